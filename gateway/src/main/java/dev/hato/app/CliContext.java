@@ -1,0 +1,79 @@
+package dev.hato.app;
+
+import dev.hato.auth.PasswordHasher;
+import dev.hato.provisioning.Provisioning;
+import dev.hato.store.pg.PgStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ConfigurableApplicationContext;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * What an administrative command works with: the same configuration as the server (same files, environment and
+ * overrides) and the store — attached to the running server's embedded PostgreSQL when there is one.
+ */
+final class CliContext implements AutoCloseable {
+
+    private final ConfigurableApplicationContext spring;
+    private final PgStore store;
+    private final Scheduler hashing;
+
+    private CliContext(ConfigurableApplicationContext spring, PgStore store, Scheduler hashing) {
+        this.spring = spring;
+        this.store = store;
+        this.hashing = hashing;
+    }
+
+    static CliContext open(@Nullable Path config, @Nullable Path dataDir) {
+        ConfigurableApplicationContext spring = new SpringApplicationBuilder(Configuration.class)
+                .web(WebApplicationType.NONE)
+                .logStartupInfo(false)
+                .properties("logging.level.root=WARN", "spring.main.banner-mode=off")
+                .run(arguments(config, dataDir, List.of()));
+        try {
+            HatoProperties properties = spring.getBean(HatoProperties.class);
+            PgStore store = PgStore.open(HatoApplication.storeSettings(properties));
+            return new CliContext(spring, store, Schedulers.newBoundedElastic(2, 100, "hato-cli"));
+        } catch (RuntimeException e) {
+            spring.close();
+            throw e;
+        }
+    }
+
+    static String[] arguments(@Nullable Path config, @Nullable Path dataDir, List<String> overrides) {
+        List<String> arguments = new ArrayList<>();
+        if (config != null) {
+            arguments.add("--spring.config.additional-location=file:" + config.toAbsolutePath());
+        }
+        if (dataDir != null) {
+            arguments.add("--hato.data-dir=" + dataDir.toAbsolutePath());
+        }
+        arguments.addAll(overrides);
+        return arguments.toArray(String[]::new);
+    }
+
+    Provisioning provisioning() {
+        return new Provisioning(store.directory(), PasswordHasher.DEFAULT, hashing);
+    }
+
+    @Override
+    public void close() {
+        try {
+            store.close();
+        } finally {
+            hashing.dispose();
+            spring.close();
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableConfigurationProperties(HatoProperties.class)
+    static class Configuration { }
+}

@@ -1,0 +1,48 @@
+package dev.hato.app;
+
+import dev.hato.edge.ProtocolServer;
+import dev.hato.store.pg.PgStore;
+import dev.hato.tls.ServerTls;
+import dev.hato.web.status.StatusReport;
+import dev.hato.web.status.StatusSource;
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/** The facts behind the status page and the start-up banner. */
+final class GatewayStatus implements StatusSource {
+
+    static final String VERSION = "0.1.0";
+
+    private final HatoProperties properties;
+    private final PgStore store;
+    private final ServerTls tls;
+    private final MailListeners listeners;
+
+    GatewayStatus(HatoProperties properties, PgStore store, ServerTls tls, MailListeners listeners) {
+        this.properties = properties;
+        this.store = store;
+        this.tls = tls;
+        this.listeners = listeners;
+    }
+
+    @Override
+    public Mono<StatusReport> report() {
+        return Mono.zip(store.directory().domains().count(), store.directory().accounts(null).count())
+                .map(counts -> new StatusReport(VERSION, properties.hostName(), store.describe(), tls.describe(),
+                        listeners(), counts.getT1(), counts.getT2()));
+    }
+
+    List<StatusReport.Listener> listeners() {
+        return listeners.servers().stream()
+                .map(server -> new StatusReport.Listener(server.name(),
+                        server.address().getHostString() + ":" + server.port(), security(server)))
+                .toList();
+    }
+
+    private static String security(ProtocolServer.BoundServer server) {
+        if (server.implicitTls()) {
+            return "implicit TLS";
+        }
+        return server.name().startsWith("pop3") ? "STLS" : "STARTTLS";
+    }
+}

@@ -1,0 +1,94 @@
+package dev.hato.app;
+
+import dev.hato.auth.Authenticator;
+import dev.hato.auth.LocalAuthenticator;
+import dev.hato.auth.PasswordHasher;
+import dev.hato.store.pg.PgStore;
+import dev.hato.store.pg.StoreSettings;
+import dev.hato.tls.ServerTls;
+import dev.hato.tls.TlsSettings;
+import dev.hato.web.status.StatusRoutes;
+import dev.hato.web.status.StatusSource;
+import java.time.Duration;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The composition root of {@code hato serve}: store, TLS, authentication, the mail listeners and the web status
+ * page. Shutdown runs in reverse: listeners stop accepting, the delivery batcher drains, the store closes, the
+ * embedded PostgreSQL stops.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@EnableConfigurationProperties(HatoProperties.class)
+public class HatoApplication {
+
+    @Bean(destroyMethod = "close")
+    PgStore store(HatoProperties properties) {
+        return PgStore.open(storeSettings(properties));
+    }
+
+    @Bean
+    ServerTls serverTls(HatoProperties properties) {
+        return ServerTls.load(tlsSettings(properties));
+    }
+
+    /** Argon2 is deliberately slow; it gets its own bounded threads so it never runs on an event loop. */
+    @Bean(destroyMethod = "dispose")
+    Scheduler hashingScheduler() {
+        return Schedulers.newBoundedElastic(Math.max(2, Runtime.getRuntime().availableProcessors()), 10_000,
+                "hato-auth");
+    }
+
+    @Bean
+    Authenticator authenticator(PgStore store, Scheduler hashingScheduler) {
+        return new LocalAuthenticator(store.directory(), PasswordHasher.DEFAULT, hashingScheduler,
+                Duration.ofSeconds(10));
+    }
+
+    @Bean
+    MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
+                                Authenticator authenticator) {
+        return new MailListeners(properties, store, serverTls, authenticator);
+    }
+
+    @Bean
+    GatewayStatus statusSource(HatoProperties properties, PgStore store, ServerTls serverTls,
+                               MailListeners listeners) {
+        return new GatewayStatus(properties, store, serverTls, listeners);
+    }
+
+    @Bean
+    StartupBanner startupBanner(GatewayStatus statusSource) {
+        return new StartupBanner(statusSource, System.out);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> statusRoutes(StatusSource statusSource) {
+        return StatusRoutes.routes(statusSource);
+    }
+
+    static StoreSettings storeSettings(HatoProperties properties) {
+        HatoProperties.Store store = properties.store();
+        return StoreSettings.defaults(properties.dataDir())
+                .withUrl(store.url())
+                .withUsername(store.username())
+                .withPassword(store.password())
+                .withEmbeddedPort(store.embeddedPort())
+                .withPoolSize(store.poolSize());
+    }
+
+    static TlsSettings tlsSettings(HatoProperties properties) {
+        HatoProperties.Tls tls = properties.tls();
+        TlsSettings.KeyType keyType = tls.selfSignedKeyType().equalsIgnoreCase("ec")
+                ? TlsSettings.KeyType.EC : TlsSettings.KeyType.RSA;
+        return new TlsSettings(properties.hostName(), properties.dataDir().resolve("tls"), tls.certificate(),
+                tls.privateKey(), keyType);
+    }
+}

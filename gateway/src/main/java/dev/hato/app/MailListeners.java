@@ -1,0 +1,130 @@
+package dev.hato.app;
+
+import dev.hato.auth.Authenticator;
+import dev.hato.delivery.RecipientResolver;
+import dev.hato.edge.ProtocolServer;
+import dev.hato.pop3.session.Pop3Services;
+import dev.hato.pop3.session.Pop3Session;
+import dev.hato.pop3.session.Pop3Settings;
+import dev.hato.smtp.session.SmtpServices;
+import dev.hato.smtp.session.SmtpSession;
+import dev.hato.smtp.session.SmtpSettings;
+import dev.hato.store.pg.PgStore;
+import dev.hato.tls.ServerTls;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import reactor.core.scheduler.Schedulers;
+
+/** Binds the SMTP and POP3 listeners when the application starts and closes them first when it stops. */
+public final class MailListeners implements SmartLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailListeners.class);
+
+    private final HatoProperties properties;
+    private final PgStore store;
+    private final ServerTls tls;
+    private final Authenticator authenticator;
+    private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
+    private volatile boolean running;
+
+    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator) {
+        this.properties = properties;
+        this.store = store;
+        this.tls = tls;
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public synchronized void start() {
+        Path spool = properties.dataDir().resolve("spool");
+        removeLeftoverSpoolFiles(spool);
+        String host = properties.hostName();
+        String bind = properties.bindAddress();
+        HatoProperties.Ports ports = properties.ports();
+        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.directory()), authenticator,
+                store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
+        SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
+                .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
+                .withIdleTimeout(properties.smtp().idleTimeout());
+        SmtpSettings submission = new SmtpSettings(host, SmtpSettings.Role.SUBMISSION, false,
+                mta.maxMessageSize(), properties.smtp().maxRecipients(), mta.maxLineLength(), mta.maxErrors(),
+                mta.maxAuthFailures(), mta.idleTimeout(), spool, mta.spoolMemoryLimit());
+        Pop3Services pop3Services = new Pop3Services(authenticator, store.messages());
+        Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
+        var context = tls.sslContext();
+
+        List<ProtocolServer> servers = List.of(
+                ProtocolServer.create("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices))
+                        .host(bind).port(ports.smtp()).startTls(context),
+                ProtocolServer.create("submissions", c -> new SmtpSession(submission, c, smtpServices))
+                        .host(bind).port(ports.submissions()).implicitTls(context),
+                ProtocolServer.create("submission",
+                                c -> new SmtpSession(submission.withStartTlsOffered(true), c, smtpServices))
+                        .host(bind).port(ports.submission()).startTls(context),
+                ProtocolServer.create("pop3s", c -> new Pop3Session(pop3, c, pop3Services))
+                        .host(bind).port(ports.pop3s()).implicitTls(context),
+                ProtocolServer.create("pop3",
+                                c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services))
+                        .host(bind).port(ports.pop3()).startTls(context));
+        try {
+            for (ProtocolServer server : servers) {
+                bound.add(server.bind().block());
+            }
+        } catch (RuntimeException e) {
+            stop();
+            throw new IllegalStateException("cannot bind a listener on " + bind + ": " + e.getMessage(), e);
+        }
+        running = true;
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        for (ProtocolServer.BoundServer server : bound) {
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed: {}", server.name(), e.toString());
+            }
+        }
+        bound.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    public synchronized List<ProtocolServer.BoundServer> servers() {
+        return List.copyOf(bound);
+    }
+
+    /** The bound port of a listener by name ("smtp", "submissions", "submission", "pop3s", "pop3"). */
+    public Optional<Integer> port(String name) {
+        return servers().stream().filter(s -> s.name().equals(name)).map(ProtocolServer.BoundServer::port)
+                .findFirst();
+    }
+
+    private static void removeLeftoverSpoolFiles(Path spool) {
+        // Spool files belong to connections of a previous run; none of them was acknowledged with 250.
+        if (!Files.isDirectory(spool)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(spool, "msg-*.spool")) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot clean spool directory {}: {}", spool, e.toString());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.hato.delivery;
+
+import dev.hato.store.MessageContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Collects one message's bytes while it is received. Up to {@code memoryLimit} bytes stay in memory (most mail is
+ * small); beyond that everything goes to a temporary file in the spool directory, written on {@code io} so no event
+ * loop ever waits for a disk. The SHA-256 and size are computed on the way, so the store can address the blob
+ * without reading it again. {@link #discard()} must be called when the message is stored or abandoned.
+ */
+public final class MessageSpool implements MessageContent {
+
+    static final int CHUNK = 256 * 1024;
+
+    private final Path directory;
+    private final int memoryLimit;
+    private final Scheduler io;
+    private final MessageDigest digest;
+    private final List<ByteBuffer> memory = new ArrayList<>();
+    private long size;
+    private @Nullable Path file;
+    private @Nullable FileChannel channel;
+    private byte @Nullable [] sha256;
+
+    public MessageSpool(Path directory, int memoryLimit, Scheduler io) {
+        this.directory = directory;
+        this.memoryLimit = memoryLimit;
+        this.io = io;
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
+    /** Appends {@code bytes} (which the spool may keep; the caller must not reuse them). */
+    public Mono<Void> append(ByteBuffer bytes) {
+        if (sha256 != null) {
+            return Mono.error(new IllegalStateException("spool already finished"));
+        }
+        int length = bytes.remaining();
+        digest.update(bytes.duplicate());
+        size += length;
+        if (channel == null && size <= memoryLimit) {
+            memory.add(bytes);
+            return Mono.empty();
+        }
+        return Mono.fromRunnable(() -> spill(bytes)).subscribeOn(io).then();
+    }
+
+    /** Ends the message; afterwards {@link #chunks()} may be read any number of times. */
+    public Mono<MessageContent> finish() {
+        if (sha256 == null) {
+            sha256 = digest.digest();
+        }
+        if (channel == null) {
+            return Mono.just(this);
+        }
+        return Mono.fromCallable(() -> {
+            channel.force(false);
+            return (MessageContent) this;
+        }).subscribeOn(io);
+    }
+
+    @Override
+    public byte[] sha256() {
+        if (sha256 == null) {
+            throw new IllegalStateException("spool not finished");
+        }
+        return sha256.clone();
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public Flux<ByteBuffer> chunks() {
+        if (file == null) {
+            return Flux.fromIterable(memory).map(ByteBuffer::asReadOnlyBuffer);
+        }
+        Path path = file;
+        return Flux.using(() -> FileChannel.open(path, StandardOpenOption.READ),
+                        reader -> Flux.<ByteBuffer>generate(sink -> {
+                            try {
+                                ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+                                while (chunk.hasRemaining() && reader.read(chunk) >= 0) {
+                                    // fill the chunk unless at end of file
+                                }
+                                chunk.flip();
+                                if (chunk.hasRemaining()) {
+                                    sink.next(chunk);
+                                } else {
+                                    sink.complete();
+                                }
+                            } catch (IOException e) {
+                                sink.error(e);
+                            }
+                        }),
+                        reader -> {
+                            try {
+                                reader.close();
+                            } catch (IOException ignored) {
+                                // read-only; nothing to lose
+                            }
+                        })
+                .subscribeOn(io);
+    }
+
+    /** Frees memory and deletes the temporary file, if any. Safe to call more than once. */
+    public void discard() {
+        memory.clear();
+        FileChannel open = channel;
+        Path path = file;
+        channel = null;
+        file = null;
+        if (open != null || path != null) {
+            io.schedule(() -> {
+                try {
+                    if (open != null) {
+                        open.close();
+                    }
+                    if (path != null) {
+                        Files.deleteIfExists(path);
+                    }
+                } catch (IOException ignored) {
+                    // a leftover spool file is removed at the next start
+                }
+            });
+        }
+    }
+
+    private void spill(ByteBuffer bytes) {
+        try {
+            if (channel == null) {
+                Files.createDirectories(directory);
+                Path created = Files.createTempFile(directory, "msg-", ".spool");
+                file = created;
+                FileChannel opened = FileChannel.open(created, StandardOpenOption.WRITE);
+                channel = opened;
+                for (ByteBuffer kept : memory) {
+                    writeFully(opened, kept.duplicate());
+                }
+                memory.clear();
+            }
+            writeFully(channel, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write spool file in " + directory, e);
+        }
+    }
+
+    private static void writeFully(FileChannel target, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            target.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.hato.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/** The trace fields a receiving SMTP server prepends (RFC 5321 §4.4, RFC 5322 §3.6.7). */
+public final class TraceHeaders {
+
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
+    private TraceHeaders() { }
+
+    /**
+     * {@code Return-Path} with the reverse-path, then one {@code Received} field. {@code with} is the RFC 3848
+     * protocol name (SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA). The "for" clause names the recipient only when there is
+     * exactly one, so a message to many local recipients is one identical blob.
+     */
+    public static byte[] of(String reversePath, String helo, String clientIp, String hostName, String with,
+                            String id, List<String> recipients, ZonedDateTime now) {
+        StringBuilder fields = new StringBuilder(256)
+                .append("Return-Path: <").append(reversePath).append(">\r\n")
+                .append("Received: from ").append(sanitize(helo)).append(" ([").append(clientIp).append("])\r\n")
+                .append("\tby ").append(hostName).append(" (Hato) with ").append(with).append(" id ").append(id);
+        String single = recipients.size() == 1 ? recipients.get(0) : null;
+        appendFor(fields, single);
+        fields.append("; ").append(DATE.format(now)).append("\r\n");
+        return fields.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void appendFor(StringBuilder fields, @Nullable String recipient) {
+        if (recipient != null) {
+            fields.append("\r\n\tfor <").append(recipient).append('>');
+        }
+    }
+
+    /** The HELO argument is client-controlled: keep it to one header-safe token. */
+    private static String sanitize(String helo) {
+        String cleaned = helo.replaceAll("[^A-Za-z0-9.\\-\\[\\]:_]", "");
+        if (cleaned.isEmpty()) {
+            return "unknown";
+        }
+        return cleaned.length() > 255 ? cleaned.substring(0, 255) : cleaned;
+    }
+}

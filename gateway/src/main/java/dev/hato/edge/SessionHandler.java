@@ -1,0 +1,261 @@
+package dev.hato.edge;
+
+import dev.hato.protocol.Action;
+import dev.hato.protocol.ProtocolSession;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Bridges one Netty channel to one {@link ProtocolSession}. Reading is manual (auto-read off): the next read is
+ * requested only when the session finished with the previous input, so a session never sees input concurrently and
+ * a client cannot make the server buffer without bound. Actions are consumed one at a time and the next one is
+ * requested only while the channel is writable, so a large message streams from the store at the client's pace.
+ * All state is touched on the channel's event loop only.
+ */
+final class SessionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final String serverName;
+    private final ProtocolSession session;
+    private final @Nullable SslContext startTls;
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable Scheduler eventLoop;
+    private @Nullable ActionSubscriber running;
+    private @Nullable ScheduledFuture<?> idleTimer;
+    private boolean closing;
+    private boolean tlsStarted;
+
+    SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls) {
+        this.serverName = serverName;
+        this.session = session;
+        this.startTls = startTls;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+        this.eventLoop = Schedulers.fromExecutor(context.executor());
+        context.channel().config().setAutoRead(false);
+        run(session.open());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            context.fireChannelRead(msg);
+            return;
+        }
+        try {
+            if (closing) {
+                return;
+            }
+            byte[] copy = new byte[buf.readableBytes()];
+            buf.readBytes(copy);
+            pending.add(ByteBuffer.wrap(copy));
+        } finally {
+            buf.release();
+        }
+        cancelIdleTimer();
+        if (running == null) {
+            processPending();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        // Reading resumes from whatever finished last: processPending() or the actions of the session.
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        ActionSubscriber subscriber = running;
+        if (subscriber != null && context.channel().isWritable()) {
+            subscriber.resume();
+        }
+        context.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        closing = true;
+        cancelIdleTimer();
+        ActionSubscriber subscriber = running;
+        if (subscriber != null) {
+            subscriber.dispose();
+        }
+        try {
+            session.closed();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: session cleanup failed", serverName, e);
+        }
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        LOG.debug("{}: closing connection from {} after {}", serverName, context.channel().remoteAddress(),
+                cause.toString());
+        closing = true;
+        context.close();
+    }
+
+    private void processPending() {
+        ByteBuffer next = pending.poll();
+        if (next == null) {
+            if (!closing) {
+                armIdleTimer();
+                ctx().read();
+            }
+            return;
+        }
+        run(session.receive(next));
+    }
+
+    private void run(Flux<Action> actions) {
+        ActionSubscriber subscriber = new ActionSubscriber();
+        running = subscriber;
+        actions.publishOn(eventLoop(), 1).subscribe(subscriber);
+    }
+
+    private void finished(ActionSubscriber subscriber) {
+        if (running != subscriber) {
+            return;
+        }
+        running = null;
+        ctx().flush();
+        if (!closing) {
+            processPending();
+        }
+    }
+
+    private void armIdleTimer() {
+        cancelIdleTimer();
+        long millis = session.idleTimeout().toMillis();
+        idleTimer = ctx().executor().schedule(() -> {
+            idleTimer = null;
+            if (running == null && !closing) {
+                run(session.idle());
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void perform(Action action) {
+        ChannelHandlerContext context = ctx();
+        if (action instanceof Action.Write write) {
+            context.write(Unpooled.wrappedBuffer(write.bytes()));
+        } else if (action instanceof Action.StartTls tls) {
+            startTls(context, tls);
+        } else {
+            closing = true;
+            pending.clear();
+            context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void startTls(ChannelHandlerContext context, Action.StartTls tls) {
+        if (startTls == null || tlsStarted) {
+            throw new IllegalStateException(serverName + ": session asked for STARTTLS on a listener without it");
+        }
+        tlsStarted = true;
+        // RFC 3207 §4.2 / RFC 2595 §4: bytes the client pipelined after the command are discarded, never executed.
+        pending.clear();
+        // startTls=true: the SslHandler lets exactly one write (our "ready" reply) pass in plain text.
+        SslHandler handler = new SslHandler(startTls.newEngine(context.alloc()), true);
+        context.pipeline().addFirst("hato.starttls", handler);
+        context.writeAndFlush(Unpooled.wrappedBuffer(tls.reply()));
+    }
+
+    private ChannelHandlerContext ctx() {
+        ChannelHandlerContext context = ctx;
+        if (context == null) {
+            throw new IllegalStateException("handler not added");
+        }
+        return context;
+    }
+
+    private Scheduler eventLoop() {
+        Scheduler scheduler = eventLoop;
+        if (scheduler == null) {
+            throw new IllegalStateException("handler not added");
+        }
+        return scheduler;
+    }
+
+    /** Performs actions one by one, asking for the next only while the socket accepts more. */
+    private final class ActionSubscriber extends BaseSubscriber<Action> {
+        private boolean waitingForWritability;
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            request(1);
+        }
+
+        @Override
+        protected void hookOnNext(Action action) {
+            if (closing && !(action instanceof Action.Close)) {
+                request(1);
+                return;
+            }
+            perform(action);
+            if (action instanceof Action.Close) {
+                dispose();
+                finished(this);
+                return;
+            }
+            ChannelHandlerContext context = ctx();
+            if (context.channel().isWritable()) {
+                request(1);
+            } else {
+                waitingForWritability = true;
+                context.flush();
+            }
+        }
+
+        void resume() {
+            if (waitingForWritability) {
+                waitingForWritability = false;
+                request(1);
+            }
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            finished(this);
+        }
+
+        @Override
+        protected void hookOnError(Throwable error) {
+            LOG.warn("{}: session failed for {}; closing the connection", serverName,
+                    ctx().channel().remoteAddress(), error);
+            closing = true;
+            ctx().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            finished(this);
+        }
+    }
+}

@@ -1,0 +1,465 @@
+package dev.hato.pop3.session;
+
+import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.Credentials;
+import dev.hato.auth.SaslPlain;
+import dev.hato.pop3.command.Pop3Command;
+import dev.hato.pop3.command.Pop3CommandParser;
+import dev.hato.pop3.wire.Pop3ContentEncoder;
+import dev.hato.protocol.Action;
+import dev.hato.protocol.ConnectionInfo;
+import dev.hato.protocol.Conversation;
+import dev.hato.protocol.ProtocolSession;
+import dev.hato.protocol.wire.Decoded;
+import dev.hato.protocol.wire.LineFramer;
+import dev.hato.store.Account;
+import dev.hato.store.Mailbox;
+import dev.hato.store.MessageMeta;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One POP3 connection. After login the INBOX is leased to this session (a second session gets {@code [IN-USE]},
+ * also from another gateway node) and its messages are numbered once; DELE only marks, and the marked messages are
+ * removed only by QUIT in the TRANSACTION state (RFC 1939 §6). A dropped or timed-out connection removes nothing.
+ */
+public final class Pop3Session implements ProtocolSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pop3Session.class);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final Duration LEASE_RENEWAL = Duration.ofMinutes(1);
+
+    private final Pop3Settings settings;
+    private final ConnectionInfo connection;
+    private final Pop3Services services;
+    private final LineFramer lines;
+    private final Pop3CommandParser parser = new Pop3CommandParser();
+    private final String leaseOwner = "pop3:" + UUID.randomUUID();
+
+    private ByteBuffer input = EMPTY;
+    private boolean stopped;
+    private boolean tls;
+    private @Nullable String userName;
+    private boolean awaitingSaslResponse;
+    private @Nullable Maildrop maildrop;
+    private int errors;
+    private int authFailures;
+
+    public Pop3Session(Pop3Settings settings, ConnectionInfo connection, Pop3Services services) {
+        this.settings = settings;
+        this.connection = connection;
+        this.services = services;
+        this.lines = new LineFramer(settings.maxLineLength());
+        this.tls = connection.tls();
+    }
+
+    @Override
+    public Flux<Action> open() {
+        return ok("Hato POP3 server ready");
+    }
+
+    @Override
+    public Flux<Action> receive(ByteBuffer bytes) {
+        input = bytes;
+        return Conversation.steps(this::step);
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return settings.idleTimeout();
+    }
+
+    @Override
+    public Flux<Action> idle() {
+        // RFC 1939 §3: an autologout timer ends the session WITHOUT entering the UPDATE state.
+        stopped = true;
+        return Flux.concat(releaseLease().thenMany(Flux.<Action>empty()),
+                Flux.just(Action.line("-ERR Autologout; idle for too long"), Action.close()));
+    }
+
+    @Override
+    public void closed() {
+        stopped = true;
+        releaseLease().subscribe(null, error -> LOG.debug("lease release failed: {}", error.toString()));
+    }
+
+    private @Nullable Flux<Action> step() {
+        if (stopped || !input.hasRemaining()) {
+            return null;
+        }
+        Decoded decoded = lines.next(input);
+        if (decoded instanceof Decoded.NeedMore) {
+            return null;
+        }
+        if (decoded instanceof Decoded.Failure) {
+            return error("-ERR Line too long");
+        }
+        String line = ((Decoded.Line) decoded).text();
+        if (awaitingSaslResponse) {
+            awaitingSaslResponse = false;
+            if (line.equals("*")) {
+                return error("-ERR Authentication cancelled");
+            }
+            return saslPlain(line);
+        }
+        Pop3Command command = parser.parse(line);
+        return maildrop == null ? authorization(command) : transaction(command);
+    }
+
+    private Flux<Action> authorization(Pop3Command command) {
+        if (command instanceof Pop3Command.Capa) {
+            return capabilities();
+        } else if (command instanceof Pop3Command.Stls) {
+            return startTls();
+        } else if (command instanceof Pop3Command.User user) {
+            if (!tls) {
+                return error("-ERR [AUTH] Plain-text login is not allowed without TLS; use STLS first");
+            }
+            userName = user.name();
+            return ok("Send your password");
+        } else if (command instanceof Pop3Command.Pass pass) {
+            String name = userName;
+            userName = null;
+            if (!tls) {
+                return error("-ERR [AUTH] Plain-text login is not allowed without TLS; use STLS first");
+            }
+            if (name == null) {
+                return error("-ERR USER first");
+            }
+            return login(name, pass.password());
+        } else if (command instanceof Pop3Command.Auth auth) {
+            return auth(auth);
+        } else if (command instanceof Pop3Command.Quit) {
+            stopped = true;
+            return Flux.just(Action.line("+OK Hato POP3 server signing off"), Action.close());
+        } else if (command instanceof Pop3Command.Noop) {
+            return error("-ERR Not logged in");
+        } else if (command instanceof Pop3Command.Invalid invalid) {
+            return error("-ERR " + invalid.text());
+        } else if (command instanceof Pop3Command.Unknown) {
+            return error("-ERR Unknown command");
+        }
+        return error("-ERR Not logged in");
+    }
+
+    private Flux<Action> transaction(Pop3Command command) {
+        Maildrop drop = maildrop;
+        if (drop == null) {
+            return error("-ERR Not logged in");
+        }
+        Mono<Void> renewal = renewLeaseIfDue(drop);
+        Flux<Action> reply;
+        if (command instanceof Pop3Command.Stat) {
+            reply = ok(drop.count() + " " + drop.octets());
+        } else if (command instanceof Pop3Command.List list) {
+            reply = list(drop, list.message(), false);
+        } else if (command instanceof Pop3Command.Uidl uidl) {
+            reply = list(drop, uidl.message(), true);
+        } else if (command instanceof Pop3Command.Retr retr) {
+            reply = send(drop, retr.message(), Pop3ContentEncoder.retr(), "octets follow");
+        } else if (command instanceof Pop3Command.Top top) {
+            reply = send(drop, top.message(), Pop3ContentEncoder.top(top.lines()), "top of message follows");
+        } else if (command instanceof Pop3Command.Dele dele) {
+            reply = dele(drop, dele.message());
+        } else if (command instanceof Pop3Command.Rset) {
+            java.util.Arrays.fill(drop.deleted, false);
+            reply = ok("Maildrop has " + drop.count() + " messages (" + drop.octets() + " octets)");
+        } else if (command instanceof Pop3Command.Noop) {
+            reply = ok("");
+        } else if (command instanceof Pop3Command.Capa) {
+            reply = capabilities();
+        } else if (command instanceof Pop3Command.Quit) {
+            return update(drop);
+        } else if (command instanceof Pop3Command.Invalid invalid) {
+            return error("-ERR " + invalid.text());
+        } else if (command instanceof Pop3Command.Unknown) {
+            return error("-ERR Unknown command");
+        } else {
+            return error("-ERR Command not valid in the TRANSACTION state");
+        }
+        return renewal.thenMany(reply);
+    }
+
+    private Flux<Action> capabilities() {
+        List<String> capabilities = new ArrayList<>();
+        capabilities.add("TOP");
+        capabilities.add("UIDL");
+        capabilities.add("RESP-CODES");
+        capabilities.add("AUTH-RESP-CODE");
+        capabilities.add("PIPELINING");
+        if (maildrop == null) {
+            if (tls) {
+                capabilities.add("USER");
+                capabilities.add("SASL PLAIN");
+            } else if (settings.startTlsOffered()) {
+                capabilities.add("STLS");
+            }
+        }
+        capabilities.add("IMPLEMENTATION Hato");
+        return multiline("Capability list follows", capabilities);
+    }
+
+    private Flux<Action> startTls() {
+        if (tls || !settings.startTlsOffered()) {
+            return error(tls ? "-ERR TLS already active" : "-ERR STLS not available");
+        }
+        tls = true;
+        userName = null;
+        lines.reset();
+        input.position(input.limit());
+        return Flux.just(new Action.StartTls(ByteBuffer.wrap("+OK Begin TLS negotiation\r\n"
+                .getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    private Flux<Action> auth(Pop3Command.Auth auth) {
+        if (!tls) {
+            return error("-ERR [AUTH] Authentication is not allowed without TLS; use STLS first");
+        }
+        String mechanism = auth.mechanism();
+        if (mechanism == null) {
+            return multiline("Supported mechanisms follow", List.of("PLAIN"));
+        }
+        if (!mechanism.equalsIgnoreCase("PLAIN")) {
+            return error("-ERR Unsupported authentication mechanism");
+        }
+        String initial = auth.initialResponse();
+        if (initial == null) {
+            awaitingSaslResponse = true;
+            return Flux.just(Action.line("+ "));
+        }
+        // RFC 5034 §4: "=" is an empty initial response.
+        return saslPlain(initial.equals("=") ? "" : initial);
+    }
+
+    private Flux<Action> saslPlain(String response) {
+        var message = SaslPlain.decode(response);
+        if (message.isEmpty()) {
+            return error("-ERR Invalid AUTH PLAIN response");
+        }
+        SaslPlain.Message plain = message.get();
+        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
+            return authFailed("-ERR [AUTH] Authorization identity not allowed");
+        }
+        return login(plain.authcid(), plain.password());
+    }
+
+    private Flux<Action> login(String login, String password) {
+        Credentials credentials = new Credentials(login, password, "pop3", connection.remoteIp());
+        return services.authenticator().authenticate(credentials).flatMapMany(outcome -> {
+            if (outcome instanceof AuthOutcome.Success success) {
+                return openMaildrop(success.account());
+            }
+            if (outcome instanceof AuthOutcome.Unavailable) {
+                return reply("-ERR [SYS/TEMP] Authentication service temporarily unavailable, try again later");
+            }
+            boolean address = outcome instanceof AuthOutcome.Rejected rejected && rejected.addressGiven();
+            return authFailed(address
+                    ? "-ERR [AUTH] Authentication failed: log in with your auth ID, not your e-mail address"
+                    : "-ERR [AUTH] Authentication failed");
+        });
+    }
+
+    private Flux<Action> openMaildrop(Account account) {
+        return services.store().mailbox(account.id(), "INBOX")
+                .flatMapMany(inbox -> services.store()
+                        .lease(account.id(), inbox.id(), leaseOwner, settings.leaseDuration())
+                        .flatMapMany(leased -> {
+                            if (!leased) {
+                                return reply("-ERR [IN-USE] Mailbox is in use by another POP3 session");
+                            }
+                            return services.store().messages(account.id(), inbox.id()).collectList()
+                                    .flatMapMany(messages -> {
+                                        Maildrop drop = new Maildrop(account, inbox, messages);
+                                        maildrop = drop;
+                                        return ok("Logged in; maildrop has " + drop.count() + " messages ("
+                                                + drop.octets() + " octets)");
+                                    });
+                        }))
+                .switchIfEmpty(reply("-ERR [SYS/TEMP] Mailbox not found"))
+                .onErrorResume(failure -> {
+                    LOG.warn("opening maildrop failed: {}", failure.toString());
+                    return reply("-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later");
+                });
+    }
+
+    private Flux<Action> list(Maildrop drop, @Nullable Integer number, boolean uidl) {
+        if (number != null) {
+            MessageMeta message = drop.get(number);
+            if (message == null) {
+                return error("-ERR No such message");
+            }
+            return ok(number + " " + (uidl ? uniqueId(drop, message) : Long.toString(message.size())));
+        }
+        List<String> listing = new ArrayList<>();
+        for (int i = 1; i <= drop.messages.size(); i++) {
+            MessageMeta message = drop.get(i);
+            if (message != null) {
+                listing.add(i + " " + (uidl ? uniqueId(drop, message) : Long.toString(message.size())));
+            }
+        }
+        String header = uidl ? "Unique-ID listing follows"
+                : drop.count() + " messages (" + drop.octets() + " octets)";
+        return multiline(header, listing);
+    }
+
+    private Flux<Action> send(Maildrop drop, int number, Pop3ContentEncoder encoder, String text) {
+        MessageMeta message = drop.get(number);
+        if (message == null) {
+            return error("-ERR No such message");
+        }
+        Flux<Action> body = services.store().content(message.blobId())
+                .takeUntil(chunk -> encoder.complete())
+                .map(chunk -> (Action) new Action.Write(encoder.encode(chunk)))
+                .concatWith(Mono.fromSupplier(() -> new Action.Write(encoder.finish())));
+        return Flux.concat(Flux.just(Action.line("+OK " + message.size() + " " + text)), body)
+                .onErrorResume(failure -> {
+                    // The +OK is already on the wire: the client cannot be told in-band; close so it retries.
+                    LOG.warn("reading message content failed: {}", failure.toString());
+                    stopped = true;
+                    return Flux.just(Action.close());
+                });
+    }
+
+    private Flux<Action> dele(Maildrop drop, int number) {
+        MessageMeta message = drop.get(number);
+        if (message == null) {
+            return error("-ERR No such message");
+        }
+        drop.deleted[number - 1] = true;
+        return ok("Message " + number + " deleted");
+    }
+
+    private Flux<Action> update(Maildrop drop) {
+        stopped = true;
+        List<Long> uids = new ArrayList<>();
+        for (int i = 0; i < drop.messages.size(); i++) {
+            if (drop.deleted[i]) {
+                uids.add(drop.messages.get(i).uid());
+            }
+        }
+        Mono<Void> expunge = uids.isEmpty() ? Mono.empty()
+                : services.store().expunge(drop.account.id(), drop.inbox.id(), uids);
+        return expunge
+                .then(releaseLease())
+                .thenMany(Flux.just(Action.line("+OK Hato POP3 server signing off (" + uids.size()
+                        + " messages deleted)"), Action.close()))
+                .onErrorResume(failure -> {
+                    LOG.warn("POP3 UPDATE failed: {}", failure.toString());
+                    return releaseLease().onErrorResume(e -> Mono.empty())
+                            .thenMany(Flux.just(Action.line("-ERR [SYS/TEMP] Some deleted messages not removed"),
+                                    Action.close()));
+                });
+    }
+
+    private Mono<Void> renewLeaseIfDue(Maildrop drop) {
+        Instant now = Instant.now();
+        if (Duration.between(drop.leaseRenewed, now).compareTo(LEASE_RENEWAL) < 0) {
+            return Mono.empty();
+        }
+        drop.leaseRenewed = now;
+        return services.store().lease(drop.account.id(), drop.inbox.id(), leaseOwner, settings.leaseDuration())
+                .then()
+                .onErrorResume(failure -> Mono.empty());
+    }
+
+    private Mono<Void> releaseLease() {
+        Maildrop drop = maildrop;
+        if (drop == null || drop.released) {
+            return Mono.empty();
+        }
+        drop.released = true;
+        return services.store().release(drop.account.id(), drop.inbox.id(), leaseOwner);
+    }
+
+    private Flux<Action> authFailed(String text) {
+        authFailures++;
+        if (authFailures >= settings.maxAuthFailures()) {
+            stopped = true;
+            return Flux.just(Action.line(text), Action.close());
+        }
+        return reply(text);
+    }
+
+    private Flux<Action> error(String text) {
+        errors++;
+        if (errors >= settings.maxErrors()) {
+            stopped = true;
+            return Flux.just(Action.line(text), Action.line("-ERR Too many errors, closing connection"),
+                    Action.close());
+        }
+        return reply(text);
+    }
+
+    /** RFC 1939 §7: a unique-id is 1 to 70 characters in 0x21..0x7E and never reused for this maildrop. */
+    private static String uniqueId(Maildrop drop, MessageMeta message) {
+        return drop.inbox.uidValidity() + "." + message.uid();
+    }
+
+    private static Flux<Action> ok(String text) {
+        return reply(text.isEmpty() ? "+OK" : "+OK " + text);
+    }
+
+    private static Flux<Action> reply(String text) {
+        return Flux.just(Action.line(text));
+    }
+
+    private static Flux<Action> multiline(String first, List<String> lines) {
+        StringBuilder reply = new StringBuilder("+OK ").append(first).append("\r\n");
+        for (String line : lines) {
+            // RFC 1939 §3: byte-stuff lines of a multi-line response that start with the termination octet.
+            reply.append(line.startsWith(".") ? "." : "").append(line).append("\r\n");
+        }
+        reply.append(".\r\n");
+        return Flux.just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** The maildrop as numbered at login, with the deletion marks of this session. */
+    private static final class Maildrop {
+        final Account account;
+        final Mailbox inbox;
+        final List<MessageMeta> messages;
+        final boolean[] deleted;
+        Instant leaseRenewed = Instant.now();
+        boolean released;
+
+        Maildrop(Account account, Mailbox inbox, List<MessageMeta> messages) {
+            this.account = account;
+            this.inbox = inbox;
+            this.messages = List.copyOf(messages);
+            this.deleted = new boolean[messages.size()];
+        }
+
+        @Nullable MessageMeta get(int number) {
+            if (number < 1 || number > messages.size() || deleted[number - 1]) {
+                return null;
+            }
+            return messages.get(number - 1);
+        }
+
+        int count() {
+            int count = 0;
+            for (boolean gone : deleted) {
+                count += gone ? 0 : 1;
+            }
+            return count;
+        }
+
+        long octets() {
+            long octets = 0;
+            for (int i = 0; i < messages.size(); i++) {
+                octets += deleted[i] ? 0 : messages.get(i).size();
+            }
+            return octets;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.hato.protocol;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import reactor.core.publisher.Flux;
+
+/**
+ * One connection's conversation. The edge calls {@link #open()} once, then {@link #receive} with each batch of
+ * input, never concurrently and never before the previous Flux completed; reading from the socket pauses while a
+ * Flux runs, which is how a slow store slows a fast client down.
+ */
+public interface ProtocolSession {
+
+    /** The greeting. */
+    Flux<Action> open();
+
+    /** Consumes all of {@code input} (or stops early after a Close or StartTls, dropping the rest). */
+    Flux<Action> receive(ByteBuffer input);
+
+    /** How long the client may stay silent before {@link #idle()} is called. */
+    Duration idleTimeout();
+
+    /** The client was silent for too long: say goodbye and close. */
+    Flux<Action> idle();
+
+    /** The connection is gone (closed by either side); release what the session holds. Must not throw. */
+    void closed();
+}

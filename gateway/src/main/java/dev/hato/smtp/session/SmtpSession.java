@@ -1,0 +1,554 @@
+package dev.hato.smtp.session;
+
+import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.Credentials;
+import dev.hato.auth.SaslPlain;
+import dev.hato.delivery.MessageSpool;
+import dev.hato.delivery.Recipient;
+import dev.hato.delivery.TraceHeaders;
+import dev.hato.protocol.Action;
+import dev.hato.protocol.ConnectionInfo;
+import dev.hato.protocol.Conversation;
+import dev.hato.protocol.ProtocolSession;
+import dev.hato.protocol.wire.Decoded;
+import dev.hato.protocol.wire.LineFramer;
+import dev.hato.smtp.command.SmtpCommand;
+import dev.hato.smtp.command.SmtpCommandParser;
+import dev.hato.smtp.wire.SmtpDataDecoder;
+import dev.hato.store.Account;
+import dev.hato.store.Delivery;
+import dev.hato.store.DeliveryReceipt;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One SMTP connection (RFC 5321), MTA or submission role. Input is decoded one frame at a time: command lines, SASL
+ * continuation lines while an AUTH exchange runs, and message content while DATA runs. A {@code 250} after DATA is
+ * sent only when the delivery writer reports the commit for every accepted recipient.
+ */
+public final class SmtpSession implements ProtocolSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final SmtpSettings settings;
+    private final ConnectionInfo connection;
+    private final SmtpServices services;
+    private final LineFramer lines;
+    private final SmtpCommandParser parser = new SmtpCommandParser();
+
+    private ByteBuffer input = EMPTY;
+    private boolean stopped;
+    private boolean tls;
+    private @Nullable String helo;
+    private boolean extended;
+    private @Nullable Account user;
+    private @Nullable Transaction transaction;
+    private @Nullable SmtpDataDecoder data;
+    private @Nullable SaslExchange sasl;
+    private int errors;
+    private int authFailures;
+
+    public SmtpSession(SmtpSettings settings, ConnectionInfo connection, SmtpServices services) {
+        this.settings = settings;
+        this.connection = connection;
+        this.services = services;
+        this.lines = new LineFramer(settings.maxLineLength());
+        this.tls = connection.tls();
+    }
+
+    @Override
+    public Flux<Action> open() {
+        return reply("220 " + settings.hostName() + " ESMTP Hato ready");
+    }
+
+    @Override
+    public Flux<Action> receive(ByteBuffer bytes) {
+        input = bytes;
+        return Conversation.steps(this::step);
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return settings.idleTimeout();
+    }
+
+    @Override
+    public Flux<Action> idle() {
+        stopped = true;
+        discardTransaction();
+        return Flux.just(Action.line("421 4.4.2 " + settings.hostName() + " Error: timeout exceeded"), Action.close());
+    }
+
+    @Override
+    public void closed() {
+        stopped = true;
+        discardTransaction();
+    }
+
+    private @Nullable Flux<Action> step() {
+        if (stopped || !input.hasRemaining()) {
+            return null;
+        }
+        SmtpDataDecoder content = data;
+        Decoded decoded = content != null ? content.next(input) : lines.next(input);
+        if (decoded instanceof Decoded.NeedMore) {
+            return null;
+        }
+        if (decoded instanceof Decoded.Chunk chunk) {
+            return appendContent(chunk.bytes());
+        }
+        if (decoded instanceof Decoded.End) {
+            return endOfData();
+        }
+        if (decoded instanceof Decoded.Failure failure) {
+            return error("500 5.5.2 Line too long (" + failure.detail() + ")");
+        }
+        String line = ((Decoded.Line) decoded).text();
+        if (sasl != null) {
+            return saslResponse(line);
+        }
+        return command(parser.parse(line));
+    }
+
+    private Flux<Action> command(SmtpCommand command) {
+        if (command instanceof SmtpCommand.Ehlo ehlo) {
+            return greet(ehlo.domain(), true);
+        } else if (command instanceof SmtpCommand.Helo heloCommand) {
+            return greet(heloCommand.domain(), false);
+        } else if (command instanceof SmtpCommand.Mail mail) {
+            return mail(mail);
+        } else if (command instanceof SmtpCommand.Rcpt rcpt) {
+            return rcpt(rcpt);
+        } else if (command instanceof SmtpCommand.Data) {
+            return data();
+        } else if (command instanceof SmtpCommand.Rset) {
+            discardTransaction();
+            return reply("250 2.0.0 OK");
+        } else if (command instanceof SmtpCommand.Noop) {
+            return reply("250 2.0.0 OK");
+        } else if (command instanceof SmtpCommand.Quit) {
+            stopped = true;
+            discardTransaction();
+            return Flux.just(Action.line("221 2.0.0 " + settings.hostName() + " closing connection"), Action.close());
+        } else if (command instanceof SmtpCommand.Vrfy) {
+            // RFC 5321 §3.5.3: 252 when the server will not verify but will accept mail for the address.
+            return reply("252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery");
+        } else if (command instanceof SmtpCommand.Expn) {
+            return error("502 5.5.1 EXPN is not available");
+        } else if (command instanceof SmtpCommand.Help) {
+            return help();
+        } else if (command instanceof SmtpCommand.StartTls) {
+            return startTls();
+        } else if (command instanceof SmtpCommand.Auth auth) {
+            return auth(auth);
+        } else if (command instanceof SmtpCommand.Bdat) {
+            return error("502 5.5.1 BDAT is not available: CHUNKING is not offered");
+        } else if (command instanceof SmtpCommand.Invalid invalid) {
+            return error(invalid.code() + " " + invalid.enhancedCode() + " " + invalid.text());
+        }
+        return error("500 5.5.2 Command not recognized");
+    }
+
+    private Flux<Action> greet(String domain, boolean ehlo) {
+        discardTransaction();
+        helo = domain;
+        extended = ehlo;
+        if (!ehlo) {
+            return reply("250 " + settings.hostName());
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(settings.hostName() + " Hello " + domain + " [" + connection.remoteIp() + "]");
+        lines.add("PIPELINING");
+        lines.add("SIZE " + settings.maxMessageSize());
+        lines.add("8BITMIME");
+        lines.add("ENHANCEDSTATUSCODES");
+        if (startTlsAvailable()) {
+            lines.add("STARTTLS");
+        }
+        if (authAvailable()) {
+            lines.add("AUTH PLAIN LOGIN");
+        }
+        return multiline(250, lines);
+    }
+
+    private Flux<Action> help() {
+        String commands = "EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP"
+                + (startTlsAvailable() ? " STARTTLS" : "") + (authAvailable() ? " AUTH" : "");
+        return multiline(214, List.of("2.0.0 Commands: " + commands, "2.0.0 See RFC 5321"));
+    }
+
+    private Flux<Action> mail(SmtpCommand.Mail mail) {
+        if (helo == null) {
+            return error("503 5.5.1 Send EHLO or HELO first");
+        }
+        if (transaction != null) {
+            return error("503 5.5.1 Nested MAIL command");
+        }
+        if (settings.role() == SmtpSettings.Role.SUBMISSION) {
+            if (!tls) {
+                return error("530 5.7.0 Must issue a STARTTLS command first");
+            }
+            Account account = user;
+            if (account == null) {
+                return error("530 5.7.0 Authentication required");
+            }
+            if (!mail.reversePath().equalsIgnoreCase(account.address())) {
+                return error("553 5.7.1 Sender address <" + mail.reversePath()
+                        + "> is not owned by the authenticated user; use " + account.address());
+            }
+        }
+        for (Map.Entry<String, String> parameter : mail.parameters().entrySet()) {
+            String value = parameter.getValue();
+            switch (parameter.getKey()) {
+                case "SIZE" -> {
+                    long declared;
+                    try {
+                        declared = value == null ? -1 : Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        declared = -1;
+                    }
+                    if (declared < 0) {
+                        return error("501 5.5.4 Syntax: SIZE=<octets>");
+                    }
+                    // RFC 1870 §6.2: refuse at MAIL when the declared size is over the limit.
+                    if (declared > settings.maxMessageSize()) {
+                        return error("552 5.3.4 Message size exceeds fixed maximum message size of "
+                                + settings.maxMessageSize() + " octets");
+                    }
+                }
+                case "BODY" -> {
+                    if (value == null || !(value.equalsIgnoreCase("7BIT") || value.equalsIgnoreCase("8BITMIME"))) {
+                        return error("501 5.5.4 BODY must be 7BIT or 8BITMIME");
+                    }
+                }
+                default -> {
+                    return error("555 5.5.4 Unsupported MAIL parameter " + parameter.getKey());
+                }
+            }
+        }
+        transaction = new Transaction(mail.reversePath());
+        return reply("250 2.1.0 Sender OK");
+    }
+
+    private Flux<Action> rcpt(SmtpCommand.Rcpt rcpt) {
+        Transaction current = transaction;
+        if (current == null) {
+            return error("503 5.5.1 Need MAIL before RCPT");
+        }
+        if (!rcpt.parameters().isEmpty()) {
+            return error("555 5.5.4 Unsupported RCPT parameter " + rcpt.parameters().keySet().iterator().next());
+        }
+        if (current.recipients.size() >= settings.maxRecipients()) {
+            return reply("452 4.5.3 Too many recipients");
+        }
+        String address = rcpt.forwardPath();
+        if (address.indexOf('@') < 0) {
+            // RFC 5321 §4.5.1: "postmaster" without a domain must be accepted for the server's own domain.
+            address = address + "@" + settings.hostName();
+        }
+        String target = address;
+        return services.recipients().resolve(target)
+                .flatMapMany(recipient -> {
+                    if (recipient instanceof Recipient.Local local) {
+                        current.recipients.add(local.account());
+                        current.addresses.add(target);
+                        return reply("250 2.1.5 Recipient OK");
+                    }
+                    if (recipient instanceof Recipient.UnknownLocal) {
+                        return error("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown");
+                    }
+                    if (settings.role() == SmtpSettings.Role.SUBMISSION) {
+                        return error("550 5.7.1 <" + target + ">: Delivery to other domains is not available "
+                                + "yet on this server (no outbound queue); message not accepted for this recipient");
+                    }
+                    return error("554 5.7.1 <" + target + ">: Relay access denied");
+                })
+                .onErrorResume(failure -> {
+                    LOG.warn("recipient lookup failed: {}", failure.toString());
+                    return reply("451 4.3.0 Temporary lookup failure, try again later");
+                });
+    }
+
+    private Flux<Action> data() {
+        Transaction current = transaction;
+        if (current == null) {
+            return error("503 5.5.1 Need MAIL before DATA");
+        }
+        if (current.recipients.isEmpty()) {
+            return error("554 5.5.1 No valid recipients");
+        }
+        MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(), services.io());
+        current.spool = spool;
+        current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        byte[] trace = TraceHeaders.of(current.reversePath, helo == null ? "unknown" : helo, connection.remoteIp(),
+                settings.hostName(), protocolName(), current.id, current.addresses,
+                ZonedDateTime.now(services.clock()));
+        data = new SmtpDataDecoder(settings.maxMessageSize());
+        return spool.append(ByteBuffer.wrap(trace))
+                .thenMany(reply("354 Start mail input; end with <CRLF>.<CRLF>"));
+    }
+
+    private Flux<Action> appendContent(ByteBuffer bytes) {
+        Transaction current = transaction;
+        if (current == null || current.spool == null || current.failed) {
+            return Flux.empty();
+        }
+        return current.spool.append(bytes)
+                .thenMany(Flux.<Action>empty())
+                .onErrorResume(failure -> {
+                    // Keep reading to the end of the data, then answer 451: the client must not see a 250.
+                    LOG.error("spooling message failed", failure);
+                    current.failed = true;
+                    return Flux.empty();
+                });
+    }
+
+    private Flux<Action> endOfData() {
+        SmtpDataDecoder decoder = data;
+        Transaction current = transaction;
+        data = null;
+        transaction = null;
+        if (current == null || current.spool == null || decoder == null) {
+            return error("503 5.5.1 Bad sequence of commands");
+        }
+        MessageSpool spool = current.spool;
+        if (decoder.exceeded()) {
+            spool.discard();
+            return reply("552 5.3.4 Message size exceeds fixed maximum message size of "
+                    + settings.maxMessageSize() + " octets");
+        }
+        if (current.failed) {
+            spool.discard();
+            return reply("451 4.3.0 Local error while receiving the message, try again later");
+        }
+        List<Long> accounts = current.recipients.stream().map(Account::id).distinct().toList();
+        return spool.finish()
+                .flatMap(content -> services.deliveries().deliver(
+                        new Delivery(content, accounts, services.clock().instant())))
+                .flatMapMany((DeliveryReceipt receipt) -> reply("250 2.0.0 OK: message " + current.id
+                        + " stored for " + receipt.messages().size() + " recipient(s)"))
+                .onErrorResume(failure -> {
+                    LOG.warn("delivery of message {} failed: {}", current.id, failure.toString());
+                    return reply("451 4.3.0 Message not stored (temporary storage failure), try again later");
+                })
+                .doFinally(signal -> spool.discard());
+    }
+
+    private Flux<Action> startTls() {
+        if (!startTlsAvailable()) {
+            return error(tls ? "503 5.5.1 TLS already active" : "502 5.5.1 STARTTLS not available");
+        }
+        // RFC 3207 §4.2: forget everything learned before TLS; the client starts over with EHLO.
+        tls = true;
+        helo = null;
+        extended = false;
+        user = null;
+        discardTransaction();
+        lines.reset();
+        input.position(input.limit());
+        return Flux.just(new Action.StartTls(ByteBuffer.wrap("220 2.0.0 Ready to start TLS\r\n"
+                .getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    private Flux<Action> auth(SmtpCommand.Auth auth) {
+        if (settings.role() != SmtpSettings.Role.SUBMISSION) {
+            return error("503 5.5.1 AUTH is not available on this port; use the submission port");
+        }
+        if (!tls) {
+            return error("538 5.7.11 Encryption required for requested authentication mechanism");
+        }
+        if (!extended) {
+            return error("503 5.5.1 Send EHLO first");
+        }
+        if (user != null) {
+            return error("503 5.5.1 Already authenticated");
+        }
+        if (transaction != null) {
+            return error("503 5.5.1 AUTH not permitted during a mail transaction");
+        }
+        String initial = auth.initialResponse();
+        switch (auth.mechanism()) {
+            case "PLAIN" -> {
+                if (initial == null) {
+                    sasl = new SaslExchange("PLAIN", null);
+                    return reply("334 ");
+                }
+                return plain(initial);
+            }
+            case "LOGIN" -> {
+                if (initial == null) {
+                    sasl = new SaslExchange("LOGIN", null);
+                    return reply("334 " + b64("Username:"));
+                }
+                return loginUsername(initial);
+            }
+            default -> {
+                return error("504 5.5.4 Unrecognized authentication type");
+            }
+        }
+    }
+
+    private Flux<Action> saslResponse(String line) {
+        SaslExchange exchange = sasl;
+        sasl = null;
+        if (exchange == null) {
+            return Flux.empty();
+        }
+        if (line.equals("*")) {
+            return error("501 5.0.0 Authentication cancelled");
+        }
+        if (exchange.mechanism().equals("PLAIN")) {
+            return plain(line);
+        }
+        if (exchange.username() == null) {
+            return loginUsername(line);
+        }
+        String password = decode(line);
+        if (password == null) {
+            return error("501 5.5.2 Cannot decode response");
+        }
+        return verify(exchange.username(), password);
+    }
+
+    private Flux<Action> plain(String response) {
+        // RFC 4954 §4: "=" is an empty initial response.
+        var message = SaslPlain.decode(response.equals("=") ? "" : response);
+        if (message.isEmpty()) {
+            return error("501 5.5.2 Cannot decode AUTH PLAIN response");
+        }
+        SaslPlain.Message plain = message.get();
+        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
+            return authFailed("535 5.7.8 Authentication credentials invalid (authorization identity not allowed)");
+        }
+        return verify(plain.authcid(), plain.password());
+    }
+
+    private Flux<Action> loginUsername(String response) {
+        String username = decode(response);
+        if (username == null || username.isEmpty()) {
+            return error("501 5.5.2 Cannot decode AUTH LOGIN username");
+        }
+        sasl = new SaslExchange("LOGIN", username);
+        return reply("334 " + b64("Password:"));
+    }
+
+    private Flux<Action> verify(String login, String password) {
+        Credentials credentials = new Credentials(login, password, "smtp", connection.remoteIp());
+        return services.authenticator().authenticate(credentials).flatMapMany(outcome -> {
+            if (outcome instanceof AuthOutcome.Success success) {
+                user = success.account();
+                return reply("235 2.7.0 Authentication successful");
+            }
+            if (outcome instanceof AuthOutcome.Rejected rejected && rejected.addressGiven()) {
+                return authFailed("535 5.7.8 Authentication credentials invalid: log in with your auth ID, "
+                        + "not your e-mail address");
+            }
+            if (outcome instanceof AuthOutcome.Unavailable) {
+                return reply("454 4.7.0 Temporary authentication failure, try again later");
+            }
+            return authFailed("535 5.7.8 Authentication credentials invalid");
+        });
+    }
+
+    private Flux<Action> authFailed(String text) {
+        authFailures++;
+        if (authFailures >= settings.maxAuthFailures()) {
+            stopped = true;
+            return Flux.just(Action.line(text),
+                    Action.line("421 4.7.0 " + settings.hostName() + " Too many failed authentications"),
+                    Action.close());
+        }
+        return reply(text);
+    }
+
+    private Flux<Action> error(String text) {
+        errors++;
+        if (errors >= settings.maxErrors()) {
+            stopped = true;
+            discardTransaction();
+            return Flux.just(Action.line(text),
+                    Action.line("421 4.7.0 " + settings.hostName() + " Too many errors, closing connection"),
+                    Action.close());
+        }
+        return reply(text);
+    }
+
+    private boolean startTlsAvailable() {
+        return settings.startTlsOffered() && !tls;
+    }
+
+    private boolean authAvailable() {
+        return settings.role() == SmtpSettings.Role.SUBMISSION && tls && user == null;
+    }
+
+    private String protocolName() {
+        // RFC 3848 with-protocol types.
+        if (!extended) {
+            return "SMTP";
+        }
+        return "ESMTP" + (tls ? "S" : "") + (user != null ? "A" : "");
+    }
+
+    private void discardTransaction() {
+        Transaction current = transaction;
+        transaction = null;
+        data = null;
+        if (current != null && current.spool != null) {
+            current.spool.discard();
+        }
+    }
+
+    private static Flux<Action> reply(String text) {
+        return Flux.just(Action.line(text));
+    }
+
+    private static Flux<Action> multiline(int code, List<String> texts) {
+        StringBuilder reply = new StringBuilder();
+        for (int i = 0; i < texts.size(); i++) {
+            reply.append(code).append(i == texts.size() - 1 ? ' ' : '-').append(texts.get(i)).append("\r\n");
+        }
+        return Flux.just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static @Nullable String decode(String base64) {
+        try {
+            return new String(Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** An AUTH exchange waiting for the client's next line. */
+    private record SaslExchange(String mechanism, @Nullable String username) { }
+
+    /** The envelope of the message being received. */
+    private static final class Transaction {
+        final String reversePath;
+        final List<Account> recipients = new ArrayList<>();
+        final List<String> addresses = new ArrayList<>();
+        @Nullable MessageSpool spool;
+        String id = "";
+        boolean failed;
+
+        Transaction(String reversePath) {
+            this.reversePath = reversePath;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.hato.smtp.session;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One SMTP listener's behaviour and limits. {@code startTlsOffered} is true on plain-text listeners that can
+ * upgrade; on implicit-TLS listeners the connection is already protected.
+ */
+public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, long maxMessageSize,
+                           int maxRecipients, int maxLineLength, int maxErrors, int maxAuthFailures,
+                           Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit) {
+
+    /** MTA: receives mail for local domains from anyone. SUBMISSION: authenticated users send mail. */
+    public enum Role { MTA, SUBMISSION }
+
+    public SmtpSettings {
+        if (hostName.isBlank()) {
+            throw new IllegalArgumentException("host name must not be blank");
+        }
+        if (maxMessageSize < 1024 || maxRecipients < 1 || maxLineLength < 512 || maxErrors < 1
+                || maxAuthFailures < 1 || spoolMemoryLimit < 0) {
+            throw new IllegalArgumentException("SMTP limits out of range");
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout must be positive");
+        }
+    }
+
+    /** RFC 5321 §4.5.3.2.7: at least 5 minutes for commands. */
+    public static SmtpSettings defaults(String hostName, Role role, Path spoolDirectory) {
+        return new SmtpSettings(hostName, role, false, 50L * 1024 * 1024, 100, 4096, 10, 3,
+                Duration.ofMinutes(5), spoolDirectory, 1024 * 1024);
+    }
+
+    public SmtpSettings withStartTlsOffered(boolean offered) {
+        return new SmtpSettings(hostName, role, offered, maxMessageSize, maxRecipients, maxLineLength, maxErrors,
+                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+    }
+
+    public SmtpSettings withMaxMessageSize(long size) {
+        return new SmtpSettings(hostName, role, startTlsOffered, size, maxRecipients, maxLineLength, maxErrors,
+                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+    }
+
+    public SmtpSettings withIdleTimeout(Duration timeout) {
+        return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
+                maxErrors, maxAuthFailures, timeout, spoolDirectory, spoolMemoryLimit);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.hato.store;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collection;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Reading and changing stored messages of one account at a time. */
+public interface MessageStore {
+    Mono<Mailbox> mailbox(long accountId, String name);
+
+    /** Messages of a mailbox in UID order. */
+    Flux<MessageMeta> messages(long accountId, long mailboxId);
+
+    /** The blob's bytes in order, in chunks of bounded size, streamed from the database. */
+    Flux<ByteBuffer> content(long blobId);
+
+    /** Removes these UIDs in one transaction, recording the expunges in the change log. */
+    Mono<Void> expunge(long accountId, long mailboxId, Collection<Long> uids);
+
+    /**
+     * Takes or renews an exclusive lease on a mailbox for {@code owner} (e.g. a POP3 session), valid across gateway
+     * nodes sharing the database. Emits false while another owner's lease has not expired.
+     */
+    Mono<Boolean> lease(long accountId, long mailboxId, String owner, Duration duration);
+
+    Mono<Void> release(long accountId, long mailboxId, String owner);
+}

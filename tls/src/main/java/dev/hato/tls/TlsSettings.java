@@ -1,0 +1,93 @@
+package dev.hato.tls;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where Hato's TLS identity comes from. With both PEM paths set, the operator's certificate chain and key are used;
+ * with neither, a self-signed certificate for {@code hostName} is generated once into {@code directory} and reused.
+ *
+ * <p>Validated in the compact constructor (every problem is a {@link TlsException}); {@code withX} methods return
+ * copies. The host name is stored in lower case, since DNS names compare case-insensitively (RFC 4343).
+ *
+ * @param hostName the server's DNS name: the self-signed certificate's subject, and what the start-up banner names
+ * @param directory where the self-signed pair lives ({@code selfsigned-cert.pem}, {@code selfsigned-key.pem})
+ * @param certificateChainPem the operator's chain, leaf first, or {@code null} for a self-signed certificate
+ * @param privateKeyPem the operator's unencrypted private key, or {@code null} for a self-signed certificate
+ * @param selfSignedKeyType the key type of a generated certificate
+ */
+public record TlsSettings(String hostName, Path directory, @Nullable Path certificateChainPem,
+                          @Nullable Path privateKeyPem, KeyType selfSignedKeyType) {
+
+    /** Key type of a generated self-signed certificate. */
+    public enum KeyType {
+        /** RSA-2048: accepted by every client, including old mail clients. */
+        RSA,
+        /** ECDSA on P-256 (secp256r1): much cheaper to sign with, so more handshakes per core. */
+        EC
+    }
+
+    // RFC 1123 §2.1 host name: dot-separated labels of letters, digits and inner hyphens, each at most 63 octets,
+    // the whole at most 253 (RFC 1035 §2.3.4 without the final dot).
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
+
+    public TlsSettings {
+        if (hostName == null || hostName.isBlank()) {
+            throw new TlsException("TLS host name is missing: set the server's DNS name, e.g. mail.example.org");
+        }
+        String normalized = hostName.strip().toLowerCase(Locale.ROOT);
+        if (normalized.endsWith(".")) {
+            normalized = normalized.substring(0, normalized.length() - 1);
+        }
+        if (!HOST_NAME.matcher(normalized).matches()) {
+            throw new TlsException("TLS host name '" + hostName + "' is not a DNS name (letters, digits, '-' and '.')");
+        }
+        hostName = normalized;
+        if (directory == null) {
+            throw new TlsException("TLS directory is missing: it holds the self-signed certificate");
+        }
+        if ((certificateChainPem == null) != (privateKeyPem == null)) {
+            throw new TlsException(certificateChainPem == null
+                    ? "TLS private key " + privateKeyPem + " is set without a certificate chain: set both or neither"
+                    : "TLS certificate chain " + certificateChainPem + " is set without a private key: set both or neither");
+        }
+        if (selfSignedKeyType == null) {
+            throw new TlsException("TLS self-signed key type is missing: RSA or EC");
+        }
+    }
+
+    /** A self-signed RSA-2048 certificate for {@code hostName}, kept in {@code directory}. */
+    public static TlsSettings selfSigned(String hostName, Path directory) {
+        return new TlsSettings(hostName, directory, null, null, KeyType.RSA);
+    }
+
+    /** True when the operator's PEM files are used rather than a self-signed certificate. */
+    public boolean usesPemFiles() {
+        return certificateChainPem != null;
+    }
+
+    public TlsSettings withHostName(String newHostName) {
+        return new TlsSettings(newHostName, directory, certificateChainPem, privateKeyPem, selfSignedKeyType);
+    }
+
+    public TlsSettings withDirectory(Path newDirectory) {
+        return new TlsSettings(hostName, newDirectory, certificateChainPem, privateKeyPem, selfSignedKeyType);
+    }
+
+    /** Both files at once, since a chain without its key (or the reverse) is not a valid setting. */
+    public TlsSettings withPemFiles(Path newCertificateChainPem, Path newPrivateKeyPem) {
+        return new TlsSettings(hostName, directory, newCertificateChainPem, newPrivateKeyPem, selfSignedKeyType);
+    }
+
+    /** Back to a self-signed certificate. */
+    public TlsSettings withoutPemFiles() {
+        return new TlsSettings(hostName, directory, null, null, selfSignedKeyType);
+    }
+
+    public TlsSettings withSelfSignedKeyType(KeyType newKeyType) {
+        return new TlsSettings(hostName, directory, certificateChainPem, privateKeyPem, newKeyType);
+    }
+}

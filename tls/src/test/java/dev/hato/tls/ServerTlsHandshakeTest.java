@@ -1,0 +1,189 @@
+package dev.hato.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hato.tls.TlsSettings.KeyType;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Real handshakes: the Netty server built on {@link ServerTls#sslContext()} against the JDK's own client. */
+class ServerTlsHandshakeTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void rsaCertificateShouldCompleteTls13Handshake() throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient.Result result = JdkTlsClient.trusting(tls.certificate()).exchange(server.port());
+
+            assertThat(result.protocol()).isEqualTo("TLSv1.3");
+            assertThat(result.echoed()).isEqualTo(JdkTlsClient.PAYLOAD);
+            assertThat(result.peerChain()).containsExactly(tls.certificate());
+            assertThat(server.nextOutcome().session().getProtocol()).isEqualTo("TLSv1.3");
+        }
+    }
+
+    @Test
+    void ecCertificateShouldCompleteTls13Handshake() throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory)
+                .withSelfSignedKeyType(KeyType.EC));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient.Result result = JdkTlsClient.trusting(tls.certificate()).exchange(server.port());
+
+            assertThat(tls.certificate().getPublicKey().getAlgorithm()).isIn("EC", "ECDSA");
+            assertThat(result.protocol()).isEqualTo("TLSv1.3");
+            assertThat(result.echoed()).isEqualTo(JdkTlsClient.PAYLOAD);
+            assertThat(result.peerChain()).containsExactly(tls.certificate());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(KeyType.class)
+    void clientLimitedToTls12ShouldNegotiateTls12WithForwardSecrecy(KeyType keyType) throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory)
+                .withSelfSignedKeyType(keyType));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient.Result result = JdkTlsClient.trusting(tls.certificate()).exchange(server.port(), "TLSv1.2");
+
+            assertThat(result.protocol()).isEqualTo("TLSv1.2");
+            assertThat(result.cipherSuite()).startsWith(keyType == KeyType.EC ? "TLS_ECDHE_ECDSA_" : "TLS_ECDHE_RSA_")
+                    .matches(".*(_GCM_|_CHACHA20_POLY1305_).*");
+            assertThat(result.echoed()).isEqualTo(JdkTlsClient.PAYLOAD);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(KeyType.class)
+    void tls11ClientHelloShouldBeRefusedWithProtocolVersionAlert(KeyType keyType) throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory)
+                .withSelfSignedKeyType(keyType));
+
+        // The JDK client refuses to even offer TLS 1.1 (jdk.tls.disabledAlgorithms), which would prove nothing about
+        // the server: send a TLS 1.1 ClientHello by hand instead.
+        try (EchoServer server = EchoServer.start(tls.sslContext()); Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(tls11ClientHello());
+            out.flush();
+            byte[] reply = socket.getInputStream().readNBytes(7);
+
+            // RFC 5246 §6.2.1 record header, then RFC 5246 §7.2 alert: fatal(2), protocol_version(70).
+            assertThat(reply).hasSize(7);
+            assertThat(reply[0]).as("content type alert, not a ServerHello").isEqualTo((byte) 21);
+            assertThat(reply[5]).as("alert level fatal").isEqualTo((byte) 2);
+            assertThat(reply[6]).as("alert protocol_version").isEqualTo((byte) 70);
+            assertThat(server.nextOutcome().failure()).isNotNull();
+        }
+    }
+
+    @Test
+    void untrustedCertificateShouldFailTheClientsHandshake() throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory));
+        ServerTls other = ServerTls.load(TlsSettings.selfSigned("mail.example", directory.resolve("other")));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient client = JdkTlsClient.trusting(other.certificate());
+
+            assertThatThrownBy(() -> client.exchange(server.port())).isInstanceOf(SSLHandshakeException.class);
+        }
+    }
+
+    @Test
+    void tls12SessionShouldBeResumedOnReconnect() throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory)
+                .withSelfSignedKeyType(KeyType.EC));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient client = JdkTlsClient.trusting(tls.certificate());
+            JdkTlsClient.Result first = client.exchange(server.port(), "TLSv1.2");
+            JdkTlsClient.Result second = client.exchange(server.port(), "TLSv1.2");
+
+            assertThat(second.sessionId()).isNotEmpty().isEqualTo(first.sessionId());
+            assertThat(server.nextOutcome().session().getId()).isEqualTo(server.nextOutcome().session().getId());
+        }
+    }
+
+    @Test
+    void handshakesShouldNotLogBelowWarningThroughJavaUtilLogging() throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory));
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() < Level.WARNING.intValue()) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(Level.ALL);
+        Logger bc = Logger.getLogger("org.bouncycastle");
+        bc.addHandler(capture);
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient client = JdkTlsClient.trusting(tls.certificate());
+            client.exchange(server.port());
+            client.exchange(server.port(), "TLSv1.2");
+            server.nextOutcome();
+            server.nextOutcome();
+        } finally {
+            bc.removeHandler(capture);
+        }
+
+        assertThat(records).extracting(LogRecord::getMessage).isEmpty();
+    }
+
+    /** A TLS 1.1 ClientHello (RFC 4346 §7.4.1.2) offering only suites a TLS 1.1 client could use. */
+    private static byte[] tls11ClientHello() {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        ByteBuffer body = ByteBuffer.allocate(256);
+        body.put((byte) 3).put((byte) 2);                      // client_version TLS 1.1
+        body.put(random);
+        body.put((byte) 0);                                    // no session id
+        short[] suites = {(short) 0xC009, (short) 0xC013, 0x002F, 0x0035};
+        body.putShort((short) (suites.length * 2));
+        for (short suite : suites) {
+            body.putShort(suite);
+        }
+        body.put((byte) 1).put((byte) 0);                      // compression: null only
+        byte[] extensions = {
+                0x00, 0x0a, 0x00, 0x04, 0x00, 0x02, 0x00, 0x17,    // supported_groups: secp256r1
+                0x00, 0x0b, 0x00, 0x02, 0x01, 0x00};               // ec_point_formats: uncompressed
+        body.putShort((short) extensions.length).put(extensions);
+        body.flip();
+        ByteBuffer record = ByteBuffer.allocate(5 + 4 + body.remaining());
+        record.put((byte) 22).put((byte) 3).put((byte) 2).putShort((short) (4 + body.remaining()));
+        record.put((byte) 1).put((byte) 0).putShort((short) body.remaining()); // client_hello, 24-bit length
+        record.put(body);
+        return record.array();
+    }
+}

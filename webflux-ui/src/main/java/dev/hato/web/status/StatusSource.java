@@ -1,0 +1,8 @@
+package dev.hato.web.status;
+
+import reactor.core.publisher.Mono;
+
+/** Declared here, implemented by the gateway: the web module needs facts, not the gateway's types. */
+public interface StatusSource {
+    Mono<StatusReport> report();
+}

@@ -1,0 +1,42 @@
+package dev.hato.web.status;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Mono;
+
+class StatusRoutesTest {
+
+    private final StatusReport report = new StatusReport("0.1.0", "mail.<example>", "embedded PostgreSQL",
+            "self-signed", List.of(new StatusReport.Listener("smtp", "127.0.0.1:2525", "STARTTLS")), 2, 5);
+
+    @Test
+    void statusPageShouldListListenersAndEscapeValues() {
+        WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.routes(() -> Mono.just(report)))
+                .build();
+        client.get().uri("/").exchange()
+                .expectStatus().isOk()
+                .expectBody(String.class).value(body -> {
+                    org.assertj.core.api.Assertions.assertThat(body)
+                            .contains("Hato is running", "127.0.0.1:2525", "STARTTLS", "2 domains, 5 accounts",
+                                    "mail.&lt;example&gt;")
+                            .doesNotContain("mail.<example>");
+                });
+    }
+
+    @Test
+    void healthShouldReportDownWhenTheStoreFails() {
+        WebTestClient client = WebTestClient.bindToRouterFunction(
+                StatusRoutes.routes(() -> Mono.error(new IllegalStateException("db down")))).build();
+        client.get().uri("/health").exchange().expectStatus().isEqualTo(503)
+                .expectBody(String.class).isEqualTo("{\"status\":\"DOWN\"}");
+    }
+
+    @Test
+    void healthShouldReportUpWithCounts() {
+        WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.routes(() -> Mono.just(report)))
+                .build();
+        client.get().uri("/health").exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("{\"status\":\"UP\",\"domains\":2,\"accounts\":5}");
+    }
+}
