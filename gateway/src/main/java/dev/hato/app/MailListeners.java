@@ -10,15 +10,21 @@ import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
 import dev.hato.store.pg.PgStore;
+import dev.hato.protocol.ConnectionInfo;
+import dev.hato.protocol.ProtocolSession;
 import dev.hato.tls.ServerTls;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -30,26 +36,45 @@ public final class MailListeners implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(MailListeners.class);
 
     private final HatoProperties properties;
-    private final PgStore store;
-    private final ServerTls tls;
-    private final Authenticator authenticator;
+    private final Map<String, Function<ConnectionInfo, ProtocolSession>> sessions;
+    private final List<ProtocolServer> servers;
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator) {
         this.properties = properties;
-        this.store = store;
-        this.tls = tls;
-        this.authenticator = authenticator;
+        this.sessions = sessions(properties, store, authenticator);
+        this.servers = servers(properties.ports(), sessions, tls.sslContext());
     }
 
     @Override
     public synchronized void start() {
-        Path spool = properties.dataDir().resolve("spool");
-        removeLeftoverSpoolFiles(spool);
-        String host = properties.hostName();
+        removeLeftoverSpoolFiles(properties.dataDir().resolve("spool"));
         String bind = properties.bindAddress();
-        HatoProperties.Ports ports = properties.ports();
+        try {
+            for (ProtocolServer server : servers) {
+                bound.add(server.host(bind).bind().block());
+            }
+        } catch (RuntimeException e) {
+            stop();
+            throw new IllegalStateException("cannot bind a listener on " + bind + ": " + e.getMessage(), e);
+        }
+        running = true;
+    }
+
+    /** A session as the named listener would start it, without a socket (conversation tests use this). */
+    ProtocolSession newSession(String listener, ConnectionInfo connection) {
+        Function<ConnectionInfo, ProtocolSession> factory = sessions.get(listener);
+        if (factory == null) {
+            throw new IllegalArgumentException("no listener " + listener);
+        }
+        return factory.apply(connection);
+    }
+
+    private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
+            PgStore store, Authenticator authenticator) {
+        Path spool = properties.dataDir().resolve("spool");
+        String host = properties.hostName();
         SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.directory()), authenticator,
                 store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
@@ -60,30 +85,25 @@ public final class MailListeners implements SmartLifecycle {
                 mta.maxAuthFailures(), mta.idleTimeout(), spool, mta.spoolMemoryLimit());
         Pop3Services pop3Services = new Pop3Services(authenticator, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
-        var context = tls.sslContext();
+        Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
+        sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
+        sessions.put("submissions", c -> new SmtpSession(submission, c, smtpServices));
+        sessions.put("submission", c -> new SmtpSession(submission.withStartTlsOffered(true), c, smtpServices));
+        sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
+        sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
+        return sessions;
+    }
 
-        List<ProtocolServer> servers = List.of(
-                ProtocolServer.create("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices))
-                        .host(bind).port(ports.smtp()).startTls(context),
-                ProtocolServer.create("submissions", c -> new SmtpSession(submission, c, smtpServices))
-                        .host(bind).port(ports.submissions()).implicitTls(context),
-                ProtocolServer.create("submission",
-                                c -> new SmtpSession(submission.withStartTlsOffered(true), c, smtpServices))
-                        .host(bind).port(ports.submission()).startTls(context),
-                ProtocolServer.create("pop3s", c -> new Pop3Session(pop3, c, pop3Services))
-                        .host(bind).port(ports.pop3s()).implicitTls(context),
-                ProtocolServer.create("pop3",
-                                c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services))
-                        .host(bind).port(ports.pop3()).startTls(context));
-        try {
-            for (ProtocolServer server : servers) {
-                bound.add(server.bind().block());
-            }
-        } catch (RuntimeException e) {
-            stop();
-            throw new IllegalStateException("cannot bind a listener on " + bind + ": " + e.getMessage(), e);
-        }
-        running = true;
+    private static List<ProtocolServer> servers(HatoProperties.Ports ports,
+            Map<String, Function<ConnectionInfo, ProtocolSession>> sessions, SslContext tls) {
+        return List.of(
+                ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls),
+                ProtocolServer.create("submissions", sessions.get("submissions")).port(ports.submissions())
+                        .implicitTls(tls),
+                ProtocolServer.create("submission", sessions.get("submission")).port(ports.submission())
+                        .startTls(tls),
+                ProtocolServer.create("pop3s", sessions.get("pop3s")).port(ports.pop3s()).implicitTls(tls),
+                ProtocolServer.create("pop3", sessions.get("pop3")).port(ports.pop3()).startTls(tls));
     }
 
     @Override

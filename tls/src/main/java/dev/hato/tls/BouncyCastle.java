@@ -13,9 +13,9 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 final class BouncyCastle {
 
     /*
-     * BC JSSE reports every handshake at INFO through java.util.logging (ProvTlsServer: "Server selected protocol
-     * version", "Server notified of ...", "Server raised/received alert"). In a login storm that is several lines per
-     * connection. JUL holds loggers weakly and forgets a level set on a collected logger, hence the strong reference.
+     * BC JSSE logs three INFO lines per connection through java.util.logging (ProvTlsServer: "accepting connection
+     * from", "established connection with", "disconnected from"); in a login storm that is the whole log. JUL holds
+     * loggers weakly and forgets the level of a collected logger, hence the strong reference.
      */
     private static final Logger JSSE_LOGGER = Logger.getLogger("org.bouncycastle.jsse");
 

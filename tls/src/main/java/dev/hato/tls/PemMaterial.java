@@ -86,7 +86,10 @@ final class PemMaterial {
                     certificates.add(converter.getCertificate(holder));
                 }
             }
-        } catch (IOException | CertificateException e) {
+        } catch (TlsException e) {
+            throw e;
+        } catch (IOException | CertificateException | RuntimeException e) {
+            // BC reports broken Base64 or ASN.1 with unchecked exceptions (DecoderException, IllegalArgumentException).
             throw new TlsException("cannot read certificate chain " + file + ": " + oneLine(e), e);
         }
         if (certificates.isEmpty()) {
@@ -110,7 +113,9 @@ final class PemMaterial {
                 if (block instanceof PrivateKeyInfo info) {
                     found = converter.getPrivateKey(info);
                 } else if (block instanceof PEMKeyPair pair) {
-                    found = converter.getKeyPair(pair).getPrivate();
+                    // Only the private half: RFC 5915 §3 makes the public key of an EC PRIVATE KEY optional, and
+                    // JcaPEMKeyConverter.getKeyPair fails with a NullPointerException on a key written without it.
+                    found = converter.getPrivateKey(pair.getPrivateKeyInfo());
                 } else if (block instanceof PKCS8EncryptedPrivateKeyInfo || block instanceof PEMEncryptedKeyPair) {
                     throw new TlsException("private key " + file + " is encrypted; encrypted keys are not supported:"
                             + " decrypt it (openssl pkey -in KEY -out PLAIN-KEY) and protect the file with mode 0600");
@@ -127,7 +132,10 @@ final class PemMaterial {
                 }
                 key = found;
             }
-        } catch (IOException e) {
+        } catch (TlsException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // BC reports broken Base64 or ASN.1 with unchecked exceptions (DecoderException, IllegalArgumentException).
             throw new TlsException("cannot read private key " + file + ": " + oneLine(e), e);
         }
         if (key == null) {

@@ -120,12 +120,14 @@ public final class ServerTls {
     }
 
     /*
-     * The key manager comes from BC JSSE itself, over a key store from the BC provider. With Netty's
-     * forServer(key, chain), Netty builds the key manager from KeyManagerFactory.getDefaultAlgorithm(), which is
-     * SunJSSE's SunX509. For TLS 1.3, BC JSSE asks the key manager for key type "EC/secp256r1" (key type plus the
-     * named group of the ecdsa_secp256r1_sha256 scheme); SunX509 only knows "EC", finds no key, and the handshake
-     * ends with alert 40 (handshake_failure). RSA was unaffected because its key type stays "RSA". BC's
-     * key store keeps the BC key object as it is, so signing never converts a JDK key.
+     * The key manager must come from BC JSSE itself. This is what made ECDSA certificates fail with alert 40
+     * (handshake_failure) in the spike: Netty's forServer(key, chain) builds its key manager with
+     * KeyManagerFactory.getDefaultAlgorithm(), SunJSSE's SunX509. BC JSSE asks a key manager for BC's own key types:
+     * "EC/secp256r1" (TLS 1.3: key type plus the named group of ecdsa_secp256r1_sha256) and "ECDHE_ECDSA" (TLS 1.2:
+     * the key exchange). SunJSSE's key managers (SunX509 and PKIX alike) only know "EC", return no alias, and BC
+     * aborts the handshake for want of credentials. RSA kept working only because its key type is "RSA" in both
+     * providers. The key store comes from the BC provider because it hands back the very key object it was given, a
+     * BC key that BC JSSE signs with directly; the JDK's PKCS12 store re-decodes it into a SunEC/SunRsaSign key.
      */
     private static SslContext sslContext(CertifiedKey key) {
         try {

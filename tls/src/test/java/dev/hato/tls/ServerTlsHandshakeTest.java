@@ -2,16 +2,24 @@ package dev.hato.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hato.tls.TlsSettings.KeyType;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -21,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real handshakes: the Netty server built on {@link ServerTls#sslContext()} against the JDK's own client. */
 class ServerTlsHandshakeTest {
@@ -158,7 +167,65 @@ class ServerTlsHandshakeTest {
             bc.removeHandler(capture);
         }
 
+        assertThat(Logger.getLogger("org.bouncycastle.jsse.provider.ProvTlsServer").isLoggable(Level.INFO)).isFalse();
         assertThat(records).extracting(LogRecord::getMessage).isEmpty();
+    }
+
+    @Test
+    void ecCertificateShouldFailWithSunJsseKeyManagerAsInTheSpike() throws Exception {
+        // The spike's construction: Netty builds the key manager from KeyManagerFactory.getDefaultAlgorithm()
+        // (SunJSSE), which does not understand BC JSSE's key types "EC/secp256r1" and "ECDHE_ECDSA". If this ever
+        // passes, BC or Netty changed; ServerTls must keep using BC JSSE's own key manager either way.
+        Instant now = Instant.now();
+        CertifiedKey ec = SelfSignedCertificates.generate("localhost", KeyType.EC, now.minusSeconds(60),
+                now.plusSeconds(3600));
+        SslContext spike = SslContextBuilder.forServer(ec.privateKey(), ec.leaf())
+                .sslProvider(SslProvider.JDK).sslContextProvider(BouncyCastle.JSSE).build();
+
+        try (EchoServer server = EchoServer.start(spike)) {
+            JdkTlsClient client = JdkTlsClient.trusting(ec.leaf());
+
+            assertThatThrownBy(() -> client.exchange(server.port())).isInstanceOf(SSLHandshakeException.class)
+                    .hasMessageContaining("handshake_failure");
+            assertThatThrownBy(() -> client.exchange(server.port(), "TLSv1.2"))
+                    .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("handshake_failure");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+    void opensslClientShouldVerifyEcCertificateAndCompleteHandshake(String protocolOption) throws Exception {
+        assumeTrue(opensslIsInstalled(), "openssl is not on PATH");
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory)
+                .withSelfSignedKeyType(KeyType.EC));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            Process openssl = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(),
+                    protocolOption, "-servername", "localhost", "-verify_hostname", "localhost",
+                    "-CAfile", directory.resolve(SelfSignedCertificates.CERTIFICATE_FILE).toString(),
+                    "-verify_return_error", "-brief")
+                    .redirectErrorStream(true).start();
+            openssl.getOutputStream().close();  // end of input: s_client says goodbye after the handshake
+            assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).as("openssl finished").isTrue();
+            String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(openssl.exitValue()).as(output).isZero();
+            assertThat(output).contains("Protocol version: " + (protocolOption.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2"))
+                    .contains("Signature type: ECDSA").contains("Verification: OK");
+        }
+    }
+
+    private static boolean opensslIsInstalled() {
+        try {
+            Process version = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
+            version.getInputStream().readAllBytes();
+            return version.waitFor(10, TimeUnit.SECONDS) && version.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** A TLS 1.1 ClientHello (RFC 4346 §7.4.1.2) offering only suites a TLS 1.1 client could use. */

@@ -125,14 +125,15 @@ final class TestCertificates {
         try (JcaPEMWriter writer = writer(file)) {
             writer.writeObject(new JcaPKCS8Generator(key,
                     new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
-                            .setPassword("secret".toCharArray()).build()));
+                            .setProvider(BouncyCastle.JCA).setPassword("secret".toCharArray()).build()));
         }
     }
 
     /** "RSA PRIVATE KEY" with "Proc-Type: 4,ENCRYPTED" headers. */
     static void writeEncryptedTraditional(Path file, PrivateKey key) throws IOException {
         try (JcaPEMWriter writer = writer(file)) {
-            writer.writeObject(key, new JcePEMEncryptorBuilder("AES-128-CBC").build("secret".toCharArray()));
+            writer.writeObject(key, new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(BouncyCastle.JCA)
+                    .build("secret".toCharArray()));
         }
     }
 

@@ -1,0 +1,100 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The hato command works while the server runs (it attaches to its embedded PostgreSQL). */
+class CliTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+
+    record Result(int status, String out, String err) { }
+
+    private static Result hato(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--data-dir";
+        all[args.length + 1] = HATO.dataDir().toString();
+        int status = Hato.execute(all, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void domainAndUserAddedWhileRunningShouldLetTheUserLogInWithThePrintedAuthId() throws Exception {
+        assertThat(hato("", "domain", "add", "Cli.Example").status()).isZero();
+        assertThat(hato("", "domain", "list").out()).contains("cli.example");
+
+        Result added = hato("s3cret-pass\n", "user", "add", "Frank.Li@cli.example", "--name", "Frank Li",
+                "--password-stdin");
+        assertThat(added.status()).as(added.err()).isZero();
+        String authId = added.out().trim();
+        assertThat(authId).matches("frank\\.li-[a-z2-9]{4}");
+        assertThat(hato("", "user", "list", "--domain", "cli.example").out())
+                .contains(authId + "\tfrank.li@cli.example\tFrank Li");
+
+        try (SocketTransport pop = new SocketTransport(HATO.port("pop3s"), true)) {
+            assertThat(pop.readLine()).startsWith("+OK");
+            pop.send(("USER " + authId + "\r\nPASS s3cret-pass\r\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(pop.readLine()).startsWith("+OK");
+            assertThat(pop.readLine()).startsWith("+OK Logged in");
+        }
+
+        assertThat(hato("new-pass-123\n", "user", "passwd", authId, "--password-stdin").status()).isZero();
+        try (SocketTransport pop = new SocketTransport(HATO.port("pop3s"), true)) {
+            pop.readLine();
+            pop.send(("USER " + authId + "\r\nPASS s3cret-pass\r\nUSER " + authId + "\r\nPASS new-pass-123\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            pop.readLine();
+            assertThat(pop.readLine()).startsWith("-ERR [AUTH]");
+            pop.readLine();
+            assertThat(pop.readLine()).startsWith("+OK Logged in");
+        }
+    }
+
+    @Test
+    void userAddWithoutPasswordShouldPrintAGeneratedOne() {
+        hato("", "domain", "add", "gen.example");
+        Result added = hato("", "user", "add", "gina@gen.example", "--auth-id", "Gina.Custom-01");
+        assertThat(added.status()).as(added.err()).isZero();
+        String[] lines = added.out().split("\n");
+        assertThat(lines[0]).isEqualTo("gina.custom-01");
+        assertThat(lines[1]).matches("initial password: \\S{16}");
+    }
+
+    @Test
+    void badInputShouldGetOneLineAndANonZeroStatusWithoutWritingAnything() {
+        hato("", "domain", "add", "bad.example");
+        assertThat(hato("", "domain", "add", "bad.example"))
+                .satisfies(r -> assertThat(r.status()).isNotZero())
+                .satisfies(r -> assertThat(r.err()).startsWith("hato: ").contains("bad.example"));
+        assertThat(hato("", "domain", "add", "not a domain").err()).startsWith("hato: malformed domain name");
+        Result unknownDomain = hato("password-1\n", "user", "add", "x@nowhere.example", "--password-stdin");
+        assertThat(unknownDomain.status()).isNotZero();
+        assertThat(unknownDomain.err()).startsWith("hato: ").contains("nowhere.example");
+        Result malformed = hato("password-1\n", "user", "add", "no-at-sign", "--password-stdin");
+        assertThat(malformed.status()).isNotZero();
+        assertThat(malformed.err()).startsWith("hato: malformed address");
+        assertThat(hato("password-1\n", "user", "add", "h@bad.example", "--password-stdin").status()).isZero();
+        Result duplicate = hato("password-1\n", "user", "add", "H@bad.example", "--password-stdin");
+        assertThat(duplicate.status()).isNotZero();
+        assertThat(duplicate.err()).startsWith("hato: ").contains("h@bad.example");
+        assertThat(hato("short\n", "user", "add", "i@bad.example", "--password-stdin").err())
+                .startsWith("hato: password too short");
+        assertThat(hato("", "user", "list", "--domain", "bad.example").out()).contains("h@bad.example")
+                .doesNotContain("i@bad.example");
+        Result notEmpty = hato("", "domain", "remove", "bad.example");
+        assertThat(notEmpty.status()).isNotZero();
+        assertThat(hato("", "user", "remove", "h@bad.example").status()).isZero();
+        assertThat(hato("", "domain", "remove", "bad.example").status()).isZero();
+        assertThat(hato("", "domain", "list").out()).doesNotContain("bad.example");
+        assertThat(hato("", "user", "remove", "nobody-xyz").status()).isNotZero();
+    }
+}

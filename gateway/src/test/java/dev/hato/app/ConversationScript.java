@@ -1,0 +1,179 @@
+package dev.hato.app;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A protocol conversation (STYLE.md §7) in {@code src/test/resources/conversations/<protocol>/*.conv}:
+ * <pre>
+ * LISTENER: smtp            the listener the next SESSION connects to (smtp, submission, submissions, pop3, pop3s)
+ * SESSION: 2 pop3s          switch to connection "2" (opened on first use, on the given or current listener)
+ * C: EHLO x                 send the line plus CRLF; \r \n \t \\ are escapes
+ * C~: DATA\r\nabc           send without appending CRLF
+ * C*: 1048576 x             send "x" 1048576 times, then CRLF
+ * S: 250-.*                 the next reply line must match this regular expression
+ * STARTTLS                  the client starts TLS (after the server's go-ahead)
+ * CLOSED                    the server must have closed the connection
+ * DROP                      the client drops the connection without a goodbye
+ * PAUSE: 300                wait 300 ms (for effects of a dropped connection that the server applies later)
+ * </pre>
+ * ${A}, ${A_ADDR}, ${A_PASS}, ${A_PLAIN} (base64 SASL PLAIN) and the same for B are fresh accounts per run;
+ * ${DOMAIN} and ${HOST} are the test server's.
+ */
+final class ConversationScript {
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z_]+)}");
+
+    private final Path file;
+    private final List<String> lines;
+
+    private ConversationScript(Path file, List<String> lines) {
+        this.file = file;
+        this.lines = lines;
+    }
+
+    static Stream<ConversationScript> all(String protocol) {
+        Path directory = Path.of("src/test/resources/conversations", protocol);
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> f.toString().endsWith(".conv")).sorted().toList().stream()
+                    .map(ConversationScript::read);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ConversationScript read(Path file) {
+        try {
+            return new ConversationScript(file, Files.readAllLines(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    interface Connector {
+        Transport connect(String listener) throws Exception;
+    }
+
+    void play(Connector connector, Map<String, String> variables) throws Exception {
+        Map<String, Transport> sessions = new LinkedHashMap<>();
+        Map<String, String> listeners = new HashMap<>();
+        String listener = null;
+        Transport current = null;
+        try {
+            for (int number = 1; number <= lines.size(); number++) {
+                String raw = lines.get(number - 1);
+                String line = substitute(raw, variables);
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String where = file.getFileName() + ":" + number + ": ";
+                if (line.startsWith("LISTENER: ")) {
+                    listener = line.substring(10).trim();
+                    if (current == null) {
+                        current = connector.connect(listener);
+                        sessions.put("1", current);
+                        listeners.put("1", listener);
+                    }
+                } else if (line.startsWith("SESSION: ")) {
+                    String[] parts = line.substring(9).trim().split("\\s+");
+                    String id = parts[0];
+                    String on = parts.length > 1 ? parts[1] : listener;
+                    current = sessions.get(id);
+                    if (current == null) {
+                        if (on == null) {
+                            throw new AssertionError(where + "no LISTENER for session " + id);
+                        }
+                        current = connector.connect(on);
+                        sessions.put(id, current);
+                        listeners.put(id, on);
+                    }
+                } else if (current == null) {
+                    throw new AssertionError(where + "start with LISTENER:");
+                } else if (line.startsWith("C: ")) {
+                    current.send((unescape(line.substring(3)) + "\r\n").getBytes(StandardCharsets.UTF_8));
+                } else if (line.startsWith("C~: ")) {
+                    current.send(unescape(line.substring(4)).getBytes(StandardCharsets.UTF_8));
+                } else if (line.startsWith("C*: ")) {
+                    String[] parts = line.substring(4).split(" ", 2);
+                    current.send((parts[1].repeat(Integer.parseInt(parts[0])) + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                } else if (line.startsWith("S: ")) {
+                    String expected = line.substring(3);
+                    String actual;
+                    try {
+                        actual = current.readLine();
+                    } catch (Exception | AssertionError e) {
+                        throw new AssertionError(where + "expected a line matching /" + expected + "/ but " + e, e);
+                    }
+                    if (!Pattern.compile(expected, Pattern.DOTALL).matcher(actual).matches()) {
+                        throw new AssertionError(where + "expected /" + expected + "/ but got: " + actual);
+                    }
+                } else if (line.equals("STARTTLS")) {
+                    current.startTls();
+                } else if (line.equals("DROP")) {
+                    current.close();
+                    sessions.values().remove(current);
+                    current = null;
+                } else if (line.startsWith("PAUSE: ")) {
+                    Thread.sleep(Long.parseLong(line.substring(7).trim()));
+                } else if (line.equals("CLOSED")) {
+                    if (!current.closedByServer()) {
+                        throw new AssertionError(where + "expected the server to close the connection");
+                    }
+                } else {
+                    throw new AssertionError(where + "unknown directive: " + raw);
+                }
+            }
+        } finally {
+            sessions.values().forEach(Transport::close);
+        }
+    }
+
+    private static String substitute(String line, Map<String, String> variables) {
+        Matcher matcher = VARIABLE.matcher(line);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String value = variables.get(matcher.group(1));
+            if (value == null) {
+                throw new IllegalArgumentException("unknown variable ${" + matcher.group(1) + "}");
+            }
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        return matcher.appendTail(out).toString();
+    }
+
+    private static String unescape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                char next = text.charAt(++i);
+                switch (next) {
+                    case 'r' -> out.append('\r');
+                    case 'n' -> out.append('\n');
+                    case 't' -> out.append('\t');
+                    case '0' -> out.append('\0');
+                    default -> out.append(next);
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return file.getParent().getFileName() + "/" + file.getFileName();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.hato.app;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every SMTP and POP3 conversation script, played twice: against the session state machines directly, and over
+ * real sockets (plain, STARTTLS and implicit TLS) against the running server. Both must give the same replies.
+ */
+class ConversationTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+
+    static Stream<Arguments> scripts() {
+        return Stream.concat(ConversationScript.all("smtp"), ConversationScript.all("pop3"))
+                .flatMap(script -> Stream.of(Arguments.of(script, "session"), Arguments.of(script, "socket")));
+    }
+
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("scripts")
+    void conversationShouldGoAsScripted(ConversationScript script, String transport) throws Exception {
+        Map<String, String> variables = new HashMap<>();
+        variables.put("DOMAIN", RunningHato.DOMAIN);
+        variables.put("HOST", RunningHato.HOST);
+        for (String name : new String[] {"A", "B"}) {
+            RunningHato.User user = HATO.newUser(name.toLowerCase());
+            variables.put(name, user.authId());
+            variables.put(name + "_ADDR", user.address());
+            variables.put(name + "_PASS", user.password());
+            variables.put(name + "_PLAIN", user.plain());
+        }
+        MailListeners listeners = HATO.listeners();
+        script.play(listener -> transport.equals("session")
+                ? new SessionTransport(listeners.newSession(listener, SessionTransport.connection(implicit(listener))))
+                : new SocketTransport(HATO.port(listener), implicit(listener)), variables);
+    }
+
+    private static boolean implicit(String listener) {
+        return listener.equals("submissions") || listener.equals("pop3s");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.hato.app;
+
+import dev.hato.auth.Authenticator;
+import dev.hato.auth.PasswordHasher;
+import dev.hato.provisioning.Provisioning;
+import dev.hato.store.pg.PgStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A real Hato in this JVM: embedded PostgreSQL in a temporary data directory, every listener on a free port of
+ * 127.0.0.1, the self-signed certificate. Tests talk to it through real sockets.
+ */
+final class RunningHato implements AutoCloseable {
+
+    static final String DOMAIN = "example.test";
+    static final String HOST = "mail.example.test";
+
+    private static final AtomicInteger USERS = new AtomicInteger();
+    private static RunningHato shared;
+
+    private final Path dataDir;
+    private final ConfigurableApplicationContext context;
+
+    private RunningHato(Path dataDir, ConfigurableApplicationContext context) {
+        this.dataDir = dataDir;
+        this.context = context;
+    }
+
+    /** One server for all test classes that do not restart it; stopped when the test JVM exits. */
+    static synchronized RunningHato shared() {
+        if (shared == null) {
+            try {
+                Path dir = java.nio.file.Files.createTempDirectory("hato-test-");
+                shared = start(dir);
+                shared.provisioning().addDomain(DOMAIN).block();
+                Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return shared;
+    }
+
+    static RunningHato start(Path dataDir, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--hato.data-dir=" + dataDir,
+                "--hato.host-name=" + HOST,
+                "--hato.bind-address=127.0.0.1",
+                "--hato.ports.smtp=0", "--hato.ports.submissions=0", "--hato.ports.submission=0",
+                "--hato.ports.pop3=0", "--hato.ports.pop3s=0", "--hato.ports.http=0",
+                "--hato.smtp.max-message-size=2MB"));
+        args.addAll(List.of(extra));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(HatoApplication.class)
+                .registerShutdownHook(false)
+                .run(args.toArray(String[]::new));
+        return new RunningHato(dataDir, context);
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    int port(String listener) {
+        return context.getBean(MailListeners.class).port(listener)
+                .orElseThrow(() -> new IllegalArgumentException("no listener " + listener));
+    }
+
+    int httpPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    MailListeners listeners() {
+        return context.getBean(MailListeners.class);
+    }
+
+    PgStore store() {
+        return context.getBean(PgStore.class);
+    }
+
+    Authenticator authenticator() {
+        return context.getBean(Authenticator.class);
+    }
+
+    Provisioning provisioning() {
+        return new Provisioning(store().directory(), PasswordHasher.DEFAULT, Schedulers.boundedElastic());
+    }
+
+    /** A fresh account in {@link #DOMAIN}, so tests never see each other's mail. */
+    User newUser(String prefix) {
+        String address = prefix + USERS.incrementAndGet() + "@" + DOMAIN;
+        String password = "pw-" + prefix + "-" + System.nanoTime();
+        Provisioning.Created created = provisioning().addUser(address, prefix, null, password).block();
+        return new User(created.account().authId(), address, password, created.account().id());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (context.isActive()) {
+            context.close();
+        }
+    }
+
+    record User(String authId, String address, String password, long accountId) {
+        String plain() {
+            return Base64.getEncoder().encodeToString(("\0" + authId + "\0" + password)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+}

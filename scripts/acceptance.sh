@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Acceptance test with real clients against the packaged jar: the README's newcomer scenario (CLI, swaks, curl)
+# plus Python's smtplib and poplib over STARTTLS/STLS. Everything runs on 127.0.0.1 with free ports and a
+# temporary data directory; the server is stopped with SIGINT at the end and must shut down cleanly.
+#   usage: scripts/acceptance.sh [path/to/hato-exec.jar]
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="${1:-$root/gateway/target/hato-exec.jar}"
+work="$(mktemp -d /tmp/hato-acceptance.XXXXXX)"
+passed=0
+failed=0
+server_pid=""
+
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then kill -9 "$server_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+check() { # check NAME COMMAND...
+  local name="$1"; shift
+  if "$@" >"$work/check.out" 2>&1; then
+    passed=$((passed + 1)); echo "ok   - $name"
+  else
+    failed=$((failed + 1)); echo "FAIL - $name"; sed 's/^/       /' "$work/check.out" | tail -20
+  fi
+}
+
+for tool in java swaks curl python3; do
+  command -v "$tool" >/dev/null || { echo "acceptance: $tool is not installed" >&2; exit 2; }
+done
+[[ -f "$jar" ]] || { echo "acceptance: $jar not found; build with mvn -B -DskipTests install" >&2; exit 2; }
+
+read -r SMTP SUBS SUB POP3 POP3S HTTP < <(python3 - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(6)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks: s.close()
+PY
+)
+data="$work/data"
+java -jar "$jar" serve --data-dir "$data" --hato.host-name=mail.example.org \
+  --hato.ports.smtp="$SMTP" --hato.ports.submissions="$SUBS" --hato.ports.submission="$SUB" \
+  --hato.ports.pop3="$POP3" --hato.ports.pop3s="$POP3S" --hato.ports.http="$HTTP" >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 180); do
+  grep -q "Stop with Ctrl-C" "$work/server.log" && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 1
+done
+if ! grep -q "Stop with Ctrl-C" "$work/server.log"; then
+  echo "acceptance: the server did not start"; cat "$work/server.log"; echo "0 passed, 1 failed"; exit 1
+fi
+check "start-up banner lists the POP3S port" grep -q "pop3s .*127.0.0.1:$POP3S" "$work/server.log"
+
+hato() { java -jar "$jar" "$@" --data-dir "$data"; }
+check "hato domain add while the server runs" hato domain add example.org
+A="$(echo 'alice-secret-1' | hato user add alice@example.org --password-stdin)"
+B="$(echo 'bob-secret-22' | hato user add bob@example.org --password-stdin)"
+check "hato user add prints auth IDs in the seed's style" bash -c "[[ '$A' =~ ^alice-[a-z2-9]{4}\$ && '$B' =~ ^bob-[a-z2-9]{4}\$ ]]"
+
+check "swaks submits over implicit TLS with AUTH PLAIN" \
+  swaks --server "127.0.0.1:$SUBS" --tls-on-connect --auth PLAIN --auth-user "$A" --auth-password alice-secret-1 \
+    --from alice@example.org --to bob@example.org --header 'Subject: acceptance one' --body 'hello bob' --silent 2
+check "curl reads it over POP3S" bash -c \
+  "curl -sSk --user '$B:bob-secret-22' pop3s://127.0.0.1:$POP3S/1 | tee /dev/stderr | grep -q 'Subject: acceptance one'"
+check "swaks submits with STARTTLS and AUTH LOGIN on the submission port" \
+  swaks --server "127.0.0.1:$SUB" --tls --auth LOGIN --auth-user "$A" --auth-password alice-secret-1 \
+    --from alice@example.org --to bob@example.org --header 'Subject: acceptance two' --silent 2
+check "swaks delivers to the MTA port without AUTH" \
+  swaks --server "127.0.0.1:$SMTP" --from someone@remote.example --to BOB@example.org \
+    --header 'Subject: acceptance three' --silent 2
+check "swaks is refused relaying through the MTA port" bash -c \
+  "! swaks --server 127.0.0.1:$SMTP --from a@remote.example --to b@elsewhere.example --silent 2 --quit-after RCPT"
+check "the address instead of the auth ID is refused with a hint" bash -c \
+  "curl -sSk --user 'bob@example.org:bob-secret-22' pop3s://127.0.0.1:$POP3S/ 2>&1; \
+   swaks --server 127.0.0.1:$SUBS --tls-on-connect --auth PLAIN --auth-user bob@example.org \
+     --auth-password bob-secret-22 --quit-after AUTH 2>&1 | grep -q 'auth ID'"
+check "python poplib over STLS sees three messages and deletes one" python3 - "$POP3" "$B" <<'PY'
+import poplib, ssl, sys
+port, user = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+p = poplib.POP3("127.0.0.1", port, timeout=15)
+caps = p.capa()
+assert "STLS" in caps and "USER" not in caps, caps
+p.stls(ctx)
+assert "USER" in p.capa()
+p.user(user); p.pass_("bob-secret-22")
+count, size = p.stat()
+assert count == 3, (count, size)
+subjects = [l for l in p.retr(3)[1] if l.startswith(b"Subject:")]
+assert subjects == [b"Subject: acceptance three"], subjects
+p.dele(1); p.quit()
+p = poplib.POP3("127.0.0.1", port, timeout=15)
+p.stls(ctx); p.user(user); p.pass_("bob-secret-22")
+assert p.stat()[0] == 2
+p.quit()
+PY
+check "python smtplib submits with STARTTLS and login" python3 - "$SUB" "$A" <<'PY'
+import smtplib, ssl, sys
+port, user = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP("127.0.0.1", port, timeout=15)
+s.ehlo()
+assert not s.has_extn("auth"), "AUTH must not be offered before TLS"
+s.starttls(context=ctx); s.ehlo()
+assert "PLAIN" in s.esmtp_features["auth"]
+s.login(user, "alice-secret-1")
+refused = s.sendmail("alice@example.org", ["alice@example.org"], b"Subject: to myself\r\n\r\nnote\r\n")
+assert refused == {}, refused
+s.quit()
+PY
+check "the status page answers over HTTP" bash -c "curl -sS http://127.0.0.1:$HTTP/ | grep -q 'Hato is running'"
+
+kill -INT "$server_pid"
+for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 1; done
+check "Ctrl-C stops the server within a minute" bash -c "! kill -0 $server_pid 2>/dev/null"
+wait "$server_pid" 2>/dev/null
+check "the embedded PostgreSQL stopped with it" bash -c "! pgrep -f '$data/postgres' >/dev/null"
+check "the log shows no errors" bash -c "! grep -E ' ERROR |Exception' '$work/server.log'"
+server_pid=""
+
+echo "acceptance: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
