@@ -53,9 +53,18 @@ class ServerTlsPemTest {
     void ecSec1KeyShouldCompleteTls13Handshake() throws Exception {
         Path chain = certificates(ecServer);
         Path key = directory.resolve("key.pem");
-        TestCertificates.writeTraditional(key, ecServer.privateKey());
+        TestCertificates.writeSec1(key, ecServer.keys(), true, false);
 
         assertThat(Files.readString(key)).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        assertHandshakes(ServerTls.load(settings(chain, key)), ecServer);
+    }
+
+    @Test
+    void ecSec1KeyWithoutItsOptionalPublicKeyShouldCompleteTls13Handshake() throws Exception {
+        Path chain = certificates(ecServer);
+        Path key = directory.resolve("key.pem");
+        TestCertificates.writeSec1(key, ecServer.keys(), false, false);
+
         assertHandshakes(ServerTls.load(settings(chain, key)), ecServer);
     }
 
@@ -63,7 +72,7 @@ class ServerTlsPemTest {
     void ecSec1KeyAfterEcParametersBlockShouldCompleteTls13Handshake() throws Exception {
         Path chain = certificates(ecServer);
         Path key = directory.resolve("key.pem");
-        TestCertificates.writeWithEcParameters(key, ecServer.privateKey());
+        TestCertificates.writeSec1(key, ecServer.keys(), true, true);
 
         assertThat(Files.readString(key)).startsWith("-----BEGIN EC PARAMETERS-----")
                 .contains("-----BEGIN EC PRIVATE KEY-----");

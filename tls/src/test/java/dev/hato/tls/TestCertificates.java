@@ -11,11 +11,13 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -25,6 +27,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -105,18 +108,31 @@ final class TestCertificates {
         }
     }
 
-    /** "RSA PRIVATE KEY" (PKCS#1) or "EC PRIVATE KEY" (SEC1), as OpenSSL's traditional format. */
+    /** "RSA PRIVATE KEY" (PKCS#1, RFC 8017 appendix A.1.2), as OpenSSL's traditional format. */
     static void writeTraditional(Path file, PrivateKey key) throws IOException {
         try (JcaPEMWriter writer = writer(file)) {
             writer.writeObject(key);
         }
     }
 
-    /** What {@code openssl ecparam -name prime256v1 -genkey} writes: "EC PARAMETERS", then "EC PRIVATE KEY". */
-    static void writeWithEcParameters(Path file, PrivateKey key) throws IOException {
+    /**
+     * "EC PRIVATE KEY" (SEC1, RFC 5915) on P-256 naming its curve, as {@code openssl ec} writes it; optionally
+     * without the public key (RFC 5915 §3 makes it optional) and optionally after an "EC PARAMETERS" block, as
+     * {@code openssl ecparam -name prime256v1 -genkey} writes it.
+     */
+    static void writeSec1(Path file, KeyPair keys, boolean withPublicKey, boolean afterEcParameters)
+            throws IOException {
+        BigInteger secret = ((ECPrivateKey) keys.getPrivate()).getS();
+        ASN1BitString publicKey = withPublicKey
+                ? SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData()
+                : null;
+        byte[] sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, secret, publicKey,
+                SECObjectIdentifiers.secp256r1).getEncoded();
         try (JcaPEMWriter writer = writer(file)) {
-            writer.writeObject(new PemObject("EC PARAMETERS", SECObjectIdentifiers.secp256r1.getEncoded()));
-            writer.writeObject(key);
+            if (afterEcParameters) {
+                writer.writeObject(new PemObject("EC PARAMETERS", SECObjectIdentifiers.secp256r1.getEncoded()));
+            }
+            writer.writeObject(new PemObject("EC PRIVATE KEY", sec1));
         }
     }
 

@@ -1,0 +1,159 @@
+package dev.hato.store.pg;
+
+import dev.hato.store.DeliveryWriter;
+import dev.hato.store.Directory;
+import dev.hato.store.MessageStore;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The store on PostgreSQL: opened once at start-up, it migrates the schema, builds the connection pool and hands
+ * out the {@link Directory}, the {@link MessageStore} and the batching {@link DeliveryWriter}.
+ *
+ * <p>Without a URL it uses the embedded PostgreSQL in {@code <dataDirectory>/postgres}: it attaches to the one
+ * already running there (the server, while the {@code hato} CLI runs from another JVM) or starts it. Only a server
+ * this store started is stopped by {@link #close()}.
+ */
+public final class PgStore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PgStore.class);
+
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration POOL_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final @Nullable EmbeddedServer embedded;
+    private final ConnectionPool pool;
+    private final PgDirectory directory;
+    private final PgMessageStore messages;
+    private final DeliveryBatcher deliveries;
+    private final String description;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PgStore(@Nullable EmbeddedServer embedded, ConnectionPool pool, StoreSettings settings,
+                    String description) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.description = description;
+        Database db = new Database(pool);
+        this.directory = new PgDirectory(db);
+        this.messages = new PgMessageStore(db);
+        this.deliveries = new DeliveryBatcher(new BatchWriter(db), settings.batchSize(), settings.batchWindow(),
+                Schedulers.parallel());
+    }
+
+    /**
+     * Connects (starting or attaching to the embedded server when no URL is set), brings the schema up to date and
+     * opens the pool. Blocks: call it at start-up, never on an event loop.
+     *
+     * @throws IllegalStateException when the database cannot be reached or migrated
+     */
+    public static PgStore open(StoreSettings settings) {
+        EmbeddedServer embedded = null;
+        try {
+            ServerAddress address;
+            if (settings.embedded()) {
+                embedded = EmbeddedServer.attachOrStart(settings.embeddedDataDirectory(), settings.embeddedPort());
+                address = ServerAddress.embedded(embedded.port(), embedded.describe());
+            } else {
+                address = ServerAddress.external(settings);
+            }
+            migrate(address);
+            ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration
+                    .builder(new PostgresqlConnectionFactory(address.r2dbcConfiguration()))
+                    .name("hato-store")
+                    .initialSize(1)
+                    .maxSize(settings.poolSize())
+                    .maxIdleTime(Duration.ofMinutes(10))
+                    .maxAcquireTime(Duration.ofSeconds(30))
+                    .maxCreateConnectionTime(Duration.ofSeconds(10))
+                    .build());
+            PgStore store = new PgStore(embedded, pool, settings, address.description());
+            log.info("store open: {}", store.describe());
+            return store;
+        } catch (RuntimeException e) {
+            if (embedded != null) {
+                try {
+                    embedded.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e instanceof IllegalStateException ? e
+                    : new IllegalStateException("could not open the store: " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrate(ServerAddress address) {
+        // Flyway speaks JDBC only; it runs once here, before any reactive code touches the database. Several
+        // processes opening at once are serialised by Flyway's advisory lock.
+        MigrateResult result = Flyway.configure(PgStore.class.getClassLoader())
+                .dataSource(address.jdbcUrl(), address.username(), address.password())
+                .locations("classpath:db/migration")
+                .connectRetries(3)
+                .load()
+                .migrate();
+        if (result.migrationsExecuted > 0) {
+            log.info("schema migrated to version {} ({} migrations)", result.targetSchemaVersion,
+                    result.migrationsExecuted);
+        }
+    }
+
+    public Directory directory() {
+        return directory;
+    }
+
+    public MessageStore messages() {
+        return messages;
+    }
+
+    public DeliveryWriter deliveries() {
+        return deliveries;
+    }
+
+    /**
+     * One line for the start-up banner, e.g. {@code embedded PostgreSQL 16.4 on 127.0.0.1:54321, data in
+     * hato-data/postgres} or {@code PostgreSQL at r2dbc:postgresql://db/hato} (never with credentials).
+     */
+    public String describe() {
+        return description;
+    }
+
+    /** Delivery transactions committed since open: a meter for batching (fewer than messages under load). */
+    public long batchesCommitted() {
+        return deliveries.batchesCommitted();
+    }
+
+    /**
+     * Drains the delivery batcher (new deliveries are refused, queued and in-flight ones commit), closes the pool,
+     * then stops the embedded PostgreSQL if this store started it. Blocks; idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        try {
+            deliveries.close(DRAIN_TIMEOUT);
+        } finally {
+            try {
+                pool.disposeLater().block(POOL_CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                log.warn("closing the connection pool failed: {}", e.toString());
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
+        }
+        log.info("store closed: {}", description);
+    }
+}
