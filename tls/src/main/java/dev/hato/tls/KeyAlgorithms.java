@@ -52,7 +52,7 @@ final class KeyAlgorithms {
             verifier.initVerify(publicKey);
             verifier.update(CHALLENGE);
             return verifier.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+        } catch (GeneralSecurityException | RuntimeException e) {
             // e.g. an EC key on one curve against a certificate for another: not the same pair.
             return false;
         }

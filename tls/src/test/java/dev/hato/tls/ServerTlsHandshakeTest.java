@@ -200,19 +200,42 @@ class ServerTlsHandshakeTest {
                 .withSelfSignedKeyType(KeyType.EC));
 
         try (EchoServer server = EchoServer.start(tls.sslContext())) {
-            Process openssl = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(),
-                    protocolOption, "-servername", "localhost", "-verify_hostname", "localhost",
+            String output = openssl("s_client", "-connect", "127.0.0.1:" + server.port(), protocolOption,
+                    "-servername", "localhost", "-verify_hostname", "localhost",
                     "-CAfile", directory.resolve(SelfSignedCertificates.CERTIFICATE_FILE).toString(),
-                    "-verify_return_error", "-brief")
-                    .redirectErrorStream(true).start();
-            openssl.getOutputStream().close();  // end of input: s_client says goodbye after the handshake
-            assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).as("openssl finished").isTrue();
-            String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    "-verify_return_error", "-brief");
 
-            assertThat(openssl.exitValue()).as(output).isZero();
-            assertThat(output).contains("Protocol version: " + (protocolOption.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2"))
-                    .contains("Signature type: ECDSA").contains("Verification: OK");
+            assertThat(output)
+                    .contains("Protocol version: " + (protocolOption.equals("-tls1_3") ? "TLSv1.3" : "TLSv1.2"))
+                    .contains("Signature type: ECDSA")
+                    .contains("Verification: OK");
         }
+    }
+
+    @Test
+    void opensslReconnectsShouldResumeTheTls12Session() throws Exception {
+        assumeTrue(opensslIsInstalled(), "openssl is not on PATH");
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory)
+                .withSelfSignedKeyType(KeyType.EC));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            // -reconnect: one full handshake, then five reconnections offering the session.
+            String output = openssl("s_client", "-connect", "127.0.0.1:" + server.port(), "-tls1_2", "-reconnect");
+
+            assertThat(output).containsOnlyOnce("New, TLSv1.2").contains("Reused, TLSv1.2");
+        }
+    }
+
+    /** Runs openssl with no input, so s_client says goodbye right after the handshake; fails unless it exits 0. */
+    private static String openssl(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(arguments));
+        Process openssl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        openssl.getOutputStream().close();
+        assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).as("openssl finished within 30 s").isTrue();
+        String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(openssl.exitValue()).as(output).isZero();
+        return output;
     }
 
     private static boolean opensslIsInstalled() {

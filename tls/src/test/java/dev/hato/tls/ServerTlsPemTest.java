@@ -2,15 +2,20 @@ package dev.hato.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hato.tls.TestCertificates.Issued;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The operator's own PEM files: every key format, chains, and every way they can be wrong. */
 class ServerTlsPemTest {
@@ -276,6 +281,42 @@ class ServerTlsPemTest {
         assertThatThrownBy(() -> new TlsSettings("mail.example", directory, null, key, TlsSettings.KeyType.RSA))
                 .isInstanceOf(TlsException.class)
                 .hasMessage("TLS private key " + key + " is set without a certificate chain: set both or neither");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "openssl ecparam -name prime256v1 -genkey -out key.pem",
+            "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem",
+            "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out key.pem",
+            "openssl genrsa -traditional -out key.pem 2048",
+            "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem"})
+    void keysWrittenByOpensslShouldCompleteHandshakes(String generateKey) throws Exception {
+        assumeTrue(run("openssl version"), "openssl is not on PATH");
+        assertThat(run(generateKey)).as(generateKey).isTrue();
+        assertThat(run("openssl req -new -x509 -key key.pem -subj /CN=mail.example -days 2 -out cert.pem"
+                + " -addext subjectAltName=DNS:mail.example,DNS:localhost")).isTrue();
+        Path chain = directory.resolve("cert.pem");
+        ServerTls tls = ServerTls.load(settings(chain, directory.resolve("key.pem")));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient client = JdkTlsClient.trusting(PemMaterial.readCertificates(chain).get(0));
+
+            assertThat(client.exchange(server.port()).protocol()).isEqualTo("TLSv1.3");
+            assertThat(client.exchange(server.port(), "TLSv1.2").protocol()).isEqualTo("TLSv1.2");
+        }
+    }
+
+    /** Runs a command in the test directory; false when it cannot start or fails. */
+    private boolean run(String command) throws InterruptedException {
+        try {
+            Process process = new ProcessBuilder(command.split(" ")).directory(directory.toFile())
+                    .redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            process.getInputStream().readAllBytes();
+            return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private TlsSettings settings(Path chain, Path key) {

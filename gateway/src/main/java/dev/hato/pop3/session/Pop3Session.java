@@ -84,7 +84,7 @@ public final class Pop3Session implements ProtocolSession {
         // RFC 1939 §3: an autologout timer ends the session WITHOUT entering the UPDATE state.
         stopped = true;
         return Flux.concat(releaseLease().thenMany(Flux.<Action>empty()),
-                Flux.just(Action.line("-ERR Autologout; idle for too long"), Action.close()));
+                Flux.<Action>just(Action.line("-ERR Autologout; idle for too long"), Action.close()));
     }
 
     @Override
@@ -141,7 +141,7 @@ public final class Pop3Session implements ProtocolSession {
             return auth(auth);
         } else if (command instanceof Pop3Command.Quit) {
             stopped = true;
-            return Flux.just(Action.line("+OK Hato POP3 server signing off"), Action.close());
+            return Flux.<Action>just(Action.line("+OK Hato POP3 server signing off"), Action.close());
         } else if (command instanceof Pop3Command.Noop) {
             return error("-ERR Not logged in");
         } else if (command instanceof Pop3Command.Invalid invalid) {
@@ -217,7 +217,7 @@ public final class Pop3Session implements ProtocolSession {
         userName = null;
         lines.reset();
         input.position(input.limit());
-        return Flux.just(new Action.StartTls(ByteBuffer.wrap("+OK Begin TLS negotiation\r\n"
+        return Flux.<Action>just(new Action.StartTls(ByteBuffer.wrap("+OK Begin TLS negotiation\r\n"
                 .getBytes(StandardCharsets.US_ASCII))));
     }
 
@@ -235,7 +235,7 @@ public final class Pop3Session implements ProtocolSession {
         String initial = auth.initialResponse();
         if (initial == null) {
             awaitingSaslResponse = true;
-            return Flux.just(Action.line("+ "));
+            return Flux.<Action>just(Action.line("+ "));
         }
         // RFC 5034 §4: "=" is an empty initial response.
         return saslPlain(initial.equals("=") ? "" : initial);
@@ -321,12 +321,12 @@ public final class Pop3Session implements ProtocolSession {
                 .takeUntil(chunk -> encoder.complete())
                 .map(chunk -> (Action) new Action.Write(encoder.encode(chunk)))
                 .concatWith(Mono.fromSupplier(() -> new Action.Write(encoder.finish())));
-        return Flux.concat(Flux.just(Action.line("+OK " + message.size() + " " + text)), body)
+        return Flux.concat(Flux.<Action>just(Action.line("+OK " + message.size() + " " + text)), body)
                 .onErrorResume(failure -> {
                     // The +OK is already on the wire: the client cannot be told in-band; close so it retries.
                     LOG.warn("reading message content failed: {}", failure.toString());
                     stopped = true;
-                    return Flux.just(Action.close());
+                    return Flux.<Action>just(Action.close());
                 });
     }
 
@@ -351,12 +351,12 @@ public final class Pop3Session implements ProtocolSession {
                 : services.store().expunge(drop.account.id(), drop.inbox.id(), uids);
         return expunge
                 .then(releaseLease())
-                .thenMany(Flux.just(Action.line("+OK Hato POP3 server signing off (" + uids.size()
+                .thenMany(Flux.<Action>just(Action.line("+OK Hato POP3 server signing off (" + uids.size()
                         + " messages deleted)"), Action.close()))
                 .onErrorResume(failure -> {
                     LOG.warn("POP3 UPDATE failed: {}", failure.toString());
                     return releaseLease().onErrorResume(e -> Mono.empty())
-                            .thenMany(Flux.just(Action.line("-ERR [SYS/TEMP] Some deleted messages not removed"),
+                            .thenMany(Flux.<Action>just(Action.line("-ERR [SYS/TEMP] Some deleted messages not removed"),
                                     Action.close()));
                 });
     }
@@ -385,7 +385,7 @@ public final class Pop3Session implements ProtocolSession {
         authFailures++;
         if (authFailures >= settings.maxAuthFailures()) {
             stopped = true;
-            return Flux.just(Action.line(text), Action.close());
+            return Flux.<Action>just(Action.line(text), Action.close());
         }
         return reply(text);
     }
@@ -394,7 +394,7 @@ public final class Pop3Session implements ProtocolSession {
         errors++;
         if (errors >= settings.maxErrors()) {
             stopped = true;
-            return Flux.just(Action.line(text), Action.line("-ERR Too many errors, closing connection"),
+            return Flux.<Action>just(Action.line(text), Action.line("-ERR Too many errors, closing connection"),
                     Action.close());
         }
         return reply(text);
@@ -410,7 +410,7 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     private static Flux<Action> reply(String text) {
-        return Flux.just(Action.line(text));
+        return Flux.<Action>just(Action.line(text));
     }
 
     private static Flux<Action> multiline(String first, List<String> lines) {
@@ -420,7 +420,7 @@ public final class Pop3Session implements ProtocolSession {
             reply.append(line.startsWith(".") ? "." : "").append(line).append("\r\n");
         }
         reply.append(".\r\n");
-        return Flux.just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
+        return Flux.<Action>just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
     /** The maildrop as numbered at login, with the deletion marks of this session. */

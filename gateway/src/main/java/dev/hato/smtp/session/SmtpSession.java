@@ -89,7 +89,7 @@ public final class SmtpSession implements ProtocolSession {
     public Flux<Action> idle() {
         stopped = true;
         discardTransaction();
-        return Flux.just(Action.line("421 4.4.2 " + settings.hostName() + " Error: timeout exceeded"), Action.close());
+        return Flux.<Action>just(Action.line("421 4.4.2 " + settings.hostName() + " Error: timeout exceeded"), Action.close());
     }
 
     @Override
@@ -142,7 +142,7 @@ public final class SmtpSession implements ProtocolSession {
         } else if (command instanceof SmtpCommand.Quit) {
             stopped = true;
             discardTransaction();
-            return Flux.just(Action.line("221 2.0.0 " + settings.hostName() + " closing connection"), Action.close());
+            return Flux.<Action>just(Action.line("221 2.0.0 " + settings.hostName() + " closing connection"), Action.close());
         } else if (command instanceof SmtpCommand.Vrfy) {
             // RFC 5321 §3.5.3: 252 when the server will not verify but will accept mail for the address.
             return reply("252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery");
@@ -359,7 +359,7 @@ public final class SmtpSession implements ProtocolSession {
         discardTransaction();
         lines.reset();
         input.position(input.limit());
-        return Flux.just(new Action.StartTls(ByteBuffer.wrap("220 2.0.0 Ready to start TLS\r\n"
+        return Flux.<Action>just(new Action.StartTls(ByteBuffer.wrap("220 2.0.0 Ready to start TLS\r\n"
                 .getBytes(StandardCharsets.US_ASCII))));
     }
 
@@ -467,7 +467,7 @@ public final class SmtpSession implements ProtocolSession {
         authFailures++;
         if (authFailures >= settings.maxAuthFailures()) {
             stopped = true;
-            return Flux.just(Action.line(text),
+            return Flux.<Action>just(Action.line(text),
                     Action.line("421 4.7.0 " + settings.hostName() + " Too many failed authentications"),
                     Action.close());
         }
@@ -479,7 +479,7 @@ public final class SmtpSession implements ProtocolSession {
         if (errors >= settings.maxErrors()) {
             stopped = true;
             discardTransaction();
-            return Flux.just(Action.line(text),
+            return Flux.<Action>just(Action.line(text),
                     Action.line("421 4.7.0 " + settings.hostName() + " Too many errors, closing connection"),
                     Action.close());
         }
@@ -512,7 +512,7 @@ public final class SmtpSession implements ProtocolSession {
     }
 
     private static Flux<Action> reply(String text) {
-        return Flux.just(Action.line(text));
+        return Flux.<Action>just(Action.line(text));
     }
 
     private static Flux<Action> multiline(int code, List<String> texts) {
@@ -520,7 +520,7 @@ public final class SmtpSession implements ProtocolSession {
         for (int i = 0; i < texts.size(); i++) {
             reply.append(code).append(i == texts.size() - 1 ? ' ' : '-').append(texts.get(i)).append("\r\n");
         }
-        return Flux.just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
+        return Flux.<Action>just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
     private static String b64(String text) {
