@@ -28,8 +28,9 @@ public final class ServerTls {
     static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     /**
-     * All three TLS 1.3 suites (RFC 8446 §9.1), then forward-secret AEAD suites for TLS 1.2 (RFC 9325 §4.2), ECDSA
-     * before RSA so either certificate type finds its suites. No CBC, no static-RSA key exchange.
+     * All three TLS 1.3 suites (RFC 8446 §9.1), then the forward-secret AEAD suites RFC 9325 §4.2 recommends for
+     * TLS 1.2, for ECDSA and RSA certificates alike (Mozilla's "intermediate" list). No CBC, no static-RSA key
+     * exchange; a suite the provider lacks is dropped by the filter rather than failing the build.
      */
     static final List<String> CIPHER_SUITES = List.of(
             "TLS_AES_128_GCM_SHA256",
@@ -45,8 +46,8 @@ public final class ServerTls {
             "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
 
     /*
-     * Resumed handshakes skip the certificate signature, the expensive half of a full handshake, and a login storm
-     * is mostly clients reconnecting. BC JSSE resumes TLS 1.2 sessions by session ID from this cache (on by default,
+     * A resumed handshake skips the server's signature and the certificate exchange, most of the cost of a full
+     * one, and a login storm is mostly clients reconnecting. BC JSSE resumes TLS 1.2 sessions by session ID from this cache (on by default,
      * property org.bouncycastle.jsse.server.enableSessionResumption). BC's TLS 1.3 server (1.84) sends no
      * NewSessionTicket, so TLS 1.3 clients always do a full handshake; nothing here can turn that on.
      */
