@@ -97,6 +97,8 @@ final class ConversationScript {
                         sessions.put(id, current);
                         listeners.put(id, on);
                     }
+                } else if (line.startsWith("PAUSE: ")) {
+                    Thread.sleep(Long.parseLong(line.substring(7).trim()));
                 } else if (current == null) {
                     throw new AssertionError(where + "start with LISTENER:");
                 } else if (line.startsWith("C: ")) {
@@ -124,8 +126,6 @@ final class ConversationScript {
                     current.close();
                     sessions.values().remove(current);
                     current = null;
-                } else if (line.startsWith("PAUSE: ")) {
-                    Thread.sleep(Long.parseLong(line.substring(7).trim()));
                 } else if (line.equals("CLOSED")) {
                     if (!current.closedByServer()) {
                         throw new AssertionError(where + "expected the server to close the connection");

@@ -94,7 +94,7 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     private @Nullable Flux<Action> step() {
-        if (stopped || !input.hasRemaining()) {
+        if (stopped) {
             return null;
         }
         Decoded decoded = lines.next(input);

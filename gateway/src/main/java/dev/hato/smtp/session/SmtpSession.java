@@ -99,7 +99,7 @@ public final class SmtpSession implements ProtocolSession {
     }
 
     private @Nullable Flux<Action> step() {
-        if (stopped || !input.hasRemaining()) {
+        if (stopped) {
             return null;
         }
         SmtpDataDecoder content = data;

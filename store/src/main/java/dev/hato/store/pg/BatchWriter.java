@@ -47,24 +47,42 @@ final class BatchWriter {
     private static final String INBOXES = "SELECT account_id, id FROM mailbox"
             + " WHERE account_id = ANY($1) AND name = 'INBOX'";
 
-    // One round trip for a message that fits one chunk: the chunk is only written when the blob row is new.
-    private static final String INSERT_SMALL_BLOB = "WITH b AS ("
-            + "  INSERT INTO blob (sha256, size) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING RETURNING id),"
-            + " c AS (INSERT INTO blob_chunk (blob_id, seq, data) SELECT id, 0, $3 FROM b WHERE $2 > 0)"
-            + " SELECT id FROM b";
+    // All small blobs of a batch in one statement, inserted in SHA-256 order (the lock order). The single chunk is
+    // written only for blob rows that are new; the statement returns those, the others already existed.
+    // Hashes and bytes travel as hex text: r2dbc-postgresql sends bytea as hex text anyway, and mangles bytea
+    // arrays (1.1.1).
+    private static final String INSERT_SMALL_BLOBS = "WITH input AS ("
+            + "  SELECT decode(sha256, 'hex') AS sha256, size, decode(data, 'hex') AS data"
+            + "  FROM unnest($1::text[], $2::bigint[], $3::text[]) AS i (sha256, size, data)),"
+            + " b AS ("
+            + "  INSERT INTO blob (sha256, size) SELECT sha256, size FROM input ORDER BY sha256"
+            + "  ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256),"
+            + " c AS ("
+            + "  INSERT INTO blob_chunk (blob_id, seq, data)"
+            + "  SELECT b.id, 0, input.data FROM b JOIN input ON input.sha256 = b.sha256 WHERE input.size > 0)"
+            + " SELECT id, sha256 FROM b";
 
     private static final String INSERT_BLOB = "INSERT INTO blob (sha256, size) VALUES ($1, $2)"
             + " ON CONFLICT (sha256) DO NOTHING RETURNING id";
 
     private static final String INSERT_CHUNK = "INSERT INTO blob_chunk (blob_id, seq, data) VALUES ($1, $2, $3)";
 
-    // Read after the insert found a conflict: by then the conflicting transaction has committed, and a new
+    // Read after an insert found a conflict: by then the conflicting transaction has committed, and a new
     // statement (READ COMMITTED) sees its row.
-    private static final String EXISTING_BLOB = "SELECT id FROM blob WHERE sha256 = $1";
+    private static final String EXISTING_BLOBS = "SELECT id, sha256 FROM blob"
+            + " WHERE sha256 IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)";
 
-    private static final String RESERVE_UIDS = "UPDATE mailbox SET uid_next = uid_next + $3,"
-            + " highest_modseq = highest_modseq + 1 WHERE account_id = $1 AND id = $2"
-            + " RETURNING id, uid_next, highest_modseq";
+    // ORDER BY under FOR UPDATE locks the rows in mailbox id order (the sort runs before the row locks), the same
+    // order on every node, so two batches never wait for each other in a cycle.
+    private static final String LOCK_MAILBOXES = "SELECT m.id FROM mailbox m"
+            + " JOIN unnest($1::bigint[], $2::bigint[]) AS v (account_id, id)"
+            + " ON m.account_id = v.account_id AND m.id = v.id ORDER BY m.id FOR UPDATE OF m";
+
+    private static final String RESERVE_UIDS = "UPDATE mailbox m SET uid_next = m.uid_next + v.n,"
+            + " highest_modseq = m.highest_modseq + 1"
+            + " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v (account_id, id, n)"
+            + " WHERE m.account_id = v.account_id AND m.id = v.id"
+            + " RETURNING m.id, m.uid_next, m.highest_modseq";
 
     private static final String INSERT_MESSAGES = "WITH m AS ("
             + "  INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date)"
@@ -115,17 +133,19 @@ final class BatchWriter {
         }
 
         Mono<List<Outcome>> write() {
-            return findInboxes()
-                    .then(Mono.defer(this::readSmallBlobs))
+            long[] t = {System.nanoTime()};
+            java.util.function.Consumer<String> lap = name -> { long now = System.nanoTime(); System.out.printf("%s %.1fms%n", name, (now - t[0]) / 1e6); t[0] = now; };
+            return findInboxes().doOnTerminate(() -> lap.accept("inboxes"))
+                    .then(Mono.defer(this::readSmallBlobs)).doOnTerminate(() -> lap.accept("read"))
                     .then(Mono.defer(() -> {
                         if (remaining().isEmpty()) {
                             return Mono.empty(); // nothing left to write: no transaction at all
                         }
                         return Mono.from(connection.beginTransaction())
-                                .then(Mono.defer(this::storeSmallBlobs))
+                                .then(Mono.defer(this::storeSmallBlobs)).doOnTerminate(() -> lap.accept("small"))
                                 .then(Mono.defer(this::storeLargeBlobs))
-                                .then(Mono.defer(this::reserveAndInsert))
-                                .then(Mono.from(connection.commitTransaction()))
+                                .then(Mono.defer(this::reserveAndInsert)).doOnTerminate(() -> lap.accept("reserve"))
+                                .then(Mono.from(connection.commitTransaction())).doOnTerminate(() -> lap.accept("commit"))
                                 .onErrorResume(error -> Database.rollback(connection).then(Mono.error(error)));
                     }))
                     .then(Mono.fromSupplier(() -> List.of(outcomes)));
@@ -160,9 +180,7 @@ final class BatchWriter {
                         }
                         for (int i : remaining()) {
                             MessageContent content = deliveries.get(i).content();
-                            blobs.computeIfAbsent((content.size() <= Chunks.SIZE ? "0" : "1")
-                                            + HEX.formatHex(content.sha256()), key -> new PendingBlob(content))
-                                    .deliveries().add(i);
+                            blobs.computeIfAbsent(key(content), key -> new PendingBlob(content)).deliveries().add(i);
                         }
                     }));
         }
@@ -209,56 +227,45 @@ final class BatchWriter {
             if (small.isEmpty()) {
                 return Mono.empty();
             }
-            Statement insert = connection.createStatement(INSERT_SMALL_BLOB);
+            String[] hashes = new String[small.size()];
+            Long[] sizes = new Long[small.size()];
+            String[] data = new String[small.size()];
             for (int i = 0; i < small.size(); i++) {
-                PendingBlob blob = small.get(i);
-                if (i > 0) {
-                    insert.add();
-                }
-                Database.bind(insert, ByteBuffer.wrap(blob.content().sha256()), blob.content().size(), blob.takeBytes());
+                hashes[i] = HEX.formatHex(small.get(i).content().sha256());
+                sizes[i] = small.get(i).content().size();
+                data[i] = hex(small.get(i).takeBytes());
             }
-            return idsPerBinding(insert)
-                    .flatMap(ids -> {
-                        List<PendingBlob> existing = new ArrayList<>();
-                        for (int i = 0; i < small.size(); i++) {
-                            if (ids.get(i).isEmpty()) {
-                                existing.add(small.get(i));
-                            } else {
-                                small.get(i).id(ids.get(i).get(0));
-                            }
+            return assignIds(Database.statement(connection, INSERT_SMALL_BLOBS, hashes, sizes, data))
+                    .then(Mono.defer(() -> {
+                        List<PendingBlob> existing = small.stream().filter(blob -> !blob.stored()).toList();
+                        if (existing.isEmpty()) {
+                            return Mono.empty();
                         }
-                        return findExisting(existing);
-                    });
+                        return assignIds(Database.statement(connection, EXISTING_BLOBS, (Object) existing.stream()
+                                .map(blob -> HEX.formatHex(blob.content().sha256())).toArray(String[]::new)));
+                    }))
+                    .then(Mono.fromRunnable(() -> small.forEach(PendingBlob::id)));
         }
 
-        private Mono<Void> findExisting(List<PendingBlob> existing) {
-            if (existing.isEmpty()) {
-                return Mono.empty();
+        private static String hex(ByteBuffer bytes) {
+            if (bytes.hasArray()) {
+                return HEX.formatHex(bytes.array(), bytes.arrayOffset() + bytes.position(),
+                        bytes.arrayOffset() + bytes.limit());
             }
-            Statement select = connection.createStatement(EXISTING_BLOB);
-            for (int i = 0; i < existing.size(); i++) {
-                if (i > 0) {
-                    select.add();
-                }
-                select.bind(0, ByteBuffer.wrap(existing.get(i).content().sha256()));
-            }
-            return idsPerBinding(select).doOnNext(ids -> {
-                for (int i = 0; i < existing.size(); i++) {
-                    if (ids.get(i).isEmpty()) {
-                        throw new IllegalStateException("blob " + HEX.formatHex(existing.get(i).content().sha256())
-                                + " neither inserted nor found");
-                    }
-                    existing.get(i).id(ids.get(i).get(0));
-                }
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.duplicate().get(copy);
+            return HEX.formatHex(copy);
+        }
+
+        /** Gives each blob whose SHA-256 the statement returns the id returned with it. */
+        private Mono<Void> assignIds(Statement statement) {
+            return Database.rows(statement, row -> {
+                ByteBuffer sha256 = Database.required(row, "sha256", ByteBuffer.class);
+                byte[] bytes = new byte[sha256.remaining()];
+                sha256.get(bytes);
+                blobs.get(key(true, bytes)).id(Database.required(row, "id", Long.class));
+                return bytes;
             }).then();
-        }
-
-        /** The ids each binding of a batched statement returned, in binding order. */
-        private static Mono<List<List<Long>>> idsPerBinding(Statement statement) {
-            return Flux.from(statement.execute())
-                    .concatMap(result -> Flux.from(result.map(row -> Database.required(row, "id", Long.class)))
-                            .collectList())
-                    .collectList();
         }
 
         // Large messages, one after the other and chunk by chunk: one chunk in memory, whatever the size.
@@ -269,8 +276,8 @@ final class BatchWriter {
                                     row -> Database.required(row, "id", Long.class))
                             .singleOrEmpty()
                             .flatMap(id -> insertChunks(id, blob.content()).thenReturn(id))
-                            .switchIfEmpty(Mono.defer(() -> Database.rows(Database.statement(connection, EXISTING_BLOB,
-                                            ByteBuffer.wrap(blob.content().sha256())),
+                            .switchIfEmpty(Mono.defer(() -> Database.rows(Database.statement(connection,
+                                            EXISTING_BLOBS, (Object) new String[] {HEX.formatHex(blob.content().sha256())}),
                                     row -> Database.required(row, "id", Long.class)).single()))
                             .doOnNext(blob::id))
                     .then();
@@ -299,23 +306,18 @@ final class BatchWriter {
                     reservations.computeIfAbsent(inboxes.get(account), id -> new Reservation(account)).count++;
                 }
             }
-            Statement reserve = connection.createStatement(RESERVE_UIDS);
-            boolean first = true;
-            for (var entry : reservations.entrySet()) {
-                if (!first) {
-                    reserve.add();
-                }
-                first = false;
-                Database.bind(reserve, entry.getValue().accountId, entry.getKey(), (long) entry.getValue().count);
-            }
-            return Flux.from(reserve.execute())
-                    .concatMap(result -> result.map(row -> {
-                        Reservation reservation = reservations.get(Database.required(row, "id", Long.class));
-                        // uid_next was advanced by count: the reserved UIDs are the count just below it.
-                        reservation.nextUid = Database.required(row, "uid_next", Long.class) - reservation.count;
-                        reservation.modseq = Database.required(row, "highest_modseq", Long.class);
-                        return reservation;
-                    }))
+            Long[] accountIds = reservations.values().stream().map(r -> r.accountId).toArray(Long[]::new);
+            Long[] mailboxIds = reservations.keySet().toArray(Long[]::new);
+            Long[] counts = reservations.values().stream().map(r -> (long) r.count).toArray(Long[]::new);
+            return Database.rowsUpdated(Database.statement(connection, LOCK_MAILBOXES, accountIds, mailboxIds))
+                    .thenMany(Database.rows(Database.statement(connection, RESERVE_UIDS, accountIds, mailboxIds, counts),
+                            row -> {
+                                Reservation reservation = reservations.get(Database.required(row, "id", Long.class));
+                                // uid_next moved up by count: the reserved UIDs are the count just below it.
+                                reservation.nextUid = Database.required(row, "uid_next", Long.class) - reservation.count;
+                                reservation.modseq = Database.required(row, "highest_modseq", Long.class);
+                                return reservation;
+                            }))
                     .count()
                     .flatMap(reserved -> {
                         if (reserved != reservations.size()) {
@@ -373,7 +375,19 @@ final class BatchWriter {
         }
 
         private PendingBlob blobOf(MessageContent content) {
-            return blobs.get((content.size() <= Chunks.SIZE ? "0" : "1") + HEX.formatHex(content.sha256()));
+            return blobs.get(key(content));
+        }
+
+        /**
+         * Small blobs sort before large ones, then by SHA-256: the order their rows are locked in. (A SHA-256 has
+         * one size, so it is always on the same side.)
+         */
+        private static String key(MessageContent content) {
+            return key(content.size() <= Chunks.SIZE, content.sha256());
+        }
+
+        private static String key(boolean small, byte[] sha256) {
+            return (small ? "0" : "1") + HEX.formatHex(sha256);
         }
     }
 
@@ -424,6 +438,10 @@ final class BatchWriter {
             }
             bytes = null;
             return taken;
+        }
+
+        boolean stored() {
+            return id >= 0;
         }
 
         long id() {

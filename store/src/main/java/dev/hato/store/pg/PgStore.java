@@ -6,6 +6,7 @@ import dev.hato.store.MessageStore;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flywaydb.core.Flyway;
@@ -130,6 +131,15 @@ public final class PgStore implements AutoCloseable {
     /** Delivery transactions committed since open: a meter for batching (fewer than messages under load). */
     public long batchesCommitted() {
         return deliveries.batchesCommitted();
+    }
+
+    /** The pool, for tests that look at rows no interface exposes (change log, chunks). */
+    ConnectionFactory connections() {
+        return pool;
+    }
+
+    DeliveryBatcher batcher() {
+        return deliveries;
     }
 
     /**

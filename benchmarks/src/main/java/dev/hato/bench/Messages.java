@@ -1,0 +1,171 @@
+package dev.hato.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Test data shared by the benchmarks: a deterministic RFC 5322 message of an exact size, its SMTP DATA form, and
+ * the pipelined envelope that precedes it.
+ */
+final class Messages {
+
+    /** Octets per read handed to the DATA decoder: a typical socket read / TLS record batch. */
+    static final int NETWORK_READ = 16 * 1024;
+
+    /** Octets per chunk read from the store for POP3 RETR. */
+    static final int STORE_CHUNK = 256 * 1024;
+
+    /** Recipients in the pipelined envelope. */
+    static final int RECIPIENTS = 20;
+
+    static final String MAIL_FROM = "MAIL FROM:<someone@example.org> SIZE=10240 BODY=8BITMIME";
+
+    static final String RCPT_TO = "RCPT TO:<user@example.org>";
+
+    private static final String HEADER = String.join("\r\n",
+            "Return-Path: <someone@example.org>",
+            "Received: from client.example.org (client.example.org [192.0.2.10])",
+            "\tby mx.example.net with ESMTP id 4f2a9c1e; Tue, 2 Jun 2026 09:15:02 +0000",
+            "From: Some One <someone@example.org>",
+            "To: A User <user@example.org>",
+            "Subject: Quarterly figures and the notes from Tuesday's meeting",
+            "Date: Tue, 2 Jun 2026 11:14:58 +0200",
+            "Message-ID: <20260602091458.4f2a9c1e@client.example.org>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8; format=flowed",
+            "Content-Transfer-Encoding: 8bit",
+            "", "");
+
+    private static final String[] WORDS = {
+        "the", "figures", "for", "this", "quarter", "are", "attached", "and", "we", "will", "discuss", "them",
+        "on", "Tuesday", "meeting", "notes", "follow", "below", "please", "review", "before", "Friday", "budget",
+        "revenue", "grew", "by", "percent", "while", "costs", "stayed", "flat", "thanks", "everyone", "regards",
+    };
+
+    /** Fills out the last line to the exact size. */
+    private static final String SIGNATURE = " Kind regards, the finance team.";
+
+    /** Body line length before its CRLF, as RFC 5322 §2.1.1 recommends (78 with the line ending). */
+    private static final int LINE = 76;
+
+    private Messages() {
+    }
+
+    /**
+     * A plain-text message of exactly {@code size} octets: a header, then body lines of about 76 characters, every
+     * seventh starting with "." (a quoted ellipsis, as mail clients produce), so that dot-stuffing has work to do.
+     * Ends with CRLF.
+     */
+    static byte[] message(int size) {
+        byte[] header = HEADER.getBytes(StandardCharsets.US_ASCII);
+        if (size < header.length + 4) {
+            throw new IllegalArgumentException("size below the header's " + header.length + " octets: " + size);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        out.writeBytes(header);
+        SplittableRandom random = new SplittableRandom(5322);
+        int line = 0;
+        while (out.size() < size) {
+            int left = size - out.size();
+            StringBuilder text = new StringBuilder(LINE);
+            if (line % 7 == 3) {
+                text.append("...");
+            }
+            while (text.length() < LINE - 10) {
+                if (text.length() > 0 && text.charAt(text.length() - 1) != '.') {
+                    text.append(' ');
+                }
+                text.append(WORDS[random.nextInt(WORDS.length)]);
+            }
+            text.append('.');
+            // The last line takes up exactly what is left, padded or cut, still ending with CRLF.
+            if (left - 2 <= text.length() + 20) {
+                for (int k = 0; text.length() < left - 2; k++) {
+                    text.append(SIGNATURE.charAt(k % SIGNATURE.length()));
+                }
+                text.setLength(left - 2);
+            }
+            out.writeBytes(text.toString().getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(new byte[] {'\r', '\n'});
+            line++;
+        }
+        byte[] message = out.toByteArray();
+        if (message.length != size) {
+            throw new IllegalStateException("built " + message.length + " octets, wanted " + size);
+        }
+        return message;
+    }
+
+    /**
+     * What a client sends after "354" for {@code message} (which ends with CRLF): dot-stuffed (RFC 5321 §4.5.2)
+     * and followed by ".CRLF", so the content ends with CRLF.CRLF.
+     */
+    static byte[] smtpData(byte[] message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + message.length / 32 + 3);
+        boolean lineStart = true;
+        for (byte b : message) {
+            if (lineStart && b == '.') {
+                out.write('.');
+            }
+            out.write(b);
+            lineStart = b == '\n';
+        }
+        out.writeBytes(new byte[] {'.', '\r', '\n'});
+        return out.toByteArray();
+    }
+
+    /** The POP3 RETR body for {@code message} (which ends with CRLF): byte-stuffed (RFC 1939 §3), then ".CRLF". */
+    static byte[] pop3Retr(byte[] message) {
+        // The two stuffing rules agree for a message with CRLF line endings only.
+        return smtpData(message);
+    }
+
+    /** {@code bytes} cut into heap buffers of {@code size} octets each (the last one shorter), positions at 0. */
+    static ByteBuffer[] slices(byte[] bytes, int size) {
+        List<ByteBuffer> slices = new ArrayList<>();
+        for (int from = 0; from < bytes.length; from += size) {
+            slices.add(ByteBuffer.wrap(bytes, from, Math.min(size, bytes.length - from)).slice());
+        }
+        return slices.toArray(new ByteBuffer[0]);
+    }
+
+    /** EHLO, MAIL FROM and {@value #RECIPIENTS} RCPT TO lines, as a pipelining client sends them in one write. */
+    static byte[] envelope() {
+        StringBuilder text = new StringBuilder();
+        text.append("EHLO client.example.org\r\n").append(MAIL_FROM).append("\r\n");
+        for (int k = 0; k < RECIPIENTS; k++) {
+            text.append("RCPT TO:<user").append(k).append("@example.org>\r\n");
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The lines of {@link #envelope()}. */
+    static int envelopeLines() {
+        return RECIPIENTS + 2;
+    }
+
+    /** Concatenates buffers (each read from its position) for checking a benchmark's output. */
+    static byte[] concat(List<ByteBuffer> buffers) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (ByteBuffer buffer : buffers) {
+            ByteBuffer copy = buffer.duplicate();
+            byte[] bytes = new byte[copy.remaining()];
+            copy.get(bytes);
+            out.writeBytes(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    /** Throws unless {@code actual} equals {@code expected}: a benchmark measuring wrong output measures nothing. */
+    static void check(String what, byte[] expected, byte[] actual) {
+        if (!Arrays.equals(expected, actual)) {
+            throw new IllegalStateException(what + ": output differs from the expected " + expected.length
+                    + " octets (got " + actual.length + ")");
+        }
+    }
+}

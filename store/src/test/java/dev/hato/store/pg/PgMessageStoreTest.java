@@ -1,0 +1,109 @@
+package dev.hato.store.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.store.Account;
+import dev.hato.store.DeliveryReceipt;
+import dev.hato.store.DeliveryWriter;
+import dev.hato.store.Directory;
+import dev.hato.store.Mailbox;
+import dev.hato.store.MessageStore;
+import dev.hato.store.MessageStoreContract;
+import dev.hato.store.TestContent;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PgMessageStoreTest extends MessageStoreContract {
+
+    @TempDir
+    static Path data;
+
+    static PgStore store;
+
+    @BeforeAll
+    static void openStore() {
+        store = PgStore.open(StoreSettings.defaults(data));
+    }
+
+    @AfterAll
+    static void closeStore() {
+        store.close();
+    }
+
+    @Override
+    protected Directory directory() {
+        return store.directory();
+    }
+
+    @Override
+    protected MessageStore messages() {
+        return store.messages();
+    }
+
+    @Override
+    protected DeliveryWriter deliveries() {
+        return store.deliveries();
+    }
+
+    private static List<List<Object>> changes(Account account, long mailboxId) {
+        return TestSql.rows(store, "SELECT modseq, uid, kind FROM change WHERE account_id = $1 AND mailbox_id = $2"
+                + " ORDER BY modseq, uid", account.id(), mailboxId);
+    }
+
+    @Test
+    void aDeliveryShouldRecordAnAppendAtTheMailboxsNewModseq() {
+        Account account = freshAccount();
+        long before = inbox(account).highestModseq();
+
+        DeliveryReceipt receipt = deliver(TestContent.unique("append"), account);
+
+        Mailbox after = inbox(account);
+        assertThat(after.highestModseq()).isEqualTo(before + 1);
+        assertThat(receipt.messages().get(0).modseq()).isEqualTo(after.highestModseq());
+        assertThat(changes(account, after.id())).containsExactly(List.of(after.highestModseq(), 1L, "append"));
+    }
+
+    @Test
+    void anExpungeShouldRecordOneChangePerExpungedUidAtOneNewModseq() {
+        Account account = freshAccount();
+        deliver(TestContent.unique("1"), account);
+        deliver(TestContent.unique("2"), account);
+        deliver(TestContent.unique("3"), account);
+        Mailbox before = inbox(account);
+
+        store.messages().expunge(account.id(), before.id(), List.of(1L, 3L, 42L)).block();
+
+        long modseq = inbox(account).highestModseq();
+        assertThat(modseq).isEqualTo(before.highestModseq() + 1);
+        assertThat(changes(account, before.id()).stream().filter(c -> "expunge".equals(c.get(2))).toList())
+                .containsExactly(List.of(modseq, 1L, "expunge"), List.of(modseq, 3L, "expunge"));
+    }
+
+    @Test
+    void anExpungeOfNothingShouldRecordNoChange() {
+        Account account = freshAccount();
+        deliver(TestContent.unique("1"), account);
+        long inbox = inbox(account).id();
+
+        store.messages().expunge(account.id(), inbox, List.of(7L)).block();
+
+        assertThat(changes(account, inbox)).extracting(c -> c.get(2)).containsExactly("append");
+    }
+
+    @Test
+    void removingAnAccountShouldLeaveNoRowOfItBehind() {
+        Account account = freshAccount();
+        deliver(TestContent.unique("1"), account);
+
+        store.directory().removeAccount(account.address()).block();
+
+        for (String table : List.of("mailbox", "message", "change")) {
+            assertThat(TestSql.count(store, "SELECT count(*) FROM " + table + " WHERE account_id = $1", account.id()))
+                    .as(table).isZero();
+        }
+    }
+}
