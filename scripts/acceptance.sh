@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Acceptance test with real clients against the packaged jar: the README's newcomer scenario (CLI, swaks, curl)
 # plus Python's smtplib and poplib over STARTTLS/STLS. Everything runs on 127.0.0.1 with free ports and a
-# temporary data directory; the server is stopped with SIGINT at the end and must shut down cleanly.
+# temporary data directory; the server is stopped with SIGTERM at the end and must shut down cleanly.
 #   usage: scripts/acceptance.sh [path/to/hato-exec.jar]
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -113,11 +113,13 @@ s.quit()
 PY
 check "the status page answers over HTTP" bash -c "curl -sS http://127.0.0.1:$HTTP/ | grep -q 'Hato is running'"
 
-kill -INT "$server_pid"
+# SIGTERM takes the same shutdown path as Ctrl-C (a non-interactive shell starts background jobs with SIGINT
+# ignored, so SIGINT cannot be used here).
+kill -TERM "$server_pid"
 for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 1; done
-check "Ctrl-C stops the server within a minute" bash -c "! kill -0 $server_pid 2>/dev/null"
+check "SIGTERM stops the server within a minute" bash -c "! kill -0 $server_pid 2>/dev/null"
 wait "$server_pid" 2>/dev/null
-check "the embedded PostgreSQL stopped with it" bash -c "! pgrep -f '$data/postgres' >/dev/null"
+check "the embedded PostgreSQL stopped with it" bash -c "! pgrep -f '[b]in/postgres -D $data/postgres' >/dev/null"
 check "the log shows no errors" bash -c "! grep -E ' ERROR |Exception' '$work/server.log'"
 server_pid=""
 

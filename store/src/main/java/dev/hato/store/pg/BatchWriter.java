@@ -24,17 +24,18 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes one batch of deliveries in one transaction on one connection (ARCHITECTURE.md, "the hot path"):
- * blobs ({@code ON CONFLICT DO NOTHING}), one UID reservation per mailbox, all message and change rows in one
- * statement, one NOTIFY per mailbox, one commit.
+ * Writes one batch of deliveries in one transaction on one connection (ARCHITECTURE.md, "the hot path"): the
+ * blob rows of the batch in one statement ({@code ON CONFLICT DO NOTHING}), the chunks of the new ones by COPY,
+ * one UID reservation per mailbox, all message and change rows in one statement, one NOTIFY per mailbox, one
+ * commit. About ten round trips per batch, whatever its size, plus one per chunk of a large message.
  *
- * <p>Locks are taken in one global order — blobs by (is large, SHA-256), then mailboxes by id — so that batches on
- * different gateway nodes never deadlock: a blob insert waits for a concurrent insert of the same SHA-256 to
- * commit, and a mailbox row stays locked until the end of the transaction.
+ * <p>Row locks are taken in one global order — blobs by SHA-256 (one statement, sorted), then mailboxes by id — so
+ * batches on different gateway nodes never wait for each other in a cycle. (An insert of a SHA-256 that another
+ * open transaction inserted waits for that transaction to end.)
  */
 final class BatchWriter {
 
-    /** What became of one delivery of a batch whose transaction committed (or never started). */
+    /** What became of one delivery of a batch whose transaction committed (or was not needed). */
     sealed interface Outcome permits Stored, Rejected { }
 
     record Stored(DeliveryReceipt receipt) implements Outcome { }
@@ -47,36 +48,21 @@ final class BatchWriter {
     private static final String INBOXES = "SELECT account_id, id FROM mailbox"
             + " WHERE account_id = ANY($1) AND name = 'INBOX'";
 
-    // All small blobs of a batch in one statement, inserted in SHA-256 order (the lock order). The single chunk is
-    // written only for blob rows that are new; the statement returns those, the others already existed.
-    // Hashes and bytes travel as hex text: r2dbc-postgresql sends bytea as hex text anyway, and mangles bytea
-    // arrays (1.1.1).
-    private static final String INSERT_SMALL_BLOBS = "WITH input AS ("
-            + "  SELECT decode(sha256, 'hex') AS sha256, size, decode(data, 'hex') AS data"
-            + "  FROM unnest($1::text[], $2::bigint[], $3::text[]) AS i (sha256, size, data)),"
-            + " b AS ("
-            + "  INSERT INTO blob (sha256, size) SELECT sha256, size FROM input ORDER BY sha256"
-            + "  ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256),"
-            + " c AS ("
-            + "  INSERT INTO blob_chunk (blob_id, seq, data)"
-            + "  SELECT b.id, 0, input.data FROM b JOIN input ON input.sha256 = b.sha256 WHERE input.size > 0)"
-            + " SELECT id, sha256 FROM b";
+    // Hashes travel as hex text: r2dbc-postgresql 1.1.1 mangles bytea arrays.
+    private static final String INSERT_BLOBS = "INSERT INTO blob (sha256, size)"
+            + " SELECT decode(sha256, 'hex'), size FROM unnest($1::text[], $2::bigint[]) AS b (sha256, size)"
+            + " ORDER BY 1 ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256";
 
-    private static final String INSERT_BLOB = "INSERT INTO blob (sha256, size) VALUES ($1, $2)"
-            + " ON CONFLICT (sha256) DO NOTHING RETURNING id";
-
-    private static final String INSERT_CHUNK = "INSERT INTO blob_chunk (blob_id, seq, data) VALUES ($1, $2, $3)";
-
-    // Read after an insert found a conflict: by then the conflicting transaction has committed, and a new
-    // statement (READ COMMITTED) sees its row.
+    // After the insert: a conflicting transaction has committed by then, and a new statement (READ COMMITTED)
+    // sees its row.
     private static final String EXISTING_BLOBS = "SELECT id, sha256 FROM blob"
             + " WHERE sha256 IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)";
 
-    // ORDER BY under FOR UPDATE locks the rows in mailbox id order (the sort runs before the row locks), the same
-    // order on every node, so two batches never wait for each other in a cycle.
+    // ORDER BY under FOR NO KEY UPDATE (the lock the UPDATE below takes anyway) locks the rows in mailbox id order:
+    // the sort runs before the row locks.
     private static final String LOCK_MAILBOXES = "SELECT m.id FROM mailbox m"
             + " JOIN unnest($1::bigint[], $2::bigint[]) AS v (account_id, id)"
-            + " ON m.account_id = v.account_id AND m.id = v.id ORDER BY m.id FOR UPDATE OF m";
+            + " ON m.account_id = v.account_id AND m.id = v.id ORDER BY m.id FOR NO KEY UPDATE OF m";
 
     private static final String RESERVE_UIDS = "UPDATE mailbox m SET uid_next = m.uid_next + v.n,"
             + " highest_modseq = m.highest_modseq + 1"
@@ -103,7 +89,7 @@ final class BatchWriter {
 
     /**
      * Outcomes in the order of {@code deliveries}. Errors only when the transaction failed; then it rolled back and
-     * none of the deliveries that had not been rejected before it is stored.
+     * none of the deliveries is stored.
      */
     Mono<List<Outcome>> write(List<Delivery> deliveries) {
         return Mono.usingWhen(db.connections().create(),
@@ -117,10 +103,11 @@ final class BatchWriter {
     private static final class Batch {
         private final Connection connection;
         private final List<Delivery> deliveries;
+        /** Distinct recipients of each delivery, in the order given. */
         private final List<List<Long>> recipients = new ArrayList<>();
-        private final Outcome[] outcomes;
+        private final @Nullable Outcome[] outcomes;
         private final Map<Long, Long> inboxes = new HashMap<>();
-        /** Blobs of the deliveries still in the batch, in lock order. */
+        /** The distinct blobs of the deliveries still in the batch, by hex SHA-256. */
         private final TreeMap<String, PendingBlob> blobs = new TreeMap<>();
 
         Batch(Connection connection, List<Delivery> deliveries) {
@@ -133,25 +120,28 @@ final class BatchWriter {
         }
 
         Mono<List<Outcome>> write() {
-            long[] t = {System.nanoTime()};
-            java.util.function.Consumer<String> lap = name -> { long now = System.nanoTime(); System.out.printf("%s %.1fms%n", name, (now - t[0]) / 1e6); t[0] = now; };
-            return findInboxes().doOnTerminate(() -> lap.accept("inboxes"))
-                    .then(Mono.defer(this::readSmallBlobs)).doOnTerminate(() -> lap.accept("read"))
-                    .then(Mono.defer(() -> {
-                        if (remaining().isEmpty()) {
-                            return Mono.empty(); // nothing left to write: no transaction at all
+            return findInboxes()
+                    .then(Mono.defer(this::readSmallBlobs))
+                    .then(Mono.defer(() -> remaining().isEmpty()
+                            ? Mono.<Void>empty() // everything rejected: no transaction at all
+                            : Mono.from(connection.beginTransaction())
+                                    .then(Mono.defer(this::storeBlobs))
+                                    .then(Mono.defer(this::reserveAndInsert))
+                                    .then(Mono.from(connection.commitTransaction()))
+                                    .onErrorResume(error -> Database.rollback(connection).then(Mono.error(error)))))
+                    .then(Mono.fromSupplier(() -> {
+                        List<Outcome> result = new ArrayList<>(outcomes.length);
+                        for (Outcome outcome : outcomes) {
+                            if (outcome == null) {
+                                throw new IllegalStateException("a delivery of the batch has no outcome");
+                            }
+                            result.add(outcome);
                         }
-                        return Mono.from(connection.beginTransaction())
-                                .then(Mono.defer(this::storeSmallBlobs)).doOnTerminate(() -> lap.accept("small"))
-                                .then(Mono.defer(this::storeLargeBlobs))
-                                .then(Mono.defer(this::reserveAndInsert)).doOnTerminate(() -> lap.accept("reserve"))
-                                .then(Mono.from(connection.commitTransaction())).doOnTerminate(() -> lap.accept("commit"))
-                                .onErrorResume(error -> Database.rollback(connection).then(Mono.error(error)));
-                    }))
-                    .then(Mono.fromSupplier(() -> List.of(outcomes)));
+                        return result;
+                    }));
         }
 
-        /** Indexes of deliveries neither rejected nor stored yet. */
+        /** Indexes of the deliveries neither rejected nor stored yet. */
         private List<Integer> remaining() {
             List<Integer> indexes = new ArrayList<>();
             for (int i = 0; i < outcomes.length; i++) {
@@ -162,17 +152,18 @@ final class BatchWriter {
             return indexes;
         }
 
-        // Before the transaction, so a delivery to an unknown account fails alone instead of failing its batch.
+        // Before the transaction, so that a delivery to an unknown account fails alone, not with its batch.
         private Mono<Void> findInboxes() {
             Set<Long> accounts = new TreeSet<>();
             recipients.forEach(accounts::addAll);
             return Database.rows(Database.statement(connection, INBOXES, (Object) accounts.toArray(Long[]::new)),
                             row -> Map.entry(Database.required(row, "account_id", Long.class),
                                     Database.required(row, "id", Long.class)))
-                    .doOnNext(entry -> inboxes.put(entry.getKey(), entry.getValue()))
+                    .doOnNext(inbox -> inboxes.put(inbox.getKey(), inbox.getValue()))
                     .then(Mono.fromRunnable(() -> {
                         for (int i = 0; i < outcomes.length; i++) {
-                            List<Long> unknown = recipients.get(i).stream().filter(a -> !inboxes.containsKey(a)).toList();
+                            List<Long> unknown = recipients.get(i).stream()
+                                    .filter(account -> !inboxes.containsKey(account)).toList();
                             if (!unknown.isEmpty()) {
                                 outcomes[i] = new Rejected(new DirectoryException(
                                         DirectoryException.Reason.UNKNOWN_ACCOUNT, "no account with ID " + unknown));
@@ -180,20 +171,25 @@ final class BatchWriter {
                         }
                         for (int i : remaining()) {
                             MessageContent content = deliveries.get(i).content();
-                            blobs.computeIfAbsent(key(content), key -> new PendingBlob(content)).deliveries().add(i);
+                            blobs.computeIfAbsent(HEX.formatHex(content.sha256()), sha256 -> new PendingBlob(content))
+                                    .deliveries().add(i);
                         }
                     }));
         }
 
-        // Also before the transaction: reading a sender's spool must not hold locks. A small message is one chunk,
-        // so holding it is holding one chunk.
+        // Also before the transaction, so that reading a sender's spool holds no locks, and a message that cannot
+        // be read or does not match its hash fails alone. A small message is one chunk: holding it is holding one
+        // chunk.
         private Mono<Void> readSmallBlobs() {
             return Flux.fromIterable(List.copyOf(blobs.values()))
                     .filter(PendingBlob::small)
                     .concatMap(blob -> readWhole(blob.content())
                             .doOnNext(blob::bytes)
                             .onErrorResume(error -> {
-                                reject(blob, error);
+                                for (int i : blob.deliveries()) {
+                                    outcomes[i] = new Rejected(error);
+                                }
+                                blobs.values().remove(blob);
                                 return Mono.empty();
                             }))
                     .then();
@@ -205,7 +201,7 @@ final class BatchWriter {
                 var verifier = new Chunks.Verifier(content.sha256(), content.size());
                 return content.chunks()
                         .doOnNext(chunk -> {
-                            verifier.update(chunk);
+                            verifier.update(chunk); // throws before an oversized chunk could overflow
                             whole.put(chunk.duplicate());
                         })
                         .then(Mono.fromSupplier(() -> {
@@ -215,74 +211,50 @@ final class BatchWriter {
             });
         }
 
-        private void reject(PendingBlob blob, Throwable error) {
-            for (int i : blob.deliveries()) {
-                outcomes[i] = new Rejected(error);
-            }
-            blobs.values().remove(blob);
-        }
-
-        private Mono<Void> storeSmallBlobs() {
-            List<PendingBlob> small = blobs.values().stream().filter(PendingBlob::small).toList();
-            if (small.isEmpty()) {
-                return Mono.empty();
-            }
-            String[] hashes = new String[small.size()];
-            Long[] sizes = new Long[small.size()];
-            String[] data = new String[small.size()];
-            for (int i = 0; i < small.size(); i++) {
-                hashes[i] = HEX.formatHex(small.get(i).content().sha256());
-                sizes[i] = small.get(i).content().size();
-                data[i] = hex(small.get(i).takeBytes());
-            }
-            return assignIds(Database.statement(connection, INSERT_SMALL_BLOBS, hashes, sizes, data))
+        private Mono<Void> storeBlobs() {
+            List<PendingBlob> all = List.copyOf(blobs.values());
+            return assignIds(Database.statement(connection, INSERT_BLOBS,
+                            all.stream().map(blob -> HEX.formatHex(blob.content().sha256())).toArray(String[]::new),
+                            all.stream().map(blob -> blob.content().size()).toArray(Long[]::new)), true)
                     .then(Mono.defer(() -> {
-                        List<PendingBlob> existing = small.stream().filter(blob -> !blob.stored()).toList();
-                        if (existing.isEmpty()) {
-                            return Mono.empty();
-                        }
-                        return assignIds(Database.statement(connection, EXISTING_BLOBS, (Object) existing.stream()
-                                .map(blob -> HEX.formatHex(blob.content().sha256())).toArray(String[]::new)));
+                        String[] existing = all.stream().filter(blob -> !blob.stored())
+                                .map(blob -> HEX.formatHex(blob.content().sha256())).toArray(String[]::new);
+                        return existing.length == 0 ? Mono.<Void>empty()
+                                : assignIds(Database.statement(connection, EXISTING_BLOBS, (Object) existing), false);
                     }))
-                    .then(Mono.fromRunnable(() -> small.forEach(PendingBlob::id)));
-        }
-
-        private static String hex(ByteBuffer bytes) {
-            if (bytes.hasArray()) {
-                return HEX.formatHex(bytes.array(), bytes.arrayOffset() + bytes.position(),
-                        bytes.arrayOffset() + bytes.limit());
-            }
-            byte[] copy = new byte[bytes.remaining()];
-            bytes.duplicate().get(copy);
-            return HEX.formatHex(copy);
+                    .then(Mono.defer(() -> {
+                        // All chunks of the new small blobs in one COPY; their bytes are already in memory.
+                        List<ChunkCopy.Row> rows = new ArrayList<>();
+                        for (PendingBlob blob : all) {
+                            ByteBuffer bytes = blob.small() ? blob.takeBytes() : null;
+                            if (blob.fresh() && bytes != null && bytes.hasRemaining()) {
+                                rows.add(new ChunkCopy.Row(blob.id(), 0, bytes));
+                            }
+                        }
+                        return ChunkCopy.copy(connection, rows);
+                    }))
+                    .thenMany(Flux.fromIterable(all).filter(blob -> blob.fresh() && !blob.small()))
+                    .concatMap(blob -> insertChunks(blob.id(), blob.content()))
+                    .then();
         }
 
         /** Gives each blob whose SHA-256 the statement returns the id returned with it. */
-        private Mono<Void> assignIds(Statement statement) {
+        private Mono<Void> assignIds(Statement statement, boolean fresh) {
             return Database.rows(statement, row -> {
                 ByteBuffer sha256 = Database.required(row, "sha256", ByteBuffer.class);
                 byte[] bytes = new byte[sha256.remaining()];
                 sha256.get(bytes);
-                blobs.get(key(true, bytes)).id(Database.required(row, "id", Long.class));
-                return bytes;
+                PendingBlob blob = blobs.get(HEX.formatHex(bytes));
+                if (blob == null) {
+                    throw new IllegalStateException("the database returned a blob this batch did not ask for");
+                }
+                blob.stored(Database.required(row, "id", Long.class), fresh);
+                return blob;
             }).then();
         }
 
-        // Large messages, one after the other and chunk by chunk: one chunk in memory, whatever the size.
-        private Mono<Void> storeLargeBlobs() {
-            return Flux.fromIterable(blobs.values().stream().filter(blob -> !blob.small()).toList())
-                    .concatMap(blob -> Database.rows(Database.statement(connection, INSERT_BLOB,
-                                            ByteBuffer.wrap(blob.content().sha256()), blob.content().size()),
-                                    row -> Database.required(row, "id", Long.class))
-                            .singleOrEmpty()
-                            .flatMap(id -> insertChunks(id, blob.content()).thenReturn(id))
-                            .switchIfEmpty(Mono.defer(() -> Database.rows(Database.statement(connection,
-                                            EXISTING_BLOBS, (Object) new String[] {HEX.formatHex(blob.content().sha256())}),
-                                    row -> Database.required(row, "id", Long.class)).single()))
-                            .doOnNext(blob::id))
-                    .then();
-        }
-
+        // A large message chunk by chunk, one COPY each: one chunk in memory, whatever its size. The bytes are
+        // checked against the declared hash as they pass; a mismatch fails the batch before anything commits.
         private Mono<Void> insertChunks(long blobId, MessageContent content) {
             return Mono.defer(() -> {
                 var verifier = new Chunks.Verifier(content.sha256(), content.size());
@@ -290,8 +262,7 @@ final class BatchWriter {
                 return Chunks.rechunk(content.chunks(), Chunks.SIZE)
                         .concatMap(chunk -> {
                             verifier.update(chunk);
-                            return Database.rowsUpdated(Database.statement(connection, INSERT_CHUNK, blobId, seq[0]++,
-                                    chunk));
+                            return ChunkCopy.copy(connection, List.of(new ChunkCopy.Row(blobId, seq[0]++, chunk)));
                         }, 0)
                         .then(Mono.fromRunnable(verifier::verify));
             });
@@ -299,8 +270,7 @@ final class BatchWriter {
 
         private Mono<Void> reserveAndInsert() {
             List<Integer> ready = remaining();
-            // The mailboxes that receive something, in id order: the order their rows are locked in.
-            TreeMap<Long, Reservation> reservations = new TreeMap<>();
+            TreeMap<Long, Reservation> reservations = new TreeMap<>(); // by mailbox id
             for (int i : ready) {
                 for (long account : recipients.get(i)) {
                     reservations.computeIfAbsent(inboxes.get(account), id -> new Reservation(account)).count++;
@@ -310,23 +280,19 @@ final class BatchWriter {
             Long[] mailboxIds = reservations.keySet().toArray(Long[]::new);
             Long[] counts = reservations.values().stream().map(r -> (long) r.count).toArray(Long[]::new);
             return Database.rowsUpdated(Database.statement(connection, LOCK_MAILBOXES, accountIds, mailboxIds))
-                    .thenMany(Database.rows(Database.statement(connection, RESERVE_UIDS, accountIds, mailboxIds, counts),
-                            row -> {
-                                Reservation reservation = reservations.get(Database.required(row, "id", Long.class));
-                                // uid_next moved up by count: the reserved UIDs are the count just below it.
-                                reservation.nextUid = Database.required(row, "uid_next", Long.class) - reservation.count;
-                                reservation.modseq = Database.required(row, "highest_modseq", Long.class);
-                                return reservation;
-                            }))
+                    .thenMany(Database.rows(Database.statement(connection, RESERVE_UIDS, accountIds, mailboxIds,
+                            counts), row -> {
+                        Reservation reservation = reservations.get(Database.required(row, "id", Long.class));
+                        // uid_next moved up by count: the reserved UIDs are the count just below it.
+                        reservation.nextUid = Database.required(row, "uid_next", Long.class) - reservation.count;
+                        reservation.modseq = Database.required(row, "highest_modseq", Long.class);
+                        return reservation;
+                    }))
                     .count()
-                    .flatMap(reserved -> {
-                        if (reserved != reservations.size()) {
-                            // An account was removed after findInboxes; the batch fails and its senders retry.
-                            return Mono.error(new IllegalStateException(
-                                    "a recipient's INBOX was removed during delivery"));
-                        }
-                        return insertMessages(ready, reservations);
-                    });
+                    .flatMap(reserved -> reserved == reservations.size()
+                            ? insertMessages(ready, reservations)
+                            // An account was removed after findInboxes: the batch fails, its senders retry.
+                            : Mono.error(new IllegalStateException("a recipient's INBOX was removed during delivery")));
         }
 
         private Mono<Void> insertMessages(List<Integer> ready, TreeMap<Long, Reservation> reservations) {
@@ -343,7 +309,7 @@ final class BatchWriter {
             // Batch order is arrival order, so a mailbox's UIDs follow the order its deliveries came in.
             for (int i : ready) {
                 Delivery delivery = deliveries.get(i);
-                long blobId = blobOf(delivery.content()).id();
+                long blobId = blobs.get(HEX.formatHex(delivery.content().sha256())).id();
                 long size = delivery.content().size();
                 // PostgreSQL keeps microseconds; the receipt says what a later read returns.
                 Instant date = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
@@ -369,29 +335,13 @@ final class BatchWriter {
             Long[] notifyModseqs = reservations.values().stream().map(r -> r.modseq).toArray(Long[]::new);
             return Database.rowsUpdated(Database.statement(connection, INSERT_MESSAGES,
                             accountIds, mailboxIds, uids, modseqs, blobIds, sizes, dates))
-                    // Queued by PostgreSQL and delivered to listeners only when the transaction commits.
+                    // Queued by PostgreSQL and delivered to listeners only if the transaction commits.
                     .then(Database.rowsUpdated(Database.statement(connection, NOTIFY, notifyMailboxes, notifyModseqs)))
                     .then(Mono.fromRunnable(() -> receipts.forEach((i, receipt) -> outcomes[i] = new Stored(receipt))));
         }
-
-        private PendingBlob blobOf(MessageContent content) {
-            return blobs.get(key(content));
-        }
-
-        /**
-         * Small blobs sort before large ones, then by SHA-256: the order their rows are locked in. (A SHA-256 has
-         * one size, so it is always on the same side.)
-         */
-        private static String key(MessageContent content) {
-            return key(content.size() <= Chunks.SIZE, content.sha256());
-        }
-
-        private static String key(boolean small, byte[] sha256) {
-            return (small ? "0" : "1") + HEX.formatHex(sha256);
-        }
     }
 
-    /** The UIDs and modseq one mailbox gets in a batch. */
+    /** The UIDs and the modseq one mailbox gets in a batch. */
     private static final class Reservation {
         final long accountId;
         int count;
@@ -409,6 +359,7 @@ final class BatchWriter {
         private final List<Integer> deliveries = new ArrayList<>();
         private @Nullable ByteBuffer bytes;
         private long id = -1;
+        private boolean fresh;
 
         PendingBlob(MessageContent content) {
             this.content = content;
@@ -422,6 +373,7 @@ final class BatchWriter {
             return deliveries;
         }
 
+        /** Fits one chunk: read before the transaction and copied with the other small ones. */
         boolean small() {
             return content.size() <= Chunks.SIZE;
         }
@@ -430,18 +382,25 @@ final class BatchWriter {
             this.bytes = bytes;
         }
 
-        /** The bytes of a small blob, released once bound so they are not kept for the rest of the batch. */
-        ByteBuffer takeBytes() {
+        /** The bytes of a small blob, dropped here so that they are not kept for the rest of the batch. */
+        @Nullable ByteBuffer takeBytes() {
             ByteBuffer taken = bytes;
-            if (taken == null) {
-                throw new IllegalStateException("blob bytes not read, or already bound");
-            }
             bytes = null;
             return taken;
         }
 
+        void stored(long id, boolean fresh) {
+            this.id = id;
+            this.fresh = fresh;
+        }
+
         boolean stored() {
             return id >= 0;
+        }
+
+        /** Inserted by this batch, so its chunks are still to be written. */
+        boolean fresh() {
+            return fresh;
         }
 
         long id() {
@@ -449,10 +408,6 @@ final class BatchWriter {
                 throw new IllegalStateException("blob not stored yet");
             }
             return id;
-        }
-
-        void id(long id) {
-            this.id = id;
         }
     }
 }

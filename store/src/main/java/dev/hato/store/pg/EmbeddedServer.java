@@ -21,6 +21,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,11 +136,11 @@ final class EmbeddedServer implements AutoCloseable {
                 + " again under this process", pid.pid(), dir);
         process.get().destroy(); // SIGTERM: PostgreSQL's "smart" shutdown, a clean checkpoint
         try {
-            process.get().onExit().get(ORPHAN_STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            process.get().onExit().get(ORPHAN_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             throw new IllegalStateException("the orphaned PostgreSQL process " + pid.pid() + " on " + dir
                     + " did not stop within " + ORPHAN_STOP_WAIT + "; stop it and start again", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -115,7 +115,8 @@ final class PgDirectory implements Directory {
         Objects.requireNonNull(passwordHash, "passwordHash");
         return db.update("UPDATE account SET password_hash = $2 WHERE auth_id = $1", authId, passwordHash)
                 .flatMap(updated -> updated == 0
-                        ? Mono.error(new DirectoryException(Reason.UNKNOWN_ACCOUNT, "no account with auth ID " + authId))
+                        ? Mono.error(new DirectoryException(Reason.UNKNOWN_ACCOUNT,
+                                "no account with auth ID " + authId))
                         : Mono.empty());
     }
 

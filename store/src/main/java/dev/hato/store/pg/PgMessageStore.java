@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -38,23 +39,34 @@ final class PgMessageStore implements MessageStore {
 
     @Override
     public Flux<MessageMeta> messages(long accountId, long mailboxId) {
-        return db.query("SELECT account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags FROM message"
-                + " WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid", PgMessageStore::message, accountId, mailboxId);
+        return db.query("SELECT account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags"
+                        + " FROM message WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid",
+                PgMessageStore::message, accountId, mailboxId);
     }
 
     @Override
     public Flux<ByteBuffer> content(long blobId) {
         // One query per chunk, each on a connection borrowed only for that query: a slow reader (an IMAP client
-        // on a bad line) holds neither a connection nor more than the chunk it is being sent.
-        return db.query("SELECT (SELECT count(*) FROM blob_chunk c WHERE c.blob_id = b.id) AS chunks FROM blob b"
-                        + " WHERE b.id = $1", row -> Database.required(row, "chunks", Long.class), blobId)
+        // on a bad line) holds neither a connection nor more than the chunk it is being sent. The first query
+        // brings the first chunk along, so a message of one chunk (most of them) costs one query.
+        return db.query("SELECT (SELECT count(*) FROM blob_chunk c WHERE c.blob_id = b.id) AS chunks,"
+                                + " (SELECT data FROM blob_chunk c WHERE c.blob_id = b.id AND c.seq = 0) AS first"
+                                + " FROM blob b WHERE b.id = $1",
+                        row -> new FirstChunk(Database.required(row, "chunks", Long.class),
+                                row.get("first", ByteBuffer.class)), blobId)
                 .singleOrEmpty()
                 .switchIfEmpty(Mono.error(() -> new NoSuchElementException("no blob " + blobId)))
-                .flatMapMany(chunks -> Flux.range(0, Math.toIntExact(chunks)))
-                .concatMap(seq -> db.query("SELECT data FROM blob_chunk WHERE blob_id = $1 AND seq = $2",
-                                row -> Database.required(row, "data", ByteBuffer.class), blobId, seq)
-                        .single(), 0);
+                .flatMapMany(first -> first.data() == null ? Flux.empty()
+                        : Flux.just(first.data()).concatWith(Flux.range(1, Math.toIntExact(first.chunks() - 1))
+                                .concatMap(seq -> chunk(blobId, seq), 0)));
     }
+
+    private Mono<ByteBuffer> chunk(long blobId, int seq) {
+        return db.query("SELECT data FROM blob_chunk WHERE blob_id = $1 AND seq = $2",
+                row -> Database.required(row, "data", ByteBuffer.class), blobId, seq).single();
+    }
+
+    private record FirstChunk(long chunks, @Nullable ByteBuffer data) { }
 
     @Override
     public Mono<Void> expunge(long accountId, long mailboxId, Collection<Long> uids) {
@@ -106,7 +118,8 @@ final class PgMessageStore implements MessageStore {
         }
         // Taken when free, expired, or already ours (then renewed). The database clock decides expiry, so nodes
         // with skewed clocks still agree.
-        return db.update("UPDATE mailbox SET lease_owner = $3, lease_until = clock_timestamp() + $4 * interval '1 microsecond'"
+        return db.update("UPDATE mailbox SET lease_owner = $3,"
+                                + " lease_until = clock_timestamp() + $4 * interval '1 microsecond'"
                                 + " WHERE account_id = $1 AND id = $2"
                                 + " AND (lease_owner IS NULL OR lease_owner = $3 OR lease_until <= clock_timestamp())",
                         accountId, mailboxId, owner, toMicros(duration))

@@ -138,10 +138,6 @@ public final class PgStore implements AutoCloseable {
         return pool;
     }
 
-    DeliveryBatcher batcher() {
-        return deliveries;
-    }
-
     /**
      * Drains the delivery batcher (new deliveries are refused, queued and in-flight ones commit), closes the pool,
      * then stops the embedded PostgreSQL if this store started it. Blocks; idempotent.

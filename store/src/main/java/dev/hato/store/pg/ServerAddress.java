@@ -60,6 +60,7 @@ record ServerAddress(ConnectionFactoryOptions options, String host, int port, St
         return PostgresqlConnectionFactoryProvider.builder(options)
                 .applicationName(APPLICATION_NAME)
                 .tcpKeepAlive(true)
+                .forceBinary(true)
                 .build();
     }
 

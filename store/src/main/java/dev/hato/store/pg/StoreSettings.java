@@ -40,11 +40,12 @@ public record StoreSettings(Path dataDirectory, @Nullable String url, @Nullable 
         url = blankToNull(url);
         username = blankToNull(username);
         if (url != null && !(url.startsWith("r2dbc:postgresql://") || url.startsWith("r2dbc:postgres://"))) {
-            throw new IllegalArgumentException("the store URL must look like r2dbc:postgresql://host:port/database, not "
-                    + ServerAddress.withoutCredentials(url));
+            throw new IllegalArgumentException("the store URL must look like r2dbc:postgresql://host:port/database,"
+                    + " not " + ServerAddress.withoutCredentials(url));
         }
         if (embeddedPort < 0 || embeddedPort > 65_535) {
-            throw new IllegalArgumentException("embeddedPort must be 0 (any free port) or 1..65535, not " + embeddedPort);
+            throw new IllegalArgumentException("embeddedPort must be 0 (any free port) or 1..65535, not "
+                    + embeddedPort);
         }
         if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
             throw new IllegalArgumentException("poolSize must be 1.." + MAX_POOL_SIZE + ", not " + poolSize);
@@ -75,35 +76,43 @@ public record StoreSettings(Path dataDirectory, @Nullable String url, @Nullable 
     }
 
     public StoreSettings withDataDirectory(Path dataDirectory) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     public StoreSettings withUrl(@Nullable String url) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     public StoreSettings withUsername(@Nullable String username) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     public StoreSettings withPassword(@Nullable String password) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     public StoreSettings withEmbeddedPort(int embeddedPort) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     public StoreSettings withPoolSize(int poolSize) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     public StoreSettings withBatchWindow(Duration batchWindow) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     public StoreSettings withBatchSize(int batchSize) {
-        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow, batchSize);
+        return new StoreSettings(dataDirectory, url, username, password, embeddedPort, poolSize, batchWindow,
+                batchSize);
     }
 
     /** Never prints the password (settings end up in logs and banners). */

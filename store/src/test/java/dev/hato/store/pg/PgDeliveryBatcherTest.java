@@ -232,6 +232,47 @@ class PgDeliveryBatcherTest {
     }
 
     @Test
+    void anAccountRemovedWhileItsDeliveryIsBeingWrittenShouldFailThatBatchAndStoreNothing() {
+        Account leaving = freshAccount();
+        Account other = freshAccount();
+        Connection remover = Mono.from(store.connections().create()).block(WAIT);
+        try {
+            // The removal holds the INBOX row locked until it commits; the delivery finds the INBOX (the removal
+            // is not committed yet), then waits for that lock inside its transaction.
+            Mono.from(remover.beginTransaction()).block(WAIT);
+            Flux.from(remover.createStatement("DELETE FROM account WHERE id = $1").bind(0, leaving.id()).execute())
+                    .flatMap(io.r2dbc.spi.Result::getRowsUpdated).blockLast(WAIT);
+            CompletableFuture<DeliveryReceipt> delivery = store.deliveries().deliver(new Delivery(
+                    TestContent.unique("too late"), List.of(other.id(), leaving.id()), Instant.now())).toFuture();
+            awaitALockWait();
+
+            Mono.from(remover.commitTransaction()).block(WAIT);
+
+            assertThat(delivery).failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("removed");
+        } finally {
+            Mono.from(remover.close()).block(WAIT);
+        }
+        assertThat(messagesOf(other)).isEmpty();
+        assertThat(store.deliveries().deliver(delivery(TestContent.unique("next"), other)).block(WAIT).messages())
+                .extracting(MessageMeta::uid).containsExactly(1L);
+    }
+
+    /** Waits until some statement of the store waits for a row lock. */
+    private static void awaitALockWait() {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (TestSql.count(store, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hato'"
+                + " AND wait_event_type = 'Lock'") == 0) {
+            assertThat(System.nanoTime()).as("a delivery waiting for a lock").isLessThan(deadline);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
     void aSmallMessageWhoseBytesDoNotMatchItsHashShouldBeRefusedAlone() {
         Account a = freshAccount();
         DeliveryBatcher batcher = slowBatcher();
