@@ -79,10 +79,9 @@ public final class MailListeners implements SmartLifecycle {
                 store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
+                .withMaxRecipients(properties.smtp().maxRecipients())
                 .withIdleTimeout(properties.smtp().idleTimeout());
-        SmtpSettings submission = new SmtpSettings(host, SmtpSettings.Role.SUBMISSION, false,
-                mta.maxMessageSize(), properties.smtp().maxRecipients(), mta.maxLineLength(), mta.maxErrors(),
-                mta.maxAuthFailures(), mta.idleTimeout(), spool, mta.spoolMemoryLimit());
+        SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(authenticator, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();

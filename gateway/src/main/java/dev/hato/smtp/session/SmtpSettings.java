@@ -43,6 +43,16 @@ public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, 
                 maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
     }
 
+    public SmtpSettings withRole(Role newRole) {
+        return new SmtpSettings(hostName, newRole, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+    }
+
+    public SmtpSettings withMaxRecipients(int recipients) {
+        return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, recipients, maxLineLength,
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+    }
+
     public SmtpSettings withIdleTimeout(Duration timeout) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
                 maxErrors, maxAuthFailures, timeout, spoolDirectory, spoolMemoryLimit);
