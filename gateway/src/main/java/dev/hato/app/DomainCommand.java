@@ -1,9 +1,8 @@
 package dev.hato.app;
 
 import dev.hato.store.Domain;
-import java.nio.file.Path;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -15,17 +14,12 @@ final class DomainCommand {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Properties file with hato.* settings.")
-    @Nullable Path config;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Data directory (default ./hato-data).")
-    @Nullable Path dataDir;
+    @Mixin
+    StoreOptions store = new StoreOptions();
 
     @Command(name = "add", description = "Add a domain.")
     int add(@Parameters(paramLabel = "DOMAIN") String name) {
-        try (CliContext context = CliContext.open(config, dataDir)) {
+        try (CliContext context = store.open()) {
             Domain domain = context.provisioning().addDomain(name).block();
             spec.commandLine().getOut().println("added domain " + (domain == null ? name : domain.name()));
         }
@@ -34,7 +28,7 @@ final class DomainCommand {
 
     @Command(name = "list", description = "List the domains.")
     int list() {
-        try (CliContext context = CliContext.open(config, dataDir)) {
+        try (CliContext context = store.open()) {
             var domains = context.provisioning().domains().block();
             if (domains != null) {
                 domains.forEach(domain -> spec.commandLine().getOut().println(domain.name()));
@@ -45,7 +39,7 @@ final class DomainCommand {
 
     @Command(name = "remove", description = "Remove a domain that has no accounts left.")
     int remove(@Parameters(paramLabel = "DOMAIN") String name) {
-        try (CliContext context = CliContext.open(config, dataDir)) {
+        try (CliContext context = store.open()) {
             context.provisioning().removeDomain(name).block();
             spec.commandLine().getOut().println("removed domain " + name);
         }

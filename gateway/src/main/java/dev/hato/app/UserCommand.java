@@ -9,9 +9,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -26,13 +26,8 @@ final class UserCommand {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Properties file with hato.* settings.")
-    @Nullable Path config;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Data directory (default ./hato-data).")
-    @Nullable Path dataDir;
+    @Mixin
+    StoreOptions store = new StoreOptions();
 
     UserCommand(InputStream in) {
         this.in = in;
@@ -47,7 +42,7 @@ final class UserCommand {
             @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
             boolean passwordStdin) {
         String password = passwordStdin ? readPassword() : null;
-        try (CliContext context = CliContext.open(config, dataDir)) {
+        try (CliContext context = store.open()) {
             Provisioning.Created created = context.provisioning().addUser(address, name, authId, password).block();
             PrintWriter out = spec.commandLine().getOut();
             if (created != null) {
@@ -63,7 +58,7 @@ final class UserCommand {
     @Command(name = "list", description = "List accounts: auth ID, address, display name.")
     int list(@Option(names = "--domain", paramLabel = "DOMAIN", description = "Only this domain.")
              @Nullable String domain) {
-        try (CliContext context = CliContext.open(config, dataDir)) {
+        try (CliContext context = store.open()) {
             var accounts = context.provisioning().users(domain).block();
             PrintWriter out = spec.commandLine().getOut();
             if (accounts != null) {
@@ -81,7 +76,7 @@ final class UserCommand {
                        description = "Read the new password from the first line of standard input.")
                boolean passwordStdin) {
         String password = readPassword();
-        try (CliContext context = CliContext.open(config, dataDir)) {
+        try (CliContext context = store.open()) {
             context.provisioning().setPassword(authId, password).block();
             spec.commandLine().getOut().println("password changed for " + authId);
         }
@@ -90,7 +85,7 @@ final class UserCommand {
 
     @Command(name = "remove", description = "Remove an account with all its mail.")
     int remove(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS") String account) {
-        try (CliContext context = CliContext.open(config, dataDir)) {
+        try (CliContext context = store.open()) {
             context.provisioning().removeUser(account).block();
             spec.commandLine().getOut().println("removed account " + account);
         }

@@ -1,5 +1,7 @@
 package dev.hato.pop3.command;
 
+import dev.hato.protocol.Ascii;
+
 /**
  * Turns one complete POP3 command line (without its line ending) into one {@link Pop3Command}. Stateless and
  * thread-safe; whether a command is allowed in the current state is the session's business.
@@ -20,7 +22,7 @@ public final class Pop3CommandParser {
     public Pop3Command parse(String line) {
         int space = line.indexOf(' ');
         // ASCII-only case folding: "ſtat".toUpperCase() would be "STAT".
-        String keyword = asciiUpperCase(space < 0 ? line : line.substring(0, space));
+        String keyword = Ascii.upperCase(space < 0 ? line : line.substring(0, space));
         if (keyword.equals("PASS")) {
             // RFC 1939 §7: PASS string; the argument is everything after the single space.
             return space < 0 ? new Pop3Command.Invalid("Syntax: PASS password") : new Pop3Command.Pass(line.substring(space + 1));
@@ -112,7 +114,7 @@ public final class Pop3CommandParser {
         if (arguments.length > 2 || !saslMechanism(arguments[0])) {
             return new Pop3Command.Invalid("Syntax: AUTH mechanism [initial-response]");
         }
-        return new Pop3Command.Auth(asciiUpperCase(arguments[0]), arguments.length == 2 ? arguments[1] : null);
+        return new Pop3Command.Auth(Ascii.upperCase(arguments[0]), arguments.length == 2 ? arguments[1] : null);
     }
 
     /** RFC 1939 §3 "messages are numbered starting from 1": a positive decimal, or -1. */
@@ -152,16 +154,6 @@ public final class Pop3CommandParser {
             }
         }
         return true;
-    }
-
-    private static String asciiUpperCase(String s) {
-        char[] chars = s.toCharArray();
-        for (int k = 0; k < chars.length; k++) {
-            if (chars[k] >= 'a' && chars[k] <= 'z') {
-                chars[k] -= 'a' - 'A';
-            }
-        }
-        return new String(chars);
     }
 
     private static boolean letters(String keyword) {

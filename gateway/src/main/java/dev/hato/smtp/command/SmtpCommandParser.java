@@ -1,5 +1,6 @@
 package dev.hato.smtp.command;
 
+import dev.hato.protocol.Ascii;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +27,7 @@ public final class SmtpCommandParser {
         }
         int space = text.indexOf(' ');
         // ASCII-only case folding: "ſtarttls".toUpperCase() would be "STARTTLS".
-        String verb = asciiUpperCase(space < 0 ? text : text.substring(0, space));
+        String verb = Ascii.upperCase(space < 0 ? text : text.substring(0, space));
         // RFC 5321 §4.1.1: the verb and its argument are separated by one SP.
         @Nullable String argument = space < 0 ? null : text.substring(space + 1);
         return switch (verb) {
@@ -108,7 +109,7 @@ public final class SmtpCommandParser {
                 || words.length == 2 && words[1].isEmpty()) {
             return syntax("Syntax: AUTH mechanism [initial-response]");
         }
-        return new SmtpCommand.Auth(asciiUpperCase(words[0]), words.length == 2 ? words[1] : null);
+        return new SmtpCommand.Auth(Ascii.upperCase(words[0]), words.length == 2 ? words[1] : null);
     }
 
     /** RFC 3030 §3: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ]; chunk-size = 1*DIGIT; end-marker = "LAST". */
@@ -145,7 +146,7 @@ public final class SmtpCommandParser {
             if (!esmtpKeyword(keyword) || value != null && !esmtpValue(value)) {
                 return "Bad parameter syntax";
             }
-            String key = asciiUpperCase(keyword);
+            String key = Ascii.upperCase(keyword);
             if (parameters.containsKey(key)) {
                 // A repeated parameter is ambiguous (which SIZE counts?): refuse it rather than pick one.
                 return "Duplicate parameter " + key;
@@ -208,16 +209,6 @@ public final class SmtpCommandParser {
             i++;
         }
         return i;
-    }
-
-    private static String asciiUpperCase(String s) {
-        char[] chars = s.toCharArray();
-        for (int k = 0; k < chars.length; k++) {
-            if (chars[k] >= 'a' && chars[k] <= 'z') {
-                chars[k] -= 'a' - 'A';
-            }
-        }
-        return new String(chars);
     }
 
     private static SmtpCommand syntax(String text) {
