@@ -9,7 +9,14 @@ import dev.hato.tls.ServerTls;
 import dev.hato.tls.TlsSettings;
 import dev.hato.web.status.StatusRoutes;
 import dev.hato.web.status.StatusSource;
+import dev.hato.auth.token.JwtVerifier;
+import dev.hato.auth.token.TokenAuthenticator;
+import dev.hato.auth.token.TokenKeys;
+import dev.hato.auth.token.TokenSettings;
+import java.security.Key;
+import java.time.Clock;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -55,7 +62,21 @@ public class HatoApplication {
     @Bean
     MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
                                 Authenticator authenticator) {
-        return new MailListeners(properties, store, serverTls, authenticator);
+        return new MailListeners(properties, store, serverTls, authenticator, tokenAuthenticator(properties, store));
+    }
+
+    /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */
+    static @Nullable Authenticator tokenAuthenticator(HatoProperties properties, PgStore store) {
+        HatoProperties.Token token = properties.auth().token();
+        if (!token.enabled()) {
+            return null;
+        }
+        Key key = token.publicKey() != null ? TokenKeys.publicKey(token.publicKey())
+                : TokenKeys.hmacSecret(token.hmacSecret());
+        TokenSettings settings = new TokenSettings(token.issuer(), token.audience(), token.authIdClaim(),
+                token.clockSkew(), key);
+        return new TokenAuthenticator(new JwtVerifier(settings), store.directory(), Clock.systemUTC(),
+                Duration.ofSeconds(10));
     }
 
     @Bean

@@ -20,7 +20,8 @@ public record HatoProperties(
         @DefaultValue Tls tls,
         @DefaultValue Store store,
         @DefaultValue Smtp smtp,
-        @DefaultValue Pop3 pop3) {
+        @DefaultValue Pop3 pop3,
+        @DefaultValue Auth auth) {
 
     public HatoProperties {
         if (hostName.isBlank() || hostName.contains(" ")) {
@@ -62,4 +63,26 @@ public record HatoProperties(
                        @DefaultValue("5m") Duration idleTimeout) { }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
+
+    /** How people are authenticated; see docs/authentication.md. */
+    public record Auth(@DefaultValue Token token) { }
+
+    /**
+     * Bearer tokens (SASL OAUTHBEARER and XOAUTH2) issued by a portal: off unless {@code issuer} is set; then exactly
+     * one of {@code publicKey} (PEM, RS256/ES256) and {@code hmacSecret} (HS256) must be set.
+     */
+    public record Token(@Nullable String issuer, @Nullable String audience,
+                        @DefaultValue("sub") String authIdClaim, @DefaultValue("60s") Duration clockSkew,
+                        @Nullable Path publicKey, @Nullable String hmacSecret) {
+        public Token {
+            if (issuer != null && !issuer.isBlank() && (publicKey == null) == (hmacSecret == null || hmacSecret.isEmpty())) {
+                throw new IllegalArgumentException(
+                        "with hato.auth.token.issuer set exactly one of public-key and hmac-secret is required");
+            }
+        }
+
+        public boolean enabled() {
+            return issuer != null && !issuer.isBlank();
+        }
+    }
 }

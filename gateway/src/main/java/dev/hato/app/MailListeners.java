@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -41,9 +42,10 @@ public final class MailListeners implements SmartLifecycle {
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
     private volatile boolean running;
 
-    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator) {
+    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
+                  @Nullable Authenticator tokens) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator);
+        this.sessions = sessions(properties, store, authenticator, tokens);
         this.servers = servers(properties.ports(), sessions, tls.sslContext());
     }
 
@@ -72,17 +74,17 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, Authenticator authenticator) {
+            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
-        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.directory()), authenticator,
+        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.directory()), authenticator, tokens,
                 store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
                 .withIdleTimeout(properties.smtp().idleTimeout());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
-        Pop3Services pop3Services = new Pop3Services(authenticator, store.messages());
+        Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
@@ -108,6 +110,7 @@ public final class MailListeners implements SmartLifecycle {
     @Override
     public synchronized void stop() {
         running = false;
+        LOG.info("closing the mail listeners");
         for (ProtocolServer.BoundServer server : bound) {
             try {
                 server.close();

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 final class ConversationScript {
 
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z_]+)}");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
 
     private final Path file;
     private final List<String> lines;

@@ -32,7 +32,17 @@ class ConversationTest {
             variables.put(name + "_ADDR", user.address());
             variables.put(name + "_PASS", user.password());
             variables.put(name + "_PLAIN", user.plain());
+            variables.put(name + "_BEARER", dev.hato.auth.token.TestTokens.oauthBearer(user.address(), user.token()));
+            variables.put(name + "_XOAUTH2", dev.hato.auth.token.TestTokens.xoauth2(user.authId(), user.token()));
+            variables.put(name + "_TOKEN", user.token());
         }
+        variables.put("A_TOKEN_NAMING_B", dev.hato.auth.token.TestTokens.oauthBearer(variables.get("B_ADDR"),
+                variables.get("A_TOKEN")));
+        variables.put("FORGED_BEARER", dev.hato.auth.token.TestTokens.oauthBearer(variables.get("A_ADDR"),
+                dev.hato.auth.token.TestTokens.hs256(
+                        dev.hato.auth.token.TokenKeys.hmacSecret("a-forger-does-not-know-the-secret!!"),
+                        dev.hato.auth.token.TestTokens.claims(RunningHato.TOKEN_ISSUER, variables.get("A"),
+                                java.time.Instant.now().getEpochSecond() + 3600))));
         MailListeners listeners = HATO.listeners();
         script.play(listener -> transport.equals("session")
                 ? new SessionTransport(listeners.newSession(listener, SessionTransport.connection(implicit(listener))))

@@ -22,6 +22,8 @@ final class RunningHato implements AutoCloseable {
 
     static final String DOMAIN = "example.test";
     static final String HOST = "mail.example.test";
+    static final String TOKEN_ISSUER = "https://portal.example.test";
+    static final String TOKEN_SECRET = "test-only-hmac-secret-0123456789abcdef";
 
     private static final AtomicInteger USERS = new AtomicInteger();
 
@@ -74,7 +76,9 @@ final class RunningHato implements AutoCloseable {
                 "--hato.bind-address=127.0.0.1",
                 "--hato.ports.smtp=0", "--hato.ports.submissions=0", "--hato.ports.submission=0",
                 "--hato.ports.pop3=0", "--hato.ports.pop3s=0", "--hato.ports.http=0",
-                "--hato.smtp.max-message-size=2MB"));
+                "--hato.smtp.max-message-size=2MB",
+                "--hato.auth.token.issuer=" + TOKEN_ISSUER,
+                "--hato.auth.token.hmac-secret=" + TOKEN_SECRET));
         args.addAll(List.of(extra));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(HatoApplication.class)
                 .registerShutdownHook(false)
@@ -127,6 +131,17 @@ final class RunningHato implements AutoCloseable {
     }
 
     record User(String authId, String address, String password, long accountId) {
+        /** An access token for this user as the test portal would issue it (HS256, valid for an hour). */
+        String token() {
+            try {
+                return dev.hato.auth.token.TestTokens.hs256(dev.hato.auth.token.TokenKeys.hmacSecret(TOKEN_SECRET),
+                        dev.hato.auth.token.TestTokens.claims(TOKEN_ISSUER, authId,
+                                java.time.Instant.now().getEpochSecond() + 3600));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         String plain() {
             return Base64.getEncoder().encodeToString(("\0" + authId + "\0" + password)
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));

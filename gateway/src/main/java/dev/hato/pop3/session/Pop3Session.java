@@ -1,12 +1,15 @@
 package dev.hato.pop3.session;
 
 import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.Authenticator;
 import dev.hato.auth.Credentials;
 import dev.hato.auth.SaslPlain;
+import dev.hato.auth.token.BearerSasl;
 import dev.hato.pop3.command.Pop3Command;
 import dev.hato.pop3.command.Pop3CommandParser;
 import dev.hato.pop3.wire.Pop3ContentEncoder;
 import dev.hato.protocol.Action;
+import dev.hato.protocol.Ascii;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
 import dev.hato.protocol.ProtocolSession;
@@ -38,6 +41,8 @@ public final class Pop3Session implements ProtocolSession {
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Session.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final Duration LEASE_RENEWAL = Duration.ofMinutes(1);
+    /** The pseudo-mechanism of a bearer-token exchange waiting for the client's reply to the error. */
+    private static final String BEARER_FAILED = "BEARER-FAILED";
 
     private final Pop3Settings settings;
     private final ConnectionInfo connection;
@@ -50,7 +55,8 @@ public final class Pop3Session implements ProtocolSession {
     private boolean stopped;
     private boolean tls;
     private @Nullable String userName;
-    private boolean awaitingSaslResponse;
+    /** The SASL mechanism whose next client response is awaited, or null. */
+    private @Nullable String saslMechanism;
     private @Nullable Maildrop maildrop;
     private int errors;
     private int authFailures;
@@ -105,12 +111,16 @@ public final class Pop3Session implements ProtocolSession {
             return error("-ERR Line too long");
         }
         String line = ((Decoded.Line) decoded).text();
-        if (awaitingSaslResponse) {
-            awaitingSaslResponse = false;
+        String mechanism = saslMechanism;
+        if (mechanism != null) {
+            saslMechanism = null;
+            if (mechanism.equals(BEARER_FAILED)) {
+                return authFailed("-ERR [AUTH] Authentication failed");
+            }
             if (line.equals("*")) {
                 return error("-ERR Authentication cancelled");
             }
-            return saslPlain(line);
+            return mechanism.equals("PLAIN") ? saslPlain(line) : bearer(mechanism, line);
         }
         Pop3Command command = parser.parse(line);
         return maildrop == null ? authorization(command) : transaction(command);
@@ -200,7 +210,7 @@ public final class Pop3Session implements ProtocolSession {
         if (maildrop == null) {
             if (tls) {
                 capabilities.add("USER");
-                capabilities.add("SASL PLAIN");
+                capabilities.add("SASL " + mechanisms());
             } else if (settings.startTlsOffered()) {
                 capabilities.add("STLS");
             }
@@ -227,18 +237,46 @@ public final class Pop3Session implements ProtocolSession {
         }
         String mechanism = auth.mechanism();
         if (mechanism == null) {
-            return multiline("Supported mechanisms follow", List.of("PLAIN"));
+            return multiline("Supported mechanisms follow", List.of(mechanisms().split(" ")));
         }
-        if (!mechanism.equalsIgnoreCase("PLAIN")) {
+        String name = Ascii.upperCase(mechanism);
+        boolean bearer = name.equals("OAUTHBEARER") || name.equals("XOAUTH2");
+        if (!name.equals("PLAIN") && !(bearer && services.tokens() != null)) {
             return error("-ERR Unsupported authentication mechanism");
         }
         String initial = auth.initialResponse();
         if (initial == null) {
-            awaitingSaslResponse = true;
+            saslMechanism = name;
             return Flux.<Action>just(Action.line("+ "));
         }
         // RFC 5034 §4: "=" is an empty initial response.
-        return saslPlain(initial.equals("=") ? "" : initial);
+        String response = initial.equals("=") ? "" : initial;
+        return bearer ? bearer(name, response) : saslPlain(response);
+    }
+
+    private String mechanisms() {
+        return services.tokens() == null ? "PLAIN" : "PLAIN OAUTHBEARER XOAUTH2";
+    }
+
+    private Flux<Action> bearer(String mechanism, String response) {
+        var decoded = mechanism.equals("XOAUTH2") ? BearerSasl.xoauth2(response) : BearerSasl.oauthBearer(response);
+        Authenticator tokens = services.tokens();
+        if (decoded.isEmpty() || tokens == null) {
+            return error("-ERR Invalid " + mechanism + " response");
+        }
+        Credentials credentials = new Credentials(decoded.get().user(), decoded.get().token(), "pop3",
+                connection.remoteIp());
+        return tokens.authenticate(credentials).flatMapMany(outcome -> {
+            if (outcome instanceof AuthOutcome.Success success) {
+                return openMaildrop(success.account());
+            }
+            if (outcome instanceof AuthOutcome.Unavailable) {
+                return reply("-ERR [SYS/TEMP] Authentication service temporarily unavailable, try again later");
+            }
+            // RFC 7628 §3.2.2 (over RFC 5034): the error goes out as a challenge, the client answers, then -ERR.
+            saslMechanism = BEARER_FAILED;
+            return reply("+ " + BearerSasl.ERROR_CHALLENGE);
+        });
     }
 
     private Flux<Action> saslPlain(String response) {

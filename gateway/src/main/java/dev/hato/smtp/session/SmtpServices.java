@@ -4,8 +4,13 @@ import dev.hato.auth.Authenticator;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.DeliveryWriter;
 import java.time.Clock;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
-/** What an SMTP session needs from the rest of Hato; {@code io} runs blocking file work (the spool). */
-public record SmtpServices(RecipientResolver recipients, Authenticator authenticator, DeliveryWriter deliveries,
-                           Scheduler io, Clock clock) { }
+/**
+ * What an SMTP session needs from the rest of Hato; {@code io} runs blocking file work (the spool).
+ * {@code tokens} verifies bearer tokens (OAUTHBEARER, XOAUTH2); null when no token issuer is configured, and then
+ * those mechanisms are not offered.
+ */
+public record SmtpServices(RecipientResolver recipients, Authenticator authenticator,
+                           @Nullable Authenticator tokens, DeliveryWriter deliveries, Scheduler io, Clock clock) { }

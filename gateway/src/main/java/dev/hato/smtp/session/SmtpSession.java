@@ -1,8 +1,10 @@
 package dev.hato.smtp.session;
 
 import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.Authenticator;
 import dev.hato.auth.Credentials;
 import dev.hato.auth.SaslPlain;
+import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
@@ -42,6 +44,8 @@ public final class SmtpSession implements ProtocolSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The pseudo-mechanism of an OAUTHBEARER/XOAUTH2 exchange waiting for the client's reply to the error. */
+    private static final String BEARER_FAILED = "BEARER-FAILED";
 
     private final SmtpSettings settings;
     private final ConnectionInfo connection;
@@ -179,7 +183,7 @@ public final class SmtpSession implements ProtocolSession {
             lines.add("STARTTLS");
         }
         if (authAvailable()) {
-            lines.add("AUTH PLAIN LOGIN");
+            lines.add("AUTH " + mechanisms());
         }
         return multiline(250, lines);
     }
@@ -395,10 +399,46 @@ public final class SmtpSession implements ProtocolSession {
                 }
                 return loginUsername(initial);
             }
+            case "OAUTHBEARER", "XOAUTH2" -> {
+                if (services.tokens() == null) {
+                    return error("504 5.5.4 Unrecognized authentication type");
+                }
+                if (initial == null) {
+                    sasl = new SaslExchange(auth.mechanism(), null);
+                    return reply("334 ");
+                }
+                return bearer(auth.mechanism(), initial);
+            }
             default -> {
                 return error("504 5.5.4 Unrecognized authentication type");
             }
         }
+    }
+
+    private String mechanisms() {
+        return services.tokens() == null ? "PLAIN LOGIN" : "PLAIN LOGIN OAUTHBEARER XOAUTH2";
+    }
+
+    private Flux<Action> bearer(String mechanism, String response) {
+        var decoded = mechanism.equals("XOAUTH2") ? BearerSasl.xoauth2(response) : BearerSasl.oauthBearer(response);
+        Authenticator tokens = services.tokens();
+        if (decoded.isEmpty() || tokens == null) {
+            return error("501 5.5.2 Cannot decode " + mechanism + " response");
+        }
+        Credentials credentials = new Credentials(decoded.get().user(), decoded.get().token(), "smtp",
+                connection.remoteIp());
+        return tokens.authenticate(credentials).flatMapMany(outcome -> {
+            if (outcome instanceof AuthOutcome.Success success) {
+                user = success.account();
+                return reply("235 2.7.0 Authentication successful");
+            }
+            if (outcome instanceof AuthOutcome.Unavailable) {
+                return reply("454 4.7.0 Temporary authentication failure, try again later");
+            }
+            // RFC 7628 §3.2.2: report the error as a challenge; the client answers with a dummy response.
+            sasl = new SaslExchange(BEARER_FAILED, null);
+            return reply("334 " + BearerSasl.ERROR_CHALLENGE);
+        });
     }
 
     private Flux<Action> saslResponse(String line) {
@@ -407,11 +447,17 @@ public final class SmtpSession implements ProtocolSession {
         if (exchange == null) {
             return Flux.empty();
         }
+        if (exchange.mechanism().equals(BEARER_FAILED)) {
+            return authFailed("535 5.7.8 Authentication credentials invalid");
+        }
         if (line.equals("*")) {
             return error("501 5.0.0 Authentication cancelled");
         }
         if (exchange.mechanism().equals("PLAIN")) {
             return plain(line);
+        }
+        if (exchange.mechanism().equals("OAUTHBEARER") || exchange.mechanism().equals("XOAUTH2")) {
+            return bearer(exchange.mechanism(), line);
         }
         if (exchange.username() == null) {
             return loginUsername(line);
