@@ -6,6 +6,8 @@ import dev.hato.tls.ServerTls;
 import dev.hato.web.status.StatusReport;
 import dev.hato.web.status.StatusSource;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /** The facts behind the status page and the start-up banner. */
@@ -17,19 +19,22 @@ final class GatewayStatus implements StatusSource {
     private final PgStore store;
     private final ServerTls tls;
     private final MailListeners listeners;
+    private final Supplier<Map<String, String>> authSources;
 
-    GatewayStatus(HatoProperties properties, PgStore store, ServerTls tls, MailListeners listeners) {
+    GatewayStatus(HatoProperties properties, PgStore store, ServerTls tls, MailListeners listeners,
+                  Supplier<Map<String, String>> authSources) {
         this.properties = properties;
         this.store = store;
         this.tls = tls;
         this.listeners = listeners;
+        this.authSources = authSources;
     }
 
     @Override
     public Mono<StatusReport> report() {
         return Mono.zip(store.directory().domains().count(), store.directory().accounts(null).count())
                 .map(counts -> new StatusReport(VERSION, properties.hostName(), store.describe(), tls.describe(),
-                        listeners(), counts.getT1(), counts.getT2()));
+                        listeners(), counts.getT1(), counts.getT2(), authSources.get()));
     }
 
     List<StatusReport.Listener> listeners() {

@@ -16,6 +16,7 @@ import dev.hato.auth.token.TokenSettings;
 import java.security.Key;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -82,7 +83,7 @@ public class HatoApplication {
     @Bean
     GatewayStatus statusSource(HatoProperties properties, PgStore store, ServerTls serverTls,
                                MailListeners listeners) {
-        return new GatewayStatus(properties, store, serverTls, listeners);
+        return new GatewayStatus(properties, store, serverTls, listeners, Map::of);
     }
 
     @Bean

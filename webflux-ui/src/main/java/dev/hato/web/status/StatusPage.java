@@ -22,7 +22,12 @@ final class StatusPage {
                     .append(escape(listener.address())).append("</td><td>").append(escape(listener.security()))
                     .append("</td></tr>\n");
         }
-        return html.append("</tbody></table>\n</body></html>\n").toString();
+        html.append("</tbody></table>\n<h2>Authentication sources</h2>\n<ul>\n");
+        for (var source : report.authSources().entrySet()) {
+            html.append("<li>").append(escape(source.getKey())).append(": ").append(escape(source.getValue()))
+                    .append("</li>\n");
+        }
+        return html.append("</ul>\n</body></html>\n").toString();
     }
 
     static String escape(String text) {

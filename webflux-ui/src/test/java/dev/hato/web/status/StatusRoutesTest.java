@@ -8,7 +8,8 @@ import reactor.core.publisher.Mono;
 class StatusRoutesTest {
 
     private final StatusReport report = new StatusReport("0.1.0", "mail.<example>", "embedded PostgreSQL",
-            "self-signed", List.of(new StatusReport.Listener("smtp", "127.0.0.1:2525", "STARTTLS")), 2, 5);
+            "self-signed", List.of(new StatusReport.Listener("smtp", "127.0.0.1:2525", "STARTTLS")), 2, 5,
+            java.util.Map.of("local", "CLOSED", "ldap:\"campus\"", "OPEN"));
 
     @Test
     void statusPageShouldListListenersAndEscapeValues() {
@@ -18,7 +19,7 @@ class StatusRoutesTest {
                 .expectStatus().isOk()
                 .expectBody(String.class).value(body -> {
                     org.assertj.core.api.Assertions.assertThat(body)
-                            .contains("Hato is running", "127.0.0.1:2525", "STARTTLS", "2 domains, 5 accounts",
+                            .contains("Hato is running", "127.0.0.1:2525", "STARTTLS", "2 domains, 5 accounts", "ldap:&quot;campus&quot;: OPEN",
                                     "mail.&lt;example&gt;")
                             .doesNotContain("mail.<example>");
                 });
@@ -37,6 +38,7 @@ class StatusRoutesTest {
         WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.routes(() -> Mono.just(report)))
                 .build();
         client.get().uri("/health").exchange().expectStatus().isOk()
-                .expectBody(String.class).isEqualTo("{\"status\":\"UP\",\"domains\":2,\"accounts\":5}");
+                .expectBody(String.class).isEqualTo("{\"status\":\"UP\",\"domains\":2,\"accounts\":5,"
+                        + "\"auth\":{\"ldap:\\\"campus\\\"\":\"OPEN\",\"local\":\"CLOSED\"}}");
     }
 }
