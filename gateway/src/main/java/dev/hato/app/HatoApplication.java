@@ -1,8 +1,6 @@
 package dev.hato.app;
 
 import dev.hato.auth.Authenticator;
-import dev.hato.auth.LocalAuthenticator;
-import dev.hato.auth.PasswordHasher;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import dev.hato.tls.ServerTls;
@@ -13,10 +11,10 @@ import dev.hato.auth.token.JwtVerifier;
 import dev.hato.auth.token.TokenAuthenticator;
 import dev.hato.auth.token.TokenKeys;
 import dev.hato.auth.token.TokenSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.Key;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -54,10 +52,15 @@ public class HatoApplication {
                 "hato-auth");
     }
 
+    @Bean(destroyMethod = "close")
+    AuthWiring authWiring(HatoProperties properties, PgStore store, Scheduler hashingScheduler,
+                          MeterRegistry meters) {
+        return new AuthWiring(properties.auth(), store.directory(), hashingScheduler, meters);
+    }
+
     @Bean
-    Authenticator authenticator(PgStore store, Scheduler hashingScheduler) {
-        return new LocalAuthenticator(store.directory(), PasswordHasher.DEFAULT, hashingScheduler,
-                Duration.ofSeconds(10));
+    Authenticator authenticator(AuthWiring authWiring) {
+        return authWiring.authenticator();
     }
 
     @Bean
@@ -82,8 +85,8 @@ public class HatoApplication {
 
     @Bean
     GatewayStatus statusSource(HatoProperties properties, PgStore store, ServerTls serverTls,
-                               MailListeners listeners) {
-        return new GatewayStatus(properties, store, serverTls, listeners, Map::of);
+                               MailListeners listeners, AuthWiring authWiring) {
+        return new GatewayStatus(properties, store, serverTls, listeners, authWiring.health()::states);
     }
 
     @Bean

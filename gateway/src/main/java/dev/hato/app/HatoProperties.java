@@ -1,7 +1,10 @@
 package dev.hato.app;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -64,8 +67,47 @@ public record HatoProperties(
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
 
-    /** How people are authenticated; see docs/authentication.md. */
-    public record Auth(@DefaultValue Token token) { }
+    /**
+     * How people are authenticated; see docs/authentication.md. {@code domains} maps a mail domain to the source
+     * its accounts log in against ({@code local}, {@code ldap:<name>} or {@code http:<name>}); unlisted domains
+     * use local passwords.
+     */
+    public record Auth(@DefaultValue Token token, @DefaultValue Map<String, String> domains,
+                       @DefaultValue Map<String, Ldap> ldap, @DefaultValue Map<String, Http> http,
+                       @DefaultValue Breaker breaker, @DefaultValue VerifierCache verifierCache,
+                       @DefaultValue("10s") Duration directoryTimeout, @DefaultValue("15s") Duration verifyTimeout) {
+        public Auth {
+            domains = domains == null ? Map.of() : Map.copyOf(domains);
+            ldap = ldap == null ? Map.of() : Map.copyOf(ldap);
+            http = http == null ? Map.of() : Map.copyOf(http);
+        }
+    }
+
+    /** An LDAP directory to check passwords against (dev.hato.auth.ldap.LdapSettings has the rules). */
+    public record Ldap(List<String> urls, @DefaultValue("false") boolean startTls,
+                       @DefaultValue("system") String trust, @DefaultValue("false") boolean insecureTrustAll,
+                       @Nullable String bindDn, @Nullable String bindPassword, String baseDn,
+                       @Nullable String searchFilter, @Nullable String bindDnTemplate,
+                       @DefaultValue("5s") Duration connectTimeout, @DefaultValue("5s") Duration responseTimeout,
+                       @DefaultValue("4") int poolSize, @Nullable String peopleBaseDn,
+                       @DefaultValue("(objectClass=inetOrgPerson)") String peopleFilter,
+                       @DefaultValue("uid") String authIdAttribute, @DefaultValue("mail") String mailAttribute,
+                       @DefaultValue("cn") String nameAttribute) { }
+
+    /** An HTTP identity portal: POST of auth ID and password, JSON answer. */
+    public record Http(URI url, @DefaultValue("5s") Duration timeout, @Nullable String bearerToken,
+                       @DefaultValue("authId") String authIdField, @DefaultValue("password") String passwordField,
+                       @DefaultValue("ok") String okField) { }
+
+    /** The circuit breaker in front of every LDAP and HTTP source. */
+    public record Breaker(@DefaultValue("3s") Duration timeout, @DefaultValue("50") float failureRateThreshold,
+                          @DefaultValue("20") int slidingWindowSize, @DefaultValue("10") int minimumNumberOfCalls,
+                          @DefaultValue("30s") Duration waitDurationInOpenState,
+                          @DefaultValue("3") int permittedCallsInHalfOpen) { }
+
+    /** Lets recently verified people in while their source is down; off by default, memory only. */
+    public record VerifierCache(@DefaultValue("false") boolean enabled, @DefaultValue("1h") Duration ttl,
+                                @DefaultValue("100000") long maxEntries) { }
 
     /**
      * Bearer tokens (SASL OAUTHBEARER and XOAUTH2) issued by a portal: off unless {@code issuer} is set; then exactly

@@ -30,7 +30,7 @@ class NoBlockingTest {
             assertThat(error).isInstanceOf(reactor.blockhound.BlockingOperationError.class);
         } finally {
             loop.shutdownGracefully().sync();
-            RunningHato.BLOCKING_CALLS.clear();
+            HatoBlockHoundIntegration.BLOCKING_CALLS.clear();
         }
     }
 
@@ -38,6 +38,6 @@ class NoBlockingTest {
     void zServingMailShouldNotBlockAnyEventLoop() throws Exception {
         new MailFlowTest().submissionOverImplicitTlsShouldDeliverAByteIdenticalMessageReadByPop3s();
         new MailFlowTest().plainSmtpShouldDeliverMailFromAnotherServerToALocalAccount();
-        assertThat(RunningHato.BLOCKING_CALLS).as("blocking calls on non-blocking threads").isEmpty();
+        assertThat(HatoBlockHoundIntegration.BLOCKING_CALLS).as("blocking calls on non-blocking threads").isEmpty();
     }
 }

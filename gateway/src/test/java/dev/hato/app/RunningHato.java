@@ -5,7 +5,6 @@ import dev.hato.auth.PasswordHasher;
 import dev.hato.provisioning.Provisioning;
 import dev.hato.store.pg.PgStore;
 import java.nio.file.Path;
-import reactor.blockhound.BlockHound;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -26,23 +25,6 @@ final class RunningHato implements AutoCloseable {
     static final String TOKEN_SECRET = "test-only-hmac-secret-0123456789abcdef";
 
     private static final AtomicInteger USERS = new AtomicInteger();
-
-    /** Blocking calls BlockHound caught on non-blocking threads; tests assert this stays empty. */
-    static final java.util.Queue<String> BLOCKING_CALLS = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    static {
-        // STYLE.md §5: no blocking call on an event loop or a Reactor non-blocking thread, in any test that runs
-        // the real server. A blocking call there throws BlockingOperationError, which fails the conversation.
-        BlockHound.install(builder -> builder
-                // TLS handshakes draw randomness on the event loop (as every TLS engine in Netty does); the JDK
-                // reads /dev/urandom, which does not block once the kernel's pool is initialised.
-                .allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implNextBytes")
-                .allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implGenerateSeed")
-                .blockingMethodCallback(method -> {
-                    BLOCKING_CALLS.add(method.toString());
-                    throw new reactor.blockhound.BlockingOperationError(method);
-                }));
-    }
 
     private static RunningHato shared;
 

@@ -1,0 +1,100 @@
+package dev.hato.app;
+
+import dev.hato.auth.AuthenticatorSettings;
+import dev.hato.auth.Authenticator;
+import dev.hato.auth.BreakerSettings;
+import dev.hato.auth.CachingCredentialSource;
+import dev.hato.auth.CredentialSource;
+import dev.hato.auth.CredentialSourceHealth;
+import dev.hato.auth.CredentialSources;
+import dev.hato.auth.DirectoryAuthenticator;
+import dev.hato.auth.LocalCredentialSource;
+import dev.hato.auth.PasswordHasher;
+import dev.hato.auth.ResilientCredentialSource;
+import dev.hato.auth.VerifierCache;
+import dev.hato.auth.VerifierCacheSettings;
+import dev.hato.auth.http.HttpCredentialSource;
+import dev.hato.auth.http.HttpSourceSettings;
+import dev.hato.auth.ldap.LdapCredentialSource;
+import dev.hato.auth.ldap.LdapSettings;
+import dev.hato.store.Directory;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Builds the credential sources named in {@code hato.auth.*}: each LDAP or HTTP source behind its own circuit
+ * breaker and, when enabled, the verifier cache; local passwords for every domain not routed elsewhere.
+ */
+final class AuthWiring implements AutoCloseable {
+
+    private final Map<String, CredentialSource> sources = new HashMap<>();
+    private final List<ResilientCredentialSource> guarded = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final CredentialSources routing;
+    private final Authenticator authenticator;
+
+    AuthWiring(HatoProperties.Auth auth, Directory directory, Scheduler hashing, MeterRegistry meters) {
+        CredentialSource local = new LocalCredentialSource(PasswordHasher.DEFAULT, hashing);
+        sources.put("local", local);
+        HatoProperties.Breaker b = auth.breaker();
+        BreakerSettings breaker = new BreakerSettings(b.timeout(), b.failureRateThreshold(), b.slidingWindowSize(),
+                b.minimumNumberOfCalls(), b.waitDurationInOpenState(), b.permittedCallsInHalfOpen());
+        HatoProperties.VerifierCache c = auth.verifierCache();
+        VerifierCache cache = new VerifierCache(new VerifierCacheSettings(c.enabled(), c.ttl(), c.maxEntries()));
+        auth.ldap().forEach((name, ldap) -> {
+            LdapCredentialSource source = new LdapCredentialSource(ldapSettings(name, ldap));
+            closeables.add(source);
+            register(source, breaker, cache, meters);
+        });
+        auth.http().forEach((name, http) -> register(new HttpCredentialSource(new HttpSourceSettings(name,
+                http.url(), http.timeout(), http.bearerToken(), http.authIdField(), http.passwordField(),
+                http.okField())), breaker, cache, meters));
+        Map<String, CredentialSource> byDomain = new HashMap<>();
+        auth.domains().forEach((domain, sourceName) -> {
+            CredentialSource source = sources.get(sourceName);
+            if (source == null) {
+                throw new IllegalArgumentException("hato.auth.domains." + domain + " names an unknown source '"
+                        + sourceName + "'; known: " + sources.keySet());
+            }
+            byDomain.put(domain.toLowerCase(Locale.ROOT), source);
+        });
+        routing = new CredentialSources(local, byDomain);
+        authenticator = new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
+                new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout()));
+    }
+
+    private void register(CredentialSource source, BreakerSettings breaker, VerifierCache cache,
+                          MeterRegistry meters) {
+        ResilientCredentialSource resilient = new ResilientCredentialSource(source, breaker, meters);
+        guarded.add(resilient);
+        sources.put(source.name(), new CachingCredentialSource(resilient, cache));
+    }
+
+    static LdapSettings ldapSettings(String name, HatoProperties.Ldap l) {
+        return new LdapSettings(name, l.urls(), l.startTls(), l.trust(), l.insecureTrustAll(), l.bindDn(),
+                l.bindPassword(), l.baseDn(), l.searchFilter(), l.bindDnTemplate(), l.connectTimeout(),
+                l.responseTimeout(), l.poolSize(), l.peopleBaseDn(), l.peopleFilter(), l.authIdAttribute(),
+                l.mailAttribute(), l.nameAttribute());
+    }
+
+    /** Checks passwords of every domain against its source; not yet throttled or audited. */
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    CredentialSourceHealth health() {
+        return new CredentialSourceHealth(guarded);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable closeable : closeables) {
+            closeable.close();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.hato.app;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * STYLE.md §5: no blocking call on an event loop or a Reactor non-blocking thread in any test. BlockHound is
+ * installed by blockhound-junit-platform when the test plan starts (before any Reactor or Netty thread exists,
+ * which it needs to see idle workers enter their allowed waits); this integration adds Hato's rules.
+ */
+public final class HatoBlockHoundIntegration implements BlockHoundIntegration {
+
+    /** Blocking calls caught on non-blocking threads; NoBlockingTest asserts this stays empty. */
+    static final Queue<String> BLOCKING_CALLS = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        // TLS handshakes draw randomness on the event loop (as every TLS engine in Netty does); the JDK reads
+        // /dev/urandom, which does not block once the kernel's pool is initialised.
+        builder.allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implNextBytes")
+                .allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implGenerateSeed")
+                .blockingMethodCallback(method -> {
+                    BLOCKING_CALLS.add(method.toString());
+                    throw new BlockingOperationError(method);
+                });
+    }
+}
