@@ -17,6 +17,9 @@ import dev.hato.auth.http.HttpCredentialSource;
 import dev.hato.auth.http.HttpSourceSettings;
 import dev.hato.auth.ldap.LdapCredentialSource;
 import dev.hato.auth.ldap.LdapSettings;
+import dev.hato.auth.guard.GuardedAuthenticator;
+import dev.hato.auth.guard.LoginThrottle;
+import dev.hato.store.AuditLog;
 import dev.hato.store.Directory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Builds the credential sources named in {@code hato.auth.*}: each LDAP or HTTP source behind its own circuit
@@ -36,9 +40,12 @@ final class AuthWiring implements AutoCloseable {
     private final List<ResilientCredentialSource> guarded = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final CredentialSources routing;
+    private final LoginThrottle throttle;
+    private final AuditLog audit;
     private final Authenticator authenticator;
 
-    AuthWiring(HatoProperties.Auth auth, Directory directory, Scheduler hashing, MeterRegistry meters) {
+    AuthWiring(HatoProperties.Auth auth, Directory directory, AuditLog audit, Scheduler hashing,
+               MeterRegistry meters) {
         CredentialSource local = new LocalCredentialSource(PasswordHasher.DEFAULT, hashing);
         sources.put("local", local);
         HatoProperties.Breaker b = auth.breaker();
@@ -64,8 +71,19 @@ final class AuthWiring implements AutoCloseable {
             byDomain.put(domain.toLowerCase(Locale.ROOT), source);
         });
         routing = new CredentialSources(local, byDomain);
-        authenticator = new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
-                new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout()));
+        HatoProperties.Throttle t = auth.throttle();
+        throttle = new LoginThrottle(new LoginThrottle.Settings(
+                new LoginThrottle.Limits(t.authIdFreeFailures(), t.authIdLockoutFailures()),
+                new LoginThrottle.Limits(t.clientFreeFailures(), t.clientLockoutFailures()),
+                t.firstDelay(), t.maxDelay(), t.window(), t.lockout(), t.maxTracked()), Schedulers.parallel());
+        this.audit = audit;
+        authenticator = guarded(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
+                new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout())));
+    }
+
+    /** Every way of logging in goes through the same throttle and into the same audit log. */
+    Authenticator guarded(Authenticator delegate) {
+        return new GuardedAuthenticator(delegate, throttle, audit);
     }
 
     private void register(CredentialSource source, BreakerSettings breaker, VerifierCache cache,
@@ -82,7 +100,7 @@ final class AuthWiring implements AutoCloseable {
                 l.mailAttribute(), l.nameAttribute());
     }
 
-    /** Checks passwords of every domain against its source; not yet throttled or audited. */
+    /** Checks passwords of every domain against its source, throttled and audited. */
     Authenticator authenticator() {
         return authenticator;
     }

@@ -59,6 +59,11 @@ final class CliContext implements AutoCloseable {
         return arguments.toArray(String[]::new);
     }
 
+    /** The store itself, for commands that need more than provisioning (e.g. the audit log). */
+    PgStore store() {
+        return store;
+    }
+
     Provisioning provisioning() {
         return new Provisioning(store.directory(), PasswordHasher.DEFAULT, hashing);
     }

@@ -55,7 +55,7 @@ public class HatoApplication {
     @Bean(destroyMethod = "close")
     AuthWiring authWiring(HatoProperties properties, PgStore store, Scheduler hashingScheduler,
                           MeterRegistry meters) {
-        return new AuthWiring(properties.auth(), store.directory(), hashingScheduler, meters);
+        return new AuthWiring(properties.auth(), store.directory(), store.auditLog(), hashingScheduler, meters);
     }
 
     @Bean
@@ -65,8 +65,10 @@ public class HatoApplication {
 
     @Bean
     MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
-                                Authenticator authenticator) {
-        return new MailListeners(properties, store, serverTls, authenticator, tokenAuthenticator(properties, store));
+                                Authenticator authenticator, AuthWiring authWiring) {
+        Authenticator tokens = tokenAuthenticator(properties, store);
+        return new MailListeners(properties, store, serverTls, authenticator,
+                tokens == null ? null : authWiring.guarded(tokens));
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */

@@ -75,6 +75,7 @@ public record HatoProperties(
     public record Auth(@DefaultValue Token token, @DefaultValue Map<String, String> domains,
                        @DefaultValue Map<String, Ldap> ldap, @DefaultValue Map<String, Http> http,
                        @DefaultValue Breaker breaker, @DefaultValue VerifierCache verifierCache,
+                       @DefaultValue Throttle throttle,
                        @DefaultValue("10s") Duration directoryTimeout, @DefaultValue("15s") Duration verifyTimeout) {
         public Auth {
             domains = domains == null ? Map.of() : Map.copyOf(domains);
@@ -104,6 +105,16 @@ public record HatoProperties(
                           @DefaultValue("20") int slidingWindowSize, @DefaultValue("10") int minimumNumberOfCalls,
                           @DefaultValue("30s") Duration waitDurationInOpenState,
                           @DefaultValue("3") int permittedCallsInHalfOpen) { }
+
+    /**
+     * Failed logins per auth ID (whether or not it exists) and per client address: after the free failures a
+     * growing delay, after the lockout failures within the window a temporary lockout.
+     */
+    public record Throttle(@DefaultValue("3") int authIdFreeFailures, @DefaultValue("10") int authIdLockoutFailures,
+                           @DefaultValue("20") int clientFreeFailures, @DefaultValue("100") int clientLockoutFailures,
+                           @DefaultValue("1s") Duration firstDelay, @DefaultValue("15s") Duration maxDelay,
+                           @DefaultValue("15m") Duration window, @DefaultValue("15m") Duration lockout,
+                           @DefaultValue("100000") int maxTracked) { }
 
     /** Lets recently verified people in while their source is down; off by default, memory only. */
     public record VerifierCache(@DefaultValue("false") boolean enabled, @DefaultValue("1h") Duration ttl,

@@ -1,14 +1,36 @@
 package dev.hato.app;
 
+import dev.hato.provisioning.ImportListener;
+import dev.hato.provisioning.ImportOptions;
+import dev.hato.provisioning.ImportProblem;
+import dev.hato.provisioning.ImportRefusedException;
+import dev.hato.provisioning.ImportReport;
+import dev.hato.provisioning.Issued;
+import dev.hato.provisioning.IssuedCsv;
+import dev.hato.provisioning.PeopleCsv;
 import dev.hato.provisioning.Provisioning;
 import dev.hato.provisioning.ProvisioningException;
 import dev.hato.store.Account;
+import dev.hato.store.ImportResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +38,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hato user add|list|passwd|remove}. */
+/** {@code hato user add|list|passwd|remove|import}. */
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Manage accounts. People log in with the auth ID, not with their address.")
 final class UserCommand {
@@ -90,6 +112,208 @@ final class UserCommand {
             spec.commandLine().getOut().println("removed account " + account);
         }
         return 0;
+    }
+
+    @Command(name = "import", description = {
+            "Create or update accounts from a CSV file (UTF-8, RFC 4180) with the header line "
+                    + "address,display_name,auth_id,password. An empty auth_id is issued in the seed's style; an "
+                    + "empty password is generated for a new account; 'external' means no local password (LDAP or "
+                    + "the portal). An existing address is updated (display name, and the password if the row gives "
+                    + "one); its auth ID never changes.",
+            "The whole file is checked first: any bad row is reported with its line number and nothing is "
+                    + "imported. Then one transaction per batch; importing the same file again changes nothing.",
+            "The auth IDs (and generated initial passwords) are written to ISSUED.csv with mode 0600."})
+    int importUsers(@Parameters(paramLabel = "FILE.csv", description = "The people to import.") Path file,
+                    @Option(names = "--out", paramLabel = "ISSUED.csv",
+                            description = "Where to write address,auth_id,initial_password "
+                                    + "(default: FILE-issued.csv next to FILE).") @Nullable Path out,
+                    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
+                            description = "Accounts per transaction (default ${DEFAULT-VALUE}).") int batchSize,
+                    @Option(names = "--overwrite",
+                            description = "Replace ISSUED.csv if it exists (it may hold initial passwords not "
+                                    + "handed out yet).") boolean overwrite) {
+        ImportOptions options = ImportOptions.defaults().withBatchSize(batchSize);
+        Path issuedPath = out != null ? out : IssuedCsv.defaultPath(file);
+        if (Files.exists(issuedPath) && !overwrite) {
+            throw new ProvisioningException(issuedPath + " exists and may hold initial passwords not handed out "
+                    + "yet: move it away, name another file with --out, or pass --overwrite");
+        }
+        PeopleCsv.Parsed parsed;
+        try {
+            parsed = PeopleCsv.read(file);
+        } catch (NoSuchFileException e) {
+            throw new ProvisioningException("no such file: " + file);
+        } catch (IOException e) {
+            throw new ProvisioningException("cannot read " + file + ": " + e.getMessage());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        try (CliContext context = store.open()) {
+            Provisioning provisioning = context.provisioning();
+            if (!parsed.problems().isEmpty()) {
+                // Rows the CSV grammar refused plus what is wrong with the others: every bad row at once.
+                List<ImportProblem> all = new ArrayList<>(parsed.problems());
+                all.addAll(provisioning.checkPeople(parsed.people()).blockOptional().orElse(List.of()));
+                all.sort(Comparator.comparingInt(ImportProblem::line));
+                return refused(file, new ImportRefusedException(all));
+            }
+            ImportReport report;
+            try (ImportProgress progress = new ImportProgress(issuedPath, overwrite, err, System.console() != null)) {
+                try {
+                    report = provisioning.importPeople(parsed.people(), options, progress).block();
+                } catch (ImportRefusedException refused) {
+                    return refused(file, refused);
+                } catch (RuntimeException e) {
+                    if (progress.written > 0) {
+                        err.println("hato: " + progress.written + " rows were committed before the failure; "
+                                + issuedPath + " lists them. Importing the file again finishes the work.");
+                    }
+                    throw e;
+                }
+            }
+            if (report != null) {
+                summary(file, issuedPath, report);
+            }
+        }
+        return 0;
+    }
+
+    private int refused(Path file, ImportRefusedException refused) {
+        PrintWriter err = spec.commandLine().getErr();
+        for (ImportProblem problem : refused.problems()) {
+            err.println(problem);
+        }
+        err.println("hato: " + file + ": " + refused.getMessage());
+        return 1;
+    }
+
+    private void summary(Path file, Path issuedPath, ImportReport report) {
+        PrintWriter out = spec.commandLine().getOut();
+        ImportResult result = report.result();
+        out.printf(Locale.ROOT, "imported %d rows from %s: %d created, %d updated, %d unchanged%n",
+                result.rows(), file, result.created(), result.updated(), result.unchanged());
+        out.printf(Locale.ROOT, "auth IDs written to %s (%d rows, %d initial passwords)%n", issuedPath,
+                report.issued().size(), report.initialPasswords());
+        double seconds = seconds(report.total());
+        out.printf(Locale.ROOT, "time %.2f s (checking %.2f s, hashing %.2f s, database %.2f s), %.0f rows/s%n",
+                seconds, seconds(report.checking()), seconds(report.hashing()), seconds(report.database()),
+                seconds > 0 ? result.rows() / seconds : 0.0);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+
+    /**
+     * Follows an import: creates the issued list once the file passed validation and appends each committed batch
+     * to it; shows a progress bar on a terminal, a line per batch (at most every two seconds) otherwise.
+     */
+    private static final class ImportProgress implements ImportListener, AutoCloseable {
+        private static final long PLAIN_INTERVAL_NANOS = 2_000_000_000L;
+
+        private final Path issuedPath;
+        private final boolean overwrite;
+        private final PrintWriter err;
+        private final boolean terminal;
+        private @Nullable IssuedCsv issued;
+        private @Nullable ProgressBar bar;
+        private int total;
+        private int written;
+        private ImportResult result = ImportResult.NONE;
+        private long lastLine;
+
+        ImportProgress(Path issuedPath, boolean overwrite, PrintWriter err, boolean terminal) {
+            this.issuedPath = issuedPath;
+            this.overwrite = overwrite;
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        @Override
+        public void started(int rows) {
+            total = rows;
+            try {
+                issued = IssuedCsv.create(issuedPath, overwrite);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + issuedPath + ": " + e.getMessage(), e);
+            }
+            if (terminal) {
+                bar = new ProgressBarBuilder().setTaskName("import").setInitialMax(rows)
+                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed()
+                        .setConsumer(new TerminalLine(err)).build();
+            } else {
+                err.printf(Locale.ROOT, "import: %d rows checked, writing in batches%n", rows);
+                lastLine = System.nanoTime();
+            }
+        }
+
+        @Override
+        public void prepared(int rows) {
+            if (bar != null) {
+                bar.stepBy(rows);
+            }
+        }
+
+        @Override
+        public void committed(List<Issued> batch, ImportResult batchResult) {
+            try {
+                if (issued != null) {
+                    issued.write(batch);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + issuedPath + ": " + e.getMessage(), e);
+            }
+            written += batch.size();
+            result = result.plus(batchResult);
+            String counts = String.format(Locale.ROOT, "created %d, updated %d, unchanged %d",
+                    result.created(), result.updated(), result.unchanged());
+            if (bar != null) {
+                bar.setExtraMessage(" " + written + " written (" + counts + ")");
+            } else if (written == total || System.nanoTime() - lastLine >= PLAIN_INTERVAL_NANOS) {
+                err.printf(Locale.ROOT, "import: %d/%d rows written (%s)%n", written, total, counts);
+                lastLine = System.nanoTime();
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (bar != null) {
+                    bar.close();
+                }
+            } finally {
+                try {
+                    if (issued != null) {
+                        issued.close();
+                    }
+                } catch (IOException e) {
+                    err.println("hato: closing " + issuedPath + " failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The progress bar's line on a terminal: redrawn in place with a carriage return. */
+    private record TerminalLine(PrintWriter err) implements ProgressBarConsumer {
+        @Override
+        public int getMaxRenderedLength() {
+            try {
+                return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100")) - 1);
+            } catch (NumberFormatException e) {
+                return 99;
+            }
+        }
+
+        @Override
+        public void accept(String line) {
+            err.print('\r' + line);
+            err.flush();
+        }
+
+        @Override
+        public void close() {
+            err.println();
+            err.flush();
+        }
     }
 
     private String readPassword() {

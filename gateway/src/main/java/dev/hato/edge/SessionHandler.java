@@ -112,8 +112,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        LOG.debug("{}: closing connection from {} after {}", serverName, context.channel().remoteAddress(),
-                cause.toString());
+        // Resets and TLS failures are the client's business; anything else is a bug worth a stack trace.
+        if (cause instanceof java.io.IOException || cause instanceof io.netty.handler.codec.DecoderException) {
+            LOG.debug("{}: closing connection from {} after {}", serverName, context.channel().remoteAddress(),
+                    cause.toString());
+        } else {
+            LOG.warn("{}: closing connection from {} after an unexpected error", serverName,
+                    context.channel().remoteAddress(), cause);
+        }
         closing = true;
         context.close();
     }

@@ -85,6 +85,33 @@ public final class Provisioning {
         });
     }
 
+    /**
+     * Checks {@code people} as {@link #importPeople} would, without writing: every problem of every row, in input
+     * order; empty when the import would go ahead.
+     */
+    public Mono<List<ImportProblem>> checkPeople(List<Person> people) {
+        return new PeopleImport(directory, hasher, hashing, this::randomPassword, ImportOptions.defaults(),
+                ImportListener.NONE).check(List.copyOf(people));
+    }
+
+    /**
+     * Creates or updates accounts in bulk ({@code hato user import}, later {@code hato user sync-ldap}). First the
+     * whole input is validated — address and auth ID syntax, password rules, display names, addresses and auth IDs
+     * twice in the input, unknown domains, an auth ID that differs from the existing account's or is taken by
+     * another — and any problem fails the import with an {@link ImportRefusedException} listing them all, nothing
+     * written. Then batch by batch, each in one transaction: new addresses are created with their INBOX, existing
+     * ones get the display name and the password change; missing auth IDs are issued in the seed's style, and an
+     * empty password of a new account is generated (see {@link Person.Password}). Argon2id hashing runs on
+     * {@link ImportOptions#hashingParallelism()} threads the import starts and stops; validation and the listener
+     * run on the hashing scheduler, never on an event loop. Importing the same input again
+     * changes nothing (everything is counted unchanged): a given password that already is the account's is kept,
+     * not hashed anew.
+     */
+    public Mono<ImportReport> importPeople(List<Person> people, ImportOptions options, ImportListener listener) {
+        return new PeopleImport(directory, hasher, hashing, this::randomPassword, options, listener)
+                .run(List.copyOf(people));
+    }
+
     private Mono<Account> insert(String address, String name, @Nullable String givenId, String hash, int attempt) {
         String id = givenId == null ? AuthIds.generate(address) : givenId;
         return directory.addAccount(new NewAccount(address, id, name, hash))
@@ -101,7 +128,7 @@ public final class Provisioning {
         return Mono.fromCallable(() -> hasher.hash(password)).subscribeOn(hashing);
     }
 
-    private static String checkedAuthId(String authId) {
+    static String checkedAuthId(String authId) {
         String id = AuthIds.normalize(authId);
         if (!AuthIds.isValid(id)) {
             throw new ProvisioningException("malformed auth ID '" + authId
@@ -110,7 +137,7 @@ public final class Provisioning {
         return id;
     }
 
-    private static void checkPassword(String password) {
+    static void checkPassword(String password) {
         if (password.length() < 8) {
             throw new ProvisioningException("password too short: at least 8 characters");
         }

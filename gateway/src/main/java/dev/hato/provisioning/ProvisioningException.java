@@ -1,7 +1,7 @@
 package dev.hato.provisioning;
 
 /** Input an operator must correct; the message is one line meant for people. */
-public final class ProvisioningException extends RuntimeException {
+public sealed class ProvisioningException extends RuntimeException permits ImportRefusedException {
     public ProvisioningException(String message) {
         super(message);
     }

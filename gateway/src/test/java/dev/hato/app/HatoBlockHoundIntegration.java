@@ -22,6 +22,11 @@ public final class HatoBlockHoundIntegration implements BlockHoundIntegration {
         // /dev/urandom, which does not block once the kernel's pool is initialised.
         builder.allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implNextBytes")
                 .allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implGenerateSeed")
+                // Netty 4.2's adaptive allocator takes a short StampedLock when it grows or frees a magazine under
+                // contention; it is Netty's own design for event loops, not a blocking call of ours.
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
+                        "tryExpandMagazines")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
                 .blockingMethodCallback(method -> {
                     BLOCKING_CALLS.add(method.toString());
                     throw new BlockingOperationError(method);

@@ -99,8 +99,12 @@ final class RunningHato implements AutoCloseable {
 
     /** A fresh account in {@link #DOMAIN}, so tests never see each other's mail. */
     User newUser(String prefix) {
-        String address = prefix + USERS.incrementAndGet() + "@" + DOMAIN;
-        String password = "pw-" + prefix + "-" + System.nanoTime();
+        return newUser(prefix, DOMAIN);
+    }
+
+    User newUser(String prefix, String domain) {
+        String address = prefix + USERS.incrementAndGet() + "@" + domain;
+        String password = "pw-local-" + prefix + "-" + System.nanoTime();
         Provisioning.Created created = provisioning().addUser(address, prefix, null, password).block();
         return new User(created.account().authId(), address, password, created.account().id());
     }

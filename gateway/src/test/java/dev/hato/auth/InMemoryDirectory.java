@@ -101,4 +101,15 @@ final class InMemoryDirectory implements Directory {
         return Mono.fromRunnable(() -> byAuthId.values().removeIf(
                 a -> a.authId().equals(authIdOrAddress) || a.address().equals(authIdOrAddress)));
     }
+
+    @Override
+    public Flux<Account> findAccounts(java.util.Collection<String> addresses, java.util.Collection<String> authIds) {
+        return Flux.concat(Flux.fromIterable(addresses).flatMap(this::findByAddress),
+                Flux.fromIterable(authIds).flatMap(this::findByAuthId)).distinct(Account::id);
+    }
+
+    @Override
+    public Mono<dev.hato.store.ImportResult> importAccounts(java.util.List<dev.hato.store.ImportRow> rows) {
+        return Mono.error(new UnsupportedOperationException("bulk import is not used by authentication tests"));
+    }
 }

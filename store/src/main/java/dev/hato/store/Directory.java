@@ -1,5 +1,7 @@
 package dev.hato.store;
 
+import java.util.Collection;
+import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -32,4 +34,20 @@ public interface Directory {
 
     /** Removes the account with all its mailboxes and messages; {@code UNKNOWN_ACCOUNT} when there is none. */
     Mono<Void> removeAccount(String authIdOrAddress);
+
+    /**
+     * Accounts whose address is one of {@code addresses} or whose auth ID is one of {@code authIds}, in no
+     * particular order: one query however many are asked for (bulk imports check a whole file with it).
+     */
+    Flux<Account> findAccounts(Collection<String> addresses, Collection<String> authIds);
+
+    /**
+     * Creates or updates the accounts of {@code rows} in one transaction: an address without an account is created
+     * with its INBOX, an existing one gets the row's display name and password change. All rows are written or, on
+     * any error, none. Errors: {@code UNKNOWN_DOMAIN} when a new address's domain does not exist,
+     * {@code DUPLICATE_AUTH_ID} when a new account's auth ID is taken, {@code DUPLICATE_ADDRESS} when an existing
+     * account has another auth ID than its row (auth IDs are never changed). Addresses must be distinct within
+     * {@code rows}, and so must auth IDs ({@link IllegalArgumentException} otherwise).
+     */
+    Mono<ImportResult> importAccounts(List<ImportRow> rows);
 }

@@ -3,6 +3,7 @@ package dev.hato.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.store.DirectoryException.Reason;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -245,6 +246,178 @@ public abstract class DirectoryContract {
         Account again = directory().addAccount(ann).block();
 
         assertThat(again.address()).isEqualTo(ann.address());
+    }
+
+    @Test
+    void findAccountsShouldFindAccountsByAddressOrByAuthIdInOneCall() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        Account ann = directory().addAccount(newAccount("ann", domain)).block();
+        Account bob = directory().addAccount(newAccount("bob", domain)).block();
+        directory().addAccount(newAccount("cat", domain)).block();
+
+        var found = directory().findAccounts(List.of(ann.address(), "nobody@" + domain), List.of(bob.authId(), "x-1"))
+                .collectList().block();
+
+        assertThat(found).containsExactlyInAnyOrder(ann, bob);
+        assertThat(directory().findAccounts(List.of(), List.of()).collectList().block()).isEmpty();
+    }
+
+    @Test
+    void importAccountsShouldCreateAccountsThatDoNotExist() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        var rows = List.of(
+                ImportRow.withPasswordHash("ann@" + domain, "ann-" + domain, "Ann", "$argon2id$ann"),
+                ImportRow.withoutPassword("bob@" + domain, "bob-" + domain, "山田 太郎"),
+                ImportRow.keepingPassword("cat@" + domain, "cat-" + domain, null));
+
+        ImportResult result = directory().importAccounts(rows).block();
+
+        assertThat(result).isEqualTo(new ImportResult(3, 0, 0));
+        Account ann = directory().findByAuthId("ann-" + domain).block();
+        assertThat(ann.address()).isEqualTo("ann@" + domain);
+        assertThat(ann.displayName()).isEqualTo("Ann");
+        assertThat(ann.passwordHash()).isEqualTo("$argon2id$ann");
+        Account bob = directory().findByAddress("bob@" + domain).block();
+        assertThat(bob.displayName()).isEqualTo("山田 太郎");
+        assertThat(bob.passwordHash()).isNull();
+        Account cat = directory().findByAddress("cat@" + domain).block();
+        assertThat(cat.displayName()).isEmpty();
+        assertThat(cat.passwordHash()).isNull();
+    }
+
+    @Test
+    void importAccountsShouldUpdateDisplayNameAndPasswordOfExistingAccountsButNeverTheirAuthId() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        Account ann = directory().addAccount(new NewAccount("ann@" + domain, "ann-" + domain, "Ann", "$argon2id$old"))
+                .block();
+        Account bob = directory().addAccount(new NewAccount("bob@" + domain, "bob-" + domain, "Bob", "$argon2id$bob"))
+                .block();
+        Account cat = directory().addAccount(new NewAccount("cat@" + domain, "cat-" + domain, "Cat", "$argon2id$cat"))
+                .block();
+
+        ImportResult result = directory().importAccounts(List.of(
+                ImportRow.withPasswordHash(ann.address(), ann.authId(), "Ann Example", "$argon2id$new"),
+                ImportRow.keepingPassword(bob.address(), bob.authId(), "Bob Example"),
+                ImportRow.withoutPassword(cat.address(), cat.authId(), null))).block();
+
+        assertThat(result).isEqualTo(new ImportResult(0, 3, 0));
+        assertThat(directory().findByAddress(ann.address()).block())
+                .isEqualTo(new Account(ann.id(), ann.domainId(), ann.address(), ann.authId(), "Ann Example",
+                        "$argon2id$new"));
+        assertThat(directory().findByAddress(bob.address()).block())
+                .isEqualTo(new Account(bob.id(), bob.domainId(), bob.address(), bob.authId(), "Bob Example",
+                        "$argon2id$bob"));
+        assertThat(directory().findByAddress(cat.address()).block())
+                .isEqualTo(new Account(cat.id(), cat.domainId(), cat.address(), cat.authId(), "Cat", null));
+    }
+
+    @Test
+    void importAccountsShouldCountRowsThatChangeNothingAsUnchanged() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        var rows = List.of(
+                ImportRow.keepingPassword("ann@" + domain, "ann-" + domain, "Ann"),
+                ImportRow.withoutPassword("bob@" + domain, "bob-" + domain, "Bob"),
+                ImportRow.keepingPassword("cat@" + domain, "cat-" + domain, null));
+        directory().importAccounts(rows).block();
+        var before = directory().accounts(domain).collectList().block();
+
+        ImportResult again = directory().importAccounts(rows).block();
+
+        assertThat(again).isEqualTo(new ImportResult(0, 0, 3));
+        assertThat(directory().accounts(domain).collectList().block()).isEqualTo(before);
+    }
+
+    @Test
+    void importAccountsShouldCreateUpdateAndKeepInOneBatch() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        Account ann = directory().addAccount(newAccount("ann", domain)).block();
+        Account bob = directory().addAccount(newAccount("bob", domain)).block();
+
+        ImportResult result = directory().importAccounts(List.of(
+                ImportRow.keepingPassword(ann.address(), ann.authId(), ann.displayName()),
+                ImportRow.keepingPassword(bob.address(), bob.authId(), "Someone Else"),
+                ImportRow.keepingPassword("dan@" + domain, "dan-" + domain, "Dan"))).block();
+
+        assertThat(result).isEqualTo(new ImportResult(1, 1, 1));
+        assertThat(result.rows()).isEqualTo(3);
+    }
+
+    @Test
+    void importAccountsShouldRefuseAnotherAuthIdForAnExistingAddressAndWriteNothing() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        Account ann = directory().addAccount(newAccount("ann", domain)).block();
+
+        StepVerifier.create(directory().importAccounts(List.of(
+                        ImportRow.keepingPassword("bob@" + domain, "bob-" + domain, "Bob"),
+                        ImportRow.keepingPassword(ann.address(), "someone-else", "Ann Renamed"))))
+                .verifyErrorSatisfies(e -> {
+                    assertReason(e, Reason.DUPLICATE_ADDRESS);
+                    assertThat(e.getMessage()).contains(ann.address()).contains(ann.authId());
+                });
+        assertThat(directory().accounts(domain).collectList().block()).containsExactly(ann);
+    }
+
+    @Test
+    void aFailureInTheMiddleOfABatchShouldLeaveNothingOfThatBatch() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        Account taken = directory().addAccount(newAccount("taken", domain)).block();
+        Account ann = directory().addAccount(newAccount("ann", domain)).block();
+
+        // Sorted by address the failing row is in the middle: the update of ann and the insert of zed are in the
+        // same transaction as the insert that violates the unique auth ID.
+        StepVerifier.create(directory().importAccounts(List.of(
+                        ImportRow.withoutPassword("zed@" + domain, "zed-" + domain, "Zed"),
+                        ImportRow.keepingPassword(ann.address(), ann.authId(), "Ann Renamed"),
+                        ImportRow.keepingPassword("mia@" + domain, taken.authId(), "Mia"))))
+                .verifyErrorSatisfies(e -> {
+                    assertReason(e, Reason.DUPLICATE_AUTH_ID);
+                    assertThat(e.getMessage()).contains(taken.authId());
+                });
+        assertThat(directory().accounts(domain).collectList().block()).containsExactly(ann, taken);
+    }
+
+    @Test
+    void importAccountsShouldRefuseAnUnknownDomainAndWriteNothing() {
+        String domain = freshDomain();
+        String unknown = freshDomain();
+        directory().addDomain(domain).block();
+
+        StepVerifier.create(directory().importAccounts(List.of(
+                        ImportRow.keepingPassword("ann@" + domain, "ann-" + domain, "Ann"),
+                        ImportRow.keepingPassword("bob@" + unknown, "bob-" + domain, "Bob"))))
+                .verifyErrorSatisfies(e -> {
+                    assertReason(e, Reason.UNKNOWN_DOMAIN);
+                    assertThat(e.getMessage()).contains(unknown);
+                });
+        assertThat(directory().accounts(domain).collectList().block()).isEmpty();
+    }
+
+    @Test
+    void importAccountsShouldRejectAnAddressOrAuthIdTwiceInOneCall() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+
+        StepVerifier.create(directory().importAccounts(List.of(
+                        ImportRow.keepingPassword("ann@" + domain, "ann-1", "Ann"),
+                        ImportRow.keepingPassword("ann@" + domain, "ann-2", "Ann"))))
+                .verifyError(IllegalArgumentException.class);
+        StepVerifier.create(directory().importAccounts(List.of(
+                        ImportRow.keepingPassword("ann@" + domain, "ann-1", "Ann"),
+                        ImportRow.keepingPassword("bob@" + domain, "ann-1", "Bob"))))
+                .verifyError(IllegalArgumentException.class);
+        assertThat(directory().accounts(domain).collectList().block()).isEmpty();
+    }
+
+    @Test
+    void importAccountsOfNoRowsShouldDoNothing() {
+        assertThat(directory().importAccounts(List.of()).block()).isEqualTo(ImportResult.NONE);
     }
 
     protected static void assertReason(Throwable error, Reason reason) {

@@ -5,19 +5,63 @@ import dev.hato.store.Directory;
 import dev.hato.store.DirectoryException;
 import dev.hato.store.DirectoryException.Reason;
 import dev.hato.store.Domain;
+import dev.hato.store.ImportResult;
+import dev.hato.store.ImportRow;
 import dev.hato.store.NewAccount;
 import io.r2dbc.postgresql.api.PostgresqlException;
+import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Domains and accounts in PostgreSQL. Every method is one statement, so nothing is ever half-written. */
+/**
+ * Domains and accounts in PostgreSQL. Every method is one statement, so nothing is ever half-written — except
+ * {@link #importAccounts}, which is a few statements in one transaction.
+ */
 final class PgDirectory implements Directory {
 
     private static final String ACCOUNT_COLUMNS = "a.id, a.domain_id, a.address, a.auth_id, a.display_name, "
             + "a.password_hash";
+
+    private static final String FIND_ACCOUNTS = "SELECT " + ACCOUNT_COLUMNS + " FROM account a"
+            + " WHERE a.address = ANY($1::text[]) OR a.auth_id = ANY($2::text[])";
+
+    // ORDER BY under FOR UPDATE locks the rows in address order (the sort runs before the locks), so two imports
+    // of overlapping files wait for each other instead of deadlocking.
+    private static final String LOCK_EXISTING = "SELECT " + ACCOUNT_COLUMNS + " FROM account a"
+            + " WHERE a.address = ANY($1::text[]) ORDER BY a.address FOR UPDATE";
+
+    // Text arrays only (r2dbc-postgresql binds them well); a null hash travels as '' since no hash is empty.
+    private static final String UPDATE_ACCOUNTS = "UPDATE account a SET display_name = v.display_name,"
+            + " password_hash = NULLIF(v.password_hash, '')"
+            + " FROM unnest($1::text[], $2::text[], $3::text[]) AS v (address, display_name, password_hash)"
+            + " WHERE a.address = v.address";
+
+    // Accounts and their INBOXes in one statement, as addAccount does; the join drops rows of unknown domains,
+    // which the caller detects from the count.
+    private static final String INSERT_ACCOUNTS = "WITH a AS ("
+            + "  INSERT INTO account (domain_id, address, auth_id, display_name, password_hash)"
+            + "  SELECT d.id, v.address, v.auth_id, v.display_name, NULLIF(v.password_hash, '')"
+            + "  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])"
+            + "       AS v (address, auth_id, display_name, password_hash, domain)"
+            + "  JOIN domain d ON d.name = v.domain"
+            + "  ORDER BY v.address"
+            + "  RETURNING id),"
+            + " inbox AS ("
+            + "  INSERT INTO mailbox (account_id, name, uidvalidity)"
+            + "  SELECT id, 'INBOX', extract(epoch FROM clock_timestamp())::bigint FROM a)"
+            + " SELECT count(*) AS created FROM a";
+
+    private static final String MISSING_DOMAINS = "SELECT DISTINCT v.name FROM unnest($1::text[]) AS v (name)"
+            + " WHERE NOT EXISTS (SELECT 1 FROM domain d WHERE d.name = v.name) ORDER BY v.name";
 
     private final Database db;
 
@@ -131,6 +175,143 @@ final class PgDirectory implements Directory {
                         ? Mono.error(new DirectoryException(Reason.UNKNOWN_ACCOUNT,
                                 "no account with auth ID or address " + authIdOrAddress))
                         : Mono.empty());
+    }
+
+    @Override
+    public Flux<Account> findAccounts(Collection<String> addresses, Collection<String> authIds) {
+        Objects.requireNonNull(addresses, "addresses");
+        Objects.requireNonNull(authIds, "authIds");
+        if (addresses.isEmpty() && authIds.isEmpty()) {
+            return Flux.empty();
+        }
+        return db.query(FIND_ACCOUNTS, PgDirectory::account, addresses.toArray(String[]::new),
+                authIds.toArray(String[]::new));
+    }
+
+    @Override
+    public Mono<ImportResult> importAccounts(List<ImportRow> rows) {
+        Objects.requireNonNull(rows, "rows");
+        return Mono.defer(() -> {
+            List<ImportRow> sorted = checkedImport(rows);
+            if (sorted.isEmpty()) {
+                return Mono.just(ImportResult.NONE);
+            }
+            return db.inTransaction(connection -> importBatch(connection, sorted))
+                    .single()
+                    .onErrorMap(PgDirectory::isPostgres, e -> translate(e, detail(e), Reason.UNKNOWN_DOMAIN));
+        });
+    }
+
+    /** The rows by address, or IllegalArgumentException for what the caller had to ensure. */
+    private static List<ImportRow> checkedImport(List<ImportRow> rows) {
+        Set<String> addresses = new HashSet<>();
+        Set<String> authIds = new HashSet<>();
+        for (ImportRow row : rows) {
+            int at = row.address().lastIndexOf('@');
+            if (at < 1 || at == row.address().length() - 1) {
+                throw new IllegalArgumentException("not an address: " + row.address());
+            }
+            if (!addresses.add(row.address())) {
+                throw new IllegalArgumentException("address twice in one import: " + row.address());
+            }
+            if (!authIds.add(row.authId())) {
+                throw new IllegalArgumentException("auth ID twice in one import: " + row.authId());
+            }
+        }
+        List<ImportRow> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparing(ImportRow::address));
+        return sorted;
+    }
+
+    /**
+     * Three round trips whatever the batch size: lock the existing accounts, update those that change, insert the
+     * new ones with their INBOXes.
+     */
+    private Mono<ImportResult> importBatch(Connection connection, List<ImportRow> rows) {
+        String[] addresses = rows.stream().map(ImportRow::address).toArray(String[]::new);
+        return Database.rows(Database.statement(connection, LOCK_EXISTING, (Object) addresses), PgDirectory::account)
+                .collectMap(Account::address)
+                .flatMap(existing -> {
+                    List<ImportRow> created = new ArrayList<>();
+                    List<Account> updated = new ArrayList<>();
+                    int unchanged = 0;
+                    for (ImportRow row : rows) {
+                        Account account = existing.get(row.address());
+                        if (account == null) {
+                            created.add(row);
+                            continue;
+                        }
+                        if (!account.authId().equals(row.authId())) {
+                            return Mono.error(new DirectoryException(Reason.DUPLICATE_ADDRESS, "the address "
+                                    + row.address() + " belongs to auth ID " + account.authId() + ", not "
+                                    + row.authId() + " (auth IDs are never changed)"));
+                        }
+                        Account changed = applied(account, row);
+                        if (changed.equals(account)) {
+                            unchanged++;
+                        } else {
+                            updated.add(changed);
+                        }
+                    }
+                    ImportResult result = new ImportResult(created.size(), updated.size(), unchanged);
+                    return update(connection, updated)
+                            .then(insert(connection, created))
+                            .thenReturn(result);
+                });
+    }
+
+    private static Account applied(Account account, ImportRow row) {
+        String name = row.displayName() == null ? account.displayName() : row.displayName();
+        String hash = switch (row.password()) {
+            case KEEP -> account.passwordHash();
+            case SET -> row.passwordHash();
+            case CLEAR -> null;
+        };
+        return new Account(account.id(), account.domainId(), account.address(), account.authId(), name, hash);
+    }
+
+    private static Mono<Void> update(Connection connection, List<Account> accounts) {
+        if (accounts.isEmpty()) {
+            return Mono.empty();
+        }
+        return Database.rowsUpdated(Database.statement(connection, UPDATE_ACCOUNTS,
+                        accounts.stream().map(Account::address).toArray(String[]::new),
+                        accounts.stream().map(Account::displayName).toArray(String[]::new),
+                        accounts.stream().map(a -> a.passwordHash() == null ? "" : a.passwordHash())
+                                .toArray(String[]::new)))
+                .flatMap(count -> count == accounts.size() ? Mono.<Void>empty()
+                        : Mono.error(new IllegalStateException("updated " + count + " of " + accounts.size()
+                                + " locked accounts")));
+    }
+
+    private static Mono<Void> insert(Connection connection, List<ImportRow> rows) {
+        if (rows.isEmpty()) {
+            return Mono.empty();
+        }
+        String[] domains = rows.stream().map(row -> row.address().substring(row.address().lastIndexOf('@') + 1))
+                .toArray(String[]::new);
+        return Database.rows(Database.statement(connection, INSERT_ACCOUNTS,
+                                rows.stream().map(ImportRow::address).toArray(String[]::new),
+                                rows.stream().map(ImportRow::authId).toArray(String[]::new),
+                                rows.stream().map(row -> row.displayName() == null ? "" : row.displayName())
+                                        .toArray(String[]::new),
+                                rows.stream().map(row -> row.passwordHash() == null ? "" : row.passwordHash())
+                                        .toArray(String[]::new),
+                                domains),
+                        row -> Database.required(row, "created", Long.class))
+                .single()
+                .flatMap(created -> created == rows.size() ? Mono.<Void>empty()
+                        // Rows of unknown domains were dropped by the join: name them, then fail the batch.
+                        : Database.rows(Database.statement(connection, MISSING_DOMAINS, (Object) domains),
+                                        row -> Database.required(row, "name", String.class))
+                                .collectList()
+                                .flatMap(missing -> Mono.error(new DirectoryException(Reason.UNKNOWN_DOMAIN,
+                                        "not a local domain: " + String.join(", ", missing)))));
+    }
+
+    /** PostgreSQL's "Key (auth_id)=(x) already exists." names the row; the constraint alone does not. */
+    private static String detail(Throwable error) {
+        return ((PostgresqlException) error).getErrorDetails().getDetail().orElse("an imported account");
     }
 
     private static boolean isPostgres(Throwable e) {

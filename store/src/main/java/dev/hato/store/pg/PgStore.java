@@ -1,5 +1,6 @@
 package dev.hato.store.pg;
 
+import dev.hato.store.AuditLog;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
 import dev.hato.store.MessageStore;
@@ -18,7 +19,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The store on PostgreSQL: opened once at start-up, it migrates the schema, builds the connection pool and hands
- * out the {@link Directory}, the {@link MessageStore} and the batching {@link DeliveryWriter}.
+ * out the {@link Directory}, the {@link MessageStore}, the batching {@link DeliveryWriter} and the {@link AuditLog}.
  *
  * <p>Without a URL it uses the embedded PostgreSQL in {@code <dataDirectory>/postgres}: it attaches to the one
  * already running there (the server, while the {@code hato} CLI runs from another JVM) or starts it. Only a server
@@ -30,12 +31,14 @@ public final class PgStore implements AutoCloseable {
 
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POOL_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration AUDIT_FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
     private final @Nullable EmbeddedServer embedded;
     private final ConnectionPool pool;
     private final PgDirectory directory;
     private final PgMessageStore messages;
     private final DeliveryBatcher deliveries;
+    private final PgAuditLog auditLog;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -49,6 +52,7 @@ public final class PgStore implements AutoCloseable {
         this.messages = new PgMessageStore(db);
         this.deliveries = new DeliveryBatcher(new BatchWriter(db), settings.batchSize(), settings.batchWindow(),
                 Schedulers.parallel());
+        this.auditLog = new PgAuditLog(db, Schedulers.parallel());
     }
 
     /**
@@ -120,6 +124,11 @@ public final class PgStore implements AutoCloseable {
         return deliveries;
     }
 
+    /** Login attempts, written in batches in the background; flushed by {@link #close()}. */
+    public AuditLog auditLog() {
+        return auditLog;
+    }
+
     /**
      * One line for the start-up banner, e.g. {@code embedded PostgreSQL 16.4 on 127.0.0.1:54321, data in
      * hato-data/postgres} or {@code PostgreSQL at r2dbc:postgresql://db/hato} (never with credentials).
@@ -139,8 +148,8 @@ public final class PgStore implements AutoCloseable {
     }
 
     /**
-     * Drains the delivery batcher (new deliveries are refused, queued and in-flight ones commit), closes the pool,
-     * then stops the embedded PostgreSQL if this store started it. Blocks; idempotent.
+     * Drains the delivery batcher (new deliveries are refused, queued and in-flight ones commit), writes the queued
+     * audit events, closes the pool, then stops the embedded PostgreSQL if this store started it. Blocks; idempotent.
      */
     @Override
     public void close() {
@@ -150,6 +159,7 @@ public final class PgStore implements AutoCloseable {
         try {
             deliveries.close(DRAIN_TIMEOUT);
         } finally {
+            auditLog.close(AUDIT_FLUSH_TIMEOUT); // never throws
             try {
                 pool.disposeLater().block(POOL_CLOSE_TIMEOUT);
             } catch (RuntimeException e) {
