@@ -60,6 +60,10 @@ final class CliContext implements AutoCloseable {
     }
 
     /** The store itself, for commands that need more than provisioning (e.g. the audit log). */
+    HatoProperties properties() {
+        return spring.getBean(HatoProperties.class);
+    }
+
     PgStore store() {
         return store;
     }

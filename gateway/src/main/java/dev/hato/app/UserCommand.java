@@ -8,6 +8,7 @@ import dev.hato.provisioning.ImportReport;
 import dev.hato.provisioning.Issued;
 import dev.hato.provisioning.IssuedCsv;
 import dev.hato.provisioning.PeopleCsv;
+import dev.hato.provisioning.Person;
 import dev.hato.provisioning.Provisioning;
 import dev.hato.provisioning.ProvisioningException;
 import dev.hato.store.Account;
@@ -110,6 +111,51 @@ final class UserCommand {
         try (CliContext context = store.open()) {
             context.provisioning().removeUser(account).block();
             spec.commandLine().getOut().println("removed account " + account);
+        }
+        return 0;
+    }
+
+    @Command(name = "sync-ldap", description = {
+            "Create or update the accounts of DOMAIN from a configured LDAP source (hato.auth.ldap.SOURCE.*): "
+                    + "every entry of its people subtree whose mail address is in DOMAIN becomes an account with "
+                    + "that address, the entry's auth ID and display name, and no local password (it logs in "
+                    + "against LDAP). Existing accounts are updated; auth IDs never change. Entries without a mail "
+                    + "address in DOMAIN are skipped and counted."})
+    int syncLdap(@Option(names = "--source", required = true, paramLabel = "SOURCE",
+                         description = "The LDAP source's name, as in hato.auth.ldap.SOURCE.urls.") String source,
+                 @Option(names = "--domain", required = true, paramLabel = "DOMAIN",
+                         description = "Only people whose address is in this domain.") String domain,
+                 @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
+                         description = "Accounts per transaction (default ${DEFAULT-VALUE}).") int batchSize) {
+        try (CliContext context = store.open()) {
+            HatoProperties.Ldap ldap = context.properties().auth().ldap().get(source);
+            if (ldap == null) {
+                throw new ProvisioningException("no LDAP source '" + source + "' is configured (hato.auth.ldap."
+                        + source + ".urls); configured: " + context.properties().auth().ldap().keySet());
+            }
+            String suffix = "@" + domain.trim().toLowerCase(Locale.ROOT);
+            List<Person> people = new ArrayList<>();
+            int skipped = 0;
+            try (var directory = new dev.hato.auth.ldap.LdapCredentialSource(AuthWiring.ldapSettings(source, ldap))) {
+                for (var person : directory.people().collectList().block()) {
+                    String address = person.address() == null ? "" : person.address().trim();
+                    if (!address.toLowerCase(Locale.ROOT).endsWith(suffix)) {
+                        skipped++;
+                        continue;
+                    }
+                    people.add(Person.external(people.size() + 1, address, person.displayName(), person.authId()));
+                }
+            }
+            ImportReport report = context.provisioning()
+                    .importPeople(people, ImportOptions.defaults().withBatchSize(batchSize), ImportListener.NONE)
+                    .block();
+            PrintWriter out = spec.commandLine().getOut();
+            if (report != null) {
+                out.println("synced " + people.size() + " people from ldap:" + source + " into " + domain + ": "
+                        + report.result().created() + " created, " + report.result().updated() + " updated, "
+                        + report.result().unchanged() + " unchanged; " + skipped + " entries skipped (no address in "
+                        + domain + ")");
+            }
         }
         return 0;
     }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.auth.AuthOutcome;
 import dev.hato.auth.Credentials;
-import dev.hato.auth.guard.GuardedAuthenticator;
-import dev.hato.auth.guard.LoginThrottle;
 import dev.hato.store.AuditLog;
 import dev.hato.store.AuthEvent;
 import dev.hato.store.AuthEvent.Result;
@@ -22,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import reactor.core.scheduler.Schedulers;
 
 /** {@code hato audit} against a running server: what logins left in its audit log, read from another store. */
 class AuditCommandTest {
