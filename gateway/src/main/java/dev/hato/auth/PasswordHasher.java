@@ -36,16 +36,25 @@ public final class PasswordHasher {
         this.parallelism = parallelism;
     }
 
+    /**
+     * The stored credential for a new password: the Argon2id PHC string, a space, and the SCRAM-SHA-256 keys
+     * ({@link ScramKeys}) derived at the same moment — the only moment the password is known.
+     */
     public String hash(String password) {
         byte[] salt = new byte[SALT_LENGTH];
         random.nextBytes(salt);
         byte[] hash = derive(password, salt, memoryKib, iterations, parallelism, HASH_LENGTH);
         return "$argon2id$v=19$m=" + memoryKib + ",t=" + iterations + ",p=" + parallelism + "$"
-                + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+                + B64.encodeToString(salt) + "$" + B64.encodeToString(hash) + " " + ScramKeys.derive(password);
     }
 
-    /** False for a wrong password and for anything that is not an Argon2id PHC string. */
-    public boolean verify(String password, String encoded) {
+    /**
+     * False for a wrong password and for anything whose first verifier is not an Argon2id PHC string (older
+     * credentials without SCRAM keys verify the same).
+     */
+    public boolean verify(String password, String credential) {
+        int space = credential.indexOf(' ');
+        String encoded = space < 0 ? credential : credential.substring(0, space);
         String[] parts = encoded.split("\\$");
         // "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
         if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {

@@ -282,7 +282,16 @@ class LdapCredentialSourceTest {
         for (int i = 0; i < 10; i++) {
             source.verify(ANN, ANN_PASSWORD).timeout(Duration.ofNanos(1), Mono.just(false)).block();
         }
-        expect(source.verify(ANN, ANN_PASSWORD), true);
+        // The cancelled logins hand their connection back when their bind finishes, which on a loaded machine can
+        // take longer than the pool's wait; what matters is that it comes back, so allow a few seconds.
+        Boolean answer = null;
+        for (int attempt = 0; attempt < 20 && !Boolean.TRUE.equals(answer); attempt++) {
+            answer = source.verify(ANN, ANN_PASSWORD).onErrorReturn(false).block(Duration.ofSeconds(30));
+            if (!Boolean.TRUE.equals(answer)) {
+                sleep(250);
+            }
+        }
+        assertThat(answer).as("the pool's connection came back after cancelled logins").isTrue();
         expect(source.verify(ANN, ANN_PASSWORD), true);
     }
 
@@ -356,6 +365,15 @@ class LdapCredentialSourceTest {
             for (Socket s : accepted) {
                 s.close();
             }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 }
