@@ -62,8 +62,9 @@ public record HatoProperties(
     public record Store(@Nullable String url, @Nullable String username, @Nullable String password,
                         @DefaultValue("0") int embeddedPort, @DefaultValue("10") int poolSize) { }
 
+    /** {@code postmaster}: where mail to the bare "postmaster" goes when the host name is not a local domain. */
     public record Smtp(@DefaultValue("50MB") DataSize maxMessageSize, @DefaultValue("100") int maxRecipients,
-                       @DefaultValue("5m") Duration idleTimeout) { }
+                       @DefaultValue("5m") Duration idleTimeout, @Nullable String postmaster) { }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
 

@@ -77,7 +77,8 @@ public final class MailListeners implements SmartLifecycle {
             PgStore store, Authenticator authenticator, @Nullable Authenticator tokens) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
-        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.directory()), authenticator, tokens,
+        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.directory(), host,
+                properties.smtp().postmaster()), authenticator, tokens,
                 store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())

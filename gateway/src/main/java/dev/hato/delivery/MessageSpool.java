@@ -36,6 +36,8 @@ public final class MessageSpool implements MessageContent {
     private @Nullable Path file;
     private @Nullable FileChannel channel;
     private byte @Nullable [] sha256;
+    /** Set once by {@link #discard()}; a spill still running afterwards must not create or keep a file. */
+    private volatile boolean discarded;
 
     public MessageSpool(Path directory, int memoryLimit, Scheduler io) {
         this.directory = directory;
@@ -56,9 +58,14 @@ public final class MessageSpool implements MessageContent {
         int length = bytes.remaining();
         digest.update(bytes.duplicate());
         size += length;
-        if (channel == null && size <= memoryLimit) {
-            memory.add(bytes);
-            return Mono.empty();
+        synchronized (this) {
+            if (discarded) {
+                return Mono.error(new IllegalStateException("spool discarded"));
+            }
+            if (channel == null && size <= memoryLimit) {
+                memory.add(bytes);
+                return Mono.empty();
+            }
         }
         return Mono.fromRunnable(() -> spill(bytes)).subscribeOn(io).then();
     }
@@ -123,30 +130,42 @@ public final class MessageSpool implements MessageContent {
                 .subscribeOn(io);
     }
 
-    /** Frees memory and deletes the temporary file, if any. Safe to call more than once. */
+    /**
+     * Frees memory and deletes the temporary file, if any. Safe to call more than once and from any thread: the
+     * connection may close (event loop) while a spill is being written ({@code io}), so both hold the monitor.
+     */
     public void discard() {
-        memory.clear();
-        FileChannel open = channel;
-        Path path = file;
-        channel = null;
-        file = null;
-        if (open != null || path != null) {
-            io.schedule(() -> {
-                try {
-                    if (open != null) {
-                        open.close();
-                    }
-                    if (path != null) {
-                        Files.deleteIfExists(path);
-                    }
-                } catch (IOException ignored) {
-                    // a leftover spool file is removed at the next start
-                }
-            });
+        discarded = true;
+        // The monitor may be held by a spill writing to disk: never wait for it on the caller's (event loop) thread.
+        io.schedule(this::release);
+    }
+
+    private void release() {
+        FileChannel open;
+        Path path;
+        synchronized (this) {
+            memory.clear();
+            open = channel;
+            path = file;
+            channel = null;
+            file = null;
+        }
+        try {
+            if (open != null) {
+                open.close();
+            }
+            if (path != null) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException ignored) {
+            // a leftover spool file is removed at the next start
         }
     }
 
-    private void spill(ByteBuffer bytes) {
+    private synchronized void spill(ByteBuffer bytes) {
+        if (discarded) {
+            return;
+        }
         try {
             if (channel == null) {
                 Files.createDirectories(directory);

@@ -24,7 +24,9 @@ public final class TraceHeaders {
                             String id, List<String> recipients, ZonedDateTime now) {
         StringBuilder fields = new StringBuilder(256)
                 .append("Return-Path: <").append(reversePath).append(">\r\n")
-                .append("Received: from ").append(sanitize(helo)).append(" ([").append(clientIp).append("])\r\n")
+                // RFC 5321 §4.4 and §4.1.3: an IPv6 address literal carries the "IPv6:" tag.
+                .append("Received: from ").append(sanitize(helo)).append(" ([")
+                .append(clientIp.indexOf(':') >= 0 ? "IPv6:" + clientIp : clientIp).append("])\r\n")
                 .append("\tby ").append(hostName).append(" (Hato) with ").append(with).append(" id ").append(id);
         String single = recipients.size() == 1 ? recipients.get(0) : null;
         appendFor(fields, single);

@@ -216,6 +216,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** Performs actions one by one, asking for the next only while the socket accepts more. */
     private final class ActionSubscriber extends BaseSubscriber<Action> {
         private boolean waitingForWritability;
+        private @Nullable ScheduledFuture<?> stall;
 
         @Override
         protected void hookOnSubscribe(Subscription subscription) {
@@ -239,6 +240,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
                 request(1);
             } else {
                 waitingForWritability = true;
+                // A client that stops reading (say in the middle of a large RETR) must not hold the connection,
+                // its buffers and its mailbox lock for ever: the idle timeout applies to writing too.
+                stall = context.executor().schedule(() -> {
+                    LOG.debug("{}: {} stopped reading; closing", serverName, context.channel().remoteAddress());
+                    closing = true;
+                    context.close();
+                }, session.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 context.flush();
             }
         }
@@ -246,6 +254,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         void resume() {
             if (waitingForWritability) {
                 waitingForWritability = false;
+                if (stall != null) {
+                    stall.cancel(false);
+                    stall = null;
+                }
                 request(1);
             }
         }

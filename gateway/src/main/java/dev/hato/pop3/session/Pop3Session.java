@@ -197,7 +197,12 @@ public final class Pop3Session implements ProtocolSession {
         } else {
             return error("-ERR Command not valid in the TRANSACTION state");
         }
-        return renewal.thenMany(reply);
+        return renewal.thenMany(reply).onErrorResume(LeaseLost.class, lost -> {
+            stopped = true;
+            maildrop = null; // never UPDATE without the lock
+            return Flux.just(Action.line("-ERR [IN-USE] Maildrop lock lost to another session; nothing deleted"),
+                    Action.close());
+        });
     }
 
     private Flux<Action> capabilities() {
@@ -315,13 +320,22 @@ public final class Pop3Session implements ProtocolSession {
                             if (!leased) {
                                 return reply("-ERR [IN-USE] Mailbox is in use by another POP3 session");
                             }
+                            Maildrop pending = new Maildrop(account, inbox, List.of());
+                            // From here the lease is ours: whatever happens before the maildrop is open (an error,
+                            // the client hanging up) must give it back, or the user is locked out for its duration.
                             return services.store().messages(account.id(), inbox.id()).collectList()
                                     .flatMapMany(messages -> {
+                                        if (stopped) {
+                                            return release(pending).thenMany(Flux.<Action>empty());
+                                        }
                                         Maildrop drop = new Maildrop(account, inbox, messages);
                                         maildrop = drop;
                                         return ok("Logged in; maildrop has " + drop.count() + " messages ("
                                                 + drop.octets() + " octets)");
-                                    });
+                                    })
+                                    .onErrorResume(failure -> release(pending).onErrorResume(e -> Mono.empty())
+                                            .then(Mono.error(failure)))
+                                    .doOnCancel(() -> release(pending).subscribe(null, e -> { }));
                         }))
                 .switchIfEmpty(reply("-ERR [SYS/TEMP] Mailbox not found"))
                 .onErrorResume(failure -> {
@@ -399,6 +413,7 @@ public final class Pop3Session implements ProtocolSession {
                 });
     }
 
+    /** Errors with {@link LeaseLost} when another session took the maildrop over after our lease expired. */
     private Mono<Void> renewLeaseIfDue(Maildrop drop) {
         Instant now = Instant.now();
         if (Duration.between(drop.leaseRenewed, now).compareTo(LEASE_RENEWAL) < 0) {
@@ -406,17 +421,28 @@ public final class Pop3Session implements ProtocolSession {
         }
         drop.leaseRenewed = now;
         return services.store().lease(drop.account.id(), drop.inbox.id(), leaseOwner, settings.leaseDuration())
-                .then()
-                .onErrorResume(failure -> Mono.empty());
+                .onErrorReturn(true) // a store hiccup is not proof that someone else holds the maildrop
+                .flatMap(held -> held ? Mono.<Void>empty() : Mono.error(new LeaseLost()));
     }
 
-    private Mono<Void> releaseLease() {
-        Maildrop drop = maildrop;
-        if (drop == null || drop.released) {
+    /** RFC 1939 §8: the exclusive lock on the maildrop is gone; this session must not enter the UPDATE state. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("POP3 maildrop lease lost", null, false, false);
+        }
+    }
+
+    private Mono<Void> release(Maildrop drop) {
+        if (drop.released) {
             return Mono.empty();
         }
         drop.released = true;
         return services.store().release(drop.account.id(), drop.inbox.id(), leaseOwner);
+    }
+
+    private Mono<Void> releaseLease() {
+        Maildrop drop = maildrop;
+        return drop == null ? Mono.empty() : release(drop);
     }
 
     private Flux<Action> authFailed(String text) {

@@ -117,6 +117,10 @@ public final class SmtpSession implements ProtocolSession {
         if (decoded instanceof Decoded.End) {
             return endOfData();
         }
+        if (decoded instanceof Decoded.Failure failure && sasl != null) {
+            sasl = null;
+            return authFailed("500 5.5.6 Authentication Exchange line is too long");
+        }
         if (decoded instanceof Decoded.Failure failure) {
             return error("500 5.5.2 Line too long (" + failure.detail() + ")");
         }
@@ -198,6 +202,10 @@ public final class SmtpSession implements ProtocolSession {
         if (helo == null) {
             return error("503 5.5.1 Send EHLO or HELO first");
         }
+        if (!isAscii(mail.reversePath())) {
+            // RFC 6531 §3.5: without SMTPUTF8 (not offered yet) non-ASCII addresses are refused.
+            return error("553 5.6.7 Non-ASCII addresses are not accepted (SMTPUTF8 is not offered)");
+        }
         if (transaction != null) {
             return error("503 5.5.1 Nested MAIL command");
         }
@@ -209,7 +217,8 @@ public final class SmtpSession implements ProtocolSession {
             if (account == null) {
                 return error("530 5.7.0 Authentication required");
             }
-            if (!mail.reversePath().equalsIgnoreCase(account.address())) {
+            // RFC 8098 §2.1: read receipts go out with a null reverse-path.
+            if (!mail.reversePath().isEmpty() && !mail.reversePath().equalsIgnoreCase(account.address())) {
                 return error("553 5.7.1 Sender address <" + mail.reversePath()
                         + "> is not owned by the authenticated user; use " + account.address());
             }
@@ -238,6 +247,13 @@ public final class SmtpSession implements ProtocolSession {
                         return error("501 5.5.4 BODY must be 7BIT or 8BITMIME");
                     }
                 }
+                case "AUTH" -> {
+                    // RFC 4954 §5: accepted when AUTH is offered; Hato trusts no other server's claim, so the
+                    // message is treated as if AUTH=<> had been given.
+                    if (value == null || settings.role() != SmtpSettings.Role.SUBMISSION) {
+                        return error("501 5.5.4 Syntax: AUTH=<mailbox> is accepted only on the submission ports");
+                    }
+                }
                 default -> {
                     return error("555 5.5.4 Unsupported MAIL parameter " + parameter.getKey());
                 }
@@ -259,6 +275,9 @@ public final class SmtpSession implements ProtocolSession {
             return reply("452 4.5.3 Too many recipients");
         }
         String address = rcpt.forwardPath();
+        if (!isAscii(address)) {
+            return reply("553 5.6.7 Non-ASCII addresses are not accepted (SMTPUTF8 is not offered)");
+        }
         if (address.indexOf('@') < 0) {
             // RFC 5321 §4.5.1: "postmaster" without a domain must be accepted for the server's own domain.
             address = address + "@" + settings.hostName();
@@ -272,13 +291,14 @@ public final class SmtpSession implements ProtocolSession {
                         return reply("250 2.1.5 Recipient OK");
                     }
                     if (recipient instanceof Recipient.UnknownLocal) {
-                        return error("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown");
+                        // RFC 5321 §3.3: a refused recipient is an answer, not a protocol error of the client.
+                        return reply("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown");
                     }
                     if (settings.role() == SmtpSettings.Role.SUBMISSION) {
-                        return error("550 5.7.1 <" + target + ">: Delivery to other domains is not available "
+                        return reply("550 5.7.1 <" + target + ">: Delivery to other domains is not available "
                                 + "yet on this server (no outbound queue); message not accepted for this recipient");
                     }
-                    return error("554 5.7.1 <" + target + ">: Relay access denied");
+                    return reply("554 5.7.1 <" + target + ">: Relay access denied");
                 })
                 .onErrorResume(failure -> {
                     LOG.warn("recipient lookup failed: {}", failure.toString());
@@ -339,16 +359,25 @@ public final class SmtpSession implements ProtocolSession {
             return reply("451 4.3.0 Local error while receiving the message, try again later");
         }
         List<Long> accounts = current.recipients.stream().map(Account::id).distinct().toList();
-        return spool.finish()
+        // The write must not be cancelled by a client that hangs up while it waits for the 250: its batch may
+        // already be reading the spool, and other sessions' messages share that transaction. So the write runs on
+        // its own subscription, and the spool is freed only when the write is over.
+        Mono<DeliveryReceipt> write = spool.finish()
                 .flatMap(content -> services.deliveries().deliver(
                         new Delivery(content, accounts, services.clock().instant())))
-                .flatMapMany((DeliveryReceipt receipt) -> reply("250 2.0.0 OK: message " + current.id
-                        + " stored for " + receipt.messages().size() + " recipient(s)"))
+                .doFinally(signal -> spool.discard())
+                .cache();
+        write.subscribe(receipt -> { }, failure -> { });
+        return write
+                .flatMapMany((DeliveryReceipt receipt) -> {
+                    errors = 0;
+                    return reply("250 2.0.0 OK: message " + current.id + " stored for "
+                            + receipt.messages().size() + " recipient(s)");
+                })
                 .onErrorResume(failure -> {
                     LOG.warn("delivery of message {} failed: {}", current.id, failure.toString());
                     return reply("451 4.3.0 Message not stored (temporary storage failure), try again later");
-                })
-                .doFinally(signal -> spool.discard());
+                });
     }
 
     private Flux<Action> startTls() {
@@ -555,6 +584,10 @@ public final class SmtpSession implements ProtocolSession {
         if (current != null && current.spool != null) {
             current.spool.discard();
         }
+    }
+
+    private static boolean isAscii(String text) {
+        return text.chars().allMatch(c -> c < 0x80);
     }
 
     private static Flux<Action> reply(String text) {

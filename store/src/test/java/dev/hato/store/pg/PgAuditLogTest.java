@@ -8,15 +8,12 @@ import dev.hato.store.AuthEvent.Result;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -28,20 +25,8 @@ class PgAuditLogTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final AtomicInteger NAMES = new AtomicInteger();
 
-    @TempDir
-    static Path data;
-
-    static PgStore store;
-
-    @BeforeAll
-    static void openStore() {
-        store = PgStore.open(StoreSettings.defaults(data));
-    }
-
-    @AfterAll
-    static void closeStore() {
-        store.close();
-    }
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
 
     private static String fresh(String prefix) {
         return prefix + "-" + NAMES.incrementAndGet() + "-" + System.nanoTime();
@@ -76,23 +61,23 @@ class PgAuditLogTest {
     @Test
     void manyEventsRecordedTogetherShouldBeWrittenInAFewMultiRowInserts() {
         String prefix = fresh("batch");
-        long batchesBefore = ((PgAuditLog) store.auditLog()).batchesWritten();
+        long batchesBefore = ((PgAuditLog) STORE.store().auditLog()).batchesWritten();
         Instant now = Instant.now();
         for (int i = 0; i < 300; i++) {
-            StepVerifier.create(store.auditLog().record(event(prefix + "-" + i, now, Result.REJECTED)))
+            StepVerifier.create(STORE.store().auditLog().record(event(prefix + "-" + i, now, Result.REJECTED)))
                     .verifyComplete();
         }
 
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (TestSql.count(store, "SELECT count(*) FROM auth_event WHERE auth_id LIKE $1", prefix + "-%") < 300) {
+        while (TestSql.count(STORE.store(), "SELECT count(*) FROM auth_event WHERE auth_id LIKE $1", prefix + "-%") < 300) {
             assertThat(System.nanoTime()).as("all 300 events written in time").isLessThan(deadline);
             sleep(20);
         }
         // Rows inserted by one statement share its transaction id.
-        long transactions = TestSql.count(store,
+        long transactions = TestSql.count(STORE.store(),
                 "SELECT count(DISTINCT xmin::text) FROM auth_event WHERE auth_id LIKE $1", prefix + "-%");
         assertThat(transactions).isBetween(1L, 3L);
-        assertThat(((PgAuditLog) store.auditLog()).batchesWritten() - batchesBefore).isBetween(1L, 3L);
+        assertThat(((PgAuditLog) STORE.store().auditLog()).batchesWritten() - batchesBefore).isBetween(1L, 3L);
     }
 
     @Test
@@ -103,11 +88,11 @@ class PgAuditLogTest {
         AuthEvent second = new AuthEvent(t0.plusSeconds(5), "smtp", "2001:db8:0:0:0:0:0:1", authId, Result.SUCCESS,
                 42L);
         AuthEvent third = new AuthEvent(t0.plusSeconds(9), "pop3", "127.0.0.1", authId, Result.LOCKED, null);
-        store.auditLog().record(second).block();
-        store.auditLog().record(first).block();
-        store.auditLog().record(third).block();
+        STORE.store().auditLog().record(second).block();
+        STORE.store().auditLog().record(first).block();
+        STORE.store().auditLog().record(third).block();
 
-        assertThat(awaitEvents(store.auditLog(), authId, 3)).containsExactly(third, second, first);
+        assertThat(awaitEvents(STORE.store().auditLog(), authId, 3)).containsExactly(third, second, first);
     }
 
     @Test
@@ -115,21 +100,21 @@ class PgAuditLogTest {
         String authId = fresh("abcd.e.fg");
         Instant t0 = Instant.parse("2026-11-01T00:00:00Z");
         for (int day = 0; day < 5; day++) {
-            store.auditLog().record(event(day % 2 == 0 ? authId : authId.toUpperCase(), t0.plus(Duration.ofDays(day)),
+            STORE.store().auditLog().record(event(day % 2 == 0 ? authId : authId.toUpperCase(), t0.plus(Duration.ofDays(day)),
                     Result.REJECTED)).block();
         }
-        store.auditLog().record(event(fresh("someone-else"), t0.plus(Duration.ofDays(4)), Result.REJECTED)).block();
-        awaitEvents(store.auditLog(), authId, 5);
+        STORE.store().auditLog().record(event(fresh("someone-else"), t0.plus(Duration.ofDays(4)), Result.REJECTED)).block();
+        awaitEvents(STORE.store().auditLog(), authId, 5);
 
-        List<AuthEvent> since = store.auditLog().query(authId.toUpperCase(), t0.plus(Duration.ofDays(3)), 100)
+        List<AuthEvent> since = STORE.store().auditLog().query(authId.toUpperCase(), t0.plus(Duration.ofDays(3)), 100)
                 .collectList().block(WAIT);
         assertThat(since).extracting(AuthEvent::at)
                 .containsExactly(t0.plus(Duration.ofDays(4)), t0.plus(Duration.ofDays(3)));
         assertThat(since).extracting(AuthEvent::authId).containsExactly(authId, authId.toUpperCase());
 
-        assertThat(store.auditLog().query(authId, null, 2).collectList().block(WAIT)).extracting(AuthEvent::at)
+        assertThat(STORE.store().auditLog().query(authId, null, 2).collectList().block(WAIT)).extracting(AuthEvent::at)
                 .containsExactly(t0.plus(Duration.ofDays(4)), t0.plus(Duration.ofDays(3)));
-        assertThat(store.auditLog().query(null, t0.plus(Duration.ofDays(4)), 10_000).collectList().block(WAIT))
+        assertThat(STORE.store().auditLog().query(null, t0.plus(Duration.ofDays(4)), 10_000).collectList().block(WAIT))
                 .extracting(AuthEvent::authId).contains(authId).doesNotContain(authId.toUpperCase());
     }
 
@@ -137,21 +122,21 @@ class PgAuditLogTest {
     void aLoginAsTypedShouldBeStoredTruncatedAndWithoutNulWhateverItContains() {
         String prefix = fresh("long");
         String typed = prefix + "\0" + "x".repeat(400);
-        store.auditLog().record(event(typed, Instant.now(), Result.REJECTED)).block();
+        STORE.store().auditLog().record(event(typed, Instant.now(), Result.REJECTED)).block();
 
-        List<AuthEvent> events = awaitEvents(store.auditLog(), prefix + "\uFFFD" + "x".repeat(254 - prefix.length()), 1);
+        List<AuthEvent> events = awaitEvents(STORE.store().auditLog(), prefix + "\uFFFD" + "x".repeat(254 - prefix.length()), 1);
         assertThat(events.get(0).authId()).hasSize(AuthEvent.MAX_AUTH_ID_LENGTH).startsWith(prefix + "\uFFFDxxx");
     }
 
     @Test
     void aNonPositiveLimitShouldBeRefused() {
-        StepVerifier.create(store.auditLog().query(null, null, 0)).verifyError(IllegalArgumentException.class);
+        StepVerifier.create(STORE.store().auditLog().query(null, null, 0)).verifyError(IllegalArgumentException.class);
     }
 
     @Test
     void aFullQueueShouldDropAndCountTheEventsWithoutFailingTheCaller() {
         String authId = fresh("full");
-        PgAuditLog log = new PgAuditLog(new Database(store.connections()), 5, 100, Duration.ofHours(1),
+        PgAuditLog log = new PgAuditLog(new Database(STORE.store().connections()), 5, 100, Duration.ofHours(1),
                 Schedulers.parallel());
         for (int i = 0; i < 8; i++) {
             StepVerifier.create(log.record(event(authId, Instant.now(), Result.REJECTED))).verifyComplete();
@@ -160,7 +145,7 @@ class PgAuditLogTest {
 
         log.close(WAIT);
 
-        assertThat(store.auditLog().query(authId, null, 100).collectList().block(WAIT)).hasSize(5);
+        assertThat(STORE.store().auditLog().query(authId, null, 100).collectList().block(WAIT)).hasSize(5);
         StepVerifier.create(log.record(event(authId, Instant.now(), Result.REJECTED))).verifyComplete();
         assertThat(log.droppedEvents()).isEqualTo(4);
     }
@@ -168,7 +153,7 @@ class PgAuditLogTest {
     @Test
     void closeShouldWriteWhatIsQueuedInBatchesOfAtMostTheMaximum() {
         String authId = fresh("close");
-        PgAuditLog log = new PgAuditLog(new Database(store.connections()), 100, 7, Duration.ofHours(1),
+        PgAuditLog log = new PgAuditLog(new Database(STORE.store().connections()), 100, 7, Duration.ofHours(1),
                 Schedulers.parallel());
         for (int i = 0; i < 20; i++) {
             log.record(event(authId, Instant.now(), Result.SUCCESS)).block();
@@ -176,7 +161,7 @@ class PgAuditLogTest {
 
         log.close(WAIT);
 
-        assertThat(store.auditLog().query(authId, null, 100).collectList().block(WAIT)).hasSize(20);
+        assertThat(STORE.store().auditLog().query(authId, null, 100).collectList().block(WAIT)).hasSize(20);
         assertThat(log.batchesWritten()).isEqualTo(3);
         assertThat(log.droppedEvents()).isZero();
     }
@@ -185,11 +170,11 @@ class PgAuditLogTest {
     void closingTheStoreShouldFlushItsAuditLogBeforeThePoolCloses() {
         String authId = fresh("store-close");
         // A second store on the same data directory attaches to the running server: cheap to open and close.
-        PgStore second = PgStore.open(StoreSettings.defaults(data));
+        PgStore second = PgStore.open(StoreSettings.defaults(STORE.dataDirectory()));
         second.auditLog().record(event(authId, Instant.now(), Result.UNAVAILABLE)).block();
         second.close();
 
-        assertThat(store.auditLog().query(authId, null, 10).collectList().block(WAIT))
+        assertThat(STORE.store().auditLog().query(authId, null, 10).collectList().block(WAIT))
                 .extracting(AuthEvent::result).containsExactly(Result.UNAVAILABLE);
     }
 

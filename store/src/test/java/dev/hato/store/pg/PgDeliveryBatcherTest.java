@@ -16,7 +16,6 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Wrapped;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,10 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -42,28 +39,16 @@ class PgDeliveryBatcherTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path data;
-
-    static PgStore store;
-
-    @BeforeAll
-    static void openStore() {
-        store = PgStore.open(StoreSettings.defaults(data));
-    }
-
-    @AfterAll
-    static void closeStore() {
-        store.close();
-    }
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
 
     private static Account freshAccount() {
         String domain = "b" + NEXT.incrementAndGet() + ".example";
-        if (!store.directory().isLocalDomain(domain).block()) {
-            store.directory().addDomain(domain).block();
+        if (!STORE.store().directory().isLocalDomain(domain).block()) {
+            STORE.store().directory().addDomain(domain).block();
         }
         String local = "p" + NEXT.incrementAndGet();
-        return store.directory().addAccount(new NewAccount(local + "@" + domain, local + ".auth", local, null)).block();
+        return STORE.store().directory().addAccount(new NewAccount(local + "@" + domain, local + ".auth", local, null)).block();
     }
 
     private static Delivery delivery(MessageContent content, Account... recipients) {
@@ -71,23 +56,23 @@ class PgDeliveryBatcherTest {
     }
 
     private static long inbox(Account account) {
-        return store.messages().mailbox(account.id(), "INBOX").block().id();
+        return STORE.store().messages().mailbox(account.id(), "INBOX").block().id();
     }
 
     private static List<MessageMeta> messagesOf(Account account) {
-        return store.messages().messages(account.id(), inbox(account)).collectList().block();
+        return STORE.store().messages().messages(account.id(), inbox(account)).collectList().block();
     }
 
     /** A batcher on the store's pool that waits long enough to put everything a test sends into one batch. */
     private static DeliveryBatcher slowBatcher() {
-        return new DeliveryBatcher(new BatchWriter(new Database(store.connections())), 1000, Duration.ofMillis(400),
+        return new DeliveryBatcher(new BatchWriter(new Database(STORE.store().connections())), 1000, Duration.ofMillis(400),
                 Schedulers.parallel());
     }
 
     @Test
     void twoHundredConcurrentDeliveriesShouldAllBeStoredWithGapFreeUidsInFewerTransactions() {
         List<Account> accounts = List.of(freshAccount(), freshAccount(), freshAccount(), freshAccount(), freshAccount());
-        long committedBefore = store.batchesCommitted();
+        long committedBefore = STORE.store().batchesCommitted();
 
         List<DeliveryReceipt> receipts = Flux.range(0, 200)
                 .flatMap(i -> {
@@ -95,7 +80,7 @@ class PgDeliveryBatcherTest {
                     List<Long> to = i % 7 == 0
                             ? List.of(accounts.get(i % 5).id(), accounts.get((i + 1) % 5).id())
                             : List.of(accounts.get(i % 5).id());
-                    return Mono.defer(() -> store.deliveries().deliver(
+                    return Mono.defer(() -> STORE.store().deliveries().deliver(
                                     new Delivery(TestContent.unique("concurrent " + i), to, Instant.now())))
                             .subscribeOn(Schedulers.parallel());
                 }, 200)
@@ -103,7 +88,7 @@ class PgDeliveryBatcherTest {
                 .block(WAIT);
 
         assertThat(receipts).hasSize(200);
-        long transactions = store.batchesCommitted() - committedBefore;
+        long transactions = STORE.store().batchesCommitted() - committedBefore;
         assertThat(transactions).isPositive().isLessThan(200);
         Map<Long, List<Long>> receiptUids = new HashMap<>();
         receipts.forEach(r -> r.messages().forEach(m -> receiptUids.computeIfAbsent(m.accountId(), a -> new ArrayList<>())
@@ -114,7 +99,7 @@ class PgDeliveryBatcherTest {
             assertThat(uids).as("UIDs of %s", account.address())
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, uids.size()).boxed().toList());
             assertThat(receiptUids.get(account.id())).containsExactlyInAnyOrderElementsOf(uids);
-            assertThat(store.messages().mailbox(account.id(), "INBOX").block().uidNext()).isEqualTo(uids.size() + 1);
+            assertThat(STORE.store().messages().mailbox(account.id(), "INBOX").block().uidNext()).isEqualTo(uids.size() + 1);
             stored += uids.size();
         }
         assertThat(stored).isEqualTo(200 + (200 + 6) / 7);
@@ -128,13 +113,13 @@ class PgDeliveryBatcherTest {
         Account later = freshAccount();
         TestContent content = TestContent.unique("list post");
 
-        DeliveryReceipt receipt = store.deliveries().deliver(delivery(content, a, b, c)).block(WAIT);
-        DeliveryReceipt again = store.deliveries().deliver(delivery(content, later)).block(WAIT);
+        DeliveryReceipt receipt = STORE.store().deliveries().deliver(delivery(content, a, b, c)).block(WAIT);
+        DeliveryReceipt again = STORE.store().deliveries().deliver(delivery(content, later)).block(WAIT);
 
         assertThat(receipt.messages()).extracting(MessageMeta::accountId).containsExactly(a.id(), b.id(), c.id());
         assertThat(receipt.messages()).extracting(MessageMeta::blobId).containsOnly(receipt.blobId());
         assertThat(again.blobId()).isEqualTo(receipt.blobId());
-        assertThat(TestSql.count(store, "SELECT count(*) FROM blob WHERE sha256 = $1",
+        assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM blob WHERE sha256 = $1",
                 ByteBuffer.wrap(content.sha256()))).isEqualTo(1);
     }
 
@@ -144,12 +129,12 @@ class PgDeliveryBatcherTest {
         TestContent content = TestContent.random(300 * 1024); // large: the chunked path
 
         List<DeliveryReceipt> receipts = Flux.fromIterable(accounts)
-                .flatMap(account -> store.deliveries().deliver(delivery(content, account)))
+                .flatMap(account -> STORE.store().deliveries().deliver(delivery(content, account)))
                 .collectList()
                 .block(WAIT);
 
         assertThat(receipts).extracting(DeliveryReceipt::blobId).containsOnly(receipts.get(0).blobId());
-        assertThat(TestSql.count(store, "SELECT count(*) FROM blob WHERE sha256 = $1",
+        assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM blob WHERE sha256 = $1",
                 ByteBuffer.wrap(content.sha256()))).isEqualTo(1);
     }
 
@@ -158,7 +143,7 @@ class PgDeliveryBatcherTest {
         Account a = freshAccount();
         Account b = freshAccount();
 
-        DeliveryReceipt receipt = store.deliveries().deliver(new Delivery(TestContent.unique("twice"),
+        DeliveryReceipt receipt = STORE.store().deliveries().deliver(new Delivery(TestContent.unique("twice"),
                 List.of(a.id(), b.id(), a.id()), Instant.now())).block(WAIT);
 
         assertThat(receipt.messages()).extracting(MessageMeta::accountId).containsExactly(a.id(), b.id());
@@ -171,13 +156,13 @@ class PgDeliveryBatcherTest {
         // Arriving in pieces that do not divide the chunk size, as network reads do.
         TestContent content = TestContent.random(3 * 1024 * 1024).chunkedBy(10_000);
 
-        DeliveryReceipt receipt = store.deliveries().deliver(delivery(content, account)).block(WAIT);
+        DeliveryReceipt receipt = STORE.store().deliveries().deliver(delivery(content, account)).block(WAIT);
 
-        List<List<Object>> chunks = TestSql.rows(store, "SELECT seq, length(data) FROM blob_chunk WHERE blob_id = $1"
+        List<List<Object>> chunks = TestSql.rows(STORE.store(), "SELECT seq, length(data) FROM blob_chunk WHERE blob_id = $1"
                 + " ORDER BY seq", receipt.blobId());
         assertThat(chunks).hasSize(12);
         assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.get(1)).isEqualTo(256 * 1024));
-        assertThat(TestContent.concat(store.messages().content(receipt.blobId()).collectList().block(WAIT)))
+        assertThat(TestContent.concat(STORE.store().messages().content(receipt.blobId()).collectList().block(WAIT)))
                 .isEqualTo(content.bytes());
         assertThat(receipt.messages().get(0).size()).isEqualTo(3 * 1024 * 1024);
     }
@@ -223,7 +208,7 @@ class PgDeliveryBatcherTest {
         assertThat(batcher.batchesFailed()).isEqualTo(1);
         assertThat(messagesOf(a)).isEmpty();
         assertThat(messagesOf(b)).isEmpty();
-        assertThat(store.messages().mailbox(a.id(), "INBOX").block().uidNext()).isEqualTo(1);
+        assertThat(STORE.store().messages().mailbox(a.id(), "INBOX").block().uidNext()).isEqualTo(1);
 
         DeliveryReceipt later = batcher.deliver(delivery(TestContent.unique("later"), a, b)).block(WAIT);
 
@@ -235,14 +220,14 @@ class PgDeliveryBatcherTest {
     void anAccountRemovedWhileItsDeliveryIsBeingWrittenShouldFailThatBatchAndStoreNothing() {
         Account leaving = freshAccount();
         Account other = freshAccount();
-        Connection remover = Mono.from(store.connections().create()).block(WAIT);
+        Connection remover = Mono.from(STORE.store().connections().create()).block(WAIT);
         try {
             // The removal holds the INBOX row locked until it commits; the delivery finds the INBOX (the removal
             // is not committed yet), then waits for that lock inside its transaction.
             Mono.from(remover.beginTransaction()).block(WAIT);
             Flux.from(remover.createStatement("DELETE FROM account WHERE id = $1").bind(0, leaving.id()).execute())
                     .flatMap(io.r2dbc.spi.Result::getRowsUpdated).blockLast(WAIT);
-            CompletableFuture<DeliveryReceipt> delivery = store.deliveries().deliver(new Delivery(
+            CompletableFuture<DeliveryReceipt> delivery = STORE.store().deliveries().deliver(new Delivery(
                     TestContent.unique("too late"), List.of(other.id(), leaving.id()), Instant.now())).toFuture();
             awaitALockWait();
 
@@ -254,14 +239,14 @@ class PgDeliveryBatcherTest {
             Mono.from(remover.close()).block(WAIT);
         }
         assertThat(messagesOf(other)).isEmpty();
-        assertThat(store.deliveries().deliver(delivery(TestContent.unique("next"), other)).block(WAIT).messages())
+        assertThat(STORE.store().deliveries().deliver(delivery(TestContent.unique("next"), other)).block(WAIT).messages())
                 .extracting(MessageMeta::uid).containsExactly(1L);
     }
 
     /** Waits until some statement of the store waits for a row lock. */
     private static void awaitALockWait() {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (TestSql.count(store, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hato'"
+        while (TestSql.count(STORE.store(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hato'"
                 + " AND wait_event_type = 'Lock'") == 0) {
             assertThat(System.nanoTime()).as("a delivery waiting for a lock").isLessThan(deadline);
             try {
@@ -292,10 +277,10 @@ class PgDeliveryBatcherTest {
         Account a = freshAccount();
         TestContent lying = TestContent.random(600 * 1024).withWrongSha256();
 
-        StepVerifier.create(store.deliveries().deliver(delivery(lying, a)))
+        StepVerifier.create(STORE.store().deliveries().deliver(delivery(lying, a)))
                 .expectError(IllegalArgumentException.class)
                 .verify(WAIT);
-        assertThat(TestSql.count(store, "SELECT count(*) FROM blob WHERE sha256 = $1",
+        assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM blob WHERE sha256 = $1",
                 ByteBuffer.wrap(lying.sha256()))).isZero();
         assertThat(messagesOf(a)).isEmpty();
     }
@@ -321,7 +306,7 @@ class PgDeliveryBatcherTest {
     void aCommittedDeliveryShouldNotifyListenersWithMailboxAndModseq() {
         Account a = freshAccount();
         long inbox = inbox(a);
-        Connection pooled = Mono.from(store.connections().create()).block(WAIT);
+        Connection pooled = Mono.from(STORE.store().connections().create()).block(WAIT);
         try {
             @SuppressWarnings("unchecked")
             var connection = (PostgresqlConnection) ((Wrapped<Connection>) pooled).unwrap();
@@ -332,7 +317,7 @@ class PgDeliveryBatcherTest {
                     .next()
                     .toFuture();
 
-            DeliveryReceipt receipt = store.deliveries().deliver(delivery(TestContent.unique("ping"), a)).block(WAIT);
+            DeliveryReceipt receipt = STORE.store().deliveries().deliver(delivery(TestContent.unique("ping"), a)).block(WAIT);
 
             assertThat(notification).succeedsWithin(WAIT)
                     .satisfies(n -> assertThat(n.getParameter()).isEqualTo(inbox + ":"
@@ -350,7 +335,7 @@ class PgDeliveryBatcherTest {
         long started = System.nanoTime();
 
         for (int i = 0; i < 20; i++) {
-            store.deliveries().deliver(delivery(TestContent.unique("seq " + i), a)).block(WAIT);
+            STORE.store().deliveries().deliver(delivery(TestContent.unique("seq " + i), a)).block(WAIT);
         }
 
         // 20 lonely deliveries wait at most the 2 ms window each; generous bound for a slow CI machine.
@@ -369,12 +354,12 @@ class PgDeliveryBatcherTest {
         }
 
         List<DeliveryReceipt> receipts = Flux.fromIterable(contents)
-                .flatMapSequential(content -> store.deliveries().deliver(delivery(content, a)))
+                .flatMapSequential(content -> STORE.store().deliveries().deliver(delivery(content, a)))
                 .collectList()
                 .block(WAIT);
 
         for (int i = 0; i < contents.size(); i++) {
-            byte[] read = TestContent.concat(store.messages().content(receipts.get(i).blobId()).collectList().block(WAIT));
+            byte[] read = TestContent.concat(STORE.store().messages().content(receipts.get(i).blobId()).collectList().block(WAIT));
             assertThat(read).as("message of %d bytes", contents.get(i).size()).isEqualTo(contents.get(i).bytes());
         }
     }

@@ -7,75 +7,60 @@ import dev.hato.store.DirectoryException;
 import dev.hato.store.ImportResult;
 import dev.hato.store.ImportRow;
 import dev.hato.store.Mailbox;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.StepVerifier;
 
 /** What the PostgreSQL import writes beyond the Directory contract: INBOX rows, large batches, text round trips. */
 class PgDirectoryImportTest {
 
-    @TempDir
-    static Path data;
-
-    static PgStore store;
-
-    @BeforeAll
-    static void openStore() {
-        store = PgStore.open(StoreSettings.defaults(data));
-    }
-
-    @AfterAll
-    static void closeStore() {
-        store.close();
-    }
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
 
     @Test
     void everyCreatedAccountShouldHaveAnEmptyInboxAndUpdatedOnesNoSecondOne() {
-        store.directory().addDomain("inbox.example").block();
-        store.directory().importAccounts(List.of(ImportRow.keepingPassword("old@inbox.example", "old-1", "Old")))
+        STORE.store().directory().addDomain("inbox.example").block();
+        STORE.store().directory().importAccounts(List.of(ImportRow.keepingPassword("old@inbox.example", "old-1", "Old")))
                 .block();
 
-        ImportResult result = store.directory().importAccounts(List.of(
+        ImportResult result = STORE.store().directory().importAccounts(List.of(
                 ImportRow.keepingPassword("old@inbox.example", "old-1", "Old Renamed"),
                 ImportRow.withoutPassword("new@inbox.example", "new-1", "New"))).block();
 
         assertThat(result).isEqualTo(new ImportResult(1, 1, 0));
         for (String address : List.of("old@inbox.example", "new@inbox.example")) {
-            Account account = store.directory().findByAddress(address).block();
-            Mailbox inbox = store.messages().mailbox(account.id(), "INBOX").block();
+            Account account = STORE.store().directory().findByAddress(address).block();
+            Mailbox inbox = STORE.store().messages().mailbox(account.id(), "INBOX").block();
             assertThat(inbox.uidNext()).isEqualTo(1);
             assertThat(inbox.uidValidity()).isPositive();
-            assertThat(TestSql.count(store, "SELECT count(*) FROM mailbox WHERE account_id = $1", account.id()))
+            assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM mailbox WHERE account_id = $1", account.id()))
                     .isEqualTo(1);
         }
     }
 
     @Test
     void aFailedBatchShouldLeaveNoMailboxBehind() {
-        store.directory().addDomain("rollback.example").block();
-        store.directory().importAccounts(List.of(ImportRow.keepingPassword("a@rollback.example", "a-taken", "A")))
+        STORE.store().directory().addDomain("rollback.example").block();
+        STORE.store().directory().importAccounts(List.of(ImportRow.keepingPassword("a@rollback.example", "a-taken", "A")))
                 .block();
-        long mailboxes = TestSql.count(store, "SELECT count(*) FROM mailbox");
+        long mailboxes = TestSql.count(STORE.store(), "SELECT count(*) FROM mailbox");
 
-        StepVerifier.create(store.directory().importAccounts(List.of(
+        StepVerifier.create(STORE.store().directory().importAccounts(List.of(
                         ImportRow.keepingPassword("b@rollback.example", "b-1", "B"),
                         ImportRow.keepingPassword("c@rollback.example", "a-taken", "C"))))
                 .expectError(DirectoryException.class)
                 .verify();
 
-        assertThat(TestSql.count(store, "SELECT count(*) FROM mailbox")).isEqualTo(mailboxes);
-        assertThat(TestSql.count(store, "SELECT count(*) FROM account WHERE address LIKE '%@rollback.example'"))
+        assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM mailbox")).isEqualTo(mailboxes);
+        assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM account WHERE address LIKE '%@rollback.example'"))
                 .isEqualTo(1);
     }
 
     @Test
     void aBatchOfThousandsShouldBeWrittenWithItsTextIntact() {
-        store.directory().addDomain("big.example").block();
+        STORE.store().directory().addDomain("big.example").block();
         List<ImportRow> rows = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
             String name = i % 3 == 0 ? "山田 太郎 " + i : i % 3 == 1 ? "O'Brien, \"Pat\" " + i : "";
@@ -85,17 +70,17 @@ class PgDirectoryImportTest {
                     : ImportRow.withoutPassword("user" + i + "@big.example", "user" + i + "-big", name));
         }
 
-        assertThat(store.directory().importAccounts(rows).block()).isEqualTo(new ImportResult(3_000, 0, 0));
-        assertThat(store.directory().importAccounts(rows).block()).isEqualTo(new ImportResult(0, 0, 3_000));
+        assertThat(STORE.store().directory().importAccounts(rows).block()).isEqualTo(new ImportResult(3_000, 0, 0));
+        assertThat(STORE.store().directory().importAccounts(rows).block()).isEqualTo(new ImportResult(0, 0, 3_000));
 
-        Account yamada = store.directory().findByAddress("user3@big.example").block();
+        Account yamada = STORE.store().directory().findByAddress("user3@big.example").block();
         assertThat(yamada.displayName()).isEqualTo("山田 太郎 3");
-        assertThat(store.directory().findByAddress("user4@big.example").block().displayName())
+        assertThat(STORE.store().directory().findByAddress("user4@big.example").block().displayName())
                 .isEqualTo("O'Brien, \"Pat\" 4");
-        assertThat(store.directory().findByAddress("user2998@big.example").block().passwordHash())
+        assertThat(STORE.store().directory().findByAddress("user2998@big.example").block().passwordHash())
                 .isEqualTo("$argon2id$v=19$m=8,t=1,p=1$c2FsdA$2998");
-        assertThat(store.directory().findByAddress("user2999@big.example").block().passwordHash()).isNull();
-        assertThat(TestSql.count(store, "SELECT count(*) FROM mailbox m JOIN account a ON a.id = m.account_id"
+        assertThat(STORE.store().directory().findByAddress("user2999@big.example").block().passwordHash()).isNull();
+        assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM mailbox m JOIN account a ON a.id = m.account_id"
                 + " WHERE a.address LIKE '%@big.example' AND m.name = 'INBOX'")).isEqualTo(3_000);
     }
 }

@@ -2,33 +2,18 @@ package dev.hato.store.pg;
 
 import dev.hato.store.Directory;
 import dev.hato.store.DirectoryContract;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.StepVerifier;
 
 class PgDirectoryTest extends DirectoryContract {
 
-    @TempDir
-    static Path data;
-
-    static PgStore store;
-
-    @BeforeAll
-    static void openStore() {
-        store = PgStore.open(StoreSettings.defaults(data));
-    }
-
-    @AfterAll
-    static void closeStore() {
-        store.close();
-    }
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
 
     @Override
     protected Directory directory() {
-        return store.directory();
+        return STORE.store().directory();
     }
 
     @Test

@@ -10,47 +10,32 @@ import dev.hato.store.Mailbox;
 import dev.hato.store.MessageStore;
 import dev.hato.store.MessageStoreContract;
 import dev.hato.store.TestContent;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PgMessageStoreTest extends MessageStoreContract {
 
-    @TempDir
-    static Path data;
-
-    static PgStore store;
-
-    @BeforeAll
-    static void openStore() {
-        store = PgStore.open(StoreSettings.defaults(data));
-    }
-
-    @AfterAll
-    static void closeStore() {
-        store.close();
-    }
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
 
     @Override
     protected Directory directory() {
-        return store.directory();
+        return STORE.store().directory();
     }
 
     @Override
     protected MessageStore messages() {
-        return store.messages();
+        return STORE.store().messages();
     }
 
     @Override
     protected DeliveryWriter deliveries() {
-        return store.deliveries();
+        return STORE.store().deliveries();
     }
 
     private static List<List<Object>> changes(Account account, long mailboxId) {
-        return TestSql.rows(store, "SELECT modseq, uid, kind FROM change WHERE account_id = $1 AND mailbox_id = $2"
+        return TestSql.rows(STORE.store(), "SELECT modseq, uid, kind FROM change WHERE account_id = $1 AND mailbox_id = $2"
                 + " ORDER BY modseq, uid", account.id(), mailboxId);
     }
 
@@ -75,7 +60,7 @@ class PgMessageStoreTest extends MessageStoreContract {
         deliver(TestContent.unique("3"), account);
         Mailbox before = inbox(account);
 
-        store.messages().expunge(account.id(), before.id(), List.of(1L, 3L, 42L)).block();
+        STORE.store().messages().expunge(account.id(), before.id(), List.of(1L, 3L, 42L)).block();
 
         long modseq = inbox(account).highestModseq();
         assertThat(modseq).isEqualTo(before.highestModseq() + 1);
@@ -89,7 +74,7 @@ class PgMessageStoreTest extends MessageStoreContract {
         deliver(TestContent.unique("1"), account);
         long inbox = inbox(account).id();
 
-        store.messages().expunge(account.id(), inbox, List.of(7L)).block();
+        STORE.store().messages().expunge(account.id(), inbox, List.of(7L)).block();
 
         assertThat(changes(account, inbox)).extracting(c -> c.get(2)).containsExactly("append");
     }
@@ -99,10 +84,10 @@ class PgMessageStoreTest extends MessageStoreContract {
         Account account = freshAccount();
         deliver(TestContent.unique("1"), account);
 
-        store.directory().removeAccount(account.address()).block();
+        STORE.store().directory().removeAccount(account.address()).block();
 
         for (String table : List.of("mailbox", "message", "change")) {
-            assertThat(TestSql.count(store, "SELECT count(*) FROM " + table + " WHERE account_id = $1", account.id()))
+            assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM " + table + " WHERE account_id = $1", account.id()))
                     .as(table).isZero();
         }
     }
