@@ -43,6 +43,8 @@ final class RunningHato implements AutoCloseable {
                 Path dir = java.nio.file.Files.createTempDirectory("hato-test-");
                 shared = start(dir);
                 shared.provisioning().addDomain(DOMAIN).block();
+                shared.provisioning().addUser("postmaster@" + DOMAIN, "Postmaster", null, "postmaster-secret")
+                        .block();
                 Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -60,7 +62,8 @@ final class RunningHato implements AutoCloseable {
                 "--hato.ports.pop3=0", "--hato.ports.pop3s=0", "--hato.ports.http=0",
                 "--hato.smtp.max-message-size=2MB",
                 "--hato.auth.token.issuer=" + TOKEN_ISSUER,
-                "--hato.auth.token.hmac-secret=" + TOKEN_SECRET));
+                "--hato.auth.token.hmac-secret=" + TOKEN_SECRET,
+                "--hato.smtp.postmaster=postmaster@" + DOMAIN));
         args.addAll(List.of(extra));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(HatoApplication.class)
                 .registerShutdownHook(false)

@@ -119,7 +119,7 @@ public final class SmtpSession implements ProtocolSession {
         }
         if (decoded instanceof Decoded.Failure failure && sasl != null) {
             sasl = null;
-            return authFailed("500 5.5.6 Authentication Exchange line is too long");
+            return error("500 5.5.6 Authentication Exchange line is too long");
         }
         if (decoded instanceof Decoded.Failure failure) {
             return error("500 5.5.2 Line too long (" + failure.detail() + ")");
