@@ -5,6 +5,8 @@ import dev.hato.protocol.ProtocolSession;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -58,6 +60,7 @@ public final class ProtocolServer {
     }
 
     public Mono<BoundServer> bind() {
+        Set<SessionHandler> handlers = ConcurrentHashMap.newKeySet();
         TcpServer server = TcpServer.create()
                 .host(host)
                 .port(port)
@@ -66,14 +69,17 @@ public final class ProtocolServer {
                     var info = new ConnectionInfo((InetSocketAddress) channel.remoteAddress(),
                             (InetSocketAddress) channel.localAddress(), implicitTls != null);
                     ProtocolSession session = sessions.apply(info);
-                    connection.addHandlerLast("hato.session", new SessionHandler(name, session, startTls));
+                    SessionHandler handler = new SessionHandler(name, session, startTls);
+                    handlers.add(handler);
+                    connection.onDispose(() -> handlers.remove(handler));
+                    connection.addHandlerLast("hato.session", handler);
                 })
                 .handle((in, out) -> Mono.never());
         if (implicitTls != null) {
             SslContext context = implicitTls;
             server = server.secure(spec -> spec.sslContext(context).handshakeTimeout(Duration.ofSeconds(30)));
         }
-        return server.bind().map(disposable -> new BoundServer(name, disposable, implicitTls != null));
+        return server.bind().map(disposable -> new BoundServer(name, disposable, implicitTls != null, handlers));
     }
 
     /** A listening socket; {@link #close()} stops accepting and closes its connections. */
@@ -81,11 +87,13 @@ public final class ProtocolServer {
         private final String name;
         private final DisposableServer server;
         private final boolean implicitTls;
+        private final Set<SessionHandler> handlers;
 
-        BoundServer(String name, DisposableServer server, boolean implicitTls) {
+        BoundServer(String name, DisposableServer server, boolean implicitTls, Set<SessionHandler> handlers) {
             this.name = name;
             this.server = server;
             this.implicitTls = implicitTls;
+            this.handlers = handlers;
         }
 
         public String name() {
@@ -104,9 +112,28 @@ public final class ProtocolServer {
             return implicitTls;
         }
 
+        /**
+         * Stops accepting, lets every session finish the command it is running (a message being committed gets
+         * its 250) and say goodbye, waits up to {@code grace} for the connections to close, then closes the rest.
+         */
+        public void close(Duration grace) {
+            server.channel().close().awaitUninterruptibly(grace.toMillis());
+            handlers.forEach(SessionHandler::shutdown);
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (handlers.stream().anyMatch(SessionHandler::isOpen) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            server.disposeNow(grace);
+        }
+
         @Override
         public void close() {
-            server.disposeNow(Duration.ofSeconds(10));
+            close(Duration.ofSeconds(10));
         }
     }
 }

@@ -43,6 +43,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ScheduledFuture<?> idleTimer;
     private boolean closing;
     private boolean tlsStarted;
+    private boolean shuttingDown;
 
     SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls) {
         this.serverName = serverName;
@@ -124,6 +125,30 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         context.close();
     }
 
+    /**
+     * Graceful shutdown, from any thread: the session says goodbye as soon as no command is running, so a DATA
+     * that is being committed still gets its 250 first.
+     */
+    void shutdown() {
+        ChannelHandlerContext context = ctx;
+        if (context == null) {
+            return;
+        }
+        context.executor().execute(() -> {
+            shuttingDown = true;
+            pending.clear();
+            if (running == null && !closing) {
+                cancelIdleTimer();
+                run(session.shutdown());
+            }
+        });
+    }
+
+    boolean isOpen() {
+        ChannelHandlerContext context = ctx;
+        return context != null && context.channel().isOpen();
+    }
+
     private void processPending() {
         ByteBuffer next = pending.poll();
         if (next == null) {
@@ -148,7 +173,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         running = null;
         ctx().flush();
-        if (!closing) {
+        if (shuttingDown && !closing) {
+            run(session.shutdown());
+        } else if (!closing) {
             processPending();
         }
     }

@@ -23,6 +23,12 @@ public interface ProtocolSession {
     /** The client was silent for too long: say goodbye and close. */
     Flux<Action> idle();
 
+    /**
+     * The server is shutting down: called between commands (never while one runs, so an acknowledged message is
+     * always committed first). Say goodbye with the protocol's temporary code and close.
+     */
+    Flux<Action> shutdown();
+
     /** The connection is gone (closed by either side); release what the session holds. Must not throw. */
     void closed();
 }

@@ -94,6 +94,14 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     @Override
+    public Flux<Action> shutdown() {
+        // Like a dropped connection: the UPDATE state is not entered, so nothing marked for deletion is deleted.
+        stopped = true;
+        return releaseLease().onErrorResume(error -> Mono.empty()).thenMany(Flux.<Action>just(
+                Action.line("-ERR [SYS/TEMP] Server shutting down; nothing was deleted"), Action.close()));
+    }
+
+    @Override
     public void closed() {
         stopped = true;
         releaseLease().subscribe(null, error -> LOG.debug("lease release failed: {}", error.toString()));

@@ -97,6 +97,15 @@ public final class SmtpSession implements ProtocolSession {
     }
 
     @Override
+    public Flux<Action> shutdown() {
+        stopped = true;
+        discardTransaction();
+        // RFC 5321 §3.8: 421 tells the client to try again later; nothing unacknowledged was kept.
+        return Flux.just(Action.line("421 4.3.2 " + settings.hostName() + " Service shutting down"),
+                Action.close());
+    }
+
+    @Override
     public void closed() {
         stopped = true;
         discardTransaction();
