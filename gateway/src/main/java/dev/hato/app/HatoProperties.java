@@ -19,6 +19,7 @@ public record HatoProperties(
         @DefaultValue("localhost") String hostName,
         @DefaultValue("hato-data") Path dataDir,
         @DefaultValue("127.0.0.1") String bindAddress,
+        @DefaultValue("100") int maxConnectionsPerAddress,
         @DefaultValue Ports ports,
         @DefaultValue Tls tls,
         @DefaultValue Store store,
@@ -27,6 +28,9 @@ public record HatoProperties(
         @DefaultValue Auth auth) {
 
     public HatoProperties {
+        if (maxConnectionsPerAddress < 1) {
+            throw new IllegalArgumentException("hato.max-connections-per-address must be at least 1");
+        }
         if (hostName.isBlank() || hostName.contains(" ")) {
             throw new IllegalArgumentException("hato.host-name must be a host name, got '" + hostName + "'");
         }

@@ -46,7 +46,7 @@ public final class MailListeners implements SmartLifecycle {
                   @Nullable Authenticator tokens) {
         this.properties = properties;
         this.sessions = sessions(properties, store, authenticator, tokens);
-        this.servers = servers(properties.ports(), sessions, tls.sslContext());
+        this.servers = servers(properties, sessions, tls.sslContext());
     }
 
     @Override
@@ -96,16 +96,24 @@ public final class MailListeners implements SmartLifecycle {
         return sessions;
     }
 
-    private static List<ProtocolServer> servers(HatoProperties.Ports ports,
+    private static List<ProtocolServer> servers(HatoProperties properties,
             Map<String, Function<ConnectionInfo, ProtocolSession>> sessions, SslContext tls) {
+        HatoProperties.Ports ports = properties.ports();
+        int limit = properties.maxConnectionsPerAddress();
+        String smtpBusy = "421 4.7.0 " + properties.hostName() + " Too many connections from your address, "
+                + "try again later";
+        String pop3Busy = "-ERR [SYS/TEMP] Too many connections from your address, try again later";
         return List.of(
-                ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls),
+                ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls)
+                        .maxConnectionsPerAddress(limit, smtpBusy),
                 ProtocolServer.create("submissions", sessions.get("submissions")).port(ports.submissions())
-                        .implicitTls(tls),
+                        .implicitTls(tls).maxConnectionsPerAddress(limit, smtpBusy),
                 ProtocolServer.create("submission", sessions.get("submission")).port(ports.submission())
-                        .startTls(tls),
-                ProtocolServer.create("pop3s", sessions.get("pop3s")).port(ports.pop3s()).implicitTls(tls),
-                ProtocolServer.create("pop3", sessions.get("pop3")).port(ports.pop3()).startTls(tls));
+                        .startTls(tls).maxConnectionsPerAddress(limit, smtpBusy),
+                ProtocolServer.create("pop3s", sessions.get("pop3s")).port(ports.pop3s()).implicitTls(tls)
+                        .maxConnectionsPerAddress(limit, pop3Busy),
+                ProtocolServer.create("pop3", sessions.get("pop3")).port(ports.pop3()).startTls(tls)
+                        .maxConnectionsPerAddress(limit, pop3Busy));
     }
 
     @Override

@@ -3,7 +3,13 @@ package dev.hato.edge;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
 import io.netty.handler.ssl.SslContext;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,57 +25,80 @@ import reactor.netty.tcp.TcpServer;
  */
 public final class ProtocolServer {
 
-    private final String name;
-    private final Function<ConnectionInfo, ProtocolSession> sessions;
-    private final String host;
-    private final int port;
-    private final @Nullable SslContext implicitTls;
-    private final @Nullable SslContext startTls;
+    /** Everything a listener is made of; each builder call copies it with one value changed. */
+    private record Spec(String name, Function<ConnectionInfo, ProtocolSession> sessions, String host, int port,
+                        @Nullable SslContext implicitTls, @Nullable SslContext startTls,
+                        int maxConnectionsPerAddress, String tooManyConnectionsReply) { }
 
-    private ProtocolServer(String name, Function<ConnectionInfo, ProtocolSession> sessions, String host, int port,
-                           @Nullable SslContext implicitTls, @Nullable SslContext startTls) {
-        this.name = name;
-        this.sessions = sessions;
-        this.host = host;
-        this.port = port;
-        this.implicitTls = implicitTls;
-        this.startTls = startTls;
+    private final Spec spec;
+
+    private ProtocolServer(Spec spec) {
+        this.spec = spec;
     }
 
     /** A listener named {@code name} (for logs and the banner) that starts one session per connection. */
     public static ProtocolServer create(String name, Function<ConnectionInfo, ProtocolSession> sessions) {
-        return new ProtocolServer(name, sessions, "127.0.0.1", 0, null, null);
+        return new ProtocolServer(new Spec(name, sessions, "127.0.0.1", 0, null, null, Integer.MAX_VALUE, ""));
     }
 
     public ProtocolServer host(String newHost) {
-        return new ProtocolServer(name, sessions, newHost, port, implicitTls, startTls);
+        return new ProtocolServer(new Spec(spec.name, spec.sessions, newHost, spec.port, spec.implicitTls,
+                spec.startTls, spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
     }
 
     public ProtocolServer port(int newPort) {
-        return new ProtocolServer(name, sessions, host, newPort, implicitTls, startTls);
+        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, newPort, spec.implicitTls,
+                spec.startTls, spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
     }
 
     /** TLS from the first byte (the 465/993/995 roles). */
     public ProtocolServer implicitTls(SslContext context) {
-        return new ProtocolServer(name, sessions, host, port, context, null);
+        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, spec.port, context, null,
+                spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
     }
 
     /** TLS on the session's request (STARTTLS, STLS). */
     public ProtocolServer startTls(SslContext context) {
-        return new ProtocolServer(name, sessions, host, port, null, context);
+        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, spec.port, null, context,
+                spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
+    }
+
+    /**
+     * At most {@code limit} simultaneous connections from one client address; the next one gets {@code reply}
+     * (the protocol's temporary refusal, one line) and is closed before any session starts.
+     */
+    public ProtocolServer maxConnectionsPerAddress(int limit, String reply) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("the connection limit per address must be at least 1");
+        }
+        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, spec.port, spec.implicitTls,
+                spec.startTls, limit, reply));
     }
 
     public Mono<BoundServer> bind() {
         Set<SessionHandler> handlers = ConcurrentHashMap.newKeySet();
+        Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+        SslContext implicitTls = spec.implicitTls;
         TcpServer server = TcpServer.create()
-                .host(host)
-                .port(port)
+                .host(spec.host)
+                .port(spec.port)
                 .doOnConnection(connection -> {
                     var channel = connection.channel();
                     var info = new ConnectionInfo((InetSocketAddress) channel.remoteAddress(),
                             (InetSocketAddress) channel.localAddress(), implicitTls != null);
-                    ProtocolSession session = sessions.apply(info);
-                    SessionHandler handler = new SessionHandler(name, session, startTls);
+                    InetAddress client = info.remote().getAddress();
+                    AtomicInteger open = perAddress.computeIfAbsent(client, address -> new AtomicInteger());
+                    connection.onDispose(() -> {
+                        if (open.decrementAndGet() == 0) {
+                            perAddress.remove(client, open);
+                        }
+                    });
+                    if (open.incrementAndGet() > spec.maxConnectionsPerAddress) {
+                        channel.writeAndFlush(Unpooled.copiedBuffer(spec.tooManyConnectionsReply + "\r\n",
+                                StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+                        return;
+                    }
+                    SessionHandler handler = new SessionHandler(spec.name, spec.sessions.apply(info), spec.startTls);
                     handlers.add(handler);
                     connection.onDispose(() -> handlers.remove(handler));
                     connection.addHandlerLast("hato.session", handler);
@@ -79,7 +108,8 @@ public final class ProtocolServer {
             SslContext context = implicitTls;
             server = server.secure(spec -> spec.sslContext(context).handshakeTimeout(Duration.ofSeconds(30)));
         }
-        return server.bind().map(disposable -> new BoundServer(name, disposable, implicitTls != null, handlers));
+        return server.bind().map(disposable -> new BoundServer(spec.name, disposable, implicitTls != null,
+                handlers));
     }
 
     /** A listening socket; {@link #close()} stops accepting and closes its connections. */

@@ -1,0 +1,53 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One client address cannot hold more than its share of connections; others are refused politely. */
+class ConnectionLimitTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void connectionsBeyondTheLimitPerAddressShouldGetATemporaryRefusal() throws Exception {
+        try (RunningHato hato = RunningHato.start(dataDir, "--hato.max-connections-per-address=3")) {
+            List<SocketTransport> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    SocketTransport smtp = new SocketTransport(hato.port("smtp"), false);
+                    open.add(smtp);
+                    assertThat(smtp.readLine()).startsWith("220 ");
+                }
+                try (SocketTransport refused = new SocketTransport(hato.port("smtp"), false)) {
+                    assertThat(refused.readLine()).startsWith("421 4.7.0 ").contains("Too many connections");
+                    assertThat(refused.closedByServer()).isTrue();
+                }
+                for (int i = 0; i < 3; i++) {
+                    SocketTransport pop = new SocketTransport(hato.port("pop3s"), true);
+                    open.add(pop);
+                    assertThat(pop.readLine()).startsWith("+OK");
+                }
+                try (SocketTransport refused = new SocketTransport(hato.port("pop3s"), true)) {
+                    assertThat(refused.readLine()).startsWith("-ERR [SYS/TEMP] Too many connections");
+                }
+                open.remove(0).close();
+                String greeting = "";
+                for (int attempt = 0; attempt < 20 && !greeting.startsWith("220 "); attempt++) {
+                    Thread.sleep(100);
+                    try (SocketTransport again = new SocketTransport(hato.port("smtp"), false)) {
+                        greeting = again.readLine();
+                    }
+                }
+                assertThat(greeting).as("a freed slot can be used again").startsWith("220 ");
+            } finally {
+                open.forEach(SocketTransport::close);
+            }
+        }
+    }
+}
