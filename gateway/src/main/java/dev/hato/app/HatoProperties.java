@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.smtp.session.SmtpSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +69,8 @@ public record HatoProperties(
 
     /** {@code postmaster}: where mail to the bare "postmaster" goes when the host name is not a local domain. */
     public record Smtp(@DefaultValue("50MB") DataSize maxMessageSize, @DefaultValue("100") int maxRecipients,
-                       @DefaultValue("5m") Duration idleTimeout, @Nullable String postmaster) { }
+                       @DefaultValue("5m") Duration idleTimeout, @Nullable String postmaster,
+                       @DefaultValue("normalize") SmtpSettings.BareLineEndings bareLineEndings) { }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
 

@@ -83,6 +83,7 @@ public final class MailListeners implements SmartLifecycle {
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
+                .withBareLineEndings(properties.smtp().bareLineEndings())
                 .withIdleTimeout(properties.smtp().idleTimeout());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());

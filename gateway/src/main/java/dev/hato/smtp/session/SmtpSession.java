@@ -16,6 +16,7 @@ import dev.hato.protocol.wire.Decoded;
 import dev.hato.protocol.wire.LineFramer;
 import dev.hato.smtp.command.SmtpCommand;
 import dev.hato.smtp.command.SmtpCommandParser;
+import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.smtp.wire.SmtpDataDecoder;
 import dev.hato.store.Account;
 import dev.hato.store.Delivery;
@@ -330,6 +331,7 @@ public final class SmtpSession implements ProtocolSession {
                 settings.hostName(), protocolName(), current.id, current.addresses,
                 ZonedDateTime.now(services.clock()));
         data = new SmtpDataDecoder(settings.maxMessageSize());
+        current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE);
         return spool.append(ByteBuffer.wrap(trace))
                 .thenMany(reply("354 Start mail input; end with <CRLF>.<CRLF>"));
     }
@@ -339,7 +341,8 @@ public final class SmtpSession implements ProtocolSession {
         if (current == null || current.spool == null || current.failed) {
             return Flux.empty();
         }
-        return current.spool.append(bytes)
+        ContentChecks checks = current.checks;
+        return current.spool.append(checks == null ? bytes : checks.apply(bytes))
                 .thenMany(Flux.<Action>empty())
                 .onErrorResume(failure -> {
                     // Keep reading to the end of the data, then answer 451: the client must not see a 250.
@@ -367,6 +370,11 @@ public final class SmtpSession implements ProtocolSession {
             spool.discard();
             return reply("451 4.3.0 Local error while receiving the message, try again later");
         }
+        String refusal = contentRefusal(decoder, current.checks);
+        if (refusal != null) {
+            spool.discard();
+            return reply(refusal);
+        }
         List<Long> accounts = current.recipients.stream().map(Account::id).distinct().toList();
         // The write must not be cancelled by a client that hangs up while it waits for the 250: its batch may
         // already be reading the spool, and other sessions' messages share that transaction. So the write runs on
@@ -387,6 +395,21 @@ public final class SmtpSession implements ProtocolSession {
                     LOG.warn("delivery of message {} failed: {}", current.id, failure.toString());
                     return reply("451 4.3.0 Message not stored (temporary storage failure), try again later");
                 });
+    }
+
+    /** Content the server will not store, with the reply that says why; null when the message is acceptable. */
+    private @Nullable String contentRefusal(SmtpDataDecoder decoder, @Nullable ContentChecks checks) {
+        if (decoder.sawNul()) {
+            return "554 5.6.0 Message refused: it contains NUL octets (RFC 5321 §2.3.8)";
+        }
+        if (checks != null && checks.headerLineTooLong()) {
+            return "554 5.6.0 Message refused: a header line is longer than 998 octets (RFC 5322 §2.1.1)";
+        }
+        if (settings.bareLineEndings() == SmtpSettings.BareLineEndings.REJECT
+                && decoder.sawBareLineFeedOrCarriageReturn()) {
+            return "554 5.6.0 Message refused: bare CR or LF line endings (RFC 5321 §2.3.8); use CRLF";
+        }
+        return null;
     }
 
     private Flux<Action> startTls() {
@@ -632,6 +655,7 @@ public final class SmtpSession implements ProtocolSession {
         final List<Account> recipients = new ArrayList<>();
         final List<String> addresses = new ArrayList<>();
         @Nullable MessageSpool spool;
+        @Nullable ContentChecks checks;
         String id = "";
         boolean failed;
 

@@ -9,7 +9,14 @@ import java.time.Duration;
  */
 public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, long maxMessageSize,
                            int maxRecipients, int maxLineLength, int maxErrors, int maxAuthFailures,
-                           Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit) {
+                           Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit,
+                           BareLineEndings bareLineEndings) {
+
+    /**
+     * What to do with a bare LF (or CR) in DATA (RFC 5321 §2.3.8 forbids them; SMTP smuggling uses them). Either
+     * way only CRLF.CRLF ends the data. NORMALIZE turns bare LF into CRLF and accepts; REJECT answers 554.
+     */
+    public enum BareLineEndings { NORMALIZE, REJECT }
 
     /** MTA: receives mail for local domains from anyone. SUBMISSION: authenticated users send mail. */
     public enum Role { MTA, SUBMISSION }
@@ -30,31 +37,36 @@ public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, 
     /** RFC 5321 §4.5.3.2.7: at least 5 minutes for commands. */
     public static SmtpSettings defaults(String hostName, Role role, Path spoolDirectory) {
         return new SmtpSettings(hostName, role, false, 50L * 1024 * 1024, 100, 4096, 10, 3,
-                Duration.ofMinutes(5), spoolDirectory, 1024 * 1024);
+                Duration.ofMinutes(5), spoolDirectory, 1024 * 1024, BareLineEndings.NORMALIZE);
     }
 
     public SmtpSettings withStartTlsOffered(boolean offered) {
         return new SmtpSettings(hostName, role, offered, maxMessageSize, maxRecipients, maxLineLength, maxErrors,
-                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
     }
 
     public SmtpSettings withMaxMessageSize(long size) {
         return new SmtpSettings(hostName, role, startTlsOffered, size, maxRecipients, maxLineLength, maxErrors,
-                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
+    }
+
+    public SmtpSettings withBareLineEndings(BareLineEndings handling) {
+        return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, handling);
     }
 
     public SmtpSettings withRole(Role newRole) {
         return new SmtpSettings(hostName, newRole, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
     }
 
     public SmtpSettings withMaxRecipients(int recipients) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, recipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit);
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
     }
 
     public SmtpSettings withIdleTimeout(Duration timeout) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, timeout, spoolDirectory, spoolMemoryLimit);
+                maxErrors, maxAuthFailures, timeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
     }
 }
