@@ -70,7 +70,8 @@ public record HatoProperties(
     /** {@code postmaster}: where mail to the bare "postmaster" goes when the host name is not a local domain. */
     public record Smtp(@DefaultValue("50MB") DataSize maxMessageSize, @DefaultValue("100") int maxRecipients,
                        @DefaultValue("5m") Duration idleTimeout, @Nullable String postmaster,
-                       @DefaultValue("normalize") SmtpSettings.BareLineEndings bareLineEndings) { }
+                       @DefaultValue("normalize") SmtpSettings.BareLineEndings bareLineEndings,
+                       @DefaultValue("4096") int maxLineLength, @DefaultValue("20") int maxCommandsBeforeAuth) { }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
 

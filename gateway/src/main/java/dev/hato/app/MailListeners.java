@@ -84,6 +84,7 @@ public final class MailListeners implements SmartLifecycle {
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
                 .withBareLineEndings(properties.smtp().bareLineEndings())
+                .withLimits(properties.smtp().maxLineLength(), properties.smtp().maxCommandsBeforeAuth())
                 .withIdleTimeout(properties.smtp().idleTimeout());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());

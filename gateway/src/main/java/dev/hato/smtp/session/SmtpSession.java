@@ -65,6 +65,7 @@ public final class SmtpSession implements ProtocolSession {
     private @Nullable SaslExchange sasl;
     private int errors;
     private int authFailures;
+    private int commandsBeforeAuth;
 
     public SmtpSession(SmtpSettings settings, ConnectionInfo connection, SmtpServices services) {
         this.settings = settings;
@@ -142,6 +143,15 @@ public final class SmtpSession implements ProtocolSession {
     }
 
     private Flux<Action> command(SmtpCommand command) {
+        // On the submission ports nothing but AUTH leads anywhere before authentication; a client that keeps
+        // talking without it is probing, not submitting.
+        if (settings.role() == SmtpSettings.Role.SUBMISSION && user == null
+                && ++commandsBeforeAuth > settings.maxCommandsBeforeAuth()) {
+            stopped = true;
+            discardTransaction();
+            return Flux.just(Action.line("421 4.7.0 " + settings.hostName()
+                    + " Too many commands without authentication"), Action.close());
+        }
         if (command instanceof SmtpCommand.Ehlo ehlo) {
             return greet(ehlo.domain(), true);
         } else if (command instanceof SmtpCommand.Helo heloCommand) {

@@ -10,7 +10,7 @@ import java.time.Duration;
 public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, long maxMessageSize,
                            int maxRecipients, int maxLineLength, int maxErrors, int maxAuthFailures,
                            Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit,
-                           BareLineEndings bareLineEndings) {
+                           BareLineEndings bareLineEndings, int maxCommandsBeforeAuth) {
 
     /**
      * What to do with a bare LF (or CR) in DATA (RFC 5321 §2.3.8 forbids them; SMTP smuggling uses them). Either
@@ -26,7 +26,7 @@ public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, 
             throw new IllegalArgumentException("host name must not be blank");
         }
         if (maxMessageSize < 1024 || maxRecipients < 1 || maxLineLength < 512 || maxErrors < 1
-                || maxAuthFailures < 1 || spoolMemoryLimit < 0) {
+                || maxAuthFailures < 1 || spoolMemoryLimit < 0 || maxCommandsBeforeAuth < 3) {
             throw new IllegalArgumentException("SMTP limits out of range");
         }
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
@@ -37,36 +37,48 @@ public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, 
     /** RFC 5321 §4.5.3.2.7: at least 5 minutes for commands. */
     public static SmtpSettings defaults(String hostName, Role role, Path spoolDirectory) {
         return new SmtpSettings(hostName, role, false, 50L * 1024 * 1024, 100, 4096, 10, 3,
-                Duration.ofMinutes(5), spoolDirectory, 1024 * 1024, BareLineEndings.NORMALIZE);
+                Duration.ofMinutes(5), spoolDirectory, 1024 * 1024, BareLineEndings.NORMALIZE, 20);
     }
 
     public SmtpSettings withStartTlsOffered(boolean offered) {
         return new SmtpSettings(hostName, role, offered, maxMessageSize, maxRecipients, maxLineLength, maxErrors,
-                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
+                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth);
     }
 
     public SmtpSettings withMaxMessageSize(long size) {
         return new SmtpSettings(hostName, role, startTlsOffered, size, maxRecipients, maxLineLength, maxErrors,
-                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
+                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth);
     }
 
     public SmtpSettings withBareLineEndings(BareLineEndings handling) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, handling);
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, handling,
+                maxCommandsBeforeAuth);
+    }
+
+    public SmtpSettings withLimits(int lineLength, int commandsBeforeAuth) {
+        return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, lineLength,
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                commandsBeforeAuth);
     }
 
     public SmtpSettings withRole(Role newRole) {
         return new SmtpSettings(hostName, newRole, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth);
     }
 
     public SmtpSettings withMaxRecipients(int recipients) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, recipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
+                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth);
     }
 
     public SmtpSettings withIdleTimeout(Duration timeout) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, timeout, spoolDirectory, spoolMemoryLimit, bareLineEndings);
+                maxErrors, maxAuthFailures, timeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth);
     }
 }
