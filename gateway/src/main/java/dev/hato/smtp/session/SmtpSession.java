@@ -66,6 +66,11 @@ public final class SmtpSession implements ProtocolSession {
     private int errors;
     private int authFailures;
     private int commandsBeforeAuth;
+    /** Octets of the current BDAT chunk still to read, its size, whether it is the last, why it is refused. */
+    private long bdatRemaining;
+    private long bdatSize;
+    private boolean bdatLast;
+    private @Nullable String bdatRefusal;
 
     public SmtpSession(SmtpSettings settings, ConnectionInfo connection, SmtpServices services) {
         this.settings = settings;
@@ -116,6 +121,9 @@ public final class SmtpSession implements ProtocolSession {
     private @Nullable Flux<Action> step() {
         if (stopped) {
             return null;
+        }
+        if (bdatRemaining > 0) {
+            return input.hasRemaining() ? chunkBytes() : null;
         }
         SmtpDataDecoder content = data;
         Decoded decoded = content != null ? content.next(input) : lines.next(input);
@@ -182,8 +190,8 @@ public final class SmtpSession implements ProtocolSession {
             return startTls();
         } else if (command instanceof SmtpCommand.Auth auth) {
             return auth(auth);
-        } else if (command instanceof SmtpCommand.Bdat) {
-            return error("502 5.5.1 BDAT is not available: CHUNKING is not offered");
+        } else if (command instanceof SmtpCommand.Bdat bdat) {
+            return bdat(bdat);
         } else if (command instanceof SmtpCommand.Invalid invalid) {
             return error(invalid.code() + " " + invalid.enhancedCode() + " " + invalid.text());
         }
@@ -203,6 +211,7 @@ public final class SmtpSession implements ProtocolSession {
         lines.add("SIZE " + settings.maxMessageSize());
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
+        lines.add("CHUNKING");
         if (startTlsAvailable()) {
             lines.add("STARTTLS");
         }
@@ -334,16 +343,82 @@ public final class SmtpSession implements ProtocolSession {
         if (current.recipients.isEmpty()) {
             return error("554 5.5.1 No valid recipients");
         }
+        if (current.spool != null) {
+            // RFC 3030 §2: DATA and BDAT cannot be mixed in one transaction.
+            return error("503 5.5.1 DATA cannot follow BDAT in the same transaction");
+        }
+        data = new SmtpDataDecoder(settings.maxMessageSize());
+        return startMessage(current).thenMany(reply("354 Start mail input; end with <CRLF>.<CRLF>"));
+    }
+
+    /** Opens the spool with the trace fields first. */
+    private Mono<Void> startMessage(Transaction current) {
         MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(), services.io());
         current.spool = spool;
         current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE);
         byte[] trace = TraceHeaders.of(current.reversePath, helo == null ? "unknown" : helo, connection.remoteIp(),
                 settings.hostName(), protocolName(), current.id, current.addresses,
                 ZonedDateTime.now(services.clock()));
-        data = new SmtpDataDecoder(settings.maxMessageSize());
-        current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE);
-        return spool.append(ByteBuffer.wrap(trace))
-                .thenMany(reply("354 Start mail input; end with <CRLF>.<CRLF>"));
+        return spool.append(ByteBuffer.wrap(trace));
+    }
+
+    /**
+     * RFC 3030 BDAT: the next {@code size} octets are message content, whatever the reply; a refused chunk is
+     * still read (the client pipelines it) and then refused.
+     */
+    private Flux<Action> bdat(SmtpCommand.Bdat bdat) {
+        bdatRemaining = bdat.size();
+        bdatSize = bdat.size();
+        bdatLast = bdat.last();
+        bdatRefusal = null;
+        Transaction current = transaction;
+        Flux<Action> start = Flux.empty();
+        if (current == null) {
+            bdatRefusal = "503 5.5.1 Need MAIL before BDAT";
+        } else if (current.recipients.isEmpty()) {
+            bdatRefusal = "554 5.5.1 No valid recipients";
+        } else if (current.spool == null) {
+            start = startMessage(current).thenMany(Flux.<Action>empty());
+        }
+        return bdatRemaining == 0 ? start.concatWith(Flux.defer(this::endOfChunk)) : start;
+    }
+
+    private Flux<Action> chunkBytes() {
+        int n = (int) Math.min(bdatRemaining, input.remaining());
+        byte[] bytes = new byte[n];
+        input.get(bytes);
+        bdatRemaining -= n;
+        Transaction current = transaction;
+        Flux<Action> stored = Flux.empty();
+        if (bdatRefusal == null && current != null) {
+            current.chunkedSize += n;
+            if (current.chunkedSize > settings.maxMessageSize()) {
+                current.chunkedExceeded = true;
+            } else {
+                stored = appendContent(ByteBuffer.wrap(bytes));
+            }
+        }
+        return bdatRemaining > 0 ? stored : stored.concatWith(Flux.defer(this::endOfChunk));
+    }
+
+    private Flux<Action> endOfChunk() {
+        String refusal = bdatRefusal;
+        bdatRefusal = null;
+        if (refusal != null) {
+            return error(refusal);
+        }
+        Transaction current = transaction;
+        if (current == null) {
+            return error("503 5.5.1 Bad sequence of commands");
+        }
+        if (!bdatLast) {
+            return reply("250 2.0.0 " + bdatSize + " octets received");
+        }
+        transaction = null;
+        ContentChecks checks = current.checks;
+        return finishMessage(current, current.chunkedExceeded, checks == null ? null
+                : contentRefusal(checks.sawNul(), checks.headerLineTooLong(), checks.sawBareLineFeed()));
     }
 
     private Flux<Action> appendContent(ByteBuffer bytes) {
@@ -370,8 +445,18 @@ public final class SmtpSession implements ProtocolSession {
         if (current == null || current.spool == null || decoder == null) {
             return error("503 5.5.1 Bad sequence of commands");
         }
+        ContentChecks checks = current.checks;
+        return finishMessage(current, decoder.exceeded(), contentRefusal(decoder.sawNul(),
+                checks != null && checks.headerLineTooLong(), decoder.sawBareLineFeedOrCarriageReturn()));
+    }
+
+    /** The end of a message (DATA or BDAT LAST): refuse it, or commit it and answer 250 after the commit. */
+    private Flux<Action> finishMessage(Transaction current, boolean exceeded, @Nullable String refusal) {
         MessageSpool spool = current.spool;
-        if (decoder.exceeded()) {
+        if (spool == null) {
+            return error("503 5.5.1 Bad sequence of commands");
+        }
+        if (exceeded) {
             spool.discard();
             return reply("552 5.3.4 Message size exceeds fixed maximum message size of "
                     + settings.maxMessageSize() + " octets");
@@ -380,7 +465,6 @@ public final class SmtpSession implements ProtocolSession {
             spool.discard();
             return reply("451 4.3.0 Local error while receiving the message, try again later");
         }
-        String refusal = contentRefusal(decoder, current.checks);
         if (refusal != null) {
             spool.discard();
             return reply(refusal);
@@ -408,15 +492,14 @@ public final class SmtpSession implements ProtocolSession {
     }
 
     /** Content the server will not store, with the reply that says why; null when the message is acceptable. */
-    private @Nullable String contentRefusal(SmtpDataDecoder decoder, @Nullable ContentChecks checks) {
-        if (decoder.sawNul()) {
+    private @Nullable String contentRefusal(boolean nul, boolean headerLineTooLong, boolean bareLineEndings) {
+        if (nul) {
             return "554 5.6.0 Message refused: it contains NUL octets (RFC 5321 §2.3.8)";
         }
-        if (checks != null && checks.headerLineTooLong()) {
+        if (headerLineTooLong) {
             return "554 5.6.0 Message refused: a header line is longer than 998 octets (RFC 5322 §2.1.1)";
         }
-        if (settings.bareLineEndings() == SmtpSettings.BareLineEndings.REJECT
-                && decoder.sawBareLineFeedOrCarriageReturn()) {
+        if (settings.bareLineEndings() == SmtpSettings.BareLineEndings.REJECT && bareLineEndings) {
             return "554 5.6.0 Message refused: bare CR or LF line endings (RFC 5321 §2.3.8); use CRLF";
         }
         return null;
@@ -666,6 +749,8 @@ public final class SmtpSession implements ProtocolSession {
         final List<String> addresses = new ArrayList<>();
         @Nullable MessageSpool spool;
         @Nullable ContentChecks checks;
+        long chunkedSize;
+        boolean chunkedExceeded;
         String id = "";
         boolean failed;
 

@@ -17,6 +17,8 @@ public final class ContentChecks {
     private boolean inHeader = true;
     private int headerLineLength;
     private boolean headerLineTooLong;
+    private boolean sawNul;
+    private boolean sawBareLineFeed;
 
     public ContentChecks(boolean normalizeBareLineFeeds) {
         this.normalizeBareLineFeeds = normalizeBareLineFeeds;
@@ -30,6 +32,9 @@ public final class ContentChecks {
             byte b = chunk.get(i);
             if (b == '\n' && !carriageReturn) {
                 bareLineFeeds++;
+                sawBareLineFeed = true;
+            } else if (b == 0) {
+                sawNul = true;
             }
             scanHeader(b);
             carriageReturn = b == '\r';
@@ -52,6 +57,14 @@ public final class ContentChecks {
 
     public boolean headerLineTooLong() {
         return headerLineTooLong;
+    }
+
+    public boolean sawNul() {
+        return sawNul;
+    }
+
+    public boolean sawBareLineFeed() {
+        return sawBareLineFeed;
     }
 
     private void scanHeader(byte b) {
