@@ -196,6 +196,7 @@ class AuthOutageTest {
             pop.send(("AUTH PLAIN " + plain + "\r\n").getBytes(StandardCharsets.US_ASCII));
             String reply = pop.readLine();
             pop.send("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            pop.readLine(); // the maildrop lock is released before QUIT is answered; wait for it
             return reply;
         }
     }
