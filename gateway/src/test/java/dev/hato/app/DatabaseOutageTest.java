@@ -3,8 +3,6 @@ package dev.hato.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -26,10 +24,7 @@ class DatabaseOutageTest {
 
     @Test
     void deliveriesShouldFailTemporarilyWhileTheDatabaseIsDownAndRecoverAfterwards() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = socket.getLocalPort();
-        }
+        int port = RunningHato.freePort();
         Path pgData = work.resolve("external-pg");
         EmbeddedPostgres postgres = database(pgData, port);
         try (RunningHato hato = RunningHato.start(work.resolve("hato"),

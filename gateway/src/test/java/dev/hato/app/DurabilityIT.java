@@ -2,9 +2,6 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +32,8 @@ class DurabilityIT {
     @Test
     void killDashNineDuringTwentyConcurrentSendersShouldLoseNoAcknowledgedMessage() throws Exception {
         Path data = work.resolve("data");
-        int smtpPort = freePort();
-        int pop3sPort = freePort();
+        int smtpPort = RunningHato.freePort();
+        int pop3sPort = RunningHato.freePort();
         Process server = serve(data, smtpPort, pop3sPort, "first");
         String authId;
         try {
@@ -160,11 +157,5 @@ class DurabilityIT {
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(err).isZero();
         return out;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -71,6 +71,14 @@ final class RunningHato implements AutoCloseable {
         return new RunningHato(dataDir, context);
     }
 
+    /** A port nothing listens on right now, on 127.0.0.1. */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
     Path dataDir() {
         return dataDir;
     }

@@ -41,21 +41,22 @@ final class SessionTransport implements Transport {
         out.write(output, position, output.length - position);
         for (Action action : actions == null ? List.<Action>of() : actions) {
             if (action instanceof Action.Write write) {
-                ByteBuffer bytes = write.bytes().duplicate();
-                byte[] copy = new byte[bytes.remaining()];
-                bytes.get(copy);
-                out.writeBytes(copy);
+                out.writeBytes(bytes(write.bytes()));
             } else if (action instanceof Action.StartTls tls) {
-                ByteBuffer bytes = tls.reply().duplicate();
-                byte[] copy = new byte[bytes.remaining()];
-                bytes.get(copy);
-                out.writeBytes(copy);
+                out.writeBytes(bytes(tls.reply()));
             } else {
                 closed = true;
             }
         }
         output = out.toByteArray();
         position = 0;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer view = buffer.duplicate();
+        byte[] copy = new byte[view.remaining()];
+        view.get(copy);
+        return copy;
     }
 
     @Override

@@ -328,22 +328,21 @@ public final class Pop3Session implements ProtocolSession {
                             if (!leased) {
                                 return reply("-ERR [IN-USE] Mailbox is in use by another POP3 session");
                             }
-                            Maildrop pending = new Maildrop(account, inbox, List.of());
                             // From here the lease is ours: whatever happens before the maildrop is open (an error,
                             // the client hanging up) must give it back, or the user is locked out for its duration.
                             return services.store().messages(account.id(), inbox.id()).collectList()
                                     .flatMapMany(messages -> {
                                         if (stopped) {
-                                            return release(pending).thenMany(Flux.<Action>empty());
+                                            return releaseInbox(account, inbox).thenMany(Flux.<Action>empty());
                                         }
                                         Maildrop drop = new Maildrop(account, inbox, messages);
                                         maildrop = drop;
                                         return ok("Logged in; maildrop has " + drop.count() + " messages ("
                                                 + drop.octets() + " octets)");
                                     })
-                                    .onErrorResume(failure -> release(pending).onErrorResume(e -> Mono.empty())
+                                    .onErrorResume(failure -> releaseInbox(account, inbox).onErrorResume(e -> Mono.empty())
                                             .then(Mono.error(failure)))
-                                    .doOnCancel(() -> release(pending).subscribe(null, e -> { }));
+                                    .doOnCancel(() -> releaseInbox(account, inbox).subscribe(null, e -> { }));
                         }))
                 .switchIfEmpty(reply("-ERR [SYS/TEMP] Mailbox not found"))
                 .onErrorResume(failure -> {
@@ -445,7 +444,11 @@ public final class Pop3Session implements ProtocolSession {
             return Mono.empty();
         }
         drop.released = true;
-        return services.store().release(drop.account.id(), drop.inbox.id(), leaseOwner);
+        return releaseInbox(drop.account, drop.inbox);
+    }
+
+    private Mono<Void> releaseInbox(Account account, Mailbox inbox) {
+        return services.store().release(account.id(), inbox.id(), leaseOwner);
     }
 
     private Mono<Void> releaseLease() {
