@@ -1,0 +1,8 @@
+/**
+ * DKIM (RFC 6376, RFC 8463): signing outgoing mail with a key per domain (rsa-sha256 and ed25519-sha256,
+ * relaxed/relaxed canonicalization) and the DNS TXT record that publishes each key.
+ */
+@NullMarked
+package dev.hato.dkim;
+
+import org.jspecify.annotations.NullMarked;
