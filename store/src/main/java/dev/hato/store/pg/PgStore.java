@@ -1,5 +1,6 @@
 package dev.hato.store.pg;
 
+import dev.hato.store.Addresses;
 import dev.hato.store.AuditLog;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
@@ -39,6 +40,7 @@ public final class PgStore implements AutoCloseable {
     private final PgMessageStore messages;
     private final DeliveryBatcher deliveries;
     private final PgAuditLog auditLog;
+    private final PgAddresses addresses;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -53,6 +55,7 @@ public final class PgStore implements AutoCloseable {
         this.deliveries = new DeliveryBatcher(new BatchWriter(db), settings.batchSize(), settings.batchWindow(),
                 Schedulers.parallel());
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
+        this.addresses = new PgAddresses(db);
     }
 
     /**
@@ -122,6 +125,11 @@ public final class PgStore implements AutoCloseable {
 
     public DeliveryWriter deliveries() {
         return deliveries;
+    }
+
+    /** Aliases, catch-alls and forwarding. */
+    public Addresses addresses() {
+        return addresses;
     }
 
     /** Login attempts, written in batches in the background; flushed by {@link #close()}. */
