@@ -67,11 +67,24 @@ public record HatoProperties(
     public record Store(@Nullable String url, @Nullable String username, @Nullable String password,
                         @DefaultValue("0") int embeddedPort, @DefaultValue("10") int poolSize) { }
 
-    /** {@code postmaster}: where mail to the bare "postmaster" goes when the host name is not a local domain. */
+    /**
+     * {@code postmaster}: where mail to the bare "postmaster" goes when the host name is not a local domain.
+     * {@code subaddressSeparator}: {@code user+tag@domain} goes to {@code user@domain}; empty switches it off.
+     */
     public record Smtp(@DefaultValue("50MB") DataSize maxMessageSize, @DefaultValue("100") int maxRecipients,
-                       @DefaultValue("5m") Duration idleTimeout, @Nullable String postmaster,
+                       @DefaultValue("5m") Duration idleTimeout, @DefaultValue("10m") Duration dataTimeout,
+                       @Nullable String postmaster,
                        @DefaultValue("normalize") SmtpSettings.BareLineEndings bareLineEndings,
-                       @DefaultValue("4096") int maxLineLength, @DefaultValue("20") int maxCommandsBeforeAuth) { }
+                       @DefaultValue("4096") int maxLineLength, @DefaultValue("20") int maxCommandsBeforeAuth,
+                       @DefaultValue("3") int maxAuthFailures, @DefaultValue("100") int maxHops,
+                       @DefaultValue("+") String subaddressSeparator) {
+        public Smtp {
+            subaddressSeparator = subaddressSeparator == null ? "" : subaddressSeparator;
+            if (subaddressSeparator.length() > 1 || subaddressSeparator.equals("@")) {
+                throw new IllegalArgumentException("hato.smtp.subaddress-separator must be one character or empty");
+            }
+        }
+    }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
 

@@ -77,15 +77,17 @@ public final class MailListeners implements SmartLifecycle {
             PgStore store, Authenticator authenticator, @Nullable Authenticator tokens) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
-        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.directory(), host,
-                properties.smtp().postmaster()), authenticator, tokens,
+        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.addresses(), host,
+                properties.smtp().postmaster(), properties.smtp().subaddressSeparator()), authenticator, tokens,
                 store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
                 .withBareLineEndings(properties.smtp().bareLineEndings())
-                .withLimits(properties.smtp().maxLineLength(), properties.smtp().maxCommandsBeforeAuth())
-                .withIdleTimeout(properties.smtp().idleTimeout());
+                .withLimits(properties.smtp().maxLineLength(), properties.smtp().maxCommandsBeforeAuth(),
+                        properties.smtp().maxAuthFailures())
+                .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
+                .withMaxHops(properties.smtp().maxHops());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());

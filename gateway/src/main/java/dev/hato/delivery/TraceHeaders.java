@@ -15,15 +15,27 @@ public final class TraceHeaders {
 
     private TraceHeaders() { }
 
-    /**
-     * {@code Return-Path} with the reverse-path, then one {@code Received} field. {@code with} is the RFC 3848
-     * protocol name (SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA). The "for" clause names the recipient only when there is
-     * exactly one, so a message to many local recipients is one identical blob.
-     */
+    /** The trace fields of a message that no alias or forwarding sends on. */
     public static byte[] of(String reversePath, String helo, String clientIp, String hostName, String with,
                             String id, List<String> recipients, ZonedDateTime now) {
+        return of(reversePath, helo, clientIp, hostName, with, id, recipients, List.of(), now);
+    }
+
+    /**
+     * {@code Return-Path} with the reverse-path, a {@code Delivered-To} field for each local address whose alias or
+     * forwarding sends the message on (so that it is recognised when it comes back: a loop), then one
+     * {@code Received} field. {@code with} is the RFC 3848 / RFC 6531 §3.7.3 protocol name (SMTP, ESMTP, ESMTPSA,
+     * UTF8SMTPSA, ...). The "for" clause names the recipient only when there is exactly one, so a message to many
+     * local recipients is one identical blob; it keeps a plus-address tag as the client wrote it.
+     */
+    public static byte[] of(String reversePath, String helo, String clientIp, String hostName, String with,
+                            String id, List<String> recipients, List<String> deliveredTo, ZonedDateTime now) {
         StringBuilder fields = new StringBuilder(256)
-                .append("Return-Path: <").append(reversePath).append(">\r\n")
+                .append("Return-Path: <").append(reversePath).append(">\r\n");
+        for (String address : deliveredTo) {
+            fields.append("Delivered-To: ").append(address).append("\r\n");
+        }
+        fields
                 // RFC 5321 §4.4 and §4.1.3: an IPv6 address literal carries the "IPv6:" tag.
                 .append("Received: from ").append(sanitize(helo)).append(" ([")
                 .append(clientIp.indexOf(':') >= 0 ? "IPv6:" + clientIp : clientIp).append("])\r\n")

@@ -16,19 +16,27 @@ import dev.hato.protocol.wire.Decoded;
 import dev.hato.protocol.wire.LineFramer;
 import dev.hato.smtp.command.SmtpCommand;
 import dev.hato.smtp.command.SmtpCommandParser;
+import dev.hato.smtp.command.Xtext;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.smtp.wire.SmtpDataDecoder;
 import dev.hato.store.Account;
 import dev.hato.store.Delivery;
 import dev.hato.store.DeliveryReceipt;
+import dev.hato.store.Envelope;
+import dev.hato.store.OutboundRecipient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -93,7 +101,7 @@ public final class SmtpSession implements ProtocolSession {
 
     @Override
     public Duration idleTimeout() {
-        return settings.idleTimeout();
+        return data != null || bdatRemaining > 0 ? settings.dataTimeout() : settings.idleTimeout();
     }
 
     @Override
@@ -212,6 +220,9 @@ public final class SmtpSession implements ProtocolSession {
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
         lines.add("CHUNKING");
+        lines.add("BINARYMIME");
+        lines.add("DSN");
+        lines.add("SMTPUTF8");
         if (startTlsAvailable()) {
             lines.add("STARTTLS");
         }
@@ -231,10 +242,6 @@ public final class SmtpSession implements ProtocolSession {
         if (helo == null) {
             return error("503 5.5.1 Send EHLO or HELO first");
         }
-        if (!isAscii(mail.reversePath())) {
-            // RFC 6531 §3.5: without SMTPUTF8 (not offered yet) non-ASCII addresses are refused.
-            return error("553 5.6.7 Non-ASCII addresses are not accepted (SMTPUTF8 is not offered)");
-        }
         if (transaction != null) {
             return error("503 5.5.1 Nested MAIL command");
         }
@@ -252,6 +259,10 @@ public final class SmtpSession implements ProtocolSession {
                         + "> is not owned by the authenticated user; use " + account.address());
             }
         }
+        boolean utf8 = false;
+        Envelope.Body body = Envelope.Body.SEVEN_BIT;
+        Envelope.Ret ret = null;
+        String envId = null;
         for (Map.Entry<String, String> parameter : mail.parameters().entrySet()) {
             String value = parameter.getValue();
             switch (parameter.getKey()) {
@@ -272,9 +283,32 @@ public final class SmtpSession implements ProtocolSession {
                     }
                 }
                 case "BODY" -> {
-                    if (value == null || !(value.equalsIgnoreCase("7BIT") || value.equalsIgnoreCase("8BITMIME"))) {
-                        return error("501 5.5.4 BODY must be 7BIT or 8BITMIME");
+                    Envelope.Body declared = value == null ? null : Envelope.Body.of(value);
+                    if (declared == null) {
+                        return error("501 5.5.4 BODY must be 7BIT, 8BITMIME or BINARYMIME");
                     }
+                    body = declared;
+                }
+                case "SMTPUTF8" -> {
+                    // RFC 6531 §3.4: a keyword without a value.
+                    if (value != null) {
+                        return error("501 5.5.4 SMTPUTF8 takes no value");
+                    }
+                    utf8 = true;
+                }
+                case "RET" -> {
+                    // RFC 3461 §4.3
+                    if (value == null || !(value.equalsIgnoreCase("FULL") || value.equalsIgnoreCase("HDRS"))) {
+                        return error("501 5.5.4 Syntax: RET=FULL or RET=HDRS");
+                    }
+                    ret = value.equalsIgnoreCase("FULL") ? Envelope.Ret.FULL : Envelope.Ret.HDRS;
+                }
+                case "ENVID" -> {
+                    // RFC 3461 §4.4: xtext of printable ASCII, at most 100 characters.
+                    if (value == null || value.length() > 100 || !Xtext.isXtext(value)) {
+                        return error("501 5.5.4 Syntax: ENVID=<xtext of at most 100 characters>");
+                    }
+                    envId = value;
                 }
                 case "AUTH" -> {
                     // RFC 4954 §5: accepted when AUTH is offered; Hato trusts no other server's claim, so the
@@ -288,7 +322,11 @@ public final class SmtpSession implements ProtocolSession {
                 }
             }
         }
-        transaction = new Transaction(mail.reversePath());
+        if (!utf8 && !isAscii(mail.reversePath())) {
+            // RFC 6531 §3.5: non-ASCII addresses only in a transaction that announced SMTPUTF8.
+            return error("553 5.6.7 Non-ASCII address without SMTPUTF8; add SMTPUTF8 to MAIL FROM");
+        }
+        transaction = new Transaction(new Envelope(mail.reversePath(), envId, ret, utf8, body));
         return reply("250 2.1.0 Sender OK");
     }
 
@@ -297,35 +335,69 @@ public final class SmtpSession implements ProtocolSession {
         if (current == null) {
             return error("503 5.5.1 Need MAIL before RCPT");
         }
-        if (!rcpt.parameters().isEmpty()) {
-            return error("555 5.5.4 Unsupported RCPT parameter " + rcpt.parameters().keySet().iterator().next());
+        EnumSet<OutboundRecipient.Notify> notify = EnumSet.noneOf(OutboundRecipient.Notify.class);
+        String orcpt = null;
+        for (Map.Entry<String, String> parameter : rcpt.parameters().entrySet()) {
+            String value = parameter.getValue();
+            switch (parameter.getKey()) {
+                case "NOTIFY" -> {
+                    // RFC 3461 §4.1: NEVER, or a comma-separated list of SUCCESS, FAILURE, DELAY.
+                    if (value == null || !parseNotify(value, notify)) {
+                        return error("501 5.5.4 Syntax: NOTIFY=NEVER or NOTIFY=SUCCESS,FAILURE,DELAY");
+                    }
+                }
+                case "ORCPT" -> {
+                    // RFC 3461 §4.2: addr-type ";" xtext; RFC 6533 §3 utf-8 addresses under SMTPUTF8.
+                    orcpt = value == null ? null : originalRecipient(value, current.envelope.utf8());
+                    if (orcpt == null) {
+                        return error("501 5.5.4 Syntax: ORCPT=rfc822;<xtext address>");
+                    }
+                }
+                default -> {
+                    return error("555 5.5.4 Unsupported RCPT parameter " + parameter.getKey());
+                }
+            }
         }
-        if (current.recipients.size() >= settings.maxRecipients()) {
+        if (current.rcptCount >= settings.maxRecipients()) {
             return reply("452 4.5.3 Too many recipients");
         }
         String address = rcpt.forwardPath();
-        if (!isAscii(address)) {
-            return reply("553 5.6.7 Non-ASCII addresses are not accepted (SMTPUTF8 is not offered)");
+        if (!current.envelope.utf8() && !isAscii(address)) {
+            return reply("553 5.6.7 Non-ASCII address without SMTPUTF8; add SMTPUTF8 to MAIL FROM");
         }
         if (address.indexOf('@') < 0) {
             // RFC 5321 §4.5.1: "postmaster" without a domain must be accepted for the server's own domain.
             address = address + "@" + settings.hostName();
         }
         String target = address;
+        String orcptGiven = orcpt;
+        // A forwarded or expanded copy names the address the client gave as its original recipient.
+        String original = orcpt != null ? orcpt : (current.envelope.utf8() ? "utf-8;" : "rfc822;") + target;
         return services.recipients().resolve(target)
                 .flatMapMany(recipient -> {
-                    if (recipient instanceof Recipient.Local local) {
-                        current.recipients.add(local.account());
-                        current.addresses.add(target);
+                    if (recipient instanceof Recipient.Resolved resolved) {
+                        if (!resolved.remote().isEmpty() && !settings.remoteDelivery()) {
+                            return reply("451 4.3.5 <" + target + ">: forwarding to other domains is not "
+                                    + "enabled on this server (hato.outbound.enabled)");
+                        }
+                        current.accept(target, notify, original, resolved.accounts(), resolved.remote(),
+                                resolved.forwardedBy());
                         return reply("250 2.1.5 Recipient OK");
                     }
                     if (recipient instanceof Recipient.UnknownLocal) {
                         // RFC 5321 §3.3: a refused recipient is an answer, not a protocol error of the client.
                         return reply("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown");
                     }
+                    if (recipient instanceof Recipient.Unroutable unroutable) {
+                        return reply("550 5.4.6 <" + target + ">: " + unroutable.reason());
+                    }
                     if (settings.role() == SmtpSettings.Role.SUBMISSION) {
-                        return reply("550 5.7.1 <" + target + ">: Delivery to other domains is not available "
-                                + "yet on this server (no outbound queue); message not accepted for this recipient");
+                        if (!settings.remoteDelivery()) {
+                            return reply("550 5.7.1 <" + target + ">: delivery to other domains is not enabled "
+                                    + "on this server; message not accepted for this recipient");
+                        }
+                        current.accept(target, notify, orcptGiven, List.of(), List.of(target), List.of());
+                        return reply("250 2.1.5 Recipient OK");
                     }
                     return reply("554 5.7.1 <" + target + ">: Relay access denied");
                 })
@@ -335,13 +407,48 @@ public final class SmtpSession implements ProtocolSession {
                 });
     }
 
+    /** Fills {@code into} from a NOTIFY value; false when it is malformed (RFC 3461 §4.1). */
+    private static boolean parseNotify(String value, Set<OutboundRecipient.Notify> into) {
+        for (String part : value.split(",", -1)) {
+            OutboundRecipient.Notify kind;
+            try {
+                kind = OutboundRecipient.Notify.valueOf(part.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            if (!into.add(kind)) {
+                return false;
+            }
+        }
+        return !(into.contains(OutboundRecipient.Notify.NEVER) && into.size() > 1);
+    }
+
+    /** {@code addr-type;address} with the address decoded, or null when malformed. */
+    private static @Nullable String originalRecipient(String value, boolean utf8) {
+        int semicolon = value.indexOf(';');
+        if (semicolon <= 0 || semicolon == value.length() - 1) {
+            return null;
+        }
+        String type = value.substring(0, semicolon);
+        if (!type.chars().allMatch(c -> c < 0x80 && (Character.isLetterOrDigit(c) || c == '-'))) {
+            return null;
+        }
+        boolean unicode = utf8 && type.equalsIgnoreCase("utf-8");
+        String address = Xtext.decode(value.substring(semicolon + 1), unicode);
+        return address == null ? null : type.toLowerCase(Locale.ROOT) + ";" + address;
+    }
+
     private Flux<Action> data() {
         Transaction current = transaction;
         if (current == null) {
             return error("503 5.5.1 Need MAIL before DATA");
         }
-        if (current.recipients.isEmpty()) {
+        if (current.rcptCount == 0) {
             return error("554 5.5.1 No valid recipients");
+        }
+        if (current.envelope.body() == Envelope.Body.BINARY_MIME) {
+            // RFC 3030 §3: a BINARYMIME message can only be sent with BDAT.
+            return error("503 5.5.1 BODY=BINARYMIME requires BDAT, not DATA");
         }
         if (current.spool != null) {
             // RFC 3030 §2: DATA and BDAT cannot be mixed in one transaction.
@@ -356,13 +463,15 @@ public final class SmtpSession implements ProtocolSession {
         MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(), services.io());
         current.spool = spool;
         current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-        current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE);
-        byte[] trace = TraceHeaders.of(current.reversePath, helo == null ? "unknown" : helo, connection.remoteIp(),
-                settings.hostName(), protocolName(), current.id, current.addresses,
-                ZonedDateTime.now(services.clock()));
+        current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE,
+                current.envelope.body() == Envelope.Body.BINARY_MIME);
+        // Delivered-To only when the message leaves: a loop needs a hop through another server.
+        List<String> deliveredTo = current.outbound.isEmpty() ? List.of() : List.copyOf(current.forwardedBy);
+        byte[] trace = TraceHeaders.of(current.envelope.sender(), helo == null ? "unknown" : helo,
+                connection.remoteIp(), settings.hostName(), protocolName(current.envelope.utf8()), current.id,
+                current.addresses, deliveredTo, ZonedDateTime.now(services.clock()));
         return spool.append(ByteBuffer.wrap(trace));
     }
-
     /**
      * RFC 3030 BDAT: the next {@code size} octets are message content, whatever the reply; a refused chunk is
      * still read (the client pipelines it) and then refused.
@@ -376,7 +485,7 @@ public final class SmtpSession implements ProtocolSession {
         Flux<Action> start = Flux.empty();
         if (current == null) {
             bdatRefusal = "503 5.5.1 Need MAIL before BDAT";
-        } else if (current.recipients.isEmpty()) {
+        } else if (current.rcptCount == 0) {
             bdatRefusal = "554 5.5.1 No valid recipients";
         } else if (current.spool == null) {
             start = startMessage(current).thenMany(Flux.<Action>empty());
@@ -465,17 +574,21 @@ public final class SmtpSession implements ProtocolSession {
             spool.discard();
             return reply("451 4.3.0 Local error while receiving the message, try again later");
         }
+        if (refusal == null) {
+            refusal = loopRefusal(current);
+        }
         if (refusal != null) {
             spool.discard();
             return reply(refusal);
         }
-        List<Long> accounts = current.recipients.stream().map(Account::id).distinct().toList();
+        List<Long> accounts = List.copyOf(current.accounts.keySet());
+        List<OutboundRecipient> outbound = List.copyOf(current.outbound.values());
         // The write must not be cancelled by a client that hangs up while it waits for the 250: its batch may
         // already be reading the spool, and other sessions' messages share that transaction. So the write runs on
         // its own subscription, and the spool is freed only when the write is over.
         Mono<DeliveryReceipt> write = spool.finish()
                 .flatMap(content -> services.deliveries().deliver(
-                        new Delivery(content, accounts, services.clock().instant())))
+                        new Delivery(content, accounts, services.clock().instant(), current.envelope, outbound)))
                 .doFinally(signal -> spool.discard())
                 .cache();
         write.subscribe(receipt -> { }, failure -> { });
@@ -483,12 +596,31 @@ public final class SmtpSession implements ProtocolSession {
                 .flatMapMany((DeliveryReceipt receipt) -> {
                     errors = 0;
                     return reply("250 2.0.0 OK: message " + current.id + " stored for "
-                            + receipt.messages().size() + " recipient(s)");
+                            + receipt.messages().size() + " local recipient(s)"
+                            + (outbound.isEmpty() ? "" : ", queued for " + outbound.size() + " remote"));
                 })
                 .onErrorResume(failure -> {
                     LOG.warn("delivery of message {} failed: {}", current.id, failure.toString());
                     return reply("451 4.3.0 Message not stored (temporary storage failure), try again later");
                 });
+    }
+
+    /** RFC 5321 §6.3: a message that has gone round too often, or came back to an address that sent it on. */
+    private @Nullable String loopRefusal(Transaction current) {
+        ContentChecks checks = current.checks;
+        if (checks == null) {
+            return null;
+        }
+        // Our own Received field is not in the content: one more hop.
+        if (checks.receivedFields() + 1 > settings.maxHops()) {
+            return "554 5.4.6 Message refused: too many hops (" + (checks.receivedFields() + 1)
+                    + " Received fields), probably a mail loop";
+        }
+        String looped = checks.deliveredToAnyOf(current.forwardedBy);
+        if (looped != null) {
+            return "554 5.4.6 Message refused: mail forwarding loop for <" + looped + ">";
+        }
+        return null;
     }
 
     /** Content the server will not store, with the reply that says why; null when the message is acceptable. */
@@ -694,12 +826,12 @@ public final class SmtpSession implements ProtocolSession {
         return settings.role() == SmtpSettings.Role.SUBMISSION && tls && user == null;
     }
 
-    private String protocolName() {
-        // RFC 3848 with-protocol types.
+    private String protocolName(boolean utf8) {
+        // RFC 3848 with-protocol types; RFC 6531 §3.7.3 UTF8SMTP, UTF8SMTPA, UTF8SMTPS, UTF8SMTPSA.
         if (!extended) {
             return "SMTP";
         }
-        return "ESMTP" + (tls ? "S" : "") + (user != null ? "A" : "");
+        return (utf8 ? "UTF8SMTP" : "ESMTP") + (tls ? "S" : "") + (user != null ? "A" : "");
     }
 
     private void discardTransaction() {
@@ -744,9 +876,17 @@ public final class SmtpSession implements ProtocolSession {
 
     /** The envelope of the message being received. */
     private static final class Transaction {
-        final String reversePath;
-        final List<Account> recipients = new ArrayList<>();
+        final Envelope envelope;
+        /** RCPT commands accepted: the unit of the recipient limit. */
+        int rcptCount;
+        /** The accounts that receive the message, by id, in RCPT order. */
+        final Map<Long, Account> accounts = new LinkedHashMap<>();
+        /** Recipients elsewhere, by address: the submitted ones and alias/forwarding targets. */
+        final Map<String, OutboundRecipient> outbound = new LinkedHashMap<>();
+        /** The RCPT addresses as the client wrote them (trace "for" clause). */
         final List<String> addresses = new ArrayList<>();
+        /** Local addresses whose alias or forwarding sent the message elsewhere. */
+        final Set<String> forwardedBy = new LinkedHashSet<>();
         @Nullable MessageSpool spool;
         @Nullable ContentChecks checks;
         long chunkedSize;
@@ -754,8 +894,21 @@ public final class SmtpSession implements ProtocolSession {
         String id = "";
         boolean failed;
 
-        Transaction(String reversePath) {
-            this.reversePath = reversePath;
+        Transaction(Envelope envelope) {
+            this.envelope = envelope;
+        }
+
+        /** One accepted RCPT and what it expanded to; DSN parameters follow the message to remote targets. */
+        void accept(String address, Set<OutboundRecipient.Notify> notify, @Nullable String orcpt,
+                    List<Account> local,
+                    List<String> remote, List<String> forwarders) {
+            rcptCount++;
+            addresses.add(address);
+            local.forEach(account -> accounts.putIfAbsent(account.id(), account));
+            for (String target : remote) {
+                outbound.putIfAbsent(target, new OutboundRecipient(target, notify, orcpt));
+            }
+            forwardedBy.addAll(forwarders);
         }
     }
 }

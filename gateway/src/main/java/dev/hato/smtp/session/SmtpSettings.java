@@ -6,11 +6,20 @@ import java.time.Duration;
 /**
  * One SMTP listener's behaviour and limits. {@code startTlsOffered} is true on plain-text listeners that can
  * upgrade; on implicit-TLS listeners the connection is already protected.
+ *
+ * @param idleTimeout    how long the server waits for the next command (RFC 5321 §4.5.3.2.7: at least 5 minutes)
+ * @param dataTimeout    how long it waits for the next octets of message content (DATA or BDAT; RFC 5321
+ *                       §4.5.3.2.6: at least 3 minutes between blocks)
+ * @param maxHops        the most {@code Received:} fields a message may carry before it is refused as looping
+ *                       (RFC 5321 §6.3 asks for at least 100)
+ * @param remoteDelivery whether recipients elsewhere are queued for outbound delivery: by authenticated users on
+ *                       the submission role, and forwarding/alias targets on both roles. Without it they are refused.
  */
 public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, long maxMessageSize,
                            int maxRecipients, int maxLineLength, int maxErrors, int maxAuthFailures,
-                           Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit,
-                           BareLineEndings bareLineEndings, int maxCommandsBeforeAuth) {
+                           Duration idleTimeout, Duration dataTimeout, Path spoolDirectory, int spoolMemoryLimit,
+                           BareLineEndings bareLineEndings, int maxCommandsBeforeAuth, int maxHops,
+                           boolean remoteDelivery) {
 
     /**
      * What to do with a bare LF (or CR) in DATA (RFC 5321 §2.3.8 forbids them; SMTP smuggling uses them). Either
@@ -26,59 +35,73 @@ public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, 
             throw new IllegalArgumentException("host name must not be blank");
         }
         if (maxMessageSize < 1024 || maxRecipients < 1 || maxLineLength < 512 || maxErrors < 1
-                || maxAuthFailures < 1 || spoolMemoryLimit < 0 || maxCommandsBeforeAuth < 3) {
+                || maxAuthFailures < 1 || spoolMemoryLimit < 0 || maxCommandsBeforeAuth < 3 || maxHops < 1) {
             throw new IllegalArgumentException("SMTP limits out of range");
         }
-        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("idle timeout must be positive");
+        if (idleTimeout.isNegative() || idleTimeout.isZero() || dataTimeout.isNegative() || dataTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
         }
     }
 
-    /** RFC 5321 §4.5.3.2.7: at least 5 minutes for commands. */
+    /** RFC 5321 §4.5.3.2: 5 minutes for commands, 10 for content (the data termination allowance). */
     public static SmtpSettings defaults(String hostName, Role role, Path spoolDirectory) {
         return new SmtpSettings(hostName, role, false, 50L * 1024 * 1024, 100, 4096, 10, 3,
-                Duration.ofMinutes(5), spoolDirectory, 1024 * 1024, BareLineEndings.NORMALIZE, 20);
+                Duration.ofMinutes(5), Duration.ofMinutes(10), spoolDirectory, 1024 * 1024,
+                BareLineEndings.NORMALIZE, 20, 100, false);
     }
 
     public SmtpSettings withStartTlsOffered(boolean offered) {
         return new SmtpSettings(hostName, role, offered, maxMessageSize, maxRecipients, maxLineLength, maxErrors,
-                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
-                maxCommandsBeforeAuth);
+                maxAuthFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth, maxHops, remoteDelivery);
     }
 
     public SmtpSettings withMaxMessageSize(long size) {
         return new SmtpSettings(hostName, role, startTlsOffered, size, maxRecipients, maxLineLength, maxErrors,
-                maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
-                maxCommandsBeforeAuth);
+                maxAuthFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth, maxHops, remoteDelivery);
     }
 
     public SmtpSettings withBareLineEndings(BareLineEndings handling) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, handling,
-                maxCommandsBeforeAuth);
+                maxErrors, maxAuthFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit, handling,
+                maxCommandsBeforeAuth, maxHops, remoteDelivery);
     }
 
-    public SmtpSettings withLimits(int lineLength, int commandsBeforeAuth) {
+    /** Line length, commands before AUTH on the submission role, failed AUTH attempts per connection. */
+    public SmtpSettings withLimits(int lineLength, int commandsBeforeAuth, int authFailures) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, lineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
-                commandsBeforeAuth);
+                maxErrors, authFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                commandsBeforeAuth, maxHops, remoteDelivery);
     }
 
     public SmtpSettings withRole(Role newRole) {
         return new SmtpSettings(hostName, newRole, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
-                maxCommandsBeforeAuth);
+                maxErrors, maxAuthFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit,
+                bareLineEndings, maxCommandsBeforeAuth, maxHops, remoteDelivery);
     }
 
     public SmtpSettings withMaxRecipients(int recipients) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, recipients, maxLineLength,
-                maxErrors, maxAuthFailures, idleTimeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
-                maxCommandsBeforeAuth);
+                maxErrors, maxAuthFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit,
+                bareLineEndings, maxCommandsBeforeAuth, maxHops, remoteDelivery);
     }
 
-    public SmtpSettings withIdleTimeout(Duration timeout) {
+    public SmtpSettings withTimeouts(Duration idle, Duration data) {
         return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
-                maxErrors, maxAuthFailures, timeout, spoolDirectory, spoolMemoryLimit, bareLineEndings,
-                maxCommandsBeforeAuth);
+                maxErrors, maxAuthFailures, idle, data, spoolDirectory, spoolMemoryLimit, bareLineEndings,
+                maxCommandsBeforeAuth, maxHops, remoteDelivery);
+    }
+
+    public SmtpSettings withMaxHops(int hops) {
+        return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
+                maxErrors, maxAuthFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit,
+                bareLineEndings, maxCommandsBeforeAuth, hops, remoteDelivery);
+    }
+
+    public SmtpSettings withRemoteDelivery(boolean enabled) {
+        return new SmtpSettings(hostName, role, startTlsOffered, maxMessageSize, maxRecipients, maxLineLength,
+                maxErrors, maxAuthFailures, idleTimeout, dataTimeout, spoolDirectory, spoolMemoryLimit,
+                bareLineEndings, maxCommandsBeforeAuth, maxHops, enabled);
     }
 }

@@ -1,58 +1,84 @@
 package dev.hato.smtp.wire;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streaming checks and repairs of received message content, chunk by chunk, in bounded memory:
- * bare LF line endings turned into CRLF (RFC 5321 §2.3.8; what Postfix calls "normalize"), and header lines longer
- * than RFC 5322 §2.1.1's 998 octets detected.
+ * <ul>
+ *   <li>bare LF line endings turned into CRLF (RFC 5321 §2.3.8; what Postfix calls "normalize"), NUL octets
+ *       noticed — in the whole message, or only in the header section of a {@code BODY=BINARYMIME} message, whose
+ *       body may hold any octets (RFC 3030 §3);</li>
+ *   <li>header lines longer than RFC 5322 §2.1.1's 998 octets detected;</li>
+ *   <li>the trace fields counted for loop detection: {@code Received:} fields (RFC 5321 §6.3) and the addresses of
+ *       {@code Delivered-To:} fields (which Hato adds when an alias or forwarding sends a message on).</li>
+ * </ul>
  */
 public final class ContentChecks {
 
     /** RFC 5322 §2.1.1: a line MUST be no more than 998 characters, excluding the CRLF. */
     public static final int MAX_HEADER_LINE = 998;
+    /** At most this many Delivered-To addresses are kept; a loop shows long before that. */
+    static final int MAX_DELIVERED_TO = 100;
+
+    private static final byte[] RECEIVED = "received:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DELIVERED_TO = "delivered-to:".getBytes(StandardCharsets.US_ASCII);
 
     private final boolean normalizeBareLineFeeds;
+    private final boolean binaryBody;
     private boolean lastWasCarriageReturn;
     private boolean inHeader = true;
+    private final byte[] headerLine = new byte[MAX_HEADER_LINE + 2];
     private int headerLineLength;
     private boolean headerLineTooLong;
     private boolean sawNul;
     private boolean sawBareLineFeed;
+    private int received;
+    private final Set<String> deliveredTo = new LinkedHashSet<>();
 
     public ContentChecks(boolean normalizeBareLineFeeds) {
+        this(normalizeBareLineFeeds, false);
+    }
+
+    /** {@code binaryBody}: the body (after the header section) is {@code BINARYMIME}, neither checked nor changed. */
+    public ContentChecks(boolean normalizeBareLineFeeds, boolean binaryBody) {
         this.normalizeBareLineFeeds = normalizeBareLineFeeds;
+        this.binaryBody = binaryBody;
     }
 
     /** Scans {@code chunk} and returns it, or a repaired copy when a bare LF had to become CRLF. */
     public ByteBuffer apply(ByteBuffer chunk) {
-        int bareLineFeeds = 0;
-        boolean carriageReturn = lastWasCarriageReturn;
+        ByteBuffer repaired = null;
         for (int i = chunk.position(); i < chunk.limit(); i++) {
             byte b = chunk.get(i);
-            if (b == '\n' && !carriageReturn) {
-                bareLineFeeds++;
-                sawBareLineFeed = true;
-            } else if (b == 0) {
-                sawNul = true;
+            if (inHeader || !binaryBody) {
+                if (b == '\n' && !lastWasCarriageReturn) {
+                    sawBareLineFeed = true;
+                    if (normalizeBareLineFeeds) {
+                        if (repaired == null) {
+                            // At worst every remaining octet is a bare LF.
+                            repaired = ByteBuffer.allocate(2 * chunk.remaining());
+                            repaired.put(chunk.duplicate().limit(i));
+                        }
+                        repaired.put((byte) '\r');
+                    }
+                } else if (b == 0) {
+                    sawNul = true;
+                }
             }
-            scanHeader(b);
-            carriageReturn = b == '\r';
-        }
-        if (!normalizeBareLineFeeds || bareLineFeeds == 0) {
-            lastWasCarriageReturn = carriageReturn;
-            return chunk;
-        }
-        ByteBuffer repaired = ByteBuffer.allocate(chunk.remaining() + bareLineFeeds);
-        for (int i = chunk.position(); i < chunk.limit(); i++) {
-            byte b = chunk.get(i);
-            if (b == '\n' && !lastWasCarriageReturn) {
-                repaired.put((byte) '\r');
+            if (inHeader) {
+                scanHeader(b);
             }
-            repaired.put(b);
+            if (repaired != null) {
+                repaired.put(b);
+            }
             lastWasCarriageReturn = b == '\r';
         }
-        return repaired.flip();
+        return repaired == null ? chunk : repaired.flip();
     }
 
     public boolean headerLineTooLong() {
@@ -67,20 +93,77 @@ public final class ContentChecks {
         return sawBareLineFeed;
     }
 
-    private void scanHeader(byte b) {
-        if (!inHeader) {
-            return;
+    /** The {@code Received:} fields of the header section. */
+    public int receivedFields() {
+        return received;
+    }
+
+    /** The addresses of the {@code Delivered-To:} fields, lower-case, without angle brackets. */
+    public Set<String> deliveredTo() {
+        return Set.copyOf(deliveredTo);
+    }
+
+    /** The first Delivered-To address that is one of {@code addresses} (lower-case), or null. */
+    public @Nullable String deliveredToAnyOf(Iterable<String> addresses) {
+        for (String address : addresses) {
+            if (deliveredTo.contains(address.toLowerCase(Locale.ROOT))) {
+                return address;
+            }
         }
+        return null;
+    }
+
+    private void scanHeader(byte b) {
         if (b == '\n') {
             if (headerLineLength == 0) {
                 inHeader = false; // the empty line ends the header section
+            } else {
+                endOfHeaderLine();
             }
             headerLineLength = 0;
         } else if (b != '\r') {
+            if (headerLineLength < headerLine.length) {
+                headerLine[headerLineLength] = b;
+            }
             headerLineLength++;
             if (headerLineLength > MAX_HEADER_LINE) {
                 headerLineTooLong = true;
             }
         }
+    }
+
+    private void endOfHeaderLine() {
+        if (headerLineLength > MAX_HEADER_LINE) {
+            return;
+        }
+        if (startsWith(RECEIVED)) {
+            received++;
+        } else if (startsWith(DELIVERED_TO) && deliveredTo.size() < MAX_DELIVERED_TO) {
+            String value = new String(headerLine, DELIVERED_TO.length, headerLineLength - DELIVERED_TO.length,
+                    StandardCharsets.UTF_8).trim();
+            if (value.startsWith("<") && value.endsWith(">")) {
+                value = value.substring(1, value.length() - 1);
+            }
+            if (!value.isEmpty()) {
+                deliveredTo.add(value.toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
+    /** Whether the current header line starts with {@code name} (lower-case ASCII), case-insensitively. */
+    private boolean startsWith(byte[] name) {
+        if (headerLineLength < name.length) {
+            return false;
+        }
+        for (int k = 0; k < name.length; k++) {
+            byte c = headerLine[k];
+            if (c >= 'A' && c <= 'Z') {
+                c = (byte) (c + 32);
+            }
+            if (c != name[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 }
