@@ -49,6 +49,41 @@ class ContentChecksTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aBinaryMimeBodyShouldPassUncheckedWhileItsHeaderIsChecked() {
+        String message = "Subject: bin\nX: 1\r\n\r\nA\0B\nC\rD\r\n";
+        for (Fragments.Split split : Fragments.of(message.getBytes(StandardCharsets.ISO_8859_1))) {
+            ContentChecks checks = new ContentChecks(true, true);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (ByteBuffer piece : split.buffers()) {
+                ByteBuffer result = checks.apply(piece);
+                byte[] bytes = new byte[result.remaining()];
+                result.get(bytes);
+                out.writeBytes(bytes);
+            }
+            assertThat(out.toString(StandardCharsets.ISO_8859_1)).as(split.name())
+                    .isEqualTo("Subject: bin\r\nX: 1\r\n\r\nA\0B\nC\rD\r\n");
+            assertThat(checks.sawNul()).as(split.name()).isFalse();
+            assertThat(checks.sawBareLineFeed()).as("the bare LF of the header").isTrue();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void receivedAndDeliveredToFieldsOfTheHeaderShouldBeCountedButNotThoseOfTheBody() {
+        String message = "Received: from a\r\n\tby b; date\r\nRECEIVED: from c\r\n"
+                + "Delivered-To: <Ann@Example.test>\r\ndelivered-to:bob@example.test\r\nSubject: x\r\n\r\n"
+                + "Received: in the body\r\nDelivered-To: carol@example.test\r\n";
+        for (Fragments.Split split : Fragments.of(message.getBytes(StandardCharsets.ISO_8859_1))) {
+            ContentChecks checks = new ContentChecks(true);
+            split.buffers().forEach(checks::apply);
+            assertThat(checks.receivedFields()).as(split.name()).isEqualTo(2);
+            assertThat(checks.deliveredTo()).as(split.name())
+                    .containsExactlyInAnyOrder("ann@example.test", "bob@example.test");
+            assertThat(checks.deliveredToAnyOf(java.util.List.of("carol@example.test", "BOB@example.test")))
+                    .isEqualTo("BOB@example.test");
+        }
+    }
+
     private static String unescape(String text) {
         return text.replace("\\r", "\r").replace("\\n", "\n");
     }

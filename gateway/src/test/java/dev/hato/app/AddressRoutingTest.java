@@ -1,0 +1,206 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.delivery.Recipient;
+import dev.hato.delivery.RecipientResolver;
+import dev.hato.store.Addresses;
+import dev.hato.store.MessageMeta;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Aliases, plus-addressing, catch-all, forwarding and loop detection, through the resolver on the real store and
+ * through SMTP on a real socket.
+ */
+class AddressRoutingTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+    private static final AtomicInteger NEXT = new AtomicInteger();
+
+    private final Addresses addresses = HATO.store().addresses();
+    private final RecipientResolver resolver = new RecipientResolver(addresses, RunningHato.HOST, null, "+");
+
+    private static String fresh(String prefix) {
+        return prefix + NEXT.incrementAndGet() + "-" + System.nanoTime() % 100_000;
+    }
+
+    @Test
+    void anAliasShouldReachEveryLocalTargetOnceAndNameTheRemoteOnes() {
+        RunningHato.User ann = HATO.newUser("ann");
+        RunningHato.User bob = HATO.newUser("bob");
+        String team = fresh("team") + "@" + RunningHato.DOMAIN;
+        String inner = fresh("inner") + "@" + RunningHato.DOMAIN;
+        addresses.addAlias(inner, List.of(bob.address(), "far@remote.example")).block();
+        addresses.addAlias(team, List.of(ann.address(), inner, bob.address().toUpperCase())).block();
+
+        Recipient.Resolved resolved = (Recipient.Resolved) resolver.resolve(team.toUpperCase()).block();
+
+        assertThat(resolved.accounts()).extracting(a -> a.address()).containsExactly(ann.address(), bob.address());
+        assertThat(resolved.remote()).containsExactly("far@remote.example");
+        assertThat(resolved.forwardedBy()).containsExactly(team, inner);
+    }
+
+    @Test
+    void aLoopAmongLocalAliasesShouldBeUnroutableNotEndless() {
+        String a = fresh("loop-a") + "@" + RunningHato.DOMAIN;
+        String b = fresh("loop-b") + "@" + RunningHato.DOMAIN;
+        addresses.addAlias(a, List.of(b)).block();
+        addresses.addAlias(b, List.of(a)).block();
+
+        assertThat(resolver.resolve(a).block()).isInstanceOf(Recipient.Unroutable.class);
+    }
+
+    @Test
+    void plusAddressingShouldReachTheAccountUnlessTheTaggedAddressExists() {
+        RunningHato.User ann = HATO.newUser("ann");
+        String local = ann.address().substring(0, ann.address().indexOf('@'));
+        String literal = local + "+lists@" + RunningHato.DOMAIN;
+        RunningHato.User bob = HATO.newUser("bob");
+        addresses.addAlias(literal, List.of(bob.address())).block();
+
+        assertThat(accounts(resolver.resolve(local + "+Shopping@" + RunningHato.DOMAIN).block()))
+                .containsExactly(ann.address());
+        assertThat(accounts(resolver.resolve(literal).block())).containsExactly(bob.address());
+        assertThat(accounts(new RecipientResolver(addresses, RunningHato.HOST, null, "")
+                .resolve(local + "+shopping@" + RunningHato.DOMAIN).block())).isEmpty();
+    }
+
+    @Test
+    void aCatchAllShouldTakeUnknownAddressesOnlyOfItsDomainAndOnlyWhenSet() {
+        String domain = fresh("catch") + ".example";
+        HATO.provisioning().addDomain(domain).block();
+        RunningHato.User boss = HATO.newUser("boss", domain);
+
+        assertThat(resolver.resolve("whoever@" + domain).block()).isInstanceOf(Recipient.UnknownLocal.class);
+        addresses.setCatchAll(domain, boss.address()).block();
+        assertThat(accounts(resolver.resolve("whoever@" + domain).block())).containsExactly(boss.address());
+        assertThat(accounts(resolver.resolve("whoever+tag@" + domain).block())).containsExactly(boss.address());
+        assertThat(resolver.resolve("whoever@" + RunningHato.DOMAIN).block())
+                .isInstanceOf(Recipient.UnknownLocal.class);
+    }
+
+    @Test
+    void forwardingShouldKeepACopyOnlyWhenAsked() {
+        RunningHato.User ann = HATO.newUser("ann");
+        addresses.setForwarding(ann.authId(), List.of("ann@away.example"), false).block();
+        Recipient.Resolved away = (Recipient.Resolved) resolver.resolve(ann.address()).block();
+        assertThat(away.accounts()).isEmpty();
+        assertThat(away.remote()).containsExactly("ann@away.example");
+        assertThat(away.forwardedBy()).containsExactly(ann.address());
+
+        addresses.setForwarding(ann.authId(), List.of("ann@away.example"), true).block();
+        assertThat(accounts(resolver.resolve(ann.address()).block())).containsExactly(ann.address());
+    }
+
+    @Test
+    void mailToAnAliasAndAPlusAddressShouldArriveOverSmtp() throws Exception {
+        RunningHato.User ann = HATO.newUser("ann");
+        RunningHato.User bob = HATO.newUser("bob");
+        String team = fresh("team") + "@" + RunningHato.DOMAIN;
+        addresses.addAlias(team, List.of(ann.address(), bob.address())).block();
+        String tagged = ann.address().replace("@", "+news@");
+
+        List<String> replies = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + team + ">",
+                "RCPT TO:<" + tagged + ">", "DATA", "Subject: to the team\r\n\r\nhello\r\n.");
+
+        assertThat(replies).last().asString().startsWith("250 2.0.0").contains("stored for 2 local recipient");
+        assertThat(inbox(ann)).hasSize(1);
+        assertThat(inbox(bob)).hasSize(1);
+        String stored = content(ann);
+        assertThat(stored).doesNotContain("Delivered-To").contains("Subject: to the team");
+    }
+
+    @Test
+    void forwardingElsewhereShouldWaitForOutboundDeliveryToBeEnabled() throws Exception {
+        RunningHato.User ann = HATO.newUser("ann");
+        addresses.setForwarding(ann.authId(), List.of("ann@away.example"), false).block();
+
+        List<String> replies = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + ann.address() + ">");
+
+        assertThat(replies).last().asString().startsWith("451 4.3.5");
+    }
+
+    @Test
+    void aMessageThatCameBackThroughItsForwarderOrWentRoundTooOftenShouldBeRefused() throws Exception {
+        String team = fresh("team") + "@" + RunningHato.DOMAIN;
+        RunningHato.User ann = HATO.newUser("ann");
+        addresses.addAlias(team, List.of(ann.address())).block();
+
+        List<String> looped = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + team + ">", "DATA",
+                "Delivered-To: " + team.toUpperCase() + "\r\nSubject: again\r\n\r\nhello\r\n.");
+        assertThat(looped).last().asString().startsWith("554 5.4.6").contains("loop for <" + team + ">");
+
+        String hops = "Received: from x by y; Mon, 1 Jan 2024 00:00:00 +0000\r\n".repeat(100);
+        List<String> tooMany = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + ann.address() + ">",
+                "DATA", hops + "Subject: round\r\n\r\nhello\r\n.");
+        assertThat(tooMany).last().asString().startsWith("554 5.4.6").contains("too many hops");
+
+        String fine = "Received: from x by y; Mon, 1 Jan 2024 00:00:00 +0000\r\n".repeat(99);
+        List<String> accepted = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + ann.address() + ">",
+                "DATA", fine + "Subject: round\r\n\r\nhello\r\n.");
+        assertThat(accepted).last().asString().startsWith("250 2.0.0");
+        assertThat(inbox(ann)).hasSize(1);
+    }
+
+    private static List<String> accounts(Recipient recipient) {
+        return recipient instanceof Recipient.Resolved resolved
+                ? resolved.accounts().stream().map(a -> a.address()).toList() : List.of();
+    }
+
+    private List<MessageMeta> inbox(RunningHato.User user) {
+        long inbox = HATO.store().messages().mailbox(user.accountId(), "INBOX").block().id();
+        return HATO.store().messages().messages(user.accountId(), inbox).collectList().block();
+    }
+
+    private String content(RunningHato.User user) {
+        MessageMeta meta = inbox(user).get(0);
+        ByteBuffer all = HATO.store().messages().content(meta.blobId())
+                .reduce(ByteBuffer.allocate((int) meta.size()), ByteBuffer::put).block();
+        return new String(all.array(), StandardCharsets.UTF_8);
+    }
+
+    /** Sends each command on the MTA port (after EHLO) and returns the last line of each reply. */
+    private static List<String> smtp(String... commands) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", HATO.port("smtp"))) {
+            socket.setSoTimeout(30_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            reply(in);
+            send(out, "EHLO client.remote.example");
+            reply(in);
+            List<String> replies = new java.util.ArrayList<>();
+            for (String command : commands) {
+                send(out, command);
+                String last = reply(in);
+                replies.add(last);
+                if (!last.startsWith("2") && !last.startsWith("3")) {
+                    break;
+                }
+            }
+            send(out, "QUIT");
+            return replies;
+        }
+    }
+
+    private static void send(OutputStream out, String line) throws Exception {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String reply(BufferedReader in) throws Exception {
+        String line;
+        do {
+            line = in.readLine();
+        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
+        return String.valueOf(line);
+    }
+}
