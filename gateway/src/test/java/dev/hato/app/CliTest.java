@@ -60,6 +60,48 @@ class CliTest {
     }
 
     @Test
+    void aliasesCatchAllAndForwardingShouldBeManagedWhileRunningAndRouteMail() {
+        hato("", "domain", "add", "alias-cli.example");
+        hato("", "user", "add", "ann@alias-cli.example", "--auth-id", "ann.cli-x7q2");
+        Result added = hato("", "alias", "add", "Team@Alias-Cli.example", "ann@alias-cli.example",
+                "Friend@Remote.example");
+        assertThat(added.status()).as(added.err()).isZero();
+        assertThat(added.out().trim()).isEqualTo("team@alias-cli.example -> ann@alias-cli.example, friend@remote.example");
+        assertThat(hato("", "alias", "catch-all", "alias-cli.example", "ann@alias-cli.example").status()).isZero();
+        assertThat(hato("", "alias", "forward", "ann.cli-x7q2", "ann@away.example", "--keep-copy").out())
+                .contains("ann@alias-cli.example -> ann@away.example (keeps a copy)");
+
+        assertThat(hato("", "alias", "list", "alias-cli.example").out()).isEqualTo(String.join(System.lineSeparator(),
+                "team@alias-cli.example -> ann@alias-cli.example, friend@remote.example",
+                "ann@alias-cli.example -> ann@away.example (forwarding, keeps a copy)",
+                "*@alias-cli.example -> ann@alias-cli.example (catch-all)", ""));
+
+        assertThat(hato("", "alias", "remove", "team@alias-cli.example", "friend@remote.example").status()).isZero();
+        assertThat(hato("", "alias", "forward", "ann@alias-cli.example", "--off").status()).isZero();
+        assertThat(hato("", "alias", "catch-all", "alias-cli.example", "--off").status()).isZero();
+        assertThat(hato("", "alias", "list", "alias-cli.example").out().trim())
+                .isEqualTo("team@alias-cli.example -> ann@alias-cli.example");
+        assertThat(hato("", "alias", "remove", "team@alias-cli.example").status()).isZero();
+        assertThat(hato("", "alias", "list", "alias-cli.example").out()).isEmpty();
+    }
+
+    @Test
+    void badAliasInputShouldBeRefusedWithOneLine() {
+        hato("", "domain", "add", "alias-bad.example");
+        hato("", "user", "add", "bob@alias-bad.example", "--auth-id", "bob.cli-x7q2");
+        assertThat(hato("", "alias", "add", "bob@alias-bad.example", "x@y.example").err())
+                .startsWith("hato: an account has the address bob@alias-bad.example");
+        assertThat(hato("", "alias", "add", "team@nowhere.example", "x@y.example").err())
+                .startsWith("hato: the domain of team@nowhere.example is not a local domain");
+        assertThat(hato("", "alias", "add", "team@alias-bad.example", "not an address").err())
+                .startsWith("hato: not an address: not an address");
+        assertThat(hato("", "alias", "remove", "nobody@alias-bad.example").err())
+                .startsWith("hato: no alias nobody@alias-bad.example");
+        assertThat(hato("", "alias", "forward", "bob.cli-x7q2").err()).startsWith("hato: give either TARGETs or --off");
+        assertThat(hato("", "alias", "catch-all", "alias-bad.example").status()).isNotZero();
+    }
+
+    @Test
     void userAddWithoutPasswordShouldPrintAGeneratedOne() {
         hato("", "domain", "add", "gen.example");
         Result added = hato("", "user", "add", "gina@gen.example", "--auth-id", "Gina.Custom-01");

@@ -34,6 +34,9 @@ public interface Addresses {
     /** Sets the domain's catch-all target, or switches it off with null. {@code UNKNOWN_DOMAIN} if not local. */
     Mono<Void> setCatchAll(String domain, @Nullable String target);
 
+    /** The domains that have a catch-all, ordered by name. */
+    Flux<CatchAll> catchAlls();
+
     /**
      * Forwards the account's mail to {@code targets} (none: forwarding off), keeping a copy when {@code keepCopy}.
      * {@code UNKNOWN_ACCOUNT} when no account has this auth ID or address.

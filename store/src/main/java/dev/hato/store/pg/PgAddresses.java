@@ -4,6 +4,7 @@ import dev.hato.store.Account;
 import dev.hato.store.AddressRoute;
 import dev.hato.store.Addresses;
 import dev.hato.store.Alias;
+import dev.hato.store.CatchAll;
 import dev.hato.store.DirectoryException;
 import dev.hato.store.DirectoryException.Reason;
 import dev.hato.store.Forwarding;
@@ -120,6 +121,13 @@ final class PgAddresses implements Addresses {
                 .flatMap(updated -> updated == 0
                         ? Mono.error(new DirectoryException(Reason.UNKNOWN_DOMAIN, "no domain " + domain))
                         : Mono.empty());
+    }
+
+    @Override
+    public Flux<CatchAll> catchAlls() {
+        return db.query("SELECT name, catch_all FROM domain WHERE catch_all IS NOT NULL ORDER BY name",
+                row -> new CatchAll(Database.required(row, "name", String.class),
+                        Database.required(row, "catch_all", String.class)));
     }
 
     @Override
