@@ -111,6 +111,38 @@ refused = s.sendmail("alice@example.org", ["alice@example.org"], b"Subject: to m
 assert refused == {}, refused
 s.quit()
 PY
+check "hato alias add creates an alias while the server runs" hato alias add team@example.org alice@example.org bob@example.org
+check "swaks to the alias reaches both accounts" \
+  swaks --server "127.0.0.1:$SMTP" --from someone@remote.example --to TEAM@example.org \
+    --header 'Subject: to the team' --silent 2
+check "python smtplib sends SMTPUTF8 with DSN parameters to a plus-address" python3 - "$SMTP" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=15)
+s.ehlo()
+for extension in ("smtputf8", "dsn", "chunking", "binarymime", "8bitmime"):
+    assert s.has_extn(extension), extension
+message = "From: 山田 <山田@remote.example>\r\nSubject: 日本語の件名\r\n\r\n本文です。\r\n".encode()
+refused = s.sendmail("山田@remote.example", ["bob+news@example.org"], message,
+                     mail_options=["SMTPUTF8", "BODY=8BITMIME", "RET=HDRS", "ENVID=acc+2B1"],
+                     rcpt_options=["NOTIFY=FAILURE,DELAY", "ORCPT=rfc822;bob+2Bnews@example.org"])
+assert refused == {}, refused
+s.quit()
+PY
+check "python poplib finds the alias and UTF-8 messages stored intact" python3 - "$POP3" "$B" <<'PY'
+import poplib, ssl, sys
+port, user = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+p = poplib.POP3("127.0.0.1", port, timeout=15)
+p.stls(ctx); p.user(user); p.pass_("bob-secret-22")
+count = p.stat()[0]
+assert count == 4, count
+team = b"\r\n".join(p.retr(3)[1])
+assert b"Subject: to the team" in team, team
+utf8 = b"\r\n".join(p.retr(4)[1])
+assert "Subject: 日本語の件名".encode() in utf8 and "本文です。".encode() in utf8, utf8
+assert b"with UTF8SMTP id" in utf8 and b"for <bob+news@example.org>" in utf8, utf8
+p.quit()
+PY
 check "the status page answers over HTTP" bash -c "curl -sS http://127.0.0.1:$HTTP/ | grep -q 'Hato is running'"
 
 # SIGTERM takes the same shutdown path as Ctrl-C (a non-interactive shell starts background jobs with SIGINT
