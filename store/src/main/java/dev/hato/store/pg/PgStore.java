@@ -3,6 +3,7 @@ package dev.hato.store.pg;
 import dev.hato.store.AuditLog;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
+import dev.hato.store.DkimKeys;
 import dev.hato.store.MessageStore;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -39,6 +40,7 @@ public final class PgStore implements AutoCloseable {
     private final PgMessageStore messages;
     private final DeliveryBatcher deliveries;
     private final PgAuditLog auditLog;
+    private final PgDkimKeys dkimKeys;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -53,6 +55,7 @@ public final class PgStore implements AutoCloseable {
         this.deliveries = new DeliveryBatcher(new BatchWriter(db), settings.batchSize(), settings.batchWindow(),
                 Schedulers.parallel());
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
+        this.dkimKeys = new PgDkimKeys(db);
     }
 
     /**
@@ -127,6 +130,11 @@ public final class PgStore implements AutoCloseable {
     /** Login attempts, written in batches in the background; flushed by {@link #close()}. */
     public AuditLog auditLog() {
         return auditLog;
+    }
+
+    /** The DKIM signing keys of every domain. */
+    public DkimKeys dkimKeys() {
+        return dkimKeys;
     }
 
     /**
