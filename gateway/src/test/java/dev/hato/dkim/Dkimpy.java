@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * public keys are handed to it through its DNS hook, so no DNS is involved. Every DKIM-Signature of the message is
  * verified, not only the first.
  */
-final class Dkimpy {
+public final class Dkimpy {
 
     private static final String SCRIPT = String.join("\n",
             "import os, sys, dkim",
@@ -41,7 +41,7 @@ final class Dkimpy {
     }
 
     /** dkimpy through the interpreter {@code dkimverify} runs with, when it is installed. */
-    static Optional<Dkimpy> find() {
+    public static Optional<Dkimpy> find() {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         return Stream.of(path.split(java.io.File.pathSeparator))
                 .map(dir -> Path.of(dir, "dkimverify"))
@@ -61,9 +61,9 @@ final class Dkimpy {
     }
 
     /** The verdict per signature ("pass pass"), and whether all passed. */
-    record Verdict(boolean passed, String output) { }
+    public record Verdict(boolean passed, String output) { }
 
-    Verdict verify(byte[] message, List<DkimKey> keys) {
+    public Verdict verify(byte[] message, List<DkimKey> keys) {
         StringBuilder records = new StringBuilder();
         for (DkimKey key : keys) {
             records.append(key.recordName()).append('\t').append(DkimRecord.text(key)).append('\n');
@@ -71,7 +71,8 @@ final class Dkimpy {
         return verify(message, Map.of("HATO_DKIM_RECORDS", records.toString()));
     }
 
-    Verdict verify(byte[] message, Map<String, String> environment) {
+    /** With the records given as lines of "name TAB text" in HATO_DKIM_RECORDS. */
+    public Verdict verify(byte[] message, Map<String, String> environment) {
         try {
             Path input = Files.createTempFile("hato-dkim-", ".eml");
             try {
