@@ -12,8 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Signs outgoing mail with the active keys of the signing domain (one DKIM-Signature per key: RSA and Ed25519
@@ -71,12 +73,17 @@ public final class DkimSigner implements MessageSigner {
         Objects.requireNonNull(message, "message");
         return Mono.defer(() -> {
             String domain = DkimKey.dnsName(signingDomain, "signing domain");
+            CompletableFuture<List<SigningKey>> lookup = cache.get(domain, (name, executor) -> keys.activeKeys(name)
+                    .map(SigningKey::of)
+                    .collectList()
+                    .toFuture());
             // suppressCancel: the cached lookup is shared; one caller's cancellation must not cancel it for all.
-            return Mono.fromFuture(cache.get(domain, (name, executor) -> keys.activeKeys(name)
-                            .map(SigningKey::of)
-                            .collectList()
-                            .toFuture()), true)
-                    .flatMap(active -> active.isEmpty() ? Mono.just(new byte[0]) : signWith(active, message));
+            Mono<List<SigningKey>> active = Mono.fromFuture(lookup, true);
+            if (!lookup.isDone()) {
+                // A cache miss completes on the database driver's event loop: read and hash the message elsewhere.
+                active = active.publishOn(Schedulers.parallel());
+            }
+            return active.flatMap(found -> found.isEmpty() ? Mono.just(new byte[0]) : signWith(found, message));
         });
     }
 

@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -116,6 +118,23 @@ class DkimSignerTest {
         sign(uncached, "sign.example", whole(MESSAGE));
         sign(uncached, "sign.example", whole(MESSAGE));
         assertThat(uncachedKeys.lookups).hasValue(2);
+    }
+
+    @Test
+    void aCacheMissShouldNotReadTheMessageOnTheThreadThatAnsweredTheLookup() {
+        InMemoryDkimKeys keys = store(ed25519);
+        Scheduler database = Schedulers.newSingle("fake-db-loop");
+        try {
+            keys.answerOn = database;
+            DkimSigner signer = new DkimSigner(keys, CLOCK, Duration.ofMinutes(1));
+            AtomicReference<String> readOn = new AtomicReference<>();
+
+            sign(signer, "sign.example", whole(MESSAGE).doOnSubscribe(s -> readOn.set(Thread.currentThread().getName())));
+
+            assertThat(readOn.get()).isNotNull().doesNotStartWith("fake-db-loop");
+        } finally {
+            database.dispose();
+        }
     }
 
     @Test

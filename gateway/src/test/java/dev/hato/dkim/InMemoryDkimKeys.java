@@ -10,12 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /** DkimKeys in a list, for signer tests that need no database; counts the signer's lookups. */
 final class InMemoryDkimKeys implements DkimKeys {
 
     private final List<DkimKey> keys = new CopyOnWriteArrayList<>();
     final AtomicInteger lookups = new AtomicInteger();
+    /** Where lookups answer, as a database driver answers on its own event loop; null: on the caller's thread. */
+    volatile @Nullable Scheduler answerOn;
 
     @Override
     public synchronized Mono<DkimKey> add(DkimKey key) {
@@ -34,8 +37,10 @@ final class InMemoryDkimKeys implements DkimKeys {
     public Flux<DkimKey> activeKeys(String domain) {
         return Flux.defer(() -> {
             lookups.incrementAndGet();
-            return Flux.fromIterable(keys).filter(k -> k.domain().equals(domain) && k.active())
+            Flux<DkimKey> found = Flux.fromIterable(keys).filter(k -> k.domain().equals(domain) && k.active())
                     .sort(Comparator.comparing(DkimKey::algorithm));
+            Scheduler scheduler = answerOn;
+            return scheduler == null ? found : found.publishOn(scheduler);
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.hato.store;
 
+import java.net.IDN;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -24,8 +25,8 @@ public record DkimKey(String domain, String selector, String algorithm, String p
     public static final String RSA_SHA256 = "rsa-sha256";
     public static final String ED25519_SHA256 = "ed25519-sha256";
 
-    // RFC 6376 §3.1 (selector = sub-domain) and RFC 5321 §4.1.2 (Domain): letter-digit-hyphen labels. A-labels
-    // (xn--) pass; U-labels must be converted first, as a DNS TXT owner name needs them in ASCII.
+    // RFC 6376 §3.1 (selector = sub-domain) and RFC 5321 §4.1.2 (Domain): letter-digit-hyphen labels, after
+    // U-labels are converted to A-labels (xn--).
     private static final Pattern DNS_NAME =
             Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
@@ -57,10 +58,19 @@ public record DkimKey(String domain, String selector, String algorithm, String p
         return new DkimKey(domain, selector, algorithm, privateKey, publicKey, created, isActive);
     }
 
-    /** Lower-cases {@code name} and checks it is a DNS name; IllegalArgumentException names the {@code role}. */
+    /**
+     * {@code name} as stored: in A-labels, lower-case, without a trailing dot; IllegalArgumentException names the
+     * {@code role} when it is not a DNS name.
+     */
     public static String dnsName(String name, String role) {
         Objects.requireNonNull(name, role);
-        String lower = name.toLowerCase(Locale.ROOT);
+        String lower;
+        try {
+            // DNS holds A-labels: bücher.example is published and signed as xn--bcher-kva.example (RFC 5890).
+            lower = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed DKIM " + role + ": " + name);
+        }
         if (lower.endsWith(".")) {
             lower = lower.substring(0, lower.length() - 1);
         }

@@ -134,5 +134,6 @@ class PgDkimKeysTest {
                 .hasMessageContaining("PKCS#8");
         assertThat(key("Mail.Example.", "S.Two", DkimKey.RSA_SHA256, T0, true).recordName())
                 .isEqualTo("s.two._domainkey.mail.example");
+        assertThat(key("Bücher.Example", "s", DkimKey.RSA_SHA256, T0, true).domain()).isEqualTo("xn--bcher-kva.example");
     }
 }
