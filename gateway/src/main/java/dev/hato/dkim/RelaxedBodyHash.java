@@ -46,12 +46,6 @@ final class RelaxedBodyHash {
         }
     }
 
-    void update(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
-            update(bytes[i]);
-        }
-    }
-
     private void update(byte b) {
         if (pendingCr) {
             pendingCr = false;
