@@ -1,6 +1,8 @@
 package dev.hato.app;
 
 import dev.hato.auth.Authenticator;
+import dev.hato.dkim.DkimSigner;
+import dev.hato.dkim.MessageSigner;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import dev.hato.tls.ServerTls;
@@ -61,6 +63,14 @@ public class HatoApplication {
     @Bean
     Authenticator authenticator(AuthWiring authWiring) {
         return authWiring.authenticator();
+    }
+
+    /** DKIM for outgoing mail: signs for every domain with an active key, unless hato.dkim.enabled=false. */
+    @Bean
+    MessageSigner messageSigner(HatoProperties properties, PgStore store) {
+        HatoProperties.Dkim dkim = properties.dkim();
+        return dkim.enabled() ? new DkimSigner(store.dkimKeys(), Clock.systemUTC(), dkim.keyCacheTtl())
+                : MessageSigner.NONE;
     }
 
     @Bean

@@ -26,7 +26,8 @@ public record HatoProperties(
         @DefaultValue Store store,
         @DefaultValue Smtp smtp,
         @DefaultValue Pop3 pop3,
-        @DefaultValue Auth auth) {
+        @DefaultValue Auth auth,
+        @DefaultValue Dkim dkim) {
 
     public HatoProperties {
         if (maxConnectionsPerAddress < 1) {
@@ -87,6 +88,18 @@ public record HatoProperties(
     }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
+
+    /**
+     * DKIM signing of outgoing mail (docs/dkim.md): on unless switched off, for every domain with an active key;
+     * keys are read from the store and cached for {@code keyCacheTtl}, so a key change reaches every node within it.
+     */
+    public record Dkim(@DefaultValue("true") boolean enabled, @DefaultValue("60s") Duration keyCacheTtl) {
+        public Dkim {
+            if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("hato.dkim.key-cache-ttl must be between 0s and 1d");
+            }
+        }
+    }
 
     /**
      * How people are authenticated; see docs/authentication.md. {@code domains} maps a mail domain to the source

@@ -4,6 +4,7 @@ import dev.hato.store.Addresses;
 import dev.hato.store.AuditLog;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
+import dev.hato.store.DkimKeys;
 import dev.hato.store.MessageStore;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -41,6 +42,7 @@ public final class PgStore implements AutoCloseable {
     private final DeliveryBatcher deliveries;
     private final PgAuditLog auditLog;
     private final PgAddresses addresses;
+    private final PgDkimKeys dkimKeys;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -56,6 +58,7 @@ public final class PgStore implements AutoCloseable {
                 Schedulers.parallel());
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
         this.addresses = new PgAddresses(db);
+        this.dkimKeys = new PgDkimKeys(db);
     }
 
     /**
@@ -135,6 +138,11 @@ public final class PgStore implements AutoCloseable {
     /** Login attempts, written in batches in the background; flushed by {@link #close()}. */
     public AuditLog auditLog() {
         return auditLog;
+    }
+
+    /** The DKIM signing keys of every domain. */
+    public DkimKeys dkimKeys() {
+        return dkimKeys;
     }
 
     /**
