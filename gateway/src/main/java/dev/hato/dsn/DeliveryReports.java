@@ -472,8 +472,8 @@ public final class DeliveryReports {
     }
 
     /**
-     * The original's header section (RFC 5322 §2.1: up to and including the empty line), at most {@code limit}
-     * octets. Reading stops there: the body of a big message is never read.
+     * The original's header section (RFC 5322 §2.1: up to and including the empty line), cut after {@code limit}
+     * octets (then ended with a CRLF). Reading stops there: the body of a big message is never read.
      */
     static Flux<ByteBuffer> headerSection(Flux<ByteBuffer> chunks, long limit) {
         return Flux.defer(() -> {

@@ -91,7 +91,10 @@ class DeliveryReportsTest {
 
     private byte[] report(DeliveryReports reports, Envelope envelope, List<RecipientReport> recipients,
                           MessageContent original) {
-        MessageContent report = reports.report(envelope, ARRIVAL, recipients, original).block();
+        // Built on a non-blocking thread, as the outbound queue may: BlockHound fails the test on any blocking call.
+        MessageContent report = reports.report(envelope, ARRIVAL, recipients, original)
+                .subscribeOn(Schedulers.parallel())
+                .block();
         assertThat(report).isNotNull();
         byte[] raw = bytes(report);
         assertThat(report.size()).isEqualTo(raw.length);
@@ -408,6 +411,44 @@ class DeliveryReportsTest {
                 null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RFC 3463");
         assertThatThrownBy(() -> new DeliveryReports("not a host", CLOCK, spool, IO))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static String headerSection(List<byte[]> chunks, long limit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeliveryReports.headerSection(Flux.fromIterable(chunks).map(ByteBuffer::wrap), limit)
+                .doOnNext(chunk -> {
+                    byte[] copy = new byte[chunk.remaining()];
+                    chunk.get(copy);
+                    out.writeBytes(copy);
+                })
+                .blockLast();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theHeaderSectionShouldBeFoundWhereverTheChunksAreSplit() {
+        byte[] whole = ORIGINAL.getBytes(StandardCharsets.US_ASCII);
+        String expected = ORIGINAL.substring(0, ORIGINAL.indexOf("\r\n\r\n") + 4);
+        for (int split = 0; split <= whole.length; split++) {
+            List<byte[]> chunks = List.of(Arrays.copyOfRange(whole, 0, split),
+                    Arrays.copyOfRange(whole, split, whole.length));
+            assertThat(headerSection(chunks, 1000)).as("split at %d", split).isEqualTo(expected);
+        }
+        List<byte[]> bytes = new ArrayList<>();
+        for (byte b : whole) {
+            bytes.add(new byte[] {b});
+        }
+        assertThat(headerSection(bytes, 1000)).isEqualTo(expected);
+    }
+
+    @Test
+    void aHeaderSectionWithoutBodyOrCutAtTheLimitShouldStillEndWithALineBreak() {
+        assertThat(headerSection(List.of("Subject: no body".getBytes(StandardCharsets.US_ASCII)), 1000))
+                .isEqualTo("Subject: no body\r\n");
+        assertThat(headerSection(List.of(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), 20))
+                .isEqualTo("From: Ann <ann@examp\r\n");
+        assertThat(headerSection(List.of("\r\nbody only\r\n".getBytes(StandardCharsets.US_ASCII)), 1000))
+                .isEqualTo("\r\n");
     }
 
     @Test
