@@ -284,11 +284,11 @@ public final class DeliveryReports {
 
         /** RFC 3464 §2.2 per-message fields, then §2.3 per-recipient fields, each group ending with a blank line. */
         private void status(StringBuilder out) {
-            field(out, "Reporting-MTA", "dns; " + reportingMta);
             if (envelope.envId() != null) {
-                // RFC 3464 §2.2.1: the ENVID exactly as the client gave it, still xtext-encoded.
+                // RFC 3464 §2.2.1: the ENVID exactly as the client gave it, still xtext-encoded; first, as in §2.2.
                 field(out, "Original-Envelope-Id", clean(envelope.envId()));
             }
+            field(out, "Reporting-MTA", "dns; " + reportingMta);
             field(out, "Arrival-Date", date(arrival));
             for (RecipientReport recipient : recipients) {
                 out.append("\r\n");

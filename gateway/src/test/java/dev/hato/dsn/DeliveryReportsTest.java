@@ -501,8 +501,8 @@ class DeliveryReportsTest {
             Content-Description: Delivery report
             Content-Type: message/delivery-status
 
-            Reporting-MTA: dns; mx.example.test
             Original-Envelope-Id: QQ314159
+            Reporting-MTA: dns; mx.example.test
             Arrival-Date: Sat, 28 Nov 2026 09:00:00 +0000
 
             Original-Recipient: rfc822;Bob@remote.example
