@@ -30,8 +30,8 @@ class ArchitectureTest {
 
     @Test
     void capabilityPackagesShouldNotDependOnTheEdgeOrSpring() {
-        noClasses().that().resideInAnyPackage("dev.hato.auth..", "dev.hato.delivery..", "dev.hato.provisioning..",
-                        "dev.hato.dkim..")
+        noClasses().that().resideInAnyPackage("dev.hato.auth..", "dev.hato.delivery..", "dev.hato.dsn..",
+                        "dev.hato.provisioning..", "dev.hato.dkim..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hato.edge..", "dev.hato.app..",
                         "io.netty..", "reactor.netty..", "org.springframework..")
                 .check(classes);

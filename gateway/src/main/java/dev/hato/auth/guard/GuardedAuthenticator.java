@@ -9,6 +9,7 @@ import dev.hato.store.AuthEvent.Result;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,9 @@ import reactor.core.publisher.Mono;
  * <p>A lockout is answered with {@link AuthOutcome.Unavailable} (each protocol's temporary code), whether the auth
  * ID exists or not and whatever the password, after the throttle's {@linkplain LoginThrottle#refusalDelay()
  * refusal delay}: nothing in the reply or its timing tells a guesser more than that it must wait.
+ *
+ * <p>A mechanism that checks the credential itself over several steps (SCRAM) uses {@link #begin} and
+ * {@link Admitted#settle} instead of {@link #authenticate}, and gets the same throttle and audit.
  */
 public final class GuardedAuthenticator implements Authenticator {
 
@@ -48,14 +52,11 @@ public final class GuardedAuthenticator implements Authenticator {
     @Override
     public Mono<AuthOutcome> authenticate(Credentials credentials) {
         return Mono.defer(() -> {
-            Instant at = throttle.now();
-            LoginThrottle.Attempt attempt = throttle.begin(credentials.login(), credentials.remoteIp());
-            if (attempt instanceof LoginThrottle.Refused refused) {
-                record(credentials, at, refused.scope() == LoginThrottle.Scope.AUTH_ID ? Result.LOCKED
-                        : Result.THROTTLED, null);
-                return throttle.pause(throttle.refusalDelay()).thenReturn(LOCKED);
+            Login login = begin(credentials.login(), credentials.protocol(), credentials.remoteIp());
+            if (login instanceof Locked locked) {
+                return locked.answer();
             }
-            LoginThrottle.Admitted admitted = (LoginThrottle.Admitted) attempt;
+            Admitted admitted = (Admitted) login;
             return Mono.defer(() -> delegate.authenticate(credentials))
                     .onErrorResume(error -> {
                         // The contract says a delegate never errors; if one does, it is an outage, not a failure.
@@ -64,31 +65,83 @@ public final class GuardedAuthenticator implements Authenticator {
                         return Mono.just(new AuthOutcome.Unavailable("authentication failed unexpectedly"));
                     })
                     .switchIfEmpty(Mono.fromSupplier(() -> new AuthOutcome.Unavailable("no authentication answer")))
-                    .flatMap(outcome -> settle(credentials, at, admitted, outcome));
+                    .flatMap(admitted::settle);
         });
     }
 
-    private Mono<AuthOutcome> settle(Credentials credentials, Instant at, LoginThrottle.Admitted admitted,
-                                     AuthOutcome outcome) {
-        if (outcome instanceof AuthOutcome.Success success) {
-            admitted.succeeded();
-            record(credentials, at, Result.SUCCESS, success.account().id());
-            return Mono.just(outcome);
+    /**
+     * Starts a login whose credential a multi-step mechanism (SASL SCRAM, where the proof arrives a round trip
+     * after the auth ID) checks itself, so that it meets the same throttle and audit log as a password login. Call
+     * it as soon as the auth ID is known, before any work for it: a {@link Locked} login must be answered with
+     * {@link Locked#answer()} and the exchange ended; an {@link Admitted} one must be {@linkplain Admitted#settle
+     * settled} once with its outcome, including when the client gives up half-way (settle it as rejected: until
+     * then it counts as a failure, which is also what happens when the connection is lost).
+     */
+    public Login begin(String login, String protocol, String remoteIp) {
+        Instant at = throttle.now();
+        LoginThrottle.Attempt attempt = throttle.begin(login, remoteIp);
+        if (attempt instanceof LoginThrottle.Refused refused) {
+            record(login, protocol, remoteIp, at, refused.scope() == LoginThrottle.Scope.AUTH_ID ? Result.LOCKED
+                    : Result.THROTTLED, null);
+            return new Locked(throttle.pause(throttle.refusalDelay()).thenReturn(LOCKED));
         }
-        if (outcome instanceof AuthOutcome.Rejected) {
-            Duration delay = admitted.failed();
-            record(credentials, at, Result.REJECTED, null);
-            return throttle.pause(delay).thenReturn(outcome);
-        }
-        admitted.unanswered();
-        record(credentials, at, Result.UNAVAILABLE, null);
-        return Mono.just(outcome);
+        return new Admitted(login, protocol, remoteIp, at, (LoginThrottle.Admitted) attempt);
     }
 
-    private void record(Credentials credentials, Instant at, Result result, @Nullable Long accountId) {
+    /** What {@link #begin} decided. */
+    public sealed interface Login permits Admitted, Locked { }
+
+    /**
+     * Too many failures: the attempt is already recorded; {@code answer} gives {@link AuthOutcome.Unavailable} after
+     * the throttle's refusal delay, without any check of the credential.
+     */
+    public record Locked(Mono<AuthOutcome> answer) implements Login { }
+
+    /** The credential may be checked; {@link #settle} reports how that went, exactly once. */
+    public final class Admitted implements Login {
+        private final String login;
+        private final String protocol;
+        private final String remoteIp;
+        private final Instant at;
+        private final LoginThrottle.Admitted attempt;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        private Admitted(String login, String protocol, String remoteIp, Instant at, LoginThrottle.Admitted attempt) {
+            this.login = login;
+            this.protocol = protocol;
+            this.remoteIp = remoteIp;
+            this.at = at;
+            this.attempt = attempt;
+        }
+
+        /**
+         * Records the outcome and tells the throttle; the outcome is given back after the throttle's delay for a
+         * rejection, at once otherwise. Errors with {@link IllegalStateException} when already settled.
+         */
+        public Mono<AuthOutcome> settle(AuthOutcome outcome) {
+            if (!settled.compareAndSet(false, true)) {
+                return Mono.error(new IllegalStateException("this login is already settled"));
+            }
+            if (outcome instanceof AuthOutcome.Success success) {
+                attempt.succeeded();
+                record(login, protocol, remoteIp, at, Result.SUCCESS, success.account().id());
+                return Mono.just(outcome);
+            }
+            if (outcome instanceof AuthOutcome.Rejected) {
+                Duration delay = attempt.failed();
+                record(login, protocol, remoteIp, at, Result.REJECTED, null);
+                return throttle.pause(delay).thenReturn(outcome);
+            }
+            attempt.unanswered();
+            record(login, protocol, remoteIp, at, Result.UNAVAILABLE, null);
+            return Mono.just(outcome);
+        }
+    }
+
+    private void record(String login, String protocol, String remoteIp, Instant at, Result result,
+                        @Nullable Long accountId) {
         try {
-            AuthEvent event = new AuthEvent(at, credentials.protocol(), credentials.remoteIp(), credentials.login(),
-                    result, accountId);
+            AuthEvent event = new AuthEvent(at, protocol, remoteIp, login, result, accountId);
             audit.record(event).subscribe(null, error -> LOG.warn("recording a login attempt failed: {}",
                     error.toString()));
         } catch (RuntimeException e) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.assertj.core.groups.Tuple;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -234,6 +235,63 @@ class GuardedAuthenticatorTest {
         assertThat(audit.events.get(recorded).result()).isEqualTo(Result.REJECTED);
         assertThat(source.calls.get()).isEqualTo(5);
         assertThat(throttle.failures("ann.k-x7q2")).isEqualTo(5);
+    }
+
+    @Test
+    void aMultiStepLoginShouldMeetTheSameThrottleAndAuditAsPasswordLogins() {
+        run(guard, times(8, login("ann.k-x7q2", "guess")));
+
+        GuardedAuthenticator.Login ninth = guard.begin("ann.k-x7q2", "smtp", IP);
+        assertThat(ninth).isInstanceOf(GuardedAuthenticator.Admitted.class);
+        List<Tuple2<Long, AuthOutcome>> settled = run(((GuardedAuthenticator.Admitted) ninth)
+                .settle(new AuthOutcome.Rejected(false)).elapsed(clock).flux());
+        assertThat(settled.get(0).getT1()).isEqualTo(15000L);
+        GuardedAuthenticator.Login tenth = guard.begin("ANN.K-X7Q2", "smtp", IP);
+        run(((GuardedAuthenticator.Admitted) tenth).settle(new AuthOutcome.Rejected(false)).flux());
+
+        GuardedAuthenticator.Login locked = guard.begin("ann.k-x7q2", "smtp", IP);
+        assertThat(locked).isInstanceOf(GuardedAuthenticator.Locked.class);
+        List<Tuple2<Long, AuthOutcome>> answer = run(((GuardedAuthenticator.Locked) locked).answer().elapsed(clock)
+                .flux());
+        assertThat(answer.get(0)).isEqualTo(Tuples.of(15000L, LOCKED));
+        assertThat(run(guard, List.of(login("ann.k-x7q2", "right"))).get(0).getT2()).isEqualTo(LOCKED);
+        assertThat(source.calls.get()).isEqualTo(8);
+        assertThat(audit.events.subList(8, 12)).extracting(AuthEvent::protocol, AuthEvent::authId, AuthEvent::result)
+                .containsExactly(Tuple.tuple("smtp", "ann.k-x7q2", Result.REJECTED),
+                        Tuple.tuple("smtp", "ANN.K-X7Q2", Result.REJECTED),
+                        Tuple.tuple("smtp", "ann.k-x7q2", Result.LOCKED),
+                        Tuple.tuple("pop3", "ann.k-x7q2", Result.LOCKED));
+    }
+
+    @Test
+    void aMultiStepSuccessShouldBeRecordedWithItsAccountAndForgiveEarlierFailures() {
+        run(guard, times(5, login("ann.k-x7q2", "guess")));
+
+        GuardedAuthenticator.Admitted admitted = (GuardedAuthenticator.Admitted) guard.begin("ann.k-x7q2", "imap", IP);
+        List<Tuple2<Long, AuthOutcome>> answer = run(admitted.settle(new AuthOutcome.Success(ANN)).elapsed(clock)
+                .flux());
+
+        assertThat(answer.get(0)).isEqualTo(Tuples.of(0L, new AuthOutcome.Success(ANN)));
+        assertThat(throttle.failures("ann.k-x7q2")).isZero();
+        AuthEvent last = audit.events.get(audit.events.size() - 1);
+        assertThat(last.result()).isEqualTo(Result.SUCCESS);
+        assertThat(last.accountId()).isEqualTo(ANN.id());
+        StepVerifier.create(admitted.settle(new AuthOutcome.Rejected(false)))
+                .expectErrorMessage("this login is already settled")
+                .verify();
+        assertThat(audit.events).hasSize(6);
+    }
+
+    @Test
+    void aMultiStepLoginLeftUnsettledShouldStayCountedAsAFailureAndAnOutageShouldNot() {
+        guard.begin("ann.k-x7q2", "smtp", IP);
+        assertThat(throttle.failures("ann.k-x7q2")).isEqualTo(1);
+
+        GuardedAuthenticator.Admitted outage = (GuardedAuthenticator.Admitted) guard.begin("ann.k-x7q2", "smtp", IP);
+        run(outage.settle(new AuthOutcome.Unavailable("directory unavailable")).flux());
+
+        assertThat(throttle.failures("ann.k-x7q2")).isEqualTo(1);
+        assertThat(audit.events).extracting(AuthEvent::result).containsExactly(Result.UNAVAILABLE);
     }
 
     /** Knows Ann with the password "right"; rejects everything else as LocalAuthenticator would. */
