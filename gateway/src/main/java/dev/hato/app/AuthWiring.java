@@ -18,6 +18,11 @@ import dev.hato.auth.http.HttpSourceSettings;
 import dev.hato.auth.ldap.LdapCredentialSource;
 import dev.hato.auth.ldap.LdapSettings;
 import dev.hato.auth.guard.GuardedAuthenticator;
+import dev.hato.auth.scram.ScramKeySource;
+import dev.hato.auth.scram.ScramMechanism;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import dev.hato.auth.guard.LoginThrottle;
 import dev.hato.store.AuditLog;
 import dev.hato.store.Directory;
@@ -42,10 +47,12 @@ final class AuthWiring implements AutoCloseable {
     private final CredentialSources routing;
     private final LoginThrottle throttle;
     private final AuditLog audit;
-    private final Authenticator authenticator;
+    private final GuardedAuthenticator authenticator;
+    private final ScramMechanism scram;
 
+    /** {@code scramSecret}: the file of the server secret SCRAM decoys are derived from (created if missing). */
     AuthWiring(HatoProperties.Auth auth, Directory directory, AuditLog audit, Scheduler hashing,
-               MeterRegistry meters) {
+               MeterRegistry meters, Path scramSecret) {
         CredentialSource local = new LocalCredentialSource(PasswordHasher.DEFAULT, hashing);
         sources.put("local", local);
         HatoProperties.Breaker b = auth.breaker();
@@ -77,13 +84,25 @@ final class AuthWiring implements AutoCloseable {
                 new LoginThrottle.Limits(t.clientFreeFailures(), t.clientLockoutFailures()),
                 t.firstDelay(), t.maxDelay(), t.window(), t.lockout(), t.maxTracked()), Schedulers.parallel());
         this.audit = audit;
+        AuthenticatorSettings settings = new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout());
         authenticator = guarded(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
-                new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout())));
+                settings));
+        try {
+            scram = new ScramMechanism(authenticator, new ScramKeySource(directory, routing,
+                    ScramKeySource.secretIn(scramSecret), settings));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the SCRAM secret " + scramSecret, e);
+        }
     }
 
     /** Every way of logging in goes through the same throttle and into the same audit log. */
-    Authenticator guarded(Authenticator delegate) {
+    GuardedAuthenticator guarded(Authenticator delegate) {
         return new GuardedAuthenticator(delegate, throttle, audit);
+    }
+
+    /** SASL SCRAM-SHA-256 for local passwords, through the same throttle and audit log. */
+    ScramMechanism scram() {
+        return scram;
     }
 
     private void register(CredentialSource source, BreakerSettings breaker, VerifierCache cache,

@@ -57,7 +57,8 @@ public class HatoApplication {
     @Bean(destroyMethod = "close")
     AuthWiring authWiring(HatoProperties properties, PgStore store, Scheduler hashingScheduler,
                           MeterRegistry meters) {
-        return new AuthWiring(properties.auth(), store.directory(), store.auditLog(), hashingScheduler, meters);
+        return new AuthWiring(properties.auth(), store.directory(), store.auditLog(), hashingScheduler, meters,
+                properties.dataDir().resolve("scram-decoy.secret"));
     }
 
     @Bean
@@ -78,7 +79,7 @@ public class HatoApplication {
                                 Authenticator authenticator, AuthWiring authWiring) {
         Authenticator tokens = tokenAuthenticator(properties, store);
         return new MailListeners(properties, store, serverTls, authenticator,
-                tokens == null ? null : authWiring.guarded(tokens));
+                tokens == null ? null : authWiring.guarded(tokens), authWiring.scram());
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */

@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.auth.Authenticator;
+import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.pop3.session.Pop3Services;
@@ -43,9 +44,9 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens) {
+                  @Nullable Authenticator tokens, ScramMechanism scram) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens);
+        this.sessions = sessions(properties, store, authenticator, tokens, scram);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -74,11 +75,11 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens) {
+            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.addresses(), host,
-                properties.smtp().postmaster(), properties.smtp().subaddressSeparator()), authenticator, tokens,
+                properties.smtp().postmaster(), properties.smtp().subaddressSeparator()), authenticator, tokens, scram,
                 store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())

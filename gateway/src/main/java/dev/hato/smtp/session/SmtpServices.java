@@ -1,6 +1,7 @@
 package dev.hato.smtp.session;
 
 import dev.hato.auth.Authenticator;
+import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.DeliveryWriter;
 import java.time.Clock;
@@ -10,7 +11,8 @@ import reactor.core.scheduler.Scheduler;
 /**
  * What an SMTP session needs from the rest of Hato; {@code io} runs blocking file work (the spool).
  * {@code tokens} verifies bearer tokens (OAUTHBEARER, XOAUTH2); null when no token issuer is configured, and then
- * those mechanisms are not offered.
+ * those mechanisms are not offered. {@code scram} runs SCRAM-SHA-256 exchanges; null leaves it unoffered.
  */
 public record SmtpServices(RecipientResolver recipients, Authenticator authenticator,
-                           @Nullable Authenticator tokens, DeliveryWriter deliveries, Scheduler io, Clock clock) { }
+                           @Nullable Authenticator tokens, @Nullable ScramMechanism scram, DeliveryWriter deliveries,
+                           Scheduler io, Clock clock) { }

@@ -4,6 +4,7 @@ import dev.hato.auth.AuthOutcome;
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.Credentials;
 import dev.hato.auth.SaslPlain;
+import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.Recipient;
@@ -55,6 +56,10 @@ public final class SmtpSession implements ProtocolSession {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** The pseudo-mechanism of an OAUTHBEARER/XOAUTH2 exchange waiting for the client's reply to the error. */
     private static final String BEARER_FAILED = "BEARER-FAILED";
+    /** The steps of a SCRAM-SHA-256 exchange (RFC 5802 §5): waiting for client-first, client-final, the empty reply. */
+    private static final String SCRAM_FIRST = "SCRAM-FIRST";
+    private static final String SCRAM_FINAL = "SCRAM-FINAL";
+    private static final String SCRAM_CONFIRM = "SCRAM-CONFIRM";
 
     private final SmtpSettings settings;
     private final ConnectionInfo connection;
@@ -71,6 +76,8 @@ public final class SmtpSession implements ProtocolSession {
     private @Nullable Transaction transaction;
     private @Nullable SmtpDataDecoder data;
     private @Nullable SaslExchange sasl;
+    /** A SCRAM-SHA-256 exchange in progress, between its steps. */
+    private ScramMechanism.@Nullable Exchange scram;
     private int errors;
     private int authFailures;
     private int commandsBeforeAuth;
@@ -124,6 +131,16 @@ public final class SmtpSession implements ProtocolSession {
     public void closed() {
         stopped = true;
         discardTransaction();
+        abandonScram();
+    }
+
+    /** A client that goes away in the middle of a SCRAM exchange has failed a login (throttle, audit). */
+    private void abandonScram() {
+        ScramMechanism.Exchange exchange = scram;
+        scram = null;
+        if (exchange != null) {
+            exchange.abandon().subscribe(outcome -> { }, failure -> LOG.warn("SCRAM abandon failed", failure));
+        }
     }
 
     private @Nullable Flux<Action> step() {
@@ -685,6 +702,18 @@ public final class SmtpSession implements ProtocolSession {
                 }
                 return loginUsername(initial);
             }
+            case ScramMechanism.NAME -> {
+                ScramMechanism mechanism = services.scram();
+                if (mechanism == null) {
+                    return error("504 5.5.4 Unrecognized authentication type");
+                }
+                scram = mechanism.start("smtp", connection.remoteIp());
+                if (initial == null) {
+                    sasl = new SaslExchange(SCRAM_FIRST, null);
+                    return reply("334 ");
+                }
+                return scramFirst(initial);
+            }
             case "OAUTHBEARER", "XOAUTH2" -> {
                 if (services.tokens() == null) {
                     return error("504 5.5.4 Unrecognized authentication type");
@@ -702,7 +731,47 @@ public final class SmtpSession implements ProtocolSession {
     }
 
     private String mechanisms() {
-        return services.tokens() == null ? "PLAIN LOGIN" : "PLAIN LOGIN OAUTHBEARER XOAUTH2";
+        return (services.scram() == null ? "" : ScramMechanism.NAME + " ") + "PLAIN LOGIN"
+                + (services.tokens() == null ? "" : " OAUTHBEARER XOAUTH2");
+    }
+
+    /** RFC 5802 §5 client-first-message, base64 as RFC 4954 §4 carries it. */
+    private Flux<Action> scramFirst(String response) {
+        byte[] message = decodeBytes(response.equals("=") ? "" : response);
+        ScramMechanism.Exchange exchange = scram;
+        if (message == null || exchange == null) {
+            scram = null;
+            return error("501 5.5.2 Cannot decode SCRAM-SHA-256 response");
+        }
+        return exchange.clientFirst(message).flatMapMany(step -> scramStep(step, SCRAM_FINAL));
+    }
+
+    private Flux<Action> scramFinal(String response) {
+        byte[] message = decodeBytes(response);
+        ScramMechanism.Exchange exchange = scram;
+        if (message == null || exchange == null) {
+            abandonScram();
+            return error("501 5.5.2 Cannot decode SCRAM-SHA-256 response");
+        }
+        return exchange.clientFinal(message).flatMapMany(step -> scramStep(step, SCRAM_CONFIRM));
+    }
+
+    private Flux<Action> scramStep(ScramMechanism.Step step, String next) {
+        if (step instanceof ScramMechanism.Challenge challenge) {
+            sasl = new SaslExchange(next, null);
+            return reply("334 " + b64(challenge.message()));
+        }
+        scram = null;
+        ScramMechanism.Done done = (ScramMechanism.Done) step;
+        AuthOutcome outcome = done.outcome();
+        if (outcome instanceof AuthOutcome.Success success && done.message() != null) {
+            // RFC 4954 §4: no success with data, so the server-final-message is one more challenge; the client
+            // checks it and answers with an empty line.
+            user = success.account();
+            sasl = new SaslExchange(SCRAM_CONFIRM, null);
+            return reply("334 " + b64(done.message()));
+        }
+        return loginOutcome(outcome);
     }
 
     private Flux<Action> bearer(String mechanism, String response) {
@@ -737,7 +806,22 @@ public final class SmtpSession implements ProtocolSession {
             return authFailed("535 5.7.8 Authentication credentials invalid");
         }
         if (line.equals("*")) {
+            if (exchange.mechanism().equals(SCRAM_CONFIRM)) {
+                // The client does not trust our server signature: it will not be logged in.
+                user = null;
+            }
+            abandonScram();
             return error("501 5.0.0 Authentication cancelled");
+        }
+        if (exchange.mechanism().equals(SCRAM_FIRST)) {
+            return scramFirst(line);
+        }
+        if (exchange.mechanism().equals(SCRAM_FINAL)) {
+            return scramFinal(line);
+        }
+        if (exchange.mechanism().equals(SCRAM_CONFIRM)) {
+            return line.isEmpty() || line.equals("=") ? reply("235 2.7.0 Authentication successful")
+                    : confirmRefused();
         }
         if (exchange.mechanism().equals("PLAIN")) {
             return plain(line);
@@ -779,20 +863,29 @@ public final class SmtpSession implements ProtocolSession {
 
     private Flux<Action> verify(String login, String password) {
         Credentials credentials = new Credentials(login, password, "smtp", connection.remoteIp());
-        return services.authenticator().authenticate(credentials).flatMapMany(outcome -> {
-            if (outcome instanceof AuthOutcome.Success success) {
-                user = success.account();
-                return reply("235 2.7.0 Authentication successful");
-            }
-            if (outcome instanceof AuthOutcome.Rejected rejected && rejected.addressGiven()) {
-                return authFailed("535 5.7.8 Authentication credentials invalid: log in with your auth ID, "
-                        + "not your e-mail address");
-            }
-            if (outcome instanceof AuthOutcome.Unavailable) {
-                return reply("454 4.7.0 Temporary authentication failure, try again later");
-            }
-            return authFailed("535 5.7.8 Authentication credentials invalid");
-        });
+        return services.authenticator().authenticate(credentials).flatMapMany(this::loginOutcome);
+    }
+
+    /** The reply to a finished login, whatever the mechanism (RFC 4954 §6 codes). */
+    private Flux<Action> loginOutcome(AuthOutcome outcome) {
+        if (outcome instanceof AuthOutcome.Success success) {
+            user = success.account();
+            return reply("235 2.7.0 Authentication successful");
+        }
+        if (outcome instanceof AuthOutcome.Rejected rejected && rejected.addressGiven()) {
+            return authFailed("535 5.7.8 Authentication credentials invalid: log in with your auth ID, "
+                    + "not your e-mail address");
+        }
+        if (outcome instanceof AuthOutcome.Unavailable) {
+            return reply("454 4.7.0 Temporary authentication failure, try again later");
+        }
+        return authFailed("535 5.7.8 Authentication credentials invalid");
+    }
+
+    /** The client answered our server-final-message with something else than an empty response. */
+    private Flux<Action> confirmRefused() {
+        user = null;
+        return authFailed("535 5.7.8 Authentication exchange not completed");
     }
 
     private Flux<Action> authFailed(String text) {
@@ -861,6 +954,14 @@ public final class SmtpSession implements ProtocolSession {
 
     private static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static byte @Nullable [] decodeBytes(String base64) {
+        try {
+            return Base64.getDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static @Nullable String decode(String base64) {

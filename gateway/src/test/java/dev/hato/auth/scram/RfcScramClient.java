@@ -10,7 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
  * A SCRAM-SHA-256 client written straight from the formulas of RFC 5802 §3 (Hi computed by hand, not with the JDK's
  * PBKDF2), so that the server is checked against an implementation that shares none of its code.
  */
-final class RfcScramClient {
+public final class RfcScramClient {
 
     private final String gs2Header;
     private final String password;
@@ -20,23 +20,23 @@ final class RfcScramClient {
     private String authMessage = "";
 
     /** {@code gs2Header} such as {@code "n,,"}; {@code username} is escaped here as RFC 5802 §5.1 says. */
-    RfcScramClient(String gs2Header, String username, String password, String clientNonce) {
+    public RfcScramClient(String gs2Header, String username, String password, String clientNonce) {
         this.gs2Header = gs2Header;
         this.password = password;
         this.clientNonce = clientNonce;
         this.clientFirstBare = "n=" + username.replace("=", "=3D").replace(",", "=2C") + ",r=" + clientNonce;
     }
 
-    byte[] first() {
+    public byte[] first() {
         return (gs2Header + clientFirstBare).getBytes(StandardCharsets.UTF_8);
     }
 
-    byte[] finalMessage(String serverFirst) throws Exception {
+    public byte[] finalMessage(String serverFirst) throws Exception {
         return finalMessage(serverFirst, true);
     }
 
     /** The client-final-message; {@code honest = false} sends the nonce with its last character changed. */
-    byte[] finalMessage(String serverFirst, boolean honest) throws Exception {
+    public byte[] finalMessage(String serverFirst, boolean honest) throws Exception {
         String nonce = null;
         byte[] salt = null;
         int iterations = 0;
@@ -69,7 +69,7 @@ final class RfcScramClient {
     }
 
     /** RFC 5802 §3: the client checks the server-final-message against its own ServerSignature. */
-    boolean acceptsServerFinal(String serverFinal) throws Exception {
+    public boolean acceptsServerFinal(String serverFinal) throws Exception {
         byte[] serverKey = hmac(saltedPassword, "Server Key".getBytes(StandardCharsets.UTF_8));
         byte[] signature = hmac(serverKey, authMessage.getBytes(StandardCharsets.UTF_8));
         return serverFinal.equals("v=" + Base64.getEncoder().encodeToString(signature));
