@@ -3,6 +3,8 @@ package dev.hato.app;
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.delivery.RecipientResolver;
+import dev.hato.dsn.DeliveringReportSender;
+import dev.hato.dsn.DeliveryReports;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
@@ -80,7 +82,8 @@ public final class MailListeners implements SmartLifecycle {
         String host = properties.hostName();
         SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.addresses(), host,
                 properties.smtp().postmaster(), properties.smtp().subaddressSeparator()), authenticator, tokens, scram,
-                store.deliveries(), Schedulers.boundedElastic(), Clock.systemDefaultZone());
+                store.deliveries(), new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
+                        Schedulers.boundedElastic()), store.directory(), store.deliveries(), false, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())

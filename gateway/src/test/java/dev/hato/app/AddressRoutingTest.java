@@ -6,10 +6,6 @@ import dev.hato.delivery.Recipient;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.Addresses;
 import dev.hato.store.MessageMeta;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -167,40 +163,7 @@ class AddressRoutingTest {
         return new String(all.array(), StandardCharsets.UTF_8);
     }
 
-    /** Sends each command on the MTA port (after EHLO) and returns the last line of each reply. */
     private static List<String> smtp(String... commands) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", HATO.port("smtp"))) {
-            socket.setSoTimeout(30_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            reply(in);
-            send(out, "EHLO client.remote.example");
-            reply(in);
-            List<String> replies = new java.util.ArrayList<>();
-            for (String command : commands) {
-                send(out, command);
-                String last = reply(in);
-                replies.add(last);
-                if (!last.startsWith("2") && !last.startsWith("3")) {
-                    break;
-                }
-            }
-            send(out, "QUIT");
-            return replies;
-        }
-    }
-
-    private static void send(OutputStream out, String line) throws Exception {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static String reply(BufferedReader in) throws Exception {
-        String line;
-        do {
-            line = in.readLine();
-        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
-        return String.valueOf(line);
+        return SmtpLines.send(HATO.port("smtp"), commands);
     }
 }

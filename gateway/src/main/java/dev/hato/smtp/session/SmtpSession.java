@@ -9,6 +9,7 @@ import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
+import dev.hato.dsn.RecipientReport;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
@@ -28,6 +29,7 @@ import dev.hato.store.OutboundRecipient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -603,12 +605,18 @@ public final class SmtpSession implements ProtocolSession {
         // The write must not be cancelled by a client that hangs up while it waits for the 250: its batch may
         // already be reading the spool, and other sessions' messages share that transaction. So the write runs on
         // its own subscription, and the spool is freed only when the write is over.
+        Instant arrival = services.clock().instant();
         Mono<DeliveryReceipt> write = spool.finish()
                 .flatMap(content -> services.deliveries().deliver(
-                        new Delivery(content, accounts, services.clock().instant(), current.envelope, outbound)))
-                .doFinally(signal -> spool.discard())
+                        new Delivery(content, accounts, arrival, current.envelope, outbound)))
                 .cache();
-        write.subscribe(receipt -> { }, failure -> { });
+        // After the commit, success notifications (RFC 3461) quote the original's header from the spool; the
+        // spool is freed once they are built, or at once when the write failed or nobody asked for one.
+        List<RecipientReport> successes = List.copyOf(current.successes);
+        write.flatMap(receipt -> successes.isEmpty() || current.envelope.nullSender() ? Mono.just(false)
+                        : services.reports().send(current.envelope, arrival, successes, spool))
+                .doFinally(signal -> spool.discard())
+                .subscribe(sent -> { }, failure -> { });
         return write
                 .flatMapMany((DeliveryReceipt receipt) -> {
                     errors = 0;
@@ -988,6 +996,8 @@ public final class SmtpSession implements ProtocolSession {
         final List<String> addresses = new ArrayList<>();
         /** Local addresses whose alias or forwarding sent the message elsewhere. */
         final Set<String> forwardedBy = new LinkedHashSet<>();
+        /** Recipients that asked for a success notification (RFC 3461 NOTIFY=SUCCESS) and get it from here. */
+        final List<RecipientReport> successes = new ArrayList<>();
         @Nullable MessageSpool spool;
         @Nullable ContentChecks checks;
         long chunkedSize;
@@ -999,15 +1009,32 @@ public final class SmtpSession implements ProtocolSession {
             this.envelope = envelope;
         }
 
-        /** One accepted RCPT and what it expanded to; DSN parameters follow the message to remote targets. */
+        /**
+         * One accepted RCPT and what it expanded to. DSN parameters follow the message to remote targets; with
+         * NOTIFY=SUCCESS a recipient delivered here is reported "delivered", and one that expanded to several
+         * targets "expanded", its targets then carrying NOTIFY without SUCCESS (RFC 3461 §6.2.7.3). A recipient
+         * forwarded one-to-one elsewhere passes its NOTIFY on unchanged, as a relay does.
+         */
         void accept(String address, Set<OutboundRecipient.Notify> notify, @Nullable String orcpt,
-                    List<Account> local,
-                    List<String> remote, List<String> forwarders) {
+                    List<Account> local, List<String> remote, List<String> forwarders) {
             rcptCount++;
             addresses.add(address);
             local.forEach(account -> accounts.putIfAbsent(account.id(), account));
+            boolean success = notify.contains(OutboundRecipient.Notify.SUCCESS);
+            boolean expanded = local.size() + remote.size() > 1 || !local.isEmpty() && !forwarders.isEmpty();
+            Set<OutboundRecipient.Notify> passed = notify;
+            if (success && expanded) {
+                EnumSet<OutboundRecipient.Notify> without = EnumSet.noneOf(OutboundRecipient.Notify.class);
+                without.addAll(notify);
+                without.remove(OutboundRecipient.Notify.SUCCESS);
+                passed = without.isEmpty() ? EnumSet.of(OutboundRecipient.Notify.NEVER) : without;
+                successes.add(new RecipientReport(address, orcpt, RecipientReport.Action.EXPANDED, "2.0.0", null,
+                        null, null, null));
+            } else if (success && !local.isEmpty()) {
+                successes.add(RecipientReport.delivered(address, orcpt));
+            }
             for (String target : remote) {
-                outbound.putIfAbsent(target, new OutboundRecipient(target, notify, orcpt));
+                outbound.putIfAbsent(target, new OutboundRecipient(target, passed, orcpt));
             }
             forwardedBy.addAll(forwarders);
         }

@@ -1,0 +1,87 @@
+package dev.hato.dsn;
+
+import dev.hato.delivery.MessageSpool;
+import dev.hato.store.Delivery;
+import dev.hato.store.DeliveryWriter;
+import dev.hato.store.Directory;
+import dev.hato.store.Envelope;
+import dev.hato.store.MessageContent;
+import dev.hato.store.OutboundRecipient;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Delivers reports through the same {@link DeliveryWriter} as any mail: into the sender's INBOX when the sender's
+ * domain is local, else into the outbound queue (when outbound delivery is enabled). Reports go out with the null
+ * sender (RFC 3461 §6.2, RFC 5321 §4.5.5) and NOTIFY=NEVER, and a message with the null sender never gets one, so
+ * two servers can never bounce mail back and forth.
+ */
+public final class DeliveringReportSender implements ReportSender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveringReportSender.class);
+
+    private final DeliveryReports reports;
+    private final Directory directory;
+    private final DeliveryWriter writer;
+    private final boolean remoteDelivery;
+    private final Clock clock;
+
+    /** {@code remoteDelivery}: whether reports to senders elsewhere can be queued (outbound delivery enabled). */
+    public DeliveringReportSender(DeliveryReports reports, Directory directory, DeliveryWriter writer,
+                                  boolean remoteDelivery, Clock clock) {
+        this.reports = reports;
+        this.directory = directory;
+        this.writer = writer;
+        this.remoteDelivery = remoteDelivery;
+        this.clock = clock;
+    }
+
+    @Override
+    public Mono<Boolean> send(Envelope envelope, Instant arrival, List<RecipientReport> recipients,
+                              MessageContent original) {
+        if (envelope.nullSender() || recipients.isEmpty()) {
+            return Mono.just(false);
+        }
+        String sender = envelope.sender();
+        Envelope reportEnvelope = DeliveryReports.envelopeFor(envelope);
+        return route(sender)
+                .flatMap(route -> reports.report(envelope, arrival, recipients, original)
+                        .flatMap(content -> writer.deliver(route.isEmpty()
+                                        ? new Delivery(content, List.of(), clock.instant(), reportEnvelope,
+                                                List.of(new OutboundRecipient(sender,
+                                                        Set.of(OutboundRecipient.Notify.NEVER), null)))
+                                        : new Delivery(content, route, clock.instant(), reportEnvelope, List.of()))
+                                .doFinally(signal -> {
+                                    if (content instanceof MessageSpool spool) {
+                                        spool.discard();
+                                    }
+                                })))
+                .thenReturn(true)
+                .onErrorResume(error -> {
+                    LOG.warn("could not send a delivery report to {}: {}", sender, error.toString());
+                    return Mono.just(false);
+                });
+    }
+
+    /** The sender's account as a one-element list, an empty list to queue it elsewhere, or an error. */
+    private Mono<List<Long>> route(String sender) {
+        String address = sender.toLowerCase(Locale.ROOT);
+        int at = address.lastIndexOf('@');
+        return directory.isLocalDomain(at < 0 ? "" : address.substring(at + 1))
+                .flatMap(local -> {
+                    if (local) {
+                        return directory.findByAddress(address).map(account -> List.of(account.id()))
+                                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                                        "the local sender " + sender + " has no account")));
+                    }
+                    return remoteDelivery ? Mono.just(List.<Long>of()) : Mono.error(new IllegalStateException(
+                            "outbound delivery is not enabled, so a report cannot go to " + sender));
+                });
+    }
+}

@@ -1,0 +1,56 @@
+package dev.hato.app;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A plain-text SMTP client for tests: one command per line, the last line of each reply kept. */
+final class SmtpLines {
+
+    private SmtpLines() {
+    }
+
+    /**
+     * Connects to 127.0.0.1:{@code port}, sends EHLO, then each command (stopping at the first reply that is not
+     * 2xx or 3xx), then QUIT; returns the last line of each command's reply.
+     */
+    static List<String> send(int port, String... commands) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            reply(in);
+            write(out, "EHLO client.remote.example");
+            reply(in);
+            List<String> replies = new ArrayList<>();
+            for (String command : commands) {
+                write(out, command);
+                String last = reply(in);
+                replies.add(last);
+                if (!last.startsWith("2") && !last.startsWith("3")) {
+                    break;
+                }
+            }
+            write(out, "QUIT");
+            return replies;
+        }
+    }
+
+    private static void write(OutputStream out, String line) throws Exception {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String reply(BufferedReader in) throws Exception {
+        String line;
+        do {
+            line = in.readLine();
+        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
+        return String.valueOf(line);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.store.MessageMeta;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** RFC 3461 NOTIFY=SUCCESS for local recipients: a "delivered" or "expanded" report reaches a local sender. */
+class SuccessNotificationTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+
+    @Test
+    void aLocalDeliveryWithNotifySuccessShouldSendADeliveredReportToTheSender() throws Exception {
+        RunningHato.User ann = HATO.newUser("ann");
+        RunningHato.User bob = HATO.newUser("bob");
+
+        List<String> replies = SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<" + ann.address() + "> ENVID=env+2B1",
+                "RCPT TO:<" + bob.address() + "> NOTIFY=SUCCESS ORCPT=rfc822;" + bob.address(), "DATA",
+                "Subject: please confirm\r\n\r\nhello\r\n.");
+        assertThat(replies).last().asString().startsWith("250 2.0.0");
+
+        MimeMessage report = awaitOnly(ann);
+        assertThat(report.getFrom()[0].toString()).contains("MAILER-DAEMON@" + RunningHato.HOST);
+        assertThat(report.getContentType()).contains("multipart/report").contains("delivery-status");
+        String status = part(report, 1);
+        assertThat(status).contains("Original-Envelope-Id: env+2B1")
+                .contains("Final-Recipient: rfc822;" + bob.address())
+                .contains("Original-Recipient: rfc822;" + bob.address())
+                .containsPattern("Action: delivered")
+                .contains("Status: 2.0.0");
+        assertThat(part(report, 2)).contains("Subject: please confirm").doesNotContain("hello");
+        assertThat(report.getHeader("Auto-Submitted")[0]).isEqualTo("auto-replied");
+    }
+
+    @Test
+    void anAliasWithNotifySuccessShouldBeReportedExpandedAndNothingWithoutNotify() throws Exception {
+        RunningHato.User ann = HATO.newUser("ann");
+        RunningHato.User bob = HATO.newUser("bob");
+        RunningHato.User carol = HATO.newUser("carol");
+        String team = "team-" + System.nanoTime() + "@" + RunningHato.DOMAIN;
+        HATO.store().addresses().addAlias(team, List.of(bob.address(), carol.address())).block();
+
+        SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<" + ann.address() + ">", "RCPT TO:<" + team + ">",
+                "DATA", "Subject: no report wanted\r\n\r\nhello\r\n.");
+        SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<" + ann.address() + ">",
+                "RCPT TO:<" + team + "> NOTIFY=SUCCESS,FAILURE", "DATA", "Subject: to the team\r\n\r\nhello\r\n.");
+
+        MimeMessage report = awaitOnly(ann);
+        assertThat(part(report, 1)).contains("Final-Recipient: rfc822;" + team).contains("Action: expanded");
+        assertThat(inbox(bob)).hasSize(2);
+        assertThat(inbox(carol)).hasSize(2);
+    }
+
+    @Test
+    void aNullSenderShouldNeverGetAReport() throws Exception {
+        RunningHato.User bob = HATO.newUser("bob");
+        List<String> replies = SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<>",
+                "RCPT TO:<" + bob.address() + "> NOTIFY=SUCCESS", "DATA", "Subject: bounce\r\n\r\nx\r\n.");
+        assertThat(replies).last().asString().startsWith("250 2.0.0");
+        assertThat(inbox(bob)).hasSize(1);
+    }
+
+    private static MimeMessage awaitOnly(RunningHato.User user) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (inbox(user).isEmpty() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        assertThat(inbox(user)).hasSize(1);
+        return new MimeMessage(Session.getInstance(new Properties()),
+                new ByteArrayInputStream(raw(user).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String part(MimeMessage message, int index) throws Exception {
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        var part = parts.getBodyPart(index);
+        return new String(part.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static List<MessageMeta> inbox(RunningHato.User user) {
+        long inbox = HATO.store().messages().mailbox(user.accountId(), "INBOX").block().id();
+        return HATO.store().messages().messages(user.accountId(), inbox).collectList().block();
+    }
+
+    private static String raw(RunningHato.User user) {
+        MessageMeta meta = inbox(user).get(0);
+        ByteBuffer all = HATO.store().messages().content(meta.blobId())
+                .reduce(ByteBuffer.allocate((int) meta.size()), ByteBuffer::put).block();
+        return new String(all.array(), StandardCharsets.UTF_8);
+    }
+}
