@@ -4,6 +4,7 @@ import dev.hato.store.AuditLog;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
 import dev.hato.store.MessageStore;
+import dev.hato.store.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
@@ -19,7 +20,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The store on PostgreSQL: opened once at start-up, it migrates the schema, builds the connection pool and hands
- * out the {@link Directory}, the {@link MessageStore}, the batching {@link DeliveryWriter} and the {@link AuditLog}.
+ * out the {@link Directory}, the {@link MessageStore}, the batching {@link DeliveryWriter}, the {@link OutboundQueue}
+ * and the {@link AuditLog}.
  *
  * <p>Without a URL it uses the embedded PostgreSQL in {@code <dataDirectory>/postgres}: it attaches to the one
  * already running there (the server, while the {@code hato} CLI runs from another JVM) or starts it. Only a server
@@ -38,6 +40,7 @@ public final class PgStore implements AutoCloseable {
     private final PgDirectory directory;
     private final PgMessageStore messages;
     private final DeliveryBatcher deliveries;
+    private final PgOutboundQueue outbound;
     private final PgAuditLog auditLog;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -50,8 +53,9 @@ public final class PgStore implements AutoCloseable {
         Database db = new Database(pool);
         this.directory = new PgDirectory(db);
         this.messages = new PgMessageStore(db);
+        this.outbound = new PgOutboundQueue(db, messages);
         this.deliveries = new DeliveryBatcher(new BatchWriter(db), settings.batchSize(), settings.batchWindow(),
-                Schedulers.parallel());
+                Schedulers.parallel(), outbound::queuedCommitted);
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
     }
 
@@ -122,6 +126,11 @@ public final class PgStore implements AutoCloseable {
 
     public DeliveryWriter deliveries() {
         return deliveries;
+    }
+
+    /** Messages waiting for remote recipients, written by {@link #deliveries()} and shared by all nodes. */
+    public OutboundQueue outboundQueue() {
+        return outbound;
     }
 
     /** Login attempts, written in batches in the background; flushed by {@link #close()}. */
