@@ -3,6 +3,7 @@ package dev.hato.store;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -19,9 +20,10 @@ public interface OutboundQueue {
     /**
      * Claims due recipients of at most {@code destinations} destination domains (earliest due first), at most
      * {@code limit} recipients in all, grouped so that all due recipients of a message to one domain come together.
-     * Emits them after the claim is committed.
+     * Destinations in {@code busy} (those this node is delivering to right now) are left alone. Emits the
+     * recipients, ordered by destination and message, after the claim is committed.
      */
-    Flux<QueuedRecipient> claim(int destinations, int limit, Duration lease);
+    Flux<QueuedRecipient> claim(int destinations, int limit, Duration lease, Collection<String> busy);
 
     /** The remote server accepted the message for this recipient. */
     Mono<Void> delivered(long recipientId);

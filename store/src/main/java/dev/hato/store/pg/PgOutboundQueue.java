@@ -9,6 +9,7 @@ import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -36,7 +37,7 @@ final class PgOutboundQueue implements OutboundQueue {
 
     private static final String CLAIM = "WITH d AS ("
             + "  SELECT domain FROM queue_recipient WHERE state = 'queued' AND next_attempt <= clock_timestamp()"
-            + "  GROUP BY domain ORDER BY min(next_attempt) LIMIT $1),"
+            + "  AND domain <> ALL($4) GROUP BY domain ORDER BY min(next_attempt) LIMIT $1),"
             + " p AS ("
             + "  SELECT r.id FROM queue_recipient r WHERE r.state = 'queued' AND r.next_attempt <= clock_timestamp()"
             + "  AND r.domain IN (SELECT domain FROM d) ORDER BY r.domain, r.message_id, r.id LIMIT $2"
@@ -61,7 +62,7 @@ final class PgOutboundQueue implements OutboundQueue {
     }
 
     @Override
-    public Flux<QueuedRecipient> claim(int destinations, int limit, Duration lease) {
+    public Flux<QueuedRecipient> claim(int destinations, int limit, Duration lease, Collection<String> busy) {
         if (destinations < 1 || limit < 1) {
             return Flux.error(new IllegalArgumentException("claim at least one destination and one recipient"));
         }
@@ -70,7 +71,8 @@ final class PgOutboundQueue implements OutboundQueue {
             return Flux.error(new IllegalArgumentException("a claim needs a positive lease, not " + lease));
         }
         // The statement runs on its own (auto-commit): the rows come back only once the claim is committed.
-        return db.query(CLAIM, PgOutboundQueue::recipient, destinations, limit, micros(lease))
+        return db.query(CLAIM, PgOutboundQueue::recipient, destinations, limit, micros(lease),
+                        busy.toArray(String[]::new))
                 .sort(Comparator.comparing(QueuedRecipient::domain)
                         .thenComparingLong(recipient -> recipient.message().id())
                         .thenComparingLong(QueuedRecipient::id));

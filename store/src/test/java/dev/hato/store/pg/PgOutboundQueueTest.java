@@ -60,7 +60,7 @@ class PgOutboundQueueTest {
     private static List<QueuedRecipient> claimAll(String domain) {
         List<QueuedRecipient> mine = new ArrayList<>();
         while (true) {
-            List<QueuedRecipient> claimed = STORE.store().outboundQueue().claim(50, 500, LEASE).collectList().block(WAIT);
+            List<QueuedRecipient> claimed = STORE.store().outboundQueue().claim(50, 500, LEASE, List.of()).collectList().block(WAIT);
             if (claimed.isEmpty()) {
                 return mine;
             }
@@ -134,7 +134,7 @@ class PgOutboundQueueTest {
                 List.of(), Instant.now(), Envelope.NONE, recipients))).then().block(WAIT);
 
         // Each claimer takes a few at a time, as fast as it can, until nothing is due.
-        Mono<List<Long>> claimer = Flux.defer(() -> STORE.store().outboundQueue().claim(3, 7, LEASE))
+        Mono<List<Long>> claimer = Flux.defer(() -> STORE.store().outboundQueue().claim(3, 7, LEASE, List.of()))
                 .collectList()
                 .repeat()
                 .takeUntil(List::isEmpty)
@@ -165,6 +165,19 @@ class PgOutboundQueueTest {
 
         STORE.store().outboundQueue().retryNow(claimed.get(0).message().id()).block(WAIT);
         assertThat(claimAll(domain)).hasSize(2);
+    }
+
+    @Test
+    void aBusyDestinationShouldBeLeftForLater() {
+        String busy = remoteDomain();
+        STORE.store().deliveries().deliver(new Delivery(TestContent.unique("busy"), List.of(), Instant.now(),
+                Envelope.NONE, List.of(new OutboundRecipient("b@" + busy)))).block(WAIT);
+
+        List<QueuedRecipient> claimed = STORE.store().outboundQueue().claim(50, 500, LEASE, List.of(busy))
+                .collectList().block(WAIT);
+
+        assertThat(claimed).noneMatch(r -> r.domain().equals(busy));
+        assertThat(claimAll(busy)).hasSize(1);
     }
 
     @Test
