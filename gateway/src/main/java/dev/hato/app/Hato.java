@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code hato} command: {@code serve} runs the gateway, the other commands administer it, also while it runs. */
 @Command(name = "hato", mixinStandardHelpOptions = true, version = "Hato " + GatewayStatus.VERSION,
         description = "Reactive mail gateway: SMTP, POP3 and HTTP on PostgreSQL.",
-        subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AuditCommand.class})
+        subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AuditCommand.class, QueueCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec
