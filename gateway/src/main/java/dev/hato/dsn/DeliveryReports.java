@@ -87,7 +87,7 @@ public final class DeliveryReports {
             return Flux.concat(Mono.just(bytes(head.toString())), originalPart.map(ByteBuffer::duplicate),
                             Mono.fromSupplier(() -> bytes(tail)))
                     .concatMap(chunk -> spool.append(copy(chunk)))
-                    .then(spool.finish())
+                    .then(Mono.defer(spool::finish))
                     .doOnError(error -> spool.discard());
         });
     }

@@ -44,6 +44,7 @@ public final class ClientTls {
      *                            store
      */
     public static ClientTls create(@Nullable Path trustedCertificates) {
+        initialiseCertificateChecks();
         try {
             SslContext opportunistic = builder()
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
@@ -54,6 +55,21 @@ public final class ClientTls {
             return new ClientTls(opportunistic, verifying.build());
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the client TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /*
+     * The JDK's PKIX validator reads the cacerts file and its blocklist the first time a chain is checked, in
+     * static initialisers. That first check would run on an event loop during a handshake; running the initialisers
+     * here, at start-up, keeps the file reads off it (BlockHound caught them).
+     */
+    private static void initialiseCertificateChecks() {
+        for (String name : List.of("sun.security.util.AnchorCertificates", "sun.security.util.UntrustedCertificates")) {
+            try {
+                Class.forName(name, true, ClassLoader.getSystemClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // another JDK: nothing to prepare, or nothing we can
+            }
         }
     }
 
