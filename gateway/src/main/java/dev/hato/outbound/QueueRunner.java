@@ -237,10 +237,30 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private Mono<SmtpClient> open(Hop hop) {
-        return connector.connect(hop.host(), hop.address(), hop.implicitTls(), hop.tls() == TlsPolicy.VERIFY)
+        return open(hop, hop.tls())
+                // Opportunistic TLS (RFC 7435 §3) must not make mail undeliverable: a server whose STARTTLS
+                // handshake fails gets the message in plain text on a new connection, as Postfix's "may" does.
+                .onErrorResume(error -> hop.tls() == TlsPolicy.MAY && !hop.implicitTls() && tlsFailure(error),
+                        error -> {
+                            log.info("TLS with {} failed ({}); delivering without TLS", hop.host(), message(error));
+                            return open(hop, TlsPolicy.NONE);
+                        });
+    }
+
+    private Mono<SmtpClient> open(Hop hop, TlsPolicy tls) {
+        return connector.connect(hop.host(), hop.address(), hop.implicitTls(), tls == TlsPolicy.VERIFY)
                 .flatMap(transport -> SmtpClient.open(transport, new SmtpClient.Settings(settings.heloName(),
-                                hop.tls(), hop.username(), hop.password()))
+                                tls, hop.username(), hop.password()))
                         .doOnError(error -> transport.close()));
+    }
+
+    private static boolean tlsFailure(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Mono<Boolean> transactions(SmtpClient client, List<Work> works) {

@@ -57,6 +57,7 @@ class OutboundDeliveryTest {
     private static TestSmtpServer slow;
     private static TestSmtpServer verified;
     private static TestSmtpServer held;
+    private static TestSmtpServer brokenTls;
     private static final CountDownLatch HOLD = new CountDownLatch(1);
     private static RunningHato hato;
 
@@ -87,6 +88,7 @@ class OutboundDeliveryTest {
         server("127.0.0.9", port, "untrusted.test", TestSmtpServer.on("127.0.0.9", port)
                 .tls(OutboundTestCertificate.forHost("mx.untrusted.test").serverContext()));
         held = server("127.0.0.10", port, "held.test", TestSmtpServer.on("127.0.0.10", port).holdGreeting(HOLD));
+        brokenTls = server("127.0.0.11", port, "brokentls.test", TestSmtpServer.on("127.0.0.11", port).brokenTls());
         dns.a("nomx.test", "127.0.0.5");
         dns.mx("nullmx.test", new MxRecord(0, ""));
         // The better MX has no address: delivery goes on to the next one.
@@ -343,6 +345,18 @@ class OutboundDeliveryTest {
                 "the untrusted destination to be deferred");
         assertThat(queued(bad).get(0).lastError()).contains("mx.untrusted.test");
         hato.store().outboundQueue().delete(receipt.queuedMessageId()).block(WAIT);
+    }
+
+    @Test
+    void aFailedOpportunisticHandshakeShouldFallBackToPlainText() {
+        String to = "t" + NEXT.incrementAndGet() + "@brokentls.test";
+
+        queue("Subject: plain after all\r\n\r\nHello.\r\n", Envelope.NONE, new OutboundRecipient(to));
+
+        TestSmtpServer.Transaction delivered = awaitTransaction(brokenTls, to);
+        assertThat(delivered.tls()).isFalse();
+        assertThat(brokenTls.commands()).contains("STARTTLS");
+        assertThat(brokenTls.connections()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -46,6 +46,7 @@ final class TestSmtpServer implements AutoCloseable {
     private final SSLContext tls;
     private final String credentials;
     private final CountDownLatch greetingGate;
+    private final boolean brokenTls;
     private final List<Transaction> transactions = new CopyOnWriteArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> rcptCounts = new ConcurrentHashMap<>();
@@ -61,6 +62,7 @@ final class TestSmtpServer implements AutoCloseable {
         this.tls = builder.tls;
         this.credentials = builder.credentials;
         this.greetingGate = builder.greetingGate;
+        this.brokenTls = builder.brokenTls;
         Thread acceptor = new Thread(this::acceptLoop, "test-smtp-" + builder.address);
         acceptor.setDaemon(true);
         acceptor.start();
@@ -79,6 +81,7 @@ final class TestSmtpServer implements AutoCloseable {
         private SSLContext tls;
         private String credentials;
         private CountDownLatch greetingGate = new CountDownLatch(0);
+        private boolean brokenTls;
 
         private Builder(String address, int port) {
             this.address = address;
@@ -110,6 +113,12 @@ final class TestSmtpServer implements AutoCloseable {
         /** AUTH PLAIN and LOGIN for this user name and password, offered after TLS when TLS is set up. */
         Builder auth(String username, String password) {
             this.credentials = username + "\0" + password;
+            return this;
+        }
+
+        /** Offers STARTTLS, answers 220, then sends plain text where the TLS handshake should be. */
+        Builder brokenTls() {
+            this.brokenTls = true;
             return this;
         }
 
@@ -197,7 +206,7 @@ final class TestSmtpServer implements AutoCloseable {
                 if (upper.startsWith("EHLO ")) {
                     List<String> lines = new ArrayList<>(List.of("250-test.remote"));
                     extensions.forEach(keyword -> lines.add("250-" + keyword));
-                    if (tls != null && !secure) {
+                    if ((tls != null || brokenTls) && !secure) {
                         lines.add("250-STARTTLS");
                     }
                     if (credentials != null && (secure || tls == null)) {
@@ -205,6 +214,10 @@ final class TestSmtpServer implements AutoCloseable {
                     }
                     lines.add("250 HELP");
                     reply(String.join("\r\n", lines));
+                } else if (upper.equals("STARTTLS") && brokenTls) {
+                    reply("220 2.0.0 go ahead");
+                    reply("this is not a TLS handshake");
+                    return;
                 } else if (upper.equals("STARTTLS") && tls != null && !secure) {
                     reply("220 2.0.0 go ahead");
                     SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket,
