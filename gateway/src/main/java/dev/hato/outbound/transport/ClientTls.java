@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Provider;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 import org.jspecify.annotations.Nullable;
@@ -85,7 +87,7 @@ public final class ClientTls {
             TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
             if (pem == null) {
                 factory.init((KeyStore) null);
-                return factory;
+                return warmedUp(factory);
             }
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -99,11 +101,28 @@ public final class ClientTls {
                 }
             }
             factory.init(store);
-            return factory;
+            return warmedUp(factory);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read trusted certificates from " + pem + ": " + e.getMessage(),
                     e);
         }
+    }
+
+    /*
+     * The JDK trust manager builds its validator on first use under a lock; two first handshakes on two event
+     * loops would wait for each other there. One check here, at start-up, builds it (the outcome does not matter).
+     */
+    private static TrustManagerFactory warmedUp(TrustManagerFactory factory) {
+        for (var manager : factory.getTrustManagers()) {
+            if (manager instanceof X509TrustManager x509 && x509.getAcceptedIssuers().length > 0) {
+                try {
+                    x509.checkServerTrusted(new X509Certificate[] {x509.getAcceptedIssuers()[0]}, "ECDHE_RSA");
+                } catch (CertificateException | RuntimeException e) {
+                    // only the validator's construction was wanted
+                }
+            }
+        }
+        return factory;
     }
 
     SslContext context(boolean verify) {
