@@ -8,6 +8,7 @@ import dev.hato.outbound.client.RecipientResult;
 import dev.hato.outbound.client.SmtpClient;
 import dev.hato.outbound.client.SmtpConnector;
 import dev.hato.outbound.client.SmtpFailure;
+import dev.hato.outbound.client.TlsFailure;
 import dev.hato.outbound.client.TlsPolicy;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
@@ -256,7 +257,7 @@ public final class QueueRunner implements AutoCloseable {
 
     private static boolean tlsFailure(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof javax.net.ssl.SSLException) {
+            if (cause instanceof TlsFailure || cause instanceof javax.net.ssl.SSLException) {
                 return true;
             }
         }

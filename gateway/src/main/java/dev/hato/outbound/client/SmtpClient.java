@@ -87,6 +87,7 @@ public final class SmtpClient {
                     }
                     // RFC 3207 §4.2: everything known before TLS is forgotten; EHLO again.
                     return transport.startTls(settings.tls() == TlsPolicy.VERIFY)
+                            .onErrorMap(error -> new TlsFailure(transport.remoteHost(), error))
                             .then(Mono.defer(() -> hello(transport, settings)));
                 });
     }

@@ -144,6 +144,9 @@ final class NettySmtpTransport implements SmtpTransport {
     @Override
     public Mono<Void> startTls(boolean verify) {
         synchronized (this) {
+            if (failure != null) {
+                return Mono.error(failure);
+            }
             if (!unread.isEmpty() || parser.inReply()) {
                 // RFC 3207 §5 / CVE-2011-0411 in reverse: replies that arrived before TLS could be injected.
                 fail(new SmtpProtocolException("the server sent data after its reply to STARTTLS"));
