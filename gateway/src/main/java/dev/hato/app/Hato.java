@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hato", mixinStandardHelpOptions = true, version = "Hato " + GatewayStatus.VERSION,
         description = "Reactive mail gateway: SMTP, POP3 and HTTP on PostgreSQL.",
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
-                DkimCommand.class, AuditCommand.class})
+                QueueCommand.class, DkimCommand.class, AuditCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec

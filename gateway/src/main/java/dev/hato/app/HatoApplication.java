@@ -18,6 +18,7 @@ import java.security.Key;
 import java.time.Clock;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,8 +29,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The composition root of {@code hato serve}: store, TLS, authentication, the mail listeners and the web status
- * page. Shutdown runs in reverse: listeners stop accepting, the delivery batcher drains, the store closes, the
+ * The composition root of {@code hato serve}: store, TLS, authentication, the mail listeners, outbound delivery
+ * and the web status page. Shutdown runs in reverse: listeners stop accepting, the delivery batcher drains, the store closes, the
  * embedded PostgreSQL stops.
  */
 @SpringBootConfiguration
@@ -94,6 +95,13 @@ public class HatoApplication {
                 token.clockSkew(), key);
         return new TokenAuthenticator(new JwtVerifier(settings), store.directory(), Clock.systemUTC(),
                 Duration.ofSeconds(10));
+    }
+
+    /** Outbound delivery; closed before the store, so deliveries in progress can still record their outcome. */
+    @Bean(destroyMethod = "close")
+    OutboundWiring outbound(HatoProperties properties, PgStore store, MeterRegistry meters,
+                            ObjectProvider<MessageSigner> signer) {
+        return new OutboundWiring(properties, store, signer.getIfAvailable(() -> MessageSigner.NONE), meters);
     }
 
     @Bean

@@ -27,7 +27,8 @@ public record HatoProperties(
         @DefaultValue Smtp smtp,
         @DefaultValue Pop3 pop3,
         @DefaultValue Auth auth,
-        @DefaultValue Dkim dkim) {
+        @DefaultValue Dkim dkim,
+        @DefaultValue Outbound outbound) {
 
     public HatoProperties {
         if (maxConnectionsPerAddress < 1) {
@@ -170,6 +171,42 @@ public record HatoProperties(
 
         public boolean enabled() {
             return issuer != null && !issuer.isBlank();
+        }
+    }
+
+    /**
+     * Outbound delivery (docs/outbound.md): the queue runner, MX lookups or a smarthost, TLS policy, retries.
+     * {@code tlsPolicies} maps a destination domain to {@code none}, {@code may}, {@code encrypt} or {@code verify};
+     * {@code dnsServers} are {@code host[:port]} (default: the system's resolvers).
+     */
+    public record Outbound(@DefaultValue("true") boolean enabled, @Nullable String heloName,
+                           @DefaultValue Smarthost smarthost, @DefaultValue List<String> dnsServers,
+                           @DefaultValue("25") int remotePort, @DefaultValue("2") int connectionsPerDestination,
+                           @DefaultValue("100") int messagesPerConnection, @DefaultValue("5d") Duration maxAge,
+                           @DefaultValue("4h") Duration delayNotice, @DefaultValue("5m") Duration firstRetry,
+                           @DefaultValue("1h") Duration maxRetry, @DefaultValue("30s") Duration pollInterval,
+                           @DefaultValue("15m") Duration claimLease, @DefaultValue("may") String tls,
+                           @DefaultValue Map<String, String> tlsPolicies, @Nullable Path trustedCertificates,
+                           @DefaultValue("30s") Duration connectTimeout, @DefaultValue("5m") Duration replyTimeout,
+                           @DefaultValue("10s") Duration dnsTimeout) {
+        public Outbound {
+            dnsServers = dnsServers == null ? List.of() : List.copyOf(dnsServers);
+            tlsPolicies = tlsPolicies == null ? Map.of() : Map.copyOf(tlsPolicies);
+        }
+    }
+
+    /**
+     * A relay for all outbound mail; unset {@code host} means MX delivery. {@code implicitTls} for port 465;
+     * {@code tls} is the STARTTLS policy ({@code verify} also checks an implicit-TLS certificate).
+     */
+    public record Smarthost(@Nullable String host, @DefaultValue("587") int port,
+                            @DefaultValue("false") boolean implicitTls, @DefaultValue("verify") String tls,
+                            @Nullable String username, @Nullable String password) {
+        public Smarthost {
+            if ((username == null || username.isEmpty()) != (password == null || password.isEmpty())) {
+                throw new IllegalArgumentException(
+                        "set both hato.outbound.smarthost.username and password, or neither");
+            }
         }
     }
 }

@@ -83,7 +83,7 @@ public final class MailListeners implements SmartLifecycle {
         SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.addresses(), host,
                 properties.smtp().postmaster(), properties.smtp().subaddressSeparator()), authenticator, tokens, scram,
                 store.deliveries(), new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
-                        Schedulers.boundedElastic()), store.directory(), store.deliveries(), false, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
+                        Schedulers.boundedElastic()), store.directory(), store.deliveries(), true, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
@@ -91,7 +91,9 @@ public final class MailListeners implements SmartLifecycle {
                 .withLimits(properties.smtp().maxLineLength(), properties.smtp().maxCommandsBeforeAuth(),
                         properties.smtp().maxAuthFailures())
                 .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
-                .withMaxHops(properties.smtp().maxHops());
+                .withMaxHops(properties.smtp().maxHops())
+                // The outbound queue is in the database: every node can queue, whichever nodes deliver.
+                .withRemoteDelivery(true);
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());

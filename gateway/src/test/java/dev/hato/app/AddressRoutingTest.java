@@ -6,6 +6,7 @@ import dev.hato.delivery.Recipient;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.Addresses;
 import dev.hato.store.MessageMeta;
+import dev.hato.store.OutboundRecipient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -115,13 +116,27 @@ class AddressRoutingTest {
     }
 
     @Test
-    void forwardingElsewhereShouldWaitForOutboundDeliveryToBeEnabled() throws Exception {
+    void forwardingElsewhereShouldQueueTheMessageWithItsDeliveredToField() throws Exception {
         RunningHato.User ann = HATO.newUser("ann");
-        addresses.setForwarding(ann.authId(), List.of("ann@away.example"), false).block();
+        String away = "ann-" + System.nanoTime() + "@away.example";
+        addresses.setForwarding(ann.authId(), List.of(away), false).block();
 
-        List<String> replies = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + ann.address() + ">");
+        List<String> replies = smtp("MAIL FROM:<sender@remote.example>",
+                "RCPT TO:<" + ann.address() + "> NOTIFY=FAILURE", "DATA", "Subject: forwarded\r\n\r\nhello\r\n.");
 
-        assertThat(replies).last().asString().startsWith("451 4.3.5");
+        assertThat(replies).last().asString().startsWith("250 2.0.0").contains("queued for 1 remote");
+        assertThat(inbox(ann)).isEmpty();
+        var queued = HATO.store().outboundQueue().list().collectList().block().stream()
+                .filter(entry -> entry.recipient().address().equals(away)).toList();
+        assertThat(queued).hasSize(1);
+        assertThat(queued.get(0).message().envelope().sender()).isEqualTo("sender@remote.example");
+        assertThat(queued.get(0).recipient().notifyOn()).containsExactly(OutboundRecipient.Notify.FAILURE);
+        assertThat(queued.get(0).recipient().orcpt()).isEqualTo("rfc822;" + ann.address());
+        String content = HATO.store().outboundQueue().content(queued.get(0).message().blobId())
+                .reduce(new StringBuilder(), (all, chunk) -> all.append(StandardCharsets.UTF_8.decode(chunk)))
+                .block().toString();
+        assertThat(content).startsWith("Return-Path: <sender@remote.example>\r\nDelivered-To: " + ann.address()
+                + "\r\nReceived: ");
     }
 
     @Test

@@ -38,6 +38,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void outboundCoreAndClientShouldLeaveTheNetworkToTheirTransport() {
+        noClasses().that().resideInAnyPackage("dev.hato.outbound", "dev.hato.outbound.client")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "reactor.netty..",
+                        "org.springframework..", "dev.hato.outbound.transport..", "dev.hato.edge..")
+                .check(classes);
+    }
+
+    @Test
+    void theOutboundTransportShouldNotDependOnSpringOrTheServerEdge() {
+        noClasses().that().resideInAPackage("dev.hato.outbound.transport..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "dev.hato.edge..")
+                .check(classes);
+    }
+
+    @Test
     void onlyTheStoreImplementationShouldUseR2dbc() {
         noClasses().that().resideOutsideOfPackage("dev.hato.store.pg..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.r2dbc..", "io.zonky..", "org.flywaydb..")

@@ -3,6 +3,9 @@ package dev.hato.store.pg;
 import dev.hato.store.Delivery;
 import dev.hato.store.DeliveryReceipt;
 import dev.hato.store.DirectoryException;
+import dev.hato.store.Envelope;
+import dev.hato.store.OutboundRecipient;
+import dev.hato.store.QueuedRecipient;
 import dev.hato.store.MessageContent;
 import dev.hato.store.MessageMeta;
 import io.r2dbc.spi.Connection;
@@ -27,7 +30,7 @@ import reactor.core.publisher.Mono;
  * Writes one batch of deliveries in one transaction on one connection (ARCHITECTURE.md, "the hot path"): the
  * blob rows of the batch in one statement ({@code ON CONFLICT DO NOTHING}), the chunks of the new ones by COPY,
  * one UID reservation per mailbox, all message and change rows in one statement, one NOTIFY per mailbox, one
- * commit. About ten round trips per batch, whatever its size, plus one per chunk of a large message.
+ * commit, and the outbound queue rows of the batch in one more statement. About ten round trips per batch, whatever its size, plus one per chunk of a large message.
  *
  * <p>Row locks are taken in one global order — blobs by SHA-256 (one statement, sorted), then mailboxes by id — so
  * batches on different gateway nodes never wait for each other in a cycle. (An insert of a SHA-256 that another
@@ -78,6 +81,21 @@ final class BatchWriter {
             + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind)"
             + " SELECT account_id, mailbox_id, modseq, uid, 'append' FROM m";
 
+    // The outbound queue rows of the whole batch in one statement: a message row per delivery with outbound
+    // recipients (ids drawn up front, so each recipient row finds its message by ordinal), a recipient row each,
+    // due at once. NOTIFY values travel as comma-separated text because unnest cannot take ragged arrays.
+    private static final String INSERT_QUEUE = "WITH v AS ("
+            + "  SELECT nextval('queue_message_id_seq') AS id, v.* FROM unnest($1::int[], $2::bigint[], $3::bigint[],"
+            + "    $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::timestamptz[])"
+            + "    AS v (ord, blob_id, size, sender, envid, ret, utf8, body, arrival)),"
+            + " m AS (INSERT INTO queue_message (id, blob_id, size, sender, envid, ret, utf8, body, arrival)"
+            + "  SELECT id, blob_id, size, sender, envid, ret, utf8, body, arrival FROM v),"
+            + " r AS (INSERT INTO queue_recipient (message_id, address, domain, notify, orcpt, next_attempt)"
+            + "  SELECT v.id, r.address, r.domain, string_to_array(r.notify, ','), r.orcpt, v.arrival"
+            + "  FROM unnest($10::int[], $11::text[], $12::text[], $13::text[], $14::text[])"
+            + "    AS r (ord, address, domain, notify, orcpt) JOIN v ON v.ord = r.ord)"
+            + " SELECT ord, id FROM v";
+
     private static final String NOTIFY = "SELECT pg_notify('" + PgMessageStore.CHANNEL + "', m || ':' || s)"
             + " FROM unnest($1::bigint[], $2::bigint[]) AS n (m, s)";
 
@@ -109,6 +127,8 @@ final class BatchWriter {
         private final Map<Long, Long> inboxes = new HashMap<>();
         /** The distinct blobs of the deliveries still in the batch, by hex SHA-256. */
         private final TreeMap<String, PendingBlob> blobs = new TreeMap<>();
+        /** Receipts of the deliveries written, by index; outcomes only once every statement has run. */
+        private final Map<Integer, DeliveryReceipt> receipts = new HashMap<>();
 
         Batch(Connection connection, List<Delivery> deliveries) {
             this.connection = connection;
@@ -127,6 +147,9 @@ final class BatchWriter {
                             : Mono.from(connection.beginTransaction())
                                     .then(Mono.defer(this::storeBlobs))
                                     .then(Mono.defer(this::reserveAndInsert))
+                                    .then(Mono.defer(this::queueOutbound))
+                                    .then(Mono.fromRunnable(() -> receipts.forEach(
+                                            (i, receipt) -> outcomes[i] = new Stored(receipt))))
                                     .then(Mono.from(connection.commitTransaction()))
                                     .onErrorResume(error -> Database.rollback(connection).then(Mono.error(error)))))
                     .then(Mono.fromSupplier(() -> {
@@ -276,6 +299,13 @@ final class BatchWriter {
                     reservations.computeIfAbsent(inboxes.get(account), id -> new Reservation(account)).count++;
                 }
             }
+            if (reservations.isEmpty()) {
+                // Only outbound recipients in this batch: the blobs and the queue rows are all there is to write.
+                for (int i : ready) {
+                    receipts.put(i, new DeliveryReceipt(blobId(deliveries.get(i)), List.of()));
+                }
+                return Mono.empty();
+            }
             Long[] accountIds = reservations.values().stream().map(r -> r.accountId).toArray(Long[]::new);
             Long[] mailboxIds = reservations.keySet().toArray(Long[]::new);
             Long[] counts = reservations.values().stream().map(r -> (long) r.count).toArray(Long[]::new);
@@ -304,12 +334,11 @@ final class BatchWriter {
             Long[] blobIds = new Long[rows];
             Long[] sizes = new Long[rows];
             Instant[] dates = new Instant[rows];
-            Map<Integer, DeliveryReceipt> receipts = new HashMap<>();
             int row = 0;
             // Batch order is arrival order, so a mailbox's UIDs follow the order its deliveries came in.
             for (int i : ready) {
                 Delivery delivery = deliveries.get(i);
-                long blobId = blobs.get(HEX.formatHex(delivery.content().sha256())).id();
+                long blobId = blobId(delivery);
                 long size = delivery.content().size();
                 // PostgreSQL keeps microseconds; the receipt says what a later read returns.
                 Instant date = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
@@ -337,7 +366,67 @@ final class BatchWriter {
                             accountIds, mailboxIds, uids, modseqs, blobIds, sizes, dates))
                     // Queued by PostgreSQL and delivered to listeners only if the transaction commits.
                     .then(Database.rowsUpdated(Database.statement(connection, NOTIFY, notifyMailboxes, notifyModseqs)))
-                    .then(Mono.fromRunnable(() -> receipts.forEach((i, receipt) -> outcomes[i] = new Stored(receipt))));
+                    .then();
+        }
+
+        private long blobId(Delivery delivery) {
+            return blobs.get(HEX.formatHex(delivery.content().sha256())).id();
+        }
+
+        /** One statement for the queue rows of every delivery of the batch that has outbound recipients. */
+        private Mono<Void> queueOutbound() {
+            List<Integer> queued = receipts.keySet().stream().sorted()
+                    .filter(i -> !deliveries.get(i).outbound().isEmpty()).toList();
+            if (queued.isEmpty()) {
+                return Mono.empty();
+            }
+            int messages = queued.size();
+            Integer[] ords = new Integer[messages];
+            Long[] blobIds = new Long[messages];
+            Long[] sizes = new Long[messages];
+            String[] senders = new String[messages];
+            String[] envIds = new String[messages];
+            String[] rets = new String[messages];
+            Boolean[] utf8 = new Boolean[messages];
+            String[] bodies = new String[messages];
+            Instant[] arrivals = new Instant[messages];
+            List<Integer> recipientOrds = new ArrayList<>();
+            List<String> addresses = new ArrayList<>();
+            List<String> domains = new ArrayList<>();
+            List<String> notify = new ArrayList<>();
+            List<String> orcpts = new ArrayList<>();
+            for (int m = 0; m < messages; m++) {
+                Delivery delivery = deliveries.get(queued.get(m));
+                Envelope envelope = delivery.envelope();
+                ords[m] = queued.get(m);
+                blobIds[m] = blobId(delivery);
+                sizes[m] = delivery.content().size();
+                senders[m] = envelope.sender();
+                envIds[m] = envelope.envId();
+                rets[m] = envelope.ret() == null ? null : envelope.ret().name();
+                utf8[m] = envelope.utf8();
+                bodies[m] = envelope.body().keyword();
+                arrivals[m] = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
+                for (OutboundRecipient recipient : new LinkedHashSet<>(delivery.outbound())) {
+                    recipientOrds.add(queued.get(m));
+                    addresses.add(recipient.address());
+                    domains.add(QueuedRecipient.domainOf(recipient.address()));
+                    notify.add(String.join(",", recipient.notifyOn().stream().map(Enum::name).sorted().toList()));
+                    orcpts.add(recipient.orcpt());
+                }
+            }
+            return Database.rows(Database.statement(connection, INSERT_QUEUE, ords, blobIds, sizes, senders,
+                                    envIds, rets, utf8, bodies, arrivals, recipientOrds.toArray(Integer[]::new),
+                                    addresses.toArray(String[]::new), domains.toArray(String[]::new),
+                                    notify.toArray(String[]::new), orcpts.toArray(String[]::new)),
+                            row -> Map.entry(Database.required(row, "ord", Integer.class),
+                                    Database.required(row, "id", Long.class)))
+                    .doOnNext(queue -> receipts.computeIfPresent(queue.getKey(), (i, receipt) ->
+                            new DeliveryReceipt(receipt.blobId(), receipt.messages(), queue.getValue())))
+                    .count()
+                    .flatMap(count -> count == messages ? Mono.<Void>empty()
+                            : Mono.error(new IllegalStateException("queued " + count + " of " + messages
+                                    + " outbound messages")));
         }
     }
 

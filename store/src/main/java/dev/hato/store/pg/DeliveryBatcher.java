@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -50,6 +51,7 @@ final class DeliveryBatcher implements DeliveryWriter {
     private final int batchSize;
     private final Duration window;
     private final Scheduler scheduler;
+    private final LongConsumer onQueued;
 
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     /** Never more than the queue holds (incremented after offer), so a positive count means work to take. */
@@ -62,6 +64,12 @@ final class DeliveryBatcher implements DeliveryWriter {
     private volatile boolean draining;
 
     DeliveryBatcher(BatchWriter writer, int batchSize, Duration window, Scheduler scheduler) {
+        this(writer, batchSize, window, scheduler, queued -> { });
+    }
+
+    /** {@code onQueued} hears of each message queued for outbound recipients, after its commit. */
+    DeliveryBatcher(BatchWriter writer, int batchSize, Duration window, Scheduler scheduler, LongConsumer onQueued) {
+        this.onQueued = onQueued;
         this.writer = writer;
         this.batchSize = batchSize;
         this.window = window;
@@ -161,6 +169,12 @@ final class DeliveryBatcher implements DeliveryWriter {
                         }
                         for (int i = 0; i < batch.size(); i++) {
                             batch.get(i).settle(outcomes.get(i));
+                        }
+                        for (BatchWriter.Outcome outcome : outcomes) {
+                            if (outcome instanceof BatchWriter.Stored stored
+                                    && stored.receipt().queuedMessageId() != null) {
+                                onQueued.accept(stored.receipt().queuedMessageId());
+                            }
                         }
                     } finally {
                         batchEnded();

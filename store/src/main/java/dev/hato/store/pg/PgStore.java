@@ -6,6 +6,7 @@ import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
 import dev.hato.store.DkimKeys;
 import dev.hato.store.MessageStore;
+import dev.hato.store.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
@@ -21,7 +22,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The store on PostgreSQL: opened once at start-up, it migrates the schema, builds the connection pool and hands
- * out the {@link Directory}, the {@link MessageStore}, the batching {@link DeliveryWriter} and the {@link AuditLog}.
+ * out the {@link Directory}, the {@link MessageStore}, the batching {@link DeliveryWriter}, the {@link OutboundQueue}
+ * and the {@link AuditLog}.
  *
  * <p>Without a URL it uses the embedded PostgreSQL in {@code <dataDirectory>/postgres}: it attaches to the one
  * already running there (the server, while the {@code hato} CLI runs from another JVM) or starts it. Only a server
@@ -40,6 +42,7 @@ public final class PgStore implements AutoCloseable {
     private final PgDirectory directory;
     private final PgMessageStore messages;
     private final DeliveryBatcher deliveries;
+    private final PgOutboundQueue outbound;
     private final PgAuditLog auditLog;
     private final PgAddresses addresses;
     private final PgDkimKeys dkimKeys;
@@ -54,8 +57,9 @@ public final class PgStore implements AutoCloseable {
         Database db = new Database(pool);
         this.directory = new PgDirectory(db);
         this.messages = new PgMessageStore(db);
+        this.outbound = new PgOutboundQueue(db, messages);
         this.deliveries = new DeliveryBatcher(new BatchWriter(db), settings.batchSize(), settings.batchWindow(),
-                Schedulers.parallel());
+                Schedulers.parallel(), outbound::queuedCommitted);
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
@@ -133,6 +137,11 @@ public final class PgStore implements AutoCloseable {
     /** Aliases, catch-alls and forwarding. */
     public Addresses addresses() {
         return addresses;
+    }
+
+    /** Messages waiting for remote recipients, written by {@link #deliveries()} and shared by all nodes. */
+    public OutboundQueue outboundQueue() {
+        return outbound;
     }
 
     /** Login attempts, written in batches in the background; flushed by {@link #close()}. */

@@ -1,0 +1,484 @@
+package dev.hato.outbound;
+
+import dev.hato.dkim.MessageSigner;
+import dev.hato.dsn.DeliveringReportSender;
+import dev.hato.dsn.DeliveryReports;
+import dev.hato.dsn.RecipientReport;
+import dev.hato.outbound.client.OutgoingMessage;
+import dev.hato.outbound.client.RecipientResult;
+import dev.hato.outbound.client.SmtpClient;
+import dev.hato.outbound.client.SmtpConnector;
+import dev.hato.outbound.client.SmtpFailure;
+import dev.hato.outbound.client.TlsFailure;
+import dev.hato.outbound.client.TlsPolicy;
+import dev.hato.store.DeliveryWriter;
+import dev.hato.store.Directory;
+import dev.hato.store.Envelope;
+import dev.hato.store.OutboundQueue;
+import dev.hato.store.OutboundRecipient.Notify;
+import dev.hato.store.QueuedMessage;
+import dev.hato.store.QueuedRecipient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Works off the outbound queue on this node. It looks at the queue every poll interval and whenever a local commit
+ * queued something; each look claims the due recipients of a few destinations (not those it is already delivering
+ * to) and starts one delivery per destination: resolve its servers once, open up to {@code
+ * connectionsPerDestination} connections, and send the destination's messages over them one after another (RSET
+ * between). Each recipient's outcome is recorded as it comes: delivered, deferred with backoff, or failed, with
+ * reports to the sender as NOTIFY asks (RFC 3461 §4.1). Several nodes share the queue safely: claims are exclusive.
+ */
+public final class QueueRunner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
+
+    private final OutboundSettings settings;
+    private final OutboundQueue queue;
+    private final Routes routes;
+    private final SmtpConnector connector;
+    private final MessageSigner signer;
+    private final Reporter reporter;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Disposable.Composite deliveries = Disposables.composite();
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
+    private volatile boolean closed;
+    private @Nullable Disposable poll;
+    private @Nullable Disposable wakeUps;
+
+    /**
+     * A runner (not yet started) on the given parts. {@code scheduler} runs the timer and wake-ups; everything
+     * else is non-blocking and runs where the network and the store complete it.
+     */
+    public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, Directory directory,
+                                     DeliveryWriter writer, MxResolver resolver, SmtpConnector connector,
+                                     MessageSigner signer, DeliveryReports reports, Clock clock, Scheduler scheduler,
+                                     MeterRegistry meters) {
+        return new QueueRunner(settings, queue, new Routes(settings, resolver), connector, signer,
+                new Reporter(new DeliveringReportSender(reports, directory, writer, true, clock), queue), clock,
+                scheduler, meters);
+    }
+
+    QueueRunner(OutboundSettings settings, OutboundQueue queue, Routes routes, SmtpConnector connector,
+                MessageSigner signer, Reporter reporter, Clock clock, Scheduler scheduler, MeterRegistry meters) {
+        this.settings = settings;
+        this.queue = queue;
+        this.routes = routes;
+        this.connector = connector;
+        this.signer = signer;
+        this.reporter = reporter;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.meters = meters;
+        meters.gauge("hato.outbound.destinations.active", busy, Set::size);
+    }
+
+    /** Starts polling and listening for local commits; idempotent. */
+    public synchronized void start() {
+        if (poll != null || closed) {
+            return;
+        }
+        poll = scheduler.schedulePeriodically(this::wake, 0, settings.pollInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        wakeUps = queue.queued().subscribe(id -> wake(), error -> log.warn("queue wake-ups ended: {}", error.toString()));
+    }
+
+    /** Looks at the queue now (or right after the look in progress). */
+    public void wake() {
+        if (closed) {
+            return;
+        }
+        if (!claiming.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        claim().doFinally(signal -> {
+            claiming.set(false);
+            if (again.getAndSet(false)) {
+                scheduler.schedule(this::wake);
+            }
+        }).subscribe();
+    }
+
+    /** Destinations being delivered to on this node right now. */
+    public int activeDestinations() {
+        return busy.size();
+    }
+
+    private Mono<Void> claim() {
+        int room = settings.destinationsPerClaim() - busy.size();
+        if (room <= 0) {
+            return Mono.empty();
+        }
+        return queue.claim(room, settings.recipientsPerClaim(), settings.claimLease(), Set.copyOf(busy))
+                .collectList()
+                .doOnNext(claimed -> {
+                    Map<String, List<QueuedRecipient>> byDomain = new LinkedHashMap<>();
+                    claimed.forEach(r -> byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r));
+                    byDomain.forEach(this::startDestination);
+                })
+                .onErrorResume(error -> {
+                    log.warn("claiming from the outbound queue failed: {}", error.toString());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    private void startDestination(String domain, List<QueuedRecipient> recipients) {
+        if (!busy.add(domain)) {
+            // Cannot happen (busy domains are not claimed); the claim's lease brings them back if it does.
+            return;
+        }
+        inFlight.incrementAndGet();
+        AtomicReference<@Nullable Disposable> self = new AtomicReference<>();
+        Disposable delivery = deliver(domain, recipients)
+                .onErrorResume(error -> {
+                    log.warn("delivery to {} ended with an error: {}", domain, error.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> {
+                    busy.remove(domain);
+                    inFlight.decrementAndGet();
+                    Disposable done = self.get();
+                    if (done != null) {
+                        deliveries.remove(done);
+                    }
+                    wake();
+                })
+                .subscribe();
+        self.set(delivery);
+        if (!delivery.isDisposed()) {
+            deliveries.add(delivery);
+        }
+    }
+
+    /** One destination: its messages grouped, its servers resolved once, its connections in parallel. */
+    Mono<Void> deliver(String domain, List<QueuedRecipient> recipients) {
+        Map<Long, Work> byMessage = new LinkedHashMap<>();
+        for (QueuedRecipient recipient : recipients) {
+            byMessage.computeIfAbsent(recipient.message().id(), id -> new Work(recipient.message(), new ArrayList<>()))
+                    .recipients().add(recipient);
+        }
+        List<Work> works = List.copyOf(byMessage.values());
+        return routes.hops(domain)
+                .flatMap(hops -> {
+                    int connections = Math.min(settings.connectionsPerDestination(), works.size());
+                    List<List<Work>> lanes = new ArrayList<>();
+                    for (int i = 0; i < connections; i++) {
+                        lanes.add(new ArrayList<>());
+                    }
+                    for (int i = 0; i < works.size(); i++) {
+                        lanes.get(i % connections).add(works.get(i));
+                    }
+                    return Flux.fromIterable(lanes)
+                            .flatMap(lane -> Flux.fromIterable(partition(lane, settings.messagesPerConnection()))
+                                    .concatMap(part -> session(hops, part)), connections)
+                            .then();
+                })
+                .onErrorResume(RouteFailure.class, failure -> Flux.fromIterable(works)
+                        .concatMap(work -> record(work, local(work, failure.permanent(), failure.status(),
+                                failure.getMessage()), null))
+                        .then());
+    }
+
+    /** One connection: the first server that takes it, then the messages one after another. */
+    private Mono<Void> session(List<Hop> hops, List<Work> works) {
+        List<Throwable> failures = new ArrayList<>();
+        return Flux.fromIterable(hops)
+                .concatMap(hop -> open(hop)
+                        .doOnNext(client -> meters.counter("hato.outbound.connections", "result", "ok").increment())
+                        .map(Optional::of)
+                        .onErrorResume(error -> {
+                            meters.counter("hato.outbound.connections", "result", "failed").increment();
+                            log.debug("connection to {} ({}) failed: {}", hop.host(), hop.address(), error.toString());
+                            failures.add(describe(hop, error));
+                            return Mono.just(Optional.empty());
+                        }), 1)
+                .filter(Optional::isPresent)
+                .next()
+                .map(Optional::get)
+                .flatMap(client -> transactions(client, works))
+                .switchIfEmpty(Mono.defer(() -> {
+                    SmtpFailure last = summarize(failures);
+                    return Flux.fromIterable(works)
+                            .concatMap(work -> record(work, local(work, last.permanent(), last.status(),
+                                    last.diagnostic()), null))
+                            .then()
+                            .thenReturn(true);
+                }))
+                .then();
+    }
+
+    private Mono<SmtpClient> open(Hop hop) {
+        return open(hop, hop.tls())
+                // Opportunistic TLS (RFC 7435 §3) must not make mail undeliverable: a server whose STARTTLS
+                // handshake fails gets the message in plain text on a new connection, as Postfix's "may" does.
+                .onErrorResume(error -> hop.tls() == TlsPolicy.MAY && !hop.implicitTls() && tlsFailure(error),
+                        error -> {
+                            log.info("TLS with {} failed ({}); delivering without TLS", hop.host(), message(error));
+                            return open(hop, TlsPolicy.NONE);
+                        });
+    }
+
+    private Mono<SmtpClient> open(Hop hop, TlsPolicy tls) {
+        return connector.connect(hop.host(), hop.address(), hop.implicitTls(), tls == TlsPolicy.VERIFY)
+                .flatMap(transport -> SmtpClient.open(transport, new SmtpClient.Settings(settings.heloName(),
+                                tls, hop.username(), hop.password()))
+                        .doOnError(error -> transport.close()));
+    }
+
+    private static boolean tlsFailure(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TlsFailure || cause instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Mono<Boolean> transactions(SmtpClient client, List<Work> works) {
+        AtomicReference<@Nullable String> broken = new AtomicReference<>();
+        String host = client.remoteHost();
+        return Flux.range(0, works.size())
+                .concatMap(i -> {
+                    Work work = works.get(i);
+                    String reason = broken.get();
+                    if (reason != null) {
+                        return record(work, local(work, false, "4.4.2", reason), host);
+                    }
+                    Mono<Boolean> reset = i == 0 ? Mono.just(true) : client.reset();
+                    return reset
+                            .flatMap(ok -> ok ? prepare(work).flatMap(client::send)
+                                    : Mono.error(new IllegalStateException(host + " refused RSET")))
+                            .onErrorResume(error -> {
+                                // RFC 5321 §4.1.1.5 / §6.1: a lost connection leaves the outcome open; retry later.
+                                String lost = "the connection to " + host + " was lost: " + message(error);
+                                broken.set(lost);
+                                client.abort();
+                                return Mono.just(local(work, false, "4.4.2", lost));
+                            })
+                            .flatMap(results -> record(work, results, host));
+                })
+                .then(Mono.defer(() -> broken.get() == null ? client.quit() : Mono.empty()))
+                .thenReturn(true);
+    }
+
+    /** The message as it goes out: DKIM header fields (if the signer has a key) in front of the stored bytes. */
+    private Mono<OutgoingMessage> prepare(Work work) {
+        QueuedMessage message = work.message();
+        return signer.sign(signingDomain(message.envelope()), queue.content(message.blobId()))
+                .map(header -> new OutgoingMessage(message.envelope(),
+                        work.recipients().stream().map(QueuedRecipient::recipient).toList(),
+                        message.size() + header.length,
+                        () -> header.length == 0 ? queue.content(message.blobId())
+                                : Flux.concat(Mono.just(ByteBuffer.wrap(header)), queue.content(message.blobId()))));
+    }
+
+    /** The sender's domain; for the null sender (a report) the domain of this host's name. */
+    private String signingDomain(Envelope envelope) {
+        if (!envelope.nullSender()) {
+            return QueuedRecipient.domainOf(envelope.sender());
+        }
+        String host = settings.heloName();
+        int dot = host.indexOf('.');
+        return dot > 0 && host.indexOf('.', dot + 1) > 0 ? host.substring(dot + 1) : host;
+    }
+
+    /**
+     * Records one attempt at one message: outcomes per recipient, the reports NOTIFY asks for, and the removal of
+     * the message once no recipient is left. Successes are recorded before anything else (a report that fails
+     * must never lead to a second delivery).
+     */
+    private Mono<Void> record(Work work, List<RecipientResult> results, @Nullable String remoteMta) {
+        QueuedMessage message = work.message();
+        Instant now = clock.instant();
+        Instant expiry = message.arrival().plus(settings.maxAge());
+        List<Mono<Void>> successes = new ArrayList<>();
+        List<Mono<Void>> others = new ArrayList<>();
+        List<RecipientReport> failed = new ArrayList<>();
+        List<RecipientReport> delayed = new ArrayList<>();
+        List<RecipientReport> relayed = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            QueuedRecipient queued = work.recipients().get(i);
+            RecipientResult result = results.get(i);
+            switch (result.outcome()) {
+                case DELIVERED -> {
+                    count("delivered");
+                    successes.add(queue.delivered(queued.id()));
+                    // RFC 3461 §6.2.2: a server without DSN cannot report success; say it was relayed.
+                    if (queued.recipient().wants(Notify.SUCCESS) && !result.dsnPassed()) {
+                        relayed.add(report(queued, RecipientReport.Action.RELAYED, result.status(),
+                                result.diagnostic(), remoteMta, now, null));
+                    }
+                }
+                case PERMANENT -> {
+                    count("failed");
+                    others.add(queue.failed(queued.id(), result.diagnostic()));
+                    if (queued.recipient().wants(Notify.FAILURE)) {
+                        failed.add(report(queued, RecipientReport.Action.FAILED, result.status(),
+                                result.diagnostic(), remoteMta, now, null));
+                    }
+                }
+                case TEMPORARY -> {
+                    if (!now.isBefore(expiry)) {
+                        // RFC 5321 §4.5.4.1: give up after the retry period; RFC 3463 4.4.7 delivery time expired.
+                        count("expired");
+                        String reason = result.diagnostic() + " (retried for " + settings.maxAge() + ")";
+                        others.add(queue.failed(queued.id(), reason));
+                        if (queued.recipient().wants(Notify.FAILURE)) {
+                            failed.add(report(queued, RecipientReport.Action.FAILED, "4.4.7", reason, remoteMta,
+                                    now, null));
+                        }
+                    } else {
+                        count("deferred");
+                        Instant next = now.plus(settings.backoff(queued.attempts() + 1));
+                        others.add(queue.deferred(queued.id(), next.isAfter(expiry) ? expiry : next,
+                                result.diagnostic()));
+                        if (!queued.delayNotified() && !now.isBefore(message.arrival().plus(settings.delayNotice()))
+                                && queued.recipient().wants(Notify.DELAY) && !message.envelope().nullSender()) {
+                            delayed.add(report(queued, RecipientReport.Action.DELAYED, result.status(),
+                                    result.diagnostic(), remoteMta, now, expiry));
+                            others.add(queue.delayNotified(queued.id()));
+                        }
+                    }
+                }
+            }
+        }
+        return Flux.concat(successes)
+                .then(sendReport(message, relayed))
+                .then(sendReport(message, failed))
+                .then(sendReport(message, delayed))
+                .then(Flux.concat(others).then())
+                .then(queue.removeIfFinished(message.id()))
+                .then();
+    }
+
+    private Mono<Void> sendReport(QueuedMessage message, List<RecipientReport> recipients) {
+        if (recipients.isEmpty()) {
+            return Mono.empty();
+        }
+        return reporter.send(message, recipients)
+                .doOnNext(sent -> {
+                    if (sent) {
+                        meters.counter("hato.outbound.reports", "action",
+                                recipients.get(0).action().name().toLowerCase(java.util.Locale.ROOT)).increment();
+                    }
+                })
+                .then();
+    }
+
+    private static RecipientReport report(QueuedRecipient queued, RecipientReport.Action action, String status,
+                                          String diagnostic, @Nullable String remoteMta, Instant now,
+                                          @Nullable Instant retryUntil) {
+        return new RecipientReport(queued.recipient().address(), queued.recipient().orcpt(), action, status,
+                remoteMta, diagnostic, now, retryUntil);
+    }
+
+    private void count(String outcome) {
+        outcomes.computeIfAbsent(outcome, o -> meters.counter("hato.outbound.recipients", "outcome", o))
+                .increment();
+    }
+
+    private static List<RecipientResult> local(Work work, boolean permanent, String status, String reason) {
+        return work.recipients().stream()
+                .map(r -> RecipientResult.local(r.recipient(), permanent, status, reason)).toList();
+    }
+
+    /** Permanent only when every server refused permanently; otherwise worth another try later. */
+    private static SmtpFailure summarize(List<Throwable> failures) {
+        if (failures.isEmpty()) {
+            return new SmtpFailure(false, "4.4.1", "x-local; no server to try");
+        }
+        boolean permanent = failures.stream().allMatch(f -> f instanceof SmtpFailure s && s.permanent());
+        Throwable last = failures.get(failures.size() - 1);
+        if (last instanceof SmtpFailure failure) {
+            return new SmtpFailure(permanent, failure.status(), failure.diagnostic());
+        }
+        return new SmtpFailure(false, "4.4.1", message(last));
+    }
+
+    private static Throwable describe(Hop hop, Throwable error) {
+        if (error instanceof SmtpFailure) {
+            return error;
+        }
+        // RFC 3463 4.4.1: no answer from host.
+        return new IllegalStateException("connection to " + hop.host() + " (" + hop.address() + ") failed: "
+                + message(error));
+    }
+
+    private static String message(Throwable error) {
+        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    }
+
+    private static <T> List<List<T>> partition(List<T> items, int size) {
+        List<List<T>> parts = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += size) {
+            parts.add(items.subList(i, Math.min(items.size(), i + size)));
+        }
+        return parts;
+    }
+
+    /** One message and its claimed recipients at one destination. */
+    private record Work(QueuedMessage message, List<QueuedRecipient> recipients) { }
+
+    /**
+     * Stops looking at the queue and waits up to {@code timeout} for deliveries in progress; the rest are cut off
+     * (their claims run out and another node, or this one after a restart, retries them).
+     */
+    public void close(Duration timeout) {
+        closed = true;
+        synchronized (this) {
+            if (poll != null) {
+                poll.dispose();
+            }
+            if (wakeUps != null) {
+                wakeUps.dispose();
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        deliveries.dispose();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,92 @@
+package dev.hato.outbound;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Where a destination domain's mail goes: the smarthost, or its MX hosts in order (RFC 5321 §5.1). */
+final class Routes {
+
+    /** Addresses tried per destination and attempt, as Postfix's smtp_mx_address_limit keeps the list short. */
+    static final int MAX_HOPS = 10;
+
+    private final OutboundSettings settings;
+    private final MxResolver resolver;
+
+    Routes(OutboundSettings settings, MxResolver resolver) {
+        this.settings = settings;
+        this.resolver = resolver;
+    }
+
+    /** The servers to try, best first; errors with {@link RouteFailure} when there is none. */
+    Mono<List<Hop>> hops(String domain) {
+        Smarthost smarthost = settings.smarthost();
+        if (smarthost != null) {
+            return resolver.addresses(smarthost.host())
+                    .onErrorMap(error -> new RouteFailure(false, "4.4.3", "the smarthost " + smarthost.host()
+                            + " could not be resolved: " + describe(error)))
+                    .map(addresses -> addresses.stream().limit(MAX_HOPS)
+                            .map(address -> new Hop(smarthost.host(), new InetSocketAddress(address, smarthost.port()),
+                                    smarthost.implicitTls(), smarthost.tls(), smarthost.username(),
+                                    smarthost.password()))
+                            .toList());
+        }
+        return resolver.mx(domain)
+                .onErrorMap(error -> error instanceof MxResolver.UnknownDomainException
+                        // RFC 3463 §3.2: 5.1.2 bad destination system address.
+                        ? new RouteFailure(true, "5.1.2", error.getMessage())
+                        : new RouteFailure(false, "4.4.3", "DNS lookup of " + domain + " failed: " + describe(error)))
+                .flatMap(records -> {
+                    if (records.size() == 1 && records.get(0).exchange().isEmpty()) {
+                        // RFC 7505 §3: a null MX says the domain takes no mail.
+                        return Mono.error(new RouteFailure(true, "5.1.10", domain
+                                + " accepts no mail (null MX, RFC 7505)"));
+                    }
+                    // RFC 5321 §5.1: without MX records the domain itself is the implicit MX.
+                    List<String> exchanges = records.isEmpty() ? List.of(domain) : ordered(records);
+                    return Flux.fromIterable(exchanges)
+                            .concatMap(exchange -> resolver.addresses(exchange)
+                                    .onErrorResume(error -> Mono.just(List.of()))
+                                    .flatMapIterable(addresses -> addresses.stream().map(address ->
+                                            hop(domain, exchange, address)).toList()))
+                            .take(MAX_HOPS)
+                            .collectList()
+                            .flatMap(hops -> hops.isEmpty()
+                                    ? Mono.error(new RouteFailure(false, "4.4.3", "no address found for the mail"
+                                            + " servers of " + domain + " " + exchanges))
+                                    : Mono.just(hops));
+                });
+    }
+
+    private Hop hop(String domain, String exchange, InetAddress address) {
+        return new Hop(exchange, new InetSocketAddress(address, settings.remotePort()), false,
+                settings.tlsFor(domain), null, null);
+    }
+
+    /** By preference; hosts of equal preference in random order, so load spreads (RFC 5321 §5.1). */
+    static List<String> ordered(List<MxRecord> records) {
+        Map<Integer, List<String>> byPreference = new LinkedHashMap<>();
+        records.stream().sorted(Comparator.comparingInt(MxRecord::preference))
+                .filter(record -> !record.exchange().isEmpty())
+                .forEach(record -> byPreference.computeIfAbsent(record.preference(), p -> new ArrayList<>())
+                        .add(record.exchange()));
+        List<String> ordered = new ArrayList<>();
+        for (List<String> equal : byPreference.values()) {
+            Collections.shuffle(equal, ThreadLocalRandom.current());
+            equal.stream().filter(host -> !ordered.contains(host)).forEach(ordered::add);
+        }
+        return ordered;
+    }
+
+    private static String describe(Throwable error) {
+        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    }
+}

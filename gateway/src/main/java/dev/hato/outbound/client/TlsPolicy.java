@@ -1,0 +1,19 @@
+package dev.hato.outbound.client;
+
+/**
+ * How a connection to a destination uses TLS, as Postfix's {@code smtp_tls_security_level} names them.
+ */
+public enum TlsPolicy {
+    /** Never STARTTLS. */
+    NONE,
+    /** Opportunistic (RFC 3207 used when offered, RFC 7435): STARTTLS when offered, any certificate accepted. */
+    MAY,
+    /** TLS required, certificate not checked: protects against passive eavesdroppers only. */
+    ENCRYPT,
+    /** TLS required with a trusted certificate chain that names the server host (RFC 6125). */
+    VERIFY;
+
+    public boolean required() {
+        return this == ENCRYPT || this == VERIFY;
+    }
+}
