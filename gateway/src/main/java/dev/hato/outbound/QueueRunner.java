@@ -293,15 +293,21 @@ public final class QueueRunner implements AutoCloseable {
                 .thenReturn(true);
     }
 
-    /** The message as it goes out: DKIM header fields (if the signer has a key) in front of the stored bytes. */
+    /**
+     * The message as it goes out: DKIM header fields (if the signer has a key) in front of the stored bytes, less
+     * the stored Return-Path field. The declared size is the stored size plus the signature: a few octets more than
+     * sent, which RFC 1870 §4 allows (SIZE is an estimate, not to be exceeded).
+     */
     private Mono<OutgoingMessage> prepare(Work work) {
         QueuedMessage message = work.message();
-        return signer.sign(signingDomain(message.envelope()), queue.content(message.blobId()))
+        return signer.sign(signingDomain(message.envelope()), ReturnPath.stripped(queue.content(message.blobId())))
                 .map(header -> new OutgoingMessage(message.envelope(),
                         work.recipients().stream().map(QueuedRecipient::recipient).toList(),
                         message.size() + header.length,
-                        () -> header.length == 0 ? queue.content(message.blobId())
-                                : Flux.concat(Mono.just(ByteBuffer.wrap(header)), queue.content(message.blobId()))));
+                        () -> {
+                            Flux<ByteBuffer> stored = ReturnPath.stripped(queue.content(message.blobId()));
+                            return header.length == 0 ? stored : Flux.concat(Mono.just(ByteBuffer.wrap(header)), stored);
+                        }));
     }
 
     /** The sender's domain; for the null sender (a report) the domain of this host's name. */

@@ -2,7 +2,10 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.dkim.DkimAlgorithm;
+import dev.hato.dkim.DkimKeyGenerator;
 import dev.hato.outbound.MxRecord;
+import dev.hato.store.DkimKey;
 import dev.hato.store.Delivery;
 import dev.hato.store.DeliveryReceipt;
 import dev.hato.store.Envelope;
@@ -22,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -209,12 +213,50 @@ class OutboundDeliveryTest {
     }
 
     @Test
+    void mailSubmittedOverSmtpShouldLeaveThroughTheQueueDkimSignedAndVerifiedByDkimpy() throws Exception {
+        int n = NEXT.incrementAndGet();
+        String domain = "signed" + n + ".test";
+        hato.provisioning().addDomain(domain).block(WAIT);
+        RunningHato.User sender = hato.newUser("dkim", domain);
+        DkimKey key = new DkimKeyGenerator(new SecureRandom()).generate(domain, "s" + n,
+                DkimAlgorithm.ED25519_SHA256, 0, Instant.now(), true);
+        hato.store().dkimKeys().add(key).block(WAIT);
+        String to = "signed" + n + "@features.test";
+
+        Properties properties = new Properties();
+        properties.put("mail.smtps.ssl.trust", "*");
+        properties.put("mail.smtps.ssl.checkserveridentity", "false");
+        properties.put("mail.smtps.auth", "true");
+        Session session = Session.getInstance(properties);
+        MimeMessage message = new MimeMessage(session);
+        message.setFrom(sender.address());
+        message.setRecipients(jakarta.mail.Message.RecipientType.TO, to);
+        message.setSubject("signed on the way out", "UTF-8");
+        message.setText("Grüße, signed by Hato.\n", "UTF-8");
+        try (jakarta.mail.Transport transport = session.getTransport("smtps")) {
+            transport.connect("127.0.0.1", hato.port("submissions"), sender.authId(), sender.password());
+            transport.sendMessage(message, message.getAllRecipients());
+        }
+
+        TestSmtpServer.Transaction delivered = awaitTransaction(features, to);
+        assertThat(delivered.mailFrom()).startsWith("MAIL FROM:<" + sender.address() + ">");
+        assertThat(delivered.text()).startsWith("DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d="
+                + domain + ";").contains("s=s" + n + ";").contains("\r\nReceived: from ")
+                .contains("Subject: signed on the way out").doesNotContain("Return-Path:");
+        var dkimpy = dev.hato.dkim.Dkimpy.find();
+        org.junit.jupiter.api.Assumptions.assumeTrue(dkimpy.isPresent(),
+                "dkimpy (Debian python3-dkim) is not installed; .ci/run installs it");
+        var verdict = dkimpy.get().verify(delivered.content(), List.of(key));
+        assertThat(verdict.passed()).as(verdict.output()).isTrue();
+    }
+
+    @Test
     void pipeliningStartTlsAndDsnParametersShouldBeUsedWhenOffered() {
         RunningHato.User sender = hato.newUser("dsn");
         String to = "fancy" + NEXT.incrementAndGet() + "@features.test";
         String body = "Subject: =?utf-8?q?caf=C3=A9?=\r\n\r\nUTF-8 everywhere: caf\u00e9 <h\u00e9@features.test>\r\n";
 
-        queue(body, new Envelope(sender.address(), "id+with=specials", Envelope.Ret.FULL, true,
+        queue(body, new Envelope(sender.address(), "id+2Bwith+3Dspecials", Envelope.Ret.FULL, true,
                         Envelope.Body.EIGHT_BIT_MIME),
                 new OutboundRecipient(to, Set.of(Notify.SUCCESS, Notify.FAILURE), "rfc822;" + to));
 

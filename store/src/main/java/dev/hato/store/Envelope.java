@@ -5,7 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The SMTP envelope of a message as far as later hops need it: the reverse-path ({@code ""} for the null sender
- * {@code <>}, RFC 5321 §4.5.5), the DSN parameters of MAIL FROM (RFC 3461 §4.3 RET, §4.4 ENVID), whether the message
+ * {@code <>}, RFC 5321 §4.5.5), the DSN parameters of MAIL FROM (RFC 3461 §4.3 RET, §4.4 ENVID — kept in its xtext
+ * form, exactly as the client wrote it, since it is passed on and reported that way), whether the message
  * was sent with SMTPUTF8 (RFC 6531) and its declared body type (RFC 6152 8BITMIME, RFC 3030 BINARYMIME).
  */
 public record Envelope(String sender, @Nullable String envId, @Nullable Ret ret, boolean utf8, Body body) {

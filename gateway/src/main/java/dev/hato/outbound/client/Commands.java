@@ -33,7 +33,8 @@ final class Commands {
                 command.append(" RET=").append(envelope.ret().name());
             }
             if (envelope.envId() != null) {
-                command.append(" ENVID=").append(xtext(envelope.envId()));
+                // Kept as the client wrote it, already xtext (RFC 3461 §4.4): passed on unchanged.
+                command.append(" ENVID=").append(envelope.envId());
             }
         }
         return command.append("\r\n").toString();

@@ -63,8 +63,8 @@ class ClientCodecTest {
     }
 
     @Test
-    void dsnParametersShouldBeSentOnlyToAServerThatOffersDsnAndXtextEncoded() {
-        Envelope envelope = new Envelope("a@b.example", "id=1+x y", Envelope.Ret.HDRS, true,
+    void dsnParametersShouldBeSentOnlyToAServerThatOffersDsnWithEnvidPassedOnAndOrcptXtextEncoded() {
+        Envelope envelope = new Envelope("a@b.example", "id+3D1+2Bx+20y", Envelope.Ret.HDRS, true,
                 Envelope.Body.EIGHT_BIT_MIME);
         OutboundRecipient recipient = new OutboundRecipient("c@d.example", Set.of(Notify.DELAY, Notify.FAILURE),
                 "rfc822;c=d@e.example");
