@@ -42,7 +42,8 @@ PY
 data="$work/data"
 java -jar "$jar" serve --data-dir "$data" --hato.host-name=mail.example.org \
   --hato.ports.smtp="$SMTP" --hato.ports.submissions="$SUBS" --hato.ports.submission="$SUB" \
-  --hato.ports.pop3="$POP3" --hato.ports.pop3s="$POP3S" --hato.ports.http="$HTTP" >"$work/server.log" 2>&1 &
+  --hato.ports.pop3="$POP3" --hato.ports.pop3s="$POP3S" --hato.ports.http="$HTTP" \
+  --hato.outbound.enabled=false >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 180); do
   grep -q "Stop with Ctrl-C" "$work/server.log" && break
@@ -143,6 +144,18 @@ assert "Subject: 日本語の件名".encode() in utf8 and "本文です。".enco
 assert b"with UTF8SMTP id" in utf8 and b"for <bob+news@example.org>" in utf8, utf8
 p.quit()
 PY
+queued_elsewhere() {
+  swaks --server "127.0.0.1:$SUBS" --tls-on-connect --auth PLAIN --auth-user "$A" --auth-password alice-secret-1 \
+    --from alice@example.org --to friend@elsewhere.example --header 'Subject: going out' --silent 2 || return 1
+  hato queue list | tee /dev/stderr | grep -q $'friend@elsewhere.example\t<alice@example.org>'
+}
+delete_queued() {
+  local id
+  id="$(hato queue list | awk -F'\t' '/friend@elsewhere.example/ {print $1}')"
+  [[ -n "$id" ]] && hato queue delete "$id" && hato queue list | grep -q 'the queue is empty'
+}
+check "swaks submits to another domain and hato queue list shows it queued" queued_elsewhere
+check "hato queue delete removes it" delete_queued
 check "the status page answers over HTTP" bash -c "curl -sS http://127.0.0.1:$HTTP/ | grep -q 'Hato is running'"
 
 # SIGTERM takes the same shutdown path as Ctrl-C (a non-interactive shell starts background jobs with SIGINT
