@@ -26,33 +26,22 @@ import reactor.core.scheduler.Scheduler;
  * Group commit for deliveries (ARCHITECTURE.md, "the hot path"). {@link #deliver} puts the delivery in a
  * lock-free queue and returns a Mono that completes after the commit of the batch that carried it.
  *
- * <p>The first delivery that finds no batch to join waits up to the batch window for company (or until a batch is
- * full); deliveries that arrive while the writer is at its limit of batches in flight wait for one of them to
- * commit and then go together in the next, without a further wait. So under load batches grow by themselves and
- * the database sees about one commit (one fsync) per batch instead of one per message.
+ * <p>One batch is written at a time. The first delivery into an idle batcher waits up to the batch window for
+ * company (or until the batch is full); deliveries that arrive while a batch is being written wait for it to
+ * commit and then go together in the next one, without a further wait. So under load batches grow by themselves
+ * and the database sees about one commit (one fsync) per batch instead of one per message.
  *
- * <p>Up to {@code maxInFlight} batches are written at once, each in its own transaction on its own connection, so
- * that the round trips and the fsync of one batch overlap with the next one's (docs/benchmarks.md: with one batch at
- * a time the chain of round trips, not PostgreSQL's write rate, bounded delivery). Concurrent batches are safe for
- * the same reason batches of several gateway nodes are: BatchWriter takes row locks in one global order (blobs,
- * then mailboxes), and UIDs are reserved under the mailbox row lock, so they stay gap-free; batches that share a
- * mailbox take turns at that lock. Within a batch UIDs follow arrival order; between concurrent batches the order
- * is the order in which they reach the mailbox lock.
- *
- * <p>State: {@code inFlight} counts batches being written; {@code timer} is NONE, ARMED (a window timer will fire)
- * or DUE (the window has passed, or deliveries waited for a batch to end: start the next batch as soon as one
- * may start). Only the thread whose compare-and-set raised {@code inFlight} starts that batch.
+ * <p>States: IDLE (nothing queued, or queued items not yet noticed), WAITING (a timer will start the batch),
+ * RUNNING (a batch is being written; its end looks at the queue again). Only the thread that moves the state to
+ * RUNNING starts a batch, so batches never overlap.
  */
 final class DeliveryBatcher implements DeliveryWriter {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryBatcher.class);
 
-    /** Batches written at once by default: with two, one batch's round trips overlap the other's commit. */
-    static final int DEFAULT_MAX_IN_FLIGHT = 2;
-
-    private static final int NONE = 0;
-    private static final int ARMED = 1;
-    private static final int DUE = 2;
+    private static final int IDLE = 0;
+    private static final int WAITING = 1;
+    private static final int RUNNING = 2;
 
     /** Set in {@link #gate} once closing: no delivery gets in any more. The lower bits count callers inside. */
     private static final long CLOSED = 1L << 62;
@@ -61,13 +50,11 @@ final class DeliveryBatcher implements DeliveryWriter {
     private final int batchSize;
     private final Duration window;
     private final Scheduler scheduler;
-    private final int maxInFlight;
 
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     /** Never more than the queue holds (incremented after offer), so a positive count means work to take. */
     private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger timer = new AtomicInteger(NONE);
+    private final AtomicInteger state = new AtomicInteger(IDLE);
     private final AtomicLong gate = new AtomicLong();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final AtomicLong batchesCommitted = new AtomicLong();
@@ -75,18 +62,10 @@ final class DeliveryBatcher implements DeliveryWriter {
     private volatile boolean draining;
 
     DeliveryBatcher(BatchWriter writer, int batchSize, Duration window, Scheduler scheduler) {
-        this(writer, batchSize, window, scheduler, DEFAULT_MAX_IN_FLIGHT);
-    }
-
-    DeliveryBatcher(BatchWriter writer, int batchSize, Duration window, Scheduler scheduler, int maxInFlight) {
-        if (maxInFlight < 1) {
-            throw new IllegalArgumentException("maxInFlight must be at least 1, not " + maxInFlight);
-        }
         this.writer = writer;
         this.batchSize = batchSize;
         this.window = window;
         this.scheduler = scheduler;
-        this.maxInFlight = maxInFlight;
     }
 
     @Override
@@ -121,41 +100,40 @@ final class DeliveryBatcher implements DeliveryWriter {
         return batchesFailed.get();
     }
 
-    /** Decides, after something was queued, a window ended or a batch ended, whether to start batches now or later. */
+    /** Decides, after something was queued or a batch ended, whether to start a batch now, later, or not at all. */
     private void signal() {
         while (true) {
+            int current = state.get();
             int waiting = queued.get();
-            int running = inFlight.get();
-            if (waiting <= 0 || running >= maxInFlight) {
-                return; // nothing to do, or the end of a running batch signals again
+            if (current == RUNNING || waiting <= 0) {
+                return;
             }
-            int due = timer.get();
-            boolean now = waiting >= batchSize || draining || window.isZero() || due == DUE;
+            boolean now = waiting >= batchSize || draining || window.isZero();
             if (now) {
-                if (inFlight.compareAndSet(running, running + 1)) {
-                    // A timer still ARMED stays: when it fires it may start the next batch early, which is harmless.
-                    timer.compareAndSet(DUE, NONE);
+                if (state.compareAndSet(current, RUNNING)) {
                     runBatch();
+                    return;
                 }
-                continue; // more may be waiting than one batch takes
-            }
-            if (due == NONE) {
-                if (timer.compareAndSet(NONE, ARMED)) {
+            } else if (current == IDLE) {
+                if (state.compareAndSet(IDLE, WAITING)) {
+                    // A stale timer (its batch already started because it filled up) may fire during a later
+                    // WAITING period and start that batch early: harmless.
                     scheduler.schedule(this::onWindowEnd, window.toNanos(), TimeUnit.NANOSECONDS);
                     return;
                 }
-                continue;
+            } else {
+                return; // WAITING and not full: the timer starts it
             }
-            return; // ARMED and not full: the timer starts it
         }
     }
 
     private void onWindowEnd() {
-        timer.set(DUE);
-        signal();
+        if (state.compareAndSet(WAITING, RUNNING)) {
+            runBatch();
+        }
     }
 
-    /** Called by the thread that raised {@code inFlight} for this batch. */
+    /** Called by the thread that moved the state to RUNNING. */
     private void runBatch() {
         List<Pending> batch = new ArrayList<>(Math.min(batchSize, Math.max(queued.get(), 1)));
         while (batch.size() < batchSize) {
@@ -201,17 +179,15 @@ final class DeliveryBatcher implements DeliveryWriter {
 
     private void batchEnded() {
         if (queued.get() > 0) {
-            // These waited while batches were written: they go now, without another window.
-            timer.set(DUE);
+            // These waited while the batch was written: they go now, without another window.
+            scheduler.schedule(this::runBatch);
+            return;
         }
-        inFlight.decrementAndGet();
-        // Off this stack: a batch that ends synchronously must not recurse into the next one.
-        scheduler.schedule(() -> {
-            signal();
-            if (closing() && inFlight.get() == 0 && queued.get() <= 0) {
-                drained.complete(null);
-            }
-        });
+        state.set(IDLE);
+        signal();
+        if (closing() && state.get() == IDLE && queued.get() <= 0) {
+            drained.complete(null);
+        }
     }
 
     private boolean closing() {
@@ -230,7 +206,7 @@ final class DeliveryBatcher implements DeliveryWriter {
             }
             draining = true;
             signal();
-            if (inFlight.get() == 0 && queued.get() <= 0) {
+            if (state.get() == IDLE && queued.get() <= 0) {
                 drained.complete(null);
             }
         }

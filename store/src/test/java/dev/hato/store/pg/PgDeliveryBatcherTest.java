@@ -243,38 +243,6 @@ class PgDeliveryBatcherTest {
                 .extracting(MessageMeta::uid).containsExactly(1L);
     }
 
-    @Test
-    void aBatchWaitingForAMailboxLockShouldNotHoldUpTheNextBatchForAnotherMailbox() {
-        Account blocked = freshAccount();
-        Account other = freshAccount();
-        DeliveryBatcher batcher = new DeliveryBatcher(new BatchWriter(new Database(STORE.store().connections())),
-                StoreSettings.DEFAULT_BATCH_SIZE, StoreSettings.DEFAULT_BATCH_WINDOW, Schedulers.parallel());
-        Connection locker = Mono.from(STORE.store().connections().create()).block(WAIT);
-        try {
-            // Another transaction holds the first account's INBOX row, so the batch carrying its delivery waits
-            // inside its transaction; a second batch (another mailbox) must still be written and committed.
-            Mono.from(locker.beginTransaction()).block(WAIT);
-            Flux.from(locker.createStatement("SELECT id FROM mailbox WHERE account_id = $1 FOR UPDATE")
-                    .bind(0, blocked.id()).execute()).flatMap(result -> result.map((row, meta) -> 1)).blockLast(WAIT);
-            CompletableFuture<DeliveryReceipt> waiting =
-                    batcher.deliver(delivery(TestContent.unique("waits for the lock"), blocked)).toFuture();
-            awaitALockWait();
-
-            DeliveryReceipt next = batcher.deliver(delivery(TestContent.unique("goes past"), other)).block(WAIT);
-
-            assertThat(next.messages()).extracting(MessageMeta::uid).containsExactly(1L);
-            assertThat(waiting).isNotDone();
-            Mono.from(locker.commitTransaction()).block(WAIT);
-            assertThat(waiting).succeedsWithin(WAIT)
-                    .satisfies(receipt -> assertThat(receipt.messages()).extracting(MessageMeta::uid).containsExactly(1L));
-        } finally {
-            Mono.from(locker.close()).block(WAIT);
-        }
-        assertThat(messagesOf(blocked)).hasSize(1);
-        assertThat(messagesOf(other)).hasSize(1);
-        batcher.close(WAIT);
-    }
-
     /** Waits until some statement of the store waits for a row lock. */
     private static void awaitALockWait() {
         long deadline = System.nanoTime() + WAIT.toNanos();
