@@ -54,7 +54,7 @@ mkdir -p "$WORK" "$OUT"
 CSV="$OUT/smtp-load.csv"
 LATENCY_CSV="$OUT/smtp-latency.csv"
 LOG="$WORK/run.log"
-echo "target,size,sessions,messages,seconds,msg_per_s,load1" > "$CSV"
+echo "target,size,sessions,messages,seconds,msg_per_s,load1,server_cpu_ms_per_msg,db_cpu_ms_per_msg,client_cpu_ms_per_msg" > "$CSV"
 echo "target,size,sessions,messages,msg_per_s,end_p50_ms,end_p99_ms,end_max_ms,data_p50_ms,data_p99_ms,data_max_ms" \
   > "$LATENCY_CSV"
 
@@ -63,6 +63,21 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 say() { echo "$*" | tee -a "$LOG"; }
+# CPU time (clock ticks) of processes and all their descendants, with what their reaped children used: how much
+# of the two cores each side of a cell cost, whatever else ran on the machine meanwhile.
+descendants() { local c; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done; }
+ticks() {
+  local p q total=0
+  for p in "$@"; do
+    for q in "$p" $(descendants "$p"); do
+      total=$(( total + $(sed 's/.*) //' "/proc/$q/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }' || echo 0) ))
+    done
+  done
+  echo "$total"
+}
+# CPU of this shell's finished children (smtp-source); "times" must run in this shell, not in a subshell.
+client_ticks() { times > "$WORK/times"; tail -1 "$WORK/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }'; }
+per_message() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t * 1000 / hz / n }'; }
 
 SINK_PID=""
 HATO_PID=""
@@ -108,6 +123,7 @@ for _ in $(seq 1 240); do
 done
 grep -q "Stop with Ctrl-C" "$WORK/hato.log" || { echo "smtp-load: Hato not up after 120 s" >&2; exit 1; }
 PGPORT="$(sed -n 4p "$HATO_DATA/postgres/postmaster.pid")"
+PG_PID="$(sed -n 1p "$HATO_DATA/postgres/postmaster.pid")"
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 stored() { sql "SELECT count(*) FROM message"; }
 
@@ -120,7 +136,7 @@ maildir_count() { find "$MAILDIR/new" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 
 # One cell: smtp-source against a target; prints the CSV row. Fails the run if fewer messages became durable.
 cell() {
-  local target=$1 size=$2 sessions=$3 messages=$4 port to before after t0 t1 seconds
+  local target=$1 size=$2 sessions=$3 messages=$4 port to before after t0 t1 seconds server db c0 c1 s0 s1 d0=0 d1=0
   case "$target" in
     smtp-sink) port=$SINK_PORT; to="x@sink.bench.example" ;;
     postfix) port=$POSTFIX_PORT; to=$POSTFIX_TO; rm -rf "$MAILDIR/new"; mkdir -p "$MAILDIR/new"
@@ -129,6 +145,12 @@ cell() {
   esac
   [[ "$target" == hato && "$PROFILE" == 1 && "$size" == 10240 && "$sessions" == 20 ]] \
     && jcmd "$HATO_PID" JFR.start name=load settings=profile filename="$WORK/hato-10k-20.jfr" >>"$LOG"
+  case "$target" in
+    smtp-sink) server="$SINK_PID" ;;
+    postfix) server="$(sed -n 1p /var/spool/postfix/pid/master.pid | tr -d ' ')" ;;
+    hato) server="$HATO_PID"; d0=$(ticks "$PG_PID") ;;
+  esac
+  s0=$(ticks "$server"); c0=$(client_ticks)
   t0=$(now)
   timeout "$CELL_TIMEOUT" smtp-source -s "$sessions" -m "$messages" -l "$size" -f "$FROM" -t "$to" \
     -M client.bench.example "127.0.0.1:$port" 2>>"$WORK/smtp-source.err" \
@@ -143,6 +165,8 @@ cell() {
       done ;;
   esac
   t1=$(now)
+  s1=$(ticks "$server"); c1=$(client_ticks)
+  [[ "$target" == hato ]] && d1=$(ticks "$PG_PID")
   [[ "$target" == hato && "$PROFILE" == 1 && "$size" == 10240 && "$sessions" == 20 ]] \
     && jcmd "$HATO_PID" JFR.stop name=load >>"$LOG"
   if [[ "$target" == hato ]]; then
@@ -150,9 +174,15 @@ cell() {
     (( after - before == messages )) || { say "smtp-load: Hato stored $((after - before)) of $messages"; exit 1; }
   fi
   seconds=$(elapsed "$t0" "$t1")
-  echo "$target,$size,$sessions,$messages,$seconds,$(rate "$messages" "$seconds"),$(load1)" | tee -a "$CSV" "$LOG" >/dev/null
-  printf '  %-9s %6d octets x %3d sessions: %5d messages in %7.2f s = %7.1f msg/s (load %s)\n' \
-    "$target" "$size" "$sessions" "$messages" "$seconds" "$(rate "$messages" "$seconds")" "$(load1)" | tee -a "$LOG"
+  local cpu_server cpu_db="" cpu_client
+  cpu_server=$(per_message $(( s1 - s0 + d1 - d0 )) "$messages")
+  [[ "$target" == hato ]] && cpu_db=$(per_message $(( d1 - d0 )) "$messages")
+  cpu_client=$(per_message $(( c1 - c0 )) "$messages")
+  echo "$target,$size,$sessions,$messages,$seconds,$(rate "$messages" "$seconds"),$(load1),$cpu_server,$cpu_db,$cpu_client" \
+    | tee -a "$CSV" "$LOG" >/dev/null
+  printf '  %-9s %6d octets x %3d sessions: %5d messages in %7.2f s = %7.1f msg/s (load %s); CPU ms/msg: server %s%s, smtp-source %s\n' \
+    "$target" "$size" "$sessions" "$messages" "$seconds" "$(rate "$messages" "$seconds")" "$(load1)" "$cpu_server" \
+    "${cpu_db:+ (of which PostgreSQL $cpu_db)}" "$cpu_client" | tee -a "$LOG"
 }
 
 for size in $SIZES; do
@@ -197,7 +227,7 @@ for size in $SIZES; do
         -D size="$size" -c "$PG_CLIENTS" -j "$PG_CLIENTS" -T "$PG_SECONDS" postgres 2>>"$LOG" \
         | awk '/^tps = / { print $3 }')
   rows=$(awk -v t="$tps" -v r="$PG_ROWS" 'BEGIN { printf "%.1f", t * r }')
-  echo "postgresql,$size,$PG_CLIENTS,$(awk -v t="$tps" -v r="$PG_ROWS" -v s="$PG_SECONDS" 'BEGIN { printf "%d", t * r * s }'),$PG_SECONDS,$rows,$(load1)" >> "$CSV"
+  echo "postgresql,$size,$PG_CLIENTS,$(awk -v t="$tps" -v r="$PG_ROWS" -v s="$PG_SECONDS" 'BEGIN { printf "%d", t * r * s }'),$PG_SECONDS,$rows,$(load1),,," >> "$CSV"
   say "  postgresql $size octets (rows of $bytes octets, $PG_ROWS per transaction, $PG_CLIENTS clients): $rows rows/s ($tps commits/s)"
 done
 sql "DROP TABLE bench_insert, bench_payload"
