@@ -17,7 +17,7 @@
 # the commit; the count is checked), Postfix's files in Maildir/new (the time runs until the last one appears).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="${HATO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"  # HATO_ROOT: when run from a copy
 WORK="${1:-/tmp/hato-smtp-load}"
 SIZES="${SIZES:-1024 10240 102400}"
 SESSIONS="${SESSIONS:-1 20 100}"
@@ -75,8 +75,12 @@ ticks() {
   done
   echo "$total"
 }
-# CPU of this shell's finished children (smtp-source); "times" must run in this shell, not in a subshell.
-client_ticks() { times > "$WORK/times"; tail -1 "$WORK/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }'; }
+# CPU of this shell's finished children (smtp-source) into CLIENT_TICKS; "times" must run in this shell, never in
+# a $(...) subshell, whose children are not the smtp-source runs.
+client_ticks() {
+  times > "$WORK/times"
+  CLIENT_TICKS=$(tail -1 "$WORK/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }')
+}
 per_message() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t * 1000 / hz / n }'; }
 
 SINK_PID=""
@@ -128,7 +132,10 @@ sql() { PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$PGPORT
 stored() { sql "SELECT count(*) FROM message"; }
 
 # Warm-up, not recorded: the JIT compiles Hato's hot path; Postfix starts its smtpd and local processes.
-smtp-source -s 20 -m 500 -l 10240 -f "$FROM" -t "$HATO_TO" -M client.bench.example "127.0.0.1:$HATO_PORT"
+# A profile after only 500 messages still showed the C2 compiler busy: warm up with every size.
+for size in $SIZES; do
+  smtp-source -s 20 -m 1000 -l "$size" -f "$FROM" -t "$HATO_TO" -M client.bench.example "127.0.0.1:$HATO_PORT"
+done
 smtp-source -s 20 -m 200 -l 10240 -f "$FROM" -t "$POSTFIX_TO" -M client.bench.example "127.0.0.1:$POSTFIX_PORT"
 sleep 3
 
@@ -150,11 +157,12 @@ cell() {
     postfix) server="$(sed -n 1p /var/spool/postfix/pid/master.pid | tr -d ' ')" ;;
     hato) server="$HATO_PID"; d0=$(ticks "$PG_PID") ;;
   esac
-  s0=$(ticks "$server"); c0=$(client_ticks)
+  s0=$(ticks "$server"); client_ticks; c0=$CLIENT_TICKS
   t0=$(now)
   timeout "$CELL_TIMEOUT" smtp-source -s "$sessions" -m "$messages" -l "$size" -f "$FROM" -t "$to" \
     -M client.bench.example "127.0.0.1:$port" 2>>"$WORK/smtp-source.err" \
     || { say "smtp-load: smtp-source against $target failed or timed out ($size x $sessions)"; exit 1; }
+  client_ticks; c1=$CLIENT_TICKS  # before the Maildir polling below, whose commands are children too
   case "$target" in
     postfix)
       # Accepted is not delivered: wait until local(8) has put every message into Maildir/new.
@@ -165,7 +173,7 @@ cell() {
       done ;;
   esac
   t1=$(now)
-  s1=$(ticks "$server"); c1=$(client_ticks)
+  s1=$(ticks "$server")
   [[ "$target" == hato ]] && d1=$(ticks "$PG_PID")
   [[ "$target" == hato && "$PROFILE" == 1 && "$size" == 10240 && "$sessions" == 20 ]] \
     && jcmd "$HATO_PID" JFR.stop name=load >>"$LOG"
