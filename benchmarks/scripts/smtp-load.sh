@@ -12,7 +12,8 @@
 # Knobs (environment): SIZES ("1024 10240 102400", smtp-source -l), SESSIONS ("1 20 100", smtp-source -s),
 # MESSAGES (2000 per target and cell; a quarter of it with one session), CELL_TIMEOUT (180 s per target and cell),
 # PG_SECONDS (10 s of pgbench per size), PG_ROWS (64 rows per insert transaction, Hato's batch size),
-# PG_CLIENTS (2), PYTHON (/usr/bin/python3), PROFILE=1 (a JFR recording of Hato during the 10 KiB x 20 cell), OUT (docs/img).
+# PG_CLIENTS (2), PYTHON (/usr/bin/python3), HATO_ROOT (the checkout, when running a copy of this script: bash
+# reads a script while it runs, so do not edit the one being run), PROFILE=1 (a JFR recording of Hato during the 10 KiB x 20 cell), OUT (docs/img).
 # Every target counts what is durable, not what was accepted: Hato's rows in PostgreSQL (a 250 is sent only after
 # the commit; the count is checked), Postfix's files in Maildir/new (the time runs until the last one appears).
 set -euo pipefail

@@ -1,6 +1,7 @@
 package dev.hato.bench.load;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,7 +67,7 @@ public final class SmtpLatency {
 
     private void run() throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         for (int s = 0; s < options.sessions(); s++) {
             Thread thread = new Thread(() -> {
@@ -270,7 +272,7 @@ public final class SmtpLatency {
         private Connection(Socket socket) throws IOException {
             this.socket = socket;
             this.in = new BufferedInputStream(socket.getInputStream());
-            this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         }
 
         static Connection open(String host, int port) throws IOException {
