@@ -213,7 +213,10 @@ public final class SmtpLatency {
             if (size < 0 || size > 100 * 1024 * 1024) {
                 throw new IllegalArgumentException("--size must be 0..104857600 octets");
             }
-            if (to.isBlank() || to.contains(">") || from.contains(">")) {
+            if (to.isBlank()) {
+                throw new IllegalArgumentException("--to is required: a recipient the server accepts");
+            }
+            if (to.contains(">") || from.contains(">") || to.contains("\r") || from.contains("\r")) {
                 throw new IllegalArgumentException("--to (and --from) must be plain addresses");
             }
         }
