@@ -1021,7 +1021,8 @@ public final class SmtpSession implements ProtocolSession {
             addresses.add(address);
             local.forEach(account -> accounts.putIfAbsent(account.id(), account));
             boolean success = notify.contains(OutboundRecipient.Notify.SUCCESS);
-            boolean expanded = local.size() + remote.size() > 1 || !local.isEmpty() && !forwarders.isEmpty();
+            // RFC 3461 §6.2.7: an alias of exactly one address is not an expansion; the copy is reported as such.
+            boolean expanded = local.size() + remote.size() > 1;
             Set<OutboundRecipient.Notify> passed = notify;
             if (success && expanded) {
                 EnumSet<OutboundRecipient.Notify> without = EnumSet.noneOf(OutboundRecipient.Notify.class);
