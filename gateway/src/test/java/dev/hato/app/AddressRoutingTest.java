@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.Addresses;
+import dev.hato.store.Envelope;
 import dev.hato.store.MessageMeta;
 import dev.hato.store.OutboundRecipient;
 import java.nio.ByteBuffer;
@@ -122,7 +123,7 @@ class AddressRoutingTest {
         addresses.setForwarding(ann.authId(), List.of(away), false).block();
 
         List<String> replies = smtp("MAIL FROM:<sender@remote.example>",
-                "RCPT TO:<" + ann.address() + "> NOTIFY=FAILURE", "DATA", "Subject: forwarded\r\n\r\nhello\r\n.");
+                "RCPT TO:<" + ann.address() + "> NOTIFY=FAILURE", "DATA", "Subject: forwarded\r\n\r\nGrüße\r\n.");
 
         assertThat(replies).last().asString().startsWith("250 2.0.0").contains("queued for 1 remote");
         assertThat(inbox(ann)).isEmpty();
@@ -130,6 +131,8 @@ class AddressRoutingTest {
                 .filter(entry -> entry.recipient().address().equals(away)).toList();
         assertThat(queued).hasSize(1);
         assertThat(queued.get(0).message().envelope().sender()).isEqualTo("sender@remote.example");
+        // No BODY=8BITMIME was declared, but the content has 8-bit octets: it travels as what it is (RFC 6152).
+        assertThat(queued.get(0).message().envelope().body()).isEqualTo(Envelope.Body.EIGHT_BIT_MIME);
         assertThat(queued.get(0).recipient().notifyOn()).containsExactly(OutboundRecipient.Notify.FAILURE);
         assertThat(queued.get(0).recipient().orcpt()).isEqualTo("rfc822;" + ann.address());
         String content = HATO.store().outboundQueue().content(queued.get(0).message().blobId())

@@ -10,7 +10,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -72,10 +71,7 @@ class SuccessNotificationTest {
     }
 
     private static MimeMessage awaitOnly(RunningHato.User user) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (inbox(user).isEmpty() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(50);
-        }
+        Eventually.until(() -> !inbox(user).isEmpty(), "a report to " + user.address(), Duration.ofSeconds(30));
         assertThat(inbox(user)).hasSize(1);
         return new MimeMessage(Session.getInstance(new Properties()),
                 new ByteArrayInputStream(raw(user).getBytes(StandardCharsets.UTF_8)));

@@ -138,6 +138,12 @@ public final class SmtpClient {
             return Mono.just(all(message, true, "5.6.3", remoteHost()
                     + " does not support BINARYMIME and CHUNKING, which this message needs (RFC 3030)"));
         }
+        // RFC 6152 §3: 8-bit content goes only to a server that offers 8BITMIME; Hato does not convert it to 7-bit,
+        // so the sender is told (the SMTP session marks as 8BITMIME exactly the messages that hold 8-bit octets).
+        if (envelope.body() == Envelope.Body.EIGHT_BIT_MIME && !extensions.has("8BITMIME")) {
+            return Mono.just(all(message, true, "5.6.3", remoteHost()
+                    + " does not support 8BITMIME, which this message needs (RFC 6152)"));
+        }
         if (extensions.maxSize().isPresent() && message.size() > extensions.maxSize().getAsLong()) {
             return Mono.just(all(message, true, "5.3.4", "the message (" + message.size() + " octets) is larger than "
                     + remoteHost() + " accepts (" + extensions.maxSize().getAsLong() + ", RFC 1870)"));

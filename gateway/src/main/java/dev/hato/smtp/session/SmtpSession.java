@@ -608,7 +608,7 @@ public final class SmtpSession implements ProtocolSession {
         Instant arrival = services.clock().instant();
         Mono<DeliveryReceipt> write = spool.finish()
                 .flatMap(content -> services.deliveries().deliver(
-                        new Delivery(content, accounts, arrival, current.envelope, outbound)))
+                        new Delivery(content, accounts, arrival, bodyAsReceived(current), outbound)))
                 .cache();
         // After the commit, success notifications (RFC 3461) quote the original's header from the spool; the
         // spool is freed once they are built, or at once when the write failed or nobody asked for one.
@@ -628,6 +628,22 @@ public final class SmtpSession implements ProtocolSession {
                     LOG.warn("delivery of message {} failed: {}", current.id, failure.toString());
                     return reply("451 4.3.0 Message not stored (temporary storage failure), try again later");
                 });
+    }
+
+    /**
+     * The envelope with the body type the content really has: 7BIT and 8BITMIME are what the client declares
+     * (RFC 6152), often wrongly; what is passed on must say whether 8-bit octets are there, so that a server without
+     * 8BITMIME gets 7-bit messages and is never sent 8-bit ones. BINARYMIME stays as declared.
+     */
+    private static Envelope bodyAsReceived(Transaction current) {
+        Envelope envelope = current.envelope;
+        ContentChecks checks = current.checks;
+        if (checks == null || envelope.body() == Envelope.Body.BINARY_MIME) {
+            return envelope;
+        }
+        Envelope.Body body = checks.sawEightBit() ? Envelope.Body.EIGHT_BIT_MIME : Envelope.Body.SEVEN_BIT;
+        return body == envelope.body() ? envelope
+                : new Envelope(envelope.sender(), envelope.envId(), envelope.ret(), envelope.utf8(), body);
     }
 
     /** RFC 5321 §6.3: a message that has gone round too often, or came back to an address that sent it on. */

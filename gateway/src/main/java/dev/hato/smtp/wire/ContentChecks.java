@@ -37,6 +37,7 @@ public final class ContentChecks {
     private boolean headerLineTooLong;
     private boolean sawNul;
     private boolean sawBareLineFeed;
+    private boolean sawEightBit;
     private int received;
     private final Set<String> deliveredTo = new LinkedHashSet<>();
 
@@ -68,6 +69,8 @@ public final class ContentChecks {
                     }
                 } else if (b == 0) {
                     sawNul = true;
+                } else if (b < 0) {
+                    sawEightBit = true;
                 }
             }
             if (inHeader) {
@@ -91,6 +94,11 @@ public final class ContentChecks {
 
     public boolean sawBareLineFeed() {
         return sawBareLineFeed;
+    }
+
+    /** Whether an octet above 127 was seen (outside a BINARYMIME body): the message needs 8BITMIME to travel. */
+    public boolean sawEightBit() {
+        return sawEightBit;
     }
 
     /** The {@code Received:} fields of the header section. */

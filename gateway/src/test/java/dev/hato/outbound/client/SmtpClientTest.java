@@ -167,6 +167,25 @@ class SmtpClientTest {
     }
 
     @Test
+    void eightBitContentShouldNotGoToAServerWithout8bitmimeButSevenBitShould() {
+        ScriptedServer server = new ScriptedServer("220 old", "250 mx", "250 ok", "250 ok", "354 go", "250 done");
+        SmtpClient client = SmtpClient.open(server, new SmtpClient.Settings("me.example", TlsPolicy.MAY, null, null))
+                .block(WAIT);
+        Envelope eightBit = new Envelope("a@here.example", null, null, false, Envelope.Body.EIGHT_BIT_MIME);
+
+        List<RecipientResult> refused = client.send(message(eightBit, 10, "x", "x@there.example")).block(WAIT);
+        assertThat(refused).singleElement().satisfies(result -> {
+            assertThat(result.outcome()).isEqualTo(RecipientResult.Outcome.PERMANENT);
+            assertThat(result.status()).isEqualTo("5.6.3");
+        });
+        assertThat(server.written).containsExactly("EHLO me.example\r\n");
+
+        List<RecipientResult> sent = client.send(message(FROM, 3, "x\r\n", "y@there.example")).block(WAIT);
+        assertThat(sent).singleElement().satisfies(result ->
+                assertThat(result.outcome()).isEqualTo(RecipientResult.Outcome.DELIVERED));
+    }
+
+    @Test
     void whenEveryPipelinedRecipientIsRefusedAWrongly354ShouldGetAnEmptyMessage() {
         ScriptedServer server = new ScriptedServer("220 hi", "250-mx\n250 PIPELINING", "250 ok",
                 "450 4.2.1 busy", "354 go (a broken server)", "250 empty message accepted");
