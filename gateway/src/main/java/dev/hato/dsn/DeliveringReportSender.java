@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,22 +52,32 @@ public final class DeliveringReportSender implements ReportSender {
         String sender = envelope.sender();
         Envelope reportEnvelope = DeliveryReports.envelopeFor(envelope);
         return route(sender)
-                .flatMap(route -> reports.report(envelope, arrival, recipients, original)
-                        .flatMap(content -> writer.deliver(route.isEmpty()
+                .map(Optional::of)
+                .onErrorResume(Unreachable.class, unreachable -> {
+                    LOG.warn("no delivery report to {}: {}", sender, unreachable.getMessage());
+                    return Mono.just(Optional.empty());
+                })
+                .flatMap(route -> route.isEmpty() ? Mono.just(false) : reports.report(envelope, arrival, recipients,
+                                original)
+                        .flatMap(content -> writer.deliver(route.get().isEmpty()
                                         ? new Delivery(content, List.of(), clock.instant(), reportEnvelope,
                                                 List.of(new OutboundRecipient(sender,
                                                         Set.of(OutboundRecipient.Notify.NEVER), null)))
-                                        : new Delivery(content, route, clock.instant(), reportEnvelope, List.of()))
+                                        : new Delivery(content, route.get(), clock.instant(), reportEnvelope,
+                                                List.of()))
                                 .doFinally(signal -> {
                                     if (content instanceof MessageSpool spool) {
                                         spool.discard();
                                     }
-                                })))
-                .thenReturn(true)
-                .onErrorResume(error -> {
-                    LOG.warn("could not send a delivery report to {}: {}", sender, error.toString());
-                    return Mono.just(false);
-                });
+                                }))
+                        .thenReturn(true));
+    }
+
+    /** A sender no report can reach: a local address without an account, or elsewhere with no way out. */
+    private static final class Unreachable extends RuntimeException {
+        Unreachable(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** The sender's account as a one-element list, an empty list to queue it elsewhere, or an error. */
@@ -77,10 +88,10 @@ public final class DeliveringReportSender implements ReportSender {
                 .flatMap(local -> {
                     if (local) {
                         return directory.findByAddress(address).map(account -> List.of(account.id()))
-                                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                                .switchIfEmpty(Mono.error(() -> new Unreachable(
                                         "the local sender " + sender + " has no account")));
                     }
-                    return remoteDelivery ? Mono.just(List.<Long>of()) : Mono.error(new IllegalStateException(
+                    return remoteDelivery ? Mono.just(List.<Long>of()) : Mono.error(new Unreachable(
                             "outbound delivery is not enabled, so a report cannot go to " + sender));
                 });
     }

@@ -8,8 +8,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Builds a delivery status notification about {@code recipients} of a message and delivers it to the message's
- * sender, with the null sender. Emits whether a report was sent: never for a message whose sender is null (no
- * report about a report), never an error (a report that cannot be sent is logged by the implementation).
+ * sender, with the null sender. Emits whether a report was sent: {@code false} for a message whose sender is null
+ * (no report about a report) or whose sender cannot be reached at all (logged). Errors when the report could not be
+ * built or stored right now (the store is down): a temporary failure, so that the caller can keep what the report
+ * is about and try again, rather than lose the report.
  */
 @FunctionalInterface
 public interface ReportSender {

@@ -616,7 +616,8 @@ public final class SmtpSession implements ProtocolSession {
         write.flatMap(receipt -> successes.isEmpty() || current.envelope.nullSender() ? Mono.just(false)
                         : services.reports().send(current.envelope, arrival, successes, spool))
                 .doFinally(signal -> spool.discard())
-                .subscribe(sent -> { }, failure -> { });
+                .subscribe(sent -> { }, failure -> LOG.warn("success notification for message {} not sent: {}",
+                        current.id, failure.toString()));
         return write
                 .flatMapMany((DeliveryReceipt receipt) -> {
                     errors = 0;
