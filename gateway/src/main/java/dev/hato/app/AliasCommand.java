@@ -33,7 +33,7 @@ final class AliasCommand {
     int add(@Parameters(index = "0", paramLabel = "ALIAS") String alias,
             @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET") List<String> targets) {
         String address = address(alias);
-        List<String> normalized = targets.stream().map(this::address).toList();
+        List<String> normalized = targets.stream().map(this::target).toList();
         try (CliContext context = store.open()) {
             Alias result = context.store().addresses().addAlias(address, normalized).block();
             if (result != null) {
@@ -70,9 +70,9 @@ final class AliasCommand {
                @Parameters(index = "1", arity = "0..1", paramLabel = "TARGET") @Nullable String target) {
         String address = address(alias);
         try (CliContext context = store.open()) {
-            context.store().addresses().removeAlias(address, target == null ? null : address(target)).block();
+            context.store().addresses().removeAlias(address, target == null ? null : target(target)).block();
             spec.commandLine().getOut().println(target == null ? "removed alias " + address
-                    : "removed " + address(target) + " from " + address);
+                    : "removed " + target(target) + " from " + address);
         }
         return 0;
     }
@@ -87,9 +87,9 @@ final class AliasCommand {
         }
         String name = RecipientResolver.normalize("x@" + domain).substring(2);
         try (CliContext context = store.open()) {
-            context.store().addresses().setCatchAll(name, off ? null : address(target)).block();
+            context.store().addresses().setCatchAll(name, off ? null : target(target)).block();
             spec.commandLine().getOut().println(off ? "catch-all of " + name + " is off"
-                    : "unknown addresses of " + name + " go to " + address(target));
+                    : "unknown addresses of " + name + " go to " + target(target));
         }
         return 0;
     }
@@ -100,7 +100,7 @@ final class AliasCommand {
                 @Parameters(index = "1..*", arity = "0..*", paramLabel = "TARGET") @Nullable List<String> targets,
                 @Option(names = "--keep-copy", description = "Keep a copy in the account's INBOX.") boolean keepCopy,
                 @Option(names = "--off", description = "Stop forwarding.") boolean off) {
-        List<String> list = targets == null ? List.of() : targets.stream().map(this::address).toList();
+        List<String> list = targets == null ? List.of() : targets.stream().map(this::target).toList();
         if (off == !list.isEmpty()) {
             throw new IllegalArgumentException("give either TARGETs or --off");
         }
@@ -120,6 +120,15 @@ final class AliasCommand {
             throw new IllegalArgumentException("not an address: " + text);
         }
         return RecipientResolver.normalize(trimmed);
+    }
+
+    /**
+     * A target as mail will be sent to it: the local part as written (RFC 5321 §2.4: another server's local parts
+     * may be case-sensitive), the domain lower-case in ASCII. Hato's own addresses still match case-insensitively.
+     */
+    private String target(String text) {
+        address(text);
+        return RecipientResolver.withNormalizedDomain(text.trim());
     }
 
     private static String line(Alias alias) {

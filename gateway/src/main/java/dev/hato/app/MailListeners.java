@@ -80,10 +80,10 @@ public final class MailListeners implements SmartLifecycle {
             PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
-        SmtpServices smtpServices = new SmtpServices(new RecipientResolver(store.addresses(), host,
-                properties.smtp().postmaster(), properties.smtp().subaddressSeparator()), authenticator, tokens, scram,
+        RecipientResolver recipients = recipients(properties, store);
+        SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
                 store.deliveries(), new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
-                        Schedulers.boundedElastic()), store.directory(), store.deliveries(), true, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
+                        Schedulers.boundedElastic()), recipients, store.deliveries(), true, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
@@ -104,6 +104,12 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
         return sessions;
+    }
+
+    /** How envelope addresses are resolved, for the SMTP sessions and for reports to senders. */
+    static RecipientResolver recipients(HatoProperties properties, PgStore store) {
+        return new RecipientResolver(store.addresses(), properties.hostName(), properties.smtp().postmaster(),
+                properties.smtp().subaddressSeparator());
     }
 
     private static List<ProtocolServer> servers(HatoProperties properties,

@@ -50,7 +50,8 @@ final class OutboundWiring implements AutoCloseable {
         this.resolver = new DnsMxResolver(dnsServers(outbound.dnsServers()), outbound.dnsTimeout());
         NettySmtpConnector connector = new NettySmtpConnector(ClientTls.create(outbound.trustedCertificates()),
                 outbound.connectTimeout(), outbound.replyTimeout());
-        this.runner = QueueRunner.create(settings, store.outboundQueue(), store.directory(), store.deliveries(),
+        this.runner = QueueRunner.create(settings, store.outboundQueue(), MailListeners.recipients(properties, store),
+                store.deliveries(),
                 resolver, connector, signer, new DeliveryReports(settings.heloName(), Clock.systemUTC(), spool, io),
                 Clock.systemUTC(), Schedulers.parallel(), meters);
         runner.start();

@@ -78,6 +78,10 @@ public final class RecipientResolver {
                     Expansion expansion = new Expansion();
                     expansion.seen.add(start);
                     return expand(start, route.get(), 0, expansion, true).then(Mono.fromSupplier(() -> {
+                        if (expansion.problem != null) {
+                            // Never a 250 for an expansion cut short: part of it would be dropped unseen.
+                            return new Recipient.Unroutable(address, expansion.problem);
+                        }
                         if (expansion.found) {
                             return expansion.accounts.isEmpty() && expansion.remote.isEmpty()
                                     ? new Recipient.Unroutable(address, expansion.problem == null
@@ -115,15 +119,11 @@ public final class RecipientResolver {
             if (route.forwardTo().isEmpty() || route.keepCopy()) {
                 expansion.accounts.putIfAbsent(account.id(), account);
             }
-            if (!route.forwardTo().isEmpty()) {
-                expansion.forwardedBy.add(account.address());
-            }
-            return targets(route.forwardTo(), depth, expansion);
+            return sentOn(account.address(), targets(route.forwardTo(), depth, expansion), expansion);
         }
         if (!route.aliasTargets().isEmpty()) {
             expansion.found = true;
-            expansion.forwardedBy.add(address);
-            return targets(route.aliasTargets(), depth, expansion);
+            return sentOn(address, targets(route.aliasTargets(), depth, expansion), expansion);
         }
         String base = withoutTag(address);
         if (base != null) {
@@ -142,6 +142,22 @@ public final class RecipientResolver {
         return Mono.empty();
     }
 
+    /**
+     * Runs {@code expanding} and names {@code address} among the forwarders when it sent the message elsewhere
+     * (directly or through further aliases): only those become {@code Delivered-To} fields, so a local-only alias
+     * never shows in a message.
+     */
+    private static Mono<Void> sentOn(String address, Mono<Void> expanding, Expansion expansion) {
+        return Mono.defer(() -> {
+            int before = expansion.remote.size();
+            return expanding.then(Mono.fromRunnable(() -> {
+                if (expansion.remote.size() > before && !expansion.forwardedBy.contains(address)) {
+                    expansion.forwardedBy.add(address);
+                }
+            }));
+        });
+    }
+
     private Mono<Void> catchAll(String target, int depth, Expansion expansion) {
         expansion.found = true;
         return targets(List.of(target), depth, expansion);
@@ -156,9 +172,9 @@ public final class RecipientResolver {
             return Mono.empty();
         }
         return Flux.fromIterable(targets)
-                .map(RecipientResolver::normalize)
-                .filter(expansion.seen::add)
-                .concatMap(target -> {
+                .filter(target -> expansion.seen.add(normalize(target)))
+                .concatMap(written -> {
+                    String target = normalize(written);
                     if (expansion.seen.size() > MAX_EXPANSION) {
                         expansion.problem = "The address expands to more than " + MAX_EXPANSION + " addresses";
                         return Mono.empty();
@@ -168,7 +184,8 @@ public final class RecipientResolver {
                             .defaultIfEmpty(Optional.empty())
                             .flatMap(route -> {
                                 if (route.isEmpty()) {
-                                    expansion.remote.add(target);
+                                    // RFC 5321 §2.4: another server's local parts keep their case.
+                                    expansion.remote.add(withNormalizedDomain(written));
                                     return Mono.<Void>empty();
                                 }
                                 // A target that is unknown locally is dropped (logged by nobody): the alias's
@@ -177,6 +194,16 @@ public final class RecipientResolver {
                             });
                 })
                 .then();
+    }
+
+    /** The address with its local part as written and its domain lower-case, in ASCII (A-label) form. */
+    public static String withNormalizedDomain(String address) {
+        int at = address.lastIndexOf('@');
+        if (at < 0) {
+            return address;
+        }
+        String domain = normalize("x@" + address.substring(at + 1)).substring(2);
+        return address.substring(0, at + 1) + domain;
     }
 
     /** {@code user@domain} for {@code user+tag@domain}, or null when there is no tag. */

@@ -3,14 +3,14 @@ package dev.hato.dsn;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.store.Delivery;
 import dev.hato.store.DeliveryWriter;
-import dev.hato.store.Directory;
+import dev.hato.delivery.Recipient;
+import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.Envelope;
 import dev.hato.store.MessageContent;
 import dev.hato.store.OutboundRecipient;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -28,16 +28,16 @@ public final class DeliveringReportSender implements ReportSender {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveringReportSender.class);
 
     private final DeliveryReports reports;
-    private final Directory directory;
+    private final RecipientResolver recipients;
     private final DeliveryWriter writer;
     private final boolean remoteDelivery;
     private final Clock clock;
 
     /** {@code remoteDelivery}: whether reports to senders elsewhere can be queued (outbound delivery enabled). */
-    public DeliveringReportSender(DeliveryReports reports, Directory directory, DeliveryWriter writer,
+    public DeliveringReportSender(DeliveryReports reports, RecipientResolver recipients, DeliveryWriter writer,
                                   boolean remoteDelivery, Clock clock) {
         this.reports = reports;
-        this.directory = directory;
+        this.recipients = recipients;
         this.writer = writer;
         this.remoteDelivery = remoteDelivery;
         this.clock = clock;
@@ -80,19 +80,20 @@ public final class DeliveringReportSender implements ReportSender {
         }
     }
 
-    /** The sender's account as a one-element list, an empty list to queue it elsewhere, or an error. */
+    /**
+     * The accounts the sender's address reaches (resolved as any recipient is: aliases, plus-addressing,
+     * catch-all), an empty list to queue the report to a sender elsewhere, or {@link Unreachable}.
+     */
     private Mono<List<Long>> route(String sender) {
-        String address = sender.toLowerCase(Locale.ROOT);
-        int at = address.lastIndexOf('@');
-        return directory.isLocalDomain(at < 0 ? "" : address.substring(at + 1))
-                .flatMap(local -> {
-                    if (local) {
-                        return directory.findByAddress(address).map(account -> List.of(account.id()))
-                                .switchIfEmpty(Mono.error(() -> new Unreachable(
-                                        "the local sender " + sender + " has no account")));
-                    }
-                    return remoteDelivery ? Mono.just(List.<Long>of()) : Mono.error(new Unreachable(
-                            "outbound delivery is not enabled, so a report cannot go to " + sender));
-                });
+        return recipients.resolve(sender).flatMap(recipient -> {
+            if (recipient instanceof Recipient.Resolved resolved && !resolved.accounts().isEmpty()) {
+                return Mono.just(resolved.accounts().stream().map(account -> account.id()).toList());
+            }
+            if (recipient instanceof Recipient.Remote) {
+                return remoteDelivery ? Mono.just(List.<Long>of()) : Mono.error(new Unreachable(
+                        "outbound delivery is not enabled, so a report cannot go to " + sender));
+            }
+            return Mono.error(new Unreachable("the local sender " + sender + " reaches no account here"));
+        });
     }
 }

@@ -43,7 +43,31 @@ class AddressRoutingTest {
 
         assertThat(resolved.accounts()).extracting(a -> a.address()).containsExactly(ann.address(), bob.address());
         assertThat(resolved.remote()).containsExactly("far@remote.example");
-        assertThat(resolved.forwardedBy()).containsExactly(team, inner);
+        // Both sent the message elsewhere (team through inner): both become Delivered-To fields.
+        assertThat(resolved.forwardedBy()).containsExactlyInAnyOrder(team, inner);
+        addresses.addAlias(fresh("local") + "@" + RunningHato.DOMAIN, List.of(ann.address())).block();
+    }
+
+    @Test
+    void anAliasOnlyToLocalAccountsShouldNeverBeNamedInADeliveredToField() {
+        RunningHato.User ann = HATO.newUser("ann");
+        String local = fresh("local") + "@" + RunningHato.DOMAIN;
+        addresses.addAlias(local, List.of(ann.address())).block();
+
+        assertThat(((Recipient.Resolved) resolver.resolve(local).block()).forwardedBy()).isEmpty();
+    }
+
+    @Test
+    void anExpansionCutShortShouldBeRefusedNotHalfDelivered() {
+        RunningHato.User ann = HATO.newUser("ann");
+        String previous = ann.address();
+        for (int level = 0; level <= RecipientResolver.MAX_DEPTH + 1; level++) {
+            String alias = fresh("deep") + "@" + RunningHato.DOMAIN;
+            addresses.addAlias(alias, List.of(previous, fresh("side") + "@remote.example")).block();
+            previous = alias;
+        }
+
+        assertThat(resolver.resolve(previous).block()).isInstanceOf(Recipient.Unroutable.class);
     }
 
     @Test
@@ -146,7 +170,9 @@ class AddressRoutingTest {
     void aMessageThatCameBackThroughItsForwarderOrWentRoundTooOftenShouldBeRefused() throws Exception {
         String team = fresh("team") + "@" + RunningHato.DOMAIN;
         RunningHato.User ann = HATO.newUser("ann");
-        addresses.addAlias(team, List.of(ann.address())).block();
+        addresses.addAlias(team, List.of(ann.address(), "Member@Elsewhere.example")).block();
+        Recipient.Resolved expanded = (Recipient.Resolved) resolver.resolve(team).block();
+        assertThat(expanded.remote()).as("a remote local part keeps its case").containsExactly("Member@elsewhere.example");
 
         List<String> looped = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + team + ">", "DATA",
                 "Delivered-To: " + team.toUpperCase() + "\r\nSubject: again\r\n\r\nhello\r\n.");

@@ -66,13 +66,13 @@ class CliTest {
         Result added = hato("", "alias", "add", "Team@Alias-Cli.example", "ann@alias-cli.example",
                 "Friend@Remote.example");
         assertThat(added.status()).as(added.err()).isZero();
-        assertThat(added.out().trim()).isEqualTo("team@alias-cli.example -> ann@alias-cli.example, friend@remote.example");
+        assertThat(added.out().trim()).isEqualTo("team@alias-cli.example -> ann@alias-cli.example, Friend@remote.example");
         assertThat(hato("", "alias", "catch-all", "alias-cli.example", "ann@alias-cli.example").status()).isZero();
         assertThat(hato("", "alias", "forward", "ann.cli-x7q2", "ann@away.example", "--keep-copy").out())
                 .contains("ann@alias-cli.example -> ann@away.example (keeps a copy)");
 
         assertThat(hato("", "alias", "list", "alias-cli.example").out()).isEqualTo(String.join(System.lineSeparator(),
-                "team@alias-cli.example -> ann@alias-cli.example, friend@remote.example",
+                "team@alias-cli.example -> ann@alias-cli.example, Friend@remote.example",
                 "ann@alias-cli.example -> ann@away.example (forwarding, keeps a copy)",
                 "*@alias-cli.example -> ann@alias-cli.example (catch-all)", ""));
 

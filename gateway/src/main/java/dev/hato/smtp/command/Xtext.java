@@ -1,5 +1,7 @@
 package dev.hato.smtp.command;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +21,8 @@ public final class Xtext {
 
     /** The decoded value, or null when malformed. {@code unicode} also accepts {@code \x{HHHH}} (RFC 6533 §3). */
     public static @Nullable String decode(String value, boolean unicode) {
-        StringBuilder decoded = new StringBuilder(value.length());
+        // "+HH" are octets (of UTF-8 text, RFC 6533 §3): gathered as bytes and read as UTF-8 at the end.
+        ByteArrayOutputStream decoded = new ByteArrayOutputStream(value.length());
         int i = 0;
         while (i < value.length()) {
             char c = value.charAt(i);
@@ -32,7 +35,7 @@ public final class Xtext {
                 if (hi < 0 || lo < 0) {
                     return null;
                 }
-                decoded.append((char) (hi * 16 + lo));
+                decoded.write(hi * 16 + lo);
                 i += 3;
             } else if (unicode && c == '\\' && value.startsWith("\\x{", i)) {
                 int close = value.indexOf('}', i);
@@ -50,16 +53,17 @@ public final class Xtext {
                 if (!Character.isValidCodePoint(codePoint)) {
                     return null;
                 }
-                decoded.appendCodePoint(codePoint);
+                decoded.writeBytes(new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8));
                 i = close + 1;
             } else if (c >= 33 && c <= 126 && c != '=' || unicode && c >= 0x80) {
-                decoded.append(c);
-                i++;
+                int end = Character.isHighSurrogate(c) && i + 1 < value.length() ? i + 2 : i + 1;
+                decoded.writeBytes(value.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end;
             } else {
                 return null;
             }
         }
-        return decoded.toString();
+        return decoded.toString(StandardCharsets.UTF_8);
     }
 
     private static int hex(char c) {

@@ -164,7 +164,11 @@ public final class SmtpSession implements ProtocolSession {
             return endOfData();
         }
         if (decoded instanceof Decoded.Failure failure && sasl != null) {
+            if (sasl.mechanism().equals(SCRAM_CONFIRM)) {
+                user = null; // the exchange did not complete: no login
+            }
             sasl = null;
+            abandonScram();
             return error("500 5.5.6 Authentication Exchange line is too long");
         }
         if (decoded instanceof Decoded.Failure failure) {
@@ -399,8 +403,8 @@ public final class SmtpSession implements ProtocolSession {
                             return reply("451 4.3.5 <" + target + ">: forwarding to other domains is not "
                                     + "enabled on this server (hato.outbound.enabled)");
                         }
-                        current.accept(target, notify, original, resolved.accounts(), resolved.remote(),
-                                resolved.forwardedBy());
+                        current.accept(target, notify, orcptGiven, original, resolved.accounts(),
+                                resolved.remote(), resolved.forwardedBy());
                         return reply("250 2.1.5 Recipient OK");
                     }
                     if (recipient instanceof Recipient.UnknownLocal) {
@@ -415,7 +419,8 @@ public final class SmtpSession implements ProtocolSession {
                             return reply("550 5.7.1 <" + target + ">: delivery to other domains is not enabled "
                                     + "on this server; message not accepted for this recipient");
                         }
-                        current.accept(target, notify, orcptGiven, List.of(), List.of(target), List.of());
+                        current.accept(target, notify, orcptGiven, orcptGiven, List.of(), List.of(target),
+                                List.of());
                         return reply("250 2.1.5 Recipient OK");
                     }
                     return reply("554 5.7.1 <" + target + ">: Relay access denied");
@@ -484,8 +489,11 @@ public final class SmtpSession implements ProtocolSession {
         current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE,
                 current.envelope.body() == Envelope.Body.BINARY_MIME);
-        // Delivered-To only when the message leaves: a loop needs a hop through another server.
-        List<String> deliveredTo = current.outbound.isEmpty() ? List.of() : List.copyOf(current.forwardedBy);
+        // Delivered-To only when the message leaves (a loop needs a hop through another server), and only with one
+        // RCPT: the stored message is shared by all recipients, and an alias or forwarding address must not show to
+        // the others (a Bcc would be revealed). Messages to several recipients are caught by the hop count.
+        List<String> deliveredTo = current.outbound.isEmpty() || current.rcptCount != 1 ? List.of()
+                : List.copyOf(current.forwardedBy);
         byte[] trace = TraceHeaders.of(current.envelope.sender(), helo == null ? "unknown" : helo,
                 connection.remoteIp(), settings.hostName(), protocolName(current.envelope.utf8()), current.id,
                 current.addresses, deliveredTo, ZonedDateTime.now(services.clock()));
@@ -1027,13 +1035,16 @@ public final class SmtpSession implements ProtocolSession {
         }
 
         /**
-         * One accepted RCPT and what it expanded to. DSN parameters follow the message to remote targets; with
+         * One accepted RCPT and what it expanded to. {@code orcpt} is the ORCPT the client gave (or null), reported
+         * as such; {@code onwardOrcpt} goes with copies sent elsewhere, naming the address the client used when it
+         * gave none (RFC 3461 §4.2). DSN parameters follow the message to remote targets; with
          * NOTIFY=SUCCESS a recipient delivered here is reported "delivered", and one that expanded to several
          * targets "expanded", its targets then carrying NOTIFY without SUCCESS (RFC 3461 §6.2.7.3). A recipient
          * forwarded one-to-one elsewhere passes its NOTIFY on unchanged, as a relay does.
          */
         void accept(String address, Set<OutboundRecipient.Notify> notify, @Nullable String orcpt,
-                    List<Account> local, List<String> remote, List<String> forwarders) {
+                    @Nullable String onwardOrcpt, List<Account> local, List<String> remote,
+                    List<String> forwarders) {
             rcptCount++;
             addresses.add(address);
             local.forEach(account -> accounts.putIfAbsent(account.id(), account));
@@ -1052,7 +1063,7 @@ public final class SmtpSession implements ProtocolSession {
                 successes.add(RecipientReport.delivered(address, orcpt));
             }
             for (String target : remote) {
-                outbound.putIfAbsent(target, new OutboundRecipient(target, passed, orcpt));
+                outbound.putIfAbsent(target, new OutboundRecipient(target, passed, onwardOrcpt));
             }
             forwardedBy.addAll(forwarders);
         }

@@ -12,6 +12,7 @@ class XtextTest {
         "QQ314159            | false | QQ314159",
         "b+2Bx@remote.test   | false | b+x@remote.test",
         "a+20b               | false | a b",
+        "caf+C3+A9@x.test    | false | café@x.test",
         "bad+ZZ              | false | NULL",
         "bad+2b              | false | NULL",
         "trailing+2          | false | NULL",

@@ -10,8 +10,10 @@ import dev.hato.store.DirectoryException.Reason;
 import dev.hato.store.Forwarding;
 import io.r2dbc.spi.Readable;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -32,11 +34,12 @@ final class PgAddresses implements Addresses {
     private static final String CHECK_ALIAS = "SELECT (SELECT id FROM domain WHERE name = $1) AS domain_id,"
             + " EXISTS (SELECT 1 FROM account WHERE address = $2) AS taken";
 
-    // New targets are appended in the order given; targets the alias has already are not repeated.
+    // New targets are appended in the order given; targets the alias has already are not repeated. Targets keep the
+    // case of their local part (another server's mailboxes may be case-sensitive) but are compared without it.
     private static final String UPSERT_ALIAS = "INSERT INTO alias (address, domain_id, targets) VALUES ($1, $2, $3)"
             + " ON CONFLICT (address) DO UPDATE SET targets = alias.targets || ARRAY("
             + "  SELECT t FROM unnest(EXCLUDED.targets) WITH ORDINALITY AS x (t, n)"
-            + "  WHERE t <> ALL (alias.targets) ORDER BY n)"
+            + "  WHERE lower(t) <> ALL (SELECT lower(o) FROM unnest(alias.targets) AS o) ORDER BY n)"
             + " RETURNING address, targets";
 
     private static final String FORWARDING_COLUMNS = "a.address, a.auth_id, a.forward_to, a.forward_keep_copy";
@@ -67,7 +70,7 @@ final class PgAddresses implements Addresses {
         if (at < 1 || at == address.length() - 1) {
             return Mono.error(new IllegalArgumentException("not an address: " + address));
         }
-        String[] distinct = new LinkedHashSet<>(targets).toArray(String[]::new);
+        String[] distinct = distinct(targets);
         return db.query(CHECK_ALIAS, row -> new Object[] {row.get("domain_id", Long.class),
                         Database.required(row, "taken", Boolean.class)}, address.substring(at + 1), address)
                 .single()
@@ -104,8 +107,10 @@ final class PgAddresses implements Addresses {
         }
         // Removing the last target removes the alias: an alias without targets would swallow mail. Two
         // statements, because one statement cannot both update a row and delete it.
-        return db.update("UPDATE alias SET targets = array_remove(targets, $2) WHERE address = $1"
-                        + " AND $2 = ANY (targets)", address, target)
+        return db.update("UPDATE alias SET targets = ARRAY(SELECT t FROM unnest(targets) WITH ORDINALITY AS x (t, n)"
+                        + " WHERE lower(t) <> lower($2) ORDER BY n)"
+                        + " WHERE address = $1 AND lower($2) = ANY (SELECT lower(t) FROM unnest(targets) AS t)",
+                        address, target)
                 .flatMap(updated -> updated == 0
                         ? Mono.error(new DirectoryException(Reason.UNKNOWN_ALIAS,
                                 "no alias " + address + " with target " + target))
@@ -133,7 +138,7 @@ final class PgAddresses implements Addresses {
     @Override
     public Mono<Forwarding> setForwarding(String authIdOrAddress, List<String> targets, boolean keepCopy) {
         Objects.requireNonNull(authIdOrAddress, "authIdOrAddress");
-        String[] distinct = new LinkedHashSet<>(targets).toArray(String[]::new);
+        String[] distinct = distinct(targets);
         // An auth ID match wins over an address match, as in removeAccount.
         return db.query("UPDATE account a SET forward_to = $2, forward_keep_copy = $3"
                         + " WHERE a.id = (SELECT id FROM account WHERE auth_id = $1 OR address = $1"
@@ -154,6 +159,13 @@ final class PgAddresses implements Addresses {
         return db.query("SELECT " + FORWARDING_COLUMNS + " FROM account a JOIN domain d ON d.id = a.domain_id"
                 + " WHERE d.name = $1 AND cardinality(a.forward_to) > 0 ORDER BY a.address",
                 PgAddresses::forwarding, domain);
+    }
+
+    /** The targets in order, each once, compared without case. */
+    private static String[] distinct(List<String> targets) {
+        Map<String, String> byLowerCase = new LinkedHashMap<>();
+        targets.forEach(target -> byLowerCase.putIfAbsent(target.toLowerCase(Locale.ROOT), target));
+        return byLowerCase.values().toArray(String[]::new);
     }
 
     private static AddressRoute route(Readable row) {

@@ -67,9 +67,11 @@ class PgAddressesTest {
     void addingToAnAliasShouldKeepItsTargetsOnceInOrder() {
         String domain = domain();
         addresses.addAlias("team@" + domain, List.of("b@x.example", "a@x.example")).block();
-        Alias alias = addresses.addAlias("team@" + domain, List.of("a@x.example", "c@x.example")).block();
+        Alias alias = addresses.addAlias("team@" + domain, List.of("A@x.example", "c@x.example", "C@x.example"))
+                .block();
 
-        assertThat(alias.targets()).containsExactly("b@x.example", "a@x.example", "c@x.example");
+        assertThat(alias.targets()).as("compared without case, kept as written")
+                .containsExactly("b@x.example", "a@x.example", "c@x.example");
         assertThat(addresses.route("team@" + domain).block().aliasTargets())
                 .containsExactly("b@x.example", "a@x.example", "c@x.example");
         assertThat(addresses.aliases(domain).collectList().block()).containsExactly(alias);
@@ -100,6 +102,16 @@ class PgAddressesTest {
         assertThat(addresses.aliases(domain).collectList().block()).isEmpty();
         StepVerifier.create(addresses.removeAlias("team@" + domain, null))
                 .verifyErrorMatches(e -> ((DirectoryException) e).reason() == Reason.UNKNOWN_ALIAS);
+    }
+
+    @Test
+    void removingATargetShouldIgnoreTheCaseOfItsLocalPart() {
+        String domain = domain();
+        addresses.addAlias("team@" + domain, List.of("John.Doe@x.example", "b@x.example")).block();
+
+        addresses.removeAlias("team@" + domain, "john.doe@x.example").block();
+
+        assertThat(addresses.route("team@" + domain).block().aliasTargets()).containsExactly("b@x.example");
     }
 
     @Test
