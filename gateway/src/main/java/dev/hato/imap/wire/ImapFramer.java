@@ -200,6 +200,11 @@ public final class ImapFramer {
         }
     }
 
+    /** The octets the framer holds for a partial line: never more than the line limit plus one. */
+    int retainedCapacity() {
+        return line.length + tail.length;
+    }
+
     /** The LINE state: returns a value, or null to go on in the state it switched to. */
     private @Nullable ImapDecoded line(ByteBuffer in) {
         int start = in.position();
