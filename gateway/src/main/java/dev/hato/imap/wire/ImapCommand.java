@@ -1,6 +1,8 @@
 package dev.hato.imap.wire;
 
 import java.time.OffsetDateTime;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -154,6 +156,9 @@ public sealed interface ImapCommand {
 
     /** RFC 2971: {@code NIL} is an empty map; values may be NIL. Insertion order is kept. */
     record Id(String tag, Map<String, @Nullable String> parameters) implements ImapCommand {
+        public Id {
+            parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        }
     }
 
     /** RFC 2342. */

@@ -45,7 +45,7 @@ public final class ImapCommandParser {
     public ImapCommand parse(byte[] line, List<byte[]> literals) {
         Cursor c = new Cursor(line, literals, maxNestingDepth);
         String tag = c.tag();
-        if (tag == null) {
+        if (tag == null || !(c.atEnd() || c.peek() == ' ')) {
             return new ImapCommand.Invalid("*", "Missing or invalid tag");
         }
         try {
@@ -534,7 +534,8 @@ public final class ImapCommandParser {
 
         @Nullable String tag() {
             int start = pos;
-            while (!atEnd() && isAstringChar(line[pos]) && line[pos] != '+') {
+            // RFC 3501 §9 tag: ASTRING-CHARs, which are 7-bit.
+            while (!atEnd() && line[pos] > 0 && isAstringChar(line[pos]) && line[pos] != '+') {
                 pos++;
             }
             return pos == start ? null : ascii(start, pos);
@@ -740,10 +741,12 @@ public final class ImapCommandParser {
             int start = pos;
             long value = 0;
             while (!atEnd() && line[pos] >= '0' && line[pos] <= '9') {
-                if (pos - start >= 19) {
+                int digit = line[pos++] - '0';
+                // RFC 7162 §7 mod-sequence-value is at most 2^63-1; nothing in IMAP is larger.
+                if (value > (Long.MAX_VALUE - digit) / 10) {
                     throw new SyntaxError("Number too large");
                 }
-                value = value * 10 + (line[pos++] - '0');
+                value = value * 10 + digit;
             }
             if (pos == start) {
                 throw new SyntaxError("Expected a number");

@@ -95,6 +95,8 @@ public final class ImapFramer {
     private int segmentStart;
     /** Octets of the current literal still to hand out or to drop. */
     private long remaining;
+    /** Whether the current literal is {@code {n}}, whose octets wait for the session's continuation. */
+    private boolean synchronizingLiteral;
     /** Whether the current literal's end has been reported (a zero-length literal ends at once). */
     private boolean literalEnded = true;
     /** The last octets of a line being discarded, to see whether it ends in an announcement. */
@@ -185,6 +187,27 @@ public final class ImapFramer {
     }
 
     /**
+     * Refuses the literal just announced by {@link ImapDecoded.LiteralStart}, for a reason the framer cannot see
+     * (APPEND to a mailbox that does not exist, a quota): the session answers {@code tag NO} / {@code tag BAD} instead
+     * of {@code + go ahead} (RFC 3501 §7.5). The rest of the command is dropped; for {@code {n+}} its octets are on
+     * their way and are counted off (RFC 7888 §4). Does nothing unless a literal has started and no chunk of it was
+     * handed out.
+     */
+    public void refuseLiteral() {
+        if (state != State.LITERAL || literalEnded || remaining != announcedSize) {
+            return;
+        }
+        clearLine();
+        literalEnded = true;
+        if (synchronizingLiteral) {
+            remaining = 0;
+            state = State.LINE;
+        } else {
+            state = State.SKIP_LITERAL;
+        }
+    }
+
+    /**
      * Drops everything of the command being received. Used at STARTTLS: bytes a client pipelined after the command
      * must not be read as if they had come over TLS (RFC 3501 §11.1).
      */
@@ -253,6 +276,7 @@ public final class ImapFramer {
                 segmentStart = length;
                 remaining = announcedSize;
                 literalEnded = false;
+                synchronizingLiteral = synchronizing;
                 state = State.LITERAL;
                 return new ImapDecoded.LiteralStart(announcedSize, synchronizing, prefix);
             }
@@ -304,7 +328,7 @@ public final class ImapFramer {
             if (b == ' ') {
                 return i == 0 ? null : new String(line, 0, i, StandardCharsets.US_ASCII);
             }
-            if (!ImapCommandParser.isAstringChar(b) || b == '+') {
+            if (b <= 0 || !ImapCommandParser.isAstringChar(b) || b == '+') {
                 return null;
             }
         }

@@ -209,7 +209,10 @@ class ImapCommandParserTest {
                         new ImapCommand.Enable("t2", List.of("CONDSTORE", "QRESYNC"))),
                 new Case("a023 ID (\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" NIL)\r\n",
                         new ImapCommand.Id("a023", map("name", "sodr", "version", "19.34", "vendor", null))),
-                new Case("a ID NIL\r\n", new ImapCommand.Id("a", Map.of())));
+                new Case("a ID NIL\r\n", new ImapCommand.Id("a", Map.of())),
+                new Case("a UID FETCH 1 (FLAGS) (CHANGEDSINCE 9223372036854775807)\r\n", new ImapCommand.Fetch("a",
+                        true, SequenceSet.of(Range.single(1)), List.of(new FetchAttribute.Simple(Item.FLAGS)),
+                        Long.MAX_VALUE, false)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -234,6 +237,9 @@ class ImapCommandParserTest {
                 new Case("a SELECT INBOX (QRESYNC)\r\n", new ImapCommand.Invalid("a", "Unknown select parameter QRESYNC")),
                 new Case("a FETCH 0 FLAGS\r\n", new ImapCommand.Invalid("a", "Zero is not a valid number here")),
                 new Case("a FETCH 1:4294967296 FLAGS\r\n", new ImapCommand.Invalid("a", "Number too large")),
+                new Case("a UID FETCH 1 FLAGS (CHANGEDSINCE 9223372036854775808)\r\n",
+                        new ImapCommand.Invalid("a", "Number too large")),
+                new Case("t\u00e4g NOOP\r\n", new ImapCommand.Invalid("*", "Missing or invalid tag")),
                 new Case("a FETCH 1 BODY[4.MIME\r\n", new ImapCommand.Invalid("a", "Expected ']'")),
                 new Case("a FETCH 1 BODY[MIME]\r\n", new ImapCommand.Invalid("a",
                         "Invalid argument: MIME needs a part number")),

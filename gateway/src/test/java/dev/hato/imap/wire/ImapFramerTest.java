@@ -189,6 +189,50 @@ class ImapFramerTest {
     }
 
     @Test
+    void aRefusedSynchronizingLiteralShouldEndTheCommand() {
+        ImapFramer framer = new ImapFramer(SMALL);
+        ByteBuffer in = ByteBuffer.wrap(bytes("a APPEND nosuch {5}\r\n"));
+        assertThat(framer.next(in)).isEqualTo(new ImapDecoded.LiteralStart(5, true, "a APPEND nosuch {5}"));
+
+        framer.refuseLiteral();
+
+        assertThat(frame(framer, List.of(ByteBuffer.wrap(bytes("b NOOP\r\n"))))).containsExactly("F:b NOOP");
+    }
+
+    @Test
+    void aRefusedNonSynchronizingLiteralShouldBeSkippedWithTheRestOfItsCommand() {
+        byte[] input = bytes("a APPEND nosuch {9+}\r\nc NOOP\r\n {2+}\r\nxx\r\nb NOOP\r\n");
+        for (Fragments.Split split : Fragments.of(input)) {
+            ImapFramer framer = new ImapFramer(SMALL);
+            List<String> events = new ArrayList<>();
+            for (ByteBuffer buffer : split.buffers()) {
+                for (ImapDecoded d = framer.next(buffer); !(d instanceof ImapDecoded.NeedMore); d = framer.next(buffer)) {
+                    if (d instanceof ImapDecoded.LiteralStart start) {
+                        framer.refuseLiteral();
+                        events.add("L" + start.size());
+                    } else {
+                        events.add(d.toString());
+                    }
+                }
+            }
+            assertThat(events).as(split.name()).containsExactly("L9", "Frame[b NOOP]");
+        }
+    }
+
+    @Test
+    void refusingAfterTheFirstChunkShouldDoNothing() {
+        ImapFramer framer = new ImapFramer(SMALL);
+        ByteBuffer in = ByteBuffer.wrap(bytes("a LOGIN {2+}\r\nxy\r\n"));
+        assertThat(framer.next(in)).isInstanceOf(ImapDecoded.LiteralStart.class);
+        assertThat(framer.next(in)).isInstanceOf(ImapDecoded.LiteralChunk.class);
+
+        framer.refuseLiteral();
+
+        assertThat(framer.next(in)).isSameAs(ImapDecoded.LITERAL_END);
+        assertThat(framer.next(in)).isEqualTo(new ImapDecoded.Frame(bytes("a LOGIN {2+}")));
+    }
+
+    @Test
     void bytesAfterAFrameShouldStayInTheBuffer() {
         ByteBuffer in = ByteBuffer.wrap(bytes("a STARTTLS\r\nb LOGIN evil\r\n"));
 
