@@ -106,7 +106,7 @@ public final class StructureScanner {
             this.lines = lines;
         }
 
-        Entity entity(List<String> boundaries, boolean inDigest, int depth, boolean message) throws IOException {
+        Entity entity(List<byte[]> boundaries, boolean inDigest, int depth, boolean message) throws IOException {
             if (++parts > maxParts) {
                 throw new MessageStructureException("message has more than " + maxParts + " MIME parts");
             }
@@ -131,9 +131,9 @@ public final class StructureScanner {
             return entity;
         }
 
-        private Stop multipart(Entity entity, List<String> outer, int depth) throws IOException {
-            List<String> boundaries = new ArrayList<>(outer);
-            boundaries.add(entity.boundary());
+        private Stop multipart(Entity entity, List<byte[]> outer, int depth) throws IOException {
+            List<byte[]> boundaries = new ArrayList<>(outer);
+            boundaries.add(Objects.requireNonNull(entity.boundary(), "boundary").getBytes(StandardCharsets.ISO_8859_1));
             int level = boundaries.size() - 1;
             boolean digest = "DIGEST".equals(entity.subtype);
             Stop stop = untilBoundary(boundaries);
@@ -158,7 +158,7 @@ public final class StructureScanner {
             return stop;
         }
 
-        private Stop untilBoundary(List<String> boundaries) throws IOException {
+        private Stop untilBoundary(List<byte[]> boundaries) throws IOException {
             while (true) {
                 OctetLines.Line line = lines.read(BOUNDARY_LINE_OCTETS);
                 if (line == null) {
@@ -172,13 +172,13 @@ public final class StructureScanner {
         }
 
         /** RFC 2046 §5.1.1: "--" boundary, optionally "--", then only transport padding; innermost first. */
-        private @Nullable Stop boundary(OctetLines.Line line, List<String> boundaries) {
+        private @Nullable Stop boundary(OctetLines.Line line, List<byte[]> boundaries) {
             byte[] kept = line.kept();
             if (boundaries.isEmpty() || line.truncated() || kept.length < 2 || kept[0] != '-' || kept[1] != '-') {
                 return null;
             }
             for (int level = boundaries.size() - 1; level >= 0; level--) {
-                byte[] boundary = boundaries.get(level).getBytes(StandardCharsets.ISO_8859_1);
+                byte[] boundary = boundaries.get(level);
                 if (kept.length < 2 + boundary.length || !regionMatches(kept, 2, boundary)) {
                     continue;
                 }
@@ -212,10 +212,9 @@ public final class StructureScanner {
          * unfolded by removing the line breaks only (§2.2.3). A boundary line or a line that is no field ends
          * the header early and is left for the body.
          */
-        private Map<String, String> header(List<String> boundaries, boolean message) throws IOException {
+        private Map<String, String> header(List<byte[]> boundaries, boolean message) throws IOException {
             Map<String, StringBuilder> kept = new LinkedHashMap<>();
             StringBuilder current = null;
-            boolean skipping = false;
             while (true) {
                 OctetLines.Line line = lines.read(maxFieldOctets + 1);
                 if (line == null || line.isEmpty()) {
@@ -226,7 +225,8 @@ public final class StructureScanner {
                     break;
                 }
                 String text = new String(line.kept(), StandardCharsets.ISO_8859_1);
-                if (line.startsWithWhitespace() && (current != null || skipping)) {
+                if (line.startsWithWhitespace()) {
+                    // RFC 5322 §2.2.3 folding; a folded line before any field has nothing to continue and is dropped
                     if (current != null) {
                         requireFits(current.length() + line.length());
                         current.append(text);
@@ -245,10 +245,8 @@ public final class StructureScanner {
                     requireFits(line.length());
                     current = new StringBuilder(text.substring(colon + 1));
                     kept.put(lower, current);
-                    skipping = false;
                 } else {
                     current = null;
-                    skipping = true;
                 }
             }
             Map<String, String> fields = new LinkedHashMap<>();
