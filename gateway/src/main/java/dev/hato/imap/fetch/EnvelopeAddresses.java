@@ -219,8 +219,8 @@ final class EnvelopeAddresses {
             host = domain();
         }
         if (local.isEmpty() && host == null) {
-            if (next != null && next.is(':')) {
-                pos++;
+            if (pos == phraseStart && next != null) {
+                pos++; // a stray special such as ':' or '>' here: skip it so parsing always moves on
             }
             return;
         }

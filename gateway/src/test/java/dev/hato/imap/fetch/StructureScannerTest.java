@@ -261,6 +261,18 @@ class StructureScannerTest {
     }
 
     @Test
+    void strayAddressSyntaxIsSkippedAndNeverStopsTheParse() throws IOException {
+        String message = crlf("To: g: >, :, <>, @, x@y >; \"unterminated", "Cc: (only a comment)", "", "");
+
+        MessageStructure structure = scan(message);
+
+        assertThat(structure.envelope()).isEqualTo("(NIL NIL NIL NIL NIL ((NIL NIL \"g\" NIL)"
+                + "(NIL NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\")(NIL NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\")"
+                + "(NIL NIL \"x\" \"y\")(NIL NIL NIL NIL)(NIL NIL \"\\\"unterminated\\\"\" \"MISSING_DOMAIN\")) "
+                + "NIL NIL NIL NIL)");
+    }
+
+    @Test
     void aMissingFinalBoundaryEndsTheMultipartAtTheEndOfTheMessage() throws IOException {
         String message = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nfirst\r\n--b\r\n"
                 + "Content-Type: text/plain; charset=us-ascii\r\n\r\nsecond\r\nstill second\r\n";
