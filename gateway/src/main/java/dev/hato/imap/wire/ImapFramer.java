@@ -1,5 +1,6 @@
 package dev.hato.imap.wire;
 
+import dev.hato.protocol.wire.LineFramer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -158,7 +159,7 @@ public final class ImapFramer {
                     tailLength = 0;
                 }
                 case DISCARD_LINE -> {
-                    int lf = indexOfLineFeed(in, in.position(), in.limit());
+                    int lf = LineFramer.indexOfLineFeed(in, in.position(), in.limit());
                     if (lf < 0) {
                         keepTail(in, in.position(), in.limit());
                         in.position(in.limit());
@@ -231,7 +232,7 @@ public final class ImapFramer {
     /** The LINE state: returns a value, or null to go on in the state it switched to. */
     private @Nullable ImapDecoded line(ByteBuffer in) {
         int start = in.position();
-        int lf = indexOfLineFeed(in, start, in.limit());
+        int lf = LineFramer.indexOfLineFeed(in, start, in.limit());
         int end = lf < 0 ? in.limit() : lf;
         if ((long) length + (end - start) > maxLineLength + 1L) {
             return tooLong(in);
@@ -399,24 +400,5 @@ public final class ImapFramer {
         }
         in.get(from, line, length, count);
         length = needed;
-    }
-
-    private static int indexOfLineFeed(ByteBuffer in, int from, int to) {
-        if (in.hasArray()) {
-            byte[] array = in.array();
-            int offset = in.arrayOffset();
-            for (int i = from; i < to; i++) {
-                if (array[offset + i] == '\n') {
-                    return i;
-                }
-            }
-            return -1;
-        }
-        for (int i = from; i < to; i++) {
-            if (in.get(i) == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -109,7 +109,8 @@ public final class LineFramer {
         length = needed;
     }
 
-    private static int indexOfLineFeed(ByteBuffer in, int from, int to) {
+    /** The index of the first LF in {@code in[from, to)} (absolute indexes, position untouched), or -1. */
+    public static int indexOfLineFeed(ByteBuffer in, int from, int to) {
         if (in.hasArray()) {
             byte[] array = in.array();
             int offset = in.arrayOffset();
