@@ -6,9 +6,7 @@ import dev.hato.delivery.Recipient;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.Addresses;
 import dev.hato.store.Envelope;
-import dev.hato.store.MessageMeta;
 import dev.hato.store.OutboundRecipient;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -134,9 +132,9 @@ class AddressRoutingTest {
                 "RCPT TO:<" + tagged + ">", "DATA", "Subject: to the team\r\n\r\nhello\r\n.");
 
         assertThat(replies).last().asString().startsWith("250 2.0.0").contains("stored for 2 local recipient");
-        assertThat(inbox(ann)).hasSize(1);
-        assertThat(inbox(bob)).hasSize(1);
-        String stored = content(ann);
+        assertThat(HATO.inbox(ann)).hasSize(1);
+        assertThat(HATO.inbox(bob)).hasSize(1);
+        String stored = new String(HATO.content(HATO.inbox(ann).get(0)), StandardCharsets.UTF_8);
         assertThat(stored).doesNotContain("Delivered-To").contains("Subject: to the team");
     }
 
@@ -150,7 +148,7 @@ class AddressRoutingTest {
                 "RCPT TO:<" + ann.address() + "> NOTIFY=FAILURE", "DATA", "Subject: forwarded\r\n\r\nGrüße\r\n.");
 
         assertThat(replies).last().asString().startsWith("250 2.0.0").contains("queued for 1 remote");
-        assertThat(inbox(ann)).isEmpty();
+        assertThat(HATO.inbox(ann)).isEmpty();
         var queued = HATO.store().outboundQueue().list().collectList().block().stream()
                 .filter(entry -> entry.recipient().address().equals(away)).toList();
         assertThat(queued).hasSize(1);
@@ -187,24 +185,12 @@ class AddressRoutingTest {
         List<String> accepted = smtp("MAIL FROM:<sender@remote.example>", "RCPT TO:<" + ann.address() + ">",
                 "DATA", fine + "Subject: round\r\n\r\nhello\r\n.");
         assertThat(accepted).last().asString().startsWith("250 2.0.0");
-        assertThat(inbox(ann)).hasSize(1);
+        assertThat(HATO.inbox(ann)).hasSize(1);
     }
 
     private static List<String> accounts(Recipient recipient) {
         return recipient instanceof Recipient.Resolved resolved
                 ? resolved.accounts().stream().map(a -> a.address()).toList() : List.of();
-    }
-
-    private List<MessageMeta> inbox(RunningHato.User user) {
-        long inbox = HATO.store().messages().mailbox(user.accountId(), "INBOX").block().id();
-        return HATO.store().messages().messages(user.accountId(), inbox).collectList().block();
-    }
-
-    private String content(RunningHato.User user) {
-        MessageMeta meta = inbox(user).get(0);
-        ByteBuffer all = HATO.store().messages().content(meta.blobId())
-                .reduce(ByteBuffer.allocate((int) meta.size()), ByteBuffer::put).block();
-        return new String(all.array(), StandardCharsets.UTF_8);
     }
 
     private static List<String> smtp(String... commands) throws Exception {

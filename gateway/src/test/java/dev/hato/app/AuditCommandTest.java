@@ -8,15 +8,10 @@ import dev.hato.auth.Credentials;
 import dev.hato.store.AuditLog;
 import dev.hato.store.AuthEvent;
 import dev.hato.store.AuthEvent.Result;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -28,26 +23,15 @@ class AuditCommandTest {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final String TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ";
 
-    record Run(int status, List<String> lines, String err) { }
-
-    private static Run hato(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = HATO.dataDir().toString();
-        int status = Hato.execute(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
-        return new Run(status, text.isEmpty() ? List.of() : List.of(text.split("\n")),
-                err.toString(StandardCharsets.UTF_8));
+    private static CliRun hato(String... args) {
+        return CliRun.of(HATO.dataDir(), "", args);
     }
 
     /** Runs {@code hato audit} until it shows {@code expected} lines: events are written a moment after a login. */
     private static List<String> awaitAudit(int expected, String... args) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
-            Run result = hato(args);
+            CliRun result = hato(args);
             assertThat(result.status()).as(result.err()).isZero();
             if (result.lines().size() >= expected || System.nanoTime() > deadline) {
                 return result.lines();
@@ -129,13 +113,13 @@ class AuditCommandTest {
 
     @Test
     void aBadSinceOrLimitShouldGetOneLineAndANonZeroStatus() {
-        Run badSince = hato("audit", "--since", "yesterday");
+        CliRun badSince = hato("audit", "--since", "yesterday");
         assertThat(badSince.status()).isNotZero();
         assertThat(badSince.lines()).isEmpty();
         assertThat(badSince.err()).startsWith("hato: --since takes a date").contains("'yesterday'")
                 .hasLineCount(1);
 
-        Run badLimit = hato("audit", "--limit", "0");
+        CliRun badLimit = hato("audit", "--limit", "0");
         assertThat(badLimit.status()).isNotZero();
         assertThat(badLimit.err()).startsWith("hato: --limit must be between 1 and").hasLineCount(1);
     }

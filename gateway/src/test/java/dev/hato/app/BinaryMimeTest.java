@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -55,12 +54,9 @@ class BinaryMimeTest {
             out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
         }
 
-        long inbox = HATO.store().messages().mailbox(bob.accountId(), "INBOX").block().id();
-        List<MessageMeta> stored = HATO.store().messages().messages(bob.accountId(), inbox).collectList().block();
+        List<MessageMeta> stored = HATO.inbox(bob);
         assertThat(stored).hasSize(1);
-        ByteBuffer all = HATO.store().messages().content(stored.get(0).blobId())
-                .reduce(ByteBuffer.allocate((int) stored.get(0).size()), ByteBuffer::put).block();
-        byte[] bytes = all.array();
+        byte[] bytes = HATO.content(stored.get(0));
         byte[] tail = java.util.Arrays.copyOfRange(bytes, bytes.length - message.length, bytes.length);
         assertThat(tail).isEqualTo(message);
     }

@@ -2,9 +2,6 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -13,18 +10,8 @@ class CliTest {
 
     private static final RunningHato HATO = RunningHato.shared();
 
-    record Result(int status, String out, String err) { }
-
-    private static Result hato(String stdin, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = HATO.dataDir().toString();
-        int status = Hato.execute(all, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun hato(String stdin, String... args) {
+        return CliRun.of(HATO.dataDir(), stdin, args);
     }
 
     @Test
@@ -32,7 +19,7 @@ class CliTest {
         assertThat(hato("", "domain", "add", "Cli.Example").status()).isZero();
         assertThat(hato("", "domain", "list").out()).contains("cli.example");
 
-        Result added = hato("s3cret-pass\n", "user", "add", "Frank.Li@cli.example", "--name", "Frank Li",
+        CliRun added = hato("s3cret-pass\n", "user", "add", "Frank.Li@cli.example", "--name", "Frank Li",
                 "--password-stdin");
         assertThat(added.status()).as(added.err()).isZero();
         String authId = added.out().trim();
@@ -63,7 +50,7 @@ class CliTest {
     void aliasesCatchAllAndForwardingShouldBeManagedWhileRunningAndRouteMail() {
         hato("", "domain", "add", "alias-cli.example");
         hato("", "user", "add", "ann@alias-cli.example", "--auth-id", "ann.cli-x7q2");
-        Result added = hato("", "alias", "add", "Team@Alias-Cli.example", "ann@alias-cli.example",
+        CliRun added = hato("", "alias", "add", "Team@Alias-Cli.example", "ann@alias-cli.example",
                 "Friend@Remote.example");
         assertThat(added.status()).as(added.err()).isZero();
         assertThat(added.out().trim()).isEqualTo("team@alias-cli.example -> ann@alias-cli.example, Friend@remote.example");
@@ -104,7 +91,7 @@ class CliTest {
     @Test
     void userAddWithoutPasswordShouldPrintAGeneratedOne() {
         hato("", "domain", "add", "gen.example");
-        Result added = hato("", "user", "add", "gina@gen.example", "--auth-id", "Gina.Custom-01");
+        CliRun added = hato("", "user", "add", "gina@gen.example", "--auth-id", "Gina.Custom-01");
         assertThat(added.status()).as(added.err()).isZero();
         String[] lines = added.out().split("\n");
         assertThat(lines[0]).isEqualTo("gina.custom-01");
@@ -118,21 +105,21 @@ class CliTest {
                 .satisfies(r -> assertThat(r.status()).isNotZero())
                 .satisfies(r -> assertThat(r.err()).startsWith("hato: ").contains("bad.example"));
         assertThat(hato("", "domain", "add", "not a domain").err()).startsWith("hato: malformed domain name");
-        Result unknownDomain = hato("password-1\n", "user", "add", "x@nowhere.example", "--password-stdin");
+        CliRun unknownDomain = hato("password-1\n", "user", "add", "x@nowhere.example", "--password-stdin");
         assertThat(unknownDomain.status()).isNotZero();
         assertThat(unknownDomain.err()).startsWith("hato: ").contains("nowhere.example");
-        Result malformed = hato("password-1\n", "user", "add", "no-at-sign", "--password-stdin");
+        CliRun malformed = hato("password-1\n", "user", "add", "no-at-sign", "--password-stdin");
         assertThat(malformed.status()).isNotZero();
         assertThat(malformed.err()).startsWith("hato: malformed address");
         assertThat(hato("password-1\n", "user", "add", "h@bad.example", "--password-stdin").status()).isZero();
-        Result duplicate = hato("password-1\n", "user", "add", "H@bad.example", "--password-stdin");
+        CliRun duplicate = hato("password-1\n", "user", "add", "H@bad.example", "--password-stdin");
         assertThat(duplicate.status()).isNotZero();
         assertThat(duplicate.err()).startsWith("hato: ").contains("h@bad.example");
         assertThat(hato("short\n", "user", "add", "i@bad.example", "--password-stdin").err())
                 .startsWith("hato: password too short");
         assertThat(hato("", "user", "list", "--domain", "bad.example").out()).contains("h@bad.example")
                 .doesNotContain("i@bad.example");
-        Result notEmpty = hato("", "domain", "remove", "bad.example");
+        CliRun notEmpty = hato("", "domain", "remove", "bad.example");
         assertThat(notEmpty.status()).isNotZero();
         assertThat(hato("", "user", "remove", "h@bad.example").status()).isZero();
         assertThat(hato("", "domain", "remove", "bad.example").status()).isZero();

@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hato.dkim.DkimSigner;
 import dev.hato.dkim.Dkimpy;
 import dev.hato.dkim.MessageSigner;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +29,8 @@ class DkimCommandTest {
     private static final Pattern ZONE_LINE = Pattern.compile(
             "([a-z0-9.-]+)\\._domainkey\\.([a-z0-9.-]+)\\. IN TXT((?: \"[^\"]{1,255}\")+)");
 
-    record Result(int status, String out, String err) { }
-
-    private static Result hato(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = HATO.dataDir().toString();
-        int status = Hato.execute(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun hato(String... args) {
+        return CliRun.of(HATO.dataDir(), "", args);
     }
 
     /** "name TAB text" of a printed zone line: the DNS name and the strings joined, as a verifier reads them. */
@@ -61,10 +48,10 @@ class DkimCommandTest {
 
     @Test
     void keygenShouldPrintRecordsThatDkimpyVerifiesTheRunningServersSignaturesWith() throws Exception {
-        Result rsa = hato("dkim", "keygen", "Signed.Example", "--selector", "r1");
+        CliRun rsa = hato("dkim", "keygen", "Signed.Example", "--selector", "r1");
         assertThat(rsa.status()).as(rsa.err()).isZero();
         assertThat(rsa.err()).contains("active");
-        Result ed = hato("dkim", "keygen", "signed.example", "--selector", "e1", "--algorithm", "ed25519");
+        CliRun ed = hato("dkim", "keygen", "signed.example", "--selector", "e1", "--algorithm", "ed25519");
         assertThat(ed.status()).as(ed.err()).isZero();
 
         String rsaRecord = record(rsa.out());
@@ -112,13 +99,13 @@ class DkimCommandTest {
     @Test
     void aRotationShouldStageActivateAndRemoveKeys() {
         assertThat(hato("dkim", "keygen", "rotate.example", "--selector", "old", "--bits", "1024").status()).isZero();
-        Result staged = hato("dkim", "keygen", "rotate.example", "--selector", "new", "--inactive");
+        CliRun staged = hato("dkim", "keygen", "rotate.example", "--selector", "new", "--inactive");
         assertThat(staged.status()).as(staged.err()).isZero();
         assertThat(staged.err()).contains("hato dkim activate rotate.example new");
         assertThat(hato("dkim", "list", "rotate.example").out())
                 .contains("rotate.example\tnew\trsa-sha256\tinactive", "rotate.example\told\trsa-sha256\tactive");
 
-        Result activated = hato("dkim", "activate", "rotate.example", "new");
+        CliRun activated = hato("dkim", "activate", "rotate.example", "new");
         assertThat(activated.out()).isEqualTo("activated new._domainkey.rotate.example\n");
         assertThat(hato("dkim", "list", "rotate.example").out())
                 .contains("rotate.example\tnew\trsa-sha256\tactive", "rotate.example\told\trsa-sha256\tinactive");
@@ -131,7 +118,7 @@ class DkimCommandTest {
 
     @Test
     void aDefaultSelectorShouldNameTheAlgorithmAndTheDay() {
-        Result generated = hato("dkim", "keygen", "default-selector.example", "--algorithm", "ed25519");
+        CliRun generated = hato("dkim", "keygen", "default-selector.example", "--algorithm", "ed25519");
         assertThat(generated.status()).as(generated.err()).isZero();
         assertThat(generated.out()).matches("ed25519-\\d{8}\\._domainkey\\.default-selector\\.example\\. IN TXT .*\\n");
     }
@@ -152,14 +139,14 @@ class DkimCommandTest {
         for (int i = 0; i < cases.size(); i++) {
             List<String> args = new java.util.ArrayList<>(List.of("dkim"));
             args.addAll(cases.get(i));
-            Result result = hato(args.toArray(String[]::new));
+            CliRun result = hato(args.toArray(String[]::new));
             assertThat(result.status()).as(String.join(" ", args)).isNotZero();
             assertThat(result.err()).as(String.join(" ", args)).startsWith("hato: ").contains(expected.get(i));
         }
 
         assertThat(hato("dkim", "keygen", "dup.example", "--selector", "s1", "--algorithm", "ed25519").status())
                 .isZero();
-        Result duplicate = hato("dkim", "keygen", "dup.example", "--selector", "s1", "--algorithm", "ed25519");
+        CliRun duplicate = hato("dkim", "keygen", "dup.example", "--selector", "s1", "--algorithm", "ed25519");
         assertThat(duplicate.status()).isNotZero();
         assertThat(duplicate.err()).startsWith("hato: the domain dup.example already has a key with selector s1");
         assertThat(hato("dkim", "list", "dup.example").out().lines()).hasSize(1);

@@ -2,10 +2,7 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,18 +21,8 @@ class ImportCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int status, String out, String err) { }
-
-    private static Result hato(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = HATO.dataDir().toString();
-        int status = Hato.execute(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun hato(String... args) {
+        return CliRun.of(HATO.dataDir(), "", args);
     }
 
     /**
@@ -83,7 +70,7 @@ class ImportCommandTest {
         Path csv = dir.resolve("people.csv");
         Files.writeString(csv, "\uFEFF" + thousandPeople("import.example"), StandardCharsets.UTF_8);
 
-        Result first = hato("user", "import", csv.toString(), "--batch-size", "300");
+        CliRun first = hato("user", "import", csv.toString(), "--batch-size", "300");
 
         assertThat(first.status()).as(first.err()).isZero();
         assertThat(first.out()).contains("imported 1000 rows from " + csv + ": 1000 created, 0 updated, 0 unchanged")
@@ -112,7 +99,7 @@ class ImportCommandTest {
         assertThat(listed).contains("given.30\tperson30@import.example\t山田 太郎 30")
                 .contains("\tperson31@import.example\tDoe, Jane \"J\" 31");
 
-        Result again = hato("user", "import", csv.toString(), "--out", dir.resolve("again.csv").toString());
+        CliRun again = hato("user", "import", csv.toString(), "--out", dir.resolve("again.csv").toString());
 
         assertThat(again.status()).as(again.err()).isZero();
         assertThat(again.out()).contains("1000 rows from " + csv + ": 0 created, 0 updated, 1000 unchanged")
@@ -132,12 +119,12 @@ class ImportCommandTest {
         assertThat(hato("user", "import", csv.toString()).status()).isZero();
         String firstList = Files.readString(dir.resolve("keep-issued.csv"));
 
-        Result refused = hato("user", "import", csv.toString());
+        CliRun refused = hato("user", "import", csv.toString());
 
         assertThat(refused.status()).isNotZero();
         assertThat(refused.err()).startsWith("hato: ").contains("keep-issued.csv exists").contains("--overwrite");
         assertThat(Files.readString(dir.resolve("keep-issued.csv"))).isEqualTo(firstList);
-        Result overwritten = hato("user", "import", csv.toString(), "--overwrite");
+        CliRun overwritten = hato("user", "import", csv.toString(), "--overwrite");
         assertThat(overwritten.status()).as(overwritten.err()).isZero();
         assertThat(overwritten.out()).contains("0 created, 0 updated, 1 unchanged");
     }
@@ -160,7 +147,7 @@ class ImportCommandTest {
         Path file = dir.resolve("bad.csv");
         Files.writeString(file, csv);
 
-        Result result = hato("user", "import", file.toString());
+        CliRun result = hato("user", "import", file.toString());
 
         assertThat(result.status()).isNotZero();
         assertThat(result.err().lines().toList()).containsExactly(

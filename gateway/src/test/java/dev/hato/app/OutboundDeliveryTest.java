@@ -19,7 +19,6 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -449,8 +448,7 @@ class OutboundDeliveryTest {
     }
 
     private static List<MessageMeta> inbox(RunningHato.User user) {
-        long inbox = hato.store().messages().mailbox(user.accountId(), "INBOX").block(WAIT).id();
-        return hato.store().messages().messages(user.accountId(), inbox).collectList().block(WAIT);
+        return hato.inbox(user);
     }
 
     /** Waits for {@code count} messages in the user's INBOX and parses them as reports, oldest first. */
@@ -458,13 +456,7 @@ class OutboundDeliveryTest {
         await(() -> inbox(user).size() >= count, count + " report(s) for " + user.address());
         List<Report> reports = new ArrayList<>();
         for (MessageMeta meta : inbox(user)) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            hato.store().messages().content(meta.blobId()).toIterable().forEach(chunk -> {
-                byte[] copy = new byte[chunk.remaining()];
-                chunk.duplicate().get(copy);
-                bytes.writeBytes(copy);
-            });
-            reports.add(Report.parse(bytes.toByteArray()));
+            reports.add(Report.parse(hato.content(meta)));
         }
         return reports;
     }

@@ -3,8 +3,11 @@ package dev.hato.app;
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.PasswordHasher;
 import dev.hato.provisioning.Provisioning;
+import dev.hato.store.MessageMeta;
 import dev.hato.store.pg.PgStore;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -103,6 +106,19 @@ final class RunningHato implements AutoCloseable {
 
     Authenticator authenticator() {
         return context.getBean(Authenticator.class);
+    }
+
+    /** The messages in the user's INBOX, in UID order. */
+    List<MessageMeta> inbox(User user) {
+        long inbox = store().messages().mailbox(user.accountId(), "INBOX").block(Duration.ofSeconds(30)).id();
+        return store().messages().messages(user.accountId(), inbox).collectList().block(Duration.ofSeconds(30));
+    }
+
+    /** The stored octets of a message. */
+    byte[] content(MessageMeta message) {
+        return store().messages().content(message.blobId())
+                .reduce(ByteBuffer.allocate(Math.toIntExact(message.size())), ByteBuffer::put)
+                .block(Duration.ofSeconds(30)).array();
     }
 
     Provisioning provisioning() {

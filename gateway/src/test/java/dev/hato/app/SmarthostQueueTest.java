@@ -7,10 +7,6 @@ import dev.hato.store.DeliveryReceipt;
 import dev.hato.store.Envelope;
 import dev.hato.store.OutboundRecipient;
 import dev.hato.store.QueuedRecipient;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,21 +78,21 @@ class SmarthostQueueTest {
         long id = receipt.queuedMessageId();
         await(() -> attempts(to) >= 1, "the first attempt");
 
-        Result list = hato("queue", "list");
+        CliRun list = hato("queue", "list");
         assertThat(list.status()).as(list.err()).isZero();
         assertThat(list.out()).contains(id + "\t" + to + "\t<sender@far-away.example>\t1\t")
                 .contains("451 4.4.5 relay busy");
 
-        Result retry = hato("queue", "retry", String.valueOf(id));
+        CliRun retry = hato("queue", "retry", String.valueOf(id));
         assertThat(retry.status()).as(retry.err()).isZero();
         assertThat(retry.out()).startsWith("1 recipient(s) due now");
         await(() -> attempts(to) >= 2, "the retry");
 
         assertThat(hato("queue", "retry").err()).startsWith("hato: give message IDs");
-        Result delete = hato("queue", "delete", String.valueOf(id));
+        CliRun delete = hato("queue", "delete", String.valueOf(id));
         assertThat(delete.out()).contains("deleted queued message " + id);
         assertThat(hato("queue", "list").out()).doesNotContain(to);
-        Result again = hato("queue", "delete", String.valueOf(id));
+        CliRun again = hato("queue", "delete", String.valueOf(id));
         assertThat(again.status()).isNotZero();
         assertThat(again.err()).isEqualTo("hato: no queued message " + id + "\n");
     }
@@ -125,17 +121,7 @@ class SmarthostQueueTest {
         Eventually.until(condition, what, WAIT);
     }
 
-    record Result(int status, String out, String err) { }
-
-    private static Result hato(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = hato.dataDir().toString();
-        int status = Hato.execute(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun hato(String... args) {
+        return CliRun.of(hato.dataDir(), "", args);
     }
 }

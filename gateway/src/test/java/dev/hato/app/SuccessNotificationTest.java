@@ -2,12 +2,10 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.MessageMeta;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.ByteArrayInputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -57,8 +55,8 @@ class SuccessNotificationTest {
 
         MimeMessage report = awaitOnly(ann);
         assertThat(part(report, 1)).contains("Final-Recipient: rfc822;" + team).contains("Action: expanded");
-        assertThat(inbox(bob)).hasSize(2);
-        assertThat(inbox(carol)).hasSize(2);
+        assertThat(HATO.inbox(bob)).hasSize(2);
+        assertThat(HATO.inbox(carol)).hasSize(2);
     }
 
     @Test
@@ -67,31 +65,19 @@ class SuccessNotificationTest {
         List<String> replies = SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<>",
                 "RCPT TO:<" + bob.address() + "> NOTIFY=SUCCESS", "DATA", "Subject: bounce\r\n\r\nx\r\n.");
         assertThat(replies).last().asString().startsWith("250 2.0.0");
-        assertThat(inbox(bob)).hasSize(1);
+        assertThat(HATO.inbox(bob)).hasSize(1);
     }
 
     private static MimeMessage awaitOnly(RunningHato.User user) throws Exception {
-        Eventually.until(() -> !inbox(user).isEmpty(), "a report to " + user.address(), Duration.ofSeconds(30));
-        assertThat(inbox(user)).hasSize(1);
+        Eventually.until(() -> !HATO.inbox(user).isEmpty(), "a report to " + user.address(), Duration.ofSeconds(30));
+        assertThat(HATO.inbox(user)).hasSize(1);
         return new MimeMessage(Session.getInstance(new Properties()),
-                new ByteArrayInputStream(raw(user).getBytes(StandardCharsets.UTF_8)));
+                new ByteArrayInputStream(HATO.content(HATO.inbox(user).get(0))));
     }
 
     private static String part(MimeMessage message, int index) throws Exception {
         MimeMultipart parts = (MimeMultipart) message.getContent();
         var part = parts.getBodyPart(index);
         return new String(part.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    }
-
-    private static List<MessageMeta> inbox(RunningHato.User user) {
-        long inbox = HATO.store().messages().mailbox(user.accountId(), "INBOX").block().id();
-        return HATO.store().messages().messages(user.accountId(), inbox).collectList().block();
-    }
-
-    private static String raw(RunningHato.User user) {
-        MessageMeta meta = inbox(user).get(0);
-        ByteBuffer all = HATO.store().messages().content(meta.blobId())
-                .reduce(ByteBuffer.allocate((int) meta.size()), ByteBuffer::put).block();
-        return new String(all.array(), StandardCharsets.UTF_8);
     }
 }

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,19 +22,11 @@ class SyncLdapTest {
     @TempDir
     Path dir;
 
-    private String[] run(Path config, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 4];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = HATO.dataDir().toString();
-        all[args.length + 2] = "--config";
-        all[args.length + 3] = config.toString();
-        int status = Hato.execute(all, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new String[] {Integer.toString(status), out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8)};
+    private CliRun run(Path config, String... args) {
+        String[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--config";
+        all[args.length + 1] = config.toString();
+        return CliRun.of(HATO.dataDir(), "", all);
     }
 
     @Test
@@ -60,20 +50,20 @@ class SyncLdapTest {
                     + "\nhato.auth.ldap.campus.base-dn=ou=people," + BASE + "\n", StandardCharsets.UTF_8);
             HATO.provisioning().addDomain("sync.test").block();
 
-            String[] first = run(properties, "user", "sync-ldap", "--source", "campus", "--domain", "sync.test");
-            assertThat(first[0]).as(first[2]).isEqualTo("0");
-            assertThat(first[1]).contains("synced 2 people from ldap:campus into sync.test: 2 created, 0 updated, "
+            CliRun first = run(properties, "user", "sync-ldap", "--source", "campus", "--domain", "sync.test");
+            assertThat(first.status()).as(first.err()).isZero();
+            assertThat(first.out()).contains("synced 2 people from ldap:campus into sync.test: 2 created, 0 updated, "
                     + "0 unchanged; 1 entries skipped");
-            String list = run(properties, "user", "list", "--domain", "sync.test")[1];
+            String list = run(properties, "user", "list", "--domain", "sync.test").out();
             assertThat(list).contains("tanaka.t.aa-k3mz\ttanaka.t.aa@sync.test\t田中 太郎")
                     .contains("suzuki.h.ab-p7qr\tsuzuki.h.ab@sync.test\tSuzuki Hanako")
                     .doesNotContain("guest");
 
-            String[] again = run(properties, "user", "sync-ldap", "--source", "campus", "--domain", "sync.test");
-            assertThat(again[1]).contains("0 created, 0 updated, 2 unchanged");
-            String[] unknown = run(properties, "user", "sync-ldap", "--source", "nope", "--domain", "sync.test");
-            assertThat(unknown[0]).isEqualTo("1");
-            assertThat(unknown[2]).startsWith("hato: no LDAP source 'nope'");
+            CliRun again = run(properties, "user", "sync-ldap", "--source", "campus", "--domain", "sync.test");
+            assertThat(again.out()).contains("0 created, 0 updated, 2 unchanged");
+            CliRun unknown = run(properties, "user", "sync-ldap", "--source", "nope", "--domain", "sync.test");
+            assertThat(unknown.status()).isEqualTo(1);
+            assertThat(unknown.err()).startsWith("hato: no LDAP source 'nope'");
         } finally {
             ldap.shutDown(true);
         }
