@@ -2,6 +2,7 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.auth.ldap.TestCertificate;
 import dev.hato.dkim.DkimAlgorithm;
 import dev.hato.dkim.DkimKeyGenerator;
 import dev.hato.outbound.MxRecord;
@@ -72,7 +73,7 @@ class OutboundDeliveryTest {
         int port = tempfail.port();
         reject = server("127.0.0.3", port, "reject.test", TestSmtpServer.on("127.0.0.3", port)
                 .rcpt((address, attempt) -> "550 5.1.1 <" + address + ">: no such user"));
-        OutboundTestCertificate featuresCertificate = OutboundTestCertificate.forHost("mx.features.test");
+        TestCertificate featuresCertificate = TestCertificate.forHost("mx.features.test");
         features = server("127.0.0.4", port, "features.test", TestSmtpServer.on("127.0.0.4", port)
                 .extensions("PIPELINING", "8BITMIME", "SIZE 10000000", "DSN", "SMTPUTF8", "CHUNKING", "BINARYMIME",
                         "ENHANCEDSTATUSCODES")
@@ -85,11 +86,11 @@ class OutboundDeliveryTest {
                         : "550 5.1.1 no such user"));
         slow = server("127.0.0.7", port, "slow.test", TestSmtpServer.on("127.0.0.7", port)
                 .rcpt((address, attempt) -> "451 4.7.1 greylisted, try again later"));
-        OutboundTestCertificate verifiedCertificate = OutboundTestCertificate.forHost("mx.verified.test");
+        TestCertificate verifiedCertificate = TestCertificate.forHost("mx.verified.test");
         verified = server("127.0.0.8", port, "verified.test", TestSmtpServer.on("127.0.0.8", port)
                 .tls(verifiedCertificate.serverContext()));
         server("127.0.0.9", port, "untrusted.test", TestSmtpServer.on("127.0.0.9", port)
-                .tls(OutboundTestCertificate.forHost("mx.untrusted.test").serverContext()));
+                .tls(TestCertificate.forHost("mx.untrusted.test").serverContext()));
         held = server("127.0.0.10", port, "held.test", TestSmtpServer.on("127.0.0.10", port).holdGreeting(HOLD));
         brokenTls = server("127.0.0.11", port, "brokentls.test", TestSmtpServer.on("127.0.0.11", port).brokenTls());
         dns.a("nomx.test", "127.0.0.5");

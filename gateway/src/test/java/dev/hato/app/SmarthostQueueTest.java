@@ -2,6 +2,7 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.auth.ldap.TestCertificate;
 import dev.hato.store.Delivery;
 import dev.hato.store.DeliveryReceipt;
 import dev.hato.store.Envelope;
@@ -30,7 +31,7 @@ class SmarthostQueueTest {
     @BeforeAll
     static void start() throws Exception {
         relay = TestSmtpServer.on("127.0.0.1", 0)
-                .tls(OutboundTestCertificate.forHost("relay.example.test").serverContext())
+                .tls(TestCertificate.forHost("relay.example.test").serverContext())
                 .auth("relay-user", "relay-secret")
                 .rcpt((address, attempt) -> address.startsWith("defer") ? "451 4.4.5 relay busy" : "250 2.1.5 ok")
                 .start();

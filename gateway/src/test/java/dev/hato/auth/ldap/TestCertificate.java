@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509KeyManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -32,8 +34,11 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A self-signed server certificate made by the test (BouncyCastle), for LDAPS and StartTLS on loopback. */
-final class TestCertificate {
+/**
+ * A self-signed server certificate made by the test (BouncyCastle): for LDAPS and StartTLS on loopback, and for the
+ * test SMTP servers that outbound delivery talks to.
+ */
+public final class TestCertificate {
 
     private final KeyPair keys;
     private final X509Certificate certificate;
@@ -44,13 +49,18 @@ final class TestCertificate {
     }
 
     /** For {@code localhost} and {@code 127.0.0.1}. */
-    static TestCertificate forLoopback() {
+    public static TestCertificate forLoopback() {
         return create("localhost", List.of("localhost"), List.of("127.0.0.1"));
     }
 
     /** For a host name that is not the one the test connects to. */
     static TestCertificate forOtherHost() {
         return create("ldap.example.org", List.of("ldap.example.org"), List.of());
+    }
+
+    /** For one host name (and no address). */
+    public static TestCertificate forHost(String host) {
+        return create(host, List.of(host), List.of());
     }
 
     private static TestCertificate create(String commonName, List<String> dnsNames, List<String> addresses) {
@@ -80,6 +90,21 @@ final class TestCertificate {
 
     /** The server side: this certificate and its key; client certificates are not asked for. */
     SSLUtil serverSsl() {
+        return new SSLUtil((X509KeyManager) keyManagers()[0], new TrustAllTrustManager());
+    }
+
+    /** The server side of a JSSE TLS context with this certificate. */
+    public SSLContext serverContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private KeyManager[] keyManagers() {
         try {
             char[] password = "test".toCharArray();
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -87,7 +112,7 @@ final class TestCertificate {
             store.setKeyEntry("server", keys.getPrivate(), password, new X509Certificate[] {certificate});
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             factory.init(store, password);
-            return new SSLUtil((X509KeyManager) factory.getKeyManagers()[0], new TrustAllTrustManager());
+            return factory.getKeyManagers();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
@@ -95,10 +120,15 @@ final class TestCertificate {
 
     /** The certificate as a PEM file, which clients use as their CA file. */
     Path writePem(Path directory, String fileName) throws IOException, GeneralSecurityException {
+        return writePem(directory.resolve(fileName));
+    }
+
+    /** The certificate as the PEM file {@code file} (for a trust store setting such as a CA file). */
+    public Path writePem(Path file) throws IOException, GeneralSecurityException {
         String pem = "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(
                         certificate.getEncoded())
                 + "\n-----END CERTIFICATE-----\n";
-        return Files.writeString(directory.resolve(fileName), pem);
+        return Files.writeString(file, pem);
     }
 }
