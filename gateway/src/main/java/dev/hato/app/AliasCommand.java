@@ -46,7 +46,7 @@ final class AliasCommand {
     @Command(name = "list", description = "List aliases, forwarding accounts and catch-alls.")
     int list(@Parameters(arity = "0..1", paramLabel = "DOMAIN", description = "Only this domain.")
              @Nullable String domain) {
-        String only = domain == null ? null : RecipientResolver.normalize("x@" + domain).substring(2);
+        String only = domain == null ? null : RecipientResolver.normalizeDomain(domain);
         try (CliContext context = store.open()) {
             PrintWriter out = spec.commandLine().getOut();
             for (Alias alias : context.store().addresses().aliases(only).collectList().block()) {
@@ -85,7 +85,7 @@ final class AliasCommand {
         if (off == (target != null)) {
             throw new IllegalArgumentException("give either a TARGET or --off");
         }
-        String name = RecipientResolver.normalize("x@" + domain).substring(2);
+        String name = RecipientResolver.normalizeDomain(domain);
         try (CliContext context = store.open()) {
             context.store().addresses().setCatchAll(name, off ? null : target(target)).block();
             spec.commandLine().getOut().println(off ? "catch-all of " + name + " is off"

@@ -101,12 +101,17 @@ public final class RecipientResolver {
         if (at < 0 || at == lower.length() - 1) {
             return lower;
         }
-        String domain = lower.substring(at + 1);
-        if (domain.chars().allMatch(c -> c < 0x80) || domain.startsWith("[")) {
+        return lower.substring(0, at + 1) + normalizeDomain(lower.substring(at + 1));
+    }
+
+    /** A domain lower-case, in its ASCII (A-label) form when it is a UTF-8 (IDN) name. */
+    public static String normalizeDomain(String domain) {
+        String lower = domain.toLowerCase(Locale.ROOT);
+        if (lower.chars().allMatch(c -> c < 0x80) || lower.startsWith("[")) {
             return lower;
         }
         try {
-            return lower.substring(0, at + 1) + IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            return IDN.toASCII(lower, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException notAnIdn) {
             return lower; // matches no local domain; it is someone else's to refuse
         }
@@ -202,8 +207,7 @@ public final class RecipientResolver {
         if (at < 0) {
             return address;
         }
-        String domain = normalize("x@" + address.substring(at + 1)).substring(2);
-        return address.substring(0, at + 1) + domain;
+        return address.substring(0, at + 1) + normalizeDomain(address.substring(at + 1));
     }
 
     /** {@code user@domain} for {@code user+tag@domain}, or null when there is no tag. */
