@@ -5,6 +5,7 @@ import dev.hato.store.AuditLog;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
 import dev.hato.store.DkimKeys;
+import dev.hato.store.MessageSearch;
 import dev.hato.store.MessageStore;
 import dev.hato.store.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
@@ -46,6 +47,7 @@ public final class PgStore implements AutoCloseable {
     private final PgAuditLog auditLog;
     private final PgAddresses addresses;
     private final PgDkimKeys dkimKeys;
+    private final PgMessageSearch search;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -63,6 +65,7 @@ public final class PgStore implements AutoCloseable {
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
+        this.search = new PgMessageSearch(db);
     }
 
     /**
@@ -147,6 +150,11 @@ public final class PgStore implements AutoCloseable {
     /** Login attempts, written in batches in the background; flushed by {@link #close()}. */
     public AuditLog auditLog() {
         return auditLog;
+    }
+
+    /** IMAP SEARCH text keys and SORT/THREAD fields over the facts parsed from each message. */
+    public MessageSearch search() {
+        return search;
     }
 
     /** The DKIM signing keys of every domain. */

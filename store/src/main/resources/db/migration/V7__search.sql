@@ -1,0 +1,26 @@
+-- IMAP SEARCH over the decoded text in blob_facts (docs/adr/0005-search-with-character-bigrams.md).
+--
+-- RFC 3501 §6.4.4 asks for a case-insensitive substring match. header_text and body_text are stored in search form
+-- already (NFKC, lower case), so a match is strpos(text, query) > 0. To avoid reading every body of a mailbox, a
+-- GIN index holds each text's distinct character bigrams: a text can only contain the query if it contains every
+-- bigram of the query, so "grams(text) @> grams(query)" narrows the candidates and strpos rechecks them.
+--
+-- Not pg_trgm: its trigrams come from "words", and what is a word character depends on the database's LC_CTYPE;
+-- under the C locale (the embedded server's) it extracts nothing from Japanese text, and a query without trigrams
+-- scans the whole index. Character bigrams need no locale, and two characters are already a selective key in
+-- Japanese, where words are one to three characters long and are not separated by spaces.
+
+-- The distinct two-character substrings of t (code points, the database encoding is UTF-8). A text shorter than
+-- two characters has none: a one-character query cannot use the index and is answered by strpos alone.
+CREATE FUNCTION search_grams(t text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT coalesce(array_agg(DISTINCT substr(t, i, 2)), '{}') FROM generate_series(1, length(t) - 1) AS i
+$$;
+
+CREATE INDEX blob_facts_header_grams_idx ON blob_facts USING gin (search_grams(header_text));
+CREATE INDEX blob_facts_body_grams_idx ON blob_facts USING gin (search_grams(body_text));
+
+-- The join from a candidate blob back to the searched mailbox: messages by blob (the primary key starts with the
+-- account and mailbox, which a bitmap of blob ids cannot use).
+CREATE INDEX message_blob_idx ON message (blob_id, account_id, mailbox_id);
