@@ -109,10 +109,32 @@ class PgMessageSearchTest {
     }
 
     @Test
-    void theGramsFunctionShouldTakeDistinctCharacterPairsWhateverTheLocale() {
-        assertThat(TestSql.rows(STORE.store(), "SELECT search_grams('会議会議')::text, search_grams('a')::text,"
-                + " search_grams('')::text"))
-                .containsExactly(List.of("{会議,議会}", "{}", "{}"));
+    void theGramsFunctionShouldTakeEveryCharacterPairWhateverTheLocale() {
+        assertThat(TestSql.rows(STORE.store(), "SELECT " + distinctGrams("'会議会議x'") + ", "
+                + distinctGrams("'a'") + ", " + distinctGrams("''")))
+                .containsExactly(List.of("{会議,議x,議会}", "{}", "{}"));
+        // Line ends are characters like any other; the cut mark \x01 in a text is read as \x02.
+        assertThat(TestSql.rows(STORE.store(), "SELECT search_grams(E'a\\nb\\x01c')"
+                + " @> ARRAY[E'a\\n', E'\\nb', E'b\\x02', E'\\x02c'], cardinality(search_grams(E'a\\nb\\x01c'))"))
+                .containsExactly(List.of(true, 4));
+    }
+
+    @Test
+    void aQueryFoundInATextShouldHaveItsGramsAmongTheTexts() {
+        List<String> texts = List.of("打ち合わせは東京で", "abcdefg", "ab", "a\u0001b\u0001", "x打y");
+        for (String text : texts) {
+            for (int from = 0; from < text.length(); from++) {
+                for (int to = from + 1; to <= text.length(); to++) {
+                    String query = text.substring(from, to);
+                    assertThat(TestSql.rows(STORE.store(), "SELECT search_grams($1) @> search_grams($2)", text,
+                            query)).as(query + " in " + text).containsExactly(List.of(true));
+                }
+            }
+        }
+    }
+
+    private static String distinctGrams(String literal) {
+        return "ARRAY(SELECT DISTINCT g FROM unnest(search_grams(" + literal + ")) AS g ORDER BY g)::text";
     }
 
     @Test
