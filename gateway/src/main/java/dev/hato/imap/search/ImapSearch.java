@@ -40,8 +40,21 @@ import reactor.core.publisher.Mono;
  */
 public final class ImapSearch {
 
+    /**
+     * What this package implements, for the CAPABILITY response: RFC 4731 ESEARCH, RFC 5182 SEARCHRES, RFC 5256 SORT
+     * and both THREAD algorithms, RFC 5957 SORT=DISPLAY.
+     */
+    public static final List<String> CAPABILITIES = List.of("ESEARCH", "SEARCHRES", "SORT", "SORT=DISPLAY",
+            "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES");
+
     /** Text keys of one command searched at the same time. */
     private static final int TEXT_QUERY_CONCURRENCY = 4;
+
+    static {
+        // The NFKC tables are read from the JDK's resources on first use: do it when the server is wired, not on an
+        // event loop during the first SEARCH (BlockHound would rightly call that blocking).
+        Normalizer.normalize("\uff76", Normalizer.Form.NFKC);
+    }
 
     private final MessageSearch store;
 

@@ -12,6 +12,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -242,7 +243,7 @@ final class SearchEvaluation {
         return flipped;
     }
 
-    private BitSet where(java.util.function.Predicate<MessageMeta> predicate) {
+    private BitSet where(Predicate<MessageMeta> predicate) {
         BitSet bits = new BitSet(size);
         for (int i = 0; i < size; i++) {
             if (predicate.test(messages.get(i))) {
