@@ -39,7 +39,9 @@ public interface Mailboxes {
 
     /**
      * RFC 3501 §6.3.5: renames the mailbox and all its inferiors, keeping UIDVALIDITY. Renaming INBOX moves its
-     * messages to a new mailbox {@code to} and leaves INBOX empty.
+     * messages to a new mailbox {@code to} and leaves INBOX empty. Missing superiors of {@code to} are created.
+     * Subscriptions stay under the old names (the RFC does not ask that they follow; Dovecot does not move them).
+     * ALREADY_EXISTS when {@code to} or the new name of an inferior exists; CANNOT for a move into itself.
      */
     Mono<Void> rename(long accountId, String from, String to);
 

@@ -306,6 +306,31 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void inboxMayBeRenamedToItsOwnInferior() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "kept");
+
+        mailboxes().rename(account.id(), "inbox", "INBOX/Before 2026").block(WAIT);
+
+        assertThat(uids(account, box(account, "INBOX/Before 2026"))).containsExactly(1L);
+        assertThat(messages(account, inbox)).isEmpty();
+    }
+
+    @Test
+    void moveWithinOneMailboxShouldGiveNewUidsAndExpungeTheOldOnes() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "1");
+        append(account, inbox, "2");
+
+        CopyResult result = mailboxes().copy(account.id(), inbox.id(), List.of(1L), inbox.id(), true).block(WAIT);
+
+        assertThat(result.targetUids()).containsExactly(3L);
+        assertThat(uids(account, inbox)).containsExactly(2L, 3L);
+    }
+
+    @Test
     void renameShouldLeaveSubscriptionsAsTheyAre() {
         Account account = freshAccount();
         mailboxes().create(account.id(), "Lists/Hato", null).block(WAIT);
@@ -405,6 +430,20 @@ public abstract class MailboxesContract {
                 .containsExactly(Set.of("\\Answered", "\\Draft", "\\Deleted"));
         assertThat(messages(account, box)).extracting(MessageMeta::flags).containsExactly(
                 Set.of("\\Answered", "\\Draft", "\\Deleted"), Set.of("\\Seen"));
+    }
+
+    @Test
+    void replacingWithNoFlagsShouldClearThemAll() {
+        Account account = freshAccount();
+        MailboxInfo box = box(account, "INBOX");
+        append(account, box, "1", "\\Seen", "$Work");
+        append(account, box, "2");
+
+        FlagUpdate cleared = mailboxes().store(account.id(), box.id(), List.of(1L, 2L), FlagMode.REPLACE, Set.of(),
+                null).block(WAIT);
+
+        assertThat(cleared.changed()).extracting(MessageMeta::uid).containsExactly(1L);
+        assertThat(messages(account, box)).allSatisfy(meta -> assertThat(meta.flags()).isEmpty());
     }
 
     @Test
