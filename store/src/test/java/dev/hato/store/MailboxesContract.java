@@ -862,12 +862,16 @@ public abstract class MailboxesContract {
     // --- events ----------------------------------------------------------------------------------------------
 
     /** Events of one subscription, collected as they come. */
-    protected static final class Events implements AutoCloseable {
+    public static final class Events implements AutoCloseable {
         private final BlockingQueue<MailboxEvent> received = new LinkedBlockingQueue<>();
         private final Disposable subscription;
 
         public Events(Mailboxes mailboxes) {
-            subscription = mailboxes.events().subscribe(received::add);
+            this(mailboxes.events());
+        }
+
+        public Events(reactor.core.publisher.Flux<MailboxEvent> events) {
+            subscription = events.subscribe(received::add);
         }
 
         /** The next event that matches, skipping others; fails after 30 s. */
