@@ -41,6 +41,9 @@ public final class MessageIndexer {
     /** Top-level header octets kept for SEARCH HEADER. */
     public static final int MAX_HEADER_OCTETS = 256 * 1024;
 
+    /** Multipart and message/rfc822 levels described and searched by {@link #withDefaults}. */
+    public static final int DEFAULT_MAX_DEPTH = 20;
+
     private static final int PREFETCH = 2;
 
     private final StructureScanner scanner;
@@ -65,6 +68,15 @@ public final class MessageIndexer {
         this.scheduler = scheduler;
         this.maxBodyChars = maxBodyChars;
         this.maxDepth = maxDepth;
+    }
+
+    /**
+     * The indexer Hato uses: structure described to 20 levels of nesting and 10,000 parts, header fields FETCH
+     * reports up to 64 KiB each, {@link #DEFAULT_MAX_BODY_CHARS} of body text; blocking work on {@code scheduler}.
+     */
+    public static MessageIndexer withDefaults(Scheduler scheduler) {
+        return new MessageIndexer(new StructureScanner(DEFAULT_MAX_DEPTH, 64 * 1024, 10_000), scheduler,
+                DEFAULT_MAX_BODY_CHARS, DEFAULT_MAX_DEPTH);
     }
 
     /**
