@@ -38,7 +38,7 @@ final class TextCollector {
     private final List<Field> topFields = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
 
-    private final byte[] line = new byte[LINE_OCTETS];
+    private byte[] line = new byte[256]; // grows up to LINE_OCTETS
     private int lineLength;
     private boolean overlong; // the current line passed LINE_OCTETS
 
@@ -101,6 +101,10 @@ final class TextCollector {
             return;
         }
         int room = LINE_OCTETS - lineLength;
+        int wanted = lineLength + Math.min(length, room);
+        if (wanted > line.length) {
+            line = java.util.Arrays.copyOf(line, Math.min(LINE_OCTETS, Math.max(wanted, line.length * 2)));
+        }
         if (length <= room) {
             System.arraycopy(octets, offset, line, lineLength, length);
             lineLength += length;
@@ -333,7 +337,7 @@ final class TextCollector {
         private final @Nullable HtmlText html;
         private final ByteArrayOutputStream decoded = new ByteArrayOutputStream();
         private ByteBuffer pending = ByteBuffer.allocate(0);
-        private final CharBuffer chars = CharBuffer.allocate(4096);
+        private final CharBuffer chars = CharBuffer.allocate(1024);
         private final StringBuilder htmlOut = new StringBuilder();
 
         PartText(TransferDecoder transfer, CharsetDecoder charset, boolean html) {
