@@ -250,6 +250,40 @@ class FetchRendererTest {
     }
 
     @Test
+    void partialsAtEveryOriginAndLengthAreTheSubstringOfTheSection() {
+        String part = "attached text";
+        String decoded = "hello world";
+        for (int origin = 0; origin <= part.length() + 1; origin++) {
+            for (int length : new int[] {1, 2, part.length() - 1, part.length(), part.length() + 5}) {
+                String expected = part.substring(Math.min(origin, part.length()),
+                        Math.min(part.length(), origin + length));
+                assertThat(render(NESTED, "(BODY.PEEK[3.1]<" + origin + "." + length + ">)")).isEqualTo(
+                        "* 3 FETCH (BODY[3.1]<" + origin + "> {" + expected.length() + "}\r\n" + expected + ")\r\n");
+                String binary = decoded.substring(Math.min(origin, decoded.length()),
+                        Math.min(decoded.length(), origin + length));
+                assertThat(render(NESTED, "(BINARY.PEEK[4]<" + origin + "." + length + ">)")).isEqualTo(
+                        "* 3 FETCH (BINARY[4]<" + origin + "> {" + binary.length() + "}\r\n" + binary + ")\r\n");
+            }
+        }
+    }
+
+    @Test
+    void eightBitHeaderOctetsAreReturnedAsInTheMessage() {
+        byte[] subject = "件名".getBytes(java.nio.charset.Charset.forName("ISO-2022-JP"));
+        byte[] utf8 = "差出人".getBytes(StandardCharsets.UTF_8);
+        String message = "Subject: " + new String(subject, StandardCharsets.ISO_8859_1) + "\r\nFrom: "
+                + new String(utf8, StandardCharsets.ISO_8859_1) + " <x@example.jp>\r\n\r\nbody\r\n";
+
+        String response = render(message, "(ENVELOPE BODY[HEADER.FIELDS (SUBJECT)])");
+
+        // the ISO-2022-JP subject is 7-bit (escape sequences), so it can be quoted; the 8-bit name is a literal
+        assertThat(response).contains("\"" + new String(subject, StandardCharsets.ISO_8859_1) + "\"")
+                .contains("{" + utf8.length + "}\r\n" + new String(utf8, StandardCharsets.ISO_8859_1))
+                .endsWith(literal("BODY[HEADER.FIELDS (SUBJECT)]", "Subject: "
+                        + new String(subject, StandardCharsets.ISO_8859_1) + "\r\n\r\n") + ")\r\n");
+    }
+
+    @Test
     void simpleItemsFollowRfc3501Syntax() {
         String response = render(SINGLE, "(FLAGS INTERNALDATE RFC822.SIZE UID MODSEQ)");
 
