@@ -1,10 +1,10 @@
 package dev.hato.imap.fetch;
 
-import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.wire.FetchAttribute.Body;
 import dev.hato.imap.wire.FetchAttribute.Item;
 import dev.hato.imap.wire.FetchAttribute.Section;
 import dev.hato.imap.wire.FetchAttribute.Text;
+import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.store.MessageMeta;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -479,7 +481,7 @@ public final class FetchRenderer {
         public Content window(long offset, long length) {
             int from = (int) Math.min(octets.length, offset);
             int to = (int) Math.min(octets.length, from + Math.min(length, Integer.MAX_VALUE));
-            return new Held(java.util.Arrays.copyOfRange(octets, from, to));
+            return new Held(Arrays.copyOfRange(octets, from, to));
         }
 
         @Override
@@ -503,7 +505,7 @@ public final class FetchRenderer {
 
         Flux<ByteBuffer> decoded(MessageMeta meta) {
             return Flux.defer(() -> {
-                TransferDecoder decoder = java.util.Objects.requireNonNull(decoders.get(), "decoder");
+                TransferDecoder decoder = Objects.requireNonNull(decoders.get(), "decoder");
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 return body.emit(meta).map(chunk -> {
                     byte[] octets = new byte[chunk.remaining()];

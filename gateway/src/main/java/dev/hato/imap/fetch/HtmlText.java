@@ -63,7 +63,7 @@ final class HtmlText {
                     name.append(Character.toLowerCase(c));
                     state = State.TAG_NAME;
                 } else {
-                    // RFC-less but HTML 5 §13.2.5.6: "<" not starting a tag is text
+                    // HTML 5 §13.2.5.6 (tag open state): a "<" that starts no tag is text
                     state = State.TEXT;
                     if (!skipping) {
                         out.append('<');

@@ -1,6 +1,9 @@
 package dev.hato.imap.fetch;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
@@ -59,10 +62,10 @@ final class MimeCharsets {
 
     /** Octets as UTF-8 when they are valid UTF-8 (RFC 6532 headers), else as windows-1252, so nothing is lost. */
     static String utf8OrLatin(byte[] octets, int offset, int length) {
-        var decoder = StandardCharsets.UTF_8.newDecoder();
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
         try {
-            return decoder.decode(java.nio.ByteBuffer.wrap(octets, offset, length)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+            return decoder.decode(ByteBuffer.wrap(octets, offset, length)).toString();
+        } catch (CharacterCodingException e) {
             return new String(octets, offset, length, WINDOWS_1252);
         }
     }

@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 final class TextCollector {
 
     static final int LINE_OCTETS = 8192;
+    private static final int BATCH_OCTETS = 8192;
 
     /** One unfolded top-level header field: its name and raw value, octets held one per char. */
     record Field(String name, String value) {
@@ -103,7 +106,7 @@ final class TextCollector {
         int room = LINE_OCTETS - lineLength;
         int wanted = lineLength + Math.min(length, room);
         if (wanted > line.length) {
-            line = java.util.Arrays.copyOf(line, Math.min(LINE_OCTETS, Math.max(wanted, line.length * 2)));
+            line = Arrays.copyOf(line, Math.min(LINE_OCTETS, Math.max(wanted, line.length * 2)));
         }
         if (length <= room) {
             System.arraycopy(octets, offset, line, lineLength, length);
@@ -216,7 +219,7 @@ final class TextCollector {
             endOfHeader();
             return;
         }
-        String text = new String(line, 0, content, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String text = new String(line, 0, content, StandardCharsets.ISO_8859_1);
         if (line[0] == ' ' || line[0] == '\t') {
             // RFC 5322 §2.2.3: unfolding removes the CRLF only
             if (currentValue != null && currentValue.length() + text.length() <= LINE_OCTETS * 8) {
@@ -297,7 +300,7 @@ final class TextCollector {
         if (primary.equals("MULTIPART") && descend) {
             String boundary = type == null ? null : type.parameter("boundary");
             if (boundary != null && !boundary.isEmpty() && boundary.length() <= 200) {
-                frames.add(new Frame(boundary.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                frames.add(new Frame(boundary.getBytes(StandardCharsets.ISO_8859_1),
                         "DIGEST".equals(subtype), depth));
                 mode = Mode.SKIP; // RFC 2046 §5.1.1: the preamble is to be ignored
                 return;
@@ -337,7 +340,7 @@ final class TextCollector {
         private final @Nullable HtmlText html;
         private final ByteArrayOutputStream decoded = new ByteArrayOutputStream();
         private ByteBuffer pending = ByteBuffer.allocate(0);
-        private final CharBuffer chars = CharBuffer.allocate(1024);
+        private final CharBuffer chars = CharBuffer.allocate(BATCH_OCTETS);
         private final StringBuilder htmlOut = new StringBuilder();
 
         PartText(TransferDecoder transfer, CharsetDecoder charset, boolean html) {
@@ -350,21 +353,28 @@ final class TextCollector {
             if (body.length() >= maxBodyChars) {
                 return;
             }
-            decoded.reset();
             transfer.decode(octets, offset, length, decoded);
-            characters(false);
+            // charset decoding in batches: per line it would cost more than the decoding itself
+            if (decoded.size() >= BATCH_OCTETS) {
+                characters(false);
+            }
         }
 
         void finish() {
-            decoded.reset();
             transfer.finish(decoded);
             characters(true);
         }
 
         private void characters(boolean last) {
             byte[] fresh = decoded.toByteArray();
-            ByteBuffer in = ByteBuffer.allocate(pending.remaining() + fresh.length);
-            in.put(pending).put(fresh).flip();
+            decoded.reset();
+            ByteBuffer in;
+            if (pending.hasRemaining()) {
+                in = ByteBuffer.allocate(pending.remaining() + fresh.length);
+                in.put(pending).put(fresh).flip();
+            } else {
+                in = ByteBuffer.wrap(fresh);
+            }
             while (true) {
                 var result = charset.decode(in, chars, last);
                 emit();
@@ -385,20 +395,27 @@ final class TextCollector {
             chars.flip();
             if (html != null) {
                 html.append(chars);
-                keep(htmlOut);
+                keep(htmlOut.toString().toCharArray(), 0, htmlOut.length());
                 htmlOut.setLength(0);
             } else {
-                keep(chars);
+                keep(chars.array(), chars.arrayOffset() + chars.position(), chars.remaining());
             }
             chars.clear();
         }
 
-        private void keep(CharSequence text) {
-            for (int i = 0; i < text.length() && body.length() < maxBodyChars; i++) {
-                char c = text.charAt(i);
-                if (c != '\r') {
-                    body.append(c);
+        /** Appends the text without carriage returns, up to the limit. */
+        private void keep(char[] text, int offset, int length) {
+            int end = offset + length;
+            int run = offset;
+            for (int i = offset; i < end; i++) {
+                if (text[i] == '\r') {
+                    body.append(text, run, i - run);
+                    run = i + 1;
                 }
+            }
+            body.append(text, run, end - run);
+            if (body.length() > maxBodyChars) {
+                body.setLength(maxBodyChars);
             }
         }
     }
