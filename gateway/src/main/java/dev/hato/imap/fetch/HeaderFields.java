@@ -17,7 +17,8 @@ final class HeaderFields {
     /**
      * The fields of {@code header} whose names are (or, with {@code not}, are not) in {@code names}, ASCII
      * case-insensitively, each with its folded lines as in the message, then the empty line that ends a header
-     * (RFC 3501 §6.4.5: the delimiting blank line is included in all header fetches).
+     * (RFC 3501 §6.4.5: the delimiting blank line is included in all header fetches, except for a message that
+     * has no body and no blank line).
      */
     static byte[] filter(byte[] header, List<String> names, boolean not) {
         Set<String> wanted = names.stream().map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
@@ -51,8 +52,19 @@ final class HeaderFields {
             }
             pos = next;
         }
-        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        if (endsWithBlankLine(header)) {
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
         return out.toByteArray();
+    }
+
+    private static boolean endsWithBlankLine(byte[] header) {
+        int n = header.length;
+        if (n == 0 || header[n - 1] != '\n') {
+            return false;
+        }
+        int before = n >= 2 && header[n - 2] == '\r' ? n - 2 : n - 1;
+        return before == 0 || header[before - 1] == '\n';
     }
 
     /** The Content-Transfer-Encoding mechanism of an entity header, or null when it has none (7bit). */
