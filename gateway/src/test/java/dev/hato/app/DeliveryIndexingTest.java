@@ -1,0 +1,91 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.delivery.IndexingDeliveryWriter;
+import dev.hato.delivery.MessageSpool;
+import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.StructureScanner;
+import dev.hato.store.Delivery;
+import dev.hato.store.DeliveryWriter;
+import dev.hato.store.MessageContent;
+import dev.hato.store.MessageFacts;
+import dev.hato.store.MessageMeta;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Messages are parsed once on the way into the store: {@link IndexingDeliveryWriter} in front of the real store's
+ * delivery writer hands it facts computed from the spooled content, and a message the parser cannot describe is
+ * delivered all the same.
+ */
+class DeliveryIndexingTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static MessageContent spooled(String message) {
+        MessageSpool spool = new MessageSpool(HATO.dataDir().resolve("spool"), 64, Schedulers.boundedElastic());
+        byte[] octets = message.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < octets.length; i += 100) {
+            spool.append(ByteBuffer.wrap(octets, i, Math.min(100, octets.length - i))).block(WAIT);
+        }
+        return spool.finish().block(WAIT);
+    }
+
+    @Test
+    void deliveredMessagesReachTheStoreWithTheFactsOfTheirContent() {
+        RunningHato.User bob = HATO.newUser("bob");
+        List<Delivery> written = new CopyOnWriteArrayList<>();
+        DeliveryWriter store = HATO.store().deliveries();
+        DeliveryWriter recording = delivery -> {
+            written.add(delivery);
+            return store.deliver(delivery);
+        };
+        MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
+        String message = "From: Alice <alice@example.org>\r\nSubject: Re: =?UTF-8?B?5Lya6K2w?=\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + "明日の会議について\r\n".repeat(100);
+        MessageContent content = spooled(message);
+
+        new IndexingDeliveryWriter(recording, indexer)
+                .deliver(new Delivery(content, List.of(bob.accountId()), Instant.now())).block(WAIT);
+
+        MessageFacts facts = written.get(0).facts();
+        assertThat(facts).isNotNull();
+        assertThat(facts.headerText()).contains("subject: re: 会議");
+        assertThat(facts.bodyText()).contains("明日の会議について");
+        assertThat(facts.sort().baseSubject()).isEqualTo("会議");
+        assertThat(facts.structure()).isEqualTo(indexer.index(content).block(WAIT).structure());
+        List<MessageMeta> inbox = HATO.inbox(bob);
+        assertThat(inbox).hasSize(1);
+        assertThat(new String(HATO.content(inbox.get(0)), StandardCharsets.UTF_8)).isEqualTo(message);
+    }
+
+    @Test
+    void aMessageBeyondTheParsersLimitsIsDeliveredWithoutFacts() {
+        RunningHato.User carol = HATO.newUser("carol");
+        List<Delivery> written = new CopyOnWriteArrayList<>();
+        DeliveryWriter store = HATO.store().deliveries();
+        DeliveryWriter recording = delivery -> {
+            written.add(delivery);
+            return store.deliver(delivery);
+        };
+        MessageIndexer twoParts = new MessageIndexer(new StructureScanner(4, 998, 2), Schedulers.boundedElastic(),
+                1000, 4);
+        String message = "Subject: many parts\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\n\r\none\r\n--b\r\n\r\ntwo\r\n--b\r\n\r\nthree\r\n--b--\r\n";
+
+        new IndexingDeliveryWriter(recording, twoParts)
+                .deliver(new Delivery(spooled(message), List.of(carol.accountId()), Instant.now())).block(WAIT);
+
+        assertThat(written).hasSize(1);
+        assertThat(written.get(0).facts()).isNull();
+        assertThat(HATO.inbox(carol)).hasSize(1);
+    }
+}
