@@ -87,7 +87,8 @@ public final class MailListeners implements SmartLifecycle {
         DeliveryWriter deliveries = deliveries(store);
         SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
                 deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
-                        Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
+                        Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quota);
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.MessageStructure;
 import dev.hato.imap.fetch.StructureScanner;
 import dev.hato.store.Delivery;
 import dev.hato.store.DeliveryWriter;
@@ -65,6 +66,24 @@ class DeliveryIndexingTest {
         List<MessageMeta> inbox = HATO.inbox(bob);
         assertThat(inbox).hasSize(1);
         assertThat(new String(HATO.content(inbox.get(0)), StandardCharsets.UTF_8)).isEqualTo(message);
+    }
+
+    @Test
+    void aMessageDeliveredOverSmtpHasItsStructureStoredWithItsBlob() throws Exception {
+        RunningHato.User dan = HATO.newUser("dan");
+        List<String> replies = SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<a@remote.example>",
+                "RCPT TO:<" + dan.address() + ">", "DATA",
+                "Subject: indexed\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\none\r\n"
+                        + "--b\r\nContent-Type: text/html\r\n\r\n<p>two</p>\r\n--b--\r\n.");
+        assertThat(replies).last().asString().startsWith("250 2.0.0");
+
+        MessageMeta stored = HATO.inbox(dan).get(0);
+        byte[] structure = HATO.store().mailboxes().structure(stored.blobId()).block(WAIT);
+
+        MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
+        assertThat(structure).isEqualTo(indexer.index(HATO.store().messages().content(stored.blobId()))
+                .block(WAIT).structure());
+        assertThat(MessageStructure.decode(structure).bodyStructure()).contains("\"MIXED\"").contains("\"HTML\"");
     }
 
     @Test
