@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.MessageSpool;
+import dev.hato.imap.fetch.FetchOptions;
+import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.MessageSource;
+import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.fetch.MessageStructure;
 import dev.hato.imap.fetch.StructureScanner;
 import dev.hato.store.Delivery;
@@ -84,6 +88,30 @@ class DeliveryIndexingTest {
         assertThat(structure).isEqualTo(indexer.index(HATO.store().messages().content(stored.blobId()))
                 .block(WAIT).structure());
         assertThat(MessageStructure.decode(structure).bodyStructure()).contains("\"MIXED\"").contains("\"HTML\"");
+    }
+
+    @Test
+    void fetchFromTheStoreBackfillsFactsForAMessageDeliveredWithoutThem() {
+        RunningHato.User erin = HATO.newUser("erin");
+        String message = "Subject: old mail\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n"
+                + "first part\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n";
+        // straight to the store's writer: no facts, as for mail delivered before indexing existed
+        HATO.store().deliveries().deliver(new Delivery(spooled(message), List.of(erin.accountId()), Instant.now()))
+                .block(WAIT);
+        MessageMeta stored = HATO.inbox(erin).get(0);
+        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).isEmpty();
+        FetchRenderer renderer = new FetchRenderer(MessageSource.of(HATO.store().messages(), HATO.store().mailboxes()),
+                MessageIndexer.withDefaults(Schedulers.boundedElastic()), java.time.ZoneOffset.UTC);
+        List<FetchAttribute> attributes = List.of(new FetchAttribute.Body(true,
+                new FetchAttribute.Section(List.of(1), null, List.of()), null),
+                new FetchAttribute.Binary(true, List.of(2), null));
+
+        String response = renderer.render(1, stored, attributes, FetchOptions.NONE)
+                .reduce(new StringBuilder(), (out, chunk) -> out.append(StandardCharsets.ISO_8859_1.decode(chunk)))
+                .block(WAIT).toString();
+
+        assertThat(response).isEqualTo("* 1 FETCH (BODY[1] {10}\r\nfirst part BINARY[2] {5}\r\nhello)\r\n");
+        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).isPresent();
     }
 
     @Test
