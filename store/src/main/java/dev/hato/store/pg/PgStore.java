@@ -6,6 +6,7 @@ import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
 import dev.hato.store.DkimKeys;
 import dev.hato.store.Mailboxes;
+import dev.hato.store.MessageSearch;
 import dev.hato.store.MessageStore;
 import dev.hato.store.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
@@ -48,6 +49,7 @@ public final class PgStore implements AutoCloseable {
     private final PgAuditLog auditLog;
     private final PgAddresses addresses;
     private final PgDkimKeys dkimKeys;
+    private final PgMessageSearch search;
     private final MailboxFeed feed;
     private final PostgresqlConnectionFactory listener;
     private final PgMailboxes mailboxes;
@@ -69,6 +71,7 @@ public final class PgStore implements AutoCloseable {
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
         this.listener = listener;
+        this.search = new PgMessageSearch(db);
         this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
         this.mailboxes = new PgMailboxes(db, messages, feed);
     }
@@ -156,6 +159,11 @@ public final class PgStore implements AutoCloseable {
     /** Login attempts, written in batches in the background; flushed by {@link #close()}. */
     public AuditLog auditLog() {
         return auditLog;
+    }
+
+    /** IMAP SEARCH text keys and SORT/THREAD fields over the facts parsed from each message. */
+    public MessageSearch search() {
+        return search;
     }
 
     /**
