@@ -51,6 +51,7 @@ public final class PgStore implements AutoCloseable {
     private final PgDkimKeys dkimKeys;
     private final PgMessageSearch search;
     private final MailboxFeed feed;
+    private final PostgresqlConnectionFactory listener;
     private final PgMailboxes mailboxes;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -69,6 +70,7 @@ public final class PgStore implements AutoCloseable {
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
+        this.listener = listener;
         this.search = new PgMessageSearch(db);
         this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
         this.mailboxes = new PgMailboxes(db, messages, feed);
@@ -188,6 +190,11 @@ public final class PgStore implements AutoCloseable {
     /** Delivery transactions committed since open: a meter for batching (fewer than messages under load). */
     public long batchesCommitted() {
         return deliveries.batchesCommitted();
+    }
+
+    /** Unpooled connections like the change feed's, for tests of the feed. */
+    PostgresqlConnectionFactory unpooledConnections() {
+        return listener;
     }
 
     /** The pool, for tests that look at rows no interface exposes (change log, chunks). */
