@@ -83,7 +83,9 @@ public final class ImapSession implements ProtocolSession {
     private @Nullable Account account;
     private @Nullable SelectedMailbox selected;
     private boolean condStore;
+    private boolean qresync;
     private boolean utf8;
+    private boolean compressed;
     private int badCommands;
     private int authFailures;
 
@@ -398,6 +400,26 @@ public final class ImapSession implements ProtocolSession {
         if (command instanceof ImapCommand.Idle) {
             return idleStart(tag);
         }
+        if (command instanceof ImapCommand.GetQuota getQuota) {
+            if (!getQuota.root().isEmpty()) {
+                return no(tag, "[NONEXISTENT] No such quota root; the account's quota root is \"\"");
+            }
+            return guarded(tag, quota(user).concatWith(done(tag, "OK GETQUOTA completed", true)));
+        }
+        if (command instanceof ImapCommand.GetQuotaRoot getQuotaRoot) {
+            String name = MailboxNames.fromWire(getQuotaRoot.mailbox(), utf8);
+            // RFC 9208 §4.3: every mailbox of the account shares the one quota root "".
+            return guarded(tag, find(user, name).thenMany(Flux.concat(
+                    line("* QUOTAROOT " + MailboxNames.toWire(name, utf8) + " \"\""), quota(user),
+                    done(tag, "OK GETQUOTAROOT completed", true))));
+        }
+        if (command instanceof ImapCommand.SetQuota) {
+            // RFC 9208 §4.1: quotas are the operator's (hato user quota), not the user's to change.
+            return no(tag, "[NOPERM] Quotas are set by the administrator");
+        }
+        if (command instanceof ImapCommand.Compress compress) {
+            return compress(tag, compress);
+        }
         SelectedMailbox mailbox = selected;
         if (mailbox == null) {
             return bad(tag, "No mailbox selected");
@@ -452,8 +474,11 @@ public final class ImapSession implements ProtocolSession {
             }
         } else {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",
-                    "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "STATUS=SIZE",
-                    "APPENDLIMIT=" + settings.appendLimit()));
+                    "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA",
+                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "APPENDLIMIT=" + settings.appendLimit()));
+            if (!compressed) {
+                caps.add("COMPRESS=DEFLATE");
+            }
         }
         return String.join(" ", caps);
     }
@@ -696,6 +721,14 @@ public final class ImapSession implements ProtocolSession {
                         enabled.add(capability);
                     }
                 }
+                case "QRESYNC" -> {
+                    // RFC 7162 §3.2.3: enabling QRESYNC implies CONDSTORE.
+                    if (!qresync) {
+                        qresync = true;
+                        condStore = true;
+                        enabled.add(capability);
+                    }
+                }
                 default -> { } // RFC 5161 §3.1: unknown or unoffered extensions are ignored.
             }
         }
@@ -899,6 +932,13 @@ public final class ImapSession implements ProtocolSession {
     private Flux<Action> select(Account user, ImapCommand.Select select) {
         String tag = select.tag();
         String name = MailboxNames.fromWire(select.mailbox(), utf8);
+        ImapCommand.QResync resync = select.qresync();
+        if (resync != null && !qresync) {
+            return bad(tag, "QRESYNC needs ENABLE QRESYNC first"); // RFC 7162 §3.2.5
+        }
+        // RFC 7162 §3.2.11: with QRESYNC, leaving a selected mailbox for another is announced with [CLOSED].
+        Flux<Action> closed = selected != null && qresync ? line("* OK [CLOSED] Previous mailbox closed")
+                : Flux.empty();
         unselect();
         if (select.condStore()) {
             condStore = true;
@@ -930,12 +970,79 @@ public final class ImapSession implements ProtocolSession {
                         lines.add("* OK [UIDNEXT " + uidNext + "] Predicted next UID");
                         // RFC 7162 §3.1.2.1: a CONDSTORE server sends HIGHESTMODSEQ on every SELECT/EXAMINE.
                         lines.add("* OK [HIGHESTMODSEQ " + mailbox.highestModseq() + "] Highest");
-                        lines.add(tag + " OK [" + (readOnly ? "READ-ONLY" : "READ-WRITE") + "] "
-                                + (readOnly ? "EXAMINE" : "SELECT") + " completed");
-                        return Flux.fromIterable(lines).map(text -> (Action) Action.line(text));
+                        Flux<Action> out = Flux.fromIterable(lines).map(text -> (Action) Action.line(text));
+                        if (resync != null && resync.uidValidity() == info.uidValidity()) {
+                            out = out.concatWith(Flux.defer(() -> resynchronize(user, mailbox, resync)));
+                        }
+                        return out.concatWith(line(tag + " OK [" + (readOnly ? "READ-ONLY" : "READ-WRITE") + "] "
+                                + (readOnly ? "EXAMINE" : "SELECT") + " completed"));
                     }));
         });
-        return guarded(tag, work);
+        return Flux.concat(closed, guarded(tag, work));
+    }
+
+    /**
+     * RFC 7162 §3.2.5.2: what changed since the client's modseq: {@code VANISHED (EARLIER)} for expunged UIDs it
+     * knew (all we keep, so the seq-match data is not needed), then FETCH (UID FLAGS MODSEQ) of changed messages.
+     */
+    private Flux<Action> resynchronize(Account user, SelectedMailbox mailbox, ImapCommand.QResync resync) {
+        long star = Math.max(0, mailbox.info().uidNext() - 1);
+        Flux<Action> vanished = services.mailboxes().expungedSince(user.id(), mailbox.id(), resync.modseq())
+                .filter(uid -> resync.knownUids() == null || contains(resync.knownUids(), uid, star))
+                .collectList()
+                .flatMapMany(uids -> uids.isEmpty() ? Flux.<Action>empty()
+                        : line("* VANISHED (EARLIER) " + ResponseText.set(uids)));
+        Flux<Action> changed = Flux.defer(() -> {
+            List<Action> lines = new ArrayList<>();
+            for (Long uid : mailbox.uidsInView()) {
+                MessageMeta message = mailbox.message(uid);
+                if (message != null && message.modseq() > resync.modseq()) {
+                    lines.add(Action.line(mailbox.fetchFlags(message, true, true)));
+                }
+            }
+            return Flux.fromIterable(lines);
+        });
+        return Flux.concat(vanished, changed);
+    }
+
+    /** Whether a UID set (as sent, {@code *} standing for {@code star}) names {@code uid}. */
+    private static boolean contains(dev.hato.imap.wire.SequenceSet set, long uid, long star) {
+        for (dev.hato.imap.wire.SequenceSet.Range range : set.ranges()) {
+            long from = range.from() == dev.hato.imap.wire.SequenceSet.STAR ? star : range.from();
+            long to = range.to() == dev.hato.imap.wire.SequenceSet.STAR ? star : range.to();
+            if (uid >= Math.min(from, to) && uid <= Math.max(from, to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Flux<Action> quota(Account user) {
+        return services.mailboxes().quota(user.id()).map(quota -> {
+            List<String> resources = new ArrayList<>();
+            if (quota.limitOctets() != null) {
+                // RFC 9208 §5.1: STORAGE in units of 1024 octets.
+                resources.add("STORAGE " + (quota.usedOctets() + 1023) / 1024 + " " + quota.limitOctets() / 1024);
+            }
+            if (quota.limitMessages() != null) {
+                resources.add("MESSAGE " + quota.usedMessages() + " " + quota.limitMessages());
+            }
+            return (Action) Action.line("* QUOTA \"\" (" + String.join(" ", resources) + ")");
+        }).flux();
+    }
+
+    /** RFC 4978 §3: DEFLATE from the next octet on, in both directions; pipelined input is not read. */
+    private Flux<Action> compress(String tag, ImapCommand.Compress compress) {
+        if (!compress.mechanism().equals("DEFLATE")) {
+            return bad(tag, "Unknown compression mechanism");
+        }
+        if (compressed) {
+            return no(tag, "[COMPRESSIONACTIVE] Compression is already active");
+        }
+        compressed = true;
+        input.position(input.limit());
+        return Flux.just(new Action.Compress(ByteBuffer.wrap((tag + " OK DEFLATE active\r\n")
+                .getBytes(StandardCharsets.US_ASCII))));
     }
 
     private static List<String> append(List<String> list, String value) {
@@ -984,7 +1091,7 @@ public final class ImapSession implements ProtocolSession {
         if (mailbox == null) {
             return Flux.empty();
         }
-        return Flux.fromIterable(mailbox.flush(expungesAllowed, condStore, false)).map(Action::line);
+        return Flux.fromIterable(mailbox.flush(expungesAllowed, condStore, qresync)).map(Action::line);
     }
 
     /**
@@ -1048,7 +1155,15 @@ public final class ImapSession implements ProtocolSession {
                             return changed;
                         });
         boolean uid = fetch.uid();
-        Flux<Action> vanished = Flux.empty();
+        Long since = fetch.changedSince();
+        long star = Math.max(0, mailbox.info().uidNext() - 1);
+        // RFC 7162 §3.2.6: UID FETCH ... (CHANGEDSINCE m VANISHED) reports expunges in the set since m first.
+        Flux<Action> vanished = !fetch.vanished() || since == null || !qresync ? Flux.empty()
+                : services.mailboxes().expungedSince(user.id(), mailbox.id(), since)
+                        .filter(gone -> contains(fetch.set(), gone, Math.max(star, gone)))
+                        .collectList()
+                        .flatMapMany(gone -> gone.isEmpty() ? Flux.<Action>empty()
+                                : line("* VANISHED (EARLIER) " + ResponseText.set(gone)));
         String finalText = expungedAsked ? "OK [EXPUNGEISSUED] Some messages were expunged; FETCH completed"
                 : "OK FETCH completed";
         return seen.flatMapMany(changed -> Flux.concat(vanished, Flux.fromIterable(messages).concatMap(original -> {
@@ -1057,7 +1172,7 @@ public final class ImapSession implements ProtocolSession {
                         return Flux.<Action>empty();
                     }
                     Set<String> extra = mailbox.isRecent(message.uid()) ? Set.of("\\Recent") : Set.of();
-                    FetchResponder.Options options = new FetchResponder.Options(uid, modseq,
+                    FetchResponder.Options options = new FetchResponder.Options(uid || qresync, modseq,
                             changed.contains(message.uid()), extra);
                     return services.fetch().fetch(message, mailbox.sequence(message.uid()), fetch.attributes(),
                             options).map(bytes -> (Action) new Action.Write(bytes));
@@ -1119,7 +1234,7 @@ public final class ImapSession implements ProtocolSession {
                         // RFC 3501 §6.4.6: FLAGS of every message in the set unless .SILENT; RFC 7162 §3.1.3: under
                         // CONDSTORE a changed message is reported with its new MODSEQ even with .SILENT.
                         if (!store.silent() || (condStore && changed.contains(each))) {
-                            lines.add(mailbox.fetchFlags(message, uid, condStore));
+                            lines.add(mailbox.fetchFlags(message, uid || qresync, condStore));
                         }
                     }
                     String text = "OK STORE completed";
