@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +17,15 @@ import java.util.stream.Stream;
 /**
  * A protocol conversation (STYLE.md §7) in {@code src/test/resources/conversations/<protocol>/*.conv}:
  * <pre>
- * LISTENER: smtp            the listener the next SESSION connects to (smtp, submission, submissions, pop3, pop3s)
+ * LISTENER: smtp            the listener the next SESSION connects to (smtp, submission, submissions, pop3, pop3s,
+ *                           imap, imaps)
  * SESSION: 2 pop3s          switch to connection "2" (opened on first use, on the given or current listener)
  * C: EHLO x                 send the line plus CRLF; \r \n \t \\ are escapes
  * C~: DATA\r\nabc           send without appending CRLF
  * C*: 1048576 x             send "x" 1048576 times, then CRLF
  * S: 250-.*                 the next reply line must match this regular expression
+ * UNORDERED                 the S: lines up to END match the next as many reply lines in any order (untagged
+ * END                       IMAP responses whose order the RFC leaves open)
  * STARTTLS                  the client starts TLS (after the server's go-ahead)
  * CLOSED                    the server must have closed the connection
  * DROP                      the client drops the connection without a goodbye
@@ -119,6 +123,50 @@ final class ConversationScript {
                     }
                     if (!Pattern.compile(expected, Pattern.DOTALL).matcher(actual).matches()) {
                         throw new AssertionError(where + "expected /" + expected + "/ but got: " + actual);
+                    }
+                } else if (line.equals("UNORDERED")) {
+                    List<String> expected = new ArrayList<>();
+                    int start = number;
+                    while (true) {
+                        if (number >= lines.size()) {
+                            throw new AssertionError(where + "UNORDERED without END");
+                        }
+                        String inner = substitute(lines.get(number++), variables);
+                        if (inner.equals("END")) {
+                            break;
+                        }
+                        if (!inner.startsWith("S: ")) {
+                            throw new AssertionError(file.getFileName() + ":" + number
+                                    + ": only S: lines belong in an UNORDERED block");
+                        }
+                        expected.add(inner.substring(3));
+                    }
+                    List<String> actual = new ArrayList<>();
+                    for (int k = 0; k < expected.size(); k++) {
+                        try {
+                            actual.add(current.readLine());
+                        } catch (Exception | AssertionError e) {
+                            throw new AssertionError(where + "expected " + expected.size() + " lines (block from line "
+                                    + start + ") but got " + actual + " and then " + e, e);
+                        }
+                    }
+                    List<String> unmatched = new ArrayList<>(actual);
+                    for (String pattern : expected) {
+                        Pattern compiled = Pattern.compile(pattern, Pattern.DOTALL);
+                        if (!unmatched.removeIf(new java.util.function.Predicate<String>() {
+                            private boolean done;
+
+                            @Override
+                            public boolean test(String candidate) {
+                                if (!done && compiled.matcher(candidate).matches()) {
+                                    done = true;
+                                    return true;
+                                }
+                                return false;
+                            }
+                        })) {
+                            throw new AssertionError(where + "no line matching /" + pattern + "/ among " + actual);
+                        }
                     }
                 } else if (line.equals("STARTTLS")) {
                     current.startTls();
