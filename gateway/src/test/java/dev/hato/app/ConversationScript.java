@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * C: EHLO x                 send the line plus CRLF; \r \n \t \\ are escapes
  * C~: DATA\r\nabc           send without appending CRLF
  * C*: 1048576 x             send "x" 1048576 times, then CRLF
- * S: 250-.*                 the next reply line must match this regular expression
+ * S: 250-.*                 the next reply line must match this regular expression; a named group
+ *                           (?<UV>\d+) sets the variable ${UV} for the lines after it
  * UNORDERED                 the S: lines up to END match the next as many reply lines in any order (untagged
  * END                       IMAP responses whose order the RFC leaves open)
  * STARTTLS                  the client starts TLS (after the server's go-ahead)
@@ -121,9 +122,11 @@ final class ConversationScript {
                     } catch (Exception | AssertionError e) {
                         throw new AssertionError(where + "expected a line matching /" + expected + "/ but " + e, e);
                     }
-                    if (!Pattern.compile(expected, Pattern.DOTALL).matcher(actual).matches()) {
+                    Matcher matcher = Pattern.compile(expected, Pattern.DOTALL).matcher(actual);
+                    if (!matcher.matches()) {
                         throw new AssertionError(where + "expected /" + expected + "/ but got: " + actual);
                     }
+                    capture(expected, matcher, variables);
                 } else if (line.equals("UNORDERED")) {
                     List<String> expected = new ArrayList<>();
                     int start = number;
@@ -153,12 +156,15 @@ final class ConversationScript {
                     List<String> unmatched = new ArrayList<>(actual);
                     for (String pattern : expected) {
                         Pattern compiled = Pattern.compile(pattern, Pattern.DOTALL);
+                        Matcher[] found = new Matcher[1];
                         if (!unmatched.removeIf(new java.util.function.Predicate<String>() {
                             private boolean done;
 
                             @Override
                             public boolean test(String candidate) {
-                                if (!done && compiled.matcher(candidate).matches()) {
+                                Matcher candidateMatcher = compiled.matcher(candidate);
+                                if (!done && candidateMatcher.matches()) {
+                                    found[0] = candidateMatcher;
                                     done = true;
                                     return true;
                                 }
@@ -167,6 +173,7 @@ final class ConversationScript {
                         })) {
                             throw new AssertionError(where + "no line matching /" + pattern + "/ among " + actual);
                         }
+                        capture(pattern, found[0], variables);
                     }
                 } else if (line.equals("STARTTLS")) {
                     current.startTls();
@@ -184,6 +191,19 @@ final class ConversationScript {
             }
         } finally {
             sessions.values().forEach(Transport::close);
+        }
+    }
+
+    private static final Pattern GROUP = Pattern.compile("\\(\\?<([A-Za-z][A-Za-z0-9]*)>");
+
+    /** Named groups of a matched S: line become variables for the lines after it. */
+    private static void capture(String expected, Matcher matcher, Map<String, String> variables) {
+        Matcher names = GROUP.matcher(expected);
+        while (names.find()) {
+            String value = matcher.group(names.group(1));
+            if (value != null) {
+                variables.put(names.group(1), value);
+            }
         }
     }
 

@@ -805,6 +805,9 @@ public final class ImapSession implements ProtocolSession {
                     }
                     if (selection.contains("SUBSCRIBED")) {
                         candidates.addAll(subscribed);
+                        if (selection.contains("RECURSIVEMATCH")) {
+                            candidates.addAll(subscribedParents);
+                        }
                     }
                     Flux<Action> out = Flux.empty();
                     for (String name : candidates) {
@@ -1232,9 +1235,12 @@ public final class ImapSession implements ProtocolSession {
                             continue;
                         }
                         // RFC 3501 §6.4.6: FLAGS of every message in the set unless .SILENT; RFC 7162 §3.1.3: under
-                        // CONDSTORE a changed message is reported with its new MODSEQ even with .SILENT.
-                        if (!store.silent() || (condStore && changed.contains(each))) {
+                        // CONDSTORE a changed message's new MODSEQ is reported even with .SILENT (its example d105).
+                        if (!store.silent()) {
                             lines.add(mailbox.fetchFlags(message, uid || qresync, condStore));
+                        } else if (condStore && changed.contains(each)) {
+                            lines.add("* " + mailbox.sequence(each) + " FETCH (" + (uid || qresync ? "UID " + each
+                                    + " " : "") + "MODSEQ (" + message.modseq() + "))");
                         }
                     }
                     String text = "OK STORE completed";
