@@ -5,6 +5,7 @@ import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.store.Mailboxes;
 import dev.hato.store.MessageContent;
 import dev.hato.store.MessageFacts;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -16,9 +17,9 @@ import reactor.core.scheduler.Scheduler;
  * log) that SMTP and POP3 use; {@code tokens} verifies bearer tokens (OAUTHBEARER, XOAUTH2) and is null when no token
  * issuer is configured; {@code scram} runs SCRAM-SHA-256 exchanges, null leaves it unoffered. {@code fetch} renders
  * FETCH responses, {@code indexer} parses an APPENDed message once into the facts kept beside its blob.
- * {@code io} runs blocking file work (the APPEND spool).
+ * {@code io} runs blocking file work (the APPEND spool). Meters are {@code hato.imap.*} with bounded tags.
  */
 public record ImapServices(Authenticator authenticator, @Nullable Authenticator tokens,
                            @Nullable ScramMechanism scram, Mailboxes mailboxes, FetchResponder fetch,
                            Function<MessageContent, Mono<MessageFacts>> indexer, Scheduler io, Clock clock,
-                           String version) { }
+                           String version, MeterRegistry meters) { }

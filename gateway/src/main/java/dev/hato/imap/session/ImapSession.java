@@ -120,6 +120,7 @@ public final class ImapSession implements ProtocolSession {
 
     @Override
     public Flux<Action> open() {
+        services.meters().counter("hato.imap.connections", "tls", Boolean.toString(tls)).increment();
         return line("* OK [CAPABILITY " + capabilities() + "] " + settings.hostName() + " Hato IMAP4rev1 ready");
     }
 
@@ -309,6 +310,8 @@ public final class ImapSession implements ProtocolSession {
 
     private Flux<Action> command(ImapCommand command) {
         String tag = command.tag();
+        // The record's name is a bounded tag: one per command the parser knows, "Invalid" for the rest.
+        services.meters().counter("hato.imap.commands", "command", command.getClass().getSimpleName()).increment();
         if (command instanceof ImapCommand.Invalid invalid) {
             return bad(tag, invalid.text());
         }
@@ -665,6 +668,8 @@ public final class ImapSession implements ProtocolSession {
         if (outcome instanceof AuthOutcome.Success success) {
             return loggedIn(tag, success.account());
         }
+        services.meters().counter("hato.imap.logins", "outcome", outcome.getClass().getSimpleName().toLowerCase(
+                java.util.Locale.ROOT)).increment();
         if (outcome instanceof AuthOutcome.Unavailable) {
             return no(tag, "[UNAVAILABLE] Authentication service temporarily unavailable, try again later");
         }
@@ -677,6 +682,7 @@ public final class ImapSession implements ProtocolSession {
     }
 
     private Flux<Action> loggedIn(String tag, Account user) {
+        services.meters().counter("hato.imap.logins", "outcome", "success").increment();
         account = user;
         framer.maxLiteralSize(settings.appendLimit());
         events = services.mailboxes().events().subscribe(event -> {
