@@ -1390,12 +1390,18 @@ public final class ImapSession implements ProtocolSession {
     // ---------------------------------------------------------------------------------------------- IDLE
 
     private Flux<Action> idleStart(String tag) {
-        idleTag = tag;
         SelectedMailbox mailbox = selected;
         Flux<Action> pending = mailbox == null ? Flux.empty()
                 : refresh().onErrorResume(failure -> Mono.empty()).thenMany(Flux.defer(() -> untagged(true)));
-        // RFC 2177 §3: the continuation first, then whatever is pending, then updates as they happen.
-        return Flux.concat(line("+ idling"), pending);
+        // RFC 2177 §3: the continuation first, then whatever is pending, then updates as they happen. pushes start
+        // only after the first refresh, so two never touch the snapshot at once; what arrived meanwhile is pushed.
+        Mono<Action> start = Mono.fromRunnable(() -> {
+            idleTag = tag;
+            if (stale.get()) {
+                wake.emitNext(Boolean.TRUE, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+            }
+        });
+        return Flux.concat(line("+ idling"), pending, start);
     }
 
     private Flux<Action> idleEnd(String tag, String line) {
