@@ -478,7 +478,8 @@ public final class ImapSession implements ProtocolSession {
         } else {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",
                     "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA",
-                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "APPENDLIMIT=" + settings.appendLimit()));
+                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "UTF8=ACCEPT",
+                    "APPENDLIMIT=" + settings.appendLimit()));
             if (!compressed) {
                 caps.add("COMPRESS=DEFLATE");
             }
@@ -724,6 +725,13 @@ public final class ImapSession implements ProtocolSession {
                 case "CONDSTORE" -> {
                     if (!condStore) {
                         condStore = true;
+                        enabled.add(capability);
+                    }
+                }
+                case "UTF8=ACCEPT" -> {
+                    // RFC 6855 §3: from now on mailbox names are UTF-8, never modified UTF-7.
+                    if (!utf8) {
+                        utf8 = true;
                         enabled.add(capability);
                     }
                 }

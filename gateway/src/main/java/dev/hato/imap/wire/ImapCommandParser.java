@@ -281,6 +281,17 @@ public final class ImapCommandParser {
             date = dateTime(c.quoted());
             c.requireSp();
         }
+        if (c.peekWord("UTF8")) {
+            // RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")", literal8 = "~{" number ["+"] "}" CRLF *OCTET.
+            c.atom();
+            c.requireSp();
+            c.open();
+            c.expect('~');
+            int index = c.literal;
+            long size = c.literalAnnouncement();
+            c.close();
+            return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
+        }
         int index = c.literal;
         long size = c.literalAnnouncement();
         return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
