@@ -6,6 +6,10 @@ import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.edge.ProtocolServer;
+import dev.hato.imap.session.ImapServices;
+import dev.hato.imap.session.ImapSession;
+import dev.hato.imap.session.ImapSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
 import dev.hato.pop3.session.Pop3Settings;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.scheduler.Schedulers;
 
-/** Binds the SMTP and POP3 listeners when the application starts and closes them first when it stops. */
+/** Binds the SMTP, POP3 and IMAP listeners when the application starts and closes them first when it stops. */
 public final class MailListeners implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailListeners.class);
@@ -46,9 +50,10 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens, ScramMechanism scram) {
+                  @Nullable Authenticator tokens, ScramMechanism scram, @Nullable ImapParts imap,
+                  MeterRegistry meters) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens, scram);
+        this.sessions = sessions(properties, store, authenticator, tokens, scram, imap, meters);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -77,7 +82,8 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram) {
+            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram,
+            @Nullable ImapParts imap, MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         RecipientResolver recipients = recipients(properties, store);
@@ -103,6 +109,20 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("submission", c -> new SmtpSession(submission.withStartTlsOffered(true), c, smtpServices));
         sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
+        if (imap == null) {
+            return sessions;
+        }
+        HatoProperties.Imap imapProperties = properties.imap();
+        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, imap.mailboxes(), imap.fetch(),
+                imap.indexer(), Schedulers.boundedElastic(), Clock.systemUTC(), GatewayStatus.VERSION, meters);
+        ImapSettings imapSettings = ImapSettings.defaults(host, spool)
+                .withAppendLimit(imapProperties.appendLimit().toBytes())
+                .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),
+                        imapProperties.maxNestingDepth(), imapProperties.maxBadCommandsBeforeLogin(),
+                        imapProperties.maxAuthFailures())
+                .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout());
+        sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
+        sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;
     }
 
@@ -119,7 +139,8 @@ public final class MailListeners implements SmartLifecycle {
         String smtpBusy = "421 4.7.0 " + properties.hostName() + " Too many connections from your address, "
                 + "try again later";
         String pop3Busy = "-ERR [SYS/TEMP] Too many connections from your address, try again later";
-        return List.of(
+        String imapBusy = "* BYE [UNAVAILABLE] Too many connections from your address, try again later";
+        List<ProtocolServer> servers = new ArrayList<>(List.of(
                 ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls)
                         .maxConnectionsPerAddress(limit, smtpBusy),
                 ProtocolServer.create("submissions", sessions.get("submissions")).port(ports.submissions())
@@ -129,7 +150,14 @@ public final class MailListeners implements SmartLifecycle {
                 ProtocolServer.create("pop3s", sessions.get("pop3s")).port(ports.pop3s()).implicitTls(tls)
                         .maxConnectionsPerAddress(limit, pop3Busy),
                 ProtocolServer.create("pop3", sessions.get("pop3")).port(ports.pop3()).startTls(tls)
-                        .maxConnectionsPerAddress(limit, pop3Busy));
+                        .maxConnectionsPerAddress(limit, pop3Busy)));
+        if (sessions.containsKey("imaps")) {
+            servers.add(ProtocolServer.create("imaps", sessions.get("imaps")).port(ports.imaps()).implicitTls(tls)
+                    .maxConnectionsPerAddress(limit, imapBusy));
+            servers.add(ProtocolServer.create("imap", sessions.get("imap")).port(ports.imap()).startTls(tls)
+                    .maxConnectionsPerAddress(limit, imapBusy));
+        }
+        return List.copyOf(servers);
     }
 
     @Override
@@ -155,7 +183,7 @@ public final class MailListeners implements SmartLifecycle {
         return List.copyOf(bound);
     }
 
-    /** The bound port of a listener by name ("smtp", "submissions", "submission", "pop3s", "pop3"). */
+    /** The bound port of a listener by name ("smtp", "submissions", "submission", "pop3s", "pop3", "imaps", "imap"). */
     public Optional<Integer> port(String name) {
         return servers().stream().filter(s -> s.name().equals(name)).map(ProtocolServer.BoundServer::port)
                 .findFirst();
