@@ -2,10 +2,16 @@ package dev.hato.app;
 
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.edge.ProtocolServer;
+import dev.hato.imap.fetch.FetchRenderer;
+import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.MessageSource;
+import dev.hato.imap.search.ImapSearch;
+import dev.hato.imap.session.FetchResponder;
 import dev.hato.imap.session.ImapServices;
 import dev.hato.imap.session.ImapSession;
 import dev.hato.imap.session.ImapSettings;
@@ -16,6 +22,7 @@ import dev.hato.pop3.session.Pop3Settings;
 import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
+import dev.hato.store.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
@@ -26,6 +33,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,10 +58,9 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens, ScramMechanism scram, @Nullable ImapParts imap,
-                  MeterRegistry meters) {
+                  @Nullable Authenticator tokens, ScramMechanism scram, MeterRegistry meters) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens, scram, imap, meters);
+        this.sessions = sessions(properties, store, authenticator, tokens, scram, meters);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -83,13 +90,15 @@ public final class MailListeners implements SmartLifecycle {
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
             PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram,
-            @Nullable ImapParts imap, MeterRegistry meters) {
+            MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         RecipientResolver recipients = recipients(properties, store);
+        DeliveryWriter deliveries = deliveries(store);
         SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
-                store.deliveries(), new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
-                        Schedulers.boundedElastic()), recipients, store.deliveries(), true, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
+                deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
+                        Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quota);
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
@@ -109,12 +118,13 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("submission", c -> new SmtpSession(submission.withStartTlsOffered(true), c, smtpServices));
         sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
-        if (imap == null) {
-            return sessions;
-        }
         HatoProperties.Imap imapProperties = properties.imap();
-        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, imap.mailboxes(), imap.fetch(),
-                imap.indexer(), Schedulers.boundedElastic(), Clock.systemUTC(), GatewayStatus.VERSION, meters);
+        MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
+        FetchRenderer renderer = new FetchRenderer(MessageSource.of(store.messages(), store.mailboxes()), indexer,
+                ZoneId.systemDefault());
+        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, store.mailboxes(),
+                FetchResponder.of(renderer), new ImapSearch(store.search()), indexer::index,
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)
                 .withAppendLimit(imapProperties.appendLimit().toBytes())
                 .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),
@@ -124,6 +134,14 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;
+    }
+
+    /**
+     * The delivery path every local delivery takes (SMTP, reports, bounces): messages are parsed once into their
+     * IMAP facts before the commit, off the event loop, and the facts are stored with the blob.
+     */
+    static DeliveryWriter deliveries(PgStore store) {
+        return new IndexingDeliveryWriter(store.deliveries(), MessageIndexer.withDefaults(Schedulers.boundedElastic()));
     }
 
     /** How envelope addresses are resolved, for the SMTP sessions and for reports to senders. */
@@ -151,12 +169,10 @@ public final class MailListeners implements SmartLifecycle {
                         .maxConnectionsPerAddress(limit, pop3Busy),
                 ProtocolServer.create("pop3", sessions.get("pop3")).port(ports.pop3()).startTls(tls)
                         .maxConnectionsPerAddress(limit, pop3Busy)));
-        if (sessions.containsKey("imaps")) {
-            servers.add(ProtocolServer.create("imaps", sessions.get("imaps")).port(ports.imaps()).implicitTls(tls)
-                    .maxConnectionsPerAddress(limit, imapBusy));
-            servers.add(ProtocolServer.create("imap", sessions.get("imap")).port(ports.imap()).startTls(tls)
-                    .maxConnectionsPerAddress(limit, imapBusy));
-        }
+        servers.add(ProtocolServer.create("imaps", sessions.get("imaps")).port(ports.imaps()).implicitTls(tls)
+                .maxConnectionsPerAddress(limit, imapBusy));
+        servers.add(ProtocolServer.create("imap", sessions.get("imap")).port(ports.imap()).startTls(tls)
+                .maxConnectionsPerAddress(limit, imapBusy));
         return List.copyOf(servers);
     }
 

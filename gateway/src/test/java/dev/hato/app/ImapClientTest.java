@@ -82,7 +82,8 @@ class ImapClientTest {
             assertThat(inbox.getMessageByUID(appended[0].uid).isSet(Flags.Flag.FLAGGED)).isTrue();
 
             inbox.moveMessages(new Message[] {message}, projects);
-            assertThat(inbox.getMessageCount()).isZero();
+            // A second folder object asks the server (STATUS) rather than the open folder's cache.
+            assertThat(store.getFolder("INBOX").getMessageCount()).isZero();
             projects.open(Folder.READ_WRITE);
             assertThat(projects.getMessageCount()).isEqualTo(1);
             Message moved = projects.getMessage(1);

@@ -1,8 +1,11 @@
 package dev.hato.imap.session;
 
+import dev.hato.imap.fetch.FetchOptions;
+import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.store.MessageMeta;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import reactor.core.publisher.Flux;
@@ -33,5 +36,29 @@ public interface FetchResponder {
         public Options {
             extraFlags = Set.copyOf(extraFlags);
         }
+    }
+
+    /** The {@code imap.fetch} renderer; \Recent, which the store does not keep, is shown by adding it to FLAGS. */
+    static FetchResponder of(FetchRenderer renderer) {
+        return new FetchResponder() {
+            @Override
+            public Flux<ByteBuffer> fetch(MessageMeta message, long sequence, List<FetchAttribute> attributes,
+                                          Options options) {
+                MessageMeta shown = message;
+                if (!options.extraFlags().isEmpty()) {
+                    Set<String> flags = new HashSet<>(message.flags());
+                    flags.addAll(options.extraFlags());
+                    shown = new MessageMeta(message.accountId(), message.mailboxId(), message.uid(), message.modseq(),
+                            message.blobId(), message.size(), message.internalDate(), flags);
+                }
+                return renderer.render(sequence, shown, attributes,
+                        new FetchOptions(options.uid(), options.modseq(), options.flags()));
+            }
+
+            @Override
+            public boolean setsSeen(List<FetchAttribute> attributes) {
+                return FetchRenderer.setsSeen(attributes);
+            }
+        };
     }
 }

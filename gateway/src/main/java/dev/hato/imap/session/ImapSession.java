@@ -7,6 +7,10 @@ import dev.hato.auth.SaslPlain;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
+import dev.hato.imap.search.BadCharsetException;
+import dev.hato.imap.search.ImapSearch;
+import dev.hato.imap.search.SearchContext;
+import dev.hato.imap.search.SearchResponses;
 import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
@@ -450,8 +454,14 @@ public final class ImapSession implements ProtocolSession {
             unselect();
             return line(tag + " OK UNSELECT completed");
         }
-        if (command instanceof ImapCommand.Search) {
-            return tagged(tag, "NO SEARCH is not available yet");
+        if (command instanceof ImapCommand.Search search) {
+            return search(user, mailbox, search);
+        }
+        if (command instanceof ImapCommand.Sort sort) {
+            return sort(user, mailbox, sort);
+        }
+        if (command instanceof ImapCommand.Thread thread) {
+            return thread(user, mailbox, thread);
         }
         return bad(tag, "Command not supported");
     }
@@ -480,6 +490,7 @@ public final class ImapSession implements ProtocolSession {
                     "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA",
                     "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "UTF8=ACCEPT",
                     "APPENDLIMIT=" + settings.appendLimit()));
+            caps.addAll(ImapSearch.CAPABILITIES);
             if (!compressed) {
                 caps.add("COMPRESS=DEFLATE");
             }
@@ -1183,7 +1194,7 @@ public final class ImapSession implements ProtocolSession {
                                 : line("* VANISHED (EARLIER) " + ResponseText.set(gone)));
         String finalText = expungedAsked ? "OK [EXPUNGEISSUED] Some messages were expunged; FETCH completed"
                 : "OK FETCH completed";
-        return seen.flatMapMany(changed -> Flux.concat(vanished, Flux.fromIterable(messages).concatMap(original -> {
+        Flux<Action> work = seen.flatMapMany(changed -> Flux.concat(vanished, Flux.fromIterable(messages).concatMap(original -> {
                     MessageMeta message = mailbox.message(original.uid());
                     if (message == null) {
                         return Flux.<Action>empty();
@@ -1194,6 +1205,10 @@ public final class ImapSession implements ProtocolSession {
                     return services.fetch().fetch(message, mailbox.sequence(message.uid()), fetch.attributes(),
                             options).map(bytes -> (Action) new Action.Write(bytes));
                 }), done(tag, finalText, uid)));
+        // RFC 3516 §4.3: BINARY of a part whose transfer encoding the server cannot decode. The renderer fails before
+        // the first octet of that message, so the responses already sent are whole.
+        return work.onErrorResume(dev.hato.imap.fetch.UnknownTransferEncodingException.class,
+                failure -> line(tag + " NO [UNKNOWN-CTE] " + failure.getMessage()));
     }
 
     private Flux<Action> store(Account user, SelectedMailbox mailbox, ImapCommand.Store store) {
@@ -1393,6 +1408,62 @@ public final class ImapSession implements ProtocolSession {
                             + "] APPEND completed", true, here);
                 });
         return guarded(tag, work);
+    }
+
+    // ---------------------------------------------------------------------------------------------- SEARCH
+
+    private SearchContext searchContext(Account user, SelectedMailbox mailbox) {
+        return new SearchContext(user.id(), mailbox.id(), mailbox.messagesInView(), mailbox.recentUids(), savedResult,
+                services.clock().getZone(), services.clock().instant());
+    }
+
+    /** RFC 3501 §6.4.4 with RFC 4731 ESEARCH and RFC 5182 SAVE; no EXPUNGE during a (non-UID) SEARCH. */
+    private Flux<Action> search(Account user, SelectedMailbox mailbox, ImapCommand.Search search) {
+        String tag = search.tag();
+        if (!SearchResponses.knownReturnOptions(search.returnOptions())) {
+            return bad(tag, "Unknown SEARCH return option");
+        }
+        boolean save = search.returnOptions().contains("SAVE");
+        Flux<Action> work = services.search().search(searchContext(user, mailbox), search.key(), search.charset())
+                .flatMapMany(result -> {
+                    if (result.reportsModSeq()) {
+                        condStore = true; // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE.
+                    }
+                    SearchResponses.SearchReply reply = SearchResponses.search(search, result);
+                    if (reply.saved() != null) {
+                        savedResult = reply.saved();
+                    }
+                    return Flux.fromIterable(reply.untagged()).map(text -> (Action) Action.line(text))
+                            .concatWith(done(tag, "OK SEARCH completed", search.uid()));
+                });
+        return searchFailures(tag, save, work);
+    }
+
+    /** RFC 5256 SORT and UID SORT. */
+    private Flux<Action> sort(Account user, SelectedMailbox mailbox, ImapCommand.Sort sort) {
+        Flux<Action> work = services.search()
+                .sort(searchContext(user, mailbox), sort.criteria(), sort.key(), sort.charset())
+                .flatMapMany(result -> Flux.concat(line(SearchResponses.sort(result, sort.uid())),
+                        done(sort.tag(), "OK SORT completed", sort.uid())));
+        return searchFailures(sort.tag(), false, work);
+    }
+
+    /** RFC 5256 THREAD and UID THREAD. */
+    private Flux<Action> thread(Account user, SelectedMailbox mailbox, ImapCommand.Thread thread) {
+        Flux<Action> work = services.search()
+                .thread(searchContext(user, mailbox), thread.algorithm(), thread.key(), thread.charset())
+                .flatMapMany(threads -> Flux.concat(line(SearchResponses.thread(threads, thread.uid())),
+                        done(thread.tag(), "OK THREAD completed", thread.uid())));
+        return searchFailures(thread.tag(), false, work);
+    }
+
+    private Flux<Action> searchFailures(String tag, boolean save, Flux<Action> work) {
+        return guarded(tag, work.onErrorResume(BadCharsetException.class, failure -> {
+            if (save) {
+                savedResult = List.of(); // RFC 5182 §2.1: a failed SAVE empties the saved result.
+            }
+            return line(tag + " NO [" + BadCharsetException.RESPONSE_CODE + "] " + failure.getMessage());
+        }));
     }
 
     // ---------------------------------------------------------------------------------------------- IDLE

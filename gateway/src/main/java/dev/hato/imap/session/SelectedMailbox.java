@@ -121,6 +121,19 @@ final class SelectedMailbox {
         return List.copyOf(uids);
     }
 
+    /** Every message the client numbers, in sequence order, expunged ones not yet announced included. */
+    List<MessageMeta> messagesInView() {
+        List<MessageMeta> view = new ArrayList<>(uids.size());
+        for (Long uid : uids) {
+            view.add(messages.get(uid));
+        }
+        return view;
+    }
+
+    Set<Long> recentUids() {
+        return Set.copyOf(recent);
+    }
+
     /**
      * The UIDs a sequence set names, ascending, without duplicates. Sequence numbers beyond the mailbox are an error
      * (RFC 3501 §9 seq-number); UIDs that do not exist are ignored (RFC 3501 §6.4.8). {@code saved} is the RFC 5182
@@ -269,23 +282,16 @@ final class SelectedMailbox {
         return line.append(')').toString();
     }
 
-    /** The message's flags as FLAGS shows them: stored flags plus \Recent for this session. */
+    /**
+     * The message's flags as FLAGS shows them: stored flags plus \Recent for this session, sorted as the FETCH
+     * renderer sorts them, so that a message's flags read the same in every response.
+     */
     List<String> flags(MessageMeta message) {
-        List<String> flags = new ArrayList<>();
-        for (String system : SYSTEM_FLAGS) {
-            if (message.flags().contains(system)) {
-                flags.add(system);
-            }
-        }
-        for (String flag : new java.util.TreeSet<>(message.flags())) {
-            if (!SYSTEM_FLAGS.contains(flag)) {
-                flags.add(flag);
-            }
-        }
+        java.util.TreeSet<String> flags = new java.util.TreeSet<>(message.flags());
         if (recent.contains(message.uid())) {
             flags.add("\\Recent");
         }
-        return flags;
+        return new ArrayList<>(flags);
     }
 
     private void keywords(MessageMeta message) {

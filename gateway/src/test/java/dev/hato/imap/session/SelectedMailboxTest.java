@@ -32,7 +32,7 @@ class SelectedMailboxTest {
         assertThat(mailbox.sequence(5)).isZero();
         assertThat(mailbox.recentCount()).isEqualTo(2);
         assertThat(mailbox.firstUnseen()).isEqualTo(1);
-        assertThat(mailbox.flags(mailbox.message(4))).containsExactly("\\Seen", "\\Recent");
+        assertThat(mailbox.flags(mailbox.message(4))).containsExactly("\\Recent", "\\Seen");
     }
 
     @Test
@@ -61,7 +61,7 @@ class SelectedMailboxTest {
         mailbox.apply(List.of(message(4, 21, "\\Seen", "\\Flagged"), message(12, 22)), List.of(2L), 12);
         List<String> duringFetch = mailbox.flush(false, true, false);
         assertThat(duringFetch).containsExactly("* 4 EXISTS", "* 3 RECENT",
-                "* 2 FETCH (FLAGS (\\Flagged \\Seen \\Recent) MODSEQ (21))");
+                "* 2 FETCH (FLAGS (\\Flagged \\Recent \\Seen) MODSEQ (21))");
         // The expunged message keeps its number until it may be announced.
         assertThat(mailbox.sequence(2)).isEqualTo(1);
         assertThat(mailbox.message(2)).isNull();
