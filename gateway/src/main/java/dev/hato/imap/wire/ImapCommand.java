@@ -43,8 +43,47 @@ public sealed interface ImapCommand {
         }
     }
 
-    /** SELECT, or EXAMINE when {@code readOnly}; RFC 7162 §3.1.8 {@code (CONDSTORE)}. */
-    record Select(String tag, String mailbox, boolean readOnly, boolean condStore) implements ImapCommand {
+    /**
+     * SELECT, or EXAMINE when {@code readOnly}; RFC 7162 §3.1.8 {@code (CONDSTORE)} and §3.2.5 {@code (QRESYNC (...))}.
+     */
+    record Select(String tag, String mailbox, boolean readOnly, boolean condStore, @Nullable QResync qresync)
+            implements ImapCommand {
+
+        public Select(String tag, String mailbox, boolean readOnly, boolean condStore) {
+            this(tag, mailbox, readOnly, condStore, null);
+        }
+    }
+
+    /**
+     * RFC 7162 §3.2.5 QRESYNC select parameter: what the client last knew. {@code knownUids} is null when not given;
+     * {@code sequenceMatch} and {@code uidMatch} are both null or both set (the RFC's seq-match-data).
+     */
+    record QResync(long uidValidity, long modseq, @Nullable SequenceSet knownUids,
+            @Nullable SequenceSet sequenceMatch, @Nullable SequenceSet uidMatch) {
+        public QResync {
+            if ((sequenceMatch == null) != (uidMatch == null)) {
+                throw new IllegalArgumentException("sequence and UID match sets come together");
+            }
+        }
+    }
+
+    /** RFC 9208 §4.2 GETQUOTA. */
+    record GetQuota(String tag, String root) implements ImapCommand {
+    }
+
+    /** RFC 9208 §4.3 GETQUOTAROOT. */
+    record GetQuotaRoot(String tag, String mailbox) implements ImapCommand {
+    }
+
+    /** RFC 9208 §4.1 SETQUOTA; the resource list is kept as sent (the session refuses it for users). */
+    record SetQuota(String tag, String root, List<String> resources) implements ImapCommand {
+        public SetQuota {
+            resources = List.copyOf(resources);
+        }
+    }
+
+    /** RFC 4978 COMPRESS. */
+    record Compress(String tag, String mechanism) implements ImapCommand {
     }
 
     record Create(String tag, String mailbox) implements ImapCommand {
@@ -113,12 +152,43 @@ public sealed interface ImapCommand {
     record UidExpunge(String tag, SequenceSet set) implements ImapCommand {
     }
 
-    /** RFC 3501 §6.4.4, with RFC 4731 ESEARCH return options (MIN, MAX, ALL, COUNT, SAVE). */
+    /**
+     * RFC 3501 §6.4.4, with RFC 4731 ESEARCH return options (MIN, MAX, ALL, COUNT) and RFC 5182 SAVE, upper case.
+     * Empty when the command had no RETURN; {@code RETURN ()} is {@code [ALL]} (RFC 4731 §3.1).
+     */
     record Search(String tag, boolean uid, @Nullable String charset, List<String> returnOptions, SearchKey key)
             implements ImapCommand {
         public Search {
             returnOptions = List.copyOf(returnOptions);
         }
+    }
+
+    /** RFC 5256 §3 sort-key, and RFC 5957 DISPLAYFROM and DISPLAYTO. */
+    enum SortKey { ARRIVAL, CC, DATE, FROM, SIZE, SUBJECT, TO, DISPLAYFROM, DISPLAYTO }
+
+    /** RFC 5256 §3 sort-criterion: a key, in reverse order when {@code reverse}. */
+    record SortCriterion(SortKey key, boolean reverse) {
+    }
+
+    /**
+     * RFC 5256 §3 SORT (and UID SORT). The charset is mandatory in SORT; the session checks it as for SEARCH.
+     */
+    record Sort(String tag, boolean uid, List<SortCriterion> criteria, String charset, SearchKey key)
+            implements ImapCommand {
+        public Sort {
+            criteria = List.copyOf(criteria);
+            if (criteria.isEmpty()) {
+                throw new IllegalArgumentException("SORT needs at least one criterion");
+            }
+        }
+    }
+
+    /** RFC 5256 §3 thread algorithms, each advertised as {@code THREAD=<name>}. */
+    enum ThreadAlgorithm { ORDEREDSUBJECT, REFERENCES }
+
+    /** RFC 5256 §3 THREAD (and UID THREAD). */
+    record Thread(String tag, boolean uid, ThreadAlgorithm algorithm, String charset, SearchKey key)
+            implements ImapCommand {
     }
 
     /** RFC 3501 §6.4.5, with RFC 7162 CHANGEDSINCE and VANISHED modifiers. */
