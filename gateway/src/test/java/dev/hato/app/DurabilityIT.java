@@ -51,7 +51,13 @@ class DurabilityIT {
             int sender = s;
             senders.submit(() -> send(smtpPort, sender, sending, acknowledged));
         }
-        Thread.sleep(4_000);
+        // Kill in the middle of the load: once a good number of messages were acknowledged (bounded in time, so a
+        // slow, shared machine waits longer instead of killing before anything was committed).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        Thread.sleep(2_000);
+        while (acknowledged.size() <= 100 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
         server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, the embedded PostgreSQL is orphaned
         server.waitFor(30, TimeUnit.SECONDS);
         sending.set(false);
