@@ -3,14 +3,15 @@
 
     imap-seed.py (--smtp | --lmtp) PORT ACCOUNTS.tsv MESSAGES [SEED]
 
-ACCOUNTS.tsv has lines login<TAB>password<TAB>address (ImapLoad's format); each address gets MESSAGES messages over
-one SMTP (Hato's MTA port) or LMTP (Dovecot) connection. The messages are a function of SEED and their number only:
+ACCOUNTS.tsv has lines login<TAB>password<TAB>address (ImapLoad's format); each address gets MESSAGES messages, in
+order, over one SMTP (Hato's MTA port) or LMTP (Dovecot) connection; 8 accounts are seeded at a time. The messages are a function of SEED and their number only:
 plain text, 1 to about 24 KiB (most small, a few large, as in a real mailbox), every subject and body holding the
 word "hatoload" that ImapLoad searches for, with other words drawn from a fixed list. Prints the count delivered.
 """
 import random
 import smtplib
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 WORDS = ("meeting report budget draft lecture seminar thesis library campus renewal account password schedule "
          "project review minutes agenda invoice travel exam grade course laboratory server network backup").split()
@@ -47,16 +48,21 @@ def main(argv):
         if line.strip() and not line.startswith("#"):
             fields = line.rstrip("\n").split("\t")
             addresses.append(fields[2] if len(fields) > 2 else fields[0])
-    delivered = 0
-    for account, address in enumerate(addresses):
+
+    def deliver_all(item):
+        account, address = item
         client = smtplib.LMTP("127.0.0.1", port) if lmtp else smtplib.SMTP("127.0.0.1", port, timeout=60)
-        client.ehlo("seed.bench.example") if not lmtp else client.ehlo_or_helo_if_needed()
+        if lmtp:
+            client.sock.settimeout(60)
         for n in range(1, count + 1):
             refused = client.sendmail("seed@remote.bench.example", [address], message(seed, account, n, address))
             if refused:
-                sys.exit(f"refused: {refused}")
-            delivered += 1
+                raise RuntimeError(f"refused: {refused}")
         client.quit()
+        return count
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        delivered = sum(pool.map(deliver_all, enumerate(addresses)))
     print(delivered)
 
 
