@@ -53,7 +53,7 @@ ssl_cert = <$DIR/cert.pem
 ssl_key = <$DIR/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login scram-sha-256
 # Delivery to user@domain reaches the account "user" (the benchmarks log in without a domain).
 auth_username_format = %Ln
 mail_location = maildir:~/Maildir:LAYOUT=fs

@@ -49,6 +49,7 @@ final class ImapClient {
     private @Nullable MonoSink<Result> waiting;
     private final Sinks.One<ImapResponse> greeting = Sinks.one();
     private boolean greeted;
+    private String greetingText = "";
     private byte @Nullable [] pendingLiteral;
     private @Nullable MonoSink<Void> idling;
     private @Nullable Consumer<ImapResponse> unsolicited;
@@ -150,6 +151,11 @@ final class ImapClient {
         });
     }
 
+    /** The server's greeting line ("* OK [CAPABILITY …] …"). */
+    synchronized String greeting() {
+        return greetingText;
+    }
+
     void close() {
         connection.dispose();
     }
@@ -213,6 +219,7 @@ final class ImapClient {
             if (!greeted) {
                 greeted = true;
                 greets = true;
+                greetingText = response.text();
             } else if (response.continuation()) {
                 if (idling != null) {
                     idled = idling;

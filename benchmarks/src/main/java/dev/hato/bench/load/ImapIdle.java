@@ -23,7 +23,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Many concurrent IDLE sessions and how fast a delivery reaches them: opens {@code --sessions} TLS connections
- * spread over the accounts (session i uses account i mod accounts), each LOGIN (or AUTHENTICATE SCRAM-SHA-256) +
+ * spread over the accounts (session i uses account i mod accounts), each AUTHENTICATE SCRAM-SHA-256 when the server
+ * offers it (the client keeps SaltedPassword per account, so the server hashes no password; LOGIN otherwise) +
  * SELECT INBOX + IDLE (RFC 2177); with all of them idling, reads the server's heap and RSS; then delivers
  * {@code --rounds} messages to every account by SMTP, one after another with a pause between, and measures for every
  * idling session the time from the SMTP 250 of its account's delivery to the {@code * n EXISTS} it receives
@@ -37,7 +38,7 @@ import reactor.core.publisher.Mono;
  *
  * <pre>
  * java -Xmx2g -cp benchmarks/target/benchmarks.jar dev.hato.bench.load.ImapIdle --port 1993 --accounts a.tsv \
- *     --sessions 10000 --smtp-port 2525 [--server-pid PID] [--ca cert.pem | --insecure] [--auth scram|login]
+ *     --sessions 10000 --smtp-port 2525 [--server-pid PID] [--ca cert.pem | --insecure] [--auth auto|scram|login]
  *     [--open-concurrency 64] [--rounds 1] [--gap-ms 20] [--wait 30] [--csv]
  * </pre>
  */
@@ -74,7 +75,7 @@ public final class ImapIdle {
         } catch (IllegalArgumentException e) {
             System.err.println("ImapIdle: " + e.getMessage());
             System.err.println("usage: ImapIdle [--host H] --port P --accounts FILE --smtp-port P [--sessions N]"
-                    + " [--open-concurrency N] [--rounds N] [--gap-ms MS] [--wait S] [--auth scram|login]"
+                    + " [--open-concurrency N] [--rounds N] [--gap-ms MS] [--wait S] [--auth auto|scram|login]"
                     + " [--server-pid PID] [--ca PEM | --insecure] [--lmtp] [--csv]");
             System.exit(2);
             return;
@@ -98,7 +99,7 @@ public final class ImapIdle {
         int idling = open.size();
         System.out.printf(Locale.ROOT, "%d of %d sessions idling after %.1f s (%.0f sessions/s), %d failed to open%n",
                 idling, options.sessions(), openSeconds, idling / openSeconds, openFailures.get());
-        String serverBefore = serverMemory("with all sessions idling");
+        Memory serverBefore = serverMemory("with all sessions idling");
 
         long[] replied = new long[accounts.size() * options.rounds()];
         long[] dataCommand = new long[accounts.size() * options.rounds()];
@@ -126,7 +127,7 @@ public final class ImapIdle {
         while (System.nanoTime() < waitUntil && missing() > 0) {
             Thread.sleep(50);
         }
-        String serverAfter = serverMemory("after the deliveries");
+        Memory serverAfter = serverMemory("after the deliveries");
 
         List<Long> fromReply = new ArrayList<>();
         List<Long> fromData = new ArrayList<>();
@@ -158,11 +159,13 @@ public final class ImapIdle {
             client.close();
         }
         if (options.csv()) {
-            // sessions,accounts,rounds,idling,open_s,notified,missed,early,p50_ms,p99_ms,max_ms,data_p50_ms,data_p99_ms,data_max_ms
-            System.out.printf(Locale.ROOT, "%d,%d,%d,%d,%.1f,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f%n",
+            // sessions,accounts,rounds,idling,open_s,notified,missed,early,p50_ms,p99_ms,max_ms,data_p50_ms,
+            // data_p99_ms,data_max_ms,heap_used_mib,heap_live_mib,rss_mib,tree_rss_mib (with all sessions idling)
+            System.out.printf(Locale.ROOT, "%d,%d,%d,%d,%.1f,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%s%n",
                     options.sessions(), accounts.size(), options.rounds(), idling, openSeconds, reply.length, missed,
                     early, Samples.percentileMillis(reply, 50), Samples.percentileMillis(reply, 99), max(reply),
-                    Samples.percentileMillis(data, 50), Samples.percentileMillis(data, 99), max(data));
+                    Samples.percentileMillis(data, 50), Samples.percentileMillis(data, 99), max(data),
+                    serverBefore.csv());
         }
         System.out.printf(Locale.ROOT, "%d notifications (%d sessions x %d rounds), %d missed, %d arrived before the"
                         + " client read the 250%n", reply.length, idling, options.rounds(), missed, early);
@@ -170,8 +173,8 @@ public final class ImapIdle {
                 Samples.percentileMillis(reply, 50), Samples.percentileMillis(reply, 99), max(reply));
         System.out.printf(Locale.ROOT, "DATA command -> * n EXISTS: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 Samples.percentileMillis(data, 50), Samples.percentileMillis(data, 99), max(data));
-        System.out.print(serverBefore);
-        System.out.print(serverAfter);
+        System.out.print(serverBefore.describe(options.serverPid()));
+        System.out.print(serverAfter.describe(options.serverPid()));
         for (String error : firstErrors) {
             System.err.println("ImapIdle error: " + error);
         }
@@ -195,10 +198,21 @@ public final class ImapIdle {
     private Mono<Void> openSession(int index) {
         Accounts.Account account = accounts.get(index);
         return ImapClient.connect(options.host(), options.port(), tls, TIMEOUT).flatMap(imap -> {
-            Mono<ImapClient.Result> login = "scram".equals(options.auth())
-                    ? imap.authenticate("SCRAM-SHA-256", new ScramSha256Client(account.login(), account.password()))
-                    : imap.command(account.loginCommand());
-            return login.flatMap(r -> ok(r, "login"))
+            Mono<Boolean> scram = switch (options.auth()) {
+                case "scram" -> Mono.just(true);
+                case "login" -> Mono.just(false);
+                // RFC 3501 §7.1: the greeting may carry the capabilities; otherwise ask.
+                default -> imap.greeting().contains("[CAPABILITY ")
+                        ? Mono.just(imap.greeting().contains(" AUTH=SCRAM-SHA-256"))
+                        : imap.command("CAPABILITY").map(r -> r.untagged().stream()
+                                .anyMatch(u -> u.text().startsWith("* CAPABILITY ")
+                                        && u.text().contains(" AUTH=SCRAM-SHA-256")));
+            };
+            return scram.flatMap(useScram -> useScram
+                            ? imap.authenticate("SCRAM-SHA-256",
+                                    new ScramSha256Client(account.login(), account.password()))
+                            : imap.command(account.loginCommand()))
+                    .flatMap(r -> ok(r, "login"))
                     .then(imap.command("SELECT INBOX")).flatMap(r -> ok(r, "SELECT"))
                     .flatMap(select -> {
                         long exists = select.untagged().stream().filter(r -> "EXISTS".equals(r.numberedKind()))
@@ -240,21 +254,40 @@ public final class ImapIdle {
      * process and of its whole process tree (Hato's embedded PostgreSQL, Dovecot's imap processes). jcmd only
      * for a JVM: its attach mechanism sends SIGQUIT, which stops other servers.
      */
-    private String serverMemory(String when) {
+    private Memory serverMemory(String when) {
         long pid = options.serverPid();
         if (pid == 0) {
-            return "";
+            return new Memory(when, -1, -1, -1, -1, -1);
         }
-        StringBuilder out = new StringBuilder("server (pid " + pid + ") " + when + ":");
+        long used = -1;
+        long live = -1;
         if (isJava(pid)) {
-            String before = jcmd("GC.heap_info");
+            used = heapUsedKib(jcmd("GC.heap_info"));
             jcmd("GC.run");
-            String after = jcmd("GC.heap_info");
-            out.append(heap(" heap used ", before)).append(heap(", after a full GC ", after)).append(",");
+            live = heapUsedKib(jcmd("GC.heap_info"));
         }
-        out.append(String.format(Locale.ROOT, " RSS %d MiB (peak %d MiB), with its child processes %d MiB",
-                statusKib(pid, "VmRSS:") / 1024, statusKib(pid, "VmHWM:") / 1024, treeRssKib(pid) / 1024));
-        return out.append(System.lineSeparator()).toString();
+        return new Memory(when, used, live, statusKib(pid, "VmRSS:"), statusKib(pid, "VmHWM:"), treeRssKib(pid));
+    }
+
+    /** A server's memory at one moment, in KiB; -1 where not measured. */
+    record Memory(String when, long heapUsed, long heapLive, long rss, long rssPeak, long treeRss) {
+        String describe(long pid) {
+            if (rss < 0) {
+                return "";
+            }
+            String heap = heapUsed < 0 ? "" : String.format(Locale.ROOT,
+                    " heap used %d MiB, %d MiB after a full GC,", heapUsed / 1024, heapLive / 1024);
+            return String.format(Locale.ROOT, "server (pid %d) %s:%s RSS %d MiB (peak %d MiB), with its child"
+                    + " processes %d MiB%n", pid, when, heap, rss / 1024, rssPeak / 1024, treeRss / 1024);
+        }
+
+        String csv() {
+            return String.join(",", mib(heapUsed), mib(heapLive), mib(rss), mib(treeRss));
+        }
+
+        private static String mib(long kib) {
+            return kib < 0 ? "" : Long.toString(kib / 1024);
+        }
     }
 
     private static boolean isJava(long pid) {
@@ -308,13 +341,10 @@ public final class ImapIdle {
         return total;
     }
 
-    private static String heap(String label, String heapInfo) {
+    /** G1 and the other collectors print "total 1048576K, used 123456K" in GC.heap_info. */
+    private static long heapUsedKib(String heapInfo) {
         Matcher m = HEAP.matcher(heapInfo);
-        if (!m.find()) {
-            return label + "unknown";
-        }
-        return String.format(Locale.ROOT, "%s%d MiB of %d MiB", label, Long.parseLong(m.group(2)) / 1024,
-                Long.parseLong(m.group(1)) / 1024);
+        return m.find() ? Long.parseLong(m.group(2)) : -1;
     }
 
     private String jcmd(String command) {
@@ -347,8 +377,8 @@ public final class ImapIdle {
                     || waitSeconds > 600) {
                 throw new IllegalArgumentException("--rounds 1..100, --gap-ms 0..10000, --wait 1..600");
             }
-            if (!auth.equals("scram") && !auth.equals("login")) {
-                throw new IllegalArgumentException("--auth must be scram or login");
+            if (!auth.equals("scram") && !auth.equals("login") && !auth.equals("auto")) {
+                throw new IllegalArgumentException("--auth must be auto, scram or login");
             }
             if ((ca == null) != insecure) {
                 throw new IllegalArgumentException("give either --ca PEM (the server's certificate) or --insecure");
@@ -365,7 +395,7 @@ public final class ImapIdle {
             int rounds = 1;
             int gapMillis = 20;
             int waitSeconds = 30;
-            String auth = "login";
+            String auth = "auto";
             long serverPid = 0;
             File ca = null;
             boolean insecure = false;
