@@ -34,13 +34,22 @@ final class ScramSha256Client implements UnaryOperator<byte[]> {
     private String authMessage = "";
 
     ScramSha256Client(String username, String password) {
-        byte[] random = new byte[18];
-        RANDOM.nextBytes(random);
+        this(username, password, randomNonce());
+    }
+
+    /** With a given client nonce: for the RFC 7677 §3 example in the tests. */
+    ScramSha256Client(String username, String password, String nonce) {
         this.username = username;
         this.password = password;
-        this.nonce = Base64.getEncoder().encodeToString(random);
+        this.nonce = nonce;
         // RFC 5802 §5.1: "=" and "," in a username are sent as "=3D" and "=2C".
         this.clientFirstBare = "n=" + username.replace("=", "=3D").replace(",", "=2C") + ",r=" + nonce;
+    }
+
+    private static String randomNonce() {
+        byte[] random = new byte[18];
+        RANDOM.nextBytes(random);
+        return Base64.getEncoder().encodeToString(random);
     }
 
     @Override
