@@ -53,7 +53,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK" "$OUT"
 CSV="$OUT/imap-load.csv"
 LOG="$WORK/run.log"
-echo "target,clients,step,count,per_s,p50_ms,p99_ms,max_ms,errors,server_cpu_ms_per_cmd,load1" > "$CSV"
+echo "target,clients,step,count,per_s,p50_ms,p99_ms,max_ms,errors,client_cpu_ms_per_cmd,server_cpu_ms_per_cmd,load1" > "$CSV"
 say() { echo "$*" | tee -a "$LOG"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
@@ -152,7 +152,7 @@ for clients in $CLIENTS; do
     cpu=$(per_unit $(( s1 - s0 )) "$(awk -v c="$commands" -v s="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", c * (s + w) / s }')")
     echo "$rows" | awk -v cpu="$cpu" -v load="$(load1)" '{ print $0 "," cpu "," load }' | tee -a "$CSV" >>"$LOG"
     echo "$rows" | awk -F, -v cpu="$cpu" -v load="$(load1)" '
-      $3 == "all" { printf "  %-8s %3d clients: %7.1f commands/s, %d errors; server CPU %s ms per command (load %s)\n", $1, $2, $5, $9, cpu, load }
+      $3 == "all" { printf "  %-8s %3d clients: %7.1f commands/s, %d errors; CPU per command: server %s ms, ImapLoad %s ms (load %s)\n", $1, $2, $5, $9, cpu, $10, load }
       $3 != "all" { printf "           %-14s n=%-6d p50 %7.2f ms  p99 %8.2f ms  max %8.2f ms\n", $3, $4, $6, $7, $8 }' | tee -a "$LOG"
   done
 done

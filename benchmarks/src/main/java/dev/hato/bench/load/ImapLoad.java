@@ -3,6 +3,7 @@ package dev.hato.bench.load;
 import dev.hato.bench.load.ImapClient.Result;
 import io.netty.handler.ssl.SslContext;
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,12 +14,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * An IMAP load generator: N clients, each in a loop of the mix a mail client runs when it checks a mailbox — connect
@@ -59,6 +62,9 @@ public final class ImapLoad {
     private final List<String> firstErrors = Collections.synchronizedList(new ArrayList<>());
     private final long measureFrom;
     private final long deadline;
+    /** This process's CPU time at the start and end of the measured window, for CPU per command. */
+    private final AtomicLong cpuAtStart = new AtomicLong(-1);
+    private final AtomicLong cpuAtEnd = new AtomicLong(-1);
 
     private ImapLoad(Options options) {
         this.options = options;
@@ -91,12 +97,21 @@ public final class ImapLoad {
 
     private boolean run() {
         Duration bound = Duration.ofSeconds(options.warmup() + options.seconds()).plus(COMMAND_TIMEOUT.multipliedBy(12));
+        Schedulers.parallel().schedule(() -> cpuAtStart.set(processCpuNanos()),
+                Math.max(0, measureFrom - System.nanoTime()), TimeUnit.NANOSECONDS);
+        Schedulers.parallel().schedule(() -> cpuAtEnd.set(processCpuNanos()),
+                Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         Flux.range(0, options.clients())
                 .flatMap(this::client, options.clients())
                 .then()
                 .block(bound);
         report();
         return errors.get() <= options.maxErrors();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private boolean running() {
@@ -284,23 +299,27 @@ public final class ImapLoad {
             }
         }
         double rate = commands / seconds;
+        // The client's own CPU per command in the measured window: TLS handshakes and parsing cost the client
+        // too, and on a shared machine that is CPU the server did not get.
+        double clientCpu = cpuAtStart.get() < 0 || cpuAtEnd.get() < 0 || commands == 0 ? Double.NaN
+                : (cpuAtEnd.get() - cpuAtStart.get()) / 1e6 / commands;
         if (options.csv()) {
-            // label,clients,step,count,per_s,p50_ms,p99_ms,max_ms,errors
+            // label,clients,step,count,per_s,p50_ms,p99_ms,max_ms,errors,client_cpu_ms_per_cmd
             for (Step step : Step.values()) {
                 long[] sorted = latencies.get(step).sorted();
-                System.out.printf(Locale.ROOT, "%s,%d,%s,%d,%.1f,%.2f,%.2f,%.2f,%d%n", options.label(),
+                System.out.printf(Locale.ROOT, "%s,%d,%s,%d,%.1f,%.2f,%.2f,%.2f,%d,%n", options.label(),
                         options.clients(), step.name().toLowerCase(Locale.ROOT), latencies.get(step).count(),
                         latencies.get(step).count() / seconds, Samples.percentileMillis(sorted, 50),
                         Samples.percentileMillis(sorted, 99), sorted.length == 0 ? Double.NaN
                                 : sorted[sorted.length - 1] / 1e6, errors.get());
             }
-            System.out.printf(Locale.ROOT, "%s,%d,all,%d,%.1f,,,,%d%n", options.label(), options.clients(), commands,
-                    rate, errors.get());
+            System.out.printf(Locale.ROOT, "%s,%d,all,%d,%.1f,,,,%d,%.2f%n", options.label(), options.clients(),
+                    commands, rate, errors.get(), clientCpu);
         } else {
             System.out.printf(Locale.ROOT, "%s: %d clients, %d accounts, %d s measured after %d s warm-up: "
-                            + "%d commands = %.1f commands/s, %d sessions completed, %d errors%n", options.label(),
-                    options.clients(), accounts.size(), options.seconds(), options.warmup(), commands, rate,
-                    loops.get(), errors.get());
+                            + "%d commands = %.1f commands/s, %d sessions completed, %d errors; client CPU %.2f ms"
+                            + " per command%n", options.label(), options.clients(), accounts.size(), options.seconds(),
+                    options.warmup(), commands, rate, loops.get(), errors.get(), clientCpu);
             System.out.printf(Locale.ROOT, "  %-14s %8s %9s %9s %9s%n", "step", "count", "p50 ms", "p99 ms", "max ms");
             for (Step step : Step.values()) {
                 long[] sorted = latencies.get(step).sorted();
