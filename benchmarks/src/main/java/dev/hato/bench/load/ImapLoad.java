@@ -301,7 +301,8 @@ public final class ImapLoad {
         double rate = commands / seconds;
         // The client's own CPU per command in the measured window: TLS handshakes and parsing cost the client
         // too, and on a shared machine that is CPU the server did not get.
-        double clientCpu = cpuAtStart.get() < 0 || cpuAtEnd.get() < 0 || commands == 0 ? Double.NaN
+        cpuAtEnd.compareAndSet(-1, processCpuNanos());  // the last clients may finish before the scheduled reading
+        double clientCpu = cpuAtStart.get() < 0 || commands == 0 ? Double.NaN
                 : (cpuAtEnd.get() - cpuAtStart.get()) / 1e6 / commands;
         if (options.csv()) {
             // label,clients,step,count,per_s,p50_ms,p99_ms,max_ms,errors,client_cpu_ms_per_cmd
