@@ -1,8 +1,10 @@
 package dev.hato.bench.load;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -61,10 +63,15 @@ final class ImapClient {
         this.connection = connection;
     }
 
-    /** TLS from the first octet (the IMAPS port); trusting only {@code ca} when given, anything otherwise. */
+    /**
+     * TLS from the first octet (the IMAPS port); trusting only {@code ca} when given, anything otherwise. On
+     * BoringSSL (netty-tcnative) when it loads: a load client should spend its CPU on the load, and the JDK's own
+     * handshake costs several times as much.
+     */
     static SslContext tls(@Nullable File ca) {
         try {
-            SslContextBuilder builder = SslContextBuilder.forClient().protocols("TLSv1.3", "TLSv1.2");
+            SslContextBuilder builder = SslContextBuilder.forClient().protocols("TLSv1.3", "TLSv1.2")
+                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK);
             return (ca == null ? builder.trustManager(InsecureTrustManagerFactory.INSTANCE) : builder.trustManager(ca))
                     .build();
         } catch (SSLException e) {

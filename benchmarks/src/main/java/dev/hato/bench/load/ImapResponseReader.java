@@ -51,14 +51,26 @@ final class ImapResponseReader {
                 }
                 continue;
             }
-            byte b = in.get();
-            if (b != '\n') {
-                line.write(b);
-                if (line.size() > maxLine) {
-                    throw new IllegalStateException("response line longer than " + maxLine + " octets");
+            // Up to the next LF in one bulk copy (responses are mostly long FETCH lines and literals).
+            int start = in.position();
+            int lf = -1;
+            for (int i = start; i < in.limit(); i++) {
+                if (in.get(i) == '\n') {
+                    lf = i;
+                    break;
                 }
+            }
+            int end = lf < 0 ? in.limit() : lf;
+            if (line.size() + (end - start) > maxLine) {
+                throw new IllegalStateException("response line longer than " + maxLine + " octets");
+            }
+            byte[] chunk = new byte[end - start];
+            in.get(chunk);
+            line.writeBytes(chunk);
+            if (lf < 0) {
                 continue;
             }
+            in.get();  // the LF
             byte[] bytes = line.toByteArray();
             line.reset();
             int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
