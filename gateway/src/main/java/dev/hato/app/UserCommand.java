@@ -11,7 +11,10 @@ import dev.hato.provisioning.PeopleCsv;
 import dev.hato.provisioning.Person;
 import dev.hato.provisioning.Provisioning;
 import dev.hato.provisioning.ProvisioningException;
+import dev.hato.auth.AuthIds;
+import dev.hato.delivery.RecipientResolver;
 import dev.hato.store.Account;
+import dev.hato.store.Mailboxes;
 import dev.hato.store.ImportResult;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,13 +36,14 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jspecify.annotations.Nullable;
+import org.springframework.util.unit.DataSize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hato user add|list|passwd|remove|import}. */
+/** {@code hato user add|list|passwd|remove|quota|import|sync-ldap}. */
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Manage accounts. People log in with the auth ID, not with their address.")
 final class UserCommand {
@@ -113,6 +117,93 @@ final class UserCommand {
             spec.commandLine().getOut().println("removed account " + account);
         }
         return 0;
+    }
+
+    @Command(name = "quota", description = {
+            "Show an account's storage and message usage and limits (RFC 9208 quota root \"\"), or set them. "
+                    + "APPEND and COPY over a limit are refused with [OVERQUOTA]; a move is not.",
+            "Sizes take B, KB, MB, GB or TB (binary multiples: 1MB = 1048576 octets); 'unlimited' removes one limit."})
+    int quota(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS") String who,
+              @Option(names = "--storage", paramLabel = "SIZE", description = "Storage limit, e.g. 500MB.")
+              @Nullable String storage,
+              @Option(names = "--messages", paramLabel = "COUNT", description = "Message count limit.")
+              @Nullable String messages,
+              @Option(names = "--unlimited", description = "Remove both limits.") boolean unlimited) {
+        if (unlimited && (storage != null || messages != null)) {
+            throw new IllegalArgumentException("--unlimited cannot be combined with --storage or --messages");
+        }
+        QuotaLimit storageLimit = storage == null ? null : QuotaLimit.parse(storage, true);
+        QuotaLimit messageLimit = messages == null ? null : QuotaLimit.parse(messages, false);
+        try (CliContext context = store.open()) {
+            Account account = findAccount(context, who);
+            Mailboxes mailboxes = context.store().mailboxes();
+            Mailboxes.Quota before = mailboxes.quota(account.id()).block();
+            if (before == null) {
+                throw new IllegalStateException("no quota for " + who);
+            }
+            Mailboxes.Quota shown = before;
+            if (unlimited || storageLimit != null || messageLimit != null) {
+                Long octets = unlimited ? null : storageLimit == null ? before.limitOctets() : storageLimit.value();
+                Long count = unlimited ? null : messageLimit == null ? before.limitMessages() : messageLimit.value();
+                mailboxes.setQuota(account.id(), octets, count).block();
+                shown = mailboxes.quota(account.id()).block();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(account.authId() + "\t" + account.address());
+            out.println("storage: " + octets(shown.usedOctets()) + " of "
+                    + (shown.limitOctets() == null ? "unlimited" : octets(shown.limitOctets())));
+            out.println("messages: " + shown.usedMessages() + " of "
+                    + (shown.limitMessages() == null ? "unlimited" : shown.limitMessages()));
+        }
+        return 0;
+    }
+
+    /** A limit from the command line; null value: unlimited. */
+    private record QuotaLimit(@Nullable Long value) {
+        static QuotaLimit parse(String text, boolean size) {
+            String trimmed = text.trim();
+            if (trimmed.equalsIgnoreCase("unlimited")) {
+                return new QuotaLimit(null);
+            }
+            long value;
+            try {
+                value = size ? DataSize.parse(trimmed.replace(" ", "")).toBytes() : Long.parseLong(trimmed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException((size ? "not a size (e.g. 500MB, 2GB): " : "not a count: ")
+                        + text);
+            }
+            if (value < 0) {
+                throw new IllegalArgumentException("a limit cannot be negative: " + text);
+            }
+            return new QuotaLimit(value);
+        }
+    }
+
+    /** Octets as an operator reads them: exact, and in the largest binary unit that fits. */
+    static String octets(long octets) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = octets;
+        String unit = null;
+        for (String next : units) {
+            if (value < 1024) {
+                break;
+            }
+            value /= 1024;
+            unit = next;
+        }
+        return unit == null ? octets + " octets" : String.format(Locale.ROOT, "%d octets (%.1f %s)", octets, value, unit);
+    }
+
+    /** The account named by auth ID, or by address when the argument has an '@'. */
+    private static Account findAccount(CliContext context, String who) {
+        String key = who.trim();
+        Account account = (key.indexOf('@') >= 0
+                ? context.store().directory().findByAddress(RecipientResolver.normalize(key))
+                : context.store().directory().findByAuthId(AuthIds.normalize(key))).block();
+        if (account == null) {
+            throw new IllegalArgumentException("no account with auth ID or address " + key);
+        }
+        return account;
     }
 
     @Command(name = "sync-ldap", description = {

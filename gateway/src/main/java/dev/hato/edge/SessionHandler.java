@@ -7,6 +7,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.compression.JdkZlibDecoder;
+import io.netty.handler.codec.compression.JdkZlibEncoder;
+import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -28,6 +31,10 @@ import reactor.core.scheduler.Schedulers;
  * a client cannot make the server buffer without bound. Actions are consumed one at a time and the next one is
  * requested only while the channel is writable, so a large message streams from the store at the client's pace.
  * All state is touched on the channel's event loop only.
+ *
+ * <p>Besides the answers to its input, a session may produce {@linkplain ProtocolSession#unsolicited() unsolicited}
+ * output (IMAP IDLE). Such actions are performed as they arrive while no answer is being written; otherwise they
+ * wait in {@code pushed} until the running answer completed, so the two never interleave.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
 
@@ -37,12 +44,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final ProtocolSession session;
     private final @Nullable SslContext startTls;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private final ArrayDeque<Action> pushed = new ArrayDeque<>();
+    private @Nullable PushSubscriber pushes;
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable Scheduler eventLoop;
     private @Nullable ActionSubscriber running;
     private @Nullable ScheduledFuture<?> idleTimer;
     private boolean closing;
     private boolean tlsStarted;
+    private boolean compressing;
     private boolean shuttingDown;
 
     SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls) {
@@ -57,6 +67,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         this.eventLoop = Schedulers.fromExecutor(context.executor());
         context.channel().config().setAutoRead(false);
         run(session.open());
+        PushSubscriber subscriber = new PushSubscriber();
+        pushes = subscriber;
+        session.unsolicited().publishOn(eventLoop(), 1).subscribe(subscriber);
     }
 
     @Override
@@ -92,6 +105,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (subscriber != null && context.channel().isWritable()) {
             subscriber.resume();
         }
+        PushSubscriber pushSubscriber = pushes;
+        if (pushSubscriber != null && context.channel().isWritable()) {
+            pushSubscriber.resume();
+        }
         context.fireChannelWritabilityChanged();
     }
 
@@ -103,6 +120,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (subscriber != null) {
             subscriber.dispose();
         }
+        PushSubscriber pushSubscriber = pushes;
+        if (pushSubscriber != null) {
+            pushSubscriber.dispose();
+        }
+        pushed.clear();
         try {
             session.closed();
         } catch (RuntimeException e) {
@@ -172,6 +194,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         running = null;
+        performPushed();
         ctx().flush();
         if (shuttingDown && !closing) {
             run(session.shutdown());
@@ -204,6 +227,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             context.write(Unpooled.wrappedBuffer(write.bytes()));
         } else if (action instanceof Action.StartTls tls) {
             startTls(context, tls);
+        } else if (action instanceof Action.Compress compress) {
+            compress(context, compress);
         } else {
             closing = true;
             pending.clear();
@@ -222,6 +247,45 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         SslHandler handler = new SslHandler(startTls.newEngine(context.alloc()), true);
         context.pipeline().addFirst("hato.starttls", handler);
         context.writeAndFlush(Unpooled.wrappedBuffer(tls.reply()));
+    }
+
+    private void compress(ChannelHandlerContext context, Action.Compress compress) {
+        if (compressing) {
+            throw new IllegalStateException(serverName + ": session asked for compression twice");
+        }
+        compressing = true;
+        // RFC 4978 §3: the client starts compressing only after the tagged OK, so anything it sent before that was
+        // not compressed input for the session and must not be executed.
+        pending.clear();
+        // The reply leaves uncompressed; both codecs sit right in front of this handler (after TLS when TLS is on).
+        context.writeAndFlush(Unpooled.wrappedBuffer(compress.reply()));
+        // Raw DEFLATE (no zlib header, RFC 1951); the encoder ends every write with a sync flush so each response is
+        // decodable at once, and the decoder hands out inflated data in bounded pieces.
+        context.pipeline().addBefore(context.name(), "hato.inflate", new JdkZlibDecoder(ZlibWrapper.NONE, 65536));
+        context.pipeline().addBefore(context.name(), "hato.deflate", new JdkZlibEncoder(ZlibWrapper.NONE));
+    }
+
+    /** Performs unsolicited actions that arrived while an answer was being written. */
+    private void performPushed() {
+        Action action;
+        while (!closing && (action = pushed.poll()) != null) {
+            perform(action);
+        }
+        pushed.clear();
+    }
+
+    private void push(Action action) {
+        if (closing) {
+            return;
+        }
+        if (running != null) {
+            pushed.add(action);
+            return;
+        }
+        perform(action);
+        if (!closing) {
+            ctx().flush();
+        }
     }
 
     private ChannelHandlerContext ctx() {
@@ -301,6 +365,46 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             closing = true;
             ctx().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             finished(this);
+        }
+    }
+
+    /**
+     * Writes the session's unsolicited actions one at a time; the next is requested only while the socket accepts
+     * more, so a client that stops reading during IDLE cannot make the server queue without bound.
+     */
+    private final class PushSubscriber extends BaseSubscriber<Action> {
+        private boolean waitingForWritability;
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            request(1);
+        }
+
+        @Override
+        protected void hookOnNext(Action action) {
+            push(action);
+            if (closing) {
+                dispose();
+            } else if (ctx().channel().isWritable()) {
+                request(1);
+            } else {
+                waitingForWritability = true;
+            }
+        }
+
+        void resume() {
+            if (waitingForWritability) {
+                waitingForWritability = false;
+                request(1);
+            }
+        }
+
+        @Override
+        protected void hookOnError(Throwable error) {
+            LOG.warn("{}: unsolicited output failed for {}; closing the connection", serverName,
+                    ctx().channel().remoteAddress(), error);
+            closing = true;
+            ctx().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** What a protocol session asks the edge to do, in order. */
-public sealed interface Action permits Action.Write, Action.StartTls, Action.Close {
+public sealed interface Action permits Action.Write, Action.StartTls, Action.Compress, Action.Close {
 
     /** Bytes to send. Replies are flushed when the session has consumed all input it was given. */
     record Write(ByteBuffer bytes) implements Action { }
@@ -14,6 +14,13 @@ public sealed interface Action permits Action.Write, Action.StartTls, Action.Clo
      * last plain-text bytes, and drop whatever the client pipelined after the command.
      */
     record StartTls(ByteBuffer reply) implements Action { }
+
+    /**
+     * Switch the connection to raw DEFLATE in both directions (RFC 4978 §3, IMAP COMPRESS=DEFLATE): send {@code reply}
+     * uncompressed as the last plain bytes, then compress everything written and inflate everything read. Whatever the
+     * client sent after the command and before seeing the reply is dropped (it must wait for the reply).
+     */
+    record Compress(ByteBuffer reply) implements Action { }
 
     /** Flush what was written, then close the connection. */
     record Close() implements Action { }

@@ -29,6 +29,16 @@ public interface ProtocolSession {
      */
     Flux<Action> shutdown();
 
+    /**
+     * Output the session produces without input, such as IMAP's untagged responses during IDLE (RFC 2177). The edge
+     * subscribes once, right after {@link #open()}, and writes each action as it arrives, but never in the middle of
+     * the output of {@link #receive}, {@link #idle()} or {@link #shutdown()}: an action arriving then waits until that
+     * Flux completed. Empty by default.
+     */
+    default Flux<Action> unsolicited() {
+        return Flux.empty();
+    }
+
     /** The connection is gone (closed by either side); release what the session holds. Must not throw. */
     void closed();
 }

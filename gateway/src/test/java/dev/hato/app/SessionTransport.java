@@ -44,6 +44,9 @@ final class SessionTransport implements Transport {
                 out.writeBytes(bytes(write.bytes()));
             } else if (action instanceof Action.StartTls tls) {
                 out.writeBytes(bytes(tls.reply()));
+            } else if (action instanceof Action.Compress compress) {
+                // No socket here, so nothing to compress: the reply is what the session said.
+                out.writeBytes(bytes(compress.reply()));
             } else {
                 closed = true;
             }

@@ -114,6 +114,12 @@ public interface Mailboxes {
     /** The {@link MessageFacts#structure()} stored for a blob; empty when none was stored. */
     Mono<byte[]> structure(long blobId);
 
+    /**
+     * Stores the facts of a blob that has none yet (a message delivered before facts were parsed at delivery);
+     * a blob that has facts keeps them. NoSuchElementException when there is no such blob.
+     */
+    Mono<Void> storeFacts(long blobId, MessageFacts facts);
+
     /** RFC 9208 quota of the account (quota root {@code ""}). */
     Mono<Quota> quota(long accountId);
 
@@ -126,9 +132,34 @@ public interface Mailboxes {
     /**
      * Committed changes of any mailbox on this database, from this and other gateway processes (PostgreSQL
      * LISTEN/NOTIFY), hot: subscribers see events after they subscribed. Sessions filter by mailbox id and then
-     * read what changed; an event may stand for several changes.
+     * read what changed; an event may stand for several changes. The first event of every subscription is
+     * {@link MailboxEvent#anything()}, sent once the feed is listening: from then on nothing committed is missed
+     * without another {@link MailboxEvent#anything()} saying so.
      */
     Flux<MailboxEvent> events();
 
-    record MailboxEvent(long mailboxId, long modseq) { }
+    /**
+     * A committed change: {@code mailboxId} reached {@code modseq}. An event with {@code mailboxId}
+     * {@value #ANY_MAILBOX} ({@link #anything()}) says that changes may have been missed (the feed's database
+     * connection was re-established, or a slow subscriber's buffer overflowed): sessions then look at their mailbox
+     * again as if it had changed. A deleted mailbox gets an event too (its id with a modseq it never reached).
+     */
+    record MailboxEvent(long mailboxId, long modseq) {
+        /** The {@link #mailboxId()} of {@link #anything()}. */
+        public static final long ANY_MAILBOX = -1;
+
+        /** Any mailbox may have changed; re-read what matters. */
+        public static MailboxEvent anything() {
+            return new MailboxEvent(ANY_MAILBOX, 0);
+        }
+
+        public boolean isAnything() {
+            return mailboxId == ANY_MAILBOX;
+        }
+
+        /** True when a session that has {@code mailboxId} selected must look at it again. */
+        public boolean concerns(long selectedMailboxId) {
+            return mailboxId == selectedMailboxId || isAnything();
+        }
+    }
 }

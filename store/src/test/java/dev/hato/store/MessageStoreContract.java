@@ -66,7 +66,7 @@ public abstract class MessageStoreContract {
     void mailboxShouldBeEmptyForANameThatDoesNotExist() {
         Account account = freshAccount();
 
-        StepVerifier.create(messages().mailbox(account.id(), "Archive")).verifyComplete();
+        StepVerifier.create(messages().mailbox(account.id(), "Archives")).verifyComplete();
     }
 
     @Test

@@ -6,16 +6,12 @@ import dev.hato.store.DirectoryException;
 import dev.hato.store.Envelope;
 import dev.hato.store.OutboundRecipient;
 import dev.hato.store.QueuedRecipient;
-import dev.hato.store.MessageContent;
 import dev.hato.store.MessageMeta;
 import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.Statement;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +19,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Writes one batch of deliveries in one transaction on one connection (ARCHITECTURE.md, "the hot path"): the
- * blob rows of the batch in one statement ({@code ON CONFLICT DO NOTHING}), the chunks of the new ones by COPY,
+ * blob rows of the batch in one statement ({@code ON CONFLICT DO NOTHING}), the chunks of the new ones by COPY and
+ * their {@link dev.hato.store.MessageFacts} in one statement ({@link BlobBatch}),
  * one UID reservation per mailbox, all message and change rows in one statement, one NOTIFY per mailbox, one
  * commit, and the outbound queue rows of the batch in one more statement. About ten round trips per batch, whatever its size, plus one per chunk of a large message.
  *
@@ -46,20 +42,8 @@ final class BatchWriter {
     /** This delivery alone failed (unknown account, unreadable content); the others of its batch are unaffected. */
     record Rejected(Throwable error) implements Outcome { }
 
-    private static final HexFormat HEX = HexFormat.of();
-
     private static final String INBOXES = "SELECT account_id, id FROM mailbox"
             + " WHERE account_id = ANY($1) AND name = 'INBOX'";
-
-    // Hashes travel as hex text: r2dbc-postgresql 1.1.1 mangles bytea arrays.
-    private static final String INSERT_BLOBS = "INSERT INTO blob (sha256, size)"
-            + " SELECT decode(sha256, 'hex'), size FROM unnest($1::text[], $2::bigint[]) AS b (sha256, size)"
-            + " ORDER BY 1 ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256";
-
-    // After the insert: a conflicting transaction has committed by then, and a new statement (READ COMMITTED)
-    // sees its row.
-    private static final String EXISTING_BLOBS = "SELECT id, sha256 FROM blob"
-            + " WHERE sha256 IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)";
 
     // ORDER BY under FOR NO KEY UPDATE (the lock the UPDATE below takes anyway) locks the rows in mailbox id order:
     // the sort runs before the row locks.
@@ -125,8 +109,8 @@ final class BatchWriter {
         private final List<List<Long>> recipients = new ArrayList<>();
         private final @Nullable Outcome[] outcomes;
         private final Map<Long, Long> inboxes = new HashMap<>();
-        /** The distinct blobs of the deliveries still in the batch, by hex SHA-256. */
-        private final TreeMap<String, PendingBlob> blobs = new TreeMap<>();
+        /** The distinct blobs of the deliveries still in the batch. */
+        private final BlobBatch blobs = new BlobBatch();
         /** Receipts of the deliveries written, by index; outcomes only once every statement has run. */
         private final Map<Integer, DeliveryReceipt> receipts = new HashMap<>();
 
@@ -145,7 +129,7 @@ final class BatchWriter {
                     .then(Mono.defer(() -> remaining().isEmpty()
                             ? Mono.<Void>empty() // everything rejected: no transaction at all
                             : Mono.from(connection.beginTransaction())
-                                    .then(Mono.defer(this::storeBlobs))
+                                    .then(Mono.defer(() -> blobs.store(connection)))
                                     .then(Mono.defer(this::reserveAndInsert))
                                     .then(Mono.defer(this::queueOutbound))
                                     .then(Mono.fromRunnable(() -> receipts.forEach(
@@ -193,9 +177,9 @@ final class BatchWriter {
                             }
                         }
                         for (int i : remaining()) {
-                            MessageContent content = deliveries.get(i).content();
-                            blobs.computeIfAbsent(HEX.formatHex(content.sha256()), sha256 -> new PendingBlob(content))
-                                    .deliveries().add(i);
+                            // RFC-parsed facts go with a new blob in the same transaction, so FETCH and SEARCH
+                            // never find a committed message whose facts are missing when delivery knew them.
+                            blobs.add(deliveries.get(i).content(), deliveries.get(i).facts(), i);
                         }
                     }));
         }
@@ -204,90 +188,10 @@ final class BatchWriter {
         // be read or does not match its hash fails alone. A small message is one chunk: holding it is holding one
         // chunk.
         private Mono<Void> readSmallBlobs() {
-            return Flux.fromIterable(List.copyOf(blobs.values()))
-                    .filter(PendingBlob::small)
-                    .concatMap(blob -> readWhole(blob.content())
-                            .doOnNext(blob::bytes)
-                            .onErrorResume(error -> {
-                                for (int i : blob.deliveries()) {
-                                    outcomes[i] = new Rejected(error);
-                                }
-                                blobs.values().remove(blob);
-                                return Mono.empty();
-                            }))
-                    .then();
-        }
-
-        private static Mono<ByteBuffer> readWhole(MessageContent content) {
-            return Mono.defer(() -> {
-                ByteBuffer whole = ByteBuffer.allocate(Math.toIntExact(content.size()));
-                var verifier = new Chunks.Verifier(content.sha256(), content.size());
-                return content.chunks()
-                        .doOnNext(chunk -> {
-                            verifier.update(chunk); // throws before an oversized chunk could overflow
-                            whole.put(chunk.duplicate());
-                        })
-                        .then(Mono.fromSupplier(() -> {
-                            verifier.verify();
-                            return whole.flip();
-                        }));
-            });
-        }
-
-        private Mono<Void> storeBlobs() {
-            List<PendingBlob> all = List.copyOf(blobs.values());
-            return assignIds(Database.statement(connection, INSERT_BLOBS,
-                            all.stream().map(blob -> HEX.formatHex(blob.content().sha256())).toArray(String[]::new),
-                            all.stream().map(blob -> blob.content().size()).toArray(Long[]::new)), true)
-                    .then(Mono.defer(() -> {
-                        String[] existing = all.stream().filter(blob -> !blob.stored())
-                                .map(blob -> HEX.formatHex(blob.content().sha256())).toArray(String[]::new);
-                        return existing.length == 0 ? Mono.<Void>empty()
-                                : assignIds(Database.statement(connection, EXISTING_BLOBS, (Object) existing), false);
-                    }))
-                    .then(Mono.defer(() -> {
-                        // All chunks of the new small blobs in one COPY; their bytes are already in memory.
-                        List<ChunkCopy.Row> rows = new ArrayList<>();
-                        for (PendingBlob blob : all) {
-                            ByteBuffer bytes = blob.small() ? blob.takeBytes() : null;
-                            if (blob.fresh() && bytes != null && bytes.hasRemaining()) {
-                                rows.add(new ChunkCopy.Row(blob.id(), 0, bytes));
-                            }
-                        }
-                        return ChunkCopy.copy(connection, rows);
-                    }))
-                    .thenMany(Flux.fromIterable(all).filter(blob -> blob.fresh() && !blob.small()))
-                    .concatMap(blob -> insertChunks(blob.id(), blob.content()))
-                    .then();
-        }
-
-        /** Gives each blob whose SHA-256 the statement returns the id returned with it. */
-        private Mono<Void> assignIds(Statement statement, boolean fresh) {
-            return Database.rows(statement, row -> {
-                ByteBuffer sha256 = Database.required(row, "sha256", ByteBuffer.class);
-                byte[] bytes = new byte[sha256.remaining()];
-                sha256.get(bytes);
-                PendingBlob blob = blobs.get(HEX.formatHex(bytes));
-                if (blob == null) {
-                    throw new IllegalStateException("the database returned a blob this batch did not ask for");
+            return blobs.readSmall((owners, error) -> {
+                for (int i : owners) {
+                    outcomes[i] = new Rejected(error);
                 }
-                blob.stored(Database.required(row, "id", Long.class), fresh);
-                return blob;
-            }).then();
-        }
-
-        // A large message chunk by chunk, one COPY each: one chunk in memory, whatever its size. The bytes are
-        // checked against the declared hash as they pass; a mismatch fails the batch before anything commits.
-        private Mono<Void> insertChunks(long blobId, MessageContent content) {
-            return Mono.defer(() -> {
-                var verifier = new Chunks.Verifier(content.sha256(), content.size());
-                var seq = new int[1];
-                return Chunks.rechunk(content.chunks(), Chunks.SIZE)
-                        .concatMap(chunk -> {
-                            verifier.update(chunk);
-                            return ChunkCopy.copy(connection, List.of(new ChunkCopy.Row(blobId, seq[0]++, chunk)));
-                        }, 0)
-                        .then(Mono.fromRunnable(verifier::verify));
             });
         }
 
@@ -370,7 +274,7 @@ final class BatchWriter {
         }
 
         private long blobId(Delivery delivery) {
-            return blobs.get(HEX.formatHex(delivery.content().sha256())).id();
+            return blobs.id(delivery.content());
         }
 
         /** One statement for the queue rows of every delivery of the batch that has outbound recipients. */
@@ -439,64 +343,6 @@ final class BatchWriter {
 
         Reservation(long accountId) {
             this.accountId = accountId;
-        }
-    }
-
-    /** One distinct blob of a batch and the deliveries (by index) that carry it. */
-    private static final class PendingBlob {
-        private final MessageContent content;
-        private final List<Integer> deliveries = new ArrayList<>();
-        private @Nullable ByteBuffer bytes;
-        private long id = -1;
-        private boolean fresh;
-
-        PendingBlob(MessageContent content) {
-            this.content = content;
-        }
-
-        MessageContent content() {
-            return content;
-        }
-
-        List<Integer> deliveries() {
-            return deliveries;
-        }
-
-        /** Fits one chunk: read before the transaction and copied with the other small ones. */
-        boolean small() {
-            return content.size() <= Chunks.SIZE;
-        }
-
-        void bytes(ByteBuffer bytes) {
-            this.bytes = bytes;
-        }
-
-        /** The bytes of a small blob, dropped here so that they are not kept for the rest of the batch. */
-        @Nullable ByteBuffer takeBytes() {
-            ByteBuffer taken = bytes;
-            bytes = null;
-            return taken;
-        }
-
-        void stored(long id, boolean fresh) {
-            this.id = id;
-            this.fresh = fresh;
-        }
-
-        boolean stored() {
-            return id >= 0;
-        }
-
-        /** Inserted by this batch, so its chunks are still to be written. */
-        boolean fresh() {
-            return fresh;
-        }
-
-        long id() {
-            if (id < 0) {
-                throw new IllegalStateException("blob not stored yet");
-            }
-            return id;
         }
     }
 }

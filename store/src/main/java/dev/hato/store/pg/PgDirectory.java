@@ -45,19 +45,34 @@ final class PgDirectory implements Directory {
             + " FROM unnest($1::text[], $2::text[], $3::text[]) AS v (address, display_name, password_hash)"
             + " WHERE a.address = v.address";
 
-    // Accounts and their INBOXes in one statement, as addAccount does; the join drops rows of unknown domains,
+    /**
+     * The mailboxes and subscriptions of a new account, as CTEs that follow a CTE {@code a} of the inserted
+     * accounts (id, last_uidvalidity): INBOX and the RFC 6154 special-use mailboxes that clients look for (a
+     * client that finds \Sent saves sent mail there instead of creating its own "Sent Items"), all subscribed.
+     * Their UIDVALIDITY is the account's creation time in seconds, so a re-created account never reuses an old
+     * value; later creates go above it ({@code account.last_uidvalidity}).
+     */
+    static final String DEFAULT_MAILBOXES = " standard (name, special_use) AS (VALUES ('INBOX', NULL::text),"
+            + "  ('Sent', '\\Sent'), ('Drafts', '\\Drafts'), ('Trash', '\\Trash'), ('Junk', '\\Junk'),"
+            + "  ('Archive', '\\Archive')),"
+            + " boxes AS ("
+            + "  INSERT INTO mailbox (account_id, name, uidvalidity, special_use)"
+            + "  SELECT a.id, s.name, a.last_uidvalidity, s.special_use FROM a CROSS JOIN standard s),"
+            + " subscribed AS ("
+            + "  INSERT INTO subscription (account_id, name) SELECT a.id, s.name FROM a CROSS JOIN standard s)";
+
+    // Accounts and their mailboxes in one statement, as addAccount does; the join drops rows of unknown domains,
     // which the caller detects from the count.
     private static final String INSERT_ACCOUNTS = "WITH a AS ("
-            + "  INSERT INTO account (domain_id, address, auth_id, display_name, password_hash)"
-            + "  SELECT d.id, v.address, v.auth_id, v.display_name, NULLIF(v.password_hash, '')"
+            + "  INSERT INTO account (domain_id, address, auth_id, display_name, password_hash, last_uidvalidity)"
+            + "  SELECT d.id, v.address, v.auth_id, v.display_name, NULLIF(v.password_hash, ''),"
+            + "         extract(epoch FROM clock_timestamp())::bigint"
             + "  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])"
             + "       AS v (address, auth_id, display_name, password_hash, domain)"
             + "  JOIN domain d ON d.name = v.domain"
             + "  ORDER BY v.address"
-            + "  RETURNING id),"
-            + " inbox AS ("
-            + "  INSERT INTO mailbox (account_id, name, uidvalidity)"
-            + "  SELECT id, 'INBOX', extract(epoch FROM clock_timestamp())::bigint FROM a)"
+            + "  RETURNING id, last_uidvalidity),"
+            + DEFAULT_MAILBOXES
             + " SELECT count(*) AS created FROM a";
 
     private static final String MISSING_DOMAINS = "SELECT DISTINCT v.name FROM unnest($1::text[]) AS v (name)"
@@ -111,15 +126,14 @@ final class PgDirectory implements Directory {
             return Mono.error(new IllegalArgumentException("not an address: " + address));
         }
         String domain = address.substring(at + 1);
-        // One statement creates the account and its INBOX: atomic without an explicit transaction. The INBOX's
-        // UIDVALIDITY is the creation time in seconds, so a re-created account never reuses the old value.
+        // One statement creates the account and its mailboxes (DEFAULT_MAILBOXES): atomic without an explicit
+        // transaction.
         String sql = "WITH a AS ("
-                + "  INSERT INTO account (domain_id, address, auth_id, display_name, password_hash)"
-                + "  SELECT d.id, $1, $2, $3, $4 FROM domain d WHERE d.name = $5"
-                + "  RETURNING id, domain_id, address, auth_id, display_name, password_hash),"
-                + " inbox AS ("
-                + "  INSERT INTO mailbox (account_id, name, uidvalidity)"
-                + "  SELECT id, 'INBOX', extract(epoch FROM clock_timestamp())::bigint FROM a)"
+                + "  INSERT INTO account (domain_id, address, auth_id, display_name, password_hash, last_uidvalidity)"
+                + "  SELECT d.id, $1, $2, $3, $4, extract(epoch FROM clock_timestamp())::bigint"
+                + "  FROM domain d WHERE d.name = $5"
+                + "  RETURNING id, domain_id, address, auth_id, display_name, password_hash, last_uidvalidity),"
+                + DEFAULT_MAILBOXES
                 + " SELECT " + ACCOUNT_COLUMNS + " FROM a";
         return db.query(sql, PgDirectory::account, address, account.authId(), account.displayName(),
                         Database.nullable(account.passwordHash(), String.class), domain)

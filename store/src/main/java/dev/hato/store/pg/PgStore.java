@@ -5,6 +5,7 @@ import dev.hato.store.AuditLog;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
 import dev.hato.store.DkimKeys;
+import dev.hato.store.Mailboxes;
 import dev.hato.store.MessageStore;
 import dev.hato.store.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
@@ -22,8 +23,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The store on PostgreSQL: opened once at start-up, it migrates the schema, builds the connection pool and hands
- * out the {@link Directory}, the {@link MessageStore}, the batching {@link DeliveryWriter}, the {@link OutboundQueue}
- * and the {@link AuditLog}.
+ * out the {@link Directory}, the {@link MessageStore}, IMAP's {@link Mailboxes}, the batching {@link DeliveryWriter},
+ * the {@link OutboundQueue} and the {@link AuditLog}.
  *
  * <p>Without a URL it uses the embedded PostgreSQL in {@code <dataDirectory>/postgres}: it attaches to the one
  * already running there (the server, while the {@code hato} CLI runs from another JVM) or starts it. Only a server
@@ -36,6 +37,7 @@ public final class PgStore implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POOL_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration AUDIT_FLUSH_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration FEED_FIRST_BACKOFF = Duration.ofMillis(100);
 
     private final @Nullable EmbeddedServer embedded;
     private final ConnectionPool pool;
@@ -46,11 +48,13 @@ public final class PgStore implements AutoCloseable {
     private final PgAuditLog auditLog;
     private final PgAddresses addresses;
     private final PgDkimKeys dkimKeys;
+    private final MailboxFeed feed;
+    private final PgMailboxes mailboxes;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PgStore(@Nullable EmbeddedServer embedded, ConnectionPool pool, StoreSettings settings,
-                    String description) {
+    private PgStore(@Nullable EmbeddedServer embedded, ConnectionPool pool, PostgresqlConnectionFactory listener,
+                    StoreSettings settings, String description) {
         this.embedded = embedded;
         this.pool = pool;
         this.description = description;
@@ -63,6 +67,8 @@ public final class PgStore implements AutoCloseable {
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
+        this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
+        this.mailboxes = new PgMailboxes(db, messages, feed);
     }
 
     /**
@@ -82,8 +88,9 @@ public final class PgStore implements AutoCloseable {
                 address = ServerAddress.external(settings);
             }
             migrate(address);
+            PostgresqlConnectionFactory factory = new PostgresqlConnectionFactory(address.r2dbcConfiguration());
             ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration
-                    .builder(new PostgresqlConnectionFactory(address.r2dbcConfiguration()))
+                    .builder(factory)
                     .name("hato-store")
                     .initialSize(1)
                     .maxSize(settings.poolSize())
@@ -91,7 +98,7 @@ public final class PgStore implements AutoCloseable {
                     .maxAcquireTime(Duration.ofSeconds(30))
                     .maxCreateConnectionTime(Duration.ofSeconds(10))
                     .build());
-            PgStore store = new PgStore(embedded, pool, settings, address.description());
+            PgStore store = new PgStore(embedded, pool, factory, settings, address.description());
             log.info("store open: {}", store.describe());
             return store;
         } catch (RuntimeException e) {
@@ -149,6 +156,14 @@ public final class PgStore implements AutoCloseable {
         return auditLog;
     }
 
+    /**
+     * IMAP's mailboxes and messages, and the change feed: the first subscription to {@link Mailboxes#events()}
+     * opens this store's one LISTEN connection (outside the pool), kept until {@link #close()}.
+     */
+    public Mailboxes mailboxes() {
+        return mailboxes;
+    }
+
     /** The DKIM signing keys of every domain. */
     public DkimKeys dkimKeys() {
         return dkimKeys;
@@ -181,6 +196,7 @@ public final class PgStore implements AutoCloseable {
         if (closed.getAndSet(true)) {
             return;
         }
+        feed.close();
         try {
             deliveries.close(DRAIN_TIMEOUT);
         } finally {

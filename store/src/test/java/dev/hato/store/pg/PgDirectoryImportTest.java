@@ -8,6 +8,7 @@ import dev.hato.store.ImportResult;
 import dev.hato.store.ImportRow;
 import dev.hato.store.Mailbox;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,7 +21,7 @@ class PgDirectoryImportTest {
     static final EmbeddedStore STORE = new EmbeddedStore();
 
     @Test
-    void everyCreatedAccountShouldHaveAnEmptyInboxAndUpdatedOnesNoSecondOne() {
+    void everyCreatedAccountShouldHaveAnEmptyInboxAndTheSpecialUseMailboxesAndUpdatedOnesNoSecondSet() {
         STORE.store().directory().addDomain("inbox.example").block();
         STORE.store().directory().importAccounts(List.of(ImportRow.keepingPassword("old@inbox.example", "old-1", "Old")))
                 .block();
@@ -35,8 +36,12 @@ class PgDirectoryImportTest {
             Mailbox inbox = STORE.store().messages().mailbox(account.id(), "INBOX").block();
             assertThat(inbox.uidNext()).isEqualTo(1);
             assertThat(inbox.uidValidity()).isPositive();
-            assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM mailbox WHERE account_id = $1", account.id()))
-                    .isEqualTo(1);
+            assertThat(TestSql.rows(STORE.store(), "SELECT name, special_use FROM mailbox WHERE account_id = $1"
+                    + " ORDER BY name", account.id())).containsExactly(Arrays.asList("Archive", "\\Archive"),
+                    Arrays.asList("Drafts", "\\Drafts"), Arrays.asList("INBOX", null), Arrays.asList("Junk", "\\Junk"),
+                    Arrays.asList("Sent", "\\Sent"), Arrays.asList("Trash", "\\Trash"));
+            assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM subscription WHERE account_id = $1",
+                    account.id())).isEqualTo(6);
         }
     }
 

@@ -1,0 +1,158 @@
+package dev.hato.store.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.store.Account;
+import dev.hato.store.Delivery;
+import dev.hato.store.DeliveryReceipt;
+import dev.hato.store.DeliveryWriter;
+import dev.hato.store.Directory;
+import dev.hato.store.Envelope;
+import dev.hato.store.MailboxException;
+import dev.hato.store.MailboxInfo;
+import dev.hato.store.Mailboxes;
+import dev.hato.store.Mailboxes.MailboxEvent;
+import dev.hato.store.MailboxesContract;
+import dev.hato.store.MessageFacts;
+import dev.hato.store.TestContent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class PgMailboxesTest extends MailboxesContract {
+
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Override
+    protected Directory directory() {
+        return STORE.store().directory();
+    }
+
+    @Override
+    protected Mailboxes mailboxes() {
+        return STORE.store().mailboxes();
+    }
+
+    @Override
+    protected DeliveryWriter deliveries() {
+        return STORE.store().deliveries();
+    }
+
+    private static List<List<Object>> changes(Account account, long mailboxId) {
+        return TestSql.rows(STORE.store(), "SELECT modseq, uid, kind FROM change"
+                + " WHERE account_id = $1 AND mailbox_id = $2 ORDER BY modseq, uid", account.id(), mailboxId);
+    }
+
+    @Test
+    void eventsShouldReachAnotherStoreOnTheSameDatabase() {
+        // Two PgStores on one database are what two gateway processes look like.
+        try (PgStore other = PgStore.open(StoreSettings.defaults(STORE.dataDirectory()));
+             Events events = new Events(other.mailboxes()).listening()) {
+            Account account = freshAccount();
+            MailboxInfo inbox = box(account, "INBOX");
+
+            long modseq = append(account, inbox, "across").modseq();
+
+            assertThat(events.await(e -> e.mailboxId() == inbox.id())).isEqualTo(new MailboxEvent(inbox.id(), modseq));
+        }
+    }
+
+    @Test
+    void aFeedWhoseConnectionDropsShouldReconnectAndSayThatAnythingMayHaveChanged() {
+        try (PgStore other = PgStore.open(StoreSettings.defaults(STORE.dataDirectory()));
+             Events events = new Events(other.mailboxes()).listening()) {
+            Account account = freshAccount();
+            MailboxInfo inbox = box(account, "INBOX");
+
+            long killed = TestSql.count(STORE.store(), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE query = 'LISTEN " + PgMessageStore.CHANNEL + "' AND pid <> pg_backend_pid()");
+            assertThat(killed).isPositive();
+            events.await(MailboxEvent::isAnything);
+            long modseq = append(account, inbox, "after reconnect").modseq();
+
+            assertThat(events.await(e -> e.mailboxId() == inbox.id())).isEqualTo(new MailboxEvent(inbox.id(), modseq));
+        }
+    }
+
+    @Test
+    void everyChangeShouldBeRecordedInTheChangeLogAtItsModseq() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        MailboxInfo trash = box(account, "Trash");
+        long appended = append(account, inbox, "1").modseq();
+        long flagged = mailboxes().store(account.id(), inbox.id(), List.of(1L), Mailboxes.FlagMode.ADD,
+                Set.of("\\Flagged"), null).block(WAIT).changed().get(0).modseq();
+
+        mailboxes().copy(account.id(), inbox.id(), List.of(1L), trash.id(), true).block(WAIT);
+
+        long expunged = box(account, "INBOX").highestModseq();
+        assertThat(changes(account, inbox.id())).containsExactly(List.of(appended, 1L, "append"),
+                List.of(flagged, 1L, "flags"), List.of(expunged, 1L, "expunge"));
+        assertThat(changes(account, trash.id()))
+                .containsExactly(List.of(box(account, "Trash").highestModseq(), 1L, "append"));
+    }
+
+    @Test
+    void aMailboxWhoseUidsRunOutShouldRefuseFurtherMessagesWithLimit() {
+        Account account = freshAccount();
+        MailboxInfo box = mailboxes().create(account.id(), "Full", null).block(WAIT);
+        TestSql.rows(STORE.store(), "UPDATE mailbox SET uid_next = 4294967295 WHERE account_id = $1 AND id = $2",
+                account.id(), box.id());
+
+        assertThat(append(account, box, "last").uid()).isEqualTo(4_294_967_295L);
+        assertThat(reasonOf(mailboxes().append(account.id(), box.id(), TestContent.unique("one too many"),
+                facts("x"), Set.of(), Instant.now()))).isEqualTo(MailboxException.Reason.LIMIT);
+        assertThat(reasonOf(mailboxes().copy(account.id(), box.id(), List.of(4_294_967_295L), box.id(), false)))
+                .isEqualTo(MailboxException.Reason.LIMIT);
+    }
+
+    @Test
+    void factsShouldBeStoredWithEveryField() {
+        Account account = freshAccount();
+        MessageFacts facts = new MessageFacts(new byte[] {0, 1, (byte) 0xff}, "subject: a\u0000b\n", "テキスト",
+                new MessageFacts.SortFields("base", "from@x", "to@x", "cc@x", null, null,
+                        List.of("<r1@x>", "", "<r2\n@x>"), null, "Display To"));
+
+        DeliveryReceipt receipt = STORE.store().deliveries().deliver(new Delivery(TestContent.unique("facts"),
+                List.of(account.id()), Instant.now(), Envelope.NONE, List.of(), facts)).block(WAIT);
+
+        List<Object> row = TestSql.rows(STORE.store(), "SELECT header_text, body_text, base_subject, sort_from, sort_to,"
+                + " sort_cc, sent_date, message_id, array_to_string(refs, '|'), display_from, display_to"
+                + " FROM blob_facts WHERE blob_id = $1", receipt.blobId()).get(0);
+        assertThat(row).containsExactly("subject: a\uFFFDb\n", "テキスト", "base", "from@x", "to@x", "cc@x", null,
+                null, "<r1@x>|<r2 @x>", null, "Display To");
+        assertThat(mailboxes().structure(receipt.blobId()).block(WAIT)).containsExactly(0, 1, 0xff);
+    }
+
+    @Test
+    void aBatchOfDeliveriesShouldStoreFactsOncePerNewBlob() {
+        Account ann = freshAccount();
+        Account bob = freshAccount();
+        TestContent shared = TestContent.unique("shared");
+        TestContent own = TestContent.unique("own");
+
+        List<DeliveryReceipt> receipts = reactor.core.publisher.Flux.just(
+                        new Delivery(shared, List.of(ann.id()), Instant.now(), Envelope.NONE, List.of(), facts("s")),
+                        new Delivery(shared, List.of(bob.id()), Instant.now(), Envelope.NONE, List.of(), facts("s2")),
+                        new Delivery(own, List.of(bob.id()), Instant.now(), Envelope.NONE, List.of(), null))
+                .flatMap(delivery -> STORE.store().deliveries().deliver(delivery))
+                .collectList().block(WAIT);
+
+        long sharedBlob = receipts.stream().filter(r -> r.messages().get(0).accountId() == ann.id()).findFirst()
+                .orElseThrow().blobId();
+        assertThat(TestSql.count(STORE.store(), "SELECT count(*) FROM blob_facts WHERE blob_id = $1", sharedBlob))
+                .isEqualTo(1);
+        long ownBlob = receipts.stream().map(DeliveryReceipt::blobId).filter(id -> id != sharedBlob).findFirst()
+                .orElseThrow();
+        assertThat(mailboxes().structure(ownBlob).blockOptional(WAIT)).isEmpty();
+        assertThat(Arrays.asList(new String(mailboxes().structure(sharedBlob).block(WAIT)).split(" ")))
+                .contains("structure", "of");
+    }
+}
