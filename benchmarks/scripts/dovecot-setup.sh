@@ -106,12 +106,19 @@ service imap-login {
     port = $DOVECOT_IMAPS
     ssl = yes
   }
+  # Dovecot's high-performance login mode: long-lived login processes, one per CPU core, each handling many
+  # connections (a login process keeps a session's TLS for its whole life and proxies it to the imap process).
   process_limit = $DOVECOT_PROCESS_LIMIT
   client_limit = 1000
   service_count = 0
+  process_min_avail = $(nproc)
 }
 service imap {
+  # Reuse imap processes (all users share one UID here, which is what allows it) and keep a few forked in
+  # advance, instead of a fork and exec per login.
   process_limit = $DOVECOT_PROCESS_LIMIT
+  service_count = 100
+  process_min_avail = 4
 }
 service lmtp {
   inet_listener lmtp {
@@ -122,7 +129,7 @@ service lmtp {
     mode = 0600
   }
 }
-default_client_limit = 2000
+default_client_limit = 4000
 default_vsz_limit = 1G
 protocol imap {
   mail_max_userip_connections = 1000
