@@ -31,15 +31,16 @@ import reactor.core.scheduler.Schedulers;
  * tagged OK and bring the untagged data it implies (EXISTS after SELECT, one FETCH per message with complete
  * literals, a body literal as long as its RFC822.SIZE, the new flag in any FETCH after STORE, a non-empty SEARCH,
  * BYE). A failed
- * check counts as an error, closes that connection and the client starts its loop again; too many errors stop the
- * run. Reports commands per second and p50/p99/max latency per command type.
+ * check counts as an error, closes that connection and the client starts its loop again; more than
+ * {@code --max-errors} errors stop the run, as does the time, or {@code --max-loops} iterations when given. Reports commands per second and p50/p99/max latency per command type.
  *
  * <p>Runs on Reactor Netty's event loops, so a few threads drive hundreds of clients, and the measurement is not
  * limited by one thread per client as a blocking client would be.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.hato.bench.load.ImapLoad --port 1993 --accounts accounts.tsv \
- *     --clients 50 --seconds 30 [--warmup 5] [--ca cert.pem | --insecure] [--search hatoload] [--label hato] [--csv]
+ *     --clients 50 --seconds 30 [--warmup 5] [--ca cert.pem | --insecure] [--search hatoload] [--max-errors 0]
+ *     [--max-loops 0] [--label hato] [--csv]
  * </pre>
  */
 public final class ImapLoad {
@@ -58,6 +59,7 @@ public final class ImapLoad {
     private final Map<Step, Samples> latencies = new EnumMap<>(Step.class);
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong loops = new AtomicLong();
+    private final AtomicLong started = new AtomicLong();
     private final AtomicLong appended = new AtomicLong();
     private final List<String> firstErrors = Collections.synchronizedList(new ArrayList<>());
     private final long measureFrom;
@@ -85,7 +87,7 @@ public final class ImapLoad {
         } catch (IllegalArgumentException e) {
             System.err.println("ImapLoad: " + e.getMessage());
             System.err.println("usage: ImapLoad [--host H] --port P --accounts FILE [--clients N] [--seconds S]"
-                    + " [--warmup S] [--ca PEM | --insecure | --plain] [--search WORD] [--max-errors N]"
+                    + " [--warmup S] [--ca PEM | --insecure | --plain] [--search WORD] [--max-errors N] [--max-loops N]"
                     + " [--label NAME] [--csv]");
             System.exit(2);
             return;
@@ -105,7 +107,7 @@ public final class ImapLoad {
                 .flatMap(this::client, options.clients())
                 .then()
                 .block(bound);
-        report();
+        report(System.nanoTime());
         return errors.get() <= options.maxErrors();
     }
 
@@ -115,13 +117,14 @@ public final class ImapLoad {
     }
 
     private boolean running() {
-        return System.nanoTime() < deadline && errors.get() <= options.maxErrors();
+        return System.nanoTime() < deadline && errors.get() <= options.maxErrors()
+                && (options.maxLoops() == 0 || started.get() < options.maxLoops());
     }
 
     /** One client: sessions one after another until the time is up; a failed session is counted and retried. */
     private Mono<Void> client(int index) {
         Accounts.Account account = accounts.get(index);
-        return Mono.defer(() -> session(account))
+        return Mono.defer(() -> running() ? session(account) : Mono.<Void>empty())
                 .onErrorResume(e -> {
                     error(account, e);
                     return Mono.delay(Duration.ofMillis(100)).then();
@@ -141,6 +144,7 @@ public final class ImapLoad {
     }
 
     private Mono<Void> session(Accounts.Account account) {
+        started.incrementAndGet();
         return timed(Step.CONNECT, ImapClient.connect(options.host(), options.port(), tls, COMMAND_TIMEOUT))
                 .flatMap(imap -> mix(imap, account).doFinally(signal -> imap.close()))
                 .doOnSuccess(v -> loops.incrementAndGet());
@@ -290,8 +294,9 @@ public final class ImapLoad {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private void report() {
-        double seconds = options.seconds();
+    private void report(long finished) {
+        // The measured window: to the deadline, or to the end when --max-loops ended the run earlier.
+        double seconds = Math.max(1e-3, (Math.min(finished, deadline) - measureFrom) / 1e9);
         long commands = 0;
         for (Step step : Step.values()) {
             if (step != Step.CONNECT) {
@@ -317,9 +322,9 @@ public final class ImapLoad {
             System.out.printf(Locale.ROOT, "%s,%d,all,%d,%.1f,,,,%d,%.2f%n", options.label(), options.clients(),
                     commands, rate, errors.get(), clientCpu);
         } else {
-            System.out.printf(Locale.ROOT, "%s: %d clients, %d accounts, %d s measured after %d s warm-up: "
+            System.out.printf(Locale.ROOT, "%s: %d clients, %d accounts, %.1f s measured after %d s warm-up: "
                             + "%d commands = %.1f commands/s, %d sessions completed, %d errors; client CPU %.2f ms"
-                            + " per command%n", options.label(), options.clients(), accounts.size(), options.seconds(),
+                            + " per command%n", options.label(), options.clients(), accounts.size(), seconds,
                     options.warmup(), commands, rate, loops.get(), errors.get(), clientCpu);
             System.out.printf(Locale.ROOT, "  %-14s %8s %9s %9s %9s%n", "step", "count", "p50 ms", "p99 ms", "max ms");
             for (Step step : Step.values()) {
@@ -337,7 +342,8 @@ public final class ImapLoad {
 
     /** Command-line settings, validated. */
     record Options(String host, int port, Path accounts, int clients, int seconds, int warmup, @Nullable File ca,
-                   boolean insecure, boolean plain, String search, long maxErrors, String label, boolean csv) {
+                   boolean insecure, boolean plain, String search, long maxErrors, long maxLoops, String label,
+                   boolean csv) {
         Options {
             if (port < 1 || port > 65_535) {
                 throw new IllegalArgumentException("--port must be 1..65535");
@@ -357,8 +363,8 @@ public final class ImapLoad {
             if (!search.matches("[A-Za-z0-9]{1,40}")) {
                 throw new IllegalArgumentException("--search must be one word of letters and digits");
             }
-            if (maxErrors < 0) {
-                throw new IllegalArgumentException("--max-errors must not be negative");
+            if (maxErrors < 0 || maxLoops < 0) {
+                throw new IllegalArgumentException("--max-errors and --max-loops must not be negative");
             }
             if (label.isEmpty() || label.contains(",")) {
                 throw new IllegalArgumentException("--label must be non-empty without commas");
@@ -377,6 +383,7 @@ public final class ImapLoad {
             boolean plain = false;
             String search = "hatoload";
             long maxErrors = 0;
+            long maxLoops = 0;
             String label = "server";
             boolean csv = false;
             for (int i = 0; i < args.length; i++) {
@@ -386,7 +393,7 @@ public final class ImapLoad {
                     case "--plain" -> plain = true;
                     case "--csv" -> csv = true;
                     case "--host", "--port", "--accounts", "--clients", "--seconds", "--warmup", "--ca", "--search",
-                            "--max-errors", "--label" -> {
+                            "--max-errors", "--max-loops", "--label" -> {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(arg + " needs a value");
                         }
@@ -401,6 +408,7 @@ public final class ImapLoad {
                             case "--ca" -> ca = new File(value);
                             case "--search" -> search = value;
                             case "--max-errors" -> maxErrors = number(arg, value);
+                            case "--max-loops" -> maxLoops = number(arg, value);
                             default -> label = value;
                         }
                     }
@@ -411,7 +419,7 @@ public final class ImapLoad {
                 throw new IllegalArgumentException("--accounts FILE is required (login<TAB>password per line)");
             }
             return new Options(host, port, accounts, clients, seconds, warmup, ca, insecure, plain, search, maxErrors,
-                    label, csv);
+                    maxLoops, label, csv);
         }
 
         static int number(String name, String value) {
