@@ -168,6 +168,17 @@ if grep -q "imaps .*127.0.0.1:$IMAPS" "$work/server.log"; then
     IMAP_CA="$data/tls/selfsigned-cert.pem" IMAP_TLS_NAME=localhost IMAP_DELIVERY=smtp DELIVERY_PORT="$SMTP"
   # shellcheck source=acceptance-imap.sh
   source "$root/scripts/acceptance-imap.sh"
+  check "python imaplib: the address instead of the auth ID gets NO [AUTHENTICATIONFAILED] with a hint" python3 - <<'PY'
+import imaplib, imapcheck
+m = imapcheck.VerifiedImap()
+try:
+    m.login("carol@example.org", "carol-secret-3")
+    raise SystemExit("LOGIN with the address was accepted")
+except imaplib.IMAP4.error as e:
+    text = str(e)
+    print(text)
+    assert "AUTHENTICATIONFAILED" in text and "auth ID" in text, text
+PY
 else
   # Until the IMAP listeners are merged (issue 4) this build has none; say so instead of failing every check.
   echo "skip - IMAP checks: the start-up banner lists no imaps listener"
