@@ -10,7 +10,8 @@
 #
 # Knobs (environment): CLIENTS ("10 50"), DURATION (30 s measured per cell), WARMUP (5 s per cell, not recorded),
 # JIT_WARMUP (30 s of 10 clients against Hato before the first cell), TARGETS ("dovecot hato"; one of them alone
-# validates the tools without the other), ACCOUNTS (50; client i uses account i mod
+# validates the tools without the other), DOVECOT_PASSWORDS (hato: Dovecot verifies the same Argon2id hashes Hato
+# stored, so that LOGIN costs both the same; plain: PLAIN passwords, the only choice without Hato), ACCOUNTS (50; client i uses account i mod
 # ACCOUNTS), MESSAGES (60 per account before the run), PYTHON (/usr/bin/python3, with matplotlib), OUT (docs/img),
 # HATO_ROOT (the checkout, when running a copy of this script), HATO_JAVA_OPTS, ports DOVECOT_IMAPS (10993),
 # DOVECOT_LMTP (10024), HATO_IMAPS (11993), HATO_SMTP (11025).
@@ -23,6 +24,8 @@ WORK="${1:-/tmp/hato-imap-load}"
 CLIENTS="${CLIENTS:-10 50}"
 DURATION="${DURATION:-30}"
 TARGETS="${TARGETS:-dovecot hato}"
+DOVECOT_PASSWORDS="${DOVECOT_PASSWORDS:-hato}"  # hato: Hato's Argon2id hashes; plain: PLAIN (no hash at login)
+[[ " $TARGETS " == *" hato "* ]] || DOVECOT_PASSWORDS=plain
 WARMUP="${WARMUP:-5}"
 JIT_WARMUP="${JIT_WARMUP:-30}"
 ACCOUNTS="${ACCOUNTS:-50}"
@@ -37,7 +40,7 @@ HATO_JAR="$ROOT/gateway/target/hato-exec.jar"
 BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 SCRIPTS="$ROOT/benchmarks/scripts"
 
-for tool in dovecot doveadm java "$PYTHON"; do
+for tool in dovecot doveadm java psql "$PYTHON"; do
   command -v "$tool" >/dev/null || { echo "imap-load: $tool not found (see the header of this script)" >&2; exit 1; }
 done
 for jar in "$HATO_JAR" "$BENCH_JAR"; do
@@ -110,6 +113,17 @@ grep -q "Stop with Ctrl-C" "$WORK/hato.log" || { echo "imap-load: Hato not up af
 grep -q "imaps .*127.0.0.1:$HATO_IMAPS" "$WORK/hato.log" \
   || { echo "imap-load: this Hato has no IMAPS listener (see $WORK/hato.log)" >&2; exit 1; }
 say "  Hato pid $HATO_PID, IMAPS 127.0.0.1:$HATO_IMAPS, SMTP 127.0.0.1:$HATO_SMTP"
+if [[ "$DOVECOT_PASSWORDS" == hato ]]; then
+  # Dovecot gets the very Argon2id hashes Hato stored (PHC strings, m=19456 KiB, t=2, p=1; Dovecot verifies them
+  # with libsodium), so a LOGIN costs both servers the same hash. The passwd-file is re-read when it changes.
+  PGPORT="$(sed -n 4p "$HATO_DATA/postgres/postmaster.pid")"
+  PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -Atq \
+    -v ON_ERROR_STOP=1 -F ':' -c "SELECT auth_id, '{ARGON2ID}' || split_part(password_hash, ' ', 1) FROM account
+                                  WHERE auth_id LIKE 'bench%' ORDER BY auth_id" > "$WORK/passwd.new"
+  [[ "$(wc -l < "$WORK/passwd.new")" == "$ACCOUNTS" ]] || { say "imap-load: Hato's hashes not found"; exit 1; }
+  cat "$WORK/passwd.new" > "$DOVECOT_DIR/passwd"
+  say "  Dovecot's passwd-file now holds Hato's Argon2id hashes"
+fi
 fi
 
 # --- the same messages in both -------------------------------------------------------------------------------------
