@@ -159,9 +159,9 @@ delete_queued() {
 }
 check "swaks submits to another domain and hato queue list shows it queued" queued_elsewhere
 check "hato queue delete removes it" delete_queued
-# IMAP: a fresh account, so the checks see only what they put there.
-C="$(echo 'carol-secret-3' | hato user add carol@example.org --password-stdin)"
 if grep -q "imaps .*127.0.0.1:$IMAPS" "$work/server.log"; then
+  # IMAP: a fresh account, so the checks see only what they put there.
+  C="$(echo 'carol-secret-3' | hato user add carol@example.org --password-stdin)"
   check "start-up banner lists the IMAP and IMAPS ports" bash -c \
     "grep -q 'imap .*127.0.0.1:$IMAP' '$work/server.log' && grep -q 'imaps .*127.0.0.1:$IMAPS' '$work/server.log'"
   IMAPS_PORT="$IMAPS" IMAP_PORT="$IMAP" IMAP_USER="$C" IMAP_PASSWORD=carol-secret-3 IMAP_ADDRESS=carol@example.org \

@@ -29,7 +29,7 @@ class AcceptanceScriptIT {
         Path log = Files.createTempFile("hato-acceptance", ".log");
         Process process = new ProcessBuilder("bash", script.toString(), jar.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean finished = process.waitFor(10, TimeUnit.MINUTES);
+        boolean finished = process.waitFor(15, TimeUnit.MINUTES);
         if (!finished) {
             process.destroyForcibly();
         }
