@@ -2,16 +2,19 @@ package dev.hato.app;
 
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.edge.ProtocolServer;
+import dev.hato.imap.fetch.MessageIndexer;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
 import dev.hato.pop3.session.Pop3Settings;
 import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
+import dev.hato.store.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
@@ -81,9 +84,11 @@ public final class MailListeners implements SmartLifecycle {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         RecipientResolver recipients = recipients(properties, store);
+        DeliveryWriter deliveries = deliveries(store);
         SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
-                store.deliveries(), new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
-                        Schedulers.boundedElastic()), recipients, store.deliveries(), true, Clock.systemUTC()), Schedulers.boundedElastic(), Clock.systemDefaultZone());
+                deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
+                        Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quota);
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
@@ -104,6 +109,14 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
         return sessions;
+    }
+
+    /**
+     * The delivery path every local delivery takes (SMTP, reports, bounces): messages are parsed once into their
+     * IMAP facts before the commit, off the event loop, and the facts are stored with the blob.
+     */
+    static DeliveryWriter deliveries(PgStore store) {
+        return new IndexingDeliveryWriter(store.deliveries(), MessageIndexer.withDefaults(Schedulers.boundedElastic()));
     }
 
     /** How envelope addresses are resolved, for the SMTP sessions and for reports to senders. */

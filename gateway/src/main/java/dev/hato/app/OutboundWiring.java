@@ -51,7 +51,7 @@ final class OutboundWiring implements AutoCloseable {
         NettySmtpConnector connector = new NettySmtpConnector(ClientTls.create(outbound.trustedCertificates()),
                 outbound.connectTimeout(), outbound.replyTimeout());
         this.runner = QueueRunner.create(settings, store.outboundQueue(), MailListeners.recipients(properties, store),
-                store.deliveries(),
+                MailListeners.deliveries(store),
                 resolver, connector, signer, new DeliveryReports(settings.heloName(), Clock.systemUTC(), spool, io),
                 Clock.systemUTC(), Schedulers.parallel(), meters);
         runner.start();

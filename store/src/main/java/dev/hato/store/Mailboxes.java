@@ -39,7 +39,9 @@ public interface Mailboxes {
 
     /**
      * RFC 3501 §6.3.5: renames the mailbox and all its inferiors, keeping UIDVALIDITY. Renaming INBOX moves its
-     * messages to a new mailbox {@code to} and leaves INBOX empty.
+     * messages to a new mailbox {@code to} and leaves INBOX empty. Missing superiors of {@code to} are created.
+     * Subscriptions stay under the old names (the RFC does not ask that they follow; Dovecot does not move them).
+     * ALREADY_EXISTS when {@code to} or the new name of an inferior exists; CANNOT for a move into itself.
      */
     Mono<Void> rename(long accountId, String from, String to);
 
@@ -70,7 +72,9 @@ public interface Mailboxes {
     /**
      * Changes flags of {@code uids} in one transaction. With {@code unchangedSince} (RFC 7162 §3.1.3), messages whose
      * modseq is above it are left alone and reported in {@link FlagUpdate#modified()}. Messages whose flags did not
-     * actually change keep their modseq and are not in {@link FlagUpdate#changed()}.
+     * actually change keep their modseq and are not in {@link FlagUpdate#changed()}. UIDs that do not exist are
+     * ignored. CANNOT for a keyword that is not an atom or a {@code \} flag other than the five system flags
+     * ({@code \Recent} is ignored); NONEXISTENT for a mailbox that does not exist.
      */
     Mono<FlagUpdate> store(long accountId, long mailboxId, Collection<Long> uids, FlagMode mode, Set<String> flags,
                            @Nullable Long unchangedSince);
@@ -100,7 +104,9 @@ public interface Mailboxes {
     }
 
     /**
-     * Stores a message in the mailbox (IMAP APPEND); completes after commit. OVER_QUOTA when it does not fit.
+     * Stores a message in the mailbox (IMAP APPEND); completes after commit. OVER_QUOTA when it does not fit,
+     * LIMIT when the mailbox has no UIDs left, NONEXISTENT when it does not exist; flags as for {@link #store}.
+     * The facts are stored with the blob when the blob is new.
      */
     Mono<AppendResult> append(long accountId, long mailboxId, MessageContent content, MessageFacts facts,
                               Set<String> flags, Instant internalDate);

@@ -10,6 +10,10 @@ import org.jspecify.annotations.Nullable;
  * SEARCH, SORT and THREAD never parse it again. The store does not interpret {@code structure}: it is the gateway's
  * encoded IMAP structure (envelope, body structure, part offsets).
  *
+ * <p>{@code headerText} and {@code bodyText} are in search form: Unicode NFKC-normalised, then lower-cased with
+ * {@code Locale.ROOT} ({@code dev.hato.imap.fetch.MessageIndexer.searchForm} in the gateway). SEARCH must bring its
+ * query into the same form, with the same function, before looking for it as a substring.
+ *
  * @param structure the encoded structure, opaque to the store
  * @param headerText the header fields unfolded and RFC 2047-decoded, one {@code name: value} per line, for SEARCH
  *     HEADER/FROM/TO/CC/BCC/SUBJECT

@@ -306,6 +306,31 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void inboxMayBeRenamedToItsOwnInferior() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "kept");
+
+        mailboxes().rename(account.id(), "inbox", "INBOX/Before 2026").block(WAIT);
+
+        assertThat(uids(account, box(account, "INBOX/Before 2026"))).containsExactly(1L);
+        assertThat(messages(account, inbox)).isEmpty();
+    }
+
+    @Test
+    void moveWithinOneMailboxShouldGiveNewUidsAndExpungeTheOldOnes() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "1");
+        append(account, inbox, "2");
+
+        CopyResult result = mailboxes().copy(account.id(), inbox.id(), List.of(1L), inbox.id(), true).block(WAIT);
+
+        assertThat(result.targetUids()).containsExactly(3L);
+        assertThat(uids(account, inbox)).containsExactly(2L, 3L);
+    }
+
+    @Test
     void renameShouldLeaveSubscriptionsAsTheyAre() {
         Account account = freshAccount();
         mailboxes().create(account.id(), "Lists/Hato", null).block(WAIT);
@@ -405,6 +430,20 @@ public abstract class MailboxesContract {
                 .containsExactly(Set.of("\\Answered", "\\Draft", "\\Deleted"));
         assertThat(messages(account, box)).extracting(MessageMeta::flags).containsExactly(
                 Set.of("\\Answered", "\\Draft", "\\Deleted"), Set.of("\\Seen"));
+    }
+
+    @Test
+    void replacingWithNoFlagsShouldClearThemAll() {
+        Account account = freshAccount();
+        MailboxInfo box = box(account, "INBOX");
+        append(account, box, "1", "\\Seen", "$Work");
+        append(account, box, "2");
+
+        FlagUpdate cleared = mailboxes().store(account.id(), box.id(), List.of(1L, 2L), FlagMode.REPLACE, Set.of(),
+                null).block(WAIT);
+
+        assertThat(cleared.changed()).extracting(MessageMeta::uid).containsExactly(1L);
+        assertThat(messages(account, box)).allSatisfy(meta -> assertThat(meta.flags()).isEmpty());
     }
 
     @Test
@@ -750,15 +789,89 @@ public abstract class MailboxesContract {
                 .isEqualTo(MailboxException.Reason.NONEXISTENT);
     }
 
+    // --- concurrency -----------------------------------------------------------------------------------------
+
+    @Test
+    void concurrentAppendsDeliveriesAndStoresShouldGetDistinctModseqsAndUids() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "first");
+
+        List<Mono<Long>> imap = new ArrayList<>();
+        List<Mono<Long>> delivered = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String subject = "parallel " + i;
+            imap.add(mailboxes().append(account.id(), inbox.id(), TestContent.unique(subject), facts(subject),
+                    Set.of(), Instant.now()).map(AppendResult::modseq));
+            delivered.add(deliveries().deliver(new Delivery(TestContent.unique("delivered " + i),
+                    List.of(account.id()), Instant.now())).map(receipt -> receipt.messages().get(0).modseq()));
+            imap.add(mailboxes().store(account.id(), inbox.id(), List.of(1L), FlagMode.REPLACE,
+                    Set.of("$Round" + i), null).map(update -> update.changed().get(0).modseq()));
+        }
+        var both = Mono.zip(reactor.core.publisher.Flux.merge(imap).collectList(),
+                reactor.core.publisher.Flux.merge(delivered).collectList()).block(WAIT);
+        List<Long> modseqs = new ArrayList<>(both.getT1());
+        modseqs.addAll(new java.util.TreeSet<>(both.getT2())); // deliveries of one batch share a modseq
+
+        assertThat(modseqs).doesNotHaveDuplicates();
+        List<MessageMeta> stored = messages(account, inbox);
+        assertThat(stored).extracting(MessageMeta::uid).containsExactlyElementsOf(
+                LongStream.rangeClosed(1, 41).boxed().toList());
+        assertThat(box(account, "INBOX").highestModseq()).isEqualTo(modseqs.stream().mapToLong(m -> m).max()
+                .orElseThrow());
+    }
+
+    @Test
+    void concurrentAppendsShouldNeverTogetherExceedTheQuota() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        mailboxes().setQuota(account.id(), null, 3L).block(WAIT);
+
+        List<Mono<String>> appends = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String subject = "race " + i;
+            MailboxInfo target = box(account, i % 2 == 0 ? "INBOX" : "Archive");
+            appends.add(mailboxes().append(account.id(), target.id(), TestContent.unique(subject), facts(subject),
+                            Set.of(), Instant.now())
+                    .map(result -> "stored")
+                    .onErrorResume(MailboxException.class, e -> Mono.just(e.reason().name())));
+        }
+        List<String> outcomes = reactor.core.publisher.Flux.merge(appends).collectList().block(WAIT);
+
+        assertThat(outcomes).filteredOn("stored"::equals).hasSize(3);
+        assertThat(outcomes).filteredOn("OVER_QUOTA"::equals).hasSize(5);
+        assertThat(mailboxes().quota(account.id()).block(WAIT).usedMessages()).isEqualTo(3);
+        assertThat(inbox.id()).isPositive();
+    }
+
+    @Test
+    void concurrentClaimsShouldGiveEachRecentMessageToOneSessionOnly() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "1");
+        append(account, inbox, "2");
+
+        List<Long> firstRecent = reactor.core.publisher.Flux.merge(LongStream.range(0, 10)
+                        .mapToObj(i -> mailboxes().claimRecent(account.id(), inbox.id())).toList())
+                .collectList().block(WAIT);
+
+        assertThat(firstRecent).containsOnly(1L, 3L);
+        assertThat(firstRecent).filteredOn(uid -> uid == 1L).hasSize(1);
+    }
+
     // --- events ----------------------------------------------------------------------------------------------
 
     /** Events of one subscription, collected as they come. */
-    protected static final class Events implements AutoCloseable {
+    public static final class Events implements AutoCloseable {
         private final BlockingQueue<MailboxEvent> received = new LinkedBlockingQueue<>();
         private final Disposable subscription;
 
         public Events(Mailboxes mailboxes) {
-            subscription = mailboxes.events().subscribe(received::add);
+            this(mailboxes.events());
+        }
+
+        public Events(reactor.core.publisher.Flux<MailboxEvent> events) {
+            subscription = events.subscribe(received::add);
         }
 
         /** The next event that matches, skipping others; fails after 30 s. */

@@ -23,6 +23,9 @@ final class OctetLines {
         }
     }
 
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] CR = {'\r'};
+
     private final InputStream in;
     private final byte[] buffer = new byte[8192];
     private int bufferPos;
@@ -75,9 +78,13 @@ final class OctetLines {
         return line;
     }
 
+    /**
+     * Scans to the next LF a buffer at a time: the line's octets are counted, and the first {@code cap} of them
+     * copied, in bulk. A CR is part of the terminator only right before the LF (possibly across a refill).
+     */
     private @Nullable Line scan(int cap) throws IOException {
         long start = position;
-        byte[] kept = new byte[Math.min(cap, 256)];
+        byte[] kept = EMPTY;
         int keptLength = 0;
         long length = 0;
         boolean pendingCr = false;
@@ -91,48 +98,65 @@ final class OctetLines {
                         return null;
                     }
                     if (pendingCr) {
-                        kept = grown(kept, keptLength, cap);
-                        keptLength = keep(kept, keptLength, cap, length, (byte) '\r');
+                        kept = keep(kept, keptLength, cap, CR, 0, 1);
+                        keptLength = (int) Math.min(cap, length + 1);
                         length++;
                     }
-                    return new Line(start, length, 0, Arrays.copyOf(kept, Math.min(keptLength, cap)),
-                            length > cap);
+                    return new Line(start, length, 0, Arrays.copyOf(kept, keptLength), length > cap);
                 }
             }
-            byte b = buffer[bufferPos++];
-            position++;
-            if (b == '\n') {
-                return new Line(start, length, pendingCr ? 2 : 1, Arrays.copyOf(kept, Math.min(keptLength, cap)),
-                        length > cap);
+            int lf = -1;
+            for (int i = bufferPos; i < bufferEnd; i++) {
+                if (buffer[i] == '\n') {
+                    lf = i;
+                    break;
+                }
             }
+            int segmentEnd = lf < 0 ? bufferEnd : lf;
             if (pendingCr) {
-                kept = grown(kept, keptLength, cap);
-                keptLength = keep(kept, keptLength, cap, length, (byte) '\r');
-                length++;
                 pendingCr = false;
-            }
-            if (b == '\r') {
-                pendingCr = true;
-            } else {
-                kept = grown(kept, keptLength, cap);
-                keptLength = keep(kept, keptLength, cap, length, b);
+                if (lf == bufferPos) {
+                    bufferPos = lf + 1;
+                    position++;
+                    return new Line(start, length, 2, Arrays.copyOf(kept, keptLength), length > cap);
+                }
+                kept = keep(kept, keptLength, cap, CR, 0, 1);
+                keptLength = (int) Math.min(cap, length + 1);
                 length++;
             }
+            int contentEnd = segmentEnd;
+            if (contentEnd > bufferPos && buffer[contentEnd - 1] == '\r') {
+                contentEnd--;
+                pendingCr = lf < 0;
+            }
+            int n = contentEnd - bufferPos;
+            if (n > 0) {
+                kept = keep(kept, keptLength, cap, buffer, bufferPos, n);
+                keptLength = (int) Math.min(cap, length + n);
+                length += n;
+            }
+            position += (lf < 0 ? bufferEnd : lf + 1) - bufferPos;
+            if (lf >= 0) {
+                bufferPos = lf + 1;
+                int terminator = contentEnd < segmentEnd ? 2 : 1;
+                return new Line(start, length, terminator, Arrays.copyOf(kept, keptLength), length > cap);
+            }
+            bufferPos = bufferEnd;
         }
     }
 
-    private static byte[] grown(byte[] kept, int keptLength, int cap) {
-        if (keptLength == kept.length && kept.length < cap) {
-            return Arrays.copyOf(kept, (int) Math.min(cap, kept.length * 2L));
+    /** Copies what still fits under {@code cap} of {@code n} octets into {@code kept} (grown as needed). */
+    private static byte[] keep(byte[] kept, int keptLength, int cap, byte[] from, int offset, int n) {
+        int room = cap - keptLength;
+        if (room <= 0) {
+            return kept;
         }
-        return kept;
-    }
-
-    private static int keep(byte[] kept, int keptLength, int cap, long length, byte b) {
-        if (length < cap && keptLength < kept.length) {
-            kept[keptLength] = b;
-            return keptLength + 1;
+        int copy = Math.min(room, n);
+        byte[] target = kept;
+        if (keptLength + copy > kept.length) {
+            target = Arrays.copyOf(kept, (int) Math.min(cap, Math.max(keptLength + copy, kept.length * 2L)));
         }
-        return keptLength;
+        System.arraycopy(from, offset, target, keptLength, copy);
+        return target;
     }
 }

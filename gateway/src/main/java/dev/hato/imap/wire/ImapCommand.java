@@ -113,12 +113,43 @@ public sealed interface ImapCommand {
     record UidExpunge(String tag, SequenceSet set) implements ImapCommand {
     }
 
-    /** RFC 3501 §6.4.4, with RFC 4731 ESEARCH return options (MIN, MAX, ALL, COUNT, SAVE). */
+    /**
+     * RFC 3501 §6.4.4, with RFC 4731 ESEARCH return options (MIN, MAX, ALL, COUNT) and RFC 5182 SAVE, upper case.
+     * Empty when the command had no RETURN; {@code RETURN ()} is {@code [ALL]} (RFC 4731 §3.1).
+     */
     record Search(String tag, boolean uid, @Nullable String charset, List<String> returnOptions, SearchKey key)
             implements ImapCommand {
         public Search {
             returnOptions = List.copyOf(returnOptions);
         }
+    }
+
+    /** RFC 5256 §3 sort-key, and RFC 5957 DISPLAYFROM and DISPLAYTO. */
+    enum SortKey { ARRIVAL, CC, DATE, FROM, SIZE, SUBJECT, TO, DISPLAYFROM, DISPLAYTO }
+
+    /** RFC 5256 §3 sort-criterion: a key, in reverse order when {@code reverse}. */
+    record SortCriterion(SortKey key, boolean reverse) {
+    }
+
+    /**
+     * RFC 5256 §3 SORT (and UID SORT). The charset is mandatory in SORT; the session checks it as for SEARCH.
+     */
+    record Sort(String tag, boolean uid, List<SortCriterion> criteria, String charset, SearchKey key)
+            implements ImapCommand {
+        public Sort {
+            criteria = List.copyOf(criteria);
+            if (criteria.isEmpty()) {
+                throw new IllegalArgumentException("SORT needs at least one criterion");
+            }
+        }
+    }
+
+    /** RFC 5256 §3 thread algorithms, each advertised as {@code THREAD=<name>}. */
+    enum ThreadAlgorithm { ORDEREDSUBJECT, REFERENCES }
+
+    /** RFC 5256 §3 THREAD (and UID THREAD). */
+    record Thread(String tag, boolean uid, ThreadAlgorithm algorithm, String charset, SearchKey key)
+            implements ImapCommand {
     }
 
     /** RFC 3501 §6.4.5, with RFC 7162 CHANGEDSINCE and VANISHED modifiers. */

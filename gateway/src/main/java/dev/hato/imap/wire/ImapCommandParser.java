@@ -126,6 +126,8 @@ public final class ImapCommandParser {
             }
             case "APPEND" -> append(c, tag);
             case "SEARCH" -> search(c, tag, false);
+            case "SORT" -> sort(c, tag, false);
+            case "THREAD" -> thread(c, tag, false);
             case "FETCH" -> fetch(c, tag, false);
             case "STORE" -> store(c, tag, false);
             case "COPY" -> copy(c, tag, false, false);
@@ -135,6 +137,8 @@ public final class ImapCommandParser {
                 String sub = c.atom().toUpperCase(Locale.ROOT);
                 yield switch (sub) {
                     case "SEARCH" -> search(c, tag, true);
+                    case "SORT" -> sort(c, tag, true);
+                    case "THREAD" -> thread(c, tag, true);
                     case "FETCH" -> fetch(c, tag, true);
                     case "STORE" -> store(c, tag, true);
                     case "COPY" -> copy(c, tag, true, false);
@@ -244,6 +248,10 @@ public final class ImapCommandParser {
             c.atom();
             c.requireSp();
             returns = upper(c.atomList());
+            if (returns.isEmpty()) {
+                // RFC 4731 §3.1: "RETURN ()" is the same as "RETURN (ALL)".
+                returns = List.of("ALL");
+            }
             c.requireSp();
         }
         if (c.peekWord("CHARSET")) {
@@ -258,6 +266,68 @@ public final class ImapCommandParser {
         } while (c.sp());
         return new ImapCommand.Search(tag, uid, charset, returns, keys.size() == 1 ? keys.get(0)
                 : new SearchKey.And(keys));
+    }
+
+    /** RFC 5256 §4: sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria. */
+    private static ImapCommand sort(Cursor c, String tag, boolean uid) {
+        c.requireSp();
+        c.open();
+        List<ImapCommand.SortCriterion> criteria = new ArrayList<>();
+        do {
+            // sort-criterion = ["REVERSE" SP] sort-key
+            String word = c.atom().toUpperCase(Locale.ROOT);
+            boolean reverse = word.equals("REVERSE");
+            if (reverse) {
+                c.requireSp();
+                word = c.atom().toUpperCase(Locale.ROOT);
+            }
+            criteria.add(new ImapCommand.SortCriterion(sortKey(word), reverse));
+        } while (c.sp());
+        c.close();
+        c.requireSp();
+        String charset = c.charset();
+        return new ImapCommand.Sort(tag, uid, criteria, charset, searchKeys(c));
+    }
+
+    private static ImapCommand.SortKey sortKey(String word) {
+        return switch (word) {
+            case "ARRIVAL" -> ImapCommand.SortKey.ARRIVAL;
+            case "CC" -> ImapCommand.SortKey.CC;
+            case "DATE" -> ImapCommand.SortKey.DATE;
+            case "FROM" -> ImapCommand.SortKey.FROM;
+            case "SIZE" -> ImapCommand.SortKey.SIZE;
+            case "SUBJECT" -> ImapCommand.SortKey.SUBJECT;
+            case "TO" -> ImapCommand.SortKey.TO;
+            case "DISPLAYFROM" -> ImapCommand.SortKey.DISPLAYFROM;
+            case "DISPLAYTO" -> ImapCommand.SortKey.DISPLAYTO;
+            default -> throw new SyntaxError("Unknown sort key " + word);
+        };
+    }
+
+    /** RFC 5256 §4: thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria. */
+    private static ImapCommand thread(Cursor c, String tag, boolean uid) {
+        c.requireSp();
+        String name = c.atom().toUpperCase(Locale.ROOT);
+        ImapCommand.ThreadAlgorithm algorithm = switch (name) {
+            case "ORDEREDSUBJECT" -> ImapCommand.ThreadAlgorithm.ORDEREDSUBJECT;
+            case "REFERENCES" -> ImapCommand.ThreadAlgorithm.REFERENCES;
+            default -> throw new SyntaxError("Unknown thread algorithm " + name);
+        };
+        c.requireSp();
+        String charset = c.charset();
+        return new ImapCommand.Thread(tag, uid, algorithm, charset, searchKeys(c));
+    }
+
+    /** RFC 5256 §4: search-criteria = charset 1*(SP search-key), after the charset. */
+    private static SearchKey searchKeys(Cursor c) {
+        List<SearchKey> keys = new ArrayList<>();
+        while (c.sp()) {
+            keys.add(c.searchKey(0));
+        }
+        if (keys.isEmpty()) {
+            throw new SyntaxError("Missing search criteria");
+        }
+        return keys.size() == 1 ? keys.get(0) : new SearchKey.And(keys);
     }
 
     private static ImapCommand fetch(Cursor c, String tag, boolean uid) {
@@ -595,6 +665,11 @@ public final class ImapCommandParser {
             String word = takeWhile(ImapCommandParser::isAtomChar);
             pos = start;
             return word.toUpperCase(Locale.ROOT);
+        }
+
+        /** RFC 5256 §4 charset = atom / quoted. */
+        String charset() {
+            return peek() == '"' ? quoted() : atom();
         }
 
         /** Whether the next atom is {@code word}, case-insensitive. */

@@ -13,8 +13,18 @@ import reactor.core.scheduler.Scheduler;
  * What an SMTP session needs from the rest of Hato; {@code io} runs blocking file work (the spool).
  * {@code tokens} verifies bearer tokens (OAUTHBEARER, XOAUTH2); null when no token issuer is configured, and then
  * those mechanisms are not offered. {@code scram} runs SCRAM-SHA-256 exchanges; null leaves it unoffered.
- * {@code reports} sends the success notifications (RFC 3461 NOTIFY=SUCCESS) of local deliveries.
+ * {@code reports} sends the success notifications (RFC 3461 NOTIFY=SUCCESS) of local deliveries, and the failure
+ * notifications of recipients whose quota the message would exceed. {@code quotas} gives accounts' storage quotas;
+ * null delivers without looking at quotas.
  */
 public record SmtpServices(RecipientResolver recipients, Authenticator authenticator,
                            @Nullable Authenticator tokens, @Nullable ScramMechanism scram, DeliveryWriter deliveries,
-                           ReportSender reports, Scheduler io, Clock clock) { }
+                           ReportSender reports, Scheduler io, Clock clock, @Nullable DeliveryQuotas quotas) {
+
+    /** Services without quota enforcement. */
+    public SmtpServices(RecipientResolver recipients, Authenticator authenticator, @Nullable Authenticator tokens,
+                        @Nullable ScramMechanism scram, DeliveryWriter deliveries, ReportSender reports, Scheduler io,
+                        Clock clock) {
+        this(recipients, authenticator, tokens, scram, deliveries, reports, io, clock, null);
+    }
+}

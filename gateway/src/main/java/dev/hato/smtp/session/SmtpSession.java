@@ -403,9 +403,15 @@ public final class SmtpSession implements ProtocolSession {
                             return reply("451 4.3.5 <" + target + ">: forwarding to other domains is not "
                                     + "enabled on this server (hato.outbound.enabled)");
                         }
-                        current.accept(target, notify, orcptGiven, original, resolved.accounts(),
-                                resolved.remote(), resolved.forwardedBy());
-                        return reply("250 2.1.5 Recipient OK");
+                        return allFull(resolved.accounts()).flatMapMany(full -> {
+                            if (full && resolved.remote().isEmpty()) {
+                                // RFC 3463 X.2.2: mailbox full; temporary, as the owner may make room
+                                return reply("452 4.2.2 <" + target + ">: Mailbox full, try again later");
+                            }
+                            current.accept(target, notify, orcptGiven, original, resolved.accounts(),
+                                    resolved.remote(), resolved.forwardedBy());
+                            return reply("250 2.1.5 Recipient OK");
+                        });
                     }
                     if (recipient instanceof Recipient.UnknownLocal) {
                         // RFC 5321 §3.3: a refused recipient is an answer, not a protocol error of the client.
@@ -608,7 +614,49 @@ public final class SmtpSession implements ProtocolSession {
             spool.discard();
             return reply(refusal);
         }
-        List<Long> accounts = List.copyOf(current.accounts.keySet());
+        return overQuota(current.accounts.keySet(), spool.size()).flatMapMany(over -> {
+            if (!over.isEmpty() && over.size() == current.accounts.size() && current.outbound.isEmpty()) {
+                spool.discard();
+                return reply("552 5.2.2 Mailbox full: the message exceeds the quota of every recipient");
+            }
+            return write(current, spool, over);
+        }).onErrorResume(failure -> {
+            spool.discard();
+            LOG.warn("quota lookup for message {} failed: {}", current.id, failure.toString());
+            return reply("451 4.3.0 Temporary lookup failure, try again later");
+        });
+    }
+
+    /** True when quotas are enforced and every one of {@code accounts} (at least one) has no room left. */
+    private Mono<Boolean> allFull(List<Account> accounts) {
+        DeliveryQuotas quotas = services.quotas();
+        if (quotas == null || accounts.isEmpty()) {
+            return Mono.just(false);
+        }
+        return Flux.fromIterable(accounts).concatMap(account -> quotas.quota(account.id()))
+                .all(DeliveryQuotas::full);
+    }
+
+    /** The accounts a message of {@code size} octets would take over their quota; empty without quotas. */
+    private Mono<Set<Long>> overQuota(Set<Long> accounts, long size) {
+        DeliveryQuotas quotas = services.quotas();
+        if (quotas == null || accounts.isEmpty()) {
+            return Mono.just(Set.of());
+        }
+        return Flux.fromIterable(List.copyOf(accounts))
+                .concatMap(account -> quotas.quota(account)
+                        .filter(quota -> !DeliveryQuotas.fits(quota, size))
+                        .map(quota -> account))
+                .collect(LinkedHashSet::new, Set::add);
+    }
+
+    /**
+     * Commits the message for the recipients within quota and answers 250 after the commit; the others (in
+     * {@code over}) get a failure notification (RFC 3461, unless they asked NOTIFY=NEVER) with the success ones.
+     */
+    private Flux<Action> write(Transaction current, MessageSpool spool, Set<Long> over) {
+        List<Long> accounts = current.accounts.keySet().stream().filter(account -> !over.contains(account))
+                .toList();
         List<OutboundRecipient> outbound = List.copyOf(current.outbound.values());
         // The write must not be cancelled by a client that hangs up while it waits for the 250: its batch may
         // already be reading the spool, and other sessions' messages share that transaction. So the write runs on
@@ -618,13 +666,14 @@ public final class SmtpSession implements ProtocolSession {
                 .flatMap(content -> services.deliveries().deliver(
                         new Delivery(content, accounts, arrival, bodyAsReceived(current), outbound)))
                 .cache();
-        // After the commit, success notifications (RFC 3461) quote the original's header from the spool; the
-        // spool is freed once they are built, or at once when the write failed or nobody asked for one.
-        List<RecipientReport> successes = List.copyOf(current.successes);
-        write.flatMap(receipt -> successes.isEmpty() || current.envelope.nullSender() ? Mono.just(false)
-                        : services.reports().send(current.envelope, arrival, successes, spool))
+        // After the commit, notifications (RFC 3461: successes, and failures of recipients over quota) quote the
+        // original from the spool; the spool is freed once they are built, or at once when the write failed or
+        // nobody gets one.
+        List<RecipientReport> reports = current.reports(over);
+        write.flatMap(receipt -> reports.isEmpty() || current.envelope.nullSender() ? Mono.just(false)
+                        : services.reports().send(current.envelope, arrival, reports, spool))
                 .doFinally(signal -> spool.discard())
-                .subscribe(sent -> { }, failure -> LOG.warn("success notification for message {} not sent: {}",
+                .subscribe(sent -> { }, failure -> LOG.warn("delivery notification for message {} not sent: {}",
                         current.id, failure.toString()));
         return write
                 .flatMapMany((DeliveryReceipt receipt) -> {
@@ -1023,6 +1072,8 @@ public final class SmtpSession implements ProtocolSession {
         final Set<String> forwardedBy = new LinkedHashSet<>();
         /** Recipients that asked for a success notification (RFC 3461 NOTIFY=SUCCESS) and get it from here. */
         final List<RecipientReport> successes = new ArrayList<>();
+        /** For each local account, the RCPT that reached it first: its address, ORCPT and NOTIFY. */
+        final Map<Long, Rcpt> rcptOf = new LinkedHashMap<>();
         @Nullable MessageSpool spool;
         @Nullable ContentChecks checks;
         long chunkedSize;
@@ -1048,6 +1099,7 @@ public final class SmtpSession implements ProtocolSession {
             rcptCount++;
             addresses.add(address);
             local.forEach(account -> accounts.putIfAbsent(account.id(), account));
+            local.forEach(account -> rcptOf.putIfAbsent(account.id(), new Rcpt(address, orcpt, Set.copyOf(notify))));
             boolean success = notify.contains(OutboundRecipient.Notify.SUCCESS);
             // RFC 3461 §6.2.7: an alias of exactly one address is not an expansion; the copy is reported as such.
             boolean expanded = local.size() + remote.size() > 1;
@@ -1067,5 +1119,34 @@ public final class SmtpSession implements ProtocolSession {
             }
             forwardedBy.addAll(forwarders);
         }
+
+        /**
+         * The notifications to send once the message is committed: the success ones, without recipients whose
+         * accounts in {@code over} did not get the message, and a failure for each RCPT that reached such an
+         * account (RFC 3461 §4.1: unless it asked NOTIFY without FAILURE; no NOTIFY means FAILURE,DELAY).
+         */
+        List<RecipientReport> reports(Set<Long> over) {
+            Set<String> failed = new LinkedHashSet<>();
+            List<RecipientReport> reports = new ArrayList<>();
+            for (Long account : over) {
+                Rcpt rcpt = rcptOf.get(account);
+                if (rcpt == null || !failed.add(rcpt.address())) {
+                    continue;
+                }
+                if (rcpt.notifyOn().isEmpty() || rcpt.notifyOn().contains(OutboundRecipient.Notify.FAILURE)) {
+                    reports.add(new RecipientReport(rcpt.address(), rcpt.orcpt(), RecipientReport.Action.FAILED,
+                            "5.2.2", null, "smtp; 552 5.2.2 Mailbox full: quota exceeded", null, null));
+                }
+            }
+            for (RecipientReport success : successes) {
+                if (!failed.contains(success.finalRecipient())) {
+                    reports.add(success);
+                }
+            }
+            return reports;
+        }
     }
+
+    /** One accepted RCPT as notifications name it. */
+    private record Rcpt(String address, @Nullable String orcpt, Set<OutboundRecipient.Notify> notifyOn) { }
 }

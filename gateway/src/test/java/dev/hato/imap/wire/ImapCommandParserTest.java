@@ -8,6 +8,9 @@ import dev.hato.imap.wire.FetchAttribute.Item;
 import dev.hato.imap.wire.FetchAttribute.Partial;
 import dev.hato.imap.wire.FetchAttribute.Section;
 import dev.hato.imap.wire.ImapCommand.ReturnOption;
+import dev.hato.imap.wire.ImapCommand.SortCriterion;
+import dev.hato.imap.wire.ImapCommand.SortKey;
+import dev.hato.imap.wire.ImapCommand.ThreadAlgorithm;
 import dev.hato.imap.wire.SequenceSet.Range;
 import dev.hato.protocol.wire.Fragments;
 import java.io.ByteArrayOutputStream;
@@ -122,6 +125,37 @@ class ImapCommandParserTest {
                         new ImapCommand.Search("a", false, null, List.of("MIN", "COUNT"), new SearchKey.And(List.of(
                                 new SearchKey.Size(true, 1024), new SearchKey.Size(false, 4096),
                                 new SearchKey.Date(SearchKey.DateField.SENTON, LocalDate.of(2024, 3, 5)))))),
+                // RFC 4731 §3.1: RETURN () means RETURN (ALL)
+                new Case("a UID SEARCH RETURN () UNSEEN\r\n", new ImapCommand.Search("a", true, null,
+                        List.of("ALL"), new SearchKey.Simple(SearchKey.Flag.UNSEEN))),
+                new Case("a SEARCH RETURN (SAVE MIN) DELETED\r\n", new ImapCommand.Search("a", false, null,
+                        List.of("SAVE", "MIN"), new SearchKey.Simple(SearchKey.Flag.DELETED))),
+                // RFC 5256 §4 examples
+                new Case("A282 SORT (SUBJECT) UTF-8 SINCE 1-Feb-1994\r\n", new ImapCommand.Sort("A282", false,
+                        List.of(new SortCriterion(SortKey.SUBJECT, false)), "UTF-8",
+                        new SearchKey.Date(SearchKey.DateField.SINCE, LocalDate.of(1994, 2, 1)))),
+                new Case("A283 SORT (SUBJECT REVERSE DATE) UTF-8 ALL\r\n", new ImapCommand.Sort("A283", false,
+                        List.of(new SortCriterion(SortKey.SUBJECT, false), new SortCriterion(SortKey.DATE, true)),
+                        "UTF-8", new SearchKey.Simple(SearchKey.Flag.ALL))),
+                new Case("A284 SORT (SUBJECT) US-ASCII TEXT \"not in mailbox\"\r\n", new ImapCommand.Sort("A284",
+                        false, List.of(new SortCriterion(SortKey.SUBJECT, false)), "US-ASCII",
+                        new SearchKey.Text(SearchKey.Field.TEXT, "not in mailbox"))),
+                new Case("A283 THREAD ORDEREDSUBJECT UTF-8 SINCE 5-MAR-2000\r\n", new ImapCommand.Thread("A283",
+                        false, ThreadAlgorithm.ORDEREDSUBJECT, "UTF-8",
+                        new SearchKey.Date(SearchKey.DateField.SINCE, LocalDate.of(2000, 3, 5)))),
+                new Case("A284 THREAD REFERENCES US-ASCII TEXT \"gewp\"\r\n", new ImapCommand.Thread("A284",
+                        false, ThreadAlgorithm.REFERENCES, "US-ASCII", new SearchKey.Text(SearchKey.Field.TEXT,
+                        "gewp"))),
+                new Case("a uid sort (reverse arrival size DISPLAYFROM cc to from displayto) \"utf-8\" UNSEEN"
+                        + " SUBJECT {6}\r\n\u65e5\u672c\r\n", new ImapCommand.Sort("a", true, List.of(
+                                new SortCriterion(SortKey.ARRIVAL, true), new SortCriterion(SortKey.SIZE, false),
+                                new SortCriterion(SortKey.DISPLAYFROM, false), new SortCriterion(SortKey.CC, false),
+                                new SortCriterion(SortKey.TO, false), new SortCriterion(SortKey.FROM, false),
+                                new SortCriterion(SortKey.DISPLAYTO, false)), "utf-8", new SearchKey.And(List.of(
+                                new SearchKey.Simple(SearchKey.Flag.UNSEEN),
+                                new SearchKey.Text(SearchKey.Field.SUBJECT, "\u65e5\u672c"))))),
+                new Case("a UID THREAD references UTF-8 $\r\n", new ImapCommand.Thread("a", true,
+                        ThreadAlgorithm.REFERENCES, "UTF-8", new SearchKey.Sequence(SequenceSet.savedResult()))),
                 new Case("a SEARCH $ MODSEQ \"/flags/\\\\draft\" all 620162338 YOUNGER 3600\r\n",
                         new ImapCommand.Search("a", false, null, List.of(), new SearchKey.And(List.of(
                                 new SearchKey.Sequence(SequenceSet.savedResult()), new SearchKey.ModSeq(620162338),
@@ -258,7 +292,16 @@ class ImapCommandParserTest {
                 new Case("a UID FROB 1\r\n", new ImapCommand.Invalid("a", "Unknown UID command FROB")),
                 new Case("a ENABLE\r\n", new ImapCommand.Invalid("a", "ENABLE needs a capability")),
                 new Case("a STATUS INBOX ()\r\n", new ImapCommand.Invalid("a", "STATUS needs at least one item")),
-                new Case("a LIST \"\" % RETURNS (CHILDREN)\r\n", new ImapCommand.Invalid("a", "Expected RETURN")));
+                new Case("a LIST \"\" % RETURNS (CHILDREN)\r\n", new ImapCommand.Invalid("a", "Expected RETURN")),
+                new Case("a SORT SUBJECT UTF-8 ALL\r\n", new ImapCommand.Invalid("a", "Expected '('")),
+                new Case("a SORT () UTF-8 ALL\r\n", new ImapCommand.Invalid("a", "Expected an atom")),
+                new Case("a SORT (WEIGHT) UTF-8 ALL\r\n", new ImapCommand.Invalid("a", "Unknown sort key WEIGHT")),
+                new Case("a SORT (REVERSE) UTF-8 ALL\r\n", new ImapCommand.Invalid("a", "Expected a space")),
+                new Case("a SORT (SUBJECT) UTF-8\r\n", new ImapCommand.Invalid("a", "Missing search criteria")),
+                new Case("a SORT (SUBJECT) ALL\r\n", new ImapCommand.Invalid("a", "Missing search criteria")),
+                new Case("a THREAD FOO UTF-8 ALL\r\n", new ImapCommand.Invalid("a", "Unknown thread algorithm FOO")),
+                new Case("a UID THREAD REFERENCES UTF-8 FROBNICATE\r\n",
+                        new ImapCommand.Invalid("a", "Unknown search key FROBNICATE")));
     }
 
     @ParameterizedTest(name = "{0}")

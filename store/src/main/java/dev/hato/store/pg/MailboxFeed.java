@@ -35,6 +35,8 @@ final class MailboxFeed implements AutoCloseable {
     /** Events a subscriber may fall behind by before the oldest are dropped (see {@link #events()}). */
     static final int SUBSCRIBER_BUFFER = 10_000;
 
+    private final int subscriberBuffer;
+
     private final Supplier<Mono<? extends PostgresqlConnection>> connect;
     private final Duration firstBackoff;
     private final Sinks.Many<MailboxEvent> sink = Sinks.many().multicast().directBestEffort();
@@ -45,16 +47,21 @@ final class MailboxFeed implements AutoCloseable {
     private volatile boolean active;
 
     MailboxFeed(Supplier<Mono<? extends PostgresqlConnection>> connect, Duration firstBackoff) {
+        this(connect, firstBackoff, SUBSCRIBER_BUFFER);
+    }
+
+    MailboxFeed(Supplier<Mono<? extends PostgresqlConnection>> connect, Duration firstBackoff, int subscriberBuffer) {
         this.connect = connect;
         this.firstBackoff = firstBackoff;
+        this.subscriberBuffer = subscriberBuffer;
     }
 
     /**
      * Hot: events committed after the subscription. The first event a subscriber gets is
      * {@link MailboxEvent#anything()}, once LISTEN is active (at once when it already is): from then on it misses
      * nothing but what a lost connection loses, which is followed by another {@link MailboxEvent#anything()}. Each
-     * subscriber has its own buffer of {@value #SUBSCRIBER_BUFFER} events; one that falls further behind loses the
-     * oldest and gets {@link MailboxEvent#anything()} in their place, so it still knows to look again.
+     * subscriber has its own buffer of {@value #SUBSCRIBER_BUFFER} events (by default); one that falls further behind
+     * loses the oldest and gets {@link MailboxEvent#anything()} in their place, so it still knows to look again.
      */
     Flux<MailboxEvent> events() {
         if (started.compareAndSet(false, true) && !closed) {
@@ -62,15 +69,15 @@ final class MailboxFeed implements AutoCloseable {
         }
         return Flux.defer(() -> {
             AtomicBoolean lost = new AtomicBoolean();
-            Flux<MailboxEvent> live = sink.asFlux()
-                    .onBackpressureBuffer(SUBSCRIBER_BUFFER, dropped -> lost.set(true),
-                            BufferOverflowStrategy.DROP_OLDEST)
-                    // What was dropped is replaced by "anything may have changed" before the next event.
-                    .concatMapIterable(event -> lost.getAndSet(false) ? List.of(MailboxEvent.anything(), event)
-                            : List.of(event));
             // merge subscribes to the live feed first, then reads the flag: a LISTEN that becomes active after that
             // read announces itself on the live feed, one before it is announced here.
-            return Flux.merge(live, Mono.fromSupplier(() -> active ? MailboxEvent.anything() : null));
+            return Flux.merge(sink.asFlux(), Mono.fromSupplier(() -> active ? MailboxEvent.anything() : null))
+                    .onBackpressureBuffer(subscriberBuffer, dropped -> lost.set(true),
+                            BufferOverflowStrategy.DROP_OLDEST)
+                    // What was dropped is replaced by "anything may have changed" before the next event. Prefetch 1,
+                    // so that the buffer above is the only one that grows.
+                    .concatMapIterable(event -> lost.getAndSet(false) ? List.of(MailboxEvent.anything(), event)
+                            : List.of(event), 1);
         });
     }
 

@@ -6,6 +6,7 @@ import dev.hato.store.DeliveryWriter;
 import dev.hato.store.Directory;
 import dev.hato.store.DkimKeys;
 import dev.hato.store.Mailboxes;
+import dev.hato.store.MessageSearch;
 import dev.hato.store.MessageStore;
 import dev.hato.store.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
@@ -48,7 +49,9 @@ public final class PgStore implements AutoCloseable {
     private final PgAuditLog auditLog;
     private final PgAddresses addresses;
     private final PgDkimKeys dkimKeys;
+    private final PgMessageSearch search;
     private final MailboxFeed feed;
+    private final PostgresqlConnectionFactory listener;
     private final PgMailboxes mailboxes;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -67,6 +70,8 @@ public final class PgStore implements AutoCloseable {
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
+        this.listener = listener;
+        this.search = new PgMessageSearch(db);
         this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
         this.mailboxes = new PgMailboxes(db, messages, feed);
     }
@@ -156,6 +161,11 @@ public final class PgStore implements AutoCloseable {
         return auditLog;
     }
 
+    /** IMAP SEARCH text keys and SORT/THREAD fields over the facts parsed from each message. */
+    public MessageSearch search() {
+        return search;
+    }
+
     /**
      * IMAP's mailboxes and messages, and the change feed: the first subscription to {@link Mailboxes#events()}
      * opens this store's one LISTEN connection (outside the pool), kept until {@link #close()}.
@@ -180,6 +190,11 @@ public final class PgStore implements AutoCloseable {
     /** Delivery transactions committed since open: a meter for batching (fewer than messages under load). */
     public long batchesCommitted() {
         return deliveries.batchesCommitted();
+    }
+
+    /** Unpooled connections like the change feed's, for tests of the feed. */
+    PostgresqlConnectionFactory unpooledConnections() {
+        return listener;
     }
 
     /** The pool, for tests that look at rows no interface exposes (change log, chunks). */

@@ -1,0 +1,47 @@
+package dev.hato.delivery;
+
+import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.store.Delivery;
+import dev.hato.store.DeliveryReceipt;
+import dev.hato.store.DeliveryWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Parses every delivered message once, before it is committed, so that its {@link dev.hato.store.MessageFacts}
+ * are stored with its blob in the delivery transaction and IMAP FETCH, SEARCH, SORT and THREAD never parse it
+ * again (issue 4 §3). The parse runs on the indexer's scheduler, off the event loop, reading the spooled content
+ * once more in chunks. A message the parser cannot describe within its limits is still delivered, without facts:
+ * IMAP then computes them when first needed, and refuses only what it must. A delivery that already carries facts
+ * is passed on as it is.
+ */
+public final class IndexingDeliveryWriter implements DeliveryWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexingDeliveryWriter.class);
+
+    private final DeliveryWriter writer;
+    private final MessageIndexer indexer;
+
+    public IndexingDeliveryWriter(DeliveryWriter writer, MessageIndexer indexer) {
+        this.writer = writer;
+        this.indexer = indexer;
+    }
+
+    @Override
+    public Mono<DeliveryReceipt> deliver(Delivery delivery) {
+        if (delivery.facts() != null || delivery.accountIds().isEmpty()) {
+            // only local copies are read through IMAP; a message that is only queued needs no facts
+            return writer.deliver(delivery);
+        }
+        return indexer.index(delivery.content())
+                .map(facts -> new Delivery(delivery.content(), delivery.accountIds(), delivery.internalDate(),
+                        delivery.envelope(), delivery.outbound(), facts))
+                .onErrorResume(RuntimeException.class, failure -> {
+                    LOG.warn("message not indexed at delivery, IMAP will index it when first read: {}",
+                            failure.toString());
+                    return Mono.just(delivery);
+                })
+                .flatMap(writer::deliver);
+    }
+}

@@ -1,0 +1,547 @@
+package dev.hato.imap.fetch;
+
+import dev.hato.imap.wire.FetchAttribute.Body;
+import dev.hato.imap.wire.FetchAttribute.Item;
+import dev.hato.imap.wire.FetchAttribute.Section;
+import dev.hato.imap.wire.FetchAttribute.Text;
+import dev.hato.imap.wire.FetchAttribute;
+import dev.hato.store.MessageMeta;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Renders one {@code * n FETCH (...)} response (RFC 3501 §7.4.2, RFC 3516 BINARY, RFC 7162 MODSEQ) as a stream of
+ * octets. Everything whose size or failure must be known first (the structure, filtered header fields, decoded
+ * BINARY sizes, an unknown transfer encoding) is worked out before the first octet is emitted, so a failure is
+ * never half a response; then body sections stream as byte ranges of the blob, read from the store chunk by chunk,
+ * their literal sizes computed from the part offsets the structure keeps.
+ *
+ * <p>A blob without stored structure (delivered before the facts existed) is parsed once with the {@link
+ * MessageIndexer}, its facts stored through {@link MessageSource#storeFacts}, and rendered from those.
+ *
+ * <p>Memory: header fields to filter (HEADER.FIELDS) and a part header read for its transfer encoding (BINARY) are
+ * held in memory, up to {@link #MAX_HEADER_OCTETS}; a BINARY section is decoded twice, once to count its octets
+ * and once to send them, never held.
+ */
+public final class FetchRenderer {
+
+    /** The largest header held to filter or to find a transfer encoding in; a longer one is refused. */
+    public static final int MAX_HEADER_OCTETS = 4 * 1024 * 1024;
+
+    private static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z",
+            Locale.ROOT);
+
+    private final MessageSource source;
+    private final MessageIndexer indexer;
+    private final ZoneId zone;
+
+    /** {@code zone}: the time zone INTERNALDATE is shown in. */
+    public FetchRenderer(MessageSource source, MessageIndexer indexer, ZoneId zone) {
+        this.source = source;
+        this.indexer = indexer;
+        this.zone = zone;
+    }
+
+    /**
+     * Whether fetching these attributes sets \Seen (RFC 3501 §6.4.5): BODY[...] and BINARY[...] without .PEEK,
+     * RFC822 and RFC822.TEXT. The session sets the flag (unless the mailbox is read-only) before rendering.
+     */
+    public static boolean setsSeen(List<FetchAttribute> attributes) {
+        for (FetchAttribute attribute : attributes) {
+            boolean sets = attribute instanceof Body body ? !body.peek()
+                    : attribute instanceof FetchAttribute.Binary binary ? !binary.peek()
+                    : attribute instanceof FetchAttribute.Simple simple
+                            && (simple.item() == Item.RFC822 || simple.item() == Item.RFC822_TEXT);
+            if (sets) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The response for message {@code sequence}: the attributes in the order asked, UID first when {@code options}
+     * adds it, FLAGS and MODSEQ last when added. Errors with {@link UnknownTransferEncodingException} (BINARY of a
+     * part it cannot decode) or {@link MessageStructureException} (a message beyond the parser's limits) before any
+     * octet.
+     */
+    public Flux<ByteBuffer> render(long sequence, MessageMeta meta, List<FetchAttribute> attributes,
+                                   FetchOptions options) {
+        boolean needsStructure = attributes.stream().anyMatch(FetchRenderer::needsStructure);
+        Mono<Optional<MessageStructure>> structure = needsStructure ? structure(meta.blobId()).map(Optional::of)
+                : Mono.just(Optional.empty());
+        return structure.flatMap(known -> plan(sequence, meta, attributes, options, known.orElse(null)))
+                .flatMapMany(segments -> Flux.fromIterable(segments).concatMap(segment -> segment.emit(meta)));
+    }
+
+    private static boolean needsStructure(FetchAttribute attribute) {
+        if (attribute instanceof FetchAttribute.Simple simple) {
+            return switch (simple.item()) {
+                case ENVELOPE, BODY, BODYSTRUCTURE, RFC822_HEADER, RFC822_TEXT -> true;
+                default -> false;
+            };
+        }
+        if (attribute instanceof Body body) {
+            return !body.section().part().isEmpty() || body.section().text() != null;
+        }
+        if (attribute instanceof FetchAttribute.Binary binary) {
+            return !binary.part().isEmpty();
+        }
+        return !((FetchAttribute.BinarySize) attribute).part().isEmpty();
+    }
+
+    /** The stored structure, or, for a blob without one (or with one in a format no longer read), a backfill. */
+    private Mono<MessageStructure> structure(long blobId) {
+        return source.structure(blobId)
+                .flatMap(encoded -> {
+                    try {
+                        return Mono.just(MessageStructure.decode(encoded));
+                    } catch (IllegalArgumentException unreadable) {
+                        return Mono.empty();
+                    }
+                })
+                .switchIfEmpty(Mono.defer(() -> indexer.index(source.content(blobId))
+                        .flatMap(facts -> source.storeFacts(blobId, facts)
+                                .thenReturn(MessageStructure.decode(facts.structure())))));
+    }
+
+    private Mono<List<Segment>> plan(long sequence, MessageMeta meta, List<FetchAttribute> attributes,
+                                     FetchOptions options, @Nullable MessageStructure structure) {
+        List<Mono<List<Segment>>> items = new ArrayList<>();
+        boolean askedUid = false;
+        boolean askedFlags = false;
+        boolean askedModseq = false;
+        for (FetchAttribute attribute : attributes) {
+            if (attribute instanceof FetchAttribute.Simple simple) {
+                askedUid |= simple.item() == Item.UID;
+                askedFlags |= simple.item() == Item.FLAGS;
+                askedModseq |= simple.item() == Item.MODSEQ;
+            }
+        }
+        if (options.uid() && !askedUid) {
+            items.add(text("UID " + meta.uid()));
+        }
+        for (FetchAttribute attribute : attributes) {
+            items.add(item(attribute, meta, structure));
+        }
+        if (options.flags() && !askedFlags) {
+            items.add(text(flags(meta)));
+        }
+        if (options.modseq() && !askedModseq) {
+            items.add(text("MODSEQ (" + meta.modseq() + ")"));
+        }
+        return Flux.fromIterable(items).concatMap(item -> item).collectList().map(planned -> {
+            List<Segment> segments = new ArrayList<>();
+            segments.add(new Octets("* " + sequence + " FETCH ("));
+            for (int i = 0; i < planned.size(); i++) {
+                if (i > 0) {
+                    segments.add(new Octets(" "));
+                }
+                segments.addAll(planned.get(i));
+            }
+            segments.add(new Octets(")\r\n"));
+            return merged(segments);
+        });
+    }
+
+    private Mono<List<Segment>> item(FetchAttribute attribute, MessageMeta meta,
+                                     @Nullable MessageStructure structure) {
+        if (attribute instanceof FetchAttribute.Simple simple) {
+            return simple(simple.item(), meta, structure);
+        }
+        if (attribute instanceof Body body) {
+            return body(body, meta, structure);
+        }
+        if (attribute instanceof FetchAttribute.Binary binary) {
+            return binary(binary, meta, structure);
+        }
+        return binarySize((FetchAttribute.BinarySize) attribute, meta, structure);
+    }
+
+    private Mono<List<Segment>> simple(Item item, MessageMeta meta, @Nullable MessageStructure structure) {
+        return switch (item) {
+            case FLAGS -> text(flags(meta));
+            case INTERNALDATE -> text("INTERNALDATE \"" + internalDate(meta) + "\"");
+            case RFC822_SIZE -> text("RFC822.SIZE " + meta.size());
+            case UID -> text("UID " + meta.uid());
+            case MODSEQ -> text("MODSEQ (" + meta.modseq() + ")");
+            case ENVELOPE -> text("ENVELOPE " + required(structure).envelope());
+            case BODY -> text("BODY " + required(structure).body());
+            case BODYSTRUCTURE -> text("BODYSTRUCTURE " + required(structure).bodyStructure());
+            case RFC822 -> Mono.just(literal("RFC822 ", new Range(0, meta.size())));
+            case RFC822_HEADER -> {
+                MessagePart root = required(structure).root();
+                yield Mono.just(literal("RFC822.HEADER ", new Range(root.headerStart(), root.bodyStart())));
+            }
+            case RFC822_TEXT -> {
+                MessagePart root = required(structure).root();
+                yield Mono.just(literal("RFC822.TEXT ", new Range(root.bodyStart(), root.end())));
+            }
+        };
+    }
+
+    private static MessageStructure required(@Nullable MessageStructure structure) {
+        if (structure == null) {
+            throw new IllegalStateException("structure was not read");
+        }
+        return structure;
+    }
+
+    /** RFC 3501 §6.4.5 BODY[section]&lt;partial&gt;; the response names the section as asked, without .PEEK. */
+    private Mono<List<Segment>> body(Body body, MessageMeta meta, @Nullable MessageStructure structure) {
+        Section section = body.section();
+        FetchAttribute.Partial partial = body.partial();
+        String name = "BODY[" + spec(section) + "]" + (partial == null ? "" : "<" + partial.offset() + ">") + " ";
+        if (section.part().isEmpty() && section.text() == null) {
+            return Mono.just(partialLiteral(name, new Range(0, meta.size()), partial));
+        }
+        MessagePart root = required(structure).root();
+        MessagePart part = section.part().isEmpty() ? root : root.section(path(section.part())).orElse(null);
+        if (part == null) {
+            return text(name + "NIL");
+        }
+        Text kind = section.text();
+        if (kind == null) {
+            return Mono.just(partialLiteral(name, new Range(part.bodyStart(), part.end()), partial));
+        }
+        if (kind == Text.MIME) {
+            return Mono.just(partialLiteral(name, new Range(part.headerStart(), part.bodyStart()), partial));
+        }
+        // HEADER, HEADER.FIELDS and TEXT of a part number name the message a message/rfc822 part encapsulates
+        MessagePart message = section.part().isEmpty() ? root
+                : part.kind() == MessagePart.Kind.MESSAGE ? part.children().get(0) : null;
+        if (message == null) {
+            return text(name + "NIL");
+        }
+        return switch (kind) {
+            case TEXT -> Mono.just(partialLiteral(name, new Range(message.bodyStart(), message.end()), partial));
+            case HEADER -> Mono.just(partialLiteral(name, new Range(message.headerStart(), message.bodyStart()),
+                    partial));
+            case HEADER_FIELDS, HEADER_FIELDS_NOT -> header(meta, message)
+                    .map(header -> {
+                        byte[] filtered = HeaderFields.filter(header, section.fields(),
+                                kind == Text.HEADER_FIELDS_NOT);
+                        return partialLiteral(name, new Held(filtered), partial);
+                    });
+            case MIME -> throw new IllegalStateException("MIME was handled above");
+        };
+    }
+
+    /** RFC 3516 §4.2 BINARY[part]&lt;partial&gt;: the part's content with its transfer encoding undone. */
+    private Mono<List<Segment>> binary(FetchAttribute.Binary binary, MessageMeta meta,
+                                       @Nullable MessageStructure structure) {
+        FetchAttribute.Partial partial = binary.partial();
+        String name = "BINARY[" + numbers(binary.part()) + "]"
+                + (partial == null ? "" : "<" + partial.offset() + ">") + " ";
+        if (binary.part().isEmpty()) {
+            return Mono.just(partialLiteral(name, new Range(0, meta.size()), partial));
+        }
+        return decodedPart(binary.part(), meta, required(structure)).flatMap(decoded -> {
+            if (decoded.isEmpty()) {
+                return text(name + "NIL");
+            }
+            Decoded content = decoded.get();
+            return content.measure(meta).map(measure -> {
+                long start = partial == null ? 0 : Math.min(partial.offset(), measure.size());
+                long end = partial == null ? measure.size() : Math.min(measure.size(), start + partial.length());
+                List<Segment> segments = new ArrayList<>();
+                // RFC 3516 §4.2: literal8 ("~{n}") when the decoded octets include NUL
+                segments.add(new Octets(name + (measure.nul() ? "~{" : "{") + (end - start) + "}\r\n"));
+                segments.add(content.window(start, end));
+                return segments;
+            });
+        });
+    }
+
+    /** RFC 3516 §4.2 BINARY.SIZE[part]: the size of the decoded part. */
+    private Mono<List<Segment>> binarySize(FetchAttribute.BinarySize size, MessageMeta meta,
+                                           @Nullable MessageStructure structure) {
+        String name = "BINARY.SIZE[" + numbers(size.part()) + "] ";
+        if (size.part().isEmpty()) {
+            return text(name + meta.size());
+        }
+        return decodedPart(size.part(), meta, required(structure)).flatMap(decoded -> decoded.isEmpty()
+                ? text(name + "NIL")
+                : decoded.get().measure(meta).flatMap(measure -> text(name + measure.size())));
+    }
+
+    /** The part's body with the decoder its Content-Transfer-Encoding names; empty when there is no such part. */
+    private Mono<Optional<Decoded>> decodedPart(List<Integer> numbers, MessageMeta meta, MessageStructure structure) {
+        Optional<MessagePart> found = structure.root().section(path(numbers));
+        if (found.isEmpty()) {
+            return Mono.just(Optional.empty());
+        }
+        MessagePart part = found.get();
+        Range body = new Range(part.bodyStart(), part.end());
+        if (part.kind() != MessagePart.Kind.LEAF) {
+            // multipart and message/rfc822 bodies carry no encoding of their own (RFC 2045 §6.4)
+            return Mono.just(Optional.of(new Decoded(body, () -> TransferDecoder.forMechanism(null))));
+        }
+        return header(meta, part).map(header -> {
+            String mechanism = HeaderFields.transferEncoding(header);
+            if (TransferDecoder.forMechanism(mechanism) == null) {
+                throw new UnknownTransferEncodingException(String.valueOf(mechanism));
+            }
+            return Optional.of(new Decoded(body, () -> TransferDecoder.forMechanism(mechanism)));
+        });
+    }
+
+    /** The header octets of an entity, held (bounded by {@link #MAX_HEADER_OCTETS}). */
+    private Mono<byte[]> header(MessageMeta meta, MessagePart entity) {
+        long length = entity.bodyStart() - entity.headerStart();
+        if (length > MAX_HEADER_OCTETS) {
+            return Mono.error(new MessageStructureException(
+                    "a header longer than " + MAX_HEADER_OCTETS + " octets cannot be filtered"));
+        }
+        return ByteRanges.slice(source.content(meta.blobId()), entity.headerStart(), entity.bodyStart())
+                .collect(() -> new ByteArrayOutputStream((int) length), (out, chunk) -> {
+                    byte[] octets = new byte[chunk.remaining()];
+                    chunk.duplicate().get(octets);
+                    out.writeBytes(octets);
+                })
+                .map(ByteArrayOutputStream::toByteArray);
+    }
+
+    private static int[] path(List<Integer> numbers) {
+        return numbers.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static String numbers(List<Integer> numbers) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < numbers.size(); i++) {
+            if (i > 0) {
+                out.append('.');
+            }
+            out.append(numbers.get(i));
+        }
+        return out.toString();
+    }
+
+    /** The section spec as RFC 3501 §9 writes it, for the response to name the section that was asked for. */
+    static String spec(Section section) {
+        StringBuilder out = new StringBuilder(numbers(section.part()));
+        Text text = section.text();
+        if (text == null) {
+            return out.toString();
+        }
+        if (!section.part().isEmpty()) {
+            out.append('.');
+        }
+        switch (text) {
+            case HEADER -> out.append("HEADER");
+            case TEXT -> out.append("TEXT");
+            case MIME -> out.append("MIME");
+            case HEADER_FIELDS, HEADER_FIELDS_NOT -> {
+                out.append(text == Text.HEADER_FIELDS ? "HEADER.FIELDS (" : "HEADER.FIELDS.NOT (");
+                for (int i = 0; i < section.fields().size(); i++) {
+                    if (i > 0) {
+                        out.append(' ');
+                    }
+                    astring(out, section.fields().get(i));
+                }
+                out.append(')');
+            }
+        }
+        return out.toString();
+    }
+
+    /** RFC 3501 §9 astring: an atom when the name is one, else a quoted string. */
+    private static void astring(StringBuilder out, String value) {
+        boolean atom = !value.isEmpty();
+        for (int i = 0; i < value.length() && atom; i++) {
+            char c = value.charAt(i);
+            atom = c > ' ' && c < 0x7F && "(){%*\"\\]".indexOf(c) < 0;
+        }
+        if (atom) {
+            out.append(value);
+        } else {
+            ImapText.nstring(out, value);
+        }
+    }
+
+    private static String flags(MessageMeta meta) {
+        // a stable order keeps responses comparable; RFC 3501 does not prescribe one
+        Set<String> sorted = new TreeSet<>(meta.flags());
+        return "FLAGS (" + String.join(" ", sorted) + ")";
+    }
+
+    /** RFC 3501 §9 date-time: "dd-Mon-yyyy hh:mm:ss +zzzz", the day space-padded (date-day-fixed). */
+    private String internalDate(MessageMeta meta) {
+        String formatted = INTERNALDATE.format(meta.internalDate().atZone(zone));
+        return formatted.charAt(0) == '0' ? " " + formatted.substring(1) : formatted;
+    }
+
+    private static Mono<List<Segment>> text(String text) {
+        return Mono.just(List.of(new Octets(text)));
+    }
+
+    private static List<Segment> literal(String name, Content content) {
+        return partialLiteral(name, content, null);
+    }
+
+    /**
+     * {@code name {n}CRLF} and the content, cut to {@code <origin.length>} (RFC 3501 §6.4.5: an origin past the
+     * end gives an empty string, a length past the end gives what there is).
+     */
+    private static List<Segment> partialLiteral(String name, Content content, FetchAttribute.@Nullable Partial partial) {
+        Content window = partial == null ? content : content.window(partial.offset(), partial.length());
+        return List.of(new Octets(name + "{" + window.size() + "}\r\n"), (Segment) window);
+    }
+
+    private static List<Segment> merged(List<Segment> segments) {
+        List<Segment> merged = new ArrayList<>();
+        StringBuilder pending = new StringBuilder();
+        for (Segment segment : segments) {
+            if (segment instanceof Octets octets) {
+                pending.append(octets.text());
+            } else {
+                if (!pending.isEmpty()) {
+                    merged.add(new Octets(pending.toString()));
+                    pending.setLength(0);
+                }
+                merged.add(segment);
+            }
+        }
+        if (!pending.isEmpty()) {
+            merged.add(new Octets(pending.toString()));
+        }
+        return merged;
+    }
+
+    /** A piece of the response. */
+    private sealed interface Segment permits Octets, Content, DecodedWindow {
+        Flux<ByteBuffer> emit(MessageMeta meta);
+    }
+
+    /** Protocol text, octets held one per char. */
+    private record Octets(String text) implements Segment {
+        @Override
+        public Flux<ByteBuffer> emit(MessageMeta meta) {
+            return Flux.just(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)));
+        }
+    }
+
+    /** Octets whose size is known before they are sent. */
+    private sealed interface Content extends Segment permits Range, Held {
+        long size();
+
+        Content window(long offset, long length);
+    }
+
+    /** A byte range of the blob, streamed. */
+    private final class Range implements Content {
+        private final long start;
+        private final long end;
+
+        Range(long start, long end) {
+            this.start = start;
+            this.end = Math.max(start, end);
+        }
+
+        @Override
+        public long size() {
+            return end - start;
+        }
+
+        @Override
+        public Content window(long offset, long length) {
+            long from = Math.min(end, start + offset);
+            return new Range(from, Math.min(end, from + length));
+        }
+
+        @Override
+        public Flux<ByteBuffer> emit(MessageMeta meta) {
+            return size() == 0 ? Flux.empty() : ByteRanges.slice(source.content(meta.blobId()), start, end);
+        }
+    }
+
+    /** Octets computed while planning (filtered header fields). */
+    private record Held(byte[] octets) implements Content {
+        @Override
+        public long size() {
+            return octets.length;
+        }
+
+        @Override
+        public Content window(long offset, long length) {
+            int from = (int) Math.min(octets.length, offset);
+            int to = (int) Math.min(octets.length, from + Math.min(length, Integer.MAX_VALUE));
+            return new Held(Arrays.copyOfRange(octets, from, to));
+        }
+
+        @Override
+        public Flux<ByteBuffer> emit(MessageMeta meta) {
+            return octets.length == 0 ? Flux.empty() : Flux.just(ByteBuffer.wrap(octets));
+        }
+    }
+
+    private record Measure(long size, boolean nul) {
+    }
+
+    /** A part's body with its transfer decoding; a fresh decoder for every pass. */
+    private final class Decoded {
+        private final Range body;
+        private final Supplier<@Nullable TransferDecoder> decoders;
+
+        Decoded(Range body, Supplier<@Nullable TransferDecoder> decoders) {
+            this.body = body;
+            this.decoders = decoders;
+        }
+
+        Flux<ByteBuffer> decoded(MessageMeta meta) {
+            return Flux.defer(() -> {
+                TransferDecoder decoder = Objects.requireNonNull(decoders.get(), "decoder");
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                return body.emit(meta).map(chunk -> {
+                    byte[] octets = new byte[chunk.remaining()];
+                    chunk.duplicate().get(octets);
+                    out.reset();
+                    decoder.decode(octets, 0, octets.length, out);
+                    return ByteBuffer.wrap(out.toByteArray());
+                }).concatWith(Mono.fromSupplier(() -> {
+                    out.reset();
+                    decoder.finish(out);
+                    return ByteBuffer.wrap(out.toByteArray());
+                })).filter(ByteBuffer::hasRemaining);
+            });
+        }
+
+        /** The first pass: how many octets the decoded part has, and whether one is NUL. */
+        Mono<Measure> measure(MessageMeta meta) {
+            return decoded(meta).reduce(new Measure(0, false), (measure, chunk) -> {
+                boolean nul = measure.nul();
+                for (int i = chunk.position(); i < chunk.limit() && !nul; i++) {
+                    nul = chunk.get(i) == 0;
+                }
+                return new Measure(measure.size() + chunk.remaining(), nul);
+            });
+        }
+
+        DecodedWindow window(long start, long end) {
+            return new DecodedWindow(this, start, end);
+        }
+    }
+
+    /** The second pass: the decoded octets from {@code start} to {@code end}. */
+    private record DecodedWindow(Decoded decoded, long start, long end) implements Segment {
+        @Override
+        public Flux<ByteBuffer> emit(MessageMeta meta) {
+            return end <= start ? Flux.empty() : ByteRanges.slice(decoded.decoded(meta), start, end);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package dev.hato.imap.fetch;
+
+import dev.hato.store.MessageContent;
+import dev.hato.store.MessageFacts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Parses a message once, at delivery or APPEND, into the {@link MessageFacts} kept beside its blob: the encoded
+ * {@link MessageStructure} for FETCH, the decoded header and body text for SEARCH, and the RFC 5256 fields for
+ * SORT and THREAD. One pass over the content's chunks feeds both the {@link StructureScanner} and the text
+ * collection, on the given scheduler (the scanner reads a blocking stream), with at most a couple of chunks in
+ * flight: the message is never held whole.
+ *
+ * <p>Text for SEARCH is in {@link #searchForm(String) search form}: the header as {@code name: value} lines,
+ * unfolded, RFC 2047 encoded words decoded (raw 8-bit header octets read as UTF-8, RFC 6532); the body as the text of
+ * every text/* part, message/rfc822 parts included, transfer encoding undone, converted from the part's charset,
+ * HTML reduced to its text, cut at {@code maxBodyChars} characters.
+ *
+ * <p>Message ids in {@link MessageFacts.SortFields} keep their angle brackets ({@code <id@host>}); {@code from},
+ * {@code to} and {@code cc} are the RFC 5256 addr-mailbox (the local part) of the first address, lower-cased;
+ * {@code displayFrom} and {@code displayTo} are the RFC 5957 display names, decoded, or {@code local@domain} when an
+ * address has none.
+ */
+public final class MessageIndexer {
+
+    /** Body text kept for SEARCH: a mebibyte of characters, about 300 pages of plain text. */
+    public static final int DEFAULT_MAX_BODY_CHARS = 1 << 20;
+
+    /** Top-level header octets kept for SEARCH HEADER. */
+    public static final int MAX_HEADER_OCTETS = 256 * 1024;
+
+    /** Multipart and message/rfc822 levels described and searched by {@link #withDefaults}. */
+    public static final int DEFAULT_MAX_DEPTH = 20;
+
+    private static final int PREFETCH = 2;
+
+    private final StructureScanner scanner;
+    private final Scheduler scheduler;
+    private final int maxBodyChars;
+    private final int maxDepth;
+
+    /**
+     * @param scanner computes the structure; its depth limit also bounds how deep text is collected
+     * @param scheduler where the blocking scan runs, never an event loop (for example bounded elastic)
+     * @param maxBodyChars how much body text is kept, at least 1
+     * @param maxDepth how many multipart and message/rfc822 levels text is collected from, at least 1
+     */
+    public MessageIndexer(StructureScanner scanner, Scheduler scheduler, int maxBodyChars, int maxDepth) {
+        if (maxBodyChars < 1) {
+            throw new IllegalArgumentException("maxBodyChars must be at least 1");
+        }
+        if (maxDepth < 1) {
+            throw new IllegalArgumentException("maxDepth must be at least 1");
+        }
+        this.scanner = scanner;
+        this.scheduler = scheduler;
+        this.maxBodyChars = maxBodyChars;
+        this.maxDepth = maxDepth;
+    }
+
+    /**
+     * The indexer Hato uses: structure described to 20 levels of nesting and 10,000 parts, header fields FETCH
+     * reports up to 64 KiB each, {@link #DEFAULT_MAX_BODY_CHARS} of body text; blocking work on {@code scheduler}.
+     */
+    public static MessageIndexer withDefaults(Scheduler scheduler) {
+        return new MessageIndexer(new StructureScanner(DEFAULT_MAX_DEPTH, 64 * 1024, 10_000), scheduler,
+                DEFAULT_MAX_BODY_CHARS, DEFAULT_MAX_DEPTH);
+    }
+
+    /**
+     * The form in which SEARCH compares text: Unicode NFKC (so full-width and half-width forms, and composed and
+     * decomposed ones, match each other) and then lower case by {@link Locale#ROOT}. Stored text is in this form;
+     * apply it to a search string before looking for it as a substring.
+     */
+    public static String searchForm(String text) {
+        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    }
+
+    /** The facts of {@code content}; errors with {@link MessageStructureException} past the scanner's limits. */
+    public Mono<MessageFacts> index(MessageContent content) {
+        return index(content.chunks());
+    }
+
+    /** The facts of the message whose octets {@code chunks} emits in order. */
+    public Mono<MessageFacts> index(Flux<ByteBuffer> chunks) {
+        return Mono.fromCallable(() -> scan(chunks)).subscribeOn(scheduler);
+    }
+
+    private MessageFacts scan(Flux<ByteBuffer> chunks) throws IOException {
+        TextCollector text = new TextCollector(MAX_HEADER_OCTETS, maxBodyChars, maxDepth);
+        MessageStructure structure;
+        try (Stream<ByteBuffer> stream = chunks.toStream(PREFETCH);
+             ChunkStream in = new ChunkStream(stream.iterator(), text)) {
+            structure = scanner.scan(in);
+            in.skip(Long.MAX_VALUE);
+        }
+        text.finish();
+        return facts(structure, text);
+    }
+
+    private static MessageFacts facts(MessageStructure structure, TextCollector text) {
+        StringBuilder header = new StringBuilder();
+        String subject = null;
+        String from = null;
+        String to = null;
+        String cc = null;
+        String date = null;
+        String messageId = null;
+        String references = null;
+        String inReplyTo = null;
+        for (TextCollector.Field field : text.topFields()) {
+            String value = decoded(field.value());
+            header.append(field.name()).append(": ").append(value).append('\n');
+            switch (field.name().toLowerCase(Locale.ROOT)) {
+                case "subject" -> subject = subject == null ? value : subject;
+                case "from" -> from = from == null ? field.value() : from;
+                case "to" -> to = to == null ? field.value() : to;
+                case "cc" -> cc = cc == null ? field.value() : cc;
+                case "date" -> date = date == null ? field.value() : date;
+                case "message-id" -> messageId = messageId == null ? field.value() : messageId;
+                case "references" -> references = references == null ? field.value() : references;
+                case "in-reply-to" -> inReplyTo = inReplyTo == null ? field.value() : inReplyTo;
+                default -> { }
+            }
+        }
+        HeaderAddresses.Mailbox fromBox = HeaderAddresses.first(from);
+        HeaderAddresses.Mailbox toBox = HeaderAddresses.first(to);
+        List<String> ids = HeaderAddresses.messageIds(messageId);
+        // RFC 5256 §3 REFERENCES: References, else the first valid msg-id of In-Reply-To
+        List<String> parents = HeaderAddresses.messageIds(references);
+        if (parents.isEmpty()) {
+            List<String> replyTo = HeaderAddresses.messageIds(inReplyTo);
+            parents = replyTo.isEmpty() ? List.of() : List.of(replyTo.get(0));
+        }
+        MessageFacts.SortFields sort = new MessageFacts.SortFields(
+                BaseSubject.of(subject == null ? "" : subject), mailboxName(fromBox), mailboxName(toBox),
+                mailboxName(HeaderAddresses.first(cc)), SentDate.parse(date), ids.isEmpty() ? null : ids.get(0),
+                parents, display(fromBox), display(toBox));
+        return new MessageFacts(structure.encode(), searchForm(header.toString()), searchForm(text.bodyText()),
+                sort);
+    }
+
+    /** A raw header value (octets one per char) as text: 8-bit octets as UTF-8, encoded words decoded, trimmed. */
+    static String decoded(String raw) {
+        byte[] octets = raw.getBytes(StandardCharsets.ISO_8859_1);
+        return EncodedWords.decode(MimeCharsets.utf8OrLatin(octets, 0, octets.length)).strip();
+    }
+
+    /** RFC 5256 §3: the addr-mailbox (local part) of the first address, lower-cased; empty without one. */
+    private static String mailboxName(HeaderAddresses.@Nullable Mailbox mailbox) {
+        if (mailbox == null) {
+            return "";
+        }
+        String address = decoded(mailbox.address());
+        int at = address.lastIndexOf('@');
+        String local = at >= 0 ? address.substring(0, at) : address;
+        if (local.length() >= 2 && local.startsWith("\"") && local.endsWith("\"")) {
+            local = local.substring(1, local.length() - 1);
+        }
+        return local.toLowerCase(Locale.ROOT);
+    }
+
+    /** RFC 5957 §4: the decoded display name, or the address when there is none. */
+    private static @Nullable String display(HeaderAddresses.@Nullable Mailbox mailbox) {
+        if (mailbox == null) {
+            return null;
+        }
+        String name = mailbox.displayName() == null ? "" : decoded(mailbox.displayName());
+        return name.isBlank() ? decoded(mailbox.address()) : name;
+    }
+
+    /**
+     * The chunks as a blocking stream for the scanner; every chunk is also handed, once, to the text collector as
+     * it is taken, so both read the message in the same pass.
+     */
+    private static final class ChunkStream extends InputStream {
+        private final Iterator<ByteBuffer> chunks;
+        private final TextCollector text;
+        private byte[] current = new byte[0];
+        private int position;
+        private boolean ended;
+
+        ChunkStream(Iterator<ByteBuffer> chunks, TextCollector text) {
+            this.chunks = chunks;
+            this.text = text;
+        }
+
+        private boolean fill() {
+            while (position >= current.length) {
+                if (ended || !chunks.hasNext()) {
+                    ended = true;
+                    return false;
+                }
+                ByteBuffer chunk = chunks.next().duplicate();
+                current = new byte[chunk.remaining()];
+                chunk.get(current);
+                position = 0;
+                text.feed(current, 0, current.length);
+            }
+            return true;
+        }
+
+        @Override
+        public int read() {
+            return fill() ? current[position++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (length == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(length, current.length - position);
+            System.arraycopy(current, position, into, offset, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long skipped = 0;
+            while (skipped < n && fill()) {
+                int step = (int) Math.min(n - skipped, current.length - position);
+                position += step;
+                skipped += step;
+            }
+            return skipped;
+        }
+    }
+}

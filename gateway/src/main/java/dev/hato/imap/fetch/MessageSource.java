@@ -1,0 +1,44 @@
+package dev.hato.imap.fetch;
+
+import dev.hato.store.Mailboxes;
+import dev.hato.store.MessageFacts;
+import dev.hato.store.MessageStore;
+import java.nio.ByteBuffer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * What {@link FetchRenderer} reads a message through: {@link #of} adapts the store ({@code MessageStore.content},
+ * {@code Mailboxes.structure} and {@code Mailboxes.storeFacts}).
+ */
+public interface MessageSource {
+
+    /** The blob's octets in order, in chunks of bounded size. */
+    Flux<ByteBuffer> content(long blobId);
+
+    /** The encoded {@link MessageStructure} kept for the blob ({@link MessageFacts#structure()}); empty when none. */
+    Mono<byte[]> structure(long blobId);
+
+    /** Keeps facts computed later for a blob that had none (a backfill); completes once they are stored. */
+    Mono<Void> storeFacts(long blobId, MessageFacts facts);
+
+    /** The store's content and the facts kept by {@link Mailboxes}. */
+    static MessageSource of(MessageStore messages, Mailboxes mailboxes) {
+        return new MessageSource() {
+            @Override
+            public Flux<ByteBuffer> content(long blobId) {
+                return messages.content(blobId);
+            }
+
+            @Override
+            public Mono<byte[]> structure(long blobId) {
+                return mailboxes.structure(blobId);
+            }
+
+            @Override
+            public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
+                return mailboxes.storeFacts(blobId, facts);
+            }
+        };
+    }
+}

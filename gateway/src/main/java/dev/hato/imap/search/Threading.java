@@ -1,0 +1,285 @@
+package dev.hato.imap.search;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/** The two RFC 5256 §3 threading algorithms over the searched messages. */
+final class Threading {
+
+    /**
+     * What threading needs of one searched message.
+     *
+     * @param sentDate the Date field, or the internal date when it is missing (RFC 5256 §2.2)
+     * @param baseSubject RFC 5256 §2.1 base subject
+     * @param subject the Subject field as sent (decoded, lower case), to tell a reply or forward
+     * @param references the parent chain, oldest first (References, or In-Reply-To without it)
+     */
+    record Message(long sequenceNumber, long uid, Instant sentDate, String baseSubject, String subject,
+                   @Nullable String messageId, List<String> references) {
+    }
+
+    /** RFC 5256 §2.2: by sent date, then by sequence number. */
+    private static final Comparator<Message> BY_DATE = Comparator.comparing(Message::sentDate)
+            .thenComparingLong(Message::sequenceNumber);
+
+    private Threading() {
+    }
+
+    /**
+     * RFC 5256 §3 ORDEREDSUBJECT: messages sorted by base subject and then sent date; each run of one base subject is
+     * a thread whose first message is the parent of all the others; threads in the order of their first message's
+     * sent date.
+     */
+    static List<ThreadNode> orderedSubject(List<Message> messages) {
+        List<Message> sorted = new ArrayList<>(messages);
+        sorted.sort(Comparator.comparing(Message::baseSubject, SortOrder.ASCII_CASEMAP).thenComparing(BY_DATE));
+        List<List<Message>> threads = new ArrayList<>();
+        for (Message message : sorted) {
+            List<Message> last = threads.isEmpty() ? null : threads.get(threads.size() - 1);
+            if (last != null && SortOrder.ASCII_CASEMAP.compare(last.get(0).baseSubject(), message.baseSubject()) == 0) {
+                last.add(message);
+            } else {
+                threads.add(new ArrayList<>(List.of(message)));
+            }
+        }
+        threads.sort(Comparator.comparing(thread -> thread.get(0), BY_DATE));
+        List<ThreadNode> forest = new ArrayList<>();
+        for (List<Message> thread : threads) {
+            List<ThreadNode> children = new ArrayList<>();
+            for (Message child : thread.subList(1, thread.size())) {
+                children.add(new ThreadNode(child.sequenceNumber(), child.uid(), List.of()));
+            }
+            Message root = thread.get(0);
+            forest.add(new ThreadNode(root.sequenceNumber(), root.uid(), children));
+        }
+        return forest;
+    }
+
+    /** A node of the REFERENCES algorithm: a message, or a dummy for a Message-ID no searched message has. */
+    private static final class Container {
+        @Nullable Message message;
+        @Nullable Container parent;
+        final List<Container> children = new ArrayList<>();
+
+        boolean isDummy() {
+            return message == null;
+        }
+
+        /** Whether {@code other} is this container or one of its ancestors. */
+        boolean hasAncestorOrSelf(Container other) {
+            for (Container c = this; c != null; c = c.parent) {
+                if (c == other) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void unlink() {
+            if (parent != null) {
+                parent.children.remove(this);
+                parent = null;
+            }
+        }
+
+        void addChild(Container child) {
+            child.unlink();
+            child.parent = this;
+            children.add(child);
+        }
+
+        /** The message that stands for this container in sorting: a dummy's first child's (RFC 5256 step 4). */
+        Message representative() {
+            Container c = this;
+            while (c.message == null) {
+                c = c.children.get(0);
+            }
+            return c.message;
+        }
+    }
+
+    /** RFC 5256 §3 REFERENCES, steps 1 to 6. */
+    static List<ThreadNode> references(List<Message> messages) {
+        Map<String, Container> byId = new HashMap<>();
+        List<Container> all = new ArrayList<>();
+        for (Message message : messages) {
+            // Step 1: a message without a Message-ID, or with one an earlier message already has, gets a unique one:
+            // a container nobody can reference.
+            Container container = message.messageId() == null ? null : byId.get(message.messageId());
+            if (container == null || container.message != null) {
+                container = new Container();
+                all.add(container);
+                if (message.messageId() != null && !byId.containsKey(message.messageId())) {
+                    byId.put(message.messageId(), container);
+                }
+            }
+            container.message = message;
+            // Step 1A: link the references in order, leaving existing links alone and creating no loop.
+            Container previous = null;
+            for (String reference : message.references()) {
+                Container current = byId.get(reference);
+                if (current == null) {
+                    current = new Container();
+                    byId.put(reference, current);
+                    all.add(current);
+                }
+                if (previous != null && current.parent == null && !previous.hasAncestorOrSelf(current)) {
+                    previous.addChild(current);
+                }
+                previous = current;
+            }
+            // Step 1B: the last reference is the parent; an existing parent (from a truncated References field
+            // elsewhere) is replaced, unless that would create a loop.
+            if (previous == null || !previous.hasAncestorOrSelf(container)) {
+                container.unlink();
+                if (previous != null) {
+                    previous.addChild(container);
+                }
+            }
+        }
+        // Step 2: the root set.
+        List<Container> roots = new ArrayList<>();
+        for (Container container : all) {
+            if (container.parent == null) {
+                roots.add(container);
+            }
+        }
+        // Step 3: prune dummies.
+        roots = prune(roots, true);
+        // Step 4: sort the top level by sent date; a dummy by its children's first.
+        for (Container root : roots) {
+            if (root.isDummy()) {
+                root.children.sort(Comparator.comparing(Container::representative, BY_DATE));
+            }
+        }
+        roots.sort(Comparator.comparing(Container::representative, BY_DATE));
+        // Step 5: gather top-level messages with the same base subject.
+        roots = groupBySubject(roots);
+        // Step 6: sort every set of siblings, the deepest first.
+        for (Container root : roots) {
+            sortTree(root);
+        }
+        roots.sort(Comparator.comparing(Container::representative, BY_DATE));
+        List<ThreadNode> forest = new ArrayList<>();
+        for (Container root : roots) {
+            forest.add(node(root));
+        }
+        return forest;
+    }
+
+    /**
+     * RFC 5256 §3 step 3: a dummy without children goes; a dummy with children is replaced by them, unless that
+     * would put more than one of them at the root.
+     */
+    private static List<Container> prune(List<Container> siblings, boolean atRoot) {
+        List<Container> kept = new ArrayList<>();
+        for (Container container : siblings) {
+            List<Container> children = prune(new ArrayList<>(container.children), false);
+            container.children.clear();
+            for (Container child : children) {
+                child.parent = container;
+                container.children.add(child);
+            }
+            if (!container.isDummy()) {
+                kept.add(container);
+            } else if (!container.children.isEmpty()) {
+                if (!atRoot || container.children.size() == 1) {
+                    for (Container child : container.children) {
+                        child.parent = atRoot ? null : container.parent;
+                        kept.add(child);
+                    }
+                    container.children.clear();
+                } else {
+                    kept.add(container);
+                }
+            }
+        }
+        return kept;
+    }
+
+    /** RFC 5256 §3 step 5. */
+    private static List<Container> groupBySubject(List<Container> roots) {
+        // 5A, 5B: the subject table.
+        Map<String, Container> table = new LinkedHashMap<>();
+        for (Container root : roots) {
+            String subject = root.representative().baseSubject();
+            if (subject.isEmpty()) {
+                continue;
+            }
+            Container old = table.get(subject);
+            if (old == null || (!old.isDummy() && (root.isDummy()
+                    || (isReplyOrForward(old) && !isReplyOrForward(root))))) {
+                table.put(subject, root);
+            }
+        }
+        // 5C: merge.
+        List<Container> result = new ArrayList<>(roots);
+        for (Container root : roots) {
+            String subject = root.representative().baseSubject();
+            if (subject.isEmpty()) {
+                continue;
+            }
+            Container old = table.get(subject);
+            if (old == null || old == root) {
+                continue;
+            }
+            if (old.isDummy() && root.isDummy()) {
+                for (Container child : new ArrayList<>(root.children)) {
+                    old.addChild(child);
+                }
+                result.remove(root);
+            } else if (old.isDummy() || (isReplyOrForward(root) && !isReplyOrForward(old))) {
+                result.remove(root);
+                old.addChild(root);
+            } else {
+                Container dummy = new Container();
+                result.set(result.indexOf(old), dummy);
+                result.remove(root);
+                dummy.addChild(old);
+                dummy.addChild(root);
+                table.put(subject, dummy);
+            }
+        }
+        return result;
+    }
+
+    private static final Pattern REPLY_OR_FORWARD = Pattern.compile(
+            "^[ \\t]*(\\[[^\\[\\]]*\\][ \\t]*)*(re|fwd?)[ \\t]*(\\[[^\\[\\]]*\\][ \\t]*)?:|^[ \\t]*\\[fwd:|\\(fwd\\)[ \\t]*$",
+            Pattern.CASE_INSENSITIVE);
+
+    /**
+     * Whether the original subject marks a reply or forward: a subj-refwd in its leader, a {@code [fwd: ...]} wrapper or
+     * a {@code (fwd)} trailer (RFC 5256 §2.1, §5 ABNF).
+     */
+    static boolean isReplyOrForward(String subject) {
+        return REPLY_OR_FORWARD.matcher(subject).find();
+    }
+
+    private static boolean isReplyOrForward(Container container) {
+        return container.message != null && isReplyOrForward(container.message.subject());
+    }
+
+    private static void sortTree(Container container) {
+        for (Container child : container.children) {
+            sortTree(child);
+        }
+        container.children.sort(Comparator.comparing(Container::representative, BY_DATE));
+    }
+
+    private static ThreadNode node(Container container) {
+        List<ThreadNode> children = new ArrayList<>();
+        for (Container child : container.children) {
+            children.add(node(child));
+        }
+        Message message = container.message;
+        return message == null ? new ThreadNode(0, 0, children)
+                : new ThreadNode(message.sequenceNumber(), message.uid(), children);
+    }
+}

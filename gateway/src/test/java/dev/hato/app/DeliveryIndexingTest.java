@@ -1,0 +1,138 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.delivery.IndexingDeliveryWriter;
+import dev.hato.delivery.MessageSpool;
+import dev.hato.imap.fetch.FetchOptions;
+import dev.hato.imap.fetch.FetchRenderer;
+import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.MessageSource;
+import dev.hato.imap.wire.FetchAttribute;
+import dev.hato.imap.fetch.MessageStructure;
+import dev.hato.imap.fetch.StructureScanner;
+import dev.hato.store.Delivery;
+import dev.hato.store.DeliveryWriter;
+import dev.hato.store.MessageContent;
+import dev.hato.store.MessageFacts;
+import dev.hato.store.MessageMeta;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Messages are parsed once on the way into the store: {@link IndexingDeliveryWriter} in front of the real store's
+ * delivery writer hands it facts computed from the spooled content, and a message the parser cannot describe is
+ * delivered all the same.
+ */
+class DeliveryIndexingTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static MessageContent spooled(String message) {
+        MessageSpool spool = new MessageSpool(HATO.dataDir().resolve("spool"), 64, Schedulers.boundedElastic());
+        byte[] octets = message.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < octets.length; i += 100) {
+            spool.append(ByteBuffer.wrap(octets, i, Math.min(100, octets.length - i))).block(WAIT);
+        }
+        return spool.finish().block(WAIT);
+    }
+
+    @Test
+    void deliveredMessagesReachTheStoreWithTheFactsOfTheirContent() {
+        RunningHato.User bob = HATO.newUser("bob");
+        List<Delivery> written = new CopyOnWriteArrayList<>();
+        DeliveryWriter store = HATO.store().deliveries();
+        DeliveryWriter recording = delivery -> {
+            written.add(delivery);
+            return store.deliver(delivery);
+        };
+        MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
+        String message = "From: Alice <alice@example.org>\r\nSubject: Re: =?UTF-8?B?5Lya6K2w?=\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + "明日の会議について\r\n".repeat(100);
+        MessageContent content = spooled(message);
+
+        new IndexingDeliveryWriter(recording, indexer)
+                .deliver(new Delivery(content, List.of(bob.accountId()), Instant.now())).block(WAIT);
+
+        MessageFacts facts = written.get(0).facts();
+        assertThat(facts).isNotNull();
+        assertThat(facts.headerText()).contains("subject: re: 会議");
+        assertThat(facts.bodyText()).contains("明日の会議について");
+        assertThat(facts.sort().baseSubject()).isEqualTo("会議");
+        assertThat(facts.structure()).isEqualTo(indexer.index(content).block(WAIT).structure());
+        List<MessageMeta> inbox = HATO.inbox(bob);
+        assertThat(inbox).hasSize(1);
+        assertThat(new String(HATO.content(inbox.get(0)), StandardCharsets.UTF_8)).isEqualTo(message);
+    }
+
+    @Test
+    void aMessageDeliveredOverSmtpHasItsStructureStoredWithItsBlob() throws Exception {
+        RunningHato.User dan = HATO.newUser("dan");
+        List<String> replies = SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<a@remote.example>",
+                "RCPT TO:<" + dan.address() + ">", "DATA",
+                "Subject: indexed\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\none\r\n"
+                        + "--b\r\nContent-Type: text/html\r\n\r\n<p>two</p>\r\n--b--\r\n.");
+        assertThat(replies).last().asString().startsWith("250 2.0.0");
+
+        MessageMeta stored = HATO.inbox(dan).get(0);
+        byte[] structure = HATO.store().mailboxes().structure(stored.blobId()).block(WAIT);
+
+        MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
+        assertThat(structure).isEqualTo(indexer.index(HATO.store().messages().content(stored.blobId()))
+                .block(WAIT).structure());
+        assertThat(MessageStructure.decode(structure).bodyStructure()).contains("\"MIXED\"").contains("\"HTML\"");
+    }
+
+    @Test
+    void fetchFromTheStoreBackfillsFactsForAMessageDeliveredWithoutThem() {
+        RunningHato.User erin = HATO.newUser("erin");
+        String message = "Subject: old mail\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n"
+                + "first part\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n";
+        // straight to the store's writer: no facts, as for mail delivered before indexing existed
+        HATO.store().deliveries().deliver(new Delivery(spooled(message), List.of(erin.accountId()), Instant.now()))
+                .block(WAIT);
+        MessageMeta stored = HATO.inbox(erin).get(0);
+        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).isEmpty();
+        FetchRenderer renderer = new FetchRenderer(MessageSource.of(HATO.store().messages(), HATO.store().mailboxes()),
+                MessageIndexer.withDefaults(Schedulers.boundedElastic()), java.time.ZoneOffset.UTC);
+        List<FetchAttribute> attributes = List.of(new FetchAttribute.Body(true,
+                new FetchAttribute.Section(List.of(1), null, List.of()), null),
+                new FetchAttribute.Binary(true, List.of(2), null));
+
+        String response = renderer.render(1, stored, attributes, FetchOptions.NONE)
+                .reduce(new StringBuilder(), (out, chunk) -> out.append(StandardCharsets.ISO_8859_1.decode(chunk)))
+                .block(WAIT).toString();
+
+        assertThat(response).isEqualTo("* 1 FETCH (BODY[1] {10}\r\nfirst part BINARY[2] {5}\r\nhello)\r\n");
+        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).isPresent();
+    }
+
+    @Test
+    void aMessageBeyondTheParsersLimitsIsDeliveredWithoutFacts() {
+        RunningHato.User carol = HATO.newUser("carol");
+        List<Delivery> written = new CopyOnWriteArrayList<>();
+        DeliveryWriter store = HATO.store().deliveries();
+        DeliveryWriter recording = delivery -> {
+            written.add(delivery);
+            return store.deliver(delivery);
+        };
+        MessageIndexer twoParts = new MessageIndexer(new StructureScanner(4, 998, 2), Schedulers.boundedElastic(),
+                1000, 4);
+        String message = "Subject: many parts\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\n\r\none\r\n--b\r\n\r\ntwo\r\n--b\r\n\r\nthree\r\n--b--\r\n";
+
+        new IndexingDeliveryWriter(recording, twoParts)
+                .deliver(new Delivery(spooled(message), List.of(carol.accountId()), Instant.now())).block(WAIT);
+
+        assertThat(written).hasSize(1);
+        assertThat(written.get(0).facts()).isNull();
+        assertThat(HATO.inbox(carol)).hasSize(1);
+    }
+}

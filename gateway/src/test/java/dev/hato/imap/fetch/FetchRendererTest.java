@@ -1,0 +1,369 @@
+package dev.hato.imap.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hato.imap.wire.FetchAttribute;
+import dev.hato.imap.wire.ImapCommand;
+import dev.hato.imap.wire.ImapCommandParser;
+import dev.hato.store.MessageFacts;
+import dev.hato.store.MessageMeta;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+class FetchRendererTest {
+
+    private static final StructureScanner SCANNER = new StructureScanner(16, 64 * 1024, 10_000);
+    private static final MessageIndexer INDEXER = new MessageIndexer(SCANNER, Schedulers.boundedElastic(),
+            MessageIndexer.DEFAULT_MAX_BODY_CHARS, 16);
+    private static final ImapCommandParser PARSER = new ImapCommandParser(16);
+
+    static String crlf(String... lines) {
+        return String.join("\r\n", lines);
+    }
+
+    static final String NESTED = crlf(
+            "From: a@example.org",
+            "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=",
+            "Content-Type: multipart/mixed; boundary=\"outer\"",
+            "",
+            "preamble",
+            "--outer",
+            "Content-Type: text/plain; charset=us-ascii",
+            "",
+            "part one",
+            "--outer",
+            "Content-Type: multipart/alternative; boundary=\"inner\"",
+            "",
+            "--inner",
+            "Content-Type: text/plain",
+            "",
+            "inner plain",
+            "--inner",
+            "Content-Type: text/html",
+            "",
+            "<p>inner html</p>",
+            "--inner--",
+            "--outer",
+            "Content-Type: message/rfc822",
+            "",
+            "Subject: attached",
+            "From: b@example.org",
+            "Content-Type: multipart/mixed; boundary=att",
+            "",
+            "--att",
+            "Content-Type: text/plain",
+            "",
+            "attached text",
+            "--att",
+            "Content-Type: application/octet-stream",
+            "Content-Transfer-Encoding: base64",
+            "",
+            "AAECAw==",
+            "--att--",
+            "--outer",
+            "Content-Type: application/pdf; name*0*=utf-8''%E6%97%A5; name*1=\"x.pdf\"",
+            "Content-Transfer-Encoding: BASE64",
+            "",
+            "aGVsbG8g",
+            "d29ybGQ=",
+            "--outer",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            "caf=C3=A9 =3D ok  =",
+            " end",
+            "--outer",
+            "Content-Type: application/x-thing",
+            "Content-Transfer-Encoding: x-uuencode",
+            "",
+            "begin 644 x",
+            "--outer--",
+            "");
+
+    static final String SINGLE = crlf(
+            "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)",
+            "From: Terry Gray <gray@cac.washington.edu>",
+            "Subject: hello",
+            "",
+            "line one",
+            "line two",
+            "");
+
+    /** A store stand-in holding blobs in memory, handing them out in 5-octet chunks so that ranges cross chunks. */
+    static final class MemorySource implements MessageSource {
+        final byte[] message;
+        byte[] structure;
+        final List<MessageFacts> stored = new ArrayList<>();
+        final AtomicInteger reads = new AtomicInteger();
+
+        MemorySource(byte[] message, boolean withStructure) {
+            this.message = message;
+            try {
+                this.structure = withStructure ? SCANNER.scan(new ByteArrayInputStream(message)).encode() : null;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public Flux<ByteBuffer> content(long blobId) {
+            return Flux.defer(() -> {
+                reads.incrementAndGet();
+                List<ByteBuffer> chunks = new ArrayList<>();
+                for (int i = 0; i < message.length; i += 5) {
+                    chunks.add(ByteBuffer.wrap(message, i, Math.min(5, message.length - i)).slice().asReadOnlyBuffer());
+                }
+                return Flux.fromIterable(chunks);
+            });
+        }
+
+        @Override
+        public Mono<byte[]> structure(long blobId) {
+            return Mono.justOrEmpty(structure);
+        }
+
+        @Override
+        public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
+            return Mono.fromRunnable(() -> {
+                stored.add(facts);
+                structure = facts.structure();
+            });
+        }
+    }
+
+    static MessageMeta meta(byte[] message) {
+        return new MessageMeta(1, 2, 42, 7, 9, message.length, Instant.parse("1996-07-03T09:44:25Z"),
+                Set.of("\\Seen", "\\Answered"));
+    }
+
+    static List<FetchAttribute> attributes(String items) {
+        ImapCommand command = PARSER.parse(("a FETCH 1 " + items).getBytes(StandardCharsets.US_ASCII));
+        assertThat(command).isInstanceOf(ImapCommand.Fetch.class);
+        return ((ImapCommand.Fetch) command).attributes();
+    }
+
+    static String render(MessageSource source, byte[] message, String items, FetchOptions options) {
+        FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.ofHours(-7));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        renderer.render(3, meta(message), attributes(items), options).toIterable().forEach(chunk -> {
+            byte[] octets = new byte[chunk.remaining()];
+            chunk.duplicate().get(octets);
+            out.writeBytes(octets);
+        });
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    static String render(String message, String items) {
+        byte[] octets = message.getBytes(StandardCharsets.ISO_8859_1);
+        return render(new MemorySource(octets, true), octets, items, FetchOptions.NONE);
+    }
+
+    static String literal(String name, String content) {
+        return name + " {" + content.length() + "}\r\n" + content;
+    }
+
+    static String between(String message, String from, String to) {
+        int start = message.indexOf(from);
+        return message.substring(start, message.indexOf(to, start));
+    }
+
+    static Stream<Arguments> sections() {
+        String attached = between(NESTED, "Subject: attached", "\r\n--outer\r\nContent-Type: application/pdf");
+        String header = NESTED.substring(0, NESTED.indexOf("\r\n\r\n") + 4);
+        return Stream.of(
+                Arguments.of(NESTED, "BODY[1]", literal("BODY[1]", "part one")),
+                Arguments.of(NESTED, "BODY.PEEK[2.1]", literal("BODY[2.1]", "inner plain")),
+                Arguments.of(NESTED, "BODY[2.2.MIME]", literal("BODY[2.2.MIME]", "Content-Type: text/html\r\n\r\n")),
+                Arguments.of(NESTED, "BODY[3]", literal("BODY[3]", attached)),
+                Arguments.of(NESTED, "BODY[3.HEADER]", literal("BODY[3.HEADER]", crlf("Subject: attached",
+                        "From: b@example.org", "Content-Type: multipart/mixed; boundary=att", "", ""))),
+                Arguments.of(NESTED, "BODY[3.TEXT]", literal("BODY[3.TEXT]",
+                        attached.substring(attached.indexOf("--att\r\n")))),
+                Arguments.of(NESTED, "BODY[3.1]", literal("BODY[3.1]", "attached text")),
+                Arguments.of(NESTED, "BODY[3.2]", literal("BODY[3.2]", "AAECAw==")),
+                Arguments.of(NESTED, "BODY[3.HEADER.FIELDS (FROM)]",
+                        literal("BODY[3.HEADER.FIELDS (FROM)]", "From: b@example.org\r\n\r\n")),
+                Arguments.of(NESTED, "BODY[7]", "BODY[7] NIL"),
+                Arguments.of(NESTED, "BODY[1.HEADER]", "BODY[1.HEADER] NIL"),
+                Arguments.of(NESTED, "BODY[HEADER]", literal("BODY[HEADER]", header)),
+                Arguments.of(NESTED, "BODY[HEADER.FIELDS (Subject from)]",
+                        literal("BODY[HEADER.FIELDS (Subject from)]", crlf("From: a@example.org",
+                                "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=", "", ""))),
+                Arguments.of(NESTED, "BODY[HEADER.FIELDS.NOT (Content-Type X-None)]",
+                        literal("BODY[HEADER.FIELDS.NOT (Content-Type X-None)]", crlf("From: a@example.org",
+                                "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=", "", ""))),
+                Arguments.of(NESTED, "BODY[TEXT]", literal("BODY[TEXT]", NESTED.substring(header.length()))),
+                Arguments.of(NESTED, "RFC822.HEADER", literal("RFC822.HEADER", header)),
+                Arguments.of(NESTED, "RFC822.TEXT", literal("RFC822.TEXT", NESTED.substring(header.length()))),
+                Arguments.of(NESTED, "RFC822", literal("RFC822", NESTED)),
+                Arguments.of(NESTED, "BODY[]", literal("BODY[]", NESTED)),
+                Arguments.of(NESTED, "BODY[]<0.100>", literal("BODY[]<0>", NESTED.substring(0, 100))),
+                Arguments.of(NESTED, "BODY[]<" + (NESTED.length() - 3) + ".10>",
+                        literal("BODY[]<" + (NESTED.length() - 3) + ">", NESTED.substring(NESTED.length() - 3))),
+                Arguments.of(NESTED, "BODY[]<" + NESTED.length() + ".10>", "BODY[]<" + NESTED.length() + "> {0}\r\n"),
+                Arguments.of(NESTED, "BODY[]<99999.1>", "BODY[]<99999> {0}\r\n"),
+                Arguments.of(NESTED, "BODY[1]<0.1>", literal("BODY[1]<0>", "p")),
+                Arguments.of(NESTED, "BODY[1]<7.1>", literal("BODY[1]<7>", "e")),
+                Arguments.of(NESTED, "BODY[1]<7.5>", literal("BODY[1]<7>", "e")),
+                Arguments.of(NESTED, "BODY[1]<8.1>", "BODY[1]<8> {0}\r\n"),
+                Arguments.of(NESTED, "BODY[HEADER.FIELDS (FROM)]<6.5>",
+                        literal("BODY[HEADER.FIELDS (FROM)]<6>", "a@exa")),
+                Arguments.of(NESTED, "BINARY[3.2]", "BINARY[3.2] ~{4}\r\n\0\1\2\3"),
+                Arguments.of(NESTED, "BINARY.PEEK[3.2]<1.2>", "BINARY[3.2]<1> ~{2}\r\n\1\2"),
+                Arguments.of(NESTED, "BINARY.SIZE[3.2]", "BINARY.SIZE[3.2] 4"),
+                Arguments.of(NESTED, "BINARY[4]", literal("BINARY[4]", "hello world")),
+                Arguments.of(NESTED, "BINARY[4]<6.100>", literal("BINARY[4]<6>", "world")),
+                Arguments.of(NESTED, "BINARY[4]<11.1>", "BINARY[4]<11> {0}\r\n"),
+                Arguments.of(NESTED, "BINARY.SIZE[4]", "BINARY.SIZE[4] 11"),
+                Arguments.of(NESTED, "BINARY[5]", literal("BINARY[5]", "caf\u00C3\u00A9 = ok   end")),
+                Arguments.of(NESTED, "BINARY[1]", literal("BINARY[1]", "part one")),
+                Arguments.of(NESTED, "BINARY[9]", "BINARY[9] NIL"),
+                Arguments.of(NESTED, "BINARY[]", literal("BINARY[]", NESTED)),
+                Arguments.of("Subject: no body\r\nFrom: a@example.org", "BODY[HEADER.FIELDS (FROM)]",
+                        literal("BODY[HEADER.FIELDS (FROM)]", "From: a@example.org\r\n")),
+                Arguments.of("Subject: no body\r\nFrom: a@example.org", "BODY[TEXT]", "BODY[TEXT] {0}\r\n"),
+                Arguments.of("Subject: bare\nFrom: a@example.org\n\nbody\n", "BODY[HEADER.FIELDS (SUBJECT)]",
+                        literal("BODY[HEADER.FIELDS (SUBJECT)]", "Subject: bare\n\r\n")),
+                Arguments.of(SINGLE, "BODY[1]", literal("BODY[1]", "line one\r\nline two\r\n")),
+                Arguments.of(SINGLE, "BODY[TEXT]", literal("BODY[TEXT]", "line one\r\nline two\r\n")),
+                Arguments.of(SINGLE, "BODY[2]", "BODY[2] NIL"),
+                Arguments.of(SINGLE, "BINARY.SIZE[1]", "BINARY.SIZE[1] 20"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("sections")
+    void sectionsAreTheOctetsRfc3501AndRfc3516Name(String message, String item, String expected) {
+        assertThat(render(message, "(" + item + ")")).isEqualTo("* 3 FETCH (" + expected + ")\r\n");
+    }
+
+    @Test
+    void partialsAtEveryOriginAndLengthAreTheSubstringOfTheSection() {
+        String part = "attached text";
+        String decoded = "hello world";
+        for (int origin = 0; origin <= part.length() + 1; origin++) {
+            for (int length : new int[] {1, 2, part.length() - 1, part.length(), part.length() + 5}) {
+                String expected = part.substring(Math.min(origin, part.length()),
+                        Math.min(part.length(), origin + length));
+                assertThat(render(NESTED, "(BODY.PEEK[3.1]<" + origin + "." + length + ">)")).isEqualTo(
+                        "* 3 FETCH (BODY[3.1]<" + origin + "> {" + expected.length() + "}\r\n" + expected + ")\r\n");
+                String binary = decoded.substring(Math.min(origin, decoded.length()),
+                        Math.min(decoded.length(), origin + length));
+                assertThat(render(NESTED, "(BINARY.PEEK[4]<" + origin + "." + length + ">)")).isEqualTo(
+                        "* 3 FETCH (BINARY[4]<" + origin + "> {" + binary.length() + "}\r\n" + binary + ")\r\n");
+            }
+        }
+    }
+
+    @Test
+    void eightBitHeaderOctetsAreReturnedAsInTheMessage() {
+        byte[] subject = "件名".getBytes(java.nio.charset.Charset.forName("ISO-2022-JP"));
+        byte[] utf8 = "差出人".getBytes(StandardCharsets.UTF_8);
+        String message = "Subject: " + new String(subject, StandardCharsets.ISO_8859_1) + "\r\nFrom: "
+                + new String(utf8, StandardCharsets.ISO_8859_1) + " <x@example.jp>\r\n\r\nbody\r\n";
+
+        String response = render(message, "(ENVELOPE BODY[HEADER.FIELDS (SUBJECT)])");
+
+        // the ISO-2022-JP subject is 7-bit (escape sequences), so it can be quoted; the 8-bit name is a literal
+        assertThat(response).contains("\"" + new String(subject, StandardCharsets.ISO_8859_1) + "\"")
+                .contains("{" + utf8.length + "}\r\n" + new String(utf8, StandardCharsets.ISO_8859_1))
+                .endsWith(literal("BODY[HEADER.FIELDS (SUBJECT)]", "Subject: "
+                        + new String(subject, StandardCharsets.ISO_8859_1) + "\r\n\r\n") + ")\r\n");
+    }
+
+    @Test
+    void simpleItemsFollowRfc3501Syntax() {
+        String response = render(SINGLE, "(FLAGS INTERNALDATE RFC822.SIZE UID MODSEQ)");
+
+        assertThat(response).isEqualTo("* 3 FETCH (FLAGS (\\Answered \\Seen) INTERNALDATE \" 3-Jul-1996 02:44:25 -0700\""
+                + " RFC822.SIZE " + SINGLE.length() + " UID 42 MODSEQ (7))\r\n");
+    }
+
+    @Test
+    void envelopeAndStructuresAreTheStoredOnesWithEncodedWordsAsInTheMessage() throws IOException {
+        MessageStructure structure = SCANNER.scan(new ByteArrayInputStream(NESTED.getBytes(StandardCharsets.ISO_8859_1)));
+
+        String response = render(NESTED, "(ENVELOPE BODY BODYSTRUCTURE)");
+
+        assertThat(response).isEqualTo("* 3 FETCH (ENVELOPE " + structure.envelope() + " BODY " + structure.body()
+                + " BODYSTRUCTURE " + structure.bodyStructure() + ")\r\n");
+        assertThat(response).contains("\"=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=\"")
+                .contains("(\"name*0*\" \"utf-8''%E6%97%A5\" \"name*1\" \"x.pdf\")");
+    }
+
+    @Test
+    void optionsAddUidFirstAndFlagsAndModseqLastButNeverTwice() {
+        byte[] octets = SINGLE.getBytes(StandardCharsets.ISO_8859_1);
+        MemorySource source = new MemorySource(octets, true);
+
+        assertThat(render(source, octets, "(BODY[1]<0.4>)", new FetchOptions(true, true, true)))
+                .isEqualTo("* 3 FETCH (UID 42 BODY[1]<0> {4}\r\nline FLAGS (\\Answered \\Seen) MODSEQ (7))\r\n");
+        assertThat(render(source, octets, "(FLAGS UID)", new FetchOptions(true, false, true)))
+                .isEqualTo("* 3 FETCH (FLAGS (\\Answered \\Seen) UID 42)\r\n");
+    }
+
+    @Test
+    void anUnknownTransferEncodingFailsBeforeAnyOctetIsEmitted() {
+        byte[] octets = NESTED.getBytes(StandardCharsets.ISO_8859_1);
+        FetchRenderer renderer = new FetchRenderer(new MemorySource(octets, true), INDEXER, ZoneOffset.UTC);
+        List<ByteBuffer> emitted = new ArrayList<>();
+
+        assertThatThrownBy(() -> renderer.render(3, meta(octets), attributes("(UID BINARY[6])"), FetchOptions.NONE)
+                .doOnNext(emitted::add).blockLast())
+                .isInstanceOf(UnknownTransferEncodingException.class);
+        assertThat(emitted).isEmpty();
+        assertThat(render(NESTED, "(BODY[6])")).isEqualTo("* 3 FETCH (" + literal("BODY[6]", "begin 644 x") + ")\r\n");
+    }
+
+    @Test
+    void aBlobWithoutStructureIsIndexedOnceAndItsFactsStored() {
+        byte[] octets = NESTED.getBytes(StandardCharsets.ISO_8859_1);
+        MemorySource source = new MemorySource(octets, false);
+
+        String first = render(source, octets, "(BODY[3.1] BODYSTRUCTURE)", FetchOptions.NONE);
+        String second = render(source, octets, "(BODY[3.1] BODYSTRUCTURE)", FetchOptions.NONE);
+
+        assertThat(first).isEqualTo(render(NESTED, "(BODY[3.1] BODYSTRUCTURE)")).isEqualTo(second);
+        assertThat(source.stored).hasSize(1);
+        assertThat(source.stored.get(0).bodyText()).contains("attached text");
+    }
+
+    @Test
+    void itemsWithoutStructureReadNothingButTheRangeTheyNeed() {
+        byte[] octets = NESTED.getBytes(StandardCharsets.ISO_8859_1);
+        MemorySource source = new MemorySource(octets, false);
+
+        render(source, octets, "(FLAGS UID RFC822.SIZE INTERNALDATE)", FetchOptions.NONE);
+        assertThat(source.reads).hasValue(0);
+        assertThat(source.stored).isEmpty();
+    }
+
+    @Test
+    void seenIsSetByNonPeekBodiesAndRfc822AndRfc822TextOnly() {
+        assertThat(FetchRenderer.setsSeen(attributes("(BODY[1])"))).isTrue();
+        assertThat(FetchRenderer.setsSeen(attributes("(BINARY[1])"))).isTrue();
+        assertThat(FetchRenderer.setsSeen(attributes("RFC822"))).isTrue();
+        assertThat(FetchRenderer.setsSeen(attributes("RFC822.TEXT"))).isTrue();
+        assertThat(FetchRenderer.setsSeen(attributes("(BODY.PEEK[1] BINARY.PEEK[1] BINARY.SIZE[1])"))).isFalse();
+        assertThat(FetchRenderer.setsSeen(attributes("(RFC822.HEADER RFC822.SIZE BODY BODYSTRUCTURE)"))).isFalse();
+        assertThat(FetchRenderer.setsSeen(attributes("ALL"))).isFalse();
+        assertThat(FetchRenderer.setsSeen(attributes("FULL"))).isFalse();
+    }
+}

@@ -1,0 +1,321 @@
+package dev.hato.imap.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hato.imap.wire.ImapCommand;
+import dev.hato.imap.wire.ImapCommandParser;
+import dev.hato.imap.wire.SearchKey;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** SEARCH, SORT and THREAD evaluated over messages and facts stored in a real PostgreSQL. */
+class ImapSearchTest {
+
+    @RegisterExtension
+    static final StoredMailbox STORE = new StoredMailbox();
+
+    private static final ImapCommandParser PARSER = new ImapCommandParser(16);
+    private static final ZoneId TOKYO = ZoneId.of("Asia/Tokyo");
+    private static final Instant NOW = Instant.parse("2024-03-12T12:00:00Z");
+    private static final String JAPANESE = "来週の打ち合わせは東京で行います。詳細はメールでお知らせします。";
+
+    private static long[] inbox;
+    private static ImapSearch search;
+
+    @BeforeAll
+    static void storeMessages() {
+        search = new ImapSearch(STORE.store().search());
+        inbox = STORE.newMailbox();
+        var m1 = new StoredMailbox.Message();
+        m1.internalDate = Instant.parse("2024-03-04T16:00:00Z"); // 5 March in Tokyo
+        m1.size = 500;
+        m1.modseq = 3;
+        m1.flags = Set.of("\\Seen", "\\Answered");
+        m1.headerText = "from: ann <ann@example.org>\nto: bob@example.org\nsubject: budget 2024\nx-priority: 1\n";
+        m1.bodyText = "the budget meeting moved to friday.\n";
+        m1.baseSubject = "budget 2024";
+        m1.from = "ann@example.org";
+        m1.to = "bob@example.org";
+        m1.sentDate = Instant.parse("2024-03-04T15:00:00Z");
+        m1.messageId = "<1@example.org>";
+        STORE.add(inbox, m1);
+        var m2 = new StoredMailbox.Message();
+        m2.internalDate = Instant.parse("2024-03-06T12:00:00Z");
+        m2.size = 1500;
+        m2.modseq = 7;
+        m2.flags = Set.of("\\Flagged", "$Label1");
+        m2.headerText = "from: bob <bob@example.org>\nsubject: re: budget 2024\ncc: carol@example.org\n";
+        m2.bodyText = "looks fine to me. ann, can you send it?\n";
+        m2.baseSubject = "budget 2024";
+        m2.from = "bob@example.org";
+        m2.cc = "carol@example.org";
+        m2.sentDate = Instant.parse("2024-03-06T11:00:00Z");
+        m2.messageId = "<2@example.org>";
+        m2.references = List.of("<1@example.org>");
+        STORE.add(inbox, m2);
+        var m3 = new StoredMailbox.Message();
+        m3.internalDate = Instant.parse("2024-03-07T12:00:00Z");
+        m3.modseq = 5;
+        m3.flags = Set.of("\\Deleted", "\\Draft");
+        m3.headerText = "from: carol@example.org\nsubject: lunch\n";
+        m3.baseSubject = "lunch";
+        m3.from = "carol@example.org";
+        STORE.add(inbox, m3);
+        // 4 to 7: the same Japanese text sent in ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8, decoded by the indexer.
+        int day = 8;
+        for (String charset : List.of("ISO-2022-JP", "Shift_JIS", "EUC-JP", "UTF-8")) {
+            byte[] sent = JAPANESE.getBytes(Charset.forName(charset));
+            var m = new StoredMailbox.Message();
+            m.internalDate = Instant.parse("2024-03-%02dT12:00:00Z".formatted(day++));
+            m.modseq = 2;
+            m.flags = Set.of("\\Seen");
+            m.headerText = ImapSearch.searchForm("from: 山田 <yamada@example.jp>\nsubject: 会議の日程\n");
+            m.bodyText = ImapSearch.searchForm(new String(sent, Charset.forName(charset)));
+            m.baseSubject = "会議の日程";
+            m.from = "yamada@example.jp";
+            STORE.add(inbox, m);
+        }
+        // 8: stored before its facts were parsed
+        var m8 = new StoredMailbox.Message();
+        m8.internalDate = Instant.parse("2024-03-12T06:00:00Z");
+        m8.size = 2000;
+        m8.facts = false;
+        STORE.add(inbox, m8);
+    }
+
+    private static SearchContext context(List<Long> saved) {
+        return new SearchContext(inbox[0], inbox[1], STORE.messages(inbox), Set.of(7L, 8L), saved, TOKYO, NOW);
+    }
+
+    /** The sequence numbers (here equal to the UIDs) a search command finds. */
+    private static List<Long> find(String keys) {
+        return result("SEARCH " + keys, List.of()).sequenceNumbers();
+    }
+
+    private static SearchResult result(String command, List<Long> saved) {
+        ImapCommand.Search parsed = (ImapCommand.Search) parse(command);
+        return search.search(context(saved), parsed.key(), parsed.charset()).block(Duration.ofSeconds(30));
+    }
+
+    private static ImapCommand parse(String command) {
+        ImapCommand parsed = PARSER.parse(("A1 " + command).getBytes(StandardCharsets.UTF_8));
+        assertThat(parsed).isNotInstanceOf(ImapCommand.Invalid.class);
+        return parsed;
+    }
+
+    @Test
+    void flagKeysShouldSelectByFlagsAndTheSessionsRecentSet() {
+        assertThat(find("SEEN")).containsExactly(1L, 4L, 5L, 6L, 7L);
+        assertThat(find("UNSEEN")).containsExactly(2L, 3L, 8L);
+        assertThat(find("ANSWERED")).containsExactly(1L);
+        assertThat(find("FLAGGED")).containsExactly(2L);
+        assertThat(find("DELETED")).containsExactly(3L);
+        assertThat(find("DRAFT")).containsExactly(3L);
+        assertThat(find("UNDELETED UNDRAFT UNFLAGGED UNANSWERED")).containsExactly(4L, 5L, 6L, 7L, 8L);
+        assertThat(find("RECENT")).containsExactly(7L, 8L);
+        assertThat(find("NEW")).containsExactly(8L);
+        assertThat(find("OLD")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(find("ALL")).hasSize(8);
+    }
+
+    @Test
+    void keywordsShouldMatchWhateverTheirCase() {
+        assertThat(find("KEYWORD $label1")).containsExactly(2L);
+        assertThat(find("UNKEYWORD $LABEL1")).containsExactly(1L, 3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void internalDateKeysShouldCompareTheDayInTheServersZone() {
+        // uid 1 arrived on 4 March in UTC but 5 March in Tokyo.
+        assertThat(find("ON 5-Mar-2024")).containsExactly(1L);
+        assertThat(find("BEFORE 6-Mar-2024")).containsExactly(1L);
+        assertThat(find("SINCE 7-Mar-2024")).containsExactly(3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void sentDateKeysShouldUseTheDateFieldAndSkipMessagesWithoutOne() {
+        assertThat(find("SENTON 5-Mar-2024")).containsExactly(1L);
+        assertThat(find("SENTSINCE 6-Mar-2024")).containsExactly(2L);
+        assertThat(find("SENTBEFORE 1-Jan-2100")).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void sizeKeysShouldBeStrict() {
+        assertThat(find("LARGER 1000")).containsExactly(2L, 8L);
+        assertThat(find("SMALLER 1000")).containsExactly(1L);
+    }
+
+    @Test
+    void uidSetsShouldResolveStarToTheLargestUid() {
+        assertThat(find("UID 2:4")).containsExactly(2L, 3L, 4L);
+        assertThat(find("UID 3,5:6")).containsExactly(3L, 5L, 6L);
+        // RFC 3501 §6.4.8: 100:* includes the last message even though 100 is past every UID.
+        assertThat(find("UID 100:*")).containsExactly(8L);
+        assertThat(find("UID 100")).isEmpty();
+    }
+
+    @Test
+    void sequenceSetsShouldResolveStarToTheLastMessage() {
+        assertThat(find("*")).containsExactly(8L);
+        assertThat(find("7:100")).containsExactly(7L, 8L);
+        assertThat(find("2,4:3")).containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void theSavedResultShouldBeUsableAsSequenceAndUidSet() {
+        assertThat(result("SEARCH $", List.of(2L, 4L)).sequenceNumbers()).containsExactly(2L, 4L);
+        assertThat(result("SEARCH UID $ SEEN", List.of(2L, 4L)).sequenceNumbers()).containsExactly(4L);
+        assertThat(result("SEARCH $", List.of()).sequenceNumbers()).isEmpty();
+    }
+
+    @Test
+    void notOrAndShouldCombineKeys() {
+        assertThat(find("OR FLAGGED DELETED")).containsExactly(2L, 3L);
+        assertThat(find("NOT SEEN UNDELETED")).containsExactly(2L, 8L);
+        // (SEEN OR FROM ann TEXT budget) is SEEN AND (FROM ann OR TEXT budget): only 1
+        assertThat(find("NOT (SEEN OR FROM ann TEXT budget)")).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(find("OR (SEEN LARGER 100) NOT 1:7")).containsExactly(1L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void modSeqShouldSelectChangedMessagesAndReportTheHighest() {
+        SearchResult result = result("SEARCH MODSEQ 5", List.of());
+        assertThat(result.sequenceNumbers()).containsExactly(2L, 3L);
+        assertThat(result.highestModSeq()).isEqualTo(7);
+        assertThat(result("SEARCH MODSEQ 100", List.of()).highestModSeq()).isNull();
+        assertThat(result("SEARCH ALL", List.of()).highestModSeq()).isNull();
+    }
+
+    @Test
+    void olderAndYoungerShouldCountBackFromNow() {
+        assertThat(find("YOUNGER 86399")).containsExactly(8L);
+        assertThat(find("OLDER 86399")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        // 7 arrived exactly one day before now: within the interval, so YOUNGER and not OLDER (RFC 5032 §3)
+        assertThat(find("YOUNGER 86400")).containsExactly(7L, 8L);
+        assertThat(find("OLDER 86400")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void textKeysShouldBeCaseAndWidthInsensitiveSubstrings() {
+        assertThat(find("FROM ANN")).containsExactly(1L);
+        assertThat(find("FROM \"\uff21\uff2e\uff2e\"")).containsExactly(1L); // full-width ＡＮＮ
+        assertThat(find("TEXT ann")).containsExactly(1L, 2L);
+        assertThat(find("BODY budget")).containsExactly(1L);
+        assertThat(find("SUBJECT \"BUDGET 20\"")).containsExactly(1L, 2L);
+        assertThat(find("CC carol")).containsExactly(2L);
+        assertThat(find("TO bob")).containsExactly(1L);
+        assertThat(find("BCC bob")).isEmpty();
+        assertThat(find("BODY \"not in any message\"")).isEmpty();
+    }
+
+    @Test
+    void headerWithAnEmptyValueShouldMatchMessagesThatHaveTheField() {
+        assertThat(find("HEADER X-Priority \"\"")).containsExactly(1L);
+        assertThat(find("HEADER x-priority 2")).isEmpty();
+        assertThat(find("HEADER \"no such: field\" \"\"")).isEmpty();
+    }
+
+    @Test
+    void japaneseWordsShouldBeFoundInEveryCharsetTheyWereSentIn() {
+        assertThat(find("CHARSET UTF-8 BODY \"打ち合わせ\"")).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(find("CHARSET UTF-8 TEXT \"東京\"")).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(find("CHARSET UTF-8 SUBJECT \"日程\"")).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(find("CHARSET UTF-8 FROM \"山田\"")).containsExactly(4L, 5L, 6L, 7L);
+        // half-width katakana ﾒｰﾙ is メール after NFKC
+        assertThat(find("CHARSET UTF-8 BODY \"\uff92\uff70\uff99\"")).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(find("CHARSET UTF-8 BODY \"大阪\"")).isEmpty();
+    }
+
+    @Test
+    void aMessageWithoutFactsShouldMatchNoTextKeyButEveryOtherKey() {
+        assertThat(find("NOT BODY x")).contains(8L);
+        assertThat(find("BODY \"\"")).doesNotContain(8L);
+    }
+
+    @Test
+    void onlyUtf8AndUsAsciiShouldBeAccepted() {
+        assertThat(find("CHARSET us-ascii FROM ann")).containsExactly(1L);
+        assertThatThrownBy(() -> result("SEARCH CHARSET ISO-8859-1 FROM ann", List.of()))
+                .isInstanceOf(BadCharsetException.class);
+        assertThat(BadCharsetException.RESPONSE_CODE).isEqualTo("BADCHARSET (UTF-8 US-ASCII)");
+    }
+
+    @Test
+    void anEmptyMailboxShouldMatchNothing() {
+        long[] empty = STORE.newMailbox();
+        SearchContext context = new SearchContext(empty[0], empty[1], List.of(), Set.of(), List.of(), TOKYO, NOW);
+        SearchResult result = search.search(context, new SearchKey.Text(SearchKey.Field.BODY, "x"), null)
+                .block(Duration.ofSeconds(30));
+        assertThat(result.uids()).isEmpty();
+    }
+
+    private static List<Long> sort(String command) {
+        ImapCommand.Sort sort = (ImapCommand.Sort) parse(command);
+        SearchResult result = search.sort(context(List.of()), sort.criteria(), sort.key(), sort.charset())
+                .block(Duration.ofSeconds(30));
+        return result.numbers(sort.uid());
+    }
+
+    @Test
+    void sortBySubjectShouldUseTheBaseSubjectAndTheSequenceNumberForTies() {
+        assertThat(sort("SORT (SUBJECT) UTF-8 ALL")).containsExactly(8L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
+    void sortByDateShouldFallBackToTheInternalDate() {
+        assertThat(sort("SORT (REVERSE DATE) UTF-8 ALL")).containsExactly(8L, 7L, 6L, 5L, 4L, 3L, 2L, 1L);
+        assertThat(sort("SORT (ARRIVAL) UTF-8 UNSEEN")).containsExactly(2L, 3L, 8L);
+    }
+
+    @Test
+    void sortBySizeThenAnotherKeyShouldApplyTheKeysInOrder() {
+        assertThat(sort("SORT (SIZE) UTF-8 ALL")).containsExactly(1L, 3L, 4L, 5L, 6L, 7L, 2L, 8L);
+        assertThat(sort("SORT (SIZE REVERSE ARRIVAL) UTF-8 ALL")).containsExactly(1L, 7L, 6L, 5L, 4L, 3L, 2L, 8L);
+        assertThat(sort("UID SORT (FROM) UTF-8 UNSEEN")).containsExactly(8L, 2L, 3L);
+        assertThat(sort("SORT (REVERSE CC) UTF-8 1:3")).containsExactly(2L, 1L, 3L);
+    }
+
+    @Test
+    void sortWithModSeqShouldReportTheHighestModSeq() {
+        ImapCommand.Sort sort = (ImapCommand.Sort) parse("SORT (REVERSE ARRIVAL) UTF-8 MODSEQ 5");
+        SearchResult result = search.sort(context(List.of()), sort.criteria(), sort.key(), sort.charset())
+                .block(Duration.ofSeconds(30));
+        assertThat(SearchResponses.sort(result, false)).isEqualTo("* SORT 3 2 (MODSEQ 7)");
+    }
+
+    private static String thread(String command) {
+        ImapCommand.Thread thread = (ImapCommand.Thread) parse(command);
+        return SearchResponses.thread(search.thread(context(List.of()), thread.algorithm(), thread.key(),
+                thread.charset()).block(Duration.ofSeconds(30)), thread.uid());
+    }
+
+    @Test
+    void threadByReferencesShouldLinkRepliesAndGroupOriginalsBySubject() {
+        assertThat(thread("THREAD REFERENCES UTF-8 ALL")).isEqualTo("* THREAD (1 2)(3)((4)(5)(6)(7))(8)");
+        assertThat(thread("UID THREAD REFERENCES UTF-8 NOT 1")).isEqualTo("* THREAD (2)(3)((4)(5)(6)(7))(8)");
+    }
+
+    @Test
+    void threadByOrderedSubjectShouldHangEverySubjectUnderItsFirstMessage() {
+        assertThat(thread("THREAD ORDEREDSUBJECT UTF-8 ALL")).isEqualTo("* THREAD (1 2)(3)(4 (5)(6)(7))(8)");
+    }
+
+    @Test
+    void esearchShouldReportASearchOverStoredText() {
+        ImapCommand.Search command = (ImapCommand.Search) parse(
+                "UID SEARCH RETURN (MIN MAX COUNT ALL) CHARSET UTF-8 BODY \"打ち合わせ\"");
+        SearchResult result = search.search(context(List.of()), command.key(), command.charset())
+                .block(Duration.ofSeconds(30));
+        assertThat(SearchResponses.search(command, result).untagged())
+                .containsExactly("* ESEARCH (TAG \"A1\") UID MIN 4 MAX 7 COUNT 4 ALL 4:7");
+    }
+}

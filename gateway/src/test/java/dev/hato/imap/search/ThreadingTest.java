@@ -1,0 +1,160 @@
+package dev.hato.imap.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+class ThreadingTest {
+
+    private static final Instant T0 = Instant.parse("2024-03-05T00:00:00Z");
+
+    private final List<Threading.Message> messages = new ArrayList<>();
+
+    /** Adds message number n (sequence number and UID), sent {@code minute} minutes after T0. */
+    private void message(int minute, String subject, String baseSubject, @Nullable String id, String... references) {
+        long n = messages.size() + 1;
+        messages.add(new Threading.Message(n, n * 10, T0.plusSeconds(60L * minute), baseSubject, subject, id,
+                List.of(references)));
+    }
+
+    private String references() {
+        return SearchResponses.thread(Threading.references(messages), false);
+    }
+
+    private String orderedSubject() {
+        return SearchResponses.thread(Threading.orderedSubject(messages), false);
+    }
+
+    @Test
+    void aChainOfRepliesShouldBeOneListWithoutNesting() {
+        message(0, "hello", "hello", "<a>");
+        message(1, "re: hello", "hello", "<b>", "<a>");
+        message(2, "re: hello", "hello", "<c>", "<a>", "<b>");
+
+        assertThat(references()).isEqualTo("* THREAD (1 2 3)");
+    }
+
+    @Test
+    void severalRepliesToOneMessageShouldBeNestedListsInDateOrder() {
+        message(0, "plan", "plan", "<a>");
+        message(5, "re: plan", "plan", "<b>", "<a>");
+        message(2, "re: plan", "plan", "<c>", "<a>");
+        message(3, "re: plan", "plan", "<d>", "<a>", "<c>");
+
+        assertThat(references()).isEqualTo("* THREAD (1 (3 4)(2))");
+    }
+
+    @Test
+    void aMissingParentWithSeveralRepliesShouldStayAsADummyAtTheTop() {
+        message(0, "re: one", "one", "<b>", "<missing>");
+        message(1, "re: two", "two", "<c>", "<missing>");
+
+        assertThat(references()).isEqualTo("* THREAD ((1)(2))");
+    }
+
+    @Test
+    void aMissingParentWithOneReplyShouldBeReplacedByIt() {
+        message(0, "re: one", "one", "<b>", "<missing>");
+
+        assertThat(references()).isEqualTo("* THREAD (1)");
+    }
+
+    @Test
+    void aMissingMessageInTheMiddleOfAChainShouldBeDroppedAndItsReplyMovedUp() {
+        message(0, "x", "x", "<a>");
+        message(1, "re: x", "x", "<c>", "<a>", "<gone>");
+
+        assertThat(references()).isEqualTo("* THREAD (1 2)");
+    }
+
+    @Test
+    void aReplyWithoutReferencesShouldJoinTheOriginalBySubject() {
+        message(0, "lunch", "lunch", "<a>");
+        message(1, "Re: lunch", "lunch", "<b>");
+        message(2, "dinner", "dinner", "<c>");
+
+        assertThat(references()).isEqualTo("* THREAD (1 2)(3)");
+    }
+
+    @Test
+    void twoOriginalsWithTheSameSubjectShouldShareADummyParent() {
+        message(0, "report", "report", "<a>");
+        message(1, "report", "report", "<b>");
+
+        assertThat(references()).isEqualTo("* THREAD ((1)(2))");
+    }
+
+    @Test
+    void messagesWithoutASubjectShouldNotBeGroupedBySubject() {
+        message(0, "", "", "<a>");
+        message(1, "", "", "<b>");
+
+        assertThat(references()).isEqualTo("* THREAD (1)(2)");
+    }
+
+    @Test
+    void referencesThatFormALoopShouldNotHangOrLoseMessages() {
+        message(0, "a", "a", "<a>", "<b>");
+        message(1, "b", "b", "<b>", "<a>");
+
+        String threads = references();
+
+        assertThat(threads).contains("1").contains("2");
+    }
+
+    @Test
+    void aDuplicateMessageIdShouldNotMergeTwoMessages() {
+        message(0, "one", "one", "<same>");
+        message(1, "two", "two", "<same>");
+        message(2, "re: one", "one", "<r>", "<same>");
+
+        assertThat(references()).isEqualTo("* THREAD (1 3)(2)");
+    }
+
+    @Test
+    void messagesWithoutMessageIdShouldEachBeTheirOwnThread() {
+        message(0, "one", "one", null);
+        message(1, "two", "two", null);
+
+        assertThat(references()).isEqualTo("* THREAD (1)(2)");
+    }
+
+    @Test
+    void threadsShouldBeOrderedByTheDateOfTheirFirstMessageAndTiesBySequenceNumber() {
+        message(10, "late", "late", "<a>");
+        message(0, "early", "early", "<b>");
+        message(0, "same time", "same time", "<c>");
+
+        assertThat(references()).isEqualTo("* THREAD (2)(3)(1)");
+    }
+
+    @Test
+    void orderedSubjectShouldMakeTheFirstMessageOfEachSubjectTheParentOfTheOthers() {
+        message(3, "re: b", "b", "<1>");
+        message(0, "a", "a", "<2>");
+        message(1, "b", "b", "<3>");
+        message(4, "re: a", "a", "<4>");
+        message(5, "c", "c", "<5>");
+        message(2, "re: a", "a", "<6>");
+
+        // a: 2 (0), 6 (2), 4 (4); b: 3 (1), 1 (3); c: 5
+        assertThat(orderedSubject()).isEqualTo("* THREAD (2 (6)(4))(3 1)(5)");
+    }
+
+    @Test
+    void subjectsThatMarkARepliesOrForwardsShouldBeRecognised() {
+        assertThat(Threading.isReplyOrForward("re: x")).isTrue();
+        assertThat(Threading.isReplyOrForward("Fwd: x")).isTrue();
+        assertThat(Threading.isReplyOrForward("fw : x")).isTrue();
+        assertThat(Threading.isReplyOrForward("[list] re: x")).isTrue();
+        assertThat(Threading.isReplyOrForward("re[2]: x")).isTrue();
+        assertThat(Threading.isReplyOrForward("[fwd: x]")).isTrue();
+        assertThat(Threading.isReplyOrForward("x (fwd)")).isTrue();
+        assertThat(Threading.isReplyOrForward("regarding x")).isFalse();
+        assertThat(Threading.isReplyOrForward("x")).isFalse();
+    }
+}

@@ -1,0 +1,213 @@
+package dev.hato.store.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.store.MessageSearch;
+import dev.hato.store.MessageSearch.SortRow;
+import dev.hato.store.MessageSearch.TextQuery;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class PgMessageSearchTest {
+
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
+
+    private static final AtomicLong NEXT = new AtomicLong();
+
+    private static long account;
+    private static long inbox;
+    private static long other;
+
+    @BeforeAll
+    static void fillAMailbox() {
+        account = newAccount();
+        inbox = newMailbox(account, "INBOX");
+        other = newMailbox(account, "Other");
+        // uid 1
+        message(account, inbox, "from: ann <ann@example.org>\nsubject: re: budget 2024\nx-spam: yes\n",
+                "the budget meeting moved to friday.\n");
+        // uid 2: Japanese, as the indexer stores it (decoded from ISO-2022-JP, NFKC, lower case)
+        message(account, inbox, "from: 山田 太郎 <yamada@example.jp>\nsubject: 会議の日程\n",
+                "来週の打ち合わせは東京で行います。よろしくお願いします。\n");
+        // uid 3: "ann" only in the body, "budget" only in another field
+        message(account, inbox, "from: bob <bob@example.org>\nsubject: lunch\nkeywords: budget\n",
+                "ann will join us.\n");
+        // a message with the same text in another mailbox, which no search of the inbox may return
+        message(account, other, "from: ann <ann@example.org>\nsubject: budget\n", "the budget meeting\n");
+    }
+
+    private static MessageSearch search() {
+        return STORE.store().search();
+    }
+
+    private static List<Long> find(TextQuery query) {
+        return search().find(account, inbox, query).collectList().block();
+    }
+
+    @Test
+    void aBodySearchShouldFindASubstringOnlyInTheSearchedMailbox() {
+        assertThat(find(TextQuery.body("budget meet"))).containsExactly(1L);
+        assertThat(find(TextQuery.body("dget mee"))).containsExactly(1L);
+    }
+
+    @Test
+    void aBodySearchShouldNotFindAStringWhoseBigramsAreAllPresentButNotInOrder() {
+        // "ting mee" has only bigrams that uid 1 holds ("ti", "in", "ng", "g ", " m", "me", "ee").
+        assertThat(find(TextQuery.body("ting mee"))).isEmpty();
+    }
+
+    @Test
+    void japaneseWordsShouldBeFoundByTheirCharacters() {
+        assertThat(find(TextQuery.body("打ち合わせ"))).containsExactly(2L);
+        assertThat(find(TextQuery.body("東京"))).containsExactly(2L);
+        assertThat(find(TextQuery.body("大阪"))).isEmpty();
+        assertThat(find(TextQuery.field("subject", "日程"))).containsExactly(2L);
+    }
+
+    @Test
+    void aOneCharacterQueryShouldBeAnsweredWithoutTheIndex() {
+        assertThat(find(TextQuery.body("京"))).containsExactly(2L);
+        assertThat(find(TextQuery.body("?"))).isEmpty();
+    }
+
+    @Test
+    void aFieldSearchShouldLookOnlyInThatField() {
+        assertThat(find(TextQuery.field("from", "ann"))).containsExactly(1L);
+        assertThat(find(TextQuery.field("subject", "budget"))).containsExactly(1L);
+        assertThat(find(TextQuery.field("keywords", "budget"))).containsExactly(3L);
+        assertThat(find(TextQuery.field("to", "ann"))).isEmpty();
+    }
+
+    @Test
+    void aFieldNameShouldNotMatchALongerFieldName() {
+        // "x-spam" is a field; "spam" is not.
+        assertThat(find(TextQuery.field("spam", ""))).isEmpty();
+        assertThat(find(TextQuery.field("x-spam", "yes"))).containsExactly(1L);
+    }
+
+    @Test
+    void anEmptyFieldValueShouldMatchEveryMessageThatHasTheField() {
+        assertThat(find(TextQuery.field("x-spam", ""))).containsExactly(1L);
+        assertThat(find(TextQuery.field("from", ""))).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void aTextSearchShouldLookInHeaderAndBody() {
+        assertThat(find(TextQuery.text("ann"))).containsExactly(1L, 3L);
+        assertThat(find(TextQuery.text("yamada@"))).containsExactly(2L);
+        assertThat(find(TextQuery.text("nothing like this"))).isEmpty();
+    }
+
+    @Test
+    void theGramsFunctionShouldTakeEveryCharacterPairWhateverTheLocale() {
+        assertThat(TestSql.rows(STORE.store(), "SELECT " + distinctGrams("'会議会議x'") + ", "
+                + distinctGrams("'a'") + ", " + distinctGrams("''")))
+                .containsExactly(List.of("{会議,議x,議会}", "{}", "{}"));
+        // Line ends are characters like any other; the cut mark \x01 in a text is read as \x02.
+        assertThat(TestSql.rows(STORE.store(), "SELECT search_grams(E'a\\nb\\x01c')"
+                + " @> ARRAY[E'a\\n', E'\\nb', E'b\\x02', E'\\x02c'], cardinality(search_grams(E'a\\nb\\x01c'))"))
+                .containsExactly(List.of(true, 4));
+    }
+
+    @Test
+    void aQueryFoundInATextShouldHaveItsGramsAmongTheTexts() {
+        List<String> texts = List.of("打ち合わせは東京で", "abcdefg", "ab", "a\u0001b\u0001", "x打y");
+        for (String text : texts) {
+            for (int from = 0; from < text.length(); from++) {
+                for (int to = from + 1; to <= text.length(); to++) {
+                    String query = text.substring(from, to);
+                    assertThat(TestSql.rows(STORE.store(), "SELECT search_grams($1) @> search_grams($2)", text,
+                            query)).as(query + " in " + text).containsExactly(List.of(true));
+                }
+            }
+        }
+    }
+
+    private static String distinctGrams(String literal) {
+        return "ARRAY(SELECT DISTINCT g FROM unnest(search_grams(" + literal + ")) AS g ORDER BY g)::text";
+    }
+
+    @Test
+    void sortFieldsShouldListEveryMessageWithItsFieldsAndSubject() {
+        long box = newMailbox(account, "Sorted");
+        Instant sent = Instant.parse("2024-03-05T01:02:03Z");
+        long blob = message(account, box, "subject: re: hello\n", "");
+        TestSql.rows(STORE.store(), "UPDATE blob_facts SET base_subject = 'hello', sort_from = 'ann@example.org',"
+                + " sent_date = $2, message_id = '<a@b>', refs = ARRAY['<r@b>', '<s@b>'], display_from = 'ann'"
+                + " WHERE blob_id = $1 RETURNING 1", blob, OffsetDateTime.ofInstant(sent, ZoneOffset.UTC));
+        // uid 2 has no facts at all (stored before facts were parsed)
+        addMessage(account, box, newBlob("no facts " + NEXT.incrementAndGet()));
+
+        List<SortRow> rows = search().sortFields(account, box).collectList().block();
+
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).uid()).isEqualTo(1);
+        assertThat(rows.get(0).subject()).isEqualTo("re: hello");
+        assertThat(rows.get(0).sort().baseSubject()).isEqualTo("hello");
+        assertThat(rows.get(0).sort().from()).isEqualTo("ann@example.org");
+        assertThat(rows.get(0).sort().sentDate()).isEqualTo(sent);
+        assertThat(rows.get(0).sort().messageId()).isEqualTo("<a@b>");
+        assertThat(rows.get(0).sort().references()).containsExactly("<r@b>", "<s@b>");
+        assertThat(rows.get(0).sort().displayFrom()).isEqualTo("ann");
+        assertThat(rows.get(1).uid()).isEqualTo(2);
+        assertThat(rows.get(1).subject()).isEmpty();
+        assertThat(rows.get(1).sort().baseSubject()).isEmpty();
+        assertThat(rows.get(1).sort().sentDate()).isNull();
+        assertThat(rows.get(1).sort().references()).isEmpty();
+    }
+
+    private static long newAccount() {
+        long n = NEXT.incrementAndGet();
+        long domain = id("INSERT INTO domain (name) VALUES ($1) RETURNING id", "search" + n + ".example");
+        return id("INSERT INTO account (domain_id, address, auth_id) VALUES ($1, $2, $3) RETURNING id", domain,
+                "ann@search" + n + ".example", "ann.search" + n);
+    }
+
+    private static long newMailbox(long accountId, String name) {
+        return id("INSERT INTO mailbox (account_id, name, uidvalidity) VALUES ($1, $2, 1) RETURNING id", accountId,
+                name);
+    }
+
+    /** Stores a message with its facts as the delivery path will (header and body text in search form). */
+    private static long message(long accountId, long mailboxId, String headerText, String bodyText) {
+        long blob = newBlob(headerText + bodyText + NEXT.incrementAndGet());
+        TestSql.rows(STORE.store(), "INSERT INTO blob_facts (blob_id, structure, header_text, body_text, base_subject,"
+                + " sort_from, sort_to, sort_cc) VALUES ($1, '\\x00', $2, $3, '', '', '', '') RETURNING 1", blob,
+                headerText, bodyText);
+        addMessage(accountId, mailboxId, blob);
+        return blob;
+    }
+
+    private static long newBlob(String seed) {
+        return id("INSERT INTO blob (sha256, size) VALUES ($1, 100) RETURNING id", ByteBuffer.wrap(sha256(seed)));
+    }
+
+    private static void addMessage(long accountId, long mailboxId, long blob) {
+        TestSql.rows(STORE.store(), "WITH next AS (UPDATE mailbox SET uid_next = uid_next + 1"
+                + " WHERE account_id = $1 AND id = $2 RETURNING uid_next - 1 AS uid)"
+                + " INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date)"
+                + " SELECT $1, $2, uid, 1, $3, 100, now() FROM next RETURNING uid", accountId, mailboxId, blob);
+    }
+
+    private static long id(String sql, Object... parameters) {
+        return ((Number) TestSql.rows(STORE.store(), sql, parameters).get(0).get(0)).longValue();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
