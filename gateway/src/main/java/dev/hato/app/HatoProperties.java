@@ -26,6 +26,7 @@ public record HatoProperties(
         @DefaultValue Store store,
         @DefaultValue Smtp smtp,
         @DefaultValue Pop3 pop3,
+        @DefaultValue Imap imap,
         @DefaultValue Auth auth,
         @DefaultValue Dkim dkim,
         @DefaultValue Outbound outbound) {
@@ -39,12 +40,13 @@ public record HatoProperties(
         }
     }
 
-    /** Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995 and 443. */
+    /** Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995, 143, 993 and 443. */
     public record Ports(@DefaultValue("2525") int smtp, @DefaultValue("4465") int submissions,
                         @DefaultValue("5587") int submission, @DefaultValue("1110") int pop3,
-                        @DefaultValue("1995") int pop3s, @DefaultValue("8080") int http) {
+                        @DefaultValue("1995") int pop3s, @DefaultValue("1143") int imap,
+                        @DefaultValue("1993") int imaps, @DefaultValue("8080") int http) {
         public Ports {
-            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, http}) {
+            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http}) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("port out of range: " + port);
                 }
@@ -89,6 +91,15 @@ public record HatoProperties(
     }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
+
+    /**
+     * IMAP limits and timers (dev.hato.imap.session.ImapSettings checks them): {@code idleTimeout} is the RFC 3501
+     * §5.4 autologout after login (at least 30 minutes), {@code loginTimeout} the one before.
+     */
+    public record Imap(@DefaultValue("30m") Duration idleTimeout, @DefaultValue("1m") Duration loginTimeout,
+                       @DefaultValue("50MB") DataSize appendLimit, @DefaultValue("64KB") DataSize maxLiteralSize,
+                       @DefaultValue("8192") int maxLineLength, @DefaultValue("16") int maxNestingDepth,
+                       @DefaultValue("10") int maxBadCommandsBeforeLogin, @DefaultValue("3") int maxAuthFailures) { }
 
     /**
      * DKIM signing of outgoing mail (docs/dkim.md): on unless switched off, for every domain with an active key;

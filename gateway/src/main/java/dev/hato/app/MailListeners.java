@@ -7,7 +7,15 @@ import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.edge.ProtocolServer;
+import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.MessageSource;
+import dev.hato.imap.search.ImapSearch;
+import dev.hato.imap.session.FetchResponder;
+import dev.hato.imap.session.ImapServices;
+import dev.hato.imap.session.ImapSession;
+import dev.hato.imap.session.ImapSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
 import dev.hato.pop3.session.Pop3Settings;
@@ -25,6 +33,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +46,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.scheduler.Schedulers;
 
-/** Binds the SMTP and POP3 listeners when the application starts and closes them first when it stops. */
+/** Binds the SMTP, POP3 and IMAP listeners when the application starts and closes them first when it stops. */
 public final class MailListeners implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailListeners.class);
@@ -49,9 +58,9 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens, ScramMechanism scram) {
+                  @Nullable Authenticator tokens, ScramMechanism scram, MeterRegistry meters) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens, scram);
+        this.sessions = sessions(properties, store, authenticator, tokens, scram, meters);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -80,7 +89,8 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram) {
+            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram,
+            MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         RecipientResolver recipients = recipients(properties, store);
@@ -108,6 +118,21 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("submission", c -> new SmtpSession(submission.withStartTlsOffered(true), c, smtpServices));
         sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
+        HatoProperties.Imap imapProperties = properties.imap();
+        MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
+        FetchRenderer renderer = new FetchRenderer(MessageSource.of(store.messages(), store.mailboxes()), indexer,
+                ZoneId.systemDefault());
+        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, store.mailboxes(),
+                FetchResponder.of(renderer), new ImapSearch(store.search()), indexer::index,
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
+        ImapSettings imapSettings = ImapSettings.defaults(host, spool)
+                .withAppendLimit(imapProperties.appendLimit().toBytes())
+                .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),
+                        imapProperties.maxNestingDepth(), imapProperties.maxBadCommandsBeforeLogin(),
+                        imapProperties.maxAuthFailures())
+                .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout());
+        sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
+        sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;
     }
 
@@ -132,7 +157,8 @@ public final class MailListeners implements SmartLifecycle {
         String smtpBusy = "421 4.7.0 " + properties.hostName() + " Too many connections from your address, "
                 + "try again later";
         String pop3Busy = "-ERR [SYS/TEMP] Too many connections from your address, try again later";
-        return List.of(
+        String imapBusy = "* BYE [UNAVAILABLE] Too many connections from your address, try again later";
+        List<ProtocolServer> servers = new ArrayList<>(List.of(
                 ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls)
                         .maxConnectionsPerAddress(limit, smtpBusy),
                 ProtocolServer.create("submissions", sessions.get("submissions")).port(ports.submissions())
@@ -142,7 +168,12 @@ public final class MailListeners implements SmartLifecycle {
                 ProtocolServer.create("pop3s", sessions.get("pop3s")).port(ports.pop3s()).implicitTls(tls)
                         .maxConnectionsPerAddress(limit, pop3Busy),
                 ProtocolServer.create("pop3", sessions.get("pop3")).port(ports.pop3()).startTls(tls)
-                        .maxConnectionsPerAddress(limit, pop3Busy));
+                        .maxConnectionsPerAddress(limit, pop3Busy)));
+        servers.add(ProtocolServer.create("imaps", sessions.get("imaps")).port(ports.imaps()).implicitTls(tls)
+                .maxConnectionsPerAddress(limit, imapBusy));
+        servers.add(ProtocolServer.create("imap", sessions.get("imap")).port(ports.imap()).startTls(tls)
+                .maxConnectionsPerAddress(limit, imapBusy));
+        return List.copyOf(servers);
     }
 
     @Override
@@ -168,7 +199,7 @@ public final class MailListeners implements SmartLifecycle {
         return List.copyOf(bound);
     }
 
-    /** The bound port of a listener by name ("smtp", "submissions", "submission", "pop3s", "pop3"). */
+    /** The bound port of a listener by name ("smtp", "submissions", "submission", "pop3s", "pop3", "imaps", "imap"). */
     public Optional<Integer> port(String name) {
         return servers().stream().filter(s -> s.name().equals(name)).map(ProtocolServer.BoundServer::port)
                 .findFirst();

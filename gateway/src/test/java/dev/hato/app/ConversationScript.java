@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +17,16 @@ import java.util.stream.Stream;
 /**
  * A protocol conversation (STYLE.md §7) in {@code src/test/resources/conversations/<protocol>/*.conv}:
  * <pre>
- * LISTENER: smtp            the listener the next SESSION connects to (smtp, submission, submissions, pop3, pop3s)
+ * LISTENER: smtp            the listener the next SESSION connects to (smtp, submission, submissions, pop3, pop3s,
+ *                           imap, imaps)
  * SESSION: 2 pop3s          switch to connection "2" (opened on first use, on the given or current listener)
  * C: EHLO x                 send the line plus CRLF; \r \n \t \\ are escapes
  * C~: DATA\r\nabc           send without appending CRLF
  * C*: 1048576 x             send "x" 1048576 times, then CRLF
- * S: 250-.*                 the next reply line must match this regular expression
+ * S: 250-.*                 the next reply line must match this regular expression; a named group
+ *                           (?<UV>\d+) sets the variable ${UV} for the lines after it
+ * UNORDERED                 the S: lines up to END match the next as many reply lines in any order (untagged
+ * END                       IMAP responses whose order the RFC leaves open)
  * STARTTLS                  the client starts TLS (after the server's go-ahead)
  * CLOSED                    the server must have closed the connection
  * DROP                      the client drops the connection without a goodbye
@@ -117,8 +122,58 @@ final class ConversationScript {
                     } catch (Exception | AssertionError e) {
                         throw new AssertionError(where + "expected a line matching /" + expected + "/ but " + e, e);
                     }
-                    if (!Pattern.compile(expected, Pattern.DOTALL).matcher(actual).matches()) {
+                    Matcher matcher = Pattern.compile(expected, Pattern.DOTALL).matcher(actual);
+                    if (!matcher.matches()) {
                         throw new AssertionError(where + "expected /" + expected + "/ but got: " + actual);
+                    }
+                    capture(expected, matcher, variables);
+                } else if (line.equals("UNORDERED")) {
+                    List<String> expected = new ArrayList<>();
+                    int start = number;
+                    while (true) {
+                        if (number >= lines.size()) {
+                            throw new AssertionError(where + "UNORDERED without END");
+                        }
+                        String inner = substitute(lines.get(number++), variables);
+                        if (inner.equals("END")) {
+                            break;
+                        }
+                        if (!inner.startsWith("S: ")) {
+                            throw new AssertionError(file.getFileName() + ":" + number
+                                    + ": only S: lines belong in an UNORDERED block");
+                        }
+                        expected.add(inner.substring(3));
+                    }
+                    List<String> actual = new ArrayList<>();
+                    for (int k = 0; k < expected.size(); k++) {
+                        try {
+                            actual.add(current.readLine());
+                        } catch (Exception | AssertionError e) {
+                            throw new AssertionError(where + "expected " + expected.size() + " lines (block from line "
+                                    + start + ") but got " + actual + " and then " + e, e);
+                        }
+                    }
+                    List<String> unmatched = new ArrayList<>(actual);
+                    for (String pattern : expected) {
+                        Pattern compiled = Pattern.compile(pattern, Pattern.DOTALL);
+                        Matcher[] found = new Matcher[1];
+                        if (!unmatched.removeIf(new java.util.function.Predicate<String>() {
+                            private boolean done;
+
+                            @Override
+                            public boolean test(String candidate) {
+                                Matcher candidateMatcher = compiled.matcher(candidate);
+                                if (!done && candidateMatcher.matches()) {
+                                    found[0] = candidateMatcher;
+                                    done = true;
+                                    return true;
+                                }
+                                return false;
+                            }
+                        })) {
+                            throw new AssertionError(where + "no line matching /" + pattern + "/ among " + actual);
+                        }
+                        capture(pattern, found[0], variables);
                     }
                 } else if (line.equals("STARTTLS")) {
                     current.startTls();
@@ -136,6 +191,19 @@ final class ConversationScript {
             }
         } finally {
             sessions.values().forEach(Transport::close);
+        }
+    }
+
+    private static final Pattern GROUP = Pattern.compile("\\(\\?<([A-Za-z][A-Za-z0-9]*)>");
+
+    /** Named groups of a matched S: line become variables for the lines after it. */
+    private static void capture(String expected, Matcher matcher, Map<String, String> variables) {
+        Matcher names = GROUP.matcher(expected);
+        while (names.find()) {
+            String value = matcher.group(names.group(1));
+            if (value != null) {
+                variables.put(names.group(1), value);
+            }
         }
     }
 

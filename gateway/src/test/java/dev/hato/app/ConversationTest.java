@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every SMTP and POP3 conversation script, played twice: against the session state machines directly, and over
+ * Every SMTP, POP3 and IMAP conversation script, played twice: against the session state machines directly, and over
  * real sockets (plain, STARTTLS and implicit TLS) against the running server. Both must give the same replies.
  */
 class ConversationTest {
@@ -16,7 +16,7 @@ class ConversationTest {
     private static final RunningHato HATO = RunningHato.shared();
 
     static Stream<Arguments> scripts() {
-        return Stream.concat(ConversationScript.all("smtp"), ConversationScript.all("pop3"))
+        return Stream.of("smtp", "pop3", "imap").flatMap(ConversationScript::all)
                 .flatMap(script -> Stream.of(Arguments.of(script, "session"), Arguments.of(script, "socket")));
     }
 
@@ -50,6 +50,6 @@ class ConversationTest {
     }
 
     private static boolean implicit(String listener) {
-        return listener.equals("submissions") || listener.equals("pop3s");
+        return listener.equals("submissions") || listener.equals("pop3s") || listener.equals("imaps");
     }
 }

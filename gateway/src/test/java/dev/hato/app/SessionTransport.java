@@ -14,6 +14,9 @@ import java.util.List;
 final class SessionTransport implements Transport {
 
     private final ProtocolSession session;
+    /** Unsolicited output (IMAP IDLE), kept apart until a reader wants it, as the edge never interleaves it. */
+    private final java.util.concurrent.LinkedBlockingQueue<Action> pushed = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final reactor.core.Disposable pushes;
     private byte[] output = new byte[0];
     private int position;
     private boolean closed;
@@ -21,6 +24,7 @@ final class SessionTransport implements Transport {
     SessionTransport(ProtocolSession session) {
         this.session = session;
         perform(session.open().collectList().block(Duration.ofSeconds(30)));
+        pushes = session.unsolicited().subscribe(pushed::add);
     }
 
     static ConnectionInfo connection(boolean tls) {
@@ -33,6 +37,9 @@ final class SessionTransport implements Transport {
         if (closed) {
             throw new IllegalStateException("session closed");
         }
+        List<Action> arrived = new java.util.ArrayList<>();
+        pushed.drainTo(arrived);
+        perform(arrived);
         perform(session.receive(ByteBuffer.wrap(bytes)).collectList().block(Duration.ofSeconds(30)));
     }
 
@@ -63,7 +70,28 @@ final class SessionTransport implements Transport {
     }
 
     @Override
-    public String readLine() {
+    public String readLine() throws InterruptedException {
+        // What the session pushed by itself comes after what it answered; wait for it only when nothing else is left.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!hasLine() && !closed && System.nanoTime() < deadline) {
+            Action action = pushed.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (action != null) {
+                perform(List.of(action));
+            }
+        }
+        return nextLine();
+    }
+
+    private boolean hasLine() {
+        for (int i = position; i + 1 < output.length; i++) {
+            if (output[i] == '\r' && output[i + 1] == '\n') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String nextLine() {
         for (int i = position; i + 1 < output.length; i++) {
             if (output[i] == '\r' && output[i + 1] == '\n') {
                 String line = new String(output, position, i - position, StandardCharsets.UTF_8);
@@ -86,6 +114,7 @@ final class SessionTransport implements Transport {
 
     @Override
     public void close() {
+        pushes.dispose();
         session.closed();
     }
 }

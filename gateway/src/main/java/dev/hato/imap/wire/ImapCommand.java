@@ -43,8 +43,47 @@ public sealed interface ImapCommand {
         }
     }
 
-    /** SELECT, or EXAMINE when {@code readOnly}; RFC 7162 §3.1.8 {@code (CONDSTORE)}. */
-    record Select(String tag, String mailbox, boolean readOnly, boolean condStore) implements ImapCommand {
+    /**
+     * SELECT, or EXAMINE when {@code readOnly}; RFC 7162 §3.1.8 {@code (CONDSTORE)} and §3.2.5 {@code (QRESYNC (...))}.
+     */
+    record Select(String tag, String mailbox, boolean readOnly, boolean condStore, @Nullable QResync qresync)
+            implements ImapCommand {
+
+        public Select(String tag, String mailbox, boolean readOnly, boolean condStore) {
+            this(tag, mailbox, readOnly, condStore, null);
+        }
+    }
+
+    /**
+     * RFC 7162 §3.2.5 QRESYNC select parameter: what the client last knew. {@code knownUids} is null when not given;
+     * {@code sequenceMatch} and {@code uidMatch} are both null or both set (the RFC's seq-match-data).
+     */
+    record QResync(long uidValidity, long modseq, @Nullable SequenceSet knownUids,
+            @Nullable SequenceSet sequenceMatch, @Nullable SequenceSet uidMatch) {
+        public QResync {
+            if ((sequenceMatch == null) != (uidMatch == null)) {
+                throw new IllegalArgumentException("sequence and UID match sets come together");
+            }
+        }
+    }
+
+    /** RFC 9208 §4.2 GETQUOTA. */
+    record GetQuota(String tag, String root) implements ImapCommand {
+    }
+
+    /** RFC 9208 §4.3 GETQUOTAROOT. */
+    record GetQuotaRoot(String tag, String mailbox) implements ImapCommand {
+    }
+
+    /** RFC 9208 §4.1 SETQUOTA; the resource list is kept as sent (the session refuses it for users). */
+    record SetQuota(String tag, String root, List<String> resources) implements ImapCommand {
+        public SetQuota {
+            resources = List.copyOf(resources);
+        }
+    }
+
+    /** RFC 4978 COMPRESS. */
+    record Compress(String tag, String mechanism) implements ImapCommand {
     }
 
     record Create(String tag, String mailbox) implements ImapCommand {

@@ -90,16 +90,24 @@ public final class ImapCommandParser {
                 c.requireSp();
                 String mailbox = c.astring();
                 boolean condStore = false;
+                ImapCommand.QResync qresync = null;
                 if (c.sp()) {
-                    // RFC 4466 §2.2 select-params; RFC 7162 §3.1.8 defines CONDSTORE.
-                    for (String param : c.atomList()) {
-                        if (!param.equalsIgnoreCase("CONDSTORE")) {
+                    // RFC 4466 §2.2 select-params; RFC 7162 §3.1.8 CONDSTORE, §3.2.5 QRESYNC.
+                    c.open();
+                    do {
+                        String param = c.atom().toUpperCase(Locale.ROOT);
+                        if (param.equals("CONDSTORE")) {
+                            condStore = true;
+                        } else if (param.equals("QRESYNC") && qresync == null) {
+                            c.requireSp();
+                            qresync = qresync(c);
+                        } else {
                             throw new SyntaxError("Unknown select parameter " + param);
                         }
-                        condStore = true;
-                    }
+                    } while (c.sp());
+                    c.close();
                 }
-                yield new ImapCommand.Select(tag, mailbox, name.equals("EXAMINE"), condStore);
+                yield new ImapCommand.Select(tag, mailbox, name.equals("EXAMINE"), condStore, qresync);
             }
             case "CREATE" -> new ImapCommand.Create(tag, c.spAstring());
             case "DELETE" -> new ImapCommand.Delete(tag, c.spAstring());
@@ -161,8 +169,50 @@ public final class ImapCommandParser {
                 yield new ImapCommand.Enable(tag, capabilities);
             }
             case "ID" -> id(c, tag);
+            case "GETQUOTA" -> new ImapCommand.GetQuota(tag, c.spAstring());
+            case "GETQUOTAROOT" -> new ImapCommand.GetQuotaRoot(tag, c.spAstring());
+            case "SETQUOTA" -> {
+                String root = c.spAstring();
+                c.requireSp();
+                yield new ImapCommand.SetQuota(tag, root, upper(c.atomList()));
+            }
+            case "COMPRESS" -> {
+                c.requireSp();
+                yield new ImapCommand.Compress(tag, c.atom().toUpperCase(Locale.ROOT));
+            }
             default -> throw new SyntaxError("Unknown command " + name);
         };
+    }
+
+    /** RFC 7162 §3.2.5: {@code (uidvalidity mod-sequence-value [SP known-uids] [SP seq-match-data])}. */
+    private static ImapCommand.QResync qresync(Cursor c) {
+        c.open();
+        long uidValidity = c.nzNumber();
+        c.requireSp();
+        long modseq = c.number64();
+        SequenceSet known = null;
+        SequenceSet sequences = null;
+        SequenceSet uids = null;
+        if (c.sp()) {
+            if (c.peek() != '(') {
+                known = c.sequenceSet();
+                if (c.sp()) {
+                    c.open();
+                    sequences = c.sequenceSet();
+                    c.requireSp();
+                    uids = c.sequenceSet();
+                    c.close();
+                }
+            } else {
+                c.open();
+                sequences = c.sequenceSet();
+                c.requireSp();
+                uids = c.sequenceSet();
+                c.close();
+            }
+        }
+        c.close();
+        return new ImapCommand.QResync(uidValidity, modseq, known, sequences, uids);
     }
 
     private static ImapCommand authenticate(Cursor c, String tag) {
@@ -234,6 +284,17 @@ public final class ImapCommandParser {
         if (c.peek() == '"') {
             date = dateTime(c.quoted());
             c.requireSp();
+        }
+        if (c.peekWord("UTF8")) {
+            // RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")", literal8 = "~{" number ["+"] "}" CRLF *OCTET.
+            c.atom();
+            c.requireSp();
+            c.open();
+            c.expect('~');
+            int index = c.literal;
+            long size = c.literalAnnouncement();
+            c.close();
+            return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
         }
         int index = c.literal;
         long size = c.literalAnnouncement();

@@ -1,0 +1,79 @@
+package dev.hato.imap.session;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One IMAP listener's behaviour and limits.
+ *
+ * @param hostName the server's name, in the greeting
+ * @param startTlsOffered STARTTLS on a plain port (the 143 role); login is refused until TLS is on
+ * @param maxLineLength the longest command line, literal contents excluded (RFC 7162 §4 asks for at least 8192)
+ * @param maxLiteralSize the largest literal outside APPEND (a password, a search string, a mailbox name), and every
+ *     literal before login
+ * @param appendLimit the largest message APPEND accepts (RFC 7889 APPENDLIMIT)
+ * @param maxNestingDepth how deep parentheses and NOT/OR may nest in one command
+ * @param maxBadCommandsBeforeLogin commands answered BAD/NO before login after which the server says BYE
+ * @param maxAuthFailures failed logins on one connection after which the server says BYE
+ * @param loginTimeout autologout before login
+ * @param idleTimeout autologout after login (RFC 3501 §5.4: at least 30 minutes)
+ * @param spoolDirectory where APPEND spools a message larger than {@code spoolMemoryLimit}
+ * @param spoolMemoryLimit octets of an APPENDed message kept in memory before spooling to a file
+ */
+public record ImapSettings(String hostName, boolean startTlsOffered, int maxLineLength, long maxLiteralSize,
+                           long appendLimit, int maxNestingDepth, int maxBadCommandsBeforeLogin, int maxAuthFailures,
+                           Duration loginTimeout, Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit) {
+
+    public ImapSettings {
+        if (hostName.isBlank()) {
+            throw new IllegalArgumentException("host name must not be blank");
+        }
+        // RFC 7162 §4: clients are told to keep commands within 8192 octets, so servers accept at least that.
+        if (maxLineLength < 8192) {
+            throw new IllegalArgumentException("the IMAP line limit must be at least 8192 octets");
+        }
+        if (maxLiteralSize < 1024 || appendLimit < 1024 || appendLimit > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("IMAP literal limits out of range (1 KiB .. 4 GiB)");
+        }
+        if (maxNestingDepth < 4 || maxBadCommandsBeforeLogin < 1 || maxAuthFailures < 1 || spoolMemoryLimit < 0) {
+            throw new IllegalArgumentException("IMAP limits out of range");
+        }
+        // RFC 3501 §5.4: an inactivity autologout timer is at least 30 minutes once logged in.
+        if (idleTimeout.compareTo(Duration.ofMinutes(30)) < 0) {
+            throw new IllegalArgumentException("the IMAP autologout timer must be at least 30 minutes");
+        }
+        if (loginTimeout.compareTo(Duration.ofSeconds(1)) < 0 || loginTimeout.compareTo(idleTimeout) > 0) {
+            throw new IllegalArgumentException("the IMAP login timeout must be between 1s and the idle timeout");
+        }
+    }
+
+    /** 8 KiB lines, 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10 bad commands or 3 failed logins. */
+    public static ImapSettings defaults(String hostName, Path spoolDirectory) {
+        return new ImapSettings(hostName, false, 8192, 64 * 1024, 50L * 1024 * 1024, 16, 10, 3,
+                Duration.ofMinutes(1), Duration.ofMinutes(30), spoolDirectory, 1024 * 1024);
+    }
+
+    public ImapSettings withStartTlsOffered(boolean offered) {
+        return new ImapSettings(hostName, offered, maxLineLength, maxLiteralSize, appendLimit, maxNestingDepth,
+                maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
+                spoolMemoryLimit);
+    }
+
+    public ImapSettings withAppendLimit(long limit) {
+        return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, limit, maxNestingDepth,
+                maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
+                spoolMemoryLimit);
+    }
+
+    public ImapSettings withLimits(int lineLength, long literalSize, int nestingDepth, int badCommandsBeforeLogin,
+                                   int authFailures) {
+        return new ImapSettings(hostName, startTlsOffered, lineLength, literalSize, appendLimit, nestingDepth,
+                badCommandsBeforeLogin, authFailures, loginTimeout, idleTimeout, spoolDirectory, spoolMemoryLimit);
+    }
+
+    public ImapSettings withTimeouts(Duration login, Duration idle) {
+        return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
+                maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, login, idle, spoolDirectory,
+                spoolMemoryLimit);
+    }
+}

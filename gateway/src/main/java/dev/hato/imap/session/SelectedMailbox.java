@@ -1,0 +1,311 @@
+package dev.hato.imap.session;
+
+import dev.hato.imap.wire.SequenceSet;
+import dev.hato.store.MailboxInfo;
+import dev.hato.store.MessageMeta;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The selected mailbox as this session's client knows it: UIDs in sequence order, each message's flags and modseq,
+ * which messages are \Recent for this session. Changes read from the store are applied here and become untagged
+ * responses when the session flushes them; an expunge stays in the client's view (its sequence number still counts)
+ * until the session may announce it (RFC 3501 §7.4.1: not during FETCH, STORE or SEARCH). One thread at a time.
+ */
+final class SelectedMailbox {
+
+    /** RFC 3501 §2.3.2 system flags, in the order FLAGS lists them. */
+    static final List<String> SYSTEM_FLAGS = List.of("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft");
+
+    private final MailboxInfo info;
+    private final boolean readOnly;
+    /** The client's view: UIDs in sequence order (ascending), including expunged ones not yet announced. */
+    private final ArrayList<Long> uids = new ArrayList<>();
+    private final Map<Long, MessageMeta> messages = new HashMap<>();
+    /** Gone from the store, still numbered for the client. */
+    private final TreeSet<Long> expunged = new TreeSet<>();
+    /** Messages whose flags another session changed, to announce as FETCH FLAGS. */
+    private final Set<Long> flagChanges = new LinkedHashSet<>();
+    private final Set<Long> recent = new HashSet<>();
+    private final Set<String> keywords = new TreeSetIgnoringCase();
+    /** The message count the client was last told (EXISTS). */
+    private int announced;
+    private long highestModseq;
+
+    SelectedMailbox(MailboxInfo info, boolean readOnly, List<MessageMeta> initial, long recentFrom) {
+        this.info = info;
+        this.readOnly = readOnly;
+        this.highestModseq = info.highestModseq();
+        for (MessageMeta message : initial) {
+            uids.add(message.uid());
+            messages.put(message.uid(), message);
+            keywords(message);
+            if (message.uid() >= recentFrom) {
+                recent.add(message.uid());
+            }
+            highestModseq = Math.max(highestModseq, message.modseq());
+        }
+        Collections.sort(uids);
+        announced = uids.size();
+    }
+
+    MailboxInfo info() {
+        return info;
+    }
+
+    long id() {
+        return info.id();
+    }
+
+    boolean readOnly() {
+        return readOnly;
+    }
+
+    long highestModseq() {
+        return highestModseq;
+    }
+
+    int exists() {
+        return uids.size();
+    }
+
+    int recentCount() {
+        return recent.size();
+    }
+
+    /** Keywords in use in this mailbox, for the FLAGS response. */
+    Set<String> keywords() {
+        return keywords;
+    }
+
+    /** The message with this UID as the client knows it; null when it is not in view or already expunged. */
+    @Nullable MessageMeta message(long uid) {
+        return expunged.contains(uid) ? null : messages.get(uid);
+    }
+
+    boolean isRecent(long uid) {
+        return recent.contains(uid);
+    }
+
+    boolean isExpunged(long uid) {
+        return expunged.contains(uid);
+    }
+
+    /** The sequence number of a UID in view, or 0. */
+    long sequence(long uid) {
+        int index = Collections.binarySearch(uids, uid);
+        return index < 0 ? 0 : index + 1;
+    }
+
+    /** The first message without \Seen (RFC 3501 §7.1 UNSEEN), or 0. */
+    long firstUnseen() {
+        for (int i = 0; i < uids.size(); i++) {
+            MessageMeta message = messages.get(uids.get(i));
+            if (message != null && !message.flags().contains("\\Seen")) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    List<Long> uidsInView() {
+        return List.copyOf(uids);
+    }
+
+    /** Every message the client numbers, in sequence order, expunged ones not yet announced included. */
+    List<MessageMeta> messagesInView() {
+        List<MessageMeta> view = new ArrayList<>(uids.size());
+        for (Long uid : uids) {
+            view.add(messages.get(uid));
+        }
+        return view;
+    }
+
+    Set<Long> recentUids() {
+        return Set.copyOf(recent);
+    }
+
+    /**
+     * The UIDs a sequence set names, ascending, without duplicates. Sequence numbers beyond the mailbox are an error
+     * (RFC 3501 §9 seq-number); UIDs that do not exist are ignored (RFC 3501 §6.4.8). {@code saved} is the RFC 5182
+     * search result for {@code $}.
+     */
+    List<Long> resolve(SequenceSet set, boolean byUid, List<Long> saved) {
+        if (set.saved()) {
+            List<Long> out = new ArrayList<>();
+            for (Long uid : new TreeSet<>(saved)) {
+                if (sequence(uid) > 0) {
+                    out.add(uid);
+                }
+            }
+            return out;
+        }
+        TreeSet<Long> out = new TreeSet<>();
+        long last = byUid ? (uids.isEmpty() ? 0 : uids.get(uids.size() - 1)) : uids.size();
+        for (SequenceSet.Range range : set.ranges()) {
+            long from = range.from() == SequenceSet.STAR ? last : range.from();
+            long to = range.to() == SequenceSet.STAR ? last : range.to();
+            long low = Math.min(from, to);
+            long high = Math.max(from, to);
+            if (byUid) {
+                int start = Collections.binarySearch(uids, low);
+                for (int i = start < 0 ? -start - 1 : start; i < uids.size() && uids.get(i) <= high; i++) {
+                    out.add(uids.get(i));
+                }
+            } else {
+                if (low < 1 || high > uids.size()) {
+                    throw new IllegalArgumentException("Invalid message sequence number");
+                }
+                for (long n = low; n <= high; n++) {
+                    out.add(uids.get((int) (n - 1)));
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** This session changed a message (STORE, a fetch that set \Seen): no announcement needed. */
+    void updated(MessageMeta message) {
+        if (messages.containsKey(message.uid()) && !expunged.contains(message.uid())) {
+            messages.put(message.uid(), message);
+            keywords(message);
+            flagChanges.remove(message.uid());
+        }
+    }
+
+    /**
+     * Applies what the store reports since {@link #highestModseq()}: new and changed messages, expunged UIDs.
+     * {@code recentFrom}: new messages at or above it are \Recent for this session. Idempotent: a change seen twice
+     * (or made by this session) announces nothing twice.
+     */
+    void apply(List<MessageMeta> changed, Collection<Long> gone, long recentFrom) {
+        long lastUid = uids.isEmpty() ? 0 : uids.get(uids.size() - 1);
+        for (MessageMeta message : changed) {
+            highestModseq = Math.max(highestModseq, message.modseq());
+            MessageMeta known = messages.get(message.uid());
+            if (known != null) {
+                if (!expunged.contains(message.uid())
+                        && (!known.flags().equals(message.flags()) || known.modseq() != message.modseq())) {
+                    boolean flagsDiffer = !known.flags().equals(message.flags());
+                    messages.put(message.uid(), message);
+                    keywords(message);
+                    if (flagsDiffer) {
+                        flagChanges.add(message.uid());
+                    }
+                }
+            } else if (message.uid() > lastUid) {
+                uids.add(message.uid());
+                lastUid = message.uid();
+                messages.put(message.uid(), message);
+                keywords(message);
+                if (message.uid() >= recentFrom && !readOnly) {
+                    recent.add(message.uid());
+                }
+            }
+        }
+        for (Long uid : gone) {
+            if (messages.containsKey(uid)) {
+                expunged.add(uid);
+                flagChanges.remove(uid);
+            }
+        }
+    }
+
+    /** Records a modseq the store reported (e.g. after this session's own change). */
+    void sawModseq(long modseq) {
+        highestModseq = Math.max(highestModseq, modseq);
+    }
+
+    /** What a flush would announce, without the expunges. */
+    boolean hasNews(boolean expungesAllowed) {
+        return uids.size() != announced || !flagChanges.isEmpty() || (expungesAllowed && !expunged.isEmpty());
+    }
+
+    /**
+     * The untagged responses for what changed: expunges first when allowed (EXPUNGE, or one VANISHED with QRESYNC),
+     * then EXISTS/RECENT for new messages, then FETCH FLAGS for flag changes (with UID under QRESYNC and MODSEQ under
+     * CONDSTORE, RFC 7162 §3.1.4 and §3.2.4).
+     */
+    List<String> flush(boolean expungesAllowed, boolean condStore, boolean qresync) {
+        List<String> lines = new ArrayList<>();
+        if (expungesAllowed && !expunged.isEmpty()) {
+            if (qresync) {
+                lines.add("* VANISHED " + ResponseText.set(new ArrayList<>(expunged)));
+            } else {
+                // Highest sequence number first, so that every number sent is valid when the client reads it.
+                for (Long uid : expunged.descendingSet()) {
+                    lines.add("* " + sequence(uid) + " EXPUNGE");
+                }
+            }
+            announced -= expunged.size();
+            for (Long uid : expunged) {
+                uids.remove(uid);
+                messages.remove(uid);
+                recent.remove(uid);
+            }
+            expunged.clear();
+        }
+        if (uids.size() > announced) {
+            lines.add("* " + uids.size() + " EXISTS");
+            lines.add("* " + recent.size() + " RECENT");
+            announced = uids.size();
+        }
+        for (Long uid : flagChanges) {
+            MessageMeta message = messages.get(uid);
+            if (message != null) {
+                lines.add(fetchFlags(message, qresync, condStore));
+            }
+        }
+        flagChanges.clear();
+        return lines;
+    }
+
+    /** {@code * n FETCH (FLAGS (...) [UID u] [MODSEQ (m)])}. */
+    String fetchFlags(MessageMeta message, boolean uid, boolean modseq) {
+        StringBuilder line = new StringBuilder("* ").append(sequence(message.uid())).append(" FETCH (FLAGS ")
+                .append(ResponseText.flags(flags(message)));
+        if (uid) {
+            line.append(" UID ").append(message.uid());
+        }
+        if (modseq) {
+            line.append(" MODSEQ (").append(message.modseq()).append(')');
+        }
+        return line.append(')').toString();
+    }
+
+    /**
+     * The message's flags as FLAGS shows them: stored flags plus \Recent for this session, sorted as the FETCH
+     * renderer sorts them, so that a message's flags read the same in every response.
+     */
+    List<String> flags(MessageMeta message) {
+        java.util.TreeSet<String> flags = new java.util.TreeSet<>(message.flags());
+        if (recent.contains(message.uid())) {
+            flags.add("\\Recent");
+        }
+        return new ArrayList<>(flags);
+    }
+
+    private void keywords(MessageMeta message) {
+        for (String flag : message.flags()) {
+            if (!flag.startsWith("\\")) {
+                keywords.add(flag);
+            }
+        }
+    }
+
+    /** Keywords are case-insensitive (RFC 3501 §2.3.2): one entry per keyword whatever its spelling. */
+    private static final class TreeSetIgnoringCase extends java.util.TreeSet<String> {
+        TreeSetIgnoringCase() {
+            super(String.CASE_INSENSITIVE_ORDER);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.hato.imap.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hato.imap.wire.SequenceSet;
+import dev.hato.store.MailboxInfo;
+import dev.hato.store.MessageMeta;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SelectedMailboxTest {
+
+    private static final MailboxInfo INFO = new MailboxInfo(7, 1, "INBOX", 1234, 10, 20, null, 5);
+
+    private static MessageMeta message(long uid, long modseq, String... flags) {
+        return new MessageMeta(1, 7, uid, modseq, uid * 100, 42, Instant.EPOCH, Set.of(flags));
+    }
+
+    private static SelectedMailbox mailbox() {
+        return new SelectedMailbox(INFO, false, List.of(message(2, 3), message(4, 5, "\\Seen"), message(9, 20)), 4);
+    }
+
+    @Test
+    void sequenceNumbersShouldFollowUidOrderAndRecentShouldStartAtTheClaimedUid() {
+        SelectedMailbox mailbox = mailbox();
+        assertThat(mailbox.exists()).isEqualTo(3);
+        assertThat(mailbox.sequence(4)).isEqualTo(2);
+        assertThat(mailbox.sequence(5)).isZero();
+        assertThat(mailbox.recentCount()).isEqualTo(2);
+        assertThat(mailbox.firstUnseen()).isEqualTo(1);
+        assertThat(mailbox.flags(mailbox.message(4))).containsExactly("\\Recent", "\\Seen");
+    }
+
+    @Test
+    void sequenceSetsShouldResolveStarReversedRangesAndRejectNumbersBeyondTheMailbox() {
+        SelectedMailbox mailbox = mailbox();
+        assertThat(mailbox.resolve(SequenceSet.of(new SequenceSet.Range(SequenceSet.STAR, 2)), false, List.of()))
+                .containsExactly(4L, 9L);
+        assertThatThrownBy(() -> mailbox.resolve(SequenceSet.of(SequenceSet.Range.single(4)), false, List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void uidSetsShouldIgnoreMissingUidsAndAlwaysIncludeTheLastForARangeToStar() {
+        SelectedMailbox mailbox = mailbox();
+        assertThat(mailbox.resolve(SequenceSet.of(new SequenceSet.Range(3, 5)), true, List.of()))
+                .containsExactly(4L);
+        // RFC 3501 §6.4.8: 100:* names the message with the highest UID even though 100 > 9.
+        assertThat(mailbox.resolve(SequenceSet.of(new SequenceSet.Range(100, SequenceSet.STAR)), true, List.of()))
+                .containsExactly(9L);
+        assertThat(mailbox.resolve(SequenceSet.savedResult(), true, List.of(9L, 2L, 77L))).containsExactly(2L, 9L);
+    }
+
+    @Test
+    void changesShouldBecomeExistsAndFetchFlagsButExpungesOnlyWhenAllowed() {
+        SelectedMailbox mailbox = mailbox();
+        mailbox.apply(List.of(message(4, 21, "\\Seen", "\\Flagged"), message(12, 22)), List.of(2L), 12);
+        List<String> duringFetch = mailbox.flush(false, true, false);
+        assertThat(duringFetch).containsExactly("* 4 EXISTS", "* 3 RECENT",
+                "* 2 FETCH (FLAGS (\\Flagged \\Recent \\Seen) MODSEQ (21))");
+        // The expunged message keeps its number until it may be announced.
+        assertThat(mailbox.sequence(2)).isEqualTo(1);
+        assertThat(mailbox.message(2)).isNull();
+        assertThat(mailbox.flush(true, true, false)).containsExactly("* 1 EXPUNGE");
+        assertThat(mailbox.sequence(12)).isEqualTo(3);
+        assertThat(mailbox.exists()).isEqualTo(3);
+        assertThat(mailbox.flush(true, true, false)).isEmpty();
+    }
+
+    @Test
+    void expungesShouldBeSentHighestNumberFirstOrAsOneVanishedUnderQresync() {
+        SelectedMailbox plain = mailbox();
+        plain.apply(List.of(), List.of(2L, 9L), 100);
+        assertThat(plain.flush(true, false, false)).containsExactly("* 3 EXPUNGE", "* 1 EXPUNGE");
+        SelectedMailbox resync = mailbox();
+        resync.apply(List.of(), List.of(2L, 4L, 9L), 100);
+        assertThat(resync.flush(true, true, true)).containsExactly("* VANISHED 2,4,9");
+        assertThat(resync.exists()).isZero();
+    }
+
+    @Test
+    void aChangeSeenTwiceOrMadeByThisSessionShouldBeAnnouncedOnce() {
+        SelectedMailbox mailbox = mailbox();
+        mailbox.updated(message(2, 30, "\\Answered"));
+        mailbox.apply(List.of(message(2, 30, "\\Answered")), List.of(), 100);
+        assertThat(mailbox.flush(true, false, false)).isEmpty();
+        mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), 100);
+        mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), 100);
+        assertThat(mailbox.flush(true, false, true)).containsExactly("* 3 FETCH (FLAGS ($Junk \\Recent) UID 9)");
+        assertThat(mailbox.keywords()).containsExactly("$Junk");
+    }
+
+    @Test
+    void setsShouldBeCompressedIntoRanges() {
+        assertThat(ResponseText.set(new ArrayList<>(List.of(1L, 2L, 3L, 5L, 7L, 8L)))).isEqualTo("1:3,5,7:8");
+        assertThat(ResponseText.orderedSet(List.of(5L, 3L, 4L))).isEqualTo("5,3,4");
+        assertThat(ResponseText.quoted("a\"b\\c")).isEqualTo("\"a\\\"b\\\\c\"");
+    }
+}
