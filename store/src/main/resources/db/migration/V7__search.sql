@@ -21,8 +21,13 @@
 -- its first character; a single character left over at either end is dropped. A \x01 already in the text is
 -- changed to \x02 first; the same function is applied to the query, so a query found in a text always has its
 -- grams among the text's.
+--
+-- COST tells the planner what the function really costs: about 0.5 ms for a body of 1,300 characters, some 20,000
+-- times cpu_operator_cost. With the default (100) the planner, facing a query whose bigrams are in every message,
+-- preferred to scan the mailbox's messages and compute search_grams(body_text) for each of them as a filter: 48 s for
+-- 100,000 messages instead of half a second through the index, whose entries are computed already.
 CREATE FUNCTION search_grams(t text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 20000
 AS $$
     SELECT array_remove(string_to_array(
         regexp_replace(regexp_replace(translate(t, E'\x01', E'\x02'), '(..)', E'\\1\x01', 'g'),

@@ -93,6 +93,9 @@ final class TextCollector {
         if (lineLength > 0 || overlong) {
             endOfLine();
         }
+        if (mode == Mode.HEADER && top) {
+            endOfHeader(); // a message that is all header, without the empty line (RFC 5322 §3.5 allows it)
+        }
         endText();
     }
 

@@ -1,5 +1,6 @@
 package dev.hato.imap.search;
 
+import dev.hato.imap.fetch.MessageIndexer;
 import dev.hato.imap.wire.ImapCommand.SortCriterion;
 import dev.hato.imap.wire.ImapCommand.ThreadAlgorithm;
 import dev.hato.imap.wire.SearchKey;
@@ -128,12 +129,9 @@ public final class ImapSearch {
         });
     }
 
-    /**
-     * The form the indexer stores {@code header_text} and {@code body_text} in, so that a substring match is
-     * case-insensitive (RFC 3501 §6.4.4) and width-insensitive (NFKC folds full-width Latin and half-width kana).
-     */
+    /** The indexer's search form ({@link MessageIndexer#searchForm}), in which the stored text is compared. */
     static String searchForm(String text) {
-        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        return MessageIndexer.searchForm(text);
     }
 
     /** The store query of a text key (RFC 3501 §6.4.4: BCC, CC, FROM, SUBJECT, TO name a field; BODY, TEXT). */

@@ -34,6 +34,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,6 +63,8 @@ public final class SmtpSession implements ProtocolSession {
     private static final String SCRAM_FIRST = "SCRAM-FIRST";
     private static final String SCRAM_FINAL = "SCRAM-FINAL";
     private static final String SCRAM_CONFIRM = "SCRAM-CONFIRM";
+    /** Quota lookups in flight at the end of a message for many recipients. */
+    private static final int QUOTA_LOOKUPS = 8;
 
     private final SmtpSettings settings;
     private final ConnectionInfo connection;
@@ -403,7 +406,7 @@ public final class SmtpSession implements ProtocolSession {
                             return reply("451 4.3.5 <" + target + ">: forwarding to other domains is not "
                                     + "enabled on this server (hato.outbound.enabled)");
                         }
-                        return allFull(resolved.accounts()).flatMapMany(full -> {
+                        return allFull(current, resolved.accounts()).flatMapMany(full -> {
                             if (full && resolved.remote().isEmpty()) {
                                 // RFC 3463 X.2.2: mailbox full; temporary, as the owner may make room
                                 return reply("452 4.2.2 <" + target + ">: Mailbox full, try again later");
@@ -614,7 +617,7 @@ public final class SmtpSession implements ProtocolSession {
             spool.discard();
             return reply(refusal);
         }
-        return overQuota(current.accounts.keySet(), spool.size()).flatMapMany(over -> {
+        return overQuota(current, current.accounts.keySet(), spool.size()).flatMapMany(over -> {
             if (!over.isEmpty() && over.size() == current.accounts.size() && current.outbound.isEmpty()) {
                 spool.discard();
                 return reply("552 5.2.2 Mailbox full: the message exceeds the quota of every recipient");
@@ -627,26 +630,36 @@ public final class SmtpSession implements ProtocolSession {
         });
     }
 
-    /** True when quotas are enforced and every one of {@code accounts} (at least one) has no room left. */
-    private Mono<Boolean> allFull(List<Account> accounts) {
+    /**
+     * True when quotas are enforced and every one of {@code accounts} (at least one) has no room left. Accounts
+     * seen without any limit are remembered, so the end of the message need not look them up again.
+     */
+    private Mono<Boolean> allFull(Transaction current, List<Account> accounts) {
         DeliveryQuotas quotas = services.quotas();
         if (quotas == null || accounts.isEmpty()) {
             return Mono.just(false);
         }
-        return Flux.fromIterable(accounts).concatMap(account -> quotas.quota(account.id()))
+        return Flux.fromIterable(accounts)
+                .concatMap(account -> quotas.quota(account.id()).doOnNext(quota -> {
+                    if (quota.limitOctets() == null && quota.limitMessages() == null) {
+                        current.unlimited.add(account.id());
+                    }
+                }))
                 .all(DeliveryQuotas::full);
     }
 
     /** The accounts a message of {@code size} octets would take over their quota; empty without quotas. */
-    private Mono<Set<Long>> overQuota(Set<Long> accounts, long size) {
+    private Mono<Set<Long>> overQuota(Transaction current, Set<Long> accounts, long size) {
         DeliveryQuotas quotas = services.quotas();
         if (quotas == null || accounts.isEmpty()) {
             return Mono.just(Set.of());
         }
+        // a list can reach hundreds of accounts: a few lookups at a time, not one after another
         return Flux.fromIterable(List.copyOf(accounts))
-                .concatMap(account -> quotas.quota(account)
+                .filter(account -> !current.unlimited.contains(account))
+                .flatMap(account -> quotas.quota(account)
                         .filter(quota -> !DeliveryQuotas.fits(quota, size))
-                        .map(quota -> account))
+                        .map(quota -> account), QUOTA_LOOKUPS)
                 .collect(LinkedHashSet::new, Set::add);
     }
 
@@ -1072,6 +1085,8 @@ public final class SmtpSession implements ProtocolSession {
         final Set<String> forwardedBy = new LinkedHashSet<>();
         /** Recipients that asked for a success notification (RFC 3461 NOTIFY=SUCCESS) and get it from here. */
         final List<RecipientReport> successes = new ArrayList<>();
+        /** Accounts whose quota had no limit at RCPT time (a limit set since then applies to the next message). */
+        final Set<Long> unlimited = new HashSet<>();
         /** For each local account, the RCPT that reached it first: its address, ORCPT and NOTIFY. */
         final Map<Long, Rcpt> rcptOf = new LinkedHashMap<>();
         @Nullable MessageSpool spool;

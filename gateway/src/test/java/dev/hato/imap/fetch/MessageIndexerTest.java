@@ -154,6 +154,15 @@ class MessageIndexerTest {
     }
 
     @Test
+    void aMessageThatIsAllHeaderStillHasItsFields() {
+        MessageFacts facts = index(octets("Subject: only a header\r\nFrom: a@example.org"));
+
+        assertThat(facts.headerText()).isEqualTo("subject: only a header\nfrom: a@example.org\n");
+        assertThat(facts.bodyText()).isEmpty();
+        assertThat(facts.sort().baseSubject()).isEqualTo("only a header");
+    }
+
+    @Test
     void searchFormFoldsWidthAndCase() {
         assertThat(MessageIndexer.searchForm("ＡＢＣ ｶﾀｶﾅ Straße")).isEqualTo("abc カタカナ straße");
     }

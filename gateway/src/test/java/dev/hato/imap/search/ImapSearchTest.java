@@ -3,9 +3,14 @@ package dev.hato.imap.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.StructureScanner;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.SearchKey;
+import dev.hato.store.MessageFacts;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +21,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /** SEARCH, SORT and THREAD evaluated over messages and facts stored in a real PostgreSQL. */
 class ImapSearchTest {
@@ -70,18 +77,27 @@ class ImapSearchTest {
         m3.baseSubject = "lunch";
         m3.from = "carol@example.org";
         STORE.add(inbox, m3);
-        // 4 to 7: the same Japanese text sent in ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8, decoded by the indexer.
+        // 4 to 7: the same Japanese message sent in ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8, as the indexer stores it.
+        MessageIndexer indexer = new MessageIndexer(new StructureScanner(16, 64 * 1024, 10_000),
+                Schedulers.boundedElastic(), MessageIndexer.DEFAULT_MAX_BODY_CHARS, 16);
         int day = 8;
         for (String charset : List.of("ISO-2022-JP", "Shift_JIS", "EUC-JP", "UTF-8")) {
-            byte[] sent = JAPANESE.getBytes(Charset.forName(charset));
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            sent.writeBytes(("From: =?UTF-8?B?5bGx55Sw?= <yamada@example.jp>\r\n"
+                    + "Subject: =?UTF-8?B?5Lya6K2w44Gu5pel56iL?=\r\n" // 会議の日程
+                    + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=" + charset + "\r\n"
+                    + "Content-Transfer-Encoding: 8bit\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            sent.writeBytes((JAPANESE + "\r\n").getBytes(Charset.forName(charset)));
+            MessageFacts facts = indexer.index(Flux.just(ByteBuffer.wrap(sent.toByteArray())))
+                    .block(Duration.ofSeconds(30));
             var m = new StoredMailbox.Message();
             m.internalDate = Instant.parse("2024-03-%02dT12:00:00Z".formatted(day++));
             m.modseq = 2;
             m.flags = Set.of("\\Seen");
-            m.headerText = ImapSearch.searchForm("from: 山田 <yamada@example.jp>\nsubject: 会議の日程\n");
-            m.bodyText = ImapSearch.searchForm(new String(sent, Charset.forName(charset)));
-            m.baseSubject = "会議の日程";
-            m.from = "yamada@example.jp";
+            m.headerText = facts.headerText();
+            m.bodyText = facts.bodyText();
+            m.baseSubject = facts.sort().baseSubject();
+            m.from = facts.sort().from();
             STORE.add(inbox, m);
         }
         // 8: stored before its facts were parsed
