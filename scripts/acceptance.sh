@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Acceptance test with real clients against the packaged jar: the README's newcomer scenario (CLI, swaks, curl)
-# plus Python's smtplib and poplib over STARTTLS/STLS. Everything runs on 127.0.0.1 with free ports and a
+# plus Python's smtplib and poplib over STARTTLS/STLS, and the IMAP checks of acceptance-imap.sh (curl, imaplib,
+# mbsync). Everything runs on 127.0.0.1 with free ports and a
 # temporary data directory; the server is stopped with SIGTERM at the end and must shut down cleanly.
 #   usage: scripts/acceptance.sh [path/to/hato-exec.jar]
 set -uo pipefail
@@ -31,18 +32,20 @@ for tool in java swaks curl python3; do
 done
 [[ -f "$jar" ]] || { echo "acceptance: $jar not found; build with mvn -B -DskipTests install" >&2; exit 2; }
 
-read -r SMTP SUBS SUB POP3 POP3S HTTP < <(python3 - <<'PY'
+read -r SMTP SUBS SUB POP3 POP3S HTTP IMAP IMAPS < <(python3 - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(6)]
+socks = [socket.socket() for _ in range(8)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 for s in socks: s.close()
 PY
 )
 data="$work/data"
-java -jar "$jar" serve --data-dir "$data" --hato.host-name=mail.example.org \
+# Host name "localhost": the self-signed certificate is made for it, and mbsync checks the name it connects to.
+java -jar "$jar" serve --data-dir "$data" --hato.host-name=localhost \
   --hato.ports.smtp="$SMTP" --hato.ports.submissions="$SUBS" --hato.ports.submission="$SUB" \
   --hato.ports.pop3="$POP3" --hato.ports.pop3s="$POP3S" --hato.ports.http="$HTTP" \
+  --hato.ports.imap="$IMAP" --hato.ports.imaps="$IMAPS" \
   --hato.outbound.enabled=false >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 180); do
@@ -156,6 +159,30 @@ delete_queued() {
 }
 check "swaks submits to another domain and hato queue list shows it queued" queued_elsewhere
 check "hato queue delete removes it" delete_queued
+if grep -q "imaps .*127.0.0.1:$IMAPS" "$work/server.log"; then
+  # IMAP: a fresh account, so the checks see only what they put there.
+  C="$(echo 'carol-secret-3' | hato user add carol@example.org --password-stdin)"
+  check "start-up banner lists the IMAP and IMAPS ports" bash -c \
+    "grep -q 'imap .*127.0.0.1:$IMAP' '$work/server.log' && grep -q 'imaps .*127.0.0.1:$IMAPS' '$work/server.log'"
+  IMAPS_PORT="$IMAPS" IMAP_PORT="$IMAP" IMAP_USER="$C" IMAP_PASSWORD=carol-secret-3 IMAP_ADDRESS=carol@example.org \
+    IMAP_CA="$data/tls/selfsigned-cert.pem" IMAP_TLS_NAME=localhost IMAP_DELIVERY=smtp DELIVERY_PORT="$SMTP"
+  # shellcheck source=acceptance-imap.sh
+  source "$root/scripts/acceptance-imap.sh"
+  check "python imaplib: the address instead of the auth ID gets NO [AUTHENTICATIONFAILED] with a hint" python3 - <<'PY'
+import imaplib, imapcheck
+m = imapcheck.VerifiedImap()
+try:
+    m.login("carol@example.org", "carol-secret-3")
+    raise SystemExit("LOGIN with the address was accepted")
+except imaplib.IMAP4.error as e:
+    text = str(e)
+    print(text)
+    assert "AUTHENTICATIONFAILED" in text and "auth ID" in text, text
+PY
+else
+  # Until the IMAP listeners are merged (issue 4) this build has none; say so instead of failing every check.
+  echo "skip - IMAP checks: the start-up banner lists no imaps listener"
+fi
 check "the status page answers over HTTP" bash -c "curl -sS http://127.0.0.1:$HTTP/ | grep -q 'Hato is running'"
 
 # SIGTERM takes the same shutdown path as Ctrl-C (a non-interactive shell starts background jobs with SIGINT

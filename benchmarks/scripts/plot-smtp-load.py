@@ -8,10 +8,7 @@ Also prints the ratios docs/benchmarks.md quotes: Hato / smtp-sink and Hato / Po
 import csv
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from barplot import grouped_bars, plt
 
 TARGETS = [("smtp-sink", "smtp-sink (protocol only)", "#9e9e9e"),
            ("hato", "Hato (committed in PostgreSQL)", "#1f77b4"),
@@ -29,20 +26,13 @@ def main(source, target):
     fig, axes = plt.subplots(1, len(sizes), figsize=(4.6 * len(sizes), 4.4), sharey=True)
     if len(sizes) == 1:
         axes = [axes]
-    width = 0.8 / len(TARGETS)
     for ax, size in zip(axes, sizes):
-        for k, (name, label, colour) in enumerate(TARGETS):
-            xs = [i + (k - 1) * width for i in range(len(sessions))]
-            ys = [rate.get((name, size, s), 0.0) for s in sessions]
-            bars = ax.bar(xs, ys, width, label=label, color=colour)
-            for bar, y in zip(bars, ys):
-                ax.annotate(f"{y:,.0f}", (bar.get_x() + bar.get_width() / 2, y), ha="center", va="bottom",
-                            fontsize=7, xytext=(0, 1), textcoords="offset points")
+        grouped_bars(ax, [f"{s} session{'s' if s > 1 else ''}" for s in sessions],
+                     [(label, colour, [rate.get((name, size, s), 0.0) for s in sessions])
+                      for name, label, colour in TARGETS])
         if size in postgres:
             ax.axhline(postgres[size], color="#2ca02c", linestyle="--", linewidth=1.2,
                        label="PostgreSQL batched durable inserts (rows/s)")
-        ax.set_xticks(range(len(sessions)))
-        ax.set_xticklabels([f"{s} session{'s' if s > 1 else ''}" for s in sessions])
         ax.set_title(f"{size // 1024} KiB messages")
         ax.set_yscale("log")
         ax.grid(axis="y", which="both", alpha=0.3)

@@ -65,25 +65,15 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 say() { echo "$*" | tee -a "$LOG"; }
-# CPU time (clock ticks) of processes and all their descendants, with what their reaped children used: how much
-# of the two cores each side of a cell cost, whatever else ran on the machine meanwhile.
-descendants() { local c; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done; }
-ticks() {
-  local p q total=0
-  for p in "$@"; do
-    for q in "$p" $(descendants "$p"); do
-      total=$(( total + $(sed 's/.*) //' "/proc/$q/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }' || echo 0) ))
-    done
-  done
-  echo "$total"
-}
+# shellcheck source=proc-cpu.sh
+source "$ROOT/benchmarks/scripts/proc-cpu.sh"  # descendants, ticks: CPU of a server's process tree
 # CPU of this shell's finished children (smtp-source) into CLIENT_TICKS; "times" must run in this shell, never in
 # a $(...) subshell, whose children are not the smtp-source runs.
 client_ticks() {
   times > "$WORK/times"
   CLIENT_TICKS=$(tail -1 "$WORK/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }')
 }
-per_message() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t * 1000 / hz / n }'; }
+per_message() { per_unit "$1" "$2"; }
 
 SINK_PID=""
 HATO_PID=""

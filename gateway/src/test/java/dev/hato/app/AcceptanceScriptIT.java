@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs scripts/acceptance.sh (swaks, curl, Python's smtplib and poplib) against the packaged jar. On CI the tools
- * are installed by .ci/run and a missing tool fails the build; on a developer machine without swaks it is skipped.
+ * Runs scripts/acceptance.sh (swaks, curl, Python's smtplib, poplib and imaplib, mbsync) against the packaged jar. On
+ * CI the tools are installed by .ci/run and a missing tool fails the build; on a developer machine without swaks or
+ * mbsync it is skipped.
  */
 class AcceptanceScriptIT {
 
@@ -20,15 +21,15 @@ class AcceptanceScriptIT {
         Path script = Path.of("..", "scripts", "acceptance.sh").toAbsolutePath().normalize();
         Path jar = Path.of("target", "hato-exec.jar").toAbsolutePath();
         boolean ci = System.getenv("CI") != null;
-        boolean swaks = new ProcessBuilder("sh", "-c", "command -v swaks").start().waitFor() == 0;
+        boolean tools = new ProcessBuilder("sh", "-c", "command -v swaks && command -v mbsync").start().waitFor() == 0;
         if (!ci) {
-            Assumptions.assumeTrue(swaks, "swaks is not installed (CI installs it)");
+            Assumptions.assumeTrue(tools, "swaks or mbsync (isync) is not installed (CI installs them)");
         }
         assertThat(jar).exists();
         Path log = Files.createTempFile("hato-acceptance", ".log");
         Process process = new ProcessBuilder("bash", script.toString(), jar.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean finished = process.waitFor(10, TimeUnit.MINUTES);
+        boolean finished = process.waitFor(15, TimeUnit.MINUTES);
         if (!finished) {
             process.destroyForcibly();
         }

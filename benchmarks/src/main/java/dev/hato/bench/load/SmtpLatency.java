@@ -266,8 +266,8 @@ public final class SmtpLatency {
         }
     }
 
-    /** One client connection: buffered streams and a reply reader with bounded line length. */
-    private static final class Connection implements AutoCloseable {
+    /** One client connection: buffered streams and a reply reader with bounded line length (ImapIdle delivers with it). */
+    static final class Connection implements AutoCloseable {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
@@ -284,6 +284,14 @@ public final class SmtpLatency {
             socket.connect(new InetSocketAddress(host, port), SOCKET_TIMEOUT_MILLIS);
             socket.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
             return new Connection(socket);
+        }
+
+        /** DATA: {@code stuffed} is the dot-stuffed content ending in ".CRLF" ({@link #dotStuffed}); expects 250. */
+        void data(byte[] stuffed) throws IOException {
+            command("DATA", 354);
+            out.write(stuffed);
+            out.flush();
+            expect(250);
         }
 
         void command(String line, int expected) throws IOException {
