@@ -488,7 +488,7 @@ public final class ImapSession implements ProtocolSession {
         } else {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",
                     "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA",
-                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "UTF8=ACCEPT",
+                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "UTF8=ACCEPT", "BINARY",
                     "APPENDLIMIT=" + settings.appendLimit()));
             caps.addAll(ImapSearch.CAPABILITIES);
             if (!compressed) {

@@ -296,6 +296,11 @@ public final class ImapCommandParser {
             c.close();
             return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
         }
+        if (c.peek() == '~') {
+            // RFC 3516 §4.4: append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP (literal / literal8);
+            // the octets (NUL included) are stored as sent.
+            c.expect('~');
+        }
         int index = c.literal;
         long size = c.literalAnnouncement();
         return new ImapCommand.Append(tag, mailbox, flags, date, size, index);

@@ -94,6 +94,8 @@ class ImapCommandParserTest {
                 new Case("z COMPRESS deflate\r\n", new ImapCommand.Compress("z", "DEFLATE")),
                 new Case("u APPEND INBOX UTF8 (~{3}\r\nabc)\r\n",
                         new ImapCommand.Append("u", "INBOX", List.of(), null, 3, 0)),
+                new Case("b APPEND INBOX (\\Seen) ~{4+}\r\na\0bc\r\n",
+                        new ImapCommand.Append("b", "INBOX", List.of("\\Seen"), null, 4, 0)),
                 new Case("A932 EXAMINE blurdybloop\r\n", new ImapCommand.Select("A932", "blurdybloop", true, false)),
                 new Case("A003 CREATE owatagusiam/\r\n", new ImapCommand.Create("A003", "owatagusiam/")),
                 new Case("a CREATE &ZeVnLIqe-\r\n", new ImapCommand.Create("a", "&ZeVnLIqe-")),
