@@ -155,6 +155,11 @@ final class EmbeddedServer implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 .setPort(wantedPort) // 0: zonky picks a free port
                 .setPGStartupWait(STARTUP_WAIT)
+                // zonky's own JVM shutdown hook would stop PostgreSQL at the same time as the application's hook
+                // starts its orderly close, so deliveries still draining and the IMAP change feed would see the
+                // database vanish. PgStore.close() stops it last instead; a JVM killed before that leaves an orphan,
+                // which the next start stops (see the class comment).
+                .setRegisterShutdownHook(false)
                 // Reachable from this machine only: zonky's initdb trusts every local connection.
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 // zonky is made for tests and turns durability off (-F, synchronous_commit=off). A mail server
