@@ -81,7 +81,8 @@ final class ImapClient {
 
     /** Connects, completes TLS and reads the server's greeting, which must be "* OK". */
     static Mono<ImapClient> connect(String host, int port, @Nullable SslContext tls, Duration timeout) {
-        TcpClient client = TcpClient.create().host(host).port(port)
+        // newConnection(): one socket per session, not the shared pool, which stops at 500 connections per address.
+        TcpClient client = TcpClient.newConnection().host(host).port(port)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true);
         if (tls != null) {
