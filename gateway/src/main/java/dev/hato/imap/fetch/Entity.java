@@ -94,11 +94,7 @@ final class Entity {
                 out.append(' ');
                 ImapText.parameters(out, parameters);
                 out.append(' ');
-                disposition(out);
-                out.append(' ');
-                language(out);
-                out.append(' ');
-                ImapText.nstring(out, trimmed("content-location"));
+                dispositionLanguageLocation(out);
             }
             out.append(')');
             return;
@@ -135,13 +131,18 @@ final class Entity {
             out.append(' ');
             ImapText.nstring(out, trimmed("content-md5"));
             out.append(' ');
-            disposition(out);
-            out.append(' ');
-            language(out);
-            out.append(' ');
-            ImapText.nstring(out, trimmed("content-location"));
+            dispositionLanguageLocation(out);
         }
         out.append(')');
+    }
+
+    /** The extension data every body type ends with (RFC 3501 §7.4.2: body-fld-dsp SP body-fld-lang SP body-fld-loc). */
+    private void dispositionLanguageLocation(StringBuilder out) {
+        disposition(out);
+        out.append(' ');
+        language(out);
+        out.append(' ');
+        ImapText.nstring(out, trimmed("content-location"));
     }
 
     private void disposition(StringBuilder out) {
