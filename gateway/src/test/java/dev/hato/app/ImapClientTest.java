@@ -163,6 +163,49 @@ class ImapClientTest {
         }
     }
 
+    @Test
+    void aFetchOfManyMessagesHeaderFieldsShouldAnswerEachWithItsOwnFields() throws Exception {
+        RunningHato.User ivy = HATO.newUser("ivy");
+        Session session = Session.getInstance(properties());
+        try (Store store = session.getStore("imaps")) {
+            store.connect("127.0.0.1", HATO.port("imaps"), ivy.authId(), ivy.password());
+            IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
+            // more than one read-ahead window (50), and one header too long to be read ahead (over 16 KiB)
+            Message[] drafts = new Message[120];
+            for (int i = 0; i < drafts.length; i++) {
+                MimeMessage draft = new MimeMessage(session);
+                draft.setFrom("ivy@example.test");
+                draft.setSubject("listing " + i);
+                draft.setHeader("X-Seq", Integer.toString(i));
+                if (i == 77) {
+                    draft.setHeader("X-Long", "x".repeat(20_000));
+                }
+                draft.setText("body " + i + "\r\n");
+                draft.saveChanges();
+                drafts[i] = draft;
+            }
+            inbox.appendUIDMessages(drafts);
+
+            inbox.open(Folder.READ_ONLY);
+            Message[] listed = inbox.getMessages();
+            FetchProfile profile = new FetchProfile();
+            profile.add("Subject");
+            profile.add("X-Seq");
+            profile.add(UIDFolder.FetchProfileItem.UID);
+            profile.add(FetchProfile.Item.SIZE);
+            inbox.fetch(listed, profile);
+
+            assertThat(listed).hasSize(drafts.length);
+            for (int i = 0; i < listed.length; i++) {
+                assertThat(listed[i].getHeader("X-Seq")).as("message " + (i + 1)).containsExactly(Integer.toString(i));
+                assertThat(listed[i].getSubject()).isEqualTo("listing " + i);
+                assertThat(listed[i].getSize()).isPositive();
+            }
+            assertThat(listed[77].getSize()).isGreaterThan(20_000);
+            inbox.close(false);
+        }
+    }
+
     private static void deliver(Session session, String to, String subject) throws Exception {
         MimeMessage message = new MimeMessage(session);
         message.setFrom("someone@remote.example");

@@ -3,6 +3,7 @@ package dev.hato.store;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -119,6 +120,9 @@ public interface Mailboxes {
 
     /** The {@link MessageFacts#structure()} stored for a blob; empty when none was stored. */
     Mono<byte[]> structure(long blobId);
+
+    /** {@link #structure} of several blobs in one read; blobs without stored facts are absent from the map. */
+    Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds);
 
     /**
      * Stores the facts of a blob that has none yet (a message delivered before facts were parsed at delivery);

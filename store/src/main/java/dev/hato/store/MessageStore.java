@@ -3,6 +3,7 @@ package dev.hato.store;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -15,6 +16,14 @@ public interface MessageStore {
 
     /** The blob's bytes in order, in chunks of bounded size, streamed from the database. */
     Flux<ByteBuffer> content(long blobId);
+
+    /**
+     * The first {@code lengths.get(blobId)} octets of several blobs, read at once (a FETCH of many messages' headers
+     * costs one query instead of one per message). Only blobs whose requested octets are stored together are in the
+     * answer (the PostgreSQL store: within the first chunk); the caller reads the others with {@link #content}.
+     * Blobs that do not exist are absent; each length must be positive.
+     */
+    Mono<Map<Long, ByteBuffer>> heads(Map<Long, Integer> lengths);
 
     /** Removes these UIDs in one transaction, recording the expunges in the change log. */
     Mono<Void> expunge(long accountId, long mailboxId, Collection<Long> uids);

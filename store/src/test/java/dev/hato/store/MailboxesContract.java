@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -601,6 +602,22 @@ public abstract class MailboxesContract {
                 TestContent.unique("lie").withWrongSha256(), facts("lie"), Set.of(), Instant.now()).block(WAIT))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(messages(account, box(account, "INBOX"))).isEmpty();
+    }
+
+    @Test
+    void structuresShouldReadTheFactsOfSeveralBlobsAtOnce() {
+        Account account = freshAccount();
+        DeliveryReceipt with = deliveries().deliver(new Delivery(TestContent.unique("with facts"),
+                List.of(account.id()), Instant.now(), Envelope.NONE, List.of(), facts("with"))).block(WAIT);
+        DeliveryReceipt without = deliveries().deliver(new Delivery(TestContent.unique("without facts"),
+                List.of(account.id()), Instant.now())).block(WAIT);
+
+        Map<Long, byte[]> structures = mailboxes().structures(List.of(with.blobId(), without.blobId(),
+                Long.MAX_VALUE)).block(WAIT);
+
+        assertThat(structures).containsOnlyKeys(with.blobId());
+        assertThat(new String(structures.get(with.blobId()), StandardCharsets.UTF_8)).isEqualTo("structure of with");
+        assertThat(mailboxes().structures(List.of()).block(WAIT)).isEmpty();
     }
 
     @Test

@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -111,6 +113,27 @@ public abstract class MessageStoreContract {
         assertThat(chunks).hasSizeGreaterThan(1);
         assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.remaining()).isLessThanOrEqualTo(256 * 1024));
         assertThat(TestContent.concat(chunks)).isEqualTo(content.bytes());
+    }
+
+    @Test
+    void headsShouldReadTheFirstOctetsOfSeveralBlobsAtOnce() {
+        Account account = freshAccount();
+        TestContent small = TestContent.unique("head one");
+        TestContent other = TestContent.unique("head two");
+        TestContent large = TestContent.random(600 * 1024);
+        long first = deliver(small, account).blobId();
+        long second = deliver(other, account).blobId();
+        long third = deliver(large, account).blobId();
+
+        Map<Long, ByteBuffer> heads = messages().heads(Map.of(first, 10, second, (int) other.size(), third,
+                300 * 1024, Long.MAX_VALUE, 5)).block(Duration.ofSeconds(30));
+
+        assertThat(heads).containsOnlyKeys(first, second);
+        assertThat(TestContent.concat(List.of(heads.get(first)))).isEqualTo(Arrays.copyOf(small.bytes(), 10));
+        assertThat(TestContent.concat(List.of(heads.get(second)))).isEqualTo(other.bytes());
+        assertThat(messages().heads(Map.of(first, (int) small.size() + 1)).block(Duration.ofSeconds(30)))
+                .as("more octets than the blob has: left to content()").isEmpty();
+        assertThat(messages().heads(Map.of()).block(Duration.ofSeconds(30))).isEmpty();
     }
 
     @Test

@@ -13,7 +13,9 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,6 +36,11 @@ import reactor.core.publisher.Mono;
  * <p>A blob without stored structure (delivered before the facts existed) is parsed once with the {@link
  * MessageIndexer}, its facts stored through {@link MessageSource#storeFacts}, and rendered from those.
  *
+ * <p>A FETCH of many messages is rendered in windows ({@link #prefetch}): the structures of a window's messages are
+ * read in one query, and so are their top-level headers when an attribute needs them (HEADER, HEADER.FIELDS,
+ * RFC822.HEADER, what mail clients ask of every message when they list a mailbox), instead of one or two queries
+ * per message.
+ *
  * <p>Memory: header fields to filter (HEADER.FIELDS) and a part header read for its transfer encoding (BINARY) are
  * held in memory, up to {@link #MAX_HEADER_OCTETS}; a BINARY section is decoded twice, once to count its octets
  * and once to send them, never held.
@@ -42,6 +49,9 @@ public final class FetchRenderer {
 
     /** The largest header held to filter or to find a transfer encoding in; a longer one is refused. */
     public static final int MAX_HEADER_OCTETS = 4 * 1024 * 1024;
+
+    /** The largest top-level header {@link #prefetch} reads ahead; a longer one is read when its message is rendered. */
+    public static final int MAX_PREFETCHED_HEADER_OCTETS = 16 * 1024;
 
     private static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z",
             Locale.ROOT);
@@ -82,11 +92,113 @@ public final class FetchRenderer {
      */
     public Flux<ByteBuffer> render(long sequence, MessageMeta meta, List<FetchAttribute> attributes,
                                    FetchOptions options) {
+        return render(sequence, meta, attributes, options, Prefetched.NONE);
+    }
+
+    /** {@link #render} with what {@link #prefetch} read ahead for the window this message is in. */
+    public Flux<ByteBuffer> render(long sequence, MessageMeta meta, List<FetchAttribute> attributes,
+                                   FetchOptions options, Prefetched prefetched) {
         boolean needsStructure = attributes.stream().anyMatch(FetchRenderer::needsStructure);
-        Mono<Optional<MessageStructure>> structure = needsStructure ? structure(meta.blobId()).map(Optional::of)
-                : Mono.just(Optional.empty());
-        return structure.flatMap(known -> plan(sequence, meta, attributes, options, known.orElse(null)))
-                .flatMapMany(segments -> Flux.fromIterable(segments).concatMap(segment -> segment.emit(meta)));
+        MessageStructure known = prefetched.structures.get(meta.blobId());
+        Mono<Optional<MessageStructure>> structure = !needsStructure ? Mono.just(Optional.empty())
+                : known != null ? Mono.just(Optional.of(known))
+                : structure(meta.blobId()).map(Optional::of);
+        Blob blob = new Blob(meta.blobId(), prefetched.heads.get(meta.blobId()));
+        return structure.flatMap(found -> plan(sequence, meta, blob, attributes, options, found.orElse(null)))
+                .flatMapMany(segments -> Flux.fromIterable(segments).concatMap(segment -> segment.emit(blob)));
+    }
+
+    /**
+     * Reads ahead, in one query each, what rendering {@code attributes} of these messages needs from the store: the
+     * stored structures, and the top-level headers (up to {@link #MAX_PREFETCHED_HEADER_OCTETS} each) when an
+     * attribute shows or filters them. Blobs without stored structure are left to {@link #render}, which backfills.
+     */
+    public Mono<Prefetched> prefetch(List<MessageMeta> messages, List<FetchAttribute> attributes) {
+        if (messages.isEmpty() || attributes.stream().noneMatch(FetchRenderer::needsStructure)) {
+            return Mono.just(Prefetched.NONE);
+        }
+        boolean headers = attributes.stream().anyMatch(FetchRenderer::showsTopHeader);
+        List<Long> blobs = messages.stream().map(MessageMeta::blobId).distinct().toList();
+        return source.structures(blobs).flatMap(encoded -> {
+            Map<Long, MessageStructure> structures = new HashMap<>();
+            Map<Long, Integer> lengths = new HashMap<>();
+            encoded.forEach((blobId, bytes) -> {
+                try {
+                    MessageStructure structure = MessageStructure.decode(bytes);
+                    structures.put(blobId, structure);
+                    long length = structure.root().bodyStart() - structure.root().headerStart();
+                    if (headers && structure.root().headerStart() == 0 && length > 0
+                            && length <= MAX_PREFETCHED_HEADER_OCTETS) {
+                        lengths.put(blobId, (int) length);
+                    }
+                } catch (IllegalArgumentException unreadable) {
+                    // left to render(), which parses the message again
+                }
+            });
+            Mono<Map<Long, ByteBuffer>> heads = lengths.isEmpty() ? Mono.just(Map.of()) : source.heads(lengths);
+            return heads.map(read -> new Prefetched(structures, read));
+        });
+    }
+
+    /** Whether the attribute sends or filters the message's own header (not a part's). */
+    private static boolean showsTopHeader(FetchAttribute attribute) {
+        if (attribute instanceof FetchAttribute.Simple simple) {
+            return simple.item() == Item.RFC822_HEADER;
+        }
+        return attribute instanceof Body body && body.section().part().isEmpty()
+                && (body.section().text() == Text.HEADER || body.section().text() == Text.HEADER_FIELDS
+                        || body.section().text() == Text.HEADER_FIELDS_NOT);
+    }
+
+    /**
+     * What {@link #prefetch} read for a window of messages: decoded structures and top-level header octets by blob
+     * id. Held only while the window renders.
+     */
+    public static final class Prefetched {
+        /** Nothing read ahead: every message reads its own. */
+        public static final Prefetched NONE = new Prefetched(Map.of(), Map.of());
+
+        private final Map<Long, MessageStructure> structures;
+        private final Map<Long, ByteBuffer> heads;
+
+        private Prefetched(Map<Long, MessageStructure> structures, Map<Long, ByteBuffer> heads) {
+            this.structures = Map.copyOf(structures);
+            this.heads = Map.copyOf(heads);
+        }
+
+        /** How many messages' structures and headers were read ahead (for tests and logs). */
+        @Override
+        public String toString() {
+            return "Prefetched[" + structures.size() + " structures, " + heads.size() + " headers]";
+        }
+
+        int structureCount() {
+            return structures.size();
+        }
+
+        int headerCount() {
+            return heads.size();
+        }
+    }
+
+    /** The blob being rendered, with its first octets when they were read ahead. */
+    private final class Blob {
+        private final long blobId;
+        private final @Nullable ByteBuffer head;
+
+        Blob(long blobId, @Nullable ByteBuffer head) {
+            this.blobId = blobId;
+            this.head = head;
+        }
+
+        /** Octets {@code start} to {@code end} (exclusive): from the head read ahead when it holds them. */
+        Flux<ByteBuffer> slice(long start, long end) {
+            if (head != null && end <= head.remaining()) {
+                return Flux.just(head.duplicate().position(head.position() + (int) start)
+                        .limit(head.position() + (int) end).slice());
+            }
+            return ByteRanges.slice(source.content(blobId), start, end);
+        }
     }
 
     private static boolean needsStructure(FetchAttribute attribute) {
@@ -120,7 +232,7 @@ public final class FetchRenderer {
                                 .thenReturn(MessageStructure.decode(facts.structure())))));
     }
 
-    private Mono<List<Segment>> plan(long sequence, MessageMeta meta, List<FetchAttribute> attributes,
+    private Mono<List<Segment>> plan(long sequence, MessageMeta meta, Blob blob, List<FetchAttribute> attributes,
                                      FetchOptions options, @Nullable MessageStructure structure) {
         List<Mono<List<Segment>>> items = new ArrayList<>();
         boolean askedUid = false;
@@ -137,7 +249,7 @@ public final class FetchRenderer {
             items.add(text("UID " + meta.uid()));
         }
         for (FetchAttribute attribute : attributes) {
-            items.add(item(attribute, meta, structure));
+            items.add(item(attribute, meta, blob, structure));
         }
         if (options.flags() && !askedFlags) {
             items.add(text(flags(meta)));
@@ -159,18 +271,18 @@ public final class FetchRenderer {
         });
     }
 
-    private Mono<List<Segment>> item(FetchAttribute attribute, MessageMeta meta,
+    private Mono<List<Segment>> item(FetchAttribute attribute, MessageMeta meta, Blob blob,
                                      @Nullable MessageStructure structure) {
         if (attribute instanceof FetchAttribute.Simple simple) {
             return simple(simple.item(), meta, structure);
         }
         if (attribute instanceof Body body) {
-            return body(body, meta, structure);
+            return body(body, meta, blob, structure);
         }
         if (attribute instanceof FetchAttribute.Binary binary) {
-            return binary(binary, meta, structure);
+            return binary(binary, meta, blob, structure);
         }
-        return binarySize((FetchAttribute.BinarySize) attribute, meta, structure);
+        return binarySize((FetchAttribute.BinarySize) attribute, meta, blob, structure);
     }
 
     private Mono<List<Segment>> simple(Item item, MessageMeta meta, @Nullable MessageStructure structure) {
@@ -203,7 +315,7 @@ public final class FetchRenderer {
     }
 
     /** RFC 3501 §6.4.5 BODY[section]&lt;partial&gt;; the response names the section as asked, without .PEEK. */
-    private Mono<List<Segment>> body(Body body, MessageMeta meta, @Nullable MessageStructure structure) {
+    private Mono<List<Segment>> body(Body body, MessageMeta meta, Blob blob, @Nullable MessageStructure structure) {
         Section section = body.section();
         FetchAttribute.Partial partial = body.partial();
         String name = "BODY[" + spec(section) + "]" + (partial == null ? "" : "<" + partial.offset() + ">") + " ";
@@ -232,7 +344,7 @@ public final class FetchRenderer {
             case TEXT -> Mono.just(partialLiteral(name, new Range(message.bodyStart(), message.end()), partial));
             case HEADER -> Mono.just(partialLiteral(name, new Range(message.headerStart(), message.bodyStart()),
                     partial));
-            case HEADER_FIELDS, HEADER_FIELDS_NOT -> header(meta, message)
+            case HEADER_FIELDS, HEADER_FIELDS_NOT -> header(blob, message)
                     .map(header -> {
                         byte[] filtered = HeaderFields.filter(header, section.fields(),
                                 kind == Text.HEADER_FIELDS_NOT);
@@ -243,7 +355,7 @@ public final class FetchRenderer {
     }
 
     /** RFC 3516 §4.2 BINARY[part]&lt;partial&gt;: the part's content with its transfer encoding undone. */
-    private Mono<List<Segment>> binary(FetchAttribute.Binary binary, MessageMeta meta,
+    private Mono<List<Segment>> binary(FetchAttribute.Binary binary, MessageMeta meta, Blob blob,
                                        @Nullable MessageStructure structure) {
         FetchAttribute.Partial partial = binary.partial();
         String name = "BINARY[" + numbers(binary.part()) + "]"
@@ -251,12 +363,12 @@ public final class FetchRenderer {
         if (binary.part().isEmpty()) {
             return Mono.just(partialLiteral(name, new Range(0, meta.size()), partial));
         }
-        return decodedPart(binary.part(), meta, required(structure)).flatMap(decoded -> {
+        return decodedPart(binary.part(), blob, required(structure)).flatMap(decoded -> {
             if (decoded.isEmpty()) {
                 return text(name + "NIL");
             }
             Decoded content = decoded.get();
-            return content.measure(meta).map(measure -> {
+            return content.measure(blob).map(measure -> {
                 long start = partial == null ? 0 : Math.min(partial.offset(), measure.size());
                 long end = partial == null ? measure.size() : Math.min(measure.size(), start + partial.length());
                 List<Segment> segments = new ArrayList<>();
@@ -269,19 +381,19 @@ public final class FetchRenderer {
     }
 
     /** RFC 3516 §4.2 BINARY.SIZE[part]: the size of the decoded part. */
-    private Mono<List<Segment>> binarySize(FetchAttribute.BinarySize size, MessageMeta meta,
+    private Mono<List<Segment>> binarySize(FetchAttribute.BinarySize size, MessageMeta meta, Blob blob,
                                            @Nullable MessageStructure structure) {
         String name = "BINARY.SIZE[" + numbers(size.part()) + "] ";
         if (size.part().isEmpty()) {
             return text(name + meta.size());
         }
-        return decodedPart(size.part(), meta, required(structure)).flatMap(decoded -> decoded.isEmpty()
+        return decodedPart(size.part(), blob, required(structure)).flatMap(decoded -> decoded.isEmpty()
                 ? text(name + "NIL")
-                : decoded.get().measure(meta).flatMap(measure -> text(name + measure.size())));
+                : decoded.get().measure(blob).flatMap(measure -> text(name + measure.size())));
     }
 
     /** The part's body with the decoder its Content-Transfer-Encoding names; empty when there is no such part. */
-    private Mono<Optional<Decoded>> decodedPart(List<Integer> numbers, MessageMeta meta, MessageStructure structure) {
+    private Mono<Optional<Decoded>> decodedPart(List<Integer> numbers, Blob blob, MessageStructure structure) {
         Optional<MessagePart> found = structure.root().section(path(numbers));
         if (found.isEmpty()) {
             return Mono.just(Optional.empty());
@@ -292,7 +404,7 @@ public final class FetchRenderer {
             // multipart and message/rfc822 bodies carry no encoding of their own (RFC 2045 §6.4)
             return Mono.just(Optional.of(new Decoded(body, () -> TransferDecoder.forMechanism(null))));
         }
-        return header(meta, part).map(header -> {
+        return header(blob, part).map(header -> {
             String mechanism = HeaderFields.transferEncoding(header);
             if (TransferDecoder.forMechanism(mechanism) == null) {
                 throw new UnknownTransferEncodingException(String.valueOf(mechanism));
@@ -302,13 +414,13 @@ public final class FetchRenderer {
     }
 
     /** The header octets of an entity, held (bounded by {@link #MAX_HEADER_OCTETS}). */
-    private Mono<byte[]> header(MessageMeta meta, MessagePart entity) {
+    private Mono<byte[]> header(Blob blob, MessagePart entity) {
         long length = entity.bodyStart() - entity.headerStart();
         if (length > MAX_HEADER_OCTETS) {
             return Mono.error(new MessageStructureException(
                     "a header longer than " + MAX_HEADER_OCTETS + " octets cannot be filtered"));
         }
-        return ByteRanges.slice(source.content(meta.blobId()), entity.headerStart(), entity.bodyStart())
+        return blob.slice(entity.headerStart(), entity.bodyStart())
                 .collect(() -> new ByteArrayOutputStream((int) length), (out, chunk) -> {
                     byte[] octets = new byte[chunk.remaining()];
                     chunk.duplicate().get(octets);
@@ -425,13 +537,13 @@ public final class FetchRenderer {
 
     /** A piece of the response. */
     private sealed interface Segment permits Octets, Content, DecodedWindow {
-        Flux<ByteBuffer> emit(MessageMeta meta);
+        Flux<ByteBuffer> emit(Blob blob);
     }
 
     /** Protocol text, octets held one per char. */
     private record Octets(String text) implements Segment {
         @Override
-        public Flux<ByteBuffer> emit(MessageMeta meta) {
+        public Flux<ByteBuffer> emit(Blob blob) {
             return Flux.just(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)));
         }
     }
@@ -465,8 +577,8 @@ public final class FetchRenderer {
         }
 
         @Override
-        public Flux<ByteBuffer> emit(MessageMeta meta) {
-            return size() == 0 ? Flux.empty() : ByteRanges.slice(source.content(meta.blobId()), start, end);
+        public Flux<ByteBuffer> emit(Blob blob) {
+            return size() == 0 ? Flux.empty() : blob.slice(start, end);
         }
     }
 
@@ -485,7 +597,7 @@ public final class FetchRenderer {
         }
 
         @Override
-        public Flux<ByteBuffer> emit(MessageMeta meta) {
+        public Flux<ByteBuffer> emit(Blob blob) {
             return octets.length == 0 ? Flux.empty() : Flux.just(ByteBuffer.wrap(octets));
         }
     }
@@ -503,11 +615,11 @@ public final class FetchRenderer {
             this.decoders = decoders;
         }
 
-        Flux<ByteBuffer> decoded(MessageMeta meta) {
+        Flux<ByteBuffer> decoded(Blob blob) {
             return Flux.defer(() -> {
                 TransferDecoder decoder = Objects.requireNonNull(decoders.get(), "decoder");
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
-                return body.emit(meta).map(chunk -> {
+                return body.emit(blob).map(chunk -> {
                     byte[] octets = new byte[chunk.remaining()];
                     chunk.duplicate().get(octets);
                     out.reset();
@@ -522,8 +634,8 @@ public final class FetchRenderer {
         }
 
         /** The first pass: how many octets the decoded part has, and whether one is NUL. */
-        Mono<Measure> measure(MessageMeta meta) {
-            return decoded(meta).reduce(new Measure(0, false), (measure, chunk) -> {
+        Mono<Measure> measure(Blob blob) {
+            return decoded(blob).reduce(new Measure(0, false), (measure, chunk) -> {
                 boolean nul = measure.nul();
                 for (int i = chunk.position(); i < chunk.limit() && !nul; i++) {
                     nul = chunk.get(i) == 0;
@@ -540,8 +652,8 @@ public final class FetchRenderer {
     /** The second pass: the decoded octets from {@code start} to {@code end}. */
     private record DecodedWindow(Decoded decoded, long start, long end) implements Segment {
         @Override
-        public Flux<ByteBuffer> emit(MessageMeta meta) {
-            return end <= start ? Flux.empty() : ByteRanges.slice(decoded.decoded(meta), start, end);
+        public Flux<ByteBuffer> emit(Blob blob) {
+            return end <= start ? Flux.empty() : ByteRanges.slice(decoded.decoded(blob), start, end);
         }
     }
 }

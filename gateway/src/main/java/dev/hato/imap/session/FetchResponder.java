@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * What the session asks of the FETCH renderer ({@code dev.hato.imap.fetch}): one whole {@code * n FETCH (...)}
@@ -20,7 +21,14 @@ public interface FetchResponder {
      * @param sequence the message's sequence number in this session
      * @param options what to add beyond the requested attributes
      */
-    Flux<ByteBuffer> fetch(MessageMeta message, long sequence, List<FetchAttribute> attributes, Options options);
+    Flux<ByteBuffer> fetch(MessageMeta message, long sequence, List<FetchAttribute> attributes, Options options,
+                           FetchRenderer.Prefetched window);
+
+    /**
+     * Reads ahead, for a window of the messages one FETCH names, what rendering them needs from the store (one query
+     * for all their structures, one for their headers), to be handed to {@link #fetch} for each of them.
+     */
+    Mono<FetchRenderer.Prefetched> prefetch(List<MessageMeta> messages, List<FetchAttribute> attributes);
 
     /** Whether fetching these attributes sets \Seen (RFC 3501 §6.4.5: BODY[...] and RFC822, not .PEEK). */
     boolean setsSeen(List<FetchAttribute> attributes);
@@ -43,7 +51,7 @@ public interface FetchResponder {
         return new FetchResponder() {
             @Override
             public Flux<ByteBuffer> fetch(MessageMeta message, long sequence, List<FetchAttribute> attributes,
-                                          Options options) {
+                                          Options options, FetchRenderer.Prefetched window) {
                 MessageMeta shown = message;
                 if (!options.extraFlags().isEmpty()) {
                     Set<String> flags = new HashSet<>(message.flags());
@@ -52,7 +60,13 @@ public interface FetchResponder {
                             message.blobId(), message.size(), message.internalDate(), flags);
                 }
                 return renderer.render(sequence, shown, attributes,
-                        new FetchOptions(options.uid(), options.modseq(), options.flags()));
+                        new FetchOptions(options.uid(), options.modseq(), options.flags()), window);
+            }
+
+            @Override
+            public Mono<FetchRenderer.Prefetched> prefetch(List<MessageMeta> messages,
+                                                           List<FetchAttribute> attributes) {
+                return renderer.prefetch(messages, attributes);
             }
 
             @Override

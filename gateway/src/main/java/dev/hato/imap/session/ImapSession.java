@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,6 +67,8 @@ public final class ImapSession implements ProtocolSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImapSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** Messages of one FETCH rendered per read-ahead (FetchRenderer.prefetch): one query each, their heads held. */
+    private static final int FETCH_WINDOW = 50;
     private static final Set<String> STATUS_ITEMS = Set.of("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN",
             "HIGHESTMODSEQ", "SIZE", "DELETED");
     private static final Pattern KEYWORD = Pattern.compile("[!#$&'+-\\[^-z|~]{1,100}");
@@ -1194,7 +1197,10 @@ public final class ImapSession implements ProtocolSession {
                                 : line("* VANISHED (EARLIER) " + ResponseText.set(gone)));
         String finalText = expungedAsked ? "OK [EXPUNGEISSUED] Some messages were expunged; FETCH completed"
                 : "OK FETCH completed";
-        Flux<Action> work = seen.flatMapMany(changed -> Flux.concat(vanished, Flux.fromIterable(messages).concatMap(original -> {
+        // Windows of FETCH_WINDOW messages: one read ahead per window, then its responses one message at a time.
+        Function<Set<Long>, Flux<Action>> responses = changed -> Flux.fromIterable(messages).buffer(FETCH_WINDOW).concatMap(window -> services.fetch()
+                .prefetch(window, fetch.attributes())
+                .flatMapMany(prefetched -> Flux.fromIterable(window).concatMap(original -> {
                     MessageMeta message = mailbox.message(original.uid());
                     if (message == null) {
                         return Flux.<Action>empty();
@@ -1203,8 +1209,10 @@ public final class ImapSession implements ProtocolSession {
                     FetchResponder.Options options = new FetchResponder.Options(uid || qresync, modseq,
                             changed.contains(message.uid()), extra);
                     return services.fetch().fetch(message, mailbox.sequence(message.uid()), fetch.attributes(),
-                            options).map(bytes -> (Action) new Action.Write(bytes));
-                }), done(tag, finalText, uid)));
+                            options, prefetched).map(bytes -> (Action) new Action.Write(bytes));
+                })));
+        Flux<Action> work = seen.flatMapMany(changed -> Flux.concat(vanished, responses.apply(changed),
+                done(tag, finalText, uid)));
         // RFC 3516 §4.3: BINARY of a part whose transfer encoding the server cannot decode. The renderer fails before
         // the first octet of that message, so the responses already sent are whole.
         return work.onErrorResume(dev.hato.imap.fetch.UnknownTransferEncodingException.class,

@@ -16,7 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -113,6 +117,9 @@ class FetchRendererTest {
         byte[] structure;
         final List<MessageFacts> stored = new ArrayList<>();
         final AtomicInteger reads = new AtomicInteger();
+        final AtomicInteger structureReads = new AtomicInteger();
+        /** How many leading octets {@link #heads} answers for, as the PostgreSQL store answers within a chunk. */
+        int headLimit = Integer.MAX_VALUE;
 
         MemorySource(byte[] message, boolean withStructure) {
             this.message = message;
@@ -137,7 +144,25 @@ class FetchRendererTest {
 
         @Override
         public Mono<byte[]> structure(long blobId) {
-            return Mono.justOrEmpty(structure);
+            return Mono.fromRunnable(structureReads::incrementAndGet).then(Mono.justOrEmpty(structure));
+        }
+
+        @Override
+        public Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds) {
+            return Mono.fromSupplier(() -> structure == null ? Map.of() : Map.of(blobIds.iterator().next(), structure));
+        }
+
+        @Override
+        public Mono<Map<Long, ByteBuffer>> heads(Map<Long, Integer> lengths) {
+            return Mono.fromSupplier(() -> {
+                Map<Long, ByteBuffer> heads = new HashMap<>();
+                lengths.forEach((blobId, length) -> {
+                    if (length <= Math.min(headLimit, message.length)) {
+                        heads.put(blobId, ByteBuffer.wrap(Arrays.copyOf(message, length)));
+                    }
+                });
+                return heads;
+            });
         }
 
         @Override
@@ -164,6 +189,20 @@ class FetchRendererTest {
         FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.ofHours(-7));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         renderer.render(3, meta(message), attributes(items), options).toIterable().forEach(chunk -> {
+            byte[] octets = new byte[chunk.remaining()];
+            chunk.duplicate().get(octets);
+            out.writeBytes(octets);
+        });
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** As a FETCH of many messages renders: after {@link FetchRenderer#prefetch} for the window. */
+    static String renderPrefetched(MessageSource source, byte[] message, String items) {
+        FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.ofHours(-7));
+        List<FetchAttribute> attributes = attributes(items);
+        FetchRenderer.Prefetched window = renderer.prefetch(List.of(meta(message)), attributes).block();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        renderer.render(3, meta(message), attributes, FetchOptions.NONE, window).toIterable().forEach(chunk -> {
             byte[] octets = new byte[chunk.remaining()];
             chunk.duplicate().get(octets);
             out.writeBytes(octets);
@@ -252,6 +291,47 @@ class FetchRendererTest {
     @MethodSource("sections")
     void sectionsAreTheOctetsRfc3501AndRfc3516Name(String message, String item, String expected) {
         assertThat(render(message, "(" + item + ")")).isEqualTo("* 3 FETCH (" + expected + ")\r\n");
+        byte[] octets = message.getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(renderPrefetched(new MemorySource(octets, true), octets, "(" + item + ")"))
+                .as("rendered after a read-ahead").isEqualTo("* 3 FETCH (" + expected + ")\r\n");
+    }
+
+    @Test
+    void aReadAheadWindowServesStructureAndHeaderFieldsWithoutReadingTheMessage() {
+        byte[] octets = NESTED.getBytes(StandardCharsets.ISO_8859_1);
+        MemorySource source = new MemorySource(octets, true);
+
+        String response = renderPrefetched(source, octets, "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM)])");
+
+        assertThat(response).isEqualTo("* 3 FETCH (UID 42 RFC822.SIZE " + octets.length + " "
+                + literal("BODY[HEADER.FIELDS (FROM)]", "From: a@example.org\r\n\r\n") + ")\r\n");
+        assertThat(source.reads).as("message reads").hasValue(0);
+        assertThat(source.structureReads).as("single structure reads").hasValue(0);
+    }
+
+    @Test
+    void aHeaderTheStoreCannotReadAheadIsReadWithTheMessage() {
+        byte[] octets = NESTED.getBytes(StandardCharsets.ISO_8859_1);
+        MemorySource source = new MemorySource(octets, true);
+        source.headLimit = 10;
+
+        String response = renderPrefetched(source, octets, "(BODY.PEEK[HEADER.FIELDS (FROM)] RFC822.HEADER)");
+
+        assertThat(response).startsWith("* 3 FETCH (" + literal("BODY[HEADER.FIELDS (FROM)]",
+                "From: a@example.org\r\n\r\n") + " RFC822.HEADER {");
+        assertThat(source.reads).as("message reads").hasValue(2);
+        assertThat(source.structureReads).as("single structure reads").hasValue(0);
+    }
+
+    @Test
+    void aReadAheadWithoutStoredStructureLeavesTheBackfillToRendering() {
+        byte[] octets = SINGLE.getBytes(StandardCharsets.ISO_8859_1);
+        MemorySource source = new MemorySource(octets, false);
+
+        String response = renderPrefetched(source, octets, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+
+        assertThat(response).startsWith("* 3 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {");
+        assertThat(source.stored).hasSize(1);
     }
 
     @Test

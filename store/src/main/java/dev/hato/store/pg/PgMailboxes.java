@@ -17,8 +17,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
@@ -606,6 +608,22 @@ final class PgMailboxes implements Mailboxes {
             buffer.get(bytes);
             return bytes;
         }, blobId).singleOrEmpty();
+    }
+
+    @Override
+    public Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds) {
+        Objects.requireNonNull(blobIds, "blobIds");
+        if (blobIds.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return db.query("SELECT blob_id, structure FROM blob_facts WHERE blob_id = ANY($1)", row -> {
+                    ByteBuffer buffer = Database.required(row, "structure", ByteBuffer.class);
+                    byte[] bytes = new byte[buffer.remaining()];
+                    buffer.get(bytes);
+                    return Map.entry(Database.required(row, "blob_id", Long.class), bytes);
+                }, (Object) blobIds.toArray(Long[]::new))
+                .collect(HashMap<Long, byte[]>::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()))
+                .map(Map::copyOf);
     }
 
     @Override

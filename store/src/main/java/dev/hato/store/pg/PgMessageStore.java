@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
@@ -64,6 +66,33 @@ final class PgMessageStore implements MessageStore {
     private Mono<ByteBuffer> chunk(long blobId, int seq) {
         return db.query("SELECT data FROM blob_chunk WHERE blob_id = $1 AND seq = $2",
                 row -> Database.required(row, "data", ByteBuffer.class), blobId, seq).single();
+    }
+
+    @Override
+    public Mono<Map<Long, ByteBuffer>> heads(Map<Long, Integer> lengths) {
+        Objects.requireNonNull(lengths, "lengths");
+        if (lengths.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        Long[] blobs = new Long[lengths.size()];
+        Integer[] wanted = new Integer[lengths.size()];
+        int i = 0;
+        for (Map.Entry<Long, Integer> entry : lengths.entrySet()) {
+            if (entry.getValue() <= 0) {
+                return Mono.error(new IllegalArgumentException("a head length must be positive: " + entry));
+            }
+            blobs[i] = entry.getKey();
+            wanted[i++] = entry.getValue();
+        }
+        // One query for all: substring of the first chunk when it is long enough (substring(bytea) counts octets).
+        return db.query("SELECT w.blob_id, substring(c.data FROM 1 FOR w.length) AS head"
+                                + " FROM unnest($1::bigint[], $2::int[]) AS w(blob_id, length)"
+                                + " JOIN blob_chunk c ON c.blob_id = w.blob_id AND c.seq = 0"
+                                + " WHERE octet_length(c.data) >= w.length",
+                        row -> Map.entry(Database.required(row, "blob_id", Long.class),
+                                Database.required(row, "head", ByteBuffer.class)), blobs, wanted)
+                .collect(HashMap<Long, ByteBuffer>::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()))
+                .map(Map::copyOf);
     }
 
     private record FirstChunk(long chunks, @Nullable ByteBuffer data) { }
