@@ -53,7 +53,9 @@ final class AuthWiring implements AutoCloseable {
     /** {@code scramSecret}: the file of the server secret SCRAM decoys are derived from (created if missing). */
     AuthWiring(HatoProperties.Auth auth, Directory directory, AuditLog audit, Scheduler hashing,
                MeterRegistry meters, Path scramSecret) {
-        CredentialSource local = new LocalCredentialSource(PasswordHasher.DEFAULT, hashing);
+        HatoProperties.LocalCache l = auth.localCache();
+        CredentialSource local = new LocalCredentialSource(PasswordHasher.DEFAULT, hashing,
+                new VerifierCache(new VerifierCacheSettings(l.enabled(), l.ttl(), l.maxEntries())));
         sources.put("local", local);
         HatoProperties.Breaker b = auth.breaker();
         BreakerSettings breaker = new BreakerSettings(b.timeout(), b.failureRateThreshold(), b.slidingWindowSize(),

@@ -121,7 +121,7 @@ public record HatoProperties(
     public record Auth(@DefaultValue Token token, @DefaultValue Map<String, String> domains,
                        @DefaultValue Map<String, Ldap> ldap, @DefaultValue Map<String, Http> http,
                        @DefaultValue Breaker breaker, @DefaultValue VerifierCache verifierCache,
-                       @DefaultValue Throttle throttle,
+                       @DefaultValue LocalCache localCache, @DefaultValue Throttle throttle,
                        @DefaultValue("10s") Duration directoryTimeout, @DefaultValue("15s") Duration verifyTimeout) {
         public Auth {
             domains = domains == null ? Map.of() : Map.copyOf(domains);
@@ -165,6 +165,13 @@ public record HatoProperties(
     /** Lets recently verified people in while their source is down; off by default, memory only. */
     public record VerifierCache(@DefaultValue("false") boolean enabled, @DefaultValue("1h") Duration ttl,
                                 @DefaultValue("100000") long maxEntries) { }
+
+    /**
+     * Local (Argon2id) passwords verified recently, so that a client logging in again with the same password does
+     * not cost another hash; on by default, memory only, bound to the account's current hash.
+     */
+    public record LocalCache(@DefaultValue("true") boolean enabled, @DefaultValue("10m") Duration ttl,
+                             @DefaultValue("100000") long maxEntries) { }
 
     /**
      * Bearer tokens (SASL OAUTHBEARER and XOAUTH2) issued by a portal: off unless {@code issuer} is set; then exactly

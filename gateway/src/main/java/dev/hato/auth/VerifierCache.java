@@ -12,8 +12,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Remembers, in memory only, that a password was verified recently, so that people keep working while their
- * credential source is down ({@link CachingCredentialSource}). Never the password: an entry holds a random salt and
+ * Remembers, in memory only, that a password was verified recently: so that people keep working while their
+ * credential source is down ({@link CachingCredentialSource}), and so that a local login with a password already
+ * verified against the same hash costs no second Argon2id run ({@link LocalCredentialSource}). Never the password: an entry holds a random salt and
  * HMAC-SHA256(process key, salt ‖ password), where the process key is random and exists only in this object, so
  * entries are worthless outside this process and lost on restart. Entries expire {@code ttl} after the verification
  * that wrote them; the cache is bounded. A disabled cache remembers nothing.

@@ -3,6 +3,8 @@ package dev.hato.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.store.Account;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,46 @@ class LocalCredentialSourceTest {
     void anAccountWithoutALocalHashShouldNeverLogInLocally() {
         StepVerifier.create(source.verify(account(null), "")).expectNext(false).verifyComplete();
         StepVerifier.create(source.verify(account(null), "anything")).expectNext(false).verifyComplete();
+    }
+
+    @Test
+    void aPasswordVerifiedAgainstTheSameHashShouldNotBeHashedAgainButAWrongOneAlways() {
+        AtomicInteger hashes = new AtomicInteger();
+        Scheduler counting = Schedulers.fromExecutor(task -> {
+            hashes.incrementAndGet();
+            hashing.schedule(task);
+        });
+        LocalCredentialSource cached = new LocalCredentialSource(HASHER, counting, new VerifierCache(
+                new VerifierCacheSettings(true, Duration.ofMinutes(10), 100)));
+        Account ann = account(HASHER.hash("right horse"));
+
+        StepVerifier.create(cached.verify(ann, "right horse")).expectNext(true).verifyComplete();
+        StepVerifier.create(cached.verify(ann, "right horse")).expectNext(true).verifyComplete();
+        assertThat(hashes).as("hash runs after two right logins").hasValue(1);
+
+        StepVerifier.create(cached.verify(ann, "wrong horse")).expectNext(false).verifyComplete();
+        StepVerifier.create(cached.verify(ann, "wrong horse")).expectNext(false).verifyComplete();
+        assertThat(hashes).as("every wrong password is hashed").hasValue(3);
+
+        Account changed = account(HASHER.hash("new horse"));
+        StepVerifier.create(cached.verify(changed, "right horse")).expectNext(false).verifyComplete();
+        StepVerifier.create(cached.verify(changed, "new horse")).expectNext(true).verifyComplete();
+        assertThat(hashes).as("a changed hash is checked again").hasValue(5);
+    }
+
+    @Test
+    void withoutTheCacheEveryLoginShouldRunTheHash() {
+        AtomicInteger hashes = new AtomicInteger();
+        Scheduler counting = Schedulers.fromExecutor(task -> {
+            hashes.incrementAndGet();
+            hashing.schedule(task);
+        });
+        LocalCredentialSource uncached = new LocalCredentialSource(HASHER, counting);
+        Account ann = account(HASHER.hash("right horse"));
+
+        StepVerifier.create(uncached.verify(ann, "right horse")).expectNext(true).verifyComplete();
+        StepVerifier.create(uncached.verify(ann, "right horse")).expectNext(true).verifyComplete();
+        assertThat(hashes).hasValue(2);
     }
 
     @Test

@@ -17,9 +17,10 @@ public interface MessageSearch {
 
     /**
      * The UIDs, ascending, of the messages in the mailbox whose {@code query.scope()} contains {@code query.text()}
-     * (RFC 3501 §6.4.4: a case-insensitive substring match).
+     * (RFC 3501 §6.4.4: a case-insensitive substring match). {@code messages}, how many messages the caller sees in
+     * the mailbox, only chooses how to look: a small mailbox is read through, a large one through the text index.
      */
-    Flux<Long> find(long accountId, long mailboxId, TextQuery query);
+    Flux<Long> find(long accountId, long mailboxId, TextQuery query, int messages);
 
     /** Every message of the mailbox with its sort and threading fields, in UID order. */
     Flux<SortRow> sortFields(long accountId, long mailboxId);

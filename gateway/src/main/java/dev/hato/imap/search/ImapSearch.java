@@ -167,7 +167,8 @@ public final class ImapSearch {
         Set<TextQuery> queries = new LinkedHashSet<>();
         collectQueries(key, queries);
         Mono<Map<TextQuery, long[]>> texts = Flux.fromIterable(queries)
-                .flatMap(query -> store.find(context.accountId(), context.mailboxId(), query)
+                .flatMap(query -> store.find(context.accountId(), context.mailboxId(), query,
+                                context.messages().size())
                         .collectList()
                         .map(uids -> Map.entry(query, uids.stream().mapToLong(Long::longValue).toArray())),
                         TEXT_QUERY_CONCURRENCY)

@@ -25,6 +25,12 @@ final class PgMessageSearch implements MessageSearch {
     private static final String FIELD_CONTAINS = " AND EXISTS (SELECT 1 FROM regexp_split_to_table(f.header_text,"
             + " E'\\n') AS line WHERE starts_with(line, $4 || ':') AND strpos(substr(line, length($4) + 2), $3) > 0)";
 
+    /**
+     * Mailboxes of up to this many messages are searched by reading their texts ({@code strpos} on each), larger ones
+     * through the bigram index and a recheck of its candidates.
+     */
+    static final int SCAN_BELOW = 2_000;
+
     private final Database db;
 
     PgMessageSearch(Database db) {
@@ -32,12 +38,17 @@ final class PgMessageSearch implements MessageSearch {
     }
 
     @Override
-    public Flux<Long> find(long accountId, long mailboxId, TextQuery query) {
+    public Flux<Long> find(long accountId, long mailboxId, TextQuery query, int messages) {
         Objects.requireNonNull(query, "query");
         String text = query.text();
         Object[] parameters = query.scope() == Scope.FIELD
                 ? new Object[] {accountId, mailboxId, text, Objects.requireNonNull(query.field())}
                 : new Object[] {accountId, mailboxId, text};
+        if (messages <= SCAN_BELOW) {
+            // The bigram index spans every blob of every account: for a word common in the whole installation its
+            // candidates are far more than a small mailbox holds, so the mailbox's own texts are read instead.
+            return db.query(sql(query, false), row -> Database.required(row, "uid", Long.class), parameters);
+        }
         // Both ways to a common word charge search_grams per row in the plan (the bitmap heap scan for its recheck
         // condition, which at run time it evaluates only for lossy pages), so for a word in most messages the planner
         // picks the sequential scan and then really computes the bigrams of every body: a minute for 100,000
@@ -45,14 +56,17 @@ final class PgMessageSearch implements MessageSearch {
         return db.inTransaction(connection -> Flux.from(Database.statement(connection,
                                 "SET LOCAL enable_seqscan = off").execute())
                         .concatMap(Result::getRowsUpdated)
-                        .thenMany(Database.rows(Database.statement(connection, sql(query), parameters),
+                        .thenMany(Database.rows(Database.statement(connection, sql(query, true), parameters),
                                 row -> Database.required(row, "uid", Long.class))));
     }
 
-    /** The statement of a text query; parameters account, mailbox, text and, for a field, its name. */
-    static String sql(TextQuery query) {
+    /**
+     * The statement of a text query; parameters account, mailbox, text and, for a field, its name. {@code useIndex}:
+     * through the bigram index (a query of one character has no bigram and never is).
+     */
+    static String sql(TextQuery query, boolean useIndex) {
         String text = query.text();
-        boolean indexed = text.codePointCount(0, text.length()) >= 2;
+        boolean indexed = useIndex && text.codePointCount(0, text.length()) >= 2;
         return switch (query.scope()) {
             case FIELD -> "SELECT m.uid" + FROM_MAILBOX + contains("header_text", indexed) + FIELD_CONTAINS;
             case BODY -> "SELECT m.uid" + FROM_MAILBOX + contains("body_text", indexed);

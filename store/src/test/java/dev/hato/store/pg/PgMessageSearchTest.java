@@ -52,8 +52,13 @@ class PgMessageSearchTest {
         return STORE.store().search();
     }
 
+    /** Both ways the store looks (reading a small mailbox through, the index for a large one) must agree. */
     private static List<Long> find(TextQuery query) {
-        return search().find(account, inbox, query).collectList().block();
+        List<Long> scanned = search().find(account, inbox, query, 3).collectList().block();
+        List<Long> indexed = search().find(account, inbox, query, PgMessageSearch.SCAN_BELOW + 1).collectList()
+                .block();
+        assertThat(indexed).as("through the bigram index, " + query).isEqualTo(scanned);
+        return scanned;
     }
 
     @Test
@@ -182,7 +187,16 @@ class PgMessageSearchTest {
             // Computing search_grams per row costs about 0.5 ms a body: a minute for 100,000 messages.
             assertThat(plan).as(plan).contains("_grams_idx").doesNotContainPattern("Filter:[^\n]*search_grams");
         }
-        assertThat(search().find(account, box, TextQuery.body("打ち合わせ")).collectList().block()).hasSize(200);
+        assertThat(search().find(account, box, TextQuery.body("打ち合わせ"), PgMessageSearch.SCAN_BELOW + 1)
+                .collectList().block()).hasSize(200);
+    }
+
+    @Test
+    void aSmallMailboxShouldBeReadThroughWithoutTheInstallationWideIndex() {
+        for (TextQuery query : List.of(TextQuery.body("打ち合わせ"), TextQuery.text("meeting"),
+                TextQuery.field("subject", "note"))) {
+            assertThat(PgMessageSearch.sql(query, false)).doesNotContain("search_grams").contains("strpos");
+        }
     }
 
     /** The plan of the statement as PgMessageSearch runs it (sequential scans priced out, in a transaction). */
@@ -194,7 +208,7 @@ class PgMessageSearchTest {
                         Flux.from(Database.statement(connection, "SET LOCAL enable_seqscan = off").execute())
                                 .concatMap(Result::getRowsUpdated)
                                 .thenMany(Database.rows(Database.statement(connection,
-                                        "EXPLAIN " + PgMessageSearch.sql(query), parameters),
+                                        "EXPLAIN " + PgMessageSearch.sql(query, true), parameters),
                                         row -> row.get(0, String.class))))
                 .collectList()
                 .block();
