@@ -2,19 +2,22 @@ package dev.hato.store.pg;
 
 import dev.hato.store.MessageFacts;
 import dev.hato.store.MessageSearch;
+import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
-import io.r2dbc.spi.Result;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
- * SEARCH text keys and SORT/THREAD fields from {@code blob_facts} (V6, V7). A text query of two characters or more
- * is answered through the bigram GIN indexes and rechecked with {@code strpos}; a shorter one by {@code strpos}
- * alone over the mailbox's messages. Every statement names the account first (the distribution column).
+ * SEARCH text keys and SORT/THREAD fields from {@code blob_facts} (V6, V7). In a mailbox of more than
+ * {@link #SCAN_BELOW} messages, a text query of two characters or more is answered through the bigram GIN indexes
+ * and rechecked with {@code strpos}, unless the index has more candidates in the whole installation than the mailbox
+ * has messages; then, as in a smaller mailbox and for a query of one character, the mailbox's texts are read through
+ * with {@code strpos}. Every statement names the account first (the distribution column).
  */
 final class PgMessageSearch implements MessageSearch {
 
@@ -31,6 +34,33 @@ final class PgMessageSearch implements MessageSearch {
      */
     static final int SCAN_BELOW = 2_000;
 
+    /**
+     * Set for the indexed statements, in their transaction only. The planner charges {@code search_grams} per row
+     * both to the bitmap heap scan (its recheck condition, evaluated at run time only for lossy pages) and to any
+     * scan that filters by it, so for a word in most messages it prefers a scan that really computes the bigrams of
+     * every body: 48 s for 100,000 messages, and still 17 to 36 s with only sequential scans priced out (a parallel
+     * or plain index scan of {@code blob_facts_pkey} with the gram condition as a filter, measured in
+     * docs/benchmarks.md). With sequential and index scans both priced out, the only way into {@code blob_facts} for
+     * a statement that does not join it is the GIN bitmap. {@code work_mem} keeps that bitmap exact for a word in
+     * about a million heap pages of texts (a lossy page would have every text on it rechecked through its bigrams);
+     * the plans depend on the query text, so a cached generic plan, made without it, is never used.
+     */
+    static final String BITMAP_ONLY = "SELECT set_config('enable_seqscan', 'off', true),"
+            + " set_config('enable_indexscan', 'off', true), set_config('work_mem', '64MB', true),"
+            + " set_config('plan_cache_mode', 'force_custom_plan', true)";
+
+    /** Back to the planner's own choice for a statement without {@code search_grams} (reading a mailbox through). */
+    private static final String PLANNER_CHOICE = "SELECT set_config('enable_seqscan', 'on', true),"
+            + " set_config('enable_indexscan', 'on', true)";
+
+    /** How a text query of a large mailbox is answered. */
+    enum Way {
+        /** The mailbox's messages, each text rechecked with {@code strpos}. */
+        READ_THROUGH,
+        /** The candidates of the installation-wide bigram index, each rechecked with {@code strpos}. */
+        INDEX
+    }
+
     private final Database db;
 
     PgMessageSearch(Database db) {
@@ -40,24 +70,75 @@ final class PgMessageSearch implements MessageSearch {
     @Override
     public Flux<Long> find(long accountId, long mailboxId, TextQuery query, int messages) {
         Objects.requireNonNull(query, "query");
-        String text = query.text();
-        Object[] parameters = query.scope() == Scope.FIELD
-                ? new Object[] {accountId, mailboxId, text, Objects.requireNonNull(query.field())}
-                : new Object[] {accountId, mailboxId, text};
-        if (messages <= SCAN_BELOW) {
+        Object[] parameters = parameters(accountId, mailboxId, query);
+        if (messages <= SCAN_BELOW || !indexable(query)) {
             // The bigram index spans every blob of every account: for a word common in the whole installation its
             // candidates are far more than a small mailbox holds, so the mailbox's own texts are read instead.
-            return db.query(sql(query, false), row -> Database.required(row, "uid", Long.class), parameters);
+            return db.query(sql(query, false), PgMessageSearch::uid, parameters);
         }
-        // Both ways to a common word charge search_grams per row in the plan (the bitmap heap scan for its recheck
-        // condition, which at run time it evaluates only for lossy pages), so for a word in most messages the planner
-        // picks the sequential scan and then really computes the bigrams of every body: a minute for 100,000
-        // messages. Sequential scans are priced out for this one statement (ADR 0005).
-        return db.inTransaction(connection -> Flux.from(Database.statement(connection,
-                                "SET LOCAL enable_seqscan = off").execute())
-                        .concatMap(Result::getRowsUpdated)
-                        .thenMany(Database.rows(Database.statement(connection, sql(query, true), parameters),
-                                row -> Database.required(row, "uid", Long.class))));
+        return db.inTransaction(connection -> set(connection, BITMAP_ONLY)
+                .then(way(connection, query, messages))
+                .flatMapMany(way -> way == Way.INDEX
+                        ? Database.rows(Database.statement(connection, sql(query, true), parameters),
+                                PgMessageSearch::uid)
+                        : set(connection, PLANNER_CHOICE).thenMany(Database.rows(
+                                Database.statement(connection, sql(query, false), parameters),
+                                PgMessageSearch::uid))));
+    }
+
+    /** How {@link #find} answers {@code query} in a mailbox of {@code messages} messages (for tests). */
+    Mono<Way> way(TextQuery query, int messages) {
+        if (messages <= SCAN_BELOW || !indexable(query)) {
+            return Mono.just(Way.READ_THROUGH);
+        }
+        return db.inTransaction(connection -> set(connection, BITMAP_ONLY).then(way(connection, query, messages)))
+                .single();
+    }
+
+    /**
+     * Counts the index's candidates, installation-wide, up to one more than the mailbox's messages. Rechecking a
+     * candidate (a heap fetch in block order, the text, {@code strpos}, a probe into the mailbox) costs about what
+     * reading one message of the mailbox through costs (a primary key probe, the text, {@code strpos}), so the index
+     * pays while it has no more candidates than the mailbox has messages. A word common in the whole installation
+     * but searched in one mailbox thus costs that mailbox's size, not the installation's. The count reads no text:
+     * the candidates' heap tuples are only counted (PostgreSQL skips even that for all-visible pages).
+     */
+    private static Mono<Way> way(Connection connection, TextQuery query, int messages) {
+        String sql = switch (query.scope()) {
+            case FIELD -> "SELECT " + candidates("header_text");
+            case BODY -> "SELECT " + candidates("body_text");
+            case TEXT -> "SELECT " + candidates("header_text") + " + " + candidates("body_text");
+        } + " AS n";
+        return Database.rows(Database.statement(connection, sql, query.text(), (long) messages + 1),
+                        row -> Database.required(row, "n", Long.class))
+                .single()
+                .map(n -> n > messages ? Way.READ_THROUGH : Way.INDEX);
+    }
+
+    private static String candidates(String column) {
+        return "(SELECT count(*) FROM (SELECT FROM blob_facts f WHERE search_grams(f." + column
+                + ") @> search_grams($1) LIMIT $2) c)";
+    }
+
+    private static Mono<Void> set(Connection connection, String settings) {
+        return Flux.from(Database.statement(connection, settings).execute())
+                .concatMap(result -> result.map(row -> 1))
+                .then();
+    }
+
+    private static Long uid(Readable row) {
+        return Database.required(row, "uid", Long.class);
+    }
+
+    private static Object[] parameters(long accountId, long mailboxId, TextQuery query) {
+        return query.scope() == Scope.FIELD
+                ? new Object[] {accountId, mailboxId, query.text(), Objects.requireNonNull(query.field())}
+                : new Object[] {accountId, mailboxId, query.text()};
+    }
+
+    /** A query of one character (or none) has no bigram and never uses the index. */
+    private static boolean indexable(TextQuery query) {
+        return query.text().codePointCount(0, query.text().length()) >= 2;
     }
 
     /**
@@ -65,22 +146,32 @@ final class PgMessageSearch implements MessageSearch {
      * through the bigram index (a query of one character has no bigram and never is).
      */
     static String sql(TextQuery query, boolean useIndex) {
-        String text = query.text();
-        boolean indexed = useIndex && text.codePointCount(0, text.length()) >= 2;
-        return switch (query.scope()) {
-            case FIELD -> "SELECT m.uid" + FROM_MAILBOX + contains("header_text", indexed) + FIELD_CONTAINS;
-            case BODY -> "SELECT m.uid" + FROM_MAILBOX + contains("body_text", indexed);
+        if (!useIndex || !indexable(query)) {
+            String recheck = " AND strpos(f.%s, $3) > 0";
+            return switch (query.scope()) {
+                case FIELD -> "SELECT m.uid" + FROM_MAILBOX + recheck.formatted("header_text") + FIELD_CONTAINS;
+                case BODY -> "SELECT m.uid" + FROM_MAILBOX + recheck.formatted("body_text");
+                case TEXT -> "SELECT m.uid" + FROM_MAILBOX + " AND (strpos(f.header_text, $3) > 0"
+                        + " OR strpos(f.body_text, $3) > 0)";
+            } + " ORDER BY m.uid";
+        }
+        // The texts holding the query come first, from the index alone (a materialized CTE is planned on its own, so
+        // the bitmap is its only way into blob_facts), and only then meet the mailbox's messages.
+        String candidates = switch (query.scope()) {
+            case FIELD -> contains("header_text") + FIELD_CONTAINS;
+            case BODY -> contains("body_text");
             // A union, not "header OR body": with OR, PostgreSQL rechecks the whole condition on every candidate,
             // computing search_grams of both texts per message (ADR 0005).
-            case TEXT -> "SELECT m.uid" + FROM_MAILBOX + contains("header_text", indexed)
-                    + " UNION SELECT m.uid" + FROM_MAILBOX + contains("body_text", indexed);
-        } + " ORDER BY uid";
+            case TEXT -> contains("header_text") + " UNION " + contains("body_text");
+        };
+        return "WITH c AS MATERIALIZED (" + candidates + ") SELECT m.uid FROM message m JOIN c ON c.blob_id = m.blob_id"
+                + " WHERE m.account_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
     }
 
-    private static String contains(String column, boolean indexed) {
-        String recheck = " AND strpos(f." + column + ", $3) > 0";
-        // The same expression as the V7 index, so that the planner can use it.
-        return indexed ? " AND search_grams(f." + column + ") @> search_grams($3)" + recheck : recheck;
+    private static String contains(String column) {
+        // The same expression as the V7 index, so that the planner can use it; strpos rechecks its candidates.
+        return "SELECT f.blob_id FROM blob_facts f WHERE search_grams(f." + column + ") @> search_grams($3)"
+                + " AND strpos(f." + column + ", $3) > 0";
     }
 
     @Override
