@@ -203,6 +203,18 @@ class PgMessageSearchTest {
     }
 
     @Test
+    void aBodyTextOfAFewKilobytesShouldBeStoredUncompressedSoThatItsRecheckNeedNotDecompressIt() {
+        // 3,450 octets: over the 2 kB at which PostgreSQL would compress the row by default (V8).
+        long small = message(account, other, "subject: small\n", "打ち合わせ budget ".repeat(150));
+        long large = message(account, other, "subject: large\n", "打ち合わせ budget ".repeat(2_000));
+        assertThat(TestSql.rows(STORE.store(), "SELECT octet_length(body_text), pg_column_compression(body_text)"
+                + " IS NULL FROM blob_facts WHERE blob_id = $1", small)).containsExactly(List.of(3_450, true));
+        assertThat(TestSql.rows(STORE.store(), "SELECT pg_column_compression(body_text) FROM blob_facts"
+                + " WHERE blob_id = $1", large)).as("a text over a page is still compressed")
+                .containsExactly(List.of("pglz"));
+    }
+
+    @Test
     void aWordInMoreTextsOfTheInstallationThanTheMailboxHoldsShouldBeReadThroughTheMailbox() {
         long box = newMailbox(account, "Quorum");
         message(account, box, "subject: one\n", "the quorum was reached\n");
