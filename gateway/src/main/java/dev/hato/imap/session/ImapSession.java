@@ -274,6 +274,14 @@ public final class ImapSession implements ProtocolSession {
                 literals.clear();
                 return tagged(tag, "NO [TOOBIG] Message larger than APPENDLIMIT " + settings.appendLimit());
             }
+            String refusal = start.synchronizing() ? appendRefusal(prefix) : null;
+            if (refusal != null) {
+                // RFC 3501 §7.5: the client waits for "+"; a command already known to be bad is refused instead, so
+                // that the message is never sent.
+                framer.refuseLiteral();
+                literals.clear();
+                return bad(tag, refusal);
+            }
             appendSpool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(), services.io());
             literal = null;
         } else {
@@ -286,6 +294,31 @@ public final class ImapSession implements ProtocolSession {
             literal = new ByteArrayOutputStream((int) Math.min(start.size(), 64 * 1024));
         }
         return start.synchronizing() ? line("+ Ready for literal data") : Flux.empty();
+    }
+
+    /**
+     * Why an APPEND whose message literal is announced at the end of {@code prefix} will be refused whatever the
+     * message holds (a flag that cannot be stored, a mailbox name that is not one); null when it may go ahead, or
+     * when the prefix is not one this check reads (RFC 6855 {@code UTF8 (~{n}}), which the full command then checks.
+     */
+    private @Nullable String appendRefusal(String prefix) {
+        List<byte[]> withMessage = new ArrayList<>(literals);
+        withMessage.add(new byte[0]);
+        ImapCommand early = parser.parse(prefix.getBytes(StandardCharsets.UTF_8), withMessage);
+        if (!(early instanceof ImapCommand.Append append)) {
+            return null;
+        }
+        for (String flag : append.flags()) {
+            if (canonicalFlag(flag) == null) {
+                return "Invalid flag " + flag;
+            }
+        }
+        try {
+            MailboxNames.fromWire(append.mailbox(), utf8);
+        } catch (IllegalArgumentException e) {
+            return String.valueOf(e.getMessage());
+        }
+        return null;
     }
 
     /**
