@@ -77,16 +77,17 @@ final class PgMessageSearch implements MessageSearch {
         if (messages <= SCAN_BELOW || !indexable(query)) {
             // The bigram index spans every blob of every account: for a word common in the whole installation its
             // candidates are far more than a small mailbox holds, so the mailbox's own texts are read instead.
-            return db.query(sql(query, false), PgMessageSearch::uid, parameters);
+            return db.query(sql(query, false), PgMessageSearch::uids, parameters).flatMapIterable(Arrays::asList);
         }
         return db.inTransaction(connection -> set(connection, BITMAP_ONLY)
                 .then(way(connection, query, messages))
                 .flatMapMany(way -> way == Way.INDEX
                         ? Database.rows(Database.statement(connection, sql(query, true), parameters),
-                                PgMessageSearch::uid)
+                                PgMessageSearch::uids)
                         : set(connection, PLANNER_CHOICE).thenMany(Database.rows(
                                 Database.statement(connection, sql(query, false), parameters),
-                                PgMessageSearch::uid))));
+                                PgMessageSearch::uids))))
+                .flatMapIterable(Arrays::asList);
     }
 
     /** How {@link #find} answers {@code query} in a mailbox of {@code messages} messages (for tests). */
@@ -129,8 +130,8 @@ final class PgMessageSearch implements MessageSearch {
                 .then();
     }
 
-    private static Long uid(Readable row) {
-        return Database.required(row, "uid", Long.class);
+    private static Long[] uids(Readable row) {
+        return Database.required(row, "uids", Long[].class);
     }
 
     private static Object[] parameters(long accountId, long mailboxId, TextQuery query) {
@@ -151,12 +152,13 @@ final class PgMessageSearch implements MessageSearch {
     static String sql(TextQuery query, boolean useIndex) {
         if (!useIndex || !indexable(query)) {
             String recheck = " AND strpos(f.%s, $3) > 0";
-            return switch (query.scope()) {
+            String read = switch (query.scope()) {
                 case FIELD -> "SELECT m.uid" + FROM_MAILBOX + recheck.formatted("header_text") + FIELD_CONTAINS;
                 case BODY -> "SELECT m.uid" + FROM_MAILBOX + recheck.formatted("body_text");
                 case TEXT -> "SELECT m.uid" + FROM_MAILBOX + " AND (strpos(f.header_text, $3) > 0"
                         + " OR strpos(f.body_text, $3) > 0)";
-            } + " ORDER BY m.uid";
+            };
+            return uids(read);
         }
         // The texts holding the query come first, from the index alone (a materialized CTE is planned on its own, so
         // the bitmap is its only way into blob_facts), and only then meet the mailbox's messages.
@@ -167,8 +169,16 @@ final class PgMessageSearch implements MessageSearch {
             // computing search_grams of both texts per message (ADR 0005).
             case TEXT -> contains("header_text") + " UNION " + contains("body_text");
         };
-        return "WITH c AS MATERIALIZED (" + candidates + ") SELECT m.uid FROM message m JOIN c ON c.blob_id = m.blob_id"
-                + " WHERE m.account_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid";
+        return uids("WITH c AS MATERIALIZED (" + candidates + ") SELECT m.uid FROM message m"
+                + " JOIN c ON c.blob_id = m.blob_id WHERE m.account_id = $1 AND m.mailbox_id = $2");
+    }
+
+    /**
+     * The UIDs a statement selects, ascending, as one array: a word in every message of a large mailbox is that many
+     * rows, and each row costs the driver far more than an element of an array does.
+     */
+    private static String uids(String statement) {
+        return "SELECT coalesce(array_agg(uid ORDER BY uid), '{}') AS uids FROM (" + statement + ") s";
     }
 
     private static String contains(String column) {
