@@ -168,6 +168,12 @@ final class EmbeddedServer implements AutoCloseable {
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("full_page_writes", "on")
+                // PostgreSQL's own default (128 MB) is sized for a machine it shares with anything. IMAP SEARCH
+                // rechecks the decoded text of every candidate message: 100,000 bodies are 250 MB of heap pages,
+                // which at 128 MB are copied in from the OS cache, evicting each other, on every search (its text
+                // scan 420 ms against 130 ms once they stay in shared buffers; docs/benchmarks.md). The memory is
+                // only touched as pages are read.
+                .setServerConfig("shared_buffers", "512MB")
                 // The server log goes to <data>/postgres/log instead of this JVM's stdout, which a CLI run would
                 // otherwise inherit and close.
                 .setServerConfig("logging_collector", "on")
