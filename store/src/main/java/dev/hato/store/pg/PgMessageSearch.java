@@ -105,7 +105,7 @@ final class PgMessageSearch implements MessageSearch {
      * reading one message of the mailbox through costs (a primary key probe, the text, {@code strpos}), so the index
      * pays while it has no more candidates than the mailbox has messages. A word common in the whole installation
      * but searched in one mailbox thus costs that mailbox's size, not the installation's. The count reads no text:
-     * the candidates' heap tuples are only counted (PostgreSQL skips even that for all-visible pages).
+     * the candidates' heap tuples are only counted (PostgreSQL 16.4 skips even that for all-visible pages).
      */
     private static Mono<Way> way(Connection connection, TextQuery query, int messages) {
         String sql = switch (query.scope()) {
@@ -174,8 +174,8 @@ final class PgMessageSearch implements MessageSearch {
     }
 
     /**
-     * The UIDs a statement selects, ascending, as one array: a word in every message of a large mailbox is that many
-     * rows, and each row costs the driver far more than an element of an array does.
+     * The UIDs a statement selects, ascending, as one array: one row through the driver however many messages match
+     * (a word in every message of a large mailbox would otherwise be a row per message).
      */
     private static String uids(String statement) {
         return "SELECT coalesce(array_agg(uid ORDER BY uid), '{}') AS uids FROM (" + statement + ") s";
