@@ -26,6 +26,7 @@ import dev.hato.store.MailboxException;
 import dev.hato.store.MailboxInfo;
 import dev.hato.store.MailboxStatus;
 import dev.hato.store.Mailboxes;
+import dev.hato.store.Mailboxes.RecentClaim;
 import dev.hato.store.MessageMeta;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -40,6 +41,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,9 +60,10 @@ import reactor.core.publisher.Sinks;
  * by {@link ImapCommandParser}; each command's actions complete before the next frame is decoded.
  *
  * <p>While a mailbox is selected the session keeps a {@link SelectedMailbox} snapshot. Commits of any session or
- * gateway process arrive as {@link Mailboxes#events()}; they mark the snapshot stale, and the changes are read and
- * announced at the end of the next command (EXPUNGE not during FETCH, STORE, SEARCH: RFC 3501 §7.4.1), at once
- * during IDLE (RFC 2177) through {@link #unsolicited()}.
+ * gateway process arrive as events from the node's {@link MailboxChanges}; they mark the snapshot stale, and the
+ * changes are read and announced at the end of the next command (EXPUNGE not during FETCH, STORE, SEARCH: RFC 3501
+ * §7.4.1), at once during IDLE (RFC 2177) through {@link #unsolicited()}, where the sessions of this node woken by
+ * the same event share one read and one \Recent claim.
  */
 public final class ImapSession implements ProtocolSession {
 
@@ -146,7 +149,8 @@ public final class ImapSession implements ProtocolSession {
                 done.tryEmitEmpty();
                 return Flux.<Action>empty();
             }
-            return refresh().thenMany(Flux.defer(() -> untagged(true)))
+            // Woken by an event (nothing of this session's own is pending while it idles): the read may be shared.
+            return refresh(true).thenMany(Flux.defer(() -> untagged(true)))
                     .onErrorResume(failure -> {
                         LOG.warn("IMAP IDLE refresh failed: {}", failure.toString());
                         return Flux.empty();
@@ -697,9 +701,10 @@ public final class ImapSession implements ProtocolSession {
         services.meters().counter("hato.imap.logins", "outcome", "success").increment();
         account = user;
         framer.maxLiteralSize(settings.appendLimit());
-        events = services.mailboxes().events().subscribe(event -> {
+        events = services.changes().events().subscribe(event -> {
             SelectedMailbox mailbox = selected;
-            if (mailbox != null && mailbox.id() == event.mailboxId()) {
+            // MailboxEvent.anything(): events may have been lost (the feed reconnected), so look again.
+            if (mailbox != null && event.concerns(mailbox.id())) {
                 stale.set(true);
                 if (idleTag != null) {
                     wake.emitNext(Boolean.TRUE, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
@@ -973,11 +978,11 @@ public final class ImapSession implements ProtocolSession {
         }
         boolean readOnly = select.readOnly();
         Flux<Action> work = find(user, name).flatMapMany(info -> {
-            Mono<Long> recentFrom = readOnly ? Mono.just(Long.MAX_VALUE)
-                    : services.mailboxes().claimRecent(user.id(), info.id());
-            return recentFrom.flatMapMany(from -> services.mailboxes().messages(user.id(), info.id()).collectList()
-                    .flatMapMany(messages -> {
-                        SelectedMailbox mailbox = new SelectedMailbox(info, readOnly, messages, from);
+            // RFC 3501 §2.3.2: the claim after the read, so that every message read is claimed by this session or an
+            // earlier one; what the claim takes beyond the read shows \Recent here when it arrives.
+            return services.mailboxes().messages(user.id(), info.id()).collectList()
+                    .flatMapMany(messages -> recentClaim(user, info.id(), readOnly, messages).flatMapMany(claim -> {
+                        SelectedMailbox mailbox = new SelectedMailbox(info, readOnly, messages, claim.orElse(null));
                         selected = mailbox;
                         stale.set(false);
                         List<String> keywords = new ArrayList<>(SelectedMailbox.SYSTEM_FLAGS);
@@ -1007,6 +1012,16 @@ public final class ImapSession implements ProtocolSession {
                     }));
         });
         return Flux.concat(closed, guarded(tag, work));
+    }
+
+    /** The recent claim of a SELECT that read {@code messages} (in UID order); none for EXAMINE or no messages. */
+    private Mono<Optional<RecentClaim>> recentClaim(Account user, long mailboxId, boolean readOnly,
+                                                    List<MessageMeta> messages) {
+        if (readOnly || messages.isEmpty()) {
+            return Mono.just(Optional.empty());
+        }
+        return services.changes().claimFor(user.id(), mailboxId, messages.get(messages.size() - 1).uid())
+                .map(Optional::of).defaultIfEmpty(Optional.empty());
     }
 
     /**
@@ -1084,8 +1099,13 @@ public final class ImapSession implements ProtocolSession {
         savedResult = List.of();
     }
 
-    /** Reads what changed in the selected mailbox since the snapshot's modseq and applies it to the snapshot. */
-    private Mono<Void> refresh() {
+    /**
+     * Reads what changed in the selected mailbox since the snapshot's modseq and applies it to the snapshot.
+     * {@code shared}: the session was woken by an event and may join a read of the node's other sessions
+     * ({@link MailboxChanges#sharedChangesSince}); after a command of its own it reads alone, since the event for
+     * its own change may not have arrived yet.
+     */
+    private Mono<Void> refresh(boolean shared) {
         SelectedMailbox mailbox = selected;
         Account user = account;
         if (mailbox == null || user == null) {
@@ -1093,20 +1113,23 @@ public final class ImapSession implements ProtocolSession {
         }
         stale.set(false);
         long since = mailbox.highestModseq();
-        Mailboxes store = services.mailboxes();
-        return store.changedSince(user.id(), mailbox.id(), since).collectList()
-                .zipWith(store.expungedSince(user.id(), mailbox.id(), since).collectList())
-                .flatMap(both -> {
-                    List<MessageMeta> changed = both.getT1();
-                    boolean hasNew = false;
-                    for (MessageMeta message : changed) {
-                        hasNew |= mailbox.sequence(message.uid()) == 0;
+        MailboxChanges changes = services.changes();
+        Mono<MailboxChanges.Changes> read = shared ? changes.sharedChangesSince(user.id(), mailbox.id(), since)
+                : changes.changesSince(user.id(), mailbox.id(), since);
+        return read.flatMap(found -> {
+                    long highestNew = 0;
+                    for (MessageMeta message : found.changed()) {
+                        if (mailbox.sequence(message.uid()) == 0) {
+                            highestNew = Math.max(highestNew, message.uid());
+                        }
                     }
-                    Mono<Long> recentFrom = hasNew && !mailbox.readOnly()
-                            ? store.claimRecent(user.id(), mailbox.id()) : Mono.just(Long.MAX_VALUE);
-                    return recentFrom.doOnNext(from -> {
+                    Mono<Optional<RecentClaim>> claim = highestNew > 0 && !mailbox.readOnly()
+                            ? changes.claimFor(user.id(), mailbox.id(), highestNew).map(Optional::of)
+                                    .defaultIfEmpty(Optional.empty())
+                            : Mono.just(Optional.empty());
+                    return claim.doOnNext(recent -> {
                         if (selected == mailbox) {
-                            mailbox.apply(changed, both.getT2(), from);
+                            mailbox.apply(found.changed(), found.expunged(), recent.orElse(null));
                         }
                     });
                 })
@@ -1132,7 +1155,7 @@ public final class ImapSession implements ProtocolSession {
 
     private Flux<Action> done(String tag, String text, boolean expungesAllowed, boolean force) {
         return Flux.defer(() -> {
-            Mono<Void> read = selected != null && (force || stale.get()) ? refresh() : Mono.empty();
+            Mono<Void> read = selected != null && (force || stale.get()) ? refresh(false) : Mono.empty();
             return read.onErrorResume(failure -> {
                         LOG.warn("IMAP refresh failed: {}", failure.toString());
                         return Mono.empty();
@@ -1471,7 +1494,7 @@ public final class ImapSession implements ProtocolSession {
     private Flux<Action> idleStart(String tag) {
         SelectedMailbox mailbox = selected;
         Flux<Action> pending = mailbox == null ? Flux.empty()
-                : refresh().onErrorResume(failure -> Mono.empty()).thenMany(Flux.defer(() -> untagged(true)));
+                : refresh(false).onErrorResume(failure -> Mono.empty()).thenMany(Flux.defer(() -> untagged(true)));
         // RFC 2177 §3: the continuation first, then whatever is pending, then updates as they happen. pushes start
         // only after the first refresh, so two never touch the snapshot at once; what arrived meanwhile is pushed.
         Mono<Action> start = Mono.fromRunnable(() -> {
