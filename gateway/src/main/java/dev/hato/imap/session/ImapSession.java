@@ -60,10 +60,10 @@ import reactor.core.publisher.Sinks;
  * by {@link ImapCommandParser}; each command's actions complete before the next frame is decoded.
  *
  * <p>While a mailbox is selected the session keeps a {@link SelectedMailbox} snapshot. Commits of any session or
- * gateway process arrive as events from the node's {@link MailboxChanges}; they mark the snapshot stale, and the
- * changes are read and announced at the end of the next command (EXPUNGE not during FETCH, STORE, SEARCH: RFC 3501
- * §7.4.1), at once during IDLE (RFC 2177) through {@link #unsolicited()}, where the sessions of this node woken by
- * the same event share one read and one \Recent claim.
+ * gateway process arrive from the node's {@link MailboxChanges}, with which the session watches its mailbox; they
+ * mark the snapshot stale, and the changes are read and announced at the end of the next command (EXPUNGE not during
+ * FETCH, STORE, SEARCH: RFC 3501 §7.4.1), at once during IDLE (RFC 2177) through {@link #unsolicited()}, where the
+ * sessions of this node woken by the same event share one read and one \Recent claim.
  */
 public final class ImapSession implements ProtocolSession {
 
@@ -85,7 +85,7 @@ public final class ImapSession implements ProtocolSession {
     private final Sinks.Many<Boolean> wake = Sinks.many().unicast().onBackpressureBuffer();
 
     private ByteBuffer input = EMPTY;
-    private boolean stopped;
+    private volatile boolean stopped;
     private boolean tls;
     private @Nullable Account account;
     private @Nullable SelectedMailbox selected;
@@ -113,7 +113,8 @@ public final class ImapSession implements ProtocolSession {
     private volatile @Nullable String idleTag;
     /** Completes when the IDLE push running (if any) is over; DONE waits for it. */
     private volatile Mono<Void> idlePush = Mono.empty();
-    private @Nullable Disposable events;
+    /** The watch on the selected mailbox's events, or null. */
+    private volatile @Nullable Disposable events;
 
     public ImapSession(ImapSettings settings, ConnectionInfo connection, ImapServices services) {
         this.settings = settings;
@@ -182,10 +183,7 @@ public final class ImapSession implements ProtocolSession {
         stopped = true;
         discardAppend();
         abandonScram();
-        Disposable subscription = events;
-        if (subscription != null) {
-            subscription.dispose();
-        }
+        stopWatching();
         wake.tryEmitComplete();
     }
 
@@ -701,16 +699,6 @@ public final class ImapSession implements ProtocolSession {
         services.meters().counter("hato.imap.logins", "outcome", "success").increment();
         account = user;
         framer.maxLiteralSize(settings.appendLimit());
-        events = services.changes().events().subscribe(event -> {
-            SelectedMailbox mailbox = selected;
-            // MailboxEvent.anything(): events may have been lost (the feed reconnected), so look again.
-            if (mailbox != null && event.concerns(mailbox.id())) {
-                stale.set(true);
-                if (idleTag != null) {
-                    wake.emitNext(Boolean.TRUE, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
-                }
-            }
-        }, failure -> LOG.warn("IMAP mailbox events ended: {}", failure.toString()));
         return line(tag + " OK [CAPABILITY " + capabilities() + "] Logged in");
     }
 
@@ -984,6 +972,7 @@ public final class ImapSession implements ProtocolSession {
                     .flatMapMany(messages -> recentClaim(user, info.id(), readOnly, messages).flatMapMany(claim -> {
                         SelectedMailbox mailbox = new SelectedMailbox(info, readOnly, messages, claim.orElse(null));
                         selected = mailbox;
+                        watch(mailbox);
                         stale.set(false);
                         List<String> keywords = new ArrayList<>(SelectedMailbox.SYSTEM_FLAGS);
                         keywords.addAll(mailbox.keywords());
@@ -1094,7 +1083,35 @@ public final class ImapSession implements ProtocolSession {
         return out;
     }
 
+    /**
+     * Commits to the selected mailbox (and, after a gap in the feed, possibly to any) mark the snapshot stale and
+     * wake an IDLE; the node's {@link MailboxChanges} calls this session only for its mailbox.
+     */
+    private void watch(SelectedMailbox mailbox) {
+        stopWatching();
+        events = services.changes().watch(mailbox.id(), () -> {
+            if (selected == mailbox) {
+                stale.set(true);
+                if (idleTag != null) {
+                    wake.emitNext(Boolean.TRUE, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+                }
+            }
+        });
+        if (stopped) {
+            stopWatching(); // closed while the SELECT ran
+        }
+    }
+
+    private void stopWatching() {
+        Disposable watching = events;
+        events = null;
+        if (watching != null) {
+            watching.dispose();
+        }
+    }
+
     private void unselect() {
+        stopWatching();
         selected = null;
         savedResult = List.of();
     }

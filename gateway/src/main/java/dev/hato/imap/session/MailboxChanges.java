@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -30,9 +32,10 @@ import reactor.core.publisher.Sinks;
  *
  * <p><b>Events.</b> The component is the node's only subscriber to {@link Mailboxes#events()}. For every event it
  * takes the next value of one node-wide counter as the mailbox's <em>generation</em> (an
- * {@link MailboxEvent#anything()} raises the floor of every mailbox), and only then republishes the event on
- * {@link #events()}, which is where sessions get their events. So when a session sees an event, the generation of
- * its mailbox already counts it.
+ * {@link MailboxEvent#anything()} raises the floor of every mailbox), and only then passes the event on: to the
+ * sessions {@link #watch watching} that mailbox (all of them for {@link MailboxEvent#anything()}), then on
+ * {@link #events()}. So when a session learns of an event, the generation of its mailbox already counts it. Sessions
+ * watch one mailbox each, so an event costs a call per session of that mailbox, not one per session of the node.
  *
  * <p><b>Shared reads.</b> {@link #sharedChangesSince} joins a read of the same mailbox and modseq that is in flight,
  * but only one that was started at or after the generation the mailbox had when the joining request was made: a
@@ -78,6 +81,8 @@ public final class MailboxChanges implements AutoCloseable {
     /** The generation of the last {@link MailboxEvent#anything()}: every mailbox's generation is at least this. */
     private volatile long floor;
     private final Sinks.Many<MailboxEvent> republished = Sinks.many().multicast().directBestEffort();
+    /** Who watches which mailbox; an entry leaves when its last watcher does (bounded by the sessions). */
+    private final ConcurrentHashMap<Long, Set<Watcher>> watchers = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile @Nullable Disposable upstream;
     /** The store's feed has said it is listening (its first {@link MailboxEvent#anything()} came through). */
@@ -137,20 +142,57 @@ public final class MailboxChanges implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls {@code onEvent} for every event of {@code mailboxId} and every {@link MailboxEvent#anything()} this node
+     * receives from now on, after counting it, until the returned handle is disposed. On the thread that receives
+     * the store's events: {@code onEvent} must be quick and must not block.
+     */
+    public Disposable watch(long mailboxId, Runnable onEvent) {
+        start();
+        Watcher watcher = new Watcher(onEvent);
+        watchers.compute(mailboxId, (id, set) -> {
+            Set<Watcher> into = set == null ? ConcurrentHashMap.newKeySet() : set;
+            into.add(watcher);
+            return into;
+        });
+        return () -> watchers.computeIfPresent(mailboxId, (id, set) -> {
+            set.remove(watcher);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
     /** One subscription, so one event at a time. */
     private void receive(MailboxEvent event) {
         long generation = clock.incrementAndGet();
         if (event.isAnything()) {
             floor = generation;
             listening = true;
+            for (Set<Watcher> set : watchers.values()) {
+                call(set);
+            }
         } else {
             // A mailbox without state needs no bump: state made later starts at the counter, past this event.
             Watched mailbox = watched.getIfPresent(event.mailboxId());
             if (mailbox != null) {
                 mailbox.raise(generation);
             }
+            Set<Watcher> set = watchers.get(event.mailboxId());
+            if (set != null) {
+                call(set);
+            }
         }
         republished.tryEmitNext(event);
+    }
+
+    private static void call(Set<Watcher> set) {
+        for (Watcher watcher : set) {
+            try {
+                watcher.onEvent.run();
+            } catch (RuntimeException e) {
+                // One session's failure must not end the node's feed for the others.
+                LOG.warn("IMAP: a mailbox watcher failed: {}", e.toString());
+            }
+        }
     }
 
     /** The generation of a mailbox now: its newest event counted by this node, or a later value. */
@@ -325,6 +367,15 @@ public final class MailboxChanges implements AutoCloseable {
 
         void raise(long to) {
             generation.accumulateAndGet(to, Math::max);
+        }
+    }
+
+    /** One registration of {@link #watch}; by identity, so a callback may be registered twice. */
+    private static final class Watcher {
+        private final Runnable onEvent;
+
+        Watcher(Runnable onEvent) {
+            this.onEvent = onEvent;
         }
     }
 

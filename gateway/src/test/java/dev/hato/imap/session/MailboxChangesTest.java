@@ -171,11 +171,7 @@ class MailboxChangesTest {
         CompletableFuture<MailboxChanges.Changes> before =
                 changes.sharedChangesSince(di.id(), inbox.id(), since).toFuture();
         await(() -> counting.queriesDone.get() == 1);
-        // The LISTEN connection dies; notifications sent before it is back are lost, so the feed says "anything".
-        Mono.usingWhen(sql.create(), connection -> Flux.from(connection.createStatement(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")
-                .execute()).flatMap(result -> result.map((row, meta) -> 1)).then(),
-                connection -> connection.close()).block(WAIT);
+        terminateListen();
         MailboxEvent next;
         do {
             next = nextEvent();
@@ -187,6 +183,33 @@ class MailboxChangesTest {
         before.get(30, TimeUnit.SECONDS);
         after.get(30, TimeUnit.SECONDS);
         assertThat(counting.changedReads).hasValue(2);
+    }
+
+    @Test
+    void aWatcherShouldBeCalledForItsMailboxAfterTheEventIsCountedAndForEveryFeedGapUntilItStops() throws Exception {
+        Account gil = person();
+        MailboxInfo inbox = inbox(gil);
+        Account hal = person();
+        MailboxInfo other = inbox(hal);
+        long before = changes.generation(inbox.id());
+        Queue<Long> generationsSeen = new ConcurrentLinkedQueue<>();
+        Disposable watch = changes.watch(inbox.id(), () -> generationsSeen.add(changes.generation(inbox.id())));
+
+        awaitEvent(other, append(hal, other).modseq());
+        assertThat(generationsSeen).as("another mailbox's event").isEmpty();
+        awaitEvent(inbox, append(gil, inbox).modseq());
+        assertThat(generationsSeen).hasSize(1);
+        assertThat(generationsSeen.peek()).as("counted before the watcher is called").isGreaterThan(before);
+        terminateListen();
+        MailboxEvent next;
+        do {
+            next = nextEvent();
+        } while (!next.isAnything());
+        assertThat(generationsSeen).as("a feed gap concerns every mailbox").hasSize(2);
+
+        watch.dispose();
+        awaitEvent(inbox, append(gil, inbox).modseq());
+        assertThat(generationsSeen).hasSize(2);
     }
 
     @Test
@@ -256,6 +279,14 @@ class MailboxChangesTest {
     private static dev.hato.store.Mailboxes.AppendResult append(Account account, MailboxInfo box) {
         return store.mailboxes().append(account.id(), box.id(), Bytes.unique(), facts(), Set.of(), Instant.now())
                 .block(WAIT);
+    }
+
+    /** The LISTEN connection dies; notifications sent before it is back are lost, so the feed says "anything". */
+    private static void terminateListen() {
+        Mono.usingWhen(sql.create(), connection -> Flux.from(connection.createStatement(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")
+                .execute()).flatMap(result -> result.map((row, meta) -> 1)).then(),
+                connection -> connection.close()).block(WAIT);
     }
 
     /** Waits until the component has republished the event of this commit (so it has counted it). */
