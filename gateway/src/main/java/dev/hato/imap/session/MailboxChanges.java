@@ -49,7 +49,7 @@ import reactor.core.publisher.Sinks;
  * query; a session that arrives while a claim of the mailbox is in flight waits for it and checks again. Claims by
  * other gateway processes are not known here, so a session that is not covered asks the database, which decides.
  *
- * <p>State is kept for at most {@code maxMailboxes} mailboxes (least recently used go first). A mailbox without
+ * <p>State is kept for at most {@code maxMailboxes} mailboxes (Caffeine evicts the least useful). A mailbox without
  * state gets the current value of the node-wide counter as its generation, which is at least that of every event
  * received so far, so forgetting a mailbox only costs sharing, never a notification. Thread-safe.
  */
@@ -60,13 +60,13 @@ public final class MailboxChanges implements AutoCloseable {
     /** Mailboxes whose state is kept by default: about 150 octets each, so at most a few MiB. */
     public static final int DEFAULT_MAX_MAILBOXES = 50_000;
 
-    /** Events a session may fall behind by before the oldest are replaced by {@link MailboxEvent#anything()}. */
+    /** Events a subscriber of {@link #events()} may fall behind by before the oldest become "anything". */
     static final int SUBSCRIBER_BUFFER = 10_000;
 
     /** How often a session waits for another's claim before it claims by itself (the database still decides). */
     private static final int MAX_CLAIM_WAITS = 3;
 
-    /** The changes of one mailbox since a modseq, as {@link Mailboxes#changedSince} and {@link Mailboxes#expungedSince}. */
+    /** The changes of one mailbox since a modseq: {@link Mailboxes#changedSince}, {@link Mailboxes#expungedSince}. */
     public record Changes(List<MessageMeta> changed, List<Long> expunged) {
         public Changes {
             changed = List.copyOf(changed);
