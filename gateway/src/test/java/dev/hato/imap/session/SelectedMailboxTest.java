@@ -60,7 +60,8 @@ class SelectedMailboxTest {
     @Test
     void changesShouldBecomeExistsAndFetchFlagsButExpungesOnlyWhenAllowed() {
         SelectedMailbox mailbox = mailbox();
-        mailbox.apply(List.of(message(4, 21, "\\Seen", "\\Flagged"), message(12, 22)), List.of(2L), new RecentClaim(12, 13));
+        mailbox.apply(List.of(message(4, 21, "\\Seen", "\\Flagged"), message(12, 22)), List.of(2L),
+                new RecentClaim(12, 13));
         List<String> duringFetch = mailbox.flush(false, true, false);
         assertThat(duringFetch).containsExactly("* 4 EXISTS", "* 3 RECENT",
                 "* 2 FETCH (FLAGS (\\Flagged \\Recent \\Seen) MODSEQ (21))");
