@@ -15,6 +15,7 @@ import dev.hato.imap.session.FetchResponder;
 import dev.hato.imap.session.ImapServices;
 import dev.hato.imap.session.ImapSession;
 import dev.hato.imap.session.ImapSettings;
+import dev.hato.imap.session.MailboxChanges;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
@@ -122,7 +123,9 @@ public final class MailListeners implements SmartLifecycle {
         MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
         FetchRenderer renderer = new FetchRenderer(MessageSource.of(store.messages(), store.mailboxes()), indexer,
                 ZoneId.systemDefault());
-        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, store.mailboxes(),
+        // One per node: the sessions of this process share the reads and \Recent claims of a change through it.
+        MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
+        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, store.mailboxes(), changes,
                 FetchResponder.of(renderer), new ImapSearch(store.search()), indexer::index,
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)

@@ -63,10 +63,29 @@ public interface Mailboxes {
     Flux<Long> expungedSince(long accountId, long mailboxId, long modseq);
 
     /**
-     * Marks messages at or above the mailbox's first-recent UID as claimed and returns the UID from which this
-     * caller sees messages as \Recent (RFC 3501 §2.3.2: only one session sees a message as recent).
+     * Marks messages at or above the mailbox's first-recent UID as claimed and says which of them this caller sees
+     * as \Recent (RFC 3501 §2.3.2: only one session sees a message as recent), and up to which UID every message is
+     * now claimed by someone.
      */
-    Mono<Long> claimRecent(long accountId, long mailboxId);
+    Mono<RecentClaim> claimRecent(long accountId, long mailboxId);
+
+    /**
+     * What one {@link #claimRecent} got: messages with {@code from <= uid < until} are \Recent for this caller
+     * (none when {@code from >= until}); every UID below {@code until} (the mailbox's UIDNEXT the claim read) is
+     * claimed, by this caller or an earlier one, so no later claim gets it.
+     */
+    record RecentClaim(long from, long until) {
+        public RecentClaim {
+            if (from < 1 || until < 1) {
+                throw new IllegalArgumentException("UIDs start at 1: from " + from + ", until " + until);
+            }
+        }
+
+        /** True when this caller sees {@code uid} as \Recent. */
+        public boolean covers(long uid) {
+            return uid >= from && uid < until;
+        }
+    }
 
     enum FlagMode { REPLACE, ADD, REMOVE }
 

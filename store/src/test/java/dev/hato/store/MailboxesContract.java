@@ -9,6 +9,7 @@ import dev.hato.store.Mailboxes.FlagMode;
 import dev.hato.store.Mailboxes.FlagUpdate;
 import dev.hato.store.Mailboxes.MailboxEvent;
 import dev.hato.store.Mailboxes.Quota;
+import dev.hato.store.Mailboxes.RecentClaim;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -396,15 +397,37 @@ public abstract class MailboxesContract {
         append(account, box, "1");
         append(account, box, "2");
 
-        long first = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
-        long second = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
+        RecentClaim first = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
+        RecentClaim second = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
         append(account, box, "3");
-        long third = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
+        RecentClaim third = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
 
-        assertThat(first).as("UIDs 1 and 2 are recent for the first").isEqualTo(1);
-        assertThat(second).as("nothing is recent for the second").isEqualTo(3);
-        assertThat(third).as("UID 3 is recent for the third").isEqualTo(3);
+        assertThat(first).as("UIDs 1 and 2 are recent for the first").isEqualTo(new RecentClaim(1, 3));
+        assertThat(second).as("nothing is recent for the second, all below 3 is claimed")
+                .isEqualTo(new RecentClaim(3, 3));
+        assertThat(third).as("UID 3 is recent for the third").isEqualTo(new RecentClaim(3, 4));
         assertThat(box(account, "INBOX").firstRecentUid()).isEqualTo(4);
+    }
+
+    @Test
+    void aClaimShouldSayUpToWhichUidEverythingIsClaimedEvenWhenItGotNothing() {
+        Account account = freshAccount();
+        MailboxInfo box = box(account, "INBOX");
+
+        RecentClaim empty = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
+        append(account, box, "1");
+        append(account, box, "2");
+        RecentClaim both = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
+        RecentClaim none = mailboxes().claimRecent(account.id(), box.id()).block(WAIT);
+
+        assertThat(empty).isEqualTo(new RecentClaim(1, 1));
+        assertThat(empty.covers(1)).isFalse();
+        assertThat(both.covers(1) && both.covers(2)).as("the second claim gets UIDs 1 and 2").isTrue();
+        assertThat(both.covers(3)).as("UID 3 does not exist yet").isFalse();
+        assertThat(none.until()).as("everything below UIDNEXT 3 is claimed").isEqualTo(3);
+        assertThat(none.covers(1) || none.covers(2)).as("the third gets nothing").isFalse();
+        assertThat(reasonOf(mailboxes().claimRecent(account.id(), Long.MAX_VALUE)))
+                .isEqualTo(MailboxException.Reason.NONEXISTENT);
     }
 
     // --- flags ------------------------------------------------------------------------------------------------
@@ -868,12 +891,12 @@ public abstract class MailboxesContract {
         append(account, inbox, "1");
         append(account, inbox, "2");
 
-        List<Long> firstRecent = reactor.core.publisher.Flux.merge(LongStream.range(0, 10)
+        List<RecentClaim> claims = reactor.core.publisher.Flux.merge(LongStream.range(0, 10)
                         .mapToObj(i -> mailboxes().claimRecent(account.id(), inbox.id())).toList())
                 .collectList().block(WAIT);
 
-        assertThat(firstRecent).containsOnly(1L, 3L);
-        assertThat(firstRecent).filteredOn(uid -> uid == 1L).hasSize(1);
+        assertThat(claims).containsOnly(new RecentClaim(1, 3), new RecentClaim(3, 3));
+        assertThat(claims).filteredOn(claim -> claim.from() == 1L).hasSize(1);
     }
 
     // --- events ----------------------------------------------------------------------------------------------

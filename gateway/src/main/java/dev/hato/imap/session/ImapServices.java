@@ -20,9 +20,12 @@ import reactor.core.scheduler.Scheduler;
  * FETCH responses, {@code search} runs SEARCH, SORT and THREAD, {@code indexer} parses an APPENDed message once into
  * the facts kept beside its blob. The clock's zone is the server's time zone for SEARCH dates.
  * {@code io} runs blocking file work (the APPEND spool). Meters are {@code hato.imap.*} with bounded tags.
+ * {@code changes} is the node's one {@link MailboxChanges} over {@code mailboxes}: sessions get their mailbox events
+ * from it and share the reads and \Recent claims of a change through it.
  */
 public record ImapServices(Authenticator authenticator, @Nullable Authenticator tokens,
-                           @Nullable ScramMechanism scram, Mailboxes mailboxes, FetchResponder fetch,
+                           @Nullable ScramMechanism scram, Mailboxes mailboxes, MailboxChanges changes,
+                           FetchResponder fetch,
                            ImapSearch search,
                            Function<MessageContent, Mono<MessageFacts>> indexer, Scheduler io, Clock clock,
                            String version, MeterRegistry meters) { }

@@ -26,6 +26,7 @@ import dev.hato.store.MailboxException;
 import dev.hato.store.MailboxInfo;
 import dev.hato.store.MailboxStatus;
 import dev.hato.store.Mailboxes;
+import dev.hato.store.Mailboxes.RecentClaim;
 import dev.hato.store.MessageMeta;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -40,6 +41,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,9 +61,10 @@ import reactor.core.publisher.Sinks;
  * by {@link ImapCommandParser}; each command's actions complete before the next frame is decoded.
  *
  * <p>While a mailbox is selected the session keeps a {@link SelectedMailbox} snapshot. Commits of any session or
- * gateway process arrive as {@link Mailboxes#events()}; they mark the snapshot stale, and the changes are read and
- * announced at the end of the next command (EXPUNGE not during FETCH, STORE, SEARCH: RFC 3501 §7.4.1), at once
- * during IDLE (RFC 2177) through {@link #unsolicited()}.
+ * gateway process arrive from the node's {@link MailboxChanges}, with which the session watches its mailbox; they
+ * mark the snapshot stale, and the changes are read and announced at the end of the next command (EXPUNGE not during
+ * FETCH, STORE, SEARCH: RFC 3501 §7.4.1), at once during IDLE (RFC 2177) through {@link #unsolicited()}, where the
+ * sessions of this node woken by the same event share one read and one \Recent claim.
  */
 public final class ImapSession implements ProtocolSession {
 
@@ -85,7 +88,7 @@ public final class ImapSession implements ProtocolSession {
     private final Sinks.Many<Boolean> wake = Sinks.many().unicast().onBackpressureBuffer();
 
     private ByteBuffer input = EMPTY;
-    private boolean stopped;
+    private volatile boolean stopped;
     private boolean tls;
     private @Nullable Account account;
     private @Nullable SelectedMailbox selected;
@@ -113,7 +116,8 @@ public final class ImapSession implements ProtocolSession {
     private volatile @Nullable String idleTag;
     /** Completes when the IDLE push running (if any) is over; DONE waits for it. */
     private volatile Mono<Void> idlePush = Mono.empty();
-    private @Nullable Disposable events;
+    /** The watch on the selected mailbox's events, or null. */
+    private volatile @Nullable Disposable events;
 
     public ImapSession(ImapSettings settings, ConnectionInfo connection, ImapServices services) {
         this.settings = settings;
@@ -149,7 +153,8 @@ public final class ImapSession implements ProtocolSession {
                 done.tryEmitEmpty();
                 return Flux.<Action>empty();
             }
-            return refresh().thenMany(Flux.defer(() -> untagged(true)))
+            // Woken by an event (nothing of this session's own is pending while it idles): the read may be shared.
+            return refresh(true).thenMany(Flux.defer(() -> untagged(true)))
                     .onErrorResume(failure -> {
                         LOG.warn("IMAP IDLE refresh failed: {}", failure.toString());
                         return Flux.empty();
@@ -181,10 +186,7 @@ public final class ImapSession implements ProtocolSession {
         stopped = true;
         discardAppend();
         abandonScram();
-        Disposable subscription = events;
-        if (subscription != null) {
-            subscription.dispose();
-        }
+        stopWatching();
         wake.tryEmitComplete();
     }
 
@@ -733,15 +735,6 @@ public final class ImapSession implements ProtocolSession {
         services.meters().counter("hato.imap.logins", "outcome", "success").increment();
         account = user;
         framer.maxLiteralSize(settings.appendLimit());
-        events = services.mailboxes().events().subscribe(event -> {
-            SelectedMailbox mailbox = selected;
-            if (mailbox != null && mailbox.id() == event.mailboxId()) {
-                stale.set(true);
-                if (idleTag != null) {
-                    wake.emitNext(Boolean.TRUE, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
-                }
-            }
-        }, failure -> LOG.warn("IMAP mailbox events ended: {}", failure.toString()));
         return line(tag + " OK [CAPABILITY " + capabilities() + "] Logged in");
     }
 
@@ -1009,12 +1002,13 @@ public final class ImapSession implements ProtocolSession {
         }
         boolean readOnly = select.readOnly();
         Flux<Action> work = find(user, name).flatMapMany(info -> {
-            Mono<Long> recentFrom = readOnly ? Mono.just(Long.MAX_VALUE)
-                    : services.mailboxes().claimRecent(user.id(), info.id());
-            return recentFrom.flatMapMany(from -> services.mailboxes().messages(user.id(), info.id()).collectList()
-                    .flatMapMany(messages -> {
-                        SelectedMailbox mailbox = new SelectedMailbox(info, readOnly, messages, from);
+            // RFC 3501 §2.3.2: the claim after the read, so that every message read is claimed by this session or an
+            // earlier one; what the claim takes beyond the read shows \Recent here when it arrives.
+            return services.mailboxes().messages(user.id(), info.id()).collectList()
+                    .flatMapMany(messages -> recentClaim(user, info.id(), readOnly, messages).flatMapMany(claim -> {
+                        SelectedMailbox mailbox = new SelectedMailbox(info, readOnly, messages, claim.orElse(null));
                         selected = mailbox;
+                        watch(mailbox);
                         stale.set(false);
                         List<String> keywords = new ArrayList<>(SelectedMailbox.SYSTEM_FLAGS);
                         keywords.addAll(mailbox.keywords());
@@ -1043,6 +1037,16 @@ public final class ImapSession implements ProtocolSession {
                     }));
         });
         return Flux.concat(closed, guarded(tag, work));
+    }
+
+    /** The recent claim of a SELECT that read {@code messages} (in UID order); none for EXAMINE or no messages. */
+    private Mono<Optional<RecentClaim>> recentClaim(Account user, long mailboxId, boolean readOnly,
+                                                    List<MessageMeta> messages) {
+        if (readOnly || messages.isEmpty()) {
+            return Mono.just(Optional.empty());
+        }
+        return services.changes().claimFor(user.id(), mailboxId, messages.get(messages.size() - 1).uid())
+                .map(Optional::of).defaultIfEmpty(Optional.empty());
     }
 
     /**
@@ -1115,13 +1119,46 @@ public final class ImapSession implements ProtocolSession {
         return out;
     }
 
+    /**
+     * Commits to the selected mailbox (and, after a gap in the feed, possibly to any) mark the snapshot stale and
+     * wake an IDLE; the node's {@link MailboxChanges} calls this session only for its mailbox.
+     */
+    private void watch(SelectedMailbox mailbox) {
+        stopWatching();
+        events = services.changes().watch(mailbox.id(), () -> {
+            if (selected == mailbox) {
+                stale.set(true);
+                if (idleTag != null) {
+                    wake.emitNext(Boolean.TRUE, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+                }
+            }
+        });
+        if (stopped) {
+            stopWatching(); // closed while the SELECT ran
+        }
+    }
+
+    private void stopWatching() {
+        Disposable watching = events;
+        events = null;
+        if (watching != null) {
+            watching.dispose();
+        }
+    }
+
     private void unselect() {
+        stopWatching();
         selected = null;
         savedResult = List.of();
     }
 
-    /** Reads what changed in the selected mailbox since the snapshot's modseq and applies it to the snapshot. */
-    private Mono<Void> refresh() {
+    /**
+     * Reads what changed in the selected mailbox since the snapshot's modseq and applies it to the snapshot.
+     * {@code shared}: the session was woken by an event and may join a read of the node's other sessions
+     * ({@link MailboxChanges#sharedChangesSince}); after a command of its own it reads alone, since the event for
+     * its own change may not have arrived yet.
+     */
+    private Mono<Void> refresh(boolean shared) {
         SelectedMailbox mailbox = selected;
         Account user = account;
         if (mailbox == null || user == null) {
@@ -1129,20 +1166,23 @@ public final class ImapSession implements ProtocolSession {
         }
         stale.set(false);
         long since = mailbox.highestModseq();
-        Mailboxes store = services.mailboxes();
-        return store.changedSince(user.id(), mailbox.id(), since).collectList()
-                .zipWith(store.expungedSince(user.id(), mailbox.id(), since).collectList())
-                .flatMap(both -> {
-                    List<MessageMeta> changed = both.getT1();
-                    boolean hasNew = false;
-                    for (MessageMeta message : changed) {
-                        hasNew |= mailbox.sequence(message.uid()) == 0;
+        MailboxChanges changes = services.changes();
+        Mono<MailboxChanges.Changes> read = shared ? changes.sharedChangesSince(user.id(), mailbox.id(), since)
+                : changes.changesSince(user.id(), mailbox.id(), since);
+        return read.flatMap(found -> {
+                    long highestNew = 0;
+                    for (MessageMeta message : found.changed()) {
+                        if (mailbox.sequence(message.uid()) == 0) {
+                            highestNew = Math.max(highestNew, message.uid());
+                        }
                     }
-                    Mono<Long> recentFrom = hasNew && !mailbox.readOnly()
-                            ? store.claimRecent(user.id(), mailbox.id()) : Mono.just(Long.MAX_VALUE);
-                    return recentFrom.doOnNext(from -> {
+                    Mono<Optional<RecentClaim>> claim = highestNew > 0 && !mailbox.readOnly()
+                            ? changes.claimFor(user.id(), mailbox.id(), highestNew).map(Optional::of)
+                                    .defaultIfEmpty(Optional.empty())
+                            : Mono.just(Optional.empty());
+                    return claim.doOnNext(recent -> {
                         if (selected == mailbox) {
-                            mailbox.apply(changed, both.getT2(), from);
+                            mailbox.apply(found.changed(), found.expunged(), recent.orElse(null));
                         }
                     });
                 })
@@ -1168,7 +1208,7 @@ public final class ImapSession implements ProtocolSession {
 
     private Flux<Action> done(String tag, String text, boolean expungesAllowed, boolean force) {
         return Flux.defer(() -> {
-            Mono<Void> read = selected != null && (force || stale.get()) ? refresh() : Mono.empty();
+            Mono<Void> read = selected != null && (force || stale.get()) ? refresh(false) : Mono.empty();
             return read.onErrorResume(failure -> {
                         LOG.warn("IMAP refresh failed: {}", failure.toString());
                         return Mono.empty();
@@ -1512,7 +1552,7 @@ public final class ImapSession implements ProtocolSession {
     private Flux<Action> idleStart(String tag) {
         SelectedMailbox mailbox = selected;
         Flux<Action> pending = mailbox == null ? Flux.empty()
-                : refresh().onErrorResume(failure -> Mono.empty()).thenMany(Flux.defer(() -> untagged(true)));
+                : refresh(false).onErrorResume(failure -> Mono.empty()).thenMany(Flux.defer(() -> untagged(true)));
         // RFC 2177 §3: the continuation first, then whatever is pending, then updates as they happen. pushes start
         // only after the first refresh, so two never touch the snapshot at once; what arrived meanwhile is pushed.
         Mono<Action> start = Mono.fromRunnable(() -> {

@@ -2,7 +2,9 @@ package dev.hato.imap.session;
 
 import dev.hato.imap.wire.SequenceSet;
 import dev.hato.store.MailboxInfo;
+import dev.hato.store.Mailboxes.RecentClaim;
 import dev.hato.store.MessageMeta;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -36,12 +38,25 @@ final class SelectedMailbox {
     /** Messages whose flags another session changed, to announce as FETCH FLAGS. */
     private final Set<Long> flagChanges = new LinkedHashSet<>();
     private final Set<Long> recent = new HashSet<>();
+    /**
+     * This session's recent claims whose range reaches beyond the messages it has seen: a claim can take UIDs
+     * committed after the read that led to it, and those are this session's \Recent when it sees them later
+     * (RFC 3501 §2.3.2: no other session will). Oldest first, at most {@value #MAX_PENDING_CLAIMS}.
+     */
+    private final ArrayDeque<RecentClaim> claims = new ArrayDeque<>();
     private final Set<String> keywords = new TreeSetIgnoringCase();
     /** The message count the client was last told (EXISTS). */
     private int announced;
     private long highestModseq;
 
-    SelectedMailbox(MailboxInfo info, boolean readOnly, List<MessageMeta> initial, long recentFrom) {
+    /** Bound on {@link #claims}; an older claim still pending is forgotten (its messages then show no \Recent). */
+    static final int MAX_PENDING_CLAIMS = 8;
+
+    /**
+     * {@code claim} is this session's recent claim made after reading {@code initial} (null when read-only): the
+     * messages it covers are \Recent for this session.
+     */
+    SelectedMailbox(MailboxInfo info, boolean readOnly, List<MessageMeta> initial, @Nullable RecentClaim claim) {
         this.info = info;
         this.readOnly = readOnly;
         this.highestModseq = info.highestModseq();
@@ -49,13 +64,15 @@ final class SelectedMailbox {
             uids.add(message.uid());
             messages.put(message.uid(), message);
             keywords(message);
-            if (message.uid() >= recentFrom) {
+            if (claim != null && !readOnly && claim.covers(message.uid())) {
                 recent.add(message.uid());
             }
             highestModseq = Math.max(highestModseq, message.modseq());
         }
         Collections.sort(uids);
         announced = uids.size();
+        remember(claim);
+        forgetSpentClaims();
     }
 
     MailboxInfo info() {
@@ -184,10 +201,12 @@ final class SelectedMailbox {
 
     /**
      * Applies what the store reports since {@link #highestModseq()}: new and changed messages, expunged UIDs.
-     * {@code recentFrom}: new messages at or above it are \Recent for this session. Idempotent: a change seen twice
+     * {@code claim} is the recent claim this session made for them (null when it made none); new messages that it
+     * or an earlier claim of this session covers are \Recent for this session. Idempotent: a change seen twice
      * (or made by this session) announces nothing twice.
      */
-    void apply(List<MessageMeta> changed, Collection<Long> gone, long recentFrom) {
+    void apply(List<MessageMeta> changed, Collection<Long> gone, @Nullable RecentClaim claim) {
+        remember(claim);
         long lastUid = uids.isEmpty() ? 0 : uids.get(uids.size() - 1);
         for (MessageMeta message : changed) {
             highestModseq = Math.max(highestModseq, message.modseq());
@@ -207,7 +226,7 @@ final class SelectedMailbox {
                 lastUid = message.uid();
                 messages.put(message.uid(), message);
                 keywords(message);
-                if (message.uid() >= recentFrom && !readOnly) {
+                if (!readOnly && claimed(message.uid())) {
                     recent.add(message.uid());
                 }
             }
@@ -218,6 +237,32 @@ final class SelectedMailbox {
                 flagChanges.remove(uid);
             }
         }
+        forgetSpentClaims();
+    }
+
+    /** Claims all of whose UIDs are in view (or were passed over, expunged unseen) can cover nothing more. */
+    private void forgetSpentClaims() {
+        long seen = uids.isEmpty() ? 0 : uids.get(uids.size() - 1);
+        claims.removeIf(pending -> pending.until() <= seen + 1);
+    }
+
+    private void remember(@Nullable RecentClaim claim) {
+        if (claim == null || readOnly || claim.from() >= claim.until()) {
+            return;
+        }
+        if (claims.size() == MAX_PENDING_CLAIMS) {
+            claims.removeFirst();
+        }
+        claims.addLast(claim);
+    }
+
+    private boolean claimed(long uid) {
+        for (RecentClaim claim : claims) {
+            if (claim.covers(uid)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Records a modseq the store reported (e.g. after this session's own change). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.imap.wire.SequenceSet;
 import dev.hato.store.MailboxInfo;
+import dev.hato.store.Mailboxes.RecentClaim;
 import dev.hato.store.MessageMeta;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ class SelectedMailboxTest {
     }
 
     private static SelectedMailbox mailbox() {
-        return new SelectedMailbox(INFO, false, List.of(message(2, 3), message(4, 5, "\\Seen"), message(9, 20)), 4);
+        return new SelectedMailbox(INFO, false, List.of(message(2, 3), message(4, 5, "\\Seen"), message(9, 20)),
+                new RecentClaim(4, 10));
     }
 
     @Test
@@ -58,7 +60,8 @@ class SelectedMailboxTest {
     @Test
     void changesShouldBecomeExistsAndFetchFlagsButExpungesOnlyWhenAllowed() {
         SelectedMailbox mailbox = mailbox();
-        mailbox.apply(List.of(message(4, 21, "\\Seen", "\\Flagged"), message(12, 22)), List.of(2L), 12);
+        mailbox.apply(List.of(message(4, 21, "\\Seen", "\\Flagged"), message(12, 22)), List.of(2L),
+                new RecentClaim(12, 13));
         List<String> duringFetch = mailbox.flush(false, true, false);
         assertThat(duringFetch).containsExactly("* 4 EXISTS", "* 3 RECENT",
                 "* 2 FETCH (FLAGS (\\Flagged \\Recent \\Seen) MODSEQ (21))");
@@ -74,10 +77,10 @@ class SelectedMailboxTest {
     @Test
     void expungesShouldBeSentHighestNumberFirstOrAsOneVanishedUnderQresync() {
         SelectedMailbox plain = mailbox();
-        plain.apply(List.of(), List.of(2L, 9L), 100);
+        plain.apply(List.of(), List.of(2L, 9L), null);
         assertThat(plain.flush(true, false, false)).containsExactly("* 3 EXPUNGE", "* 1 EXPUNGE");
         SelectedMailbox resync = mailbox();
-        resync.apply(List.of(), List.of(2L, 4L, 9L), 100);
+        resync.apply(List.of(), List.of(2L, 4L, 9L), null);
         assertThat(resync.flush(true, true, true)).containsExactly("* VANISHED 2,4,9");
         assertThat(resync.exists()).isZero();
     }
@@ -86,12 +89,32 @@ class SelectedMailboxTest {
     void aChangeSeenTwiceOrMadeByThisSessionShouldBeAnnouncedOnce() {
         SelectedMailbox mailbox = mailbox();
         mailbox.updated(message(2, 30, "\\Answered"));
-        mailbox.apply(List.of(message(2, 30, "\\Answered")), List.of(), 100);
+        mailbox.apply(List.of(message(2, 30, "\\Answered")), List.of(), null);
         assertThat(mailbox.flush(true, false, false)).isEmpty();
-        mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), 100);
-        mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), 100);
+        mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), null);
+        mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), null);
         assertThat(mailbox.flush(true, false, true)).containsExactly("* 3 FETCH (FLAGS ($Junk \\Recent) UID 9)");
         assertThat(mailbox.keywords()).containsExactly("$Junk");
+    }
+
+    @Test
+    void aMessageThatTheSessionsClaimTookBeforeItsReadSawItShouldBeRecentWhenItArrives() {
+        SelectedMailbox mailbox = mailbox();
+        // The read saw UID 12; the claim made after it also took UID 13, committed in between.
+        mailbox.apply(List.of(message(12, 22)), List.of(), new RecentClaim(12, 14));
+        mailbox.apply(List.of(message(13, 23), message(14, 24)), List.of(), null);
+
+        assertThat(mailbox.isRecent(12)).isTrue();
+        assertThat(mailbox.isRecent(13)).as("taken by this session's claim").isTrue();
+        assertThat(mailbox.isRecent(14)).as("not claimed by this session").isFalse();
+    }
+
+    @Test
+    void anExaminedMailboxShouldShowNoMessageAsRecent() {
+        SelectedMailbox examined = new SelectedMailbox(INFO, true, List.of(message(4, 5)), new RecentClaim(1, 10));
+        examined.apply(List.of(message(5, 6)), List.of(), new RecentClaim(1, 10));
+
+        assertThat(examined.recentCount()).isZero();
     }
 
     @Test

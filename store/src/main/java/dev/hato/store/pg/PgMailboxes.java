@@ -98,7 +98,7 @@ final class PgMailboxes implements Mailboxes {
             + "  WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE),"
             + " claimed AS (UPDATE mailbox m SET first_recent_uid = old.uid_next FROM old"
             + "  WHERE m.account_id = $1 AND m.id = $2 AND old.first_recent_uid < old.uid_next)"
-            + " SELECT first_recent_uid FROM old";
+            + " SELECT first_recent_uid, uid_next FROM old";
 
     private static final String RAISE_MODSEQ = "UPDATE mailbox SET highest_modseq = highest_modseq + 1"
             + " WHERE account_id = $1 AND id = $2 RETURNING highest_modseq";
@@ -425,8 +425,9 @@ final class PgMailboxes implements Mailboxes {
     }
 
     @Override
-    public Mono<Long> claimRecent(long accountId, long mailboxId) {
-        return db.query(CLAIM_RECENT, row -> Database.required(row, "first_recent_uid", Long.class),
+    public Mono<RecentClaim> claimRecent(long accountId, long mailboxId) {
+        return db.query(CLAIM_RECENT, row -> new RecentClaim(Database.required(row, "first_recent_uid", Long.class),
+                                Database.required(row, "uid_next", Long.class)),
                         accountId, mailboxId)
                 .singleOrEmpty()
                 .switchIfEmpty(nonexistent(mailboxId));

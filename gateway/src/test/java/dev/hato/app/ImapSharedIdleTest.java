@@ -1,0 +1,113 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several sessions of one node idling in the same INBOX, woken by the same delivery (so they share one read and
+ * one \Recent claim through the node's MailboxChanges): every one is told of the message, exactly one sees it as
+ * \Recent (RFC 3501 §2.3.2).
+ */
+class ImapSharedIdleTest {
+
+    private static final int SESSIONS = 6;
+    private static final RunningHato HATO = RunningHato.shared();
+
+    @Test
+    void everyIdlingSessionShouldSeeTheDeliveryAndExactlyOneShouldSeeItAsRecent() throws Exception {
+        RunningHato.User gus = HATO.newUser("gus");
+        List<SocketTransport> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < SESSIONS; i++) {
+                SocketTransport imap = login(gus);
+                sessions.add(imap);
+                assertThat(command(imap, "s1 SELECT INBOX")).contains("* 0 EXISTS", "* 0 RECENT");
+            }
+            int[] recentCounts = new int[SESSIONS];
+            for (int round = 1; round <= 2; round++) {
+                for (SocketTransport imap : sessions) {
+                    imap.send(("i" + round + " IDLE\r\n").getBytes(StandardCharsets.US_ASCII));
+                    assertThat(imap.readLine()).startsWith("+ ");
+                }
+
+                deliver(gus, "round " + round);
+
+                int sawRecent = 0;
+                for (int i = 0; i < SESSIONS; i++) {
+                    SocketTransport imap = sessions.get(i);
+                    assertThat(imap.readLine()).as("IDLE woken by the delivery").isEqualTo("* " + round + " EXISTS");
+                    // RECENT counts this session's recent messages, so it grows by one for the session that got it.
+                    String recent = imap.readLine();
+                    assertThat(recent).isIn("* " + recentCounts[i] + " RECENT", "* " + (recentCounts[i] + 1)
+                            + " RECENT");
+                    if (recent.equals("* " + (recentCounts[i] + 1) + " RECENT")) {
+                        recentCounts[i]++;
+                        sawRecent++;
+                    }
+                    imap.send("DONE\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(untilTagged(imap, "i" + round)).last().asString().startsWith("i" + round + " OK");
+                }
+                assertThat(sawRecent).as("sessions that see message " + round + " as recent").isEqualTo(1);
+
+                int flaggedRecent = 0;
+                for (SocketTransport imap : sessions) {
+                    List<String> fetch = command(imap, "f" + round + " FETCH " + round + " (FLAGS)");
+                    flaggedRecent += fetch.stream().anyMatch(line -> line.contains("\\Recent")) ? 1 : 0;
+                }
+                assertThat(flaggedRecent).as("FETCH FLAGS with \\Recent for message " + round).isEqualTo(1);
+            }
+            try (SocketTransport late = login(gus)) {
+                assertThat(command(late, "s1 SELECT INBOX")).as("both messages are claimed already")
+                        .contains("* 2 EXISTS", "* 0 RECENT");
+            }
+        } finally {
+            for (SocketTransport imap : sessions) {
+                imap.close();
+            }
+        }
+    }
+
+    private static SocketTransport login(RunningHato.User user) throws IOException {
+        SocketTransport imap = new SocketTransport(HATO.port("imaps"), true);
+        assertThat(imap.readLine()).startsWith("* OK");
+        command(imap, "l1 LOGIN " + user.authId() + " \"" + user.password() + "\"");
+        return imap;
+    }
+
+    /** Sends one command and returns every line up to and including its tagged reply, which must be OK. */
+    private static List<String> command(SocketTransport imap, String line) throws IOException {
+        imap.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        String tag = line.substring(0, line.indexOf(' '));
+        List<String> lines = untilTagged(imap, tag);
+        assertThat(lines).last().asString().startsWith(tag + " OK");
+        return lines;
+    }
+
+    private static List<String> untilTagged(SocketTransport imap, String tag) throws IOException {
+        List<String> lines = new ArrayList<>();
+        String next;
+        do {
+            next = imap.readLine();
+            lines.add(next);
+        } while (!next.startsWith(tag + " "));
+        return lines;
+    }
+
+    private static void deliver(RunningHato.User to, String subject) throws IOException {
+        try (SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false)) {
+            smtp.readLine();
+            smtp.send(("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<" + to.address() + ">\r\nDATA\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 4; i++) {
+                smtp.readLine();
+            }
+            smtp.send(("Subject: " + subject + "\r\n\r\nhello\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("250 2.0.0");
+        }
+    }
+}
