@@ -8,6 +8,7 @@ import dev.hato.store.MessageFacts;
 import dev.hato.store.MessageMeta;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -148,6 +149,11 @@ final class CountingMailboxes implements Mailboxes {
     @Override
     public Mono<byte[]> structure(long blobId) {
         return delegate.structure(blobId);
+    }
+
+    @Override
+    public Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds) {
+        return delegate.structures(blobIds);
     }
 
     @Override
