@@ -99,7 +99,7 @@ public final class MailListeners implements SmartLifecycle {
         SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
                 deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
                         Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
-                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quota);
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quotaToEnforce);
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())

@@ -155,6 +155,12 @@ public interface Mailboxes {
     /** Limits are null when unlimited. Storage in octets (IMAP shows KiB), messages as a count. */
     record Quota(long usedOctets, @Nullable Long limitOctets, long usedMessages, @Nullable Long limitMessages) { }
 
+    /**
+     * {@link #quota} for a check before storing: the usage is counted only when the account has a limit, and is 0
+     * without one, so that an account without quotas costs one row lookup, not a count of all its messages.
+     */
+    Mono<Quota> quotaToEnforce(long accountId);
+
     /** Sets (null: removes) the account's limits. */
     Mono<Void> setQuota(long accountId, @Nullable Long limitOctets, @Nullable Long limitMessages);
 

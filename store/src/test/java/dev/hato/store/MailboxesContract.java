@@ -794,6 +794,22 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void quotaToEnforceShouldCountUsageOnlyForAnAccountWithALimit() {
+        Account account = freshAccount();
+        TestContent a = TestContent.unique("enforced");
+        mailboxes().append(account.id(), box(account, "INBOX").id(), a, facts("a"), Set.of(), Instant.now()).block(WAIT);
+
+        assertThat(mailboxes().quotaToEnforce(account.id()).block(WAIT)).isEqualTo(new Quota(0, null, 0, null));
+        mailboxes().setQuota(account.id(), null, 50L).block(WAIT);
+        assertThat(mailboxes().quotaToEnforce(account.id()).block(WAIT)).isEqualTo(new Quota(a.size(), null, 1, 50L));
+        mailboxes().setQuota(account.id(), 1_000_000L, null).block(WAIT);
+        assertThat(mailboxes().quotaToEnforce(account.id()).block(WAIT))
+                .isEqualTo(mailboxes().quota(account.id()).block(WAIT));
+        assertThat(reasonOf(mailboxes().quotaToEnforce(Long.MAX_VALUE)))
+                .isEqualTo(MailboxException.Reason.NONEXISTENT);
+    }
+
+    @Test
     void appendAndCopyShouldBeRefusedOverQuotaButMoveAllowed() {
         Account account = freshAccount();
         MailboxInfo inbox = box(account, "INBOX");

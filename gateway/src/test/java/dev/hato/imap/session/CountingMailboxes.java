@@ -167,6 +167,11 @@ final class CountingMailboxes implements Mailboxes {
     }
 
     @Override
+    public Mono<Quota> quotaToEnforce(long accountId) {
+        return delegate.quotaToEnforce(accountId);
+    }
+
+    @Override
     public Mono<Void> setQuota(long accountId, @Nullable Long limitOctets, @Nullable Long limitMessages) {
         return delegate.setQuota(accountId, limitOctets, limitMessages);
     }

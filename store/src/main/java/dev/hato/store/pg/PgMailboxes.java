@@ -79,6 +79,8 @@ final class PgMailboxes implements Mailboxes {
     private static final String USAGE = "SELECT count(*) AS messages, coalesce(sum(size), 0)::bigint AS octets"
             + " FROM message WHERE account_id = $1";
 
+    private static final String LIMITED = "(a.quota_octets IS NOT NULL OR a.quota_messages IS NOT NULL)";
+
     private static final String NOTIFY = "SELECT pg_notify('" + PgMessageStore.CHANNEL + "', $1)";
 
     // One snapshot: RFC 3501 §6.3.10 counts, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, and \Deleted for RFC 9051.
@@ -155,7 +157,9 @@ final class PgMailboxes implements Mailboxes {
     private static final String APPEND = "WITH m AS (INSERT INTO message"
             + "  (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags)"
             + "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[]) RETURNING uid)"
-            + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind) SELECT $1, $2, $4, uid, 'append' FROM m";
+            + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind) SELECT $1, $2, $4, uid, 'append'"
+            // the change feed's NOTIFY in the same statement (one round trip less); sent at commit, as any NOTIFY
+            + " FROM m CROSS JOIN (SELECT pg_notify('" + PgMessageStore.CHANNEL + "', $9)) AS n";
 
     private final Database db;
     private final PgMessageStore messageStore;
@@ -573,7 +577,7 @@ final class PgMailboxes implements Mailboxes {
             AtomicReference<@Nullable Throwable> unreadable = new AtomicReference<>();
             // A first look at the quota, before any byte is written; the check that counts is the one under the
             // account lock below.
-            return quota(accountId)
+            return quotaToEnforce(accountId)
                     .flatMap(quota -> overQuota(quota.limitOctets(), quota.limitMessages(),
                             new Usage(quota.usedMessages(), quota.usedOctets()), adding))
                     .then(blobs.readSmall((owners, error) -> unreadable.set(error)))
@@ -588,8 +592,8 @@ final class PgMailboxes implements Mailboxes {
                                     .then(reserve(connection, accountId, mailboxId, 1))
                                     .flatMap(reserved -> Database.rowsUpdated(Database.statement(connection, APPEND,
                                                     accountId, mailboxId, reserved.firstUid(), reserved.modseq(),
-                                                    blobs.id(content), content.size(), date, stored))
-                                            .then(notify(connection, mailboxId, reserved.modseq()))
+                                                    blobs.id(content), content.size(), date, stored,
+                                                    mailboxId + ":" + reserved.modseq()))
                                             .thenReturn(new AppendResult(reserved.uidValidity(), reserved.firstUid(),
                                                     reserved.modseq()))))
                             .single());
@@ -640,9 +644,22 @@ final class PgMailboxes implements Mailboxes {
 
     @Override
     public Mono<Quota> quota(long accountId) {
-        return db.query("SELECT a.quota_octets, a.quota_messages, u.messages, u.octets FROM account a,"
-                                + " LATERAL (" + USAGE + ") AS u WHERE a.id = $1",
-                        row -> new Quota(Database.required(row, "octets", Long.class),
+        return quota("SELECT a.quota_octets, a.quota_messages, u.messages, u.octets FROM account a,"
+                + " LATERAL (" + USAGE + ") AS u WHERE a.id = $1", accountId);
+    }
+
+    @Override
+    public Mono<Quota> quotaToEnforce(long accountId) {
+        // PostgreSQL runs a scalar subquery of a CASE branch only when the branch is taken.
+        return quota("SELECT a.quota_octets, a.quota_messages,"
+                + " CASE WHEN " + LIMITED + " THEN (SELECT count(*) FROM message m WHERE m.account_id = a.id)"
+                + " ELSE 0 END AS messages,"
+                + " CASE WHEN " + LIMITED + " THEN (SELECT coalesce(sum(size), 0)::bigint FROM message m"
+                + " WHERE m.account_id = a.id) ELSE 0 END AS octets FROM account a WHERE a.id = $1", accountId);
+    }
+
+    private Mono<Quota> quota(String sql, long accountId) {
+        return db.query(sql, row -> new Quota(Database.required(row, "octets", Long.class),
                                 row.get("quota_octets", Long.class),
                                 Database.required(row, "messages", Long.class),
                                 row.get("quota_messages", Long.class)), accountId)
