@@ -92,5 +92,9 @@ tee -a "$LOG" < "$WORK/imap-idle.out"
 row="$(grep -E '^[0-9]+,[0-9]+,' "$WORK/imap-idle.out" | head -1)"
 [[ -n "$row" ]] && echo "$(date -u +%FT%TZ),$row" >> "$CSV"
 grep -E ' ERROR |OutOfMemory' "$WORK/hato.log" | head -5 | tee -a "$LOG" || true
+# the plot of every run in the CSV, when matplotlib is there (python3-matplotlib); the CSV is what counts
+if "${PYTHON:-/usr/bin/python3}" -c 'import matplotlib' 2>/dev/null; then
+  "${PYTHON:-/usr/bin/python3}" "$(dirname "${BASH_SOURCE[0]}")/plot-imap-idle.py" "$CSV" "${CSV%.csv}.png" || true
+fi
 say "imap-idle: done $(date -u +%FT%TZ) (ImapIdle exit $status); $CSV"
 exit "$status"
