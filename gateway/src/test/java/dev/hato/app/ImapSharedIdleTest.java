@@ -1,5 +1,8 @@
 package dev.hato.app;
 
+import static dev.hato.app.ImapLines.command;
+import static dev.hato.app.ImapLines.login;
+import static dev.hato.app.ImapLines.untilTagged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -24,7 +27,7 @@ class ImapSharedIdleTest {
         List<SocketTransport> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < SESSIONS; i++) {
-                SocketTransport imap = login(gus);
+                SocketTransport imap = login(HATO, gus);
                 sessions.add(imap);
                 assertThat(command(imap, "s1 SELECT INBOX")).contains("* 0 EXISTS", "* 0 RECENT");
             }
@@ -61,7 +64,7 @@ class ImapSharedIdleTest {
                 }
                 assertThat(flaggedRecent).as("FETCH FLAGS with \\Recent for message " + round).isEqualTo(1);
             }
-            try (SocketTransport late = login(gus)) {
+            try (SocketTransport late = login(HATO, gus)) {
                 assertThat(command(late, "s1 SELECT INBOX")).as("both messages are claimed already")
                         .contains("* 2 EXISTS", "* 0 RECENT");
             }
@@ -70,32 +73,6 @@ class ImapSharedIdleTest {
                 imap.close();
             }
         }
-    }
-
-    private static SocketTransport login(RunningHato.User user) throws IOException {
-        SocketTransport imap = new SocketTransport(HATO.port("imaps"), true);
-        assertThat(imap.readLine()).startsWith("* OK");
-        command(imap, "l1 LOGIN " + user.authId() + " \"" + user.password() + "\"");
-        return imap;
-    }
-
-    /** Sends one command and returns every line up to and including its tagged reply, which must be OK. */
-    private static List<String> command(SocketTransport imap, String line) throws IOException {
-        imap.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        String tag = line.substring(0, line.indexOf(' '));
-        List<String> lines = untilTagged(imap, tag);
-        assertThat(lines).last().asString().startsWith(tag + " OK");
-        return lines;
-    }
-
-    private static List<String> untilTagged(SocketTransport imap, String tag) throws IOException {
-        List<String> lines = new ArrayList<>();
-        String next;
-        do {
-            next = imap.readLine();
-            lines.add(next);
-        } while (!next.startsWith(tag + " "));
-        return lines;
     }
 
     private static void deliver(RunningHato.User to, String subject) throws IOException {

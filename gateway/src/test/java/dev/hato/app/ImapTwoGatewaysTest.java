@@ -1,12 +1,14 @@
 package dev.hato.app;
 
+import static dev.hato.app.ImapLines.command;
+import static dev.hato.app.ImapLines.login;
+import static dev.hato.app.ImapLines.untilTagged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,33 +57,6 @@ class ImapTwoGatewaysTest {
                 assertThat(command(watcher, "w4 NOOP")).contains("* 1 EXPUNGE");
             }
         }
-    }
-
-    private static SocketTransport login(RunningHato node, RunningHato.User user) throws IOException {
-        SocketTransport imap = new SocketTransport(node.port("imaps"), true);
-        assertThat(imap.readLine()).startsWith("* OK");
-        List<String> reply = command(imap, "l1 LOGIN " + user.authId() + " \"" + user.password() + "\"");
-        assertThat(reply).last().asString().startsWith("l1 OK");
-        return imap;
-    }
-
-    /** Sends one command and returns every line up to and including its tagged reply, which must be OK. */
-    private static List<String> command(SocketTransport imap, String line) throws IOException {
-        imap.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        String tag = line.substring(0, line.indexOf(' '));
-        List<String> lines = untilTagged(imap, tag);
-        assertThat(lines).last().asString().startsWith(tag + " OK");
-        return lines;
-    }
-
-    private static List<String> untilTagged(SocketTransport imap, String tag) throws IOException {
-        List<String> lines = new ArrayList<>();
-        String next;
-        do {
-            next = imap.readLine();
-            lines.add(next);
-        } while (!next.startsWith(tag + " "));
-        return lines;
     }
 
     private static void deliver(RunningHato node, RunningHato.User to, String subject) throws IOException {

@@ -3,13 +3,7 @@ package dev.hato.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.store.Mailboxes;
-import dev.hato.store.MessageFacts;
-import dev.hato.store.MessageContent;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -22,45 +16,13 @@ class QuotaCommandTest {
         return CliRun.of(HATO.dataDir(), "", args);
     }
 
-    private static MessageFacts facts() {
-        return new MessageFacts(new byte[0], "", "", new MessageFacts.SortFields("", "", "", "", null, null,
-                List.of(), null, null));
-    }
-
-    /** A small message held in memory. */
-    private record Bytes(byte[] bytes) implements MessageContent {
-        static Bytes unique() {
-            return new Bytes(("Subject: quota\r\nMessage-ID: <" + System.nanoTime() + "@quota.test>\r\n\r\nHi.\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-        }
-
-        @Override
-        public byte[] sha256() {
-            try {
-                return MessageDigest.getInstance("SHA-256").digest(bytes);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public long size() {
-            return bytes.length;
-        }
-
-        @Override
-        public reactor.core.publisher.Flux<ByteBuffer> chunks() {
-            return reactor.core.publisher.Flux.defer(() -> reactor.core.publisher.Flux.just(ByteBuffer.wrap(bytes)));
-        }
-    }
-
     @Test
     void quotaShouldShowUsageAndSetAndRemoveLimitsByAuthIdOrAddress() {
         RunningHato.User user = HATO.newUser("quota");
         Mailboxes mailboxes = HATO.store().mailboxes();
-        Bytes message = Bytes.unique();
+        HeldMessage message = HeldMessage.unique("quota");
         long inbox = mailboxes.find(user.accountId(), "INBOX").block().id();
-        mailboxes.append(user.accountId(), inbox, message, facts(), Set.of(), Instant.now()).block();
+        mailboxes.append(user.accountId(), inbox, message, HeldMessage.noFacts(), Set.of(), Instant.now()).block();
 
         CliRun shown = hato("user", "quota", user.authId());
         assertThat(shown.status()).as(shown.err()).isZero();

@@ -2,12 +2,11 @@ package dev.hato.imap.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.app.HeldMessage;
 import dev.hato.store.Account;
 import dev.hato.store.MailboxInfo;
 import dev.hato.store.Mailboxes.MailboxEvent;
 import dev.hato.store.Mailboxes.RecentClaim;
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageFacts;
 import dev.hato.store.MessageMeta;
 import dev.hato.store.NewAccount;
 import dev.hato.store.pg.PgStore;
@@ -16,10 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -277,7 +273,8 @@ class MailboxChangesTest {
     }
 
     private static dev.hato.store.Mailboxes.AppendResult append(Account account, MailboxInfo box) {
-        return store.mailboxes().append(account.id(), box.id(), Bytes.unique(), facts(), Set.of(), Instant.now())
+        return store.mailboxes().append(account.id(), box.id(), HeldMessage.unique("changes"), HeldMessage.noFacts(),
+                        Set.of(), Instant.now())
                 .block(WAIT);
     }
 
@@ -315,35 +312,4 @@ class MailboxChangesTest {
         return found.changed().stream().map(MessageMeta::uid).toList();
     }
 
-    private static MessageFacts facts() {
-        return new MessageFacts(new byte[0], "", "", new MessageFacts.SortFields("", "", "", "", null, null,
-                List.of(), null, null));
-    }
-
-    /** A small message held in memory. */
-    private record Bytes(byte[] bytes) implements MessageContent {
-        static Bytes unique() {
-            return new Bytes(("Subject: changes\r\nMessage-ID: <" + System.nanoTime() + "@changes.test>\r\n\r\nHi.\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-        }
-
-        @Override
-        public byte[] sha256() {
-            try {
-                return MessageDigest.getInstance("SHA-256").digest(bytes);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public long size() {
-            return bytes.length;
-        }
-
-        @Override
-        public Flux<ByteBuffer> chunks() {
-            return Flux.defer(() -> Flux.just(ByteBuffer.wrap(bytes)));
-        }
-    }
 }
