@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Line-level IMAP over a {@link SocketTransport}, for tests that drive sessions by hand (implicit TLS). */
+/**
+ * Line-level IMAP over a {@link SocketTransport}, for tests that drive sessions by hand (implicit TLS), and the
+ * plain SMTP delivery such tests wait for.
+ */
 final class ImapLines {
 
     private ImapLines() {
@@ -39,5 +42,19 @@ final class ImapLines {
             lines.add(next);
         } while (!next.startsWith(tag + " "));
         return lines;
+    }
+
+    /** One message to {@code to} over the node's SMTP port (no TLS, no AUTH: inbound mail), accepted with 250. */
+    static void deliver(RunningHato node, RunningHato.User to, String subject) throws IOException {
+        try (SocketTransport smtp = new SocketTransport(node.port("smtp"), false)) {
+            smtp.readLine();
+            smtp.send(("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<" + to.address() + ">\r\nDATA\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 4; i++) {
+                smtp.readLine();
+            }
+            smtp.send(("Subject: " + subject + "\r\n\r\nhello\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("250 2.0.0");
+        }
     }
 }

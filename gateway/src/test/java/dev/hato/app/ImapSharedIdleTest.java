@@ -1,11 +1,11 @@
 package dev.hato.app;
 
 import static dev.hato.app.ImapLines.command;
+import static dev.hato.app.ImapLines.deliver;
 import static dev.hato.app.ImapLines.login;
 import static dev.hato.app.ImapLines.untilTagged;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ class ImapSharedIdleTest {
                     assertThat(imap.readLine()).startsWith("+ ");
                 }
 
-                deliver(gus, "round " + round);
+                deliver(HATO, gus, "round " + round);
 
                 int sawRecent = 0;
                 for (int i = 0; i < SESSIONS; i++) {
@@ -72,19 +72,6 @@ class ImapSharedIdleTest {
             for (SocketTransport imap : sessions) {
                 imap.close();
             }
-        }
-    }
-
-    private static void deliver(RunningHato.User to, String subject) throws IOException {
-        try (SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false)) {
-            smtp.readLine();
-            smtp.send(("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<" + to.address() + ">\r\nDATA\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < 4; i++) {
-                smtp.readLine();
-            }
-            smtp.send(("Subject: " + subject + "\r\n\r\nhello\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("250 2.0.0");
         }
     }
 }

@@ -1,12 +1,12 @@
 package dev.hato.app;
 
 import static dev.hato.app.ImapLines.command;
+import static dev.hato.app.ImapLines.deliver;
 import static dev.hato.app.ImapLines.login;
 import static dev.hato.app.ImapLines.untilTagged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,19 +56,6 @@ class ImapTwoGatewaysTest {
                 command(writer, "a4 EXPUNGE");
                 assertThat(command(watcher, "w4 NOOP")).contains("* 1 EXPUNGE");
             }
-        }
-    }
-
-    private static void deliver(RunningHato node, RunningHato.User to, String subject) throws IOException {
-        try (SocketTransport smtp = new SocketTransport(node.port("smtp"), false)) {
-            smtp.readLine();
-            smtp.send(("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<" + to.address() + ">\r\nDATA\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < 4; i++) {
-                smtp.readLine();
-            }
-            smtp.send(("Subject: " + subject + "\r\n\r\nhello\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("250 2.0.0");
         }
     }
 }
