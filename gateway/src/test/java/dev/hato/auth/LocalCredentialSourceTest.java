@@ -45,10 +45,7 @@ class LocalCredentialSourceTest {
     @Test
     void aPasswordVerifiedAgainstTheSameHashShouldNotBeHashedAgainButAWrongOneAlways() {
         AtomicInteger hashes = new AtomicInteger();
-        Scheduler counting = Schedulers.fromExecutor(task -> {
-            hashes.incrementAndGet();
-            hashing.schedule(task);
-        });
+        Scheduler counting = counting(hashes);
         LocalCredentialSource cached = new LocalCredentialSource(HASHER, counting, new VerifierCache(
                 new VerifierCacheSettings(true, Duration.ofMinutes(10), 100)));
         Account ann = account(HASHER.hash("right horse"));
@@ -70,16 +67,21 @@ class LocalCredentialSourceTest {
     @Test
     void withoutTheCacheEveryLoginShouldRunTheHash() {
         AtomicInteger hashes = new AtomicInteger();
-        Scheduler counting = Schedulers.fromExecutor(task -> {
-            hashes.incrementAndGet();
-            hashing.schedule(task);
-        });
+        Scheduler counting = counting(hashes);
         LocalCredentialSource uncached = new LocalCredentialSource(HASHER, counting);
         Account ann = account(HASHER.hash("right horse"));
 
         StepVerifier.create(uncached.verify(ann, "right horse")).expectNext(true).verifyComplete();
         StepVerifier.create(uncached.verify(ann, "right horse")).expectNext(true).verifyComplete();
         assertThat(hashes).hasValue(2);
+    }
+
+    /** The hashing scheduler, counting the tasks (hash runs) given to it. */
+    private Scheduler counting(AtomicInteger hashes) {
+        return Schedulers.fromExecutor(task -> {
+            hashes.incrementAndGet();
+            hashing.schedule(task);
+        });
     }
 
     @Test

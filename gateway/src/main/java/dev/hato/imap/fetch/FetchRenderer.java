@@ -123,16 +123,15 @@ public final class FetchRenderer {
             Map<Long, MessageStructure> structures = new HashMap<>();
             Map<Long, Integer> lengths = new HashMap<>();
             encoded.forEach((blobId, bytes) -> {
-                try {
-                    MessageStructure structure = MessageStructure.decode(bytes);
-                    structures.put(blobId, structure);
-                    long length = structure.root().bodyStart() - structure.root().headerStart();
-                    if (headers && structure.root().headerStart() == 0 && length > 0
-                            && length <= MAX_PREFETCHED_HEADER_OCTETS) {
-                        lengths.put(blobId, (int) length);
-                    }
-                } catch (IllegalArgumentException unreadable) {
-                    // left to render(), which parses the message again
+                MessageStructure structure = readable(bytes);
+                if (structure == null) {
+                    return; // left to render(), which parses the message again
+                }
+                structures.put(blobId, structure);
+                long length = structure.root().bodyStart() - structure.root().headerStart();
+                if (headers && structure.root().headerStart() == 0 && length > 0
+                        && length <= MAX_PREFETCHED_HEADER_OCTETS) {
+                    lengths.put(blobId, (int) length);
                 }
             });
             Mono<Map<Long, ByteBuffer>> heads = lengths.isEmpty() ? Mono.just(Map.of()) : source.heads(lengths);
@@ -166,18 +165,10 @@ public final class FetchRenderer {
             this.heads = Map.copyOf(heads);
         }
 
-        /** How many messages' structures and headers were read ahead (for tests and logs). */
+        /** How many messages' structures and headers were read ahead, for logs. */
         @Override
         public String toString() {
             return "Prefetched[" + structures.size() + " structures, " + heads.size() + " headers]";
-        }
-
-        int structureCount() {
-            return structures.size();
-        }
-
-        int headerCount() {
-            return heads.size();
         }
     }
 
@@ -220,16 +211,19 @@ public final class FetchRenderer {
     /** The stored structure, or, for a blob without one (or with one in a format no longer read), a backfill. */
     private Mono<MessageStructure> structure(long blobId) {
         return source.structure(blobId)
-                .flatMap(encoded -> {
-                    try {
-                        return Mono.just(MessageStructure.decode(encoded));
-                    } catch (IllegalArgumentException unreadable) {
-                        return Mono.empty();
-                    }
-                })
+                .flatMap(encoded -> Mono.justOrEmpty(readable(encoded)))
                 .switchIfEmpty(Mono.defer(() -> indexer.index(source.content(blobId))
                         .flatMap(facts -> source.storeFacts(blobId, facts)
                                 .thenReturn(MessageStructure.decode(facts.structure())))));
+    }
+
+    /** The stored structure decoded; null for one in a format no longer read (the caller parses the message again). */
+    private static @Nullable MessageStructure readable(byte[] encoded) {
+        try {
+            return MessageStructure.decode(encoded);
+        } catch (IllegalArgumentException unreadable) {
+            return null;
+        }
     }
 
     private Mono<List<Segment>> plan(long sequence, MessageMeta meta, Blob blob, List<FetchAttribute> attributes,

@@ -187,13 +187,7 @@ class FetchRendererTest {
 
     static String render(MessageSource source, byte[] message, String items, FetchOptions options) {
         FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.ofHours(-7));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        renderer.render(3, meta(message), attributes(items), options).toIterable().forEach(chunk -> {
-            byte[] octets = new byte[chunk.remaining()];
-            chunk.duplicate().get(octets);
-            out.writeBytes(octets);
-        });
-        return out.toString(StandardCharsets.ISO_8859_1);
+        return text(renderer.render(3, meta(message), attributes(items), options));
     }
 
     /** As a FETCH of many messages renders: after {@link FetchRenderer#prefetch} for the window. */
@@ -201,8 +195,13 @@ class FetchRendererTest {
         FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.ofHours(-7));
         List<FetchAttribute> attributes = attributes(items);
         FetchRenderer.Prefetched window = renderer.prefetch(List.of(meta(message)), attributes).block();
+        return text(renderer.render(3, meta(message), attributes, FetchOptions.NONE, window));
+    }
+
+    /** The rendered octets, one char each. */
+    static String text(Flux<ByteBuffer> rendered) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        renderer.render(3, meta(message), attributes, FetchOptions.NONE, window).toIterable().forEach(chunk -> {
+        rendered.toIterable().forEach(chunk -> {
             byte[] octets = new byte[chunk.remaining()];
             chunk.duplicate().get(octets);
             out.writeBytes(octets);

@@ -607,12 +607,7 @@ final class PgMailboxes implements Mailboxes {
 
     @Override
     public Mono<byte[]> structure(long blobId) {
-        return db.query("SELECT structure FROM blob_facts WHERE blob_id = $1", row -> {
-            ByteBuffer buffer = Database.required(row, "structure", ByteBuffer.class);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        }, blobId).singleOrEmpty();
+        return structures(List.of(blobId)).flatMap(found -> Mono.justOrEmpty(found.get(blobId)));
     }
 
     @Override

@@ -74,7 +74,7 @@ final class PgMessageSearch implements MessageSearch {
     public Flux<Long> find(long accountId, long mailboxId, TextQuery query, int messages) {
         Objects.requireNonNull(query, "query");
         Object[] parameters = parameters(accountId, mailboxId, query);
-        if (messages <= SCAN_BELOW || !indexable(query)) {
+        if (readsThrough(query, messages)) {
             // The bigram index spans every blob of every account: for a word common in the whole installation its
             // candidates are far more than a small mailbox holds, so the mailbox's own texts are read instead.
             return db.query(sql(query, false), PgMessageSearch::uids, parameters).flatMapIterable(Arrays::asList);
@@ -92,7 +92,7 @@ final class PgMessageSearch implements MessageSearch {
 
     /** How {@link #find} answers {@code query} in a mailbox of {@code messages} messages (for tests). */
     Mono<Way> way(TextQuery query, int messages) {
-        if (messages <= SCAN_BELOW || !indexable(query)) {
+        if (readsThrough(query, messages)) {
             return Mono.just(Way.READ_THROUGH);
         }
         return db.inTransaction(connection -> set(connection, BITMAP_ONLY).then(way(connection, query, messages)))
@@ -138,6 +138,11 @@ final class PgMessageSearch implements MessageSearch {
         return query.scope() == Scope.FIELD
                 ? new Object[] {accountId, mailboxId, query.text(), Objects.requireNonNull(query.field())}
                 : new Object[] {accountId, mailboxId, query.text()};
+    }
+
+    /** Whether the mailbox is read through without asking the index: a small mailbox, or a query without bigrams. */
+    private static boolean readsThrough(TextQuery query, int messages) {
+        return messages <= SCAN_BELOW || !indexable(query);
     }
 
     /** A query of one character (or none) has no bigram and never uses the index. */
