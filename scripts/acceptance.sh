@@ -32,29 +32,11 @@ for tool in java swaks curl python3; do
 done
 [[ -f "$jar" ]] || { echo "acceptance: $jar not found; build with mvn -B -DskipTests install" >&2; exit 2; }
 
-read -r SMTP SUBS SUB POP3 POP3S HTTP IMAP IMAPS < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(8)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()
-PY
-)
 data="$work/data"
-# Host name "localhost": the self-signed certificate is made for it, and mbsync checks the name it connects to.
-java -jar "$jar" serve --data-dir "$data" --hato.host-name=localhost \
-  --hato.ports.smtp="$SMTP" --hato.ports.submissions="$SUBS" --hato.ports.submission="$SUB" \
-  --hato.ports.pop3="$POP3" --hato.ports.pop3s="$POP3S" --hato.ports.http="$HTTP" \
-  --hato.ports.imap="$IMAP" --hato.ports.imaps="$IMAPS" \
-  --hato.outbound.enabled=false >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 180); do
-  grep -q "Stop with Ctrl-C" "$work/server.log" && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 1
-done
-if ! grep -q "Stop with Ctrl-C" "$work/server.log"; then
-  echo "acceptance: the server did not start"; cat "$work/server.log"; echo "0 passed, 1 failed"; exit 1
+# shellcheck source=start-hato.sh
+source "$root/scripts/start-hato.sh"
+if ! start_hato "$jar" "$data" "$work/server.log" --hato.outbound.enabled=false; then
+  echo "acceptance: the server did not start"; echo "0 passed, 1 failed"; exit 1
 fi
 check "start-up banner lists the POP3S port" grep -q "pop3s .*127.0.0.1:$POP3S" "$work/server.log"
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Starts a fresh Hato from the packaged jar (free ports on 127.0.0.1, a temporary data directory, outbound delivery
+# off), makes a domain and two accounts, and replays the hostile-input probes of docs/security.md against it with
+# scripts/security-probes.py. The login deadline is shortened so that its probe ends in seconds; every other
+# setting is Hato's default, which is what the probes check.
+#   usage: scripts/security-probes.sh [path/to/hato-exec.jar] [--only TEXT]
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="${1:-$root/gateway/target/hato-exec.jar}"
+shift || true
+work="$(mktemp -d /tmp/hato-probes.XXXXXX)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then kill -9 "$server_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in java python3; do
+  command -v "$tool" >/dev/null || { echo "security-probes: $tool is not installed" >&2; exit 2; }
+done
+[[ -f "$jar" ]] || { echo "security-probes: $jar not found; build with mvn -B -DskipTests package" >&2; exit 2; }
+
+login_deadline=5
+data="$work/data"
+# shellcheck source=start-hato.sh
+source "$root/scripts/start-hato.sh"
+if ! start_hato "$jar" "$data" "$work/server.log" --hato.outbound.enabled=false \
+    --hato.imap.login-timeout="${login_deadline}s"; then
+  echo "security-probes: the server did not start"; echo "security-probes: 0 passed, 1 failed"; exit 1
+fi
+hato() { java -jar "$jar" "$@" --data-dir "$data"; }
+hato domain add probe.example >/dev/null
+user="$(echo 'probe-secret-1' | hato user add mallory@probe.example --password-stdin)"
+echo 'probe-secret-2' | hato user add victim@probe.example --password-stdin >/dev/null
+
+python3 "$root/scripts/security-probes.py" --smtp "$SMTP" --submissions "$SUBS" --imaps "$IMAPS" \
+  --pop3s "$POP3S" --http "$HTTP" --domain probe.example --user "$user" --password probe-secret-1 \
+  --address mallory@probe.example --other-address victim@probe.example --data-dir "$data" \
+  --login-deadline "$login_deadline" "$@"
+status=$?
+if ! stop_hato; then
+  echo "security-probes: the server did not stop on SIGTERM"; status=1
+fi
+exit $status
