@@ -153,14 +153,18 @@ public record HatoProperties(
                           @DefaultValue("3") int permittedCallsInHalfOpen) { }
 
     /**
-     * Failed logins per auth ID (whether or not it exists) and per client address: after the free failures a
-     * growing delay, after the lockout failures within the window a temporary lockout.
+     * Failed logins (dev.hato.auth.guard.LoginThrottle has the reasoning): per auth ID from one client address
+     * ({@code authId*}: a growing delay, then that address is locked out of that auth ID), per client address over all
+     * auth IDs ({@code client*}: delay, then lockout), and per auth ID over all addresses ({@code authIdPaceAfter},
+     * {@code authIdMaxPace}: checks take turns, never a lockout; addresses it logged in from within
+     * {@code familiarFor} skip the line).
      */
     public record Throttle(@DefaultValue("3") int authIdFreeFailures, @DefaultValue("10") int authIdLockoutFailures,
                            @DefaultValue("20") int clientFreeFailures, @DefaultValue("100") int clientLockoutFailures,
                            @DefaultValue("1s") Duration firstDelay, @DefaultValue("15s") Duration maxDelay,
                            @DefaultValue("15m") Duration window, @DefaultValue("15m") Duration lockout,
-                           @DefaultValue("100000") int maxTracked) { }
+                           @DefaultValue("100000") int maxTracked, @DefaultValue("10") int authIdPaceAfter,
+                           @DefaultValue("60s") Duration authIdMaxPace, @DefaultValue("30d") Duration familiarFor) { }
 
     /** Lets recently verified people in while their source is down; off by default, memory only. */
     public record VerifierCache(@DefaultValue("false") boolean enabled, @DefaultValue("1h") Duration ttl,
