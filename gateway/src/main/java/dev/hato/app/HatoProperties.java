@@ -21,6 +21,8 @@ public record HatoProperties(
         @DefaultValue("hato-data") Path dataDir,
         @DefaultValue("127.0.0.1") String bindAddress,
         @DefaultValue("100") int maxConnectionsPerAddress,
+        @DefaultValue("10000") int maxConnections,
+        @DefaultValue("3m") Duration loginDeadline,
         @DefaultValue Ports ports,
         @DefaultValue Tls tls,
         @DefaultValue Store store,
@@ -34,6 +36,12 @@ public record HatoProperties(
     public HatoProperties {
         if (maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("hato.max-connections-per-address must be at least 1");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("hato.max-connections must be at least 1");
+        }
+        if (loginDeadline.isNegative() || loginDeadline.isZero() || loginDeadline.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("hato.login-deadline must be positive and at most 1h");
         }
         if (hostName.isBlank() || hostName.contains(" ")) {
             throw new IllegalArgumentException("hato.host-name must be a host name, got '" + hostName + "'");
@@ -74,6 +82,8 @@ public record HatoProperties(
     /**
      * {@code postmaster}: where mail to the bare "postmaster" goes when the host name is not a local domain.
      * {@code subaddressSeparator}: {@code user+tag@domain} goes to {@code user@domain}; empty switches it off.
+     * {@code maxSessionTime}: how long a connection to the MTA port may last in all (the submission ports have
+     * {@code hato.login-deadline} instead).
      */
     public record Smtp(@DefaultValue("50MB") DataSize maxMessageSize, @DefaultValue("100") int maxRecipients,
                        @DefaultValue("5m") Duration idleTimeout, @DefaultValue("10m") Duration dataTimeout,
@@ -81,8 +91,12 @@ public record HatoProperties(
                        @DefaultValue("normalize") SmtpSettings.BareLineEndings bareLineEndings,
                        @DefaultValue("4096") int maxLineLength, @DefaultValue("20") int maxCommandsBeforeAuth,
                        @DefaultValue("3") int maxAuthFailures, @DefaultValue("100") int maxHops,
-                       @DefaultValue("+") String subaddressSeparator) {
+                       @DefaultValue("+") String subaddressSeparator,
+                       @DefaultValue("30m") Duration maxSessionTime) {
         public Smtp {
+            if (maxSessionTime.isNegative() || maxSessionTime.isZero()) {
+                throw new IllegalArgumentException("hato.smtp.max-session-time must be positive");
+            }
             subaddressSeparator = subaddressSeparator == null ? "" : subaddressSeparator;
             if (subaddressSeparator.length() > 1 || subaddressSeparator.equals("@")) {
                 throw new IllegalArgumentException("hato.smtp.subaddress-separator must be one character or empty");
