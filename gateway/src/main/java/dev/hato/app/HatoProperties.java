@@ -20,6 +20,7 @@ public record HatoProperties(
         @DefaultValue("localhost") String hostName,
         @DefaultValue("hato-data") Path dataDir,
         @DefaultValue("127.0.0.1") String bindAddress,
+        @DefaultValue("127.0.0.1") String managementAddress,
         @DefaultValue("100") int maxConnectionsPerAddress,
         @DefaultValue("10000") int maxConnections,
         @DefaultValue("3m") Duration loginDeadline,
@@ -48,16 +49,25 @@ public record HatoProperties(
         }
     }
 
-    /** Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995, 143, 993 and 443. */
+    /**
+     * Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995, 143, 993 and 443.
+     * {@code management}: the operators' listener (status details, actuator) on {@code hato.management-address};
+     * it must differ from {@code http}, or the details would be served to anyone (application.properties hands both
+     * to Spring Boot's {@code management.server.*}).
+     */
     public record Ports(@DefaultValue("2525") int smtp, @DefaultValue("4465") int submissions,
                         @DefaultValue("5587") int submission, @DefaultValue("1110") int pop3,
                         @DefaultValue("1995") int pop3s, @DefaultValue("1143") int imap,
-                        @DefaultValue("1993") int imaps, @DefaultValue("8080") int http) {
+                        @DefaultValue("1993") int imaps, @DefaultValue("8080") int http,
+                        @DefaultValue("8081") int management) {
         public Ports {
-            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http}) {
+            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http, management}) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("port out of range: " + port);
                 }
+            }
+            if (management != 0 && management == http) {
+                throw new IllegalArgumentException("hato.ports.management must differ from hato.ports.http");
             }
         }
     }

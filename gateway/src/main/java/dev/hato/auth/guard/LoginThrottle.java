@@ -35,8 +35,8 @@ import reactor.core.scheduler.Scheduler;
  * </ul>
  *
  * <p>What this costs a guesser, with the defaults. One address: 10 guesses at one auth ID per 15 minutes, 100 over
- * all auth IDs. A botnet of any size against one auth ID: about 16 guesses in the first two minutes, then one a
- * minute — 60 an hour, 1,440 a day, however many addresses it has, since the pace is per auth ID and waiting in line
+ * all auth IDs. A botnet of any size against one auth ID: 16 guesses in the first half-minute (10 free, then turns
+ * 1, 2, 4, 8, 16 s apart), then one a minute — 60 an hour, 1,440 a day, however many addresses it has, since the pace is per auth ID and waiting in line
  * is shared; the 10,000 most common passwords take a week. (A lockout per auth ID was faster to reach — 40 an hour —
  * but let anyone keep the owner out with ten guesses every 15 minutes.) What this costs the owner: from a familiar
  * address, nothing; from a new address while a botnet keeps the line full, a wait of up to 60 s or a "try again
