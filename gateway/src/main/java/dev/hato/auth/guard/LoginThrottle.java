@@ -36,11 +36,12 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>What this costs a guesser, with the defaults. One address: 10 guesses at one auth ID per 15 minutes, 100 over
  * all auth IDs. A botnet of any size against one auth ID: 16 guesses in the first half-minute (10 free, then turns
- * 1, 2, 4, 8, 16 s apart), then one a minute — 60 an hour, 1,440 a day, however many addresses it has, since the pace is per auth ID and waiting in line
- * is shared; the 10,000 most common passwords take a week. (A lockout per auth ID was faster to reach — 40 an hour —
- * but let anyone keep the owner out with ten guesses every 15 minutes.) What this costs the owner: from a familiar
- * address, nothing; from a new address while a botnet keeps the line full, a wait of up to 60 s or a "try again
- * later" that the client retries.
+ * 1, 2, 4, 8, 16 s apart), then one a minute — 60 an hour, 1,440 a day, however many addresses it has, since the
+ * pace is per auth ID and the line is shared; the 10,000 most common passwords take a week. (A lockout per auth ID
+ * was reached with 40 guesses an hour, but let anyone keep the owner out with ten guesses every 15 minutes.) What
+ * this costs the owner: from a familiar address, nothing; from a new address while a botnet keeps the line full, a
+ * wait of up to 60 s or a "try again later" that the client retries. A delay on the answer alone would not slow a
+ * botnet (it opens more connections and reads no answer it does not need), which is why the turn holds the check.
  *
  * <p>An auth ID is counted as typed, normalised ({@link AuthIds#normalize}), whether or not an account has it: the
  * answers, their timing and the refusals are the same for an auth ID that exists and one that does not (only a
