@@ -84,7 +84,8 @@ final class AuthWiring implements AutoCloseable {
         throttle = new LoginThrottle(new LoginThrottle.Settings(
                 new LoginThrottle.Limits(t.authIdFreeFailures(), t.authIdLockoutFailures()),
                 new LoginThrottle.Limits(t.clientFreeFailures(), t.clientLockoutFailures()),
-                t.firstDelay(), t.maxDelay(), t.window(), t.lockout(), t.maxTracked()), Schedulers.parallel());
+                t.firstDelay(), t.maxDelay(), t.window(), t.lockout(), t.maxTracked(), t.authIdPaceAfter(),
+                t.authIdMaxPace(), t.familiarFor()), Schedulers.parallel());
         this.audit = audit;
         AuthenticatorSettings settings = new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout());
         authenticator = guarded(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,

@@ -115,9 +115,10 @@ public class HatoApplication {
         return new StartupBanner(statusSource, System.out);
     }
 
+    /** What anyone on the HTTP port sees: up or down. The details are in {@link ManagementRoutes}. */
     @Bean
     RouterFunction<ServerResponse> statusRoutes(StatusSource statusSource) {
-        return StatusRoutes.routes(statusSource);
+        return StatusRoutes.publicRoutes(statusSource);
     }
 
     static StoreSettings storeSettings(HatoProperties properties) {

@@ -20,7 +20,10 @@ public record HatoProperties(
         @DefaultValue("localhost") String hostName,
         @DefaultValue("hato-data") Path dataDir,
         @DefaultValue("127.0.0.1") String bindAddress,
+        @DefaultValue("127.0.0.1") String managementAddress,
         @DefaultValue("100") int maxConnectionsPerAddress,
+        @DefaultValue("10000") int maxConnections,
+        @DefaultValue("3m") Duration loginDeadline,
         @DefaultValue Ports ports,
         @DefaultValue Tls tls,
         @DefaultValue Store store,
@@ -35,21 +38,36 @@ public record HatoProperties(
         if (maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("hato.max-connections-per-address must be at least 1");
         }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("hato.max-connections must be at least 1");
+        }
+        if (loginDeadline.isNegative() || loginDeadline.isZero() || loginDeadline.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("hato.login-deadline must be positive and at most 1h");
+        }
         if (hostName.isBlank() || hostName.contains(" ")) {
             throw new IllegalArgumentException("hato.host-name must be a host name, got '" + hostName + "'");
         }
     }
 
-    /** Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995, 143, 993 and 443. */
+    /**
+     * Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995, 143, 993 and 443.
+     * {@code management}: the operators' listener (status details, actuator) on {@code hato.management-address};
+     * it must differ from {@code http}, or the details would be served to anyone (application.properties hands both
+     * to Spring Boot's {@code management.server.*}).
+     */
     public record Ports(@DefaultValue("2525") int smtp, @DefaultValue("4465") int submissions,
                         @DefaultValue("5587") int submission, @DefaultValue("1110") int pop3,
                         @DefaultValue("1995") int pop3s, @DefaultValue("1143") int imap,
-                        @DefaultValue("1993") int imaps, @DefaultValue("8080") int http) {
+                        @DefaultValue("1993") int imaps, @DefaultValue("8080") int http,
+                        @DefaultValue("8081") int management) {
         public Ports {
-            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http}) {
+            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http, management}) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("port out of range: " + port);
                 }
+            }
+            if (management != 0 && management == http) {
+                throw new IllegalArgumentException("hato.ports.management must differ from hato.ports.http");
             }
         }
     }
@@ -74,6 +92,8 @@ public record HatoProperties(
     /**
      * {@code postmaster}: where mail to the bare "postmaster" goes when the host name is not a local domain.
      * {@code subaddressSeparator}: {@code user+tag@domain} goes to {@code user@domain}; empty switches it off.
+     * {@code maxSessionTime}: how long a connection to the MTA port may last in all (the submission ports have
+     * {@code hato.login-deadline} instead).
      */
     public record Smtp(@DefaultValue("50MB") DataSize maxMessageSize, @DefaultValue("100") int maxRecipients,
                        @DefaultValue("5m") Duration idleTimeout, @DefaultValue("10m") Duration dataTimeout,
@@ -81,8 +101,12 @@ public record HatoProperties(
                        @DefaultValue("normalize") SmtpSettings.BareLineEndings bareLineEndings,
                        @DefaultValue("4096") int maxLineLength, @DefaultValue("20") int maxCommandsBeforeAuth,
                        @DefaultValue("3") int maxAuthFailures, @DefaultValue("100") int maxHops,
-                       @DefaultValue("+") String subaddressSeparator) {
+                       @DefaultValue("+") String subaddressSeparator,
+                       @DefaultValue("30m") Duration maxSessionTime) {
         public Smtp {
+            if (maxSessionTime.isNegative() || maxSessionTime.isZero()) {
+                throw new IllegalArgumentException("hato.smtp.max-session-time must be positive");
+            }
             subaddressSeparator = subaddressSeparator == null ? "" : subaddressSeparator;
             if (subaddressSeparator.length() > 1 || subaddressSeparator.equals("@")) {
                 throw new IllegalArgumentException("hato.smtp.subaddress-separator must be one character or empty");
@@ -153,14 +177,18 @@ public record HatoProperties(
                           @DefaultValue("3") int permittedCallsInHalfOpen) { }
 
     /**
-     * Failed logins per auth ID (whether or not it exists) and per client address: after the free failures a
-     * growing delay, after the lockout failures within the window a temporary lockout.
+     * Failed logins (dev.hato.auth.guard.LoginThrottle has the reasoning): per auth ID from one client address
+     * ({@code authId*}: a growing delay, then that address is locked out of that auth ID), per client address over all
+     * auth IDs ({@code client*}: delay, then lockout), and per auth ID over all addresses ({@code authIdPaceAfter},
+     * {@code authIdMaxPace}: checks take turns, never a lockout; addresses it logged in from within
+     * {@code familiarFor} skip the line).
      */
     public record Throttle(@DefaultValue("3") int authIdFreeFailures, @DefaultValue("10") int authIdLockoutFailures,
                            @DefaultValue("20") int clientFreeFailures, @DefaultValue("100") int clientLockoutFailures,
                            @DefaultValue("1s") Duration firstDelay, @DefaultValue("15s") Duration maxDelay,
                            @DefaultValue("15m") Duration window, @DefaultValue("15m") Duration lockout,
-                           @DefaultValue("100000") int maxTracked) { }
+                           @DefaultValue("100000") int maxTracked, @DefaultValue("10") int authIdPaceAfter,
+                           @DefaultValue("60s") Duration authIdMaxPace, @DefaultValue("30d") Duration familiarFor) { }
 
     /** Lets recently verified people in while their source is down; off by default, memory only. */
     public record VerifierCache(@DefaultValue("false") boolean enabled, @DefaultValue("1h") Duration ttl,

@@ -6,6 +6,7 @@ import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
+import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.fetch.MessageIndexer;
@@ -34,6 +35,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -157,25 +159,46 @@ public final class MailListeners implements SmartLifecycle {
             Map<String, Function<ConnectionInfo, ProtocolSession>> sessions, SslContext tls) {
         HatoProperties.Ports ports = properties.ports();
         int limit = properties.maxConnectionsPerAddress();
-        String smtpBusy = "421 4.7.0 " + properties.hostName() + " Too many connections from your address, "
-                + "try again later";
+        String host = properties.hostName();
+        String smtpBusy = "421 4.7.0 " + host + " Too many connections from your address, try again later";
         String pop3Busy = "-ERR [SYS/TEMP] Too many connections from your address, try again later";
         String imapBusy = "* BYE [UNAVAILABLE] Too many connections from your address, try again later";
+        // One cap for all listeners together: the process's sockets and memory are one budget.
+        ConnectionCap cap = new ConnectionCap(properties.maxConnections());
+        String smtpFull = "421 4.3.2 " + host + " Too many connections, try again later";
+        String pop3Full = "-ERR [SYS/TEMP] Too many connections, try again later";
+        String imapFull = "* BYE [UNAVAILABLE] Too many connections, try again later";
+        // Each byte resets the idle timer, so a client trickling bytes is stopped by a deadline counted from the
+        // connection's start: until login where people log in (Dovecot gives about 3 minutes); on the MTA port,
+        // where nobody logs in, for the whole session (RFC 5321 §3.8 and §4.5.3.2 let a server end a session with
+        // 421 "at any time"; nothing unacknowledged is kept, so the sender simply retries).
+        Duration login = properties.loginDeadline();
+        String smtpLate = "421 4.4.2 " + host + " Time to log in is over, closing connection";
+        String pop3Late = "-ERR Time to log in is over";
+        String imapLate = "* BYE Time to log in is over";
+        String mtaLate = "421 4.4.2 " + host + " Session time limit reached, closing connection";
         List<ProtocolServer> servers = new ArrayList<>(List.of(
                 ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls)
-                        .maxConnectionsPerAddress(limit, smtpBusy),
+                        .maxConnectionsPerAddress(limit, smtpBusy).maxConnections(cap, smtpFull)
+                        .sessionDeadline(properties.smtp().maxSessionTime(), mtaLate),
                 ProtocolServer.create("submissions", sessions.get("submissions")).port(ports.submissions())
-                        .implicitTls(tls).maxConnectionsPerAddress(limit, smtpBusy),
+                        .implicitTls(tls).maxConnectionsPerAddress(limit, smtpBusy).maxConnections(cap, smtpFull)
+                        .loginDeadline(login, smtpLate),
                 ProtocolServer.create("submission", sessions.get("submission")).port(ports.submission())
-                        .startTls(tls).maxConnectionsPerAddress(limit, smtpBusy),
+                        .startTls(tls).maxConnectionsPerAddress(limit, smtpBusy).maxConnections(cap, smtpFull)
+                        .loginDeadline(login, smtpLate),
                 ProtocolServer.create("pop3s", sessions.get("pop3s")).port(ports.pop3s()).implicitTls(tls)
-                        .maxConnectionsPerAddress(limit, pop3Busy),
+                        .maxConnectionsPerAddress(limit, pop3Busy).maxConnections(cap, pop3Full)
+                        .loginDeadline(login, pop3Late),
                 ProtocolServer.create("pop3", sessions.get("pop3")).port(ports.pop3()).startTls(tls)
-                        .maxConnectionsPerAddress(limit, pop3Busy)));
+                        .maxConnectionsPerAddress(limit, pop3Busy).maxConnections(cap, pop3Full)
+                        .loginDeadline(login, pop3Late)));
         servers.add(ProtocolServer.create("imaps", sessions.get("imaps")).port(ports.imaps()).implicitTls(tls)
-                .maxConnectionsPerAddress(limit, imapBusy));
+                .maxConnectionsPerAddress(limit, imapBusy).maxConnections(cap, imapFull)
+                .loginDeadline(login, imapLate));
         servers.add(ProtocolServer.create("imap", sessions.get("imap")).port(ports.imap()).startTls(tls)
-                .maxConnectionsPerAddress(limit, imapBusy));
+                .maxConnectionsPerAddress(limit, imapBusy).maxConnections(cap, imapFull)
+                .loginDeadline(login, imapLate));
         return List.copyOf(servers);
     }
 

@@ -32,7 +32,14 @@ final class StartupBanner implements ApplicationListener<ApplicationReadyEvent> 
                         listener.security()));
             }
         }
-        banner.append(String.format("  %-12s %-22s %s%n", "http", httpHost + ":" + httpPort, "status page"));
+        banner.append(String.format("  %-12s %-22s %s%n", "http", httpHost + ":" + httpPort, "up or down"));
+        String managementPort = event.getApplicationContext().getEnvironment().getProperty("local.management.port");
+        if (managementPort != null) {
+            String managementHost = event.getApplicationContext().getEnvironment()
+                    .getProperty("management.server.address", "127.0.0.1");
+            banner.append(String.format("  %-12s %-22s %s%n", "management", managementHost + ":" + managementPort,
+                    "status page, health details, metrics"));
+        }
         banner.append("Stop with Ctrl-C.");
         out.println(banner);
         out.flush();

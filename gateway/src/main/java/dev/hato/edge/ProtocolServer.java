@@ -28,7 +28,33 @@ public final class ProtocolServer {
     /** Everything a listener is made of; each builder call copies it with one value changed. */
     private record Spec(String name, Function<ConnectionInfo, ProtocolSession> sessions, String host, int port,
                         @Nullable SslContext implicitTls, @Nullable SslContext startTls,
-                        int maxConnectionsPerAddress, String tooManyConnectionsReply) { }
+                        int maxConnectionsPerAddress, String tooManyConnectionsReply, ConnectionCap cap,
+                        String capReply, @Nullable Deadline deadline) {
+
+        Spec withAddress(String newHost, int newPort) {
+            return new Spec(name, sessions, newHost, newPort, implicitTls, startTls, maxConnectionsPerAddress,
+                    tooManyConnectionsReply, cap, capReply, deadline);
+        }
+
+        Spec withTls(@Nullable SslContext implicit, @Nullable SslContext onRequest) {
+            return new Spec(name, sessions, host, port, implicit, onRequest, maxConnectionsPerAddress,
+                    tooManyConnectionsReply, cap, capReply, deadline);
+        }
+
+        Spec withPerAddress(int limit, String reply) {
+            return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline);
+        }
+
+        Spec withCap(ConnectionCap newCap, String reply) {
+            return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
+                    tooManyConnectionsReply, newCap, reply, deadline);
+        }
+
+        Spec withDeadline(Deadline newDeadline) {
+            return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
+                    tooManyConnectionsReply, cap, capReply, newDeadline);
+        }
+    }
 
     private final Spec spec;
 
@@ -38,29 +64,26 @@ public final class ProtocolServer {
 
     /** A listener named {@code name} (for logs and the banner) that starts one session per connection. */
     public static ProtocolServer create(String name, Function<ConnectionInfo, ProtocolSession> sessions) {
-        return new ProtocolServer(new Spec(name, sessions, "127.0.0.1", 0, null, null, Integer.MAX_VALUE, ""));
+        return new ProtocolServer(new Spec(name, sessions, "127.0.0.1", 0, null, null, Integer.MAX_VALUE, "",
+                ConnectionCap.unlimited(), "", null));
     }
 
     public ProtocolServer host(String newHost) {
-        return new ProtocolServer(new Spec(spec.name, spec.sessions, newHost, spec.port, spec.implicitTls,
-                spec.startTls, spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
+        return new ProtocolServer(spec.withAddress(newHost, spec.port));
     }
 
     public ProtocolServer port(int newPort) {
-        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, newPort, spec.implicitTls,
-                spec.startTls, spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
+        return new ProtocolServer(spec.withAddress(spec.host, newPort));
     }
 
     /** TLS from the first byte (the 465/993/995 roles). */
     public ProtocolServer implicitTls(SslContext context) {
-        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, spec.port, context, null,
-                spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
+        return new ProtocolServer(spec.withTls(context, null));
     }
 
     /** TLS on the session's request (STARTTLS, STLS). */
     public ProtocolServer startTls(SslContext context) {
-        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, spec.port, null, context,
-                spec.maxConnectionsPerAddress, spec.tooManyConnectionsReply));
+        return new ProtocolServer(spec.withTls(null, context));
     }
 
     /**
@@ -71,8 +94,32 @@ public final class ProtocolServer {
         if (limit < 1) {
             throw new IllegalArgumentException("the connection limit per address must be at least 1");
         }
-        return new ProtocolServer(new Spec(spec.name, spec.sessions, spec.host, spec.port, spec.implicitTls,
-                spec.startTls, limit, reply));
+        return new ProtocolServer(spec.withPerAddress(limit, reply));
+    }
+
+    /**
+     * Counts this listener's connections against {@code cap}, which other listeners may share; a connection over it
+     * gets {@code reply} (one line, the protocol's temporary refusal) and is closed before any session starts.
+     */
+    public ProtocolServer maxConnections(ConnectionCap cap, String reply) {
+        return new ProtocolServer(spec.withCap(cap, reply));
+    }
+
+    /**
+     * A client that has not logged in {@code after} its connection started gets {@code farewell} (one line) and is
+     * closed, however busy it keeps the connection; once the session reports a {@linkplain
+     * ProtocolSession#authenticated() login} the limit is gone. A command still running is answered first.
+     */
+    public ProtocolServer loginDeadline(Duration after, String farewell) {
+        return new ProtocolServer(spec.withDeadline(new Deadline(after, true, farewell)));
+    }
+
+    /**
+     * Every connection gets {@code farewell} (one line) and is closed {@code after} it started, logged in or not; a
+     * command still running (a message being committed) is answered first.
+     */
+    public ProtocolServer sessionDeadline(Duration after, String farewell) {
+        return new ProtocolServer(spec.withDeadline(new Deadline(after, false, farewell)));
     }
 
     public Mono<BoundServer> bind() {
@@ -86,6 +133,11 @@ public final class ProtocolServer {
                     var channel = connection.channel();
                     var info = new ConnectionInfo((InetSocketAddress) channel.remoteAddress(),
                             (InetSocketAddress) channel.localAddress(), implicitTls != null);
+                    if (!spec.cap.tryOpen()) {
+                        refuse(channel, spec.capReply);
+                        return;
+                    }
+                    connection.onDispose(spec.cap::closed);
                     InetAddress client = info.remote().getAddress();
                     AtomicInteger open = perAddress.computeIfAbsent(client, address -> new AtomicInteger());
                     connection.onDispose(() -> {
@@ -94,11 +146,11 @@ public final class ProtocolServer {
                         }
                     });
                     if (open.incrementAndGet() > spec.maxConnectionsPerAddress) {
-                        channel.writeAndFlush(Unpooled.copiedBuffer(spec.tooManyConnectionsReply + "\r\n",
-                                StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+                        refuse(channel, spec.tooManyConnectionsReply);
                         return;
                     }
-                    SessionHandler handler = new SessionHandler(spec.name, spec.sessions.apply(info), spec.startTls);
+                    SessionHandler handler = new SessionHandler(spec.name, spec.sessions.apply(info), spec.startTls,
+                            spec.deadline);
                     handlers.add(handler);
                     connection.onDispose(() -> handlers.remove(handler));
                     connection.addHandlerLast("hato.session", handler);
@@ -110,6 +162,11 @@ public final class ProtocolServer {
         }
         return server.bind().map(disposable -> new BoundServer(spec.name, disposable, implicitTls != null,
                 handlers));
+    }
+
+    private static void refuse(io.netty.channel.Channel channel, String reply) {
+        channel.writeAndFlush(Unpooled.copiedBuffer(reply + "\r\n", StandardCharsets.US_ASCII))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** A listening socket; {@link #close()} stops accepting and closes its connections. */

@@ -14,7 +14,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -35,6 +37,10 @@ import reactor.core.scheduler.Schedulers;
  * <p>Besides the answers to its input, a session may produce {@linkplain ProtocolSession#unsolicited() unsolicited}
  * output (IMAP IDLE). Such actions are performed as they arrive while no answer is being written; otherwise they
  * wait in {@code pushed} until the running answer completed, so the two never interleave.
+ *
+ * <p>A {@link Deadline} counts from the start of the connection whatever the client sends: when it is reached and no
+ * command is running (else as soon as the running one is answered), the client gets the farewell line and the
+ * connection is closed, unless the deadline holds only until login and the session reports one.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
 
@@ -43,6 +49,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final String serverName;
     private final ProtocolSession session;
     private final @Nullable SslContext startTls;
+    private final @Nullable Deadline deadline;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private final ArrayDeque<Action> pushed = new ArrayDeque<>();
     private @Nullable PushSubscriber pushes;
@@ -50,15 +57,19 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private @Nullable Scheduler eventLoop;
     private @Nullable ActionSubscriber running;
     private @Nullable ScheduledFuture<?> idleTimer;
+    private @Nullable ScheduledFuture<?> deadlineTimer;
+    private boolean overdue;
     private boolean closing;
     private boolean tlsStarted;
     private boolean compressing;
     private boolean shuttingDown;
 
-    SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls) {
+    SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls,
+                   @Nullable Deadline deadline) {
         this.serverName = serverName;
         this.session = session;
         this.startTls = startTls;
+        this.deadline = deadline;
     }
 
     @Override
@@ -66,6 +77,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = context;
         this.eventLoop = Schedulers.fromExecutor(context.executor());
         context.channel().config().setAutoRead(false);
+        if (deadline != null) {
+            deadlineTimer = context.executor().schedule(this::deadlineReached, deadline.after().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         run(session.open());
         PushSubscriber subscriber = new PushSubscriber();
         pushes = subscriber;
@@ -116,6 +131,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext context) {
         closing = true;
         cancelIdleTimer();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
         ActionSubscriber subscriber = running;
         if (subscriber != null) {
             subscriber.dispose();
@@ -196,11 +215,39 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         running = null;
         performPushed();
         ctx().flush();
-        if (shuttingDown && !closing) {
+        if (overdue && !closing && !loggedInInTime()) {
+            sendAway();
+        } else if (shuttingDown && !closing) {
             run(session.shutdown());
         } else if (!closing) {
             processPending();
         }
+    }
+
+    private void deadlineReached() {
+        deadlineTimer = null;
+        if (closing || loggedInInTime()) {
+            return;
+        }
+        overdue = true;
+        if (running == null) {
+            sendAway();
+        }
+    }
+
+    private boolean loggedInInTime() {
+        return deadline != null && deadline.untilLogin() && session.authenticated();
+    }
+
+    /** The deadline is over: the farewell, then close; whatever the client sent meanwhile is never executed. */
+    private void sendAway() {
+        ChannelHandlerContext context = ctx();
+        LOG.debug("{}: {} reached its deadline; closing", serverName, context.channel().remoteAddress());
+        closing = true;
+        pending.clear();
+        cancelIdleTimer();
+        context.writeAndFlush(Unpooled.copiedBuffer(Objects.requireNonNull(deadline).farewell() + "\r\n",
+                StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void armIdleTimer() {

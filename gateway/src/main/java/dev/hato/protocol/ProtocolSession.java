@@ -39,6 +39,14 @@ public interface ProtocolSession {
         return Flux.empty();
     }
 
+    /**
+     * Whether a client has logged in on this connection; the edge's deadline to log in stops counting once it has.
+     * False by default (a session without logins).
+     */
+    default boolean authenticated() {
+        return false;
+    }
+
     /** The connection is gone (closed by either side); release what the session holds. Must not throw. */
     void closed();
 }

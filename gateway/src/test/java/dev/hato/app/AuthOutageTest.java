@@ -213,7 +213,7 @@ class AuthOutageTest {
 
     private String health() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + hato.httpPort() + "/health")).timeout(Duration.ofSeconds(10))
+                URI.create("http://127.0.0.1:" + hato.managementPort() + "/health")).timeout(Duration.ofSeconds(10))
                 .build(), HttpResponse.BodyHandlers.ofString());
         return response.body();
     }

@@ -8,7 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One client address cannot hold more than its share of connections; others are refused politely. */
+/**
+ * One client address cannot hold more than its share of connections, nor all clients together more than the server's;
+ * others are refused politely.
+ */
 class ConnectionLimitTest {
 
     @TempDir
@@ -45,6 +48,42 @@ class ConnectionLimitTest {
                     }
                 }
                 assertThat(greeting).as("a freed slot can be used again").startsWith("220 ");
+            } finally {
+                open.forEach(SocketTransport::close);
+            }
+        }
+    }
+
+    @Test
+    void connectionsOverTheCapOnAllListenersShouldGetATemporaryRefusalWhileThoseUnderItAreServed() throws Exception {
+        try (RunningHato hato = RunningHato.start(dataDir, "--hato.max-connections=6")) {
+            List<SocketTransport> open = new ArrayList<>();
+            try {
+                // Six in all, spread over three listeners: every one is served.
+                for (String listener : List.of("smtp", "smtp", "pop3", "pop3", "imap", "imap")) {
+                    SocketTransport client = new SocketTransport(hato.port(listener), false);
+                    open.add(client);
+                    assertThat(client.readLine()).as(listener).matches("\\* OK .*|\\+OK .*|220 .*");
+                }
+                try (SocketTransport refused = new SocketTransport(hato.port("submission"), false)) {
+                    assertThat(refused.readLine()).startsWith("421 4.3.2 ").contains("Too many connections");
+                    assertThat(refused.closedByServer()).isTrue();
+                }
+                try (SocketTransport refused = new SocketTransport(hato.port("imaps"), true)) {
+                    assertThat(refused.readLine()).startsWith("* BYE [UNAVAILABLE] Too many connections");
+                }
+                try (SocketTransport refused = new SocketTransport(hato.port("pop3"), false)) {
+                    assertThat(refused.readLine()).startsWith("-ERR [SYS/TEMP] Too many connections");
+                }
+                open.remove(0).close();
+                String greeting = "";
+                for (int attempt = 0; attempt < 20 && !greeting.startsWith("+OK"); attempt++) {
+                    Thread.sleep(100);
+                    try (SocketTransport again = new SocketTransport(hato.port("pop3"), false)) {
+                        greeting = again.readLine();
+                    }
+                }
+                assertThat(greeting).as("a freed place can be used again").startsWith("+OK");
             } finally {
                 open.forEach(SocketTransport::close);
             }

@@ -20,7 +20,16 @@ final class SocketTransport implements Transport {
     private InputStream in;
 
     SocketTransport(int port, boolean implicitTls) throws IOException {
-        Socket plain = new Socket("127.0.0.1", port);
+        this(port, implicitTls, "127.0.0.1");
+    }
+
+    /**
+     * A connection from another loopback address ({@code 127.0.0.2}: all of 127/8 is loopback on Linux), so a test
+     * can be two clients at once.
+     */
+    SocketTransport(int port, boolean implicitTls, String localAddress) throws IOException {
+        Socket plain = new Socket(java.net.InetAddress.getByName("127.0.0.1"), port,
+                java.net.InetAddress.getByName(localAddress), 0);
         // Long enough for a shared, loaded CI machine (a 15 s limit once ran out there on a reply that takes
         // milliseconds); a server that does not answer at all still fails the test.
         plain.setSoTimeout(30_000);

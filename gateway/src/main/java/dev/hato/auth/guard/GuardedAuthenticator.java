@@ -16,20 +16,22 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Puts the {@link LoginThrottle} and the {@link AuditLog} around any {@link Authenticator}: a locked-out auth ID or
- * client address is answered without checking the password; otherwise the delegate checks it, a failure waits for
- * the throttle's delay before it is answered, and every attempt is recorded.
+ * Puts the {@link LoginThrottle} and the {@link AuditLog} around any {@link Authenticator}: an attempt the throttle
+ * refuses (this client address locked out of this auth ID or of everything, or the auth ID's line of checks full) is
+ * answered without checking the password; otherwise it waits for its turn, the delegate checks it, a failure waits
+ * for the throttle's delay before it is answered, and every attempt is recorded.
  *
  * <p>The event is recorded as soon as the outcome is known, before any delay, so a client that hangs up while it
  * waits still leaves its row. Recording is fire-and-forget: an audit log that is slow, full or failing never delays
  * or fails a login.
  *
- * <p>A lockout is answered with {@link AuthOutcome.Unavailable} (each protocol's temporary code), whether the auth
+ * <p>A refusal is answered with {@link AuthOutcome.Unavailable} (each protocol's temporary code), whether the auth
  * ID exists or not and whatever the password, after the throttle's {@linkplain LoginThrottle#refusalDelay()
  * refusal delay}: nothing in the reply or its timing tells a guesser more than that it must wait.
  *
  * <p>A mechanism that checks the credential itself over several steps (SCRAM) uses {@link #begin} and
- * {@link Admitted#settle} instead of {@link #authenticate}, and gets the same throttle and audit.
+ * {@link Admitted#settle} instead of {@link #authenticate}, and gets the same throttle and audit: its answer is held
+ * until the attempt's turn.
  */
 public final class GuardedAuthenticator implements Authenticator {
 
@@ -57,7 +59,9 @@ public final class GuardedAuthenticator implements Authenticator {
                 return locked.answer();
             }
             Admitted admitted = (Admitted) login;
-            return Mono.defer(() -> delegate.authenticate(credentials))
+            // The turn comes before the check: a line of guesses costs the credential source nothing while it waits.
+            return throttle.pause(admitted.attempt.waitFor())
+                    .then(Mono.defer(() -> delegate.authenticate(credentials)))
                     .onErrorResume(error -> {
                         // The contract says a delegate never errors; if one does, it is an outage, not a failure.
                         LOG.warn("authenticator failed for a {} login from {}: {}", credentials.protocol(),
@@ -81,7 +85,7 @@ public final class GuardedAuthenticator implements Authenticator {
         Instant at = throttle.now();
         LoginThrottle.Attempt attempt = throttle.begin(login, remoteIp);
         if (attempt instanceof LoginThrottle.Refused refused) {
-            record(login, protocol, remoteIp, at, refused.scope() == LoginThrottle.Scope.AUTH_ID ? Result.LOCKED
+            record(login, protocol, remoteIp, at, refused.scope() == LoginThrottle.Scope.SOURCE ? Result.LOCKED
                     : Result.THROTTLED, null);
             return new Locked(throttle.pause(throttle.refusalDelay()).thenReturn(LOCKED));
         }
@@ -116,7 +120,8 @@ public final class GuardedAuthenticator implements Authenticator {
 
         /**
          * Records the outcome and tells the throttle; the outcome is given back after the throttle's delay for a
-         * rejection, at once otherwise. Errors with {@link IllegalStateException} when already settled.
+         * rejection, otherwise at once (but never before the attempt's turn). Errors with
+         * {@link IllegalStateException} when already settled.
          */
         public Mono<AuthOutcome> settle(AuthOutcome outcome) {
             if (!settled.compareAndSet(false, true)) {
@@ -125,7 +130,7 @@ public final class GuardedAuthenticator implements Authenticator {
             if (outcome instanceof AuthOutcome.Success success) {
                 attempt.succeeded();
                 record(login, protocol, remoteIp, at, Result.SUCCESS, success.account().id());
-                return Mono.just(outcome);
+                return throttle.pause(attempt.waitFor()).thenReturn(outcome);
             }
             if (outcome instanceof AuthOutcome.Rejected) {
                 Duration delay = attempt.failed();
@@ -134,7 +139,7 @@ public final class GuardedAuthenticator implements Authenticator {
             }
             attempt.unanswered();
             record(login, protocol, remoteIp, at, Result.UNAVAILABLE, null);
-            return Mono.just(outcome);
+            return throttle.pause(attempt.waitFor()).thenReturn(outcome);
         }
     }
 

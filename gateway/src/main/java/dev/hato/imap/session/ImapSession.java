@@ -164,6 +164,11 @@ public final class ImapSession implements ProtocolSession {
     }
 
     @Override
+    public boolean authenticated() {
+        return account != null;
+    }
+
+    @Override
     public Duration idleTimeout() {
         // RFC 3501 §5.4 autologout; RFC 2177: an IDLE client re-issues IDLE within the 30 minutes itself.
         return account == null ? settings.loginTimeout() : settings.idleTimeout();

@@ -81,6 +81,11 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     @Override
+    public boolean authenticated() {
+        return maildrop != null;
+    }
+
+    @Override
     public Duration idleTimeout() {
         return settings.idleTimeout();
     }

@@ -112,6 +112,11 @@ public final class SmtpSession implements ProtocolSession {
     }
 
     @Override
+    public boolean authenticated() {
+        return user != null;
+    }
+
+    @Override
     public Duration idleTimeout() {
         return data != null || bdatRemaining > 0 ? settings.dataTimeout() : settings.idleTimeout();
     }

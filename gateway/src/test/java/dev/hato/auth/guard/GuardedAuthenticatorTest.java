@@ -115,6 +115,36 @@ class GuardedAuthenticatorTest {
     }
 
     @Test
+    void theOwnerShouldLogInFromACleanAddressWhileAnotherAddressIsLockedOutOfTheirAuthId() {
+        List<Credentials> attempts = new ArrayList<>(times(11, login("ann.k-x7q2", "guess")));
+        attempts.add(new Credentials("ann.k-x7q2", "right", "imap", "198.51.100.7"));
+
+        List<Tuple2<Long, AuthOutcome>> answers = run(guard, attempts);
+
+        assertThat(answers.get(10).getT2()).isEqualTo(LOCKED);
+        assertThat(answers.get(11).getT2()).isEqualTo(new AuthOutcome.Success(ANN));
+        assertThat(audit.events.get(10).result()).isEqualTo(Result.LOCKED);
+        assertThat(audit.events.get(11).result()).isEqualTo(Result.SUCCESS);
+    }
+
+    @Test
+    void guessesFromManyAddressesShouldBeCheckedOneTurnAtATimeWithTheAnswerHeldUntilTheTurn() {
+        // Twenty addresses guess Ann's password at once, each on its own connection.
+        List<Tuple2<Long, AuthOutcome>> answers = run(Flux.range(0, 20)
+                .flatMap(i -> guard.authenticate(new Credentials("ann.k-x7q2", "guess", "imap", "203.0.113." + i))
+                        .elapsed(clock).map(answer -> Tuples.of(i, answer)), 20)
+                .sort(java.util.Comparator.comparing(Tuple2::getT1))
+                .map(Tuple2::getT2));
+
+        assertThat(millis(answers)).containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1000L, 3000L, 7000L,
+                15000L, 31000L, 15000L, 15000L, 15000L, 15000L);
+        assertThat(outcomes(answers).subList(0, 16)).containsOnly(new AuthOutcome.Rejected(false));
+        assertThat(outcomes(answers).subList(16, 20)).containsOnly(LOCKED);
+        assertThat(source.calls.get()).as("the password is checked at its turn, refusals never").isEqualTo(16);
+        assertThat(audit.events).filteredOn(event -> event.result() == Result.THROTTLED).hasSize(4);
+    }
+
+    @Test
     void anAuthIdThatExistsAndOneThatDoesNotShouldGetTheSameAnswersAtTheSameTimes() {
         List<Credentials> attempts = new ArrayList<>(times(12, login("ann.k-x7q2", "guess")));
         attempts.addAll(times(12, login("nobody.x-x7q2", "guess")));
@@ -272,7 +302,7 @@ class GuardedAuthenticatorTest {
                 .flux());
 
         assertThat(answer.get(0)).isEqualTo(Tuples.of(0L, new AuthOutcome.Success(ANN)));
-        assertThat(throttle.failures("ann.k-x7q2")).isZero();
+        assertThat(throttle.failures("ann.k-x7q2", IP)).isZero();
         AuthEvent last = audit.events.get(audit.events.size() - 1);
         assertThat(last.result()).isEqualTo(Result.SUCCESS);
         assertThat(last.accountId()).isEqualTo(ANN.id());

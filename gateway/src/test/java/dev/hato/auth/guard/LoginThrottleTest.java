@@ -46,12 +46,76 @@ class LoginThrottleTest {
     }
 
     @Test
-    void failuresBeyondTheFreeOnesShouldWaitTwiceAsLongEachTimeUpToTheCapThenLockTheAuthId() {
+    void failuresBeyondTheFreeOnesShouldWaitTwiceAsLongEachTimeUpToTheCapThenLockTheAddressOutOfTheAuthId() {
         assertThat(failTimes(10, "abcd.e.fg-x7q2")).containsExactlyElementsOf(seconds(0, 0, 0, 1, 2, 4, 8, 15, 15, 15));
 
-        assertThat(throttle.begin("abcd.e.fg-x7q2", IP)).isEqualTo(new Refused(Scope.AUTH_ID));
-        assertThat(throttle.begin("abcd.e.fg-x7q2", "198.51.100.1")).isEqualTo(new Refused(Scope.AUTH_ID));
+        assertThat(throttle.begin("abcd.e.fg-x7q2", IP)).isEqualTo(new Refused(Scope.SOURCE));
         assertThat(fail("someone-else", IP)).isZero();
+    }
+
+    @Test
+    void aLockoutShouldHoldTheFailingAddressOnlyAndLeaveTheAuthIdToOtherAddresses() {
+        failTimes(10, "owner-x7q2");
+
+        assertThat(throttle.begin("owner-x7q2", IP)).isEqualTo(new Refused(Scope.SOURCE));
+        Attempt elsewhere = throttle.begin("owner-x7q2", "198.51.100.1");
+        assertThat(elsewhere).isInstanceOf(Admitted.class);
+        ((Admitted) elsewhere).succeeded();
+        // Still locked where it failed, however often the owner logs in elsewhere.
+        assertThat(throttle.begin("owner-x7q2", IP)).isEqualTo(new Refused(Scope.SOURCE));
+    }
+
+    @Test
+    void guessesFromManyAddressesShouldTakeTurnsThatGrowApartSoABotnetGetsAboutOneCheckAMinute() {
+        List<Duration> waits = new ArrayList<>();
+        List<Attempt> refused = new ArrayList<>();
+        for (int bot = 0; bot < 100; bot++) {
+            Attempt attempt = throttle.begin("target-x7q2", "203.0.113." + bot);
+            if (attempt instanceof Admitted admitted) {
+                waits.add(admitted.waitFor());
+                admitted.failed();
+            } else {
+                refused.add(attempt);
+            }
+        }
+        // Ten free, then turns 1, 2, 4, 8, 16 s apart; the next free turn would be more than 60 s away.
+        assertThat(waits).containsExactlyElementsOf(seconds(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 7, 15, 31));
+        assertThat(refused).hasSize(84).containsOnly(new Refused(Scope.AUTH_ID));
+        assertThat(throttle.failures("target-x7q2")).as("refusals count nowhere").isEqualTo(16);
+
+        // A botnet that keeps trying every second from fresh addresses for an hour: one check a minute.
+        int checks = 0;
+        for (int second = 0; second < 3600; second++) {
+            clock.advanceTimeBy(Duration.ofSeconds(1));
+            if (throttle.begin("target-x7q2", "198.18." + second / 250 + "." + second % 250)
+                    instanceof Admitted admitted) {
+                admitted.failed();
+                checks++;
+            }
+        }
+        assertThat(checks).isBetween(59, 61);
+    }
+
+    @Test
+    void anOwnerShouldSkipTheLineFromAFamiliarAddressAndWaitForATurnFromANewOne() {
+        ((Admitted) throttle.begin("owner-x7q2", "192.0.2.99")).succeeded();
+        for (int bot = 0; bot < 20; bot++) {
+            if (throttle.begin("owner-x7q2", "203.0.113." + bot) instanceof Admitted admitted) {
+                admitted.failed();
+            }
+        }
+
+        Attempt home = throttle.begin("owner-x7q2", "192.0.2.99");
+        assertThat(home).isInstanceOf(Admitted.class);
+        assertThat(((Admitted) home).waitFor()).isZero();
+        assertThat(throttle.begin("owner-x7q2", "198.51.100.5")).isEqualTo(new Refused(Scope.AUTH_ID));
+
+        // The next free turn is 63 s away (turns 0, 1, 3, 7, 15, 31, then 63): three seconds later it is within a
+        // minute, and the owner gets it.
+        clock.advanceTimeBy(Duration.ofSeconds(3));
+        Attempt travelling = throttle.begin("owner-x7q2", "198.51.100.5");
+        assertThat(travelling).isInstanceOf(Admitted.class);
+        assertThat(((Admitted) travelling).waitFor()).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
@@ -70,23 +134,26 @@ class LoginThrottleTest {
     void failuresShouldBeForgottenOnceTheirWindowIsOver() {
         failTimes(6, "slow-x7q2");
         clock.advanceTimeBy(Duration.ofMinutes(14));
-        assertThat(throttle.failures("slow-x7q2")).isEqualTo(6);
+        assertThat(throttle.failures("slow-x7q2", IP)).isEqualTo(6);
         assertThat(fail("slow-x7q2", IP)).isEqualTo(Duration.ofSeconds(8));
 
         clock.advanceTimeBy(Duration.ofMinutes(1));
 
-        assertThat(throttle.failures("slow-x7q2")).isZero();
+        assertThat(throttle.failures("slow-x7q2", IP)).isZero();
+        // The auth ID's own count runs until a window without failures.
+        assertThat(throttle.failures("slow-x7q2")).isEqualTo(7);
         assertThat(fail("slow-x7q2", IP)).isZero();
     }
 
     @Test
-    void aSuccessShouldForgetTheAuthIdsFailuresAndReduceTheClientsByOne() {
+    void aSuccessShouldForgetTheAuthIdsFailuresFromThatAddressAndReduceTheClientsByOne() {
         failTimes(7, "forgetful-x7q2");
         assertThat(throttle.clientFailures(IP)).isEqualTo(7);
 
         ((Admitted) throttle.begin("forgetful-x7q2", IP)).succeeded();
 
-        assertThat(throttle.failures("forgetful-x7q2")).isZero();
+        assertThat(throttle.failures("forgetful-x7q2", IP)).isZero();
+        assertThat(throttle.failures("forgetful-x7q2")).as("not a reset of the auth ID's pace").isEqualTo(7);
         assertThat(throttle.clientFailures(IP)).isEqualTo(6);
         assertThat(fail("forgetful-x7q2", IP)).isZero();
     }
@@ -107,6 +174,7 @@ class LoginThrottleTest {
         fail(" abcd.e.fg-x7q2 ", IP);
         fail("ABCD.E.FG-X7Q2", IP);
         assertThat(throttle.failures("abcd.e.fg-x7q2")).isEqualTo(3);
+        assertThat(throttle.failures("abcd.e.fg-x7q2", IP)).isEqualTo(3);
         assertThat(fail("abcd.e.fg-x7q2", IP)).isEqualTo(Duration.ofSeconds(1));
     }
 
@@ -117,7 +185,7 @@ class LoginThrottleTest {
             attempts.add(throttle.begin("parallel-x7q2", IP));
         }
         assertThat(attempts).filteredOn(Admitted.class::isInstance).hasSize(10);
-        assertThat(attempts.subList(10, 15)).containsOnly(new Refused(Scope.AUTH_ID));
+        assertThat(attempts.subList(10, 15)).containsOnly(new Refused(Scope.SOURCE));
     }
 
     @Test
@@ -156,12 +224,15 @@ class LoginThrottleTest {
     @Test
     void settingsShouldHaveTheDocumentedDefaultsAndRefuseNonsense() {
         Settings defaults = Settings.defaults();
-        assertThat(defaults.perAuthId()).isEqualTo(new Limits(3, 10));
+        assertThat(defaults.perAuthIdFromClient()).isEqualTo(new Limits(3, 10));
         assertThat(defaults.perClient()).isEqualTo(new Limits(20, 100));
         assertThat(defaults.firstDelay()).isEqualTo(Duration.ofSeconds(1));
         assertThat(defaults.maxDelay()).isEqualTo(Duration.ofSeconds(15));
         assertThat(defaults.window()).isEqualTo(Duration.ofMinutes(15));
         assertThat(defaults.lockout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(defaults.authIdFreeFailures()).isEqualTo(10);
+        assertThat(defaults.maxPace()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(defaults.familiarFor()).isEqualTo(Duration.ofDays(30));
 
         assertThatThrownBy(() -> new Limits(3, 3)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Limits(-1, 3)).isInstanceOf(IllegalArgumentException.class);

@@ -98,7 +98,7 @@ class ScramMechanismTest {
 
     private static LoginThrottle quickThrottle() {
         return new LoginThrottle(LoginThrottle.Settings.defaults().withDelays(Duration.ZERO, Duration.ZERO)
-                .withPerAuthId(new LoginThrottle.Limits(0, 3)), Schedulers.parallel());
+                .withPerAuthIdFromClient(new LoginThrottle.Limits(0, 3)), Schedulers.parallel());
     }
 
     private static ScramMechanism mechanism(GuardedAuthenticator guard, Directory directory) {

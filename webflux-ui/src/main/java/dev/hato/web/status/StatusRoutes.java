@@ -5,13 +5,38 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 
-/** {@code GET /} renders the status page, {@code GET /health} answers JSON for monitoring. */
+/**
+ * Two faces of the same facts. {@link #publicRoutes} is for anyone who can reach the HTTP port: {@code GET /health}
+ * answers only UP (200) or DOWN (503), as Spring Boot's health endpoint does with {@code show-details=never}, and
+ * {@code GET /} says that Hato runs. {@link #details} is for operators, on the management listener (127.0.0.1 by
+ * default): the status page with version, store, listeners and counts, and a health answer with counts and the state
+ * of every credential source. A stranger learns neither the data directory, the database port, the version nor how
+ * many accounts there are.
+ */
 public final class StatusRoutes {
+
+    private static final String UP = "{\"status\":\"UP\"}";
+    private static final String DOWN = "{\"status\":\"DOWN\"}";
 
     private StatusRoutes() { }
 
-    public static RouterFunction<ServerResponse> routes(StatusSource source) {
+    /** What anyone may see: up or down, nothing else. */
+    public static RouterFunction<ServerResponse> publicRoutes(StatusSource source) {
+        return route()
+                .GET("/", request -> ServerResponse.ok().contentType(MediaType.TEXT_HTML)
+                        .bodyValue("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hato"
+                                + "</title></head><body>\n<h1>Hato is running</h1>\n</body></html>\n"))
+                .GET("/health", request -> source.alive()
+                        .then(Mono.defer(() -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(UP)))
+                        .onErrorResume(error -> down()))
+                .build();
+    }
+
+    /** What operators see on the management listener. */
+    public static RouterFunction<ServerResponse> details(StatusSource source) {
         return route()
                 .GET("/", request -> source.report().flatMap(report -> ServerResponse.ok()
                         .contentType(MediaType.TEXT_HTML)
@@ -19,9 +44,12 @@ public final class StatusRoutes {
                 .GET("/health", request -> source.report()
                         .flatMap(report -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                                 .bodyValue(health(report)))
-                        .onErrorResume(error -> ServerResponse.status(503).contentType(MediaType.APPLICATION_JSON)
-                                .bodyValue("{\"status\":\"DOWN\"}")))
+                        .onErrorResume(error -> down()))
                 .build();
+    }
+
+    private static Mono<ServerResponse> down() {
+        return ServerResponse.status(503).contentType(MediaType.APPLICATION_JSON).bodyValue(DOWN);
     }
 
     /** Mail keeps flowing while an auth source is down, so the status stays UP and the source shows its state. */

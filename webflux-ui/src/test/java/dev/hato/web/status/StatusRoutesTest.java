@@ -13,7 +13,7 @@ class StatusRoutesTest {
 
     @Test
     void statusPageShouldListListenersAndEscapeValues() {
-        WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.routes(() -> Mono.just(report)))
+        WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.details(() -> Mono.just(report)))
                 .build();
         client.get().uri("/").exchange()
                 .expectStatus().isOk()
@@ -26,16 +26,37 @@ class StatusRoutesTest {
     }
 
     @Test
+    void anAnonymousVisitorShouldSeeOnlyWhetherHatoIsUp() {
+        WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.publicRoutes(() -> Mono.just(report)))
+                .build();
+
+        client.get().uri("/health").exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("{\"status\":\"UP\"}");
+        client.get().uri("/").exchange().expectStatus().isOk()
+                .expectBody(String.class).value(body -> org.assertj.core.api.Assertions.assertThat(body)
+                        .contains("Hato is running")
+                        .doesNotContain("0.1.0", "2525", "PostgreSQL", "accounts", "domains", "example", "campus"));
+    }
+
+    @Test
+    void thePublicHealthShouldReportDownWithoutDetailsWhenTheStoreFails() {
+        WebTestClient client = WebTestClient.bindToRouterFunction(
+                StatusRoutes.publicRoutes(() -> Mono.error(new IllegalStateException("db down at /var/hato")))).build();
+        client.get().uri("/health").exchange().expectStatus().isEqualTo(503)
+                .expectBody(String.class).isEqualTo("{\"status\":\"DOWN\"}");
+    }
+
+    @Test
     void healthShouldReportDownWhenTheStoreFails() {
         WebTestClient client = WebTestClient.bindToRouterFunction(
-                StatusRoutes.routes(() -> Mono.error(new IllegalStateException("db down")))).build();
+                StatusRoutes.details(() -> Mono.error(new IllegalStateException("db down")))).build();
         client.get().uri("/health").exchange().expectStatus().isEqualTo(503)
                 .expectBody(String.class).isEqualTo("{\"status\":\"DOWN\"}");
     }
 
     @Test
     void healthShouldReportUpWithCounts() {
-        WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.routes(() -> Mono.just(report)))
+        WebTestClient client = WebTestClient.bindToRouterFunction(StatusRoutes.details(() -> Mono.just(report)))
                 .build();
         client.get().uri("/health").exchange().expectStatus().isOk()
                 .expectBody(String.class).isEqualTo("{\"status\":\"UP\",\"domains\":2,\"accounts\":5,"
