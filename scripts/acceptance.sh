@@ -166,6 +166,8 @@ else
   echo "skip - IMAP checks: the start-up banner lists no imaps listener"
 fi
 check "the status page answers over HTTP" bash -c "curl -sS http://127.0.0.1:$HTTP/ | grep -q 'Hato is running'"
+check "the public HTTP port shows no accounts, the management port shows the status page" bash -c \
+  "! curl -sS http://127.0.0.1:$HTTP/ | grep -q accounts && curl -sS http://127.0.0.1:$MANAGEMENT/ | grep -q ' accounts'"
 
 # SIGTERM takes the same shutdown path as Ctrl-C (a non-interactive shell starts background jobs with SIGINT
 # ignored, so SIGINT cannot be used here).

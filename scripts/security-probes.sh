@@ -26,7 +26,7 @@ data="$work/data"
 # shellcheck source=start-hato.sh
 source "$root/scripts/start-hato.sh"
 if ! start_hato "$jar" "$data" "$work/server.log" --hato.outbound.enabled=false \
-    --hato.imap.login-timeout="${login_deadline}s"; then
+    --hato.login-deadline="${login_deadline}s"; then
   echo "security-probes: the server did not start"; echo "security-probes: 0 passed, 1 failed"; exit 1
 fi
 hato() { java -jar "$jar" "$@" --data-dir "$data"; }
