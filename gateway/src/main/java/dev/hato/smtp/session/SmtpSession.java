@@ -562,8 +562,22 @@ public final class SmtpSession implements ProtocolSession {
         }
         transaction = null;
         ContentChecks checks = current.checks;
-        return finishMessage(current, current.chunkedExceeded, checks == null ? null
-                : contentRefusal(checks.sawNul(), checks.headerLineTooLong(), checks.sawBareLineFeed()));
+        if (checks == null) {
+            return finishMessage(current, current.chunkedExceeded, null);
+        }
+        // BDAT content may end in a bare CR, which gets its LF only now (RFC 5321 §2.3.8).
+        ByteBuffer end = checks.end();
+        MessageSpool spool = current.spool;
+        Mono<Void> stored = !end.hasRemaining() || spool == null || current.failed || current.chunkedExceeded
+                ? Mono.empty()
+                : spool.append(end).onErrorResume(failure -> {
+                    LOG.error("spooling message failed", failure);
+                    current.failed = true;
+                    return Mono.empty();
+                });
+        return stored.thenMany(Flux.defer(() -> finishMessage(current, current.chunkedExceeded, contentRefusal(
+                checks.sawNul(), checks.headerLineTooLong(),
+                checks.sawBareLineFeed() || checks.sawBareCarriageReturn()))));
     }
 
     private Flux<Action> appendContent(ByteBuffer bytes) {
