@@ -177,11 +177,12 @@ public final class SmtpSession implements ProtocolSession {
         if (decoded instanceof Decoded.Failure failure) {
             return error("500 5.5.2 Line too long (" + failure.detail() + ")");
         }
-        String line = ((Decoded.Line) decoded).text();
+        Decoded.Line line = (Decoded.Line) decoded;
         if (sasl != null) {
-            return saslResponse(line);
+            return saslResponse(line.text());
         }
-        return command(parser.parse(line));
+        // The octets, not the text: a path that is not UTF-8 is refused, not read with U+FFFD (RFC 6531 §3.3).
+        return command(parser.parse(line.bytes()));
     }
 
     private Flux<Action> command(SmtpCommand command) {
