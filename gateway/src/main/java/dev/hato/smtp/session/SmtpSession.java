@@ -9,6 +9,7 @@ import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
+import dev.hato.dsn.DeliveryReports;
 import dev.hato.dsn.RecipientReport;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
@@ -353,7 +354,8 @@ public final class SmtpSession implements ProtocolSession {
             // RFC 6531 §3.5: non-ASCII addresses only in a transaction that announced SMTPUTF8.
             return error("553 5.6.7 Non-ASCII address without SMTPUTF8; add SMTPUTF8 to MAIL FROM");
         }
-        transaction = new Transaction(new Envelope(mail.reversePath(), envId, ret, utf8, body));
+        transaction = new Transaction(new Envelope(mail.reversePath(), envId, ret, utf8, body),
+                user != null ? DeliveryReports.Origin.AUTHENTICATED : DeliveryReports.Origin.UNAUTHENTICATED);
         return reply("250 2.1.0 Sender OK");
     }
 
@@ -699,7 +701,7 @@ public final class SmtpSession implements ProtocolSession {
         // nobody gets one.
         List<RecipientReport> reports = current.reports(over);
         write.flatMap(receipt -> reports.isEmpty() || current.envelope.nullSender() ? Mono.just(false)
-                        : services.reports().send(current.envelope, arrival, reports, spool))
+                        : services.reports().send(current.envelope, arrival, reports, spool, current.origin))
                 .doFinally(signal -> spool.discard())
                 .subscribe(sent -> { }, failure -> LOG.warn("delivery notification for message {} not sent: {}",
                         current.id, failure.toString()));
@@ -1088,6 +1090,8 @@ public final class SmtpSession implements ProtocolSession {
     /** The envelope of the message being received. */
     private static final class Transaction {
         final Envelope envelope;
+        /** Whether the sender logged in: what a success report to the envelope sender may quote depends on it. */
+        final DeliveryReports.Origin origin;
         /** RCPT commands accepted: the unit of the recipient limit. */
         int rcptCount;
         /** The accounts that receive the message, by id, in RCPT order. */
@@ -1111,8 +1115,9 @@ public final class SmtpSession implements ProtocolSession {
         String id = "";
         boolean failed;
 
-        Transaction(Envelope envelope) {
+        Transaction(Envelope envelope, DeliveryReports.Origin origin) {
             this.envelope = envelope;
+            this.origin = origin;
         }
 
         /**
