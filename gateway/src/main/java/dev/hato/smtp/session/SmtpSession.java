@@ -87,6 +87,8 @@ public final class SmtpSession implements ProtocolSession {
     private int errors;
     private int authFailures;
     private int commandsBeforeAuth;
+    /** RCPTs of this connection refused as unknown users (directory harvesting is bounded by them). */
+    private int unknownRecipients;
     /** Octets of the current BDAT chunk still to read, its size, whether it is the last, why it is refused. */
     private long bdatRemaining;
     private long bdatSize;
@@ -421,7 +423,7 @@ public final class SmtpSession implements ProtocolSession {
                     }
                     if (recipient instanceof Recipient.UnknownLocal) {
                         // RFC 5321 §3.3: a refused recipient is an answer, not a protocol error of the client.
-                        return reply("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown");
+                        return unknownRecipient(target);
                     }
                     if (recipient instanceof Recipient.Unroutable unroutable) {
                         return reply("550 5.4.6 <" + target + ">: " + unroutable.reason());
@@ -441,6 +443,24 @@ public final class SmtpSession implements ProtocolSession {
                     LOG.warn("recipient lookup failed: {}", failure.toString());
                     return reply("451 4.3.0 Temporary lookup failure, try again later");
                 });
+    }
+
+    /**
+     * The answer to a RCPT for a user that does not exist: 550, later ones of the connection after a growing delay
+     * (on a timer, the event loop is not held), and past the limit of the connection or of the client address 421
+     * and the end of the connection (RFC 5321 §3.8), so that guessing addresses is slow and soon over.
+     */
+    private Flux<Action> unknownRecipient(String target) {
+        UnknownRecipients guard = services.unknownRecipients();
+        UnknownRecipients.Verdict verdict = guard.unknown(connection.remoteIp(), ++unknownRecipients);
+        if (verdict.close()) {
+            stopped = true;
+            discardTransaction();
+            return Flux.just(Action.line("421 4.7.0 " + settings.hostName()
+                    + " Too many unknown recipients, closing connection"), Action.close());
+        }
+        return guard.pause(verdict.delay())
+                .thenMany(reply("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown"));
     }
 
     /** Fills {@code into} from a NOTIFY value; false when it is malformed (RFC 3461 §4.1). */
