@@ -102,7 +102,8 @@ public record HatoProperties(
                        @DefaultValue("4096") int maxLineLength, @DefaultValue("20") int maxCommandsBeforeAuth,
                        @DefaultValue("3") int maxAuthFailures, @DefaultValue("100") int maxHops,
                        @DefaultValue("+") String subaddressSeparator,
-                       @DefaultValue("30m") Duration maxSessionTime) {
+                       @DefaultValue("30m") Duration maxSessionTime,
+                       @DefaultValue UnknownRecipients unknownRecipients) {
         public Smtp {
             if (maxSessionTime.isNegative() || maxSessionTime.isZero()) {
                 throw new IllegalArgumentException("hato.smtp.max-session-time must be positive");
@@ -113,6 +114,18 @@ public record HatoProperties(
             }
         }
     }
+
+    /**
+     * Limits on RCPTs to unknown users (directory harvesting; dev.hato.smtp.session.UnknownRecipients checks them):
+     * {@code perConnection} are answered 550, the next gets 421 and the connection ends; {@code perClient} within
+     * {@code window} from one client address (IPv6: its /64) over all its connections, likewise; the first
+     * {@code free} of a connection are answered at once, each later one {@code delay} longer, up to
+     * {@code maxDelay}.
+     */
+    public record UnknownRecipients(@DefaultValue("20") int perConnection, @DefaultValue("100") int perClient,
+                                    @DefaultValue("1h") Duration window, @DefaultValue("3") int free,
+                                    @DefaultValue("1s") Duration delay, @DefaultValue("10s") Duration maxDelay,
+                                    @DefaultValue("100000") int maxTracked) { }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
 

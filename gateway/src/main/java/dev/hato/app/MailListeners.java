@@ -24,6 +24,7 @@ import dev.hato.pop3.session.Pop3Settings;
 import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
+import dev.hato.smtp.session.UnknownRecipients;
 import dev.hato.store.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
@@ -82,6 +83,13 @@ public final class MailListeners implements SmartLifecycle {
         running = true;
     }
 
+    /** The server's bound on RCPTs to unknown users, from hato.smtp.unknown-recipients.* (checked there). */
+    private static UnknownRecipients unknownRecipients(HatoProperties.UnknownRecipients limits) {
+        return new UnknownRecipients(new UnknownRecipients.Settings(limits.perConnection(), limits.perClient(),
+                limits.window(), limits.free(), limits.delay(), limits.maxDelay(), limits.maxTracked()),
+                Schedulers.parallel());
+    }
+
     /** A session as the named listener would start it, without a socket (conversation tests use this). */
     ProtocolSession newSession(String listener, ConnectionInfo connection) {
         Function<ConnectionInfo, ProtocolSession> factory = sessions.get(listener);
@@ -101,7 +109,8 @@ public final class MailListeners implements SmartLifecycle {
         SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
                 deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
                         Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
-                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quotaToEnforce);
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quotaToEnforce,
+                unknownRecipients(properties.smtp().unknownRecipients()));
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())

@@ -45,7 +45,7 @@ public final class DeliveringReportSender implements ReportSender {
 
     @Override
     public Mono<Boolean> send(Envelope envelope, Instant arrival, List<RecipientReport> recipients,
-                              MessageContent original) {
+                              MessageContent original, DeliveryReports.Origin origin) {
         if (envelope.nullSender() || recipients.isEmpty()) {
             return Mono.just(false);
         }
@@ -58,7 +58,7 @@ public final class DeliveringReportSender implements ReportSender {
                     return Mono.just(Optional.empty());
                 })
                 .flatMap(route -> route.isEmpty() ? Mono.just(false) : reports.report(envelope, arrival, recipients,
-                                original)
+                                original, origin)
                         .flatMap(content -> writer.deliver(route.get().isEmpty()
                                         ? new Delivery(content, List.of(), clock.instant(), reportEnvelope,
                                                 List.of(new OutboundRecipient(sender,

@@ -32,7 +32,9 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>The original is returned whole ({@code message/rfc822}) only in a failure report, when the sender did not ask
  * for headers only ({@code RET=HDRS}) and it is at most {@link #maxReturnedSize()} octets; otherwise only its header
- * section is returned ({@code text/rfc822-headers}). A message sent with SMTPUTF8 gets the RFC 6533 types
+ * section is returned ({@code text/rfc822-headers}). A report that is only about successes (delivered, relayed,
+ * expanded) of a message from an {@linkplain Origin#UNAUTHENTICATED unauthenticated} sender returns nothing of it:
+ * see {@link Origin}. A message sent with SMTPUTF8 gets the RFC 6533 types
  * {@code message/global}, {@code message/global-delivery-status} and {@code message/global-headers}.
  *
  * <p>The report is written into a {@link MessageSpool} while the original is read from its chunks, so a big original
@@ -42,6 +44,20 @@ import reactor.core.scheduler.Scheduler;
  * original: it would have to contain a hash of itself).
  */
 public final class DeliveryReports {
+
+    /**
+     * Whether the sender of the reported message was authenticated, which decides what a success report may quote.
+     * On port 25 the envelope sender is whatever the client claims: a success report goes to that address, which
+     * may be a victim's, and quoting the original there would reflect the forger's text (its header section:
+     * subject, any field it likes) to the victim through this server — backscatter that carries a payload — and
+     * show the victim Hato's trace fields. RFC 3461 §4.3 makes RET govern failure reports only, and RFC 3464 §2
+     * makes the returned-content part optional, so a success report about mail from an unauthenticated sender
+     * carries the explanation and the {@code message/delivery-status} part, nothing else; the sender who really
+     * asked identifies the message by its ENVID, Original-Recipient and Arrival-Date. A failure or delay report
+     * returns what RET asks whatever the origin, as any bounce must (RFC 5321 §6.1), and so does a report that
+     * mixes a failure with successes (the failure alone would return as much).
+     */
+    public enum Origin { AUTHENTICATED, UNAUTHENTICATED }
 
     /** The largest original returned whole; bigger ones are returned as their header section (10 MiB). */
     public static final long DEFAULT_MAX_RETURNED_SIZE = 10L * 1024 * 1024;
@@ -120,7 +136,7 @@ public final class DeliveryReports {
      * to {@code <>}) or no recipients. The result is a {@link MessageSpool}: discard it once stored or sent.
      */
     public Mono<MessageContent> report(Envelope envelope, Instant arrival, List<RecipientReport> recipients,
-                                       MessageContent original) {
+                                       MessageContent original, Origin origin) {
         if (envelope.nullSender()) {
             return Mono.error(new IllegalArgumentException(
                     "no delivery report is sent to the null reverse-path (RFC 5321 §4.5.5)"));
@@ -137,13 +153,16 @@ public final class DeliveryReports {
             // RFC 3461 §4.3: RET governs failure reports; a delay or success report returns the headers only, and
             // so does one whose original is too big to send back.
             boolean full = failure && envelope.ret() != Envelope.Ret.HDRS && original.size() <= maxReturnedSize;
+            // Origin: nothing of the original in a success-only report about mail from an unauthenticated sender.
+            boolean quoted = failure || actions.contains(Action.DELAYED) || origin == Origin.AUTHENTICATED;
             boolean global = envelope.utf8() || !isAscii(envelope.sender())
                     || reported.stream().anyMatch(DeliveryReports::needsUtf8);
             String token = token(original, now, reported);
-            Layout layout = new Layout(envelope, arrival, reported, actions, full, global, now, token);
+            Layout layout = new Layout(envelope, arrival, reported, actions, full, quoted, global, now, token);
             byte[] head = layout.head().getBytes(StandardCharsets.UTF_8);
             byte[] tail = ("\r\n--" + layout.boundary() + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-            Flux<ByteBuffer> returned = full ? original.chunks() : headerSection(original.chunks(), maxReturnedSize);
+            Flux<ByteBuffer> returned = !quoted ? Flux.empty()
+                    : full ? original.chunks() : headerSection(original.chunks(), maxReturnedSize);
             MessageSpool spool = new MessageSpool(spoolDirectory, SPOOL_MEMORY_LIMIT, io);
             // MessageSpool.append digests its argument when called: every call is deferred to keep the order.
             return Mono.defer(() -> spool.append(ByteBuffer.wrap(head)))
@@ -162,17 +181,19 @@ public final class DeliveryReports {
         private final List<RecipientReport> recipients;
         private final Set<Action> actions;
         private final boolean full;
+        private final boolean quoted;
         private final boolean global;
         private final Instant now;
         private final String token;
 
         Layout(Envelope envelope, Instant arrival, List<RecipientReport> recipients, Set<Action> actions,
-               boolean full, boolean global, Instant now, String token) {
+               boolean full, boolean quoted, boolean global, Instant now, String token) {
             this.envelope = envelope;
             this.arrival = arrival;
             this.recipients = recipients;
             this.actions = actions;
             this.full = full;
+            this.quoted = quoted;
             this.global = global;
             this.now = now;
             this.token = token;
@@ -214,8 +235,10 @@ public final class DeliveryReports {
             }
             out.append("\r\n");
             status(out);
-            partStart(out);
-            originalPartHeader(out);
+            if (quoted) {
+                partStart(out);
+                originalPartHeader(out);
+            }
             return out.toString();
         }
 

@@ -16,8 +16,13 @@ import reactor.core.publisher.Mono;
 @FunctionalInterface
 public interface ReportSender {
 
-    Mono<Boolean> send(Envelope envelope, Instant arrival, List<RecipientReport> recipients, MessageContent original);
+    /**
+     * {@code origin} says whether the sender of the reported message was authenticated; it decides whether a
+     * success report may quote the original (see {@link DeliveryReports.Origin}).
+     */
+    Mono<Boolean> send(Envelope envelope, Instant arrival, List<RecipientReport> recipients, MessageContent original,
+                       DeliveryReports.Origin origin);
 
     /** Sends nothing (no outbound side wired). */
-    ReportSender NONE = (envelope, arrival, recipients, original) -> Mono.just(false);
+    ReportSender NONE = (envelope, arrival, recipients, original, origin) -> Mono.just(false);
 }

@@ -1,5 +1,6 @@
 package dev.hato.outbound;
 
+import dev.hato.dsn.DeliveryReports;
 import dev.hato.dsn.RecipientReport;
 import dev.hato.dsn.ReportSender;
 import dev.hato.store.MessageContent;
@@ -27,9 +28,15 @@ final class Reporter {
         this.queue = queue;
     }
 
-    /** Builds and delivers one report about {@code recipients} of {@code message}; emits whether one was sent. */
+    /**
+     * Builds and delivers one report about {@code recipients} of {@code message}; emits whether one was sent. The
+     * queue does not record whether a message was submitted by an authenticated user or came in on port 25 (by
+     * forwarding), so its reports are built as for an unauthenticated sender: a "relayed" report quotes nothing
+     * of the original, while delay and failure reports return it as RET asks.
+     */
     Mono<Boolean> send(QueuedMessage message, List<RecipientReport> recipients) {
-        return sender.send(message.envelope(), message.arrival(), recipients, new StoredOriginal(message, queue));
+        return sender.send(message.envelope(), message.arrival(), recipients, new StoredOriginal(message, queue),
+                DeliveryReports.Origin.UNAUTHENTICATED);
     }
 
     /** The queued message as the report builder reads it: streamed from the store, never whole in memory. */

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * LISTENER: smtp            the listener the next SESSION connects to (smtp, submission, submissions, pop3, pop3s,
  *                           imap, imaps)
  * SESSION: 2 pop3s          switch to connection "2" (opened on first use, on the given or current listener)
- * C: EHLO x                 send the line plus CRLF; \r \n \t \\ are escapes
+ * C: EHLO x                 send the line plus CRLF; \r \n \t \\ are escapes, \xFF one octet as it is (the rest
+ *                           of the line is sent as UTF-8: \xC3 alone is malformed UTF-8)
  * C~: DATA\r\nabc           send without appending CRLF
  * C*: 1048576 x             send "x" 1048576 times, then CRLF
  * S: 250-.*                 the next reply line must match this regular expression; a named group
@@ -107,9 +108,9 @@ final class ConversationScript {
                 } else if (current == null) {
                     throw new AssertionError(where + "start with LISTENER:");
                 } else if (line.startsWith("C: ")) {
-                    current.send((unescape(line.substring(3)) + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    current.send(octets(line.substring(3) + "\\r\\n"));
                 } else if (line.startsWith("C~: ")) {
-                    current.send(unescape(line.substring(4)).getBytes(StandardCharsets.UTF_8));
+                    current.send(octets(line.substring(4)));
                 } else if (line.startsWith("C*: ")) {
                     String[] parts = line.substring(4).split(" ", 2);
                     current.send((parts[1].repeat(Integer.parseInt(parts[0])) + "\r\n")
@@ -218,6 +219,24 @@ final class ConversationScript {
             matcher.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         return matcher.appendTail(out).toString();
+    }
+
+    /** The octets to send for a C: line: UTF-8, with escapes; {@code \xNN} is one raw octet. */
+    private static byte[] octets(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length() + 8);
+        int plain = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\\' && i + 3 < text.length() && text.charAt(i + 1) == 'x') {
+                out.writeBytes(unescape(text.substring(plain, i)).getBytes(StandardCharsets.UTF_8));
+                out.write(Integer.parseInt(text.substring(i + 2, i + 4), 16));
+                i += 3;
+                plain = i + 1;
+            } else if (text.charAt(i) == '\\') {
+                i++; // an escaped character: never the start of \x
+            }
+        }
+        out.writeBytes(unescape(text.substring(plain)).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     private static String unescape(String text) {

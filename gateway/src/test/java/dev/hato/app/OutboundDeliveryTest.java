@@ -301,9 +301,10 @@ class OutboundDeliveryTest {
         Report report = awaitReports(sender, 1).get(0);
         assertThat(report.status()).contains("Action: relayed").contains("Final-Recipient: rfc822;" + to)
                 .contains("Status: 2.");
-        // RFC 3461 §4.3: RET is about failure reports; a success report quotes the header section only.
-        assertThat(report.originalType()).isEqualTo("text/rfc822-headers");
-        assertThat(report.original()).contains("Subject: tell me").doesNotContain("Hello.");
+        // The queue does not know whether the sender was authenticated (the message may have come in on port 25 and
+        // been forwarded), so a success report quotes nothing of the original (DeliveryReports.Origin).
+        assertThat(report.originalType()).isEmpty();
+        assertThat(report.original()).isEmpty();
     }
 
     @Test
@@ -471,10 +472,15 @@ class OutboundDeliveryTest {
             assertThat(mime.getContentType()).startsWith("multipart/report").contains(global
                     ? "report-type=global-delivery-status" : "report-type=delivery-status");
             MimeMultipart parts = (MimeMultipart) mime.getContent();
-            assertThat(parts.getCount()).isEqualTo(3);
+            // RFC 3464 §2: the returned original is optional (a success report about queued mail has none).
+            assertThat(parts.getCount()).isBetween(2, 3);
             assertThat(parts.getBodyPart(0).isMimeType("text/plain")).isTrue();
             assertThat(parts.getBodyPart(1).isMimeType(global ? "message/global-delivery-status"
                     : "message/delivery-status")).isTrue();
+            if (parts.getCount() == 2) {
+                return new Report(mime.getHeader("From", null), mime.getSubject(), text(parts.getBodyPart(1)), "",
+                        "");
+            }
             BodyPart original = parts.getBodyPart(2);
             return new Report(mime.getHeader("From", null), mime.getSubject(), text(parts.getBodyPart(1)),
                     original.getContentType().split(";")[0].trim().toLowerCase(), text(original));

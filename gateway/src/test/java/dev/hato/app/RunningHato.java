@@ -45,7 +45,11 @@ final class RunningHato implements AutoCloseable {
             try {
                 Path dir = java.nio.file.Files.createTempDirectory("hato-test-");
                 // Mail for other domains is queued but not sent: no test talks to a DNS server or MX it does not run.
-                shared = start(dir, "--hato.outbound.enabled=false");
+                // Every test client is 127.0.0.1: the harvesting limits (RecipientHarvestingTest) must not add up
+                // over the whole suite, nor slow the scripts that try several unknown recipients.
+                shared = start(dir, "--hato.outbound.enabled=false",
+                        "--hato.smtp.unknown-recipients.per-client=1000000",
+                        "--hato.smtp.unknown-recipients.free=20");
                 shared.provisioning().addDomain(DOMAIN).block();
                 shared.provisioning().addUser("postmaster@" + DOMAIN, "Postmaster", null, "postmaster-secret")
                         .block();

@@ -12,13 +12,17 @@ import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** RFC 3461 NOTIFY=SUCCESS for local recipients: a "delivered" or "expanded" report reaches a local sender. */
+/**
+ * RFC 3461 NOTIFY=SUCCESS for local recipients: a "delivered" or "expanded" report reaches a local sender. On port 25
+ * the sender is whoever the client claims to be, so the report quotes nothing of the original (no reflection of a
+ * forger's text to a victim); after authenticated submission it returns the header section as before.
+ */
 class SuccessNotificationTest {
 
     private static final RunningHato HATO = RunningHato.shared();
 
     @Test
-    void aLocalDeliveryWithNotifySuccessShouldSendADeliveredReportToTheSender() throws Exception {
+    void aLocalDeliveryWithNotifySuccessOnPort25ShouldSendADeliveredReportWithoutTheOriginal() throws Exception {
         RunningHato.User ann = HATO.newUser("ann");
         RunningHato.User bob = HATO.newUser("bob");
 
@@ -36,8 +40,37 @@ class SuccessNotificationTest {
                 .contains("Original-Recipient: rfc822;" + bob.address())
                 .containsPattern("Action: delivered")
                 .contains("Status: 2.0.0");
-        assertThat(part(report, 2)).contains("Subject: please confirm").doesNotContain("hello");
+        // RFC 3464 §2: the third part is optional; a forged sender must not be sent the forger's header section.
+        assertThat(((MimeMultipart) report.getContent()).getCount()).isEqualTo(2);
+        assertThat(new String(HATO.content(HATO.inbox(ann).get(0)), StandardCharsets.UTF_8))
+                .doesNotContain("please confirm").doesNotContain("hello");
         assertThat(report.getHeader("Auto-Submitted")[0]).isEqualTo("auto-replied");
+    }
+
+    @Test
+    void anAuthenticatedSubmissionWithNotifySuccessShouldStillGetTheHeaderSectionBack() throws Exception {
+        RunningHato.User ann = HATO.newUser("ann");
+        RunningHato.User bob = HATO.newUser("bob");
+        Properties properties = MailFlowTest.clientProperties();
+        properties.put("mail.smtps.dsn.notify", "SUCCESS");
+        properties.put("mail.smtps.dsn.ret", "FULL");
+        Session session = Session.getInstance(properties);
+        MimeMessage message = new MimeMessage(session);
+        message.setFrom(ann.address());
+        message.setRecipients(jakarta.mail.Message.RecipientType.TO, bob.address());
+        message.setSubject("submitted, please confirm");
+        message.setText("the body stays home");
+        try (jakarta.mail.Transport transport = session.getTransport("smtps")) {
+            transport.connect("127.0.0.1", HATO.port("submissions"), ann.authId(), ann.password());
+            transport.sendMessage(message, new jakarta.mail.Address[] {new jakarta.mail.internet.InternetAddress(
+                    bob.address())});
+        }
+
+        MimeMessage report = awaitOnly(ann);
+        assertThat(part(report, 1)).contains("Action: delivered");
+        // RFC 3461 §4.3: RET is about failure reports; a success report returns the header section at most.
+        assertThat(part(report, 2)).contains("Subject: submitted, please confirm")
+                .doesNotContain("the body stays home");
     }
 
     @Test
@@ -55,6 +88,7 @@ class SuccessNotificationTest {
 
         MimeMessage report = awaitOnly(ann);
         assertThat(part(report, 1)).contains("Final-Recipient: rfc822;" + team).contains("Action: expanded");
+        assertThat(((MimeMultipart) report.getContent()).getCount()).as("nothing of the original").isEqualTo(2);
         assertThat(HATO.inbox(bob)).hasSize(2);
         assertThat(HATO.inbox(carol)).hasSize(2);
     }

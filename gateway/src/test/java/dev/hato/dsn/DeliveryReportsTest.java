@@ -91,8 +91,13 @@ class DeliveryReportsTest {
 
     private byte[] report(DeliveryReports reports, Envelope envelope, List<RecipientReport> recipients,
                           MessageContent original) {
+        return report(reports, envelope, recipients, original, DeliveryReports.Origin.AUTHENTICATED);
+    }
+
+    private byte[] report(DeliveryReports reports, Envelope envelope, List<RecipientReport> recipients,
+                          MessageContent original, DeliveryReports.Origin origin) {
         // Built on a non-blocking thread, as the outbound queue may: BlockHound fails the test on any blocking call.
-        MessageContent report = reports.report(envelope, ARRIVAL, recipients, original)
+        MessageContent report = reports.report(envelope, ARRIVAL, recipients, original, origin)
                 .subscribeOn(Schedulers.parallel())
                 .block();
         assertThat(report).isNotNull();
@@ -379,6 +384,41 @@ class DeliveryReportsTest {
     }
 
     @Test
+    void aSuccessReportAboutMailFromAnUnauthenticatedSenderShouldQuoteNothingOfTheOriginal() throws Exception {
+        RecipientReport relayed = new RecipientReport("erin@far.example", null, Action.RELAYED, "2.0.0",
+                "mx.far.example", "smtp; 250 2.0.0 ok", null, null);
+        for (List<RecipientReport> recipients : List.of(List.of(RecipientReport.delivered("dora@fine.example", null)),
+                List.of(relayed))) {
+            byte[] raw = report(reports(), FULL, recipients, content(ORIGINAL.getBytes(StandardCharsets.US_ASCII)),
+                    DeliveryReports.Origin.UNAUTHENTICATED);
+
+            // RFC 3464 §2: the explanation and the delivery-status part; the third part is optional.
+            MimeMessage report = parse(raw, false);
+            assertThat(report.getSubject()).isEqualTo("Delivery Status Notification (Success)");
+            Multipart parts = (Multipart) report.getContent();
+            assertThat(parts.getCount()).isEqualTo(2);
+            assertThat(new ContentType(parts.getBodyPart(1).getContentType()).getBaseType())
+                    .isEqualTo("message/delivery-status");
+            assertThat(new String(raw, StandardCharsets.US_ASCII)).doesNotContain("Lunch").doesNotContain("noon");
+        }
+    }
+
+    @Test
+    void failuresAndDelaysShouldReturnTheOriginalWhoeverSentIt() throws Exception {
+        RecipientReport carl = new RecipientReport("carl@slow.example", null, Action.DELAYED, "4.4.1", null, null,
+                null, Instant.parse("2026-12-04T09:00:00Z"));
+        String failed = new String(report(reports(), FULL, List.of(BOB_FAILED, RecipientReport.delivered(
+                        "dora@fine.example", null)), content(ORIGINAL.getBytes(StandardCharsets.US_ASCII)),
+                DeliveryReports.Origin.UNAUTHENTICATED), StandardCharsets.US_ASCII);
+        String delayed = new String(report(reports(), FULL, List.of(carl),
+                content(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), DeliveryReports.Origin.UNAUTHENTICATED),
+                StandardCharsets.US_ASCII);
+
+        assertThat(failed).contains("Subject: Lunch").contains("Shall we meet at noon?");
+        assertThat(delayed).contains("Subject: Lunch").doesNotContain("noon");
+    }
+
+    @Test
     void aHostileRemoteAnswerShouldNeitherInjectFieldsNorMakeLinesTooLong() throws Exception {
         String hostile = "550 5.7.1 no\r\nX-Injected: yes\r\n" + "x".repeat(5000);
         RecipientReport bob = new RecipientReport("bob@remote.example", null, Action.FAILED, "5.7.1",
@@ -397,9 +437,11 @@ class DeliveryReportsTest {
     @Test
     void noReportShouldGoToTheNullSenderNorBeBuiltWithoutRecipients() {
         MessageContent original = content(ORIGINAL.getBytes(StandardCharsets.US_ASCII));
-        assertThatThrownBy(() -> reports().report(Envelope.NONE, ARRIVAL, List.of(BOB_FAILED), original).block())
+        assertThatThrownBy(() -> reports().report(Envelope.NONE, ARRIVAL, List.of(BOB_FAILED), original,
+                DeliveryReports.Origin.AUTHENTICATED).block())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null reverse-path");
-        assertThatThrownBy(() -> reports().report(FULL, ARRIVAL, List.of(), original).block())
+        assertThatThrownBy(() -> reports().report(FULL, ARRIVAL, List.of(), original,
+                DeliveryReports.Origin.AUTHENTICATED).block())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one recipient");
     }
 

@@ -1,6 +1,10 @@
 package dev.hato.smtp.command;
 
 import dev.hato.protocol.Ascii;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +21,53 @@ import org.jspecify.annotations.Nullable;
 public final class SmtpCommandParser {
 
     private static final int MAX_BDAT_DIGITS = 18;
+
+    /**
+     * Parses one command line as the framer hands it over. A MAIL or RCPT line that is not well-formed UTF-8 is
+     * refused here, while its octets are at hand: with SMTPUTF8 a path may hold UTF-8 characters (RFC 6531 §3.3, RFC
+     * 3629: no lone or truncated sequences, no overlong forms, no surrogates) and nothing else, and once decoded the
+     * bad octets would be U+FFFD, an address the client never sent. The reply is the one RFC 6531 §3.5 and RFC 6533
+     * §3 give for a non-ASCII address the server does not take, 553 5.6.7. Without SMTPUTF8 any octet above 127
+     * is refused anyway (with the same code, by the session). Other commands read malformed octets as U+FFFD.
+     */
+    public SmtpCommand parse(byte[] line) {
+        boolean ascii = true;
+        for (byte b : line) {
+            if (b < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return parse(new String(line, StandardCharsets.US_ASCII));
+        }
+        try {
+            return parse(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(line)).toString());
+        } catch (CharacterCodingException e) {
+            if (startsWithVerb(line, "MAIL") || startsWithVerb(line, "RCPT")) {
+                return new SmtpCommand.Invalid(553, "5.6.7",
+                        "Address is not valid UTF-8; SMTPUTF8 addresses must be well-formed UTF-8 (RFC 6531 §3.3)");
+            }
+            return parse(new String(line, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Whether {@code line} starts with {@code verb} (upper-case ASCII), in any case, then a space or its end. */
+    private static boolean startsWithVerb(byte[] line, String verb) {
+        if (line.length < verb.length() || line.length > verb.length() && line[verb.length()] != ' ') {
+            return false;
+        }
+        for (int i = 0; i < verb.length(); i++) {
+            int c = line[i] >= 'a' && line[i] <= 'z' ? line[i] - 32 : line[i];
+            if (c != verb.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Parses one command line. Never throws for any input. */
     public SmtpCommand parse(String line) {

@@ -9,6 +9,7 @@ import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
+import dev.hato.dsn.DeliveryReports;
 import dev.hato.dsn.RecipientReport;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
@@ -86,6 +87,8 @@ public final class SmtpSession implements ProtocolSession {
     private int errors;
     private int authFailures;
     private int commandsBeforeAuth;
+    /** RCPTs of this connection refused as unknown users (directory harvesting is bounded by them). */
+    private int unknownRecipients;
     /** Octets of the current BDAT chunk still to read, its size, whether it is the last, why it is refused. */
     private long bdatRemaining;
     private long bdatSize;
@@ -182,11 +185,12 @@ public final class SmtpSession implements ProtocolSession {
         if (decoded instanceof Decoded.Failure failure) {
             return error("500 5.5.2 Line too long (" + failure.detail() + ")");
         }
-        String line = ((Decoded.Line) decoded).text();
+        Decoded.Line line = (Decoded.Line) decoded;
         if (sasl != null) {
-            return saslResponse(line);
+            return saslResponse(line.text());
         }
-        return command(parser.parse(line));
+        // The octets, not the text: a path that is not UTF-8 is refused, not read with U+FFFD (RFC 6531 §3.3).
+        return command(parser.parse(line.bytes()));
     }
 
     private Flux<Action> command(SmtpCommand command) {
@@ -357,7 +361,8 @@ public final class SmtpSession implements ProtocolSession {
             // RFC 6531 §3.5: non-ASCII addresses only in a transaction that announced SMTPUTF8.
             return error("553 5.6.7 Non-ASCII address without SMTPUTF8; add SMTPUTF8 to MAIL FROM");
         }
-        transaction = new Transaction(new Envelope(mail.reversePath(), envId, ret, utf8, body));
+        transaction = new Transaction(new Envelope(mail.reversePath(), envId, ret, utf8, body),
+                user != null ? DeliveryReports.Origin.AUTHENTICATED : DeliveryReports.Origin.UNAUTHENTICATED);
         return reply("250 2.1.0 Sender OK");
     }
 
@@ -423,7 +428,7 @@ public final class SmtpSession implements ProtocolSession {
                     }
                     if (recipient instanceof Recipient.UnknownLocal) {
                         // RFC 5321 §3.3: a refused recipient is an answer, not a protocol error of the client.
-                        return reply("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown");
+                        return unknownRecipient(target);
                     }
                     if (recipient instanceof Recipient.Unroutable unroutable) {
                         return reply("550 5.4.6 <" + target + ">: " + unroutable.reason());
@@ -443,6 +448,24 @@ public final class SmtpSession implements ProtocolSession {
                     LOG.warn("recipient lookup failed: {}", failure.toString());
                     return reply("451 4.3.0 Temporary lookup failure, try again later");
                 });
+    }
+
+    /**
+     * The answer to a RCPT for a user that does not exist: 550, later ones of the connection after a growing delay
+     * (on a timer, the event loop is not held), and past the limit of the connection or of the client address 421
+     * and the end of the connection (RFC 5321 §3.8), so that guessing addresses is slow and soon over.
+     */
+    private Flux<Action> unknownRecipient(String target) {
+        UnknownRecipients guard = services.unknownRecipients();
+        UnknownRecipients.Verdict verdict = guard.unknown(connection.remoteIp(), ++unknownRecipients);
+        if (verdict.close()) {
+            stopped = true;
+            discardTransaction();
+            return Flux.just(Action.line("421 4.7.0 " + settings.hostName()
+                    + " Too many unknown recipients, closing connection"), Action.close());
+        }
+        return guard.pause(verdict.delay())
+                .thenMany(reply("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown"));
     }
 
     /** Fills {@code into} from a NOTIFY value; false when it is malformed (RFC 3461 §4.1). */
@@ -567,8 +590,22 @@ public final class SmtpSession implements ProtocolSession {
         }
         transaction = null;
         ContentChecks checks = current.checks;
-        return finishMessage(current, current.chunkedExceeded, checks == null ? null
-                : contentRefusal(checks.sawNul(), checks.headerLineTooLong(), checks.sawBareLineFeed()));
+        if (checks == null) {
+            return finishMessage(current, current.chunkedExceeded, null);
+        }
+        // BDAT content may end in a bare CR, which gets its LF only now (RFC 5321 §2.3.8).
+        ByteBuffer end = checks.end();
+        MessageSpool spool = current.spool;
+        Mono<Void> stored = !end.hasRemaining() || spool == null || current.failed || current.chunkedExceeded
+                ? Mono.empty()
+                : spool.append(end).onErrorResume(failure -> {
+                    LOG.error("spooling message failed", failure);
+                    current.failed = true;
+                    return Mono.empty();
+                });
+        return stored.thenMany(Flux.defer(() -> finishMessage(current, current.chunkedExceeded, contentRefusal(
+                checks.sawNul(), checks.headerLineTooLong(),
+                checks.sawBareLineFeed() || checks.sawBareCarriageReturn()))));
     }
 
     private Flux<Action> appendContent(ByteBuffer bytes) {
@@ -689,7 +726,7 @@ public final class SmtpSession implements ProtocolSession {
         // nobody gets one.
         List<RecipientReport> reports = current.reports(over);
         write.flatMap(receipt -> reports.isEmpty() || current.envelope.nullSender() ? Mono.just(false)
-                        : services.reports().send(current.envelope, arrival, reports, spool))
+                        : services.reports().send(current.envelope, arrival, reports, spool, current.origin))
                 .doFinally(signal -> spool.discard())
                 .subscribe(sent -> { }, failure -> LOG.warn("delivery notification for message {} not sent: {}",
                         current.id, failure.toString()));
@@ -1078,6 +1115,8 @@ public final class SmtpSession implements ProtocolSession {
     /** The envelope of the message being received. */
     private static final class Transaction {
         final Envelope envelope;
+        /** Whether the sender logged in: what a success report to the envelope sender may quote depends on it. */
+        final DeliveryReports.Origin origin;
         /** RCPT commands accepted: the unit of the recipient limit. */
         int rcptCount;
         /** The accounts that receive the message, by id, in RCPT order. */
@@ -1101,8 +1140,9 @@ public final class SmtpSession implements ProtocolSession {
         String id = "";
         boolean failed;
 
-        Transaction(Envelope envelope) {
+        Transaction(Envelope envelope, DeliveryReports.Origin origin) {
             this.envelope = envelope;
+            this.origin = origin;
         }
 
         /**

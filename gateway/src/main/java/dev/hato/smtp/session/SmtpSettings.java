@@ -22,8 +22,8 @@ public record SmtpSettings(String hostName, Role role, boolean startTlsOffered, 
                            boolean remoteDelivery) {
 
     /**
-     * What to do with a bare LF (or CR) in DATA (RFC 5321 §2.3.8 forbids them; SMTP smuggling uses them). Either
-     * way only CRLF.CRLF ends the data. NORMALIZE turns bare LF into CRLF and accepts; REJECT answers 554.
+     * What to do with a bare CR or LF in DATA or BDAT (RFC 5321 §2.3.8 forbids them; SMTP smuggling uses them).
+     * Either way only CRLF.CRLF ends the data. NORMALIZE turns each into CRLF and accepts; REJECT answers 554.
      */
     public enum BareLineEndings { NORMALIZE, REJECT }
 

@@ -10,7 +10,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Streaming checks and repairs of received message content, chunk by chunk, in bounded memory:
  * <ul>
- *   <li>bare LF line endings turned into CRLF (RFC 5321 §2.3.8; what Postfix calls "normalize"), NUL octets
+ *   <li>bare CR and bare LF line endings turned into CRLF (RFC 5321 §2.3.8; what Postfix calls "normalize"): a CR
+ *       not followed by LF is as foreign to SMTP as an LF not preceded by CR, and a receiver further on that ends
+ *       data at {@code <CR>.<CR>} would run whatever follows as commands (SMTP smuggling), so neither is stored or
+ *       passed on as it came; NUL octets
  *       noticed — in the whole message, or only in the header section of a {@code BODY=BINARYMIME} message, whose
  *       body may hold any octets (RFC 3030 §3);</li>
  *   <li>header lines longer than RFC 5322 §2.1.1's 998 octets detected;</li>
@@ -37,6 +40,7 @@ public final class ContentChecks {
     private boolean headerLineTooLong;
     private boolean sawNul;
     private boolean sawBareLineFeed;
+    private boolean sawBareCarriageReturn;
     private boolean sawEightBit;
     private int received;
     private final Set<String> deliveredTo = new LinkedHashSet<>();
@@ -51,17 +55,36 @@ public final class ContentChecks {
         this.binaryBody = binaryBody;
     }
 
-    /** Scans {@code chunk} and returns it, or a repaired copy when a bare LF had to become CRLF. */
+    /**
+     * Scans {@code chunk} and returns it, or a repaired copy when a bare CR or LF had to become CRLF. A CR at the end
+     * of a chunk is decided by the next chunk (or by {@link #end()}).
+     */
     public ByteBuffer apply(ByteBuffer chunk) {
         ByteBuffer repaired = null;
         for (int i = chunk.position(); i < chunk.limit(); i++) {
             byte b = chunk.get(i);
+            if (lastWasCarriageReturn && b != '\n' && (inHeader || !binaryBody)) {
+                // RFC 5321 §2.3.8: the CR before this octet was bare; it gets the LF it lacked, as a bare LF gets
+                // its CR, so that a line ends there for every reader alike.
+                sawBareCarriageReturn = true;
+                if (normalizeBareLineFeeds) {
+                    if (repaired == null) {
+                        // At worst every remaining octet is a bare CR or LF, plus the LF of a CR before them.
+                        repaired = ByteBuffer.allocate(2 * chunk.remaining() + 1);
+                        repaired.put(chunk.duplicate().limit(i));
+                    }
+                    repaired.put((byte) '\n');
+                    if (inHeader) {
+                        scanHeader((byte) '\n');
+                    }
+                }
+            }
             if (inHeader || !binaryBody) {
                 if (b == '\n' && !lastWasCarriageReturn) {
                     sawBareLineFeed = true;
                     if (normalizeBareLineFeeds) {
                         if (repaired == null) {
-                            // At worst every remaining octet is a bare LF.
+                            // At worst every remaining octet is a bare CR or LF.
                             repaired = ByteBuffer.allocate(2 * chunk.remaining());
                             repaired.put(chunk.duplicate().limit(i));
                         }
@@ -90,6 +113,25 @@ public final class ContentChecks {
 
     public boolean sawNul() {
         return sawNul;
+    }
+
+    /**
+     * The end of the content: the LF that a CR at its very end lacked (BDAT content may end anywhere), or nothing.
+     * Call once, after the last {@link #apply}; what it returns is stored after the content.
+     */
+    public ByteBuffer end() {
+        boolean bare = lastWasCarriageReturn && (inHeader || !binaryBody);
+        lastWasCarriageReturn = false;
+        if (!bare) {
+            return ByteBuffer.allocate(0);
+        }
+        sawBareCarriageReturn = true;
+        return normalizeBareLineFeeds ? ByteBuffer.wrap(new byte[] {'\n'}) : ByteBuffer.allocate(0);
+    }
+
+    /** Whether a CR not followed by LF was seen (outside a BINARYMIME body), repaired or not. */
+    public boolean sawBareCarriageReturn() {
+        return sawBareCarriageReturn;
     }
 
     public boolean sawBareLineFeed() {

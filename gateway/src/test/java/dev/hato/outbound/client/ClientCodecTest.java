@@ -85,8 +85,15 @@ class ClientCodecTest {
             new String[] {".starts\r\n", "..starts\r\n.\r\n"},
             new String[] {"x\r\n.\r\ny\r\n", "x\r\n..\r\ny\r\n.\r\n"},
             new String[] {"no final line end", "no final line end\r\n.\r\n"},
-            new String[] {"bare\n.lf\r\n", "bare\n.lf\r\n.\r\n"},
-            new String[] {"cr\r.x\r\n", "cr\r.x\r\n.\r\n"},
+            // RFC 5321 §2.3.8: a bare CR or LF never leaves; each becomes CRLF, and a dot after it starts a line.
+            new String[] {"bare\n.lf\r\n", "bare\r\n..lf\r\n.\r\n"},
+            new String[] {"cr\r.x\r\n", "cr\r\n..x\r\n.\r\n"},
+            new String[] {"a\r.\rMAIL FROM:<x@y>\r\n", "a\r\n..\r\nMAIL FROM:<x@y>\r\n.\r\n"},
+            new String[] {"a\n.\nb", "a\r\n..\r\nb\r\n.\r\n"},
+            new String[] {"a\r\r\nb\n\rc\r\n", "a\r\n\r\nb\r\n\r\nc\r\n.\r\n"},
+            new String[] {"ends in cr\r", "ends in cr\r\n.\r\n"},
+            new String[] {"\r", "\r\n.\r\n"},
+            new String[] {"\n", "\r\n.\r\n"},
             new String[] {"", ".\r\n"},
             new String[] {"\r\n..two\r\n", "\r\n...two\r\n.\r\n"});
 

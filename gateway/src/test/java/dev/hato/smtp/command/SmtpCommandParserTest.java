@@ -307,6 +307,49 @@ class SmtpCommandParserTest {
         return new SmtpCommand.Mail(path, parameters(keysAndValues));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedUtf8")
+    void pathsThatAreNotWellFormedUtf8ShouldBeRefusedNotMangled(String name, byte[] line) {
+        // RFC 6531 §3.3: a mailbox is UTF-8 (RFC 3629); anything else would be stored with U+FFFD in its place.
+        assertThat(parser.parse(line)).as(name).isInstanceOfSatisfying(SmtpCommand.Invalid.class, invalid -> {
+            assertThat(invalid.code()).isEqualTo(553);
+            assertThat(invalid.enhancedCode()).isEqualTo("5.6.7");
+            assertThat(invalid.text()).contains("UTF-8");
+        });
+    }
+
+    static Stream<Arguments> malformedUtf8() {
+        return Stream.of(
+                Arguments.of("a lone lead octet", octets("MAIL FROM:<j", 0xC3, "x@b.example> SMTPUTF8")),
+                Arguments.of("an overlong slash", octets("MAIL FROM:<", 0xC0, 0xAF, "@b.example> SMTPUTF8")),
+                Arguments.of("a surrogate", octets("RCPT TO:<", 0xED, 0xA0, 0x80, "@b.example>")),
+                Arguments.of("a truncated sequence at the end", octets("RCPT TO:<a@b.example> X=", 0xE2, 0x82)),
+                Arguments.of("an octet never in UTF-8", octets("rcpt to:<b", 0xFF, "@b.example>")),
+                Arguments.of("latin-1", octets("MAIL FROM:<jos", 0xE9, "@b.example>")));
+    }
+
+    @Test
+    void wellFormedUtf8AndOtherCommandsShouldParseFromOctetsAsFromText() {
+        assertThat(parser.parse(octets("MAIL FROM:<j", 0xC3, 0xA9, "@b.example> SMTPUTF8")))
+                .isEqualTo(mail("j\u00e9@b.example", "SMTPUTF8", null));
+        assertThat(parser.parse(octets("EHLO client.example"))).isEqualTo(new SmtpCommand.Ehlo("client.example"));
+        // Outside the paths malformed octets are no address: the grammar answers as it does for text.
+        assertThat(parser.parse(octets("NOOP ", 0xFF))).isEqualTo(new SmtpCommand.Noop());
+    }
+
+    /** Strings as UTF-8 and integers as single octets, in order. */
+    private static byte[] octets(Object... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof Integer octet) {
+                out.write(octet);
+            } else {
+                out.writeBytes(part.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
+    }
+
     private static SmtpCommand.Rcpt rcpt(String path, @Nullable String... keysAndValues) {
         return new SmtpCommand.Rcpt(path, parameters(keysAndValues));
     }

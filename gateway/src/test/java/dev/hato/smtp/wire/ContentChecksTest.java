@@ -27,6 +27,8 @@ class ContentChecksTest {
             result.get(bytes);
             out.writeBytes(bytes);
         }
+        ByteBuffer end = checks.end();
+        out.write(end.array(), end.arrayOffset() + end.position(), end.remaining());
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
@@ -34,7 +36,11 @@ class ContentChecksTest {
     @CsvSource(delimiter = '|', value = {
         "crlf untouched        | A: 1\\r\\n\\r\\nbody\\r\\n          | A: 1\\r\\n\\r\\nbody\\r\\n",
         "bare lf repaired      | A: 1\\nB: 2\\n\\nbody\\nx\\r\\n   | A: 1\\r\\nB: 2\\r\\n\\r\\nbody\\r\\nx\\r\\n",
-        "bare cr kept          | A: 1\\r\\n\\r\\na\\rb\\r\\n        | A: 1\\r\\n\\r\\na\\rb\\r\\n",
+        "bare cr repaired      | A: 1\\r\\n\\r\\na\\rb\\r\\n        | A: 1\\r\\n\\r\\na\\r\\nb\\r\\n",
+        "cr dot cr smuggling   | A: 1\\r\\n\\r\\na\\r.\\rMAIL\\r\\n  | A: 1\\r\\n\\r\\na\\r\\n.\\r\\nMAIL\\r\\n",
+        "cr cr lf              | A: 1\\r\\r\\nB: 2\\r\\n\\r\\nx\\r\\n | A: 1\\r\\n\\r\\nB: 2\\r\\n\\r\\nx\\r\\n",
+        "lf cr                 | A: 1\\r\\n\\r\\na\\n\\rb\\r\\n     | A: 1\\r\\n\\r\\na\\r\\n\\r\\nb\\r\\n",
+        "trailing bare cr      | A: 1\\r\\n\\r\\nend\\r            | A: 1\\r\\n\\r\\nend\\r\\n",
         "lf dot lf             | A: 1\\r\\n\\r\\n\\n.\\n             | A: 1\\r\\n\\r\\n\\r\\n.\\r\\n"})
     void bareLineFeedsShouldBecomeCrlfWhateverTheChunking(String name, String input, String expected) {
         String in = unescape(input.trim());
@@ -42,6 +48,37 @@ class ContentChecksTest {
         for (Fragments.Split split : Fragments.of(in.getBytes(StandardCharsets.ISO_8859_1))) {
             assertThat(run(in, true, split).content()).as(split.name()).isEqualTo(want);
             assertThat(run(in, false, split).content()).as("reject mode passes bytes through").isEqualTo(in);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "crlf only          | A: 1\\r\\n\\r\\nbody\\r\\n | false | false",
+        "bare cr in body    | A: 1\\r\\n\\r\\na\\r.\\rb\\r\\n | true | false",
+        "bare cr in header  | A: 1\\rB: 2\\r\\n\\r\\nb\\r\\n | true | false",
+        "bare cr at the end | A: 1\\r\\n\\r\\nb\\r | true | false",
+        "bare lf only       | A: 1\\n\\nb\\r\\n | false | true"})
+    void bareCarriageReturnsShouldBeNoticedLikeBareLineFeedsInBothModes(String name, String input, boolean cr,
+                                                                         boolean lf) {
+        String in = unescape(input.trim());
+        for (Fragments.Split split : Fragments.of(in.getBytes(StandardCharsets.ISO_8859_1))) {
+            for (boolean normalize : new boolean[] {true, false}) {
+                ContentChecks checks = new ContentChecks(normalize);
+                applied(checks, split);
+                assertThat(checks.sawBareCarriageReturn()).as(split.name() + ", normalize " + normalize).isEqualTo(cr);
+                assertThat(checks.sawBareLineFeed()).as(split.name() + ", normalize " + normalize).isEqualTo(lf);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aHeaderLineEndedByABareCarriageReturnShouldBeALineOfItsOwnOnceRepaired() {
+        String message = "Received: from a\rReceived: from b\r\nSubject: x\r\n\r\nbody\r\n";
+        for (Fragments.Split split : Fragments.of(message.getBytes(StandardCharsets.ISO_8859_1))) {
+            ContentChecks checks = new ContentChecks(true);
+            assertThat(applied(checks, split)).as(split.name())
+                    .isEqualTo("Received: from a\r\nReceived: from b\r\nSubject: x\r\n\r\nbody\r\n");
+            assertThat(checks.receivedFields()).as(split.name()).isEqualTo(2);
         }
     }
 

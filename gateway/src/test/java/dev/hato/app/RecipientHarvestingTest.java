@@ -1,0 +1,116 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Directory harvesting (RCPT to many made-up users, to learn which exist) is bounded, as Postfix bounds it with
+ * smtpd_hard_error_limit and smtpd_error_sleep_time: after a few unknown recipients the answers come slower, and past
+ * the limit of a connection, or of a client address across connections, the client gets 421 4.7.0 and is
+ * disconnected (RFC 5321 §3.8 allows 421 at any time). Known recipients keep working up to then. Small limits and
+ * short delays here; the assertions are on replies, never on durations.
+ */
+class RecipientHarvestingTest {
+
+    private static RunningHato hato;
+
+    @BeforeAll
+    static void start() throws Exception {
+        hato = RunningHato.start(Files.createTempDirectory("hato-harvest-test-"),
+                "--hato.outbound.enabled=false",
+                "--hato.smtp.unknown-recipients.per-connection=4",
+                "--hato.smtp.unknown-recipients.per-client=8",
+                "--hato.smtp.unknown-recipients.window=1h",
+                "--hato.smtp.unknown-recipients.free=2",
+                "--hato.smtp.unknown-recipients.delay=20ms",
+                "--hato.smtp.unknown-recipients.max-delay=50ms");
+        hato.provisioning().addDomain(RunningHato.DOMAIN).block(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (hato != null) {
+            hato.close();
+        }
+    }
+
+    @Test
+    void tooManyUnknownRecipientsInOneConnectionAndThenFromOneAddressShouldEndWith421() throws Exception {
+        RunningHato.User ann = hato.newUser("ann");
+        List<String> rcpts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            rcpts.add("RCPT TO:<nobody" + i + "@" + RunningHato.DOMAIN + ">");
+        }
+
+        // One connection: a known recipient, 4 unknown ones answered 550 (the last two after a delay), then 421.
+        List<String> first = conversation(hato.port("smtp"), "MAIL FROM:<harvester@remote.example>",
+                "RCPT TO:<" + ann.address() + ">", rcpts.get(0), rcpts.get(1), rcpts.get(2), rcpts.get(3),
+                rcpts.get(4), rcpts.get(5));
+        assertThat(first).hasSize(8);
+        assertThat(first.subList(0, 2)).allMatch(reply -> reply.startsWith("250 "));
+        assertThat(first.subList(2, 6)).allMatch(reply -> reply.startsWith("550 5.1.1 "));
+        assertThat(first.get(6)).startsWith("421 4.7.0 ").contains("unknown recipients");
+        assertThat(first.get(7)).as("the server closed the connection").isEqualTo("(closed)");
+
+        // A new connection from the same address: 3 more unknown recipients reach the address's limit of 8 (the one
+        // refused with 421 counted too), and the next one ends this connection too.
+        List<String> second = conversation(hato.port("smtp"), "MAIL FROM:<harvester@remote.example>",
+                rcpts.get(0), rcpts.get(1), rcpts.get(2), "RCPT TO:<" + ann.address() + ">", rcpts.get(3));
+        assertThat(second.get(0)).startsWith("250 ");
+        assertThat(second.subList(1, 4)).allMatch(reply -> reply.startsWith("550 5.1.1 "));
+        assertThat(second.get(4)).as("a known recipient still works").startsWith("250 ");
+        assertThat(second.get(5)).startsWith("421 4.7.0 ");
+    }
+
+    /**
+     * Greets, then sends each command and reads its reply (the last line); "(closed)" once the server has closed
+     * the connection, after which nothing more is sent.
+     */
+    private static List<String> conversation(int port, String... commands) throws Exception {
+        List<String> replies = new ArrayList<>();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            reply(in);
+            write(out, "EHLO client.remote.example");
+            reply(in);
+            for (String command : commands) {
+                write(out, command);
+                String last = reply(in);
+                replies.add(last == null ? "(closed)" : last);
+                if (last == null || last.startsWith("421")) {
+                    replies.add(in.readLine() == null ? "(closed)" : "(still open)");
+                    break;
+                }
+            }
+        }
+        return replies;
+    }
+
+    private static void write(OutputStream out, String line) throws Exception {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String reply(BufferedReader in) throws Exception {
+        String line;
+        do {
+            line = in.readLine();
+        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
+        return line;
+    }
+}
