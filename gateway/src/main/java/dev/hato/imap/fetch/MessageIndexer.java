@@ -88,7 +88,7 @@ public final class MessageIndexer {
         return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     }
 
-    /** The facts of {@code content}; errors with {@link MessageStructureException} past the scanner's limits. */
+    /** The facts of {@code content}; past the scanner's limits, those of its degraded structure. */
     public Mono<MessageFacts> index(MessageContent content) {
         return index(content.chunks());
     }
