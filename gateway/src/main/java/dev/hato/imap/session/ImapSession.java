@@ -351,6 +351,7 @@ public final class ImapSession implements ProtocolSession {
     private void discardAppend() {
         MessageSpool spool = appendSpool;
         appendSpool = null;
+        appendShape = null;
         if (spool != null) {
             spool.discard();
         }
