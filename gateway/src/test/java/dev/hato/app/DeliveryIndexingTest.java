@@ -135,7 +135,8 @@ class DeliveryIndexingTest {
         // facts all the same, stored once: FETCH and SEARCH never parse the message again to fail on it
         MessageFacts facts = written.get(0).facts();
         assertThat(facts).isNotNull();
-        assertThat(MessageStructure.decode(facts.structure()).bodyStructure()).startsWith("(\"APPLICATION\" \"OCTET-STREAM\"");
+        assertThat(MessageStructure.decode(facts.structure()).bodyStructure())
+                .startsWith("(\"APPLICATION\" \"OCTET-STREAM\"");
         assertThat(facts.headerText()).contains("subject: many parts");
         assertThat(facts.bodyText()).contains("three");
         assertThat(HATO.inbox(carol)).hasSize(1);

@@ -84,7 +84,8 @@ class PoisonMessageFetchTest {
             assertThat(mime.get(1)).isEqualTo(longLine);
             assertThat(took).as("BODY[1.MIME] of a 1.5 MB header line").isLessThan(Duration.ofSeconds(5));
 
-            List<String> fields = ImapLines.command(imap, "f3 FETCH 2,5 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[1])");
+            List<String> fields = ImapLines.command(imap,
+                    "f3 FETCH 2,5 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[1])");
             assertThat(fields).anyMatch(line -> line.startsWith("* 2 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {"));
             assertThat(fields).anyMatch(line -> line.startsWith("* 5 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {"));
             // of a header beyond what FETCH holds to filter, what its first 4 MiB hold

@@ -19,11 +19,13 @@ import org.jspecify.annotations.Nullable;
  * ends at its empty line, at a boundary, or at a line that is no field), so that a message it lets through is one
  * the scanner can describe and FETCH can serve.
  *
- * <p>Cost: constant work per octet, plus, once per line that starts with "--" and is at most
- * {@link StructureScanner#BOUNDARY_LINE_OCTETS} long, one hash lookup of that line, and once per header section one
- * parse of its Content-Type field (the octets of which were fed): linear in the message, whatever its shape, so it
- * may run on an event loop. Memory: the open boundaries (one per nesting level, at most {@code maxDepth}), the first
- * octets of the current line, and the Content-Type field being read (at most {@code maxHeaderOctets}).
+ * <p>Cost: constant work per octet (a body line that does not start with "--" is only searched for its end, the
+ * body of the last entity outside any multipart not at all), plus, once per line that starts with "--" and is at
+ * most {@link StructureScanner#BOUNDARY_LINE_OCTETS} long, one hash lookup of that line, and once per header section
+ * one parse of its Content-Type field (the octets of which were fed): linear in the message, whatever its shape, so
+ * it may run on an event loop (43 MB of MIME parts in about 0.2 s, twice what ContentChecks takes). Memory: the
+ * open boundaries (one per nesting level, at most {@code maxDepth}), the first octets of the current line, and the
+ * Content-Type field being read (at most {@code maxHeaderOctets}).
  *
  * <p>Once a limit is broken the rest of the message is not looked at; the caller reads it to its end all the same
  * and then refuses it.
@@ -67,6 +69,8 @@ public final class MessageLimitCheck {
     private final byte[] kept = new byte[KEPT];
     private long lineLength;
     private boolean pendingCr;
+    /** The current line is a body line that cannot be a boundary. */
+    private boolean skipping;
     private Line line = Line.START;
     private boolean collecting;
 
@@ -90,9 +94,49 @@ public final class MessageLimitCheck {
 
     /** Looks at the octets of {@code chunk} (its position is left where it was). */
     public void feed(ByteBuffer chunk) {
-        for (int i = chunk.position(); i < chunk.limit() && breach == null; i++) {
-            octet(chunk.get(i));
+        int i = chunk.position();
+        int limit = chunk.limit();
+        while (i < limit && breach == null) {
+            if (!inHeader) {
+                if (boundaries.isEmpty()) {
+                    return; // the rest is the body of the last entity: no line of it can change anything
+                }
+                if (skipping) {
+                    // a body line that cannot be a boundary (RFC 2046 §5.1.1: "--" first): only its end matters
+                    int lf = lineFeed(chunk, i, limit);
+                    if (lf < 0) {
+                        return;
+                    }
+                    skipping = false;
+                    pendingCr = false;
+                    lineLength = 0;
+                    i = lf + 1;
+                    continue;
+                }
+            }
+            octet(chunk.get(i++));
+            skipping = !inHeader && (lineLength > KEPT || lineLength >= 1 && kept[0] != '-'
+                    || lineLength >= 2 && kept[1] != '-');
         }
+    }
+
+    private static int lineFeed(ByteBuffer chunk, int from, int limit) {
+        if (chunk.hasArray()) {
+            byte[] array = chunk.array();
+            int offset = chunk.arrayOffset();
+            for (int j = from; j < limit; j++) {
+                if (array[offset + j] == '\n') {
+                    return j;
+                }
+            }
+            return -1;
+        }
+        for (int j = from; j < limit; j++) {
+            if (chunk.get(j) == '\n') {
+                return j;
+            }
+        }
+        return -1;
     }
 
     /** Ends the message (a last line without a line break counts as a line) and says which limit broke, if any. */
@@ -138,6 +182,14 @@ public final class MessageLimitCheck {
             headerOctet(b);
         }
         lineLength++;
+        if (inHeader && lineLength > limits.maxHeaderLine() && (line == Line.VALUE || line == Line.CONTINUATION)) {
+            headerLineTooLong(); // known before the line ends: the rest of the message need not be looked at
+        }
+    }
+
+    private void headerLineTooLong() {
+        breach(Kind.HEADER_LINE, "a header line is longer than " + limits.maxHeaderLine()
+                + " octets (RFC 5322 §2.1.1)");
     }
 
     /** RFC 5322 §2.2 field name up to the colon (§3.6.8: printable, no space; space before the colon tolerated). */
@@ -210,8 +262,7 @@ public final class MessageLimitCheck {
             }
             headerOctets += length + terminator;
             if (length > limits.maxHeaderLine()) {
-                breach(Kind.HEADER_LINE, "a header line is longer than " + limits.maxHeaderLine()
-                        + " octets (RFC 5322 §2.1.1)");
+                headerLineTooLong();
             } else if (fields > limits.maxHeaderFields()) {
                 breach(Kind.HEADER_FIELDS, "a header section has more than " + limits.maxHeaderFields() + " fields");
             } else if (headerOctets > limits.maxHeaderOctets()) {

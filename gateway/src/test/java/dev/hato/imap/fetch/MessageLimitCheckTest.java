@@ -81,6 +81,11 @@ class MessageLimitCheckTest {
                 Arguments.of("four fields in a part", multipart("b", "A: 1\r\nB: 2\r\nC: 3\r\n\r\nx"), null),
                 Arguments.of("a field folded over many lines", multipart("b", "Subject: s\r\n"
                         + " folded\r\n".repeat(300) + "\r\nx"), MessageLimitCheck.Kind.HEADER_SIZE),
+                Arguments.of("body lines almost like boundaries are body", multipart("b",
+                        "A: 1\r\n\r\n-b\r\n---b\r\n--bx\r\n\r\r\n" + "y".repeat(300) + "\r\n--b \t",
+                        LEAF, LEAF, "\r\n" + "-".repeat(300) + "\r\n--b--x", LEAF), MessageLimitCheck.Kind.PARTS),
+                Arguments.of("a boundary right after a long body line", multipart("b", LEAF + "z".repeat(3000), LEAF,
+                        LEAF, LEAF), null),
                 Arguments.of("bare LF line ends", "Content-Type: multipart/mixed; boundary=b\n\n--b\n\n1\n--b\n\n2\n"
                         + "--b\n\n3\n--b\n\n4\n--b\n\n5\n--b--\n", MessageLimitCheck.Kind.PARTS));
     }
