@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.imap.fetch.MessageLimits;
 import dev.hato.smtp.session.SmtpSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ public record HatoProperties(
         @DefaultValue Smtp smtp,
         @DefaultValue Pop3 pop3,
         @DefaultValue Imap imap,
+        @DefaultValue Message message,
         @DefaultValue Auth auth,
         @DefaultValue Dkim dkim,
         @DefaultValue Outbound outbound) {
@@ -126,6 +128,34 @@ public record HatoProperties(
                                     @DefaultValue("1h") Duration window, @DefaultValue("3") int free,
                                     @DefaultValue("1s") Duration delay, @DefaultValue("10s") Duration maxDelay,
                                     @DefaultValue("100000") int maxTracked) { }
+
+    /**
+     * The MIME shape every message must have to be stored, received by SMTP (DATA and BDAT, every listener) or IMAP
+     * APPEND; dev.hato.imap.fetch.MessageLimits says why the defaults are what they are.
+     */
+    public record Message(@DefaultValue("10000") int maxMimeParts, @DefaultValue("100") int maxMimeDepth,
+                          @DefaultValue("1000") int maxHeaderFields, @DefaultValue("256KB") DataSize maxHeaderSize,
+                          @DefaultValue("998") int maxHeaderLineLength) {
+        public Message {
+            if (maxHeaderSize.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("hato.message.max-header-size must be below 2 GB");
+            }
+            limits(maxMimeParts, maxMimeDepth, maxHeaderFields, maxHeaderSize, maxHeaderLineLength);
+        }
+
+        /** The limits as the protocols take them (validated there). */
+        public MessageLimits limits() {
+            return limits(maxMimeParts, maxMimeDepth, maxHeaderFields, maxHeaderSize, maxHeaderLineLength);
+        }
+
+        private static MessageLimits limits(int parts, int depth, int fields, DataSize size, int line) {
+            try {
+                return new MessageLimits(parts, depth, fields, (int) size.toBytes(), line);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("hato.message: " + e.getMessage(), e);
+            }
+        }
+    }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
 

@@ -119,6 +119,7 @@ public final class MailListeners implements SmartLifecycle {
                         properties.smtp().maxAuthFailures())
                 .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
                 .withMaxHops(properties.smtp().maxHops())
+                .withMessageLimits(properties.message().limits())
                 // The outbound queue is in the database: every node can queue, whichever nodes deliver.
                 .withRemoteDelivery(true);
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
@@ -144,7 +145,8 @@ public final class MailListeners implements SmartLifecycle {
                 .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),
                         imapProperties.maxNestingDepth(), imapProperties.maxBadCommandsBeforeLogin(),
                         imapProperties.maxAuthFailures())
-                .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout());
+                .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout())
+                .withMessageLimits(properties.message().limits());
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;

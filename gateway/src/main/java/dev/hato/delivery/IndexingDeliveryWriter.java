@@ -12,9 +12,10 @@ import reactor.core.publisher.Mono;
  * Parses every delivered message once, before it is committed, so that its {@link dev.hato.store.MessageFacts}
  * are stored with its blob in the delivery transaction and IMAP FETCH, SEARCH, SORT and THREAD never parse it
  * again (issue 4 §3). The parse runs on the indexer's scheduler, off the event loop, reading the spooled content
- * once more in chunks. A message the parser cannot describe within its limits is still delivered, without facts:
- * IMAP then computes them when first needed, and refuses only what it must. A delivery that already carries facts
- * is passed on as it is.
+ * once more in chunks. A message beyond the parser's limits gets the facts of its degraded structure (one opaque
+ * body, see {@link dev.hato.imap.fetch.StructureScanner}), so it too is parsed once; one the indexer fails on (an
+ * I/O error) is still delivered, without facts, and IMAP computes them when first needed. A delivery that already
+ * carries facts is passed on as it is.
  */
 public final class IndexingDeliveryWriter implements DeliveryWriter {
 

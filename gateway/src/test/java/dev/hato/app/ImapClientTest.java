@@ -178,7 +178,8 @@ class ImapClientTest {
                 draft.setSubject("listing " + i);
                 draft.setHeader("X-Seq", Integer.toString(i));
                 if (i == 77) {
-                    draft.setHeader("X-Long", "x".repeat(20_000));
+                    // folded: APPEND refuses header lines over 998 octets (RFC 5322 §2.1.1)
+                    draft.setHeader("X-Long", "x".repeat(900) + "\r\n x".repeat(20_000 / 3));
                 }
                 draft.setText("body " + i + "\r\n");
                 draft.saveChanges();

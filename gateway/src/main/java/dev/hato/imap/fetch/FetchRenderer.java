@@ -42,7 +42,7 @@ import reactor.core.publisher.Mono;
  * per message.
  *
  * <p>Memory: header fields to filter (HEADER.FIELDS) and a part header read for its transfer encoding (BINARY) are
- * held in memory, up to {@link #MAX_HEADER_OCTETS}; a BINARY section is decoded twice, once to count its octets
+ * held in memory, up to {@link #MAX_HEADER_OCTETS} (of a longer header, its first lines up to that size); a BINARY section is decoded twice, once to count its octets
  * and once to send them, never held.
  */
 public final class FetchRenderer {
@@ -87,8 +87,7 @@ public final class FetchRenderer {
     /**
      * The response for message {@code sequence}: the attributes in the order asked, UID first when {@code options}
      * adds it, FLAGS and MODSEQ last when added. Errors with {@link UnknownTransferEncodingException} (BINARY of a
-     * part it cannot decode) or {@link MessageStructureException} (a message beyond the parser's limits) before any
-     * octet.
+     * part it cannot decode) before any octet.
      */
     public Flux<ByteBuffer> render(long sequence, MessageMeta meta, List<FetchAttribute> attributes,
                                    FetchOptions options) {
@@ -407,20 +406,31 @@ public final class FetchRenderer {
         });
     }
 
-    /** The header octets of an entity, held (bounded by {@link #MAX_HEADER_OCTETS}). */
+    /**
+     * The header octets of an entity, held: all of them, or for a header longer than {@link #MAX_HEADER_OCTETS}
+     * (stored before the door's limits) its first lines up to that size, so that HEADER.FIELDS and BINARY answer
+     * from what can be read instead of failing the FETCH.
+     */
     private Mono<byte[]> header(Blob blob, MessagePart entity) {
-        long length = entity.bodyStart() - entity.headerStart();
-        if (length > MAX_HEADER_OCTETS) {
-            return Mono.error(new MessageStructureException(
-                    "a header longer than " + MAX_HEADER_OCTETS + " octets cannot be filtered"));
-        }
-        return blob.slice(entity.headerStart(), entity.bodyStart())
+        long length = Math.min(MAX_HEADER_OCTETS, entity.bodyStart() - entity.headerStart());
+        boolean cut = length < entity.bodyStart() - entity.headerStart();
+        return blob.slice(entity.headerStart(), entity.headerStart() + length)
                 .collect(() -> new ByteArrayOutputStream((int) length), (out, chunk) -> {
                     byte[] octets = new byte[chunk.remaining()];
                     chunk.duplicate().get(octets);
                     out.writeBytes(octets);
                 })
-                .map(ByteArrayOutputStream::toByteArray);
+                .map(out -> {
+                    byte[] octets = out.toByteArray();
+                    if (!cut) {
+                        return octets;
+                    }
+                    int end = octets.length;
+                    while (end > 0 && octets[end - 1] != '\n') {
+                        end--; // a field cut in the middle is left out
+                    }
+                    return Arrays.copyOf(octets, end);
+                });
     }
 
     private static int[] path(List<Integer> numbers) {

@@ -72,11 +72,13 @@ public final class MessageIndexer {
 
     /**
      * The indexer Hato uses: structure described to 20 levels of nesting and 10,000 parts, header fields FETCH
-     * reports up to 64 KiB each, {@link #DEFAULT_MAX_BODY_CHARS} of body text; blocking work on {@code scheduler}.
+     * reports up to the size of a whole header section the door accepts ({@link MessageLimits#DEFAULTS}, 256 KiB),
+     * so that no field of an accepted message is left out; {@link #DEFAULT_MAX_BODY_CHARS} of body text; blocking
+     * work on {@code scheduler}.
      */
     public static MessageIndexer withDefaults(Scheduler scheduler) {
-        return new MessageIndexer(new StructureScanner(DEFAULT_MAX_DEPTH, 64 * 1024, 10_000), scheduler,
-                DEFAULT_MAX_BODY_CHARS, DEFAULT_MAX_DEPTH);
+        return new MessageIndexer(new StructureScanner(DEFAULT_MAX_DEPTH, MessageLimits.DEFAULTS.maxHeaderOctets(),
+                MessageLimits.DEFAULTS.maxParts()), scheduler, DEFAULT_MAX_BODY_CHARS, DEFAULT_MAX_DEPTH);
     }
 
     /**
@@ -88,7 +90,7 @@ public final class MessageIndexer {
         return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     }
 
-    /** The facts of {@code content}; errors with {@link MessageStructureException} past the scanner's limits. */
+    /** The facts of {@code content}; past the scanner's limits, those of its degraded structure. */
     public Mono<MessageFacts> index(MessageContent content) {
         return index(content.chunks());
     }

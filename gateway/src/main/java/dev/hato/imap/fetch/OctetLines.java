@@ -62,6 +62,27 @@ final class OctetLines {
         beforeLast = null;
     }
 
+    /** Reads the rest of the input without keeping any of it; returns its end offset. */
+    long skipToEnd() throws IOException {
+        pushedBack = null;
+        position += bufferEnd - bufferPos;
+        bufferPos = bufferEnd;
+        while (true) {
+            long skipped = in.skip(Long.MAX_VALUE);
+            if (skipped > 0) {
+                position += skipped;
+                continue;
+            }
+            int n = in.read(buffer);
+            if (n < 0) {
+                bufferPos = 0;
+                bufferEnd = 0;
+                return position;
+            }
+            position += n;
+        }
+    }
+
     @Nullable Line read(int cap) throws IOException {
         Line line = pushedBack;
         if (line != null) {

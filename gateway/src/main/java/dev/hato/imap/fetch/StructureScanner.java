@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,9 +22,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Malformed MIME is handled as RFC 2045/2046 and common servers do rather than refused: a missing final boundary
  * ends a multipart where its enclosing entity or the message ends; a multipart without any part gets an empty
  * text/plain part (RFC 3501's body-type-mpart needs one); a header line that is not a field ends the header; parts
- * nested deeper than {@code maxDepth} are reported as opaque application/octet-stream leaves. Limits a message
- * cannot be described within (an over-long kept header field, too many parts) raise {@link
- * MessageStructureException}.
+ * nested deeper than {@code maxDepth} are reported as opaque application/octet-stream leaves.
+ *
+ * <p>Every message gets a structure, so that FETCH and SEARCH serve what can be served and never parse a message
+ * again to fail on it once more (messages stored before the door's {@link MessageLimits}, or by a path without
+ * them): a kept header field longer than {@code maxFieldOctets} is left out (ENVELOPE shows NIL for it, a part
+ * without its Content-Type is text/plain); a message of more than {@code maxParts} entities is described, as Dovecot
+ * does with MIME it cannot parse, as one opaque application/octet-stream body after its own header, whose fields
+ * still give the ENVELOPE.
  */
 public final class StructureScanner {
 
@@ -61,8 +67,14 @@ public final class StructureScanner {
 
     /** Reads {@code message} to its end and describes it; does not close the stream. */
     public MessageStructure scan(InputStream message) throws IOException {
-        Pass pass = new Pass(new OctetLines(message));
-        Entity root = pass.entity(List.of(), false, 0, true);
+        OctetLines lines = new OctetLines(message);
+        Pass pass = new Pass(lines);
+        Entity root;
+        try {
+            root = pass.entity(List.of(), false, 0, true);
+        } catch (MessageStructureException tooManyParts) {
+            root = opaque(Objects.requireNonNull(pass.root, "root"), lines.skipToEnd());
+        }
         StringBuilder envelope = new StringBuilder();
         Entity.envelope(envelope, root.fields);
         StringBuilder bodyStructure = new StringBuilder();
@@ -70,6 +82,21 @@ public final class StructureScanner {
         StringBuilder body = new StringBuilder();
         root.structure(body, false);
         return new MessageStructure(envelope.toString(), bodyStructure.toString(), body.toString(), root.part());
+    }
+
+    /** The message as one application/octet-stream body after its header, ending at {@code end}. */
+    private static Entity opaque(Entity root, long end) {
+        Entity opaque = new Entity(root.headerStart);
+        Map<String, String> fields = new LinkedHashMap<>(root.fields);
+        fields.remove("content-type");
+        opaque.fields = fields;
+        opaque.bodyStart = root.bodyStart;
+        opaque.end = end;
+        opaque.resolveType(false, false);
+        opaque.type = "APPLICATION";
+        opaque.subtype = "OCTET-STREAM";
+        opaque.parameters = List.of();
+        return opaque;
     }
 
     /** Where a body ended: at a boundary line of some enclosing multipart, or at the end of the input. */
@@ -101,6 +128,8 @@ public final class StructureScanner {
     private final class Pass {
         private final OctetLines lines;
         private int parts;
+        /** The message's own entity, once its header is read. */
+        private @Nullable Entity root;
 
         Pass(OctetLines lines) {
             this.lines = lines;
@@ -108,11 +137,15 @@ public final class StructureScanner {
 
         Entity entity(List<byte[]> boundaries, boolean inDigest, int depth, boolean message) throws IOException {
             if (++parts > maxParts) {
+                // caught in scan(), which describes the message as one opaque body
                 throw new MessageStructureException("message has more than " + maxParts + " MIME parts");
             }
             Entity entity = new Entity(lines.position());
             entity.fields = header(boundaries, message);
             entity.bodyStart = lines.position();
+            if (root == null) {
+                root = entity;
+            }
             entity.resolveType(inDigest, depth < maxDepth);
             long startIndex = lines.lineCount();
             Stop stop;
@@ -214,7 +247,9 @@ public final class StructureScanner {
          */
         private Map<String, String> header(List<byte[]> boundaries, boolean message) throws IOException {
             Map<String, StringBuilder> kept = new LinkedHashMap<>();
+            Set<String> dropped = new HashSet<>();
             StringBuilder current = null;
+            String currentName = "";
             while (true) {
                 OctetLines.Line line = lines.read(maxFieldOctets + 1);
                 if (line == null || line.isEmpty()) {
@@ -228,8 +263,13 @@ public final class StructureScanner {
                 if (line.startsWithWhitespace()) {
                     // RFC 5322 §2.2.3 folding; a folded line before any field has nothing to continue and is dropped
                     if (current != null) {
-                        requireFits(current.length() + line.length());
-                        current.append(text);
+                        if (current.length() + line.length() > maxFieldOctets) {
+                            kept.remove(currentName);
+                            dropped.add(currentName);
+                            current = null;
+                        } else {
+                            current.append(text);
+                        }
                     }
                     continue;
                 }
@@ -241,24 +281,20 @@ public final class StructureScanner {
                 }
                 String lower = name.toLowerCase(Locale.ROOT);
                 boolean wanted = PART_FIELDS.contains(lower) || message && ENVELOPE_FIELDS.contains(lower);
-                if (wanted && !kept.containsKey(lower)) {
-                    requireFits(line.length());
-                    current = new StringBuilder(text.substring(colon + 1));
-                    kept.put(lower, current);
-                } else {
-                    current = null;
+                current = null;
+                if (wanted && !kept.containsKey(lower) && !dropped.contains(lower)) {
+                    if (line.length() > maxFieldOctets) {
+                        dropped.add(lower); // too long to keep: left out, as if absent
+                    } else {
+                        current = new StringBuilder(text.substring(colon + 1));
+                        currentName = lower;
+                        kept.put(lower, current);
+                    }
                 }
             }
             Map<String, String> fields = new LinkedHashMap<>();
             kept.forEach((name, value) -> fields.put(name, value.toString()));
             return fields;
-        }
-
-        private void requireFits(long length) {
-            if (length > maxFieldOctets) {
-                throw new MessageStructureException(
-                        "a header field FETCH reports is longer than " + maxFieldOctets + " octets");
-            }
         }
 
         private static boolean isFieldName(String name) {

@@ -7,6 +7,7 @@ import dev.hato.auth.SaslPlain;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
+import dev.hato.imap.fetch.MessageLimitCheck;
 import dev.hato.imap.search.BadCharsetException;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.imap.search.SearchContext;
@@ -108,6 +109,8 @@ public final class ImapSession implements ProtocolSession {
     private final List<byte[]> literals = new ArrayList<>();
     private @Nullable ByteArrayOutputStream literal;
     private @Nullable MessageSpool appendSpool;
+    /** The MIME limits of the message being APPENDed, checked as its literal is spooled (as SMTP does). */
+    private @Nullable MessageLimitCheck appendShape;
 
     /** RFC 5182: the UIDs of the last SEARCH ... RETURN (SAVE), for {@code $}. */
     private List<Long> savedResult = List.of();
@@ -211,6 +214,10 @@ public final class ImapSession implements ProtocolSession {
         if (decoded instanceof ImapDecoded.LiteralChunk chunk) {
             MessageSpool spool = appendSpool;
             if (spool != null) {
+                MessageLimitCheck shape = appendShape;
+                if (shape != null) {
+                    shape.feed(chunk.bytes());
+                }
                 return spool.append(chunk.bytes()).thenMany(Flux.<Action>empty());
             }
             ByteArrayOutputStream current = literal;
@@ -290,6 +297,7 @@ public final class ImapSession implements ProtocolSession {
                 return bad(tag, refusal);
             }
             appendSpool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(), services.io());
+            appendShape = new MessageLimitCheck(settings.messageLimits());
             literal = null;
         } else {
             if (start.size() > settings.maxLiteralSize()) {
@@ -348,6 +356,7 @@ public final class ImapSession implements ProtocolSession {
     private void discardAppend() {
         MessageSpool spool = appendSpool;
         appendSpool = null;
+        appendShape = null;
         if (spool != null) {
             spool.discard();
         }
@@ -1474,6 +1483,14 @@ public final class ImapSession implements ProtocolSession {
         } catch (IllegalArgumentException e) {
             spool.discard();
             return bad(tag, String.valueOf(e.getMessage()));
+        }
+        MessageLimitCheck shape = appendShape;
+        appendShape = null;
+        MessageLimitCheck.Breach breach = shape == null ? null : shape.finish();
+        if (breach != null) {
+            // RFC 5530 §3 LIMIT: the message runs into an implementation limit (of what FETCH can serve).
+            spool.discard();
+            return no(tag, "[LIMIT] Message refused: " + breach.text());
         }
         Instant internalDate = append.internalDate() == null ? services.clock().instant()
                 : append.internalDate().toInstant();

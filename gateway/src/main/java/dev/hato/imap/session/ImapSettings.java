@@ -1,5 +1,6 @@
 package dev.hato.imap.session;
 
+import dev.hato.imap.fetch.MessageLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -19,10 +20,12 @@ import java.time.Duration;
  * @param idleTimeout autologout after login (RFC 3501 §5.4: at least 30 minutes)
  * @param spoolDirectory where APPEND spools a message larger than {@code spoolMemoryLimit}
  * @param spoolMemoryLimit octets of an APPENDed message kept in memory before spooling to a file
+ * @param messageLimits the MIME shape an APPENDed message must have, checked as it is spooled (as SMTP does)
  */
 public record ImapSettings(String hostName, boolean startTlsOffered, int maxLineLength, long maxLiteralSize,
                            long appendLimit, int maxNestingDepth, int maxBadCommandsBeforeLogin, int maxAuthFailures,
-                           Duration loginTimeout, Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit) {
+                           Duration loginTimeout, Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit,
+                           MessageLimits messageLimits) {
 
     public ImapSettings {
         if (hostName.isBlank()) {
@@ -50,30 +53,37 @@ public record ImapSettings(String hostName, boolean startTlsOffered, int maxLine
     /** 8 KiB lines, 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10 bad commands or 3 failed logins. */
     public static ImapSettings defaults(String hostName, Path spoolDirectory) {
         return new ImapSettings(hostName, false, 8192, 64 * 1024, 50L * 1024 * 1024, 16, 10, 3,
-                Duration.ofMinutes(1), Duration.ofMinutes(30), spoolDirectory, 1024 * 1024);
+                Duration.ofMinutes(1), Duration.ofMinutes(30), spoolDirectory, 1024 * 1024, MessageLimits.DEFAULTS);
     }
 
     public ImapSettings withStartTlsOffered(boolean offered) {
         return new ImapSettings(hostName, offered, maxLineLength, maxLiteralSize, appendLimit, maxNestingDepth,
                 maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit);
+                spoolMemoryLimit, messageLimits);
     }
 
     public ImapSettings withAppendLimit(long limit) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, limit, maxNestingDepth,
                 maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit);
+                spoolMemoryLimit, messageLimits);
     }
 
     public ImapSettings withLimits(int lineLength, long literalSize, int nestingDepth, int badCommandsBeforeLogin,
                                    int authFailures) {
         return new ImapSettings(hostName, startTlsOffered, lineLength, literalSize, appendLimit, nestingDepth,
-                badCommandsBeforeLogin, authFailures, loginTimeout, idleTimeout, spoolDirectory, spoolMemoryLimit);
+                badCommandsBeforeLogin, authFailures, loginTimeout, idleTimeout, spoolDirectory, spoolMemoryLimit,
+                messageLimits);
     }
 
     public ImapSettings withTimeouts(Duration login, Duration idle) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
                 maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, login, idle, spoolDirectory,
-                spoolMemoryLimit);
+                spoolMemoryLimit, messageLimits);
+    }
+
+    public ImapSettings withMessageLimits(MessageLimits limits) {
+        return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
+                maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
+                spoolMemoryLimit, limits);
     }
 }

@@ -11,6 +11,7 @@ import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.dsn.RecipientReport;
+import dev.hato.imap.fetch.MessageLimitCheck;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
@@ -525,7 +526,8 @@ public final class SmtpSession implements ProtocolSession {
         current.spool = spool;
         current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE,
-                current.envelope.body() == Envelope.Body.BINARY_MIME);
+                current.envelope.body() == Envelope.Body.BINARY_MIME, settings.messageLimits().maxHeaderLine());
+        current.shape = new MessageLimitCheck(settings.messageLimits());
         // Delivered-To only when the message leaves (a loop needs a hop through another server), and only with one
         // RCPT: the stored message is shared by all recipients, and an alias or forwarding address must not show to
         // the others (a Bcc would be revealed). Messages to several recipients are caught by the hop count.
@@ -614,7 +616,12 @@ public final class SmtpSession implements ProtocolSession {
             return Flux.empty();
         }
         ContentChecks checks = current.checks;
-        return current.spool.append(checks == null ? bytes : checks.apply(bytes))
+        ByteBuffer content = checks == null ? bytes : checks.apply(bytes);
+        MessageLimitCheck shape = current.shape;
+        if (shape != null) {
+            shape.feed(content);
+        }
+        return current.spool.append(content)
                 .thenMany(Flux.<Action>empty())
                 .onErrorResume(failure -> {
                     // Keep reading to the end of the data, then answer 451: the client must not see a 250.
@@ -651,6 +658,9 @@ public final class SmtpSession implements ProtocolSession {
         if (current.failed) {
             spool.discard();
             return reply("451 4.3.0 Local error while receiving the message, try again later");
+        }
+        if (refusal == null) {
+            refusal = shapeRefusal(current);
         }
         if (refusal == null) {
             refusal = loopRefusal(current);
@@ -759,6 +769,21 @@ public final class SmtpSession implements ProtocolSession {
                 : new Envelope(envelope.sender(), envelope.envId(), envelope.ret(), envelope.utf8(), body);
     }
 
+    /**
+     * A message beyond the MIME limits FETCH can serve (too many parts, nested too deep, a header section too large or
+     * with too many fields, a header line of a part over 998 octets): refused for good, RFC 3463 5.3.4 for a size,
+     * 5.6.0 (media error) for a shape.
+     */
+    private static @Nullable String shapeRefusal(Transaction current) {
+        MessageLimitCheck shape = current.shape;
+        MessageLimitCheck.Breach breach = shape == null ? null : shape.finish();
+        if (breach == null) {
+            return null;
+        }
+        return (breach.kind() == MessageLimitCheck.Kind.HEADER_SIZE ? "552 5.3.4" : "554 5.6.0")
+                + " Message refused: " + breach.text();
+    }
+
     /** RFC 5321 §6.3: a message that has gone round too often, or came back to an address that sent it on. */
     private @Nullable String loopRefusal(Transaction current) {
         ContentChecks checks = current.checks;
@@ -783,7 +808,8 @@ public final class SmtpSession implements ProtocolSession {
             return "554 5.6.0 Message refused: it contains NUL octets (RFC 5321 §2.3.8)";
         }
         if (headerLineTooLong) {
-            return "554 5.6.0 Message refused: a header line is longer than 998 octets (RFC 5322 §2.1.1)";
+            return "554 5.6.0 Message refused: a header line is longer than " + settings.messageLimits().maxHeaderLine()
+                    + " octets (RFC 5322 §2.1.1)";
         }
         if (settings.bareLineEndings() == SmtpSettings.BareLineEndings.REJECT && bareLineEndings) {
             return "554 5.6.0 Message refused: bare CR or LF line endings (RFC 5321 §2.3.8); use CRLF";
@@ -1135,6 +1161,7 @@ public final class SmtpSession implements ProtocolSession {
         final Map<Long, Rcpt> rcptOf = new LinkedHashMap<>();
         @Nullable MessageSpool spool;
         @Nullable ContentChecks checks;
+        @Nullable MessageLimitCheck shape;
         long chunkedSize;
         boolean chunkedExceeded;
         String id = "";

@@ -33,6 +33,7 @@ public final class ContentChecks {
 
     private final boolean normalizeBareLineFeeds;
     private final boolean binaryBody;
+    private final int maxHeaderLine;
     private boolean lastWasCarriageReturn;
     private boolean inHeader = true;
     private final byte[] headerLine = new byte[MAX_HEADER_LINE + 2];
@@ -51,8 +52,17 @@ public final class ContentChecks {
 
     /** {@code binaryBody}: the body (after the header section) is {@code BINARYMIME}, neither checked nor changed. */
     public ContentChecks(boolean normalizeBareLineFeeds, boolean binaryBody) {
+        this(normalizeBareLineFeeds, binaryBody, MAX_HEADER_LINE);
+    }
+
+    /** {@code maxHeaderLine}: the longest header line accepted, at least RFC 5322's 998 octets. */
+    public ContentChecks(boolean normalizeBareLineFeeds, boolean binaryBody, int maxHeaderLine) {
+        if (maxHeaderLine < MAX_HEADER_LINE) {
+            throw new IllegalArgumentException("maxHeaderLine must be at least " + MAX_HEADER_LINE);
+        }
         this.normalizeBareLineFeeds = normalizeBareLineFeeds;
         this.binaryBody = binaryBody;
+        this.maxHeaderLine = maxHeaderLine;
     }
 
     /**
@@ -176,14 +186,14 @@ public final class ContentChecks {
                 headerLine[headerLineLength] = b;
             }
             headerLineLength++;
-            if (headerLineLength > MAX_HEADER_LINE) {
+            if (headerLineLength > maxHeaderLine) {
                 headerLineTooLong = true;
             }
         }
     }
 
     private void endOfHeaderLine() {
-        if (headerLineLength > MAX_HEADER_LINE) {
+        if (headerLineLength > headerLine.length) {
             return;
         }
         if (startsWith(RECEIVED)) {

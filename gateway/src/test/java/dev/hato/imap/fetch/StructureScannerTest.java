@@ -1,7 +1,6 @@
 package dev.hato.imap.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -364,15 +363,36 @@ class StructureScannerTest {
     }
 
     @Test
-    void tooManyPartsOrAnOverlongReportedFieldAreRefusedWithAClearError() {
+    void aMessageOfTooManyPartsIsDescribedAsOneOpaqueBodyAfterItsHeader() throws IOException {
         StructureScanner small = new StructureScanner(4, 998, 2);
-        String parts = "Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n\r\n1\r\n--a\r\n\r\n2\r\n--a--\r\n";
-        assertThatThrownBy(() -> small.scan(new ByteArrayInputStream(parts.getBytes(StandardCharsets.ISO_8859_1))))
-                .isInstanceOf(MessageStructureException.class).hasMessageContaining("more than 2 MIME parts");
+        String header = "Subject: parts\r\nFrom: a@example.org\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n";
+        String body = "--a\r\n\r\n1\r\n--a\r\n\r\n2\r\n--a--\r\n";
 
-        String longSubject = "Subject: " + "s".repeat(1200) + "\r\n\r\nbody";
-        assertThatThrownBy(() -> small.scan(new ByteArrayInputStream(longSubject.getBytes(StandardCharsets.ISO_8859_1))))
-                .isInstanceOf(MessageStructureException.class).hasMessageContaining("longer than 998 octets");
+        MessageStructure structure = small.scan(new ByteArrayInputStream((header + body)
+                .getBytes(StandardCharsets.ISO_8859_1)));
+
+        assertThat(structure.bodyStructure()).isEqualTo("(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" "
+                + body.length() + " NIL NIL NIL NIL)");
+        assertThat(structure.envelope()).startsWith("(NIL \"parts\" ((NIL NIL \"a\" \"example.org\"))");
+        assertThat(structure.root().bodyStart()).isEqualTo(header.length());
+        assertThat(structure.root().end()).isEqualTo(header.length() + body.length());
+        assertThat(structure.root().section(1)).get().extracting(MessagePart::bodyStart)
+                .isEqualTo((long) header.length());
+    }
+
+    @Test
+    void anOverlongReportedFieldIsLeftOutAndTheRestDescribed() throws IOException {
+        StructureScanner small = new StructureScanner(4, 998, 10);
+        String message = "Subject: " + "s".repeat(1200) + "\r\nFrom: a@example.org\r\nContent-Type: multipart/mixed;"
+                + " boundary=a\r\n\r\n--a\r\nContent-Type: text/html;\r\n" + " x=y;\r\n".repeat(200)
+                + "\r\n<p>1</p>\r\n--a--\r\n";
+
+        MessageStructure structure = small.scan(new ByteArrayInputStream(message.getBytes(StandardCharsets.ISO_8859_1)));
+
+        assertThat(structure.envelope()).startsWith("(NIL NIL ((NIL NIL \"a\" \"example.org\"))");
+        // the part's Content-Type folded past the limit is left out: text/plain, as RFC 2045 §5.2 says without one
+        assertThat(structure.body()).isEqualTo("((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 8 1)"
+                + " \"MIXED\")");
     }
 
     @Test
