@@ -133,7 +133,8 @@ public final class MailListeners implements SmartLifecycle {
                 .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),
                         imapProperties.maxNestingDepth(), imapProperties.maxBadCommandsBeforeLogin(),
                         imapProperties.maxAuthFailures())
-                .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout());
+                .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout())
+                .withListLimits(imapProperties.maxListPatternLength(), imapProperties.maxListWildcards());
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;

@@ -825,10 +825,8 @@ public final class ImapSession implements ProtocolSession {
         if (!extended && list.patterns().size() == 1 && list.patterns().get(0).isEmpty()) {
             return Flux.concat(line("* LIST (\\Noselect) \"/\" \"\""), done(tag, "OK LIST completed", true));
         }
-        List<Pattern> patterns = new ArrayList<>();
-        for (String pattern : list.patterns()) {
-            patterns.add(MailboxNames.pattern(list.reference(), pattern, utf8));
-        }
+        List<MailboxPattern> patterns = MailboxPattern.compile("LIST", list.reference(), list.patterns(), utf8,
+                settings.maxListPatternLength(), settings.maxListWildcards());
         boolean subscribedReturn = returnSubscribed;
         List<String> items = statusItems;
         return Mono.zip(services.mailboxes().list(user.id()).collectList(),
@@ -865,7 +863,7 @@ public final class ImapSession implements ProtocolSession {
                     }
                     Flux<Action> out = Flux.empty();
                     for (String name : candidates) {
-                        if (patterns.stream().noneMatch(p -> p.matcher(name).matches())) {
+                        if (patterns.stream().noneMatch(p -> p.matches(name))) {
                             continue;
                         }
                         MailboxInfo info = existing.get(name);
@@ -906,7 +904,8 @@ public final class ImapSession implements ProtocolSession {
     }
 
     private Flux<Action> lsub(Account user, ImapCommand.Lsub lsub) {
-        Pattern pattern = MailboxNames.pattern(lsub.reference(), lsub.pattern(), utf8);
+        MailboxPattern pattern = MailboxPattern.compile("LSUB", lsub.reference(), List.of(lsub.pattern()), utf8,
+                settings.maxListPatternLength(), settings.maxListWildcards()).get(0);
         return Mono.zip(services.mailboxes().list(user.id()).map(MailboxInfo::name).collectList(),
                         services.mailboxes().subscriptions(user.id()).collectList())
                 .flatMapMany(both -> {
@@ -914,7 +913,7 @@ public final class ImapSession implements ProtocolSession {
                     TreeSet<String> names = new TreeSet<>(both.getT2());
                     List<String> lines = new ArrayList<>();
                     for (String name : names) {
-                        if (pattern.matcher(name).matches()) {
+                        if (pattern.matches(name)) {
                             lines.add("* LSUB (" + (existing.contains(name) ? "" : "\\Noselect") + ") \"/\" "
                                     + MailboxNames.toWire(name, utf8));
                         }
