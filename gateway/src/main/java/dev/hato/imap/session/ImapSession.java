@@ -124,8 +124,10 @@ public final class ImapSession implements ProtocolSession {
         this.connection = connection;
         this.services = services;
         this.tls = connection.tls();
+        // LITERAL+ (RFC 7888 §3) has no smaller limit of its own: a {n+} literal is held to the framer's limit like a
+        // {n} one (every literal before login, APPENDLIMIT after), and literalStart applies the limit of its command.
         this.framer = new ImapFramer(new ImapFramer.Limits(settings.maxLineLength(), settings.maxLiteralSize(),
-                settings.maxLiteralSize(), 16 * 1024));
+                Long.MAX_VALUE, 16 * 1024));
         this.parser = new ImapCommandParser(settings.maxNestingDepth());
     }
 
@@ -230,9 +232,10 @@ public final class ImapSession implements ProtocolSession {
                 return saslCancelled("BAD Authentication exchange line too long");
             }
             return switch (failure.kind()) {
-                // RFC 7889 §4: a message over APPENDLIMIT is refused with TOOBIG.
+                // RFC 7889 §4: a message over APPENDLIMIT is refused with TOOBIG. After login only a literal over
+                // APPENDLIMIT gets here, whatever its command, so the answer names the literal, not a message.
                 case LITERAL_TOO_LARGE -> account != null
-                        ? tagged(tag, "NO [TOOBIG] Message larger than APPENDLIMIT " + settings.appendLimit())
+                        ? tagged(tag, "NO [TOOBIG] Literal larger than APPENDLIMIT " + settings.appendLimit())
                         : bad(tag, "Literal too large before login");
                 case LINE_TOO_LONG -> bad(tag, "Command line too long");
                 case MALFORMED_LITERAL -> bad(tag, "Malformed literal");
@@ -276,6 +279,13 @@ public final class ImapSession implements ProtocolSession {
                 literals.clear();
                 return tagged(tag, "NO [TOOBIG] Message larger than APPENDLIMIT " + settings.appendLimit());
             }
+            if (start.size() == 0) {
+                // RFC 5322 §3.6: a message has at least an origination date and an originator field; zero octets
+                // have neither, and no client means to store them (Dovecot refuses them too). Refused before "+".
+                framer.refuseLiteral();
+                literals.clear();
+                return tagged(tag, "NO [CANNOT] APPEND of an empty message (zero octets) refused");
+            }
             String refusal = start.synchronizing() ? appendRefusal(prefix) : null;
             if (refusal != null) {
                 // RFC 3501 §7.5: the client waits for "+"; a command already known to be bad is refused instead, so
@@ -291,7 +301,10 @@ public final class ImapSession implements ProtocolSession {
                 framer.refuseLiteral();
                 literals.clear();
                 discardAppend();
-                return bad(tag, "Literal too large");
+                // Only an APPEND message may be larger than hato.imap.max-literal-size; say which command's
+                // argument was too large, not APPENDLIMIT.
+                return bad(tag, "[TOOBIG] Literal too large for " + commandName(prefix) + ": at most "
+                        + settings.maxLiteralSize() + " octets outside an APPEND message");
             }
             literal = new ByteArrayOutputStream((int) Math.min(start.size(), 64 * 1024));
         }
@@ -338,6 +351,19 @@ public final class ImapSession implements ProtocolSession {
         }
         String rest = prefix.substring(second + 1);
         return !(rest.startsWith("{") && rest.indexOf(' ') < 0);
+    }
+
+    /** The command word of a command line's start ({@code UID SEARCH} with its UID), upper-cased, for replies. */
+    private static String commandName(String prefix) {
+        int start = prefix.indexOf(' ') + 1;
+        int end = prefix.indexOf(' ', start);
+        if (start == 0 || end < 0) {
+            return "this command";
+        }
+        if (prefix.regionMatches(true, start, "UID ", 0, 4) && prefix.indexOf(' ', end + 1) > 0) {
+            end = prefix.indexOf(' ', end + 1);
+        }
+        return prefix.substring(start, end).toUpperCase(java.util.Locale.ROOT);
     }
 
     private void discardAppend() {
