@@ -74,6 +74,8 @@ public final class ImapSession implements ProtocolSession {
     private static final int FETCH_WINDOW = 50;
     private static final Set<String> STATUS_ITEMS = Set.of("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN",
             "HIGHESTMODSEQ", "SIZE", "DELETED");
+    // Linear on any input: one character class repeated at most 100 times, with nothing it could overlap with, so a
+    // match fails after at most 100 steps forward and as many back (no nested or adjacent quantifiers).
     private static final Pattern KEYWORD = Pattern.compile("[!#$&'+-\\[^-z|~]{1,100}");
 
     /** The SASL exchange waiting for the client's next line. */
