@@ -146,7 +146,8 @@ public final class MailListeners implements SmartLifecycle {
                         imapProperties.maxNestingDepth(), imapProperties.maxBadCommandsBeforeLogin(),
                         imapProperties.maxAuthFailures())
                 .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout())
-                .withMessageLimits(properties.message().limits());
+                .withMessageLimits(properties.message().limits())
+                .withListLimits(imapProperties.maxListPatternLength(), imapProperties.maxListWildcards());
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;

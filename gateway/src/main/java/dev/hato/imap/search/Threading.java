@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** The two RFC 5256 §3 threading algorithms over the searched messages. */
@@ -250,16 +249,99 @@ final class Threading {
         return result;
     }
 
-    private static final Pattern REPLY_OR_FORWARD = Pattern.compile(
-            "^[ \\t]*(\\[[^\\[\\]]*\\][ \\t]*)*(re|fwd?)[ \\t]*(\\[[^\\[\\]]*\\][ \\t]*)?:|^[ \\t]*\\[fwd:|\\(fwd\\)[ \\t]*$",
-            Pattern.CASE_INSENSITIVE);
-
     /**
      * Whether the original subject marks a reply or forward: a subj-refwd in its leader, a {@code [fwd: ...]} wrapper or
-     * a {@code (fwd)} trailer (RFC 5256 §2.1, §5 ABNF).
+     * a {@code (fwd)} trailer (RFC 5256 §2.1, §5 ABNF). Any sender chooses the subject, so this is one left-to-right
+     * scan: the regular expression it replaces ({@code ^[ \t]*(\[[^\[\]]*\][ \t]*)*(re|fwd?)[ \t]*(\[...\][ \t]*)?:}
+     * and the two others) recursed once per repeated blob and threw StackOverflowError on a subject of a thousand
+     * {@code [x]}. Case-insensitive in ASCII only, as the regex was.
      */
     static boolean isReplyOrForward(String subject) {
-        return REPLY_OR_FORWARD.matcher(subject).find();
+        return hasRefwdLeader(subject) || startsWithFwdWrapper(subject) || hasFwdTrailer(subject);
+    }
+
+    /** ^[ \t]*(blob[ \t]*)*(re|fwd?)[ \t]*(blob[ \t]*)?: where blob = "[" *(any but "[" "]") "]". */
+    private static boolean hasRefwdLeader(String s) {
+        int pos = skipSpaceOrTab(s, 0);
+        int blob;
+        while ((blob = blobEnd(s, pos)) >= 0) {
+            pos = skipSpaceOrTab(s, blob);
+        }
+        if (ascii(s, pos, "re")) {
+            pos += 2;
+        } else if (ascii(s, pos, "fwd")) {
+            pos += 3;
+        } else if (ascii(s, pos, "fw")) {
+            pos += 2;
+        } else {
+            return false;
+        }
+        pos = skipSpaceOrTab(s, pos);
+        blob = blobEnd(s, pos);
+        if (blob >= 0) {
+            pos = skipSpaceOrTab(s, blob);
+        }
+        return pos < s.length() && s.charAt(pos) == ':';
+    }
+
+    /** ^[ \t]*\[fwd: */
+    private static boolean startsWithFwdWrapper(String s) {
+        return ascii(s, skipSpaceOrTab(s, 0), "[fwd:");
+    }
+
+    /** \(fwd\)[ \t]*$ anywhere, where $ is the end or a line terminator that ends the text (java.util.regex). */
+    private static boolean hasFwdTrailer(String s) {
+        for (int i = s.indexOf('('); i >= 0; i = s.indexOf('(', i + 1)) {
+            if (ascii(s, i, "(fwd)")) {
+                int end = skipSpaceOrTab(s, i + 5);
+                int left = s.length() - end;
+                if (left == 0 || (left == 2 && s.startsWith("\r\n", end))
+                        || (left == 1 && "\n\r\u0085\u2028\u2029".indexOf(s.charAt(end)) >= 0)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The index after the blob "[" *(any but "[" "]") "]" at {@code pos}, or -1. */
+    private static int blobEnd(String s, int pos) {
+        if (pos >= s.length() || s.charAt(pos) != '[') {
+            return -1;
+        }
+        for (int i = pos + 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ']') {
+                return i + 1;
+            }
+            if (c == '[') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static int skipSpaceOrTab(String s, int pos) {
+        int i = pos;
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Whether {@code word} (lower case) is at {@code pos}, ignoring ASCII case only. */
+    private static boolean ascii(String s, int pos, String word) {
+        if (pos < 0 || pos + word.length() > s.length()) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            char c = s.charAt(pos + i);
+            char lower = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+            if (lower != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isReplyOrForward(Container container) {

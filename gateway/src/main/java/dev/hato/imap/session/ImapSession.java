@@ -75,6 +75,8 @@ public final class ImapSession implements ProtocolSession {
     private static final int FETCH_WINDOW = 50;
     private static final Set<String> STATUS_ITEMS = Set.of("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN",
             "HIGHESTMODSEQ", "SIZE", "DELETED");
+    // Linear on any input: one character class repeated at most 100 times, with nothing it could overlap with, so a
+    // match fails after at most 100 steps forward and as many back (no nested or adjacent quantifiers).
     private static final Pattern KEYWORD = Pattern.compile("[!#$&'+-\\[^-z|~]{1,100}");
 
     /** The SASL exchange waiting for the client's next line. */
@@ -127,8 +129,10 @@ public final class ImapSession implements ProtocolSession {
         this.connection = connection;
         this.services = services;
         this.tls = connection.tls();
+        // LITERAL+ (RFC 7888 §3) has no smaller limit of its own: a {n+} literal is held to the framer's limit like a
+        // {n} one (every literal before login, APPENDLIMIT after), and literalStart applies the limit of its command.
         this.framer = new ImapFramer(new ImapFramer.Limits(settings.maxLineLength(), settings.maxLiteralSize(),
-                settings.maxLiteralSize(), 16 * 1024));
+                Long.MAX_VALUE, 16 * 1024));
         this.parser = new ImapCommandParser(settings.maxNestingDepth());
     }
 
@@ -242,9 +246,10 @@ public final class ImapSession implements ProtocolSession {
                 return saslCancelled("BAD Authentication exchange line too long");
             }
             return switch (failure.kind()) {
-                // RFC 7889 §4: a message over APPENDLIMIT is refused with TOOBIG.
+                // RFC 7889 §4: a message over APPENDLIMIT is refused with TOOBIG. After login only a literal over
+                // APPENDLIMIT gets here, whatever its command, so the answer names the literal, not a message.
                 case LITERAL_TOO_LARGE -> account != null
-                        ? tagged(tag, "NO [TOOBIG] Message larger than APPENDLIMIT " + settings.appendLimit())
+                        ? tagged(tag, "NO [TOOBIG] Literal larger than APPENDLIMIT " + settings.appendLimit())
                         : bad(tag, "Literal too large before login");
                 case LINE_TOO_LONG -> bad(tag, "Command line too long");
                 case MALFORMED_LITERAL -> bad(tag, "Malformed literal");
@@ -288,6 +293,13 @@ public final class ImapSession implements ProtocolSession {
                 literals.clear();
                 return tagged(tag, "NO [TOOBIG] Message larger than APPENDLIMIT " + settings.appendLimit());
             }
+            if (start.size() == 0) {
+                // RFC 5322 §3.6: a message has at least an origination date and an originator field; zero octets
+                // have neither, and no client means to store them (Dovecot refuses them too). Refused before "+".
+                framer.refuseLiteral();
+                literals.clear();
+                return tagged(tag, "NO [CANNOT] APPEND of an empty message (zero octets) refused");
+            }
             String refusal = start.synchronizing() ? appendRefusal(prefix) : null;
             if (refusal != null) {
                 // RFC 3501 §7.5: the client waits for "+"; a command already known to be bad is refused instead, so
@@ -304,7 +316,10 @@ public final class ImapSession implements ProtocolSession {
                 framer.refuseLiteral();
                 literals.clear();
                 discardAppend();
-                return bad(tag, "Literal too large");
+                // Only an APPEND message may be larger than hato.imap.max-literal-size; say which command's
+                // argument was too large, not APPENDLIMIT.
+                return bad(tag, "[TOOBIG] Literal too large for " + commandName(prefix) + ": at most "
+                        + settings.maxLiteralSize() + " octets outside an APPEND message");
             }
             literal = new ByteArrayOutputStream((int) Math.min(start.size(), 64 * 1024));
         }
@@ -351,6 +366,19 @@ public final class ImapSession implements ProtocolSession {
         }
         String rest = prefix.substring(second + 1);
         return !(rest.startsWith("{") && rest.indexOf(' ') < 0);
+    }
+
+    /** The command word of a command line's start ({@code UID SEARCH} with its UID), upper-cased, for replies. */
+    private static String commandName(String prefix) {
+        int start = prefix.indexOf(' ') + 1;
+        int end = prefix.indexOf(' ', start);
+        if (start == 0 || end < 0) {
+            return "this command";
+        }
+        if (prefix.regionMatches(true, start, "UID ", 0, 4) && prefix.indexOf(' ', end + 1) > 0) {
+            end = prefix.indexOf(' ', end + 1);
+        }
+        return prefix.substring(start, end).toUpperCase(java.util.Locale.ROOT);
     }
 
     private void discardAppend() {
@@ -839,10 +867,8 @@ public final class ImapSession implements ProtocolSession {
         if (!extended && list.patterns().size() == 1 && list.patterns().get(0).isEmpty()) {
             return Flux.concat(line("* LIST (\\Noselect) \"/\" \"\""), done(tag, "OK LIST completed", true));
         }
-        List<Pattern> patterns = new ArrayList<>();
-        for (String pattern : list.patterns()) {
-            patterns.add(MailboxNames.pattern(list.reference(), pattern, utf8));
-        }
+        List<MailboxPattern> patterns = MailboxPattern.compile("LIST", list.reference(), list.patterns(), utf8,
+                settings.maxListPatternLength(), settings.maxListWildcards());
         boolean subscribedReturn = returnSubscribed;
         List<String> items = statusItems;
         return Mono.zip(services.mailboxes().list(user.id()).collectList(),
@@ -879,7 +905,7 @@ public final class ImapSession implements ProtocolSession {
                     }
                     Flux<Action> out = Flux.empty();
                     for (String name : candidates) {
-                        if (patterns.stream().noneMatch(p -> p.matcher(name).matches())) {
+                        if (patterns.stream().noneMatch(p -> p.matches(name))) {
                             continue;
                         }
                         MailboxInfo info = existing.get(name);
@@ -920,7 +946,8 @@ public final class ImapSession implements ProtocolSession {
     }
 
     private Flux<Action> lsub(Account user, ImapCommand.Lsub lsub) {
-        Pattern pattern = MailboxNames.pattern(lsub.reference(), lsub.pattern(), utf8);
+        MailboxPattern pattern = MailboxPattern.compile("LSUB", lsub.reference(), List.of(lsub.pattern()), utf8,
+                settings.maxListPatternLength(), settings.maxListWildcards()).get(0);
         return Mono.zip(services.mailboxes().list(user.id()).map(MailboxInfo::name).collectList(),
                         services.mailboxes().subscriptions(user.id()).collectList())
                 .flatMapMany(both -> {
@@ -928,7 +955,7 @@ public final class ImapSession implements ProtocolSession {
                     TreeSet<String> names = new TreeSet<>(both.getT2());
                     List<String> lines = new ArrayList<>();
                     for (String name : names) {
-                        if (pattern.matcher(name).matches()) {
+                        if (pattern.matches(name)) {
                             lines.add("* LSUB (" + (existing.contains(name) ? "" : "\\Noselect") + ") \"/\" "
                                     + MailboxNames.toWire(name, utf8));
                         }

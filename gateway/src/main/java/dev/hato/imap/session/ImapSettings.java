@@ -21,11 +21,14 @@ import java.time.Duration;
  * @param spoolDirectory where APPEND spools a message larger than {@code spoolMemoryLimit}
  * @param spoolMemoryLimit octets of an APPENDed message kept in memory before spooling to a file
  * @param messageLimits the MIME shape an APPENDed message must have, checked as it is spooled (as SMTP does)
+ * @param maxListPatternLength the most characters of LIST/LSUB patterns in one command, each counted with the
+ *     reference; matching costs up to this times a name's length (see MailboxPattern)
+ * @param maxListWildcards the most {@code *} and {@code %} in one command's LIST/LSUB patterns with the reference
  */
 public record ImapSettings(String hostName, boolean startTlsOffered, int maxLineLength, long maxLiteralSize,
                            long appendLimit, int maxNestingDepth, int maxBadCommandsBeforeLogin, int maxAuthFailures,
                            Duration loginTimeout, Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit,
-                           MessageLimits messageLimits) {
+                           MessageLimits messageLimits, int maxListPatternLength, int maxListWildcards) {
 
     public ImapSettings {
         if (hostName.isBlank()) {
@@ -41,6 +44,13 @@ public record ImapSettings(String hostName, boolean startTlsOffered, int maxLine
         if (maxNestingDepth < 4 || maxBadCommandsBeforeLogin < 1 || maxAuthFailures < 1 || spoolMemoryLimit < 0) {
             throw new IllegalArgumentException("IMAP limits out of range");
         }
+        // A name is up to 1,000 characters, so a shorter limit could not list every name by itself; a longer one
+        // would let one LIST cost more than the stored names justify.
+        if (maxListPatternLength < 1000 || maxListPatternLength > 65536 || maxListWildcards < 1
+                || maxListWildcards > maxListPatternLength) {
+            throw new IllegalArgumentException("IMAP LIST pattern limits out of range (1000 .. 65536 characters, "
+                    + "1 .. that many wildcards)");
+        }
         // RFC 3501 §5.4: an inactivity autologout timer is at least 30 minutes once logged in.
         if (idleTimeout.compareTo(Duration.ofMinutes(30)) < 0) {
             throw new IllegalArgumentException("the IMAP autologout timer must be at least 30 minutes");
@@ -50,40 +60,50 @@ public record ImapSettings(String hostName, boolean startTlsOffered, int maxLine
         }
     }
 
-    /** 8 KiB lines, 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10 bad commands or 3 failed logins. */
+    /**
+     * 8 KiB lines, 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10 bad commands or 3 failed logins, LIST
+     * patterns up to 1,024 characters and 64 wildcards.
+     */
     public static ImapSettings defaults(String hostName, Path spoolDirectory) {
         return new ImapSettings(hostName, false, 8192, 64 * 1024, 50L * 1024 * 1024, 16, 10, 3,
-                Duration.ofMinutes(1), Duration.ofMinutes(30), spoolDirectory, 1024 * 1024, MessageLimits.DEFAULTS);
+                Duration.ofMinutes(1), Duration.ofMinutes(30), spoolDirectory, 1024 * 1024, MessageLimits.DEFAULTS,
+                1024, 64);
     }
 
     public ImapSettings withStartTlsOffered(boolean offered) {
         return new ImapSettings(hostName, offered, maxLineLength, maxLiteralSize, appendLimit, maxNestingDepth,
                 maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit, messageLimits);
+                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards);
     }
 
     public ImapSettings withAppendLimit(long limit) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, limit, maxNestingDepth,
                 maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit, messageLimits);
+                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards);
     }
 
     public ImapSettings withLimits(int lineLength, long literalSize, int nestingDepth, int badCommandsBeforeLogin,
                                    int authFailures) {
         return new ImapSettings(hostName, startTlsOffered, lineLength, literalSize, appendLimit, nestingDepth,
                 badCommandsBeforeLogin, authFailures, loginTimeout, idleTimeout, spoolDirectory, spoolMemoryLimit,
-                messageLimits);
+                messageLimits, maxListPatternLength, maxListWildcards);
     }
 
     public ImapSettings withTimeouts(Duration login, Duration idle) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
                 maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, login, idle, spoolDirectory,
-                spoolMemoryLimit, messageLimits);
+                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards);
+    }
+
+    public ImapSettings withListLimits(int patternLength, int wildcards) {
+        return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
+                maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
+                spoolMemoryLimit, messageLimits, patternLength, wildcards);
     }
 
     public ImapSettings withMessageLimits(MessageLimits limits) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
                 maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit, limits);
+                spoolMemoryLimit, limits, maxListPatternLength, maxListWildcards);
     }
 }

@@ -1,7 +1,6 @@
 package dev.hato.imap.session;
 
 import dev.hato.imap.wire.ModifiedUtf7;
-import java.util.regex.Pattern;
 
 /**
  * Mailbox names between the wire and the store: modified UTF-7 (RFC 3501 §5.1.3) or, after ENABLE UTF8=ACCEPT,
@@ -50,42 +49,6 @@ final class MailboxNames {
             return "INBOX" + name.substring(5);
         }
         return name;
-    }
-
-    /**
-     * An RFC 3501 §6.3.8 LIST pattern over stored names: {@code *} matches anything, {@code %} anything but the
-     * delimiter. The reference is prefixed as given.
-     */
-    static Pattern pattern(String reference, String wirePattern, boolean utf8) {
-        String joined = reference + wirePattern;
-        String decoded = utf8 ? joined : ModifiedUtf7.decode(joined);
-        decoded = canonicalInboxPattern(decoded);
-        StringBuilder regex = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (int i = 0; i < decoded.length(); i++) {
-            char c = decoded.charAt(i);
-            if (c == '*' || c == '%') {
-                if (!literal.isEmpty()) {
-                    regex.append(Pattern.quote(literal.toString()));
-                    literal.setLength(0);
-                }
-                regex.append(c == '*' ? ".*" : "[^/]*");
-            } else {
-                literal.append(c);
-            }
-        }
-        if (!literal.isEmpty()) {
-            regex.append(Pattern.quote(literal.toString()));
-        }
-        return Pattern.compile(regex.toString(), Pattern.DOTALL);
-    }
-
-    private static String canonicalInboxPattern(String pattern) {
-        if (pattern.regionMatches(true, 0, "INBOX", 0, 5)
-                && (pattern.length() == 5 || "/*%".indexOf(pattern.charAt(5)) >= 0)) {
-            return "INBOX" + pattern.substring(5);
-        }
-        return pattern;
     }
 
     /** The superior of a name, or null at the top level. */

@@ -787,6 +787,14 @@ public final class ImapCommandParser {
                 if (content.length != size) {
                     throw new SyntaxError("Literal size does not match its announcement");
                 }
+                // RFC 3501 §4.3, §9: literal = "{" number "}" CRLF *CHAR8, and CHAR8 excludes NUL; only a literal8
+                // (RFC 3516, an APPEND message here) may hold one. Nothing downstream (the store's text columns
+                // among them) is asked to handle it.
+                for (byte octet : content) {
+                    if (octet == 0) {
+                        throw new SyntaxError("NUL in a literal: only a literal8 may contain one (RFC 3501 §4.3)");
+                    }
+                }
                 return new String(content, StandardCharsets.UTF_8);
             }
             throw new SyntaxError("Expected a string");
@@ -818,7 +826,9 @@ public final class ImapCommandParser {
                     if (b != '"' && b != '\\') {
                         throw new SyntaxError("Invalid escape in quoted string");
                     }
-                } else if (b == '\r' || b == '\n' || b == 0) {
+                } else if (b == 0) {
+                    throw new SyntaxError("NUL in a quoted string: QUOTED-CHAR excludes it (RFC 3501 §9)");
+                } else if (b == '\r' || b == '\n') {
                     throw new SyntaxError("Invalid character in quoted string");
                 }
                 out[n++] = (byte) b;

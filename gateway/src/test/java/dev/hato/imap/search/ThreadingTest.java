@@ -157,4 +157,35 @@ class ThreadingTest {
         assertThat(Threading.isReplyOrForward("regarding x")).isFalse();
         assertThat(Threading.isReplyOrForward("x")).isFalse();
     }
+
+    /** Any sender picks the subject: a thousand blobs once overflowed the regex's recursion (StackOverflowError). */
+    @Test
+    void subjectsOfManyBlobsShouldBeAnsweredNotOverflowTheStack() {
+        assertThat(Threading.isReplyOrForward("[x]".repeat(100_000) + "re: x")).isTrue();
+        assertThat(Threading.isReplyOrForward("[x]".repeat(100_000) + "x")).isFalse();
+        assertThat(Threading.isReplyOrForward("(fwd) ".repeat(100_000) + "x")).isFalse();
+    }
+
+    /** The scan against the regular expression it replaced, over many generated short subjects. */
+    @Test
+    void replyOrForwardShouldAgreeWithTheRegexItReplaced() {
+        java.util.regex.Pattern legacy = java.util.regex.Pattern.compile(
+                "^[ \\t]*(\\[[^\\[\\]]*\\][ \\t]*)*(re|fwd?)[ \\t]*(\\[[^\\[\\]]*\\][ \\t]*)?:|^[ \\t]*\\[fwd:"
+                        + "|\\(fwd\\)[ \\t]*$", java.util.regex.Pattern.CASE_INSENSITIVE);
+        String[] tokens = {"re", "RE", "rE", "fw", "FWD", "d", ":", "[", "]", " ", "\t", "\r\n", "\n", "\r", "(fwd)",
+            "(FwD)", "x", "[fwd:", "[x]", "\u2028", "\u0085", "\u212a", "\u017f", "e"};
+        java.util.Random random = new java.util.Random(5256);
+        int marked = 0;
+        for (int run = 0; run < 200_000; run++) {
+            StringBuilder subject = new StringBuilder();
+            int n = random.nextInt(9);
+            for (int i = 0; i < n; i++) {
+                subject.append(tokens[random.nextInt(tokens.length)]);
+            }
+            boolean expected = legacy.matcher(subject).find();
+            assertThat(Threading.isReplyOrForward(subject.toString())).as("%s", subject).isEqualTo(expected);
+            marked += expected ? 1 : 0;
+        }
+        assertThat(marked).isBetween(10_000, 190_000);
+    }
 }
