@@ -77,12 +77,9 @@ class PoisonMessageFetchTest {
             assertThat(MessageStructure.decode(HATO.store().mailboxes().structure(parts.blobId()).block(WAIT))
                     .root().children()).isEmpty();
 
-            long start = System.nanoTime();
             List<String> mime = ImapLines.command(imap, "f2 FETCH 4 (BODY.PEEK[1.MIME])");
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(mime.get(0)).isEqualTo("* 4 FETCH (BODY[1.MIME] {" + (longLine.length() + 4) + "}");
             assertThat(mime.get(1)).isEqualTo(longLine);
-            assertThat(took).as("BODY[1.MIME] of a 1.5 MB header line").isLessThan(Duration.ofSeconds(5));
 
             List<String> fields = ImapLines.command(imap,
                     "f3 FETCH 2,5 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[1])");
