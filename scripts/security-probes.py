@@ -522,6 +522,23 @@ def search_metacharacters(args):
         imap.close()
 
 
+@probe("another account's mailboxes cannot be named")
+def cross_account(args):
+    other = args.other_address.split("@")[0]
+    imap = imap_session(args)
+    try:
+        for name in ("../%s/INBOX" % other, "~%s/INBOX" % other, "#shared/%s/INBOX" % other,
+                     "#user/%s/INBOX" % other, "/INBOX/../../%s" % other, args.other_address,
+                     "%s/INBOX" % args.other_address, "Other Users/%s" % other):
+            for command in ('SELECT "%s"' % name, 'STATUS "%s" (MESSAGES)' % name):
+                untagged, tagged = imap.command(command)
+                expect(tagged.split()[1] in ("NO", "BAD"), "%s answered %s" % (command, tagged))
+        untagged = imap.command('LIST "" "*"')[0]
+        expect(not any(other in line for line in untagged), "LIST shows the other account: %r" % untagged)
+    finally:
+        imap.close()
+
+
 @probe("TLS below 1.2 is refused")
 def old_tls(args):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -23,6 +23,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.scheduler.Scheduler;
@@ -113,6 +114,17 @@ public class HatoApplication {
     @Bean
     StartupBanner startupBanner(GatewayStatus statusSource) {
         return new StartupBanner(statusSource, System.out);
+    }
+
+    /**
+     * The HTTP listeners' event loops and connection pools belong to this application, not to Reactor Netty's
+     * process-wide resources: stopping one Hato (several run in one JVM in the tests) must not stop another's HTTP.
+     */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory resources = new ReactorResourceFactory();
+        resources.setUseGlobalResources(false);
+        return resources;
     }
 
     /** What anyone on the HTTP port sees: up or down. The details are in {@link ManagementRoutes}. */
