@@ -13,9 +13,11 @@ import reactor.core.publisher.Mono;
  * are stored with its blob in the delivery transaction and IMAP FETCH, SEARCH, SORT and THREAD never parse it
  * again (issue 4 §3). The parse runs on the indexer's scheduler, off the event loop, reading the spooled content
  * once more in chunks. A message beyond the parser's limits gets the facts of its degraded structure (one opaque
- * body, see {@link dev.hato.imap.fetch.StructureScanner}), so it too is parsed once; one the indexer fails on (an
- * I/O error) is still delivered, without facts, and IMAP computes them when first needed. A delivery that already
- * carries facts is passed on as it is.
+ * body, see {@link dev.hato.imap.fetch.StructureScanner}), and so does one the parser fails on (see {@link
+ * MessageIndexer#index(dev.hato.store.MessageContent)}), so it too is parsed once. A failure to index at all (the
+ * spool cannot be read) never refuses the message: it is delivered without facts, and IMAP computes them when first
+ * needed (if the spool really is unreadable, storing it fails too, and that is what the sender is told). A delivery
+ * that already carries facts is passed on as it is.
  */
 public final class IndexingDeliveryWriter implements DeliveryWriter {
 
@@ -38,7 +40,7 @@ public final class IndexingDeliveryWriter implements DeliveryWriter {
         return indexer.index(delivery.content())
                 .map(facts -> new Delivery(delivery.content(), delivery.accountIds(), delivery.internalDate(),
                         delivery.envelope(), delivery.outbound(), facts))
-                .onErrorResume(RuntimeException.class, failure -> {
+                .onErrorResume(Exception.class, failure -> {
                     LOG.warn("message not indexed at delivery, IMAP will index it when first read: {}",
                             failure.toString());
                     return Mono.just(delivery);

@@ -10,6 +10,7 @@ import dev.hato.imap.fetch.MessageIndexer;
 import dev.hato.imap.fetch.MessageSource;
 import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.fetch.MessageStructure;
+import dev.hato.imap.fetch.PoisonIndexer;
 import dev.hato.imap.fetch.StructureScanner;
 import dev.hato.store.Delivery;
 import dev.hato.store.DeliveryWriter;
@@ -140,5 +141,29 @@ class DeliveryIndexingTest {
         assertThat(facts.headerText()).contains("subject: many parts");
         assertThat(facts.bodyText()).contains("three");
         assertThat(HATO.inbox(carol)).hasSize(1);
+    }
+
+    @Test
+    void aMessageTheParserFailsOnIsDeliveredWithTheFactsOfOneOpaqueBodyAndNeverParsedAgain() {
+        RunningHato.User frank = HATO.newUser("frank");
+        PoisonIndexer poison = new PoisonIndexer();
+        String message = "Subject: poisoned " + System.nanoTime() + "\r\n" + PoisonIndexer.POISON + "\r\n\r\nbody\r\n";
+
+        new IndexingDeliveryWriter(HATO.store().deliveries(), poison.indexer)
+                .deliver(new Delivery(spooled(message), List.of(frank.accountId()), Instant.now())).block(WAIT);
+
+        MessageMeta stored = HATO.inbox(frank).get(0);
+        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).as("stored facts")
+                .hasValueSatisfying(structure -> assertThat(MessageStructure.decode(structure).bodyStructure())
+                        .isEqualTo("(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" 6 NIL NIL NIL NIL)"));
+        FetchRenderer renderer = new FetchRenderer(MessageSource.of(HATO.store().messages(), HATO.store().mailboxes()),
+                poison.indexer, java.time.ZoneOffset.UTC);
+        List<FetchAttribute> attributes = List.of(new FetchAttribute.Body(true,
+                new FetchAttribute.Section(List.of(1), null, List.of()), null));
+        String response = renderer.render(1, stored, attributes, FetchOptions.NONE)
+                .reduce(new StringBuilder(), (out, chunk) -> out.append(StandardCharsets.ISO_8859_1.decode(chunk)))
+                .block(WAIT).toString();
+        assertThat(response).isEqualTo("* 1 FETCH (BODY[1] {6}\r\nbody\r\n)\r\n");
+        assertThat(poison.failures).as("parses of the poisoned message").hasValue(1);
     }
 }

@@ -34,7 +34,10 @@ import reactor.core.publisher.Mono;
  * their literal sizes computed from the part offsets the structure keeps.
  *
  * <p>A blob without stored structure (delivered before the facts existed) is parsed once with the {@link
- * MessageIndexer}, its facts stored through {@link MessageSource#storeFacts}, and rendered from those.
+ * MessageIndexer}, its facts stored through {@link MessageSource#storeFacts}, and rendered from those. One the parser
+ * fails on is served, like every other message of the range, from the indexer's opaque facts (one
+ * application/octet-stream body after its header), stored the same way so that it is not parsed again; only a
+ * failure to read or store (the database, I/O) fails the FETCH.
  *
  * <p>A FETCH of many messages is rendered in windows ({@link #prefetch}): the structures of a window's messages are
  * read in one query, and so are their top-level headers when an attribute needs them (HEADER, HEADER.FIELDS,
@@ -211,7 +214,7 @@ public final class FetchRenderer {
     private Mono<MessageStructure> structure(long blobId) {
         return source.structure(blobId)
                 .flatMap(encoded -> Mono.justOrEmpty(readable(encoded)))
-                .switchIfEmpty(Mono.defer(() -> indexer.index(source.content(blobId))
+                .switchIfEmpty(Mono.defer(() -> indexer.index(source.content(blobId), "blob " + blobId)
                         .flatMap(facts -> source.storeFacts(blobId, facts)
                                 .thenReturn(MessageStructure.decode(facts.structure())))));
     }

@@ -7,11 +7,14 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -27,6 +30,10 @@ import reactor.core.scheduler.Scheduler;
  * unfolded, RFC 2047 encoded words decoded (raw 8-bit header octets read as UTF-8, RFC 6532); the body as the text of
  * every text/* part, message/rfc822 parts included, transfer encoding undone, converted from the part's charset,
  * HTML reduced to its text, cut at {@code maxBodyChars} characters.
+ *
+ * <p>A message the parser fails on, whatever the reason, still gets facts: one opaque body after its header (see
+ * {@link #index(Flux, String)}), so that no message is refused, left unserved or parsed again because of a parser
+ * bug.
  *
  * <p>Message ids in {@link MessageFacts.SortFields} keep their angle brackets ({@code <id@host>}); {@code from},
  * {@code to} and {@code cc} are the RFC 5256 addr-mailbox (the local part) of the first address, lower-cased;
@@ -46,7 +53,9 @@ public final class MessageIndexer {
 
     private static final int PREFETCH = 2;
 
-    private final StructureScanner scanner;
+    private static final Logger LOG = LoggerFactory.getLogger(MessageIndexer.class);
+
+    private final Scan scanner;
     private final Scheduler scheduler;
     private final int maxBodyChars;
     private final int maxDepth;
@@ -58,6 +67,11 @@ public final class MessageIndexer {
      * @param maxDepth how many multipart and message/rfc822 levels text is collected from, at least 1
      */
     public MessageIndexer(StructureScanner scanner, Scheduler scheduler, int maxBodyChars, int maxDepth) {
+        this(scanner::scan, scheduler, maxBodyChars, maxDepth);
+    }
+
+    /** As the public constructor, with the structure computed by {@code scanner} (tests give one that fails). */
+    MessageIndexer(Scan scanner, Scheduler scheduler, int maxBodyChars, int maxDepth) {
         if (maxBodyChars < 1) {
             throw new IllegalArgumentException("maxBodyChars must be at least 1");
         }
@@ -90,26 +104,93 @@ public final class MessageIndexer {
         return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     }
 
-    /** The facts of {@code content}; past the scanner's limits, those of its degraded structure. */
+    /**
+     * The facts of {@code content}, named by its SHA-256 (the address of its blob) if the parser fails on it; past
+     * the scanner's limits, those of its degraded structure.
+     */
     public Mono<MessageFacts> index(MessageContent content) {
-        return index(content.chunks());
+        return index(content.chunks(), "sha256:" + HexFormat.of().formatHex(content.sha256()));
     }
 
-    /** The facts of the message whose octets {@code chunks} emits in order. */
+    /** {@link #index(Flux, String)} of a message without a name. */
     public Mono<MessageFacts> index(Flux<ByteBuffer> chunks) {
-        return Mono.fromCallable(() -> scan(chunks)).subscribeOn(scheduler);
+        return index(chunks, "a message");
+    }
+
+    /**
+     * The facts of the message whose octets {@code chunks} emits in order. A message the parser fails on (a bug, an
+     * input nobody thought of) gets {@link #opaque} facts instead, and one WARN line naming it: FETCH then serves it
+     * as one opaque body and, once the facts are stored, neither FETCH nor SEARCH parses it again to fail once more.
+     * A failure to read {@code chunks} (store, spool, I/O) is not the message's fault and is passed on.
+     */
+    public Mono<MessageFacts> index(Flux<ByteBuffer> chunks, String name) {
+        return Mono.fromCallable(() -> scan(chunks)).subscribeOn(scheduler)
+                .onErrorResume(ParseFailure.class, failure -> {
+                    LOG.warn("{} could not be parsed, described as one opaque body: {}", name,
+                            failure.getCause().toString());
+                    return opaque(chunks);
+                });
     }
 
     private MessageFacts scan(Flux<ByteBuffer> chunks) throws IOException {
         TextCollector text = new TextCollector(MAX_HEADER_OCTETS, maxBodyChars, maxDepth);
-        MessageStructure structure;
-        try (Stream<ByteBuffer> stream = chunks.toStream(PREFETCH);
-             ChunkStream in = new ChunkStream(stream.iterator(), text)) {
-            structure = scanner.scan(in);
-            in.skip(Long.MAX_VALUE);
+        try {
+            MessageStructure structure;
+            try (Stream<ByteBuffer> stream = chunks.toStream(PREFETCH);
+                 ChunkStream in = new ChunkStream(stream.iterator(), text)) {
+                structure = scanner.scan(in);
+                in.skip(Long.MAX_VALUE);
+            }
+            text.finish();
+            return facts(structure, text);
+        } catch (UnreadableContent unreadable) {
+            throw unreadable.failure;
+        } catch (RuntimeException | StackOverflowError bug) {
+            // a StackOverflowError would otherwise escape Reactor (a fatal error is thrown, not signalled) and leave
+            // the caller waiting forever; it unwinds here, so the thread is fine to go on
+            throw new ParseFailure(bug);
         }
-        text.finish();
-        return facts(structure, text);
+    }
+
+    /**
+     * Facts for a message the parser failed on: the {@link StructureScanner#opaque} structure, its body starting
+     * after the first empty line (the whole message when there is none; a line ends at LF, RFC 5322 §2.1, bare LF
+     * accepted as {@link OctetLines} does), found by one linear pass; no text for SEARCH and empty sort fields, as
+     * nothing of the header is trusted.
+     */
+    private static Mono<MessageFacts> opaque(Flux<ByteBuffer> chunks) {
+        return chunks.collect(HeaderEnd::new, HeaderEnd::feed).map(end -> new MessageFacts(
+                StructureScanner.opaque(end.bodyStart(), end.length).encode(), "", "",
+                new MessageFacts.SortFields("", "", "", "", null, null, List.of(), null, null)));
+    }
+
+    /** Where the first empty line ends, found a chunk at a time, and how long the message is. */
+    private static final class HeaderEnd {
+        private long length;
+        private long lineLength;
+        private boolean lastWasCr;
+        private long bodyStart = -1;
+
+        void feed(ByteBuffer chunk) {
+            for (int i = chunk.position(); i < chunk.limit() && bodyStart < 0; i++) {
+                byte octet = chunk.get(i);
+                if (octet == '\n') {
+                    // CRLF or a bare LF; a CR is part of the line break only right before the LF
+                    if (lineLength == 0 || lineLength == 1 && lastWasCr) {
+                        bodyStart = length + i - chunk.position() + 1;
+                    }
+                    lineLength = 0;
+                } else {
+                    lineLength++;
+                }
+                lastWasCr = octet == '\r';
+            }
+            length += chunk.remaining();
+        }
+
+        long bodyStart() {
+            return Math.max(0, bodyStart);
+        }
     }
 
     private static MessageFacts facts(MessageStructure structure, TextCollector text) {
@@ -183,6 +264,32 @@ public final class MessageIndexer {
         return name.isBlank() ? decoded(mailbox.address()) : name;
     }
 
+    /** How the structure is computed: {@link StructureScanner#scan}. */
+    @FunctionalInterface
+    interface Scan {
+        MessageStructure scan(InputStream message) throws IOException;
+    }
+
+    /** The parser failed on the message: what {@link #index(Flux, String)} turns into opaque facts. */
+    private static final class ParseFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ParseFailure(Throwable bug) {
+            super(bug);
+        }
+    }
+
+    /** The message's chunks could not be read: passed on as it is, never taken for a parse failure. */
+    private static final class UnreadableContent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final RuntimeException failure;
+
+        UnreadableContent(RuntimeException failure) {
+            super(failure);
+            this.failure = failure;
+        }
+    }
+
     /**
      * The chunks as a blocking stream for the scanner; every chunk is also handed, once, to the text collector as
      * it is taken, so both read the message in the same pass.
@@ -201,11 +308,16 @@ public final class MessageIndexer {
 
         private boolean fill() {
             while (position >= current.length) {
-                if (ended || !chunks.hasNext()) {
-                    ended = true;
-                    return false;
+                ByteBuffer chunk;
+                try {
+                    if (ended || !chunks.hasNext()) {
+                        ended = true;
+                        return false;
+                    }
+                    chunk = chunks.next().duplicate();
+                } catch (RuntimeException failure) {
+                    throw new UnreadableContent(failure);
                 }
-                ByteBuffer chunk = chunks.next().duplicate();
                 current = new byte[chunk.remaining()];
                 chunk.get(current);
                 position = 0;

@@ -73,8 +73,22 @@ public final class StructureScanner {
         try {
             root = pass.entity(List.of(), false, 0, true);
         } catch (MessageStructureException tooManyParts) {
-            root = opaque(Objects.requireNonNull(pass.root, "root"), lines.skipToEnd());
+            Entity header = Objects.requireNonNull(pass.root, "root");
+            root = opaque(header.fields, header.bodyStart, lines.skipToEnd());
         }
+        return described(root);
+    }
+
+    /**
+     * The structure of a message the parser failed on (a bug, an input nobody thought of): one opaque
+     * application/octet-stream body from {@code bodyStart} to {@code end}, after a header of which nothing is known,
+     * so its ENVELOPE is all NIL. It lets FETCH serve the message's octets and keeps the parse from being tried again.
+     */
+    static MessageStructure opaque(long bodyStart, long end) {
+        return described(opaque(Map.of(), bodyStart, end));
+    }
+
+    private static MessageStructure described(Entity root) {
         StringBuilder envelope = new StringBuilder();
         Entity.envelope(envelope, root.fields);
         StringBuilder bodyStructure = new StringBuilder();
@@ -84,13 +98,16 @@ public final class StructureScanner {
         return new MessageStructure(envelope.toString(), bodyStructure.toString(), body.toString(), root.part());
     }
 
-    /** The message as one application/octet-stream body after its header, ending at {@code end}. */
-    private static Entity opaque(Entity root, long end) {
-        Entity opaque = new Entity(root.headerStart);
-        Map<String, String> fields = new LinkedHashMap<>(root.fields);
+    /**
+     * The message as one application/octet-stream body after its header (whose {@code fields} still give the
+     * ENVELOPE), from {@code bodyStart} to {@code end}.
+     */
+    private static Entity opaque(Map<String, String> header, long bodyStart, long end) {
+        Entity opaque = new Entity(0);
+        Map<String, String> fields = new LinkedHashMap<>(header);
         fields.remove("content-type");
         opaque.fields = fields;
-        opaque.bodyStart = root.bodyStart;
+        opaque.bodyStart = bodyStart;
         opaque.end = end;
         opaque.resolveType(false, false);
         opaque.type = "APPLICATION";

@@ -21,9 +21,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -444,5 +446,103 @@ class FetchRendererTest {
         assertThat(FetchRenderer.setsSeen(attributes("(RFC822.HEADER RFC822.SIZE BODY BODYSTRUCTURE)"))).isFalse();
         assertThat(FetchRenderer.setsSeen(attributes("ALL"))).isFalse();
         assertThat(FetchRenderer.setsSeen(attributes("FULL"))).isFalse();
+    }
+
+    /** A store stand-in holding several blobs in memory, counting reads of each; none has facts until stored. */
+    static final class MemoryBlobs implements MessageSource {
+        final Map<Long, byte[]> messages;
+        final Map<Long, byte[]> structures = new HashMap<>();
+        final Map<Long, Integer> stored = new HashMap<>();
+        @Nullable RuntimeException storeFailure;
+
+        MemoryBlobs(Map<Long, byte[]> messages) {
+            this.messages = messages;
+        }
+
+        @Override
+        public Flux<ByteBuffer> content(long blobId) {
+            return Flux.defer(() -> storeFailure != null ? Flux.error(storeFailure)
+                    : Flux.just(ByteBuffer.wrap(messages.get(blobId)).asReadOnlyBuffer()));
+        }
+
+        @Override
+        public Mono<byte[]> structure(long blobId) {
+            return Mono.fromSupplier(() -> structures.get(blobId));
+        }
+
+        @Override
+        public Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds) {
+            return Mono.fromSupplier(() -> {
+                Map<Long, byte[]> found = new HashMap<>();
+                blobIds.forEach(blobId -> Optional.ofNullable(structures.get(blobId))
+                        .ifPresent(structure -> found.put(blobId, structure)));
+                return found;
+            });
+        }
+
+        @Override
+        public Mono<Map<Long, ByteBuffer>> heads(Map<Long, Integer> lengths) {
+            return Mono.just(Map.of());
+        }
+
+        @Override
+        public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
+            return Mono.fromRunnable(() -> {
+                stored.merge(blobId, 1, Integer::sum);
+                structures.put(blobId, facts.structure());
+            });
+        }
+    }
+
+    /** FETCH 1:n of these blobs, as the session renders a range: one read-ahead window, then each message. */
+    static List<String> fetchRange(FetchRenderer renderer, Map<Long, byte[]> blobs, String items) {
+        List<FetchAttribute> attributes = attributes(items);
+        List<MessageMeta> metas = new ArrayList<>();
+        blobs.keySet().stream().sorted().forEach(blobId -> metas.add(new MessageMeta(1, 2, 40 + blobId, 7, blobId,
+                blobs.get(blobId).length, Instant.parse("1996-07-03T09:44:25Z"), Set.of())));
+        FetchRenderer.Prefetched window = renderer.prefetch(metas, attributes).block();
+        List<String> responses = new ArrayList<>();
+        for (int i = 0; i < metas.size(); i++) {
+            responses.add(text(renderer.render(i + 1, metas.get(i), attributes, FetchOptions.NONE, window)));
+        }
+        return responses;
+    }
+
+    @Test
+    void aMessageTheParserFailsOnIsServedAsOneOpaqueBodyAndNeverParsedAgain() {
+        String poisoned = crlf("Subject: poisoned", PoisonIndexer.POISON, "Content-Type: text/plain", "", "body",
+                "");
+        Map<Long, byte[]> blobs = Map.of(1L, SINGLE.getBytes(StandardCharsets.ISO_8859_1),
+                2L, poisoned.getBytes(StandardCharsets.ISO_8859_1), 3L, NESTED.getBytes(StandardCharsets.ISO_8859_1));
+        MemoryBlobs source = new MemoryBlobs(blobs);
+        PoisonIndexer poison = new PoisonIndexer();
+        FetchRenderer renderer = new FetchRenderer(source, poison.indexer, ZoneOffset.UTC);
+        String items = "(ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER] BODY.PEEK[TEXT] BINARY.SIZE[1])";
+
+        List<String> first = fetchRange(renderer, blobs, items);
+        List<String> second = fetchRange(renderer, blobs, items);
+
+        String header = poisoned.substring(0, poisoned.indexOf("\r\n\r\n") + 4);
+        assertThat(first.get(1)).isEqualTo("* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)"
+                + " BODYSTRUCTURE (\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" 6 NIL NIL NIL NIL) "
+                + literal("BODY[HEADER]", header) + " " + literal("BODY[TEXT]", "body\r\n")
+                + " BINARY.SIZE[1] 6)\r\n");
+        assertThat(first.get(0)).isEqualTo(render(SINGLE, items).replace("* 3 FETCH", "* 1 FETCH"));
+        assertThat(first.get(2)).isEqualTo(render(NESTED, items));
+        assertThat(second).isEqualTo(first);
+        assertThat(poison.failures).as("parses of the poisoned message").hasValue(1);
+        assertThat(source.stored).isEqualTo(Map.of(1L, 1, 2L, 1, 3L, 1));
+    }
+
+    @Test
+    void aStoreFailureWhileABlobIsIndexedStillFailsTheFetch() {
+        Map<Long, byte[]> blobs = Map.of(1L, SINGLE.getBytes(StandardCharsets.ISO_8859_1));
+        MemoryBlobs source = new MemoryBlobs(blobs);
+        source.storeFailure = new IllegalStateException("database unavailable");
+        FetchRenderer renderer = new FetchRenderer(source, new PoisonIndexer().indexer, ZoneOffset.UTC);
+
+        assertThatThrownBy(() -> fetchRange(renderer, blobs, "(BODYSTRUCTURE)"))
+                .hasMessageContaining("database unavailable");
+        assertThat(source.stored).isEmpty();
     }
 }

@@ -264,4 +264,55 @@ class MessageIndexerTest {
         assertThat(MessageStructure.decode(facts.structure())).isEqualTo(
                 new StructureScanner(16, 64 * 1024, 10_000).scan(new java.io.ByteArrayInputStream(message)));
     }
+
+    static Stream<Arguments> headerEnds() {
+        return Stream.of(
+                Arguments.of("CRLF", octets("Subject: x\r\n", PoisonIndexer.POISON, "\r\n\r\nbody\r\n"), 29),
+                Arguments.of("bare LF", octets("Subject: x\n", PoisonIndexer.POISON, "\n\nbody\n"), 26),
+                Arguments.of("a CR alone is no empty line",
+                        octets(PoisonIndexer.POISON, "\r\n\r\r\n\r\nbody"), 20),
+                Arguments.of("an empty header", octets("\r\n", PoisonIndexer.POISON, "\r\n"), 2),
+                Arguments.of("no empty line: all body", octets("Subject: x\r\n", PoisonIndexer.POISON, "\r\n"),
+                        0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("headerEnds")
+    void aMessageTheParserFailsOnGetsOneOpaqueBodyAfterItsFirstEmptyLine(String name, byte[] message,
+                                                                         int bodyStart) {
+        PoisonIndexer poison = new PoisonIndexer();
+        for (int size : new int[] {1, 2, 3, message.length}) {
+            MessageFacts facts = poison.indexer.index(chunked(message, size), "a test message").block();
+
+            MessageStructure structure = MessageStructure.decode(facts.structure());
+            assertThat(structure.root()).isEqualTo(new MessagePart(0, bodyStart, message.length,
+                    MessagePart.Kind.LEAF, List.of()));
+            assertThat(structure.bodyStructure()).isEqualTo("(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" "
+                    + (message.length - bodyStart) + " NIL NIL NIL NIL)");
+            assertThat(structure.envelope()).isEqualTo("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+            assertThat(facts.headerText()).isEmpty();
+            assertThat(facts.bodyText()).isEmpty();
+        }
+    }
+
+    @Test
+    void aParserRunningOutOfStackAlsoGetsTheOpaqueBodyInsteadOfHangingTheIndexer() {
+        PoisonIndexer poison = new PoisonIndexer(new StackOverflowError());
+        byte[] message = octets(PoisonIndexer.POISON, "\r\n\r\nbody");
+
+        MessageFacts facts = poison.indexer.index(chunked(message, 4), "a test message")
+                .block(java.time.Duration.ofSeconds(10));
+
+        assertThat(MessageStructure.decode(facts.structure()).root().bodyStart()).isEqualTo(17);
+    }
+
+    @Test
+    void aFailureToReadTheMessageIsPassedOnNotDescribed() {
+        PoisonIndexer poison = new PoisonIndexer();
+        Flux<ByteBuffer> unreadable = chunked(octets(PoisonIndexer.POISON, "\r\n"), 4)
+                .concatWith(Flux.error(new java.io.UncheckedIOException(new java.io.IOException("disk gone"))));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> poison.indexer.index(unreadable, "m").block())
+                .hasMessageContaining("disk gone");
+    }
 }
