@@ -2,6 +2,7 @@ package dev.hato.web.status;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
+import java.time.Duration;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -22,16 +23,32 @@ public final class StatusRoutes {
 
     private StatusRoutes() { }
 
+    /** How long one answer of the store serves the public health check. */
+    static final Duration HEALTH_CHECK_REUSE = Duration.ofSeconds(2);
+    /** A store that does not answer in this time is reported DOWN. */
+    private static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(5);
+
     /** What anyone may see: up or down, nothing else. */
     public static RouterFunction<ServerResponse> publicRoutes(StatusSource source) {
+        return publicRoutes(source, HEALTH_CHECK_REUSE);
+    }
+
+    /**
+     * @param reuse how long one look at the store answers every public health request: anyone can ask as often as
+     *              they like, and the store's connections are for mail
+     */
+    static RouterFunction<ServerResponse> publicRoutes(StatusSource source, Duration reuse) {
+        Mono<Boolean> up = Mono.defer(source::alive).thenReturn(true)
+                .timeout(HEALTH_CHECK_TIMEOUT, Mono.just(false))
+                .onErrorReturn(false)
+                .cache(reuse);
         return route()
                 .GET("/", request -> ServerResponse.ok().contentType(MediaType.TEXT_HTML)
                         .bodyValue("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hato"
                                 + "</title></head><body>\n<h1>Hato is running</h1>\n</body></html>\n"))
-                .GET("/health", request -> source.alive()
-                        .then(Mono.defer(() -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                                .bodyValue(UP)))
-                        .onErrorResume(error -> down()))
+                .GET("/health", request -> up.flatMap(alive -> alive
+                        ? ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(UP)
+                        : down()))
                 .build();
     }
 

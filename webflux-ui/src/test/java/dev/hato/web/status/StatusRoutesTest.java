@@ -47,6 +47,29 @@ class StatusRoutesTest {
     }
 
     @Test
+    void thePublicHealthShouldAskTheStoreOnceForManyRequests() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        StatusSource counting = new StatusSource() {
+            @Override
+            public Mono<StatusReport> report() {
+                return Mono.just(report);
+            }
+
+            @Override
+            public Mono<Void> alive() {
+                looks.incrementAndGet();
+                return Mono.empty();
+            }
+        };
+        WebTestClient client = WebTestClient.bindToRouterFunction(
+                StatusRoutes.publicRoutes(counting, java.time.Duration.ofHours(1))).build();
+        for (int i = 0; i < 20; i++) {
+            client.get().uri("/health").exchange().expectStatus().isOk();
+        }
+        org.assertj.core.api.Assertions.assertThat(looks).hasValue(1);
+    }
+
+    @Test
     void healthShouldReportDownWhenTheStoreFails() {
         WebTestClient client = WebTestClient.bindToRouterFunction(
                 StatusRoutes.details(() -> Mono.error(new IllegalStateException("db down")))).build();
