@@ -229,22 +229,26 @@ public final class LoginThrottle {
 
     /**
      * The password may be checked once {@link #waitFor()} has passed. Exactly one of {@link #failed},
-     * {@link #succeeded} and {@link #unanswered} settles it; an attempt never settled (the client went away) stays
-     * counted as a failure.
+     * {@link #succeeded}, {@link #unanswered} and {@link #unchecked} settles it; an attempt never settled (the client
+     * went away during the check or the delay after it) stays counted as a failure.
      */
     public final class Admitted implements Attempt {
         private final String authIdKey;
         private final String sourceKey;
         private final String clientKey;
+        private final int sourceCounted;
+        private final int clientCounted;
         private final boolean paced;
         private final long turn;
         private final Duration delay;
 
-        private Admitted(String authIdKey, String sourceKey, String clientKey, boolean paced, long turn,
-                         Duration delay) {
+        private Admitted(String authIdKey, String sourceKey, String clientKey, int sourceCounted, int clientCounted,
+                         boolean paced, long turn, Duration delay) {
             this.authIdKey = authIdKey;
             this.sourceKey = sourceKey;
             this.clientKey = clientKey;
+            this.sourceCounted = sourceCounted;
+            this.clientCounted = clientCounted;
             this.paced = paced;
             this.turn = turn;
             this.delay = delay;
@@ -266,24 +270,44 @@ public final class LoginThrottle {
         }
 
         /**
-         * Right password: the failures of the auth ID from this address are forgotten, the client's count drops by
-         * one, and the address becomes familiar for the auth ID.
+         * Right password: this attempt's own count is taken back everywhere (only its own: an address that logged
+         * in to its own account between guesses at others must still reach the client limit), and the address
+         * becomes familiar for the auth ID. The earlier failures of the auth ID from this address are kept, since on
+         * a shared address they may be someone else's; being familiar, the address is no longer refused for them.
+         * Only where addresses never become familiar ({@code familiarFor} zero) are they forgotten, as the owner's
+         * own typing errors would otherwise lock the owner out.
          */
         public void succeeded() {
-            byAuthIdFromClient.invalidate(sourceKey);
-            release(byClient, clientKey, 2, settings.perClient());
+            if (settings.familiarFor().isZero()) {
+                byAuthIdFromClient.invalidate(sourceKey);
+            } else {
+                release(byAuthIdFromClient, sourceKey, sourceCounted, settings.perAuthIdFromClient());
+                familiar.put(sourceKey, Boolean.TRUE);
+            }
+            release(byClient, clientKey, clientCounted, settings.perClient());
             if (paced) {
                 releasePace(authIdKey);
-            }
-            if (!settings.familiarFor().isZero()) {
-                familiar.put(sourceKey, Boolean.TRUE);
             }
         }
 
         /** The credential source could not answer: this attempt does not count. */
         public void unanswered() {
-            release(byAuthIdFromClient, sourceKey, 1, settings.perAuthIdFromClient());
-            release(byClient, clientKey, 1, settings.perClient());
+            takeBack();
+        }
+
+        /**
+         * The attempt ended before its password was checked (the client went away or timed out while waiting for
+         * its turn): it does not count, or an owner who keeps retrying from a new address during an attack would
+         * lock that address out with failures that never were. Its turn stays taken: turns after it may already be
+         * given out, and a turn given up cost the credential source nothing.
+         */
+        public void unchecked() {
+            takeBack();
+        }
+
+        private void takeBack() {
+            release(byAuthIdFromClient, sourceKey, sourceCounted, settings.perAuthIdFromClient());
+            release(byClient, clientKey, clientCounted, settings.perClient());
             if (paced) {
                 releasePace(authIdKey);
             }
@@ -299,16 +323,19 @@ public final class LoginThrottle {
         String clientKey = clientKey(clientIp);
         String sourceKey = authIdKey + '\0' + clientKey;
         long now = nanos();
+        boolean isFamiliar = familiar.getIfPresent(sourceKey) != null;
         Counted forSource = reserve(byAuthIdFromClient, sourceKey, settings.perAuthIdFromClient(), now);
-        if (forSource.refused()) {
+        if (forSource.locked() && !isFamiliar) {
             return new Refused(Scope.SOURCE);
         }
         Counted forClient = reserve(byClient, clientKey, settings.perClient(), now);
-        if (forClient.refused()) {
-            release(byAuthIdFromClient, sourceKey, 1, settings.perAuthIdFromClient());
+        if (forClient.locked() && !isFamiliar) {
+            release(byAuthIdFromClient, sourceKey, forSource.counted(), settings.perAuthIdFromClient());
             return new Refused(Scope.CLIENT);
         }
-        boolean paced = familiar.getIfPresent(sourceKey) == null;
+        // A familiar address that a lock holds is let through, but takes turns: the lock may be someone else's
+        // doing behind the same address, and the line is what bounds the guesses of whoever it is.
+        boolean paced = !isFamiliar || forSource.locked() || forClient.locked();
         long turn = now;
         if (paced) {
             long[] taken = {0};
@@ -325,15 +352,16 @@ public final class LoginThrottle {
                 return new Pace(count, next + pace(count).toNanos(), now);
             });
             if (full[0]) {
-                release(byAuthIdFromClient, sourceKey, 1, settings.perAuthIdFromClient());
-                release(byClient, clientKey, 1, settings.perClient());
+                release(byAuthIdFromClient, sourceKey, forSource.counted(), settings.perAuthIdFromClient());
+                release(byClient, clientKey, forClient.counted(), settings.perClient());
                 return new Refused(Scope.AUTH_ID);
             }
             turn = taken[0];
         }
         Duration delay = max(delay(forSource.count(), settings.perAuthIdFromClient()),
                 delay(forClient.count(), settings.perClient()));
-        return new Admitted(authIdKey, sourceKey, clientKey, paced, turn, delay);
+        return new Admitted(authIdKey, sourceKey, clientKey, forSource.counted(), forClient.counted(), paced, turn,
+                delay);
     }
 
     /** How long a refused attempt waits for its answer: as long as the longest delay, so refusals are no faster. */
@@ -383,7 +411,16 @@ public final class LoginThrottle {
         return timer.now(TimeUnit.NANOSECONDS);
     }
 
-    private record Counted(boolean refused, int count) { }
+    /**
+     * @param locked  the key is locked out; nothing was counted
+     * @param count   the failures counted for the key, this attempt's included unless locked
+     */
+    private record Counted(boolean locked, int count) {
+        /** How many failures this attempt added to the key (what settling it may take back). */
+        int counted() {
+            return locked ? 0 : 1;
+        }
+    }
 
     private Counted reserve(Cache<String, Failures> cache, String key, Limits limits, long now) {
         Counted[] result = new Counted[1];
@@ -406,6 +443,9 @@ public final class LoginThrottle {
 
     /** Takes back {@code n} counted failures; a lockout stands only while the count still reaches the limit. */
     private void release(Cache<String, Failures> cache, String key, int n, Limits limits) {
+        if (n == 0) {
+            return;
+        }
         cache.asMap().computeIfPresent(key, (k, old) -> {
             int count = old.count() - n;
             if (count <= 0) {
