@@ -22,8 +22,10 @@ import reactor.core.publisher.Mono;
  * for the throttle's delay before it is answered, and every attempt is recorded.
  *
  * <p>The event is recorded as soon as the outcome is known, before any delay, so a client that hangs up while it
- * waits still leaves its row. Recording is fire-and-forget: an audit log that is slow, full or failing never delays
- * or fails a login.
+ * waits still leaves its row. A client that hangs up (or whose login times out) while its attempt waits for its
+ * turn, before any check, has the attempt taken back ({@link LoginThrottle.Admitted#unchecked}); it leaves no row,
+ * since the audit log has no result for an attempt that ended before its check. Recording is fire-and-forget: an
+ * audit log that is slow, full or failing never delays or fails a login.
  *
  * <p>A refusal is answered with {@link AuthOutcome.Unavailable} (each protocol's temporary code), whether the auth
  * ID exists or not and whatever the password, after the throttle's {@linkplain LoginThrottle#refusalDelay()
