@@ -75,4 +75,18 @@ class LoginLockoutTest {
         assertThat(events).filteredOn(event -> event.clientIp().equals("127.0.0.2"))
                 .extracting(AuthEvent::result).containsExactly(AuthEvent.Result.SUCCESS);
     }
+
+    @Test
+    void anOwnerShouldLogInFromTheirUsualAddressWhereSomeoneElseKeepsFailingWithTheirAuthId() throws Exception {
+        // One NAT (127.0.0.3) for the owner and a stranger: the owner logged in from it before.
+        RunningHato.User owner = hato.newUser("shared");
+        assertThat(login("127.0.0.3", owner.authId(), owner.password())).startsWith("a1 OK");
+        for (int i = 0; i < 12; i++) {
+            assertThat(login("127.0.0.3", owner.authId(), "guess-" + i)).startsWith("a1 NO [AUTHENTICATIONFAILED]");
+        }
+
+        assertThat(login("127.0.0.3", owner.authId(), owner.password()))
+                .as("a familiar address is never refused for its auth ID; the password is checked")
+                .startsWith("a1 OK");
+    }
 }

@@ -9,7 +9,7 @@ import dev.hato.store.AuthEvent.Result;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +22,10 @@ import reactor.core.publisher.Mono;
  * for the throttle's delay before it is answered, and every attempt is recorded.
  *
  * <p>The event is recorded as soon as the outcome is known, before any delay, so a client that hangs up while it
- * waits still leaves its row. Recording is fire-and-forget: an audit log that is slow, full or failing never delays
- * or fails a login.
+ * waits still leaves its row. A client that hangs up (or whose login times out) while its attempt waits for its
+ * turn, before any check, has the attempt taken back ({@link LoginThrottle.Admitted#unchecked}); it leaves no row,
+ * since the audit log has no result for an attempt that ended before its check. Recording is fire-and-forget: an
+ * audit log that is slow, full or failing never delays or fails a login.
  *
  * <p>A refusal is answered with {@link AuthOutcome.Unavailable} (each protocol's temporary code), whether the auth
  * ID exists or not and whatever the password, after the throttle's {@linkplain LoginThrottle#refusalDelay()
@@ -60,8 +62,12 @@ public final class GuardedAuthenticator implements Authenticator {
             }
             Admitted admitted = (Admitted) login;
             // The turn comes before the check: a line of guesses costs the credential source nothing while it waits.
+            // A client that goes away (or whose login times out) before its turn had no password checked: the
+            // attempt is taken back. Once the check has started, going away changes nothing: it stays a failure
+            // until settled, so a guesser cannot hang up on a slow answer to have the guess forgotten.
             return throttle.pause(admitted.attempt.waitFor())
-                    .then(Mono.defer(() -> delegate.authenticate(credentials)))
+                    .then(Mono.defer(() -> admitted.startCheck() ? delegate.authenticate(credentials)
+                            : Mono.<AuthOutcome>never()))
                     .onErrorResume(error -> {
                         // The contract says a delegate never errors; if one does, it is an outage, not a failure.
                         LOG.warn("authenticator failed for a {} login from {}: {}", credentials.protocol(),
@@ -69,7 +75,8 @@ public final class GuardedAuthenticator implements Authenticator {
                         return Mono.just(new AuthOutcome.Unavailable("authentication failed unexpectedly"));
                     })
                     .switchIfEmpty(Mono.fromSupplier(() -> new AuthOutcome.Unavailable("no authentication answer")))
-                    .flatMap(admitted::settle);
+                    .flatMap(admitted::settle)
+                    .doOnCancel(admitted::withdrawUnlessChecked);
         });
     }
 
@@ -108,7 +115,8 @@ public final class GuardedAuthenticator implements Authenticator {
         private final String remoteIp;
         private final Instant at;
         private final LoginThrottle.Admitted attempt;
-        private final AtomicBoolean settled = new AtomicBoolean();
+        /** {@link #WAITING}, {@link #CHECKING} or {@link #SETTLED}; moves forward only. */
+        private final AtomicInteger state = new AtomicInteger(WAITING);
 
         private Admitted(String login, String protocol, String remoteIp, Instant at, LoginThrottle.Admitted attempt) {
             this.login = login;
@@ -124,7 +132,8 @@ public final class GuardedAuthenticator implements Authenticator {
          * {@link IllegalStateException} when already settled.
          */
         public Mono<AuthOutcome> settle(AuthOutcome outcome) {
-            if (!settled.compareAndSet(false, true)) {
+            int before = state.getAndSet(SETTLED);
+            if (before == SETTLED) {
                 return Mono.error(new IllegalStateException("this login is already settled"));
             }
             if (outcome instanceof AuthOutcome.Success success) {
@@ -141,7 +150,26 @@ public final class GuardedAuthenticator implements Authenticator {
             record(login, protocol, remoteIp, at, Result.UNAVAILABLE, null);
             return throttle.pause(attempt.waitFor()).thenReturn(outcome);
         }
+
+        /** The turn has come: false when the client went away first (then nothing may be checked). */
+        private boolean startCheck() {
+            return state.compareAndSet(WAITING, CHECKING);
+        }
+
+        /**
+         * The client went away: before the check started, the attempt is taken back (its turn stays taken).
+         * Nothing is recorded, as the audit log has no kind for an attempt that ended before its check.
+         */
+        private void withdrawUnlessChecked() {
+            if (state.compareAndSet(WAITING, SETTLED)) {
+                attempt.unchecked();
+            }
+        }
     }
+
+    private static final int WAITING = 0;
+    private static final int CHECKING = 1;
+    private static final int SETTLED = 2;
 
     private void record(String login, String protocol, String remoteIp, Instant at, Result result,
                         @Nullable Long accountId) {

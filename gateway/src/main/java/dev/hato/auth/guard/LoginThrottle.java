@@ -22,7 +22,7 @@ import reactor.core.scheduler.Scheduler;
  *   <li><b>An auth ID from one client address</b> (the failing source): 3 failures free, then a delay of 1, 2, 4, 8,
  *       15 s before each failure is answered; the 10th locks <em>that address</em> out of <em>that auth ID</em> for
  *       15 minutes. Someone who knows another person's auth ID can lock only themselves out: the owner, from any
- *       other address, is not refused.</li>
+ *       other address or from one the owner logged in from (see below), is not refused.</li>
  *   <li><b>A client address</b> over all auth IDs: 20 free, locked at the 100th (a spray over many auth IDs).</li>
  *   <li><b>An auth ID</b> over all addresses: never a lockout, only a pace. After 10 failures, the password checks of
  *       that auth ID take turns at least 1, 2, 4, … up to 60 s apart; an attempt waits for its turn before its
@@ -34,14 +34,27 @@ import reactor.core.scheduler.Scheduler;
  *       the last 30 days — do not take turns, so the owner's usual places are never slowed by an attack.</li>
  * </ul>
  *
- * <p>What this costs a guesser, with the defaults. One address: 10 guesses at one auth ID per 15 minutes, 100 over
- * all auth IDs. A botnet of any size against one auth ID: 16 guesses in the first half-minute (10 free, then turns
- * 1, 2, 4, 8, 16 s apart), then one a minute — 60 an hour, 1,440 a day, however many addresses it has, since the
- * pace is per auth ID and the line is shared; the 10,000 most common passwords take a week. (A lockout per auth ID
- * was reached with 40 guesses an hour, but let anyone keep the owner out with ten guesses every 15 minutes.) What
- * this costs the owner: from a familiar address, nothing; from a new address while a botnet keeps the line full, a
- * wait of up to 60 s or a "try again later" that the client retries. A delay on the answer alone would not slow a
- * botnet (it opens more connections and reads no answer it does not need), which is why the turn holds the check.
+ * <p>A familiar address is never refused by the two address locks, for its own auth ID: behind one NAT, CGNAT or IPv6
+ * /64 the owner and a stranger are the same address, so a lock there would let the stranger lock the owner out again.
+ * While either lock holds, its attempts are let through but take turns like a new address's (a failure is still
+ * answered after its delay): whoever guesses from there gets what the line allows, what a botnet gets, not a free run.
+ * This holds for the per-client lock too, since 100 failures over any auth IDs from a shared address would otherwise
+ * lock out everyone behind it; it is relaxed only for the auth IDs that logged in from that address, each still bounded
+ * by its own line, and the lock keeps refusing the address for every other auth ID. For the same reason a success does
+ * not forget the auth ID's failures from its address (they may be the stranger's, and forgetting them would give the
+ * stranger ten more guesses without turns after each of the owner's logins), except where addresses never become
+ * familiar.
+ *
+ * <p>What this costs a guesser, with the defaults. One address: 10 guesses at one auth ID per 15 minutes, 100 over all
+ * auth IDs; from an address the auth ID logged in from, 10 and then whatever turns the line gives. A botnet of any size
+ * against one auth ID: 16 guesses in the first half-minute (10 free, then turns 1, 2, 4, 8, 16 s apart), then one a
+ * minute — 60 an hour, 1,440 a day, however many addresses it has, since the pace is per auth ID and the line is
+ * shared; the 10,000 most common passwords take a week. (A lockout per auth ID was reached with 40 guesses an hour, but
+ * let anyone keep the owner out with ten guesses every 15 minutes.) What this costs the owner: from a familiar address,
+ * nothing, unless 10 failures from that same address (someone behind the same NAT) make it take turns too; from a new
+ * address while a botnet keeps the line full, a wait of up to 60 s or a "try again later" that the client retries. A
+ * delay on the answer alone would not slow a botnet (it opens more connections and reads no answer it does not need),
+ * which is why the turn holds the check.
  *
  * <p>An auth ID is counted as typed, normalised ({@link AuthIds#normalize}), whether or not an account has it: the
  * answers, their timing and the refusals are the same for an auth ID that exists and one that does not (only a
@@ -50,8 +63,9 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>An attempt counts as a failure from the moment it is {@linkplain #begin admitted}, not when its answer
  * arrives, so that parallel connections cannot check more than the limits allow. The count is taken back when the
- * credential source could not answer (an outage must not lock people out), and on success: the failures of the auth
- * ID from that address are forgotten, the client's count drops by one, the auth ID's by this attempt.
+ * credential source could not answer (an outage must not lock people out), when the client went away before its turn
+ * (no password was checked; the turn stays taken), and on success; in each case only this attempt's own count, so
+ * that an address cannot log in to its own account between guesses to stay under the per-client limit.
  *
  * <p>Counts live in bounded Caffeine caches; an entry expires once its window and any lockout are over. Under a
  * flood of distinct auth IDs the least useful entries are evicted first; the per-client count still holds then.
@@ -90,7 +104,7 @@ public final class LoginThrottle {
      * How much the throttle tolerates.
      *
      * @param perAuthIdFromClient failures of one auth ID from one client address (default: 3 free, that address is
-     *                            locked out of that auth ID at the 10th)
+     *                            locked out of that auth ID at the 10th, or takes turns if familiar)
      * @param perClient           failures from one client address over all auth IDs, at least as many as per auth
      *                            ID since many people may share an address (default: 20 free, locked at the 100th)
      * @param firstDelay          the delay after the first failure beyond the free ones, and the first pace of an
@@ -229,22 +243,26 @@ public final class LoginThrottle {
 
     /**
      * The password may be checked once {@link #waitFor()} has passed. Exactly one of {@link #failed},
-     * {@link #succeeded} and {@link #unanswered} settles it; an attempt never settled (the client went away) stays
-     * counted as a failure.
+     * {@link #succeeded}, {@link #unanswered} and {@link #unchecked} settles it; an attempt never settled (the client
+     * went away during the check or the delay after it) stays counted as a failure.
      */
     public final class Admitted implements Attempt {
         private final String authIdKey;
         private final String sourceKey;
         private final String clientKey;
+        private final int sourceCounted;
+        private final int clientCounted;
         private final boolean paced;
         private final long turn;
         private final Duration delay;
 
-        private Admitted(String authIdKey, String sourceKey, String clientKey, boolean paced, long turn,
-                         Duration delay) {
+        private Admitted(String authIdKey, String sourceKey, String clientKey, int sourceCounted, int clientCounted,
+                         boolean paced, long turn, Duration delay) {
             this.authIdKey = authIdKey;
             this.sourceKey = sourceKey;
             this.clientKey = clientKey;
+            this.sourceCounted = sourceCounted;
+            this.clientCounted = clientCounted;
             this.paced = paced;
             this.turn = turn;
             this.delay = delay;
@@ -266,24 +284,44 @@ public final class LoginThrottle {
         }
 
         /**
-         * Right password: the failures of the auth ID from this address are forgotten, the client's count drops by
-         * one, and the address becomes familiar for the auth ID.
+         * Right password: this attempt's own count is taken back everywhere (only its own: an address that logged
+         * in to its own account between guesses at others must still reach the client limit), and the address
+         * becomes familiar for the auth ID. The earlier failures of the auth ID from this address are kept, since on
+         * a shared address they may be someone else's; being familiar, the address is no longer refused for them.
+         * Only where addresses never become familiar ({@code familiarFor} zero) are they forgotten, as the owner's
+         * own typing errors would otherwise lock the owner out.
          */
         public void succeeded() {
-            byAuthIdFromClient.invalidate(sourceKey);
-            release(byClient, clientKey, 2, settings.perClient());
+            if (settings.familiarFor().isZero()) {
+                byAuthIdFromClient.invalidate(sourceKey);
+            } else {
+                release(byAuthIdFromClient, sourceKey, sourceCounted, settings.perAuthIdFromClient());
+                familiar.put(sourceKey, Boolean.TRUE);
+            }
+            release(byClient, clientKey, clientCounted, settings.perClient());
             if (paced) {
                 releasePace(authIdKey);
-            }
-            if (!settings.familiarFor().isZero()) {
-                familiar.put(sourceKey, Boolean.TRUE);
             }
         }
 
         /** The credential source could not answer: this attempt does not count. */
         public void unanswered() {
-            release(byAuthIdFromClient, sourceKey, 1, settings.perAuthIdFromClient());
-            release(byClient, clientKey, 1, settings.perClient());
+            takeBack();
+        }
+
+        /**
+         * The attempt ended before its password was checked (the client went away or timed out while waiting for
+         * its turn): it does not count, or an owner who keeps retrying from a new address during an attack would
+         * lock that address out with failures that never were. Its turn stays taken: turns after it may already be
+         * given out, and a turn given up cost the credential source nothing.
+         */
+        public void unchecked() {
+            takeBack();
+        }
+
+        private void takeBack() {
+            release(byAuthIdFromClient, sourceKey, sourceCounted, settings.perAuthIdFromClient());
+            release(byClient, clientKey, clientCounted, settings.perClient());
             if (paced) {
                 releasePace(authIdKey);
             }
@@ -292,23 +330,27 @@ public final class LoginThrottle {
 
     /**
      * Admits an attempt (counting it as a failure until it is settled otherwise, and giving it a turn) or refuses it
-     * while the client address is locked out of the auth ID or of everything, or while the auth ID's line is full.
+     * while the client address is locked out of the auth ID or of everything (unless the address is familiar for
+     * the auth ID: then it takes turns), or while the auth ID's line is full.
      */
     public Attempt begin(String login, String clientIp) {
         String authIdKey = authIdKey(login);
         String clientKey = clientKey(clientIp);
         String sourceKey = authIdKey + '\0' + clientKey;
         long now = nanos();
+        boolean isFamiliar = familiar.getIfPresent(sourceKey) != null;
         Counted forSource = reserve(byAuthIdFromClient, sourceKey, settings.perAuthIdFromClient(), now);
-        if (forSource.refused()) {
+        if (forSource.locked() && !isFamiliar) {
             return new Refused(Scope.SOURCE);
         }
         Counted forClient = reserve(byClient, clientKey, settings.perClient(), now);
-        if (forClient.refused()) {
-            release(byAuthIdFromClient, sourceKey, 1, settings.perAuthIdFromClient());
+        if (forClient.locked() && !isFamiliar) {
+            release(byAuthIdFromClient, sourceKey, forSource.counted(), settings.perAuthIdFromClient());
             return new Refused(Scope.CLIENT);
         }
-        boolean paced = familiar.getIfPresent(sourceKey) == null;
+        // A familiar address that a lock holds is let through, but takes turns: the lock may be someone else's
+        // doing behind the same address, and the line is what bounds the guesses of whoever it is.
+        boolean paced = !isFamiliar || forSource.locked() || forClient.locked();
         long turn = now;
         if (paced) {
             long[] taken = {0};
@@ -325,15 +367,16 @@ public final class LoginThrottle {
                 return new Pace(count, next + pace(count).toNanos(), now);
             });
             if (full[0]) {
-                release(byAuthIdFromClient, sourceKey, 1, settings.perAuthIdFromClient());
-                release(byClient, clientKey, 1, settings.perClient());
+                release(byAuthIdFromClient, sourceKey, forSource.counted(), settings.perAuthIdFromClient());
+                release(byClient, clientKey, forClient.counted(), settings.perClient());
                 return new Refused(Scope.AUTH_ID);
             }
             turn = taken[0];
         }
         Duration delay = max(delay(forSource.count(), settings.perAuthIdFromClient()),
                 delay(forClient.count(), settings.perClient()));
-        return new Admitted(authIdKey, sourceKey, clientKey, paced, turn, delay);
+        return new Admitted(authIdKey, sourceKey, clientKey, forSource.counted(), forClient.counted(), paced, turn,
+                delay);
     }
 
     /** How long a refused attempt waits for its answer: as long as the longest delay, so refusals are no faster. */
@@ -383,7 +426,16 @@ public final class LoginThrottle {
         return timer.now(TimeUnit.NANOSECONDS);
     }
 
-    private record Counted(boolean refused, int count) { }
+    /**
+     * @param locked  the key is locked out; nothing was counted
+     * @param count   the failures counted for the key, this attempt's included unless locked
+     */
+    private record Counted(boolean locked, int count) {
+        /** How many failures this attempt added to the key (what settling it may take back). */
+        int counted() {
+            return locked ? 0 : 1;
+        }
+    }
 
     private Counted reserve(Cache<String, Failures> cache, String key, Limits limits, long now) {
         Counted[] result = new Counted[1];
@@ -406,6 +458,9 @@ public final class LoginThrottle {
 
     /** Takes back {@code n} counted failures; a lockout stands only while the count still reaches the limit. */
     private void release(Cache<String, Failures> cache, String key, int n, Limits limits) {
+        if (n == 0) {
+            return;
+        }
         cache.asMap().computeIfPresent(key, (k, old) -> {
             int count = old.count() - n;
             if (count <= 0) {

@@ -156,14 +156,15 @@ class GuardedAuthenticatorTest {
     }
 
     @Test
-    void theRightPasswordShouldBeAnsweredAtOnceAndResetTheAuthIdsFailures() {
+    void theRightPasswordShouldBeAnsweredAtOnceButNotForgiveTheAddresssFailures() {
         List<Credentials> attempts = new ArrayList<>(times(6, login("ann.k-x7q2", "guess")));
         attempts.add(login("ann.k-x7q2", "right"));
         attempts.add(login("ann.k-x7q2", "guess"));
 
         List<Tuple2<Long, AuthOutcome>> answers = run(guard, attempts);
 
-        assertThat(millis(answers)).containsExactly(0L, 0L, 0L, 1000L, 2000L, 4000L, 0L, 0L);
+        // The failures from that address may be someone else's behind the same NAT: the next one waits 8 s.
+        assertThat(millis(answers)).containsExactly(0L, 0L, 0L, 1000L, 2000L, 4000L, 0L, 8000L);
         assertThat(answers.get(6).getT2()).isEqualTo(new AuthOutcome.Success(ANN));
     }
 
@@ -268,6 +269,57 @@ class GuardedAuthenticatorTest {
     }
 
     @Test
+    void aClientThatHangsUpWhileWaitingForItsTurnShouldNotCountSinceNoPasswordWasChecked() {
+        // A botnet has guessed Ann's password twelve times, so checks take turns; the owner, on a new address, gives
+        // up waiting for a turn ten times (a client's login timeout, or the person closing the app), retrying at once.
+        Credentials travelling = new Credentials("ann.k-x7q2", "right", "imap", "198.51.100.7");
+        for (int bot = 0; bot < 12; bot++) {
+            ((LoginThrottle.Admitted) throttle.begin("ann.k-x7q2", "203.0.113." + bot)).failed();
+        }
+        for (int round = 0; round < 10; round++) {
+            StepVerifier.withVirtualTime(() -> guard.authenticate(travelling), () -> clock, 1)
+                    .expectSubscription()
+                    .expectNoEvent(Duration.ofMillis(500))
+                    .thenCancel()
+                    .verify();
+            assertThat(source.calls.get()).as("no password was checked").isZero();
+            assertThat(throttle.failures("ann.k-x7q2", "198.51.100.7")).isZero();
+            assertThat(throttle.clientFailures("198.51.100.7")).isZero();
+            assertThat(throttle.failures("ann.k-x7q2")).as("the bots' guesses, not the owner's").isEqualTo(12);
+            clock.advanceTimeBy(Duration.ofSeconds(1));
+        }
+
+        // The abandoned turns stay taken (4 s apart): the owner's eleventh try waits 28 s for its turn, and gets in.
+        assertThat(run(guard, List.of(travelling))).containsExactly(Tuples.of(28000L, new AuthOutcome.Success(ANN)));
+        assertThat(audit.events).extracting(AuthEvent::result).containsExactly(Result.SUCCESS);
+    }
+
+    @Test
+    void theOwnerShouldStillLogInFromAFamiliarAddressWhereSomeoneElseFailedTenTimesWithTheirAuthId() {
+        // Ann logs in from her home NAT; someone else behind it guesses her password twelve times.
+        assertThat(outcomes(run(guard, List.of(login("ann.k-x7q2", "right")))))
+                .containsExactly(new AuthOutcome.Success(ANN));
+        List<Tuple2<Long, AuthOutcome>> guesses = run(guard, times(12, login("ann.k-x7q2", "guess")));
+        assertThat(outcomes(guesses)).as("never refused: each password is checked and answered after the delay")
+                .containsOnly(new AuthOutcome.Rejected(false));
+        assertThat(millis(guesses).subList(9, 12)).containsOnly(15000L);
+
+        assertThat(outcomes(run(guard, List.of(login("ann.k-x7q2", "right")))))
+                .containsExactly(new AuthOutcome.Success(ANN));
+        assertThat(source.calls.get()).isEqualTo(14);
+    }
+
+    @Test
+    void theOwnerShouldStillLogInFromAFamiliarAddressWhereSomeoneElseSprayedAHundredAuthIds() {
+        run(guard, List.of(login("ann.k-x7q2", "right")));
+        run(Flux.range(0, 100).flatMap(i -> guard.authenticate(login("sprayed-" + i, "guess")), 100));
+        assertThat(outcomes(run(guard, List.of(login("sprayed-100", "guess"))))).containsExactly(LOCKED);
+
+        assertThat(outcomes(run(guard, List.of(login("ann.k-x7q2", "right")))))
+                .containsExactly(new AuthOutcome.Success(ANN));
+    }
+
+    @Test
     void aMultiStepLoginShouldMeetTheSameThrottleAndAuditAsPasswordLogins() {
         run(guard, times(8, login("ann.k-x7q2", "guess")));
 
@@ -294,7 +346,7 @@ class GuardedAuthenticatorTest {
     }
 
     @Test
-    void aMultiStepSuccessShouldBeRecordedWithItsAccountAndForgiveEarlierFailures() {
+    void aMultiStepSuccessShouldBeRecordedWithItsAccountAndTakeBackItsOwnCount() {
         run(guard, times(5, login("ann.k-x7q2", "guess")));
 
         GuardedAuthenticator.Admitted admitted = (GuardedAuthenticator.Admitted) guard.begin("ann.k-x7q2", "imap", IP);
@@ -302,7 +354,8 @@ class GuardedAuthenticatorTest {
                 .flux());
 
         assertThat(answer.get(0)).isEqualTo(Tuples.of(0L, new AuthOutcome.Success(ANN)));
-        assertThat(throttle.failures("ann.k-x7q2", IP)).isZero();
+        assertThat(throttle.failures("ann.k-x7q2", IP)).isEqualTo(5);
+        assertThat(throttle.clientFailures(IP)).isEqualTo(5);
         AuthEvent last = audit.events.get(audit.events.size() - 1);
         assertThat(last.result()).isEqualTo(Result.SUCCESS);
         assertThat(last.accountId()).isEqualTo(ANN.id());

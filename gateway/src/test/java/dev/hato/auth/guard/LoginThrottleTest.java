@@ -119,6 +119,99 @@ class LoginThrottleTest {
     }
 
     @Test
+    void aFamiliarAddressShouldNeverBeRefusedForItsAuthIdButTakeTurnsOnceLockedSoItsPasswordIsStillChecked() {
+        // Ann logged in from her home NAT; someone else behind that NAT guesses her password.
+        ((Admitted) throttle.begin("shared-x7q2", IP)).succeeded();
+        List<Duration> delays = failTimes(14, "shared-x7q2");
+
+        assertThat(delays).containsExactlyElementsOf(seconds(0, 0, 0, 1, 2, 4, 8, 15, 15, 15, 15, 15, 15, 15));
+        assertThat(throttle.failures("shared-x7q2"))
+                .as("past the lockout, the familiar address's guesses take turns in the auth ID's line")
+                .isEqualTo(4);
+        Attempt owner = throttle.begin("shared-x7q2", IP);
+        assertThat(owner).isInstanceOf(Admitted.class);
+        assertThat(((Admitted) owner).waitFor()).isZero();
+        // The same address is still locked out of an auth ID it never logged in to.
+        failTimes(10, "stranger-x7q2");
+        assertThat(throttle.begin("stranger-x7q2", IP)).isEqualTo(new Refused(Scope.SOURCE));
+    }
+
+    @Test
+    void guessesFromALockedFamiliarAddressShouldBeBoundByTheAuthIdsPaceAndAnOwnersLoginShouldNotResetThem() {
+        ((Admitted) throttle.begin("shared-x7q2", IP)).succeeded();
+        failTimes(10, "shared-x7q2");
+        // Parallel guesses from the locked familiar address: ten free turns, then 1, 2, 4 ... s apart, then full.
+        List<Duration> waits = new ArrayList<>();
+        List<Attempt> refused = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Attempt attempt = throttle.begin("shared-x7q2", IP);
+            if (attempt instanceof Admitted admitted) {
+                waits.add(admitted.waitFor());
+                admitted.failed();
+            } else {
+                refused.add(attempt);
+            }
+        }
+        assertThat(waits).containsExactlyElementsOf(seconds(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 7, 15, 31));
+        assertThat(refused).containsOnly(new Refused(Scope.AUTH_ID));
+
+        // The owner's success does not hand the guesser ten more unpaced guesses: the next attempt still takes turns.
+        clock.advanceTimeBy(Duration.ofSeconds(64));
+        ((Admitted) throttle.begin("shared-x7q2", IP)).succeeded();
+        Attempt next = throttle.begin("shared-x7q2", IP);
+        assertThat(next).isInstanceOf(Admitted.class);
+        assertThat(((Admitted) next).waitFor()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aFamiliarAddressShouldNotBeRefusedForItsAuthIdWhenSomeoneBehindItSprayedManyOthers() {
+        ((Admitted) throttle.begin("owner-x7q2", IP)).succeeded();
+        for (int i = 1; i <= 100; i++) {
+            fail("sprayed-" + i, IP);
+        }
+        assertThat(throttle.begin("sprayed-101", IP)).isEqualTo(new Refused(Scope.CLIENT));
+
+        Attempt owner = throttle.begin("owner-x7q2", IP);
+        assertThat(owner).isInstanceOf(Admitted.class);
+        assertThat(((Admitted) owner).waitFor()).isZero();
+        ((Admitted) owner).succeeded();
+        assertThat(throttle.clientFailures(IP)).as("an admitted attempt the lock held back was never counted")
+                .isEqualTo(100);
+    }
+
+    @Test
+    void anAddressAlternatingGuessesWithLoginsToItsOwnAccountShouldStillReachTheClientLimit() {
+        List<Attempt> guesses = new ArrayList<>();
+        for (int i = 1; i <= 120; i++) {
+            Attempt guess = throttle.begin("victim-" + i, IP);
+            guesses.add(guess);
+            if (guess instanceof Admitted admitted) {
+                admitted.failed();
+            }
+            ((Admitted) throttle.begin("mine-x7q2", IP)).succeeded();
+        }
+        assertThat(guesses.subList(0, 100)).allMatch(Admitted.class::isInstance);
+        assertThat(guesses.subList(100, 120)).containsOnly(new Refused(Scope.CLIENT));
+    }
+
+    @Test
+    void anAttemptWithdrawnBeforeItsCheckShouldNotCountButKeepItsTurn() {
+        for (int bot = 0; bot < 12; bot++) {
+            ((Admitted) throttle.begin("busy-x7q2", "203.0.113." + bot)).failed();
+        }
+        Admitted waiting = (Admitted) throttle.begin("busy-x7q2", IP);
+        assertThat(waiting.waitFor()).isEqualTo(Duration.ofSeconds(3));
+
+        waiting.unchecked();
+
+        assertThat(throttle.failures("busy-x7q2", IP)).isZero();
+        assertThat(throttle.clientFailures(IP)).isZero();
+        assertThat(throttle.failures("busy-x7q2")).isEqualTo(12);
+        assertThat(((Admitted) throttle.begin("busy-x7q2", "198.51.100.1")).waitFor())
+                .as("the withdrawn turn stays taken").isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
     void aLockoutShouldLastItsTimeAndThenStartAfresh() {
         failTimes(10, "locked-x7q2");
         clock.advanceTimeBy(Duration.ofMinutes(15).minusMillis(1));
@@ -146,16 +239,33 @@ class LoginThrottleTest {
     }
 
     @Test
-    void aSuccessShouldForgetTheAuthIdsFailuresFromThatAddressAndReduceTheClientsByOne() {
+    void aSuccessShouldTakeBackOnlyItsOwnCountAndMakeTheAddressFamiliar() {
         failTimes(7, "forgetful-x7q2");
         assertThat(throttle.clientFailures(IP)).isEqualTo(7);
 
         ((Admitted) throttle.begin("forgetful-x7q2", IP)).succeeded();
 
-        assertThat(throttle.failures("forgetful-x7q2", IP)).isZero();
+        // On a shared address the failures may be someone else's: the owner's login must not forgive them.
+        assertThat(throttle.failures("forgetful-x7q2", IP)).isEqualTo(7);
         assertThat(throttle.failures("forgetful-x7q2")).as("not a reset of the auth ID's pace").isEqualTo(7);
-        assertThat(throttle.clientFailures(IP)).isEqualTo(6);
-        assertThat(fail("forgetful-x7q2", IP)).isZero();
+        assertThat(throttle.clientFailures(IP)).isEqualTo(7);
+        assertThat(fail("forgetful-x7q2", IP)).isEqualTo(Duration.ofSeconds(15));
+        // The address is familiar now: never refused for this auth ID, however many failures follow.
+        failTimes(5, "forgetful-x7q2");
+        assertThat(throttle.begin("forgetful-x7q2", IP)).isInstanceOf(Admitted.class);
+    }
+
+    @Test
+    void aSuccessShouldForgetTheAddresssFailuresWhenAddressesNeverBecomeFamiliar() {
+        LoginThrottle strict = new LoginThrottle(Settings.defaults().withFamiliarFor(Duration.ZERO), clock);
+        for (int i = 0; i < 9; i++) {
+            ((Admitted) strict.begin("typo-x7q2", IP)).failed();
+        }
+
+        ((Admitted) strict.begin("typo-x7q2", IP)).succeeded();
+
+        assertThat(strict.failures("typo-x7q2", IP)).isZero();
+        assertThat(strict.clientFailures(IP)).isEqualTo(9);
     }
 
     @Test
