@@ -182,6 +182,29 @@ class ConnectionDeadlineTest {
         assertThat(hato.inbox(user)).hasSize(1);
     }
 
+    @Test
+    void aMessageTrickledForAsLongAgainAsTheSessionTimeShouldBeCutOffAndNotKept() throws Exception {
+        RunningHato.User user = hato.newUser("trickled-to");
+        try (Trickler client = new Trickler(hato.port("smtp"))) {
+            client.send("EHLO trickle.example\r\nMAIL FROM:<sender@trickle.example>\r\nRCPT TO:<" + user.address()
+                    + ">\r\nDATA\r\n");
+            while (client.lines().stream().noneMatch(line -> line.startsWith("354 "))) {
+                assertThat(client.poll()).as("open until DATA is answered").isTrue();
+            }
+
+            // Message content, a byte at a time: the data timeout never runs out, and the message never ends.
+            assertThat(client.trickle("Subject: slow\r\n\r\nslower\r\n", 200)).as("the server closed the connection")
+                    .isTrue();
+
+            List<String> lines = client.lines();
+            List<String> afterData = lines.subList(lines.indexOf(lines.stream()
+                    .filter(line -> line.startsWith("354 ")).findFirst().orElseThrow()) + 1, lines.size());
+            assertThat(afterData).as("only the farewell, in the middle of the message").hasSize(1);
+            assertThat(afterData.get(0)).startsWith("421 4.4.2 ").contains("Session time limit");
+        }
+        assertThat(hato.inbox(user)).as("nothing unacknowledged is kept").isEmpty();
+    }
+
     private static void write(Socket socket, String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
