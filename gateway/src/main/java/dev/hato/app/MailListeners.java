@@ -175,8 +175,12 @@ public final class MailListeners implements SmartLifecycle {
         String smtpBusy = "421 4.7.0 " + host + " Too many connections from your address, try again later";
         String pop3Busy = "-ERR [SYS/TEMP] Too many connections from your address, try again later";
         String imapBusy = "* BYE [UNAVAILABLE] Too many connections from your address, try again later";
-        // One cap for all listeners together: the process's sockets and memory are one budget.
+        // One cap for all listeners together: the process's sockets and memory are one budget. Port 25 gets at most
+        // half of it: nobody logs in there, so only its session time (30 minutes) ends a slow client, and clients
+        // trickling from many addresses would otherwise hold every place and keep IMAP and POP3 users out. The
+        // listeners with logins keep the other half (their login deadline sends away who does not log in).
         ConnectionCap cap = new ConnectionCap(properties.maxConnections());
+        ConnectionCap mtaCap = cap.share(Math.max(1, properties.maxConnections() / 2));
         String smtpFull = "421 4.3.2 " + host + " Too many connections, try again later";
         String pop3Full = "-ERR [SYS/TEMP] Too many connections, try again later";
         String imapFull = "* BYE [UNAVAILABLE] Too many connections, try again later";
@@ -191,7 +195,7 @@ public final class MailListeners implements SmartLifecycle {
         String mtaLate = "421 4.4.2 " + host + " Session time limit reached, closing connection";
         List<ProtocolServer> servers = new ArrayList<>(List.of(
                 ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls)
-                        .maxConnectionsPerAddress(limit, smtpBusy).maxConnections(cap, smtpFull)
+                        .maxConnectionsPerAddress(limit, smtpBusy).maxConnections(mtaCap, smtpFull)
                         .sessionDeadline(properties.smtp().maxSessionTime(), mtaLate),
                 ProtocolServer.create("submissions", sessions.get("submissions")).port(ports.submissions())
                         .implicitTls(tls).maxConnectionsPerAddress(limit, smtpBusy).maxConnections(cap, smtpFull)

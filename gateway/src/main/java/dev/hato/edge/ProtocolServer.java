@@ -108,7 +108,9 @@ public final class ProtocolServer {
     /**
      * A client that has not logged in {@code after} its connection started gets {@code farewell} (one line) and is
      * closed, however busy it keeps the connection; once the session reports a {@linkplain
-     * ProtocolSession#authenticated() login} the limit is gone. A command still running is answered first.
+     * ProtocolSession#authenticated() login} the limit is gone. A command still running is answered first (a login
+     * that succeeds then keeps the connection), and a {@linkplain ProtocolSession#busy() busy} session may finish
+     * within as long again as {@code after}.
      */
     public ProtocolServer loginDeadline(Duration after, String farewell) {
         return new ProtocolServer(spec.withDeadline(new Deadline(after, true, farewell)));
@@ -116,7 +118,8 @@ public final class ProtocolServer {
 
     /**
      * Every connection gets {@code farewell} (one line) and is closed {@code after} it started, logged in or not; a
-     * command still running (a message being committed) is answered first.
+     * command still running (a message being committed) is answered first, and a message still being transferred
+     * ({@linkplain ProtocolSession#busy() busy}) gets its answer first too, within as long again as {@code after}.
      */
     public ProtocolServer sessionDeadline(Duration after, String farewell) {
         return new ProtocolServer(spec.withDeadline(new Deadline(after, false, farewell)));

@@ -39,8 +39,11 @@ import reactor.core.scheduler.Schedulers;
  * wait in {@code pushed} until the running answer completed, so the two never interleave.
  *
  * <p>A {@link Deadline} counts from the start of the connection whatever the client sends: when it is reached and no
- * command is running (else as soon as the running one is answered), the client gets the farewell line and the
- * connection is closed, unless the deadline holds only until login and the session reports one.
+ * command is running (else as soon as the running one is answered) and the session is not {@linkplain
+ * ProtocolSession#busy() busy} (else as soon as it is not, so a message being transferred gets its answer first), the
+ * client gets the farewell line and the connection is closed, unless the deadline holds only until login and the
+ * session reports one. A session busy for as long again as the deadline is sent away all the same (a client that
+ * trickles message content must not escape the deadline); nothing it sent was acknowledged.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
 
@@ -58,7 +61,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ActionSubscriber running;
     private @Nullable ScheduledFuture<?> idleTimer;
     private @Nullable ScheduledFuture<?> deadlineTimer;
+    /** The deadline passed. */
     private boolean overdue;
+    /** The deadline passed and then as long again: busy or not, the session ends as soon as nothing runs. */
+    private boolean pastGrace;
     private boolean closing;
     private boolean tlsStarted;
     private boolean compressing;
@@ -215,7 +221,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         running = null;
         performPushed();
         ctx().flush();
-        if (overdue && !closing && !loggedInInTime()) {
+        if (overdue && !closing && !loggedInInTime() && (pastGrace || !session.busy())) {
             sendAway();
         } else if (shuttingDown && !closing) {
             run(session.shutdown());
@@ -230,6 +236,21 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         overdue = true;
+        if (running == null && !session.busy()) {
+            sendAway();
+        } else {
+            // A message in transfer may finish, but within as long again: a bound that trickling cannot stretch.
+            deadlineTimer = ctx().executor().schedule(this::graceOver, Objects.requireNonNull(deadline).after()
+                    .toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void graceOver() {
+        deadlineTimer = null;
+        if (closing || loggedInInTime()) {
+            return;
+        }
+        pastGrace = true;
         if (running == null) {
             sendAway();
         }

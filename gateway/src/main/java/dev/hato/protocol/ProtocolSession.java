@@ -47,6 +47,15 @@ public interface ProtocolSession {
         return false;
     }
 
+    /**
+     * Whether the client is in the middle of something that must not be cut off between two inputs, such as the
+     * content of an SMTP message (DATA, or the chunks of a BDAT transaction). The edge's deadlines wait while it is,
+     * up to a bound of their own; the session's idle timeout still ends a client that stalls. False by default.
+     */
+    default boolean busy() {
+        return false;
+    }
+
     /** The connection is gone (closed by either side); release what the session holds. Must not throw. */
     void closed();
 }

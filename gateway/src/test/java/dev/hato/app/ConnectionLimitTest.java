@@ -89,4 +89,36 @@ class ConnectionLimitTest {
             }
         }
     }
+
+    @Test
+    void clientsFillingTheMtaPortShouldLeavePlacesForImapAndPop3() throws Exception {
+        try (RunningHato hato = RunningHato.start(dataDir, "--hato.max-connections=4")) {
+            List<SocketTransport> open = new ArrayList<>();
+            try {
+                // Slow senders on port 25 (no login there, so nothing sends them away soon) take every place they
+                // are given, from as many addresses as they like.
+                int served = 0;
+                for (int i = 0; i < 4; i++) {
+                    SocketTransport smtp = new SocketTransport(hato.port("smtp"), false);
+                    open.add(smtp);
+                    String greeting = smtp.readLine();
+                    if (!greeting.startsWith("220 ")) {
+                        assertThat(greeting).startsWith("421 4.3.2 ").contains("Too many connections");
+                        break;
+                    }
+                    served++;
+                }
+
+                SocketTransport imap = new SocketTransport(hato.port("imap"), false);
+                open.add(imap);
+                assertThat(imap.readLine()).as("IMAP beside a full port 25").startsWith("* OK");
+                SocketTransport pop = new SocketTransport(hato.port("pop3"), false);
+                open.add(pop);
+                assertThat(pop.readLine()).as("POP3 beside a full port 25").startsWith("+OK");
+                assertThat(served).as("port 25 holds at most half of hato.max-connections").isEqualTo(2);
+            } finally {
+                open.forEach(SocketTransport::close);
+            }
+        }
+    }
 }

@@ -74,6 +74,37 @@ class RecipientHarvestingTest {
         assertThat(second.get(5)).startsWith("421 4.7.0 ");
     }
 
+    @Test
+    void anAuthenticatedSubmissionShouldNotBeCountedAsHarvesting() throws Exception {
+        // Someone sending from an office NAT to many stale addresses of the domain: the answers are the user's own
+        // business, and the 421 for the client address would stop everyone behind the same NAT.
+        RunningHato.User sender = hato.newUser("stale-list");
+        RunningHato.User known = hato.newUser("still-here");
+        try (SocketTransport smtp = new SocketTransport(hato.port("submissions"), true)) {
+            assertThat(smtp.readLine()).startsWith("220 ");
+            assertThat(command(smtp, "EHLO office.example")).startsWith("250 ");
+            assertThat(command(smtp, "AUTH PLAIN " + sender.plain())).startsWith("235 ");
+            assertThat(command(smtp, "MAIL FROM:<" + sender.address() + ">")).startsWith("250 ");
+            // Over the per-connection (4) and the per-client (8) limits together, none of them answered with 421.
+            for (int i = 0; i < 10; i++) {
+                assertThat(command(smtp, "RCPT TO:<gone" + i + "@" + RunningHato.DOMAIN + ">")).as("unknown #%d", i)
+                        .startsWith("550 5.1.1 ");
+            }
+            assertThat(command(smtp, "RCPT TO:<" + known.address() + ">")).startsWith("250 ");
+            assertThat(command(smtp, "RSET")).startsWith("250 ");
+        }
+    }
+
+    /** Sends one command line and returns the last line of its reply. */
+    private static String command(SocketTransport smtp, String line) throws Exception {
+        smtp.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        String reply;
+        do {
+            reply = smtp.readLine();
+        } while (reply.length() > 3 && reply.charAt(3) == '-');
+        return reply;
+    }
+
     /**
      * Greets, then sends each command and reads its reply (the last line); "(closed)" once the server has closed
      * the connection, after which nothing more is sent.

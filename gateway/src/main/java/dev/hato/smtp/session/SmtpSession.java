@@ -120,6 +120,16 @@ public final class SmtpSession implements ProtocolSession {
         return user != null;
     }
 
+    /**
+     * Inside a message: in DATA, or between the chunks of a BDAT transaction. The edge's session deadline waits for
+     * its end (the data timeout still bounds a transfer that stalls), so a message is never cut off in the middle.
+     */
+    @Override
+    public boolean busy() {
+        Transaction current = transaction;
+        return data != null || bdatRemaining > 0 || (current != null && current.spool != null);
+    }
+
     @Override
     public Duration idleTimeout() {
         return data != null || bdatRemaining > 0 ? settings.dataTimeout() : settings.idleTimeout();
@@ -454,9 +464,16 @@ public final class SmtpSession implements ProtocolSession {
     /**
      * The answer to a RCPT for a user that does not exist: 550, later ones of the connection after a growing delay
      * (on a timer, the event loop is not held), and past the limit of the connection or of the client address 421
-     * and the end of the connection (RFC 5321 §3.8), so that guessing addresses is slow and soon over.
+     * and the end of the connection (RFC 5321 §3.8), so that guessing addresses is slow and soon over. Not for an
+     * authenticated session: it gets its 550 at once and is counted nowhere.
      */
     private Flux<Action> unknownRecipient(String target) {
+        String unknown = "550 5.1.1 <" + target + ">: Recipient address rejected: User unknown";
+        if (user != null) {
+            // A logged-in user sending to stale addresses is not harvesting, and counting it per client address
+            // would send everyone behind the same NAT away: an account's sending is to be bounded per account.
+            return reply(unknown);
+        }
         UnknownRecipients guard = services.unknownRecipients();
         UnknownRecipients.Verdict verdict = guard.unknown(connection.remoteIp(), ++unknownRecipients);
         if (verdict.close()) {
@@ -465,8 +482,7 @@ public final class SmtpSession implements ProtocolSession {
             return Flux.just(Action.line("421 4.7.0 " + settings.hostName()
                     + " Too many unknown recipients, closing connection"), Action.close());
         }
-        return guard.pause(verdict.delay())
-                .thenMany(reply("550 5.1.1 <" + target + ">: Recipient address rejected: User unknown"));
+        return guard.pause(verdict.delay()).thenMany(reply(unknown));
     }
 
     /** Fills {@code into} from a NOTIFY value; false when it is malformed (RFC 3461 §4.1). */
