@@ -2,14 +2,12 @@ package dev.hato.auth.guard;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.hato.auth.AuthIds;
+import dev.hato.protocol.ClientCounts;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -90,9 +88,9 @@ public final class LoginThrottle {
     public LoginThrottle(Settings settings, Scheduler timer) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.timer = Objects.requireNonNull(timer, "timer");
-        this.byAuthIdFromClient = cache(settings, Failures::expiresAt);
-        this.byClient = cache(settings, Failures::expiresAt);
-        this.byAuthId = cache(settings, Pace::expiresAt);
+        this.byAuthIdFromClient = ClientCounts.cache(settings.maxTracked(), this::nanos, (Failures f) -> f.expiresAt(settings));
+        this.byClient = ClientCounts.cache(settings.maxTracked(), this::nanos, (Failures f) -> f.expiresAt(settings));
+        this.byAuthId = ClientCounts.cache(settings.maxTracked(), this::nanos, (Pace p) -> p.expiresAt(settings));
         this.familiar = Caffeine.newBuilder()
                 .maximumSize(settings.maxTracked())
                 .ticker(this::nanos)
@@ -535,90 +533,13 @@ public final class LoginThrottle {
         }
     }
 
-    private <V> Cache<String, V> cache(Settings settings, java.util.function.BiFunction<V, Settings, Long> expiresAt) {
-        return Caffeine.newBuilder()
-                .maximumSize(settings.maxTracked())
-                .ticker(this::nanos)
-                .expireAfter(new Expiry<String, V>() {
-                    @Override
-                    public long expireAfterCreate(String key, V value, long currentTime) {
-                        return Math.max(0, expiresAt.apply(value, settings) - currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, V value, long currentTime, long currentDuration) {
-                        return Math.max(0, expiresAt.apply(value, settings) - currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, V value, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
-    }
-
     /** Logins are counted case-insensitively and at most as long as the audit log keeps them. */
     static String authIdKey(String login) {
         String key = AuthIds.normalize(login);
         return key.length() > 255 ? key.substring(0, 255) : key;
     }
 
-    /**
-     * An IPv4 address as it is; an IPv6 address reduced to its /64 (the prefix a single host is usually given),
-     * written without leading zeros. Anything else (a host name, a malformed string) as it is, in lower case.
-     */
     static String clientKey(String clientIp) {
-        String ip = clientIp.trim().toLowerCase(Locale.ROOT);
-        int scope = ip.indexOf('%');
-        if (scope >= 0) {
-            ip = ip.substring(0, scope);
-        }
-        if (ip.indexOf(':') < 0) {
-            return ip;
-        }
-        String @Nullable [] groups = ipv6Groups(ip);
-        if (groups == null) {
-            return ip;
-        }
-        StringBuilder prefix = new StringBuilder();
-        for (int i = 0; i < 4; i++) {
-            prefix.append(Integer.toHexString(Integer.parseInt(groups[i], 16))).append(':');
-        }
-        return prefix.append(":/64").toString();
-    }
-
-    /** The eight groups of a textual IPv6 address (with or without "::"), or null when it is not one. */
-    private static String @Nullable [] ipv6Groups(String ip) {
-        int gap = ip.indexOf("::");
-        String[] head;
-        String[] tail;
-        if (gap >= 0) {
-            if (ip.indexOf("::", gap + 1) >= 0) {
-                return null;
-            }
-            head = split(ip.substring(0, gap));
-            tail = split(ip.substring(gap + 2));
-        } else {
-            head = split(ip);
-            tail = new String[0];
-        }
-        if (head.length + tail.length > (gap >= 0 ? 7 : 8) || gap < 0 && head.length != 8) {
-            return null;
-        }
-        String[] groups = new String[8];
-        for (int i = 0; i < 8; i++) {
-            int fromTail = i - (8 - tail.length);
-            String group = i < head.length ? head[i] : fromTail >= 0 ? tail[fromTail] : "0";
-            if (!group.matches("[0-9a-f]{1,4}")) {
-                return null; // also an embedded IPv4 tail (::ffff:192.0.2.1): counted as written
-            }
-            groups[i] = group;
-        }
-        return groups;
-    }
-
-    private static String[] split(String part) {
-        return part.isEmpty() ? new String[0] : part.split(":", -1);
+        return ClientCounts.key(clientIp);
     }
 }

@@ -1,13 +1,8 @@
 package dev.hato.smtp.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.hato.protocol.ClientCounts;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
@@ -85,26 +80,9 @@ public final class UnknownRecipients {
     public UnknownRecipients(Settings settings, Scheduler timer) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.timer = Objects.requireNonNull(timer, "timer");
-        this.byClient = Caffeine.newBuilder()
-                .maximumSize(settings.maxTracked())
-                .ticker(this::nanos)
-                .expireAfter(new Expiry<String, Count>() {
-                    @Override
-                    public long expireAfterCreate(String key, Count value, long currentTime) {
-                        return Math.max(0, value.windowStart() + settings.window().toNanos() - currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Count value, long currentTime, long currentDuration) {
-                        return Math.max(0, value.windowStart() + settings.window().toNanos() - currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Count value, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
+        long window = settings.window().toNanos();
+        this.byClient = ClientCounts.cache(settings.maxTracked(), this::nanos,
+                (Count count) -> count.windowStart() + window);
     }
 
     public Settings settings() {
@@ -147,26 +125,8 @@ public final class UnknownRecipients {
         return timer.now(TimeUnit.NANOSECONDS);
     }
 
-    /**
-     * An IPv4 address as it is; an IPv6 address as its /64. The address is the socket's peer, a literal: parsing it
-     * never looks anything up. Anything else is counted as written.
-     */
     static String clientKey(String clientIp) {
-        String ip = clientIp.trim().toLowerCase(Locale.ROOT);
-        if (ip.indexOf(':') < 0) {
-            return ip;
-        }
-        int scope = ip.indexOf('%');
-        String literal = scope >= 0 ? ip.substring(0, scope) : ip;
-        if (!literal.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
-            return ip;
-        }
-        try {
-            byte[] address = InetAddress.getByName(literal).getAddress();
-            return address.length == 16 ? HexFormat.of().formatHex(address, 0, 8) + "::/64" : ip;
-        } catch (UnknownHostException e) {
-            return ip;
-        }
+        return ClientCounts.key(clientIp);
     }
 
     private record Count(int count, long windowStart) { }
