@@ -2,10 +2,6 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -55,7 +51,7 @@ class RecipientHarvestingTest {
         }
 
         // One connection: a known recipient, 4 unknown ones answered 550 (the last two after a delay), then 421.
-        List<String> first = conversation(hato.port("smtp"), "MAIL FROM:<harvester@remote.example>",
+        List<String> first = SmtpLines.sendUntilClosed(hato.port("smtp"), "MAIL FROM:<harvester@remote.example>",
                 "RCPT TO:<" + ann.address() + ">", rcpts.get(0), rcpts.get(1), rcpts.get(2), rcpts.get(3),
                 rcpts.get(4), rcpts.get(5));
         assertThat(first).hasSize(8);
@@ -66,7 +62,7 @@ class RecipientHarvestingTest {
 
         // A new connection from the same address: 3 more unknown recipients reach the address's limit of 8 (the one
         // refused with 421 counted too), and the next one ends this connection too.
-        List<String> second = conversation(hato.port("smtp"), "MAIL FROM:<harvester@remote.example>",
+        List<String> second = SmtpLines.sendUntilClosed(hato.port("smtp"), "MAIL FROM:<harvester@remote.example>",
                 rcpts.get(0), rcpts.get(1), rcpts.get(2), "RCPT TO:<" + ann.address() + ">", rcpts.get(3));
         assertThat(second.get(0)).startsWith("250 ");
         assertThat(second.subList(1, 4)).allMatch(reply -> reply.startsWith("550 5.1.1 "));
@@ -103,45 +99,5 @@ class RecipientHarvestingTest {
             reply = smtp.readLine();
         } while (reply.length() > 3 && reply.charAt(3) == '-');
         return reply;
-    }
-
-    /**
-     * Greets, then sends each command and reads its reply (the last line); "(closed)" once the server has closed
-     * the connection, after which nothing more is sent.
-     */
-    private static List<String> conversation(int port, String... commands) throws Exception {
-        List<String> replies = new ArrayList<>();
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(30_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            reply(in);
-            write(out, "EHLO client.remote.example");
-            reply(in);
-            for (String command : commands) {
-                write(out, command);
-                String last = reply(in);
-                replies.add(last == null ? "(closed)" : last);
-                if (last == null || last.startsWith("421")) {
-                    replies.add(in.readLine() == null ? "(closed)" : "(still open)");
-                    break;
-                }
-            }
-        }
-        return replies;
-    }
-
-    private static void write(OutputStream out, String line) throws Exception {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static String reply(BufferedReader in) throws Exception {
-        String line;
-        do {
-            line = in.readLine();
-        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
-        return line;
     }
 }

@@ -30,7 +30,7 @@ final class SmtpLines {
             List<String> replies = new ArrayList<>();
             for (String command : commands) {
                 write(out, command);
-                String last = reply(in);
+                String last = String.valueOf(reply(in));
                 replies.add(last);
                 if (!last.startsWith("2") && !last.startsWith("3")) {
                     break;
@@ -46,11 +46,40 @@ final class SmtpLines {
         out.flush();
     }
 
+    /**
+     * Connects, sends EHLO, then each command whatever its reply, until a 421 or the end of the connection; returns
+     * the last line of each reply, "(closed)" for a reply that never came, and after a 421 "(closed)" or "(still
+     * open)" for what the server did next.
+     */
+    static List<String> sendUntilClosed(int port, String... commands) throws Exception {
+        List<String> replies = new ArrayList<>();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            reply(in);
+            write(out, "EHLO client.remote.example");
+            reply(in);
+            for (String command : commands) {
+                write(out, command);
+                String last = reply(in);
+                replies.add(last == null ? "(closed)" : last);
+                if (last == null || last.startsWith("421")) {
+                    replies.add(in.readLine() == null ? "(closed)" : "(still open)");
+                    break;
+                }
+            }
+        }
+        return replies;
+    }
+
+    /** The last line of a reply, or null when the connection ended first. */
     private static String reply(BufferedReader in) throws Exception {
         String line;
         do {
             line = in.readLine();
         } while (line != null && line.length() > 3 && line.charAt(3) == '-');
-        return String.valueOf(line);
+        return line;
     }
 }
