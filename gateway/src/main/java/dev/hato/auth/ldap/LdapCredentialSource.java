@@ -248,10 +248,13 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
 
     /**
      * Checking out may connect, which blocks: on this source's scheduler. A connection obtained after the caller
-     * gave up goes straight back to the pool.
+     * gave up goes straight back to the pool: either the cancel came before the result (the {@code late} path of
+     * {@link #blockingCall}) or while the result was being handed over, when the sink discards it instead of
+     * emitting it (without the discard hook, that connection was lost to the pool for good).
      */
     private Mono<LDAPConnection> checkout(LDAPConnectionPool pool) {
-        return blockingCall(() -> connect(pool), pool::releaseConnection);
+        return blockingCall(() -> connect(pool), pool::releaseConnection)
+                .doOnDiscard(LDAPConnection.class, pool::releaseConnection);
     }
 
     /**

@@ -278,9 +278,12 @@ class LdapCredentialSourceTest {
                 .block(Duration.ofSeconds(30));
         assertThat(answers).hasSize(40).containsOnly(true, false);
         assertThat(answers.stream().filter(ok -> ok)).hasSize(20);
-        // Logins cut off by a caller's timeout must give their connections back too.
-        for (int i = 0; i < 10; i++) {
-            source.verify(ANN, ANN_PASSWORD).timeout(Duration.ofNanos(1), Mono.just(false)).block();
+        // Logins cut off by a caller's timeout must give their connections back too, whenever the timeout strikes:
+        // from at once to 1 ms later in steps of 25 µs, so that some cancels race the hand-over of a checked-out
+        // connection (which, without the discard hook, lost the pool's only connection for good).
+        for (int i = 0; i < 400; i++) {
+            Duration cutOff = Duration.ofNanos(1 + (i % 40) * 25_000L);
+            source.verify(ANN, ANN_PASSWORD).timeout(cutOff, Mono.just(false)).block();
         }
         // The cancelled logins hand their connection back when their bind finishes, which on a loaded machine can
         // take longer than the pool's wait; what matters is that it comes back, so allow a few seconds.
