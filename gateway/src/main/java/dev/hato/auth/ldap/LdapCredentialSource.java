@@ -260,26 +260,37 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
     /**
      * Runs {@code call} on this source's scheduler. When the subscriber cancelled meanwhile (a timeout), a result is
      * handed to {@code late} and an error is ignored, instead of being reported as dropped.
+     *
+     * <p>The call is scheduled directly rather than through {@code subscribeOn}: a cancelled {@code subscribeOn}
+     * disposes its task by interrupting the thread, and an interrupt inside the LDAP SDK (checking a connection out
+     * of a pool, a bind) can leave the pool short of a connection for good. A cancel only marks the call here; the
+     * call runs to its end and its result goes back where it belongs.
      */
     private <T> Mono<T> blockingCall(Callable<T> call, Consumer<T> late) {
         return Mono.<T>create(sink -> {
             AtomicBoolean cancelled = new AtomicBoolean();
             sink.onCancel(() -> cancelled.set(true));
-            T result;
             try {
-                result = call.call();
-            } catch (Exception e) {
-                if (!cancelled.get()) {
-                    sink.error(e);
-                }
-                return;
+                blocking.schedule(() -> {
+                    T result;
+                    try {
+                        result = call.call();
+                    } catch (Exception e) {
+                        if (!cancelled.get()) {
+                            sink.error(e);
+                        }
+                        return;
+                    }
+                    if (cancelled.get()) {
+                        late.accept(result);
+                    } else {
+                        sink.success(result);
+                    }
+                });
+            } catch (RejectedExecutionException busy) {
+                sink.error(new CredentialSourceException(name + ": too many logins waiting for the directory", busy));
             }
-            if (cancelled.get()) {
-                late.accept(result);
-            } else {
-                sink.success(result);
-            }
-        }).subscribeOn(blocking);
+        });
     }
 
     private LDAPConnection connect(LDAPConnectionPool pool) {
