@@ -129,11 +129,16 @@ class Imap(Line):
                 return untagged, line
             untagged.append(line)
 
-    def command(self, text):
+    def begin(self, text):
+        """Sends a command (str or bytes, without its CRLF) under a new tag and returns the tag, reading nothing."""
         self.counter += 1
         tag = "p%d" % self.counter
-        self.send("%s %s\r\n" % (tag, text))
-        return self.tagged(tag)
+        line = text if isinstance(text, bytes) else text.encode()
+        self.send(tag.encode() + b" " + line + b"\r\n")
+        return tag
+
+    def command(self, text):
+        return self.tagged(self.begin(text))
 
     def login(self, user, password):
         untagged, tagged = self.command('LOGIN "%s" "%s"' % (user, password))
@@ -177,11 +182,10 @@ def list_wildcard_flood(args):
     attacker = imap_session(args)
     bystander = Smtp(args.smtp)
     try:
-        attacker.counter += 1
-        attacker.send('p%d LIST "" "%s"\r\n' % (attacker.counter, "%" * 2000 + "Z"))
+        flood = attacker.begin('LIST "" "%s"' % ("%" * 2000 + "Z"))
         # The bystander must be answered while the attacker's command is (or was) being processed.
         expect(bystander.command("NOOP").startswith("250"), "the second client was not answered")
-        untagged, tagged = attacker.tagged("p%d" % attacker.counter)
+        untagged, tagged = attacker.tagged(flood)
         expect(" BAD " in tagged, "expected BAD for an over-long pattern: " + tagged)
         untagged, tagged = attacker.command('LIST "" "%s"' % ("%" * 52 + "Z"))
         expect(" OK " in tagged or " BAD " in tagged, "LIST with 52 '%' not answered: " + tagged)
@@ -244,9 +248,7 @@ def poison_messages_append(args):
     try:
         for name, make in POISON[:3]:
             message = make()
-            imap.counter += 1
-            tag = "p%d" % imap.counter
-            imap.send("%s APPEND INBOX {%d+}\r\n" % (tag, len(message)))
+            tag = imap.begin("APPEND INBOX {%d+}" % len(message))
             imap.send(message + b"\r\n")
             untagged, tagged = imap.tagged(tag)
             expect(tagged.split()[1] in ("NO", "BAD"), "%s: expected NO, got %r" % (name, tagged))
@@ -270,9 +272,7 @@ def bare_carriage_return(args):
         untagged, tagged = imap.command('UID SEARCH SUBJECT "%s"' % marker)
         uids = [u for line in untagged if line.startswith("* SEARCH") for u in line.split()[2:]]
         expect(len(uids) == 1, "stored copy not found: %r" % untagged)
-        imap.counter += 1
-        tag = "p%d" % imap.counter
-        imap.send("%s UID FETCH %s BODY.PEEK[]\r\n" % (tag, uids[0]))
+        tag = imap.begin("UID FETCH %s BODY.PEEK[]" % uids[0])
         first = imap.line()
         size = int(re.search(r"\{(\d+)\}$", first).group(1))
         body = imap.read_exactly(size)
@@ -380,9 +380,7 @@ def search_nul(args):
     imap = imap_session(args)
     try:
         imap.command("SELECT INBOX")
-        imap.counter += 1
-        tag = "p%d" % imap.counter
-        imap.send(b"%s SEARCH SUBJECT {3+}\r\na\x00b\r\n" % tag.encode())
+        tag = imap.begin(b"SEARCH SUBJECT {3+}\r\na\x00b")
         tagged = imap.tagged(tag)[1]
         expect(tagged.split()[1] == "BAD", "literal with NUL: " + tagged)
         tagged = imap.command('SEARCH SUBJECT "a\x00b"')[1]
@@ -397,9 +395,7 @@ def search_literal_too_long(args):
     imap = imap_session(args)
     try:
         imap.command("SELECT INBOX")
-        imap.counter += 1
-        tag = "p%d" % imap.counter
-        imap.send("%s SEARCH SUBJECT {100000}\r\n" % tag)
+        tag = imap.begin("SEARCH SUBJECT {100000}")
         first = imap.line()
         if first.startswith("+"):
             imap.send(b"a" * 100000 + b"\r\n")

@@ -19,14 +19,7 @@ final class SmtpLines {
      * 2xx or 3xx), then QUIT; returns the last line of each command's reply.
      */
     static List<String> send(int port, String... commands) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(30_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            reply(in);
-            write(out, "EHLO client.remote.example");
-            reply(in);
+        return afterEhlo(port, (in, out) -> {
             List<String> replies = new ArrayList<>();
             for (String command : commands) {
                 write(out, command);
@@ -38,12 +31,7 @@ final class SmtpLines {
             }
             write(out, "QUIT");
             return replies;
-        }
-    }
-
-    private static void write(OutputStream out, String line) throws Exception {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        });
     }
 
     /**
@@ -52,15 +40,8 @@ final class SmtpLines {
      * open)" for what the server did next.
      */
     static List<String> sendUntilClosed(int port, String... commands) throws Exception {
-        List<String> replies = new ArrayList<>();
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(30_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            OutputStream out = socket.getOutputStream();
-            reply(in);
-            write(out, "EHLO client.remote.example");
-            reply(in);
+        return afterEhlo(port, (in, out) -> {
+            List<String> replies = new ArrayList<>();
             for (String command : commands) {
                 write(out, command);
                 String last = reply(in);
@@ -70,8 +51,31 @@ final class SmtpLines {
                     break;
                 }
             }
+            return replies;
+        });
+    }
+
+    /** What is said on a connection once it is greeted and EHLO answered. */
+    private interface Conversation {
+        List<String> run(BufferedReader in, OutputStream out) throws Exception;
+    }
+
+    private static List<String> afterEhlo(int port, Conversation conversation) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            reply(in);
+            write(out, "EHLO client.remote.example");
+            reply(in);
+            return conversation.run(in, out);
         }
-        return replies;
+    }
+
+    private static void write(OutputStream out, String line) throws Exception {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     /** The last line of a reply, or null when the connection ended first. */

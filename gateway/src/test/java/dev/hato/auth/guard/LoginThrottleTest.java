@@ -12,6 +12,7 @@ import dev.hato.auth.guard.LoginThrottle.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -67,17 +68,9 @@ class LoginThrottleTest {
 
     @Test
     void guessesFromManyAddressesShouldTakeTurnsThatGrowApartSoABotnetGetsAboutOneCheckAMinute() {
-        List<Duration> waits = new ArrayList<>();
-        List<Attempt> refused = new ArrayList<>();
-        for (int bot = 0; bot < 100; bot++) {
-            Attempt attempt = throttle.begin("target-x7q2", "203.0.113." + bot);
-            if (attempt instanceof Admitted admitted) {
-                waits.add(admitted.waitFor());
-                admitted.failed();
-            } else {
-                refused.add(attempt);
-            }
-        }
+        Turns turns = failAtOnce(100, "target-x7q2", bot -> "203.0.113." + bot);
+        List<Duration> waits = turns.waits();
+        List<Attempt> refused = turns.refused();
         // Ten free, then turns 1, 2, 4, 8, 16 s apart; the next free turn would be more than 60 s away.
         assertThat(waits).containsExactlyElementsOf(seconds(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 7, 15, 31));
         assertThat(refused).hasSize(84).containsOnly(new Refused(Scope.AUTH_ID));
@@ -141,17 +134,9 @@ class LoginThrottleTest {
         ((Admitted) throttle.begin("shared-x7q2", IP)).succeeded();
         failTimes(10, "shared-x7q2");
         // Parallel guesses from the locked familiar address: ten free turns, then 1, 2, 4 ... s apart, then full.
-        List<Duration> waits = new ArrayList<>();
-        List<Attempt> refused = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            Attempt attempt = throttle.begin("shared-x7q2", IP);
-            if (attempt instanceof Admitted admitted) {
-                waits.add(admitted.waitFor());
-                admitted.failed();
-            } else {
-                refused.add(attempt);
-            }
-        }
+        Turns turns = failAtOnce(30, "shared-x7q2", i -> IP);
+        List<Duration> waits = turns.waits();
+        List<Attempt> refused = turns.refused();
         assertThat(waits).containsExactlyElementsOf(seconds(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 7, 15, 31));
         assertThat(refused).containsOnly(new Refused(Scope.AUTH_ID));
 
@@ -357,5 +342,24 @@ class LoginThrottleTest {
         assertThatThrownBy(() -> defaults.withLockout(Duration.ofDays(2))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> defaults.withMaxTracked(10)).isInstanceOf(IllegalArgumentException.class);
         assertThat(defaults.withDelays(Duration.ZERO, Duration.ZERO).maxDelay()).isZero();
+    }
+
+    /** What {@code count} attempts begun together (none settled before the next begins) got. */
+    private record Turns(List<Duration> waits, List<Attempt> refused) { }
+
+    /** Begins {@code count} attempts on {@code login}, the i-th from {@code address.apply(i)}, each failing. */
+    private Turns failAtOnce(int count, String login, IntFunction<String> address) {
+        List<Duration> waits = new ArrayList<>();
+        List<Attempt> refused = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Attempt attempt = throttle.begin(login, address.apply(i));
+            if (attempt instanceof Admitted admitted) {
+                waits.add(admitted.waitFor());
+                admitted.failed();
+            } else {
+                refused.add(attempt);
+            }
+        }
+        return new Turns(waits, refused);
     }
 }
