@@ -68,7 +68,8 @@ import reactor.core.scheduler.Schedulers;
  * The SDK has no asynchronous bind, and checking a connection out of an {@link LDAPConnectionPool} may connect
  * (TCP, TLS handshake, StartTLS, service bind), which blocks too; so these calls run on a small bounded scheduler
  * of this source's own ({@code hato-ldap-<name>}, two threads per pool connection, a bounded queue), never on an
- * event loop or Reactor's parallel threads. Every blocking call is bounded by the connect or response timeout;
+ * event loop or Reactor's parallel threads; replacing a broken connection runs on a second one
+ * ({@code hato-ldap-<name>-repair}). Every blocking call is bounded by the connect or response timeout;
  * when the directory hangs, at most those threads wait, and callers are cut off earlier by the
  * {@code ResilientCredentialSource} around this source.
  *
@@ -96,6 +97,7 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
     private final LDAPConnectionPool searchPool;
     private final LDAPConnectionPool bindPool;
     private final Scheduler blocking;
+    private final Scheduler repairs;
 
     public LdapCredentialSource(LdapSettings settings) {
         this.settings = settings;
@@ -124,6 +126,7 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
         this.searchPool = pool(serverSet(ssl, options, serviceBind), serviceBind, "search");
         this.bindPool = pool(serverSet(ssl, options, null), null, "bind");
         this.blocking = Schedulers.newBoundedElastic(2 * settings.poolSize(), QUEUED_TASKS, "hato-" + name);
+        this.repairs = Schedulers.newBoundedElastic(2, QUEUED_TASKS, "hato-" + name + "-repair");
     }
 
     @Override
@@ -170,16 +173,13 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
         searchPool.close();
         bindPool.close();
         blocking.dispose();
+        repairs.dispose();
     }
 
     private Mono<Optional<String>> findDn(String authId) {
         // RFC 4515 §3: the auth ID is escaped, so "*" or ")" in it cannot change the filter.
         Filter filter = filter(settings.searchFilter().replace(LdapSettings.PLACEHOLDER, Filter.encodeValue(authId)));
-        return Mono.usingWhen(checkout(searchPool),
-                connection -> search(connection, settings.baseDn(), filter, 2, null, NO_ATTRIBUTES),
-                connection -> release(searchPool, connection),
-                (connection, error) -> discard(searchPool, connection),
-                connection -> discard(searchPool, connection))
+        return lookup(settings.baseDn(), filter)
                 .map(page -> {
                     if (page.entries().size() > 1 || page.result().getResultCode() != ResultCode.SUCCESS) {
                         LOG.warn("{}: more than one entry matches an auth ID; refusing the login", name);
@@ -187,6 +187,50 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
                     }
                     return page.entries().stream().findFirst().map(SearchResultEntry::getDN);
                 });
+    }
+
+    /**
+     * One search on a connection of the search pool that this operation owns from checkout to return: the
+     * connection goes back when the search ends (closed if it failed), whether or not the caller is still there.
+     * A caller that gives up (a timeout) only stops waiting; the search, bounded by the response timeout, runs to
+     * its end. Handing the connection back from the caller's side instead (a {@code usingWhen} released on
+     * cancel) raced the hand-over of a freshly checked-out connection and, now and then, lost it for good.
+     */
+    private Mono<Page> lookup(String base, Filter filter) {
+        return Mono.create(sink -> {
+            AtomicBoolean gone = new AtomicBoolean();
+            sink.onCancel(() -> gone.set(true));
+            schedule(sink, () -> {
+                if (gone.get()) {
+                    return; // the caller left before the checkout began
+                }
+                LDAPConnection connection;
+                try {
+                    connection = connect(searchPool);
+                } catch (CredentialSourceException e) {
+                    if (!gone.get()) {
+                        sink.error(e);
+                    }
+                    return;
+                }
+                Collector collector = new Collector((page, error) -> {
+                    if (error == null) {
+                        searchPool.releaseConnection(connection);
+                    } else {
+                        discard(searchPool, connection).subscribe();
+                    }
+                    if (gone.get()) {
+                        return;
+                    }
+                    if (error == null) {
+                        sink.success(page);
+                    } else {
+                        sink.error(error);
+                    }
+                });
+                send(connection, collector, base, filter, 2, null, NO_ATTRIBUTES);
+            });
+        });
     }
 
     private Mono<Boolean> bind(String dn, String password) {
@@ -220,30 +264,42 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
     }
 
     /**
-     * One asynchronous search, sent from the subscribing thread (which just checked the connection out: sending
-     * needs no other thread, and waiting for one while holding the connection could starve the pool); the caller
-     * releases the connection.
+     * One asynchronous search of a page of people, sent from the subscribing thread (which just checked the
+     * connection out: sending needs no other thread, and waiting for one while holding the connection could starve
+     * the pool); the caller releases the connection.
      */
     private Mono<Page> search(LDAPConnection connection, String base, Filter filter, int sizeLimit,
                               @Nullable SimplePagedResultsControl paging, String[] attributes) {
         return Mono.<Page>create(sink -> {
-            Collector collector = new Collector(sink);
-            int timeLimitSeconds = (int) Math.max(1, settings.responseTimeout().toSeconds());
-            SearchRequest request = new SearchRequest(collector, base, SearchScope.SUB, DereferencePolicy.NEVER,
-                    sizeLimit, timeLimitSeconds, false, filter, attributes);
-            request.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
-            if (paging != null) {
-                request.addControl(paging);
-            }
+            Collector collector = new Collector((page, error) -> {
+                if (error == null) {
+                    sink.success(page);
+                } else {
+                    sink.error(error);
+                }
+            });
             // No abandon request on cancel: it would write to the socket on the canceller's thread (a Reactor
             // timer). The caller discards the connection instead, and closing it ends the operation.
             sink.onCancel(collector::cancel);
-            try {
-                connection.asyncSearch(request);
-            } catch (LDAPException e) {
-                sink.error(new CredentialSourceException(name + ": search failed: " + e.getMessage(), e));
-            }
+            send(connection, collector, base, filter, sizeLimit, paging, attributes);
         });
+    }
+
+    /** Sends a search whose entries and result go to {@code collector}, which also hears of a failure to send. */
+    private void send(LDAPConnection connection, Collector collector, String base, Filter filter, int sizeLimit,
+                      @Nullable SimplePagedResultsControl paging, String[] attributes) {
+        int timeLimitSeconds = (int) Math.max(1, settings.responseTimeout().toSeconds());
+        SearchRequest request = new SearchRequest(collector, base, SearchScope.SUB, DereferencePolicy.NEVER,
+                sizeLimit, timeLimitSeconds, false, filter, attributes);
+        request.setResponseTimeoutMillis(settings.responseTimeout().toMillis());
+        if (paging != null) {
+            request.addControl(paging);
+        }
+        try {
+            connection.asyncSearch(request);
+        } catch (LDAPException e) {
+            collector.fail(new CredentialSourceException(name + ": search failed: " + e.getMessage(), e));
+        }
     }
 
     /**
@@ -263,34 +319,44 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
      *
      * <p>The call is scheduled directly rather than through {@code subscribeOn}: a cancelled {@code subscribeOn}
      * disposes its task by interrupting the thread, and an interrupt inside the LDAP SDK (checking a connection out
-     * of a pool, a bind) can leave the pool short of a connection for good. A cancel only marks the call here; the
-     * call runs to its end and its result goes back where it belongs.
+     * of a pool, a bind) can leave the pool short of a connection for good. A cancel only marks the call here; a
+     * call that has begun runs to its end and its result goes back where it belongs, and a call that has not begun
+     * is skipped (a storm of timed-out logins would otherwise queue hundreds of useless checkouts ahead of the
+     * next real one).
      */
     private <T> Mono<T> blockingCall(Callable<T> call, Consumer<T> late) {
         return Mono.<T>create(sink -> {
             AtomicBoolean cancelled = new AtomicBoolean();
             sink.onCancel(() -> cancelled.set(true));
-            try {
-                blocking.schedule(() -> {
-                    T result;
-                    try {
-                        result = call.call();
-                    } catch (Exception e) {
-                        if (!cancelled.get()) {
-                            sink.error(e);
-                        }
-                        return;
+            schedule(sink, () -> {
+                if (cancelled.get()) {
+                    return; // the caller left before the call began: nothing was taken, nothing to give back
+                }
+                T result;
+                try {
+                    result = call.call();
+                } catch (Exception e) {
+                    if (!cancelled.get()) {
+                        sink.error(e);
                     }
-                    if (cancelled.get()) {
-                        late.accept(result);
-                    } else {
-                        sink.success(result);
-                    }
-                });
-            } catch (RejectedExecutionException busy) {
-                sink.error(new CredentialSourceException(name + ": too many logins waiting for the directory", busy));
-            }
+                    return;
+                }
+                if (cancelled.get()) {
+                    late.accept(result);
+                } else {
+                    sink.success(result);
+                }
+            });
         });
+    }
+
+    /** Runs {@code task} on this source's scheduler; a full queue is an error for the caller. */
+    private void schedule(MonoSink<?> sink, Runnable task) {
+        try {
+            blocking.schedule(task);
+        } catch (RejectedExecutionException busy) {
+            sink.error(new CredentialSourceException(name + ": too many logins waiting for the directory", busy));
+        }
     }
 
     private LDAPConnection connect(LDAPConnectionPool pool) {
@@ -307,12 +373,14 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
 
     /**
      * A connection in an unknown state (failed or abandoned operation) is closed; the pool replaces it, which
-     * connects and so blocks: on this source's scheduler, without making the caller wait for it.
+     * connects and so blocks: on a scheduler of its own, without making the caller wait for it. Not on the
+     * checkout scheduler: there the replacement would queue behind checkouts that wait for the very connection it
+     * brings back, each until the pool's wait runs out.
      */
     private Mono<Void> discard(LDAPConnectionPool pool, LDAPConnection connection) {
         return Mono.fromRunnable(() -> {
             try {
-                blocking.schedule(() -> pool.releaseDefunctConnection(connection));
+                repairs.schedule(() -> pool.releaseDefunctConnection(connection));
             } catch (RejectedExecutionException full) {
                 Thread replacer = new Thread(() -> pool.releaseDefunctConnection(connection), "hato-" + name + "-x");
                 replacer.setDaemon(true);
@@ -406,17 +474,23 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
     /** The entries of one search and its final result. */
     private record Page(List<SearchResultEntry> entries, SearchResult result, @Nullable ASN1OctetString cookie) { }
 
-    /** Collects a search's entries on the SDK's reader thread and completes the sink with them. */
+    /** What a search came to: a page, or the error that ended it. */
+    @FunctionalInterface
+    private interface Outcome {
+        void done(@Nullable Page page, @Nullable CredentialSourceException error);
+    }
+
+    /** Collects a search's entries on the SDK's reader thread and reports the page (or the failure) once. */
     private final class Collector implements AsyncSearchResultListener {
 
         private static final long serialVersionUID = 1L;
 
-        private final transient MonoSink<Page> sink;
+        private final transient Outcome outcome;
         private final transient List<SearchResultEntry> entries = new ArrayList<>();
         private final AtomicBoolean done = new AtomicBoolean();
 
-        Collector(MonoSink<Page> sink) {
-            this.sink = sink;
+        Collector(Outcome outcome) {
+            this.outcome = outcome;
         }
 
         @Override
@@ -434,6 +508,12 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
             done.set(true);
         }
 
+        void fail(CredentialSourceException error) {
+            if (done.compareAndSet(false, true)) {
+                outcome.done(null, error);
+            }
+        }
+
         @Override
         public void searchResultReceived(AsyncRequestID requestId, SearchResult result) {
             if (!done.compareAndSet(false, true)) {
@@ -441,7 +521,7 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
             }
             ResultCode code = result.getResultCode();
             if (code != ResultCode.SUCCESS && code != ResultCode.SIZE_LIMIT_EXCEEDED) {
-                sink.error(new CredentialSourceException(name + ": search failed: " + code
+                outcome.done(null, new CredentialSourceException(name + ": search failed: " + code
                         + (result.getDiagnosticMessage() == null ? "" : " " + result.getDiagnosticMessage())));
                 return;
             }
@@ -452,10 +532,11 @@ public final class LdapCredentialSource implements CredentialSource, AutoCloseab
                     cookie = paging.getCookie();
                 }
             } catch (LDAPException e) {
-                sink.error(new CredentialSourceException(name + ": bad paging control: " + e.getMessage(), e));
+                outcome.done(null, new CredentialSourceException(name + ": bad paging control: " + e.getMessage(),
+                        e));
                 return;
             }
-            sink.success(new Page(List.copyOf(entries), result, cookie));
+            outcome.done(new Page(List.copyOf(entries), result, cookie), null);
         }
     }
 }
