@@ -1,7 +1,7 @@
 package dev.hato.pop3.session;
 
 import dev.hato.auth.Authenticator;
-import dev.hato.store.MessageStore;
+import dev.hato.store.mail.MessageStore;
 import org.jspecify.annotations.Nullable;
 
 /**
