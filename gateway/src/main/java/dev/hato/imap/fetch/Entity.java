@@ -1,5 +1,7 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.message.MessagePart;
+import dev.hato.message.MimeHeaderValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

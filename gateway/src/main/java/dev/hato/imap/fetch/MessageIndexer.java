@@ -1,5 +1,12 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.message.BaseSubject;
+import dev.hato.message.EncodedWords;
+import dev.hato.message.HeaderAddresses;
+import dev.hato.message.MessageLimits;
+import dev.hato.message.MimeCharsets;
+import dev.hato.message.SentDate;
+import dev.hato.message.TextCollector;
 import dev.hato.store.MessageContent;
 import dev.hato.store.MessageFacts;
 import java.io.IOException;

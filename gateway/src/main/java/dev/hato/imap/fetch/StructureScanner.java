@@ -1,5 +1,7 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.message.MessageLimits;
+import dev.hato.message.MessagePart;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +36,7 @@ import org.jspecify.annotations.Nullable;
 public final class StructureScanner {
 
     /** Boundaries are at most 70 characters (RFC 2046 §5.1.1); a longer line cannot be a delimiter. */
-    static final int BOUNDARY_LINE_OCTETS = 256;
+    static final int BOUNDARY_LINE_OCTETS = MessageLimits.BOUNDARY_LINE_OCTETS;
 
     private static final Set<String> PART_FIELDS = Set.of("content-type", "content-transfer-encoding", "content-id",
             "content-description", "content-md5", "content-disposition", "content-language", "content-location");
