@@ -34,7 +34,7 @@ public final class HeaderSectionEnd {
             return false;
         }
         if (b == '\n') {
-            if (lineOctets == 0 || lineOctets == 1 && lastWasCr) {
+            if (isEmptyLine(lineOctets, lastWasCr)) {
                 ended = true;
                 bodyStart = position;
                 separator = lineOctets + 1;
@@ -81,6 +81,14 @@ public final class HeaderSectionEnd {
             }
         }
         return NOT_FOUND;
+    }
+
+    /**
+     * RFC 5322 §2.1: whether a line of {@code octetsBeforeLf} octets before its LF, the last of them a CR when
+     * {@code lastIsCr}, is the empty line that ends a header section (CRLF, or a bare LF).
+     */
+    public static boolean isEmptyLine(long octetsBeforeLf, boolean lastIsCr) {
+        return octetsBeforeLf == 0 || octetsBeforeLf == 1 && lastIsCr;
     }
 
     /** Whether the empty line has been seen. */
