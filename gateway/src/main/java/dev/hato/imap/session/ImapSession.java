@@ -7,7 +7,6 @@ import dev.hato.auth.SaslPlain;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
-import dev.hato.imap.fetch.MessageLimitCheck;
 import dev.hato.imap.search.BadCharsetException;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.imap.search.SearchContext;
@@ -17,6 +16,7 @@ import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.ImapDecoded;
 import dev.hato.imap.wire.ImapFramer;
+import dev.hato.message.MessageLimitCheck;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.Ascii;
 import dev.hato.protocol.ConnectionInfo;
@@ -1329,7 +1329,7 @@ public final class ImapSession implements ProtocolSession {
                 done(tag, finalText, uid)));
         // RFC 3516 §4.3: BINARY of a part whose transfer encoding the server cannot decode. The renderer fails before
         // the first octet of that message, so the responses already sent are whole.
-        return work.onErrorResume(dev.hato.imap.fetch.UnknownTransferEncodingException.class,
+        return work.onErrorResume(dev.hato.message.UnknownTransferEncodingException.class,
                 failure -> line(tag + " NO [UNKNOWN-CTE] " + failure.getMessage()));
     }
 
