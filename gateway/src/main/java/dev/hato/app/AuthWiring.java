@@ -18,6 +18,7 @@ import dev.hato.auth.http.HttpSourceSettings;
 import dev.hato.auth.ldap.LdapCredentialSource;
 import dev.hato.auth.ldap.LdapSettings;
 import dev.hato.auth.guard.GuardedAuthenticator;
+import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.auth.scram.ScramKeySource;
 import dev.hato.auth.scram.ScramMechanism;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -48,6 +50,7 @@ final class AuthWiring implements AutoCloseable {
     private final LoginThrottle throttle;
     private final AuditLog audit;
     private final GuardedAuthenticator authenticator;
+    private final ScramKeySource scramKeys;
     private final ScramMechanism scram;
 
     /** {@code scramSecret}: the file of the server secret SCRAM decoys are derived from (created if missing). */
@@ -91,8 +94,8 @@ final class AuthWiring implements AutoCloseable {
         authenticator = guarded(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
                 settings));
         try {
-            scram = new ScramMechanism(authenticator, new ScramKeySource(directory, routing,
-                    ScramKeySource.secretIn(scramSecret), settings));
+            scramKeys = new ScramKeySource(directory, routing, ScramKeySource.secretIn(scramSecret), settings);
+            scram = new ScramMechanism(authenticator, scramKeys);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the SCRAM secret " + scramSecret, e);
         }
@@ -106,6 +109,14 @@ final class AuthWiring implements AutoCloseable {
     /** SASL SCRAM-SHA-256 for local passwords, through the same throttle and audit log. */
     ScramMechanism scram() {
         return scram;
+    }
+
+    /**
+     * SASL for every protocol: all mechanisms through the one throttle and audit log; {@code tokens} (unguarded: the
+     * engine guards it) turns OAUTHBEARER and XOAUTH2 on, null leaves them off.
+     */
+    SaslEngine sasl(@Nullable Authenticator tokens) {
+        return new SaslEngine(authenticator, scramKeys, tokens);
     }
 
     private void register(CredentialSource source, BreakerSettings breaker, VerifierCache cache,

@@ -81,7 +81,8 @@ public class HatoApplication {
                                 Authenticator authenticator, AuthWiring authWiring, MeterRegistry meters) {
         Authenticator tokens = tokenAuthenticator(properties, store);
         return new MailListeners(properties, store, serverTls, authenticator,
-                tokens == null ? null : authWiring.guarded(tokens), authWiring.scram(), meters);
+                tokens == null ? null : authWiring.guarded(tokens), authWiring.scram(), authWiring.sasl(tokens),
+                meters);
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */

@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.auth.Authenticator;
+import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.RecipientResolver;
@@ -62,9 +63,9 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens, ScramMechanism scram, MeterRegistry meters) {
+                  @Nullable Authenticator tokens, ScramMechanism scram, SaslEngine sasl, MeterRegistry meters) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens, scram, meters);
+        this.sessions = sessions(properties, store, authenticator, tokens, scram, sasl, meters);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -101,7 +102,7 @@ public final class MailListeners implements SmartLifecycle {
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
             PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram,
-            MeterRegistry meters) {
+            SaslEngine sasl, MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         RecipientResolver recipients = recipients(properties, store);
@@ -123,7 +124,7 @@ public final class MailListeners implements SmartLifecycle {
                 // The outbound queue is in the database: every node can queue, whichever nodes deliver.
                 .withRemoteDelivery(true);
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
-        Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());
+        Pop3Services pop3Services = new Pop3Services(sasl, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
