@@ -26,7 +26,7 @@ import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
 import dev.hato.smtp.session.UnknownRecipients;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;

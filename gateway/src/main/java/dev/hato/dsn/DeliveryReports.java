@@ -2,8 +2,8 @@ package dev.hato.dsn;
 
 import dev.hato.delivery.MessageSpool;
 import dev.hato.dsn.RecipientReport.Action;
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.queue.Envelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import dev.hato.auth.sasl.SaslStep.Failure;
 import dev.hato.auth.sasl.SaslStep.Reason;
 import dev.hato.auth.sasl.SaslStep.Success;
 import dev.hato.auth.token.BearerSasl;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;

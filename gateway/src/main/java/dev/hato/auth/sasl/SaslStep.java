@@ -1,6 +1,6 @@
 package dev.hato.auth.sasl;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;

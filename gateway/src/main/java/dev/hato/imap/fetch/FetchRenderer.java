@@ -5,7 +5,7 @@ import dev.hato.imap.wire.FetchAttribute.Item;
 import dev.hato.imap.wire.FetchAttribute.Section;
 import dev.hato.imap.wire.FetchAttribute.Text;
 import dev.hato.imap.wire.FetchAttribute;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.hato.imap.fetch;
 
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageFacts;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -4,7 +4,7 @@ import dev.hato.auth.AuthOutcome;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.auth.sasl.SaslExchange;
 import dev.hato.auth.sasl.SaslStep;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

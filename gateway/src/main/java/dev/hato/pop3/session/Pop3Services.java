@@ -1,7 +1,7 @@
 package dev.hato.pop3.session;
 
 import dev.hato.auth.sasl.SaslEngine;
-import dev.hato.store.MessageStore;
+import dev.hato.store.mail.MessageStore;
 
 /**
  * What a POP3 session needs from the rest of Hato. {@code sasl} runs AUTH and USER/PASS logins (through the login

@@ -4,7 +4,7 @@ import dev.hato.auth.Authenticator;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.ReportSender;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.store.mail.DeliveryWriter;
 import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
