@@ -20,7 +20,6 @@ import dev.hato.auth.ldap.LdapSettings;
 import dev.hato.auth.guard.GuardedAuthenticator;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.auth.scram.ScramKeySource;
-import dev.hato.auth.scram.ScramMechanism;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -51,7 +50,6 @@ final class AuthWiring implements AutoCloseable {
     private final AuditLog audit;
     private final GuardedAuthenticator authenticator;
     private final ScramKeySource scramKeys;
-    private final ScramMechanism scram;
 
     /** {@code scramSecret}: the file of the server secret SCRAM decoys are derived from (created if missing). */
     AuthWiring(HatoProperties.Auth auth, Directory directory, AuditLog audit, Scheduler hashing,
@@ -91,24 +89,13 @@ final class AuthWiring implements AutoCloseable {
                 t.authIdMaxPace(), t.familiarFor()), Schedulers.parallel());
         this.audit = audit;
         AuthenticatorSettings settings = new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout());
-        authenticator = guarded(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
-                settings));
+        authenticator = new GuardedAuthenticator(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
+                settings), throttle, audit);
         try {
             scramKeys = new ScramKeySource(directory, routing, ScramKeySource.secretIn(scramSecret), settings);
-            scram = new ScramMechanism(authenticator, scramKeys);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the SCRAM secret " + scramSecret, e);
         }
-    }
-
-    /** Every way of logging in goes through the same throttle and into the same audit log. */
-    GuardedAuthenticator guarded(Authenticator delegate) {
-        return new GuardedAuthenticator(delegate, throttle, audit);
-    }
-
-    /** SASL SCRAM-SHA-256 for local passwords, through the same throttle and audit log. */
-    ScramMechanism scram() {
-        return scram;
     }
 
     /**
