@@ -2,6 +2,7 @@ package dev.hato.smtp.session;
 
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.delivery.DeliveryQuotas;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.ReportSender;
 import dev.hato.store.DeliveryWriter;

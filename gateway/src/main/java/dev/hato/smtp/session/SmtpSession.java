@@ -6,6 +6,7 @@ import dev.hato.auth.Credentials;
 import dev.hato.auth.SaslPlain;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.auth.token.BearerSasl;
+import dev.hato.delivery.DeliveryQuotas;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
