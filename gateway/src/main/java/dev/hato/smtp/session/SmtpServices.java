@@ -2,41 +2,20 @@ package dev.hato.smtp.session;
 
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.scram.ScramMechanism;
-import dev.hato.delivery.DeliveryQuotas;
-import dev.hato.delivery.RecipientResolver;
-import dev.hato.dsn.ReportSender;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.delivery.DeliveryPipeline;
 import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
- * What an SMTP session needs from the rest of Hato; {@code io} runs blocking file work (the spool).
+ * What an SMTP session needs from the rest of Hato. {@code delivery} admits recipients and delivers accepted
+ * messages (quota, loops, notifications are its business); {@code io} runs blocking file work (the spool).
  * {@code tokens} verifies bearer tokens (OAUTHBEARER, XOAUTH2); null when no token issuer is configured, and then
  * those mechanisms are not offered. {@code scram} runs SCRAM-SHA-256 exchanges; null leaves it unoffered.
- * {@code reports} sends the success notifications (RFC 3461 NOTIFY=SUCCESS) of local deliveries, and the failure
- * notifications of recipients whose quota the message would exceed. {@code quotas} gives accounts' storage quotas;
- * null delivers without looking at quotas. {@code unknownRecipients} counts RCPTs to unknown users per client
- * address (directory harvesting), shared by all sessions of the server.
+ * {@code unknownRecipients} counts RCPTs to unknown users per client address (directory harvesting), shared by
+ * all sessions of the server.
  */
-public record SmtpServices(RecipientResolver recipients, Authenticator authenticator,
-                           @Nullable Authenticator tokens, @Nullable ScramMechanism scram, DeliveryWriter deliveries,
-                           ReportSender reports, Scheduler io, Clock clock, @Nullable DeliveryQuotas quotas,
+public record SmtpServices(DeliveryPipeline delivery, Authenticator authenticator,
+                           @Nullable Authenticator tokens, @Nullable ScramMechanism scram, Scheduler io, Clock clock,
                            UnknownRecipients unknownRecipients) {
-
-    /** Services with the default limits on unknown recipients. */
-    public SmtpServices(RecipientResolver recipients, Authenticator authenticator, @Nullable Authenticator tokens,
-                        @Nullable ScramMechanism scram, DeliveryWriter deliveries, ReportSender reports, Scheduler io,
-                        Clock clock, @Nullable DeliveryQuotas quotas) {
-        this(recipients, authenticator, tokens, scram, deliveries, reports, io, clock, quotas,
-                new UnknownRecipients(UnknownRecipients.Settings.defaults(), Schedulers.parallel()));
-    }
-
-    /** Services without quota enforcement. */
-    public SmtpServices(RecipientResolver recipients, Authenticator authenticator, @Nullable Authenticator tokens,
-                        @Nullable ScramMechanism scram, DeliveryWriter deliveries, ReportSender reports, Scheduler io,
-                        Clock clock) {
-        this(recipients, authenticator, tokens, scram, deliveries, reports, io, clock, null);
-    }
 }

@@ -6,12 +6,14 @@ import dev.hato.auth.Credentials;
 import dev.hato.auth.SaslPlain;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.auth.token.BearerSasl;
-import dev.hato.delivery.DeliveryQuotas;
+import dev.hato.delivery.AcceptedRecipients;
+import dev.hato.delivery.Admission;
+import dev.hato.delivery.Hops;
+import dev.hato.delivery.InboundMessage;
 import dev.hato.delivery.MessageSpool;
-import dev.hato.delivery.Recipient;
+import dev.hato.delivery.RecipientRequest;
 import dev.hato.delivery.TraceHeaders;
 import dev.hato.dsn.DeliveryReports;
-import dev.hato.dsn.RecipientReport;
 import dev.hato.imap.fetch.MessageLimitCheck;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
@@ -25,21 +27,15 @@ import dev.hato.smtp.command.Xtext;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.smtp.wire.SmtpDataDecoder;
 import dev.hato.store.Account;
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
 import dev.hato.store.Envelope;
 import dev.hato.store.OutboundRecipient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,8 +62,6 @@ public final class SmtpSession implements ProtocolSession {
     private static final String SCRAM_FIRST = "SCRAM-FIRST";
     private static final String SCRAM_FINAL = "SCRAM-FINAL";
     private static final String SCRAM_CONFIRM = "SCRAM-CONFIRM";
-    /** Quota lookups in flight at the end of a message for many recipients. */
-    private static final int QUOTA_LOOKUPS = 8;
 
     private final SmtpSettings settings;
     private final ConnectionInfo connection;
@@ -406,7 +400,7 @@ public final class SmtpSession implements ProtocolSession {
                 }
             }
         }
-        if (current.rcptCount >= settings.maxRecipients()) {
+        if (current.recipients.count() >= settings.maxRecipients()) {
             return reply("452 4.5.3 Too many recipients");
         }
         String address = rcpt.forwardPath();
@@ -418,43 +412,18 @@ public final class SmtpSession implements ProtocolSession {
             address = address + "@" + settings.hostName();
         }
         String target = address;
-        String orcptGiven = orcpt;
-        // A forwarded or expanded copy names the address the client gave as its original recipient.
-        String original = orcpt != null ? orcpt : (current.envelope.utf8() ? "utf-8;" : "rfc822;") + target;
-        return services.recipients().resolve(target)
-                .flatMapMany(recipient -> {
-                    if (recipient instanceof Recipient.Resolved resolved) {
-                        if (!resolved.remote().isEmpty() && !settings.remoteDelivery()) {
-                            return reply("451 4.3.5 <" + target + ">: forwarding to other domains is not "
-                                    + "enabled on this server (hato.outbound.enabled)");
-                        }
-                        return allFull(current, resolved.accounts()).flatMapMany(full -> {
-                            if (full && resolved.remote().isEmpty()) {
-                                // RFC 3463 X.2.2: mailbox full; temporary, as the owner may make room
-                                return reply("452 4.2.2 <" + target + ">: Mailbox full, try again later");
-                            }
-                            current.accept(target, notify, orcptGiven, original, resolved.accounts(),
-                                    resolved.remote(), resolved.forwardedBy());
-                            return reply("250 2.1.5 Recipient OK");
-                        });
+        RecipientRequest request = new RecipientRequest(target, notify, orcpt, current.envelope.utf8(),
+                settings.role() == SmtpSettings.Role.SUBMISSION);
+        return services.delivery().admit(current.recipients, request)
+                .flatMapMany(admission -> {
+                    if (admission instanceof Admission.Admitted) {
+                        return reply("250 2.1.5 Recipient OK");
                     }
-                    if (recipient instanceof Recipient.UnknownLocal) {
+                    if (admission instanceof Admission.UnknownUser) {
                         // RFC 5321 §3.3: a refused recipient is an answer, not a protocol error of the client.
                         return unknownRecipient(target);
                     }
-                    if (recipient instanceof Recipient.Unroutable unroutable) {
-                        return reply("550 5.4.6 <" + target + ">: " + unroutable.reason());
-                    }
-                    if (settings.role() == SmtpSettings.Role.SUBMISSION) {
-                        if (!settings.remoteDelivery()) {
-                            return reply("550 5.7.1 <" + target + ">: delivery to other domains is not enabled "
-                                    + "on this server; message not accepted for this recipient");
-                        }
-                        current.accept(target, notify, orcptGiven, orcptGiven, List.of(), List.of(target),
-                                List.of());
-                        return reply("250 2.1.5 Recipient OK");
-                    }
-                    return reply("554 5.7.1 <" + target + ">: Relay access denied");
+                    return reply(((Admission.Refused) admission).reply().line());
                 })
                 .onErrorResume(failure -> {
                     LOG.warn("recipient lookup failed: {}", failure.toString());
@@ -522,7 +491,7 @@ public final class SmtpSession implements ProtocolSession {
         if (current == null) {
             return error("503 5.5.1 Need MAIL before DATA");
         }
-        if (current.rcptCount == 0) {
+        if (current.recipients.count() == 0) {
             return error("554 5.5.1 No valid recipients");
         }
         if (current.envelope.body() == Envelope.Body.BINARY_MIME) {
@@ -545,14 +514,9 @@ public final class SmtpSession implements ProtocolSession {
         current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE,
                 current.envelope.body() == Envelope.Body.BINARY_MIME, settings.messageLimits().maxHeaderLine());
         current.shape = new MessageLimitCheck(settings.messageLimits());
-        // Delivered-To only when the message leaves (a loop needs a hop through another server), and only with one
-        // RCPT: the stored message is shared by all recipients, and an alias or forwarding address must not show to
-        // the others (a Bcc would be revealed). Messages to several recipients are caught by the hop count.
-        List<String> deliveredTo = current.outbound.isEmpty() || current.rcptCount != 1 ? List.of()
-                : List.copyOf(current.forwardedBy);
         byte[] trace = TraceHeaders.of(current.envelope.sender(), helo == null ? "unknown" : helo,
                 connection.remoteIp(), settings.hostName(), protocolName(current.envelope.utf8()), current.id,
-                current.addresses, deliveredTo, ZonedDateTime.now(services.clock()));
+                current.recipients.addresses(), current.recipients.deliveredTo(), ZonedDateTime.now(services.clock()));
         return spool.append(ByteBuffer.wrap(trace));
     }
     /**
@@ -568,7 +532,7 @@ public final class SmtpSession implements ProtocolSession {
         Flux<Action> start = Flux.empty();
         if (current == null) {
             bdatRefusal = "503 5.5.1 Need MAIL before BDAT";
-        } else if (current.rcptCount == 0) {
+        } else if (current.recipients.count() == 0) {
             bdatRefusal = "554 5.5.1 No valid recipients";
         } else if (current.spool == null) {
             start = startMessage(current).thenMany(Flux.<Action>empty());
@@ -679,94 +643,22 @@ public final class SmtpSession implements ProtocolSession {
         if (refusal == null) {
             refusal = shapeRefusal(current);
         }
-        if (refusal == null) {
-            refusal = loopRefusal(current);
-        }
         if (refusal != null) {
             spool.discard();
             return reply(refusal);
         }
-        return overQuota(current, current.accounts.keySet(), spool.size()).flatMapMany(over -> {
-            if (!over.isEmpty() && over.size() == current.accounts.size() && current.outbound.isEmpty()) {
-                spool.discard();
-                return reply("552 5.2.2 Mailbox full: the message exceeds the quota of every recipient");
-            }
-            return write(current, spool, over);
-        }).onErrorResume(failure -> {
-            spool.discard();
-            LOG.warn("quota lookup for message {} failed: {}", current.id, failure.toString());
-            return reply("451 4.3.0 Temporary lookup failure, try again later");
-        });
-    }
-
-    /**
-     * True when quotas are enforced and every one of {@code accounts} (at least one) has no room left. Accounts
-     * seen without any limit are remembered, so the end of the message need not look them up again.
-     */
-    private Mono<Boolean> allFull(Transaction current, List<Account> accounts) {
-        DeliveryQuotas quotas = services.quotas();
-        if (quotas == null || accounts.isEmpty()) {
-            return Mono.just(false);
-        }
-        return Flux.fromIterable(accounts)
-                .concatMap(account -> quotas.quota(account.id()).doOnNext(quota -> {
-                    if (quota.limitOctets() == null && quota.limitMessages() == null) {
-                        current.unlimited.add(account.id());
+        ContentChecks checks = current.checks;
+        Hops hops = checks == null ? Hops.NONE : new Hops(checks.receivedFields(), checks.deliveredTo());
+        return services.delivery().deliver(new InboundMessage(current.id, bodyAsReceived(current), current.origin,
+                        spool, current.recipients, hops))
+                .flatMapMany(result -> {
+                    if (!result.accepted()) {
+                        return reply(result.firstFailure().line());
                     }
-                }))
-                .all(DeliveryQuotas::full);
-    }
-
-    /** The accounts a message of {@code size} octets would take over their quota; empty without quotas. */
-    private Mono<Set<Long>> overQuota(Transaction current, Set<Long> accounts, long size) {
-        DeliveryQuotas quotas = services.quotas();
-        if (quotas == null || accounts.isEmpty()) {
-            return Mono.just(Set.of());
-        }
-        // a list can reach hundreds of accounts: a few lookups at a time, not one after another
-        return Flux.fromIterable(List.copyOf(accounts))
-                .filter(account -> !current.unlimited.contains(account))
-                .flatMap(account -> quotas.quota(account)
-                        .filter(quota -> !DeliveryQuotas.fits(quota, size))
-                        .map(quota -> account), QUOTA_LOOKUPS)
-                .collect(LinkedHashSet::new, Set::add);
-    }
-
-    /**
-     * Commits the message for the recipients within quota and answers 250 after the commit; the others (in
-     * {@code over}) get a failure notification (RFC 3461, unless they asked NOTIFY=NEVER) with the success ones.
-     */
-    private Flux<Action> write(Transaction current, MessageSpool spool, Set<Long> over) {
-        List<Long> accounts = current.accounts.keySet().stream().filter(account -> !over.contains(account))
-                .toList();
-        List<OutboundRecipient> outbound = List.copyOf(current.outbound.values());
-        // The write must not be cancelled by a client that hangs up while it waits for the 250: its batch may
-        // already be reading the spool, and other sessions' messages share that transaction. So the write runs on
-        // its own subscription, and the spool is freed only when the write is over.
-        Instant arrival = services.clock().instant();
-        Mono<DeliveryReceipt> write = spool.finish()
-                .flatMap(content -> services.deliveries().deliver(
-                        new Delivery(content, accounts, arrival, bodyAsReceived(current), outbound)))
-                .cache();
-        // After the commit, notifications (RFC 3461: successes, and failures of recipients over quota) quote the
-        // original from the spool; the spool is freed once they are built, or at once when the write failed or
-        // nobody gets one.
-        List<RecipientReport> reports = current.reports(over);
-        write.flatMap(receipt -> reports.isEmpty() || current.envelope.nullSender() ? Mono.just(false)
-                        : services.reports().send(current.envelope, arrival, reports, spool, current.origin))
-                .doFinally(signal -> spool.discard())
-                .subscribe(sent -> { }, failure -> LOG.warn("delivery notification for message {} not sent: {}",
-                        current.id, failure.toString()));
-        return write
-                .flatMapMany((DeliveryReceipt receipt) -> {
                     errors = 0;
-                    return reply("250 2.0.0 OK: message " + current.id + " stored for "
-                            + receipt.messages().size() + " local recipient(s)"
-                            + (outbound.isEmpty() ? "" : ", queued for " + outbound.size() + " remote"));
-                })
-                .onErrorResume(failure -> {
-                    LOG.warn("delivery of message {} failed: {}", current.id, failure.toString());
-                    return reply("451 4.3.0 Message not stored (temporary storage failure), try again later");
+                    return reply("250 2.0.0 OK: message " + current.id + " stored for " + result.stored()
+                            + " local recipient(s)" + (result.queued() == 0 ? "" : ", queued for "
+                            + result.queued() + " remote"));
                 });
     }
 
@@ -799,24 +691,6 @@ public final class SmtpSession implements ProtocolSession {
         }
         return (breach.kind() == MessageLimitCheck.Kind.HEADER_SIZE ? "552 5.3.4" : "554 5.6.0")
                 + " Message refused: " + breach.text();
-    }
-
-    /** RFC 5321 §6.3: a message that has gone round too often, or came back to an address that sent it on. */
-    private @Nullable String loopRefusal(Transaction current) {
-        ContentChecks checks = current.checks;
-        if (checks == null) {
-            return null;
-        }
-        // Our own Received field is not in the content: one more hop.
-        if (checks.receivedFields() + 1 > settings.maxHops()) {
-            return "554 5.4.6 Message refused: too many hops (" + (checks.receivedFields() + 1)
-                    + " Received fields), probably a mail loop";
-        }
-        String looped = checks.deliveredToAnyOf(current.forwardedBy);
-        if (looped != null) {
-            return "554 5.4.6 Message refused: mail forwarding loop for <" + looped + ">";
-        }
-        return null;
     }
 
     /** Content the server will not store, with the reply that says why; null when the message is acceptable. */
@@ -1160,22 +1034,8 @@ public final class SmtpSession implements ProtocolSession {
         final Envelope envelope;
         /** Whether the sender logged in: what a success report to the envelope sender may quote depends on it. */
         final DeliveryReports.Origin origin;
-        /** RCPT commands accepted: the unit of the recipient limit. */
-        int rcptCount;
-        /** The accounts that receive the message, by id, in RCPT order. */
-        final Map<Long, Account> accounts = new LinkedHashMap<>();
-        /** Recipients elsewhere, by address: the submitted ones and alias/forwarding targets. */
-        final Map<String, OutboundRecipient> outbound = new LinkedHashMap<>();
-        /** The RCPT addresses as the client wrote them (trace "for" clause). */
-        final List<String> addresses = new ArrayList<>();
-        /** Local addresses whose alias or forwarding sent the message elsewhere. */
-        final Set<String> forwardedBy = new LinkedHashSet<>();
-        /** Recipients that asked for a success notification (RFC 3461 NOTIFY=SUCCESS) and get it from here. */
-        final List<RecipientReport> successes = new ArrayList<>();
-        /** Accounts whose quota had no limit at RCPT time (a limit set since then applies to the next message). */
-        final Set<Long> unlimited = new HashSet<>();
-        /** For each local account, the RCPT that reached it first: its address, ORCPT and NOTIFY. */
-        final Map<Long, Rcpt> rcptOf = new LinkedHashMap<>();
+        /** The recipients the delivery pipeline admitted. */
+        final AcceptedRecipients recipients = new AcceptedRecipients();
         @Nullable MessageSpool spool;
         @Nullable ContentChecks checks;
         @Nullable MessageLimitCheck shape;
@@ -1188,69 +1048,5 @@ public final class SmtpSession implements ProtocolSession {
             this.envelope = envelope;
             this.origin = origin;
         }
-
-        /**
-         * One accepted RCPT and what it expanded to. {@code orcpt} is the ORCPT the client gave (or null), reported
-         * as such; {@code onwardOrcpt} goes with copies sent elsewhere, naming the address the client used when it
-         * gave none (RFC 3461 §4.2). DSN parameters follow the message to remote targets; with
-         * NOTIFY=SUCCESS a recipient delivered here is reported "delivered", and one that expanded to several
-         * targets "expanded", its targets then carrying NOTIFY without SUCCESS (RFC 3461 §6.2.7.3). A recipient
-         * forwarded one-to-one elsewhere passes its NOTIFY on unchanged, as a relay does.
-         */
-        void accept(String address, Set<OutboundRecipient.Notify> notify, @Nullable String orcpt,
-                    @Nullable String onwardOrcpt, List<Account> local, List<String> remote,
-                    List<String> forwarders) {
-            rcptCount++;
-            addresses.add(address);
-            local.forEach(account -> accounts.putIfAbsent(account.id(), account));
-            local.forEach(account -> rcptOf.putIfAbsent(account.id(), new Rcpt(address, orcpt, Set.copyOf(notify))));
-            boolean success = notify.contains(OutboundRecipient.Notify.SUCCESS);
-            // RFC 3461 §6.2.7: an alias of exactly one address is not an expansion; the copy is reported as such.
-            boolean expanded = local.size() + remote.size() > 1;
-            Set<OutboundRecipient.Notify> passed = notify;
-            if (success && expanded) {
-                EnumSet<OutboundRecipient.Notify> without = EnumSet.noneOf(OutboundRecipient.Notify.class);
-                without.addAll(notify);
-                without.remove(OutboundRecipient.Notify.SUCCESS);
-                passed = without.isEmpty() ? EnumSet.of(OutboundRecipient.Notify.NEVER) : without;
-                successes.add(new RecipientReport(address, orcpt, RecipientReport.Action.EXPANDED, "2.0.0", null,
-                        null, null, null));
-            } else if (success && !local.isEmpty()) {
-                successes.add(RecipientReport.delivered(address, orcpt));
-            }
-            for (String target : remote) {
-                outbound.putIfAbsent(target, new OutboundRecipient(target, passed, onwardOrcpt));
-            }
-            forwardedBy.addAll(forwarders);
-        }
-
-        /**
-         * The notifications to send once the message is committed: the success ones, without recipients whose
-         * accounts in {@code over} did not get the message, and a failure for each RCPT that reached such an
-         * account (RFC 3461 §4.1: unless it asked NOTIFY without FAILURE; no NOTIFY means FAILURE,DELAY).
-         */
-        List<RecipientReport> reports(Set<Long> over) {
-            Set<String> failed = new LinkedHashSet<>();
-            List<RecipientReport> reports = new ArrayList<>();
-            for (Long account : over) {
-                Rcpt rcpt = rcptOf.get(account);
-                if (rcpt == null || !failed.add(rcpt.address())) {
-                    continue;
-                }
-                if (rcpt.notifyOn().isEmpty() || rcpt.notifyOn().contains(OutboundRecipient.Notify.FAILURE)) {
-                    reports.add(new RecipientReport(rcpt.address(), rcpt.orcpt(), RecipientReport.Action.FAILED,
-                            "5.2.2", null, "smtp; 552 5.2.2 Mailbox full: quota exceeded", null, null));
-                }
-            }
-            for (RecipientReport success : successes) {
-                if (!failed.contains(success.finalRecipient())) {
-                    reports.add(success);
-                }
-            }
-            return reports;
-        }
     }
-
-    /** One accepted RCPT as notifications name it. */
-    private record Rcpt(String address, @Nullable String orcpt, Set<OutboundRecipient.Notify> notifyOn) { }
 }
