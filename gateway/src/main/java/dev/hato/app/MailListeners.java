@@ -1,10 +1,6 @@
 package dev.hato.app;
 
 import dev.hato.auth.sasl.SaslEngine;
-import dev.hato.delivery.IndexingDeliveryWriter;
-import dev.hato.delivery.RecipientResolver;
-import dev.hato.dsn.DeliveringReportSender;
-import dev.hato.dsn.DeliveryReports;
 import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
@@ -24,7 +20,6 @@ import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
 import dev.hato.smtp.session.UnknownRecipients;
-import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
@@ -100,12 +95,8 @@ public final class MailListeners implements SmartLifecycle {
             PgStore store, SaslEngine sasl, MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
-        RecipientResolver recipients = recipients(properties, store);
-        DeliveryWriter deliveries = deliveries(store);
-        SmtpServices smtpServices = new SmtpServices(recipients, sasl,
-                deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
-                        Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
-                Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quotaToEnforce,
+        SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool), sasl,
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(),
                 unknownRecipients(properties.smtp().unknownRecipients()));
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
@@ -114,10 +105,7 @@ public final class MailListeners implements SmartLifecycle {
                 .withLimits(properties.smtp().maxLineLength(), properties.smtp().maxCommandsBeforeAuth(),
                         properties.smtp().maxAuthFailures())
                 .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
-                .withMaxHops(properties.smtp().maxHops())
-                .withMessageLimits(properties.message().limits())
-                // The outbound queue is in the database: every node can queue, whichever nodes deliver.
-                .withRemoteDelivery(true);
+                .withMessageLimits(properties.message().limits());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(sasl, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
@@ -147,20 +135,6 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;
-    }
-
-    /**
-     * The delivery path every local delivery takes (SMTP, reports, bounces): messages are parsed once into their
-     * IMAP facts before the commit, off the event loop, and the facts are stored with the blob.
-     */
-    static DeliveryWriter deliveries(PgStore store) {
-        return new IndexingDeliveryWriter(store.deliveries(), MessageIndexer.withDefaults(Schedulers.boundedElastic()));
-    }
-
-    /** How envelope addresses are resolved, for the SMTP sessions and for reports to senders. */
-    static RecipientResolver recipients(HatoProperties properties, PgStore store) {
-        return new RecipientResolver(store.addresses(), properties.hostName(), properties.smtp().postmaster(),
-                properties.smtp().subaddressSeparator());
     }
 
     private static List<ProtocolServer> servers(HatoProperties properties,

@@ -50,9 +50,8 @@ final class OutboundWiring implements AutoCloseable {
         this.resolver = new DnsMxResolver(dnsServers(outbound.dnsServers()), outbound.dnsTimeout());
         NettySmtpConnector connector = new NettySmtpConnector(ClientTls.create(outbound.trustedCertificates()),
                 outbound.connectTimeout(), outbound.replyTimeout());
-        this.runner = QueueRunner.create(settings, store.outboundQueue(), MailListeners.recipients(properties, store),
-                MailListeners.deliveries(store),
-                resolver, connector, signer, new DeliveryReports(settings.heloName(), Clock.systemUTC(), spool, io),
+        this.runner = QueueRunner.create(settings, store.outboundQueue(),
+                DeliveryWiring.generated(properties, store), resolver, connector, signer, new DeliveryReports(settings.heloName(), Clock.systemUTC(), spool, io),
                 Clock.systemUTC(), Schedulers.parallel(), meters);
         runner.start();
     }

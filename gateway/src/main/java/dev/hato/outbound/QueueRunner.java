@@ -1,7 +1,7 @@
 package dev.hato.outbound;
 
 import dev.hato.dkim.MessageSigner;
-import dev.hato.delivery.RecipientResolver;
+import dev.hato.delivery.GeneratedDelivery;
 import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.dsn.RecipientReport;
@@ -12,7 +12,6 @@ import dev.hato.outbound.client.SmtpConnector;
 import dev.hato.outbound.client.SmtpFailure;
 import dev.hato.outbound.client.TlsFailure;
 import dev.hato.outbound.client.TlsPolicy;
-import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundQueue;
 import dev.hato.store.queue.OutboundRecipient.Notify;
@@ -79,12 +78,12 @@ public final class QueueRunner implements AutoCloseable {
      * A runner (not yet started) on the given parts. {@code scheduler} runs the timer and wake-ups; everything
      * else is non-blocking and runs where the network and the store complete it.
      */
-    public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, RecipientResolver recipients,
-                                     DeliveryWriter writer, MxResolver resolver, SmtpConnector connector,
+    public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, GeneratedDelivery generated,
+                                     MxResolver resolver, SmtpConnector connector,
                                      MessageSigner signer, DeliveryReports reports, Clock clock, Scheduler scheduler,
                                      MeterRegistry meters) {
         return new QueueRunner(settings, queue, new Routes(settings, resolver), connector, signer,
-                new Reporter(new DeliveringReportSender(reports, recipients, writer, true, clock), queue), clock,
+                new Reporter(new DeliveringReportSender(reports, generated), queue), clock,
                 scheduler, meters);
     }
 

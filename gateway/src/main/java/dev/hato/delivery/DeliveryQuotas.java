@@ -1,4 +1,4 @@
-package dev.hato.smtp.session;
+package dev.hato.delivery;
 
 import dev.hato.store.mail.Mailboxes;
 import reactor.core.publisher.Mono;

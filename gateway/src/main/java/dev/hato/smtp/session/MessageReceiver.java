@@ -1,0 +1,158 @@
+package dev.hato.smtp.session;
+
+import static dev.hato.smtp.session.SmtpContext.reply;
+
+import dev.hato.delivery.Hops;
+import dev.hato.delivery.InboundMessage;
+import dev.hato.delivery.MessageSpool;
+import dev.hato.delivery.TraceHeaders;
+import dev.hato.message.MessageLimitCheck;
+import dev.hato.protocol.Action;
+import dev.hato.smtp.wire.ContentChecks;
+import dev.hato.store.queue.Envelope;
+import java.nio.ByteBuffer;
+import java.time.ZonedDateTime;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The content of a message, however it arrives (DATA or BDAT): spooled with the trace fields first, checked and
+ * repaired as it streams, and at its end refused or handed to the delivery pipeline; a {@code 250} is sent only when
+ * the pipeline reports the commit.
+ */
+final class MessageReceiver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MessageReceiver.class);
+
+    private MessageReceiver() { }
+
+    /** Opens the spool with the trace fields first. */
+    static Mono<Void> start(SmtpContext session, Transaction current) {
+        SmtpSettings settings = session.settings;
+        MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
+                session.services.io());
+        current.spool = spool;
+        current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE,
+                current.envelope.body() == Envelope.Body.BINARY_MIME, settings.messageLimits().maxHeaderLine());
+        current.shape = new MessageLimitCheck(settings.messageLimits());
+        SmtpState.Greeted greeting = session.greeting();
+        byte[] trace = TraceHeaders.of(current.envelope.sender(), greeting == null ? "unknown" : greeting.helo(),
+                session.connection.remoteIp(), settings.hostName(), session.protocolName(current.envelope.utf8()),
+                current.id, current.recipients.addresses(), current.recipients.deliveredTo(),
+                ZonedDateTime.now(session.services.clock()));
+        return spool.append(ByteBuffer.wrap(trace));
+    }
+
+    /** Checks and spools a piece of content of the transaction in progress (none: the bytes are dropped). */
+    static Flux<Action> append(SmtpContext session, ByteBuffer bytes) {
+        Transaction current = session.transaction();
+        if (current == null || current.spool == null || current.failed) {
+            return Flux.empty();
+        }
+        ContentChecks checks = current.checks;
+        ByteBuffer content = checks == null ? bytes : checks.apply(bytes);
+        MessageLimitCheck shape = current.shape;
+        if (shape != null) {
+            shape.feed(content);
+        }
+        return current.spool.append(content)
+                .thenMany(Flux.<Action>empty())
+                .onErrorResume(failure -> {
+                    // Keep reading to the end of the data, then answer 451: the client must not see a 250.
+                    LOG.error("spooling message failed", failure);
+                    current.failed = true;
+                    return Flux.empty();
+                });
+    }
+
+    /** The end of a message (DATA or BDAT LAST): refuse it, or commit it and answer 250 after the commit. */
+    static Flux<Action> finish(SmtpContext session, Transaction current, boolean exceeded,
+                               @Nullable String refusal) {
+        SmtpSettings settings = session.settings;
+        MessageSpool spool = current.spool;
+        if (spool == null) {
+            return session.error("503 5.5.1 Bad sequence of commands");
+        }
+        if (exceeded) {
+            spool.discard();
+            return reply("552 5.3.4 Message size exceeds fixed maximum message size of "
+                    + settings.maxMessageSize() + " octets");
+        }
+        if (current.failed) {
+            spool.discard();
+            return reply("451 4.3.0 Local error while receiving the message, try again later");
+        }
+        if (refusal == null) {
+            refusal = shapeRefusal(current);
+        }
+        if (refusal != null) {
+            spool.discard();
+            return reply(refusal);
+        }
+        ContentChecks checks = current.checks;
+        Hops hops = checks == null ? Hops.NONE : new Hops(checks.receivedFields(), checks.deliveredTo());
+        return session.services.delivery().deliver(new InboundMessage(current.id, bodyAsReceived(current),
+                        current.origin, spool, current.recipients, hops))
+                .flatMapMany(result -> {
+                    if (!result.accepted()) {
+                        return reply(result.firstFailure().line());
+                    }
+                    session.errors = 0;
+                    return reply("250 2.0.0 OK: message " + current.id + " stored for " + result.stored()
+                            + " local recipient(s)" + (result.queued() == 0 ? "" : ", queued for "
+                            + result.queued() + " remote"));
+                });
+    }
+
+    /**
+     * The envelope with the body type the content really has: 7BIT and 8BITMIME are what the client declares
+     * (RFC 6152), often wrongly; what is passed on must say whether 8-bit octets are there, so that a server without
+     * 8BITMIME gets 7-bit messages and is never sent 8-bit ones. BINARYMIME stays as declared.
+     */
+    private static Envelope bodyAsReceived(Transaction current) {
+        Envelope envelope = current.envelope;
+        ContentChecks checks = current.checks;
+        if (checks == null || envelope.body() == Envelope.Body.BINARY_MIME) {
+            return envelope;
+        }
+        Envelope.Body body = checks.sawEightBit() ? Envelope.Body.EIGHT_BIT_MIME : Envelope.Body.SEVEN_BIT;
+        return body == envelope.body() ? envelope
+                : new Envelope(envelope.sender(), envelope.envId(), envelope.ret(), envelope.utf8(), body);
+    }
+
+    /**
+     * A message beyond the MIME limits FETCH can serve (too many parts, nested too deep, a header section too large or
+     * with too many fields, a header line of a part over 998 octets): refused for good, RFC 3463 5.3.4 for a size,
+     * 5.6.0 (media error) for a shape.
+     */
+    private static @Nullable String shapeRefusal(Transaction current) {
+        MessageLimitCheck shape = current.shape;
+        MessageLimitCheck.Breach breach = shape == null ? null : shape.finish();
+        if (breach == null) {
+            return null;
+        }
+        return (breach.kind() == MessageLimitCheck.Kind.HEADER_SIZE ? "552 5.3.4" : "554 5.6.0")
+                + " Message refused: " + breach.text();
+    }
+
+    /** Content the server will not store, with the reply that says why; null when the message is acceptable. */
+    static @Nullable String contentRefusal(SmtpSettings settings, boolean nul, boolean headerLineTooLong,
+                                           boolean bareLineEndings) {
+        if (nul) {
+            return "554 5.6.0 Message refused: it contains NUL octets (RFC 5321 §2.3.8)";
+        }
+        if (headerLineTooLong) {
+            return "554 5.6.0 Message refused: a header line is longer than " + settings.messageLimits().maxHeaderLine()
+                    + " octets (RFC 5322 §2.1.1)";
+        }
+        if (settings.bareLineEndings() == SmtpSettings.BareLineEndings.REJECT && bareLineEndings) {
+            return "554 5.6.0 Message refused: bare CR or LF line endings (RFC 5321 §2.3.8); use CRLF";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.hato.smtp.session;
+
+import dev.hato.delivery.AcceptedRecipients;
+import dev.hato.delivery.MessageSpool;
+import dev.hato.dsn.DeliveryReports;
+import dev.hato.message.MessageLimitCheck;
+import dev.hato.smtp.wire.ContentChecks;
+import dev.hato.store.queue.Envelope;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One mail transaction (RFC 5321 §3.3), from MAIL to the end of its message: the envelope, the recipients the
+ * delivery pipeline admitted, and the message's content as it is received (spool, streaming checks, size so far).
+ */
+final class Transaction {
+    final Envelope envelope;
+    /** Whether the sender logged in: what a success report to the envelope sender may quote depends on it. */
+    final DeliveryReports.Origin origin;
+    /** The recipients the delivery pipeline admitted. */
+    final AcceptedRecipients recipients = new AcceptedRecipients();
+    @Nullable MessageSpool spool;
+    @Nullable ContentChecks checks;
+    @Nullable MessageLimitCheck shape;
+    long chunkedSize;
+    boolean chunkedExceeded;
+    String id = "";
+    boolean failed;
+
+    Transaction(Envelope envelope, DeliveryReports.Origin origin) {
+        this.envelope = envelope;
+        this.origin = origin;
+    }
+}
