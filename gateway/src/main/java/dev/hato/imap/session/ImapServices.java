@@ -2,6 +2,7 @@ package dev.hato.imap.session;
 
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageContent;
@@ -25,7 +26,7 @@ import reactor.core.scheduler.Scheduler;
  */
 public record ImapServices(Authenticator authenticator, @Nullable Authenticator tokens,
                            @Nullable ScramMechanism scram, Mailboxes mailboxes, MailboxChanges changes,
-                           FetchResponder fetch,
+                           FetchRenderer fetch,
                            ImapSearch search,
                            Function<MessageContent, Mono<MessageFacts>> indexer, Scheduler io, Clock clock,
                            String version, MeterRegistry meters) { }

@@ -7,6 +7,8 @@ import dev.hato.auth.SaslPlain;
 import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
+import dev.hato.imap.fetch.FetchOptions;
+import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.fetch.MessageLimitCheck;
 import dev.hato.imap.search.BadCharsetException;
 import dev.hato.imap.search.ImapSearch;
@@ -1279,7 +1281,7 @@ public final class ImapSession implements ProtocolSession {
                 messages.add(message);
             }
         }
-        boolean setsSeen = !mailbox.readOnly() && services.fetch().setsSeen(fetch.attributes());
+        boolean setsSeen = !mailbox.readOnly() && FetchRenderer.setsSeen(fetch.attributes());
         List<Long> unseen = new ArrayList<>();
         if (setsSeen) {
             for (MessageMeta message : messages) {
@@ -1319,10 +1321,11 @@ public final class ImapSession implements ProtocolSession {
                     if (message == null) {
                         return Flux.<Action>empty();
                     }
-                    Set<String> extra = mailbox.isRecent(message.uid()) ? Set.of("\\Recent") : Set.of();
-                    FetchResponder.Options options = new FetchResponder.Options(uid || qresync, modseq,
-                            changed.contains(message.uid()), extra);
-                    return services.fetch().fetch(message, mailbox.sequence(message.uid()), fetch.attributes(),
+                    // \Recent is per session, not stored: FLAGS shows it by adding it to the message's flags.
+                    MessageMeta shown = message.withFlags(
+                            mailbox.isRecent(message.uid()) ? Set.of("\\Recent") : Set.of());
+                    FetchOptions options = new FetchOptions(uid || qresync, modseq, changed.contains(message.uid()));
+                    return services.fetch().render(mailbox.sequence(message.uid()), shown, fetch.attributes(),
                             options, prefetched).map(bytes -> (Action) new Action.Write(bytes));
                 })));
         Flux<Action> work = seen.flatMapMany(changed -> Flux.concat(vanished, responses.apply(changed),

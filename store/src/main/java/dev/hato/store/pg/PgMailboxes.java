@@ -11,17 +11,14 @@ import dev.hato.store.mail.MessageMeta;
 import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
-import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -81,7 +78,7 @@ final class PgMailboxes implements Mailboxes {
 
     private static final String LIMITED = "(a.quota_octets IS NOT NULL OR a.quota_messages IS NOT NULL)";
 
-    private static final String NOTIFY = "SELECT pg_notify('" + PgMessageStore.CHANNEL + "', $1)";
+    private static final String NOTIFY = "SELECT pg_notify('" + PgMessages.CHANNEL + "', $1)";
 
     // One snapshot: RFC 3501 §6.3.10 counts, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, and \Deleted for RFC 9051.
     private static final String STATUS = "SELECT m.uidvalidity, m.uid_next, m.highest_modseq,"
@@ -159,15 +156,15 @@ final class PgMailboxes implements Mailboxes {
             + "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[]) RETURNING uid)"
             + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind) SELECT $1, $2, $4, uid, 'append'"
             // the change feed's NOTIFY in the same statement (one round trip less); sent at commit, as any NOTIFY
-            + " FROM m CROSS JOIN (SELECT pg_notify('" + PgMessageStore.CHANNEL + "', $9)) AS n";
+            + " FROM m CROSS JOIN (SELECT pg_notify('" + PgMessages.CHANNEL + "', $9)) AS n";
 
     private final Database db;
-    private final PgMessageStore messageStore;
+    private final PgMessages messages;
     private final MailboxFeed feed;
 
-    PgMailboxes(Database db, PgMessageStore messageStore, MailboxFeed feed) {
+    PgMailboxes(Database db, PgMessages messages, MailboxFeed feed) {
         this.db = db;
-        this.messageStore = messageStore;
+        this.messages = messages;
         this.feed = feed;
     }
 
@@ -251,7 +248,7 @@ final class PgMailboxes implements Mailboxes {
             // Sessions that have it selected hear of it by a modseq the mailbox never reached.
             return db.query("WITH d AS (DELETE FROM mailbox WHERE account_id = $1 AND name = $2"
                                     + " RETURNING id, highest_modseq)"
-                                    + " SELECT id, pg_notify('" + PgMessageStore.CHANNEL + "',"
+                                    + " SELECT id, pg_notify('" + PgMessages.CHANNEL + "',"
                                     + " id || ':' || (highest_modseq + 1)) FROM d",
                             row -> Database.required(row, "id", Long.class), accountId, canonical)
                     .count()
@@ -411,14 +408,14 @@ final class PgMailboxes implements Mailboxes {
 
     @Override
     public Flux<MessageMeta> messages(long accountId, long mailboxId) {
-        return messageStore.messages(accountId, mailboxId);
+        return messages.messages(accountId, mailboxId);
     }
 
     @Override
     public Flux<MessageMeta> changedSince(long accountId, long mailboxId, long modseq) {
         // message_modseq_idx (account_id, mailbox_id, modseq) finds them; few, so sorting by UID is cheap.
         return db.query("SELECT " + MESSAGE_COLUMNS + " FROM message WHERE account_id = $1 AND mailbox_id = $2"
-                + " AND modseq > $3 ORDER BY uid", PgMessageStore::message, accountId, mailboxId, modseq);
+                + " AND modseq > $3 ORDER BY uid", PgMessages::message, accountId, mailboxId, modseq);
     }
 
     @Override
@@ -464,7 +461,7 @@ final class PgMailboxes implements Mailboxes {
                                     .then(Database.rows(Database.statement(connection, STORE_FLAGS.formatted(next),
                                                     accountId, mailboxId, wanted, stored, modseq,
                                                     Database.nullable(unchangedSince, Long.class)),
-                                            PgMessageStore::message).collectList())
+                                            PgMessages::message).collectList())
                                     .flatMap(changed -> changed.isEmpty()
                                             // Nothing changed: roll back, so that no modseq is spent.
                                             ? Mono.error(new NothingChanged())
@@ -602,39 +599,17 @@ final class PgMailboxes implements Mailboxes {
 
     @Override
     public Mono<Void> expunge(long accountId, long mailboxId, Collection<Long> uids) {
-        return messageStore.expunge(accountId, mailboxId, uids);
+        return messages.expunge(accountId, mailboxId, uids);
     }
 
     @Override
-    public Mono<byte[]> structure(long blobId) {
-        return structures(List.of(blobId)).flatMap(found -> Mono.justOrEmpty(found.get(blobId)));
+    public Mono<Boolean> lease(long accountId, long mailboxId, String owner, Duration duration) {
+        return messages.lease(accountId, mailboxId, owner, duration);
     }
 
     @Override
-    public Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds) {
-        Objects.requireNonNull(blobIds, "blobIds");
-        if (blobIds.isEmpty()) {
-            return Mono.just(Map.of());
-        }
-        return db.query("SELECT blob_id, structure FROM blob_facts WHERE blob_id = ANY($1)", row -> {
-                    ByteBuffer buffer = Database.required(row, "structure", ByteBuffer.class);
-                    byte[] bytes = new byte[buffer.remaining()];
-                    buffer.get(bytes);
-                    return Map.entry(Database.required(row, "blob_id", Long.class), bytes);
-                }, (Object) blobIds.toArray(Long[]::new))
-                .collect(HashMap<Long, byte[]>::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()))
-                .map(Map::copyOf);
-    }
-
-    @Override
-    public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
-        Objects.requireNonNull(facts, "facts");
-        return Mono.usingWhen(db.connections().create(),
-                        connection -> BlobBatch.insertFacts(connection, List.of(blobId), List.of(facts)),
-                        Connection::close)
-                .onErrorMap(error -> error instanceof PostgresqlException postgres
-                                && "23503".equals(postgres.getErrorDetails().getCode()),
-                        error -> new NoSuchElementException("no blob " + blobId));
+    public Mono<Void> release(long accountId, long mailboxId, String owner) {
+        return messages.release(accountId, mailboxId, owner);
     }
 
     @Override
