@@ -21,6 +21,9 @@ final class PgMessages {
     /** The channel of the change feed; payload {@code <mailbox id>:<modseq>}. */
     static final String CHANNEL = "hato_mailbox";
 
+    /** The columns {@link #message} reads. */
+    static final String MESSAGE_COLUMNS = "account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags";
+
     private final Database db;
 
     PgMessages(Database db) {
