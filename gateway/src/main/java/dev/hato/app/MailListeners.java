@@ -1,7 +1,6 @@
 package dev.hato.app;
 
-import dev.hato.auth.Authenticator;
-import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.DeliveringReportSender;
@@ -42,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -59,10 +57,9 @@ public final class MailListeners implements SmartLifecycle {
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
     private volatile boolean running;
 
-    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens, ScramMechanism scram, MeterRegistry meters) {
+    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens, scram, meters);
+        this.sessions = sessions(properties, store, sasl, meters);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -98,13 +95,12 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram,
-            MeterRegistry meters) {
+            PgStore store, SaslEngine sasl, MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         RecipientResolver recipients = recipients(properties, store);
         DeliveryWriter deliveries = deliveries(store);
-        SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
+        SmtpServices smtpServices = new SmtpServices(recipients, sasl,
                 deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
                         Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quotaToEnforce,
@@ -121,7 +117,7 @@ public final class MailListeners implements SmartLifecycle {
                 // The outbound queue is in the database: every node can queue, whichever nodes deliver.
                 .withRemoteDelivery(true);
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
-        Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.mailboxes(), store.blobs());
+        Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
@@ -134,7 +130,7 @@ public final class MailListeners implements SmartLifecycle {
         FetchRenderer renderer = new FetchRenderer(store.blobs(), indexer, ZoneId.systemDefault());
         // One per node: the sessions of this process share the reads and \Recent claims of a change through it.
         MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
-        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, store.mailboxes(), changes,
+        ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
                 renderer, new ImapSearch(store.search()), indexer::index,
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)

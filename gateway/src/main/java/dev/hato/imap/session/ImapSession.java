@@ -1,15 +1,8 @@
 package dev.hato.imap.session;
 
-import dev.hato.auth.AuthOutcome;
-import dev.hato.auth.Authenticator;
-import dev.hato.auth.Credentials;
-import dev.hato.auth.SaslPlain;
-import dev.hato.auth.scram.ScramMechanism;
-import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.fetch.FetchOptions;
 import dev.hato.imap.fetch.FetchRenderer;
-import dev.hato.imap.fetch.MessageLimitCheck;
 import dev.hato.imap.search.BadCharsetException;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.imap.search.SearchContext;
@@ -19,8 +12,8 @@ import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.ImapDecoded;
 import dev.hato.imap.wire.ImapFramer;
+import dev.hato.message.MessageLimitCheck;
 import dev.hato.protocol.Action;
-import dev.hato.protocol.Ascii;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
 import dev.hato.protocol.ProtocolSession;
@@ -37,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -81,9 +73,6 @@ public final class ImapSession implements ProtocolSession {
     // match fails after at most 100 steps forward and as many back (no nested or adjacent quantifiers).
     private static final Pattern KEYWORD = Pattern.compile("[!#$&'+-\\[^-z|~]{1,100}");
 
-    /** The SASL exchange waiting for the client's next line. */
-    private enum Sasl { PLAIN, SCRAM_FIRST, SCRAM_FINAL, SCRAM_CONFIRM, OAUTHBEARER, XOAUTH2, BEARER_FAILED }
-
     private final ImapSettings settings;
     private final ConnectionInfo connection;
     private final ImapServices services;
@@ -104,10 +93,8 @@ public final class ImapSession implements ProtocolSession {
     private int badCommands;
     private int authFailures;
 
-    private @Nullable Sasl sasl;
-    private @Nullable String saslTag;
-    private ScramMechanism.@Nullable Exchange scram;
-    private @Nullable Account scramAccount;
+    /** AUTHENTICATE and LOGIN over the SASL engine; while an exchange runs, lines are its responses. */
+    private final ImapAuthExchange sasl;
 
     /** Literals of the command being received, in line order; the APPEND message is only counted. */
     private final List<byte[]> literals = new ArrayList<>();
@@ -136,6 +123,7 @@ public final class ImapSession implements ProtocolSession {
         this.framer = new ImapFramer(new ImapFramer.Limits(settings.maxLineLength(), settings.maxLiteralSize(),
                 Long.MAX_VALUE, 16 * 1024));
         this.parser = new ImapCommandParser(settings.maxNestingDepth());
+        this.sasl = new ImapAuthExchange(services.sasl(), connection.remoteIp(), services.meters());
     }
 
     @Override
@@ -199,7 +187,7 @@ public final class ImapSession implements ProtocolSession {
     public void closed() {
         stopped = true;
         discardAppend();
-        abandonScram();
+        sasl.abandon(); // a client that goes away in the middle of a SCRAM exchange has failed a login
         stopWatching();
         wake.tryEmitComplete();
     }
@@ -244,8 +232,8 @@ public final class ImapSession implements ProtocolSession {
             literal = null;
             discardAppend();
             String tag = failure.tag() == null ? "*" : failure.tag();
-            if (sasl != null) {
-                return saslCancelled("BAD Authentication exchange line too long");
+            if (sasl.active()) {
+                return authReply(sasl.lineTooLong());
             }
             return switch (failure.kind()) {
                 // RFC 7889 §4: a message over APPENDLIMIT is refused with TOOBIG. After login only a literal over
@@ -258,8 +246,8 @@ public final class ImapSession implements ProtocolSession {
             };
         }
         ImapDecoded.Frame frame = (ImapDecoded.Frame) decoded;
-        if (sasl != null) {
-            return saslResponse(frame.text());
+        if (sasl.active()) {
+            return sasl.respond(frame.text()).flatMapMany(this::authReply);
         }
         String idling = idleTag;
         if (idling != null) {
@@ -558,14 +546,7 @@ public final class ImapSession implements ProtocolSession {
                 // RFC 3501 §6.2.3 and §11.1: no plain-text login, and no AUTH= mechanisms, before TLS.
                 caps.add("LOGINDISABLED");
             } else {
-                if (services.scram() != null) {
-                    caps.add("AUTH=" + ScramMechanism.NAME);
-                }
-                caps.add("AUTH=PLAIN");
-                if (services.tokens() != null) {
-                    caps.add("AUTH=OAUTHBEARER");
-                    caps.add("AUTH=XOAUTH2");
-                }
+                caps.addAll(sasl.capabilities());
             }
         } else {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",
@@ -600,179 +581,30 @@ public final class ImapSession implements ProtocolSession {
             // RFC 3501 §6.2.3: LOGINDISABLED means LOGIN gets NO.
             return no(tag, "[PRIVACYREQUIRED] Plain-text login is not allowed without TLS; use STARTTLS first");
         }
-        return verify(tag, login.userid(), login.password());
+        return sasl.password(tag, login.userid(), login.password()).flatMapMany(this::authReply);
     }
 
     private Flux<Action> authenticate(String tag, ImapCommand.Authenticate authenticate) {
         if (!tls) {
             return no(tag, "[PRIVACYREQUIRED] Authentication is not allowed without TLS; use STARTTLS first");
         }
-        String mechanism = Ascii.upperCase(authenticate.mechanism());
-        String initial = authenticate.initialResponse();
-        saslTag = tag;
-        switch (mechanism) {
-            case "PLAIN" -> {
-                if (initial == null) {
-                    sasl = Sasl.PLAIN;
-                    return line("+ ");
-                }
-                return plain(tag, initial);
-            }
-            case ScramMechanism.NAME -> {
-                ScramMechanism mechanismService = services.scram();
-                if (mechanismService == null) {
-                    return no(tag, "Unsupported authentication mechanism");
-                }
-                scram = mechanismService.start("imap", connection.remoteIp());
-                if (initial == null) {
-                    sasl = Sasl.SCRAM_FIRST;
-                    return line("+ ");
-                }
-                return scramFirst(tag, initial);
-            }
-            case "OAUTHBEARER", "XOAUTH2" -> {
-                if (services.tokens() == null) {
-                    return no(tag, "Unsupported authentication mechanism");
-                }
-                Sasl kind = mechanism.equals("XOAUTH2") ? Sasl.XOAUTH2 : Sasl.OAUTHBEARER;
-                if (initial == null) {
-                    sasl = kind;
-                    return line("+ ");
-                }
-                return bearer(tag, kind, initial);
-            }
-            default -> {
-                return no(tag, "Unsupported authentication mechanism");
-            }
-        }
+        return sasl.start(tag, authenticate.mechanism(), authenticate.initialResponse()).flatMapMany(this::authReply);
     }
 
-    private Flux<Action> saslResponse(String response) {
-        Sasl kind = sasl;
-        String tag = saslTag == null ? "*" : saslTag;
-        sasl = null;
-        if (kind == Sasl.BEARER_FAILED) {
-            return authFailed(tag, "[AUTHENTICATIONFAILED] Authentication failed");
+    /** A {@code +} challenge, a login, or a tagged refusal (RFC 5530 codes) counted against the session's limits. */
+    private Flux<Action> authReply(ImapAuthExchange.Reply reply) {
+        if (reply instanceof ImapAuthExchange.Continue next) {
+            return line(next.line());
         }
-        // RFC 3501 §6.2.2: "*" cancels the exchange, answered with BAD.
-        if (response.equals("*")) {
-            return saslCancelled("BAD Authentication cancelled");
+        if (reply instanceof ImapAuthExchange.LoggedIn loggedIn) {
+            return loggedIn(loggedIn.tag(), loggedIn.account());
         }
-        return switch (kind == null ? Sasl.PLAIN : kind) {
-            case PLAIN -> plain(tag, response);
-            case SCRAM_FIRST -> scramFirst(tag, response);
-            case SCRAM_FINAL -> scramFinal(tag, response);
-            case SCRAM_CONFIRM -> {
-                Account confirmed = scramAccount;
-                scramAccount = null;
-                if (!response.isEmpty() || confirmed == null) {
-                    yield authFailed(tag, "[AUTHENTICATIONFAILED] Authentication exchange not completed");
-                }
-                yield loggedIn(tag, confirmed);
-            }
-            case OAUTHBEARER, XOAUTH2 -> bearer(tag, kind, response);
-            case BEARER_FAILED -> authFailed(tag, "[AUTHENTICATIONFAILED] Authentication failed");
+        ImapAuthExchange.Refused refused = (ImapAuthExchange.Refused) reply;
+        return switch (refused.kind()) {
+            case BAD -> bad(refused.tag(), refused.text());
+            case NO -> no(refused.tag(), refused.text());
+            case FAILED_LOGIN -> authFailed(refused.tag(), refused.text());
         };
-    }
-
-    private Flux<Action> saslCancelled(String text) {
-        String tag = saslTag == null ? "*" : saslTag;
-        sasl = null;
-        scramAccount = null;
-        abandonScram();
-        return bad(tag, text.substring(4));
-    }
-
-    private Flux<Action> plain(String tag, String response) {
-        // RFC 4959 §3: "=" is an empty initial response.
-        var message = SaslPlain.decode(response.equals("=") ? "" : response);
-        if (message.isEmpty()) {
-            return bad(tag, "Cannot decode PLAIN response");
-        }
-        SaslPlain.Message plain = message.get();
-        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
-            return authFailed(tag, "[AUTHORIZATIONFAILED] Authorization identity not allowed");
-        }
-        return verify(tag, plain.authcid(), plain.password());
-    }
-
-    private Flux<Action> scramFirst(String tag, String response) {
-        byte[] message = base64(response.equals("=") ? "" : response);
-        ScramMechanism.Exchange exchange = scram;
-        if (message == null || exchange == null) {
-            scram = null;
-            return bad(tag, "Cannot decode SCRAM-SHA-256 response");
-        }
-        return exchange.clientFirst(message).flatMapMany(step -> scramStep(tag, step, Sasl.SCRAM_FINAL));
-    }
-
-    private Flux<Action> scramFinal(String tag, String response) {
-        byte[] message = base64(response);
-        ScramMechanism.Exchange exchange = scram;
-        if (message == null || exchange == null) {
-            abandonScram();
-            return bad(tag, "Cannot decode SCRAM-SHA-256 response");
-        }
-        return exchange.clientFinal(message).flatMapMany(step -> scramStep(tag, step, Sasl.SCRAM_CONFIRM));
-    }
-
-    private Flux<Action> scramStep(String tag, ScramMechanism.Step step, Sasl next) {
-        if (step instanceof ScramMechanism.Challenge challenge) {
-            sasl = next;
-            return line("+ " + b64(challenge.message()));
-        }
-        scram = null;
-        ScramMechanism.Done done = (ScramMechanism.Done) step;
-        if (done.outcome() instanceof AuthOutcome.Success success && done.message() != null) {
-            // RFC 3501 has no success with data: the server-final-message goes out as one more challenge, and the
-            // client, having checked the server's signature, answers with an empty line.
-            scramAccount = success.account();
-            sasl = Sasl.SCRAM_CONFIRM;
-            return line("+ " + b64(done.message()));
-        }
-        return outcome(tag, done.outcome());
-    }
-
-    private Flux<Action> bearer(String tag, Sasl kind, String response) {
-        var decoded = kind == Sasl.XOAUTH2 ? BearerSasl.xoauth2(response) : BearerSasl.oauthBearer(response);
-        Authenticator tokens = services.tokens();
-        if (decoded.isEmpty() || tokens == null) {
-            return bad(tag, "Cannot decode " + kind + " response");
-        }
-        Credentials credentials = new Credentials(decoded.get().user(), decoded.get().token(), "imap",
-                connection.remoteIp());
-        return tokens.authenticate(credentials).flatMapMany(outcome -> {
-            if (outcome instanceof AuthOutcome.Success || outcome instanceof AuthOutcome.Unavailable) {
-                return outcome(tag, outcome);
-            }
-            // RFC 7628 §3.2.2: the error goes out as a challenge, the client answers with a dummy response.
-            sasl = Sasl.BEARER_FAILED;
-            saslTag = tag;
-            return line("+ " + BearerSasl.ERROR_CHALLENGE);
-        });
-    }
-
-    private Flux<Action> verify(String tag, String login, String password) {
-        Credentials credentials = new Credentials(login, password, "imap", connection.remoteIp());
-        return services.authenticator().authenticate(credentials).flatMapMany(outcome -> outcome(tag, outcome));
-    }
-
-    /** RFC 5530 response codes for a finished login, whatever the mechanism. */
-    private Flux<Action> outcome(String tag, AuthOutcome outcome) {
-        if (outcome instanceof AuthOutcome.Success success) {
-            return loggedIn(tag, success.account());
-        }
-        services.meters().counter("hato.imap.logins", "outcome", outcome.getClass().getSimpleName().toLowerCase(
-                java.util.Locale.ROOT)).increment();
-        if (outcome instanceof AuthOutcome.Unavailable) {
-            return no(tag, "[UNAVAILABLE] Authentication service temporarily unavailable, try again later");
-        }
-        if (outcome instanceof AuthOutcome.Rejected rejected && rejected.addressGiven()) {
-            // Said for every address-shaped login, so it reveals nothing about which addresses or auth IDs exist.
-            return authFailed(tag, "[AUTHENTICATIONFAILED] Authentication failed: log in with your auth ID, "
-                    + "not your e-mail address");
-        }
-        return authFailed(tag, "[AUTHENTICATIONFAILED] Authentication failed");
     }
 
     private Flux<Action> loggedIn(String tag, Account user) {
@@ -792,13 +624,6 @@ public final class ImapSession implements ProtocolSession {
         return line(tag + " NO " + text);
     }
 
-    private void abandonScram() {
-        ScramMechanism.Exchange exchange = scram;
-        scram = null;
-        if (exchange != null) {
-            exchange.abandon().subscribe(outcome -> { }, failure -> LOG.warn("SCRAM abandon failed", failure));
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------- mailboxes
 
@@ -1332,7 +1157,7 @@ public final class ImapSession implements ProtocolSession {
                 done(tag, finalText, uid)));
         // RFC 3516 §4.3: BINARY of a part whose transfer encoding the server cannot decode. The renderer fails before
         // the first octet of that message, so the responses already sent are whole.
-        return work.onErrorResume(dev.hato.imap.fetch.UnknownTransferEncodingException.class,
+        return work.onErrorResume(dev.hato.message.UnknownTransferEncodingException.class,
                 failure -> line(tag + " NO [UNKNOWN-CTE] " + failure.getMessage()));
     }
 
@@ -1675,17 +1500,5 @@ public final class ImapSession implements ProtocolSession {
 
     private static Flux<Action> line(String text) {
         return Flux.just(Action.line(text));
-    }
-
-    private static String b64(String ascii) {
-        return Base64.getEncoder().encodeToString(ascii.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte @Nullable [] base64(String text) {
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }
