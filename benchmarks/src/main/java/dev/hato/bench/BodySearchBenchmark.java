@@ -100,7 +100,7 @@ public class BodySearchBenchmark {
         // visibility map then lets the count of the index's candidates skip their heap pages.
         id(sql, "VACUUM ANALYZE blob_facts");
         id(sql, "VACUUM ANALYZE message");
-        List<MessageMeta> list = store.messages().messages(account, mailbox).collectList().block();
+        List<MessageMeta> list = store.mailboxes().messages(account, mailbox).collectList().block();
         context = new SearchContext(account, mailbox, list, Set.of(), List.of(), ZoneOffset.UTC, Instant.now());
         search = new ImapSearch(store.search());
         key = new SearchKey.Text(SearchKey.Field.BODY, query);

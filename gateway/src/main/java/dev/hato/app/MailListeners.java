@@ -5,9 +5,7 @@ import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.imap.fetch.MessageSource;
 import dev.hato.imap.search.ImapSearch;
-import dev.hato.imap.session.FetchResponder;
 import dev.hato.imap.session.ImapServices;
 import dev.hato.imap.session.ImapSession;
 import dev.hato.imap.session.ImapSettings;
@@ -107,7 +105,7 @@ public final class MailListeners implements SmartLifecycle {
                 .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
                 .withMessageLimits(properties.message().limits());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
-        Pop3Services pop3Services = new Pop3Services(sasl, store.messages());
+        Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
@@ -117,12 +115,11 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
         HatoProperties.Imap imapProperties = properties.imap();
         MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
-        FetchRenderer renderer = new FetchRenderer(MessageSource.of(store.messages(), store.mailboxes()), indexer,
-                ZoneId.systemDefault());
+        FetchRenderer renderer = new FetchRenderer(store.blobs(), indexer, ZoneId.systemDefault());
         // One per node: the sessions of this process share the reads and \Recent claims of a change through it.
         MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
         ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
-                FetchResponder.of(renderer), new ImapSearch(store.search()), indexer::index,
+                renderer, new ImapSearch(store.search()), indexer::index,
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)
                 .withAppendLimit(imapProperties.appendLimit().toBytes())

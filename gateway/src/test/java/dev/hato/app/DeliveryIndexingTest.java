@@ -7,7 +7,6 @@ import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.fetch.FetchOptions;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.imap.fetch.MessageSource;
 import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.fetch.MessageStructure;
 import dev.hato.imap.fetch.PoisonIndexer;
@@ -83,10 +82,10 @@ class DeliveryIndexingTest {
         assertThat(replies).last().asString().startsWith("250 2.0.0");
 
         MessageMeta stored = HATO.inbox(dan).get(0);
-        byte[] structure = HATO.store().mailboxes().structure(stored.blobId()).block(WAIT);
+        byte[] structure = HATO.store().blobs().structure(stored.blobId()).block(WAIT);
 
         MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
-        assertThat(structure).isEqualTo(indexer.index(HATO.store().messages().content(stored.blobId()))
+        assertThat(structure).isEqualTo(indexer.index(HATO.store().blobs().content(stored.blobId()))
                 .block(WAIT).structure());
         assertThat(MessageStructure.decode(structure).bodyStructure()).contains("\"MIXED\"").contains("\"HTML\"");
     }
@@ -100,8 +99,8 @@ class DeliveryIndexingTest {
         HATO.store().deliveries().deliver(new Delivery(spooled(message), List.of(erin.accountId()), Instant.now()))
                 .block(WAIT);
         MessageMeta stored = HATO.inbox(erin).get(0);
-        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).isEmpty();
-        FetchRenderer renderer = new FetchRenderer(MessageSource.of(HATO.store().messages(), HATO.store().mailboxes()),
+        assertThat(HATO.store().blobs().structure(stored.blobId()).blockOptional(WAIT)).isEmpty();
+        FetchRenderer renderer = new FetchRenderer(HATO.store().blobs(),
                 MessageIndexer.withDefaults(Schedulers.boundedElastic()), java.time.ZoneOffset.UTC);
         List<FetchAttribute> attributes = List.of(new FetchAttribute.Body(true,
                 new FetchAttribute.Section(List.of(1), null, List.of()), null),
@@ -112,7 +111,7 @@ class DeliveryIndexingTest {
                 .block(WAIT).toString();
 
         assertThat(response).isEqualTo("* 1 FETCH (BODY[1] {10}\r\nfirst part BINARY[2] {5}\r\nhello)\r\n");
-        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).isPresent();
+        assertThat(HATO.store().blobs().structure(stored.blobId()).blockOptional(WAIT)).isPresent();
     }
 
     @Test
@@ -153,10 +152,10 @@ class DeliveryIndexingTest {
                 .deliver(new Delivery(spooled(message), List.of(frank.accountId()), Instant.now())).block(WAIT);
 
         MessageMeta stored = HATO.inbox(frank).get(0);
-        assertThat(HATO.store().mailboxes().structure(stored.blobId()).blockOptional(WAIT)).as("stored facts")
+        assertThat(HATO.store().blobs().structure(stored.blobId()).blockOptional(WAIT)).as("stored facts")
                 .hasValueSatisfying(structure -> assertThat(MessageStructure.decode(structure).bodyStructure())
                         .isEqualTo("(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" 6 NIL NIL NIL NIL)"));
-        FetchRenderer renderer = new FetchRenderer(MessageSource.of(HATO.store().messages(), HATO.store().mailboxes()),
+        FetchRenderer renderer = new FetchRenderer(HATO.store().blobs(),
                 poison.indexer, java.time.ZoneOffset.UTC);
         List<FetchAttribute> attributes = List.of(new FetchAttribute.Body(true,
                 new FetchAttribute.Section(List.of(1), null, List.of()), null));

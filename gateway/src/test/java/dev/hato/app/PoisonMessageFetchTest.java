@@ -70,11 +70,11 @@ class PoisonMessageFetchTest {
 
             // every message now has its facts stored: nothing is parsed again
             for (MessageMeta message : HATO.inbox(bob)) {
-                assertThat(HATO.store().mailboxes().structure(message.blobId()).blockOptional(WAIT))
+                assertThat(HATO.store().blobs().structure(message.blobId()).blockOptional(WAIT))
                         .as("uid " + message.uid()).isPresent();
             }
             MessageMeta parts = HATO.inbox(bob).get(1);
-            assertThat(MessageStructure.decode(HATO.store().mailboxes().structure(parts.blobId()).block(WAIT))
+            assertThat(MessageStructure.decode(HATO.store().blobs().structure(parts.blobId()).block(WAIT))
                     .root().children()).isEmpty();
 
             List<String> mime = ImapLines.command(imap, "f2 FETCH 4 (BODY.PEEK[1.MIME])");

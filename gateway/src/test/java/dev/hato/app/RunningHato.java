@@ -120,13 +120,13 @@ final class RunningHato implements AutoCloseable {
 
     /** The messages in the user's INBOX, in UID order. */
     List<MessageMeta> inbox(User user) {
-        long inbox = store().messages().mailbox(user.accountId(), "INBOX").block(Duration.ofSeconds(30)).id();
-        return store().messages().messages(user.accountId(), inbox).collectList().block(Duration.ofSeconds(30));
+        long inbox = store().mailboxes().find(user.accountId(), "INBOX").block(Duration.ofSeconds(30)).id();
+        return store().mailboxes().messages(user.accountId(), inbox).collectList().block(Duration.ofSeconds(30));
     }
 
     /** The stored octets of a message. */
     byte[] content(MessageMeta message) {
-        return store().messages().content(message.blobId())
+        return store().blobs().content(message.blobId())
                 .reduce(ByteBuffer.allocate(Math.toIntExact(message.size())), ByteBuffer::put)
                 .block(Duration.ofSeconds(30)).array();
     }

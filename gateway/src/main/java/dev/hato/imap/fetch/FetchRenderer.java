@@ -9,6 +9,7 @@ import dev.hato.message.HeaderFields;
 import dev.hato.message.MessagePart;
 import dev.hato.message.TransferDecoder;
 import dev.hato.message.UnknownTransferEncodingException;
+import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.MessageMeta;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ import reactor.core.publisher.Mono;
  * their literal sizes computed from the part offsets the structure keeps.
  *
  * <p>A blob without stored structure (delivered before the facts existed) is parsed once with the {@link
- * MessageIndexer}, its facts stored through {@link MessageSource#storeFacts}, and rendered from those. One the parser
+ * MessageIndexer}, its facts stored through {@link Blobs#storeFacts}, and rendered from those. One the parser
  * fails on is served, like every other message of the range, from the indexer's opaque facts (one
  * application/octet-stream body after its header), stored the same way so that it is not parsed again; only a
  * failure to read or store (the database, I/O) fails the FETCH.
@@ -63,12 +64,12 @@ public final class FetchRenderer {
     private static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z",
             Locale.ROOT);
 
-    private final MessageSource source;
+    private final Blobs source;
     private final MessageIndexer indexer;
     private final ZoneId zone;
 
     /** {@code zone}: the time zone INTERNALDATE is shown in. */
-    public FetchRenderer(MessageSource source, MessageIndexer indexer, ZoneId zone) {
+    public FetchRenderer(Blobs source, MessageIndexer indexer, ZoneId zone) {
         this.source = source;
         this.indexer = indexer;
         this.zone = zone;

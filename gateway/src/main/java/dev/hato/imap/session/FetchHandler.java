@@ -1,5 +1,7 @@
 package dev.hato.imap.session;
 
+import dev.hato.imap.fetch.FetchOptions;
+import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
@@ -54,7 +56,7 @@ final class FetchHandler {
                 messages.add(message);
             }
         }
-        boolean setsSeen = !mailbox.readOnly() && services.fetch().setsSeen(fetch.attributes());
+        boolean setsSeen = !mailbox.readOnly() && FetchRenderer.setsSeen(fetch.attributes());
         List<Long> unseen = new ArrayList<>();
         if (setsSeen) {
             for (MessageMeta message : messages) {
@@ -95,10 +97,12 @@ final class FetchHandler {
                     if (message == null) {
                         return Flux.<Action>empty();
                     }
-                    Set<String> extra = mailbox.isRecent(message.uid()) ? Set.of("\\Recent") : Set.of();
-                    FetchResponder.Options options = new FetchResponder.Options(uid || session.qresync(), modseq,
-                            changed.contains(message.uid()), extra);
-                    return services.fetch().fetch(message, mailbox.sequence(message.uid()), fetch.attributes(),
+                    // \Recent is per session, not stored: FLAGS shows it by adding it to the message's flags.
+                    MessageMeta shown = message.withFlags(
+                            mailbox.isRecent(message.uid()) ? Set.of("\\Recent") : Set.of());
+                    FetchOptions options = new FetchOptions(uid || session.qresync(), modseq,
+                            changed.contains(message.uid()));
+                    return services.fetch().render(mailbox.sequence(message.uid()), shown, fetch.attributes(),
                             options, prefetched).map(bytes -> (Action) new Action.Write(bytes));
                 })));
         Flux<Action> work = seen.flatMapMany(changed -> Flux.concat(vanished, responses.apply(changed),

@@ -1,6 +1,7 @@
 package dev.hato.imap.session;
 
 import dev.hato.auth.sasl.SaslEngine;
+import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageContent;
@@ -22,7 +23,7 @@ import reactor.core.scheduler.Scheduler;
  * from it and share the reads and \Recent claims of a change through it.
  */
 public record ImapServices(SaslEngine sasl, Mailboxes mailboxes, MailboxChanges changes,
-                           FetchResponder fetch,
+                           FetchRenderer fetch,
                            ImapSearch search,
                            Function<MessageContent, Mono<MessageFacts>> indexer, Scheduler io, Clock clock,
                            String version, MeterRegistry meters) { }

@@ -1,10 +1,12 @@
 package dev.hato.pop3.session;
 
 import dev.hato.auth.sasl.SaslEngine;
-import dev.hato.store.mail.MessageStore;
+import dev.hato.store.mail.Blobs;
+import dev.hato.store.mail.Mailboxes;
 
 /**
  * What a POP3 session needs from the rest of Hato. {@code sasl} runs AUTH and USER/PASS logins (through the login
- * throttle and audit log); the mechanisms it offers are the ones POP3 advertises.
+ * throttle and audit log); the mechanisms it offers are the ones POP3 advertises. The maildrop is the INBOX of
+ * {@code mailboxes} (listed, leased, expunged there); message octets are read from {@code blobs}.
  */
-public record Pop3Services(SaslEngine sasl, MessageStore store) { }
+public record Pop3Services(SaslEngine sasl, Mailboxes mailboxes, Blobs blobs) { }

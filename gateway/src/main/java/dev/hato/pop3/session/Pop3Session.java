@@ -10,7 +10,7 @@ import dev.hato.protocol.ProtocolSession;
 import dev.hato.protocol.wire.Decoded;
 import dev.hato.protocol.wire.LineFramer;
 import dev.hato.store.directory.Account;
-import dev.hato.store.mail.Mailbox;
+import dev.hato.store.mail.MailboxInfo;
 import dev.hato.store.mail.MessageMeta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -263,8 +263,8 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     private Flux<Action> openMaildrop(Account account) {
-        return services.store().mailbox(account.id(), "INBOX")
-                .flatMapMany(inbox -> services.store()
+        return services.mailboxes().find(account.id(), "INBOX")
+                .flatMapMany(inbox -> services.mailboxes()
                         .lease(account.id(), inbox.id(), leaseOwner, settings.leaseDuration())
                         .flatMapMany(leased -> {
                             if (!leased) {
@@ -272,7 +272,7 @@ public final class Pop3Session implements ProtocolSession {
                             }
                             // From here the lease is ours: whatever happens before the maildrop is open (an error,
                             // the client hanging up) must give it back, or the user is locked out for its duration.
-                            return services.store().messages(account.id(), inbox.id()).collectList()
+                            return services.mailboxes().messages(account.id(), inbox.id()).collectList()
                                     .flatMapMany(messages -> {
                                         if (stopped) {
                                             return releaseInbox(account, inbox).thenMany(Flux.<Action>empty());
@@ -318,7 +318,7 @@ public final class Pop3Session implements ProtocolSession {
         if (message == null) {
             return error("-ERR No such message");
         }
-        Flux<Action> body = services.store().content(message.blobId())
+        Flux<Action> body = services.blobs().content(message.blobId())
                 .takeUntil(chunk -> encoder.complete())
                 .map(chunk -> (Action) new Action.Write(encoder.encode(chunk)))
                 .concatWith(Mono.fromSupplier(() -> new Action.Write(encoder.finish())));
@@ -349,7 +349,7 @@ public final class Pop3Session implements ProtocolSession {
             }
         }
         Mono<Void> expunge = uids.isEmpty() ? Mono.empty()
-                : services.store().expunge(drop.account.id(), drop.inbox.id(), uids);
+                : services.mailboxes().expunge(drop.account.id(), drop.inbox.id(), uids);
         return expunge
                 .then(releaseLease())
                 .thenMany(Flux.<Action>just(Action.line("+OK Hato POP3 server signing off (" + uids.size()
@@ -369,7 +369,7 @@ public final class Pop3Session implements ProtocolSession {
             return Mono.empty();
         }
         drop.leaseRenewed = now;
-        return services.store().lease(drop.account.id(), drop.inbox.id(), leaseOwner, settings.leaseDuration())
+        return services.mailboxes().lease(drop.account.id(), drop.inbox.id(), leaseOwner, settings.leaseDuration())
                 .onErrorReturn(true) // a store hiccup is not proof that someone else holds the maildrop
                 .flatMap(held -> held ? Mono.<Void>empty() : Mono.error(new LeaseLost()));
     }
@@ -389,8 +389,8 @@ public final class Pop3Session implements ProtocolSession {
         return releaseInbox(drop.account, drop.inbox);
     }
 
-    private Mono<Void> releaseInbox(Account account, Mailbox inbox) {
-        return services.store().release(account.id(), inbox.id(), leaseOwner);
+    private Mono<Void> releaseInbox(Account account, MailboxInfo inbox) {
+        return services.mailboxes().release(account.id(), inbox.id(), leaseOwner);
     }
 
     private Mono<Void> releaseLease() {
@@ -443,13 +443,13 @@ public final class Pop3Session implements ProtocolSession {
     /** The maildrop as numbered at login, with the deletion marks of this session. */
     private static final class Maildrop {
         final Account account;
-        final Mailbox inbox;
+        final MailboxInfo inbox;
         final List<MessageMeta> messages;
         final boolean[] deleted;
         Instant leaseRenewed = Instant.now();
         boolean released;
 
-        Maildrop(Account account, Mailbox inbox, List<MessageMeta> messages) {
+        Maildrop(Account account, MailboxInfo inbox, List<MessageMeta> messages) {
             this.account = account;
             this.inbox = inbox;
             this.messages = List.copyOf(messages);

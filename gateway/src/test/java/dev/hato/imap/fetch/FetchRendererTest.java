@@ -8,6 +8,7 @@ import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.message.UnknownTransferEncodingException;
 import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.MessageMeta;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -115,7 +116,7 @@ class FetchRendererTest {
             "");
 
     /** A store stand-in holding blobs in memory, handing them out in 5-octet chunks so that ranges cross chunks. */
-    static final class MemorySource implements MessageSource {
+    static final class MemorySource implements Blobs {
         final byte[] message;
         byte[] structure;
         final List<MessageFacts> stored = new ArrayList<>();
@@ -188,13 +189,13 @@ class FetchRendererTest {
         return ((ImapCommand.Fetch) command).attributes();
     }
 
-    static String render(MessageSource source, byte[] message, String items, FetchOptions options) {
+    static String render(Blobs source, byte[] message, String items, FetchOptions options) {
         FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.ofHours(-7));
         return text(renderer.render(3, meta(message), attributes(items), options));
     }
 
     /** As a FETCH of many messages renders: after {@link FetchRenderer#prefetch} for the window. */
-    static String renderPrefetched(MessageSource source, byte[] message, String items) {
+    static String renderPrefetched(Blobs source, byte[] message, String items) {
         FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.ofHours(-7));
         List<FetchAttribute> attributes = attributes(items);
         FetchRenderer.Prefetched window = renderer.prefetch(List.of(meta(message)), attributes).block();
@@ -450,7 +451,7 @@ class FetchRendererTest {
     }
 
     /** A store stand-in holding several blobs in memory, counting reads of each; none has facts until stored. */
-    static final class MemoryBlobs implements MessageSource {
+    static final class MemoryBlobs implements Blobs {
         final Map<Long, byte[]> messages;
         final Map<Long, byte[]> structures = new HashMap<>();
         final Map<Long, Integer> stored = new HashMap<>();

@@ -85,7 +85,7 @@ final class StoredMailbox implements BeforeAllCallback, AfterAllCallback {
 
     /** The messages of a mailbox as the session would hold them. */
     List<MessageMeta> messages(long[] mailbox) {
-        return store.messages().messages(mailbox[0], mailbox[1]).collectList().block(Duration.ofSeconds(30));
+        return store.mailboxes().messages(mailbox[0], mailbox[1]).collectList().block(Duration.ofSeconds(30));
     }
 
     /** One message to store; fields left alone are empty or absent. */

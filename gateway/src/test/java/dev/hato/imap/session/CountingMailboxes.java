@@ -6,9 +6,9 @@ import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
 import dev.hato.store.mail.MessageMeta;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -147,18 +147,13 @@ final class CountingMailboxes implements Mailboxes {
     }
 
     @Override
-    public Mono<byte[]> structure(long blobId) {
-        return delegate.structure(blobId);
+    public Mono<Boolean> lease(long accountId, long mailboxId, String owner, Duration duration) {
+        return delegate.lease(accountId, mailboxId, owner, duration);
     }
 
     @Override
-    public Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds) {
-        return delegate.structures(blobIds);
-    }
-
-    @Override
-    public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
-        return delegate.storeFacts(blobId, facts);
+    public Mono<Void> release(long accountId, long mailboxId, String owner) {
+        return delegate.release(accountId, mailboxId, owner);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.hato.store.mail;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -12,7 +12,8 @@ import reactor.core.publisher.Mono;
 /**
  * IMAP's view of one account's mailboxes and messages (RFC 3501 and the extensions Hato offers). Names use {@code /}
  * as hierarchy delimiter and are stored as Unicode; {@code INBOX} is always spelled so. Every method names the
- * account first (the distribution column). Refusals are {@link MailboxException}s.
+ * account first (the distribution column). Refusals are {@link MailboxException}s. A message's content and facts are
+ * read by its blob id from {@link Blobs}.
  *
  * <p>Flags are IMAP flag strings: system flags in their canonical spelling ({@code \Seen}, {@code \Answered},
  * {@code \Flagged}, {@code \Deleted}, {@code \Draft}; never {@code \Recent}, which is per session), keywords as given.
@@ -137,17 +138,14 @@ public interface Mailboxes {
     /** Removes these UIDs, recording the expunges in the change log (RFC 3501 EXPUNGE, RFC 4315 UID EXPUNGE). */
     Mono<Void> expunge(long accountId, long mailboxId, Collection<Long> uids);
 
-    /** The {@link MessageFacts#structure()} stored for a blob; empty when none was stored. */
-    Mono<byte[]> structure(long blobId);
-
-    /** {@link #structure} of several blobs in one read; blobs without stored facts are absent from the map. */
-    Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds);
-
     /**
-     * Stores the facts of a blob that has none yet (a message delivered before facts were parsed at delivery);
-     * a blob that has facts keeps them. NoSuchElementException when there is no such blob.
+     * Takes or renews an exclusive lease on a mailbox for {@code owner} (e.g. a POP3 session), valid across gateway
+     * nodes sharing the database. Emits false while another owner's lease has not expired.
      */
-    Mono<Void> storeFacts(long blobId, MessageFacts facts);
+    Mono<Boolean> lease(long accountId, long mailboxId, String owner, Duration duration);
+
+    /** Gives up {@code owner}'s lease on the mailbox; nothing happens when another owner holds it. */
+    Mono<Void> release(long accountId, long mailboxId, String owner);
 
     /** RFC 9208 quota of the account (quota root {@code ""}). */
     Mono<Quota> quota(long accountId);

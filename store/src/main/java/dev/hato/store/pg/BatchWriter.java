@@ -80,7 +80,7 @@ final class BatchWriter {
             + "    AS r (ord, address, domain, notify, orcpt) JOIN v ON v.ord = r.ord)"
             + " SELECT ord, id FROM v";
 
-    private static final String NOTIFY = "SELECT pg_notify('" + PgMessageStore.CHANNEL + "', m || ':' || s)"
+    private static final String NOTIFY = "SELECT pg_notify('" + PgMessages.CHANNEL + "', m || ':' || s)"
             + " FROM unnest($1::bigint[], $2::bigint[]) AS n (m, s)";
 
     private final Database db;

@@ -19,7 +19,7 @@ import reactor.util.retry.Retry;
 
 /**
  * The change feed of one {@link PgStore}: one connection of its own (not from the pool, which it would hold for
- * ever) that LISTENs on {@value PgMessageStore#CHANNEL} and fans each notification out to every subscriber
+ * ever) that LISTENs on {@value PgMessages#CHANNEL} and fans each notification out to every subscriber
  * (ARCHITECTURE.md: each gateway node LISTENs once). Committed changes from every node on the database arrive
  * here, because writers NOTIFY in the transaction that makes the change.
  *
@@ -88,7 +88,7 @@ final class MailboxFeed implements AutoCloseable {
 
     private Flux<MailboxEvent> listen() {
         return Flux.usingWhen(Mono.defer(connect),
-                        connection -> Flux.from(connection.createStatement("LISTEN " + PgMessageStore.CHANNEL)
+                        connection -> Flux.from(connection.createStatement("LISTEN " + PgMessages.CHANNEL)
                                         .execute())
                                 .concatMap(result -> result.getRowsUpdated())
                                 .doOnComplete(() -> active = true)

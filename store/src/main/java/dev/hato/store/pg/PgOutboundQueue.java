@@ -47,12 +47,12 @@ final class PgOutboundQueue implements OutboundQueue {
             + " RETURNING " + COLUMNS;
 
     private final Database db;
-    private final PgMessageStore messages;
+    private final PgBlobs blobs;
     private final Sinks.Many<Long> queued = Sinks.many().multicast().directBestEffort();
 
-    PgOutboundQueue(Database db, PgMessageStore messages) {
+    PgOutboundQueue(Database db, PgBlobs blobs) {
         this.db = db;
-        this.messages = messages;
+        this.blobs = blobs;
     }
 
     /** Called by the delivery batcher after a commit that queued the message {@code messageId}. */
@@ -130,7 +130,7 @@ final class PgOutboundQueue implements OutboundQueue {
 
     @Override
     public Flux<ByteBuffer> content(long blobId) {
-        return messages.content(blobId);
+        return blobs.content(blobId);
     }
 
     @Override

@@ -5,9 +5,9 @@ import dev.hato.store.directory.Addresses;
 import dev.hato.store.directory.Directory;
 import dev.hato.store.keys.DkimKeys;
 import dev.hato.store.mail.DeliveryWriter;
+import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageSearch;
-import dev.hato.store.mail.MessageStore;
 import dev.hato.store.queue.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -24,8 +24,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The store on PostgreSQL: opened once at start-up, it migrates the schema, builds the connection pool and hands
- * out the {@link Directory}, the {@link MessageStore}, IMAP's {@link Mailboxes}, the batching {@link DeliveryWriter},
- * the {@link OutboundQueue} and the {@link AuditLog}.
+ * out the {@link Directory}, the {@link Mailboxes}, the {@link Blobs} (content and facts), the batching
+ * {@link DeliveryWriter}, the {@link OutboundQueue} and the {@link AuditLog}.
  *
  * <p>Without a URL it uses the embedded PostgreSQL in {@code <dataDirectory>/postgres}: it attaches to the one
  * already running there (the server, while the {@code hato} CLI runs from another JVM) or starts it. Only a server
@@ -43,7 +43,7 @@ public final class PgStore implements AutoCloseable {
     private final @Nullable EmbeddedServer embedded;
     private final ConnectionPool pool;
     private final PgDirectory directory;
-    private final PgMessageStore messages;
+    private final PgBlobs blobs;
     private final DeliveryBatcher deliveries;
     private final PgOutboundQueue outbound;
     private final PgAuditLog auditLog;
@@ -63,8 +63,8 @@ public final class PgStore implements AutoCloseable {
         this.description = description;
         Database db = new Database(pool);
         this.directory = new PgDirectory(db);
-        this.messages = new PgMessageStore(db);
-        this.outbound = new PgOutboundQueue(db, messages);
+        this.blobs = new PgBlobs(db);
+        this.outbound = new PgOutboundQueue(db, blobs);
         this.deliveries = new DeliveryBatcher(new BatchWriter(db), settings.batchSize(), settings.batchWindow(),
                 Schedulers.parallel(), outbound::queuedCommitted);
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
@@ -73,7 +73,7 @@ public final class PgStore implements AutoCloseable {
         this.listener = listener;
         this.search = new PgMessageSearch(db);
         this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
-        this.mailboxes = new PgMailboxes(db, messages, feed);
+        this.mailboxes = new PgMailboxes(db, new PgMessages(db), feed);
     }
 
     /**
@@ -138,8 +138,9 @@ public final class PgStore implements AutoCloseable {
         return directory;
     }
 
-    public MessageStore messages() {
-        return messages;
+    /** Message content and the facts parsed from it, by blob id. */
+    public Blobs blobs() {
+        return blobs;
     }
 
     public DeliveryWriter deliveries() {

@@ -46,6 +46,9 @@ public abstract class MailboxesContract {
 
     protected abstract Mailboxes mailboxes();
 
+    /** The content and facts of the same store's messages. */
+    protected abstract Blobs blobs();
+
     protected abstract DeliveryWriter deliveries();
 
     /** A new account in a new domain. */
@@ -586,7 +589,7 @@ public abstract class MailboxesContract {
         assertThat(stored.internalDate()).isEqualTo(date.truncatedTo(ChronoUnit.MICROS));
         assertThat(stored.size()).isEqualTo(content.size());
         assertThat(stored.modseq()).isEqualTo(first.modseq());
-        assertThat(mailboxes().structure(stored.blobId()).block(WAIT))
+        assertThat(blobs().structure(stored.blobId()).block(WAIT))
                 .isEqualTo("structure of draft".getBytes(StandardCharsets.UTF_8));
         assertThat(box(account, "Drafts").uidNext()).isEqualTo(3);
     }
@@ -603,7 +606,7 @@ public abstract class MailboxesContract {
 
         long blob = messages(account, inbox).get(0).blobId();
         assertThat(messages(account, sent).get(0).blobId()).isEqualTo(blob);
-        assertThat(new String(mailboxes().structure(blob).block(WAIT), StandardCharsets.UTF_8))
+        assertThat(new String(blobs().structure(blob).block(WAIT), StandardCharsets.UTF_8))
                 .isEqualTo("structure of first");
     }
 
@@ -639,12 +642,12 @@ public abstract class MailboxesContract {
         DeliveryReceipt without = deliveries().deliver(new Delivery(TestContent.unique("without facts"),
                 List.of(account.id()), Instant.now())).block(WAIT);
 
-        Map<Long, byte[]> structures = mailboxes().structures(List.of(with.blobId(), without.blobId(),
+        Map<Long, byte[]> structures = blobs().structures(List.of(with.blobId(), without.blobId(),
                 Long.MAX_VALUE)).block(WAIT);
 
         assertThat(structures).containsOnlyKeys(with.blobId());
         assertThat(new String(structures.get(with.blobId()), StandardCharsets.UTF_8)).isEqualTo("structure of with");
-        assertThat(mailboxes().structures(List.of()).block(WAIT)).isEmpty();
+        assertThat(blobs().structures(List.of()).block(WAIT)).isEmpty();
     }
 
     @Test
@@ -653,13 +656,13 @@ public abstract class MailboxesContract {
         DeliveryReceipt receipt = deliveries().deliver(new Delivery(TestContent.unique("old"), List.of(account.id()),
                 Instant.now())).block(WAIT);
 
-        assertThat(mailboxes().structure(receipt.blobId()).blockOptional(WAIT)).isEmpty();
-        mailboxes().storeFacts(receipt.blobId(), facts("backfilled")).block(WAIT);
-        mailboxes().storeFacts(receipt.blobId(), facts("later")).block(WAIT);
+        assertThat(blobs().structure(receipt.blobId()).blockOptional(WAIT)).isEmpty();
+        blobs().storeFacts(receipt.blobId(), facts("backfilled")).block(WAIT);
+        blobs().storeFacts(receipt.blobId(), facts("later")).block(WAIT);
 
-        assertThat(new String(mailboxes().structure(receipt.blobId()).block(WAIT), StandardCharsets.UTF_8))
+        assertThat(new String(blobs().structure(receipt.blobId()).block(WAIT), StandardCharsets.UTF_8))
                 .isEqualTo("structure of backfilled");
-        assertThatThrownBy(() -> mailboxes().storeFacts(Long.MAX_VALUE, facts("none")).block(WAIT))
+        assertThatThrownBy(() -> blobs().storeFacts(Long.MAX_VALUE, facts("none")).block(WAIT))
                 .isInstanceOf(NoSuchElementException.class);
     }
 
@@ -670,7 +673,7 @@ public abstract class MailboxesContract {
         DeliveryReceipt receipt = deliveries().deliver(new Delivery(TestContent.unique("delivered"),
                 List.of(account.id()), Instant.now(), Envelope.NONE, List.of(), facts("delivered"))).block(WAIT);
 
-        assertThat(new String(mailboxes().structure(receipt.blobId()).block(WAIT), StandardCharsets.UTF_8))
+        assertThat(new String(blobs().structure(receipt.blobId()).block(WAIT), StandardCharsets.UTF_8))
                 .isEqualTo("structure of delivered");
     }
 

@@ -56,11 +56,11 @@ class PgDeliveryBatcherTest {
     }
 
     private static long inbox(Account account) {
-        return STORE.store().messages().mailbox(account.id(), "INBOX").block().id();
+        return STORE.store().mailboxes().find(account.id(), "INBOX").block().id();
     }
 
     private static List<MessageMeta> messagesOf(Account account) {
-        return STORE.store().messages().messages(account.id(), inbox(account)).collectList().block();
+        return STORE.store().mailboxes().messages(account.id(), inbox(account)).collectList().block();
     }
 
     /** A batcher on the store's pool that waits long enough to put everything a test sends into one batch. */
@@ -99,7 +99,7 @@ class PgDeliveryBatcherTest {
             assertThat(uids).as("UIDs of %s", account.address())
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, uids.size()).boxed().toList());
             assertThat(receiptUids.get(account.id())).containsExactlyInAnyOrderElementsOf(uids);
-            assertThat(STORE.store().messages().mailbox(account.id(), "INBOX").block().uidNext()).isEqualTo(uids.size() + 1);
+            assertThat(STORE.store().mailboxes().find(account.id(), "INBOX").block().uidNext()).isEqualTo(uids.size() + 1);
             stored += uids.size();
         }
         assertThat(stored).isEqualTo(200 + (200 + 6) / 7);
@@ -162,7 +162,7 @@ class PgDeliveryBatcherTest {
                 + " ORDER BY seq", receipt.blobId());
         assertThat(chunks).hasSize(12);
         assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.get(1)).isEqualTo(256 * 1024));
-        assertThat(TestContent.concat(STORE.store().messages().content(receipt.blobId()).collectList().block(WAIT)))
+        assertThat(TestContent.concat(STORE.store().blobs().content(receipt.blobId()).collectList().block(WAIT)))
                 .isEqualTo(content.bytes());
         assertThat(receipt.messages().get(0).size()).isEqualTo(3 * 1024 * 1024);
     }
@@ -208,7 +208,7 @@ class PgDeliveryBatcherTest {
         assertThat(batcher.batchesFailed()).isEqualTo(1);
         assertThat(messagesOf(a)).isEmpty();
         assertThat(messagesOf(b)).isEmpty();
-        assertThat(STORE.store().messages().mailbox(a.id(), "INBOX").block().uidNext()).isEqualTo(1);
+        assertThat(STORE.store().mailboxes().find(a.id(), "INBOX").block().uidNext()).isEqualTo(1);
 
         DeliveryReceipt later = batcher.deliver(delivery(TestContent.unique("later"), a, b)).block(WAIT);
 
@@ -359,7 +359,7 @@ class PgDeliveryBatcherTest {
                 .block(WAIT);
 
         for (int i = 0; i < contents.size(); i++) {
-            byte[] read = TestContent.concat(STORE.store().messages().content(receipts.get(i).blobId()).collectList().block(WAIT));
+            byte[] read = TestContent.concat(STORE.store().blobs().content(receipts.get(i).blobId()).collectList().block(WAIT));
             assertThat(read).as("message of %d bytes", contents.get(i).size()).isEqualTo(contents.get(i).bytes());
         }
     }

@@ -6,7 +6,7 @@ import dev.hato.store.directory.Account;
 import dev.hato.store.directory.DirectoryException;
 import dev.hato.store.directory.ImportResult;
 import dev.hato.store.directory.ImportRow;
-import dev.hato.store.mail.Mailbox;
+import dev.hato.store.mail.MailboxInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +33,7 @@ class PgDirectoryImportTest {
         assertThat(result).isEqualTo(new ImportResult(1, 1, 0));
         for (String address : List.of("old@inbox.example", "new@inbox.example")) {
             Account account = STORE.store().directory().findByAddress(address).block();
-            Mailbox inbox = STORE.store().messages().mailbox(account.id(), "INBOX").block();
+            MailboxInfo inbox = STORE.store().mailboxes().find(account.id(), "INBOX").block();
             assertThat(inbox.uidNext()).isEqualTo(1);
             assertThat(inbox.uidValidity()).isPositive();
             assertThat(TestSql.rows(STORE.store(), "SELECT name, special_use FROM mailbox WHERE account_id = $1"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.store.directory.Account;
 import dev.hato.store.directory.Directory;
+import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.DeliveryWriter;
@@ -41,6 +42,11 @@ class PgMailboxesTest extends MailboxesContract {
     }
 
     @Override
+    protected Blobs blobs() {
+        return STORE.store().blobs();
+    }
+
+    @Override
     protected DeliveryWriter deliveries() {
         return STORE.store().deliveries();
     }
@@ -72,7 +78,7 @@ class PgMailboxesTest extends MailboxesContract {
             MailboxInfo inbox = box(account, "INBOX");
 
             long killed = TestSql.count(STORE.store(), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE query = 'LISTEN " + PgMessageStore.CHANNEL + "' AND pid <> pg_backend_pid()");
+                    + " WHERE query = 'LISTEN " + PgMessages.CHANNEL + "' AND pid <> pg_backend_pid()");
             assertThat(killed).isPositive();
             events.await(MailboxEvent::isAnything);
             long modseq = append(account, inbox, "after reconnect").modseq();
@@ -128,7 +134,7 @@ class PgMailboxesTest extends MailboxesContract {
                 + " FROM blob_facts WHERE blob_id = $1", receipt.blobId()).get(0);
         assertThat(row).containsExactly("subject: a\uFFFDb\n", "テキスト", "base", "from@x", "to@x", "cc@x", null,
                 null, "<r1@x>|<r2 @x>", null, "Display To");
-        assertThat(mailboxes().structure(receipt.blobId()).block(WAIT)).containsExactly(0, 1, 0xff);
+        assertThat(blobs().structure(receipt.blobId()).block(WAIT)).containsExactly(0, 1, 0xff);
     }
 
     @Test
@@ -151,8 +157,8 @@ class PgMailboxesTest extends MailboxesContract {
                 .isEqualTo(1);
         long ownBlob = receipts.stream().map(DeliveryReceipt::blobId).filter(id -> id != sharedBlob).findFirst()
                 .orElseThrow();
-        assertThat(mailboxes().structure(ownBlob).blockOptional(WAIT)).isEmpty();
-        assertThat(Arrays.asList(new String(mailboxes().structure(sharedBlob).block(WAIT)).split(" ")))
+        assertThat(blobs().structure(ownBlob).blockOptional(WAIT)).isEmpty();
+        assertThat(Arrays.asList(new String(blobs().structure(sharedBlob).block(WAIT)).split(" ")))
                 .contains("structure", "of");
     }
 }

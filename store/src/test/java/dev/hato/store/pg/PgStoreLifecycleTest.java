@@ -46,10 +46,10 @@ class PgStoreLifecycleTest {
         try (PgStore store = PgStore.open(StoreSettings.defaults(data))) {
             assertThat(store.describe()).doesNotContain("attached");
             assertThat(store.directory().findByAuthId("ann.k-x7q2").block()).isEqualTo(account);
-            long inbox = store.messages().mailbox(account.id(), "INBOX").block().id();
-            assertThat(store.messages().messages(account.id(), inbox).collectList().block())
+            long inbox = store.mailboxes().find(account.id(), "INBOX").block().id();
+            assertThat(store.mailboxes().messages(account.id(), inbox).collectList().block())
                     .containsExactlyElementsOf(receipt.messages());
-            assertThat(TestContent.concat(store.messages().content(receipt.blobId()).collectList().block(WAIT)))
+            assertThat(TestContent.concat(store.blobs().content(receipt.blobId()).collectList().block(WAIT)))
                     .isEqualTo(content.bytes());
             DeliveryReceipt next = store.deliveries().deliver(new Delivery(TestContent.unique("after restart"),
                     List.of(account.id()), Instant.now())).block(WAIT);

@@ -6,15 +6,16 @@ import dev.hato.store.directory.Account;
 import dev.hato.store.directory.Directory;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.DeliveryWriter;
-import dev.hato.store.mail.Mailbox;
-import dev.hato.store.mail.MessageStore;
-import dev.hato.store.mail.MessageStoreContract;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Blobs;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessagesContract;
 import dev.hato.store.mail.TestContent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class PgMessageStoreTest extends MessageStoreContract {
+class PgMessagesTest extends MessagesContract {
 
     @RegisterExtension
     static final EmbeddedStore STORE = new EmbeddedStore();
@@ -25,8 +26,13 @@ class PgMessageStoreTest extends MessageStoreContract {
     }
 
     @Override
-    protected MessageStore messages() {
-        return STORE.store().messages();
+    protected Mailboxes mailboxes() {
+        return STORE.store().mailboxes();
+    }
+
+    @Override
+    protected Blobs blobs() {
+        return STORE.store().blobs();
     }
 
     @Override
@@ -46,7 +52,7 @@ class PgMessageStoreTest extends MessageStoreContract {
 
         DeliveryReceipt receipt = deliver(TestContent.unique("append"), account);
 
-        Mailbox after = inbox(account);
+        MailboxInfo after = inbox(account);
         assertThat(after.highestModseq()).isEqualTo(before + 1);
         assertThat(receipt.messages().get(0).modseq()).isEqualTo(after.highestModseq());
         assertThat(changes(account, after.id())).containsExactly(List.of(after.highestModseq(), 1L, "append"));
@@ -58,9 +64,9 @@ class PgMessageStoreTest extends MessageStoreContract {
         deliver(TestContent.unique("1"), account);
         deliver(TestContent.unique("2"), account);
         deliver(TestContent.unique("3"), account);
-        Mailbox before = inbox(account);
+        MailboxInfo before = inbox(account);
 
-        STORE.store().messages().expunge(account.id(), before.id(), List.of(1L, 3L, 42L)).block();
+        STORE.store().mailboxes().expunge(account.id(), before.id(), List.of(1L, 3L, 42L)).block();
 
         long modseq = inbox(account).highestModseq();
         assertThat(modseq).isEqualTo(before.highestModseq() + 1);
@@ -74,7 +80,7 @@ class PgMessageStoreTest extends MessageStoreContract {
         deliver(TestContent.unique("1"), account);
         long inbox = inbox(account).id();
 
-        STORE.store().messages().expunge(account.id(), inbox, List.of(7L)).block();
+        STORE.store().mailboxes().expunge(account.id(), inbox, List.of(7L)).block();
 
         assertThat(changes(account, inbox)).extracting(c -> c.get(2)).containsExactly("append");
     }

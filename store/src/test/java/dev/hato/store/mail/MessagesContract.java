@@ -18,16 +18,20 @@ import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 /**
- * What every {@link MessageStore} must do (STYLE.md §6), together with the {@link Directory} and
- * {@link DeliveryWriter} of the same store, which create the accounts and messages it reads.
+ * What every store must do with delivered messages (STYLE.md §6): list a mailbox's messages, expunge and lease
+ * through {@link Mailboxes}, read content and heads through {@link Blobs}; together with the {@link Directory} and
+ * {@link DeliveryWriter} of the same store, which create the accounts and messages they read. (Mailboxes' IMAP
+ * operations are {@link MailboxesContract}'s.)
  */
-public abstract class MessageStoreContract {
+public abstract class MessagesContract {
 
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     protected abstract Directory directory();
 
-    protected abstract MessageStore messages();
+    protected abstract Mailboxes mailboxes();
+
+    protected abstract Blobs blobs();
 
     protected abstract DeliveryWriter deliveries();
 
@@ -39,8 +43,8 @@ public abstract class MessageStoreContract {
                 .block();
     }
 
-    protected Mailbox inbox(Account account) {
-        return messages().mailbox(account.id(), "INBOX").block();
+    protected MailboxInfo inbox(Account account) {
+        return mailboxes().find(account.id(), "INBOX").block();
     }
 
     protected DeliveryReceipt deliver(MessageContent content, Account... recipients) {
@@ -50,28 +54,28 @@ public abstract class MessageStoreContract {
     }
 
     protected byte[] read(long blobId) {
-        return TestContent.concat(messages().content(blobId).collectList().block(Duration.ofSeconds(30)));
+        return TestContent.concat(blobs().content(blobId).collectList().block(Duration.ofSeconds(30)));
     }
 
     @Test
     void aNewAccountShouldHaveAnEmptyInbox() {
         Account account = freshAccount();
 
-        Mailbox inbox = inbox(account);
+        MailboxInfo inbox = inbox(account);
 
         assertThat(inbox.accountId()).isEqualTo(account.id());
         assertThat(inbox.name()).isEqualTo("INBOX");
         assertThat(inbox.uidNext()).isEqualTo(1);
         assertThat(inbox.uidValidity()).isBetween(1L, 4_294_967_295L);
         assertThat(inbox.highestModseq()).isPositive();
-        assertThat(messages().messages(account.id(), inbox.id()).collectList().block()).isEmpty();
+        assertThat(mailboxes().messages(account.id(), inbox.id()).collectList().block()).isEmpty();
     }
 
     @Test
     void mailboxShouldBeEmptyForANameThatDoesNotExist() {
         Account account = freshAccount();
 
-        StepVerifier.create(messages().mailbox(account.id(), "Archives")).verifyComplete();
+        StepVerifier.create(mailboxes().find(account.id(), "Archives")).verifyComplete();
     }
 
     @Test
@@ -83,7 +87,7 @@ public abstract class MessageStoreContract {
                 deliveries().deliver(new Delivery(TestContent.unique("two"), List.of(account.id()), date)).block(),
                 deliveries().deliver(new Delivery(TestContent.unique("three"), List.of(account.id()), date)).block());
 
-        List<MessageMeta> listed = messages().messages(account.id(), inbox(account).id()).collectList().block();
+        List<MessageMeta> listed = mailboxes().messages(account.id(), inbox(account).id()).collectList().block();
 
         assertThat(listed).containsExactlyElementsOf(receipts.stream().map(r -> r.messages().get(0)).toList());
         assertThat(listed).extracting(MessageMeta::uid).containsExactly(1L, 2L, 3L);
@@ -111,7 +115,7 @@ public abstract class MessageStoreContract {
         TestContent content = TestContent.random(3 * 1024 * 1024 + 17);
 
         DeliveryReceipt receipt = deliver(content, account);
-        List<ByteBuffer> chunks = messages().content(receipt.blobId()).collectList().block();
+        List<ByteBuffer> chunks = blobs().content(receipt.blobId()).collectList().block();
 
         assertThat(chunks).hasSizeGreaterThan(1);
         assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.remaining()).isLessThanOrEqualTo(256 * 1024));
@@ -128,15 +132,15 @@ public abstract class MessageStoreContract {
         long second = deliver(other, account).blobId();
         long third = deliver(large, account).blobId();
 
-        Map<Long, ByteBuffer> heads = messages().heads(Map.of(first, 10, second, (int) other.size(), third,
+        Map<Long, ByteBuffer> heads = blobs().heads(Map.of(first, 10, second, (int) other.size(), third,
                 300 * 1024, Long.MAX_VALUE, 5)).block(Duration.ofSeconds(30));
 
         assertThat(heads).containsOnlyKeys(first, second);
         assertThat(TestContent.concat(List.of(heads.get(first)))).isEqualTo(Arrays.copyOf(small.bytes(), 10));
         assertThat(TestContent.concat(List.of(heads.get(second)))).isEqualTo(other.bytes());
-        assertThat(messages().heads(Map.of(first, (int) small.size() + 1)).block(Duration.ofSeconds(30)))
+        assertThat(blobs().heads(Map.of(first, (int) small.size() + 1)).block(Duration.ofSeconds(30)))
                 .as("more octets than the blob has: left to content()").isEmpty();
-        assertThat(messages().heads(Map.of()).block(Duration.ofSeconds(30))).isEmpty();
+        assertThat(blobs().heads(Map.of()).block(Duration.ofSeconds(30))).isEmpty();
     }
 
     @Test
@@ -145,13 +149,13 @@ public abstract class MessageStoreContract {
 
         DeliveryReceipt receipt = deliver(TestContent.of(new byte[0]), account);
 
-        StepVerifier.create(messages().content(receipt.blobId())).verifyComplete();
+        StepVerifier.create(blobs().content(receipt.blobId())).verifyComplete();
         assertThat(receipt.messages().get(0).size()).isZero();
     }
 
     @Test
     void contentShouldFailForABlobThatDoesNotExist() {
-        StepVerifier.create(messages().content(Long.MAX_VALUE)).verifyError(NoSuchElementException.class);
+        StepVerifier.create(blobs().content(Long.MAX_VALUE)).verifyError(NoSuchElementException.class);
     }
 
     @Test
@@ -160,12 +164,12 @@ public abstract class MessageStoreContract {
         deliver(TestContent.unique("1"), account);
         deliver(TestContent.unique("2"), account);
         deliver(TestContent.unique("3"), account);
-        Mailbox before = inbox(account);
+        MailboxInfo before = inbox(account);
 
-        messages().expunge(account.id(), before.id(), List.of(1L, 3L, 99L)).block();
+        mailboxes().expunge(account.id(), before.id(), List.of(1L, 3L, 99L)).block();
 
-        Mailbox after = inbox(account);
-        assertThat(messages().messages(account.id(), before.id()).map(MessageMeta::uid).collectList().block())
+        MailboxInfo after = inbox(account);
+        assertThat(mailboxes().messages(account.id(), before.id()).map(MessageMeta::uid).collectList().block())
                 .containsExactly(2L);
         assertThat(after.highestModseq()).isGreaterThan(before.highestModseq());
         assertThat(after.uidNext()).isEqualTo(before.uidNext());
@@ -175,13 +179,13 @@ public abstract class MessageStoreContract {
     void expungeOfUidsThatAreNotThereShouldChangeNothing() {
         Account account = freshAccount();
         deliver(TestContent.unique("1"), account);
-        Mailbox before = inbox(account);
+        MailboxInfo before = inbox(account);
 
-        messages().expunge(account.id(), before.id(), List.of(5L, 6L)).block();
-        messages().expunge(account.id(), before.id(), List.of()).block();
+        mailboxes().expunge(account.id(), before.id(), List.of(5L, 6L)).block();
+        mailboxes().expunge(account.id(), before.id(), List.of()).block();
 
         assertThat(inbox(account)).isEqualTo(before);
-        assertThat(messages().messages(account.id(), before.id()).count().block()).isEqualTo(1);
+        assertThat(mailboxes().messages(account.id(), before.id()).count().block()).isEqualTo(1);
     }
 
     @Test
@@ -190,7 +194,7 @@ public abstract class MessageStoreContract {
         deliver(TestContent.unique("1"), account);
         deliver(TestContent.unique("2"), account);
         long inbox = inbox(account).id();
-        messages().expunge(account.id(), inbox, List.of(2L)).block();
+        mailboxes().expunge(account.id(), inbox, List.of(2L)).block();
 
         DeliveryReceipt next = deliver(TestContent.unique("3"), account);
 
@@ -202,51 +206,51 @@ public abstract class MessageStoreContract {
         Account account = freshAccount();
         long inbox = inbox(account).id();
 
-        assertThat(messages().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block()).isTrue();
-        assertThat(messages().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isFalse();
+        assertThat(mailboxes().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block()).isTrue();
+        assertThat(mailboxes().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isFalse();
 
-        messages().release(account.id(), inbox, "pop3-a").block();
+        mailboxes().release(account.id(), inbox, "pop3-a").block();
 
-        assertThat(messages().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isTrue();
+        assertThat(mailboxes().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isTrue();
     }
 
     @Test
     void aLeaseShouldBeRenewableByItsOwner() {
         Account account = freshAccount();
         long inbox = inbox(account).id();
-        messages().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block();
+        mailboxes().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block();
 
-        assertThat(messages().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block()).isTrue();
+        assertThat(mailboxes().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block()).isTrue();
     }
 
     @Test
     void anExpiredLeaseShouldBeTakenOverByAnotherOwner() throws InterruptedException {
         Account account = freshAccount();
         long inbox = inbox(account).id();
-        messages().lease(account.id(), inbox, "pop3-a", Duration.ofMillis(50)).block();
+        mailboxes().lease(account.id(), inbox, "pop3-a", Duration.ofMillis(50)).block();
 
         Thread.sleep(150);
 
-        assertThat(messages().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isTrue();
-        assertThat(messages().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block()).isFalse();
+        assertThat(mailboxes().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isTrue();
+        assertThat(mailboxes().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block()).isFalse();
     }
 
     @Test
     void aReleaseByAnotherOwnerShouldLeaveTheLeaseInPlace() {
         Account account = freshAccount();
         long inbox = inbox(account).id();
-        messages().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block();
+        mailboxes().lease(account.id(), inbox, "pop3-a", Duration.ofMinutes(5)).block();
 
-        messages().release(account.id(), inbox, "pop3-b").block();
+        mailboxes().release(account.id(), inbox, "pop3-b").block();
 
-        assertThat(messages().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isFalse();
+        assertThat(mailboxes().lease(account.id(), inbox, "pop3-b", Duration.ofMinutes(5)).block()).isFalse();
     }
 
     @Test
     void aLeaseOnAMailboxThatDoesNotExistShouldNotBeGranted() {
         Account account = freshAccount();
 
-        assertThat(messages().lease(account.id(), Long.MAX_VALUE, "pop3-a", Duration.ofMinutes(5)).block()).isFalse();
+        assertThat(mailboxes().lease(account.id(), Long.MAX_VALUE, "pop3-a", Duration.ofMinutes(5)).block()).isFalse();
     }
 
     @Test
@@ -259,9 +263,9 @@ public abstract class MessageStoreContract {
 
         directory().removeAccount(leaving.authId()).block();
 
-        StepVerifier.create(messages().mailbox(leaving.id(), "INBOX")).verifyComplete();
-        assertThat(messages().messages(leaving.id(), leavingInbox).collectList().block()).isEmpty();
-        assertThat(messages().messages(staying.id(), inbox(staying).id()).collectList().block()).hasSize(1);
+        StepVerifier.create(mailboxes().find(leaving.id(), "INBOX")).verifyComplete();
+        assertThat(mailboxes().messages(leaving.id(), leavingInbox).collectList().block()).isEmpty();
+        assertThat(mailboxes().messages(staying.id(), inbox(staying).id()).collectList().block()).hasSize(1);
         assertThat(read(receipt.blobId())).isEqualTo(shared.bytes());
     }
 }

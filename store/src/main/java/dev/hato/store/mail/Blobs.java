@@ -1,0 +1,42 @@
+package dev.hato.store.mail;
+
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Stored message content by blob id: the octets, the first octets of several blobs at once, and the facts parsed
+ * once per blob ({@link MessageFacts}). A blob is shared by every copy of a message (all recipients, COPY, the
+ * outbound queue), so nothing here names an account or a mailbox: {@link Mailboxes} says which blobs an account
+ * may read.
+ */
+public interface Blobs {
+
+    /**
+     * The blob's octets in order, in chunks of bounded size, streamed from the database. NoSuchElementException
+     * when there is no such blob.
+     */
+    Flux<ByteBuffer> content(long blobId);
+
+    /**
+     * The first {@code lengths.get(blobId)} octets of several blobs, read at once (a FETCH of many messages' headers
+     * costs one query instead of one per message). Only blobs whose requested octets are stored together are in the
+     * answer (the PostgreSQL store: within the first chunk); the caller reads the others with {@link #content}.
+     * Blobs that do not exist are absent; each length must be positive.
+     */
+    Mono<Map<Long, ByteBuffer>> heads(Map<Long, Integer> lengths);
+
+    /** The {@link MessageFacts#structure()} stored for a blob; empty when none was stored. */
+    Mono<byte[]> structure(long blobId);
+
+    /** {@link #structure} of several blobs in one read; blobs without stored facts are absent from the map. */
+    Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds);
+
+    /**
+     * Stores the facts of a blob that has none yet (a message delivered before facts were parsed at delivery);
+     * a blob that has facts keeps them. NoSuchElementException when there is no such blob.
+     */
+    Mono<Void> storeFacts(long blobId, MessageFacts facts);
+}
