@@ -1,7 +1,6 @@
 package dev.hato.imap.session;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.imap.fetch.MessageLimitCheck;
 import dev.hato.imap.search.BadCharsetException;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.imap.search.SearchContext;
@@ -11,6 +10,7 @@ import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.ImapDecoded;
 import dev.hato.imap.wire.ImapFramer;
+import dev.hato.message.MessageLimitCheck;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
@@ -1154,7 +1154,7 @@ public final class ImapSession implements ProtocolSession {
                 done(tag, finalText, uid)));
         // RFC 3516 §4.3: BINARY of a part whose transfer encoding the server cannot decode. The renderer fails before
         // the first octet of that message, so the responses already sent are whole.
-        return work.onErrorResume(dev.hato.imap.fetch.UnknownTransferEncodingException.class,
+        return work.onErrorResume(dev.hato.message.UnknownTransferEncodingException.class,
                 failure -> line(tag + " NO [UNKNOWN-CTE] " + failure.getMessage()));
     }
 

@@ -5,7 +5,7 @@ import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.dsn.RecipientReport;
-import dev.hato.imap.fetch.MessageLimitCheck;
+import dev.hato.message.MessageLimitCheck;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;

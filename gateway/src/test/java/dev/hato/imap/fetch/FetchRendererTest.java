@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
+import dev.hato.message.UnknownTransferEncodingException;
 import dev.hato.store.mail.MessageFacts;
 import dev.hato.store.mail.MessageMeta;
 import java.io.ByteArrayInputStream;

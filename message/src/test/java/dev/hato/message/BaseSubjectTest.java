@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,17 +9,17 @@ import org.jspecify.annotations.Nullable;
  * (RFC 5322 §3.4, groups included) and the msg-ids of References or In-Reply-To (§3.6.4). Tolerant of what mail
  * actually carries: comments anywhere, quoted local parts, obsolete routes, words between msg-ids.
  */
-final class HeaderAddresses {
+public final class HeaderAddresses {
 
     /** A mailbox: its addr-spec ({@code local@domain}, or only the local part) and its display name, if any. */
-    record Mailbox(String address, @Nullable String displayName) {
+    public record Mailbox(String address, @Nullable String displayName) {
     }
 
     private HeaderAddresses() {
     }
 
     /** The first mailbox of an address list, or null when it has none. */
-    static @Nullable Mailbox first(@Nullable String value) {
+    public static @Nullable Mailbox first(@Nullable String value) {
         if (value == null) {
             return null;
         }
@@ -77,7 +77,7 @@ final class HeaderAddresses {
     }
 
     /** The msg-ids ({@code <id-left@id-right>}, brackets kept) of a References or In-Reply-To value, in order. */
-    static List<String> messageIds(@Nullable String value) {
+    public static List<String> messageIds(@Nullable String value) {
         List<String> ids = new ArrayList<>();
         if (value == null) {
             return ids;

@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Locale;
@@ -8,13 +8,13 @@ import org.jspecify.annotations.Nullable;
  * Undoes a Content-Transfer-Encoding (RFC 2045 §6) chunk by chunk: state carries over between calls, so a body is
  * decoded as it streams, whatever the chunk boundaries. One instance per part.
  */
-abstract class TransferDecoder {
+public abstract class TransferDecoder {
 
     /**
      * The decoder for a mechanism, or null when it is not one of RFC 2045's (then the content cannot be decoded: RFC
      * 3516 §4.3 UNKNOWN-CTE). A missing mechanism is 7bit (RFC 2045 §6.1).
      */
-    static @Nullable TransferDecoder forMechanism(@Nullable String mechanism) {
+    public static @Nullable TransferDecoder forMechanism(@Nullable String mechanism) {
         String name = mechanism == null ? "7bit" : mechanism.toLowerCase(Locale.ROOT);
         return switch (name) {
             case "7bit", "8bit", "binary" -> new Identity();
@@ -25,14 +25,14 @@ abstract class TransferDecoder {
     }
 
     /** Decodes {@code length} octets of {@code in} from {@code offset}, appending what they give to {@code out}. */
-    abstract void decode(byte[] in, int offset, int length, ByteArrayOutputStream out);
+    public abstract void decode(byte[] in, int offset, int length, ByteArrayOutputStream out);
 
     /** Ends the input: whatever is still held is written out. */
-    void finish(ByteArrayOutputStream out) {
+    public void finish(ByteArrayOutputStream out) {
     }
 
     /** Whether this decoder changes the octets at all (the identity for 7bit, 8bit and binary does not). */
-    boolean transforms() {
+    public boolean transforms() {
         return true;
     }
 
@@ -52,12 +52,12 @@ abstract class TransferDecoder {
 
     private static final class Identity extends TransferDecoder {
         @Override
-        void decode(byte[] in, int offset, int length, ByteArrayOutputStream out) {
+        public void decode(byte[] in, int offset, int length, ByteArrayOutputStream out) {
             out.write(in, offset, length);
         }
 
         @Override
-        boolean transforms() {
+        public boolean transforms() {
             return false;
         }
     }
@@ -68,7 +68,7 @@ abstract class TransferDecoder {
         private int count;
 
         @Override
-        void decode(byte[] in, int offset, int length, ByteArrayOutputStream out) {
+        public void decode(byte[] in, int offset, int length, ByteArrayOutputStream out) {
             for (int i = offset; i < offset + length; i++) {
                 int value = base64Value((char) (in[i] & 0xFF));
                 if (value < 0) {
@@ -100,7 +100,7 @@ abstract class TransferDecoder {
         private int firstHex;
 
         @Override
-        void decode(byte[] in, int offset, int length, ByteArrayOutputStream out) {
+        public void decode(byte[] in, int offset, int length, ByteArrayOutputStream out) {
             for (int i = offset; i < offset + length; i++) {
                 octet(in[i] & 0xFF, out);
             }
@@ -180,7 +180,7 @@ abstract class TransferDecoder {
         }
 
         @Override
-        void finish(ByteArrayOutputStream out) {
+        public void finish(ByteArrayOutputStream out) {
             if (state == 1) {
                 out.write('=');
             } else if (state == 2) {

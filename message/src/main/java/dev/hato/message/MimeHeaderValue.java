@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,23 +12,23 @@ import org.jspecify.annotations.Nullable;
  * prefixes ({@code filename*0*=us-ascii'en'...}) are neither joined nor decoded, which is what RFC 3501 asks for
  * body-fld-param; only the quoting of a quoted-string value is removed.
  */
-record MimeHeaderValue(String primary, @Nullable String subtype, List<Parameter> parameters) {
+public record MimeHeaderValue(String primary, @Nullable String subtype, List<Parameter> parameters) {
 
     /** One attribute/value pair as it appears in the header. */
-    record Parameter(String attribute, String value) {
-        Parameter {
+    public record Parameter(String attribute, String value) {
+        public Parameter {
             Objects.requireNonNull(attribute, "attribute");
             Objects.requireNonNull(value, "value");
         }
     }
 
-    MimeHeaderValue {
+    public MimeHeaderValue {
         Objects.requireNonNull(primary, "primary");
         parameters = List.copyOf(parameters);
     }
 
     /** The value of the first parameter named {@code attribute} (ASCII case-insensitive), if any. */
-    @Nullable String parameter(String attribute) {
+    public @Nullable String parameter(String attribute) {
         for (Parameter parameter : parameters) {
             if (parameter.attribute().equalsIgnoreCase(attribute)) {
                 return parameter.value();
@@ -42,7 +42,7 @@ record MimeHeaderValue(String primary, @Nullable String subtype, List<Parameter>
      * the type or subtype is missing, which RFC 2045 §5.2 says to treat like no Content-Type at all. A malformed
      * parameter ends the list; those before it are kept.
      */
-    static @Nullable MimeHeaderValue contentType(String value) {
+    public static @Nullable MimeHeaderValue contentType(String value) {
         Cursor cursor = new Cursor(value);
         String type = cursor.token();
         if (type == null || !cursor.accept('/')) {
@@ -57,7 +57,7 @@ record MimeHeaderValue(String primary, @Nullable String subtype, List<Parameter>
     }
 
     /** Parses {@code disposition-type *(";" parameter)} (RFC 2183 §2); null without a type. */
-    static @Nullable MimeHeaderValue disposition(String value) {
+    public static @Nullable MimeHeaderValue disposition(String value) {
         Cursor cursor = new Cursor(value);
         String type = cursor.token();
         if (type == null) {
@@ -67,7 +67,7 @@ record MimeHeaderValue(String primary, @Nullable String subtype, List<Parameter>
     }
 
     /** The language tags of a {@code Content-Language} value (RFC 3282 §2), comments skipped. */
-    static List<String> languages(String value) {
+    public static List<String> languages(String value) {
         Cursor cursor = new Cursor(value);
         List<String> tags = new ArrayList<>();
         while (true) {
@@ -82,7 +82,7 @@ record MimeHeaderValue(String primary, @Nullable String subtype, List<Parameter>
     }
 
     /** The first token of a value, such as a Content-Transfer-Encoding mechanism; null if none. */
-    static @Nullable String firstToken(String value) {
+    public static @Nullable String firstToken(String value) {
         return new Cursor(value).token();
     }
 

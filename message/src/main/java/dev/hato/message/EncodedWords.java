@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
@@ -11,12 +11,12 @@ import org.jspecify.annotations.Nullable;
  * as it is. Encoded words are also decoded where RFC 2047 §5 does not allow them (inside quoted strings, glued to
  * other text), as common mail readers do, because senders write them there.
  */
-final class EncodedWords {
+public final class EncodedWords {
 
     private EncodedWords() {
     }
 
-    static String decode(String value) {
+    public static String decode(String value) {
         if (value.indexOf("=?") < 0) {
             return value;
         }

@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 /**
  * RFC 3516 §4.3: a BINARY fetch of a part whose Content-Transfer-Encoding is not one the server can decode; the

@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * The Java charset for a MIME charset name (RFC 2045 §5.1, RFC 2047 §2), chosen for reading text as senders meant
  * it: labels that are commonly used for a larger repertoire map to that superset, as mail readers do.
  */
-final class MimeCharsets {
+public final class MimeCharsets {
 
     private static final Charset WINDOWS_31J = Charset.forName("windows-31j");
     private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
@@ -61,7 +61,7 @@ final class MimeCharsets {
     }
 
     /** Octets as UTF-8 when they are valid UTF-8 (RFC 6532 headers), else as windows-1252, so nothing is lost. */
-    static String utf8OrLatin(byte[] octets, int offset, int length) {
+    public static String utf8OrLatin(byte[] octets, int offset, int length) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
         try {
             return decoder.decode(ByteBuffer.wrap(octets, offset, length)).toString();

@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * carries: comments and folding anywhere, two- and three-digit years, missing seconds, and alphabetic zones (the
  * military ones mean -0000, "unknown", per §4.3). Null when it is not a date, which makes SORT use the internal date.
  */
-final class SentDate {
+public final class SentDate {
 
     private static final List<String> MONTHS = List.of("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
             "oct", "nov", "dec");
@@ -22,7 +22,7 @@ final class SentDate {
     private SentDate() {
     }
 
-    static @Nullable Instant parse(@Nullable String value) {
+    public static @Nullable Instant parse(@Nullable String value) {
         if (value == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.util.Locale;
 
@@ -13,12 +13,12 @@ import java.util.Locale;
  * step (4) would remove one at a time is removed in one pass (a subject of 40,000 {@code [x]} took seconds when each
  * removal copied and rescanned the rest).
  */
-final class BaseSubject {
+public final class BaseSubject {
 
     private BaseSubject() {
     }
 
-    static String of(String decodedSubject) {
+    public static String of(String decodedSubject) {
         // (1) tabs and continuations become spaces, runs of spaces one space
         String s = collapseWhitespace(decodedSubject);
         // nonBlank[i]: how many of s[0, i) are not whitespace, so that "is s[a, b) blank" is one subtraction

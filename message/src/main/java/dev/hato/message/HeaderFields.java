@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /** Header octets as RFC 3501 §6.4.5 HEADER.FIELDS and RFC 3516 BINARY need them. */
-final class HeaderFields {
+public final class HeaderFields {
 
     private HeaderFields() {
     }
@@ -20,7 +20,7 @@ final class HeaderFields {
      * (RFC 3501 §6.4.5: the delimiting blank line is included in all header fetches, except for a message that
      * has no body and no blank line).
      */
-    static byte[] filter(byte[] header, List<String> names, boolean not) {
+    public static byte[] filter(byte[] header, List<String> names, boolean not) {
         Set<String> wanted = names.stream().map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         boolean keeping = false;
@@ -68,7 +68,7 @@ final class HeaderFields {
     }
 
     /** The Content-Transfer-Encoding mechanism of an entity header, or null when it has none (7bit). */
-    static @Nullable String transferEncoding(byte[] header) {
+    public static @Nullable String transferEncoding(byte[] header) {
         String text = new String(header, StandardCharsets.ISO_8859_1);
         String[] lines = text.split("\r?\n", -1);
         StringBuilder value = null;

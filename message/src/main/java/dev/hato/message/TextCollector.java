@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -15,18 +15,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * Collects, as a push parser fed the message's octets in any chunking, what SEARCH reads: the top-level header
  * fields (unfolded, raw) and the decoded text of every text/* part, message/rfc822 parts descended into. It keeps
- * its own small MIME state (the open boundaries, RFC 2046 §5.1.1) because {@link StructureScanner} looks at body
+ * its own small MIME state (the open boundaries, RFC 2046 §5.1.1) because the structure scanner looks at body
  * lines only for boundaries. Memory is bounded: a line is held up to {@link #LINE_OCTETS} octets (a longer body
  * line is not a boundary and streams on), the top-level header up to {@code maxHeaderOctets}, part header fields
  * up to {@link #LINE_OCTETS}, and text stops at {@code maxBodyChars}.
  */
-final class TextCollector {
+public final class TextCollector {
 
     static final int LINE_OCTETS = 8192;
     private static final int BATCH_OCTETS = 8192;
 
     /** One unfolded top-level header field: its name and raw value, octets held one per char. */
-    record Field(String name, String value) {
+    public record Field(String name, String value) {
     }
 
     private enum Mode { HEADER, TEXT, SKIP }
@@ -55,21 +55,21 @@ final class TextCollector {
     private @Nullable StringBuilder currentValue;
     private @Nullable PartText text;
 
-    TextCollector(int maxHeaderOctets, int maxBodyChars, int maxDepth) {
+    public TextCollector(int maxHeaderOctets, int maxBodyChars, int maxDepth) {
         this.maxHeaderOctets = maxHeaderOctets;
         this.maxBodyChars = maxBodyChars;
         this.maxDepth = maxDepth;
     }
 
-    List<Field> topFields() {
+    public List<Field> topFields() {
         return topFields;
     }
 
-    String bodyText() {
+    public String bodyText() {
         return body.length() > maxBodyChars ? body.substring(0, maxBodyChars) : body.toString();
     }
 
-    void feed(byte[] octets, int offset, int length) {
+    public void feed(byte[] octets, int offset, int length) {
         int end = offset + length;
         int i = offset;
         while (i < end) {
@@ -89,7 +89,7 @@ final class TextCollector {
         }
     }
 
-    void finish() {
+    public void finish() {
         if (lineLength > 0 || overlong) {
             endOfLine();
         }
@@ -363,7 +363,7 @@ final class TextCollector {
             }
         }
 
-        void finish() {
+        public void finish() {
             transfer.finish(decoded);
             characters(true);
         }

@@ -1,4 +1,4 @@
-package dev.hato.imap.fetch;
+package dev.hato.message;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -14,14 +14,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a message against {@link MessageLimits} as its octets arrive, chunk by chunk, in the pass that spools it
- * (SMTP DATA and BDAT, IMAP APPEND): a push parser that follows the MIME tree the way {@link StructureScanner} reads
+ * (SMTP DATA and BDAT, IMAP APPEND): a push parser that follows the MIME tree the way the structure scanner ({@code dev.hato.imap.fetch.StructureScanner}) reads
  * it (RFC 2046 §5.1.1 boundaries, innermost first; message/rfc822 and multipart/digest parts descended into; a header
  * ends at its empty line, at a boundary, or at a line that is no field), so that a message it lets through is one
  * the scanner can describe and FETCH can serve.
  *
  * <p>Cost: constant work per octet (a body line that does not start with "--" is only searched for its end, the
  * body of the last entity outside any multipart not at all), plus, once per line that starts with "--" and is at
- * most {@link StructureScanner#BOUNDARY_LINE_OCTETS} long, one hash lookup of that line, and once per header section
+ * most {@link MessageLimits#BOUNDARY_LINE_OCTETS} long, one hash lookup of that line, and once per header section
  * one parse of its Content-Type field (the octets of which were fed): linear in the message, whatever its shape, so
  * it may run on an event loop (43 MB of MIME parts in about 0.2 s, twice what ContentChecks takes). Memory: the
  * open boundaries (one per nesting level, at most {@code maxDepth}), the first octets of the current line, and the
@@ -43,7 +43,7 @@ public final class MessageLimitCheck {
     /** The limits of {@link MessageLimits}, one each. */
     public enum Kind { PARTS, DEPTH, HEADER_FIELDS, HEADER_SIZE, HEADER_LINE }
 
-    private static final int KEPT = StructureScanner.BOUNDARY_LINE_OCTETS;
+    private static final int KEPT = MessageLimits.BOUNDARY_LINE_OCTETS;
     private static final byte[] CONTENT_TYPE = "content-type".getBytes(StandardCharsets.US_ASCII);
 
     /** Where the current header line is: before its first octet, in a field name, after it, in a value. */
@@ -307,7 +307,7 @@ public final class MessageLimitCheck {
         }
     }
 
-    /** As {@link Entity#boundary()}: a non-empty boundary that fits a boundary line. */
+    /** As the structure scanner's entity takes it: a non-empty boundary that fits a boundary line. */
     private static @Nullable String boundary(MimeHeaderValue parsed) {
         for (MimeHeaderValue.Parameter parameter : parsed.parameters()) {
             if (parameter.attribute().equalsIgnoreCase("boundary") && !parameter.value().isEmpty()
