@@ -9,17 +9,18 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * SASL SCRAM-SHA-256 for a protocol session: each {@link Exchange} runs a {@link ScramServer} with the keys of
+ * SASL SCRAM-SHA-256 for the SASL engine ({@link dev.hato.auth.sasl.SaslEngine}), which runs it for SMTP, IMAP and
+ * POP3: each {@link Exchange} runs a {@link ScramServer} with the keys of
  * {@link ScramKeySource}, and goes through the same login throttle and audit log as a password login
  * ({@link GuardedAuthenticator#begin}): a locked-out auth ID or client is refused at the first message, before any
  * lookup, and every exchange that named a user is recorded once with its outcome.
  *
- * <p>How a session maps the steps: a {@link Challenge} is sent as a SASL challenge (SMTP {@code 334}, IMAP
- * {@code +}, base64 of the message's ASCII octets); a {@link Done} ends the exchange with its {@link AuthOutcome},
- * mapped as for any login ({@code Success} logs in, {@code Rejected} is a failed login — pointing to the auth ID when
- * {@code addressGiven} —, {@code Unavailable} a temporary failure). A successful {@code Done} carries the
- * server-final-message {@code v=...} that the client needs to check the server: send it as one more challenge (RFC
- * 4954 §4 has no success-with-data) and complete after the client's empty response, or as IMAP's additional data.
+ * <p>How the engine maps the steps: a {@link Challenge} becomes a SASL challenge; a {@link Done} ends the exchange
+ * with its {@link AuthOutcome} ({@code Success} logs in, {@code Rejected} is a failed login — pointing to the auth ID
+ * when {@code addressGiven} —, {@code Unavailable} a temporary failure). A successful {@code Done} carries the
+ * server-final-message {@code v=...} that the client needs to check the server: none of Hato's protocols has a
+ * success with data, so it goes out as one more challenge and the login completes after the client's empty response
+ * (RFC 4422 §5).
  */
 public final class ScramMechanism {
 

@@ -3,7 +3,7 @@
  * state machine of one exchange (decoded SASL messages in, server messages out, no I/O);
  * {@link dev.hato.auth.scram.ScramKeySource} finds an auth ID's stored keys through the directory, or stable decoy
  * keys when there are none, so the exchange does not reveal who exists; {@link dev.hato.auth.scram.ScramMechanism}
- * runs an exchange for a protocol session through the login throttle and audit log
+ * runs an exchange for the SASL engine ({@code dev.hato.auth.sasl}) through the login throttle and audit log
  * ({@link dev.hato.auth.guard.GuardedAuthenticator#begin}). SCRAM-SHA-256-PLUS (channel binding) is not offered.
  */
 @NullMarked
