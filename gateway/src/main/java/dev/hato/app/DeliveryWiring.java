@@ -17,7 +17,7 @@ import dev.hato.delivery.StoreStep;
 import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,7 +1,6 @@
 package dev.hato.app;
 
-import dev.hato.auth.Authenticator;
-import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
@@ -39,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -56,10 +54,9 @@ public final class MailListeners implements SmartLifecycle {
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
     private volatile boolean running;
 
-    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens, ScramMechanism scram, MeterRegistry meters) {
+    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens, scram, meters);
+        this.sessions = sessions(properties, store, sasl, meters);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -95,12 +92,11 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram,
-            MeterRegistry meters) {
+            PgStore store, SaslEngine sasl, MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool),
-                authenticator, tokens, scram, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
+                sasl, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
                 unknownRecipients(properties.smtp().unknownRecipients()));
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
@@ -111,7 +107,7 @@ public final class MailListeners implements SmartLifecycle {
                 .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
                 .withMessageLimits(properties.message().limits());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
-        Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());
+        Pop3Services pop3Services = new Pop3Services(sasl, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
@@ -125,7 +121,7 @@ public final class MailListeners implements SmartLifecycle {
                 ZoneId.systemDefault());
         // One per node: the sessions of this process share the reads and \Recent claims of a change through it.
         MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
-        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, store.mailboxes(), changes,
+        ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
                 FetchResponder.of(renderer), new ImapSearch(store.search()), indexer::index,
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)

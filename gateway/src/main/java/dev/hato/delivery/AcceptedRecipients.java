@@ -1,8 +1,8 @@
 package dev.hato.delivery;
 
 import dev.hato.dsn.RecipientReport;
-import dev.hato.store.Account;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.directory.Account;
+import dev.hato.store.queue.OutboundRecipient;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;

@@ -1,7 +1,7 @@
 package dev.hato.delivery;
 
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.queue.OutboundRecipient;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package dev.hato.delivery;
 
-import dev.hato.store.Account;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.queue.OutboundRecipient;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;

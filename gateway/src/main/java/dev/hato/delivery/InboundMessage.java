@@ -1,7 +1,7 @@
 package dev.hato.delivery;
 
 import dev.hato.dsn.DeliveryReports;
-import dev.hato.store.Envelope;
+import dev.hato.store.queue.Envelope;
 
 /**
  * A message a protocol accepted and hands to the pipeline: its spooled content (the pipeline owns the spool from

@@ -1,6 +1,6 @@
 package dev.hato.delivery;
 
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.queue.OutboundRecipient;
 import java.util.EnumSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;

@@ -1,6 +1,6 @@
 package dev.hato.delivery;
 
-import dev.hato.store.Addresses;
+import dev.hato.store.directory.Addresses;
 import java.net.IDN;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;

@@ -2,7 +2,7 @@ package dev.hato.delivery;
 
 import dev.hato.dsn.RecipientReport;
 import dev.hato.dsn.ReportSender;
-import dev.hato.store.DeliveryReceipt;
+import dev.hato.store.mail.DeliveryReceipt;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;

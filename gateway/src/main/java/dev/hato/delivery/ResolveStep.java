@@ -1,7 +1,7 @@
 package dev.hato.delivery;
 
-import dev.hato.store.AddressRoute;
-import dev.hato.store.Addresses;
+import dev.hato.store.directory.AddressRoute;
+import dev.hato.store.directory.Addresses;
 import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;

@@ -1,11 +1,11 @@
 package dev.hato.delivery;
 
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.DeliveryWriter;
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.mail.DeliveryWriter;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.queue.OutboundRecipient;
 import java.time.Instant;
 import java.util.List;
 import reactor.core.publisher.Mono;

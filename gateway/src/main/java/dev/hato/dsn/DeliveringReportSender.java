@@ -2,8 +2,8 @@ package dev.hato.dsn;
 
 import dev.hato.delivery.GeneratedDelivery;
 import dev.hato.delivery.MessageSpool;
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.mail.MessageContent;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;

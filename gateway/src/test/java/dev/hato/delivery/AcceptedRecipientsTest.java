@@ -3,9 +3,9 @@ package dev.hato.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.dsn.RecipientReport;
-import dev.hato.store.Account;
-import dev.hato.store.OutboundRecipient;
-import dev.hato.store.OutboundRecipient.Notify;
+import dev.hato.store.directory.Account;
+import dev.hato.store.queue.OutboundRecipient;
+import dev.hato.store.queue.OutboundRecipient.Notify;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;

@@ -3,7 +3,7 @@ package dev.hato.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.dsn.DeliveryReports;
-import dev.hato.store.Envelope;
+import dev.hato.store.queue.Envelope;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

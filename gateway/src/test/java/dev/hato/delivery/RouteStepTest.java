@@ -2,8 +2,8 @@ package dev.hato.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.directory.Account;
+import dev.hato.store.queue.OutboundRecipient;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import dev.hato.protocol.Action;
 import dev.hato.smtp.command.SmtpCommand;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.smtp.wire.SmtpDataDecoder;
-import dev.hato.store.Envelope;
+import dev.hato.store.queue.Envelope;
 import reactor.core.publisher.Flux;
 
 /** DATA (RFC 5321 §4.1.1.4): the message follows, dot-stuffed, up to {@code CRLF.CRLF}. */

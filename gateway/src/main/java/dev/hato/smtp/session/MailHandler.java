@@ -6,8 +6,8 @@ import dev.hato.dsn.DeliveryReports;
 import dev.hato.protocol.Action;
 import dev.hato.smtp.command.SmtpCommand;
 import dev.hato.smtp.command.Xtext;
-import dev.hato.store.Account;
-import dev.hato.store.Envelope;
+import dev.hato.store.directory.Account;
+import dev.hato.store.queue.Envelope;
 import java.util.Map;
 import reactor.core.publisher.Flux;
 

@@ -7,7 +7,7 @@ import dev.hato.delivery.RecipientRequest;
 import dev.hato.protocol.Action;
 import dev.hato.smtp.command.SmtpCommand;
 import dev.hato.smtp.command.Xtext;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.queue.OutboundRecipient;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;

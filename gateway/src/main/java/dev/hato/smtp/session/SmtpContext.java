@@ -3,7 +3,7 @@ package dev.hato.smtp.session;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.wire.LineFramer;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -3,9 +3,9 @@ package dev.hato.smtp.session;
 import dev.hato.delivery.AcceptedRecipients;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.dsn.DeliveryReports;
-import dev.hato.imap.fetch.MessageLimitCheck;
+import dev.hato.message.MessageLimitCheck;
 import dev.hato.smtp.wire.ContentChecks;
-import dev.hato.store.Envelope;
+import dev.hato.store.queue.Envelope;
 import org.jspecify.annotations.Nullable;
 
 /**
