@@ -1,6 +1,6 @@
 package dev.hato.app;
 
-import dev.hato.imap.fetch.MessageLimits;
+import dev.hato.message.MessageLimits;
 import dev.hato.smtp.session.SmtpSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -131,7 +131,7 @@ public record HatoProperties(
 
     /**
      * The MIME shape every message must have to be stored, received by SMTP (DATA and BDAT, every listener) or IMAP
-     * APPEND; dev.hato.imap.fetch.MessageLimits says why the defaults are what they are.
+     * APPEND; dev.hato.message.MessageLimits says why the defaults are what they are.
      */
     public record Message(@DefaultValue("10000") int maxMimeParts, @DefaultValue("100") int maxMimeDepth,
                           @DefaultValue("1000") int maxHeaderFields, @DefaultValue("256KB") DataSize maxHeaderSize,

@@ -1,5 +1,6 @@
 package dev.hato.dkim;
 
+import dev.hato.message.HeaderSectionEnd;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -20,9 +21,8 @@ final class HeaderSection {
 
     private final int maxOctets;
     private final ByteArrayOutputStream header = new ByteArrayOutputStream(4096);
-    /** Octets of the current line so far (CR included), to recognise the empty line across chunk boundaries. */
-    private int lineLength;
-    private byte last;
+    /** Recognises the empty line across chunk boundaries. */
+    private final HeaderSectionEnd emptyLine = new HeaderSectionEnd();
     private boolean complete;
     private @Nullable List<Field> fields;
 
@@ -47,20 +47,13 @@ final class HeaderSection {
         int start = chunk.position();
         for (int i = start, end = chunk.limit(); i < end; i++) {
             byte b = chunk.get(i);
-            if (b == '\n') {
-                boolean empty = lineLength == 0 || (lineLength == 1 && last == '\r');
-                if (empty) {
-                    // The empty line is the separator, part of neither header nor body (RFC 6376 §3.4.3/§3.7).
-                    complete = true;
-                    dropCurrentLine();
-                    return i + 1;
-                }
-                lineLength = 0;
-            } else {
-                lineLength++;
+            if (emptyLine.octet(b)) {
+                // The empty line is the separator, part of neither header nor body (RFC 6376 §3.4.3/§3.7).
+                complete = true;
+                dropEmptyLine();
+                return i + 1;
             }
             header.write(b);
-            last = b;
             if (header.size() > maxOctets) {
                 throw new DkimException("the header section is longer than " + maxOctets + " octets");
             }
@@ -74,11 +67,14 @@ final class HeaderSection {
     }
 
 
-    private void dropCurrentLine() {
-        byte[] all = header.toByteArray();
-        header.reset();
-        header.write(all, 0, all.length - lineLength);
-        lineLength = 0;
+    /** Drops the CR of a CRLF empty line, already taken as a header octet (its LF never is). */
+    private void dropEmptyLine() {
+        int cr = emptyLine.separatorLength() - 1;
+        if (cr > 0) {
+            byte[] all = header.toByteArray();
+            header.reset();
+            header.write(all, 0, all.length - cr);
+        }
     }
 
     /** The fields in message order; lines that are not fields (no colon, stray continuations) are left out. */

@@ -2,8 +2,9 @@ package dev.hato.dsn;
 
 import dev.hato.delivery.MessageSpool;
 import dev.hato.dsn.RecipientReport.Action;
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
+import dev.hato.message.HeaderSectionEnd;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.queue.Envelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -519,9 +520,9 @@ public final class DeliveryReports {
     private static final class HeaderEnd {
         private final long limit;
         private long taken;
-        /** The last two octets taken, to see CRLF CRLF (or a message that starts with CRLF) across chunks. */
+        /** Finds the empty line (CRLF CRLF, a bare LF tolerated like a CRLF) across chunks. */
+        private final HeaderSectionEnd header = new HeaderSectionEnd();
         private int previous = '\n';
-        private int beforePrevious = '\n';
         private boolean done;
         private boolean lineEnded = true;
 
@@ -534,14 +535,10 @@ public final class DeliveryReports {
             int start = in.position();
             int end = start;
             while (!done && in.hasRemaining() && taken < limit) {
-                int b = in.get() & 0xff;
+                byte b = in.get();
                 end++;
                 taken++;
-                // An empty line: LF after "LF" or after "LF CR". A bare LF is tolerated like a CRLF here.
-                if (b == '\n' && (previous == '\n' || previous == '\r' && beforePrevious == '\n')) {
-                    done = true;
-                }
-                beforePrevious = previous;
+                done = header.octet(b);
                 previous = b;
             }
             if (taken >= limit) {

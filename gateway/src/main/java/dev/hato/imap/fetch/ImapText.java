@@ -1,5 +1,6 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.message.MimeHeaderValue;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 

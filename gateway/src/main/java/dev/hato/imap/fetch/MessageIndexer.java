@@ -1,7 +1,15 @@
 package dev.hato.imap.fetch;
 
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageFacts;
+import dev.hato.message.BaseSubject;
+import dev.hato.message.EncodedWords;
+import dev.hato.message.HeaderAddresses;
+import dev.hato.message.HeaderSectionEnd;
+import dev.hato.message.MessageLimits;
+import dev.hato.message.MimeCharsets;
+import dev.hato.message.SentDate;
+import dev.hato.message.TextCollector;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -154,43 +162,14 @@ public final class MessageIndexer {
 
     /**
      * Facts for a message the parser failed on: the {@link StructureScanner#opaque} structure, its body starting
-     * after the first empty line (the whole message when there is none; a line ends at LF, RFC 5322 §2.1, bare LF
-     * accepted as {@link OctetLines} does), found by one linear pass; no text for SEARCH and empty sort fields, as
+     * after the first empty line (the whole message when there is none), found by one linear pass of {@link
+     * HeaderSectionEnd}; no text for SEARCH and empty sort fields, as
      * nothing of the header is trusted.
      */
     private static Mono<MessageFacts> opaque(Flux<ByteBuffer> chunks) {
-        return chunks.collect(HeaderEnd::new, HeaderEnd::feed).map(end -> new MessageFacts(
-                StructureScanner.opaque(end.bodyStart(), end.length).encode(), "", "",
+        return chunks.collect(HeaderSectionEnd::new, HeaderSectionEnd::scan).map(end -> new MessageFacts(
+                StructureScanner.opaque(Math.max(0, end.bodyStart()), end.position()).encode(), "", "",
                 new MessageFacts.SortFields("", "", "", "", null, null, List.of(), null, null)));
-    }
-
-    /** Where the first empty line ends, found a chunk at a time, and how long the message is. */
-    private static final class HeaderEnd {
-        private long length;
-        private long lineLength;
-        private boolean lastWasCr;
-        private long bodyStart = -1;
-
-        void feed(ByteBuffer chunk) {
-            for (int i = chunk.position(); i < chunk.limit() && bodyStart < 0; i++) {
-                byte octet = chunk.get(i);
-                if (octet == '\n') {
-                    // CRLF or a bare LF; a CR is part of the line break only right before the LF
-                    if (lineLength == 0 || lineLength == 1 && lastWasCr) {
-                        bodyStart = length + i - chunk.position() + 1;
-                    }
-                    lineLength = 0;
-                } else {
-                    lineLength++;
-                }
-                lastWasCr = octet == '\r';
-            }
-            length += chunk.remaining();
-        }
-
-        long bodyStart() {
-            return Math.max(0, bodyStart);
-        }
     }
 
     private static MessageFacts facts(MessageStructure structure, TextCollector text) {

@@ -1,5 +1,6 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.message.MessagePart;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

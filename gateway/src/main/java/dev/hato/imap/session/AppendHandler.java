@@ -1,12 +1,12 @@
 package dev.hato.imap.session;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.imap.fetch.MessageLimitCheck;
+import dev.hato.message.MessageLimitCheck;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
-import dev.hato.store.MailboxException;
-import dev.hato.store.Mailboxes;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.MailboxException;
+import dev.hato.store.mail.Mailboxes;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;

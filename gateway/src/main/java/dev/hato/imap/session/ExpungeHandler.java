@@ -2,8 +2,8 @@ package dev.hato.imap.session;
 
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.MessageMeta;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

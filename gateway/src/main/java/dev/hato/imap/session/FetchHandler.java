@@ -3,9 +3,9 @@ package dev.hato.imap.session;
 import dev.hato.imap.wire.FetchAttribute;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
-import dev.hato.store.Mailboxes;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageMeta;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -105,7 +105,7 @@ final class FetchHandler {
                 session.done(tag, finalText, uid)));
         // RFC 3516 §4.3: BINARY of a part whose transfer encoding the server cannot decode. The renderer fails before
         // the first octet of that message, so the responses already sent are whole.
-        return work.onErrorResume(dev.hato.imap.fetch.UnknownTransferEncodingException.class,
+        return work.onErrorResume(dev.hato.message.UnknownTransferEncodingException.class,
                 failure -> ImapSession.line(tag + " NO [UNKNOWN-CTE] " + failure.getMessage()));
     }
 }

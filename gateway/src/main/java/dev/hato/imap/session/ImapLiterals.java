@@ -1,7 +1,7 @@
 package dev.hato.imap.session;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.imap.fetch.MessageLimitCheck;
+import dev.hato.message.MessageLimitCheck;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.ImapDecoded;

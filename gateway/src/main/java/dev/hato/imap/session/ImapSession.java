@@ -1,6 +1,5 @@
 package dev.hato.imap.session;
 
-import dev.hato.auth.scram.ScramMechanism;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.imap.wire.ImapCommand;
@@ -11,9 +10,9 @@ import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
 import dev.hato.protocol.ProtocolSession;
-import dev.hato.store.Account;
-import dev.hato.store.MailboxException;
-import dev.hato.store.MailboxInfo;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.MailboxException;
+import dev.hato.store.mail.MailboxInfo;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,8 +93,9 @@ public final class ImapSession implements ProtocolSession {
         this.parser = new ImapCommandParser(settings.maxNestingDepth());
         this.updates = new ImapUpdates(this);
         this.literals = new ImapLiterals(this, framer, parser);
-        this.login = new LoginHandler(this);
-        this.authenticate = new AuthenticateHandler(this, login);
+        ImapAuthExchange sasl = new ImapAuthExchange(services.sasl(), connection.remoteIp(), services.meters());
+        this.login = new LoginHandler(this, sasl);
+        this.authenticate = new AuthenticateHandler(this, login, sasl);
         this.idle = new IdleHandler(this);
         this.append = new AppendHandler(this);
         routes();
@@ -201,7 +201,7 @@ public final class ImapSession implements ProtocolSession {
     public void closed() {
         logout();
         literals.discardAppend();
-        authenticate.abandonScram();
+        authenticate.abandon(); // a client that goes away in the middle of a SCRAM exchange has failed a login
         updates.stopWatching();
         idle.closed();
     }
@@ -231,7 +231,7 @@ public final class ImapSession implements ProtocolSession {
             literals.discardAppend();
             String tag = failure.tag() == null ? "*" : failure.tag();
             if (authenticate.inExchange()) {
-                return authenticate.saslCancelled("BAD Authentication exchange line too long");
+                return authenticate.lineTooLong();
             }
             return switch (failure.kind()) {
                 // RFC 7889 §4: a message over APPENDLIMIT is refused with TOOBIG. After login only a literal over
@@ -245,7 +245,7 @@ public final class ImapSession implements ProtocolSession {
         }
         ImapDecoded.Frame frame = (ImapDecoded.Frame) decoded;
         if (authenticate.inExchange()) {
-            return authenticate.saslResponse(frame.text());
+            return authenticate.respond(frame.text());
         }
         String idling = idle.tag();
         if (idling != null) {
@@ -307,14 +307,7 @@ public final class ImapSession implements ProtocolSession {
                 // RFC 3501 §6.2.3 and §11.1: no plain-text login, and no AUTH= mechanisms, before TLS.
                 caps.add("LOGINDISABLED");
             } else {
-                if (services.scram() != null) {
-                    caps.add("AUTH=" + ScramMechanism.NAME);
-                }
-                caps.add("AUTH=PLAIN");
-                if (services.tokens() != null) {
-                    caps.add("AUTH=OAUTHBEARER");
-                    caps.add("AUTH=XOAUTH2");
-                }
+                caps.addAll(authenticate.capabilities());
             }
         } else {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",

@@ -1,6 +1,6 @@
 package dev.hato.imap.session;
 
-import dev.hato.imap.fetch.MessageLimits;
+import dev.hato.message.MessageLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package dev.hato.imap.session;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 

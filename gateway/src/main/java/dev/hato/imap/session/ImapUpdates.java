@@ -1,9 +1,9 @@
 package dev.hato.imap.session;
 
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
-import dev.hato.store.Mailboxes.RecentClaim;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.Mailboxes.RecentClaim;
+import dev.hato.store.mail.MessageMeta;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;

@@ -2,7 +2,7 @@ package dev.hato.imap.session;
 
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import reactor.core.publisher.Flux;
 
 /** RFC 3501 §6.3.3-§6.3.5 CREATE, DELETE and RENAME. */

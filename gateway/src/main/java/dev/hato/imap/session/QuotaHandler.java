@@ -2,7 +2,7 @@ package dev.hato.imap.session;
 
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Flux;

@@ -5,7 +5,7 @@ import dev.hato.imap.search.SearchContext;
 import dev.hato.imap.search.SearchResponses;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.util.List;
 import reactor.core.publisher.Flux;
 

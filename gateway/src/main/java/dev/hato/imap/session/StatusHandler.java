@@ -2,9 +2,9 @@ package dev.hato.imap.session;
 
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
-import dev.hato.store.MailboxInfo;
-import dev.hato.store.MailboxStatus;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.MailboxStatus;
 import java.util.List;
 import java.util.Set;
 import reactor.core.publisher.Flux;

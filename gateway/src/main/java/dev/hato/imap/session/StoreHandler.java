@@ -2,9 +2,9 @@ package dev.hato.imap.session;
 
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
-import dev.hato.store.Account;
-import dev.hato.store.Mailboxes;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageMeta;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -1,8 +1,8 @@
 package dev.hato.pop3.session;
 
-import dev.hato.store.Account;
-import dev.hato.store.Mailbox;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.Mailbox;
+import dev.hato.store.mail.MessageMeta;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

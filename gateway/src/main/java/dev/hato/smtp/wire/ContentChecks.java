@@ -1,5 +1,6 @@
 package dev.hato.smtp.wire;
 
+import dev.hato.message.HeaderSectionEnd;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -36,6 +37,7 @@ public final class ContentChecks {
     private final int maxHeaderLine;
     private boolean lastWasCarriageReturn;
     private boolean inHeader = true;
+    private final HeaderSectionEnd headerEnd = new HeaderSectionEnd();
     private final byte[] headerLine = new byte[MAX_HEADER_LINE + 2];
     private int headerLineLength;
     private boolean headerLineTooLong;
@@ -174,12 +176,11 @@ public final class ContentChecks {
     }
 
     private void scanHeader(byte b) {
-        if (b == '\n') {
-            if (headerLineLength == 0) {
-                inHeader = false; // the empty line ends the header section
-            } else {
-                endOfHeaderLine();
-            }
+        if (headerEnd.octet(b)) {
+            inHeader = false; // the empty line ends the header section
+            headerLineLength = 0;
+        } else if (b == '\n') {
+            endOfHeaderLine();
             headerLineLength = 0;
         } else if (b != '\r') {
             if (headerLineLength < headerLine.length) {

@@ -2,6 +2,8 @@ package dev.hato.imap.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.message.MessageLimitCheck;
+import dev.hato.message.MessageLimits;
 import dev.hato.protocol.wire.Fragments;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package dev.hato.imap.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hato.message.MessagePart;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;

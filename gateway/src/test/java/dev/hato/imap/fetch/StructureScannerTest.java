@@ -2,6 +2,7 @@ package dev.hato.imap.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.message.MessagePart;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

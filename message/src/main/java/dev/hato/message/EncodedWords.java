@@ -1,0 +1,137 @@
+package dev.hato.message;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.Charset;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decodes RFC 2047 encoded words ({@code =?charset?B|Q?text?=}) in an unfolded header value. Linear white space
+ * between two adjacent encoded words is dropped (RFC 2047 §6.2), so a Japanese subject split over several
+ * ISO-2022-JP words reads as one text. An encoded word whose charset is unknown or whose text is malformed is left
+ * as it is. Encoded words are also decoded where RFC 2047 §5 does not allow them (inside quoted strings, glued to
+ * other text), as common mail readers do, because senders write them there.
+ */
+public final class EncodedWords {
+
+    private EncodedWords() {
+    }
+
+    public static String decode(String value) {
+        if (value.indexOf("=?") < 0) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        int pos = 0;
+        int pendingSpaceStart = -1;
+        boolean lastWasEncoded = false;
+        while (pos < value.length()) {
+            int start = value.indexOf("=?", pos);
+            if (start < 0) {
+                out.append(value, pos, value.length());
+                break;
+            }
+            Decoded word = word(value, start);
+            if (word == null) {
+                out.append(value, pos, start + 2);
+                pos = start + 2;
+                lastWasEncoded = false;
+                continue;
+            }
+            String between = value.substring(pos, start);
+            if (!(lastWasEncoded && between.isBlank())) {
+                out.append(between);
+            }
+            out.append(word.text);
+            pos = word.end;
+            lastWasEncoded = true;
+        }
+        return out.toString();
+    }
+
+    private record Decoded(String text, int end) {
+    }
+
+    /** The encoded word starting at {@code start}, or null when there is none there. */
+    private static @Nullable Decoded word(String value, int start) {
+        int charsetEnd = value.indexOf('?', start + 2);
+        if (charsetEnd < 0 || charsetEnd + 2 >= value.length() || value.charAt(charsetEnd + 2) != '?') {
+            return null;
+        }
+        int textStart = charsetEnd + 3;
+        int textEnd = value.indexOf("?=", textStart);
+        if (textEnd < 0) {
+            return null;
+        }
+        String charsetName = value.substring(start + 2, charsetEnd);
+        int language = charsetName.indexOf('*'); // RFC 2231 §5 language suffix
+        if (language >= 0) {
+            charsetName = charsetName.substring(0, language);
+        }
+        for (int i = start + 2; i < textEnd; i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c >= 0x7F) {
+                return null;
+            }
+        }
+        Charset charset = MimeCharsets.forName(charsetName);
+        if (charset == null) {
+            return null;
+        }
+        char encoding = Character.toUpperCase(value.charAt(charsetEnd + 1));
+        String text = value.substring(textStart, textEnd);
+        byte[] octets = switch (encoding) {
+            case 'B' -> base64(text);
+            case 'Q' -> quoted(text);
+            default -> null;
+        };
+        if (octets == null) {
+            return null;
+        }
+        return new Decoded(new String(octets, charset), textEnd + 2);
+    }
+
+    /** RFC 2047 §4.1: base64, padding optional in practice. */
+    private static byte @Nullable [] base64(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+        int bits = 0;
+        int count = 0;
+        for (int i = 0; i < text.length(); i++) {
+            int v = TransferDecoder.base64Value(text.charAt(i));
+            if (v < 0) {
+                if (text.charAt(i) == '=') {
+                    break;
+                }
+                return null;
+            }
+            bits = bits << 6 | v;
+            count += 6;
+            if (count >= 8) {
+                count -= 8;
+                out.write(bits >> count & 0xFF);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** RFC 2047 §4.2: "Q" is quoted-printable with "_" for space. */
+    private static byte[] quoted(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '_') {
+                out.write(' ');
+            } else if (c == '=' && i + 2 < text.length() && hex(text.charAt(i + 1)) >= 0
+                    && hex(text.charAt(i + 2)) >= 0) {
+                out.write(hex(text.charAt(i + 1)) << 4 | hex(text.charAt(i + 2)));
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    static int hex(char c) {
+        return Character.digit(c, 16);
+    }
+}

@@ -1,0 +1,552 @@
+package dev.hato.message;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Parses a message as its octets arrive, chunk by chunk (a push parser: it never asks for input, short input is
+ * {@link NeedMore}), into its {@link MimeEntity} tree with the byte offsets of every part, the header fields IMAP's
+ * ENVELOPE and BODYSTRUCTURE are made of, and, when asked for, the text to index ({@link TextCollector}, fed the same
+ * octets in the same pass). One parser per message, plain state, no locks; it never blocks and never holds the
+ * message: memory is bounded by the limits, never by the message size. Body lines are only looked at for boundaries
+ * (at most {@link MessageLimits#BOUNDARY_LINE_OCTETS} octets of each are kept), and of a header only the fields
+ * FETCH reports are kept, each up to {@code maxFieldOctets}.
+ *
+ * <p>Malformed MIME is handled as RFC 2045/2046 and common servers do rather than refused: a missing final boundary
+ * ends a multipart where its enclosing entity or the message ends; a multipart without any part gets an empty
+ * text/plain part (RFC 3501's body-type-mpart needs one); a header line that is not a field, or a boundary line,
+ * ends the header; the empty line that ends a header is the one of {@link HeaderSectionEnd}; parts nested deeper
+ * than {@code maxDepth} are opaque application/octet-stream leaves; a header field kept longer than
+ * {@code maxFieldOctets} is left out (as if absent). A message of more than {@code maxParts} entities is described,
+ * as Dovecot does with MIME it cannot parse, as one opaque application/octet-stream body after its own header.
+ */
+public final class MessageParser {
+
+    /** What {@link #feed} says: more octets are wanted, and what is known so far. */
+    public sealed interface Progress permits NeedMore, TopHeader {
+    }
+
+    /** Nothing new: feed more, or {@link #finish()} at the end of the message. */
+    public enum NeedMore implements Progress { INSTANCE }
+
+    /** The message's own header section ended in the octets just fed: its kept fields, and where its body starts. */
+    public record TopHeader(Map<String, String> fields, long bodyStart) implements Progress {
+    }
+
+    /**
+     * The parsed message: its entity tree, its length, whether it was described as one opaque body (too many parts),
+     * and, when text was asked for, the top-level header fields and the body text for search (else empty).
+     */
+    public record Parsed(MimeEntity root, long size, boolean opaque, List<TextCollector.Field> topFields,
+            String bodyText) {
+    }
+
+    private static final Set<String> PART_FIELDS = Set.of("content-type", "content-transfer-encoding", "content-id",
+            "content-description", "content-md5", "content-disposition", "content-language", "content-location");
+    private static final Set<String> ENVELOPE_FIELDS = Set.of("date", "subject", "from", "sender", "reply-to", "to",
+            "cc", "bcc", "in-reply-to", "message-id");
+    private static final int BODY_CAP = MessageLimits.BOUNDARY_LINE_OCTETS;
+    private static final int END_OF_INPUT = -1;
+
+    private enum Phase { HEADER, LEAF_BODY, MESSAGE, PARTS, EPILOGUE }
+
+    private enum HeaderLine { FIELD, END, PUSH_BACK }
+
+    /** Where a body ended: at a boundary line of some enclosing multipart, or at the end of the input. */
+    private record Stop(int level, boolean close, long lineStart, int previousTerminator, long previousLength,
+            long lineIndex) {
+
+        long end(long bodyStart, long startIndex) {
+            if (level == END_OF_INPUT) {
+                return lineStart;
+            }
+            return lineIndex == startIndex ? bodyStart : Math.max(bodyStart, lineStart - previousTerminator);
+        }
+
+        /**
+         * Lines of a body: its line terminators plus a last line without one. Before a boundary the last
+         * terminator belongs to the boundary (RFC 2046 §5.1.1), so the last line counts only if it holds octets.
+         */
+        long lines(long startIndex) {
+            long read = lineIndex - startIndex;
+            if (level == END_OF_INPUT || read == 0) {
+                return read;
+            }
+            return read - 1 + (previousLength > 0 ? 1 : 0);
+        }
+    }
+
+    /** One entity while it is parsed. */
+    private static final class Node {
+        final long headerStart;
+        final List<byte[]> boundaries;
+        final boolean inDigest;
+        final int depth;
+        final boolean message;
+        Phase phase = Phase.HEADER;
+        final Map<String, StringBuilder> kept = new LinkedHashMap<>();
+        final Set<String> dropped = new HashSet<>();
+        @Nullable StringBuilder current;
+        String currentName = "";
+        Map<String, String> fields = Map.of();
+        long bodyStart;
+        long startIndex;
+        long end;
+        long lines;
+        MessagePart.Kind kind = MessagePart.Kind.LEAF;
+        String type = "TEXT";
+        String subtype = "PLAIN";
+        List<MimeHeaderValue.Parameter> parameters = List.of();
+        final List<Node> children = new ArrayList<>();
+        /** A multipart's boundaries while its parts are read: the enclosing ones and its own, last. */
+        List<byte[]> inner = List.of();
+
+        Node(long headerStart, List<byte[]> boundaries, boolean inDigest, int depth, boolean message) {
+            this.headerStart = headerStart;
+            this.boundaries = boundaries;
+            this.inDigest = inDigest;
+            this.depth = depth;
+            this.message = message;
+        }
+
+        MimeEntity entity() {
+            List<MimeEntity> parts = new ArrayList<>(children.size());
+            for (Node child : children) {
+                parts.add(child.entity());
+            }
+            return new MimeEntity(headerStart, bodyStart, end, lines, kind, type, subtype, parameters, fields, parts);
+        }
+    }
+
+    private final int maxDepth;
+    private final int maxFieldOctets;
+    private final int maxParts;
+    private final @Nullable TextCollector text;
+
+    private long position;
+    private long lineStart;
+    private long lineLength;
+    private boolean pendingCr;
+    private int cap = -1;
+    private byte[] kept = new byte[BODY_CAP];
+    private int keptLength;
+    private long lineCount;
+    private int previousTerminator;
+    private long previousLength;
+
+    private final Deque<Node> stack = new ArrayDeque<>();
+    private @Nullable Node root;
+    private @Nullable Node done;
+    private int parts;
+    private boolean opaque;
+    private @Nullable TopHeader topHeader;
+    private boolean finished;
+
+    /**
+     * A parser with {@code limits}' depth and part limits, header fields kept up to {@code limits.maxHeaderOctets()}
+     * (the parser describes what it can; {@link MessageLimitCheck} enforces the limits at the door).
+     */
+    public static MessageParser structure(MessageLimits limits) {
+        return new MessageParser(limits.maxDepth(), limits.maxHeaderOctets(), limits.maxParts(), null);
+    }
+
+    /** As {@link #structure}, also collecting the text to index: up to {@code maxBodyChars} of body text. */
+    public static MessageParser withText(MessageLimits limits, int maxHeaderOctets, int maxBodyChars) {
+        return new MessageParser(limits.maxDepth(), limits.maxHeaderOctets(), limits.maxParts(),
+                new TextCollector(maxHeaderOctets, maxBodyChars, limits.maxDepth()));
+    }
+
+    /**
+     * @param maxDepth how many multipart and message/rfc822 levels are descended into, at least 1
+     * @param maxFieldOctets the longest kept header field (unfolded), at least 998 (RFC 5322 §2.1.1)
+     * @param maxParts the most MIME entities a message may have
+     */
+    public MessageParser(int maxDepth, int maxFieldOctets, int maxParts) {
+        this(maxDepth, maxFieldOctets, maxParts, null);
+    }
+
+    private MessageParser(int maxDepth, int maxFieldOctets, int maxParts, @Nullable TextCollector text) {
+        if (maxDepth < 1) {
+            throw new IllegalArgumentException("maxDepth must be at least 1");
+        }
+        if (maxFieldOctets < MessageLimits.RFC_5322_LINE) {
+            throw new IllegalArgumentException("maxFieldOctets must be at least 998");
+        }
+        if (maxParts < 1) {
+            throw new IllegalArgumentException("maxParts must be at least 1");
+        }
+        this.maxDepth = maxDepth;
+        this.maxFieldOctets = maxFieldOctets;
+        this.maxParts = maxParts;
+        this.text = text;
+        start(0, List.of(), false, 0, true);
+    }
+
+    /** Takes the octets of {@code chunk} from its position to its limit (its position is left where it was). */
+    public Progress feed(ByteBuffer chunk) {
+        if (chunk.hasArray()) {
+            return feed(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+        }
+        byte[] copy = new byte[chunk.remaining()];
+        chunk.duplicate().get(copy);
+        return feed(copy, 0, copy.length);
+    }
+
+    /** Takes {@code length} octets of {@code octets} from {@code offset}. */
+    public Progress feed(byte[] octets, int offset, int length) {
+        if (finished) {
+            throw new IllegalStateException("the message has ended");
+        }
+        if (text != null) {
+            text.feed(octets, offset, length);
+        }
+        TopHeader before = topHeader;
+        int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            if (opaque) {
+                position += end - i;
+                break;
+            }
+            if (cap < 0) {
+                lineStart = position;
+                cap = stack.isEmpty() || stack.peek().phase != Phase.HEADER ? BODY_CAP : maxFieldOctets + 1;
+            }
+            int lf = -1;
+            for (int j = i; j < end; j++) {
+                if (octets[j] == '\n') {
+                    lf = j;
+                    break;
+                }
+            }
+            int segmentEnd = lf < 0 ? end : lf;
+            if (pendingCr) {
+                pendingCr = false;
+                if (lf == i) {
+                    position++;
+                    i++;
+                    endOfLine(2);
+                    continue;
+                }
+                content(new byte[] {'\r'}, 0, 1);
+            }
+            int contentEnd = segmentEnd;
+            if (contentEnd > i && octets[contentEnd - 1] == '\r') {
+                contentEnd--;
+                pendingCr = lf < 0;
+            }
+            content(octets, i, contentEnd - i);
+            position += (lf < 0 ? end : lf + 1) - i;
+            if (lf < 0) {
+                break;
+            }
+            i = lf + 1;
+            endOfLine(contentEnd < segmentEnd ? 2 : 1);
+        }
+        return topHeader != null && before == null ? topHeader : NeedMore.INSTANCE;
+    }
+
+    /** Ends the message (a last line without a line break counts as a line) and returns what was parsed. */
+    public Parsed finish() {
+        if (finished) {
+            throw new IllegalStateException("the message has ended");
+        }
+        finished = true;
+        if (!opaque && cap >= 0 && (position > lineStart || pendingCr)) {
+            if (pendingCr) {
+                pendingCr = false;
+                content(new byte[] {'\r'}, 0, 1);
+            }
+            endOfLine(0);
+        }
+        while (!opaque && !stack.isEmpty()) {
+            Node top = Objects.requireNonNull(stack.peek(), "top");
+            if (top.phase == Phase.HEADER) {
+                endHeader(top, position);
+            } else {
+                deliver(new Stop(END_OF_INPUT, false, position, 0, 0, lineCount), position);
+            }
+        }
+        List<TextCollector.Field> fields = List.of();
+        String body = "";
+        if (text != null) {
+            text.finish();
+            fields = text.topFields();
+            body = text.bodyText();
+        }
+        Node first = Objects.requireNonNull(root, "root");
+        MimeEntity entity = opaque ? MimeEntity.opaque(first.fields, first.bodyStart, position)
+                : Objects.requireNonNull(done, "done").entity();
+        return new Parsed(entity, position, opaque, fields, body);
+    }
+
+    private void content(byte[] octets, int offset, int n) {
+        if (n <= 0) {
+            return;
+        }
+        int room = cap - keptLength;
+        if (room > 0) {
+            int copy = Math.min(room, n);
+            if (keptLength + copy > kept.length) {
+                kept = Arrays.copyOf(kept, (int) Math.min(cap, Math.max(keptLength + copy, kept.length * 2L)));
+            }
+            System.arraycopy(octets, offset, kept, keptLength, copy);
+            keptLength += copy;
+        }
+        lineLength += n;
+    }
+
+    private void endOfLine(int terminator) {
+        long start = lineStart;
+        long length = lineLength;
+        boolean truncated = length > cap;
+        lineLength = 0;
+        cap = -1;
+        lineCount++;
+        long after = start + length + terminator;
+        boolean consumed = false;
+        while (!consumed && !opaque && !stack.isEmpty()) {
+            Node top = Objects.requireNonNull(stack.peek(), "top");
+            if (top.phase == Phase.HEADER) {
+                HeaderLine outcome = headerLine(top, length, terminator, truncated);
+                if (outcome == HeaderLine.FIELD) {
+                    consumed = true;
+                } else if (outcome == HeaderLine.END) {
+                    endHeader(top, after);
+                    consumed = true;
+                } else {
+                    lineCount--; // the line is read again as the body's (RFC 5322 §2.1 has no header without it)
+                    endHeader(top, start);
+                    lineCount++;
+                }
+            } else {
+                Stop stop = boundary(active(top), length, truncated, start);
+                if (stop != null) {
+                    deliver(stop, after);
+                }
+                consumed = true;
+            }
+        }
+        keptLength = 0;
+        previousTerminator = terminator;
+        previousLength = length;
+    }
+
+    private static List<byte[]> active(Node node) {
+        return node.phase == Phase.PARTS ? node.inner : node.boundaries;
+    }
+
+    private void start(long headerStart, List<byte[]> boundaries, boolean inDigest, int depth, boolean message) {
+        if (++parts > maxParts) {
+            opaque = true; // described as one opaque body after the message's header
+            return;
+        }
+        Node node = new Node(headerStart, boundaries, inDigest, depth, message);
+        Node parent = stack.peek();
+        if (parent != null) {
+            parent.children.add(node);
+        }
+        stack.push(node);
+    }
+
+    /** RFC 5322 §2.2 and §2.2.3: one header line, kept when it is a field FETCH reports; unfolded on the fly. */
+    private HeaderLine headerLine(Node node, long length, int terminator, boolean truncated) {
+        if (terminator > 0 && HeaderSectionEnd.isEmptyLine(length + (terminator == 2 ? 1 : 0), terminator == 2)) {
+            return HeaderLine.END;
+        }
+        if (boundary(node.boundaries, length, truncated, lineStart) != null) {
+            return HeaderLine.PUSH_BACK;
+        }
+        String line = new String(kept, 0, keptLength, StandardCharsets.ISO_8859_1);
+        if (keptLength > 0 && (kept[0] == ' ' || kept[0] == '\t')) {
+            // folding; a folded line before any field has nothing to continue and is dropped
+            StringBuilder current = node.current;
+            if (current != null) {
+                if (current.length() + length > maxFieldOctets) {
+                    node.kept.remove(node.currentName);
+                    node.dropped.add(node.currentName);
+                    node.current = null;
+                } else {
+                    current.append(line);
+                }
+            }
+            return HeaderLine.FIELD;
+        }
+        int colon = line.indexOf(':');
+        String name = colon > 0 ? line.substring(0, colon).strip() : "";
+        if (name.isEmpty() || !isFieldName(name)) {
+            return HeaderLine.PUSH_BACK;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        boolean wanted = PART_FIELDS.contains(lower) || node.message && ENVELOPE_FIELDS.contains(lower);
+        node.current = null;
+        if (wanted && !node.kept.containsKey(lower) && !node.dropped.contains(lower)) {
+            if (length > maxFieldOctets) {
+                node.dropped.add(lower); // too long to keep: left out, as if absent
+            } else {
+                StringBuilder value = new StringBuilder(line.substring(colon + 1));
+                node.current = value;
+                node.currentName = lower;
+                node.kept.put(lower, value);
+            }
+        }
+        return HeaderLine.FIELD;
+    }
+
+    private static boolean isFieldName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c >= 0x7F) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The header of {@code node} ended; its body starts at {@code bodyStart}. */
+    private void endHeader(Node node, long bodyStart) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        node.kept.forEach((name, value) -> fields.put(name, value.toString()));
+        node.kept.clear();
+        node.current = null;
+        node.fields = fields;
+        node.bodyStart = bodyStart;
+        node.startIndex = lineCount;
+        if (root == null) {
+            root = node;
+            topHeader = new TopHeader(java.util.Collections.unmodifiableMap(fields), bodyStart);
+        }
+        resolveType(node, node.inDigest, node.depth < maxDepth);
+        if (node.kind == MessagePart.Kind.MULTIPART) {
+            List<byte[]> inner = new ArrayList<>(node.boundaries);
+            inner.add(Objects.requireNonNull(boundary(node.parameters), "boundary")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            node.inner = List.copyOf(inner);
+            node.phase = Phase.PARTS;
+        } else if (node.kind == MessagePart.Kind.MESSAGE) {
+            node.phase = Phase.MESSAGE;
+            start(bodyStart, node.boundaries, false, node.depth + 1, true);
+        } else {
+            node.phase = Phase.LEAF_BODY;
+        }
+    }
+
+    /** A body ended at {@code stop}; {@code after} is where the line that stopped it ends. */
+    private void deliver(Stop stop, long after) {
+        while (!stack.isEmpty()) {
+            Node node = Objects.requireNonNull(stack.peek(), "node");
+            int level = node.inner.size() - 1;
+            if (node.phase == Phase.PARTS && stop.level() == level) {
+                if (!stop.close()) {
+                    start(after, node.inner, "DIGEST".equals(node.subtype), node.depth + 1, false);
+                } else {
+                    node.phase = Phase.EPILOGUE; // read until an outer boundary or the end
+                }
+                return;
+            }
+            if (node.phase == Phase.PARTS || node.phase == Phase.EPILOGUE) {
+                emptyPart(node, stop);
+            }
+            node.end = stop.end(node.bodyStart, node.startIndex);
+            node.lines = stop.lines(node.startIndex);
+            stack.pop();
+            if (stack.isEmpty()) {
+                done = node;
+            }
+        }
+    }
+
+    /** RFC 3501's body-type-mpart needs a part: a multipart without any gets an empty text/plain one. */
+    private static void emptyPart(Node node, Stop stop) {
+        if (!node.children.isEmpty()) {
+            return;
+        }
+        long at = stop.level() == END_OF_INPUT ? stop.lineStart()
+                : Math.max(node.bodyStart, stop.lineStart() - stop.previousTerminator());
+        Node empty = new Node(at, List.of(), false, node.depth + 1, false);
+        empty.bodyStart = at;
+        empty.end = at;
+        resolveType(empty, false, false);
+        node.children.add(empty);
+    }
+
+    /** RFC 2046 §5.1.1: "--" boundary, optionally "--", then only transport padding; innermost first. */
+    private @Nullable Stop boundary(List<byte[]> boundaries, long length, boolean truncated, long start) {
+        if (boundaries.isEmpty() || truncated || keptLength < 2 || kept[0] != '-' || kept[1] != '-') {
+            return null;
+        }
+        for (int level = boundaries.size() - 1; level >= 0; level--) {
+            byte[] boundary = boundaries.get(level);
+            if (keptLength < 2 + boundary.length || !Arrays.equals(kept, 2, 2 + boundary.length, boundary, 0,
+                    boundary.length)) {
+                continue;
+            }
+            int rest = 2 + boundary.length;
+            boolean close = keptLength >= rest + 2 && kept[rest] == '-' && kept[rest + 1] == '-';
+            boolean onlyPadding = true;
+            for (int i = close ? rest + 2 : rest; i < keptLength && onlyPadding; i++) {
+                onlyPadding = kept[i] == ' ' || kept[i] == '\t';
+            }
+            if (onlyPadding) {
+                return new Stop(level, close, start, previousTerminator, previousLength, lineCount - 1);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The content type of RFC 2045 §5.2: text/plain; charset=us-ascii when absent or unparseable, message/rfc822
+     * inside multipart/digest (RFC 2046 §5.1.5). A multipart without a boundary cannot be split and is read as a
+     * leaf; past the depth limit multipart and message/rfc822 become opaque application/octet-stream leaves.
+     */
+    private static void resolveType(Node node, boolean inDigest, boolean mayDescend) {
+        String value = node.fields.get("content-type");
+        MimeHeaderValue parsed = value == null ? null : MimeHeaderValue.contentType(value);
+        if (parsed == null) {
+            node.type = inDigest ? "MESSAGE" : "TEXT";
+            node.subtype = inDigest ? "RFC822" : "PLAIN";
+            node.parameters = inDigest ? List.of() : List.of(new MimeHeaderValue.Parameter("CHARSET", "US-ASCII"));
+        } else {
+            node.type = parsed.primary();
+            node.subtype = parsed.subtype() == null ? "" : parsed.subtype();
+            node.parameters = parsed.parameters();
+        }
+        boolean multipart = node.type.equals("MULTIPART");
+        boolean message = node.type.equals("MESSAGE") && node.subtype.equals("RFC822");
+        if ((multipart || message) && !mayDescend) {
+            node.type = "APPLICATION";
+            node.subtype = "OCTET-STREAM";
+            node.parameters = List.of();
+            multipart = false;
+            message = false;
+        }
+        if (multipart && boundary(node.parameters) == null) {
+            multipart = false;
+        }
+        node.kind = multipart ? MessagePart.Kind.MULTIPART
+                : message ? MessagePart.Kind.MESSAGE : MessagePart.Kind.LEAF;
+    }
+
+    /** A non-empty boundary parameter short enough for a boundary line, or null. */
+    static @Nullable String boundary(List<MimeHeaderValue.Parameter> parameters) {
+        for (MimeHeaderValue.Parameter parameter : parameters) {
+            if (parameter.attribute().equalsIgnoreCase("boundary") && !parameter.value().isEmpty()
+                    && parameter.value().length() <= BODY_CAP - 4) {
+                return parameter.value();
+            }
+        }
+        return null;
+    }
+}

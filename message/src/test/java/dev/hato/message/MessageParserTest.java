@@ -1,0 +1,148 @@
+package dev.hato.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MessageParserTest {
+
+    private static final MessageLimits LIMITS = new MessageLimits(100, 8, 1_000, 64 * 1024, 998);
+
+    static Stream<String> messages() {
+        return Stream.of(
+                "Subject: plain\r\n\r\nbody\r\n",
+                "Subject: bare LF\n\nbody\nmore\n",
+                "Subject: no body\r\n",
+                "Subject: no empty line\r\nnot a field line\r\nbody",
+                "\r\nbody only",
+                "Content-Type: multipart/mixed; boundary=b\r\n\r\npreamble\r\n--b\r\nContent-Type: text/plain;"
+                        + " charset=utf-8\r\n\r\nh\u00c3\u00a9\r\n--b\r\n\r\nsecond\r\n--b--\r\nepilogue\r\n",
+                "Content-Type: multipart/alternative; boundary=\"x y\"\n\n--x y\nContent-Type: text/html\n\n"
+                        + "<p>hi</p>\n--x y--\n",
+                "Content-Type: multipart/mixed; boundary=outer\r\n\r\n--outer\r\nContent-Type: multipart/related;"
+                        + " boundary=inner\r\n\r\n--inner\r\n\r\na\r\n--outer--\r\n",
+                "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: a@b\r\n\r\ninner body\r\n",
+                "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: x\r\n\r\ny\r\n--d--\r\n",
+                "Content-Type: multipart/mixed; boundary=e\r\n\r\n--e--\r\n",
+                "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n--m\r\n\r\n"
+                        + "x\r\n--m\r",
+                "Subject: =?ISO-2022-JP?B?GyRCJEYkOSRIGyhC?=\r\nContent-Type: text/plain; charset=iso-2022-jp\r\n"
+                        + "\r\n\u001b$B$3$s$K$A$O\u001b(B\r\n",
+                "Content-Type: text/plain;\r\n charset*0*=utf-8''%E6%97;\r\n charset*1=x\r\n\r\nbody\r\r\n");
+    }
+
+    private static Parsed parse(byte[] message, int... splits) {
+        MessageParser parser = MessageParser.withText(LIMITS, 256 * 1024, 1 << 20);
+        int from = 0;
+        MessageParser.TopHeader top = null;
+        for (int s = 0; s <= splits.length; s++) {
+            int to = s < splits.length ? splits[s] : message.length;
+            MessageParser.Progress progress = s % 2 == 0
+                    ? parser.feed(message, from, to - from)
+                    : parser.feed(ByteBuffer.wrap(message, from, to - from).slice());
+            if (progress instanceof MessageParser.TopHeader header) {
+                assertThat(top).isNull();
+                top = header;
+            }
+            from = to;
+        }
+        MessageParser.Parsed parsed = parser.finish();
+        if (top != null) {
+            assertThat(top.fields()).isEqualTo(parsed.root().fields());
+            assertThat(top.bodyStart()).isEqualTo(parsed.root().bodyStart());
+        }
+        return new Parsed(parsed, top != null);
+    }
+
+    private record Parsed(MessageParser.Parsed result, boolean toldHeader) { }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void shouldParseTheSameInEveryChunking(String text) {
+        byte[] message = text.getBytes(StandardCharsets.ISO_8859_1);
+        Parsed whole = parse(message);
+        for (int split = 0; split <= message.length; split++) {
+            assertSame(parse(message, split), whole);
+        }
+        int[] everyOctet = new int[message.length];
+        for (int i = 0; i < message.length; i++) {
+            everyOctet[i] = i;
+        }
+        assertSame(parse(message, everyOctet), whole);
+        assertThat(whole.result().size()).isEqualTo(message.length);
+    }
+
+    private static void assertSame(Parsed actual, Parsed expected) {
+        assertThat(actual.result().root()).isEqualTo(expected.result().root());
+        assertThat(actual.result().topFields()).isEqualTo(expected.result().topFields());
+        assertThat(actual.result().bodyText()).isEqualTo(expected.result().bodyText());
+        assertThat(actual.toldHeader()).isEqualTo(expected.toldHeader());
+    }
+
+    @Test
+    void partsShouldBeFoundWithTheirOffsetsAndLines() {
+        String message = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+                + "one\r\ntwo\r\n--b\r\n\r\nthree\r\n--b--\r\n";
+        MimeEntity root = parse(message.getBytes(StandardCharsets.ISO_8859_1)).result().root();
+
+        assertThat(root.kind()).isEqualTo(MessagePart.Kind.MULTIPART);
+        assertThat(root.subtype()).isEqualTo("MIXED");
+        assertThat(root.children()).hasSize(2);
+        MimeEntity first = root.children().get(0);
+        assertThat(message.substring((int) first.bodyStart(), (int) first.end())).isEqualTo("one\r\ntwo");
+        assertThat(first.lines()).isEqualTo(2);
+        MimeEntity second = root.children().get(1);
+        assertThat(message.substring((int) second.headerStart(), (int) second.end())).isEqualTo("\r\nthree");
+        assertThat(second.parameter("charset")).isEqualTo("US-ASCII");
+    }
+
+    @Test
+    void aMessageWithTooManyPartsShouldBeOneOpaqueBodyAfterItsHeader() {
+        StringBuilder message = new StringBuilder("Subject: many\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
+        for (int i = 0; i < 5; i++) {
+            message.append("--b\r\n\r\npart\r\n");
+        }
+        byte[] octets = message.toString().getBytes(StandardCharsets.ISO_8859_1);
+        MessageParser parser = new MessageParser(8, 998, 3);
+        parser.feed(octets, 0, octets.length);
+        MessageParser.Parsed parsed = parser.finish();
+
+        assertThat(parsed.opaque()).isTrue();
+        assertThat(parsed.root().type()).isEqualTo("APPLICATION");
+        assertThat(parsed.root().end()).isEqualTo(octets.length);
+        assertThat(parsed.root().field("subject")).isEqualTo(" many");
+        assertThat(parsed.root().field("content-type")).isNull();
+    }
+
+    @Test
+    void partsNestedDeeperThanTheLimitShouldBeOpaqueLeaves() {
+        String message = "Content-Type: message/rfc822\r\n\r\nContent-Type: message/rfc822\r\n\r\nSubject: deep\r\n\r\nx";
+        MessageParser parser = new MessageParser(1, 998, 100);
+        byte[] octets = message.getBytes(StandardCharsets.ISO_8859_1);
+        parser.feed(octets, 0, octets.length);
+        MimeEntity root = parser.finish().root();
+
+        assertThat(root.kind()).isEqualTo(MessagePart.Kind.MESSAGE);
+        MimeEntity inner = root.children().get(0);
+        assertThat(inner.kind()).isEqualTo(MessagePart.Kind.LEAF);
+        assertThat(List.of(inner.type(), inner.subtype())).containsExactly("APPLICATION", "OCTET-STREAM");
+    }
+
+    @Test
+    void aFieldLongerThanTheLimitShouldBeLeftOut() {
+        String message = "Subject: " + "x".repeat(1_200) + "\r\nFrom: a@b\r\n\r\nbody";
+        MessageParser parser = new MessageParser(8, 998, 100);
+        byte[] octets = message.getBytes(StandardCharsets.ISO_8859_1);
+        parser.feed(octets, 0, octets.length);
+        MimeEntity root = parser.finish().root();
+
+        assertThat(root.field("subject")).isNull();
+        assertThat(root.field("from")).isEqualTo(" a@b");
+    }
+}
