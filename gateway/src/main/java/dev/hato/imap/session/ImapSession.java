@@ -93,8 +93,9 @@ public final class ImapSession implements ProtocolSession {
         this.parser = new ImapCommandParser(settings.maxNestingDepth());
         this.updates = new ImapUpdates(this);
         this.literals = new ImapLiterals(this, framer, parser);
-        this.login = new LoginHandler(this);
-        this.authenticate = new AuthenticateHandler(this, login);
+        ImapAuthExchange sasl = new ImapAuthExchange(services.sasl(), connection.remoteIp(), services.meters());
+        this.login = new LoginHandler(this, sasl);
+        this.authenticate = new AuthenticateHandler(this, login, sasl);
         this.idle = new IdleHandler(this);
         this.append = new AppendHandler(this);
         routes();
@@ -244,7 +245,7 @@ public final class ImapSession implements ProtocolSession {
         }
         ImapDecoded.Frame frame = (ImapDecoded.Frame) decoded;
         if (authenticate.inExchange()) {
-            return authenticate.saslResponse(frame.text());
+            return authenticate.respond(frame.text());
         }
         String idling = idle.tag();
         if (idling != null) {
@@ -306,7 +307,7 @@ public final class ImapSession implements ProtocolSession {
                 // RFC 3501 §6.2.3 and §11.1: no plain-text login, and no AUTH= mechanisms, before TLS.
                 caps.add("LOGINDISABLED");
             } else {
-                caps.addAll(login.exchange().capabilities());
+                caps.addAll(authenticate.capabilities());
             }
         } else {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",

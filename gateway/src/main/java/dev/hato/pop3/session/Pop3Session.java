@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ import reactor.core.publisher.Mono;
  * One POP3 connection. After login the INBOX is leased to this session (a second session gets {@code [IN-USE]},
  * also from another gateway node) and its messages are numbered once; DELE only marks, and the marked messages are
  * removed only by QUIT in the TRANSACTION state (RFC 1939 §6). A dropped or timed-out connection removes nothing.
+ * The session's state is an explicit {@link Pop3State}.
  */
 public final class Pop3Session implements ProtocolSession {
 
@@ -45,10 +47,8 @@ public final class Pop3Session implements ProtocolSession {
     private final Pop3AuthExchange sasl;
 
     private ByteBuffer input = EMPTY;
-    private boolean stopped;
+    private final AtomicReference<Pop3State> state = new AtomicReference<>(new Pop3State.Authorization(null));
     private boolean tls;
-    private @Nullable String userName;
-    private @Nullable Maildrop maildrop;
     private int errors;
     private int authFailures;
 
@@ -74,7 +74,7 @@ public final class Pop3Session implements ProtocolSession {
 
     @Override
     public boolean authenticated() {
-        return maildrop != null;
+        return state.get().maildrop() != null;
     }
 
     @Override
@@ -85,7 +85,7 @@ public final class Pop3Session implements ProtocolSession {
     @Override
     public Flux<Action> idle() {
         // RFC 1939 §3: an autologout timer ends the session WITHOUT entering the UPDATE state.
-        stopped = true;
+        end();
         return Flux.concat(releaseLease().thenMany(Flux.<Action>empty()),
                 Flux.<Action>just(Action.line("-ERR Autologout; idle for too long"), Action.close()));
     }
@@ -93,20 +93,20 @@ public final class Pop3Session implements ProtocolSession {
     @Override
     public Flux<Action> shutdown() {
         // Like a dropped connection: the UPDATE state is not entered, so nothing marked for deletion is deleted.
-        stopped = true;
+        end();
         return releaseLease().onErrorResume(error -> Mono.empty()).thenMany(Flux.<Action>just(
                 Action.line("-ERR [SYS/TEMP] Server shutting down; nothing was deleted"), Action.close()));
     }
 
     @Override
     public void closed() {
-        stopped = true;
+        end();
         sasl.abandon();
         releaseLease().subscribe(null, error -> LOG.debug("lease release failed: {}", error.toString()));
     }
 
     private @Nullable Flux<Action> step() {
-        if (stopped) {
+        if (stopped()) {
             return null;
         }
         Decoded decoded = lines.next(input);
@@ -122,7 +122,7 @@ public final class Pop3Session implements ProtocolSession {
             return sasl.respond(line).flatMapMany(this::authReply);
         }
         Pop3Command command = parser.parse(line);
-        return maildrop == null ? authorization(command) : transaction(command);
+        return state.get() instanceof Pop3State.Transaction ? transaction(command) : authorization(command);
     }
 
     private Flux<Action> authorization(Pop3Command command) {
@@ -134,11 +134,11 @@ public final class Pop3Session implements ProtocolSession {
             if (!tls) {
                 return error("-ERR [AUTH] Plain-text login is not allowed without TLS; use STLS first");
             }
-            userName = user.name();
+            enter(new Pop3State.Authorization(user.name()));
             return ok("Send your password");
         } else if (command instanceof Pop3Command.Pass pass) {
-            String name = userName;
-            userName = null;
+            String name = state.get() instanceof Pop3State.Authorization authorization ? authorization.user() : null;
+            enter(new Pop3State.Authorization(null));
             if (!tls) {
                 return error("-ERR [AUTH] Plain-text login is not allowed without TLS; use STLS first");
             }
@@ -149,7 +149,7 @@ public final class Pop3Session implements ProtocolSession {
         } else if (command instanceof Pop3Command.Auth auth) {
             return auth(auth);
         } else if (command instanceof Pop3Command.Quit) {
-            stopped = true;
+            end(); // RFC 1939 §6: QUIT in AUTHORIZATION does not enter UPDATE
             return Flux.<Action>just(Action.line("+OK Hato POP3 server signing off"), Action.close());
         } else if (command instanceof Pop3Command.Noop) {
             return error("-ERR Not logged in");
@@ -162,7 +162,7 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     private Flux<Action> transaction(Pop3Command command) {
-        Maildrop drop = maildrop;
+        Maildrop drop = state.get() instanceof Pop3State.Transaction transaction ? transaction.maildrop() : null;
         if (drop == null) {
             return error("-ERR Not logged in");
         }
@@ -197,8 +197,7 @@ public final class Pop3Session implements ProtocolSession {
             return error("-ERR Command not valid in the TRANSACTION state");
         }
         return renewal.thenMany(reply).onErrorResume(LeaseLost.class, lost -> {
-            stopped = true;
-            maildrop = null; // never UPDATE without the lock
+            state.set(new Pop3State.Ended(null)); // never UPDATE, nor release, without the lock
             return Flux.just(Action.line("-ERR [IN-USE] Maildrop lock lost to another session; nothing deleted"),
                     Action.close());
         });
@@ -211,7 +210,7 @@ public final class Pop3Session implements ProtocolSession {
         capabilities.add("RESP-CODES");
         capabilities.add("AUTH-RESP-CODE");
         capabilities.add("PIPELINING");
-        if (maildrop == null) {
+        if (state.get().maildrop() == null) {
             if (tls) {
                 capabilities.add("USER");
                 capabilities.add("SASL " + String.join(" ", sasl.mechanisms()));
@@ -228,7 +227,7 @@ public final class Pop3Session implements ProtocolSession {
             return error(tls ? "-ERR TLS already active" : "-ERR STLS not available");
         }
         tls = true;
-        userName = null;
+        enter(new Pop3State.Authorization(null));
         lines.reset();
         input.position(input.limit());
         return Flux.<Action>just(new Action.StartTls(ByteBuffer.wrap("+OK Begin TLS negotiation\r\n"
@@ -274,11 +273,11 @@ public final class Pop3Session implements ProtocolSession {
                             // the client hanging up) must give it back, or the user is locked out for its duration.
                             return services.mailboxes().messages(account.id(), inbox.id()).collectList()
                                     .flatMapMany(messages -> {
-                                        if (stopped) {
+                                        Maildrop drop = new Maildrop(account, inbox, messages);
+                                        if (!enter(new Pop3State.Transaction(drop))) {
+                                            // The session ended while the maildrop was being opened.
                                             return releaseInbox(account, inbox).thenMany(Flux.<Action>empty());
                                         }
-                                        Maildrop drop = new Maildrop(account, inbox, messages);
-                                        maildrop = drop;
                                         return ok("Logged in; maildrop has " + drop.count() + " messages ("
                                                 + drop.octets() + " octets)");
                                     })
@@ -326,7 +325,7 @@ public final class Pop3Session implements ProtocolSession {
                 .onErrorResume(failure -> {
                     // The +OK is already on the wire: the client cannot be told in-band; close so it retries.
                     LOG.warn("reading message content failed: {}", failure.toString());
-                    stopped = true;
+                    end();
                     return Flux.<Action>just(Action.close());
                 });
     }
@@ -341,7 +340,7 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     private Flux<Action> update(Maildrop drop) {
-        stopped = true;
+        enter(new Pop3State.Update(drop));
         List<Long> uids = new ArrayList<>();
         for (int i = 0; i < drop.messages.size(); i++) {
             if (drop.deleted[i]) {
@@ -374,6 +373,24 @@ public final class Pop3Session implements ProtocolSession {
                 .flatMap(held -> held ? Mono.<Void>empty() : Mono.error(new LeaseLost()));
     }
 
+    private boolean stopped() {
+        Pop3State now = state.get();
+        return now instanceof Pop3State.Update || now instanceof Pop3State.Ended;
+    }
+
+    /** Moves to {@code next}, unless the session is over (no transition leaves UPDATE or an end). */
+    private boolean enter(Pop3State next) {
+        Pop3State before = state.getAndUpdate(current -> current instanceof Pop3State.Update
+                || current instanceof Pop3State.Ended ? current : next);
+        return !(before instanceof Pop3State.Update || before instanceof Pop3State.Ended);
+    }
+
+    /** The session ends without UPDATE (RFC 1939 §3), keeping the maildrop whose lease is still to be given back. */
+    private void end() {
+        state.getAndUpdate(current -> current instanceof Pop3State.Update || current instanceof Pop3State.Ended
+                ? current : new Pop3State.Ended(current.maildrop()));
+    }
+
     /** RFC 1939 §8: the exclusive lock on the maildrop is gone; this session must not enter the UPDATE state. */
     private static final class LeaseLost extends RuntimeException {
         LeaseLost() {
@@ -394,14 +411,14 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     private Mono<Void> releaseLease() {
-        Maildrop drop = maildrop;
+        Maildrop drop = state.get().maildrop();
         return drop == null ? Mono.empty() : release(drop);
     }
 
     private Flux<Action> authFailed(String text) {
         authFailures++;
         if (authFailures >= settings.maxAuthFailures()) {
-            stopped = true;
+            end();
             return Flux.<Action>just(Action.line(text), Action.close());
         }
         return reply(text);
@@ -410,7 +427,7 @@ public final class Pop3Session implements ProtocolSession {
     private Flux<Action> error(String text) {
         errors++;
         if (errors >= settings.maxErrors()) {
-            stopped = true;
+            end();
             return Flux.<Action>just(Action.line(text), Action.line("-ERR Too many errors, closing connection"),
                     Action.close());
         }
@@ -438,45 +455,5 @@ public final class Pop3Session implements ProtocolSession {
         }
         reply.append(".\r\n");
         return Flux.<Action>just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
-    }
-
-    /** The maildrop as numbered at login, with the deletion marks of this session. */
-    private static final class Maildrop {
-        final Account account;
-        final MailboxInfo inbox;
-        final List<MessageMeta> messages;
-        final boolean[] deleted;
-        Instant leaseRenewed = Instant.now();
-        boolean released;
-
-        Maildrop(Account account, MailboxInfo inbox, List<MessageMeta> messages) {
-            this.account = account;
-            this.inbox = inbox;
-            this.messages = List.copyOf(messages);
-            this.deleted = new boolean[messages.size()];
-        }
-
-        @Nullable MessageMeta get(int number) {
-            if (number < 1 || number > messages.size() || deleted[number - 1]) {
-                return null;
-            }
-            return messages.get(number - 1);
-        }
-
-        int count() {
-            int count = 0;
-            for (boolean gone : deleted) {
-                count += gone ? 0 : 1;
-            }
-            return count;
-        }
-
-        long octets() {
-            long octets = 0;
-            for (int i = 0; i < messages.size(); i++) {
-                octets += deleted[i] ? 0 : messages.get(i).size();
-            }
-            return octets;
-        }
     }
 }

@@ -1,0 +1,48 @@
+package dev.hato.imap.wire;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * The arguments of APPEND (RFC 3501 §6.3.11, RFC 3516 literal8, RFC 6855 UTF8): flags, date-time, and the message
+ * literal, which is only counted here (the session streamed it elsewhere).
+ */
+final class AppendArguments {
+
+    private AppendArguments() {
+    }
+
+    static ImapCommand append(ImapCursor c, String tag) {
+        String mailbox = c.spAstring();
+        c.requireSp();
+        List<String> flags = List.of();
+        if (c.peek() == '(') {
+            flags = c.flagList();
+            c.requireSp();
+        }
+        OffsetDateTime date = null;
+        if (c.peek() == '"') {
+            date = ImapDates.dateTime(c.quoted());
+            c.requireSp();
+        }
+        if (c.peekWord("UTF8")) {
+            // RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")", literal8 = "~{" number ["+"] "}" CRLF *OCTET.
+            c.atom();
+            c.requireSp();
+            c.open();
+            c.expect('~');
+            int index = c.literalIndex();
+            long size = c.literalAnnouncement();
+            c.close();
+            return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
+        }
+        if (c.peek() == '~') {
+            // RFC 3516 §4.4: append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP (literal / literal8);
+            // the octets (NUL included) are stored as sent.
+            c.expect('~');
+        }
+        int index = c.literalIndex();
+        long size = c.literalAnnouncement();
+        return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
+    }
+}
