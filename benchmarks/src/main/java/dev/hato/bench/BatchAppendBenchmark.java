@@ -1,10 +1,10 @@
 package dev.hato.bench;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.store.Account;
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import java.io.IOException;
@@ -37,8 +37,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The store end of the hot path against a real, durable embedded PostgreSQL ({@code fsync} and
  * {@code synchronous_commit} on, as Hato runs it): {@value #CONCURRENT} messages handed to
- * {@link dev.hato.store.DeliveryWriter#deliver} at once, as {@value #CONCURRENT} SMTP sessions ending their DATA at
- * the same moment do, each to its own account's INBOX; the operation ends when every one is committed. The
+ * {@link dev.hato.store.mail.DeliveryWriter#deliver} at once, as {@value #CONCURRENT} SMTP sessions ending their
+ * DATA at the same moment do, each to its own account's INBOX; the operation ends when every one is committed. The
  * batcher (default window and size) puts them in one transaction: blob rows, the chunks by COPY, UID reservations,
  * message and change rows, NOTIFY, one commit.
  *

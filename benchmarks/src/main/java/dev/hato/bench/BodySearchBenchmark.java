@@ -4,7 +4,7 @@ import dev.hato.imap.search.ImapSearch;
 import dev.hato.imap.search.SearchContext;
 import dev.hato.imap.search.SearchResult;
 import dev.hato.imap.wire.SearchKey;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;

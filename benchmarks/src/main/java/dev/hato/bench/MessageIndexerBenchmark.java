@@ -1,7 +1,7 @@
 package dev.hato.bench;
 
 import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.store.MessageFacts;
+import dev.hato.store.mail.MessageFacts;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;

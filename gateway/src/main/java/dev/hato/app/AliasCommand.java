@@ -1,9 +1,9 @@
 package dev.hato.app;
 
 import dev.hato.delivery.RecipientResolver;
-import dev.hato.store.Alias;
-import dev.hato.store.CatchAll;
-import dev.hato.store.Forwarding;
+import dev.hato.store.directory.Alias;
+import dev.hato.store.directory.CatchAll;
+import dev.hato.store.directory.Forwarding;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.regex.Pattern;

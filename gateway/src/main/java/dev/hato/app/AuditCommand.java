@@ -1,6 +1,6 @@
 package dev.hato.app;
 
-import dev.hato.store.AuthEvent;
+import dev.hato.store.audit.AuthEvent;
 import java.io.PrintWriter;
 import java.time.DateTimeException;
 import java.time.Duration;

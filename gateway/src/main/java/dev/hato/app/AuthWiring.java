@@ -18,20 +18,21 @@ import dev.hato.auth.http.HttpSourceSettings;
 import dev.hato.auth.ldap.LdapCredentialSource;
 import dev.hato.auth.ldap.LdapSettings;
 import dev.hato.auth.guard.GuardedAuthenticator;
+import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.auth.scram.ScramKeySource;
-import dev.hato.auth.scram.ScramMechanism;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import dev.hato.auth.guard.LoginThrottle;
-import dev.hato.store.AuditLog;
-import dev.hato.store.Directory;
+import dev.hato.store.audit.AuditLog;
+import dev.hato.store.directory.Directory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -48,7 +49,7 @@ final class AuthWiring implements AutoCloseable {
     private final LoginThrottle throttle;
     private final AuditLog audit;
     private final GuardedAuthenticator authenticator;
-    private final ScramMechanism scram;
+    private final ScramKeySource scramKeys;
 
     /** {@code scramSecret}: the file of the server secret SCRAM decoys are derived from (created if missing). */
     AuthWiring(HatoProperties.Auth auth, Directory directory, AuditLog audit, Scheduler hashing,
@@ -88,24 +89,21 @@ final class AuthWiring implements AutoCloseable {
                 t.authIdMaxPace(), t.familiarFor()), Schedulers.parallel());
         this.audit = audit;
         AuthenticatorSettings settings = new AuthenticatorSettings(auth.directoryTimeout(), auth.verifyTimeout());
-        authenticator = guarded(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
-                settings));
+        authenticator = new GuardedAuthenticator(new DirectoryAuthenticator(directory, routing, PasswordHasher.DEFAULT, hashing,
+                settings), throttle, audit);
         try {
-            scram = new ScramMechanism(authenticator, new ScramKeySource(directory, routing,
-                    ScramKeySource.secretIn(scramSecret), settings));
+            scramKeys = new ScramKeySource(directory, routing, ScramKeySource.secretIn(scramSecret), settings);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the SCRAM secret " + scramSecret, e);
         }
     }
 
-    /** Every way of logging in goes through the same throttle and into the same audit log. */
-    GuardedAuthenticator guarded(Authenticator delegate) {
-        return new GuardedAuthenticator(delegate, throttle, audit);
-    }
-
-    /** SASL SCRAM-SHA-256 for local passwords, through the same throttle and audit log. */
-    ScramMechanism scram() {
-        return scram;
+    /**
+     * SASL for every protocol: all mechanisms through the one throttle and audit log; {@code tokens} (unguarded: the
+     * engine guards it) turns OAUTHBEARER and XOAUTH2 on, null leaves them off.
+     */
+    SaslEngine sasl(@Nullable Authenticator tokens) {
+        return new SaslEngine(authenticator, scramKeys, tokens);
     }
 
     private void register(CredentialSource source, BreakerSettings breaker, VerifierCache cache,

@@ -1,7 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.provisioning.ProvisioningException;
-import dev.hato.store.DirectoryException;
+import dev.hato.store.directory.DirectoryException;
 
 /** Turns what went wrong into the one line an operator sees after "hato: ". */
 final class CliFailures {

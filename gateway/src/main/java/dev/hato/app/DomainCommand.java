@@ -1,6 +1,6 @@
 package dev.hato.app;
 
-import dev.hato.store.Domain;
+import dev.hato.store.directory.Domain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -78,10 +78,9 @@ public class HatoApplication {
 
     @Bean
     MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
-                                Authenticator authenticator, AuthWiring authWiring, MeterRegistry meters) {
+                                AuthWiring authWiring, MeterRegistry meters) {
         Authenticator tokens = tokenAuthenticator(properties, store);
-        return new MailListeners(properties, store, serverTls, authenticator,
-                tokens == null ? null : authWiring.guarded(tokens), authWiring.scram(), meters);
+        return new MailListeners(properties, store, serverTls, authWiring.sasl(tokens), meters);
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */

@@ -1,7 +1,6 @@
 package dev.hato.app;
 
-import dev.hato.auth.Authenticator;
-import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.DeliveringReportSender;
@@ -25,7 +24,7 @@ import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
 import dev.hato.smtp.session.UnknownRecipients;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
@@ -44,7 +43,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -61,10 +59,9 @@ public final class MailListeners implements SmartLifecycle {
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
     private volatile boolean running;
 
-    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, Authenticator authenticator,
-                  @Nullable Authenticator tokens, ScramMechanism scram, MeterRegistry meters) {
+    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, authenticator, tokens, scram, meters);
+        this.sessions = sessions(properties, store, sasl, meters);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -100,13 +97,12 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, Authenticator authenticator, @Nullable Authenticator tokens, ScramMechanism scram,
-            MeterRegistry meters) {
+            PgStore store, SaslEngine sasl, MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         RecipientResolver recipients = recipients(properties, store);
         DeliveryWriter deliveries = deliveries(store);
-        SmtpServices smtpServices = new SmtpServices(recipients, authenticator, tokens, scram,
+        SmtpServices smtpServices = new SmtpServices(recipients, sasl,
                 deliveries, new DeliveringReportSender(new DeliveryReports(host, Clock.systemUTC(), spool,
                         Schedulers.boundedElastic()), recipients, deliveries, true, Clock.systemUTC()),
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), store.mailboxes()::quotaToEnforce,
@@ -123,7 +119,7 @@ public final class MailListeners implements SmartLifecycle {
                 // The outbound queue is in the database: every node can queue, whichever nodes deliver.
                 .withRemoteDelivery(true);
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
-        Pop3Services pop3Services = new Pop3Services(authenticator, tokens, store.messages());
+        Pop3Services pop3Services = new Pop3Services(sasl, store.messages());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
@@ -137,7 +133,7 @@ public final class MailListeners implements SmartLifecycle {
                 ZoneId.systemDefault());
         // One per node: the sessions of this process share the reads and \Recent claims of a change through it.
         MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
-        ImapServices imapServices = new ImapServices(authenticator, tokens, scram, store.mailboxes(), changes,
+        ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
                 FetchResponder.of(renderer), new ImapSearch(store.search()), indexer::index,
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)

@@ -1,6 +1,6 @@
 package dev.hato.app;
 
-import dev.hato.store.QueuedRecipient;
+import dev.hato.store.queue.QueuedRecipient;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

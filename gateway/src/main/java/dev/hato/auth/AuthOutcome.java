@@ -1,6 +1,6 @@
 package dev.hato.auth;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 
 /** The result of a login attempt; protocols map each case to their own reply. */
 public sealed interface AuthOutcome permits AuthOutcome.Success, AuthOutcome.Rejected, AuthOutcome.Unavailable {

@@ -1,6 +1,6 @@
 package dev.hato.auth;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;

@@ -1,6 +1,6 @@
 package dev.hato.auth;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

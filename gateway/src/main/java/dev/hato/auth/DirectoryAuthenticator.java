@@ -1,7 +1,7 @@
 package dev.hato.auth;
 
-import dev.hato.store.Account;
-import dev.hato.store.Directory;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Directory;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

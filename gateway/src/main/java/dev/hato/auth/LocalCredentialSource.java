@@ -1,6 +1,6 @@
 package dev.hato.auth;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 

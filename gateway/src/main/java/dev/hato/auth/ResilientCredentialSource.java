@@ -1,6 +1,6 @@
 package dev.hato.auth;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

@@ -20,6 +20,11 @@ public final class SaslPlain {
         } catch (IllegalArgumentException notBase64) {
             return Optional.empty();
         }
+        return parse(raw);
+    }
+
+    /** The message of an already decoded response; empty when it is not a PLAIN message. */
+    public static Optional<Message> parse(byte[] raw) {
         String text = new String(raw, StandardCharsets.UTF_8);
         int first = text.indexOf('\0');
         int second = first < 0 ? -1 : text.indexOf('\0', first + 1);

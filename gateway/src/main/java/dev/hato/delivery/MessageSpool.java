@@ -1,6 +1,6 @@
 package dev.hato.delivery;
 
-import dev.hato.store.MessageContent;
+import dev.hato.store.mail.MessageContent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

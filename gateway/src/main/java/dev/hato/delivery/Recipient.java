@@ -1,6 +1,6 @@
 package dev.hato.delivery;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.util.List;
 
 /** What a recipient address turned out to be. */

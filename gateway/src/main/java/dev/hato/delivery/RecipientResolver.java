@@ -1,8 +1,8 @@
 package dev.hato.delivery;
 
-import dev.hato.store.Account;
-import dev.hato.store.AddressRoute;
-import dev.hato.store.Addresses;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.AddressRoute;
+import dev.hato.store.directory.Addresses;
 import java.net.IDN;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,8 +2,8 @@ package dev.hato.dkim;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.hato.store.DkimKey;
-import dev.hato.store.DkimKeys;
+import dev.hato.store.keys.DkimKey;
+import dev.hato.store.keys.DkimKeys;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,6 @@
 package dev.hato.dkim;
 
-import dev.hato.store.DkimKey;
+import dev.hato.store.keys.DkimKey;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.util.Base64;

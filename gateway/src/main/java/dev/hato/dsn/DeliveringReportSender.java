@@ -1,13 +1,13 @@
 package dev.hato.dsn;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.RecipientResolver;
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

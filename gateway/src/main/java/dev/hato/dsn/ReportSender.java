@@ -1,7 +1,7 @@
 package dev.hato.dsn;
 
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.queue.Envelope;
 import java.time.Instant;
 import java.util.List;
 import reactor.core.publisher.Mono;

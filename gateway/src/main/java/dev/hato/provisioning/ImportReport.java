@@ -1,6 +1,6 @@
 package dev.hato.provisioning;
 
-import dev.hato.store.ImportResult;
+import dev.hato.store.directory.ImportResult;
 import java.time.Duration;
 import java.util.List;
 

@@ -2,12 +2,12 @@ package dev.hato.provisioning;
 
 import dev.hato.auth.AuthIds;
 import dev.hato.auth.PasswordHasher;
-import dev.hato.store.Account;
-import dev.hato.store.Directory;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.Domain;
-import dev.hato.store.ImportResult;
-import dev.hato.store.ImportRow;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.Domain;
+import dev.hato.store.directory.ImportResult;
+import dev.hato.store.directory.ImportRow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,11 +2,11 @@ package dev.hato.provisioning;
 
 import dev.hato.auth.AuthIds;
 import dev.hato.auth.PasswordHasher;
-import dev.hato.store.Account;
-import dev.hato.store.Directory;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.Domain;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.Domain;
+import dev.hato.store.directory.NewAccount;
 import java.security.SecureRandom;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.RecipientResolver;
-import dev.hato.store.Addresses;
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.directory.Addresses;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

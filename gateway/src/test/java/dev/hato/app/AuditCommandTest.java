@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.auth.AuthOutcome;
 import dev.hato.auth.Credentials;
-import dev.hato.store.AuditLog;
-import dev.hato.store.AuthEvent;
-import dev.hato.store.AuthEvent.Result;
+import dev.hato.store.audit.AuditLog;
+import dev.hato.store.audit.AuthEvent.Result;
+import dev.hato.store.audit.AuthEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -2,9 +2,9 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Delivery;
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;

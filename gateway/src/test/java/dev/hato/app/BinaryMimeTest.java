@@ -2,7 +2,7 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;

@@ -1,7 +1,7 @@
 package dev.hato.app;
 
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageFacts;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,7 +2,7 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.AuthEvent;
+import dev.hato.store.audit.AuthEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

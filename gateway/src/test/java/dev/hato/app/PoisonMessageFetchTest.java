@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.fetch.MessageStructure;
-import dev.hato.store.Delivery;
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageMeta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

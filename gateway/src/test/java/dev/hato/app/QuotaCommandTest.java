@@ -2,7 +2,7 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Mailboxes;
+import dev.hato.store.mail.Mailboxes;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

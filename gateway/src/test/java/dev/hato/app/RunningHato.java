@@ -3,7 +3,7 @@ package dev.hato.app;
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.PasswordHasher;
 import dev.hato.provisioning.Provisioning;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.pg.PgStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

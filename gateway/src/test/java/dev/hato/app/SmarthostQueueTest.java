@@ -3,11 +3,11 @@ package dev.hato.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.auth.ldap.TestCertificate;
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
-import dev.hato.store.QueuedRecipient;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
+import dev.hato.store.queue.QueuedRecipient;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package dev.hato.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.NewAccount;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;

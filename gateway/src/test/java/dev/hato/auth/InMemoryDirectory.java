@@ -1,10 +1,10 @@
 package dev.hato.auth;
 
-import dev.hato.store.Account;
-import dev.hato.store.Directory;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.Domain;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.Domain;
+import dev.hato.store.directory.NewAccount;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,7 +109,8 @@ final class InMemoryDirectory implements Directory {
     }
 
     @Override
-    public Mono<dev.hato.store.ImportResult> importAccounts(java.util.List<dev.hato.store.ImportRow> rows) {
+    public Mono<dev.hato.store.directory.ImportResult> importAccounts(
+            java.util.List<dev.hato.store.directory.ImportRow> rows) {
         return Mono.error(new UnsupportedOperationException("bulk import is not used by authentication tests"));
     }
 }

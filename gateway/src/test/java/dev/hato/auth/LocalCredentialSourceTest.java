@@ -2,7 +2,7 @@ package dev.hato.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;

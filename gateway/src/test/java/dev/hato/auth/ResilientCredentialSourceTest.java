@@ -2,7 +2,7 @@ package dev.hato.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.hato.dkim;
 
-import dev.hato.store.DkimKey;
+import dev.hato.store.keys.DkimKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

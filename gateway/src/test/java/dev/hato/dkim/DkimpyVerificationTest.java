@@ -5,7 +5,7 @@ import static dev.hato.dkim.TestMessages.concat;
 import static dev.hato.dkim.TestMessages.crlf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.DkimKey;
+import dev.hato.store.keys.DkimKey;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package dev.hato.dkim;
 
-import dev.hato.store.DkimKey;
-import dev.hato.store.DkimKeyException;
-import dev.hato.store.DkimKeys;
+import dev.hato.store.keys.DkimKey;
+import dev.hato.store.keys.DkimKeyException;
+import dev.hato.store.keys.DkimKeys;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

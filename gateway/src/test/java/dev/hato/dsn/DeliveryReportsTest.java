@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.delivery.MessageSpool;
 import dev.hato.dsn.RecipientReport.Action;
-import dev.hato.store.Envelope;
-import dev.hato.store.MessageContent;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.queue.Envelope;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.Session;

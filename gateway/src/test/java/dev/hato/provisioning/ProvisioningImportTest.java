@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.auth.PasswordHasher;
-import dev.hato.store.Account;
-import dev.hato.store.Directory;
-import dev.hato.store.Domain;
-import dev.hato.store.ImportResult;
-import dev.hato.store.ImportRow;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.Domain;
+import dev.hato.store.directory.ImportResult;
+import dev.hato.store.directory.ImportRow;
+import dev.hato.store.directory.NewAccount;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import java.nio.file.Path;

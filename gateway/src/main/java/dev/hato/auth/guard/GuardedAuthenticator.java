@@ -3,9 +3,9 @@ package dev.hato.auth.guard;
 import dev.hato.auth.AuthOutcome;
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.Credentials;
-import dev.hato.store.AuditLog;
-import dev.hato.store.AuthEvent;
-import dev.hato.store.AuthEvent.Result;
+import dev.hato.store.audit.AuditLog;
+import dev.hato.store.audit.AuthEvent.Result;
+import dev.hato.store.audit.AuthEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -55,6 +55,14 @@ public final class GuardedAuthenticator implements Authenticator {
 
     @Override
     public Mono<AuthOutcome> authenticate(Credentials credentials) {
+        return authenticate(credentials, delegate);
+    }
+
+    /**
+     * The same throttle and audit around another check of a one-step credential, such as a bearer token
+     * ({@link dev.hato.auth.token.TokenAuthenticator}): one guard, so failures of every kind count together.
+     */
+    public Mono<AuthOutcome> authenticate(Credentials credentials, Authenticator checker) {
         return Mono.defer(() -> {
             Login login = begin(credentials.login(), credentials.protocol(), credentials.remoteIp());
             if (login instanceof Locked locked) {
@@ -66,7 +74,7 @@ public final class GuardedAuthenticator implements Authenticator {
             // attempt is taken back. Once the check has started, going away changes nothing: it stays a failure
             // until settled, so a guesser cannot hang up on a slow answer to have the guess forgotten.
             return throttle.pause(admitted.attempt.waitFor())
-                    .then(Mono.defer(() -> admitted.startCheck() ? delegate.authenticate(credentials)
+                    .then(Mono.defer(() -> admitted.startCheck() ? checker.authenticate(credentials)
                             : Mono.<AuthOutcome>never()))
                     .onErrorResume(error -> {
                         // The contract says a delegate never errors; if one does, it is an outage, not a failure.

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hato.auth.CredentialSource;
 import dev.hato.auth.CredentialSourceException;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;

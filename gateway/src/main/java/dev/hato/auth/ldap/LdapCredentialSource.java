@@ -33,7 +33,7 @@ import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustAllTrustManager;
 import dev.hato.auth.CredentialSource;
 import dev.hato.auth.CredentialSourceException;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import java.io.File;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;

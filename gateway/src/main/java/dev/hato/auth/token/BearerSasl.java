@@ -22,9 +22,11 @@ public final class BearerSasl {
     /** {@code n,a=user,^Ahost=...^Aport=...^Aauth=Bearer token^A^A}; empty when malformed. */
     public static Optional<Response> oauthBearer(String base64) {
         String message = decode(base64);
-        if (message == null) {
-            return Optional.empty();
-        }
+        return message == null ? Optional.empty() : oauthBearerMessage(message);
+    }
+
+    /** The same, for a response already decoded from base64. */
+    public static Optional<Response> oauthBearerMessage(String message) {
         int headerEnd = message.indexOf('\u0001');
         if (headerEnd < 0) {
             return Optional.empty();
@@ -45,7 +47,12 @@ public final class BearerSasl {
     /** {@code user=someone^Aauth=Bearer token^A^A}; empty when malformed. */
     public static Optional<Response> xoauth2(String base64) {
         String message = decode(base64);
-        if (message == null || !message.startsWith("user=")) {
+        return message == null ? Optional.empty() : xoauth2Message(message);
+    }
+
+    /** The same, for a response already decoded from base64. */
+    public static Optional<Response> xoauth2Message(String message) {
+        if (!message.startsWith("user=")) {
             return Optional.empty();
         }
         int userEnd = message.indexOf('\u0001');

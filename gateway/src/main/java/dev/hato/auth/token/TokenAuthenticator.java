@@ -4,7 +4,7 @@ import dev.hato.auth.AuthIds;
 import dev.hato.auth.AuthOutcome;
 import dev.hato.auth.Authenticator;
 import dev.hato.auth.Credentials;
-import dev.hato.store.Directory;
+import dev.hato.store.directory.Directory;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;

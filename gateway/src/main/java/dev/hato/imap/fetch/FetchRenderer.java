@@ -9,7 +9,7 @@ import dev.hato.message.HeaderFields;
 import dev.hato.message.MessagePart;
 import dev.hato.message.TransferDecoder;
 import dev.hato.message.UnknownTransferEncodingException;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

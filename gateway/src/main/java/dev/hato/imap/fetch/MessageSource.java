@@ -1,8 +1,8 @@
 package dev.hato.imap.fetch;
 
-import dev.hato.store.Mailboxes;
-import dev.hato.store.MessageFacts;
-import dev.hato.store.MessageStore;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.MessageStore;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.hato.imap.search;
 
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.hato.imap.search;
 
 import dev.hato.imap.wire.SearchKey;
 import dev.hato.imap.wire.SequenceSet;
-import dev.hato.store.MessageMeta;
-import dev.hato.store.MessageSearch.SortRow;
-import dev.hato.store.MessageSearch.TextQuery;
+import dev.hato.store.mail.MessageMeta;
+import dev.hato.store.mail.MessageSearch.SortRow;
+import dev.hato.store.mail.MessageSearch.TextQuery;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;

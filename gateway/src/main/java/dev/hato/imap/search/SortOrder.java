@@ -1,8 +1,8 @@
 package dev.hato.imap.search;
 
 import dev.hato.imap.wire.ImapCommand.SortCriterion;
-import dev.hato.store.MessageFacts.SortFields;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageFacts.SortFields;
+import dev.hato.store.mail.MessageMeta;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

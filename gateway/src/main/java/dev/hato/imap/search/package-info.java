@@ -8,7 +8,7 @@
  * them are \Recent to it, its saved result) and gets back a {@link dev.hato.imap.search.SearchResult} or a thread
  * forest; {@link dev.hato.imap.search.SearchResponses} renders the untagged responses. Flags, dates, sizes and
  * sequence sets are evaluated here on the message list the session already holds; only text keys and the sort
- * fields go to the store ({@link dev.hato.store.MessageSearch}), which answers them from the facts parsed once per
+ * fields go to the store ({@link dev.hato.store.mail.MessageSearch}), which answers them from the facts parsed once per
  * message.
  */
 @NullMarked

@@ -3,7 +3,7 @@ package dev.hato.imap.session;
 import dev.hato.imap.fetch.FetchOptions;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.wire.FetchAttribute;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;

@@ -2,10 +2,10 @@ package dev.hato.imap.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.hato.store.Mailboxes;
-import dev.hato.store.Mailboxes.MailboxEvent;
-import dev.hato.store.Mailboxes.RecentClaim;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.Mailboxes.MailboxEvent;
+import dev.hato.store.mail.Mailboxes.RecentClaim;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageMeta;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;

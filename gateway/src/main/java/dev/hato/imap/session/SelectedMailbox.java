@@ -1,9 +1,9 @@
 package dev.hato.imap.session;
 
 import dev.hato.imap.wire.SequenceSet;
-import dev.hato.store.MailboxInfo;
-import dev.hato.store.Mailboxes.RecentClaim;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Mailboxes.RecentClaim;
+import dev.hato.store.mail.MessageMeta;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;

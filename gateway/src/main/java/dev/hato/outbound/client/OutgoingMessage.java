@@ -1,7 +1,7 @@
 package dev.hato.outbound.client;
 
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Supplier;

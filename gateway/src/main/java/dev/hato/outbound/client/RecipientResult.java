@@ -1,6 +1,6 @@
 package dev.hato.outbound.client;
 
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.queue.OutboundRecipient;
 
 /**
  * What became of one recipient in one attempt.

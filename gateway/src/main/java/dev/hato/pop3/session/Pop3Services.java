@@ -1,11 +1,10 @@
 package dev.hato.pop3.session;
 
-import dev.hato.auth.Authenticator;
-import dev.hato.store.MessageStore;
-import org.jspecify.annotations.Nullable;
+import dev.hato.auth.sasl.SaslEngine;
+import dev.hato.store.mail.MessageStore;
 
 /**
- * What a POP3 session needs from the rest of Hato. {@code tokens} verifies bearer tokens (OAUTHBEARER, XOAUTH2);
- * null when no token issuer is configured, and then those mechanisms are not offered.
+ * What a POP3 session needs from the rest of Hato. {@code sasl} runs AUTH and USER/PASS logins (through the login
+ * throttle and audit log); the mechanisms it offers are the ones POP3 advertises.
  */
-public record Pop3Services(Authenticator authenticator, @Nullable Authenticator tokens, MessageStore store) { }
+public record Pop3Services(SaslEngine sasl, MessageStore store) { }

@@ -1,23 +1,17 @@
 package dev.hato.pop3.session;
 
-import dev.hato.auth.AuthOutcome;
-import dev.hato.auth.Authenticator;
-import dev.hato.auth.Credentials;
-import dev.hato.auth.SaslPlain;
-import dev.hato.auth.token.BearerSasl;
 import dev.hato.pop3.command.Pop3Command;
 import dev.hato.pop3.command.Pop3CommandParser;
 import dev.hato.pop3.wire.Pop3ContentEncoder;
 import dev.hato.protocol.Action;
-import dev.hato.protocol.Ascii;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
 import dev.hato.protocol.ProtocolSession;
 import dev.hato.protocol.wire.Decoded;
 import dev.hato.protocol.wire.LineFramer;
-import dev.hato.store.Account;
-import dev.hato.store.Mailbox;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.Mailbox;
+import dev.hato.store.mail.MessageMeta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,8 +35,6 @@ public final class Pop3Session implements ProtocolSession {
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Session.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final Duration LEASE_RENEWAL = Duration.ofMinutes(1);
-    /** The pseudo-mechanism of a bearer-token exchange waiting for the client's reply to the error. */
-    private static final String BEARER_FAILED = "BEARER-FAILED";
 
     private final Pop3Settings settings;
     private final ConnectionInfo connection;
@@ -50,13 +42,12 @@ public final class Pop3Session implements ProtocolSession {
     private final LineFramer lines;
     private final Pop3CommandParser parser = new Pop3CommandParser();
     private final String leaseOwner = "pop3:" + UUID.randomUUID();
+    private final Pop3AuthExchange sasl;
 
     private ByteBuffer input = EMPTY;
     private boolean stopped;
     private boolean tls;
     private @Nullable String userName;
-    /** The SASL mechanism whose next client response is awaited, or null. */
-    private @Nullable String saslMechanism;
     private @Nullable Maildrop maildrop;
     private int errors;
     private int authFailures;
@@ -67,6 +58,7 @@ public final class Pop3Session implements ProtocolSession {
         this.services = services;
         this.lines = new LineFramer(settings.maxLineLength());
         this.tls = connection.tls();
+        this.sasl = new Pop3AuthExchange(services.sasl(), connection.remoteIp());
     }
 
     @Override
@@ -109,6 +101,7 @@ public final class Pop3Session implements ProtocolSession {
     @Override
     public void closed() {
         stopped = true;
+        sasl.abandon();
         releaseLease().subscribe(null, error -> LOG.debug("lease release failed: {}", error.toString()));
     }
 
@@ -121,19 +114,12 @@ public final class Pop3Session implements ProtocolSession {
             return null;
         }
         if (decoded instanceof Decoded.Failure) {
+            sasl.abandon(); // a refused line ends an AUTH exchange too
             return error("-ERR Line too long");
         }
         String line = ((Decoded.Line) decoded).text();
-        String mechanism = saslMechanism;
-        if (mechanism != null) {
-            saslMechanism = null;
-            if (mechanism.equals(BEARER_FAILED)) {
-                return authFailed("-ERR [AUTH] Authentication failed");
-            }
-            if (line.equals("*")) {
-                return error("-ERR Authentication cancelled");
-            }
-            return mechanism.equals("PLAIN") ? saslPlain(line) : bearer(mechanism, line);
+        if (sasl.active()) {
+            return sasl.respond(line).flatMapMany(this::authReply);
         }
         Pop3Command command = parser.parse(line);
         return maildrop == null ? authorization(command) : transaction(command);
@@ -159,7 +145,7 @@ public final class Pop3Session implements ProtocolSession {
             if (name == null) {
                 return error("-ERR USER first");
             }
-            return login(name, pass.password());
+            return sasl.password(name, pass.password()).flatMapMany(this::authReply);
         } else if (command instanceof Pop3Command.Auth auth) {
             return auth(auth);
         } else if (command instanceof Pop3Command.Quit) {
@@ -228,7 +214,7 @@ public final class Pop3Session implements ProtocolSession {
         if (maildrop == null) {
             if (tls) {
                 capabilities.add("USER");
-                capabilities.add("SASL " + mechanisms());
+                capabilities.add("SASL " + String.join(" ", sasl.mechanisms()));
             } else if (settings.startTlsOffered()) {
                 capabilities.add("STLS");
             }
@@ -255,74 +241,25 @@ public final class Pop3Session implements ProtocolSession {
         }
         String mechanism = auth.mechanism();
         if (mechanism == null) {
-            return multiline("Supported mechanisms follow", List.of(mechanisms().split(" ")));
+            return multiline("Supported mechanisms follow", sasl.mechanisms());
         }
-        String name = Ascii.upperCase(mechanism);
-        boolean bearer = name.equals("OAUTHBEARER") || name.equals("XOAUTH2");
-        if (!name.equals("PLAIN") && !(bearer && services.tokens() != null)) {
-            return error("-ERR Unsupported authentication mechanism");
-        }
-        String initial = auth.initialResponse();
-        if (initial == null) {
-            saslMechanism = name;
-            return Flux.<Action>just(Action.line("+ "));
-        }
-        // RFC 5034 §4: "=" is an empty initial response.
-        String response = initial.equals("=") ? "" : initial;
-        return bearer ? bearer(name, response) : saslPlain(response);
+        return sasl.start(mechanism, auth.initialResponse()).flatMapMany(this::authReply);
     }
 
-    private String mechanisms() {
-        return services.tokens() == null ? "PLAIN" : "PLAIN OAUTHBEARER XOAUTH2";
-    }
-
-    private Flux<Action> bearer(String mechanism, String response) {
-        var decoded = mechanism.equals("XOAUTH2") ? BearerSasl.xoauth2(response) : BearerSasl.oauthBearer(response);
-        Authenticator tokens = services.tokens();
-        if (decoded.isEmpty() || tokens == null) {
-            return error("-ERR Invalid " + mechanism + " response");
+    /** RFC 5034 §4 and §6: a challenge, a login, or a refusal counted against the session's limits. */
+    private Flux<Action> authReply(Pop3AuthExchange.Reply reply) {
+        if (reply instanceof Pop3AuthExchange.Continue next) {
+            return reply(next.line());
         }
-        Credentials credentials = new Credentials(decoded.get().user(), decoded.get().token(), "pop3",
-                connection.remoteIp());
-        return tokens.authenticate(credentials).flatMapMany(outcome -> {
-            if (outcome instanceof AuthOutcome.Success success) {
-                return openMaildrop(success.account());
-            }
-            if (outcome instanceof AuthOutcome.Unavailable) {
-                return reply("-ERR [SYS/TEMP] Authentication service temporarily unavailable, try again later");
-            }
-            // RFC 7628 §3.2.2 (over RFC 5034): the error goes out as a challenge, the client answers, then -ERR.
-            saslMechanism = BEARER_FAILED;
-            return reply("+ " + BearerSasl.ERROR_CHALLENGE);
-        });
-    }
-
-    private Flux<Action> saslPlain(String response) {
-        var message = SaslPlain.decode(response);
-        if (message.isEmpty()) {
-            return error("-ERR Invalid AUTH PLAIN response");
+        if (reply instanceof Pop3AuthExchange.LoggedIn loggedIn) {
+            return openMaildrop(loggedIn.account());
         }
-        SaslPlain.Message plain = message.get();
-        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
-            return authFailed("-ERR [AUTH] Authorization identity not allowed");
-        }
-        return login(plain.authcid(), plain.password());
-    }
-
-    private Flux<Action> login(String login, String password) {
-        Credentials credentials = new Credentials(login, password, "pop3", connection.remoteIp());
-        return services.authenticator().authenticate(credentials).flatMapMany(outcome -> {
-            if (outcome instanceof AuthOutcome.Success success) {
-                return openMaildrop(success.account());
-            }
-            if (outcome instanceof AuthOutcome.Unavailable) {
-                return reply("-ERR [SYS/TEMP] Authentication service temporarily unavailable, try again later");
-            }
-            boolean address = outcome instanceof AuthOutcome.Rejected rejected && rejected.addressGiven();
-            return authFailed(address
-                    ? "-ERR [AUTH] Authentication failed: log in with your auth ID, not your e-mail address"
-                    : "-ERR [AUTH] Authentication failed");
-        });
+        Pop3AuthExchange.Refused refused = (Pop3AuthExchange.Refused) reply;
+        return switch (refused.count()) {
+            case ERROR -> error(refused.line());
+            case AUTH_FAILURE -> authFailed(refused.line());
+            case NONE -> reply(refused.line());
+        };
     }
 
     private Flux<Action> openMaildrop(Account account) {

@@ -1,6 +1,6 @@
 package dev.hato.smtp.session;
 
-import dev.hato.store.Mailboxes;
+import dev.hato.store.mail.Mailboxes;
 import reactor.core.publisher.Mono;
 
 /**

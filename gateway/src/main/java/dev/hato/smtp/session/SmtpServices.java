@@ -1,10 +1,9 @@
 package dev.hato.smtp.session;
 
-import dev.hato.auth.Authenticator;
-import dev.hato.auth.scram.ScramMechanism;
+import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.RecipientResolver;
 import dev.hato.dsn.ReportSender;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.store.mail.DeliveryWriter;
 import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
@@ -12,30 +11,27 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * What an SMTP session needs from the rest of Hato; {@code io} runs blocking file work (the spool).
- * {@code tokens} verifies bearer tokens (OAUTHBEARER, XOAUTH2); null when no token issuer is configured, and then
- * those mechanisms are not offered. {@code scram} runs SCRAM-SHA-256 exchanges; null leaves it unoffered.
+ * {@code sasl} runs AUTH exchanges through the login throttle and audit log; the mechanisms it offers are the ones
+ * EHLO advertises.
  * {@code reports} sends the success notifications (RFC 3461 NOTIFY=SUCCESS) of local deliveries, and the failure
  * notifications of recipients whose quota the message would exceed. {@code quotas} gives accounts' storage quotas;
  * null delivers without looking at quotas. {@code unknownRecipients} counts RCPTs to unknown users per client
  * address (directory harvesting), shared by all sessions of the server.
  */
-public record SmtpServices(RecipientResolver recipients, Authenticator authenticator,
-                           @Nullable Authenticator tokens, @Nullable ScramMechanism scram, DeliveryWriter deliveries,
+public record SmtpServices(RecipientResolver recipients, SaslEngine sasl, DeliveryWriter deliveries,
                            ReportSender reports, Scheduler io, Clock clock, @Nullable DeliveryQuotas quotas,
                            UnknownRecipients unknownRecipients) {
 
     /** Services with the default limits on unknown recipients. */
-    public SmtpServices(RecipientResolver recipients, Authenticator authenticator, @Nullable Authenticator tokens,
-                        @Nullable ScramMechanism scram, DeliveryWriter deliveries, ReportSender reports, Scheduler io,
-                        Clock clock, @Nullable DeliveryQuotas quotas) {
-        this(recipients, authenticator, tokens, scram, deliveries, reports, io, clock, quotas,
+    public SmtpServices(RecipientResolver recipients, SaslEngine sasl, DeliveryWriter deliveries,
+                        ReportSender reports, Scheduler io, Clock clock, @Nullable DeliveryQuotas quotas) {
+        this(recipients, sasl, deliveries, reports, io, clock, quotas,
                 new UnknownRecipients(UnknownRecipients.Settings.defaults(), Schedulers.parallel()));
     }
 
     /** Services without quota enforcement. */
-    public SmtpServices(RecipientResolver recipients, Authenticator authenticator, @Nullable Authenticator tokens,
-                        @Nullable ScramMechanism scram, DeliveryWriter deliveries, ReportSender reports, Scheduler io,
-                        Clock clock) {
-        this(recipients, authenticator, tokens, scram, deliveries, reports, io, clock, null);
+    public SmtpServices(RecipientResolver recipients, SaslEngine sasl, DeliveryWriter deliveries,
+                        ReportSender reports, Scheduler io, Clock clock) {
+        this(recipients, sasl, deliveries, reports, io, clock, null);
     }
 }

@@ -1,11 +1,5 @@
 package dev.hato.smtp.session;
 
-import dev.hato.auth.AuthOutcome;
-import dev.hato.auth.Authenticator;
-import dev.hato.auth.Credentials;
-import dev.hato.auth.SaslPlain;
-import dev.hato.auth.scram.ScramMechanism;
-import dev.hato.auth.token.BearerSasl;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.Recipient;
 import dev.hato.delivery.TraceHeaders;
@@ -23,18 +17,17 @@ import dev.hato.smtp.command.SmtpCommandParser;
 import dev.hato.smtp.command.Xtext;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.smtp.wire.SmtpDataDecoder;
-import dev.hato.store.Account;
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.directory.Account;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -59,12 +52,6 @@ public final class SmtpSession implements ProtocolSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    /** The pseudo-mechanism of an OAUTHBEARER/XOAUTH2 exchange waiting for the client's reply to the error. */
-    private static final String BEARER_FAILED = "BEARER-FAILED";
-    /** The steps of a SCRAM-SHA-256 exchange (RFC 5802 §5): waiting for client-first, client-final, the empty reply. */
-    private static final String SCRAM_FIRST = "SCRAM-FIRST";
-    private static final String SCRAM_FINAL = "SCRAM-FINAL";
-    private static final String SCRAM_CONFIRM = "SCRAM-CONFIRM";
     /** Quota lookups in flight at the end of a message for many recipients. */
     private static final int QUOTA_LOOKUPS = 8;
 
@@ -73,6 +60,8 @@ public final class SmtpSession implements ProtocolSession {
     private final SmtpServices services;
     private final LineFramer lines;
     private final SmtpCommandParser parser = new SmtpCommandParser();
+    /** AUTH over the SASL engine; while an exchange runs, lines are its responses. */
+    private final SmtpAuthExchange sasl;
 
     private ByteBuffer input = EMPTY;
     private boolean stopped;
@@ -82,9 +71,6 @@ public final class SmtpSession implements ProtocolSession {
     private @Nullable Account user;
     private @Nullable Transaction transaction;
     private @Nullable SmtpDataDecoder data;
-    private @Nullable SaslExchange sasl;
-    /** A SCRAM-SHA-256 exchange in progress, between its steps. */
-    private ScramMechanism.@Nullable Exchange scram;
     private int errors;
     private int authFailures;
     private int commandsBeforeAuth;
@@ -102,6 +88,7 @@ public final class SmtpSession implements ProtocolSession {
         this.services = services;
         this.lines = new LineFramer(settings.maxLineLength());
         this.tls = connection.tls();
+        this.sasl = new SmtpAuthExchange(services.sasl(), connection.remoteIp());
     }
 
     @Override
@@ -155,16 +142,7 @@ public final class SmtpSession implements ProtocolSession {
     public void closed() {
         stopped = true;
         discardTransaction();
-        abandonScram();
-    }
-
-    /** A client that goes away in the middle of a SCRAM exchange has failed a login (throttle, audit). */
-    private void abandonScram() {
-        ScramMechanism.Exchange exchange = scram;
-        scram = null;
-        if (exchange != null) {
-            exchange.abandon().subscribe(outcome -> { }, failure -> LOG.warn("SCRAM abandon failed", failure));
-        }
+        sasl.abandon(); // a client that goes away in the middle of a SCRAM exchange has failed a login
     }
 
     private @Nullable Flux<Action> step() {
@@ -185,20 +163,15 @@ public final class SmtpSession implements ProtocolSession {
         if (decoded instanceof Decoded.End) {
             return endOfData();
         }
-        if (decoded instanceof Decoded.Failure failure && sasl != null) {
-            if (sasl.mechanism().equals(SCRAM_CONFIRM)) {
-                user = null; // the exchange did not complete: no login
-            }
-            sasl = null;
-            abandonScram();
-            return error("500 5.5.6 Authentication Exchange line is too long");
+        if (decoded instanceof Decoded.Failure && sasl.active()) {
+            return authReply(sasl.lineTooLong());
         }
         if (decoded instanceof Decoded.Failure failure) {
             return error("500 5.5.2 Line too long (" + failure.detail() + ")");
         }
         Decoded.Line line = (Decoded.Line) decoded;
-        if (sasl != null) {
-            return saslResponse(line.text());
+        if (sasl.active()) {
+            return sasl.respond(line.text()).flatMapMany(this::authReply);
         }
         // The octets, not the text: a path that is not UTF-8 is refused, not read with U+FFFD (RFC 6531 §3.3).
         return command(parser.parse(line.bytes()));
@@ -865,206 +838,28 @@ public final class SmtpSession implements ProtocolSession {
         if (transaction != null) {
             return error("503 5.5.1 AUTH not permitted during a mail transaction");
         }
-        String initial = auth.initialResponse();
-        switch (auth.mechanism()) {
-            case "PLAIN" -> {
-                if (initial == null) {
-                    sasl = new SaslExchange("PLAIN", null);
-                    return reply("334 ");
-                }
-                return plain(initial);
-            }
-            case "LOGIN" -> {
-                if (initial == null) {
-                    sasl = new SaslExchange("LOGIN", null);
-                    return reply("334 " + b64("Username:"));
-                }
-                return loginUsername(initial);
-            }
-            case ScramMechanism.NAME -> {
-                ScramMechanism mechanism = services.scram();
-                if (mechanism == null) {
-                    return error("504 5.5.4 Unrecognized authentication type");
-                }
-                scram = mechanism.start("smtp", connection.remoteIp());
-                if (initial == null) {
-                    sasl = new SaslExchange(SCRAM_FIRST, null);
-                    return reply("334 ");
-                }
-                return scramFirst(initial);
-            }
-            case "OAUTHBEARER", "XOAUTH2" -> {
-                if (services.tokens() == null) {
-                    return error("504 5.5.4 Unrecognized authentication type");
-                }
-                if (initial == null) {
-                    sasl = new SaslExchange(auth.mechanism(), null);
-                    return reply("334 ");
-                }
-                return bearer(auth.mechanism(), initial);
-            }
-            default -> {
-                return error("504 5.5.4 Unrecognized authentication type");
-            }
-        }
+        return sasl.start(auth.mechanism(), auth.initialResponse()).flatMapMany(this::authReply);
     }
 
     private String mechanisms() {
-        return (services.scram() == null ? "" : ScramMechanism.NAME + " ") + "PLAIN LOGIN"
-                + (services.tokens() == null ? "" : " OAUTHBEARER XOAUTH2");
+        return sasl.mechanisms();
     }
 
-    /** RFC 5802 §5 client-first-message, base64 as RFC 4954 §4 carries it. */
-    private Flux<Action> scramFirst(String response) {
-        byte[] message = decodeBytes(response.equals("=") ? "" : response);
-        ScramMechanism.Exchange exchange = scram;
-        if (message == null || exchange == null) {
-            scram = null;
-            return error("501 5.5.2 Cannot decode SCRAM-SHA-256 response");
+    /** RFC 4954 §4 and §6: a 334 challenge, a login, or a refusal counted against the session's limits. */
+    private Flux<Action> authReply(SmtpAuthExchange.Reply reply) {
+        if (reply instanceof SmtpAuthExchange.Continue next) {
+            return reply(next.line());
         }
-        return exchange.clientFirst(message).flatMapMany(step -> scramStep(step, SCRAM_FINAL));
-    }
-
-    private Flux<Action> scramFinal(String response) {
-        byte[] message = decodeBytes(response);
-        ScramMechanism.Exchange exchange = scram;
-        if (message == null || exchange == null) {
-            abandonScram();
-            return error("501 5.5.2 Cannot decode SCRAM-SHA-256 response");
+        if (reply instanceof SmtpAuthExchange.LoggedIn loggedIn) {
+            user = loggedIn.account();
+            return reply(loggedIn.line());
         }
-        return exchange.clientFinal(message).flatMapMany(step -> scramStep(step, SCRAM_CONFIRM));
-    }
-
-    private Flux<Action> scramStep(ScramMechanism.Step step, String next) {
-        if (step instanceof ScramMechanism.Challenge challenge) {
-            sasl = new SaslExchange(next, null);
-            return reply("334 " + b64(challenge.message()));
-        }
-        scram = null;
-        ScramMechanism.Done done = (ScramMechanism.Done) step;
-        AuthOutcome outcome = done.outcome();
-        if (outcome instanceof AuthOutcome.Success success && done.message() != null) {
-            // RFC 4954 §4: no success with data, so the server-final-message is one more challenge; the client
-            // checks it and answers with an empty line.
-            user = success.account();
-            sasl = new SaslExchange(SCRAM_CONFIRM, null);
-            return reply("334 " + b64(done.message()));
-        }
-        return loginOutcome(outcome);
-    }
-
-    private Flux<Action> bearer(String mechanism, String response) {
-        var decoded = mechanism.equals("XOAUTH2") ? BearerSasl.xoauth2(response) : BearerSasl.oauthBearer(response);
-        Authenticator tokens = services.tokens();
-        if (decoded.isEmpty() || tokens == null) {
-            return error("501 5.5.2 Cannot decode " + mechanism + " response");
-        }
-        Credentials credentials = new Credentials(decoded.get().user(), decoded.get().token(), "smtp",
-                connection.remoteIp());
-        return tokens.authenticate(credentials).flatMapMany(outcome -> {
-            if (outcome instanceof AuthOutcome.Success success) {
-                user = success.account();
-                return reply("235 2.7.0 Authentication successful");
-            }
-            if (outcome instanceof AuthOutcome.Unavailable) {
-                return reply("454 4.7.0 Temporary authentication failure, try again later");
-            }
-            // RFC 7628 §3.2.2: report the error as a challenge; the client answers with a dummy response.
-            sasl = new SaslExchange(BEARER_FAILED, null);
-            return reply("334 " + BearerSasl.ERROR_CHALLENGE);
-        });
-    }
-
-    private Flux<Action> saslResponse(String line) {
-        SaslExchange exchange = sasl;
-        sasl = null;
-        if (exchange == null) {
-            return Flux.empty();
-        }
-        if (exchange.mechanism().equals(BEARER_FAILED)) {
-            return authFailed("535 5.7.8 Authentication credentials invalid");
-        }
-        if (line.equals("*")) {
-            if (exchange.mechanism().equals(SCRAM_CONFIRM)) {
-                // The client does not trust our server signature: it will not be logged in.
-                user = null;
-            }
-            abandonScram();
-            return error("501 5.0.0 Authentication cancelled");
-        }
-        if (exchange.mechanism().equals(SCRAM_FIRST)) {
-            return scramFirst(line);
-        }
-        if (exchange.mechanism().equals(SCRAM_FINAL)) {
-            return scramFinal(line);
-        }
-        if (exchange.mechanism().equals(SCRAM_CONFIRM)) {
-            return line.isEmpty() || line.equals("=") ? reply("235 2.7.0 Authentication successful")
-                    : confirmRefused();
-        }
-        if (exchange.mechanism().equals("PLAIN")) {
-            return plain(line);
-        }
-        if (exchange.mechanism().equals("OAUTHBEARER") || exchange.mechanism().equals("XOAUTH2")) {
-            return bearer(exchange.mechanism(), line);
-        }
-        if (exchange.username() == null) {
-            return loginUsername(line);
-        }
-        String password = decode(line);
-        if (password == null) {
-            return error("501 5.5.2 Cannot decode response");
-        }
-        return verify(exchange.username(), password);
-    }
-
-    private Flux<Action> plain(String response) {
-        // RFC 4954 §4: "=" is an empty initial response.
-        var message = SaslPlain.decode(response.equals("=") ? "" : response);
-        if (message.isEmpty()) {
-            return error("501 5.5.2 Cannot decode AUTH PLAIN response");
-        }
-        SaslPlain.Message plain = message.get();
-        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
-            return authFailed("535 5.7.8 Authentication credentials invalid (authorization identity not allowed)");
-        }
-        return verify(plain.authcid(), plain.password());
-    }
-
-    private Flux<Action> loginUsername(String response) {
-        String username = decode(response);
-        if (username == null || username.isEmpty()) {
-            return error("501 5.5.2 Cannot decode AUTH LOGIN username");
-        }
-        sasl = new SaslExchange("LOGIN", username);
-        return reply("334 " + b64("Password:"));
-    }
-
-    private Flux<Action> verify(String login, String password) {
-        Credentials credentials = new Credentials(login, password, "smtp", connection.remoteIp());
-        return services.authenticator().authenticate(credentials).flatMapMany(this::loginOutcome);
-    }
-
-    /** The reply to a finished login, whatever the mechanism (RFC 4954 §6 codes). */
-    private Flux<Action> loginOutcome(AuthOutcome outcome) {
-        if (outcome instanceof AuthOutcome.Success success) {
-            user = success.account();
-            return reply("235 2.7.0 Authentication successful");
-        }
-        if (outcome instanceof AuthOutcome.Rejected rejected && rejected.addressGiven()) {
-            return authFailed("535 5.7.8 Authentication credentials invalid: log in with your auth ID, "
-                    + "not your e-mail address");
-        }
-        if (outcome instanceof AuthOutcome.Unavailable) {
-            return reply("454 4.7.0 Temporary authentication failure, try again later");
-        }
-        return authFailed("535 5.7.8 Authentication credentials invalid");
-    }
-
-    /** The client answered our server-final-message with something else than an empty response. */
-    private Flux<Action> confirmRefused() {
-        user = null;
-        return authFailed("535 5.7.8 Authentication exchange not completed");
+        SmtpAuthExchange.Refused refused = (SmtpAuthExchange.Refused) reply;
+        return switch (refused.count()) {
+            case ERROR -> error(refused.line());
+            case AUTH_FAILURE -> authFailed(refused.line());
+            case NONE -> reply(refused.line());
+        };
     }
 
     private Flux<Action> authFailed(String text) {
@@ -1130,29 +925,6 @@ public final class SmtpSession implements ProtocolSession {
         }
         return Flux.<Action>just(new Action.Write(ByteBuffer.wrap(reply.toString().getBytes(StandardCharsets.UTF_8))));
     }
-
-    private static String b64(String text) {
-        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static byte @Nullable [] decodeBytes(String base64) {
-        try {
-            return Base64.getDecoder().decode(base64.trim());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static @Nullable String decode(String base64) {
-        try {
-            return new String(Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** An AUTH exchange waiting for the client's next line. */
-    private record SaslExchange(String mechanism, @Nullable String username) { }
 
     /** The envelope of the message being received. */
     private static final class Transaction {

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hato.auth.BreakerSettings;
 import dev.hato.auth.CredentialSourceException;
 import dev.hato.auth.ResilientCredentialSource;
-import dev.hato.store.Account;
+import dev.hato.store.directory.Account;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hato.message.BaseSubject;
 import dev.hato.message.MessagePart;
 import dev.hato.message.SentDate;
-import dev.hato.store.MessageFacts;
+import dev.hato.store.mail.MessageFacts;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;

@@ -8,7 +8,7 @@ import dev.hato.imap.fetch.StructureScanner;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.SearchKey;
-import dev.hato.store.MessageFacts;
+import dev.hato.store.mail.MessageFacts;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;

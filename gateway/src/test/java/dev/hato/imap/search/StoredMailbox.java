@@ -1,6 +1,6 @@
 package dev.hato.imap.search;
 
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;

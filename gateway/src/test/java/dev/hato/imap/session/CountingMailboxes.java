@@ -1,11 +1,11 @@
 package dev.hato.imap.session;
 
-import dev.hato.store.MailboxInfo;
-import dev.hato.store.MailboxStatus;
-import dev.hato.store.Mailboxes;
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageFacts;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.MailboxStatus;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.MessageMeta;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;

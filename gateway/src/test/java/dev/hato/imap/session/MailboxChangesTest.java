@@ -3,12 +3,12 @@ package dev.hato.imap.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.app.HeldMessage;
-import dev.hato.store.Account;
-import dev.hato.store.MailboxInfo;
-import dev.hato.store.Mailboxes.MailboxEvent;
-import dev.hato.store.Mailboxes.RecentClaim;
-import dev.hato.store.MessageMeta;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Mailboxes.MailboxEvent;
+import dev.hato.store.mail.Mailboxes.RecentClaim;
+import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -272,7 +272,7 @@ class MailboxChangesTest {
         return store.mailboxes().find(account.id(), "INBOX").blockOptional(WAIT).orElseThrow();
     }
 
-    private static dev.hato.store.Mailboxes.AppendResult append(Account account, MailboxInfo box) {
+    private static dev.hato.store.mail.Mailboxes.AppendResult append(Account account, MailboxInfo box) {
         return store.mailboxes().append(account.id(), box.id(), HeldMessage.unique("changes"), HeldMessage.noFacts(),
                         Set.of(), Instant.now())
                 .block(WAIT);

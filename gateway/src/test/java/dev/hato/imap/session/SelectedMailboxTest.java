@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.imap.wire.SequenceSet;
-import dev.hato.store.MailboxInfo;
-import dev.hato.store.Mailboxes.RecentClaim;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Mailboxes.RecentClaim;
+import dev.hato.store.mail.MessageMeta;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

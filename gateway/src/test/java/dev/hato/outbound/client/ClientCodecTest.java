@@ -3,9 +3,9 @@ package dev.hato.outbound.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
-import dev.hato.store.OutboundRecipient.Notify;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient.Notify;
+import dev.hato.store.queue.OutboundRecipient;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package dev.hato.outbound.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

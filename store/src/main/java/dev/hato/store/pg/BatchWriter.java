@@ -1,12 +1,12 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundRecipient;
-import dev.hato.store.QueuedRecipient;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.mail.MessageMeta;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundRecipient;
+import dev.hato.store.queue.QueuedRecipient;
 import io.r2dbc.spi.Connection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
 /**
  * Writes one batch of deliveries in one transaction on one connection (ARCHITECTURE.md, "the hot path"): the
  * blob rows of the batch in one statement ({@code ON CONFLICT DO NOTHING}), the chunks of the new ones by COPY and
- * their {@link dev.hato.store.MessageFacts} in one statement ({@link BlobBatch}),
+ * their {@link dev.hato.store.mail.MessageFacts} in one statement ({@link BlobBatch}),
  * one UID reservation per mailbox, all message and change rows in one statement, one NOTIFY per mailbox, one
  * commit, and the outbound queue rows of the batch in one more statement. About ten round trips per batch, whatever its size, plus one per chunk of a large message.
  *

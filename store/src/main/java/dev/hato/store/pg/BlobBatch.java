@@ -1,7 +1,7 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageFacts;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Statement;
 import java.nio.ByteBuffer;

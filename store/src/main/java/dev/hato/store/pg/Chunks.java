@@ -19,7 +19,7 @@ final class Chunks {
 
     /**
      * Re-cuts {@code source} into full chunks of {@code chunkSize} bytes and a shorter last one. Incoming buffers
-     * are read through duplicates, because {@link dev.hato.store.MessageContent#chunks()} may replay the same
+     * are read through duplicates, because {@link dev.hato.store.mail.MessageContent#chunks()} may replay the same
      * buffer instances to a later subscriber. Upstream is requested one buffer at a time, so what is held is the
      * chunk being filled plus the chunk the subscriber is writing.
      */
@@ -46,7 +46,7 @@ final class Chunks {
     }
 
     /**
-     * Running check that bytes match the size and SHA-256 their {@link dev.hato.store.MessageContent} declared.
+     * Running check that bytes match the size and SHA-256 their {@link dev.hato.store.mail.MessageContent} declared.
      * A mismatch is a bug upstream; stored under the wrong hash, the bytes would be served to every later message
      * that really has that hash, in any account.
      */

@@ -1,8 +1,8 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.DeliveryWriter;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.mail.DeliveryWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

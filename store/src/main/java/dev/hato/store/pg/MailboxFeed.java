@@ -1,6 +1,6 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Mailboxes.MailboxEvent;
+import dev.hato.store.mail.Mailboxes.MailboxEvent;
 import io.r2dbc.postgresql.api.Notification;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import java.time.Duration;

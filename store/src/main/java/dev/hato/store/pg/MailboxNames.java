@@ -1,7 +1,7 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.MailboxException;
-import dev.hato.store.MailboxException.Reason;
+import dev.hato.store.mail.MailboxException.Reason;
+import dev.hato.store.mail.MailboxException;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,13 +1,13 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Account;
-import dev.hato.store.AddressRoute;
-import dev.hato.store.Addresses;
-import dev.hato.store.Alias;
-import dev.hato.store.CatchAll;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.DirectoryException.Reason;
-import dev.hato.store.Forwarding;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.AddressRoute;
+import dev.hato.store.directory.Addresses;
+import dev.hato.store.directory.Alias;
+import dev.hato.store.directory.CatchAll;
+import dev.hato.store.directory.DirectoryException.Reason;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.Forwarding;
 import io.r2dbc.spi.Readable;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

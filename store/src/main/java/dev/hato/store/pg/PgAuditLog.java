@@ -1,7 +1,7 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.AuditLog;
-import dev.hato.store.AuthEvent;
+import dev.hato.store.audit.AuditLog;
+import dev.hato.store.audit.AuthEvent;
 import io.r2dbc.spi.Readable;
 import java.time.Duration;
 import java.time.Instant;

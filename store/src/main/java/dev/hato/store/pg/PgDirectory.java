@@ -1,13 +1,13 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Account;
-import dev.hato.store.Directory;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.DirectoryException.Reason;
-import dev.hato.store.Domain;
-import dev.hato.store.ImportResult;
-import dev.hato.store.ImportRow;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.DirectoryException.Reason;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.Domain;
+import dev.hato.store.directory.ImportResult;
+import dev.hato.store.directory.ImportRow;
+import dev.hato.store.directory.NewAccount;
 import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;

@@ -1,9 +1,9 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.DkimKey;
-import dev.hato.store.DkimKeyException;
-import dev.hato.store.DkimKeyException.Reason;
-import dev.hato.store.DkimKeys;
+import dev.hato.store.keys.DkimKey;
+import dev.hato.store.keys.DkimKeyException.Reason;
+import dev.hato.store.keys.DkimKeyException;
+import dev.hato.store.keys.DkimKeys;
 import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;

@@ -1,13 +1,13 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.MailboxException;
-import dev.hato.store.MailboxException.Reason;
-import dev.hato.store.MailboxInfo;
-import dev.hato.store.MailboxStatus;
-import dev.hato.store.Mailboxes;
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageFacts;
-import dev.hato.store.MessageMeta;
+import dev.hato.store.mail.MailboxException.Reason;
+import dev.hato.store.mail.MailboxException;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.MailboxStatus;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.MessageMeta;
 import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;

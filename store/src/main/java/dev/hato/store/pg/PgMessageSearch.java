@@ -1,7 +1,7 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.MessageFacts;
-import dev.hato.store.MessageSearch;
+import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.MessageSearch;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Mailbox;
-import dev.hato.store.MessageMeta;
-import dev.hato.store.MessageStore;
+import dev.hato.store.mail.Mailbox;
+import dev.hato.store.mail.MessageMeta;
+import dev.hato.store.mail.MessageStore;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;

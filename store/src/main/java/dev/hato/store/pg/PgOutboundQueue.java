@@ -1,10 +1,10 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Envelope;
-import dev.hato.store.OutboundQueue;
-import dev.hato.store.OutboundRecipient;
-import dev.hato.store.QueuedMessage;
-import dev.hato.store.QueuedRecipient;
+import dev.hato.store.queue.Envelope;
+import dev.hato.store.queue.OutboundQueue;
+import dev.hato.store.queue.OutboundRecipient;
+import dev.hato.store.queue.QueuedMessage;
+import dev.hato.store.queue.QueuedRecipient;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
 import java.time.Duration;

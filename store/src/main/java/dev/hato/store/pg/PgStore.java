@@ -1,14 +1,14 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Addresses;
-import dev.hato.store.AuditLog;
-import dev.hato.store.DeliveryWriter;
-import dev.hato.store.Directory;
-import dev.hato.store.DkimKeys;
-import dev.hato.store.Mailboxes;
-import dev.hato.store.MessageSearch;
-import dev.hato.store.MessageStore;
-import dev.hato.store.OutboundQueue;
+import dev.hato.store.audit.AuditLog;
+import dev.hato.store.directory.Addresses;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.keys.DkimKeys;
+import dev.hato.store.mail.DeliveryWriter;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageSearch;
+import dev.hato.store.mail.MessageStore;
+import dev.hato.store.queue.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;

@@ -3,7 +3,7 @@ package dev.hato.store.pg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hato.store.TestContent;
+import dev.hato.store.mail.TestContent;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,12 +2,12 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
-import dev.hato.store.MailboxInfo;
-import dev.hato.store.Mailboxes.MailboxEvent;
-import dev.hato.store.MailboxesContract;
-import dev.hato.store.NewAccount;
-import dev.hato.store.TestContent;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Mailboxes.MailboxEvent;
+import dev.hato.store.mail.MailboxesContract;
+import dev.hato.store.mail.TestContent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -2,13 +2,13 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.AddressRoute;
-import dev.hato.store.Addresses;
-import dev.hato.store.Alias;
-import dev.hato.store.Directory;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.DirectoryException.Reason;
-import dev.hato.store.NewAccount;
+import dev.hato.store.directory.AddressRoute;
+import dev.hato.store.directory.Addresses;
+import dev.hato.store.directory.Alias;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.DirectoryException.Reason;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.NewAccount;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

@@ -2,9 +2,9 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.AuditLog;
-import dev.hato.store.AuthEvent;
-import dev.hato.store.AuthEvent.Result;
+import dev.hato.store.audit.AuditLog;
+import dev.hato.store.audit.AuthEvent.Result;
+import dev.hato.store.audit.AuthEvent;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;

@@ -2,14 +2,14 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.MessageContent;
-import dev.hato.store.MessageMeta;
-import dev.hato.store.NewAccount;
-import dev.hato.store.TestContent;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageMeta;
+import dev.hato.store.mail.TestContent;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.postgresql.api.PostgresqlResult;
 import io.r2dbc.spi.Connection;

@@ -2,11 +2,11 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
-import dev.hato.store.DirectoryException;
-import dev.hato.store.ImportResult;
-import dev.hato.store.ImportRow;
-import dev.hato.store.Mailbox;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.directory.ImportResult;
+import dev.hato.store.directory.ImportRow;
+import dev.hato.store.mail.Mailbox;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.hato.store.pg;
 
-import dev.hato.store.Directory;
-import dev.hato.store.DirectoryContract;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.DirectoryContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.StepVerifier;
@@ -26,7 +26,8 @@ class PgDirectoryTest extends DirectoryContract {
         String domain = freshDomain();
         directory().addDomain(domain).block();
 
-        StepVerifier.create(directory().addAccount(new dev.hato.store.NewAccount("ann@" + domain, "Ann.X", "", null)))
+        StepVerifier.create(directory().addAccount(new dev.hato.store.directory.NewAccount(
+                        "ann@" + domain, "Ann.X", "", null)))
                 .verifyError(IllegalArgumentException.class);
     }
 }

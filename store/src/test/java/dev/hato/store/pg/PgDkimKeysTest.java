@@ -3,9 +3,9 @@ package dev.hato.store.pg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hato.store.DkimKey;
-import dev.hato.store.DkimKeyException;
-import dev.hato.store.DkimKeys;
+import dev.hato.store.keys.DkimKey;
+import dev.hato.store.keys.DkimKeyException;
+import dev.hato.store.keys.DkimKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

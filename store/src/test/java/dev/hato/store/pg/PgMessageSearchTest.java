@@ -2,9 +2,9 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.MessageSearch;
-import dev.hato.store.MessageSearch.SortRow;
-import dev.hato.store.MessageSearch.TextQuery;
+import dev.hato.store.mail.MessageSearch.SortRow;
+import dev.hato.store.mail.MessageSearch.TextQuery;
+import dev.hato.store.mail.MessageSearch;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

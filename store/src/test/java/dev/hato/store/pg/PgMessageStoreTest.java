@@ -2,14 +2,14 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.DeliveryWriter;
-import dev.hato.store.Directory;
-import dev.hato.store.Mailbox;
-import dev.hato.store.MessageStore;
-import dev.hato.store.MessageStoreContract;
-import dev.hato.store.TestContent;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.mail.DeliveryWriter;
+import dev.hato.store.mail.Mailbox;
+import dev.hato.store.mail.MessageStore;
+import dev.hato.store.mail.MessageStoreContract;
+import dev.hato.store.mail.TestContent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

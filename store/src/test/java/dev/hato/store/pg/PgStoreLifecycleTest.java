@@ -2,12 +2,12 @@ package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hato.store.Account;
-import dev.hato.store.Delivery;
-import dev.hato.store.DeliveryReceipt;
-import dev.hato.store.Domain;
-import dev.hato.store.NewAccount;
-import dev.hato.store.TestContent;
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.Domain;
+import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.Delivery;
+import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.mail.TestContent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

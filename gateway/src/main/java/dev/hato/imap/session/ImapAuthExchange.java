@@ -1,0 +1,148 @@
+package dev.hato.imap.session;
+
+import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.sasl.SaslEngine;
+import dev.hato.auth.sasl.SaslExchange;
+import dev.hato.auth.sasl.SaslStep;
+import dev.hato.store.directory.Account;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * IMAP AUTHENTICATE (RFC 3501 §6.2.2, SASL-IR from RFC 4959) and LOGIN over the one {@link SaslEngine}: only the
+ * framing — a challenge is {@code + } and base64, a line while an exchange runs is the client's response — and the
+ * mapping of the engine's steps to tagged replies with RFC 5530 response codes ({@code [AUTHENTICATIONFAILED]},
+ * {@code [AUTHORIZATIONFAILED]}, {@code [UNAVAILABLE]}). Failed and unavailable logins are counted in
+ * {@code hato.imap.logins}. The session keeps the rules of when a login may be tried (TLS, state). One per session.
+ */
+final class ImapAuthExchange {
+
+    /** What the session does next. */
+    sealed interface Reply permits Continue, LoggedIn, Refused { }
+
+    /** Send {@code line}; the next line from the client is a SASL response for {@link #respond}. */
+    record Continue(String line) implements Reply { }
+
+    /** The command tagged {@code tag} logged the client in as {@code account}. */
+    record LoggedIn(String tag, Account account) implements Reply { }
+
+    /** Answer the command tagged {@code tag} with {@code text}, as {@code kind} says. */
+    record Refused(String tag, Kind kind, String text) implements Reply { }
+
+    /** {@code BAD}, {@code NO}, or {@code NO} for a failed login (counted towards BYE). */
+    enum Kind { BAD, NO, FAILED_LOGIN }
+
+    private final SaslEngine engine;
+    private final String remoteIp;
+    private final MeterRegistry meters;
+    private @Nullable SaslExchange exchange;
+    private String tag = "*";
+
+    ImapAuthExchange(SaslEngine engine, String remoteIp, MeterRegistry meters) {
+        this.engine = engine;
+        this.remoteIp = remoteIp;
+        this.meters = meters;
+    }
+
+    /** The {@code AUTH=} capabilities, strongest first (LOGIN is SMTP's only; IMAP has its own LOGIN command). */
+    List<String> capabilities() {
+        return engine.mechanisms().stream().filter(name -> !name.equals(SaslEngine.LOGIN))
+                .map(name -> "AUTH=" + name).toList();
+    }
+
+    /** True while an exchange waits for the client's next response. */
+    boolean active() {
+        return exchange != null;
+    }
+
+    /** {@code tag AUTHENTICATE mechanism [initial-response]}. */
+    Mono<Reply> start(String commandTag, String mechanism, @Nullable String initialResponse) {
+        tag = commandTag;
+        SaslExchange started = engine.start(mechanism, "imap", remoteIp);
+        if (started.mechanism() == null || started.mechanism().equals(SaslEngine.LOGIN)) {
+            return Mono.just(new Refused(commandTag, Kind.NO, "Unsupported authentication mechanism"));
+        }
+        exchange = started;
+        return started.start(initialResponse).map(step -> reply(started, step));
+    }
+
+    /** The client's line while {@link #active()}. */
+    Mono<Reply> respond(String line) {
+        SaslExchange current = exchange;
+        if (current == null) {
+            return Mono.error(new IllegalStateException("no IMAP AUTHENTICATE exchange is running"));
+        }
+        return current.respond(line).map(step -> reply(current, step));
+    }
+
+    /** The framer refused a line in the middle of an exchange: it ends, answered with BAD. */
+    Refused lineTooLong() {
+        abandon();
+        return new Refused(tag, Kind.BAD, "Authentication exchange line too long");
+    }
+
+    /** The connection ended in the middle of an exchange (a SCRAM exchange then counts as a failed login). */
+    void abandon() {
+        SaslExchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.abandon();
+        }
+    }
+
+    /** {@code tag LOGIN userid password} (RFC 3501 §6.2.3), guarded like any SASL login. */
+    Mono<Reply> password(String commandTag, String login, String password) {
+        return engine.password(login, password, "imap", remoteIp).map(outcome -> {
+            if (outcome instanceof AuthOutcome.Success success) {
+                return new LoggedIn(commandTag, success.account());
+            }
+            if (outcome instanceof AuthOutcome.Rejected rejected) {
+                return rejected(commandTag, rejected.addressGiven());
+            }
+            return unavailable(commandTag);
+        });
+    }
+
+    private Reply reply(SaslExchange current, SaslStep step) {
+        if (step instanceof SaslStep.Challenge challenge) {
+            return new Continue("+ " + Base64.getEncoder().encodeToString(challenge.data()
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        exchange = null;
+        if (step instanceof SaslStep.Success success) {
+            return new LoggedIn(tag, success.account());
+        }
+        SaslStep.Failure failure = (SaslStep.Failure) step;
+        return switch (failure.reason()) {
+            case UNSUPPORTED_MECHANISM -> new Refused(tag, Kind.NO, "Unsupported authentication mechanism");
+            case MALFORMED -> new Refused(tag, Kind.BAD, "Cannot decode " + current.mechanism() + " response");
+            case TOO_LONG -> new Refused(tag, Kind.BAD, "Authentication exchange line too long");
+            // RFC 3501 §6.2.2: "*" cancels the exchange, answered with BAD.
+            case CANCELLED -> new Refused(tag, Kind.BAD, "Authentication cancelled");
+            case AUTHZID_REFUSED -> new Refused(tag, Kind.FAILED_LOGIN,
+                    "[AUTHORIZATIONFAILED] Authorization identity not allowed");
+            case REJECTED -> rejected(tag, failure.addressGiven());
+            case UNAVAILABLE -> unavailable(tag);
+            case NOT_CONFIRMED -> new Refused(tag, Kind.FAILED_LOGIN,
+                    "[AUTHENTICATIONFAILED] Authentication exchange not completed");
+        };
+    }
+
+    private Refused rejected(String commandTag, boolean addressGiven) {
+        meters.counter("hato.imap.logins", "outcome", "rejected").increment();
+        // Said for every address-shaped login, so it reveals nothing about which addresses or auth IDs exist.
+        return new Refused(commandTag, Kind.FAILED_LOGIN, addressGiven
+                ? "[AUTHENTICATIONFAILED] Authentication failed: log in with your auth ID, not your e-mail address"
+                : "[AUTHENTICATIONFAILED] Authentication failed");
+    }
+
+    private Refused unavailable(String commandTag) {
+        meters.counter("hato.imap.logins", "outcome", "unavailable").increment();
+        return new Refused(commandTag, Kind.NO,
+                "[UNAVAILABLE] Authentication service temporarily unavailable, try again later");
+    }
+}

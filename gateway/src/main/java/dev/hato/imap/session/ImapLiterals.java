@@ -1,0 +1,207 @@
+package dev.hato.imap.session;
+
+import dev.hato.delivery.MessageSpool;
+import dev.hato.message.MessageLimitCheck;
+import dev.hato.imap.wire.ImapCommand;
+import dev.hato.imap.wire.ImapCommandParser;
+import dev.hato.imap.wire.ImapDecoded;
+import dev.hato.imap.wire.ImapFramer;
+import dev.hato.protocol.Action;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+/**
+ * The literals of the command being received (RFC 3501 §4.3, RFC 7888 LITERAL+): each command's literal is accepted
+ * or refused when announced, held in memory up to {@code hato.imap.max-literal-size}, except an APPEND message, which
+ * streams into a {@link MessageSpool} while its MIME limits are checked as it passes.
+ */
+final class ImapLiterals {
+
+    private final ImapSession session;
+    private final ImapFramer framer;
+    private final ImapCommandParser parser;
+
+    /** Literals of the command being received, in line order; the APPEND message is only counted. */
+    private final List<byte[]> literals = new ArrayList<>();
+    private @Nullable ByteArrayOutputStream literal;
+    private @Nullable MessageSpool appendSpool;
+    /** The MIME limits of the message being APPENDed, checked as its literal is spooled (as SMTP does). */
+    private @Nullable MessageLimitCheck appendShape;
+
+    ImapLiterals(ImapSession session, ImapFramer framer, ImapCommandParser parser) {
+        this.session = session;
+        this.framer = framer;
+        this.parser = parser;
+    }
+
+    /** RFC 3501 §7.5: {@code + } only when the literal is accepted; else the command is refused at once. */
+    Flux<Action> start(ImapDecoded.LiteralStart start) {
+        ImapSettings settings = session.settings();
+        String prefix = start.prefix();
+        int space = prefix.indexOf(' ');
+        String tag = space < 0 ? "*" : prefix.substring(0, space);
+        if (isAppendMessage(prefix) && appendSpool == null) {
+            if (session.account() == null) {
+                framer.refuseLiteral();
+                literals.clear();
+                return session.bad(tag, "APPEND is not valid before login");
+            }
+            if (start.size() > settings.appendLimit()) {
+                framer.refuseLiteral();
+                literals.clear();
+                return ImapSession.tagged(tag, "NO [TOOBIG] Message larger than APPENDLIMIT "
+                        + settings.appendLimit());
+            }
+            if (start.size() == 0) {
+                // RFC 5322 §3.6: a message has at least an origination date and an originator field; zero octets
+                // have neither, and no client means to store them (Dovecot refuses them too). Refused before "+".
+                framer.refuseLiteral();
+                literals.clear();
+                return ImapSession.tagged(tag, "NO [CANNOT] APPEND of an empty message (zero octets) refused");
+            }
+            String refusal = start.synchronizing() ? appendRefusal(prefix) : null;
+            if (refusal != null) {
+                // RFC 3501 §7.5: the client waits for "+"; a command already known to be bad is refused instead, so
+                // that the message is never sent.
+                framer.refuseLiteral();
+                literals.clear();
+                return session.bad(tag, refusal);
+            }
+            appendSpool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
+                    session.services().io());
+            appendShape = new MessageLimitCheck(settings.messageLimits());
+            literal = null;
+        } else {
+            if (start.size() > settings.maxLiteralSize()) {
+                framer.refuseLiteral();
+                literals.clear();
+                discardAppend();
+                // Only an APPEND message may be larger than hato.imap.max-literal-size; say which command's
+                // argument was too large, not APPENDLIMIT.
+                return session.bad(tag, "[TOOBIG] Literal too large for " + commandName(prefix) + ": at most "
+                        + settings.maxLiteralSize() + " octets outside an APPEND message");
+            }
+            literal = new ByteArrayOutputStream((int) Math.min(start.size(), 64 * 1024));
+        }
+        return start.synchronizing() ? ImapSession.line("+ Ready for literal data") : Flux.empty();
+    }
+
+    Flux<Action> chunk(ImapDecoded.LiteralChunk chunk) {
+        MessageSpool spool = appendSpool;
+        if (spool != null) {
+            MessageLimitCheck shape = appendShape;
+            if (shape != null) {
+                shape.feed(chunk.bytes());
+            }
+            return spool.append(chunk.bytes()).thenMany(Flux.<Action>empty());
+        }
+        ByteArrayOutputStream current = literal;
+        if (current != null) {
+            ByteBuffer bytes = chunk.bytes();
+            current.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+        }
+        return Flux.empty();
+    }
+
+    void end() {
+        ByteArrayOutputStream current = literal;
+        literal = null;
+        literals.add(current == null ? new byte[0] : current.toByteArray());
+    }
+
+    /** The command line is complete: its literals, in line order, handed over to the parser. */
+    List<byte[]> take() {
+        List<byte[]> lineLiterals = List.copyOf(literals);
+        literals.clear();
+        return lineLiterals;
+    }
+
+    /** The spool of the APPEND message just received, handed over with its command line, or null. */
+    @Nullable MessageSpool takeSpool() {
+        MessageSpool spool = appendSpool;
+        appendSpool = null;
+        return spool;
+    }
+
+    /** The limit check of the APPEND message just received, or null. */
+    @Nullable MessageLimitCheck takeShape() {
+        MessageLimitCheck shape = appendShape;
+        appendShape = null;
+        return shape;
+    }
+
+    /** The command is refused or the framing starts afresh: the literals held so far are dropped. */
+    void clear() {
+        literals.clear();
+        literal = null;
+    }
+
+    void discardAppend() {
+        MessageSpool spool = appendSpool;
+        appendSpool = null;
+        appendShape = null;
+        if (spool != null) {
+            spool.discard();
+        }
+    }
+
+    /**
+     * Why an APPEND whose message literal is announced at the end of {@code prefix} will be refused whatever the
+     * message holds (a flag that cannot be stored, a mailbox name that is not one); null when it may go ahead, or
+     * when the prefix is not one this check reads (RFC 6855 {@code UTF8 (~{n}}), which the full command then checks.
+     */
+    private @Nullable String appendRefusal(String prefix) {
+        List<byte[]> withMessage = new ArrayList<>(literals);
+        withMessage.add(new byte[0]);
+        ImapCommand early = parser.parse(prefix.getBytes(StandardCharsets.UTF_8), withMessage);
+        if (!(early instanceof ImapCommand.Append append)) {
+            return null;
+        }
+        for (String flag : append.flags()) {
+            if (StoreHandler.canonicalFlag(flag) == null) {
+                return "Invalid flag " + flag;
+            }
+        }
+        try {
+            MailboxNames.fromWire(append.mailbox(), session.utf8());
+        } catch (IllegalArgumentException e) {
+            return String.valueOf(e.getMessage());
+        }
+        return null;
+    }
+
+    /**
+     * Whether the literal announced at the end of {@code prefix} is an APPEND message: the command is APPEND and the
+     * literal is not its first argument (the mailbox name, which may be a literal too).
+     */
+    private static boolean isAppendMessage(String prefix) {
+        int first = prefix.indexOf(' ');
+        if (first < 0) {
+            return false;
+        }
+        int second = prefix.indexOf(' ', first + 1);
+        if (second < 0 || !prefix.substring(first + 1, second).equalsIgnoreCase("APPEND")) {
+            return false;
+        }
+        String rest = prefix.substring(second + 1);
+        return !(rest.startsWith("{") && rest.indexOf(' ') < 0);
+    }
+
+    /** The command word of a command line's start ({@code UID SEARCH} with its UID), upper-cased, for replies. */
+    private static String commandName(String prefix) {
+        int start = prefix.indexOf(' ') + 1;
+        int end = prefix.indexOf(' ', start);
+        if (start == 0 || end < 0) {
+            return "this command";
+        }
+        if (prefix.regionMatches(true, start, "UID ", 0, 4) && prefix.indexOf(' ', end + 1) > 0) {
+            end = prefix.indexOf(' ', end + 1);
+        }
+        return prefix.substring(start, end).toUpperCase(java.util.Locale.ROOT);
+    }
+}

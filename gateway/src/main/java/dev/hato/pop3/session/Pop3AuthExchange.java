@@ -1,0 +1,129 @@
+package dev.hato.pop3.session;
+
+import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.sasl.SaslEngine;
+import dev.hato.auth.sasl.SaslExchange;
+import dev.hato.auth.sasl.SaslStep;
+import dev.hato.store.directory.Account;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * POP3's side of SASL (RFC 5034) over the one {@link SaslEngine}: only the framing — a challenge is {@code + } and
+ * base64, a continuation line is the client's response — and the mapping of the engine's steps to {@code +OK} /
+ * {@code -ERR} with RFC 2449 / RFC 3206 response codes ({@code [AUTH]}, {@code [SYS/TEMP]}). Also the USER/PASS
+ * login, through the same engine so it meets the same throttle and audit log. One per session.
+ */
+final class Pop3AuthExchange {
+
+    /** What the session does next. */
+    sealed interface Reply permits Continue, LoggedIn, Refused { }
+
+    /** Send {@code line}; the next line from the client is a SASL response for {@link #respond}. */
+    record Continue(String line) implements Reply { }
+
+    /** The client is {@code account}: open its maildrop. */
+    record LoggedIn(Account account) implements Reply { }
+
+    /** Send {@code line}; {@code count} says which of the session's limits it counts towards. */
+    record Refused(String line, Count count) implements Reply { }
+
+    /** A protocol error, a failed login, or neither (a temporary failure). */
+    enum Count { ERROR, AUTH_FAILURE, NONE }
+
+    static final String UNAVAILABLE = "-ERR [SYS/TEMP] Authentication service temporarily unavailable, try again later";
+
+    private final SaslEngine engine;
+    private final String remoteIp;
+    private @Nullable SaslExchange exchange;
+
+    Pop3AuthExchange(SaslEngine engine, String remoteIp) {
+        this.engine = engine;
+        this.remoteIp = remoteIp;
+    }
+
+    /** RFC 5034 §3: the mechanisms for CAPA's SASL line and AUTH without arguments (LOGIN is SMTP's only). */
+    List<String> mechanisms() {
+        return engine.mechanisms().stream().filter(name -> !name.equals(SaslEngine.LOGIN)).toList();
+    }
+
+    /** True while an exchange waits for the client's next response. */
+    boolean active() {
+        return exchange != null;
+    }
+
+    /** RFC 5034 §4: {@code AUTH mechanism [initial-response]}. */
+    Mono<Reply> start(String mechanism, @Nullable String initialResponse) {
+        SaslExchange started = engine.start(mechanism, "pop3", remoteIp);
+        if (started.mechanism() == null || started.mechanism().equals(SaslEngine.LOGIN)) {
+            return Mono.just(new Refused("-ERR Unsupported authentication mechanism", Count.ERROR));
+        }
+        exchange = started;
+        return started.start(initialResponse).map(step -> reply(started, step));
+    }
+
+    /** The client's line while {@link #active()}. */
+    Mono<Reply> respond(String line) {
+        SaslExchange current = exchange;
+        if (current == null) {
+            return Mono.error(new IllegalStateException("no POP3 AUTH exchange is running"));
+        }
+        return current.respond(line).map(step -> reply(current, step));
+    }
+
+    /** The connection ended, or a line was refused, in the middle of an exchange. */
+    void abandon() {
+        SaslExchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.abandon();
+        }
+    }
+
+    /** USER/PASS (RFC 1939 §7), guarded like any SASL login. */
+    Mono<Reply> password(String login, String password) {
+        return engine.password(login, password, "pop3", remoteIp).map(outcome -> {
+            if (outcome instanceof AuthOutcome.Success success) {
+                return new LoggedIn(success.account());
+            }
+            if (outcome instanceof AuthOutcome.Rejected rejected) {
+                return rejected(rejected.addressGiven());
+            }
+            return new Refused(UNAVAILABLE, Count.NONE);
+        });
+    }
+
+    private Reply reply(SaslExchange current, SaslStep step) {
+        if (step instanceof SaslStep.Challenge challenge) {
+            return new Continue("+ " + Base64.getEncoder().encodeToString(challenge.data()
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        exchange = null;
+        if (step instanceof SaslStep.Success success) {
+            return new LoggedIn(success.account());
+        }
+        SaslStep.Failure failure = (SaslStep.Failure) step;
+        return switch (failure.reason()) {
+            case UNSUPPORTED_MECHANISM -> new Refused("-ERR Unsupported authentication mechanism", Count.ERROR);
+            case MALFORMED -> new Refused("-ERR Invalid " + (SaslEngine.PLAIN.equals(current.mechanism())
+                    ? "AUTH PLAIN" : current.mechanism()) + " response", Count.ERROR);
+            case TOO_LONG -> new Refused("-ERR Authentication exchange line too long", Count.ERROR);
+            case CANCELLED -> new Refused("-ERR Authentication cancelled", Count.ERROR);
+            case AUTHZID_REFUSED -> new Refused("-ERR [AUTH] Authorization identity not allowed",
+                    Count.AUTH_FAILURE);
+            case REJECTED -> rejected(failure.addressGiven());
+            case UNAVAILABLE -> new Refused(UNAVAILABLE, Count.NONE);
+            case NOT_CONFIRMED -> new Refused("-ERR [AUTH] Authentication exchange not completed",
+                    Count.AUTH_FAILURE);
+        };
+    }
+
+    private static Refused rejected(boolean addressGiven) {
+        return new Refused(addressGiven
+                ? "-ERR [AUTH] Authentication failed: log in with your auth ID, not your e-mail address"
+                : "-ERR [AUTH] Authentication failed", Count.AUTH_FAILURE);
+    }
+}

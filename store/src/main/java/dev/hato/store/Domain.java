@@ -1,4 +1,0 @@
-package dev.hato.store;
-
-/** A mail domain served locally. {@code name} is stored lower-case. */
-public record Domain(long id, String name) { }

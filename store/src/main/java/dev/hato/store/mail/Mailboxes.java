@@ -1,0 +1,200 @@
+package dev.hato.store.mail;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * IMAP's view of one account's mailboxes and messages (RFC 3501 and the extensions Hato offers). Names use {@code /}
+ * as hierarchy delimiter and are stored as Unicode; {@code INBOX} is always spelled so. Every method names the
+ * account first (the distribution column). Refusals are {@link MailboxException}s.
+ *
+ * <p>Flags are IMAP flag strings: system flags in their canonical spelling ({@code \Seen}, {@code \Answered},
+ * {@code \Flagged}, {@code \Deleted}, {@code \Draft}; never {@code \Recent}, which is per session), keywords as given.
+ * Every change (append, flag change, expunge) takes a new modseq of its mailbox and is announced on {@link #events()}
+ * after commit, also to other gateway processes on the same database.
+ */
+public interface Mailboxes {
+
+    Flux<MailboxInfo> list(long accountId);
+
+    /** Empty when there is no such mailbox. */
+    Mono<MailboxInfo> find(long accountId, String name);
+
+    /**
+     * Creates {@code name}; missing superior names are created too (RFC 3501 §6.3.3). A fresh UIDVALIDITY that no
+     * earlier mailbox of the same name in this account had. ALREADY_EXISTS when present.
+     */
+    Mono<MailboxInfo> create(long accountId, String name, @Nullable String specialUse);
+
+    /**
+     * RFC 3501 §6.3.4: removes the mailbox and its messages; CANNOT for INBOX. Inferior names stay. (Whether a
+     * mailbox with inferiors may be deleted is the session's decision under RFC 3501's \Noselect rule.)
+     */
+    Mono<Void> delete(long accountId, String name);
+
+    /**
+     * RFC 3501 §6.3.5: renames the mailbox and all its inferiors, keeping UIDVALIDITY. Renaming INBOX moves its
+     * messages to a new mailbox {@code to} and leaves INBOX empty. Missing superiors of {@code to} are created.
+     * Subscriptions stay under the old names (the RFC does not ask that they follow; Dovecot does not move them).
+     * ALREADY_EXISTS when {@code to} or the new name of an inferior exists; CANNOT for a move into itself.
+     */
+    Mono<Void> rename(long accountId, String from, String to);
+
+    /** Subscribed names (they need not exist, RFC 3501 §6.3.6). */
+    Flux<String> subscriptions(long accountId);
+
+    Mono<Void> subscribe(long accountId, String name, boolean subscribed);
+
+    Mono<MailboxStatus> status(long accountId, long mailboxId);
+
+    /** All messages of the mailbox in UID order. */
+    Flux<MessageMeta> messages(long accountId, long mailboxId);
+
+    /** Messages whose modseq is above {@code modseq}, in UID order (RFC 7162 CHANGEDSINCE). */
+    Flux<MessageMeta> changedSince(long accountId, long mailboxId, long modseq);
+
+    /** UIDs expunged with a modseq above {@code modseq}, ascending (RFC 7162 VANISHED (EARLIER)). */
+    Flux<Long> expungedSince(long accountId, long mailboxId, long modseq);
+
+    /**
+     * Marks messages at or above the mailbox's first-recent UID as claimed and says which of them this caller sees
+     * as \Recent (RFC 3501 §2.3.2: only one session sees a message as recent), and up to which UID every message is
+     * now claimed by someone.
+     */
+    Mono<RecentClaim> claimRecent(long accountId, long mailboxId);
+
+    /**
+     * What one {@link #claimRecent} got: messages with {@code from <= uid < until} are \Recent for this caller
+     * (none when {@code from >= until}); every UID below {@code until} (the mailbox's UIDNEXT the claim read) is
+     * claimed, by this caller or an earlier one, so no later claim gets it.
+     */
+    record RecentClaim(long from, long until) {
+        public RecentClaim {
+            if (from < 1 || until < 1) {
+                throw new IllegalArgumentException("UIDs start at 1: from " + from + ", until " + until);
+            }
+        }
+
+        /** True when this caller sees {@code uid} as \Recent. */
+        public boolean covers(long uid) {
+            return uid >= from && uid < until;
+        }
+    }
+
+    enum FlagMode { REPLACE, ADD, REMOVE }
+
+    /**
+     * Changes flags of {@code uids} in one transaction. With {@code unchangedSince} (RFC 7162 §3.1.3), messages whose
+     * modseq is above it are left alone and reported in {@link FlagUpdate#modified()}. Messages whose flags did not
+     * actually change keep their modseq and are not in {@link FlagUpdate#changed()}. UIDs that do not exist are
+     * ignored. CANNOT for a keyword that is not an atom or a {@code \} flag other than the five system flags
+     * ({@code \Recent} is ignored); NONEXISTENT for a mailbox that does not exist.
+     */
+    Mono<FlagUpdate> store(long accountId, long mailboxId, Collection<Long> uids, FlagMode mode, Set<String> flags,
+                           @Nullable Long unchangedSince);
+
+    /** The messages after the change (new flags and modseq), and the UIDs refused by UNCHANGEDSINCE. */
+    record FlagUpdate(List<MessageMeta> changed, List<Long> modified) {
+        public FlagUpdate {
+            changed = List.copyOf(changed);
+            modified = List.copyOf(modified);
+        }
+    }
+
+    /**
+     * Copies (or, with {@code move}, moves: copy, then expunge from the source, in one transaction, RFC 6851) the
+     * existing ones among {@code uids} to {@code target}, in UID order. Flags are kept; \Recent is not. OVER_QUOTA
+     * when the copies would exceed the quota (a move does not add usage).
+     */
+    Mono<CopyResult> copy(long accountId, long sourceMailboxId, Collection<Long> uids, long targetMailboxId,
+                          boolean move);
+
+    /** RFC 4315 COPYUID data: source UIDs and the UIDs they got in the target, pairwise. */
+    record CopyResult(long targetUidValidity, List<Long> sourceUids, List<Long> targetUids) {
+        public CopyResult {
+            sourceUids = List.copyOf(sourceUids);
+            targetUids = List.copyOf(targetUids);
+        }
+    }
+
+    /**
+     * Stores a message in the mailbox (IMAP APPEND); completes after commit. OVER_QUOTA when it does not fit,
+     * LIMIT when the mailbox has no UIDs left, NONEXISTENT when it does not exist; flags as for {@link #store}.
+     * The facts are stored with the blob when the blob is new.
+     */
+    Mono<AppendResult> append(long accountId, long mailboxId, MessageContent content, MessageFacts facts,
+                              Set<String> flags, Instant internalDate);
+
+    /** RFC 4315 APPENDUID data. */
+    record AppendResult(long uidValidity, long uid, long modseq) { }
+
+    /** Removes these UIDs, recording the expunges in the change log (RFC 3501 EXPUNGE, RFC 4315 UID EXPUNGE). */
+    Mono<Void> expunge(long accountId, long mailboxId, Collection<Long> uids);
+
+    /** The {@link MessageFacts#structure()} stored for a blob; empty when none was stored. */
+    Mono<byte[]> structure(long blobId);
+
+    /** {@link #structure} of several blobs in one read; blobs without stored facts are absent from the map. */
+    Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds);
+
+    /**
+     * Stores the facts of a blob that has none yet (a message delivered before facts were parsed at delivery);
+     * a blob that has facts keeps them. NoSuchElementException when there is no such blob.
+     */
+    Mono<Void> storeFacts(long blobId, MessageFacts facts);
+
+    /** RFC 9208 quota of the account (quota root {@code ""}). */
+    Mono<Quota> quota(long accountId);
+
+    /** Limits are null when unlimited. Storage in octets (IMAP shows KiB), messages as a count. */
+    record Quota(long usedOctets, @Nullable Long limitOctets, long usedMessages, @Nullable Long limitMessages) { }
+
+    /**
+     * {@link #quota} for a check before storing: the usage is counted only when the account has a limit, and is 0
+     * without one, so that an account without quotas costs one row lookup, not a count of all its messages.
+     */
+    Mono<Quota> quotaToEnforce(long accountId);
+
+    /** Sets (null: removes) the account's limits. */
+    Mono<Void> setQuota(long accountId, @Nullable Long limitOctets, @Nullable Long limitMessages);
+
+    /**
+     * Committed changes of any mailbox on this database, from this and other gateway processes (PostgreSQL
+     * LISTEN/NOTIFY), hot: subscribers see events after they subscribed. Sessions filter by mailbox id and then
+     * read what changed; an event may stand for several changes. The first event of every subscription is
+     * {@link MailboxEvent#anything()}, sent once the feed is listening: from then on nothing committed is missed
+     * without another {@link MailboxEvent#anything()} saying so.
+     */
+    Flux<MailboxEvent> events();
+
+    /**
+     * A committed change: {@code mailboxId} reached {@code modseq}. An event with {@code mailboxId}
+     * {@value #ANY_MAILBOX} ({@link #anything()}) says that changes may have been missed (the feed's database
+     * connection was re-established, or a slow subscriber's buffer overflowed): sessions then look at their mailbox
+     * again as if it had changed. A deleted mailbox gets an event too (its id with a modseq it never reached).
+     */
+    record MailboxEvent(long mailboxId, long modseq) {
+        /** The {@link #mailboxId()} of {@link #anything()}. */
+        public static final long ANY_MAILBOX = -1;
+
+        /** Any mailbox may have changed; re-read what matters. */
+        public static MailboxEvent anything() {
+            return new MailboxEvent(ANY_MAILBOX, 0);
+        }
+
+        public boolean isAnything() {
+            return mailboxId == ANY_MAILBOX;
+        }
+
+        /** True when a session that has {@code mailboxId} selected must look at it again. */
+        public boolean concerns(long selectedMailboxId) {
+            return mailboxId == selectedMailboxId || isAnything();
+        }
+    }
+}
