@@ -169,6 +169,17 @@ public final class MessageParser {
     }
 
     /**
+     * A parser with the limits of {@link #MessageParser(int, int, int)} that also collects the text to index: the
+     * top-level header up to {@code textHeaderOctets}, up to {@code maxBodyChars} of body text, from parts at most
+     * {@code textDepth} multipart and message/rfc822 levels deep.
+     */
+    public static MessageParser withText(int maxDepth, int maxFieldOctets, int maxParts, int textHeaderOctets,
+                                         int maxBodyChars, int textDepth) {
+        return new MessageParser(maxDepth, maxFieldOctets, maxParts,
+                new TextCollector(textHeaderOctets, maxBodyChars, textDepth));
+    }
+
+    /**
      * @param maxDepth how many multipart and message/rfc822 levels are descended into, at least 1
      * @param maxFieldOctets the longest kept header field (unfolded), at least 998 (RFC 5322 §2.1.1)
      * @param maxParts the most MIME entities a message may have

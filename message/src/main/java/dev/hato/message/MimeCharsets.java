@@ -1,9 +1,10 @@
 package dev.hato.message;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
@@ -18,6 +19,8 @@ public final class MimeCharsets {
 
     private static final Charset WINDOWS_31J = Charset.forName("windows-31j");
     private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
+    private static final Charset ISO_2022_JP = Charset.forName("ISO-2022-JP");
+    private static final Charset EUC_JP = Charset.forName("EUC-JP");
 
     private MimeCharsets() {
     }
@@ -54,19 +57,77 @@ public final class MimeCharsets {
         }
     }
 
-    /** {@link #forName} with UTF-8 for an absent or unknown name, which is what unlabelled 8-bit mail mostly is. */
-    static Charset orUtf8(@Nullable String name) {
-        Charset charset = forName(name);
-        return charset == null ? StandardCharsets.UTF_8 : charset;
+    /**
+     * Raw header octets as text (RFC 6532 allows UTF-8 there; older mail has whatever its sender used): the charset
+     * {@link #sniff} finds, so nothing is lost.
+     */
+    public static String utf8OrLatin(byte[] octets, int offset, int length) {
+        return new String(octets, offset, length, sniff(octets, offset, length, true));
     }
 
-    /** Octets as UTF-8 when they are valid UTF-8 (RFC 6532 headers), else as windows-1252, so nothing is lost. */
-    public static String utf8OrLatin(byte[] octets, int offset, int length) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
-        try {
-            return decoder.decode(ByteBuffer.wrap(octets, offset, length)).toString();
-        } catch (CharacterCodingException e) {
-            return new String(octets, offset, length, WINDOWS_1252);
+    /**
+     * The charset a text part declares, or null when it declares none that tells anything: no charset parameter,
+     * US-ASCII (RFC 2045 §5.2's default, and what software that never looked at its 8-bit text writes), an unknown
+     * name, or {@code unknown-8bit} (RFC 1428). Such text is {@link #sniff sniffed}.
+     */
+    public static @Nullable Charset declared(@Nullable String name) {
+        if (name == null) {
+            return null;
         }
+        String label = name.strip().toLowerCase(Locale.ROOT);
+        if (label.isEmpty() || label.equals("us-ascii") || label.equals("ascii") || label.equals("unknown-8bit")
+                || label.equals("x-unknown")) {
+            return null;
+        }
+        return forName(label);
+    }
+
+    /**
+     * The charset of undeclared text, as mature mail readers guess it: ISO-2022-JP when its escape sequences are
+     * there (RFC 1468: ESC $ B, ESC $ @, ESC ( B, ESC ( J, all 7-bit, so an undeclared Japanese message is still
+     * "ASCII" to a naive reader); UTF-8 when the octets are valid UTF-8 (the octets seen may end inside a character
+     * when {@code complete} is false); else EUC-JP or Shift_JIS (as Windows-31J) when the octets are valid in it,
+     * EUC-JP first and only when no octet falls in the C1 range it never uses as a lead; else windows-1252, which
+     * decodes every octet.
+     */
+    public static Charset sniff(byte[] octets, int offset, int length, boolean complete) {
+        boolean eightBit = false;
+        boolean escape = false;
+        boolean c1 = false;
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            int b = octets[i] & 0xFF;
+            if (b >= 0x80) {
+                eightBit = true;
+                c1 |= b < 0xA1 && b != 0x8E && b != 0x8F;
+            } else if (b == 0x1B && i + 1 < end && (octets[i + 1] == '$' || octets[i + 1] == '(')) {
+                escape = true;
+            }
+        }
+        if (!eightBit) {
+            return escape ? ISO_2022_JP : StandardCharsets.UTF_8;
+        }
+        if (valid(StandardCharsets.UTF_8, octets, offset, length, complete)) {
+            return StandardCharsets.UTF_8;
+        }
+        if (!c1 && valid(EUC_JP, octets, offset, length, complete)) {
+            return EUC_JP;
+        }
+        if (valid(WINDOWS_31J, octets, offset, length, complete)) {
+            return WINDOWS_31J;
+        }
+        return WINDOWS_1252;
+    }
+
+    private static boolean valid(Charset charset, byte[] octets, int offset, int length, boolean complete) {
+        CharsetDecoder decoder = charset.newDecoder();
+        ByteBuffer in = ByteBuffer.wrap(octets, offset, length);
+        CharBuffer out = CharBuffer.allocate(length + 1);
+        CoderResult result = decoder.decode(in, out, complete);
+        if (result.isError()) {
+            return false;
+        }
+        // an incomplete character at the very end of a sample that stops early is no evidence against the charset
+        return complete ? !in.hasRemaining() : in.remaining() < 4;
     }
 }

@@ -3,6 +3,7 @@ package dev.hato.message;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,8 @@ public final class TextCollector {
 
     static final int LINE_OCTETS = 8192;
     private static final int BATCH_OCTETS = 8192;
+    /** Octets of an undeclared text part looked at before its charset is guessed. */
+    private static final int SNIFF_OCTETS = 64 * 1024;
 
     /** One unfolded top-level header field: its name and raw value, octets held one per char. */
     public record Field(String name, String value) {
@@ -317,9 +320,7 @@ public final class TextCollector {
         }
         if (primary.equals("TEXT") && decoder != null && body.length() < maxBodyChars) {
             String charset = type == null ? null : type.parameter("charset");
-            text = new PartText(decoder, MimeCharsets.orUtf8(charset).newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE), "HTML".equals(subtype));
+            text = new PartText(decoder, MimeCharsets.declared(charset), "HTML".equals(subtype));
             if (body.length() > 0 && body.charAt(body.length() - 1) != '\n') {
                 body.append('\n');
             }
@@ -339,16 +340,17 @@ public final class TextCollector {
     /** One text part's decoding: transfer decoding, then charset decoding, then HTML to text when it is HTML. */
     private final class PartText {
         private final TransferDecoder transfer;
-        private final CharsetDecoder charset;
+        /** Null while undeclared text is gathered to {@link MimeCharsets#sniff sniff} its charset. */
+        private @Nullable CharsetDecoder charset;
         private final @Nullable HtmlText html;
         private final ByteArrayOutputStream decoded = new ByteArrayOutputStream();
         private ByteBuffer pending = ByteBuffer.allocate(0);
         private final CharBuffer chars = CharBuffer.allocate(BATCH_OCTETS);
         private final StringBuilder htmlOut = new StringBuilder();
 
-        PartText(TransferDecoder transfer, CharsetDecoder charset, boolean html) {
+        PartText(TransferDecoder transfer, @Nullable Charset declared, boolean html) {
             this.transfer = transfer;
-            this.charset = charset;
+            this.charset = declared == null ? null : decoder(declared);
             this.html = html ? new HtmlText(htmlOut) : null;
         }
 
@@ -368,8 +370,21 @@ public final class TextCollector {
             characters(true);
         }
 
+        private CharsetDecoder decoder(Charset charset) {
+            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        }
+
         private void characters(boolean last) {
+            if (charset == null && !last && decoded.size() < SNIFF_OCTETS) {
+                return; // undeclared: more octets make a better guess
+            }
             byte[] fresh = decoded.toByteArray();
+            CharsetDecoder charset = this.charset;
+            if (charset == null) {
+                charset = decoder(MimeCharsets.sniff(fresh, 0, fresh.length, last));
+                this.charset = charset;
+            }
             decoded.reset();
             ByteBuffer in;
             if (pending.hasRemaining()) {

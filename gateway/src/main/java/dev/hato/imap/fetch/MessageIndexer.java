@@ -5,21 +5,19 @@ import dev.hato.message.EncodedWords;
 import dev.hato.message.HeaderAddresses;
 import dev.hato.message.HeaderSectionEnd;
 import dev.hato.message.MessageLimits;
+import dev.hato.message.MessageParser;
 import dev.hato.message.MimeCharsets;
 import dev.hato.message.SentDate;
 import dev.hato.message.TextCollector;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +28,13 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Parses a message once, at delivery or APPEND, into the {@link MessageFacts} kept beside its blob: the encoded
  * {@link MessageStructure} for FETCH, the decoded header and body text for SEARCH, and the RFC 5256 fields for
- * SORT and THREAD. One pass over the content's chunks feeds both the {@link StructureScanner} and the text
- * collection, on the given scheduler (the scanner reads a blocking stream), with at most a couple of chunks in
- * flight: the message is never held whole.
+ * SORT and THREAD. One pass over the content's chunks feeds one {@link MessageParser}, which yields both the MIME
+ * tree (rendered for IMAP by {@link StructureScanner#described}) and the text, on the given scheduler, with at most
+ * a couple of chunks in flight: the message is never held whole.
  *
  * <p>Text for SEARCH is in {@link #searchForm(String) search form}: the header as {@code name: value} lines,
- * unfolded, RFC 2047 encoded words decoded (raw 8-bit header octets read as UTF-8, RFC 6532); the body as the text of
+ * unfolded, RFC 2047 encoded words decoded (raw 8-bit header octets as UTF-8 (RFC 6532) or the charset they are in, see
+ * {@link dev.hato.message.MimeCharsets#sniff}); the body as the text of
  * every text/* part, message/rfc822 parts included, transfer encoding undone, converted from the part's charset,
  * HTML reduced to its text, cut at {@code maxBodyChars} characters.
  *
@@ -63,23 +62,24 @@ public final class MessageIndexer {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageIndexer.class);
 
-    private final Scan scanner;
+    private final StructureScanner scanner;
+    private final Describe describe;
     private final Scheduler scheduler;
     private final int maxBodyChars;
     private final int maxDepth;
 
     /**
-     * @param scanner computes the structure; its depth limit also bounds how deep text is collected
-     * @param scheduler where the blocking scan runs, never an event loop (for example bounded elastic)
+     * @param scanner the limits the structure is described within
+     * @param scheduler where the parse runs, never an event loop (for example bounded elastic)
      * @param maxBodyChars how much body text is kept, at least 1
      * @param maxDepth how many multipart and message/rfc822 levels text is collected from, at least 1
      */
     public MessageIndexer(StructureScanner scanner, Scheduler scheduler, int maxBodyChars, int maxDepth) {
-        this(scanner::scan, scheduler, maxBodyChars, maxDepth);
+        this(scanner, parsed -> StructureScanner.described(parsed.root()), scheduler, maxBodyChars, maxDepth);
     }
 
-    /** As the public constructor, with the structure computed by {@code scanner} (tests give one that fails). */
-    MessageIndexer(Scan scanner, Scheduler scheduler, int maxBodyChars, int maxDepth) {
+    /** As the public constructor, with the parse described by {@code describe} (tests give one that fails). */
+    MessageIndexer(StructureScanner scanner, Describe describe, Scheduler scheduler, int maxBodyChars, int maxDepth) {
         if (maxBodyChars < 1) {
             throw new IllegalArgumentException("maxBodyChars must be at least 1");
         }
@@ -87,6 +87,7 @@ public final class MessageIndexer {
             throw new IllegalArgumentException("maxDepth must be at least 1");
         }
         this.scanner = scanner;
+        this.describe = describe;
         this.scheduler = scheduler;
         this.maxBodyChars = maxBodyChars;
         this.maxDepth = maxDepth;
@@ -132,7 +133,7 @@ public final class MessageIndexer {
      * A failure to read {@code chunks} (store, spool, I/O) is not the message's fault and is passed on.
      */
     public Mono<MessageFacts> index(Flux<ByteBuffer> chunks, String name) {
-        return Mono.fromCallable(() -> scan(chunks)).subscribeOn(scheduler)
+        return Mono.defer(() -> parse(chunks))
                 .onErrorResume(ParseFailure.class, failure -> {
                     LOG.warn("{} could not be parsed, described as one opaque body: {}", name,
                             failure.getCause().toString());
@@ -140,22 +141,31 @@ public final class MessageIndexer {
                 });
     }
 
-    private MessageFacts scan(Flux<ByteBuffer> chunks) throws IOException {
-        TextCollector text = new TextCollector(MAX_HEADER_OCTETS, maxBodyChars, maxDepth);
+    /**
+     * One pass: each chunk is pushed through one {@link MessageParser} (structure and text to index together) on
+     * {@code scheduler}, as it arrives, with at most {@link #PREFETCH} chunks queued; the message is never held.
+     * Failures of the parser or of what describes its result become {@link ParseFailure}s; a failure of the
+     * chunks themselves is passed on as it is.
+     */
+    private Mono<MessageFacts> parse(Flux<ByteBuffer> chunks) {
+        MessageParser parser = scanner.parserWithText(MAX_HEADER_OCTETS, maxBodyChars, maxDepth);
+        return chunks.subscribeOn(scheduler).publishOn(scheduler, PREFETCH)
+                .doOnNext(chunk -> guarded(() -> parser.feed(chunk)))
+                .then(Mono.fromCallable(() -> guarded(() -> {
+                    MessageParser.Parsed parsed = parser.finish();
+                    return facts(describe.describe(parsed), parsed.topFields(), parsed.bodyText());
+                })));
+    }
+
+    /**
+     * Runs parser work; a bug in it becomes a {@link ParseFailure}. A StackOverflowError would otherwise escape
+     * Reactor (a fatal error is thrown, not signalled) and leave the caller waiting forever; it unwinds here, so the
+     * thread is fine to go on.
+     */
+    private static <T> T guarded(Supplier<T> work) {
         try {
-            MessageStructure structure;
-            try (Stream<ByteBuffer> stream = chunks.toStream(PREFETCH);
-                 ChunkStream in = new ChunkStream(stream.iterator(), text)) {
-                structure = scanner.scan(in);
-                in.skip(Long.MAX_VALUE);
-            }
-            text.finish();
-            return facts(structure, text);
-        } catch (UnreadableContent unreadable) {
-            throw unreadable.failure;
+            return work.get();
         } catch (RuntimeException | StackOverflowError bug) {
-            // a StackOverflowError would otherwise escape Reactor (a fatal error is thrown, not signalled) and leave
-            // the caller waiting forever; it unwinds here, so the thread is fine to go on
             throw new ParseFailure(bug);
         }
     }
@@ -172,7 +182,8 @@ public final class MessageIndexer {
                 new MessageFacts.SortFields("", "", "", "", null, null, List.of(), null, null)));
     }
 
-    private static MessageFacts facts(MessageStructure structure, TextCollector text) {
+    private static MessageFacts facts(MessageStructure structure, List<TextCollector.Field> topFields,
+                                      String bodyText) {
         StringBuilder header = new StringBuilder();
         String subject = null;
         String from = null;
@@ -182,7 +193,7 @@ public final class MessageIndexer {
         String messageId = null;
         String references = null;
         String inReplyTo = null;
-        for (TextCollector.Field field : text.topFields()) {
+        for (TextCollector.Field field : topFields) {
             String value = decoded(field.value());
             header.append(field.name()).append(": ").append(value).append('\n');
             switch (field.name().toLowerCase(Locale.ROOT)) {
@@ -210,7 +221,7 @@ public final class MessageIndexer {
                 BaseSubject.of(subject == null ? "" : subject), mailboxName(fromBox), mailboxName(toBox),
                 mailboxName(HeaderAddresses.first(cc)), SentDate.parse(date), ids.isEmpty() ? null : ids.get(0),
                 parents, display(fromBox), display(toBox));
-        return new MessageFacts(structure.encode(), searchForm(header.toString()), searchForm(text.bodyText()),
+        return new MessageFacts(structure.encode(), searchForm(header.toString()), searchForm(bodyText),
                 sort);
     }
 
@@ -243,10 +254,10 @@ public final class MessageIndexer {
         return name.isBlank() ? decoded(mailbox.address()) : name;
     }
 
-    /** How the structure is computed: {@link StructureScanner#scan}. */
+    /** How a parsed message becomes its IMAP structure: {@link StructureScanner#described}. */
     @FunctionalInterface
-    interface Scan {
-        MessageStructure scan(InputStream message) throws IOException;
+    interface Describe {
+        MessageStructure describe(MessageParser.Parsed parsed);
     }
 
     /** The parser failed on the message: what {@link #index(Flux, String)} turns into opaque facts. */
@@ -255,84 +266,6 @@ public final class MessageIndexer {
 
         ParseFailure(Throwable bug) {
             super(bug);
-        }
-    }
-
-    /** The message's chunks could not be read: passed on as it is, never taken for a parse failure. */
-    private static final class UnreadableContent extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final RuntimeException failure;
-
-        UnreadableContent(RuntimeException failure) {
-            super(failure);
-            this.failure = failure;
-        }
-    }
-
-    /**
-     * The chunks as a blocking stream for the scanner; every chunk is also handed, once, to the text collector as
-     * it is taken, so both read the message in the same pass.
-     */
-    private static final class ChunkStream extends InputStream {
-        private final Iterator<ByteBuffer> chunks;
-        private final TextCollector text;
-        private byte[] current = new byte[0];
-        private int position;
-        private boolean ended;
-
-        ChunkStream(Iterator<ByteBuffer> chunks, TextCollector text) {
-            this.chunks = chunks;
-            this.text = text;
-        }
-
-        private boolean fill() {
-            while (position >= current.length) {
-                ByteBuffer chunk;
-                try {
-                    if (ended || !chunks.hasNext()) {
-                        ended = true;
-                        return false;
-                    }
-                    chunk = chunks.next().duplicate();
-                } catch (RuntimeException failure) {
-                    throw new UnreadableContent(failure);
-                }
-                current = new byte[chunk.remaining()];
-                chunk.get(current);
-                position = 0;
-                text.feed(current, 0, current.length);
-            }
-            return true;
-        }
-
-        @Override
-        public int read() {
-            return fill() ? current[position++] & 0xFF : -1;
-        }
-
-        @Override
-        public int read(byte[] into, int offset, int length) {
-            if (length == 0) {
-                return 0;
-            }
-            if (!fill()) {
-                return -1;
-            }
-            int n = Math.min(length, current.length - position);
-            System.arraycopy(current, position, into, offset, n);
-            position += n;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) {
-            long skipped = 0;
-            while (skipped < n && fill()) {
-                int step = (int) Math.min(n - skipped, current.length - position);
-                position += step;
-                skipped += step;
-            }
-            return skipped;
         }
     }
 }

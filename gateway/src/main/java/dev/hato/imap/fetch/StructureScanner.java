@@ -47,6 +47,14 @@ public final class StructureScanner {
     }
 
     /**
+     * A parser with this scanner's limits that also collects the text to index (see {@link
+     * MessageParser#withText(int, int, int, int, int, int)}), for one message.
+     */
+    MessageParser parserWithText(int textHeaderOctets, int maxBodyChars, int textDepth) {
+        return MessageParser.withText(maxDepth, maxFieldOctets, maxParts, textHeaderOctets, maxBodyChars, textDepth);
+    }
+
+    /**
      * The structure of a message the parser failed on (a bug, an input nobody thought of): one opaque
      * application/octet-stream body from {@code bodyStart} to {@code end}, after a header of which nothing is known,
      * so its ENVELOPE is all NIL. It lets FETCH serve the message's octets and keeps the parse from being tried again.

@@ -1,13 +1,12 @@
 package dev.hato.imap.fetch;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * A {@link MessageIndexer} whose parser fails as a bug would, with an unexpected exception, on every message holding
- * the {@link #POISON} header field, and parses the others as Hato's does; it counts the messages it failed on.
+ * the {@link #POISON} header field (in its header or, when it has no header, in its text), and parses the others as
+ * Hato's does; it counts the messages it failed on.
  */
 public final class PoisonIndexer {
 
@@ -23,16 +22,17 @@ public final class PoisonIndexer {
     public final MessageIndexer indexer;
 
     public PoisonIndexer(Throwable failure) {
-        this.indexer = new MessageIndexer(message -> {
-            byte[] octets = message.readAllBytes();
-            if (new String(octets, StandardCharsets.ISO_8859_1).contains(POISON)) {
+        this.indexer = new MessageIndexer(SCANNER, parsed -> {
+            boolean poisoned = parsed.bodyText().contains(POISON) || parsed.topFields().stream().anyMatch(
+                    field -> (field.name() + ":" + field.value()).equals(POISON));
+            if (poisoned) {
                 failures.incrementAndGet();
                 if (failure instanceof Error error) {
                     throw error;
                 }
                 throw (RuntimeException) failure;
             }
-            return SCANNER.scan(new ByteArrayInputStream(octets));
+            return StructureScanner.described(parsed.root());
         }, Schedulers.boundedElastic(), MessageIndexer.DEFAULT_MAX_BODY_CHARS, 16);
     }
 
