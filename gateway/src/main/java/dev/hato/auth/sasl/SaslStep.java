@@ -8,12 +8,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * What one step of a {@link SaslExchange} gives the protocol. Every challenge and every piece of additional data of
  * the mechanisms Hato offers is UTF-8 text (SCRAM's messages, the LOGIN prompts, OAUTHBEARER's JSON error), so it
- * is kept as text; {@link #base64(String)} is how SMTP, IMAP and POP3 put it on the wire.
+ * is kept as text; {@link Challenge#base64()} is how SMTP, IMAP and POP3 put it on the wire.
  */
 public sealed interface SaslStep permits SaslStep.Challenge, SaslStep.Success, SaslStep.Failure {
 
     /** Send {@code data} as a challenge ({@code 334 }, {@code + } and base64) and pass the answer to the exchange. */
-    record Challenge(String data) implements SaslStep { }
+    record Challenge(String data) implements SaslStep {
+
+        /** The challenge as every protocol sends it: base64 of its UTF-8 octets; empty for an empty challenge. */
+        public String base64() {
+            return Base64.getEncoder().encodeToString(data.getBytes(StandardCharsets.UTF_8));
+        }
+    }
 
     /**
      * Logged in as {@code account}. {@code data} is the mechanism's additional data with the outcome (SCRAM's
@@ -54,10 +60,5 @@ public sealed interface SaslStep permits SaslStep.Challenge, SaslStep.Success, S
         UNAVAILABLE,
         /** The client did not accept SCRAM's server signature (no empty response to it): no login. */
         NOT_CONFIRMED
-    }
-
-    /** {@code text} as base64 of its UTF-8 octets; the empty string for an empty challenge. */
-    static String base64(String text) {
-        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 }

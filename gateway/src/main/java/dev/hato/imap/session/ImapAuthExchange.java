@@ -1,13 +1,11 @@
 package dev.hato.imap.session;
 
 import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.sasl.SaslConversation;
 import dev.hato.auth.sasl.SaslEngine;
-import dev.hato.auth.sasl.SaslExchange;
 import dev.hato.auth.sasl.SaslStep;
 import dev.hato.store.directory.Account;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -36,47 +34,34 @@ final class ImapAuthExchange {
     /** {@code BAD}, {@code NO}, or {@code NO} for a failed login (counted towards BYE). */
     enum Kind { BAD, NO, FAILED_LOGIN }
 
-    private final SaslEngine engine;
-    private final String remoteIp;
+    private final SaslConversation sasl;
     private final MeterRegistry meters;
-    private @Nullable SaslExchange exchange;
     private String tag = "*";
 
     ImapAuthExchange(SaslEngine engine, String remoteIp, MeterRegistry meters) {
-        this.engine = engine;
-        this.remoteIp = remoteIp;
+        this.sasl = new SaslConversation(engine, "imap", remoteIp, false);
         this.meters = meters;
     }
 
     /** The {@code AUTH=} capabilities, strongest first (LOGIN is SMTP's only; IMAP has its own LOGIN command). */
     List<String> capabilities() {
-        return engine.mechanisms().stream().filter(name -> !name.equals(SaslEngine.LOGIN))
-                .map(name -> "AUTH=" + name).toList();
+        return sasl.mechanisms().stream().map(name -> "AUTH=" + name).toList();
     }
 
     /** True while an exchange waits for the client's next response. */
     boolean active() {
-        return exchange != null;
+        return sasl.active();
     }
 
     /** {@code tag AUTHENTICATE mechanism [initial-response]}. */
     Mono<Reply> start(String commandTag, String mechanism, @Nullable String initialResponse) {
         tag = commandTag;
-        SaslExchange started = engine.start(mechanism, "imap", remoteIp);
-        if (started.mechanism() == null || started.mechanism().equals(SaslEngine.LOGIN)) {
-            return Mono.just(new Refused(commandTag, Kind.NO, "Unsupported authentication mechanism"));
-        }
-        exchange = started;
-        return started.start(initialResponse).map(step -> reply(started, step));
+        return sasl.start(mechanism, initialResponse).map(this::reply);
     }
 
     /** The client's line while {@link #active()}. */
     Mono<Reply> respond(String line) {
-        SaslExchange current = exchange;
-        if (current == null) {
-            return Mono.error(new IllegalStateException("no IMAP AUTHENTICATE exchange is running"));
-        }
-        return current.respond(line).map(step -> reply(current, step));
+        return sasl.respond(line).map(this::reply);
     }
 
     /** The framer refused a line in the middle of an exchange: it ends, answered with BAD. */
@@ -87,16 +72,12 @@ final class ImapAuthExchange {
 
     /** The connection ended in the middle of an exchange (a SCRAM exchange then counts as a failed login). */
     void abandon() {
-        SaslExchange current = exchange;
-        exchange = null;
-        if (current != null) {
-            current.abandon();
-        }
+        sasl.abandon();
     }
 
     /** {@code tag LOGIN userid password} (RFC 3501 §6.2.3), guarded like any SASL login. */
     Mono<Reply> password(String commandTag, String login, String password) {
-        return engine.password(login, password, "imap", remoteIp).map(outcome -> {
+        return sasl.password(login, password).map(outcome -> {
             if (outcome instanceof AuthOutcome.Success success) {
                 return new LoggedIn(commandTag, success.account());
             }
@@ -107,19 +88,17 @@ final class ImapAuthExchange {
         });
     }
 
-    private Reply reply(SaslExchange current, SaslStep step) {
+    private Reply reply(SaslStep step) {
         if (step instanceof SaslStep.Challenge challenge) {
-            return new Continue("+ " + Base64.getEncoder().encodeToString(challenge.data()
-                    .getBytes(StandardCharsets.UTF_8)));
+            return new Continue("+ " + challenge.base64());
         }
-        exchange = null;
         if (step instanceof SaslStep.Success success) {
             return new LoggedIn(tag, success.account());
         }
         SaslStep.Failure failure = (SaslStep.Failure) step;
         return switch (failure.reason()) {
             case UNSUPPORTED_MECHANISM -> new Refused(tag, Kind.NO, "Unsupported authentication mechanism");
-            case MALFORMED -> new Refused(tag, Kind.BAD, "Cannot decode " + current.mechanism() + " response");
+            case MALFORMED -> new Refused(tag, Kind.BAD, "Cannot decode " + sasl.mechanism() + " response");
             case TOO_LONG -> new Refused(tag, Kind.BAD, "Authentication exchange line too long");
             // RFC 3501 §6.2.2: "*" cancels the exchange, answered with BAD.
             case CANCELLED -> new Refused(tag, Kind.BAD, "Authentication cancelled");

@@ -1,12 +1,10 @@
 package dev.hato.pop3.session;
 
 import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.sasl.SaslConversation;
 import dev.hato.auth.sasl.SaslEngine;
-import dev.hato.auth.sasl.SaslExchange;
 import dev.hato.auth.sasl.SaslStep;
 import dev.hato.store.directory.Account;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -36,56 +34,40 @@ final class Pop3AuthExchange {
 
     static final String UNAVAILABLE = "-ERR [SYS/TEMP] Authentication service temporarily unavailable, try again later";
 
-    private final SaslEngine engine;
-    private final String remoteIp;
-    private @Nullable SaslExchange exchange;
+    private final SaslConversation sasl;
 
     Pop3AuthExchange(SaslEngine engine, String remoteIp) {
-        this.engine = engine;
-        this.remoteIp = remoteIp;
+        this.sasl = new SaslConversation(engine, "pop3", remoteIp, false);
     }
 
     /** RFC 5034 §3: the mechanisms for CAPA's SASL line and AUTH without arguments (LOGIN is SMTP's only). */
     List<String> mechanisms() {
-        return engine.mechanisms().stream().filter(name -> !name.equals(SaslEngine.LOGIN)).toList();
+        return sasl.mechanisms();
     }
 
     /** True while an exchange waits for the client's next response. */
     boolean active() {
-        return exchange != null;
+        return sasl.active();
     }
 
     /** RFC 5034 §4: {@code AUTH mechanism [initial-response]}. */
     Mono<Reply> start(String mechanism, @Nullable String initialResponse) {
-        SaslExchange started = engine.start(mechanism, "pop3", remoteIp);
-        if (started.mechanism() == null || started.mechanism().equals(SaslEngine.LOGIN)) {
-            return Mono.just(new Refused("-ERR Unsupported authentication mechanism", Count.ERROR));
-        }
-        exchange = started;
-        return started.start(initialResponse).map(step -> reply(started, step));
+        return sasl.start(mechanism, initialResponse).map(this::reply);
     }
 
     /** The client's line while {@link #active()}. */
     Mono<Reply> respond(String line) {
-        SaslExchange current = exchange;
-        if (current == null) {
-            return Mono.error(new IllegalStateException("no POP3 AUTH exchange is running"));
-        }
-        return current.respond(line).map(step -> reply(current, step));
+        return sasl.respond(line).map(this::reply);
     }
 
     /** The connection ended, or a line was refused, in the middle of an exchange. */
     void abandon() {
-        SaslExchange current = exchange;
-        exchange = null;
-        if (current != null) {
-            current.abandon();
-        }
+        sasl.abandon();
     }
 
     /** USER/PASS (RFC 1939 §7), guarded like any SASL login. */
     Mono<Reply> password(String login, String password) {
-        return engine.password(login, password, "pop3", remoteIp).map(outcome -> {
+        return sasl.password(login, password).map(outcome -> {
             if (outcome instanceof AuthOutcome.Success success) {
                 return new LoggedIn(success.account());
             }
@@ -96,20 +78,18 @@ final class Pop3AuthExchange {
         });
     }
 
-    private Reply reply(SaslExchange current, SaslStep step) {
+    private Reply reply(SaslStep step) {
         if (step instanceof SaslStep.Challenge challenge) {
-            return new Continue("+ " + Base64.getEncoder().encodeToString(challenge.data()
-                    .getBytes(StandardCharsets.UTF_8)));
+            return new Continue("+ " + challenge.base64());
         }
-        exchange = null;
         if (step instanceof SaslStep.Success success) {
             return new LoggedIn(success.account());
         }
         SaslStep.Failure failure = (SaslStep.Failure) step;
         return switch (failure.reason()) {
             case UNSUPPORTED_MECHANISM -> new Refused("-ERR Unsupported authentication mechanism", Count.ERROR);
-            case MALFORMED -> new Refused("-ERR Invalid " + (SaslEngine.PLAIN.equals(current.mechanism())
-                    ? "AUTH PLAIN" : current.mechanism()) + " response", Count.ERROR);
+            case MALFORMED -> new Refused("-ERR Invalid " + (SaslEngine.PLAIN.equals(sasl.mechanism())
+                    ? "AUTH PLAIN" : sasl.mechanism()) + " response", Count.ERROR);
             case TOO_LONG -> new Refused("-ERR Authentication exchange line too long", Count.ERROR);
             case CANCELLED -> new Refused("-ERR Authentication cancelled", Count.ERROR);
             case AUTHZID_REFUSED -> new Refused("-ERR [AUTH] Authorization identity not allowed",

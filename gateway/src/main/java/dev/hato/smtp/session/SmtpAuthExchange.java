@@ -1,11 +1,9 @@
 package dev.hato.smtp.session;
 
+import dev.hato.auth.sasl.SaslConversation;
 import dev.hato.auth.sasl.SaslEngine;
-import dev.hato.auth.sasl.SaslExchange;
 import dev.hato.auth.sasl.SaslStep;
 import dev.hato.store.directory.Account;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -33,39 +31,30 @@ final class SmtpAuthExchange {
     /** A protocol error, a failed login, or neither (a temporary failure). */
     enum Count { ERROR, AUTH_FAILURE, NONE }
 
-    private final SaslEngine engine;
-    private final String remoteIp;
-    private @Nullable SaslExchange exchange;
+    private final SaslConversation sasl;
 
     SmtpAuthExchange(SaslEngine engine, String remoteIp) {
-        this.engine = engine;
-        this.remoteIp = remoteIp;
+        this.sasl = new SaslConversation(engine, "smtp", remoteIp, true);
     }
 
     /** The EHLO keyword's parameters: the mechanisms offered, strongest first. */
     String mechanisms() {
-        return String.join(" ", engine.mechanisms());
+        return String.join(" ", sasl.mechanisms());
     }
 
     /** True while an exchange waits for the client's next response. */
     boolean active() {
-        return exchange != null;
+        return sasl.active();
     }
 
     /** RFC 4954 §4: {@code AUTH mechanism [initial-response]}, once the session has allowed it. */
     Mono<Reply> start(String mechanism, @Nullable String initialResponse) {
-        SaslExchange started = engine.start(mechanism, "smtp", remoteIp);
-        exchange = started;
-        return started.start(initialResponse).map(step -> reply(started, step));
+        return sasl.start(mechanism, initialResponse).map(this::reply);
     }
 
     /** The client's line while {@link #active()}. */
     Mono<Reply> respond(String line) {
-        SaslExchange current = exchange;
-        if (current == null) {
-            return Mono.error(new IllegalStateException("no SMTP AUTH exchange is running"));
-        }
-        return current.respond(line).map(step -> reply(current, step));
+        return sasl.respond(line).map(this::reply);
     }
 
     /** RFC 4954 §4: a line over the limit ends the exchange; the next line is a command again. */
@@ -76,24 +65,18 @@ final class SmtpAuthExchange {
 
     /** The connection ended in the middle of an exchange (a SCRAM exchange then counts as a failed login). */
     void abandon() {
-        SaslExchange current = exchange;
-        exchange = null;
-        if (current != null) {
-            current.abandon();
-        }
+        sasl.abandon();
     }
 
-    private Reply reply(SaslExchange current, SaslStep step) {
+    private Reply reply(SaslStep step) {
         if (step instanceof SaslStep.Challenge challenge) {
-            return new Continue("334 " + Base64.getEncoder().encodeToString(challenge.data()
-                    .getBytes(StandardCharsets.UTF_8)));
+            return new Continue("334 " + challenge.base64());
         }
-        exchange = null;
         if (step instanceof SaslStep.Success success) {
             return new LoggedIn(success.account(), "235 2.7.0 Authentication successful");
         }
         SaslStep.Failure failure = (SaslStep.Failure) step;
-        String mechanism = current.mechanism();
+        String mechanism = sasl.mechanism();
         return switch (failure.reason()) {
             case UNSUPPORTED_MECHANISM -> new Refused("504 5.5.4 Unrecognized authentication type", Count.ERROR);
             case MALFORMED -> new Refused("501 5.5.2 Cannot decode "

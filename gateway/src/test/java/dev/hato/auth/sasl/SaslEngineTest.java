@@ -463,4 +463,42 @@ class SaslEngineTest {
                 .isEqualTo(unavailable);
     }
 
+    // ------------------------------------------------------------------------------------- one connection's side
+
+    @Test
+    void aConversationWithoutLoginShouldNeitherOfferNorRunIt() {
+        SaslConversation imap = new SaslConversation(engine(), "imap", IP, false);
+        assertThat(imap.mechanisms()).doesNotContain(SaslEngine.LOGIN).contains(SaslEngine.PLAIN);
+        assertThat(block(imap.start("login", null))).isEqualTo(Failure.of(Reason.UNSUPPORTED_MECHANISM));
+        assertThat(imap.active()).isFalse();
+
+        SaslConversation smtp = new SaslConversation(engine(), "smtp", IP, true);
+        assertThat(smtp.mechanisms()).contains(SaslEngine.LOGIN);
+        assertThat(block(smtp.start("login", null))).isEqualTo(new Challenge("Username:"));
+        assertThat(smtp.active()).isTrue();
+        assertThat(smtp.mechanism()).isEqualTo(SaslEngine.LOGIN);
+    }
+
+    @Test
+    void aConversationShouldBeActiveOnlyUntilItsExchangeGivesAFinalStep() {
+        Account ann = person("conversation secret");
+        SaslConversation conversation = new SaslConversation(engine(), "imap", IP, false);
+        assertThat(conversation.active()).isFalse();
+        assertThatThrownBy(() -> block(conversation.respond("=")))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(block(conversation.start("PLAIN", null))).isEqualTo(new Challenge(""));
+        assertThat(conversation.active()).isTrue();
+        assertThat(block(conversation.respond(plain("", ann.authId(), "conversation secret"))))
+                .isInstanceOfSatisfying(Success.class, success -> assertThat(success.account().id())
+                        .isEqualTo(ann.id()));
+        assertThat(conversation.active()).isFalse();
+        assertThatThrownBy(() -> block(conversation.respond("=")))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(block(conversation.start("PLAIN", null))).isEqualTo(new Challenge(""));
+        conversation.abandon();
+        assertThat(conversation.active()).isFalse();
+        conversation.abandon(); // nothing runs: nothing to abandon
+    }
 }
