@@ -29,10 +29,13 @@ public final class DeliveryPipeline {
                         FilterStep filter, StoreStep store, ReportStep reports) { }
 
     private final Steps steps;
+    /** The resolve and expand steps together, as the generated path uses them too. */
+    private final RecipientResolver resolver;
     private final Clock clock;
 
     public DeliveryPipeline(Steps steps, Clock clock) {
         this.steps = steps;
+        this.resolver = new RecipientResolver(steps.resolve(), steps.expand());
         this.clock = clock;
     }
 
@@ -41,10 +44,7 @@ public final class DeliveryPipeline {
      * {@code recipients}. Errors when the directory or the quotas cannot be read right now.
      */
     public Mono<Admission> admit(AcceptedRecipients recipients, RecipientRequest request) {
-        return steps.resolve().resolve(request.address())
-                .flatMap(resolution -> resolution instanceof ResolveStep.Local local
-                        ? steps.expand().expand(local)
-                        : Mono.just(new Recipient.Remote(request.address())))
+        return resolver.resolve(request.address())
                 .map(recipient -> steps.route().route(recipient, request))
                 .flatMap(admission -> admission instanceof Admission.Admitted admitted
                         ? steps.quota().admit(recipients, admitted)
