@@ -1,12 +1,12 @@
 package dev.hato.app;
 
 import dev.hato.delivery.DeliveryPipeline;
+import dev.hato.delivery.DeliveringReportSender;
 import dev.hato.delivery.DeliveryQuotas;
 import dev.hato.delivery.DeliverySettings;
 import dev.hato.delivery.ExpandStep;
 import dev.hato.delivery.FilterStep;
 import dev.hato.delivery.GeneratedDelivery;
-import dev.hato.delivery.IndexingDeliveryWriter;
 import dev.hato.delivery.LoopStep;
 import dev.hato.delivery.QuotaStep;
 import dev.hato.delivery.RecipientResolver;
@@ -14,13 +14,12 @@ import dev.hato.delivery.ReportStep;
 import dev.hato.delivery.ResolveStep;
 import dev.hato.delivery.RouteStep;
 import dev.hato.delivery.StoreStep;
-import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.pg.PgStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -40,9 +39,9 @@ final class DeliveryWiring {
     /** The pipeline of received messages; its reports are built with the server's host name as reporting MTA. */
     static DeliveryPipeline pipeline(HatoProperties properties, PgStore store, Path spool) {
         DeliverySettings settings = settings(properties);
-        StoreStep storeStep = new StoreStep(deliveries(store));
-        DeliveringReportSender reports = new DeliveringReportSender(new DeliveryReports(properties.hostName(),
-                Clock.systemUTC(), spool, Schedulers.boundedElastic()), generated(properties, store, storeStep));
+        StoreStep storeStep = new StoreStep(store.deliveries());
+        DeliveringReportSender reports = reports(properties.hostName(), spool, Schedulers.boundedElastic(),
+                generated(properties, store, storeStep));
         DeliveryQuotas quotas = store.mailboxes()::quotaToEnforce;
         return new DeliveryPipeline(new DeliveryPipeline.Steps(resolve(properties, store), expand(properties, store),
                 new RouteStep(settings), new QuotaStep(quotas), new LoopStep(settings.maxHops()), new FilterStep(),
@@ -50,21 +49,32 @@ final class DeliveryWiring {
     }
 
     /** The path of reports and bounces (the outbound queue's, and the pipeline's own). */
-    static GeneratedDelivery generated(HatoProperties properties, PgStore store) {
-        return generated(properties, store, new StoreStep(deliveries(store)));
-    }
-
     private static GeneratedDelivery generated(HatoProperties properties, PgStore store, StoreStep storeStep) {
         return new GeneratedDelivery(new RecipientResolver(resolve(properties, store), expand(properties, store)),
                 storeStep, settings(properties), Clock.systemUTC());
     }
 
     /**
-     * Where every delivery ends (received mail, reports, bounces): messages are parsed once into their IMAP facts
-     * before the commit, off the event loop, and the facts are stored with the blob.
+     * What reads a message's IMAP facts in the pass that receives it (SMTP, APPEND, reports and bounces), so that
+     * they are stored with its blob at the commit and no message is read again to be parsed.
      */
-    static DeliveryWriter deliveries(PgStore store) {
-        return new IndexingDeliveryWriter(store.deliveries(), MessageIndexer.withDefaults(Schedulers.boundedElastic()));
+    static MessageIndexer indexer() {
+        return MessageIndexer.withDefaults(Schedulers.boundedElastic());
+    }
+
+    /**
+     * The outbound queue's bounces and delay notices, written by {@code reportingMta} and delivered through the
+     * path of reports (see {@link #generated}).
+     */
+    static DeliveringReportSender reports(HatoProperties properties, PgStore store, String reportingMta, Path spool,
+                                          Scheduler io) {
+        return reports(reportingMta, spool, io, generated(properties, store, new StoreStep(store.deliveries())));
+    }
+
+    /** Reports written by {@code reportingMta}, spooled with their facts read as they are written, then delivered. */
+    static DeliveringReportSender reports(String reportingMta, Path spool, Scheduler io, GeneratedDelivery generated) {
+        return new DeliveringReportSender(new DeliveryReports(reportingMta, Clock.systemUTC()), generated, spool, io,
+                indexer()::reader);
     }
 
     private static ResolveStep resolve(HatoProperties properties, PgStore store) {

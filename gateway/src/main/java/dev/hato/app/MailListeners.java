@@ -93,8 +93,9 @@ public final class MailListeners implements SmartLifecycle {
             PgStore store, SaslEngine sasl, MeterRegistry meters) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
+        MessageIndexer indexer = DeliveryWiring.indexer();
         SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool), sasl,
-                Schedulers.boundedElastic(), Clock.systemDefaultZone(),
+                indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
                 unknownRecipients(properties.smtp().unknownRecipients()));
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
@@ -114,12 +115,11 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
         HatoProperties.Imap imapProperties = properties.imap();
-        MessageIndexer indexer = MessageIndexer.withDefaults(Schedulers.boundedElastic());
         FetchRenderer renderer = new FetchRenderer(store.blobs(), indexer, ZoneId.systemDefault());
         // One per node: the sessions of this process share the reads and \Recent claims of a change through it.
         MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
         ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
-                renderer, new ImapSearch(store.search()), indexer::index,
+                renderer, new ImapSearch(store.search()), indexer::reader,
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)
                 .withAppendLimit(imapProperties.appendLimit().toBytes())

@@ -1,7 +1,6 @@
 package dev.hato.app;
 
 import dev.hato.dkim.MessageSigner;
-import dev.hato.dsn.DeliveryReports;
 import dev.hato.outbound.OutboundSettings;
 import dev.hato.outbound.QueueRunner;
 import dev.hato.outbound.Smarthost;
@@ -50,8 +49,8 @@ final class OutboundWiring implements AutoCloseable {
         this.resolver = new DnsMxResolver(dnsServers(outbound.dnsServers()), outbound.dnsTimeout());
         NettySmtpConnector connector = new NettySmtpConnector(ClientTls.create(outbound.trustedCertificates()),
                 outbound.connectTimeout(), outbound.replyTimeout());
-        this.runner = QueueRunner.create(settings, store.outboundQueue(),
-                DeliveryWiring.generated(properties, store), resolver, connector, signer, new DeliveryReports(settings.heloName(), Clock.systemUTC(), spool, io),
+        this.runner = QueueRunner.create(settings, store.outboundQueue(), resolver, connector, signer,
+                DeliveryWiring.reports(properties, store, settings.heloName(), spool, io),
                 Clock.systemUTC(), Schedulers.parallel(), meters);
         runner.start();
     }

@@ -99,7 +99,8 @@ public final class DeliveryPipeline {
         // the report step's own subscription, and the spool is freed only when the write is over.
         Instant arrival = clock.instant();
         Mono<DeliveryReceipt> write = message.spool().finish()
-                .flatMap(content -> steps.store().store(content, accounts, arrival, message.envelope(), outbound))
+                .flatMap(content -> steps.store().store(content, message.spool().facts(), accounts, arrival,
+                        message.envelope(), outbound))
                 .cache();
         steps.reports().afterCommit(write, message, arrival, recipients.reports(over));
         return write

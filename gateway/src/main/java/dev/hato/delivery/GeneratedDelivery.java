@@ -3,7 +3,6 @@ package dev.hato.delivery;
 import dev.hato.store.directory.Account;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.queue.Envelope;
-import dev.hato.store.mail.MessageContent;
 import dev.hato.store.queue.OutboundRecipient;
 import java.time.Clock;
 import java.util.List;
@@ -60,13 +59,16 @@ public final class GeneratedDelivery {
         });
     }
 
-    /** Commits {@code content} for a destination {@link #route} found (not {@link Unreachable}). */
-    public Mono<DeliveryReceipt> deliver(Destination destination, MessageContent content, Envelope envelope) {
+    /**
+     * Commits {@code message} (a finished spool, with the facts it read if it was given a reader) for a destination
+     * {@link #route} found (not {@link Unreachable}).
+     */
+    public Mono<DeliveryReceipt> deliver(Destination destination, MessageSpool message, Envelope envelope) {
         if (destination instanceof Local local) {
-            return store.store(content, local.accounts(), clock.instant(), envelope, List.of());
+            return store.store(message, message.facts(), local.accounts(), clock.instant(), envelope, List.of());
         }
         if (destination instanceof Remote remote) {
-            return store.store(content, List.of(), clock.instant(), envelope,
+            return store.store(message, null, List.of(), clock.instant(), envelope,
                     List.of(new OutboundRecipient(remote.address(), Set.of(OutboundRecipient.Notify.NEVER), null)));
         }
         return Mono.error(new IllegalArgumentException("no delivery to an unreachable destination"));

@@ -1,6 +1,8 @@
 package dev.hato.delivery;
 
+import dev.hato.store.mail.FactsReader;
 import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -21,7 +23,9 @@ import reactor.core.scheduler.Scheduler;
  * Collects one message's bytes while it is received. Up to {@code memoryLimit} bytes stay in memory (most mail is
  * small); beyond that everything goes to a temporary file in the spool directory, written on {@code io} so no event
  * loop ever waits for a disk. The SHA-256 and size are computed on the way, so the store can address the blob
- * without reading it again. {@link #discard()} must be called when the message is stored or abandoned.
+ * without reading it again, and so are the message's {@link MessageFacts} when the spool is given a {@link
+ * FactsReader}: the parse of issue 12's "parse once" happens here, in the pass that receives the octets, never in a
+ * second read of the spool. {@link #discard()} must be called when the message is stored or abandoned.
  */
 public final class MessageSpool implements MessageContent {
 
@@ -36,11 +40,21 @@ public final class MessageSpool implements MessageContent {
     private @Nullable Path file;
     private @Nullable FileChannel channel;
     private byte @Nullable [] sha256;
+    private final @Nullable FactsReader reader;
+    /** Written once by {@link #finish()}'s flow, possibly on {@code io}, read by whoever stores the message. */
+    private volatile @Nullable MessageFacts facts;
     /** Set once by {@link #discard()}; a spill still running afterwards must not create or keep a file. */
     private volatile boolean discarded;
 
+    /** A spool that only keeps the octets: for content nobody reads through IMAP (a message only sent on). */
     public MessageSpool(Path directory, int memoryLimit, Scheduler io) {
+        this(directory, memoryLimit, io, null);
+    }
+
+    /** A spool whose octets also feed {@code reader} as they are appended; {@link #facts()} is its result. */
+    public MessageSpool(Path directory, int memoryLimit, Scheduler io, @Nullable FactsReader reader) {
         this.directory = directory;
+        this.reader = reader;
         this.memoryLimit = memoryLimit;
         this.io = io;
         try {
@@ -57,6 +71,9 @@ public final class MessageSpool implements MessageContent {
         }
         int length = bytes.remaining();
         digest.update(bytes.duplicate());
+        if (reader != null) {
+            reader.feed(bytes);
+        }
         size += length;
         synchronized (this) {
             if (discarded) {
@@ -70,18 +87,31 @@ public final class MessageSpool implements MessageContent {
         return Mono.fromRunnable(() -> spill(bytes)).subscribeOn(io).then();
     }
 
-    /** Ends the message; afterwards {@link #chunks()} may be read any number of times. */
+    /**
+     * Ends the message; once the result is emitted, {@link #chunks()} may be read any number of times and {@link
+     * #facts()} is known. The facts are finished where the content is: a message still in memory is small and so is
+     * its text, finished on the caller's thread; a spilled one, whose text to normalise for SEARCH may be a mebibyte,
+     * on {@code io}, with the file's force to disk.
+     */
     public Mono<MessageContent> finish() {
         if (sha256 == null) {
             sha256 = digest.digest();
         }
         if (channel == null) {
+            finishFacts();
             return Mono.just(this);
         }
         return Mono.fromCallable(() -> {
+            finishFacts();
             channel.force(false);
             return (MessageContent) this;
         }).subscribeOn(io);
+    }
+
+    private void finishFacts() {
+        if (reader != null && facts == null) {
+            facts = reader.finish();
+        }
     }
 
     @Override
@@ -90,6 +120,14 @@ public final class MessageSpool implements MessageContent {
             throw new IllegalStateException("spool not finished");
         }
         return sha256.clone();
+    }
+
+    /** What the spool's {@link FactsReader} learnt, once {@link #finish()} has emitted; null without a reader. */
+    public @Nullable MessageFacts facts() {
+        if (reader != null && facts == null) {
+            throw new IllegalStateException("spool not finished");
+        }
+        return facts;
     }
 
     @Override

@@ -5,9 +5,11 @@ import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
 import dev.hato.store.queue.OutboundRecipient;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -23,8 +25,13 @@ public final class StoreStep {
         this.writer = writer;
     }
 
-    public Mono<DeliveryReceipt> store(MessageContent content, List<Long> accounts, Instant arrival,
-                                       Envelope envelope, List<OutboundRecipient> outbound) {
-        return writer.deliver(new Delivery(content, accounts, arrival, envelope, outbound));
+    /**
+     * Commits {@code content} with {@code facts}, read in the pass that received it; a message only queued needs
+     * none (it is never read through IMAP). A local copy without facts gets them the first time FETCH needs them.
+     */
+    public Mono<DeliveryReceipt> store(MessageContent content, @Nullable MessageFacts facts, List<Long> accounts,
+                                       Instant arrival, Envelope envelope, List<OutboundRecipient> outbound) {
+        return writer.deliver(new Delivery(content, accounts, arrival, envelope, outbound,
+                accounts.isEmpty() ? null : facts));
     }
 }

@@ -1,13 +1,11 @@
 package dev.hato.dsn;
 
-import dev.hato.delivery.MessageSpool;
 import dev.hato.dsn.RecipientReport.Action;
 import dev.hato.message.HeaderSectionEnd;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.queue.Envelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -21,10 +19,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * Builds delivery status notifications: a {@code multipart/report; report-type=delivery-status} message (RFC 6522,
@@ -38,9 +33,9 @@ import reactor.core.scheduler.Scheduler;
  * see {@link Origin}. A message sent with SMTPUTF8 gets the RFC 6533 types
  * {@code message/global}, {@code message/global-delivery-status} and {@code message/global-headers}.
  *
- * <p>The report is written into a {@link MessageSpool} while the original is read from its chunks, so a big original
- * is never held in memory: the result is that spool, and whoever stores or sends it must
- * {@linkplain MessageSpool#discard() discard} it afterwards. The boundary and Message-ID are derived from the
+ * <p>The report is a stream of chunks, the original's read from it as they are asked for, so a big original is
+ * never held in memory; whoever stores it spools it ({@code dev.hato.delivery.DeliveringReportSender}). Writing a
+ * report depends on nothing of delivery: the pipeline uses this package, never the other way. The boundary and Message-ID are derived from the
  * original's SHA-256, the clock and the recipients, so a report is reproducible (and the boundary cannot occur in the
  * original: it would have to contain a hash of itself).
  */
@@ -63,9 +58,6 @@ public final class DeliveryReports {
     /** The largest original returned whole; bigger ones are returned as their header section (10 MiB). */
     public static final long DEFAULT_MAX_RETURNED_SIZE = 10L * 1024 * 1024;
 
-    /** Reports are small unless they carry the original; the spool keeps up to this much in memory. */
-    static final int SPOOL_MEMORY_LIMIT = 1024 * 1024;
-
     /** RFC 5322 §2.1.1: a line is at most 998 octets without its CRLF. */
     static final int MAX_LINE = 998;
 
@@ -83,24 +75,19 @@ public final class DeliveryReports {
 
     private final String reportingMta;
     private final Clock clock;
-    private final Path spoolDirectory;
-    private final Scheduler io;
     private final long maxReturnedSize;
 
     /** Reports returning originals up to {@link #DEFAULT_MAX_RETURNED_SIZE}. */
-    public DeliveryReports(String reportingMta, Clock clock, Path spoolDirectory, Scheduler io) {
-        this(reportingMta, clock, spoolDirectory, io, DEFAULT_MAX_RETURNED_SIZE);
+    public DeliveryReports(String reportingMta, Clock clock) {
+        this(reportingMta, clock, DEFAULT_MAX_RETURNED_SIZE);
     }
 
     /**
      * @param reportingMta    this server's host name, as in {@code Reporting-MTA: dns; <host>}
-     * @param spoolDirectory  where a report too big for memory is written (the delivery spool directory)
-     * @param io              runs the spool's file writes; never an event loop
      * @param maxReturnedSize the largest original returned whole (at least 1 octet); bigger ones are returned as
      *                        their header section, itself cut at this size
      */
-    public DeliveryReports(String reportingMta, Clock clock, Path spoolDirectory, Scheduler io,
-                           long maxReturnedSize) {
+    public DeliveryReports(String reportingMta, Clock clock, long maxReturnedSize) {
         if (!HOST.matcher(reportingMta).matches() || reportingMta.length() > 253) {
             throw new IllegalArgumentException("the reporting MTA must be a host name, not \"" + reportingMta + "\"");
         }
@@ -109,8 +96,6 @@ public final class DeliveryReports {
         }
         this.reportingMta = reportingMta;
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.spoolDirectory = Objects.requireNonNull(spoolDirectory, "spoolDirectory");
-        this.io = Objects.requireNonNull(io, "io");
         this.maxReturnedSize = maxReturnedSize;
     }
 
@@ -134,19 +119,20 @@ public final class DeliveryReports {
     /**
      * A complete report about {@code recipients} of the message {@code original}, which arrived at {@code arrival}
      * with {@code envelope}. Errors with {@link IllegalArgumentException} for a null sender (no report is ever sent
-     * to {@code <>}) or no recipients. The result is a {@link MessageSpool}: discard it once stored or sent.
+     * to {@code <>}) or no recipients. The result is the report's octets, in order, each chunk one the receiver may
+     * keep (the original's own chunks are copied, as their source may reuse them).
      */
-    public Mono<MessageContent> report(Envelope envelope, Instant arrival, List<RecipientReport> recipients,
-                                       MessageContent original, Origin origin) {
+    public Flux<ByteBuffer> report(Envelope envelope, Instant arrival, List<RecipientReport> recipients,
+                                   MessageContent original, Origin origin) {
         if (envelope.nullSender()) {
-            return Mono.error(new IllegalArgumentException(
+            return Flux.error(new IllegalArgumentException(
                     "no delivery report is sent to the null reverse-path (RFC 5321 §4.5.5)"));
         }
         if (recipients.isEmpty()) {
-            return Mono.error(new IllegalArgumentException("a delivery report needs at least one recipient"));
+            return Flux.error(new IllegalArgumentException("a delivery report needs at least one recipient"));
         }
         List<RecipientReport> reported = List.copyOf(recipients);
-        return Mono.defer(() -> {
+        return Flux.defer(() -> {
             Instant now = clock.instant();
             Set<Action> actions = EnumSet.noneOf(Action.class);
             reported.forEach(recipient -> actions.add(recipient.action()));
@@ -164,14 +150,8 @@ public final class DeliveryReports {
             byte[] tail = ("\r\n--" + layout.boundary() + "--\r\n").getBytes(StandardCharsets.US_ASCII);
             Flux<ByteBuffer> returned = !quoted ? Flux.empty()
                     : full ? original.chunks() : headerSection(original.chunks(), maxReturnedSize);
-            MessageSpool spool = new MessageSpool(spoolDirectory, SPOOL_MEMORY_LIMIT, io);
-            // MessageSpool.append digests its argument when called: every call is deferred to keep the order.
-            return Mono.defer(() -> spool.append(ByteBuffer.wrap(head)))
-                    .thenMany(returned.concatMap(chunk -> Mono.defer(() -> spool.append(copy(chunk)))))
-                    .then(Mono.defer(() -> spool.append(ByteBuffer.wrap(tail))))
-                    .then(Mono.defer(spool::finish))
-                    .doOnError(error -> spool.discard())
-                    .doOnCancel(spool::discard);
+            return Flux.concat(Flux.just(ByteBuffer.wrap(head)), returned.map(DeliveryReports::copy),
+                    Flux.just(ByteBuffer.wrap(tail)));
         });
     }
 

@@ -1,9 +1,7 @@
 package dev.hato.outbound;
 
 import dev.hato.dkim.MessageSigner;
-import dev.hato.delivery.GeneratedDelivery;
-import dev.hato.dsn.DeliveringReportSender;
-import dev.hato.dsn.DeliveryReports;
+import dev.hato.dsn.ReportSender;
 import dev.hato.dsn.RecipientReport;
 import dev.hato.outbound.client.OutgoingMessage;
 import dev.hato.outbound.client.RecipientResult;
@@ -76,14 +74,14 @@ public final class QueueRunner implements AutoCloseable {
 
     /**
      * A runner (not yet started) on the given parts. {@code scheduler} runs the timer and wake-ups; everything
-     * else is non-blocking and runs where the network and the store complete it.
+     * else is non-blocking and runs where the network and the store complete it. {@code reports} sends the bounces
+     * and delay notices (the composition root gives it the pipeline's generated delivery).
      */
-    public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, GeneratedDelivery generated,
-                                     MxResolver resolver, SmtpConnector connector,
-                                     MessageSigner signer, DeliveryReports reports, Clock clock, Scheduler scheduler,
-                                     MeterRegistry meters) {
+    public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, MxResolver resolver,
+                                     SmtpConnector connector, MessageSigner signer, ReportSender reports,
+                                     Clock clock, Scheduler scheduler, MeterRegistry meters) {
         return new QueueRunner(settings, queue, new Routes(settings, resolver), connector, signer,
-                new Reporter(new DeliveringReportSender(reports, generated), queue), clock,
+                new Reporter(reports, queue), clock,
                 scheduler, meters);
     }
 

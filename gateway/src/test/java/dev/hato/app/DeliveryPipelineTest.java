@@ -21,7 +21,6 @@ import dev.hato.delivery.ReportStep;
 import dev.hato.delivery.ResolveStep;
 import dev.hato.delivery.RouteStep;
 import dev.hato.delivery.StoreStep;
-import dev.hato.dsn.DeliveringReportSender;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundRecipient.Notify;
@@ -53,18 +52,19 @@ class DeliveryPipelineTest {
         DeliverySettings settings = DeliverySettings.defaults().withMaxHops(5);
         ResolveStep resolve = new ResolveStep(HATO.store().addresses(), RunningHato.HOST, null);
         ExpandStep expand = new ExpandStep(HATO.store().addresses(), "+");
-        StoreStep store = new StoreStep(DeliveryWiring.deliveries(HATO.store()));
+        StoreStep store = new StoreStep(HATO.store().deliveries());
         GeneratedDelivery generated = new GeneratedDelivery(new RecipientResolver(resolve, expand), store, settings,
                 Clock.systemUTC());
-        ReportStep reports = new ReportStep(new DeliveringReportSender(new DeliveryReports(RunningHato.HOST,
-                Clock.systemUTC(), spoolDirectory, Schedulers.boundedElastic()), generated));
+        ReportStep reports = new ReportStep(DeliveryWiring.reports(RunningHato.HOST, spoolDirectory,
+                Schedulers.boundedElastic(), generated));
         return new DeliveryPipeline(new DeliveryPipeline.Steps(resolve, expand, new RouteStep(settings),
                 new QuotaStep(HATO.store().mailboxes()::quotaToEnforce), new LoopStep(settings.maxHops()),
                 new FilterStep(), store, reports), Clock.systemUTC());
     }
 
     private MessageSpool spool(String text) {
-        MessageSpool spool = new MessageSpool(spoolDirectory, 1 << 20, Schedulers.boundedElastic());
+        MessageSpool spool = new MessageSpool(spoolDirectory, 1 << 20, Schedulers.boundedElastic(),
+                DeliveryWiring.indexer().reader());
         spool.append(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))).block(WAIT);
         return spool;
     }

@@ -46,10 +46,11 @@ class DeliveryStepsTest {
     private final ResolveStep resolve = new ResolveStep(HATO.store().addresses(), RunningHato.HOST,
             "postmaster@" + RunningHato.DOMAIN);
     private final ExpandStep expand = new ExpandStep(HATO.store().addresses(), "+");
-    private final StoreStep store = new StoreStep(DeliveryWiring.deliveries(HATO.store()));
+    private final StoreStep store = new StoreStep(HATO.store().deliveries());
 
     private MessageSpool spool(String text) {
-        MessageSpool spool = new MessageSpool(spoolDirectory, 1 << 20, Schedulers.boundedElastic());
+        MessageSpool spool = new MessageSpool(spoolDirectory, 1 << 20, Schedulers.boundedElastic(),
+                DeliveryWiring.indexer().reader());
         spool.append(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))).block(WAIT);
         spool.finish().block(WAIT);
         return spool;
@@ -125,8 +126,8 @@ class DeliveryStepsTest {
         RunningHato.User bob = HATO.newUser("bob");
         MessageSpool content = spool("Subject: stored\r\n\r\nbody\r\n");
 
-        DeliveryReceipt receipt = store.store(content, List.of(ann.accountId(), bob.accountId()), Instant.now(),
-                Envelope.NONE, List.of(new OutboundRecipient("c@remote.example"))).block(WAIT);
+        DeliveryReceipt receipt = store.store(content, content.facts(), List.of(ann.accountId(), bob.accountId()),
+                Instant.now(), Envelope.NONE, List.of(new OutboundRecipient("c@remote.example"))).block(WAIT);
         content.discard();
 
         assertThat(receipt.messages()).hasSize(2);

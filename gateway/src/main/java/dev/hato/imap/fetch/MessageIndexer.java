@@ -9,6 +9,7 @@ import dev.hato.message.MessageParser;
 import dev.hato.message.MimeCharsets;
 import dev.hato.message.SentDate;
 import dev.hato.message.TextCollector;
+import dev.hato.store.mail.FactsReader;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
 import java.nio.ByteBuffer;
@@ -26,11 +27,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Parses a message once, at delivery or APPEND, into the {@link MessageFacts} kept beside its blob: the encoded
- * {@link MessageStructure} for FETCH, the decoded header and body text for SEARCH, and the RFC 5256 fields for
- * SORT and THREAD. One pass over the content's chunks feeds one {@link MessageParser}, which yields both the MIME
- * tree (rendered for IMAP by {@link StructureScanner#described}) and the text, on the given scheduler, with at most
- * a couple of chunks in flight: the message is never held whole.
+ * Parses a message once, in the pass that receives it (SMTP DATA and BDAT, IMAP APPEND, a report Hato writes: see
+ * {@link #reader()}), into the {@link MessageFacts} kept beside its blob: the encoded {@link MessageStructure} for
+ * FETCH, the decoded header and body text for SEARCH, and the RFC 5256 fields for SORT and THREAD. The received
+ * octets feed one {@link MessageParser} as they arrive, which yields both the MIME tree (rendered for IMAP by
+ * {@link StructureScanner#described}) and the text: the message is never held whole and never read again. A message
+ * stored without facts is read from the store by {@link #index(Flux, String)} the first time FETCH needs them.
  *
  * <p>Text for SEARCH is in {@link #searchForm(String) search form}: the header as {@code name: value} lines,
  * unfolded, RFC 2047 encoded words decoded (raw 8-bit header octets as UTF-8 (RFC 6532) or the charset they are in, see
@@ -39,7 +41,7 @@ import reactor.core.scheduler.Scheduler;
  * HTML reduced to its text, cut at {@code maxBodyChars} characters.
  *
  * <p>A message the parser fails on, whatever the reason, still gets facts: one opaque body after its header (see
- * {@link #index(Flux, String)}), so that no message is refused, left unserved or parsed again because of a parser
+ * {@link #reader()}), so that no message is refused, left unserved or parsed again because of a parser
  * bug.
  *
  * <p>Message ids in {@link MessageFacts.SortFields} keep their angle brackets ({@code <id@host>}); {@code from},
@@ -127,59 +129,93 @@ public final class MessageIndexer {
     }
 
     /**
-     * The facts of the message whose octets {@code chunks} emits in order. A message the parser fails on (a bug, an
-     * input nobody thought of) gets {@link #opaque} facts instead, and one WARN line naming it: FETCH then serves it
-     * as one opaque body and, once the facts are stored, neither FETCH nor SEARCH parses it again to fail once more.
-     * A failure to read {@code chunks} (store, spool, I/O) is not the message's fault and is passed on.
+     * The facts of the message whose octets {@code chunks} emits in order, read by one {@link #reader(String)} on the
+     * indexer's scheduler with at most {@link #PREFETCH} chunks queued: the message is never held. This is for
+     * content already stored (a message kept before its facts were); what is received is read by a {@link #reader()}
+     * in the pass that receives it. A failure to read {@code chunks} (store, spool, I/O) is not the message's fault
+     * and is passed on.
      */
     public Mono<MessageFacts> index(Flux<ByteBuffer> chunks, String name) {
-        return Mono.defer(() -> parse(chunks))
-                .onErrorResume(ParseFailure.class, failure -> {
-                    LOG.warn("{} could not be parsed, described as one opaque body: {}", name,
-                            failure.getCause().toString());
-                    return opaque(chunks);
-                });
+        return Mono.defer(() -> {
+            FactsReader reader = reader(name);
+            return chunks.subscribeOn(scheduler).publishOn(scheduler, PREFETCH)
+                    .doOnNext(reader::feed)
+                    .then(Mono.fromCallable(reader::finish));
+        });
     }
 
     /**
-     * One pass: each chunk is pushed through one {@link MessageParser} (structure and text to index together) on
-     * {@code scheduler}, as it arrives, with at most {@link #PREFETCH} chunks queued; the message is never held.
-     * Failures of the parser or of what describes its result become {@link ParseFailure}s; a failure of the
-     * chunks themselves is passed on as it is.
+     * A reader for one message as it is received: one {@link MessageParser} (structure and text to index together)
+     * and, beside it, one {@link HeaderSectionEnd}, fed the same octets. A message the parser fails on (a bug, an input
+     * nobody thought of) gets {@link #opaque} facts instead, and one WARN line: FETCH then serves it as one opaque body
+     * and, once the facts are stored, neither FETCH nor SEARCH parses it again to fail once more.
      */
-    private Mono<MessageFacts> parse(Flux<ByteBuffer> chunks) {
-        MessageParser parser = scanner.parserWithText(MAX_HEADER_OCTETS, maxBodyChars, maxDepth);
-        return chunks.subscribeOn(scheduler).publishOn(scheduler, PREFETCH)
-                .doOnNext(chunk -> guarded(() -> parser.feed(chunk)))
-                .then(Mono.fromCallable(() -> guarded(() -> {
+    public FactsReader reader() {
+        return reader("a received message");
+    }
+
+    private FactsReader reader(String name) {
+        return new Reader(scanner.parserWithText(MAX_HEADER_OCTETS, maxBodyChars, maxDepth), name);
+    }
+
+    /** The {@link FactsReader} of {@link #reader()}: the parser until it fails, the header end always. */
+    private final class Reader implements FactsReader {
+        private final MessageParser parser;
+        private final HeaderSectionEnd headerEnd = new HeaderSectionEnd();
+        private final String name;
+        private @Nullable Throwable failure;
+
+        Reader(MessageParser parser, String name) {
+            this.parser = parser;
+            this.name = name;
+        }
+
+        @Override
+        public void feed(ByteBuffer chunk) {
+            headerEnd.scan(chunk);
+            if (failure == null) {
+                guarded(() -> parser.feed(chunk));
+            }
+        }
+
+        @Override
+        public MessageFacts finish() {
+            if (failure == null) {
+                MessageFacts facts = guarded(() -> {
                     MessageParser.Parsed parsed = parser.finish();
                     return facts(describe.describe(parsed), parsed.topFields(), parsed.bodyText());
-                })));
-    }
+                });
+                if (facts != null) {
+                    return facts;
+                }
+            }
+            LOG.warn("{} could not be parsed, described as one opaque body: {}", name, String.valueOf(failure));
+            return opaque(headerEnd);
+        }
 
-    /**
-     * Runs parser work; a bug in it becomes a {@link ParseFailure}. A StackOverflowError would otherwise escape
-     * Reactor (a fatal error is thrown, not signalled) and leave the caller waiting forever; it unwinds here, so the
-     * thread is fine to go on.
-     */
-    private static <T> T guarded(Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (RuntimeException | StackOverflowError bug) {
-            throw new ParseFailure(bug);
+        /**
+         * Runs parser work; a bug in it is kept as the failure, and null returned. A StackOverflowError would
+         * otherwise escape Reactor (a fatal error is thrown, not signalled) and leave the caller waiting forever; it
+         * unwinds here, so the thread is fine to go on.
+         */
+        private <T> @Nullable T guarded(Supplier<T> work) {
+            try {
+                return work.get();
+            } catch (RuntimeException | StackOverflowError bug) {
+                failure = bug;
+                return null;
+            }
         }
     }
 
     /**
      * Facts for a message the parser failed on: the {@link StructureScanner#opaque} structure, its body starting
-     * after the first empty line (the whole message when there is none), found by one linear pass of {@link
-     * HeaderSectionEnd}; no text for SEARCH and empty sort fields, as
-     * nothing of the header is trusted.
+     * after the first empty line (the whole message when there is none) as {@code headerEnd} found it; no text for
+     * SEARCH and empty sort fields, as nothing of the header is trusted.
      */
-    private static Mono<MessageFacts> opaque(Flux<ByteBuffer> chunks) {
-        return chunks.collect(HeaderSectionEnd::new, HeaderSectionEnd::scan).map(end -> new MessageFacts(
-                StructureScanner.opaque(Math.max(0, end.bodyStart()), end.position()).encode(), "", "",
-                new MessageFacts.SortFields("", "", "", "", null, null, List.of(), null, null)));
+    private static MessageFacts opaque(HeaderSectionEnd headerEnd) {
+        return new MessageFacts(StructureScanner.opaque(Math.max(0, headerEnd.bodyStart()), headerEnd.position())
+                .encode(), "", "", new MessageFacts.SortFields("", "", "", "", null, null, List.of(), null, null));
     }
 
     private static MessageFacts facts(MessageStructure structure, List<TextCollector.Field> topFields,
@@ -258,14 +294,5 @@ public final class MessageIndexer {
     @FunctionalInterface
     interface Describe {
         MessageStructure describe(MessageParser.Parsed parsed);
-    }
-
-    /** The parser failed on the message: what {@link #index(Flux, String)} turns into opaque facts. */
-    private static final class ParseFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ParseFailure(Throwable bug) {
-            super(bug);
-        }
     }
 }

@@ -9,6 +9,7 @@ import dev.hato.store.mail.MailboxException;
 import dev.hato.store.mail.Mailboxes;
 import java.time.Instant;
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -66,9 +67,9 @@ final class AppendHandler {
                 .find(user.id(), name)
                 .switchIfEmpty(Mono.error(new MailboxException(MailboxException.Reason.NONEXISTENT,
                         "[TRYCREATE] No such mailbox")))
-                .flatMap(info -> services.indexer().apply(content)
-                        .flatMap(facts -> services.mailboxes().append(user.id(), info.id(), content, facts, flags,
-                                internalDate))));
+                .flatMap(info -> services.mailboxes().append(user.id(), info.id(), content,
+                        Objects.requireNonNull(spool.facts(), "an APPEND spool reads its facts"), flags,
+                        internalDate)));
         Flux<Action> work = stored
                 .doFinally(signal -> spool.discard())
                 .flatMapMany(result -> {

@@ -73,7 +73,7 @@ final class ImapLiterals {
                 return session.bad(tag, refusal);
             }
             appendSpool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
-                    session.services().io());
+                    session.services().io(), session.services().facts().get());
             appendShape = new MessageLimitCheck(settings.messageLimits());
             literal = null;
         } else {

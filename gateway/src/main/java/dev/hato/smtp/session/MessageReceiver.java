@@ -34,7 +34,7 @@ final class MessageReceiver {
     static Mono<Void> start(SmtpContext session, Transaction current) {
         SmtpSettings settings = session.settings;
         MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
-                session.services.io());
+                session.services.io(), session.services.facts().get());
         current.spool = spool;
         current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE,
