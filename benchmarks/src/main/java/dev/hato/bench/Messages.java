@@ -2,15 +2,17 @@ package dev.hato.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Test data shared by the benchmarks: a deterministic RFC 5322 message of an exact size, its SMTP DATA form, and
- * the pipelined envelope that precedes it.
+ * the pipelined envelope that precedes it; and a multipart Japanese message for the MIME parsing benchmarks.
  */
 final class Messages {
 
@@ -99,6 +101,48 @@ final class Messages {
             throw new IllegalStateException("built " + message.length + " octets, wanted " + size);
         }
         return message;
+    }
+
+    /**
+     * A multipart/alternative message of about {@code size} octets: ISO-2022-JP From and Subject as encoded words, a
+     * base64 ISO-2022-JP text/plain part and a quoted-printable UTF-8 text/html part, so that a parser has charsets,
+     * transfer encodings and a MIME tree to work through. Its text includes "本日の会議", its HTML "議事録 html".
+     */
+    static byte[] japanese(int size) {
+        Charset jis = Charset.forName("ISO-2022-JP");
+        StringBuilder text = new StringBuilder();
+        while (text.length() * 3 < size) {
+            text.append("本日の会議では、来年度の予算と新しいメールシステムへの移行について話し合いました。\r\n");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 4096);
+        out.writeBytes(("From: =?ISO-2022-JP?B?" + Base64.getEncoder().encodeToString("山田太郎".getBytes(jis))
+                + "?= <yamada@example.jp>\r\nTo: team@example.jp\r\nSubject: =?ISO-2022-JP?B?"
+                + Base64.getEncoder().encodeToString("会議の議事録".getBytes(jis)) + "?=\r\n"
+                + "Date: Mon, 2 Feb 2026 10:00:00 +0900\r\nMessage-ID: <m1@example.jp>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n--b1\r\n"
+                + "Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(Base64.getMimeEncoder().encode(text.toString().getBytes(jis)));
+        out.writeBytes(("\r\n--b1\r\nContent-Type: text/html; charset=UTF-8\r\n"
+                + "Content-Transfer-Encoding: quoted-printable\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String html = "<html><body><p>議事録 html</p><p>" + text.substring(0, Math.min(text.length(), size / 12))
+                + "</p></body></html>";
+        byte[] utf8 = html.getBytes(StandardCharsets.UTF_8);
+        StringBuilder qp = new StringBuilder();
+        int column = 0;
+        for (byte b : utf8) {
+            int v = b & 0xFF;
+            String piece = v >= 33 && v <= 126 && v != '=' ? String.valueOf((char) v) : String.format("=%02X", v);
+            if (column + piece.length() > 73) {
+                qp.append("=\r\n");
+                column = 0;
+            }
+            qp.append(piece);
+            column += piece.length();
+        }
+        out.writeBytes(qp.toString().getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes("\r\n--b1--\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     /**
