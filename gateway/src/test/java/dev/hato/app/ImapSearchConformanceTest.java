@@ -1,0 +1,128 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SEARCH, SORT and THREAD over real sockets against the running server, on messages stored through APPEND (the real
+ * delivery path: parsed by the indexer, facts in the store), checked against what RFC 3501 §6.4.4, RFC 5256 and
+ * RFC 5957 say.
+ */
+class ImapSearchConformanceTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+
+    private static final DateTimeFormatter IMAP_DATE = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ROOT);
+
+    @Test
+    void sentDateKeysShouldCompareTheDateFieldsOwnDayIgnoringTimeAndZone() throws Exception {
+        try (SocketTransport imap = mailbox("sent")) {
+            // 23:30 at -0700 is the next day in UTC; 00:30 at +0900 the day before: the field's own day counts.
+            append(imap, null, message("Date: Tue, 1 Jul 2003 23:30:00 -0700", "one"));
+            append(imap, null, message("Date: Wed, 2 Jul 2003 00:30:00 +0900", "two"));
+            append(imap, null, message("Date: Wed, 2 Jul 2003 12:00:00 +0000 (UTC)", "three"));
+            append(imap, null, message("Date: 3 Jul 03 08:00 EDT", "four"));
+            append(imap, null, message("X-No-Date: yes", "five"));
+            assertThat(search(imap, "SENTON 1-Jul-2003")).containsExactly(1L);
+            assertThat(search(imap, "SENTON 2-Jul-2003")).containsExactly(2L, 3L);
+            assertThat(search(imap, "SENTON 3-Jul-2003")).containsExactly(4L);
+            assertThat(search(imap, "SENTBEFORE 2-Jul-2003")).containsExactly(1L);
+            assertThat(search(imap, "SENTBEFORE 3-Jul-2003")).containsExactly(1L, 2L, 3L);
+            assertThat(search(imap, "SENTSINCE 2-Jul-2003")).containsExactly(2L, 3L, 4L);
+            assertThat(search(imap, "SENTSINCE 4-Jul-2003")).isEmpty();
+            // A message without a Date field has no sent date to compare: NOT is its only way in.
+            assertThat(search(imap, "NOT SENTSINCE 1-Jan-1970")).containsExactly(5L);
+        }
+    }
+
+    @Test
+    void internalDateKeysShouldCompareTheDayInternalDateShows() throws Exception {
+        try (SocketTransport imap = mailbox("internal")) {
+            append(imap, "\"01-Jul-2003 23:30:00 -0700\"", message("Subject: a", "one"));
+            append(imap, "\"02-Jul-2003 00:30:00 +0900\"", message("Subject: b", "two"));
+            append(imap, "\"02-Jul-2003 12:00:00 +0000\"", message("Subject: c", "three"));
+            List<LocalDate> days = internalDays(imap, 3);
+            for (int i = 0; i < 3; i++) {
+                LocalDate day = days.get(i);
+                long sequence = i + 1;
+                assertThat(search(imap, "ON " + IMAP_DATE.format(day))).contains(sequence);
+                assertThat(search(imap, "ON " + IMAP_DATE.format(day.plusDays(1)))).doesNotContain(sequence);
+                assertThat(search(imap, "ON " + IMAP_DATE.format(day.minusDays(1)))).doesNotContain(sequence);
+                assertThat(search(imap, "BEFORE " + IMAP_DATE.format(day))).doesNotContain(sequence);
+                assertThat(search(imap, "BEFORE " + IMAP_DATE.format(day.plusDays(1)))).contains(sequence);
+                assertThat(search(imap, "SINCE " + IMAP_DATE.format(day))).contains(sequence);
+                assertThat(search(imap, "SINCE " + IMAP_DATE.format(day.plusDays(1)))).doesNotContain(sequence);
+            }
+        }
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------
+
+    /** A session of a fresh user (whose {@code prefix} says which test it belongs to) with its INBOX selected. */
+    static SocketTransport mailbox(String prefix) throws IOException {
+        SocketTransport imap = ImapLines.login(HATO, HATO.newUser(prefix));
+        ImapLines.command(imap, "c1 SELECT INBOX");
+        return imap;
+    }
+
+    /**
+     * APPENDs {@code message} to INBOX (selected) with a LITERAL+ literal, {@code date} (a quoted date-time) as its
+     * internal date when not null, and waits for the OK.
+     */
+    static void append(SocketTransport imap, @Nullable String date, String message) throws IOException {
+        byte[] octets = message.getBytes(StandardCharsets.UTF_8);
+        String tag = "ap";
+        imap.send((tag + " APPEND INBOX" + (date == null ? "" : " " + date) + " {" + octets.length + "+}\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        imap.send(octets);
+        imap.send("\r\n".getBytes(StandardCharsets.US_ASCII));
+        List<String> lines = ImapLines.untilTagged(imap, tag);
+        assertThat(lines).last().asString().startsWith(tag + " OK");
+    }
+
+    /** A message with the given header lines (CRLF-separated) and body. */
+    static String message(String header, String body) {
+        return header.replace("\n", "\r\n") + "\r\n\r\n" + body + "\r\n";
+    }
+
+    /** The sequence numbers {@code SEARCH criteria} answers, in the order given. */
+    static List<Long> search(SocketTransport imap, String criteria) throws IOException {
+        return numbers(ImapLines.command(imap, "s SEARCH " + criteria), "* SEARCH");
+    }
+
+    private static List<Long> numbers(List<String> lines, String prefix) {
+        for (String line : lines) {
+            if (line.startsWith(prefix)) {
+                String rest = line.substring(prefix.length()).strip();
+                return rest.isEmpty() ? List.of()
+                        : java.util.Arrays.stream(rest.split(" ")).map(Long::parseLong).toList();
+            }
+        }
+        throw new AssertionError("no " + prefix + " line in " + lines);
+    }
+
+    private static final Pattern INTERNALDATE = Pattern.compile(
+            "\\* (\\d+) FETCH \\(INTERNALDATE \"\\s?(\\d{1,2}-[A-Za-z]{3}-\\d{4}) ");
+
+    /** The day each of the first {@code n} messages' INTERNALDATE shows. */
+    private static List<LocalDate> internalDays(SocketTransport imap, int n) throws IOException {
+        LocalDate[] days = new LocalDate[n];
+        for (String line : ImapLines.command(imap, "f FETCH 1:" + n + " INTERNALDATE")) {
+            Matcher matcher = INTERNALDATE.matcher(line);
+            if (matcher.find()) {
+                days[Integer.parseInt(matcher.group(1)) - 1] = LocalDate.parse(matcher.group(2), IMAP_DATE);
+            }
+        }
+        return List.of(days);
+    }
+}
