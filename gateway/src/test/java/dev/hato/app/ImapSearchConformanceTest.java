@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +67,38 @@ class ImapSearchConformanceTest {
         }
     }
 
+    @Test
+    void addressKeysShouldFindSubstringsOfTheDecodedAddressFields() throws Exception {
+        try (SocketTransport imap = mailbox("addr")) {
+            append(imap, null, message("From: =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <jm@example.org>", "1"));
+            append(imap, null, message("From: \"=?ISO-8859-1?Q?Andr=E9?= Pirard\" <pirard@example.org>", "2"));
+            // One UTF-8 character split over two encoded words (RFC 2047 §5 forbids it, senders do it).
+            append(imap, null, message("From: x@example.org\nTo: =?UTF-8?B?Wm/D?= =?UTF-8?B?qw==?= <zoe@example.org>",
+                    "3"));
+            append(imap, null, message("From: x@example.org\nTo: alice@example.org,\n\tbob@example.org\n"
+                    + "Cc: Carol\n     Jones <carol@example.org>", "4"));
+            append(imap, null, message("From: x@example.org\nBcc: friends: dan@example.org, erin@example.org;", "5"));
+            append(imap, null, message("From: frank@example.org (Frank Castle)\nTo: \"john doe\"@example.org", "6"));
+            append(imap, null, message("From: \uff21\uff22\uff23 Corp <ABC@Example.ORG>", "7"));
+            SoftAssertions soft = new SoftAssertions();
+            soft.assertThat(searchUtf8(imap, "FROM", "jörg müller")).containsExactly(1L);
+            soft.assertThat(searchUtf8(imap, "FROM", "MÜLLER <JM@")).containsExactly(1L);
+            soft.assertThat(searchUtf8(imap, "FROM", "andré pirard")).containsExactly(2L);
+            soft.assertThat(searchUtf8(imap, "TO", "zoë")).containsExactly(3L);
+            soft.assertThat(search(imap, "TO bob@example.org")).containsExactly(4L);
+            soft.assertThat(search(imap, "CC \"carol jones\"")).containsExactly(4L);
+            soft.assertThat(search(imap, "BCC erin@example.org")).containsExactly(5L);
+            soft.assertThat(search(imap, "BCC friends")).containsExactly(5L);
+            soft.assertThat(search(imap, "FROM frank@example.org")).containsExactly(6L);
+            soft.assertThat(search(imap, "TO \"john doe@example.org\"")).containsExactly(6L);
+            soft.assertThat(search(imap, "TO \"\\\"john doe\\\"@example.org\"")).containsExactly(6L);
+            soft.assertThat(search(imap, "FROM \"abc corp <abc@example.org>\"")).containsExactly(7L);
+            soft.assertThat(search(imap, "FROM EXAMPLE.ORG")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            soft.assertThat(search(imap, "TO example.org")).containsExactly(3L, 4L, 6L);
+            soft.assertAll();
+        }
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     /** A session of a fresh user (whose {@code prefix} says which test it belongs to) with its INBOX selected. */
@@ -98,6 +131,18 @@ class ImapSearchConformanceTest {
     /** The sequence numbers {@code SEARCH criteria} answers, in the order given. */
     static List<Long> search(SocketTransport imap, String criteria) throws IOException {
         return numbers(ImapLines.command(imap, "s SEARCH " + criteria), "* SEARCH");
+    }
+
+    /** {@code SEARCH CHARSET UTF-8 <key> <value>} with the value as a LITERAL+ literal. */
+    static List<Long> searchUtf8(SocketTransport imap, String key, String value) throws IOException {
+        byte[] octets = value.getBytes(StandardCharsets.UTF_8);
+        imap.send(("u SEARCH CHARSET UTF-8 " + key + " {" + octets.length + "+}\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        imap.send(octets);
+        imap.send("\r\n".getBytes(StandardCharsets.US_ASCII));
+        List<String> lines = ImapLines.untilTagged(imap, "u");
+        assertThat(lines).last().asString().startsWith("u OK");
+        return numbers(lines, "* SEARCH");
     }
 
     private static List<Long> numbers(List<String> lines, String prefix) {
