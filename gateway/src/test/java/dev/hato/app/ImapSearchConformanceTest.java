@@ -99,6 +99,95 @@ class ImapSearchConformanceTest {
         }
     }
 
+    @Test
+    void sortShouldOrderByCcAndDisplayNamesWithReverseInAnyPosition() throws Exception {
+        try (SocketTransport imap = mailbox("sort")) {
+            append(imap, null, message("Date: Mon, 1 Jan 2024 10:00:00 +0000\nSubject: b\nFrom: \"Zed\" <a@x.test>\n"
+                    + "To: Bob <m@x.test>\nCc: c@x.test", "1"));
+            append(imap, null, message("Date: Tue, 2 Jan 2024 10:00:00 +0000\nSubject: Re: a\nFrom: b@x.test\n"
+                    + "To: \"alice\" <z@x.test>\nCc: Q <a@x.test>, d@x.test", "2"));
+            append(imap, null, message("Date: Wed, 3 Jan 2024 10:00:00 +0000\nSubject: b\n"
+                    + "From: =?UTF-8?Q?Amy?= <z@x.test>\nTo: y@x.test", "3"));
+            // RFC 5256 §3 CC: the first Cc address's addr-mailbox; no Cc is the empty string, first.
+            assertThat(sort(imap, "(CC)")).containsExactly(3L, 2L, 1L);
+            assertThat(sort(imap, "(REVERSE CC)")).containsExactly(1L, 2L, 3L);
+            // RFC 5957: the display name, or addr-mailbox@addr-host without one; i;ascii-casemap.
+            assertThat(sort(imap, "(DISPLAYFROM)")).containsExactly(3L, 2L, 1L);
+            assertThat(sort(imap, "(REVERSE DISPLAYFROM)")).containsExactly(1L, 2L, 3L);
+            assertThat(sort(imap, "(DISPLAYTO)")).containsExactly(2L, 1L, 3L);
+            assertThat(sort(imap, "(REVERSE DISPLAYTO)")).containsExactly(3L, 1L, 2L);
+            // REVERSE applies to the criterion it precedes, wherever it stands; ties keep sequence order.
+            assertThat(sort(imap, "(SUBJECT REVERSE DATE)")).containsExactly(2L, 3L, 1L);
+            assertThat(sort(imap, "(REVERSE SUBJECT DATE)")).containsExactly(1L, 3L, 2L);
+            assertThat(sort(imap, "(REVERSE SUBJECT REVERSE DATE)")).containsExactly(3L, 1L, 2L);
+            assertThat(sort(imap, "(REVERSE SUBJECT)")).containsExactly(1L, 3L, 2L);
+            assertThat(sort(imap, "(REVERSE ARRIVAL)")).containsExactly(3L, 2L, 1L);
+        }
+    }
+
+    @Test
+    void threadReferencesShouldNestRepliesByReferences() throws Exception {
+        try (SocketTransport imap = mailbox("thread")) {
+            // Distinct subjects: only the references can link these messages (step 5 merges by subject).
+            append(imap, null, message(thread("a", "first", "Mon, 1 Jan 2024 10:00:00 +0000", ""), "A"));
+            append(imap, null, message(thread("b", "second", "Mon, 1 Jan 2024 11:00:00 +0000",
+                    "\nReferences: <a@x.test>"), "B"));
+            append(imap, null, message(thread("c", "third", "Mon, 1 Jan 2024 12:00:00 +0000",
+                    "\nReferences: <a@x.test>\n <b@x.test>"), "C"));
+            assertThat(threads(imap)).isEqualTo("* THREAD (1 2 3)");
+        }
+        try (SocketTransport imap = mailbox("thread")) {
+            append(imap, null, message(thread("a", "first", "Mon, 1 Jan 2024 10:00:00 +0000", ""), "A"));
+            append(imap, null, message(thread("b", "second", "Mon, 1 Jan 2024 11:00:00 +0000",
+                    "\nIn-Reply-To: <a@x.test>"), "B"));
+            append(imap, null, message(thread("c", "third", "Mon, 1 Jan 2024 12:00:00 +0000",
+                    "\nIn-Reply-To: <b@x.test> (sent by b)"), "C"));
+            append(imap, null, message(thread("d", "fourth", "Mon, 1 Jan 2024 13:00:00 +0000",
+                    "\nIn-Reply-To: <a@x.test>"), "D"));
+            assertThat(threads(imap)).isEqualTo("* THREAD (1 (2 3)(4))");
+        }
+        try (SocketTransport imap = mailbox("thread")) {
+            // Arriving backwards: C, then B, then A; the links are the same and the dates order the siblings.
+            append(imap, null, message(thread("c", "third", "Mon, 1 Jan 2024 12:00:00 +0000",
+                    "\nReferences: <a@x.test> <b@x.test>"), "C"));
+            append(imap, null, message(thread("b", "second", "Mon, 1 Jan 2024 11:00:00 +0000",
+                    "\nReferences: <a@x.test>"), "B"));
+            append(imap, null, message(thread("a", "first", "Mon, 1 Jan 2024 10:00:00 +0000", ""), "A"));
+            assertThat(threads(imap)).isEqualTo("* THREAD (3 2 1)");
+        }
+        try (SocketTransport imap = mailbox("thread")) {
+            // A is not in the mailbox: B and C still hang together under its dummy, which step 3 replaces by B.
+            append(imap, null, message(thread("b", "second", "Mon, 1 Jan 2024 11:00:00 +0000",
+                    "\nReferences: <a@x.test>"), "B"));
+            append(imap, null, message(thread("c", "third", "Mon, 1 Jan 2024 12:00:00 +0000",
+                    "\nReferences: <a@x.test> <b@x.test>"), "C"));
+            assertThat(threads(imap)).isEqualTo("* THREAD (1 2)");
+        }
+        RunningHato.User user = HATO.newUser("smtpthread");
+        // Through SMTP, References folded over lines and Message-IDs with comments.
+        smtp(user, thread("a", "first", "Mon, 1 Jan 2024 10:00:00 +0000", ""));
+        smtp(user, thread("b", "second", "Mon, 1 Jan 2024 11:00:00 +0000", "\nReferences:\n\t<a@x.test> (the first)"));
+        smtp(user, thread("c", "third", "Mon, 1 Jan 2024 12:00:00 +0000", "\nReferences: <a@x.test>\n <b@x.test>"));
+        try (SocketTransport imap = ImapLines.login(HATO, user)) {
+            ImapLines.command(imap, "c1 SELECT INBOX");
+            assertThat(threads(imap)).isEqualTo("* THREAD (1 2 3)");
+        }
+    }
+
+    /** Delivers a message with the given header lines to {@code to} over SMTP, accepted with 250. */
+    private static void smtp(RunningHato.User to, String header) throws IOException {
+        try (SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false)) {
+            smtp.readLine();
+            smtp.send(("HELO client.test\r\nMAIL FROM:<t@x.test>\r\nRCPT TO:<" + to.address() + ">\r\nDATA\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 4; i++) {
+                smtp.readLine();
+            }
+            smtp.send((message(header, "body") + ".\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("250 2.0.0");
+        }
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     /** A session of a fresh user (whose {@code prefix} says which test it belongs to) with its INBOX selected. */
@@ -131,6 +220,22 @@ class ImapSearchConformanceTest {
     /** The sequence numbers {@code SEARCH criteria} answers, in the order given. */
     static List<Long> search(SocketTransport imap, String criteria) throws IOException {
         return numbers(ImapLines.command(imap, "s SEARCH " + criteria), "* SEARCH");
+    }
+
+    /** The sequence numbers {@code SORT criteria UTF-8 ALL} answers, in its order. */
+    static List<Long> sort(SocketTransport imap, String criteria) throws IOException {
+        return numbers(ImapLines.command(imap, "o SORT " + criteria + " UTF-8 ALL"), "* SORT");
+    }
+
+    /** The {@code * THREAD} line of {@code THREAD REFERENCES UTF-8 ALL}. */
+    static String threads(SocketTransport imap) throws IOException {
+        return ImapLines.command(imap, "t THREAD REFERENCES UTF-8 ALL").stream()
+                .filter(line -> line.startsWith("* THREAD")).findFirst().orElseThrow();
+    }
+
+    /** Header lines of a message {@code <id@x.test>} with the given subject, date and extra lines. */
+    static String thread(String id, String subject, String date, String extra) {
+        return "From: t@x.test\nMessage-ID: <" + id + "@x.test>\nSubject: " + subject + "\nDate: " + date + extra;
     }
 
     /** {@code SEARCH CHARSET UTF-8 <key> <value>} with the value as a LITERAL+ literal. */
