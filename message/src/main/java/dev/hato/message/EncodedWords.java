@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes RFC 2047 encoded words ({@code =?charset?B|Q?text?=}) in an unfolded header value. Linear white space
- * between two adjacent encoded words is dropped (RFC 2047 §6.2), so a Japanese subject split over several
- * ISO-2022-JP words reads as one text. An encoded word whose charset is unknown or whose text is malformed is left
+ * between two adjacent encoded words is dropped (RFC 2047 §6.2), and adjacent words of one charset are decoded as
+ * one run of octets, so a Japanese subject split over several ISO-2022-JP words, or a UTF-8 character split over
+ * two words, reads as one text. An encoded word whose charset is unknown or whose text is malformed is left
  * as it is. Encoded words are also decoded where RFC 2047 §5 does not allow them (inside quoted strings, glued to
  * other text), as common mail readers do, because senders write them there.
  */
@@ -21,34 +22,53 @@ public final class EncodedWords {
             return value;
         }
         StringBuilder out = new StringBuilder(value.length());
+        Run run = null; // the adjacent encoded words of one charset not yet decoded
         int pos = 0;
-        int pendingSpaceStart = -1;
-        boolean lastWasEncoded = false;
         while (pos < value.length()) {
             int start = value.indexOf("=?", pos);
             if (start < 0) {
+                flush(run, out);
+                run = null;
                 out.append(value, pos, value.length());
                 break;
             }
             Decoded word = word(value, start);
             if (word == null) {
+                flush(run, out);
+                run = null;
                 out.append(value, pos, start + 2);
                 pos = start + 2;
-                lastWasEncoded = false;
                 continue;
             }
-            String between = value.substring(pos, start);
-            if (!(lastWasEncoded && between.isBlank())) {
-                out.append(between);
+            boolean adjacent = run != null && value.substring(pos, start).isBlank();
+            if (adjacent && run.charset.equals(word.charset)) {
+                // Octets of one charset are decoded together: a sender that split a multi-octet character over two
+                // words (RFC 2047 §5 forbids it) or an ISO-2022-JP escape state still reads as one text.
+                run.octets.writeBytes(word.octets);
+            } else {
+                flush(run, out);
+                if (!adjacent) {
+                    out.append(value, pos, start);
+                }
+                run = new Run(word.charset, new ByteArrayOutputStream());
+                run.octets.writeBytes(word.octets);
             }
-            out.append(word.text);
             pos = word.end;
-            lastWasEncoded = true;
         }
+        flush(run, out);
         return out.toString();
     }
 
-    private record Decoded(String text, int end) {
+    private record Run(Charset charset, ByteArrayOutputStream octets) {
+    }
+
+    private static void flush(@Nullable Run run, StringBuilder out) {
+        if (run != null) {
+            out.append(new String(run.octets.toByteArray(), run.charset));
+        }
+    }
+
+    private record Decoded(Charset charset, byte[] octets, int end) {
     }
 
     /** The encoded word starting at {@code start}, or null when there is none there. */
@@ -87,7 +107,7 @@ public final class EncodedWords {
         if (octets == null) {
             return null;
         }
-        return new Decoded(new String(octets, charset), textEnd + 2);
+        return new Decoded(charset, octets, textEnd + 2);
     }
 
     /** RFC 2047 §4.1: base64, padding optional in practice. */

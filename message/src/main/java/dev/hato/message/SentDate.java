@@ -2,7 +2,9 @@ package dev.hato.message;
 
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +12,10 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads a Date field (RFC 5322 §3.3) for RFC 5256 §2.2 sorting, including the obsolete forms of §4.3 that old mail
- * carries: comments and folding anywhere, two- and three-digit years, missing seconds, and alphabetic zones (the
- * military ones mean -0000, "unknown", per §4.3). Null when it is not a date, which makes SORT use the internal date.
+ * Reads a Date field (RFC 5322 §3.3) for RFC 5256 §2.2 sorting and RFC 3501 §6.4.4 SENT* searching, including the
+ * obsolete forms of §4.3 that old mail carries: comments and folding anywhere, two- and three-digit years, missing
+ * seconds, and alphabetic zones (the military ones mean -0000, "unknown", per §4.3). Null when it is not a date,
+ * which makes SORT use the internal date and SENT* match nothing.
  */
 public final class SentDate {
 
@@ -22,7 +25,24 @@ public final class SentDate {
     private SentDate() {
     }
 
+    /** The instant the field names (SORT DATE compares these), or null when it is not a date. */
     public static @Nullable Instant parse(@Nullable String value) {
+        OffsetDateTime written = written(value);
+        return written == null ? null : written.toInstant();
+    }
+
+    /**
+     * The day the field names in its own zone, as written: RFC 3501 §6.4.4 SENTBEFORE, SENTON and SENTSINCE compare
+     * it "disregarding time and timezone", so {@code Tue, 1 Jul 2003 23:30:00 -0700} is 1 July although it is 2 July
+     * in UTC. Null when the field is not a date.
+     */
+    public static @Nullable LocalDate day(@Nullable String value) {
+        OffsetDateTime written = written(value);
+        return written == null ? null : written.toLocalDate();
+    }
+
+    /** The date and time with the zone the field gives (UTC when it gives none), or null when it is not a date. */
+    private static @Nullable OffsetDateTime written(@Nullable String value) {
         if (value == null) {
             return null;
         }
@@ -63,7 +83,7 @@ public final class SentDate {
             if (zone == null) {
                 return null;
             }
-            return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(zone);
+            return OffsetDateTime.of(LocalDateTime.of(year, month, day, hour, minute, second), zone);
         } catch (NumberFormatException | DateTimeException e) {
             return null;
         }

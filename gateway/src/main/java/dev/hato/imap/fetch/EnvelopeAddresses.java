@@ -1,5 +1,6 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.message.EncodedWords;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -36,11 +37,18 @@ final class EnvelopeAddresses {
         }
     }
 
+    /**
+     * One RFC 3501 §7.4.2 address structure; a group start has only {@code mailbox} (the group's name), a group end
+     * nothing.
+     */
+    private record Address(@Nullable String name, @Nullable String route, @Nullable String mailbox,
+                           @Nullable String host) {
+    }
+
     private final List<Token> tokens = new ArrayList<>();
     private final List<@Nullable String> comments = new ArrayList<>();
     private int pos;
-    private final StringBuilder out = new StringBuilder();
-    private int addresses;
+    private final List<Address> addresses = new ArrayList<>();
 
     private EnvelopeAddresses(String value) {
         tokenize(value);
@@ -54,11 +62,77 @@ final class EnvelopeAddresses {
         }
         EnvelopeAddresses list = new EnvelopeAddresses(value);
         list.parseList();
-        if (list.addresses == 0) {
+        if (list.addresses.isEmpty()) {
             out.append("NIL");
-        } else {
-            out.append('(').append(list.out).append(')');
+            return;
         }
+        out.append('(');
+        for (Address address : list.addresses) {
+            out.append('(');
+            ImapText.nstring(out, address.name());
+            out.append(' ');
+            ImapText.nstring(out, address.route());
+            out.append(' ');
+            ImapText.nstring(out, address.mailbox());
+            out.append(' ');
+            ImapText.nstring(out, address.host());
+            out.append(')');
+        }
+        out.append(')');
+    }
+
+    /**
+     * The address list of a header value (as text: 8-bit octets already decoded) as SEARCH FROM, TO, CC and BCC see
+     * it: RFC 3501 §6.4.4 looks for their string in "the envelope structure's" field, that is in the addresses as
+     * parsed, not in the header's spelling of them. Each mailbox reads {@code name <local@domain>} (or
+     * {@code local@domain} without a name): the display name's words joined by single spaces whatever folding or
+     * quoting separated them, its RFC 2047 encoded words decoded (also inside quotes, and adjacent words of one
+     * charset joined before decoding, see {@link dev.hato.message.EncodedWords}), the local part without its quotes,
+     * comments gone (a trailing comment of a bare address is its name, as in ENVELOPE); mailboxes are separated by
+     * {@code ", "}, a group reads {@code name: members;}. Empty when the value holds no address.
+     */
+    static String searchText(String value) {
+        EnvelopeAddresses list = new EnvelopeAddresses(value);
+        list.parseList();
+        StringBuilder text = new StringBuilder();
+        for (Address address : list.addresses) {
+            if (address.mailbox() == null) { // a group's end
+                text.append(';');
+                continue;
+            }
+            if (!text.isEmpty()) {
+                text.append(text.charAt(text.length() - 1) == ':' ? " " : ", ");
+            }
+            if (address.host() == null) { // a group's start
+                text.append(EncodedWords.decode(address.mailbox())).append(':');
+                continue;
+            }
+            String local = address.mailbox().equals(MISSING_MAILBOX) ? "" : unquoted(address.mailbox());
+            String spec = address.host().equals(MISSING_DOMAIN) ? local : local + "@" + address.host();
+            if (address.name() == null) {
+                text.append(spec);
+            } else {
+                text.append(EncodedWords.decode(address.name())).append(" <").append(spec).append('>');
+            }
+        }
+        return text.toString();
+    }
+
+    /** A local part as its words read: quoted strings without their quotes and backslashes. */
+    private static String unquoted(String local) {
+        StringBuilder text = new StringBuilder(local.length());
+        boolean quoted = false;
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '\\' && quoted && i + 1 < local.length()) {
+                text.append(local.charAt(++i));
+            } else {
+                text.append(c);
+            }
+        }
+        return text.toString();
     }
 
     /** True when a header value holds at least one address or group, which decides Sender/Reply-To defaults. */
@@ -68,7 +142,7 @@ final class EnvelopeAddresses {
         }
         EnvelopeAddresses list = new EnvelopeAddresses(value);
         list.parseList();
-        return list.addresses > 0;
+        return !list.addresses.isEmpty();
     }
 
     private void tokenize(String value) {
@@ -284,15 +358,6 @@ final class EnvelopeAddresses {
 
     private void address(@Nullable String name, @Nullable String route, @Nullable String mailbox,
             @Nullable String host) {
-        out.append('(');
-        ImapText.nstring(out, name);
-        out.append(' ');
-        ImapText.nstring(out, route);
-        out.append(' ');
-        ImapText.nstring(out, mailbox);
-        out.append(' ');
-        ImapText.nstring(out, host);
-        out.append(')');
-        addresses++;
+        addresses.add(new Address(name, route, mailbox, host));
     }
 }

@@ -35,8 +35,9 @@ import reactor.core.scheduler.Scheduler;
  * stored without facts is read from the store by {@link #index(Flux, String)} the first time FETCH needs them.
  *
  * <p>Text for SEARCH is in {@link #searchForm(String) search form}: the header as {@code name: value} lines,
- * unfolded, RFC 2047 encoded words decoded (raw 8-bit header octets as UTF-8 (RFC 6532) or the charset they are in, see
- * {@link dev.hato.message.MimeCharsets#sniff}); the body as the text of
+ * unfolded, RFC 2047 encoded words decoded (raw 8-bit header octets as UTF-8 (RFC 6532) or the charset they are in,
+ * see {@link dev.hato.message.MimeCharsets#sniff}), an address field followed by a second line of its name with the
+ * addresses as parsed when that reads differently (see {@link #addressSearchText}); the body as the text of
  * every text/* part, message/rfc822 parts included, transfer encoding undone, converted from the part's charset,
  * HTML reduced to its text, cut at {@code maxBodyChars} characters.
  *
@@ -232,6 +233,10 @@ public final class MessageIndexer {
         for (TextCollector.Field field : topFields) {
             String value = decoded(field.value());
             header.append(field.name()).append(": ").append(value).append('\n');
+            String addresses = addressSearchText(field);
+            if (addresses != null && !addresses.isEmpty() && !addresses.equals(value)) {
+                header.append(field.name()).append(": ").append(addresses).append('\n');
+            }
             switch (field.name().toLowerCase(Locale.ROOT)) {
                 case "subject" -> subject = subject == null ? value : subject;
                 case "from" -> from = from == null ? field.value() : from;
@@ -259,6 +264,22 @@ public final class MessageIndexer {
                 parents, display(fromBox), display(toBox));
         return new MessageFacts(structure.encode(), searchForm(header.toString()), searchForm(bodyText),
                 sort);
+    }
+
+    /**
+     * For an address field, its addresses as SEARCH FROM, TO, CC and BCC compare them ({@link
+     * EnvelopeAddresses#searchText}: the envelope's reading, names decoded and single-spaced, local parts unquoted),
+     * kept as a second line of the same name beside the field's own decoded value, which HEADER searches ("what
+     * comes after the colon"); null for other fields.
+     */
+    private static @Nullable String addressSearchText(TextCollector.Field field) {
+        return switch (field.name().toLowerCase(Locale.ROOT)) {
+            case "from", "sender", "reply-to", "to", "cc", "bcc" -> {
+                byte[] octets = field.value().getBytes(StandardCharsets.ISO_8859_1);
+                yield EnvelopeAddresses.searchText(MimeCharsets.utf8OrLatin(octets, 0, octets.length)).strip();
+            }
+            default -> null;
+        };
     }
 
     /** A raw header value (octets one per char) as text: 8-bit octets as UTF-8, encoded words decoded, trimmed. */

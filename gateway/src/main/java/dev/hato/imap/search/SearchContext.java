@@ -15,7 +15,8 @@ import java.util.Set;
  * @param recentUids the UIDs that are \Recent in this session (RFC 3501 §2.3.2)
  * @param savedResult the UIDs of the RFC 5182 saved search result ({@code $}), empty when none was saved
  * @param zone the server's time zone: BEFORE, ON and SINCE compare the internal date's day in it (RFC 3501 §6.4.4
- *     "disregarding time and timezone"), and SENT* the Date field's
+ *     "disregarding time and timezone"), the day FETCH INTERNALDATE shows, since the internal date is kept as an
+ *     instant and shown in this zone; SENT* compare the Date field's day in the field's own zone instead
  * @param now the time OLDER and YOUNGER count back from (RFC 5032)
  */
 public record SearchContext(long accountId, long mailboxId, List<MessageMeta> messages, Set<Long> recentUids,

@@ -2,6 +2,7 @@ package dev.hato.imap.search;
 
 import dev.hato.imap.wire.SearchKey;
 import dev.hato.imap.wire.SequenceSet;
+import dev.hato.message.SentDate;
 import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.mail.MessageSearch.SortRow;
 import dev.hato.store.mail.MessageSearch.TextQuery;
@@ -153,13 +154,12 @@ final class SearchEvaluation {
     }
 
     /**
-     * The Date field's day. The store keeps the instant, not the field's own zone, so the day is taken in the
-     * server's zone, like the internal date's.
+     * RFC 3501 §6.4.4: the Date field's day "disregarding time and timezone", that is the day written in the field,
+     * in its own zone (not the server's: 23:30 at -0700 on 1 July is 1 July). Null without a parsable Date field.
      */
     private @Nullable LocalDate sentDay(MessageMeta message) {
         SortRow row = sortRows.get(message.uid());
-        Instant sent = row == null ? null : row.sort().sentDate();
-        return sent == null ? null : sent.atZone(context.zone()).toLocalDate();
+        return row == null ? null : SentDate.day(row.date());
     }
 
     /** RFC 3501 §6.4.8: "*" is the largest UID in use; a range n:* always includes it. */

@@ -47,7 +47,9 @@ class ImapSearchTest {
         m1.size = 500;
         m1.modseq = 3;
         m1.flags = Set.of("\\Seen", "\\Answered");
-        m1.headerText = "from: ann <ann@example.org>\nto: bob@example.org\nsubject: budget 2024\nx-priority: 1\n";
+        // The Date field says 5 March at +0900 (4 March in UTC): SENT* compare the day it names in its own zone.
+        m1.headerText = "from: ann <ann@example.org>\nto: bob@example.org\nsubject: budget 2024\nx-priority: 1\n"
+                + "date: tue, 5 mar 2024 00:00:00 +0900\n";
         m1.bodyText = "the budget meeting moved to friday.\n";
         m1.baseSubject = "budget 2024";
         m1.from = "ann@example.org";
@@ -60,7 +62,8 @@ class ImapSearchTest {
         m2.size = 1500;
         m2.modseq = 7;
         m2.flags = Set.of("\\Flagged", "$Label1");
-        m2.headerText = "from: bob <bob@example.org>\nsubject: re: budget 2024\ncc: carol@example.org\n";
+        m2.headerText = "from: bob <bob@example.org>\nsubject: re: budget 2024\ncc: carol@example.org\n"
+                + "date: wed, 6 mar 2024 11:00:00 +0000\n";
         m2.bodyText = "looks fine to me. ann, can you send it?\n";
         m2.baseSubject = "budget 2024";
         m2.from = "bob@example.org";

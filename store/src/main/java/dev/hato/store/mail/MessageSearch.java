@@ -76,11 +76,15 @@ public interface MessageSearch {
      *
      * @param subject the Subject field as stored in the header text (decoded, lower-cased), empty when absent: THREAD
      *     needs to know whether the original subject marked a reply or forward (RFC 5256 §3 REFERENCES step 5)
+     * @param date the first Date field as stored in the header text (lower-cased), empty when absent: SEARCH SENT*
+     *     compares the day it names in its own zone (RFC 3501 §6.4.4), which {@link MessageFacts.SortFields#sentDate}
+     *     (an instant) no longer knows
      */
-    record SortRow(long uid, MessageFacts.SortFields sort, String subject) {
+    record SortRow(long uid, MessageFacts.SortFields sort, String subject, String date) {
         public SortRow {
             Objects.requireNonNull(sort, "sort");
             Objects.requireNonNull(subject, "subject");
+            Objects.requireNonNull(date, "date");
         }
     }
 }

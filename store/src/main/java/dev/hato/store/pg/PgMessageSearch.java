@@ -201,7 +201,8 @@ final class PgMessageSearch implements MessageSearch {
                         + " coalesce(f.sort_cc, '') AS sort_cc, f.sent_date, f.message_id,"
                         + " coalesce(f.refs, '{}') AS refs, f.display_from, f.display_to,"
                         + " coalesce(substring(f.header_text from '(?:^|\\n)subject:[ \\t]*([^\\n]*)'), '')"
-                        + " AS subject"
+                        + " AS subject,"
+                        + " coalesce(substring(f.header_text from '(?:^|\\n)date:[ \\t]*([^\\n]*)'), '') AS date"
                         + " FROM message m LEFT JOIN blob_facts f ON f.blob_id = m.blob_id"
                         + " WHERE m.account_id = $1 AND m.mailbox_id = $2 ORDER BY m.uid",
                 PgMessageSearch::sortRow, accountId, mailboxId);
@@ -217,6 +218,6 @@ final class PgMessageSearch implements MessageSearch {
                 List.copyOf(Arrays.asList(refs)), row.get("display_from", String.class),
                 row.get("display_to", String.class));
         return new SortRow(Database.required(row, "uid", Long.class), fields,
-                Database.required(row, "subject", String.class));
+                Database.required(row, "subject", String.class), Database.required(row, "date", String.class));
     }
 }
