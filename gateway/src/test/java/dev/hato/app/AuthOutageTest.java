@@ -19,10 +19,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,12 +116,15 @@ class AuthOutageTest {
         double normalRate = 100 / ((System.nanoTime() - normalStart) / 1e9);
         assertThat(ldapOperations.get()).as("delivery asked the directory nothing").isEqualTo(before);
 
-        // The directory goes down in the middle of a load of 20 concurrent senders.
+        // The directory goes down in the middle of a load of 20 concurrent senders: each sends half its messages,
+        // waits until the directory is down, then sends the other half.
         ExecutorService load = Executors.newSingleThreadExecutor();
         long outageStart = System.nanoTime();
-        Future<Integer> during = load.submit(() -> deliver(late, 20, 10));
-        Thread.sleep(300);
+        Outage outage = new Outage(new CountDownLatch(20), new CountDownLatch(1));
+        Future<Integer> during = load.submit(() -> deliver(late, 20, 10, outage));
+        assertThat(outage.halfway().await(2, TimeUnit.MINUTES)).as("every sender sent its first half").isTrue();
         ldap.shutDown(true);
+        outage.begun().countDown();
         for (int i = 0; i < 3; i++) {
             assertThat(pop3Login(late, "late ldap password")).as("never 'wrong password' during the outage")
                     .startsWith("-ERR [SYS/TEMP]");
@@ -137,17 +143,31 @@ class AuthOutageTest {
                 .startsWith("-ERR [SYS/TEMP]");
 
         ldap.startListening();
-        Thread.sleep(2_500); // the breaker's wait in the open state
-        String recovered = "";
-        for (int i = 0; i < 5 && !recovered.startsWith("+OK"); i++) {
-            recovered = pop3Login(late, "late ldap password");
+        // The breaker lets a probe through once its configured wait in the open state (2 s) has passed; until then
+        // a login is refused at once as a temporary failure.
+        String recovered = pop3Login(late, "late ldap password");
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                !recovered.startsWith("+OK") && System.nanoTime() < deadline;
+                recovered = pop3Login(late, "late ldap password")) {
+            assertThat(recovered).as("while the breaker is open").startsWith("-ERR [SYS/TEMP]");
+            Thread.sleep(250);
         }
         assertThat(recovered).startsWith("+OK Logged in; maildrop has 300 messages");
         assertThat(health()).contains("\"ldap:campus\":\"CLOSED\"");
     }
 
+    /** Senders that stop half-way until an outage has begun: {@code halfway} counts them down, then they await. */
+    private record Outage(CountDownLatch halfway, CountDownLatch begun) {
+    }
+
     /** Sends {@code perConnection} messages over each of {@code connections} concurrent SMTP connections. */
     private int deliver(RunningHato.User to, int connections, int perConnection) throws Exception {
+        return deliver(to, connections, perConnection, null);
+    }
+
+    /** As above; with an {@code outage}, each connection sends half, then waits for the outage to begin. */
+    private int deliver(RunningHato.User to, int connections, int perConnection, @Nullable Outage outage)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(connections);
         try {
             List<Future<Integer>> results = new ArrayList<>();
@@ -159,6 +179,12 @@ class AuthOutageTest {
                         smtp.send("HELO sender.test\r\n".getBytes(StandardCharsets.US_ASCII));
                         smtp.readLine();
                         for (int m = 0; m < perConnection; m++) {
+                            if (outage != null && m == perConnection / 2) {
+                                outage.halfway().countDown();
+                                if (!outage.begun().await(2, TimeUnit.MINUTES)) {
+                                    throw new AssertionError("the outage never began");
+                                }
+                            }
                             smtp.send(("MAIL FROM:<load@sender.test>\r\nRCPT TO:<" + to.address()
                                     + ">\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII));
                             smtp.readLine();

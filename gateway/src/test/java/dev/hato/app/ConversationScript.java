@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * DROP                      the client drops the connection without a goodbye
  * PAUSE: 300                wait 300 ms (for effects of a dropped connection that the server applies later)
  * </pre>
+ * A script fails when a session ends with server output it did not read (a reply it forgot to expect).
  * ${A}, ${A_ADDR}, ${A_PASS}, ${A_PLAIN} (base64 SASL PLAIN) and the same for B are fresh accounts per run;
  * ${DOMAIN} and ${HOST} are the test server's.
  */
@@ -188,6 +189,13 @@ final class ConversationScript {
                     }
                 } else {
                     throw new AssertionError(where + "unknown directive: " + raw);
+                }
+            }
+            for (Map.Entry<String, Transport> session : sessions.entrySet()) {
+                String rest = session.getValue().unread();
+                if (!rest.isEmpty()) {
+                    throw new AssertionError(file.getFileName() + ": session " + session.getKey()
+                            + " ended with server output the script did not expect: " + rest);
                 }
             }
         } finally {

@@ -13,7 +13,10 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  */
 public final class HatoBlockHoundIntegration implements BlockHoundIntegration {
 
-    /** Blocking calls caught on non-blocking threads; NoBlockingTest asserts this stays empty. */
+    /**
+     * Blocking calls caught on non-blocking threads, each as "thread name: method"; {@link BlockingCallCheck} fails
+     * the test class during which one is recorded.
+     */
     static final Queue<String> BLOCKING_CALLS = new ConcurrentLinkedQueue<>();
 
     @Override
@@ -28,7 +31,7 @@ public final class HatoBlockHoundIntegration implements BlockHoundIntegration {
                         "tryExpandMagazines")
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
                 .blockingMethodCallback(method -> {
-                    BLOCKING_CALLS.add(method.toString());
+                    BLOCKING_CALLS.add(Thread.currentThread().getName() + ": " + method);
                     throw new BlockingOperationError(method);
                 });
     }

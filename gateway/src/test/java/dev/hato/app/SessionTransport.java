@@ -108,6 +108,16 @@ final class SessionTransport implements Transport {
     }
 
     @Override
+    public String unread() {
+        List<Action> arrived = new java.util.ArrayList<>();
+        pushed.drainTo(arrived);
+        perform(arrived);
+        String rest = new String(output, position, output.length - position, StandardCharsets.UTF_8);
+        position = output.length;
+        return rest;
+    }
+
+    @Override
     public void startTls() {
         // The session already switched its state when it answered; there is no socket to wrap.
     }

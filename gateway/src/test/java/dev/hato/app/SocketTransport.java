@@ -17,6 +17,9 @@ import javax.net.ssl.X509TrustManager;
 final class SocketTransport implements Transport {
 
     private Socket socket;
+    /** How long {@link #unread()} waits for output still under way. */
+    private static final int UNREAD_GRACE_MILLIS = 100;
+
     private InputStream in;
 
     SocketTransport(int port, boolean implicitTls) throws IOException {
@@ -103,6 +106,27 @@ final class SocketTransport implements Transport {
         } catch (IOException reset) {
             return true;
         }
+    }
+
+    @Override
+    public String unread() throws IOException {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout(UNREAD_GRACE_MILLIS);
+        try {
+            for (int b = in.read(); b >= 0 && rest.size() < 4096; b = in.read()) {
+                rest.write(b);
+            }
+        } catch (SocketTimeoutException nothingMore) {
+            // what was sent has arrived: loopback delivers it well within the grace
+        } catch (IOException reset) {
+            // the server closed the connection: nothing more can come
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(timeout);
+            }
+        }
+        return rest.toString(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -11,6 +11,12 @@ interface Transport extends AutoCloseable {
     /** True when the server closed the connection (after everything it sent was read). */
     boolean closedByServer() throws Exception;
 
+    /**
+     * What the server has sent that the script did not read (empty when nothing): called when a script ends, so
+     * that a reply the script forgot to expect fails it. Output the server sends after a short grace is not seen.
+     */
+    String unread() throws Exception;
+
     /** Client side of STARTTLS/STLS, after the server's positive reply was read. */
     void startTls() throws Exception;
 

@@ -326,8 +326,17 @@ class LdapCredentialSourceTest {
                     .verify(Duration.ofSeconds(1));
 
             flaky.start();
-            Thread.sleep(600); // the configured wait in the open state
-            expect(guarded.verify(ANN, ANN_PASSWORD), true);
+            // refused at once until the configured wait in the open state (500 ms) has passed, then a probe
+            boolean verified = false;
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos(); !verified;
+                    Thread.sleep(50)) {
+                assertThat(System.nanoTime()).as("the breaker let a probe through within 30 s").isLessThan(deadline);
+                try {
+                    verified = Boolean.TRUE.equals(guarded.verify(ANN, ANN_PASSWORD).block(MARGIN.plus(TIMEOUT)));
+                } catch (CallNotPermittedException stillOpen) {
+                    assertThat(guarded.state()).isEqualTo(ResilientCredentialSource.State.OPEN);
+                }
+            }
             assertThat(guarded.state()).isEqualTo(ResilientCredentialSource.State.CLOSED);
         }
     }
