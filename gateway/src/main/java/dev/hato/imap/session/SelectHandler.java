@@ -53,12 +53,7 @@ final class SelectHandler {
                         if (session.enter(new ImapState.Selected(user, mailbox))) {
                             session.updates().watch(mailbox);
                         }
-                        List<String> keywords = new ArrayList<>(SelectedMailbox.SYSTEM_FLAGS);
-                        keywords.addAll(mailbox.keywords());
-                        List<String> lines = new ArrayList<>();
-                        lines.add("* FLAGS " + ResponseText.flags(keywords));
-                        lines.add("* OK [PERMANENTFLAGS " + (readOnly ? "()"
-                                : ResponseText.flags(append(keywords, "\\*"))) + "] Flags permitted");
+                        List<String> lines = new ArrayList<>(mailbox.flagsResponses());
                         lines.add("* " + mailbox.exists() + " EXISTS");
                         lines.add("* " + mailbox.recentCount() + " RECENT");
                         long unseen = mailbox.firstUnseen();
@@ -126,11 +121,5 @@ final class SelectHandler {
             }
         }
         return false;
-    }
-
-    private static List<String> append(List<String> list, String value) {
-        List<String> out = new ArrayList<>(list);
-        out.add(value);
-        return out;
     }
 }

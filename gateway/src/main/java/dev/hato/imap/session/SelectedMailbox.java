@@ -45,6 +45,8 @@ final class SelectedMailbox {
      */
     private final ArrayDeque<RecentClaim> claims = new ArrayDeque<>();
     private final Set<String> keywords = new TreeSetIgnoringCase();
+    /** How many of {@link #keywords} the client was last told of in a FLAGS response (the set only grows). */
+    private int announcedKeywords;
     /** The message count the client was last told (EXISTS). */
     private int announced;
     private long highestModseq;
@@ -71,6 +73,7 @@ final class SelectedMailbox {
         }
         Collections.sort(uids);
         announced = uids.size();
+        announcedKeywords = keywords.size();
         remember(claim);
         forgetSpentClaims();
     }
@@ -102,6 +105,28 @@ final class SelectedMailbox {
     /** Keywords in use in this mailbox, for the FLAGS response. */
     Set<String> keywords() {
         return keywords;
+    }
+
+    /**
+     * RFC 3501 §7.2.1 FLAGS and §7.1 PERMANENTFLAGS as SELECT sends them: the system flags and every keyword in use;
+     * a read-only mailbox permits none (RFC 3501 §6.3.2), a writable one also new keywords ({@code \*}).
+     */
+    List<String> flagsResponses() {
+        List<String> flags = new ArrayList<>(SYSTEM_FLAGS);
+        flags.addAll(keywords);
+        List<String> permanent = new ArrayList<>(flags);
+        permanent.add("\\*");
+        announcedKeywords = keywords.size();
+        return List.of("* FLAGS " + ResponseText.flags(flags), "* OK [PERMANENTFLAGS "
+                + (readOnly ? "()" : ResponseText.flags(permanent)) + "] Flags permitted");
+    }
+
+    /**
+     * FLAGS and PERMANENTFLAGS again when a keyword came into use that the last FLAGS response did not list: RFC 3501
+     * §7.2.6 wants it sent before any FETCH that shows the keyword. Empty when nothing is new.
+     */
+    List<String> newFlagsResponses() {
+        return keywords.size() == announcedKeywords ? List.of() : flagsResponses();
     }
 
     /** The message with this UID as the client knows it; null when it is not in view or already expunged. */
@@ -276,12 +301,12 @@ final class SelectedMailbox {
     }
 
     /**
-     * The untagged responses for what changed: expunges first when allowed (EXPUNGE, or one VANISHED with QRESYNC),
+     * The untagged responses for what changed: FLAGS when a keyword is new, expunges when allowed (EXPUNGE, or one VANISHED with QRESYNC),
      * then EXISTS/RECENT for new messages, then FETCH FLAGS for flag changes (with UID under QRESYNC and MODSEQ under
      * CONDSTORE, RFC 7162 §3.1.4 and §3.2.4).
      */
     List<String> flush(boolean expungesAllowed, boolean condStore, boolean qresync) {
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(newFlagsResponses());
         if (expungesAllowed && !expunged.isEmpty()) {
             if (qresync) {
                 lines.add("* VANISHED " + ResponseText.set(new ArrayList<>(expunged)));

@@ -77,7 +77,8 @@ final class StoreHandler {
                         mailbox.updated(message);
                         mailbox.sawModseq(message.modseq());
                     }
-                    List<String> lines = new ArrayList<>();
+                    // RFC 3501 §7.2.6: a keyword new to the mailbox is announced before a FETCH shows it.
+                    List<String> lines = new ArrayList<>(mailbox.newFlagsResponses());
                     Set<Long> refused = new HashSet<>(update.modified());
                     Set<Long> changed = new HashSet<>();
                     update.changed().forEach(m -> changed.add(m.uid()));

@@ -93,8 +93,15 @@ class SelectedMailboxTest {
         assertThat(mailbox.flush(true, false, false)).isEmpty();
         mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), null);
         mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), null);
-        assertThat(mailbox.flush(true, false, true)).containsExactly("* 3 FETCH (FLAGS ($Junk \\Recent) UID 9)");
+        // RFC 3501 §7.2.6: the keyword is new to the mailbox, so FLAGS (once) comes before the FETCH that shows it.
+        assertThat(mailbox.flush(true, false, true)).containsExactly(
+                "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk)",
+                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk \\*)] Flags permitted",
+                "* 3 FETCH (FLAGS ($Junk \\Recent) UID 9)");
         assertThat(mailbox.keywords()).containsExactly("$Junk");
+        mailbox.apply(List.of(message(9, 32, "$Junk")), List.of(), null);
+        mailbox.apply(List.of(message(2, 33, "$junk")), List.of(), null);
+        assertThat(mailbox.flush(true, false, true)).containsExactly("* 1 FETCH (FLAGS ($junk) UID 2)");
     }
 
     @Test
