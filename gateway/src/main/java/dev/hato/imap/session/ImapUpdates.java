@@ -68,7 +68,7 @@ final class ImapUpdates {
     }
 
     /**
-     * Reads what changed in the selected mailbox since the snapshot's modseq and applies it to the snapshot.
+     * Reads what changed in the selected mailbox since the snapshot's last read and applies it to the snapshot.
      * {@code shared}: the session was woken by an event and may join a read of the node's other sessions
      * ({@link MailboxChanges#sharedChangesSince}); after a command of its own it reads alone, since the event for
      * its own change may not have arrived yet.
@@ -80,7 +80,7 @@ final class ImapUpdates {
             return Mono.empty();
         }
         stale.set(false);
-        long since = mailbox.highestModseq();
+        long since = mailbox.changesRead();
         MailboxChanges changes = session.services().changes();
         Mono<MailboxChanges.Changes> read = shared ? changes.sharedChangesSince(user.id(), mailbox.id(), since)
                 : changes.changesSince(user.id(), mailbox.id(), since);

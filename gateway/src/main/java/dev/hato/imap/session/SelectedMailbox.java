@@ -49,7 +49,13 @@ final class SelectedMailbox {
     private int announcedKeywords;
     /** The message count the client was last told (EXISTS). */
     private int announced;
+    /** The highest modseq this session knows of, its own changes included (HIGHESTMODSEQ). */
     private long highestModseq;
+    /**
+     * Every change up to this modseq has been read and applied: the next read starts here. This session's own
+     * changes do not move it, since another session's change with a lower modseq may not have been read yet.
+     */
+    private long changesRead;
 
     /** Bound on {@link #claims}; an older claim still pending is forgotten (its messages then show no \Recent). */
     static final int MAX_PENDING_CLAIMS = 8;
@@ -74,6 +80,7 @@ final class SelectedMailbox {
         Collections.sort(uids);
         announced = uids.size();
         announcedKeywords = keywords.size();
+        changesRead = highestModseq;
         remember(claim);
         forgetSpentClaims();
     }
@@ -92,6 +99,11 @@ final class SelectedMailbox {
 
     long highestModseq() {
         return highestModseq;
+    }
+
+    /** Where the next read of changes starts: every change up to it is applied. */
+    long changesRead() {
+        return changesRead;
     }
 
     int exists() {
@@ -225,7 +237,7 @@ final class SelectedMailbox {
     }
 
     /**
-     * Applies what the store reports since {@link #highestModseq()}: new and changed messages, expunged UIDs.
+     * Applies what the store reports since {@link #changesRead()}: new and changed messages, expunged UIDs.
      * {@code claim} is the recent claim this session made for them (null when it made none); new messages that it
      * or an earlier claim of this session covers are \Recent for this session. Idempotent: a change seen twice
      * (or made by this session) announces nothing twice.
@@ -235,6 +247,7 @@ final class SelectedMailbox {
         long lastUid = uids.isEmpty() ? 0 : uids.get(uids.size() - 1);
         for (MessageMeta message : changed) {
             highestModseq = Math.max(highestModseq, message.modseq());
+            changesRead = Math.max(changesRead, message.modseq());
             MessageMeta known = messages.get(message.uid());
             if (known != null) {
                 if (!expunged.contains(message.uid())
@@ -290,7 +303,10 @@ final class SelectedMailbox {
         return false;
     }
 
-    /** Records a modseq the store reported (e.g. after this session's own change). */
+    /**
+     * Records the modseq of this session's own change, for HIGHESTMODSEQ. The next read still starts at
+     * {@link #changesRead()}: a STORE at modseq 11 says nothing of an EXPUNGE at 10 this session has not read yet.
+     */
     void sawModseq(long modseq) {
         highestModseq = Math.max(highestModseq, modseq);
     }
