@@ -91,10 +91,10 @@ final class ImapUpdates {
                             highestNew = Math.max(highestNew, message.uid());
                         }
                     }
-                    Mono<Optional<RecentClaim>> claim = highestNew > 0 && !mailbox.readOnly()
-                            ? changes.claimFor(user.id(), mailbox.id(), highestNew).map(Optional::of)
-                                    .defaultIfEmpty(Optional.empty())
-                            : Mono.just(Optional.empty());
+                    Mono<Optional<RecentClaim>> claim = highestNew == 0 ? Mono.just(Optional.empty())
+                            : mailbox.readOnly() ? unclaimed(user, mailbox)
+                            : changes.claimFor(user.id(), mailbox.id(), highestNew).map(Optional::of)
+                                    .defaultIfEmpty(Optional.empty());
                     return claim.doOnNext(recent -> {
                         if (session.selected() == mailbox) {
                             mailbox.apply(found.changed(), found.expunged(), recent.orElse(null));
@@ -102,6 +102,17 @@ final class ImapUpdates {
                     });
                 })
                 .then();
+    }
+
+    /**
+     * For a read-only session, which claims nothing (RFC 3501 §6.3.2): the messages no session has claimed, read after
+     * the changes, which it shows as \Recent (RFC 3501 §2.3.2). None when the mailbox is no longer found by its name.
+     */
+    private Mono<Optional<RecentClaim>> unclaimed(Account user, SelectedMailbox mailbox) {
+        return session.services().mailboxes().find(user.id(), mailbox.info().name())
+                .filter(info -> info.id() == mailbox.id())
+                .map(info -> Optional.of(SelectedMailbox.unclaimed(info.firstRecentUid())))
+                .defaultIfEmpty(Optional.empty());
     }
 
     /** The untagged responses the client may be sent now. */

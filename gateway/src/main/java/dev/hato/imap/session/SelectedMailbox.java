@@ -61,8 +61,10 @@ final class SelectedMailbox {
     static final int MAX_PENDING_CLAIMS = 8;
 
     /**
-     * {@code claim} is this session's recent claim made after reading {@code initial} (null when read-only): the
-     * messages it covers are \Recent for this session.
+     * {@code claim} is this session's recent claim made after reading {@code initial}: the messages it covers are
+     * \Recent for this session. A read-only session claims nothing (RFC 3501 §6.3.2: EXAMINE must not take \Recent
+     * away); its {@code claim} is {@link #unclaimed} of what it read, the messages no session has claimed yet, which
+     * RFC 3501 §2.3.2 lets it show as \Recent as well.
      */
     SelectedMailbox(MailboxInfo info, boolean readOnly, List<MessageMeta> initial, @Nullable RecentClaim claim) {
         this.info = info;
@@ -72,7 +74,7 @@ final class SelectedMailbox {
             uids.add(message.uid());
             messages.put(message.uid(), message);
             keywords(message);
-            if (claim != null && !readOnly && claim.covers(message.uid())) {
+            if (claim != null && claim.covers(message.uid())) {
                 recent.add(message.uid());
             }
             highestModseq = Math.max(highestModseq, message.modseq());
@@ -239,7 +241,8 @@ final class SelectedMailbox {
     /**
      * Applies what the store reports since {@link #changesRead()}: new and changed messages, expunged UIDs.
      * {@code claim} is the recent claim this session made for them (null when it made none); new messages that it
-     * or an earlier claim of this session covers are \Recent for this session. Idempotent: a change seen twice
+     * or an earlier claim of this session covers are \Recent for this session. For a read-only session it is
+     * {@link #unclaimed} as read after the changes, and nothing is remembered. Idempotent: a change seen twice
      * (or made by this session) announces nothing twice.
      */
     void apply(List<MessageMeta> changed, Collection<Long> gone, @Nullable RecentClaim claim) {
@@ -264,7 +267,7 @@ final class SelectedMailbox {
                 lastUid = message.uid();
                 messages.put(message.uid(), message);
                 keywords(message);
-                if (!readOnly && claimed(message.uid())) {
+                if (readOnly ? claim != null && claim.covers(message.uid()) : claimed(message.uid())) {
                     recent.add(message.uid());
                 }
             }
@@ -276,6 +279,11 @@ final class SelectedMailbox {
             }
         }
         forgetSpentClaims();
+    }
+
+    /** The messages no session has claimed yet, {@code firstRecentUid} and above, as a read-only session sees them. */
+    static RecentClaim unclaimed(long firstRecentUid) {
+        return new RecentClaim(Math.max(1, firstRecentUid), Long.MAX_VALUE);
     }
 
     /** Claims all of whose UIDs are in view (or were passed over, expunged unseen) can cover nothing more. */

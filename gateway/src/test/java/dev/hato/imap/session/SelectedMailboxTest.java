@@ -117,11 +117,15 @@ class SelectedMailboxTest {
     }
 
     @Test
-    void anExaminedMailboxShouldShowNoMessageAsRecent() {
-        SelectedMailbox examined = new SelectedMailbox(INFO, true, List.of(message(4, 5)), new RecentClaim(1, 10));
-        examined.apply(List.of(message(5, 6)), List.of(), new RecentClaim(1, 10));
+    void anExaminedMailboxShouldShowWhatNoSessionClaimedAsRecentAndRememberNoClaim() {
+        SelectedMailbox examined = new SelectedMailbox(INFO, true, List.of(message(4, 5), message(5, 6)),
+                SelectedMailbox.unclaimed(5));
+        assertThat(examined.recentUids()).containsExactly(5L);
+        examined.apply(List.of(message(6, 7), message(7, 8)), List.of(), SelectedMailbox.unclaimed(7));
+        examined.apply(List.of(message(8, 9)), List.of(), null);
 
-        assertThat(examined.recentCount()).isZero();
+        assertThat(examined.recentUids()).as("6 was claimed by then; no claim is remembered for 8")
+                .containsExactlyInAnyOrder(5L, 7L);
     }
 
     @Test
