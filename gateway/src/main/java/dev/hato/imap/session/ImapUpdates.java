@@ -125,6 +125,15 @@ final class ImapUpdates {
                 .map(Action::line);
     }
 
+    /** RFC 7162 §3.1: after the first CONDSTORE-enabling command while a mailbox is selected, its HIGHESTMODSEQ. */
+    private Flux<Action> highestModseq() {
+        SelectedMailbox mailbox = session.selected();
+        if (!session.takeHighestModseqDue() || mailbox == null) {
+            return Flux.empty();
+        }
+        return Flux.just(Action.line("* OK [HIGHESTMODSEQ " + mailbox.highestModseq() + "] Highest"));
+    }
+
     /**
      * The end of a command: changes announced by other sessions are read when the snapshot is stale (or always with
      * {@code force}) and sent before the tagged response.
@@ -137,6 +146,7 @@ final class ImapUpdates {
                         return Mono.empty();
                     })
                     .thenMany(Flux.defer(() -> untagged(expungesAllowed)))
+                    .concatWith(Flux.defer(this::highestModseq))
                     .concatWith(Mono.fromSupplier(() -> Action.line(tag + " " + text)));
         });
     }
