@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -120,13 +121,13 @@ final class ListHandler {
                         }
                         MailboxInfo info = existing.get(name);
                         boolean isSubscribed = subscribed.contains(name);
-                        String childInfo = "";
-                        if (selection.contains("SUBSCRIBED") && !isSubscribed) {
-                            if (!selection.contains("RECURSIVEMATCH") || !subscribedParents.contains(name)) {
-                                continue;
-                            }
-                            // RFC 5258 §3.5: a parent listed only because a descendant matched.
-                            childInfo = " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
+                        // RFC 5258 §3.5: with RECURSIVEMATCH (and only then), every name listed that has a subscribed
+                        // descendant says so, whether or not it is subscribed itself and whether or not that
+                        // descendant matches the pattern (§3, RECURSIVEMATCH note 2).
+                        String childInfo = selection.contains("RECURSIVEMATCH") && subscribedParents.contains(name)
+                                ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : "";
+                        if (selection.contains("SUBSCRIBED") && !isSubscribed && childInfo.isEmpty()) {
+                            continue;
                         }
                         if (selection.contains("SPECIAL-USE") && (info == null || info.specialUse() == null)) {
                             continue;
@@ -162,14 +163,26 @@ final class ListHandler {
                         services.mailboxes().subscriptions(user.id()).collectList())
                 .flatMapMany(both -> {
                     Set<String> existing = new HashSet<>(both.getT1());
-                    TreeSet<String> names = new TreeSet<>(both.getT2());
-                    List<String> lines = new ArrayList<>();
-                    for (String name : names) {
+                    Set<String> subscribed = new HashSet<>(both.getT2());
+                    // Name -> whether it is listed \Noselect.
+                    Map<String, Boolean> listed = new TreeMap<>();
+                    for (String name : subscribed) {
                         if (pattern.matches(name)) {
-                            lines.add("* LSUB (" + (existing.contains(name) ? "" : "\\Noselect") + ") \"/\" "
-                                    + MailboxNames.toWire(name, session.utf8()));
+                            listed.put(name, !existing.contains(name));
+                            continue;
+                        }
+                        // RFC 3501 §6.3.9: "foo/bar" subscribed, "foo" not, and "%" stops at "foo": LSUB returns
+                        // "foo" flagged \Noselect (here: not subscribed, listed for its subscribed inferior).
+                        for (String parent = MailboxNames.parent(name); !parent.isEmpty();
+                                parent = MailboxNames.parent(parent)) {
+                            if (!subscribed.contains(parent) && pattern.matches(parent)) {
+                                listed.put(parent, true);
+                            }
                         }
                     }
+                    List<String> lines = new ArrayList<>();
+                    listed.forEach((name, noselect) -> lines.add("* LSUB (" + (noselect ? "\\Noselect" : "")
+                            + ") \"/\" " + MailboxNames.toWire(name, session.utf8())));
                     return Flux.fromIterable(lines).map(Action::line)
                             .cast(Action.class)
                             .concatWith(session.done(lsub.tag(), "OK LSUB completed", true));
