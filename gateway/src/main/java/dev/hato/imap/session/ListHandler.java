@@ -101,17 +101,23 @@ final class ListHandler {
                             candidates.add(parent);
                         }
                     }
+                    // Names with a subscribed descendant, and those with one that no pattern reaches.
                     Set<String> subscribedParents = new HashSet<>();
+                    Set<String> unlistedSubscribedParents = new HashSet<>();
                     for (String name : subscribed) {
+                        boolean listed = patterns.stream().anyMatch(p -> p.matches(name));
                         for (String parent = MailboxNames.parent(name); !parent.isEmpty();
                                 parent = MailboxNames.parent(parent)) {
                             subscribedParents.add(parent);
+                            if (!listed) {
+                                unlistedSubscribedParents.add(parent);
+                            }
                         }
                     }
                     if (selection.contains("SUBSCRIBED")) {
                         candidates.addAll(subscribed);
                         if (selection.contains("RECURSIVEMATCH")) {
-                            candidates.addAll(subscribedParents);
+                            candidates.addAll(unlistedSubscribedParents);
                         }
                     }
                     Flux<Action> out = Flux.empty();
@@ -121,11 +127,13 @@ final class ListHandler {
                         }
                         MailboxInfo info = existing.get(name);
                         boolean isSubscribed = subscribed.contains(name);
-                        // RFC 5258 §3.5: with RECURSIVEMATCH (and only then), every name listed that has a subscribed
-                        // descendant says so, whether or not it is subscribed itself and whether or not that
-                        // descendant matches the pattern (§3, RECURSIVEMATCH note 2).
-                        String childInfo = selection.contains("RECURSIVEMATCH") && subscribedParents.contains(name)
-                                ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : "";
+                        // RFC 5258 §3.5: CHILDINFO only with RECURSIVEMATCH. A subscribed name has it when it has a
+                        // subscribed descendant, listed or not (§3.1 note 2, §5 example 9). An unsubscribed name is
+                        // listed (with it) only for a subscribed descendant that no pattern reaches (§3.3 rule 2B):
+                        // when every such descendant is listed anyway, its CHILDINFO would be redundant (§3.5).
+                        boolean hasChildInfo = selection.contains("RECURSIVEMATCH") && (isSubscribed
+                                ? subscribedParents.contains(name) : unlistedSubscribedParents.contains(name));
+                        String childInfo = hasChildInfo ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : "";
                         if (selection.contains("SUBSCRIBED") && !isSubscribed && childInfo.isEmpty()) {
                             continue;
                         }
