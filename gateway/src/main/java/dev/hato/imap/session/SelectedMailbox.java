@@ -136,8 +136,9 @@ final class SelectedMailbox {
     }
 
     /**
-     * FLAGS and PERMANENTFLAGS again when a keyword came into use that the last FLAGS response did not list: RFC 3501
-     * §7.2.6 wants it sent before any FETCH that shows the keyword. Empty when nothing is new.
+     * FLAGS and PERMANENTFLAGS again when a keyword came into use that the last FLAGS response did not list, sent
+     * before any FETCH that shows the keyword so the client's recorded FLAGS (RFC 3501 §7.2.6) stays complete; the RFC
+     * allows but does not demand the re-send, Dovecot does it too. Empty when nothing is new.
      */
     List<String> newFlagsResponses() {
         return keywords.size() == announcedKeywords ? List.of() : flagsResponses();
