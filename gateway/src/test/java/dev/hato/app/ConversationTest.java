@@ -15,8 +15,11 @@ class ConversationTest {
 
     private static final RunningHato HATO = RunningHato.shared();
 
+    /** {@code -Dhato.conversations=part}: only the scripts whose name contains it (to run a few by hand). */
     static Stream<Arguments> scripts() {
+        String only = System.getProperty("hato.conversations", "");
         return Stream.of("smtp", "pop3", "imap").flatMap(ConversationScript::all)
+                .filter(script -> script.toString().contains(only))
                 .flatMap(script -> Stream.of(Arguments.of(script, "session"), Arguments.of(script, "socket")));
     }
 

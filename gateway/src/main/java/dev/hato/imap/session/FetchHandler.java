@@ -105,7 +105,10 @@ final class FetchHandler {
                     return services.fetch().render(mailbox.sequence(message.uid()), shown, fetch.attributes(),
                             options, prefetched).map(bytes -> (Action) new Action.Write(bytes));
                 })));
-        Flux<Action> work = seen.flatMapMany(changed -> Flux.concat(vanished, responses.apply(changed),
+        // RFC 3501 §7.2.6: setting \Seen read the messages' flags afresh; a keyword another session added meanwhile
+        // is announced before the FETCH that shows it.
+        Flux<Action> newFlags = Flux.defer(() -> Flux.fromIterable(mailbox.newFlagsResponses()).map(Action::line));
+        Flux<Action> work = seen.flatMapMany(changed -> Flux.concat(vanished, newFlags, responses.apply(changed),
                 session.done(tag, finalText, uid)));
         // RFC 3516 §4.3: BINARY of a part whose transfer encoding the server cannot decode. The renderer fails before
         // the first octet of that message, so the responses already sent are whole.

@@ -76,6 +76,8 @@ public final class ImapSession implements ProtocolSession {
     private ByteBuffer input = EMPTY;
     private boolean tls;
     private boolean condStore;
+    /** CONDSTORE was enabled while a mailbox was selected: the command's end sends HIGHESTMODSEQ (RFC 7162 §3.1). */
+    private boolean highestModseqDue;
     private boolean qresync;
     private boolean utf8;
     private boolean compressed;
@@ -376,6 +378,7 @@ public final class ImapSession implements ProtocolSession {
 
     /** Leaves the selected state (the watch on its mailbox ends, and with it RFC 5182's saved result). */
     void unselect() {
+        highestModseqDue = false;
         updates.stopWatching();
         ImapState now = state.get();
         if (now instanceof ImapState.Selected selection) {
@@ -441,8 +444,23 @@ public final class ImapSession implements ProtocolSession {
         return condStore;
     }
 
+    /**
+     * A CONDSTORE-enabling command (RFC 7162 §3.1). When it is the first and a mailbox is selected, the client learns
+     * the mailbox's HIGHESTMODSEQ before the command's tagged reply ({@link #takeHighestModseqDue()}); a SELECT or
+     * EXAMINE with CONDSTORE enables it before its mailbox is selected and reports HIGHESTMODSEQ itself.
+     */
     void enableCondStore() {
+        if (!condStore && selected() != null) {
+            highestModseqDue = true;
+        }
         condStore = true;
+    }
+
+    /** Whether HIGHESTMODSEQ is due after a CONDSTORE-enabling command, once. */
+    boolean takeHighestModseqDue() {
+        boolean due = highestModseqDue;
+        highestModseqDue = false;
+        return due;
     }
 
     boolean qresync() {
@@ -452,7 +470,7 @@ public final class ImapSession implements ProtocolSession {
     /** RFC 7162 §3.2.3: enabling QRESYNC implies CONDSTORE. */
     void enableQresync() {
         qresync = true;
-        condStore = true;
+        enableCondStore();
     }
 
     boolean utf8() {

@@ -68,7 +68,7 @@ final class ImapUpdates {
     }
 
     /**
-     * Reads what changed in the selected mailbox since the snapshot's modseq and applies it to the snapshot.
+     * Reads what changed in the selected mailbox since the snapshot's last read and applies it to the snapshot.
      * {@code shared}: the session was woken by an event and may join a read of the node's other sessions
      * ({@link MailboxChanges#sharedChangesSince}); after a command of its own it reads alone, since the event for
      * its own change may not have arrived yet.
@@ -80,7 +80,7 @@ final class ImapUpdates {
             return Mono.empty();
         }
         stale.set(false);
-        long since = mailbox.highestModseq();
+        long since = mailbox.changesRead();
         MailboxChanges changes = session.services().changes();
         Mono<MailboxChanges.Changes> read = shared ? changes.sharedChangesSince(user.id(), mailbox.id(), since)
                 : changes.changesSince(user.id(), mailbox.id(), since);
@@ -91,10 +91,10 @@ final class ImapUpdates {
                             highestNew = Math.max(highestNew, message.uid());
                         }
                     }
-                    Mono<Optional<RecentClaim>> claim = highestNew > 0 && !mailbox.readOnly()
-                            ? changes.claimFor(user.id(), mailbox.id(), highestNew).map(Optional::of)
-                                    .defaultIfEmpty(Optional.empty())
-                            : Mono.just(Optional.empty());
+                    Mono<Optional<RecentClaim>> claim = highestNew == 0 ? Mono.just(Optional.empty())
+                            : mailbox.readOnly() ? unclaimed(user, mailbox)
+                            : changes.claimFor(user.id(), mailbox.id(), highestNew).map(Optional::of)
+                                    .defaultIfEmpty(Optional.empty());
                     return claim.doOnNext(recent -> {
                         if (session.selected() == mailbox) {
                             mailbox.apply(found.changed(), found.expunged(), recent.orElse(null));
@@ -102,6 +102,17 @@ final class ImapUpdates {
                     });
                 })
                 .then();
+    }
+
+    /**
+     * For a read-only session, which claims nothing (RFC 3501 §6.3.2): the messages no session has claimed, read after
+     * the changes, which it shows as \Recent (RFC 3501 §2.3.2). None when the mailbox is no longer found by its name.
+     */
+    private Mono<Optional<RecentClaim>> unclaimed(Account user, SelectedMailbox mailbox) {
+        return session.services().mailboxes().find(user.id(), mailbox.info().name())
+                .filter(info -> info.id() == mailbox.id())
+                .map(info -> Optional.of(SelectedMailbox.unclaimed(info.firstRecentUid())))
+                .defaultIfEmpty(Optional.empty());
     }
 
     /** The untagged responses the client may be sent now. */
@@ -112,6 +123,15 @@ final class ImapUpdates {
         }
         return Flux.fromIterable(mailbox.flush(expungesAllowed, session.condStore(), session.qresync()))
                 .map(Action::line);
+    }
+
+    /** RFC 7162 §3.1: after the first CONDSTORE-enabling command while a mailbox is selected, its HIGHESTMODSEQ. */
+    private Flux<Action> highestModseq() {
+        SelectedMailbox mailbox = session.selected();
+        if (!session.takeHighestModseqDue() || mailbox == null) {
+            return Flux.empty();
+        }
+        return Flux.just(Action.line("* OK [HIGHESTMODSEQ " + mailbox.highestModseq() + "] Highest"));
     }
 
     /**
@@ -126,6 +146,7 @@ final class ImapUpdates {
                         return Mono.empty();
                     })
                     .thenMany(Flux.defer(() -> untagged(expungesAllowed)))
+                    .concatWith(Flux.defer(this::highestModseq))
                     .concatWith(Mono.fromSupplier(() -> Action.line(tag + " " + text)));
         });
     }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -100,17 +101,23 @@ final class ListHandler {
                             candidates.add(parent);
                         }
                     }
+                    // Names with a subscribed descendant, and those with one that no pattern reaches.
                     Set<String> subscribedParents = new HashSet<>();
+                    Set<String> unlistedSubscribedParents = new HashSet<>();
                     for (String name : subscribed) {
+                        boolean listed = patterns.stream().anyMatch(p -> p.matches(name));
                         for (String parent = MailboxNames.parent(name); !parent.isEmpty();
                                 parent = MailboxNames.parent(parent)) {
                             subscribedParents.add(parent);
+                            if (!listed) {
+                                unlistedSubscribedParents.add(parent);
+                            }
                         }
                     }
                     if (selection.contains("SUBSCRIBED")) {
                         candidates.addAll(subscribed);
                         if (selection.contains("RECURSIVEMATCH")) {
-                            candidates.addAll(subscribedParents);
+                            candidates.addAll(unlistedSubscribedParents);
                         }
                     }
                     Flux<Action> out = Flux.empty();
@@ -120,13 +127,15 @@ final class ListHandler {
                         }
                         MailboxInfo info = existing.get(name);
                         boolean isSubscribed = subscribed.contains(name);
-                        String childInfo = "";
-                        if (selection.contains("SUBSCRIBED") && !isSubscribed) {
-                            if (!selection.contains("RECURSIVEMATCH") || !subscribedParents.contains(name)) {
-                                continue;
-                            }
-                            // RFC 5258 §3.5: a parent listed only because a descendant matched.
-                            childInfo = " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
+                        // RFC 5258 §3.5: CHILDINFO only with RECURSIVEMATCH. A subscribed name has it when it has a
+                        // subscribed descendant, listed or not (§3.1 note 2, §5 example 9). An unsubscribed name is
+                        // listed (with it) only for a subscribed descendant that no pattern reaches (§3.3 rule 2B):
+                        // when every such descendant is listed anyway, its CHILDINFO would be redundant (§3.5).
+                        boolean hasChildInfo = selection.contains("RECURSIVEMATCH") && (isSubscribed
+                                ? subscribedParents.contains(name) : unlistedSubscribedParents.contains(name));
+                        String childInfo = hasChildInfo ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : "";
+                        if (selection.contains("SUBSCRIBED") && !isSubscribed && childInfo.isEmpty()) {
+                            continue;
                         }
                         if (selection.contains("SPECIAL-USE") && (info == null || info.specialUse() == null)) {
                             continue;
@@ -162,14 +171,26 @@ final class ListHandler {
                         services.mailboxes().subscriptions(user.id()).collectList())
                 .flatMapMany(both -> {
                     Set<String> existing = new HashSet<>(both.getT1());
-                    TreeSet<String> names = new TreeSet<>(both.getT2());
-                    List<String> lines = new ArrayList<>();
-                    for (String name : names) {
+                    Set<String> subscribed = new HashSet<>(both.getT2());
+                    // Name -> whether it is listed \Noselect.
+                    Map<String, Boolean> listed = new TreeMap<>();
+                    for (String name : subscribed) {
                         if (pattern.matches(name)) {
-                            lines.add("* LSUB (" + (existing.contains(name) ? "" : "\\Noselect") + ") \"/\" "
-                                    + MailboxNames.toWire(name, session.utf8()));
+                            listed.put(name, !existing.contains(name));
+                            continue;
+                        }
+                        // RFC 3501 §6.3.9: "foo/bar" subscribed, "foo" not, and "%" stops at "foo": LSUB returns
+                        // "foo" flagged \Noselect (here: not subscribed, listed for its subscribed inferior).
+                        for (String parent = MailboxNames.parent(name); !parent.isEmpty();
+                                parent = MailboxNames.parent(parent)) {
+                            if (!subscribed.contains(parent) && pattern.matches(parent)) {
+                                listed.put(parent, true);
+                            }
                         }
                     }
+                    List<String> lines = new ArrayList<>();
+                    listed.forEach((name, noselect) -> lines.add("* LSUB (" + (noselect ? "\\Noselect" : "")
+                            + ") \"/\" " + MailboxNames.toWire(name, session.utf8())));
                     return Flux.fromIterable(lines).map(Action::line)
                             .cast(Action.class)
                             .concatWith(session.done(lsub.tag(), "OK LSUB completed", true));

@@ -3,6 +3,7 @@ package dev.hato.imap.session;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
 import dev.hato.store.directory.Account;
+import dev.hato.store.mail.MailboxInfo;
 import dev.hato.store.mail.Mailboxes.RecentClaim;
 import dev.hato.store.mail.MessageMeta;
 import java.util.ArrayList;
@@ -48,17 +49,12 @@ final class SelectHandler {
             // RFC 3501 §2.3.2: the claim after the read, so that every message read is claimed by this session or an
             // earlier one; what the claim takes beyond the read shows \Recent here when it arrives.
             return services.mailboxes().messages(user.id(), info.id()).collectList()
-                    .flatMapMany(messages -> recentClaim(user, info.id(), readOnly, messages).flatMapMany(claim -> {
+                    .flatMapMany(messages -> recentClaim(user, info, readOnly, messages).flatMapMany(claim -> {
                         SelectedMailbox mailbox = new SelectedMailbox(info, readOnly, messages, claim.orElse(null));
                         if (session.enter(new ImapState.Selected(user, mailbox))) {
                             session.updates().watch(mailbox);
                         }
-                        List<String> keywords = new ArrayList<>(SelectedMailbox.SYSTEM_FLAGS);
-                        keywords.addAll(mailbox.keywords());
-                        List<String> lines = new ArrayList<>();
-                        lines.add("* FLAGS " + ResponseText.flags(keywords));
-                        lines.add("* OK [PERMANENTFLAGS " + (readOnly ? "()"
-                                : ResponseText.flags(append(keywords, "\\*"))) + "] Flags permitted");
+                        List<String> lines = new ArrayList<>(mailbox.flagsResponses());
                         lines.add("* " + mailbox.exists() + " EXISTS");
                         lines.add("* " + mailbox.recentCount() + " RECENT");
                         long unseen = mailbox.firstUnseen();
@@ -82,13 +78,19 @@ final class SelectHandler {
         return Flux.concat(closed, session.guarded(tag, work));
     }
 
-    /** The recent claim of a SELECT that read {@code messages} (in UID order); none for EXAMINE or no messages. */
-    private Mono<Optional<RecentClaim>> recentClaim(Account user, long mailboxId, boolean readOnly,
+    /**
+     * The recent claim of a SELECT that read {@code messages} (in UID order), none when there are no messages. EXAMINE
+     * claims nothing (RFC 3501 §6.3.2) and sees as \Recent what no session had claimed when the mailbox was found.
+     */
+    private Mono<Optional<RecentClaim>> recentClaim(Account user, MailboxInfo info, boolean readOnly,
                                                     List<MessageMeta> messages) {
-        if (readOnly || messages.isEmpty()) {
+        if (readOnly) {
+            return Mono.just(Optional.of(SelectedMailbox.unclaimed(info.firstRecentUid())));
+        }
+        if (messages.isEmpty()) {
             return Mono.just(Optional.empty());
         }
-        return services.changes().claimFor(user.id(), mailboxId, messages.get(messages.size() - 1).uid())
+        return services.changes().claimFor(user.id(), info.id(), messages.get(messages.size() - 1).uid())
                 .map(Optional::of).defaultIfEmpty(Optional.empty());
     }
 
@@ -126,11 +128,5 @@ final class SelectHandler {
             }
         }
         return false;
-    }
-
-    private static List<String> append(List<String> list, String value) {
-        List<String> out = new ArrayList<>(list);
-        out.add(value);
-        return out;
     }
 }

@@ -45,16 +45,26 @@ final class SelectedMailbox {
      */
     private final ArrayDeque<RecentClaim> claims = new ArrayDeque<>();
     private final Set<String> keywords = new TreeSetIgnoringCase();
+    /** How many of {@link #keywords} the client was last told of in a FLAGS response (the set only grows). */
+    private int announcedKeywords;
     /** The message count the client was last told (EXISTS). */
     private int announced;
+    /** The highest modseq this session knows of, its own changes included (HIGHESTMODSEQ). */
     private long highestModseq;
+    /**
+     * Every change up to this modseq has been read and applied: the next read starts here. This session's own
+     * changes do not move it, since another session's change with a lower modseq may not have been read yet.
+     */
+    private long changesRead;
 
     /** Bound on {@link #claims}; an older claim still pending is forgotten (its messages then show no \Recent). */
     static final int MAX_PENDING_CLAIMS = 8;
 
     /**
-     * {@code claim} is this session's recent claim made after reading {@code initial} (null when read-only): the
-     * messages it covers are \Recent for this session.
+     * {@code claim} is this session's recent claim made after reading {@code initial}: the messages it covers are
+     * \Recent for this session. A read-only session claims nothing (RFC 3501 §6.3.2: EXAMINE must not take \Recent
+     * away); its {@code claim} is {@link #unclaimed} of what it read, the messages no session has claimed yet, which
+     * RFC 3501 §2.3.2 lets it show as \Recent as well.
      */
     SelectedMailbox(MailboxInfo info, boolean readOnly, List<MessageMeta> initial, @Nullable RecentClaim claim) {
         this.info = info;
@@ -64,13 +74,15 @@ final class SelectedMailbox {
             uids.add(message.uid());
             messages.put(message.uid(), message);
             keywords(message);
-            if (claim != null && !readOnly && claim.covers(message.uid())) {
+            if (claim != null && claim.covers(message.uid())) {
                 recent.add(message.uid());
             }
             highestModseq = Math.max(highestModseq, message.modseq());
         }
         Collections.sort(uids);
         announced = uids.size();
+        announcedKeywords = keywords.size();
+        changesRead = highestModseq;
         remember(claim);
         forgetSpentClaims();
     }
@@ -91,6 +103,11 @@ final class SelectedMailbox {
         return highestModseq;
     }
 
+    /** Where the next read of changes starts: every change up to it is applied. */
+    long changesRead() {
+        return changesRead;
+    }
+
     int exists() {
         return uids.size();
     }
@@ -102,6 +119,29 @@ final class SelectedMailbox {
     /** Keywords in use in this mailbox, for the FLAGS response. */
     Set<String> keywords() {
         return keywords;
+    }
+
+    /**
+     * RFC 3501 §7.2.1 FLAGS and §7.1 PERMANENTFLAGS as SELECT sends them: the system flags and every keyword in use;
+     * a read-only mailbox permits none (RFC 3501 §6.3.2), a writable one also new keywords ({@code \*}).
+     */
+    List<String> flagsResponses() {
+        List<String> flags = new ArrayList<>(SYSTEM_FLAGS);
+        flags.addAll(keywords);
+        List<String> permanent = new ArrayList<>(flags);
+        permanent.add("\\*");
+        announcedKeywords = keywords.size();
+        return List.of("* FLAGS " + ResponseText.flags(flags), "* OK [PERMANENTFLAGS "
+                + (readOnly ? "()" : ResponseText.flags(permanent)) + "] Flags permitted");
+    }
+
+    /**
+     * FLAGS and PERMANENTFLAGS again when a keyword came into use that the last FLAGS response did not list, sent
+     * before any FETCH that shows the keyword so the client's recorded FLAGS (RFC 3501 §7.2.6) stays complete; the RFC
+     * allows but does not demand the re-send, Dovecot does it too. Empty when nothing is new.
+     */
+    List<String> newFlagsResponses() {
+        return keywords.size() == announcedKeywords ? List.of() : flagsResponses();
     }
 
     /** The message with this UID as the client knows it; null when it is not in view or already expunged. */
@@ -200,9 +240,10 @@ final class SelectedMailbox {
     }
 
     /**
-     * Applies what the store reports since {@link #highestModseq()}: new and changed messages, expunged UIDs.
+     * Applies what the store reports since {@link #changesRead()}: new and changed messages, expunged UIDs.
      * {@code claim} is the recent claim this session made for them (null when it made none); new messages that it
-     * or an earlier claim of this session covers are \Recent for this session. Idempotent: a change seen twice
+     * or an earlier claim of this session covers are \Recent for this session. For a read-only session it is
+     * {@link #unclaimed} as read after the changes, and nothing is remembered. Idempotent: a change seen twice
      * (or made by this session) announces nothing twice.
      */
     void apply(List<MessageMeta> changed, Collection<Long> gone, @Nullable RecentClaim claim) {
@@ -210,6 +251,7 @@ final class SelectedMailbox {
         long lastUid = uids.isEmpty() ? 0 : uids.get(uids.size() - 1);
         for (MessageMeta message : changed) {
             highestModseq = Math.max(highestModseq, message.modseq());
+            changesRead = Math.max(changesRead, message.modseq());
             MessageMeta known = messages.get(message.uid());
             if (known != null) {
                 if (!expunged.contains(message.uid())
@@ -226,7 +268,7 @@ final class SelectedMailbox {
                 lastUid = message.uid();
                 messages.put(message.uid(), message);
                 keywords(message);
-                if (!readOnly && claimed(message.uid())) {
+                if (readOnly ? claim != null && claim.covers(message.uid()) : claimed(message.uid())) {
                     recent.add(message.uid());
                 }
             }
@@ -238,6 +280,11 @@ final class SelectedMailbox {
             }
         }
         forgetSpentClaims();
+    }
+
+    /** The messages no session has claimed yet, {@code firstRecentUid} and above, as a read-only session sees them. */
+    static RecentClaim unclaimed(long firstRecentUid) {
+        return new RecentClaim(Math.max(1, firstRecentUid), Long.MAX_VALUE);
     }
 
     /** Claims all of whose UIDs are in view (or were passed over, expunged unseen) can cover nothing more. */
@@ -265,7 +312,10 @@ final class SelectedMailbox {
         return false;
     }
 
-    /** Records a modseq the store reported (e.g. after this session's own change). */
+    /**
+     * Records the modseq of this session's own change, for HIGHESTMODSEQ. The next read still starts at
+     * {@link #changesRead()}: a STORE at modseq 11 says nothing of an EXPUNGE at 10 this session has not read yet.
+     */
     void sawModseq(long modseq) {
         highestModseq = Math.max(highestModseq, modseq);
     }
@@ -276,12 +326,12 @@ final class SelectedMailbox {
     }
 
     /**
-     * The untagged responses for what changed: expunges first when allowed (EXPUNGE, or one VANISHED with QRESYNC),
+     * The untagged responses for what changed: FLAGS when a keyword is new, expunges when allowed (EXPUNGE, or one VANISHED with QRESYNC),
      * then EXISTS/RECENT for new messages, then FETCH FLAGS for flag changes (with UID under QRESYNC and MODSEQ under
      * CONDSTORE, RFC 7162 §3.1.4 and §3.2.4).
      */
     List<String> flush(boolean expungesAllowed, boolean condStore, boolean qresync) {
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(newFlagsResponses());
         if (expungesAllowed && !expunged.isEmpty()) {
             if (qresync) {
                 lines.add("* VANISHED " + ResponseText.set(new ArrayList<>(expunged)));

@@ -52,18 +52,16 @@ final class StoreHandler {
         if (store.unchangedSince() != null) {
             session.enableCondStore(); // RFC 7162 §3.1: UNCHANGEDSINCE enables CONDSTORE.
         }
+        // RFC 2180 §4.2: a message another session expunged (not yet announced here) is left out; the rest is stored
+        // and the answer is OK. Its EXPUNGE follows when one may be sent (RFC 3501 §7.4.1).
         List<Long> uids = new ArrayList<>();
-        boolean expungedAsked = false;
         for (Long uid : mailbox.resolve(store.set(), store.uid(), session.savedResult())) {
-            if (mailbox.message(uid) == null) {
-                expungedAsked = true;
-            } else {
+            if (mailbox.message(uid) != null) {
                 uids.add(uid);
             }
         }
         if (uids.isEmpty()) {
-            return session.done(tag, expungedAsked ? "NO [EXPUNGEISSUED] The messages were expunged"
-                    : "OK STORE completed", store.uid());
+            return session.done(tag, "OK STORE completed", store.uid());
         }
         Mailboxes.FlagMode mode = switch (store.mode()) {
             case REPLACE -> Mailboxes.FlagMode.REPLACE;
@@ -77,13 +75,21 @@ final class StoreHandler {
                         mailbox.updated(message);
                         mailbox.sawModseq(message.modseq());
                     }
-                    List<String> lines = new ArrayList<>();
+                    // RFC 3501 §7.2.6: a keyword new to the mailbox is announced before a FETCH shows it.
+                    List<String> lines = new ArrayList<>(mailbox.newFlagsResponses());
                     Set<Long> refused = new HashSet<>(update.modified());
                     Set<Long> changed = new HashSet<>();
                     update.changed().forEach(m -> changed.add(m.uid()));
+                    boolean unknown = false;
                     for (Long each : uids) {
                         MessageMeta message = mailbox.message(each);
                         if (message == null || refused.contains(each)) {
+                            continue;
+                        }
+                        if (!changed.contains(each) && !same(message.flags(), after(message.flags(), mode, flags))) {
+                            // The store did not change what it had to: another session expunged the message or set
+                            // these flags first. Its flags here would be stale; the read at the end tells the truth.
+                            unknown = true;
                             continue;
                         }
                         // RFC 3501 §6.4.6: FLAGS of every message in the set unless .SILENT; RFC 7162 §3.1.3: under
@@ -105,8 +111,29 @@ final class StoreHandler {
                         text = "OK [MODIFIED " + ResponseText.set(numbers) + "] Conditional STORE failed for some";
                     }
                     return Flux.fromIterable(lines).map(l -> (Action) Action.line(l))
-                            .concatWith(session.done(tag, text, uid));
+                            .concatWith(session.done(tag, text, uid, unknown));
                 });
+    }
+
+    /** The flags a message with {@code flags} has after a STORE of {@code mode} with {@code stored}. */
+    private static Set<String> after(Set<String> flags, Mailboxes.FlagMode mode, Set<String> stored) {
+        Set<String> out = new TreeSet<>(String.CASE_INSENSITIVE_ORDER); // RFC 3501 §2.3.2: keywords ignore case
+        switch (mode) {
+            case REPLACE -> out.addAll(stored);
+            case ADD -> {
+                out.addAll(flags);
+                out.addAll(stored);
+            }
+            case REMOVE -> {
+                out.addAll(flags);
+                out.removeAll(stored);
+            }
+        }
+        return out;
+    }
+
+    private static boolean same(Set<String> flags, Set<String> expected) {
+        return flags.size() == expected.size() && expected.containsAll(flags);
     }
 
     /** A flag in its canonical spelling, or null when it is not a valid flag. */

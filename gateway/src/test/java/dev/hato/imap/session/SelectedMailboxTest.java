@@ -93,8 +93,15 @@ class SelectedMailboxTest {
         assertThat(mailbox.flush(true, false, false)).isEmpty();
         mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), null);
         mailbox.apply(List.of(message(9, 31, "$Junk")), List.of(), null);
-        assertThat(mailbox.flush(true, false, true)).containsExactly("* 3 FETCH (FLAGS ($Junk \\Recent) UID 9)");
+        // RFC 3501 §7.2.6: the keyword is new to the mailbox, so FLAGS (once) comes before the FETCH that shows it.
+        assertThat(mailbox.flush(true, false, true)).containsExactly(
+                "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk)",
+                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk \\*)] Flags permitted",
+                "* 3 FETCH (FLAGS ($Junk \\Recent) UID 9)");
         assertThat(mailbox.keywords()).containsExactly("$Junk");
+        mailbox.apply(List.of(message(9, 32, "$Junk")), List.of(), null);
+        mailbox.apply(List.of(message(2, 33, "$junk")), List.of(), null);
+        assertThat(mailbox.flush(true, false, true)).containsExactly("* 1 FETCH (FLAGS ($junk) UID 2)");
     }
 
     @Test
@@ -110,11 +117,15 @@ class SelectedMailboxTest {
     }
 
     @Test
-    void anExaminedMailboxShouldShowNoMessageAsRecent() {
-        SelectedMailbox examined = new SelectedMailbox(INFO, true, List.of(message(4, 5)), new RecentClaim(1, 10));
-        examined.apply(List.of(message(5, 6)), List.of(), new RecentClaim(1, 10));
+    void anExaminedMailboxShouldShowWhatNoSessionClaimedAsRecentAndRememberNoClaim() {
+        SelectedMailbox examined = new SelectedMailbox(INFO, true, List.of(message(4, 5), message(5, 6)),
+                SelectedMailbox.unclaimed(5));
+        assertThat(examined.recentUids()).containsExactly(5L);
+        examined.apply(List.of(message(6, 7), message(7, 8)), List.of(), SelectedMailbox.unclaimed(7));
+        examined.apply(List.of(message(8, 9)), List.of(), null);
 
-        assertThat(examined.recentCount()).isZero();
+        assertThat(examined.recentUids()).as("6 was claimed by then; no claim is remembered for 8")
+                .containsExactlyInAnyOrder(5L, 7L);
     }
 
     @Test
