@@ -50,6 +50,7 @@ public final class Pop3CommandParser {
             case "QUIT" -> noArguments(arguments, new Pop3Command.Quit(), "QUIT");
             case "CAPA" -> noArguments(arguments, new Pop3Command.Capa(), "CAPA");
             case "STLS" -> noArguments(arguments, new Pop3Command.Stls(), "STLS");
+            case "UTF8" -> noArguments(arguments, new Pop3Command.Utf8(), "UTF8");
             case "LIST", "UIDL" -> listing(keyword, arguments);
             case "RETR", "DELE" -> message(keyword, arguments);
             case "TOP" -> top(arguments);
@@ -156,10 +157,11 @@ public final class Pop3CommandParser {
         return true;
     }
 
+    /** Letters, and digits after the first (RFC 6856's UTF8 is a keyword with a digit). */
     private static boolean letters(String keyword) {
         for (int k = 0; k < keyword.length(); k++) {
             char c = keyword.charAt(k);
-            if (c < 'A' || c > 'Z') {
+            if ((c < 'A' || c > 'Z') && (k == 0 || c < '0' || c > '9')) {
                 return false;
             }
         }

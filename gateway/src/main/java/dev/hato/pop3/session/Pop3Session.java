@@ -3,6 +3,7 @@ package dev.hato.pop3.session;
 import dev.hato.pop3.command.Pop3Command;
 import dev.hato.pop3.command.Pop3CommandParser;
 import dev.hato.pop3.wire.Pop3ContentEncoder;
+import dev.hato.pop3.wire.Pop3HeaderDowngrade;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
@@ -52,6 +53,8 @@ public final class Pop3Session implements ProtocolSession {
     private ByteBuffer input = EMPTY;
     private final AtomicReference<Pop3State> state = new AtomicReference<>(new Pop3State.Authorization(null));
     private boolean tls;
+    /** RFC 6856 UTF-8 mode: message headers are sent as stored; without it, UTF-8 header fields are downgraded. */
+    private boolean utf8;
     private int errors;
     private int authFailures;
 
@@ -133,6 +136,10 @@ public final class Pop3Session implements ProtocolSession {
             return capabilities();
         } else if (command instanceof Pop3Command.Stls) {
             return startTls();
+        } else if (command instanceof Pop3Command.Utf8) {
+            // RFC 6856 §2: valid in the AUTHORIZATION state only (in TRANSACTION it falls to the refusal below).
+            utf8 = true;
+            return ok("UTF8 enabled");
         } else if (command instanceof Pop3Command.User user) {
             if (!tls) {
                 return error("-ERR [AUTH] Plain-text login is not allowed without TLS; use STLS first");
@@ -214,6 +221,8 @@ public final class Pop3Session implements ProtocolSession {
         capabilities.add("RESP-CODES");
         capabilities.add("AUTH-RESP-CODE");
         capabilities.add("PIPELINING");
+        // RFC 6856 §2, announced in both states; without the USER argument: USER and PASS take no UTF-8 promise.
+        capabilities.add("UTF8");
         if (state.get().maildrop() == null) {
             if (tls) {
                 capabilities.add("USER");
@@ -231,6 +240,7 @@ public final class Pop3Session implements ProtocolSession {
             return error(tls ? "-ERR TLS already active" : "-ERR STLS not available");
         }
         tls = true;
+        utf8 = false; // RFC 2595 §4: nothing the client said before TLS carries over
         enter(new Pop3State.Authorization(null));
         lines.reset();
         input.position(input.limit());
@@ -337,7 +347,13 @@ public final class Pop3Session implements ProtocolSession {
         if (message == null) {
             return error("-ERR No such message");
         }
-        Flux<Action> body = services.blobs().content(message.blobId())
+        // RFC 6856: a client that did not send UTF8 gets UTF-8 header fields downgraded to ASCII.
+        Flux<ByteBuffer> content = services.blobs().content(message.blobId());
+        if (!utf8) {
+            Pop3HeaderDowngrade downgrade = new Pop3HeaderDowngrade();
+            content = content.map(downgrade::accept).concatWith(Mono.fromSupplier(downgrade::finish));
+        }
+        Flux<Action> body = content
                 .takeUntil(chunk -> encoder.complete())
                 .map(chunk -> (Action) new Action.Write(encoder.encode(chunk)))
                 .concatWith(Mono.fromSupplier(() -> new Action.Write(encoder.finish())));
