@@ -123,11 +123,11 @@ public final class Pop3Session implements ProtocolSession {
             sasl.abandon(); // a refused line ends an AUTH exchange too
             return error("-ERR Line too long");
         }
-        String line = ((Decoded.Line) decoded).text();
+        Decoded.Line line = (Decoded.Line) decoded;
         if (sasl.active()) {
-            return sasl.respond(line).flatMapMany(this::authReply);
+            return sasl.respond(line.text()).flatMapMany(this::authReply);
         }
-        Pop3Command command = parser.parse(line);
+        Pop3Command command = parser.parse(line.bytes());
         return state.get() instanceof Pop3State.Transaction ? transaction(command) : authorization(command);
     }
 
@@ -239,8 +239,12 @@ public final class Pop3Session implements ProtocolSession {
         if (tls || !settings.startTlsOffered()) {
             return error(tls ? "-ERR TLS already active" : "-ERR STLS not available");
         }
+        if (utf8) {
+            // RFC 6856 §2.1: clients must not send STLS after UTF8, and a server may refuse it; refusing keeps client
+            // and server agreed that UTF-8 mode is on (RFC 2595 §4 does not reset it; no response code for this).
+            return error("-ERR STLS is not allowed after UTF8");
+        }
         tls = true;
-        utf8 = false; // RFC 2595 §4: nothing the client said before TLS carries over
         enter(new Pop3State.Authorization(null));
         lines.reset();
         input.position(input.limit());

@@ -133,6 +133,27 @@ class Pop3CommandParserTest {
         assertThat(parser.parse(line)).isEqualTo(new Pop3Command.Invalid(text));
     }
 
+    /** RFC 6856 §2.2: user names and passwords that are not well-formed UTF-8 (RFC 3629) are refused. */
+    @Test
+    void userAndPassThatAreNotWellFormedUtf8ShouldBeSyntaxErrors() {
+        Pop3Command.Invalid notUtf8 = new Pop3Command.Invalid("Syntax error: not valid UTF-8");
+        assertThat(parser.parse(octets("USER ann", 0xFF))).isEqualTo(notUtf8);
+        assertThat(parser.parse(octets("PASS pw", 0xC3, 0x28))).isEqualTo(notUtf8); // a lead octet, no continuation
+        assertThat(parser.parse(octets("PASS pw", 0xC0, 0xAF))).isEqualTo(notUtf8); // overlong "/"
+        assertThat(parser.parse(octets("PASS pw", 0xED, 0xA0, 0x80))).isEqualTo(notUtf8); // a UTF-16 surrogate
+        assertThat(parser.parse(octets("USER j", 0xC3, 0xB6, 'r', 'g'))).isEqualTo(new Pop3Command.User("j\u00f6rg"));
+        assertThat(parser.parse(octets("PASS p", 0xC3, 0xA5, ' ', 'x'))).isEqualTo(new Pop3Command.Pass("p\u00e5 x"));
+    }
+
+    private static byte[] octets(String ascii, int... more) {
+        byte[] start = ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(start, start.length + more.length);
+        for (int i = 0; i < more.length; i++) {
+            all[start.length + i] = (byte) more[i];
+        }
+        return all;
+    }
+
     @Test
     void passShouldNotShowThePasswordWhenLogged() {
         assertThat(new Pop3Command.Pass("hunter2")).asString().doesNotContain("hunter2");
