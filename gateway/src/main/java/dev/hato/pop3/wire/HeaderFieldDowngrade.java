@@ -19,10 +19,13 @@ import java.util.Set;
  *       this class does not take apart (groups, comments), becomes an empty group whose display name is the encoded
  *       original ({@code =?UTF-8?B?...?= :;}, RFC 6854 allows a group in From), so nothing is lost to the reader and
  *       no non-ASCII address reaches a client that cannot use it.</li>
- *   <li>Structured fields that have no place for encoded words (Message-ID, References, Received, Content-Type, ...):
- *       renamed to {@code Downgraded-<name>} with the original value as encoded words, as RFC 6857 §3 does, so
- *       their syntax is never broken.</li>
- *   <li>Every other field (Subject, Comments, X-...): unstructured text, its value as encoded words (RFC 2047 §5).</li>
+ *   <li>Content-Type and Content-Disposition: parameters that are not ASCII become RFC 2231 extended values
+ *       ({@link MimeParameterDowngrade}), so the client keeps the MIME type, charset and boundary.</li>
+ *   <li>Other structured fields that have no place for encoded words (Message-ID, References, Received, ...):
+ *       renamed to {@code Downgraded-<name>} with the original value as encoded words, so their syntax is never
+ *       broken (RFC 6857 §3 registers Downgraded-Message-Id, -In-Reply-To and -References this way).</li>
+ *   <li>Every other field (Subject, Comments, Content-Description, X-...): unstructured text, its value as encoded
+ *       words (RFC 2047 §5).</li>
  * </ul>
  * Encoded words are UTF-8, "B" encoding, at most 75 characters each, split between characters, one per folded line.
  */
@@ -30,7 +33,8 @@ final class HeaderFieldDowngrade {
 
     private static final Set<String> ADDRESS_FIELDS = Set.of("from", "sender", "reply-to", "to", "cc", "bcc",
             "resent-from", "resent-sender", "resent-to", "resent-cc", "resent-bcc");
-    private static final Set<String> UNSTRUCTURED_FIELDS = Set.of("subject", "comments", "keywords");
+    private static final Set<String> UNSTRUCTURED_FIELDS = Set.of("subject", "comments", "keywords",
+            "content-description");
     /** RFC 2047 §2: 75 characters; "=?UTF-8?B?" and "?=" take 12, leaving 63 base64 characters, i.e. 45 octets. */
     private static final int OCTETS_PER_WORD = 45;
 
@@ -78,6 +82,10 @@ final class HeaderFieldDowngrade {
         String lower = name.toLowerCase(Locale.ROOT);
         if (ADDRESS_FIELDS.contains(lower)) {
             return name + ": " + addresses(value, name.length() + 2) + "\r\n";
+        }
+        String parameters = MimeParameterDowngrade.downgrade(lower, value);
+        if (parameters != null) {
+            return name + ": " + parameters + "\r\n";
         }
         String field = UNSTRUCTURED_FIELDS.contains(lower) || !structured(lower) ? name : "Downgraded-" + name;
         return field + ": " + encodedWords(value, field.length() + 2) + "\r\n";

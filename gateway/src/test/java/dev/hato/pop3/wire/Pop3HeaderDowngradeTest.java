@@ -2,6 +2,7 @@ package dev.hato.pop3.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.message.MimeHeaderValue;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,36 @@ class Pop3HeaderDowngradeTest {
         assertThat(decoded(to)).isEqualTo("\u7528\u6237@\u4f8b\u3048.jp");
         assertThat(header).doesNotContain("\r\nMessage-ID").contains("\r\nX-Note: ok\r\n");
         assertThat(decoded(line(header, "Downgraded-Message-ID: "))).isEqualTo("<\u00fc@remote.test>");
+    }
+
+    /** RFC 6857 §3: MIME parameters go as RFC 2231 extended values; the field keeps its name and its structure. */
+    @Test
+    void utf8MimeParametersShouldBecomeRfc2231ValuesAndTheContentTypeStay() {
+        String name = "Gr\u00fc\u00dfe aus K\u00f6ln, ein recht langer Dateiname \u65e5\u672c.txt";
+        String message = "Subject: x\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b 1\"; name=\"" + name + "\"\r\n"
+                + "Content-Disposition: attachment; filename=Gr\u00fc\u00dfe.txt\r\n"
+                + "Content-Description: Gr\u00fc\u00dfe\r\n"
+                + "\r\n--b 1--\r\n";
+        String out = everySplit(message);
+        String header = out.substring(0, out.indexOf("\r\n\r\n") + 4);
+        assertThat(header.chars().allMatch(c -> c < 0x80)).as(header).isTrue();
+        assertThat(header).doesNotContain("Downgraded-");
+        assertThat(header.lines()).allMatch(l -> l.length() <= 78, "lines of at most 78 characters");
+        MimeHeaderValue type = MimeHeaderValue.contentType(unfolded(line(header, "Content-Type: ")));
+        assertThat(type).isNotNull();
+        assertThat(type.primary() + "/" + type.subtype()).isEqualTo("MULTIPART/MIXED");
+        assertThat(type.parameter("boundary")).isEqualTo("b 1");
+        assertThat(type.decodedParameter("name")).isEqualTo(name);
+        MimeHeaderValue disposition = MimeHeaderValue.disposition(unfolded(line(header, "Content-Disposition: ")));
+        assertThat(disposition).isNotNull();
+        assertThat(disposition.primary()).isEqualTo("ATTACHMENT");
+        assertThat(disposition.decodedParameter("filename")).isEqualTo("Gr\u00fc\u00dfe.txt");
+        assertThat(decoded(line(header, "Content-Description: "))).isEqualTo("Gr\u00fc\u00dfe");
+    }
+
+    private static String unfolded(String field) {
+        return field.substring(field.indexOf(':') + 1).replace("\r\n", "");
     }
 
     @Test
