@@ -11,6 +11,7 @@ import dev.hato.imap.session.ImapSession;
 import dev.hato.imap.session.ImapSettings;
 import dev.hato.imap.session.MailboxChanges;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.hato.pop3.session.MaildropHandover;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
 import dev.hato.pop3.session.Pop3Settings;
@@ -106,7 +107,8 @@ public final class MailListeners implements SmartLifecycle {
                 .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
                 .withMessageLimits(properties.message().limits());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
-        Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs());
+        Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs(),
+                MaildropHandover.defaults());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));

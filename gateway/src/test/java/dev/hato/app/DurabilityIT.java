@@ -132,10 +132,13 @@ class DurabilityIT {
 
     private Process serve(Path data, int smtpPort, int pop3sPort, String name) throws Exception {
         Path log = work.resolve(name + ".log");
+        // Every listener on 127.0.0.1: the two the test talks to on ports it chose (the same across the restart),
+        // all others on port 0, so nothing running on this machine (a Hato on its default ports) can collide.
         List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString(), "serve",
-                "--data-dir", data.toString(), "--hato.ports.smtp=" + smtpPort, "--hato.ports.pop3s=" + pop3sPort,
+                "--data-dir", data.toString(), "--hato.bind-address=127.0.0.1",
+                "--hato.ports.smtp=" + smtpPort, "--hato.ports.pop3s=" + pop3sPort,
                 "--hato.ports.submissions=0", "--hato.ports.submission=0", "--hato.ports.pop3=0",
-                "--hato.ports.http=0"));
+                "--hato.ports.imap=0", "--hato.ports.imaps=0", "--hato.ports.http=0", "--hato.ports.management=0"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {

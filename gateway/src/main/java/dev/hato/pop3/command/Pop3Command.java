@@ -2,7 +2,7 @@ package dev.hato.pop3.command;
 
 import org.jspecify.annotations.Nullable;
 
-/** One POP3 command line, parsed (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034 AUTH). */
+/** One POP3 command line, parsed (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034 AUTH, RFC 6856 UTF8). */
 public sealed interface Pop3Command {
 
     record User(String name) implements Pop3Command {
@@ -50,6 +50,10 @@ public sealed interface Pop3Command {
     }
 
     record Stls() implements Pop3Command {
+    }
+
+    /** RFC 6856 §2: switch the session to UTF-8 mode; no arguments, AUTHORIZATION state only. */
+    record Utf8() implements Pop3Command {
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.hato.pop3.command;
 
 import dev.hato.protocol.Ascii;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Turns one complete POP3 command line (without its line ending) into one {@link Pop3Command}. Stateless and
@@ -17,6 +20,19 @@ public final class Pop3CommandParser {
 
     // RFC 1939 §3
     private static final int MAX_ARGUMENT = 40;
+
+    /**
+     * Parses one command line as received. A line that is not well-formed UTF-8 is a syntax error: RFC 6856 §2.2 has
+     * the server reject user names and passwords that fail the UTF-8 syntax of RFC 3629 (decoding them leniently would
+     * hand U+FFFD to the login instead), and every other command is ASCII. Never throws for any input.
+     */
+    public Pop3Command parse(byte[] line) {
+        try {
+            return parse(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line)).toString());
+        } catch (CharacterCodingException malformed) {
+            return new Pop3Command.Invalid("Syntax error: not valid UTF-8");
+        }
+    }
 
     /** Parses one command line. Never throws for any input. */
     public Pop3Command parse(String line) {
@@ -50,6 +66,7 @@ public final class Pop3CommandParser {
             case "QUIT" -> noArguments(arguments, new Pop3Command.Quit(), "QUIT");
             case "CAPA" -> noArguments(arguments, new Pop3Command.Capa(), "CAPA");
             case "STLS" -> noArguments(arguments, new Pop3Command.Stls(), "STLS");
+            case "UTF8" -> noArguments(arguments, new Pop3Command.Utf8(), "UTF8");
             case "LIST", "UIDL" -> listing(keyword, arguments);
             case "RETR", "DELE" -> message(keyword, arguments);
             case "TOP" -> top(arguments);
@@ -156,10 +173,11 @@ public final class Pop3CommandParser {
         return true;
     }
 
+    /** Letters, and digits after the first (RFC 6856's UTF8 is a keyword with a digit). */
     private static boolean letters(String keyword) {
         for (int k = 0; k < keyword.length(); k++) {
             char c = keyword.charAt(k);
-            if (c < 'A' || c > 'Z') {
+            if ((c < 'A' || c > 'Z') && (k == 0 || c < '0' || c > '9')) {
                 return false;
             }
         }

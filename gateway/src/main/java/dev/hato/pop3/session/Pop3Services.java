@@ -7,6 +7,7 @@ import dev.hato.store.mail.Mailboxes;
 /**
  * What a POP3 session needs from the rest of Hato. {@code sasl} runs AUTH and USER/PASS logins (through the login
  * throttle and audit log); the mechanisms it offers are the ones POP3 advertises. The maildrop is the INBOX of
- * {@code mailboxes} (listed, leased, expunged there); message octets are read from {@code blobs}.
+ * {@code mailboxes} (listed, leased, expunged there); message octets are read from {@code blobs}. {@code handover}
+ * is this node's one {@link MaildropHandover}, shared by every POP3 listener.
  */
-public record Pop3Services(SaslEngine sasl, Mailboxes mailboxes, Blobs blobs) { }
+public record Pop3Services(SaslEngine sasl, Mailboxes mailboxes, Blobs blobs, MaildropHandover handover) { }

@@ -3,6 +3,7 @@ package dev.hato.pop3.session;
 import dev.hato.pop3.command.Pop3Command;
 import dev.hato.pop3.command.Pop3CommandParser;
 import dev.hato.pop3.wire.Pop3ContentEncoder;
+import dev.hato.pop3.wire.Pop3HeaderDowngrade;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
@@ -30,7 +31,8 @@ import reactor.core.publisher.Mono;
  * One POP3 connection. After login the INBOX is leased to this session (a second session gets {@code [IN-USE]},
  * also from another gateway node) and its messages are numbered once; DELE only marks, and the marked messages are
  * removed only by QUIT in the TRANSACTION state (RFC 1939 §6). A dropped or timed-out connection removes nothing.
- * The session's state is an explicit {@link Pop3State}.
+ * A login that finds the lease held by a session of this node that is going (its connection dropped) waits for the
+ * release instead ({@link MaildropHandover}). The session's state is an explicit {@link Pop3State}.
  */
 public final class Pop3Session implements ProtocolSession {
 
@@ -45,10 +47,14 @@ public final class Pop3Session implements ProtocolSession {
     private final Pop3CommandParser parser = new Pop3CommandParser();
     private final String leaseOwner = "pop3:" + UUID.randomUUID();
     private final Pop3AuthExchange sasl;
+    /** This session's entry in the node's {@link MaildropHandover} once it took the lease; never cleared. */
+    private volatile MaildropHandover.@Nullable Holder holder;
 
     private ByteBuffer input = EMPTY;
     private final AtomicReference<Pop3State> state = new AtomicReference<>(new Pop3State.Authorization(null));
     private boolean tls;
+    /** RFC 6856 UTF-8 mode: message headers are sent as stored; without it, UTF-8 header fields are downgraded. */
+    private boolean utf8;
     private int errors;
     private int authFailures;
 
@@ -117,11 +123,11 @@ public final class Pop3Session implements ProtocolSession {
             sasl.abandon(); // a refused line ends an AUTH exchange too
             return error("-ERR Line too long");
         }
-        String line = ((Decoded.Line) decoded).text();
+        Decoded.Line line = (Decoded.Line) decoded;
         if (sasl.active()) {
-            return sasl.respond(line).flatMapMany(this::authReply);
+            return sasl.respond(line.text()).flatMapMany(this::authReply);
         }
-        Pop3Command command = parser.parse(line);
+        Pop3Command command = parser.parse(line.bytes());
         return state.get() instanceof Pop3State.Transaction ? transaction(command) : authorization(command);
     }
 
@@ -130,6 +136,10 @@ public final class Pop3Session implements ProtocolSession {
             return capabilities();
         } else if (command instanceof Pop3Command.Stls) {
             return startTls();
+        } else if (command instanceof Pop3Command.Utf8) {
+            // RFC 6856 §2: valid in the AUTHORIZATION state only (in TRANSACTION it falls to the refusal below).
+            utf8 = true;
+            return ok("UTF8 enabled");
         } else if (command instanceof Pop3Command.User user) {
             if (!tls) {
                 return error("-ERR [AUTH] Plain-text login is not allowed without TLS; use STLS first");
@@ -198,6 +208,7 @@ public final class Pop3Session implements ProtocolSession {
         }
         return renewal.thenMany(reply).onErrorResume(LeaseLost.class, lost -> {
             state.set(new Pop3State.Ended(null)); // never UPDATE, nor release, without the lock
+            letGo();
             return Flux.just(Action.line("-ERR [IN-USE] Maildrop lock lost to another session; nothing deleted"),
                     Action.close());
         });
@@ -210,6 +221,8 @@ public final class Pop3Session implements ProtocolSession {
         capabilities.add("RESP-CODES");
         capabilities.add("AUTH-RESP-CODE");
         capabilities.add("PIPELINING");
+        // RFC 6856 §2, announced in both states; without the USER argument: USER and PASS take no UTF-8 promise.
+        capabilities.add("UTF8");
         if (state.get().maildrop() == null) {
             if (tls) {
                 capabilities.add("USER");
@@ -225,6 +238,11 @@ public final class Pop3Session implements ProtocolSession {
     private Flux<Action> startTls() {
         if (tls || !settings.startTlsOffered()) {
             return error(tls ? "-ERR TLS already active" : "-ERR STLS not available");
+        }
+        if (utf8) {
+            // RFC 6856 §2.1: clients must not send STLS after UTF8, and a server may refuse it; refusing keeps client
+            // and server agreed that UTF-8 mode is on (RFC 2595 §4 does not reset it; no response code for this).
+            return error("-ERR STLS is not allowed after UTF8");
         }
         tls = true;
         enter(new Pop3State.Authorization(null));
@@ -263,11 +281,15 @@ public final class Pop3Session implements ProtocolSession {
 
     private Flux<Action> openMaildrop(Account account) {
         return services.mailboxes().find(account.id(), "INBOX")
-                .flatMapMany(inbox -> services.mailboxes()
-                        .lease(account.id(), inbox.id(), leaseOwner, settings.leaseDuration())
+                .flatMapMany(inbox -> lease(account, inbox)
                         .flatMapMany(leased -> {
                             if (!leased) {
                                 return reply("-ERR [IN-USE] Mailbox is in use by another POP3 session");
+                            }
+                            MaildropHandover.Holder held = services.handover().held(account.id(), inbox.id());
+                            holder = held;
+                            if (stopped()) {
+                                held.going(); // the connection went while the lease was being taken
                             }
                             // From here the lease is ours: whatever happens before the maildrop is open (an error,
                             // the client hanging up) must give it back, or the user is locked out for its duration.
@@ -290,6 +312,18 @@ public final class Pop3Session implements ProtocolSession {
                     LOG.warn("opening maildrop failed: {}", failure.toString());
                     return reply("-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later");
                 });
+    }
+
+    /**
+     * RFC 1939 §8: the exclusive lock. Refused, it is tried once more when this node's holder was going and has let
+     * go (or none is known here any more); a live holder, here or on another node, keeps it.
+     */
+    private Mono<Boolean> lease(Account account, MailboxInfo inbox) {
+        Mono<Boolean> take = Mono.defer(() -> services.mailboxes()
+                .lease(account.id(), inbox.id(), leaseOwner, settings.leaseDuration()));
+        return take.flatMap(leased -> leased ? Mono.just(true)
+                : services.handover().released(account.id(), inbox.id())
+                        .flatMap(again -> again ? take : Mono.just(false)));
     }
 
     private Flux<Action> list(Maildrop drop, @Nullable Integer number, boolean uidl) {
@@ -317,7 +351,13 @@ public final class Pop3Session implements ProtocolSession {
         if (message == null) {
             return error("-ERR No such message");
         }
-        Flux<Action> body = services.blobs().content(message.blobId())
+        // RFC 6856: a client that did not send UTF8 gets UTF-8 header fields downgraded to ASCII.
+        Flux<ByteBuffer> content = services.blobs().content(message.blobId());
+        if (!utf8) {
+            Pop3HeaderDowngrade downgrade = new Pop3HeaderDowngrade();
+            content = content.map(downgrade::accept).concatWith(Mono.fromSupplier(downgrade::finish));
+        }
+        Flux<Action> body = content
                 .takeUntil(chunk -> encoder.complete())
                 .map(chunk -> (Action) new Action.Write(encoder.encode(chunk)))
                 .concatWith(Mono.fromSupplier(() -> new Action.Write(encoder.finish())));
@@ -341,6 +381,7 @@ public final class Pop3Session implements ProtocolSession {
 
     private Flux<Action> update(Maildrop drop) {
         enter(new Pop3State.Update(drop));
+        going();
         List<Long> uids = new ArrayList<>();
         for (int i = 0; i < drop.messages.size(); i++) {
             if (drop.deleted[i]) {
@@ -389,6 +430,23 @@ public final class Pop3Session implements ProtocolSession {
     private void end() {
         state.getAndUpdate(current -> current instanceof Pop3State.Update || current instanceof Pop3State.Ended
                 ? current : new Pop3State.Ended(current.maildrop()));
+        going();
+    }
+
+    /** The session is ending: a login waiting for this maildrop may wait for the release now under way. */
+    private void going() {
+        MaildropHandover.Holder held = holder;
+        if (held != null) {
+            held.going();
+        }
+    }
+
+    /** The lease is given back, lost, or could not be given back: waiting logins try it again. */
+    private void letGo() {
+        MaildropHandover.Holder held = holder;
+        if (held != null) {
+            held.released();
+        }
     }
 
     /** RFC 1939 §8: the exclusive lock on the maildrop is gone; this session must not enter the UPDATE state. */
@@ -407,7 +465,7 @@ public final class Pop3Session implements ProtocolSession {
     }
 
     private Mono<Void> releaseInbox(Account account, MailboxInfo inbox) {
-        return services.mailboxes().release(account.id(), inbox.id(), leaseOwner);
+        return services.mailboxes().release(account.id(), inbox.id(), leaseOwner).doFinally(signal -> letGo());
     }
 
     private Mono<Void> releaseLease() {

@@ -50,6 +50,10 @@ class Pop3CommandParserTest {
                 ok("CAPA", new Pop3Command.Capa()),
                 ok("STLS", new Pop3Command.Stls()),
                 ok("stls", new Pop3Command.Stls()),
+                ok("UTF8", new Pop3Command.Utf8()),
+                ok("utf8", new Pop3Command.Utf8()),
+                ok("UTF9", new Pop3Command.Unknown("UTF9")),
+                ok("8UTF", new Pop3Command.Unknown("8UTF")),
                 ok("AUTH", new Pop3Command.Auth(null, null)),
                 ok("AUTH PLAIN", new Pop3Command.Auth("PLAIN", null)),
                 ok("auth plain", new Pop3Command.Auth("PLAIN", null)),
@@ -80,6 +84,7 @@ class Pop3CommandParserTest {
                 invalid("QUIT now", "Syntax: QUIT"),
                 invalid("CAPA x", "Syntax: CAPA"),
                 invalid("STLS x", "Syntax: STLS"),
+                invalid("UTF8 USER", "Syntax: UTF8"),
                 invalid("LIST 0", "Invalid message number"),
                 invalid("LIST -1", "Invalid message number"),
                 invalid("LIST +1", "Invalid message number"),
@@ -126,6 +131,27 @@ class Pop3CommandParserTest {
     @MethodSource("invalidCommands")
     void parserShouldRejectTheSyntaxWithAnErrText(String line, String text) {
         assertThat(parser.parse(line)).isEqualTo(new Pop3Command.Invalid(text));
+    }
+
+    /** RFC 6856 §2.2: user names and passwords that are not well-formed UTF-8 (RFC 3629) are refused. */
+    @Test
+    void userAndPassThatAreNotWellFormedUtf8ShouldBeSyntaxErrors() {
+        Pop3Command.Invalid notUtf8 = new Pop3Command.Invalid("Syntax error: not valid UTF-8");
+        assertThat(parser.parse(octets("USER ann", 0xFF))).isEqualTo(notUtf8);
+        assertThat(parser.parse(octets("PASS pw", 0xC3, 0x28))).isEqualTo(notUtf8); // a lead octet, no continuation
+        assertThat(parser.parse(octets("PASS pw", 0xC0, 0xAF))).isEqualTo(notUtf8); // overlong "/"
+        assertThat(parser.parse(octets("PASS pw", 0xED, 0xA0, 0x80))).isEqualTo(notUtf8); // a UTF-16 surrogate
+        assertThat(parser.parse(octets("USER j", 0xC3, 0xB6, 'r', 'g'))).isEqualTo(new Pop3Command.User("j\u00f6rg"));
+        assertThat(parser.parse(octets("PASS p", 0xC3, 0xA5, ' ', 'x'))).isEqualTo(new Pop3Command.Pass("p\u00e5 x"));
+    }
+
+    private static byte[] octets(String ascii, int... more) {
+        byte[] start = ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(start, start.length + more.length);
+        for (int i = 0; i < more.length; i++) {
+            all[start.length + i] = (byte) more[i];
+        }
+        return all;
     }
 
     @Test

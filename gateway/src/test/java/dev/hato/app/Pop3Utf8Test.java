@@ -1,0 +1,127 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 6856 over real TLS sockets: CAPA announces UTF8 (without USER: USER and PASS make no UTF-8 promise), the UTF8
+ * command is taken in the AUTHORIZATION state only, and a message with UTF-8 header fields (RFC 6532) is sent as
+ * stored after UTF8 and downgraded to ASCII header fields without it.
+ */
+class Pop3Utf8Test {
+
+    private static final RunningHato HATO = RunningHato.shared();
+    private static final String SUBJECT = "Gr\u00fc\u00dfe \u65e5\u672c";
+    private static final String BODY = "K\u00f6rper bleibt";
+
+    @Test
+    void capaShouldAnnounceUtf8WithoutTheUserArgumentBeforeAndAfterLogin() throws Exception {
+        RunningHato.User ann = HATO.newUser("ann");
+        try (SocketTransport pop3 = open()) {
+            assertThat(capabilities(pop3)).contains("UTF8").noneMatch(line -> line.startsWith("UTF8 "))
+                    .noneMatch(line -> line.startsWith("LANG"));
+            send(pop3, "AUTH PLAIN " + ann.plain());
+            assertThat(pop3.readLine()).startsWith("+OK Logged in");
+            assertThat(capabilities(pop3)).contains("UTF8");
+        }
+    }
+
+    @Test
+    void utf8ShouldBeTakenBeforeLoginOnlyAndWithoutArguments() throws Exception {
+        RunningHato.User bob = HATO.newUser("bob");
+        try (SocketTransport pop3 = open()) {
+            send(pop3, "UTF8 now");
+            assertThat(pop3.readLine()).startsWith("-ERR");
+            send(pop3, "utf8");
+            assertThat(pop3.readLine()).startsWith("+OK");
+            send(pop3, "AUTH PLAIN " + bob.plain());
+            assertThat(pop3.readLine()).startsWith("+OK Logged in");
+            send(pop3, "UTF8");
+            assertThat(pop3.readLine()).startsWith("-ERR");
+            send(pop3, "STAT");
+            assertThat(pop3.readLine()).isEqualTo("+OK 0 0");
+        }
+    }
+
+    @Test
+    void aClientInUtf8ModeShouldGetUtf8HeadersAsStoredAndAnyOtherClientAsciiHeaders() throws Exception {
+        RunningHato.User carol = HATO.newUser("carol");
+        deliver(carol);
+
+        List<String> raw;
+        try (SocketTransport pop3 = open()) {
+            send(pop3, "UTF8");
+            assertThat(pop3.readLine()).startsWith("+OK");
+            raw = retrieve(pop3, carol);
+        }
+        assertThat(raw).contains("Subject: " + SUBJECT, "From: J\u00f6rg <joerg@remote.test>", BODY);
+
+        List<String> downgraded;
+        try (SocketTransport pop3 = open()) {
+            downgraded = retrieve(pop3, carol);
+        }
+        List<String> header = downgraded.subList(0, downgraded.indexOf(""));
+        assertThat(header).allMatch(line -> line.chars().allMatch(c -> c < 0x80), "ASCII only");
+        assertThat(header).anyMatch(line -> line.matches("Subject: =\\?UTF-8\\?B\\?[A-Za-z0-9+/=]+\\?="))
+                .anyMatch(line -> line.matches("From: =\\?UTF-8\\?B\\?[A-Za-z0-9+/=]+\\?= <joerg@remote\\.test>"));
+        assertThat(downgraded).contains(BODY);
+    }
+
+    private static void deliver(RunningHato.User user) throws Exception {
+        try (SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false)) {
+            assertThat(smtp.readLine()).startsWith("220");
+            smtp.send("EHLO client.remote.test\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (String line = smtp.readLine(); !line.startsWith("250 "); line = smtp.readLine()) {
+                assertThat(line).startsWith("250-");
+            }
+            smtp.send(("MAIL FROM:<joerg@remote.test> SMTPUTF8 BODY=8BITMIME\r\nRCPT TO:<" + user.address()
+                    + ">\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("250");
+            assertThat(smtp.readLine()).startsWith("250");
+            assertThat(smtp.readLine()).startsWith("354");
+            smtp.send(("From: J\u00f6rg <joerg@remote.test>\r\nTo: <" + user.address() + ">\r\nSubject: " + SUBJECT
+                    + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                    + BODY + "\r\n.\r\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(smtp.readLine()).startsWith("250");
+        }
+    }
+
+    /** Logs in and returns RETR 1's lines (unstuffed, without the terminator); the session then quits. */
+    private static List<String> retrieve(SocketTransport pop3, RunningHato.User user) throws Exception {
+        send(pop3, "AUTH PLAIN " + user.plain());
+        assertThat(pop3.readLine()).startsWith("+OK Logged in; maildrop has 1 messages");
+        send(pop3, "RETR 1");
+        assertThat(pop3.readLine()).startsWith("+OK");
+        List<String> lines = new ArrayList<>();
+        for (String line = pop3.readLine(); !line.equals("."); line = pop3.readLine()) {
+            lines.add(line.startsWith(".") ? line.substring(1) : line);
+        }
+        send(pop3, "QUIT");
+        assertThat(pop3.readLine()).startsWith("+OK");
+        return lines;
+    }
+
+    private static List<String> capabilities(SocketTransport pop3) throws Exception {
+        send(pop3, "CAPA");
+        assertThat(pop3.readLine()).startsWith("+OK");
+        List<String> capabilities = new ArrayList<>();
+        for (String line = pop3.readLine(); !line.equals("."); line = pop3.readLine()) {
+            capabilities.add(line);
+        }
+        return capabilities;
+    }
+
+    private static SocketTransport open() throws Exception {
+        SocketTransport pop3 = new SocketTransport(HATO.port("pop3s"), true);
+        assertThat(pop3.readLine()).startsWith("+OK ");
+        return pop3;
+    }
+
+    private static void send(SocketTransport pop3, String line) throws Exception {
+        pop3.send((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+}
