@@ -16,7 +16,10 @@ class ConversationTest {
     private static final RunningHato HATO = RunningHato.shared();
 
     static Stream<Arguments> scripts() {
+        // -Dhato.conversations=<regex> plays only the scripts whose file name it finds a match in
+        java.util.regex.Pattern only = java.util.regex.Pattern.compile(System.getProperty("hato.conversations", ""));
         return Stream.of("smtp", "pop3", "imap").flatMap(ConversationScript::all)
+                .filter(script -> only.matcher(script.toString()).find())
                 .flatMap(script -> Stream.of(Arguments.of(script, "session"), Arguments.of(script, "socket")));
     }
 
