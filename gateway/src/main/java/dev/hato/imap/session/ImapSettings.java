@@ -69,8 +69,8 @@ public record ImapSettings(String hostName, boolean startTlsOffered, int maxLine
     public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
     /**
-     * 64 KiB lines ({@link #DEFAULT_MAX_LINE_LENGTH}), 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10 bad commands or 3 failed logins, LIST
-     * patterns up to 1,024 characters and 64 wildcards.
+     * 64 KiB lines ({@link #DEFAULT_MAX_LINE_LENGTH}), 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10
+     * bad commands or 3 failed logins, LIST patterns up to 1,024 characters and 64 wildcards.
      */
     public static ImapSettings defaults(String hostName, Path spoolDirectory) {
         return new ImapSettings(hostName, false, DEFAULT_MAX_LINE_LENGTH, 64 * 1024, 50L * 1024 * 1024, 16, 10, 3,

@@ -46,7 +46,8 @@ final class MailboxPattern {
      * The patterns of one LIST (RFC 5258 §3 allows several) or LSUB, each joined with the reference. Throws
      * IllegalArgumentException, which the session answers with a tagged BAD, when the joined patterns together are
      * longer than {@code maxLength} characters or hold more than {@code maxWildcards} wildcards. A pattern that is not
-     * modified UTF-7 matches nothing. The limits apply to the sum so that many small patterns in one command cost no more than one long one.
+     * modified UTF-7 matches nothing. The limits apply to the sum so that many small patterns in one command cost no
+     * more than one long one.
      */
     static List<MailboxPattern> compile(String command, String reference, List<String> patterns, boolean utf8,
                                         int maxLength, int maxWildcards) {
