@@ -166,7 +166,7 @@ public record HatoProperties(
      */
     public record Imap(@DefaultValue("30m") Duration idleTimeout, @DefaultValue("1m") Duration loginTimeout,
                        @DefaultValue("50MB") DataSize appendLimit, @DefaultValue("64KB") DataSize maxLiteralSize,
-                       @DefaultValue("8192") int maxLineLength, @DefaultValue("16") int maxNestingDepth,
+                       @DefaultValue("65536") int maxLineLength, @DefaultValue("16") int maxNestingDepth,
                        @DefaultValue("10") int maxBadCommandsBeforeLogin, @DefaultValue("3") int maxAuthFailures,
                        @DefaultValue("1024") int maxListPatternLength, @DefaultValue("64") int maxListWildcards) { }
 

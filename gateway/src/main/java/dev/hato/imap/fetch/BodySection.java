@@ -18,6 +18,8 @@ import reactor.core.publisher.Mono;
  * part offsets the {@link MessageStructure} keeps, so the section streams without parsing the message again. Only
  * HEADER.FIELDS and HEADER.FIELDS.NOT hold octets: the entity's header is read (at most {@link
  * FetchRenderer#MAX_HEADER_OCTETS}) and filtered while planning, because the literal's size is that of the result.
+ * Every range goes in a plain literal, so a NUL of a part stored as binary content is sent as 0x80
+ * ({@link Range#inLiteral}); BINARY[part] gives the exact octets.
  */
 final class BodySection {
 
@@ -35,7 +37,7 @@ final class BodySection {
         String name = "BODY[" + SectionSpec.spec(section) + "]"
                 + (partial == null ? "" : "<" + partial.offset() + ">") + " ";
         if (section.part().isEmpty() && section.text() == null) {
-            return Mono.just(FetchSegment.partialLiteral(name, new Range(0, meta.size()), partial));
+            return Mono.just(FetchSegment.partialLiteral(name, Range.inLiteral(0, meta.size()), partial));
         }
         MessagePart root = StructureLoader.required(structure).root();
         MessagePart part = section.part().isEmpty() ? root
@@ -45,10 +47,11 @@ final class BodySection {
         }
         Text kind = section.text();
         if (kind == null) {
-            return Mono.just(FetchSegment.partialLiteral(name, new Range(part.bodyStart(), part.end()), partial));
+            return Mono.just(FetchSegment.partialLiteral(name, Range.inLiteral(part.bodyStart(), part.end()),
+                    partial));
         }
         if (kind == Text.MIME) {
-            return Mono.just(FetchSegment.partialLiteral(name, new Range(part.headerStart(), part.bodyStart()),
+            return Mono.just(FetchSegment.partialLiteral(name, Range.inLiteral(part.headerStart(), part.bodyStart()),
                     partial));
         }
         // HEADER, HEADER.FIELDS and TEXT of a part number name the message a message/rfc822 part encapsulates
@@ -58,10 +61,10 @@ final class BodySection {
             return FetchSegment.text(name + "NIL");
         }
         return switch (kind) {
-            case TEXT -> Mono.just(FetchSegment.partialLiteral(name, new Range(message.bodyStart(), message.end()),
-                    partial));
+            case TEXT -> Mono.just(FetchSegment.partialLiteral(name,
+                    Range.inLiteral(message.bodyStart(), message.end()), partial));
             case HEADER -> Mono.just(FetchSegment.partialLiteral(name,
-                    new Range(message.headerStart(), message.bodyStart()), partial));
+                    Range.inLiteral(message.headerStart(), message.bodyStart()), partial));
             case HEADER_FIELDS, HEADER_FIELDS_NOT -> blob.header(message)
                     .map(header -> {
                         byte[] filtered = HeaderFields.filter(header, section.fields(),

@@ -210,15 +210,15 @@ public final class FetchRenderer {
             case BODY -> FetchSegment.text("BODY " + StructureLoader.required(structure).body());
             case BODYSTRUCTURE -> FetchSegment.text("BODYSTRUCTURE "
                     + StructureLoader.required(structure).bodyStructure());
-            case RFC822 -> Mono.just(FetchSegment.literal("RFC822 ", new Range(0, meta.size())));
+            case RFC822 -> Mono.just(FetchSegment.literal("RFC822 ", Range.inLiteral(0, meta.size())));
             case RFC822_HEADER -> {
                 MessagePart root = StructureLoader.required(structure).root();
                 yield Mono.just(FetchSegment.literal("RFC822.HEADER ",
-                        new Range(root.headerStart(), root.bodyStart())));
+                        Range.inLiteral(root.headerStart(), root.bodyStart())));
             }
             case RFC822_TEXT -> {
                 MessagePart root = StructureLoader.required(structure).root();
-                yield Mono.just(FetchSegment.literal("RFC822.TEXT ", new Range(root.bodyStart(), root.end())));
+                yield Mono.just(FetchSegment.literal("RFC822.TEXT ", Range.inLiteral(root.bodyStart(), root.end())));
             }
         };
     }

@@ -76,14 +76,31 @@ sealed interface FetchSegment permits FetchSegment.Octets, FetchSegment.Content,
         Content window(long offset, long length);
     }
 
-    /** A byte range of the blob, streamed. */
+    /**
+     * A byte range of the blob, streamed. A range sent in a plain literal ({@link #inLiteral}) has each NUL sent as
+     * 0x80: RFC 3501 §9 lets a literal hold any octet but NUL (CHAR8), and only BINARY may answer with a literal8
+     * (RFC 3516 §4.2), while a part stored as binary content (an APPEND literal8, SMTP BINARYMIME) may hold NUL.
+     * The octet count stays that of the stored part, so BODYSTRUCTURE sizes and partial fetches still agree; the
+     * exact octets are what BINARY[part] is for. Dovecot does the same.
+     */
     final class Range implements Content {
         private final long start;
         private final long end;
+        private final boolean nulAsHighOctet;
 
         Range(long start, long end) {
+            this(start, end, false);
+        }
+
+        private Range(long start, long end, boolean nulAsHighOctet) {
             this.start = start;
             this.end = Math.max(start, end);
+            this.nulAsHighOctet = nulAsHighOctet;
+        }
+
+        /** The same range for a plain literal: NUL octets are sent as 0x80. */
+        static Range inLiteral(long start, long end) {
+            return new Range(start, end, true);
         }
 
         @Override
@@ -94,12 +111,37 @@ sealed interface FetchSegment permits FetchSegment.Octets, FetchSegment.Content,
         @Override
         public Content window(long offset, long length) {
             long from = Math.min(end, start + offset);
-            return new Range(from, Math.min(end, from + length));
+            return new Range(from, Math.min(end, from + length), nulAsHighOctet);
         }
 
         @Override
         public Flux<ByteBuffer> emit(FetchedBlob blob) {
-            return size() == 0 ? Flux.empty() : blob.slice(start, end);
+            if (size() == 0) {
+                return Flux.empty();
+            }
+            Flux<ByteBuffer> octets = blob.slice(start, end);
+            return nulAsHighOctet ? octets.map(Range::withoutNul) : octets;
+        }
+
+        /** The chunk itself when it holds no NUL (the usual case, one scan), else a copy with each NUL as 0x80. */
+        private static ByteBuffer withoutNul(ByteBuffer chunk) {
+            int from = chunk.position();
+            int to = chunk.limit();
+            int i = from;
+            while (i < to && chunk.get(i) != 0) {
+                i++;
+            }
+            if (i == to) {
+                return chunk;
+            }
+            byte[] copy = new byte[to - from];
+            chunk.get(from, copy);
+            for (int k = i - from; k < copy.length; k++) {
+                if (copy[k] == 0) {
+                    copy[k] = (byte) 0x80;
+                }
+            }
+            return ByteBuffer.wrap(copy);
         }
     }
 

@@ -50,6 +50,9 @@ final class AppendHandler {
                     flags.add(canonical);
                 }
             }
+        } catch (MailboxException e) {
+            spool.discard();
+            return ImapSession.refused(tag, e);
         } catch (IllegalArgumentException e) {
             spool.discard();
             return session.bad(tag, String.valueOf(e.getMessage()));

@@ -7,6 +7,7 @@ import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.ImapDecoded;
 import dev.hato.imap.wire.ImapFramer;
 import dev.hato.protocol.Action;
+import dev.hato.store.mail.MailboxException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -64,13 +65,13 @@ final class ImapLiterals {
                 literals.clear();
                 return ImapSession.tagged(tag, "NO [CANNOT] APPEND of an empty message (zero octets) refused");
             }
-            String refusal = start.synchronizing() ? appendRefusal(prefix) : null;
+            Flux<Action> refusal = start.synchronizing() ? appendRefusal(tag, prefix) : null;
             if (refusal != null) {
-                // RFC 3501 §7.5: the client waits for "+"; a command already known to be bad is refused instead, so
+                // RFC 3501 §7.5: the client waits for "+"; a command already known to fail is refused instead, so
                 // that the message is never sent.
                 framer.refuseLiteral();
                 literals.clear();
-                return session.bad(tag, refusal);
+                return refusal;
             }
             appendSpool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
                     session.services().io(), session.services().facts().get());
@@ -155,7 +156,7 @@ final class ImapLiterals {
      * message holds (a flag that cannot be stored, a mailbox name that is not one); null when it may go ahead, or
      * when the prefix is not one this check reads (RFC 6855 {@code UTF8 (~{n}}), which the full command then checks.
      */
-    private @Nullable String appendRefusal(String prefix) {
+    private @Nullable Flux<Action> appendRefusal(String tag, String prefix) {
         List<byte[]> withMessage = new ArrayList<>(literals);
         withMessage.add(new byte[0]);
         ImapCommand early = parser.parse(prefix.getBytes(StandardCharsets.UTF_8), withMessage);
@@ -164,13 +165,13 @@ final class ImapLiterals {
         }
         for (String flag : append.flags()) {
             if (StoreHandler.canonicalFlag(flag) == null) {
-                return "Invalid flag " + flag;
+                return session.bad(tag, "Invalid flag " + flag);
             }
         }
         try {
             MailboxNames.fromWire(append.mailbox(), session.utf8());
-        } catch (IllegalArgumentException e) {
-            return String.valueOf(e.getMessage());
+        } catch (MailboxException e) {
+            return ImapSession.refused(tag, e);
         }
         return null;
     }

@@ -294,6 +294,9 @@ public final class ImapSession implements ProtocolSession {
                 return bad(tag, "No mailbox selected");
             }
             return route == null ? bad(tag, "Command not supported") : route.handle(command);
+        } catch (MailboxException e) {
+            // a mailbox argument that can name no mailbox (MailboxNames): NO, the command was well-formed
+            return refused(tag, e);
         } catch (IllegalArgumentException e) {
             return bad(tag, e.getMessage() == null ? "Invalid arguments" : e.getMessage());
         }
@@ -494,15 +497,7 @@ public final class ImapSession implements ProtocolSession {
     Flux<Action> guarded(String tag, Flux<Action> work) {
         return work.onErrorResume(failure -> {
             if (failure instanceof MailboxException refused) {
-                String text = refused.getMessage() == null ? "Refused" : refused.getMessage();
-                String code = text.startsWith("[") ? "" : switch (refused.reason()) {
-                    case NONEXISTENT -> "[NONEXISTENT] ";
-                    case ALREADY_EXISTS -> "[ALREADYEXISTS] ";
-                    case CANNOT -> "[CANNOT] ";
-                    case OVER_QUOTA -> "[OVERQUOTA] ";
-                    case LIMIT -> "[LIMIT] ";
-                };
-                return line(tag + " NO " + code + text);
+                return refused(tag, refused);
             }
             if (failure instanceof IllegalArgumentException invalid) {
                 return bad(tag, String.valueOf(invalid.getMessage()));
@@ -510,6 +505,19 @@ public final class ImapSession implements ProtocolSession {
             LOG.warn("IMAP command failed: {}", failure.toString(), failure);
             return line(tag + " NO [UNAVAILABLE] Temporary failure, try again later");
         });
+    }
+
+    /** A store refusal (or a name that can be no mailbox) as a tagged NO with its RFC 5530 code. */
+    static Flux<Action> refused(String tag, MailboxException refused) {
+        String text = refused.getMessage() == null ? "Refused" : refused.getMessage();
+        String code = text.startsWith("[") ? "" : switch (refused.reason()) {
+            case NONEXISTENT -> "[NONEXISTENT] ";
+            case ALREADY_EXISTS -> "[ALREADYEXISTS] ";
+            case CANNOT -> "[CANNOT] ";
+            case OVER_QUOTA -> "[OVERQUOTA] ";
+            case LIMIT -> "[LIMIT] ";
+        };
+        return line(tag + " NO " + code + text);
     }
 
     /**

@@ -61,11 +61,19 @@ public record ImapSettings(String hostName, boolean startTlsOffered, int maxLine
     }
 
     /**
-     * 8 KiB lines, 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10 bad commands or 3 failed logins, LIST
-     * patterns up to 1,024 characters and 64 wildcards.
+     * The default line limit: the longest ID command RFC 2971 §3.3 allows (30 pairs, fields of 30 octets, values of
+     * 1,024), every octet of every string escaped in a quoted string, is {@code ID (} + 30 × (62 + 1 + 2,050) + 29
+     * separating spaces + {@code )} = 63,424 octets; 64 KiB holds that and a tag of up to 2,110 octets. Literal
+     * contents do not count (the framer counts only the line's own text).
+     */
+    public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+
+    /**
+     * 64 KiB lines ({@link #DEFAULT_MAX_LINE_LENGTH}), 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10
+     * bad commands or 3 failed logins, LIST patterns up to 1,024 characters and 64 wildcards.
      */
     public static ImapSettings defaults(String hostName, Path spoolDirectory) {
-        return new ImapSettings(hostName, false, 8192, 64 * 1024, 50L * 1024 * 1024, 16, 10, 3,
+        return new ImapSettings(hostName, false, DEFAULT_MAX_LINE_LENGTH, 64 * 1024, 50L * 1024 * 1024, 16, 10, 3,
                 Duration.ofMinutes(1), Duration.ofMinutes(30), spoolDirectory, 1024 * 1024, MessageLimits.DEFAULTS,
                 1024, 64);
     }

@@ -24,6 +24,8 @@ import java.util.Map;
 final class MailboxPattern {
 
     private static final long[] NONE = new long[0];
+    /** One literal token that no character is: no name reaches its end. */
+    private static final MailboxPattern NOTHING = new MailboxPattern(1, new long[1], new long[1], Map.of());
 
     private final int tokens;
     /** Bit i: the pattern's i-th token is {@code *} (it may consume any character and stay). */
@@ -43,8 +45,9 @@ final class MailboxPattern {
     /**
      * The patterns of one LIST (RFC 5258 §3 allows several) or LSUB, each joined with the reference. Throws
      * IllegalArgumentException, which the session answers with a tagged BAD, when the joined patterns together are
-     * longer than {@code maxLength} characters or hold more than {@code maxWildcards} wildcards, or are not modified
-     * UTF-7. The limits apply to the sum so that many small patterns in one command cost no more than one long one.
+     * longer than {@code maxLength} characters or hold more than {@code maxWildcards} wildcards. A pattern that is not
+     * modified UTF-7 matches nothing. The limits apply to the sum so that many small patterns in one command cost no
+     * more than one long one.
      */
     static List<MailboxPattern> compile(String command, String reference, List<String> patterns, boolean utf8,
                                         int maxLength, int maxWildcards) {
@@ -72,7 +75,14 @@ final class MailboxPattern {
     /** One pattern joined with its reference, without the limits of {@link #compile}. */
     static MailboxPattern of(String reference, String wirePattern, boolean utf8) {
         String joined = reference + wirePattern;
-        String decoded = canonicalInbox(utf8 ? joined : ModifiedUtf7.decode(joined));
+        String decoded;
+        try {
+            decoded = canonicalInbox(utf8 ? joined : ModifiedUtf7.decode(joined));
+        } catch (IllegalArgumentException notModifiedUtf7) {
+            // RFC 3501 §5.1.3: every name is valid modified UTF-7 on the wire, so a pattern that is not matches no
+            // name; LIST answers OK with nothing, as for any pattern that matches nothing (§6.3.8).
+            return NOTHING;
+        }
         // Tokens: literal characters, and each run of wildcards as one '*' (if it holds one) or '%'. Neither
         // character is ever a literal: a pattern has no way to quote them.
         StringBuilder pattern = new StringBuilder(decoded.length());

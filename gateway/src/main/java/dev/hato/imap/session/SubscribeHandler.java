@@ -17,7 +17,9 @@ final class SubscribeHandler {
 
     Flux<Action> subscribe(ImapCommand.Subscribe subscribe) {
         String tag = subscribe.tag();
-        String name = MailboxNames.fromWire(subscribe.mailbox(), session.utf8());
+        // an invalid name can be subscribed to no more than created; unsubscribing it finds nothing
+        String name = subscribe.subscribe() ? MailboxNames.toMake(subscribe.mailbox(), session.utf8())
+                : MailboxNames.fromWire(subscribe.mailbox(), session.utf8());
         return session.guarded(tag, services.mailboxes().subscribe(session.user().id(), name, subscribe.subscribe())
                 .thenMany(session.done(tag, "OK " + (subscribe.subscribe() ? "SUBSCRIBE" : "UNSUBSCRIBE")
                         + " completed", true)));

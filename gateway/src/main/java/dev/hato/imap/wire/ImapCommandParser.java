@@ -173,15 +173,24 @@ public final class ImapCommandParser {
                 String key = c.string();
                 c.requireSp();
                 String value = c.nstring();
-                // RFC 2971 §3.3: at most 30 pairs, field names at most 30 octets, values at most 1024.
-                if (parameters.size() >= 30 || key.length() > 30 || (value != null && value.length() > 1024)) {
-                    throw new ImapSyntaxError("ID parameters over the RFC 2971 limits");
+                // RFC 2971 §3.3: at most 30 pairs, field strings at most 30 octets, values at most 1024 octets. The
+                // limits bind the client ("MUST NOT"); one over them sent arguments the RFC rules out, so BAD
+                // (RFC 3501 §6: arguments invalid), and the connection stays.
+                if (parameters.size() >= 30) {
+                    throw new ImapSyntaxError("ID with more than 30 field-value pairs (RFC 2971 §3.3)");
+                }
+                if (octets(key) > 30 || (value != null && octets(value) > 1024)) {
+                    throw new ImapSyntaxError("ID field over 30 or value over 1024 octets (RFC 2971 §3.3)");
                 }
                 parameters.put(key, value);
             } while (c.sp());
         }
         c.close();
         return new ImapCommand.Id(tag, parameters);
+    }
+
+    private static int octets(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     static List<String> upper(List<String> words) {
