@@ -1,5 +1,6 @@
 package dev.hato.delivery;
 
+import dev.hato.message.LimitBreach;
 import dev.hato.store.mail.FactsReader;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
@@ -128,6 +129,15 @@ public final class MessageSpool implements MessageContent {
             throw new IllegalStateException("spool not finished");
         }
         return facts;
+    }
+
+    /**
+     * Once every octet is appended, the first of the door's limits the message broke, as its {@link FactsReader}
+     * found it ({@link FactsReader#breach()}); null when none was, or without a reader. Nothing may be appended
+     * afterwards.
+     */
+    public @Nullable LimitBreach breach() {
+        return reader == null ? null : reader.breach();
     }
 
     @Override
