@@ -15,7 +15,7 @@ final class EntityNode {
     enum Phase { HEADER, LEAF_BODY, MESSAGE, PARTS, EPILOGUE }
 
     final long headerStart;
-    final List<byte[]> boundaries;
+    final List<Boundary> boundaries;
     final boolean inDigest;
     final int depth;
     final boolean message;
@@ -35,9 +35,9 @@ final class EntityNode {
     List<MimeHeaderValue.Parameter> parameters = List.of();
     final List<EntityNode> children = new ArrayList<>();
     /** A multipart's boundaries while its parts are read: the enclosing ones and its own, last. */
-    List<byte[]> inner = List.of();
+    List<Boundary> inner = List.of();
 
-    EntityNode(long headerStart, List<byte[]> boundaries, boolean inDigest, int depth, boolean message) {
+    EntityNode(long headerStart, List<Boundary> boundaries, boolean inDigest, int depth, boolean message) {
         this.headerStart = headerStart;
         this.boundaries = boundaries;
         this.inDigest = inDigest;

@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Cost: constant work per octet (a body line is searched for its end, and at most {@link
  * MessageLimits#BOUNDARY_LINE_OCTETS} octets of it are kept), plus, once per line that starts with "--" and is at
  * most that long, one comparison with the boundary of each open multipart, innermost first: at most {@code
- * maxDepth} (100 by default) comparisons of at most 252 octets each, so bounded per such line whatever the shape;
+ * maxDepth} (100 by default) comparisons of a hash of the line's first octets (computed once per line) with the
+ * boundary's, and only where they agree of the octets (at most 252), so bounded per such line whatever the shape;
  * once per header line one look at its kept octets, and once per header section one parse of its Content-Type. So
  * it may run on an event loop. Memory: the entity tree (at most {@code maxParts} nodes, each with the fields it
  * keeps, each at most {@code maxFieldOctets}) and the current line's kept octets.
@@ -113,6 +114,8 @@ public final class MessageParser {
     private boolean pendingCr;
     private int cap = -1;
     private byte[] kept = new byte[BODY_CAP];
+    /** Hashes of the first octets of a line after its "--" ({@link #boundary}). */
+    private final int[] prefixes = new int[BODY_CAP - 1];
     private int keptLength;
     private long lineCount;
     private int previousTerminator;
@@ -368,11 +371,11 @@ public final class MessageParser {
         previousLength = length;
     }
 
-    private static List<byte[]> active(EntityNode node) {
+    private static List<Boundary> active(EntityNode node) {
         return node.phase == EntityNode.Phase.PARTS ? node.inner : node.boundaries;
     }
 
-    private void start(long headerStart, List<byte[]> boundaries, boolean inDigest, int depth, boolean message) {
+    private void start(long headerStart, List<Boundary> boundaries, boolean inDigest, int depth, boolean message) {
         if (++parts > maxParts) {
             count.tooManyParts();
             opaque = true; // described as one opaque body after the message's header
@@ -460,9 +463,9 @@ public final class MessageParser {
             count.tooDeep();
         }
         if (node.kind == MessagePart.Kind.MULTIPART) {
-            List<byte[]> inner = new ArrayList<>(node.boundaries);
-            inner.add(Objects.requireNonNull(boundary(node.parameters), "boundary")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            List<Boundary> inner = new ArrayList<>(node.boundaries);
+            inner.add(Boundary.of(Objects.requireNonNull(boundary(node.parameters), "boundary")
+                    .getBytes(StandardCharsets.ISO_8859_1)));
             node.inner = List.copyOf(inner);
             node.phase = EntityNode.Phase.PARTS;
         } else if (node.kind == MessagePart.Kind.MESSAGE) {
@@ -513,17 +516,26 @@ public final class MessageParser {
     }
 
     /** RFC 2046 §5.1.1: "--" boundary, optionally "--", then only transport padding; innermost first. */
-    private @Nullable Stop boundary(List<byte[]> boundaries, long length, boolean truncated, long start) {
+    private @Nullable Stop boundary(List<Boundary> boundaries, long length, boolean truncated, long start) {
         if (boundaries.isEmpty() || truncated || keptLength < 2 || kept[0] != '-' || kept[1] != '-') {
             return null;
         }
+        // prefixes[n]: the hash of the n octets after "--", so each level costs one comparison of hashes
+        int hashed = Math.min(keptLength - 2, BODY_CAP - 2);
+        int hash = 0;
+        for (int i = 0; i < hashed; i++) {
+            prefixes[i] = hash;
+            hash = Boundary.extend(hash, kept[2 + i]);
+        }
+        prefixes[hashed] = hash;
         for (int level = boundaries.size() - 1; level >= 0; level--) {
-            byte[] boundary = boundaries.get(level);
-            if (keptLength < 2 + boundary.length || !Arrays.equals(kept, 2, 2 + boundary.length, boundary, 0,
-                    boundary.length)) {
+            Boundary boundary = boundaries.get(level);
+            int n = boundary.length();
+            if (n > hashed || prefixes[n] != boundary.hash()
+                    || !Arrays.equals(kept, 2, 2 + n, boundary.octets(), 0, n)) {
                 continue;
             }
-            int rest = 2 + boundary.length;
+            int rest = 2 + n;
             boolean close = keptLength >= rest + 2 && kept[rest] == '-' && kept[rest + 1] == '-';
             boolean onlyPadding = true;
             for (int i = close ? rest + 2 : rest; i < keptLength && onlyPadding; i++) {

@@ -94,6 +94,10 @@ class MessageParserLimitsTest {
                         LEAF, LEAF, "\r\n" + "-".repeat(300) + "\r\n--b--x", LEAF), LimitBreach.Kind.PARTS),
                 Arguments.of("a boundary right after a long body line", multipart("b", LEAF + "z".repeat(3000), LEAF,
                         LEAF, LEAF), null),
+                Arguments.of("boundaries that are prefixes of each other", multipart("ab", multipart("a", LEAF, LEAF)),
+                        null),
+                Arguments.of("parts of both, one a prefix of the other", multipart("a", multipart("ab", LEAF, LEAF),
+                        LEAF, LEAF), LimitBreach.Kind.PARTS),
                 Arguments.of("bare LF line ends", "Content-Type: multipart/mixed; boundary=b\n\n--b\n\n1\n--b\n\n2\n"
                         + "--b\n\n3\n--b\n\n4\n--b\n\n5\n--b--\n", LimitBreach.Kind.PARTS));
     }
