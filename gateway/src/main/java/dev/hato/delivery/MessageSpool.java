@@ -132,12 +132,12 @@ public final class MessageSpool implements MessageContent {
     }
 
     /**
-     * Once every octet is appended, the first of the door's limits the message broke, as its {@link FactsReader}
-     * found it ({@link FactsReader#breach()}); null when none was, or without a reader. Nothing may be appended
-     * afterwards.
+     * Once every octet is appended, the first of the door's limits the message broke, as its reader found it
+     * ({@link CheckedFactsReader#breach()}); null when none was, or when the reader checks no limits. Nothing may be
+     * appended afterwards.
      */
     public @Nullable LimitBreach breach() {
-        return reader == null ? null : reader.breach();
+        return reader instanceof CheckedFactsReader checked ? checked.breach() : null;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.delivery.CheckedFactsReader;
 import dev.hato.message.BaseSubject;
 import dev.hato.message.EncodedWords;
 import dev.hato.message.HeaderAddresses;
@@ -158,10 +159,10 @@ public final class MessageIndexer {
 
     /**
      * As {@link #reader()}, for a message received at a door: its parser builds the tree within {@code limits} and
-     * its {@link FactsReader#breach()} says which of them the message broke, the first {@code ownOctets} (the
+     * its {@link CheckedFactsReader#breach()} says which of them the message broke, the first {@code ownOctets} (the
      * receiving server's trace fields) not counted. The same pass parses, indexes and admits the message.
      */
-    public FactsReader reader(MessageLimits limits, long ownOctets) {
+    public CheckedFactsReader reader(MessageLimits limits, long ownOctets) {
         MessageParser parser = scanner.parserWithText(limits, MAX_HEADER_OCTETS, maxBodyChars, maxDepth);
         parser.exempt(ownOctets);
         return new Reader(parser, "a received message");
@@ -172,7 +173,7 @@ public final class MessageIndexer {
     }
 
     /** The {@link FactsReader} of {@link #reader()}: the parser until it fails, the header end always. */
-    private final class Reader implements FactsReader {
+    private final class Reader implements CheckedFactsReader {
         private final MessageParser parser;
         private final HeaderSectionEnd headerEnd = new HeaderSectionEnd();
         private final String name;

@@ -1,10 +1,10 @@
 package dev.hato.imap.session;
 
 import dev.hato.auth.sasl.SaslEngine;
+import dev.hato.delivery.CheckedFactsReader;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.store.mail.Mailboxes;
-import dev.hato.store.mail.FactsReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import reactor.core.scheduler.Scheduler;
@@ -22,5 +22,5 @@ import reactor.core.scheduler.Scheduler;
 public record ImapServices(SaslEngine sasl, Mailboxes mailboxes, MailboxChanges changes,
                            FetchRenderer fetch,
                            ImapSearch search,
-                           FactsReader.AtTheDoor facts, Scheduler io, Clock clock,
+                           CheckedFactsReader.Factory facts, Scheduler io, Clock clock,
                            String version, MeterRegistry meters) { }

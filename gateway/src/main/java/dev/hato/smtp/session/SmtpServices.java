@@ -2,7 +2,7 @@ package dev.hato.smtp.session;
 
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.DeliveryPipeline;
-import dev.hato.store.mail.FactsReader;
+import dev.hato.delivery.CheckedFactsReader;
 import java.time.Clock;
 import reactor.core.scheduler.Scheduler;
 
@@ -15,7 +15,7 @@ import reactor.core.scheduler.Scheduler;
  * {@code unknownRecipients} counts RCPTs to unknown users per client address (directory
  * harvesting), shared by all sessions of the server.
  */
-public record SmtpServices(DeliveryPipeline delivery, SaslEngine sasl, FactsReader.AtTheDoor facts,
+public record SmtpServices(DeliveryPipeline delivery, SaslEngine sasl, CheckedFactsReader.Factory facts,
                            Scheduler io, Clock clock,
                            UnknownRecipients unknownRecipients) {
 }
