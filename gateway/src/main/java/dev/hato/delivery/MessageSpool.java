@@ -1,5 +1,6 @@
 package dev.hato.delivery;
 
+import dev.hato.message.LimitBreach;
 import dev.hato.store.mail.FactsReader;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
@@ -128,6 +129,15 @@ public final class MessageSpool implements MessageContent {
             throw new IllegalStateException("spool not finished");
         }
         return facts;
+    }
+
+    /**
+     * Once every octet is appended, the first of the door's limits the message broke, as its reader found it
+     * ({@link CheckedFactsReader#breach()}); null when none was, or when the reader checks no limits. Nothing may be
+     * appended afterwards.
+     */
+    public @Nullable LimitBreach breach() {
+        return reader instanceof CheckedFactsReader checked ? checked.breach() : null;
     }
 
     @Override

@@ -91,6 +91,34 @@ class MessageLimitsTest {
         assertThat(HATO.inbox(bob)).hasSize(1);
     }
 
+    @Test
+    void aMessageAtTheFieldLimitShouldBeAcceptedThoughTheServerPutsItsTraceFieldsBeforeIt() throws Exception {
+        // 1,000 fields of the client's; Return-Path and Received are Hato's and do not count against its limits
+        RunningHato.User bob = HATO.newUser("bob");
+        String message = "Subject: at the limit\r\n" + "X-Field: 1\r\n".repeat(999) + "\r\nbody\r\n";
+        try (SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false)) {
+            assertThat(smtp.readLine()).startsWith("220");
+            smtp.send("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
+            String line;
+            do {
+                line = smtp.readLine();
+            } while (line.startsWith("250-"));
+            envelope(smtp, bob);
+            smtp.send("DATA\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("354");
+            smtp.send((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("250 2.0.0");
+
+            envelope(smtp, bob);
+            smtp.send("DATA\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("354");
+            smtp.send((message.replace("\r\n\r\n", "\r\nX-One-More: 1\r\n\r\n") + ".\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(smtp.readLine()).startsWith("554 5.6.0 ").contains("more than 1000 fields");
+        }
+        assertThat(HATO.inbox(bob)).hasSize(1);
+    }
+
     private static void envelope(SocketTransport smtp, RunningHato.User to) throws Exception {
         smtp.send(("MAIL FROM:<x@remote.test>\r\nRCPT TO:<" + to.address() + ">\r\n")
                 .getBytes(StandardCharsets.US_ASCII));

@@ -2,8 +2,9 @@ package dev.hato.message;
 
 /**
  * The shape a message must have to be stored (SMTP DATA and BDAT on every listener, IMAP APPEND), checked at the door
- * by {@link MessageLimitCheck} so that everything stored can be described by the structure scanner and served by
- * FETCH and SEARCH at a cost that grows with the message and no faster. Defaults, in the spirit of mature servers:
+ * by the {@link MessageParser} that reads the message as it is spooled ({@link LimitBreach}), so that everything
+ * stored can be described by that parser and served by FETCH and SEARCH at a cost that grows with the message and no
+ * faster. Defaults, in the spirit of mature servers:
  * <ul>
  *   <li>{@code maxParts} 10,000 MIME entities: Dovecot's message parser stops at 10,000 parts, and so does
  *       the structure scanner here; a real message has a few dozen, a large digest a few hundred;</li>

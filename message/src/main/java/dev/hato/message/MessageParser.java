@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +30,23 @@ import org.jspecify.annotations.Nullable;
  * than {@code maxDepth} are opaque application/octet-stream leaves; a header field kept longer than
  * {@code maxFieldOctets} is left out (as if absent). A message of more than {@code maxParts} entities is described,
  * as Dovecot does with MIME it cannot parse, as one opaque application/octet-stream body after its own header.
+ * How deep a description goes is the renderer's business ({@link MimeEntity#within}): the parser builds the tree
+ * to {@code maxDepth}.
+ *
+ * <p>The same walk checks the message against its {@link MessageLimits} at the door (SMTP DATA and BDAT, IMAP
+ * APPEND): the first limit broken is a {@link LimitBreach}, known as soon as the line that breaks it ends ({@link
+ * #breach()}) and final once {@link #end()} has run; after it the limits are no longer counted. So what passes the
+ * door is what this parser describes for FETCH and SEARCH. Header sections are counted at every MIME level (fields,
+ * octets, line length); lines of the receiving server's own trace fields can be left out ({@link #exempt}).
+ *
+ * <p>Cost: constant work per octet (a body line is searched for its end, and at most {@link
+ * MessageLimits#BOUNDARY_LINE_OCTETS} octets of it are kept), plus, once per line that starts with "--" and is at
+ * most that long, one comparison with the boundary of each open multipart, innermost first: at most {@code
+ * maxDepth} (100 by default) comparisons of a hash of the line's first octets (computed once per line) with the
+ * boundary's, and only where they agree of the octets (at most 252), so bounded per such line whatever the shape;
+ * once per header line one look at its kept octets, and once per header section one parse of its Content-Type. So
+ * it may run on an event loop. Memory: the entity tree (at most {@code maxParts} nodes, each with the fields it
+ * keeps, each at most {@code maxFieldOctets}) and the current line's kept octets.
  */
 public final class MessageParser {
 
@@ -60,8 +76,6 @@ public final class MessageParser {
     private static final int BODY_CAP = MessageLimits.BOUNDARY_LINE_OCTETS;
     private static final int END_OF_INPUT = -1;
 
-    private enum Phase { HEADER, LEAF_BODY, MESSAGE, PARTS, EPILOGUE }
-
     private enum HeaderLine { FIELD, END, PUSH_BACK }
 
     /** Where a body ended: at a boundary line of some enclosing multipart, or at the end of the input. */
@@ -88,48 +102,7 @@ public final class MessageParser {
         }
     }
 
-    /** One entity while it is parsed. */
-    private static final class Node {
-        final long headerStart;
-        final List<byte[]> boundaries;
-        final boolean inDigest;
-        final int depth;
-        final boolean message;
-        Phase phase = Phase.HEADER;
-        final Map<String, StringBuilder> kept = new LinkedHashMap<>();
-        final Set<String> dropped = new HashSet<>();
-        @Nullable StringBuilder current;
-        String currentName = "";
-        Map<String, String> fields = Map.of();
-        long bodyStart;
-        long startIndex;
-        long end;
-        long lines;
-        MessagePart.Kind kind = MessagePart.Kind.LEAF;
-        String type = "TEXT";
-        String subtype = "PLAIN";
-        List<MimeHeaderValue.Parameter> parameters = List.of();
-        final List<Node> children = new ArrayList<>();
-        /** A multipart's boundaries while its parts are read: the enclosing ones and its own, last. */
-        List<byte[]> inner = List.of();
-
-        Node(long headerStart, List<byte[]> boundaries, boolean inDigest, int depth, boolean message) {
-            this.headerStart = headerStart;
-            this.boundaries = boundaries;
-            this.inDigest = inDigest;
-            this.depth = depth;
-            this.message = message;
-        }
-
-        MimeEntity entity() {
-            List<MimeEntity> parts = new ArrayList<>(children.size());
-            for (Node child : children) {
-                parts.add(child.entity());
-            }
-            return new MimeEntity(headerStart, bodyStart, end, lines, kind, type, subtype, parameters, fields, parts);
-        }
-    }
-
+    private final LimitCount count;
     private final int maxDepth;
     private final int maxFieldOctets;
     private final int maxParts;
@@ -141,68 +114,97 @@ public final class MessageParser {
     private boolean pendingCr;
     private int cap = -1;
     private byte[] kept = new byte[BODY_CAP];
+    /** Hashes of the first octets of a line after its "--" ({@link #boundary}). */
+    private final int[] prefixes = new int[BODY_CAP - 1];
     private int keptLength;
     private long lineCount;
     private int previousTerminator;
     private long previousLength;
 
-    private final Deque<Node> stack = new ArrayDeque<>();
-    private @Nullable Node root;
-    private @Nullable Node done;
+    private final Deque<EntityNode> stack = new ArrayDeque<>();
+    private @Nullable EntityNode root;
+    private @Nullable EntityNode done;
     private int parts;
     private boolean opaque;
     private @Nullable TopHeader topHeader;
+    private boolean ended;
     private boolean finished;
 
     /**
-     * A parser with {@code limits}' depth and part limits, header fields kept up to {@code limits.maxHeaderOctets()}
-     * (the parser describes what it can; {@link MessageLimitCheck} enforces the limits at the door).
+     * A parser within {@code limits} (the tree built to its depth and part limits, its breaches reported), header
+     * fields kept up to {@code limits.maxHeaderOctets()}.
      */
     public static MessageParser structure(MessageLimits limits) {
-        return new MessageParser(limits.maxDepth(), limits.maxHeaderOctets(), limits.maxParts(), null);
+        return new MessageParser(limits, limits.maxHeaderOctets(), null);
+    }
+
+    /** As {@link #structure(MessageLimits)}, header fields kept up to {@code maxFieldOctets}. */
+    public static MessageParser structure(MessageLimits limits, int maxFieldOctets) {
+        return new MessageParser(limits, maxFieldOctets, null);
     }
 
     /** As {@link #structure}, also collecting the text to index: up to {@code maxBodyChars} of body text. */
     public static MessageParser withText(MessageLimits limits, int maxHeaderOctets, int maxBodyChars) {
-        return new MessageParser(limits.maxDepth(), limits.maxHeaderOctets(), limits.maxParts(),
+        return new MessageParser(limits, limits.maxHeaderOctets(),
                 new TextCollector(maxHeaderOctets, maxBodyChars, limits.maxDepth()));
     }
 
     /**
-     * A parser with the limits of {@link #MessageParser(int, int, int)} that also collects the text to index: the
-     * top-level header up to {@code textHeaderOctets}, up to {@code maxBodyChars} of body text, from parts at most
-     * {@code textDepth} multipart and message/rfc822 levels deep.
+     * A parser within {@code limits}, header fields kept up to {@code maxFieldOctets}, that also collects the text
+     * to index: the top-level header up to {@code textHeaderOctets}, up to {@code maxBodyChars} of body text, from
+     * parts at most {@code textDepth} multipart and message/rfc822 levels deep.
      */
-    public static MessageParser withText(int maxDepth, int maxFieldOctets, int maxParts, int textHeaderOctets,
+    public static MessageParser withText(MessageLimits limits, int maxFieldOctets, int textHeaderOctets,
                                          int maxBodyChars, int textDepth) {
-        return new MessageParser(maxDepth, maxFieldOctets, maxParts,
+        return new MessageParser(limits, maxFieldOctets,
                 new TextCollector(textHeaderOctets, maxBodyChars, textDepth));
     }
 
     /**
+     * A parser that describes (the header limits of {@link MessageLimits#DEFAULTS} are only reported).
+     *
      * @param maxDepth how many multipart and message/rfc822 levels are descended into, at least 1
      * @param maxFieldOctets the longest kept header field (unfolded), at least 998 (RFC 5322 §2.1.1)
      * @param maxParts the most MIME entities a message may have
      */
     public MessageParser(int maxDepth, int maxFieldOctets, int maxParts) {
-        this(maxDepth, maxFieldOctets, maxParts, null);
+        this(limits(maxDepth, maxParts), maxFieldOctets, null);
     }
 
-    private MessageParser(int maxDepth, int maxFieldOctets, int maxParts, @Nullable TextCollector text) {
-        if (maxDepth < 1) {
-            throw new IllegalArgumentException("maxDepth must be at least 1");
-        }
+    /** {@link MessageLimits#DEFAULTS} with {@code maxDepth} and {@code maxParts}. */
+    public static MessageLimits limits(int maxDepth, int maxParts) {
+        MessageLimits defaults = MessageLimits.DEFAULTS;
+        return new MessageLimits(maxParts, maxDepth, defaults.maxHeaderFields(), defaults.maxHeaderOctets(),
+                defaults.maxHeaderLine());
+    }
+
+    private MessageParser(MessageLimits limits, int maxFieldOctets, @Nullable TextCollector text) {
         if (maxFieldOctets < MessageLimits.RFC_5322_LINE) {
             throw new IllegalArgumentException("maxFieldOctets must be at least 998");
         }
-        if (maxParts < 1) {
-            throw new IllegalArgumentException("maxParts must be at least 1");
-        }
-        this.maxDepth = maxDepth;
+        this.count = new LimitCount(limits);
+        this.maxDepth = limits.maxDepth();
         this.maxFieldOctets = maxFieldOctets;
-        this.maxParts = maxParts;
+        this.maxParts = limits.maxParts();
         this.text = text;
         start(0, List.of(), false, 0, true);
+    }
+
+    /**
+     * Says that the first {@code ownOctets} octets to be fed are the receiving server's own header fields (RFC 5321
+     * §4.4 trace fields put before the client's message): they are parsed, but not counted against the limits,
+     * which are the client's. Call it before the first {@link #feed}.
+     */
+    public void exempt(long ownOctets) {
+        if (position > 0) {
+            throw new IllegalStateException("exempt before the first octet");
+        }
+        count.exempt(ownOctets);
+    }
+
+    /** The first of the limits the lines ended so far broke; null while none has. */
+    public @Nullable LimitBreach breach() {
+        return count.breach();
     }
 
     /** Takes the octets of {@code chunk} from its position to its limit (its position is left where it was). */
@@ -217,7 +219,7 @@ public final class MessageParser {
 
     /** Takes {@code length} octets of {@code octets} from {@code offset}. */
     public Progress feed(byte[] octets, int offset, int length) {
-        if (finished) {
+        if (ended) {
             throw new IllegalStateException("the message has ended");
         }
         if (text != null) {
@@ -233,7 +235,7 @@ public final class MessageParser {
             }
             if (cap < 0) {
                 lineStart = position;
-                cap = stack.isEmpty() || stack.peek().phase != Phase.HEADER ? BODY_CAP : maxFieldOctets + 1;
+                cap = stack.isEmpty() || stack.peek().phase != EntityNode.Phase.HEADER ? BODY_CAP : maxFieldOctets + 1;
             }
             int lf = -1;
             for (int j = i; j < end; j++) {
@@ -269,12 +271,16 @@ public final class MessageParser {
         return topHeader != null && before == null ? topHeader : NeedMore.INSTANCE;
     }
 
-    /** Ends the message (a last line without a line break counts as a line) and returns what was parsed. */
-    public Parsed finish() {
-        if (finished) {
-            throw new IllegalStateException("the message has ended");
+    /**
+     * Ends the message (a last line without a line break counts as a line; no more octets may be fed) and returns the
+     * first limit it broke, or null: what the door decides on. May be called more than once; {@link #finish()}
+     * follows to get what was parsed.
+     */
+    public @Nullable LimitBreach end() {
+        if (ended) {
+            return count.breach();
         }
-        finished = true;
+        ended = true;
         if (!opaque && cap >= 0 && (position > lineStart || pendingCr)) {
             if (pendingCr) {
                 pendingCr = false;
@@ -283,13 +289,23 @@ public final class MessageParser {
             endOfLine(0);
         }
         while (!opaque && !stack.isEmpty()) {
-            Node top = Objects.requireNonNull(stack.peek(), "top");
-            if (top.phase == Phase.HEADER) {
+            EntityNode top = Objects.requireNonNull(stack.peek(), "top");
+            if (top.phase == EntityNode.Phase.HEADER) {
                 endHeader(top, position);
             } else {
                 deliver(new Stop(END_OF_INPUT, false, position, 0, 0, lineCount), position);
             }
         }
+        return count.breach();
+    }
+
+    /** Ends the message, if {@link #end()} did not, and returns what was parsed. */
+    public Parsed finish() {
+        if (finished) {
+            throw new IllegalStateException("the message has ended");
+        }
+        finished = true;
+        end();
         List<TextCollector.Field> fields = List.of();
         String body = "";
         if (text != null) {
@@ -297,7 +313,7 @@ public final class MessageParser {
             fields = text.topFields();
             body = text.bodyText();
         }
-        Node first = Objects.requireNonNull(root, "root");
+        EntityNode first = Objects.requireNonNull(root, "root");
         MimeEntity entity = opaque ? MimeEntity.opaque(first.fields, first.bodyStart, position)
                 : Objects.requireNonNull(done, "done").entity();
         return new Parsed(entity, position, opaque, fields, body);
@@ -329,8 +345,8 @@ public final class MessageParser {
         long after = start + length + terminator;
         boolean consumed = false;
         while (!consumed && !opaque && !stack.isEmpty()) {
-            Node top = Objects.requireNonNull(stack.peek(), "top");
-            if (top.phase == Phase.HEADER) {
+            EntityNode top = Objects.requireNonNull(stack.peek(), "top");
+            if (top.phase == EntityNode.Phase.HEADER) {
                 HeaderLine outcome = headerLine(top, length, terminator, truncated);
                 if (outcome == HeaderLine.FIELD) {
                     consumed = true;
@@ -355,17 +371,18 @@ public final class MessageParser {
         previousLength = length;
     }
 
-    private static List<byte[]> active(Node node) {
-        return node.phase == Phase.PARTS ? node.inner : node.boundaries;
+    private static List<Boundary> active(EntityNode node) {
+        return node.phase == EntityNode.Phase.PARTS ? node.inner : node.boundaries;
     }
 
-    private void start(long headerStart, List<byte[]> boundaries, boolean inDigest, int depth, boolean message) {
+    private void start(long headerStart, List<Boundary> boundaries, boolean inDigest, int depth, boolean message) {
         if (++parts > maxParts) {
+            count.tooManyParts();
             opaque = true; // described as one opaque body after the message's header
             return;
         }
-        Node node = new Node(headerStart, boundaries, inDigest, depth, message);
-        Node parent = stack.peek();
+        EntityNode node = new EntityNode(headerStart, boundaries, inDigest, depth, message);
+        EntityNode parent = stack.peek();
         if (parent != null) {
             parent.children.add(node);
         }
@@ -373,7 +390,7 @@ public final class MessageParser {
     }
 
     /** RFC 5322 §2.2 and §2.2.3: one header line, kept when it is a field FETCH reports; unfolded on the fly. */
-    private HeaderLine headerLine(Node node, long length, int terminator, boolean truncated) {
+    private HeaderLine headerLine(EntityNode node, long length, int terminator, boolean truncated) {
         if (terminator > 0 && HeaderSectionEnd.isEmptyLine(length + (terminator == 2 ? 1 : 0), terminator == 2)) {
             return HeaderLine.END;
         }
@@ -393,6 +410,7 @@ public final class MessageParser {
                     current.append(line);
                 }
             }
+            count.headerLine(lineStart, length, terminator, false);
             return HeaderLine.FIELD;
         }
         int colon = line.indexOf(':');
@@ -413,6 +431,7 @@ public final class MessageParser {
                 node.kept.put(lower, value);
             }
         }
+        count.headerLine(lineStart, length, terminator, true);
         return HeaderLine.FIELD;
     }
 
@@ -427,7 +446,7 @@ public final class MessageParser {
     }
 
     /** The header of {@code node} ended; its body starts at {@code bodyStart}. */
-    private void endHeader(Node node, long bodyStart) {
+    private void endHeader(EntityNode node, long bodyStart) {
         Map<String, String> fields = new LinkedHashMap<>();
         node.kept.forEach((name, value) -> fields.put(name, value.toString()));
         node.kept.clear();
@@ -435,39 +454,42 @@ public final class MessageParser {
         node.fields = fields;
         node.bodyStart = bodyStart;
         node.startIndex = lineCount;
+        count.headerEnded();
         if (root == null) {
             root = node;
             topHeader = new TopHeader(java.util.Collections.unmodifiableMap(fields), bodyStart);
         }
-        resolveType(node, node.inDigest, node.depth < maxDepth);
+        if (resolveType(node, node.inDigest, node.depth < maxDepth)) {
+            count.tooDeep();
+        }
         if (node.kind == MessagePart.Kind.MULTIPART) {
-            List<byte[]> inner = new ArrayList<>(node.boundaries);
-            inner.add(Objects.requireNonNull(boundary(node.parameters), "boundary")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            List<Boundary> inner = new ArrayList<>(node.boundaries);
+            inner.add(Boundary.of(Objects.requireNonNull(boundary(node.parameters), "boundary")
+                    .getBytes(StandardCharsets.ISO_8859_1)));
             node.inner = List.copyOf(inner);
-            node.phase = Phase.PARTS;
+            node.phase = EntityNode.Phase.PARTS;
         } else if (node.kind == MessagePart.Kind.MESSAGE) {
-            node.phase = Phase.MESSAGE;
+            node.phase = EntityNode.Phase.MESSAGE;
             start(bodyStart, node.boundaries, false, node.depth + 1, true);
         } else {
-            node.phase = Phase.LEAF_BODY;
+            node.phase = EntityNode.Phase.LEAF_BODY;
         }
     }
 
     /** A body ended at {@code stop}; {@code after} is where the line that stopped it ends. */
     private void deliver(Stop stop, long after) {
         while (!stack.isEmpty()) {
-            Node node = Objects.requireNonNull(stack.peek(), "node");
+            EntityNode node = Objects.requireNonNull(stack.peek(), "node");
             int level = node.inner.size() - 1;
-            if (node.phase == Phase.PARTS && stop.level() == level) {
+            if (node.phase == EntityNode.Phase.PARTS && stop.level() == level) {
                 if (!stop.close()) {
                     start(after, node.inner, "DIGEST".equals(node.subtype), node.depth + 1, false);
                 } else {
-                    node.phase = Phase.EPILOGUE; // read until an outer boundary or the end
+                    node.phase = EntityNode.Phase.EPILOGUE; // read until an outer boundary or the end
                 }
                 return;
             }
-            if (node.phase == Phase.PARTS || node.phase == Phase.EPILOGUE) {
+            if (node.phase == EntityNode.Phase.PARTS || node.phase == EntityNode.Phase.EPILOGUE) {
                 emptyPart(node, stop);
             }
             node.end = stop.end(node.bodyStart, node.startIndex);
@@ -480,13 +502,13 @@ public final class MessageParser {
     }
 
     /** RFC 3501's body-type-mpart needs a part: a multipart without any gets an empty text/plain one. */
-    private static void emptyPart(Node node, Stop stop) {
+    private static void emptyPart(EntityNode node, Stop stop) {
         if (!node.children.isEmpty()) {
             return;
         }
         long at = stop.level() == END_OF_INPUT ? stop.lineStart()
                 : Math.max(node.bodyStart, stop.lineStart() - stop.previousTerminator());
-        Node empty = new Node(at, List.of(), false, node.depth + 1, false);
+        EntityNode empty = new EntityNode(at, List.of(), false, node.depth + 1, false);
         empty.bodyStart = at;
         empty.end = at;
         resolveType(empty, false, false);
@@ -494,17 +516,26 @@ public final class MessageParser {
     }
 
     /** RFC 2046 §5.1.1: "--" boundary, optionally "--", then only transport padding; innermost first. */
-    private @Nullable Stop boundary(List<byte[]> boundaries, long length, boolean truncated, long start) {
+    private @Nullable Stop boundary(List<Boundary> boundaries, long length, boolean truncated, long start) {
         if (boundaries.isEmpty() || truncated || keptLength < 2 || kept[0] != '-' || kept[1] != '-') {
             return null;
         }
+        // prefixes[n]: the hash of the n octets after "--", so each level costs one comparison of hashes
+        int hashed = Math.min(keptLength - 2, BODY_CAP - 2);
+        int hash = 0;
+        for (int i = 0; i < hashed; i++) {
+            prefixes[i] = hash;
+            hash = Boundary.extend(hash, kept[2 + i]);
+        }
+        prefixes[hashed] = hash;
         for (int level = boundaries.size() - 1; level >= 0; level--) {
-            byte[] boundary = boundaries.get(level);
-            if (keptLength < 2 + boundary.length || !Arrays.equals(kept, 2, 2 + boundary.length, boundary, 0,
-                    boundary.length)) {
+            Boundary boundary = boundaries.get(level);
+            int n = boundary.length();
+            if (n > hashed || prefixes[n] != boundary.hash()
+                    || !Arrays.equals(kept, 2, 2 + n, boundary.octets(), 0, n)) {
                 continue;
             }
-            int rest = 2 + boundary.length;
+            int rest = 2 + n;
             boolean close = keptLength >= rest + 2 && kept[rest] == '-' && kept[rest + 1] == '-';
             boolean onlyPadding = true;
             for (int i = close ? rest + 2 : rest; i < keptLength && onlyPadding; i++) {
@@ -520,9 +551,10 @@ public final class MessageParser {
     /**
      * The content type of RFC 2045 §5.2: text/plain; charset=us-ascii when absent or unparseable, message/rfc822
      * inside multipart/digest (RFC 2046 §5.1.5). A multipart without a boundary cannot be split and is read as a
-     * leaf; past the depth limit multipart and message/rfc822 become opaque application/octet-stream leaves.
+     * leaf; past the depth limit multipart and message/rfc822 become opaque application/octet-stream leaves. True
+     * when that made a leaf of an entity that could have been descended into.
      */
-    private static void resolveType(Node node, boolean inDigest, boolean mayDescend) {
+    private static boolean resolveType(EntityNode node, boolean inDigest, boolean mayDescend) {
         String value = node.fields.get("content-type");
         MimeHeaderValue parsed = value == null ? null : MimeHeaderValue.contentType(value);
         if (parsed == null) {
@@ -536,6 +568,7 @@ public final class MessageParser {
         }
         boolean multipart = node.type.equals("MULTIPART");
         boolean message = node.type.equals("MESSAGE") && node.subtype.equals("RFC822");
+        boolean cut = (multipart && boundary(node.parameters) != null || message) && !mayDescend;
         if ((multipart || message) && !mayDescend) {
             node.type = "APPLICATION";
             node.subtype = "OCTET-STREAM";
@@ -548,6 +581,7 @@ public final class MessageParser {
         }
         node.kind = multipart ? MessagePart.Kind.MULTIPART
                 : message ? MessagePart.Kind.MESSAGE : MessagePart.Kind.LEAF;
+        return cut;
     }
 
     /** A non-empty boundary parameter short enough for a boundary line, or null. */

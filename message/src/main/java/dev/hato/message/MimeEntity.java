@@ -44,6 +44,35 @@ public record MimeEntity(long headerStart, long bodyStart, long end, long lines,
         return null;
     }
 
+    /**
+     * This entity as it is described to {@code maxDepth} multipart and message/rfc822 levels: a multipart or
+     * message/rfc822 entity {@code maxDepth} levels deep becomes an opaque application/octet-stream leaf (same
+     * offsets, same kept fields), as the parser makes of entities past its own depth limit. The parser builds the
+     * tree to the door's depth limit; how deep FETCH describes it is chosen here.
+     */
+    public MimeEntity within(int maxDepth) {
+        if (maxDepth < 1) {
+            throw new IllegalArgumentException("maxDepth must be at least 1");
+        }
+        return within(0, maxDepth);
+    }
+
+    private MimeEntity within(int depth, int maxDepth) {
+        boolean container = type.equals("MULTIPART") || type.equals("MESSAGE") && subtype.equals("RFC822");
+        if (depth >= maxDepth && container) {
+            return new MimeEntity(headerStart, bodyStart, end, lines, MessagePart.Kind.LEAF, "APPLICATION",
+                    "OCTET-STREAM", List.of(), fields, List.of());
+        }
+        if (children.isEmpty()) {
+            return this;
+        }
+        List<MimeEntity> parts = new ArrayList<>(children.size());
+        for (MimeEntity child : children) {
+            parts.add(child.within(depth + 1, maxDepth));
+        }
+        return new MimeEntity(headerStart, bodyStart, end, lines, kind, type, subtype, parameters, fields, parts);
+    }
+
     /** The offsets of this entity and its parts. */
     public MessagePart part() {
         List<MessagePart> parts = new ArrayList<>(children.size());

@@ -1,9 +1,11 @@
 package dev.hato.imap.fetch;
 
+import dev.hato.delivery.CheckedFactsReader;
 import dev.hato.message.BaseSubject;
 import dev.hato.message.EncodedWords;
 import dev.hato.message.HeaderAddresses;
 import dev.hato.message.HeaderSectionEnd;
+import dev.hato.message.LimitBreach;
 import dev.hato.message.MessageLimits;
 import dev.hato.message.MessageParser;
 import dev.hato.message.MimeCharsets;
@@ -31,7 +33,7 @@ import reactor.core.scheduler.Scheduler;
  * {@link #reader()}), into the {@link MessageFacts} kept beside its blob: the encoded {@link MessageStructure} for
  * FETCH, the decoded header and body text for SEARCH, and the RFC 5256 fields for SORT and THREAD. The received
  * octets feed one {@link MessageParser} as they arrive, which yields both the MIME tree (rendered for IMAP by
- * {@link StructureScanner#described}) and the text: the message is never held whole and never read again. A message
+ * {@link StructureScanner#describe}) and the text: the message is never held whole and never read again. A message
  * stored without facts is read from the store by {@link #index(Flux, String)} the first time FETCH needs them.
  *
  * <p>Text for SEARCH is in {@link #searchForm(String) search form}: the header as {@code name: value} lines,
@@ -78,7 +80,7 @@ public final class MessageIndexer {
      * @param maxDepth how many multipart and message/rfc822 levels text is collected from, at least 1
      */
     public MessageIndexer(StructureScanner scanner, Scheduler scheduler, int maxBodyChars, int maxDepth) {
-        this(scanner, parsed -> StructureScanner.described(parsed.root()), scheduler, maxBodyChars, maxDepth);
+        this(scanner, parsed -> scanner.describe(parsed.root()), scheduler, maxBodyChars, maxDepth);
     }
 
     /** As the public constructor, with the parse described by {@code describe} (tests give one that fails). */
@@ -155,12 +157,23 @@ public final class MessageIndexer {
         return reader("a received message");
     }
 
+    /**
+     * As {@link #reader()}, for a message received at a door: its parser builds the tree within {@code limits} and
+     * its {@link CheckedFactsReader#breach()} says which of them the message broke, the first {@code ownOctets} (the
+     * receiving server's trace fields) not counted. The same pass parses, indexes and admits the message.
+     */
+    public CheckedFactsReader reader(MessageLimits limits, long ownOctets) {
+        MessageParser parser = scanner.parserWithText(limits, MAX_HEADER_OCTETS, maxBodyChars, maxDepth);
+        parser.exempt(ownOctets);
+        return new Reader(parser, "a received message");
+    }
+
     private FactsReader reader(String name) {
-        return new Reader(scanner.parserWithText(MAX_HEADER_OCTETS, maxBodyChars, maxDepth), name);
+        return new Reader(scanner.parserWithText(null, MAX_HEADER_OCTETS, maxBodyChars, maxDepth), name);
     }
 
     /** The {@link FactsReader} of {@link #reader()}: the parser until it fails, the header end always. */
-    private final class Reader implements FactsReader {
+    private final class Reader implements CheckedFactsReader {
         private final MessageParser parser;
         private final HeaderSectionEnd headerEnd = new HeaderSectionEnd();
         private final String name;
@@ -177,6 +190,18 @@ public final class MessageIndexer {
             if (failure == null) {
                 guarded(() -> parser.feed(chunk));
             }
+        }
+
+        /**
+         * Ends the parse and says what it found; a parser that failed has checked the octets before its failure,
+         * and says what it found in them.
+         */
+        @Override
+        public @Nullable LimitBreach breach() {
+            if (failure == null) {
+                guarded(parser::end);
+            }
+            return parser.breach();
         }
 
         @Override
@@ -311,7 +336,7 @@ public final class MessageIndexer {
         return name.isBlank() ? decoded(mailbox.address()) : name;
     }
 
-    /** How a parsed message becomes its IMAP structure: {@link StructureScanner#described}. */
+    /** How a parsed message becomes its IMAP structure: {@link StructureScanner#describe}. */
     @FunctionalInterface
     interface Describe {
         MessageStructure describe(MessageParser.Parsed parsed);

@@ -6,12 +6,15 @@ import dev.hato.message.MimeEntity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Computes a {@link MessageStructure} from a message read from a blocking {@link InputStream} (call it off the event
  * loop): the octets are pushed through a {@link MessageParser}, the one MIME parser, and its {@link MimeEntity} tree
  * rendered as IMAP's ENVELOPE, BODYSTRUCTURE and BODY ({@link BodyStructure}). The parser says how malformed MIME,
- * over-long fields, deep nesting and too many parts are described.
+ * over-long fields and too many parts are described; how deep the description goes is this scanner's {@code
+ * maxDepth} ({@link MimeEntity#within}), whatever depth the parser built the tree to (the door's limit, 100 levels
+ * by default, so that one parse both describes a message and checks it at the door).
  */
 public final class StructureScanner {
 
@@ -25,7 +28,7 @@ public final class StructureScanner {
     private final int maxParts;
 
     /**
-     * @param maxDepth how many multipart and message/rfc822 levels are descended into, at least 1
+     * @param maxDepth how many multipart and message/rfc822 levels are described, at least 1
      * @param maxFieldOctets the longest kept header field (unfolded), at least 998 (RFC 5322 §2.1.1)
      * @param maxParts the most MIME entities a message may have
      */
@@ -38,20 +41,35 @@ public final class StructureScanner {
 
     /** Reads {@code message} to its end and describes it; does not close the stream. */
     public MessageStructure scan(InputStream message) throws IOException {
-        MessageParser parser = new MessageParser(maxDepth, maxFieldOctets, maxParts);
+        MessageParser parser = MessageParser.structure(limits(), maxFieldOctets);
         byte[] buffer = new byte[READ_OCTETS];
         for (int n = message.read(buffer); n >= 0; n = message.read(buffer)) {
             parser.feed(buffer, 0, n);
         }
-        return described(parser.finish().root());
+        return describe(parser.finish().root());
     }
 
     /**
-     * A parser with this scanner's limits that also collects the text to index (see {@link
-     * MessageParser#withText(int, int, int, int, int, int)}), for one message.
+     * The limits a message read without a door is parsed within: this scanner's parts, and the default door's depth
+     * (or this scanner's, if deeper), so that the tree is the one the door's parse builds.
      */
-    MessageParser parserWithText(int textHeaderOctets, int maxBodyChars, int textDepth) {
-        return MessageParser.withText(maxDepth, maxFieldOctets, maxParts, textHeaderOctets, maxBodyChars, textDepth);
+    private MessageLimits limits() {
+        return MessageParser.limits(Math.max(maxDepth, MessageLimits.DEFAULTS.maxDepth()), maxParts);
+    }
+
+    /**
+     * A parser that also collects the text to index (see {@link MessageParser#withText(MessageLimits, int, int, int,
+     * int)}), for one message: within {@code limits} when it is checked at a door, else within this scanner's.
+     */
+    MessageParser parserWithText(@Nullable MessageLimits limits, int textHeaderOctets, int maxBodyChars,
+                                 int textDepth) {
+        return MessageParser.withText(limits == null ? limits() : limits, maxFieldOctets, textHeaderOctets,
+                maxBodyChars, textDepth);
+    }
+
+    /** The IMAP text of a parsed message, described to this scanner's depth. */
+    MessageStructure describe(MimeEntity root) {
+        return described(root.within(maxDepth));
     }
 
     /**
@@ -63,7 +81,7 @@ public final class StructureScanner {
         return described(MimeEntity.opaque(Map.of(), bodyStart, end));
     }
 
-    /** The IMAP text of a parsed message. */
+    /** The IMAP text of a parsed message, as deep as the parser built it. */
     static MessageStructure described(MimeEntity root) {
         StringBuilder envelope = new StringBuilder();
         BodyStructure.envelope(envelope, root.fields());

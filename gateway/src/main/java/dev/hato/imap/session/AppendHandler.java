@@ -1,7 +1,7 @@
 package dev.hato.imap.session;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.message.MessageLimitCheck;
+import dev.hato.message.LimitBreach;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
 import dev.hato.store.directory.Account;
@@ -29,8 +29,8 @@ final class AppendHandler {
         this.services = session.services();
     }
 
-    /** {@code shape} is the limit check the message passed through as it was spooled. */
-    Flux<Action> append(ImapCommand.Append append, MessageSpool spool, @Nullable MessageLimitCheck shape) {
+    /** {@code spool} holds the message, and its facts reader what it found of the message's MIME limits. */
+    Flux<Action> append(ImapCommand.Append append, MessageSpool spool) {
         String tag = append.tag();
         Account user = session.account();
         if (user == null) {
@@ -57,7 +57,7 @@ final class AppendHandler {
             spool.discard();
             return session.bad(tag, String.valueOf(e.getMessage()));
         }
-        MessageLimitCheck.Breach breach = shape == null ? null : shape.finish();
+        LimitBreach breach = spool.breach();
         if (breach != null) {
             // RFC 5530 §3 LIMIT: the message runs into an implementation limit (of what FETCH can serve).
             spool.discard();

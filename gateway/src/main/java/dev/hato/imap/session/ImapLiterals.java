@@ -1,7 +1,6 @@
 package dev.hato.imap.session;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.message.MessageLimitCheck;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.ImapDecoded;
@@ -30,9 +29,8 @@ final class ImapLiterals {
     /** Literals of the command being received, in line order; the APPEND message is only counted. */
     private final List<byte[]> literals = new ArrayList<>();
     private @Nullable ByteArrayOutputStream literal;
+    /** The APPEND message's spool, whose facts reader checks its MIME limits as it is spooled (as SMTP does). */
     private @Nullable MessageSpool appendSpool;
-    /** The MIME limits of the message being APPENDed, checked as its literal is spooled (as SMTP does). */
-    private @Nullable MessageLimitCheck appendShape;
 
     ImapLiterals(ImapSession session, ImapFramer framer, ImapCommandParser parser) {
         this.session = session;
@@ -74,8 +72,7 @@ final class ImapLiterals {
                 return refusal;
             }
             appendSpool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
-                    session.services().io(), session.services().facts().get());
-            appendShape = new MessageLimitCheck(settings.messageLimits());
+                    session.services().io(), session.services().facts().reader(settings.messageLimits(), 0));
             literal = null;
         } else {
             if (start.size() > settings.maxLiteralSize()) {
@@ -95,10 +92,6 @@ final class ImapLiterals {
     Flux<Action> chunk(ImapDecoded.LiteralChunk chunk) {
         MessageSpool spool = appendSpool;
         if (spool != null) {
-            MessageLimitCheck shape = appendShape;
-            if (shape != null) {
-                shape.feed(chunk.bytes());
-            }
             return spool.append(chunk.bytes()).thenMany(Flux.<Action>empty());
         }
         ByteArrayOutputStream current = literal;
@@ -129,13 +122,6 @@ final class ImapLiterals {
         return spool;
     }
 
-    /** The limit check of the APPEND message just received, or null. */
-    @Nullable MessageLimitCheck takeShape() {
-        MessageLimitCheck shape = appendShape;
-        appendShape = null;
-        return shape;
-    }
-
     /** The command is refused or the framing starts afresh: the literals held so far are dropped. */
     void clear() {
         literals.clear();
@@ -145,7 +131,6 @@ final class ImapLiterals {
     void discardAppend() {
         MessageSpool spool = appendSpool;
         appendSpool = null;
-        appendShape = null;
         if (spool != null) {
             spool.discard();
         }

@@ -256,7 +256,7 @@ public final class ImapSession implements ProtocolSession {
         ImapCommand command = parser.parse(frame.line(), literals.take());
         MessageSpool spool = literals.takeSpool();
         if (command instanceof ImapCommand.Append appendCommand && spool != null) {
-            return append.append(appendCommand, spool, literals.takeShape());
+            return append.append(appendCommand, spool);
         }
         if (spool != null) {
             spool.discard();

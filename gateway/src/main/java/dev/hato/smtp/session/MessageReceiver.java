@@ -6,7 +6,7 @@ import dev.hato.delivery.Hops;
 import dev.hato.delivery.InboundMessage;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.TraceHeaders;
-import dev.hato.message.MessageLimitCheck;
+import dev.hato.message.LimitBreach;
 import dev.hato.protocol.Action;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.store.queue.Envelope;
@@ -30,21 +30,23 @@ final class MessageReceiver {
 
     private MessageReceiver() { }
 
-    /** Opens the spool with the trace fields first. */
+    /**
+     * Opens the spool with the trace fields first. Its facts reader is the parse that also checks the message against
+     * the {@link SmtpSettings#messageLimits()} as it streams, the trace fields (the server's own) not counted.
+     */
     static Mono<Void> start(SmtpContext session, Transaction current) {
         SmtpSettings settings = session.settings;
-        MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
-                session.services.io(), session.services.facts().get());
-        current.spool = spool;
         current.id = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         current.checks = new ContentChecks(settings.bareLineEndings() == SmtpSettings.BareLineEndings.NORMALIZE,
                 current.envelope.body() == Envelope.Body.BINARY_MIME, settings.messageLimits().maxHeaderLine());
-        current.shape = new MessageLimitCheck(settings.messageLimits());
         SmtpState.Greeted greeting = session.greeting();
         byte[] trace = TraceHeaders.of(current.envelope.sender(), greeting == null ? "unknown" : greeting.helo(),
                 session.connection.remoteIp(), settings.hostName(), session.protocolName(current.envelope.utf8()),
                 current.id, current.recipients.addresses(), current.recipients.deliveredTo(),
                 ZonedDateTime.now(session.services.clock()));
+        MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
+                session.services.io(), session.services.facts().reader(settings.messageLimits(), trace.length));
+        current.spool = spool;
         return spool.append(ByteBuffer.wrap(trace));
     }
 
@@ -56,10 +58,6 @@ final class MessageReceiver {
         }
         ContentChecks checks = current.checks;
         ByteBuffer content = checks == null ? bytes : checks.apply(bytes);
-        MessageLimitCheck shape = current.shape;
-        if (shape != null) {
-            shape.feed(content);
-        }
         return current.spool.append(content)
                 .thenMany(Flux.<Action>empty())
                 .onErrorResume(failure -> {
@@ -88,7 +86,7 @@ final class MessageReceiver {
             return reply("451 4.3.0 Local error while receiving the message, try again later");
         }
         if (refusal == null) {
-            refusal = shapeRefusal(current);
+            refusal = shapeRefusal(spool);
         }
         if (refusal != null) {
             spool.discard();
@@ -128,15 +126,14 @@ final class MessageReceiver {
     /**
      * A message beyond the MIME limits FETCH can serve (too many parts, nested too deep, a header section too large or
      * with too many fields, a header line of a part over 998 octets): refused for good, RFC 3463 5.3.4 for a size,
-     * 5.6.0 (media error) for a shape.
+     * 5.6.0 (media error) for a shape. The spool's facts reader found the breach as the message streamed.
      */
-    private static @Nullable String shapeRefusal(Transaction current) {
-        MessageLimitCheck shape = current.shape;
-        MessageLimitCheck.Breach breach = shape == null ? null : shape.finish();
+    private static @Nullable String shapeRefusal(MessageSpool spool) {
+        LimitBreach breach = spool.breach();
         if (breach == null) {
             return null;
         }
-        return (breach.kind() == MessageLimitCheck.Kind.HEADER_SIZE ? "552 5.3.4" : "554 5.6.0")
+        return (breach.kind() == LimitBreach.Kind.HEADER_SIZE ? "552 5.3.4" : "554 5.6.0")
                 + " Message refused: " + breach.text();
     }
 

@@ -3,7 +3,6 @@ package dev.hato.smtp.session;
 import dev.hato.delivery.AcceptedRecipients;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.dsn.DeliveryReports;
-import dev.hato.message.MessageLimitCheck;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.store.queue.Envelope;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +19,6 @@ final class Transaction {
     final AcceptedRecipients recipients = new AcceptedRecipients();
     @Nullable MessageSpool spool;
     @Nullable ContentChecks checks;
-    @Nullable MessageLimitCheck shape;
     long chunkedSize;
     boolean chunkedExceeded;
     String id = "";

@@ -32,7 +32,7 @@ public final class PoisonIndexer {
                 }
                 throw (RuntimeException) failure;
             }
-            return StructureScanner.described(parsed.root());
+            return SCANNER.describe(parsed.root());
         }, Schedulers.boundedElastic(), MessageIndexer.DEFAULT_MAX_BODY_CHARS, 16);
     }
 

@@ -1,0 +1,31 @@
+package dev.hato.delivery;
+
+import dev.hato.message.LimitBreach;
+import dev.hato.message.MessageLimits;
+import dev.hato.store.mail.FactsReader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link FactsReader} of a message received at a door (SMTP DATA and BDAT, IMAP APPEND): the parse that learns
+ * the message's facts is the one that checks it against the door's {@link MessageLimits}, so the message is walked
+ * once. The store knows only {@link FactsReader}; the limits are the gateway's business.
+ */
+public interface CheckedFactsReader extends FactsReader {
+
+    /**
+     * Once every octet is fed, the first of the limits the message broke, or null. No octet may be fed afterwards;
+     * {@link #finish()} may follow.
+     */
+    @Nullable LimitBreach breach();
+
+    /** Makes the reader of each message received at a door. */
+    @FunctionalInterface
+    interface Factory {
+        /**
+         * @param limits the shape the message must have ({@link #breach()} says which limit it broke)
+         * @param ownOctets how many of the first octets fed are the receiving server's own trace fields (RFC 5321
+         *                  §4.4), part of the message's facts but not counted against the client's limits
+         */
+        CheckedFactsReader reader(MessageLimits limits, long ownOctets);
+    }
+}
