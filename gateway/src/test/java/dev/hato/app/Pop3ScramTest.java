@@ -1,11 +1,14 @@
 package dev.hato.app;
 
+import static dev.hato.app.Pop3Lines.b64;
+import static dev.hato.app.Pop3Lines.challenge;
+import static dev.hato.app.Pop3Lines.open;
+import static dev.hato.app.Pop3Lines.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.auth.scram.RfcScramClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -107,24 +110,5 @@ class Pop3ScramTest {
             send(pop3, "NOOP");
             assertThat(pop3.readLine()).startsWith("-ERR Not logged in");
         }
-    }
-
-    private static SocketTransport open() throws Exception {
-        SocketTransport pop3 = new SocketTransport(HATO.port("pop3s"), true);
-        assertThat(pop3.readLine()).startsWith("+OK ");
-        return pop3;
-    }
-
-    private static void send(SocketTransport pop3, String line) throws Exception {
-        pop3.send((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static String challenge(String line) {
-        assertThat(line).startsWith("+ ");
-        return new String(Base64.getDecoder().decode(line.substring(2)), StandardCharsets.UTF_8);
-    }
-
-    private static String b64(byte[] bytes) {
-        return Base64.getEncoder().encodeToString(bytes);
     }
 }

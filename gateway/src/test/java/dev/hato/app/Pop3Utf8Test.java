@@ -1,5 +1,7 @@
 package dev.hato.app;
 
+import static dev.hato.app.Pop3Lines.open;
+import static dev.hato.app.Pop3Lines.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -113,15 +115,5 @@ class Pop3Utf8Test {
             capabilities.add(line);
         }
         return capabilities;
-    }
-
-    private static SocketTransport open() throws Exception {
-        SocketTransport pop3 = new SocketTransport(HATO.port("pop3s"), true);
-        assertThat(pop3.readLine()).startsWith("+OK ");
-        return pop3;
-    }
-
-    private static void send(SocketTransport pop3, String line) throws Exception {
-        pop3.send((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 }
