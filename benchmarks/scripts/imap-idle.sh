@@ -90,7 +90,12 @@ status=$?
 set -e
 tee -a "$LOG" < "$WORK/imap-idle.out"
 row="$(grep -E '^[0-9]+,[0-9]+,' "$WORK/imap-idle.out" | head -1)"
-[[ -n "$row" ]] && echo "$(date -u +%FT%TZ),$row" >> "$CSV"
+# only a run that ImapIdle judged good goes into the results; a failed one stays in its log
+if [[ $status -eq 0 && -n "$row" ]]; then
+  echo "$(date -u +%FT%TZ),$row" >> "$CSV"
+else
+  say "imap-idle: run failed (ImapIdle exit $status); not recorded in $CSV, see $LOG"
+fi
 grep -E ' ERROR |OutOfMemory' "$WORK/hato.log" | head -5 | tee -a "$LOG" || true
 # the plot of every run in the CSV, when matplotlib is there (python3-matplotlib); the CSV is what counts
 if "${PYTHON:-/usr/bin/python3}" -c 'import matplotlib' 2>/dev/null; then
