@@ -40,18 +40,9 @@ class MessageLimitsTest {
     void poisonMessagesShouldBeRefusedOnPort25WithDataAndBdatAndTheConnectionShouldKeepServing(String name,
             String message, String code, String why) throws Exception {
         RunningHato.User bob = HATO.newUser("bob");
-        try (SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false)) {
-            assertThat(smtp.readLine()).startsWith("220");
-            smtp.send("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
-            String line;
-            do {
-                line = smtp.readLine();
-            } while (line.startsWith("250-"));
+        try (SocketTransport smtp = greeted()) {
             envelope(smtp, bob);
-            smtp.send("DATA\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("354");
-            smtp.send((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith(code).contains(why);
+            assertThat(data(smtp, message)).startsWith(code).contains(why);
 
             envelope(smtp, bob);
             byte[] octets = message.getBytes(StandardCharsets.US_ASCII);
@@ -60,10 +51,7 @@ class MessageLimitsTest {
             assertThat(smtp.readLine()).startsWith(code).contains(why);
 
             envelope(smtp, bob);
-            smtp.send("DATA\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("354");
-            smtp.send("Subject: fine\r\n\r\nhello\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("250 2.0.0");
+            assertThat(data(smtp, "Subject: fine\r\n\r\nhello\r\n")).startsWith("250 2.0.0");
         }
         assertThat(HATO.inbox(bob)).hasSize(1);
     }
@@ -96,27 +84,36 @@ class MessageLimitsTest {
         // 1,000 fields of the client's; Return-Path and Received are Hato's and do not count against its limits
         RunningHato.User bob = HATO.newUser("bob");
         String message = "Subject: at the limit\r\n" + "X-Field: 1\r\n".repeat(999) + "\r\nbody\r\n";
-        try (SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false)) {
-            assertThat(smtp.readLine()).startsWith("220");
-            smtp.send("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
-            String line;
-            do {
-                line = smtp.readLine();
-            } while (line.startsWith("250-"));
+        try (SocketTransport smtp = greeted()) {
             envelope(smtp, bob);
-            smtp.send("DATA\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("354");
-            smtp.send((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("250 2.0.0");
+            assertThat(data(smtp, message)).startsWith("250 2.0.0");
 
             envelope(smtp, bob);
-            smtp.send("DATA\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("354");
-            smtp.send((message.replace("\r\n\r\n", "\r\nX-One-More: 1\r\n\r\n") + ".\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            assertThat(smtp.readLine()).startsWith("554 5.6.0 ").contains("more than 1000 fields");
+            String oneMore = message.replace("\r\n\r\n", "\r\nX-One-More: 1\r\n\r\n");
+            assertThat(data(smtp, oneMore)).startsWith("554 5.6.0 ").contains("more than 1000 fields");
         }
         assertThat(HATO.inbox(bob)).hasSize(1);
+    }
+
+    /** An SMTP connection to port 25 after its greeting and EHLO. */
+    private static SocketTransport greeted() throws Exception {
+        SocketTransport smtp = new SocketTransport(HATO.port("smtp"), false);
+        assertThat(smtp.readLine()).startsWith("220");
+        smtp.send("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
+        String line = smtp.readLine();
+        while (line.startsWith("250-")) { // the EHLO keywords, up to the last line "250 "
+            line = smtp.readLine();
+        }
+        assertThat(line).startsWith("250 ");
+        return smtp;
+    }
+
+    /** Sends {@code message} with DATA after a 354 and returns the reply to its end. */
+    private static String data(SocketTransport smtp, String message) throws Exception {
+        smtp.send("DATA\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(smtp.readLine()).startsWith("354");
+        smtp.send((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
+        return smtp.readLine();
     }
 
     private static void envelope(SocketTransport smtp, RunningHato.User to) throws Exception {
