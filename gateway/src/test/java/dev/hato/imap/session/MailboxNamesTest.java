@@ -3,6 +3,7 @@ package dev.hato.imap.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hato.store.mail.MailboxException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,8 +26,12 @@ class MailboxNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a//b", "/top", "wild*", "per%cent", "tab\there"})
-    void malformedNamesShouldBeRefused(String name) {
-        assertThatThrownBy(() -> MailboxNames.fromWire(name, true)).isInstanceOf(IllegalArgumentException.class);
+    @ValueSource(strings = {"a//b", "/top", "wild*", "per%cent", "tab\there", "bad&utf7"})
+    void malformedNamesShouldBeNoMailboxToFindAndNoneToMake(String name) {
+        boolean utf8 = !name.contains("&");
+        assertThatThrownBy(() -> MailboxNames.fromWire(name, utf8)).isInstanceOfSatisfying(MailboxException.class,
+                e -> assertThat(e.reason()).isEqualTo(MailboxException.Reason.NONEXISTENT));
+        assertThatThrownBy(() -> MailboxNames.toMake(name, utf8)).isInstanceOfSatisfying(MailboxException.class,
+                e -> assertThat(e.reason()).isEqualTo(MailboxException.Reason.CANNOT));
     }
 }
