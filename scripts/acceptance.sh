@@ -142,12 +142,15 @@ subjects = [line for n in range(1, p.stat()[0] + 1) for line in p.top(n, 0)[1] i
 assert b"Subject: to the team" in subjects, subjects
 p.quit()
 PY
-check "python poplib finds the alias and UTF-8 messages stored intact" python3 - "$POP3" "$B" <<'PY'
+check "python poplib finds the alias and UTF-8 messages stored intact (after UTF8, RFC 6856)" python3 - "$POP3" "$B" <<'PY'
 import poplib, ssl, sys
 port, user = int(sys.argv[1]), sys.argv[2]
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 p = poplib.POP3("127.0.0.1", port, timeout=15)
-p.stls(ctx); p.user(user); p.pass_("bob-secret-22")
+p.stls(ctx)
+assert "UTF8" in p.capa(), p.capa()
+assert p._shortcmd("UTF8").startswith(b"+OK")
+p.user(user); p.pass_("bob-secret-22")
 count = p.stat()[0]
 assert count == 4, count
 team = b"\r\n".join(p.retr(3)[1])
@@ -155,6 +158,13 @@ assert b"Subject: to the team" in team, team
 utf8 = b"\r\n".join(p.retr(4)[1])
 assert "Subject: 日本語の件名".encode() in utf8 and "本文です。".encode() in utf8, utf8
 assert b"with UTF8SMTP id" in utf8 and b"for <bob+news@example.org>" in utf8, utf8
+p.quit()
+p = poplib.POP3("127.0.0.1", port, timeout=15)  # without UTF8: the header in ASCII, the subject as encoded words
+p.stls(ctx); p.user(user); p.pass_("bob-secret-22")
+message = b"\r\n".join(p.retr(4)[1])
+header = message.split(b"\r\n\r\n", 1)[0]
+assert all(octet < 0x80 for octet in header), header
+assert b"Subject: =?UTF-8?" in header, header
 p.quit()
 PY
 queued_elsewhere() {
