@@ -80,15 +80,16 @@ final class MailboxNames {
     }
 
     /**
-     * RFC 9051 §5.1 (and RFC 6855 §3): a UTF-8 name is made only when it is Net-Unicode (RFC 5198 §2): in Normalization
-     * Form C and without C1 controls (C0 controls and DEL no name may hold). Hato refuses the name rather than
-     * normalizing it, which RFC 9051 §5.1 also allows, so a name is always the one the client sent.
+     * RFC 9051 §5.1 and RFC 6855 §3: a UTF-8 name is made only when it is Net-Unicode (RFC 5198 §2): in Normalization
+     * Form C, and (RFC 6855 §3) without C1 controls, U+2028 or U+2029 (C0 controls and DEL no name may hold). Hato
+     * refuses the name rather than normalizing it, which RFC 9051 §5.1 also allows, so a name is always the one the
+     * client sent.
      */
     private static @Nullable String notNetUnicode(String name) {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c >= 0x80 && c <= 0x9F) {
-                return "Mailbox names cannot hold control characters";
+            if (c >= 0x80 && c <= 0x9F || c == 0x2028 || c == 0x2029) {
+                return "Mailbox names cannot hold control characters or line and paragraph separators";
             }
         }
         if (!Normalizer.isNormalized(name, Normalizer.Form.NFC)) {

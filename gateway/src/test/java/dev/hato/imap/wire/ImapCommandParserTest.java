@@ -155,6 +155,9 @@ class ImapCommandParserTest {
                         new ImapCommand.Search("a", false, null, List.of("MIN", "COUNT"), new SearchKey.And(List.of(
                                 new SearchKey.Size(true, 1024), new SearchKey.Size(false, 4096),
                                 new SearchKey.Date(SearchKey.DateField.SENTON, LocalDate.of(2024, 3, 5)))))),
+                // RFC 9051 §9: LARGER and SMALLER take a number64
+                new Case("a SEARCH LARGER 4294967296\r\n", new ImapCommand.Search("a", false, null, List.of(),
+                        new SearchKey.Size(true, 4294967296L))),
                 // RFC 4731 §3.1: RETURN () means RETURN (ALL)
                 new Case("a UID SEARCH RETURN () UNSEEN\r\n", new ImapCommand.Search("a", true, null,
                         List.of("ALL"), new SearchKey.Simple(SearchKey.Flag.UNSEEN))),
