@@ -44,7 +44,8 @@ final class BinarySection {
             DecodedBody body = decoded.get();
             return body.measure(blob).map(measure -> {
                 long start = partial == null ? 0 : Math.min(partial.offset(), measure.size());
-                long end = partial == null ? measure.size() : Math.min(measure.size(), start + partial.length());
+                long end = partial == null || partial.length() >= measure.size() - start ? measure.size()
+                        : start + partial.length();
                 List<FetchSegment> segments = new ArrayList<>();
                 // RFC 3516 §4.2: literal8 ("~{n}") when the decoded octets include NUL
                 segments.add(new FetchSegment.Octets(name + (measure.nul() ? "~{" : "{") + (end - start) + "}\r\n"));
