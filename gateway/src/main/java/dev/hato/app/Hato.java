@@ -6,8 +6,12 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code hato} command: {@code serve} runs the gateway, the other commands administer it, also while it runs. */
-@Command(name = "hato", mixinStandardHelpOptions = true, version = "Hato " + GatewayStatus.VERSION,
+/**
+ * The {@code hato} command: {@code serve} runs the gateway, the other commands administer it, also while it runs.
+ * {@code --help} and {@code --version} are inherited by every subcommand, so {@code hato user list --help} answers.
+ */
+@Command(name = "hato", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "Hato " + GatewayStatus.VERSION,
         description = "Reactive mail gateway: SMTP, POP3 and HTTP on PostgreSQL.",
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
                 QueueCommand.class, DkimCommand.class, AuditCommand.class})
