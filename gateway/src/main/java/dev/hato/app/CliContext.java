@@ -34,6 +34,7 @@ final class CliContext implements AutoCloseable {
     static CliContext open(@Nullable Path config, @Nullable Path dataDir) {
         ConfigurableApplicationContext spring = new SpringApplicationBuilder(Configuration.class)
                 .web(WebApplicationType.NONE)
+                .initializers(new StrictSettings())
                 .logStartupInfo(false)
                 .properties("logging.level.root=WARN", "spring.main.banner-mode=off")
                 .run(arguments(config, dataDir, List.of()));

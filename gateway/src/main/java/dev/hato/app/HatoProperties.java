@@ -14,7 +14,9 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Every setting of Hato, bound from {@code hato.*} properties (a properties file, {@code HATO_*} environment
- * variables, or command-line {@code --hato.x=y}); documented in docs/configuration.md. Validated on binding.
+ * variables, or command-line {@code --hato.x=y}); documented in docs/configuration.md. Validated on binding; a
+ * {@code hato.*} key of a properties file or the command line that names no setting stops start-up
+ * ({@link StrictSettings}).
  */
 @ConfigurationProperties("hato")
 public record HatoProperties(

@@ -32,6 +32,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         new SpringApplicationBuilder(HatoApplication.class)
                 .registerShutdownHook(true)
+                .initializers(new StrictSettings())
                 .run(CliContext.arguments(config, dataDir, overrides));
         return KEEP_RUNNING;
     }

@@ -76,6 +76,7 @@ final class RunningHato implements AutoCloseable {
         args.addAll(List.of(extra));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(HatoApplication.class)
                 .registerShutdownHook(false)
+                .initializers(new StrictSettings())
                 .run(args.toArray(String[]::new));
         return new RunningHato(dataDir, context);
     }
