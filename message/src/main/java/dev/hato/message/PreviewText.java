@@ -7,7 +7,8 @@ package dev.hato.message;
  * ({@code "-- "}, RFC 3676 §4.3), since neither says what the message is about; every run of white space, line breaks
  * included, becomes one space, control characters are dropped, and the result is cut at {@link #MAX_CHARACTERS}
  * characters (RFC 8970 §3.3: SHOULD at most 200, MUST NOT more than 256 "preview characters", that is code points),
- * never inside a surrogate pair. Linear in the text it reads, and it stops reading once the preview is full.
+ * never inside a surrogate pair (a space left at the cut is dropped). Linear in the text it reads, and it stops
+ * reading once the preview is full.
  */
 public final class PreviewText {
 
@@ -60,7 +61,8 @@ public final class PreviewText {
             }
             i = lineEnd + 1;
         }
-        return out.toString();
+        int length = out.length();
+        return length > 0 && out.charAt(length - 1) == ' ' ? out.substring(0, length - 1) : out.toString();
     }
 
     /** RFC 3676 §4.3: the line "-- " (a carriage return may follow) starts the signature. */

@@ -46,14 +46,14 @@ class PreviewTextTest {
 
     @Test
     void aLongTextIsCutAt200CharactersNeverInsideASurrogatePair() {
-        assertThat(PreviewText.of("word ".repeat(100))).hasSize(PreviewText.MAX_CHARACTERS)
-                .isEqualTo(("word ".repeat(40)).substring(0, 200));
+        assertThat(PreviewText.of("words ".repeat(100))).hasSize(PreviewText.MAX_CHARACTERS)
+                .isEqualTo(("words ".repeat(40)).substring(0, 200));
         String emoji = "\uD83D\uDE00"; // one character, two chars in Java
         String cut = PreviewText.of(emoji.repeat(300));
         assertThat(cut.codePointCount(0, cut.length())).isEqualTo(PreviewText.MAX_CHARACTERS);
         assertThat(cut).isEqualTo(emoji.repeat(200));
-        assertThat(PreviewText.of("x".repeat(199) + " " + "y")).as("a space is a character too")
-                .isEqualTo("x".repeat(199) + " ");
+        assertThat(PreviewText.of("x".repeat(199) + " " + "y")).as("a space left at the cut is dropped")
+                .isEqualTo("x".repeat(199));
     }
 
     @Test
@@ -96,8 +96,9 @@ class PreviewTextTest {
     void anAttachmentBeforeTheTextAndAnEmptyTextPartArePassedOver() {
         assertThat(preview(crlf("Content-Type: multipart/mixed; boundary=b", "", "--b",
                 "Content-Type: image/png", "Content-Transfer-Encoding: base64", "", "iVBORw0KGgo=", "--b",
-                "Content-Type: text/plain", "", "  ", "--b", "Content-Type: text/plain", "Content-Transfer-Encoding: base64",
-                "", "VGhlIHJlYWwgdGV4dA==", "--b--", ""))).isEqualTo("The real text");
+                "Content-Type: text/plain", "", "  ", "--b", "Content-Type: text/plain",
+                "Content-Transfer-Encoding: base64", "", "VGhlIHJlYWwgdGV4dA==", "--b--", "")))
+                .isEqualTo("The real text");
     }
 
     @Test
