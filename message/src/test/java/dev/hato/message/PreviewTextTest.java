@@ -81,8 +81,8 @@ class PreviewTextTest {
         assertThat(preview(crlf("Content-Type: text/html; charset=utf-8", "",
                 "<html><head><style>p {color: red}</style><title>T</title></head>",
                 "<body><p>Hello&nbsp;<b>bold</b> &amp; more</p><script>alert(1)</script><div>Next</div></body>",
-                "</html>", "")))
-                .isEqualTo("T Hello bold & more Next");
+                "<p>&Eacute;t&eacute; &AMP; na&iuml;ve &notanentity; &#x65E5;&#26412;</p></html>", "")))
+                .isEqualTo("T Hello bold & more Next Été & naïve &notanentity; 日本");
     }
 
     @Test
