@@ -5,6 +5,7 @@ import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.imap.fetch.MessageStructure;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.imap.session.ImapServices;
 import dev.hato.imap.session.ImapSession;
@@ -108,7 +109,7 @@ public final class MailListeners implements SmartLifecycle {
                 .withMessageLimits(properties.message().limits());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs(),
-                MaildropHandover.defaults());
+                MaildropHandover.defaults(), structure -> MessageStructure.decode(structure).root());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));

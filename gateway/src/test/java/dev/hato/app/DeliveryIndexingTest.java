@@ -158,7 +158,8 @@ class DeliveryIndexingTest {
         assertThat(MessageStructure.decode(facts.structure()).bodyStructure())
                 .startsWith("(\"APPLICATION\" \"OCTET-STREAM\"");
         assertThat(facts.headerText()).contains("subject: many parts");
-        assertThat(facts.bodyText()).contains("three");
+        // text is indexed from the entities the parser walked before it gave up (the part limit is a poison guard)
+        assertThat(facts.bodyText()).contains("one").doesNotContain("three");
         assertThat(HATO.inbox(carol)).hasSize(1);
     }
 

@@ -12,13 +12,15 @@ import org.junit.jupiter.api.Test;
 /**
  * RFC 6856 over real TLS sockets: CAPA announces UTF8 (without USER: USER and PASS make no UTF-8 promise), the UTF8
  * command is taken in the AUTHORIZATION state only, and a message with UTF-8 header fields (RFC 6532) is sent as
- * stored after UTF8 and downgraded to ASCII header fields without it.
+ * stored after UTF8 and downgraded to ASCII header fields without it, in the headers of its MIME parts too.
  */
 class Pop3Utf8Test {
 
     private static final RunningHato HATO = RunningHato.shared();
     private static final String SUBJECT = "Gr\u00fc\u00dfe \u65e5\u672c";
     private static final String BODY = "K\u00f6rper bleibt";
+    /** A part's header field with a raw UTF-8 parameter (RFC 6532 allows it in MIME part headers too). */
+    private static final String ATTACHMENT_DISPOSITION = "Content-Disposition: attachment; filename=Gr\u00fc\u00dfe.txt";
 
     @Test
     void capaShouldAnnounceUtf8WithoutTheUserArgumentBeforeAndAfterLogin() throws Exception {
@@ -60,7 +62,8 @@ class Pop3Utf8Test {
             assertThat(pop3.readLine()).startsWith("+OK");
             raw = retrieve(pop3, carol);
         }
-        assertThat(raw).contains("Subject: " + SUBJECT, "From: J\u00f6rg <joerg@remote.test>", BODY);
+        assertThat(raw).contains("Subject: " + SUBJECT, "From: J\u00f6rg <joerg@remote.test>", BODY,
+                ATTACHMENT_DISPOSITION);
 
         List<String> downgraded;
         try (SocketTransport pop3 = open()) {
@@ -71,6 +74,10 @@ class Pop3Utf8Test {
         assertThat(header).anyMatch(line -> line.matches("Subject: =\\?UTF-8\\?B\\?[A-Za-z0-9+/=]+\\?="))
                 .anyMatch(line -> line.matches("From: =\\?UTF-8\\?B\\?[A-Za-z0-9+/=]+\\?= <joerg@remote\\.test>"));
         assertThat(downgraded).contains(BODY);
+        // the part's header too: every line but the 8-bit body text is ASCII, the filename an RFC 2231 value
+        assertThat(downgraded).filteredOn(line -> !line.equals(BODY))
+                .allMatch(line -> line.chars().allMatch(c -> c < 0x80), "ASCII only")
+                .anyMatch(line -> line.contains("filename*=UTF-8''Gr%C3%BC%C3%9Fe.txt"));
     }
 
     private static void deliver(RunningHato.User user) throws Exception {
@@ -86,8 +93,10 @@ class Pop3Utf8Test {
             assertThat(smtp.readLine()).startsWith("250");
             assertThat(smtp.readLine()).startsWith("354");
             smtp.send(("From: J\u00f6rg <joerg@remote.test>\r\nTo: <" + user.address() + ">\r\nSubject: " + SUBJECT
-                    + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-                    + BODY + "\r\n.\r\n").getBytes(StandardCharsets.UTF_8));
+                    + "\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                    + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                    + BODY + "\r\n--b\r\n" + ATTACHMENT_DISPOSITION + "\r\n\r\nx\r\n--b--\r\n.\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
             assertThat(smtp.readLine()).startsWith("250");
         }
     }

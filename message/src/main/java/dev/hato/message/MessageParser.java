@@ -17,11 +17,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Parses a message as its octets arrive, chunk by chunk (a push parser: it never asks for input, short input is
  * {@link NeedMore}), into its {@link MimeEntity} tree with the byte offsets of every part, the header fields IMAP's
- * ENVELOPE and BODYSTRUCTURE are made of, and, when asked for, the text to index ({@link TextCollector}, fed the same
- * octets in the same pass). One parser per message, plain state, no locks; it never blocks and never holds the
- * message: memory is bounded by the limits, never by the message size. Body lines are only looked at for boundaries
- * (at most {@link MessageLimits#BOUNDARY_LINE_OCTETS} octets of each are kept), and of a header only the fields
- * FETCH reports are kept, each up to {@code maxFieldOctets}.
+ * ENVELOPE and BODYSTRUCTURE are made of, and, when asked for, the text to index (handed to a {@link TextCollector}
+ * as the walk finds it: the top-level header lines, and the body lines of each text part). One parser per message,
+ * plain state, no locks; it never blocks and never holds the message: memory is bounded by the limits, never by the
+ * message size. Body lines are only looked at for boundaries (at most {@link MessageLimits#BOUNDARY_LINE_OCTETS}
+ * octets of each are kept; a longer line of a text part streams on to the collector), and of a header only the
+ * fields FETCH reports are kept, each up to {@code maxFieldOctets}.
  *
  * <p>Malformed MIME is handled as RFC 2045/2046 and common servers do rather than refused: a missing final boundary
  * ends a multipart where its enclosing entity or the message ends; a multipart without any part gets an empty
@@ -76,6 +77,7 @@ public final class MessageParser {
             "cc", "bcc", "in-reply-to", "message-id");
     private static final int BODY_CAP = MessageLimits.BOUNDARY_LINE_OCTETS;
     private static final int END_OF_INPUT = -1;
+    private static final byte[] CRLF = {'\r', '\n'};
 
     private enum HeaderLine { FIELD, END, PUSH_BACK }
 
@@ -118,6 +120,9 @@ public final class MessageParser {
     /** Hashes of the first octets of a line after its "--" ({@link #boundary}). */
     private final int[] prefixes = new int[BODY_CAP - 1];
     private int keptLength;
+    /** The line being read is in the body of a text part whose text is collected; it streams there once long. */
+    private boolean lineInText;
+    private boolean lineStreamed;
     private long lineCount;
     private int previousTerminator;
     private long previousLength;
@@ -223,9 +228,6 @@ public final class MessageParser {
         if (ended) {
             throw new IllegalStateException("the message has ended");
         }
-        if (text != null) {
-            text.feed(octets, offset, length);
-        }
         TopHeader before = topHeader;
         int end = offset + length;
         int i = offset;
@@ -237,6 +239,7 @@ public final class MessageParser {
             if (cap < 0) {
                 lineStart = position;
                 cap = stack.isEmpty() || stack.peek().phase != EntityNode.Phase.HEADER ? BODY_CAP : maxFieldOctets + 1;
+                lineInText = text != null && text.collecting();
             }
             int lf = -1;
             for (int j = i; j < end; j++) {
@@ -311,7 +314,7 @@ public final class MessageParser {
         String body = "";
         String preview = "";
         if (text != null) {
-            text.finish();
+            text.endText();
             fields = text.topFields();
             body = text.bodyText();
             preview = text.preview();
@@ -327,13 +330,22 @@ public final class MessageParser {
             return;
         }
         int room = cap - keptLength;
-        if (room > 0) {
-            int copy = Math.min(room, n);
+        int copy = Math.max(0, Math.min(room, n));
+        if (copy > 0) {
             if (keptLength + copy > kept.length) {
                 kept = Arrays.copyOf(kept, (int) Math.min(cap, Math.max(keptLength + copy, kept.length * 2L)));
             }
             System.arraycopy(octets, offset, kept, keptLength, copy);
             keptLength += copy;
+        }
+        if (lineInText && lineLength + n > cap) {
+            // longer than any boundary line: the text part's line streams on, its kept start first
+            TextCollector collector = Objects.requireNonNull(text, "text");
+            if (!lineStreamed) {
+                lineStreamed = true;
+                collector.text(kept, 0, keptLength);
+            }
+            collector.text(octets, offset + copy, n - copy);
         }
         lineLength += n;
     }
@@ -342,6 +354,9 @@ public final class MessageParser {
         long start = lineStart;
         long length = lineLength;
         boolean truncated = length > cap;
+        boolean streamed = lineStreamed;
+        lineStreamed = false;
+        lineInText = false;
         lineLength = 0;
         cap = -1;
         lineCount++;
@@ -352,6 +367,9 @@ public final class MessageParser {
             if (top.phase == EntityNode.Phase.HEADER) {
                 HeaderLine outcome = headerLine(top, length, terminator, truncated);
                 if (outcome == HeaderLine.FIELD) {
+                    if (text != null && root == null) {
+                        text.topHeaderLine(kept, keptLength);
+                    }
                     consumed = true;
                 } else if (outcome == HeaderLine.END) {
                     endHeader(top, after);
@@ -365,6 +383,11 @@ public final class MessageParser {
                 Stop stop = boundary(active(top), length, truncated, start);
                 if (stop != null) {
                     deliver(stop, after);
+                } else if (text != null && text.collecting()) {
+                    if (!streamed) {
+                        text.text(kept, 0, keptLength);
+                    }
+                    text.text(CRLF, 2 - terminator, terminator);
                 }
                 consumed = true;
             }
@@ -388,6 +411,7 @@ public final class MessageParser {
         EntityNode parent = stack.peek();
         if (parent != null) {
             parent.children.add(node);
+            node.textHidden = parent.textHidden || parent.kind == MessagePart.Kind.MESSAGE && parent.encoded();
         }
         stack.push(node);
     }
@@ -462,12 +486,12 @@ public final class MessageParser {
             root = node;
             topHeader = new TopHeader(java.util.Collections.unmodifiableMap(fields), bodyStart);
         }
-        if (resolveType(node, node.inDigest, node.depth < maxDepth)) {
+        if (node.resolveType(node.inDigest, node.depth < maxDepth)) {
             count.tooDeep();
         }
         if (node.kind == MessagePart.Kind.MULTIPART) {
             List<Boundary> inner = new ArrayList<>(node.boundaries);
-            inner.add(Boundary.of(Objects.requireNonNull(boundary(node.parameters), "boundary")
+            inner.add(Boundary.of(Objects.requireNonNull(node.boundary(), "boundary")
                     .getBytes(StandardCharsets.ISO_8859_1)));
             node.inner = List.copyOf(inner);
             node.phase = EntityNode.Phase.PARTS;
@@ -476,6 +500,10 @@ public final class MessageParser {
             start(bodyStart, node.boundaries, false, node.depth + 1, true);
         } else {
             node.phase = EntityNode.Phase.LEAF_BODY;
+            if (text != null && node.type.equals("TEXT") && !node.textHidden && text.reaches(node.depth)) {
+                text.beginText(node.transferEncoding(), node.parameter("charset"),
+                        node.subtype.equals("HTML"));
+            }
         }
     }
 
@@ -498,6 +526,9 @@ public final class MessageParser {
             node.end = stop.end(node.bodyStart, node.startIndex);
             node.lines = stop.lines(node.startIndex);
             stack.pop();
+            if (text != null) {
+                text.endText();
+            }
             if (stack.isEmpty()) {
                 done = node;
             }
@@ -514,7 +545,7 @@ public final class MessageParser {
         EntityNode empty = new EntityNode(at, List.of(), false, node.depth + 1, false);
         empty.bodyStart = at;
         empty.end = at;
-        resolveType(empty, false, false);
+        empty.resolveType(false, false);
         node.children.add(empty);
     }
 
@@ -546,53 +577,6 @@ public final class MessageParser {
             }
             if (onlyPadding) {
                 return new Stop(level, close, start, previousTerminator, previousLength, lineCount - 1);
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The content type of RFC 2045 §5.2: text/plain; charset=us-ascii when absent or unparseable, message/rfc822
-     * inside multipart/digest (RFC 2046 §5.1.5). A multipart without a boundary cannot be split and is read as a
-     * leaf; past the depth limit multipart and message/rfc822 become opaque application/octet-stream leaves. True
-     * when that made a leaf of an entity that could have been descended into.
-     */
-    private static boolean resolveType(EntityNode node, boolean inDigest, boolean mayDescend) {
-        String value = node.fields.get("content-type");
-        MimeHeaderValue parsed = value == null ? null : MimeHeaderValue.contentType(value);
-        if (parsed == null) {
-            node.type = inDigest ? "MESSAGE" : "TEXT";
-            node.subtype = inDigest ? "RFC822" : "PLAIN";
-            node.parameters = inDigest ? List.of() : List.of(new MimeHeaderValue.Parameter("CHARSET", "US-ASCII"));
-        } else {
-            node.type = parsed.primary();
-            node.subtype = parsed.subtype() == null ? "" : parsed.subtype();
-            node.parameters = parsed.parameters();
-        }
-        boolean multipart = node.type.equals("MULTIPART");
-        boolean message = node.type.equals("MESSAGE") && node.subtype.equals("RFC822");
-        boolean cut = (multipart && boundary(node.parameters) != null || message) && !mayDescend;
-        if ((multipart || message) && !mayDescend) {
-            node.type = "APPLICATION";
-            node.subtype = "OCTET-STREAM";
-            node.parameters = List.of();
-            multipart = false;
-            message = false;
-        }
-        if (multipart && boundary(node.parameters) == null) {
-            multipart = false;
-        }
-        node.kind = multipart ? MessagePart.Kind.MULTIPART
-                : message ? MessagePart.Kind.MESSAGE : MessagePart.Kind.LEAF;
-        return cut;
-    }
-
-    /** A non-empty boundary parameter short enough for a boundary line, or null. */
-    static @Nullable String boundary(List<MimeHeaderValue.Parameter> parameters) {
-        for (MimeHeaderValue.Parameter parameter : parameters) {
-            if (parameter.attribute().equalsIgnoreCase("boundary") && !parameter.value().isEmpty()
-                    && parameter.value().length() <= BODY_CAP - 4) {
-                return parameter.value();
             }
         }
         return null;

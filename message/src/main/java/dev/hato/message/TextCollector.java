@@ -8,22 +8,21 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Collects, as a push parser fed the message's octets in any chunking, what SEARCH reads: the top-level header
- * fields (unfolded, raw) and the decoded text of every text/* part, message/rfc822 parts descended into. It keeps
- * its own small MIME state (the open boundaries, RFC 2046 §5.1.1) because the structure scanner looks at body
- * lines only for boundaries. Memory is bounded: a line is held up to {@link #LINE_OCTETS} octets (a longer body
- * line is not a boundary and streams on), the top-level header up to {@code maxHeaderOctets}, part header fields
- * up to {@link #LINE_OCTETS}, and text stops at {@code maxBodyChars}.
+ * Collects what SEARCH reads, as the {@link MessageParser} walks the message (one walk: the parser finds the
+ * headers, the parts and their boundaries, and hands this collector what it needs): the top-level header fields
+ * (unfolded, raw) and the decoded text of every text/* part the parser reads as a leaf, message/rfc822 parts
+ * descended into unless their own transfer encoding hides them, down to {@code maxDepth} levels. Memory is bounded:
+ * the top-level header up to {@code maxHeaderOctets}, a folded field up to {@link #MAX_FIELD_CHARS}, and text stops
+ * at {@code maxBodyChars}.
  */
 public final class TextCollector {
 
-    static final int LINE_OCTETS = 8192;
+    /** The longest unfolded top-level field kept for SEARCH HEADER. */
+    static final int MAX_FIELD_CHARS = 64 * 1024;
     private static final int BATCH_OCTETS = 8192;
     /** Octets of an undeclared text part looked at before its charset is guessed. */
     private static final int SNIFF_OCTETS = 64 * 1024;
@@ -32,44 +31,38 @@ public final class TextCollector {
     public record Field(String name, String value) {
     }
 
-    private enum Mode { HEADER, TEXT, SKIP }
-
-    private record Frame(byte[] boundary, boolean digest, int depth) {
-    }
-
     private final int maxHeaderOctets;
     private final int maxBodyChars;
     private final int maxDepth;
-    private final List<Frame> frames = new ArrayList<>();
-    private final List<Field> topFields = new ArrayList<>();
-    private final StringBuilder body = new StringBuilder();
-
-    private byte[] line = new byte[256]; // grows up to LINE_OCTETS
-    private int lineLength;
-    private boolean overlong; // the current line passed LINE_OCTETS
-
-    private Mode mode = Mode.HEADER;
-    private int depth;
-    private boolean top = true;
-    private boolean inDigest;
-    private int headerOctets;
-    private final List<String> partNames = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
     private final List<StringBuilder> values = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
     private @Nullable StringBuilder currentValue;
+    private int headerOctets;
     private @Nullable PartText text;
     /** Where the text of the first text part with visible characters ends in {@link #body}; -1 before it ends. */
     private int firstTextEnd = -1;
     /** How far {@link #body} is known to hold only white space, while {@link #firstTextEnd} is unknown. */
     private int blankUntil;
 
-    public TextCollector(int maxHeaderOctets, int maxBodyChars, int maxDepth) {
+    /**
+     * @param maxHeaderOctets the top-level header octets kept
+     * @param maxBodyChars the body text kept
+     * @param maxDepth the deepest multipart and message/rfc822 level text is collected from
+     */
+    TextCollector(int maxHeaderOctets, int maxBodyChars, int maxDepth) {
         this.maxHeaderOctets = maxHeaderOctets;
         this.maxBodyChars = maxBodyChars;
         this.maxDepth = maxDepth;
     }
 
+    /** The top-level header fields, unfolded, in order. */
     public List<Field> topFields() {
-        return topFields;
+        List<Field> fields = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            fields.add(new Field(names.get(i), values.get(i).toString()));
+        }
+        return fields;
     }
 
     public String bodyText() {
@@ -78,272 +71,78 @@ public final class TextCollector {
 
     /**
      * The RFC 8970 {@link PreviewText preview} of the first text part that has visible text (a part of white space
-     * only is passed over); call after {@link #finish()}.
+     * only is passed over); call after the last {@link #endText()}.
      */
     public String preview() {
         int end = Math.min(body.length(), maxBodyChars);
         return PreviewText.of(body, 0, firstTextEnd < 0 ? end : Math.min(firstTextEnd, end));
     }
 
-    public void feed(byte[] octets, int offset, int length) {
-        int end = offset + length;
-        int i = offset;
-        while (i < end) {
-            int lf = -1;
-            for (int j = i; j < end; j++) {
-                if (octets[j] == '\n') {
-                    lf = j;
-                    break;
-                }
-            }
-            int stop = lf < 0 ? end : lf + 1;
-            append(octets, i, stop - i);
-            if (lf >= 0) {
-                endOfLine();
-            }
-            i = stop;
-        }
+    /** Whether text is collected from an entity {@code depth} levels down. */
+    boolean reaches(int depth) {
+        return depth <= maxDepth;
     }
 
-    public void finish() {
-        if (lineLength > 0 || overlong) {
-            endOfLine();
-        }
-        if (mode == Mode.HEADER && top) {
-            endOfHeader(); // a message that is all header, without the empty line (RFC 5322 §3.5 allows it)
-        }
-        endText();
-    }
-
-    private void append(byte[] octets, int offset, int length) {
-        if (overlong) {
-            if (mode == Mode.TEXT && text != null) {
-                text.bytes(octets, offset, length);
-            }
-            return;
-        }
-        int room = LINE_OCTETS - lineLength;
-        int wanted = lineLength + Math.min(length, room);
-        if (wanted > line.length) {
-            line = Arrays.copyOf(line, Math.min(LINE_OCTETS, Math.max(wanted, line.length * 2)));
-        }
-        if (length <= room) {
-            System.arraycopy(octets, offset, line, lineLength, length);
-            lineLength += length;
-            return;
-        }
-        // Longer than any boundary or kept field: a body line streams on, a header line is cut.
-        System.arraycopy(octets, offset, line, lineLength, room);
-        lineLength += room;
-        overlong = true;
-        if (mode == Mode.TEXT && text != null) {
-            text.bytes(line, 0, lineLength);
-            text.bytes(octets, offset + room, length - room);
-        } else if (mode == Mode.HEADER) {
-            headerLine(false);
-        }
-    }
-
-    private void endOfLine() {
-        boolean wasOverlong = overlong;
-        overlong = false;
-        int length = lineLength;
-        lineLength = 0;
-        if (wasOverlong) {
-            return;
-        }
-        if (boundary(length)) {
-            return;
-        }
-        switch (mode) {
-            case HEADER -> {
-                lineLength = length;
-                headerLine(true);
-                lineLength = 0;
-            }
-            case TEXT -> {
-                if (text != null) {
-                    text.bytes(line, 0, length);
-                }
-            }
-            case SKIP -> {
-            }
-        }
-    }
-
-    /** RFC 2046 §5.1.1: "--" boundary, "--" for the close, then only white space; innermost frame first. */
-    private boolean boundary(int length) {
-        if (frames.isEmpty() || length < 2 || line[0] != '-' || line[1] != '-') {
-            return false;
-        }
-        int content = length;
-        while (content > 0 && (line[content - 1] == '\n' || line[content - 1] == '\r')) {
-            content--;
-        }
-        for (int level = frames.size() - 1; level >= 0; level--) {
-            byte[] boundary = frames.get(level).boundary;
-            if (content < 2 + boundary.length || !startsWith(boundary)) {
-                continue;
-            }
-            int rest = 2 + boundary.length;
-            boolean close = content >= rest + 2 && line[rest] == '-' && line[rest + 1] == '-';
-            boolean padding = true;
-            for (int i = close ? rest + 2 : rest; i < content && padding; i++) {
-                padding = line[i] == ' ' || line[i] == '\t';
-            }
-            if (!padding) {
-                continue;
-            }
-            endText();
-            Frame frame = frames.get(level);
-            while (frames.size() > level + 1) {
-                frames.remove(frames.size() - 1);
-            }
-            if (close) {
-                frames.remove(level);
-                mode = Mode.SKIP;
-            } else {
-                startEntity(frame.depth + 1, frame.digest);
-            }
-            return true;
-        }
-        return false;
-    }
-
-    private boolean startsWith(byte[] boundary) {
-        for (int i = 0; i < boundary.length; i++) {
-            if (line[2 + i] != boundary[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void startEntity(int entityDepth, boolean digest) {
-        mode = Mode.HEADER;
-        depth = entityDepth;
-        inDigest = digest;
-        partNames.clear();
-        values.clear();
-        currentValue = null;
-    }
-
-    /** One header line (complete, or cut at {@link #LINE_OCTETS} when {@code complete} is false). */
-    private void headerLine(boolean complete) {
-        int content = lineLength;
-        while (content > 0 && (line[content - 1] == '\n' || line[content - 1] == '\r')) {
-            content--;
-        }
-        if (complete && content == 0) {
-            endOfHeader();
-            return;
-        }
-        String text = new String(line, 0, content, StandardCharsets.ISO_8859_1);
-        if (line[0] == ' ' || line[0] == '\t') {
-            // RFC 5322 §2.2.3: unfolding removes the CRLF only
-            if (currentValue != null && currentValue.length() + text.length() <= LINE_OCTETS * 8) {
+    /**
+     * One field line of the message's own header, without its line break: a new field, or a folded continuation
+     * (RFC 5322 §2.2.3: unfolding removes the CRLF only). {@code line} may be cut; the parser decides what is a
+     * field.
+     */
+    void topHeaderLine(byte[] line, int length) {
+        String text = new String(line, 0, length, StandardCharsets.ISO_8859_1);
+        if (length > 0 && (line[0] == ' ' || line[0] == '\t')) {
+            if (currentValue != null && currentValue.length() + length <= MAX_FIELD_CHARS) {
                 currentValue.append(text);
-                headerOctets += text.length();
+                headerOctets += length;
             }
             return;
         }
-        int colon = text.indexOf(':');
-        String name = colon > 0 ? text.substring(0, colon).strip() : "";
-        if (name.isEmpty() || !fieldName(name)) {
-            // Not a field: the header has ended without its empty line and this line is body.
-            endOfHeader();
-            if (mode == Mode.TEXT && this.text != null) {
-                this.text.bytes(line, 0, lineLength);
-            }
-            return;
-        }
-        StringBuilder value = new StringBuilder(text.substring(colon + 1));
-        currentValue = value;
-        if (top) {
-            if (headerOctets + text.length() <= maxHeaderOctets) {
-                headerOctets += text.length();
-                topFields.add(new Field(name, ""));
-                partNames.add(name.toLowerCase(Locale.ROOT));
-                values.add(value);
-            } else {
-                currentValue = null;
-            }
-        } else {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-")) {
-                partNames.add(lower);
-                values.add(value);
-            } else {
-                currentValue = null;
-            }
-        }
-    }
-
-    private static boolean fieldName(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c <= ' ' || c >= 0x7F) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private @Nullable String partField(String name) {
-        for (int i = 0; i < partNames.size(); i++) {
-            if (partNames.get(i).equals(name)) {
-                return values.get(i).toString();
-            }
-        }
-        return null;
-    }
-
-    /** The empty line: decides from Content-Type and Content-Transfer-Encoding what the body is. */
-    private void endOfHeader() {
-        if (top) {
-            for (int i = 0; i < topFields.size(); i++) {
-                topFields.set(i, new Field(topFields.get(i).name(), values.get(i).toString()));
-            }
-            top = false;
-        }
-        String typeValue = partField("content-type");
-        MimeHeaderValue type = typeValue == null ? null : MimeHeaderValue.contentType(typeValue);
-        String encodingValue = partField("content-transfer-encoding");
-        String mechanism = encodingValue == null ? null : MimeHeaderValue.firstToken(encodingValue);
-        values.clear();
-        partNames.clear();
         currentValue = null;
-        String primary = type == null ? (inDigest ? "MESSAGE" : "TEXT") : type.primary();
-        String subtype = type == null ? (inDigest ? "RFC822" : "PLAIN") : type.subtype();
-        boolean descend = depth < maxDepth;
-        if (primary.equals("MULTIPART") && descend) {
-            String boundary = type == null ? null : type.parameter("boundary");
-            if (boundary != null && !boundary.isEmpty() && boundary.length() <= 200) {
-                frames.add(new Frame(boundary.getBytes(StandardCharsets.ISO_8859_1),
-                        "DIGEST".equals(subtype), depth));
-                mode = Mode.SKIP; // RFC 2046 §5.1.1: the preamble is to be ignored
-                return;
-            }
-        }
-        TransferDecoder decoder = TransferDecoder.forMechanism(mechanism);
-        if (primary.equals("MESSAGE") && "RFC822".equals(subtype) && descend && decoder != null
-                && !decoder.transforms()) {
-            startEntity(depth + 1, false);
+        int colon = text.indexOf(':');
+        if (colon <= 0 || headerOctets + length > maxHeaderOctets) {
             return;
         }
-        if (primary.equals("TEXT") && decoder != null && body.length() < maxBodyChars) {
-            String charset = type == null ? null : type.parameter("charset");
-            text = new PartText(decoder, MimeCharsets.declared(charset), "HTML".equals(subtype));
-            if (body.length() > 0 && body.charAt(body.length() - 1) != '\n') {
-                body.append('\n');
-            }
-            mode = Mode.TEXT;
-            return;
-        }
-        mode = Mode.SKIP;
+        headerOctets += length;
+        StringBuilder value = new StringBuilder(text.substring(colon + 1));
+        names.add(text.substring(0, colon).strip());
+        values.add(value);
+        currentValue = value;
     }
 
-    private void endText() {
+    /**
+     * A text part's body begins: its octets come through {@link #text} until {@link #endText}. Nothing is collected
+     * when no decoder knows its transfer encoding, or when the text limit is reached.
+     *
+     * @param mechanism the Content-Transfer-Encoding, or null
+     * @param charset the charset parameter, or null
+     * @param html whether it is text/html, whose text is what a reader sees
+     */
+    void beginText(@Nullable String mechanism, @Nullable String charset, boolean html) {
+        endText();
+        TransferDecoder decoder = TransferDecoder.forMechanism(mechanism);
+        if (decoder == null || body.length() >= maxBodyChars) {
+            return;
+        }
+        text = new PartText(decoder, MimeCharsets.declared(charset), html);
+        if (body.length() > 0 && body.charAt(body.length() - 1) != '\n') {
+            body.append('\n');
+        }
+    }
+
+    /** Whether a text part's octets are wanted now. */
+    boolean collecting() {
+        return text != null;
+    }
+
+    /** Octets of the text part's body, line breaks included, in order. */
+    void text(byte[] octets, int offset, int length) {
+        if (text != null) {
+            text.bytes(octets, offset, length);
+        }
+    }
+
+    /** The text part has ended. */
+    void endText() {
         if (text != null) {
             text.finish();
             text = null;

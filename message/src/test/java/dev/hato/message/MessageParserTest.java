@@ -14,6 +14,16 @@ class MessageParserTest {
 
     private static final MessageLimits LIMITS = new MessageLimits(100, 8, 1_000, 64 * 1024, 998);
 
+    /** A text line longer than any boundary line (it streams to the text collector), in a part. */
+    private static final String LONG_LINE = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n"
+            + "w".repeat(300) + " needle\r\nshort\r\n--b--\r\n";
+
+    /** A message/rfc822 in base64 (RFC 2046 §5.2.1 forbids it): described, but its text is not indexed. */
+    private static final String ENCODED_RFC822 = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+            + "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + "U3ViamVjdDogeA0KDQpoaWRkZW4NCg==\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n"
+            + "Subject: y\r\n\r\nshown\r\n--b--\r\n";
+
     static Stream<String> messages() {
         return Stream.of(
                 "Subject: plain\r\n\r\nbody\r\n",
@@ -34,7 +44,9 @@ class MessageParserTest {
                         + "x\r\n--m\r",
                 "Subject: =?ISO-2022-JP?B?GyRCJEYkOSRIGyhC?=\r\nContent-Type: text/plain; charset=iso-2022-jp\r\n"
                         + "\r\n\u001b$B$3$s$K$A$O\u001b(B\r\n",
-                "Content-Type: text/plain;\r\n charset*0*=utf-8''%E6%97;\r\n charset*1=x\r\n\r\nbody\r\r\n");
+                "Content-Type: text/plain;\r\n charset*0*=utf-8''%E6%97;\r\n charset*1=x\r\n\r\nbody\r\r\n",
+                LONG_LINE,
+                ENCODED_RFC822);
     }
 
     private static Parsed parse(byte[] message, int... splits) {
@@ -83,6 +95,37 @@ class MessageParserTest {
         assertThat(actual.result().topFields()).isEqualTo(expected.result().topFields());
         assertThat(actual.result().bodyText()).isEqualTo(expected.result().bodyText());
         assertThat(actual.toldHeader()).isEqualTo(expected.toldHeader());
+    }
+
+    private static String text(String message, int textDepth) {
+        MessageParser parser = MessageParser.withText(LIMITS, 64 * 1024, 256 * 1024, 1 << 20, textDepth);
+        byte[] octets = message.getBytes(StandardCharsets.ISO_8859_1);
+        parser.feed(octets, 0, octets.length);
+        return parser.finish().bodyText();
+    }
+
+    @Test
+    void aTextLineLongerThanABoundaryLineShouldBeIndexedWhole() {
+        assertThat(text(LONG_LINE, 8)).isEqualTo("w".repeat(300) + " needle\nshort\n");
+    }
+
+    @Test
+    void theTextOfAnEncodedMessagePartShouldNotBeIndexed() {
+        assertThat(text(ENCODED_RFC822, 8)).isEqualTo("shown\n");
+    }
+
+    @Test
+    void textShouldBeIndexedDownToTheTextDepthOnly() {
+        String nested = "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\r\nlevel one\r\n--o\r\n"
+                + "Content-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n\r\nlevel two\r\n--i--\r\n--o--\r\n";
+        assertThat(text(nested, 2)).isEqualTo("level one\nlevel two\n");
+        assertThat(text(nested, 1)).isEqualTo("level one\n");
+    }
+
+    @Test
+    void aLineThatEndsTheHeaderWithoutAnEmptyLineShouldBeIndexedAsBody() {
+        assertThat(text("Subject: no empty line\r\nnot a field line\r\nbody", 8))
+                .isEqualTo("not a field line\nbody");
     }
 
     @Test

@@ -31,21 +31,25 @@ final class BinarySection {
         FetchAttribute.Partial partial = binary.partial();
         String name = "BINARY[" + SectionSpec.numbers(binary.part()) + "]"
                 + (partial == null ? "" : "<" + partial.offset() + ">") + " ";
-        if (binary.part().isEmpty()) {
-            return Mono.just(FetchSegment.partialLiteral(name, new Range(0, meta.size()), partial));
-        }
-        return decodedPart(binary.part(), blob, StructureLoader.required(structure)).flatMap(decoded -> {
+        // BINARY[] is the whole message as stored (no encoding of its own to undo), measured like a part because a
+        // message stored from binary content (an APPEND literal8, SMTP BINARYMIME) may hold NUL
+        Mono<Optional<DecodedBody>> content = binary.part().isEmpty()
+                ? Mono.just(Optional.of(new DecodedBody(new Range(0, meta.size()),
+                        () -> TransferDecoder.forMechanism(null))))
+                : decodedPart(binary.part(), blob, StructureLoader.required(structure));
+        return content.flatMap(decoded -> {
             if (decoded.isEmpty()) {
                 return FetchSegment.text(name + "NIL");
             }
-            DecodedBody content = decoded.get();
-            return content.measure(blob).map(measure -> {
+            DecodedBody body = decoded.get();
+            return body.measure(blob).map(measure -> {
                 long start = partial == null ? 0 : Math.min(partial.offset(), measure.size());
-                long end = partial == null ? measure.size() : Math.min(measure.size(), start + partial.length());
+                long end = partial == null || partial.length() >= measure.size() - start ? measure.size()
+                        : start + partial.length();
                 List<FetchSegment> segments = new ArrayList<>();
                 // RFC 3516 §4.2: literal8 ("~{n}") when the decoded octets include NUL
                 segments.add(new FetchSegment.Octets(name + (measure.nul() ? "~{" : "{") + (end - start) + "}\r\n"));
-                segments.add(content.window(start, end));
+                segments.add(body.window(start, end));
                 return segments;
             });
         });

@@ -110,8 +110,9 @@ sealed interface FetchSegment permits FetchSegment.Octets, FetchSegment.Content,
 
         @Override
         public Content window(long offset, long length) {
-            long from = Math.min(end, start + offset);
-            return new Range(from, Math.min(end, from + length), nulAsHighOctet);
+            // offset and length may be up to 2^63-1 (RFC 9051 number64): compared, never added past the end
+            long from = offset >= end - start ? end : start + offset;
+            return new Range(from, length >= end - from ? end : from + length, nulAsHighOctet);
         }
 
         @Override

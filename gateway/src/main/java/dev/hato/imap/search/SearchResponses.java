@@ -43,7 +43,17 @@ public final class SearchResponses {
      * and what RFC 5182 SAVE keeps.
      */
     public static SearchReply search(ImapCommand.Search command, SearchResult result) {
-        List<String> options = command.returnOptions();
+        return search(command, result, false);
+    }
+
+    /**
+     * As {@link #search(ImapCommand.Search, SearchResult)}; with {@code imap4rev2} a SEARCH without return options is
+     * answered as {@code RETURN (ALL)}, with ESEARCH: RFC 9051 §6.4.4 ("If no result option is specified ... ALL is
+     * assumed"; SEARCH responses are IMAP4rev1 only, Appendix E item 4).
+     */
+    public static SearchReply search(ImapCommand.Search command, SearchResult result, boolean imap4rev2) {
+        List<String> options = command.returnOptions().isEmpty() && imap4rev2 ? List.of("ALL")
+                : command.returnOptions();
         if (options.isEmpty()) {
             return new SearchReply(List.of(plainSearch(result, command.uid())), null);
         }

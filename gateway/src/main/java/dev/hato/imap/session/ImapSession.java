@@ -80,6 +80,8 @@ public final class ImapSession implements ProtocolSession {
     private boolean highestModseqDue;
     private boolean qresync;
     private boolean utf8;
+    /** ENABLE IMAP4rev2 (RFC 9051 §6.3.1): the rev2 responses of RFC 9051 Appendix E from now on. */
+    private boolean imap4rev2;
     private boolean compressed;
     private int badCommands;
 
@@ -303,7 +305,11 @@ public final class ImapSession implements ProtocolSession {
     }
 
     String capabilities() {
-        List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE"));
+        // RFC 9051 §6.1.1: with both revisions advertised, a client gets rev2 behaviour only after ENABLE IMAP4rev2.
+        // LITERAL+ covers rev2's non-synchronizing literals (RFC 9051 §4.3), and RFC 7888 §5 forbids advertising
+        // LITERAL- beside it.
+        List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ID", "ENABLE",
+                "IDLE"));
         if (account() == null) {
             if (!tls) {
                 if (settings.startTlsOffered()) {
@@ -477,13 +483,38 @@ public final class ImapSession implements ProtocolSession {
         enableCondStore();
     }
 
+    /**
+     * Whether mailbox names travel as UTF-8, never modified UTF-7: after ENABLE UTF8=ACCEPT (RFC 6855 §3) or ENABLE
+     * IMAP4rev2 (RFC 9051 §5.1, Appendix E item 16).
+     */
     boolean utf8() {
+        return utf8 || imap4rev2;
+    }
+
+    /** Whether UTF8=ACCEPT itself was enabled (RFC 6855 §3). */
+    boolean utf8Accept() {
         return utf8;
     }
 
     /** RFC 6855 §3: from now on mailbox names are UTF-8, never modified UTF-7. */
     void enableUtf8() {
         utf8 = true;
+    }
+
+    boolean imap4rev2() {
+        return imap4rev2;
+    }
+
+    /**
+     * RFC 9051 §6.3.1: IMAP4rev2 from now on. A client must enable it before selecting (the server need not check);
+     * a mailbox already selected gets the rev2 responses from now on too.
+     */
+    void enableImap4rev2() {
+        imap4rev2 = true;
+        SelectedMailbox mailbox = selected();
+        if (mailbox != null) {
+            mailbox.imap4rev2();
+        }
     }
 
     /** The mailbox, or a NONEXISTENT error (TRYCREATE for a COPY/APPEND target is decided by the caller). */

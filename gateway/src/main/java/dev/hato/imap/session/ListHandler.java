@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -140,16 +141,7 @@ final class ListHandler {
                         if (selection.contains("SPECIAL-USE") && (info == null || info.specialUse() == null)) {
                             continue;
                         }
-                        List<String> attributes = new ArrayList<>();
-                        if (info == null) {
-                            // RFC 3501 §6.3.8: a level that only exists through its inferiors is \Noselect;
-                            // RFC 5258 §3: a subscribed name without a mailbox is \NonExistent.
-                            attributes.add(withChildren.contains(name) ? "\\Noselect" : "\\NonExistent");
-                        }
-                        attributes.add(withChildren.contains(name) ? "\\HasChildren" : "\\HasNoChildren");
-                        if (info != null && info.specialUse() != null) {
-                            attributes.add(info.specialUse());
-                        }
+                        List<String> attributes = attributes(info, withChildren.contains(name));
                         if (subscribedReturn && isSubscribed) {
                             attributes.add("\\Subscribed");
                         }
@@ -162,6 +154,36 @@ final class ListHandler {
                     }
                     return out.concatWith(session.done(tag, "OK LIST completed", true));
                 });
+    }
+
+    /**
+     * A name's attributes as LIST gives them without return options: a level that only exists through its inferiors
+     * is \Noselect (RFC 3501 §6.3.8), a subscribed name without a mailbox \NonExistent (RFC 5258 §3); always
+     * \HasChildren or \HasNoChildren, and the RFC 6154 special use.
+     */
+    private static List<String> attributes(@Nullable MailboxInfo info, boolean hasChildren) {
+        List<String> attributes = new ArrayList<>();
+        if (info == null) {
+            attributes.add(hasChildren ? "\\Noselect" : "\\NonExistent");
+        }
+        attributes.add(hasChildren ? "\\HasChildren" : "\\HasNoChildren");
+        if (info != null && info.specialUse() != null) {
+            attributes.add(info.specialUse());
+        }
+        return attributes;
+    }
+
+    /**
+     * RFC 9051 §6.3.2: an IMAP4rev2 SELECT or EXAMINE sends a LIST response for its mailbox, with accurate attributes:
+     * those a LIST of its name gives.
+     */
+    static Flux<Action> selectedList(ImapSession session, Account user, MailboxInfo info) {
+        String inferiors = info.name() + MailboxNames.DELIMITER;
+        return session.services().mailboxes().list(user.id())
+                .any(other -> other.name().startsWith(inferiors))
+                .map(hasChildren -> (Action) Action.line("* LIST " + ResponseText.flags(attributes(info, hasChildren))
+                        + " \"/\" " + MailboxNames.toWire(info.name(), session.utf8())))
+                .flux();
     }
 
     private Flux<Action> lsub(Account user, ImapCommand.Lsub lsub) {

@@ -2,11 +2,13 @@ package dev.hato.imap.session;
 
 import dev.hato.imap.wire.ModifiedUtf7;
 import dev.hato.store.mail.MailboxException;
+import java.text.Normalizer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Mailbox names between the wire and the store: modified UTF-7 (RFC 3501 §5.1.3) or, after ENABLE UTF8=ACCEPT,
- * UTF-8 (RFC 6855 §3); {@code INBOX} in any case is INBOX (RFC 3501 §5.1); {@code /} separates levels.
+ * Mailbox names between the wire and the store: modified UTF-7 (RFC 3501 §5.1.3) or, after ENABLE UTF8=ACCEPT or
+ * IMAP4rev2, UTF-8 (RFC 6855 §3, RFC 9051 §5.1); {@code INBOX} in any case is INBOX (RFC 3501 §5.1); {@code /}
+ * separates levels.
  *
  * <p>A name that can be no mailbox (not valid modified UTF-7, a wildcard, an empty level) is well-formed IMAP (any
  * astring is a mailbox argument), so it is refused with {@code NO}, not {@code BAD}: {@code [NONEXISTENT]} where a
@@ -41,6 +43,9 @@ final class MailboxNames {
 
     private static String checked(String wire, boolean utf8, MailboxException.Reason reason) {
         String problem = problem(wire, utf8);
+        if (problem == null && utf8 && reason == MailboxException.Reason.CANNOT) {
+            problem = notNetUnicode(wire);
+        }
         if (problem != null) {
             throw new MailboxException(reason, problem);
         }
@@ -70,6 +75,25 @@ final class MailboxNames {
         }
         if (name.charAt(0) == DELIMITER || name.contains("//")) {
             return "Empty hierarchy level in mailbox name";
+        }
+        return null;
+    }
+
+    /**
+     * RFC 9051 §5.1 and RFC 6855 §3: a UTF-8 name is made only when it is Net-Unicode (RFC 5198 §2): in Normalization
+     * Form C, and (RFC 6855 §3) without C1 controls, U+2028 or U+2029 (C0 controls and DEL no name may hold). Hato
+     * refuses the name rather than normalizing it, which RFC 9051 §5.1 also allows, so a name is always the one the
+     * client sent.
+     */
+    private static @Nullable String notNetUnicode(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 0x80 && c <= 0x9F || c == 0x2028 || c == 0x2029) {
+                return "Mailbox names cannot hold control characters or line and paragraph separators";
+            }
+        }
+        if (!Normalizer.isNormalized(name, Normalizer.Form.NFC)) {
+            return "Mailbox name is not in Unicode Normalization Form C (RFC 5198 §2)";
         }
         return null;
     }

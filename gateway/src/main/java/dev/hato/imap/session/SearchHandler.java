@@ -9,7 +9,10 @@ import dev.hato.store.directory.Account;
 import java.util.List;
 import reactor.core.publisher.Flux;
 
-/** RFC 3501 §6.4.4 SEARCH with RFC 4731 ESEARCH and RFC 5182 SAVE, and RFC 5256 SORT and THREAD. */
+/**
+ * RFC 3501 §6.4.4 SEARCH with RFC 4731 ESEARCH and RFC 5182 SAVE (after ENABLE IMAP4rev2 always answered with ESEARCH,
+ * RFC 9051 §6.4.4), and RFC 5256 SORT and THREAD.
+ */
 final class SearchHandler {
 
     private final ImapSession session;
@@ -49,7 +52,7 @@ final class SearchHandler {
                     if (result.reportsModSeq()) {
                         session.enableCondStore(); // RFC 7162 §3.1: SEARCH MODSEQ enables CONDSTORE.
                     }
-                    SearchResponses.SearchReply reply = SearchResponses.search(search, result);
+                    SearchResponses.SearchReply reply = SearchResponses.search(search, result, session.imap4rev2());
                     if (reply.saved() != null) {
                         session.saveResult(reply.saved());
                     }

@@ -15,7 +15,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * RFC 3501 §6.3.1 and §6.3.2 SELECT and EXAMINE, with RFC 7162 CONDSTORE and QRESYNC: the mailbox is read into a
- * {@link SelectedMailbox} snapshot, this session's \\Recent claimed, and the snapshot watched for changes.
+ * {@link SelectedMailbox} snapshot, this session's \\Recent claimed, and the snapshot watched for changes. After ENABLE
+ * IMAP4rev2 the responses are those of RFC 9051 §6.3.2: a LIST response for the mailbox, {@code [CLOSED]} when another
+ * was selected, and neither the deprecated RECENT response nor the UNSEEN code (Appendix E items 9 to 12).
  */
 final class SelectHandler {
 
@@ -38,8 +40,10 @@ final class SelectHandler {
         if (resync != null && !session.qresync()) {
             return session.bad(tag, "QRESYNC needs ENABLE QRESYNC first"); // RFC 7162 §3.2.5
         }
-        // RFC 7162 §3.2.11: with QRESYNC, leaving a selected mailbox for another is announced with [CLOSED].
-        Flux<Action> closed = session.selected() != null && session.qresync()
+        // RFC 7162 §3.2.11: with QRESYNC, leaving a selected mailbox for another is announced with [CLOSED]; RFC 9051
+        // §6.3.2 asks it of every IMAP4rev2 SELECT and EXAMINE.
+        boolean rev2 = session.imap4rev2();
+        Flux<Action> closed = session.selected() != null && (session.qresync() || rev2)
                 ? ImapSession.line("* OK [CLOSED] Previous mailbox closed") : Flux.empty();
         session.unselect();
         if (select.condStore()) {
@@ -52,14 +56,19 @@ final class SelectHandler {
             return services.mailboxes().messages(user.id(), info.id()).collectList()
                     .flatMapMany(messages -> recentClaim(user, info, readOnly, messages).flatMapMany(claim -> {
                         SelectedMailbox mailbox = new SelectedMailbox(info, readOnly, messages, claim.orElse(null));
+                        if (rev2) {
+                            mailbox.imap4rev2();
+                        }
                         if (session.enter(new ImapState.Selected(user, mailbox))) {
                             session.updates().watch(mailbox);
                         }
                         List<String> lines = new ArrayList<>(mailbox.flagsResponses());
                         lines.add("* " + mailbox.exists() + " EXISTS");
-                        lines.add("* " + mailbox.recentCount() + " RECENT");
                         long unseen = mailbox.firstUnseen();
-                        if (unseen > 0) {
+                        if (!rev2) {
+                            lines.add("* " + mailbox.recentCount() + " RECENT");
+                        }
+                        if (unseen > 0 && !rev2) {
                             lines.add("* OK [UNSEEN " + unseen + "] First unseen message");
                         }
                         lines.add("* OK [UIDVALIDITY " + info.uidValidity() + "] UIDs valid");
@@ -71,6 +80,9 @@ final class SelectHandler {
                         // RFC 8474 §4.2: every successful SELECT and EXAMINE.
                         lines.add("* OK [MAILBOXID (" + ObjectIds.mailboxId(info.id()) + ")] Ok");
                         Flux<Action> out = Flux.fromIterable(lines).map(text -> (Action) Action.line(text));
+                        if (rev2) {
+                            out = out.concatWith(ListHandler.selectedList(session, user, info));
+                        }
                         if (resync != null && resync.uidValidity() == info.uidValidity()) {
                             out = out.concatWith(Flux.defer(() -> resynchronize(user, mailbox, resync)));
                         }

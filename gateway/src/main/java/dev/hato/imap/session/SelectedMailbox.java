@@ -56,6 +56,13 @@ final class SelectedMailbox {
      * changes do not move it, since another session's change with a lower modseq may not have been read yet.
      */
     private long changesRead;
+    /**
+     * The session enabled IMAP4rev2: \Recent is not shown (RFC 9051 §2.3.2 deprecates it; no RECENT response, no
+     * \Recent in FLAGS, SEARCH RECENT and NEW find nothing) and every unsolicited FETCH carries UID (Appendix E item
+     * 21). The \Recent claims are still made, so rev1 sessions see what a rev2 session was the first to be told of as
+     * no longer \Recent (RFC 3501 §2.3.2).
+     */
+    private boolean imap4rev2;
 
     /** Bound on {@link #claims}; an older claim still pending is forgotten (its messages then show no \Recent). */
     static final int MAX_PENDING_CLAIMS = 8;
@@ -97,6 +104,11 @@ final class SelectedMailbox {
 
     boolean readOnly() {
         return readOnly;
+    }
+
+    /** From now on the responses of IMAP4rev2 (see {@link #imap4rev2}). */
+    void imap4rev2() {
+        imap4rev2 = true;
     }
 
     long highestModseq() {
@@ -150,7 +162,7 @@ final class SelectedMailbox {
     }
 
     boolean isRecent(long uid) {
-        return recent.contains(uid);
+        return !imap4rev2 && recent.contains(uid);
     }
 
     boolean isExpunged(long uid) {
@@ -188,7 +200,7 @@ final class SelectedMailbox {
     }
 
     Set<Long> recentUids() {
-        return Set.copyOf(recent);
+        return imap4rev2 ? Set.of() : Set.copyOf(recent);
     }
 
     /**
@@ -327,8 +339,9 @@ final class SelectedMailbox {
 
     /**
      * The untagged responses for what changed: FLAGS when a keyword is new, expunges when allowed (EXPUNGE, or one VANISHED with QRESYNC),
-     * then EXISTS/RECENT for new messages, then FETCH FLAGS for flag changes (with UID under QRESYNC and MODSEQ under
-     * CONDSTORE, RFC 7162 §3.1.4 and §3.2.4).
+     * then EXISTS/RECENT for new messages (no RECENT under IMAP4rev2), then FETCH FLAGS for flag changes (with UID
+     * under QRESYNC and IMAP4rev2, RFC 7162 §3.2.4 and RFC 9051 Appendix E item 21, and MODSEQ under CONDSTORE, RFC 7162
+     * §3.1.4).
      */
     List<String> flush(boolean expungesAllowed, boolean condStore, boolean qresync) {
         List<String> lines = new ArrayList<>(newFlagsResponses());
@@ -351,13 +364,15 @@ final class SelectedMailbox {
         }
         if (uids.size() > announced) {
             lines.add("* " + uids.size() + " EXISTS");
-            lines.add("* " + recent.size() + " RECENT");
+            if (!imap4rev2) {
+                lines.add("* " + recent.size() + " RECENT");
+            }
             announced = uids.size();
         }
         for (Long uid : flagChanges) {
             MessageMeta message = messages.get(uid);
             if (message != null) {
-                lines.add(fetchFlags(message, qresync, condStore));
+                lines.add(fetchFlags(message, qresync || imap4rev2, condStore));
             }
         }
         flagChanges.clear();
@@ -383,7 +398,7 @@ final class SelectedMailbox {
      */
     List<String> flags(MessageMeta message) {
         java.util.TreeSet<String> flags = new java.util.TreeSet<>(message.flags());
-        if (recent.contains(message.uid())) {
+        if (isRecent(message.uid())) {
             flags.add("\\Recent");
         }
         return new ArrayList<>(flags);

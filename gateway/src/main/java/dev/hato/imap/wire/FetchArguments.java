@@ -205,15 +205,18 @@ final class FetchArguments {
         return part;
     }
 
-    /** "&lt;" number "." nz-number "&gt;". */
+    /** RFC 9051 §9 partial: "&lt;" number64 "." nz-number64 "&gt;" (RFC 3501's 32-bit numbers widened). */
     private static FetchAttribute.@Nullable Partial partial(ImapCursor c) {
         if (c.peek() != '<') {
             return null;
         }
         c.next();
-        long offset = c.number32();
+        long offset = c.number64();
         c.expect('.');
-        long length = c.nzNumber();
+        long length = c.number64();
+        if (length == 0) {
+            throw new ImapSyntaxError("Zero is not a valid number here");
+        }
         c.expect('>');
         return new FetchAttribute.Partial(offset, length);
     }

@@ -145,7 +145,8 @@ final class SearchArguments {
             }
             case "LARGER", "SMALLER" -> {
                 c.requireSp();
-                return new SearchKey.Size(key.equals("LARGER"), c.number32());
+                // RFC 9051 §9: LARGER and SMALLER take a number64 (63-bit sizes, Appendix D).
+                return new SearchKey.Size(key.equals("LARGER"), c.number64());
             }
             case "UID" -> {
                 c.requireSp();

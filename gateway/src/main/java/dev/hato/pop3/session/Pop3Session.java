@@ -351,11 +351,20 @@ public final class Pop3Session implements ProtocolSession {
         if (message == null) {
             return error("-ERR No such message");
         }
-        // RFC 6856: a client that did not send UTF8 gets UTF-8 header fields downgraded to ASCII.
         Flux<ByteBuffer> content = services.blobs().content(message.blobId());
         if (!utf8) {
-            Pop3HeaderDowngrade downgrade = new Pop3HeaderDowngrade();
-            content = content.map(downgrade::accept).concatWith(Mono.fromSupplier(downgrade::finish));
+            // RFC 6856: a client that did not send UTF8 gets UTF-8 header fields downgraded to ASCII, in every header
+            // section the stored structure knows of (only the message's own without one, or if it cannot be read)
+            Flux<ByteBuffer> stored = content;
+            content = services.blobs().structure(message.blobId())
+                    .map(structure -> Pop3HeaderDowngrade.of(services.parts().apply(structure)))
+                    .onErrorResume(failure -> {
+                        LOG.warn("reading the structure of blob {} failed: {}", message.blobId(), failure.toString());
+                        return Mono.empty();
+                    })
+                    .defaultIfEmpty(new Pop3HeaderDowngrade())
+                    .flatMapMany(downgrade -> stored.map(downgrade::accept)
+                            .concatWith(Mono.fromSupplier(downgrade::finish)));
         }
         Flux<Action> body = content
                 .takeUntil(chunk -> encoder.complete())

@@ -3,14 +3,12 @@ package dev.hato.imap.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.imap.fetch.StructureScanner;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.ImapCommandParser;
 import dev.hato.imap.wire.SearchKey;
-import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageMeta;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,10 +19,11 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
 
-/** SEARCH, SORT and THREAD evaluated over messages and facts stored in a real PostgreSQL. */
+/**
+ * SEARCH, SORT and THREAD evaluated over raw messages stored in a real PostgreSQL with the facts Hato's parser made
+ * of them.
+ */
 class ImapSearchTest {
 
     @RegisterExtension
@@ -42,47 +41,22 @@ class ImapSearchTest {
     static void storeMessages() {
         search = new ImapSearch(STORE.store().search());
         inbox = STORE.newMailbox();
-        var m1 = new StoredMailbox.Message();
-        m1.internalDate = Instant.parse("2024-03-04T16:00:00Z"); // 5 March in Tokyo
-        m1.size = 500;
-        m1.modseq = 3;
-        m1.flags = Set.of("\\Seen", "\\Answered");
-        // The Date field says 5 March at +0900 (4 March in UTC): SENT* compare the day it names in its own zone.
-        m1.headerText = "from: ann <ann@example.org>\nto: bob@example.org\nsubject: budget 2024\nx-priority: 1\n"
-                + "date: tue, 5 mar 2024 00:00:00 +0900\n";
-        m1.bodyText = "the budget meeting moved to friday.\n";
-        m1.baseSubject = "budget 2024";
-        m1.from = "ann@example.org";
-        m1.to = "bob@example.org";
-        m1.sentDate = Instant.parse("2024-03-04T15:00:00Z");
-        m1.messageId = "<1@example.org>";
-        STORE.add(inbox, m1);
-        var m2 = new StoredMailbox.Message();
-        m2.internalDate = Instant.parse("2024-03-06T12:00:00Z");
-        m2.size = 1500;
-        m2.modseq = 7;
-        m2.flags = Set.of("\\Flagged", "$Label1");
-        m2.headerText = "from: bob <bob@example.org>\nsubject: re: budget 2024\ncc: carol@example.org\n"
-                + "date: wed, 6 mar 2024 11:00:00 +0000\n";
-        m2.bodyText = "looks fine to me. ann, can you send it?\n";
-        m2.baseSubject = "budget 2024";
-        m2.from = "bob@example.org";
-        m2.cc = "carol@example.org";
-        m2.sentDate = Instant.parse("2024-03-06T11:00:00Z");
-        m2.messageId = "<2@example.org>";
-        m2.references = List.of("<1@example.org>");
-        STORE.add(inbox, m2);
-        var m3 = new StoredMailbox.Message();
-        m3.internalDate = Instant.parse("2024-03-07T12:00:00Z");
-        m3.modseq = 5;
-        m3.flags = Set.of("\\Deleted", "\\Draft");
-        m3.headerText = "from: carol@example.org\nsubject: lunch\n";
-        m3.baseSubject = "lunch";
-        m3.from = "carol@example.org";
-        STORE.add(inbox, m3);
-        // 4 to 7: the same Japanese message sent in ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8, as the indexer stores it.
-        MessageIndexer indexer = new MessageIndexer(new StructureScanner(16, 64 * 1024, 10_000),
-                Schedulers.boundedElastic(), MessageIndexer.DEFAULT_MAX_BODY_CHARS, 16);
+        // 1: 400 octets; the Date field says 5 March at +0900 (4 March in UTC): SENT* compare the day it names in its
+        // own zone. It arrived on 4 March in UTC but 5 March in Tokyo.
+        String first = "From: Ann <ann@example.org>\r\nTo: bob@example.org\r\nSubject: Budget 2024\r\n"
+                + "X-Priority: 1\r\nDate: Tue, 5 Mar 2024 00:00:00 +0900\r\nMessage-ID: <1@example.org>\r\n\r\n"
+                + "The budget meeting moved to Friday.\r\n";
+        STORE.add(inbox, padded(first, 400), Instant.parse("2024-03-04T16:00:00Z"), Set.of("\\Seen", "\\Answered"));
+        // 2: 1,500 octets, a reply to 1 (its keyword comes last, below, to give it the highest modseq)
+        String second = "From: Bob <bob@example.org>\r\nSubject: Re: Budget 2024\r\nCc: carol@example.org\r\n"
+                + "Date: Wed, 6 Mar 2024 11:00:00 +0000\r\nMessage-ID: <2@example.org>\r\n"
+                + "References: <1@example.org>\r\n\r\nLooks fine to me. Ann, can you send it?\r\n";
+        STORE.add(inbox, padded(second, 1500), Instant.parse("2024-03-06T12:00:00Z"), Set.of("\\Flagged"));
+        // 3: as large as 1, without a Date field (its \Draft comes below)
+        STORE.add(inbox, padded("From: carol@example.org\r\nSubject: lunch\r\n\r\n", 400),
+                Instant.parse("2024-03-07T12:00:00Z"), Set.of("\\Deleted"));
+        // 4 to 7: the same Japanese message sent in ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8 (264, 256, 253 and 284
+        // octets)
         int day = 8;
         for (String charset : List.of("ISO-2022-JP", "Shift_JIS", "EUC-JP", "UTF-8")) {
             ByteArrayOutputStream sent = new ByteArrayOutputStream();
@@ -91,24 +65,22 @@ class ImapSearchTest {
                     + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=" + charset + "\r\n"
                     + "Content-Transfer-Encoding: 8bit\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             sent.writeBytes((JAPANESE + "\r\n").getBytes(Charset.forName(charset)));
-            MessageFacts facts = indexer.index(Flux.just(ByteBuffer.wrap(sent.toByteArray())))
-                    .block(Duration.ofSeconds(30));
-            var m = new StoredMailbox.Message();
-            m.internalDate = Instant.parse("2024-03-%02dT12:00:00Z".formatted(day++));
-            m.modseq = 2;
-            m.flags = Set.of("\\Seen");
-            m.headerText = facts.headerText();
-            m.bodyText = facts.bodyText();
-            m.baseSubject = facts.sort().baseSubject();
-            m.from = facts.sort().from();
-            STORE.add(inbox, m);
+            STORE.add(inbox, sent.toByteArray(), Instant.parse("2024-03-%02dT12:00:00Z".formatted(day++)),
+                    Set.of("\\Seen"));
         }
-        // 8: stored before its facts were parsed
-        var m8 = new StoredMailbox.Message();
-        m8.internalDate = Instant.parse("2024-03-12T06:00:00Z");
-        m8.size = 2000;
-        m8.facts = false;
-        STORE.add(inbox, m8);
+        // 8: 2,000 octets, delivered before its facts were known
+        long eighth = STORE.add(inbox, padded("Subject: kept before its facts\r\n\r\n", 2000),
+                Instant.parse("2024-03-12T06:00:00Z"), Set.of());
+        STORE.forgetFacts(inbox, eighth);
+        STORE.store(inbox, 3, Mailboxes.FlagMode.ADD, Set.of("\\Draft"));
+        STORE.store(inbox, 2, Mailboxes.FlagMode.ADD, Set.of("$Label1"));
+    }
+
+    /** {@code message} with a last body line of filler that makes it {@code size} octets long. */
+    private static String padded(String message, int size) {
+        int filler = size - message.length() - 2;
+        assertThat(filler).isPositive();
+        return message + "~".repeat(filler) + "\r\n";
     }
 
     private static SearchContext context(List<Long> saved) {
@@ -168,9 +140,11 @@ class ImapSearchTest {
     }
 
     @Test
-    void sizeKeysShouldBeStrict() {
+    void sizeKeysShouldBeStrictAndCountTheStoredOctets() {
         assertThat(find("LARGER 1000")).containsExactly(2L, 8L);
-        assertThat(find("SMALLER 1000")).containsExactly(1L);
+        assertThat(find("SMALLER 1000")).containsExactly(1L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(find("SMALLER 400")).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(find("LARGER 399 SMALLER 401")).containsExactly(1L, 3L);
     }
 
     @Test
@@ -207,10 +181,13 @@ class ImapSearchTest {
 
     @Test
     void modSeqShouldSelectChangedMessagesAndReportTheHighest() {
-        SearchResult result = result("SEARCH MODSEQ 5", List.of());
+        List<MessageMeta> stored = STORE.messages(inbox);
+        long appended = stored.get(7).modseq(); // the last append; then 3 and 2 were changed, in that order
+        assertThat(stored.get(2).modseq()).isGreaterThan(appended);
+        SearchResult result = result("SEARCH MODSEQ " + (appended + 1), List.of());
         assertThat(result.sequenceNumbers()).containsExactly(2L, 3L);
-        assertThat(result.highestModSeq()).isEqualTo(7);
-        assertThat(result("SEARCH MODSEQ 100", List.of()).highestModSeq()).isNull();
+        assertThat(result.highestModSeq()).isEqualTo(stored.get(1).modseq()).isGreaterThan(stored.get(2).modseq());
+        assertThat(result("SEARCH MODSEQ " + (stored.get(1).modseq() + 1), List.of()).highestModSeq()).isNull();
         assertThat(result("SEARCH ALL", List.of()).highestModSeq()).isNull();
     }
 
@@ -297,18 +274,20 @@ class ImapSearchTest {
 
     @Test
     void sortBySizeThenAnotherKeyShouldApplyTheKeysInOrder() {
-        assertThat(sort("SORT (SIZE) UTF-8 ALL")).containsExactly(1L, 3L, 4L, 5L, 6L, 7L, 2L, 8L);
-        assertThat(sort("SORT (SIZE REVERSE ARRIVAL) UTF-8 ALL")).containsExactly(1L, 7L, 6L, 5L, 4L, 3L, 2L, 8L);
+        assertThat(sort("SORT (SIZE) UTF-8 ALL")).containsExactly(6L, 5L, 4L, 7L, 1L, 3L, 2L, 8L);
+        assertThat(sort("SORT (SIZE REVERSE ARRIVAL) UTF-8 ALL")).containsExactly(6L, 5L, 4L, 7L, 3L, 1L, 2L, 8L);
         assertThat(sort("UID SORT (FROM) UTF-8 UNSEEN")).containsExactly(8L, 2L, 3L);
         assertThat(sort("SORT (REVERSE CC) UTF-8 1:3")).containsExactly(2L, 1L, 3L);
     }
 
     @Test
     void sortWithModSeqShouldReportTheHighestModSeq() {
-        ImapCommand.Sort sort = (ImapCommand.Sort) parse("SORT (REVERSE ARRIVAL) UTF-8 MODSEQ 5");
+        List<MessageMeta> stored = STORE.messages(inbox);
+        ImapCommand.Sort sort = (ImapCommand.Sort) parse("SORT (REVERSE ARRIVAL) UTF-8 MODSEQ "
+                + (stored.get(7).modseq() + 1));
         SearchResult result = search.sort(context(List.of()), sort.criteria(), sort.key(), sort.charset())
                 .block(Duration.ofSeconds(30));
-        assertThat(SearchResponses.sort(result, false)).isEqualTo("* SORT 3 2 (MODSEQ 7)");
+        assertThat(SearchResponses.sort(result, false)).isEqualTo("* SORT 3 2 (MODSEQ " + stored.get(1).modseq() + ")");
     }
 
     private static String thread(String command) {

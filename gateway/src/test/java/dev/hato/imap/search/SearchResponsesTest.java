@@ -34,6 +34,21 @@ class SearchResponsesTest {
     }
 
     @Test
+    void anImap4rev2SearchWithoutReturnOptionsShouldAnswerEsearchAll() {
+        // RFC 9051 §6.4.4: no result option means ALL, and the answer is ESEARCH (with UID for UID SEARCH).
+        assertThat(SearchResponses.search(search(false), FOUR, true))
+                .isEqualTo(new SearchResponses.SearchReply(List.of("* ESEARCH (TAG \"A1\") ALL 2:4,9"), null));
+        assertThat(SearchResponses.search(search(true), FOUR, true).untagged())
+                .containsExactly("* ESEARCH (TAG \"A1\") UID ALL 20,30,40,90");
+        assertThat(SearchResponses.search(search(false), NONE, true).untagged())
+                .containsExactly("* ESEARCH (TAG \"A1\")");
+        assertThat(SearchResponses.search(search(false, "COUNT"), FOUR, true).untagged())
+                .containsExactly("* ESEARCH (TAG \"A1\") COUNT 4");
+        assertThat(SearchResponses.search(search(false, "SAVE"), FOUR, true))
+                .isEqualTo(new SearchResponses.SearchReply(List.of(), List.of(20L, 30L, 40L, 90L)));
+    }
+
+    @Test
     void aSearchWithModSeqShouldCarryTheHighestModSeqUnlessNothingMatched() {
         assertThat(SearchResponses.search(search(false), withModSeq(FOUR)).untagged())
                 .containsExactly("* SEARCH 2 3 4 9 (MODSEQ 9)");

@@ -1,5 +1,9 @@
 package dev.hato.imap.search;
 
+import dev.hato.app.HeldMessage;
+import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageFacts;
 import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
@@ -7,39 +11,36 @@ import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.Parameters;
 import io.r2dbc.spi.Statement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * A real embedded PostgreSQL with the Hato schema for one test class, and a way to store messages with their facts
- * as the delivery path will once it parses them ({@code blob_facts} rows written with SQL until then).
+ * A real embedded PostgreSQL with the Hato schema for one test class, and a way to store messages as Hato stores
+ * them: raw octets, parsed by the same parser as every received message, appended through the store (never facts
+ * written by hand).
  */
 final class StoredMailbox implements BeforeAllCallback, AfterAllCallback {
 
     private static final AtomicLong NEXT = new AtomicLong();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final MessageIndexer INDEXER = MessageIndexer.withDefaults(Schedulers.boundedElastic());
 
     private PgStore store;
     private ConnectionFactory sql;
@@ -85,51 +86,37 @@ final class StoredMailbox implements BeforeAllCallback, AfterAllCallback {
 
     /** The messages of a mailbox as the session would hold them. */
     List<MessageMeta> messages(long[] mailbox) {
-        return store.mailboxes().messages(mailbox[0], mailbox[1]).collectList().block(Duration.ofSeconds(30));
+        return store.mailboxes().messages(mailbox[0], mailbox[1]).collectList().block(WAIT);
     }
 
-    /** One message to store; fields left alone are empty or absent. */
-    static final class Message {
-        Instant internalDate = Instant.parse("2024-03-05T12:00:00Z");
-        long size = 1000;
-        long modseq = 1;
-        Set<String> flags = Set.of();
-        String headerText = "";
-        String bodyText = "";
-        String baseSubject = "";
-        String from = "";
-        String to = "";
-        String cc = "";
-        @Nullable Instant sentDate;
-        @Nullable String messageId;
-        List<String> references = List.of();
-        @Nullable String displayFrom;
-        boolean facts = true;
+    /**
+     * Stores {@code message} (CRLF line ends) as IMAP APPEND does: facts from the parser every received message goes
+     * through ({@link MessageIndexer#index}), then the store's append; returns the UID.
+     */
+    long add(long[] mailbox, String message, Instant internalDate, Set<String> flags) {
+        return add(mailbox, message.getBytes(StandardCharsets.UTF_8), internalDate, flags);
     }
 
-    /** Stores the message at the mailbox's next UID and returns the UID. */
-    long add(long[] mailbox, Message m) {
-        long blob = id("INSERT INTO blob (sha256, size) VALUES ($1, $2) RETURNING id",
-                ByteBuffer.wrap(sha256("blob " + NEXT.incrementAndGet())), m.size);
-        if (m.facts) {
-            execute("INSERT INTO blob_facts (blob_id, structure, header_text, body_text, base_subject, sort_from,"
-                    + " sort_to, sort_cc, sent_date, message_id, refs, display_from)"
-                    + " VALUES ($1, '\\x00', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING 1",
-                    blob, m.headerText, m.bodyText, m.baseSubject, m.from, m.to, m.cc,
-                    m.sentDate == null ? Parameters.in(OffsetDateTime.class)
-                            : OffsetDateTime.ofInstant(m.sentDate, ZoneOffset.UTC),
-                    nullable(m.messageId), m.references.toArray(String[]::new), nullable(m.displayFrom));
-        }
-        return id("WITH next AS (UPDATE mailbox SET uid_next = uid_next + 1"
-                        + " WHERE account_id = $1 AND id = $2 RETURNING uid_next - 1 AS uid)"
-                        + " INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date,"
-                        + " flags) SELECT $1, $2, uid, $3, $4, $5, $6, $7 FROM next RETURNING uid",
-                mailbox[0], mailbox[1], m.modseq, blob, m.size,
-                OffsetDateTime.ofInstant(m.internalDate, ZoneOffset.UTC), m.flags.toArray(String[]::new));
+    /** As {@link #add(long[], String, Instant, Set)}, for octets in any charset. */
+    long add(long[] mailbox, byte[] message, Instant internalDate, Set<String> flags) {
+        HeldMessage content = new HeldMessage(message);
+        MessageFacts facts = INDEXER.index(content).block(WAIT);
+        return store.mailboxes().append(mailbox[0], mailbox[1], content, facts, flags, internalDate).block(WAIT)
+                .uid();
     }
 
-    private static Object nullable(@Nullable String value) {
-        return value == null ? Parameters.in(String.class) : value;
+    /**
+     * Forgets the facts of a stored message: a message delivered before its facts were known (a {@code Delivery}
+     * without facts) has no {@code blob_facts} row until its first FETCH.
+     */
+    void forgetFacts(long[] mailbox, long uid) {
+        execute("DELETE FROM blob_facts WHERE blob_id = (SELECT blob_id FROM message WHERE account_id = $1"
+                + " AND mailbox_id = $2 AND uid = $3) RETURNING 1", mailbox[0], mailbox[1], uid);
+    }
+
+    /** Changes flags as STORE does, which gives the messages a new modseq. */
+    void store(long[] mailbox, long uid, Mailboxes.FlagMode mode, Set<String> flags) {
+        store.mailboxes().store(mailbox[0], mailbox[1], List.of(uid), mode, flags, null).block(WAIT);
     }
 
     private long id(String statement, Object... parameters) {
@@ -146,14 +133,6 @@ final class StoredMailbox implements BeforeAllCallback, AfterAllCallback {
                 }, Connection::close)
                 .collectList()
                 .switchIfEmpty(Mono.just(new ArrayList<>()))
-                .block(Duration.ofSeconds(30));
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+                .block(WAIT);
     }
 }

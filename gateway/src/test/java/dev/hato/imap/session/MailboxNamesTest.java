@@ -34,4 +34,14 @@ class MailboxNamesTest {
         assertThatThrownBy(() -> MailboxNames.toMake(name, utf8)).isInstanceOfSatisfying(MailboxException.class,
                 e -> assertThat(e.reason()).isEqualTo(MailboxException.Reason.CANNOT));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Cafe\u0301", "Work/Cafe\u0301", "c1\u0085control"})
+    void utf8NamesThatAreNotNetUnicodeShouldBeNoneToMakeButMayBeLookedFor(String name) {
+        // RFC 9051 §5.1, RFC 5198 §2: NFC, no C1 controls; in modified UTF-7 the decoded name is not checked here.
+        assertThatThrownBy(() -> MailboxNames.forCreate(name, true)).isInstanceOfSatisfying(MailboxException.class,
+                e -> assertThat(e.reason()).isEqualTo(MailboxException.Reason.CANNOT));
+        assertThat(MailboxNames.fromWire(name, true)).isEqualTo(name);
+        assertThat(MailboxNames.forCreate("Caf\u00e9", true)).isEqualTo("Caf\u00e9");
+    }
 }

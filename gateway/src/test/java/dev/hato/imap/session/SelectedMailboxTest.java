@@ -75,6 +75,20 @@ class SelectedMailboxTest {
     }
 
     @Test
+    void anImap4rev2SessionShouldShowNoRecentAndGiveUnsolicitedFetchesTheirUid() {
+        // RFC 9051 §2.3.2 (\Recent deprecated) and Appendix E item 21 (every unsolicited FETCH carries UID).
+        SelectedMailbox mailbox = mailbox();
+        mailbox.imap4rev2();
+        assertThat(mailbox.flags(mailbox.message(4))).containsExactly("\\Seen");
+        assertThat(mailbox.isRecent(9)).isFalse();
+        assertThat(mailbox.recentUids()).isEmpty();
+        mailbox.apply(List.of(message(4, 21, "\\Seen", "\\Flagged"), message(12, 22)), List.of(),
+                new RecentClaim(12, 13));
+        assertThat(mailbox.flush(true, false, false)).containsExactly("* 4 EXISTS",
+                "* 2 FETCH (FLAGS (\\Flagged \\Seen) UID 4)");
+    }
+
+    @Test
     void expungesShouldBeSentHighestNumberFirstOrAsOneVanishedUnderQresync() {
         SelectedMailbox plain = mailbox();
         plain.apply(List.of(), List.of(2L, 9L), null);

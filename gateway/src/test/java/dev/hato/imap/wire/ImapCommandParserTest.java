@@ -155,6 +155,9 @@ class ImapCommandParserTest {
                         new ImapCommand.Search("a", false, null, List.of("MIN", "COUNT"), new SearchKey.And(List.of(
                                 new SearchKey.Size(true, 1024), new SearchKey.Size(false, 4096),
                                 new SearchKey.Date(SearchKey.DateField.SENTON, LocalDate.of(2024, 3, 5)))))),
+                // RFC 9051 §9: LARGER and SMALLER take a number64
+                new Case("a SEARCH LARGER 4294967296\r\n", new ImapCommand.Search("a", false, null, List.of(),
+                        new SearchKey.Size(true, 4294967296L))),
                 // RFC 4731 §3.1: RETURN () means RETURN (ALL)
                 new Case("a UID SEARCH RETURN () UNSEEN\r\n", new ImapCommand.Search("a", true, null,
                         List.of("ALL"), new SearchKey.Simple(SearchKey.Flag.UNSEEN))),
@@ -318,6 +321,12 @@ class ImapCommandParserTest {
                 new Case("a SELECT INBOX (QRESYNC)\r\n", new ImapCommand.Invalid("a", "Expected a space")),
                 new Case("a FETCH 0 FLAGS\r\n", new ImapCommand.Invalid("a", "Zero is not a valid number here")),
                 new Case("a FETCH 1:4294967296 FLAGS\r\n", new ImapCommand.Invalid("a", "Number too large")),
+                new Case("a FETCH 1 BODY[]<0.0>\r\n", new ImapCommand.Invalid("a", "Zero is not a valid number here")),
+                // RFC 9051 §9: partial = "<" number64 "." nz-number64 ">"
+                new Case("a FETCH 1 BODY[]<4294967296.4294967296>\r\n", new ImapCommand.Fetch("a", false,
+                        SequenceSet.of(Range.single(1)), List.of(new Body(false,
+                                new Section(List.of(), null, List.of()), new Partial(4294967296L, 4294967296L))),
+                        null, false)),
                 new Case("a UID FETCH 1 FLAGS (CHANGEDSINCE 9223372036854775808)\r\n",
                         new ImapCommand.Invalid("a", "Number too large")),
                 new Case("t\u00e4g NOOP\r\n", new ImapCommand.Invalid("*", "Missing or invalid tag")),

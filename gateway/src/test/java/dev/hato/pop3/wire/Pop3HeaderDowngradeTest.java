@@ -2,11 +2,15 @@ package dev.hato.pop3.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.message.MessageLimits;
+import dev.hato.message.MessagePart;
+import dev.hato.message.MessageParser;
 import dev.hato.message.MimeHeaderValue;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -114,13 +118,46 @@ class Pop3HeaderDowngradeTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(message);
     }
 
+    /** A multipart message with UTF-8 in a part's header and in the header of an attached message (RFC 6532). */
+    private static final String PARTS = "Subject: Gr\u00fc\u00dfe\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nK\u00f6rper\r\n"
+            + "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=Gr\u00fc\u00dfe.pdf\r\n"
+            + "\r\nJVBERi0=\r\n"
+            + "--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: \u65e5\u672c\r\nFrom: a@b.test\r\n\r\n"
+            + "\u672c\u6587\r\n--b--\r\n";
+
+    @Test
+    void withThePartsKnownEveryHeaderSectionShouldBeDowngradedAndEveryBodyStayAsItWas() {
+        byte[] octets = PARTS.getBytes(StandardCharsets.UTF_8);
+        MessageParser parser = MessageParser.structure(MessageLimits.DEFAULTS);
+        parser.feed(octets, 0, octets.length);
+        MessagePart root = parser.finish().root().part();
+        String out = everySplit(PARTS, () -> Pop3HeaderDowngrade.of(root));
+        // the bodies, 8-bit included, are untouched; no header line has an octet above 0x7F
+        assertThat(out).contains("\r\n\r\nK\u00f6rper\r\n--b\r\n").contains("\r\n\r\n\u672c\u6587\r\n--b--\r\n");
+        assertThat(out.lines().filter(line -> line.contains(":")))
+                .allMatch(line -> line.chars().allMatch(c -> c < 0x80) || line.contains("\u672c\u6587"));
+        assertThat(decoded(line(out, "Subject: "))).isEqualTo("Gr\u00fc\u00dfe");
+        MimeHeaderValue disposition = MimeHeaderValue.disposition(unfolded(line(out, "Content-Disposition: ")));
+        assertThat(disposition).isNotNull();
+        assertThat(disposition.decodedParameter("filename")).isEqualTo("Gr\u00fc\u00dfe.pdf");
+        String attached = out.substring(out.indexOf("message/rfc822"));
+        assertThat(decoded(line(attached, "Subject: "))).isEqualTo("\u65e5\u672c");
+        // without the parts, only the message's own header is rewritten
+        assertThat(everySplit(PARTS)).contains("filename=Gr\u00fc\u00dfe.pdf").contains("Subject: \u65e5\u672c");
+    }
+
     /** The output for the message fed whole, one octet at a time, and split at every offset: all must agree. */
     private static String everySplit(String message) {
+        return everySplit(message, Pop3HeaderDowngrade::new);
+    }
+
+    private static String everySplit(String message, Supplier<Pop3HeaderDowngrade> downgrades) {
         byte[] octets = message.getBytes(StandardCharsets.UTF_8);
-        String whole = run(octets, octets.length);
-        assertThat(run(octets, 1)).isEqualTo(whole);
+        String whole = run(octets, octets.length, downgrades.get());
+        assertThat(run(octets, 1, downgrades.get())).isEqualTo(whole);
         for (int split = 1; split < octets.length; split++) {
-            Pop3HeaderDowngrade downgrade = new Pop3HeaderDowngrade();
+            Pop3HeaderDowngrade downgrade = downgrades.get();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             write(out, downgrade.accept(ByteBuffer.wrap(octets, 0, split).slice()));
             write(out, downgrade.accept(ByteBuffer.wrap(octets, split, octets.length - split).slice()));
@@ -130,8 +167,7 @@ class Pop3HeaderDowngradeTest {
         return whole;
     }
 
-    private static String run(byte[] octets, int chunk) {
-        Pop3HeaderDowngrade downgrade = new Pop3HeaderDowngrade();
+    private static String run(byte[] octets, int chunk, Pop3HeaderDowngrade downgrade) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < octets.length; i += chunk) {
             write(out, downgrade.accept(ByteBuffer.wrap(octets, i, Math.min(chunk, octets.length - i)).slice()));
