@@ -3,6 +3,7 @@ package dev.hato.message;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns HTML into the text a reader sees, as it streams: tags and comments are removed (a block element becomes a
@@ -22,6 +23,22 @@ final class HtmlText {
             Map.entry("euro", "€"), Map.entry("lsquo", "‘"), Map.entry("rsquo", "’"), Map.entry("ldquo", "“"),
             Map.entry("rdquo", "”"), Map.entry("middot", "·"), Map.entry("times", "×"), Map.entry("bull", "•"),
             Map.entry("trade", "™"), Map.entry("shy", ""), Map.entry("zwnj", ""), Map.entry("zwj", ""));
+
+    /**
+     * The HTML 4 named references of the ISO 8859-1 characters (HTML 4.01 §24.2), in code point order from U+00A0:
+     * accented letters are what mail written in Western European languages is full of. Case matters ({@code Eacute}
+     * is not {@code eacute}).
+     */
+    private static final String[] LATIN_1 = {
+            "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf", "laquo",
+            "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot", "cedil",
+            "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc", "Atilde",
+            "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc",
+            "Iuml", "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave",
+            "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig", "agrave", "aacute", "acirc", "atilde", "auml",
+            "aring", "aelig", "ccedil", "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml",
+            "eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute",
+            "ucirc", "uuml", "yacute", "thorn", "yuml"};
 
     private enum State { TEXT, TAG_OPEN, TAG_NAME, TAG_REST, COMMENT, ENTITY }
 
@@ -148,11 +165,23 @@ final class HtmlText {
         } else {
             replacement = ENTITIES.get(reference.toLowerCase(Locale.ROOT).equals(reference) ? reference
                     : reference.toLowerCase(Locale.ROOT));
+            if (replacement == null) {
+                replacement = latin1(reference);
+            }
         }
         if (replacement == null) {
             out.append('&').append(reference).append(';');
         } else {
             out.append(replacement);
         }
+    }
+
+    private static @Nullable String latin1(String reference) {
+        for (int i = 0; i < LATIN_1.length; i++) {
+            if (LATIN_1[i].equals(reference)) {
+                return String.valueOf((char) (0xA0 + i));
+            }
+        }
+        return null;
     }
 }

@@ -64,10 +64,11 @@ public final class MessageParser {
 
     /**
      * The parsed message: its entity tree, its length, whether it was described as one opaque body (too many parts),
-     * and, when text was asked for, the top-level header fields and the body text for search (else empty).
+     * and, when text was asked for, the top-level header fields, the body text for search and the RFC 8970 preview
+     * ({@link TextCollector#preview()}) (else empty).
      */
     public record Parsed(MimeEntity root, long size, boolean opaque, List<TextCollector.Field> topFields,
-            String bodyText) {
+            String bodyText, String preview) {
     }
 
     private static final Set<String> PART_FIELDS = Set.of("content-type", "content-transfer-encoding", "content-id",
@@ -311,15 +312,17 @@ public final class MessageParser {
         end();
         List<TextCollector.Field> fields = List.of();
         String body = "";
+        String preview = "";
         if (text != null) {
             text.endText();
             fields = text.topFields();
             body = text.bodyText();
+            preview = text.preview();
         }
         EntityNode first = Objects.requireNonNull(root, "root");
         MimeEntity entity = opaque ? MimeEntity.opaque(first.fields, first.bodyStart, position)
                 : Objects.requireNonNull(done, "done").entity();
-        return new Parsed(entity, position, opaque, fields, body);
+        return new Parsed(entity, position, opaque, fields, body, preview);
     }
 
     private void content(byte[] octets, int offset, int n) {

@@ -40,6 +40,10 @@ public final class TextCollector {
     private @Nullable StringBuilder currentValue;
     private int headerOctets;
     private @Nullable PartText text;
+    /** Where the text of the first text part with visible characters ends in {@link #body}; -1 before it ends. */
+    private int firstTextEnd = -1;
+    /** How far {@link #body} is known to hold only white space, while {@link #firstTextEnd} is unknown. */
+    private int blankUntil;
 
     /**
      * @param maxHeaderOctets the top-level header octets kept
@@ -63,6 +67,15 @@ public final class TextCollector {
 
     public String bodyText() {
         return body.length() > maxBodyChars ? body.substring(0, maxBodyChars) : body.toString();
+    }
+
+    /**
+     * The RFC 8970 {@link PreviewText preview} of the first text part that has visible text (a part of white space
+     * only is passed over); call after the last {@link #endText()}.
+     */
+    public String preview() {
+        int end = Math.min(body.length(), maxBodyChars);
+        return PreviewText.of(body, 0, firstTextEnd < 0 ? end : Math.min(firstTextEnd, end));
     }
 
     /** Whether text is collected from an entity {@code depth} levels down. */
@@ -133,6 +146,14 @@ public final class TextCollector {
         if (text != null) {
             text.finish();
             text = null;
+            if (firstTextEnd < 0) {
+                while (blankUntil < body.length() && Character.isWhitespace(body.charAt(blankUntil))) {
+                    blankUntil++;
+                }
+                if (blankUntil < body.length()) {
+                    firstTextEnd = body.length();
+                }
+            }
         }
     }
 

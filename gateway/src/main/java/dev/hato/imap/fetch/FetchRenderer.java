@@ -10,6 +10,7 @@ import dev.hato.message.UnknownTransferEncodingException;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.MessageMeta;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Renders one {@code * n FETCH (...)} response (RFC 3501 §7.4.2, RFC 3516 BINARY, RFC 7162 MODSEQ) as a stream of
+ * Renders one {@code * n FETCH (...)} response (RFC 3501 §7.4.2, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474 EMAILID
+ * and THREADID, RFC 8970 PREVIEW) as a stream of
  * octets. Everything whose size or failure must be known first (the structure, filtered header fields, decoded
  * BINARY sizes, an unknown transfer encoding) is worked out before the first octet is emitted, so a failure is
  * never half a response; then body sections stream as byte ranges of the blob, read from the store chunk by chunk,
@@ -109,7 +111,8 @@ public final class FetchRenderer {
                 : known != null ? Mono.just(Optional.of(known))
                 : loader.structure(meta.blobId()).map(Optional::of);
         FetchedBlob blob = new FetchedBlob(source, meta.blobId(), prefetched.heads.get(meta.blobId()));
-        return structure.flatMap(found -> plan(sequence, meta, blob, attributes, options, found.orElse(null)))
+        return structure.flatMap(found -> plan(sequence, meta, blob, attributes, options, found.orElse(null),
+                        prefetched))
                 .flatMapMany(segments -> Flux.fromIterable(segments).concatMap(segment -> segment.emit(blob)));
     }
 
@@ -128,26 +131,34 @@ public final class FetchRenderer {
      */
     public static final class Prefetched {
         /** Nothing read ahead: every message reads its own. */
-        public static final Prefetched NONE = new Prefetched(Map.of(), Map.of());
+        public static final Prefetched NONE = new Prefetched(Map.of(), Map.of(), Map.of());
 
         private final Map<Long, MessageStructure> structures;
         private final Map<Long, ByteBuffer> heads;
+        private final Map<Long, String> previews;
 
-        Prefetched(Map<Long, MessageStructure> structures, Map<Long, ByteBuffer> heads) {
+        Prefetched(Map<Long, MessageStructure> structures, Map<Long, ByteBuffer> heads, Map<Long, String> previews) {
             this.structures = Map.copyOf(structures);
             this.heads = Map.copyOf(heads);
+            this.previews = Map.copyOf(previews);
         }
 
-        /** How many messages' structures and headers were read ahead, for logs. */
+        /** These with the stored RFC 8970 previews by blob id. */
+        Prefetched withPreviews(Map<Long, String> stored) {
+            return stored.isEmpty() ? this : new Prefetched(structures, heads, stored);
+        }
+
+        /** How many messages' structures, headers and previews were read ahead, for logs. */
         @Override
         public String toString() {
-            return "Prefetched[" + structures.size() + " structures, " + heads.size() + " headers]";
+            return "Prefetched[" + structures.size() + " structures, " + heads.size() + " headers, "
+                    + previews.size() + " previews]";
         }
     }
 
     private Mono<List<FetchSegment>> plan(long sequence, MessageMeta meta, FetchedBlob blob,
                                           List<FetchAttribute> attributes, FetchOptions options,
-                                          @Nullable MessageStructure structure) {
+                                          @Nullable MessageStructure structure, Prefetched prefetched) {
         List<Mono<List<FetchSegment>>> items = new ArrayList<>();
         boolean askedUid = false;
         boolean askedFlags = false;
@@ -163,7 +174,7 @@ public final class FetchRenderer {
             items.add(FetchSegment.text("UID " + meta.uid()));
         }
         for (FetchAttribute attribute : attributes) {
-            items.add(item(attribute, meta, blob, structure));
+            items.add(item(attribute, meta, blob, structure, prefetched));
         }
         if (options.flags() && !askedFlags) {
             items.add(FetchSegment.text(flags(meta)));
@@ -186,9 +197,18 @@ public final class FetchRenderer {
     }
 
     private Mono<List<FetchSegment>> item(FetchAttribute attribute, MessageMeta meta, FetchedBlob blob,
-                                          @Nullable MessageStructure structure) {
+                                          @Nullable MessageStructure structure, Prefetched prefetched) {
         if (attribute instanceof FetchAttribute.Simple simple) {
             return simple(simple.item(), meta, structure);
+        }
+        if (attribute instanceof FetchAttribute.EmailId) {
+            return FetchSegment.text("EMAILID (" + ObjectIds.emailId(meta) + ")");
+        }
+        if (attribute instanceof FetchAttribute.ThreadId) {
+            return FetchSegment.text("THREADID NIL"); // RFC 8474 §5.2: NIL from a server without THREADID
+        }
+        if (attribute instanceof FetchAttribute.Preview preview) {
+            return preview(meta, preview, prefetched);
         }
         if (attribute instanceof Body body) {
             return BodySection.plan(body, meta, blob, structure);
@@ -221,6 +241,30 @@ public final class FetchRenderer {
                 yield Mono.just(FetchSegment.literal("RFC822.TEXT ", Range.inLiteral(root.bodyStart(), root.end())));
             }
         };
+    }
+
+    /**
+     * RFC 8970 §3.2: the stored preview; for a message stored without one, NIL under LAZY (§4.1: it cannot be had
+     * "without undue delay"), else made now ({@link StructureLoader#preview}). The preview is UTF-8 (§3.3); as a
+     * quoted string may hold only 7-bit characters (RFC 3501 §9), one with others is sent as a literal, whose octets
+     * may be 8-bit in any session.
+     */
+    private Mono<List<FetchSegment>> preview(MessageMeta meta, FetchAttribute.Preview attribute,
+                                             Prefetched prefetched) {
+        String stored = prefetched.previews.get(meta.blobId());
+        Mono<Optional<String>> text = stored != null ? Mono.just(Optional.of(stored))
+                : attribute.lazy() ? Mono.just(Optional.empty())
+                : loader.preview(meta.blobId()).map(Optional::of);
+        return text.flatMap(found -> {
+            StringBuilder out = new StringBuilder("PREVIEW ");
+            ImapText.nstring(out, found.map(FetchRenderer::octets).orElse(null));
+            return FetchSegment.text(out.toString());
+        });
+    }
+
+    /** UTF-8 octets held one per char, as protocol text is. */
+    private static String octets(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     private static String flags(MessageMeta meta) {

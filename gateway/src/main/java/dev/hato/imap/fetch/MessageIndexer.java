@@ -209,7 +209,7 @@ public final class MessageIndexer {
             if (failure == null) {
                 MessageFacts facts = guarded(() -> {
                     MessageParser.Parsed parsed = parser.finish();
-                    return facts(describe.describe(parsed), parsed.topFields(), parsed.bodyText());
+                    return facts(describe.describe(parsed), parsed.topFields(), parsed.bodyText(), parsed.preview());
                 });
                 if (facts != null) {
                     return facts;
@@ -237,15 +237,15 @@ public final class MessageIndexer {
     /**
      * Facts for a message the parser failed on: the {@link StructureScanner#opaque} structure, its body starting
      * after the first empty line (the whole message when there is none) as {@code headerEnd} found it; no text for
-     * SEARCH and empty sort fields, as nothing of the header is trusted.
+     * SEARCH, an empty preview and empty sort fields, as nothing of the header is trusted.
      */
     private static MessageFacts opaque(HeaderSectionEnd headerEnd) {
         return new MessageFacts(StructureScanner.opaque(Math.max(0, headerEnd.bodyStart()), headerEnd.position())
-                .encode(), "", "", new MessageFacts.SortFields("", "", "", "", null, null, List.of(), null, null));
+                .encode(), "", "", new MessageFacts.SortFields("", "", "", "", null, null, List.of(), null, null), "");
     }
 
     private static MessageFacts facts(MessageStructure structure, List<TextCollector.Field> topFields,
-                                      String bodyText) {
+                                      String bodyText, String preview) {
         StringBuilder header = new StringBuilder();
         String subject = null;
         String from = null;
@@ -288,7 +288,7 @@ public final class MessageIndexer {
                 mailboxName(HeaderAddresses.first(cc)), SentDate.parse(date), ids.isEmpty() ? null : ids.get(0),
                 parents, display(fromBox), display(toBox));
         return new MessageFacts(structure.encode(), searchForm(header.toString()), searchForm(bodyText),
-                sort);
+                sort, preview);
     }
 
     /**

@@ -21,7 +21,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>A blob without a readable stored structure (delivered before the facts existed, or stored in a format no longer
  * read) is parsed once with the {@link MessageIndexer} and its facts stored through {@link Blobs#storeFacts}; one the
- * parser fails on gets the indexer's opaque facts, stored the same way, so it is not parsed again.
+ * parser fails on gets the indexer's opaque facts, stored the same way, so it is not parsed again. A blob whose facts
+ * were stored without an RFC 8970 preview is parsed again the same way for its preview ({@link #preview}).
  */
 final class StructureLoader {
 
@@ -40,11 +41,21 @@ final class StructureLoader {
      * backfills.
      */
     Mono<FetchRenderer.Prefetched> prefetch(List<MessageMeta> messages, List<FetchAttribute> attributes) {
-        if (messages.isEmpty() || attributes.stream().noneMatch(StructureLoader::needsStructure)) {
+        if (messages.isEmpty()) {
+            return Mono.just(FetchRenderer.Prefetched.NONE);
+        }
+        List<Long> blobs = messages.stream().map(MessageMeta::blobId).distinct().toList();
+        Mono<Map<Long, String>> previews = attributes.stream().anyMatch(FetchAttribute.Preview.class::isInstance)
+                ? source.previews(blobs) : Mono.just(Map.of());
+        return structures(blobs, attributes).flatMap(prefetched -> previews.map(prefetched::withPreviews));
+    }
+
+    /** The structures and heads of {@link #prefetch}. */
+    private Mono<FetchRenderer.Prefetched> structures(List<Long> blobs, List<FetchAttribute> attributes) {
+        if (attributes.stream().noneMatch(StructureLoader::needsStructure)) {
             return Mono.just(FetchRenderer.Prefetched.NONE);
         }
         boolean headers = attributes.stream().anyMatch(StructureLoader::showsTopHeader);
-        List<Long> blobs = messages.stream().map(MessageMeta::blobId).distinct().toList();
         return source.structures(blobs).flatMap(encoded -> {
             Map<Long, MessageStructure> structures = new HashMap<>();
             Map<Long, Integer> lengths = new HashMap<>();
@@ -61,7 +72,19 @@ final class StructureLoader {
                 }
             });
             Mono<Map<Long, ByteBuffer>> heads = lengths.isEmpty() ? Mono.just(Map.of()) : source.heads(lengths);
-            return heads.map(read -> new FetchRenderer.Prefetched(structures, read));
+            return heads.map(read -> new FetchRenderer.Prefetched(structures, read, Map.of()));
+        });
+    }
+
+    /**
+     * The RFC 8970 preview of a blob whose facts hold none (stored before previews were made, or never stored): the
+     * message is parsed once more, as for a missing structure, and the preview (with the facts, when there were
+     * none) stored, so that this happens once per blob.
+     */
+    Mono<String> preview(long blobId) {
+        return indexer.index(source.content(blobId), "blob " + blobId).flatMap(facts -> {
+            String preview = facts.preview() == null ? "" : facts.preview();
+            return source.storeFacts(blobId, facts).then(source.storePreview(blobId, preview)).thenReturn(preview);
         });
     }
 
@@ -88,7 +111,7 @@ final class StructureLoader {
         if (attribute instanceof FetchAttribute.Binary binary) {
             return !binary.part().isEmpty();
         }
-        return !((FetchAttribute.BinarySize) attribute).part().isEmpty();
+        return attribute instanceof FetchAttribute.BinarySize size && !size.part().isEmpty();
     }
 
     /** The structure an attribute that {@link #needsStructure} renders from; read before planning began. */

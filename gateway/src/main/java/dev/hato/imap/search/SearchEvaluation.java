@@ -1,5 +1,6 @@
 package dev.hato.imap.search;
 
+import dev.hato.imap.fetch.ObjectIds;
 import dev.hato.imap.wire.SearchKey;
 import dev.hato.imap.wire.SequenceSet;
 import dev.hato.message.SentDate;
@@ -75,6 +76,12 @@ final class SearchEvaluation {
             Instant limit = context.now().minusSeconds(age.seconds());
             BitSet younger = where(m -> !m.internalDate().isBefore(limit));
             return age.older() ? not(younger) : younger;
+        }
+        if (key instanceof SearchKey.EmailId emailId) {
+            return where(m -> ObjectIds.emailId(m).equals(emailId.id()));
+        }
+        if (key instanceof SearchKey.ThreadId) {
+            return new BitSet(); // RFC 8474 §5.2: without THREADID, "a SEARCH for THREADID MUST NOT match any messages"
         }
         if (key instanceof SearchKey.Not not) {
             return not(matches(not.key()));

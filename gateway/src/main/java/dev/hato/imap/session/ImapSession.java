@@ -325,6 +325,7 @@ public final class ImapSession implements ProtocolSession {
                     "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA",
                     "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "UTF8=ACCEPT", "BINARY",
                     "APPENDLIMIT=" + settings.appendLimit()));
+            caps.addAll(List.of("OBJECTID", "PREVIEW")); // RFC 8474, RFC 8970
             caps.addAll(ImapSearch.CAPABILITIES);
             if (!compressed) {
                 caps.add("COMPRESS=DEFLATE");

@@ -1,11 +1,12 @@
 package dev.hato.imap.session;
 
+import dev.hato.imap.fetch.ObjectIds;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
 import dev.hato.store.directory.Account;
 import reactor.core.publisher.Flux;
 
-/** RFC 3501 §6.3.3-§6.3.5 CREATE, DELETE and RENAME. */
+/** RFC 3501 §6.3.3-§6.3.5 CREATE (with the RFC 8474 §4.1 MAILBOXID response code), DELETE and RENAME. */
 final class MailboxHandler {
 
     private final ImapSession session;
@@ -20,7 +21,8 @@ final class MailboxHandler {
         String tag = create.tag();
         String name = MailboxNames.forCreate(create.mailbox(), session.utf8());
         return session.guarded(tag, services.mailboxes().create(session.user().id(), name, null)
-                .thenMany(session.done(tag, "OK CREATE completed", true)));
+                .flatMapMany(created -> session.done(tag, "OK [MAILBOXID (" + ObjectIds.mailboxId(created.id())
+                        + ")] CREATE completed", true)));
     }
 
     Flux<Action> delete(ImapCommand.Delete command) {

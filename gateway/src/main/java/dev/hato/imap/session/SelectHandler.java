@@ -1,5 +1,6 @@
 package dev.hato.imap.session;
 
+import dev.hato.imap.fetch.ObjectIds;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
 import dev.hato.store.directory.Account;
@@ -76,6 +77,8 @@ final class SelectHandler {
                         lines.add("* OK [UIDNEXT " + uidNext + "] Predicted next UID");
                         // RFC 7162 §3.1.2.1: a CONDSTORE server sends HIGHESTMODSEQ on every SELECT/EXAMINE.
                         lines.add("* OK [HIGHESTMODSEQ " + mailbox.highestModseq() + "] Highest");
+                        // RFC 8474 §4.2: every successful SELECT and EXAMINE.
+                        lines.add("* OK [MAILBOXID (" + ObjectIds.mailboxId(info.id()) + ")] Ok");
                         Flux<Action> out = Flux.fromIterable(lines).map(text -> (Action) Action.line(text));
                         if (rev2) {
                             out = out.concatWith(ListHandler.selectedList(session, user, info));

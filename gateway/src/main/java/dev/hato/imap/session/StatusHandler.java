@@ -1,5 +1,6 @@
 package dev.hato.imap.session;
 
+import dev.hato.imap.fetch.ObjectIds;
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
 import dev.hato.store.directory.Account;
@@ -9,11 +10,14 @@ import java.util.List;
 import java.util.Set;
 import reactor.core.publisher.Flux;
 
-/** RFC 3501 §6.3.10 STATUS, with RFC 7162 HIGHESTMODSEQ and RFC 8438 SIZE; its line also serves LIST-STATUS. */
+/**
+ * RFC 3501 §6.3.10 STATUS, with RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE and RFC 8474 §4.3 MAILBOXID; its line also serves
+ * LIST-STATUS.
+ */
 final class StatusHandler {
 
     static final Set<String> ITEMS = Set.of("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN",
-            "HIGHESTMODSEQ", "SIZE", "DELETED");
+            "HIGHESTMODSEQ", "SIZE", "DELETED", "MAILBOXID");
 
     private final ImapSession session;
     private final ImapServices services;
@@ -47,7 +51,12 @@ final class StatusHandler {
                 if (out.charAt(out.length() - 1) != '(') {
                     out.append(' ');
                 }
-                out.append(item).append(' ').append(statusValue(status, item));
+                out.append(item).append(' ');
+                if (item.equals("MAILBOXID")) {
+                    out.append('(').append(ObjectIds.mailboxId(info.id())).append(')');
+                } else {
+                    out.append(statusValue(status, item));
+                }
             }
             if (items.contains("HIGHESTMODSEQ")) {
                 session.enableCondStore(); // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE-enabling command.

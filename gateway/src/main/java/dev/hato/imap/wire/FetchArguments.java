@@ -105,9 +105,51 @@ final class FetchArguments {
             case "BINARY.SIZE" -> {
                 return new FetchAttribute.BinarySize(binarySection(c));
             }
+            case "EMAILID" -> {
+                return new FetchAttribute.EmailId();
+            }
+            case "THREADID" -> {
+                return new FetchAttribute.ThreadId();
+            }
+            case "PREVIEW" -> {
+                return preview(c);
+            }
             default -> throw new ImapSyntaxError(name.isEmpty() ? "Expected a fetch attribute"
                     : "Unknown fetch attribute " + name);
         }
+    }
+
+    /**
+     * RFC 8970 §6: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY". A parenthesis after
+     * {@code FETCH 1 PREVIEW} may also open the fetch modifiers (RFC 4466 §2.4), so it is the preview's only when LAZY
+     * comes first in it.
+     */
+    private static FetchAttribute preview(ImapCursor c) {
+        boolean lazy = false;
+        if (c.peek() == ' ' && c.peekAt(1) == '(' && lazyAt(c, 2)) {
+            c.requireSp();
+            c.open();
+            do {
+                String modifier = c.atom().toUpperCase(Locale.ROOT);
+                if (!modifier.equals("LAZY")) {
+                    throw new ImapSyntaxError("Unknown PREVIEW modifier " + modifier);
+                }
+                lazy = true;
+            } while (c.sp());
+            c.close();
+        }
+        return new FetchAttribute.Preview(lazy);
+    }
+
+    private static boolean lazyAt(ImapCursor c, int offset) {
+        String word = "LAZY";
+        for (int i = 0; i < word.length(); i++) {
+            if (Character.toUpperCase(c.peekAt(offset + i)) != word.charAt(i)) {
+                return false;
+            }
+        }
+        int after = c.peekAt(offset + word.length());
+        return after == ' ' || after == ')';
     }
 
     /** section = "[" [section-spec] "]". */

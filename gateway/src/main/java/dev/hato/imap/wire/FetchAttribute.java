@@ -3,7 +3,10 @@ package dev.hato.imap.wire;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** One RFC 3501 §6.4.5 fetch-att (plus RFC 3516 BINARY and RFC 7162 MODSEQ); macros arrive expanded. */
+/**
+ * One RFC 3501 §6.4.5 fetch-att (plus RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474 EMAILID and THREADID, RFC 8970
+ * PREVIEW); macros arrive expanded.
+ */
 public sealed interface FetchAttribute {
 
     /** Attributes without section: ENVELOPE, FLAGS, INTERNALDATE, RFC822*, BODY, BODYSTRUCTURE, UID, MODSEQ. */
@@ -29,6 +32,18 @@ public sealed interface FetchAttribute {
         public BinarySize {
             part = List.copyOf(part);
         }
+    }
+
+    /** RFC 8474 §5.3 EMAILID. */
+    record EmailId() implements FetchAttribute {
+    }
+
+    /** RFC 8474 §5.3 THREADID. */
+    record ThreadId() implements FetchAttribute {
+    }
+
+    /** RFC 8970 §3.1 PREVIEW, with the §4.1 LAZY modifier: NIL rather than make a preview now. */
+    record Preview(boolean lazy) implements FetchAttribute {
     }
 
     /** Section-text kinds of RFC 3501 §9 section-msgtext / section-text. */

@@ -176,11 +176,28 @@ final class SearchArguments {
                 }
                 return new SearchKey.ModSeq(c.number64());
             }
+            case "EMAILID" -> {
+                return new SearchKey.EmailId(objectId(c));
+            }
+            case "THREADID" -> {
+                return new SearchKey.ThreadId(objectId(c));
+            }
             case "OLDER", "YOUNGER" -> {
                 c.requireSp();
                 return new SearchKey.Age(key.equals("OLDER"), c.nzNumber());
             }
             default -> throw new ImapSyntaxError("Unknown search key " + key);
         }
+    }
+
+    /** RFC 8474 §7: SP objectid, objectid = 1*255(ALPHA / DIGIT / "_" / "-"). */
+    private static String objectId(ImapCursor c) {
+        c.requireSp();
+        String id = c.takeWhile(b -> b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_'
+                || b == '-');
+        if (id.isEmpty() || id.length() > 255) {
+            throw new ImapSyntaxError("Invalid object id");
+        }
+        return id;
     }
 }

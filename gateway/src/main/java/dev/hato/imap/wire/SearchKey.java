@@ -50,6 +50,14 @@ public sealed interface SearchKey {
     record Age(boolean older, long seconds) implements SearchKey {
     }
 
+    /** RFC 8474 §6 EMAILID: the message whose EMAILID is exactly {@code id} (object ids are case-sensitive). */
+    record EmailId(String id) implements SearchKey {
+    }
+
+    /** RFC 8474 §6 THREADID. */
+    record ThreadId(String id) implements SearchKey {
+    }
+
     record Not(SearchKey key) implements SearchKey {
     }
 

@@ -170,6 +170,16 @@ class FetchRendererTest {
         }
 
         @Override
+        public Mono<Map<Long, String>> previews(Collection<Long> blobIds) {
+            return Mono.just(Map.of());
+        }
+
+        @Override
+        public Mono<Void> storePreview(long blobId, String preview) {
+            return Mono.empty();
+        }
+
+        @Override
         public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
             return Mono.fromRunnable(() -> {
                 stored.add(facts);
@@ -461,6 +471,7 @@ class FetchRendererTest {
         final Map<Long, byte[]> messages;
         final Map<Long, byte[]> structures = new HashMap<>();
         final Map<Long, Integer> stored = new HashMap<>();
+        final Map<Long, String> previews = new HashMap<>();
         @Nullable RuntimeException storeFailure;
 
         MemoryBlobs(Map<Long, byte[]> messages) {
@@ -491,6 +502,21 @@ class FetchRendererTest {
         @Override
         public Mono<Map<Long, ByteBuffer>> heads(Map<Long, Integer> lengths) {
             return Mono.just(Map.of());
+        }
+
+        @Override
+        public Mono<Map<Long, String>> previews(Collection<Long> blobIds) {
+            return Mono.fromSupplier(() -> {
+                Map<Long, String> found = new HashMap<>();
+                blobIds.forEach(blobId -> Optional.ofNullable(previews.get(blobId))
+                        .ifPresent(preview -> found.put(blobId, preview)));
+                return found;
+            });
+        }
+
+        @Override
+        public Mono<Void> storePreview(long blobId, String preview) {
+            return Mono.fromRunnable(() -> previews.putIfAbsent(blobId, preview));
         }
 
         @Override
@@ -552,5 +578,56 @@ class FetchRendererTest {
         assertThatThrownBy(() -> fetchRange(renderer, blobs, "(BODYSTRUCTURE)"))
                 .hasMessageContaining("database unavailable");
         assertThat(source.stored).isEmpty();
+    }
+
+    @Test
+    void aStoredPreviewIsServedFromTheReadAheadWithoutReadingTheMessage() {
+        Map<Long, byte[]> blobs = Map.of(1L, SINGLE.getBytes(StandardCharsets.ISO_8859_1));
+        MemoryBlobs source = new MemoryBlobs(blobs);
+        source.previews.put(1L, "stored \"preview\"");
+        source.storeFailure = new IllegalStateException("the message must not be read");
+        FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.UTC);
+
+        assertThat(fetchRange(renderer, blobs, "(PREVIEW)"))
+                .containsExactly("* 1 FETCH (PREVIEW \"stored \\\"preview\\\"\")\r\n");
+        assertThat(fetchRange(renderer, blobs, "(PREVIEW (LAZY))"))
+                .containsExactly("* 1 FETCH (PREVIEW \"stored \\\"preview\\\"\")\r\n");
+    }
+
+    @Test
+    void aMessageStoredWithoutPreviewIsNilUnderLazyAndMadeOnceWithoutIt() {
+        Map<Long, byte[]> blobs = Map.of(1L, SINGLE.getBytes(StandardCharsets.ISO_8859_1));
+        MemoryBlobs source = new MemoryBlobs(blobs);
+        FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.UTC);
+
+        assertThat(fetchRange(renderer, blobs, "(PREVIEW (LAZY))")).containsExactly("* 1 FETCH (PREVIEW NIL)\r\n");
+        assertThat(source.previews).isEmpty();
+        assertThat(fetchRange(renderer, blobs, "(PREVIEW)"))
+                .containsExactly("* 1 FETCH (PREVIEW \"line one line two\")\r\n");
+        assertThat(source.previews).containsEntry(1L, "line one line two");
+        assertThat(fetchRange(renderer, blobs, "(PREVIEW (LAZY))"))
+                .containsExactly("* 1 FETCH (PREVIEW \"line one line two\")\r\n");
+    }
+
+    @Test
+    void aPreviewBeyondAsciiIsALiteralOfItsUtf8Octets() {
+        Map<Long, byte[]> blobs = Map.of(1L, SINGLE.getBytes(StandardCharsets.ISO_8859_1));
+        MemoryBlobs source = new MemoryBlobs(blobs);
+        source.previews.put(1L, "caf\u00e9 \u65e5\u672c");
+        FetchRenderer renderer = new FetchRenderer(source, INDEXER, ZoneOffset.UTC);
+
+        String utf8 = new String("caf\u00e9 \u65e5\u672c".getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.ISO_8859_1);
+        assertThat(fetchRange(renderer, blobs, "(PREVIEW)"))
+                .containsExactly("* 1 FETCH (PREVIEW {12}\r\n" + utf8 + ")\r\n");
+    }
+
+    @Test
+    void emailIdNamesTheOriginAndThreadIdIsNil() {
+        MessageMeta copy = new MessageMeta(1, 9, 4, 7, 1, 10, Instant.parse("1996-07-03T09:44:25Z"), Set.of(), 42, 26);
+        FetchRenderer renderer = new FetchRenderer(new MemoryBlobs(Map.of()), INDEXER, ZoneOffset.UTC);
+
+        assertThat(text(renderer.render(2, copy, attributes("(EMAILID THREADID)"), FetchOptions.NONE)))
+                .isEqualTo("* 2 FETCH (EMAILID (M2a_1a) THREADID NIL)\r\n");
     }
 }

@@ -137,6 +137,7 @@ class MessageIndexerTest {
 
         assertThat(facts.bodyText()).contains("fish & chips <3 日本", "ok").doesNotContain("color", "var x",
                 "hidden", "<p>", "not text", "preamble", "epilogue");
+        assertThat(facts.preview()).isEqualTo("Fish & chips <3 日本 café ok");
     }
 
     @Test
@@ -152,6 +153,7 @@ class MessageIndexerTest {
         MessageFacts facts = index(message);
 
         assertThat(facts.bodyText()).contains("outer text", "grüße aus köln, soft break");
+        assertThat(facts.preview()).as("the first text part, as written, not in search form").isEqualTo("outer text");
         assertThat(facts.headerText()).contains("subject: outer").doesNotContain("inner");
         assertThat(facts.sort().baseSubject()).isEqualTo("outer");
     }
@@ -295,6 +297,7 @@ class MessageIndexerTest {
             assertThat(structure.envelope()).isEqualTo("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
             assertThat(facts.headerText()).isEmpty();
             assertThat(facts.bodyText()).isEmpty();
+            assertThat(facts.preview()).as("RFC 8970 §3.2: nothing to show is the empty string").isEmpty();
         }
     }
 

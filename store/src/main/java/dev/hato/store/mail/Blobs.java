@@ -35,6 +35,18 @@ public interface Blobs {
     Mono<Map<Long, byte[]>> structures(Collection<Long> blobIds);
 
     /**
+     * The RFC 8970 previews ({@link MessageFacts#preview()}) stored for several blobs, in one read; blobs without
+     * stored facts, or with facts stored without a preview, are absent from the map.
+     */
+    Mono<Map<Long, String>> previews(Collection<Long> blobIds);
+
+    /**
+     * Stores the preview of a blob whose facts were stored without one; a blob that has a preview keeps it, and one
+     * without facts is left alone ({@link #storeFacts} stores facts with their preview).
+     */
+    Mono<Void> storePreview(long blobId, String preview);
+
+    /**
      * Stores the facts of a blob that has none yet (a message delivered before facts were parsed at delivery);
      * a blob that has facts keeps them. NoSuchElementException when there is no such blob.
      */

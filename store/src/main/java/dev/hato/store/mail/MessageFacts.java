@@ -20,13 +20,21 @@ import org.jspecify.annotations.Nullable;
  * @param bodyText the decoded text of the text parts (charset converted to Unicode), for SEARCH BODY/TEXT; may be
  *     cut at a size limit
  * @param sort the fields RFC 5256 SORT and THREAD need
+ * @param preview the RFC 8970 preview (made from the first text part, as shown, not in search form), empty when the
+ *     message has no text to show; null when it was not made (facts made without one)
  */
-public record MessageFacts(byte[] structure, String headerText, String bodyText, SortFields sort) {
+public record MessageFacts(byte[] structure, String headerText, String bodyText, SortFields sort,
+                           @Nullable String preview) {
     public MessageFacts {
         Objects.requireNonNull(structure, "structure");
         Objects.requireNonNull(headerText, "headerText");
         Objects.requireNonNull(bodyText, "bodyText");
         Objects.requireNonNull(sort, "sort");
+    }
+
+    /** Facts without a preview: FETCH PREVIEW makes one from the message when it is first asked for. */
+    public MessageFacts(byte[] structure, String headerText, String bodyText, SortFields sort) {
+        this(structure, headerText, bodyText, sort, null);
     }
 
     /**

@@ -41,15 +41,16 @@ final class BlobBatch {
     // One row per blob; the structure travels as hex (bytea arrays, see above) and the references as one text of
     // newline-separated message IDs, because unnest cannot take ragged arrays.
     private static final String INSERT_FACTS = "INSERT INTO blob_facts (blob_id, structure, header_text, body_text,"
-            + " base_subject, sort_from, sort_to, sort_cc, sent_date, message_id, refs, display_from, display_to)"
+            + " base_subject, sort_from, sort_to, sort_cc, sent_date, message_id, refs, display_from, display_to,"
+            + " preview)"
             + " SELECT blob_id, decode(structure, 'hex'), header_text, body_text, base_subject, sort_from, sort_to,"
             + "  sort_cc, sent_date, message_id,"
             + "  CASE WHEN refs = '' THEN '{}'::text[] ELSE string_to_array(refs, E'\\n') END,"
-            + "  display_from, display_to"
+            + "  display_from, display_to, preview"
             + " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-            + "  $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[])"
+            + "  $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])"
             + "  AS f (blob_id, structure, header_text, body_text, base_subject, sort_from, sort_to, sort_cc,"
-            + "        sent_date, message_id, refs, display_from, display_to)"
+            + "        sent_date, message_id, refs, display_from, display_to, preview)"
             + " ON CONFLICT (blob_id) DO NOTHING";
 
     /** The distinct blobs still in the batch, by hex SHA-256. */
@@ -205,6 +206,7 @@ final class BlobBatch {
         String[] refs = new String[n];
         String[] displayFroms = new String[n];
         String[] displayTos = new String[n];
+        String[] previews = new String[n];
         for (int i = 0; i < n; i++) {
             MessageFacts f = facts.get(i);
             MessageFacts.SortFields sort = f.sort();
@@ -225,10 +227,11 @@ final class BlobBatch {
                     .toList());
             displayFroms[i] = sort.displayFrom() == null ? null : text(sort.displayFrom());
             displayTos[i] = sort.displayTo() == null ? null : text(sort.displayTo());
+            previews[i] = f.preview() == null ? null : text(f.preview());
         }
         return Database.rowsUpdated(Database.statement(connection, INSERT_FACTS, blobIds.toArray(Long[]::new),
                 structures, headers, bodies, subjects, froms, tos, ccs, dates, messageIds, refs, displayFroms,
-                displayTos)).then();
+                displayTos, previews)).then();
     }
 
     private static String text(String value) {

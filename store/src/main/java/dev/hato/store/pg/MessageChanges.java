@@ -73,11 +73,15 @@ final class MessageChanges {
             + " WHERE account_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR NO KEY UPDATE";
 
     // RFC 4315 COPYUID: the copies get consecutive UIDs in source UID order, starting at $5.
+    // RFC 8474 §5.1: a copy keeps the EMAILID of its source, the origin it was first stored with (V10).
     private static final String COPY_MESSAGES = "WITH s AS (SELECT uid, blob_id, size, internal_date, flags,"
+            + "  coalesce(origin_mailbox_id, mailbox_id) AS origin_mailbox_id, coalesce(origin_uid, uid) AS origin_uid,"
             + "  row_number() OVER (ORDER BY uid) - 1 AS n FROM message"
             + "  WHERE account_id = $1 AND mailbox_id = $2 AND uid = ANY($3::bigint[])),"
-            + " i AS (INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags)"
-            + "  SELECT $1, $4, $5 + n, $6, blob_id, size, internal_date, flags FROM s RETURNING uid),"
+            + " i AS (INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags,"
+            + "   origin_mailbox_id, origin_uid)"
+            + "  SELECT $1, $4, $5 + n, $6, blob_id, size, internal_date, flags, origin_mailbox_id, origin_uid FROM s"
+            + "  RETURNING uid),"
             + " c AS (INSERT INTO change (account_id, mailbox_id, modseq, uid, kind)"
             + "  SELECT $1, $4, $6, uid, 'append' FROM i)"
             + " SELECT uid AS source_uid, $5 + n AS target_uid FROM s ORDER BY uid";

@@ -97,6 +97,27 @@ final class PgBlobs implements Blobs {
     }
 
     @Override
+    public Mono<Map<Long, String>> previews(Collection<Long> blobIds) {
+        Objects.requireNonNull(blobIds, "blobIds");
+        if (blobIds.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return db.query("SELECT blob_id, preview FROM blob_facts WHERE blob_id = ANY($1) AND preview IS NOT NULL",
+                        row -> Map.entry(Database.required(row, "blob_id", Long.class),
+                                Database.required(row, "preview", String.class)),
+                        (Object) blobIds.toArray(Long[]::new))
+                .collect(HashMap<Long, String>::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()))
+                .map(Map::copyOf);
+    }
+
+    @Override
+    public Mono<Void> storePreview(long blobId, String preview) {
+        Objects.requireNonNull(preview, "preview");
+        return db.update("UPDATE blob_facts SET preview = $2 WHERE blob_id = $1 AND preview IS NULL", blobId,
+                preview.replace('\0', '\uFFFD')).then();
+    }
+
+    @Override
     public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
         Objects.requireNonNull(facts, "facts");
         return Mono.usingWhen(db.connections().create(),

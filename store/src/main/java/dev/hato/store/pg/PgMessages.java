@@ -22,7 +22,8 @@ final class PgMessages {
     static final String CHANNEL = "hato_mailbox";
 
     /** The columns {@link #message} reads. */
-    static final String MESSAGE_COLUMNS = "account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags";
+    static final String MESSAGE_COLUMNS = "account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags,"
+            + " origin_mailbox_id, origin_uid";
 
     private final Database db;
 
@@ -31,7 +32,7 @@ final class PgMessages {
     }
 
     Flux<MessageMeta> messages(long accountId, long mailboxId) {
-        return db.query("SELECT account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags"
+        return db.query("SELECT " + MESSAGE_COLUMNS
                         + " FROM message WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid",
                 PgMessages::message, accountId, mailboxId);
     }
@@ -108,13 +109,18 @@ final class PgMessages {
 
     static MessageMeta message(Readable row) {
         String[] flags = Database.required(row, "flags", String[].class);
-        return new MessageMeta(Database.required(row, "account_id", Long.class),
-                Database.required(row, "mailbox_id", Long.class),
-                Database.required(row, "uid", Long.class),
+        long mailboxId = Database.required(row, "mailbox_id", Long.class);
+        long uid = Database.required(row, "uid", Long.class);
+        // NULL origin: the message was stored here (V10__object_ids.sql)
+        Long originMailboxId = row.get("origin_mailbox_id", Long.class);
+        Long originUid = row.get("origin_uid", Long.class);
+        return new MessageMeta(Database.required(row, "account_id", Long.class), mailboxId, uid,
                 Database.required(row, "modseq", Long.class),
                 Database.required(row, "blob_id", Long.class),
                 Database.required(row, "size", Long.class),
                 Database.required(row, "internal_date", Instant.class),
-                Set.copyOf(List.of(flags)));
+                Set.copyOf(List.of(flags)),
+                originMailboxId == null ? mailboxId : originMailboxId,
+                originUid == null ? uid : originUid);
     }
 }

@@ -2,6 +2,7 @@ package dev.hato.store.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.hato.store.directory.Account;
 import dev.hato.store.directory.Directory;
@@ -667,6 +668,30 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void previewsShouldBeStoredWithTheFactsAndFilledInOnceForFactsWithout() {
+        Account account = freshAccount();
+        MessageFacts withPreview = new MessageFacts(facts("new").structure(), "h", "b", facts("new").sort(),
+                "caf\u00e9 \u65e5\u672c");
+        DeliveryReceipt fresh = deliveries().deliver(new Delivery(TestContent.unique("with preview"),
+                List.of(account.id()), Instant.now(), Envelope.NONE, List.of(), withPreview)).block(WAIT);
+        DeliveryReceipt old = deliveries().deliver(new Delivery(TestContent.unique("facts without preview"),
+                List.of(account.id()), Instant.now(), Envelope.NONE, List.of(), facts("old"))).block(WAIT);
+        DeliveryReceipt bare = deliveries().deliver(new Delivery(TestContent.unique("no facts"),
+                List.of(account.id()), Instant.now())).block(WAIT);
+
+        assertThat(blobs().previews(List.of(fresh.blobId(), old.blobId(), bare.blobId())).block(WAIT))
+                .isEqualTo(Map.of(fresh.blobId(), "caf\u00e9 \u65e5\u672c"));
+        blobs().storePreview(old.blobId(), "made later").block(WAIT);
+        blobs().storePreview(old.blobId(), "made again").block(WAIT);
+        blobs().storePreview(fresh.blobId(), "replaced?").block(WAIT);
+        blobs().storePreview(bare.blobId(), "no facts to hold it").block(WAIT);
+
+        assertThat(blobs().previews(List.of(fresh.blobId(), old.blobId(), bare.blobId())).block(WAIT))
+                .isEqualTo(Map.of(fresh.blobId(), "caf\u00e9 \u65e5\u672c", old.blobId(), "made later"));
+        assertThat(blobs().previews(List.of()).block(WAIT)).isEmpty();
+    }
+
+    @Test
     void aDeliveryShouldStoreTheFactsItCarries() {
         Account account = freshAccount();
 
@@ -702,6 +727,32 @@ public abstract class MailboxesContract {
         assertThat(copies.get(1).blobId()).isEqualTo(messages(account, inbox).get(0).blobId());
         assertThat(mailboxes().status(account.id(), archive.id()).block(WAIT).recent())
                 .as("copies are recent in the target").isEqualTo(2);
+    }
+
+    @Test
+    void copiesShouldKeepTheOriginOfTheirSourceThroughMovesCopiesOfCopiesAndFlagChanges() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        MailboxInfo archive = box(account, "Archive");
+        MailboxInfo trash = box(account, "Trash");
+        append(account, inbox, "1");
+        append(account, inbox, "2");
+        MessageMeta original = messages(account, inbox).get(1);
+        assertThat(original.originMailboxId()).as("stored where it is").isEqualTo(inbox.id());
+        assertThat(original.originUid()).isEqualTo(2L);
+
+        mailboxes().copy(account.id(), inbox.id(), List.of(2L), archive.id(), false).block(WAIT);
+        mailboxes().copy(account.id(), archive.id(), List.of(1L), trash.id(), true).block(WAIT);
+        mailboxes().copy(account.id(), trash.id(), List.of(1L), trash.id(), false).block(WAIT);
+        Mailboxes.FlagUpdate update = mailboxes().store(account.id(), trash.id(), List.of(2L),
+                Mailboxes.FlagMode.ADD, Set.of("\\Seen"), null).block(WAIT);
+
+        assertThat(messages(account, trash)).extracting(MessageMeta::uid, MessageMeta::originMailboxId,
+                        MessageMeta::originUid)
+                .containsExactly(tuple(1L, inbox.id(), 2L), tuple(2L, inbox.id(), 2L));
+        assertThat(update.changed()).extracting(MessageMeta::originMailboxId, MessageMeta::originUid)
+                .containsExactly(tuple(inbox.id(), 2L));
+        assertThat(messages(account, inbox).get(0).originUid()).isEqualTo(1L);
     }
 
     @Test
