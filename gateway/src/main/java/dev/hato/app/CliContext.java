@@ -32,12 +32,7 @@ final class CliContext implements AutoCloseable {
     }
 
     static CliContext open(@Nullable Path config, @Nullable Path dataDir) {
-        ConfigurableApplicationContext spring = new SpringApplicationBuilder(Configuration.class)
-                .web(WebApplicationType.NONE)
-                .initializers(new StrictSettings())
-                .logStartupInfo(false)
-                .properties("logging.level.root=WARN", "spring.main.banner-mode=off")
-                .run(arguments(config, dataDir, List.of()));
+        ConfigurableApplicationContext spring = settings(config, dataDir);
         try {
             HatoProperties properties = spring.getBean(HatoProperties.class);
             PgStore store = PgStore.open(HatoApplication.storeSettings(properties));
@@ -46,6 +41,22 @@ final class CliContext implements AutoCloseable {
             spring.close();
             throw e;
         }
+    }
+
+    /** The settings alone, bound and checked as the server binds them; nothing is started. */
+    static HatoProperties properties(@Nullable Path config, @Nullable Path dataDir) {
+        try (ConfigurableApplicationContext spring = settings(config, dataDir)) {
+            return spring.getBean(HatoProperties.class);
+        }
+    }
+
+    private static ConfigurableApplicationContext settings(@Nullable Path config, @Nullable Path dataDir) {
+        return new SpringApplicationBuilder(Configuration.class)
+                .web(WebApplicationType.NONE)
+                .initializers(new StrictSettings())
+                .logStartupInfo(false)
+                .properties("logging.level.root=WARN", "spring.main.banner-mode=off")
+                .run(arguments(config, dataDir, List.of()));
     }
 
     static String[] arguments(@Nullable Path config, @Nullable Path dataDir, List<String> overrides) {

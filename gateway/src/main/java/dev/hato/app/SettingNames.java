@@ -108,7 +108,7 @@ final class SettingNames {
         return element.replace("-", "").toLowerCase(Locale.ROOT);
     }
 
-    private static String kebab(String camel) {
+    static String kebab(String camel) {
         StringBuilder out = new StringBuilder();
         for (char c : camel.toCharArray()) {
             if (Character.isUpperCase(c)) {

@@ -18,4 +18,9 @@ final class StoreOptions {
     CliContext open() {
         return CliContext.open(config, dataDir);
     }
+
+    /** The settings only, for commands that need no store. */
+    HatoProperties properties() {
+        return CliContext.properties(config, dataDir);
+    }
 }
