@@ -5,7 +5,9 @@ import dev.hato.store.directory.Alias;
 import dev.hato.store.directory.CatchAll;
 import dev.hato.store.directory.Forwarding;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -45,10 +47,14 @@ final class AliasCommand {
 
     @Command(name = "list", description = "List aliases, forwarding accounts and catch-alls.")
     int list(@Parameters(arity = "0..1", paramLabel = "DOMAIN", description = "Only this domain.")
-             @Nullable String domain) {
+             @Nullable String domain, @Option(names = "--json", description = "One JSON array of objects, for scripts.") boolean json) {
         String only = domain == null ? null : RecipientResolver.normalizeDomain(domain);
         try (CliContext context = store.open()) {
             PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                JsonOutput.print(out, rows(context, only));
+                return 0;
+            }
             for (Alias alias : context.store().addresses().aliases(only).collectList().block()) {
                 out.println(line(alias));
             }
@@ -63,6 +69,25 @@ final class AliasCommand {
             }
         }
         return 0;
+    }
+
+    /** {@code --json}: aliases, forwarding accounts and catch-alls, each with its kind. */
+    private static List<Map<String, Object>> rows(CliContext context, @Nullable String only) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Alias alias : context.store().addresses().aliases(only).collectList().block()) {
+            rows.add(JsonOutput.row("kind", "alias", "address", alias.address(), "targets", alias.targets()));
+        }
+        for (Forwarding forwarding : context.store().addresses().forwardings(only).collectList().block()) {
+            rows.add(JsonOutput.row("kind", "forwarding", "address", forwarding.address(), "targets",
+                    forwarding.targets(), "keep_copy", forwarding.keepCopy()));
+        }
+        for (CatchAll catchAll : context.store().addresses().catchAlls().collectList().block()) {
+            if (only == null || only.equals(catchAll.domain())) {
+                rows.add(JsonOutput.row("kind", "catch-all", "address", "*@" + catchAll.domain(), "targets",
+                        List.of(catchAll.target())));
+            }
+        }
+        return rows;
     }
 
     @Command(name = "remove", description = "Remove one target of an alias, or the whole alias.")

@@ -71,10 +71,17 @@ final class DkimCommand {
     }
 
     @Command(name = "list", description = "List the keys: domain, selector, algorithm, active or inactive, created.")
-    int list(@Parameters(paramLabel = "DOMAIN", arity = "0..1") @Nullable String domain) {
+    int list(@Parameters(paramLabel = "DOMAIN", arity = "0..1") @Nullable String domain,
+             @Option(names = "--json", description = "One JSON array of objects, for scripts.") boolean json) {
         try (CliContext context = store.open()) {
             List<DkimKey> all = keys(context).keys(domain).collectList().block();
             PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                JsonOutput.print(out, (all == null ? List.<DkimKey>of() : all).stream().map(key -> JsonOutput.row(
+                        "domain", key.domain(), "selector", key.selector(), "algorithm", key.algorithm().toString(),
+                        "active", key.active(), "created", key.created())).toList());
+                return 0;
+            }
             for (DkimKey key : all == null ? List.<DkimKey>of() : all) {
                 out.println(key.domain() + "\t" + key.selector() + "\t" + key.algorithm() + "\t"
                         + (key.active() ? "active" : "inactive") + "\t" + key.created());

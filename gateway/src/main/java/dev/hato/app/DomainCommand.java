@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.store.directory.Domain;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,11 +28,15 @@ final class DomainCommand {
     }
 
     @Command(name = "list", description = "List the domains.")
-    int list() {
+    int list(@Option(names = "--json", description = "One JSON array of objects, for scripts.") boolean json) {
         try (CliContext context = store.open()) {
             var domains = context.provisioning().domains().block();
-            if (domains != null) {
-                domains.forEach(domain -> spec.commandLine().getOut().println(domain.name()));
+            List<Domain> all = domains == null ? List.of() : domains;
+            if (json) {
+                JsonOutput.print(spec.commandLine().getOut(),
+                        all.stream().map(domain -> JsonOutput.row("name", domain.name())).toList());
+            } else {
+                all.forEach(domain -> spec.commandLine().getOut().println(domain.name()));
             }
         }
         return 0;

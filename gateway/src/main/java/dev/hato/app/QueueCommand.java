@@ -22,10 +22,19 @@ final class QueueCommand {
 
     @Command(name = "list", description = "List queued recipients: message, recipient, sender, attempts, next attempt,"
             + " last error (tab-separated).")
-    int list() {
+    int list(@Option(names = "--json", description = "One JSON array of objects, for scripts.") boolean json) {
         try (CliContext context = store.open()) {
             List<QueuedRecipient> queued = context.store().outboundQueue().list().collectList().block();
             var out = spec.commandLine().getOut();
+            if (json) {
+                JsonOutput.print(out, (queued == null ? List.<QueuedRecipient>of() : queued).stream()
+                        .map(recipient -> JsonOutput.row("message_id", recipient.message().id(),
+                                "recipient", recipient.recipient().address(),
+                                "sender", recipient.message().envelope().sender(), "attempts", recipient.attempts(),
+                                "next_attempt", recipient.nextAttempt(), "last_error", recipient.lastError()))
+                        .toList());
+                return 0;
+            }
             if (queued == null || queued.isEmpty()) {
                 out.println("the queue is empty");
                 return 0;

@@ -84,14 +84,18 @@ final class UserCommand {
 
     @Command(name = "list", description = "List accounts: auth ID, address, display name.")
     int list(@Option(names = "--domain", paramLabel = "DOMAIN", description = "Only this domain.")
-             @Nullable String domain) {
+             @Nullable String domain, @Option(names = "--json", description = "One JSON array of objects, for scripts.") boolean json) {
         try (CliContext context = store.open()) {
             var accounts = context.provisioning().users(domain).block();
             PrintWriter out = spec.commandLine().getOut();
-            if (accounts != null) {
-                for (Account account : accounts) {
-                    out.println(account.authId() + "\t" + account.address() + "\t" + account.displayName());
-                }
+            List<Account> all = accounts == null ? List.of() : accounts;
+            if (json) {
+                JsonOutput.print(out, all.stream().map(account -> JsonOutput.row("auth_id", account.authId(),
+                        "address", account.address(), "display_name", account.displayName())).toList());
+                return 0;
+            }
+            for (Account account : all) {
+                out.println(account.authId() + "\t" + account.address() + "\t" + account.displayName());
             }
         }
         return 0;

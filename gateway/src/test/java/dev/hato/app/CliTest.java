@@ -63,6 +63,16 @@ class CliTest {
                 "ann@alias-cli.example -> ann@away.example (forwarding, keeps a copy)",
                 "*@alias-cli.example -> ann@alias-cli.example (catch-all)", ""));
 
+        assertThat(hato("", "alias", "list", "alias-cli.example", "--json").out().trim()).isEqualTo("["
+                + "{\"kind\":\"alias\",\"address\":\"team@alias-cli.example\",\"targets\":[\"ann@alias-cli.example\","
+                + "\"Friend@remote.example\"]},{\"kind\":\"forwarding\",\"address\":\"ann@alias-cli.example\","
+                + "\"targets\":[\"ann@away.example\"],\"keep_copy\":true},{\"kind\":\"catch-all\","
+                + "\"address\":\"*@alias-cli.example\",\"targets\":[\"ann@alias-cli.example\"]}]");
+        assertThat(hato("", "user", "list", "--domain", "alias-cli.example", "--json").out().trim()).isEqualTo(
+                "[{\"auth_id\":\"ann.cli-x7q2\",\"address\":\"ann@alias-cli.example\",\"display_name\":\"\"}]");
+        assertThat(hato("", "domain", "list", "--json").out()).contains("{\"name\":\"alias-cli.example\"}");
+        assertThat(hato("", "queue", "list", "--json").out()).startsWith("[");
+
         assertThat(hato("", "alias", "remove", "team@alias-cli.example", "friend@remote.example").status()).isZero();
         assertThat(hato("", "alias", "forward", "ann@alias-cli.example", "--off").status()).isZero();
         assertThat(hato("", "alias", "catch-all", "alias-cli.example", "--off").status()).isZero();

@@ -109,6 +109,9 @@ class DkimCommandTest {
         assertThat(activated.out()).isEqualTo("activated new._domainkey.rotate.example\n");
         assertThat(hato("dkim", "list", "rotate.example").out())
                 .contains("rotate.example\tnew\trsa-sha256\tactive", "rotate.example\told\trsa-sha256\tinactive");
+        assertThat(hato("dkim", "list", "rotate.example", "--json").out())
+                .contains("{\"domain\":\"rotate.example\",\"selector\":\"new\",\"algorithm\":\"rsa-sha256\","
+                        + "\"active\":true,\"created\":\"");
 
         assertThat(hato("dkim", "remove", "rotate.example", "old").out())
                 .isEqualTo("removed old._domainkey.rotate.example\n");
