@@ -46,7 +46,7 @@ public final class ImapSearch {
      * and both THREAD algorithms, RFC 5957 SORT=DISPLAY.
      */
     public static final List<String> CAPABILITIES = List.of("ESEARCH", "SEARCHRES", "SORT", "SORT=DISPLAY",
-            "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES");
+            "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "WITHIN");
 
     /** Text keys of one command searched at the same time. */
     private static final int TEXT_QUERY_CONCURRENCY = 4;

@@ -8,6 +8,7 @@ import dev.hato.store.mail.MessageSearch.SortRow;
 import dev.hato.store.mail.MessageSearch.TextQuery;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -71,10 +72,7 @@ final class SearchEvaluation {
             return where(m -> m.modseq() >= modSeq.modSeq());
         }
         if (key instanceof SearchKey.Age age) {
-            // RFC 5032 §3: YOUNGER n is an internal date within the last n seconds, OLDER n is not.
-            Instant limit = context.now().minusSeconds(age.seconds());
-            BitSet younger = where(m -> !m.internalDate().isBefore(limit));
-            return age.older() ? not(younger) : younger;
+            return age(age);
         }
         if (key instanceof SearchKey.Not not) {
             return not(matches(not.key()));
@@ -90,6 +88,19 @@ final class SearchEvaluation {
             bits.and(matches(part));
         }
         return bits;
+    }
+
+    /**
+     * RFC 5032 §2: the target is the server's current time minus the interval; OLDER matches an INTERNALDATE "less
+     * recent than or equal to" it, YOUNGER one "more recent than or equal to" it, so a message exactly at the target
+     * matches both. "Exact matching, to the resolution of a second": both times are compared in whole seconds (the
+     * resolution of FETCH INTERNALDATE), as instants, so the zone an APPEND date-time was given in plays no part.
+     */
+    private BitSet age(SearchKey.Age age) {
+        Instant target = context.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(age.seconds());
+        return age.older()
+                ? where(m -> !m.internalDate().truncatedTo(ChronoUnit.SECONDS).isAfter(target))
+                : where(m -> !m.internalDate().truncatedTo(ChronoUnit.SECONDS).isBefore(target));
     }
 
     private BitSet simple(SearchKey.Flag flag) {

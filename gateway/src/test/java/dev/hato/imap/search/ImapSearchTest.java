@@ -168,6 +168,25 @@ class ImapSearchTest {
     }
 
     @Test
+    void olderAndYoungerShouldBothMatchAMessageExactlyAtTheTargetSecond() {
+        // RFC 5032 §2: uid 8 arrived 06:00Z, 21600 s before NOW; OLDER is "<=" and YOUNGER ">=" the target.
+        assertThat(find("YOUNGER 21600")).containsExactly(8L);
+        assertThat(find("OLDER 21600")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(find("YOUNGER 21599")).isEmpty();
+        assertThat(find("OLDER 21601")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
+    void olderAndYoungerShouldCompareToTheResolutionOfASecond() {
+        // RFC 5032 §2 "exact matching, to the resolution of a second": 700 ms past NOW is still NOW's second.
+        ImapCommand.Search younger = (ImapCommand.Search) parse("SEARCH YOUNGER 21600");
+        SearchContext later = new SearchContext(inbox[0], inbox[1], STORE.messages(inbox), Set.of(), List.of(), TOKYO,
+                NOW.plusMillis(700));
+        assertThat(search.search(later, younger.key(), younger.charset()).block(Duration.ofSeconds(30))
+                .sequenceNumbers()).containsExactly(8L);
+    }
+
+    @Test
     void sizeKeysShouldBeStrict() {
         assertThat(find("LARGER 1000")).containsExactly(2L, 8L);
         assertThat(find("SMALLER 1000")).containsExactly(1L);
@@ -218,9 +237,10 @@ class ImapSearchTest {
     void olderAndYoungerShouldCountBackFromNow() {
         assertThat(find("YOUNGER 86399")).containsExactly(8L);
         assertThat(find("OLDER 86399")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
-        // 7 arrived exactly one day before now: within the interval, so YOUNGER and not OLDER (RFC 5032 §3)
+        // 7 arrived exactly one day before now, at the target: RFC 5032 §2 makes it both YOUNGER (">=") and OLDER
+        // ("less recent than or equal to").
         assertThat(find("YOUNGER 86400")).containsExactly(7L, 8L);
-        assertThat(find("OLDER 86400")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(find("OLDER 86400")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
     }
 
     @Test
