@@ -843,6 +843,55 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void multipleAppendShouldStoreEveryMessageWithConsecutiveUidsInOrder() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "first");
+        MessageContent same = TestContent.unique("twice");
+        Instant old = Instant.parse("2001-02-03T04:05:06Z");
+        List<AppendResult> results = mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("a"), facts("a"), Set.of("\\Seen", "$Work"), old),
+                new Mailboxes.NewMessage(same, facts("twice"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(same, facts("twice"), Set.of("\\Flagged"), Instant.now()))).block(WAIT);
+
+        assertThat(results).extracting(AppendResult::uid).containsExactly(2L, 3L, 4L);
+        assertThat(results).extracting(AppendResult::uidValidity).containsOnly(inbox.uidValidity());
+        List<MessageMeta> stored = messages(account, inbox);
+        assertThat(stored).extracting(MessageMeta::uid).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(stored.get(1).flags()).containsExactlyInAnyOrder("\\Seen", "$Work");
+        assertThat(stored.get(1).internalDate()).isEqualTo(old);
+        assertThat(stored.get(2).flags()).isEmpty();
+        assertThat(stored.get(3).flags()).containsExactly("\\Flagged");
+        assertThat(stored.get(2).blobId()).isEqualTo(stored.get(3).blobId());
+        assertThat(box(account, "INBOX").uidNext()).isEqualTo(5);
+    }
+
+    @Test
+    void multipleAppendShouldStoreNothingWhenTheMessagesTogetherExceedTheQuota() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "1");
+        mailboxes().setQuota(account.id(), null, 3L).block(WAIT);
+
+        // Each fits alone, all three do not: RFC 3502, "no partial appending is permitted".
+        assertThat(reasonOf(mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("2"), facts("2"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("3"), facts("3"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("4"), facts("4"), Set.of(), Instant.now())))))
+                .isEqualTo(MailboxException.Reason.OVER_QUOTA);
+        assertThat(reasonOf(mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("5"), facts("5"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("6"), facts("6"), Set.of("\\Bogus"), Instant.now())))))
+                .isEqualTo(MailboxException.Reason.CANNOT);
+        assertThat(uids(account, inbox)).containsExactly(1L);
+        assertThat(box(account, "INBOX").uidNext()).as("a refused append takes no UID").isEqualTo(2);
+        assertThat(mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("7"), facts("7"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("8"), facts("8"), Set.of(), Instant.now())))
+                .block(WAIT)).extracting(AppendResult::uid).containsExactly(2L, 3L);
+    }
+
+    @Test
     void setQuotaShouldRefuseNegativeLimitsAndMissingAccounts() {
         Account account = freshAccount();
 
