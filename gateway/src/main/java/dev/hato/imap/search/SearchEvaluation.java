@@ -120,6 +120,9 @@ final class SearchEvaluation {
             case UNDRAFT -> where(m -> !hasFlag(m, "\\Draft"));
             case UNFLAGGED -> where(m -> !hasFlag(m, "\\Flagged"));
             case UNSEEN -> where(m -> !hasFlag(m, "\\Seen"));
+            // RFC 8514 §4.3: every mailbox of this store keeps save dates (a message stored before it did has none,
+            // and the SAVED* keys compare its internal date instead).
+            case SAVEDATESUPPORTED -> all();
         };
     }
 
@@ -157,7 +160,20 @@ final class SearchEvaluation {
                 LocalDate sent = sentDay(m);
                 return sent != null && !sent.isBefore(wanted);
             });
+            case SAVEDBEFORE -> where(m -> savedDay(m).isBefore(wanted));
+            case SAVEDON -> where(m -> savedDay(m).isEqual(wanted));
+            case SAVEDSINCE -> where(m -> !savedDay(m).isBefore(wanted));
         };
+    }
+
+    /**
+     * RFC 8514 §4.3: the save date's day "disregarding time and timezone", taken as the internal date's is (the day
+     * FETCH SAVEDATE shows, in the server's zone). A message whose save date is not known (stored before the store
+     * kept it) is compared by its internal date, the fallback §4.3 requires where save dates are not supported.
+     */
+    private LocalDate savedDay(MessageMeta message) {
+        Instant saved = message.saveDate();
+        return saved == null ? internalDay(message) : saved.atZone(context.zone()).toLocalDate();
     }
 
     private LocalDate internalDay(MessageMeta message) {

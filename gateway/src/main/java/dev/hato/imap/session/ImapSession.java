@@ -316,7 +316,7 @@ public final class ImapSession implements ProtocolSession {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",
                     "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA",
                     "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "UTF8=ACCEPT", "BINARY",
-                    "APPENDLIMIT=" + settings.appendLimit(), "MULTIAPPEND"));
+                    "APPENDLIMIT=" + settings.appendLimit(), "MULTIAPPEND", "SAVEDATE"));
             caps.addAll(ImapSearch.CAPABILITIES);
             if (!compressed) {
                 caps.add("COMPRESS=DEFLATE");

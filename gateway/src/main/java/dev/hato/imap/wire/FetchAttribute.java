@@ -6,9 +6,12 @@ import org.jspecify.annotations.Nullable;
 /** One RFC 3501 §6.4.5 fetch-att (plus RFC 3516 BINARY and RFC 7162 MODSEQ); macros arrive expanded. */
 public sealed interface FetchAttribute {
 
-    /** Attributes without section: ENVELOPE, FLAGS, INTERNALDATE, RFC822*, BODY, BODYSTRUCTURE, UID, MODSEQ. */
+    /**
+     * Attributes without section: ENVELOPE, FLAGS, INTERNALDATE, RFC822*, BODY, BODYSTRUCTURE, UID, MODSEQ, RFC 8514
+     * SAVEDATE.
+     */
     enum Item { ENVELOPE, FLAGS, INTERNALDATE, RFC822, RFC822_HEADER, RFC822_SIZE, RFC822_TEXT, BODY, BODYSTRUCTURE,
-        UID, MODSEQ }
+        UID, MODSEQ, SAVEDATE }
 
     record Simple(Item item) implements FetchAttribute {
     }

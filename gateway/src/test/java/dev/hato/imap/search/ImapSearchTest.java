@@ -187,6 +187,37 @@ class ImapSearchTest {
     }
 
     @Test
+    void savedDateKeysShouldCompareTheSaveDayAndTheInternalDayWhenTheSaveDateIsUnknown() {
+        long[] box = STORE.newMailbox();
+        var copied = new StoredMailbox.Message();
+        copied.internalDate = Instant.parse("2020-01-01T12:00:00Z");
+        copied.saveDate = Instant.parse("2024-03-10T16:00:00Z"); // 11 March in Tokyo, the server's zone here
+        STORE.add(box, copied);
+        var legacy = new StoredMailbox.Message(); // stored before save dates were kept
+        legacy.internalDate = Instant.parse("2024-03-09T12:00:00Z");
+        STORE.add(box, legacy);
+        SearchContext context = new SearchContext(box[0], box[1], STORE.messages(box), Set.of(), List.of(), TOKYO,
+                NOW);
+
+        assertThat(find(context, "SAVEDON 11-Mar-2024")).containsExactly(1L);
+        assertThat(find(context, "SAVEDON 10-Mar-2024")).isEmpty();
+        assertThat(find(context, "SAVEDSINCE 10-Mar-2024")).containsExactly(1L);
+        // RFC 8514 §4.3: without a save date the internal date is compared instead.
+        assertThat(find(context, "SAVEDON 9-Mar-2024")).containsExactly(2L);
+        assertThat(find(context, "SAVEDBEFORE 11-Mar-2024")).containsExactly(2L);
+        assertThat(find(context, "SAVEDSINCE 9-Mar-2024")).containsExactly(1L, 2L);
+        assertThat(find(context, "ON 1-Jan-2020")).as("the internal date is not the save date").containsExactly(1L);
+        assertThat(find(context, "SAVEDATESUPPORTED")).containsExactly(1L, 2L);
+        assertThat(find(context, "NOT SAVEDATESUPPORTED")).isEmpty();
+    }
+
+    private static List<Long> find(SearchContext context, String keys) {
+        ImapCommand.Search parsed = (ImapCommand.Search) parse("SEARCH " + keys);
+        return search.search(context, parsed.key(), parsed.charset()).block(Duration.ofSeconds(30))
+                .sequenceNumbers();
+    }
+
+    @Test
     void sizeKeysShouldBeStrict() {
         assertThat(find("LARGER 1000")).containsExactly(2L, 8L);
         assertThat(find("SMALLER 1000")).containsExactly(1L);

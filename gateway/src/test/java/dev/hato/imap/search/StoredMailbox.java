@@ -91,6 +91,8 @@ final class StoredMailbox implements BeforeAllCallback, AfterAllCallback {
     /** One message to store; fields left alone are empty or absent. */
     static final class Message {
         Instant internalDate = Instant.parse("2024-03-05T12:00:00Z");
+        /** RFC 8514 save date; null stores none, as for a message stored before the store kept save dates. */
+        @Nullable Instant saveDate;
         long size = 1000;
         long modseq = 1;
         Set<String> flags = Set.of();
@@ -123,9 +125,11 @@ final class StoredMailbox implements BeforeAllCallback, AfterAllCallback {
         return id("WITH next AS (UPDATE mailbox SET uid_next = uid_next + 1"
                         + " WHERE account_id = $1 AND id = $2 RETURNING uid_next - 1 AS uid)"
                         + " INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date,"
-                        + " flags) SELECT $1, $2, uid, $3, $4, $5, $6, $7 FROM next RETURNING uid",
+                        + " flags, save_date) SELECT $1, $2, uid, $3, $4, $5, $6, $7, $8 FROM next RETURNING uid",
                 mailbox[0], mailbox[1], m.modseq, blob, m.size,
-                OffsetDateTime.ofInstant(m.internalDate, ZoneOffset.UTC), m.flags.toArray(String[]::new));
+                OffsetDateTime.ofInstant(m.internalDate, ZoneOffset.UTC), m.flags.toArray(String[]::new),
+                m.saveDate == null ? Parameters.in(OffsetDateTime.class)
+                        : OffsetDateTime.ofInstant(m.saveDate, ZoneOffset.UTC));
     }
 
     private static Object nullable(@Nullable String value) {

@@ -231,6 +231,18 @@ class ImapCommandParserTest {
                         false, SequenceSet.of(new Range(2, 4)), List.of(new FetchAttribute.Simple(Item.FLAGS),
                                 new Body(false, new Section(List.of(), FetchAttribute.Text.HEADER_FIELDS,
                                         List.of("DATE", "FROM")), null)), null, false)),
+                // RFC 8514 §5: fetch-att =/ "SAVEDATE"; search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date /
+                // "SAVEDSINCE" SP date / "SAVEDATESUPPORTED".
+                new Case("a FETCH 1 (UID savedate)\r\n", new ImapCommand.Fetch("a", false,
+                        SequenceSet.of(Range.single(1)), List.of(new FetchAttribute.Simple(Item.UID),
+                                new FetchAttribute.Simple(Item.SAVEDATE)), null, false)),
+                new Case("a SEARCH SAVEDBEFORE 1-Jan-2015 savedon 28-Dec-2014 SAVEDSINCE \"2-Feb-2014\""
+                        + " SAVEDATESUPPORTED\r\n", new ImapCommand.Search("a", false, null, List.of(),
+                                new SearchKey.And(List.of(
+                                        new SearchKey.Date(SearchKey.DateField.SAVEDBEFORE, LocalDate.of(2015, 1, 1)),
+                                        new SearchKey.Date(SearchKey.DateField.SAVEDON, LocalDate.of(2014, 12, 28)),
+                                        new SearchKey.Date(SearchKey.DateField.SAVEDSINCE, LocalDate.of(2014, 2, 2)),
+                                        new SearchKey.Simple(SearchKey.Flag.SAVEDATESUPPORTED))))),
                 new Case("a FETCH 1:* ALL\r\n", new ImapCommand.Fetch("a", false, SequenceSet.of(new Range(1, STAR)),
                         List.of(new FetchAttribute.Simple(Item.FLAGS), new FetchAttribute.Simple(Item.INTERNALDATE),
                                 new FetchAttribute.Simple(Item.RFC822_SIZE), new FetchAttribute.Simple(Item.ENVELOPE)),

@@ -22,7 +22,8 @@ final class PgMessages {
     static final String CHANNEL = "hato_mailbox";
 
     /** The columns {@link #message} reads. */
-    static final String MESSAGE_COLUMNS = "account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags";
+    static final String MESSAGE_COLUMNS = "account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags,"
+            + " save_date";
 
     private final Database db;
 
@@ -31,7 +32,7 @@ final class PgMessages {
     }
 
     Flux<MessageMeta> messages(long accountId, long mailboxId) {
-        return db.query("SELECT account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags"
+        return db.query("SELECT " + MESSAGE_COLUMNS
                         + " FROM message WHERE account_id = $1 AND mailbox_id = $2 ORDER BY uid",
                 PgMessages::message, accountId, mailboxId);
     }
@@ -115,6 +116,7 @@ final class PgMessages {
                 Database.required(row, "blob_id", Long.class),
                 Database.required(row, "size", Long.class),
                 Database.required(row, "internal_date", Instant.class),
-                Set.copyOf(List.of(flags)));
+                Set.copyOf(List.of(flags)),
+                row.get("save_date", Instant.class)); // RFC 8514: NULL for messages stored before V9
     }
 }

@@ -843,6 +843,31 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void saveDateShouldBeWhenTheMessageEnteredItsMailboxNotItsInternalDate() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        MailboxInfo archive = box(account, "Archive");
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant old = Instant.parse("2001-02-03T04:05:06Z");
+        mailboxes().append(account.id(), inbox.id(), TestContent.unique("a"), facts("a"), Set.of(), old).block(WAIT);
+        MessageMeta appended = messages(account, inbox).get(0);
+        // RFC 8514 §3: the save date is the moment of saving, whatever internal date APPEND gave.
+        assertThat(appended.internalDate()).isEqualTo(old);
+        assertThat(appended.saveDate()).isNotNull().isAfterOrEqualTo(before);
+
+        mailboxes().copy(account.id(), inbox.id(), List.of(1L), archive.id(), false).block(WAIT);
+        mailboxes().copy(account.id(), inbox.id(), List.of(1L), archive.id(), true).block(WAIT);
+
+        // COPY and MOVE give the new message a new save date and keep the internal date; the source keeps its own.
+        List<MessageMeta> copies = messages(account, archive);
+        assertThat(copies).hasSize(2);
+        assertThat(copies).extracting(MessageMeta::internalDate).containsOnly(old);
+        assertThat(copies.get(0).saveDate()).isAfter(appended.saveDate());
+        assertThat(copies.get(1).saveDate()).isAfter(copies.get(0).saveDate());
+        assertThat(uids(account, inbox)).isEmpty();
+    }
+
+    @Test
     void multipleAppendShouldStoreEveryMessageWithConsecutiveUidsInOrder() {
         Account account = freshAccount();
         MailboxInfo inbox = box(account, "INBOX");
