@@ -26,8 +26,7 @@ import java.time.Duration;
  * @param maxListWildcards the most {@code *} and {@code %} in one command's LIST/LSUB patterns with the reference
  * @param maxAppendMessages the most messages one APPEND may carry (RFC 3502 MULTIAPPEND)
  * @param maxAppendOctets the most octets the messages of one APPEND may have together, at least {@code appendLimit}
- *     so that one message of APPENDLIMIT always fits; the messages smaller than the store's chunk are held in memory
- *     while they are committed, so this also bounds that memory
+ *     so that one message of APPENDLIMIT always fits
  */
 public record ImapSettings(String hostName, boolean startTlsOffered, int maxLineLength, long maxLiteralSize,
                            long appendLimit, int maxNestingDepth, int maxBadCommandsBeforeLogin, int maxAuthFailures,

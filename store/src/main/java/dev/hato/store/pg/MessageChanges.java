@@ -100,6 +100,12 @@ final class MessageChanges {
             // the change feed's NOTIFY in the same statement (one round trip less); sent at commit, as any NOTIFY
             + " FROM m CROSS JOIN (SELECT pg_notify('" + PgMessages.CHANNEL + "', $9)) AS n";
 
+    /**
+     * The octets of small messages an APPEND holds in memory while it commits (four chunks); the others of a
+     * multiple APPEND are copied from their spools chunk by chunk.
+     */
+    private static final long APPEND_MEMORY = 4L * Chunks.SIZE;
+
     private final Database db;
     private final Quotas quotas;
 
@@ -252,7 +258,8 @@ final class MessageChanges {
             Instant[] dates = new Instant[count];
             String[] flags = new String[count];
             long octets = 0;
-            BlobBatch blobs = new BlobBatch();
+            // What one message in memory would cost, however many messages this APPEND carries (RFC 3502).
+            BlobBatch blobs = new BlobBatch(APPEND_MEMORY);
             for (int i = 0; i < count; i++) {
                 NewMessage message = messages.get(i);
                 sizes[i] = message.content().size();

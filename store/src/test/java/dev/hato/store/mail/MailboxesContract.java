@@ -892,6 +892,41 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void multipleAppendShouldStoreManySmallMessagesPastTheMemoryBudgetAndAUnreadableOneNot() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        // Six messages of 200 KB: more small messages than an APPEND holds in memory at once; the rest stream.
+        List<TestContent> contents = new ArrayList<>();
+        List<Mailboxes.NewMessage> messages = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            TestContent content = TestContent.random(200 * 1024).chunkedBy(16 * 1024);
+            contents.add(content);
+            messages.add(new Mailboxes.NewMessage(content, facts("m" + i), Set.of(), Instant.now()));
+        }
+
+        assertThat(mailboxes().append(account.id(), inbox.id(), messages).block(WAIT))
+                .extracting(AppendResult::uid).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        List<MessageMeta> stored = messages(account, inbox);
+        for (int i = 0; i < 6; i++) {
+            assertThat(TestContent.concat(blobs().content(stored.get(i).blobId()).collectList().block(WAIT)))
+                    .isEqualTo(contents.get(i).bytes());
+        }
+
+        // One message whose bytes do not match their hash, past the budget: the whole APPEND rolls back.
+        List<Mailboxes.NewMessage> broken = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            broken.add(new Mailboxes.NewMessage(TestContent.random(200 * 1024), facts("b" + i), Set.of(),
+                    Instant.now()));
+        }
+        broken.add(new Mailboxes.NewMessage(TestContent.random(200 * 1024).withWrongSha256(), facts("bad"), Set.of(),
+                Instant.now()));
+        assertThatThrownBy(() -> mailboxes().append(account.id(), inbox.id(), broken).block(WAIT))
+                .isNotNull();
+        assertThat(uids(account, inbox)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(box(account, "INBOX").uidNext()).isEqualTo(7);
+    }
+
+    @Test
     void multipleAppendShouldStoreNothingWhenTheMessagesTogetherExceedTheQuota() {
         Account account = freshAccount();
         MailboxInfo inbox = box(account, "INBOX");
