@@ -164,13 +164,15 @@ public record HatoProperties(
     /**
      * IMAP limits and timers (dev.hato.imap.session.ImapSettings checks them): {@code idleTimeout} is the RFC 3501
      * §5.4 autologout after login (at least 30 minutes), {@code loginTimeout} the one before; {@code maxListPatternLength}
-     * and {@code maxListWildcards} bound the LIST/LSUB patterns of one command (docs/configuration.md).
+     * and {@code maxListWildcards} bound the LIST/LSUB patterns of one command, {@code maxAppendMessages} and
+     * {@code maxAppendSize} the messages of one APPEND (RFC 3502 MULTIAPPEND) (docs/configuration.md).
      */
     public record Imap(@DefaultValue("30m") Duration idleTimeout, @DefaultValue("1m") Duration loginTimeout,
                        @DefaultValue("50MB") DataSize appendLimit, @DefaultValue("64KB") DataSize maxLiteralSize,
                        @DefaultValue("65536") int maxLineLength, @DefaultValue("16") int maxNestingDepth,
                        @DefaultValue("10") int maxBadCommandsBeforeLogin, @DefaultValue("3") int maxAuthFailures,
-                       @DefaultValue("1024") int maxListPatternLength, @DefaultValue("64") int maxListWildcards) { }
+                       @DefaultValue("1024") int maxListPatternLength, @DefaultValue("64") int maxListWildcards,
+                       @DefaultValue("1000") int maxAppendMessages, @DefaultValue("100MB") DataSize maxAppendSize) { }
 
     /**
      * DKIM signing of outgoing mail (docs/dkim.md): on unless switched off, for every domain with an active key;

@@ -131,7 +131,8 @@ public final class MailListeners implements SmartLifecycle {
                         imapProperties.maxAuthFailures())
                 .withTimeouts(imapProperties.loginTimeout(), imapProperties.idleTimeout())
                 .withMessageLimits(properties.message().limits())
-                .withListLimits(imapProperties.maxListPatternLength(), imapProperties.maxListWildcards());
+                .withListLimits(imapProperties.maxListPatternLength(), imapProperties.maxListWildcards())
+                .withAppendBatchLimits(imapProperties.maxAppendMessages(), imapProperties.maxAppendSize().toBytes());
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;

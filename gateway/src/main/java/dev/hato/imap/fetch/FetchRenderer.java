@@ -11,6 +11,7 @@ import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.MessageMeta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -222,7 +223,10 @@ public final class FetchRenderer {
     private Mono<List<FetchSegment>> simple(Item item, MessageMeta meta, @Nullable MessageStructure structure) {
         return switch (item) {
             case FLAGS -> FetchSegment.text(flags(meta));
-            case INTERNALDATE -> FetchSegment.text("INTERNALDATE \"" + internalDate(meta) + "\"");
+            case INTERNALDATE -> FetchSegment.text("INTERNALDATE \"" + dateTime(meta.internalDate()) + "\"");
+            // RFC 8514 §4.2, §5: "SAVEDATE" SP (date-time / nil); NIL for a message whose save date is not known.
+            case SAVEDATE -> FetchSegment.text("SAVEDATE " + (meta.saveDate() == null ? "NIL"
+                    : "\"" + dateTime(meta.saveDate()) + "\""));
             case RFC822_SIZE -> FetchSegment.text("RFC822.SIZE " + meta.size());
             case UID -> FetchSegment.text("UID " + meta.uid());
             case MODSEQ -> FetchSegment.text("MODSEQ (" + meta.modseq() + ")");
@@ -274,8 +278,8 @@ public final class FetchRenderer {
     }
 
     /** RFC 3501 §9 date-time: "dd-Mon-yyyy hh:mm:ss +zzzz", the day space-padded (date-day-fixed). */
-    private String internalDate(MessageMeta meta) {
-        String formatted = INTERNALDATE.format(meta.internalDate().atZone(zone));
+    private String dateTime(Instant instant) {
+        String formatted = INTERNALDATE.format(instant.atZone(zone));
         return formatted.charAt(0) == '0' ? " " + formatted.substring(1) : formatted;
     }
 }

@@ -43,10 +43,10 @@ public final class ImapSearch {
 
     /**
      * What this package implements, for the CAPABILITY response: RFC 4731 ESEARCH, RFC 5182 SEARCHRES, RFC 5256 SORT
-     * and both THREAD algorithms, RFC 5957 SORT=DISPLAY.
+     * and both THREAD algorithms, RFC 5957 SORT=DISPLAY, RFC 5032 WITHIN.
      */
     public static final List<String> CAPABILITIES = List.of("ESEARCH", "SEARCHRES", "SORT", "SORT=DISPLAY",
-            "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES");
+            "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "WITHIN");
 
     /** Text keys of one command searched at the same time. */
     private static final int TEXT_QUERY_CONCURRENCY = 4;
@@ -221,7 +221,7 @@ public final class ImapSearch {
         if (key instanceof SearchKey.Date date) {
             return switch (date.field()) {
                 case SENTBEFORE, SENTON, SENTSINCE -> true;
-                case BEFORE, ON, SINCE -> false;
+                case BEFORE, ON, SINCE, SAVEDBEFORE, SAVEDON, SAVEDSINCE -> false;
             };
         }
         return children(key).stream().anyMatch(ImapSearch::needsSentDates);

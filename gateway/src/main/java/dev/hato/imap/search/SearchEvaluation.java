@@ -9,6 +9,7 @@ import dev.hato.store.mail.MessageSearch.SortRow;
 import dev.hato.store.mail.MessageSearch.TextQuery;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -72,10 +73,7 @@ final class SearchEvaluation {
             return where(m -> m.modseq() >= modSeq.modSeq());
         }
         if (key instanceof SearchKey.Age age) {
-            // RFC 5032 §3: YOUNGER n is an internal date within the last n seconds, OLDER n is not.
-            Instant limit = context.now().minusSeconds(age.seconds());
-            BitSet younger = where(m -> !m.internalDate().isBefore(limit));
-            return age.older() ? not(younger) : younger;
+            return age(age);
         }
         if (key instanceof SearchKey.EmailId emailId) {
             return where(m -> ObjectIds.emailId(m).equals(emailId.id()));
@@ -99,6 +97,19 @@ final class SearchEvaluation {
         return bits;
     }
 
+    /**
+     * RFC 5032 §2: the target is the server's current time minus the interval; OLDER matches an INTERNALDATE "less
+     * recent than or equal to" it, YOUNGER one "more recent than or equal to" it, so a message exactly at the target
+     * matches both. "Exact matching, to the resolution of a second": both times are compared in whole seconds (the
+     * resolution of FETCH INTERNALDATE), as instants, so the zone an APPEND date-time was given in plays no part.
+     */
+    private BitSet age(SearchKey.Age age) {
+        Instant target = context.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(age.seconds());
+        return age.older()
+                ? where(m -> !m.internalDate().truncatedTo(ChronoUnit.SECONDS).isAfter(target))
+                : where(m -> !m.internalDate().truncatedTo(ChronoUnit.SECONDS).isBefore(target));
+    }
+
     private BitSet simple(SearchKey.Flag flag) {
         return switch (flag) {
             case ALL -> all();
@@ -116,6 +127,9 @@ final class SearchEvaluation {
             case UNDRAFT -> where(m -> !hasFlag(m, "\\Draft"));
             case UNFLAGGED -> where(m -> !hasFlag(m, "\\Flagged"));
             case UNSEEN -> where(m -> !hasFlag(m, "\\Seen"));
+            // RFC 8514 §4.3: every mailbox of this store keeps save dates (a message stored before it did has none,
+            // and the SAVED* keys compare its internal date instead).
+            case SAVEDATESUPPORTED -> all();
         };
     }
 
@@ -153,7 +167,20 @@ final class SearchEvaluation {
                 LocalDate sent = sentDay(m);
                 return sent != null && !sent.isBefore(wanted);
             });
+            case SAVEDBEFORE -> where(m -> savedDay(m).isBefore(wanted));
+            case SAVEDON -> where(m -> savedDay(m).isEqual(wanted));
+            case SAVEDSINCE -> where(m -> !savedDay(m).isBefore(wanted));
         };
+    }
+
+    /**
+     * RFC 8514 §4.3: the save date's day "disregarding time and timezone", taken as the internal date's is (the day
+     * FETCH SAVEDATE shows, in the server's zone). A message whose save date is not known (stored before the store
+     * kept it) is compared by its internal date, the fallback §4.3 requires where save dates are not supported.
+     */
+    private LocalDate savedDay(MessageMeta message) {
+        Instant saved = message.saveDate();
+        return saved == null ? internalDay(message) : saved.atZone(context.zone()).toLocalDate();
     }
 
     private LocalDate internalDay(MessageMeta message) {

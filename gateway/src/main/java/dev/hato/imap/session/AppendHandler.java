@@ -1,22 +1,25 @@
 package dev.hato.imap.session;
 
 import dev.hato.delivery.MessageSpool;
-import dev.hato.message.LimitBreach;
 import dev.hato.imap.wire.ImapCommand;
+import dev.hato.message.LimitBreach;
 import dev.hato.protocol.Action;
 import dev.hato.store.directory.Account;
 import dev.hato.store.mail.MailboxException;
 import dev.hato.store.mail.Mailboxes;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * RFC 3501 §6.3.11 APPEND with RFC 4315 APPENDUID, once its message has been spooled by {@link ImapLiterals}: the
- * message's limits checked, its facts indexed, and the message stored.
+ * RFC 3501 §6.3.11 APPEND with RFC 3502 MULTIAPPEND and RFC 4315 APPENDUID, once its messages have been spooled by
+ * {@link ImapLiterals}: each message's limits checked, its facts indexed, and all of them stored in one transaction,
+ * or none (RFC 3502: "either all messages are successfully appended, or no messages are appended").
  */
 final class AppendHandler {
 
@@ -28,59 +31,94 @@ final class AppendHandler {
         this.services = session.services();
     }
 
-    /** {@code spool} holds the message, and its facts reader what it found of the message's MIME limits. */
-    Flux<Action> append(ImapCommand.Append append, MessageSpool spool) {
+    /**
+     * {@code spools} hold the messages in order, one per message of {@code append}, and their facts readers what they
+     * found of the messages' MIME limits. Every spool is discarded when the command ends, whatever its outcome.
+     */
+    Flux<Action> append(ImapCommand.Append append, List<MessageSpool> spools) {
         String tag = append.tag();
         Account user = session.account();
         if (user == null) {
-            spool.discard();
+            spools.forEach(MessageSpool::discard);
             return session.bad(tag, "Log in first");
         }
+        if (spools.size() != append.messages().size()) {
+            // Each message literal was spooled as it came, so only a line the grammar reads otherwise gets here.
+            spools.forEach(MessageSpool::discard);
+            return session.bad(tag, "APPEND messages do not match their literals");
+        }
         String name;
-        Set<String> flags = new LinkedHashSet<>();
+        List<Set<String>> flags = new ArrayList<>();
         try {
             name = MailboxNames.fromWire(append.mailbox(), session.utf8());
-            for (String flag : append.flags()) {
-                String canonical = StoreHandler.canonicalFlag(flag);
-                if (canonical == null) {
-                    throw new IllegalArgumentException("Invalid flag " + flag);
-                }
-                if (!canonical.equals("\\Recent")) {
-                    flags.add(canonical);
-                }
+            for (ImapCommand.Append.Message message : append.messages()) {
+                flags.add(flags(message));
             }
         } catch (MailboxException e) {
-            spool.discard();
+            spools.forEach(MessageSpool::discard);
             return ImapSession.refused(tag, e);
         } catch (IllegalArgumentException e) {
-            spool.discard();
+            spools.forEach(MessageSpool::discard);
             return session.bad(tag, String.valueOf(e.getMessage()));
         }
-        LimitBreach breach = spool.breach();
-        if (breach != null) {
-            // RFC 5530 §3 LIMIT: the message runs into an implementation limit (of what FETCH can serve).
-            spool.discard();
-            return session.no(tag, "[LIMIT] Message refused: " + breach.text());
+        for (int i = 0; i < spools.size(); i++) {
+            LimitBreach breach = spools.get(i).breach();
+            if (breach != null) {
+                // RFC 5530 §3 LIMIT: the message runs into an implementation limit (of what FETCH can serve); RFC
+                // 3502: then none of the messages is appended.
+                spools.forEach(MessageSpool::discard);
+                return session.no(tag, "[LIMIT] Message refused: " + breach.text()
+                        + (spools.size() > 1 ? " (message " + (i + 1) + " of " + spools.size() + "; none appended)"
+                        : ""));
+            }
         }
-        Instant internalDate = append.internalDate() == null ? services.clock().instant()
-                : append.internalDate().toInstant();
+        Instant now = services.clock().instant();
         SelectedMailbox mailbox = session.selected();
-        Mono<Mailboxes.AppendResult> stored = spool.finish().flatMap(content -> services.mailboxes()
-                .find(user.id(), name)
-                .switchIfEmpty(Mono.error(new MailboxException(MailboxException.Reason.NONEXISTENT,
-                        "[TRYCREATE] No such mailbox")))
-                .flatMap(info -> services.mailboxes().append(user.id(), info.id(), content,
-                        Objects.requireNonNull(spool.facts(), "an APPEND spool reads its facts"), flags,
-                        internalDate)));
+        Mono<List<Mailboxes.AppendResult>> stored = Flux.range(0, spools.size())
+                .concatMap(i -> spools.get(i).finish().map(content -> {
+                    ImapCommand.Append.Message message = append.messages().get(i);
+                    return new Mailboxes.NewMessage(content, Objects.requireNonNull(spools.get(i).facts(),
+                            "an APPEND spool reads its facts"), flags.get(i),
+                            message.internalDate() == null ? now : message.internalDate().toInstant());
+                }))
+                .collectList()
+                .flatMap(messages -> services.mailboxes().find(user.id(), name)
+                        .switchIfEmpty(Mono.error(new MailboxException(MailboxException.Reason.NONEXISTENT,
+                                "[TRYCREATE] No such mailbox")))
+                        .flatMap(info -> services.mailboxes().append(user.id(), info.id(), messages)));
         Flux<Action> work = stored
-                .doFinally(signal -> spool.discard())
-                .flatMapMany(result -> {
+                .doFinally(signal -> spools.forEach(MessageSpool::discard))
+                .flatMapMany(results -> {
                     boolean here = mailbox != null && session.selected() == mailbox
                             && mailbox.info().name().equals(name);
-                    // RFC 4315 §3: APPENDUID uidvalidity uid.
-                    return session.done(tag, "OK [APPENDUID " + result.uidValidity() + " " + result.uid()
-                            + "] APPEND completed", true, here);
+                    return session.done(tag, "OK [APPENDUID " + results.get(0).uidValidity() + " "
+                            + uidSet(results) + "] APPEND completed", true, here);
                 });
         return session.guarded(tag, work);
+    }
+
+    /** The flags to store: canonical spellings, \Recent dropped (it is per session). */
+    private static Set<String> flags(ImapCommand.Append.Message message) {
+        Set<String> flags = new LinkedHashSet<>();
+        for (String flag : message.flags()) {
+            String canonical = StoreHandler.canonicalFlag(flag);
+            if (canonical == null) {
+                throw new IllegalArgumentException("Invalid flag " + flag);
+            }
+            if (!canonical.equals("\\Recent")) {
+                flags.add(canonical);
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * RFC 4315 §3 APPENDUID uid-set, RFC 3502 "as many UIDs as there were messages appended ... in the order the
+     * articles where appended": the store gives them consecutive UIDs, so one number or one range.
+     */
+    private static String uidSet(List<Mailboxes.AppendResult> results) {
+        long first = results.get(0).uid();
+        long last = results.get(results.size() - 1).uid();
+        return first == last ? Long.toString(first) : first + ":" + last;
     }
 }

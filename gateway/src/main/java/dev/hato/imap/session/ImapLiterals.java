@@ -17,8 +17,9 @@ import reactor.core.publisher.Flux;
 
 /**
  * The literals of the command being received (RFC 3501 §4.3, RFC 7888 LITERAL+): each command's literal is accepted
- * or refused when announced, held in memory up to {@code hato.imap.max-literal-size}, except an APPEND message, which
- * streams into a {@link MessageSpool} while its MIME limits are checked as it passes.
+ * or refused when announced, held in memory up to {@code hato.imap.max-literal-size}, except the APPEND messages (RFC
+ * 3502: one or more), each of which streams into its own {@link MessageSpool} while its MIME limits are checked as it
+ * passes; the messages of one APPEND are bounded in number and octets together ({@link AppendBatch}).
  */
 final class ImapLiterals {
 
@@ -26,11 +27,18 @@ final class ImapLiterals {
     private final ImapFramer framer;
     private final ImapCommandParser parser;
 
-    /** Literals of the command being received, in line order; the APPEND message is only counted. */
+    /** Literals of the command being received, in line order; the APPEND messages are only counted. */
     private final List<byte[]> literals = new ArrayList<>();
     private @Nullable ByteArrayOutputStream literal;
-    /** The APPEND message's spool, whose facts reader checks its MIME limits as it is spooled (as SMTP does). */
-    private @Nullable MessageSpool appendSpool;
+    /**
+     * The spools of the APPEND messages received so far (RFC 3502: one or more), in order, each with a facts reader
+     * that checks its MIME limits as it is spooled (as SMTP does).
+     */
+    private final List<MessageSpool> appendSpools = new ArrayList<>();
+    /** The spool the current literal streams into, or null when it is not an APPEND message. */
+    private @Nullable MessageSpool currentSpool;
+    /** The count and octets of this APPEND's messages so far, against their bounds; null outside an APPEND. */
+    private @Nullable AppendBatch appendBatch;
 
     ImapLiterals(ImapSession session, ImapFramer framer, ImapCommandParser parser) {
         this.session = session;
@@ -44,37 +52,35 @@ final class ImapLiterals {
         String prefix = start.prefix();
         int space = prefix.indexOf(' ');
         String tag = space < 0 ? "*" : prefix.substring(0, space);
-        if (isAppendMessage(prefix) && appendSpool == null) {
+        if (isAppendMessage(prefix)) {
             if (session.account() == null) {
-                framer.refuseLiteral();
-                literals.clear();
-                return session.bad(tag, "APPEND is not valid before login");
+                return refuse(session.bad(tag, "APPEND is not valid before login"));
             }
-            if (start.size() > settings.appendLimit()) {
-                framer.refuseLiteral();
-                literals.clear();
-                return ImapSession.tagged(tag, "NO [TOOBIG] Message larger than APPENDLIMIT "
-                        + settings.appendLimit());
+            AppendBatch batch = appendBatch;
+            if (batch == null) {
+                batch = AppendBatch.of(settings);
+                appendBatch = batch;
             }
-            if (start.size() == 0) {
-                // RFC 5322 §3.6: a message has at least an origination date and an originator field; zero octets
-                // have neither, and no client means to store them (Dovecot refuses them too). Refused before "+".
-                framer.refuseLiteral();
-                literals.clear();
-                return ImapSession.tagged(tag, "NO [CANNOT] APPEND of an empty message (zero octets) refused");
+            // Messages already spooled hold up to the spool memory limit together; the rest go to files.
+            int memory = (int) Math.max(0, settings.spoolMemoryLimit() - batch.octets());
+            String refused = batch.admit(start.size());
+            if (refused != null) {
+                // RFC 3502: a refused message cancels the whole APPEND; the messages spooled before it are dropped.
+                return refuse(ImapSession.tagged(tag, refused));
             }
             Flux<Action> refusal = start.synchronizing() ? appendRefusal(tag, prefix) : null;
             if (refusal != null) {
                 // RFC 3501 §7.5: the client waits for "+"; a command already known to fail is refused instead, so
                 // that the message is never sent.
-                framer.refuseLiteral();
-                literals.clear();
-                return refusal;
+                return refuse(refusal);
             }
-            appendSpool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
-                    session.services().io(), session.services().facts().reader(settings.messageLimits(), 0));
+            MessageSpool spool = new MessageSpool(settings.spoolDirectory(), memory, session.services().io(),
+                    session.services().facts().reader(settings.messageLimits(), 0));
+            appendSpools.add(spool);
+            currentSpool = spool;
             literal = null;
         } else {
+            currentSpool = null;
             if (start.size() > settings.maxLiteralSize()) {
                 framer.refuseLiteral();
                 literals.clear();
@@ -90,7 +96,7 @@ final class ImapLiterals {
     }
 
     Flux<Action> chunk(ImapDecoded.LiteralChunk chunk) {
-        MessageSpool spool = appendSpool;
+        MessageSpool spool = currentSpool;
         if (spool != null) {
             return spool.append(chunk.bytes()).thenMany(Flux.<Action>empty());
         }
@@ -105,6 +111,7 @@ final class ImapLiterals {
     void end() {
         ByteArrayOutputStream current = literal;
         literal = null;
+        currentSpool = null;
         literals.add(current == null ? new byte[0] : current.toByteArray());
     }
 
@@ -115,11 +122,13 @@ final class ImapLiterals {
         return lineLiterals;
     }
 
-    /** The spool of the APPEND message just received, handed over with its command line, or null. */
-    @Nullable MessageSpool takeSpool() {
-        MessageSpool spool = appendSpool;
-        appendSpool = null;
-        return spool;
+    /** The spools of the APPEND messages just received, in order, handed over with their command line; may be empty. */
+    List<MessageSpool> takeSpools() {
+        List<MessageSpool> spools = List.copyOf(appendSpools);
+        appendSpools.clear();
+        currentSpool = null;
+        appendBatch = null;
+        return spools;
     }
 
     /** The command is refused or the framing starts afresh: the literals held so far are dropped. */
@@ -128,12 +137,17 @@ final class ImapLiterals {
         literal = null;
     }
 
+    /** Drops every message of the APPEND being received (RFC 3502: none is appended when one fails). */
     void discardAppend() {
-        MessageSpool spool = appendSpool;
-        appendSpool = null;
-        if (spool != null) {
-            spool.discard();
-        }
+        takeSpools().forEach(MessageSpool::discard);
+    }
+
+    /** Refuses the literal just announced: the command ends with {@code reply}, and nothing of it is kept. */
+    private Flux<Action> refuse(Flux<Action> reply) {
+        framer.refuseLiteral();
+        literals.clear();
+        discardAppend();
+        return reply;
     }
 
     /**
@@ -148,9 +162,11 @@ final class ImapLiterals {
         if (!(early instanceof ImapCommand.Append append)) {
             return null;
         }
-        for (String flag : append.flags()) {
-            if (StoreHandler.canonicalFlag(flag) == null) {
-                return session.bad(tag, "Invalid flag " + flag);
+        for (ImapCommand.Append.Message message : append.messages()) {
+            for (String flag : message.flags()) {
+                if (StoreHandler.canonicalFlag(flag) == null) {
+                    return session.bad(tag, "Invalid flag " + flag);
+                }
             }
         }
         try {

@@ -256,13 +256,11 @@ public final class ImapSession implements ProtocolSession {
             return idle.end(idling, frame.text());
         }
         ImapCommand command = parser.parse(frame.line(), literals.take());
-        MessageSpool spool = literals.takeSpool();
-        if (command instanceof ImapCommand.Append appendCommand && spool != null) {
-            return append.append(appendCommand, spool);
+        List<MessageSpool> spools = literals.takeSpools();
+        if (command instanceof ImapCommand.Append appendCommand && !spools.isEmpty()) {
+            return append.append(appendCommand, spools);
         }
-        if (spool != null) {
-            spool.discard();
-        }
+        spools.forEach(MessageSpool::discard);
         return command(command);
     }
 
@@ -324,7 +322,7 @@ public final class ImapSession implements ProtocolSession {
             caps.addAll(List.of("NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE",
                     "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA",
                     "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "UTF8=ACCEPT", "BINARY",
-                    "APPENDLIMIT=" + settings.appendLimit()));
+                    "APPENDLIMIT=" + settings.appendLimit(), "MULTIAPPEND", "SAVEDATE"));
             caps.addAll(List.of("OBJECTID", "PREVIEW")); // RFC 8474, RFC 8970
             caps.addAll(ImapSearch.CAPABILITIES);
             if (!compressed) {

@@ -24,11 +24,15 @@ import java.time.Duration;
  * @param maxListPatternLength the most characters of LIST/LSUB patterns in one command, each counted with the
  *     reference; matching costs up to this times a name's length (see MailboxPattern)
  * @param maxListWildcards the most {@code *} and {@code %} in one command's LIST/LSUB patterns with the reference
+ * @param maxAppendMessages the most messages one APPEND may carry (RFC 3502 MULTIAPPEND)
+ * @param maxAppendOctets the most octets the messages of one APPEND may have together, at least {@code appendLimit}
+ *     so that one message of APPENDLIMIT always fits
  */
 public record ImapSettings(String hostName, boolean startTlsOffered, int maxLineLength, long maxLiteralSize,
                            long appendLimit, int maxNestingDepth, int maxBadCommandsBeforeLogin, int maxAuthFailures,
                            Duration loginTimeout, Duration idleTimeout, Path spoolDirectory, int spoolMemoryLimit,
-                           MessageLimits messageLimits, int maxListPatternLength, int maxListWildcards) {
+                           MessageLimits messageLimits, int maxListPatternLength, int maxListWildcards,
+                           int maxAppendMessages, long maxAppendOctets) {
 
     public ImapSettings {
         if (hostName.isBlank()) {
@@ -51,6 +55,10 @@ public record ImapSettings(String hostName, boolean startTlsOffered, int maxLine
             throw new IllegalArgumentException("IMAP LIST pattern limits out of range (1000 .. 65536 characters, "
                     + "1 .. that many wildcards)");
         }
+        if (maxAppendMessages < 1 || maxAppendOctets < appendLimit) {
+            throw new IllegalArgumentException("IMAP APPEND limits out of range (at least 1 message, and at least "
+                    + "APPENDLIMIT octets)");
+        }
         // RFC 3501 §5.4: an inactivity autologout timer is at least 30 minutes once logged in.
         if (idleTimeout.compareTo(Duration.ofMinutes(30)) < 0) {
             throw new IllegalArgumentException("the IMAP autologout timer must be at least 30 minutes");
@@ -70,48 +78,62 @@ public record ImapSettings(String hostName, boolean startTlsOffered, int maxLine
 
     /**
      * 64 KiB lines ({@link #DEFAULT_MAX_LINE_LENGTH}), 64 KiB literals, 50 MiB messages, nesting 16, BYE after 10
-     * bad commands or 3 failed logins, LIST patterns up to 1,024 characters and 64 wildcards.
+     * bad commands or 3 failed logins, LIST patterns up to 1,024 characters and 64 wildcards, APPEND of up to
+     * 1,000 messages and 100 MiB together.
      */
     public static ImapSettings defaults(String hostName, Path spoolDirectory) {
         return new ImapSettings(hostName, false, DEFAULT_MAX_LINE_LENGTH, 64 * 1024, 50L * 1024 * 1024, 16, 10, 3,
                 Duration.ofMinutes(1), Duration.ofMinutes(30), spoolDirectory, 1024 * 1024, MessageLimits.DEFAULTS,
-                1024, 64);
+                1024, 64, 1000, 100L * 1024 * 1024);
     }
 
     public ImapSettings withStartTlsOffered(boolean offered) {
         return new ImapSettings(hostName, offered, maxLineLength, maxLiteralSize, appendLimit, maxNestingDepth,
                 maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards);
+                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards,
+                maxAppendMessages, maxAppendOctets);
     }
 
+    /** A new APPENDLIMIT; the bound on one APPEND's octets together grows with it when it was smaller. */
     public ImapSettings withAppendLimit(long limit) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, limit, maxNestingDepth,
                 maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards);
+                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards,
+                maxAppendMessages, Math.max(maxAppendOctets, limit));
     }
 
     public ImapSettings withLimits(int lineLength, long literalSize, int nestingDepth, int badCommandsBeforeLogin,
                                    int authFailures) {
         return new ImapSettings(hostName, startTlsOffered, lineLength, literalSize, appendLimit, nestingDepth,
                 badCommandsBeforeLogin, authFailures, loginTimeout, idleTimeout, spoolDirectory, spoolMemoryLimit,
-                messageLimits, maxListPatternLength, maxListWildcards);
+                messageLimits, maxListPatternLength, maxListWildcards, maxAppendMessages, maxAppendOctets);
     }
 
     public ImapSettings withTimeouts(Duration login, Duration idle) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
                 maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, login, idle, spoolDirectory,
-                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards);
+                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards,
+                maxAppendMessages, maxAppendOctets);
     }
 
     public ImapSettings withListLimits(int patternLength, int wildcards) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
                 maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit, messageLimits, patternLength, wildcards);
+                spoolMemoryLimit, messageLimits, patternLength, wildcards,
+                maxAppendMessages, maxAppendOctets);
+    }
+
+    /** RFC 3502 MULTIAPPEND bounds: messages per APPEND, and their octets together. */
+    public ImapSettings withAppendBatchLimits(int messages, long octets) {
+        return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
+                maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
+                spoolMemoryLimit, messageLimits, maxListPatternLength, maxListWildcards, messages, octets);
     }
 
     public ImapSettings withMessageLimits(MessageLimits limits) {
         return new ImapSettings(hostName, startTlsOffered, maxLineLength, maxLiteralSize, appendLimit,
                 maxNestingDepth, maxBadCommandsBeforeLogin, maxAuthFailures, loginTimeout, idleTimeout, spoolDirectory,
-                spoolMemoryLimit, limits, maxListPatternLength, maxListWildcards);
+                spoolMemoryLimit, limits, maxListPatternLength, maxListWildcards,
+                maxAppendMessages, maxAppendOctets);
     }
 }

@@ -1,19 +1,31 @@
 package dev.hato.imap.wire;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The arguments of APPEND (RFC 3501 §6.3.11, RFC 3516 literal8, RFC 6855 UTF8): flags, date-time, and the message
- * literal, which is only counted here (the session streamed it elsewhere).
+ * The arguments of APPEND (RFC 3501 §6.3.11, RFC 3502 MULTIAPPEND, RFC 3516 literal8, RFC 6855 UTF8): the mailbox, then
+ * one or more messages, each with its flags, date-time and literal, which is only counted here (the session streamed
+ * it elsewhere).
  */
 final class AppendArguments {
 
     private AppendArguments() {
     }
 
+    /** RFC 3502: append = "APPEND" SP mailbox 1*append-message. */
     static ImapCommand append(ImapCursor c, String tag) {
         String mailbox = c.spAstring();
+        List<ImapCommand.Append.Message> messages = new ArrayList<>();
+        do {
+            messages.add(message(c));
+        } while (!c.atEnd());
+        return new ImapCommand.Append(tag, mailbox, messages);
+    }
+
+    /** RFC 3502: append-message = [SP flag-list] [SP date-time] SP literal. */
+    private static ImapCommand.Append.Message message(ImapCursor c) {
         c.requireSp();
         List<String> flags = List.of();
         if (c.peek() == '(') {
@@ -34,7 +46,7 @@ final class AppendArguments {
             int index = c.literalIndex();
             long size = c.literalAnnouncement();
             c.close();
-            return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
+            return new ImapCommand.Append.Message(flags, date, size, index);
         }
         if (c.peek() == '~') {
             // RFC 3516 §4.4: append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP (literal / literal8);
@@ -43,6 +55,6 @@ final class AppendArguments {
         }
         int index = c.literalIndex();
         long size = c.literalAnnouncement();
-        return new ImapCommand.Append(tag, mailbox, flags, date, size, index);
+        return new ImapCommand.Append.Message(flags, date, size, index);
     }
 }

@@ -85,7 +85,7 @@ final class FetchArguments {
                 .toUpperCase(Locale.ROOT);
         switch (name) {
             case "ENVELOPE", "FLAGS", "INTERNALDATE", "RFC822", "RFC822.HEADER", "RFC822.SIZE", "RFC822.TEXT",
-                    "BODYSTRUCTURE", "UID", "MODSEQ" -> {
+                    "BODYSTRUCTURE", "UID", "MODSEQ", "SAVEDATE" -> {
                 return new FetchAttribute.Simple(FetchAttribute.Item.valueOf(name.replace('.', '_')));
             }
             case "BODY", "BODY.PEEK" -> {

@@ -9,9 +9,12 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface FetchAttribute {
 
-    /** Attributes without section: ENVELOPE, FLAGS, INTERNALDATE, RFC822*, BODY, BODYSTRUCTURE, UID, MODSEQ. */
+    /**
+     * Attributes without section: ENVELOPE, FLAGS, INTERNALDATE, RFC822*, BODY, BODYSTRUCTURE, UID, MODSEQ, RFC 8514
+     * SAVEDATE.
+     */
     enum Item { ENVELOPE, FLAGS, INTERNALDATE, RFC822, RFC822_HEADER, RFC822_SIZE, RFC822_TEXT, BODY, BODYSTRUCTURE,
-        UID, MODSEQ }
+        UID, MODSEQ, SAVEDATE }
 
     record Simple(Item item) implements FetchAttribute {
     }

@@ -126,13 +126,29 @@ public sealed interface ImapCommand {
     }
 
     /**
-     * RFC 3501 §6.3.11. The message is the literal at {@code literalIndex} among the line's literals; the session
-     * streamed it, so only its size is here.
+     * RFC 3501 §6.3.11 with RFC 3502 MULTIAPPEND: one or more messages, appended all or none. Each message is the
+     * literal at its {@code literalIndex} among the line's literals; the session streamed it, so only its size is here.
      */
-    record Append(String tag, String mailbox, List<String> flags, @Nullable OffsetDateTime internalDate,
-            long messageSize, int literalIndex) implements ImapCommand {
+    record Append(String tag, String mailbox, List<Message> messages) implements ImapCommand {
         public Append {
-            flags = List.copyOf(flags);
+            messages = List.copyOf(messages);
+            if (messages.isEmpty()) {
+                throw new IllegalArgumentException("an APPEND carries at least one message");
+            }
+        }
+
+        /** An APPEND of one message. */
+        public Append(String tag, String mailbox, List<String> flags, @Nullable OffsetDateTime internalDate,
+                long messageSize, int literalIndex) {
+            this(tag, mailbox, List.of(new Message(flags, internalDate, messageSize, literalIndex)));
+        }
+
+        /** RFC 3502 append-message: [SP flag-list] [SP date-time] SP literal (or an RFC 3516 / RFC 6855 literal8). */
+        public record Message(List<String> flags, @Nullable OffsetDateTime internalDate, long size,
+                int literalIndex) {
+            public Message {
+                flags = List.copyOf(flags);
+            }
         }
     }
 

@@ -122,13 +122,14 @@ final class SearchArguments {
         String key = c.atom().toUpperCase(Locale.ROOT);
         switch (key) {
             case "ALL", "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "NEW", "OLD", "RECENT", "SEEN", "UNANSWERED",
-                    "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN" -> {
+                    "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN", "SAVEDATESUPPORTED" -> {
                 return new SearchKey.Simple(SearchKey.Flag.valueOf(key));
             }
             case "BCC", "BODY", "CC", "FROM", "SUBJECT", "TEXT", "TO" -> {
                 return new SearchKey.Text(SearchKey.Field.valueOf(key), c.spAstring());
             }
-            case "BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE" -> {
+            case "BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE", "SAVEDBEFORE", "SAVEDON",
+                    "SAVEDSINCE" -> {
                 c.requireSp();
                 // date = date-text / DQUOTE date-text DQUOTE
                 String text = c.peek() == '"' ? c.quoted()

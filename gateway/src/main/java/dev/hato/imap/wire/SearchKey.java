@@ -6,15 +6,18 @@ import java.util.List;
 /** The parsed tree of an RFC 3501 §6.4.4 search: a list of keys is an {@link And}. */
 public sealed interface SearchKey {
 
-    /** Keys without arguments. */
+    /** Keys without arguments (RFC 8514 SAVEDATESUPPORTED among them). */
     enum Flag { ALL, ANSWERED, DELETED, DRAFT, FLAGGED, NEW, OLD, RECENT, SEEN, UNANSWERED, UNDELETED, UNDRAFT,
-        UNFLAGGED, UNSEEN }
+        UNFLAGGED, UNSEEN, SAVEDATESUPPORTED }
 
     /** Keys that search a header or the text for a string. */
     enum Field { BCC, BODY, CC, FROM, SUBJECT, TEXT, TO }
 
-    /** Keys that compare a date: internal date (BEFORE, ON, SINCE) or the Date: header (SENT*). */
-    enum DateField { BEFORE, ON, SINCE, SENTBEFORE, SENTON, SENTSINCE }
+    /**
+     * Keys that compare a date: internal date (BEFORE, ON, SINCE), the Date: header (SENT*) or the RFC 8514 save
+     * date (SAVED*).
+     */
+    enum DateField { BEFORE, ON, SINCE, SENTBEFORE, SENTON, SENTSINCE, SAVEDBEFORE, SAVEDON, SAVEDSINCE }
 
     record Simple(Flag flag) implements SearchKey {
     }

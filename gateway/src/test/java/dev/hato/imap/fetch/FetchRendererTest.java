@@ -396,6 +396,12 @@ class FetchRendererTest {
     }
 
     @Test
+    void saveDateShouldBeNilWhenTheStoreDoesNotKnowIt() {
+        // RFC 8514 §4.2, §5: "SAVEDATE" SP (date-time / nil).
+        assertThat(render(SINGLE, "(UID SAVEDATE)")).isEqualTo("* 3 FETCH (UID 42 SAVEDATE NIL)\r\n");
+    }
+
+    @Test
     void envelopeAndStructuresAreTheStoredOnesWithEncodedWordsAsInTheMessage() throws IOException {
         MessageStructure structure = SCANNER.scan(new ByteArrayInputStream(NESTED.getBytes(StandardCharsets.ISO_8859_1)));
 

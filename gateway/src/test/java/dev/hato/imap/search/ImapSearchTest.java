@@ -140,6 +140,53 @@ class ImapSearchTest {
     }
 
     @Test
+    void olderAndYoungerShouldBothMatchAMessageExactlyAtTheTargetSecond() {
+        // RFC 5032 §2: uid 8 arrived 06:00Z, 21600 s before NOW; OLDER is "<=" and YOUNGER ">=" the target.
+        assertThat(find("YOUNGER 21600")).containsExactly(8L);
+        assertThat(find("OLDER 21600")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(find("YOUNGER 21599")).isEmpty();
+        assertThat(find("OLDER 21601")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
+    void olderAndYoungerShouldCompareToTheResolutionOfASecond() {
+        // RFC 5032 §2 "exact matching, to the resolution of a second": 700 ms past NOW is still NOW's second.
+        ImapCommand.Search younger = (ImapCommand.Search) parse("SEARCH YOUNGER 21600");
+        SearchContext later = new SearchContext(inbox[0], inbox[1], STORE.messages(inbox), Set.of(), List.of(), TOKYO,
+                NOW.plusMillis(700));
+        assertThat(search.search(later, younger.key(), younger.charset()).block(Duration.ofSeconds(30))
+                .sequenceNumbers()).containsExactly(8L);
+    }
+
+    @Test
+    void savedDateKeysShouldCompareTheSaveDayAndTheInternalDayWhenTheSaveDateIsUnknown() {
+        long[] box = STORE.newMailbox();
+        long copied = STORE.add(box, "Subject: copied\r\n\r\nx\r\n", Instant.parse("2020-01-01T12:00:00Z"), Set.of());
+        STORE.setSaveDate(box, copied, Instant.parse("2024-03-10T16:00:00Z")); // 11 March in Tokyo, the server's zone
+        long legacy = STORE.add(box, "Subject: legacy\r\n\r\ny\r\n", Instant.parse("2024-03-09T12:00:00Z"), Set.of());
+        STORE.setSaveDate(box, legacy, null); // stored before save dates were kept
+        SearchContext context = new SearchContext(box[0], box[1], STORE.messages(box), Set.of(), List.of(), TOKYO,
+                NOW);
+
+        assertThat(find(context, "SAVEDON 11-Mar-2024")).containsExactly(1L);
+        assertThat(find(context, "SAVEDON 10-Mar-2024")).isEmpty();
+        assertThat(find(context, "SAVEDSINCE 10-Mar-2024")).containsExactly(1L);
+        // RFC 8514 §4.3: without a save date the internal date is compared instead.
+        assertThat(find(context, "SAVEDON 9-Mar-2024")).containsExactly(2L);
+        assertThat(find(context, "SAVEDBEFORE 11-Mar-2024")).containsExactly(2L);
+        assertThat(find(context, "SAVEDSINCE 9-Mar-2024")).containsExactly(1L, 2L);
+        assertThat(find(context, "ON 1-Jan-2020")).as("the internal date is not the save date").containsExactly(1L);
+        assertThat(find(context, "SAVEDATESUPPORTED")).containsExactly(1L, 2L);
+        assertThat(find(context, "NOT SAVEDATESUPPORTED")).isEmpty();
+    }
+
+    private static List<Long> find(SearchContext context, String keys) {
+        ImapCommand.Search parsed = (ImapCommand.Search) parse("SEARCH " + keys);
+        return search.search(context, parsed.key(), parsed.charset()).block(Duration.ofSeconds(30))
+                .sequenceNumbers();
+    }
+
+    @Test
     void sizeKeysShouldBeStrictAndCountTheStoredOctets() {
         assertThat(find("LARGER 1000")).containsExactly(2L, 8L);
         assertThat(find("SMALLER 1000")).containsExactly(1L, 3L, 4L, 5L, 6L, 7L);
@@ -195,9 +242,10 @@ class ImapSearchTest {
     void olderAndYoungerShouldCountBackFromNow() {
         assertThat(find("YOUNGER 86399")).containsExactly(8L);
         assertThat(find("OLDER 86399")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
-        // 7 arrived exactly one day before now: within the interval, so YOUNGER and not OLDER (RFC 5032 §3)
+        // 7 arrived exactly one day before now, at the target: RFC 5032 §2 makes it both YOUNGER (">=") and OLDER
+        // ("less recent than or equal to").
         assertThat(find("YOUNGER 86400")).containsExactly(7L, 8L);
-        assertThat(find("OLDER 86400")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(find("OLDER 86400")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
     }
 
     @Test

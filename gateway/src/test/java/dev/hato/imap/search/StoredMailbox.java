@@ -11,6 +11,7 @@ import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Parameters;
 import io.r2dbc.spi.Statement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +21,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -112,6 +116,16 @@ final class StoredMailbox implements BeforeAllCallback, AfterAllCallback {
     void forgetFacts(long[] mailbox, long uid) {
         execute("DELETE FROM blob_facts WHERE blob_id = (SELECT blob_id FROM message WHERE account_id = $1"
                 + " AND mailbox_id = $2 AND uid = $3) RETURNING 1", mailbox[0], mailbox[1], uid);
+    }
+
+    /**
+     * Sets a stored message's RFC 8514 save date (which the store sets to the time of its commit); null, as for a
+     * message stored before save dates were kept.
+     */
+    void setSaveDate(long[] mailbox, long uid, @Nullable Instant saveDate) {
+        execute("UPDATE message SET save_date = $4 WHERE account_id = $1 AND mailbox_id = $2 AND uid = $3"
+                + " RETURNING 1", mailbox[0], mailbox[1], uid, saveDate == null ? Parameters.in(OffsetDateTime.class)
+                : OffsetDateTime.ofInstant(saveDate, ZoneOffset.UTC));
     }
 
     /** Changes flags as STORE does, which gives the messages a new modseq. */

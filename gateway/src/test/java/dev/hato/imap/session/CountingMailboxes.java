@@ -9,6 +9,7 @@ import dev.hato.store.mail.MessageMeta;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -139,6 +140,11 @@ final class CountingMailboxes implements Mailboxes {
     public Mono<AppendResult> append(long accountId, long mailboxId, MessageContent content, MessageFacts facts,
                                      Set<String> flags, Instant internalDate) {
         return delegate.append(accountId, mailboxId, content, facts, flags, internalDate);
+    }
+
+    @Override
+    public Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages) {
+        return delegate.append(accountId, mailboxId, messages);
     }
 
     @Override

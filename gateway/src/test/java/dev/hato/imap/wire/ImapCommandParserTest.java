@@ -135,6 +135,21 @@ class ImapCommandParserTest {
                 new Case("a APPEND {5}\r\nDraft \"17-Jul-1996 02:44:25 +0200\" {0+}\r\n\r\n",
                         new ImapCommand.Append("a", "Draft", List.of(),
                                 OffsetDateTime.of(1996, 7, 17, 2, 44, 25, 0, ZoneOffset.ofHours(2)), 0, 1)),
+                // RFC 3502: several messages, each with its own flags and date-time, synchronizing, LITERAL+ and
+                // RFC 3516 literal8 mixed; the mailbox itself may be a literal (then the messages are 1 and 2).
+                new Case("A003 APPEND saved-messages (\\Seen) {3}\r\nabc (\\Seen) \" 7-Feb-1994 22:43:04 -0800\" "
+                        + "{2+}\r\nhi ~{3}\r\nx\0y \"01-Jan-2000 00:00:00 +0000\" UTF8 (~{1+}\r\nz)\r\n",
+                        new ImapCommand.Append("A003", "saved-messages", List.of(
+                                new ImapCommand.Append.Message(List.of("\\Seen"), null, 3, 0),
+                                new ImapCommand.Append.Message(List.of("\\Seen"),
+                                        OffsetDateTime.of(1994, 2, 7, 22, 43, 4, 0, ZoneOffset.ofHours(-8)), 2, 1),
+                                new ImapCommand.Append.Message(List.of(), null, 3, 2),
+                                new ImapCommand.Append.Message(List.of(),
+                                        OffsetDateTime.of(2000, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), 1, 3)))),
+                new Case("a APPEND {5+}\r\nDraft {1+}\r\nx () {1+}\r\ny\r\n",
+                        new ImapCommand.Append("a", "Draft", List.of(
+                                new ImapCommand.Append.Message(List.of(), null, 1, 1),
+                                new ImapCommand.Append.Message(List.of(), null, 1, 2)))),
                 new Case("A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"\r\n", new ImapCommand.Search(
                         "A282", false, null, List.of(), new SearchKey.And(List.of(
                                 new SearchKey.Simple(SearchKey.Flag.FLAGGED),
@@ -219,6 +234,18 @@ class ImapCommandParserTest {
                         false, SequenceSet.of(new Range(2, 4)), List.of(new FetchAttribute.Simple(Item.FLAGS),
                                 new Body(false, new Section(List.of(), FetchAttribute.Text.HEADER_FIELDS,
                                         List.of("DATE", "FROM")), null)), null, false)),
+                // RFC 8514 §5: fetch-att =/ "SAVEDATE"; search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date /
+                // "SAVEDSINCE" SP date / "SAVEDATESUPPORTED".
+                new Case("a FETCH 1 (UID savedate)\r\n", new ImapCommand.Fetch("a", false,
+                        SequenceSet.of(Range.single(1)), List.of(new FetchAttribute.Simple(Item.UID),
+                                new FetchAttribute.Simple(Item.SAVEDATE)), null, false)),
+                new Case("a SEARCH SAVEDBEFORE 1-Jan-2015 savedon 28-Dec-2014 SAVEDSINCE \"2-Feb-2014\""
+                        + " SAVEDATESUPPORTED\r\n", new ImapCommand.Search("a", false, null, List.of(),
+                                new SearchKey.And(List.of(
+                                        new SearchKey.Date(SearchKey.DateField.SAVEDBEFORE, LocalDate.of(2015, 1, 1)),
+                                        new SearchKey.Date(SearchKey.DateField.SAVEDON, LocalDate.of(2014, 12, 28)),
+                                        new SearchKey.Date(SearchKey.DateField.SAVEDSINCE, LocalDate.of(2014, 2, 2)),
+                                        new SearchKey.Simple(SearchKey.Flag.SAVEDATESUPPORTED))))),
                 new Case("a FETCH 1:* ALL\r\n", new ImapCommand.Fetch("a", false, SequenceSet.of(new Range(1, STAR)),
                         List.of(new FetchAttribute.Simple(Item.FLAGS), new FetchAttribute.Simple(Item.INTERNALDATE),
                                 new FetchAttribute.Simple(Item.RFC822_SIZE), new FetchAttribute.Simple(Item.ENVELOPE)),
@@ -351,6 +378,11 @@ class ImapCommandParserTest {
                 new Case("a SEARCH SINCE 1-Foo-2024\r\n", new ImapCommand.Invalid("a", "Invalid month Foo")),
                 new Case("a APPEND INBOX \"7-Feb-1994 21:52:25 -0800\" {1}\r\nx\r\n",
                         new ImapCommand.Invalid("a", "Invalid date-time")),
+                // RFC 3502 append-message: each message needs its literal; no separator but SP, nothing after the last.
+                new Case("a APPEND INBOX {1}\r\nx (\\Seen)\r\n", new ImapCommand.Invalid("a", "Missing argument")),
+                new Case("a APPEND INBOX {1}\r\nx  {1}\r\ny\r\n", new ImapCommand.Invalid("a", "Expected '{'")),
+                new Case("a APPEND INBOX {1}\r\nx \r\n", new ImapCommand.Invalid("a", "Expected '{'")),
+                new Case("a APPEND INBOX {1}\r\nx,{1}\r\ny\r\n", new ImapCommand.Invalid("a", "Expected a space")),
                 new Case("a AUTHENTICATE PLAIN AG=ZyZWQ\r\n", new ImapCommand.Invalid("a", "Invalid initial response")),
                 new Case("a UID FROB 1\r\n", new ImapCommand.Invalid("a", "Unknown UID command FROB")),
                 new Case("a ENABLE\r\n", new ImapCommand.Invalid("a", "ENABLE needs a capability")),

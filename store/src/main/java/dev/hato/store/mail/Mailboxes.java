@@ -132,8 +132,27 @@ public interface Mailboxes {
     Mono<AppendResult> append(long accountId, long mailboxId, MessageContent content, MessageFacts facts,
                               Set<String> flags, Instant internalDate);
 
+    /**
+     * Stores several messages in the mailbox in one transaction (IMAP MULTIAPPEND, RFC 3502: "either all messages
+     * are successfully appended, or no messages are appended"); completes after commit with one result per message,
+     * in the order given, the UIDs consecutive and ascending in that order (RFC 4315 APPENDUID with a uid-set). The
+     * refusals of {@link #append(long, long, MessageContent, MessageFacts, Set, Instant)}, the quota counted over all
+     * of the messages; after a refusal none of them is stored.
+     */
+    Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages);
+
     /** RFC 4315 APPENDUID data. */
     record AppendResult(long uidValidity, long uid, long modseq) { }
+
+    /** One message of a multiple {@link #append(long, long, List)}. */
+    record NewMessage(MessageContent content, MessageFacts facts, Set<String> flags, Instant internalDate) {
+        public NewMessage {
+            java.util.Objects.requireNonNull(content, "content");
+            java.util.Objects.requireNonNull(facts, "facts");
+            java.util.Objects.requireNonNull(internalDate, "internalDate");
+            flags = Set.copyOf(flags);
+        }
+    }
 
     /** Removes these UIDs, recording the expunges in the change log (RFC 3501 EXPUNGE, RFC 4315 UID EXPUNGE). */
     Mono<Void> expunge(long accountId, long mailboxId, Collection<Long> uids);

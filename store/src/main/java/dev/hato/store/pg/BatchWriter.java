@@ -57,13 +57,15 @@ final class BatchWriter {
             + " WHERE m.account_id = v.account_id AND m.id = v.id"
             + " RETURNING m.id, m.uid_next, m.highest_modseq";
 
+    // save_date takes its default, the transaction's time (RFC 8514), which the statement returns for the receipts.
     private static final String INSERT_MESSAGES = "WITH m AS ("
             + "  INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date)"
             + "  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],"
             + "                       $6::bigint[], $7::timestamptz[])"
-            + "  RETURNING account_id, mailbox_id, uid, modseq)"
-            + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind)"
-            + " SELECT account_id, mailbox_id, modseq, uid, 'append' FROM m";
+            + "  RETURNING account_id, mailbox_id, uid, modseq),"
+            + " c AS (INSERT INTO change (account_id, mailbox_id, modseq, uid, kind)"
+            + "  SELECT account_id, mailbox_id, modseq, uid, 'append' FROM m)"
+            + " SELECT now() AS save_date";
 
     // The outbound queue rows of the whole batch in one statement: a message row per delivery with outbound
     // recipients (ids drawn up front, so each recipient row finds its message by ordinal), a recipient row each,
@@ -239,6 +241,7 @@ final class BatchWriter {
             Long[] sizes = new Long[rows];
             Instant[] dates = new Instant[rows];
             int row = 0;
+            Map<Integer, List<MessageMeta>> stored = new HashMap<>();
             // Batch order is arrival order, so a mailbox's UIDs follow the order its deliveries came in.
             for (int i : ready) {
                 Delivery delivery = deliveries.get(i);
@@ -246,7 +249,7 @@ final class BatchWriter {
                 long size = delivery.content().size();
                 // PostgreSQL keeps microseconds; the receipt says what a later read returns.
                 Instant date = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
-                List<MessageMeta> stored = new ArrayList<>();
+                List<MessageMeta> metas = new ArrayList<>();
                 for (long account : recipients.get(i)) {
                     long mailboxId = inboxes.get(account);
                     Reservation reservation = reservations.get(mailboxId);
@@ -259,15 +262,23 @@ final class BatchWriter {
                     sizes[row] = size;
                     dates[row] = date;
                     row++;
-                    stored.add(new MessageMeta(account, mailboxId, uid, reservation.modseq, blobId, size, date,
+                    metas.add(new MessageMeta(account, mailboxId, uid, reservation.modseq, blobId, size, date,
                             Set.of()));
                 }
-                receipts.put(i, new DeliveryReceipt(blobId, List.copyOf(stored)));
+                stored.put(i, metas);
             }
             Long[] notifyMailboxes = reservations.keySet().toArray(Long[]::new);
             Long[] notifyModseqs = reservations.values().stream().map(r -> r.modseq).toArray(Long[]::new);
-            return Database.rowsUpdated(Database.statement(connection, INSERT_MESSAGES,
-                            accountIds, mailboxIds, uids, modseqs, blobIds, sizes, dates))
+            return Database.rows(Database.statement(connection, INSERT_MESSAGES,
+                            accountIds, mailboxIds, uids, modseqs, blobIds, sizes, dates),
+                            result -> Database.required(result, "save_date", Instant.class))
+                    .single()
+                    .doOnNext(saveDate -> stored.forEach((i, metas) -> receipts.put(i,
+                            new DeliveryReceipt(blobId(deliveries.get(i)), metas.stream()
+                                    .map(meta -> new MessageMeta(meta.accountId(), meta.mailboxId(), meta.uid(),
+                                            meta.modseq(), meta.blobId(), meta.size(), meta.internalDate(),
+                                            meta.flags(), saveDate))
+                                    .toList()))))
                     // Queued by PostgreSQL and delivered to listeners only if the transaction commits.
                     .then(Database.rowsUpdated(Database.statement(connection, NOTIFY, notifyMailboxes, notifyModseqs)))
                     .then();

@@ -55,13 +55,36 @@ final class BlobBatch {
 
     /** The distinct blobs still in the batch, by hex SHA-256. */
     private final TreeMap<String, PendingBlob> blobs = new TreeMap<>();
+    /** The most octets of small blobs held in memory at once; the small blobs past it stream as large ones do. */
+    private final long memoryBudget;
+    private long inMemory;
+
+    /** A batch whose small blobs are all read into memory (its caller bounds their number). */
+    BlobBatch() {
+        this(Long.MAX_VALUE);
+    }
+
+    /**
+     * A batch that holds at most {@code memoryBudget} octets of small blobs in memory: the first small blobs up to it
+     * are read before the transaction and copied together, the rest are copied chunk by chunk from their content in
+     * the transaction, as large ones are (one chunk in memory at a time, a round trip each).
+     */
+    BlobBatch(long memoryBudget) {
+        this.memoryBudget = memoryBudget;
+    }
 
     /**
      * Adds the content of write {@code owner} (an index the caller chooses); writes of the same bytes share one
      * blob. The first facts given for a blob are the ones stored with it.
      */
     void add(MessageContent content, @Nullable MessageFacts facts, int owner) {
-        PendingBlob blob = blobs.computeIfAbsent(HEX.formatHex(content.sha256()), sha256 -> new PendingBlob(content));
+        PendingBlob blob = blobs.computeIfAbsent(HEX.formatHex(content.sha256()), sha256 -> {
+            boolean small = content.size() <= Chunks.SIZE && content.size() <= memoryBudget - inMemory;
+            if (small) {
+                inMemory += content.size();
+            }
+            return new PendingBlob(content, small);
+        });
         blob.owners.add(owner);
         if (blob.facts == null) {
             blob.facts = facts;
@@ -248,13 +271,16 @@ final class BlobBatch {
         /** Inserted by this batch, so its chunks (and facts) are still to be written. */
         private boolean fresh;
 
-        PendingBlob(MessageContent content) {
+        /** Fits one chunk and the batch's memory budget: read before the transaction, copied with the others. */
+        private final boolean small;
+
+        PendingBlob(MessageContent content, boolean small) {
             this.content = content;
+            this.small = small;
         }
 
-        /** Fits one chunk: read before the transaction and copied with the other small ones. */
         boolean small() {
-            return content.size() <= Chunks.SIZE;
+            return small;
         }
 
         /** The bytes of a small blob, dropped here so that they are not kept for the rest of the batch. */

@@ -6,6 +6,7 @@ import dev.hato.store.mail.Mailboxes.AppendResult;
 import dev.hato.store.mail.Mailboxes.CopyResult;
 import dev.hato.store.mail.Mailboxes.FlagMode;
 import dev.hato.store.mail.Mailboxes.FlagUpdate;
+import dev.hato.store.mail.Mailboxes.NewMessage;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
 import dev.hato.store.mail.MessageMeta;
@@ -91,12 +92,23 @@ final class MessageChanges {
             + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind)"
             + " SELECT $1, $2, $4, uid, 'expunge' FROM gone";
 
+    // RFC 3502 / RFC 4315: the messages of one APPEND get consecutive UIDs from $3 in the order given (ordinality n).
+    // Flags travel as one space-separated text per message (unnest cannot take ragged arrays; a flag is an atom,
+    // which holds no space).
     private static final String APPEND = "WITH m AS (INSERT INTO message"
             + "  (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags)"
-            + "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[]) RETURNING uid)"
+            + "  SELECT $1, $2, $3 + v.n - 1, $4, v.blob_id, v.size, v.internal_date, string_to_array(v.flags, ' ')"
+            + "  FROM unnest($5::bigint[], $6::bigint[], $7::timestamptz[], $8::text[])"
+            + "   WITH ORDINALITY AS v (blob_id, size, internal_date, flags, n) RETURNING uid)"
             + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind) SELECT $1, $2, $4, uid, 'append'"
             // the change feed's NOTIFY in the same statement (one round trip less); sent at commit, as any NOTIFY
             + " FROM m CROSS JOIN (SELECT pg_notify('" + PgMessages.CHANNEL + "', $9)) AS n";
+
+    /**
+     * The octets of small messages an APPEND holds in memory while it commits (four chunks); the others of a
+     * multiple APPEND are copied from their spools chunk by chunk.
+     */
+    private static final long APPEND_MEMORY = 4L * Chunks.SIZE;
 
     private final Database db;
     private final Quotas quotas;
@@ -230,23 +242,44 @@ final class MessageChanges {
 
     Mono<AppendResult> append(long accountId, long mailboxId, MessageContent content, MessageFacts facts,
                                      Set<String> flags, Instant internalDate) {
-        Objects.requireNonNull(content, "content");
-        Objects.requireNonNull(facts, "facts");
         Objects.requireNonNull(flags, "flags");
-        Objects.requireNonNull(internalDate, "internalDate");
+        return append(accountId, mailboxId, List.of(new NewMessage(content, facts, flags, internalDate)))
+                .map(results -> results.get(0));
+    }
+
+    /**
+     * All of {@code messages} in one transaction (RFC 3502: all or none): their blobs, one quota check for all of
+     * them under the account lock, one UID reservation, and one statement for the message and change rows.
+     */
+    Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
+        if (messages.isEmpty()) {
+            return Mono.error(new IllegalArgumentException("an APPEND stores at least one message"));
+        }
         return Mono.defer(() -> {
-            String[] stored = Flags.canonical(flags);
-            Instant date = internalDate.truncatedTo(ChronoUnit.MICROS); // what PostgreSQL keeps
-            Quotas.Usage adding = new Quotas.Usage(1, content.size());
-            BlobBatch blobs = new BlobBatch();
-            blobs.add(content, facts, 0);
+            int count = messages.size();
+            Long[] sizes = new Long[count];
+            Instant[] dates = new Instant[count];
+            String[] flags = new String[count];
+            long octets = 0;
+            // What one message in memory would cost, however many messages this APPEND carries (RFC 3502).
+            BlobBatch blobs = new BlobBatch(APPEND_MEMORY);
+            for (int i = 0; i < count; i++) {
+                NewMessage message = messages.get(i);
+                sizes[i] = message.content().size();
+                dates[i] = message.internalDate().truncatedTo(ChronoUnit.MICROS); // what PostgreSQL keeps
+                flags[i] = String.join(" ", Flags.canonical(message.flags()));
+                octets += message.content().size();
+                blobs.add(message.content(), message.facts(), i);
+            }
+            Quotas.Usage adding = new Quotas.Usage(count, octets);
             AtomicReference<@Nullable Throwable> unreadable = new AtomicReference<>();
             // A first look at the quota, before any byte is written; the check that counts is the one under the
             // account lock below.
             return quotas.quotaToEnforce(accountId)
                     .flatMap(quota -> Quotas.overQuota(quota.limitOctets(), quota.limitMessages(),
                             new Quotas.Usage(quota.usedMessages(), quota.usedOctets()), adding))
-                    .then(blobs.readSmall((owners, error) -> unreadable.set(error)))
+                    .then(blobs.readSmall((owners, error) -> unreadable.compareAndSet(null, error)))
                     .then(Mono.defer(() -> unreadable.get() == null ? Mono.<Void>empty()
                             : Mono.error(unreadable.get())))
                     .then(db.inTransaction(connection -> blobs.store(connection)
@@ -255,13 +288,21 @@ final class MessageChanges {
                                     .switchIfEmpty(Mono.error(() -> new MailboxException(Reason.NONEXISTENT,
                                             "no account " + accountId)))
                                     .flatMap(limits -> Quotas.checkQuota(connection, accountId, limits, adding))
-                                    .then(reserve(connection, accountId, mailboxId, 1))
-                                    .flatMap(reserved -> Database.rowsUpdated(Database.statement(connection, APPEND,
-                                                    accountId, mailboxId, reserved.firstUid(), reserved.modseq(),
-                                                    blobs.id(content), content.size(), date, stored,
-                                                    mailboxId + ":" + reserved.modseq()))
-                                            .thenReturn(new AppendResult(reserved.uidValidity(), reserved.firstUid(),
-                                                    reserved.modseq()))))
+                                    .then(reserve(connection, accountId, mailboxId, count))
+                                    .flatMap(reserved -> {
+                                        Long[] blobIds = new Long[count];
+                                        List<AppendResult> results = new ArrayList<>(count);
+                                        for (int i = 0; i < count; i++) {
+                                            blobIds[i] = blobs.id(messages.get(i).content());
+                                            results.add(new AppendResult(reserved.uidValidity(),
+                                                    reserved.firstUid() + i, reserved.modseq()));
+                                        }
+                                        return Database.rowsUpdated(Database.statement(connection, APPEND,
+                                                        accountId, mailboxId, reserved.firstUid(), reserved.modseq(),
+                                                        blobIds, sizes, dates, flags,
+                                                        mailboxId + ":" + reserved.modseq()))
+                                                .thenReturn(List.copyOf(results));
+                                    }))
                             .single());
         }).onErrorMap(MailboxErrors::translate);
     }

@@ -9,6 +9,7 @@ import dev.hato.store.mail.MessageMeta;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -162,6 +163,11 @@ final class PgMailboxes implements Mailboxes {
     public Mono<AppendResult> append(long accountId, long mailboxId, MessageContent content, MessageFacts facts,
                                      Set<String> flags, Instant internalDate) {
         return changes.append(accountId, mailboxId, content, facts, flags, internalDate);
+    }
+
+    @Override
+    public Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages) {
+        return changes.append(accountId, mailboxId, messages);
     }
 
     @Override

@@ -23,7 +23,7 @@ final class PgMessages {
 
     /** The columns {@link #message} reads. */
     static final String MESSAGE_COLUMNS = "account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags,"
-            + " origin_mailbox_id, origin_uid";
+            + " origin_mailbox_id, origin_uid, save_date";
 
     private final Database db;
 
@@ -121,6 +121,7 @@ final class PgMessages {
                 Database.required(row, "internal_date", Instant.class),
                 Set.copyOf(List.of(flags)),
                 originMailboxId == null ? mailboxId : originMailboxId,
-                originUid == null ? uid : originUid);
+                originUid == null ? uid : originUid,
+                row.get("save_date", Instant.class)); // RFC 8514: NULL for messages stored before V11
     }
 }

@@ -894,6 +894,115 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void saveDateShouldBeWhenTheMessageEnteredItsMailboxNotItsInternalDate() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        MailboxInfo archive = box(account, "Archive");
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant old = Instant.parse("2001-02-03T04:05:06Z");
+        mailboxes().append(account.id(), inbox.id(), TestContent.unique("a"), facts("a"), Set.of(), old).block(WAIT);
+        MessageMeta appended = messages(account, inbox).get(0);
+        // RFC 8514 §3: the save date is the moment of saving, whatever internal date APPEND gave.
+        assertThat(appended.internalDate()).isEqualTo(old);
+        assertThat(appended.saveDate()).isNotNull().isAfterOrEqualTo(before);
+
+        mailboxes().copy(account.id(), inbox.id(), List.of(1L), archive.id(), false).block(WAIT);
+        mailboxes().copy(account.id(), inbox.id(), List.of(1L), archive.id(), true).block(WAIT);
+
+        // COPY and MOVE give the new message a new save date and keep the internal date; the source keeps its own.
+        List<MessageMeta> copies = messages(account, archive);
+        assertThat(copies).hasSize(2);
+        assertThat(copies).extracting(MessageMeta::internalDate).containsOnly(old);
+        assertThat(copies.get(0).saveDate()).isAfter(appended.saveDate());
+        assertThat(copies.get(1).saveDate()).isAfter(copies.get(0).saveDate());
+        assertThat(uids(account, inbox)).isEmpty();
+    }
+
+    @Test
+    void multipleAppendShouldStoreEveryMessageWithConsecutiveUidsInOrder() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "first");
+        MessageContent same = TestContent.unique("twice");
+        Instant old = Instant.parse("2001-02-03T04:05:06Z");
+        List<AppendResult> results = mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("a"), facts("a"), Set.of("\\Seen", "$Work"), old),
+                new Mailboxes.NewMessage(same, facts("twice"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(same, facts("twice"), Set.of("\\Flagged"), Instant.now()))).block(WAIT);
+
+        assertThat(results).extracting(AppendResult::uid).containsExactly(2L, 3L, 4L);
+        assertThat(results).extracting(AppendResult::uidValidity).containsOnly(inbox.uidValidity());
+        List<MessageMeta> stored = messages(account, inbox);
+        assertThat(stored).extracting(MessageMeta::uid).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(stored.get(1).flags()).containsExactlyInAnyOrder("\\Seen", "$Work");
+        assertThat(stored.get(1).internalDate()).isEqualTo(old);
+        assertThat(stored.get(2).flags()).isEmpty();
+        assertThat(stored.get(3).flags()).containsExactly("\\Flagged");
+        assertThat(stored.get(2).blobId()).isEqualTo(stored.get(3).blobId());
+        assertThat(box(account, "INBOX").uidNext()).isEqualTo(5);
+    }
+
+    @Test
+    void multipleAppendShouldStoreManySmallMessagesPastTheMemoryBudgetAndAUnreadableOneNot() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        // Six messages of 200 KB: more small messages than an APPEND holds in memory at once; the rest stream.
+        List<TestContent> contents = new ArrayList<>();
+        List<Mailboxes.NewMessage> messages = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            TestContent content = TestContent.random(200 * 1024).chunkedBy(16 * 1024);
+            contents.add(content);
+            messages.add(new Mailboxes.NewMessage(content, facts("m" + i), Set.of(), Instant.now()));
+        }
+
+        assertThat(mailboxes().append(account.id(), inbox.id(), messages).block(WAIT))
+                .extracting(AppendResult::uid).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        List<MessageMeta> stored = messages(account, inbox);
+        for (int i = 0; i < 6; i++) {
+            assertThat(TestContent.concat(blobs().content(stored.get(i).blobId()).collectList().block(WAIT)))
+                    .isEqualTo(contents.get(i).bytes());
+        }
+
+        // One message whose bytes do not match their hash, past the budget: the whole APPEND rolls back.
+        List<Mailboxes.NewMessage> broken = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            broken.add(new Mailboxes.NewMessage(TestContent.random(200 * 1024), facts("b" + i), Set.of(),
+                    Instant.now()));
+        }
+        broken.add(new Mailboxes.NewMessage(TestContent.random(200 * 1024).withWrongSha256(), facts("bad"), Set.of(),
+                Instant.now()));
+        assertThatThrownBy(() -> mailboxes().append(account.id(), inbox.id(), broken).block(WAIT))
+                .isNotNull();
+        assertThat(uids(account, inbox)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(box(account, "INBOX").uidNext()).isEqualTo(7);
+    }
+
+    @Test
+    void multipleAppendShouldStoreNothingWhenTheMessagesTogetherExceedTheQuota() {
+        Account account = freshAccount();
+        MailboxInfo inbox = box(account, "INBOX");
+        append(account, inbox, "1");
+        mailboxes().setQuota(account.id(), null, 3L).block(WAIT);
+
+        // Each fits alone, all three do not: RFC 3502, "no partial appending is permitted".
+        assertThat(reasonOf(mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("2"), facts("2"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("3"), facts("3"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("4"), facts("4"), Set.of(), Instant.now())))))
+                .isEqualTo(MailboxException.Reason.OVER_QUOTA);
+        assertThat(reasonOf(mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("5"), facts("5"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("6"), facts("6"), Set.of("\\Bogus"), Instant.now())))))
+                .isEqualTo(MailboxException.Reason.CANNOT);
+        assertThat(uids(account, inbox)).containsExactly(1L);
+        assertThat(box(account, "INBOX").uidNext()).as("a refused append takes no UID").isEqualTo(2);
+        assertThat(mailboxes().append(account.id(), inbox.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("7"), facts("7"), Set.of(), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("8"), facts("8"), Set.of(), Instant.now())))
+                .block(WAIT)).extracting(AppendResult::uid).containsExactly(2L, 3L);
+    }
+
+    @Test
     void setQuotaShouldRefuseNegativeLimitsAndMissingAccounts() {
         Account account = freshAccount();
 
