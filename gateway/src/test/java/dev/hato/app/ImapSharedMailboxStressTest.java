@@ -104,6 +104,9 @@ class ImapSharedMailboxStressTest {
                 throw error;
             }
             settle(seed, user, sessions, shared);
+            System.out.println("ImapSharedMailboxStressTest seed " + seed + ": commands per session "
+                    + sessions.stream().map(session -> session.tags).toList() + ", "
+                    + (System.nanoTime() - deadline + TIME_BOUND.toNanos()) / 1_000_000 + " ms");
         } finally {
             sessions.forEach(Session::close);
         }
