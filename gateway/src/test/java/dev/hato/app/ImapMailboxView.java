@@ -92,6 +92,10 @@ final class ImapMailboxView {
         return entries;
     }
 
+    boolean condStore() {
+        return condStore;
+    }
+
     long uidValidity() {
         return uidValidity;
     }

@@ -105,7 +105,8 @@ class ImapSharedMailboxStressTest {
             }
             settle(seed, user, sessions, shared);
             System.out.println("ImapSharedMailboxStressTest seed " + seed + ": commands per session "
-                    + sessions.stream().map(session -> session.tags).toList() + ", "
+                    + sessions.stream().map(session -> session.tags).toList() + ", MODIFIED answers "
+                    + sessions.stream().mapToInt(session -> session.modifiedAnswers).sum() + ", "
                     + (System.nanoTime() - deadline + TIME_BOUND.toNanos()) / 1_000_000 + " ms");
         } finally {
             sessions.forEach(Session::close);
@@ -191,6 +192,8 @@ class ImapSharedMailboxStressTest {
         private final List<Entry> mustBeGone = new ArrayList<>();
         private final List<Long> unannouncedAppends = new ArrayList<>();
         private int tags;
+        /** Conditional STOREs answered with MODIFIED, for the summary of a run. */
+        private int modifiedAnswers;
 
         /**
          * Session {@code index} logs in and selects INBOX; odd ones enable CONDSTORE (by SELECT's parameter or by
@@ -228,11 +231,11 @@ class ImapSharedMailboxStressTest {
                 fetch("UID FETCH 1:* (FLAGS)", List.copyOf(entries), Set.of());
             } else if (pick < 64 || (pick < 72 && !view.complete())) {
                 int[] range = range(entries.size());
-                store("STORE " + set(range), slice(range));
+                store("STORE " + set(range), slice(range), false);
             } else if (pick < 72) {
                 int[] range = range(entries.size());
                 store("UID STORE " + entries.get(range[0] - 1).uid + ":" + entries.get(range[1] - 1).uid,
-                        slice(range));
+                        slice(range), true);
             } else if (pick < 78 || (pick < 81 && !view.complete())) {
                 command("EXPUNGE");
             } else if (pick < 81) {
@@ -268,19 +271,52 @@ class ImapSharedMailboxStressTest {
         /**
          * STORE or UID STORE of random flags. RFC 2180 §4.2: a message another session expunged is passed over and
          * the rest stored, with OK. Without .SILENT every message named gets its FLAGS (RFC 3501 §6.4.6) unless it is
-         * gone; with .SILENT the session knows what it stored, unless a response in the answer says more.
+         * gone; with .SILENT the session knows what it stored, unless a response in the answer says more. Under
+         * CONDSTORE some are conditional (RFC 7162 §3.1.3): a message whose mod-sequence the session knows to be above
+         * UNCHANGEDSINCE is in MODIFIED unless it is gone, and a message in MODIFIED keeps its flags.
          */
-        private void store(String prefix, List<Entry> targets) throws Exception {
+        private void store(String prefix, List<Entry> targets, boolean byUid) throws Exception {
             char mode = "++++--- ".charAt(random.nextInt(8));
             boolean silent = random.nextInt(10) < 4;
             List<String> flags = randomFlags(random);
             if (flags.isEmpty()) {
                 flags = List.of(FLAGS.get(random.nextInt(FLAGS.size())));
             }
+            Long unchangedSince = null;
+            if (view.condStore() && random.nextInt(10) < 3 && targets.stream().allMatch(entry -> entry.modseq > 0)) {
+                List<Long> known = targets.stream().map(entry -> entry.modseq).sorted().toList();
+                unchangedSince = random.nextBoolean() ? known.get(0) : known.get(known.size() - 1);
+            }
             String item = (mode == ' ' ? "" : String.valueOf(mode)) + "FLAGS" + (silent ? ".SILENT" : "");
-            command(prefix + " " + item + " (" + String.join(" ", flags) + ")");
+            Map<Entry, Long> modseqs = new java.util.IdentityHashMap<>();
+            targets.forEach(entry -> modseqs.put(entry, entry.modseq));
+            String tagged = command(prefix + (unchangedSince == null ? "" : " (UNCHANGEDSINCE " + unchangedSince
+                    + ")") + " " + item + " (" + String.join(" ", flags) + ")");
+            List<Entry> refused = new ArrayList<>();
+            if (tagged.contains("[MODIFIED ")) {
+                check(unchangedSince != null, "MODIFIED without UNCHANGEDSINCE");
+                modifiedAnswers++;
+                String set = tagged.substring(tagged.indexOf("[MODIFIED ") + 10, tagged.indexOf(']'));
+                for (long number : numbers(set)) {
+                    Entry named = null;
+                    for (int i = 0; i < targets.size() && named == null; i++) {
+                        Entry target = targets.get(i);
+                        // STORE names sequence numbers, the same as when it was sent (no EXPUNGE during STORE).
+                        if (byUid ? target.uid == number : view.entries().indexOf(target) == number - 1) {
+                            named = target;
+                        }
+                    }
+                    check(named != null, "MODIFIED names " + number + ", not a message of the STORE");
+                    refused.add(named);
+                }
+            }
             for (Entry entry : targets) {
-                if (entry.toldIn == view.command() || !containsSame(view.entries(), entry)) {
+                boolean alive = containsSame(view.entries(), entry);
+                if (unchangedSince != null && modseqs.get(entry) > unchangedSince && alive
+                        && !refused.contains(entry)) {
+                    mustBeGone.add(entry); // a message changed since UNCHANGEDSINCE is refused unless gone
+                }
+                if (entry.toldIn == view.command() || !alive || refused.contains(entry)) {
                     continue;
                 }
                 if (!silent) {
@@ -289,6 +325,20 @@ class ImapSharedMailboxStressTest {
                     entry.flags = ImapMailboxView.after(entry.flags, mode, flags);
                 }
             }
+        }
+
+        /** The numbers of a sequence set without {@code *}, such as {@code 1:3,7}. */
+        private static List<Long> numbers(String set) {
+            List<Long> numbers = new ArrayList<>();
+            for (String part : set.split(",")) {
+                int colon = part.indexOf(':');
+                long from = Long.parseLong(colon < 0 ? part : part.substring(0, colon));
+                long to = colon < 0 ? from : Long.parseLong(part.substring(colon + 1));
+                for (long n = Math.min(from, to); n <= Math.max(from, to); n++) {
+                    numbers.add(n);
+                }
+            }
+            return numbers;
         }
 
         /**
