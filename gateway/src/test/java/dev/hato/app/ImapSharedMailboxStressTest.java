@@ -50,7 +50,12 @@ class ImapSharedMailboxStressTest {
         long seed = Long.getLong("hato.stress.seed", new SecureRandom().nextLong());
         int rounds = Integer.getInteger("hato.stress.rounds", 1);
         for (int round = 0; round < rounds; round++) {
-            run(seed + round);
+            try {
+                run(seed + round);
+            } catch (Throwable failure) {
+                throw new AssertionError("seed " + (seed + round) + " (-Dhato.stress.seed=" + (seed + round)
+                        + " replays its command mix): " + failure.getMessage(), failure);
+            }
         }
     }
 
@@ -98,8 +103,7 @@ class ImapSharedMailboxStressTest {
                 }
             }
             if (!failures.isEmpty()) {
-                AssertionError error = new AssertionError("seed " + seed + ": " + failures.get(0).getMessage(),
-                        failures.get(0));
+                AssertionError error = new AssertionError(failures.get(0).getMessage(), failures.get(0));
                 failures.stream().skip(1).forEach(error::addSuppressed);
                 throw error;
             }
@@ -134,24 +138,24 @@ class ImapSharedMailboxStressTest {
                 flags.addAll(message.flags());
                 stored.put(message.uid(), flags);
             }
-            assertThat(truth).as("seed %d: a fresh session's INBOX against the store", seed).isEqualTo(stored);
+            assertThat(truth).as("a fresh session's INBOX against the store").isEqualTo(stored);
             for (Session session : sessions) {
-                assertThat(state(session.view)).as("seed %d: session %d's view after NOOP", seed, session.index)
+                assertThat(state(session.view)).as("session %d's view after NOOP", session.index)
                         .isEqualTo(truth);
                 for (Entry entry : session.mustBeGone) {
-                    assertThat(session.view.entries()).as("seed %d: session %d: %s got no FETCH in answer to its "
-                            + "command, so another session must have expunged it", seed, session.index, entry)
+                    assertThat(session.view.entries()).as("session %d: %s got no FETCH in answer to its command, so "
+                            + "another session must have expunged it", session.index, entry)
                             .doesNotContain(entry);
                 }
                 for (Long uid : session.unannouncedAppends) {
-                    assertThat(truth).as("seed %d: session %d appended UID %d to its selected mailbox without an "
-                            + "EXISTS (RFC 3501 §6.3.11), so it must be gone", seed, session.index, uid)
+                    assertThat(truth).as("session %d appended UID %d to its selected mailbox without an EXISTS "
+                            + "(RFC 3501 §6.3.11), so it must be gone", session.index, uid)
                             .doesNotContainKey(uid);
                 }
             }
             for (Long uid : truth.keySet()) {
                 // RFC 3501 §2.3.2: recent in the first session told of it; every session was, all read-write.
-                assertThat(shared.recentIn(uid)).as("seed %d: the session UID %d is \\Recent in", seed, uid)
+                assertThat(shared.recentIn(uid)).as("the session UID %d is \\Recent in", uid)
                         .isNotNull();
             }
         } finally {
