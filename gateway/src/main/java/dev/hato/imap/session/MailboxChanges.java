@@ -216,10 +216,17 @@ public final class MailboxChanges implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ reads
 
-    /** Reads the changes since {@code modseq} now, for this caller alone (after its own command, for example). */
+    /**
+     * Reads the changes since {@code modseq} now, for this caller alone (after its own command, for example). The
+     * expunges are read after the changed messages, never at the same time: a session's next read starts at the
+     * highest modseq of the changed messages, and only an expunge read later is sure to include every expunge below
+     * it (modseqs are taken in commit order). Read the other way round, an expunge committed between the two reads,
+     * just before a flag change, was skipped for good and the session kept showing the gone messages.
+     */
     public Mono<Changes> changesSince(long accountId, long mailboxId, long modseq) {
-        return Mono.zip(store.changedSince(accountId, mailboxId, modseq).collectList(),
-                store.expungedSince(accountId, mailboxId, modseq).collectList(), Changes::new);
+        return store.changedSince(accountId, mailboxId, modseq).collectList()
+                .flatMap(changed -> store.expungedSince(accountId, mailboxId, modseq).collectList()
+                        .map(expunged -> new Changes(changed, expunged)));
     }
 
     /**

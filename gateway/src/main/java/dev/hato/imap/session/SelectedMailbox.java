@@ -286,7 +286,14 @@ final class SelectedMailbox {
             }
         }
         for (Long uid : gone) {
-            if (messages.containsKey(uid)) {
+            int index = Collections.binarySearch(uids, uid);
+            if (index >= announced) {
+                // Read as new and as expunged at once (the expunge committed between the two reads): the client
+                // never had a number for it, so it leaves without an EXPUNGE (RFC 3501 §7.4.1 names existing ones).
+                uids.remove(index);
+                messages.remove(uid);
+                recent.remove(uid);
+            } else if (index >= 0) {
                 expunged.add(uid);
                 flagChanges.remove(uid);
             }

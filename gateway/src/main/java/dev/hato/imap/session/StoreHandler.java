@@ -6,9 +6,11 @@ import dev.hato.store.directory.Account;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageMeta;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -55,9 +57,13 @@ final class StoreHandler {
         // RFC 2180 §4.2: a message another session expunged (not yet announced here) is left out; the rest is stored
         // and the answer is OK. Its EXPUNGE follows when one may be sent (RFC 3501 §7.4.1).
         List<Long> uids = new ArrayList<>();
+        // The flags the client was told, to see which stored messages carry other sessions' changes as well.
+        Map<Long, Set<String>> told = new HashMap<>();
         for (Long uid : mailbox.resolve(store.set(), store.uid(), session.savedResult())) {
-            if (mailbox.message(uid) != null) {
+            MessageMeta message = mailbox.message(uid);
+            if (message != null) {
                 uids.add(uid);
+                told.put(uid, message.flags());
             }
         }
         if (uids.isEmpty()) {
@@ -94,7 +100,11 @@ final class StoreHandler {
                         }
                         // RFC 3501 §6.4.6: FLAGS of every message in the set unless .SILENT; RFC 7162 §3.1.3: under
                         // CONDSTORE a changed message's new MODSEQ is reported even with .SILENT (its example d105).
-                        if (!store.silent()) {
+                        if (!store.silent() || changed.contains(each)
+                                && !same(message.flags(), after(told.get(each), mode, flags))) {
+                            // With .SILENT too when the stored message also carries another session's change that
+                            // this one was not told of (RFC 3501 §5.2; RFC 7162 §3.1.3 example 10): the snapshot now
+                            // holds it, so no later announcement would.
                             lines.add(mailbox.fetchFlags(message, uid || session.qresync(), session.condStore()));
                         } else if (session.condStore() && changed.contains(each)) {
                             lines.add("* " + mailbox.sequence(each) + " FETCH ("

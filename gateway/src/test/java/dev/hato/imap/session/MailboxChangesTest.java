@@ -121,6 +121,27 @@ class MailboxChangesTest {
     }
 
     @Test
+    void aReadShouldReadTheExpungesAfterTheChangesSoThatNoExpungeBelowAChangeItReturnsIsMissed() throws Exception {
+        Account hu = person();
+        MailboxInfo inbox = inbox(hu);
+        long since = inbox.highestModseq();
+        long first = append(hu, inbox).uid();
+        awaitEvent(inbox, append(hu, inbox).modseq());
+
+        counting.hold();
+        CompletableFuture<MailboxChanges.Changes> read = changes.changesSince(hu.id(), inbox.id(), since).toFuture();
+        await(() -> counting.queriesDone.get() == 1); // the changed messages are read: both are there
+        assertThat(counting.expungedReads).as("no expunge read before the changes are in").hasValue(0);
+        store.mailboxes().expunge(hu.id(), inbox.id(), List.of(first)).block(WAIT);
+        counting.release();
+
+        MailboxChanges.Changes found = read.get(30, TimeUnit.SECONDS);
+        assertThat(uids(found)).containsExactly(first, first + 1);
+        // The session goes on from the highest modseq read; the expunge, committed between the two reads, is in it.
+        assertThat(found.expunged()).containsExactly(first);
+    }
+
+    @Test
     void requestsForTheSameMailboxAndModseqAfterTheSameEventShouldShareOneStoreRead() throws Exception {
         Account bo = person();
         MailboxInfo inbox = inbox(bo);

@@ -89,6 +89,19 @@ class SelectedMailboxTest {
     }
 
     @Test
+    void aMessageReadAsNewAndAsExpungedAtOnceShouldLeaveWithoutAnyResponse() {
+        SelectedMailbox mailbox = mailbox();
+        // The read of changes saw UID 12 arrive; the read of expunges after it saw 12 and 4 go.
+        mailbox.apply(List.of(message(12, 22)), List.of(12L, 4L), new RecentClaim(12, 13));
+        // RFC 3501 §7.4.1: an EXPUNGE names a message the client has a number for; 12 never had one.
+        assertThat(mailbox.flush(true, false, false)).containsExactly("* 2 EXPUNGE");
+        assertThat(mailbox.exists()).isEqualTo(2);
+        assertThat(mailbox.sequence(12)).isZero();
+        assertThat(mailbox.recentUids()).containsExactly(9L);
+        assertThat(mailbox.flush(true, false, false)).isEmpty();
+    }
+
+    @Test
     void expungesShouldBeSentHighestNumberFirstOrAsOneVanishedUnderQresync() {
         SelectedMailbox plain = mailbox();
         plain.apply(List.of(), List.of(2L, 9L), null);
