@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""Differential IMAP conformance: plays the client lines of the IMAP conversation scripts
+(gateway/src/test/resources/conversations/imap/*.conv, format in ConversationScript.java) against two servers,
+normalises what each answers and reports every step where the two differ and the allow-list does not say why.
+
+Used by scripts/imap-differential.sh (which starts Hato and Dovecot); standard library only.
+
+  imap_differential.py --left NAME=HOST:IMAP:IMAPS --right NAME=HOST:IMAP:IMAPS --var A=... [--var ...]
+                       --allow FILE [--show] SCRIPT.conv...
+
+A step is what one session sends up to the next directive that reads (its C: lines) and every reply line up to the
+number of tagged replies and continuation requests the script expects there (or, for a step without either, the
+number of lines it expects), plus whatever else arrives within a short quiet period. Normalisation drops what the
+RFCs leave to the server or what differs by construction: the human-readable text after OK/NO/BAD/BYE/PREAUTH and
+after "+", UIDVALIDITY, MODSEQ and HIGHESTMODSEQ values, INTERNALDATE, capability lists, the ID response, the order
+of FETCH data items and of flag lists, and the order of untagged lines in a step the script reads as UNORDERED.
+"""
+import argparse
+import base64
+import re
+import socket
+import ssl
+import sys
+import time
+
+STEP_TIMEOUT = 6.0
+QUIET = 0.15
+VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)}")
+
+
+class Unplayable(Exception):
+    pass
+
+
+def substitute(line, variables):
+    def one(match):
+        name = match.group(1)
+        if name not in variables:
+            raise Unplayable("uses ${%s}, which only Hato's test harness defines" % name)
+        return variables[name]
+    return VARIABLE.sub(one, line)
+
+
+def unescape(text):
+    """The octets of a C: line, as ConversationScript.octets: \\r \\n \\t \\0 \\\\ and \\xNN."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 3 < len(text) and text[i + 1] == "x":
+            out.append(int(text[i + 2:i + 4], 16))
+            i += 4
+            continue
+        if c == "\\" and i + 1 < len(text):
+            n = text[i + 1]
+            out += {"r": b"\r", "n": b"\n", "t": b"\t", "0": b"\0"}.get(n, n.encode())
+            i += 2
+            continue
+        out += c.encode()
+        i += 1
+    return bytes(out)
+
+
+class Connection:
+    def __init__(self, host, port, implicit_tls):
+        self.sock = socket.create_connection((host, port), timeout=10)
+        self.host = host
+        if implicit_tls:
+            self.start_tls()
+        self.buffer = b""
+        self.eof = False
+
+    def start_tls(self):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        self.sock = context.wrap_socket(self.sock, server_hostname="localhost")
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.eof = True
+
+    def _fill(self, deadline):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or self.eof:
+            return False
+        self.sock.settimeout(remaining)
+        try:
+            chunk = self.sock.recv(65536)
+        except (socket.timeout, ssl.SSLError, TimeoutError):
+            return False
+        except OSError:
+            self.eof = True
+            return False
+        if not chunk:
+            self.eof = True
+            return False
+        self.buffer += chunk
+        return True
+
+    def read_response_line(self, deadline):
+        """One response line with its literals inlined, without the final CRLF; None on timeout or EOF."""
+        line = b""
+        while True:
+            end = self.buffer.find(b"\r\n")
+            while end < 0:
+                if not self._fill(deadline):
+                    return None
+                end = self.buffer.find(b"\r\n")
+            part, self.buffer = self.buffer[:end], self.buffer[end + 2:]
+            line += part
+            literal = re.search(rb"\{(\d+)\}$", part)
+            if not literal:
+                return line.decode("utf-8", "surrogateescape")
+            size = int(literal.group(1))
+            while len(self.buffer) < size:
+                if not self._fill(deadline):
+                    return None
+            line += b"\r\n" + self.buffer[:size]
+            self.buffer = self.buffer[size:]
+
+    def closed_by_server(self):
+        self._fill(time.monotonic() + 1.0)
+        return self.eof
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def parse(path):
+    """The script as steps: (session, listener or None, [directive, ...], [expected pattern, ...], unordered)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    return lines
+
+
+def is_terminal(pattern):
+    return not pattern.startswith("\\*") and not pattern.startswith("*")
+
+
+def java_to_python(pattern):
+    return re.sub(r"\(\?<([A-Za-z][A-Za-z0-9]*)>", r"(?P<\1>", pattern)
+
+
+class Player:
+    def __init__(self, server, variables):
+        self.name, host, imap, imaps = server
+        self.host = host
+        self.ports = {"imap": int(imap), "imaps": int(imaps)}
+        self.variables = dict(variables)
+
+    def connect(self, listener):
+        if listener not in self.ports:
+            raise Unplayable("uses the %s listener" % listener)
+        return Connection(self.host, self.ports[listener], listener == "imaps")
+
+    def play(self, path):
+        """Returns [(label, [normalised lines])] per step."""
+        lines = parse(path)
+        steps = []
+        sessions = {}
+        listener = None
+        current = None
+        current_id = None
+        pending = None  # (label, sent) of the step being built
+        expected = []
+        unordered = False
+        number = 0
+
+        def finish():
+            nonlocal pending, expected, unordered
+            if pending is None and not expected:
+                return
+            label = pending[0] if pending else "S%s@%d" % (current_id, number)
+            got = self.read_step(current, expected)
+            steps.append((label, normalise(got, unordered)))
+            self.capture(expected, got)
+            pending, expected, unordered = None, [], False
+
+        try:
+            while number < len(lines):
+                raw = lines[number]
+                number += 1
+                if not raw.strip() or raw.startswith("#"):
+                    continue
+                if raw.startswith("S: "):
+                    expected.append(raw[3:])
+                    continue
+                if raw == "UNORDERED":
+                    unordered = True
+                    while number < len(lines) and lines[number] != "END":
+                        expected.append(lines[number][3:])
+                        number += 1
+                    number += 1
+                    continue
+                if raw.startswith(("C: ", "C~: ", "C*: ")) and not expected and pending is not None:
+                    pass  # more client lines of the same step
+                else:
+                    finish()
+                line = substitute(raw, self.variables)
+                if line.startswith("LISTENER: "):
+                    listener = line[10:].strip()
+                    if current is None:
+                        current = self.connect(listener)
+                        sessions["1"] = current
+                        current_id = "1"
+                elif line.startswith("SESSION: "):
+                    parts = line[9:].split()
+                    current_id = parts[0]
+                    on = parts[1] if len(parts) > 1 else listener
+                    if current_id not in sessions:
+                        sessions[current_id] = self.connect(on)
+                    current = sessions[current_id]
+                elif line.startswith("PAUSE: "):
+                    time.sleep(int(line[7:]) / 1000.0)
+                elif line.startswith(("C: ", "C~: ", "C*: ")):
+                    if line.startswith("C: "):
+                        data = unescape(line[3:]) + b"\r\n"
+                    elif line.startswith("C~: "):
+                        data = unescape(line[4:])
+                    else:
+                        count, text = line[4:].split(" ", 1)
+                        data = text.encode() * int(count) + b"\r\n"
+                    if pending is None:
+                        first = data.split(b" ", 1)[0].decode("utf-8", "replace")[:30]
+                        pending = ("%s:%s" % (current_id, first), data)
+                    current.send(data)
+                elif line == "STARTTLS":
+                    current.start_tls()
+                elif line == "DROP":
+                    current.close()
+                    sessions = {k: v for k, v in sessions.items() if v is not current}
+                    current = None
+                elif line == "CLOSED":
+                    steps.append(("%s:CLOSED@%d" % (current_id, number),
+                                  ["(closed)" if current.closed_by_server() else "(still open)"]))
+                else:
+                    raise Unplayable("unknown directive at line %d: %s" % (number, raw))
+            finish()
+        finally:
+            for s in sessions.values():
+                s.close()
+        return steps
+
+    def read_step(self, connection, expected):
+        terminals = sum(1 for p in expected if is_terminal(p))
+        wanted = terminals if terminals else len(expected)
+        got = []
+        seen = 0
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while seen < wanted:
+            line = connection.read_response_line(deadline)
+            if line is None:
+                got.append("(no more: %s)" % ("connection closed" if connection.eof else "timeout"))
+                return got
+            got.append(line)
+            if not terminals or not line.startswith("* "):
+                seen += 1
+        while True:
+            line = connection.read_response_line(time.monotonic() + QUIET)
+            if line is None:
+                return got
+            got.append(line)
+
+    def capture(self, expected, got):
+        """Named groups of the script's S: patterns set variables, from whichever reply line they match."""
+        for pattern in expected:
+            if "(?<" not in pattern:
+                continue
+            compiled = re.compile(java_to_python(substitute_loose(pattern, self.variables)), re.S)
+            for line in got:
+                match = compiled.fullmatch(line)
+                if match:
+                    self.variables.update({k: v for k, v in match.groupdict().items() if v is not None})
+                    break
+
+
+def substitute_loose(pattern, variables):
+    return VARIABLE.sub(lambda m: re.escape(variables.get(m.group(1), m.group(0))), pattern)
+
+
+# ---- normalisation ----------------------------------------------------------------------------------------------
+
+STATUS_TEXT = re.compile(r"^(\S+ (?:OK|NO|BAD|BYE|PREAUTH))( \[[^\]]*\])?( .*)?$", re.S)
+CODE_VALUES = [
+    (re.compile(r"\[CAPABILITY [^\]]*\]"), "[CAPABILITY]"),
+    (re.compile(r"UIDVALIDITY \d+"), "UIDVALIDITY _"),
+    (re.compile(r"\[(APPENDUID|COPYUID) \d+"), r"[\1 _"),
+    (re.compile(r"HIGHESTMODSEQ \d+"), "HIGHESTMODSEQ _"),
+    (re.compile(r"MODSEQ \(\d+\)"), "MODSEQ (_)"),
+    (re.compile(r"(\(| )MODSEQ \d+"), r"\1MODSEQ _"),
+    (re.compile(r"\[MODIFIED [^\]]*\]"), "[MODIFIED _]"),
+    (re.compile(r'INTERNALDATE "[^"]*"'), 'INTERNALDATE "_"'),
+]
+
+
+def normalise_line(line):
+    if line.startswith("* CAPABILITY "):
+        return "* CAPABILITY _"
+    if line.startswith("* ID "):
+        return "* ID _"
+    if line.startswith("+"):
+        return "+ _" if not line.startswith("+ ") or not re.fullmatch(r"\+ [A-Za-z0-9+/=]+", line) else line
+    match = STATUS_TEXT.match(line)
+    if match:
+        line = match.group(1) + (match.group(2) or "")
+    for pattern, replacement in CODE_VALUES:
+        line = pattern.sub(replacement, line)
+    fetch = re.match(r"^(\* \d+ FETCH )\((.*)\)$", line, re.S)
+    if fetch:
+        items = fetch_items(fetch.group(2))
+        if items is not None:
+            line = fetch.group(1) + "(" + " ".join(sorted(items)) + ")"
+    line = re.sub(r"(FLAGS|PERMANENTFLAGS) \(([^()]*)\)",
+                  lambda m: m.group(1) + " (" + " ".join(sorted(m.group(2).split())) + ")", line)
+    return line
+
+
+def fetch_items(text):
+    """The 'NAME value' pairs at the top level of a FETCH response, or None if it does not parse."""
+    items = []
+    i = 0
+    try:
+        while i < len(text):
+            start = i
+            i = skip_atom(text, i)
+            if i >= len(text) or text[i] != " ":
+                return None
+            i = skip_value(text, i + 1)
+            items.append(text[start:i])
+            if i < len(text):
+                if text[i] != " ":
+                    return None
+                i += 1
+    except IndexError:
+        return None
+    return items
+
+
+def skip_atom(text, i):
+    depth = 0
+    while i < len(text):
+        c = text[i]
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == " " and depth == 0:
+            return i
+        i += 1
+    return i
+
+
+def skip_value(text, i):
+    c = text[i]
+    if c == '"':
+        i += 1
+        while text[i] != '"':
+            i += 2 if text[i] == "\\" else 1
+        return i + 1
+    if c == "{" or (c == "~" and text[i + 1] == "{"):
+        close = text.index("}", i)
+        size = int(text[i + (2 if c == "~" else 1):close])
+        # literals were inlined as text: count octets, not characters
+        body = text[close + 3:].encode("utf-8", "surrogateescape")[:size].decode("utf-8", "surrogateescape")
+        return close + 3 + len(body)
+    if c == "(":
+        depth = 0
+        while True:
+            c = text[i]
+            if c == '"':
+                i = skip_value(text, i)
+                continue
+            if c == "{":
+                i = skip_value(text, i)
+                continue
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+    while i < len(text) and text[i] not in " )":
+        i += 1
+    return i
+
+
+def normalise(lines, unordered):
+    out = [normalise_line(line) for line in lines]
+    if unordered:
+        sorted_out, run = [], []
+        for line in out:
+            if line.startswith("* "):
+                run.append(line)
+            else:
+                sorted_out += sorted(run) + [line]
+                run = []
+        out = sorted_out + sorted(run)
+    return out
+
+
+# ---- comparison ------------------------------------------------------------------------------------------------
+
+def read_allow(path):
+    allowed = {}
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(None, 2)
+            if len(parts) < 3:
+                raise SystemExit("%s: every entry needs a script, a step and a reason: %s" % (path, line))
+            allowed[(parts[0], parts[1])] = parts[2]
+    return allowed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--left", required=True)
+    parser.add_argument("--right", required=True)
+    parser.add_argument("--var", action="append", default=[])
+    parser.add_argument("--allow", required=True)
+    parser.add_argument("--show", action="store_true", help="print both transcripts of every script")
+    parser.add_argument("scripts", nargs="+")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(errors="backslashreplace")
+    variables = dict(v.split("=", 1) for v in args.var)
+    for who in ("A", "B"):
+        if who in variables and who + "_PASS" in variables:
+            variables[who + "_PLAIN"] = base64.b64encode(
+                ("\0%s\0%s" % (variables[who], variables[who + "_PASS"])).encode()).decode()
+    servers = []
+    for spec in (args.left, args.right):
+        name, rest = spec.split("=", 1)
+        servers.append([name] + rest.split(":"))
+    allowed = read_allow(args.allow)
+    used = set()
+    passed = failed = allowed_count = 0
+    for path in args.scripts:
+        script = path.rsplit("/", 1)[-1]
+        results = []
+        try:
+            for server in servers:
+                results.append(Player(server, variables).play(path))
+        except Unplayable as e:
+            key = (script, "*")
+            if key in allowed:
+                used.add(key)
+                allowed_count += 1
+                print("skip - %s: %s (allowed: %s)" % (script, e, allowed[key]))
+            else:
+                failed += 1
+                print("FAIL - %s: not playable against both: %s" % (script, e))
+            continue
+        left, right = results
+        differences = []
+        for index in range(max(len(left), len(right))):
+            a = left[index] if index < len(left) else ("(missing)", [])
+            b = right[index] if index < len(right) else ("(missing)", [])
+            if a[1] != b[1]:
+                differences.append((a[0], a[1], b[1]))
+        if args.show:
+            for (label, lines_a), (_, lines_b) in zip(left, right):
+                print("  [%s] %s" % (script, label))
+                for l in lines_a:
+                    print("    %s> %s" % (servers[0][0][0], l.replace("\r\n", "\\r\\n")))
+                for l in lines_b:
+                    print("    %s> %s" % (servers[1][0][0], l.replace("\r\n", "\\r\\n")))
+        unexplained = 0
+        for label, a, b in differences:
+            tag = label.split(":", 1)[1] if ":" in label else label
+            key = next((k for k in ((script, tag), (script, "*")) if k in allowed), None)
+            if key:
+                used.add(key)
+                allowed_count += 1
+                continue
+            unexplained += 1
+            print("DIFF - %s step %s" % (script, label))
+            for l in a:
+                print("       %-8s %s" % (servers[0][0], l.replace("\r\n", "\\r\\n")[:300]))
+            for l in b:
+                print("       %-8s %s" % (servers[1][0], l.replace("\r\n", "\\r\\n")[:300]))
+        if unexplained:
+            failed += 1
+        else:
+            passed += 1
+            print("ok   - %s (%d steps, %d allowed differences)" % (script, len(left), len(differences)))
+    for key in sorted(set(allowed) - used):
+        print("note - allow-list entry %s %s matched no difference" % key)
+    print("imap-differential: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
