@@ -37,9 +37,17 @@ if ! start_hato "$jar" "$data" "$work/hato.log" --hato.outbound.enabled=false; t
 fi
 hato() { java -jar "$jar" "$@" --data-dir "$data"; }
 hato domain add example.org >/dev/null || exit 1
-A="$(echo 'a-secret-111' | hato user add a@example.org --password-stdin)"
-B="$(echo 'b-secret-222' | hato user add b@example.org --password-stdin)"
-[[ -n "$A" && -n "$B" ]] || { echo "imap-differential: could not create the users"; exit 1; }
+# --- the scripts and their accounts: fresh users A and B per script (da001, db001, ...), as ConversationTest gives
+# them; IMAP_DIFFERENTIAL_SERVE (below) makes 100 pairs for repeated runs by hand.
+scripts=()
+for script in "$root"/gateway/src/test/resources/conversations/imap/*.conv; do
+  [[ "$(basename "$script")" == *"$only"* ]] && scripts+=("$script")
+done
+helper=(python3 "$root/scripts/imap_differential.py" --var DOMAIN=example.org --var HOST=localhost)
+accounts=${#scripts[@]}
+[[ -n "${IMAP_DIFFERENTIAL_SERVE:-}" ]] && accounts=100
+{ echo "address,display_name,auth_id,password"; "${helper[@]}" --users "$accounts"; } >"$work/users.csv"
+hato user import "$work/users.csv" >/dev/null || { echo "imap-differential: could not create the users"; exit 1; }
 
 # --- Dovecot ------------------------------------------------------------------------------------------------------
 d="$work/dovecot"
@@ -52,7 +60,7 @@ import socket
 socks = [socket.socket() for _ in range(2)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))')
-printf '%s:{PLAIN}a-secret-111\n%s:{PLAIN}b-secret-222\n' "$A" "$B" >"$d/passwd"
+tail -n +2 "$work/users.csv" | awk -F, '{print $3 ":{PLAIN}" $4}' >"$d/passwd"
 if [[ $(id -u) -eq 0 ]]; then
   # As root, Dovecot runs its login and internal processes as its own users; mail is accessed as nobody.
   mail_user="uid=nobody gid=$(id -gn nobody)"
@@ -142,19 +150,17 @@ for _ in $(seq 1 30); do
   sleep 0.5
 done
 
-# --- the scripts --------------------------------------------------------------------------------------------------
-scripts=()
-for script in "$root"/gateway/src/test/resources/conversations/imap/*.conv; do
-  [[ "$(basename "$script")" == *"$only"* ]] && scripts+=("$script")
-done
+# --- play ----------------------------------------------------------------------------------------------------------
+servers=(--left "hato=127.0.0.1:$IMAP:$IMAPS" --right "dovecot=127.0.0.1:$DIMAP:$DIMAPS")
+if [[ -n "${IMAP_DIFFERENTIAL_SERVE:-}" ]]; then # development: keep both servers up, write what the helper needs
+  echo "${servers[*]}" >"$IMAP_DIFFERENTIAL_SERVE"
+  while [[ -f "$IMAP_DIFFERENTIAL_SERVE" ]]; do sleep 2; done
+  stop_hato || true
+  exit 0
+fi
 show=()
 [[ -n "${IMAP_DIFFERENTIAL_SHOW:-}" ]] && show=(--show)
-python3 "$root/scripts/imap_differential.py" "${show[@]}" \
-  --left "hato=127.0.0.1:$IMAP:$IMAPS" --right "dovecot=127.0.0.1:$DIMAP:$DIMAPS" \
-  --var "A=$A" --var "A_PASS=a-secret-111" --var "A_ADDR=a@example.org" \
-  --var "B=$B" --var "B_PASS=b-secret-222" --var "B_ADDR=b@example.org" \
-  --var "DOMAIN=example.org" --var "HOST=localhost" \
-  --allow "$root/scripts/imap-differential-allow.txt" "${scripts[@]}"
+"${helper[@]}" "${servers[@]}" "${show[@]}" --allow "$root/scripts/imap-differential-allow.txt" "${scripts[@]}"
 status=$?
 if [[ -n "${IMAP_DIFFERENTIAL_LOGS:-}" ]]; then cp "$work/hato.log" "$d/dovecot.log" "$IMAP_DIFFERENTIAL_LOGS/"; fi
 stop_hato || true

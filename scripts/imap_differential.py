@@ -408,7 +408,10 @@ def normalise(lines, unordered):
 # ---- comparison ------------------------------------------------------------------------------------------------
 
 def read_allow(path):
-    allowed = {}
+    """Entries "SCRIPT STEP REASON" (STEP the tag of the step's first client line, or * for the whole script) and
+    "line REGEX REASON" (a normalised reply line, of either server in any script, that is left out of the comparison;
+    the regular expression must match the whole line and is written without spaces: \\s or \\x20)."""
+    allowed, lines = {}, []
     with open(path, encoding="utf-8") as f:
         for raw in f:
             line = raw.strip()
@@ -417,34 +420,71 @@ def read_allow(path):
             parts = line.split(None, 2)
             if len(parts) < 3:
                 raise SystemExit("%s: every entry needs a script, a step and a reason: %s" % (path, line))
-            allowed[(parts[0], parts[1])] = parts[2]
-    return allowed
+            if parts[0] == "line":
+                lines.append((re.compile(parts[1]), parts[2], parts[1]))
+            else:
+                allowed[(parts[0], parts[1])] = parts[2]
+    return allowed, lines
+
+
+def without_ignored(lines, ignored, used):
+    kept = []
+    for line in lines:
+        hit = next((entry for entry in ignored if entry[0].fullmatch(line)), None)
+        if hit:
+            used.add(("line", hit[2]))
+        else:
+            kept.append(line)
+    return kept
+
+
+def script_users(number, domain):
+    """Fresh accounts A and B for the script with this number (as ConversationTest gives every script), the same
+    on both servers: imap-differential.sh creates them with these names and passwords."""
+    variables = {}
+    for who in ("A", "B"):
+        user = "d%s%03d" % (who.lower(), number)
+        variables[who] = user
+        variables[who + "_PASS"] = "secret-" + user
+        variables[who + "_ADDR"] = "%s@%s" % (user, domain)
+        variables[who + "_PLAIN"] = base64.b64encode(("\0%s\0%s" % (user, "secret-" + user)).encode()).decode()
+    return variables
+
+
+def common_domain(pairs):
+    return dict(v.split("=", 1) for v in pairs)["DOMAIN"]
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--left", required=True)
-    parser.add_argument("--right", required=True)
+    parser.add_argument("--left")
+    parser.add_argument("--right")
     parser.add_argument("--var", action="append", default=[])
-    parser.add_argument("--allow", required=True)
+    parser.add_argument("--allow")
     parser.add_argument("--show", action="store_true", help="print both transcripts of every script")
-    parser.add_argument("scripts", nargs="+")
+    parser.add_argument("--users", type=int, help="print the CSV rows of the accounts for this many scripts")
+    parser.add_argument("--first", type=int, default=1, help="the number of the first script's accounts")
+    parser.add_argument("scripts", nargs="*")
     args = parser.parse_args()
+    if args.users:
+        for number in range(1, args.users + 1):
+            for who in ("A", "B"):
+                v = script_users(number, common_domain(args.var))
+                print("%s,%s,%s,%s" % (v[who + "_ADDR"], who, v[who], v[who + "_PASS"]))
+        return 0
     sys.stdout.reconfigure(errors="backslashreplace")
-    variables = dict(v.split("=", 1) for v in args.var)
-    for who in ("A", "B"):
-        if who in variables and who + "_PASS" in variables:
-            variables[who + "_PLAIN"] = base64.b64encode(
-                ("\0%s\0%s" % (variables[who], variables[who + "_PASS"])).encode()).decode()
+    common = dict(v.split("=", 1) for v in args.var)
     servers = []
     for spec in (args.left, args.right):
         name, rest = spec.split("=", 1)
         servers.append([name] + rest.split(":"))
-    allowed = read_allow(args.allow)
+    allowed, ignored = read_allow(args.allow)
     used = set()
     passed = failed = allowed_count = 0
-    for path in args.scripts:
+    for number, path in enumerate(args.scripts, args.first):
         script = path.rsplit("/", 1)[-1]
+        variables = dict(common)
+        variables.update(script_users(number, common["DOMAIN"]))
         results = []
         try:
             for server in servers:
@@ -464,7 +504,7 @@ def main():
         for index in range(max(len(left), len(right))):
             a = left[index] if index < len(left) else ("(missing)", [])
             b = right[index] if index < len(right) else ("(missing)", [])
-            if a[1] != b[1]:
+            if without_ignored(a[1], ignored, used) != without_ignored(b[1], ignored, used):
                 differences.append((a[0], a[1], b[1]))
         if args.show:
             for (label, lines_a), (_, lines_b) in zip(left, right):
@@ -492,7 +532,7 @@ def main():
         else:
             passed += 1
             print("ok   - %s (%d steps, %d allowed differences)" % (script, len(left), len(differences)))
-    for key in sorted(set(allowed) - used):
+    for key in sorted((set(allowed) | {("line", entry[2]) for entry in ignored}) - used):
         print("note - allow-list entry %s %s matched no difference" % key)
     print("imap-differential: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
