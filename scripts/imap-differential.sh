@@ -80,7 +80,7 @@ log_path = $d/dovecot.log
 protocols = imap
 listen = 127.0.0.1
 $users
-ssl = yes
+ssl = required
 ssl_cert = <$d/cert.pem
 ssl_key = <$d/key.pem
 auth_mechanisms = plain login

@@ -139,8 +139,13 @@ def parse(path):
     return lines
 
 
+TERMINAL_PATTERN = re.compile(r"^(\\\+|\+|[^\s\\*]\S* \(?(\?:)?(OK|NO|BAD))")
+TERMINAL_LINE = re.compile(r"^(\+|[^\s*]\S* (OK|NO|BAD)\b)")
+
+
 def is_terminal(pattern):
-    return not pattern.startswith("\\*") and not pattern.startswith("*")
+    """A pattern for a tagged reply or a continuation request (literal content lines in a script are S: lines too)."""
+    return TERMINAL_PATTERN.match(pattern) is not None
 
 
 def java_to_python(pattern):
@@ -170,12 +175,15 @@ class Player:
         pending = None  # (label, sent) of the step being built
         expected = []
         unordered = False
+        continued = False
+        last_tag = ""
         number = 0
 
         def finish():
-            nonlocal pending, expected, unordered
+            nonlocal pending, expected, unordered, continued
             if pending is None and not expected:
                 return
+            continued = bool(expected) and expected[-1].startswith(("\\+", "+"))
             label = pending[0] if pending else "S%s@%d" % (current_id, number)
             got = self.read_step(current, expected)
             steps.append((label, normalise(got, unordered)))
@@ -227,7 +235,11 @@ class Player:
                         count, text = line[4:].split(" ", 1)
                         data = text.encode() * int(count) + b"\r\n"
                     if pending is None:
-                        first = data.split(b" ", 1)[0].decode("utf-8", "replace")[:30]
+                        if continued:  # the literal after a "+": labelled with the command's tag and "+"
+                            first = last_tag + "+"
+                        else:
+                            first = data.split(b" ", 1)[0].decode("utf-8", "replace")[:30]
+                            last_tag = first
                         pending = ("%s:%s" % (current_id, first), data)
                     current.send(data)
                 elif line == "STARTTLS":
@@ -242,6 +254,8 @@ class Player:
                 else:
                     raise Unplayable("unknown directive at line %d: %s" % (number, raw))
             finish()
+        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError
+            steps.append(("%s:line%d" % (current_id, number), ["(error: %s)" % e]))
         finally:
             for s in sessions.values():
                 s.close()
@@ -259,7 +273,7 @@ class Player:
                 got.append("(no more: %s)" % ("connection closed" if connection.eof else "timeout"))
                 return got
             got.append(line)
-            if not terminals or not line.startswith("* "):
+            if not terminals or TERMINAL_LINE.match(line):
                 seen += 1
         while True:
             line = connection.read_response_line(time.monotonic() + QUIET)
@@ -305,12 +319,17 @@ def normalise_line(line):
     if line.startswith("* ID "):
         return "* ID _"
     if line.startswith("+"):
-        return "+ _" if not line.startswith("+ ") or not re.fullmatch(r"\+ [A-Za-z0-9+/=]+", line) else line
+        return "+ _"  # the text of a continuation request is the server's (and SASL challenges differ anyway)
     match = STATUS_TEXT.match(line)
     if match:
         line = match.group(1) + (match.group(2) or "")
     for pattern, replacement in CODE_VALUES:
         line = pattern.sub(replacement, line)
+    if "\0" not in line:
+        line = line.replace("~{", "{")  # RFC 3516 §4.2: literal8 is needed only for content with NUL
+    if re.match(r"\* (LIST|LSUB|STATUS) ", line):
+        # a mailbox name as an atom or as a quoted string is the same astring
+        line = re.sub(r'"([A-Za-z0-9&][A-Za-z0-9&._/+-]*)"', r"\1", line)
     fetch = re.match(r"^(\* \d+ FETCH )\((.*)\)$", line, re.S)
     if fetch:
         items = fetch_items(fetch.group(2))
@@ -410,8 +429,9 @@ def normalise(lines, unordered):
 def read_allow(path):
     """Entries "SCRIPT STEP REASON" (STEP the tag of the step's first client line, or * for the whole script) and
     "line REGEX REASON" (a normalised reply line, of either server in any script, that is left out of the comparison;
-    the regular expression must match the whole line and is written without spaces: \\s or \\x20)."""
-    allowed, lines = {}, []
+    the regular expression must match the whole line and is written without spaces: \\s or \\x20) and
+    "code CODE REASON" (a response code of a status reply, such as an optional RFC 5530 code, that does not count)."""
+    allowed, lines, codes = {}, [], []
     with open(path, encoding="utf-8") as f:
         for raw in f:
             line = raw.strip()
@@ -422,14 +442,21 @@ def read_allow(path):
                 raise SystemExit("%s: every entry needs a script, a step and a reason: %s" % (path, line))
             if parts[0] == "line":
                 lines.append((re.compile(parts[1]), parts[2], parts[1]))
+            elif parts[0] == "code":
+                codes.append((parts[1], parts[2]))
             else:
                 allowed[(parts[0], parts[1])] = parts[2]
-    return allowed, lines
+    return allowed, lines, codes
 
 
-def without_ignored(lines, ignored, used):
+def without_ignored(lines, ignored, codes, used):
     kept = []
     for line in lines:
+        for code, _ in codes:
+            stripped = re.sub(r"^(\S+ (?:OK|NO|BAD)) \[%s(?: [^\]]*)?\]" % re.escape(code), r"\1", line)
+            if stripped != line:
+                used.add(("code", code))
+                line = stripped
         hit = next((entry for entry in ignored if entry[0].fullmatch(line)), None)
         if hit:
             used.add(("line", hit[2]))
@@ -478,7 +505,7 @@ def main():
     for spec in (args.left, args.right):
         name, rest = spec.split("=", 1)
         servers.append([name] + rest.split(":"))
-    allowed, ignored = read_allow(args.allow)
+    allowed, ignored, codes = read_allow(args.allow)
     used = set()
     passed = failed = allowed_count = 0
     for number, path in enumerate(args.scripts, args.first):
@@ -504,7 +531,7 @@ def main():
         for index in range(max(len(left), len(right))):
             a = left[index] if index < len(left) else ("(missing)", [])
             b = right[index] if index < len(right) else ("(missing)", [])
-            if without_ignored(a[1], ignored, used) != without_ignored(b[1], ignored, used):
+            if without_ignored(a[1], ignored, codes, used) != without_ignored(b[1], ignored, codes, used):
                 differences.append((a[0], a[1], b[1]))
         if args.show:
             for (label, lines_a), (_, lines_b) in zip(left, right):
@@ -532,7 +559,8 @@ def main():
         else:
             passed += 1
             print("ok   - %s (%d steps, %d allowed differences)" % (script, len(left), len(differences)))
-    for key in sorted((set(allowed) | {("line", entry[2]) for entry in ignored}) - used):
+    entries = set(allowed) | {("line", entry[2]) for entry in ignored} | {("code", code) for code, _ in codes}
+    for key in sorted(entries - used):
         print("note - allow-list entry %s %s matched no difference" % key)
     print("imap-differential: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
