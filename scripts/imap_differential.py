@@ -327,6 +327,9 @@ def normalise_line(line):
         line = pattern.sub(replacement, line)
     if "\0" not in line:
         line = line.replace("~{", "{")  # RFC 3516 §4.2: literal8 is needed only for content with NUL
+    attributes = re.match(r"^(\* (?:LIST|LSUB) )\(([^()]*)\)(.*)$", line, re.S)
+    if attributes:  # the order of name attributes is open too
+        line = attributes.group(1) + "(" + " ".join(sorted(attributes.group(2).split())) + ")" + attributes.group(3)
     if re.match(r"\* (LIST|LSUB|STATUS) ", line):
         # a mailbox name as an atom or as a quoted string is the same astring
         line = re.sub(r'"([A-Za-z0-9&][A-Za-z0-9&._/+-]*)"', r"\1", line)
@@ -338,6 +341,24 @@ def normalise_line(line):
     line = re.sub(r"(FLAGS|PERMANENTFLAGS) \(([^()]*)\)",
                   lambda m: m.group(1) + " (" + " ".join(sorted(m.group(2).split())) + ")", line)
     return line
+
+
+def sorted_mailbox_lists(lines):
+    """RFC 3501 §6.3.8 leaves the order of LIST (and LSUB) replies open: a run of them, each with the STATUS lines that
+    follow it (RFC 5819), is compared as a sorted set."""
+    out, run = [], []
+    for line in lines + [None]:
+        if line is not None and re.match(r"\* (LIST|LSUB) ", line):
+            run.append([line])
+        elif line is not None and run and line.startswith("* STATUS "):
+            run[-1].append(line)
+        else:
+            for unit in sorted(run):
+                out += unit
+            run = []
+            if line is not None:
+                out.append(line)
+    return out
 
 
 def fetch_items(text):
@@ -412,6 +433,7 @@ def skip_value(text, i):
 
 def normalise(lines, unordered):
     out = [normalise_line(line) for line in lines]
+    out = sorted_mailbox_lists(out)
     if unordered:
         sorted_out, run = [], []
         for line in out:
