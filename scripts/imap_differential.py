@@ -24,6 +24,7 @@ import sys
 import time
 
 STEP_TIMEOUT = 6.0
+SOURCE_ADDRESS = "127.0.0.2"
 QUIET = 0.15
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)}")
 
@@ -63,7 +64,9 @@ def unescape(text):
 
 class Connection:
     def __init__(self, host, port, implicit_tls):
-        self.sock = socket.create_connection((host, port), timeout=10)
+        # From 127.0.0.2: Dovecot counts a client whose address equals its own as secure and lets it log in without
+        # TLS, whatever ssl= says; any other loopback address is an ordinary client.
+        self.sock = socket.create_connection((host, port), timeout=10, source_address=(SOURCE_ADDRESS, 0))
         self.host = host
         if implicit_tls:
             self.start_tls()
@@ -582,7 +585,8 @@ def main():
             passed += 1
             print("ok   - %s (%d steps, %d allowed differences)" % (script, len(left), len(differences)))
     entries = set(allowed) | {("line", entry[2]) for entry in ignored} | {("code", code) for code, _ in codes}
-    for key in sorted(entries - used):
+    played = {path.rsplit("/", 1)[-1] for path in args.scripts}
+    for key in sorted(k for k in entries - used if k[0] in played or k[0] in ("line", "code")):
         print("note - allow-list entry %s %s matched no difference" % key)
     print("imap-differential: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
