@@ -136,7 +136,7 @@ class Connection:
 
 
 def parse(path):
-    """The script as steps: (session, listener or None, [directive, ...], [expected pattern, ...], unordered)."""
+    """The script's lines (Player.play reads the directives as ConversationScript does)."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     return lines
