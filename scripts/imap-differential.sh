@@ -47,7 +47,9 @@ helper=(python3 "$root/scripts/imap_differential.py" --var DOMAIN=example.org --
 accounts=${#scripts[@]}
 [[ -n "${IMAP_DIFFERENTIAL_SERVE:-}" ]] && accounts=100
 { echo "address,display_name,auth_id,password"; "${helper[@]}" --users "$accounts"; } >"$work/users.csv"
-hato user import "$work/users.csv" >/dev/null || { echo "imap-differential: could not create the users"; exit 1; }
+if ! hato user import "$work/users.csv" >"$work/import.log" 2>&1; then
+  cat "$work/import.log"; echo "imap-differential: could not create the users"; exit 1
+fi
 
 # --- Dovecot ------------------------------------------------------------------------------------------------------
 d="$work/dovecot"

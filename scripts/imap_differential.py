@@ -23,7 +23,7 @@ import ssl
 import sys
 import time
 
-STEP_TIMEOUT = 6.0
+STEP_TIMEOUT = 12.0  # Dovecot delays a login after failed ones (anvil auth penalty: 2 s, 4 s, ...)
 SOURCE_ADDRESS = "127.0.0.2"
 QUIET = 0.15
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)}")
