@@ -313,6 +313,7 @@ CODE_VALUES = [
     (re.compile(r"(\(| )MODSEQ \d+"), r"\1MODSEQ _"),
     (re.compile(r"\[MODIFIED [^\]]*\]"), "[MODIFIED _]"),
     (re.compile(r'INTERNALDATE "[^"]*"'), 'INTERNALDATE "_"'),
+    (re.compile(r"(MAILBOXID|EMAILID|THREADID) \([^()\s]+\)"), r"\1 (_)"),  # RFC 8474 ids are the server's
 ]
 
 

@@ -46,7 +46,7 @@ final class SearchHandler {
         if (!SearchResponses.knownReturnOptions(search.returnOptions())) {
             return session.bad(tag, "Unknown SEARCH return option");
         }
-        if (session.utf8() && search.charset() != null) {
+        if (session.utf8Accept() && search.charset() != null) {
             // RFC 6855 §3: after ENABLE UTF8=ACCEPT a SEARCH with a charset SHOULD be rejected with BAD (the
             // command's strings are UTF-8 now, whatever label it gives).
             return session.bad(tag, "No CHARSET in SEARCH after ENABLE UTF8=ACCEPT (RFC 6855 §3)");
