@@ -456,7 +456,7 @@ def read_allow(path):
     """Entries "SCRIPT STEP REASON" (STEP the tag of the step's first client line, or * for the whole script) and
     "line REGEX REASON" (a normalised reply line, of either server in any script, that is left out of the comparison;
     the regular expression must match the whole line and is written without spaces: \\s or \\x20) and
-    "code CODE REASON" (a response code of a status reply, such as an optional RFC 5530 code, that does not count)."""
+    "code CODE REASON" (a response code of a status reply, such as an optional RFC 5530 code, that is not compared)."""
     allowed, lines, codes = {}, [], []
     with open(path, encoding="utf-8") as f:
         for raw in f:
@@ -478,16 +478,16 @@ def read_allow(path):
 def without_ignored(lines, ignored, codes, used):
     kept = []
     for line in lines:
+        hit = next((entry for entry in ignored if entry[0].fullmatch(line)), None)
+        if hit:
+            used.add(("line", hit[2]))
+            continue
         for code, _ in codes:
             stripped = re.sub(r"^(\S+ (?:OK|NO|BAD)) \[%s(?: [^\]]*)?\]" % re.escape(code), r"\1", line)
             if stripped != line:
                 used.add(("code", code))
                 line = stripped
-        hit = next((entry for entry in ignored if entry[0].fullmatch(line)), None)
-        if hit:
-            used.add(("line", hit[2]))
-        else:
-            kept.append(line)
+        kept.append(line)
     return kept
 
 
