@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,11 +16,14 @@ class ConversationTest {
 
     private static final RunningHato HATO = RunningHato.shared();
 
-    /** {@code -Dhato.conversations=part}: only the scripts whose name contains it (to run a few by hand). */
+    /**
+     * {@code -Dhato.conversations=part[,part...]}: only the scripts whose name contains one of the parts (to run a few
+     * by hand).
+     */
     static Stream<Arguments> scripts() {
-        String only = System.getProperty("hato.conversations", "");
+        List<String> only = List.of(System.getProperty("hato.conversations", "").split(","));
         return Stream.of("smtp", "pop3", "imap").flatMap(ConversationScript::all)
-                .filter(script -> script.toString().contains(only))
+                .filter(script -> only.stream().anyMatch(part -> script.toString().contains(part)))
                 .flatMap(script -> Stream.of(Arguments.of(script, "session"), Arguments.of(script, "socket")));
     }
 

@@ -38,7 +38,12 @@ final class ExpungeHandler {
         List<Long> deleted = deletedUids(mailbox, only);
         Mono<Void> expunge = deleted.isEmpty() ? Mono.empty()
                 : services.mailboxes().expunge(user.id(), mailbox.id(), deleted);
-        return expunge.thenMany(session.done(tag, "OK EXPUNGE completed", true, true));
+        // RFC 7162 §3.2.7: with QRESYNC enabled, an EXPUNGE (UID EXPUNGE alike) that removed a message MUST report
+        // the mailbox's new HIGHESTMODSEQ, read with the expunge's own change, in its tagged OK.
+        boolean reportModseq = session.qresync() && !deleted.isEmpty();
+        return expunge.thenMany(session.done(tag, () -> reportModseq
+                ? "OK [HIGHESTMODSEQ " + mailbox.highestModseq() + "] EXPUNGE completed" : "OK EXPUNGE completed",
+                true, true));
     }
 
     static List<Long> deletedUids(SelectedMailbox mailbox, @Nullable List<Long> only) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -560,6 +561,11 @@ public final class ImapSession implements ProtocolSession {
 
     /** As {@link #done(String, String, boolean)}, reading changes even when the snapshot is not stale. */
     Flux<Action> done(String tag, String text, boolean expungesAllowed, boolean force) {
+        return updates.done(tag, text, expungesAllowed, force);
+    }
+
+    /** As {@link #done(String, String, boolean, boolean)}, with a tagged text that depends on the changes read. */
+    Flux<Action> done(String tag, Supplier<String> text, boolean expungesAllowed, boolean force) {
         return updates.done(tag, text, expungesAllowed, force);
     }
 

@@ -6,6 +6,7 @@ import dev.hato.store.mail.Mailboxes.RecentClaim;
 import dev.hato.store.mail.MessageMeta;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,6 +140,11 @@ final class ImapUpdates {
      * {@code force}) and sent before the tagged response.
      */
     Flux<Action> done(String tag, String text, boolean expungesAllowed, boolean force) {
+        return done(tag, () -> text, expungesAllowed, force);
+    }
+
+    /** As {@link #done(String, String, boolean, boolean)}, with the tagged text made after the changes were read. */
+    Flux<Action> done(String tag, Supplier<String> text, boolean expungesAllowed, boolean force) {
         return Flux.defer(() -> {
             Mono<Void> read = session.selected() != null && (force || stale.get()) ? refresh(false) : Mono.empty();
             return read.onErrorResume(failure -> {
@@ -147,7 +153,7 @@ final class ImapUpdates {
                     })
                     .thenMany(Flux.defer(() -> untagged(expungesAllowed)))
                     .concatWith(Flux.defer(this::highestModseq))
-                    .concatWith(Mono.fromSupplier(() -> Action.line(tag + " " + text)));
+                    .concatWith(Mono.fromSupplier(() -> Action.line(tag + " " + text.get())));
         });
     }
 }

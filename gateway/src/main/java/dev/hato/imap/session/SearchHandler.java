@@ -46,6 +46,11 @@ final class SearchHandler {
         if (!SearchResponses.knownReturnOptions(search.returnOptions())) {
             return session.bad(tag, "Unknown SEARCH return option");
         }
+        if (session.utf8Accept() && search.charset() != null) {
+            // RFC 6855 §3: after ENABLE UTF8=ACCEPT a SEARCH with a charset SHOULD be rejected with BAD (the
+            // command's strings are UTF-8 now, whatever label it gives).
+            return session.bad(tag, "No CHARSET in SEARCH after ENABLE UTF8=ACCEPT (RFC 6855 §3)");
+        }
         boolean save = search.returnOptions().contains("SAVE");
         Flux<Action> work = services.search().search(searchContext(user, mailbox), search.key(), search.charset())
                 .flatMapMany(result -> {

@@ -40,10 +40,11 @@ final class SelectHandler {
         if (resync != null && !session.qresync()) {
             return session.bad(tag, "QRESYNC needs ENABLE QRESYNC first"); // RFC 7162 §3.2.5
         }
-        // RFC 7162 §3.2.11: with QRESYNC, leaving a selected mailbox for another is announced with [CLOSED]; RFC 9051
-        // §6.3.2 asks it of every IMAP4rev2 SELECT and EXAMINE.
+        // RFC 7162 §3.2.11: leaving a selected mailbox for another is announced with [CLOSED] by a server that
+        // advertises CONDSTORE or QRESYNC, "whether or not a CONDSTORE enabling command was issued" (and RFC 9051
+        // §6.3.2 asks it of every IMAP4rev2 SELECT and EXAMINE).
         boolean rev2 = session.imap4rev2();
-        Flux<Action> closed = session.selected() != null && (session.qresync() || rev2)
+        Flux<Action> closed = session.selected() != null
                 ? ImapSession.line("* OK [CLOSED] Previous mailbox closed") : Flux.empty();
         session.unselect();
         if (select.condStore()) {

@@ -1,5 +1,8 @@
 package dev.hato.imap.wire;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,7 +203,7 @@ final class ImapCursor {
         while (true) {
             int b = next();
             if (b == '"') {
-                return new String(out, 0, n, StandardCharsets.UTF_8);
+                return strictUtf8(out, n);
             }
             if (b == '\\') {
                 b = next();
@@ -333,6 +336,20 @@ final class ImapCursor {
     boolean startsSequenceSet() {
         int b = peek();
         return b == '$' || b == '*' || (b >= '0' && b <= '9');
+    }
+
+    /**
+     * RFC 6855 §3: octets with the high bit set in a quoted string must be well-formed UTF-8, else the command is
+     * BAD (never silently replaced, which could name another mailbox or search for another word).
+     */
+    private static String strictUtf8(byte[] octets, int length) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(octets, 0, length))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ImapSyntaxError("Malformed UTF-8 in a quoted string (RFC 6855 §3)");
+        }
     }
 
     private String ascii(int from, int to) {
