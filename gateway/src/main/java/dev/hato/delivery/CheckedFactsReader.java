@@ -18,6 +18,9 @@ public interface CheckedFactsReader extends FactsReader {
      */
     @Nullable LimitBreach breach();
 
+    /** Whether the message's own header section holds an octet above 0x7F (RFC 6855 §4 for IMAP APPEND). */
+    boolean eightBitHeader();
+
     /** Makes the reader of each message received at a door. */
     @FunctionalInterface
     interface Factory {

@@ -140,6 +140,11 @@ public final class MessageSpool implements MessageContent {
         return reader instanceof CheckedFactsReader checked ? checked.breach() : null;
     }
 
+    /** Whether the message's own header section held an octet above 0x7F; false when the reader checks nothing. */
+    public boolean eightBitHeader() {
+        return reader instanceof CheckedFactsReader checked && checked.eightBitHeader();
+    }
+
     @Override
     public long size() {
         return size;

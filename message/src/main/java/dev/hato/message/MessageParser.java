@@ -123,6 +123,9 @@ public final class MessageParser {
     /** The line being read is in the body of a text part whose text is collected; it streams there once long. */
     private boolean lineInText;
     private boolean lineStreamed;
+    /** The line being read is one of the message's own header section; {@link #eightBitHeader} looks at it. */
+    private boolean lineInTopHeader;
+    private boolean eightBitHeader;
     private long lineCount;
     private int previousTerminator;
     private long previousLength;
@@ -208,6 +211,14 @@ public final class MessageParser {
         count.exempt(ownOctets);
     }
 
+    /**
+     * Whether the message's own header section holds an octet above 0x7F (RFC 6532 UTF-8 header fields, or raw 8-bit
+     * text): IMAP refuses such an APPEND from a client that did not enable UTF-8 (RFC 6855 §4).
+     */
+    public boolean eightBitHeader() {
+        return eightBitHeader;
+    }
+
     /** The first of the limits the lines ended so far broke; null while none has. */
     public @Nullable LimitBreach breach() {
         return count.breach();
@@ -240,6 +251,7 @@ public final class MessageParser {
                 lineStart = position;
                 cap = stack.isEmpty() || stack.peek().phase != EntityNode.Phase.HEADER ? BODY_CAP : maxFieldOctets + 1;
                 lineInText = text != null && text.collecting();
+                lineInTopHeader = root == null && !stack.isEmpty() && stack.peek().phase == EntityNode.Phase.HEADER;
             }
             int lf = -1;
             for (int j = i; j < end; j++) {
@@ -337,6 +349,11 @@ public final class MessageParser {
             }
             System.arraycopy(octets, offset, kept, keptLength, copy);
             keptLength += copy;
+        }
+        if (lineInTopHeader && !eightBitHeader) {
+            for (int i = offset; i < offset + n && !eightBitHeader; i++) {
+                eightBitHeader = octets[i] < 0; // an octet above 0x7F
+            }
         }
         if (lineInText && lineLength + n > cap) {
             // longer than any boundary line: the text part's line streams on, its kept start first

@@ -205,6 +205,11 @@ public final class MessageIndexer {
         }
 
         @Override
+        public boolean eightBitHeader() {
+            return parser.eightBitHeader();
+        }
+
+        @Override
         public MessageFacts finish() {
             if (failure == null) {
                 MessageFacts facts = guarded(() -> {

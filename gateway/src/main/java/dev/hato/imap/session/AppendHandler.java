@@ -72,6 +72,16 @@ final class AppendHandler {
                         : ""));
             }
         }
+        for (int i = 0; i < spools.size() && !session.utf8(); i++) {
+            if (spools.get(i).eightBitHeader()) {
+                // RFC 6855 §4: without ENABLE UTF8=ACCEPT (or IMAP4rev2), an APPEND whose header fields hold an
+                // 8-bit octet MUST be refused with NO; RFC 3502: then none of the messages is appended.
+                spools.forEach(MessageSpool::discard);
+                return session.no(tag, "[CANNOT] 8-bit octets in the header fields need ENABLE UTF8=ACCEPT"
+                        + (spools.size() > 1 ? " (message " + (i + 1) + " of " + spools.size() + "; none appended)"
+                        : ""));
+            }
+        }
         Instant now = services.clock().instant();
         SelectedMailbox mailbox = session.selected();
         Mono<List<Mailboxes.AppendResult>> stored = Flux.range(0, spools.size())
