@@ -2,6 +2,7 @@ package dev.hato.maillog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +135,8 @@ public final class MailLogWriter implements MailLog, AutoCloseable {
                 rotate(settings);
                 size = 0;
             }
-            out = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            out = new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND), 65536);
         }
         return out;
     }
