@@ -128,7 +128,7 @@ class MailLogTest {
         String id = send("smtps", alice, alice.address(), ok, later, nobody);
 
         Map<String, Object> received = await(event("received", id));
-        assertThat(received).containsEntry("auth", alice.address()).containsEntry("tls", true)
+        assertThat(received).containsEntry("auth", alice.authId()).containsEntry("tls", true)
                 .containsEntry("to", List.of(ok, later, nobody));
         Map<String, Object> queued = await(event("queued", id).and(e -> ok.equals(e.get("to"))));
         Object queueId = queued.get("queue_id");

@@ -78,19 +78,19 @@ final class MessageReceiver {
         }
         if (exceeded) {
             spool.discard();
-            return refuse(session, "552 5.3.4 Message size exceeds fixed maximum message size of "
+            return refuse(session, current, "552 5.3.4 Message size exceeds fixed maximum message size of "
                     + settings.maxMessageSize() + " octets");
         }
         if (current.failed) {
             spool.discard();
-            return refuse(session, "451 4.3.0 Local error while receiving the message, try again later");
+            return refuse(session, current, "451 4.3.0 Local error while receiving the message, try again later");
         }
         if (refusal == null) {
             refusal = shapeRefusal(spool);
         }
         if (refusal != null) {
             spool.discard();
-            return refuse(session, refusal);
+            return refuse(session, current, refusal);
         }
         ContentChecks checks = current.checks;
         Hops hops = checks == null ? Hops.NONE : new Hops(checks.receivedFields(), checks.deliveredTo());
@@ -99,7 +99,7 @@ final class MessageReceiver {
                         current.origin, spool, current.recipients, hops))
                 .flatMapMany(result -> {
                     if (!result.accepted()) {
-                        return refuse(session, result.firstFailure().line());
+                        return refuse(session, current, result.firstFailure().line());
                     }
                     session.errors = 0;
                     return reply("250 2.0.0 OK: message " + current.id + " stored for " + result.stored()
@@ -109,8 +109,8 @@ final class MessageReceiver {
     }
 
     /** The refusal of a message's content, recorded in the mail log. */
-    private static Flux<Action> refuse(SmtpContext session, String reply) {
-        SmtpMailLog.rejected(session, "DATA", reply, null, null);
+    private static Flux<Action> refuse(SmtpContext session, Transaction current, String reply) {
+        SmtpMailLog.rejected(session, current, "DATA", reply, null, null);
         return reply(reply);
     }
 

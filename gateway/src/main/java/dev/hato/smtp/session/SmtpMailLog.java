@@ -10,7 +10,7 @@ import reactor.core.publisher.Flux;
 /**
  * What an SMTP session tells the mail log: each message whose content it received (with the client, its greeting,
  * TLS, the login and the envelope) and each refusal of MAIL, RCPT, DATA or of the content, with its reply.
- * Never content, never credentials: the login is the account's address.
+ * Never content, never credentials: the login is the auth ID the client gave.
  */
 final class SmtpMailLog {
 
@@ -25,7 +25,7 @@ final class SmtpMailLog {
                 "client", session.connection.remoteIp(),
                 "helo", greeting == null ? null : greeting.helo(),
                 "tls", session.tls,
-                "auth", session.user == null ? null : session.user.address(),
+                "auth", session.user == null ? null : session.user.authId(),
                 "from", current.envelope.sender(),
                 "to", current.recipients.addresses(),
                 "protocol", session.protocolName(current.envelope.utf8())));
@@ -54,16 +54,15 @@ final class SmtpMailLog {
             if (action instanceof Action.Write write) {
                 String text = StandardCharsets.UTF_8.decode(write.bytes().duplicate()).toString().strip();
                 if (text.startsWith("4") || text.startsWith("5")) {
-                    rejected(session, stage, text, sender, to);
+                    rejected(session, session.transaction(), stage, text, sender, to);
                 }
             }
         });
     }
 
-    /** A refusal at {@code stage} (MAIL, RCPT, DATA), with its {@code reply}. */
-    static void rejected(SmtpContext session, String stage, String reply, @Nullable String sender,
-                         @Nullable String recipient) {
-        Transaction current = session.transaction();
+    /** A refusal at {@code stage} (MAIL, RCPT, DATA) of a command of {@code current}, with its {@code reply}. */
+    static void rejected(SmtpContext session, @Nullable Transaction current, String stage, String reply,
+                         @Nullable String sender, @Nullable String recipient) {
         SmtpState.Greeted greeting = session.greeting();
         String from = sender != null ? sender : current == null ? null : current.envelope.sender();
         session.services.mailLog().record(MailEvent.of(session.services.clock().instant(), MailEvent.REJECTED,
@@ -73,7 +72,7 @@ final class SmtpMailLog {
                 "reply", reply.lines().findFirst().orElse(reply),
                 "client", session.connection.remoteIp(),
                 "helo", greeting == null ? null : greeting.helo(),
-                "auth", session.user == null ? null : session.user.address(),
+                "auth", session.user == null ? null : session.user.authId(),
                 "from", from,
                 "to", recipient));
     }
