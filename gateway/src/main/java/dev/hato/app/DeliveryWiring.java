@@ -16,6 +16,7 @@ import dev.hato.delivery.RouteStep;
 import dev.hato.delivery.StoreStep;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.maillog.MailLog;
 import dev.hato.store.pg.PgStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,7 +38,7 @@ final class DeliveryWiring {
     }
 
     /** The pipeline of received messages; its reports are built with the server's host name as reporting MTA. */
-    static DeliveryPipeline pipeline(HatoProperties properties, PgStore store, Path spool) {
+    static DeliveryPipeline pipeline(HatoProperties properties, PgStore store, Path spool, MailLog mailLog) {
         DeliverySettings settings = settings(properties);
         StoreStep storeStep = new StoreStep(store.deliveries());
         DeliveringReportSender reports = reports(properties.hostName(), spool, Schedulers.boundedElastic(),
@@ -45,7 +46,7 @@ final class DeliveryWiring {
         DeliveryQuotas quotas = store.mailboxes()::quotaToEnforce;
         return new DeliveryPipeline(new DeliveryPipeline.Steps(resolve(properties, store), expand(properties, store),
                 new RouteStep(settings), new QuotaStep(quotas), new LoopStep(settings.maxHops()), new FilterStep(),
-                storeStep, new ReportStep(reports)), Clock.systemDefaultZone());
+                storeStep, new ReportStep(reports)), Clock.systemDefaultZone(), mailLog);
     }
 
     /** The path of reports and bounces (the outbound queue's, and the pipeline's own). */

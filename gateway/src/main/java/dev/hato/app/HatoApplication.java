@@ -3,6 +3,7 @@ package dev.hato.app;
 import dev.hato.auth.Authenticator;
 import dev.hato.dkim.DkimSigner;
 import dev.hato.dkim.MessageSigner;
+import dev.hato.maillog.MailLogWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import dev.hato.tls.ServerTls;
@@ -76,11 +77,19 @@ public class HatoApplication {
                 : MessageSigner.NONE;
     }
 
+    /** The mail log (docs/operations.md): written by its own thread, closed after the listeners and the queue. */
+    @Bean(destroyMethod = "close")
+    MailLogWriter mailLog(HatoProperties properties) {
+        HatoProperties.MailLog settings = properties.mailLog();
+        return new MailLogWriter(settings.enabled() ? new MailLogWriter.FileSettings(properties.mailLogFile(),
+                settings.maxFileSize().toBytes(), settings.maxFiles()) : null, 100_000);
+    }
+
     @Bean
     MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
-                                AuthWiring authWiring, MeterRegistry meters) {
+                                AuthWiring authWiring, MeterRegistry meters, MailLogWriter mailLog) {
         Authenticator tokens = tokenAuthenticator(properties, store);
-        return new MailListeners(properties, store, serverTls, authWiring.sasl(tokens), meters);
+        return new MailListeners(properties, store, serverTls, authWiring.sasl(tokens), meters, mailLog);
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */
@@ -100,8 +109,9 @@ public class HatoApplication {
     /** Outbound delivery; closed before the store, so deliveries in progress can still record their outcome. */
     @Bean(destroyMethod = "close")
     OutboundWiring outbound(HatoProperties properties, PgStore store, MeterRegistry meters,
-                            ObjectProvider<MessageSigner> signer) {
-        return new OutboundWiring(properties, store, signer.getIfAvailable(() -> MessageSigner.NONE), meters);
+                            ObjectProvider<MessageSigner> signer, MailLogWriter mailLog) {
+        return new OutboundWiring(properties, store, signer.getIfAvailable(() -> MessageSigner.NONE), meters,
+                mailLog);
     }
 
     @Bean

@@ -36,7 +36,8 @@ public record HatoProperties(
         @DefaultValue Message message,
         @DefaultValue Auth auth,
         @DefaultValue Dkim dkim,
-        @DefaultValue Outbound outbound) {
+        @DefaultValue Outbound outbound,
+        @DefaultValue MailLog mailLog) {
 
     public HatoProperties {
         if (maxConnectionsPerAddress < 1) {
@@ -87,6 +88,28 @@ public record HatoProperties(
                 throw new IllegalArgumentException("hato.tls.self-signed-key-type must be rsa or ec");
             }
         }
+    }
+
+    /**
+     * The mail log (docs/operations.md): one line per message event on the logger {@code hato.mail}, and, when
+     * {@code enabled}, one JSON object per line in {@code file} ({@code <data-dir>/log/mail.log} when unset), rotated
+     * when it would pass {@code maxFileSize}, keeping {@code maxFiles} old files.
+     */
+    public record MailLog(@DefaultValue("true") boolean enabled, @Nullable Path file,
+                          @DefaultValue("10MB") DataSize maxFileSize, @DefaultValue("10") int maxFiles) {
+        public MailLog {
+            if (maxFileSize.toBytes() < 1024) {
+                throw new IllegalArgumentException("hato.mail-log.max-file-size must be at least 1KB");
+            }
+            if (maxFiles < 0 || maxFiles > 1000) {
+                throw new IllegalArgumentException("hato.mail-log.max-files must be between 0 and 1000");
+            }
+        }
+    }
+
+    /** The JSON mail log file: {@code hato.mail-log.file}, or {@code <data-dir>/log/mail.log}. */
+    public Path mailLogFile() {
+        return mailLog.file() != null ? mailLog.file() : dataDir.resolve("log").resolve("mail.log");
     }
 
     /** Without {@code url} Hato runs an embedded PostgreSQL in {@code <data-dir>/postgres}. */

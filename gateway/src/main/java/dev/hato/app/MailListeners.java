@@ -12,6 +12,7 @@ import dev.hato.imap.session.ImapSession;
 import dev.hato.imap.session.ImapSettings;
 import dev.hato.imap.session.MailboxChanges;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.hato.maillog.MailLog;
 import dev.hato.pop3.session.MaildropHandover;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
@@ -54,9 +55,10 @@ public final class MailListeners implements SmartLifecycle {
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
     private volatile boolean running;
 
-    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters) {
+    MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters,
+                  MailLog mailLog) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, sasl, meters);
+        this.sessions = sessions(properties, store, sasl, meters, mailLog);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -92,13 +94,13 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, SaslEngine sasl, MeterRegistry meters) {
+            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         MessageIndexer indexer = DeliveryWiring.indexer();
-        SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool), sasl,
-                indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
-                unknownRecipients(properties.smtp().unknownRecipients()));
+        SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
+                sasl, indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
+                unknownRecipients(properties.smtp().unknownRecipients()), mailLog);
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())

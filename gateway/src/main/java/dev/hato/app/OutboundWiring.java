@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.dkim.MessageSigner;
+import dev.hato.maillog.MailLog;
 import dev.hato.outbound.OutboundSettings;
 import dev.hato.outbound.QueueRunner;
 import dev.hato.outbound.Smarthost;
@@ -31,7 +32,8 @@ final class OutboundWiring implements AutoCloseable {
     private final @Nullable DnsMxResolver resolver;
     private final Scheduler io;
 
-    OutboundWiring(HatoProperties properties, PgStore store, MessageSigner signer, MeterRegistry meters) {
+    OutboundWiring(HatoProperties properties, PgStore store, MessageSigner signer, MeterRegistry meters,
+                   MailLog mailLog) {
         HatoProperties.Outbound outbound = properties.outbound();
         this.io = Schedulers.newBoundedElastic(2, 1000, "hato-outbound");
         if (!outbound.enabled()) {
@@ -51,7 +53,7 @@ final class OutboundWiring implements AutoCloseable {
                 outbound.connectTimeout(), outbound.replyTimeout());
         this.runner = QueueRunner.create(settings, store.outboundQueue(), resolver, connector, signer,
                 DeliveryWiring.reports(properties, store, settings.heloName(), spool, io),
-                Clock.systemUTC(), Schedulers.parallel(), meters);
+                Clock.systemUTC(), Schedulers.parallel(), meters, mailLog);
         runner.start();
     }
 

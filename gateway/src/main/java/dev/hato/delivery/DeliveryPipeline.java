@@ -1,5 +1,6 @@
 package dev.hato.delivery;
 
+import dev.hato.maillog.MailLog;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.queue.OutboundRecipient;
 import java.time.Clock;
@@ -32,11 +33,18 @@ public final class DeliveryPipeline {
     /** The resolve and expand steps together, as the generated path uses them too. */
     private final RecipientResolver resolver;
     private final Clock clock;
+    private final MailLog mailLog;
 
     public DeliveryPipeline(Steps steps, Clock clock) {
+        this(steps, clock, MailLog.NONE);
+    }
+
+    /** A pipeline that records in {@code mailLog} where each committed message went. */
+    public DeliveryPipeline(Steps steps, Clock clock, MailLog mailLog) {
         this.steps = steps;
         this.resolver = new RecipientResolver(steps.resolve(), steps.expand());
         this.clock = clock;
+        this.mailLog = mailLog;
     }
 
     /**
@@ -104,8 +112,12 @@ public final class DeliveryPipeline {
                 .cache();
         steps.reports().afterCommit(write, message, arrival, recipients.reports(over));
         return write
-                .map(receipt -> new DeliveryResult(verdicts(recipients, accounts), receipt.messages().size(),
-                        outbound.size()))
+                .map(receipt -> {
+                    DeliveryResult result = new DeliveryResult(verdicts(recipients, accounts),
+                            receipt.messages().size(), outbound.size());
+                    DeliveryLog.committed(mailLog, clock.instant(), message, receipt, result);
+                    return result;
+                })
                 .onErrorResume(failure -> {
                     LOG.warn("delivery of message {} failed: {}", message.id(), failure.toString());
                     return Mono.just(DeliveryResult.refused(recipients, new DeliveryReply(451, "4.3.0",

@@ -1,6 +1,7 @@
 package dev.hato.outbound;
 
 import dev.hato.dkim.MessageSigner;
+import dev.hato.maillog.MailLog;
 import dev.hato.dsn.ReportSender;
 import dev.hato.dsn.RecipientReport;
 import dev.hato.outbound.client.OutgoingMessage;
@@ -68,6 +69,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Disposable.Composite deliveries = Disposables.composite();
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
+    private final OutboundLog mailLog;
     private volatile boolean closed;
     private @Nullable Disposable poll;
     private @Nullable Disposable wakeUps;
@@ -79,14 +81,16 @@ public final class QueueRunner implements AutoCloseable {
      */
     public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, MxResolver resolver,
                                      SmtpConnector connector, MessageSigner signer, ReportSender reports,
-                                     Clock clock, Scheduler scheduler, MeterRegistry meters) {
+                                     Clock clock, Scheduler scheduler, MeterRegistry meters, MailLog mailLog) {
         return new QueueRunner(settings, queue, new Routes(settings, resolver), connector, signer,
                 new Reporter(reports, queue), clock,
-                scheduler, meters);
+                scheduler, meters, mailLog);
     }
 
     QueueRunner(OutboundSettings settings, OutboundQueue queue, Routes routes, SmtpConnector connector,
-                MessageSigner signer, Reporter reporter, Clock clock, Scheduler scheduler, MeterRegistry meters) {
+                MessageSigner signer, Reporter reporter, Clock clock, Scheduler scheduler, MeterRegistry meters,
+                MailLog mailLog) {
+        this.mailLog = new OutboundLog(mailLog);
         this.settings = settings;
         this.queue = queue;
         this.routes = routes;
@@ -337,6 +341,7 @@ public final class QueueRunner implements AutoCloseable {
             switch (result.outcome()) {
                 case DELIVERED -> {
                     count("delivered");
+                    mailLog.relayed(now, queued, result, remoteMta);
                     successes.add(queue.delivered(queued.id()));
                     // RFC 3461 §6.2.2: a server without DSN cannot report success; say it was relayed.
                     if (queued.recipient().wants(Notify.SUCCESS) && !result.dsnPassed()) {
@@ -346,6 +351,8 @@ public final class QueueRunner implements AutoCloseable {
                 }
                 case PERMANENT -> {
                     count("failed");
+                    mailLog.bounced(now, queued, result.diagnostic(), remoteMta,
+                            queued.recipient().wants(Notify.FAILURE) && !message.envelope().nullSender());
                     others.add(queue.failed(queued.id(), result.diagnostic()));
                     if (queued.recipient().wants(Notify.FAILURE)) {
                         failed.add(report(queued, RecipientReport.Action.FAILED, result.status(),
@@ -358,6 +365,8 @@ public final class QueueRunner implements AutoCloseable {
                         count("expired");
                         String reason = result.diagnostic() + " (retried for " + settings.maxAge() + ")";
                         others.add(queue.failed(queued.id(), reason));
+                        mailLog.bounced(now, queued, reason, remoteMta,
+                                queued.recipient().wants(Notify.FAILURE) && !message.envelope().nullSender());
                         if (queued.recipient().wants(Notify.FAILURE)) {
                             failed.add(report(queued, RecipientReport.Action.FAILED, "4.4.7", reason, remoteMta,
                                     now, null));
@@ -367,6 +376,7 @@ public final class QueueRunner implements AutoCloseable {
                         Instant next = now.plus(settings.backoff(queued.attempts() + 1));
                         others.add(queue.deferred(queued.id(), next.isAfter(expiry) ? expiry : next,
                                 result.diagnostic()));
+                        mailLog.deferred(now, queued, result, remoteMta, next.isAfter(expiry) ? expiry : next);
                         if (!queued.delayNotified() && !now.isBefore(message.arrival().plus(settings.delayNotice()))
                                 && queued.recipient().wants(Notify.DELAY) && !message.envelope().nullSender()) {
                             delayed.add(report(queued, RecipientReport.Action.DELAYED, result.status(),

@@ -30,6 +30,10 @@ public final class HatoBlockHoundIntegration implements BlockHoundIntegration {
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
                         "tryExpandMagazines")
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                // Once per JVM: the first R2DBC connection initialises Netty's epoll classes on the thread it runs
+                // on (Reactor's single scheduler), which reads the native library out of its jar. A test class that
+                // happened to open the first connection of the run failed for it, whatever it tested.
+                .allowBlockingCallsInside("io.netty.util.internal.NativeLibraryLoader", "load")
                 .blockingMethodCallback(method -> {
                     BLOCKING_CALLS.add(Thread.currentThread().getName() + ": " + method);
                     throw new BlockingOperationError(method);

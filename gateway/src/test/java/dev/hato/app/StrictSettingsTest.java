@@ -99,6 +99,8 @@ class StrictSettingsTest {
                 start = line.indexOf("`hato.", end + 1);
             }
         }
+        // "a `hato.*` key" in the prose names no group: it must not count as documenting every setting.
+        documented.removeIf("hato.*"::equals);
         for (String setting : SettingNames.all()) {
             assertThat(documented).as("docs/configuration.md documents %s", setting)
                     .anyMatch(name -> covers(name, setting));

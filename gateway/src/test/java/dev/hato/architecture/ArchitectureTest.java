@@ -31,7 +31,7 @@ class ArchitectureTest {
     @Test
     void capabilityPackagesShouldNotDependOnTheEdgeOrSpring() {
         noClasses().that().resideInAnyPackage("dev.hato.auth..", "dev.hato.delivery..", "dev.hato.dsn..",
-                        "dev.hato.provisioning..", "dev.hato.dkim..")
+                        "dev.hato.provisioning..", "dev.hato.dkim..", "dev.hato.maillog..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hato.edge..", "dev.hato.app..",
                         "io.netty..", "reactor.netty..", "org.springframework..")
                 .check(classes);

@@ -78,33 +78,40 @@ final class MessageReceiver {
         }
         if (exceeded) {
             spool.discard();
-            return reply("552 5.3.4 Message size exceeds fixed maximum message size of "
+            return refuse(session, current, "552 5.3.4 Message size exceeds fixed maximum message size of "
                     + settings.maxMessageSize() + " octets");
         }
         if (current.failed) {
             spool.discard();
-            return reply("451 4.3.0 Local error while receiving the message, try again later");
+            return refuse(session, current, "451 4.3.0 Local error while receiving the message, try again later");
         }
         if (refusal == null) {
             refusal = shapeRefusal(spool);
         }
         if (refusal != null) {
             spool.discard();
-            return reply(refusal);
+            return refuse(session, current, refusal);
         }
         ContentChecks checks = current.checks;
         Hops hops = checks == null ? Hops.NONE : new Hops(checks.receivedFields(), checks.deliveredTo());
+        SmtpMailLog.received(session, current, spool.size());
         return session.services.delivery().deliver(new InboundMessage(current.id, bodyAsReceived(current),
                         current.origin, spool, current.recipients, hops))
                 .flatMapMany(result -> {
                     if (!result.accepted()) {
-                        return reply(result.firstFailure().line());
+                        return refuse(session, current, result.firstFailure().line());
                     }
                     session.errors = 0;
                     return reply("250 2.0.0 OK: message " + current.id + " stored for " + result.stored()
                             + " local recipient(s)" + (result.queued() == 0 ? "" : ", queued for "
                             + result.queued() + " remote"));
                 });
+    }
+
+    /** The refusal of a message's content, recorded in the mail log. */
+    private static Flux<Action> refuse(SmtpContext session, Transaction current, String reply) {
+        SmtpMailLog.rejected(session, current, "DATA", reply, null, null);
+        return reply(reply);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.hato.smtp.session;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.DeliveryPipeline;
 import dev.hato.delivery.CheckedFactsReader;
+import dev.hato.maillog.MailLog;
 import java.time.Clock;
 import reactor.core.scheduler.Scheduler;
 
@@ -13,9 +14,10 @@ import reactor.core.scheduler.Scheduler;
  * work (the spool). {@code facts} gives each received message the reader of its IMAP facts, fed as it is spooled,
  * which also checks the message against the listener's MIME limits.
  * {@code unknownRecipients} counts RCPTs to unknown users per client address (directory
- * harvesting), shared by all sessions of the server.
+ * harvesting), shared by all sessions of the server. {@code mailLog} records each message received and each
+ * refusal of MAIL, RCPT, DATA or of the content (the pipeline and the outbound queue record the rest of its story).
  */
 public record SmtpServices(DeliveryPipeline delivery, SaslEngine sasl, CheckedFactsReader.Factory facts,
                            Scheduler io, Clock clock,
-                           UnknownRecipients unknownRecipients) {
+                           UnknownRecipients unknownRecipients, MailLog mailLog) {
 }

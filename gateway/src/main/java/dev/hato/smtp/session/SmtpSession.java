@@ -130,6 +130,6 @@ public final class SmtpSession implements ProtocolSession {
             return Flux.just(Action.line("421 4.7.0 " + session.settings.hostName()
                     + " Too many commands without authentication"), Action.close());
         }
-        return SmtpDispatch.TABLE.dispatch(session, command);
+        return SmtpMailLog.watch(session, command, SmtpDispatch.TABLE.dispatch(session, command));
     }
 }
