@@ -64,22 +64,15 @@ final class AppendHandler {
         for (int i = 0; i < spools.size(); i++) {
             LimitBreach breach = spools.get(i).breach();
             if (breach != null) {
-                // RFC 5530 §3 LIMIT: the message runs into an implementation limit (of what FETCH can serve); RFC
-                // 3502: then none of the messages is appended.
-                spools.forEach(MessageSpool::discard);
-                return session.no(tag, "[LIMIT] Message refused: " + breach.text()
-                        + (spools.size() > 1 ? " (message " + (i + 1) + " of " + spools.size() + "; none appended)"
-                        : ""));
+                // RFC 5530 §3 LIMIT: the message runs into an implementation limit (of what FETCH can serve)
+                return refuseAll(tag, spools, i, "[LIMIT] Message refused: " + breach.text());
             }
         }
-        for (int i = 0; i < spools.size() && !session.utf8(); i++) {
-            if (spools.get(i).eightBitHeader()) {
+        for (int i = 0; i < spools.size(); i++) {
+            if (!session.utf8() && spools.get(i).eightBitHeader()) {
                 // RFC 6855 §4: without ENABLE UTF8=ACCEPT (or IMAP4rev2), an APPEND whose header fields hold an
-                // 8-bit octet MUST be refused with NO; RFC 3502: then none of the messages is appended.
-                spools.forEach(MessageSpool::discard);
-                return session.no(tag, "[CANNOT] 8-bit octets in the header fields need ENABLE UTF8=ACCEPT"
-                        + (spools.size() > 1 ? " (message " + (i + 1) + " of " + spools.size() + "; none appended)"
-                        : ""));
+                // 8-bit octet MUST be refused with NO
+                return refuseAll(tag, spools, i, "[CANNOT] 8-bit octets in the header fields need ENABLE UTF8=ACCEPT");
             }
         }
         Instant now = services.clock().instant();
@@ -105,6 +98,13 @@ final class AppendHandler {
                             + uidSet(results) + "] APPEND completed", true, here);
                 });
         return session.guarded(tag, work);
+    }
+
+    /** RFC 3502: message {@code index} is refused, so none of them is appended; {@code text} says why. */
+    private Flux<Action> refuseAll(String tag, List<MessageSpool> spools, int index, String text) {
+        spools.forEach(MessageSpool::discard);
+        return session.no(tag, text + (spools.size() > 1
+                ? " (message " + (index + 1) + " of " + spools.size() + "; none appended)" : ""));
     }
 
     /** The flags to store: canonical spellings, \Recent dropped (it is per session). */

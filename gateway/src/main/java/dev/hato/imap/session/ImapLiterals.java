@@ -82,13 +82,10 @@ final class ImapLiterals {
         } else {
             currentSpool = null;
             if (start.size() > settings.maxLiteralSize()) {
-                framer.refuseLiteral();
-                literals.clear();
-                discardAppend();
                 // Only an APPEND message may be larger than hato.imap.max-literal-size; say which command's
                 // argument was too large, not APPENDLIMIT.
-                return session.bad(tag, "[TOOBIG] Literal too large for " + commandName(prefix) + ": at most "
-                        + settings.maxLiteralSize() + " octets outside an APPEND message");
+                return refuse(session.bad(tag, "[TOOBIG] Literal too large for " + commandName(prefix)
+                        + ": at most " + settings.maxLiteralSize() + " octets outside an APPEND message"));
             }
             literal = new ByteArrayOutputStream((int) Math.min(start.size(), 64 * 1024));
         }
