@@ -38,19 +38,21 @@ final class BlobBatch {
     private static final String EXISTING_BLOBS = "SELECT id, sha256 FROM blob"
             + " WHERE sha256 IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)";
 
-    // One row per blob; the structure travels as hex (bytea arrays, see above) and the references as one text of
-    // newline-separated message IDs, because unnest cannot take ragged arrays.
+    // One row per blob; the structure travels as hex (bytea arrays, see above), the references as one text of
+    // newline-separated message IDs and the search keys (SearchGrams) as array literals, because unnest cannot take
+    // ragged arrays.
     private static final String INSERT_FACTS = "INSERT INTO blob_facts (blob_id, structure, header_text, body_text,"
             + " base_subject, sort_from, sort_to, sort_cc, sent_date, message_id, refs, display_from, display_to,"
-            + " preview)"
+            + " preview, header_grams, body_grams)"
             + " SELECT blob_id, decode(structure, 'hex'), header_text, body_text, base_subject, sort_from, sort_to,"
             + "  sort_cc, sent_date, message_id,"
             + "  CASE WHEN refs = '' THEN '{}'::text[] ELSE string_to_array(refs, E'\\n') END,"
-            + "  display_from, display_to, preview"
+            + "  display_from, display_to, preview, header_grams::int4[], body_grams::int4[]"
             + " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-            + "  $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])"
+            + "  $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],"
+            + "  $15::text[], $16::text[])"
             + "  AS f (blob_id, structure, header_text, body_text, base_subject, sort_from, sort_to, sort_cc,"
-            + "        sent_date, message_id, refs, display_from, display_to, preview)"
+            + "        sent_date, message_id, refs, display_from, display_to, preview, header_grams, body_grams)"
             + " ON CONFLICT (blob_id) DO NOTHING";
 
     /** The distinct blobs still in the batch, by hex SHA-256. */
@@ -230,6 +232,8 @@ final class BlobBatch {
         String[] displayFroms = new String[n];
         String[] displayTos = new String[n];
         String[] previews = new String[n];
+        String[] headerGrams = new String[n];
+        String[] bodyGrams = new String[n];
         for (int i = 0; i < n; i++) {
             MessageFacts f = facts.get(i);
             MessageFacts.SortFields sort = f.sort();
@@ -251,10 +255,12 @@ final class BlobBatch {
             displayFroms[i] = sort.displayFrom() == null ? null : text(sort.displayFrom());
             displayTos[i] = sort.displayTo() == null ? null : text(sort.displayTo());
             previews[i] = f.preview() == null ? null : text(f.preview());
+            headerGrams[i] = SearchGrams.literal(SearchGrams.of(headers[i]));
+            bodyGrams[i] = SearchGrams.literal(SearchGrams.of(bodies[i]));
         }
         return Database.rowsUpdated(Database.statement(connection, INSERT_FACTS, blobIds.toArray(Long[]::new),
                 structures, headers, bodies, subjects, froms, tos, ccs, dates, messageIds, refs, displayFroms,
-                displayTos, previews)).then();
+                displayTos, previews, headerGrams, bodyGrams)).then();
     }
 
     private static String text(String value) {
