@@ -7,7 +7,8 @@
 #   ingest-cpu.sh <checkout with gateway/target/hato-exec.jar> [WORK_DIR]
 #
 # Knobs (environment): N (3000), W (2000), SIZE (10240), SESSIONS (20), PORT (2537), PRE_SQL (run in Hato's database
-# before the warm-up, e.g. to drop an index for a what-if). Prints one line: build, msg/s, JVM and PostgreSQL CPU ms
+# before the warm-up, e.g. to drop an index for a what-if), HATO_JAVA_OPTS (JVM options of the server, e.g. a JFR
+# recording). Prints one line: build, msg/s, JVM and PostgreSQL CPU ms
 # per message.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +24,7 @@ JAR="$ROOT/gateway/target/hato-exec.jar"
 rm -rf "$WORK"; mkdir -p "$WORK"; D="$WORK/data"
 java -jar "$JAR" domain add hato.bench.example --data-dir "$D" >/dev/null 2>&1
 java -jar "$JAR" user add load@hato.bench.example --data-dir "$D" >/dev/null 2>&1
-java -jar "$JAR" serve --data-dir "$D" --hato.ports.smtp="$PORT" --hato.ports.submissions=0 --hato.ports.submission=0 \
+java ${HATO_JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$D" --hato.ports.smtp="$PORT" --hato.ports.submissions=0 --hato.ports.submission=0 \
   --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.http=0 \
   --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
 PID=$!

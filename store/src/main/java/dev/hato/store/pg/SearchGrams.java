@@ -10,11 +10,13 @@ import java.util.Arrays;
  * pair of it, so its keys contain the query's keys. The SQL function {@code pair_grams} computes the same keys for
  * rows written without them.
  *
- * <p>Linear in the text: an open-addressing set collects the distinct keys, and only those are sorted.
+ * <p>Linear in the text: a bit set collects the distinct pairs of ASCII characters, an open-addressing set the
+ * others, and only the distinct keys are sorted.
  */
 final class SearchGrams {
 
     private static final int[] NONE = {};
+    private static final int ASCII_PAIRS = 128 * 128;
 
     private SearchGrams() {
     }
@@ -24,6 +26,10 @@ final class SearchGrams {
         if (text.length() < 2) {
             return NONE;
         }
+        // Pairs of ASCII characters (most of the text of most mail) are marked in a bit set indexed by the pair
+        // itself; only the other pairs go through the hash set.
+        long[] ascii = new long[ASCII_PAIRS / 64];
+        int asciiSize = 0;
         int[] table = new int[64];
         boolean[] used = new boolean[64];
         int size = 0;
@@ -32,6 +38,16 @@ final class SearchGrams {
             int current = text.codePointAt(i);
             i += Character.charCount(current);
             int key = (previous << 16) + current;
+            if ((previous | current) < 0x80) {
+                int pair = previous << 7 | current;
+                previous = current;
+                long bit = 1L << pair;
+                if ((ascii[pair >>> 6] & bit) == 0) {
+                    ascii[pair >>> 6] |= bit;
+                    asciiSize++;
+                }
+                continue;
+            }
             previous = current;
             int mask = table.length - 1;
             int slot = mix(key) & mask;
@@ -50,8 +66,14 @@ final class SearchGrams {
                 }
             }
         }
-        int[] keys = new int[size];
+        int[] keys = new int[asciiSize + size];
         int n = 0;
+        for (int word = 0; word < ascii.length; word++) {
+            for (long bits = ascii[word]; bits != 0; bits &= bits - 1) {
+                int pair = word << 6 | Long.numberOfTrailingZeros(bits);
+                keys[n++] = (pair >>> 7 << 16) + (pair & 0x7F);
+            }
+        }
         for (int slot = 0; slot < table.length; slot++) {
             if (used[slot]) {
                 keys[n++] = table[slot];

@@ -134,6 +134,18 @@ class PgMessageSearchTest {
             assertThat(TestSql.rows(STORE.store(), "SELECT pair_grams($1)::text", text)).as(text)
                     .containsExactly(List.of(SearchGrams.literal(SearchGrams.of(text))));
         }
+        // Random mixes of ASCII, other BMP characters (Latin-1, kana, kanji, the last code points) and emoji.
+        java.util.Random random = new java.util.Random(13);
+        int[] alphabet = {'a', 'Z', ' ', '\n', '~', 0x7F, 0x80, 0xE9, 0x3042, 0x4E00, 0x8000, 0xFFFD, 0xFFFF, 0x1F600,
+                0x20BB7};
+        for (int round = 0; round < 100; round++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(60); i > 0; i--) {
+                text.appendCodePoint(alphabet[random.nextInt(alphabet.length)]);
+            }
+            assertThat(TestSql.rows(STORE.store(), "SELECT pair_grams($1)::text", text.toString())).as(text.toString())
+                    .containsExactly(List.of(SearchGrams.literal(SearchGrams.of(text.toString()))));
+        }
         // The trigger fills in the keys of a row inserted without them (message() below inserts such rows).
         long blob = message(account, other, "subject: keys\n", "会議の日程");
         assertThat(TestSql.rows(STORE.store(), "SELECT body_grams::text, header_grams::text FROM blob_facts"
