@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.context.support.ResourceBundleMessageSource;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
@@ -49,7 +48,6 @@ import org.springframework.web.server.session.WebSessionStore;
 import org.thymeleaf.spring6.SpringWebFluxTemplateEngine;
 import org.thymeleaf.spring6.view.reactive.ThymeleafReactiveViewResolver;
 import org.thymeleaf.templatemode.TemplateMode;
-import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 import reactor.core.publisher.Mono;
 
 /**
@@ -79,8 +77,7 @@ public final class WebSite {
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
                 .and(new InboxRoutes(mailboxes, blobs).routes())
                 .and(new SetupRoutes(clients).routes())
-                .and(RouterFunctions.resources("/webjars/**", new ClassPathResource("META-INF/resources/webjars/")))
-                .and(RouterFunctions.resources("/static/**", new ClassPathResource("web/static/")));
+                .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views()).build();
         return WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
                 .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords)))
@@ -183,9 +180,11 @@ public final class WebSite {
         GenericApplicationContext context = new GenericApplicationContext();
         context.registerBean("messageSource", ResourceBundleMessageSource.class, () -> messages);
         context.refresh();
-        ClassLoaderTemplateResolver templates = new ClassLoaderTemplateResolver(WebSite.class.getClassLoader());
-        templates.setPrefix("templates/web/");
-        templates.setSuffix(".html");
+        // Bundles are loaded now, once: ResourceBundle reads them from the class path, which blocks.
+        for (java.util.Locale locale : SiteLocale.SUPPORTED) {
+            messages.getMessage("nav.brand", null, locale);
+        }
+        var templates = Preloaded.templates();
         templates.setTemplateMode(TemplateMode.HTML);
         templates.setCharacterEncoding(StandardCharsets.UTF_8.name());
         templates.setCacheable(true);
