@@ -105,6 +105,7 @@ class WebSiteTest {
                 .expectHeader().valueEquals("X-Frame-Options", "DENY")
                 .expectHeader().valueEquals("Referrer-Policy", "no-referrer")
                 .expectHeader().valueEquals("X-Content-Type-Options", "nosniff")
+                .expectHeader().value(HttpHeaders.CACHE_CONTROL, value -> assertThat(value).contains("no-store"))
                 .expectHeader().doesNotExist("Strict-Transport-Security")
                 .expectHeader().doesNotExist("Set-Cookie: " + WebSite.SESSION_COOKIE);
         assertThat(WebSite.CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'", "script-src 'self'")
