@@ -129,8 +129,8 @@ public class HatoApplication {
 
     @Bean
     GatewayStatus statusSource(HatoProperties properties, PgStore store, ServerTls serverTls,
-                               MailListeners listeners, AuthWiring authWiring) {
-        return new GatewayStatus(properties, store, serverTls, listeners, authWiring.health()::states);
+                               MailListeners listeners, WebmailListener webmail, AuthWiring authWiring) {
+        return new GatewayStatus(properties, store, serverTls, listeners, webmail, authWiring.health()::states);
     }
 
     @Bean

@@ -32,8 +32,6 @@ final class StartupBanner implements ApplicationListener<ApplicationReadyEvent> 
                         listener.security()));
             }
         }
-        event.getApplicationContext().getBeanProvider(WebmailListener.class).ifAvailable(webmail -> banner.append(
-                String.format("  %-12s %-22s %s%n", "https", webmail.address(), "webmail, client set-up (/setup)")));
         banner.append(String.format("  %-12s %-22s %s%n", "http", httpHost + ":" + httpPort,
                 "up or down, autoconfig, redirects to https"));
         String managementPort = event.getApplicationContext().getEnvironment().getProperty("local.management.port");

@@ -106,8 +106,7 @@ class WebSiteTest {
                 .expectHeader().valueEquals("Referrer-Policy", "no-referrer")
                 .expectHeader().valueEquals("X-Content-Type-Options", "nosniff")
                 .expectHeader().value(HttpHeaders.CACHE_CONTROL, value -> assertThat(value).contains("no-store"))
-                .expectHeader().doesNotExist("Strict-Transport-Security")
-                .expectHeader().doesNotExist("Set-Cookie: " + WebSite.SESSION_COOKIE);
+                .expectHeader().doesNotExist("Strict-Transport-Security");
         assertThat(WebSite.CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'", "script-src 'self'")
                 .doesNotContain("unsafe-inline", "unsafe-eval");
     }
@@ -144,6 +143,24 @@ class WebSiteTest {
                 .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
         assertThat(inbox).contains("Inbox", "0 messages, 0 unread", "No messages.", ALICE.authId(),
                 "action=\"/logout\"");
+    }
+
+    @Test
+    void aLoginShouldNeverKeepASessionIdThatExistedBefore() {
+        Form form = loginForm(web);
+        String first = postLogin(web, form, ALICE.authId(), "secret").expectBody().returnResult()
+                .getResponseCookies().getFirst(WebSite.SESSION_COOKIE).getValue();
+        MultiValueMap<String, String> fields = new LinkedMultiValueMap<>();
+        fields.add("username", ALICE.authId());
+        fields.add("password", "secret");
+        fields.add("_csrf", form.token());
+        String second = web.post().uri("/login").cookie(WebSite.CSRF_COOKIE, form.csrfCookie())
+                .cookie(WebSite.SESSION_COOKIE, first).contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .body(BodyInserters.fromFormData(fields)).exchange().expectStatus().is3xxRedirection()
+                .expectBody().returnResult().getResponseCookies().getFirst(WebSite.SESSION_COOKIE).getValue();
+        assertThat(second).isNotEqualTo(first);
+        web.get().uri("/mail").cookie(WebSite.SESSION_COOKIE, first).exchange().expectStatus().is3xxRedirection();
+        web.get().uri("/mail").cookie(WebSite.SESSION_COOKIE, second).exchange().expectStatus().isOk();
     }
 
     @Test
