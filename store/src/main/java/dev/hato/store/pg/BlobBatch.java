@@ -165,7 +165,7 @@ final class BlobBatch {
                 .then(Mono.defer(() -> {
                     List<PendingBlob> withFacts = all.stream().filter(blob -> blob.fresh && blob.facts != null)
                             .toList();
-                    return insertFacts(connection, withFacts.stream().map(PendingBlob::id).toList(),
+                    return FactsCopy.copy(connection, withFacts.stream().map(PendingBlob::id).toList(),
                             withFacts.stream().map(blob -> blob.facts).toList());
                 }));
     }
@@ -211,7 +211,8 @@ final class BlobBatch {
     }
 
     /**
-     * Stores facts for blobs, one statement whatever their number; a blob that already has facts keeps them.
+     * Stores facts for blobs that may have facts already (which they keep), one statement whatever their number;
+     * the blobs new in a batch go through {@link FactsCopy}.
      * Text is stored as PostgreSQL text, which cannot hold U+0000: such characters become U+FFFD.
      */
     static Mono<Void> insertFacts(Connection connection, List<Long> blobIds, List<MessageFacts> facts) {
@@ -246,12 +247,7 @@ final class BlobBatch {
             ccs[i] = text(sort.cc());
             dates[i] = sort.sentDate();
             messageIds[i] = sort.messageId() == null ? null : text(sort.messageId());
-            // A message ID holds no white space (RFC 5322 §3.6.4), so a line break cannot be part of one; an empty
-            // reference says nothing.
-            refs[i] = String.join("\n", sort.references().stream()
-                    .map(ref -> text(ref).replace('\r', ' ').replace('\n', ' ').strip())
-                    .filter(ref -> !ref.isEmpty())
-                    .toList());
+            refs[i] = String.join("\n", references(sort.references()));
             displayFroms[i] = sort.displayFrom() == null ? null : text(sort.displayFrom());
             displayTos[i] = sort.displayTo() == null ? null : text(sort.displayTo());
             previews[i] = f.preview() == null ? null : text(f.preview());
@@ -263,7 +259,19 @@ final class BlobBatch {
                 displayTos, previews, headerGrams, bodyGrams)).then();
     }
 
-    private static String text(String value) {
+    /**
+     * The references as stored: a message ID holds no white space (RFC 5322 §3.6.4), so a line break cannot be part
+     * of one; an empty reference says nothing.
+     */
+    static List<String> references(List<String> references) {
+        return references.stream()
+                .map(ref -> text(ref).replace('\r', ' ').replace('\n', ' ').strip())
+                .filter(ref -> !ref.isEmpty())
+                .toList();
+    }
+
+    /** {@code value} as PostgreSQL text can hold it (no U+0000). */
+    static String text(String value) {
         return value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
     }
 
