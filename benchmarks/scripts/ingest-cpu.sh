@@ -6,10 +6,12 @@
 #
 #   ingest-cpu.sh <checkout with gateway/target/hato-exec.jar> [WORK_DIR]
 #
-# Knobs (environment): N (3000), W (2000), SIZE (10240), SESSIONS (20), PORT (2537), PRE_SQL (run in Hato's database
+# Knobs (environment): N (3000), W (2000), SIZE (10240), SESSIONS (20), PORT (2537), LOAD (smtp-source, or
+# realistic: realistic_load.py's mixed sizes, multipart and attachments, English and Japanese; SIZE unused), PRE_SQL (run in Hato's database
 # before the warm-up, e.g. to drop an index for a what-if), HATO_JAVA_OPTS (JVM options of the server, e.g. a JFR
 # recording). Prints one line: build, msg/s, JVM and PostgreSQL CPU ms
-# per message.
+# per message (with LOAD=realistic the rate to quote is the one realistic_load.py prints, since this one also
+# counts the time Python takes to generate the messages before it sends them).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$1"; WORK="${2:-/tmp/hato-ingest-cpu}"
@@ -34,8 +36,17 @@ PG="$(sed -n 1p "$D/postgres/postmaster.pid")"
 if [[ -n "${PRE_SQL:-}" ]]; then
   psql -h 127.0.0.1 -p "$(sed -n 4p "$D/postgres/postmaster.pid")" -U postgres -d postgres -Atq -c "$PRE_SQL"
 fi
-send() { smtp-source -s "$SESSIONS" -m "$1" -l "$SIZE" -f s@client.example -t load@hato.bench.example \
-  -M client.example "127.0.0.1:$PORT"; }
+SEED=1
+send() {
+  if [[ "${LOAD:-smtp-source}" == realistic ]]; then
+    SEED=$((SEED + 1))
+    python3 "$HERE/realistic_load.py" --port "$PORT" --to load@hato.bench.example --messages "$1" \
+      --sessions "$SESSIONS" --seed "$SEED" >&2
+  else
+    smtp-source -s "$SESSIONS" -m "$1" -l "$SIZE" -f s@client.example -t load@hato.bench.example \
+      -M client.example "127.0.0.1:$PORT"
+  fi
+}
 send "$W"
 sleep 1
 h0=$(ticks "$PID"); p0=$(ticks "$PG"); t0=$(date +%s.%N)
