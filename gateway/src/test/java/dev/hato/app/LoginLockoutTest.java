@@ -26,10 +26,7 @@ class LoginLockoutTest {
 
     @BeforeAll
     static void start() {
-        // Delays of a few milliseconds so the test runs quickly; the counts are the defaults.
-        hato = RunningHato.start(dataDir, "--hato.outbound.enabled=false",
-                "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms");
-        hato.provisioning().addDomain(RunningHato.DOMAIN).block();
+        hato = RunningHato.startForLogins(dataDir);
     }
 
     @AfterAll

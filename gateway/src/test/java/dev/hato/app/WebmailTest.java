@@ -42,9 +42,7 @@ class WebmailTest {
 
     @BeforeAll
     static void start() {
-        hato = RunningHato.start(dataDir, "--hato.outbound.enabled=false",
-                "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms");
-        hato.provisioning().addDomain(RunningHato.DOMAIN).block();
+        hato = RunningHato.startForLogins(dataDir);
     }
 
     @AfterAll
