@@ -15,6 +15,18 @@ class CliTest {
     }
 
     @Test
+    void exitStatusShouldTellDoneRefusedAndWrongCommandLineApart() {
+        // docs/operations.md, "Exit status of the hato commands".
+        assertThat(hato("", "--version").status()).isZero();
+        CliRun refused = hato("", "domain", "add", "bad domain!");
+        assertThat(refused.status()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("hato: ");
+        assertThat(hato("", "user", "frob").status()).isEqualTo(2);
+        assertThat(hato("", "--bogus").status()).isEqualTo(2);
+        assertThat(hato("", "domain", "add").status()).as("a missing argument").isEqualTo(2);
+    }
+
+    @Test
     void domainAndUserAddedWhileRunningShouldLetTheUserLogInWithThePrintedAuthId() throws Exception {
         assertThat(hato("", "domain", "add", "Cli.Example").status()).isZero();
         assertThat(hato("", "domain", "list").out()).contains("cli.example");
