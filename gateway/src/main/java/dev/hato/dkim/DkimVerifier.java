@@ -242,7 +242,8 @@ public final class DkimVerifier {
             if (key.testing()) {
                 return verdict.with(DkimVerdict.Result.NEUTRAL, "key in test mode (t=y)");
             }
-            if (tags.containsKey("l") && body.canonicalLength() > Long.parseLong(tags.get("l"))) {
+            Long signedLength = tags.containsKey("l") ? digits(tags.get("l"), 76) : null;
+            if (signedLength != null && body.canonicalLength() > signedLength) {
                 return verdict.with(DkimVerdict.Result.POLICY, "l= leaves part of the body unsigned");
             }
             return verdict.with(DkimVerdict.Result.PASS, "signature verified");
@@ -278,7 +279,8 @@ public final class DkimVerifier {
         if (problem != null) {
             return new Pending(verdict, tags, field, null, verdict.with(DkimVerdict.Result.PERMERROR, problem));
         }
-        long limit = tags.containsKey("l") ? Long.parseLong(tags.get("l")) : Long.MAX_VALUE;
+        Long length = tags.containsKey("l") ? digits(tags.get("l"), 76) : null;
+        long limit = length == null ? Long.MAX_VALUE : length;
         String body = tags.getOrDefault("c", "simple/simple").toLowerCase(Locale.ROOT);
         body = body.contains("/") ? body.substring(body.indexOf('/') + 1) : "simple";
         BodyHasher hasher = body.equals("relaxed") ? relaxed(limit) : simple(limit);
