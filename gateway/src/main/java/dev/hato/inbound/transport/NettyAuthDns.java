@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
 import io.netty.handler.codec.dns.DefaultDnsRecordDecoder;
 import io.netty.handler.codec.dns.DnsRawRecord;
@@ -59,6 +60,8 @@ public final class NettyAuthDns implements AuthDns, AutoCloseable {
         this.loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.resolver = new DnsNameResolverBuilder(loop.next())
                 .datagramChannelType(NioDatagramChannel.class)
+                // A truncated UDP answer (a long SPF record, an RSA-4096 key without EDNS0) is asked again over TCP.
+                .socketChannelType(NioSocketChannel.class)
                 .nameServerProvider(servers.isEmpty() ? DnsServerAddressStreamProviders.platformDefault()
                         : new SequentialDnsServerAddressStreamProvider(servers))
                 .queryTimeoutMillis(Math.max(1, timeout.toMillis()))
