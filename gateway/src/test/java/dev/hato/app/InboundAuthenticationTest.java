@@ -180,6 +180,14 @@ class InboundAuthenticationTest {
     }
 
     @Test
+    void aMessageEndingInsideAHeldFieldShouldKeepEveryOctet() throws Exception {
+        RunningHato.User rcpt = hato.newUser("auth-held");
+        String message = "From: a@nowhere.test\r\nSubject: h\r\nAuthentication-Results:\r\n";
+        assertThat(deliver("a@nowhere.test", rcpt, message)).startsWith("250");
+        assertThat(lastInInbox(rcpt)).endsWith("\r\nSubject: h\r\nAuthentication-Results:\r\n");
+    }
+
+    @Test
     void aSignatureWithAnLTagThatLeavesTheBodyPartlyUnsignedShouldNotPass() throws Exception {
         RunningHato.User rcpt = hato.newUser("auth-length");
         String message = "From: alice@signed.test\r\nTo: " + rcpt.address() + "\r\nSubject: l\r\n\r\nSigned part.\r\n";

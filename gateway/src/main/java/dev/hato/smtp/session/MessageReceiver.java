@@ -100,6 +100,27 @@ final class MessageReceiver {
     /** The end of a message (DATA or BDAT LAST): refuse it, or commit it and answer 250 after the commit. */
     static Flux<Action> finish(SmtpContext session, Transaction current, boolean exceeded,
                                @Nullable String refusal) {
+        MessageSpool spool = current.spool;
+        InboundAuthenticator.Check authentication = current.authentication;
+        if (spool != null && authentication != null && !current.failed) {
+            // Octets the forged-field filter still holds (a message that ended inside a header field) belong to the
+            // message before its shape is judged: the parse ends when it is.
+            ByteBuffer rest = authentication.rest();
+            if (rest.hasRemaining()) {
+                return spool.append(rest)
+                        .onErrorResume(failure -> {
+                            LOG.error("spooling message failed", failure);
+                            current.failed = true;
+                            return Mono.empty();
+                        })
+                        .thenMany(Flux.defer(() -> judge(session, current, exceeded, refusal)));
+            }
+        }
+        return judge(session, current, exceeded, refusal);
+    }
+
+    private static Flux<Action> judge(SmtpContext session, Transaction current, boolean exceeded,
+                                      @Nullable String refusal) {
         SmtpSettings settings = session.settings;
         MessageSpool spool = current.spool;
         if (spool == null) {
@@ -125,9 +146,7 @@ final class MessageReceiver {
         if (authentication == null) {
             return deliver(session, current, spool, false);
         }
-        ByteBuffer rest = authentication.rest();
-        return (rest.hasRemaining() ? spool.append(rest) : Mono.<Void>empty())
-                .then(authentication.finish())
+        return authentication.finish()
                 .flatMapMany(verdict -> switch (verdict.action()) {
                     case REJECT, DEFER -> {
                         spool.discard();
