@@ -211,7 +211,7 @@ public record HatoProperties(
      * {@code deadline}.
      */
     public record Inbound(@Nullable String authservId, @DefaultValue Spf spf, @DefaultValue InboundDkim dkim,
-                          @DefaultValue Dmarc dmarc, @DefaultValue List<String> dnsServers,
+                          @DefaultValue Dmarc dmarc, @DefaultValue Arc arc, @DefaultValue List<String> dnsServers,
                           @DefaultValue("5s") Duration dnsTimeout, @DefaultValue("1m") Duration dnsMinTtl,
                           @DefaultValue("1h") Duration dnsMaxTtl, @DefaultValue("20s") Duration deadline) {
         public Inbound {
@@ -227,6 +227,9 @@ public record HatoProperties(
             }
         }
     }
+
+    /** ARC (RFC 8617) chain validation, reported only: it changes no verdict. */
+    public record Arc(@DefaultValue("true") boolean enabled) { }
 
     /** SPF (RFC 7208) of the MAIL FROM identity (the HELO identity for the null reverse-path). */
     public record Spf(@DefaultValue("true") boolean enabled) { }

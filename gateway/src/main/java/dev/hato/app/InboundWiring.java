@@ -19,7 +19,7 @@ final class InboundWiring implements AutoCloseable {
         String authservId = inbound.authservId() == null || inbound.authservId().isBlank() ? properties.hostName()
                 : inbound.authservId();
         InboundSettings settings = new InboundSettings(inbound.spf().enabled(), inbound.dkim().enabled(),
-                inbound.dmarc().enabled(), authservId, inbound.dmarc().enforce(), inbound.dmarc().deferOnTemperror(),
+                inbound.dmarc().enabled(), inbound.arc().enabled(), authservId, inbound.dmarc().enforce(), inbound.dmarc().deferOnTemperror(),
                 inbound.dkim().maxSignatures(), inbound.deadline());
         if (!settings.any()) {
             this.dns = null;

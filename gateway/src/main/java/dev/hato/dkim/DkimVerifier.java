@@ -74,10 +74,25 @@ public final class DkimVerifier {
         long canonicalLength();
     }
 
+    /** RFC 8617 §4.2.1 allows 50 ARC sets; Hato validates at most this many and fails longer chains. */
+    static final int MAX_ARC_SETS = 10;
+
+    /** One ARC set's three fields, as they appear in the message. */
+    private static final class ArcSet {
+        byte @Nullable [] results;
+        byte @Nullable [] signature;
+        byte @Nullable [] seal;
+    }
+
     /** The streamed part of one message's verification; confined to the thread that feeds it at a time. */
     public final class Verification {
         private final HeaderSection header = new HeaderSection(maxHeaderOctets);
         private final List<Pending> pending = new ArrayList<>();
+        /** ARC sets by instance (1-based), read at the end of the header section. */
+        private final List<ArcSet> arcSets = new ArrayList<>();
+        private @Nullable String arcProblem;
+        /** The ARC-Message-Signature of the highest instance, whose body hash streams with the others. */
+        private @Nullable Pending arcSignature;
         private @Nullable String broken;
         private boolean finished;
 
@@ -91,6 +106,9 @@ public final class DkimVerifier {
                     if (signature.body() != null) {
                         signature.body().update(chunk);
                     }
+                }
+                if (arcSignature != null && arcSignature.body() != null) {
+                    arcSignature.body().update(chunk);
                 }
                 return;
             }
@@ -139,6 +157,144 @@ public final class DkimVerifier {
                 }
                 pending.add(prepare(field.raw()));
             }
+            readArcSets();
+        }
+
+        /** RFC 8617 §4.2: the ARC fields grouped by instance; a gap, a duplicate or too many sets is a failure. */
+        private void readArcSets() {
+            for (HeaderSection.Field field : header.fields()) {
+                String name = field.name();
+                if (!name.equals("arc-seal") && !name.equals("arc-message-signature")
+                        && !name.equals("arc-authentication-results")) {
+                    continue;
+                }
+                int instance = arcInstance(field.raw(), name.equals("arc-authentication-results"));
+                if (instance < 1 || instance > MAX_ARC_SETS) {
+                    arcProblem = instance < 1 ? "ARC field without a valid i=" : "more than " + MAX_ARC_SETS
+                            + " ARC sets";
+                    return;
+                }
+                while (arcSets.size() < instance) {
+                    arcSets.add(new ArcSet());
+                }
+                ArcSet set = arcSets.get(instance - 1);
+                boolean duplicate = switch (name) {
+                    case "arc-seal" -> set.seal != null;
+                    case "arc-message-signature" -> set.signature != null;
+                    default -> set.results != null;
+                };
+                if (duplicate) {
+                    arcProblem = "more than one " + name + " with i=" + instance;
+                    return;
+                }
+                switch (name) {
+                    case "arc-seal" -> set.seal = field.raw();
+                    case "arc-message-signature" -> set.signature = field.raw();
+                    default -> set.results = field.raw();
+                }
+            }
+            for (int i = 0; i < arcSets.size(); i++) {
+                ArcSet set = arcSets.get(i);
+                if (set.seal == null || set.signature == null || set.results == null) {
+                    arcProblem = "incomplete ARC set i=" + (i + 1);
+                    return;
+                }
+            }
+            if (!arcSets.isEmpty()) {
+                arcSignature = prepare(arcSets.get(arcSets.size() - 1).signature, true);
+            }
+        }
+
+        /**
+         * The ARC chain's verdict (RFC 8617 §5.2), once the stream has ended and after {@link #finish()}: the
+         * newest ARC-Message-Signature must verify, every ARC-Seal must verify over the sets up to its own, the
+         * first seal must say cv=none and the others cv=pass.
+         */
+        public Mono<ArcVerdict> finishArc() {
+            int count = arcSets.size();
+            if (broken != null) {
+                return Mono.just(new ArcVerdict(ArcVerdict.Result.FAIL, 0, broken));
+            }
+            if (arcProblem != null) {
+                return Mono.just(new ArcVerdict(ArcVerdict.Result.FAIL, count, arcProblem));
+            }
+            if (count == 0 || arcSignature == null) {
+                return Mono.just(new ArcVerdict(ArcVerdict.Result.NONE, 0, "no ARC sets"));
+            }
+            for (int i = 0; i < count; i++) {
+                String cv;
+                try {
+                    cv = TagList.lower(String.valueOf(tagsOf(arcSets.get(i).seal).get("cv")));
+                } catch (DkimException e) {
+                    return Mono.just(new ArcVerdict(ArcVerdict.Result.FAIL, count, "ARC-Seal i=" + (i + 1) + ": "
+                            + e.getMessage()));
+                }
+                if (cv.equals("fail")) {
+                    return Mono.just(new ArcVerdict(ArcVerdict.Result.FAIL, count, "ARC-Seal i=" + (i + 1)
+                            + " reports a failed chain"));
+                }
+                if (!cv.equals(i == 0 ? "none" : "pass")) {
+                    return Mono.just(new ArcVerdict(ArcVerdict.Result.FAIL, count, "ARC-Seal i=" + (i + 1)
+                            + " has cv=" + printable(cv)));
+                }
+            }
+            return verify(arcSignature).flatMap(ams -> {
+                if (ams.result() == DkimVerdict.Result.TEMPERROR) {
+                    return Mono.just(new ArcVerdict(ArcVerdict.Result.TEMPERROR, count, ams.reason()));
+                }
+                if (ams.result() != DkimVerdict.Result.PASS) {
+                    return Mono.just(new ArcVerdict(ArcVerdict.Result.FAIL, count, "ARC-Message-Signature i="
+                            + count + ": " + ams.reason()));
+                }
+                return Flux.range(1, count).concatMap(this::verifySeal).collectList().map(seals -> {
+                    for (int i = 0; i < seals.size(); i++) {
+                        if (seals.get(i) == DkimVerdict.Result.TEMPERROR) {
+                            return new ArcVerdict(ArcVerdict.Result.TEMPERROR, count, "key lookup of ARC-Seal i="
+                                    + (i + 1) + " failed");
+                        }
+                        if (seals.get(i) != DkimVerdict.Result.PASS) {
+                            return new ArcVerdict(ArcVerdict.Result.FAIL, count, "ARC-Seal i=" + (i + 1)
+                                    + " did not verify");
+                        }
+                    }
+                    return new ArcVerdict(ArcVerdict.Result.PASS, count, "chain of " + count + " verified");
+                });
+            });
+        }
+
+        /** RFC 8617 §5.1.1: the seal of instance {@code k} signs the sets 1..k, relaxed, its own b= empty. */
+        private Mono<DkimVerdict.Result> verifySeal(int k) {
+            Map<String, String> tags;
+            try {
+                tags = tagsOf(arcSets.get(k - 1).seal);
+            } catch (DkimException e) {
+                return Mono.just(DkimVerdict.Result.PERMERROR);
+            }
+            for (String required : List.of("i", "a", "b", "cv", "d", "s")) {
+                if (!tags.containsKey(required)) {
+                    return Mono.just(DkimVerdict.Result.PERMERROR);
+                }
+            }
+            String algorithm = tags.get("a").toLowerCase(Locale.ROOT);
+            if (tags.containsKey("h") || !validDomain(lowerOrNull(tags.get("d"))) || !validSelector(tags.get("s"))
+                    || !(algorithm.equals("rsa-sha256") || algorithm.equals("ed25519-sha256"))) {
+                return Mono.just(DkimVerdict.Result.PERMERROR);
+            }
+            ByteArrayOutputStream input = new ByteArrayOutputStream();
+            for (int i = 1; i <= k; i++) {
+                ArcSet set = arcSets.get(i - 1);
+                input.writeBytes(RelaxedHeader.canonical(set.results, false));
+                input.writeBytes(RelaxedHeader.canonical(set.signature, false));
+                if (i < k) {
+                    input.writeBytes(RelaxedHeader.canonical(set.seal, false));
+                }
+            }
+            input.writeBytes(RelaxedHeader.canonical(withoutSignatureValue(arcSets.get(k - 1).seal), true));
+            String keyName = tags.get("s") + "._domainkey." + lowerOrNull(tags.get("d"));
+            return keys.txt(keyName)
+                    .map(records -> sealResult(records, algorithm.startsWith("ed25519"), input.toByteArray(),
+                            tags.get("b")))
+                    .onErrorResume(error -> Mono.just(DkimVerdict.Result.TEMPERROR));
         }
 
         /** The verdicts of the signatures, once the stream has ended; empty when the message has none. */
@@ -260,8 +416,62 @@ public final class DkimVerifier {
         }
     }
 
+    private static Map<String, String> tagsOf(byte[] field) {
+        String value = new String(field, StandardCharsets.ISO_8859_1);
+        return TagList.parse(value.substring(value.indexOf(':') + 1));
+    }
+
+    /** The instance of an ARC field: i= of its tag list, or the leading "i=N;" of ARC-Authentication-Results. */
+    private static int arcInstance(byte[] field, boolean results) {
+        String value = new String(field, StandardCharsets.ISO_8859_1);
+        value = value.substring(value.indexOf(':') + 1);
+        String instance;
+        if (results) {
+            int semicolon = value.indexOf(';');
+            String first = TagList.compact(semicolon < 0 ? value : value.substring(0, semicolon));
+            instance = first.startsWith("i=") ? first.substring(2) : "";
+        } else {
+            try {
+                instance = TagList.parse(value).getOrDefault("i", "");
+            } catch (DkimException e) {
+                return -1;
+            }
+        }
+        Long number = digits(instance, 3);
+        return number == null ? -1 : number.intValue();
+    }
+
+    /** Checks a seal's signature with the first key record found. */
+    private static DkimVerdict.Result sealResult(List<String> records, boolean ed25519, byte[] input, String b) {
+        if (records.isEmpty()) {
+            return DkimVerdict.Result.PERMERROR;
+        }
+        try {
+            KeyRecord key = KeyRecord.parse(records.get(0));
+            if (key.revoked() || !key.keyType().equals(ed25519 ? "ed25519" : "rsa")) {
+                return DkimVerdict.Result.PERMERROR;
+            }
+            PublicKey publicKey = publicKey(key.publicKey(), ed25519);
+            if (publicKey instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+                return DkimVerdict.Result.PERMERROR;
+            }
+            Signature check = Signature.getInstance(ed25519 ? "Ed25519" : "SHA256withRSA", DkimAlgorithm.BC);
+            check.initVerify(publicKey);
+            check.update(ed25519 ? DkimAlgorithm.sha256(input) : input);
+            return check.verify(Base64.getDecoder().decode(TagList.compact(b))) ? DkimVerdict.Result.PASS
+                    : DkimVerdict.Result.FAIL;
+        } catch (DkimException | GeneralSecurityException | IllegalArgumentException e) {
+            return DkimVerdict.Result.PERMERROR;
+        }
+    }
+
     /** Reads and checks a signature's tags at the end of the header section, and starts its body hash. */
     private Pending prepare(byte[] field) {
+        return prepare(field, false);
+    }
+
+    /** {@code arc}: an ARC-Message-Signature (RFC 8617 §4.1.2): i= is the instance, relaxed/relaxed by default. */
+    Pending prepare(byte[] field, boolean arc) {
         DkimVerdict blank = new DkimVerdict(DkimVerdict.Result.PERMERROR, null, null, null, null, null, "");
         Map<String, String> tags;
         String value = new String(field, StandardCharsets.ISO_8859_1);
@@ -273,28 +483,30 @@ public final class DkimVerifier {
         }
         String domain = lowerOrNull(tags.get("d"));
         String b = tags.get("b") == null ? null : TagList.compact(tags.get("b"));
-        DkimVerdict verdict = new DkimVerdict(DkimVerdict.Result.PERMERROR, domain, tags.get("s"), tags.get("i"),
+        DkimVerdict verdict = new DkimVerdict(DkimVerdict.Result.PERMERROR, domain, tags.get("s"),
+                arc ? null : tags.get("i"),
                 lowerOrNull(tags.get("a")), b == null ? null : b.substring(0, Math.min(8, b.length())), "");
-        String problem = problem(tags, domain);
+        String problem = problem(tags, domain, arc);
         if (problem != null) {
             return new Pending(verdict, tags, field, null, verdict.with(DkimVerdict.Result.PERMERROR, problem));
         }
         Long length = tags.containsKey("l") ? digits(tags.get("l"), 76) : null;
         long limit = length == null ? Long.MAX_VALUE : length;
-        String body = tags.getOrDefault("c", "simple/simple").toLowerCase(Locale.ROOT);
+        String body = tags.getOrDefault("c", arc ? "relaxed/relaxed" : "simple/simple").toLowerCase(Locale.ROOT);
         body = body.contains("/") ? body.substring(body.indexOf('/') + 1) : "simple";
         BodyHasher hasher = body.equals("relaxed") ? relaxed(limit) : simple(limit);
         return new Pending(verdict, tags, field, hasher, null);
     }
 
     /** What makes the signature unusable (RFC 6376 §6.1.1), or null. */
-    private @Nullable String problem(Map<String, String> tags, @Nullable String domain) {
-        for (String required : List.of("v", "a", "b", "bh", "d", "h", "s")) {
+    private @Nullable String problem(Map<String, String> tags, @Nullable String domain, boolean arc) {
+        for (String required : arc ? List.of("i", "a", "b", "bh", "d", "h", "s")
+                : List.of("v", "a", "b", "bh", "d", "h", "s")) {
             if (!tags.containsKey(required) || (tags.get(required).isEmpty() && !required.equals("b"))) {
                 return "missing " + required + "=";
             }
         }
-        if (!tags.get("v").equals("1")) {
+        if (!arc && !tags.get("v").equals("1")) {
             return "unknown version v=" + printable(tags.get("v"));
         }
         String algorithm = tags.get("a").toLowerCase(Locale.ROOT);
@@ -315,10 +527,14 @@ public final class DkimVerifier {
         if (!validDomain(domain) || !validSelector(tags.get("s"))) {
             return "invalid d= or s=";
         }
-        if (headerNames(tags.get("h")).stream().noneMatch(name -> name.equals("from"))) {
+        if (arc) {
+            if (headerNames(tags.get("h")).contains("arc-seal")) {
+                return "an ARC-Message-Signature must not sign ARC-Seal";
+            }
+        } else if (headerNames(tags.get("h")).stream().noneMatch(name -> name.equals("from"))) {
             return "From is not signed";
         }
-        String identity = tags.get("i");
+        String identity = arc ? null : tags.get("i");
         if (identity != null) {
             int at = identity.lastIndexOf('@');
             String identityDomain = identity.substring(at + 1).toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package dev.hato.inbound;
 
+import dev.hato.dkim.ArcVerdict;
 import dev.hato.dkim.DkimVerdict;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +26,11 @@ public final class AuthenticationResults {
 
     public static byte[] field(String authservId, @Nullable SpfResult spf, @Nullable List<DkimVerdict> dkim,
                                @Nullable DmarcResult dmarc) {
+        return field(authservId, spf, dkim, dmarc, null);
+    }
+
+    public static byte[] field(String authservId, @Nullable SpfResult spf, @Nullable List<DkimVerdict> dkim,
+                               @Nullable DmarcResult dmarc, @Nullable ArcVerdict arc) {
         List<String> results = new ArrayList<>();
         if (spf != null) {
             results.add("spf=" + spf.result().token() + comment(spf.reason()) + " smtp." + spf.identity() + "="
@@ -52,6 +58,9 @@ public final class AuthenticationResults {
             result.append(comment(note));
             property(result, "header.from", dmarc.fromDomain());
             results.add(result.toString());
+        }
+        if (arc != null) {
+            results.add("arc=" + arc.result().token() + comment(arc.reason()));
         }
         StringBuilder field = new StringBuilder("Authentication-Results: ").append(value(authservId));
         if (results.isEmpty()) {

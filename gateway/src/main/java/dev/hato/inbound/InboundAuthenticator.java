@@ -1,5 +1,6 @@
 package dev.hato.inbound;
 
+import dev.hato.dkim.ArcVerdict;
 import dev.hato.dkim.DkimVerdict;
 import dev.hato.dkim.DkimVerifier;
 import java.nio.ByteBuffer;
@@ -59,7 +60,7 @@ public final class InboundAuthenticator {
             } else {
                 this.spfResult = null;
             }
-            this.verification = settings.dkim() || settings.dmarc() ? dkim.start() : null;
+            this.verification = settings.dkim() || settings.dmarc() || settings.arc() ? dkim.start() : null;
         }
 
         /**
@@ -86,11 +87,9 @@ public final class InboundAuthenticator {
             return Mono.zip(spfMono, dkimMono).flatMap(results -> {
                 SpfResult spfDone = results.getT1();
                 List<DkimVerdict> dkimDone = results.getT2();
-                Mono<@Nullable DmarcResult> dmarcMono = settings.dmarc() && verification != null
-                        ? dmarc.evaluate(verification.fieldValues("from"), spfDone, dkimDone).map(r -> r)
-                        : Mono.empty();
-                return dmarcMono.map(done -> verdict(spfDone, dkimDone, done))
-                        .switchIfEmpty(Mono.fromSupplier(() -> verdict(spfDone, dkimDone, null)));
+                Mono<ArcVerdict> arcMono = settings.arc() && verification != null ? verification.finishArc()
+                        : Mono.just(new ArcVerdict(ArcVerdict.Result.NONE, 0, ""));
+                return arcMono.flatMap(arcDone -> finish(spfDone, dkimDone, settings.arc() ? arcDone : null));
             }).timeout(settings.deadline().multipliedBy(2), Mono.fromSupplier(() -> new InboundVerdict(
                     AuthenticationResults.field(settings.authservId(), null, null, new DmarcResult(
                             DmarcResult.Result.TEMPERROR, null, null, DmarcRecord.Policy.NONE, "checks timed out")),
@@ -98,9 +97,19 @@ public final class InboundAuthenticator {
                     "451 4.7.0 Message authentication could not be completed, try again later")));
         }
 
-        private InboundVerdict verdict(SpfResult spfDone, List<DkimVerdict> dkimDone, @Nullable DmarcResult dmarcDone) {
+        private Mono<InboundVerdict> finish(SpfResult spfDone, List<DkimVerdict> dkimDone,
+                                            @Nullable ArcVerdict arcDone) {
+            Mono<DmarcResult> dmarcMono = settings.dmarc() && verification != null
+                    ? dmarc.evaluate(verification.fieldValues("from"), spfDone, dkimDone)
+                    : Mono.empty();
+            return dmarcMono.map(done -> verdict(spfDone, dkimDone, done, arcDone))
+                    .switchIfEmpty(Mono.fromSupplier(() -> verdict(spfDone, dkimDone, null, arcDone)));
+        }
+
+        private InboundVerdict verdict(SpfResult spfDone, List<DkimVerdict> dkimDone, @Nullable DmarcResult dmarcDone,
+                                       @Nullable ArcVerdict arcDone) {
             byte[] field = AuthenticationResults.field(settings.authservId(), settings.spf() ? spfDone : null,
-                    settings.dkim() ? dkimDone : null, dmarcDone);
+                    settings.dkim() ? dkimDone : null, dmarcDone, arcDone);
             if (dmarcDone == null) {
                 return new InboundVerdict(field, InboundVerdict.Action.ACCEPT, "");
             }

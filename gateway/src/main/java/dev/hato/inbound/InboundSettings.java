@@ -5,6 +5,7 @@ import java.time.Duration;
 /**
  * What inbound authentication checks on the MTA port, and what it does with a DMARC failure.
  *
+ * @param arc validate ARC chains (RFC 8617) and report them; they change no verdict
  * @param authservId the authserv-id of the Authentication-Results field (the host name by default)
  * @param enforceDmarc apply a failing sender's policy: reject → 550 5.7.1, quarantine → the recipient's Junk
  * @param deferOnTemperror answer 451 4.7.0 when DMARC is temperror and the policy is (or may be) reject or quarantine;
@@ -12,8 +13,8 @@ import java.time.Duration;
  * @param maxSignatures DKIM signatures verified per message, from the top
  * @param deadline how long SPF, and then DKIM and DMARC at the end of the message, may take before temperror
  */
-public record InboundSettings(boolean spf, boolean dkim, boolean dmarc, String authservId, boolean enforceDmarc,
-                              boolean deferOnTemperror, int maxSignatures, Duration deadline) {
+public record InboundSettings(boolean spf, boolean dkim, boolean dmarc, boolean arc, String authservId,
+                              boolean enforceDmarc, boolean deferOnTemperror, int maxSignatures, Duration deadline) {
 
     public InboundSettings {
         if (authservId.isBlank() || authservId.chars().anyMatch(c -> c <= ' ' || c > '~' || c == ';')) {
@@ -28,6 +29,6 @@ public record InboundSettings(boolean spf, boolean dkim, boolean dmarc, String a
     }
 
     public boolean any() {
-        return spf || dkim || dmarc;
+        return spf || dkim || dmarc || arc;
     }
 }

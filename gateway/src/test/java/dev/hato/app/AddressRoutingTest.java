@@ -162,7 +162,7 @@ class AddressRoutingTest {
                 .block().toString();
         // Authentication-Results (port 25) comes between Return-Path and the other trace fields.
         assertThat(content).startsWith("Return-Path: <sender@remote.example>\r\nAuthentication-Results: ")
-                .contains("\r\n\tdmarc=permerror (no From field)\r\nDelivered-To: " + ann.address() + "\r\nReceived: ");
+                .contains("\r\n\tdmarc=permerror (no From field);\r\n\tarc=none (no ARC sets)\r\nDelivered-To: " + ann.address() + "\r\nReceived: ");
     }
 
     @Test

@@ -40,6 +40,14 @@ class InboundAuthenticationTest {
             "    include_headers=[b'from', b'to', b'subject'])",
             "sys.stdout.buffer.write(sig)");
 
+    private static final String ARC_SIGN = String.join("\n",
+            "import sys, dkim",
+            "message = open(sys.argv[1], 'rb').read()",
+            "key = open(sys.argv[2], 'rb').read().strip()",
+            "fields = dkim.arc_sign(message, b'rsa', b'signed.test', key, b'relay.signed.test',",
+            "    include_headers=[b'from', b'to', b'subject'])",
+            "sys.stdout.buffer.write(b''.join(fields))");
+
     private static TestDnsServer dns;
     private static RunningHato hato;
     private static Path work;
@@ -197,6 +205,38 @@ class InboundAuthenticationTest {
         String results = authenticationResults(lastInInbox(rcpt));
         assertThat(results).contains("dkim=policy (l= leaves part of the body unsigned)")
                 .contains("dmarc=pass (p=reject dis=none; aligned SPF)");
+    }
+
+    @Test
+    void anArcChainSealedByDkimpyShouldPassAndABrokenOneFail() throws Exception {
+        RunningHato.User rcpt = hato.newUser("auth-arc");
+        String message = "Authentication-Results: relay.signed.test; spf=pass smtp.mailfrom=list@signed.test\r\n"
+                + "From: list@signed.test\r\nTo: " + rcpt.address() + "\r\nSubject: arc\r\n\r\nRelayed.\r\n";
+        String sealed = arcSign(message) + message;
+        assertThat(deliver("list@signed.test", rcpt, sealed)).startsWith("250");
+        assertThat(authenticationResults(lastInInbox(rcpt))).contains("arc=pass (chain of 1 verified)");
+        assertThat(deliver("list@signed.test", rcpt, sealed.replace("Relayed.", "Changed."))).startsWith("250");
+        assertThat(authenticationResults(lastInInbox(rcpt)))
+                .contains("arc=fail (ARC-Message-Signature i=1: body hash did not verify)");
+        assertThat(deliver("list@signed.test", rcpt, sealed.replace("cv=none", "cv=pass"))).startsWith("250");
+        assertThat(authenticationResults(lastInInbox(rcpt))).contains("arc=fail (ARC-Seal i=1 has cv=pass)");
+        assertThat(deliver("list@signed.test", rcpt, message)).startsWith("250");
+        assertThat(authenticationResults(lastInInbox(rcpt))).contains("arc=none (no ARC sets)");
+    }
+
+    /** The ARC set dkimpy adds for {@code message} as relay.signed.test, with the key of rsa._domainkey.signed.test. */
+    private static String arcSign(String message) throws Exception {
+        Path file = Files.createTempFile(work, "arc-", ".eml");
+        Files.writeString(file, message, StandardCharsets.UTF_8);
+        Process process = new ProcessBuilder(PYTHON, "-c", ARC_SIGN, file.toString(), rsaKey.toString()).start();
+        byte[] out = process.getInputStream().readAllBytes();
+        String error = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("dkimpy: %s", error).isZero();
+        String fields = new String(out, StandardCharsets.US_ASCII).replace("\r\n", "\n").replace("\n", "\r\n");
+        assertThat(fields).contains("ARC-Seal:").contains("ARC-Message-Signature:")
+                .contains("ARC-Authentication-Results:");
+        return fields;
     }
 
     private static String deliver(String sender, RunningHato.User rcpt, String message) throws Exception {

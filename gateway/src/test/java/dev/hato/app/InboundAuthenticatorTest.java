@@ -40,7 +40,7 @@ class InboundAuthenticatorTest {
     }
 
     private static InboundVerdict verdict(boolean enforce, boolean defer, String domain) {
-        InboundAuthenticator authenticator = new InboundAuthenticator(new InboundSettings(true, true, true,
+        InboundAuthenticator authenticator = new InboundAuthenticator(new InboundSettings(true, true, true, true,
                 "mx.example.org", enforce, defer, 5, Duration.ofSeconds(3)), resolver, Clock.systemUTC(), 1 << 20);
         InboundAuthenticator.Check check = authenticator.start("192.0.2.1", "client.example", "a@" + domain);
         check.update(ByteBuffer.wrap(("From: a@" + domain + "\r\nSubject: x\r\n\r\nHi.\r\n")
