@@ -102,7 +102,7 @@ java -jar "$HATO_JAR" user import "$WORK/people.csv" --out "$WORK/issued.csv" --
 java ${HATO_JAVA_OPTS:-} -jar "$HATO_JAR" serve --data-dir "$HATO_DATA" --hato.host-name=localhost \
   --hato.ports.smtp="$HATO_SMTP" --hato.ports.imaps="$HATO_IMAPS" --hato.ports.imap=0 \
   --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 \
-  --hato.ports.http=0 --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
+  --hato.ports.http=0 --hato.ports.https=0 --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
 HATO_PID=$!
 for _ in $(seq 1 240); do
   grep -q "Stop with Ctrl-C" "$WORK/hato.log" && break

@@ -110,7 +110,7 @@ java -jar "$HATO_JAR" user add "$HATO_TO" --data-dir "$HATO_DATA" >>"$LOG" 2>&1
 # shellcheck disable=SC2086
 java ${HATO_JAVA_OPTS:-} -jar "$HATO_JAR" serve --data-dir "$HATO_DATA" --hato.ports.smtp="$HATO_PORT" \
   --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 \
-  --hato.ports.http=0 --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
+  --hato.ports.http=0 --hato.ports.https=0 --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
 HATO_PID=$!
 for _ in $(seq 1 240); do
   grep -q "Stop with Ctrl-C" "$WORK/hato.log" && break

@@ -19,14 +19,16 @@ final class GatewayStatus implements StatusSource {
     private final PgStore store;
     private final ServerTls tls;
     private final MailListeners listeners;
+    private final WebmailListener webmail;
     private final Supplier<Map<String, String>> authSources;
 
     GatewayStatus(HatoProperties properties, PgStore store, ServerTls tls, MailListeners listeners,
-                  Supplier<Map<String, String>> authSources) {
+                  WebmailListener webmail, Supplier<Map<String, String>> authSources) {
         this.properties = properties;
         this.store = store;
         this.tls = tls;
         this.listeners = listeners;
+        this.webmail = webmail;
         this.authSources = authSources;
     }
 
@@ -44,10 +46,12 @@ final class GatewayStatus implements StatusSource {
     }
 
     List<StatusReport.Listener> listeners() {
-        return listeners.servers().stream()
+        List<StatusReport.Listener> all = new java.util.ArrayList<>(listeners.servers().stream()
                 .map(server -> new StatusReport.Listener(server.name(),
                         server.address().getHostString() + ":" + server.port(), security(server)))
-                .toList();
+                .toList());
+        all.add(new StatusReport.Listener("https", webmail.address(), "implicit TLS, webmail and client set-up"));
+        return all;
     }
 
     private static String security(ProtocolServer.BoundServer server) {

@@ -8,6 +8,9 @@ import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
 import dev.hato.tls.ServerTls;
 import dev.hato.tls.TlsSettings;
+import dev.hato.web.setup.ClientSettings;
+import dev.hato.web.site.WebSettings;
+import dev.hato.web.site.WebSite;
 import dev.hato.web.status.StatusRoutes;
 import dev.hato.web.status.StatusSource;
 import dev.hato.auth.token.JwtVerifier;
@@ -25,7 +28,10 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -36,7 +42,14 @@ import reactor.core.scheduler.Schedulers;
  * embedded PostgreSQL stops.
  */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+// The webmail site assembles its own security, pages and sessions for the HTTPS port (WebSite); Spring Boot's
+// defaults would put a generated password in front of /health on the plain HTTP and management ports.
+@EnableAutoConfiguration(excludeName = {
+    "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+    "org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration"})
 @EnableConfigurationProperties(HatoProperties.class)
 public class HatoApplication {
 
@@ -124,8 +137,8 @@ public class HatoApplication {
 
     @Bean
     GatewayStatus statusSource(HatoProperties properties, PgStore store, ServerTls serverTls,
-                               MailListeners listeners, AuthWiring authWiring) {
-        return new GatewayStatus(properties, store, serverTls, listeners, authWiring.health()::states);
+                               MailListeners listeners, WebmailListener webmail, AuthWiring authWiring) {
+        return new GatewayStatus(properties, store, serverTls, listeners, webmail, authWiring.health()::states);
     }
 
     @Bean
@@ -148,6 +161,45 @@ public class HatoApplication {
     @Bean
     RouterFunction<ServerResponse> statusRoutes(StatusSource statusSource) {
         return StatusRoutes.publicRoutes(statusSource);
+    }
+
+    /**
+     * Webmail on its HTTPS port ({@code hato.ports.https}), with the mail ports' certificate; logins through the
+     * same guarded authenticator as IMAP, POP3 and SMTP.
+     */
+    @Bean
+    WebmailListener webmailListener(HatoProperties properties, PgStore store, ServerTls serverTls,
+                                    Authenticator authenticator, MailListeners mailListeners) {
+        HatoProperties.Webmail webmail = properties.webmail();
+        WebSettings settings = new WebSettings(webmail.idleTimeout(), !serverTls.selfSigned(), webmail.maxSessions());
+        return new WebmailListener(properties.bindAddress(), properties.ports().https(), serverTls,
+                listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.mailboxes(),
+                        store.blobs(), () -> clientSettings(properties, mailListeners, listener)));
+    }
+
+    /**
+     * On the plain HTTP port: Thunderbird autoconfig, and webmail pages redirected to HTTPS. The management
+     * listener's child context sees this context's routes too; they are not served there.
+     */
+    @Bean
+    RouterFunction<ServerResponse> webmailPlainRoutes(HatoProperties properties, MailListeners mailListeners,
+                                                      WebmailListener webmailListener, Environment environment) {
+        RequestPredicate notManagement = request -> {
+            String management = environment.getProperty("local.management.port");
+            java.net.InetSocketAddress local = request.exchange().getRequest().getLocalAddress();
+            return management == null || local == null || local.getPort() != Integer.parseInt(management);
+        };
+        return RouterFunctions.nest(notManagement,
+                WebSite.plainRoutes(() -> clientSettings(properties, mailListeners, webmailListener)));
+    }
+
+    /** What mail software is told: the host name and the bound implicit-TLS ports. */
+    static ClientSettings clientSettings(HatoProperties properties, MailListeners listeners,
+                                         WebmailListener webmail) {
+        HatoProperties.Ports ports = properties.ports();
+        return new ClientSettings(properties.hostName(), listeners.port("imaps").orElse(ports.imaps()),
+                listeners.port("pop3s").orElse(ports.pop3s()),
+                listeners.port("submissions").orElse(ports.submissions()), webmail.port());
     }
 
     static StoreSettings storeSettings(HatoProperties properties) {

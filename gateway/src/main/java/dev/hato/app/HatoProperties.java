@@ -38,7 +38,8 @@ public record HatoProperties(
         @DefaultValue Dkim dkim,
         @DefaultValue Inbound inbound,
         @DefaultValue Outbound outbound,
-        @DefaultValue MailLog mailLog) {
+        @DefaultValue MailLog mailLog,
+        @DefaultValue Webmail webmail) {
 
     public HatoProperties {
         if (maxConnectionsPerAddress < 1) {
@@ -65,15 +66,35 @@ public record HatoProperties(
                         @DefaultValue("5587") int submission, @DefaultValue("1110") int pop3,
                         @DefaultValue("1995") int pop3s, @DefaultValue("1143") int imap,
                         @DefaultValue("1993") int imaps, @DefaultValue("8080") int http,
-                        @DefaultValue("8081") int management) {
+                        @DefaultValue("8081") int management, @DefaultValue("8443") int https) {
         public Ports {
-            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http, management}) {
+            for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http, management,
+                https}) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("port out of range: " + port);
                 }
             }
             if (management != 0 && management == http) {
                 throw new IllegalArgumentException("hato.ports.management must differ from hato.ports.http");
+            }
+            if (https != 0 && (https == http || https == management)) {
+                throw new IllegalArgumentException(
+                        "hato.ports.https must differ from hato.ports.http and hato.ports.management");
+            }
+        }
+    }
+
+    /**
+     * Webmail (docs/webmail.md): a web session ends after {@code idleTimeout} without a request, or at logout;
+     * at most {@code maxSessions} people are logged in at once on this node (sessions are kept in memory).
+     */
+    public record Webmail(@DefaultValue("30m") Duration idleTimeout, @DefaultValue("100000") int maxSessions) {
+        public Webmail {
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || idleTimeout.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("hato.webmail.idle-timeout must be positive and at most 1d");
+            }
+            if (maxSessions < 1) {
+                throw new IllegalArgumentException("hato.webmail.max-sessions must be at least 1");
             }
         }
     }

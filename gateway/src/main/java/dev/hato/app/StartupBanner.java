@@ -32,7 +32,8 @@ final class StartupBanner implements ApplicationListener<ApplicationReadyEvent> 
                         listener.security()));
             }
         }
-        banner.append(String.format("  %-12s %-22s %s%n", "http", httpHost + ":" + httpPort, "up or down"));
+        banner.append(String.format("  %-12s %-22s %s%n", "http", httpHost + ":" + httpPort,
+                "up or down, autoconfig, redirects to https"));
         String managementPort = event.getApplicationContext().getEnvironment().getProperty("local.management.port");
         if (managementPort != null) {
             String managementHost = event.getApplicationContext().getEnvironment()

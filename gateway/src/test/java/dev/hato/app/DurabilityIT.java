@@ -138,7 +138,8 @@ class DurabilityIT {
                 "--data-dir", data.toString(), "--hato.bind-address=127.0.0.1",
                 "--hato.ports.smtp=" + smtpPort, "--hato.ports.pop3s=" + pop3sPort,
                 "--hato.ports.submissions=0", "--hato.ports.submission=0", "--hato.ports.pop3=0",
-                "--hato.ports.imap=0", "--hato.ports.imaps=0", "--hato.ports.http=0", "--hato.ports.management=0"));
+                "--hato.ports.imap=0", "--hato.ports.imaps=0", "--hato.ports.http=0", "--hato.ports.management=0",
+                "--hato.ports.https=0"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {

@@ -68,7 +68,7 @@ final class RunningHato implements AutoCloseable {
                 "--hato.bind-address=127.0.0.1",
                 "--hato.ports.smtp=0", "--hato.ports.submissions=0", "--hato.ports.submission=0",
                 "--hato.ports.pop3=0", "--hato.ports.pop3s=0", "--hato.ports.imap=0", "--hato.ports.imaps=0",
-                "--hato.ports.http=0", "--hato.ports.management=0",
+                "--hato.ports.http=0", "--hato.ports.management=0", "--hato.ports.https=0",
                 "--hato.smtp.max-message-size=2MB",
                 "--hato.auth.token.issuer=" + TOKEN_ISSUER,
                 "--hato.auth.token.hmac-secret=" + TOKEN_SECRET,
@@ -120,6 +120,11 @@ final class RunningHato implements AutoCloseable {
 
     int httpPort() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    /** The webmail's HTTPS port. */
+    int httpsPort() {
+        return context.getBean(WebmailListener.class).port();
     }
 
     /** The management listener's port (status details, actuator), on 127.0.0.1. */

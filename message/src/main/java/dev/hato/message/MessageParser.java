@@ -52,8 +52,7 @@ import org.jspecify.annotations.Nullable;
 public final class MessageParser {
 
     /** What {@link #feed} says: more octets are wanted, and what is known so far. */
-    public sealed interface Progress permits NeedMore, TopHeader {
-    }
+    public sealed interface Progress permits NeedMore, TopHeader { }
 
     /** Nothing new: feed more, or {@link #finish()} at the end of the message. */
     public enum NeedMore implements Progress { INSTANCE }

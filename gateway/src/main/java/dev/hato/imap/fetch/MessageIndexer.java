@@ -115,7 +115,19 @@ public final class MessageIndexer {
      * apply it to a search string before looking for it as a substring.
      */
     public static String searchForm(String text) {
-        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        // ASCII text is its own NFKC form: only the lower-casing is left (most of most mail's text, and cheaper to
+        // check than to normalise).
+        String normal = isAscii(text) ? text : Normalizer.normalize(text, Normalizer.Form.NFKC);
+        return normal.toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -38,19 +38,21 @@ final class BlobBatch {
     private static final String EXISTING_BLOBS = "SELECT id, sha256 FROM blob"
             + " WHERE sha256 IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)";
 
-    // One row per blob; the structure travels as hex (bytea arrays, see above) and the references as one text of
-    // newline-separated message IDs, because unnest cannot take ragged arrays.
+    // One row per blob; the structure travels as hex (bytea arrays, see above), the references as one text of
+    // newline-separated message IDs and the search keys (SearchGrams) as array literals, because unnest cannot take
+    // ragged arrays.
     private static final String INSERT_FACTS = "INSERT INTO blob_facts (blob_id, structure, header_text, body_text,"
             + " base_subject, sort_from, sort_to, sort_cc, sent_date, message_id, refs, display_from, display_to,"
-            + " preview)"
+            + " preview, header_grams, body_grams)"
             + " SELECT blob_id, decode(structure, 'hex'), header_text, body_text, base_subject, sort_from, sort_to,"
             + "  sort_cc, sent_date, message_id,"
             + "  CASE WHEN refs = '' THEN '{}'::text[] ELSE string_to_array(refs, E'\\n') END,"
-            + "  display_from, display_to, preview"
+            + "  display_from, display_to, preview, header_grams::int4[], body_grams::int4[]"
             + " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-            + "  $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])"
+            + "  $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],"
+            + "  $15::text[], $16::text[])"
             + "  AS f (blob_id, structure, header_text, body_text, base_subject, sort_from, sort_to, sort_cc,"
-            + "        sent_date, message_id, refs, display_from, display_to, preview)"
+            + "        sent_date, message_id, refs, display_from, display_to, preview, header_grams, body_grams)"
             + " ON CONFLICT (blob_id) DO NOTHING";
 
     /** The distinct blobs still in the batch, by hex SHA-256. */
@@ -163,7 +165,7 @@ final class BlobBatch {
                 .then(Mono.defer(() -> {
                     List<PendingBlob> withFacts = all.stream().filter(blob -> blob.fresh && blob.facts != null)
                             .toList();
-                    return insertFacts(connection, withFacts.stream().map(PendingBlob::id).toList(),
+                    return FactsCopy.copy(connection, withFacts.stream().map(PendingBlob::id).toList(),
                             withFacts.stream().map(blob -> blob.facts).toList());
                 }));
     }
@@ -209,7 +211,8 @@ final class BlobBatch {
     }
 
     /**
-     * Stores facts for blobs, one statement whatever their number; a blob that already has facts keeps them.
+     * Stores facts for blobs that may have facts already (which they keep), one statement whatever their number;
+     * the blobs new in a batch go through {@link FactsCopy}.
      * Text is stored as PostgreSQL text, which cannot hold U+0000: such characters become U+FFFD.
      */
     static Mono<Void> insertFacts(Connection connection, List<Long> blobIds, List<MessageFacts> facts) {
@@ -230,6 +233,8 @@ final class BlobBatch {
         String[] displayFroms = new String[n];
         String[] displayTos = new String[n];
         String[] previews = new String[n];
+        String[] headerGrams = new String[n];
+        String[] bodyGrams = new String[n];
         for (int i = 0; i < n; i++) {
             MessageFacts f = facts.get(i);
             MessageFacts.SortFields sort = f.sort();
@@ -242,22 +247,31 @@ final class BlobBatch {
             ccs[i] = text(sort.cc());
             dates[i] = sort.sentDate();
             messageIds[i] = sort.messageId() == null ? null : text(sort.messageId());
-            // A message ID holds no white space (RFC 5322 §3.6.4), so a line break cannot be part of one; an empty
-            // reference says nothing.
-            refs[i] = String.join("\n", sort.references().stream()
-                    .map(ref -> text(ref).replace('\r', ' ').replace('\n', ' ').strip())
-                    .filter(ref -> !ref.isEmpty())
-                    .toList());
+            refs[i] = String.join("\n", references(sort.references()));
             displayFroms[i] = sort.displayFrom() == null ? null : text(sort.displayFrom());
             displayTos[i] = sort.displayTo() == null ? null : text(sort.displayTo());
             previews[i] = f.preview() == null ? null : text(f.preview());
+            headerGrams[i] = SearchGrams.literal(SearchGrams.of(headers[i]));
+            bodyGrams[i] = SearchGrams.literal(SearchGrams.of(bodies[i]));
         }
         return Database.rowsUpdated(Database.statement(connection, INSERT_FACTS, blobIds.toArray(Long[]::new),
                 structures, headers, bodies, subjects, froms, tos, ccs, dates, messageIds, refs, displayFroms,
-                displayTos, previews)).then();
+                displayTos, previews, headerGrams, bodyGrams)).then();
     }
 
-    private static String text(String value) {
+    /**
+     * The references as stored: a message ID holds no white space (RFC 5322 §3.6.4), so a line break cannot be part
+     * of one; an empty reference says nothing.
+     */
+    static List<String> references(List<String> references) {
+        return references.stream()
+                .map(ref -> text(ref).replace('\r', ' ').replace('\n', ' ').strip())
+                .filter(ref -> !ref.isEmpty())
+                .toList();
+    }
+
+    /** {@code value} as PostgreSQL text can hold it (no U+0000). */
+    static String text(String value) {
         return value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
     }
 

@@ -41,7 +41,8 @@ final class ChunkCopy {
     /** A row to copy: {@code data} holds 1 to {@link Chunks#SIZE} bytes. */
     record Row(long blobId, int seq, ByteBuffer data) { }
 
-    private static ByteBuf header() {
+    /** The binary COPY file's header, shared by every binary COPY of the store. */
+    static ByteBuf header() {
         ByteBuf header = Unpooled.buffer(SIGNATURE.length + 8);
         header.writeBytes(SIGNATURE);
         header.writeInt(0);
@@ -59,7 +60,8 @@ final class ChunkCopy {
         return Unpooled.wrappedBuffer(fields, Unpooled.wrappedBuffer(row.data().duplicate()));
     }
 
-    private static ByteBuf trailer() {
+    /** The binary COPY file's trailer. */
+    static ByteBuf trailer() {
         return Unpooled.buffer(2).writeShort(-1);
     }
 

@@ -6,6 +6,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +14,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * SEARCH text keys and SORT/THREAD fields from {@code blob_facts} (V6, V7). In a mailbox of more than
+ * SEARCH text keys and SORT/THREAD fields from {@code blob_facts} (V6, V7, V12). In a mailbox of more than
  * {@link #SCAN_BELOW} messages, a text query of two characters or more is answered through the bigram GIN indexes
  * and rechecked with {@code strpos}, unless the index has more candidates in the whole installation than the mailbox
  * has messages; then, as in a smaller mailbox and for a query of one character, the mailbox's texts are read through
@@ -35,14 +36,13 @@ final class PgMessageSearch implements MessageSearch {
     static final int SCAN_BELOW = 2_000;
 
     /**
-     * Set for the indexed statements, in their transaction only. The planner charges {@code search_grams} per row
-     * both to the bitmap heap scan (its recheck condition, evaluated at run time only for lossy pages) and to any
-     * scan that filters by it, so for a word in most messages it prefers a scan that really computes the bigrams of
-     * every body: 48 s for 100,000 messages, and still 17 to 36 s with only sequential scans priced out (a parallel
-     * or plain index scan of {@code blob_facts_pkey} with the gram condition as a filter, measured in
-     * docs/benchmarks.md). With sequential and index scans both priced out, the only way into {@code blob_facts} for
-     * a statement that does not join it is the GIN bitmap. {@code work_mem} keeps that bitmap exact for a word in
-     * about a million heap pages of texts (a lossy page would have every text on it rechecked through its bigrams);
+     * Set for the indexed statements, in their transaction only. With other scans open, the planner preferred for a
+     * word in most messages a scan that evaluates the key condition row by row: when the keys were an expression
+     * (V7) that meant computing the bigrams of every body, 48 s for 100,000 messages, and still 17 to 36 s with only
+     * sequential scans priced out (docs/benchmarks.md); with stored keys (V12) it means reading every row's keys from
+     * out of line. With sequential and index scans both priced out, the only way into {@code blob_facts} for a
+     * statement that does not join it is the GIN bitmap. {@code work_mem} keeps that bitmap exact for a word in
+     * about a million heap pages of texts (a lossy page would have every row on it rechecked through its keys);
      * the plans depend on the query text, so a cached generic plan, made without it, is never used. No parallel
      * workers: on the shared two-core machine the parallel bitmap heap scan made a search of a word in every message
      * slower (800 ms to 1 s against 420 to 630 ms), and one user's search should not take every core from the others.
@@ -52,7 +52,7 @@ final class PgMessageSearch implements MessageSearch {
             + " set_config('plan_cache_mode', 'force_custom_plan', true),"
             + " set_config('max_parallel_workers_per_gather', '0', true)";
 
-    /** Back to the planner's own choice for a statement without {@code search_grams} (reading a mailbox through). */
+    /** Back to the planner's own choice for a statement without the search keys (reading a mailbox through). */
     private static final String PLANNER_CHOICE = "SELECT set_config('enable_seqscan', 'on', true),"
             + " set_config('enable_indexscan', 'on', true)";
 
@@ -73,17 +73,18 @@ final class PgMessageSearch implements MessageSearch {
     @Override
     public Flux<Long> find(long accountId, long mailboxId, TextQuery query, int messages) {
         Objects.requireNonNull(query, "query");
-        Object[] parameters = parameters(accountId, mailboxId, query);
+        Object[] parameters = parameters(accountId, mailboxId, query, false);
         if (readsThrough(query, messages)) {
             // The bigram index spans every blob of every account: for a word common in the whole installation its
             // candidates are far more than a small mailbox holds, so the mailbox's own texts are read instead.
             return db.query(sql(query, false), PgMessageSearch::uids, parameters).flatMapIterable(Arrays::asList);
         }
+        Integer[] grams = SearchGrams.parameter(query.text());
         return db.inTransaction(connection -> set(connection, BITMAP_ONLY)
-                .then(way(connection, query, messages))
+                .then(way(connection, query, grams, messages))
                 .flatMapMany(way -> way == Way.INDEX
-                        ? Database.rows(Database.statement(connection, sql(query, true), parameters),
-                                PgMessageSearch::uids)
+                        ? Database.rows(Database.statement(connection, sql(query, true),
+                                parameters(accountId, mailboxId, query, true)), PgMessageSearch::uids)
                         : set(connection, PLANNER_CHOICE).thenMany(Database.rows(
                                 Database.statement(connection, sql(query, false), parameters),
                                 PgMessageSearch::uids))))
@@ -95,7 +96,8 @@ final class PgMessageSearch implements MessageSearch {
         if (readsThrough(query, messages)) {
             return Mono.just(Way.READ_THROUGH);
         }
-        return db.inTransaction(connection -> set(connection, BITMAP_ONLY).then(way(connection, query, messages)))
+        return db.inTransaction(connection -> set(connection, BITMAP_ONLY)
+                        .then(way(connection, query, SearchGrams.parameter(query.text()), messages)))
                 .single();
     }
 
@@ -107,21 +109,20 @@ final class PgMessageSearch implements MessageSearch {
      * but searched in one mailbox thus costs that mailbox's size, not the installation's. The count reads no text:
      * the candidates' heap tuples are only counted (PostgreSQL 16.4 skips even that for all-visible pages).
      */
-    private static Mono<Way> way(Connection connection, TextQuery query, int messages) {
+    private static Mono<Way> way(Connection connection, TextQuery query, Integer[] grams, int messages) {
         String sql = switch (query.scope()) {
-            case FIELD -> "SELECT " + candidates("header_text");
-            case BODY -> "SELECT " + candidates("body_text");
-            case TEXT -> "SELECT " + candidates("header_text") + " + " + candidates("body_text");
+            case FIELD -> "SELECT " + candidates("header_grams");
+            case BODY -> "SELECT " + candidates("body_grams");
+            case TEXT -> "SELECT " + candidates("header_grams") + " + " + candidates("body_grams");
         } + " AS n";
-        return Database.rows(Database.statement(connection, sql, query.text(), (long) messages + 1),
+        return Database.rows(Database.statement(connection, sql, grams, (long) messages + 1),
                         row -> Database.required(row, "n", Long.class))
                 .single()
                 .map(n -> n > messages ? Way.READ_THROUGH : Way.INDEX);
     }
 
-    private static String candidates(String column) {
-        return "(SELECT count(*) FROM (SELECT FROM blob_facts f WHERE search_grams(f." + column
-                + ") @> search_grams($1) LIMIT $2) c)";
+    private static String candidates(String keys) {
+        return "(SELECT count(*) FROM (SELECT FROM blob_facts f WHERE f." + keys + " @> $1::int4[] LIMIT $2) c)";
     }
 
     private static Mono<Void> set(Connection connection, String settings) {
@@ -134,10 +135,24 @@ final class PgMessageSearch implements MessageSearch {
         return Database.required(row, "uids", Long[].class);
     }
 
-    private static Object[] parameters(long accountId, long mailboxId, TextQuery query) {
-        return query.scope() == Scope.FIELD
-                ? new Object[] {accountId, mailboxId, query.text(), Objects.requireNonNull(query.field())}
-                : new Object[] {accountId, mailboxId, query.text()};
+    /**
+     * Account, mailbox, text, the field's name for a field query and, for the statement through the index, the
+     * query's search keys ({@link #keysParameter}).
+     */
+    private static Object[] parameters(long accountId, long mailboxId, TextQuery query, boolean withKeys) {
+        List<Object> parameters = new ArrayList<>(List.of(accountId, mailboxId, query.text()));
+        if (query.scope() == Scope.FIELD) {
+            parameters.add(Objects.requireNonNull(query.field()));
+        }
+        if (withKeys) {
+            parameters.add(SearchGrams.parameter(query.text()));
+        }
+        return parameters.toArray();
+    }
+
+    /** The placeholder of the query's search keys in the statement through the index. */
+    private static String keysParameter(TextQuery query) {
+        return query.scope() == Scope.FIELD ? "$5" : "$4";
     }
 
     /** Whether the mailbox is read through without asking the index: a small mailbox, or a query without bigrams. */
@@ -167,12 +182,12 @@ final class PgMessageSearch implements MessageSearch {
         }
         // The texts holding the query come first, from the index alone (a materialized CTE is planned on its own, so
         // the bitmap is its only way into blob_facts), and only then meet the mailbox's messages.
+        String keys = keysParameter(query);
         String candidates = switch (query.scope()) {
-            case FIELD -> contains("header_text") + FIELD_CONTAINS;
-            case BODY -> contains("body_text");
-            // A union, not "header OR body": with OR, PostgreSQL rechecks the whole condition on every candidate,
-            // computing search_grams of both texts per message (ADR 0005).
-            case TEXT -> contains("header_text") + " UNION " + contains("body_text");
+            case FIELD -> contains("header", keys) + FIELD_CONTAINS;
+            case BODY -> contains("body", keys);
+            // A union, not "header OR body": with OR, PostgreSQL rechecks the whole condition on every candidate.
+            case TEXT -> contains("header", keys) + " UNION " + contains("body", keys);
         };
         return uids("WITH c AS MATERIALIZED (" + candidates + ") SELECT m.uid FROM message m"
                 + " JOIN c ON c.blob_id = m.blob_id WHERE m.account_id = $1 AND m.mailbox_id = $2");
@@ -186,10 +201,10 @@ final class PgMessageSearch implements MessageSearch {
         return "SELECT coalesce(array_agg(uid ORDER BY uid), '{}') AS uids FROM (" + statement + ") s";
     }
 
-    private static String contains(String column) {
-        // The same expression as the V7 index, so that the planner can use it; strpos rechecks its candidates.
-        return "SELECT f.blob_id FROM blob_facts f WHERE search_grams(f." + column + ") @> search_grams($3)"
-                + " AND strpos(f." + column + ", $3) > 0";
+    /** The texts ({@code header} or {@code body}) whose keys hold the query's, rechecked with {@code strpos}. */
+    private static String contains(String part, String keys) {
+        return "SELECT f.blob_id FROM blob_facts f WHERE f." + part + "_grams @> " + keys + "::int4[]"
+                + " AND strpos(f." + part + "_text, $3) > 0";
     }
 
     @Override

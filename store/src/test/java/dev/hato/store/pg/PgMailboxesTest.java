@@ -138,6 +138,23 @@ class PgMailboxesTest extends MailboxesContract {
     }
 
     @Test
+    void factsWithDatesIdsAndPreviewShouldBeStoredAsGivenWithTheirSearchKeys() {
+        Account account = freshAccount();
+        Instant sent = Instant.parse("1999-12-31T23:59:58.123456Z");
+        MessageFacts facts = new MessageFacts(new byte[0], "subject: 会議 😀\n", "", new MessageFacts.SortFields(
+                "会議", "", "", "", sent, "<id@x>", List.of(), "山田", null), "プレビュー");
+
+        DeliveryReceipt receipt = STORE.store().deliveries().deliver(new Delivery(TestContent.unique("dated"),
+                List.of(account.id()), Instant.now(), Envelope.NONE, List.of(), facts)).block(WAIT);
+
+        List<Object> row = TestSql.rows(STORE.store(), "SELECT sent_date = $2, message_id, refs = '{}',"
+                + " display_from, display_to, preview, header_grams = pair_grams(header_text), body_grams = '{}',"
+                + " octet_length(structure) FROM blob_facts WHERE blob_id = $1", receipt.blobId(),
+                java.time.OffsetDateTime.ofInstant(sent, java.time.ZoneOffset.UTC)).get(0);
+        assertThat(row).containsExactly(true, "<id@x>", true, "山田", null, "プレビュー", true, true, 0);
+    }
+
+    @Test
     void aBatchOfDeliveriesShouldStoreFactsOncePerNewBlob() {
         Account ann = freshAccount();
         Account bob = freshAccount();

@@ -1,0 +1,43 @@
+package dev.hato.app;
+
+import dev.hato.auth.AuthOutcome;
+import dev.hato.auth.Authenticator;
+import dev.hato.auth.Credentials;
+import dev.hato.store.directory.Account;
+import dev.hato.web.login.PasswordCheck;
+import dev.hato.web.login.WebUser;
+import reactor.core.publisher.Mono;
+
+/**
+ * Webmail logins through the mail protocols' own authenticator (the guarded one: credential source of the
+ * account's domain, verifier caches, circuit breakers, login throttle and lockout per auth ID and client address, audit
+ * log with protocol {@code webmail}); password hashing runs on its bounded scheduler, never on an event loop.
+ */
+final class WebmailLogins implements PasswordCheck {
+
+    static final String PROTOCOL = "webmail";
+
+    private final Authenticator authenticator;
+
+    WebmailLogins(Authenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public Mono<Result> check(String login, String password, String clientAddress) {
+        return authenticator.authenticate(new Credentials(login, password, PROTOCOL, clientAddress))
+                .map(WebmailLogins::result);
+    }
+
+    private static Result result(AuthOutcome outcome) {
+        if (outcome instanceof AuthOutcome.Success success) {
+            Account account = success.account();
+            return new Success(new WebUser(account.id(), account.authId(), account.address(),
+                    account.displayName()));
+        }
+        if (outcome instanceof AuthOutcome.Rejected rejected) {
+            return new Rejected(rejected.addressGiven());
+        }
+        return new Unavailable();
+    }
+}

@@ -1,0 +1,178 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.store.audit.AuthEvent;
+import dev.hato.web.site.WebSite;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseCookie;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.BodyInserters;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Webmail on a real Hato: HTTPS with the mail ports' self-signed certificate, logins through the real guarded
+ * authenticator (the same throttle, lockout and audit log as IMAP), the INBOX page listing mail delivered by SMTP,
+ * and the plain HTTP port's redirects and autoconfig.
+ */
+class WebmailTest {
+
+    @TempDir
+    static Path dataDir;
+
+    private static RunningHato hato;
+
+    @BeforeAll
+    static void start() {
+        hato = RunningHato.start(dataDir, "--hato.outbound.enabled=false",
+                "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms");
+        hato.provisioning().addDomain(RunningHato.DOMAIN).block();
+    }
+
+    @AfterAll
+    static void stop() {
+        hato.close();
+    }
+
+    private static int httpsPort() {
+        return hato.httpsPort();
+    }
+
+    /** A browser-like client of the HTTPS port from {@code localAddress}, trusting the self-signed certificate. */
+    private static WebTestClient https(String localAddress) {
+        try {
+            var trustAll = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+            HttpClient client = HttpClient.create().bindAddress(() -> new InetSocketAddress(localAddress, 0))
+                    .secure(spec -> spec.sslContext(trustAll));
+            return WebTestClient.bindToServer(new ReactorClientHttpConnector(client))
+                    .baseUrl("https://127.0.0.1:" + httpsPort()).responseTimeout(Duration.ofSeconds(30)).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Form(String cookie, String token) { }
+
+    private static Form form(WebTestClient web) {
+        EntityExchangeResult<String> page = web.get().uri("/login").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult();
+        Matcher token = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page.getResponseBody());
+        assertThat(token.find()).isTrue();
+        return new Form(page.getResponseCookies().getFirst(WebSite.CSRF_COOKIE).getValue(), token.group(1));
+    }
+
+    /** Posts the login form; the redirect it answers with. */
+    private static EntityExchangeResult<byte[]> login(WebTestClient web, String user, String password) {
+        Form form = form(web);
+        MultiValueMap<String, String> fields = new LinkedMultiValueMap<>();
+        fields.add("username", user);
+        fields.add("password", password);
+        fields.add("_csrf", form.token());
+        return web.post().uri("/login").cookie(WebSite.CSRF_COOKIE, form.cookie())
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED).body(BodyInserters.fromFormData(fields))
+                .exchange().expectStatus().is3xxRedirection().expectBody().returnResult();
+    }
+
+    private static List<AuthEvent> events(RunningHato.User user) {
+        return hato.store().auditLog().query(user.authId(), null, 100).collectList().block(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aPersonShouldLogInWithTheirAuthIdOverHttpsAndSeeTheirInbox() throws Exception {
+        RunningHato.User ann = hato.newUser("ann");
+        assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<taro@remote.example>",
+                "RCPT TO:<" + ann.address() + ">", "DATA",
+                "From: =?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(
+                        "山田太郎".getBytes(StandardCharsets.UTF_8)) + "?= <taro@remote.example>\r\n"
+                        + "Subject: =?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?=\r\nMessage-ID: <1@remote.example>\r\n"
+                        + "\r\nbody\r\n.")).last().asString().startsWith("250");
+
+        WebTestClient web = https("127.0.0.1");
+        web.get().uri("/login").exchange().expectStatus().isOk()
+                .expectHeader().valueEquals("Content-Security-Policy", WebSite.CONTENT_SECURITY_POLICY)
+                .expectHeader().doesNotExist("Strict-Transport-Security");
+        EntityExchangeResult<byte[]> loggedIn = login(web, ann.authId(), ann.password());
+        assertThat(loggedIn.getResponseHeaders().getLocation()).isEqualTo(URI.create("/mail"));
+        ResponseCookie session = loggedIn.getResponseCookies().getFirst(WebSite.SESSION_COOKIE);
+        assertThat(session).isNotNull();
+
+        web.get().uri("/mail").cookie(WebSite.SESSION_COOKIE, session.getValue()).exchange()
+                .expectStatus().isOk().expectBody(String.class).value(body -> assertThat(body)
+                        .contains("1 messages, 1 unread", "山田太郎", "こんにちは", ann.authId()));
+        web.get().uri("/setup").cookie(WebSite.SESSION_COOKIE, session.getValue()).exchange()
+                .expectBody(String.class).value(body -> assertThat(body)
+                        .contains(ann.authId(), ">" + hato.port("imaps") + "<", ">" + hato.port("pop3s") + "<",
+                                ">" + hato.port("submissions") + "<", RunningHato.HOST));
+
+        Eventually.until(() -> events(ann).stream().anyMatch(event -> event.protocol().equals("webmail")
+                        && event.result() == AuthEvent.Result.SUCCESS && event.clientIp().equals("127.0.0.1")),
+                "the audit log to record the webmail login", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void webmailFailuresShouldLockTheAddressOutOfTheAuthIdForIMAPToo() throws Exception {
+        RunningHato.User owner = hato.newUser("owner");
+        WebTestClient guesser = https("127.0.0.1");
+        for (int i = 0; i < 10; i++) {
+            assertThat(login(guesser, owner.authId(), "guess-" + i).getResponseHeaders().getLocation())
+                    .isEqualTo(URI.create("/login?error=failed"));
+        }
+        assertThat(login(guesser, owner.authId(), owner.password()).getResponseHeaders().getLocation())
+                .as("locked out: the temporary failure, even with the right password")
+                .isEqualTo(URI.create("/login?error=unavailable"));
+        try (SocketTransport imap = new SocketTransport(hato.port("imaps"), true, "127.0.0.1")) {
+            assertThat(imap.readLine()).startsWith("* OK");
+            imap.send(("a1 LOGIN \"" + owner.authId() + "\" \"" + owner.password() + "\"\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            String answer = imap.readLine();
+            while (answer.startsWith("* ")) {
+                answer = imap.readLine();
+            }
+            assertThat(answer).as("the same lockout for IMAP").startsWith("a1 NO [UNAVAILABLE]");
+        }
+        assertThat(login(https("127.0.0.2"), owner.authId(), owner.password()).getResponseHeaders().getLocation())
+                .as("the owner, from an address that did not fail").isEqualTo(URI.create("/mail"));
+        assertThat(login(https("127.0.0.2"), owner.address(), owner.password()).getResponseHeaders().getLocation())
+                .as("an address typed as the user name").isEqualTo(URI.create("/login?error=address"));
+        Eventually.until(() -> events(owner).stream().filter(e -> e.protocol().equals("webmail")).count() >= 12,
+                "the audit log to record the webmail attempts", Duration.ofSeconds(10));
+        assertThat(events(owner)).filteredOn(e -> e.protocol().equals("webmail")).extracting(AuthEvent::result)
+                .contains(AuthEvent.Result.REJECTED, AuthEvent.Result.LOCKED, AuthEvent.Result.SUCCESS);
+    }
+
+    @Test
+    void thePlainHttpPortShouldRedirectWebmailAndServeAutoconfigAndHealth() {
+        WebTestClient plain = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + hato.httpPort()).build();
+        plain.get().uri("/mail?x=1").exchange().expectStatus().isEqualTo(301).expectHeader()
+                .location("https://127.0.0.1:" + httpsPort() + "/mail?x=1");
+        plain.get().uri("/login").exchange().expectStatus().isEqualTo(301);
+        plain.get().uri("/health").exchange().expectStatus().isOk();
+        plain.get().uri("/actuator/health").exchange().expectStatus().isNotFound();
+        plain.get().uri("/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=x@" + RunningHato.DOMAIN)
+                .exchange().expectStatus().isOk().expectBody(String.class).value(body -> assertThat(body)
+                        .contains("<hostname>" + RunningHato.HOST + "</hostname>",
+                                "<port>" + hato.port("imaps") + "</port>"));
+        WebTestClient management = WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + hato.managementPort()).build();
+        management.get().uri("/actuator/health").exchange().expectStatus().isOk();
+        management.get().uri("/login").exchange().expectStatus().isNotFound();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.hato.web.login;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.web.server.DefaultServerRedirectStrategy;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.authentication.RedirectServerAuthenticationSuccessHandler;
+import org.springframework.security.web.server.context.ServerSecurityContextRepository;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@code POST /login} form ({@code username}, {@code password}, {@code _csrf}): the client's address goes with
+ * the credentials to {@link PasswordCheck}, so the per-address throttle and lockout of the mail protocols apply.
+ * Success saves the login in a new web session (a new session ID: Spring's session repository changes it) and goes
+ * to the INBOX; a failure goes back to the form with a reason: {@code failed}, {@code address} (an address was typed
+ * where the auth ID belongs) or {@code unavailable} (try again later: source down or too many failures).
+ */
+public final class LoginFilter {
+
+    /** Longer input is refused without asking anyone: no auth ID or password of a real person is this long. */
+    static final int MAX_LOGIN = 256;
+    static final int MAX_PASSWORD = 1024;
+
+    private LoginFilter() { }
+
+    public static AuthenticationWebFilter create(PasswordCheck check, ServerSecurityContextRepository sessions) {
+        AuthenticationWebFilter filter = new AuthenticationWebFilter(
+                (Authentication attempt) -> authenticate(check, (Attempt) attempt));
+        filter.setRequiresAuthenticationMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.POST, "/login"));
+        filter.setServerAuthenticationConverter(LoginFilter::attempt);
+        filter.setSecurityContextRepository(sessions);
+        filter.setAuthenticationSuccessHandler(new RedirectServerAuthenticationSuccessHandler("/mail"));
+        DefaultServerRedirectStrategy redirect = new DefaultServerRedirectStrategy();
+        filter.setAuthenticationFailureHandler((exchange, failure) -> redirect.sendRedirect(exchange.getExchange(),
+                URI.create("/login?error=" + reason(failure))));
+        return filter;
+    }
+
+    private static String reason(AuthenticationException failure) {
+        if (failure instanceof AddressGiven) {
+            return "address";
+        }
+        return failure instanceof AuthenticationServiceException ? "unavailable" : "failed";
+    }
+
+    private static Mono<Authentication> attempt(ServerWebExchange exchange) {
+        return exchange.getFormData().map(form -> {
+            String login = form.getFirst("username");
+            String password = form.getFirst("password");
+            InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+            String client = remote == null || remote.getAddress() == null ? "unknown"
+                    : remote.getAddress().getHostAddress();
+            return new Attempt(login == null ? "" : login.strip(), password == null ? "" : password, client);
+        });
+    }
+
+    private static Mono<Authentication> authenticate(PasswordCheck check, Attempt attempt) {
+        if (attempt.login.isEmpty() || attempt.password.isEmpty() || attempt.login.length() > MAX_LOGIN
+                || attempt.password.length() > MAX_PASSWORD) {
+            return Mono.error(new BadCredentialsException("empty or overlong login or password"));
+        }
+        return check.check(attempt.login, attempt.password, attempt.client)
+                .switchIfEmpty(Mono.fromSupplier(PasswordCheck.Unavailable::new))
+                .onErrorResume(error -> Mono.just(new PasswordCheck.Unavailable()))
+                .flatMap(LoginFilter::outcome);
+    }
+
+    private static Mono<Authentication> outcome(PasswordCheck.Result result) {
+        if (result instanceof PasswordCheck.Success success) {
+            return Mono.just(UsernamePasswordAuthenticationToken.authenticated(success.user(), null,
+                    List.of(new SimpleGrantedAuthority("ROLE_USER"))));
+        }
+        if (result instanceof PasswordCheck.Rejected rejected) {
+            return Mono.error(rejected.addressGiven() ? new AddressGiven()
+                    : new BadCredentialsException("authentication failed"));
+        }
+        return Mono.error(new AuthenticationServiceException("authentication temporarily unavailable"));
+    }
+
+    /** The credentials as typed and where they came from; never stored. */
+    private static final class Attempt extends UsernamePasswordAuthenticationToken {
+        private final String login;
+        private final transient String password;
+        private final String client;
+
+        Attempt(String login, String password, String client) {
+            super(login, null);
+            this.login = login;
+            this.password = password;
+            this.client = client;
+        }
+    }
+
+    private static final class AddressGiven extends BadCredentialsException {
+        AddressGiven() {
+            super("authentication failed: an address was given where the auth ID belongs");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.hato.web.setup;
+
+/**
+ * What mail software needs, from the running configuration: the host name clients connect to (the one on the
+ * certificate) and the implicit-TLS ports of IMAP, POP3 and SMTP submission, and the webmail's HTTPS port.
+ */
+public record ClientSettings(String hostName, int imaps, int pop3s, int submissions, int https) {
+
+    public ClientSettings {
+        if (hostName.isBlank()) {
+            throw new IllegalArgumentException("host name must not be blank");
+        }
+        for (int port : new int[] {imaps, pop3s, submissions, https}) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+        }
+    }
+}

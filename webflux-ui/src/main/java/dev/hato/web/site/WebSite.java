@@ -1,0 +1,199 @@
+package dev.hato.web.site;
+
+import dev.hato.store.mail.Blobs;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.web.login.LoginFilter;
+import dev.hato.web.login.LoginRoutes;
+import dev.hato.web.login.PasswordCheck;
+import dev.hato.web.mail.InboxRoutes;
+import dev.hato.web.setup.ClientSettings;
+import dev.hato.web.setup.SetupRoutes;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.context.support.ResourceBundleMessageSource;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
+import org.springframework.security.web.server.authentication.RedirectServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.logout.DelegatingServerLogoutHandler;
+import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
+import org.springframework.security.web.server.authentication.logout.SecurityContextServerLogoutHandler;
+import org.springframework.security.web.server.authentication.logout.WebSessionServerLogoutHandler;
+import org.springframework.security.web.server.context.WebSessionServerSecurityContextRepository;
+import org.springframework.security.web.server.csrf.CookieServerCsrfTokenRepository;
+import org.springframework.security.web.server.csrf.CsrfWebFilter;
+import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter;
+import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.reactive.function.server.HandlerStrategies;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebSession;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+import org.springframework.web.reactive.handler.WebFluxResponseStatusExceptionHandler;
+import org.springframework.web.server.session.CookieWebSessionIdResolver;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.InMemoryWebSessionStore;
+import org.springframework.web.server.session.WebSessionStore;
+import org.thymeleaf.spring6.SpringWebFluxTemplateEngine;
+import org.thymeleaf.spring6.view.reactive.ThymeleafReactiveViewResolver;
+import org.thymeleaf.templatemode.TemplateMode;
+import reactor.core.publisher.Mono;
+
+/**
+ * The webmail site served on the HTTPS port, assembled by hand rather than from the Spring Boot context, so that it
+ * is served only there (the plain HTTP and management ports keep their own routes) and tests build the very same
+ * handler: routes of each feature, Thymeleaf pages with English and Japanese message bundles, Spring Security (form
+ * login, CSRF, security headers, logout) and web sessions kept in memory.
+ *
+ * <p>Visitors get no web session: the CSRF token of the login form lives in a cookie, and nothing is saved before a
+ * login. A login starts a session under a new ID ({@code __Host-hato-session}: Secure, HttpOnly, SameSite=Lax),
+ * which ends after {@link WebSettings#idleTimeout()} without use, or at logout.
+ */
+public final class WebSite {
+
+    /** No inline script or style anywhere; nothing may frame a page; forms post only here. */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+            + "frame-ancestors 'none'; base-uri 'none'";
+    public static final String SESSION_COOKIE = "__Host-hato-session";
+    public static final String CSRF_COOKIE = "__Host-hato-csrf";
+
+    private WebSite() { }
+
+    /** The whole HTTPS site. */
+    public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Mailboxes mailboxes,
+                                          Blobs blobs, Supplier<ClientSettings> clients) {
+        RouterFunction<ServerResponse> routes = LoginRoutes.routes()
+                .and(new InboxRoutes(mailboxes, blobs).routes())
+                .and(new SetupRoutes(clients).routes())
+                .and(Preloaded.staticFiles());
+        HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views()).build();
+        return WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
+                .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords)))
+                .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
+                .sessionManager(sessions(settings))
+                .localeContextResolver(new SiteLocale())
+                .build();
+    }
+
+    /** What the plain HTTP port adds to its own routes: autoconfig, and the webmail's pages moved to HTTPS. */
+    public static RouterFunction<ServerResponse> plainRoutes(Supplier<ClientSettings> clients) {
+        return new SetupRoutes(clients).autoconfig()
+                .and(HttpsRedirect.routes(clients.get().hostName(), () -> clients.get().https()));
+    }
+
+    static SecurityWebFilterChain security(WebSettings settings, PasswordCheck passwords) {
+        WebSessionServerSecurityContextRepository contexts = new WebSessionServerSecurityContextRepository();
+        CookieServerCsrfTokenRepository csrfTokens = new CookieServerCsrfTokenRepository();
+        csrfTokens.setCookieName(CSRF_COOKIE);
+        csrfTokens.setCookiePath("/");
+        csrfTokens.setCookieCustomizer(cookie -> cookie.secure(true).httpOnly(true).sameSite("Strict"));
+        SecurityContextServerLogoutHandler forget = new SecurityContextServerLogoutHandler();
+        forget.setSecurityContextRepository(contexts);
+        RedirectServerLogoutSuccessHandler loggedOut = new RedirectServerLogoutSuccessHandler();
+        loggedOut.setLogoutSuccessUrl(URI.create("/login?logout"));
+        return ServerHttpSecurity.http()
+                .securityContextRepository(contexts)
+                .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens)
+                        // Outlook posts its autodiscover request without any token; it changes nothing.
+                        .requireCsrfProtectionMatcher(new AndServerWebExchangeMatcher(CsrfWebFilter.DEFAULT_CSRF_MATCHER,
+                                new NegatedServerWebExchangeMatcher(ServerWebExchangeMatchers.pathMatchers(
+                                        HttpMethod.POST, "/autodiscover/autodiscover.xml")))))
+                .headers(headers -> {
+                    headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                            .frameOptions(frame -> frame.mode(XFrameOptionsServerHttpHeadersWriter.Mode.DENY))
+                            .referrerPolicy(referrer -> referrer.policy(
+                                    ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy.NO_REFERRER));
+                    if (settings.hsts()) {
+                        headers.hsts(hsts -> hsts.maxAge(Duration.ofDays(365)).includeSubdomains(false));
+                    } else {
+                        headers.hsts(ServerHttpSecurity.HeaderSpec.HstsSpec::disable);
+                    }
+                })
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers("/", "/login", "/setup", "/.well-known/autoconfig/**", "/mail/config-v1.1.xml",
+                                "/autodiscover/autodiscover.xml", "/webjars/**", "/static/**").permitAll()
+                        .anyExchange().authenticated())
+                .exceptionHandling(failures -> failures
+                        .authenticationEntryPoint(new RedirectServerAuthenticationEntryPoint("/login")))
+                .addFilterAt(LoginFilter.create(passwords, contexts), SecurityWebFiltersOrder.FORM_LOGIN)
+                .logout(logout -> logout.logoutUrl("/logout")
+                        .logoutHandler(new DelegatingServerLogoutHandler(forget, new WebSessionServerLogoutHandler()))
+                        .logoutSuccessHandler(loggedOut))
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .build();
+    }
+
+    private static DefaultWebSessionManager sessions(WebSettings settings) {
+        InMemoryWebSessionStore memory = new InMemoryWebSessionStore();
+        memory.setMaxSessions(settings.maxSessions());
+        DefaultWebSessionManager manager = new DefaultWebSessionManager();
+        manager.setSessionStore(new IdleLimited(memory, settings.idleTimeout()));
+        CookieWebSessionIdResolver ids = new CookieWebSessionIdResolver();
+        ids.setCookieName(SESSION_COOKIE);
+        ids.addCookieInitializer(cookie -> cookie.secure(true).httpOnly(true).sameSite("Lax").path("/"));
+        manager.setSessionIdResolver(ids);
+        return manager;
+    }
+
+    /** Sessions that end after the configured time without use. */
+    private record IdleLimited(WebSessionStore delegate, Duration idleTimeout) implements WebSessionStore {
+        @Override
+        public Mono<WebSession> createWebSession() {
+            return delegate.createWebSession().doOnNext(session -> session.setMaxIdleTime(idleTimeout));
+        }
+
+        @Override
+        public Mono<WebSession> retrieveSession(String sessionId) {
+            return delegate.retrieveSession(sessionId);
+        }
+
+        @Override
+        public Mono<Void> removeSession(String sessionId) {
+            return delegate.removeSession(sessionId);
+        }
+
+        @Override
+        public Mono<WebSession> updateLastAccessTime(WebSession webSession) {
+            return delegate.updateLastAccessTime(webSession);
+        }
+    }
+
+    private static ThymeleafReactiveViewResolver views() {
+        ResourceBundleMessageSource messages = new ResourceBundleMessageSource();
+        messages.setBasename("web/messages");
+        messages.setDefaultEncoding(StandardCharsets.UTF_8.name());
+        messages.setFallbackToSystemLocale(false);
+        GenericApplicationContext context = new GenericApplicationContext();
+        context.registerBean("messageSource", ResourceBundleMessageSource.class, () -> messages);
+        context.refresh();
+        // Bundles are loaded now, once: ResourceBundle reads them from the class path, which blocks.
+        for (java.util.Locale locale : SiteLocale.SUPPORTED) {
+            messages.getMessage("nav.brand", null, locale);
+        }
+        var templates = Preloaded.templates();
+        templates.setTemplateMode(TemplateMode.HTML);
+        templates.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        templates.setCacheable(true);
+        SpringWebFluxTemplateEngine engine = new SpringWebFluxTemplateEngine();
+        engine.setTemplateResolver(templates);
+        engine.setTemplateEngineMessageSource(messages);
+        ThymeleafReactiveViewResolver resolver = new ThymeleafReactiveViewResolver();
+        resolver.setTemplateEngine(engine);
+        resolver.setApplicationContext(context);
+        return resolver;
+    }
+}
