@@ -60,18 +60,20 @@ final class IpAddresses {
         if (four != null) {
             return four;
         }
+        if (text.isEmpty() || text.length() > 45 || text.indexOf(':') < 0) {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+                return null;
+            }
+        }
         try {
-            return text.indexOf(':') >= 0 ? InetAddress.getByName(ipv6Checked(text)).getAddress() : null;
+            return InetAddress.getByName(text).getAddress(); // a checked literal: no lookup; ::ffff:a.b.c.d gives 4
         } catch (UnknownHostException e) {
             return null;
         }
-    }
-
-    private static String ipv6Checked(String text) throws UnknownHostException {
-        if (ipv6(text) == null) {
-            throw new UnknownHostException(text);
-        }
-        return text;
     }
 
     /** Whether the first {@code prefix} bits of the two addresses (same family) agree. */

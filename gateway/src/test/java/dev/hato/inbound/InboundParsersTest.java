@@ -83,6 +83,21 @@ class InboundParsersTest {
     }
 
     @Test
+    void clientAddressesOfBothFamiliesAndMappedOnes() {
+        assertThat(IpAddresses.parse("192.0.2.1")).hasSize(4);
+        assertThat(IpAddresses.parse("2001:db8::1")).hasSize(16);
+        assertThat(IpAddresses.parse("::ffff:192.0.2.1")).containsExactly(192, 0, 2, 1);
+        assertThat(IpAddresses.parse("example.com")).isNull();
+        assertThat(IpAddresses.parse("1.2.3")).isNull();
+        assertThat(IpAddresses.matches(IpAddresses.parse("192.0.2.100"), IpAddresses.parse("192.0.2.0"), 25))
+                .isTrue();
+        assertThat(IpAddresses.matches(IpAddresses.parse("192.0.2.200"), IpAddresses.parse("192.0.2.128"), 25))
+                .isTrue();
+        assertThat(IpAddresses.matches(IpAddresses.parse("192.0.2.100"), IpAddresses.parse("192.0.2.128"), 25))
+                .isFalse();
+    }
+
+    @Test
     void dmarcRecords() {
         DmarcRecord record = DmarcRecord.parse("v=DMARC1; p=quarantine; sp=reject; pct=20; adkim=s; aspf=r; "
                 + "rua=mailto:a@example.org; fo=1");
