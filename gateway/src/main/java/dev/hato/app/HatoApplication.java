@@ -98,11 +98,19 @@ public class HatoApplication {
                 settings.maxFileSize().toBytes(), settings.maxFiles()) : null, 100_000);
     }
 
+    /** Inbound authentication on the MTA port; its DNS resolver closes after the listeners. */
+    @Bean(destroyMethod = "close")
+    InboundWiring inbound(HatoProperties properties) {
+        return new InboundWiring(properties);
+    }
+
     @Bean
     MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
-                                AuthWiring authWiring, MeterRegistry meters, MailLogWriter mailLog) {
+                                AuthWiring authWiring, MeterRegistry meters, MailLogWriter mailLog,
+                                InboundWiring inbound) {
         Authenticator tokens = tokenAuthenticator(properties, store);
-        return new MailListeners(properties, store, serverTls, authWiring.sasl(tokens), meters, mailLog);
+        return new MailListeners(properties, store, serverTls, authWiring.sasl(tokens), meters, mailLog,
+                inbound.authenticator());
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */

@@ -36,6 +36,7 @@ public record HatoProperties(
         @DefaultValue Message message,
         @DefaultValue Auth auth,
         @DefaultValue Dkim dkim,
+        @DefaultValue Inbound inbound,
         @DefaultValue Outbound outbound,
         @DefaultValue MailLog mailLog,
         @DefaultValue Webmail webmail) {
@@ -222,6 +223,49 @@ public record HatoProperties(
      * DKIM signing of outgoing mail (docs/dkim.md): on unless switched off, for every domain with an active key;
      * keys are read from the store and cached for {@code keyCacheTtl}, so a key change reaches every node within it.
      */
+    /**
+     * Inbound authentication on the MTA port (docs/inbound-authentication.md): SPF, DKIM and DMARC checks recorded in
+     * an Authentication-Results field whose authserv-id is {@code authservId} (the host name when unset); DMARC
+     * policies applied when {@code dmarc.enforce}. DNS through {@code dnsServers} (else hato.outbound.dns-servers,
+     * else the system's), each query bounded by {@code dnsTimeout}, answers cached for their TTL between
+     * {@code dnsMinTtl} and {@code dnsMaxTtl}; SPF, and the checks at the end of the message, bounded by
+     * {@code deadline}.
+     */
+    public record Inbound(@Nullable String authservId, @DefaultValue Spf spf, @DefaultValue InboundDkim dkim,
+                          @DefaultValue Dmarc dmarc, @DefaultValue Arc arc, @DefaultValue List<String> dnsServers,
+                          @DefaultValue("5s") Duration dnsTimeout, @DefaultValue("1m") Duration dnsMinTtl,
+                          @DefaultValue("1h") Duration dnsMaxTtl, @DefaultValue("20s") Duration deadline) {
+        public Inbound {
+            dnsServers = dnsServers == null ? List.of() : List.copyOf(dnsServers);
+            if (dnsTimeout.isNegative() || dnsTimeout.isZero() || dnsTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("hato.inbound.dns-timeout must be between 1ms and 1m");
+            }
+            if (dnsMinTtl.isNegative() || dnsMaxTtl.compareTo(dnsMinTtl) < 0) {
+                throw new IllegalArgumentException("hato.inbound.dns-min-ttl must be between 0 and dns-max-ttl");
+            }
+            if (deadline.isNegative() || deadline.isZero() || deadline.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("hato.inbound.deadline must be between 1ms and 5m");
+            }
+        }
+    }
+
+    /** ARC (RFC 8617) chain validation, reported only: it changes no verdict. */
+    public record Arc(@DefaultValue("true") boolean enabled) { }
+
+    /** SPF (RFC 7208) of the MAIL FROM identity (the HELO identity for the null reverse-path). */
+    public record Spf(@DefaultValue("true") boolean enabled) { }
+
+    /** DKIM verification (RFC 6376) of at most {@code maxSignatures} signatures per message. */
+    public record InboundDkim(@DefaultValue("true") boolean enabled, @DefaultValue("5") int maxSignatures) { }
+
+    /**
+     * DMARC (RFC 7489). {@code enforce}: p=reject refuses (550 5.7.1), p=quarantine files into Junk; otherwise the
+     * result is only recorded. {@code deferOnTemperror}: a temperror under a policy that is (or may be) reject or
+     * quarantine answers 451 4.7.0 instead of accepting.
+     */
+    public record Dmarc(@DefaultValue("true") boolean enabled, @DefaultValue("true") boolean enforce,
+                        @DefaultValue("false") boolean deferOnTemperror) { }
+
     public record Dkim(@DefaultValue("true") boolean enabled, @DefaultValue("60s") Duration keyCacheTtl) {
         public Dkim {
             if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofDays(1)) > 0) {

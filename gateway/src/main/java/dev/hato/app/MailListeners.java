@@ -4,6 +4,7 @@ import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
+import dev.hato.inbound.InboundAuthenticator;
 import dev.hato.imap.fetch.MessageIndexer;
 import dev.hato.imap.fetch.MessageStructure;
 import dev.hato.imap.search.ImapSearch;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -56,9 +58,9 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters,
-                  MailLog mailLog) {
+                  MailLog mailLog, @Nullable InboundAuthenticator inbound) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, sasl, meters, mailLog);
+        this.sessions = sessions(properties, store, sasl, meters, mailLog, inbound);
         this.servers = servers(properties, sessions, tls.sslContext());
     }
 
@@ -94,13 +96,14 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog) {
+            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog,
+            @Nullable InboundAuthenticator inbound) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         MessageIndexer indexer = DeliveryWiring.indexer();
         SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
                 sasl, indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
-                unknownRecipients(properties.smtp().unknownRecipients()), mailLog);
+                unknownRecipients(properties.smtp().unknownRecipients()), mailLog, inbound);
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())

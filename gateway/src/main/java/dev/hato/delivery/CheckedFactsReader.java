@@ -3,6 +3,7 @@ package dev.hato.delivery;
 import dev.hato.message.LimitBreach;
 import dev.hato.message.MessageLimits;
 import dev.hato.store.mail.FactsReader;
+import dev.hato.store.mail.MessageFacts;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,13 @@ public interface CheckedFactsReader extends FactsReader {
 
     /** Whether the message's own header section holds an octet above 0x7F (RFC 6855 §4 for IMAP APPEND). */
     boolean eightBitHeader();
+
+    /**
+     * The facts of the octets fed with {@code head} in front of them: a field (or fields, each ending in CRLF) the
+     * receiving server prepends once the content is complete (Authentication-Results), which the parse never saw.
+     * Offsets move by its length; its fields join the header text for SEARCH.
+     */
+    MessageFacts finish(byte[] head);
 
     /** Makes the reader of each message received at a door. */
     @FunctionalInterface

@@ -108,7 +108,7 @@ public final class DeliveryPipeline {
         Instant arrival = clock.instant();
         Mono<DeliveryReceipt> write = message.spool().finish()
                 .flatMap(content -> steps.store().store(content, message.spool().facts(), accounts, arrival,
-                        message.envelope(), outbound))
+                        message.envelope(), outbound, message.quarantine()))
                 .cache();
         steps.reports().afterCommit(write, message, arrival, recipients.reports(over));
         return write

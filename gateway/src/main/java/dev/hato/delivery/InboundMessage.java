@@ -9,6 +9,14 @@ import dev.hato.store.queue.Envelope;
  * (what a success report may quote depends on it), the recipients admitted for it, and the trace it carried.
  *
  * @param id a short identifier of the message for logs and replies
+ * @param quarantine whether the local copies go to each recipient's Junk mailbox (DMARC p=quarantine), not INBOX
  */
 public record InboundMessage(String id, Envelope envelope, DeliveryReports.Origin origin, MessageSpool spool,
-                             AcceptedRecipients recipients, Hops hops) { }
+                             AcceptedRecipients recipients, Hops hops, boolean quarantine) {
+
+    /** A message for the recipients' INBOXes. */
+    public InboundMessage(String id, Envelope envelope, DeliveryReports.Origin origin, MessageSpool spool,
+                          AcceptedRecipients recipients, Hops hops) {
+        this(id, envelope, origin, spool, recipients, hops, false);
+    }
+}

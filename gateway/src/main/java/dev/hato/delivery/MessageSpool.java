@@ -44,6 +44,12 @@ public final class MessageSpool implements MessageContent {
     private final @Nullable FactsReader reader;
     /** Written once by {@link #finish()}'s flow, possibly on {@code io}, read by whoever stores the message. */
     private volatile @Nullable MessageFacts facts;
+    /**
+     * Octets put in front of the content once it is complete ({@link #prepend}); null when none. Only a spool made
+     * {@link #withHead() for a head} may get one: its SHA-256 is computed at {@link #finish()}, not as it streams.
+     */
+    private byte @Nullable [] head;
+    private boolean headFollows;
     /** Set once by {@link #discard()}; a spill still running afterwards must not create or keep a file. */
     private volatile boolean discarded;
 
@@ -65,13 +71,40 @@ public final class MessageSpool implements MessageContent {
         }
     }
 
+    /**
+     * Makes this spool one that may get a {@link #prepend head} when its content is complete (inbound authentication's
+     * Authentication-Results). Its SHA-256 is then computed at {@link #finish()}: over the memory (at most the memory
+     * limit, as the streamed hash would have cost), or by reading the spool file once on {@code io}. Call before the
+     * first append.
+     */
+    public MessageSpool withHead() {
+        if (size > 0) {
+            throw new IllegalStateException("withHead() must come before the first append");
+        }
+        headFollows = true;
+        return this;
+    }
+
+    /**
+     * Puts {@code fields} (complete header fields, each ending in CRLF) in front of the content, once all of it is
+     * appended and before {@link #finish()}. The facts read as the content streamed are moved accordingly.
+     */
+    public void prepend(byte[] fields) {
+        if (!headFollows || sha256 != null || head != null) {
+            throw new IllegalStateException("prepend needs a spool withHead(), once, before finish()");
+        }
+        head = fields.clone();
+    }
+
     /** Appends {@code bytes} (which the spool may keep; the caller must not reuse them). */
     public Mono<Void> append(ByteBuffer bytes) {
         if (sha256 != null) {
             return Mono.error(new IllegalStateException("spool already finished"));
         }
         int length = bytes.remaining();
-        digest.update(bytes.duplicate());
+        if (!headFollows) {
+            digest.update(bytes.duplicate());
+        }
         if (reader != null) {
             reader.feed(bytes);
         }
@@ -95,23 +128,57 @@ public final class MessageSpool implements MessageContent {
      * on {@code io}, with the file's force to disk.
      */
     public Mono<MessageContent> finish() {
-        if (sha256 == null) {
-            sha256 = digest.digest();
-        }
         if (channel == null) {
+            if (sha256 == null) {
+                if (headFollows) {
+                    hashHead();
+                    memory.forEach(chunk -> digest.update(chunk.duplicate()));
+                }
+                sha256 = digest.digest();
+            }
             finishFacts();
             return Mono.just(this);
         }
         return Mono.fromCallable(() -> {
             finishFacts();
             channel.force(false);
+            if (sha256 == null) {
+                if (headFollows) {
+                    hashHead();
+                    hashFile();
+                }
+                sha256 = digest.digest();
+            }
             return (MessageContent) this;
         }).subscribeOn(io);
     }
 
+    private void hashHead() {
+        if (head != null) {
+            digest.update(head);
+        }
+    }
+
+    /** The one second read of a spooled message with a head: its SHA-256, on {@code io}. */
+    private void hashFile() throws IOException {
+        Path path = file;
+        if (path == null) {
+            throw new IOException("spool file gone");
+        }
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            while (in.read(buffer) >= 0) {
+                buffer.flip();
+                digest.update(buffer);
+                buffer.clear();
+            }
+        }
+    }
+
     private void finishFacts() {
         if (reader != null && facts == null) {
-            facts = reader.finish();
+            facts = head != null && reader instanceof CheckedFactsReader checked ? checked.finish(head)
+                    : reader.finish();
         }
     }
 
@@ -147,11 +214,18 @@ public final class MessageSpool implements MessageContent {
 
     @Override
     public long size() {
-        return size;
+        return size + (head == null ? 0 : head.length);
     }
 
     @Override
     public Flux<ByteBuffer> chunks() {
+        byte[] prefix = head;
+        Flux<ByteBuffer> content = content();
+        return prefix == null ? content
+                : Flux.concat(Mono.fromSupplier(() -> ByteBuffer.wrap(prefix).asReadOnlyBuffer()), content);
+    }
+
+    private Flux<ByteBuffer> content() {
         if (file == null) {
             return Flux.fromIterable(memory).map(ByteBuffer::asReadOnlyBuffer);
         }

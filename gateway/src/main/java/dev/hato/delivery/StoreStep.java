@@ -31,7 +31,14 @@ public final class StoreStep {
      */
     public Mono<DeliveryReceipt> store(MessageContent content, @Nullable MessageFacts facts, List<Long> accounts,
                                        Instant arrival, Envelope envelope, List<OutboundRecipient> outbound) {
+        return store(content, facts, accounts, arrival, envelope, outbound, false);
+    }
+
+    /** As above; {@code junk}: the local copies go to each account's \Junk mailbox (created when missing). */
+    public Mono<DeliveryReceipt> store(MessageContent content, @Nullable MessageFacts facts, List<Long> accounts,
+                                       Instant arrival, Envelope envelope, List<OutboundRecipient> outbound,
+                                       boolean junk) {
         return writer.deliver(new Delivery(content, accounts, arrival, envelope, outbound,
-                accounts.isEmpty() ? null : facts));
+                accounts.isEmpty() ? null : facts, junk));
     }
 }

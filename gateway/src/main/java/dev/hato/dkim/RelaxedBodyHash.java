@@ -24,17 +24,38 @@ final class RelaxedBodyHash {
     private static final byte LF = '\n';
     private static final byte SP = ' ';
     private static final byte HTAB = '\t';
-    private static final byte[] CRLF = {CR, LF};
 
     private final MessageDigest digest = DkimAlgorithm.sha256();
     private final byte[] out = new byte[8192];
     private int used;
+    /** How many canonical octets are hashed at most (the l= tag, RFC 6376 §3.5); the rest is only counted. */
+    private final long limit;
+    /** Every canonical octet, hashed or not. */
+    private long canonicalLength;
 
     private boolean pendingCr;
     private boolean pendingSpace;
     private boolean lineHasContent;
     private long pendingEmptyLines;
     private boolean finished;
+
+    /** The whole body is hashed (signing, or a signature without l=). */
+    RelaxedBodyHash() {
+        this(Long.MAX_VALUE);
+    }
+
+    /** Only the first {@code limit} octets of the canonical body are hashed (a verified signature's l=). */
+    RelaxedBodyHash(long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative");
+        }
+        this.limit = limit;
+    }
+
+    /** How many octets the canonical body has, after {@link #finish()} (l= or not). */
+    long canonicalLength() {
+        return canonicalLength;
+    }
 
     /** Hashes the octets between position and limit; the buffer's position is left as it was. */
     void update(ByteBuffer chunk) {
@@ -89,6 +110,9 @@ final class RelaxedBodyHash {
     }
 
     private void write(byte b) {
+        if (canonicalLength++ >= limit) {
+            return;
+        }
         if (used == out.length) {
             digest.update(out, 0, used);
             used = 0;
@@ -106,9 +130,8 @@ final class RelaxedBodyHash {
             content(CR);
         }
         if (lineHasContent) {
-            digest.update(out, 0, used);
-            used = 0;
-            digest.update(CRLF);
+            write(CR);
+            write(LF);
         }
         digest.update(out, 0, used);
         finished = true;

@@ -73,6 +73,11 @@ final class RunningHato implements AutoCloseable {
                 "--hato.auth.token.issuer=" + TOKEN_ISSUER,
                 "--hato.auth.token.hmac-secret=" + TOKEN_SECRET,
                 "--hato.smtp.postmaster=postmaster@" + DOMAIN));
+        if (java.util.Arrays.stream(extra).noneMatch(arg -> arg.startsWith("--hato.inbound.dns-servers="))) {
+            // Inbound authentication asks DNS about every test sender: a local server that knows nothing answers
+            // at once (NXDOMAIN: spf=none, dmarc=none), so no test waits for a resolver it cannot reach.
+            args.add("--hato.inbound.dns-servers=" + quietDns().address());
+        }
         args.addAll(List.of(extra));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(HatoApplication.class)
                 .registerShutdownHook(false)
@@ -90,6 +95,21 @@ final class RunningHato implements AutoCloseable {
                 "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms");
         hato.provisioning().addDomain(DOMAIN).block();
         return hato;
+    }
+
+    private static TestDnsServer quietDns;
+
+    /** The DNS server of every test server that does not name its own; it has no records. */
+    static synchronized TestDnsServer quietDns() {
+        if (quietDns == null) {
+            try {
+                quietDns = new TestDnsServer();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return quietDns;
     }
 
     /** A port nothing listens on right now, on 127.0.0.1. */

@@ -34,8 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An authoritative DNS server for tests on 127.0.0.1 (UDP, port 0), with netty-codec-dns: MX and A records from
- * maps, NXDOMAIN for names it does not know, SERVFAIL for names marked broken. Every question is recorded.
+ * An authoritative DNS server for tests on 127.0.0.1 (UDP, port 0), with netty-codec-dns: MX, A, AAAA and TXT
+ * records from maps, NXDOMAIN for names it does not know, SERVFAIL for names marked broken, silence for names marked
+ * silent. Every question is recorded.
  */
 final class TestDnsServer implements AutoCloseable {
 
@@ -44,6 +45,9 @@ final class TestDnsServer implements AutoCloseable {
     private final Map<String, List<MxRecord>> mx = new ConcurrentHashMap<>();
     private final Map<String, String> a = new ConcurrentHashMap<>();
     private final Set<String> broken = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<String>> txt = new ConcurrentHashMap<>();
+    private final Map<String, String> aaaa = new ConcurrentHashMap<>();
+    private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final List<String> questions = new CopyOnWriteArrayList<>();
 
     TestDnsServer() throws InterruptedException {
@@ -74,6 +78,23 @@ final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** TXT records of {@code name}, one per string (split into character-strings of at most 255 octets). */
+    TestDnsServer txt(String name, String... records) {
+        txt.put(name, List.of(records));
+        return this;
+    }
+
+    TestDnsServer aaaa(String host, String address) {
+        aaaa.put(host, address);
+        return this;
+    }
+
+    /** Questions about {@code name} get no answer at all (the client times out). */
+    TestDnsServer silent(String name) {
+        silent.add(name);
+        return this;
+    }
+
     TestDnsServer servfail(String name) {
         broken.add(name);
         return this;
@@ -90,12 +111,16 @@ final class TestDnsServer implements AutoCloseable {
             String name = question.name().toLowerCase(Locale.ROOT);
             name = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
             questions.add(question.type().name() + " " + name);
+            if (silent.contains(name)) {
+                return;
+            }
             DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
             response.setAuthoritativeAnswer(true).setRecursionAvailable(true);
             response.addRecord(DnsSection.QUESTION, question);
             if (broken.contains(name)) {
                 response.setCode(DnsResponseCode.SERVFAIL);
-            } else if (!mx.containsKey(name) && !a.containsKey(name)) {
+            } else if (!mx.containsKey(name) && !a.containsKey(name) && !txt.containsKey(name)
+                    && !aaaa.containsKey(name)) {
                 response.setCode(DnsResponseCode.NXDOMAIN);
             } else if (question.type() == DnsRecordType.MX && mx.containsKey(name)) {
                 for (MxRecord record : mx.get(name)) {
@@ -105,6 +130,25 @@ final class TestDnsServer implements AutoCloseable {
                     response.addRecord(DnsSection.ANSWER,
                             new DefaultDnsRawRecord(question.name(), DnsRecordType.MX, 60, data));
                 }
+            } else if (question.type() == DnsRecordType.TXT && txt.containsKey(name)) {
+                for (String record : txt.get(name)) {
+                    ByteBuf data = Unpooled.buffer();
+                    byte[] bytes = record.getBytes(StandardCharsets.UTF_8);
+                    for (int at = 0; at < bytes.length || at == 0; at += 255) {
+                        int length = Math.min(255, bytes.length - at);
+                        data.writeByte(length);
+                        data.writeBytes(bytes, at, length);
+                        if (bytes.length == 0) {
+                            break;
+                        }
+                    }
+                    response.addRecord(DnsSection.ANSWER,
+                            new DefaultDnsRawRecord(question.name(), DnsRecordType.TXT, 60, data));
+                }
+            } else if (question.type() == DnsRecordType.AAAA && aaaa.containsKey(name)) {
+                byte[] address = InetAddress.getByName(aaaa.get(name)).getAddress();
+                response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(), DnsRecordType.AAAA,
+                        60, Unpooled.wrappedBuffer(address)));
             } else if (question.type() == DnsRecordType.A && a.containsKey(name)) {
                 byte[] address = InetAddress.getByName(a.get(name)).getAddress();
                 response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(), DnsRecordType.A, 60,

@@ -31,7 +31,7 @@ class ArchitectureTest {
     @Test
     void capabilityPackagesShouldNotDependOnTheEdgeOrSpring() {
         noClasses().that().resideInAnyPackage("dev.hato.auth..", "dev.hato.delivery..", "dev.hato.dsn..",
-                        "dev.hato.provisioning..", "dev.hato.dkim..", "dev.hato.maillog..")
+                        "dev.hato.provisioning..", "dev.hato.dkim..", "dev.hato.maillog..", "dev.hato.inbound")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hato.edge..", "dev.hato.app..",
                         "io.netty..", "reactor.netty..", "org.springframework..")
                 .check(classes);
@@ -49,6 +49,14 @@ class ArchitectureTest {
     void theOutboundTransportShouldNotDependOnSpringOrTheServerEdge() {
         noClasses().that().resideInAPackage("dev.hato.outbound.transport..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "dev.hato.edge..")
+                .check(classes);
+    }
+
+    @Test
+    void inboundAuthenticationShouldLeaveDnsToItsTransport() {
+        noClasses().that().resideInAPackage("dev.hato.inbound.transport..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "dev.hato.edge..",
+                        "dev.hato.smtp..", "dev.hato.app..")
                 .check(classes);
     }
 

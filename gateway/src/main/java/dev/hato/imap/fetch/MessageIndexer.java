@@ -222,6 +222,24 @@ public final class MessageIndexer {
         }
 
         @Override
+        public MessageFacts finish(byte[] head) {
+            MessageFacts facts = finish();
+            if (head.length == 0) {
+                return facts;
+            }
+            MessageStructure moved;
+            try {
+                moved = MessageStructure.decode(facts.structure()).prepended(head.length);
+            } catch (IllegalArgumentException e) {
+                return facts; // not reached: the structure was encoded just now
+            }
+            String fields = new String(head, java.nio.charset.StandardCharsets.UTF_8).replace("\r\n\t", " ")
+                    .replace("\r\n ", " ").replace("\r\n", "\n").replaceFirst(":\\s*", ": ");
+            return new MessageFacts(moved.encode(), searchForm(fields) + facts.headerText(), facts.bodyText(),
+                    facts.sort(), facts.preview());
+        }
+
+        @Override
         public MessageFacts finish() {
             if (failure == null) {
                 MessageFacts facts = guarded(() -> {

@@ -44,6 +44,27 @@ public record MessageStructure(String envelope, String bodyStructure, String bod
     }
 
     /**
+     * The structure of the same message with {@code octets} of header fields put in front of it: the top-level
+     * header grows, every later offset moves.
+     */
+    public MessageStructure prepended(long octets) {
+        if (octets < 0) {
+            throw new IllegalArgumentException("octets must not be negative");
+        }
+        return new MessageStructure(envelope, bodyStructure, body, new MessagePart(0, root.bodyStart() + octets,
+                root.end() + octets, root.kind(), shifted(root.children(), octets)));
+    }
+
+    private static List<MessagePart> shifted(List<MessagePart> parts, long octets) {
+        List<MessagePart> moved = new ArrayList<>(parts.size());
+        for (MessagePart part : parts) {
+            moved.add(new MessagePart(part.headerStart() + octets, part.bodyStart() + octets, part.end() + octets,
+                    part.kind(), shifted(part.children(), octets)));
+        }
+        return moved;
+    }
+
+    /**
      * A compact binary form for a {@code bytea} column: a format number, the three responses as length-prefixed
      * octets, then the part tree in pre-order with offsets as variable-length deltas.
      */

@@ -6,12 +6,15 @@ import dev.hato.delivery.Hops;
 import dev.hato.delivery.InboundMessage;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.TraceHeaders;
+import dev.hato.inbound.InboundAuthenticator;
+import dev.hato.inbound.InboundVerdict;
 import dev.hato.message.LimitBreach;
 import dev.hato.protocol.Action;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.store.queue.Envelope;
 import java.nio.ByteBuffer;
 import java.time.ZonedDateTime;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,10 +47,33 @@ final class MessageReceiver {
                 session.connection.remoteIp(), settings.hostName(), session.protocolName(current.envelope.utf8()),
                 current.id, current.recipients.addresses(), current.recipients.deliveredTo(),
                 ZonedDateTime.now(session.services.clock()));
+        InboundAuthenticator inbound = session.services.inbound();
+        boolean authenticate = inbound != null && settings.role() == SmtpSettings.Role.MTA && session.user == null;
+        if (authenticate) {
+            // RFC 5321 §4.4: Return-Path stays the first line, so it goes in front with Authentication-Results at the
+            // end (RFC 8601 §5: above the other trace fields), when the checks are done.
+            int lineEnd = indexOfCrlf(trace) + 2;
+            current.returnPath = Arrays.copyOfRange(trace, 0, lineEnd);
+            trace = Arrays.copyOfRange(trace, lineEnd, trace.length);
+        }
         MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(),
                 session.services.io(), session.services.facts().reader(settings.messageLimits(), trace.length));
+        if (authenticate) {
+            current.authentication = inbound.start(session.connection.remoteIp(),
+                    greeting == null ? "unknown" : greeting.helo(), current.envelope.sender());
+            spool.withHead();
+        }
         current.spool = spool;
         return spool.append(ByteBuffer.wrap(trace));
+    }
+
+    private static int indexOfCrlf(byte[] bytes) {
+        for (int i = 0; i + 1 < bytes.length; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+                return i;
+            }
+        }
+        throw new IllegalStateException("trace fields without CRLF");
     }
 
     /** Checks and spools a piece of content of the transaction in progress (none: the bytes are dropped). */
@@ -58,6 +84,9 @@ final class MessageReceiver {
         }
         ContentChecks checks = current.checks;
         ByteBuffer content = checks == null ? bytes : checks.apply(bytes);
+        if (current.authentication != null) {
+            content = current.authentication.update(content);
+        }
         return current.spool.append(content)
                 .thenMany(Flux.<Action>empty())
                 .onErrorResume(failure -> {
@@ -71,6 +100,27 @@ final class MessageReceiver {
     /** The end of a message (DATA or BDAT LAST): refuse it, or commit it and answer 250 after the commit. */
     static Flux<Action> finish(SmtpContext session, Transaction current, boolean exceeded,
                                @Nullable String refusal) {
+        MessageSpool spool = current.spool;
+        InboundAuthenticator.Check authentication = current.authentication;
+        if (spool != null && authentication != null && !current.failed) {
+            // Octets the forged-field filter still holds (a message that ended inside a header field) belong to the
+            // message before its shape is judged: the parse ends when it is.
+            ByteBuffer rest = authentication.rest();
+            if (rest.hasRemaining()) {
+                return spool.append(rest)
+                        .onErrorResume(failure -> {
+                            LOG.error("spooling message failed", failure);
+                            current.failed = true;
+                            return Mono.empty();
+                        })
+                        .thenMany(Flux.defer(() -> judge(session, current, exceeded, refusal)));
+            }
+        }
+        return judge(session, current, exceeded, refusal);
+    }
+
+    private static Flux<Action> judge(SmtpContext session, Transaction current, boolean exceeded,
+                                      @Nullable String refusal) {
         SmtpSettings settings = session.settings;
         MessageSpool spool = current.spool;
         if (spool == null) {
@@ -92,11 +142,43 @@ final class MessageReceiver {
             spool.discard();
             return refuse(session, current, refusal);
         }
+        InboundAuthenticator.Check authentication = current.authentication;
+        if (authentication == null) {
+            return deliver(session, current, spool, false);
+        }
+        return authentication.finish()
+                .flatMapMany(verdict -> switch (verdict.action()) {
+                    case REJECT, DEFER -> {
+                        spool.discard();
+                        LOG.info("message {} refused by inbound authentication: {}", current.id, verdict.reply());
+                        yield refuse(session, current, verdict.reply());
+                    }
+                    case ACCEPT, QUARANTINE -> {
+                        byte[] field = verdict.field();
+                        byte[] returnPath = current.returnPath;
+                        byte[] head = Arrays.copyOf(returnPath, returnPath.length + field.length);
+                        System.arraycopy(field, 0, head, returnPath.length, field.length);
+                        spool.prepend(head);
+                        yield deliver(session, current, spool,
+                                verdict.action() == InboundVerdict.Action.QUARANTINE);
+                    }
+                })
+                .onErrorResume(failure -> {
+                    spool.discard();
+                    LOG.error("inbound authentication of message {} failed", current.id, failure);
+                    return refuse(session, current, "451 4.3.0 Local error while receiving the message, try again"
+                            + " later");
+                });
+    }
+
+    /** Hands the message to the pipeline; 250 after the commit. */
+    private static Flux<Action> deliver(SmtpContext session, Transaction current, MessageSpool spool,
+                                        boolean quarantine) {
         ContentChecks checks = current.checks;
         Hops hops = checks == null ? Hops.NONE : new Hops(checks.receivedFields(), checks.deliveredTo());
         SmtpMailLog.received(session, current, spool.size());
         return session.services.delivery().deliver(new InboundMessage(current.id, bodyAsReceived(current),
-                        current.origin, spool, current.recipients, hops))
+                        current.origin, spool, current.recipients, hops, quarantine))
                 .flatMapMany(result -> {
                     if (!result.accepted()) {
                         return refuse(session, current, result.firstFailure().line());

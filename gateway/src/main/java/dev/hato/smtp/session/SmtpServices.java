@@ -3,8 +3,10 @@ package dev.hato.smtp.session;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.DeliveryPipeline;
 import dev.hato.delivery.CheckedFactsReader;
+import dev.hato.inbound.InboundAuthenticator;
 import dev.hato.maillog.MailLog;
 import java.time.Clock;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -16,8 +18,11 @@ import reactor.core.scheduler.Scheduler;
  * {@code unknownRecipients} counts RCPTs to unknown users per client address (directory
  * harvesting), shared by all sessions of the server. {@code mailLog} records each message received and each
  * refusal of MAIL, RCPT, DATA or of the content (the pipeline and the outbound queue record the rest of its story).
+ * {@code inbound}, when set, authenticates what arrives on the MTA role from clients that did not log in (SPF, DKIM,
+ * DMARC, an Authentication-Results field; see docs/inbound-authentication.md).
  */
 public record SmtpServices(DeliveryPipeline delivery, SaslEngine sasl, CheckedFactsReader.Factory facts,
                            Scheduler io, Clock clock,
-                           UnknownRecipients unknownRecipients, MailLog mailLog) {
+                           UnknownRecipients unknownRecipients, MailLog mailLog,
+                           @Nullable InboundAuthenticator inbound) {
 }

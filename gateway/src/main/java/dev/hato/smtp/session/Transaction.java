@@ -3,6 +3,7 @@ package dev.hato.smtp.session;
 import dev.hato.delivery.AcceptedRecipients;
 import dev.hato.delivery.MessageSpool;
 import dev.hato.dsn.DeliveryReports;
+import dev.hato.inbound.InboundAuthenticator;
 import dev.hato.smtp.wire.ContentChecks;
 import dev.hato.store.queue.Envelope;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +20,10 @@ final class Transaction {
     final AcceptedRecipients recipients = new AcceptedRecipients();
     @Nullable MessageSpool spool;
     @Nullable ContentChecks checks;
+    /** Inbound authentication of the content (MTA role, no login), when enabled. */
+    InboundAuthenticator.@Nullable Check authentication;
+    /** With {@link #authentication}: the Return-Path field, spooled in front of Authentication-Results at the end. */
+    byte[] returnPath = new byte[0];
     long chunkedSize;
     boolean chunkedExceeded;
     String id = "";

@@ -45,6 +45,12 @@ final class BatchWriter {
     private static final String INBOXES = "SELECT account_id, id FROM mailbox"
             + " WHERE account_id = ANY($1) AND name = 'INBOX'";
 
+    // The \Junk mailbox of each account (the oldest, should a client have marked several), for quarantined mail.
+    private static final String JUNK = "SELECT DISTINCT ON (account_id) account_id, id FROM mailbox"
+            + " WHERE account_id = ANY($1) AND special_use = '\\Junk' ORDER BY account_id, id";
+
+    static final String JUNK_NAME = "Junk";
+
     // ORDER BY under FOR NO KEY UPDATE (the lock the UPDATE below takes anyway) locks the rows in mailbox id order:
     // the sort runs before the row locks.
     private static final String LOCK_MAILBOXES = "SELECT m.id FROM mailbox m"
@@ -86,9 +92,11 @@ final class BatchWriter {
             + " FROM unnest($1::bigint[], $2::bigint[]) AS n (m, s)";
 
     private final Database db;
+    private final MailboxTree tree;
 
     BatchWriter(Database db) {
         this.db = db;
+        this.tree = new MailboxTree(db);
     }
 
     /**
@@ -97,7 +105,7 @@ final class BatchWriter {
      */
     Mono<List<Outcome>> write(List<Delivery> deliveries) {
         return Mono.usingWhen(db.connections().create(),
-                connection -> new Batch(connection, deliveries).write(),
+                connection -> new Batch(connection, deliveries, tree).write(),
                 Connection::close,
                 (connection, error) -> connection.close(),
                 Connection::close);
@@ -111,13 +119,17 @@ final class BatchWriter {
         private final List<List<Long>> recipients = new ArrayList<>();
         private final @Nullable Outcome[] outcomes;
         private final Map<Long, Long> inboxes = new HashMap<>();
+        /** The \Junk mailbox of each account that has a quarantined delivery in the batch. */
+        private final Map<Long, Long> junk = new HashMap<>();
+        private final MailboxTree tree;
         /** The distinct blobs of the deliveries still in the batch. */
         private final BlobBatch blobs = new BlobBatch();
         /** Receipts of the deliveries written, by index; outcomes only once every statement has run. */
         private final Map<Integer, DeliveryReceipt> receipts = new HashMap<>();
 
-        Batch(Connection connection, List<Delivery> deliveries) {
+        Batch(Connection connection, List<Delivery> deliveries, MailboxTree tree) {
             this.connection = connection;
+            this.tree = tree;
             this.deliveries = deliveries;
             this.outcomes = new Outcome[deliveries.size()];
             for (Delivery delivery : deliveries) {
@@ -127,6 +139,7 @@ final class BatchWriter {
 
         Mono<List<Outcome>> write() {
             return findInboxes()
+                    .then(Mono.defer(this::findJunk))
                     .then(Mono.defer(this::readSmallBlobs))
                     .then(Mono.defer(() -> remaining().isEmpty()
                             ? Mono.<Void>empty() // everything rejected: no transaction at all
@@ -186,6 +199,39 @@ final class BatchWriter {
                     }));
         }
 
+        /**
+         * The \Junk mailboxes of the accounts with a quarantined delivery; one that has none gets one now (in its own
+         * transaction, before the batch's, as an IMAP CREATE would), named Junk — or, when a mailbox of that name
+         * exists without the special use, that one is used.
+         */
+        private Mono<Void> findJunk() {
+            Set<Long> accounts = new TreeSet<>();
+            for (int i : remaining()) {
+                if (deliveries.get(i).junk()) {
+                    accounts.addAll(recipients.get(i));
+                }
+            }
+            if (accounts.isEmpty()) {
+                return Mono.empty();
+            }
+            return Database.rows(Database.statement(connection, JUNK, (Object) accounts.toArray(Long[]::new)),
+                            row -> Map.entry(Database.required(row, "account_id", Long.class),
+                                    Database.required(row, "id", Long.class)))
+                    .doOnNext(box -> junk.put(box.getKey(), box.getValue()))
+                    .thenMany(reactor.core.publisher.Flux.fromIterable(accounts)
+                            .filter(account -> !junk.containsKey(account))
+                            .concatMap(account -> tree.create(account, JUNK_NAME, "\\Junk")
+                                    .onErrorResume(error -> tree.find(account, JUNK_NAME))
+                                    .doOnNext(box -> junk.put(account, box.id()))))
+                    .then();
+        }
+
+        /** The mailbox a delivery's copy for {@code account} goes to. */
+        private long target(Delivery delivery, long account) {
+            Long box = delivery.junk() ? junk.get(account) : null;
+            return box != null ? box : inboxes.get(account);
+        }
+
         // Also before the transaction, so that reading a sender's spool holds no locks, and a message that cannot
         // be read or does not match its hash fails alone. A small message is one chunk: holding it is holding one
         // chunk.
@@ -202,7 +248,8 @@ final class BatchWriter {
             TreeMap<Long, Reservation> reservations = new TreeMap<>(); // by mailbox id
             for (int i : ready) {
                 for (long account : recipients.get(i)) {
-                    reservations.computeIfAbsent(inboxes.get(account), id -> new Reservation(account)).count++;
+                    reservations.computeIfAbsent(target(deliveries.get(i), account),
+                            id -> new Reservation(account)).count++;
                 }
             }
             if (reservations.isEmpty()) {
@@ -251,7 +298,7 @@ final class BatchWriter {
                 Instant date = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
                 List<MessageMeta> metas = new ArrayList<>();
                 for (long account : recipients.get(i)) {
-                    long mailboxId = inboxes.get(account);
+                    long mailboxId = target(delivery, account);
                     Reservation reservation = reservations.get(mailboxId);
                     long uid = reservation.nextUid++;
                     accountIds[row] = account;

@@ -1,0 +1,84 @@
+package dev.hato.dkim;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+
+/**
+ * The body hash with the "simple" body canonicalization of RFC 6376 §3.4.3, streamed: the body as it is, except
+ * that every CRLF at its end is dropped and one CRLF written (an empty body is one CRLF). Trailing CRLFs are only
+ * counted until something follows them. {@code limit} is the l= tag: only that many canonical octets are hashed.
+ */
+final class SimpleBodyHash {
+
+    private final MessageDigest digest = DkimAlgorithm.sha256();
+    private final byte[] out = new byte[8192];
+    private int used;
+    private final long limit;
+    private long canonicalLength;
+    private boolean pendingCr;
+    private long pendingCrlfs;
+
+    SimpleBodyHash(long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative");
+        }
+        this.limit = limit;
+    }
+
+    void update(ByteBuffer chunk) {
+        for (int i = chunk.position(), end = chunk.limit(); i < end; i++) {
+            byte b = chunk.get(i);
+            if (pendingCr) {
+                pendingCr = false;
+                if (b == '\n') {
+                    pendingCrlfs++;
+                    continue;
+                }
+                flushCrlfs();
+                write((byte) '\r');
+            }
+            if (b == '\r') {
+                pendingCr = true;
+            } else {
+                flushCrlfs();
+                write(b);
+            }
+        }
+    }
+
+    private void flushCrlfs() {
+        for (; pendingCrlfs > 0; pendingCrlfs--) {
+            write((byte) '\r');
+            write((byte) '\n');
+        }
+    }
+
+    private void write(byte b) {
+        if (canonicalLength++ >= limit) {
+            return;
+        }
+        if (used == out.length) {
+            digest.update(out, 0, used);
+            used = 0;
+        }
+        out[used++] = b;
+    }
+
+    byte[] finish() {
+        if (pendingCr) {
+            pendingCr = false;
+            flushCrlfs();
+            write((byte) '\r');
+        }
+        pendingCrlfs = 0;
+        write((byte) '\r');
+        write((byte) '\n');
+        digest.update(out, 0, used);
+        used = 0;
+        return digest.digest();
+    }
+
+    long canonicalLength() {
+        return canonicalLength;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The DNS lookups of inbound authentication with Netty's asynchronous {@code DnsNameResolver}: TXT, A, AAAA, MX and
+ * PTR queries, bounded in time, cached for their TTL, failures reported as temporary answers.
+ */
+@NullMarked
+package dev.hato.inbound.transport;
+
+import org.jspecify.annotations.NullMarked;
