@@ -252,6 +252,21 @@ final class SelectedMailbox {
     }
 
     /**
+     * Records {@code flags} as what the client now takes a message's flags to be (its own .SILENT STORE, which the
+     * store found already made or overtaken), so that the next read announces the message unless its flags are
+     * exactly that. A change read but not yet announced stays as it is: its announcement tells the truth anyway.
+     */
+    void presume(long uid, Set<String> flags) {
+        MessageMeta known = messages.get(uid);
+        if (known == null || expunged.contains(uid) || flagChanges.contains(uid)) {
+            return;
+        }
+        messages.put(uid, new MessageMeta(known.accountId(), known.mailboxId(), uid, known.modseq(), known.blobId(),
+                known.size(), known.internalDate(), Set.copyOf(flags), known.originMailboxId(), known.originUid(),
+                known.saveDate()));
+    }
+
+    /**
      * Applies what the store reports since {@link #changesRead()}: new and changed messages, expunged UIDs.
      * {@code claim} is the recent claim this session made for them (null when it made none); new messages that it
      * or an earlier claim of this session covers are \Recent for this session. For a read-only session it is

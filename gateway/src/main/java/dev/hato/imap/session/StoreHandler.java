@@ -95,6 +95,11 @@ final class StoreHandler {
                         if (!changed.contains(each) && !same(message.flags(), after(message.flags(), mode, flags))) {
                             // The store did not change what it had to: another session expunged the message or set
                             // these flags first. Its flags here would be stale; the read at the end tells the truth.
+                            // After .SILENT the client takes its own change as made: the read at the end must compare
+                            // the truth with that, or a later change back to the old flags would never be told.
+                            if (store.silent()) {
+                                mailbox.presume(each, after(told.get(each), mode, flags));
+                            }
                             unknown = true;
                             continue;
                         }

@@ -113,6 +113,22 @@ class SelectedMailboxTest {
     }
 
     @Test
+    void aSilentStoreOvertakenByOtherSessionsShouldBeCorrectedAtTheNextRead() {
+        // uid 2 has no flags here. Another session sets \Draft, this session's STORE +FLAGS.SILENT (\Draft) finds it
+        // set (no change of its own), and a third session clears it again before this session reads the changes:
+        // the truth is the flags this session was last told, but not what its client now takes them to be
+        // (ImapSharedMailboxStressTest found it).
+        SelectedMailbox mailbox = mailbox();
+        mailbox.presume(2, Set.of("\\Draft"));
+        mailbox.apply(List.of(message(2, 31)), List.of(), null);
+        assertThat(mailbox.flush(true, false, false)).containsExactly("* 1 FETCH (FLAGS ())");
+        // A change read and not yet announced keeps its announcement, which tells the truth.
+        mailbox.apply(List.of(message(4, 32, "\\Seen", "\\Flagged")), List.of(), null);
+        mailbox.presume(4, Set.of("\\Seen", "\\Draft"));
+        assertThat(mailbox.flush(true, false, false)).containsExactly("* 2 FETCH (FLAGS (\\Flagged \\Recent \\Seen))");
+    }
+
+    @Test
     void aChangeSeenTwiceOrMadeByThisSessionShouldBeAnnouncedOnce() {
         SelectedMailbox mailbox = mailbox();
         mailbox.updated(message(2, 30, "\\Answered"));
