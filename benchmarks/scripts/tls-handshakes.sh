@@ -9,7 +9,8 @@
 #   benchmarks/scripts/tls-handshakes.sh [WORK_DIR]              # as root (Dovecot); about 2 minutes per key type
 #
 # Knobs (environment): KEYS ("rsa ec": rsa = RSA-2048, ec = ECDSA P-256, for both servers), ROUNDS (2), SECONDS_PER_CELL
-# (10, s_time -time), CLIENTS (4), HATO_IMAPS (11993), DOVECOT_IMAPS (12993), HATO_JAVA_OPTS (for the server JVM,
+# (10, s_time -time), CLIENTS (4), WARMUP (30 s of CLIENTS clients against Hato first, not recorded: with 5 s the
+# C2 compiler still took a third of Hato's CPU in the first rounds), HATO_IMAPS (11993), DOVECOT_IMAPS (12993), HATO_JAVA_OPTS (for the server JVM,
 # e.g. a -XX:StartFlightRecording=...), HATO_ROOT (the checkout, when running a copy of this script), OUT (docs/img).
 # Loopback only; everything started here is stopped on exit.
 set -euo pipefail
@@ -19,6 +20,7 @@ WORK="${1:-/tmp/hato-tls-handshakes}"
 KEYS="${KEYS:-rsa ec}"
 ROUNDS="${ROUNDS:-2}"
 SECONDS_PER_CELL="${SECONDS_PER_CELL:-10}"
+WARMUP="${WARMUP:-30}"
 CLIENTS="${CLIENTS:-4}"
 HATO_IMAPS="${HATO_IMAPS:-11993}"
 DOVECOT_IMAPS="${DOVECOT_IMAPS:-12993}"
@@ -29,7 +31,7 @@ for tool in dovecot doveadm openssl java timeout; do
   command -v "$tool" >/dev/null || { echo "tls-handshakes: $tool not found (see the header of this script)" >&2; exit 1; }
 done
 [[ -f "$HATO_JAR" ]] || { echo "tls-handshakes: $HATO_JAR missing: mvn -B -DskipTests package" >&2; exit 1; }
-for n in $ROUNDS $SECONDS_PER_CELL $CLIENTS $HATO_IMAPS $DOVECOT_IMAPS; do
+for n in $ROUNDS $SECONDS_PER_CELL $WARMUP $CLIENTS $HATO_IMAPS $DOVECOT_IMAPS; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || { echo "tls-handshakes: not a positive number: $n" >&2; exit 1; }
 done
 for key in $KEYS; do
@@ -41,6 +43,7 @@ mkdir -p "$WORK" "$OUT"
 CSV="$OUT/tls-handshakes.csv"
 LOG="$WORK/run.log"
 echo "key,round,server,handshakes,seconds,handshakes_per_s,load1,server_cpu_ms_per_handshake" > "$CSV"
+now() { date +%s.%N; }
 say() { echo "$*" | tee -a "$LOG"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 # shellcheck source=proc-cpu.sh
@@ -89,20 +92,22 @@ start_dovecot() {  # start_dovecot KEY: dovecot-setup.sh with a certificate of t
 
 # What both sides negotiate with the same client: protocol, cipher, group, certificate key.
 negotiated() {
-  echo | timeout 10 openssl s_client -connect "127.0.0.1:$1" -brief 2>&1 \
-    | awk -F': ' '/^Protocol version|^Ciphersuite|^Peer certificate|^Server Temp Key|^Negotiated TLS1.3 group/ { printf "%s%s", sep, $2; sep=" / " } END { print "" }'
+  echo | timeout 10 openssl s_client -connect "127.0.0.1:$1" 2>&1 \
+    | grep -E '^(New, |Server public key|Peer signature type|Server Temp Key)' | paste -sd'|' | sed 's/|/; /g'
 }
 
 # One cell: CLIENTS s_time -new clients for SECONDS_PER_CELL against PORT; prints the CSV row.
 cell() {
-  local key=$1 round=$2 server=$3 port=$4 pid=$5 s0 s1 i total=0 n clients=()
+  local key=$1 round=$2 server=$3 port=$4 pid=$5 s0 s1 t0 t1 i total=0 n clients=()
   s0=$(ticks "$pid")
+  t0=$(now)
   for i in $(seq 1 "$CLIENTS"); do
     timeout $(( SECONDS_PER_CELL + 30 )) openssl s_time -connect "127.0.0.1:$port" -new -time "$SECONDS_PER_CELL" \
       > "$WORK/s_time-$server-$key-$round-$i.out" 2>&1 &
     clients+=($!)
   done
   wait "${clients[@]}" || true
+  t1=$(now)
   s1=$(ticks "$pid")
   for i in $(seq 1 "$CLIENTS"); do
     # "N connections in T real seconds, ..." (the second summary line, wall clock)
@@ -110,12 +115,14 @@ cell() {
     [[ -n "$n" ]] || { say "tls-handshakes: s_time against $server failed: $WORK/s_time-$server-$key-$round-$i.out"; exit 1; }
     total=$(( total + n ))
   done
-  local rate cpu
-  rate=$(awk -v n="$total" -v s="$SECONDS_PER_CELL" 'BEGIN { printf "%.1f", n / s }')
+  # The wall time of the cell: s_time runs past -time until its current connection ends.
+  local rate cpu seconds
+  seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  rate=$(awk -v n="$total" -v s="$seconds" 'BEGIN { printf "%.1f", n / s }')
   cpu=$(per_unit $(( s1 - s0 )) "$total")
-  echo "$key,$round,$server,$total,$SECONDS_PER_CELL,$rate,$(load1),$cpu" >> "$CSV"
+  echo "$key,$round,$server,$total,$seconds,$rate,$(load1),$cpu" >> "$CSV"
   printf '  %-3s round %d %-8s %6d handshakes in %ss = %7.1f/s (load %s), server CPU %s ms/handshake\n' \
-    "$key" "$round" "$server" "$total" "$SECONDS_PER_CELL" "$rate" "$(load1)" "$cpu" | tee -a "$LOG"
+    "$key" "$round" "$server" "$total" "$seconds" "$rate" "$(load1)" "$cpu" | tee -a "$LOG"
 }
 
 say "tls-handshakes: $(date -u +%FT%TZ) on $(nproc) cores, $(uname -r), $(openssl version | cut -d' ' -f1-2), load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -126,11 +133,13 @@ for key in $KEYS; do
   say "  $key: Hato    $(negotiated "$HATO_IMAPS")"
   say "  $key: Dovecot $(negotiated "$DOVECOT_IMAPS")"
   # Warm-up, not recorded: the JIT compiles Hato's handshake path; Dovecot starts its login processes.
-  for port in "$HATO_IMAPS" "$DOVECOT_IMAPS"; do
-    timeout 60 openssl s_time -connect "127.0.0.1:$port" -new -time 5 >/dev/null 2>&1 & w1=$!
-    timeout 60 openssl s_time -connect "127.0.0.1:$port" -new -time 5 >/dev/null 2>&1 & w2=$!
-    wait "$w1" "$w2" || true
+  warm=()
+  for i in $(seq 1 "$CLIENTS"); do
+    timeout $(( WARMUP + 30 )) openssl s_time -connect "127.0.0.1:$HATO_IMAPS" -new -time "$WARMUP" >/dev/null 2>&1 &
+    warm+=($!)
   done
+  timeout 40 openssl s_time -connect "127.0.0.1:$DOVECOT_IMAPS" -new -time 5 >/dev/null 2>&1 & warm+=($!)
+  wait "${warm[@]}" || true
   for round in $(seq 1 "$ROUNDS"); do
     cell "$key" "$round" hato "$HATO_IMAPS" "$HATO_PID"
     cell "$key" "$round" dovecot "$DOVECOT_IMAPS" "$DOVECOT_PID"
