@@ -6,11 +6,11 @@
 #
 #   mvn -B -DskipTests package                                   # gateway/target/hato-exec.jar
 #   DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd dovecot-lmtpd
-#   benchmarks/scripts/tls-handshakes.sh [WORK_DIR]              # as root (Dovecot); about 2 minutes per key type
+#   benchmarks/scripts/tls-handshakes.sh [WORK_DIR]              # as root (Dovecot); about 4 minutes per key type
 #
 # Knobs (environment): KEYS ("rsa ec": rsa = RSA-2048, ec = ECDSA P-256, for both servers), ROUNDS (2), SECONDS_PER_CELL
-# (10, s_time -time), CLIENTS (4), WARMUP (30 s of CLIENTS clients against Hato first, not recorded: with 5 s the
-# C2 compiler still took a third of Hato's CPU in the first rounds), HATO_IMAPS (11993), DOVECOT_IMAPS (12993), HATO_JAVA_OPTS (for the server JVM,
+# (10, s_time -time), CLIENTS (4), WARMUP (120 s of CLIENTS clients against Hato first, not recorded: with 5 s the
+# C2 compiler still took a third of Hato's CPU in the first rounds, and 60 s left it 20 % short), HATO_IMAPS (11993), DOVECOT_IMAPS (12993), HATO_JAVA_OPTS (for the server JVM,
 # e.g. a -XX:StartFlightRecording=...), HATO_ROOT (the checkout, when running a copy of this script), OUT (docs/img).
 # Loopback only; everything started here is stopped on exit.
 set -euo pipefail
@@ -20,7 +20,7 @@ WORK="${1:-/tmp/hato-tls-handshakes}"
 KEYS="${KEYS:-rsa ec}"
 ROUNDS="${ROUNDS:-2}"
 SECONDS_PER_CELL="${SECONDS_PER_CELL:-10}"
-WARMUP="${WARMUP:-30}"
+WARMUP="${WARMUP:-120}"
 CLIENTS="${CLIENTS:-4}"
 HATO_IMAPS="${HATO_IMAPS:-11993}"
 DOVECOT_IMAPS="${DOVECOT_IMAPS:-12993}"
