@@ -214,8 +214,10 @@ public class HatoApplication {
 
     static TlsSettings tlsSettings(HatoProperties properties) {
         HatoProperties.Tls tls = properties.tls();
-        TlsSettings.KeyType keyType = tls.selfSignedKeyType().equalsIgnoreCase("ec")
-                ? TlsSettings.KeyType.EC : TlsSettings.KeyType.RSA;
+        String type = tls.selfSignedKeyType();
+        // Unset: keep a stored certificate of either type, EC for a new data directory (TlsSettings).
+        TlsSettings.KeyType keyType = type == null ? null
+                : type.equalsIgnoreCase("ec") ? TlsSettings.KeyType.EC : TlsSettings.KeyType.RSA;
         return new TlsSettings(properties.hostName(), properties.dataDir().resolve("tls"), tls.certificate(),
                 tls.privateKey(), keyType);
     }

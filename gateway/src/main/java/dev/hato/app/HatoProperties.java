@@ -99,14 +99,17 @@ public record HatoProperties(
         }
     }
 
-    /** PEM certificate chain and private key; both unset means a self-signed certificate in the data directory. */
-    public record Tls(@Nullable Path certificate, @Nullable Path privateKey,
-                      @DefaultValue("rsa") String selfSignedKeyType) {
+    /**
+     * PEM certificate chain and private key; both unset means a self-signed certificate in the data directory, whose
+     * key type is {@code selfSignedKeyType} ("rsa" or "ec"), or when unset: the stored one's, EC for a new one.
+     */
+    public record Tls(@Nullable Path certificate, @Nullable Path privateKey, @Nullable String selfSignedKeyType) {
         public Tls {
             if ((certificate == null) != (privateKey == null)) {
                 throw new IllegalArgumentException("set both hato.tls.certificate and hato.tls.private-key, or neither");
             }
-            if (!selfSignedKeyType.equalsIgnoreCase("rsa") && !selfSignedKeyType.equalsIgnoreCase("ec")) {
+            if (selfSignedKeyType != null && !selfSignedKeyType.equalsIgnoreCase("rsa")
+                    && !selfSignedKeyType.equalsIgnoreCase("ec")) {
                 throw new IllegalArgumentException("hato.tls.self-signed-key-type must be rsa or ec");
             }
         }

@@ -64,8 +64,13 @@ final class SelfSignedCertificates {
     private SelfSignedCertificates() {
     }
 
-    /** The stored pair for {@code hostName} if it is still good, otherwise a new one, stored for next time. */
-    static CertifiedKey obtain(String hostName, TlsSettings.KeyType type, Path directory, Instant now) {
+    /**
+     * The stored pair for {@code hostName} if it is still good, otherwise a new one, stored for next time. With
+     * {@code type} null a stored pair of either key type is good, and a new one is {@link
+     * TlsSettings.KeyType#DEFAULT_FOR_NEW}: data directories made before EC became the default keep the RSA
+     * certificate their clients were told to trust.
+     */
+    static CertifiedKey obtain(String hostName, TlsSettings.@Nullable KeyType type, Path directory, Instant now) {
         Path certificateFile = directory.resolve(CERTIFICATE_FILE);
         Path keyFile = directory.resolve(KEY_FILE);
         if (Files.exists(certificateFile) || Files.exists(keyFile)) {
@@ -82,20 +87,22 @@ final class SelfSignedCertificates {
             }
             LOG.warn("Replacing the self-signed certificate in {}: {}", directory, flaw);
         }
-        CertifiedKey fresh = generate(hostName, type, now.minus(CLOCK_SKEW), now.plus(VALIDITY));
+        TlsSettings.KeyType newType = type == null ? TlsSettings.KeyType.DEFAULT_FOR_NEW : type;
+        CertifiedKey fresh = generate(hostName, newType, now.minus(CLOCK_SKEW), now.plus(VALIDITY));
         store(fresh, directory);
-        LOG.info("Generated a self-signed {} certificate for {} in {}", describe(type), hostName, directory);
+        LOG.info("Generated a self-signed {} certificate for {} in {}", describe(newType), hostName, directory);
         return fresh;
     }
 
     /** Why a stored pair must not be served any more, or {@code null} when it is fine. */
-    static @Nullable String flaw(CertifiedKey stored, String hostName, TlsSettings.KeyType type, Instant now) {
+    static @Nullable String flaw(CertifiedKey stored, String hostName, TlsSettings.@Nullable KeyType type,
+                                 Instant now) {
         X509Certificate certificate = stored.leaf();
         List<String> names = dnsNames(certificate);
         if (!names.contains(hostName)) {
             return "it is for " + String.join(", ", names) + ", not " + hostName;
         }
-        if (!KeyAlgorithms.sameFamily(certificate.getPublicKey().getAlgorithm(), type.name())) {
+        if (type != null && !KeyAlgorithms.sameFamily(certificate.getPublicKey().getAlgorithm(), type.name())) {
             return "it is " + KeyAlgorithms.describe(certificate.getPublicKey()) + ", not " + describe(type);
         }
         try {

@@ -16,17 +16,25 @@ import org.jspecify.annotations.Nullable;
  * @param directory where the self-signed pair lives ({@code selfsigned-cert.pem}, {@code selfsigned-key.pem})
  * @param certificateChainPem the operator's chain, leaf first, or {@code null} for a self-signed certificate
  * @param privateKeyPem the operator's unencrypted private key, or {@code null} for a self-signed certificate
- * @param selfSignedKeyType the key type of a generated certificate
+ * @param selfSignedKeyType the key type of a generated certificate, or {@code null} (the default) to keep a stored
+ *     self-signed certificate of either type and to generate a new one as {@link KeyType#EC}; with a type set, a
+ *     stored certificate of the other type is replaced
  */
 public record TlsSettings(String hostName, Path directory, @Nullable Path certificateChainPem,
-                          @Nullable Path privateKeyPem, KeyType selfSignedKeyType) {
+                          @Nullable Path privateKeyPem, @Nullable KeyType selfSignedKeyType) {
 
     /** Key type of a generated self-signed certificate. */
     public enum KeyType {
         /** RSA-2048: accepted by every client, including old mail clients. */
         RSA,
-        /** ECDSA on P-256 (secp256r1): much cheaper to sign with, so more handshakes per core. */
-        EC
+        /**
+         * ECDSA on P-256 (secp256r1): much cheaper to sign with, so more handshakes per core (docs/benchmarks.md,
+         * "TLS handshakes: Hato and Dovecot"); what a new data directory gets when no type is set.
+         */
+        EC;
+
+        /** The type a new certificate gets when the setting leaves it open. */
+        public static final KeyType DEFAULT_FOR_NEW = EC;
     }
 
     // RFC 1123 §2.1 host name: dot-separated labels of letters, digits and inner hyphens, each at most 63 octets,
@@ -54,14 +62,14 @@ public record TlsSettings(String hostName, Path directory, @Nullable Path certif
                     ? "TLS private key " + privateKeyPem + " is set without a certificate chain: set both or neither"
                     : "TLS certificate chain " + certificateChainPem + " is set without a private key: set both or neither");
         }
-        if (selfSignedKeyType == null) {
-            throw new TlsException("TLS self-signed key type is missing: RSA or EC");
-        }
     }
 
-    /** A self-signed RSA-2048 certificate for {@code hostName}, kept in {@code directory}. */
+    /**
+     * A self-signed certificate for {@code hostName}, kept in {@code directory}: the stored one whatever its key type,
+     * or a new ECDSA P-256 one.
+     */
     public static TlsSettings selfSigned(String hostName, Path directory) {
-        return new TlsSettings(hostName, directory, null, null, KeyType.RSA);
+        return new TlsSettings(hostName, directory, null, null, null);
     }
 
     /** True when the operator's PEM files are used rather than a self-signed certificate. */
@@ -87,7 +95,8 @@ public record TlsSettings(String hostName, Path directory, @Nullable Path certif
         return new TlsSettings(hostName, directory, null, null, selfSignedKeyType);
     }
 
-    public TlsSettings withSelfSignedKeyType(KeyType newKeyType) {
+    /** {@code null}: keep a stored certificate of either type, generate {@link KeyType#DEFAULT_FOR_NEW}. */
+    public TlsSettings withSelfSignedKeyType(@Nullable KeyType newKeyType) {
         return new TlsSettings(hostName, directory, certificateChainPem, privateKeyPem, newKeyType);
     }
 }

@@ -131,8 +131,45 @@ class SelfSignedCertificatesTest {
     }
 
     @Test
+    void newDataDirectoryShouldGetAnEcdsaP256CertificateByDefault() throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary));
+
+        assertThat(KeyAlgorithms.describe(tls.certificate().getPublicKey())).isEqualTo("ECDSA P-256");
+        assertThat(SubjectPublicKeyInfo.getInstance(tls.certificate().getPublicKey().getEncoded()).getAlgorithm()
+                .getParameters()).isEqualTo(SECObjectIdentifiers.secp256r1);
+        assertThat(tls.describe()).startsWith("self-signed ECDSA P-256 for mail.example");
+    }
+
+    @Test
+    void storedRsaCertificateShouldBeKeptWhenNoKeyTypeIsSet() throws Exception {
+        ServerTls before = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary)
+                .withSelfSignedKeyType(KeyType.RSA));
+        byte[] keyBytes = Files.readAllBytes(temporary.resolve("selfsigned-key.pem"));
+
+        ServerTls after = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary));
+
+        assertThat(after.certificate()).isEqualTo(before.certificate());
+        assertThat(KeyAlgorithms.describe(after.certificate().getPublicKey())).isEqualTo("RSA-2048");
+        assertThat(Files.readAllBytes(temporary.resolve("selfsigned-key.pem"))).isEqualTo(keyBytes);
+    }
+
+    @Test
+    void rsaSettingShouldReplaceTheDefaultEcdsaCertificate() throws Exception {
+        ServerTls ec = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary));
+
+        ServerTls rsa = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary)
+                .withSelfSignedKeyType(KeyType.RSA));
+
+        assertThat(ec.certificate().getPublicKey().getAlgorithm()).isIn("EC", "ECDSA");
+        assertThat(KeyAlgorithms.describe(rsa.certificate().getPublicKey())).isEqualTo("RSA-2048");
+        assertThat(ServerTls.load(TlsSettings.selfSigned("mail.example", temporary)).certificate())
+                .as("and the RSA one is then kept by the default").isEqualTo(rsa.certificate());
+    }
+
+    @Test
     void changedKeyTypeShouldRegenerateTheCertificate() throws Exception {
-        ServerTls rsa = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary));
+        ServerTls rsa = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary)
+                .withSelfSignedKeyType(KeyType.RSA));
 
         ServerTls ec = ServerTls.load(TlsSettings.selfSigned("mail.example", temporary)
                 .withSelfSignedKeyType(KeyType.EC));

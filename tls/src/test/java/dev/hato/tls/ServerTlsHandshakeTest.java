@@ -39,7 +39,9 @@ class ServerTlsHandshakeTest {
 
     @Test
     void rsaCertificateShouldCompleteTls13Handshake() throws Exception {
-        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory));
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory)
+                .withSelfSignedKeyType(KeyType.RSA));
+        assertThat(tls.certificate().getPublicKey().getAlgorithm()).isEqualTo("RSA");
 
         try (EchoServer server = EchoServer.start(tls.sslContext())) {
             JdkTlsClient.Result result = JdkTlsClient.trusting(tls.certificate()).exchange(server.port());
@@ -48,6 +50,20 @@ class ServerTlsHandshakeTest {
             assertThat(result.echoed()).isEqualTo(JdkTlsClient.PAYLOAD);
             assertThat(result.peerChain()).containsExactly(tls.certificate());
             assertThat(server.nextOutcome().session().getProtocol()).isEqualTo("TLSv1.3");
+        }
+    }
+
+    @Test
+    void defaultCertificateShouldBeEcdsaAndCompleteTls13Handshake() throws Exception {
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example", directory));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            JdkTlsClient.Result result = JdkTlsClient.trusting(tls.certificate()).exchange(server.port());
+
+            assertThat(tls.certificate().getPublicKey().getAlgorithm()).isIn("EC", "ECDSA");
+            assertThat(result.protocol()).isEqualTo("TLSv1.3");
+            assertThat(result.echoed()).isEqualTo(JdkTlsClient.PAYLOAD);
+            assertThat(result.peerChain()).containsExactly(tls.certificate());
         }
     }
 

@@ -17,7 +17,7 @@ class TlsSettingsTest {
     void selfSignedShouldDefaultToRsaWithoutPemFiles() {
         TlsSettings settings = TlsSettings.selfSigned("mail.example", DIRECTORY);
 
-        assertThat(settings).isEqualTo(new TlsSettings("mail.example", DIRECTORY, null, null, KeyType.RSA));
+        assertThat(settings).isEqualTo(new TlsSettings("mail.example", DIRECTORY, null, null, null));
         assertThat(settings.usesPemFiles()).isFalse();
     }
 
@@ -54,8 +54,6 @@ class TlsSettingsTest {
                 .isInstanceOf(TlsException.class).hasMessageStartingWith("TLS host name is missing");
         assertThatThrownBy(() -> new TlsSettings("mail.example", null, null, null, KeyType.RSA))
                 .isInstanceOf(TlsException.class).hasMessageStartingWith("TLS directory is missing");
-        assertThatThrownBy(() -> new TlsSettings("mail.example", DIRECTORY, null, null, null))
-                .isInstanceOf(TlsException.class).hasMessageStartingWith("TLS self-signed key type is missing");
     }
 
     @Test
