@@ -1,21 +1,16 @@
 package dev.hato.dkim;
 
 import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.RSAPublicKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -36,8 +31,6 @@ import reactor.core.publisher.Mono;
  */
 public final class DkimVerifier {
 
-    /** RFC 8463 §4: the raw Ed25519 key is wrapped in this SubjectPublicKeyInfo prefix for the JCA. */
-    private static final byte[] ED25519_SPKI = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(15);
     static final int MIN_RSA_BITS = 1024;
 
@@ -64,15 +57,6 @@ public final class DkimVerifier {
     /** One signature under verification: its tags, checked, and the hash of the body it covers. */
     private record Pending(DkimVerdict verdict, Map<String, String> tags, byte[] field, @Nullable BodyHasher body,
                            @Nullable DkimVerdict early) { }
-
-    /** Relaxed or simple body hash with l=. */
-    private interface BodyHasher {
-        void update(ByteBuffer chunk);
-
-        byte[] finish();
-
-        long canonicalLength();
-    }
 
     /** RFC 8617 §4.2.1 allows 50 ARC sets; Hato validates at most this many and fails longer chains. */
     static final int MAX_ARC_SETS = 10;
@@ -235,7 +219,7 @@ public final class DkimVerifier {
                 }
                 if (!cv.equals(i == 0 ? "none" : "pass")) {
                     return Mono.just(new ArcVerdict(ArcVerdict.Result.FAIL, count, "ARC-Seal i=" + (i + 1)
-                            + " has cv=" + printable(cv)));
+                            + " has cv=" + DkimFields.printable(cv)));
                 }
             }
             return verify(arcSignature).flatMap(ams -> {
@@ -276,7 +260,7 @@ public final class DkimVerifier {
                 }
             }
             String algorithm = tags.get("a").toLowerCase(Locale.ROOT);
-            if (tags.containsKey("h") || !validDomain(lowerOrNull(tags.get("d"))) || !validSelector(tags.get("s"))
+            if (tags.containsKey("h") || !DkimFields.validDomain(DkimFields.lowerOrNull(tags.get("d"))) || !DkimFields.validSelector(tags.get("s"))
                     || !(algorithm.equals("rsa-sha256") || algorithm.equals("ed25519-sha256"))) {
                 return Mono.just(DkimVerdict.Result.PERMERROR);
             }
@@ -289,8 +273,8 @@ public final class DkimVerifier {
                     input.writeBytes(RelaxedHeader.canonical(set.seal, false));
                 }
             }
-            input.writeBytes(RelaxedHeader.canonical(withoutSignatureValue(arcSets.get(k - 1).seal), true));
-            String keyName = tags.get("s") + "._domainkey." + lowerOrNull(tags.get("d"));
+            input.writeBytes(RelaxedHeader.canonical(DkimFields.withoutSignatureValue(arcSets.get(k - 1).seal), true));
+            String keyName = tags.get("s") + "._domainkey." + DkimFields.lowerOrNull(tags.get("d"));
             return keys.txt(keyName)
                     .map(records -> sealResult(records, algorithm.startsWith("ed25519"), input.toByteArray(),
                             tags.get("b")))
@@ -372,7 +356,7 @@ public final class DkimVerifier {
             }
             PublicKey publicKey;
             try {
-                publicKey = publicKey(key.publicKey(), ed25519);
+                publicKey = DkimFields.publicKey(key.publicKey(), ed25519);
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 return verdict.with(DkimVerdict.Result.PERMERROR, "unusable public key");
             }
@@ -380,7 +364,7 @@ public final class DkimVerifier {
                 return verdict.with(DkimVerdict.Result.PERMERROR, "RSA key shorter than " + MIN_RSA_BITS + " bits");
             }
             boolean relaxedHeader = !tags.getOrDefault("c", "simple").toLowerCase(Locale.ROOT).startsWith("simple");
-            List<String> names = headerNames(tags.get("h"));
+            List<String> names = DkimFields.headerNames(tags.get("h"));
             byte[] input = headerHashInput(names, field, relaxedHeader);
             boolean valid;
             try {
@@ -398,7 +382,7 @@ public final class DkimVerifier {
             if (key.testing()) {
                 return verdict.with(DkimVerdict.Result.NEUTRAL, "key in test mode (t=y)");
             }
-            Long signedLength = tags.containsKey("l") ? digits(tags.get("l"), 76) : null;
+            Long signedLength = tags.containsKey("l") ? DkimFields.digits(tags.get("l"), 76) : null;
             if (signedLength != null && body.canonicalLength() > signedLength) {
                 return verdict.with(DkimVerdict.Result.POLICY, "l= leaves part of the body unsigned");
             }
@@ -408,9 +392,9 @@ public final class DkimVerifier {
         private byte[] headerHashInput(List<String> names, byte[] field, boolean relaxed) {
             ByteArrayOutputStream input = new ByteArrayOutputStream();
             for (HeaderSection.Field selected : header.select(names)) {
-                input.writeBytes(relaxed ? RelaxedHeader.canonical(selected.raw(), false) : simple(selected.raw()));
+                input.writeBytes(relaxed ? RelaxedHeader.canonical(selected.raw(), false) : DkimFields.simple(selected.raw()));
             }
-            byte[] unsigned = withoutSignatureValue(field);
+            byte[] unsigned = DkimFields.withoutSignatureValue(field);
             input.writeBytes(relaxed ? RelaxedHeader.canonical(unsigned, true) : unsigned);
             return input.toByteArray();
         }
@@ -437,7 +421,7 @@ public final class DkimVerifier {
                 return -1;
             }
         }
-        Long number = digits(instance, 3);
+        Long number = DkimFields.digits(instance, 3);
         return number == null ? -1 : number.intValue();
     }
 
@@ -451,7 +435,7 @@ public final class DkimVerifier {
             if (key.revoked() || !key.keyType().equals(ed25519 ? "ed25519" : "rsa")) {
                 return DkimVerdict.Result.PERMERROR;
             }
-            PublicKey publicKey = publicKey(key.publicKey(), ed25519);
+            PublicKey publicKey = DkimFields.publicKey(key.publicKey(), ed25519);
             if (publicKey instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
                 return DkimVerdict.Result.PERMERROR;
             }
@@ -481,20 +465,20 @@ public final class DkimVerifier {
             return new Pending(blank, Map.of(), field, null, blank.with(DkimVerdict.Result.PERMERROR,
                     "signature: " + e.getMessage()));
         }
-        String domain = lowerOrNull(tags.get("d"));
+        String domain = DkimFields.lowerOrNull(tags.get("d"));
         String b = tags.get("b") == null ? null : TagList.compact(tags.get("b"));
         DkimVerdict verdict = new DkimVerdict(DkimVerdict.Result.PERMERROR, domain, tags.get("s"),
                 arc ? null : tags.get("i"),
-                lowerOrNull(tags.get("a")), b == null ? null : b.substring(0, Math.min(8, b.length())), "");
+                DkimFields.lowerOrNull(tags.get("a")), b == null ? null : b.substring(0, Math.min(8, b.length())), "");
         String problem = problem(tags, domain, arc);
         if (problem != null) {
             return new Pending(verdict, tags, field, null, verdict.with(DkimVerdict.Result.PERMERROR, problem));
         }
-        Long length = tags.containsKey("l") ? digits(tags.get("l"), 76) : null;
+        Long length = tags.containsKey("l") ? DkimFields.digits(tags.get("l"), 76) : null;
         long limit = length == null ? Long.MAX_VALUE : length;
         String body = tags.getOrDefault("c", arc ? "relaxed/relaxed" : "simple/simple").toLowerCase(Locale.ROOT);
         body = body.contains("/") ? body.substring(body.indexOf('/') + 1) : "simple";
-        BodyHasher hasher = body.equals("relaxed") ? relaxed(limit) : simple(limit);
+        BodyHasher hasher = body.equals("relaxed") ? new RelaxedBodyHash(limit) : new SimpleBodyHash(limit);
         return new Pending(verdict, tags, field, hasher, null);
     }
 
@@ -507,31 +491,31 @@ public final class DkimVerifier {
             }
         }
         if (!arc && !tags.get("v").equals("1")) {
-            return "unknown version v=" + printable(tags.get("v"));
+            return "unknown version v=" + DkimFields.printable(tags.get("v"));
         }
         String algorithm = tags.get("a").toLowerCase(Locale.ROOT);
         if (algorithm.equals("rsa-sha1")) {
             return "rsa-sha1 is not accepted (RFC 8301)";
         }
         if (!algorithm.equals("rsa-sha256") && !algorithm.equals("ed25519-sha256")) {
-            return "unknown algorithm a=" + printable(algorithm);
+            return "unknown algorithm a=" + DkimFields.printable(algorithm);
         }
         String canonicalization = tags.getOrDefault("c", "simple/simple").toLowerCase(Locale.ROOT);
         if (!List.of("simple", "relaxed", "simple/simple", "simple/relaxed", "relaxed/simple", "relaxed/relaxed")
                 .contains(canonicalization)) {
-            return "unknown canonicalization c=" + printable(canonicalization);
+            return "unknown canonicalization c=" + DkimFields.printable(canonicalization);
         }
         if (tags.containsKey("q") && !tags.get("q").toLowerCase(Locale.ROOT).contains("dns/txt")) {
             return "unknown query method q=";
         }
-        if (!validDomain(domain) || !validSelector(tags.get("s"))) {
+        if (!DkimFields.validDomain(domain) || !DkimFields.validSelector(tags.get("s"))) {
             return "invalid d= or s=";
         }
         if (arc) {
-            if (headerNames(tags.get("h")).contains("arc-seal")) {
+            if (DkimFields.headerNames(tags.get("h")).contains("arc-seal")) {
                 return "an ARC-Message-Signature must not sign ARC-Seal";
             }
-        } else if (headerNames(tags.get("h")).stream().noneMatch(name -> name.equals("from"))) {
+        } else if (DkimFields.headerNames(tags.get("h")).stream().noneMatch(name -> name.equals("from"))) {
             return "From is not signed";
         }
         String identity = arc ? null : tags.get("i");
@@ -542,11 +526,11 @@ public final class DkimVerifier {
                 return "i= is not within d=";
             }
         }
-        if (tags.containsKey("l") && digits(tags.get("l"), 76) == null) {
+        if (tags.containsKey("l") && DkimFields.digits(tags.get("l"), 76) == null) {
             return "invalid l=";
         }
-        Long signed = tags.containsKey("t") ? digits(tags.get("t"), 12) : null;
-        Long expires = tags.containsKey("x") ? digits(tags.get("x"), 12) : null;
+        Long signed = tags.containsKey("t") ? DkimFields.digits(tags.get("t"), 12) : null;
+        Long expires = tags.containsKey("x") ? DkimFields.digits(tags.get("x"), 12) : null;
         if ((tags.containsKey("t") && signed == null) || (tags.containsKey("x") && expires == null)) {
             return "invalid t= or x=";
         }
@@ -561,159 +545,5 @@ public final class DkimVerifier {
             return "signature time in the future";
         }
         return null;
-    }
-
-    private static @Nullable Long digits(String value, int maxDigits) {
-        if (value.isEmpty() || value.length() > maxDigits) {
-            return null;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-                return null;
-            }
-        }
-        BigInteger number = new BigInteger(value);
-        return number.bitLength() < 63 ? number.longValue() : Long.MAX_VALUE;
-    }
-
-    private static List<String> headerNames(String h) {
-        List<String> names = new ArrayList<>();
-        for (String name : h.split(":", 256)) {
-            String trimmed = TagList.compact(name).toLowerCase(Locale.ROOT);
-            if (!trimmed.isEmpty()) {
-                names.add(trimmed);
-            }
-        }
-        return names;
-    }
-
-    private static boolean validDomain(@Nullable String domain) {
-        if (domain == null || domain.isEmpty() || domain.length() > 253 || domain.startsWith(".")
-                || domain.endsWith(".") || domain.contains("..")) {
-            return false;
-        }
-        return domain.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-                || c == '_');
-    }
-
-    private static boolean validSelector(String selector) {
-        return validDomain(selector.toLowerCase(Locale.ROOT));
-    }
-
-    private static @Nullable String lowerOrNull(@Nullable String value) {
-        return value == null ? null : value.toLowerCase(Locale.ROOT);
-    }
-
-    private static String printable(String value) {
-        String cut = value.length() > 30 ? value.substring(0, 30) : value;
-        return cut.replaceAll("[^\\x21-\\x7e]", "?");
-    }
-
-    /** The simple header canonicalization (§3.4.1): the field unchanged, with its CRLF. */
-    private static byte[] simple(byte[] field) {
-        byte[] out = Arrays.copyOf(field, field.length + 2);
-        out[field.length] = '\r';
-        out[field.length + 1] = '\n';
-        return out;
-    }
-
-    /**
-     * The DKIM-Signature field with the value of its b= tag deleted, surrounding whitespace included (§3.5, §3.7);
-     * every other octet unchanged.
-     */
-    static byte[] withoutSignatureValue(byte[] field) {
-        int colon = 0;
-        while (colon < field.length && field[colon] != ':') {
-            colon++;
-        }
-        int start = colon + 1;
-        while (start <= field.length) {
-            int end = start;
-            while (end < field.length && field[end] != ';') {
-                end++;
-            }
-            int at = start;
-            while (at < end && isWhitespace(field[at])) {
-                at++;
-            }
-            if (at < end && (field[at] == 'b' || field[at] == 'B')) {
-                int afterName = at + 1;
-                while (afterName < end && isWhitespace(field[afterName])) {
-                    afterName++;
-                }
-                if (afterName < end && field[afterName] == '=') {
-                    ByteArrayOutputStream out = new ByteArrayOutputStream(field.length);
-                    out.write(field, 0, afterName + 1);
-                    out.write(field, end, field.length - end);
-                    return out.toByteArray();
-                }
-            }
-            start = end + 1;
-        }
-        return field;
-    }
-
-    private static boolean isWhitespace(byte b) {
-        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
-    }
-
-    private static PublicKey publicKey(String base64, boolean ed25519) throws GeneralSecurityException {
-        byte[] data = Base64.getDecoder().decode(TagList.compact(base64));
-        if (ed25519) {
-            if (data.length != 32) {
-                throw new GeneralSecurityException("an Ed25519 key has 32 octets");
-            }
-            byte[] spki = Arrays.copyOf(ED25519_SPKI, ED25519_SPKI.length + 32);
-            System.arraycopy(data, 0, spki, ED25519_SPKI.length, 32);
-            return KeyFactory.getInstance("Ed25519", DkimAlgorithm.BC).generatePublic(new X509EncodedKeySpec(spki));
-        }
-        KeyFactory rsa = KeyFactory.getInstance("RSA", DkimAlgorithm.BC);
-        try {
-            return rsa.generatePublic(new X509EncodedKeySpec(data));
-        } catch (GeneralSecurityException e) {
-            // Some publish the bare PKCS#1 RSAPublicKey rather than the SubjectPublicKeyInfo; accepted, as dkimpy does.
-            org.bouncycastle.asn1.pkcs.RSAPublicKey pkcs1 = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(data);
-            return rsa.generatePublic(new RSAPublicKeySpec(pkcs1.getModulus(), pkcs1.getPublicExponent()));
-        }
-    }
-
-    private static BodyHasher relaxed(long limit) {
-        RelaxedBodyHash hash = new RelaxedBodyHash(limit);
-        return new BodyHasher() {
-            @Override
-            public void update(ByteBuffer chunk) {
-                hash.update(chunk);
-            }
-
-            @Override
-            public byte[] finish() {
-                return hash.finish();
-            }
-
-            @Override
-            public long canonicalLength() {
-                return hash.canonicalLength();
-            }
-        };
-    }
-
-    private static BodyHasher simple(long limit) {
-        SimpleBodyHash hash = new SimpleBodyHash(limit);
-        return new BodyHasher() {
-            @Override
-            public void update(ByteBuffer chunk) {
-                hash.update(chunk);
-            }
-
-            @Override
-            public byte[] finish() {
-                return hash.finish();
-            }
-
-            @Override
-            public long canonicalLength() {
-                return hash.canonicalLength();
-            }
-        };
     }
 }

@@ -18,7 +18,7 @@ import java.security.MessageDigest;
  *
  * Lines end at LF, with or without a CR before it; a CR not followed by LF is an ordinary octet.
  */
-final class RelaxedBodyHash {
+final class RelaxedBodyHash implements BodyHasher {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
@@ -53,12 +53,14 @@ final class RelaxedBodyHash {
     }
 
     /** How many octets the canonical body has, after {@link #finish()} (l= or not). */
-    long canonicalLength() {
+    @Override
+    public long canonicalLength() {
         return canonicalLength;
     }
 
     /** Hashes the octets between position and limit; the buffer's position is left as it was. */
-    void update(ByteBuffer chunk) {
+    @Override
+    public void update(ByteBuffer chunk) {
         if (finished) {
             throw new IllegalStateException("the body hash is finished");
         }
@@ -121,7 +123,8 @@ final class RelaxedBodyHash {
     }
 
     /** The SHA-256 of the canonical body; ends the stream. */
-    byte[] finish() {
+    @Override
+    public byte[] finish() {
         if (finished) {
             throw new IllegalStateException("the body hash is finished");
         }

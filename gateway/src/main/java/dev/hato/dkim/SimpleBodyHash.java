@@ -8,7 +8,7 @@ import java.security.MessageDigest;
  * that every CRLF at its end is dropped and one CRLF written (an empty body is one CRLF). Trailing CRLFs are only
  * counted until something follows them. {@code limit} is the l= tag: only that many canonical octets are hashed.
  */
-final class SimpleBodyHash {
+final class SimpleBodyHash implements BodyHasher {
 
     private final MessageDigest digest = DkimAlgorithm.sha256();
     private final byte[] out = new byte[8192];
@@ -25,7 +25,8 @@ final class SimpleBodyHash {
         this.limit = limit;
     }
 
-    void update(ByteBuffer chunk) {
+    @Override
+    public void update(ByteBuffer chunk) {
         for (int i = chunk.position(), end = chunk.limit(); i < end; i++) {
             byte b = chunk.get(i);
             if (pendingCr) {
@@ -64,7 +65,8 @@ final class SimpleBodyHash {
         out[used++] = b;
     }
 
-    byte[] finish() {
+    @Override
+    public byte[] finish() {
         if (pendingCr) {
             pendingCr = false;
             flushCrlfs();
@@ -78,7 +80,8 @@ final class SimpleBodyHash {
         return digest.digest();
     }
 
-    long canonicalLength() {
+    @Override
+    public long canonicalLength() {
         return canonicalLength;
     }
 }
