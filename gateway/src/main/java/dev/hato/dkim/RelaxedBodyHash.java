@@ -1,7 +1,6 @@
 package dev.hato.dkim;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 
 /**
  * The body hash (bh=) with the "relaxed" body canonicalization of RFC 6376 §3.4.4, computed as the body streams
@@ -25,13 +24,7 @@ final class RelaxedBodyHash implements BodyHasher {
     private static final byte SP = ' ';
     private static final byte HTAB = '\t';
 
-    private final MessageDigest digest = DkimAlgorithm.sha256();
-    private final byte[] out = new byte[8192];
-    private int used;
-    /** How many canonical octets are hashed at most (the l= tag, RFC 6376 §3.5); the rest is only counted. */
-    private final long limit;
-    /** Every canonical octet, hashed or not. */
-    private long canonicalLength;
+    private final CanonicalBody body;
 
     private boolean pendingCr;
     private boolean pendingSpace;
@@ -46,16 +39,13 @@ final class RelaxedBodyHash implements BodyHasher {
 
     /** Only the first {@code limit} octets of the canonical body are hashed (a verified signature's l=). */
     RelaxedBodyHash(long limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative");
-        }
-        this.limit = limit;
+        this.body = new CanonicalBody(limit);
     }
 
     /** How many octets the canonical body has, after {@link #finish()} (l= or not). */
     @Override
     public long canonicalLength() {
-        return canonicalLength;
+        return body.length();
     }
 
     /** Hashes the octets between position and limit; the buffer's position is left as it was. */
@@ -112,14 +102,7 @@ final class RelaxedBodyHash implements BodyHasher {
     }
 
     private void write(byte b) {
-        if (canonicalLength++ >= limit) {
-            return;
-        }
-        if (used == out.length) {
-            digest.update(out, 0, used);
-            used = 0;
-        }
-        out[used++] = b;
+        body.write(b);
     }
 
     /** The SHA-256 of the canonical body; ends the stream. */
@@ -136,8 +119,7 @@ final class RelaxedBodyHash implements BodyHasher {
             write(CR);
             write(LF);
         }
-        digest.update(out, 0, used);
         finished = true;
-        return digest.digest();
+        return body.digest();
     }
 }

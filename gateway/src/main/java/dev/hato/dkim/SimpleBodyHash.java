@@ -1,7 +1,6 @@
 package dev.hato.dkim;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 
 /**
  * The body hash with the "simple" body canonicalization of RFC 6376 §3.4.3, streamed: the body as it is, except
@@ -10,19 +9,12 @@ import java.security.MessageDigest;
  */
 final class SimpleBodyHash implements BodyHasher {
 
-    private final MessageDigest digest = DkimAlgorithm.sha256();
-    private final byte[] out = new byte[8192];
-    private int used;
-    private final long limit;
-    private long canonicalLength;
+    private final CanonicalBody body;
     private boolean pendingCr;
     private long pendingCrlfs;
 
     SimpleBodyHash(long limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative");
-        }
-        this.limit = limit;
+        this.body = new CanonicalBody(limit);
     }
 
     @Override
@@ -55,14 +47,7 @@ final class SimpleBodyHash implements BodyHasher {
     }
 
     private void write(byte b) {
-        if (canonicalLength++ >= limit) {
-            return;
-        }
-        if (used == out.length) {
-            digest.update(out, 0, used);
-            used = 0;
-        }
-        out[used++] = b;
+        body.write(b);
     }
 
     @Override
@@ -75,13 +60,11 @@ final class SimpleBodyHash implements BodyHasher {
         pendingCrlfs = 0;
         write((byte) '\r');
         write((byte) '\n');
-        digest.update(out, 0, used);
-        used = 0;
-        return digest.digest();
+        return body.digest();
     }
 
     @Override
     public long canonicalLength() {
-        return canonicalLength;
+        return body.length();
     }
 }
