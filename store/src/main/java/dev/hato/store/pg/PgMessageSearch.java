@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -73,7 +74,7 @@ final class PgMessageSearch implements MessageSearch {
     @Override
     public Flux<Long> find(long accountId, long mailboxId, TextQuery query, int messages) {
         Objects.requireNonNull(query, "query");
-        Object[] parameters = parameters(accountId, mailboxId, query, false);
+        Object[] parameters = parameters(accountId, mailboxId, query, null);
         if (readsThrough(query, messages)) {
             // The bigram index spans every blob of every account: for a word common in the whole installation its
             // candidates are far more than a small mailbox holds, so the mailbox's own texts are read instead.
@@ -84,7 +85,7 @@ final class PgMessageSearch implements MessageSearch {
                 .then(way(connection, query, grams, messages))
                 .flatMapMany(way -> way == Way.INDEX
                         ? Database.rows(Database.statement(connection, sql(query, true),
-                                parameters(accountId, mailboxId, query, true)), PgMessageSearch::uids)
+                                parameters(accountId, mailboxId, query, grams)), PgMessageSearch::uids)
                         : set(connection, PLANNER_CHOICE).thenMany(Database.rows(
                                 Database.statement(connection, sql(query, false), parameters),
                                 PgMessageSearch::uids))))
@@ -139,13 +140,13 @@ final class PgMessageSearch implements MessageSearch {
      * Account, mailbox, text, the field's name for a field query and, for the statement through the index, the
      * query's search keys ({@link #keysParameter}).
      */
-    private static Object[] parameters(long accountId, long mailboxId, TextQuery query, boolean withKeys) {
+    private static Object[] parameters(long accountId, long mailboxId, TextQuery query, Integer @Nullable [] keys) {
         List<Object> parameters = new ArrayList<>(List.of(accountId, mailboxId, query.text()));
         if (query.scope() == Scope.FIELD) {
             parameters.add(Objects.requireNonNull(query.field()));
         }
-        if (withKeys) {
-            parameters.add(SearchGrams.parameter(query.text()));
+        if (keys != null) {
+            parameters.add(keys);
         }
         return parameters.toArray();
     }

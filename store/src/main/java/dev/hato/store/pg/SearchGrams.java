@@ -37,7 +37,6 @@ final class SearchGrams {
         for (int i = Character.charCount(previous); i < text.length(); ) {
             int current = text.codePointAt(i);
             i += Character.charCount(current);
-            int key = (previous << 16) + current;
             if ((previous | current) < 0x80) {
                 int pair = previous << 7 | current;
                 previous = current;
@@ -48,6 +47,7 @@ final class SearchGrams {
                 }
                 continue;
             }
+            int key = (previous << 16) + current;
             previous = current;
             int mask = table.length - 1;
             int slot = mix(key) & mask;
