@@ -59,10 +59,15 @@ final class CliContext implements AutoCloseable {
                 .run(arguments(config, dataDir, List.of()));
     }
 
+    /**
+     * Spring Boot arguments for the settings: the properties file ({@code --config}, else {@link ConfigLocation}'s
+     * {@code HATO_CONFIG} or {@code /etc/hato/hato.properties}), the data directory, then the overrides.
+     */
     static String[] arguments(@Nullable Path config, @Nullable Path dataDir, List<String> overrides) {
         List<String> arguments = new ArrayList<>();
-        if (config != null) {
-            arguments.add("--spring.config.additional-location=file:" + config.toAbsolutePath());
+        Path file = ConfigLocation.resolve(config);
+        if (file != null) {
+            arguments.add("--spring.config.additional-location=file:" + file.toAbsolutePath());
         }
         if (dataDir != null) {
             arguments.add("--hato.data-dir=" + dataDir.toAbsolutePath());
