@@ -59,12 +59,19 @@ class ConfigLocationTest {
         assertThat(ConfigLocation.SYSTEM_FILE).isEqualTo(Path.of("/etc/hato/hato.properties"));
     }
 
-    /** The whole path, as an operator's shell runs it: a separate JVM whose only hint is the environment. */
+    /**
+     * The whole path, as an operator's shell runs it: a separate JVM whose only hint is the environment. The named
+     * file wins over {@code ./hato.properties}, which still supplies what the named file leaves out.
+     */
     @Test
     void adminCommandShouldReadTheFileNamedByHatoConfigWithoutConfigOption() throws Exception {
         Path file = Files.writeString(dir.resolve("site.properties"), """
                 hato.host-name=mail.from-hato-config.example
                 hato.smtp.max-recipients=42
+                """);
+        Files.writeString(dir.resolve("hato.properties"), """
+                hato.host-name=mail.from-working-directory.example
+                hato.imap.idle-timeout=45m
                 """);
         Process process = hato(Map.of("HATO_CONFIG", file.toString()), "config", "show");
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -73,7 +80,7 @@ class ConfigLocationTest {
 
         assertThat(process.exitValue()).as(err).isZero();
         assertThat(out).contains("hato.host-name = mail.from-hato-config.example\n",
-                "hato.smtp.max-recipients = 42\n");
+                "hato.smtp.max-recipients = 42\n", "hato.imap.idle-timeout = 45m\n");
     }
 
     @Test

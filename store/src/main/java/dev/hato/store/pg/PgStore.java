@@ -181,7 +181,7 @@ public final class PgStore implements AutoCloseable {
     }
 
     /**
-     * One line for the start-up banner, e.g. {@code embedded PostgreSQL 16.4 on 127.0.0.1:54321, data in
+     * One line for the start-up banner, e.g. {@code embedded PostgreSQL 16.16 on 127.0.0.1:54321, data in
      * hato-data/postgres} or {@code PostgreSQL at r2dbc:postgresql://db/hato} (never with credentials).
      */
     public String describe() {
