@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployment kit in {@code deploy/}: the systemd unit carries exactly the keys meant (a mistyped key is only a
@@ -23,6 +24,9 @@ class DeploymentKitTest {
 
     private static final Path UNIT = Path.of("../deploy/systemd/hato.service");
     private static final Path EXAMPLE = Path.of("../deploy/hato.properties.example");
+
+    @TempDir
+    Path directory;
 
     @Test
     void unitShouldHaveExactlyTheIntendedKeys() throws IOException {
@@ -67,14 +71,14 @@ class DeploymentKitTest {
         assertThat(service.get("Environment")).contains("-XX:+ExitOnOutOfMemoryError");
         assertThat(service).contains(Map.entry("WorkingDirectory", "/var/lib/hato"),
                 Map.entry("StateDirectory", "hato"), Map.entry("LogsDirectory", "hato"));
-        HatoProperties example = CliContext.properties(EXAMPLE, null);
+        HatoProperties example = installedExample();
         assertThat(example.dataDir()).isEqualTo(Path.of("/var/lib/hato"));
         assertThat(example.mailLog().file()).isEqualTo(Path.of("/var/log/hato/mail.log"));
     }
 
     @Test
-    void exampleSettingsShouldPassTheStrictCheckWithTheProductionPorts() {
-        HatoProperties example = CliContext.properties(EXAMPLE, null);
+    void exampleSettingsShouldPassTheStrictCheckWithTheProductionPorts() throws IOException {
+        HatoProperties example = installedExample();
 
         assertThat(example.ports()).isEqualTo(new HatoProperties.Ports(25, 465, 587, 110, 995, 143, 993, 80, 8081,
                 443));
@@ -94,6 +98,12 @@ class DeploymentKitTest {
 
         assertThat(process.exitValue()).as(output).isZero();
         assertThat(output).isEmpty();
+    }
+
+    /** The example as install.sh installs it (as hato.properties), bound and checked as hato serve binds it. */
+    private HatoProperties installedExample() throws IOException {
+        Path installed = Files.copy(EXAMPLE, directory.resolve("hato.properties"));
+        return CliContext.properties(installed, null);
     }
 
     /** Sections of key=value lines; comments and blank lines skipped; a repeated key would hide one: refused. */

