@@ -1,5 +1,6 @@
 package dev.hato.store.pg;
 
+import java.util.Arrays;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -37,6 +38,16 @@ final class Migrations {
         MigrationInfo current = flyway(address, null).info().current();
         return current == null || current.getVersion() == null ? Optional.empty()
                 : Optional.of(current.getVersion().getVersion());
+    }
+
+    /** The newest migration this build of Hato carries (whatever the database has applied). */
+    static String latestKnown(ServerAddress address) {
+        return Arrays.stream(flyway(address, null).info().all())
+                .filter(info -> info.getState().isResolved() && info.getVersion() != null)
+                .map(info -> info.getVersion())
+                .max(MigrationVersion::compareTo)
+                .map(MigrationVersion::getVersion)
+                .orElse("none");
     }
 
     /** Negative, zero or positive as version {@code a} is older than, the same as or newer than {@code b}. */

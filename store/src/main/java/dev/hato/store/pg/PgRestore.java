@@ -87,13 +87,26 @@ public final class PgRestore {
                 String now = Migrations.current(session.address()).orElse(manifest.schemaVersion());
                 return new Summary(manifest.schemaVersion(), now, rows, session.describe(), replaced);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("restore failed, nothing was loaded: " + e.getMessage(), e);
-        } catch (java.util.zip.ZipException e) {
-            throw new IllegalArgumentException("the backup is damaged, nothing was loaded: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("restore failed, nothing was loaded: " + e.getMessage(), e);
+        } catch (SQLException | IOException e) {
+            throw failure(e);
         }
+    }
+
+    /** A damaged or cut-short archive is the operator's input (an argument); anything else a failure to act. */
+    private static RuntimeException failure(Exception e) {
+        for (Throwable link = e; link != null; link = link.getCause()) {
+            if (link instanceof java.io.EOFException) {
+                return new IllegalArgumentException("the backup is cut short (it ends inside "
+                        + "an entry); nothing was loaded", e);
+            }
+            if (link instanceof java.util.zip.ZipException) {
+                return new IllegalArgumentException("the backup is damaged (" + link.getMessage()
+                        + "); nothing was loaded", e);
+            }
+        }
+        return e instanceof IOException io
+                ? new UncheckedIOException("restore failed, nothing was loaded: " + e.getMessage(), io)
+                : new IllegalStateException("restore failed, nothing was loaded: " + e.getMessage(), e);
     }
 
     /** Brings the schema to the backup's version: never beyond it (its rows would not fit), never back. */
@@ -103,12 +116,17 @@ public final class PgRestore {
             throw new IllegalStateException("the database's schema is at version " + current.get()
                     + ", newer than the backup's (" + backupVersion + "); restore into a new, empty database");
         }
+        String known = Migrations.latestKnown(address);
+        if (known.equals("none") || Migrations.compare(backupVersion, known) > 0) {
+            throw new IllegalStateException("the backup was written at schema version " + backupVersion
+                    + " but this Hato's migrations reach " + known + " only; restore it with the Hato that wrote"
+                    + " it or a newer one");
+        }
         Migrations.migrateTo(address, backupVersion);
         String reached = Migrations.current(address).orElse("none");
         if (!reached.equals(backupVersion)) {
             throw new IllegalStateException("the backup was written at schema version " + backupVersion
-                    + " but this Hato's migrations reach " + reached + " only; restore it with the Hato that wrote"
-                    + " it or a newer one");
+                    + ", which is not a version of this Hato's migrations (they reached " + reached + ")");
         }
     }
 
