@@ -3,6 +3,7 @@ package dev.hato.store.pg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -125,6 +126,24 @@ class PgBackupRestoreTest {
                 new ByteArrayInputStream(archive), true))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("a running Hato uses this data");
         assertThat(TestSql.count(SOURCE.store(), "SELECT count(*) FROM domain")).isEqualTo(2);
+    }
+
+    @Test
+    void anExternalServerShouldBeRestoredIntoAndBackedUpFromByUrl() throws Exception {
+        // A PostgreSQL Hato did not start, reached through hato.store.url as an operator's server would be.
+        try (EmbeddedPostgres external = EmbeddedPostgres.builder().setDataDirectory(target.resolve("external"))
+                .setServerConfig("listen_addresses", "127.0.0.1").start()) {
+            StoreSettings settings = StoreSettings.defaults(target)
+                    .withUrl("r2dbc:postgresql://127.0.0.1:" + external.getPort() + "/postgres")
+                    .withUsername("postgres");
+            assertThat(PgRestore.read(settings, new ByteArrayInputStream(archive), false).target())
+                    .startsWith("PostgreSQL at r2dbc:postgresql://127.0.0.1:");
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            PgBackup.Summary summary = PgBackup.write(settings, again);
+            assertThat(summary.rows()).containsEntry("domain", 2L).containsEntry("alias", 1L)
+                    .containsEntry("blob_chunk", 1L);
+            assertThat(target.resolve("postgres")).doesNotExist(); // no embedded server was started
+        }
     }
 
     private PgRestore.Summary restore(byte[] bytes, boolean force) {
