@@ -15,8 +15,6 @@ import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.output.MigrateResult;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +90,7 @@ public final class PgStore implements AutoCloseable {
             } else {
                 address = ServerAddress.external(settings);
             }
-            migrate(address);
+            Migrations.migrate(address);
             PostgresqlConnectionFactory factory = new PostgresqlConnectionFactory(address.r2dbcConfiguration());
             ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration
                     .builder(factory)
@@ -116,21 +114,6 @@ public final class PgStore implements AutoCloseable {
             }
             throw e instanceof IllegalStateException ? e
                     : new IllegalStateException("could not open the store: " + e.getMessage(), e);
-        }
-    }
-
-    private static void migrate(ServerAddress address) {
-        // Flyway speaks JDBC only; it runs once here, before any reactive code touches the database. Several
-        // processes opening at once are serialised by Flyway's advisory lock.
-        MigrateResult result = Flyway.configure(PgStore.class.getClassLoader())
-                .dataSource(address.jdbcUrl(), address.username(), address.password())
-                .locations("classpath:db/migration")
-                .connectRetries(3)
-                .load()
-                .migrate();
-        if (result.migrationsExecuted > 0) {
-            log.info("schema migrated to version {} ({} migrations)", result.targetSchemaVersion,
-                    result.migrationsExecuted);
         }
     }
 
