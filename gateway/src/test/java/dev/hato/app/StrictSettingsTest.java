@@ -21,13 +21,49 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class StrictSettingsTest {
 
-    /** Binds the settings as Hato does at start-up (the CLI's context: properties only, no listeners, no store). */
+    /** Binds the settings as an administrative command does: no application context ({@link CliSettings}). */
     private static HatoProperties bind(String... arguments) {
+        return CliSettings.bind(arguments);
+    }
+
+    /** Binds the settings as {@code hato serve} does: in an application context, checked by StrictSettings. */
+    private static HatoProperties bindInContext(String... arguments) {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(CliContext.Configuration.class)
                 .web(WebApplicationType.NONE).initializers(new StrictSettings()).logStartupInfo(false)
                 .bannerMode(org.springframework.boot.Banner.Mode.OFF).run(arguments)) {
             return context.getBean(HatoProperties.class);
         }
+    }
+
+    @Test
+    void theCommandsShouldBindExactlyWhatTheServerBindsFromTheSameSources() throws IOException {
+        Path dir = Files.createTempDirectory("hato-bind-");
+        Path config = dir.resolve("site.properties");
+        Files.writeString(config, "hato.host-name=mail.example.org\nhato.ports.smtp=2600\nhato.imap.idle-timeout=7m\n"
+                + "hato.auth.domains.example.org=campus\n");
+        Path imported = dir.resolve("more.properties");
+        Files.writeString(imported, "hato.smtp.max-recipients=42\nhato.ports.smtp=2700\n");
+        String[] arguments = CliContext.arguments(config, dir.resolve("data"), List.of(
+                "--spring.config.import=file:" + imported, "--hato.ports.imaps=2993", "--hato.mail-log.max-files=3"));
+
+        HatoProperties withoutContext = bind(arguments);
+        assertThat(withoutContext).isEqualTo(bindInContext(arguments));
+        assertThat(withoutContext.hostName()).isEqualTo("mail.example.org");
+        assertThat(withoutContext.ports().smtp()).as("an imported file outranks --config FILE, in the server too").isEqualTo(2700);
+        assertThat(withoutContext.smtp().maxRecipients()).isEqualTo(42);
+        assertThat(withoutContext.ports().imaps()).isEqualTo(2993);
+        assertThat(withoutContext.dataDir()).isEqualTo(dir.resolve("data").toAbsolutePath());
+        assertThat(bind()).as("the built-in defaults").isEqualTo(bindInContext());
+
+        Files.writeString(config, "hato.imap.idle-timeout=forever\n");
+        assertThat(CliFailures.describe(catchThrowable(() -> bind(arguments))))
+                .isEqualTo(CliFailures.describe(catchThrowable(() -> bindInContext(arguments))))
+                .startsWith("invalid setting hato.imap.idle-timeout");
+        Files.writeString(config, "hato.imap.idel-timeout=7m\n");
+        assertThat(CliFailures.describe(catchThrowable(() -> bind(arguments))))
+                .isEqualTo(CliFailures.describe(catchThrowable(() -> bindInContext(arguments))))
+                .startsWith("unknown setting hato.imap.idel-timeout").contains("site.properties")
+                .endsWith("; did you mean hato.imap.idle-timeout?");
     }
 
     @Test
