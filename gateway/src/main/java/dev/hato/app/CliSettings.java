@@ -52,7 +52,7 @@ final class CliSettings {
 
     private CliSettings() { }
 
-    /** Binds {@code hato.*} from {@code arguments} (as {@link CliContext#arguments} makes them) and the sources above. */
+    /** Binds {@code hato.*} from {@code arguments} (as {@link CliContext#arguments} makes them) and the files. */
     static HatoProperties bind(String... arguments) {
         quietLogging();
         StandardEnvironment environment = new StandardEnvironment();
@@ -67,7 +67,7 @@ final class CliSettings {
         return bind(environment);
     }
 
-    /** As {@link #bind(String...)}, always through Spring Boot's config-data processor: what the fast path must equal. */
+    /** As {@link #bind(String...)}, always through Spring Boot's config-data processor: what the fast path equals. */
     static HatoProperties bindThroughConfigData(String... arguments) {
         quietLogging();
         StandardEnvironment environment = new StandardEnvironment();
@@ -99,7 +99,8 @@ final class CliSettings {
                                                               SimpleCommandLinePropertySource commandLine) {
         MutablePropertySources sources = environment.getPropertySources();
         for (PropertySource<?> source : sources) {
-            if (source instanceof EnumerablePropertySource<?> enumerable && steersConfigData(enumerable, source == commandLine)) {
+            if (source instanceof EnumerablePropertySource<?> enumerable
+                    && steersConfigData(enumerable, source == commandLine)) {
                 return Optional.empty();
             }
         }
@@ -128,7 +129,8 @@ final class CliSettings {
         }
         List<PropertySource<?>> defaults = new ArrayList<>();
         if (!load(new ClassPathResource(CLASSPATH_DEFAULTS), "optional:classpath:/", defaults)
-                || defaults.size() != 1 || !BUILT_IN_IMPORT.equals(defaults.get(0).getProperty("spring.config.import"))) {
+                || defaults.size() != 1
+                || !BUILT_IN_IMPORT.equals(defaults.get(0).getProperty("spring.config.import"))) {
             return Optional.empty();
         }
         Path local = Path.of(WORKING_DIRECTORY_FILE);
@@ -173,7 +175,8 @@ final class CliSettings {
 
     /** The resource Spring Boot's config data makes of a {@code file:} location: its origins name it so. */
     private static Resource fileResource(String location) {
-        return new DefaultResourceLoader().getResource("file:" + StringUtils.cleanPath(location.substring("file:".length())));
+        String path = StringUtils.cleanPath(location.substring("file:".length()));
+        return new DefaultResourceLoader().getResource("file:" + path);
     }
 
     /**

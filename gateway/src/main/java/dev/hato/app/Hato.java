@@ -55,13 +55,16 @@ public final class Hato implements Runnable {
             return null;
         }
         Command hato = Hato.class.getAnnotation(Command.class);
+        CommandLine.Model.CommandSpec root = CommandLine.Model.CommandSpec.wrapWithoutInspection(new Hato());
+        root.name(hato.name()).version(hato.version()).scopeType(hato.scope());
+        root.mixinStandardHelpOptions(hato.mixinStandardHelpOptions());
+        root.usageMessage().description(hato.description());
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return new CommandLine(root, factory);
+        }
         for (Class<?> type : hato.subcommands()) {
             Command command = type.getAnnotation(Command.class);
             if (command.name().equals(args[0]) || java.util.List.of(command.aliases()).contains(args[0])) {
-                CommandLine.Model.CommandSpec root = CommandLine.Model.CommandSpec.wrapWithoutInspection(new Hato());
-                root.name(hato.name()).version(hato.version()).scopeType(hato.scope());
-                root.mixinStandardHelpOptions(hato.mixinStandardHelpOptions());
-                root.usageMessage().description(hato.description());
                 CommandLine commandLine = new CommandLine(root, factory);
                 try {
                     commandLine.addSubcommand(factory.create(type));
