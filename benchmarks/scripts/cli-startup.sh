@@ -45,9 +45,9 @@ done
 cd "$WORK"
 hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-markdown "$WORK/cli-startup.md" \
   --export-json "$WORK/cli-startup.json" \
-  -n "--version" "$HATO --version" \
-  -n "domain list" "$HATO domain list --data-dir $D" \
-  -n "user list" "$HATO user list --data-dir $D" \
-  -n "config show" "$HATO config show --data-dir $D" \
-  -n "log search --since 1h" "$HATO log search --since 1h --data-dir $D"
+  -n "hato --version" "$HATO --version" \
+  -n "hato domain list" "$HATO domain list --data-dir $D" \
+  -n "hato user list" "$HATO user list --data-dir $D" \
+  -n "hato config show" "$HATO config show --data-dir $D" \
+  -n "hato log search --since 1h" "$HATO log search --since 1h --data-dir $D"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; mode $MODE; commit $(git -C "$ROOT" rev-parse --short HEAD)"
