@@ -4,6 +4,7 @@ import dev.hato.auth.PasswordHasher;
 import dev.hato.provisioning.Provisioning;
 import dev.hato.store.pg.PgStore;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,8 @@ import reactor.core.scheduler.Schedulers;
  */
 final class CliContext implements AutoCloseable {
 
+    private static volatile boolean storeOpened;
+
     private final HatoProperties properties;
     private final PgStore store;
     private @Nullable Scheduler hashing;
@@ -31,7 +34,21 @@ final class CliContext implements AutoCloseable {
 
     static CliContext open(@Nullable Path config, @Nullable Path dataDir) {
         HatoProperties properties = properties(config, dataDir);
+        storeOpened = true;
         return new CliContext(properties, PgStore.openForAdministration(HatoApplication.storeSettings(properties)));
+    }
+
+    /**
+     * Stops Reactor Netty's shared event loops, which the store's connections ran on, when the process is about to
+     * exit. Their threads wait in native code ({@code epoll_wait}), and the JVM gives threads in native code up to 300
+     * ms to settle before it exits: a third of a short command's time. Never while anything else in the JVM may still
+     * use them (the tests run commands beside a server), so only from {@link Hato#main}.
+     */
+    static void stopEventLoops() {
+        if (storeOpened) {
+            reactor.netty.tcp.TcpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, Duration.ofSeconds(1))
+                    .block(Duration.ofSeconds(2));
+        }
     }
 
     /** The settings alone, bound and checked as the server binds them; nothing is started. */

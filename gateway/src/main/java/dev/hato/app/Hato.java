@@ -24,6 +24,7 @@ public final class Hato implements Runnable {
     public static void main(String[] args) {
         int status = execute(args, System.in, System.out, System.err);
         if (status != ServeCommand.KEEP_RUNNING) {
+            CliContext.stopEventLoops();
             System.exit(status);
         }
     }
