@@ -8,13 +8,13 @@
 # Each command runs as ./hato runs it (the extracted jar with its class-data-sharing archive, C1 only, serial GC;
 # the first store command writes the archive and is a warm-up). With HATO_CLI=jar it runs `java -jar hato-exec.jar`
 # instead, as before these changes (and as any script that calls the jar directly still does).
-# Knobs (environment): RUNS (20), WARMUP (2), HATO_CLI (launcher | jar), HATO_ROOT (the checkout, when running a
-# copy of this script). Results: WORK_DIR/cli-startup.{md,json}.
+# Knobs (environment): RUNS (20), WARMUP (2), SETTLE (seconds the started server is left to finish its own start-up
+# work, 20), HATO_CLI (launcher | jar), HATO_ROOT (the checkout, when running a copy of this script). Results: WORK_DIR/cli-startup.{md,json}.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="${HATO_ROOT:-$(cd "$HERE/../.." && pwd)}"
 WORK="${1:-/tmp/hato-cli-startup}"
-RUNS="${RUNS:-20}"; WARMUP="${WARMUP:-2}"; MODE="${HATO_CLI:-launcher}"
+RUNS="${RUNS:-20}"; WARMUP="${WARMUP:-2}"; SETTLE="${SETTLE:-20}"; MODE="${HATO_CLI:-launcher}"
 command -v hyperfine >/dev/null || { echo "cli-startup: hyperfine not found (apt-get install hyperfine)" >&2; exit 1; }
 JAR="$ROOT/gateway/target/hato-exec.jar"
 [[ -f "$JAR" ]] || { echo "cli-startup: $JAR missing: mvn -B -DskipTests package" >&2; exit 1; }
@@ -41,6 +41,7 @@ $HATO domain add bench.example --data-dir "$D" >/dev/null
 for i in 1 2 3 4 5; do
   echo "password-$i-secret" | $HATO user add "p$i@bench.example" --password-stdin --data-dir "$D" >/dev/null
 done
+sleep "$SETTLE"
 
 cd "$WORK"
 hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-markdown "$WORK/cli-startup.md" \
