@@ -21,13 +21,71 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class StrictSettingsTest {
 
-    /** Binds the settings as Hato does at start-up (the CLI's context: properties only, no listeners, no store). */
+    /** Binds the settings as an administrative command does: no application context ({@link CliSettings}). */
     private static HatoProperties bind(String... arguments) {
+        return CliSettings.bind(arguments);
+    }
+
+    /** Binds the settings as {@code hato serve} does: in an application context, checked by StrictSettings. */
+    private static HatoProperties bindInContext(String... arguments) {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(CliContext.Configuration.class)
                 .web(WebApplicationType.NONE).initializers(new StrictSettings()).logStartupInfo(false)
                 .bannerMode(org.springframework.boot.Banner.Mode.OFF).run(arguments)) {
             return context.getBean(HatoProperties.class);
         }
+    }
+
+    @Test
+    void theCommandsShouldBindExactlyWhatTheServerBindsFromTheSameSources() throws IOException {
+        Path dir = Files.createTempDirectory("hato-bind-");
+        Path config = dir.resolve("site.properties");
+        Files.writeString(config, "hato.host-name=mail.example.org\nhato.ports.smtp=2600\nhato.imap.idle-timeout=7m\n"
+                + "hato.auth.domains.example.org=campus\nhato.smtp.max-message-size=${hato.ports.smtp}KB\n");
+        String[] arguments = CliContext.arguments(config, dir.resolve("data"), List.of("--hato.ports.imaps=2993",
+                "--hato.mail-log.max-files=3"));
+
+        assertThat(CliSettings.readsFilesDirectly(arguments)).as("the common case needs no config-data processing")
+                .isTrue();
+        HatoProperties withoutContext = bind(arguments);
+        assertThat(withoutContext).isEqualTo(bindInContext(arguments))
+                .isEqualTo(CliSettings.bindThroughConfigData(arguments));
+        assertThat(withoutContext.hostName()).isEqualTo("mail.example.org");
+        assertThat(withoutContext.ports().smtp()).isEqualTo(2600);
+        assertThat(withoutContext.smtp().maxMessageSize().toKilobytes()).isEqualTo(2600);
+        assertThat(withoutContext.ports().imaps()).isEqualTo(2993);
+        assertThat(withoutContext.dataDir()).isEqualTo(dir.resolve("data").toAbsolutePath());
+        assertThat(bind()).as("the built-in defaults").isEqualTo(bindInContext());
+
+        // Two locations (a later one overrides an earlier one), one of them optional and missing.
+        Path second = dir.resolve("second.properties");
+        Files.writeString(second, "hato.ports.smtp=2700\nhato.smtp.max-recipients=42\n");
+        String[] two = {"--spring.config.additional-location=file:" + config + ",optional:file:" + dir.resolve("none")
+                + ",file:" + second};
+        assertThat(CliSettings.readsFilesDirectly(two)).isTrue();
+        assertThat(bind(two)).isEqualTo(bindInContext(two));
+        assertThat(bind(two).ports().smtp()).isEqualTo(2700);
+
+        // Settings that steer Spring Boot's own processing send the binding through it.
+        Files.writeString(second, "spring.config.import=file:" + config + "\nhato.smtp.max-recipients=43\n");
+        assertThat(CliSettings.readsFilesDirectly(two)).isFalse();
+        assertThat(bind(two)).isEqualTo(bindInContext(two));
+        String[] imported = {"--spring.config.import=file:" + second};
+        assertThat(CliSettings.readsFilesDirectly(imported)).isFalse();
+        assertThat(bind(imported)).isEqualTo(bindInContext(imported));
+        assertThat(bind(imported).smtp().maxRecipients()).isEqualTo(43);
+
+        Files.writeString(config, "hato.imap.idle-timeout=forever\n");
+        assertThat(CliFailures.describe(catchThrowable(() -> bind(arguments))))
+                .isEqualTo(CliFailures.describe(catchThrowable(() -> bindInContext(arguments))))
+                .startsWith("invalid setting hato.imap.idle-timeout");
+        Files.writeString(config, "hato.imap.idel-timeout=7m\n");
+        assertThat(CliFailures.describe(catchThrowable(() -> bind(arguments))))
+                .startsWith("unknown setting hato.imap.idel-timeout").contains("site.properties")
+                .endsWith("; did you mean hato.imap.idle-timeout?");
+        assertThat(CliFailures.describe(catchThrowable(() -> bindInContext(arguments))))
+                .startsWith("unknown setting hato.imap.idel-timeout").contains("site.properties");
+        Files.delete(config);
+        assertThat(catchThrowable(() -> bind(arguments))).as("a --config file that is missing").isNotNull();
     }
 
     @Test

@@ -81,6 +81,23 @@ public final class PgStore implements AutoCloseable {
      * @throws IllegalStateException when the database cannot be reached or migrated
      */
     public static PgStore open(StoreSettings settings) {
+        return open(settings, true);
+    }
+
+    /**
+     * Opens the store for one administrative command (the {@code hato} CLI): as {@link #open}, except that a database
+     * some server uses is never migrated. Attached to a running server, or given a URL, it checks the schema version
+     * with one query instead of starting Flyway (a second or more of a short command's life), and refuses a schema
+     * older than this code's; only an embedded PostgreSQL it had to start itself, which no server runs on, is
+     * migrated.
+     *
+     * @throws IllegalStateException when the database cannot be reached, or its schema is behind this code
+     */
+    public static PgStore openForAdministration(StoreSettings settings) {
+        return open(settings, false);
+    }
+
+    private static PgStore open(StoreSettings settings, boolean server) {
         EmbeddedServer embedded = null;
         try {
             ServerAddress address;
@@ -90,7 +107,10 @@ public final class PgStore implements AutoCloseable {
             } else {
                 address = ServerAddress.external(settings);
             }
-            Migrations.migrate(address);
+            boolean migrate = server || embedded != null && !embedded.attached();
+            if (migrate) {
+                Migrations.migrate(address);
+            }
             PostgresqlConnectionFactory factory = new PostgresqlConnectionFactory(address.r2dbcConfiguration());
             ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration
                     .builder(factory)
@@ -102,6 +122,15 @@ public final class PgStore implements AutoCloseable {
                     .maxCreateConnectionTime(Duration.ofSeconds(10))
                     .build());
             PgStore store = new PgStore(embedded, pool, factory, settings, address.description());
+            if (!migrate) {
+                try {
+                    SchemaVersion.requireCurrent(new Database(pool));
+                } catch (RuntimeException e) {
+                    embedded = null; // closed by the store
+                    store.close();
+                    throw e;
+                }
+            }
             log.info("store open: {}", store.describe());
             return store;
         } catch (RuntimeException e) {
