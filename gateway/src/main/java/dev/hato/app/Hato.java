@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         version = "Hato " + GatewayStatus.VERSION,
         description = "Reactive mail gateway: SMTP, POP3 and HTTP on PostgreSQL.",
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
-                QueueCommand.class, DkimCommand.class, AuditCommand.class, LogCommand.class, ConfigCommand.class})
+                QueueCommand.class, DkimCommand.class, AuditCommand.class, LogCommand.class, ConfigCommand.class,
+                TlsCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec
