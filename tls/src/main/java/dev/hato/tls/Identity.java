@@ -77,7 +77,7 @@ final class Identity {
         Instant notAfter = leaf.getNotAfter().toInstant().truncatedTo(ChronoUnit.SECONDS);
         return KeyAlgorithms.describe(leaf.getPublicKey()) + " certificate for " + subject + " from " + origin
                 + " (" + key.chain().size() + (key.chain().size() == 1 ? " certificate" : " certificates")
-                + ", issued by " + leaf.getIssuerX500Principal().getName() + ", valid until "
+                + ", subject " + leaf.getSubjectX500Principal().getName() + ", issued by " + leaf.getIssuerX500Principal().getName() + ", valid until "
                 + notAfter.atOffset(ZoneOffset.UTC) + ", SHA-256 fingerprint " + ServerTls.fingerprint(leaf) + ")";
     }
 
