@@ -67,6 +67,46 @@ class ServerTlsReloadTest {
     }
 
     @Test
+    void aNamedCertificateTheClientCannotUseShouldGiveWayToTheDefault() throws Exception {
+        Issued mail = TestCertificates.server(TestCertificates.rsaKeys(), authority, "mail.example.ac.jp");
+        Issued smtp = issue("smtp.example.ac.jp");
+        CertificateFiles mailFiles = write("mail", mail);
+        ServerTls tls = ServerTls.load(settings(mailFiles).withNamedCertificates(List.of(write("smtp", smtp))));
+
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            assertThat(served(server, "smtp.example.ac.jp")).isEqualTo(smtp.certificate());
+            // An RSA-only TLS 1.2 client: the named ECDSA certificate cannot serve it, the default RSA one can.
+            try (SniClient client = SniClient.connectTls12(server.port(), "smtp.example.ac.jp",
+                    authority.certificate(), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")) {
+                assertThat(client.serverCertificate()).isEqualTo(mail.certificate());
+                assertThat(client.exchange("A001 NOOP\r\n")).isEqualTo("A001 NOOP\r\n");
+            }
+        }
+    }
+
+    @Test
+    void namedCertificatesShouldWorkBesideTheSelfSignedDefault() throws Exception {
+        Issued smtp = issue("smtp.example.ac.jp");
+        ServerTls tls = ServerTls.load(TlsSettings.selfSigned("mail.example.ac.jp", directory.resolve("tls"))
+                .withNamedCertificates(List.of(write("smtp", smtp))));
+
+        assertThat(tls.selfSigned()).isTrue();
+        try (EchoServer server = EchoServer.start(tls.sslContext())) {
+            assertThat(served(server, "smtp.example.ac.jp")).isEqualTo(smtp.certificate());
+            try (SniClient client = SniClient.connectUnverified(server.port(), "other.example.org",
+                    tls.certificate())) {
+                assertThat(client.serverCertificate()).isEqualTo(tls.certificate());
+            }
+        }
+        Issued renewed = issue("smtp.example.ac.jp");
+        replace(new CertificateFiles(directory.resolve("smtp-chain.pem"), directory.resolve("smtp-key.pem")),
+                renewed);
+        assertThat(tls.reload().lines()).extracting(ReloadReport.Line::status)
+                .containsExactly(Status.SELF_SIGNED, Status.LOADED);
+        assertThat(tls.certificate("smtp.example.ac.jp")).isEqualTo(renewed.certificate());
+    }
+
+    @Test
     void opensslShouldSeeTheCertificateOfTheNameItAsksFor() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is installed");
         Issued mail = issue("mail.example.ac.jp");

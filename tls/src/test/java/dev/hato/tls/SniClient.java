@@ -31,7 +31,7 @@ final class SniClient implements AutoCloseable {
      */
     static SniClient connect(int port, String serverName, X509Certificate anchor, String... protocols)
             throws Exception {
-        return connect(port, serverName, true, anchor, protocols);
+        return connect(port, serverName, true, anchor, null, protocols);
     }
 
     /**
@@ -39,11 +39,17 @@ final class SniClient implements AutoCloseable {
      * with {@code serverName} {@code null}: sending no server name at all.
      */
     static SniClient connectUnverified(int port, String serverName, X509Certificate anchor) throws Exception {
-        return connect(port, serverName, false, anchor);
+        return connect(port, serverName, false, anchor, null);
+    }
+
+    /** As {@link #connectUnverified}, over TLS 1.2 with only the given cipher suites (an older client). */
+    static SniClient connectTls12(int port, String serverName, X509Certificate anchor, String... suites)
+            throws Exception {
+        return connect(port, serverName, false, anchor, suites, "TLSv1.2");
     }
 
     private static SniClient connect(int port, String serverName, boolean verifyName, X509Certificate anchor,
-                                     String... protocols) throws Exception {
+                                     String[] suites, String... protocols) throws Exception {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
         trusted.setCertificateEntry("anchor", anchor);
@@ -65,6 +71,9 @@ final class SniClient implements AutoCloseable {
         }
         if (protocols.length > 0) {
             parameters.setProtocols(protocols);
+        }
+        if (suites != null) {
+            parameters.setCipherSuites(suites);
         }
         socket.setSSLParameters(parameters);
         socket.startHandshake();
