@@ -37,6 +37,9 @@ final class CertificateSlot {
     /** One check's result; {@code problem} is set for {@link Result#REFUSED} and {@link Result#WAITING}. */
     record Check(Result result, CertificateFiles files, Identity identity, @Nullable String problem) { }
 
+    // A PEM file of a few certificates is a few kilobytes; anything far larger is not one, and is not read whole.
+    private static final long MAX_FILE_SIZE = 1024 * 1024;
+
     private final CertificateFiles files;
     private Identity identity;
     private byte[] loaded;
@@ -123,9 +126,6 @@ final class CertificateSlot {
         }
         return new Contents(chain, key, digest(chain, key), null);
     }
-
-    // A PEM file of a few certificates is a few kilobytes; anything far larger is not one, and is not read whole.
-    private static final long MAX_FILE_SIZE = 1024 * 1024;
 
     private static byte[] readFile(Path file, String role) throws UnreadableFile {
         try {
