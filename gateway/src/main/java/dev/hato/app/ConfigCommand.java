@@ -53,6 +53,10 @@ final class ConfigCommand {
             } else if (value instanceof Map<?, ?> map && !map.isEmpty()
                     && map.values().iterator().next().getClass().isRecord()) {
                 map.forEach((key, group) -> print(name + "." + key, group, lines));
+            } else if (value instanceof List<?> list && !list.isEmpty() && list.get(0).getClass().isRecord()) {
+                for (int i = 0; i < list.size(); i++) {
+                    print(name + "[" + i + "]", list.get(i), lines);
+                }
             } else {
                 lines.add(name + " = " + shown(component.getName(), value));
             }

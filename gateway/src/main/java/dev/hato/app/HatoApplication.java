@@ -6,6 +6,8 @@ import dev.hato.dkim.MessageSigner;
 import dev.hato.maillog.MailLogWriter;
 import dev.hato.store.pg.PgStore;
 import dev.hato.store.pg.StoreSettings;
+import dev.hato.tls.CertificateFiles;
+import dev.hato.tls.CertificateWatcher;
 import dev.hato.tls.ServerTls;
 import dev.hato.tls.TlsSettings;
 import dev.hato.web.setup.ClientSettings;
@@ -61,6 +63,16 @@ public class HatoApplication {
     @Bean
     ServerTls serverTls(HatoProperties properties) {
         return ServerTls.load(tlsSettings(properties));
+    }
+
+    /**
+     * Checks the certificate files every {@code hato.tls.watch-interval} and serves renewed ones; closed (its
+     * thread stopped) with the application. Zero: no checks, only {@code hato tls reload}.
+     */
+    @Bean(destroyMethod = "close")
+    AutoCloseable certificateWatcher(HatoProperties properties, ServerTls serverTls) {
+        Duration interval = properties.tls().watchInterval();
+        return interval.isZero() ? () -> { } : CertificateWatcher.start(serverTls, interval);
     }
 
     /** Argon2 is deliberately slow; it gets its own bounded threads so it never runs on an event loop. */
@@ -219,6 +231,7 @@ public class HatoApplication {
         TlsSettings.KeyType keyType = type == null ? null
                 : type.equalsIgnoreCase("ec") ? TlsSettings.KeyType.EC : TlsSettings.KeyType.RSA;
         return new TlsSettings(properties.hostName(), properties.dataDir().resolve("tls"), tls.certificate(),
-                tls.privateKey(), keyType);
+                tls.privateKey(), keyType, tls.certificates().stream()
+                        .map(named -> new CertificateFiles(named.certificate(), named.privateKey())).toList());
     }
 }

@@ -102,15 +102,33 @@ public record HatoProperties(
     /**
      * PEM certificate chain and private key; both unset means a self-signed certificate in the data directory, whose
      * key type is {@code selfSignedKeyType} ("rsa" or "ec"), or when unset: the stored one's, EC for a new one.
+     * {@code certificates}: further certificates, each served to clients asking for one of its DNS names (SNI).
+     * Every configured file is checked for changes every {@code watchInterval} (zero: only on {@code hato tls
+     * reload}).
      */
-    public record Tls(@Nullable Path certificate, @Nullable Path privateKey, @Nullable String selfSignedKeyType) {
+    public record Tls(@Nullable Path certificate, @Nullable Path privateKey, @Nullable String selfSignedKeyType,
+                      @DefaultValue List<Certificate> certificates, @DefaultValue("10s") Duration watchInterval) {
         public Tls {
+            certificates = certificates == null ? List.of() : List.copyOf(certificates);
+            if (watchInterval.isNegative()) {
+                throw new IllegalArgumentException("hato.tls.watch-interval must not be negative");
+            }
             if ((certificate == null) != (privateKey == null)) {
                 throw new IllegalArgumentException("set both hato.tls.certificate and hato.tls.private-key, or neither");
             }
             if (selfSignedKeyType != null && !selfSignedKeyType.equalsIgnoreCase("rsa")
                     && !selfSignedKeyType.equalsIgnoreCase("ec")) {
                 throw new IllegalArgumentException("hato.tls.self-signed-key-type must be rsa or ec");
+            }
+        }
+
+        /** One certificate chosen by name: {@code hato.tls.certificates[N].certificate} and {@code .private-key}. */
+        public record Certificate(@Nullable Path certificate, @Nullable Path privateKey) {
+            public Certificate {
+                if (certificate == null || privateKey == null) {
+                    throw new IllegalArgumentException("set both certificate and private-key of each"
+                            + " hato.tls.certificates[N]");
+                }
             }
         }
     }

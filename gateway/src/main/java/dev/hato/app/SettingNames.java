@@ -15,13 +15,16 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
  * The names of every {@code hato.*} setting, read from {@link HatoProperties} itself (its record components in
  * kebab case, as Spring Boot binds them), so that a mistyped one can be answered with the closest valid name and
  * docs/configuration.md can be checked against the code. A map of settings groups per name (the LDAP and HTTP
- * sources) appears as {@code <name>}; a map or list of plain values is one setting ({@code hato.auth.domains}) whose
- * keys or indexes follow its name.
+ * sources) appears as {@code <name>}, a list of settings groups (the named TLS certificates) as {@code <index>}; a
+ * map or list of plain values is one setting ({@code hato.auth.domains}) whose keys or indexes follow its name.
  */
 final class SettingNames {
 
     /** Stands for the name a map of settings groups is keyed by. */
     static final String NAME = "<name>";
+
+    /** Stands for the index of one element of a list of settings groups ({@code hato.tls.certificates[0]}). */
+    static final String INDEX = "<index>";
 
     private static final List<String> OPEN = new ArrayList<>();
     private static final List<String> ALL = collect("hato", HatoProperties.class, new ArrayList<>());
@@ -51,7 +54,7 @@ final class SettingNames {
         String[] pattern = name.split("\\.");
         String[] given = wanted.split("\\.");
         for (int i = 0; i < pattern.length && i < given.length; i++) {
-            if (pattern[i].equals(NAME)) {
+            if (pattern[i].equals(NAME) || pattern[i].equals(INDEX)) {
                 pattern[i] = given[i];
             }
         }
@@ -68,6 +71,10 @@ final class SettingNames {
                     component.getType()) && parameterized.getActualTypeArguments()[1] instanceof Class<?> value
                     && value.isRecord()) {
                 collect(name + "." + NAME, value, names);
+            } else if (generic instanceof ParameterizedType parameterized && List.class.isAssignableFrom(
+                    component.getType()) && parameterized.getActualTypeArguments()[0] instanceof Class<?> element
+                    && element.isRecord()) {
+                collect(name + "." + INDEX, element, names);
             } else {
                 names.add(name);
                 if (Map.class.isAssignableFrom(component.getType()) || List.class.isAssignableFrom(component.getType())) {
@@ -80,7 +87,8 @@ final class SettingNames {
 
     /**
      * Whether {@code key} (any form Spring Boot binds: kebab case, camel case, {@code [index]}) names a setting: one of
-     * {@link #all()}, a {@code <name>} standing for any one element, or an entry of a map or list setting.
+     * {@link #all()}, a {@code <name>} standing for any one element, an {@code <index>} for any one index, or an entry
+     * of a map or list setting.
      */
     static boolean known(String key) {
         ConfigurationPropertyName name = ConfigurationPropertyName.adapt(key, '.');
@@ -94,6 +102,7 @@ final class SettingNames {
             boolean matches = true;
             for (int i = 0; i < pattern.length && matches; i++) {
                 matches = pattern[i].equals(NAME) && !name.isNumericIndex(i)
+                        || pattern[i].equals(INDEX) && name.isNumericIndex(i)
                         || uniform(pattern[i]).equals(name.getElement(i, ConfigurationPropertyName.Form.UNIFORM));
             }
             if (matches) {

@@ -123,11 +123,18 @@ class StrictSettingsTest {
     void validSettingsMapsAndListsIncludedShouldBind() {
         HatoProperties properties = bind("--hato.smtp.max-message-size=10MB", "--hato.host-name=mail.example.org",
                 "--hato.outbound.tls-policies.example.org=required", "--hato.outbound.dns-servers=127.0.0.1:53",
-                "--hato.auth.domains.example.org=campus", "--hato.auth.http.portal.url=http://127.0.0.1:1/");
+                "--hato.auth.domains.example.org=campus", "--hato.auth.http.portal.url=http://127.0.0.1:1/",
+                "--hato.tls.certificates[0].certificate=/etc/hato/smtp.pem",
+                "--hato.tls.certificates[0].private-key=/etc/hato/smtp.key", "--hato.tls.watch-interval=1m");
         assertThat(properties.smtp().maxMessageSize().toMegabytes()).isEqualTo(10);
         assertThat(properties.outbound().tlsPolicies()).containsEntry("example.org", "required");
         assertThat(properties.auth().domains()).containsEntry("example.org", "campus");
         assertThat(properties.auth().http()).containsKey("portal");
+        assertThat(properties.tls().certificates()).singleElement().satisfies(certificate -> {
+            assertThat(certificate.certificate()).isEqualTo(Path.of("/etc/hato/smtp.pem"));
+            assertThat(certificate.privateKey()).isEqualTo(Path.of("/etc/hato/smtp.key"));
+        });
+        assertThat(properties.tls().watchInterval()).hasMinutes(1);
     }
 
     @Test
@@ -141,6 +148,13 @@ class StrictSettingsTest {
         assertThat(SettingNames.known("hato.outbound.tls-policies[example.org]")).isTrue();
         assertThat(SettingNames.known("hato.smtp.max-message-size.extra")).isFalse();
         assertThat(SettingNames.known("hato.auth.ldap.campus")).isFalse();
+        assertThat(SettingNames.all()).contains("hato.tls.certificates.<index>.private-key");
+        assertThat(SettingNames.known("hato.tls.certificates[0].private-key")).isTrue();
+        assertThat(SettingNames.known("hato.tls.certificates[1].certificate")).isTrue();
+        assertThat(SettingNames.known("hato.tls.certificates[0].privat-key")).isFalse();
+        assertThat(SettingNames.known("hato.tls.certificates.mail.certificate")).isFalse();
+        assertThat(SettingNames.closest("hato.tls.certificates[0].privat-key"))
+                .contains("hato.tls.certificates.<index>.private-key");
         assertThatThrownBy(() -> SettingNames.all().add("x")).isInstanceOf(UnsupportedOperationException.class);
     }
 
@@ -153,7 +167,7 @@ class StrictSettingsTest {
             while (start >= 0) {
                 int end = line.indexOf('`', start + 1);
                 String name = line.substring(start + 1, end);
-                documented.add(name.contains("[") ? name.substring(0, name.indexOf('[')) : name);
+                documented.add(withoutKey(name));
                 start = line.indexOf("`hato.", end + 1);
             }
         }
@@ -165,12 +179,21 @@ class StrictSettingsTest {
         }
         List<String> rows = docs.lines().filter(line -> line.startsWith("| `hato."))
                 .map(line -> line.substring(3, line.indexOf('`', 3)))
-                .map(name -> name.contains("[") ? name.substring(0, name.indexOf('[')) : name).toList();
+                .map(StrictSettingsTest::withoutKey).toList();
         assertThat(rows).isNotEmpty();
         for (String row : rows) {
             assertThat(SettingNames.all()).as("the setting of the row %s exists", row)
                     .anyMatch(setting -> covers(row, setting));
         }
+    }
+
+    /**
+     * A documented name as {@link SettingNames} spells it: {@code a[N].b} (one element of a list of groups) is
+     * {@code a.<index>.b}; {@code a[KEY]} (an entry of a map or list setting) is {@code a}.
+     */
+    private static String withoutKey(String name) {
+        String indexed = name.replace("[N].", "." + SettingNames.INDEX + ".");
+        return indexed.contains("[") ? indexed.substring(0, indexed.indexOf('[')) : indexed;
     }
 
     /** Whether the documented {@code name} ({@code a.b}, or {@code a.*} for a group) stands for {@code setting}. */

@@ -2,6 +2,7 @@ package dev.hato.tls;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +48,21 @@ final class PemMaterial {
 
     /** The operator's chain and key, checked to belong together. */
     static CertifiedKey read(Path certificateChainPem, Path privateKeyPem) {
-        List<X509Certificate> chain = readCertificates(certificateChainPem);
-        PrivateKey key = readPrivateKey(privateKeyPem);
+        return checked(readCertificates(certificateChainPem), certificateChainPem, readPrivateKey(privateKeyPem),
+                privateKeyPem);
+    }
+
+    /**
+     * The chain and key from file contents read earlier (the reloader hashes and parses the very same bytes, so a
+     * file replaced in between cannot be loaded under the other version's digest), checked to belong together.
+     */
+    static CertifiedKey parse(Path certificateChainPem, byte[] chainPem, Path privateKeyPem, byte[] keyPem) {
+        return checked(certificates(certificateChainPem, reader(chainPem)), certificateChainPem,
+                privateKey(privateKeyPem, reader(keyPem)), privateKeyPem);
+    }
+
+    private static CertifiedKey checked(List<X509Certificate> chain, Path certificateChainPem, PrivateKey key,
+                                        Path privateKeyPem) {
         X509Certificate leaf = chain.get(0);
         if (!KeyAlgorithms.belongTogether(key, leaf.getPublicKey())) {
             for (int i = 1; i < chain.size(); i++) {
@@ -78,9 +92,13 @@ final class PemMaterial {
 
     /** Every CERTIFICATE block of the file, in file order; other blocks (a key in a combined file) are skipped. */
     static List<X509Certificate> readCertificates(Path file) {
+        return certificates(file, open(file, "certificate chain"));
+    }
+
+    private static List<X509Certificate> certificates(Path file, BufferedReader text) {
         List<X509Certificate> certificates = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter().setProvider(BouncyCastle.JCA);
-        try (PEMParser parser = new PEMParser(open(file, "certificate chain"))) {
+        try (PEMParser parser = new PEMParser(text)) {
             for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
                 if (block instanceof X509CertificateHolder holder) {
                     certificates.add(converter.getCertificate(holder));
@@ -105,9 +123,13 @@ final class PemMaterial {
      * from, and a passphrase kept next to the key protects nothing.
      */
     static PrivateKey readPrivateKey(Path file) {
+        return privateKey(file, open(file, "private key"));
+    }
+
+    private static PrivateKey privateKey(Path file, BufferedReader text) {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BouncyCastle.JCA);
         PrivateKey key = null;
-        try (PEMParser parser = new PEMParser(open(file, "private key"))) {
+        try (PEMParser parser = new PEMParser(text)) {
             for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
                 PrivateKey found;
                 if (block instanceof PrivateKeyInfo info) {
@@ -187,6 +209,10 @@ final class PemMaterial {
         } catch (IOException e) {
             throw new TlsException("cannot open " + role + " file " + file + ": " + oneLine(e), e);
         }
+    }
+
+    private static BufferedReader reader(byte[] pem) {
+        return new BufferedReader(new StringReader(new String(pem, StandardCharsets.ISO_8859_1)));
     }
 
     // Write beside the target and rename over it, so a crash or a concurrent start never leaves half a PEM file.

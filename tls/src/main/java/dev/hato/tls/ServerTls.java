@@ -5,22 +5,24 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hato's TLS identity and the server-mode Netty {@link SslContext} built on it: BC JSSE backed by the BC JCA
- * provider, TLS 1.3 and 1.2 only. Immutable; {@link #load} again to pick up a renewed certificate.
+ * Hato's TLS identities and the one server-mode Netty {@link SslContext} built on them: BC JSSE backed by the BC JCA
+ * provider, TLS 1.3 and 1.2 only. The context stays the same for the life of the server; what it serves can change:
+ * {@link #reload()} and {@link #poll()} read the configured PEM files again and swap in what changed and is valid,
+ * so new handshakes get the new certificate while established connections keep theirs. Several certificates are
+ * chosen by the name the client asks for (SNI, {@link SniKeyManager}); the default one serves every other client.
  */
 public final class ServerTls {
 
@@ -56,43 +58,51 @@ public final class ServerTls {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
 
-    // The key store lives only in memory, between here and the key manager: a password would protect nothing.
-    private static final char[] NO_PASSWORD = new char[0];
-    private static final String ALIAS = "hato";
-
+    private final SniKeyManager keyManager;
     private final SslContext sslContext;
-    private final List<X509Certificate> chain;
-    private final boolean selfSigned;
-    private final String description;
+    private final String hostName;
+    // Null when serving the generated self-signed certificate, which has no operator's files to reload.
+    private final @Nullable CertificateSlot fallback;
+    private final @Nullable String selfSignedDescription;
+    private final List<CertificateSlot> named;
 
-    private ServerTls(SslContext sslContext, List<X509Certificate> chain, boolean selfSigned, String description) {
-        this.sslContext = sslContext;
-        this.chain = chain;
-        this.selfSigned = selfSigned;
-        this.description = description;
+    private ServerTls(String hostName, @Nullable CertificateSlot fallback, Identity fallbackIdentity,
+                      @Nullable String selfSignedDescription, List<CertificateSlot> named) {
+        this.hostName = hostName;
+        this.fallback = fallback;
+        this.selfSignedDescription = selfSignedDescription;
+        this.named = List.copyOf(named);
+        this.keyManager = new SniKeyManager(new Identities(fallbackIdentity,
+                named.stream().map(CertificateSlot::identity).toList()));
+        this.sslContext = sslContext(keyManager, fallbackIdentity);
     }
 
     /**
-     * Loads the operator's PEM files, or obtains the self-signed certificate, and builds the {@link SslContext}.
+     * Loads the operator's PEM files, or obtains the self-signed certificate, loads the named certificates, and
+     * builds the {@link SslContext}.
      *
      * @throws TlsException with a one-line message when files are missing, unreadable, encrypted or do not match
      */
     public static ServerTls load(TlsSettings settings) {
-        Path chainPem = settings.certificateChainPem();
-        Path keyPem = settings.privateKeyPem();
-        CertifiedKey key;
-        String description;
-        if (chainPem != null && keyPem != null) {
-            key = PemMaterial.read(chainPem, keyPem);
-            description = describeOperatorCertificate(key, chainPem, settings.hostName());
-        } else {
-            key = SelfSignedCertificates.obtain(settings.hostName(), settings.selfSignedKeyType(),
-                    settings.directory(), Instant.now());
-            description = "self-signed " + KeyAlgorithms.describe(key.leaf().getPublicKey()) + " for "
-                    + settings.hostName() + " (SHA-256 fingerprint " + fingerprint(key.leaf()) + ") in "
-                    + settings.directory();
+        List<CertificateSlot> named = new ArrayList<>();
+        for (CertificateFiles files : settings.namedCertificates()) {
+            CertificateSlot slot = CertificateSlot.load(files);
+            warnIfExpired(slot.identity());
+            named.add(slot);
         }
-        return new ServerTls(sslContext(key), key.chain(), !settings.usesPemFiles(), description);
+        if (settings.usesPemFiles()) {
+            CertificateSlot slot = CertificateSlot.load(new CertificateFiles(settings.certificateChainPem(),
+                    settings.privateKeyPem()));
+            warnIfUnfit(slot.identity(), settings.hostName());
+            return new ServerTls(settings.hostName(), slot, slot.identity(), null, named);
+        }
+        CertifiedKey key = SelfSignedCertificates.obtain(settings.hostName(), settings.selfSignedKeyType(),
+                settings.directory(), Instant.now());
+        String description = "self-signed " + KeyAlgorithms.describe(key.leaf().getPublicKey()) + " for "
+                + settings.hostName() + " (SHA-256 fingerprint " + fingerprint(key.leaf()) + ") in "
+                + settings.directory();
+        return new ServerTls(settings.hostName(), null, Identity.of(key, "self-signed in " + settings.directory()),
+                description, named);
     }
 
     /** A server-mode context: {@code sslContext().newHandler(channel.alloc())} goes first in a TLS pipeline. */
@@ -100,44 +110,116 @@ public final class ServerTls {
         return sslContext;
     }
 
-    /** The leaf certificate, the one that names this server. */
+    /** The default certificate's leaf as served now: the one for clients that name no other certificate. */
     public X509Certificate certificate() {
-        return chain.get(0);
+        return keyManager.identities().fallback().leaf();
     }
 
-    /** True when serving the generated certificate, which clients must be told to trust explicitly. */
+    /**
+     * The leaf a client asking for {@code serverName} gets now (SNI; {@code null}: a client that sends no name), as
+     * {@link SniKeyManager} picks it in a handshake.
+     */
+    public X509Certificate certificate(@Nullable String serverName) {
+        return keyManager.identities().select(serverName).leaf();
+    }
+
+    /** True when the default certificate is the generated one, which clients must be told to trust explicitly. */
     public boolean selfSigned() {
-        return selfSigned;
+        return fallback == null;
     }
 
-    /** One line for the start-up banner: what is served, for which name, and its SHA-256 fingerprint. */
+    /**
+     * One line for the start-up banner and the status page: the default certificate (what is served, for which
+     * names, and its SHA-256 fingerprint), then how many named certificates there are and their names.
+     */
     public String describe() {
-        return description;
+        Identities now = keyManager.identities();
+        String first = selfSignedDescription != null ? selfSignedDescription : now.fallback().describe();
+        if (now.named().isEmpty()) {
+            return first;
+        }
+        return first + "; by name (SNI): " + now.named().stream()
+                .map(identity -> String.join(", ", identity.names())).collect(Collectors.joining("; "));
+    }
+
+    /**
+     * Reads every configured certificate's files now and serves what changed and is valid; an invalid pair is
+     * refused at once (logged, and reported) and the certificate loaded before stays. What {@code hato tls reload}
+     * runs: after a renewal, when the files are complete.
+     */
+    public synchronized ReloadReport reload() {
+        return check(true, true);
+    }
+
+    /**
+     * The watcher's check ({@link CertificateWatcher}): like {@link #reload()}, but new files that are not a valid
+     * pair are refused only when the next check finds them the same, since a renewal may be caught half done (the
+     * chain replaced, the key not yet). Returns only the certificates whose state changed.
+     */
+    public synchronized ReloadReport poll() {
+        return check(false, false);
+    }
+
+    private ReloadReport check(boolean now, boolean everyLine) {
+        List<ReloadReport.Line> lines = new ArrayList<>();
+        Identities served = keyManager.identities();
+        if (fallback == null) {
+            if (everyLine) {
+                lines.add(new ReloadReport.Line(ReloadReport.Status.SELF_SIGNED, "default",
+                        selfSignedDescription + " (hato.tls.certificate is not set: nothing to reload)"));
+            }
+        } else {
+            CertificateSlot.Check check = fallback.check(now);
+            if (check.result() == CertificateSlot.Result.LOADED) {
+                warnIfUnfit(check.identity(), hostName);
+                served = served.withFallback(check.identity());
+            }
+            report(check, "default", everyLine, lines);
+        }
+        for (int i = 0; i < named.size(); i++) {
+            CertificateSlot.Check check = named.get(i).check(now);
+            if (check.result() == CertificateSlot.Result.LOADED) {
+                warnIfExpired(check.identity());
+                served = served.withNamed(i, check.identity());
+            }
+            report(check, "named " + i, everyLine, lines);
+        }
+        keyManager.replace(served);
+        return new ReloadReport(lines);
+    }
+
+    private static void report(CertificateSlot.Check check, String role, boolean everyLine,
+                               List<ReloadReport.Line> lines) {
+        String served = check.identity().describe();
+        switch (check.result()) {
+            case LOADED -> {
+                LOG.info("TLS {} certificate reloaded: {}", role, served);
+                lines.add(new ReloadReport.Line(ReloadReport.Status.LOADED, role, served));
+            }
+            case REFUSED -> {
+                LOG.warn("TLS {} certificate: new files refused, still serving the one loaded before: {}; serving {}",
+                        role, check.problem(), served);
+                lines.add(new ReloadReport.Line(ReloadReport.Status.REFUSED, role,
+                        check.problem() + "; still serving " + served));
+            }
+            case WAITING -> LOG.debug("TLS {} certificate: {} changed but is not a valid pair yet ({}); checking again",
+                    role, check.files(), check.problem());
+            case UNCHANGED -> {
+                if (everyLine) {
+                    lines.add(new ReloadReport.Line(ReloadReport.Status.UNCHANGED, role, served));
+                }
+            }
+        }
     }
 
     @Override
     public String toString() {
-        return "ServerTls[" + description + "]";
+        return "ServerTls[" + describe() + "]";
     }
 
-    /*
-     * The key manager must come from BC JSSE itself. This is what made ECDSA certificates fail with alert 40
-     * (handshake_failure) in the spike: Netty's forServer(key, chain) builds its key manager with
-     * KeyManagerFactory.getDefaultAlgorithm(), SunJSSE's SunX509. BC JSSE asks a key manager for BC's own key types:
-     * "EC/secp256r1" (TLS 1.3: key type plus the named group of ecdsa_secp256r1_sha256) and "ECDHE_ECDSA" (TLS 1.2:
-     * the key exchange). SunJSSE's key managers (SunX509 and PKIX alike) only know "EC", return no alias, and BC
-     * aborts the handshake for want of credentials. RSA kept working only because its key type is "RSA" in both
-     * providers. The key store comes from the BC provider because it hands back the very key object it was given, a
-     * BC key that BC JSSE signs with directly; the JDK's PKCS12 store re-decodes it into a SunEC/SunRsaSign key.
-     */
-    private static SslContext sslContext(CertifiedKey key) {
+    private static SslContext sslContext(SniKeyManager keyManager, Identity fallback) {
         try {
-            KeyStore store = KeyStore.getInstance("PKCS12", BouncyCastle.JCA);
-            store.load(null, null);
-            store.setKeyEntry(ALIAS, key.privateKey(), NO_PASSWORD, key.chain().toArray(X509Certificate[]::new));
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance("PKIX", BouncyCastle.JSSE);
-            keyManagers.init(store, NO_PASSWORD);
-            return SslContextBuilder.forServer(keyManagers)
+            return SslContextBuilder.forServer(keyManager)
                     .sslProvider(SslProvider.JDK)
                     .sslContextProvider(BouncyCastle.JSSE)
                     .protocols(PROTOCOLS)
@@ -145,28 +227,26 @@ public final class ServerTls {
                     .sessionCacheSize(SESSION_CACHE_SIZE)
                     .sessionTimeout(SESSION_TIMEOUT_SECONDS)
                     .build();
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (IOException e) {
             throw new TlsException("cannot build the TLS context for "
-                    + key.leaf().getSubjectX500Principal().getName() + ": " + PemMaterial.oneLine(e), e);
+                    + fallback.leaf().getSubjectX500Principal().getName() + ": " + PemMaterial.oneLine(e), e);
         }
     }
 
-    private static String describeOperatorCertificate(CertifiedKey key, Path chainPem, String hostName) {
-        X509Certificate leaf = key.leaf();
-        List<String> names = SelfSignedCertificates.dnsNames(leaf);
+    private static void warnIfUnfit(Identity identity, String hostName) {
+        List<String> names = identity.names();
         if (!names.isEmpty() && names.stream().noneMatch(name -> covers(name, hostName))) {
-            LOG.warn("The certificate in {} is for {}, not for the configured host name {}: clients will refuse it",
-                    chainPem, String.join(", ", names), hostName);
+            LOG.warn("The default TLS certificate ({}) is for {}, not for the configured host name {}: clients will"
+                    + " refuse it", identity.describe(), String.join(", ", names), hostName);
         }
-        Instant notAfter = leaf.getNotAfter().toInstant();
+        warnIfExpired(identity);
+    }
+
+    private static void warnIfExpired(Identity identity) {
+        Instant notAfter = identity.leaf().getNotAfter().toInstant();
         if (notAfter.isBefore(Instant.now())) {
-            LOG.warn("The certificate in {} expired on {}: clients will refuse it", chainPem, notAfter);
+            LOG.warn("The TLS certificate {} expired on {}: clients will refuse it", identity.describe(), notAfter);
         }
-        String subject = names.isEmpty() ? leaf.getSubjectX500Principal().getName() : names.get(0);
-        return KeyAlgorithms.describe(leaf.getPublicKey()) + " certificate for " + subject + " from " + chainPem
-                + " (" + key.chain().size() + (key.chain().size() == 1 ? " certificate" : " certificates")
-                + ", issued by " + leaf.getIssuerX500Principal().getName() + ", valid until "
-                + notAfter.atOffset(ZoneOffset.UTC).toLocalDate() + ", SHA-256 fingerprint " + fingerprint(leaf) + ")";
     }
 
     // RFC 6125 §6.4.3: a wildcard stands for exactly one whole left-most label.

@@ -1,6 +1,7 @@
 package dev.hato.tls;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -19,9 +20,12 @@ import org.jspecify.annotations.Nullable;
  * @param selfSignedKeyType the key type of a generated certificate, or {@code null} (the default) to keep a stored
  *     self-signed certificate of either type and to generate a new one as {@link KeyType#EC}; with a type set, a
  *     stored certificate of the other type is replaced
+ * @param namedCertificates further certificates, each served to clients that ask for one of its DNS names (SNI,
+ *     RFC 6066 §3); the certificate above (operator's or self-signed) serves every other client
  */
 public record TlsSettings(String hostName, Path directory, @Nullable Path certificateChainPem,
-                          @Nullable Path privateKeyPem, @Nullable KeyType selfSignedKeyType) {
+                          @Nullable Path privateKeyPem, @Nullable KeyType selfSignedKeyType,
+                          List<CertificateFiles> namedCertificates) {
 
     /** Key type of a generated self-signed certificate. */
     public enum KeyType {
@@ -57,11 +61,18 @@ public record TlsSettings(String hostName, Path directory, @Nullable Path certif
         if (directory == null) {
             throw new TlsException("TLS directory is missing: it holds the self-signed certificate");
         }
+        namedCertificates = namedCertificates == null ? List.of() : List.copyOf(namedCertificates);
         if ((certificateChainPem == null) != (privateKeyPem == null)) {
             throw new TlsException(certificateChainPem == null
                     ? "TLS private key " + privateKeyPem + " is set without a certificate chain: set both or neither"
                     : "TLS certificate chain " + certificateChainPem + " is set without a private key: set both or neither");
         }
+    }
+
+    /** Settings without named (SNI) certificates. */
+    public TlsSettings(String hostName, Path directory, @Nullable Path certificateChainPem,
+                       @Nullable Path privateKeyPem, @Nullable KeyType selfSignedKeyType) {
+        this(hostName, directory, certificateChainPem, privateKeyPem, selfSignedKeyType, List.of());
     }
 
     /**
@@ -78,25 +89,35 @@ public record TlsSettings(String hostName, Path directory, @Nullable Path certif
     }
 
     public TlsSettings withHostName(String newHostName) {
-        return new TlsSettings(newHostName, directory, certificateChainPem, privateKeyPem, selfSignedKeyType);
+        return new TlsSettings(newHostName, directory, certificateChainPem, privateKeyPem, selfSignedKeyType,
+                namedCertificates);
     }
 
     public TlsSettings withDirectory(Path newDirectory) {
-        return new TlsSettings(hostName, newDirectory, certificateChainPem, privateKeyPem, selfSignedKeyType);
+        return new TlsSettings(hostName, newDirectory, certificateChainPem, privateKeyPem, selfSignedKeyType,
+                namedCertificates);
     }
 
     /** Both files at once, since a chain without its key (or the reverse) is not a valid setting. */
     public TlsSettings withPemFiles(Path newCertificateChainPem, Path newPrivateKeyPem) {
-        return new TlsSettings(hostName, directory, newCertificateChainPem, newPrivateKeyPem, selfSignedKeyType);
+        return new TlsSettings(hostName, directory, newCertificateChainPem, newPrivateKeyPem, selfSignedKeyType,
+                namedCertificates);
     }
 
     /** Back to a self-signed certificate. */
     public TlsSettings withoutPemFiles() {
-        return new TlsSettings(hostName, directory, null, null, selfSignedKeyType);
+        return new TlsSettings(hostName, directory, null, null, selfSignedKeyType, namedCertificates);
     }
 
     /** {@code null}: keep a stored certificate of either type, generate {@link KeyType#DEFAULT_FOR_NEW}. */
     public TlsSettings withSelfSignedKeyType(@Nullable KeyType newKeyType) {
-        return new TlsSettings(hostName, directory, certificateChainPem, privateKeyPem, newKeyType);
+        return new TlsSettings(hostName, directory, certificateChainPem, privateKeyPem, newKeyType,
+                namedCertificates);
+    }
+
+    /** The certificates chosen by the name a client asks for (SNI), in the order a tie between them is settled. */
+    public TlsSettings withNamedCertificates(List<CertificateFiles> newNamedCertificates) {
+        return new TlsSettings(hostName, directory, certificateChainPem, privateKeyPem, selfSignedKeyType,
+                newNamedCertificates);
     }
 }

@@ -123,7 +123,8 @@ class ServerTlsPemTest {
 
         assertThat(tls.selfSigned()).isFalse();
         assertThat(tls.describe())
-                .startsWith("RSA-2048 certificate for mail.example from " + chain + " (1 certificate, issued by ")
+                .startsWith("RSA-2048 certificate for mail.example, localhost from " + chain
+                        + " (1 certificate, subject CN=mail.example, issued by ")
                 .contains("Hato Test Root", "valid until ")
                 .containsPattern("SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}\\)$")
                 .doesNotContain("\n");

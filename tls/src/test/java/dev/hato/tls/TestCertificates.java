@@ -80,12 +80,20 @@ final class TestCertificates {
 
     /** A server certificate for "localhost" and {@code hostName}, issued by {@code issuer}. */
     static Issued server(String hostName, KeyPair keys, Issued issuer) throws Exception {
+        return server(keys, issuer, hostName, "localhost");
+    }
+
+    /** A server certificate for exactly {@code names} (subjectAltName DNS entries, the first also as CN). */
+    static Issued server(KeyPair keys, Issued issuer, String... names) throws Exception {
         X500Name issuerName = X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName, nextSerial(),
                 Date.from(Instant.now().minus(Duration.ofDays(1))), Date.from(Instant.now().plus(Duration.ofDays(30))),
-                new X500Name("CN=" + hostName), keys.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, hostName), new GeneralName(GeneralName.dNSName, "localhost")}));
+                new X500Name("CN=" + names[0]), keys.getPublic());
+        GeneralName[] alternatives = new GeneralName[names.length];
+        for (int i = 0; i < names.length; i++) {
+            alternatives[i] = new GeneralName(GeneralName.dNSName, names[i]);
+        }
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives));
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(keys.getPublic().getAlgorithm().equals("RSA")
                 ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
