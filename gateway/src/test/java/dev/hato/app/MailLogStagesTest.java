@@ -146,7 +146,7 @@ class MailLogStagesTest {
         assertThat(deferred).containsEntry("tls", true);
         assertThat((String) deferred.get("tls_protocol")).matches(TLS_PROTOCOL);
         assertThat((String) deferred.get("tls_cipher")).matches(CIPHER);
-        assertThat(SERVERS.get(0).transactions()).anyMatch(t -> t.rcptTo().contains(ok) && t.tls());
+        assertThat(SERVERS.get(0).transactions()).anyMatch(t -> t.accepted().contains(ok) && t.tls());
     }
 
     @Test
