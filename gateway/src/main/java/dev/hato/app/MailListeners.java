@@ -13,6 +13,7 @@ import dev.hato.imap.session.ImapSession;
 import dev.hato.imap.session.ImapSettings;
 import dev.hato.imap.session.MailboxChanges;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.hato.maillog.MailEvent;
 import dev.hato.maillog.MailLog;
 import dev.hato.pop3.session.MaildropHandover;
 import dev.hato.pop3.session.Pop3Services;
@@ -61,7 +62,7 @@ public final class MailListeners implements SmartLifecycle {
                   MailLog mailLog, @Nullable InboundAuthenticator inbound) {
         this.properties = properties;
         this.sessions = sessions(properties, store, sasl, meters, mailLog, inbound);
-        this.servers = servers(properties, sessions, tls.sslContext());
+        this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog));
     }
 
     @Override
@@ -128,7 +129,7 @@ public final class MailListeners implements SmartLifecycle {
         MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
         ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
                 renderer, new ImapSearch(store.search()), indexer::reader,
-                Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters);
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters, mailLog);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)
                 .withAppendLimit(imapProperties.appendLimit().toBytes())
                 .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),
@@ -144,7 +145,8 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static List<ProtocolServer> servers(HatoProperties properties,
-            Map<String, Function<ConnectionInfo, ProtocolSession>> sessions, SslContext tls) {
+            Map<String, Function<ConnectionInfo, ProtocolSession>> sessions, SslContext tls,
+            Function<String, ProtocolServer.Refusals> smtpRefusals) {
         HatoProperties.Ports ports = properties.ports();
         int limit = properties.maxConnectionsPerAddress();
         String host = properties.hostName();
@@ -172,13 +174,14 @@ public final class MailListeners implements SmartLifecycle {
         List<ProtocolServer> servers = new ArrayList<>(List.of(
                 ProtocolServer.create("smtp", sessions.get("smtp")).port(ports.smtp()).startTls(tls)
                         .maxConnectionsPerAddress(limit, smtpBusy).maxConnections(mtaCap, smtpFull)
-                        .sessionDeadline(properties.smtp().maxSessionTime(), mtaLate),
+                        .sessionDeadline(properties.smtp().maxSessionTime(), mtaLate)
+                        .onRefusal(smtpRefusals.apply("smtp")),
                 ProtocolServer.create("submissions", sessions.get("submissions")).port(ports.submissions())
                         .implicitTls(tls).maxConnectionsPerAddress(limit, smtpBusy).maxConnections(cap, smtpFull)
-                        .loginDeadline(login, smtpLate),
+                        .loginDeadline(login, smtpLate).onRefusal(smtpRefusals.apply("submissions")),
                 ProtocolServer.create("submission", sessions.get("submission")).port(ports.submission())
                         .startTls(tls).maxConnectionsPerAddress(limit, smtpBusy).maxConnections(cap, smtpFull)
-                        .loginDeadline(login, smtpLate),
+                        .loginDeadline(login, smtpLate).onRefusal(smtpRefusals.apply("submission")),
                 ProtocolServer.create("pop3s", sessions.get("pop3s")).port(ports.pop3s()).implicitTls(tls)
                         .maxConnectionsPerAddress(limit, pop3Busy).maxConnections(cap, pop3Full)
                         .loginDeadline(login, pop3Late),
@@ -192,6 +195,17 @@ public final class MailListeners implements SmartLifecycle {
                 .maxConnectionsPerAddress(limit, imapBusy).maxConnections(cap, imapFull)
                 .loginDeadline(login, imapLate));
         return List.copyOf(servers);
+    }
+
+    /**
+     * The SMTP listeners' refusals at the door (connection limits) as {@code rejected} events at stage CONNECT. The
+     * mail log's queue is bounded and drops when full, so a flood of refused connections costs one queue offer each.
+     */
+    private static Function<String, ProtocolServer.Refusals> connectRefusals(MailLog mailLog) {
+        Clock clock = Clock.systemUTC();
+        return listener -> (connection, reply) -> mailLog.record(MailEvent.of(clock.instant(), MailEvent.REJECTED,
+                null, null, "stage", "CONNECT", "code", reply.length() >= 3 ? reply.substring(0, 3) : reply,
+                "reply", reply, "client", connection.remoteIp(), "listener", listener));
     }
 
     @Override

@@ -29,30 +29,36 @@ public final class ProtocolServer {
     private record Spec(String name, Function<ConnectionInfo, ProtocolSession> sessions, String host, int port,
                         @Nullable SslContext implicitTls, @Nullable SslContext startTls,
                         int maxConnectionsPerAddress, String tooManyConnectionsReply, ConnectionCap cap,
-                        String capReply, @Nullable Deadline deadline) {
+                        String capReply, @Nullable Deadline deadline, Refusals refusals) {
 
         Spec withAddress(String newHost, int newPort) {
             return new Spec(name, sessions, newHost, newPort, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, deadline);
+                    tooManyConnectionsReply, cap, capReply, deadline, refusals);
         }
 
         Spec withTls(@Nullable SslContext implicit, @Nullable SslContext onRequest) {
             return new Spec(name, sessions, host, port, implicit, onRequest, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, deadline);
+                    tooManyConnectionsReply, cap, capReply, deadline, refusals);
         }
 
         Spec withPerAddress(int limit, String reply) {
-            return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline);
+            return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline,
+                    refusals);
         }
 
         Spec withCap(ConnectionCap newCap, String reply) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, newCap, reply, deadline);
+                    tooManyConnectionsReply, newCap, reply, deadline, refusals);
         }
 
         Spec withDeadline(Deadline newDeadline) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, newDeadline);
+                    tooManyConnectionsReply, cap, capReply, newDeadline, refusals);
+        }
+
+        Spec withRefusals(Refusals newRefusals) {
+            return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
+                    tooManyConnectionsReply, cap, capReply, deadline, newRefusals);
         }
     }
 
@@ -65,7 +71,7 @@ public final class ProtocolServer {
     /** A listener named {@code name} (for logs and the banner) that starts one session per connection. */
     public static ProtocolServer create(String name, Function<ConnectionInfo, ProtocolSession> sessions) {
         return new ProtocolServer(new Spec(name, sessions, "127.0.0.1", 0, null, null, Integer.MAX_VALUE, "",
-                ConnectionCap.unlimited(), "", null));
+                ConnectionCap.unlimited(), "", null, Refusals.NONE));
     }
 
     public ProtocolServer host(String newHost) {
@@ -125,6 +131,25 @@ public final class ProtocolServer {
         return new ProtocolServer(spec.withDeadline(new Deadline(after, false, farewell)));
     }
 
+    /**
+     * Where this listener reports the connections it refuses before any session starts (the limits above), each with
+     * the reply it sent; the SMTP listeners' go to the mail log. Called on the event loop: it must return at once.
+     */
+    public ProtocolServer onRefusal(Refusals refusals) {
+        return new ProtocolServer(spec.withRefusals(refusals));
+    }
+
+    /** Hears of connections refused at the door. */
+    @FunctionalInterface
+    public interface Refusals {
+
+        /** Reports nothing. */
+        Refusals NONE = (connection, reply) -> { };
+
+        /** {@code connection} was sent {@code reply} and closed; it must not block or throw. */
+        void refused(ConnectionInfo connection, String reply);
+    }
+
     public Mono<BoundServer> bind() {
         Set<SessionHandler> handlers = ConcurrentHashMap.newKeySet();
         Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
@@ -138,6 +163,7 @@ public final class ProtocolServer {
                             (InetSocketAddress) channel.localAddress(), implicitTls != null);
                     if (!spec.cap.tryOpen()) {
                         refuse(channel, spec.capReply);
+                        spec.refusals.refused(info, spec.capReply);
                         return;
                     }
                     connection.onDispose(spec.cap::closed);
@@ -150,6 +176,7 @@ public final class ProtocolServer {
                     });
                     if (open.incrementAndGet() > spec.maxConnectionsPerAddress) {
                         refuse(channel, spec.tooManyConnectionsReply);
+                        spec.refusals.refused(info, spec.tooManyConnectionsReply);
                         return;
                     }
                     SessionHandler handler = new SessionHandler(spec.name, spec.sessions.apply(info), spec.startTls,

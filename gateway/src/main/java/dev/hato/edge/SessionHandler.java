@@ -2,6 +2,7 @@ package dev.hato.edge;
 
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ProtocolSession;
+import dev.hato.protocol.TlsParameters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -86,6 +88,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (deadline != null) {
             deadlineTimer = context.executor().schedule(this::deadlineReached, deadline.after().toMillis(),
                     TimeUnit.MILLISECONDS);
+        }
+        SslHandler implicitTls = context.pipeline().get(SslHandler.class);
+        if (implicitTls != null) {
+            reportTls(implicitTls);
         }
         run(session.open());
         PushSubscriber subscriber = new PushSubscriber();
@@ -314,7 +320,25 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         // startTls=true: the SslHandler lets exactly one write (our "ready" reply) pass in plain text.
         SslHandler handler = new SslHandler(startTls.newEngine(context.alloc()), true);
         context.pipeline().addFirst("hato.starttls", handler);
+        reportTls(handler);
         context.writeAndFlush(Unpooled.wrappedBuffer(tls.reply()));
+    }
+
+    /**
+     * Tells the session the protocol and cipher suite once the handshake succeeded (at once if it already has). The
+     * listener runs on the event loop, before the handler passes on anything decrypted.
+     */
+    private void reportTls(SslHandler handler) {
+        handler.handshakeFuture().addListener(done -> {
+            if (done.isSuccess() && !closing) {
+                SSLSession tls = handler.engine().getSession();
+                try {
+                    session.tlsEstablished(new TlsParameters(tls.getProtocol(), tls.getCipherSuite()));
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: session failed to take the TLS parameters", serverName, e);
+                }
+            }
+        });
     }
 
     private void compress(ChannelHandlerContext context, Action.Compress compress) {

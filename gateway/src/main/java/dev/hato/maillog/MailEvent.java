@@ -24,6 +24,7 @@ public record MailEvent(Instant time, String event, @Nullable String id, @Nullab
     public static final String DEFERRED = "deferred";
     public static final String BOUNCED = "bounced";
     public static final String REJECTED = "rejected";
+    public static final String APPENDED = "appended";
 
     public MailEvent {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));

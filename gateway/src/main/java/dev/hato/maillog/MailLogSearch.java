@@ -25,9 +25,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads the JSON mail log files ({@code mail.log} and its rotated {@code mail.log.N}, oldest first) and tells the
  * stories of the messages a query picks: every event of a message found by its id (received id or outbound queue id)
- * or by an address (sender, recipient, login), with the events linked to it (the {@code queued} event links the id
- * a message was received under to its outbound queue id), in the order they were written. Lines that are not JSON
- * objects (a line cut by a crash) are skipped. Two passes over the files: memory does not grow with their size.
+ * or by an address (sender, recipient, login, the account of an IMAP APPEND), with the events linked to it (the
+ * {@code queued} event links the id a message was received under to its outbound queue id), in the order they were
+ * written. Lines that are not JSON objects (a line cut by a crash) are skipped. Two passes over the files: memory does
+ * not grow with their size.
  */
 public final class MailLogSearch {
 
@@ -115,7 +116,7 @@ public final class MailLogSearch {
         }
         if (query.address() != null) {
             String address = query.address().toLowerCase(Locale.ROOT);
-            return List.of("from", "to", "orig_to", "auth").stream().anyMatch(name -> {
+            return List.of("from", "to", "orig_to", "auth", "address").stream().anyMatch(name -> {
                 Object value = fields.get(name);
                 List<?> values = value instanceof List<?> list ? list : value == null ? List.of() : List.of(value);
                 return values.stream().anyMatch(v -> address.equals(String.valueOf(v).toLowerCase(Locale.ROOT)));

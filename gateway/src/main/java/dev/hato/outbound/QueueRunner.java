@@ -11,6 +11,7 @@ import dev.hato.outbound.client.SmtpConnector;
 import dev.hato.outbound.client.SmtpFailure;
 import dev.hato.outbound.client.TlsFailure;
 import dev.hato.outbound.client.TlsPolicy;
+import dev.hato.protocol.TlsParameters;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundQueue;
 import dev.hato.store.queue.OutboundRecipient.Notify;
@@ -275,7 +276,7 @@ public final class QueueRunner implements AutoCloseable {
                     Work work = works.get(i);
                     String reason = broken.get();
                     if (reason != null) {
-                        return record(work, local(work, false, "4.4.2", reason), host);
+                        return record(work, local(work, false, "4.4.2", reason), host, client.tls());
                     }
                     Mono<Boolean> reset = i == 0 ? Mono.just(true) : client.reset();
                     return reset
@@ -288,7 +289,7 @@ public final class QueueRunner implements AutoCloseable {
                                 client.abort();
                                 return Mono.just(local(work, false, "4.4.2", lost));
                             })
-                            .flatMap(results -> record(work, results, host));
+                            .flatMap(results -> record(work, results, host, client.tls()));
                 })
                 .then(Mono.defer(() -> broken.get() == null ? client.quit() : Mono.empty()))
                 .thenReturn(true);
@@ -327,6 +328,12 @@ public final class QueueRunner implements AutoCloseable {
      * must never lead to a second delivery).
      */
     private Mono<Void> record(Work work, List<RecipientResult> results, @Nullable String remoteMta) {
+        return record(work, results, remoteMta, null);
+    }
+
+    /** As above, for an attempt on a connection to {@code remoteMta} that used {@code tls} (null: no TLS). */
+    private Mono<Void> record(Work work, List<RecipientResult> results, @Nullable String remoteMta,
+                              @Nullable TlsParameters tls) {
         QueuedMessage message = work.message();
         Instant now = clock.instant();
         Instant expiry = message.arrival().plus(settings.maxAge());
@@ -341,7 +348,7 @@ public final class QueueRunner implements AutoCloseable {
             switch (result.outcome()) {
                 case DELIVERED -> {
                     count("delivered");
-                    mailLog.relayed(now, queued, result, remoteMta);
+                    mailLog.relayed(now, queued, result, remoteMta, tls);
                     successes.add(queue.delivered(queued.id()));
                     // RFC 3461 §6.2.2: a server without DSN cannot report success; say it was relayed.
                     if (queued.recipient().wants(Notify.SUCCESS) && !result.dsnPassed()) {
@@ -376,7 +383,7 @@ public final class QueueRunner implements AutoCloseable {
                         Instant next = now.plus(settings.backoff(queued.attempts() + 1));
                         others.add(queue.deferred(queued.id(), next.isAfter(expiry) ? expiry : next,
                                 result.diagnostic()));
-                        mailLog.deferred(now, queued, result, remoteMta, next.isAfter(expiry) ? expiry : next);
+                        mailLog.deferred(now, queued, result, remoteMta, tls, next.isAfter(expiry) ? expiry : next);
                         if (!queued.delayNotified() && !now.isBefore(message.arrival().plus(settings.delayNotice()))
                                 && queued.recipient().wants(Notify.DELAY) && !message.envelope().nullSender()) {
                             delayed.add(report(queued, RecipientReport.Action.DELAYED, result.status(),

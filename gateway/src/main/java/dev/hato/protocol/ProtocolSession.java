@@ -56,6 +56,13 @@ public interface ProtocolSession {
         return false;
     }
 
+    /**
+     * TLS is on: the handshake (implicit TLS, or after STARTTLS/STLS) completed with {@code tls}. Called by the edge
+     * on the connection's thread before any input that arrived under TLS is passed on. Ignored by default.
+     */
+    default void tlsEstablished(TlsParameters tls) {
+    }
+
     /** The connection is gone (closed by either side); release what the session holds. Must not throw. */
     void closed();
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,20 @@ class LogCommandTest {
         CliRun none = CliRun.of(dataDir, "", "log", "search", "--address", "someone@else.test");
         assertThat(none.status()).isZero();
         assertThat(none.lines()).isEmpty();
+    }
+
+    @Test
+    void anAppendedMessageShouldBeFoundByTheAccountsAddressAndAuthId(@TempDir Path dataDir) throws Exception {
+        Path log = write(dataDir);
+        String appended = "{\"time\":\"2026-12-02T10:00:00Z\",\"event\":\"appended\",\"account\":12,"
+                + "\"address\":\"erin@example.test\",\"auth\":\"erin.x7q2\",\"mailbox\":\"Sent\",\"uid\":4}";
+        Files.write(log.resolve("mail.log"), List.of(appended), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        for (String address : List.of("Erin@Example.test", "erin.x7q2")) {
+            CliRun run = CliRun.of(dataDir, "", "log", "search", "--address", address);
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.lines()).containsExactly("2026-12-02T10:00:00Z  event=appended account=12 "
+                    + "address=erin@example.test auth=erin.x7q2 mailbox=Sent uid=4");
+        }
     }
 
     @Test

@@ -138,6 +138,7 @@ class MailLogTest {
         Map<String, Object> relayed = await(ofQueue.and(e -> "relayed".equals(e.get("event"))
                 && ok.equals(e.get("to"))));
         assertThat((String) relayed.get("relay")).contains("mx.accept.test");
+        assertThat(relayed).containsEntry("tls", false).doesNotContainKeys("tls_protocol", "tls_cipher");
         assertThat((String) relayed.get("reply")).contains("250");
         Map<String, Object> deferred = await(ofQueue.and(e -> "deferred".equals(e.get("event"))
                 && later.equals(e.get("to"))));

@@ -68,6 +68,11 @@ final class SocketTransport implements Transport {
         return tls;
     }
 
+    /** The TLS session of this connection (after implicit TLS or {@link #startTls()}). */
+    javax.net.ssl.SSLSession tlsSession() {
+        return ((SSLSocket) socket).getSession();
+    }
+
     boolean isTls() {
         return socket instanceof SSLSocket;
     }

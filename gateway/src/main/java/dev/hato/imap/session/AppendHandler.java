@@ -88,7 +88,9 @@ final class AppendHandler {
                 .flatMap(messages -> services.mailboxes().find(user.id(), name)
                         .switchIfEmpty(Mono.error(new MailboxException(MailboxException.Reason.NONEXISTENT,
                                 "[TRYCREATE] No such mailbox")))
-                        .flatMap(info -> services.mailboxes().append(user.id(), info.id(), messages)));
+                        .flatMap(info -> services.mailboxes().append(user.id(), info.id(), messages)
+                                .doOnNext(results -> ImapMailLog.appended(session, user, info, results,
+                                        messages.stream().map(message -> message.content().size()).toList()))));
         Flux<Action> work = stored
                 .doFinally(signal -> spools.forEach(MessageSpool::discard))
                 .flatMapMany(results -> {

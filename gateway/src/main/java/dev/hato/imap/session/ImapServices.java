@@ -4,6 +4,7 @@ import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.CheckedFactsReader;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.search.ImapSearch;
+import dev.hato.maillog.MailLog;
 import dev.hato.store.mail.Mailboxes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -17,10 +18,11 @@ import reactor.core.scheduler.Scheduler;
  * beside its blob, checking its MIME limits on the way. The clock's zone is the server's time zone for SEARCH dates.
  * {@code io} runs blocking file work (the APPEND spool). Meters are {@code hato.imap.*} with bounded tags.
  * {@code changes} is the node's one {@link MailboxChanges} over {@code mailboxes}: sessions get their mailbox events
- * from it and share the reads and \Recent claims of a change through it.
+ * from it and share the reads and \Recent claims of a change through it. {@code mailLog} records each message an
+ * APPEND stored.
  */
 public record ImapServices(SaslEngine sasl, Mailboxes mailboxes, MailboxChanges changes,
                            FetchRenderer fetch,
                            ImapSearch search,
                            CheckedFactsReader.Factory facts, Scheduler io, Clock clock,
-                           String version, MeterRegistry meters) { }
+                           String version, MeterRegistry meters, MailLog mailLog) { }

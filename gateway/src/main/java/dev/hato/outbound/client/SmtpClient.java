@@ -1,5 +1,6 @@
 package dev.hato.outbound.client;
 
+import dev.hato.protocol.TlsParameters;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundRecipient;
 import java.nio.ByteBuffer;
@@ -118,6 +119,11 @@ public final class SmtpClient {
 
     public String remoteHost() {
         return transport.remoteHost();
+    }
+
+    /** The TLS of this connection (protocol and cipher suite), or null without TLS. */
+    public @Nullable TlsParameters tls() {
+        return transport.encrypted() ? transport.tls() : null;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.hato.outbound.client;
 
+import dev.hato.protocol.TlsParameters;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -28,6 +30,11 @@ public interface SmtpTransport {
 
     /** Whether the connection is encrypted now. */
     boolean encrypted();
+
+    /** The TLS protocol and cipher suite negotiated, or null while the connection is not encrypted (or unknown). */
+    default @Nullable TlsParameters tls() {
+        return null;
+    }
 
     /** The server's host name as used for this connection (the MX or smarthost name), for reports. */
     String remoteHost();

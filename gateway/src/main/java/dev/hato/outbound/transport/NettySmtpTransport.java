@@ -4,6 +4,7 @@ import dev.hato.outbound.client.ReplyParser;
 import dev.hato.outbound.client.SmtpProtocolException;
 import dev.hato.outbound.client.SmtpReply;
 import dev.hato.outbound.client.SmtpTransport;
+import dev.hato.protocol.TlsParameters;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -40,6 +42,7 @@ final class NettySmtpTransport implements SmtpTransport {
     private final Deque<MonoSink<SmtpReply>> waiting = new ArrayDeque<>();
     private @Nullable Throwable failure;
     private volatile boolean encrypted;
+    private volatile @Nullable TlsParameters tlsParameters;
 
     NettySmtpTransport(Connection connection, String remoteHost, InetSocketAddress address, ClientTls tls,
                        Duration replyTimeout) {
@@ -164,6 +167,8 @@ final class NettySmtpTransport implements SmtpTransport {
             connection.channel().pipeline().addFirst("tls", handler);
             handler.handshakeFuture().addListener(done -> {
                 if (done.isSuccess()) {
+                    SSLSession session = handler.engine().getSession();
+                    tlsParameters = new TlsParameters(session.getProtocol(), session.getCipherSuite());
                     encrypted = true;
                     sink.success();
                 } else {
@@ -177,6 +182,11 @@ final class NettySmtpTransport implements SmtpTransport {
     @Override
     public boolean encrypted() {
         return encrypted;
+    }
+
+    @Override
+    public @Nullable TlsParameters tls() {
+        return tlsParameters;
     }
 
     @Override

@@ -30,6 +30,7 @@ final class BdatHandler implements CommandHandler<SmtpCommand.Bdat> {
         } else if (current.recipients.count() == 0) {
             refusal = "554 5.5.1 No valid recipients";
         } else if (current.spool == null) {
+            current.chunked = true;
             start = MessageReceiver.start(session, current).thenMany(Flux.<Action>empty());
         }
         SmtpState.InBdat chunk = new SmtpState.InBdat(session.state, bdat.size(), bdat.size(), bdat.last(), refusal);
@@ -63,12 +64,11 @@ final class BdatHandler implements CommandHandler<SmtpCommand.Bdat> {
             session.state = chunk.outer();
         }
         String refusal = chunk.refusal();
-        if (refusal != null) {
-            return session.error(refusal);
-        }
         Transaction current = session.transaction();
-        if (current == null) {
-            return session.error("503 5.5.1 Bad sequence of commands");
+        if (refusal != null || current == null) {
+            String reply = refusal != null ? refusal : "503 5.5.1 Bad sequence of commands";
+            SmtpMailLog.rejected(session, current, "BDAT", reply, null, null);
+            return session.error(reply);
         }
         if (!chunk.last()) {
             return reply("250 2.0.0 " + chunk.size() + " octets received");

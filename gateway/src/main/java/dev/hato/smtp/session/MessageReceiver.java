@@ -192,7 +192,7 @@ final class MessageReceiver {
 
     /** The refusal of a message's content, recorded in the mail log. */
     private static Flux<Action> refuse(SmtpContext session, Transaction current, String reply) {
-        SmtpMailLog.rejected(session, current, "DATA", reply, null, null);
+        SmtpMailLog.rejected(session, current, current.chunked ? "BDAT" : "DATA", reply, null, null);
         return reply(reply);
     }
 

@@ -2,6 +2,7 @@ package dev.hato.smtp.session;
 
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
+import dev.hato.protocol.TlsParameters;
 import dev.hato.protocol.wire.LineFramer;
 import dev.hato.store.directory.Account;
 import java.nio.ByteBuffer;
@@ -27,6 +28,8 @@ final class SmtpContext {
     ByteBuffer input = EMPTY;
     SmtpState state = SmtpState.CONNECTED;
     boolean tls;
+    /** The TLS protocol and cipher suite, once the edge reports the handshake (for the mail log). */
+    volatile @Nullable TlsParameters tlsParameters;
     @Nullable Account user;
     int errors;
     int commandsBeforeAuth;

@@ -2,6 +2,7 @@ package dev.hato.smtp.session;
 
 import dev.hato.maillog.MailEvent;
 import dev.hato.protocol.Action;
+import dev.hato.protocol.TlsParameters;
 import dev.hato.smtp.command.SmtpCommand;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -9,7 +10,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * What an SMTP session tells the mail log: each message whose content it received (with the client, its greeting,
- * TLS, the login and the envelope) and each refusal of MAIL, RCPT, DATA or of the content, with its reply.
+ * TLS with its protocol and cipher suite, the login and the envelope) and each refusal of MAIL, RCPT, DATA, BDAT or
+ * of the content, with its reply.
  * Never content, never credentials: the login is the auth ID the client gave.
  */
 final class SmtpMailLog {
@@ -19,12 +21,15 @@ final class SmtpMailLog {
     /** The content of {@code current} is complete and goes to the pipeline. */
     static void received(SmtpContext session, Transaction current, long size) {
         SmtpState.Greeted greeting = session.greeting();
+        TlsParameters tls = session.tls ? session.tlsParameters : null;
         session.services.mailLog().record(MailEvent.of(session.services.clock().instant(), MailEvent.RECEIVED,
                 current.id, null,
                 "size", size,
                 "client", session.connection.remoteIp(),
                 "helo", greeting == null ? null : greeting.helo(),
                 "tls", session.tls,
+                "tls_protocol", tls == null ? null : tls.protocol(),
+                "tls_cipher", tls == null ? null : tls.cipherSuite(),
                 "auth", session.user == null ? null : session.user.authId(),
                 "from", current.envelope.sender(),
                 "to", current.recipients.addresses(),
@@ -60,7 +65,7 @@ final class SmtpMailLog {
         });
     }
 
-    /** A refusal at {@code stage} (MAIL, RCPT, DATA) of a command of {@code current}, with its {@code reply}. */
+    /** A refusal at {@code stage} (MAIL, RCPT, DATA, BDAT) of a command of {@code current}, with its {@code reply}. */
     static void rejected(SmtpContext session, @Nullable Transaction current, String stage, String reply,
                          @Nullable String sender, @Nullable String recipient) {
         SmtpState.Greeted greeting = session.greeting();

@@ -17,7 +17,8 @@ import reactor.core.scheduler.Scheduler;
  * which also checks the message against the listener's MIME limits.
  * {@code unknownRecipients} counts RCPTs to unknown users per client address (directory
  * harvesting), shared by all sessions of the server. {@code mailLog} records each message received and each
- * refusal of MAIL, RCPT, DATA or of the content (the pipeline and the outbound queue record the rest of its story).
+ * refusal of MAIL, RCPT, DATA, BDAT or of the content (the pipeline and the outbound queue record the rest of its
+ * story).
  * {@code inbound}, when set, authenticates what arrives on the MTA role from clients that did not log in (SPF, DKIM,
  * DMARC, an Authentication-Results field; see docs/inbound-authentication.md).
  */

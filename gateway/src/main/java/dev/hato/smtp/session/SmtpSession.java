@@ -4,6 +4,7 @@ import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
 import dev.hato.protocol.ProtocolSession;
+import dev.hato.protocol.TlsParameters;
 import dev.hato.protocol.wire.Decoded;
 import dev.hato.smtp.command.SmtpCommand;
 import dev.hato.smtp.command.SmtpCommandParser;
@@ -79,6 +80,11 @@ public final class SmtpSession implements ProtocolSession {
         // RFC 5321 §3.8: 421 tells the client to try again later; nothing unacknowledged was kept.
         return Flux.just(Action.line("421 4.3.2 " + session.settings.hostName() + " Service shutting down"),
                 Action.close());
+    }
+
+    @Override
+    public void tlsEstablished(TlsParameters tls) {
+        session.tlsParameters = tls;
     }
 
     @Override

@@ -24,6 +24,8 @@ final class Transaction {
     InboundAuthenticator.@Nullable Check authentication;
     /** With {@link #authentication}: the Return-Path field, spooled in front of Authentication-Results at the end. */
     byte[] returnPath = new byte[0];
+    /** The content comes in BDAT chunks (RFC 3030), not DATA: the stage its refusals are logged at. */
+    boolean chunked;
     long chunkedSize;
     boolean chunkedExceeded;
     String id = "";
