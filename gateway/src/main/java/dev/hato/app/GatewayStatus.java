@@ -39,12 +39,6 @@ final class GatewayStatus implements StatusSource {
                         listeners(), counts.getT1(), counts.getT2(), authSources.get()));
     }
 
-    /** One row of one small table: what the public health check costs, however often strangers ask. */
-    @Override
-    public Mono<Void> alive() {
-        return store.directory().domains().take(1).then();
-    }
-
     List<StatusReport.Listener> listeners() {
         List<StatusReport.Listener> all = new java.util.ArrayList<>(listeners.servers().stream()
                 .map(server -> new StatusReport.Listener(server.name(),

@@ -4,6 +4,8 @@ import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
 import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.Unpooled;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.channel.ChannelFutureListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,6 +19,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -29,30 +32,35 @@ public final class ProtocolServer {
     private record Spec(String name, Function<ConnectionInfo, ProtocolSession> sessions, String host, int port,
                         @Nullable SslContext implicitTls, @Nullable SslContext startTls,
                         int maxConnectionsPerAddress, String tooManyConnectionsReply, ConnectionCap cap,
-                        String capReply, @Nullable Deadline deadline) {
+                        String capReply, @Nullable Deadline deadline, MeterRegistry meters, String protocol) {
 
         Spec withAddress(String newHost, int newPort) {
             return new Spec(name, sessions, newHost, newPort, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, deadline);
+                    tooManyConnectionsReply, cap, capReply, deadline, meters, protocol);
         }
 
         Spec withTls(@Nullable SslContext implicit, @Nullable SslContext onRequest) {
             return new Spec(name, sessions, host, port, implicit, onRequest, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, deadline);
+                    tooManyConnectionsReply, cap, capReply, deadline, meters, protocol);
         }
 
         Spec withPerAddress(int limit, String reply) {
-            return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline);
+            return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline, meters, protocol);
         }
 
         Spec withCap(ConnectionCap newCap, String reply) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, newCap, reply, deadline);
+                    tooManyConnectionsReply, newCap, reply, deadline, meters, protocol);
         }
 
         Spec withDeadline(Deadline newDeadline) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, newDeadline);
+                    tooManyConnectionsReply, cap, capReply, newDeadline, meters, protocol);
+        }
+
+        Spec withMeters(MeterRegistry newMeters, String newProtocol) {
+            return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
+                    tooManyConnectionsReply, cap, capReply, deadline, newMeters, newProtocol);
         }
     }
 
@@ -65,7 +73,12 @@ public final class ProtocolServer {
     /** A listener named {@code name} (for logs and the banner) that starts one session per connection. */
     public static ProtocolServer create(String name, Function<ConnectionInfo, ProtocolSession> sessions) {
         return new ProtocolServer(new Spec(name, sessions, "127.0.0.1", 0, null, null, Integer.MAX_VALUE, "",
-                ConnectionCap.unlimited(), "", null));
+                ConnectionCap.unlimited(), "", null, new CompositeMeterRegistry(), name));
+    }
+
+    /** The listener's name, as given to {@link #create}. */
+    public String name() {
+        return spec.name;
     }
 
     public ProtocolServer host(String newHost) {
@@ -125,18 +138,37 @@ public final class ProtocolServer {
         return new ProtocolServer(spec.withDeadline(new Deadline(after, false, farewell)));
     }
 
+    /**
+     * Where this listener's meters go ({@link ListenerMeters}, {@link TlsHandshakeMeter}), tagged with its name and
+     * {@code protocol} ("smtp", "pop3", "imap"); by default nowhere.
+     */
+    public ProtocolServer meters(MeterRegistry meters, String protocol) {
+        return new ProtocolServer(spec.withMeters(meters, protocol));
+    }
+
     public Mono<BoundServer> bind() {
         Set<SessionHandler> handlers = ConcurrentHashMap.newKeySet();
         Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
         SslContext implicitTls = spec.implicitTls;
+        ListenerMeters meters = new ListenerMeters(spec.meters, spec.name, spec.protocol);
+        TlsHandshakeMeter startTlsMeter = meters.startTls();
         TcpServer server = TcpServer.create()
                 .host(spec.host)
                 .port(spec.port)
+                .doOnChannelInit((observer, channel, remote) -> {
+                    meters.opened();
+                    channel.closeFuture().addListener(closed -> meters.closed());
+                    if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+                        channel.pipeline().addAfter(NettyPipeline.SslHandler, TlsHandshakeMeter.NAME,
+                                meters.implicitTls());
+                    }
+                })
                 .doOnConnection(connection -> {
                     var channel = connection.channel();
                     var info = new ConnectionInfo((InetSocketAddress) channel.remoteAddress(),
                             (InetSocketAddress) channel.localAddress(), implicitTls != null);
                     if (!spec.cap.tryOpen()) {
+                        meters.refusedCapacity();
                         refuse(channel, spec.capReply);
                         return;
                     }
@@ -149,11 +181,12 @@ public final class ProtocolServer {
                         }
                     });
                     if (open.incrementAndGet() > spec.maxConnectionsPerAddress) {
+                        meters.refusedPerAddress();
                         refuse(channel, spec.tooManyConnectionsReply);
                         return;
                     }
                     SessionHandler handler = new SessionHandler(spec.name, spec.sessions.apply(info), spec.startTls,
-                            spec.deadline);
+                            spec.deadline, startTlsMeter);
                     handlers.add(handler);
                     connection.onDispose(() -> handlers.remove(handler));
                     connection.addHandlerLast("hato.session", handler);

@@ -53,6 +53,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final ProtocolSession session;
     private final @Nullable SslContext startTls;
     private final @Nullable Deadline deadline;
+    private final @Nullable TlsHandshakeMeter startTlsMeter;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private final ArrayDeque<Action> pushed = new ArrayDeque<>();
     private @Nullable PushSubscriber pushes;
@@ -71,8 +72,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private boolean shuttingDown;
 
     SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls,
-                   @Nullable Deadline deadline) {
+                   @Nullable Deadline deadline, @Nullable TlsHandshakeMeter startTlsMeter) {
         this.serverName = serverName;
+        this.startTlsMeter = startTlsMeter;
         this.session = session;
         this.startTls = startTls;
         this.deadline = deadline;
@@ -314,6 +316,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         // startTls=true: the SslHandler lets exactly one write (our "ready" reply) pass in plain text.
         SslHandler handler = new SslHandler(startTls.newEngine(context.alloc()), true);
         context.pipeline().addFirst("hato.starttls", handler);
+        if (startTlsMeter != null) {
+            context.pipeline().addAfter("hato.starttls", TlsHandshakeMeter.NAME, startTlsMeter);
+        }
         context.writeAndFlush(Unpooled.wrappedBuffer(tls.reply()));
     }
 

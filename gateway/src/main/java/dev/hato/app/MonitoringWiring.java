@@ -1,0 +1,58 @@
+package dev.hato.app;
+
+import dev.hato.app.monitoring.CredentialSourcesHealth;
+import dev.hato.app.monitoring.DeliveryBatchMeters;
+import dev.hato.app.monitoring.QueueHealth;
+import dev.hato.app.monitoring.QueueMeters;
+import dev.hato.app.monitoring.StoreHealth;
+import dev.hato.store.pg.PgStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Health and the meters that are not a listener's own (docs/operations.md, "Monitoring"). The health contributors
+ * are named after their beans as Spring Boot does ({@code store}, {@code outboundQueue}, {@code credentialSources});
+ * the public {@code /health} on the HTTP port is the {@code public} health group (application.properties), made of
+ * {@code store} alone, so it and {@code /actuator/health} are one implementation.
+ */
+@Configuration(proxyBeanMethods = false)
+class MonitoringWiring {
+
+    /** A health check that waits longer than this reports its component DOWN. */
+    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(5);
+
+    @Bean
+    ReactiveHealthIndicator storeHealthIndicator(PgStore store) {
+        return new StoreHealth(store, HEALTH_TIMEOUT);
+    }
+
+    /** WARNING once the oldest queued message is older than the delay notice (hato.outbound.delay-notice). */
+    @Bean
+    ReactiveHealthIndicator outboundQueueHealthIndicator(PgStore store, HatoProperties properties) {
+        return new QueueHealth(store.outboundQueue(), properties.outbound().delayNotice(), HEALTH_TIMEOUT,
+                Clock.systemUTC());
+    }
+
+    @Bean
+    CompositeReactiveHealthContributor credentialSourcesHealthContributor(AuthWiring authWiring) {
+        return CredentialSourcesHealth.of(authWiring.health());
+    }
+
+    /** Closed before the store (it depends on it): no sample runs against a closed pool. */
+    @Bean(destroyMethod = "close")
+    QueueMeters queueMeters(PgStore store, MeterRegistry meters, HatoProperties properties) {
+        return new QueueMeters(store.outboundQueue(), meters, properties.metrics().queueInterval(),
+                Schedulers.parallel(), Clock.systemUTC());
+    }
+
+    @Bean(destroyMethod = "close")
+    DeliveryBatchMeters deliveryBatchMeters(PgStore store, MeterRegistry meters) {
+        return new DeliveryBatchMeters(store.deliveryBatches(), meters);
+    }
+}
