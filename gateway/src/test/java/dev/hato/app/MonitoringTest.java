@@ -88,7 +88,8 @@ class MonitoringTest {
         assertThat(after.delta(before, "hato_connections_total", "listener", "submission")).isEqualTo(1);
         assertThat(after.delta(before, "hato_connections_total", "listener", "pop3s", "protocol", "pop3"))
                 .isEqualTo(2);
-        assertThat(after.value("hato_connections_active", "listener", "smtp")).isZero();
+        Eventually.until(() -> scrape().value("hato_connections_active", "listener", "smtp") == 0,
+                "the SMTP connections closed", Duration.ofSeconds(30));
 
         assertThat(after.delta(before, "hato_smtp_received_bytes_total", "listener", "smtp")).isEqualTo(mtaBytes);
         assertThat(after.delta(before, "hato_smtp_received_bytes_total", "listener", "submission"))
