@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.app.monitoring.HealthSummary;
 import dev.hato.auth.Authenticator;
 import dev.hato.dkim.DkimSigner;
 import dev.hato.dkim.MessageSigner;
@@ -138,8 +139,8 @@ public class HatoApplication {
 
     @Bean
     GatewayStatus statusSource(HatoProperties properties, PgStore store, ServerTls serverTls,
-                               MailListeners listeners, WebmailListener webmail, AuthWiring authWiring) {
-        return new GatewayStatus(properties, store, serverTls, listeners, webmail, authWiring.health()::states);
+                               MailListeners listeners, WebmailListener webmail, HealthSummary healthSummary) {
+        return new GatewayStatus(properties, store, serverTls, listeners, webmail, healthSummary::lines);
     }
 
     @Bean

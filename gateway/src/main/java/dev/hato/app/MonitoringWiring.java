@@ -2,6 +2,7 @@ package dev.hato.app;
 
 import dev.hato.app.monitoring.CredentialSourcesHealth;
 import dev.hato.app.monitoring.DeliveryBatchMeters;
+import dev.hato.app.monitoring.HealthSummary;
 import dev.hato.app.monitoring.QueueHealth;
 import dev.hato.app.monitoring.QueueMeters;
 import dev.hato.app.monitoring.StoreHealth;
@@ -9,6 +10,8 @@ import dev.hato.store.pg.PgStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -28,13 +31,13 @@ class MonitoringWiring {
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(5);
 
     @Bean
-    ReactiveHealthIndicator storeHealthIndicator(PgStore store) {
+    StoreHealth storeHealthIndicator(PgStore store) {
         return new StoreHealth(store, HEALTH_TIMEOUT);
     }
 
     /** WARNING once the oldest queued message is older than the delay notice (hato.outbound.delay-notice). */
     @Bean
-    ReactiveHealthIndicator outboundQueueHealthIndicator(PgStore store, HatoProperties properties) {
+    QueueHealth outboundQueueHealthIndicator(PgStore store, HatoProperties properties) {
         return new QueueHealth(store.outboundQueue(), properties.outbound().delayNotice(), HEALTH_TIMEOUT,
                 Clock.systemUTC());
     }
@@ -42,6 +45,18 @@ class MonitoringWiring {
     @Bean
     CompositeReactiveHealthContributor credentialSourcesHealthContributor(AuthWiring authWiring) {
         return CredentialSourcesHealth.of(authWiring.health());
+    }
+
+    /** The same health on the status page: store, queue, then each credential source. */
+    @Bean
+    HealthSummary healthSummary(StoreHealth storeHealthIndicator, QueueHealth outboundQueueHealthIndicator,
+                                AuthWiring authWiring) {
+        Map<String, ReactiveHealthIndicator> components = new LinkedHashMap<>();
+        components.put("store", storeHealthIndicator);
+        components.put("outboundQueue", outboundQueueHealthIndicator);
+        CredentialSourcesHealth.components(authWiring.health())
+                .forEach((name, indicator) -> components.put("credentialSources/" + name, indicator));
+        return new HealthSummary(components);
     }
 
     /** Closed before the store (it depends on it): no sample runs against a closed pool. */

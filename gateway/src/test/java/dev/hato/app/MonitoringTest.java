@@ -184,6 +184,10 @@ class MonitoringTest {
                 .isEqualTo("OPEN");
         assertThat(downHealth.at("/components/store/status").asText()).isEqualTo("UP");
 
+        // The status page shows the same health, one line per component.
+        assertThat(get(hato.managementPort(), "/").body()).contains("store: UP", "outboundQueue: WARNING (recipients=",
+                "credentialSources/local: UP", "credentialSources/ldap:campus: DOWN (breaker=OPEN)");
+
         // Anyone on the HTTP port: the store answers, so Hato is up; no component, no detail.
         HttpResponse<String> open = get(hato.httpPort(), "/health");
         assertThat(open.statusCode()).isEqualTo(200);

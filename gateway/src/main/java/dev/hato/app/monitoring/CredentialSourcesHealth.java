@@ -20,12 +20,17 @@ public final class CredentialSourcesHealth {
     private CredentialSourcesHealth() { }
 
     public static CompositeReactiveHealthContributor of(CredentialSourceHealth sources) {
+        return CompositeReactiveHealthContributor.fromMap(components(sources));
+    }
+
+    /** One indicator per source, by name, {@code local} first. */
+    public static Map<String, ReactiveHealthIndicator> components(CredentialSourceHealth sources) {
         Map<String, ReactiveHealthIndicator> components = new LinkedHashMap<>();
         components.put("local", () -> Mono.just(Health.up().withDetail("kind", "passwords in the store").build()));
         for (String name : sources.states().keySet()) {
             components.put(name, () -> Mono.fromSupplier(() -> health(sources.states().get(name))));
         }
-        return CompositeReactiveHealthContributor.fromMap(components);
+        return components;
     }
 
     private static Health health(String state) {

@@ -9,7 +9,7 @@ class StatusRoutesTest {
 
     private final StatusReport report = new StatusReport("0.1.0", "mail.<example>", "embedded PostgreSQL",
             "self-signed", List.of(new StatusReport.Listener("smtp", "127.0.0.1:2525", "STARTTLS")), 2, 5,
-            java.util.Map.of("local", "CLOSED", "ldap:\"campus\"", "OPEN"));
+            java.util.Map.of("credentialSources/ldap:\"campus\"", "DOWN (breaker=OPEN)"));
 
     @Test
     void statusPageShouldListListenersAndEscapeValues() {
@@ -19,7 +19,7 @@ class StatusRoutesTest {
                 .expectStatus().isOk()
                 .expectBody(String.class).value(body -> {
                     org.assertj.core.api.Assertions.assertThat(body)
-                            .contains("Hato is running", "127.0.0.1:2525", "STARTTLS", "2 domains, 5 accounts", "ldap:&quot;campus&quot;: OPEN",
+                            .contains("Hato is running", "127.0.0.1:2525", "STARTTLS", "2 domains, 5 accounts", "credentialSources/ldap:&quot;campus&quot;: DOWN (breaker=OPEN)",
                                     "mail.&lt;example&gt;")
                             .doesNotContain("mail.<example>");
                 });
