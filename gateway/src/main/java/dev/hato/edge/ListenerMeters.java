@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The meters of one listener (docs/operations.md, "Monitoring"): connections accepted, open now, and refused by
@@ -16,10 +17,11 @@ final class ListenerMeters {
     private final AtomicInteger open = new AtomicInteger();
     private final Counter refusedPerAddress;
     private final Counter refusedCapacity;
-    private final TlsHandshakeMeter implicitTls;
-    private final TlsHandshakeMeter startTls;
+    private final @Nullable TlsHandshakeMeter implicitTls;
+    private final @Nullable TlsHandshakeMeter startTls;
 
-    ListenerMeters(MeterRegistry meters, String listener, String protocol) {
+    /** {@code implicitTls}, {@code startTls}: which handshakes the listener has, so only theirs get series. */
+    ListenerMeters(MeterRegistry meters, String listener, String protocol, boolean implicitTls, boolean startTls) {
         opened = Counter.builder("hato.connections").description("Connections accepted by a listener")
                 .tag("listener", listener).tag("protocol", protocol).register(meters);
         Gauge.builder("hato.connections.active", open, AtomicInteger::get)
@@ -27,8 +29,8 @@ final class ListenerMeters {
                 .tag("listener", listener).tag("protocol", protocol).register(meters);
         refusedPerAddress = refused(meters, listener, protocol, "per_address");
         refusedCapacity = refused(meters, listener, protocol, "capacity");
-        implicitTls = new TlsHandshakeMeter(meters, listener, "implicit");
-        startTls = new TlsHandshakeMeter(meters, listener, "starttls");
+        this.implicitTls = implicitTls ? new TlsHandshakeMeter(meters, listener, "implicit") : null;
+        this.startTls = startTls ? new TlsHandshakeMeter(meters, listener, "starttls") : null;
     }
 
     private static Counter refused(MeterRegistry meters, String listener, String protocol, String reason) {
@@ -55,11 +57,11 @@ final class ListenerMeters {
         refusedCapacity.increment();
     }
 
-    TlsHandshakeMeter implicitTls() {
+    @Nullable TlsHandshakeMeter implicitTls() {
         return implicitTls;
     }
 
-    TlsHandshakeMeter startTls() {
+    @Nullable TlsHandshakeMeter startTls() {
         return startTls;
     }
 }

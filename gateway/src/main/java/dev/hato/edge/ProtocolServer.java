@@ -45,7 +45,8 @@ public final class ProtocolServer {
         }
 
         Spec withPerAddress(int limit, String reply) {
-            return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline, meters, protocol);
+            return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline,
+                    meters, protocol);
         }
 
         Spec withCap(ConnectionCap newCap, String reply) {
@@ -150,17 +151,19 @@ public final class ProtocolServer {
         Set<SessionHandler> handlers = ConcurrentHashMap.newKeySet();
         Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
         SslContext implicitTls = spec.implicitTls;
-        ListenerMeters meters = new ListenerMeters(spec.meters, spec.name, spec.protocol);
+        ListenerMeters meters = new ListenerMeters(spec.meters, spec.name, spec.protocol, implicitTls != null,
+                spec.startTls != null);
         TlsHandshakeMeter startTlsMeter = meters.startTls();
+        TlsHandshakeMeter implicitTlsMeter = meters.implicitTls();
         TcpServer server = TcpServer.create()
                 .host(spec.host)
                 .port(spec.port)
                 .doOnChannelInit((observer, channel, remote) -> {
                     meters.opened();
                     channel.closeFuture().addListener(closed -> meters.closed());
-                    if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+                    if (implicitTlsMeter != null && channel.pipeline().get(NettyPipeline.SslHandler) != null) {
                         channel.pipeline().addAfter(NettyPipeline.SslHandler, TlsHandshakeMeter.NAME,
-                                meters.implicitTls());
+                                implicitTlsMeter);
                     }
                 })
                 .doOnConnection(connection -> {
