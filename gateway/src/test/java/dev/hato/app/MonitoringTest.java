@@ -45,6 +45,7 @@ class MonitoringTest {
     static void start() throws Exception {
         // Nothing listens on the LDAP port: the source fails at once, as a directory that went down does.
         hato = RunningHato.start(dataDir, "--hato.outbound.enabled=false",
+                "--hato.max-connections-per-address=3",
                 "--hato.metrics.queue-interval=200ms",
                 "--hato.outbound.delay-notice=1s",
                 "--hato.auth.ldap.campus.urls=ldap://127.0.0.1:" + RunningHato.freePort(),
@@ -77,8 +78,25 @@ class MonitoringTest {
             notTls.setSoTimeout(30_000);
             assertThat(notTls.getInputStream().read()).as("closed after the failed handshake").isEqualTo(-1);
         }
+        new java.net.Socket("127.0.0.1", hato.port("pop3s")).close(); // gone before any handshake
         Eventually.until(() -> scrape().delta(before, "hato_tls_handshakes_total", "listener", "pop3s",
-                "outcome", "failure") == 1, "the failed handshake counted", Duration.ofSeconds(30));
+                "outcome", "failure") == 2, "the failed handshakes counted", Duration.ofSeconds(30));
+        List<SocketTransport> imap = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                imap.add(new SocketTransport(hato.port("imap"), false));
+            }
+            List<String> greetings = new ArrayList<>();
+            for (SocketTransport connection : imap) {
+                greetings.add(connection.readLine());
+            }
+            // Which of the four is refused depends on the order the event loops see them; one of them is.
+            assertThat(greetings).filteredOn(line -> line.startsWith("* OK")).hasSize(3);
+            assertThat(greetings).filteredOn(line -> line.startsWith("* BYE [UNAVAILABLE] Too many connections"))
+                    .hasSize(1);
+        } finally {
+            imap.forEach(SocketTransport::close);
+        }
         Eventually.until(() -> scrape().delta(before, "hato_outbound_queue_recipients") == 1,
                 "the queue gauge sampled", Duration.ofSeconds(30));
         Scrape after = Scrape.of(hato.managementPort());
@@ -86,8 +104,6 @@ class MonitoringTest {
         assertThat(after.delta(before, "hato_connections_total", "listener", "smtp", "protocol", "smtp"))
                 .isEqualTo(1);
         assertThat(after.delta(before, "hato_connections_total", "listener", "submission")).isEqualTo(1);
-        assertThat(after.delta(before, "hato_connections_total", "listener", "pop3s", "protocol", "pop3"))
-                .isEqualTo(2);
         Eventually.until(() -> scrape().value("hato_connections_active", "listener", "smtp") == 0,
                 "the SMTP connections closed", Duration.ofSeconds(30));
 
@@ -124,6 +140,13 @@ class MonitoringTest {
                 "outcome", "success", "version", "TLSv1.3")).isEqualTo(1);
         assertThat(after.delta(before, "hato_tls_handshakes_total", "listener", "pop3s", "outcome", "failure",
                 "reason", "error")).isEqualTo(1);
+        assertThat(after.delta(before, "hato_tls_handshakes_total", "listener", "pop3s", "outcome", "failure",
+                "reason", "closed")).isEqualTo(1);
+        assertThat(after.delta(before, "hato_connections_total", "listener", "pop3s")).isEqualTo(3);
+        assertThat(after.delta(before, "hato_connections_total", "listener", "imap", "protocol", "imap"))
+                .isEqualTo(4);
+        assertThat(after.delta(before, "hato_connections_refused_total", "listener", "imap", "reason",
+                "per_address")).isEqualTo(1);
 
         for (String command : List.of("User", "Pass", "Stat", "Retr", "Quit")) {
             assertThat(after.delta(before, "hato_pop3_commands_total", "command", command)).as(command)
