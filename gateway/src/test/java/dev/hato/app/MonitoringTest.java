@@ -215,6 +215,12 @@ class MonitoringTest {
         HttpResponse<String> open = get(hato.httpPort(), "/health");
         assertThat(open.statusCode()).isEqualTo(200);
         assertThat(open.body()).isEqualTo("{\"status\":\"UP\"}");
+        for (String component : List.of("/health/store", "/health/credentialSources", "/health/outboundQueue",
+                "/health/credentialSources/ldap:campus")) {
+            HttpResponse<String> inside = get(hato.httpPort(), component);
+            assertThat(inside.statusCode()).as(component).isEqualTo(404);
+            assertThat(inside.body()).as(component).doesNotContain("database", "breaker", "DOWN", "recipients");
+        }
         assertThat(get(hato.managementPort(), "/health").statusCode()).as("no second, hand-written health")
                 .isEqualTo(404);
     }
