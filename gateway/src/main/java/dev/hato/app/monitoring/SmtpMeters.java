@@ -20,7 +20,7 @@ import reactor.core.publisher.Flux;
  * there anyway: each message whose content was received (with its size) and each refusal of MAIL, RCPT or DATA.
  *
  * <p>Tags are bounded by the code, never by the client: the listener name, a reply code that is three digits from
- * 200 to 599 written by Hato itself, a stage out of three.
+ * 200 to 599 written by Hato itself, a stage out of four (other stages the mail log may report are not counted here).
  */
 public final class SmtpMeters {
 
@@ -45,17 +45,17 @@ public final class SmtpMeters {
                 .description("Size of the messages received over SMTP, as spooled")
                 .tag("listener", listener).serviceLevelObjectives(10_240, 102_400, 1_048_576, 10_485_760)
                 .register(meters);
-        for (String stage : new String[] {"MAIL", "RCPT", "DATA"}) {
+        for (String stage : new String[] {"MAIL", "RCPT", "DATA", "BDAT"}) {
             rejections.put(stage, Counter.builder("hato.smtp.rejections")
-                    .description("Refusals (4xx or 5xx) of MAIL, RCPT or DATA and of message content")
+                    .description("Refusals (4xx or 5xx) of MAIL, RCPT, DATA or BDAT and of message content")
                     .tag("listener", listener).tag("stage", stage).register(meters));
         }
     }
 
     private Counter transactions(String outcome) {
         return Counter.builder("hato.smtp.transactions")
-                .description("SMTP transactions that reached the end of the message content: received (handed to"
-                        + " delivery) or refused (DATA or the content refused)")
+                .description("SMTP transactions that reached DATA or BDAT: received (content handed to delivery) or"
+                        + " refused (DATA, BDAT, the content or its delivery refused)")
                 .tag("listener", listener).tag("outcome", outcome).register(meters);
     }
 
@@ -79,7 +79,7 @@ public final class SmtpMeters {
             if (counter != null) {
                 counter.increment();
             }
-            if ("DATA".equals(stage)) {
+            if ("DATA".equals(stage) || "BDAT".equals(stage)) {
                 transactionsRefused.increment();
             }
         }
@@ -129,7 +129,11 @@ public final class SmtpMeters {
                 .register(meters)).increment();
     }
 
-    /** A session with its traffic counted; everything else is the wrapped session's. */
+    /**
+     * A session with its traffic counted; everything else is the wrapped session's. It overrides every method of
+     * {@link ProtocolSession}, defaults included, so that nothing the edge tells a session stops here
+     * (SmtpMetersTest checks it).
+     */
     private final class Watched implements ProtocolSession {
         private final ProtocolSession session;
 

@@ -53,14 +53,59 @@ class SmtpMetersTest {
         log.record(MailEvent.of(Instant.now(), MailEvent.RECEIVED, "id1", null, "size", 1234L));
         log.record(MailEvent.of(Instant.now(), MailEvent.REJECTED, null, null, "stage", "RCPT", "code", "550"));
         log.record(MailEvent.of(Instant.now(), MailEvent.REJECTED, "id2", null, "stage", "DATA", "code", "552"));
+        log.record(MailEvent.of(Instant.now(), MailEvent.REJECTED, "id3", null, "stage", "BDAT", "code", "554"));
+        log.record(MailEvent.of(Instant.now(), MailEvent.REJECTED, null, null, "stage", "CONNECT", "code", "421"));
         log.record(MailEvent.of(Instant.now(), MailEvent.DELIVERED, "id1", null));
 
-        assertThat(logged).hasSize(4);
+        assertThat(logged).hasSize(6);
         assertThat(registry.get("hato.smtp.transactions").tag("outcome", "received").counter().count()).isEqualTo(1);
-        assertThat(registry.get("hato.smtp.transactions").tag("outcome", "refused").counter().count()).isEqualTo(1);
+        assertThat(registry.get("hato.smtp.transactions").tag("outcome", "refused").counter().count()).isEqualTo(2);
         assertThat(registry.get("hato.smtp.message.size").summary().totalAmount()).isEqualTo(1234);
         assertThat(registry.get("hato.smtp.rejections").tag("stage", "RCPT").counter().count()).isEqualTo(1);
         assertThat(registry.get("hato.smtp.rejections").tag("stage", "DATA").counter().count()).isEqualTo(1);
+        assertThat(registry.get("hato.smtp.rejections").tag("stage", "BDAT").counter().count()).isEqualTo(1);
         assertThat(registry.get("hato.smtp.rejections").tag("stage", "MAIL").counter().count()).isZero();
+        assertThat(registry.find("hato.smtp.rejections").tag("stage", "CONNECT").counter())
+                .as("refusals at the door are the edge's hato.connections.refused").isNull();
+    }
+
+    @Test
+    void theWatchedSessionShouldForwardEveryMethodOfASession() throws Exception {
+        // A method added to ProtocolSession later (a default one compiles without it) must reach the SMTP session.
+        Class<?> watched = meters.watch(new dev.hato.protocol.ProtocolSession() {
+            @Override
+            public reactor.core.publisher.Flux<dev.hato.protocol.Action> open() {
+                return reactor.core.publisher.Flux.empty();
+            }
+
+            @Override
+            public reactor.core.publisher.Flux<dev.hato.protocol.Action> receive(ByteBuffer input) {
+                return reactor.core.publisher.Flux.empty();
+            }
+
+            @Override
+            public java.time.Duration idleTimeout() {
+                return java.time.Duration.ofMinutes(1);
+            }
+
+            @Override
+            public reactor.core.publisher.Flux<dev.hato.protocol.Action> idle() {
+                return reactor.core.publisher.Flux.empty();
+            }
+
+            @Override
+            public reactor.core.publisher.Flux<dev.hato.protocol.Action> shutdown() {
+                return reactor.core.publisher.Flux.empty();
+            }
+
+            @Override
+            public void closed() { }
+        }).getClass();
+        for (java.lang.reflect.Method method : dev.hato.protocol.ProtocolSession.class.getMethods()) {
+            if (!java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
+                assertThat(watched.getDeclaredMethod(method.getName(), method.getParameterTypes()))
+                        .as("SmtpMeters forwards %s", method.getName()).isNotNull();
+            }
+        }
     }
 }
