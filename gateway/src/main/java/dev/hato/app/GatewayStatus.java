@@ -20,29 +20,25 @@ final class GatewayStatus implements StatusSource {
     private final ServerTls tls;
     private final MailListeners listeners;
     private final WebmailListener webmail;
-    private final Supplier<Map<String, String>> authSources;
+    private final Supplier<Mono<Map<String, String>>> health;
 
+    /** {@code health}: the gateway's health, one line per component ({@link dev.hato.app.monitoring.HealthSummary}). */
     GatewayStatus(HatoProperties properties, PgStore store, ServerTls tls, MailListeners listeners,
-                  WebmailListener webmail, Supplier<Map<String, String>> authSources) {
+                  WebmailListener webmail, Supplier<Mono<Map<String, String>>> health) {
         this.properties = properties;
         this.store = store;
         this.tls = tls;
         this.listeners = listeners;
         this.webmail = webmail;
-        this.authSources = authSources;
+        this.health = health;
     }
 
     @Override
     public Mono<StatusReport> report() {
-        return Mono.zip(store.directory().domains().count(), store.directory().accounts(null).count())
-                .map(counts -> new StatusReport(VERSION, properties.hostName(), store.describe(), tls.describe(),
-                        listeners(), counts.getT1(), counts.getT2(), authSources.get()));
-    }
-
-    /** One row of one small table: what the public health check costs, however often strangers ask. */
-    @Override
-    public Mono<Void> alive() {
-        return store.directory().domains().take(1).then();
+        return Mono.zip(store.directory().domains().count(), store.directory().accounts(null).count(),
+                        Mono.defer(health))
+                .map(facts -> new StatusReport(VERSION, properties.hostName(), store.describe(), tls.describe(),
+                        listeners(), facts.getT1(), facts.getT2(), facts.getT3()));
     }
 
     List<StatusReport.Listener> listeners() {

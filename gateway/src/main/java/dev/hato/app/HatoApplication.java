@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.app.monitoring.HealthSummary;
 import dev.hato.auth.Authenticator;
 import dev.hato.dkim.DkimSigner;
 import dev.hato.dkim.MessageSigner;
@@ -14,7 +15,6 @@ import dev.hato.web.setup.ClientSettings;
 import dev.hato.web.site.WebSettings;
 import dev.hato.web.site.WebSite;
 import dev.hato.web.status.StatusRoutes;
-import dev.hato.web.status.StatusSource;
 import dev.hato.auth.token.JwtVerifier;
 import dev.hato.auth.token.TokenAuthenticator;
 import dev.hato.auth.token.TokenKeys;
@@ -29,6 +29,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.server.RequestPredicate;
@@ -53,6 +54,7 @@ import reactor.core.scheduler.Schedulers;
     "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
     "org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration"})
 @EnableConfigurationProperties(HatoProperties.class)
+@Import(MonitoringWiring.class)
 public class HatoApplication {
 
     @Bean(destroyMethod = "close")
@@ -149,8 +151,8 @@ public class HatoApplication {
 
     @Bean
     GatewayStatus statusSource(HatoProperties properties, PgStore store, ServerTls serverTls,
-                               MailListeners listeners, WebmailListener webmail, AuthWiring authWiring) {
-        return new GatewayStatus(properties, store, serverTls, listeners, webmail, authWiring.health()::states);
+                               MailListeners listeners, WebmailListener webmail, HealthSummary healthSummary) {
+        return new GatewayStatus(properties, store, serverTls, listeners, webmail, healthSummary::lines);
     }
 
     @Bean
@@ -169,10 +171,13 @@ public class HatoApplication {
         return resources;
     }
 
-    /** What anyone on the HTTP port sees: up or down. The details are in {@link ManagementRoutes}. */
+    /**
+     * What anyone on the HTTP port sees at {@code /}: that Hato runs. Its {@code /health} (up or down) is the
+     * {@code public} health group ({@link MonitoringWiring}); the details are in {@link ManagementRoutes}.
+     */
     @Bean
-    RouterFunction<ServerResponse> statusRoutes(StatusSource statusSource) {
-        return StatusRoutes.publicRoutes(statusSource);
+    RouterFunction<ServerResponse> statusRoutes() {
+        return StatusRoutes.publicRoutes();
     }
 
     /**

@@ -38,6 +38,7 @@ public record HatoProperties(
         @DefaultValue Dkim dkim,
         @DefaultValue Inbound inbound,
         @DefaultValue Outbound outbound,
+        @DefaultValue Metrics metrics,
         @DefaultValue MailLog mailLog,
         @DefaultValue Webmail webmail) {
 
@@ -396,6 +397,18 @@ public record HatoProperties(
         public Outbound {
             dnsServers = dnsServers == null ? List.of() : List.copyOf(dnsServers);
             tlsPolicies = tlsPolicies == null ? Map.of() : Map.copyOf(tlsPolicies);
+        }
+    }
+
+    /**
+     * Metrics (docs/operations.md, "Monitoring"): {@code queueInterval} is how often the outbound queue gauges are
+     * sampled from the store (a scrape never queries it).
+     */
+    public record Metrics(@DefaultValue("15s") Duration queueInterval) {
+        public Metrics {
+            if (queueInterval.compareTo(Duration.ofMillis(100)) < 0 || queueInterval.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("hato.metrics.queue-interval must be between 100ms and 1h");
+            }
         }
     }
 

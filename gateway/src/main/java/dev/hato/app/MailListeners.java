@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.app.monitoring.SmtpMeters;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
@@ -62,7 +63,8 @@ public final class MailListeners implements SmartLifecycle {
                   MailLog mailLog, @Nullable InboundAuthenticator inbound) {
         this.properties = properties;
         this.sessions = sessions(properties, store, sasl, meters, mailLog, inbound);
-        this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog));
+        this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog)).stream()
+                .map(server -> server.meters(meters, protocol(server.name()))).toList();
     }
 
     @Override
@@ -78,6 +80,12 @@ public final class MailListeners implements SmartLifecycle {
             throw new IllegalStateException("cannot bind a listener on " + bind + ": " + e.getMessage(), e);
         }
         running = true;
+    }
+
+    /** The protocol a listener speaks, from its name: a tag of its meters. */
+    static String protocol(String listener) {
+        return listener.startsWith("smtp") || listener.startsWith("submission") ? "smtp"
+                : listener.startsWith("pop3") ? "pop3" : "imap";
     }
 
     /** The server's bound on RCPTs to unknown users, from hato.smtp.unknown-recipients.* (checked there). */
@@ -105,6 +113,13 @@ public final class MailListeners implements SmartLifecycle {
         SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
                 sasl, indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
                 unknownRecipients(properties.smtp().unknownRecipients()), mailLog, inbound);
+        // Each SMTP listener counts its own traffic: the same services, its own watch on the mail log.
+        SmtpMeters mtaMeters = new SmtpMeters(meters, "smtp");
+        SmtpMeters submissionsMeters = new SmtpMeters(meters, "submissions");
+        SmtpMeters submissionMeters = new SmtpMeters(meters, "submission");
+        SmtpServices mtaServices = observed(smtpServices, mtaMeters);
+        SmtpServices submissionsServices = observed(smtpServices, submissionsMeters);
+        SmtpServices submissionServices = observed(smtpServices, submissionMeters);
         SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
@@ -115,12 +130,14 @@ public final class MailListeners implements SmartLifecycle {
                 .withMessageLimits(properties.message().limits());
         SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
         Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs(),
-                MaildropHandover.defaults(), structure -> MessageStructure.decode(structure).root());
+                MaildropHandover.defaults(), structure -> MessageStructure.decode(structure).root(), meters);
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
-        sessions.put("smtp", c -> new SmtpSession(mta.withStartTlsOffered(true), c, smtpServices));
-        sessions.put("submissions", c -> new SmtpSession(submission, c, smtpServices));
-        sessions.put("submission", c -> new SmtpSession(submission.withStartTlsOffered(true), c, smtpServices));
+        sessions.put("smtp", c -> mtaMeters.watch(new SmtpSession(mta.withStartTlsOffered(true), c, mtaServices)));
+        sessions.put("submissions", c -> submissionsMeters.watch(new SmtpSession(submission, c,
+                submissionsServices)));
+        sessions.put("submission", c -> submissionMeters.watch(new SmtpSession(submission.withStartTlsOffered(true),
+                c, submissionServices)));
         sessions.put("pop3s", c -> new Pop3Session(pop3, c, pop3Services));
         sessions.put("pop3", c -> new Pop3Session(pop3.withStartTlsOffered(true), c, pop3Services));
         HatoProperties.Imap imapProperties = properties.imap();
@@ -142,6 +159,13 @@ public final class MailListeners implements SmartLifecycle {
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
         return sessions;
+    }
+
+    /** {@code services} with its mail log watched by {@code meters}. */
+    private static SmtpServices observed(SmtpServices services, SmtpMeters meters) {
+        return new SmtpServices(services.delivery(), services.sasl(), services.facts(), services.io(),
+                services.clock(), services.unknownRecipients(), meters.observe(services.mailLog()),
+                services.inbound());
     }
 
     private static List<ProtocolServer> servers(HatoProperties properties,

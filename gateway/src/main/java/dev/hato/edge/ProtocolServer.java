@@ -4,6 +4,8 @@ import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
 import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.Unpooled;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.channel.ChannelFutureListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,6 +19,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -29,36 +32,43 @@ public final class ProtocolServer {
     private record Spec(String name, Function<ConnectionInfo, ProtocolSession> sessions, String host, int port,
                         @Nullable SslContext implicitTls, @Nullable SslContext startTls,
                         int maxConnectionsPerAddress, String tooManyConnectionsReply, ConnectionCap cap,
-                        String capReply, @Nullable Deadline deadline, Refusals refusals) {
+                        String capReply, @Nullable Deadline deadline, Refusals refusals, MeterRegistry meters,
+                        String protocol) {
 
         Spec withAddress(String newHost, int newPort) {
             return new Spec(name, sessions, newHost, newPort, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, deadline, refusals);
+                    tooManyConnectionsReply, cap, capReply, deadline, refusals, meters,
+                    protocol);
         }
 
         Spec withTls(@Nullable SslContext implicit, @Nullable SslContext onRequest) {
             return new Spec(name, sessions, host, port, implicit, onRequest, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, deadline, refusals);
+                    tooManyConnectionsReply, cap, capReply, deadline, refusals, meters, protocol);
         }
 
         Spec withPerAddress(int limit, String reply) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, limit, reply, cap, capReply, deadline,
-                    refusals);
+                    refusals, meters, protocol);
         }
 
         Spec withCap(ConnectionCap newCap, String reply) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, newCap, reply, deadline, refusals);
+                    tooManyConnectionsReply, newCap, reply, deadline, refusals, meters, protocol);
         }
 
         Spec withDeadline(Deadline newDeadline) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, newDeadline, refusals);
+                    tooManyConnectionsReply, cap, capReply, newDeadline, refusals, meters, protocol);
         }
 
         Spec withRefusals(Refusals newRefusals) {
             return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
-                    tooManyConnectionsReply, cap, capReply, deadline, newRefusals);
+                    tooManyConnectionsReply, cap, capReply, deadline, newRefusals, meters, protocol);
+        }
+
+        Spec withMeters(MeterRegistry newMeters, String newProtocol) {
+            return new Spec(name, sessions, host, port, implicitTls, startTls, maxConnectionsPerAddress,
+                    tooManyConnectionsReply, cap, capReply, deadline, refusals, newMeters, newProtocol);
         }
     }
 
@@ -71,7 +81,13 @@ public final class ProtocolServer {
     /** A listener named {@code name} (for logs and the banner) that starts one session per connection. */
     public static ProtocolServer create(String name, Function<ConnectionInfo, ProtocolSession> sessions) {
         return new ProtocolServer(new Spec(name, sessions, "127.0.0.1", 0, null, null, Integer.MAX_VALUE, "",
-                ConnectionCap.unlimited(), "", null, Refusals.NONE));
+                ConnectionCap.unlimited(), "", null, Refusals.NONE, new CompositeMeterRegistry(),
+                name));
+    }
+
+    /** The listener's name, as given to {@link #create}. */
+    public String name() {
+        return spec.name;
     }
 
     public ProtocolServer host(String newHost) {
@@ -150,18 +166,39 @@ public final class ProtocolServer {
         void refused(ConnectionInfo connection, String reply);
     }
 
+    /**
+     * Where this listener's meters go ({@link ListenerMeters}, {@link TlsHandshakeMeter}), tagged with its name and
+     * {@code protocol} ("smtp", "pop3", "imap"); by default nowhere.
+     */
+    public ProtocolServer meters(MeterRegistry meters, String protocol) {
+        return new ProtocolServer(spec.withMeters(meters, protocol));
+    }
+
     public Mono<BoundServer> bind() {
         Set<SessionHandler> handlers = ConcurrentHashMap.newKeySet();
         Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
         SslContext implicitTls = spec.implicitTls;
+        ListenerMeters meters = new ListenerMeters(spec.meters, spec.name, spec.protocol, implicitTls != null,
+                spec.startTls != null);
+        TlsHandshakeMeter startTlsMeter = meters.startTls();
+        TlsHandshakeMeter implicitTlsMeter = meters.implicitTls();
         TcpServer server = TcpServer.create()
                 .host(spec.host)
                 .port(spec.port)
+                .doOnChannelInit((observer, channel, remote) -> {
+                    meters.opened();
+                    channel.closeFuture().addListener(closed -> meters.closed());
+                    if (implicitTlsMeter != null && channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+                        channel.pipeline().addAfter(NettyPipeline.SslHandler, TlsHandshakeMeter.NAME,
+                                implicitTlsMeter);
+                    }
+                })
                 .doOnConnection(connection -> {
                     var channel = connection.channel();
                     var info = new ConnectionInfo((InetSocketAddress) channel.remoteAddress(),
                             (InetSocketAddress) channel.localAddress(), implicitTls != null);
                     if (!spec.cap.tryOpen()) {
+                        meters.refusedCapacity();
                         refuse(channel, spec.capReply);
                         spec.refusals.refused(info, spec.capReply);
                         return;
@@ -175,12 +212,13 @@ public final class ProtocolServer {
                         }
                     });
                     if (open.incrementAndGet() > spec.maxConnectionsPerAddress) {
+                        meters.refusedPerAddress();
                         refuse(channel, spec.tooManyConnectionsReply);
                         spec.refusals.refused(info, spec.tooManyConnectionsReply);
                         return;
                     }
                     SessionHandler handler = new SessionHandler(spec.name, spec.sessions.apply(info), spec.startTls,
-                            spec.deadline);
+                            spec.deadline, startTlsMeter);
                     handlers.add(handler);
                     connection.onDispose(() -> handlers.remove(handler));
                     connection.addHandlerLast("hato.session", handler);

@@ -55,6 +55,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final ProtocolSession session;
     private final @Nullable SslContext startTls;
     private final @Nullable Deadline deadline;
+    private final @Nullable TlsHandshakeMeter startTlsMeter;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private final ArrayDeque<Action> pushed = new ArrayDeque<>();
     private @Nullable PushSubscriber pushes;
@@ -73,8 +74,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private boolean shuttingDown;
 
     SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls,
-                   @Nullable Deadline deadline) {
+                   @Nullable Deadline deadline, @Nullable TlsHandshakeMeter startTlsMeter) {
         this.serverName = serverName;
+        this.startTlsMeter = startTlsMeter;
         this.session = session;
         this.startTls = startTls;
         this.deadline = deadline;
@@ -321,6 +323,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         SslHandler handler = new SslHandler(startTls.newEngine(context.alloc()), true);
         context.pipeline().addFirst("hato.starttls", handler);
         reportTls(handler);
+        if (startTlsMeter != null) {
+            context.pipeline().addAfter("hato.starttls", TlsHandshakeMeter.NAME, startTlsMeter);
+        }
         context.writeAndFlush(Unpooled.wrappedBuffer(tls.reply()));
     }
 

@@ -4,6 +4,7 @@ import dev.hato.message.MessagePart;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
 
 /**
@@ -13,6 +14,7 @@ import java.util.function.Function;
  * is this node's one {@link MaildropHandover}, shared by every POP3 listener. {@code parts} reads where the MIME
  * parts of a message lie from the structure stored with it ({@link Blobs#structure}), so that the header of every
  * part can be downgraded for a client not in UTF-8 mode (RFC 6856); the structure's encoding is the gateway's.
+ * {@code meters} counts commands ({@code hato.pop3.commands}) and logins ({@code hato.pop3.logins}).
  */
 public record Pop3Services(SaslEngine sasl, Mailboxes mailboxes, Blobs blobs, MaildropHandover handover,
-                           Function<byte[], MessagePart> parts) { }
+                           Function<byte[], MessagePart> parts, MeterRegistry meters) { }

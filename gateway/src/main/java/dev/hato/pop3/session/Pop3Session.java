@@ -128,6 +128,8 @@ public final class Pop3Session implements ProtocolSession {
             return sasl.respond(line.text()).flatMapMany(this::authReply);
         }
         Pop3Command command = parser.parse(line.bytes());
+        // The record's name (User, Retr, Unknown...): a closed set, whatever the client sends.
+        services.meters().counter("hato.pop3.commands", "command", command.getClass().getSimpleName()).increment();
         return state.get() instanceof Pop3State.Transaction ? transaction(command) : authorization(command);
     }
 
@@ -269,14 +271,25 @@ public final class Pop3Session implements ProtocolSession {
             return reply(next.line());
         }
         if (reply instanceof Pop3AuthExchange.LoggedIn loggedIn) {
+            login("success");
             return openMaildrop(loggedIn.account());
         }
         Pop3AuthExchange.Refused refused = (Pop3AuthExchange.Refused) reply;
+        login(switch (refused.count()) {
+            case ERROR -> "error";
+            case AUTH_FAILURE -> "rejected";
+            case NONE -> "unavailable";
+        });
         return switch (refused.count()) {
             case ERROR -> error(refused.line());
             case AUTH_FAILURE -> authFailed(refused.line());
             case NONE -> reply(refused.line());
         };
+    }
+
+    /** {@code hato.pop3.logins} by outcome: success, rejected, unavailable (a temporary failure) or error. */
+    private void login(String outcome) {
+        services.meters().counter("hato.pop3.logins", "outcome", outcome).increment();
     }
 
     private Flux<Action> openMaildrop(Account account) {

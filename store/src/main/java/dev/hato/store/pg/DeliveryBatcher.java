@@ -1,5 +1,6 @@
 package dev.hato.store.pg;
 
+import dev.hato.store.mail.BatchStats;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.DeliveryWriter;
@@ -19,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -62,6 +65,8 @@ final class DeliveryBatcher implements DeliveryWriter {
     private final AtomicLong batchesCommitted = new AtomicLong();
     private final AtomicLong batchesFailed = new AtomicLong();
     private volatile boolean draining;
+    /** Best effort: a batch ends on one thread at a time, and a meter that misses one is no harm. */
+    private final Sinks.Many<BatchStats> batches = Sinks.many().multicast().directBestEffort();
 
     DeliveryBatcher(BatchWriter writer, int batchSize, Duration window, Scheduler scheduler) {
         this(writer, batchSize, window, scheduler, queued -> { });
@@ -102,6 +107,11 @@ final class DeliveryBatcher implements DeliveryWriter {
     /** Transactions committed so far; fewer than deliveries when batching works. */
     long batchesCommitted() {
         return batchesCommitted.get();
+    }
+
+    /** Each batch written from now on, as it ends (on the thread that ends it: subscribers must be quick). */
+    Flux<BatchStats> batches() {
+        return batches.asFlux();
     }
 
     long batchesFailed() {
@@ -158,15 +168,19 @@ final class DeliveryBatcher implements DeliveryWriter {
             batchEnded();
             return;
         }
+        long started = System.nanoTime();
         writer.write(batch.stream().map(Pending::delivery).toList())
                 // Off the database connection's event loop: what the waiting sessions do next must not run there,
                 // and a synchronous failure must not recurse into the next batch on this stack.
                 .publishOn(scheduler)
                 .subscribe(outcomes -> {
                     try {
-                        if (outcomes.stream().anyMatch(BatchWriter.Stored.class::isInstance)) {
+                        boolean committed = outcomes.stream().anyMatch(BatchWriter.Stored.class::isInstance);
+                        if (committed) {
                             batchesCommitted.incrementAndGet();
                         }
+                        batches.tryEmitNext(new BatchStats(batch.size(), Duration.ofNanos(System.nanoTime() - started),
+                                committed));
                         for (int i = 0; i < batch.size(); i++) {
                             batch.get(i).settle(outcomes.get(i));
                         }
@@ -182,6 +196,8 @@ final class DeliveryBatcher implements DeliveryWriter {
                 }, error -> {
                     try {
                         batchesFailed.incrementAndGet();
+                        batches.tryEmitNext(new BatchStats(batch.size(), Duration.ofNanos(System.nanoTime() - started),
+                                false));
                         log.warn("a batch of {} deliveries failed and was rolled back: {}", batch.size(),
                                 error.toString());
                         batch.forEach(pending -> pending.sink().error(error));

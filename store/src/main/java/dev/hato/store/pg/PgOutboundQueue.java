@@ -4,6 +4,7 @@ import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundQueue;
 import dev.hato.store.queue.OutboundRecipient;
 import dev.hato.store.queue.QueuedMessage;
+import dev.hato.store.queue.QueueSummary;
 import dev.hato.store.queue.QueuedRecipient;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
@@ -113,6 +114,16 @@ final class PgOutboundQueue implements OutboundQueue {
     public Flux<QueuedRecipient> list() {
         return db.query("SELECT " + COLUMNS + " FROM queue_recipient r JOIN queue_message m ON m.id = r.message_id"
                 + " WHERE r.state = 'queued' ORDER BY r.message_id, r.id", PgOutboundQueue::recipient);
+    }
+
+    @Override
+    public Mono<QueueSummary> summary() {
+        return db.query("SELECT count(*) AS recipients, count(DISTINCT r.message_id) AS messages,"
+                        + " min(m.arrival) AS oldest FROM queue_recipient r JOIN queue_message m ON m.id = r.message_id"
+                        + " WHERE r.state = 'queued'",
+                row -> new QueueSummary(Database.required(row, "recipients", Long.class),
+                        Database.required(row, "messages", Long.class), row.get("oldest", Instant.class)))
+                .single();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.hato.store.audit.AuditLog;
 import dev.hato.store.directory.Addresses;
 import dev.hato.store.directory.Directory;
 import dev.hato.store.keys.DkimKeys;
+import dev.hato.store.mail.BatchStats;
 import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -203,6 +205,14 @@ public final class PgStore implements AutoCloseable {
     /** Delivery transactions committed since open: a meter for batching (fewer than messages under load). */
     public long batchesCommitted() {
         return deliveries.batchesCommitted();
+    }
+
+    /**
+     * Each delivery batch this node writes from now on (size, write time, committed or not), for the metrics; emitted
+     * on the thread that ends the batch, so subscribers only count.
+     */
+    public Flux<BatchStats> deliveryBatches() {
+        return deliveries.batches();
     }
 
     /** Unpooled connections like the change feed's, for tests of the feed. */

@@ -43,6 +43,12 @@ public interface OutboundQueue {
      */
     Mono<Boolean> removeIfFinished(long messageId);
 
+    /**
+     * The recipients still queued, their messages and the oldest arrival among them: one aggregate statement, for
+     * health checks and the queue gauges (which call it now and then, never per scrape).
+     */
+    Mono<QueueSummary> summary();
+
     /** Every queued recipient (state QUEUED), by message id and recipient id. */
     Flux<QueuedRecipient> list();
 

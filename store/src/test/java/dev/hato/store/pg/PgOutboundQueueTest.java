@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.store.directory.Account;
 import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.BatchStats;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.TestContent;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundRecipient.Notify;
 import dev.hato.store.queue.OutboundRecipient;
+import dev.hato.store.queue.QueueSummary;
 import dev.hato.store.queue.QueuedRecipient;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -165,6 +167,44 @@ class PgOutboundQueueTest {
 
         STORE.store().outboundQueue().retryNow(claimed.get(0).message().id()).block(WAIT);
         assertThat(claimAll(domain)).hasSize(2);
+    }
+
+    @Test
+    void theSummaryShouldCountWhatStillWaitsAndTheOldestArrival() {
+        var queue = STORE.store().outboundQueue();
+        QueueSummary before = queue.summary().block(WAIT);
+        String domain = remoteDomain();
+        Instant longAgo = Instant.parse("2001-02-03T04:05:06Z");
+        List<BatchStats> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var watching = STORE.store().deliveryBatches().subscribe(batches::add);
+        try {
+            STORE.store().deliveries().deliver(new Delivery(TestContent.unique("summary"), List.of(), longAgo,
+                    Envelope.NONE, List.of(new OutboundRecipient("s1@" + domain), new OutboundRecipient("s2@" + domain),
+                            new OutboundRecipient("s3@" + domain)))).block(WAIT);
+        } finally {
+            watching.dispose();
+        }
+        assertThat(batches).singleElement().satisfies(batch -> {
+            assertThat(batch.messages()).isEqualTo(1);
+            assertThat(batch.committed()).isTrue();
+            assertThat(batch.took()).isPositive();
+        });
+
+        QueueSummary queued = queue.summary().block(WAIT);
+        assertThat(queued.recipients()).isEqualTo(before.recipients() + 3);
+        assertThat(queued.messages()).isEqualTo(before.messages() + 1);
+        assertThat(queued.oldestArrival()).isEqualTo(longAgo);
+
+        List<QueuedRecipient> claimed = claimAll(domain);
+        queue.delivered(claimed.get(0).id()).block(WAIT);
+        queue.failed(claimed.get(1).id(), "550 5.1.1 no such user").block(WAIT);
+        assertThat(queue.summary().block(WAIT).recipients()).as("delivered and failed ones wait no more")
+                .isEqualTo(before.recipients() + 1);
+        queue.delivered(claimed.get(2).id()).block(WAIT);
+        QueueSummary after = queue.summary().block(WAIT);
+        assertThat(after.recipients()).isEqualTo(before.recipients());
+        assertThat(after.messages()).isEqualTo(before.messages());
+        assertThat(after.oldestArrival()).isEqualTo(before.oldestArrival());
     }
 
     @Test

@@ -22,9 +22,9 @@ final class StatusPage {
                     .append(escape(listener.address())).append("</td><td>").append(escape(listener.security()))
                     .append("</td></tr>\n");
         }
-        html.append("</tbody></table>\n<h2>Authentication sources</h2>\n<ul>\n");
-        for (var source : report.authSources().entrySet()) {
-            html.append("<li>").append(escape(source.getKey())).append(": ").append(escape(source.getValue()))
+        html.append("</tbody></table>\n<h2>Health</h2>\n<ul>\n");
+        for (var component : report.health().entrySet()) {
+            html.append("<li>").append(escape(component.getKey())).append(": ").append(escape(component.getValue()))
                     .append("</li>\n");
         }
         return html.append("</ul>\n</body></html>\n").toString();
