@@ -16,11 +16,12 @@ import dev.hato.web.site.WebSettings;
 import dev.hato.web.site.WebSite;
 import dev.hato.web.status.StatusRoutes;
 import dev.hato.auth.token.JwtVerifier;
+import dev.hato.auth.token.RemoteJwks;
 import dev.hato.auth.token.TokenAuthenticator;
+import dev.hato.auth.token.TokenKeySource;
 import dev.hato.auth.token.TokenKeys;
 import dev.hato.auth.token.TokenSettings;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.security.Key;
 import java.time.Clock;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -133,12 +134,21 @@ public class HatoApplication {
         if (!token.enabled()) {
             return null;
         }
-        Key key = token.publicKey() != null ? TokenKeys.publicKey(token.publicKey())
-                : TokenKeys.hmacSecret(token.hmacSecret());
         TokenSettings settings = new TokenSettings(token.issuer(), token.audience(), token.authIdClaim(),
-                token.clockSkew(), key);
-        return new TokenAuthenticator(new JwtVerifier(settings), store.directory(), Clock.systemUTC(),
-                Duration.ofSeconds(10));
+                token.clockSkew());
+        return new TokenAuthenticator(new JwtVerifier(settings, tokenKeys(token)), store.directory(),
+                Clock.systemUTC(), Duration.ofSeconds(10));
+    }
+
+    private static TokenKeySource tokenKeys(HatoProperties.Token token) {
+        if (token.jwksUrl() != null) {
+            RemoteJwks remote = new RemoteJwks(token.jwksUrl(), token.jwksRefresh(), Duration.ofSeconds(5),
+                    Clock.systemUTC());
+            remote.prefetch();
+            return remote;
+        }
+        return TokenKeySource.fixed(token.publicKey() != null ? TokenKeys.publicKey(token.publicKey())
+                : TokenKeys.hmacSecret(token.hmacSecret()));
     }
 
     /** Outbound delivery; closed before the store, so deliveries in progress can still record their outcome. */

@@ -362,15 +362,22 @@ public record HatoProperties(
 
     /**
      * Bearer tokens (SASL OAUTHBEARER and XOAUTH2) issued by a portal: off unless {@code issuer} is set; then exactly
-     * one of {@code publicKey} (PEM, RS256/ES256) and {@code hmacSecret} (HS256) must be set.
+     * one of {@code publicKey} (PEM, RSA or EC), {@code hmacSecret} (HS256) and {@code jwksUrl} (the issuer's key set,
+     * refetched every {@code jwksRefresh} and when a token names a key it does not hold) must be set.
      */
     public record Token(@Nullable String issuer, @Nullable String audience,
                         @DefaultValue("sub") String authIdClaim, @DefaultValue("60s") Duration clockSkew,
-                        @Nullable Path publicKey, @Nullable String hmacSecret) {
+                        @Nullable Path publicKey, @Nullable String hmacSecret, @Nullable URI jwksUrl,
+                        @DefaultValue("10m") Duration jwksRefresh) {
         public Token {
-            if (issuer != null && !issuer.isBlank() && (publicKey == null) == (hmacSecret == null || hmacSecret.isEmpty())) {
-                throw new IllegalArgumentException(
-                        "with hato.auth.token.issuer set exactly one of public-key and hmac-secret is required");
+            int keys = (publicKey == null ? 0 : 1) + (hmacSecret == null || hmacSecret.isEmpty() ? 0 : 1)
+                    + (jwksUrl == null ? 0 : 1);
+            if (issuer != null && !issuer.isBlank() && keys != 1) {
+                throw new IllegalArgumentException("with hato.auth.token.issuer set exactly one of public-key, "
+                        + "hmac-secret and jwks-url is required");
+            }
+            if (jwksRefresh.compareTo(Duration.ofSeconds(30)) < 0) {
+                throw new IllegalArgumentException("hato.auth.token.jwks-refresh must be at least 30s");
             }
         }
 

@@ -1,10 +1,10 @@
 package dev.hato.auth;
 
+import com.ongres.saslprep.SASLprep;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.text.Normalizer;
 import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.Mac;
@@ -24,6 +24,7 @@ public final class ScramKeys {
     private static final String PREFIX = "SCRAM-SHA-256$";
     private static final Base64.Encoder B64 = Base64.getEncoder();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SASLprep SASL_PREP = new SASLprep();
 
     /** The keys a server keeps for one account. */
     public record Keys(int iterations, byte[] salt, byte[] storedKey, byte[] serverKey) { }
@@ -38,12 +39,11 @@ public final class ScramKeys {
 
     /**
      * RFC 5802 §3: SaltedPassword = Hi(password, salt, i); StoredKey = H(HMAC(SaltedPassword, "Client Key"));
-     * ServerKey = HMAC(SaltedPassword, "Server Key"). The password is normalised with NFKC, the core of SASLprep
-     * (RFC 4013), which the JDK does not ship whole.
+     * ServerKey = HMAC(SaltedPassword, "Server Key"), over the password prepared with SASLprep ({@link #prepare}).
      */
     public static Keys derive(String password, byte[] salt, int iterations) {
         try {
-            String prepared = Normalizer.normalize(password, Normalizer.Form.NFKC);
+            String prepared = prepare(password);
             SecretKeyFactory pbkdf2 = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
             byte[] salted = pbkdf2.generateSecret(new PBEKeySpec(prepared.toCharArray(), salt, iterations, 256))
                     .getEncoded();
@@ -53,6 +53,26 @@ public final class ScramKeys {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PBKDF2WithHmacSHA256 and HmacSHA256 are required on every Java platform",
                     e);
+        }
+    }
+
+    /**
+     * RFC 5802 §2.2 Normalize(): SASLprep (RFC 4013) for a stored string, as a SCRAM client prepares the password it
+     * types: non-ASCII spaces mapped to a space, soft hyphens and other invisible characters dropped, NFKC,
+     * prohibited and unassigned code points refused. A password SASLprep refuses as a stored string is tried as a
+     * query (unassigned code points allowed: newer Unicode than RFC 3454's 3.2), and one it refuses even then (control
+     * characters, say) is used as it is; no conforming SCRAM client can send such a password, so those keys are never
+     * matched, and PLAIN and LOGIN, which check the Argon2id hash of the password as typed, still work.
+     */
+    static String prepare(String password) {
+        try {
+            return SASL_PREP.prepareStored(password);
+        } catch (IllegalArgumentException notStorable) {
+            try {
+                return SASL_PREP.prepareQuery(password);
+            } catch (IllegalArgumentException prohibited) {
+                return password;
+            }
         }
     }
 

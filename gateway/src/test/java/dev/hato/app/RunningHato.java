@@ -71,8 +71,10 @@ final class RunningHato implements AutoCloseable {
                 "--hato.ports.http=0", "--hato.ports.management=0", "--hato.ports.https=0",
                 "--hato.smtp.max-message-size=2MB",
                 "--hato.auth.token.issuer=" + TOKEN_ISSUER,
-                "--hato.auth.token.hmac-secret=" + TOKEN_SECRET,
                 "--hato.smtp.postmaster=postmaster@" + DOMAIN));
+        if (java.util.Arrays.stream(extra).noneMatch(arg -> arg.startsWith("--hato.auth.token.jwks-url="))) {
+            args.add("--hato.auth.token.hmac-secret=" + TOKEN_SECRET);
+        }
         if (java.util.Arrays.stream(extra).noneMatch(arg -> arg.startsWith("--hato.inbound.dns-servers="))) {
             // Inbound authentication asks DNS about every test sender: a local server that knows nothing answers
             // at once (NXDOMAIN: spf=none, dmarc=none), so no test waits for a resolver it cannot reach.

@@ -46,4 +46,22 @@ class ScramKeysTest {
         assertThat(ScramKeys.encode(keys)).isEqualTo(credential.substring(credential.indexOf(' ') + 1));
         assertThat(new String(keys.salt(), StandardCharsets.ISO_8859_1)).hasSize(16);
     }
+
+    /** RFC 4013 §3's examples, and the ideographic space a Japanese keyboard types. */
+    @Test
+    void passwordsShouldBePreparedWithSaslPrep() {
+        assertThat(ScramKeys.prepare("I\u00ADX")).isEqualTo("IX");
+        assertThat(ScramKeys.prepare("user")).isEqualTo("user");
+        assertThat(ScramKeys.prepare("USER")).isEqualTo("USER");
+        assertThat(ScramKeys.prepare("\u00AA")).isEqualTo("a");
+        assertThat(ScramKeys.prepare("\u2168")).isEqualTo("IX");
+        assertThat(ScramKeys.prepare("パス\u3000ワード")).isEqualTo("パス ワード");
+        assertThat(ScramKeys.prepare("ﾊﾟｽﾜｰﾄﾞ")).as("half-width katakana, NFKC").isEqualTo("パスワード");
+        // Prohibited (a control character) or bidi-invalid: no client can prepare it, so it is kept as typed.
+        assertThat(ScramKeys.prepare("\u0007")).isEqualTo("\u0007");
+        assertThat(ScramKeys.prepare("\u0627\u0031")).isEqualTo("\u0627\u0031");
+        byte[] salt = new byte[16];
+        assertThat(ScramKeys.derive("I\u00ADX", salt, 4096).storedKey())
+                .isEqualTo(ScramKeys.derive("IX", salt, 4096).storedKey());
+    }
 }

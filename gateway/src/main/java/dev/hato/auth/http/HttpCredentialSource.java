@@ -5,19 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hato.auth.CredentialSource;
 import dev.hato.auth.CredentialSourceException;
+import dev.hato.auth.LimitedHttpBody;
 import dev.hato.store.directory.Account;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -79,7 +73,7 @@ public final class HttpCredentialSource implements CredentialSource {
         if (settings.bearerToken() != null) {
             request.header("Authorization", "Bearer " + settings.bearerToken());
         }
-        return Mono.fromFuture(() -> client.sendAsync(request.build(), info -> new LimitedBody(MAX_BODY)))
+        return Mono.fromFuture(() -> client.sendAsync(request.build(), info -> new LimitedHttpBody(MAX_BODY)))
                 .timeout(settings.timeout())
                 .onErrorMap(error -> !(error instanceof CredentialSourceException),
                         error -> new CredentialSourceException(name + ": " + describe(error), error))
@@ -113,59 +107,5 @@ public final class HttpCredentialSource implements CredentialSource {
                 ? error.getCause()
                 : error;
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage());
-    }
-
-    /** Collects the body, failing once it exceeds {@code limit} bytes. */
-    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
-
-        private final int limit;
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private Flow.@Nullable Subscription subscription;
-
-        LimitedBody(int limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            if (result.isDone()) {
-                return;
-            }
-            for (ByteBuffer buffer : buffers) {
-                if (bytes.size() + buffer.remaining() > limit) {
-                    if (subscription != null) {
-                        subscription.cancel();
-                    }
-                    result.completeExceptionally(new CredentialSourceException("answer larger than " + limit
-                            + " bytes"));
-                    return;
-                }
-                byte[] chunk = new byte[buffer.remaining()];
-                buffer.get(chunk);
-                bytes.writeBytes(chunk);
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            result.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(bytes.toByteArray());
-        }
     }
 }

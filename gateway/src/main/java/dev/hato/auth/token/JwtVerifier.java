@@ -1,149 +1,148 @@
 package dev.hato.auth.token;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.PublicKey;
-import java.security.Signature;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.security.Key;
+import java.text.ParseException;
 import java.time.Instant;
-import java.util.Base64;
-import javax.crypto.Mac;
-import org.bouncycastle.asn1.ASN1EncodableVector;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.DERSequence;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import reactor.core.publisher.Mono;
 
 /**
- * Verifies a compact JWS access token (RFC 7515/7519) against {@link TokenSettings}: the algorithm must match the
- * configured key (no "none", no algorithm switching), then signature, {@code iss}, {@code aud}, {@code exp},
- * {@code nbf}, and the auth ID claim.
+ * Verifies a compact JWS access token (RFC 7515/7519, RFC 9068) with Nimbus JOSE+JWT: the algorithm must be one the
+ * key source allows (no "none", no switching an RSA key to HMAC), the header's {@code typ} absent, {@code JWT} or
+ * {@code at+jwt}, the signature made by a key of the source (by {@code kid} when the header names one), then
+ * {@code iss}, {@code aud}, {@code exp}, {@code nbf} and the auth ID claim. Only looking the keys up may wait (a
+ * JWKS fetch, asynchronous); the checks are CPU only.
  */
 public final class JwtVerifier {
 
-    /** The verdict: the auth ID on success, otherwise why not (for logs; never shown to clients). */
-    public record Result(boolean valid, String authIdOrReason) {
-        static Result invalid(String reason) {
-            return new Result(false, reason);
+    /** The verdict: the auth ID, a refusal (the reason is for logs, never shown to clients), or no keys to check. */
+    public sealed interface Result {
+        /** A trusted token naming {@code authId}. */
+        record Valid(String authId) implements Result { }
+
+        /** A token that must not be trusted. */
+        record Invalid(String reason) implements Result { }
+
+        /** The keys could not be had (key server down, nothing known yet): a temporary failure, not a verdict. */
+        record Unavailable(String reason) implements Result { }
+
+        default boolean valid() {
+            return this instanceof Valid;
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_TOKEN_LENGTH = 16 * 1024;
+    private static final Set<JOSEObjectType> TYPES = Set.of(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"));
+    private static final DefaultJWSVerifierFactory VERIFIERS = new DefaultJWSVerifierFactory();
 
     private final TokenSettings settings;
+    private final TokenKeySource keys;
 
-    public JwtVerifier(TokenSettings settings) {
+    public JwtVerifier(TokenSettings settings, TokenKeySource keys) {
         this.settings = settings;
+        this.keys = keys;
     }
 
-    public Result verify(String token, Instant now) {
+    public Mono<Result> verify(String token, Instant now) {
         if (token.length() > MAX_TOKEN_LENGTH) {
-            return Result.invalid("token too long");
+            return Mono.just(new Result.Invalid("token too long"));
         }
-        String[] parts = token.split("\\.", -1);
-        if (parts.length != 3) {
-            return Result.invalid("not a compact JWS");
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException | RuntimeException malformed) {
+            return Mono.just(new Result.Invalid("not a compact JWS: " + malformed.getMessage()));
+        }
+        JWSHeader header = jwt.getHeader();
+        if (!keys.algorithms().contains(header.getAlgorithm())) {
+            return Mono.just(new Result.Invalid("algorithm " + header.getAlgorithm() + " not allowed for the key"));
+        }
+        if (header.getType() != null && !TYPES.contains(header.getType())) {
+            return Mono.just(new Result.Invalid("token type " + header.getType()));
+        }
+        return keys.keys(header.getKeyID())
+                .map(set -> check(jwt, set, now))
+                .onErrorResume(error -> Mono.just(new Result.Unavailable("token keys unavailable: "
+                        + error.getMessage())));
+    }
+
+    private Result check(SignedJWT jwt, JWKSet set, Instant now) {
+        JWSHeader header = jwt.getHeader();
+        JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
+        List<JWK> candidates = new JWKSelector(matcher).select(set);
+        if (candidates.isEmpty() && header.getKeyID() != null) {
+            // A key published without a kid (the one configured key, or such a JWKS entry) may sign any token.
+            candidates = new JWKSelector(new JWKMatcher.Builder(matcher).keyID(null).build()).select(set).stream()
+                    .filter(key -> key.getKeyID() == null)
+                    .toList();
+        }
+        if (candidates.isEmpty()) {
+            return new Result.Invalid("no key " + (header.getKeyID() == null ? "" : header.getKeyID() + " ")
+                    + "for " + header.getAlgorithm());
         }
         try {
-            JsonNode header = JSON.readTree(decode(parts[0]));
-            String algorithm = header.path("alg").asText("");
-            byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
-            if (!signatureValid(algorithm, signed, decode(parts[2]))) {
-                return Result.invalid("bad signature or algorithm " + algorithm);
+            for (JWK candidate : candidates) {
+                JWSVerifier verifier = VERIFIERS.createJWSVerifier(header, javaKey(candidate));
+                if (jwt.verify(verifier)) {
+                    return checkClaims(jwt.getJWTClaimsSet(), now);
+                }
             }
-            JsonNode claims = JSON.readTree(decode(parts[1]));
-            return checkClaims(claims, now);
-        } catch (IOException | IllegalArgumentException | GeneralSecurityException malformed) {
-            return Result.invalid("malformed token: " + malformed.getClass().getSimpleName());
+        } catch (JOSEException | ParseException | IllegalStateException e) {
+            return new Result.Invalid("cannot verify: " + e.getMessage());
         }
+        return new Result.Invalid("bad signature");
     }
 
-    private Result checkClaims(JsonNode claims, Instant now) {
-        if (!settings.issuer().equals(claims.path("iss").asText(null))) {
-            return Result.invalid("wrong issuer");
+    private static Key javaKey(JWK key) throws JOSEException {
+        if (key instanceof RSAKey rsa) {
+            return rsa.toRSAPublicKey();
+        }
+        if (key instanceof ECKey ec) {
+            return ec.toECPublicKey();
+        }
+        if (key instanceof OctetSequenceKey secret) {
+            return secret.toSecretKey("HmacSHA256");
+        }
+        throw new JOSEException("unsupported key type " + key.getKeyType());
+    }
+
+    private Result checkClaims(JWTClaimsSet claims, Instant now) throws ParseException {
+        if (!settings.issuer().equals(claims.getIssuer())) {
+            return new Result.Invalid("wrong issuer");
         }
         String audience = settings.audience();
-        if (audience != null && !audienceMatches(claims.path("aud"), audience)) {
-            return Result.invalid("wrong audience");
+        if (audience != null && !claims.getAudience().contains(audience)) {
+            return new Result.Invalid("wrong audience");
         }
         long skew = settings.clockSkew().getSeconds();
-        JsonNode exp = claims.path("exp");
-        if (!exp.canConvertToLong() || now.getEpochSecond() > exp.asLong() + skew) {
-            return Result.invalid("expired or no exp");
+        Date exp = claims.getExpirationTime();
+        if (exp == null || now.getEpochSecond() > exp.toInstant().getEpochSecond() + skew) {
+            return new Result.Invalid("expired or no exp");
         }
-        JsonNode nbf = claims.path("nbf");
-        if (nbf.canConvertToLong() && now.getEpochSecond() + skew < nbf.asLong()) {
-            return Result.invalid("not yet valid");
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && now.getEpochSecond() + skew < nbf.toInstant().getEpochSecond()) {
+            return new Result.Invalid("not yet valid");
         }
-        String authId = claims.path(settings.authIdClaim()).asText("");
-        if (authId.isBlank()) {
-            return Result.invalid("no " + settings.authIdClaim() + " claim");
+        String authId = claims.getStringClaim(settings.authIdClaim());
+        if (authId == null || authId.isBlank()) {
+            return new Result.Invalid("no " + settings.authIdClaim() + " claim");
         }
-        return new Result(true, authId);
-    }
-
-    private static boolean audienceMatches(JsonNode aud, String expected) {
-        if (aud.isArray()) {
-            for (JsonNode entry : aud) {
-                if (expected.equals(entry.asText())) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return expected.equals(aud.asText(null));
-    }
-
-    private boolean signatureValid(String algorithm, byte[] signed, byte[] signature)
-            throws GeneralSecurityException {
-        String keyAlgorithm = settings.key().getAlgorithm();
-        // RFC 8725 §3.1: the key decides the algorithm; the token's header may only confirm it.
-        switch (algorithm) {
-            case "RS256" -> {
-                return keyAlgorithm.equals("RSA") && publicKeyVerify("SHA256withRSA", signed, signature);
-            }
-            case "ES256" -> {
-                return keyAlgorithm.equals("EC") && signature.length == 64
-                        && publicKeyVerify("SHA256withECDSA", signed, derFromJose(signature));
-            }
-            case "HS256" -> {
-                if (!keyAlgorithm.startsWith("Hmac")) {
-                    return false;
-                }
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(settings.key());
-                return MessageDigest.isEqual(mac.doFinal(signed), signature);
-            }
-            default -> {
-                return false;
-            }
-        }
-    }
-
-    private boolean publicKeyVerify(String algorithm, byte[] signed, byte[] signature)
-            throws GeneralSecurityException {
-        Signature verifier = Signature.getInstance(algorithm);
-        verifier.initVerify((PublicKey) settings.key());
-        verifier.update(signed);
-        return verifier.verify(signature);
-    }
-
-    /** RFC 7518 §3.4: ES256 signatures are R || S, 32 octets each; JCA wants a DER SEQUENCE of two INTEGERs. */
-    private static byte[] derFromJose(byte[] jose) throws GeneralSecurityException {
-        try {
-            ASN1EncodableVector vector = new ASN1EncodableVector();
-            vector.add(new ASN1Integer(new BigInteger(1, java.util.Arrays.copyOfRange(jose, 0, 32))));
-            vector.add(new ASN1Integer(new BigInteger(1, java.util.Arrays.copyOfRange(jose, 32, 64))));
-            return new DERSequence(vector).getEncoded();
-        } catch (IOException e) {
-            throw new GeneralSecurityException(e);
-        }
-    }
-
-    private static byte[] decode(String part) {
-        return Base64.getUrlDecoder().decode(part);
+        return new Result.Valid(authId);
     }
 }

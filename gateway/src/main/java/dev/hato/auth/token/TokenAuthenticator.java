@@ -35,13 +35,22 @@ public final class TokenAuthenticator implements Authenticator {
 
     @Override
     public Mono<AuthOutcome> authenticate(Credentials credentials) {
-        JwtVerifier.Result result = verifier.verify(credentials.password(), clock.instant());
-        if (!result.valid()) {
+        return verifier.verify(credentials.password(), clock.instant()).flatMap(result -> {
+            if (result instanceof JwtVerifier.Result.Valid valid) {
+                return account(valid.authId(), credentials);
+            }
+            if (result instanceof JwtVerifier.Result.Unavailable unavailable) {
+                LOG.warn("token login from {} not checked: {}", credentials.remoteIp(), unavailable.reason());
+                return Mono.just(new AuthOutcome.Unavailable("token keys unavailable"));
+            }
             LOG.debug("token refused for a {} login from {}: {}", credentials.protocol(), credentials.remoteIp(),
-                    result.authIdOrReason());
+                    ((JwtVerifier.Result.Invalid) result).reason());
             return Mono.just(new AuthOutcome.Rejected(false));
-        }
-        String authId = AuthIds.normalize(result.authIdOrReason());
+        });
+    }
+
+    private Mono<AuthOutcome> account(String claimed, Credentials credentials) {
+        String authId = AuthIds.normalize(claimed);
         String named = credentials.login().trim();
         return directory.findByAuthId(authId)
                 .timeout(timeout)

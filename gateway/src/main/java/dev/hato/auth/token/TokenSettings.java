@@ -1,16 +1,14 @@
 package dev.hato.auth.token;
 
-import java.security.Key;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How to trust access tokens: the issuer ({@code iss}) they must name, the audience ({@code aud}) they must contain
- * when set, the claim holding the auth ID, the allowed clock skew, and the key that signs them — an RSA or EC
- * public key (RS256/ES256) or an HMAC secret (HS256).
+ * What an access token must say to be trusted: the issuer ({@code iss}) it must name, the audience ({@code aud})
+ * it must contain when set, the claim holding the auth ID, and the allowed clock skew. The keys are a
+ * {@link TokenKeySource}.
  */
-public record TokenSettings(String issuer, @Nullable String audience, String authIdClaim, Duration clockSkew,
-                            Key key) {
+public record TokenSettings(String issuer, @Nullable String audience, String authIdClaim, Duration clockSkew) {
 
     public TokenSettings {
         if (issuer.isBlank()) {
@@ -21,10 +19,6 @@ public record TokenSettings(String issuer, @Nullable String audience, String aut
         }
         if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("clock skew must be between 0 and 10 minutes");
-        }
-        String algorithm = key.getAlgorithm();
-        if (!algorithm.equals("RSA") && !algorithm.equals("EC") && !algorithm.startsWith("Hmac")) {
-            throw new IllegalArgumentException("token key must be RSA, EC or an HMAC secret, not " + algorithm);
         }
     }
 }

@@ -21,6 +21,7 @@ import dev.hato.auth.scram.ScramKeySource;
 import dev.hato.auth.token.JwtVerifier;
 import dev.hato.auth.token.TestTokens;
 import dev.hato.auth.token.TokenAuthenticator;
+import dev.hato.auth.token.TokenKeySource;
 import dev.hato.auth.token.TokenKeys;
 import dev.hato.auth.token.TokenSettings;
 import dev.hato.store.directory.Account;
@@ -102,7 +103,7 @@ class SaslEngineTest {
         GuardedAuthenticator guard = new GuardedAuthenticator(new DirectoryAuthenticator(directory, sources, HASHER,
                 hashing, settings), throttle, store.auditLog());
         TokenAuthenticator tokenChecker = new TokenAuthenticator(new JwtVerifier(new TokenSettings(ISSUER, null,
-                "sub", Duration.ofSeconds(60), TOKEN_KEY)), directory, Clock.systemUTC(), Duration.ofSeconds(10));
+                "sub", Duration.ofSeconds(60)), TokenKeySource.fixed(TOKEN_KEY)), directory, Clock.systemUTC(), Duration.ofSeconds(10));
         return new SaslEngine(guard, scram ? new ScramKeySource(directory, sources, secret, settings) : null,
                 tokens ? tokenChecker : null);
     }

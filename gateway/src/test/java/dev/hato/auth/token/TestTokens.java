@@ -32,6 +32,12 @@ public final class TestTokens {
         return signed("RS256", "SHA256withRSA", key, claims, false);
     }
 
+    /** RS256 with a {@code kid} and a {@code typ} in the header, as an issuer publishing a JWKS writes them. */
+    public static String rs256(PrivateKey key, String keyId, String type, String claims) throws Exception {
+        return signedWith("{\"alg\":\"RS256\",\"kid\":\"" + keyId + "\",\"typ\":\"" + type + "\"}",
+                "SHA256withRSA", key, claims, false);
+    }
+
     public static String es256(PrivateKey key, String claims) throws Exception {
         return signed("ES256", "SHA256withECDSA", key, claims, true);
     }
@@ -55,7 +61,12 @@ public final class TestTokens {
 
     private static String signed(String alg, String jca, PrivateKey key, String claims, boolean jose)
             throws Exception {
-        String signingInput = part("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}") + "." + part(claims);
+        return signedWith("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}", jca, key, claims, jose);
+    }
+
+    private static String signedWith(String header, String jca, PrivateKey key, String claims, boolean jose)
+            throws Exception {
+        String signingInput = part(header) + "." + part(claims);
         Signature signature = Signature.getInstance(jca);
         signature.initSign(key);
         signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
