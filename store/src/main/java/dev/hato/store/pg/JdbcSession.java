@@ -28,13 +28,9 @@ final class JdbcSession implements AutoCloseable {
     static JdbcSession open(StoreSettings settings) {
         EmbeddedServer embedded = null;
         try {
-            ServerAddress address;
-            if (settings.embedded()) {
-                embedded = EmbeddedServer.attachOrStart(settings.embeddedDataDirectory(), settings.embeddedPort());
-                address = ServerAddress.embedded(embedded.port(), embedded.describe());
-            } else {
-                address = ServerAddress.external(settings);
-            }
+            LocatedServer located = LocatedServer.locate(settings);
+            embedded = located.embedded();
+            ServerAddress address = located.address();
             Properties properties = new Properties();
             properties.setProperty("user", address.username());
             if (address.password() != null) {
@@ -52,13 +48,7 @@ final class JdbcSession implements AutoCloseable {
             }
             return new JdbcSession(embedded, address, connection);
         } catch (SQLException | RuntimeException e) {
-            if (embedded != null) {
-                try {
-                    embedded.close();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            LocatedServer.release(embedded, e);
             throw new IllegalStateException("could not connect to the store's database: " + e.getMessage(), e);
         }
     }

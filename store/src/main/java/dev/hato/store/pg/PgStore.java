@@ -102,13 +102,9 @@ public final class PgStore implements AutoCloseable {
     private static PgStore open(StoreSettings settings, boolean server) {
         EmbeddedServer embedded = null;
         try {
-            ServerAddress address;
-            if (settings.embedded()) {
-                embedded = EmbeddedServer.attachOrStart(settings.embeddedDataDirectory(), settings.embeddedPort());
-                address = ServerAddress.embedded(embedded.port(), embedded.describe());
-            } else {
-                address = ServerAddress.external(settings);
-            }
+            LocatedServer located = LocatedServer.locate(settings);
+            embedded = located.embedded();
+            ServerAddress address = located.address();
             boolean migrate = server || embedded != null && !embedded.attached();
             if (migrate) {
                 Migrations.migrate(address);
@@ -136,13 +132,7 @@ public final class PgStore implements AutoCloseable {
             log.info("store open: {}", store.describe());
             return store;
         } catch (RuntimeException e) {
-            if (embedded != null) {
-                try {
-                    embedded.close();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            LocatedServer.release(embedded, e);
             throw e instanceof IllegalStateException ? e
                     : new IllegalStateException("could not open the store: " + e.getMessage(), e);
         }
