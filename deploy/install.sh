@@ -32,8 +32,13 @@ fi
 mkdir -p "$dest/opt/hato/docs" "$dest/etc/hato" "$dest/var/lib/hato" "$dest/var/log/hato" \
     "$dest/etc/systemd/system" "$dest/usr/local/bin"
 install -m 0644 "$jar" "$dest/opt/hato/hato.jar"
+# The administration commands run from an extracted copy of the jar (deploy/hato-cli: docs/operations.md, "CLI
+# start-up"); the JVM's class caches for it are kept in /var/lib/hato/cli-cache.
+rm -rf "$dest/opt/hato/cli"
+java -Djarmode=tools -jar "$dest/opt/hato/hato.jar" extract --destination "$dest/opt/hato/cli" >/dev/null
+install -m 0755 "$here/hato-cli" "$dest/opt/hato/hato-cli"
 cp "$here/../docs/"*.md "$dest/opt/hato/docs/"
-owner root:root 0755 "$dest/opt/hato" "$dest/opt/hato/docs"
+owner root:root 0755 "$dest/opt/hato" "$dest/opt/hato/docs" "$dest/opt/hato/cli"
 
 owner root:hato 0750 "$dest/etc/hato"
 if [[ ! -e "$dest/etc/hato/hato.properties" ]]; then
@@ -57,7 +62,8 @@ if [ "$(id -un)" != hato ]; then
   exit 1
 fi
 cd /var/lib/hato
-exec java ${HATO_JAVA_OPTS:-} -jar /opt/hato/hato.jar "$@"
+if [ "${1:-}" = serve ]; then exec java ${HATO_JAVA_OPTS:-} -jar /opt/hato/hato.jar "$@"; fi
+exec /opt/hato/hato-cli /opt/hato/cli/hato.jar /var/lib/hato/cli-cache "$@"
 WRAPPER
 chmod 0755 "$dest/usr/local/bin/hato"
 

@@ -40,11 +40,24 @@ if ! start_hato "$jar" "$data" "$work/server.log" --hato.outbound.enabled=false;
 fi
 check "start-up banner lists the POP3S port" grep -q "pop3s .*127.0.0.1:$POP3S" "$work/server.log"
 
-hato() { java -jar "$jar" "$@" --data-dir "$data"; }
+# The commands run as ./hato and an installation run them: from an extracted copy of the jar through deploy/hato-cli
+# (a JDK 25 or later when the machine has one, with the class cache that the first store command writes).
+java -Djarmode=tools -jar "$jar" extract --destination "$work/cli" >/dev/null
+hato() { "$root/deploy/hato-cli" "$work/cli/hato-exec.jar" "$work/cli" "$@" --data-dir "$data"; }
 check "hato domain add while the server runs" hato domain add example.org
 A="$(echo 'alice-secret-1' | hato user add alice@example.org --password-stdin)"
 B="$(echo 'bob-secret-22' | hato user add bob@example.org --password-stdin)"
 check "hato user add prints auth IDs in the seed's style" bash -c "[[ '$A' =~ ^alice-[a-z2-9]{4}\$ && '$B' =~ ^bob-[a-z2-9]{4}\$ ]]"
+cli_cache() { # the first store command left one class cache for this jar, and the next command uses it
+  find "$work/cli" -maxdepth 1 -name 'hato-cli-*' \( -name '*.aot' -o -name '*.jsa' \) | tee /dev/stderr \
+    | wc -l | grep -qx 1 && [[ "$(hato domain list --json)" == '[{"name":"example.org"}]' ]]
+}
+check "the first hato command wrote a class cache that the next ones start with" cli_cache
+cli_on_default_jvm() { # the same commands on the default java (the JDK 17 archive when it is a JDK 17)
+  HATO_CLI_JAVA=java hato domain list >/dev/null && HATO_CLI_JAVA=java hato user list | grep -q "^$A" \
+    && HATO_CLI_JAVA=java hato user list --json | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2'
+}
+check "hato commands run on the default java too (its own class cache)" cli_on_default_jvm
 
 check "swaks submits over implicit TLS with AUTH PLAIN" \
   swaks --server "127.0.0.1:$SUBS" --tls-on-connect --auth PLAIN --auth-user "$A" --auth-password alice-secret-1 \
