@@ -174,7 +174,8 @@ public record HatoProperties(
                        @DefaultValue("3") int maxAuthFailures, @DefaultValue("100") int maxHops,
                        @DefaultValue("+") String subaddressSeparator,
                        @DefaultValue("30m") Duration maxSessionTime,
-                       @DefaultValue UnknownRecipients unknownRecipients) {
+                       @DefaultValue UnknownRecipients unknownRecipients,
+                       @DefaultValue SendLimits sendLimits) {
         public Smtp {
             if (maxSessionTime.isNegative() || maxSessionTime.isZero()) {
                 throw new IllegalArgumentException("hato.smtp.max-session-time must be positive");
@@ -197,6 +198,14 @@ public record HatoProperties(
                                     @DefaultValue("1h") Duration window, @DefaultValue("3") int free,
                                     @DefaultValue("1s") Duration delay, @DefaultValue("10s") Duration maxDelay,
                                     @DefaultValue("100000") int maxTracked) { }
+
+    /**
+     * What logged-in senders may send (dev.hato.smtp.session.SendLimits checks it): messages and recipients per
+     * account, and per client address over all its accounts, within {@code window}; 0 for no limit.
+     */
+    public record SendLimits(@DefaultValue("200") int accountMessages, @DefaultValue("1000") int accountRecipients,
+                             @DefaultValue("1000") int clientMessages, @DefaultValue("5000") int clientRecipients,
+                             @DefaultValue("1h") Duration window, @DefaultValue("100000") int maxTracked) { }
 
     /**
      * The MIME shape every message must have to be stored, received by SMTP (DATA and BDAT, every listener) or IMAP

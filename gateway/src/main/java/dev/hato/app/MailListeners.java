@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.hato.app.monitoring.SmtpMeters;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.edge.ConnectionCap;
@@ -23,7 +24,11 @@ import dev.hato.pop3.session.Pop3Settings;
 import dev.hato.smtp.session.SmtpServices;
 import dev.hato.smtp.session.SmtpSession;
 import dev.hato.smtp.session.SmtpSettings;
+import dev.hato.smtp.session.SendLimits;
 import dev.hato.smtp.session.UnknownRecipients;
+import dev.hato.store.audit.AuditLog;
+import dev.hato.store.audit.AuthEvent;
+
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.ProtocolSession;
@@ -35,10 +40,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -95,6 +102,23 @@ public final class MailListeners implements SmartLifecycle {
                 Schedulers.parallel());
     }
 
+    /**
+     * The server's bound on what logged-in senders send, from hato.smtp.send-limits.* (checked there); the first
+     * refusal of each limit and window goes to the audit log and the server's log.
+     */
+    private static SendLimits sendLimits(HatoProperties.SendLimits limits, AuditLog audit) {
+        return new SendLimits(new SendLimits.Settings(limits.accountMessages(), limits.accountRecipients(),
+                limits.clientMessages(), limits.clientRecipients(), limits.window(), limits.maxTracked()),
+                Ticker.systemTicker(), breach -> {
+                    LOG.warn("sending limit reached: {} ({}) from {}: at most {} {} per {} by the {}, refused for {}",
+                            breach.authId(), breach.accountId(), breach.clientIp(), breach.limit(),
+                            breach.kind().name().toLowerCase(Locale.ROOT), breach.window(),
+                            breach.scope().name().toLowerCase(Locale.ROOT), breach.windowLeft());
+                    audit.record(new AuthEvent(Instant.now(), "smtp", breach.clientIp(), breach.authId(),
+                            AuthEvent.Result.SEND_LIMITED, breach.accountId())).subscribe();
+                });
+    }
+
     /** A session as the named listener would start it, without a socket (conversation tests use this). */
     ProtocolSession newSession(String listener, ConnectionInfo connection) {
         Function<ConnectionInfo, ProtocolSession> factory = sessions.get(listener);
@@ -112,7 +136,8 @@ public final class MailListeners implements SmartLifecycle {
         MessageIndexer indexer = DeliveryWiring.indexer();
         SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
                 sasl, indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
-                unknownRecipients(properties.smtp().unknownRecipients()), mailLog, inbound);
+                unknownRecipients(properties.smtp().unknownRecipients()),
+                sendLimits(properties.smtp().sendLimits(), store.auditLog()), mailLog, inbound);
         // Each SMTP listener counts its own traffic: the same services, its own watch on the mail log.
         SmtpMeters mtaMeters = new SmtpMeters(meters, "smtp");
         SmtpMeters submissionsMeters = new SmtpMeters(meters, "submissions");
@@ -164,7 +189,8 @@ public final class MailListeners implements SmartLifecycle {
     /** {@code services} with its mail log watched by {@code meters}. */
     private static SmtpServices observed(SmtpServices services, SmtpMeters meters) {
         return new SmtpServices(services.delivery(), services.sasl(), services.facts(), services.io(),
-                services.clock(), services.unknownRecipients(), meters.observe(services.mailLog()),
+                services.clock(), services.unknownRecipients(), services.sendLimits(),
+                meters.observe(services.mailLog()),
                 services.inbound());
     }
 

@@ -13,7 +13,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * MAIL (RFC 5321 §4.1.1.2) and its parameters: SIZE (RFC 1870), BODY (RFC 6152, RFC 3030), SMTPUTF8 (RFC 6531),
- * RET and ENVID (RFC 3461), AUTH (RFC 4954 §5). On the submission role the sender must be the logged-in user.
+ * RET and ENVID (RFC 3461), AUTH (RFC 4954 §5). On the submission role the sender must be the logged-in user; a
+ * logged-in user's messages count against the {@link SendLimits}.
  */
 final class MailHandler implements CommandHandler<SmtpCommand.Mail> {
 
@@ -107,6 +108,13 @@ final class MailHandler implements CommandHandler<SmtpCommand.Mail> {
         if (!utf8 && !SmtpContext.isAscii(mail.reversePath())) {
             // RFC 6531 §3.5: non-ASCII addresses only in a transaction that announced SMTPUTF8.
             return session.error("553 5.6.7 Non-ASCII address without SMTPUTF8; add SMTPUTF8 to MAIL FROM");
+        }
+        if (session.user != null) {
+            // Counted last, once everything else about the command is right.
+            String limited = session.services.sendLimits().message(session.user, session.connection.remoteIp());
+            if (limited != null) {
+                return reply(limited);
+            }
         }
         session.state = new SmtpState.MailGiven(greeting, new Transaction(
                 new Envelope(mail.reversePath(), envId, ret, utf8, body), session.user != null

@@ -7,6 +7,7 @@ import dev.hato.delivery.RecipientRequest;
 import dev.hato.protocol.Action;
 import dev.hato.smtp.command.SmtpCommand;
 import dev.hato.smtp.command.Xtext;
+import dev.hato.store.directory.Account;
 import dev.hato.store.queue.OutboundRecipient;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -19,7 +20,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * RCPT (RFC 5321 §4.1.1.3) with NOTIFY and ORCPT (RFC 3461): the delivery pipeline admits the recipient or says why
- * not; unknown users are answered here, slowly and not for long (directory harvesting).
+ * not; unknown users are answered here, slowly and not for long (directory harvesting). A logged-in sender's
+ * recipients count against the {@link SendLimits}.
  */
 final class RcptHandler implements CommandHandler<SmtpCommand.Rcpt> {
 
@@ -68,11 +70,26 @@ final class RcptHandler implements CommandHandler<SmtpCommand.Rcpt> {
         String target = address;
         RecipientRequest request = new RecipientRequest(target, notify, orcpt, current.envelope.utf8(),
                 session.settings.role() == SmtpSettings.Role.SUBMISSION);
+        // A logged-in sender's recipient is counted before it is admitted and given back when it is not.
+        Account sender = session.user;
+        String client = session.connection.remoteIp();
+        if (sender != null) {
+            String limited = session.services.sendLimits().recipient(sender, client);
+            if (limited != null) {
+                return reply(limited);
+            }
+        }
+        Runnable notAccepted = () -> {
+            if (sender != null) {
+                session.services.sendLimits().returnRecipient(sender, client);
+            }
+        };
         return session.services.delivery().admit(current.recipients, request)
                 .flatMapMany(admission -> {
                     if (admission instanceof Admission.Admitted) {
                         return reply("250 2.1.5 Recipient OK");
                     }
+                    notAccepted.run();
                     if (admission instanceof Admission.UnknownUser) {
                         // RFC 5321 §3.3: a refused recipient is an answer, not a protocol error of the client.
                         return unknownRecipient(session, target);
@@ -80,6 +97,7 @@ final class RcptHandler implements CommandHandler<SmtpCommand.Rcpt> {
                     return reply(((Admission.Refused) admission).reply().line());
                 })
                 .onErrorResume(failure -> {
+                    notAccepted.run();
                     LOG.warn("recipient lookup failed: {}", failure.toString());
                     return reply("451 4.3.0 Temporary lookup failure, try again later");
                 });

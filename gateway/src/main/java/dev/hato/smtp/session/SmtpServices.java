@@ -19,11 +19,12 @@ import reactor.core.scheduler.Scheduler;
  * harvesting), shared by all sessions of the server. {@code mailLog} records each message received and each
  * refusal of MAIL, RCPT, DATA, BDAT or of the content (the pipeline and the outbound queue record the rest of its
  * story).
+ * {@code sendLimits} bounds the messages and recipients of logged-in senders per account and client address.
  * {@code inbound}, when set, authenticates what arrives on the MTA role from clients that did not log in (SPF, DKIM,
  * DMARC, an Authentication-Results field; see docs/inbound-authentication.md).
  */
 public record SmtpServices(DeliveryPipeline delivery, SaslEngine sasl, CheckedFactsReader.Factory facts,
                            Scheduler io, Clock clock,
-                           UnknownRecipients unknownRecipients, MailLog mailLog,
+                           UnknownRecipients unknownRecipients, SendLimits sendLimits, MailLog mailLog,
                            @Nullable InboundAuthenticator inbound) {
 }

@@ -7,7 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One login attempt, as the audit log keeps it.
+ * One login attempt, as the audit log keeps it; or a logged-in sender reaching a sending limit
+ * ({@link Result#SEND_LIMITED}).
  *
  * @param at        when the attempt was made; kept to the microsecond, as PostgreSQL stores it
  * @param protocol  {@code smtp}, {@code pop3}, {@code imap}, {@code http}, ...
@@ -42,7 +43,12 @@ public record AuthEvent(Instant at, String protocol, String clientIp, String aut
         /** The client address had too many failures; answered without checking the password. */
         THROTTLED,
         /** The auth ID had too many failures; answered without checking the password. */
-        LOCKED;
+        LOCKED,
+        /**
+         * Not a login: a logged-in sender reached a sending limit (messages or recipients an hour, of the account or
+         * of its client address); recorded once per limit and window, with the login of the session.
+         */
+        SEND_LIMITED;
 
         public String code() {
             return name().toLowerCase(Locale.ROOT);
