@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.message.MessageLimits;
+import dev.hato.inbound.SpamVerdict;
 import dev.hato.smtp.session.SmtpSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -265,7 +266,8 @@ public record HatoProperties(
     public record Inbound(@Nullable String authservId, @DefaultValue Spf spf, @DefaultValue InboundDkim dkim,
                           @DefaultValue Dmarc dmarc, @DefaultValue Arc arc, @DefaultValue List<String> dnsServers,
                           @DefaultValue("5s") Duration dnsTimeout, @DefaultValue("1m") Duration dnsMinTtl,
-                          @DefaultValue("1h") Duration dnsMaxTtl, @DefaultValue("20s") Duration deadline) {
+                          @DefaultValue("1h") Duration dnsMaxTtl, @DefaultValue("20s") Duration deadline,
+                          @DefaultValue SpamFilter spamFilter) {
         public Inbound {
             dnsServers = dnsServers == null ? List.of() : List.copyOf(dnsServers);
             if (dnsTimeout.isNegative() || dnsTimeout.isZero() || dnsTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
@@ -279,6 +281,16 @@ public record HatoProperties(
             }
         }
     }
+
+    /**
+     * The spam filter on the MTA port (docs/inbound-authentication.md, "Spam filter"): rspamd's normal worker at
+     * {@code url} (none: no filter), each check within {@code timeout}, messages over {@code maxSize} delivered
+     * unscanned, rspamd's reject refusing the message when {@code reject} (else Junk), {@code onFailure} what an
+     * outage of the filter gives.
+     */
+    public record SpamFilter(@Nullable URI url, @DefaultValue("10s") Duration timeout,
+                             @DefaultValue("20MB") DataSize maxSize, @DefaultValue("true") boolean reject,
+                             @DefaultValue("accept") SpamVerdict.OnFailure onFailure) { }
 
     /** ARC (RFC 8617) chain validation, reported only: it changes no verdict. */
     public record Arc(@DefaultValue("true") boolean enabled) { }

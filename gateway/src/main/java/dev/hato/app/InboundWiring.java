@@ -2,6 +2,8 @@ package dev.hato.app;
 
 import dev.hato.dkim.DkimSigner;
 import dev.hato.inbound.InboundAuthenticator;
+import dev.hato.inbound.SpamFilter;
+import dev.hato.inbound.transport.RspamdFilter;
 import dev.hato.inbound.InboundSettings;
 import dev.hato.inbound.transport.NettyAuthDns;
 import java.time.Clock;
@@ -31,6 +33,16 @@ final class InboundWiring implements AutoCloseable {
         this.dns = new NettyAuthDns(OutboundWiring.dnsServers(servers), inbound.dnsTimeout(), inbound.dnsMinTtl(),
                 inbound.dnsMaxTtl());
         this.authenticator = new InboundAuthenticator(settings, dns, Clock.systemUTC(), DkimSigner.MAX_HEADER_OCTETS);
+    }
+
+    /** The spam filter of hato.inbound.spam-filter.*, or null when no URL is set. */
+    static @Nullable SpamFilter spamFilter(HatoProperties properties) {
+        HatoProperties.SpamFilter spam = properties.inbound().spamFilter();
+        if (spam.url() == null) {
+            return null;
+        }
+        return new RspamdFilter(new RspamdFilter.Settings(spam.url(), spam.timeout(), spam.maxSize().toBytes(),
+                spam.reject(), spam.onFailure()));
     }
 
     /** The checks, or null when every one of them is disabled. */

@@ -137,7 +137,8 @@ public final class MailListeners implements SmartLifecycle {
         SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
                 sasl, indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
                 unknownRecipients(properties.smtp().unknownRecipients()),
-                sendLimits(properties.smtp().sendLimits(), store.auditLog()), mailLog, inbound);
+                sendLimits(properties.smtp().sendLimits(), store.auditLog()), mailLog, inbound,
+                InboundWiring.spamFilter(properties));
         // Each SMTP listener counts its own traffic: the same services, its own watch on the mail log.
         SmtpMeters mtaMeters = new SmtpMeters(meters, "smtp");
         SmtpMeters submissionsMeters = new SmtpMeters(meters, "submissions");
@@ -191,7 +192,7 @@ public final class MailListeners implements SmartLifecycle {
         return new SmtpServices(services.delivery(), services.sasl(), services.facts(), services.io(),
                 services.clock(), services.unknownRecipients(), services.sendLimits(),
                 meters.observe(services.mailLog()),
-                services.inbound());
+                services.inbound(), services.spam());
     }
 
     private static List<ProtocolServer> servers(HatoProperties properties,

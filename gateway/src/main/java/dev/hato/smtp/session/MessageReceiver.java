@@ -8,6 +8,8 @@ import dev.hato.delivery.MessageSpool;
 import dev.hato.delivery.TraceHeaders;
 import dev.hato.inbound.InboundAuthenticator;
 import dev.hato.inbound.InboundVerdict;
+import dev.hato.inbound.SpamFilter;
+import dev.hato.inbound.SpamVerdict;
 import dev.hato.message.LimitBreach;
 import dev.hato.protocol.Action;
 import dev.hato.smtp.wire.ContentChecks;
@@ -30,6 +32,8 @@ import reactor.core.publisher.Mono;
 final class MessageReceiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageReceiver.class);
+    /** The verdict of a message that inbound authentication does not check (it is disabled): no field, deliver. */
+    private static final InboundVerdict UNCHECKED = new InboundVerdict(new byte[0], InboundVerdict.Action.ACCEPT, "");
 
     private MessageReceiver() { }
 
@@ -48,8 +52,10 @@ final class MessageReceiver {
                 current.id, current.recipients.addresses(), current.recipients.deliveredTo(),
                 ZonedDateTime.now(session.services.clock()));
         InboundAuthenticator inbound = session.services.inbound();
-        boolean authenticate = inbound != null && settings.role() == SmtpSettings.Role.MTA && session.user == null;
-        if (authenticate) {
+        boolean fromOutside = settings.role() == SmtpSettings.Role.MTA && session.user == null;
+        boolean authenticate = inbound != null && fromOutside;
+        current.spamChecked = session.services.spam() != null && fromOutside;
+        if (authenticate || current.spamChecked) {
             // RFC 5321 §4.4: Return-Path stays the first line, so it goes in front with Authentication-Results at the
             // end (RFC 8601 §5: above the other trace fields), when the checks are done.
             int lineEnd = indexOfCrlf(trace) + 2;
@@ -61,6 +67,8 @@ final class MessageReceiver {
         if (authenticate) {
             current.authentication = inbound.start(session.connection.remoteIp(),
                     greeting == null ? "unknown" : greeting.helo(), current.envelope.sender());
+        }
+        if (authenticate || current.spamChecked) {
             spool.withHead();
         }
         current.spool = spool;
@@ -143,32 +151,64 @@ final class MessageReceiver {
             return refuse(session, current, refusal);
         }
         InboundAuthenticator.Check authentication = current.authentication;
-        if (authentication == null) {
+        if (authentication == null && !current.spamChecked) {
             return deliver(session, current, spool, false);
         }
-        return authentication.finish()
-                .flatMapMany(verdict -> switch (verdict.action()) {
-                    case REJECT, DEFER -> {
+        Mono<InboundVerdict> authenticated = authentication == null ? Mono.just(UNCHECKED) : authentication.finish();
+        return authenticated
+                .flatMapMany(verdict -> {
+                    if (verdict.action() == InboundVerdict.Action.REJECT
+                            || verdict.action() == InboundVerdict.Action.DEFER) {
                         spool.discard();
                         LOG.info("message {} refused by inbound authentication: {}", current.id, verdict.reply());
-                        yield refuse(session, current, verdict.reply());
+                        return refuse(session, current, verdict.reply());
                     }
-                    case ACCEPT, QUARANTINE -> {
-                        byte[] field = verdict.field();
-                        byte[] returnPath = current.returnPath;
-                        byte[] head = Arrays.copyOf(returnPath, returnPath.length + field.length);
-                        System.arraycopy(field, 0, head, returnPath.length, field.length);
-                        spool.prepend(head);
-                        yield deliver(session, current, spool,
-                                verdict.action() == InboundVerdict.Action.QUARANTINE);
-                    }
+                    return spamCheck(session, current, spool).flatMapMany(spam -> {
+                        current.spam = current.spamChecked ? spam.summary() : null;
+                        if (spam.action() == SpamVerdict.Action.REJECT || spam.action() == SpamVerdict.Action.DEFER) {
+                            spool.discard();
+                            LOG.info("message {} refused by the spam filter ({}): {}", current.id, spam.summary(),
+                                    spam.reply());
+                            return refuse(session, current, spam.reply());
+                        }
+                        spool.prepend(concat(current.returnPath, verdict.field(), spam.fields()));
+                        return deliver(session, current, spool,
+                                verdict.action() == InboundVerdict.Action.QUARANTINE
+                                        || spam.action() == SpamVerdict.Action.JUNK);
+                    });
                 })
                 .onErrorResume(failure -> {
                     spool.discard();
-                    LOG.error("inbound authentication of message {} failed", current.id, failure);
+                    LOG.error("inbound checks of message {} failed", current.id, failure);
                     return refuse(session, current, "451 4.3.0 Local error while receiving the message, try again"
                             + " later");
                 });
+    }
+
+    /** The spam filter's verdict on the spooled content; an empty one when the message is not for the filter. */
+    private static Mono<SpamVerdict> spamCheck(SmtpContext session, Transaction current, MessageSpool spool) {
+        SpamFilter filter = session.services.spam();
+        if (!current.spamChecked || filter == null) {
+            return Mono.just(SpamVerdict.unscanned("not from outside"));
+        }
+        SmtpState.Greeted greeting = session.greeting();
+        return filter.check(new SpamFilter.Request(current.id, session.connection.remoteIp(),
+                greeting == null ? "unknown" : greeting.helo(), current.envelope.sender(),
+                current.recipients.addresses()), spool.chunks(), spool.size());
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] joined = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, joined, at, part.length);
+            at += part.length;
+        }
+        return joined;
     }
 
     /** Hands the message to the pipeline; 250 after the commit. */

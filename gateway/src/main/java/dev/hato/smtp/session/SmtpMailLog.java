@@ -33,7 +33,8 @@ final class SmtpMailLog {
                 "auth", session.user == null ? null : session.user.authId(),
                 "from", current.envelope.sender(),
                 "to", current.recipients.addresses(),
-                "protocol", session.protocolName(current.envelope.utf8())));
+                "protocol", session.protocolName(current.envelope.utf8()),
+                "spam", current.spam));
     }
 
     /**

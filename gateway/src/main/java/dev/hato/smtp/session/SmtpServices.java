@@ -4,6 +4,7 @@ import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.DeliveryPipeline;
 import dev.hato.delivery.CheckedFactsReader;
 import dev.hato.inbound.InboundAuthenticator;
+import dev.hato.inbound.SpamFilter;
 import dev.hato.maillog.MailLog;
 import java.time.Clock;
 import org.jspecify.annotations.Nullable;
@@ -21,10 +22,11 @@ import reactor.core.scheduler.Scheduler;
  * story).
  * {@code sendLimits} bounds the messages and recipients of logged-in senders per account and client address.
  * {@code inbound}, when set, authenticates what arrives on the MTA role from clients that did not log in (SPF, DKIM,
- * DMARC, an Authentication-Results field; see docs/inbound-authentication.md).
+ * DMARC, an Authentication-Results field; see docs/inbound-authentication.md); {@code spam}, when set, judges the same
+ * messages before their 250.
  */
 public record SmtpServices(DeliveryPipeline delivery, SaslEngine sasl, CheckedFactsReader.Factory facts,
                            Scheduler io, Clock clock,
                            UnknownRecipients unknownRecipients, SendLimits sendLimits, MailLog mailLog,
-                           @Nullable InboundAuthenticator inbound) {
+                           @Nullable InboundAuthenticator inbound, @Nullable SpamFilter spam) {
 }

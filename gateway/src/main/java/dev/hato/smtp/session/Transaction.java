@@ -22,8 +22,15 @@ final class Transaction {
     @Nullable ContentChecks checks;
     /** Inbound authentication of the content (MTA role, no login), when enabled. */
     InboundAuthenticator.@Nullable Check authentication;
-    /** With {@link #authentication}: the Return-Path field, spooled in front of Authentication-Results at the end. */
+    /** The content goes through the spam filter (MTA role, no login), when there is one. */
+    boolean spamChecked;
+    /**
+     * With {@link #authentication} or {@link #spamChecked}: the Return-Path field, spooled at the end in front of
+     * Authentication-Results and the spam filter's fields.
+     */
     byte[] returnPath = new byte[0];
+    /** What the spam filter said of the content, for the mail log; null when it was not asked. */
+    @Nullable String spam;
     /** The content comes in BDAT chunks (RFC 3030), not DATA: the stage its refusals are logged at. */
     boolean chunked;
     long chunkedSize;
