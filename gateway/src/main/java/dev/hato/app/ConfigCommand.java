@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 final class ConfigCommand {
 
     /** Settings whose value is never printed: passwords, shared secrets, bearer tokens. */
-    private static final Set<String> SECRETS = Set.of("password", "bind-password", "hmac-secret", "bearer-token");
+    private static final Set<String> SECRETS = Set.of("password", "bind-password", "hmac-secret", "bearer-token",
+            "learn-password");
     static final String MASK = "********";
 
     @Spec

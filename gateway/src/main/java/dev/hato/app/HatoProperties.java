@@ -286,11 +286,22 @@ public record HatoProperties(
      * The spam filter on the MTA port (docs/inbound-authentication.md, "Spam filter"): rspamd's normal worker at
      * {@code url} (none: no filter), each check within {@code timeout}, messages over {@code maxSize} delivered
      * unscanned, rspamd's reject refusing the message when {@code reject} (else Junk), {@code onFailure} what an
-     * outage of the filter gives.
+     * outage of the filter gives. With {@code learnUrl} (rspamd's controller, its password {@code learnPassword}),
+     * messages people move into or out of Junk over IMAP are taught as spam or ham.
      */
     public record SpamFilter(@Nullable URI url, @DefaultValue("10s") Duration timeout,
                              @DefaultValue("20MB") DataSize maxSize, @DefaultValue("true") boolean reject,
-                             @DefaultValue("accept") SpamVerdict.OnFailure onFailure) { }
+                             @DefaultValue("accept") SpamVerdict.OnFailure onFailure, @Nullable URI learnUrl,
+                             @Nullable String learnPassword) {
+        public SpamFilter {
+            for (URI uri : new URI[] {url, learnUrl}) {
+                if (uri != null && (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+                        || uri.getHost() == null)) {
+                    throw new IllegalArgumentException("must be http://host:port, not " + uri);
+                }
+            }
+        }
+    }
 
     /** ARC (RFC 8617) chain validation, reported only: it changes no verdict. */
     public record Arc(@DefaultValue("true") boolean enabled) { }

@@ -4,6 +4,9 @@ import dev.hato.dkim.DkimSigner;
 import dev.hato.inbound.InboundAuthenticator;
 import dev.hato.inbound.SpamFilter;
 import dev.hato.inbound.transport.RspamdFilter;
+import dev.hato.inbound.transport.RspamdLearner;
+import dev.hato.imap.session.JunkReports;
+import dev.hato.store.mail.Blobs;
 import dev.hato.inbound.InboundSettings;
 import dev.hato.inbound.transport.NettyAuthDns;
 import java.time.Clock;
@@ -43,6 +46,19 @@ final class InboundWiring implements AutoCloseable {
         }
         return new RspamdFilter(new RspamdFilter.Settings(spam.url(), spam.timeout(), spam.maxSize().toBytes(),
                 spam.reject(), spam.onFailure()));
+    }
+
+    /**
+     * Where messages moved into or out of Junk over IMAP go: rspamd's controller of hato.inbound.spam-filter.learn-url,
+     * or nowhere.
+     */
+    static JunkReports junkReports(HatoProperties properties, Blobs blobs) {
+        HatoProperties.SpamFilter spam = properties.inbound().spamFilter();
+        if (spam.learnUrl() == null) {
+            return JunkReports.NONE;
+        }
+        return new SpamLearning(new RspamdLearner(spam.learnUrl(), spam.learnPassword(), spam.timeout()), blobs,
+                spam.maxSize().toBytes());
     }
 
     /** The checks, or null when every one of them is disabled. */

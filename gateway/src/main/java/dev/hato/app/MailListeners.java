@@ -172,7 +172,8 @@ public final class MailListeners implements SmartLifecycle {
         MailboxChanges changes = new MailboxChanges(store.mailboxes(), meters);
         ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
                 renderer, new ImapSearch(store.search()), indexer::reader,
-                Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters, mailLog);
+                Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters, mailLog,
+                InboundWiring.junkReports(properties, store.blobs()));
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)
                 .withAppendLimit(imapProperties.appendLimit().toBytes())
                 .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),

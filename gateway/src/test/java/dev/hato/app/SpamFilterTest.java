@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * issue 20 item 2): rspamd's reject refuses the message before the 250 with 554 5.7.1, "add header" files it into
  * Junk with X-Spam-Status and X-Spam-Flag, ham goes to the INBOX with X-Spam-Status: No under our
  * Authentication-Results; logged-in submission is not scanned; and when rspamd is gone the message is accepted
- * unscanned (the default) without waiting for more than the timeout. .ci/run installs rspamd; where it is not
- * installed the test is skipped.
+ * unscanned (the default) without waiting for more than the timeout; a message moved into Junk over IMAP is learnt by
+ * rspamd's classifier. .ci/run installs rspamd and redis-server; where they are not installed the test is skipped.
  */
 class SpamFilterTest {
 
@@ -32,13 +32,16 @@ class SpamFilterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeThat(Files.isExecutable(TestRspamd.BINARY)).as("rspamd installed (apt-get install rspamd)").isTrue();
+        assumeThat(Files.isExecutable(TestRspamd.BINARY) && Files.isExecutable(TestRspamd.REDIS))
+                .as("rspamd and redis-server installed (apt-get install rspamd redis-server)").isTrue();
         Path work = Files.createTempDirectory("hato-spam-filter-test-");
         rspamd = TestRspamd.start(work.resolve("rspamd"));
         log = new MailLogFile(work.resolve("data"));
         hato = RunningHato.start(work.resolve("data"), "--hato.outbound.enabled=false",
                 "--hato.inbound.spam-filter.url=" + rspamd.url(),
-                "--hato.inbound.spam-filter.timeout=5s");
+                "--hato.inbound.spam-filter.timeout=5s",
+                "--hato.inbound.spam-filter.learn-url=" + rspamd.controllerUrl(),
+                "--hato.inbound.spam-filter.learn-password=" + TestRspamd.PASSWORD);
         hato.provisioning().addDomain(RunningHato.DOMAIN).block(WAIT);
     }
 
@@ -84,6 +87,33 @@ class SpamFilterTest {
         Map<String, Object> received = log.await(event -> "received".equals(event.get("event"))
                 && String.valueOf(event.get("spam")).startsWith("add header"));
         assertThat(received.get("to")).isEqualTo(List.of(rcpt.address()));
+    }
+
+    @Test
+    void aMessageMovedIntoJunkOverImapShouldBeLearntByRspamd() throws Exception {
+        RunningHato.User rcpt = hato.newUser("spam-learner");
+        String words = String.join(" ", java.util.Collections.nCopies(8,
+                "exclusive replica watches discount offer limited time only today click here"));
+        assertThat(deliver(rcpt, "Subject: watches\r\nMessage-ID: <learn-1@remote.example>\r\n\r\n" + words + "\r\n"))
+                .startsWith("250 ");
+        long before = rspamd.learned();
+        java.util.Properties properties = MailFlowTest.clientProperties();
+        properties.put("mail.imaps.ssl.trust", "*");
+        properties.put("mail.imaps.ssl.checkserveridentity", "false");
+        try (jakarta.mail.Store store = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
+            store.connect("127.0.0.1", hato.port("imaps"), rcpt.authId(), rcpt.password());
+            var inbox = (org.eclipse.angus.mail.imap.IMAPFolder) store.getFolder("INBOX");
+            inbox.open(jakarta.mail.Folder.READ_WRITE);
+            inbox.moveMessages(inbox.getMessages(), store.getFolder("Junk"));
+            inbox.close(false);
+        }
+        Eventually.until(() -> {
+            try {
+                return rspamd.learned() == before + 1;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "rspamd learnt the message", WAIT);
     }
 
     @Test

@@ -4,12 +4,16 @@ import dev.hato.imap.wire.ImapCommand;
 import dev.hato.protocol.Action;
 import dev.hato.store.directory.Account;
 import dev.hato.store.mail.MailboxException;
+import dev.hato.store.mail.MessageMeta;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** RFC 3501 §6.4.7 COPY and RFC 6851 MOVE (and their UID forms), with RFC 4315 COPYUID. */
+/**
+ * RFC 3501 §6.4.7 COPY and RFC 6851 MOVE (and their UID forms), with RFC 4315 COPYUID; messages moved or copied into
+ * or out of Junk go to the {@link JunkReports}.
+ */
 final class CopyHandler {
 
     private final ImapSession session;
@@ -32,9 +36,12 @@ final class CopyHandler {
         }
         String target = MailboxNames.fromWire(copy.mailbox(), session.utf8());
         List<Long> uids = new ArrayList<>();
+        List<MessageMeta> messages = new ArrayList<>();
         for (Long uid : mailbox.resolve(copy.set(), copy.uid(), session.savedResult())) {
-            if (mailbox.message(uid) != null) {
+            MessageMeta message = mailbox.message(uid);
+            if (message != null) {
                 uids.add(uid);
+                messages.add(message);
             }
         }
         Flux<Action> work = services.mailboxes().find(user.id(), target)
@@ -46,6 +53,10 @@ final class CopyHandler {
                     }
                     return services.mailboxes().copy(user.id(), mailbox.id(), uids, info.id(), copy.move())
                             .flatMapMany(result -> {
+                                Boolean spam = JunkReports.judgement(mailbox.info().specialUse(), info.specialUse());
+                                if (spam != null) {
+                                    services.junkReports().report(user, messages, spam);
+                                }
                                 String code = result.sourceUids().isEmpty() ? ""
                                         : "[COPYUID " + result.targetUidValidity() + " "
                                         + ResponseText.orderedSet(result.sourceUids()) + " "

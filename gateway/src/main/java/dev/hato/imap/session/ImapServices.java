@@ -19,10 +19,10 @@ import reactor.core.scheduler.Scheduler;
  * {@code io} runs blocking file work (the APPEND spool). Meters are {@code hato.imap.*} with bounded tags.
  * {@code changes} is the node's one {@link MailboxChanges} over {@code mailboxes}: sessions get their mailbox events
  * from it and share the reads and \Recent claims of a change through it. {@code mailLog} records each message an
- * APPEND stored.
+ * APPEND stored. {@code junkReports} hears of messages moved or copied into or out of Junk (a spam filter learns).
  */
 public record ImapServices(SaslEngine sasl, Mailboxes mailboxes, MailboxChanges changes,
                            FetchRenderer fetch,
                            ImapSearch search,
                            CheckedFactsReader.Factory facts, Scheduler io, Clock clock,
-                           String version, MeterRegistry meters, MailLog mailLog) { }
+                           String version, MeterRegistry meters, MailLog mailLog, JunkReports junkReports) { }
