@@ -2,7 +2,6 @@ package dev.hato.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,26 +77,16 @@ class RecipientHarvestingTest {
         RunningHato.User known = hato.newUser("still-here");
         try (SocketTransport smtp = new SocketTransport(hato.port("submissions"), true)) {
             assertThat(smtp.readLine()).startsWith("220 ");
-            assertThat(command(smtp, "EHLO office.example")).startsWith("250 ");
-            assertThat(command(smtp, "AUTH PLAIN " + sender.plain())).startsWith("235 ");
-            assertThat(command(smtp, "MAIL FROM:<" + sender.address() + ">")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "EHLO office.example")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "AUTH PLAIN " + sender.plain())).startsWith("235 ");
+            assertThat(SmtpLines.command(smtp, "MAIL FROM:<" + sender.address() + ">")).startsWith("250 ");
             // Over the per-connection (4) and the per-client (8) limits together, none of them answered with 421.
             for (int i = 0; i < 10; i++) {
-                assertThat(command(smtp, "RCPT TO:<gone" + i + "@" + RunningHato.DOMAIN + ">")).as("unknown #%d", i)
+                assertThat(SmtpLines.command(smtp, "RCPT TO:<gone" + i + "@" + RunningHato.DOMAIN + ">")).as("unknown #%d", i)
                         .startsWith("550 5.1.1 ");
             }
-            assertThat(command(smtp, "RCPT TO:<" + known.address() + ">")).startsWith("250 ");
-            assertThat(command(smtp, "RSET")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "RCPT TO:<" + known.address() + ">")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "RSET")).startsWith("250 ");
         }
-    }
-
-    /** Sends one command line and returns the last line of its reply. */
-    private static String command(SocketTransport smtp, String line) throws Exception {
-        smtp.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        String reply;
-        do {
-            reply = smtp.readLine();
-        } while (reply.length() > 3 && reply.charAt(3) == '-');
-        return reply;
     }
 }

@@ -71,19 +71,19 @@ class SendLimitsTest {
         // message so far from the client address.
         try (SocketTransport smtp = new SocketTransport(hato.port("submissions"), true)) {
             assertThat(smtp.readLine()).startsWith("220 ");
-            assertThat(command(smtp, "EHLO office.example")).startsWith("250 ");
-            assertThat(command(smtp, "AUTH PLAIN " + dave.plain())).startsWith("235 ");
-            assertThat(command(smtp, "MAIL FROM:<" + dave.address() + ">")).startsWith("250 ");
-            assertThat(command(smtp, "RCPT TO:<gone@" + RunningHato.DOMAIN + ">")).startsWith("550 5.1.1 ");
+            assertThat(SmtpLines.command(smtp, "EHLO office.example")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "AUTH PLAIN " + dave.plain())).startsWith("235 ");
+            assertThat(SmtpLines.command(smtp, "MAIL FROM:<" + dave.address() + ">")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "RCPT TO:<gone@" + RunningHato.DOMAIN + ">")).startsWith("550 5.1.1 ");
             for (RunningHato.User recipient : List.of(ann, bob, carol)) {
-                assertThat(command(smtp, "RCPT TO:<" + recipient.address() + ">")).startsWith("250 ");
+                assertThat(SmtpLines.command(smtp, "RCPT TO:<" + recipient.address() + ">")).startsWith("250 ");
             }
-            assertThat(command(smtp, "RCPT TO:<" + to.address() + ">"))
+            assertThat(SmtpLines.command(smtp, "RCPT TO:<" + to.address() + ">"))
                     .isEqualTo("450 4.7.1 Sending limit reached: at most 3 recipients per hour from this account;"
                             + " try again in 60 minutes");
-            assertThat(command(smtp, "RCPT TO:<" + to.address() + ">")).startsWith("450 4.7.1 ");
-            assertThat(command(smtp, "DATA")).startsWith("354 ");
-            assertThat(command(smtp, "From: <" + dave.address() + ">\r\nSubject: three of four\r\n\r\nhello\r\n."))
+            assertThat(SmtpLines.command(smtp, "RCPT TO:<" + to.address() + ">")).startsWith("450 4.7.1 ");
+            assertThat(SmtpLines.command(smtp, "DATA")).startsWith("354 ");
+            assertThat(SmtpLines.command(smtp, "From: <" + dave.address() + ">\r\nSubject: three of four\r\n\r\nhello\r\n."))
                     .startsWith("250 ");
         }
 
@@ -159,15 +159,5 @@ class SendLimitsTest {
     private static List<AuthEvent> sendLimited(RunningHato.User user) {
         return hato.store().auditLog().query(user.authId(), null, 100)
                 .filter(event -> event.result() == AuthEvent.Result.SEND_LIMITED).collectList().block(WAIT);
-    }
-
-    /** Sends one command line and returns the last line of its reply. */
-    private static String command(SocketTransport smtp, String line) throws Exception {
-        smtp.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        String reply;
-        do {
-            reply = smtp.readLine();
-        } while (reply.length() > 3 && reply.charAt(3) == '-');
-        return reply;
     }
 }

@@ -86,4 +86,14 @@ final class SmtpLines {
         } while (line != null && line.length() > 3 && line.charAt(3) == '-');
         return line;
     }
+
+    /** Sends one command line over {@code smtp} and returns the last line of its reply (multi-line replies skipped). */
+    static String command(SocketTransport smtp, String line) throws Exception {
+        smtp.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        String reply;
+        do {
+            reply = smtp.readLine();
+        } while (reply.length() > 3 && reply.charAt(3) == '-');
+        return reply;
+    }
 }

@@ -122,12 +122,12 @@ class SpamFilterTest {
         RunningHato.User rcpt = hato.newUser("spam-colleague");
         try (SocketTransport smtp = new SocketTransport(hato.port("submissions"), true)) {
             assertThat(smtp.readLine()).startsWith("220 ");
-            assertThat(command(smtp, "EHLO office.example")).startsWith("250 ");
-            assertThat(command(smtp, "AUTH PLAIN " + sender.plain())).startsWith("235 ");
-            assertThat(command(smtp, "MAIL FROM:<" + sender.address() + ">")).startsWith("250 ");
-            assertThat(command(smtp, "RCPT TO:<" + rcpt.address() + ">")).startsWith("250 ");
-            assertThat(command(smtp, "DATA")).startsWith("354 ");
-            assertThat(command(smtp, "From: <" + sender.address() + ">\r\nSubject: test pattern\r\n\r\n"
+            assertThat(SmtpLines.command(smtp, "EHLO office.example")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "AUTH PLAIN " + sender.plain())).startsWith("235 ");
+            assertThat(SmtpLines.command(smtp, "MAIL FROM:<" + sender.address() + ">")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "RCPT TO:<" + rcpt.address() + ">")).startsWith("250 ");
+            assertThat(SmtpLines.command(smtp, "DATA")).startsWith("354 ");
+            assertThat(SmtpLines.command(smtp, "From: <" + sender.address() + ">\r\nSubject: test pattern\r\n\r\n"
                     + TestRspamd.GTUBE_REJECT + "\r\n.")).startsWith("250 ");
         }
         assertThat(only(hato.inbox(rcpt))).doesNotContain("X-Spam-Status");
@@ -175,15 +175,5 @@ class SpamFilterTest {
             }
         }
         return "";
-    }
-
-    /** Sends one command line and returns the last line of its reply. */
-    private static String command(SocketTransport smtp, String line) throws Exception {
-        smtp.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        String reply;
-        do {
-            reply = smtp.readLine();
-        } while (reply.length() > 3 && reply.charAt(3) == '-');
-        return reply;
     }
 }

@@ -66,9 +66,14 @@ public final class RspamdFilter implements SpamFilter {
     public RspamdFilter(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.check = settings.url().resolve("/checkv2");
-        this.client = HttpClient.newBuilder()
+        this.client = httpClient(settings.timeout());
+    }
+
+    /** The JDK's HTTP/1.1 client rspamd's workers are asked with: no redirects, connecting within {@code timeout}. */
+    static HttpClient httpClient(Duration timeout) {
+        return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.timeout())
+                .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }

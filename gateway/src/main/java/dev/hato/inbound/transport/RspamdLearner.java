@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -41,11 +42,7 @@ public final class RspamdLearner {
         this.ham = controller.resolve("/learnham");
         this.password = password;
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.client = RspamdFilter.httpClient(timeout);
     }
 
     /** Teaches that {@code content} ({@code size} octets) is spam, or is not. */
@@ -63,7 +60,7 @@ public final class RspamdLearner {
             case 200 -> Outcome.LEARNT;
             case 208 -> Outcome.ALREADY_LEARNT;
             default -> throw new IllegalStateException("rspamd answered " + response.statusCode() + ": "
-                    + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8).strip());
+                    + new String(response.body(), StandardCharsets.UTF_8).strip());
         });
     }
 }
