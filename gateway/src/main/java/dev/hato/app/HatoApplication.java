@@ -220,13 +220,14 @@ public class HatoApplication {
                 WebSite.plainRoutes(() -> clientSettings(properties, mailListeners, webmailListener)));
     }
 
-    /** What mail software is told: the host name and the bound implicit-TLS ports. */
+    /** What mail software is told (the host name and the bound implicit-TLS ports), and mail servers (MTA-STS). */
     static ClientSettings clientSettings(HatoProperties properties, MailListeners listeners,
                                          WebmailListener webmail) {
         HatoProperties.Ports ports = properties.ports();
         return new ClientSettings(properties.hostName(), listeners.port("imaps").orElse(ports.imaps()),
                 listeners.port("pop3s").orElse(ports.pop3s()),
-                listeners.port("submissions").orElse(ports.submissions()), webmail.port());
+                listeners.port("submissions").orElse(ports.submissions()), webmail.port(),
+                properties.mtaSts().policy(properties.hostName()));
     }
 
     static StoreSettings storeSettings(HatoProperties properties) {

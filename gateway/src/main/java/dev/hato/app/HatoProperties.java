@@ -3,6 +3,7 @@ package dev.hato.app;
 import dev.hato.message.MessageLimits;
 import dev.hato.inbound.SpamVerdict;
 import dev.hato.smtp.session.SmtpSettings;
+import dev.hato.web.setup.MtaStsPolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,8 @@ public record HatoProperties(
         @DefaultValue Outbound outbound,
         @DefaultValue Metrics metrics,
         @DefaultValue MailLog mailLog,
-        @DefaultValue Webmail webmail) {
+        @DefaultValue Webmail webmail,
+        @DefaultValue MtaSts mtaSts) {
 
     public HatoProperties {
         if (maxConnectionsPerAddress < 1) {
@@ -56,6 +58,7 @@ public record HatoProperties(
         if (hostName.isBlank() || hostName.contains(" ")) {
             throw new IllegalArgumentException("hato.host-name must be a host name, got '" + hostName + "'");
         }
+        mtaSts.policy(hostName); // checks the MX names and the max age at start-up
     }
 
     /**
@@ -155,6 +158,23 @@ public record HatoProperties(
     /** The JSON mail log file: {@code hato.mail-log.file}, or {@code <data-dir>/log/mail.log}. */
     public Path mailLogFile() {
         return mailLog.file() != null ? mailLog.file() : dataDir.resolve("log").resolve("mail.log");
+    }
+
+    /**
+     * The MTA-STS policy (RFC 8461) served at {@code /.well-known/mta-sts.txt} on the HTTPS port when
+     * {@code enabled}: {@code mode}, the MX host names ({@code mx}; none: the host name) and {@code maxAge}.
+     */
+    public record MtaSts(@DefaultValue("false") boolean enabled,
+                         @DefaultValue("testing") MtaStsPolicy.Mode mode,
+                         @DefaultValue List<String> mx, @DefaultValue("7d") Duration maxAge) {
+        public MtaSts {
+            mx = mx == null ? List.of() : List.copyOf(mx);
+        }
+
+        /** The policy to serve, or null when none is. */
+        @Nullable MtaStsPolicy policy(String hostName) {
+            return enabled ? new MtaStsPolicy(mode, mx.isEmpty() ? List.of(hostName) : mx, maxAge) : null;
+        }
     }
 
     /** Without {@code url} Hato runs an embedded PostgreSQL in {@code <data-dir>/postgres}. */

@@ -90,11 +90,13 @@ final class RunningHato implements AutoCloseable {
 
     /**
      * A Hato of its own for login tests, with the test domain: the throttle's delays are a few milliseconds so the
-     * tests run quickly, its counts the defaults; nothing is sent out.
+     * tests run quickly, its counts the defaults; nothing is sent out; {@code extra} settings on top.
      */
-    static RunningHato startForLogins(Path dataDir) {
-        RunningHato hato = start(dataDir, "--hato.outbound.enabled=false",
-                "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms");
+    static RunningHato startForLogins(Path dataDir, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--hato.outbound.enabled=false",
+                "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms"));
+        args.addAll(List.of(extra));
+        RunningHato hato = start(dataDir, args.toArray(String[]::new));
         hato.provisioning().addDomain(DOMAIN).block();
         return hato;
     }

@@ -42,7 +42,8 @@ class WebmailTest {
 
     @BeforeAll
     static void start() {
-        hato = RunningHato.startForLogins(dataDir);
+        hato = RunningHato.startForLogins(dataDir, "--hato.mta-sts.enabled=true", "--hato.mta-sts.mode=enforce",
+                "--hato.mta-sts.max-age=1d");
     }
 
     @AfterAll
@@ -164,6 +165,11 @@ class WebmailTest {
         plain.get().uri("/login").exchange().expectStatus().isEqualTo(301);
         plain.get().uri("/health").exchange().expectStatus().isOk();
         plain.get().uri("/actuator/health").exchange().expectStatus().isNotFound();
+        // RFC 8461 §3.3: the policy over HTTPS only; the plain port has nothing there (and redirects none).
+        https("127.0.0.1").get().uri("/.well-known/mta-sts.txt").exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("version: STSv1\r\nmode: enforce\r\nmx: "
+                        + RunningHato.HOST + "\r\nmax_age: 86400\r\n");
+        plain.get().uri("/.well-known/mta-sts.txt").exchange().expectStatus().isNotFound();
         plain.get().uri("/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=x@" + RunningHato.DOMAIN)
                 .exchange().expectStatus().isOk().expectBody(String.class).value(body -> assertThat(body)
                         .contains("<hostname>" + RunningHato.HOST + "</hostname>",

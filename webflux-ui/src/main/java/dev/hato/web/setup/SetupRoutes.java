@@ -43,6 +43,7 @@ public final class SetupRoutes {
                 .GET("/setup", this::page)
                 .GET("/setup/hato.mobileconfig", this::mobileConfig)
                 .POST("/autodiscover/autodiscover.xml", this::autodiscover)
+                .GET("/.well-known/mta-sts.txt", this::mtaSts)
                 .build()
                 .and(autoconfig());
     }
@@ -53,6 +54,16 @@ public final class SetupRoutes {
                 .GET("/.well-known/autoconfig/mail/config-v1.1.xml", this::autoconfigFile)
                 .GET("/mail/config-v1.1.xml", this::autoconfigFile)
                 .build();
+    }
+
+    /**
+     * The MTA-STS policy file (RFC 8461 §3.3: over HTTPS only, never redirected, {@code text/plain}); 404 when no
+     * policy is published.
+     */
+    private Mono<ServerResponse> mtaSts(ServerRequest request) {
+        MtaStsPolicy policy = settings.get().mtaSts();
+        return policy == null ? ServerResponse.notFound().build()
+                : ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(policy.render());
     }
 
     private Mono<ServerResponse> autoconfigFile(ServerRequest request) {

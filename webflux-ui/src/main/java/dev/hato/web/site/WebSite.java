@@ -124,7 +124,8 @@ public final class WebSite {
                 .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/login", "/setup", "/.well-known/autoconfig/**", "/mail/config-v1.1.xml",
-                                "/autodiscover/autodiscover.xml", "/webjars/**", "/static/**").permitAll()
+                                "/autodiscover/autodiscover.xml", "/.well-known/mta-sts.txt", "/webjars/**",
+                                "/static/**").permitAll()
                         .anyExchange().authenticated())
                 .exceptionHandling(failures -> failures
                         .authenticationEntryPoint(new RedirectServerAuthenticationEntryPoint("/login")))

@@ -1,6 +1,7 @@
 package dev.hato.web.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
@@ -8,6 +9,7 @@ import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.login.WebUser;
 import dev.hato.web.setup.Autoconfig;
 import dev.hato.web.setup.ClientSettings;
+import dev.hato.web.setup.MtaStsPolicy;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -312,6 +314,27 @@ class WebSiteTest {
                 .exchange().expectStatus().isBadRequest();
         web.post().uri("/autodiscover/autodiscover.xml").contentType(MediaType.TEXT_XML)
                 .bodyValue("x".repeat(20_000)).exchange().expectStatus().isEqualTo(413);
+    }
+
+    @Test
+    void theMtaStsPolicyShouldBeServedOverHttpsWhenPublishedAndOtherwiseNotFound() {
+        web.get().uri("/.well-known/mta-sts.txt").exchange().expectStatus().isNotFound();
+        ClientSettings published = new ClientSettings("mail.example.test", 993, 995, 465, 8443,
+                new MtaStsPolicy(MtaStsPolicy.Mode.ENFORCE, List.of("mail.example.test", "*.mx.example.test"),
+                        Duration.ofDays(7)));
+        WebTestClient site = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
+                        new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, mailboxes, blobs,
+                        () -> published)))
+                .baseUrl("https://mta-sts.example.test").build();
+        site.get().uri("/.well-known/mta-sts.txt").exchange()
+                .expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
+                .expectBody(String.class).isEqualTo("version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\n"
+                        + "mx: *.mx.example.test\r\nmax_age: 604800\r\n");
+        assertThatThrownBy(() -> new MtaStsPolicy(MtaStsPolicy.Mode.TESTING, List.of("not a host"), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MtaStsPolicy(MtaStsPolicy.Mode.TESTING, List.of("mail.example.test"),
+                Duration.ofDays(400))).hasMessageContaining("max age");
     }
 
     @Test
