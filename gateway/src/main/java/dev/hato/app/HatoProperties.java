@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.message.MessageLimits;
+import dev.hato.inbound.DmarcModes;
 import dev.hato.inbound.SpamVerdict;
 import dev.hato.smtp.session.SmtpSettings;
 import dev.hato.web.setup.MtaStsPolicy;
@@ -335,10 +336,16 @@ public record HatoProperties(
     /**
      * DMARC (RFC 7489). {@code enforce}: p=reject refuses (550 5.7.1), p=quarantine files into Junk; otherwise the
      * result is only recorded. {@code deferOnTemperror}: a temperror under a policy that is (or may be) reject or
-     * quarantine answers 451 4.7.0 instead of accepting.
+     * quarantine answers 451 4.7.0 instead of accepting. {@code domains}: per local domain, {@code monitor},
+     * {@code quarantine} (reject applied as quarantine) or {@code enforce} (the default).
      */
     public record Dmarc(@DefaultValue("true") boolean enabled, @DefaultValue("true") boolean enforce,
-                        @DefaultValue("false") boolean deferOnTemperror) { }
+                        @DefaultValue("false") boolean deferOnTemperror,
+                        @DefaultValue Map<String, DmarcModes.Mode> domains) {
+        public Dmarc {
+            domains = domains == null ? Map.of() : Map.copyOf(domains);
+        }
+    }
 
     public record Dkim(@DefaultValue("true") boolean enabled, @DefaultValue("60s") Duration keyCacheTtl) {
         public Dkim {

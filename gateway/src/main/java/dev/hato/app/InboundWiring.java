@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.dkim.DkimSigner;
+import dev.hato.inbound.DmarcModes;
 import dev.hato.inbound.InboundAuthenticator;
 import dev.hato.inbound.SpamFilter;
 import dev.hato.inbound.transport.RspamdFilter;
@@ -35,7 +36,8 @@ final class InboundWiring implements AutoCloseable {
                 : inbound.dnsServers();
         this.dns = new NettyAuthDns(OutboundWiring.dnsServers(servers), inbound.dnsTimeout(), inbound.dnsMinTtl(),
                 inbound.dnsMaxTtl());
-        this.authenticator = new InboundAuthenticator(settings, dns, Clock.systemUTC(), DkimSigner.MAX_HEADER_OCTETS);
+        this.authenticator = new InboundAuthenticator(settings, dns, Clock.systemUTC(), DkimSigner.MAX_HEADER_OCTETS,
+                new DmarcModes(inbound.dmarc().domains()));
     }
 
     /** The spam filter of hato.inbound.spam-filter.*, or null when no URL is set. */

@@ -23,9 +23,17 @@ public final class InboundAuthenticator {
     private final SpfEvaluator spf;
     private final DkimVerifier dkim;
     private final DmarcEvaluator dmarc;
+    private final DmarcModes modes;
 
     public InboundAuthenticator(InboundSettings settings, AuthDns dns, Clock clock, int maxHeaderOctets) {
+        this(settings, dns, clock, maxHeaderOctets, DmarcModes.ENFORCE_ALL);
+    }
+
+    /** {@code modes}: how each local domain treats a DMARC failure (with settings.enforceDmarc()). */
+    public InboundAuthenticator(InboundSettings settings, AuthDns dns, Clock clock, int maxHeaderOctets,
+                                DmarcModes modes) {
         this.settings = settings;
+        this.modes = modes;
         this.spf = new SpfEvaluator(dns, settings.deadline());
         this.dkim = new DkimVerifier(name -> dns.lookup(name, AuthDns.Type.TXT).flatMap(answer -> answer.temporary()
                 ? Mono.error(new IllegalStateException("DNS error looking up " + name))
@@ -79,8 +87,17 @@ public final class InboundAuthenticator {
             return forged.finish();
         }
 
-        /** The verdict, once the content has ended; never errors. */
+        /** The verdict, once the content has ended, as every recipient's domain enforced DMARC; never errors. */
         public Mono<InboundVerdict> finish() {
+            return finish(List.of());
+        }
+
+        /**
+         * The verdict, once the content has ended, for a message to {@code recipients}, whose domains decide how a
+         * DMARC failure is treated ({@link DmarcModes}); never errors.
+         */
+        public Mono<InboundVerdict> finish(List<String> recipients) {
+            DmarcModes.Mode mode = modes.of(recipients);
             Mono<SpfResult> spfMono = spfResult == null ? Mono.just(new SpfResult(SpfResult.Result.NONE, "mailfrom",
                     "", "", "not checked")) : spfResult;
             Mono<List<DkimVerdict>> dkimMono = verification == null ? Mono.just(List.of()) : verification.finish();
@@ -89,7 +106,8 @@ public final class InboundAuthenticator {
                 List<DkimVerdict> dkimDone = results.getT2();
                 Mono<ArcVerdict> arcMono = settings.arc() && verification != null ? verification.finishArc()
                         : Mono.just(new ArcVerdict(ArcVerdict.Result.NONE, 0, ""));
-                return arcMono.flatMap(arcDone -> finish(spfDone, dkimDone, settings.arc() ? arcDone : null));
+                return arcMono.flatMap(arcDone -> finish(spfDone, dkimDone, settings.arc() ? arcDone : null,
+                        mode));
             }).timeout(settings.deadline().multipliedBy(2), Mono.fromSupplier(() -> new InboundVerdict(
                     AuthenticationResults.field(settings.authservId(), null, null, new DmarcResult(
                             DmarcResult.Result.TEMPERROR, null, null, DmarcRecord.Policy.NONE, "checks timed out")),
@@ -98,24 +116,27 @@ public final class InboundAuthenticator {
         }
 
         private Mono<InboundVerdict> finish(SpfResult spfDone, List<DkimVerdict> dkimDone,
-                                            @Nullable ArcVerdict arcDone) {
+                                            @Nullable ArcVerdict arcDone, DmarcModes.Mode mode) {
             Mono<DmarcResult> dmarcMono = settings.dmarc() && verification != null
                     ? dmarc.evaluate(verification.fieldValues("from"), spfDone, dkimDone)
                     : Mono.empty();
-            return dmarcMono.map(done -> verdict(spfDone, dkimDone, done, arcDone))
-                    .switchIfEmpty(Mono.fromSupplier(() -> verdict(spfDone, dkimDone, null, arcDone)));
+            return dmarcMono.map(done -> verdict(spfDone, dkimDone, done, arcDone, mode))
+                    .switchIfEmpty(Mono.fromSupplier(() -> verdict(spfDone, dkimDone, null, arcDone, mode)));
         }
 
         private InboundVerdict verdict(SpfResult spfDone, List<DkimVerdict> dkimDone, @Nullable DmarcResult dmarcDone,
-                                       @Nullable ArcVerdict arcDone) {
+                                       @Nullable ArcVerdict arcDone, DmarcModes.Mode mode) {
             byte[] field = AuthenticationResults.field(settings.authservId(), settings.spf() ? spfDone : null,
                     settings.dkim() ? dkimDone : null, dmarcDone, arcDone);
             if (dmarcDone == null) {
                 return new InboundVerdict(field, InboundVerdict.Action.ACCEPT, "");
             }
-            if (dmarcDone.result() == DmarcResult.Result.FAIL && settings.enforceDmarc()) {
+            if (dmarcDone.result() == DmarcResult.Result.FAIL && settings.enforceDmarc()
+                    && mode != DmarcModes.Mode.MONITOR) {
                 return switch (dmarcDone.disposition()) {
-                    case REJECT -> new InboundVerdict(field, InboundVerdict.Action.REJECT, "550 5.7.1 Message refused:"
+                    case REJECT -> mode == DmarcModes.Mode.QUARANTINE
+                            ? new InboundVerdict(field, InboundVerdict.Action.QUARANTINE, "")
+                            : new InboundVerdict(field, InboundVerdict.Action.REJECT, "550 5.7.1 Message refused:"
                             + " DMARC policy of " + dmarcDone.fromDomain() + " (RFC 7489): not authenticated");
                     case QUARANTINE -> new InboundVerdict(field, InboundVerdict.Action.QUARANTINE, "");
                     case NONE -> new InboundVerdict(field, InboundVerdict.Action.ACCEPT, "");

@@ -86,8 +86,12 @@ class InboundAuthenticationTest {
         dns.silent("slow.test").txt("_dmarc.slow.test", "v=DMARC1; p=reject");
         hato = RunningHato.start(work.resolve("data"), "--hato.outbound.enabled=false",
                 "--hato.inbound.dns-servers=" + dns.address(), "--hato.inbound.dns-timeout=500ms",
-                "--hato.inbound.deadline=3s");
+                "--hato.inbound.deadline=3s",
+                "--hato.inbound.dmarc.domains[lab.example.test]=monitor",
+                "--hato.inbound.dmarc.domains[dept.example.test]=quarantine");
         hato.provisioning().addDomain(RunningHato.DOMAIN).block(Duration.ofSeconds(30));
+        hato.provisioning().addDomain("lab.example.test").block(Duration.ofSeconds(30));
+        hato.provisioning().addDomain("dept.example.test").block(Duration.ofSeconds(30));
     }
 
     @AfterAll
@@ -132,6 +136,46 @@ class InboundAuthenticationTest {
                 "RCPT TO:<" + rcpt.address() + ">", "DATA", signed + ".");
         assertThat(replies.get(3)).startsWith("550 5.7.1").contains("DMARC");
         assertThat(hato.inbox(rcpt)).isEmpty();
+    }
+
+    @Test
+    void eachLocalDomainShouldTreatADmarcFailureAsItChoseAndAMessageForSeveralAsTheMostLenient() throws Exception {
+        RunningHato.User monitoring = hato.newUser("auth-lab", "lab.example.test");
+        RunningHato.User quarantining = hato.newUser("auth-dept", "dept.example.test");
+        RunningHato.User enforcing = hato.newUser("auth-main");
+
+        // forged.test publishes p=reject and our address is not in its SPF record: dmarc=fail everywhere.
+        assertThat(forged(monitoring)).startsWith("250");
+        assertThat(authenticationResults(lastInInbox(monitoring))).contains("dmarc=fail");
+
+        assertThat(forged(quarantining)).startsWith("250");
+        assertThat(hato.inbox(quarantining)).isEmpty();
+        assertThat(junk(quarantining)).hasSize(1);
+
+        assertThat(forged(enforcing)).startsWith("550 5.7.1");
+        assertThat(forged(quarantining, enforcing)).as("quarantine is the most lenient of the two").startsWith("250");
+        assertThat(hato.inbox(enforcing)).isEmpty();
+        assertThat(junk(enforcing)).hasSize(1);
+        assertThat(forged(enforcing, monitoring)).as("monitor is the most lenient of the two").startsWith("250");
+        assertThat(hato.inbox(enforcing)).hasSize(1);
+    }
+
+    /** A message from forged.test (p=reject, failing) to {@code recipients}: the reply to its content. */
+    private static String forged(RunningHato.User... recipients) throws Exception {
+        List<String> commands = new java.util.ArrayList<>(List.of("MAIL FROM:<boss@forged.test>"));
+        for (RunningHato.User recipient : recipients) {
+            commands.add("RCPT TO:<" + recipient.address() + ">");
+        }
+        commands.add("DATA");
+        commands.add("From: boss@forged.test\r\nSubject: pay now\r\n\r\nPay.\r\n.");
+        List<String> replies = SmtpLines.send(hato.port("smtp"), commands.toArray(String[]::new));
+        return replies.get(replies.size() - 1);
+    }
+
+    private static List<MessageMeta> junk(RunningHato.User user) {
+        var junk = hato.store().mailboxes().find(user.accountId(), "Junk").block(Duration.ofSeconds(30));
+        return hato.store().mailboxes().messages(user.accountId(), junk.id()).collectList()
+                .block(Duration.ofSeconds(30));
     }
 
     @Test

@@ -154,7 +154,8 @@ final class MessageReceiver {
         if (authentication == null && !current.spamChecked) {
             return deliver(session, current, spool, false);
         }
-        Mono<InboundVerdict> authenticated = authentication == null ? Mono.just(UNCHECKED) : authentication.finish();
+        Mono<InboundVerdict> authenticated = authentication == null ? Mono.just(UNCHECKED)
+                : authentication.finish(current.recipients.addresses());
         return authenticated
                 .flatMapMany(verdict -> {
                     if (verdict.action() == InboundVerdict.Action.REJECT
