@@ -55,7 +55,9 @@ final class MessageReceiver {
         boolean fromOutside = settings.role() == SmtpSettings.Role.MTA && session.user == null;
         boolean authenticate = inbound != null && fromOutside;
         current.spamChecked = session.services.spam() != null && fromOutside;
-        if (authenticate || current.spamChecked) {
+        // Fields known only at the end (Authentication-Results, the spam filter's) go in front of the content.
+        boolean headed = authenticate || current.spamChecked;
+        if (headed) {
             // RFC 5321 §4.4: Return-Path stays the first line, so it goes in front with Authentication-Results at the
             // end (RFC 8601 §5: above the other trace fields), when the checks are done.
             int lineEnd = indexOfCrlf(trace) + 2;
@@ -68,7 +70,7 @@ final class MessageReceiver {
             current.authentication = inbound.start(session.connection.remoteIp(),
                     greeting == null ? "unknown" : greeting.helo(), current.envelope.sender());
         }
-        if (authenticate || current.spamChecked) {
+        if (headed) {
             spool.withHead();
         }
         current.spool = spool;
