@@ -1,6 +1,7 @@
 package dev.hato.app;
 
 import dev.hato.delivery.DeliveryPipeline;
+import dev.hato.delivery.DeliveringMailer;
 import dev.hato.delivery.DeliveringReportSender;
 import dev.hato.delivery.DeliveryQuotas;
 import dev.hato.delivery.DeliverySettings;
@@ -70,6 +71,12 @@ final class DeliveryWiring {
     static DeliveringReportSender reports(HatoProperties properties, PgStore store, String reportingMta, Path spool,
                                           Scheduler io) {
         return reports(reportingMta, spool, io, generated(properties, store, new StoreStep(store.deliveries())));
+    }
+
+    /** Messages Hato writes itself (TLS reports), delivered through the path of reports. */
+    static DeliveringMailer mailer(HatoProperties properties, PgStore store, Path spool, Scheduler io) {
+        return new DeliveringMailer(generated(properties, store, new StoreStep(store.deliveries())), spool, io,
+                indexer()::reader);
     }
 
     /** Reports written by {@code reportingMta}, spooled with their facts read as they are written, then delivered. */

@@ -459,10 +459,42 @@ public record HatoProperties(
                            @DefaultValue("15m") Duration claimLease, @DefaultValue("may") String tls,
                            @DefaultValue Map<String, String> tlsPolicies, @Nullable Path trustedCertificates,
                            @DefaultValue("30s") Duration connectTimeout, @DefaultValue("5m") Duration replyTimeout,
-                           @DefaultValue("10s") Duration dnsTimeout) {
+                           @DefaultValue("10s") Duration dnsTimeout, @DefaultValue OutboundMtaSts mtaSts,
+                           @DefaultValue TlsReports tlsReports) {
         public Outbound {
             dnsServers = dnsServers == null ? List.of() : List.copyOf(dnsServers);
             tlsPolicies = tlsPolicies == null ? Map.of() : Map.copyOf(tlsPolicies);
+        }
+    }
+
+    /**
+     * MTA-STS of destinations (RFC 8461; docs/outbound.md): whether policies are looked up and applied, the port of
+     * the policy hosts (443; only tests change it), and the longest a policy fetch may take.
+     */
+    public record OutboundMtaSts(@DefaultValue("true") boolean enabled, @DefaultValue("443") int port,
+                                 @DefaultValue("30s") Duration fetchTimeout) {
+        public OutboundMtaSts {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("hato.outbound.mta-sts.port out of range: " + port);
+            }
+            if (fetchTimeout.isNegative() || fetchTimeout.isZero()) {
+                throw new IllegalArgumentException("hato.outbound.mta-sts.fetch-timeout must be positive");
+            }
+        }
+    }
+
+    /**
+     * Daily TLS reports to destinations that ask for them (RFC 8460; docs/outbound.md). Unset names default to this
+     * host's: {@code organization} to the host name, {@code contact} to {@code postmaster@HOST}, {@code sender} to
+     * {@code tls-reports@HOST}. {@code interval}: how often finished days are looked for.
+     */
+    public record TlsReports(@DefaultValue("true") boolean enabled, @Nullable String organization,
+                             @Nullable String contact, @Nullable String sender,
+                             @DefaultValue("1h") Duration interval) {
+        public TlsReports {
+            if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("hato.outbound.tls-reports.interval must be at least 1s");
+            }
         }
     }
 

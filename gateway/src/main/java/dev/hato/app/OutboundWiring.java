@@ -2,12 +2,15 @@ package dev.hato.app;
 
 import dev.hato.dkim.MessageSigner;
 import dev.hato.maillog.MailLog;
+import dev.hato.outbound.MtaSts;
 import dev.hato.outbound.OutboundSettings;
 import dev.hato.outbound.QueueRunner;
 import dev.hato.outbound.Smarthost;
+import dev.hato.outbound.TlsReporting;
 import dev.hato.outbound.client.TlsPolicy;
 import dev.hato.outbound.transport.ClientTls;
 import dev.hato.outbound.transport.DnsMxResolver;
+import dev.hato.outbound.transport.NettyOutboundHttp;
 import dev.hato.outbound.transport.NettySmtpConnector;
 import dev.hato.store.pg.PgStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +33,8 @@ final class OutboundWiring implements AutoCloseable {
 
     private final @Nullable QueueRunner runner;
     private final @Nullable DnsMxResolver resolver;
+    private final @Nullable TlsReporting tlsReports;
+    private final @Nullable NettyOutboundHttp http;
     private final Scheduler io;
 
     OutboundWiring(HatoProperties properties, PgStore store, MessageSigner signer, MeterRegistry meters,
@@ -39,6 +44,8 @@ final class OutboundWiring implements AutoCloseable {
         if (!outbound.enabled()) {
             this.runner = null;
             this.resolver = null;
+            this.tlsReports = null;
+            this.http = null;
             return;
         }
         OutboundSettings settings = settings(properties);
@@ -49,12 +56,33 @@ final class OutboundWiring implements AutoCloseable {
             throw new UncheckedIOException("cannot create the spool directory " + spool, e);
         }
         this.resolver = new DnsMxResolver(dnsServers(outbound.dnsServers()), outbound.dnsTimeout());
-        NettySmtpConnector connector = new NettySmtpConnector(ClientTls.create(outbound.trustedCertificates()),
-                outbound.connectTimeout(), outbound.replyTimeout());
+        ClientTls tls = ClientTls.create(outbound.trustedCertificates());
+        NettySmtpConnector connector = new NettySmtpConnector(tls, outbound.connectTimeout(), outbound.replyTimeout());
+        this.http = new NettyOutboundHttp(tls, dnsServers(outbound.dnsServers()), outbound.dnsTimeout(),
+                outbound.mtaSts().port(), outbound.mtaSts().fetchTimeout());
+        MtaSts mtaSts = outbound.mtaSts().enabled()
+                ? new MtaSts(resolver, http, store.stsPolicies(), Clock.systemUTC()) : null;
+        this.tlsReports = outbound.tlsReports().enabled()
+                ? new TlsReporting(reportSettings(properties, settings.heloName()), store.tlsSessions(), resolver, http,
+                        DeliveryWiring.mailer(properties, store, spool, io)::send, Clock.systemUTC())
+                : null;
         this.runner = QueueRunner.create(settings, store.outboundQueue(), resolver, connector, signer,
                 DeliveryWiring.reports(properties, store, settings.heloName(), spool, io),
-                Clock.systemUTC(), Schedulers.parallel(), meters, mailLog);
+                Clock.systemUTC(), Schedulers.parallel(), meters, mailLog, mtaSts, tlsReports);
         runner.start();
+        if (tlsReports != null) {
+            tlsReports.start(Schedulers.parallel());
+        }
+    }
+
+    private static TlsReporting.Settings reportSettings(HatoProperties properties, String heloName) {
+        HatoProperties.TlsReports reports = properties.outbound().tlsReports();
+        String host = properties.hostName();
+        return new TlsReporting.Settings(
+                reports.organization() == null || reports.organization().isBlank() ? host : reports.organization(),
+                reports.contact() == null || reports.contact().isBlank() ? "postmaster@" + host : reports.contact(),
+                reports.sender() == null || reports.sender().isBlank() ? "tls-reports@" + host : reports.sender(),
+                heloName, reports.interval());
     }
 
     static OutboundSettings settings(HatoProperties properties) {
@@ -106,12 +134,18 @@ final class OutboundWiring implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (tlsReports != null) {
+                tlsReports.close();
+            }
             if (runner != null) {
                 runner.close();
             }
         } finally {
             if (resolver != null) {
                 resolver.close();
+            }
+            if (http != null) {
+                http.close();
             }
             io.dispose();
         }

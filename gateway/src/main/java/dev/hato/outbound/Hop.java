@@ -5,8 +5,26 @@ import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One server to try for a destination: its host name (what TLS verifies and reports name), its address, and how
- * to talk to it.
+ * One server to try for a destination: its host name (what TLS verifies and reports name), its address, how to
+ * talk to it, and for an MX host (not a smarthost) the MTA-STS view of it.
  */
 record Hop(String host, InetSocketAddress address, boolean implicitTls, TlsPolicy tls, @Nullable String username,
-           @Nullable String password) { }
+           @Nullable String password, @Nullable Sts sts) {
+
+    /**
+     * An MX host of {@code domain} (the policy domain of the TLS reports): the domain's MTA-STS lookup, and whether
+     * its policy names this host (always true without a policy).
+     */
+    record Sts(String domain, MtaSts.Lookup lookup, boolean permitted) {
+
+        MtaStsPolicy.@Nullable Mode mode() {
+            MtaStsPolicy policy = lookup.policy();
+            return policy == null ? null : policy.mode();
+        }
+    }
+
+    /** This hop without MTA-STS, with {@code tls}: how TLS reports themselves go out (RFC 8460 §5.3). */
+    Hop relaxed(TlsPolicy policy) {
+        return new Hop(host, address, implicitTls, policy, username, password, null);
+    }
+}

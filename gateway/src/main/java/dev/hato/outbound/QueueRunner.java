@@ -71,6 +71,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private final OutboundLog mailLog;
+    private final @Nullable TlsReporting tlsReports;
     private volatile boolean closed;
     private @Nullable Disposable poll;
     private @Nullable Disposable wakeUps;
@@ -78,20 +79,23 @@ public final class QueueRunner implements AutoCloseable {
     /**
      * A runner (not yet started) on the given parts. {@code scheduler} runs the timer and wake-ups; everything
      * else is non-blocking and runs where the network and the store complete it. {@code reports} sends the bounces
-     * and delay notices (the composition root gives it the pipeline's generated delivery).
+     * and delay notices (the composition root gives it the pipeline's generated delivery). {@code mtaSts} looks up
+     * the MTA-STS policies of destinations (null: none are), {@code tlsReports} counts every session with an MX host
+     * for the TLS reports (null: none are counted).
      */
     public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, MxResolver resolver,
                                      SmtpConnector connector, MessageSigner signer, ReportSender reports,
-                                     Clock clock, Scheduler scheduler, MeterRegistry meters, MailLog mailLog) {
-        return new QueueRunner(settings, queue, new Routes(settings, resolver), connector, signer,
-                new Reporter(reports, queue), clock,
-                scheduler, meters, mailLog);
+                                     Clock clock, Scheduler scheduler, MeterRegistry meters, MailLog mailLog,
+                                     @Nullable MtaSts mtaSts, @Nullable TlsReporting tlsReports) {
+        return new QueueRunner(settings, queue, new Routes(settings, resolver, mtaSts), connector, signer,
+                new Reporter(reports, queue), clock, scheduler, meters, mailLog, tlsReports);
     }
 
     QueueRunner(OutboundSettings settings, OutboundQueue queue, Routes routes, SmtpConnector connector,
                 MessageSigner signer, Reporter reporter, Clock clock, Scheduler scheduler, MeterRegistry meters,
-                MailLog mailLog) {
+                MailLog mailLog, @Nullable TlsReporting tlsReports) {
         this.mailLog = new OutboundLog(mailLog);
+        this.tlsReports = tlsReports;
         this.settings = settings;
         this.queue = queue;
         this.routes = routes;
@@ -194,6 +198,24 @@ public final class QueueRunner implements AutoCloseable {
         List<Work> works = List.copyOf(byMessage.values());
         return routes.hops(domain)
                 .flatMap(hops -> {
+                    // RFC 8460 §5.3: TLS reports go out whatever TLS the destination offers, and are not counted.
+                    List<Work> reports = works.stream().filter(work -> tlsReports != null
+                            && tlsReports.isReport(work.message().envelope())).toList();
+                    if (reports.isEmpty()) {
+                        return lanes(hops, works);
+                    }
+                    List<Hop> relaxed = hops.stream().map(hop -> hop.relaxed(settings.defaultTls())).toList();
+                    List<Work> others = works.stream().filter(work -> !reports.contains(work)).toList();
+                    return lanes(relaxed, reports).then(others.isEmpty() ? Mono.empty() : lanes(hops, others));
+                })
+                .onErrorResume(RouteFailure.class, failure -> Flux.fromIterable(works)
+                        .concatMap(work -> record(work, local(work, failure.permanent(), failure.status(),
+                                failure.getMessage()), null))
+                        .then());
+    }
+
+    /** The messages spread over up to {@code connectionsPerDestination} connections, each sent over one. */
+    private Mono<Void> lanes(List<Hop> hops, List<Work> works) {
                     int connections = Math.min(settings.connectionsPerDestination(), works.size());
                     List<List<Work>> lanes = new ArrayList<>();
                     for (int i = 0; i < connections; i++) {
@@ -206,11 +228,6 @@ public final class QueueRunner implements AutoCloseable {
                             .flatMap(lane -> Flux.fromIterable(partition(lane, settings.messagesPerConnection()))
                                     .concatMap(part -> session(hops, part)), connections)
                             .then();
-                })
-                .onErrorResume(RouteFailure.class, failure -> Flux.fromIterable(works)
-                        .concatMap(work -> record(work, local(work, failure.permanent(), failure.status(),
-                                failure.getMessage()), null))
-                        .then());
     }
 
     /** One connection: the first server that takes it, then the messages one after another. */
@@ -241,8 +258,50 @@ public final class QueueRunner implements AutoCloseable {
                 .then();
     }
 
+    /**
+     * Connects to {@code hop} as the destination's MTA-STS policy says (RFC 8461 §4 and §5) and counts the session
+     * for the TLS reports. Mode {@code enforce}: only an MX host the policy names, only with TLS and a certificate
+     * valid for it; otherwise a temporary failure. Mode {@code testing}: the same checks are made and reported, and
+     * when they fail the message goes as the configured TLS policy allows.
+     */
     private Mono<SmtpClient> open(Hop hop) {
+        Hop.Sts sts = hop.sts();
+        MtaStsPolicy.@Nullable Mode mode = sts == null ? null : sts.mode();
+        if (sts != null && !sts.permitted()) {
+            count(hop, "validation-failure");
+            if (mode == MtaStsPolicy.Mode.ENFORCE) {
+                return Mono.error(new SmtpFailure(false, "4.7.5", "x-local; " + hop.host() + " is not an MX host"
+                        + " that the MTA-STS policy of " + sts.domain() + " names (RFC 8461)"));
+            }
+            return connect(hop, false);
+        }
+        if (mode == MtaStsPolicy.Mode.TESTING && hop.tls() != TlsPolicy.VERIFY && !hop.implicitTls()) {
+            return open(hop, TlsPolicy.VERIFY)
+                    .doOnNext(client -> count(hop, ""))
+                    .onErrorResume(error -> tlsProblem(error) != null, error -> {
+                        count(hop, tlsProblem(error));
+                        log.info("{} fails the MTA-STS policy of {} in mode testing ({}); delivering as configured",
+                                hop.host(), sts.domain(), message(error));
+                        return connect(hop, false);
+                    });
+        }
+        return connect(hop, true);
+    }
+
+    /** Connects with the hop's own TLS policy; {@code counted}: the session's outcome goes into the TLS reports. */
+    private Mono<SmtpClient> connect(Hop hop, boolean counted) {
         return open(hop, hop.tls())
+                .doOnNext(client -> {
+                    if (counted && (client.tls() != null || hop.tls() != TlsPolicy.NONE)) {
+                        count(hop, client.tls() != null ? "" : "starttls-not-supported");
+                    }
+                })
+                .doOnError(error -> {
+                    String problem = tlsProblem(error);
+                    if (counted && problem != null) {
+                        count(hop, problem);
+                    }
+                })
                 // Opportunistic TLS (RFC 7435 §3) must not make mail undeliverable: a server whose STARTTLS
                 // handshake fails gets the message in plain text on a new connection, as Postfix's "may" does.
                 .onErrorResume(error -> hop.tls() == TlsPolicy.MAY && !hop.implicitTls() && tlsFailure(error),
@@ -257,6 +316,44 @@ public final class QueueRunner implements AutoCloseable {
                 .flatMap(transport -> SmtpClient.open(transport, new SmtpClient.Settings(settings.heloName(),
                                 tls, hop.username(), hop.password()))
                         .doOnError(error -> transport.close()));
+    }
+
+    private void count(Hop hop, String resultType) {
+        if (tlsReports != null) {
+            tlsReports.count(hop, resultType);
+        }
+    }
+
+    /**
+     * What went wrong with TLS, as an RFC 8460 §4.3.2.1 result type, or null when the failure was not about TLS
+     * (no connection, a refused greeting).
+     */
+    static @Nullable String tlsProblem(Throwable error) {
+        if (error instanceof SmtpFailure failure) {
+            return failure.noTls() ? "starttls-not-supported" : null;
+        }
+        if (!tlsFailure(error)) {
+            return null;
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.security.cert.CertificateExpiredException
+                    || cause instanceof java.security.cert.CertificateNotYetValidException) {
+                return "certificate-expired";
+            }
+            if (cause instanceof java.security.cert.CertPathValidatorException
+                    || cause instanceof java.security.cert.CertPathBuilderException) {
+                return "certificate-not-trusted";
+            }
+            String text = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(java.util.Locale.ROOT);
+            if (text.contains("hostname") || text.contains("subject alternative") || text.contains("no name matching")
+                    || text.contains("doesn't match") || text.contains("does not match")) {
+                return "certificate-host-mismatch";
+            }
+            if (text.contains("certification path") || text.contains("trust anchor") || text.contains("untrusted")) {
+                return "certificate-not-trusted";
+            }
+        }
+        return "validation-failure";
     }
 
     private static boolean tlsFailure(Throwable error) {

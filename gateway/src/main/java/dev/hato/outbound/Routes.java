@@ -1,5 +1,6 @@
 package dev.hato.outbound;
 
+import dev.hato.outbound.client.TlsPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -20,13 +22,20 @@ final class Routes {
 
     private final OutboundSettings settings;
     private final MxResolver resolver;
+    private final @Nullable MtaSts mtaSts;
 
-    Routes(OutboundSettings settings, MxResolver resolver) {
+    /** {@code mtaSts} null: MTA-STS policies are not looked up. */
+    Routes(OutboundSettings settings, MxResolver resolver, @Nullable MtaSts mtaSts) {
         this.settings = settings;
         this.resolver = resolver;
+        this.mtaSts = mtaSts;
     }
 
-    /** The servers to try, best first; errors with {@link RouteFailure} when there is none. */
+    /**
+     * The servers to try, best first; errors with {@link RouteFailure} when there is none. An MX host that the
+     * destination's MTA-STS policy in mode {@code enforce} does not name stays in the list, marked, so that the
+     * attempt is refused and reported like the others (RFC 8461 §4.2, RFC 8460).
+     */
     Mono<List<Hop>> hops(String domain) {
         Smarthost smarthost = settings.smarthost();
         if (smarthost != null) {
@@ -36,9 +45,15 @@ final class Routes {
                     .map(addresses -> addresses.stream().limit(MAX_HOPS)
                             .map(address -> new Hop(smarthost.host(), new InetSocketAddress(address, smarthost.port()),
                                     smarthost.implicitTls(), smarthost.tls(), smarthost.username(),
-                                    smarthost.password()))
+                                    smarthost.password(), null))
                             .toList());
         }
+        boolean configured = settings.tlsPolicies().containsKey(domain);
+        Mono<MtaSts.Lookup> sts = mtaSts == null || configured ? Mono.just(MtaSts.Lookup.NONE) : mtaSts.lookup(domain);
+        return sts.flatMap(lookup -> mxHops(domain, lookup));
+    }
+
+    private Mono<List<Hop>> mxHops(String domain, MtaSts.Lookup lookup) {
         return resolver.mx(domain)
                 .onErrorMap(error -> error instanceof MxResolver.UnknownDomainException
                         // RFC 3463 §3.2: 5.1.2 bad destination system address.
@@ -56,7 +71,7 @@ final class Routes {
                             .concatMap(exchange -> resolver.addresses(exchange)
                                     .onErrorResume(error -> Mono.just(List.of()))
                                     .flatMapIterable(addresses -> addresses.stream().map(address ->
-                                            hop(domain, exchange, address)).toList()))
+                                            hop(domain, exchange, address, lookup)).toList()))
                             .take(MAX_HOPS)
                             .collectList()
                             .flatMap(hops -> hops.isEmpty()
@@ -66,9 +81,16 @@ final class Routes {
                 });
     }
 
-    private Hop hop(String domain, String exchange, InetAddress address) {
+    /**
+     * An MX hop. Under an MTA-STS policy in mode {@code enforce} TLS with a certificate valid for the MX host is
+     * required (RFC 8461 §4.2); in mode {@code testing} the configured policy applies and the check is only reported.
+     */
+    private Hop hop(String domain, String exchange, InetAddress address, MtaSts.Lookup lookup) {
+        MtaStsPolicy policy = lookup.policy();
+        boolean enforce = policy != null && policy.mode() == MtaStsPolicy.Mode.ENFORCE;
         return new Hop(exchange, new InetSocketAddress(address, settings.remotePort()), false,
-                settings.tlsFor(domain), null, null);
+                enforce ? TlsPolicy.VERIFY : settings.tlsFor(domain), null, null,
+                new Hop.Sts(domain, lookup, policy == null || policy.permits(exchange)));
     }
 
     /** By preference; hosts of equal preference in random order, so load spreads (RFC 5321 §5.1). */

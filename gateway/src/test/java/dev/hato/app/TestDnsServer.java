@@ -73,6 +73,15 @@ final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Forgets every record of {@code name}: it does not exist any more. */
+    TestDnsServer remove(String name) {
+        mx.remove(name);
+        a.remove(name);
+        txt.remove(name);
+        aaaa.remove(name);
+        return this;
+    }
+
     TestDnsServer a(String host, String address) {
         a.put(host, address);
         return this;

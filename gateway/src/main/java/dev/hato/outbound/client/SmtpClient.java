@@ -75,15 +75,15 @@ public final class SmtpClient {
         }
         if (!extensions.has("STARTTLS")) {
             return settings.tls().required()
-                    ? Mono.error(new SmtpFailure(false, "4.7.4",
-                            "x-local; TLS is required for this destination, but " + transport.remoteHost()
-                                    + " does not offer STARTTLS"))
+                    ? Mono.error(SmtpFailure.noTls("x-local; TLS is required for this destination, but "
+                            + transport.remoteHost() + " does not offer STARTTLS"))
                     : Mono.just(extensions);
         }
         return command(transport, "STARTTLS\r\n")
                 .flatMap(reply -> {
                     if (reply.code() != 220) {
-                        return settings.tls().required() ? Mono.error(SmtpFailure.of("STARTTLS", reply))
+                        return settings.tls().required()
+                                ? Mono.error(SmtpFailure.noTls("smtp; " + reply + " (STARTTLS)"))
                                 : Mono.just(extensions);
                     }
                     // RFC 3207 §4.2: everything known before TLS is forgotten; EHLO again.

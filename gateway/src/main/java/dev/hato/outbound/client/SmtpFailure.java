@@ -10,12 +10,23 @@ public final class SmtpFailure extends RuntimeException {
     private final boolean permanent;
     private final String status;
     private final String diagnostic;
+    private final boolean noTls;
 
     public SmtpFailure(boolean permanent, String status, String diagnostic) {
+        this(permanent, status, diagnostic, false);
+    }
+
+    private SmtpFailure(boolean permanent, String status, String diagnostic, boolean noTls) {
         super(diagnostic, null, false, false);
         this.permanent = permanent;
         this.status = status;
         this.diagnostic = diagnostic;
+        this.noTls = noTls;
+    }
+
+    /** TLS was required, and the server did not offer STARTTLS or refused it ({@code 4.7.4}, RFC 3463). */
+    static SmtpFailure noTls(String diagnostic) {
+        return new SmtpFailure(false, "4.7.4", diagnostic, true);
     }
 
     static SmtpFailure of(String step, SmtpReply reply) {
@@ -32,5 +43,10 @@ public final class SmtpFailure extends RuntimeException {
 
     public String diagnostic() {
         return diagnostic;
+    }
+
+    /** Whether the attempt ended because the server would not start TLS (RFC 8460: starttls-not-supported). */
+    public boolean noTls() {
+        return noTls;
     }
 }

@@ -24,9 +24,11 @@ import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
 import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /**
@@ -51,27 +53,38 @@ public final class DnsMxResolver implements MxResolver, AutoCloseable {
 
     @Override
     public Mono<List<MxRecord>> mx(String domain) {
+        return answers(domain, DnsRecordType.MX, data -> {
+            // RFC 1035 §3.3.9: PREFERENCE (16 bits), then EXCHANGE (decompressed by Netty).
+            int preference = data.readUnsignedShort();
+            return new MxRecord(preference, stripDot(DefaultDnsRecordDecoder.decodeName(data)));
+        }).onErrorMap(NoSuchName.class, error -> new UnknownDomainException(domain));
+    }
+
+    @Override
+    public Mono<List<String>> txt(String name) {
+        return answers(name, DnsRecordType.TXT, DnsMxResolver::text)
+                .onErrorResume(NoSuchName.class, error -> Mono.just(List.of()));
+    }
+
+    /** The records of {@code type} in the answer section, each read by {@code reader}. */
+    private <T> Mono<List<T>> answers(String name, DnsRecordType type, Function<ByteBuf, T> reader) {
         return Mono.<AddressedEnvelope<DnsResponse, InetSocketAddress>>create(sink -> complete(
-                        resolver.query(new DefaultDnsQuestion(domain, DnsRecordType.MX)), sink))
+                        resolver.query(new DefaultDnsQuestion(name, type)), sink))
                 .map(envelope -> {
                     try {
                         DnsResponse response = envelope.content();
                         if (response.code() == DnsResponseCode.NXDOMAIN) {
-                            throw new UnknownDomainException(domain);
+                            throw new NoSuchName();
                         }
                         if (response.code() != DnsResponseCode.NOERROR) {
-                            throw new IllegalStateException("DNS lookup of the MX records of " + domain + " failed: "
-                                    + response.code());
+                            throw new IllegalStateException("DNS lookup of the " + type.name() + " records of "
+                                    + name + " failed: " + response.code());
                         }
-                        List<MxRecord> records = new ArrayList<>();
+                        List<T> records = new ArrayList<>();
                         for (int i = 0; i < response.count(DnsSection.ANSWER); i++) {
                             DnsRecord record = response.recordAt(DnsSection.ANSWER, i);
-                            if (record.type() == DnsRecordType.MX && record instanceof DnsRawRecord raw) {
-                                // RFC 1035 §3.3.9: PREFERENCE (16 bits), then EXCHANGE (decompressed by Netty).
-                                ByteBuf data = raw.content().duplicate();
-                                int preference = data.readUnsignedShort();
-                                String exchange = DefaultDnsRecordDecoder.decodeName(data);
-                                records.add(new MxRecord(preference, stripDot(exchange)));
+                            if (record.type() == type && record instanceof DnsRawRecord raw) {
+                                records.add(reader.apply(raw.content().duplicate()));
                             }
                         }
                         return records;
@@ -79,6 +92,23 @@ public final class DnsMxResolver implements MxResolver, AutoCloseable {
                         envelope.release();
                     }
                 });
+    }
+
+    /** RFC 1035 §3.3.14: one or more character-strings, each a length octet and that many octets. */
+    private static String text(ByteBuf data) {
+        StringBuilder text = new StringBuilder();
+        while (data.isReadable()) {
+            int length = data.readUnsignedByte();
+            text.append(data.readCharSequence(Math.min(length, data.readableBytes()), StandardCharsets.ISO_8859_1));
+        }
+        return text.toString();
+    }
+
+    /** NXDOMAIN, before it is turned into what the lookup means by it. */
+    private static final class NoSuchName extends RuntimeException {
+        NoSuchName() {
+            super("NXDOMAIN", null, false, false);
+        }
     }
 
     @Override

@@ -63,6 +63,11 @@ public final class TestCertificate {
         return create(host, List.of(host), List.of());
     }
 
+    /** For several host names (and no address), the first also the common name. */
+    public static TestCertificate forHosts(String... hosts) {
+        return create(hosts[0], List.of(hosts), List.of());
+    }
+
     private static TestCertificate create(String commonName, List<String> dnsNames, List<String> addresses) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");

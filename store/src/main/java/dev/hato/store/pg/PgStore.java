@@ -9,6 +9,8 @@ import dev.hato.store.mail.DeliveryWriter;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageSearch;
+import dev.hato.store.queue.StsPolicyCache;
+import dev.hato.store.queue.TlsSessions;
 import dev.hato.store.queue.OutboundQueue;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -49,6 +51,7 @@ public final class PgStore implements AutoCloseable {
     private final PgAuditLog auditLog;
     private final PgAddresses addresses;
     private final PgDkimKeys dkimKeys;
+    private final PgOutboundTls outboundTls;
     private final PgMessageSearch search;
     private final MailboxFeed feed;
     private final PostgresqlConnectionFactory listener;
@@ -70,6 +73,7 @@ public final class PgStore implements AutoCloseable {
         this.auditLog = new PgAuditLog(db, Schedulers.parallel());
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
+        this.outboundTls = new PgOutboundTls(db);
         this.listener = listener;
         this.search = new PgMessageSearch(db);
         this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
@@ -182,6 +186,16 @@ public final class PgStore implements AutoCloseable {
     /** The DKIM signing keys of every domain. */
     public DkimKeys dkimKeys() {
         return dkimKeys;
+    }
+
+    /** The MTA-STS policies fetched for destination domains (RFC 8461 §5.1: cached until they expire). */
+    public StsPolicyCache stsPolicies() {
+        return outboundTls;
+    }
+
+    /** The outbound TLS session counts behind the daily TLS reports (RFC 8460). */
+    public TlsSessions tlsSessions() {
+        return outboundTls;
     }
 
     /**
