@@ -49,7 +49,8 @@ final class ExternalPostgres implements AutoCloseable {
     static void assumeAvailable() {
         if (System.getenv("CI") == null) {
             Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("initdb"))
-                    && "root".equals(System.getProperty("user.name")), "PostgreSQL 15 and root are needed (CI has them)");
+                    && "root".equals(System.getProperty("user.name")),
+                    "PostgreSQL 15 and root are needed (CI has them)");
         }
     }
 
@@ -81,9 +82,14 @@ final class ExternalPostgres implements AutoCloseable {
         return dir.resolve(cluster.getFileName() + ".log");
     }
 
+    /** The server log. */
+    String fullLog() throws IOException {
+        return Files.exists(log()) ? Files.readString(log()) : "";
+    }
+
     /** The end of the server log. */
     String logTail() throws IOException {
-        String log = Files.exists(log()) ? Files.readString(log()) : "";
+        String log = fullLog();
         return log.substring(Math.max(0, log.length() - 4_000));
     }
 

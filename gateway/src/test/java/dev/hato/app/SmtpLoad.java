@@ -32,6 +32,7 @@ final class SmtpLoad implements AutoCloseable {
     private final AtomicInteger permanent = new AtomicInteger();
     private final AtomicInteger connectionsLost = new AtomicInteger();
     private final List<String> permanentReplies = new CopyOnWriteArrayList<>();
+    private final Set<String> temporaryReplies = ConcurrentHashMap.newKeySet();
 
     /** {@code body} gives the body of a sender's n-th message (CRLF line endings, no line starting with a dot). */
     SmtpLoad(int port, int count, String recipient, IntFunction<String> body) {
@@ -59,6 +60,11 @@ final class SmtpLoad implements AutoCloseable {
 
     List<String> permanentReplies() {
         return List.copyOf(permanentReplies);
+    }
+
+    /** The distinct temporary replies (their first 80 characters), at most 20. */
+    Set<String> temporaryReplies() {
+        return Set.copyOf(temporaryReplies);
     }
 
     int connectionsLost() {
@@ -126,6 +132,9 @@ final class SmtpLoad implements AutoCloseable {
     private boolean positive(String reply) {
         if (reply.startsWith("4")) {
             temporary.incrementAndGet();
+            if (temporaryReplies.size() < 20) {
+                temporaryReplies.add(reply.length() > 80 ? reply.substring(0, 80) : reply);
+            }
         } else if (reply.startsWith("5")) {
             permanent.incrementAndGet();
             if (permanentReplies.size() < 20) {
