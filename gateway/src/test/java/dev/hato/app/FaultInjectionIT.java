@@ -528,7 +528,7 @@ class FaultInjectionIT {
         String uid = ExternalPostgres.run("id", "-u", "postgres").trim();
         String gid = ExternalPostgres.run("id", "-g", "postgres").trim();
         // The cluster's files on a tmpfs that is made small later, its write-ahead log beside it (a full pg_wal
-        // makes PostgreSQL itself stop, see docs/security.md): what fills up is the tables.
+        // may make PostgreSQL itself stop, see docs/security.md): what fills up is the tables.
         ExternalPostgres.run("mount", "-t", "tmpfs", "-o", "size=512m,mode=0700,uid=" + uid + ",gid=" + gid,
                 "hato-faults", disk.toString());
         try (ExternalPostgres pg = new ExternalPostgres(pgDir, disk.resolve("cluster"), pgDir.resolve("wal"))) {
