@@ -47,6 +47,7 @@ final class TestSmtpServer implements AutoCloseable {
     private final String credentials;
     private final CountDownLatch greetingGate;
     private final boolean brokenTls;
+    private final long dataDelayMillis;
     private final List<Transaction> transactions = new CopyOnWriteArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> rcptCounts = new ConcurrentHashMap<>();
@@ -63,6 +64,7 @@ final class TestSmtpServer implements AutoCloseable {
         this.credentials = builder.credentials;
         this.greetingGate = builder.greetingGate;
         this.brokenTls = builder.brokenTls;
+        this.dataDelayMillis = builder.dataDelayMillis;
         Thread acceptor = new Thread(this::acceptLoop, "test-smtp-" + builder.address);
         acceptor.setDaemon(true);
         acceptor.start();
@@ -82,6 +84,7 @@ final class TestSmtpServer implements AutoCloseable {
         private String credentials;
         private CountDownLatch greetingGate = new CountDownLatch(0);
         private boolean brokenTls;
+        private long dataDelayMillis;
 
         private Builder(String address, int port) {
             this.address = address;
@@ -125,6 +128,12 @@ final class TestSmtpServer implements AutoCloseable {
         /** The greeting waits until this latch opens. */
         Builder holdGreeting(CountDownLatch gate) {
             this.greetingGate = gate;
+            return this;
+        }
+
+        /** Waits this long after the end of each message's data before recording it and replying. */
+        Builder dataDelay(java.time.Duration delay) {
+            this.dataDelayMillis = delay.toMillis();
             return this;
         }
 
@@ -262,6 +271,7 @@ final class TestSmtpServer implements AutoCloseable {
                     }
                     reply("354 go ahead");
                     byte[] content = readData();
+                    pause();
                     finish(content);
                     reply(dataReply);
                 } else if (upper.startsWith("BDAT ")) {
@@ -290,6 +300,15 @@ final class TestSmtpServer implements AutoCloseable {
                 } else {
                     reply("502 5.5.2 unknown command");
                 }
+            }
+        }
+
+        private void pause() throws IOException {
+            try {
+                Thread.sleep(dataDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
             }
         }
 
