@@ -4,7 +4,6 @@ import dev.hato.store.queue.StoredStsPolicy;
 import dev.hato.store.queue.StsPolicyCache;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -102,9 +101,5 @@ public final class MtaSts {
      */
     public record Lookup(@Nullable MtaStsPolicy policy, @Nullable String failure) {
         static final Lookup NONE = new Lookup(null, null);
-    }
-
-    static List<String> policyLines(MtaStsPolicy policy) {
-        return policy.text().lines().filter(line -> !line.isBlank()).toList();
     }
 }

@@ -1,6 +1,7 @@
 package dev.hato.outbound;
 
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /** The HTTPS requests of outbound TLS: MTA-STS policies in, TLS reports out. Netty's is in {@code transport}. */
@@ -20,7 +21,7 @@ public interface OutboundHttp {
     final class FetchFailure extends RuntimeException {
         private final String resultType;
 
-        public FetchFailure(String resultType, String message, @org.jspecify.annotations.Nullable Throwable cause) {
+        public FetchFailure(String resultType, String message, @Nullable Throwable cause) {
             super(message, cause);
             this.resultType = resultType;
         }

@@ -20,12 +20,17 @@ import dev.hato.store.queue.QueuedRecipient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -319,6 +324,8 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private void count(Hop hop, String resultType) {
+        meters.counter("hato.outbound.tls.sessions", "result", resultType.isEmpty() ? "success" : resultType,
+                "policy", hop.sts() != null && hop.sts().lookup().policy() != null ? "sts" : "none").increment();
         if (tlsReports != null) {
             tlsReports.count(hop, resultType);
         }
@@ -336,15 +343,15 @@ public final class QueueRunner implements AutoCloseable {
             return null;
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.security.cert.CertificateExpiredException
-                    || cause instanceof java.security.cert.CertificateNotYetValidException) {
+            if (cause instanceof CertificateExpiredException
+                    || cause instanceof CertificateNotYetValidException) {
                 return "certificate-expired";
             }
-            if (cause instanceof java.security.cert.CertPathValidatorException
-                    || cause instanceof java.security.cert.CertPathBuilderException) {
+            if (cause instanceof CertPathValidatorException
+                    || cause instanceof CertPathBuilderException) {
                 return "certificate-not-trusted";
             }
-            String text = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(java.util.Locale.ROOT);
+            String text = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
             if (text.contains("hostname") || text.contains("subject alternative") || text.contains("no name matching")
                     || text.contains("doesn't match") || text.contains("does not match")) {
                 return "certificate-host-mismatch";

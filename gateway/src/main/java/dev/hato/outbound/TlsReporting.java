@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -175,7 +177,7 @@ public final class TlsReporting implements AutoCloseable {
         }
         String to = uri.getSchemeSpecificPart();
         int query = to.indexOf('?');
-        String recipient = java.net.URLDecoder.decode(query < 0 ? to : to.substring(0, query), StandardCharsets.UTF_8);
+        String recipient = URLDecoder.decode(query < 0 ? to : to.substring(0, query), StandardCharsets.UTF_8);
         return mailer.send(new Envelope(settings.sender(), null, null, false, Envelope.Body.SEVEN_BIT), recipient,
                 message(recipient, day, domain, reportId, gzipped));
     }
@@ -201,7 +203,7 @@ public final class TlsReporting implements AutoCloseable {
                                 && uri.getSchemeSpecificPart().contains("@")) {
                             uris.add(uri);
                         }
-                    } catch (java.net.URISyntaxException e) {
+                    } catch (URISyntaxException e) {
                         // an unusable URI is skipped; the others still get the report
                     }
                 }
