@@ -679,11 +679,15 @@ class Trickler(threading.Thread):
     def trickle(self):
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT, source_address=(self.source, 0))
         start = time.monotonic()
-        if self.plain_prelude:  # STARTTLS and its reply, before the handshake is trickled
+        if self.plain_prelude:  # STARTTLS and its go-ahead, before the handshake is trickled
             sock.sendall(self.plain_prelude)
-            time.sleep(0.5)
-            sock.settimeout(5)
-            self.received += sock.recv(65536)
+            sock.settimeout(10)
+            # Octets sent before the go-ahead would be discarded as pipelined plaintext (RFC 3207 §4.2).
+            while not re.search(rb"\r\n(220 2|s OK|\+OK)", self.received):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise EOFError("closed before the go-ahead: %r" % self.received[-200:])
+                self.received += chunk
         if self.tls == "complete":
             sock = TLS.wrap_socket(sock, server_hostname="localhost")
         data = client_hello_bytes() if self.tls == "handshake" else self.prelude + self.payload * 100000
