@@ -2,7 +2,8 @@
 # [--hato.setting=value ...] starts it on free ports of 127.0.0.1 with the data directory DATA, sets SMTP SUBS SUB
 # POP3 POP3S HTTP IMAP IMAPS MANAGEMENT HTTPS and server_pid, and waits until it is serving (at most three minutes). Host name
 # "localhost": the self-signed certificate is made for it, and clients that check the name connect to it.
-# Returns 1, with the server's log on standard output, if it did not start.
+# Returns 1, with the server's log on standard output, if it did not start. HATO_JAVA_OPTIONS, when set, goes to the
+# JVM (security-probes.sh gives the heap a fixed size with it).
 start_hato() {
   local jar="$1" data="$2" log="$3"
   shift 3
@@ -14,7 +15,8 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 for s in socks: s.close()
 PY
 )
-  java -jar "$jar" serve --data-dir "$data" --hato.host-name=localhost \
+  # shellcheck disable=SC2086
+  java ${HATO_JAVA_OPTIONS:-} -jar "$jar" serve --data-dir "$data" --hato.host-name=localhost \
     --hato.ports.smtp="$SMTP" --hato.ports.submissions="$SUBS" --hato.ports.submission="$SUB" \
     --hato.ports.pop3="$POP3" --hato.ports.pop3s="$POP3S" --hato.ports.http="$HTTP" \
     --hato.ports.imap="$IMAP" --hato.ports.imaps="$IMAPS" \

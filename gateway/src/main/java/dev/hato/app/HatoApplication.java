@@ -200,6 +200,7 @@ public class HatoApplication {
         HatoProperties.Webmail webmail = properties.webmail();
         WebSettings settings = new WebSettings(webmail.idleTimeout(), !serverTls.selfSigned(), webmail.maxSessions());
         return new WebmailListener(properties.bindAddress(), properties.ports().https(), serverTls,
+                properties.http().idleTimeout(),
                 listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.mailboxes(),
                         store.blobs(), () -> clientSettings(properties, mailListeners, listener)));
     }

@@ -44,6 +44,7 @@ public record HatoProperties(
         @DefaultValue Metrics metrics,
         @DefaultValue MailLog mailLog,
         @DefaultValue Webmail webmail,
+        @DefaultValue HttpListeners http,
         @DefaultValue MtaSts mtaSts) {
 
     public HatoProperties {
@@ -101,6 +102,19 @@ public record HatoProperties(
             }
             if (maxSessions < 1) {
                 throw new IllegalArgumentException("hato.webmail.max-sessions must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * The HTTP, HTTPS and management listeners: {@code idleTimeout} closes a connection that has sent no complete
+     * request header for that long, from connecting or since its last response (a keep-alive connection nobody uses,
+     * and a client that trickles a header byte by byte, which otherwise kept the connection for ever).
+     */
+    public record HttpListeners(@DefaultValue("60s") Duration idleTimeout) {
+        public HttpListeners {
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || idleTimeout.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("hato.http.idle-timeout must be positive and at most 1h");
             }
         }
     }

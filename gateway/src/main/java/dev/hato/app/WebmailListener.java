@@ -17,21 +17,26 @@ import reactor.netty.http.server.HttpServer;
  */
 final class WebmailListener implements SmartLifecycle {
 
-    /** A keep-alive connection nobody uses is closed after this long. */
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
     static final int MAX_HEADER_SIZE = 16 * 1024;
 
     private final String bindAddress;
     private final int configuredPort;
+    private final Duration idleTimeout;
     private final ServerTls tls;
     private final HttpHandler handler;
     private volatile @Nullable DisposableServer server;
 
-    /** {@code site}: builds the site given this listener, whose bound port the site shows in its set-up pages. */
-    WebmailListener(String bindAddress, int port, ServerTls tls, Function<WebmailListener, HttpHandler> site) {
+    /**
+     * {@code site}: builds the site given this listener, whose bound port the site shows in its set-up pages.
+     * {@code idleTimeout}: a connection that has sent no complete request header for this long, from connecting or
+     * since its last response, is closed ({@code hato.http.idle-timeout}).
+     */
+    WebmailListener(String bindAddress, int port, ServerTls tls, Duration idleTimeout,
+                    Function<WebmailListener, HttpHandler> site) {
         this.bindAddress = bindAddress;
         this.configuredPort = port;
+        this.idleTimeout = idleTimeout;
         this.tls = tls;
         this.handler = site.apply(this);
     }
@@ -55,7 +60,7 @@ final class WebmailListener implements SmartLifecycle {
         try {
             server = HttpServer.create().host(bindAddress).port(configuredPort)
                     .secure(spec -> spec.sslContext(tls.sslContext()).handshakeTimeout(HANDSHAKE_TIMEOUT))
-                    .idleTimeout(IDLE_TIMEOUT)
+                    .idleTimeout(idleTimeout)
                     .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_SIZE))
                     .handle(new ReactorHttpHandlerAdapter(handler))
                     .bindNow(Duration.ofSeconds(30));

@@ -8,7 +8,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.compression.JdkZlibDecoder;
 import io.netty.handler.codec.compression.JdkZlibEncoder;
 import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.ssl.SslContext;
@@ -357,8 +356,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         // The reply leaves uncompressed; both codecs sit right in front of this handler (after TLS when TLS is on).
         context.writeAndFlush(Unpooled.wrappedBuffer(compress.reply()));
         // Raw DEFLATE (no zlib header, RFC 1951); the encoder ends every write with a sync flush so each response is
-        // decodable at once, and the decoder hands out inflated data in bounded pieces.
-        context.pipeline().addBefore(context.name(), "hato.inflate", new JdkZlibDecoder(ZlibWrapper.NONE, 65536));
+        // decodable at once, and the inflater hands out one bounded piece per read this handler asks for.
+        context.pipeline().addBefore(context.name(), "hato.inflate", new InflateHandler());
         context.pipeline().addBefore(context.name(), "hato.deflate", new JdkZlibEncoder(ZlibWrapper.NONE));
     }
 

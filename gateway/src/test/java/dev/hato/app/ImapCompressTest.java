@@ -49,11 +49,93 @@ class ImapCompressTest {
         }
     }
 
+    /** Logs in over IMAPS, switches to DEFLATE and returns the socket; the caller closes it. */
+    private static SSLSocket compressed(RunningHato.User user) throws Exception {
+        int port = HATO.port("imaps");
+        Socket plain = new Socket("127.0.0.1", port);
+        plain.setSoTimeout(30_000);
+        SSLSocket tls = (SSLSocket) SocketTransport.trustAll().getSocketFactory()
+                .createSocket(plain, "127.0.0.1", port, true);
+        tls.startHandshake();
+        InputStream in = tls.getInputStream();
+        OutputStream out = tls.getOutputStream();
+        assertThat(line(in)).startsWith("* OK ");
+        out.write(("a LOGIN " + user.authId() + " " + user.password() + "\r\nb COMPRESS DEFLATE\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertThat(line(in)).startsWith("a OK ");
+        assertThat(line(in)).isEqualTo("b OK DEFLATE active");
+        return tls;
+    }
+
+    @Test
+    void aCompressedAppendOfSeveralHundredKilobytesShouldBeStored() throws Exception {
+        // 420 KB of text inflating from about 60 KB: one read of it inflates to far more than 64 KB, which closed the
+        // connection when the inflater had a maximum allocation instead of handing out pieces.
+        RunningHato.User jun = HATO.newUser("jun");
+        StringBuilder text = new StringBuilder("Date: Sun, 6 Dec 2026 00:00:00 +0000\r\nFrom: a@example.test\r\n"
+                + "Subject: big\r\n\r\n");
+        java.util.Random random = new java.util.Random(1);
+        String[] words = {"mail", "server", "hato", "the", "of", "and", "message", "imap", "compress", "deflate"};
+        while (text.length() < 420_000) {
+            for (int i = 0; i < 12; i++) {
+                text.append(words[random.nextInt(words.length)]).append(i < 11 ? " " : "\r\n");
+            }
+        }
+        byte[] message = text.toString().getBytes(StandardCharsets.US_ASCII);
+        try (SSLSocket tls = compressed(jun)) {
+            Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            Inflated inflated = new Inflated(tls.getInputStream());
+            OutputStream out = tls.getOutputStream();
+            sendBytes(out, deflater, ("c APPEND INBOX {" + message.length + "+}\r\n").getBytes(
+                    StandardCharsets.US_ASCII));
+            sendBytes(out, deflater, message);
+            send(out, deflater, "\r\nd NOOP\r\n");
+            assertThat(inflated.line()).startsWith("c OK [APPENDUID ");
+            assertThat(inflated.line()).isEqualTo("d OK NOOP completed");
+        }
+        assertThat(HATO.inbox(jun)).singleElement().satisfies(stored -> assertThat(stored.size()).isEqualTo(message.length));
+    }
+
+    @Test
+    void aDeflateBombShouldGetOneBadAndTheSessionShouldGoOn() throws Exception {
+        // About 250 KB of DEFLATE that inflates to 256 MiB of one command line: refused as too long, and inflated a
+        // piece at a time (nothing holds it whole), so the next command is answered on the same connection.
+        RunningHato.User kai = HATO.newUser("kai");
+        try (SSLSocket tls = compressed(kai)) {
+            Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+            Inflated inflated = new Inflated(tls.getInputStream());
+            OutputStream out = tls.getOutputStream();
+            byte[] chunk = new byte[1 << 20];
+            java.util.Arrays.fill(chunk, (byte) 'a');
+            sendBytes(out, deflater, "c NOOP ".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 256; i++) {
+                sendBytes(out, deflater, chunk);
+            }
+            send(out, deflater, "\r\nd NOOP\r\n");
+            assertThat(inflated.line()).matches("[c*] BAD .*too long.*");
+            assertThat(inflated.line()).isEqualTo("d OK NOOP completed");
+        }
+    }
+
+    private static void sendBytes(OutputStream out, Deflater deflater, byte[] data) throws Exception {
+        deflater.setInput(data);
+        byte[] buffer = new byte[64 * 1024];
+        while (!deflater.needsInput()) {
+            int length = deflater.deflate(buffer, 0, buffer.length, Deflater.NO_FLUSH);
+            out.write(buffer, 0, length);
+        }
+        out.flush();
+    }
+
     private static void send(OutputStream out, Deflater deflater, String command) throws Exception {
         deflater.setInput(command.getBytes(StandardCharsets.US_ASCII));
-        byte[] buffer = new byte[1024];
-        int length = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
-        out.write(buffer, 0, length);
+        byte[] buffer = new byte[64 * 1024];
+        int length;
+        do {
+            length = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
+            out.write(buffer, 0, length);
+        } while (length == buffer.length);
         out.flush();
     }
 
