@@ -50,35 +50,36 @@ final class Routes {
         }
         boolean configured = settings.tlsPolicies().containsKey(domain);
         Mono<MtaSts.Lookup> sts = mtaSts == null || configured ? Mono.just(MtaSts.Lookup.NONE) : mtaSts.lookup(domain);
-        return sts.flatMap(lookup -> mxHops(domain, lookup));
-    }
-
-    private Mono<List<Hop>> mxHops(String domain, MtaSts.Lookup lookup) {
-        return resolver.mx(domain)
+        Mono<List<MxRecord>> mx = resolver.mx(domain)
                 .onErrorMap(error -> error instanceof MxResolver.UnknownDomainException
                         // RFC 3463 §3.2: 5.1.2 bad destination system address.
                         ? new RouteFailure(true, "5.1.2", error.getMessage())
-                        : new RouteFailure(false, "4.4.3", "DNS lookup of " + domain + " failed: " + describe(error)))
-                .flatMap(records -> {
-                    if (records.size() == 1 && records.get(0).exchange().isEmpty()) {
-                        // RFC 7505 §3: a null MX says the domain takes no mail.
-                        return Mono.error(new RouteFailure(true, "5.1.10", domain
-                                + " accepts no mail (null MX, RFC 7505)"));
-                    }
-                    // RFC 5321 §5.1: without MX records the domain itself is the implicit MX.
-                    List<String> exchanges = records.isEmpty() ? List.of(domain) : ordered(records);
-                    return Flux.fromIterable(exchanges)
-                            .concatMap(exchange -> resolver.addresses(exchange)
-                                    .onErrorResume(error -> Mono.just(List.of()))
-                                    .flatMapIterable(addresses -> addresses.stream().map(address ->
-                                            hop(domain, exchange, address, lookup)).toList()))
-                            .take(MAX_HOPS)
-                            .collectList()
-                            .flatMap(hops -> hops.isEmpty()
-                                    ? Mono.error(new RouteFailure(false, "4.4.3", "no address found for the mail"
-                                            + " servers of " + domain + " " + exchanges))
-                                    : Mono.just(hops));
-                });
+                        : new RouteFailure(false, "4.4.3", "DNS lookup of " + domain + " failed: " + describe(error)));
+        // The policy and the MX records are looked up at the same time: MTA-STS adds no round trip.
+        return Mono.zip(sts, mx).flatMap(both -> mxHops(domain, both.getT2(), both.getT1()));
+    }
+
+    private Mono<List<Hop>> mxHops(String domain, List<MxRecord> records, MtaSts.Lookup lookup) {
+        return Mono.defer(() -> {
+            if (records.size() == 1 && records.get(0).exchange().isEmpty()) {
+                // RFC 7505 §3: a null MX says the domain takes no mail.
+                return Mono.error(new RouteFailure(true, "5.1.10", domain
+                        + " accepts no mail (null MX, RFC 7505)"));
+            }
+            // RFC 5321 §5.1: without MX records the domain itself is the implicit MX.
+            List<String> exchanges = records.isEmpty() ? List.of(domain) : ordered(records);
+            return Flux.fromIterable(exchanges)
+                    .concatMap(exchange -> resolver.addresses(exchange)
+                            .onErrorResume(error -> Mono.just(List.of()))
+                            .flatMapIterable(addresses -> addresses.stream().map(address ->
+                                    hop(domain, exchange, address, lookup)).toList()))
+                    .take(MAX_HOPS)
+                    .collectList()
+                    .flatMap(hops -> hops.isEmpty()
+                            ? Mono.error(new RouteFailure(false, "4.4.3", "no address found for the mail"
+                                    + " servers of " + domain + " " + exchanges))
+                            : Mono.just(hops));
+        });
     }
 
     /**
