@@ -26,6 +26,9 @@ public record MtaStsPolicy(String id, Mode mode, List<String> mx, Duration maxAg
 
     private static final long MAX_AGE_LIMIT = 31_557_600;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9]{1,32}");
+    /** §3.1: {@code id=…} or an extension, {@code name=value} of the ABNF's characters. */
+    private static final Pattern FIELD = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9_.-]{0,31}=[\\x21-\\x3A\\x3C\\x3E-\\x7E]+");
     private static final Pattern MX = Pattern.compile(
             "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
@@ -42,8 +45,8 @@ public record MtaStsPolicy(String id, Mode mode, List<String> mx, Duration maxAg
 
     /**
      * Parses a policy file (§3.2): {@code key: value} lines separated by LF or CRLF; {@code version: STSv1},
-     * {@code mode} and {@code max_age} once each, {@code mx} once or more (except in mode {@code none}); other keys
-     * are ignored. A {@code max_age} above one year counts as one year.
+     * {@code mode} and {@code max_age} (the first of each counts), {@code mx} once or more (except in mode
+     * {@code none}); other keys are ignored. A {@code max_age} above one year counts as one year.
      *
      * @throws IllegalArgumentException saying what is wrong, for a policy that must not be used
      */
@@ -64,9 +67,10 @@ public record MtaStsPolicy(String id, Mode mode, List<String> mx, Duration maxAg
             String key = line.substring(0, colon);
             String value = line.substring(colon + 1).strip();
             switch (key) {
-                case "version" -> version = once(key, version, value);
-                case "mode" -> mode = once(key, mode, mode(value));
-                case "max_age" -> maxAge = once(key, maxAge, maxAge(value));
+                // §3.2: of a field that is not mx, only the first occurrence counts.
+                case "version" -> version = version == null ? value : version;
+                case "mode" -> mode = mode == null ? mode(value) : mode;
+                case "max_age" -> maxAge = maxAge == null ? maxAge(value) : maxAge;
                 case "mx" -> mx.add(mxPattern(value));
                 default -> {
                     // §3.2: unknown fields are ignored
@@ -98,13 +102,17 @@ public record MtaStsPolicy(String id, Mode mode, List<String> mx, Duration maxAg
             return null;
         }
         String id = null;
-        for (String field : records.get(0).split(";")) {
-            String trimmed = field.strip();
-            if (trimmed.startsWith("id=")) {
-                if (id != null) {
-                    return null;
-                }
-                id = trimmed.substring(3);
+        String[] fields = records.get(0).split(";", -1);
+        for (int i = 1; i < fields.length; i++) {
+            String field = fields[i].strip();
+            if (field.isEmpty() && i == fields.length - 1) {
+                break; // the optional trailing delimiter
+            }
+            if (!FIELD.matcher(field).matches()) {
+                return null;
+            }
+            if (field.startsWith("id=") && id == null) {
+                id = field.substring(3); // §3.1: a repeated field's later values are ignored
             }
         }
         return id != null && ID.matcher(id).matches() ? id : null;
@@ -130,13 +138,6 @@ public record MtaStsPolicy(String id, Mode mode, List<String> mx, Duration maxAg
             }
         }
         return false;
-    }
-
-    private static <T> T once(String key, @Nullable T previous, T value) {
-        if (previous != null) {
-            throw new IllegalArgumentException("the " + key + " field occurs more than once");
-        }
-        return value;
     }
 
     private static Mode mode(String value) {

@@ -209,7 +209,9 @@ public final class QueueRunner implements AutoCloseable {
                     if (reports.isEmpty()) {
                         return lanes(hops, works);
                     }
-                    List<Hop> relaxed = hops.stream().map(hop -> hop.relaxed(settings.defaultTls())).toList();
+                    // A smarthost keeps its own policy (and its credentials their protection); MX hosts get "may".
+                    List<Hop> relaxed = hops.stream()
+                            .map(hop -> hop.sts() == null ? hop : hop.relaxed(TlsPolicy.MAY)).toList();
                     List<Work> others = works.stream().filter(work -> !reports.contains(work)).toList();
                     return lanes(relaxed, reports).then(others.isEmpty() ? Mono.empty() : lanes(hops, others));
                 })
@@ -332,7 +334,7 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /**
-     * What went wrong with TLS, as an RFC 8460 §4.3.2.1 result type, or null when the failure was not about TLS
+     * What went wrong with TLS, as an RFC 8460 §4.3.1 result type, or null when the failure was not about TLS
      * (no connection, a refused greeting).
      */
     static @Nullable String tlsProblem(Throwable error) {
@@ -342,21 +344,31 @@ public final class QueueRunner implements AutoCloseable {
         if (!tlsFailure(error)) {
             return null;
         }
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof CertificateExpiredException
-                    || cause instanceof CertificateNotYetValidException) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable cause = error; cause != null && chain.size() < 20; cause = cause.getCause()) {
+            chain.add(cause);
+        }
+        // The most specific first: an expiry is wrapped in a path validation failure, which wraps nothing else.
+        for (Throwable cause : chain) {
+            if (cause instanceof CertificateExpiredException || cause instanceof CertificateNotYetValidException
+                    || cause instanceof CertPathValidatorException path
+                    && (path.getReason() == CertPathValidatorException.BasicReason.EXPIRED
+                    || path.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID)) {
                 return "certificate-expired";
             }
-            if (cause instanceof CertPathValidatorException
-                    || cause instanceof CertPathBuilderException) {
-                return "certificate-not-trusted";
-            }
+        }
+        for (Throwable cause : chain) {
             String text = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
             if (text.contains("hostname") || text.contains("subject alternative") || text.contains("no name matching")
                     || text.contains("doesn't match") || text.contains("does not match")) {
                 return "certificate-host-mismatch";
             }
-            if (text.contains("certification path") || text.contains("trust anchor") || text.contains("untrusted")) {
+        }
+        for (Throwable cause : chain) {
+            String text = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
+            if (cause instanceof CertPathValidatorException || cause instanceof CertPathBuilderException
+                    || text.contains("certification path") || text.contains("trust anchor")
+                    || text.contains("untrusted")) {
                 return "certificate-not-trusted";
             }
         }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +45,9 @@ public final class TlsReporting implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TlsReporting.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter RFC_5322 = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** RFC 5322 §3.3, with a numeric zone ({@code GMT} is obsolete syntax there). */
+    private static final DateTimeFormatter RFC_5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx",
+            Locale.ROOT);
     /** Counts that could not be sent are given back and tried again, for this many days after their day. */
     private static final int RETRY_DAYS = 2;
 
@@ -121,7 +122,8 @@ public final class TlsReporting implements AutoCloseable {
     /** Sends the reports of every finished day; emits how many were sent. */
     public Mono<Long> sendDue() {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        return sessions.due(today)
+        // collected first: the query's connection goes back to the pool before the reports use others
+        return sessions.due(today).collectList().flatMapMany(Flux::fromIterable)
                 .concatMap(due -> sessions.take(due.day(), due.policyDomain()).collectList()
                         .flatMap(counted -> send(due.day(), due.policyDomain(), counted, today)))
                 .filter(Boolean::booleanValue)
@@ -168,18 +170,28 @@ public final class TlsReporting implements AutoCloseable {
                     day, RETRY_DAYS);
             return Mono.just(false);
         }
-        return Flux.fromIterable(counted).concatMap(session -> sessions.add(day, session)).then(Mono.just(false));
+        return Flux.fromIterable(counted).concatMap(session -> sessions.add(day, session)).then(Mono.just(false))
+                .onErrorResume(error -> {
+                    log.warn("the TLS report counts for {} of {} could not be kept for another try: {}",
+                            counted.get(0).policyDomain(), day, error.toString());
+                    return Mono.just(false);
+                });
     }
 
     private Mono<Void> deliver(URI uri, LocalDate day, String domain, String reportId, byte[] gzipped) {
         if ("https".equalsIgnoreCase(uri.getScheme())) {
             return http.postReport(uri, gzipped);
         }
-        String to = uri.getSchemeSpecificPart();
-        int query = to.indexOf('?');
-        String recipient = URLDecoder.decode(query < 0 ? to : to.substring(0, query), StandardCharsets.UTF_8);
+        String recipient = mailtoAddress(uri);
         return mailer.send(new Envelope(settings.sender(), null, null, false, Envelope.Body.SEVEN_BIT), recipient,
                 message(recipient, day, domain, reportId, gzipped));
+    }
+
+    /** The address of a {@code mailto:} URI: %XX decoded once, a + kept (RFC 6068 is no form encoding). */
+    static String mailtoAddress(URI uri) {
+        String to = uri.getSchemeSpecificPart();
+        int query = to.indexOf('?');
+        return query < 0 ? to : to.substring(0, query);
     }
 
     /**
@@ -187,7 +199,7 @@ public final class TlsReporting implements AutoCloseable {
      * ones, in order; none when there is no such record, or more than one.
      */
     static List<URI> reportingUris(List<String> txt) {
-        List<String> records = txt.stream().filter(record -> record.startsWith("v=TLSRPTv1")).toList();
+        List<String> records = txt.stream().filter(record -> record.startsWith("v=TLSRPTv1;")).toList();
         if (records.size() != 1) {
             return List.of();
         }

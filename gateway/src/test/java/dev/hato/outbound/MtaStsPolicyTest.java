@@ -47,14 +47,20 @@ class MtaStsPolicyTest {
                 .hasMessageContaining("max_age");
         assertThatThrownBy(() -> MtaStsPolicy.parse("a", valid.replace("mx: mx.example.org\n", "")))
                 .hasMessageContaining("mx");
-        assertThatThrownBy(() -> MtaStsPolicy.parse("a", valid + "mode: testing\n"))
-                .hasMessageContaining("more than once");
         assertThatThrownBy(() -> MtaStsPolicy.parse("a", valid.replace("mx.example.org", "mx..example.org")))
                 .hasMessageContaining("MX host pattern");
         assertThatThrownBy(() -> MtaStsPolicy.parse("a", valid.replace("mx.example.org", "*.*.example.org")))
                 .hasMessageContaining("MX host pattern");
         assertThatThrownBy(() -> MtaStsPolicy.parse("a", "<html>not a policy</html>\n"))
                 .hasMessageContaining("key: value");
+    }
+
+    @Test
+    void ofARepeatedFieldOnlyTheFirstShouldCount() {
+        MtaStsPolicy policy = MtaStsPolicy.parse("a", "version: STSv1\nmode: enforce\nmx: mx.example.org\n"
+                + "max_age: 86400\nmode: testing\nmax_age: x\nversion: STSv2\n");
+        assertThat(policy.mode()).isEqualTo(MtaStsPolicy.Mode.ENFORCE);
+        assertThat(policy.maxAge()).isEqualTo(Duration.ofDays(1));
     }
 
     @Test
@@ -77,7 +83,9 @@ class MtaStsPolicyTest {
         assertThat(MtaStsPolicy.recordId(List.of("v=STSv1; id=a;", "v=STSv1; id=b;"))).isNull();
         assertThat(MtaStsPolicy.recordId(List.of("v=STSv1; id=not-alphanumeric;"))).isNull();
         assertThat(MtaStsPolicy.recordId(List.of("v=STSv1; id=" + "a".repeat(33) + ";"))).isNull();
-        assertThat(MtaStsPolicy.recordId(List.of("v=STSv1; id=a; id=b"))).isNull();
+        assertThat(MtaStsPolicy.recordId(List.of("v=STSv1; id=a; id=b"))).isEqualTo("a");
+        assertThat(MtaStsPolicy.recordId(List.of("v=STSv1; id=a; ext=1;"))).isEqualTo("a");
+        assertThat(MtaStsPolicy.recordId(List.of("v=STSv1; id=a; not a field"))).isNull();
         assertThat(MtaStsPolicy.recordId(List.of("v=STSv10; id=a;"))).isNull();
         assertThat(MtaStsPolicy.recordId(List.of())).isNull();
     }
@@ -93,5 +101,6 @@ class MtaStsPolicyTest {
         assertThat(TlsReporting.reportingUris(List.of("v=TLSRPTv1; rua=mailto:a@example.com",
                 "v=TLSRPTv1; rua=mailto:b@example.com"))).isEmpty();
         assertThat(TlsReporting.reportingUris(List.of("v=spf1 -all"))).isEmpty();
+        assertThat(TlsReporting.reportingUris(List.of("v=TLSRPTv10; rua=mailto:a@example.com"))).isEmpty();
     }
 }

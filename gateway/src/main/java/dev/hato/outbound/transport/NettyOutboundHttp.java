@@ -14,11 +14,13 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -109,9 +111,11 @@ public final class NettyOutboundHttp implements OutboundHttp, AutoCloseable {
                 + " octets", null);
     }
 
+    /** Whether the policy host's certificate did not pass (RFC 8460 sts-webpki-invalid), not some other failure. */
     private static boolean webPki(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SSLException || cause instanceof java.security.cert.CertificateException) {
+            if (cause instanceof CertificateException || cause instanceof CertPathValidatorException
+                    || cause instanceof CertPathBuilderException) {
                 return true;
             }
         }
