@@ -42,7 +42,7 @@ class DkimFuzzTest {
             name -> Mono.just(KEYS.containsKey(name) ? List.of(KEYS.get(name)) : List.of()), CLOCK, MAX_SIGNATURES,
             16 * 1024);
 
-    @FuzzTest(maxDuration = "8m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "7m", maxExecutions = 10_000_000)
     void signature(FuzzedDataProvider data) {
         int count = data.consumeInt(0, 4);
         int[] sizes = new int[count];
@@ -81,7 +81,7 @@ class DkimFuzzTest {
         return new Result(dkim, arc);
     }
 
-    @FuzzTest(maxDuration = "5m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "4m", maxExecutions = 10_000_000)
     void keyRecord(FuzzedDataProvider data) {
         KeyRecord key;
         try {

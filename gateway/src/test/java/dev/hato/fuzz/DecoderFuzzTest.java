@@ -148,7 +148,7 @@ class DecoderFuzzTest {
 
     // ---------------------------------------------------------------------------------------------------- IMAP framer
 
-    @FuzzTest(maxDuration = "8m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "7m", maxExecutions = 10_000_000)
     void imapFramer(FuzzedDataProvider data) {
         ImapFramer.Limits limits = new ImapFramer.Limits(data.consumeInt(1, 80), data.consumeLong(0, 200),
                 data.consumeLong(0, 200), data.consumeInt(1, 40));
@@ -220,7 +220,7 @@ class DecoderFuzzTest {
 
     // ---------------------------------------------------------------------------------------------------- MIME parser
 
-    @FuzzTest(maxDuration = "8m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "7m", maxExecutions = 10_000_000)
     void mime(FuzzedDataProvider data) {
         MessageLimits limits = new MessageLimits(data.consumeInt(1, 40), data.consumeInt(1, 6),
                 data.consumeInt(1, 40), data.consumeInt(1, 4096), MessageLimits.RFC_5322_LINE + data.consumeInt(0, 8));
@@ -268,7 +268,7 @@ class DecoderFuzzTest {
 
     // ------------------------------------------------------------------------------- forged Authentication-Results
 
-    @FuzzTest(maxDuration = "6m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "5m", maxExecutions = 10_000_000)
     void forgedResults(FuzzedDataProvider data) {
         Splits input = Splits.of(data);
         ForgedResultsFilter wholeFilter = new ForgedResultsFilter("mx.example.org");

@@ -36,7 +36,7 @@ class SaslFuzzTest {
     private static final byte[] CLIENT_KEY = clientKey();
     private static final String SERVER_NONCE = "3rfcNHYJY1ZVvWVs7j";
 
-    @FuzzTest(maxDuration = "6m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "5m", maxExecutions = 10_000_000)
     void scram(FuzzedDataProvider data) {
         boolean honest = data.consumeBoolean();
         byte[] first = data.consumeBytes(data.consumeInt(0, 300));
@@ -74,7 +74,7 @@ class SaslFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "5m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "4m", maxExecutions = 10_000_000)
     void sasl(FuzzedDataProvider data) {
         int mechanism = data.consumeInt(0, 4);
         String response = data.consumeRemainingAsString();
