@@ -220,6 +220,14 @@ class DecoderFuzzTest {
 
     // ---------------------------------------------------------------------------------------------------- MIME parser
 
+    /**
+     * The parser that also collects text, whole and cut, and the offsets of every entity within its parent's.
+     * Replayed in every build, but not fuzzed: under Jazzer's fuzzing the JVM dies of a SIGSEGV in class resolution
+     * within seconds (OpenJDK 17.0.15, Jazzer 0.24.0), outside Hato's code; {@link MimeFuzzTest} fuzzes the structure.
+     * Its corpus (read the same way) is not kept here: 37 of its inputs break the offset checks below (a part that
+     * ends, or whose body starts, two octets past its parent's end; more entities than the part limit), an open
+     * finding (docs/security.md, "Fuzzing").
+     */
     @FuzzTest(maxDuration = "7m", maxExecutions = 10_000_000)
     void mime(FuzzedDataProvider data) {
         MessageLimits limits = new MessageLimits(data.consumeInt(1, 40), data.consumeInt(1, 6),
