@@ -73,6 +73,11 @@ public final class ScramKeys {
             } catch (IllegalArgumentException prohibited) {
                 return password;
             }
+        } catch (IndexOutOfBoundsException mappedToNothing) {
+            // A password of nothing but characters SASLprep maps to nothing (soft hyphen, zero-width space): the
+            // library fails on the empty result (ArrayIndexOutOfBoundsException, found by fuzzing). No client can
+            // prepare it either; kept as typed, like a prohibited one.
+            return password;
         }
     }
 

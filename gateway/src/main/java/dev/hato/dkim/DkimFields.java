@@ -133,7 +133,14 @@ final class DkimFields {
             return rsa.generatePublic(new X509EncodedKeySpec(data));
         } catch (GeneralSecurityException e) {
             // Some publish the bare PKCS#1 RSAPublicKey rather than the SubjectPublicKeyInfo; accepted, as dkimpy does.
-            org.bouncycastle.asn1.pkcs.RSAPublicKey pkcs1 = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(data);
+            org.bouncycastle.asn1.pkcs.RSAPublicKey pkcs1;
+            try {
+                pkcs1 = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(data);
+            } catch (RuntimeException notPkcs1) {
+                // Bouncy Castle's ASN.1 reader refuses garbage with whatever it meets: NullPointerException for no
+                // octets, IllegalStateException for an INTEGER or NULL where a SEQUENCE belongs (found by fuzzing).
+                throw new GeneralSecurityException("neither SubjectPublicKeyInfo nor PKCS#1 RSAPublicKey", notPkcs1);
+            }
             return rsa.generatePublic(new RSAPublicKeySpec(pkcs1.getModulus(), pkcs1.getPublicExponent()));
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +134,22 @@ class DkimVerifierTest {
                 1 << 20);
         assertThat(verify(revoked, RFC8463.getBytes(StandardCharsets.US_ASCII), 0)).extracting(DkimVerdict::reason)
                 .contains("key revoked");
+    }
+
+    @Test
+    void aKeyRecordWhosePublicKeyIsNotAKeyShouldBePermerrorNotTemperror() {
+        // Found by DkimFuzzTest#keyRecord: Bouncy Castle's PKCS#1 fallback threw IllegalStateException (an INTEGER
+        // where a SEQUENCE belongs) or NullPointerException (no octets), which the lookup's error handling turned into
+        // a temperror ("key lookup failed"), so a sender could have its mail deferred rather than judged.
+        for (String p : List.of("AgEA", "BQA=")) {
+            DkimVerifier garbage = new DkimVerifier(name -> Mono.just(List.of("v=DKIM1; k=rsa; p=" + p)), CLOCK, 5,
+                    1 << 20);
+            DkimVerdict rsa = verify(garbage, RFC8463.getBytes(StandardCharsets.US_ASCII), 0).get(1);
+            assertThat(rsa.result()).as(p).isEqualTo(DkimVerdict.Result.PERMERROR);
+            assertThat(rsa.reason()).as(p).isEqualTo("unusable public key");
+        }
+        assertThatThrownBy(() -> DkimFields.publicKey("", false)).isInstanceOf(GeneralSecurityException.class);
+        assertThatThrownBy(() -> DkimFields.publicKey("AgEA", false)).isInstanceOf(GeneralSecurityException.class);
     }
 
     @Test
