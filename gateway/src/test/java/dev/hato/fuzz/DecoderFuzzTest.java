@@ -10,6 +10,7 @@ import dev.hato.inbound.ForgedResultsFilter;
 import dev.hato.message.LimitBreach;
 import dev.hato.message.MessageLimits;
 import dev.hato.message.MessageParser;
+import dev.hato.message.MessagePart;
 import dev.hato.message.MimeEntity;
 import dev.hato.protocol.wire.Decoded;
 import dev.hato.smtp.wire.SmtpDataDecoder;
@@ -224,9 +225,10 @@ class DecoderFuzzTest {
      * The parser that also collects text, whole and cut, and the offsets of every entity within its parent's.
      * Replayed in every build, but not fuzzed: under Jazzer's fuzzing the JVM dies of a SIGSEGV in class resolution
      * within seconds (OpenJDK 17.0.15, Jazzer 0.24.0), outside Hato's code; {@link MimeFuzzTest} fuzzes the structure.
-     * Its corpus (read the same way) is not kept here: 37 of its inputs break the offset checks below (a part that
-     * ends, or whose body starts, two octets past its parent's end; more entities than the part limit), an open
-     * finding (docs/security.md, "Fuzzing").
+     * Its corpus (read the same way) is kept here too: 37 of its inputs broke the offset checks below (a part whose
+     * header a boundary line of an enclosing multipart cut short started its body two octets past its parent's end;
+     * the empty part given to a multipart without any was counted as an entity), fixed (docs/security.md,
+     * "Fuzzing").
      */
     @FuzzTest(maxDuration = "7m", maxExecutions = 10_000_000)
     void mime(FuzzedDataProvider data) {
@@ -259,7 +261,12 @@ class DecoderFuzzTest {
         return new Parse(parser.finish(), breach, parser.eightBitHeader(), top);
     }
 
-    /** Checks that every entity lies within its parent, in order; returns how many entities there are. */
+    /**
+     * Checks that every entity lies within its parent, in order; returns how many entities there are, not counting
+     * the empty part the parser gives a multipart without any (RFC 3501's body-type-mpart needs one; it is not in the
+     * message, so not counted against the part limit): a multipart's only part, empty, without header. A real part
+     * of that shape is not counted either, so the count is at most the parser's.
+     */
     private static int within(MimeEntity entity, long from, long to, int depth) {
         assertThat(depth).isLessThan(200);
         assertThat(entity.headerStart()).isBetween(from, to);
@@ -268,7 +275,10 @@ class DecoderFuzzTest {
         int count = 1;
         long at = entity.bodyStart();
         for (MimeEntity child : entity.children()) {
-            count += within(child, at, entity.end(), depth + 1);
+            int inChild = within(child, at, entity.end(), depth + 1);
+            boolean added = entity.kind() == MessagePart.Kind.MULTIPART && entity.children().size() == 1
+                    && child.headerStart() == child.end() && child.fields().isEmpty();
+            count += added ? 0 : inChild;
             at = child.end();
         }
         return count;

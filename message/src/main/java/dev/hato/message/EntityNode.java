@@ -14,7 +14,8 @@ final class EntityNode {
     /** Which part of the entity is being read. */
     enum Phase { HEADER, LEAF_BODY, MESSAGE, PARTS, EPILOGUE }
 
-    final long headerStart;
+    /** Where its header starts; moved back only to its parent's end ({@code MessageParser}, RFC 2046 §5.1.1). */
+    long headerStart;
     final List<Boundary> boundaries;
     final boolean inDigest;
     final int depth;

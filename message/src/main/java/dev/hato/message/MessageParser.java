@@ -46,8 +46,9 @@ import org.jspecify.annotations.Nullable;
  * maxDepth} (100 by default) comparisons of a hash of the line's first octets (computed once per line) with the
  * boundary's, and only where they agree of the octets (at most 252), so bounded per such line whatever the shape;
  * once per header line one look at its kept octets, and once per header section one parse of its Content-Type. So
- * it may run on an event loop. Memory: the entity tree (at most {@code maxParts} nodes, each with the fields it
- * keeps, each at most {@code maxFieldOctets}) and the current line's kept octets.
+ * it may run on an event loop. Memory: the entity tree (at most {@code maxParts} nodes, plus
+ * the empty part of each multipart without any, the parser's and not counted; each with the fields it keeps, each
+ * at most {@code maxFieldOctets}) and the current line's kept octets.
  */
 public final class MessageParser {
 
@@ -78,7 +79,8 @@ public final class MessageParser {
     private static final int END_OF_INPUT = -1;
     private static final byte[] CRLF = {'\r', '\n'};
 
-    private enum HeaderLine { FIELD, END, PUSH_BACK }
+    /** A header line: a field, the empty line, a line that is the body's, or a boundary line of an enclosing multipart. */
+    private enum HeaderLine { FIELD, END, PUSH_BACK, BOUNDARY }
 
     /** Where a body ended: at a boundary line of some enclosing multipart, or at the end of the input. */
     private record Stop(int level, boolean close, long lineStart, int previousTerminator, long previousLength,
@@ -391,8 +393,13 @@ public final class MessageParser {
                     endHeader(top, after);
                     consumed = true;
                 } else {
-                    lineCount--; // the line is read again as the body's (RFC 5322 §2.1 has no header without it)
-                    endHeader(top, start);
+                    // The line is read again as the body's (RFC 5322 §2.1 has no header without it). A boundary line
+                    // ends the entity: the line break before it belongs to it (RFC 2046 §5.1.1), so the header ends,
+                    // and the empty body starts and ends, before that line break, never before the header starts.
+                    long bodyStart = outcome == HeaderLine.BOUNDARY
+                            ? Math.max(top.headerStart, start - previousTerminator) : start;
+                    lineCount--;
+                    endHeader(top, bodyStart);
                     lineCount++;
                 }
             } else {
@@ -438,7 +445,7 @@ public final class MessageParser {
             return HeaderLine.END;
         }
         if (boundary(node.boundaries, length, truncated, lineStart) != null) {
-            return HeaderLine.PUSH_BACK;
+            return HeaderLine.BOUNDARY;
         }
         String line = new String(kept, 0, keptLength, StandardCharsets.ISO_8859_1);
         if (keptLength > 0 && (kept[0] == ' ' || kept[0] == '\t')) {
@@ -541,6 +548,7 @@ public final class MessageParser {
             }
             node.end = stop.end(node.bodyStart, node.startIndex);
             node.lines = stop.lines(node.startIndex);
+            within(node.children, node.end);
             stack.pop();
             if (text != null) {
                 text.endText();
@@ -548,6 +556,26 @@ public final class MessageParser {
             if (stack.isEmpty()) {
                 done = node;
             }
+        }
+    }
+
+    /**
+     * The parts that end past their parent's {@code end} moved to it, with their own parts: an entity ends before the
+     * line break that precedes the boundary line ending it (RFC 2046 §5.1.1), and that line break can be one its last
+     * part already holds, when it ends a header (its empty line, or the part right after a boundary line, which has
+     * no header at all) directly before a boundary of an enclosing multipart. Only parts on the stack's path can
+     * reach past it, so this is bounded by the depth.
+     */
+    private static void within(List<EntityNode> children, long end) {
+        for (int i = children.size() - 1; i >= 0; i--) {
+            EntityNode child = children.get(i);
+            if (child.end <= end && child.headerStart <= end) {
+                return;
+            }
+            child.headerStart = Math.min(child.headerStart, end);
+            child.bodyStart = Math.min(child.bodyStart, end);
+            child.end = Math.min(child.end, end);
+            within(child.children, end);
         }
     }
 

@@ -177,6 +177,85 @@ class MessageParserTest {
         assertThat(List.of(inner.type(), inner.subtype())).containsExactly("APPLICATION", "OCTET-STREAM");
     }
 
+    /** Offsets as "headerStart/bodyStart/end", parts in brackets. */
+    private static String offsets(MimeEntity entity) {
+        StringBuilder out = new StringBuilder(entity.headerStart() + "/" + entity.bodyStart() + "/" + entity.end());
+        if (!entity.children().isEmpty()) {
+            out.append(" [");
+            for (int i = 0; i < entity.children().size(); i++) {
+                out.append(i > 0 ? ", " : "").append(offsets(entity.children().get(i)));
+            }
+            out.append(']');
+        }
+        return out.toString();
+    }
+
+    private static String offsets(String message) {
+        return offsets(parse(message.getBytes(StandardCharsets.ISO_8859_1)).result().root());
+    }
+
+    // RFC 2046 §5.1.1: the line break before a boundary line belongs to it, so an entity that a boundary line ends
+    // ends before that line break; and every part lies within its parent (a fuzzing finding, docs/security.md).
+
+    @Test
+    void aHeaderCutShortByABoundaryLineShouldEndBeforeTheLineBreakThatBelongsToIt() {
+        // the part's header "Content-Type: text/plain" (50..74), then "\r\n--b--" at 74: empty body at 74
+        String message = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n"
+                + "--b--\r\n";
+        assertThat(offsets(message)).isEqualTo("0/45/83 [50/74/74]");
+    }
+
+    @Test
+    void anEncapsulatedHeaderCutShortByABoundaryLineShouldLieWithinItsMessagePart() {
+        // message/rfc822 part 50..92, its body (82..92) "Subject: x" a message whose header a boundary line cut
+        // short: it started its (empty) body at 94, two octets past its parent's end
+        String message = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n"
+                + "Subject: x\r\n--b--\r\n";
+        assertThat(offsets(message)).isEqualTo("0/45/101 [50/82/92 [82/92/92]]");
+    }
+
+    @Test
+    void aPartHeaderCutShortByAnEnclosingBoundaryLineShouldLieWithinItsMultipart() {
+        // the inner multipart (50..130) ends at the outer closing boundary line (132); its part's header, cut short
+        // by it, started its body at 132
+        String message = "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
+                + "Content-Type: multipart/alternative; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n"
+                + "--o--\r\n";
+        assertThat(offsets(message)).isEqualTo("0/45/139 [50/101/130 [106/130/130]]");
+    }
+
+    @Test
+    void anEncapsulatedHeaderEndedRightBeforeABoundaryLineShouldLieWithinItsMessagePart() {
+        // the empty line (94..96) that ends the encapsulated header is the line break of the boundary line at 96:
+        // the message/rfc822 part ends at 94, and so does the encapsulated message's header
+        String message = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n"
+                + "Subject: x\r\n\r\n--b--\r\n";
+        assertThat(offsets(message)).isEqualTo("0/45/103 [50/82/94 [82/94/94]]");
+    }
+
+    @Test
+    void aPartRightBeforeAnEnclosingBoundaryLineShouldLieWithinItsMultipart() {
+        // "--i" (95..98) then the outer closing boundary line at 100: the inner multipart ends at 98, and its part,
+        // which would start after "--i\r\n", at 100, is the empty part at 98
+        String message = "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
+                + "Content-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n--o--\r\n";
+        assertThat(offsets(message)).isEqualTo("0/45/107 [50/95/98 [98/98/98]]");
+    }
+
+    @Test
+    void theEmptyPartOfAMultipartWithoutAnyShouldNotCountAgainstThePartLimit() {
+        // one entity in the message; the empty text/plain part RFC 3501 needs is the parser's, not the message's
+        byte[] message = "Content-Type: multipart/mixed; boundary=b\r\n\r\nno boundary line\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        MessageParser parser = MessageParser.structure(new MessageLimits(1, 8, 1_000, 64 * 1024, 998));
+        parser.feed(message, 0, message.length);
+
+        assertThat(parser.end()).isNull();
+        MessageParser.Parsed parsed = parser.finish();
+        assertThat(parsed.opaque()).isFalse();
+        assertThat(offsets(parsed.root())).isEqualTo("0/45/63 [63/63/63]");
+    }
+
     @Test
     void aFieldLongerThanTheLimitShouldBeLeftOut() {
         String message = "Subject: " + "x".repeat(1_200) + "\r\nFrom: a@b\r\n\r\nbody";
