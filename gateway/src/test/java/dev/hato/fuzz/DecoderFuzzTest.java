@@ -286,7 +286,7 @@ class DecoderFuzzTest {
 
     // ------------------------------------------------------------------------------- forged Authentication-Results
 
-    @FuzzTest(maxDuration = "5m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "20m", maxExecutions = 10_000_000)
     void forgedResults(FuzzedDataProvider data) {
         Splits input = Splits.of(data);
         ForgedResultsFilter wholeFilter = new ForgedResultsFilter("mx.example.org");
