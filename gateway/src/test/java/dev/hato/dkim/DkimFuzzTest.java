@@ -42,7 +42,7 @@ class DkimFuzzTest {
             name -> Mono.just(KEYS.containsKey(name) ? List.of(KEYS.get(name)) : List.of()), CLOCK, MAX_SIGNATURES,
             16 * 1024);
 
-    @FuzzTest(maxDuration = "7m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "60m", maxExecutions = 10_000_000)
     void signature(FuzzedDataProvider data) {
         int count = data.consumeInt(0, 4);
         int[] sizes = new int[count];

@@ -149,7 +149,7 @@ class DecoderFuzzTest {
 
     // ---------------------------------------------------------------------------------------------------- IMAP framer
 
-    @FuzzTest(maxDuration = "7m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "60m", maxExecutions = 10_000_000)
     void imapFramer(FuzzedDataProvider data) {
         ImapFramer.Limits limits = new ImapFramer.Limits(data.consumeInt(1, 80), data.consumeLong(0, 200),
                 data.consumeLong(0, 200), data.consumeInt(1, 40));
@@ -286,7 +286,7 @@ class DecoderFuzzTest {
 
     // ------------------------------------------------------------------------------- forged Authentication-Results
 
-    @FuzzTest(maxDuration = "20m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "60m", maxExecutions = 10_000_000)
     void forgedResults(FuzzedDataProvider data) {
         Splits input = Splits.of(data);
         ForgedResultsFilter wholeFilter = new ForgedResultsFilter("mx.example.org");

@@ -18,7 +18,7 @@ import java.util.List;
  */
 class MimeFuzzTest {
 
-    @FuzzTest(maxDuration = "6m", maxExecutions = 10_000_000)
+    @FuzzTest(maxDuration = "60m", maxExecutions = 10_000_000)
     void structure(FuzzedDataProvider data) {
         MessageLimits limits = new MessageLimits(data.consumeInt(1, 40), data.consumeInt(1, 6),
                 data.consumeInt(1, 40), data.consumeInt(1, 4096), MessageLimits.RFC_5322_LINE + data.consumeInt(0, 8));
