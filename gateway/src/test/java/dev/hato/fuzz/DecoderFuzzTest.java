@@ -13,6 +13,7 @@ import dev.hato.message.MessageParser;
 import dev.hato.message.MessagePart;
 import dev.hato.message.MimeEntity;
 import dev.hato.protocol.wire.Decoded;
+import dev.hato.protocol.wire.LineFramer;
 import dev.hato.smtp.wire.SmtpDataDecoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -25,12 +26,12 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The streaming decoders meet a coverage-guided fuzzer (Jazzer; issue 20 item 7): the SMTP DATA decoder, the IMAP
- * framer, the MIME parser and the filter that renames forged Authentication-Results fields. Each reads octets as they
- * arrive, so each target feeds the same octets twice, whole and cut at points the fuzzer chooses ({@link Splits}),
- * and the two results must be the same (a differential invariant: a decoder whose state is lost at a chunk boundary
- * is caught even when it does not throw); the SMTP DATA decoder is also compared with a plain reference decoding of
- * the whole input. Any exception, a hang or a runaway allocation is a finding too. Seeds and findings are replayed
+ * The streaming decoders meet a coverage-guided fuzzer (Jazzer; issue 20 item 7): the SMTP DATA decoder, the line
+ * framer of SMTP and POP3 commands, the IMAP framer, the MIME parser and the filter that renames forged
+ * Authentication-Results fields. Each reads octets as they arrive, so each target feeds the same octets twice, whole
+ * and cut at points the fuzzer chooses ({@link Splits}), and the two results must be the same (a differential
+ * invariant: a decoder whose state is lost at a chunk boundary is caught even when it does not throw); the SMTP DATA
+ * decoder and the line framer are also compared with a plain reference decoding of the whole input. Any exception, a hang or a runaway allocation is a finding too. Seeds and findings are replayed
  * in every build from {@code src/test/resources/dev/hato/fuzz/DecoderFuzzTestInputs/<target>/}; docs/security.md,
  * "Fuzzing", has the runs.
  */
@@ -145,6 +146,65 @@ class DecoderFuzzTest {
         byte[] rest = ended ? Arrays.copyOfRange(in, i, in.length) : new byte[0];
         byte[] octets = content.toByteArray();
         return new DataRun(octets, ended, rest, octets.length, bare, nul, false);
+    }
+
+    // ------------------------------------------------------------------------------------------ SMTP and POP3 lines
+
+    @FuzzTest(maxDuration = "30m", maxExecutions = 10_000_000)
+    void lineFramer(FuzzedDataProvider data) {
+        int maxLineLength = data.consumeInt(1, 80);
+        Splits input = Splits.of(data);
+        List<String> whole = lines(maxLineLength, List.of(input.whole()));
+        assertThat(lines(maxLineLength, input.pieces())).isEqualTo(whole);
+        assertThat(whole).isEqualTo(referenceLines(maxLineLength, input.whole()));
+    }
+
+    /** {@link LineFramer}'s lines and failures as text. */
+    private static List<String> lines(int maxLineLength, List<byte[]> pieces) {
+        LineFramer framer = new LineFramer(maxLineLength);
+        List<String> events = new ArrayList<>();
+        HexFormat hex = HexFormat.of();
+        for (byte[] piece : pieces) {
+            ByteBuffer in = ByteBuffer.wrap(piece);
+            for (int calls = 0; ; calls++) {
+                if (calls > piece.length + 1) {
+                    throw new AssertionError("more calls than octets in a piece of " + piece.length);
+                }
+                Decoded decoded = framer.next(in);
+                if (decoded instanceof Decoded.NeedMore) {
+                    assertThat(in.hasRemaining()).isFalse();
+                    break;
+                }
+                if (decoded instanceof Decoded.Line line) {
+                    events.add("line " + hex.formatHex(line.bytes()));
+                } else if (decoded instanceof Decoded.Failure failure) {
+                    events.add("failure " + failure.kind());
+                } else {
+                    throw new AssertionError("unexpected " + decoded);
+                }
+            }
+        }
+        return events;
+    }
+
+    /**
+     * What RFC 5321 §2.3.8 and §4.5.3.1.4 and the framer's documented leniency say: each LF ends a line, a CR right
+     * before it is not part of it, a line longer than the limit is a failure, an unterminated tail is nothing yet.
+     */
+    private static List<String> referenceLines(int maxLineLength, byte[] in) {
+        List<String> events = new ArrayList<>();
+        HexFormat hex = HexFormat.of();
+        int start = 0;
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] != '\n') {
+                continue;
+            }
+            int end = i > start && in[i - 1] == '\r' ? i - 1 : i;
+            events.add(end - start > maxLineLength ? "failure " + Decoded.Failure.Kind.LINE_TOO_LONG
+                    : "line " + hex.formatHex(in, start, end));
+            start = i + 1;
+        }
+        return events;
     }
 
     // ---------------------------------------------------------------------------------------------------- IMAP framer
