@@ -125,6 +125,16 @@ final class CountingMailboxes implements Mailboxes {
     }
 
     @Override
+    public Mono<MessageMeta> message(long accountId, long mailboxId, long uid) {
+        return delegate.message(accountId, mailboxId, uid);
+    }
+
+    @Override
+    public Flux<MessageMeta> newest(long accountId, long mailboxId, long beforeUid, int limit) {
+        return delegate.newest(accountId, mailboxId, beforeUid, limit);
+    }
+
+    @Override
     public Mono<FlagUpdate> store(long accountId, long mailboxId, Collection<Long> uids, FlagMode mode,
                                   Set<String> flags, @Nullable Long unchangedSince) {
         return delegate.store(accountId, mailboxId, uids, mode, flags, unchangedSince);

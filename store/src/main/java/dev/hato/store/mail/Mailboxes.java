@@ -57,6 +57,15 @@ public interface Mailboxes {
     /** All messages of the mailbox in UID order. */
     Flux<MessageMeta> messages(long accountId, long mailboxId);
 
+    /** The message of {@code uid} in the mailbox, or empty when there is none. */
+    Mono<MessageMeta> message(long accountId, long mailboxId, long uid);
+
+    /**
+     * At most {@code limit} messages with a UID below {@code beforeUid}, newest (highest UID) first: one page of a
+     * message list, read through the primary key whatever the mailbox's size.
+     */
+    Flux<MessageMeta> newest(long accountId, long mailboxId, long beforeUid, int limit);
+
     /** Messages whose modseq is above {@code modseq}, in UID order (RFC 7162 CHANGEDSINCE). */
     Flux<MessageMeta> changedSince(long accountId, long mailboxId, long modseq);
 

@@ -125,6 +125,24 @@ final class PgMailboxes implements Mailboxes {
     }
 
     @Override
+    public Mono<MessageMeta> message(long accountId, long mailboxId, long uid) {
+        return db.query("SELECT " + PgMessages.MESSAGE_COLUMNS + " FROM message"
+                + " WHERE account_id = $1 AND mailbox_id = $2 AND uid = $3", PgMessages::message, accountId, mailboxId,
+                uid).singleOrEmpty();
+    }
+
+    @Override
+    public Flux<MessageMeta> newest(long accountId, long mailboxId, long beforeUid, int limit) {
+        if (limit < 1) {
+            return Flux.empty();
+        }
+        // A backward scan of message_pkey (account_id, mailbox_id, uid), stopped after the page.
+        return db.query("SELECT " + PgMessages.MESSAGE_COLUMNS + " FROM message"
+                + " WHERE account_id = $1 AND mailbox_id = $2 AND uid < $3 ORDER BY uid DESC LIMIT $4",
+                PgMessages::message, accountId, mailboxId, beforeUid, limit);
+    }
+
+    @Override
     public Flux<MessageMeta> changedSince(long accountId, long mailboxId, long modseq) {
         // message_modseq_idx (account_id, mailbox_id, modseq) finds them; few, so sorting by UID is cheap.
         return db.query("SELECT " + PgMessages.MESSAGE_COLUMNS + " FROM message"

@@ -75,6 +75,28 @@ class PgMessagesTest extends MessagesContract {
     }
 
     @Test
+    void oneMessageAndAPageOfTheNewestShouldBeReadByUid() {
+        Account account = freshAccount();
+        for (int i = 1; i <= 7; i++) {
+            deliver(TestContent.unique("page " + i), account);
+        }
+        MailboxInfo box = inbox(account);
+        STORE.store().mailboxes().expunge(account.id(), box.id(), List.of(5L)).block();
+        Mailboxes mailboxes = STORE.store().mailboxes();
+
+        assertThat(mailboxes.message(account.id(), box.id(), 3).block().uid()).isEqualTo(3);
+        assertThat(mailboxes.message(account.id(), box.id(), 5).blockOptional()).isEmpty();
+        assertThat(mailboxes.message(account.id() + 1_000_000, box.id(), 3).blockOptional()).isEmpty();
+        assertThat(mailboxes.newest(account.id(), box.id(), Long.MAX_VALUE, 3).map(m -> m.uid()).collectList().block())
+                .containsExactly(7L, 6L, 4L);
+        assertThat(mailboxes.newest(account.id(), box.id(), 4, 3).map(m -> m.uid()).collectList().block())
+                .containsExactly(3L, 2L, 1L);
+        assertThat(mailboxes.newest(account.id(), box.id(), 2, 3).map(m -> m.uid()).collectList().block())
+                .containsExactly(1L);
+        assertThat(mailboxes.newest(account.id(), box.id(), Long.MAX_VALUE, 0).collectList().block()).isEmpty();
+    }
+
+    @Test
     void anExpungeOfNothingShouldRecordNoChange() {
         Account account = freshAccount();
         deliver(TestContent.unique("1"), account);
