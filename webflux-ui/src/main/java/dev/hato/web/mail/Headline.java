@@ -8,11 +8,12 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One line of the message list: who from, what about, when, and whether it is read. Read from the first octets of
- * the message (its header section), decoded with the message model's encoded-word decoder.
+ * One line of the message list: who from, what about, when, whether it is read, and the first words of its text (the
+ * RFC 8970 preview stored at delivery). Read from the first octets of the message (its header section), decoded with
+ * the message model's encoded-word decoder.
  */
 public record Headline(long uid, String from, String subject, Instant received, long size, boolean seen,
-                       boolean flagged) {
+                       boolean flagged, String preview) {
 
     /** Octets of a message read for its list line: enough for the header section of nearly every message. */
     static final int HEAD = 16 * 1024;
@@ -22,7 +23,11 @@ public record Headline(long uid, String from, String subject, Instant received, 
 
     /** When it arrived, in the server's time zone. */
     public String when() {
-        return WHEN.format(received);
+        return when(received);
+    }
+
+    static String when(Instant instant) {
+        return WHEN.format(instant);
     }
 
     /**
@@ -30,7 +35,7 @@ public record Headline(long uid, String from, String subject, Instant received, 
      * then as empty.
      */
     static Headline of(long uid, @Nullable ByteBuffer head, Instant received, long size, boolean seen,
-                       boolean flagged) {
+                       boolean flagged, String preview) {
         String subject = "";
         String from = "";
         if (head != null) {
@@ -46,7 +51,7 @@ public record Headline(long uid, String from, String subject, Instant received, 
                 from = EncodedWords.decode(rawFrom).strip();
             }
         }
-        return new Headline(uid, from, subject, received, size, seen, flagged);
+        return new Headline(uid, from, subject, received, size, seen, flagged, preview);
     }
 
     /** The header section as text: raw UTF-8 is allowed there (RFC 6532); anything else shows as U+FFFD. */

@@ -37,7 +37,7 @@ final class Preloaded {
             "/webjars/htmx.org/2.0.7/dist/htmx.min.js", "META-INF/resources/webjars/htmx.org/2.0.7/dist/htmx.min.js",
             "/static/hato.css", "web/static/hato.css");
 
-    static final List<String> TEMPLATES = List.of("fragments", "login", "inbox", "setup");
+    static final List<String> TEMPLATES = List.of("fragments", "login", "mailbox", "message", "folders", "setup");
 
     private Preloaded() { }
 

@@ -5,7 +5,10 @@ import dev.hato.store.mail.Mailboxes;
 import dev.hato.web.login.LoginFilter;
 import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
-import dev.hato.web.mail.InboxRoutes;
+import dev.hato.web.mail.FolderRoutes;
+import dev.hato.web.mail.MailRoutes;
+import dev.hato.web.mail.MessageReading;
+import dev.hato.web.mail.ReaderRoutes;
 import dev.hato.web.setup.ClientSettings;
 import dev.hato.web.setup.SetupRoutes;
 import java.net.URI;
@@ -62,9 +65,12 @@ import reactor.core.publisher.Mono;
  */
 public final class WebSite {
 
-    /** No inline script or style anywhere; nothing may frame a page; forms post only here. */
+    /**
+     * No inline script or style anywhere; nothing may frame a page; forms post only here; frames only from here (a
+     * message's HTML, which comes with a stricter policy of its own).
+     */
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+            + "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'";
     public static final String SESSION_COOKIE = "__Host-hato-session";
     public static final String CSRF_COOKIE = "__Host-hato-csrf";
@@ -75,7 +81,9 @@ public final class WebSite {
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Mailboxes mailboxes,
                                           Blobs blobs, Supplier<ClientSettings> clients) {
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
-                .and(new InboxRoutes(mailboxes, blobs).routes())
+                .and(new MailRoutes(mailboxes, blobs).routes())
+                .and(new ReaderRoutes(mailboxes, new MessageReading(blobs)).routes())
+                .and(new FolderRoutes(mailboxes).routes())
                 .and(new SetupRoutes(clients).routes())
                 .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views()).build();

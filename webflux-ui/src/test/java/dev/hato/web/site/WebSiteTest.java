@@ -26,6 +26,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.BodyInserters;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -53,13 +54,11 @@ class WebSiteTest {
         return Mono.just(new PasswordCheck.Rejected(login.contains("@")));
     };
 
-    /** An account without an INBOX yet: only {@code find} is asked, and answers empty. */
+    /** An account without any mailbox yet: only listings are asked, and answer nothing. */
     private final Mailboxes mailboxes = (Mailboxes) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[] {Mailboxes.class}, (proxy, method, args) -> {
-                if (method.getName().equals("find")) {
-                    return Mono.empty();
-                }
-                throw new UnsupportedOperationException(method.getName());
+            new Class<?>[] {Mailboxes.class}, (proxy, method, args) -> switch (method.getName()) {
+                case "list", "subscriptions", "newest" -> Flux.empty();
+                default -> throw new UnsupportedOperationException(method.getName());
             });
     private final Blobs blobs = (Blobs) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] {Blobs.class}, (proxy, method, args) -> {

@@ -1,0 +1,235 @@
+package dev.hato.web.mail;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+import dev.hato.store.mail.Blobs;
+import dev.hato.store.mail.MailboxException;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageMeta;
+import dev.hato.web.login.WebUser;
+import dev.hato.web.page.PageModel;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Mono;
+
+/**
+ * The message list of a folder, with the folder tree beside it, and the actions on messages: mark read, unread,
+ * flagged, move, copy, delete (to Trash; in Trash, for good). Every folder is looked up among the logged-in
+ * person's own, so an ID from someone else's account is simply not found (404).
+ *
+ * <p>{@code GET /mail} is the INBOX; {@code GET /mail/folder/{id}} any folder, {@link #PAGE} messages a page, newest
+ * first, {@code ?before=<uid>} for older ones ({@code …/rows} returns only the rows, for htmx); {@code POST
+ * /mail/folder/{id}/act} with {@code action} and one or more {@code uid}.
+ */
+public final class MailRoutes {
+
+    static final int PAGE = 50;
+
+    private final Mailboxes mailboxes;
+    private final Blobs blobs;
+
+    public MailRoutes(Mailboxes mailboxes, Blobs blobs) {
+        this.mailboxes = mailboxes;
+        this.blobs = blobs;
+    }
+
+    public RouterFunction<ServerResponse> routes() {
+        return route()
+                .GET("/mail", request -> list(request, null, "mailbox"))
+                .GET("/mail/rows", request -> list(request, null, "mailbox :: rows"))
+                .GET("/mail/folder/{id}", request -> list(request, id(request), "mailbox"))
+                .GET("/mail/folder/{id}/rows", request -> list(request, id(request), "mailbox :: rows"))
+                .POST("/mail/folder/{id}/act", this::act)
+                .build();
+    }
+
+    static long id(ServerRequest request) {
+        return number(request.pathVariable("id"));
+    }
+
+    static long number(String text) {
+        try {
+            long value = Long.parseLong(text);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    }
+
+    /** The logged-in person, the common model and every folder of theirs, with the one asked for. */
+    record Context(WebUser user, Map<String, Object> model, List<Folder> folders, Folder folder) { }
+
+    static Mono<Context> context(ServerRequest request, Mailboxes mailboxes, @org.jspecify.annotations.Nullable Long id) {
+        return PageModel.of(request).flatMap(model -> {
+            WebUser user = (WebUser) model.get("user");
+            if (user == null) {
+                return Mono.error(new ResponseStatusException(HttpStatus.UNAUTHORIZED));
+            }
+            return Folder.all(mailboxes, user.accountId()).flatMap(folders -> Mono.justOrEmpty(folders.stream()
+                            .filter(folder -> id == null ? folder.inbox() : folder.id() == id).findFirst())
+                    // An account whose INBOX is not made yet (IMAP makes it on first use) has an empty one.
+                    .switchIfEmpty(Mono.defer(() -> id == null ? Mono.just(Folder.EMPTY_INBOX)
+                            : Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND))))
+                    .map(folder -> {
+                        model.put("folders", folders);
+                        model.put("folder", folder);
+                        model.put("others", folders.stream().filter(other -> other.id() != folder.id()).toList());
+                        return new Context(user, model, folders, folder);
+                    }));
+        });
+    }
+
+    private Mono<ServerResponse> list(ServerRequest request, @org.jspecify.annotations.Nullable Long id, String view) {
+        long before = request.queryParam("before").map(MailRoutes::uidOrMax).orElse(Long.MAX_VALUE);
+        return context(request, mailboxes, id).flatMap(context -> mailboxes
+                .newest(context.user().accountId(), context.folder().id(), before, PAGE + 1)
+                .collectList()
+                .flatMap(rows -> {
+                    boolean older = rows.size() > PAGE;
+                    List<MessageMeta> shown = older ? rows.subList(0, PAGE) : rows;
+                    return headlines(shown).map(headlines -> {
+                        Map<String, Object> model = context.model();
+                        model.put("headlines", headlines);
+                        model.put("base", base(context.folder()));
+                        if (older) {
+                            model.put("olderBefore", shown.get(shown.size() - 1).uid());
+                        }
+                        if (before != Long.MAX_VALUE) {
+                            model.put("paged", true);
+                        }
+                        request.queryParam("error").ifPresent(error -> model.put("error", error));
+                        return model;
+                    });
+                })
+                .flatMap(model -> ServerResponse.ok().render(view, model)));
+    }
+
+    /** Where a folder's list is: {@code /mail} for the INBOX (the page people land on), else by ID. */
+    static String base(Folder folder) {
+        return folder.inbox() ? "/mail" : "/mail/folder/" + folder.id();
+    }
+
+    private Mono<List<Headline>> headlines(List<MessageMeta> rows) {
+        if (rows.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        Map<Long, Integer> lengths = new HashMap<>();
+        List<Long> blobIds = new ArrayList<>();
+        for (MessageMeta row : rows) {
+            lengths.put(row.blobId(), (int) Math.max(1, Math.min(row.size(), Headline.HEAD)));
+            blobIds.add(row.blobId());
+        }
+        return Mono.zip(blobs.heads(lengths), blobs.previews(blobIds)).map(found -> rows.stream()
+                .map(row -> Headline.of(row.uid(), found.getT1().get(row.blobId()), row.internalDate(), row.size(),
+                        row.flags().contains("\\Seen"), row.flags().contains("\\Flagged"),
+                        found.getT2().getOrDefault(row.blobId(), "")))
+                .toList());
+    }
+
+    /** The actions of the list's and the reader's forms. */
+    private Mono<ServerResponse> act(ServerRequest request) {
+        return request.formData().flatMap(form -> context(request, mailboxes, id(request)).flatMap(context -> {
+            String action = Optional.ofNullable(form.getFirst("action")).orElse("");
+            List<Long> uids = uids(form);
+            long account = context.user().accountId();
+            long source = context.folder().id();
+            String back = back(form, context.folder(), uids);
+            if (uids.isEmpty()) {
+                return redirect(back);
+            }
+            Mono<?> done = switch (action) {
+                case "read" -> flags(account, source, uids, Mailboxes.FlagMode.ADD, "\\Seen");
+                case "unread" -> flags(account, source, uids, Mailboxes.FlagMode.REMOVE, "\\Seen");
+                case "flag" -> flags(account, source, uids, Mailboxes.FlagMode.ADD, "\\Flagged");
+                case "unflag" -> flags(account, source, uids, Mailboxes.FlagMode.REMOVE, "\\Flagged");
+                case "move", "copy" -> target(context, form).flatMap(target ->
+                        mailboxes.copy(account, source, uids, target.id(), action.equals("move")));
+                case "delete" -> delete(context, uids);
+                default -> Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "unknown action"));
+            };
+            boolean leaves = action.equals("move") || action.equals("delete");
+            String after = leaves ? base(context.folder()) : back;
+            return done.then(redirect(after))
+                    .onErrorResume(MailboxException.class, e -> redirect(base(context.folder()) + "?error="
+                            + e.reason().name().toLowerCase(java.util.Locale.ROOT)));
+        }));
+    }
+
+    private Mono<?> flags(long account, long mailbox, List<Long> uids, Mailboxes.FlagMode mode, String flag) {
+        return mailboxes.store(account, mailbox, uids, mode, Set.of(flag), null);
+    }
+
+    private static Mono<Folder> target(Context context, MultiValueMap<String, String> form) {
+        String target = form.getFirst("target");
+        if (target == null) {
+            return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "no target folder"));
+        }
+        long id = number(target);
+        return Folder.find(context.folders(), id)
+                .switchIfEmpty(Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND)));
+    }
+
+    /** To Trash (made when there is none), or out of Trash for good. */
+    private Mono<?> delete(Context context, List<Long> uids) {
+        long account = context.user().accountId();
+        long source = context.folder().id();
+        if (context.folder().trash()) {
+            return mailboxes.store(account, source, uids, Mailboxes.FlagMode.ADD, Set.of("\\Deleted"), null)
+                    .then(mailboxes.expunge(account, source, uids));
+        }
+        Mono<Long> trash = Mono.justOrEmpty(context.folders().stream().filter(Folder::trash).findFirst())
+                .switchIfEmpty(Mono.justOrEmpty(context.folders().stream()
+                        .filter(folder -> folder.name().equalsIgnoreCase("Trash")).findFirst()))
+                .map(Folder::id)
+                .switchIfEmpty(Mono.defer(() -> mailboxes.create(account, "Trash", Folder.TRASH)
+                        .map(info -> info.id())));
+        return trash.flatMap(target -> mailboxes.copy(account, source, uids, target, true));
+    }
+
+    /** Where the form asked to go back to: the message (when it is still there) or the list. */
+    private static String back(MultiValueMap<String, String> form, Folder folder, List<Long> uids) {
+        if ("message".equals(form.getFirst("return")) && uids.size() == 1) {
+            return "/mail/folder/" + folder.id() + "/message/" + uids.get(0);
+        }
+        return base(folder);
+    }
+
+    private static List<Long> uids(MultiValueMap<String, String> form) {
+        List<String> values = form.getOrDefault("uid", List.of());
+        List<Long> uids = new ArrayList<>();
+        for (String value : values.subList(0, Math.min(values.size(), 1000))) {
+            long uid = uidOrMax(value);
+            if (uid != Long.MAX_VALUE) {
+                uids.add(uid);
+            }
+        }
+        return uids;
+    }
+
+    static Mono<ServerResponse> redirect(String location) {
+        return ServerResponse.seeOther(URI.create(location)).build();
+    }
+
+    static long uidOrMax(String text) {
+        try {
+            long uid = Long.parseLong(text);
+            return uid > 0 ? uid : Long.MAX_VALUE;
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

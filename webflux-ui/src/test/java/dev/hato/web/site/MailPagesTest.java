@@ -1,0 +1,484 @@
+package dev.hato.web.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.MessageMeta;
+import dev.hato.store.pg.PgStore;
+import dev.hato.store.pg.StoreSettings;
+import dev.hato.web.login.PasswordCheck;
+import dev.hato.web.login.WebUser;
+import dev.hato.web.setup.ClientSettings;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseCookie;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.HttpHandlerConnector;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.BodyInserters;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The mail pages over a real store (embedded PostgreSQL): the folder tree with unread counts, message lists with
+ * paging and previews, reading (decoded Japanese in ISO-2022-JP, Shift_JIS and EUC-JP, RFC 2231 attachment names,
+ * downloads), HTML made safe in its own sandboxed document, the actions on messages and the folder operations, and
+ * that nobody reaches another person's folders.
+ */
+class MailPagesTest {
+
+    private static final AtomicInteger PEOPLE = new AtomicInteger();
+    private static final String CRLF = "\r\n";
+    private static final Charset ISO_2022_JP = Charset.forName("ISO-2022-JP");
+
+    @TempDir
+    static Path data;
+    static PgStore store;
+
+    @BeforeAll
+    static void open() {
+        store = PgStore.open(StoreSettings.defaults(data));
+        store.directory().addDomain("pages.example.test").block();
+    }
+
+    @AfterAll
+    static void close() {
+        store.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- set-up
+
+    private static Account person() {
+        String authId = "p" + PEOPLE.incrementAndGet() + ".m.ail-x1";
+        return store.directory().addAccount(new NewAccount(authId + "@pages.example.test", authId, "Person", null))
+                .block();
+    }
+
+    private static MailboxInfo inbox(Account account) {
+        return store.mailboxes().find(account.id(), "INBOX").block();
+    }
+
+    private static long append(Account account, MailboxInfo box, byte[] message, String preview, String... flags) {
+        MessageFacts facts = new MessageFacts(new byte[0], "", "", new MessageFacts.SortFields("", "", "", "", null,
+                null, List.of(), null, null), preview);
+        return store.mailboxes().append(account.id(), box.id(), new Bytes(message), facts, Set.of(flags),
+                Instant.parse("2026-12-01T09:00:00Z")).block().uid();
+    }
+
+    private static long append(Account account, byte[] message, String... flags) {
+        return append(account, inbox(account), message, "", flags);
+    }
+
+    private record Bytes(byte[] bytes) implements MessageContent {
+        @Override
+        public byte[] sha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(bytes);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public long size() {
+            return bytes.length;
+        }
+
+        @Override
+        public Flux<ByteBuffer> chunks() {
+            // Small chunks, so a part's octets are cut across several.
+            return Flux.range(0, (bytes.length + 99) / 100).map(i -> ByteBuffer.wrap(bytes, i * 100,
+                    Math.min(100, bytes.length - i * 100)).slice());
+        }
+    }
+
+    /** A logged-in browser: its cookies, kept from response to response, and the CSRF token of the last page. */
+    private static final class Browser {
+        private final WebTestClient web;
+        private final Map<String, String> cookies = new HashMap<>();
+        private String token = "";
+
+        Browser(Account account) {
+            this(account, Duration.ofMinutes(30));
+        }
+
+        Browser(Account account, Duration idleTimeout) {
+            WebUser user = new WebUser(account.id(), account.authId(), account.address(), "Person");
+            PasswordCheck passwords = (login, password, client) -> Mono.just(login.equals(account.authId())
+                    ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
+            web = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
+                            new WebSettings(idleTimeout, false, 100), passwords, store.mailboxes(),
+                            store.blobs(), () -> new ClientSettings("mail.example.test", 993, 995, 465, 443))))
+                    .baseUrl("https://mail.example.test").responseTimeout(Duration.ofSeconds(30)).build();
+            get("/login");
+            post("/login", "username", account.authId(), "password", "any");
+            assertThat(cookies).containsKey(WebSite.SESSION_COOKIE);
+        }
+
+        EntityExchangeResult<byte[]> fetch(String path) {
+            EntityExchangeResult<byte[]> result = web.get().uri(path).cookies(jar -> cookies.forEach(jar::add))
+                    .exchange().expectBody().returnResult();
+            keep(result);
+            return result;
+        }
+
+        String get(String path) {
+            EntityExchangeResult<byte[]> result = fetch(path);
+            assertThat(result.getStatus().value()).as("GET " + path).isEqualTo(200);
+            return new String(result.getResponseBody(), StandardCharsets.UTF_8);
+        }
+
+        int status(String path) {
+            return fetch(path).getStatus().value();
+        }
+
+        /** Posts a form with the page's CSRF token; returns where it redirected to. */
+        String post(String path, String... fields) {
+            MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+            for (int i = 0; i < fields.length; i += 2) {
+                form.add(fields[i], fields[i + 1]);
+            }
+            form.add("_csrf", token);
+            EntityExchangeResult<byte[]> result = web.post().uri(path).cookies(jar -> cookies.forEach(jar::add))
+                    .contentType(MediaType.APPLICATION_FORM_URLENCODED).body(BodyInserters.fromFormData(form))
+                    .exchange().expectBody().returnResult();
+            keep(result);
+            assertThat(result.getStatus().is3xxRedirection()).as("POST " + path + ": " + result.getStatus()).isTrue();
+            return result.getResponseHeaders().getLocation().toString();
+        }
+
+        private void keep(EntityExchangeResult<byte[]> result) {
+            for (List<ResponseCookie> set : result.getResponseCookies().values()) {
+                for (ResponseCookie cookie : set) {
+                    cookies.put(cookie.getName(), cookie.getValue());
+                }
+            }
+            if (result.getResponseBody() != null) {
+                Matcher found = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                        .matcher(new String(result.getResponseBody(), StandardCharsets.UTF_8));
+                if (found.find()) {
+                    token = found.group(1);
+                }
+            }
+        }
+    }
+
+    private static List<Long> uids(String html) {
+        Matcher uid = Pattern.compile("<tr data-uid=\"(\\d+)\"").matcher(html);
+        List<Long> found = new java.util.ArrayList<>();
+        while (uid.find()) {
+            found.add(Long.parseLong(uid.group(1)));
+        }
+        return found;
+    }
+
+    private static String b64(byte[] octets) {
+        return Base64.getMimeEncoder(76, CRLF.getBytes(StandardCharsets.US_ASCII)).encodeToString(octets);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- tests
+
+    @Test
+    void theInboxShouldListTheNewestFiftyWithFoldersCountsAndPreviews() {
+        Account bob = person();
+        MailboxInfo box = inbox(bob);
+        for (int i = 1; i <= 60; i++) {
+            String header = i == 60
+                    ? "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\nSubject: =?UTF-8?B?5pel5pys6Kqe?="
+                    + "\r\n\tfolded"
+                    : "From: sender" + i + "@example.org\r\nSubject: message " + i;
+            append(bob, box, (header + "\r\n\r\nbody " + i + "\r\n").getBytes(StandardCharsets.UTF_8),
+                    "preview of " + i, i == 60 ? new String[] {"\\Flagged"} : i % 2 == 0 ? new String[] {"\\Seen"}
+                            : new String[0]);
+        }
+        store.mailboxes().create(bob.id(), "Projects", null).block();
+        store.mailboxes().create(bob.id(), "Projects/研究室", null).block();
+        Browser browser = new Browser(bob);
+
+        String page = browser.get("/mail");
+        assertThat(page).contains("60 messages, 31 unread", "山田", "日本語 folded", "message 59",
+                "sender59@example.org", "preview of 59", "href=\"/mail?before=11\"", "hx-get=\"/mail/rows?before=11\"");
+        assertThat(uids(page)).hasSize(50).startsWith(60L, 59L).endsWith(11L);
+        assertThat(page).contains("data-uid=\"59\" class=\"unseen\"", "data-uid=\"58\" class=\"seen\"", "Flagged");
+        // The folder tree: INBOX with its unread count, a child folder indented under its parent.
+        assertThat(page).containsPattern("(?s)id=\"folder-tree\".*Inbox.*unread-count[^>]*>31<.*Projects.*depth-1.*研究室");
+
+        String older = browser.get("/mail/rows?before=11");
+        assertThat(older).doesNotContain("<html", "<head", "older-row");
+        assertThat(uids(older)).hasSize(10).startsWith(10L).endsWith(1L);
+        assertThat(browser.get("/mail?before=11")).contains("Newest messages", "<html");
+    }
+
+    @Test
+    void aSessionShouldEndAfterTheIdleTimeout() throws InterruptedException {
+        Browser browser = new Browser(person(), Duration.ofSeconds(1));
+        browser.get("/mail");
+        Thread.sleep(1500);
+        EntityExchangeResult<byte[]> after = browser.fetch("/mail");
+        assertThat(after.getStatus().is3xxRedirection()).isTrue();
+        assertThat(after.getResponseHeaders().getLocation()).hasToString("/login");
+    }
+
+    @Test
+    void aJapaneseMessageShouldReadDecodedWithItsAttachmentNamedAndDownloadable() throws Exception {
+        Account bob = person();
+        byte[] attachment = "請求書の中身".getBytes(StandardCharsets.UTF_8);
+        String message = "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>" + CRLF
+                + "To: bob@pages.example.test" + CRLF
+                + "Subject: =?ISO-2022-JP?B?" + Base64.getEncoder().encodeToString("会議の資料".getBytes(ISO_2022_JP))
+                + "?=" + CRLF
+                + "Date: Tue, 01 Dec 2026 18:00:00 +0900" + CRLF
+                + "MIME-Version: 1.0" + CRLF
+                + "Content-Type: multipart/mixed; boundary=\"b1\"" + CRLF + CRLF
+                + "--b1" + CRLF
+                + "Content-Type: text/plain; charset=ISO-2022-JP" + CRLF
+                + "Content-Transfer-Encoding: 7bit" + CRLF + CRLF
+                + new String("明日の会議の資料です。\r\nよろしくお願いします。".getBytes(ISO_2022_JP),
+                        StandardCharsets.ISO_8859_1) + CRLF
+                + "--b1" + CRLF
+                + "Content-Type: application/octet-stream" + CRLF
+                + "Content-Disposition: attachment;" + CRLF
+                + " filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%20%E2%91%A0.txt" + CRLF
+                + "Content-Transfer-Encoding: base64" + CRLF + CRLF
+                + b64(attachment) + CRLF
+                + "--b1--" + CRLF;
+        long uid = append(bob, message.getBytes(StandardCharsets.ISO_8859_1));
+        Browser browser = new Browser(bob);
+        long inbox = inbox(bob).id();
+
+        String page = browser.get("/mail/folder/" + inbox + "/message/" + uid);
+        assertThat(page).contains("会議の資料", "山田", "明日の会議の資料です。", "よろしくお願いします。",
+                "請求書 ①.txt", "href=\"/mail/folder/" + inbox + "/message/" + uid + "/part/2\"");
+        // Opening it marked it read.
+        assertThat(store.mailboxes().message(bob.id(), inbox, uid).block().flags()).contains("\\Seen");
+
+        EntityExchangeResult<byte[]> download = browser.fetch("/mail/folder/" + inbox + "/message/" + uid + "/part/2");
+        assertThat(download.getStatus().value()).isEqualTo(200);
+        assertThat(download.getResponseBody()).isEqualTo(attachment);
+        HttpHeaders headers = download.getResponseHeaders();
+        assertThat(headers.getContentType()).isEqualTo(MediaType.APPLICATION_OCTET_STREAM);
+        assertThat(headers.getFirst("Content-Disposition")).isEqualTo("attachment; filename=\"___ _.txt\"; "
+                + "filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%20%E2%91%A0.txt");
+        assertThat(headers.getFirst("Content-Security-Policy")).isEqualTo("default-src 'none'; sandbox");
+
+        EntityExchangeResult<byte[]> source = browser.fetch("/mail/folder/" + inbox + "/message/" + uid + "/source");
+        assertThat(source.getResponseBody()).isEqualTo(message.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(browser.status("/mail/folder/" + inbox + "/message/" + uid + "/part/3")).isEqualTo(404);
+        assertThat(browser.status("/mail/folder/" + inbox + "/message/" + (uid + 1))).isEqualTo(404);
+    }
+
+    @Test
+    void shiftJisEucJpAndUndeclaredTextShouldAllRead() {
+        Account bob = person();
+        long inbox = inbox(bob).id();
+        Map<String, byte[]> bodies = Map.of(
+                "Shift_JIS", "シフトJISの本文です".getBytes(Charset.forName("Shift_JIS")),
+                "EUC-JP", "EUC-JPの本文です".getBytes(Charset.forName("EUC-JP")),
+                "", "宣言なしのUTF-8です".getBytes(StandardCharsets.UTF_8));
+        Browser browser = new Browser(bob);
+        for (Map.Entry<String, byte[]> body : bodies.entrySet()) {
+            String type = body.getKey().isEmpty() ? "text/plain" : "text/plain; charset=" + body.getKey();
+            String header = "From: a@example.jp\r\nSubject: " + body.getKey() + "\r\nContent-Type: " + type
+                    + "\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+            byte[] message = concat(header.getBytes(StandardCharsets.US_ASCII), body.getValue());
+            long uid = append(bob, message);
+            String expected = new String(body.getValue(), body.getKey().isEmpty() ? StandardCharsets.UTF_8
+                    : Charset.forName(body.getKey()));
+            assertThat(browser.get("/mail/folder/" + inbox + "/message/" + uid)).as(body.getKey()).contains(expected);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    @Test
+    void htmlMailShouldBeMadeSafeAndShownInItsOwnSandboxedDocument() {
+        Account bob = person();
+        byte[] png = Base64.getDecoder().decode(
+                "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+        String html = "<html><head><style>p{color:red}</style><script>parent.hacked=1</script></head><body>"
+                + "<p onclick=\"alert(1)\">こんにちは <b>world</b></p>"
+                + "<img src=\"cid:logo@example\" alt=\"logo\"><img src=\"https://tracker.example/pixel.gif\">"
+                + "<a href=\"javascript:alert(2)\">bad</a><a href=\"https://example.org/\">good</a>"
+                + "<iframe src=\"https://evil.example/\"></iframe><form action=\"https://evil.example/\">"
+                + "<input name=\"password\"></form><svg><script>alert(3)</script></svg>"
+                + "<img src=\"data:text/html;base64,PHNjcmlwdD4=\"><meta http-equiv=\"refresh\" content=\"0;url=x\">"
+                + "</body></html>";
+        String message = "From: news@example.org" + CRLF + "Subject: Newsletter" + CRLF + "MIME-Version: 1.0" + CRLF
+                + "Content-Type: multipart/alternative; boundary=\"alt\"" + CRLF + CRLF
+                + "--alt" + CRLF + "Content-Type: text/plain; charset=UTF-8" + CRLF + CRLF + "Plain version" + CRLF
+                + "--alt" + CRLF + "Content-Type: multipart/related; boundary=\"rel\"" + CRLF + CRLF
+                + "--rel" + CRLF + "Content-Type: text/html; charset=UTF-8" + CRLF
+                + "Content-Transfer-Encoding: quoted-printable" + CRLF + CRLF
+                + qp(html) + CRLF
+                + "--rel" + CRLF + "Content-Type: image/png" + CRLF + "Content-ID: <logo@example>" + CRLF
+                + "Content-Transfer-Encoding: base64" + CRLF + CRLF + b64(png) + CRLF
+                + "--rel--" + CRLF + "--alt--" + CRLF;
+        long uid = append(bob, message.getBytes(StandardCharsets.UTF_8));
+        long inbox = inbox(bob).id();
+        Browser browser = new Browser(bob);
+        String base = "/mail/folder/" + inbox + "/message/" + uid;
+
+        String page = browser.get(base);
+        assertThat(page).contains("<iframe name=\"message-frame\" id=\"message-body-html\"",
+                "sandbox=\"allow-popups allow-popups-to-escape-sandbox\"", "src=\"" + base + "/html\"",
+                "href=\"" + base + "?view=text\"").doesNotContain("parent.hacked", "onclick");
+        assertThat(browser.get(base + "?view=text")).contains("Plain version").doesNotContain("<iframe");
+
+        EntityExchangeResult<byte[]> body = browser.fetch(base + "/html");
+        String document = new String(body.getResponseBody(), StandardCharsets.UTF_8);
+        assertThat(document).contains("こんにちは <b>world</b>", "p{color:red}",
+                "src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png) + "\"",
+                "data-hato-src=\"https://tracker.example/pixel.gif\"",
+                "<a href=\"https://example.org/\" target=\"_blank\" rel=\"noopener noreferrer\">good</a>");
+        assertThat(document.toLowerCase(java.util.Locale.ROOT)).doesNotContain("<script", "onclick", "javascript:",
+                "<iframe", "<form", "<input", "<svg", "data:text/html", "http-equiv", " src=\"https://tracker");
+        assertThat(body.getResponseHeaders().getFirst("Content-Security-Policy")).isEqualTo(
+                "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 'none'; form-action 'none';"
+                        + " base-uri 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox");
+        assertThat(body.getResponseHeaders().getFirst("X-Frame-Options")).isEqualTo("SAMEORIGIN");
+
+        String withImages = new String(browser.fetch(base + "/html?images=1").getResponseBody(), StandardCharsets.UTF_8);
+        assertThat(withImages).contains("src=\"https://tracker.example/pixel.gif\"");
+        assertThat(browser.fetch(base + "/html?images=1").getResponseHeaders().getFirst("Content-Security-Policy"))
+                .contains("img-src data: https: http:");
+    }
+
+    private static String qp(String text) {
+        StringBuilder out = new StringBuilder();
+        int column = 0;
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xFF;
+            String piece = c >= 33 && c <= 126 && c != '=' ? String.valueOf((char) c) : String.format("=%02X", c);
+            if (column + piece.length() > 75) {
+                out.append("=\r\n");
+                column = 0;
+            }
+            out.append(piece);
+            column += piece.length();
+        }
+        return out.toString();
+    }
+
+    @Test
+    void actionsShouldMarkMoveCopyAndDeleteThroughTrash() {
+        Account bob = person();
+        MailboxInfo box = inbox(bob);
+        long first = append(bob, "Subject: one\r\n\r\n1\r\n".getBytes(StandardCharsets.US_ASCII));
+        long second = append(bob, "Subject: two\r\n\r\n2\r\n".getBytes(StandardCharsets.US_ASCII));
+        long third = append(bob, "Subject: three\r\n\r\n3\r\n".getBytes(StandardCharsets.US_ASCII));
+        MailboxInfo archive = store.mailboxes().create(bob.id(), "Kept", null).block();
+        Browser browser = new Browser(bob);
+        browser.get("/mail");
+        String act = "/mail/folder/" + box.id() + "/act";
+
+        assertThat(browser.post(act, "action", "read", "uid", "" + first, "uid", "" + second)).isEqualTo("/mail");
+        assertThat(flags(bob, box, first)).contains("\\Seen");
+        browser.post(act, "action", "unread", "uid", "" + first);
+        assertThat(flags(bob, box, first)).doesNotContain("\\Seen");
+        assertThat(browser.post(act, "action", "flag", "uid", "" + second, "return", "message"))
+                .isEqualTo("/mail/folder/" + box.id() + "/message/" + second);
+        assertThat(flags(bob, box, second)).contains("\\Flagged", "\\Seen");
+
+        browser.post(act, "action", "copy", "uid", "" + third, "target", "" + archive.id());
+        browser.post(act, "action", "move", "uid", "" + first, "target", "" + archive.id());
+        assertThat(uidsIn(bob, box)).containsExactly(second, third);
+        assertThat(store.mailboxes().status(bob.id(), archive.id()).block().messages()).isEqualTo(2);
+
+        browser.post(act, "action", "delete", "uid", "" + second);
+        assertThat(uidsIn(bob, box)).containsExactly(third);
+        MailboxInfo trash = store.mailboxes().find(bob.id(), "Trash").block();
+        assertThat(trash.specialUse()).isEqualTo("\\Trash");
+        List<MessageMeta> trashed = store.mailboxes().messages(bob.id(), trash.id()).collectList().block();
+        assertThat(trashed).hasSize(1);
+        browser.get("/mail/folder/" + trash.id());
+        browser.post("/mail/folder/" + trash.id() + "/act", "action", "delete", "uid", "" + trashed.get(0).uid());
+        assertThat(store.mailboxes().messages(bob.id(), trash.id()).collectList().block()).isEmpty();
+
+        // A folder that is not this person's, as source or target, is not found.
+        Account eve = person();
+        MailboxInfo evesInbox = inbox(eve);
+        append(eve, "Subject: private\r\n\r\nsecret\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(browser.status("/mail/folder/" + evesInbox.id())).isEqualTo(404);
+        assertThat(browser.status("/mail/folder/" + evesInbox.id() + "/message/1")).isEqualTo(404);
+        assertThat(browser.status("/mail/folder/" + evesInbox.id() + "/message/1/source")).isEqualTo(404);
+        assertThat(store.mailboxes().status(eve.id(), evesInbox.id()).block().messages()).isEqualTo(1);
+    }
+
+    private static Set<String> flags(Account account, MailboxInfo box, long uid) {
+        return store.mailboxes().message(account.id(), box.id(), uid).block().flags();
+    }
+
+    private static List<Long> uidsIn(Account account, MailboxInfo box) {
+        return store.mailboxes().messages(account.id(), box.id()).map(MessageMeta::uid).collectList().block();
+    }
+
+    @Test
+    void foldersShouldBeCreatedRenamedSubscribedAndDeleted() {
+        Account bob = person();
+        Mailboxes mailboxes = store.mailboxes();
+        Browser browser = new Browser(bob);
+        assertThat(browser.get("/mail/folders")).contains("Manage folders", "id=\"create-folder\"");
+
+        assertThat(browser.post("/mail/folders", "name", " 研究室 ", "parent", ""))
+                .isEqualTo("/mail/folders?done=created");
+        MailboxInfo lab = mailboxes.find(bob.id(), "研究室").block();
+        assertThat(lab).isNotNull();
+        assertThat(mailboxes.subscriptions(bob.id()).collectList().block()).contains("研究室");
+        String created = browser.post("/mail/folders", "name", "2026年度", "parent", "" + lab.id());
+        assertThat(mailboxes.find(bob.id(), "研究室/2026年度").block()).isNotNull();
+        assertThat(browser.get(created)).contains("2026年度", "Folder created.");
+
+        for (String bad : new String[] {"", "a/b", "INBOX", "x*", "tab\tname"}) {
+            assertThat(browser.post("/mail/folders", "name", bad, "parent", ""))
+                    .as(bad).isEqualTo("/mail/folders?error=invalid_name");
+        }
+        assertThat(browser.post("/mail/folders", "name", "研究室", "parent", ""))
+                .isEqualTo("/mail/folders?error=already_exists");
+        assertThat(browser.post("/mail/folder/" + lab.id() + "/remove")).isEqualTo("/mail/folders?error=has_children");
+
+        browser.post("/mail/folder/" + lab.id() + "/rename", "name", "ゼミ");
+        assertThat(mailboxes.find(bob.id(), "ゼミ/2026年度").block()).isNotNull();
+        assertThat(mailboxes.subscriptions(bob.id()).collectList().block()).contains("ゼミ").doesNotContain("研究室");
+
+        browser.post("/mail/folder/" + lab.id() + "/subscribe", "subscribed", "false");
+        assertThat(mailboxes.subscriptions(bob.id()).collectList().block()).doesNotContain("ゼミ");
+
+        MailboxInfo year = mailboxes.find(bob.id(), "ゼミ/2026年度").block();
+        assertThat(browser.post("/mail/folder/" + year.id() + "/remove")).isEqualTo("/mail/folders?done=deleted");
+        assertThat(mailboxes.find(bob.id(), "ゼミ/2026年度").blockOptional()).isEmpty();
+        assertThat(browser.post("/mail/folder/" + inbox(bob).id() + "/remove")).isEqualTo("/mail/folders?error=cannot");
+        assertThat(browser.post("/mail/folder/" + inbox(bob).id() + "/rename", "name", "x"))
+                .isEqualTo("/mail/folders?error=cannot");
+    }
+}
