@@ -127,6 +127,78 @@ class WebmailTest {
     }
 
     @Test
+    void aJapaneseMessageFromSmtpShouldReadInWebmailAndWhatWebmailDoesShowInImap() throws Exception {
+        RunningHato.User kei = hato.newUser("kei");
+        java.nio.charset.Charset jis = java.nio.charset.Charset.forName("ISO-2022-JP");
+        byte[] pdf = "%PDF-1.4 tiny".getBytes(StandardCharsets.US_ASCII);
+        String body = new String("資料を添付します。".getBytes(jis), StandardCharsets.ISO_8859_1);
+        assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<taro@remote.example>",
+                "RCPT TO:<" + kei.address() + ">", "DATA",
+                "From: taro@remote.example\r\nSubject: =?ISO-2022-JP?B?"
+                        + java.util.Base64.getEncoder().encodeToString("資料".getBytes(jis)) + "?=\r\n"
+                        + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n"
+                        + "--x\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n" + body + "\r\n"
+                        + "--x\r\nContent-Type: application/pdf; name=\"=?UTF-8?B?"
+                        + java.util.Base64.getEncoder().encodeToString("報告.pdf".getBytes(StandardCharsets.UTF_8))
+                        + "?=\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                        + java.util.Base64.getEncoder().encodeToString(pdf) + "\r\n--x--\r\n.")).last().asString()
+                .startsWith("250");
+
+        WebTestClient web = https("127.0.0.1");
+        EntityExchangeResult<byte[]> loggedIn = login(web, kei.authId(), kei.password());
+        String session = loggedIn.getResponseCookies().getFirst(WebSite.SESSION_COOKIE).getValue();
+        Form form = form(web);
+        String list = web.get().uri("/mail").cookie(WebSite.SESSION_COOKIE, session).exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        Matcher open = Pattern.compile("href=\"(/mail/folder/(\\d+)/message/(\\d+))\"").matcher(list);
+        assertThat(open.find()).as("a link to the message").isTrue();
+        String inboxId = open.group(2);
+        String reader = web.get().uri(open.group(1)).cookie(WebSite.SESSION_COOKIE, session).exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(reader).contains("資料", "資料を添付します。", "報告.pdf");
+        web.get().uri(open.group(1) + "/part/2").cookie(WebSite.SESSION_COOKIE, session).exchange()
+                .expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_PDF)
+                .expectHeader().valueEquals("Content-Disposition",
+                        "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E5%A0%B1%E5%91%8A.pdf")
+                .expectBody(byte[].class).isEqualTo(pdf);
+
+        // A folder made in webmail, the message moved there: an IMAP client sees both at once.
+        web.post().uri("/mail/folders").cookie(WebSite.SESSION_COOKIE, session).cookie(WebSite.CSRF_COOKIE,
+                        form.cookie()).contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .body(BodyInserters.fromFormData("name", "報告書").with("parent", "").with("_csrf", form.token()))
+                .exchange().expectStatus().isSeeOther().expectHeader().location("/mail/folders?done=created");
+        String folders = web.get().uri("/mail/folders").cookie(WebSite.SESSION_COOKIE, session).exchange()
+                .expectBody(String.class).returnResult().getResponseBody();
+        Matcher folder = Pattern.compile("href=\"/mail/folder/(\\d+)\" data-folder=\"報告書\"").matcher(folders);
+        assertThat(folder.find()).as("the new folder in the tree").isTrue();
+        web.post().uri("/mail/folder/" + inboxId + "/act").cookie(WebSite.SESSION_COOKIE, session)
+                .cookie(WebSite.CSRF_COOKIE, form.cookie()).contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .body(BodyInserters.fromFormData("action", "move").with("uid", open.group(3))
+                        .with("target", folder.group(1)).with("_csrf", form.token()))
+                .exchange().expectStatus().isSeeOther();
+
+        java.util.Properties properties = MailFlowTest.clientProperties();
+        properties.put("mail.imaps.ssl.trust", "*");
+        properties.put("mail.imaps.ssl.checkserveridentity", "false");
+        try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
+            imap.connect("127.0.0.1", hato.port("imaps"), kei.authId(), kei.password());
+            jakarta.mail.Folder moved = imap.getFolder("報告書");
+            assertThat(moved.exists()).isTrue();
+            moved.open(jakarta.mail.Folder.READ_ONLY);
+            assertThat(moved.getMessageCount()).isEqualTo(1);
+            jakarta.mail.Message message = moved.getMessage(1);
+            assertThat(message.getSubject()).isEqualTo("資料");
+            assertThat(message.isSet(jakarta.mail.Flags.Flag.SEEN)).as("read in webmail").isTrue();
+            moved.close(false);
+            jakarta.mail.Folder inbox = imap.getFolder("INBOX");
+            inbox.open(jakarta.mail.Folder.READ_ONLY);
+            assertThat(inbox.getMessageCount()).isZero();
+            inbox.close(false);
+        }
+    }
+
+    @Test
     void webmailFailuresShouldLockTheAddressOutOfTheAuthIdForIMAPToo() throws Exception {
         RunningHato.User owner = hato.newUser("owner");
         WebTestClient guesser = https("127.0.0.1");
