@@ -202,7 +202,7 @@ public class HatoApplication {
         return new WebmailListener(properties.bindAddress(), properties.ports().https(), serverTls,
                 properties.http().idleTimeout(),
                 listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.mailboxes(),
-                        store.blobs(), () -> clientSettings(properties, mailListeners, listener)));
+                        store.blobs(), store.search(), () -> clientSettings(properties, mailListeners, listener)));
     }
 
     /**

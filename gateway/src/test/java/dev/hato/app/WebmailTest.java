@@ -163,6 +163,14 @@ class WebmailTest {
                         "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E5%A0%B1%E5%91%8A.pdf")
                 .expectBody(byte[].class).isEqualTo(pdf);
 
+        // Found by a word of its ISO-2022-JP body, through the delivery's search index; not by one it lacks.
+        assertThat(web.get().uri("/mail?q=添付").cookie(WebSite.SESSION_COOKIE, session).exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody())
+                .contains("href=\"" + open.group(1) + "\"");
+        assertThat(web.get().uri("/mail?q=議事録").cookie(WebSite.SESSION_COOKIE, session).exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody())
+                .doesNotContain("href=\"" + open.group(1) + "\"");
+
         // A folder made in webmail, the message moved there: an IMAP client sees both at once.
         web.post().uri("/mail/folders").cookie(WebSite.SESSION_COOKIE, session).cookie(WebSite.CSRF_COOKIE,
                         form.cookie()).contentType(MediaType.APPLICATION_FORM_URLENCODED)

@@ -7,6 +7,7 @@ import dev.hato.message.HeaderAddresses;
 import dev.hato.message.HeaderSectionEnd;
 import dev.hato.message.LimitBreach;
 import dev.hato.message.MessageLimits;
+import dev.hato.message.SearchText;
 import dev.hato.message.MessageParser;
 import dev.hato.message.MimeCharsets;
 import dev.hato.message.SentDate;
@@ -16,7 +17,6 @@ import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -109,25 +109,9 @@ public final class MessageIndexer {
                 MessageLimits.DEFAULTS.maxParts()), scheduler, DEFAULT_MAX_BODY_CHARS, DEFAULT_MAX_DEPTH);
     }
 
-    /**
-     * The form in which SEARCH compares text: Unicode NFKC (so full-width and half-width forms, and composed and
-     * decomposed ones, match each other) and then lower case by {@link Locale#ROOT}. Stored text is in this form;
-     * apply it to a search string before looking for it as a substring.
-     */
+    /** The form in which SEARCH compares text and stored text is kept ({@link SearchText#form}). */
     public static String searchForm(String text) {
-        // ASCII text is its own NFKC form: only the lower-casing is left (most of most mail's text, and cheaper to
-        // check than to normalise).
-        String normal = isAscii(text) ? text : Normalizer.normalize(text, Normalizer.Form.NFKC);
-        return normal.toLowerCase(Locale.ROOT);
-    }
-
-    private static boolean isAscii(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
+        return SearchText.form(text);
     }
 
     /**

@@ -2,13 +2,17 @@ package dev.hato.web.mail;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
+import dev.hato.message.SearchText;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.MailboxException;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageMeta;
+import dev.hato.store.mail.MessageSearch;
 import dev.hato.web.login.WebUser;
 import dev.hato.web.page.PageModel;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +25,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,12 +41,17 @@ public final class MailRoutes {
 
     static final int PAGE = 50;
 
+    /** The longest search text taken. */
+    static final int MAX_QUERY = 200;
+
     private final Mailboxes mailboxes;
     private final Blobs blobs;
+    private final MessageSearch search;
 
-    public MailRoutes(Mailboxes mailboxes, Blobs blobs) {
+    public MailRoutes(Mailboxes mailboxes, Blobs blobs, MessageSearch search) {
         this.mailboxes = mailboxes;
         this.blobs = blobs;
+        this.search = search;
     }
 
     public RouterFunction<ServerResponse> routes() {
@@ -95,18 +105,27 @@ public final class MailRoutes {
 
     private Mono<ServerResponse> list(ServerRequest request, @org.jspecify.annotations.Nullable Long id, String view) {
         long before = request.queryParam("before").map(MailRoutes::uidOrMax).orElse(Long.MAX_VALUE);
-        return context(request, mailboxes, id).flatMap(context -> mailboxes
-                .newest(context.user().accountId(), context.folder().id(), before, PAGE + 1)
+        String query = request.queryParam("q").map(String::strip).filter(q -> !q.isEmpty())
+                .map(q -> q.length() > MAX_QUERY ? q.substring(0, MAX_QUERY) : q).orElse(null);
+        return context(request, mailboxes, id).flatMap(context -> rows(context, before, query)
                 .collectList()
                 .flatMap(rows -> {
                     boolean older = rows.size() > PAGE;
                     List<MessageMeta> shown = older ? rows.subList(0, PAGE) : rows;
                     return headlines(shown).map(headlines -> {
                         Map<String, Object> model = context.model();
+                        String base = base(context.folder());
                         model.put("headlines", headlines);
-                        model.put("base", base(context.folder()));
+                        model.put("base", base);
+                        if (query != null) {
+                            model.put("query", query);
+                        }
                         if (older) {
-                            model.put("olderBefore", shown.get(shown.size() - 1).uid());
+                            long next = shown.get(shown.size() - 1).uid();
+                            String parameters = "?before=" + next + (query == null ? ""
+                                    : "&q=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
+                            model.put("olderHref", base + parameters);
+                            model.put("olderRowsHref", base + "/rows" + parameters);
                         }
                         if (before != Long.MAX_VALUE) {
                             model.put("paged", true);
@@ -116,6 +135,30 @@ public final class MailRoutes {
                     });
                 })
                 .flatMap(model -> ServerResponse.ok().render(view, model)));
+    }
+
+    /**
+     * The page's rows, newest first, {@link #PAGE} and one more (to know whether there are older ones): the folder's
+     * newest below {@code before}, or, for a search, its messages whose header or body text contains the query (the
+     * store's text search that IMAP SEARCH TEXT uses, Japanese words too).
+     */
+    private Flux<MessageMeta> rows(Context context, long before, @org.jspecify.annotations.Nullable String query) {
+        long account = context.user().accountId();
+        long mailbox = context.folder().id();
+        if (query == null) {
+            return mailboxes.newest(account, mailbox, before, PAGE + 1);
+        }
+        return search.find(account, mailbox, MessageSearch.TextQuery.text(SearchText.form(query)),
+                        (int) Math.min(Integer.MAX_VALUE, context.folder().messages()))
+                .filter(uid -> uid < before)
+                .takeLast(PAGE + 1)
+                .collectList()
+                .flatMapMany(uids -> {
+                    List<Long> newestFirst = new ArrayList<>(uids);
+                    java.util.Collections.reverse(newestFirst);
+                    return Flux.fromIterable(newestFirst);
+                })
+                .flatMapSequential(uid -> mailboxes.message(account, mailbox, uid), 8);
     }
 
     /** Where a folder's list is: {@code /mail} for the INBOX (the page people land on), else by ID. */

@@ -2,6 +2,7 @@ package dev.hato.web.site;
 
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageSearch;
 import dev.hato.web.login.LoginFilter;
 import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
@@ -79,9 +80,9 @@ public final class WebSite {
 
     /** The whole HTTPS site. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Mailboxes mailboxes,
-                                          Blobs blobs, Supplier<ClientSettings> clients) {
+                                          Blobs blobs, MessageSearch search, Supplier<ClientSettings> clients) {
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
-                .and(new MailRoutes(mailboxes, blobs).routes())
+                .and(new MailRoutes(mailboxes, blobs, search).routes())
                 .and(new ReaderRoutes(mailboxes, new MessageReading(blobs)).routes())
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new SetupRoutes(clients).routes())

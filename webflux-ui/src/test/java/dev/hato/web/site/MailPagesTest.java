@@ -85,8 +85,14 @@ class MailPagesTest {
     }
 
     private static long append(Account account, MailboxInfo box, byte[] message, String preview, String... flags) {
-        MessageFacts facts = new MessageFacts(new byte[0], "", "", new MessageFacts.SortFields("", "", "", "", null,
-                null, List.of(), null, null), preview);
+        return indexed(account, box, message, "", "", preview, flags);
+    }
+
+    /** With the text the delivery indexer would store for search (already in search form). */
+    private static long indexed(Account account, MailboxInfo box, byte[] message, String headerText,
+                                String bodyText, String preview, String... flags) {
+        MessageFacts facts = new MessageFacts(new byte[0], headerText, bodyText, new MessageFacts.SortFields("", "",
+                "", "", null, null, List.of(), null, null), preview);
         return store.mailboxes().append(account.id(), box.id(), new Bytes(message), facts, Set.of(flags),
                 Instant.parse("2026-12-01T09:00:00Z")).block().uid();
     }
@@ -134,7 +140,7 @@ class MailPagesTest {
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
             web = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
                             new WebSettings(idleTimeout, false, 100), passwords, store.mailboxes(),
-                            store.blobs(), () -> new ClientSettings("mail.example.test", 993, 995, 465, 443))))
+                            store.blobs(), store.search(), () -> new ClientSettings("mail.example.test", 993, 995, 465, 443))))
                     .baseUrl("https://mail.example.test").responseTimeout(Duration.ofSeconds(30)).build();
             get("/login");
             post("/login", "username", account.authId(), "password", "any");
@@ -233,6 +239,34 @@ class MailPagesTest {
         assertThat(older).doesNotContain("<html", "<head", "older-row");
         assertThat(uids(older)).hasSize(10).startsWith(10L).endsWith(1L);
         assertThat(browser.get("/mail?before=11")).contains("Newest messages", "<html");
+    }
+
+    @Test
+    void searchShouldFindJapaneseAndEnglishWordsInHeaderOrBodyAndPage() {
+        Account bob = person();
+        MailboxInfo box = inbox(bob);
+        for (int i = 1; i <= 70; i++) {
+            String body = i % 5 == 0 ? "来週の研究会の予定です" : "nothing here " + i;
+            indexed(bob, box, ("Subject: s" + i + "\r\n\r\n" + body + "\r\n").getBytes(StandardCharsets.UTF_8),
+                    "subject: s" + i + "\n", body, "");
+        }
+        long report = indexed(bob, box, "Subject: Quarterly REPORT\r\n\r\nsee attached\r\n".getBytes(
+                StandardCharsets.US_ASCII), "subject: quarterly report\n", "see attached", "");
+        Browser browser = new Browser(bob);
+
+        String found = browser.get("/mail?q=研究会");
+        assertThat(uids(found)).containsExactly(70L, 65L, 60L, 55L, 50L, 45L, 40L, 35L, 30L, 25L, 20L, 15L, 10L, 5L);
+        assertThat(found).contains("Messages containing &quot;研究会&quot;", "value=\"研究会\"").doesNotContain("older-row");
+        // Full-width letters and any case find the same (NFKC, lower case), in the header too.
+        assertThat(uids(browser.get("/mail?q=ＲＥＰＯＲＴ")))
+                .containsExactly(report);
+        assertThat(uids(browser.get("/mail?q=nothing"))).hasSize(50).startsWith(69L, 68L, 67L, 66L, 64L);
+        String older = browser.get("/mail?q=nothing");
+        assertThat(older).contains("href=\"/mail?before=").contains("&amp;q=nothing");
+        Matcher next = Pattern.compile("hx-get=\"(/mail/rows\\?before=\\d+&amp;q=nothing)\"").matcher(older);
+        assertThat(next.find()).isTrue();
+        assertThat(uids(browser.get(next.group(1).replace("&amp;", "&")))).hasSize(6).endsWith(1L);
+        assertThat(uids(browser.get("/mail?q=absent-word"))).isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageSearch;
 import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.login.WebUser;
 import dev.hato.web.setup.Autoconfig;
@@ -65,9 +66,14 @@ class WebSiteTest {
                 throw new UnsupportedOperationException(method.getName());
             });
 
+    private final MessageSearch search = (MessageSearch) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {MessageSearch.class}, (proxy, method, args) -> {
+                throw new UnsupportedOperationException(method.getName());
+            });
+
     private WebTestClient client(boolean hsts) {
         return WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                        new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, mailboxes, blobs,
+                        new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, mailboxes, blobs, search,
                         () -> CLIENTS)))
                 .baseUrl("https://mail.example.test:8443").build();
     }
@@ -322,7 +328,7 @@ class WebSiteTest {
                 new MtaStsPolicy(MtaStsPolicy.Mode.ENFORCE, List.of("mail.example.test", "*.mx.example.test"),
                         Duration.ofDays(7)));
         WebTestClient site = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                        new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, mailboxes, blobs,
+                        new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, mailboxes, blobs, search,
                         () -> published)))
                 .baseUrl("https://mta-sts.example.test").build();
         site.get().uri("/.well-known/mta-sts.txt").exchange()
