@@ -29,6 +29,17 @@ public final class MessageReading {
         this.blobs = blobs;
     }
 
+    /**
+     * Loads, on the calling thread, what reading a message first loads from the class path (jsoup's entity tables,
+     * the JDK's Japanese charsets): that blocks, and must not happen on an event loop.
+     */
+    public static void warmUp() {
+        SafeHtml.clean("<p title=\"&amp;\">&nbsp;&hellip;</p>", java.util.Map.of(), false);
+        for (String name : new String[] {"ISO-2022-JP", "Shift_JIS", "windows-31j", "EUC-JP", "windows-1252"}) {
+            java.nio.charset.Charset.forName(name).newDecoder();
+        }
+    }
+
     /** The message's MIME tree, parsed within the default limits (a message beyond them is one opaque body). */
     public Mono<MimeEntity> structure(long blobId) {
         return Mono.defer(() -> {

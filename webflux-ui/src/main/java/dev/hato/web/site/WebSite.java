@@ -81,6 +81,7 @@ public final class WebSite {
     /** The whole HTTPS site. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Mailboxes mailboxes,
                                           Blobs blobs, MessageSearch search, Supplier<ClientSettings> clients) {
+        MessageReading.warmUp();
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
                 .and(new MailRoutes(mailboxes, blobs, search).routes())
                 .and(new ReaderRoutes(mailboxes, new MessageReading(blobs)).routes())
@@ -201,6 +202,8 @@ public final class WebSite {
         SpringWebFluxTemplateEngine engine = new SpringWebFluxTemplateEngine();
         engine.setTemplateResolver(templates);
         engine.setTemplateEngineMessageSource(messages);
+        // Initialised now: its first use reads Thymeleaf's own resources from the class path, which blocks.
+        engine.getConfiguration();
         ThymeleafReactiveViewResolver resolver = new ThymeleafReactiveViewResolver();
         resolver.setTemplateEngine(engine);
         resolver.setApplicationContext(context);
