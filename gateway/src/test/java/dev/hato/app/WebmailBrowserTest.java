@@ -153,6 +153,51 @@ class WebmailBrowserTest {
     }
 
     @Test
+    void newMailShouldAppearWithoutReloadingAndTheKeyboardShouldOpenIt() throws Exception {
+        WebDriver browser = browser();
+        RunningHato.User user = hato.newUser("live");
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            String site = "https://127.0.0.1:" + hato.httpsPort();
+            logIn(browser, wait, site, user);
+            assertThat(browser.findElements(By.cssSelector("a.open"))).isEmpty();
+            org.openqa.selenium.JavascriptExecutor script = (org.openqa.selenium.JavascriptExecutor) browser;
+            script.executeScript("window.notReloaded = true");
+            Thread.sleep(1000); // the page's event stream is open
+
+            assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<jiro@remote.example>",
+                    "RCPT TO:<" + user.address() + ">", "DATA",
+                    "From: Jiro <jiro@remote.example>\r\nSubject: =?UTF-8?B?"
+                            + java.util.Base64.getEncoder().encodeToString("届きました".getBytes(
+                                    java.nio.charset.StandardCharsets.UTF_8)) + "?=\r\n\r\nlive\r\n."))
+                    .last().asString().startsWith("250");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("rows"), "届きました"));
+            assertThat(script.executeScript("return window.notReloaded === true")).as("no reload").isEqualTo(true);
+            assertThat(browser.findElement(By.id("mailbox-counts")).getText()).isEqualTo("1 messages, 1 unread");
+            assertThat(browser.findElement(By.cssSelector("#folder-tree .unread-count")).getText()).isEqualTo("1");
+
+            // j selects the first message, o opens it, u goes back; ? shows the shortcuts.
+            browser.findElement(By.tagName("body")).sendKeys("j");
+            browser.switchTo().activeElement().sendKeys("o");
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("message-subject")));
+            assertThat(browser.findElement(By.id("message-subject")).getText()).isEqualTo("届きました");
+            assertThat(browser.findElement(By.id("message-body-text")).getText()).isEqualTo("live");
+            browser.findElement(By.tagName("body")).sendKeys("u");
+            wait.until(ExpectedConditions.urlToBe(site + "/mail"));
+            assertThat(browser.findElement(By.id("mailbox-counts")).getText()).isEqualTo("1 messages, 0 unread");
+            browser.findElement(By.tagName("body")).sendKeys("?");
+            assertThat(browser.findElement(By.id("shortcuts")).isDisplayed()).isTrue();
+
+            List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
+            assertThat(console).extracting(LogEntry::getMessage).as("the browser console")
+                    .noneMatch(message -> message.contains("Content Security Policy")
+                            || message.contains("Refused to"));
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
     void aPersonShouldLogInWithTheirAuthIdSeeTheirInboxAndLogOut() throws Exception {
         RunningHato.User user = hato.newUser("browser");
         assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<hanako@remote.example>",

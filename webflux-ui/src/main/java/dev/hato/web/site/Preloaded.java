@@ -35,7 +35,8 @@ final class Preloaded {
             "/webjars/bootstrap/5.3.3/css/bootstrap.min.css",
             "META-INF/resources/webjars/bootstrap/5.3.3/css/bootstrap.min.css",
             "/webjars/htmx.org/2.0.7/dist/htmx.min.js", "META-INF/resources/webjars/htmx.org/2.0.7/dist/htmx.min.js",
-            "/static/hato.css", "web/static/hato.css");
+            "/static/hato.css", "web/static/hato.css",
+            "/static/hato.js", "web/static/hato.js");
 
     static final List<String> TEMPLATES = List.of("fragments", "login", "mailbox", "message", "folders", "setup");
 

@@ -7,6 +7,7 @@ import dev.hato.web.login.LoginFilter;
 import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.mail.FolderRoutes;
+import dev.hato.web.mail.LiveRoutes;
 import dev.hato.web.mail.MailRoutes;
 import dev.hato.web.mail.MessageReading;
 import dev.hato.web.mail.ReaderRoutes;
@@ -86,6 +87,7 @@ public final class WebSite {
                 .and(new MailRoutes(mailboxes, blobs, search).routes())
                 .and(new ReaderRoutes(mailboxes, new MessageReading(blobs)).routes())
                 .and(new FolderRoutes(mailboxes).routes())
+                .and(new LiveRoutes(mailboxes).routes())
                 .and(new SetupRoutes(clients).routes())
                 .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views()).build();

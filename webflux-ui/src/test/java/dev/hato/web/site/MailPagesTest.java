@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
@@ -267,6 +268,35 @@ class MailPagesTest {
         assertThat(next.find()).isTrue();
         assertThat(uids(browser.get(next.group(1).replace("&amp;", "&")))).hasSize(6).endsWith(1L);
         assertThat(uids(browser.get("/mail?q=absent-word"))).isEmpty();
+    }
+
+    @Test
+    void anOpenPageShouldBeToldWhenOneOfItsFoldersChanges() throws InterruptedException {
+        Account bob = person();
+        Account eve = person();
+        MailboxInfo box = inbox(bob);
+        Browser browser = new Browser(bob);
+        Flux<ServerSentEvent<String>> events = browser.web.get().uri("/mail/events")
+                .cookies(jar -> browser.cookies.forEach(jar::add)).accept(MediaType.TEXT_EVENT_STREAM).exchange()
+                .expectStatus().isOk()
+                .returnResult(new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .getResponseBody()
+                .filter(event -> "change".equals(event.event()));
+        List<ServerSentEvent<String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reactor.core.Disposable listening = events.subscribe(seen::add);
+        try {
+            Thread.sleep(500); // the stream is listening
+            append(eve, "Subject: not bob's\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            append(bob, "Subject: new\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int wait = 0; wait < 200 && seen.isEmpty(); wait++) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(500); // anything else the two deliveries would send
+            assertThat(seen).isNotEmpty().extracting(ServerSentEvent::data)
+                    .allMatch(data -> data.equals("" + box.id()));
+        } finally {
+            listening.dispose();
+        }
     }
 
     @Test
