@@ -200,7 +200,7 @@ public class HatoApplication {
         HatoProperties.Webmail webmail = properties.webmail();
         WebSettings settings = new WebSettings(webmail.idleTimeout(), !serverTls.selfSigned(), webmail.maxSessions());
         return new WebmailListener(properties.bindAddress(), properties.ports().https(), serverTls,
-                properties.http().idleTimeout(),
+                properties.http().idleTimeout(), properties.maxConnections(), properties.maxConnectionsPerAddress(),
                 listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.mailboxes(),
                         store.blobs(), store.search(), () -> clientSettings(properties, mailListeners, listener)));
     }

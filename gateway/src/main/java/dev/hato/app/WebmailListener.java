@@ -1,7 +1,13 @@
 package dev.hato.app;
 
 import dev.hato.tls.ServerTls;
+import io.netty.channel.Channel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
@@ -25,6 +31,10 @@ final class WebmailListener implements SmartLifecycle {
     private final Duration idleTimeout;
     private final ServerTls tls;
     private final HttpHandler handler;
+    private final int maxConnections;
+    private final int maxConnectionsPerAddress;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private volatile @Nullable DisposableServer server;
 
     /**
@@ -32,13 +42,38 @@ final class WebmailListener implements SmartLifecycle {
      * {@code idleTimeout}: a connection that has sent no complete request header for this long, from connecting or
      * since its last response, is closed ({@code hato.http.idle-timeout}).
      */
-    WebmailListener(String bindAddress, int port, ServerTls tls, Duration idleTimeout,
-                    Function<WebmailListener, HttpHandler> site) {
+    WebmailListener(String bindAddress, int port, ServerTls tls, Duration idleTimeout, int maxConnections,
+                    int maxConnectionsPerAddress, Function<WebmailListener, HttpHandler> site) {
         this.bindAddress = bindAddress;
         this.configuredPort = port;
         this.idleTimeout = idleTimeout;
         this.tls = tls;
+        this.maxConnections = maxConnections;
+        this.maxConnectionsPerAddress = maxConnectionsPerAddress;
         this.handler = site.apply(this);
+    }
+
+    /**
+     * Counts a new connection against {@code hato.max-connections} and {@code hato.max-connections-per-address}, as
+     * the mail listeners do; one over either is closed at once (before TLS: there is nobody to answer yet).
+     */
+    private void admit(Channel channel) {
+        if (!(channel.remoteAddress() instanceof InetSocketAddress remote)) {
+            return;
+        }
+        InetAddress client = remote.getAddress();
+        AtomicInteger fromClient = perAddress.computeIfAbsent(client, address -> new AtomicInteger());
+        int total = open.incrementAndGet();
+        int mine = fromClient.incrementAndGet();
+        channel.closeFuture().addListener(closed -> {
+            open.decrementAndGet();
+            if (fromClient.decrementAndGet() == 0) {
+                perAddress.remove(client, fromClient);
+            }
+        });
+        if (total > maxConnections || mine > maxConnectionsPerAddress) {
+            channel.close();
+        }
     }
 
     /** The bound port once started (a configured 0 picks a free one), else the configured port. */
@@ -61,6 +96,7 @@ final class WebmailListener implements SmartLifecycle {
             server = HttpServer.create().host(bindAddress).port(configuredPort)
                     .secure(spec -> spec.sslContext(tls.sslContext()).handshakeTimeout(HANDSHAKE_TIMEOUT))
                     .idleTimeout(idleTimeout)
+                    .doOnChannelInit((observer, channel, remote) -> admit(channel))
                     .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_SIZE))
                     .handle(new ReactorHttpHandlerAdapter(handler))
                     .bindNow(Duration.ofSeconds(30));

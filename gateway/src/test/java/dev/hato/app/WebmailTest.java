@@ -207,6 +207,43 @@ class WebmailTest {
     }
 
     @Test
+    void theHttpsPortShouldLimitConnectionsPerAddressAsTheMailPortsDo() throws Exception {
+        List<java.net.Socket> held = new java.util.ArrayList<>();
+        try {
+            // hato.max-connections-per-address (100 by default), from an address no other test uses.
+            for (int i = 0; i < 100; i++) {
+                java.net.Socket socket = new java.net.Socket();
+                socket.bind(new InetSocketAddress("127.0.0.3", 0));
+                socket.connect(new InetSocketAddress("127.0.0.1", httpsPort()), 5000);
+                held.add(socket);
+            }
+            try (java.net.Socket extra = new java.net.Socket()) {
+                extra.bind(new InetSocketAddress("127.0.0.3", 0));
+                extra.connect(new InetSocketAddress("127.0.0.1", httpsPort()), 5000);
+                extra.setSoTimeout(10_000);
+                assertThat(extra.getInputStream().read()).as("one over the limit is closed").isEqualTo(-1);
+            }
+            web().get().uri("/login").exchange().expectStatus().isOk(); // others are served
+        } finally {
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
+        Eventually.until(() -> {
+            try {
+                return https("127.0.0.3").get().uri("/login").exchange().returnResult(String.class).getStatus()
+                        .value() == 200;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }, "the address to be served again once its connections closed", Duration.ofSeconds(20));
+    }
+
+    private static WebTestClient web() {
+        return https("127.0.0.1");
+    }
+
+    @Test
     void webmailFailuresShouldLockTheAddressOutOfTheAuthIdForIMAPToo() throws Exception {
         RunningHato.User owner = hato.newUser("owner");
         WebTestClient guesser = https("127.0.0.1");
