@@ -14,10 +14,12 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.util.MultiValueMap;
@@ -43,6 +45,8 @@ public final class MailRoutes {
 
     /** The longest search text taken. */
     static final int MAX_QUERY = 200;
+    /** The deepest page of a sorted list (it keeps this many pages in memory while it reads the folder). */
+    static final int MAX_PAGE = 200;
 
     private final Mailboxes mailboxes;
     private final Blobs blobs;
@@ -107,7 +111,12 @@ public final class MailRoutes {
         long before = request.queryParam("before").map(MailRoutes::uidOrMax).orElse(Long.MAX_VALUE);
         String query = request.queryParam("q").map(String::strip).filter(q -> !q.isEmpty())
                 .map(q -> q.length() > MAX_QUERY ? q.substring(0, MAX_QUERY) : q).orElse(null);
-        return context(request, mailboxes, id).flatMap(context -> rows(context, before, query)
+        Sorting sorting = query != null ? Sorting.NEWEST_FIRST
+                : Sorting.of(request.queryParam("sort"), request.queryParam("order"));
+        int page = request.queryParam("page").map(MailRoutes::uidOrMax).filter(n -> n <= MAX_PAGE)
+                .map(Long::intValue).orElse(1);
+        return context(request, mailboxes, id).flatMap(context -> (sorting.equals(Sorting.NEWEST_FIRST)
+                        ? rows(context, before, query) : sorted(context, sorting, page))
                 .collectList()
                 .flatMap(rows -> {
                     boolean older = rows.size() > PAGE;
@@ -120,15 +129,23 @@ public final class MailRoutes {
                         if (query != null) {
                             model.put("query", query);
                         }
+                        model.put("sorting", sorting);
                         if (older) {
                             long next = shown.get(shown.size() - 1).uid();
-                            String parameters = "?before=" + next + (query == null ? ""
-                                    : "&q=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
-                            model.put("olderHref", base + parameters);
-                            model.put("olderRowsHref", base + "/rows" + parameters);
+                            String parameters = sorting.equals(Sorting.NEWEST_FIRST)
+                                    ? "?before=" + next + (query == null ? ""
+                                            : "&q=" + URLEncoder.encode(query, StandardCharsets.UTF_8))
+                                    : "?" + sorting.parameters() + "&page=" + (page + 1);
+                            if (page < MAX_PAGE) {
+                                model.put("olderHref", base + parameters);
+                                model.put("olderRowsHref", base + "/rows" + parameters);
+                            }
                         }
-                        if (before != Long.MAX_VALUE) {
+                        if (before != Long.MAX_VALUE || page > 1) {
                             model.put("paged", true);
+                        }
+                        if (!sorting.equals(Sorting.NEWEST_FIRST)) {
+                            model.put("firstPage", base + "?" + sorting.parameters());
                         }
                         request.queryParam("error").ifPresent(error -> model.put("error", error));
                         return model;
@@ -160,6 +177,50 @@ public final class MailRoutes {
                 })
                 .flatMapSequential(uid -> mailboxes.message(account, mailbox, uid), 8);
     }
+
+    /**
+     * A page of the folder in another order than newest first: its messages and (for date, sender and subject) their
+     * sort fields, read in UID order and joined as they stream, the first {@code page} pages kept in a bounded heap.
+     */
+    private Flux<MessageMeta> sorted(Context context, Sorting sorting, int page) {
+        long account = context.user().accountId();
+        long mailbox = context.folder().id();
+        Flux<Tagged> metas = mailboxes.messages(account, mailbox).map(meta -> new Tagged(meta.uid(), meta, null));
+        boolean fields = sorting.key() != Sorting.Key.ARRIVAL && sorting.key() != Sorting.Key.SIZE;
+        Flux<Tagged> rows = !fields ? metas : Flux.mergeComparing(Comparator.comparingLong(Tagged::uid), metas,
+                search.sortFields(account, mailbox).map(row -> new Tagged(row.uid(), null, row)));
+        int keep = page * PAGE + 1;
+        Comparator<Sorting.Row> order = sorting.comparator();
+        return rows.bufferUntilChanged(Tagged::uid)
+                .<Map.Entry<Sorting.Row, MessageMeta>>handle((group, sink) -> {
+                    MessageMeta meta = null;
+                    MessageSearch.SortRow row = null;
+                    for (Tagged tagged : group) {
+                        meta = tagged.meta() != null ? tagged.meta() : meta;
+                        row = tagged.fields() != null ? tagged.fields() : row;
+                    }
+                    if (meta != null) { // a message expunged between the two reads has fields only
+                        sink.next(Map.entry(Sorting.row(meta, row), meta));
+                    }
+                })
+                .collect(() -> new PriorityQueue<Map.Entry<Sorting.Row, MessageMeta>>(
+                                Map.Entry.<Sorting.Row, MessageMeta>comparingByKey(order).reversed()),
+                        (heap, entry) -> {
+                            heap.add(entry);
+                            if (heap.size() > keep) {
+                                heap.poll();
+                            }
+                        })
+                .flatMapMany(heap -> {
+                    List<Map.Entry<Sorting.Row, MessageMeta>> best = new ArrayList<>(heap);
+                    best.sort(Map.Entry.comparingByKey(order));
+                    int from = Math.min(best.size(), (page - 1) * PAGE);
+                    return Flux.fromIterable(best.subList(from, best.size())).map(Map.Entry::getValue);
+                });
+    }
+
+    private record Tagged(long uid, @org.jspecify.annotations.Nullable MessageMeta meta,
+                          MessageSearch.@org.jspecify.annotations.Nullable SortRow fields) { }
 
     /** Where a folder's list is: {@code /mail} for the INBOX (the page people land on), else by ID. */
     static String base(Folder folder) {

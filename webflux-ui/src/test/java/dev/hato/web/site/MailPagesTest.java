@@ -92,8 +92,14 @@ class MailPagesTest {
     /** With the text the delivery indexer would store for search (already in search form). */
     private static long indexed(Account account, MailboxInfo box, byte[] message, String headerText,
                                 String bodyText, String preview, String... flags) {
-        MessageFacts facts = new MessageFacts(new byte[0], headerText, bodyText, new MessageFacts.SortFields("", "",
-                "", "", null, null, List.of(), null, null), preview);
+        return sortable(account, box, message, headerText, bodyText, new MessageFacts.SortFields("", "", "", "", null,
+                null, List.of(), null, null), preview, flags);
+    }
+
+    /** With the search text and the sort fields the delivery indexer would store. */
+    private static long sortable(Account account, MailboxInfo box, byte[] message, String headerText,
+                                 String bodyText, MessageFacts.SortFields sort, String preview, String... flags) {
+        MessageFacts facts = new MessageFacts(new byte[0], headerText, bodyText, sort, preview);
         return store.mailboxes().append(account.id(), box.id(), new Bytes(message), facts, Set.of(flags),
                 Instant.parse("2026-12-01T09:00:00Z")).block().uid();
     }
@@ -268,6 +274,45 @@ class MailPagesTest {
         assertThat(next.find()).isTrue();
         assertThat(uids(browser.get(next.group(1).replace("&amp;", "&")))).hasSize(6).endsWith(1L);
         assertThat(uids(browser.get("/mail?q=absent-word"))).isEmpty();
+    }
+
+    @Test
+    void listsShouldSortByDateSenderSubjectAndSizeAndPage() {
+        Account bob = person();
+        MailboxInfo box = inbox(bob);
+        long zed = sortable(bob, box, "Subject: b\r\n\r\nshort\r\n".getBytes(StandardCharsets.US_ASCII), "", "",
+                sort("b", "zed@example.org", null, Instant.parse("2026-01-03T00:00:00Z")), "");
+        long amy = sortable(bob, box, ("Subject: Re: c\r\n\r\n" + "long ".repeat(100) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), "", "",
+                sort("c", "x@example.org", "Amy", Instant.parse("2026-01-01T00:00:00Z")), "");
+        long bo = sortable(bob, box, "Subject: a\r\n\r\nmid mid mid\r\n".getBytes(StandardCharsets.US_ASCII), "",
+                "", sort("a", "bob@example.org", null, null), "");
+        Browser browser = new Browser(bob);
+
+        assertThat(uids(browser.get("/mail?sort=from"))).containsExactly(amy, bo, zed);
+        assertThat(uids(browser.get("/mail?sort=from&order=desc"))).containsExactly(zed, bo, amy);
+        assertThat(uids(browser.get("/mail?sort=subject&order=asc"))).containsExactly(bo, zed, amy);
+        // No Date field: its arrival time counts (RFC 5256), here the newest.
+        assertThat(uids(browser.get("/mail?sort=date&order=desc"))).containsExactly(bo, zed, amy);
+        assertThat(uids(browser.get("/mail?sort=size&order=desc"))).containsExactly(amy, bo, zed);
+        assertThat(uids(browser.get("/mail?sort=arrival&order=asc"))).containsExactly(zed, amy, bo);
+        assertThat(browser.get("/mail?sort=size&order=desc")).containsPattern("<option value=\"size\"\\s+selected");
+        assertThat(uids(browser.get("/mail?sort=nonsense"))).containsExactly(bo, amy, zed);
+
+        for (int i = 0; i < 57; i++) {
+            sortable(bob, box, ("Subject: n" + i + "\r\n\r\nx\r\n").getBytes(StandardCharsets.US_ASCII), "", "",
+                    sort(String.format("n%02d", i), "n@example.org", null, null), "");
+        }
+        String first = browser.get("/mail?sort=subject&order=asc");
+        assertThat(uids(first)).hasSize(50).startsWith(bo, zed, amy);
+        assertThat(first).contains("href=\"/mail?sort=subject&amp;order=asc&amp;page=2\"");
+        String second = browser.get("/mail?sort=subject&order=asc&page=2");
+        assertThat(uids(second)).hasSize(10);
+        assertThat(second).contains("First page").doesNotContain("older-row");
+    }
+
+    private static MessageFacts.SortFields sort(String baseSubject, String from, String displayFrom, Instant sent) {
+        return new MessageFacts.SortFields(baseSubject, from, "", "", sent, null, List.of(), displayFrom, null);
     }
 
     @Test
