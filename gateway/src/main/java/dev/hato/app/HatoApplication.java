@@ -202,7 +202,8 @@ public class HatoApplication {
         return new WebmailListener(properties.bindAddress(), properties.ports().https(), serverTls,
                 properties.http().idleTimeout(), properties.maxConnections(), properties.maxConnectionsPerAddress(),
                 listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.mailboxes(),
-                        store.blobs(), store.search(), () -> clientSettings(properties, mailListeners, listener)));
+                        store.blobs(), store.search(), mailListeners.webmailSubmission(),
+                        () -> clientSettings(properties, mailListeners, listener)));
     }
 
     /**

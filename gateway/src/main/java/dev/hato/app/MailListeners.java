@@ -49,6 +49,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import dev.hato.web.compose.MailSubmission;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,12 +65,16 @@ public final class MailListeners implements SmartLifecycle {
     private final Map<String, Function<ConnectionInfo, ProtocolSession>> sessions;
     private final List<ProtocolServer> servers;
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
+    private final WebmailSubmission submission;
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters,
                   MailLog mailLog, @Nullable InboundAuthenticator inbound) {
         this.properties = properties;
-        this.sessions = sessions(properties, store, sasl, meters, mailLog, inbound);
+        SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound);
+        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices);
+        this.submission = new WebmailSubmission(smtpServices, submissionSettings(properties), store.directory(),
+                store.mailboxes());
         this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog)).stream()
                 .map(server -> server.meters(meters, protocol(server.name()))).toList();
     }
@@ -128,25 +133,26 @@ public final class MailListeners implements SmartLifecycle {
         return factory.apply(connection);
     }
 
-    private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog,
-            @Nullable InboundAuthenticator inbound) {
+    /** Webmail's sending: SMTP submission's pipeline, limits and settings, without a socket. */
+    MailSubmission webmailSubmission() {
+        return submission;
+    }
+
+    /** What every SMTP listener (and webmail's sending) shares: one pipeline, one set of sending limits. */
+    private static SmtpServices smtpServices(HatoProperties properties, PgStore store, SaslEngine sasl,
+                                             MailLog mailLog, @Nullable InboundAuthenticator inbound) {
         Path spool = properties.dataDir().resolve("spool");
-        String host = properties.hostName();
         MessageIndexer indexer = DeliveryWiring.indexer();
-        SmtpServices smtpServices = new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
+        return new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
                 sasl, indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
                 unknownRecipients(properties.smtp().unknownRecipients()),
                 sendLimits(properties.smtp().sendLimits(), store.auditLog()), mailLog, inbound,
                 InboundWiring.spamFilter(properties));
-        // Each SMTP listener counts its own traffic: the same services, its own watch on the mail log.
-        SmtpMeters mtaMeters = new SmtpMeters(meters, "smtp");
-        SmtpMeters submissionsMeters = new SmtpMeters(meters, "submissions");
-        SmtpMeters submissionMeters = new SmtpMeters(meters, "submission");
-        SmtpServices mtaServices = observed(smtpServices, mtaMeters);
-        SmtpServices submissionsServices = observed(smtpServices, submissionsMeters);
-        SmtpServices submissionServices = observed(smtpServices, submissionMeters);
-        SmtpSettings mta = SmtpSettings.defaults(host, SmtpSettings.Role.MTA, spool)
+    }
+
+    private static SmtpSettings mtaSettings(HatoProperties properties) {
+        return SmtpSettings.defaults(properties.hostName(), SmtpSettings.Role.MTA,
+                        properties.dataDir().resolve("spool"))
                 .withMaxMessageSize(properties.smtp().maxMessageSize().toBytes())
                 .withMaxRecipients(properties.smtp().maxRecipients())
                 .withBareLineEndings(properties.smtp().bareLineEndings())
@@ -154,7 +160,26 @@ public final class MailListeners implements SmartLifecycle {
                         properties.smtp().maxAuthFailures())
                 .withTimeouts(properties.smtp().idleTimeout(), properties.smtp().dataTimeout())
                 .withMessageLimits(properties.message().limits());
-        SmtpSettings submission = mta.withRole(SmtpSettings.Role.SUBMISSION);
+    }
+
+    private static SmtpSettings submissionSettings(HatoProperties properties) {
+        return mtaSettings(properties).withRole(SmtpSettings.Role.SUBMISSION);
+    }
+
+    private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
+            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog, SmtpServices smtpServices) {
+        Path spool = properties.dataDir().resolve("spool");
+        String host = properties.hostName();
+        MessageIndexer indexer = DeliveryWiring.indexer();
+        // Each SMTP listener counts its own traffic: the same services, its own watch on the mail log.
+        SmtpMeters mtaMeters = new SmtpMeters(meters, "smtp");
+        SmtpMeters submissionsMeters = new SmtpMeters(meters, "submissions");
+        SmtpMeters submissionMeters = new SmtpMeters(meters, "submission");
+        SmtpServices mtaServices = observed(smtpServices, mtaMeters);
+        SmtpServices submissionsServices = observed(smtpServices, submissionsMeters);
+        SmtpServices submissionServices = observed(smtpServices, submissionMeters);
+        SmtpSettings mta = mtaSettings(properties);
+        SmtpSettings submission = submissionSettings(properties);
         Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs(),
                 MaildropHandover.defaults(), structure -> MessageStructure.decode(structure).root(), meters);
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());

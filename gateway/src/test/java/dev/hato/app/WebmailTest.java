@@ -207,6 +207,78 @@ class WebmailTest {
     }
 
     @Test
+    void aMessageComposedInWebmailShouldReachItsRecipientOverImapAndBeInSent() throws Exception {
+        RunningHato.User sender = hato.newUser("writer");
+        RunningHato.User reader = hato.newUser("reader");
+        WebTestClient web = https("127.0.0.1");
+        String session = login(web, sender.authId(), sender.password()).getResponseCookies()
+                .getFirst(WebSite.SESSION_COOKIE).getValue();
+        Form form = form(web);
+        byte[] pdf = "%PDF-1.4 composed".getBytes(StandardCharsets.US_ASCII);
+        org.springframework.http.client.MultipartBodyBuilder body =
+                new org.springframework.http.client.MultipartBodyBuilder();
+        body.part("_csrf", form.token());
+        body.part("to", "読者 <" + reader.address() + ">");
+        body.part("subject", "ウェブメールから");
+        body.part("text", "こんにちは。\r\n添付をご覧ください。");
+        body.part("attachment", new org.springframework.core.io.ByteArrayResource(pdf) {
+            @Override
+            public String getFilename() {
+                return "資料.pdf";
+            }
+        }).contentType(MediaType.APPLICATION_PDF);
+        web.post().uri("/mail/compose").cookie(WebSite.SESSION_COOKIE, session)
+                .cookie(WebSite.CSRF_COOKIE, form.cookie()).contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData(body.build())).exchange()
+                .expectStatus().isSeeOther().expectHeader().location("/mail?sent=1");
+
+        java.util.Properties properties = MailFlowTest.clientProperties();
+        properties.put("mail.imaps.ssl.trust", "*");
+        properties.put("mail.imaps.ssl.checkserveridentity", "false");
+        try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
+            imap.connect("127.0.0.1", hato.port("imaps"), reader.authId(), reader.password());
+            jakarta.mail.Folder inbox = imap.getFolder("INBOX");
+            inbox.open(jakarta.mail.Folder.READ_ONLY);
+            assertThat(inbox.getMessageCount()).isEqualTo(1);
+            jakarta.mail.internet.MimeMessage message = (jakarta.mail.internet.MimeMessage) inbox.getMessage(1);
+            assertThat(message.getSubject()).isEqualTo("ウェブメールから");
+            assertThat(((jakarta.mail.internet.InternetAddress) message.getFrom()[0]).getAddress())
+                    .isEqualTo(sender.address());
+            jakarta.mail.Multipart parts = (jakarta.mail.Multipart) message.getContent();
+            assertThat(parts.getCount()).isEqualTo(2);
+            assertThat(parts.getBodyPart(0).getContent().toString()).contains("こんにちは。", "添付をご覧ください。");
+            assertThat(parts.getBodyPart(0).getContentType()).containsIgnoringCase("charset=ISO-2022-JP");
+            assertThat(jakarta.mail.internet.MimeUtility.decodeText(parts.getBodyPart(1).getFileName()))
+                    .isEqualTo("資料.pdf");
+            assertThat(parts.getBodyPart(1).getInputStream().readAllBytes()).isEqualTo(pdf);
+            assertThat(message.getHeader("Received")[0]).contains("Hato webmail", "with HTTPS");
+            inbox.close(false);
+        }
+        try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
+            imap.connect("127.0.0.1", hato.port("imaps"), sender.authId(), sender.password());
+            jakarta.mail.Folder sent = imap.getFolder("Sent");
+            sent.open(jakarta.mail.Folder.READ_ONLY);
+            assertThat(sent.getMessageCount()).isEqualTo(1);
+            assertThat(sent.getMessage(1).getSubject()).isEqualTo("ウェブメールから");
+            assertThat(sent.getMessage(1).isSet(jakarta.mail.Flags.Flag.SEEN)).isTrue();
+            sent.close(false);
+        }
+
+        // A recipient that does not exist here: nothing is sent, the form says why.
+        org.springframework.http.client.MultipartBodyBuilder unknown =
+                new org.springframework.http.client.MultipartBodyBuilder();
+        unknown.part("_csrf", form.token());
+        unknown.part("to", "nobody-here@" + RunningHato.DOMAIN);
+        unknown.part("subject", "lost");
+        unknown.part("text", "x");
+        assertThat(web.post().uri("/mail/compose").cookie(WebSite.SESSION_COOKIE, session)
+                .cookie(WebSite.CSRF_COOKIE, form.cookie()).contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData(unknown.build())).exchange()
+                .expectStatus().isEqualTo(422).expectBody(String.class).returnResult().getResponseBody())
+                .contains("nobody-here@");
+    }
+
+    @Test
     void theHttpsPortShouldLimitConnectionsPerAddressAsTheMailPortsDo() throws Exception {
         List<java.net.Socket> held = new java.util.ArrayList<>();
         try {

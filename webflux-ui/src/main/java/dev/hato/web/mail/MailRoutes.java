@@ -68,11 +68,12 @@ public final class MailRoutes {
                 .build();
     }
 
-    static long id(ServerRequest request) {
+    public static long id(ServerRequest request) {
         return number(request.pathVariable("id"));
     }
 
-    static long number(String text) {
+    /** A positive number from a path or form, else 404. */
+    public static long number(String text) {
         try {
             long value = Long.parseLong(text);
             if (value > 0) {
@@ -85,9 +86,11 @@ public final class MailRoutes {
     }
 
     /** The logged-in person, the common model and every folder of theirs, with the one asked for. */
-    record Context(WebUser user, Map<String, Object> model, List<Folder> folders, Folder folder) { }
+    public record Context(WebUser user, Map<String, Object> model, List<Folder> folders, Folder folder) { }
 
-    static Mono<Context> context(ServerRequest request, Mailboxes mailboxes, @org.jspecify.annotations.Nullable Long id) {
+    /** The context of a page about folder {@code id} (null: the INBOX); 404 when it is not the person's. */
+    public static Mono<Context> context(ServerRequest request, Mailboxes mailboxes,
+                                        @org.jspecify.annotations.Nullable Long id) {
         return PageModel.of(request).flatMap(model -> {
             WebUser user = (WebUser) model.get("user");
             if (user == null) {
@@ -147,7 +150,9 @@ public final class MailRoutes {
                         if (!sorting.equals(Sorting.NEWEST_FIRST)) {
                             model.put("firstPage", base + "?" + sorting.parameters());
                         }
-                        request.queryParam("error").ifPresent(error -> model.put("error", error));
+                        request.queryParam("error").filter(error -> error.matches("[a-z_]{1,20}"))
+                                .ifPresent(error -> model.put("error", error));
+                        request.queryParam("sent").ifPresent(sent -> model.put("sent", true));
                         return model;
                     });
                 })

@@ -110,6 +110,32 @@ public final class MessageReading {
         });
     }
 
+    /** The text of a leaf part as the reader shows it (at most {@link #MAX_SHOWN_OCTETS} of it). */
+    public Mono<String> shownText(long blobId, MimeEntity part) {
+        return text(blobId, part).map(Text::text);
+    }
+
+    /**
+     * A field of the message's own header that the parser does not keep (such as References), unfolded and raw,
+     * read from the header section (at most its first 64 KiB); empty when absent.
+     */
+    public Mono<String> headerField(long blobId, MimeEntity root, String name) {
+        long end = Math.min(root.bodyStart(), 64 * 1024);
+        return range(blobId, 0, end).collect(java.io.ByteArrayOutputStream::new, (out, chunk) -> {
+            byte[] octets = new byte[chunk.remaining()];
+            chunk.duplicate().get(octets);
+            out.writeBytes(octets);
+        }).map(out -> {
+            String value = Headline.field(out.toString(java.nio.charset.StandardCharsets.ISO_8859_1), name);
+            return value == null ? "" : value;
+        });
+    }
+
+    /** The whole message as it is stored, streamed. */
+    public Flux<ByteBuffer> original(long blobId) {
+        return blobs.content(blobId).map(ByteBuffer::duplicate);
+    }
+
     /** Text of a part, and whether it was cut at {@link #MAX_SHOWN_OCTETS}. */
     record Text(String text, boolean cut) { }
 

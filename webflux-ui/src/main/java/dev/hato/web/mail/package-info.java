@@ -1,4 +1,7 @@
-/** Reading mail in webmail; for now the INBOX list ({@link dev.hato.web.mail.InboxRoutes}). */
+/**
+ * Reading mail in webmail: folders, message lists (sorted, searched, paged), the reader, attachments, HTML made
+ * safe, actions on messages and live updates.
+ */
 @NullMarked
 package dev.hato.web.mail;
 

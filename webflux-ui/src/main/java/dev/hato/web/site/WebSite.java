@@ -6,6 +6,8 @@ import dev.hato.store.mail.MessageSearch;
 import dev.hato.web.login.LoginFilter;
 import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
+import dev.hato.web.compose.ComposeRoutes;
+import dev.hato.web.compose.MailSubmission;
 import dev.hato.web.mail.FolderRoutes;
 import dev.hato.web.mail.LiveRoutes;
 import dev.hato.web.mail.MailRoutes;
@@ -20,6 +22,8 @@ import java.util.function.Supplier;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.context.support.ResourceBundleMessageSource;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.codec.multipart.DefaultPartHttpMessageReader;
+import org.springframework.http.codec.multipart.MultipartHttpMessageReader;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -33,6 +37,7 @@ import org.springframework.security.web.server.authentication.logout.WebSessionS
 import org.springframework.security.web.server.context.WebSessionServerSecurityContextRepository;
 import org.springframework.security.web.server.csrf.CookieServerCsrfTokenRepository;
 import org.springframework.security.web.server.csrf.CsrfWebFilter;
+import org.springframework.security.web.server.csrf.XorServerCsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
@@ -81,16 +86,21 @@ public final class WebSite {
 
     /** The whole HTTPS site. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Mailboxes mailboxes,
-                                          Blobs blobs, MessageSearch search, Supplier<ClientSettings> clients) {
+                                          Blobs blobs, MessageSearch search, MailSubmission submission,
+                                          Supplier<ClientSettings> clients) {
         MessageReading.warmUp();
+        MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
                 .and(new MailRoutes(mailboxes, blobs, search).routes())
-                .and(new ReaderRoutes(mailboxes, new MessageReading(blobs)).routes())
+                .and(new ReaderRoutes(mailboxes, reading).routes())
+                .and(new ComposeRoutes(mailboxes, reading, submission).routes())
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new LiveRoutes(mailboxes).routes())
                 .and(new SetupRoutes(clients).routes())
                 .and(Preloaded.staticFiles());
-        HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views()).build();
+        HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
+                .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
+                .build();
         return WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
                 .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords)))
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
@@ -105,6 +115,19 @@ public final class WebSite {
                 .and(HttpsRedirect.routes(clients.get().hostName(), () -> clients.get().https()));
     }
 
+    /**
+     * Uploads (compose): parts beyond 256 KiB go to temporary files (written on Reactor's bounded elastic threads,
+     * deleted when the request ends), each at most the message size, at most 64 parts, headers at most 8 KiB.
+     */
+    private static MultipartHttpMessageReader multipart(long maxMessageSize) {
+        DefaultPartHttpMessageReader parts = new DefaultPartHttpMessageReader();
+        parts.setMaxInMemorySize(256 * 1024);
+        parts.setMaxDiskUsagePerPart(maxMessageSize);
+        parts.setMaxParts(64);
+        parts.setMaxHeadersSize(8 * 1024);
+        return new MultipartHttpMessageReader(parts);
+    }
+
     static SecurityWebFilterChain security(WebSettings settings, PasswordCheck passwords) {
         WebSessionServerSecurityContextRepository contexts = new WebSessionServerSecurityContextRepository();
         CookieServerCsrfTokenRepository csrfTokens = new CookieServerCsrfTokenRepository();
@@ -117,7 +140,7 @@ public final class WebSite {
         loggedOut.setLogoutSuccessUrl(URI.create("/login?logout"));
         return ServerHttpSecurity.http()
                 .securityContextRepository(contexts)
-                .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens)
+                .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens).csrfTokenRequestHandler(csrfFromForms())
                         // Outlook posts its autodiscover request without any token; it changes nothing.
                         .requireCsrfProtectionMatcher(new AndServerWebExchangeMatcher(CsrfWebFilter.DEFAULT_CSRF_MATCHER,
                                 new NegatedServerWebExchangeMatcher(ServerWebExchangeMatchers.pathMatchers(
@@ -148,6 +171,13 @@ public final class WebSite {
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .build();
+    }
+
+    /** The masked token, also read from a multipart form (compose posts one, with its files). */
+    private static XorServerCsrfTokenRequestAttributeHandler csrfFromForms() {
+        XorServerCsrfTokenRequestAttributeHandler handler = new XorServerCsrfTokenRequestAttributeHandler();
+        handler.setTokenFromMultipartDataEnabled(true);
+        return handler;
     }
 
     private static DefaultWebSessionManager sessions(WebSettings settings) {

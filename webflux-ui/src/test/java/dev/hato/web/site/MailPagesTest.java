@@ -58,6 +58,35 @@ class MailPagesTest {
     private static final String CRLF = "\r\n";
     private static final Charset ISO_2022_JP = Charset.forName("ISO-2022-JP");
 
+    /** What the site handed to the gateway to send: recorded, never sent (the gateway's own tests send). */
+    record Submitted(String sender, List<String> recipients, byte[] message) { }
+
+    static final List<Submitted> SUBMISSIONS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static volatile String refusal;
+
+    static final dev.hato.web.compose.MailSubmission SUBMITTED = new dev.hato.web.compose.MailSubmission() {
+        @Override
+        public long maxMessageSize() {
+            return 64 * 1024;
+        }
+
+        @Override
+        public Mono<Result> submit(WebUser sender, String clientAddress, List<String> recipients,
+                                   Flux<ByteBuffer> message) {
+            return message.collect(java.io.ByteArrayOutputStream::new, (out, chunk) -> {
+                byte[] octets = new byte[chunk.remaining()];
+                chunk.duplicate().get(octets);
+                out.writeBytes(octets);
+            }).map(out -> {
+                if (refusal != null) {
+                    return new Refused(refusal, true);
+                }
+                SUBMISSIONS.add(new Submitted(sender.address(), recipients, out.toByteArray()));
+                return new Sent(recipients.size());
+            });
+        }
+    };
+
     @TempDir
     static Path data;
     static PgStore store;
@@ -75,13 +104,13 @@ class MailPagesTest {
 
     // ---------------------------------------------------------------------------------------------------- set-up
 
-    private static Account person() {
+    static Account person() {
         String authId = "p" + PEOPLE.incrementAndGet() + ".m.ail-x1";
         return store.directory().addAccount(new NewAccount(authId + "@pages.example.test", authId, "Person", null))
                 .block();
     }
 
-    private static MailboxInfo inbox(Account account) {
+    static MailboxInfo inbox(Account account) {
         return store.mailboxes().find(account.id(), "INBOX").block();
     }
 
@@ -104,7 +133,7 @@ class MailPagesTest {
                 Instant.parse("2026-12-01T09:00:00Z")).block().uid();
     }
 
-    private static long append(Account account, byte[] message, String... flags) {
+    static long append(Account account, byte[] message, String... flags) {
         return append(account, inbox(account), message, "", flags);
     }
 
@@ -132,10 +161,10 @@ class MailPagesTest {
     }
 
     /** A logged-in browser: its cookies, kept from response to response, and the CSRF token of the last page. */
-    private static final class Browser {
-        private final WebTestClient web;
-        private final Map<String, String> cookies = new HashMap<>();
-        private String token = "";
+    static final class Browser {
+        final WebTestClient web;
+        final Map<String, String> cookies = new HashMap<>();
+        String token = "";
 
         Browser(Account account) {
             this(account, Duration.ofMinutes(30));
@@ -147,7 +176,7 @@ class MailPagesTest {
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
             web = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
                             new WebSettings(idleTimeout, false, 100), passwords, store.mailboxes(),
-                            store.blobs(), store.search(), () -> new ClientSettings("mail.example.test", 993, 995, 465, 443))))
+                            store.blobs(), store.search(), SUBMITTED, () -> new ClientSettings("mail.example.test", 993, 995, 465, 443))))
                     .baseUrl("https://mail.example.test").responseTimeout(Duration.ofSeconds(30)).build();
             get("/login");
             post("/login", "username", account.authId(), "password", "any");
@@ -186,6 +215,26 @@ class MailPagesTest {
             return result.getResponseHeaders().getLocation().toString();
         }
 
+        /** Posts the compose form (multipart, with the page's CSRF token and any files); the whole result. */
+        EntityExchangeResult<byte[]> compose(Map<String, String> fields, Map<String, byte[]> files) {
+            org.springframework.http.client.MultipartBodyBuilder body =
+                    new org.springframework.http.client.MultipartBodyBuilder();
+            body.part("_csrf", token);
+            fields.forEach(body::part);
+            files.forEach((name, octets) -> body.part("attachment", new org.springframework.core.io.ByteArrayResource(
+                    octets) {
+                @Override
+                public String getFilename() {
+                    return name;
+                }
+            }).contentType(MediaType.APPLICATION_PDF));
+            EntityExchangeResult<byte[]> result = web.post().uri("/mail/compose")
+                    .cookies(jar -> cookies.forEach(jar::add)).contentType(MediaType.MULTIPART_FORM_DATA)
+                    .body(BodyInserters.fromMultipartData(body.build())).exchange().expectBody().returnResult();
+            keep(result);
+            return result;
+        }
+
         private void keep(EntityExchangeResult<byte[]> result) {
             for (List<ResponseCookie> set : result.getResponseCookies().values()) {
                 for (ResponseCookie cookie : set) {
@@ -202,7 +251,7 @@ class MailPagesTest {
         }
     }
 
-    private static List<Long> uids(String html) {
+    static List<Long> uids(String html) {
         Matcher uid = Pattern.compile("<tr data-uid=\"(\\d+)\"").matcher(html);
         List<Long> found = new java.util.ArrayList<>();
         while (uid.find()) {
@@ -313,6 +362,153 @@ class MailPagesTest {
 
     private static MessageFacts.SortFields sort(String baseSubject, String from, String displayFrom, Instant sent) {
         return new MessageFacts.SortFields(baseSubject, from, "", "", sent, null, List.of(), displayFrom, null);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- compose
+
+    private static String text(byte[] message) {
+        return new String(message, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aJapaneseMessageWithAFileShouldBeWrittenForOldAndNewClientsAndSubmitted() {
+        Account bob = person();
+        Browser browser = new Browser(bob);
+        assertThat(browser.get("/mail/compose")).contains("id=\"compose-form\"", "enctype=\"multipart/form-data\"");
+        byte[] pdf = new byte[5000];
+        new java.util.Random(7).nextBytes(pdf);
+        SUBMISSIONS.clear();
+        EntityExchangeResult<byte[]> sent = browser.compose(Map.of(
+                "to", "山田 太郎 <taro@example.jp>, hanako@example.org",
+                "cc", "\"Lab, Members\" <lab@example.ac.jp>",
+                "bcc", "secret@example.net",
+                "subject", "来週の会議について",
+                "text", "山田さん\r\n\r\n資料を添付します。\r\nよろしくお願いします。"),
+                Map.of("報告書 第1版.pdf", pdf));
+        assertThat(sent.getStatus().value()).isEqualTo(303);
+        assertThat(sent.getResponseHeaders().getLocation()).hasToString("/mail?sent=4");
+        assertThat(browser.get("/mail?sent=4")).contains("Your message was sent.");
+
+        assertThat(SUBMISSIONS).hasSize(1);
+        Submitted submitted = SUBMISSIONS.get(0);
+        assertThat(submitted.sender()).isEqualTo(bob.address());
+        assertThat(submitted.recipients()).containsExactly("taro@example.jp", "hanako@example.org",
+                "lab@example.ac.jp", "secret@example.net");
+        String message = text(submitted.message());
+        String header = message.substring(0, message.indexOf("\r\n\r\n"));
+        assertThat(header).contains("From: Person <" + bob.address() + ">", "MIME-Version: 1.0",
+                "\"Lab, Members\" <lab@example.ac.jp>").doesNotContain("secret@example.net", "Bcc");
+        assertThat(header).containsPattern("Message-ID: <[0-9a-f]{24}\\.\\d+@pages\\.example\\.test>");
+        // Encoded words of ISO-2022-JP, each whole, that decode back to what was typed.
+        java.util.regex.Matcher subject = Pattern.compile("Subject: ((?:=\\?ISO-2022-JP\\?B\\?[^?]+\\?=(?:\\r\\n )?)+)")
+                .matcher(header);
+        assertThat(subject.find()).isTrue();
+        assertThat(dev.hato.message.EncodedWords.decode(subject.group(1).replace("\r\n ", " ")))
+                .isEqualTo("来週の会議について");
+        assertThat(header).contains("<taro@example.jp>", "=?ISO-2022-JP?B?");
+        assertThat(message).contains("Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit");
+        assertThat(message).contains(new String("資料を添付します。".getBytes(Charset.forName("ISO-2022-JP")),
+                StandardCharsets.ISO_8859_1) + "\r\n");
+        assertThat(message).contains("filename*=UTF-8''%E5%A0%B1%E5%91%8A%E6%9B%B8%20%E7%AC%AC1%E7%89%88.pdf",
+                "Content-Type: application/pdf;");
+        // The attachment: the uploaded octets, base64 in lines of 76.
+        int start = message.indexOf("Content-Transfer-Encoding: base64\r\n\r\n") + 37;
+        String encoded = message.substring(start, message.indexOf("\r\n--", start));
+        assertThat(encoded.lines()).allMatch(line -> line.length() <= 76);
+        assertThat(Base64.getMimeDecoder().decode(encoded)).isEqualTo(pdf);
+        // Parsed by the message model: a multipart/mixed with the text and the file.
+        dev.hato.message.MessageParser parser = dev.hato.message.MessageParser.structure(
+                dev.hato.message.MessageLimits.DEFAULTS);
+        parser.feed(ByteBuffer.wrap(submitted.message()));
+        dev.hato.message.MimeEntity root = parser.finish().root();
+        assertThat(root.subtype()).isEqualTo("MIXED");
+        assertThat(root.children()).extracting(dev.hato.message.MimeEntity::type).containsExactly("TEXT", "APPLICATION");
+    }
+
+    @Test
+    void replyAndForwardShouldBePrefilledAndThreaded() {
+        Account bob = person();
+        long uid = append(bob, ("From: =?UTF-8?B?" + Base64.getEncoder().encodeToString("山田".getBytes(
+                StandardCharsets.UTF_8)) + "?= <yamada@example.jp>\r\nTo: " + bob.address() + ", other@example.org\r\n"
+                + "Cc: third@example.org\r\nSubject: Plans\r\nMessage-ID: <orig-1@example.jp>\r\n"
+                + "References: <root@example.jp>\r\nDate: Tue, 01 Dec 2026 10:00:00 +0900\r\n\r\n"
+                + "line one\r\nline two\r\n").getBytes(StandardCharsets.UTF_8));
+        long inbox = inbox(bob).id();
+        Browser browser = new Browser(bob);
+
+        String reply = browser.get("/mail/compose?reply=" + inbox + "/" + uid);
+        assertThat(reply).contains("value=\"山田 &lt;yamada@example.jp&gt;\"", "value=\"Re: Plans\"",
+                "name=\"inReplyTo\" value=\"&lt;orig-1@example.jp&gt;\"",
+                "value=\"&lt;root@example.jp&gt; &lt;orig-1@example.jp&gt;\"", "&gt; line one", "&gt; line two");
+        String all = browser.get("/mail/compose?reply=" + inbox + "/" + uid + "&all=1");
+        assertThat(all).contains("other@example.org", "third@example.org");
+
+        SUBMISSIONS.clear();
+        browser.compose(Map.of("to", "yamada@example.jp", "subject", "Re: Plans", "text", "ok",
+                "inReplyTo", "<orig-1@example.jp>", "references", "<root@example.jp> <orig-1@example.jp>"), Map.of());
+        String sentReply = text(SUBMISSIONS.get(0).message());
+        assertThat(sentReply).contains("In-Reply-To: <orig-1@example.jp>\r\n",
+                "References: <root@example.jp>\r\n <orig-1@example.jp>\r\n", "Content-Type: text/plain; charset=US-ASCII");
+
+        String forward = browser.get("/mail/compose?forward=" + inbox + "/" + uid);
+        assertThat(forward).contains("value=\"Fwd: Plans\"", "---------- Forwarded message ----------", "line one");
+        String attached = browser.get("/mail/compose?forward=" + inbox + "/" + uid + "&as=attachment");
+        assertThat(attached).contains("name=\"forwardOf\" value=\"" + inbox + "/" + uid + "\"",
+                "The original message is attached.");
+        SUBMISSIONS.clear();
+        browser.compose(Map.of("to", "x@example.org", "subject", "Fwd: Plans", "text", "see below",
+                "forwardOf", inbox + "/" + uid), Map.of());
+        String sentForward = text(SUBMISSIONS.get(0).message());
+        assertThat(sentForward).contains("Content-Type: message/rfc822\r\n", "Message-ID: <orig-1@example.jp>",
+                "line one\r\nline two\r\n");
+
+        // Someone else's message cannot be replied to or forwarded.
+        Account eve = person();
+        long hers = append(eve, "Subject: private\r\n\r\nsecret\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(browser.status("/mail/compose?reply=" + inbox(eve).id() + "/" + hers)).isEqualTo(404);
+        SUBMISSIONS.clear();
+        assertThat(browser.compose(Map.of("to", "x@example.org", "subject", "s", "text", "t",
+                "forwardOf", inbox(eve).id() + "/" + hers), Map.of()).getStatus().value()).isEqualTo(404);
+        assertThat(SUBMISSIONS).isEmpty();
+    }
+
+    @Test
+    void badAddressesTooLargeMessagesAndRefusalsShouldShowTheFormAgain() {
+        Account bob = person();
+        Browser browser = new Browser(bob);
+        browser.get("/mail/compose");
+        SUBMISSIONS.clear();
+
+        EntityExchangeResult<byte[]> bad = browser.compose(Map.of("to", "taro@example.jp, not an address",
+                "subject", "件名は残る", "text", "本文も残る"), Map.of());
+        assertThat(bad.getStatus().value()).isEqualTo(422);
+        assertThat(new String(bad.getResponseBody(), StandardCharsets.UTF_8)).contains(
+                "This is not an e-mail address: not an address", "value=\"件名は残る\"", "本文も残る");
+        assertThat(browser.compose(Map.of("to", "", "subject", "s", "text", "t"), Map.of()).getStatus().value())
+                .isEqualTo(422);
+
+        EntityExchangeResult<byte[]> large = browser.compose(Map.of("to", "taro@example.jp", "subject", "big",
+                "text", "t"), Map.of("big.bin", new byte[100 * 1024]));
+        assertThat(large.getStatus().value()).isEqualTo(422);
+        assertThat(new String(large.getResponseBody(), StandardCharsets.UTF_8)).contains("The message is too large.");
+
+        refusal = "4.7.0 Sending limit reached, try again later";
+        try {
+            EntityExchangeResult<byte[]> refused = browser.compose(Map.of("to", "taro@example.jp", "subject", "s",
+                    "text", "t"), Map.of());
+            assertThat(refused.getStatus().value()).isEqualTo(422);
+            assertThat(new String(refused.getResponseBody(), StandardCharsets.UTF_8))
+                    .contains("4.7.0 Sending limit reached, try again later");
+        } finally {
+            refusal = null;
+        }
+        assertThat(SUBMISSIONS).isEmpty();
+
+        // Without the CSRF token, nothing is sent.
+        browser.token = "forged";
+        assertThat(browser.compose(Map.of("to", "taro@example.jp", "subject", "s", "text", "t"), Map.of())
+                .getStatus().value()).isEqualTo(403);
+        assertThat(SUBMISSIONS).isEmpty();
     }
 
     @Test

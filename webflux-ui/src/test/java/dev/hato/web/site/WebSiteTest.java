@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageSearch;
+import dev.hato.web.compose.MailSubmission;
 import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.login.WebUser;
 import dev.hato.web.setup.Autoconfig;
@@ -71,9 +72,22 @@ class WebSiteTest {
                 throw new UnsupportedOperationException(method.getName());
             });
 
+    private final MailSubmission submission = new MailSubmission() {
+        @Override
+        public long maxMessageSize() {
+            return 1024 * 1024;
+        }
+
+        @Override
+        public Mono<Result> submit(WebUser sender, String clientAddress, List<String> recipients,
+                                   Flux<java.nio.ByteBuffer> message) {
+            return Mono.error(new UnsupportedOperationException("submit"));
+        }
+    };
+
     private WebTestClient client(boolean hsts) {
         return WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                        new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, mailboxes, blobs, search,
+                        new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, mailboxes, blobs, search, submission,
                         () -> CLIENTS)))
                 .baseUrl("https://mail.example.test:8443").build();
     }
@@ -328,7 +342,7 @@ class WebSiteTest {
                 new MtaStsPolicy(MtaStsPolicy.Mode.ENFORCE, List.of("mail.example.test", "*.mx.example.test"),
                         Duration.ofDays(7)));
         WebTestClient site = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                        new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, mailboxes, blobs, search,
+                        new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, mailboxes, blobs, search, submission,
                         () -> published)))
                 .baseUrl("https://mta-sts.example.test").build();
         site.get().uri("/.well-known/mta-sts.txt").exchange()

@@ -1,0 +1,334 @@
+package dev.hato.web.compose;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+import dev.hato.message.HeaderAddresses;
+import dev.hato.message.MimeEntity;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageMeta;
+import dev.hato.web.login.WebUser;
+import dev.hato.web.mail.MailRoutes;
+import dev.hato.web.mail.MessageReading;
+import dev.hato.web.mail.MessageView;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.http.codec.multipart.FormFieldPart;
+import org.springframework.http.codec.multipart.Part;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code GET /mail/compose}: the form, empty or for a reply ({@code ?reply=<folder>/<uid>}, {@code &all=1} to reply
+ * to all) or a forward ({@code ?forward=<folder>/<uid>}, {@code &as=attachment} to attach the original); {@code POST
+ * /mail/compose} (multipart, the files last): writes the message ({@link MessageWriter}) and hands it to {@link
+ * MailSubmission}. A refusal shows the form again with what was typed (files must be chosen again) and the reason.
+ */
+public final class ComposeRoutes {
+
+    /** The longest text accepted in the form's body, in characters. */
+    static final int MAX_TEXT = 1024 * 1024;
+    static final int MAX_ATTACHMENTS = 20;
+
+    private final Mailboxes mailboxes;
+    private final MessageReading reading;
+    private final MailSubmission submission;
+
+    public ComposeRoutes(Mailboxes mailboxes, MessageReading reading, MailSubmission submission) {
+        this.mailboxes = mailboxes;
+        this.reading = reading;
+        this.submission = submission;
+    }
+
+    public RouterFunction<ServerResponse> routes() {
+        return route()
+                .GET("/mail/compose", this::form)
+                .POST("/mail/compose", this::send)
+                .build();
+    }
+
+    /** The fields of the form, as typed or prefilled. */
+    record Fields(String to, String cc, String bcc, String subject, String text, String inReplyTo,
+                  String references, String forwardOf) {
+        static final Fields EMPTY = new Fields("", "", "", "", "", "", "", "");
+    }
+
+    private Mono<ServerResponse> form(ServerRequest request) {
+        Optional<String> reply = request.queryParam("reply");
+        Optional<String> forward = request.queryParam("forward");
+        Optional<String> source = reply.isPresent() ? reply : forward;
+        Mono<Fields> fields = source.isEmpty()
+                ? Mono.just(new Fields(request.queryParam("to").orElse(""), "", "", "", "", "", "", ""))
+                : original(request, source.get()).flatMap(found -> reply.isPresent()
+                        ? replyTo(found, request.queryParam("all").isPresent())
+                        : forwardOf(found, source.get(), request.queryParam("as").filter("attachment"::equals)
+                                .isPresent()));
+        return MailRoutes.context(request, mailboxes, null).flatMap(context -> fields.flatMap(filled ->
+                render(context.model(), filled, null)));
+    }
+
+    private Mono<ServerResponse> render(Map<String, Object> model, Fields fields, @Nullable String error) {
+        model.put("fields", fields);
+        model.put("maxSize", submission.maxMessageSize());
+        if (error != null) {
+            model.put("error", error);
+        }
+        return ServerResponse.status(error == null ? HttpStatus.OK : HttpStatus.UNPROCESSABLE_ENTITY)
+                .render("compose", model);
+    }
+
+    /** A message of the person's, by {@code <folder>/<uid>}: its row, structure and view. */
+    private record Original(MessageMeta meta, MimeEntity root, MessageView view) { }
+
+    private Mono<Original> original(ServerRequest request, String reference) {
+        String[] parts = reference.split("/", 2);
+        if (parts.length != 2) {
+            return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
+        }
+        long folder = MailRoutes.number(parts[0]);
+        long uid = MailRoutes.number(parts[1]);
+        return MailRoutes.context(request, mailboxes, folder).flatMap(context -> mailboxes
+                .message(context.user().accountId(), folder, uid)
+                .switchIfEmpty(Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND)))
+                .flatMap(meta -> reading.structure(meta.blobId())
+                        .map(root -> new Original(meta, root, MessageView.of(root)))));
+    }
+
+    private Mono<Fields> replyTo(Original original, boolean all) {
+        MimeEntity root = original.root();
+        String replyTo = raw(root, "reply-to");
+        String to = replyTo.isBlank() ? raw(root, "from") : replyTo;
+        String cc = "";
+        if (all) {
+            List<String> others = new ArrayList<>();
+            for (String field : new String[] {raw(root, "to"), raw(root, "cc")}) {
+                if (!field.isBlank()) {
+                    others.add(field);
+                }
+            }
+            cc = String.join(", ", others);
+        }
+        String subject = original.view().subject();
+        if (!subject.regionMatches(true, 0, "Re:", 0, 3)) {
+            subject = "Re: " + subject;
+        }
+        String messageId = root.field("message-id") == null ? "" : root.field("message-id").strip();
+        String finalTo = to;
+        String finalCc = cc;
+        String finalSubject = subject;
+        // RFC 5322 §3.6.4: the parent's References (else its In-Reply-To), then its Message-ID.
+        return reading.headerField(original.meta().blobId(), root, "references").flatMap(parentReferences -> {
+            List<String> references = new ArrayList<>(HeaderAddresses.messageIds(parentReferences));
+            if (references.isEmpty()) {
+                references.addAll(HeaderAddresses.messageIds(root.field("in-reply-to")));
+            }
+            references.addAll(HeaderAddresses.messageIds(messageId));
+            return quoted(original).map(text -> new Fields(finalTo, finalCc, "", finalSubject,
+                    "\n\n" + original.view().date() + ", " + original.view().from() + ":\n" + text,
+                    messageId, String.join(" ", references), ""));
+        });
+    }
+
+    private Mono<Fields> forwardOf(Original original, String reference, boolean asAttachment) {
+        String subject = original.view().subject();
+        if (!subject.regionMatches(true, 0, "Fwd:", 0, 4)) {
+            subject = "Fwd: " + subject;
+        }
+        String finalSubject = subject;
+        if (asAttachment) {
+            return Mono.just(new Fields("", "", "", finalSubject, "", "", "", reference));
+        }
+        MessageView view = original.view();
+        return plain(original).map(text -> new Fields("", "", "", finalSubject,
+                "\n\n---------- Forwarded message ----------\nFrom: " + view.from() + "\nDate: " + view.date()
+                        + "\nSubject: " + view.subject() + "\nTo: " + view.to() + "\n\n" + text, "", "", ""));
+    }
+
+    /** The original's plain text (or nothing), each line quoted with "> ". */
+    private Mono<String> quoted(Original original) {
+        return plain(original).map(text -> {
+            StringBuilder out = new StringBuilder();
+            String body = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            for (String line : body.split("\r?\n", -1)) {
+                out.append(line.startsWith(">") ? ">" : "> ").append(line).append('\n');
+            }
+            return out.toString();
+        });
+    }
+
+    private Mono<String> plain(Original original) {
+        MessageView.Section text = original.view().text();
+        if (text == null) {
+            return Mono.just("");
+        }
+        return reading.shownText(original.meta().blobId(), text.part());
+    }
+
+    private static String raw(MimeEntity root, String name) {
+        String value = root.field(name);
+        return value == null ? "" : dev.hato.message.EncodedWords.decode(value).strip();
+    }
+
+    // ------------------------------------------------------------------------------------------------- sending
+
+    private Mono<ServerResponse> send(ServerRequest request) {
+        String client = request.remoteAddress().map(InetSocketAddress::getAddress)
+                .map(address -> address.getHostAddress()).orElse("unknown");
+        return request.multipartData().flatMap(parts -> MailRoutes.context(request, mailboxes, null)
+                .flatMap(context -> {
+                    Fields fields = new Fields(field(parts, "to"), field(parts, "cc"), field(parts, "bcc"),
+                            field(parts, "subject"), field(parts, "text"), field(parts, "inReplyTo"),
+                            field(parts, "references"), field(parts, "forwardOf"));
+                    WebUser user = context.user();
+                    AddressList to;
+                    AddressList cc;
+                    AddressList bcc;
+                    try {
+                        to = AddressList.parse(fields.to());
+                        cc = AddressList.parse(fields.cc());
+                        bcc = AddressList.parse(fields.bcc());
+                    } catch (AddressList.Invalid e) {
+                        return render(context.model(), fields, "compose.error.address:" + e.piece());
+                    }
+                    Set<String> recipients = new LinkedHashSet<>();
+                    for (AddressList list : List.of(to, cc, bcc)) {
+                        list.mailboxes().forEach(mailbox -> recipients.add(mailbox.address()));
+                    }
+                    if (recipients.isEmpty()) {
+                        return render(context.model(), fields, "compose.error.noRecipient");
+                    }
+                    if (recipients.size() > AddressList.MAX_RECIPIENTS) {
+                        return render(context.model(), fields, "compose.error.tooManyRecipients");
+                    }
+                    if (fields.text().length() > MAX_TEXT || fields.subject().length() > 1000) {
+                        return render(context.model(), fields, "compose.error.tooLarge");
+                    }
+                    List<FilePart> files = parts.getOrDefault("attachment", List.of()).stream()
+                            .filter(FilePart.class::isInstance).map(FilePart.class::cast)
+                            .filter(file -> !file.filename().isBlank()).toList();
+                    if (files.size() > MAX_ATTACHMENTS) {
+                        return render(context.model(), fields, "compose.error.tooManyFiles");
+                    }
+                    return attachments(request, fields.forwardOf(), files).flatMap(attachments -> {
+                        String domain = user.address().substring(user.address().lastIndexOf('@') + 1);
+                        MessageWriter.Draft draft = new MessageWriter.Draft(
+                                new AddressList.Mailbox(user.displayName(), user.address()), to.mailboxes(),
+                                cc.mailboxes(), fields.subject(), fields.text(),
+                                blankToNull(fields.inReplyTo()), references(fields.references()));
+                        Flux<ByteBuffer> message = limited(MessageWriter.write(draft, attachments,
+                                ZonedDateTime.now(), MessageWriter.messageId(domain)), submission.maxMessageSize());
+                        return submission.submit(user, client, List.copyOf(recipients), message)
+                                .onErrorResume(TooLarge.class, e -> Mono.just(new MailSubmission.Refused(
+                                        "compose.error.tooLarge", false)))
+                                .flatMap(result -> result instanceof MailSubmission.Sent sent
+                                        ? ServerResponse.seeOther(URI.create("/mail?sent=" + sent.recipients()))
+                                                .build()
+                                        : render(context.model(), fields,
+                                                ((MailSubmission.Refused) result).reason()));
+                    });
+                }));
+    }
+
+    /** The uploaded files, and the forwarded original when the form forwards one as an attachment. */
+    private Mono<List<MessageWriter.Attachment>> attachments(ServerRequest request, String forwardOf,
+                                                            List<FilePart> files) {
+        List<MessageWriter.Attachment> attachments = new ArrayList<>();
+        for (FilePart file : files) {
+            attachments.add(new MessageWriter.Attachment(fileName(file.filename()), type(file),
+                    file.content().map(buffer -> {
+                        byte[] octets = new byte[buffer.readableByteCount()];
+                        buffer.read(octets);
+                        DataBufferUtils.release(buffer);
+                        return ByteBuffer.wrap(octets);
+                    })));
+        }
+        if (forwardOf.isBlank()) {
+            return Mono.just(attachments);
+        }
+        return original(request, forwardOf).map(found -> {
+            attachments.add(0, new MessageWriter.Attachment("forwarded.eml", "message/rfc822",
+                    reading.original(found.meta().blobId())));
+            return attachments;
+        });
+    }
+
+    /** A message over the size limit: the stream stops there, and the submission refuses it. */
+    static final class TooLarge extends RuntimeException {
+        TooLarge() {
+            super("message too large", null, false, false);
+        }
+    }
+
+    private static Flux<ByteBuffer> limited(Flux<ByteBuffer> message, long max) {
+        return Flux.defer(() -> {
+            long[] total = {0};
+            return message.handle((chunk, sink) -> {
+                total[0] += chunk.remaining();
+                if (total[0] > max) {
+                    sink.error(new TooLarge());
+                } else {
+                    sink.next(chunk);
+                }
+            });
+        });
+    }
+
+    private static String field(MultiValueMap<String, Part> parts, String name) {
+        Part part = parts.getFirst(name);
+        return part instanceof FormFieldPart field ? field.value() : "";
+    }
+
+    private static @Nullable String blankToNull(String text) {
+        String clean = text.strip();
+        return clean.isEmpty() || !clean.matches("<[^<>\\s]{1,250}>") ? null : clean;
+    }
+
+    private static List<String> references(String typed) {
+        List<String> ids = new ArrayList<>();
+        for (String id : HeaderAddresses.messageIds(typed)) {
+            if (ids.size() < 50 && id.matches("<[^\\s<>]{1,250}>")) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** The name the browser gave, without any path, control characters or quotes. */
+    static String fileName(String given) {
+        String name = given.substring(Math.max(given.lastIndexOf('/'), given.lastIndexOf('\\')) + 1);
+        name = name.replaceAll("[\\p{Cntrl}\"]", "_").strip();
+        if (name.length() > 200) {
+            name = name.substring(name.length() - 200);
+        }
+        return name.isEmpty() ? "attachment" : name;
+    }
+
+    private static String type(FilePart file) {
+        MediaType type = file.headers().getContentType();
+        if (type == null || type.isWildcardType() || type.isWildcardSubtype()) {
+            return "application/octet-stream";
+        }
+        String text = (type.getType() + "/" + type.getSubtype()).toLowerCase(Locale.ROOT);
+        return text.matches("[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
+                && !text.startsWith("multipart/") && !text.startsWith("message/")
+                ? text : "application/octet-stream";
+    }
+}
