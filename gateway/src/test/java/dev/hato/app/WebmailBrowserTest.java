@@ -37,17 +37,26 @@ class WebmailBrowserTest {
 
     /** Headless Chromium, insecure certificates accepted (Hato's is self-signed), its console kept. */
     private static WebDriver browser() {
+        return browser(null);
+    }
+
+    /** The same, saving downloads in {@code downloads} when given. */
+    private static WebDriver browser(Path downloads) {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "skipped: Debian's chromium and chromium-driver are not installed (/usr/bin/chromium, "
                         + "/usr/bin/chromedriver); .ci/run installs them");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1024,768", "--lang=en-US");
+                "--window-size=1280,1600", "--lang=en-US");
         options.setAcceptInsecureCerts(true);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
+        if (downloads != null) {
+            options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory",
+                    downloads.toString(), "download.prompt_for_download", false));
+        }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
@@ -147,6 +156,106 @@ class WebmailBrowserTest {
             // The probe itself works: a script that does run leaves the element where it is looked for.
             ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(RUN);
             assertThat(browser.findElements(By.tagName("xss-ran"))).isNotEmpty();
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void readDownloadComposeReplySearchAndMoveAsAPersonWould(@org.junit.jupiter.api.io.TempDir Path temp)
+            throws Exception {
+        Path downloads = Files.createDirectories(temp.resolve("downloads"));
+        WebDriver browser = browser(downloads);
+        RunningHato.User user = hato.newUser("person");
+        RunningHato.User friend = hato.newUser("friend");
+        java.nio.charset.Charset jis = java.nio.charset.Charset.forName("ISO-2022-JP");
+        byte[] report = "%PDF-1.4 the report".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<" + friend.address() + ">",
+                "RCPT TO:<" + user.address() + ">", "DATA",
+                "From: " + friend.address() + "\r\nSubject: =?ISO-2022-JP?B?"
+                        + java.util.Base64.getEncoder().encodeToString("研究報告".getBytes(jis)) + "?=\r\n"
+                        + "Message-ID: <report-1@example.test>\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                        + "Content-Type: text/plain; charset=ISO-2022-JP\r\n\r\n"
+                        + new String("今月の研究報告です。".getBytes(jis), java.nio.charset.StandardCharsets.ISO_8859_1)
+                        + "\r\n--b\r\nContent-Type: application/pdf\r\n"
+                        + "Content-Disposition: attachment; filename*=UTF-8''report%20%E5%A0%B1%E5%91%8A.pdf\r\n"
+                        + "Content-Transfer-Encoding: base64\r\n\r\n"
+                        + java.util.Base64.getEncoder().encodeToString(report) + "\r\n--b--\r\n."))
+                .last().asString().startsWith("250");
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            String site = "https://127.0.0.1:" + hato.httpsPort();
+            logIn(browser, wait, site, user);
+
+            // Read the ISO-2022-JP message and download its attachment.
+            browser.findElement(By.cssSelector("a.open")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("message-subject"), "研究報告"));
+            assertThat(browser.findElement(By.id("message-body-text")).getText()).isEqualTo("今月の研究報告です。");
+            browser.findElement(By.cssSelector("a.attachment")).click();
+            Path downloaded = downloads.resolve("report 報告.pdf");
+            for (int i = 0; i < 100 && !Files.exists(downloaded); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(downloaded).exists();
+            assertThat(Files.readAllBytes(downloaded)).isEqualTo(report);
+
+            // Reply: prefilled, threaded, sent; the friend finds it over IMAP.
+            browser.findElement(By.id("reply")).click();
+            wait.until(ExpectedConditions.urlContains("/mail/compose"));
+            assertThat(browser.findElement(By.id("subject")).getAttribute("value")).isEqualTo("Re: 研究報告");
+            browser.findElement(By.id("text")).sendKeys(org.openqa.selenium.Keys.chord(
+                    org.openqa.selenium.Keys.CONTROL, org.openqa.selenium.Keys.HOME), "拝見しました。");
+            Path file = Files.writeString(temp.resolve("メモ.txt"), "memo");
+            browser.findElement(By.id("attachment")).sendKeys(file.toString());
+            WebElement send = browser.findElement(By.id("send"));
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                    "arguments[0].scrollIntoView({block: 'center'})", send);
+            send.click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sent-notice")));
+
+            java.util.Properties properties = MailFlowTest.clientProperties();
+            properties.put("mail.imaps.ssl.trust", "*");
+            properties.put("mail.imaps.ssl.checkserveridentity", "false");
+            try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
+                imap.connect("127.0.0.1", hato.port("imaps"), friend.authId(), friend.password());
+                jakarta.mail.Folder inbox = imap.getFolder("INBOX");
+                inbox.open(jakarta.mail.Folder.READ_ONLY);
+                jakarta.mail.internet.MimeMessage reply = (jakarta.mail.internet.MimeMessage) inbox.getMessage(
+                        inbox.getMessageCount());
+                assertThat(reply.getSubject()).isEqualTo("Re: 研究報告");
+                assertThat(reply.getHeader("In-Reply-To")[0]).isEqualTo("<report-1@example.test>");
+                jakarta.mail.Multipart parts = (jakarta.mail.Multipart) reply.getContent();
+                assertThat(parts.getBodyPart(0).getContent().toString()).startsWith("拝見しました。")
+                        .contains("> 今月の研究報告です。");
+                assertThat(jakarta.mail.internet.MimeUtility.decodeText(parts.getBodyPart(1).getFileName()))
+                        .isEqualTo("メモ.txt");
+                inbox.close(false);
+            }
+
+            // Search a Japanese word, then move the message found into a new folder.
+            browser.get(site + "/mail");
+            browser.findElement(By.id("search-text")).sendKeys("研究報告", org.openqa.selenium.Keys.ENTER);
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search-results")));
+            assertThat(browser.findElements(By.cssSelector("a.open"))).hasSize(1);
+            browser.get(site + "/mail/folders");
+            browser.findElement(By.id("new-name")).sendKeys("報告");
+            browser.findElement(By.id("create-submit")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("folders-done")));
+            browser.get(site + "/mail");
+            browser.findElement(By.cssSelector("input[name='uid']")).click();
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("move-target")))
+                    .selectByVisibleText("報告");
+            browser.findElement(By.id("move-selected")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("no-messages")));
+            browser.findElement(By.cssSelector("#folder-tree a[data-folder='報告']")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("mailbox-name"), "報告"));
+            assertThat(browser.findElement(By.cssSelector("a.open")).getText()).isEqualTo("研究報告");
+
+            List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
+            assertThat(console).extracting(LogEntry::getMessage).as("the browser console")
+                    .noneMatch(message -> message.contains("Content Security Policy")
+                            || message.contains("Refused to"));
         } finally {
             browser.quit();
         }
