@@ -7,6 +7,7 @@ import dev.hato.message.MimeEntity;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageMeta;
 import dev.hato.web.login.WebUser;
+import dev.hato.web.mail.Correspondents;
 import dev.hato.web.mail.MailRoutes;
 import dev.hato.web.mail.MessageReading;
 import dev.hato.web.mail.MessageView;
@@ -51,11 +52,14 @@ public final class ComposeRoutes {
     private final Mailboxes mailboxes;
     private final MessageReading reading;
     private final MailSubmission submission;
+    private final Correspondents correspondents;
 
-    public ComposeRoutes(Mailboxes mailboxes, MessageReading reading, MailSubmission submission) {
+    public ComposeRoutes(Mailboxes mailboxes, MessageReading reading, MailSubmission submission,
+                         Correspondents correspondents) {
         this.mailboxes = mailboxes;
         this.reading = reading;
         this.submission = submission;
+        this.correspondents = correspondents;
     }
 
     public RouterFunction<ServerResponse> routes() {
@@ -91,8 +95,13 @@ public final class ComposeRoutes {
         if (error != null) {
             model.put("error", error);
         }
-        return ServerResponse.status(error == null ? HttpStatus.OK : HttpStatus.UNPROCESSABLE_ENTITY)
-                .render("compose", model);
+        WebUser user = (WebUser) model.get("user");
+        Mono<List<String>> recent = user == null ? Mono.just(List.of()) : correspondents.recent(user.accountId());
+        return recent.flatMap(addresses -> {
+            model.put("recent", addresses);
+            return ServerResponse.status(error == null ? HttpStatus.OK : HttpStatus.UNPROCESSABLE_ENTITY)
+                    .render("compose", model);
+        });
     }
 
     /** A message of the person's, by {@code <folder>/<uid>}: its row, structure and view. */

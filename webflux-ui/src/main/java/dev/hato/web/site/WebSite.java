@@ -8,6 +8,7 @@ import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.compose.ComposeRoutes;
 import dev.hato.web.compose.MailSubmission;
+import dev.hato.web.mail.Correspondents;
 import dev.hato.web.mail.FolderRoutes;
 import dev.hato.web.mail.LiveRoutes;
 import dev.hato.web.mail.MailRoutes;
@@ -93,7 +94,7 @@ public final class WebSite {
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
                 .and(new MailRoutes(mailboxes, blobs, search).routes())
                 .and(new ReaderRoutes(mailboxes, reading).routes())
-                .and(new ComposeRoutes(mailboxes, reading, submission).routes())
+                .and(new ComposeRoutes(mailboxes, reading, submission, new Correspondents(mailboxes, blobs)).routes())
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new LiveRoutes(mailboxes).routes())
                 .and(new SetupRoutes(clients).routes())

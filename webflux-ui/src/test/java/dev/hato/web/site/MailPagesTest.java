@@ -436,6 +436,8 @@ class MailPagesTest {
         long inbox = inbox(bob).id();
         Browser browser = new Browser(bob);
 
+        assertThat(browser.get("/mail/compose")).as("address completion from the INBOX's senders")
+                .contains("<option value=\"山田 &lt;yamada@example.jp&gt;\"></option>");
         String reply = browser.get("/mail/compose?reply=" + inbox + "/" + uid);
         assertThat(reply).contains("value=\"山田 &lt;yamada@example.jp&gt;\"", "value=\"Re: Plans\"",
                 "name=\"inReplyTo\" value=\"&lt;orig-1@example.jp&gt;\"",

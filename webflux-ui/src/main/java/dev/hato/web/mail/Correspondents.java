@@ -1,0 +1,83 @@
+package dev.hato.web.mail;
+
+import dev.hato.message.EncodedWords;
+import dev.hato.message.HeaderAddresses;
+import dev.hato.store.mail.Blobs;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageMeta;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The people someone wrote with lately, for address completion in compose: the senders of the newest messages in
+ * the INBOX and the first recipients of the newest in Sent, newest first, each address once, as {@code Name
+ * <address>}. Read from the first octets of {@link #LOOKED_AT} messages of each folder (their header sections), so the
+ * cost does not grow with the folders.
+ */
+public final class Correspondents {
+
+    static final int LOOKED_AT = 100;
+    static final int HEAD = 2048;
+    static final int MAX = 50;
+
+    private final Mailboxes mailboxes;
+    private final Blobs blobs;
+
+    public Correspondents(Mailboxes mailboxes, Blobs blobs) {
+        this.mailboxes = mailboxes;
+        this.blobs = blobs;
+    }
+
+    public Mono<List<String>> recent(long accountId) {
+        return mailboxes.list(accountId)
+                .filter(box -> box.name().equals(Folder.INBOX) || "\\Sent".equals(box.specialUse()))
+                .concatMap(box -> mailboxes.newest(accountId, box.id(), Long.MAX_VALUE, LOOKED_AT).collectList()
+                        .flatMapMany(rows -> addresses(rows, box.name().equals(Folder.INBOX) ? "from" : "to")))
+                .collect(LinkedHashMap<String, String>::new, (found, mailbox) ->
+                        found.putIfAbsent(mailbox.address().toLowerCase(Locale.ROOT), shown(mailbox)))
+                .map(found -> new ArrayList<>(found.values()).subList(0, Math.min(MAX, found.size())));
+    }
+
+    private Flux<HeaderAddresses.Mailbox> addresses(List<MessageMeta> rows, String field) {
+        if (rows.isEmpty()) {
+            return Flux.empty();
+        }
+        Map<Long, Integer> lengths = new HashMap<>();
+        rows.forEach(row -> lengths.put(row.blobId(), (int) Math.max(1, Math.min(row.size(), HEAD))));
+        return blobs.heads(lengths).flatMapMany(heads -> {
+            List<HeaderAddresses.Mailbox> found = new ArrayList<>();
+            for (MessageMeta row : rows) {
+                ByteBuffer head = heads.get(row.blobId());
+                if (head == null) {
+                    continue;
+                }
+                ByteBuffer copy = head.duplicate();
+                byte[] octets = new byte[copy.remaining()];
+                copy.get(octets);
+                String value = Headline.field(new String(octets, StandardCharsets.UTF_8), field);
+                HeaderAddresses.Mailbox mailbox = HeaderAddresses.first(value);
+                if (mailbox != null && mailbox.address().indexOf('@') > 0) {
+                    found.add(mailbox);
+                }
+            }
+            return Flux.fromIterable(found);
+        });
+    }
+
+    private static String shown(HeaderAddresses.Mailbox mailbox) {
+        String name = mailbox.displayName() == null ? "" : EncodedWords.decode(mailbox.displayName()).strip();
+        if (name.startsWith("\"") && name.endsWith("\"") && name.length() >= 2) {
+            name = name.substring(1, name.length() - 1);
+        }
+        return name.isEmpty() || name.contains("<") || name.contains(",") ? mailbox.address()
+                : name + " <" + mailbox.address() + ">";
+    }
+}
