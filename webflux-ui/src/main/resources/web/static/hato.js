@@ -10,6 +10,7 @@
     return;
   }
 
+
   // ------------------------------------------------------------------------------------------ live updates
 
   /** Replaces the folder tree and the message list with those of a fresh copy of this page. */
@@ -48,6 +49,44 @@
       // This folder's list, or another folder's unread count in the tree: both are on this page.
       refresh();
     });
+  }
+
+  // ------------------------------------------------------------------------------------------- draft autosave
+
+  var compose = document.getElementById('compose-form');
+  if (compose && window.FormData && window.fetch) {
+    var saved = null;
+    var status = document.getElementById('draft-status');
+    var snapshot = function () {
+      return ['to', 'cc', 'bcc', 'subject', 'text'].map(function (name) {
+        return compose.elements[name] ? compose.elements[name].value : '';
+      }).join('\u0000');
+    };
+    saved = snapshot();
+    var save = function () {
+      var now = snapshot();
+      if (now === saved) {
+        return;
+      }
+      var data = new FormData(compose);
+      data.delete('attachment'); // files go with the real save or the message, not every 30 seconds
+      fetch('/mail/compose/draft', {method: 'POST', body: data, credentials: 'same-origin'})
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error('not saved');
+          }
+          return response.json();
+        })
+        .then(function (answer) {
+          document.getElementById('draft-uid').value = String(answer.uid);
+          saved = now;
+          if (status) {
+            status.textContent = status.getAttribute('data-saved');
+          }
+        })
+        .catch(function () { /* tried again in 30 seconds */ });
+    };
+    window.setInterval(save, 30000);
   }
 
   // ------------------------------------------------------------------------------------- keyboard shortcuts

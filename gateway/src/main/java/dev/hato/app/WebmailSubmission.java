@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -45,6 +46,7 @@ final class WebmailSubmission implements MailSubmission {
     private static final Logger LOG = LoggerFactory.getLogger(WebmailSubmission.class);
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT);
     static final String SENT = "\\Sent";
+    static final String DRAFTS = "\\Drafts";
 
     private final SmtpServices services;
     private final SmtpSettings settings;
@@ -183,6 +185,43 @@ final class WebmailSubmission implements MailSubmission {
                     return undo.thenReturn(new Refused(text(result.firstFailure().line()),
                             result.firstFailure().temporary()));
                 });
+    }
+
+    @Override
+    public Mono<Long> saveDraft(WebUser sender, Flux<ByteBuffer> message, @Nullable Long replacing) {
+        MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(), services.io(),
+                services.facts().reader(settings.messageLimits(), 0));
+        return drafts(sender.accountId())
+                .flatMap(drafts -> message.concatMap(chunk -> {
+                            byte[] copy = new byte[chunk.remaining()];
+                            chunk.duplicate().get(copy);
+                            return spool.append(ByteBuffer.wrap(copy));
+                        })
+                        .then(Mono.defer(spool::finish))
+                        .then(Mono.defer(() -> mailboxes.append(sender.accountId(), drafts.id(), spool,
+                                java.util.Objects.requireNonNull(spool.facts(), "facts"), Set.of("\\Draft", "\\Seen"),
+                                java.time.Instant.now(services.clock()))))
+                        .flatMap(appended -> (replacing == null || replacing == appended.uid() ? Mono.<Void>empty()
+                                : mailboxes.expunge(sender.accountId(), drafts.id(), List.of(replacing)))
+                                .thenReturn(appended.uid())))
+                .doFinally(signal -> spool.discard());
+    }
+
+    @Override
+    public Mono<Void> discardDraft(WebUser sender, long uid) {
+        return drafts(sender.accountId())
+                .flatMap(drafts -> mailboxes.message(sender.accountId(), drafts.id(), uid)
+                        .filter(meta -> meta.flags().contains("\\Draft"))
+                        .flatMap(meta -> mailboxes.expunge(sender.accountId(), drafts.id(), List.of(uid))));
+    }
+
+    /** The folder marked {@code \Drafts}, else the one named Drafts, else a new one so marked. */
+    private Mono<MailboxInfo> drafts(long accountId) {
+        return mailboxes.list(accountId)
+                .filter(box -> DRAFTS.equals(box.specialUse()))
+                .next()
+                .switchIfEmpty(Mono.defer(() -> mailboxes.find(accountId, "Drafts")))
+                .switchIfEmpty(Mono.defer(() -> mailboxes.create(accountId, "Drafts", DRAFTS)));
     }
 
     /** An SMTP reply line without its codes, for people. */

@@ -279,22 +279,76 @@ class WebmailTest {
     }
 
     @Test
+    void draftsShouldBeKeptInDraftsReplacedOpenedAgainAndGoneOnceSent() throws Exception {
+        RunningHato.User writer = hato.newUser("drafter");
+        RunningHato.User reader = hato.newUser("draftreader");
+        WebTestClient web = https("127.0.0.1");
+        String session = login(web, writer.authId(), writer.password()).getResponseCookies()
+                .getFirst(WebSite.SESSION_COOKIE).getValue();
+        Form form = form(web);
+        String first = web.post().uri("/mail/compose/draft").cookie(WebSite.SESSION_COOKIE, session)
+                .cookie(WebSite.CSRF_COOKIE, form.cookie()).contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData("_csrf", form.token()).with("to", reader.address())
+                        .with("bcc", "copy@" + RunningHato.DOMAIN).with("subject", "書きかけ").with("text", "一行目"))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        String uid = first.replaceAll("\\D", "");
+        String second = web.post().uri("/mail/compose/draft").cookie(WebSite.SESSION_COOKIE, session)
+                .cookie(WebSite.CSRF_COOKIE, form.cookie()).contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData("_csrf", form.token()).with("to", reader.address())
+                        .with("subject", "書きかけ").with("text", "一行目\r\n二行目").with("draftUid", uid))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        String newUid = second.replaceAll("\\D", "");
+        assertThat(newUid).isNotEqualTo(uid);
+
+        var drafts = hato.store().mailboxes().find(hato.store().directory().findByAuthId(writer.authId())
+                .block().id(), "Drafts").block();
+        assertThat(drafts.specialUse()).isEqualTo("\\Drafts");
+        long account = drafts.accountId();
+        var kept = hato.store().mailboxes().messages(account, drafts.id()).collectList().block();
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0).uid()).isEqualTo(Long.parseLong(newUid));
+        assertThat(kept.get(0).flags()).contains("\\Draft", "\\Seen");
+
+        String reopened = web.get().uri("/mail/compose?draft=" + drafts.id() + "/" + newUid)
+                .cookie(WebSite.SESSION_COOKIE, session).exchange().expectStatus().isOk().expectBody(String.class)
+                .returnResult().getResponseBody();
+        assertThat(reopened).contains("value=\"書きかけ\"", "一行目\n二行目", "value=\"" + newUid + "\"",
+                reader.address());
+
+        web.post().uri("/mail/compose").cookie(WebSite.SESSION_COOKIE, session)
+                .cookie(WebSite.CSRF_COOKIE, form.cookie()).contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData("_csrf", form.token()).with("to", reader.address())
+                        .with("subject", "書きかけ").with("text", "完成").with("draftUid", newUid))
+                .exchange().expectStatus().isSeeOther();
+        assertThat(hato.store().mailboxes().messages(account, drafts.id()).collectList().block()).isEmpty();
+        assertThat(hato.inbox(reader)).hasSize(1);
+    }
+
+    @Test
     void theHttpsPortShouldLimitConnectionsPerAddressAsTheMailPortsDo() throws Exception {
         List<java.net.Socket> held = new java.util.ArrayList<>();
         try {
-            // hato.max-connections-per-address (100 by default), from an address no other test uses.
-            for (int i = 0; i < 100; i++) {
+            // hato.max-connections-per-address (100 by default), from an address no other test uses: 105 connect,
+            // the server closes the 5 it counts last (which ones depends on the order it accepts them in).
+            for (int i = 0; i < 105; i++) {
                 java.net.Socket socket = new java.net.Socket();
                 socket.bind(new InetSocketAddress("127.0.0.3", 0));
                 socket.connect(new InetSocketAddress("127.0.0.1", httpsPort()), 5000);
                 held.add(socket);
             }
-            try (java.net.Socket extra = new java.net.Socket()) {
-                extra.bind(new InetSocketAddress("127.0.0.3", 0));
-                extra.connect(new InetSocketAddress("127.0.0.1", httpsPort()), 5000);
-                extra.setSoTimeout(10_000);
-                assertThat(extra.getInputStream().read()).as("one over the limit is closed").isEqualTo(-1);
+            Thread.sleep(1000);
+            int closed = 0;
+            for (java.net.Socket socket : held) {
+                socket.setSoTimeout(50);
+                try {
+                    closed += socket.getInputStream().read() == -1 ? 1 : 0;
+                } catch (java.net.SocketTimeoutException open) {
+                    // still open: the server waits for its TLS handshake
+                } catch (java.io.IOException reset) {
+                    closed++;
+                }
             }
+            assertThat(closed).as("connections over the limit closed").isEqualTo(5);
             web().get().uri("/login").exchange().expectStatus().isOk(); // others are served
         } finally {
             for (java.net.Socket socket : held) {

@@ -66,16 +66,29 @@ public final class ComposeRoutes {
         return route()
                 .GET("/mail/compose", this::form)
                 .POST("/mail/compose", this::send)
+                .POST("/mail/compose/draft", this::autosave)
                 .build();
     }
 
     /** The fields of the form, as typed or prefilled. */
     record Fields(String to, String cc, String bcc, String subject, String text, String inReplyTo,
-                  String references, String forwardOf) {
-        static final Fields EMPTY = new Fields("", "", "", "", "", "", "", "");
+                  String references, String forwardOf, String draftUid) {
+        Fields(String to, String cc, String bcc, String subject, String text, String inReplyTo, String references,
+               String forwardOf) {
+            this(to, cc, bcc, subject, text, inReplyTo, references, forwardOf, "");
+        }
+
+        Fields withDraft(long uid) {
+            return new Fields(to, cc, bcc, subject, text, inReplyTo, references, forwardOf, String.valueOf(uid));
+        }
     }
 
     private Mono<ServerResponse> form(ServerRequest request) {
+        Optional<String> draft = request.queryParam("draft");
+        if (draft.isPresent()) {
+            return MailRoutes.context(request, mailboxes, null).flatMap(context -> original(request, draft.get())
+                    .flatMap(this::fromDraft).flatMap(filled -> render(context.model(), filled, null)));
+        }
         Optional<String> reply = request.queryParam("reply");
         Optional<String> forward = request.queryParam("forward");
         Optional<String> source = reply.isPresent() ? reply : forward;
@@ -156,6 +169,21 @@ public final class ComposeRoutes {
         });
     }
 
+    /** A draft opened again: what it holds, and its UID when it is in Drafts (so saving or sending replaces it). */
+    private Mono<Fields> fromDraft(Original original) {
+        MimeEntity root = original.root();
+        long uid = original.meta().flags().contains("\\Draft") ? original.meta().uid() : -1;
+        return reading.headerField(original.meta().blobId(), root, "bcc").flatMap(bcc ->
+                reading.headerField(original.meta().blobId(), root, "references").flatMap(references ->
+                        plain(original).map(text -> {
+                            Fields fields = new Fields(raw(root, "to"), raw(root, "cc"),
+                                    dev.hato.message.EncodedWords.decode(bcc).strip(), original.view().subject(),
+                                    text, root.field("in-reply-to") == null ? "" : root.field("in-reply-to").strip(),
+                                    references, "");
+                            return uid > 0 ? fields.withDraft(uid) : fields;
+                        })));
+    }
+
     private Mono<Fields> forwardOf(Original original, String reference, boolean asAttachment) {
         String subject = original.view().subject();
         if (!subject.regionMatches(true, 0, "Fwd:", 0, 4)) {
@@ -188,7 +216,7 @@ public final class ComposeRoutes {
         if (text == null) {
             return Mono.just("");
         }
-        return reading.shownText(original.meta().blobId(), text.part());
+        return reading.shownText(original.meta().blobId(), text.part()).map(plain -> plain.replace("\r\n", "\n"));
     }
 
     private static String raw(MimeEntity root, String name) {
@@ -203,9 +231,8 @@ public final class ComposeRoutes {
                 .map(address -> address.getHostAddress()).orElse("unknown");
         return request.multipartData().flatMap(parts -> MailRoutes.context(request, mailboxes, null)
                 .flatMap(context -> {
-                    Fields fields = new Fields(field(parts, "to"), field(parts, "cc"), field(parts, "bcc"),
-                            field(parts, "subject"), field(parts, "text"), field(parts, "inReplyTo"),
-                            field(parts, "references"), field(parts, "forwardOf"));
+                    Fields fields = fields(parts);
+                    boolean draftOnly = "draft".equals(field(parts, "action"));
                     WebUser user = context.user();
                     AddressList to;
                     AddressList cc;
@@ -221,7 +248,7 @@ public final class ComposeRoutes {
                     for (AddressList list : List.of(to, cc, bcc)) {
                         list.mailboxes().forEach(mailbox -> recipients.add(mailbox.address()));
                     }
-                    if (recipients.isEmpty()) {
+                    if (recipients.isEmpty() && !draftOnly) {
                         return render(context.model(), fields, "compose.error.noRecipient");
                     }
                     if (recipients.size() > AddressList.MAX_RECIPIENTS) {
@@ -240,19 +267,75 @@ public final class ComposeRoutes {
                         String domain = user.address().substring(user.address().lastIndexOf('@') + 1);
                         MessageWriter.Draft draft = new MessageWriter.Draft(
                                 new AddressList.Mailbox(user.displayName(), user.address()), to.mailboxes(),
-                                cc.mailboxes(), fields.subject(), fields.text(),
+                                cc.mailboxes(), bcc.mailboxes(), fields.subject(), fields.text(),
                                 blankToNull(fields.inReplyTo()), references(fields.references()));
                         Flux<ByteBuffer> message = limited(MessageWriter.write(draft, attachments,
-                                ZonedDateTime.now(), MessageWriter.messageId(domain)), submission.maxMessageSize());
+                                ZonedDateTime.now(), MessageWriter.messageId(domain), draftOnly),
+                                submission.maxMessageSize());
+                        Long previous = draftUid(fields);
+                        if (draftOnly) {
+                            return submission.saveDraft(user, message, previous)
+                                    .flatMap(uid -> {
+                                        context.model().put("notice", "compose.draftSaved");
+                                        return render(context.model(), fields.withDraft(uid), null);
+                                    })
+                                    .onErrorResume(TooLarge.class, e -> render(context.model(), fields,
+                                            "compose.error.tooLarge"));
+                        }
                         return submission.submit(user, client, List.copyOf(recipients), message)
                                 .onErrorResume(TooLarge.class, e -> Mono.just(new MailSubmission.Refused(
                                         "compose.error.tooLarge", false)))
                                 .flatMap(result -> result instanceof MailSubmission.Sent sent
-                                        ? ServerResponse.seeOther(URI.create("/mail?sent=" + sent.recipients()))
-                                                .build()
+                                        ? (previous == null ? Mono.<Void>empty()
+                                                : submission.discardDraft(user, previous))
+                                                .then(ServerResponse.seeOther(URI.create("/mail?sent="
+                                                        + sent.recipients())).build())
                                         : render(context.model(), fields,
                                                 ((MailSubmission.Refused) result).reason()));
                     });
+                }));
+    }
+
+    private static Fields fields(MultiValueMap<String, Part> parts) {
+        return new Fields(field(parts, "to"), field(parts, "cc"), field(parts, "bcc"), field(parts, "subject"),
+                field(parts, "text"), field(parts, "inReplyTo"), field(parts, "references"),
+                field(parts, "forwardOf"), field(parts, "draftUid"));
+    }
+
+    private static @Nullable Long draftUid(Fields fields) {
+        return fields.draftUid().matches("[1-9][0-9]{0,17}") ? Long.valueOf(fields.draftUid()) : null;
+    }
+
+    /**
+     * {@code POST /mail/compose/draft}: the page's script saving the form every little while (without its files):
+     * answers the draft's UID as JSON, so the next save replaces it.
+     */
+    private Mono<ServerResponse> autosave(ServerRequest request) {
+        return request.multipartData().flatMap(parts -> MailRoutes.context(request, mailboxes, null)
+                .flatMap(context -> {
+                    Fields fields = fields(parts);
+                    WebUser user = context.user();
+                    List<AddressList.Mailbox> none = List.of();
+                    List<List<AddressList.Mailbox>> lists = new ArrayList<>();
+                    for (String typed : new String[] {fields.to(), fields.cc(), fields.bcc()}) {
+                        try {
+                            lists.add(AddressList.parse(typed).mailboxes());
+                        } catch (AddressList.Invalid e) {
+                            lists.add(none); // half-typed: kept as text in the next full save
+                        }
+                    }
+                    if (fields.text().length() > MAX_TEXT || fields.subject().length() > 1000) {
+                        return ServerResponse.status(HttpStatus.PAYLOAD_TOO_LARGE).build();
+                    }
+                    String domain = user.address().substring(user.address().lastIndexOf('@') + 1);
+                    MessageWriter.Draft draft = new MessageWriter.Draft(
+                            new AddressList.Mailbox(user.displayName(), user.address()), lists.get(0), lists.get(1),
+                            lists.get(2), fields.subject(), fields.text(), blankToNull(fields.inReplyTo()),
+                            references(fields.references()));
+                    return submission.saveDraft(user, MessageWriter.write(draft, List.of(), ZonedDateTime.now(),
+                                    MessageWriter.messageId(domain), true), draftUid(fields))
+                            .flatMap(uid -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                                    .bodyValue("{\"uid\":" + uid + "}"));
                 }));
     }
 

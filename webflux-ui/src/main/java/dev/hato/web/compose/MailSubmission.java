@@ -3,6 +3,7 @@ package dev.hato.web.compose;
 import dev.hato.web.login.WebUser;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -21,6 +22,16 @@ public interface MailSubmission {
      * @param message the whole message (RFC 5322, CRLF line endings), streamed; subscribed to once
      */
     Mono<Result> submit(WebUser sender, String clientAddress, List<String> recipients, Flux<ByteBuffer> message);
+
+    /**
+     * Keeps {@code message} in the person's Drafts folder (the one marked {@code \Drafts}, made as {@code Drafts} if
+     * there is none), flagged {@code \Draft} and {@code \Seen}, in place of the draft {@code replacing} (a UID in
+     * that folder, or null): the UID it got there.
+     */
+    Mono<Long> saveDraft(WebUser sender, Flux<ByteBuffer> message, @Nullable Long replacing);
+
+    /** Removes a draft once its message was sent (nothing when it is gone already). */
+    Mono<Void> discardDraft(WebUser sender, long uid);
 
     /** How a submission went. */
     sealed interface Result permits Sent, Refused { }

@@ -39,7 +39,8 @@ final class MessageWriter {
 
     /** What the person wrote, their addresses already read. */
     record Draft(AddressList.Mailbox from, List<AddressList.Mailbox> to, List<AddressList.Mailbox> cc,
-                 String subject, String text, @Nullable String inReplyTo, List<String> references) { }
+                 List<AddressList.Mailbox> bcc, String subject, String text, @Nullable String inReplyTo,
+                 List<String> references) { }
 
     /** A part after the text: an uploaded file, or a forwarded message (type message/rfc822, not re-encoded). */
     record Attachment(String name, String type, Flux<ByteBuffer> content) { }
@@ -53,7 +54,12 @@ final class MessageWriter {
         return "<" + HexFormat.of().formatHex(random) + "." + System.currentTimeMillis() + "@" + domain + ">";
     }
 
-    static Flux<ByteBuffer> write(Draft draft, List<Attachment> attachments, ZonedDateTime date, String messageId) {
+    /**
+     * @param keepBcc whether Bcc is written in the header: only in a draft kept for its writer (RFC 5322 §3.6.3),
+     *     never in what is sent
+     */
+    static Flux<ByteBuffer> write(Draft draft, List<Attachment> attachments, ZonedDateTime date, String messageId,
+                                  boolean keepBcc) {
         StringBuilder header = new StringBuilder();
         field(header, "Date", DATE.format(date));
         field(header, "From", mailboxes(List.of(draft.from())));
@@ -62,6 +68,9 @@ final class MessageWriter {
         }
         if (!draft.cc().isEmpty()) {
             field(header, "Cc", mailboxes(draft.cc()));
+        }
+        if (keepBcc && !draft.bcc().isEmpty()) {
+            field(header, "Bcc", mailboxes(draft.bcc()));
         }
         field(header, "Subject", words(draft.subject()));
         field(header, "Message-ID", messageId);

@@ -81,6 +81,7 @@ public final class ReaderRoutes {
             model.put("messageBase", base);
             model.put("listBase", MailRoutes.base(opened.context().folder()));
             model.put("flagged", meta.flags().contains("\\Flagged"));
+            model.put("isDraft", meta.flags().contains("\\Draft"));
             model.put("received", Headline.when(meta.internalDate()));
             boolean showHtml = view.html() != null && !(plain && view.text() != null);
             model.put("showHtml", showHtml);

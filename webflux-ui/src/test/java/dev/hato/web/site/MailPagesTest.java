@@ -85,7 +85,29 @@ class MailPagesTest {
                 return new Sent(recipients.size());
             });
         }
+
+        @Override
+        public Mono<Long> saveDraft(WebUser sender, Flux<ByteBuffer> message, Long replacing) {
+            return message.collect(java.io.ByteArrayOutputStream::new, (out, chunk) -> {
+                byte[] octets = new byte[chunk.remaining()];
+                chunk.duplicate().get(octets);
+                out.writeBytes(octets);
+            }).map(out -> {
+                DRAFTS.add(new Submitted(sender.address(), replacing == null ? List.of() : List.of("" + replacing),
+                        out.toByteArray()));
+                return 100L + DRAFTS.size();
+            });
+        }
+
+        @Override
+        public Mono<Void> discardDraft(WebUser sender, long uid) {
+            DISCARDED.add(uid);
+            return Mono.empty();
+        }
     };
+
+    static final List<Submitted> DRAFTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<Long> DISCARDED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @TempDir
     static Path data;
@@ -472,6 +494,38 @@ class MailPagesTest {
         assertThat(browser.compose(Map.of("to", "x@example.org", "subject", "s", "text", "t",
                 "forwardOf", inbox(eve).id() + "/" + hers), Map.of()).getStatus().value()).isEqualTo(404);
         assertThat(SUBMISSIONS).isEmpty();
+    }
+
+    @Test
+    void draftsShouldBeSavedWithTheirBccReplacedAndDiscardedOnceSent() {
+        Account bob = person();
+        Browser browser = new Browser(bob);
+        browser.get("/mail/compose");
+        DRAFTS.clear();
+        DISCARDED.clear();
+        SUBMISSIONS.clear();
+        EntityExchangeResult<byte[]> saved = browser.compose(Map.of("action", "draft", "to", "", "bcc",
+                "hidden@example.org", "subject", "下書き", "text", "途中まで"), Map.of());
+        assertThat(saved.getStatus().value()).isEqualTo(200);
+        String page = new String(saved.getResponseBody(), StandardCharsets.UTF_8);
+        assertThat(page).contains("Draft saved.", "name=\"draftUid\" id=\"draft-uid\" value=\"101\"", "途中まで");
+        assertThat(text(DRAFTS.get(0).message())).contains("Bcc: hidden@example.org\r\n");
+        assertThat(SUBMISSIONS).isEmpty();
+
+        // The script's autosave replaces it.
+        EntityExchangeResult<byte[]> auto = browser.web.post().uri("/mail/compose/draft")
+                .cookies(jar -> browser.cookies.forEach(jar::add)).contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData("_csrf", browser.token).with("draftUid", "101")
+                        .with("to", "taro@exa").with("subject", "下書き").with("text", "もう少し"))
+                .exchange().expectBody().returnResult();
+        assertThat(new String(auto.getResponseBody(), StandardCharsets.UTF_8)).isEqualTo("{\"uid\":102}");
+        assertThat(DRAFTS.get(1).recipients()).containsExactly("101");
+
+        browser.compose(Map.of("to", "taro@example.jp", "subject", "下書き", "text", "完成", "draftUid", "102"),
+                Map.of());
+        assertThat(SUBMISSIONS).hasSize(1);
+        assertThat(text(SUBMISSIONS.get(0).message())).doesNotContain("Bcc");
+        assertThat(DISCARDED).containsExactly(102L);
     }
 
     @Test

@@ -83,6 +83,16 @@ class WebSiteTest {
                                    Flux<java.nio.ByteBuffer> message) {
             return Mono.error(new UnsupportedOperationException("submit"));
         }
+
+        @Override
+        public Mono<Long> saveDraft(WebUser sender, Flux<java.nio.ByteBuffer> message, Long replacing) {
+            return Mono.error(new UnsupportedOperationException("saveDraft"));
+        }
+
+        @Override
+        public Mono<Void> discardDraft(WebUser sender, long uid) {
+            return Mono.error(new UnsupportedOperationException("discardDraft"));
+        }
     };
 
     private WebTestClient client(boolean hsts) {
