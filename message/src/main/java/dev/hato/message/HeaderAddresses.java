@@ -62,6 +62,10 @@ public final class HeaderAddresses {
                 i++;
             } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
                 i++;
+            } else if (c == '>' || c == ')') {
+                // A stray closing bracket (no '<' or '(' opened it): not part of any word. Skipped, or the loop
+                // would stand still on it (found by fuzzing: an endless loop filling memory with empty words).
+                i++;
             } else {
                 int start = i;
                 while (i < value.length() && "()<>\",;: \t\r\n".indexOf(value.charAt(i)) < 0) {
