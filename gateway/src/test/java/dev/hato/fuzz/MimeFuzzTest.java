@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.hato.message.BaseSubject;
+import dev.hato.message.EncodedWords;
+import dev.hato.message.HeaderAddresses;
 import dev.hato.message.MessageLimits;
 import dev.hato.message.MessageParser;
+import dev.hato.message.MimeHeaderValue;
+import dev.hato.message.PreviewText;
+import dev.hato.message.SentDate;
 import java.util.List;
 
 /**
@@ -34,5 +40,36 @@ class MimeFuzzTest {
         assertThat(String.valueOf(split.end())).isEqualTo(wholeBreach);
         assertThat(split.finish().toString()).isEqualTo(wholeParsed);
         assertThat(List.of(wholeParsed)).isNotEmpty();
+    }
+
+    /**
+     * The header value parsers that every reader of a message meets (the webmail's lists and reader, the delivery
+     * indexer's sort fields, DMARC's From domain): addresses, message IDs, encoded words, Content-Type and
+     * Content-Disposition with RFC 2231 parameters, the base subject, the sent date, the preview. Each must answer
+     * for any value and never throw; the answers must be bounded by the input.
+     */
+    @FuzzTest(maxDuration = "60m", maxExecutions = 10_000_000)
+    void headerValues(FuzzedDataProvider data) {
+        String value = data.consumeRemainingAsString();
+        HeaderAddresses.Mailbox mailbox = HeaderAddresses.first(value);
+        if (mailbox != null) {
+            assertThat(mailbox.address().length()).isLessThanOrEqualTo(value.length());
+        }
+        assertThat(HeaderAddresses.messageIds(value).size()).isLessThanOrEqualTo(value.length() / 3 + 1);
+        String decoded = EncodedWords.decode(value);
+        assertThat(decoded.length()).isLessThanOrEqualTo(3 * value.length() + 16);
+        for (MimeHeaderValue parsed : new MimeHeaderValue[] {MimeHeaderValue.contentType(value),
+                MimeHeaderValue.disposition(value)}) {
+            if (parsed != null) {
+                assertThat(parsed.decodedParameters().size()).isLessThanOrEqualTo(parsed.parameters().size());
+                parsed.decodedParameter("filename");
+            }
+        }
+        MimeHeaderValue.languages(value);
+        MimeHeaderValue.firstToken(value);
+        assertThat(BaseSubject.of(decoded).length()).isLessThanOrEqualTo(decoded.length());
+        SentDate.parse(value);
+        SentDate.day(value);
+        assertThat(PreviewText.of(decoded).length()).isLessThanOrEqualTo(PreviewText.MAX_CHARACTERS);
     }
 }
