@@ -99,7 +99,7 @@ class MailFlowTest {
 
     static Properties clientProperties() {
         Properties properties = new Properties();
-        for (String protocol : new String[] {"smtp", "smtps", "pop3", "pop3s"}) {
+        for (String protocol : new String[] {"smtp", "smtps", "pop3", "pop3s", "imap", "imaps"}) {
             properties.put("mail." + protocol + ".ssl.trust", "*");
             properties.put("mail." + protocol + ".ssl.checkserveridentity", "false");
             properties.put("mail." + protocol + ".connectiontimeout", "15000");
@@ -109,6 +109,13 @@ class MailFlowTest {
         properties.put("mail.smtp.localhost", "client.example.test");
         properties.put("mail.smtps.localhost", "client.example.test");
         return properties;
+    }
+
+    /** An IMAPS session of Angus Mail's, logged in as {@code user} (Hato's self-signed certificate trusted). */
+    static jakarta.mail.Store imaps(RunningHato hato, RunningHato.User user) throws jakarta.mail.MessagingException {
+        jakarta.mail.Store store = jakarta.mail.Session.getInstance(clientProperties()).getStore("imaps");
+        store.connect("127.0.0.1", hato.port("imaps"), user.authId(), user.password());
+        return store;
     }
 
     /** The raw bytes as the one message in the user's INBOX, as POP3 RETR returns them (dot-stuffing undone). */

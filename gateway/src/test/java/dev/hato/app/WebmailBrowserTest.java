@@ -62,6 +62,13 @@ class WebmailBrowserTest {
         return new ChromeDriver(service, options);
     }
 
+    /** Nothing the pages load or run was refused by the Content-Security-Policy (the browser's console says so). */
+    private static void assertNoPolicyViolation(WebDriver browser) {
+        List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
+        assertThat(console).extracting(LogEntry::getMessage).as("the browser console")
+                .noneMatch(message -> message.contains("Content Security Policy") || message.contains("Refused to"));
+    }
+
     private static void logIn(WebDriver browser, WebDriverWait wait, String site, RunningHato.User user) {
         browser.get(site + "/mail");
         wait.until(ExpectedConditions.urlToBe(site + "/login"));
@@ -214,11 +221,7 @@ class WebmailBrowserTest {
             send.click();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sent-notice")));
 
-            java.util.Properties properties = MailFlowTest.clientProperties();
-            properties.put("mail.imaps.ssl.trust", "*");
-            properties.put("mail.imaps.ssl.checkserveridentity", "false");
-            try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
-                imap.connect("127.0.0.1", hato.port("imaps"), friend.authId(), friend.password());
+            try (jakarta.mail.Store imap = MailFlowTest.imaps(hato, friend)) {
                 jakarta.mail.Folder inbox = imap.getFolder("INBOX");
                 inbox.open(jakarta.mail.Folder.READ_ONLY);
                 jakarta.mail.internet.MimeMessage reply = (jakarta.mail.internet.MimeMessage) inbox.getMessage(
@@ -252,10 +255,7 @@ class WebmailBrowserTest {
             wait.until(ExpectedConditions.textToBe(By.id("mailbox-name"), "報告"));
             assertThat(browser.findElement(By.cssSelector("a.open")).getText()).isEqualTo("研究報告");
 
-            List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
-            assertThat(console).extracting(LogEntry::getMessage).as("the browser console")
-                    .noneMatch(message -> message.contains("Content Security Policy")
-                            || message.contains("Refused to"));
+            assertNoPolicyViolation(browser);
         } finally {
             browser.quit();
         }
@@ -297,10 +297,7 @@ class WebmailBrowserTest {
             browser.findElement(By.tagName("body")).sendKeys("?");
             assertThat(browser.findElement(By.id("shortcuts")).isDisplayed()).isTrue();
 
-            List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
-            assertThat(console).extracting(LogEntry::getMessage).as("the browser console")
-                    .noneMatch(message -> message.contains("Content Security Policy")
-                            || message.contains("Refused to"));
+            assertNoPolicyViolation(browser);
         } finally {
             browser.quit();
         }
@@ -333,10 +330,7 @@ class WebmailBrowserTest {
             browser.get(site + "/mail");
             wait.until(ExpectedConditions.urlToBe(site + "/login"));
 
-            List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
-            assertThat(console).extracting(LogEntry::getMessage).as("the browser console")
-                    .noneMatch(message -> message.contains("Content Security Policy")
-                            || message.contains("Refused to"));
+            assertNoPolicyViolation(browser);
         } finally {
             browser.quit();
         }

@@ -186,11 +186,7 @@ class WebmailTest {
                         .with("target", folder.group(1)).with("_csrf", form.token()))
                 .exchange().expectStatus().isSeeOther();
 
-        java.util.Properties properties = MailFlowTest.clientProperties();
-        properties.put("mail.imaps.ssl.trust", "*");
-        properties.put("mail.imaps.ssl.checkserveridentity", "false");
-        try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
-            imap.connect("127.0.0.1", hato.port("imaps"), kei.authId(), kei.password());
+        try (jakarta.mail.Store imap = MailFlowTest.imaps(hato, kei)) {
             jakarta.mail.Folder moved = imap.getFolder("報告書");
             assertThat(moved.exists()).isTrue();
             moved.open(jakarta.mail.Folder.READ_ONLY);
@@ -232,11 +228,7 @@ class WebmailTest {
                 .body(BodyInserters.fromMultipartData(body.build())).exchange()
                 .expectStatus().isSeeOther().expectHeader().location("/mail?sent=1");
 
-        java.util.Properties properties = MailFlowTest.clientProperties();
-        properties.put("mail.imaps.ssl.trust", "*");
-        properties.put("mail.imaps.ssl.checkserveridentity", "false");
-        try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
-            imap.connect("127.0.0.1", hato.port("imaps"), reader.authId(), reader.password());
+        try (jakarta.mail.Store imap = MailFlowTest.imaps(hato, reader)) {
             jakarta.mail.Folder inbox = imap.getFolder("INBOX");
             inbox.open(jakarta.mail.Folder.READ_ONLY);
             assertThat(inbox.getMessageCount()).isEqualTo(1);
@@ -254,8 +246,7 @@ class WebmailTest {
             assertThat(message.getHeader("Received")[0]).contains("Hato webmail", "with HTTPS");
             inbox.close(false);
         }
-        try (jakarta.mail.Store imap = jakarta.mail.Session.getInstance(properties).getStore("imaps")) {
-            imap.connect("127.0.0.1", hato.port("imaps"), sender.authId(), sender.password());
+        try (jakarta.mail.Store imap = MailFlowTest.imaps(hato, sender)) {
             jakarta.mail.Folder sent = imap.getFolder("Sent");
             sent.open(jakarta.mail.Folder.READ_ONLY);
             assertThat(sent.getMessageCount()).isEqualTo(1);
