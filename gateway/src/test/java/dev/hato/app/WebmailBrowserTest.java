@@ -62,6 +62,16 @@ class WebmailBrowserTest {
         return new ChromeDriver(service, options);
     }
 
+    /**
+     * Saves what the browser shows as {@code target/webmail-screenshots/<name>.png}: the pictures in docs/webmail.md
+     * are these, taken by a run of this test.
+     */
+    private static void screenshot(WebDriver browser, String name) throws java.io.IOException {
+        Path directory = Files.createDirectories(Path.of("target", "webmail-screenshots"));
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.write(directory.resolve(name + ".png"), png);
+    }
+
     /** Nothing the pages load or run was refused by the Content-Security-Policy (the browser's console says so). */
     private static void assertNoPolicyViolation(WebDriver browser) {
         List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
@@ -198,6 +208,8 @@ class WebmailBrowserTest {
             // Read the ISO-2022-JP message and download its attachment.
             browser.findElement(By.cssSelector("a.open")).click();
             wait.until(ExpectedConditions.textToBe(By.id("message-subject"), "研究報告"));
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+            screenshot(browser, "reader");
             assertThat(browser.findElement(By.id("message-body-text")).getText()).isEqualTo("今月の研究報告です。");
             browser.findElement(By.cssSelector("a.attachment")).click();
             Path downloaded = downloads.resolve("report 報告.pdf");
@@ -211,6 +223,8 @@ class WebmailBrowserTest {
             browser.findElement(By.id("reply")).click();
             wait.until(ExpectedConditions.urlContains("/mail/compose"));
             assertThat(browser.findElement(By.id("subject")).getAttribute("value")).isEqualTo("Re: 研究報告");
+            screenshot(browser, "compose");
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1600));
             browser.findElement(By.id("text")).sendKeys(org.openqa.selenium.Keys.chord(
                     org.openqa.selenium.Keys.CONTROL, org.openqa.selenium.Keys.HOME), "拝見しました。");
             Path file = Files.writeString(temp.resolve("メモ.txt"), "memo");
@@ -254,6 +268,12 @@ class WebmailBrowserTest {
             browser.findElement(By.cssSelector("#folder-tree a[data-folder='報告']")).click();
             wait.until(ExpectedConditions.textToBe(By.id("mailbox-name"), "報告"));
             assertThat(browser.findElement(By.cssSelector("a.open")).getText()).isEqualTo("研究報告");
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+            screenshot(browser, "folder");
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+            browser.get(browser.getCurrentUrl() + "?lang=ja");
+            screenshot(browser, "phone-ja");
+            browser.get(site + "/mail?lang=en");
 
             assertNoPolicyViolation(browser);
         } finally {

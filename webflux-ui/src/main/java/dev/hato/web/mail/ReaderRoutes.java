@@ -86,9 +86,13 @@ public final class ReaderRoutes {
             boolean showHtml = view.html() != null && !(plain && view.text() != null);
             model.put("showHtml", showHtml);
             model.put("alternative", view.html() != null && view.text() != null);
+            // Read now: marked so, and the folder tree beside it counts it read.
             Mono<Void> seen = meta.flags().contains("\\Seen") ? Mono.empty()
                     : mailboxes.store(meta.accountId(), meta.mailboxId(), List.of(meta.uid()),
-                            Mailboxes.FlagMode.ADD, Set.of("\\Seen"), null).then();
+                            Mailboxes.FlagMode.ADD, Set.of("\\Seen"), null)
+                            .then(Folder.all(mailboxes, meta.accountId()))
+                            .doOnNext(folders -> model.put("folders", folders))
+                            .then();
             Mono<Map<String, Object>> filled = showHtml || view.text() == null ? Mono.just(model)
                     : reading.text(meta.blobId(), view.text().part()).map(text -> {
                         model.put("text", text.text());
