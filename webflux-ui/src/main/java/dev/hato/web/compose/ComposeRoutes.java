@@ -164,7 +164,8 @@ public final class ComposeRoutes {
             }
             references.addAll(HeaderAddresses.messageIds(messageId));
             return quoted(original).map(text -> new Fields(finalTo, finalCc, "", finalSubject,
-                    "\n\n" + original.view().date() + ", " + original.view().from() + ":\n" + text,
+                    "\n\n" + (original.view().date().isEmpty() ? "" : original.view().date() + ", ")
+                            + original.view().from() + ":\n" + text,
                     messageId, String.join(" ", references), ""));
         });
     }
