@@ -68,7 +68,8 @@ class MimeFuzzTest {
         }
         MimeHeaderValue.languages(value);
         MimeHeaderValue.firstToken(value);
-        assertThat(BaseSubject.of(decoded).length()).isLessThanOrEqualTo(decoded.length());
+        // Lower-casing may lengthen a character (U+0130 becomes i and a combining dot), not more than that.
+        assertThat(BaseSubject.of(decoded).length()).isLessThanOrEqualTo(2 * decoded.length());
         SentDate.parse(value);
         SentDate.day(value);
         assertThat(PreviewText.of(decoded).length()).isLessThanOrEqualTo(PreviewText.MAX_CHARACTERS);
