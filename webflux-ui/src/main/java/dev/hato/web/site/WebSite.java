@@ -102,12 +102,13 @@ public final class WebSite {
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
                 .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
                 .build();
-        return WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
+        HttpHandler site = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
                 .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords)))
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .sessionManager(sessions(settings))
                 .localeContextResolver(new SiteLocale())
                 .build();
+        return BodyLimit.around(site, submission.maxMessageSize());
     }
 
     /** What the plain HTTP port adds to its own routes: autoconfig, and the webmail's pages moved to HTTPS. */

@@ -548,6 +548,10 @@ class MailPagesTest {
         assertThat(large.getStatus().value()).isEqualTo(422);
         assertThat(new String(large.getResponseBody(), StandardCharsets.UTF_8)).contains("The message is too large.");
 
+        // A body beyond the message size and the fields' allowance is refused as it streams in.
+        assertThat(browser.compose(Map.of("to", "taro@example.jp", "subject", "huge", "text", "t"),
+                Map.of("huge.bin", new byte[64 * 1024 + 1024 * 1024 + 1])).getStatus().value()).isEqualTo(413);
+
         refusal = "4.7.0 Sending limit reached, try again later";
         try {
             EntityExchangeResult<byte[]> refused = browser.compose(Map.of("to", "taro@example.jp", "subject", "s",
