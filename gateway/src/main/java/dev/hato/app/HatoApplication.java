@@ -201,7 +201,8 @@ public class HatoApplication {
         WebSettings settings = new WebSettings(webmail.idleTimeout(), !serverTls.selfSigned(), webmail.maxSessions());
         return new WebmailListener(properties.bindAddress(), properties.ports().https(), serverTls,
                 properties.http().idleTimeout(), properties.maxConnections(), properties.maxConnectionsPerAddress(),
-                listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.mailboxes(),
+                listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.directory(),
+                        store.mailboxes(),
                         store.blobs(), store.search(), mailListeners.webmailSubmission(),
                         () -> clientSettings(properties, mailListeners, listener)));
     }

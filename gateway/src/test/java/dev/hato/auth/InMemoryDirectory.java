@@ -102,6 +102,26 @@ final class InMemoryDirectory implements Directory {
                 a -> a.authId().equals(authIdOrAddress) || a.address().equals(authIdOrAddress)));
     }
 
+    private final java.util.Map<Long, java.util.Map<String, String>> settings = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Mono<java.util.Map<String, String>> settings(long accountId) {
+        return Mono.fromSupplier(() -> java.util.Map.copyOf(settings.getOrDefault(accountId, java.util.Map.of())));
+    }
+
+    @Override
+    public Mono<Void> setSetting(long accountId, String name, String value) {
+        return Mono.fromRunnable(() -> {
+            java.util.Map<String, String> mine = settings.computeIfAbsent(accountId,
+                    id -> new java.util.concurrent.ConcurrentHashMap<>());
+            if (value == null) {
+                mine.remove(name);
+            } else {
+                mine.put(name, value);
+            }
+        });
+    }
+
     @Override
     public Flux<Account> findAccounts(java.util.Collection<String> addresses, java.util.Collection<String> authIds) {
         return Flux.concat(Flux.fromIterable(addresses).flatMap(this::findByAddress),

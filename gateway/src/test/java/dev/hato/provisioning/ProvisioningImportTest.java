@@ -448,6 +448,16 @@ class ProvisioningImportTest {
         }
 
         @Override
+        public Mono<java.util.Map<String, String>> settings(long accountId) {
+            return delegate.settings(accountId);
+        }
+
+        @Override
+        public Mono<Void> setSetting(long accountId, String name, String value) {
+            return delegate.setSetting(accountId, name, value);
+        }
+
+        @Override
         public Flux<Account> findAccounts(Collection<String> addresses, Collection<String> authIds) {
             return delegate.findAccounts(addresses, authIds);
         }

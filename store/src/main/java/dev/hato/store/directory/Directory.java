@@ -35,6 +35,15 @@ public interface Directory {
     /** Removes the account with all its mailboxes and messages; {@code UNKNOWN_ACCOUNT} when there is none. */
     Mono<Void> removeAccount(String authIdOrAddress);
 
+    /** The person's own settings (such as the webmail's {@code language}), by name; empty when none is set. */
+    Mono<java.util.Map<String, String>> settings(long accountId);
+
+    /**
+     * Sets one of the person's settings ({@code name}: lower case, digits, dots and hyphens, at most 64; {@code
+     * value}: at most 1000 characters), or removes it when {@code value} is null.
+     */
+    Mono<Void> setSetting(long accountId, String name, @org.jspecify.annotations.Nullable String value);
+
     /**
      * Accounts whose address is one of {@code addresses} or whose auth ID is one of {@code authIds}, in no
      * particular order: one query however many are asked for (bulk imports check a whole file with it).

@@ -376,4 +376,25 @@ final class PgDirectory implements Directory {
                 Database.required(row, "display_name", String.class),
                 row.get("password_hash", String.class));
     }
+
+    @Override
+    public Mono<java.util.Map<String, String>> settings(long accountId) {
+        return db.query("SELECT name, value FROM account_setting WHERE account_id = $1",
+                        row -> java.util.Map.entry(Database.required(row, "name", String.class),
+                                Database.required(row, "value", String.class)), accountId)
+                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+    }
+
+    @Override
+    public Mono<Void> setSetting(long accountId, String name, @org.jspecify.annotations.Nullable String value) {
+        if (!name.matches("[a-z][a-z0-9.-]{0,63}") || value != null && value.length() > 1000) {
+            return Mono.error(new IllegalArgumentException("not a setting: " + name));
+        }
+        if (value == null) {
+            return db.update("DELETE FROM account_setting WHERE account_id = $1 AND name = $2", accountId, name)
+                    .then();
+        }
+        return db.update("INSERT INTO account_setting (account_id, name, value) VALUES ($1, $2, $3)"
+                + " ON CONFLICT (account_id, name) DO UPDATE SET value = EXCLUDED.value", accountId, name, value).then();
+    }
 }

@@ -33,13 +33,24 @@ public final class LoginFilter {
 
     private LoginFilter() { }
 
-    public static AuthenticationWebFilter create(PasswordCheck check, ServerSecurityContextRepository sessions) {
+    /**
+     * @param language the person's chosen language ({@code en} or {@code ja}), empty when they chose none: set as the
+     *     site's language cookie at login, so the choice follows them to every browser
+     */
+    public static AuthenticationWebFilter create(PasswordCheck check, ServerSecurityContextRepository sessions,
+                                                 java.util.function.Function<WebUser, Mono<String>> language) {
         AuthenticationWebFilter filter = new AuthenticationWebFilter(
                 (Authentication attempt) -> authenticate(check, (Attempt) attempt));
         filter.setRequiresAuthenticationMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.POST, "/login"));
         filter.setServerAuthenticationConverter(LoginFilter::attempt);
         filter.setSecurityContextRepository(sessions);
-        filter.setAuthenticationSuccessHandler(new RedirectServerAuthenticationSuccessHandler("/mail"));
+        RedirectServerAuthenticationSuccessHandler toInbox = new RedirectServerAuthenticationSuccessHandler("/mail");
+        filter.setAuthenticationSuccessHandler((exchange, authentication) -> {
+            Mono<String> chosen = authentication.getPrincipal() instanceof WebUser user ? language.apply(user)
+                    : Mono.empty();
+            return chosen.doOnNext(lang -> exchange.getExchange().getResponse().addCookie(LanguageCookie.of(lang)))
+                    .then(toInbox.onAuthenticationSuccess(exchange, authentication));
+        });
         DefaultServerRedirectStrategy redirect = new DefaultServerRedirectStrategy();
         filter.setAuthenticationFailureHandler((exchange, failure) -> redirect.sendRedirect(exchange.getExchange(),
                 URI.create("/login?error=" + reason(failure))));

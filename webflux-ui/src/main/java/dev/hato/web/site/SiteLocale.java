@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  */
 final class SiteLocale implements LocaleContextResolver {
 
-    static final String COOKIE = "hato-lang";
+    static final String COOKIE = dev.hato.web.login.LanguageCookie.NAME;
     static final List<Locale> SUPPORTED = List.of(Locale.ENGLISH, Locale.JAPANESE);
 
     @Override
@@ -62,8 +62,7 @@ final class SiteLocale implements LocaleContextResolver {
         return (ServerWebExchange exchange, WebFilterChain chain) -> {
             Locale chosen = supported(exchange.getRequest().getQueryParams().getFirst("lang"));
             if (chosen != null) {
-                exchange.getResponse().addCookie(ResponseCookie.from(COOKIE, chosen.getLanguage()).path("/")
-                        .secure(true).httpOnly(true).sameSite("Lax").maxAge(java.time.Duration.ofDays(365)).build());
+                exchange.getResponse().addCookie(dev.hato.web.login.LanguageCookie.of(chosen.getLanguage()));
             }
             return chain.filter(exchange);
         };

@@ -1,5 +1,6 @@
 package dev.hato.web.site;
 
+import dev.hato.store.directory.Directory;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageSearch;
@@ -14,6 +15,7 @@ import dev.hato.web.mail.LiveRoutes;
 import dev.hato.web.mail.MailRoutes;
 import dev.hato.web.mail.MessageReading;
 import dev.hato.web.mail.ReaderRoutes;
+import dev.hato.web.settings.SettingsRoutes;
 import dev.hato.web.setup.ClientSettings;
 import dev.hato.web.setup.SetupRoutes;
 import java.net.URI;
@@ -86,9 +88,9 @@ public final class WebSite {
     private WebSite() { }
 
     /** The whole HTTPS site. */
-    public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Mailboxes mailboxes,
-                                          Blobs blobs, MessageSearch search, MailSubmission submission,
-                                          Supplier<ClientSettings> clients) {
+    public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
+                                          Mailboxes mailboxes, Blobs blobs, MessageSearch search,
+                                          MailSubmission submission, Supplier<ClientSettings> clients) {
         MessageReading.warmUp();
         MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
@@ -97,13 +99,14 @@ public final class WebSite {
                 .and(new ComposeRoutes(mailboxes, reading, submission, new Correspondents(mailboxes, blobs)).routes())
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new LiveRoutes(mailboxes).routes())
+                .and(new SettingsRoutes(directory, mailboxes).routes())
                 .and(new SetupRoutes(clients).routes())
                 .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
                 .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
                 .build();
         HttpHandler site = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
-                .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords)))
+                .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords, directory)))
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .sessionManager(sessions(settings))
                 .localeContextResolver(new SiteLocale())
@@ -130,7 +133,7 @@ public final class WebSite {
         return new MultipartHttpMessageReader(parts);
     }
 
-    static SecurityWebFilterChain security(WebSettings settings, PasswordCheck passwords) {
+    static SecurityWebFilterChain security(WebSettings settings, PasswordCheck passwords, Directory directory) {
         WebSessionServerSecurityContextRepository contexts = new WebSessionServerSecurityContextRepository();
         CookieServerCsrfTokenRepository csrfTokens = new CookieServerCsrfTokenRepository();
         csrfTokens.setCookieName(CSRF_COOKIE);
@@ -166,7 +169,8 @@ public final class WebSite {
                         .anyExchange().authenticated())
                 .exceptionHandling(failures -> failures
                         .authenticationEntryPoint(new RedirectServerAuthenticationEntryPoint("/login")))
-                .addFilterAt(LoginFilter.create(passwords, contexts), SecurityWebFiltersOrder.FORM_LOGIN)
+                .addFilterAt(LoginFilter.create(passwords, contexts,
+                        user -> SettingsRoutes.language(directory, user)), SecurityWebFiltersOrder.FORM_LOGIN)
                 .logout(logout -> logout.logoutUrl("/logout")
                         .logoutHandler(new DelegatingServerLogoutHandler(forget, new WebSessionServerLogoutHandler()))
                         .logoutSuccessHandler(loggedOut))

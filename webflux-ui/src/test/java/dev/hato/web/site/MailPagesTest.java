@@ -197,7 +197,7 @@ class MailPagesTest {
             PasswordCheck passwords = (login, password, client) -> Mono.just(login.equals(account.authId())
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
             web = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                            new WebSettings(idleTimeout, false, 100), passwords, store.mailboxes(),
+                            new WebSettings(idleTimeout, false, 100), passwords, store.directory(), store.mailboxes(),
                             store.blobs(), store.search(), SUBMITTED, () -> new ClientSettings("mail.example.test", 993, 995, 465, 443))))
                     .baseUrl("https://mail.example.test").responseTimeout(Duration.ofSeconds(30)).build();
             get("/login");
@@ -598,6 +598,27 @@ class MailPagesTest {
         } finally {
             listening.dispose();
         }
+    }
+
+    @Test
+    void theLanguageChosenShouldBeKeptWithTheAccountAndSetAtEachLogin() {
+        Account bob = person();
+        Browser first = new Browser(bob);
+        assertThat(first.get("/settings")).contains("id=\"language-auto\"", "As my browser says");
+        assertThat(first.post("/settings", "language", "ja")).isEqualTo("/settings?saved");
+        assertThat(first.cookies).containsEntry("hato-lang", "ja");
+        assertThat(store.directory().settings(bob.id()).block()).containsEntry("language", "ja");
+        assertThat(first.get("/settings?saved")).contains("保存しました。", "lang=\"ja\"");
+
+        // Another browser: the login sets the language it was given.
+        Browser second = new Browser(bob);
+        assertThat(second.cookies).containsEntry("hato-lang", "ja");
+        assertThat(second.get("/mail")).contains("受信箱");
+
+        second.post("/settings", "language", "auto");
+        assertThat(store.directory().settings(bob.id()).block()).doesNotContainKey("language");
+        assertThat(second.cookies).containsEntry("hato-lang", "");
+        assertThat(new Browser(bob).cookies).doesNotContainKey("hato-lang");
     }
 
     @Test

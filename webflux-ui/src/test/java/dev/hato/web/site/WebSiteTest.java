@@ -67,6 +67,14 @@ class WebSiteTest {
                 throw new UnsupportedOperationException(method.getName());
             });
 
+    /** The people's settings: none. */
+    private final dev.hato.store.directory.Directory directory = (dev.hato.store.directory.Directory)
+            Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.hato.store.directory.Directory.class},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "settings" -> Mono.just(java.util.Map.of());
+                        default -> throw new UnsupportedOperationException(method.getName());
+                    });
+
     private final MessageSearch search = (MessageSearch) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] {MessageSearch.class}, (proxy, method, args) -> {
                 throw new UnsupportedOperationException(method.getName());
@@ -97,7 +105,8 @@ class WebSiteTest {
 
     private WebTestClient client(boolean hsts) {
         return WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                        new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, mailboxes, blobs, search, submission,
+                        new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, directory, mailboxes, blobs, search,
+                        submission,
                         () -> CLIENTS)))
                 .baseUrl("https://mail.example.test:8443").build();
     }
@@ -352,7 +361,8 @@ class WebSiteTest {
                 new MtaStsPolicy(MtaStsPolicy.Mode.ENFORCE, List.of("mail.example.test", "*.mx.example.test"),
                         Duration.ofDays(7)));
         WebTestClient site = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                        new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, mailboxes, blobs, search, submission,
+                        new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, directory, mailboxes, blobs, search,
+                        submission,
                         () -> published)))
                 .baseUrl("https://mta-sts.example.test").build();
         site.get().uri("/.well-known/mta-sts.txt").exchange()
