@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Reads a stored message for the webmail: its MIME structure (one streamed pass through the message model's parser,
@@ -44,7 +45,10 @@ public final class MessageReading {
     public Mono<MimeEntity> structure(long blobId) {
         return Mono.defer(() -> {
             MessageParser parser = MessageParser.structure(MessageLimits.DEFAULTS);
+            // Parsed on the parallel (CPU) workers, not on the store driver's or the HTTP server's event loop: a
+            // message may be tens of megabytes.
             return blobs.content(blobId)
+                    .publishOn(Schedulers.parallel())
                     .doOnNext(chunk -> parser.feed(chunk.duplicate()))
                     .then(Mono.fromCallable(() -> parser.finish().root()));
         });

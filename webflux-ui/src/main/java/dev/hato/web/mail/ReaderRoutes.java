@@ -27,6 +27,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Reading one message: {@code GET /mail/folder/{id}/message/{uid}} shows its header fields, its body (plain text on
@@ -112,6 +113,8 @@ public final class ReaderRoutes {
             }
             long blob = opened.meta().blobId();
             return Mono.zip(reading.text(blob, view.html().part()), embedded(blob, root, view))
+                    // Cleaning up to 2 MB of HTML is CPU work for the parallel workers, not the event loop.
+                    .publishOn(Schedulers.parallel())
                     .map(both -> SafeHtml.clean(both.getT1().text(), both.getT2(), images))
                     .flatMap(document -> ServerResponse.ok()
                             .contentType(new MediaType("text", "html", StandardCharsets.UTF_8))
