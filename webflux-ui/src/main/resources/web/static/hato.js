@@ -45,6 +45,9 @@
 
   if (window.EventSource && main.getAttribute('data-live') === 'on') {
     var events = new EventSource('/mail/events');
+    events.addEventListener('open', function () {
+      main.setAttribute('data-live-open', 'yes'); // for people's tools and the browser tests: listening now
+    });
     events.addEventListener('change', function (event) {
       // This folder's list, or another folder's unread count in the tree: both are on this page.
       refresh();

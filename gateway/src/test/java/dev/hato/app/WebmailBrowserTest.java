@@ -292,7 +292,7 @@ class WebmailBrowserTest {
             assertThat(browser.findElements(By.cssSelector("a.open"))).isEmpty();
             org.openqa.selenium.JavascriptExecutor script = (org.openqa.selenium.JavascriptExecutor) browser;
             script.executeScript("window.notReloaded = true");
-            Thread.sleep(1000); // the page's event stream is open
+            wait.until(ExpectedConditions.attributeToBe(By.id("main"), "data-live-open", "yes"));
 
             assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<jiro@remote.example>",
                     "RCPT TO:<" + user.address() + ">", "DATA",
