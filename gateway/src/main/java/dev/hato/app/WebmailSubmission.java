@@ -132,8 +132,7 @@ final class WebmailSubmission implements MailSubmission {
         boolean[] eightBit = {false};
         return spool.append(ByteBuffer.wrap(trace))
                 .thenMany(message.concatMap(chunk -> {
-                    byte[] copy = new byte[chunk.remaining()];
-                    chunk.duplicate().get(copy);
+                    byte[] copy = copy(chunk);
                     for (byte b : copy) {
                         eightBit[0] |= b < 0;
                     }
@@ -149,7 +148,7 @@ final class WebmailSubmission implements MailSubmission {
 
     /** A read copy in Sent, before anything is sent: its UID, or -1 when it could not be stored (sending goes on). */
     private Mono<long[]> sentCopy(Account account, MessageSpool spool) {
-        return sentFolder(account)
+        return specialFolder(account.id(), SENT, "Sent")
                 .flatMap(sent -> mailboxes.append(account.id(), sent.id(), spool,
                                 java.util.Objects.requireNonNull(spool.facts(), "facts"), Set.of("\\Seen"),
                                 java.time.Instant.now(services.clock()))
@@ -158,14 +157,6 @@ final class WebmailSubmission implements MailSubmission {
                     LOG.warn("no Sent copy for {}: {}", account.authId(), e.getMessage());
                     return Mono.just(new long[] {-1, -1});
                 });
-    }
-
-    private Mono<MailboxInfo> sentFolder(Account account) {
-        return mailboxes.list(account.id())
-                .filter(box -> SENT.equals(box.specialUse()))
-                .next()
-                .switchIfEmpty(Mono.defer(() -> mailboxes.find(account.id(), "Sent")))
-                .switchIfEmpty(Mono.defer(() -> mailboxes.create(account.id(), "Sent", SENT)));
     }
 
     private Mono<Result> deliver(Account account, String id, Spooled spooled, AcceptedRecipients accepted,
@@ -191,12 +182,8 @@ final class WebmailSubmission implements MailSubmission {
     public Mono<Long> saveDraft(WebUser sender, Flux<ByteBuffer> message, @Nullable Long replacing) {
         MessageSpool spool = new MessageSpool(settings.spoolDirectory(), settings.spoolMemoryLimit(), services.io(),
                 services.facts().reader(settings.messageLimits(), 0));
-        return drafts(sender.accountId())
-                .flatMap(drafts -> message.concatMap(chunk -> {
-                            byte[] copy = new byte[chunk.remaining()];
-                            chunk.duplicate().get(copy);
-                            return spool.append(ByteBuffer.wrap(copy));
-                        })
+        return specialFolder(sender.accountId(), DRAFTS, "Drafts")
+                .flatMap(drafts -> message.concatMap(chunk -> spool.append(ByteBuffer.wrap(copy(chunk))))
                         .then(Mono.defer(spool::finish))
                         .then(Mono.defer(() -> mailboxes.append(sender.accountId(), drafts.id(), spool,
                                 java.util.Objects.requireNonNull(spool.facts(), "facts"), Set.of("\\Draft", "\\Seen"),
@@ -209,19 +196,29 @@ final class WebmailSubmission implements MailSubmission {
 
     @Override
     public Mono<Void> discardDraft(WebUser sender, long uid) {
-        return drafts(sender.accountId())
+        return specialFolder(sender.accountId(), DRAFTS, "Drafts")
                 .flatMap(drafts -> mailboxes.message(sender.accountId(), drafts.id(), uid)
                         .filter(meta -> meta.flags().contains("\\Draft"))
                         .flatMap(meta -> mailboxes.expunge(sender.accountId(), drafts.id(), List.of(uid))));
     }
 
-    /** The folder marked {@code \Drafts}, else the one named Drafts, else a new one so marked. */
-    private Mono<MailboxInfo> drafts(long accountId) {
+    /**
+     * The folder marked with the special use {@code use} (RFC 6154), else the one named {@code name}, else a new one
+     * so named and marked.
+     */
+    private Mono<MailboxInfo> specialFolder(long accountId, String use, String name) {
         return mailboxes.list(accountId)
-                .filter(box -> DRAFTS.equals(box.specialUse()))
+                .filter(box -> use.equals(box.specialUse()))
                 .next()
-                .switchIfEmpty(Mono.defer(() -> mailboxes.find(accountId, "Drafts")))
-                .switchIfEmpty(Mono.defer(() -> mailboxes.create(accountId, "Drafts", DRAFTS)));
+                .switchIfEmpty(Mono.defer(() -> mailboxes.find(accountId, name)))
+                .switchIfEmpty(Mono.defer(() -> mailboxes.create(accountId, name, use)));
+    }
+
+    /** A chunk's octets in an array of their own: the spool may keep what it is given, the caller's buffer not. */
+    private static byte[] copy(ByteBuffer chunk) {
+        byte[] copy = new byte[chunk.remaining()];
+        chunk.duplicate().get(copy);
+        return copy;
     }
 
     /** An SMTP reply line without its codes, for people. */

@@ -87,12 +87,13 @@ public final class ReaderRoutes {
             boolean showHtml = view.html() != null && !(plain && view.text() != null);
             model.put("showHtml", showHtml);
             model.put("alternative", view.html() != null && view.text() != null);
-            // Read now: marked so, and the folder tree beside it counts it read.
+            // Read now: marked so, and the folder tree beside it (read just before) counts it read.
             Mono<Void> seen = meta.flags().contains("\\Seen") ? Mono.empty()
                     : mailboxes.store(meta.accountId(), meta.mailboxId(), List.of(meta.uid()),
                             Mailboxes.FlagMode.ADD, Set.of("\\Seen"), null)
-                            .then(Folder.all(mailboxes, meta.accountId()))
-                            .doOnNext(folders -> model.put("folders", folders))
+                            .filter(update -> !update.changed().isEmpty())
+                            .doOnNext(update -> model.put("folders", oneLessUnread(opened.context().folders(),
+                                    meta.mailboxId())))
                             .then();
             Mono<Map<String, Object>> filled = showHtml || view.text() == null ? Mono.just(model)
                     : reading.text(meta.blobId(), view.text().part()).map(text -> {
@@ -102,6 +103,12 @@ public final class ReaderRoutes {
                     });
             return seen.then(filled).flatMap(full -> ServerResponse.ok().render("message", full));
         }));
+    }
+
+    private static List<Folder> oneLessUnread(List<Folder> folders, long folderId) {
+        return folders.stream().map(folder -> folder.id() != folderId ? folder : new Folder(folder.id(),
+                folder.name(), folder.specialUse(), folder.messages(), Math.max(0, folder.unseen() - 1),
+                folder.subscribed())).toList();
     }
 
     private Mono<ServerResponse> html(ServerRequest request) {

@@ -35,10 +35,6 @@ record Sorting(Key key, boolean ascending) {
         return new Sorting(key, ascending);
     }
 
-    boolean byArrival() {
-        return key == Key.ARRIVAL;
-    }
-
     /** The query parameters that ask for this order (empty for the default). */
     String parameters() {
         return this.equals(NEWEST_FIRST) ? "" : "sort=" + key.name().toLowerCase(Locale.ROOT) + "&order="
