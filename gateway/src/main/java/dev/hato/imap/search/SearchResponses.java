@@ -1,6 +1,7 @@
 package dev.hato.imap.search;
 
 import dev.hato.imap.wire.ImapCommand;
+import dev.hato.message.ThreadNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,7 @@
 package dev.hato.imap.search;
 
 import dev.hato.imap.wire.ImapCommand.SortCriterion;
+import dev.hato.message.AsciiCasemap;
 import dev.hato.store.mail.MessageFacts.SortFields;
 import dev.hato.store.mail.MessageMeta;
 import java.time.Instant;
@@ -11,29 +12,6 @@ import org.jspecify.annotations.Nullable;
 
 /** RFC 5256 §3 SORT: a comparator over the searched messages from the sort criteria. */
 final class SortOrder {
-
-    /**
-     * RFC 5256 §3: strings compare with the i;ascii-casemap collation (RFC 4790 §9.2): octet by octet (code point by
-     * code point is the same order for UTF-8), after mapping a-z to A-Z.
-     */
-    static final Comparator<String> ASCII_CASEMAP = (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int x = upperAscii(a.codePointAt(i));
-            int y = upperAscii(b.codePointAt(j));
-            if (x != y) {
-                return Integer.compare(x, y);
-            }
-            i += Character.charCount(x);
-            j += Character.charCount(y);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
-    };
-
-    private static int upperAscii(int c) {
-        return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
-    }
 
     /** One searched message with what sorting needs. */
     record Entry(long sequenceNumber, MessageMeta meta, SortFields fields) {
@@ -81,6 +59,6 @@ final class SortOrder {
     }
 
     private static Comparator<Entry> text(Function<Entry, String> field) {
-        return Comparator.comparing(field, ASCII_CASEMAP);
+        return Comparator.comparing(field, AsciiCasemap.ORDER);
     }
 }

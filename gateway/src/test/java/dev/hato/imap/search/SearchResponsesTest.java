@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.imap.wire.ImapCommand;
 import dev.hato.imap.wire.SearchKey;
+import dev.hato.message.ThreadNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

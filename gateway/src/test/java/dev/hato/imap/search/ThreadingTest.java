@@ -2,6 +2,7 @@ package dev.hato.imap.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hato.message.Threading;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -118,16 +118,20 @@ public final class MailRoutes {
                 : Sorting.of(request.queryParam("sort"), request.queryParam("order"));
         int page = request.queryParam("page").map(MailRoutes::uidOrMax).filter(n -> n <= MAX_PAGE)
                 .map(Long::intValue).orElse(1);
-        return context(request, mailboxes, id).flatMap(context -> (sorting.equals(Sorting.NEWEST_FIRST)
-                        ? rows(context, before, query) : sorted(context, sorting, page))
-                .collectList()
-                .flatMap(rows -> {
+        return context(request, mailboxes, id).flatMap(context -> listing(context, sorting, before, query, page)
+                .flatMap(listing -> {
+                    List<MessageMeta> rows = listing.rows();
                     boolean older = rows.size() > PAGE;
                     List<MessageMeta> shown = older ? rows.subList(0, PAGE) : rows;
                     return headlines(shown).map(headlines -> {
                         Map<String, Object> model = context.model();
                         String base = base(context.folder());
                         model.put("headlines", headlines);
+                        model.put("depths", listing.depths());
+                        model.put("conversations", listing.conversations());
+                        if (listing.unthreaded()) {
+                            model.put("unthreaded", Threads.MAX_MESSAGES);
+                        }
                         model.put("base", base);
                         if (query != null) {
                             model.put("query", query);
@@ -157,6 +161,50 @@ public final class MailRoutes {
                     });
                 })
                 .flatMap(model -> ServerResponse.ok().render(view, model)));
+    }
+
+    /**
+     * A page of the list: {@link #PAGE} rows and one more (to know whether there are more), and for the thread view
+     * each row's depth and, on a conversation's first row, its number of messages.
+     */
+    private record Listing(List<MessageMeta> rows, Map<Long, Integer> depths, Map<Long, Integer> conversations,
+                           boolean unthreaded) {
+        static Listing plain(List<MessageMeta> rows, boolean unthreaded) {
+            return new Listing(rows, Map.of(), Map.of(), unthreaded);
+        }
+    }
+
+    private Mono<Listing> listing(Context context, Sorting sorting, long before,
+                                  @org.jspecify.annotations.Nullable String query, int page) {
+        if (sorting.equals(Sorting.NEWEST_FIRST)) {
+            return rows(context, before, query).collectList().map(rows -> Listing.plain(rows, false));
+        }
+        if (sorting.key() != Sorting.Key.THREAD) {
+            return sorted(context, sorting, page).collectList().map(rows -> Listing.plain(rows, false));
+        }
+        if (context.folder().messages() > Threads.MAX_MESSAGES) {
+            Sorting byArrival = new Sorting(Sorting.Key.ARRIVAL, sorting.ascending());
+            return sorted(context, byArrival, page).collectList().map(rows -> Listing.plain(rows, true));
+        }
+        long account = context.user().accountId();
+        long mailbox = context.folder().id();
+        return joined(account, mailbox, true).collectList()
+                .publishOn(reactor.core.scheduler.Schedulers.parallel())
+                .map(messages -> {
+                    List<Threads.Line> lines = Threads.lines(messages, sorting.comparator());
+                    int from = Math.min(lines.size(), (page - 1) * PAGE);
+                    List<Threads.Line> shown = lines.subList(from, Math.min(lines.size(), from + PAGE + 1));
+                    Map<Long, Integer> depths = new HashMap<>();
+                    Map<Long, Integer> conversations = new HashMap<>();
+                    for (Threads.Line line : shown) {
+                        depths.put(line.meta().uid(), line.depth());
+                        if (line.conversation() > 1) {
+                            conversations.put(line.meta().uid(), line.conversation());
+                        }
+                    }
+                    return new Listing(shown.stream().map(Threads.Line::meta).toList(), depths, conversations,
+                            false);
+                });
     }
 
     /**
@@ -190,24 +238,11 @@ public final class MailRoutes {
     private Flux<MessageMeta> sorted(Context context, Sorting sorting, int page) {
         long account = context.user().accountId();
         long mailbox = context.folder().id();
-        Flux<Tagged> metas = mailboxes.messages(account, mailbox).map(meta -> new Tagged(meta.uid(), meta, null));
         boolean fields = sorting.key() != Sorting.Key.ARRIVAL && sorting.key() != Sorting.Key.SIZE;
-        Flux<Tagged> rows = !fields ? metas : Flux.mergeComparing(Comparator.comparingLong(Tagged::uid), metas,
-                search.sortFields(account, mailbox).map(row -> new Tagged(row.uid(), null, row)));
         int keep = page * PAGE + 1;
         Comparator<Sorting.Row> order = sorting.comparator();
-        return rows.bufferUntilChanged(Tagged::uid)
-                .<Map.Entry<Sorting.Row, MessageMeta>>handle((group, sink) -> {
-                    MessageMeta meta = null;
-                    MessageSearch.SortRow row = null;
-                    for (Tagged tagged : group) {
-                        meta = tagged.meta() != null ? tagged.meta() : meta;
-                        row = tagged.fields() != null ? tagged.fields() : row;
-                    }
-                    if (meta != null) { // a message expunged between the two reads has fields only
-                        sink.next(Map.entry(Sorting.row(meta, row), meta));
-                    }
-                })
+        return joined(account, mailbox, fields)
+                .map(joined -> Map.entry(Sorting.row(joined.getKey(), joined.getValue()), joined.getKey()))
                 .collect(() -> new PriorityQueue<Map.Entry<Sorting.Row, MessageMeta>>(
                                 Map.Entry.<Sorting.Row, MessageMeta>comparingByKey(order).reversed()),
                         (heap, entry) -> {
@@ -222,6 +257,28 @@ public final class MailRoutes {
                     int from = Math.min(best.size(), (page - 1) * PAGE);
                     return Flux.fromIterable(best.subList(from, best.size())).map(Map.Entry::getValue);
                 });
+    }
+
+    /**
+     * The folder's messages in UID order, each with its sort fields when {@code fields} (null when it has none): the
+     * two reads joined as they stream.
+     */
+    private Flux<Map.Entry<MessageMeta, MessageSearch.@org.jspecify.annotations.Nullable SortRow>> joined(
+            long account, long mailbox, boolean fields) {
+        Flux<Tagged> metas = mailboxes.messages(account, mailbox).map(meta -> new Tagged(meta.uid(), meta, null));
+        Flux<Tagged> rows = !fields ? metas : Flux.mergeComparing(Comparator.comparingLong(Tagged::uid), metas,
+                search.sortFields(account, mailbox).map(row -> new Tagged(row.uid(), null, row)));
+        return rows.bufferUntilChanged(Tagged::uid).handle((group, sink) -> {
+            MessageMeta meta = null;
+            MessageSearch.SortRow row = null;
+            for (Tagged tagged : group) {
+                meta = tagged.meta() != null ? tagged.meta() : meta;
+                row = tagged.fields() != null ? tagged.fields() : row;
+            }
+            if (meta != null) { // a message expunged between the two reads has fields only
+                sink.next(new java.util.AbstractMap.SimpleImmutableEntry<>(meta, row));
+            }
+        });
     }
 
     private record Tagged(long uid, @org.jspecify.annotations.Nullable MessageMeta meta,

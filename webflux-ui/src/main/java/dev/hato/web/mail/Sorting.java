@@ -13,11 +13,12 @@ import org.jspecify.annotations.Nullable;
  * How a message list is ordered, as IMAP SORT (RFC 5256, RFC 5957) orders it: by arrival (the default, newest
  * first), sent date (the Date field; the arrival time when it has none), sender (its display name, else its
  * address), base subject ("Re:" and "Fwd:" removed), or size; UID breaks ties. Every order but arrival reads the
- * folder's sort fields, as IMAP SORT does, and pages by position.
+ * folder's sort fields, as IMAP SORT does, and pages by position. {@link Key#THREAD} is the thread view
+ * ({@link Threads}): conversations by their latest arrival.
  */
 record Sorting(Key key, boolean ascending) {
 
-    enum Key { ARRIVAL, DATE, FROM, SUBJECT, SIZE }
+    enum Key { ARRIVAL, DATE, FROM, SUBJECT, SIZE, THREAD }
 
     static final Sorting NEWEST_FIRST = new Sorting(Key.ARRIVAL, false);
 
@@ -50,7 +51,8 @@ record Sorting(Key key, boolean ascending) {
 
     Comparator<Row> comparator() {
         Comparator<Row> order = switch (key) {
-            case ARRIVAL -> Comparator.comparing(Row::arrival);
+            // A conversation is placed by its latest message's arrival (Threads).
+            case ARRIVAL, THREAD -> Comparator.comparing(Row::arrival);
             case SIZE -> Comparator.comparingLong(Row::size);
             case DATE -> Comparator.comparing(row -> sent(row));
             case FROM -> Comparator.comparing(Sorting::sender);

@@ -382,6 +382,64 @@ class MailPagesTest {
         assertThat(second).contains("First page").doesNotContain("older-row");
     }
 
+    @Test
+    void conversationsShouldGatherRepliesIndentedWithTheNewestConversationFirst() {
+        Account bob = person();
+        MailboxInfo box = inbox(bob);
+        long plan = threaded(bob, box, "Plan", "plan", "a@x", 1);
+        long other = threaded(bob, box, "Other", "other", "b@x", 2);
+        long reply = threaded(bob, box, "Re: Plan", "plan", "a1@x", 3, "a@x");
+        long replyToReply = threaded(bob, box, "Re: Re: Plan", "plan", "a2@x", 4, "a@x", "a1@x");
+        long secondReply = threaded(bob, box, "Re: Plan", "plan", "a3@x", 5, "a@x");
+        // Its parent is not in the folder (a dummy in RFC 5256 terms): it starts a conversation of its own.
+        long orphan = threaded(bob, box, "Re: Lost", "lost", "c@x", 6, "gone@x");
+        Browser browser = new Browser(bob);
+
+        String page = browser.get("/mail?sort=thread");
+        assertThat(page).containsPattern("<option value=\"thread\"\\s+selected");
+        assertThat(uids(page)).containsExactly(orphan, plan, reply, replyToReply, secondReply, other);
+        assertThat(depths(page)).containsExactly(0, 0, 1, 2, 1, 0);
+        assertThat(page).containsPattern("data-uid=\"" + plan + "\"[\\s\\S]*?class=\"conversation[^>]*>4</span>");
+
+        long late = threaded(bob, box, "Re: Other", "other", "b1@x", 7, "b@x");
+        assertThat(uids(browser.get("/mail?sort=thread"))).containsExactly(other, late, orphan, plan, reply,
+                replyToReply, secondReply);
+        assertThat(uids(browser.get("/mail?sort=thread&order=asc"))).containsExactly(plan, reply, replyToReply,
+                secondReply, orphan, other, late);
+
+        for (int i = 0; i < 50; i++) {
+            threaded(bob, box, "Re: Plan", "plan", "p" + i + "@x", 10 + i, "a@x");
+        }
+        String first = browser.get("/mail?sort=thread");
+        assertThat(uids(first)).hasSize(50).startsWith(plan, reply, replyToReply, secondReply);
+        assertThat(first).contains("href=\"/mail?sort=thread&amp;order=desc&amp;page=2\"");
+        assertThat(uids(browser.get("/mail?sort=thread&page=2"))).hasSize(7).endsWith(other, late, orphan);
+    }
+
+    /** A message with its Message-ID, the References it names (oldest first) and a Date {@code day} days into 2026. */
+    private static long threaded(Account account, MailboxInfo box, String subject, String baseSubject,
+                                 String messageId, int day, String... references) {
+        byte[] message = ("Subject: " + subject + "\r\nMessage-ID: <" + messageId + ">\r\n\r\nx\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        Instant sent = Instant.parse("2026-01-01T00:00:00Z").plus(Duration.ofDays(day));
+        return sortable(account, box, message, "", "", new MessageFacts.SortFields(baseSubject, "", "", "", sent,
+                "<" + messageId + ">", java.util.Arrays.stream(references).map(r -> "<" + r + ">").toList(), null, null),
+                "");
+    }
+
+    /** The indentation of each row of a list, in order. */
+    private static List<Integer> depths(String html) {
+        List<Integer> found = new java.util.ArrayList<>();
+        for (String row : html.split("<tr ")) {
+            if (row.startsWith("data-uid=") || row.contains(" data-uid=")) {
+                Matcher depth = Pattern.compile("class=\"subject(?: depth-(\\d))?\"").matcher(row);
+                assertThat(depth.find()).isTrue();
+                found.add(depth.group(1) == null ? 0 : Integer.parseInt(depth.group(1)));
+            }
+        }
+        return found;
+    }
+
     private static MessageFacts.SortFields sort(String baseSubject, String from, String displayFrom, Instant sent) {
         return new MessageFacts.SortFields(baseSubject, from, "", "", sent, null, List.of(), displayFrom, null);
     }

@@ -1,4 +1,4 @@
-package dev.hato.imap.search;
+package dev.hato.message;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** The two RFC 5256 §3 threading algorithms over the searched messages. */
-final class Threading {
+/**
+ * The two RFC 5256 §3 threading algorithms over a set of messages: IMAP THREAD runs them over the searched messages,
+ * the webmail's thread view over a folder.
+ */
+public final class Threading {
 
     /**
      * What threading needs of one searched message.
@@ -20,7 +23,7 @@ final class Threading {
      * @param subject the Subject field as sent (decoded, lower case), to tell a reply or forward
      * @param references the parent chain, oldest first (References, or In-Reply-To without it)
      */
-    record Message(long sequenceNumber, long uid, Instant sentDate, String baseSubject, String subject,
+    public record Message(long sequenceNumber, long uid, Instant sentDate, String baseSubject, String subject,
                    @Nullable String messageId, List<String> references) {
     }
 
@@ -36,13 +39,13 @@ final class Threading {
      * a thread whose first message is the parent of all the others; threads in the order of their first message's
      * sent date.
      */
-    static List<ThreadNode> orderedSubject(List<Message> messages) {
+    public static List<ThreadNode> orderedSubject(List<Message> messages) {
         List<Message> sorted = new ArrayList<>(messages);
-        sorted.sort(Comparator.comparing(Message::baseSubject, SortOrder.ASCII_CASEMAP).thenComparing(BY_DATE));
+        sorted.sort(Comparator.comparing(Message::baseSubject, AsciiCasemap.ORDER).thenComparing(BY_DATE));
         List<List<Message>> threads = new ArrayList<>();
         for (Message message : sorted) {
             List<Message> last = threads.isEmpty() ? null : threads.get(threads.size() - 1);
-            if (last != null && SortOrder.ASCII_CASEMAP.compare(last.get(0).baseSubject(), message.baseSubject()) == 0) {
+            if (last != null && AsciiCasemap.ORDER.compare(last.get(0).baseSubject(), message.baseSubject()) == 0) {
                 last.add(message);
             } else {
                 threads.add(new ArrayList<>(List.of(message)));
@@ -105,7 +108,7 @@ final class Threading {
     }
 
     /** RFC 5256 §3 REFERENCES, steps 1 to 6. */
-    static List<ThreadNode> references(List<Message> messages) {
+    public static List<ThreadNode> references(List<Message> messages) {
         Map<String, Container> byId = new HashMap<>();
         List<Container> all = new ArrayList<>();
         for (Message message : messages) {
@@ -256,7 +259,7 @@ final class Threading {
      * and the two others) recursed once per repeated blob and threw StackOverflowError on a subject of a thousand
      * {@code [x]}. Case-insensitive in ASCII only, as the regex was.
      */
-    static boolean isReplyOrForward(String subject) {
+    public static boolean isReplyOrForward(String subject) {
         return hasRefwdLeader(subject) || startsWithFwdWrapper(subject) || hasFwdTrailer(subject);
     }
 

@@ -1,4 +1,4 @@
-package dev.hato.imap.search;
+package dev.hato.message;
 
 import java.util.List;
 
