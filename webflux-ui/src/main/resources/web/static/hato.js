@@ -54,6 +54,66 @@
     });
   }
 
+  // ------------------------------------------------------------------------------------------- the HTML editor
+
+  var editor = document.getElementById('editor');
+  var htmlField = document.getElementById('html');
+  var textField = document.getElementById('text');
+  var formatHtml = document.getElementById('format-html');
+  var formatText = document.getElementById('format-text');
+  // Before anything is read from the form: the editor's content into the fields the server reads.
+  function syncEditor() {
+    if (editor && formatHtml && formatHtml.checked) {
+      htmlField.value = editor.innerHTML;
+      textField.value = editor.innerText;
+    }
+  }
+  if (editor && htmlField && textField && formatHtml && formatText) {
+    var escapeHtml = function (text) {
+      return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    };
+    var show = function (rich) {
+      document.getElementById('editor-box').hidden = !rich;
+      textField.hidden = rich;
+      if (rich) {
+        editor.focus();
+      }
+    };
+    formatText.disabled = false;
+    formatHtml.disabled = false;
+    document.getElementById('format-choice').hidden = false;
+    if (formatHtml.checked) {
+      // The server cleaned this HTML (its own allow-list) before it put it in the page.
+      editor.innerHTML = htmlField.value;
+      show(true);
+    }
+    formatHtml.addEventListener('change', function () {
+      editor.innerHTML = textField.value.split('\n').map(escapeHtml).join('<br>');
+      show(true);
+    });
+    formatText.addEventListener('change', function () {
+      textField.value = editor.innerText;
+      show(false);
+    });
+    document.getElementById('editor-toolbar').addEventListener('click', function (event) {
+      var button = event.target.closest('button[data-command]');
+      if (!button) {
+        return;
+      }
+      var command = button.getAttribute('data-command');
+      var value = button.getAttribute('data-value');
+      if (command === 'createLink') {
+        value = window.prompt(button.getAttribute('data-prompt'), 'https://');
+        if (!value || !/^(https?:|mailto:)/i.test(value)) {
+          return;
+        }
+      }
+      editor.focus();
+      document.execCommand(command, false, value);
+    });
+    document.getElementById('compose-form').addEventListener('submit', syncEditor);
+  }
+
   // ------------------------------------------------------------------------------------------- draft autosave
 
   var compose = document.getElementById('compose-form');
@@ -61,7 +121,8 @@
     var saved = null;
     var status = document.getElementById('draft-status');
     var snapshot = function () {
-      return ['to', 'cc', 'bcc', 'subject', 'text'].map(function (name) {
+      syncEditor();
+      return ['to', 'cc', 'bcc', 'subject', 'text', 'html'].map(function (name) {
         return compose.elements[name] ? compose.elements[name].value : '';
       }).join('\u0000');
     };

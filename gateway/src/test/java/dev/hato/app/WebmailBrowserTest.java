@@ -282,6 +282,63 @@ class WebmailBrowserTest {
     }
 
     @Test
+    void aFormattedMessageShouldBeWrittenInTheEditorAndArriveAsHtmlWithItsText() throws Exception {
+        WebDriver browser = browser();
+        RunningHato.User user = hato.newUser("writer");
+        RunningHato.User friend = hato.newUser("reader");
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            String site = "https://127.0.0.1:" + hato.httpsPort();
+            logIn(browser, wait, site, user);
+            browser.get(site + "/mail/compose");
+            browser.findElement(By.id("to")).sendKeys(friend.address());
+            browser.findElement(By.id("subject")).sendKeys("書式付き");
+            browser.findElement(By.id("text")).sendKeys("最初の行");
+            browser.findElement(By.cssSelector("label[for='format-html']")).click();
+            WebElement editor = browser.findElement(By.id("editor"));
+            wait.until(ExpectedConditions.visibilityOf(editor));
+            assertThat(browser.findElement(By.id("text")).isDisplayed()).isFalse();
+            assertThat(editor.getText()).isEqualTo("最初の行");
+            editor.sendKeys(org.openqa.selenium.Keys.END, org.openqa.selenium.Keys.ENTER, "大事な");
+            browser.findElement(By.cssSelector("#editor-toolbar [data-command='bold']")).click();
+            editor.sendKeys("お知らせ");
+            browser.findElement(By.cssSelector("#editor-toolbar [data-command='bold']")).click();
+            editor.sendKeys(org.openqa.selenium.Keys.ENTER);
+            browser.findElement(By.cssSelector("#editor-toolbar [data-command='insertUnorderedList']")).click();
+            editor.sendKeys("資料", org.openqa.selenium.Keys.ENTER, "日程");
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+            screenshot(browser, "compose-html");
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1600));
+            WebElement send = browser.findElement(By.id("send"));
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                    "arguments[0].scrollIntoView({block: 'center'})", send);
+            send.click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sent-notice")));
+
+            try (jakarta.mail.Store imap = MailFlowTest.imaps(hato, friend)) {
+                jakarta.mail.Folder inbox = imap.getFolder("INBOX");
+                inbox.open(jakarta.mail.Folder.READ_ONLY);
+                jakarta.mail.internet.MimeMessage message = (jakarta.mail.internet.MimeMessage) inbox.getMessage(
+                        inbox.getMessageCount());
+                assertThat(message.getSubject()).isEqualTo("書式付き");
+                assertThat(message.getContentType()).startsWithIgnoringCase("multipart/alternative");
+                jakarta.mail.Multipart parts = (jakarta.mail.Multipart) message.getContent();
+                assertThat(parts.getBodyPart(0).getContentType()).startsWithIgnoringCase("text/plain; charset=ISO-2022-JP");
+                assertThat(parts.getBodyPart(0).getContent().toString().replace("\r\n", "\n"))
+                        .isEqualTo("最初の行\n大事なお知らせ\n* 資料\n* 日程\n");
+                assertThat(parts.getBodyPart(1).getContentType()).startsWithIgnoringCase("text/html; charset=UTF-8");
+                assertThat(parts.getBodyPart(1).getContent().toString())
+                        .containsPattern("<b>お知らせ</b>|<strong>お知らせ</strong>")
+                        .contains("<ul><li>資料</li><li>日程</li></ul>");
+                inbox.close(false);
+            }
+            assertNoPolicyViolation(browser);
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
     void newMailShouldAppearWithoutReloadingAndTheKeyboardShouldOpenIt() throws Exception {
         WebDriver browser = browser();
         RunningHato.User user = hato.newUser("live");

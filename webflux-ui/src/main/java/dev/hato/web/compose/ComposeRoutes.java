@@ -71,15 +71,30 @@ public final class ComposeRoutes {
     }
 
     /** The fields of the form, as typed or prefilled. */
-    record Fields(String to, String cc, String bcc, String subject, String text, String inReplyTo,
+    record Fields(String to, String cc, String bcc, String subject, String text, String html, String inReplyTo,
                   String references, String forwardOf, String draftUid) {
         Fields(String to, String cc, String bcc, String subject, String text, String inReplyTo, String references,
                String forwardOf) {
-            this(to, cc, bcc, subject, text, inReplyTo, references, forwardOf, "");
+            this(to, cc, bcc, subject, text, "", inReplyTo, references, forwardOf, "");
         }
 
         Fields withDraft(long uid) {
-            return new Fields(to, cc, bcc, subject, text, inReplyTo, references, forwardOf, String.valueOf(uid));
+            return new Fields(to, cc, bcc, subject, text, html, inReplyTo, references, forwardOf,
+                    String.valueOf(uid));
+        }
+
+        Fields withHtml(String cleanHtml) {
+            return new Fields(to, cc, bcc, subject, text, cleanHtml, inReplyTo, references, forwardOf, draftUid);
+        }
+
+        /** Whether the person wrote in the HTML editor (the form's {@code format} was {@code html}). */
+        boolean rich() {
+            return !html.isEmpty();
+        }
+
+        /** The text/plain form: what was typed, or the plain form of the editor's HTML. */
+        String plain() {
+            return rich() ? RichText.text(html) : text;
         }
     }
 
@@ -176,11 +191,14 @@ public final class ComposeRoutes {
         long uid = original.meta().flags().contains("\\Draft") ? original.meta().uid() : -1;
         return reading.headerField(original.meta().blobId(), root, "bcc").flatMap(bcc ->
                 reading.headerField(original.meta().blobId(), root, "references").flatMap(references ->
-                        plain(original).map(text -> {
+                        plain(original).zipWith(html(original)).map(texts -> {
                             Fields fields = new Fields(raw(root, "to"), raw(root, "cc"),
                                     dev.hato.message.EncodedWords.decode(bcc).strip(), original.view().subject(),
-                                    text, root.field("in-reply-to") == null ? "" : root.field("in-reply-to").strip(),
-                                    references, "");
+                                    texts.getT1(), root.field("in-reply-to") == null ? ""
+                                            : root.field("in-reply-to").strip(), references, "");
+                            if (!texts.getT2().isEmpty()) {
+                                fields = fields.withHtml(texts.getT2());
+                            }
                             return uid > 0 ? fields.withDraft(uid) : fields;
                         })));
     }
@@ -220,6 +238,15 @@ public final class ComposeRoutes {
         return reading.shownText(original.meta().blobId(), text.part()).map(plain -> plain.replace("\r\n", "\n"));
     }
 
+    /** The original's HTML part, cleaned as the editor's is (empty when it has none): a draft written as HTML. */
+    private Mono<String> html(Original original) {
+        MessageView.Section html = original.view().html();
+        if (html == null) {
+            return Mono.just("");
+        }
+        return reading.shownText(original.meta().blobId(), html.part()).map(RichText::clean);
+    }
+
     private static String raw(MimeEntity root, String name) {
         String value = root.field(name);
         return value == null ? "" : dev.hato.message.EncodedWords.decode(value).strip();
@@ -255,7 +282,7 @@ public final class ComposeRoutes {
                     if (recipients.size() > AddressList.MAX_RECIPIENTS) {
                         return render(context.model(), fields, "compose.error.tooManyRecipients");
                     }
-                    if (fields.text().length() > MAX_TEXT || fields.subject().length() > 1000) {
+                    if (tooLarge(parts, fields)) {
                         return render(context.model(), fields, "compose.error.tooLarge");
                     }
                     List<FilePart> files = parts.getOrDefault("attachment", List.of()).stream()
@@ -268,8 +295,9 @@ public final class ComposeRoutes {
                         String domain = user.address().substring(user.address().lastIndexOf('@') + 1);
                         MessageWriter.Draft draft = new MessageWriter.Draft(
                                 new AddressList.Mailbox(user.displayName(), user.address()), to.mailboxes(),
-                                cc.mailboxes(), bcc.mailboxes(), fields.subject(), fields.text(),
-                                blankToNull(fields.inReplyTo()), references(fields.references()));
+                                cc.mailboxes(), bcc.mailboxes(), fields.subject(), fields.plain(),
+                                fields.rich() ? fields.html() : null, blankToNull(fields.inReplyTo()),
+                                references(fields.references()));
                         Flux<ByteBuffer> message = limited(MessageWriter.write(draft, attachments,
                                 ZonedDateTime.now(), MessageWriter.messageId(domain), draftOnly),
                                 submission.maxMessageSize());
@@ -297,10 +325,27 @@ public final class ComposeRoutes {
                 }));
     }
 
+    /**
+     * The form as posted; the editor's HTML is taken only when {@code format} is {@code html} (the page's script sets
+     * it) and is cleaned at once, so whatever is shown again or written is the cleaned form.
+     */
     private static Fields fields(MultiValueMap<String, Part> parts) {
+        String html = "";
+        if ("html".equals(field(parts, "format")) && field(parts, "html").length() <= MAX_TEXT) {
+            html = RichText.clean(field(parts, "html"));
+            if (RichText.isEmpty(html)) {
+                html = "<p></p>";
+            }
+        }
         return new Fields(field(parts, "to"), field(parts, "cc"), field(parts, "bcc"), field(parts, "subject"),
-                field(parts, "text"), field(parts, "inReplyTo"), field(parts, "references"),
+                field(parts, "text"), html, field(parts, "inReplyTo"), field(parts, "references"),
                 field(parts, "forwardOf"), field(parts, "draftUid"));
+    }
+
+    /** Over the size the form takes: the text, the editor's HTML or the subject. */
+    private static boolean tooLarge(MultiValueMap<String, Part> parts, Fields fields) {
+        return fields.text().length() > MAX_TEXT || field(parts, "html").length() > MAX_TEXT
+                || fields.subject().length() > 1000;
     }
 
     private static @Nullable Long draftUid(Fields fields) {
@@ -325,14 +370,14 @@ public final class ComposeRoutes {
                             lists.add(none); // half-typed: kept as text in the next full save
                         }
                     }
-                    if (fields.text().length() > MAX_TEXT || fields.subject().length() > 1000) {
+                    if (tooLarge(parts, fields)) {
                         return ServerResponse.status(HttpStatus.PAYLOAD_TOO_LARGE).build();
                     }
                     String domain = user.address().substring(user.address().lastIndexOf('@') + 1);
                     MessageWriter.Draft draft = new MessageWriter.Draft(
                             new AddressList.Mailbox(user.displayName(), user.address()), lists.get(0), lists.get(1),
-                            lists.get(2), fields.subject(), fields.text(), blankToNull(fields.inReplyTo()),
-                            references(fields.references()));
+                            lists.get(2), fields.subject(), fields.plain(), fields.rich() ? fields.html() : null,
+                            blankToNull(fields.inReplyTo()), references(fields.references()));
                     return submission.saveDraft(user, MessageWriter.write(draft, List.of(), ZonedDateTime.now(),
                                     MessageWriter.messageId(domain), true), draftUid(fields))
                             .flatMap(uid -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)

@@ -37,10 +37,13 @@ final class MessageWriter {
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** What the person wrote, their addresses already read. */
+    /**
+     * What the person wrote, their addresses already read; {@code html}, when they wrote in the editor, the cleaned
+     * HTML ({@link RichText#clean}) that {@code text} is the plain form of.
+     */
     record Draft(AddressList.Mailbox from, List<AddressList.Mailbox> to, List<AddressList.Mailbox> cc,
-                 List<AddressList.Mailbox> bcc, String subject, String text, @Nullable String inReplyTo,
-                 List<String> references) { }
+                 List<AddressList.Mailbox> bcc, String subject, String text, @Nullable String html,
+                 @Nullable String inReplyTo, List<String> references) { }
 
     /** A part after the text: an uploaded file, or a forwarded message (type message/rfc822, not re-encoded). */
     record Attachment(String name, String type, Flux<ByteBuffer> content) { }
@@ -82,7 +85,7 @@ final class MessageWriter {
         }
         field(header, "MIME-Version", "1.0");
         field(header, "User-Agent", "Hato webmail");
-        Text text = text(draft.text());
+        Text text = draft.html() == null ? text(draft.text()) : alternative(draft.text(), draft.html());
         if (attachments.isEmpty()) {
             header.append(text.header()).append("\r\n");
             return Flux.just(ascii(header), ByteBuffer.wrap(text.body()));
@@ -138,6 +141,24 @@ final class MessageWriter {
         body.writeBytes(CRLF);
         return new Text("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n",
                 body.toByteArray());
+    }
+
+    /**
+     * RFC 2046 §5.1.4: the plain text first, the HTML last (the richer form, which readers that can show it prefer);
+     * the HTML in UTF-8, base64 (its lines are as long as the editor made them).
+     */
+    private static Text alternative(String plain, String html) {
+        String boundary = "=_hato_alt_" + HexFormat.of().formatHex(randomBytes(12));
+        Text text = text(plain);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\n" + text.header() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes(text.body());
+        body.writeBytes(("\r\n--" + boundary + "\r\nContent-Type: text/html; charset=UTF-8\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes(Base64.getMimeEncoder(76, CRLF).encode(RichText.document(html)
+                .getBytes(StandardCharsets.UTF_8)));
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return new Text("Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n", body.toByteArray());
     }
 
     /** The lines, each encoded on its own (so each ISO-2022-JP line ends in ASCII), CRLF after each but the last. */

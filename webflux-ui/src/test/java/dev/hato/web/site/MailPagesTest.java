@@ -555,6 +555,55 @@ class MailPagesTest {
     }
 
     @Test
+    void aFormattedMessageShouldBeSentAsCleanedHtmlWithItsPlainTextAlternative() {
+        Account bob = person();
+        Browser browser = new Browser(bob);
+        assertThat(browser.get("/mail/compose")).contains("id=\"format-html\"", "id=\"editor\"");
+        SUBMISSIONS.clear();
+        EntityExchangeResult<byte[]> sent = browser.compose(Map.of(
+                "to", "taro@example.jp", "subject", "議事録", "format", "html", "text", "ignored when formatted",
+                "html", "<p>山田さん、<b>明日</b>の<i onclick=\"steal()\">件</i>です。</p><script>steal()</script>"
+                        + "<ul><li>資料</li><li>日程</li></ul><blockquote>前回の内容<br>二行目</blockquote>"
+                        + "<p><a href=\"https://example.jp/minutes\">議事録</a> <a href=\"javascript:steal()\">x</a>"
+                        + "<img src=\"https://tracker.example/p.gif\"></p>"),
+                Map.of());
+        assertThat(sent.getStatus().value()).isEqualTo(303);
+        String message = text(SUBMISSIONS.get(0).message());
+        assertThat(message).contains("Content-Type: multipart/alternative; boundary=");
+
+        dev.hato.message.MessageParser parser = dev.hato.message.MessageParser.structure(
+                dev.hato.message.MessageLimits.DEFAULTS);
+        parser.feed(ByteBuffer.wrap(SUBMISSIONS.get(0).message()));
+        dev.hato.message.MimeEntity root = parser.finish().root();
+        assertThat(root.subtype()).isEqualTo("ALTERNATIVE");
+        assertThat(root.children()).extracting(dev.hato.message.MimeEntity::subtype).containsExactly("PLAIN", "HTML");
+
+        // The plain alternative, in ISO-2022-JP: the words, the list marked, the quote prefixed, the link's address.
+        String plain = new String(message.substring(message.indexOf("7bit\r\n\r\n") + 8, message.indexOf("\r\n--",
+                message.indexOf("7bit\r\n\r\n"))).getBytes(StandardCharsets.ISO_8859_1), Charset.forName("ISO-2022-JP"));
+        assertThat(plain).isEqualTo("山田さん、明日の件です。\r\n* 資料\r\n* 日程\r\n> 前回の内容\r\n> 二行目\r\n"
+                + "議事録 <https://example.jp/minutes> x\r\n");
+        // The HTML: UTF-8, base64, only what the editor makes.
+        int start = message.indexOf("Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+        assertThat(start).isPositive();
+        start = message.indexOf("\r\n\r\n", start) + 4;
+        String html = new String(Base64.getMimeDecoder().decode(message.substring(start, message.indexOf("\r\n--", start))),
+                StandardCharsets.UTF_8);
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("<b>明日</b>", "<i>件</i>", "<li>資料</li>",
+                "<blockquote>前回の内容<br>二行目</blockquote>", "<a href=\"https://example.jp/minutes\">議事録</a>")
+                .doesNotContain("script", "steal", "onclick", "javascript", "img", "tracker");
+
+        // Kept as a draft, it opens again in the editor.
+        DRAFTS.clear();
+        EntityExchangeResult<byte[]> saved = browser.compose(Map.of("action", "draft", "to", "", "subject", "途中",
+                "format", "html", "html", "<p><b>太字</b>の下書き<script>x()</script></p>"), Map.of());
+        assertThat(text(DRAFTS.get(0).message())).contains("multipart/alternative");
+        String page = new String(saved.getResponseBody(), StandardCharsets.UTF_8);
+        assertThat(page).containsPattern("id=\"format-html\" value=\"html\" autocomplete=\"off\"\\s+disabled checked")
+                .contains("&lt;p&gt;&lt;b&gt;太字&lt;/b&gt;の下書き&lt;/p&gt;").doesNotContain("x()");
+    }
+
+    @Test
     void draftsShouldBeSavedWithTheirBccReplacedAndDiscardedOnceSent() {
         Account bob = person();
         Browser browser = new Browser(bob);
