@@ -1,9 +1,12 @@
 package dev.hato.message;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +77,18 @@ public final class Threading {
             return message == null;
         }
 
-        /** Whether {@code other} is this container or one of its ancestors. */
+        /**
+         * Whether {@code other} is this container or one of its ancestors. A container without children is nobody's
+         * ancestor: answered at once, which keeps a long chain of replies linear (each new message's container has no
+         * children yet).
+         */
         boolean hasAncestorOrSelf(Container other) {
+            if (other == this) {
+                return true;
+            }
+            if (other.children.isEmpty()) {
+                return false;
+            }
             for (Container c = this; c != null; c = c.parent) {
                 if (c == other) {
                     return true;
@@ -154,7 +167,7 @@ public final class Threading {
             }
         }
         // Step 3: prune dummies.
-        roots = prune(roots, true);
+        roots = prune(roots);
         // Step 4: sort the top level by sent date; a dummy by its children's first.
         for (Container root : roots) {
             if (root.isDummy()) {
@@ -165,45 +178,67 @@ public final class Threading {
         // Step 5: gather top-level messages with the same base subject.
         roots = groupBySubject(roots);
         // Step 6: sort every set of siblings, the deepest first.
-        for (Container root : roots) {
-            sortTree(root);
-        }
+        sortTree(roots);
         roots.sort(Comparator.comparing(Container::representative, BY_DATE));
-        List<ThreadNode> forest = new ArrayList<>();
-        for (Container root : roots) {
-            forest.add(node(root));
-        }
-        return forest;
+        return forest(roots);
     }
 
     /**
      * RFC 5256 §3 step 3: a dummy without children goes; a dummy with children is replaced by them, unless that
-     * would put more than one of them at the root.
+     * would put more than one of them at the root. Children first, without recursion: a chain of replies, or of the
+     * References of one message, is as long as a sender makes it.
      */
-    private static List<Container> prune(List<Container> siblings, boolean atRoot) {
-        List<Container> kept = new ArrayList<>();
-        for (Container container : siblings) {
-            List<Container> children = prune(new ArrayList<>(container.children), false);
+    private static List<Container> prune(List<Container> roots) {
+        Map<Container, List<Container>> replacements = new IdentityHashMap<>();
+        for (Container container : postOrder(roots)) {
+            List<Container> children = new ArrayList<>();
+            for (Container child : container.children) {
+                children.addAll(replacements.remove(child));
+            }
             container.children.clear();
             for (Container child : children) {
                 child.parent = container;
                 container.children.add(child);
             }
-            if (!container.isDummy()) {
+            replacements.put(container, replacement(container, container.parent == null));
+        }
+        List<Container> kept = new ArrayList<>();
+        for (Container root : roots) {
+            for (Container container : replacements.get(root)) {
+                container.parent = null;
                 kept.add(container);
-            } else if (!container.children.isEmpty()) {
-                if (!atRoot || container.children.size() == 1) {
-                    for (Container child : container.children) {
-                        child.parent = atRoot ? null : container.parent;
-                        kept.add(child);
-                    }
-                    container.children.clear();
-                } else {
-                    kept.add(container);
-                }
             }
         }
         return kept;
+    }
+
+    /** What stands for a container, its children already pruned, among its siblings. */
+    private static List<Container> replacement(Container container, boolean atRoot) {
+        if (!container.isDummy()) {
+            return List.of(container);
+        }
+        if (container.children.isEmpty()) {
+            return List.of();
+        }
+        if (!atRoot || container.children.size() == 1) {
+            List<Container> children = new ArrayList<>(container.children);
+            container.children.clear();
+            return children;
+        }
+        return List.of(container);
+    }
+
+    /** Every container of these trees, each after all of its descendants. */
+    private static List<Container> postOrder(List<Container> roots) {
+        List<Container> order = new ArrayList<>();
+        ArrayDeque<Container> stack = new ArrayDeque<>(roots);
+        while (!stack.isEmpty()) {
+            Container container = stack.pop();
+            order.add(container);
+            container.children.forEach(stack::push);
+        }
+        Collections.reverse(order);
+        return order;
     }
 
     /** RFC 5256 §3 step 5. */
@@ -351,20 +386,27 @@ public final class Threading {
         return container.message != null && isReplyOrForward(container.message.subject());
     }
 
-    private static void sortTree(Container container) {
-        for (Container child : container.children) {
-            sortTree(child);
+    private static void sortTree(List<Container> roots) {
+        for (Container container : postOrder(roots)) {
+            container.children.sort(Comparator.comparing(Container::representative, BY_DATE));
         }
-        container.children.sort(Comparator.comparing(Container::representative, BY_DATE));
     }
 
-    private static ThreadNode node(Container container) {
-        List<ThreadNode> children = new ArrayList<>();
-        for (Container child : container.children) {
-            children.add(node(child));
+    private static List<ThreadNode> forest(List<Container> roots) {
+        Map<Container, ThreadNode> nodes = new IdentityHashMap<>();
+        for (Container container : postOrder(roots)) {
+            List<ThreadNode> children = new ArrayList<>(container.children.size());
+            for (Container child : container.children) {
+                children.add(nodes.remove(child));
+            }
+            Message message = container.message;
+            nodes.put(container, message == null ? new ThreadNode(0, 0, children)
+                    : new ThreadNode(message.sequenceNumber(), message.uid(), children));
         }
-        Message message = container.message;
-        return message == null ? new ThreadNode(0, 0, children)
-                : new ThreadNode(message.sequenceNumber(), message.uid(), children);
+        List<ThreadNode> forest = new ArrayList<>(roots.size());
+        for (Container root : roots) {
+            forest.add(nodes.get(root));
+        }
+        return forest;
     }
 }

@@ -39,6 +39,32 @@ class ThreadingTest {
         assertThat(references()).isEqualTo("* THREAD (1 2 3)");
     }
 
+    /**
+     * A sender decides how deep a thread is: 100,000 messages each replying to the one before, and one message whose
+     * References names 100,000 messages nobody has, are threaded without recursion (the recursive version threw
+     * StackOverflowError from about 10,000).
+     */
+    @Test
+    void threadsAsDeepAsASenderMakesThemShouldNotOverflowTheStack() {
+        message(0, "deep", "deep", "<m0>");
+        for (int i = 1; i < 100_000; i++) {
+            messages.add(new Threading.Message(i + 1, (i + 1) * 10L, T0.plusSeconds(i), "deep", "re: deep", "<m" + i + ">",
+                    List.of("<m" + (i - 1) + ">")));
+        }
+        String chain = references();
+        assertThat(chain).startsWith("* THREAD (1 2 3 ").endsWith(" 99999 100000)");
+
+        messages.clear();
+        List<String> references = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            references.add("<gone" + i + ">");
+        }
+        messages.add(new Threading.Message(1, 10, T0, "long", "re: long", "<me>", references));
+        message(1, "long", "long", "<other>");
+        // The reply's missing parents are pruned away; by its base subject it joins the other (RFC 5256 step 5).
+        assertThat(references()).isEqualTo("* THREAD (2 1)");
+    }
+
     @Test
     void severalRepliesToOneMessageShouldBeNestedListsInDateOrder() {
         message(0, "plan", "plan", "<a>");
