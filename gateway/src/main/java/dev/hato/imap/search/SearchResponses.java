@@ -165,32 +165,45 @@ public final class SearchResponses {
         return line.toString();
     }
 
-    /** thread-members / thread-nested of RFC 5256 §4, iterating along single-child chains. */
-    private static void members(ThreadNode node, boolean uid, StringBuilder line) {
-        ThreadNode current = node;
-        boolean first = true;
-        while (true) {
-            if (!current.isDummy()) {
-                if (!first) {
-                    line.append(' ');
-                }
-                line.append(current.number(uid));
-                first = false;
-            }
-            List<ThreadNode> children = current.children();
-            if (children.size() == 1 && !current.isDummy()) {
-                current = children.get(0);
+    /**
+     * thread-members / thread-nested of RFC 5256 §4: along single-child chains in one list, each reply of several in
+     * a list of its own. With a stack of its own (a {@link ThreadNode} to write, or a parenthesis): threads are as
+     * deep as senders make them.
+     */
+    private static void members(ThreadNode root, boolean uid, StringBuilder line) {
+        java.util.ArrayDeque<Object> work = new java.util.ArrayDeque<>();
+        work.push(root);
+        while (!work.isEmpty()) {
+            Object next = work.pop();
+            if (next instanceof Character parenthesis) {
+                line.append(parenthesis.charValue());
                 continue;
             }
-            if (!children.isEmpty() && !first) {
-                line.append(' ');
+            ThreadNode current = (ThreadNode) next;
+            boolean first = true;
+            while (true) {
+                if (!current.isDummy()) {
+                    if (!first) {
+                        line.append(' ');
+                    }
+                    line.append(current.number(uid));
+                    first = false;
+                }
+                List<ThreadNode> children = current.children();
+                if (children.size() == 1 && !current.isDummy()) {
+                    current = children.get(0);
+                    continue;
+                }
+                if (!children.isEmpty() && !first) {
+                    line.append(' ');
+                }
+                for (int i = children.size() - 1; i >= 0; i--) {
+                    work.push(')');
+                    work.push(children.get(i));
+                    work.push('(');
+                }
+                break;
             }
-            for (ThreadNode child : children) {
-                line.append('(');
-                members(child, uid, line);
-                line.append(')');
-            }
-            return;
         }
     }
 

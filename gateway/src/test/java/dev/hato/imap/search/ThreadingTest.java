@@ -54,6 +54,17 @@ class ThreadingTest {
         String chain = references();
         assertThat(chain).startsWith("* THREAD (1 2 3 ").endsWith(" 99999 100000)");
 
+        // Two replies at every level: a list nested in a list 50,000 deep in the response.
+        messages.clear();
+        message(0, "wide", "wide", "<w0>");
+        for (int i = 1; i < 50_000; i++) {
+            messages.add(new Threading.Message(2L * i, 20L * i, T0.plusSeconds(i), "wide", "re: wide", "<w" + i + ">",
+                    List.of("<w" + (i - 1) + ">")));
+            messages.add(new Threading.Message(2L * i + 1, 20L * i + 10, T0.plusSeconds(i), "wide", "re: wide",
+                    "<leaf" + i + ">", List.of("<w" + (i - 1) + ">")));
+        }
+        assertThat(references()).startsWith("* THREAD (1 (2 (4 (6 ").contains("(99996 (99998)(99999))(99997))(99995))").endsWith("(7))(5))(3))");
+
         messages.clear();
         List<String> references = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
