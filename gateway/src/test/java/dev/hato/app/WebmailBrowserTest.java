@@ -79,13 +79,72 @@ class WebmailBrowserTest {
                 .noneMatch(message -> message.contains("Content Security Policy") || message.contains("Refused to"));
     }
 
+    /** How long Chromium may take to load a page before {@link #open} looks into why. */
+    static final Duration PAGE_LOAD = Duration.ofSeconds(60);
+
+    /**
+     * Loads a page. A load that has not finished in {@link #PAGE_LOAD} is looked into rather than waited out: every
+     * thread of this JVM (the shared Hato runs in it) is printed, and the same URL is fetched over a fresh connection
+     * from Java. If the server does not answer that either, the test fails with what it found; if it does, the
+     * browser stalled on its own (seen once in CI, on a fresh machine), and the page is loaded once more.
+     */
+    private static void open(WebDriver browser, String url) {
+        browser.manage().timeouts().pageLoadTimeout(PAGE_LOAD);
+        try {
+            browser.get(url);
+        } catch (org.openqa.selenium.TimeoutException stalled) {
+            StringBuilder threads = new StringBuilder("WebmailBrowserTest: " + url + " not loaded in " + PAGE_LOAD
+                    + "; the threads of this JVM:\n");
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                threads.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+                for (StackTraceElement frame : stack) {
+                    threads.append("    at ").append(frame).append('\n');
+                }
+            });
+            System.err.println(threads);
+            String answer = fetch(url);
+            System.err.println("WebmailBrowserTest: the server, asked directly: " + answer);
+            assertThat(answer).as("the server's answer to " + url + " on a fresh connection").startsWith("HTTP ");
+            browser.get(url);
+        }
+    }
+
+    /** The status of a GET over a new TLS connection (certificate not checked), or what went wrong, in 20 s. */
+    private static String fetch(String url) {
+        try {
+            var trustAll = io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE).build();
+            return reactor.netty.http.client.HttpClient.create().secure(spec -> spec.sslContext(trustAll))
+                    .get().uri(url).response().map(response -> "HTTP " + response.status().code())
+                    .block(Duration.ofSeconds(20));
+        } catch (Exception e) {
+            return "no answer: " + e;
+        }
+    }
+
     private static void logIn(WebDriver browser, WebDriverWait wait, String site, RunningHato.User user) {
-        browser.get(site + "/mail");
+        open(browser, site + "/mail");
         wait.until(ExpectedConditions.urlToBe(site + "/login"));
         browser.findElement(By.id("username")).sendKeys(user.authId());
         browser.findElement(By.id("password")).sendKeys(user.password());
         browser.findElement(By.id("login-submit")).click();
         wait.until(ExpectedConditions.urlToBe(site + "/mail"));
+    }
+
+    /** Presses Send on the compose page and waits for the list saying the message was sent. */
+    private static void send(WebDriver browser, WebDriverWait wait) {
+        WebElement send = browser.findElement(By.id("send"));
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "arguments[0].scrollIntoView({block: 'center'})", send);
+        send.click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sent-notice")));
+    }
+
+    /** The newest message of the INBOX, open read-only. */
+    private static jakarta.mail.internet.MimeMessage newest(jakarta.mail.Store imap) throws jakarta.mail.MessagingException {
+        jakarta.mail.Folder inbox = imap.getFolder("INBOX");
+        inbox.open(jakarta.mail.Folder.READ_ONLY);
+        return (jakarta.mail.internet.MimeMessage) inbox.getMessage(inbox.getMessageCount());
     }
 
     /**
@@ -148,7 +207,7 @@ class WebmailBrowserTest {
                     .map(link -> link.getAttribute("href")).toList();
             assertThat(links).hasSize(HOSTILE.size());
             for (String link : links) {
-                browser.get(link);
+                open(browser, link);
                 wait.until(ExpectedConditions.frameToBeAvailableAndSwitchToIt(By.id("message-body-html")));
                 wait.until(ExpectedConditions.textMatches(By.tagName("body"), java.util.regex.Pattern.compile("vector")));
                 String vector = browser.findElement(By.tagName("body")).getText();
@@ -229,17 +288,10 @@ class WebmailBrowserTest {
                     org.openqa.selenium.Keys.CONTROL, org.openqa.selenium.Keys.HOME), "拝見しました。");
             Path file = Files.writeString(temp.resolve("メモ.txt"), "memo");
             browser.findElement(By.id("attachment")).sendKeys(file.toString());
-            WebElement send = browser.findElement(By.id("send"));
-            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
-                    "arguments[0].scrollIntoView({block: 'center'})", send);
-            send.click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sent-notice")));
+            send(browser, wait);
 
             try (jakarta.mail.Store imap = MailFlowTest.imaps(hato, friend)) {
-                jakarta.mail.Folder inbox = imap.getFolder("INBOX");
-                inbox.open(jakarta.mail.Folder.READ_ONLY);
-                jakarta.mail.internet.MimeMessage reply = (jakarta.mail.internet.MimeMessage) inbox.getMessage(
-                        inbox.getMessageCount());
+                jakarta.mail.internet.MimeMessage reply = newest(imap);
                 assertThat(reply.getSubject()).isEqualTo("Re: 研究報告");
                 assertThat(reply.getHeader("In-Reply-To")[0]).isEqualTo("<report-1@example.test>");
                 jakarta.mail.Multipart parts = (jakarta.mail.Multipart) reply.getContent();
@@ -247,19 +299,18 @@ class WebmailBrowserTest {
                         .contains("> 今月の研究報告です。");
                 assertThat(jakarta.mail.internet.MimeUtility.decodeText(parts.getBodyPart(1).getFileName()))
                         .isEqualTo("メモ.txt");
-                inbox.close(false);
             }
 
             // Search a Japanese word, then move the message found into a new folder.
-            browser.get(site + "/mail");
+            open(browser, site + "/mail");
             browser.findElement(By.id("search-text")).sendKeys("研究報告", org.openqa.selenium.Keys.ENTER);
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search-results")));
             assertThat(browser.findElements(By.cssSelector("a.open"))).hasSize(1);
-            browser.get(site + "/mail/folders");
+            open(browser, site + "/mail/folders");
             browser.findElement(By.id("new-name")).sendKeys("報告");
             browser.findElement(By.id("create-submit")).click();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("folders-done")));
-            browser.get(site + "/mail");
+            open(browser, site + "/mail");
             browser.findElement(By.cssSelector("input[name='uid']")).click();
             new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("move-target")))
                     .selectByVisibleText("報告");
@@ -271,9 +322,9 @@ class WebmailBrowserTest {
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
             screenshot(browser, "folder");
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
-            browser.get(browser.getCurrentUrl() + "?lang=ja");
+            open(browser, browser.getCurrentUrl() + "?lang=ja");
             screenshot(browser, "phone-ja");
-            browser.get(site + "/mail?lang=en");
+            open(browser, site + "/mail?lang=en");
 
             assertNoPolicyViolation(browser);
         } finally {
@@ -290,7 +341,7 @@ class WebmailBrowserTest {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
             String site = "https://127.0.0.1:" + hato.httpsPort();
             logIn(browser, wait, site, user);
-            browser.get(site + "/mail/compose");
+            open(browser, site + "/mail/compose");
             browser.findElement(By.id("to")).sendKeys(friend.address());
             browser.findElement(By.id("subject")).sendKeys("書式付き");
             browser.findElement(By.id("text")).sendKeys("最初の行");
@@ -309,17 +360,10 @@ class WebmailBrowserTest {
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
             screenshot(browser, "compose-html");
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1600));
-            WebElement send = browser.findElement(By.id("send"));
-            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
-                    "arguments[0].scrollIntoView({block: 'center'})", send);
-            send.click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sent-notice")));
+            send(browser, wait);
 
             try (jakarta.mail.Store imap = MailFlowTest.imaps(hato, friend)) {
-                jakarta.mail.Folder inbox = imap.getFolder("INBOX");
-                inbox.open(jakarta.mail.Folder.READ_ONLY);
-                jakarta.mail.internet.MimeMessage message = (jakarta.mail.internet.MimeMessage) inbox.getMessage(
-                        inbox.getMessageCount());
+                jakarta.mail.internet.MimeMessage message = newest(imap);
                 assertThat(message.getSubject()).isEqualTo("書式付き");
                 assertThat(message.getContentType()).startsWithIgnoringCase("multipart/alternative");
                 jakarta.mail.Multipart parts = (jakarta.mail.Multipart) message.getContent();
@@ -330,7 +374,6 @@ class WebmailBrowserTest {
                 assertThat(parts.getBodyPart(1).getContent().toString())
                         .containsPattern("<b>お知らせ</b>|<strong>お知らせ</strong>")
                         .contains("<ul><li>資料</li><li>日程</li></ul>");
-                inbox.close(false);
             }
             assertNoPolicyViolation(browser);
         } finally {
@@ -404,7 +447,7 @@ class WebmailBrowserTest {
             browser.findElement(By.id("logout")).click();
             wait.until(ExpectedConditions.urlToBe(site + "/login?logout"));
             assertThat(browser.findElement(By.id("login-notice")).getText()).isEqualTo("You have logged out.");
-            browser.get(site + "/mail");
+            open(browser, site + "/mail");
             wait.until(ExpectedConditions.urlToBe(site + "/login"));
 
             assertNoPolicyViolation(browser);
