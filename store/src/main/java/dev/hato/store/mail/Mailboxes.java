@@ -54,6 +54,14 @@ public interface Mailboxes {
 
     Mono<MailboxStatus> status(long accountId, long mailboxId);
 
+    /** The status of every mailbox of the account, by mailbox ID (a folder tree's counts). */
+    default Mono<java.util.Map<Long, MailboxStatus>> statuses(long accountId) {
+        return list(accountId).flatMap(info -> status(accountId, info.id())
+                        .map(status -> java.util.Map.entry(info.id(), status))
+                        .onErrorResume(MailboxException.class, gone -> Mono.empty()), 4)
+                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+    }
+
     /** All messages of the mailbox in UID order. */
     Flux<MessageMeta> messages(long accountId, long mailboxId);
 

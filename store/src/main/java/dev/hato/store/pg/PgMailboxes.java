@@ -35,15 +35,16 @@ final class PgMailboxes implements Mailboxes {
     static final long MAX_UID_NEXT = 1L << 32;
 
     // One snapshot: RFC 3501 §6.3.10 counts, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, and \Deleted for RFC 9051.
+    // The counts the folder keeps (V16's triggers), and \Recent from the primary key: only the recent rows are read.
     private static final String STATUS = "SELECT m.uidvalidity, m.uid_next, m.highest_modseq,"
-            + " count(g.uid) AS messages,"
-            + " count(g.uid) FILTER (WHERE g.uid >= m.first_recent_uid) AS recent,"
-            + " count(g.uid) FILTER (WHERE NOT ('\\Seen' = ANY (g.flags))) AS unseen,"
-            + " coalesce(sum(g.size), 0)::bigint AS size,"
-            + " count(g.uid) FILTER (WHERE '\\Deleted' = ANY (g.flags)) AS deleted"
-            + " FROM mailbox m LEFT JOIN message g ON g.account_id = m.account_id AND g.mailbox_id = m.id"
-            + " WHERE m.account_id = $1 AND m.id = $2"
-            + " GROUP BY m.account_id, m.id";
+            + " m.message_count AS messages,"
+            + " (SELECT count(*) FROM message g WHERE g.account_id = m.account_id AND g.mailbox_id = m.id"
+            + "   AND g.uid >= m.first_recent_uid) AS recent,"
+            + " m.unseen_count AS unseen, m.size_total AS size, m.deleted_count AS deleted"
+            + " FROM mailbox m WHERE m.account_id = $1 AND m.id = $2";
+
+    private static final String STATUSES = STATUS.replace(" AND m.id = $2", "")
+            .replaceFirst("SELECT ", "SELECT m.id, ");
 
     // RFC 3501 §2.3.2: the first session to see a message sees it as \Recent. The old first-recent UID is what
     // this caller gets; the row is written only when there is something to claim.
@@ -106,17 +107,28 @@ final class PgMailboxes implements Mailboxes {
 
     @Override
     public Mono<MailboxStatus> status(long accountId, long mailboxId) {
-        return db.query(STATUS, row -> new MailboxStatus(Database.required(row, "messages", Long.class),
-                                Database.required(row, "recent", Long.class),
-                                Database.required(row, "unseen", Long.class),
-                                Database.required(row, "uid_next", Long.class),
-                                Database.required(row, "uidvalidity", Long.class),
-                                Database.required(row, "highest_modseq", Long.class),
-                                Database.required(row, "size", Long.class),
-                                Database.required(row, "deleted", Long.class)),
-                        accountId, mailboxId)
+        return db.query(STATUS, PgMailboxes::status, accountId, mailboxId)
                 .singleOrEmpty()
                 .switchIfEmpty(MailboxErrors.nonexistent(mailboxId));
+    }
+
+    /** One query for the whole account. */
+    @Override
+    public Mono<java.util.Map<Long, MailboxStatus>> statuses(long accountId) {
+        return db.query(STATUSES, row -> java.util.Map.entry(Database.required(row, "id", Long.class), status(row)),
+                        accountId)
+                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+    }
+
+    private static MailboxStatus status(io.r2dbc.spi.Readable row) {
+        return new MailboxStatus(Database.required(row, "messages", Long.class),
+                Database.required(row, "recent", Long.class),
+                Database.required(row, "unseen", Long.class),
+                Database.required(row, "uid_next", Long.class),
+                Database.required(row, "uidvalidity", Long.class),
+                Database.required(row, "highest_modseq", Long.class),
+                Database.required(row, "size", Long.class),
+                Database.required(row, "deleted", Long.class));
     }
 
     @Override

@@ -92,9 +92,10 @@ class PgBackupRestoreTest {
 
     @Test
     void aDamagedOrIncompleteArchiveShouldLoadNothing() throws Exception {
-        // Cut in the middle of the tables (a cut only through the ZIP's central directory at the very end loses
-        // nothing: every entry and the row counts are read before it, and checked).
-        byte[] cut = Arrays.copyOf(archive, archive.length / 2);
+        // Cut inside an entry, in the middle of the tables (a cut only through the ZIP's central directory at the
+        // very end loses nothing: every entry and the row counts are read before it, and checked; a cut exactly
+        // between two entries is "incomplete").
+        byte[] cut = Arrays.copyOf(archive, insideEntry(archive, "-blob_chunk.copy", 40));
         assertThatThrownBy(() -> restore(cut, false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the backup is cut short");
         byte[] flipped = archive.clone();

@@ -96,6 +96,69 @@ class PgMessagesTest extends MessagesContract {
         assertThat(mailboxes.newest(account.id(), box.id(), Long.MAX_VALUE, 0).collectList().block()).isEmpty();
     }
 
+    /** The folder's counts as STATUS reads them, and as counting its messages gives them. */
+    private static void assertCountsMatch(Account account, long mailboxId) {
+        dev.hato.store.mail.MailboxStatus status = STORE.store().mailboxes().status(account.id(), mailboxId).block();
+        List<Object> counted = TestSql.rows(STORE.store(), "SELECT count(*),"
+                + " count(*) FILTER (WHERE NOT ('\\Seen' = ANY (flags))), count(*) FILTER (WHERE '\\Deleted' = ANY (flags)),"
+                + " coalesce(sum(size), 0)::bigint FROM message WHERE account_id = $1 AND mailbox_id = $2",
+                account.id(), mailboxId).get(0);
+        assertThat(List.of(status.messages(), status.unseen(), status.deleted(), status.size()))
+                .as("messages, unseen, deleted, size of mailbox " + mailboxId).isEqualTo(counted);
+    }
+
+    @Test
+    void theCountsAFolderKeepsShouldFollowEveryWayItsMessagesChange() {
+        Account account = freshAccount();
+        Account other = freshAccount();
+        Mailboxes mailboxes = STORE.store().mailboxes();
+        deliver(TestContent.unique("1"), account, other);
+        deliver(TestContent.unique("2"), account);
+        deliver(TestContent.unique("3"), account);
+        long inbox = inbox(account).id();
+        assertCountsMatch(account, inbox);
+        assertThat(mailboxes.status(account.id(), inbox).block().messages()).isEqualTo(3);
+        assertThat(mailboxes.status(account.id(), inbox).block().unseen()).isEqualTo(3);
+
+        mailboxes.store(account.id(), inbox, List.of(1L, 2L), Mailboxes.FlagMode.ADD, java.util.Set.of("\\Seen"), null)
+                .block();
+        assertCountsMatch(account, inbox);
+        assertThat(mailboxes.status(account.id(), inbox).block().unseen()).isEqualTo(1);
+        mailboxes.store(account.id(), inbox, List.of(2L, 3L), Mailboxes.FlagMode.REPLACE,
+                java.util.Set.of("\\Deleted"), null).block();
+        assertCountsMatch(account, inbox);
+        assertThat(mailboxes.status(account.id(), inbox).block().deleted()).isEqualTo(2);
+
+        long archive = mailboxes.create(account.id(), "Kept", null).block().id();
+        mailboxes.copy(account.id(), inbox, List.of(1L, 2L), archive, false).block();
+        assertCountsMatch(account, inbox);
+        assertCountsMatch(account, archive);
+        mailboxes.copy(account.id(), inbox, List.of(3L), archive, true).block();
+        assertCountsMatch(account, inbox);
+        assertCountsMatch(account, archive);
+        assertThat(mailboxes.status(account.id(), archive).block().messages()).isEqualTo(3);
+        assertThat(mailboxes.status(account.id(), inbox).block().messages()).isEqualTo(2);
+
+        mailboxes.expunge(account.id(), inbox, List.of(2L)).block();
+        assertCountsMatch(account, inbox);
+        assertThat(mailboxes.status(account.id(), inbox).block().messages()).isEqualTo(1);
+        deliver(TestContent.unique("4"), account, other);
+        assertCountsMatch(account, inbox);
+        assertCountsMatch(other, inbox(other).id());
+
+        mailboxes.delete(account.id(), "Kept").block();
+        mailboxes.create(account.id(), "Kept", null).block();
+        long again = mailboxes.find(account.id(), "Kept").block().id();
+        assertThat(mailboxes.status(account.id(), again).block().messages()).isZero();
+        assertCountsMatch(account, again);
+        // The whole account's in one query: the same as each folder's.
+        java.util.Map<Long, dev.hato.store.mail.MailboxStatus> all = mailboxes.statuses(account.id()).block();
+        assertThat(all.keySet()).containsExactlyInAnyOrderElementsOf(
+                mailboxes.list(account.id()).map(MailboxInfo::id).collectList().block());
+        all.forEach((id, status) -> assertThat(status).isEqualTo(mailboxes.status(account.id(), id).block()));
+        assertThat(all.get(inbox).messages()).isEqualTo(2);
+    }
+
     @Test
     void anExpungeOfNothingShouldRecordNoChange() {
         Account account = freshAccount();

@@ -55,9 +55,10 @@ public record Folder(long id, String name, @Nullable String specialUse, long mes
     /** Every folder of the account with its counts, INBOX first, then by name (so children follow their parent). */
     static Mono<List<Folder>> all(Mailboxes mailboxes, long accountId) {
         Mono<Set<String>> subscribed = mailboxes.subscriptions(accountId).collect(java.util.stream.Collectors.toSet());
-        return subscribed.flatMap(names -> mailboxes.list(accountId)
-                .flatMapSequential(info -> mailboxes.status(accountId, info.id())
-                        .map(status -> of(info, status, names.contains(info.name()))), 4)
+        return Mono.zip(subscribed, mailboxes.statuses(accountId)).flatMap(found -> mailboxes.list(accountId)
+                // A folder made between the two reads has no counts yet: it is in the next page's tree.
+                .filter(info -> found.getT2().containsKey(info.id()))
+                .map(info -> of(info, found.getT2().get(info.id()), found.getT1().contains(info.name())))
                 .collectSortedList(ORDER));
     }
 

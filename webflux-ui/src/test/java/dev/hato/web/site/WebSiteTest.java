@@ -60,6 +60,7 @@ class WebSiteTest {
     private final Mailboxes mailboxes = (Mailboxes) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] {Mailboxes.class}, (proxy, method, args) -> switch (method.getName()) {
                 case "list", "subscriptions", "newest" -> Flux.empty();
+                case "statuses" -> reactor.core.publisher.Mono.just(java.util.Map.of());
                 default -> throw new UnsupportedOperationException(method.getName());
             });
     private final Blobs blobs = (Blobs) Proxy.newProxyInstance(getClass().getClassLoader(),
