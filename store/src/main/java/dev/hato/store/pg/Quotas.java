@@ -17,9 +17,9 @@ final class Quotas {
     static final String LOCK_ACCOUNT = "SELECT quota_octets, quota_messages FROM account WHERE id = $1"
             + " FOR NO KEY UPDATE";
 
-    // The primary key (account_id, mailbox_id, uid) starts with the account: one index range, no join.
-    private static final String USAGE = "SELECT count(*) AS messages, coalesce(sum(size), 0)::bigint AS octets"
-            + " FROM message WHERE account_id = $1";
+    // The counts each folder keeps (V16): one row per folder, however many messages the account holds.
+    private static final String USAGE = "SELECT coalesce(sum(message_count), 0)::bigint AS messages,"
+            + " coalesce(sum(size_total), 0)::bigint AS octets FROM mailbox WHERE account_id = $1";
 
     private static final String LIMITED = "(a.quota_octets IS NOT NULL OR a.quota_messages IS NOT NULL)";
 
@@ -37,9 +37,9 @@ final class Quotas {
     Mono<Quota> quotaToEnforce(long accountId) {
         // PostgreSQL runs a scalar subquery of a CASE branch only when the branch is taken.
         return quota("SELECT a.quota_octets, a.quota_messages,"
-                + " CASE WHEN " + LIMITED + " THEN (SELECT count(*) FROM message m WHERE m.account_id = a.id)"
-                + " ELSE 0 END AS messages,"
-                + " CASE WHEN " + LIMITED + " THEN (SELECT coalesce(sum(size), 0)::bigint FROM message m"
+                + " CASE WHEN " + LIMITED + " THEN (SELECT coalesce(sum(message_count), 0)::bigint FROM mailbox m"
+                + " WHERE m.account_id = a.id) ELSE 0 END AS messages,"
+                + " CASE WHEN " + LIMITED + " THEN (SELECT coalesce(sum(size_total), 0)::bigint FROM mailbox m"
                 + " WHERE m.account_id = a.id) ELSE 0 END AS octets FROM account a WHERE a.id = $1", accountId);
     }
 
