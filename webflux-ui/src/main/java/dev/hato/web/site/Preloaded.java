@@ -38,7 +38,8 @@ final class Preloaded {
             "/static/hato.css", "web/static/hato.css",
             "/static/hato.js", "web/static/hato.js");
 
-    static final List<String> TEMPLATES = List.of("fragments", "login", "mailbox", "message", "folders", "compose", "settings", "setup");
+    static final List<String> TEMPLATES = List.of("fragments", "layout", "login", "mailbox", "message", "folders",
+            "compose", "settings", "setup");
 
     private Preloaded() { }
 
