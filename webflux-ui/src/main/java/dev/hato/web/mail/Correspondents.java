@@ -59,10 +59,7 @@ public final class Correspondents {
                 if (head == null) {
                     continue;
                 }
-                ByteBuffer copy = head.duplicate();
-                byte[] octets = new byte[copy.remaining()];
-                copy.get(octets);
-                String value = Headline.field(new String(octets, StandardCharsets.UTF_8), field);
+                String value = Headline.field(new String(Octets.of(head), StandardCharsets.UTF_8), field);
                 HeaderAddresses.Mailbox mailbox = HeaderAddresses.first(value);
                 if (mailbox != null && mailbox.address().indexOf('@') > 0) {
                     found.add(mailbox);

@@ -56,10 +56,7 @@ public record Headline(long uid, String from, String subject, Instant received, 
 
     /** The header section as text: raw UTF-8 is allowed there (RFC 6532); anything else shows as U+FFFD. */
     private static String headerSection(ByteBuffer head) {
-        ByteBuffer copy = head.duplicate();
-        byte[] octets = new byte[copy.remaining()];
-        copy.get(octets);
-        String text = new String(octets, StandardCharsets.UTF_8);
+        String text = new String(Octets.of(head), StandardCharsets.UTF_8);
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) {
             end = text.indexOf("\n\n");

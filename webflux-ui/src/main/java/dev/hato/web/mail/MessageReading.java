@@ -79,8 +79,7 @@ public final class MessageReading {
         return Flux.defer(() -> {
             TransferDecoder decoder = decoder(part);
             return range(blobId, part.bodyStart(), part.end()).map(chunk -> {
-                byte[] in = new byte[chunk.remaining()];
-                chunk.duplicate().get(in);
+                byte[] in = Octets.of(chunk);
                 ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
                 decoder.decode(in, 0, in.length, out);
                 return out.toByteArray();
@@ -125,11 +124,8 @@ public final class MessageReading {
      */
     public Mono<String> headerField(long blobId, MimeEntity root, String name) {
         long end = Math.min(root.bodyStart(), 64 * 1024);
-        return range(blobId, 0, end).collect(java.io.ByteArrayOutputStream::new, (out, chunk) -> {
-            byte[] octets = new byte[chunk.remaining()];
-            chunk.duplicate().get(octets);
-            out.writeBytes(octets);
-        }).map(out -> {
+        return range(blobId, 0, end).collect(java.io.ByteArrayOutputStream::new,
+                (out, chunk) -> out.writeBytes(Octets.of(chunk))).map(out -> {
             String value = Headline.field(out.toString(java.nio.charset.StandardCharsets.ISO_8859_1), name);
             return value == null ? "" : value;
         });
