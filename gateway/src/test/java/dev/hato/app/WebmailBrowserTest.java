@@ -131,6 +131,31 @@ class WebmailBrowserTest {
         wait.until(ExpectedConditions.urlToBe(site + "/mail"));
     }
 
+    /**
+     * The accessibility rules of Deque's axe-core (WCAG 2.0 and 2.1, levels A and AA: labels, names, landmarks,
+     * headings, contrast, language, ARIA) run in the page the browser shows; each violation as "rule: the first
+     * element's selector".
+     */
+    private static List<String> accessibilityViolations(WebDriver browser) throws java.io.IOException {
+        String axe;
+        try (var in = WebmailBrowserTest.class.getResourceAsStream("/META-INF/resources/webjars/axe-core/"
+                + AXE_VERSION + "/axe.min.js")) {
+            assertThat(in).as("axe-core " + AXE_VERSION + " on the test class path").isNotNull();
+            axe = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Object result = ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript(axe + "\n"
+                + "var done = arguments[arguments.length - 1];"
+                + "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+                + ".then(function (r) { done(r.violations.map(function (v) {"
+                + "  return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); })); })"
+                + ".catch(function (e) { done(['axe failed: ' + e]); });");
+        @SuppressWarnings("unchecked")
+        List<String> violations = (List<String>) result;
+        return violations;
+    }
+
+    static final String AXE_VERSION = "4.6.3";
+
     /** Presses Send on the compose page and waits for the list saying the message was sent. */
     private static void send(WebDriver browser, WebDriverWait wait) {
         WebElement send = browser.findElement(By.id("send"));
@@ -376,6 +401,39 @@ class WebmailBrowserTest {
                         .contains("<ul><li>資料</li><li>日程</li></ul>");
             }
             assertNoPolicyViolation(browser);
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void everyPageShouldPassTheAccessibilityRulesInBothLanguages() throws Exception {
+        WebDriver browser = browser();
+        RunningHato.User user = hato.newUser("access");
+        assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<hanako@remote.example>",
+                "RCPT TO:<" + user.address() + ">", "DATA",
+                "From: Hanako <hanako@remote.example>\r\nSubject: Accessible\r\nContent-Type: text/html\r\n\r\n"
+                        + "<p>An <b>HTML</b> message</p>\r\n."))
+                .last().asString().startsWith("250");
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            String site = "https://127.0.0.1:" + hato.httpsPort();
+            java.util.Map<String, List<String>> found = new java.util.LinkedHashMap<>();
+            open(browser, site + "/login");
+            found.put("login", accessibilityViolations(browser));
+            logIn(browser, wait, site, user);
+            String message = browser.findElement(By.cssSelector("a.open")).getAttribute("href");
+            for (String lang : List.of("en", "ja")) {
+                for (String page : List.of("/mail", "/mail?sort=thread", message, "/mail/compose", "/mail/folders",
+                        "/settings", "/setup")) {
+                    String url = (page.startsWith("/") ? site + page : page) + (page.contains("?") ? "&" : "?")
+                            + "lang=" + lang;
+                    open(browser, url);
+                    found.put(lang + " " + page.replace(site, ""), accessibilityViolations(browser));
+                }
+            }
+            found.values().removeIf(List::isEmpty);
+            assertThat(found).as("axe-core violations by page").isEmpty();
         } finally {
             browser.quit();
         }
