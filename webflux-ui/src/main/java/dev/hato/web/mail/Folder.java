@@ -15,15 +15,16 @@ import reactor.core.publisher.Mono;
  * message and unread counts, whether it is subscribed.
  *
  * @param name the full name, {@code /} between levels (as the store keeps it: Unicode, INBOX spelled so)
+ * @param uidNext the UID the next message will get: with {@code messages}, it tells whether any message came or went
  */
 public record Folder(long id, String name, @Nullable String specialUse, long messages, long unseen,
-                     boolean subscribed) {
+                     boolean subscribed, long uidNext) {
 
     static final char DELIMITER = '/';
     static final String INBOX = "INBOX";
     static final String TRASH = "\\Trash";
     /** The INBOX of an account that has none stored yet: no ID any mailbox has, nothing in it. */
-    static final Folder EMPTY_INBOX = new Folder(0, INBOX, null, 0, 0, true);
+    static final Folder EMPTY_INBOX = new Folder(0, INBOX, null, 0, 0, true, 1);
 
     /** How deep in the tree: 0 for a top-level folder. */
     public int depth() {
@@ -63,7 +64,8 @@ public record Folder(long id, String name, @Nullable String specialUse, long mes
     }
 
     static Folder of(MailboxInfo info, MailboxStatus status, boolean subscribed) {
-        return new Folder(info.id(), info.name(), info.specialUse(), status.messages(), status.unseen(), subscribed);
+        return new Folder(info.id(), info.name(), info.specialUse(), status.messages(), status.unseen(), subscribed,
+                status.uidNext());
     }
 
     static final Comparator<Folder> ORDER = Comparator.comparing((Folder folder) -> !folder.inbox())

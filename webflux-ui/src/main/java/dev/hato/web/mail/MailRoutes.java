@@ -51,6 +51,7 @@ public final class MailRoutes {
     private final Mailboxes mailboxes;
     private final Blobs blobs;
     private final MessageSearch search;
+    private final Threads threads = new Threads();
 
     public MailRoutes(Mailboxes mailboxes, Blobs blobs, MessageSearch search) {
         this.mailboxes = mailboxes;
@@ -188,22 +189,27 @@ public final class MailRoutes {
         }
         long account = context.user().accountId();
         long mailbox = context.folder().id();
-        return joined(account, mailbox, true).collectList()
-                .publishOn(reactor.core.scheduler.Schedulers.parallel())
-                .map(messages -> {
-                    List<Threads.Line> lines = Threads.lines(messages, sorting.comparator());
-                    int from = Math.min(lines.size(), (page - 1) * PAGE);
-                    List<Threads.Line> shown = lines.subList(from, Math.min(lines.size(), from + PAGE + 1));
+        return threads.order(account, context.folder(), sorting.ascending(), () -> joined(account, mailbox, true)
+                        .collectList()
+                        .publishOn(reactor.core.scheduler.Schedulers.parallel())
+                        .map(messages -> Threads.lines(messages, sorting.comparator())))
+                .flatMap(order -> {
+                    int from = Math.min(order.size(), (page - 1) * PAGE);
+                    int to = Math.min(order.size(), from + PAGE + 1);
                     Map<Long, Integer> depths = new HashMap<>();
                     Map<Long, Integer> conversations = new HashMap<>();
-                    for (Threads.Line line : shown) {
-                        depths.put(line.meta().uid(), line.depth());
-                        if (line.conversation() > 1) {
-                            conversations.put(line.meta().uid(), line.conversation());
+                    List<Long> uids = new ArrayList<>();
+                    for (int i = from; i < to; i++) {
+                        uids.add(order.uids()[i]);
+                        depths.put(order.uids()[i], (int) order.depths()[i]);
+                        if (order.conversations()[i] > 1) {
+                            conversations.put(order.uids()[i], order.conversations()[i]);
                         }
                     }
-                    return new Listing(shown.stream().map(Threads.Line::meta).toList(), depths, conversations,
-                            false);
+                    // A message expunged since the order was kept is simply not shown.
+                    return Flux.fromIterable(uids).flatMapSequential(uid -> mailboxes.message(account, mailbox, uid), 8)
+                            .collectList()
+                            .map(rows -> new Listing(rows, depths, conversations, false));
                 });
     }
 

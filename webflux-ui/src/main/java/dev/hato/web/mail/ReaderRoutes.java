@@ -108,7 +108,7 @@ public final class ReaderRoutes {
     private static List<Folder> oneLessUnread(List<Folder> folders, long folderId) {
         return folders.stream().map(folder -> folder.id() != folderId ? folder : new Folder(folder.id(),
                 folder.name(), folder.specialUse(), folder.messages(), Math.max(0, folder.unseen() - 1),
-                folder.subscribed())).toList();
+                folder.subscribed(), folder.uidNext())).toList();
     }
 
     private Mono<ServerResponse> html(ServerRequest request) {

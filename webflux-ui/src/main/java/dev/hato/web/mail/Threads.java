@@ -1,16 +1,21 @@
 package dev.hato.web.mail;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hato.message.ThreadNode;
 import dev.hato.message.Threading;
 import dev.hato.store.mail.MessageFacts;
 import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.mail.MessageSearch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * The thread view of a folder: its messages gathered into conversations by the RFC 5256 REFERENCES algorithm (the one
@@ -19,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  * otherwise, so a new reply brings its whole conversation to the top, as in Thunderbird's threaded view.
  *
  * <p>Threading needs the whole folder, as IMAP THREAD does; a folder of more than {@link #MAX_MESSAGES} is listed
- * unthreaded, with a notice.
+ * unthreaded, with a notice. The order found is kept, compactly, while the folder holds the same messages (the same
+ * next UID and count: no message came or went; flags do not matter to threads), so paging through a large folder, or
+ * coming back to it after reading a message, threads it once.
  */
 final class Threads {
 
@@ -27,11 +34,52 @@ final class Threads {
     static final int MAX_MESSAGES = 100_000;
     /** Indentation stops here: deeper replies line up with this level. */
     static final int MAX_DEPTH = 8;
+    /** Lines of thread order kept for all folders together (about 13 octets each). */
+    static final long KEPT_LINES = 2_000_000;
 
     /** One line of the thread view: the message, how deep a reply it is, and (on a conversation's first line) its size. */
     record Line(MessageMeta meta, int depth, int conversation) { }
 
-    private Threads() {
+    /** A folder's thread order: UID, depth and conversation size (on a conversation's first line, else 0) by line. */
+    record Order(long[] uids, byte[] depths, int[] conversations) {
+        int size() {
+            return uids.length;
+        }
+
+        static Order of(List<Line> lines) {
+            long[] uids = new long[lines.size()];
+            byte[] depths = new byte[lines.size()];
+            int[] conversations = new int[lines.size()];
+            for (int i = 0; i < lines.size(); i++) {
+                uids[i] = lines.get(i).meta().uid();
+                depths[i] = (byte) lines.get(i).depth();
+                conversations[i] = lines.get(i).conversation();
+            }
+            return new Order(uids, depths, conversations);
+        }
+    }
+
+    private record Key(long account, long mailbox, long uidNext, long messages, boolean ascending) { }
+
+    private final Cache<Key, Order> orders = Caffeine.newBuilder()
+            .maximumWeight(KEPT_LINES).weigher((Key key, Order order) -> Math.max(1, order.size()))
+            .expireAfterAccess(Duration.ofMinutes(10)).build();
+
+    /**
+     * The thread order of a folder as it is: kept, or worked out by {@code lines} (the folder's messages and
+     * sort fields, threaded) and kept.
+     */
+    Mono<Order> order(long account, Folder folder, boolean ascending, Supplier<Mono<List<Line>>> lines) {
+        Key key = new Key(account, folder.id(), folder.uidNext(), folder.messages(), ascending);
+        Order kept = orders.getIfPresent(key);
+        if (kept != null) {
+            return Mono.just(kept);
+        }
+        return lines.get().map(found -> {
+            Order order = Order.of(found);
+            orders.put(key, order);
+            return order;
+        });
     }
 
     /**
