@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +30,14 @@ public final class Threading {
     public record Message(long sequenceNumber, long uid, Instant sentDate, String baseSubject, String subject,
                    @Nullable String messageId, List<String> references) {
     }
+
+    /**
+     * The References of a message that are linked: its last ones (the nearest ancestors). Mail clients keep far fewer
+     * (RFC 5322 §3.6.4 lets them trim the list); a sender could write 25,000 into one header section.
+     */
+    static final int MAX_REFERENCES = 100;
+    /** The most ancestors a loop check looks at ({@code Container#hasAncestorOrSelf}). */
+    static final int MAX_WALK = 256;
 
     /** RFC 5256 §2.2: by sent date, then by sequence number. */
     private static final Comparator<Message> BY_DATE = Comparator.comparing(Message::sentDate)
@@ -78,9 +87,11 @@ public final class Threading {
         }
 
         /**
-         * Whether {@code other} is this container or one of its ancestors. A container without children is nobody's
-         * ancestor: answered at once, which keeps a long chain of replies linear (each new message's container has no
-         * children yet).
+         * Whether linking {@code other} above this container could make a loop: whether {@code other} is this container
+         * or one of its ancestors. A container without children is nobody's ancestor: answered at once, which keeps a
+         * long chain of replies linear. Otherwise at most {@link #MAX_WALK} ancestors are looked at, and a chain deeper
+         * than that counts as a loop (the link is not made): a sender chooses the References, and an unbounded walk
+         * per reference let a few crafted messages cost minutes.
          */
         boolean hasAncestorOrSelf(Container other) {
             if (other == this) {
@@ -89,8 +100,9 @@ public final class Threading {
             if (other.children.isEmpty()) {
                 return false;
             }
+            int steps = 0;
             for (Container c = this; c != null; c = c.parent) {
-                if (c == other) {
+                if (c == other || ++steps > MAX_WALK) {
                     return true;
                 }
             }
@@ -138,7 +150,9 @@ public final class Threading {
             container.message = message;
             // Step 1A: link the references in order, leaving existing links alone and creating no loop.
             Container previous = null;
-            for (String reference : message.references()) {
+            List<String> references = message.references();
+            for (String reference : references.subList(Math.max(0, references.size() - MAX_REFERENCES),
+                    references.size())) {
                 Container current = byId.get(reference);
                 if (current == null) {
                     current = new Container();
@@ -256,32 +270,40 @@ public final class Threading {
                 table.put(subject, root);
             }
         }
-        // 5C: merge.
-        List<Container> result = new ArrayList<>(roots);
+        // 5C: merge. Roots that go under another are marked, and one that a new dummy takes the place of is mapped to
+        // it; the list is made once at the end (removing from it as it went cost a pass over the roots each time).
+        Set<Container> merged = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Container, Container> replaced = new IdentityHashMap<>();
         for (Container root : roots) {
             String subject = root.representative().baseSubject();
-            if (subject.isEmpty()) {
-                continue;
+            if (subject.isEmpty() || replaced.containsKey(root)) {
+                continue; // replaced: already under the dummy that took its place
             }
             Container old = table.get(subject);
             if (old == null || old == root) {
                 continue;
             }
+            merged.add(root);
             if (old.isDummy() && root.isDummy()) {
-                for (Container child : new ArrayList<>(root.children)) {
-                    old.addChild(child);
+                for (Container child : root.children) {
+                    child.parent = old;
+                    old.children.add(child);
                 }
-                result.remove(root);
+                root.children.clear();
             } else if (old.isDummy() || (isReplyOrForward(root) && !isReplyOrForward(old))) {
-                result.remove(root);
                 old.addChild(root);
             } else {
                 Container dummy = new Container();
-                result.set(result.indexOf(old), dummy);
-                result.remove(root);
+                replaced.put(old, dummy);
                 dummy.addChild(old);
                 dummy.addChild(root);
                 table.put(subject, dummy);
+            }
+        }
+        List<Container> result = new ArrayList<>(roots.size() - merged.size());
+        for (Container root : roots) {
+            if (!merged.contains(root)) {
+                result.add(replaced.getOrDefault(root, root));
             }
         }
         return result;

@@ -76,6 +76,34 @@ class ThreadingTest {
         assertThat(references()).isEqualTo("* THREAD (2 1)");
     }
 
+    /**
+     * A chain 25,000 references deep (250 messages of 100 each), then messages whose References go back and forth
+     * between its two ends: each link's loop check used to walk the whole chain (3,000 such messages took minutes).
+     * Only the last 100 References of a message are linked, and a loop check looks at 256 ancestors at most. The
+     * time limit only stops a regression from hanging the build; speed is measured in benchmarks.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void referencesChosenToMakeTheLoopCheckWalkLongChainsShouldStayCheap() {
+        for (int m = 0; m < 250; m++) {
+            List<String> chain = new ArrayList<>();
+            for (int i = Math.max(0, m * 100 - 1); i < m * 100 + 99; i++) { // each starts where the last ended
+                chain.add("<r" + i + ">");
+            }
+            messages.add(new Threading.Message(m + 1, m + 1, T0.plusSeconds(m), "chain", "re: chain", "<c" + m + ">",
+                    chain));
+        }
+        for (int j = 0; j < 3000; j++) {
+            List<String> refs = new ArrayList<>();
+            for (int k = 0; k < 200; k++) {
+                refs.addAll(List.of("<r24998>", "<x" + j + "_" + k + ">", "<r0>", "<y" + j + "_" + k + ">"));
+            }
+            messages.add(new Threading.Message(251 + j, 251 + j, T0.plusSeconds(300 + j), "back" + j, "back" + j,
+                    "<b" + j + ">", refs));
+        }
+        assertThat(references()).startsWith("* THREAD (");
+    }
+
     @Test
     void severalRepliesToOneMessageShouldBeNestedListsInDateOrder() {
         message(0, "plan", "plan", "<a>");
