@@ -43,8 +43,12 @@ final class PgMailboxes implements Mailboxes {
             + " m.unseen_count AS unseen, m.size_total AS size, m.deleted_count AS deleted"
             + " FROM mailbox m WHERE m.account_id = $1 AND m.id = $2";
 
-    private static final String STATUSES = STATUS.replace(" AND m.id = $2", "")
-            .replaceFirst("SELECT ", "SELECT m.id, ");
+    private static final String STATUSES = "SELECT m.id, m.uidvalidity, m.uid_next, m.highest_modseq,"
+            + " m.message_count AS messages,"
+            + " (SELECT count(*) FROM message g WHERE g.account_id = m.account_id AND g.mailbox_id = m.id"
+            + "   AND g.uid >= m.first_recent_uid) AS recent,"
+            + " m.unseen_count AS unseen, m.size_total AS size, m.deleted_count AS deleted"
+            + " FROM mailbox m WHERE m.account_id = $1";
 
     // RFC 3501 §2.3.2: the first session to see a message sees it as \Recent. The old first-recent UID is what
     // this caller gets; the row is written only when there is something to claim.

@@ -36,6 +36,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code GET /mail/compose}: the form, empty or for a reply ({@code ?reply=<folder>/<uid>}, {@code &all=1} to reply
@@ -87,14 +88,12 @@ public final class ComposeRoutes {
             return new Fields(to, cc, bcc, subject, text, cleanHtml, inReplyTo, references, forwardOf, draftUid);
         }
 
-        /** Whether the person wrote in the HTML editor (the form's {@code format} was {@code html}). */
+        /**
+         * Whether the person wrote in the HTML editor (the form's {@code format} was {@code html}); {@code text} is
+         * then the plain form of {@code html}.
+         */
         boolean rich() {
             return !html.isEmpty();
-        }
-
-        /** The text/plain form: what was typed, or the plain form of the editor's HTML. */
-        String plain() {
-            return rich() ? RichText.text(html) : text;
         }
     }
 
@@ -244,7 +243,8 @@ public final class ComposeRoutes {
         if (html == null) {
             return Mono.just("");
         }
-        return reading.shownText(original.meta().blobId(), html.part()).map(RichText::clean);
+        return reading.shownText(original.meta().blobId(), html.part()).publishOn(Schedulers.parallel())
+                .map(text -> RichText.compose(text).html());
     }
 
     private static String raw(MimeEntity root, String name) {
@@ -257,9 +257,11 @@ public final class ComposeRoutes {
     private Mono<ServerResponse> send(ServerRequest request) {
         String client = request.remoteAddress().map(InetSocketAddress::getAddress)
                 .map(address -> address.getHostAddress()).orElse("unknown");
-        return request.multipartData().flatMap(parts -> MailRoutes.context(request, mailboxes, null)
-                .flatMap(context -> {
-                    Fields fields = fields(parts);
+        return request.multipartData().flatMap(parts -> Mono.zip(MailRoutes.context(request, mailboxes, null),
+                        read(parts))
+                .flatMap(read -> {
+                    MailRoutes.Context context = read.getT1();
+                    Fields fields = read.getT2();
                     boolean draftOnly = "draft".equals(field(parts, "action"));
                     WebUser user = context.user();
                     AddressList to;
@@ -295,7 +297,7 @@ public final class ComposeRoutes {
                         String domain = user.address().substring(user.address().lastIndexOf('@') + 1);
                         MessageWriter.Draft draft = new MessageWriter.Draft(
                                 new AddressList.Mailbox(user.displayName(), user.address()), to.mailboxes(),
-                                cc.mailboxes(), bcc.mailboxes(), fields.subject(), fields.plain(),
+                                cc.mailboxes(), bcc.mailboxes(), fields.subject(), fields.text(),
                                 fields.rich() ? fields.html() : null, blankToNull(fields.inReplyTo()),
                                 references(fields.references()));
                         Flux<ByteBuffer> message = limited(MessageWriter.write(draft, attachments,
@@ -330,21 +332,37 @@ public final class ComposeRoutes {
      * it) and is cleaned at once, so whatever is shown again or written is the cleaned form.
      */
     private static Fields fields(MultiValueMap<String, Part> parts) {
+        String text = field(parts, "text");
         String html = "";
-        if ("html".equals(field(parts, "format")) && field(parts, "html").length() <= MAX_TEXT) {
-            html = RichText.clean(field(parts, "html"));
-            if (RichText.isEmpty(html)) {
-                html = "<p></p>";
-            }
+        if (rich(parts) && field(parts, "html").length() <= MAX_TEXT) {
+            RichText.Composed composed = RichText.compose(field(parts, "html"));
+            html = composed.isEmpty() ? "<p></p>" : composed.html();
+            text = composed.text();
         }
         return new Fields(field(parts, "to"), field(parts, "cc"), field(parts, "bcc"), field(parts, "subject"),
-                field(parts, "text"), html, field(parts, "inReplyTo"), field(parts, "references"),
-                field(parts, "forwardOf"), field(parts, "draftUid"));
+                text, html, field(parts, "inReplyTo"), field(parts, "references"), field(parts, "forwardOf"),
+                field(parts, "draftUid"));
     }
 
-    /** Over the size the form takes: the text, the editor's HTML or the subject. */
+    /**
+     * The form read on a parallel worker: cleaning the editor's HTML is CPU work on what the browser sent (up to
+     * {@link #MAX_TEXT} characters), never done on an event loop.
+     */
+    private static Mono<Fields> read(MultiValueMap<String, Part> parts) {
+        return Mono.fromCallable(() -> fields(parts)).subscribeOn(Schedulers.parallel());
+    }
+
+    private static boolean rich(MultiValueMap<String, Part> parts) {
+        return "html".equals(field(parts, "format"));
+    }
+
+    /**
+     * Over the size the form takes: the text, the editor's HTML (when it is what was written) or the subject. The
+     * plain form of HTML may be somewhat longer than the HTML (quote marks, link addresses): twice the limit.
+     */
     private static boolean tooLarge(MultiValueMap<String, Part> parts, Fields fields) {
-        return fields.text().length() > MAX_TEXT || field(parts, "html").length() > MAX_TEXT
+        int textLimit = fields.rich() ? 2 * MAX_TEXT : MAX_TEXT;
+        return fields.text().length() > textLimit || rich(parts) && field(parts, "html").length() > MAX_TEXT
                 || fields.subject().length() > 1000;
     }
 
@@ -357,9 +375,11 @@ public final class ComposeRoutes {
      * answers the draft's UID as JSON, so the next save replaces it.
      */
     private Mono<ServerResponse> autosave(ServerRequest request) {
-        return request.multipartData().flatMap(parts -> MailRoutes.context(request, mailboxes, null)
-                .flatMap(context -> {
-                    Fields fields = fields(parts);
+        return request.multipartData().flatMap(parts -> Mono.zip(MailRoutes.context(request, mailboxes, null),
+                        read(parts))
+                .flatMap(read -> {
+                    MailRoutes.Context context = read.getT1();
+                    Fields fields = read.getT2();
                     WebUser user = context.user();
                     List<AddressList.Mailbox> none = List.of();
                     List<List<AddressList.Mailbox>> lists = new ArrayList<>();
@@ -376,7 +396,7 @@ public final class ComposeRoutes {
                     String domain = user.address().substring(user.address().lastIndexOf('@') + 1);
                     MessageWriter.Draft draft = new MessageWriter.Draft(
                             new AddressList.Mailbox(user.displayName(), user.address()), lists.get(0), lists.get(1),
-                            lists.get(2), fields.subject(), fields.plain(), fields.rich() ? fields.html() : null,
+                            lists.get(2), fields.subject(), fields.text(), fields.rich() ? fields.html() : null,
                             blankToNull(fields.inReplyTo()), references(fields.references()));
                     return submission.saveDraft(user, MessageWriter.write(draft, List.of(), ZonedDateTime.now(),
                                     MessageWriter.messageId(domain), true), draftUid(fields))

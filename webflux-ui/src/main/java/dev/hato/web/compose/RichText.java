@@ -29,17 +29,27 @@ final class RichText {
 
     private RichText() { }
 
-    /** The editor's HTML with only the allowed elements and attributes left: the body of the text/html part. */
-    static String clean(String html) {
-        Document clean = new Cleaner(ALLOWED).clean(Jsoup.parseBodyFragment(html));
-        clean.outputSettings().prettyPrint(false);
-        return clean.body().html();
+    /** The quoting marks a line gets at most ("> > > ..."): deeper quotes line up with the last. */
+    static final int MAX_QUOTE_DEPTH = 8;
+
+    /** What the editor sent, cleaned, and its plain text: one parse. */
+    record Composed(String html, String text) {
+        /** Whether it shows nothing at all (an editor left empty). */
+        boolean isEmpty() {
+            return text.isBlank() && !html.contains("<hr");
+        }
     }
 
-    /** Whether the cleaned HTML shows nothing at all (an editor left empty). */
-    static boolean isEmpty(String cleanHtml) {
-        Document document = Jsoup.parseBodyFragment(cleanHtml);
-        return document.body().text().isBlank() && document.body().select("hr").isEmpty();
+    /**
+     * The editor's HTML with only the allowed elements and attributes left (the body of the text/html part), and the
+     * plain text of that (the text/plain part). Linear in the input's size.
+     */
+    static Composed compose(String html) {
+        Document clean = new Cleaner(ALLOWED).clean(Jsoup.parseBodyFragment(html));
+        clean.outputSettings().prettyPrint(false);
+        Writer writer = new Writer();
+        NodeTraversor.traverse(writer, clean.body());
+        return new Composed(clean.body().html(), writer.result());
     }
 
     /** The whole text/html part's document. */
@@ -47,17 +57,11 @@ final class RichText {
         return "<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\"></head><body>\n" + cleanHtml + "\n</body></html>\n";
     }
 
-    /** The plain text of cleaned HTML, as a reader of the text/plain alternative sees it. */
-    static String text(String cleanHtml) {
-        Document document = Jsoup.parseBodyFragment(cleanHtml);
-        Writer writer = new Writer();
-        NodeTraversor.traverse(writer, document.body());
-        return writer.result();
-    }
-
     /** Walks the tree without recursion (the editor's nesting is as deep as the person made it). */
     private static final class Writer implements NodeVisitor {
         private final StringBuilder out = new StringBuilder();
+        /** The next number of each open list, innermost first (0 for a bulleted one). */
+        private final java.util.ArrayDeque<int[]> lists = new java.util.ArrayDeque<>();
         private int quoteDepth;
         private boolean lineStart = true;
 
@@ -89,11 +93,15 @@ final class RichText {
                     block();
                     quoteDepth++;
                 }
+                case "ol", "ul" -> {
+                    block();
+                    lists.push(new int[] {name.equals("ol") ? 1 : 0});
+                }
                 case "li" -> {
                     block();
-                    Element list = element.parent();
-                    if (list != null && list.normalName().equals("ol")) {
-                        append((element.elementSiblingIndex() + 1) + ". ");
+                    int[] next = lists.peek();
+                    if (next != null && next[0] > 0) {
+                        append(next[0]++ + ". ");
                     } else {
                         append("* ");
                     }
@@ -120,6 +128,9 @@ final class RichText {
             } else if (name.equals("blockquote")) {
                 block();
                 quoteDepth--;
+            } else if (name.equals("ol") || name.equals("ul")) {
+                block();
+                lists.pop();
             } else if (BLOCKS.contains(name)) {
                 block();
             }
@@ -143,7 +154,7 @@ final class RichText {
 
         private void newline() {
             if (lineStart && quoteDepth > 0) {
-                out.append(">".repeat(quoteDepth));
+                out.append(">".repeat(Math.min(quoteDepth, MAX_QUOTE_DEPTH)));
             }
             out.append('\n');
             lineStart = true;
@@ -158,7 +169,7 @@ final class RichText {
                 }
                 if (lineStart) {
                     if (quoteDepth > 0) {
-                        out.append(">".repeat(quoteDepth)).append(' ');
+                        out.append(">".repeat(Math.min(quoteDepth, MAX_QUOTE_DEPTH))).append(' ');
                     }
                     lineStart = false;
                 }

@@ -1,6 +1,6 @@
 package dev.hato.web.mail;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hato.message.ThreadNode;
 import dev.hato.message.Threading;
@@ -61,25 +61,18 @@ final class Threads {
 
     private record Key(long account, long mailbox, long uidNext, long messages, boolean ascending) { }
 
-    private final Cache<Key, Order> orders = Caffeine.newBuilder()
+    private final AsyncCache<Key, Order> orders = Caffeine.newBuilder()
             .maximumWeight(KEPT_LINES).weigher((Key key, Order order) -> Math.max(1, order.size()))
-            .expireAfterAccess(Duration.ofMinutes(10)).build();
+            .expireAfterAccess(Duration.ofMinutes(10)).buildAsync();
 
     /**
      * The thread order of a folder as it is: kept, or worked out by {@code lines} (the folder's messages and
-     * sort fields, threaded) and kept.
+     * sort fields, threaded) and kept. A request that goes away does not cancel the threading others may wait for.
      */
     Mono<Order> order(long account, Folder folder, boolean ascending, Supplier<Mono<List<Line>>> lines) {
         Key key = new Key(account, folder.id(), folder.uidNext(), folder.messages(), ascending);
-        Order kept = orders.getIfPresent(key);
-        if (kept != null) {
-            return Mono.just(kept);
-        }
-        return lines.get().map(found -> {
-            Order order = Order.of(found);
-            orders.put(key, order);
-            return order;
-        });
+        // One threading per folder state however many pages ask at once; a failed one is not kept.
+        return Mono.fromFuture(() -> orders.get(key, (k, executor) -> lines.get().map(Order::of).toFuture()), true);
     }
 
     /**
