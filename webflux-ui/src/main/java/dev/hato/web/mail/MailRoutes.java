@@ -45,6 +45,8 @@ public final class MailRoutes {
 
     /** The longest search text taken. */
     static final int MAX_QUERY = 200;
+    /** The largest folder whose conversation view follows new mail live. */
+    static final int LIVE_THREADS = 10_000;
     /** The deepest page of a sorted list (it keeps this many pages in memory while it reads the folder). */
     static final int MAX_PAGE = 200;
 
@@ -149,9 +151,14 @@ public final class MailRoutes {
                                 model.put("olderRowsHref", base + "/rows" + parameters);
                             }
                         }
-                        if (before != Long.MAX_VALUE || page > 1) {
+                        boolean paged = before != Long.MAX_VALUE || page > 1;
+                        if (paged) {
                             model.put("paged", true);
                         }
+                        // The first page follows changes as they come (hato.js); conversations only in folders small
+                        // enough to thread again at every new message.
+                        model.put("live", !paged && query == null && (sorting.key() != Sorting.Key.THREAD
+                                || context.folder().messages() <= LIVE_THREADS));
                         if (!sorting.equals(Sorting.NEWEST_FIRST)) {
                             model.put("firstPage", base + "?" + sorting.parameters());
                         }
