@@ -396,7 +396,7 @@ class MailPagesTest {
         Browser browser = new Browser(bob);
 
         String page = browser.get("/mail?sort=thread");
-        assertThat(page).containsPattern("<option value=\"thread\"\\s+selected");
+        assertThat(page).containsPattern("<option value=\"thread\"\\s+selected").contains("data-live=\"on\"");
         assertThat(uids(page)).containsExactly(orphan, plan, reply, replyToReply, secondReply, other);
         assertThat(depths(page)).containsExactly(0, 0, 1, 2, 1, 0);
         assertThat(page).containsPattern("data-uid=\"" + plan + "\"[\\s\\S]*?class=\"conversation[^>]*>4</span>");
@@ -418,6 +418,7 @@ class MailPagesTest {
             threaded(bob, box, "Re: Plan", "plan", "p" + i + "@x", 10 + i, "a@x");
         }
         String first = browser.get("/mail?sort=thread");
+        assertThat(browser.get("/mail?sort=thread&page=2")).contains("data-live=\"off\"");
         assertThat(uids(first)).hasSize(50).startsWith(plan, reply, replyToReply, secondReply);
         assertThat(first).contains("href=\"/mail?sort=thread&amp;order=desc&amp;page=2\"");
         assertThat(uids(browser.get("/mail?sort=thread&page=2"))).hasSize(6).endsWith(other, late);
