@@ -76,6 +76,15 @@ final class WebmailListener implements SmartLifecycle {
         }
     }
 
+    /**
+     * Whether a response may be compressed (when the browser accepts gzip or deflate): the site's own style sheets and
+     * scripts, which carry nothing secret. Pages are not: a compressed page holding a secret (the CSRF token) and text
+     * an attacker chooses (a search) would let its length tell the secret (BREACH).
+     */
+    static boolean compressed(String uri) {
+        return uri.startsWith("/webjars/") || uri.startsWith("/static/");
+    }
+
     /** The bound port once started (a configured 0 picks a free one), else the configured port. */
     int port() {
         DisposableServer bound = server;
@@ -98,6 +107,7 @@ final class WebmailListener implements SmartLifecycle {
                     .idleTimeout(idleTimeout)
                     .doOnChannelInit((observer, channel, remote) -> admit(channel))
                     .httpRequestDecoder(spec -> spec.maxHeaderSize(MAX_HEADER_SIZE))
+                    .compress((request, response) -> compressed(request.uri()))
                     .handle(new ReactorHttpHandlerAdapter(handler))
                     .bindNow(Duration.ofSeconds(30));
         } catch (RuntimeException e) {
