@@ -37,7 +37,9 @@ public final class Correspondents {
     }
 
     public Mono<List<String>> recent(long accountId) {
-        return mailboxes.list(accountId)
+        // The folder list is read whole first: a query's connection is held until its rows end, and one held while
+        // others are asked for can take the whole pool when many pages do it at once.
+        return mailboxes.list(accountId).collectList().flatMapMany(Flux::fromIterable)
                 .filter(box -> box.name().equals(Folder.INBOX) || "\\Sent".equals(box.specialUse()))
                 .concatMap(box -> mailboxes.newest(accountId, box.id(), Long.MAX_VALUE, LOOKED_AT).collectList()
                         .flatMapMany(rows -> addresses(rows, box.name().equals(Folder.INBOX) ? "from" : "to")))

@@ -273,29 +273,19 @@ public final class MailRoutes {
     }
 
     /**
-     * The folder's messages in UID order, each with its sort fields when {@code fields} (null when it has none): the
-     * two reads joined as they stream.
+     * The folder's messages in UID order, each with its sort fields when {@code fields} (null when it has none). The
+     * sort fields are read first, whole, and the messages then: one connection at a time. (Two queries streamed side
+     * by side hold two connections per page; pages enough at once each holding one and waiting for the other would
+     * take the whole pool.)
      */
     private Flux<Map.Entry<MessageMeta, MessageSearch.@org.jspecify.annotations.Nullable SortRow>> joined(
             long account, long mailbox, boolean fields) {
-        Flux<Tagged> metas = mailboxes.messages(account, mailbox).map(meta -> new Tagged(meta.uid(), meta, null));
-        Flux<Tagged> rows = !fields ? metas : Flux.mergeComparing(Comparator.comparingLong(Tagged::uid), metas,
-                search.sortFields(account, mailbox).map(row -> new Tagged(row.uid(), null, row)));
-        return rows.bufferUntilChanged(Tagged::uid).handle((group, sink) -> {
-            MessageMeta meta = null;
-            MessageSearch.SortRow row = null;
-            for (Tagged tagged : group) {
-                meta = tagged.meta() != null ? tagged.meta() : meta;
-                row = tagged.fields() != null ? tagged.fields() : row;
-            }
-            if (meta != null) { // a message expunged between the two reads has fields only
-                sink.next(new java.util.AbstractMap.SimpleImmutableEntry<>(meta, row));
-            }
-        });
+        Mono<Map<Long, MessageSearch.SortRow>> rows = fields
+                ? search.sortFields(account, mailbox).collectMap(MessageSearch.SortRow::uid)
+                : Mono.just(Map.of());
+        return rows.flatMapMany(byUid -> mailboxes.messages(account, mailbox)
+                .map(meta -> new java.util.AbstractMap.SimpleImmutableEntry<>(meta, byUid.get(meta.uid()))));
     }
-
-    private record Tagged(long uid, @org.jspecify.annotations.Nullable MessageMeta meta,
-                          MessageSearch.@org.jspecify.annotations.Nullable SortRow fields) { }
 
     /** Where a folder's list is: {@code /mail} for the INBOX (the page people land on), else by ID. */
     static String base(Folder folder) {

@@ -109,13 +109,16 @@ class MailPagesTest {
     static final List<Submitted> DRAFTS = new java.util.concurrent.CopyOnWriteArrayList<>();
     static final List<Long> DISCARDED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    static final int POOL = 3;
+
     @TempDir
     static Path data;
     static PgStore store;
 
     @BeforeAll
     static void open() {
-        store = PgStore.open(StoreSettings.defaults(data));
+        // A small pool, so that a page holding one connection while it asks for another shows here as a stall.
+        store = PgStore.open(StoreSettings.defaults(data).withPoolSize(POOL));
         store.directory().addDomain("pages.example.test").block();
     }
 
@@ -185,6 +188,8 @@ class MailPagesTest {
     /** A logged-in browser: its cookies, kept from response to response, and the CSRF token of the last page. */
     static final class Browser {
         final WebTestClient web;
+        /** The same site for requests sent side by side (the test client waits for each answer). */
+        final org.springframework.web.reactive.function.client.WebClient client;
         final Map<String, String> cookies = new HashMap<>();
         String token = "";
 
@@ -196,10 +201,14 @@ class MailPagesTest {
             WebUser user = new WebUser(account.id(), account.authId(), account.address(), "Person");
             PasswordCheck passwords = (login, password, client) -> Mono.just(login.equals(account.authId())
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
-            web = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
-                            new WebSettings(idleTimeout, false, 100), passwords, store.directory(), store.mailboxes(),
-                            store.blobs(), store.search(), SUBMITTED, () -> new ClientSettings("mail.example.test", 993, 995, 465, 443))))
-                    .baseUrl("https://mail.example.test").responseTimeout(Duration.ofSeconds(30)).build();
+            HttpHandlerConnector site = new HttpHandlerConnector(WebSite.httpHandler(
+                    new WebSettings(idleTimeout, false, 100), passwords, store.directory(), store.mailboxes(),
+                    store.blobs(), store.search(), SUBMITTED,
+                    () -> new ClientSettings("mail.example.test", 993, 995, 465, 443)));
+            web = WebTestClient.bindToServer(site).baseUrl("https://mail.example.test")
+                    .responseTimeout(Duration.ofSeconds(30)).build();
+            client = org.springframework.web.reactive.function.client.WebClient.builder().clientConnector(site)
+                    .baseUrl("https://mail.example.test").build();
             get("/login");
             post("/login", "username", account.authId(), "password", "any");
             assertThat(cookies).containsKey(WebSite.SESSION_COOKIE);
@@ -380,6 +389,33 @@ class MailPagesTest {
         String second = browser.get("/mail?sort=subject&order=asc&page=2");
         assertThat(uids(second)).hasSize(10);
         assertThat(second).contains("First page").doesNotContain("older-row");
+    }
+
+    /**
+     * Many pages at once, more than the pool has connections, each reading several things: every one answers. (A
+     * page that kept the folder list's connection while it read each folder's counts took the whole pool with ten
+     * browsers and stalled the server until the pool's 30-second timeout.)
+     */
+    @Test
+    void pagesAskedForAllAtOnceShouldNeverWaitForEachOthersConnections() {
+        Account bob = person();
+        MailboxInfo box = inbox(bob);
+        for (int i = 0; i < 5; i++) {
+            threaded(bob, box, "Plan " + i, "plan " + i, "page" + i + "@x", i);
+        }
+        Browser browser = new Browser(bob);
+        List<String> pages = List.of("/mail", "/mail?sort=subject", "/mail?sort=thread", "/mail/compose",
+                "/mail/folders", "/mail?q=plan");
+        List<Integer> statuses = Flux.range(0, 8 * POOL)
+                .flatMap(i -> browser.client.get().uri(pages.get(i % pages.size()))
+                        .cookies(jar -> browser.cookies.forEach(jar::add))
+                        .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value())),
+                        8 * POOL)
+                .collectList().block(Duration.ofSeconds(25));
+        assertThat(statuses).hasSize(8 * POOL).containsOnly(200);
+        for (String page : pages) {
+            assertThat(browser.status(page)).as(page).isEqualTo(200);
+        }
     }
 
     @Test
