@@ -11,7 +11,8 @@
 #
 # Environment: DOVECOT_IMAPS (10993), DOVECOT_IMAP (10143), DOVECOT_LMTP (10024), DOVECOT_MAIL_USER (hatobench),
 # DOVECOT_PROCESS_LIMIT (imap processes, 1000), DOVECOT_CERT_NAME (the certificate's DNS name besides IP 127.0.0.1,
-# localhost). Run as root.
+# localhost), DOVECOT_VERY_DIRTY_SYNCS (no; yes: maildir_very_dirty_syncs, Dovecot trusting that it alone changes
+# the Maildirs, so that a delivery into a folder of 100,000 messages does not read the directory). Run as root.
 set -euo pipefail
 DIR="${1:?usage: dovecot-setup.sh DIR USER:PASSWORD...}"
 shift
@@ -21,6 +22,7 @@ DOVECOT_LMTP="${DOVECOT_LMTP:-10024}"
 DOVECOT_MAIL_USER="${DOVECOT_MAIL_USER:-hatobench}"
 DOVECOT_PROCESS_LIMIT="${DOVECOT_PROCESS_LIMIT:-1000}"
 DOVECOT_CERT_NAME="${DOVECOT_CERT_NAME:-localhost}"
+DOVECOT_VERY_DIRTY_SYNCS="${DOVECOT_VERY_DIRTY_SYNCS:-no}"
 command -v dovecot >/dev/null || { echo "dovecot-setup: apt-get install -y dovecot-imapd dovecot-lmtpd" >&2; exit 1; }
 id "$DOVECOT_MAIL_USER" >/dev/null 2>&1 || useradd --create-home --shell /usr/sbin/nologin "$DOVECOT_MAIL_USER"
 uid="$(id -u "$DOVECOT_MAIL_USER")"
@@ -62,6 +64,7 @@ mail_gid = $gid
 first_valid_uid = $uid
 last_valid_uid = $uid
 mail_fsync = optimized
+maildir_very_dirty_syncs = $DOVECOT_VERY_DIRTY_SYNCS
 mailbox_list_index = yes
 lmtp_save_to_detail_mailbox = no
 passdb {
