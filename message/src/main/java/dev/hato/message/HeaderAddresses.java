@@ -5,8 +5,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The few things SORT and THREAD need from address and message-id fields: the first mailbox of an address list
- * (RFC 5322 §3.4, groups included) and the msg-ids of References or In-Reply-To (§3.6.4). Tolerant of what mail
+ * What SORT, THREAD and Sieve need from address and message-id fields: the mailboxes of an address list (RFC 5322
+ * §3.4, groups flattened) and the msg-ids of References or In-Reply-To (§3.6.4). Tolerant of what mail
  * actually carries: comments anywhere, quoted local parts, obsolete routes, words between msg-ids.
  */
 public final class HeaderAddresses {
@@ -20,8 +20,19 @@ public final class HeaderAddresses {
 
     /** The first mailbox of an address list, or null when it has none. */
     public static @Nullable Mailbox first(@Nullable String value) {
+        List<Mailbox> found = mailboxes(value, 1);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** Every mailbox of an address list in order, the members of groups included; empty groups give none. */
+    public static List<Mailbox> all(@Nullable String value) {
+        return mailboxes(value, Integer.MAX_VALUE);
+    }
+
+    private static List<Mailbox> mailboxes(@Nullable String value, int most) {
+        List<Mailbox> found = new ArrayList<>();
         if (value == null) {
-            return null;
+            return found;
         }
         List<String> phrase = new ArrayList<>();
         StringBuilder bare = new StringBuilder();
@@ -42,7 +53,10 @@ public final class HeaderAddresses {
                 String address = stripComments(route >= 0 ? inside.substring(route + 1) : inside).strip();
                 if (!address.isEmpty()) {
                     String name = String.join(" ", phrase).strip();
-                    return new Mailbox(address, name.isEmpty() ? null : name);
+                    found.add(new Mailbox(address, name.isEmpty() ? null : name));
+                    if (found.size() >= most) {
+                        return found;
+                    }
                 }
                 phrase.clear();
                 bare.setLength(0);
@@ -55,7 +69,10 @@ public final class HeaderAddresses {
             } else if (c == ',' || c == ';') {
                 String address = bare.toString().strip();
                 if (!address.isEmpty()) {
-                    return new Mailbox(address, null);
+                    found.add(new Mailbox(address, null));
+                    if (found.size() >= most) {
+                        return found;
+                    }
                 }
                 phrase.clear();
                 bare.setLength(0);
@@ -77,7 +94,10 @@ public final class HeaderAddresses {
             }
         }
         String address = bare.toString().strip();
-        return address.isEmpty() ? null : new Mailbox(address, null);
+        if (!address.isEmpty()) {
+            found.add(new Mailbox(address, null));
+        }
+        return found;
     }
 
     /** The msg-ids ({@code <id-left@id-right>}, brackets kept) of a References or In-Reply-To value, in order. */

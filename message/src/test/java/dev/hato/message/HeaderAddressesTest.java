@@ -41,4 +41,17 @@ class HeaderAddressesTest {
         assertThat(HeaderAddresses.first(">".repeat(100_000) + "x@example.org"))
                 .isEqualTo(new HeaderAddresses.Mailbox("x@example.org", null));
     }
+
+    @Test
+    void allShouldGiveEveryMailboxOfTheListGroupsFlattened() {
+        assertThat(HeaderAddresses.all("\"Yamada, Taro\" <taro@example.jp>, hanako@example.jp (Hanako),"
+                + " team: a@example.org, B <b@example.org>;, undisclosed-recipients:;, <>, c@example.net"))
+                .extracting(HeaderAddresses.Mailbox::address)
+                .containsExactly("taro@example.jp", "hanako@example.jp", "a@example.org", "b@example.org",
+                        "c@example.net");
+        assertThat(HeaderAddresses.all("undisclosed-recipients:;")).isEmpty();
+        assertThat(HeaderAddresses.all(null)).isEmpty();
+        assertThat(HeaderAddresses.all("<@route.example:x@example.org>")).extracting(HeaderAddresses.Mailbox::address)
+                .containsExactly("x@example.org");
+    }
 }
