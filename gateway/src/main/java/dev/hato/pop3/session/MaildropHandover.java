@@ -15,11 +15,16 @@ import reactor.core.scheduler.Schedulers;
  * timeout), while its old session is still giving the lease back to the database. Answering that login
  * {@code -ERR [IN-USE]} (RFC 2449 §8.1.1) would lock the user out for no reason; RFC 1939 §8 asks for an exclusive
  * lock, not for refusing its next holder while the previous one lets go. So such a login waits, without blocking a
- * thread, for the old session's release — at most {@link #patience()} — and then tries the lease again. A holder
- * that is still live, or one on another node (whose state this node cannot see), still gets {@code [IN-USE]} at once.
- * One instance per node, shared by all POP3 listeners.
+ * thread, for the old session's release — at most {@link #patience()} — and then tries the lease again. The client's
+ * close and its new login arrive on two connections, which the server may read in either order (on a busy node the
+ * close can come second), so a holder that still looks live is given {@link #GRACE} to turn out to be going; one that
+ * stays live gets {@code [IN-USE]} then, and one on another node (whose state this node cannot see) at once. One
+ * instance per node, shared by all POP3 listeners.
  */
 public final class MaildropHandover {
+
+    /** How long a live holder may take to show that it is going (its connection closed just before): a second. */
+    static final Duration GRACE = Duration.ofSeconds(1);
 
     private final ConcurrentHashMap<Key, Holder> holders = new ConcurrentHashMap<>();
     private final Duration patience;
@@ -53,19 +58,22 @@ public final class MaildropHandover {
      * Whether a login that was just refused the lease should try it once more: true once this node's holder of the
      * mailbox, which is going, has given the lease back (or given up on giving it back), and true at once when this
      * node knows no holder (it may have let go between the refusal and now; a holder on another node then refuses
-     * again, one round trip later); false at once when the holder here is live, and false when the release takes
-     * longer than {@link #patience()}. True means "try again", not "the lease is free".
+     * again, one round trip later); false when the holder here stays live for {@link #GRACE}, and false when the
+     * release takes longer than {@link #patience()}. True means "try again", not "the lease is free".
      */
     Mono<Boolean> released(long accountId, long mailboxId) {
         Holder holder = holders.get(new Key(accountId, mailboxId));
         if (holder == null) {
             return Mono.just(true);
         }
-        if (!holder.going) {
-            return Mono.just(false);
-        }
-        return holder.gone.asMono().thenReturn(true)
-                .timeout(patience, Schedulers.parallel())
+        Mono<Boolean> goes = holder.going ? Mono.just(true) : within(holder.goingSignal.asMono(), GRACE);
+        return goes.flatMap(going -> going ? within(holder.gone.asMono(), patience) : Mono.just(false));
+    }
+
+    /** True when {@code signal} completes within {@code wait}, false after it. */
+    private static Mono<Boolean> within(Mono<Void> signal, Duration wait) {
+        return signal.thenReturn(true)
+                .timeout(wait, Schedulers.parallel())
                 .onErrorResume(TimeoutException.class, late -> Mono.just(false));
     }
 
@@ -80,6 +88,7 @@ public final class MaildropHandover {
     final class Holder {
         private final Key key;
         private final Sinks.Empty<Void> gone = Sinks.empty();
+        private final Sinks.Empty<Void> goingSignal = Sinks.empty();
         private volatile boolean going;
 
         private Holder(Key key) {
@@ -89,11 +98,12 @@ public final class MaildropHandover {
         /** The session ends (connection gone, autologout, QUIT, shutdown): its release is under way or next. */
         void going() {
             going = true;
+            goingSignal.tryEmitEmpty();
         }
 
         /** The lease was given back, or cannot be (lost, or the release failed): waiters may try again. */
         void released() {
-            going = true;
+            going();
             holders.remove(key, this);
             gone.tryEmitEmpty();
         }
