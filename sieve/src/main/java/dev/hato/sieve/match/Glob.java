@@ -60,17 +60,19 @@ public final class Glob {
                 length = 0;
                 continue;
             }
+            int[] mapped;
             if (c == '?') {
                 wildcards.add(-1 - questionMarks++);
-                segment[length++] = ANY;
-                continue;
+                mapped = new int[] {ANY};
+            } else {
+                if (c == '\\' && i < pattern.length()) {
+                    // "\\?" and "\\*" match themselves; so does any escaped character. A trailing backslash is
+                    // itself (Pigeonhole 0.5.19 fails an assertion there).
+                    c = pattern.codePointAt(i);
+                    i += Character.charCount(c);
+                }
+                mapped = Folded.map(c, comparator);
             }
-            if (c == '\\' && i < pattern.length()) {
-                // "\\?" and "\\*" match themselves; any escaped character does. A trailing backslash is itself.
-                c = pattern.codePointAt(i);
-                i += Character.charCount(c);
-            }
-            int[] mapped = Folded.map(c, comparator);
             if (length + mapped.length > segment.length) {
                 segment = Arrays.copyOf(segment, Math.max(2 * segment.length, length + mapped.length));
             }
