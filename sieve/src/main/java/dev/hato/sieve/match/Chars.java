@@ -22,7 +22,9 @@ final class Chars {
             char y = fold(b.charAt(i), casemap);
             if (x != y) {
                 // UTF-16 sorts surrogates (U+10000 and up) below U+E000..U+FFFF; UTF-8 and code points do not.
-                return Integer.compare(a.codePointAt(i), b.codePointAt(i));
+                // Folding never touches a surrogate, so the code points decide there.
+                boolean surrogate = Character.isSurrogate(x) || Character.isSurrogate(y);
+                return surrogate ? Integer.compare(a.codePointAt(i), b.codePointAt(i)) : Character.compare(x, y);
             }
         }
         return Integer.compare(a.length(), b.length());

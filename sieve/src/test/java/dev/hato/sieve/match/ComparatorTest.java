@@ -150,6 +150,13 @@ class ComparatorTest {
         assertThat(folded.units()).isEqualTo(in.codePointCount(0, in.length()));
     }
 
+    @ParameterizedTest
+    @CsvSource({"a, B, -1", "b, A, 1", "abc, ABD, -1", "_, a, 1", "é, É, 1", "x, xA, -1"})
+    void casemapCharsShouldOrderAsTheMessageModulesCollation(String a, String b, int order) {
+        assertThat(sign(Chars.compare(a, b, true, new Meter(Budget.generous())))).isEqualTo(order);
+        assertThat(sign(dev.hato.message.AsciiCasemap.ORDER.compare(a, b))).isEqualTo(order);
+    }
+
     @Test
     void asciiCasemapShouldNotDependOnTheDefaultLocale() {
         Locale saved = Locale.getDefault();
