@@ -1,0 +1,34 @@
+package dev.hato.sieve;
+
+import org.jspecify.annotations.Nullable;
+
+/** RFC 5228 §2.7.4 and RFC 5233 §4: which part of an address a test compares. */
+public enum AddressPart {
+    ALL, LOCALPART, DOMAIN, USER, DETAIL;
+
+    /**
+     * The part of {@code address} (local@domain, as the message or envelope gives it), split at its last "@"; an
+     * address without one is all local part. {@code :user} is the local part up to the first {@code separator} (all
+     * of it when there is none), {@code :detail} what follows it, and null when there is none: RFC 5233 §4, such an
+     * address "fails to match any of the specified keys", {@code :matches "*"} included.
+     *
+     * @param separator the site's subaddress separator ({@code hato.smtp.subaddress-separator}, "+" by default)
+     */
+    public @Nullable String of(String address, String separator) {
+        int at = address.lastIndexOf('@');
+        String local = at < 0 ? address : address.substring(0, at);
+        return switch (this) {
+            case ALL -> address;
+            case LOCALPART -> local;
+            case DOMAIN -> at < 0 ? "" : address.substring(at + 1);
+            case USER -> {
+                int split = separator.isEmpty() ? -1 : local.indexOf(separator);
+                yield split < 0 ? local : local.substring(0, split);
+            }
+            case DETAIL -> {
+                int split = separator.isEmpty() ? -1 : local.indexOf(separator);
+                yield split < 0 ? null : local.substring(split + separator.length());
+            }
+        };
+    }
+}

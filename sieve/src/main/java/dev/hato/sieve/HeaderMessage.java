@@ -1,0 +1,112 @@
+package dev.hato.sieve;
+
+import dev.hato.message.EncodedWords;
+import dev.hato.message.HeaderAddresses;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A {@link SieveMessage} over a message's header section as it arrived: fields split and unfolded once (RFC 5322
+ * §2.2.3), values read as UTF-8 (RFC 6532) or, where they are not, as ISO-8859-1, and RFC 2047 words decoded when a
+ * test asks. What delivery has after its one parse; the body is not read.
+ */
+public final class HeaderMessage implements SieveMessage {
+
+    private final Map<String, List<String>> fields;
+    private final long size;
+    private final String envelopeFrom;
+    private final String envelopeTo;
+
+    private HeaderMessage(Map<String, List<String>> fields, long size, String envelopeFrom, String envelopeTo) {
+        this.fields = fields;
+        this.size = size;
+        this.envelopeFrom = envelopeFrom;
+        this.envelopeTo = envelopeTo;
+    }
+
+    /**
+     * @param header       the header section's octets, up to (and perhaps including) the empty line
+     * @param size         the whole message's size in octets
+     * @param envelopeFrom the reverse-path without brackets, empty for {@code <>}
+     * @param envelopeTo   the recipient this evaluation is for
+     */
+    public static HeaderMessage of(byte[] header, long size, String envelopeFrom, String envelopeTo) {
+        Map<String, List<String>> fields = new HashMap<>();
+        String name = null;
+        StringBuilder value = new StringBuilder();
+        for (String line : text(header).split("\r?\n", -1)) {
+            if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+                if (name != null) {
+                    value.append(line); // RFC 5322 §2.2.3: unfolding removes the CRLF only
+                }
+                continue;
+            }
+            if (name != null) {
+                fields.computeIfAbsent(name, k -> new ArrayList<>()).add(value.toString().strip());
+                name = null;
+            }
+            if (line.isEmpty()) {
+                break;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                value.setLength(0);
+                value.append(line, colon + 1, line.length());
+            }
+        }
+        if (name != null) {
+            fields.computeIfAbsent(name, k -> new ArrayList<>()).add(value.toString().strip());
+        }
+        return new HeaderMessage(fields, size, envelopeFrom, envelopeTo);
+    }
+
+    private static String text(byte[] header) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(header)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return new String(header, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Override
+    public List<String> header(String name) {
+        return raw(name).stream().map(EncodedWords::decode).toList();
+    }
+
+    @Override
+    public List<String> addresses(String name) {
+        List<String> addresses = new ArrayList<>();
+        for (String value : raw(name)) {
+            HeaderAddresses.all(value).forEach(mailbox -> addresses.add(mailbox.address()));
+        }
+        return addresses;
+    }
+
+    private List<String> raw(String name) {
+        return fields.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public String envelopeFrom() {
+        return envelopeFrom;
+    }
+
+    @Override
+    public String envelopeTo() {
+        return envelopeTo;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.hato.sieve;
+
+import dev.hato.sieve.match.Comparator;
+import dev.hato.sieve.match.Glob;
+import dev.hato.sieve.match.Relation;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a test compares its values with its keys (RFC 5228 §2.7): the match type, the comparator, and the keys, those
+ * of {@code :matches} compiled once. A test is true when any value matches any key (§2.7.1); with the relational
+ * {@code :count} (RFC 5231 §4.2) when the number of values stands in the relation to a key.
+ *
+ * @param relation for {@code :value} and {@code :count}, null otherwise
+ */
+public record Match(Type type, @Nullable Relation relation, Comparator comparator, List<String> keys,
+                    List<Glob> patterns) {
+
+    public enum Type { IS, CONTAINS, MATCHES, VALUE, COUNT }
+
+    public Match {
+        keys = List.copyOf(keys);
+        patterns = List.copyOf(patterns);
+        if ((relation == null) != (type != Type.VALUE && type != Type.COUNT)) {
+            throw new IllegalArgumentException(":value and :count take a relation, the other match types none");
+        }
+    }
+
+    static Match of(Type type, @Nullable Relation relation, Comparator comparator, List<String> keys) {
+        List<Glob> patterns = type == Type.MATCHES
+                ? keys.stream().map(key -> Glob.compile(key, comparator)).toList() : List.of();
+        return new Match(type, relation, comparator, keys, patterns);
+    }
+
+    /** Whether the values (those of every field or address the test reads, in order) match. */
+    public boolean test(List<String> values, Budget budget) {
+        if (type == Type.COUNT) {
+            String count = Integer.toString(values.size());
+            for (String key : keys) {
+                budget.spend(1);
+                if (relation.holds(comparator.compare(count, key, budget))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (String value : values) {
+            for (int i = 0; i < keys.size(); i++) {
+                budget.spend(1);
+                if (matches(value, i, budget)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean matches(String value, int key, Budget budget) {
+        return switch (type) {
+            case IS -> comparator.equal(value, keys.get(key), budget);
+            case CONTAINS -> comparator.contains(value, keys.get(key), budget);
+            case MATCHES -> patterns.get(key).matches(value, budget);
+            case VALUE -> relation.holds(comparator.compare(value, keys.get(key), budget));
+            case COUNT -> throw new IllegalStateException(":count compares the number of values");
+        };
+    }
+}

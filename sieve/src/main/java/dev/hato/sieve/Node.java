@@ -1,0 +1,40 @@
+package dev.hato.sieve;
+
+import dev.hato.sieve.grammar.Position;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** A command of a compiled script: its arguments checked and resolved, immutable, shared between threads. */
+public sealed interface Node {
+
+    Position at();
+
+    /** {@code if} with its {@code elsif} branches in order, and the {@code else} block or null (RFC 5228 §3.1). */
+    record If(List<Branch> branches, @Nullable List<Node> otherwise, Position at) implements Node {
+        public If {
+            branches = List.copyOf(branches);
+            otherwise = otherwise == null ? null : List.copyOf(otherwise);
+        }
+    }
+
+    record Branch(Condition condition, List<Node> block) {
+        public Branch {
+            block = List.copyOf(block);
+        }
+    }
+
+    /** RFC 5228 §3.3. */
+    record Stop(Position at) implements Node { }
+
+    /** RFC 5228 §4.3. */
+    record Keep(Position at) implements Node { }
+
+    /** RFC 5228 §4.4. */
+    record Discard(Position at) implements Node { }
+
+    /** RFC 5228 §4.1; {@code copy}: RFC 3894 {@code :copy}, the implicit keep stays. */
+    record FileInto(String mailbox, boolean copy, Position at) implements Node { }
+
+    /** RFC 5228 §4.2; the address checked at compile time. */
+    record Redirect(String address, boolean copy, Position at) implements Node { }
+}

@@ -1,0 +1,375 @@
+package dev.hato.sieve;
+
+import dev.hato.sieve.grammar.Argument;
+import dev.hato.sieve.grammar.Command;
+import dev.hato.sieve.grammar.Position;
+import dev.hato.sieve.grammar.Script;
+import dev.hato.sieve.grammar.SieveParser;
+import dev.hato.sieve.grammar.SyntaxException;
+import dev.hato.sieve.grammar.Test;
+import dev.hato.sieve.match.Comparator;
+import dev.hato.sieve.match.Relation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks a parsed script and turns it into its {@link CompiledScript}, or refuses it with every problem found (RFC 5228
+ * §2.10.6: errors are found before the script runs, not on the branch a message takes months later). Checked here:
+ * {@code require} first and naming only capabilities this engine has (so none is claimed that is not implemented),
+ * every command and test known and required, tags known for their command and not repeated, positional arguments
+ * of the right number and kind, comparators known and required, {@code :contains}/{@code :matches} only with
+ * comparators that support substrings, {@code elsif}/{@code else} after an {@code if}, header names and redirect
+ * addresses well formed.
+ */
+public final class SieveCompiler {
+
+    /**
+     * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
+     * need not be required (RFC 5228 §2.7.3); the other comparators must be.
+     */
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character",
+            "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
+            "comparator-i;unicode-casemap");
+
+    private static final Set<String> ALWAYS = Set.of("comparator-i;octet", "comparator-i;ascii-casemap");
+
+    /**
+     * RFC 5228 §5.1: the address test is restricted to fields that hold addresses; these are the ones Pigeonhole 0.5.19
+     * accepts (checked with sieve-test; it refuses Return-Path, Envelope-To, Disposition-Notification-To).
+     */
+    static final Set<String> ADDRESS_FIELDS = Set.of("from", "sender", "to", "cc", "bcc", "reply-to", "resent-from",
+            "resent-sender", "resent-to", "resent-cc", "resent-bcc", "resent-reply-to", "delivered-to", "errors-to",
+            "x-original-to", "return-receipt-to", "mail-followup-to", "mail-reply-to");
+
+    private final List<Problem> problems = new ArrayList<>();
+    private final Set<String> required = new HashSet<>(ALWAYS);
+
+    private SieveCompiler() { }
+
+    /** Parses and compiles a script's text; a syntax error is reported as the one problem. */
+    public static CompiledScript compile(String text) throws CompileException {
+        Script script;
+        try {
+            script = SieveParser.parse(text);
+        } catch (SyntaxException e) {
+            throw new CompileException(List.of(new Problem(e.at(), e.getMessage().substring(e.at().toString().length() + 2))));
+        }
+        return compile(script);
+    }
+
+    public static CompiledScript compile(Script script) throws CompileException {
+        SieveCompiler compiler = new SieveCompiler();
+        List<Command> commands = script.commands();
+        if (requires(commands, "encoded-character")) {
+            commands = commands.stream().map(compiler::decoded).toList();
+        }
+        List<Node> nodes = compiler.top(commands);
+        if (!compiler.problems.isEmpty()) {
+            throw new CompileException(compiler.problems);
+        }
+        return new CompiledScript(nodes, compiler.required);
+    }
+
+    /** Whether the leading require commands name {@code capability}. */
+    private static boolean requires(List<Command> commands, String capability) {
+        for (Command command : commands) {
+            if (!command.name().equals("require")) {
+                return false;
+            }
+            for (Argument argument : command.arguments()) {
+                if (argument instanceof Argument.Strings names && names.values().contains(capability)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The command with the encoded characters of all its strings decoded (RFC 5228 §2.4.2.4), its tests and block too. */
+    private Command decoded(Command command) {
+        List<Command> block = command.block() == null ? null : command.block().stream().map(this::decoded).toList();
+        return new Command(command.name(), decoded(command.arguments()), command.tests().stream().map(this::decoded)
+                .toList(), command.testList(), block, command.at());
+    }
+
+    private Test decoded(Test test) {
+        return new Test(test.name(), decoded(test.arguments()), test.tests().stream().map(this::decoded).toList(),
+                test.testList(), test.at());
+    }
+
+    private List<Argument> decoded(List<Argument> arguments) {
+        List<Argument> decoded = new ArrayList<>(arguments.size());
+        for (Argument argument : arguments) {
+            if (argument instanceof Argument.Strings strings) {
+                List<String> values = new ArrayList<>();
+                for (String value : strings.values()) {
+                    try {
+                        values.add(EncodedCharacters.decode(value));
+                    } catch (IllegalArgumentException e) {
+                        problem(strings.at(), e.getMessage());
+                        values.add(value);
+                    }
+                }
+                decoded.add(new Argument.Strings(values, strings.bracketed(), strings.at()));
+            } else {
+                decoded.add(argument);
+            }
+        }
+        return decoded;
+    }
+
+    private List<Node> top(List<Command> commands) {
+        int first = 0;
+        while (first < commands.size() && commands.get(first).name().equals("require")) {
+            require(commands.get(first++));
+        }
+        return block(commands.subList(first, commands.size()));
+    }
+
+    /** RFC 5228 §3.2: capability names are case-sensitive; an unknown one refuses the script. */
+    private void require(Command command) {
+        Args args = Args.read(this, command.name(), command.arguments(), Set.of(), command.at());
+        noTestsNorBlock(command);
+        if (args.positional.size() != 1 || !(args.positional.get(0) instanceof Argument.Strings names)) {
+            problem(command.at(), "require takes one string list of capabilities");
+            return;
+        }
+        for (String name : names.values()) {
+            if (CAPABILITIES.contains(name)) {
+                required.add(name);
+            } else {
+                problem(names.at(), "unknown Sieve capability '" + name + "'");
+            }
+        }
+    }
+
+    private List<Node> block(List<Command> commands) {
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            Command command = commands.get(i);
+            switch (command.name()) {
+                case "if" -> {
+                    List<Node.Branch> branches = new ArrayList<>();
+                    branches.add(branch(command));
+                    List<Node> otherwise = null;
+                    while (i + 1 < commands.size() && commands.get(i + 1).name().equals("elsif")) {
+                        branches.add(branch(commands.get(++i)));
+                    }
+                    if (i + 1 < commands.size() && commands.get(i + 1).name().equals("else")) {
+                        Command other = commands.get(++i);
+                        Args.read(this, "else", other.arguments(), Set.of(), other.at()).none(this, "else");
+                        if (!other.tests().isEmpty()) {
+                            problem(other.at(), "else takes no test");
+                        }
+                        otherwise = controlBlock(other);
+                    }
+                    nodes.add(new Node.If(branches, otherwise, command.at()));
+                }
+                case "elsif", "else" -> problem(command.at(), command.name() + " must follow if or elsif");
+                case "require" -> problem(command.at(), "require must come before any other command");
+                default -> {
+                    Node node = action(command);
+                    if (node != null) {
+                        nodes.add(node);
+                    }
+                }
+            }
+        }
+        return nodes;
+    }
+
+    private Node.Branch branch(Command command) {
+        Args.read(this, command.name(), command.arguments(), Set.of(), command.at()).none(this, command.name());
+        Condition condition;
+        if (command.tests().size() != 1 || command.testList()) {
+            problem(command.at(), command.name() + " takes one test");
+            condition = new Condition.False(command.at());
+        } else {
+            condition = test(command.tests().get(0));
+        }
+        return new Node.Branch(condition, controlBlock(command));
+    }
+
+    private List<Node> controlBlock(Command command) {
+        if (command.block() == null) {
+            problem(command.at(), command.name() + " needs a block in braces");
+            return List.of();
+        }
+        return block(command.block());
+    }
+
+    private @Nullable Node action(Command command) {
+        String name = command.name();
+        Position at = command.at();
+        noTestsNorBlock(command);
+        switch (name) {
+            case "stop", "keep", "discard" -> {
+                Args.read(this, name, command.arguments(), Set.of(), at).none(this, name);
+                return name.equals("stop") ? new Node.Stop(at) : name.equals("keep") ? new Node.Keep(at)
+                        : new Node.Discard(at);
+            }
+            case "fileinto" -> {
+                if (!requires("fileinto", at, "fileinto")) {
+                    return null;
+                }
+                Args args = Args.read(this, name, command.arguments(), copyTag(), at);
+                String mailbox = args.oneString(this, name, "a mailbox name");
+                if (mailbox != null && mailbox.isEmpty()) {
+                    problem(at, "fileinto needs a mailbox name, not an empty string");
+                }
+                return mailbox == null ? null : new Node.FileInto(mailbox, args.flags.contains("copy"), at);
+            }
+            case "redirect" -> {
+                Args args = Args.read(this, name, command.arguments(), copyTag(), at);
+                String address = args.oneString(this, name, "an address");
+                if (address != null && !Addresses.isMailbox(address)) {
+                    problem(at, "redirect needs an address as local-part@domain, not '" + address + "'");
+                    return null;
+                }
+                return address == null ? null : new Node.Redirect(address, args.flags.contains("copy"), at);
+            }
+            default -> {
+                problem(at, "unknown command '" + name + "'");
+                return null;
+            }
+        }
+    }
+
+    private Set<String> copyTag() {
+        return required.contains("copy") ? Set.of("copy") : Set.of();
+    }
+
+    private Condition test(Test test) {
+        String name = test.name();
+        Position at = test.at();
+        if (!name.equals("not") && !name.equals("allof") && !name.equals("anyof") && !test.tests().isEmpty()) {
+            problem(at, name + " takes no test");
+        }
+        switch (name) {
+            case "true", "false" -> {
+                Args.read(this, name, test.arguments(), Set.of(), at).none(this, name);
+                return name.equals("true") ? new Condition.True(at) : new Condition.False(at);
+            }
+            case "not" -> {
+                Args.read(this, name, test.arguments(), Set.of(), at).none(this, name);
+                if (test.tests().size() != 1 || test.testList()) {
+                    problem(at, "not takes one test");
+                    return new Condition.False(at);
+                }
+                return new Condition.Not(test(test.tests().get(0)), at);
+            }
+            case "allof", "anyof" -> {
+                Args.read(this, name, test.arguments(), Set.of(), at).none(this, name);
+                if (!test.testList()) {
+                    problem(at, name + " takes a list of tests in parentheses");
+                }
+                return new Condition.Combined(name.equals("allof"), test.tests().stream().map(this::test).toList(), at);
+            }
+            case "exists" -> {
+                Args args = Args.read(this, name, test.arguments(), Set.of(), at);
+                List<String> headers = args.stringLists(this, name, 1).get(0);
+                headers.forEach(header -> checkHeaderName(header, at));
+                return new Condition.Exists(headers, at);
+            }
+            case "size" -> {
+                Args args = Args.read(this, name, test.arguments(), Set.of("over", "under"), at);
+                if (args.flags.size() != 1) {
+                    problem(at, "size takes one of :over and :under");
+                }
+                if (args.positional.size() != 1 || !(args.positional.get(0) instanceof Argument.Number limit)) {
+                    problem(at, "size takes one number");
+                    return new Condition.False(at);
+                }
+                return new Condition.Size(!args.flags.contains("under"), limit.value(), at);
+            }
+            case "header" -> {
+                Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, false);
+                List<List<String>> lists = args.stringLists(this, name, 2);
+                lists.get(0).forEach(header -> checkHeaderName(header, at));
+                return new Condition.Header(lists.get(0), match(args, lists.get(1), at), at);
+            }
+            case "address" -> {
+                Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, true);
+                List<List<String>> lists = args.stringLists(this, name, 2);
+                for (String header : lists.get(0)) {
+                    if (!ADDRESS_FIELDS.contains(header.toLowerCase(Locale.ROOT))) {
+                        problem(at, "the address test reads fields that hold addresses, not '" + header + "'");
+                    }
+                }
+                return new Condition.Address(lists.get(0), args.addressPart(), match(args, lists.get(1), at), at);
+            }
+            case "envelope" -> {
+                if (!requires("envelope", at, "the envelope test")) {
+                    return new Condition.False(at);
+                }
+                Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, true);
+                List<List<String>> lists = args.stringLists(this, name, 2);
+                List<String> parts = lists.get(0).stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+                for (String part : parts) {
+                    if (!part.equals("from") && !part.equals("to")) {
+                        problem(at, "the envelope has the parts \"from\" and \"to\", not '" + part + "'");
+                    }
+                }
+                return new Condition.Envelope(parts, args.addressPart(), match(args, lists.get(1), at), at);
+            }
+            default -> {
+                problem(at, "unknown test '" + name + "'");
+                return new Condition.False(at);
+            }
+        }
+    }
+
+    private Match match(Args args, List<String> keys, Position at) {
+        Comparator comparator = args.comparator();
+        Match.Type type = args.matchType();
+        if ((type == Match.Type.CONTAINS || type == Match.Type.MATCHES) && !comparator.substringSupported()) {
+            problem(at, ":" + type.name().toLowerCase(Locale.ROOT) + " cannot be used with the comparator "
+                    + comparator.name());
+            type = Match.Type.IS;
+        }
+        boolean relational = type == Match.Type.VALUE || type == Match.Type.COUNT;
+        Relation relation = args.relation();
+        return Match.of(type, relational ? (relation == null ? Relation.EQ : relation) : null, comparator, keys);
+    }
+
+    /** RFC 5228 §5.7 with RFC 5322 §3.6.8: a field name is printable US-ASCII without ':', at least one. */
+    private void checkHeaderName(String name, Position at) {
+        boolean ok = !name.isEmpty();
+        for (int i = 0; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = c > 32 && c < 127 && c != ':';
+        }
+        if (!ok) {
+            problem(at, "'" + name + "' is not a header field name");
+        }
+    }
+
+    private boolean requires(String capability, Position at, String what) {
+        if (required.contains(capability)) {
+            return true;
+        }
+        problem(at, what + " needs require \"" + capability + "\"");
+        return false;
+    }
+
+    private void noTestsNorBlock(Command command) {
+        if (!command.tests().isEmpty()) {
+            problem(command.at(), command.name() + " takes no test");
+        }
+        if (command.block() != null) {
+            problem(command.at(), command.name() + " takes no block; end it with ';'");
+        }
+    }
+
+    void problem(Position at, String message) {
+        problems.add(new Problem(at, message));
+    }
+
+    boolean isRequired(String capability) {
+        return required.contains(capability);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.hato.sieve;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a {@link CompiledScript} for one message and recipient within a {@link Budget}. Actions are collected and
+ * returned, never carried out here; the implicit keep (RFC 5228 §2.10.2) is added when no action cancelled it. A
+ * mailbox is stored into once however often the script names it (§2.10.3), and a script that takes more than
+ * {@link #MAX_ACTIONS} actions or {@link #MAX_REDIRECTS} redirects fails, as one that spends its budget does: the
+ * message is then kept (§2.10.6). Immutable and thread-safe: one per server.
+ */
+public final class SieveInterpreter {
+
+    /** Pigeonhole's default {@code sieve_max_actions}. */
+    public static final int MAX_ACTIONS = 32;
+
+    /** Pigeonhole's default {@code sieve_max_redirects}. */
+    public static final int MAX_REDIRECTS = 4;
+
+    private final String separator;
+
+    /** @param subaddressSeparator what separates user and detail for {@code :user}/{@code :detail} (RFC 5233) */
+    public SieveInterpreter(String subaddressSeparator) {
+        this.separator = subaddressSeparator;
+    }
+
+    public Outcome evaluate(CompiledScript script, SieveMessage message, Budget budget) {
+        Run run = new Run(message, budget, separator);
+        try {
+            run.block(script.nodes());
+        } catch (Budget.Exhausted e) {
+            return Outcome.failed(e.getMessage());
+        } catch (Failure e) {
+            return Outcome.failed(e.getMessage());
+        }
+        return run.outcome();
+    }
+
+    /** A run-time error: the script's actions are dropped and the message kept. */
+    private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class Run {
+        private final SieveMessage message;
+        private final Budget budget;
+        private final String separator;
+        private final Set<String> mailboxes = new LinkedHashSet<>();
+            /**
+         * By the address with its domain lower-cased (a local part is case-sensitive, RFC 5321 §2.4, and Pigeonhole
+         * redirects to "A@x" and "a@x" both), the address as the script wrote it first.
+         */
+        private final Map<String, String> redirects = new LinkedHashMap<>();
+        private boolean kept;
+        private boolean implicitKeep = true;
+        private int actions;
+
+        Run(SieveMessage message, Budget budget, String separator) {
+            this.message = message;
+            this.budget = budget;
+            this.separator = separator;
+        }
+
+        /** Runs the nodes in order; true when {@code stop} ended the script. */
+        boolean block(List<Node> nodes) {
+            for (Node node : nodes) {
+                budget.spend(1);
+                if (node instanceof Node.If branches) {
+                    List<Node> chosen = branches.otherwise();
+                    for (Node.Branch branch : branches.branches()) {
+                        if (test(branch.condition())) {
+                            chosen = branch.block();
+                            break;
+                        }
+                    }
+                    if (chosen != null && block(chosen)) {
+                        return true;
+                    }
+                } else if (node instanceof Node.Stop) {
+                    return true;
+                } else if (node instanceof Node.Keep) {
+                    count();
+                    kept = true;
+                } else if (node instanceof Node.Discard) {
+                    implicitKeep = false;
+                } else if (node instanceof Node.FileInto fileInto) {
+                    count();
+                    if (isInbox(fileInto.mailbox())) {
+                        kept = true;
+                    } else {
+                        mailboxes.add(fileInto.mailbox());
+                    }
+                    implicitKeep &= fileInto.copy();
+                } else if (node instanceof Node.Redirect redirect) {
+                    count();
+                    if (redirects.putIfAbsent(sameAddress(redirect.address()), redirect.address()) == null
+                            && redirects.size() > MAX_REDIRECTS) {
+                        throw new Failure("more than " + MAX_REDIRECTS + " redirects");
+                    }
+                    implicitKeep &= redirect.copy();
+                }
+            }
+            return false;
+        }
+
+        private void count() {
+            if (++actions > MAX_ACTIONS) {
+                throw new Failure("more than " + MAX_ACTIONS + " actions");
+            }
+        }
+
+        boolean test(Condition condition) {
+            budget.spend(1);
+            if (condition instanceof Condition.True) {
+                return true;
+            }
+            if (condition instanceof Condition.False) {
+                return false;
+            }
+            if (condition instanceof Condition.Not not) {
+                return !test(not.test());
+            }
+            if (condition instanceof Condition.Combined combined) {
+                for (Condition test : combined.tests()) {
+                    if (test(test) != combined.all()) {
+                        return !combined.all();
+                    }
+                }
+                return combined.all();
+            }
+            if (condition instanceof Condition.Exists exists) {
+                return exists.headers().stream().allMatch(name -> !message.header(name).isEmpty());
+            }
+            if (condition instanceof Condition.Size size) {
+                int order = Long.compareUnsigned(message.size(), size.limit());
+                return size.over() ? order > 0 : order < 0;
+            }
+            if (condition instanceof Condition.Header header) {
+                List<String> values = new ArrayList<>();
+                header.headers().forEach(name -> values.addAll(message.header(name)));
+                return header.match().test(values, budget);
+            }
+            if (condition instanceof Condition.Address address) {
+                List<String> values = new ArrayList<>();
+                for (String name : address.headers()) {
+                    for (String value : message.addresses(name)) {
+                        addPart(values, address.part(), value);
+                    }
+                }
+                return address.match().test(values, budget);
+            }
+            Condition.Envelope envelope = (Condition.Envelope) condition;
+            List<String> values = new ArrayList<>();
+            for (String part : envelope.parts()) {
+                String value = part.equals("from") ? message.envelopeFrom() : message.envelopeTo();
+                if (value.isEmpty()) {
+                    values.add(""); // RFC 5228 §5.4: the null reverse-path is the empty string, whatever the part
+                } else {
+                    addPart(values, envelope.part(), value);
+                }
+            }
+            return envelope.match().test(values, budget);
+        }
+
+        /** Adds the part of the address, unless it has none (a {@code :detail} without separator). */
+        private void addPart(List<String> values, AddressPart part, String address) {
+            String value = part.of(address, separator);
+            if (value != null) {
+                values.add(value);
+            }
+        }
+
+        Outcome outcome() {
+            List<Action> result = new ArrayList<>();
+            if (kept || implicitKeep) {
+                result.add(new Action.Keep());
+            }
+            mailboxes.forEach(mailbox -> result.add(new Action.FileInto(mailbox)));
+            redirects.values().forEach(address -> result.add(new Action.Redirect(address)));
+            return new Outcome(result.isEmpty() ? List.of(new Action.Discard()) : result, null);
+        }
+
+        private static String sameAddress(String address) {
+            int at = address.lastIndexOf('@');
+            return address.substring(0, at + 1) + address.substring(at + 1).toLowerCase(Locale.ROOT);
+        }
+
+        private static boolean isInbox(String mailbox) {
+            return mailbox.equalsIgnoreCase("INBOX");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.hato.sieve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hato.sieve.grammar.Position;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SieveCompilerTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "fileinto \"x\";|fileinto needs require \"fileinto\"",
+        "require \"FileInto\";|unknown Sieve capability 'FileInto'",
+        "require \"vacation\";|unknown Sieve capability 'vacation'",
+        "keep; require \"fileinto\";|require must come before any other command",
+        "require \"fileinto\"; fileinto [\"a\"];|fileinto takes one string, a mailbox name",
+        "require \"fileinto\"; fileinto \"a\" \"b\";|fileinto takes one string",
+        "require \"fileinto\"; fileinto :copy \"a\";|unknown tag :copy for fileinto",
+        "redirect \"not an address\";|redirect needs an address as local-part@domain",
+        "redirect \"a@b..example\";|redirect needs an address",
+        "if header :comparator \"i;ascii-numeric\" \"subject\" \"1\" { keep; }|needs require \"comparator-i;ascii-numeric\"",
+        "if header :comparator \"i;nonesuch\" \"subject\" \"1\" { keep; }|unknown comparator 'i;nonesuch'",
+        "require \"comparator-i;ascii-numeric\"; if header :contains :comparator \"i;ascii-numeric\" \"s\" \"1\" { keep; }|:contains cannot be used with the comparator i;ascii-numeric",
+        "if header \"subject\" :is \"x\" { keep; }|the tag :is must come before the other arguments of header",
+        "if header :is :contains \"subject\" \"x\" { keep; }|header takes one match type",
+        "if header :over \"subject\" \"x\" { keep; }|unknown tag :over for header",
+        "if header \"subject\" { keep; }|header takes 2 string lists",
+        "if header \"sub ject\" \"x\" { keep; }|'sub ject' is not a header field name",
+        "if address \"subject\" \"x\" { keep; }|the address test reads fields that hold addresses, not 'subject'",
+        "if address :localpart :domain \"from\" \"x\" { keep; }|address takes one address part",
+        "if envelope \"from\" \"x\" { keep; }|the envelope test needs require \"envelope\"",
+        "require \"envelope\"; if envelope \"reply-to\" \"x\" { keep; }|the envelope has the parts",
+        "if size 10 { keep; }|size takes one of :over and :under",
+        "if size :over :under 10 { keep; }|size takes one of :over and :under",
+        "if size :over \"10\" { keep; }|size takes one number",
+        "if exists 10 { keep; }|exists takes 1 string list",
+        "if true;|if needs a block in braces",
+        "if true false { keep; }|true takes no test",
+        "if (true) { keep; }|if takes one test",
+        "if not (true, false) { keep; }|not takes one test",
+        "if allof true { keep; }|allof takes a list of tests in parentheses",
+        "if nonesuch { keep; }|unknown test 'nonesuch'",
+        "elsif true { keep; }|elsif must follow if or elsif",
+        "keep { discard; }|keep takes no block",
+        "stop 1;|stop takes no arguments",
+        "keep :copy;|unknown tag :copy for keep",
+        "if true { keep; } else true { keep; }|else takes no test",
+    })
+    void badScriptsShouldBeRefusedAtUploadWithTheReason(String script, String reason) {
+        assertThatThrownBy(() -> SieveCompiler.compile(script)).isInstanceOf(CompileException.class)
+                .hasMessageContaining(reason);
+    }
+
+    @Test
+    void everyProblemShouldBeReportedAtOnceWithItsLine() {
+        String script = "require \"fileinto\";\nfileinto \"a\";\nif nonesuch { keep; }\nredirect \"x\";\n";
+        assertThatThrownBy(() -> SieveCompiler.compile(script)).isInstanceOfSatisfying(CompileException.class, e ->
+                assertThat(e.problems()).extracting(Problem::at)
+                        .containsExactly(new Position(3, 4), new Position(4, 1)));
+    }
+
+    @Test
+    void aSyntaxErrorShouldBeTheOneProblem() {
+        assertThatThrownBy(() -> SieveCompiler.compile("keep")).isInstanceOfSatisfying(CompileException.class, e ->
+                assertThat(e.problems()).containsExactly(
+                        new Problem(new Position(1, 5), "expected ';' or '{' after the command 'keep'")));
+    }
+
+    @Test
+    void requiredCapabilitiesShouldBeKeptWithTheComparatorsEveryScriptHas() throws CompileException {
+        CompiledScript script = SieveCompiler.compile("require [\"fileinto\", \"copy\"]; fileinto :copy \"A\";");
+        assertThat(script.capabilities()).containsExactlyInAnyOrder("fileinto", "copy", "comparator-i;octet",
+                "comparator-i;ascii-casemap");
+        assertThat(script.nodes()).hasSize(1);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.hato.sieve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SieveInterpreterTest {
+
+    private static final byte[] HEADER = ("From: \"Taro\" <taro@example.jp>\r\nTo: a@example.org, b@example.org\r\n"
+            + "Subject: =?UTF-8?B?5Lya6K2w?= notes\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+
+    private static Outcome run(String script, Budget budget) throws CompileException {
+        return run(script, "sender@example.org", budget);
+    }
+
+    private static Outcome run(String script, String envelopeFrom, Budget budget) throws CompileException {
+        return new SieveInterpreter("+").evaluate(SieveCompiler.compile(script),
+                HeaderMessage.of(HEADER, 5000, envelopeFrom, "user@example.org"), budget);
+    }
+
+    @Test
+    void withoutActionsTheMessageShouldBeKept() throws CompileException {
+        assertThat(run("", Budget.generous()).actions()).containsExactly(new Action.Keep());
+        assertThat(run("if false { discard; }", Budget.generous()).actions()).containsExactly(new Action.Keep());
+    }
+
+    @Test
+    void fileintoShouldCancelTheImplicitKeepAndCopyShouldNot() throws CompileException {
+        assertThat(run("require \"fileinto\"; fileinto \"A\";", Budget.generous()).actions())
+                .containsExactly(new Action.FileInto("A"));
+        assertThat(run("require [\"fileinto\", \"copy\"]; fileinto :copy \"A\";", Budget.generous()).actions())
+                .containsExactly(new Action.Keep(), new Action.FileInto("A"));
+    }
+
+    @Test
+    void discardShouldLeaveOnlyWhatWasKeptExplicitly() throws CompileException {
+        assertThat(run("discard;", Budget.generous()).actions()).containsExactly(new Action.Discard());
+        assertThat(run("keep; discard;", Budget.generous()).actions()).containsExactly(new Action.Keep());
+    }
+
+    @Test
+    void decodedHeadersAndAddressesShouldBeMatched() throws CompileException {
+        String script = "require \"fileinto\";"
+                + " if header :contains \"subject\" \"会議\" { fileinto \"Meetings\"; }"
+                + " if address :is :domain \"to\" \"EXAMPLE.ORG\" { fileinto \"Org\"; }"
+                + " if address :is :localpart \"to\" \"b\" { fileinto \"B\"; }";
+        assertThat(run(script, Budget.generous()).actions()).containsExactly(new Action.FileInto("Meetings"),
+                new Action.FileInto("Org"), new Action.FileInto("B"));
+    }
+
+    @Test
+    void theNullSenderShouldBeTheEmptyStringForEveryAddressPart() throws CompileException {
+        String script = "require [\"envelope\", \"fileinto\"];"
+                + " if envelope :domain :is \"from\" \"\" { fileinto \"empty-domain\"; }"
+                + " if envelope :localpart :is \"from\" \"\" { fileinto \"empty-local\"; }";
+        assertThat(run(script, "", Budget.generous()).actions()).containsExactly(
+                new Action.FileInto("empty-domain"), new Action.FileInto("empty-local"));
+    }
+
+    @Test
+    void stopShouldEndTheScriptWithWhatWasDecidedSoFar() throws CompileException {
+        assertThat(run("require \"fileinto\"; fileinto \"A\"; stop; fileinto \"B\";", Budget.generous()).actions())
+                .containsExactly(new Action.FileInto("A"));
+        assertThat(run("require \"fileinto\"; if true { if true { stop; } } fileinto \"B\";", Budget.generous())
+                .actions()).containsExactly(new Action.Keep());
+    }
+
+    @Test
+    void elsifAndElseShouldTakeTheFirstTrueBranchOnly() throws CompileException {
+        String script = "require \"fileinto\"; if false { fileinto \"1\"; } elsif true { fileinto \"2\"; }"
+                + " elsif true { fileinto \"3\"; } else { fileinto \"4\"; }"
+                + " if false { fileinto \"5\"; } else { fileinto \"6\"; }";
+        assertThat(run(script, Budget.generous()).actions()).containsExactly(new Action.FileInto("2"),
+                new Action.FileInto("6"));
+    }
+
+    @Test
+    void theSameMailboxOrAddressShouldBeActedOnOnce() throws CompileException {
+        String script = "require \"fileinto\"; fileinto \"A\"; fileinto \"A\"; keep; fileinto \"inbox\";"
+                + " redirect \"x@example.org\"; redirect \"x@EXAMPLE.ORG\"; redirect \"X@example.org\";";
+        // the domain is case-insensitive, the local part is not (RFC 5321 §2.4; Pigeonhole sends to both)
+        assertThat(run(script, Budget.generous()).actions()).containsExactly(new Action.Keep(),
+                new Action.FileInto("A"), new Action.Redirect("x@example.org"), new Action.Redirect("X@example.org"));
+    }
+
+    @Test
+    void tooManyActionsOrRedirectsShouldFailAndKeepTheMessage() throws CompileException {
+        StringBuilder many = new StringBuilder("require \"fileinto\";");
+        for (int i = 0; i <= SieveInterpreter.MAX_ACTIONS; i++) {
+            many.append(" fileinto \"F").append(i).append("\";");
+        }
+        Outcome outcome = run(many.toString(), Budget.generous());
+        assertThat(outcome.failed()).isTrue();
+        assertThat(outcome.actions()).containsExactly(new Action.Keep());
+        assertThat(outcome.failure()).contains("more than 32 actions");
+
+        String redirects = "redirect \"a@x.example\"; redirect \"b@x.example\"; redirect \"c@x.example\";"
+                + " redirect \"d@x.example\"; redirect \"e@x.example\";";
+        assertThat(run(redirects, Budget.generous()).failure()).contains("more than 4 redirects");
+    }
+
+    @Test
+    void aSpentBudgetShouldFailTheScriptAndKeepTheMessage() throws CompileException {
+        String script = "require \"fileinto\"; fileinto \"A\";"
+                + " if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*b\" { discard; }";
+        Outcome outcome = run(script, new Budget(3, Long.MAX_VALUE / 4));
+        assertThat(outcome.failed()).isTrue();
+        assertThat(outcome.actions()).isEqualTo(List.of(new Action.Keep()));
+    }
+
+    @Test
+    void unicodeCasemapShouldCompareCaseAndWidthInsensitively() throws CompileException {
+        String script = "require [\"fileinto\", \"comparator-i;unicode-casemap\"];"
+                + " if header :contains :comparator \"i;unicode-casemap\" \"from\" \"TARO\" { fileinto \"A\"; }"
+                + " if header :contains :comparator \"i;unicode-casemap\" \"subject\" \"ＮＯＴＥＳ\" { fileinto \"B\"; }"
+                + " if header :contains \"subject\" \"ＮＯＴＥＳ\" { fileinto \"C\"; }";
+        assertThat(run(script, Budget.generous()).actions()).containsExactly(new Action.FileInto("A"),
+                new Action.FileInto("B"));
+    }
+}

@@ -1,0 +1,4 @@
+require "copy";
+redirect :copy "archive@example.org";
+redirect "other@example.net";
+redirect "ARCHIVE@example.org";

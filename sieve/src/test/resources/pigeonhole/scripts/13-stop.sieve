@@ -1,0 +1,3 @@
+require "fileinto";
+if header :contains "subject" "" { fileinto "first"; stop; }
+fileinto "never";

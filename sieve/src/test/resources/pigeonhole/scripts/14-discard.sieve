@@ -1,0 +1,2 @@
+if header :contains "subject" "MONEY" { discard; }
+if header :contains "subject" "MONEY" { keep; }
