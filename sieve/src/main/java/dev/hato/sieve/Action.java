@@ -1,13 +1,34 @@
 package dev.hato.sieve;
 
+import java.util.List;
+
 /** What a script decided for one recipient, carried out by the delivery pipeline after the evaluation succeeded. */
 public sealed interface Action {
 
-    /** Store in the recipient's INBOX: {@code keep}, or the implicit keep (RFC 5228 §4.3, §2.10.2). */
-    record Keep() implements Action { }
+    /**
+     * Store in the recipient's INBOX: {@code keep}, or the implicit keep (RFC 5228 §4.3, §2.10.2), with these IMAP
+     * flags (RFC 5232; system flags as {@code \Seen}).
+     */
+    record Keep(List<String> flags) implements Action {
+        public Keep {
+            flags = List.copyOf(flags);
+        }
 
-    /** Store in this mailbox of the recipient (RFC 5228 §4.1). */
-    record FileInto(String mailbox) implements Action { }
+        public Keep() {
+            this(List.of());
+        }
+    }
+
+    /** Store in this mailbox of the recipient (RFC 5228 §4.1), with these IMAP flags (RFC 5232). */
+    record FileInto(String mailbox, List<String> flags) implements Action {
+        public FileInto {
+            flags = List.copyOf(flags);
+        }
+
+        public FileInto(String mailbox) {
+            this(mailbox, List.of());
+        }
+    }
 
     /** Send the message on to this address (RFC 5228 §4.2). */
     record Redirect(String address) implements Action { }

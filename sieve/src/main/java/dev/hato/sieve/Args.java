@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 final class Args {
 
     final Set<String> flags = new HashSet<>();
+    /** Tags that take a string list ({@code :flags}), by name. */
+    final java.util.Map<String, List<String>> lists = new java.util.HashMap<>();
     final List<Argument> positional = new ArrayList<>();
     private Match.@Nullable Type matchType;
     private @Nullable Relation relation;
@@ -39,6 +41,12 @@ final class Args {
      */
     static Args read(SieveCompiler compiler, String name, List<Argument> arguments, Set<String> flags, Position at,
                      boolean matching, boolean addressParts) {
+        return read(compiler, name, arguments, flags, at, matching, addressParts, Set.of());
+    }
+
+    /** @param listTags tags followed by a string list, such as {@code :flags} (RFC 5232 §5) */
+    static Args read(SieveCompiler compiler, String name, List<Argument> arguments, Set<String> flags, Position at,
+                     boolean matching, boolean addressParts, Set<String> listTags) {
         Args args = new Args(at);
         for (int i = 0; i < arguments.size(); i++) {
             Argument argument = arguments.get(i);
@@ -71,6 +79,15 @@ final class Args {
                     compiler.problem(tag.at(), name + " takes one address part");
                 }
                 args.addressPart = AddressPart.valueOf(tagName.toUpperCase(java.util.Locale.ROOT));
+            } else if (listTags.contains(tagName)) {
+                i++;
+                if (i < arguments.size() && arguments.get(i) instanceof Argument.Strings strings) {
+                    if (args.lists.put(tagName, strings.values()) != null) {
+                        compiler.problem(tag.at(), "the tag :" + tagName + " is given twice");
+                    }
+                } else {
+                    compiler.problem(tag.at(), ":" + tagName + " takes a string list");
+                }
             } else if (flags.contains(tagName)) {
                 if (!args.flags.add(tagName)) {
                     compiler.problem(tag.at(), "the tag :" + tagName + " is given twice");

@@ -51,4 +51,7 @@ public sealed interface Condition {
             parts = List.copyOf(parts);
         }
     }
+
+    /** RFC 5232 §4: the current flags, each a value, against the flags the keys name. */
+    record HasFlag(Match match, Position at) implements Condition { }
 }

@@ -26,14 +26,34 @@ public sealed interface Node {
     /** RFC 5228 §3.3. */
     record Stop(Position at) implements Node { }
 
-    /** RFC 5228 §4.3. */
-    record Keep(Position at) implements Node { }
+    /** RFC 5228 §4.3; {@code flags}: RFC 5232 {@code :flags}, null to store with the current flags. */
+    record Keep(@Nullable List<String> flags, Position at) implements Node {
+        public Keep {
+            flags = flags == null ? null : List.copyOf(flags);
+        }
+    }
 
     /** RFC 5228 §4.4. */
     record Discard(Position at) implements Node { }
 
-    /** RFC 5228 §4.1; {@code copy}: RFC 3894 {@code :copy}, the implicit keep stays. */
-    record FileInto(String mailbox, boolean copy, Position at) implements Node { }
+    /**
+     * RFC 5228 §4.1; {@code copy}: RFC 3894 {@code :copy}, the implicit keep stays; {@code flags}: RFC 5232
+     * {@code :flags}, null to store with the current flags.
+     */
+    record FileInto(String mailbox, boolean copy, @Nullable List<String> flags, Position at) implements Node {
+        public FileInto {
+            flags = flags == null ? null : List.copyOf(flags);
+        }
+    }
+
+    /** RFC 5232 §3: {@code setflag}, {@code addflag}, {@code removeflag} on the current flags. */
+    record Flags(Operation operation, List<String> flags, Position at) implements Node {
+        public enum Operation { SET, ADD, REMOVE }
+
+        public Flags {
+            flags = List.copyOf(flags);
+        }
+    }
 
     /** RFC 5228 §4.2; the address checked at compile time. */
     record Redirect(String address, boolean copy, Position at) implements Node { }

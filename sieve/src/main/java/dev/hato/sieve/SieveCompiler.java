@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -207,21 +207,36 @@ public final class SieveCompiler {
         Position at = command.at();
         noTestsNorBlock(command);
         switch (name) {
-            case "stop", "keep", "discard" -> {
+            case "stop", "discard" -> {
                 Args.read(this, name, command.arguments(), Set.of(), at).none(this, name);
-                return name.equals("stop") ? new Node.Stop(at) : name.equals("keep") ? new Node.Keep(at)
-                        : new Node.Discard(at);
+                return name.equals("stop") ? new Node.Stop(at) : new Node.Discard(at);
+            }
+            case "keep" -> {
+                Args args = Args.read(this, name, command.arguments(), Set.of(), at, false, false, flagsTag());
+                args.none(this, name);
+                return new Node.Keep(args.lists.get("flags"), at);
             }
             case "fileinto" -> {
                 if (!requires("fileinto", at, "fileinto")) {
                     return null;
                 }
-                Args args = Args.read(this, name, command.arguments(), copyTag(), at);
+                Args args = Args.read(this, name, command.arguments(), copyTag(), at, false, false, flagsTag());
                 String mailbox = args.oneString(this, name, "a mailbox name");
                 if (mailbox != null && mailbox.isEmpty()) {
                     problem(at, "fileinto needs a mailbox name, not an empty string");
                 }
-                return mailbox == null ? null : new Node.FileInto(mailbox, args.flags.contains("copy"), at);
+                return mailbox == null ? null
+                        : new Node.FileInto(mailbox, args.flags.contains("copy"), args.lists.get("flags"), at);
+            }
+            case "setflag", "addflag", "removeflag" -> {
+                if (!requires("imap4flags", at, name)) {
+                    return null;
+                }
+                Args args = Args.read(this, name, command.arguments(), Set.of(), at);
+                List<String> flags = args.stringLists(this, name, 1).get(0);
+                Node.Flags.Operation operation = name.equals("setflag") ? Node.Flags.Operation.SET
+                        : name.equals("addflag") ? Node.Flags.Operation.ADD : Node.Flags.Operation.REMOVE;
+                return new Node.Flags(operation, flags, at);
             }
             case "redirect" -> {
                 Args args = Args.read(this, name, command.arguments(), copyTag(), at);
@@ -237,6 +252,10 @@ public final class SieveCompiler {
                 return null;
             }
         }
+    }
+
+    private Set<String> flagsTag() {
+        return required.contains("imap4flags") ? Set.of("flags") : Set.of();
     }
 
     private Set<String> copyTag() {
@@ -301,6 +320,21 @@ public final class SieveCompiler {
                     }
                 }
                 return new Condition.Address(lists.get(0), args.addressPart(), match(args, lists.get(1), at), at);
+            }
+            case "hasflag" -> {
+                if (!requires("imap4flags", at, "the hasflag test")) {
+                    return new Condition.False(at);
+                }
+                Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, false);
+                List<String> flags = new ArrayList<>();
+                for (String key : args.stringLists(this, name, 1).get(0)) {
+                    for (String flag : key.split(" ")) {
+                        if (!flag.isEmpty()) {
+                            flags.add(flag);
+                        }
+                    }
+                }
+                return new Condition.HasFlag(match(args, flags, at), at);
             }
             case "envelope" -> {
                 if (!requires("envelope", at, "the envelope test")) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a {@link CompiledScript} for one message and recipient within a {@link Budget}. Actions are collected and
@@ -55,7 +56,11 @@ public final class SieveInterpreter {
         private final SieveMessage message;
         private final Budget budget;
         private final String separator;
-        private final Set<String> mailboxes = new LinkedHashSet<>();
+        /** The mailboxes stored into, in order, each with the flags of its last fileinto (as Pigeonhole does). */
+        private final Map<String, List<String>> mailboxes = new LinkedHashMap<>();
+        /** imap4flags' internal variable (RFC 5232 §3). */
+        private final Flags flags = new Flags();
+        private @Nullable List<String> keptFlags;
             /**
          * By the address with its domain lower-cased (a local part is case-sensitive, RFC 5321 §2.4, and Pigeonhole
          * redirects to "A@x" and "a@x" both), the address as the script wrote it first.
@@ -88,19 +93,27 @@ public final class SieveInterpreter {
                     }
                 } else if (node instanceof Node.Stop) {
                     return true;
-                } else if (node instanceof Node.Keep) {
+                } else if (node instanceof Node.Keep keep) {
                     count();
                     kept = true;
+                    keptFlags = flagsOf(keep.flags());
                 } else if (node instanceof Node.Discard) {
                     implicitKeep = false;
                 } else if (node instanceof Node.FileInto fileInto) {
                     count();
                     if (isInbox(fileInto.mailbox())) {
                         kept = true;
+                        keptFlags = flagsOf(fileInto.flags());
                     } else {
-                        mailboxes.add(fileInto.mailbox());
+                        mailboxes.put(fileInto.mailbox(), flagsOf(fileInto.flags()));
                     }
                     implicitKeep &= fileInto.copy();
+                } else if (node instanceof Node.Flags change) {
+                    switch (change.operation()) {
+                        case SET -> flags.set(change.flags());
+                        case ADD -> flags.add(change.flags());
+                        case REMOVE -> flags.remove(change.flags());
+                    }
                 } else if (node instanceof Node.Redirect redirect) {
                     count();
                     if (redirects.putIfAbsent(sameAddress(redirect.address()), redirect.address()) == null
@@ -111,6 +124,11 @@ public final class SieveInterpreter {
                 }
             }
             return false;
+        }
+
+        /** The flags an action names with {@code :flags}, else the current ones (RFC 5232 §5). */
+        private List<String> flagsOf(@Nullable List<String> named) {
+            return named != null ? Flags.parse(named) : flags.list();
         }
 
         private void count() {
@@ -137,6 +155,9 @@ public final class SieveInterpreter {
                     }
                 }
                 return combined.all();
+            }
+            if (condition instanceof Condition.HasFlag hasFlag) {
+                return hasFlag.match().test(flags.list(), budget);
             }
             if (condition instanceof Condition.Exists exists) {
                 return exists.headers().stream().allMatch(name -> !message.header(name).isEmpty());
@@ -182,10 +203,12 @@ public final class SieveInterpreter {
 
         Outcome outcome() {
             List<Action> result = new ArrayList<>();
-            if (kept || implicitKeep) {
-                result.add(new Action.Keep());
+            if (kept) {
+                result.add(new Action.Keep(keptFlags == null ? List.of() : keptFlags));
+            } else if (implicitKeep) {
+                result.add(new Action.Keep(flags.list())); // RFC 5232 §3: the implicit keep takes the flags at the end
             }
-            mailboxes.forEach(mailbox -> result.add(new Action.FileInto(mailbox)));
+            mailboxes.forEach((mailbox, stored) -> result.add(new Action.FileInto(mailbox, stored)));
             redirects.values().forEach(address -> result.add(new Action.Redirect(address)));
             return new Outcome(result.isEmpty() ? List.of(new Action.Discard()) : result, null);
         }

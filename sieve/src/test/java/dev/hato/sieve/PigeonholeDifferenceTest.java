@@ -83,10 +83,10 @@ class PigeonholeDifferenceTest {
             actions.add("failed");
         }
         for (Action action : outcome.actions()) {
-            if (action instanceof Action.Keep) {
-                actions.add("keep");
+            if (action instanceof Action.Keep keep) {
+                actions.add("keep" + flags(keep.flags()));
             } else if (action instanceof Action.FileInto fileInto) {
-                actions.add("fileinto " + fileInto.mailbox());
+                actions.add("fileinto " + fileInto.mailbox() + flags(fileInto.flags()));
             } else if (action instanceof Action.Redirect redirect) {
                 actions.add("redirect " + redirect.address());
             } else {
@@ -94,6 +94,15 @@ class PigeonholeDifferenceTest {
             }
         }
         return actions;
+    }
+
+    /** " +flag flag", sorted, system flags lower-cased as sieve-test prints them; empty without flags. */
+    private static String flags(List<String> flags) {
+        if (flags.isEmpty()) {
+            return "";
+        }
+        return " +" + String.join(" ", new TreeSet<>(flags.stream()
+                .map(flag -> flag.startsWith("\\") ? flag.toLowerCase(java.util.Locale.ROOT) : flag).toList()));
     }
 
     /** sieve-test's "Performed actions" and "Implicit keep", in the same words as {@link #hato}. */
@@ -110,11 +119,21 @@ class PigeonholeDifferenceTest {
             return actions;
         }
         assertThat(process.exitValue()).as("sieve-test on %s: %s", script, err).isZero();
+        String store = null;
         for (String line : out.split("\n")) {
             String action = line.strip();
+            if (store != null && action.startsWith("+ add IMAP flags: ")) {
+                String flags = action.substring("+ add IMAP flags: ".length());
+                store += flags(List.of(flags.split(" ")));
+                continue;
+            }
+            if (store != null && !action.startsWith("+ ")) {
+                actions.add(store);
+                store = null;
+            }
             if (action.startsWith("* store message in folder: ")) {
                 String folder = action.substring("* store message in folder: ".length());
-                actions.add(folder.equals("INBOX") ? "keep" : "fileinto " + folder);
+                store = folder.equals("INBOX") ? "keep" : "fileinto " + folder;
             } else if (action.startsWith("* redirect message to: ")) {
                 String to = action.substring("* redirect message to: ".length());
                 actions.add("redirect " + to.replaceAll("^<|>$", ""));
@@ -123,6 +142,9 @@ class PigeonholeDifferenceTest {
             } else if (action.startsWith("* ")) {
                 actions.add("unknown " + action);
             }
+        }
+        if (store != null) {
+            actions.add(store);
         }
         // Pigeonhole lists a discard beside what is kept anyway; it changes nothing then (RFC 5228 §4.4).
         if (actions.size() > 1) {

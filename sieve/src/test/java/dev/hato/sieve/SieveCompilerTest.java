@@ -48,6 +48,12 @@ class SieveCompilerTest {
         "stop 1;|stop takes no arguments",
         "keep :copy;|unknown tag :copy for keep",
         "if true { keep; } else true { keep; }|else takes no test",
+        "keep :flags \"x\";|unknown tag :flags for keep",
+        "addflag \"x\";|addflag needs require \"imap4flags\"",
+        "if hasflag \"x\" { keep; }|the hasflag test needs require \"imap4flags\"",
+        "require \"imap4flags\"; addflag;|addflag takes 1 string list",
+        "require \"imap4flags\"; keep :flags;|:flags takes a string list",
+        "require [\"imap4flags\", \"fileinto\"]; fileinto :flags \"a\" :flags \"b\" \"A\";|the tag :flags is given twice",
     })
     void badScriptsShouldBeRefusedAtUploadWithTheReason(String script, String reason) {
         assertThatThrownBy(() -> SieveCompiler.compile(script)).isInstanceOf(CompileException.class)
