@@ -35,4 +35,11 @@ public sealed interface Action {
 
     /** The message is dropped for this recipient (RFC 5228 §4.4); only ever the sole action. */
     record Discard() implements Action { }
+
+    /**
+     * Refuse the message for this recipient (RFC 5429), always the sole action: {@code ereject} ({@code extended})
+     * at SMTP time when every recipient of the transaction refuses it (§2.1), otherwise, and for {@code reject}, by a
+     * delivery status notification carrying the reason (§2.2).
+     */
+    record Reject(String reason, boolean extended) implements Action { }
 }

@@ -57,4 +57,7 @@ public sealed interface Node {
 
     /** RFC 5228 §4.2; the address checked at compile time. */
     record Redirect(String address, boolean copy, Position at) implements Node { }
+
+    /** RFC 5429: refuse the message with {@code reason}; {@code extended}: ereject, at SMTP time when it can be. */
+    record Reject(String reason, boolean extended, Position at) implements Node { }
 }

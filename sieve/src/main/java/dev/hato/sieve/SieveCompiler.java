@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -227,6 +227,14 @@ public final class SieveCompiler {
                 }
                 return mailbox == null ? null
                         : new Node.FileInto(mailbox, args.flags.contains("copy"), args.lists.get("flags"), at);
+            }
+            case "reject", "ereject" -> {
+                if (!requires(name, at, name)) {
+                    return null;
+                }
+                String reason = Args.read(this, name, command.arguments(), Set.of(), at).oneString(this, name,
+                        "the reason");
+                return reason == null ? null : new Node.Reject(reason, name.equals("ereject"), at);
             }
             case "setflag", "addflag", "removeflag" -> {
                 if (!requires("imap4flags", at, name)) {

@@ -61,6 +61,7 @@ public final class SieveInterpreter {
         /** imap4flags' internal variable (RFC 5232 §3). */
         private final Flags flags = new Flags();
         private @Nullable List<String> keptFlags;
+        private Node.@Nullable Reject rejected;
             /**
          * By the address with its domain lower-cased (a local part is case-sensitive, RFC 5321 §2.4, and Pigeonhole
          * redirects to "A@x" and "a@x" both), the address as the script wrote it first.
@@ -93,14 +94,26 @@ public final class SieveInterpreter {
                     }
                 } else if (node instanceof Node.Stop) {
                     return true;
+                } else if (node instanceof Node.Reject reject) {
+                    count();
+                    if (rejected != null) {
+                        throw new Failure("a second reject at " + reject.at() + " (the first at " + rejected.at() + ")");
+                    }
+                    if (kept || !mailboxes.isEmpty() || !redirects.isEmpty()) {
+                        throw new Failure("reject at " + reject.at() + " after an action that delivers the message");
+                    }
+                    rejected = reject;
+                    implicitKeep = false;
                 } else if (node instanceof Node.Keep keep) {
                     count();
+                    delivers(node);
                     kept = true;
                     keptFlags = flagsOf(keep.flags());
                 } else if (node instanceof Node.Discard) {
                     implicitKeep = false;
                 } else if (node instanceof Node.FileInto fileInto) {
                     count();
+                    delivers(node);
                     if (isInbox(fileInto.mailbox())) {
                         kept = true;
                         keptFlags = flagsOf(fileInto.flags());
@@ -116,6 +129,7 @@ public final class SieveInterpreter {
                     }
                 } else if (node instanceof Node.Redirect redirect) {
                     count();
+                    delivers(node);
                     if (redirects.putIfAbsent(sameAddress(redirect.address()), redirect.address()) == null
                             && redirects.size() > MAX_REDIRECTS) {
                         throw new Failure("more than " + MAX_REDIRECTS + " redirects");
@@ -129,6 +143,14 @@ public final class SieveInterpreter {
         /** The flags an action names with {@code :flags}, else the current ones (RFC 5232 §5). */
         private List<String> flagsOf(@Nullable List<String> named) {
             return named != null ? Flags.parse(named) : flags.list();
+        }
+
+        /** RFC 5429 §2.1, §2.2: once rejected, nothing may deliver the message (a run-time error, as Pigeonhole has it). */
+        private void delivers(Node node) {
+            if (rejected != null) {
+                throw new Failure("an action at " + node.at() + " would deliver a message rejected at "
+                        + rejected.at());
+            }
         }
 
         private void count() {
@@ -202,6 +224,9 @@ public final class SieveInterpreter {
         }
 
         Outcome outcome() {
+            if (rejected != null) {
+                return new Outcome(List.of(new Action.Reject(rejected.reason(), rejected.extended())), null);
+            }
             List<Action> result = new ArrayList<>();
             if (kept) {
                 result.add(new Action.Keep(keptFlags == null ? List.of() : keptFlags));

@@ -89,6 +89,8 @@ class PigeonholeDifferenceTest {
                 actions.add("fileinto " + fileInto.mailbox() + flags(fileInto.flags()));
             } else if (action instanceof Action.Redirect redirect) {
                 actions.add("redirect " + redirect.address());
+            } else if (action instanceof Action.Reject reject) {
+                actions.add("reject " + reject.reason());
             } else {
                 actions.add("discard");
             }
@@ -137,6 +139,8 @@ class PigeonholeDifferenceTest {
             } else if (action.startsWith("* redirect message to: ")) {
                 String to = action.substring("* redirect message to: ".length());
                 actions.add("redirect " + to.replaceAll("^<|>$", ""));
+            } else if (action.startsWith("* reject message with reason: ")) {
+                actions.add("reject " + action.substring("* reject message with reason: ".length()));
             } else if (action.equals("* discard")) {
                 actions.add("discard");
             } else if (action.startsWith("* ")) {

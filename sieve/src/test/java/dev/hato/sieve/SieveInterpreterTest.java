@@ -119,4 +119,16 @@ class SieveInterpreterTest {
         assertThat(run(script, Budget.generous()).actions()).containsExactly(new Action.FileInto("A"),
                 new Action.FileInto("B"));
     }
+
+    @Test
+    void erejectShouldRefuseLikeRejectAndNothingMayDeliverBesideIt() throws CompileException {
+        assertThat(run("require \"ereject\"; ereject text:\r\nNot here.\r\n.\r\n;", Budget.generous()).actions())
+                .containsExactly(new Action.Reject("Not here.\r\n", true));
+        assertThat(run("require [\"ereject\", \"fileinto\"]; ereject \"no\"; fileinto \"A\";", Budget.generous())
+                .failure()).contains("would deliver a message rejected");
+        assertThat(run("require [\"ereject\", \"reject\"]; reject \"no\"; ereject \"no\";", Budget.generous())
+                .failure()).contains("a second reject");
+        assertThat(run("require \"reject\"; redirect \"a@example.org\"; reject \"no\";", Budget.generous())
+                .failure()).contains("after an action that delivers");
+    }
 }
