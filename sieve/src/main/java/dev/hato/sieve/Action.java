@@ -1,6 +1,7 @@
 package dev.hato.sieve;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What a script decided for one recipient, carried out by the delivery pipeline after the evaluation succeeded. */
 public sealed interface Action {
@@ -42,4 +43,21 @@ public sealed interface Action {
      * delivery status notification carrying the reason (§2.2).
      */
     record Reject(String reason, boolean extended) implements Action { }
+
+    /**
+     * Answer the sender (RFC 5230): the delivery pipeline decides whether this message may be answered at all
+     * ({@link VacationPolicy}) and whether this sender was answered under {@code handle} within
+     * {@code periodSeconds}, then sends the response through the outbound queue.
+     *
+     * @param subject   the response's subject, null for the default ("Auto: " and the original's)
+     * @param from      the response's From, null for the recipient's own address
+     * @param addresses the recipient's other addresses ({@code :addresses})
+     * @param mime      {@code reason} is a MIME entity with its own header (RFC 5230 §4.6), not plain text
+     */
+    record Vacation(String reason, @Nullable String subject, @Nullable String from, List<String> addresses,
+                    boolean mime, String handle, long periodSeconds) implements Action {
+        public Vacation {
+            addresses = List.copyOf(addresses);
+        }
+    }
 }

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
 final class Args {
 
     final Set<String> flags = new HashSet<>();
-    /** Tags that take a string list ({@code :flags}), by name. */
-    final java.util.Map<String, List<String>> lists = new java.util.HashMap<>();
+    /** The arguments of tags that take one ({@code :flags "x"}, {@code :days 3}), by tag name. */
+    private final java.util.Map<String, Argument> values = new java.util.HashMap<>();
     final List<Argument> positional = new ArrayList<>();
     private Match.@Nullable Type matchType;
     private @Nullable Relation relation;
@@ -44,9 +44,9 @@ final class Args {
         return read(compiler, name, arguments, flags, at, matching, addressParts, Set.of());
     }
 
-    /** @param listTags tags followed by a string list, such as {@code :flags} (RFC 5232 §5) */
+    /** @param valueTags tags followed by an argument, such as {@code :flags} (RFC 5232 §5) or {@code :days} */
     static Args read(SieveCompiler compiler, String name, List<Argument> arguments, Set<String> flags, Position at,
-                     boolean matching, boolean addressParts, Set<String> listTags) {
+                     boolean matching, boolean addressParts, Set<String> valueTags) {
         Args args = new Args(at);
         for (int i = 0; i < arguments.size(); i++) {
             Argument argument = arguments.get(i);
@@ -79,14 +79,15 @@ final class Args {
                     compiler.problem(tag.at(), name + " takes one address part");
                 }
                 args.addressPart = AddressPart.valueOf(tagName.toUpperCase(java.util.Locale.ROOT));
-            } else if (listTags.contains(tagName)) {
+            } else if (valueTags.contains(tagName)) {
                 i++;
-                if (i < arguments.size() && arguments.get(i) instanceof Argument.Strings strings) {
-                    if (args.lists.put(tagName, strings.values()) != null) {
+                if (i < arguments.size() && !(arguments.get(i) instanceof Argument.Tag)) {
+                    if (args.values.put(tagName, arguments.get(i)) != null) {
                         compiler.problem(tag.at(), "the tag :" + tagName + " is given twice");
                     }
                 } else {
-                    compiler.problem(tag.at(), ":" + tagName + " takes a string list");
+                    compiler.problem(tag.at(), ":" + tagName + " needs its argument");
+                    i--;
                 }
             } else if (flags.contains(tagName)) {
                 if (!args.flags.add(tagName)) {
@@ -138,6 +139,45 @@ final class Args {
 
     @Nullable Relation relation() {
         return relation;
+    }
+
+    /** The string list after {@code :tag}, null when the tag is absent. */
+    @Nullable List<String> list(SieveCompiler compiler, String tag) {
+        Argument value = values.get(tag);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Argument.Strings strings) {
+            return strings.values();
+        }
+        compiler.problem(value.at(), ":" + tag + " takes a string list");
+        return null;
+    }
+
+    /** The one string after {@code :tag}, null when the tag is absent. */
+    @Nullable String string(SieveCompiler compiler, String tag) {
+        Argument value = values.get(tag);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Argument.Strings strings && !strings.bracketed()) {
+            return strings.values().get(0);
+        }
+        compiler.problem(value.at(), ":" + tag + " takes one string");
+        return null;
+    }
+
+    /** The number after {@code :tag}, null when the tag is absent. */
+    @Nullable Long number(SieveCompiler compiler, String tag) {
+        Argument value = values.get(tag);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Argument.Number number) {
+            return number.value();
+        }
+        compiler.problem(value.at(), ":" + tag + " takes a number");
+        return null;
     }
 
     Match.Type matchType() {

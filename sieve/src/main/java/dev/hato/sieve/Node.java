@@ -60,4 +60,15 @@ public sealed interface Node {
 
     /** RFC 5429: refuse the message with {@code reason}; {@code extended}: ereject, at SMTP time when it can be. */
     record Reject(String reason, boolean extended, Position at) implements Node { }
+
+    /**
+     * RFC 5230 §4 (and RFC 6131 {@code :seconds}): answer the sender with {@code reason} at most once per
+     * {@code periodSeconds} and {@code handle}.
+     */
+    record Vacation(String reason, @Nullable String subject, @Nullable String from, List<String> addresses,
+                    boolean mime, String handle, long periodSeconds, Position at) implements Node {
+        public Vacation {
+            addresses = List.copyOf(addresses);
+        }
+    }
 }

@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -214,7 +214,7 @@ public final class SieveCompiler {
             case "keep" -> {
                 Args args = Args.read(this, name, command.arguments(), Set.of(), at, false, false, flagsTag());
                 args.none(this, name);
-                return new Node.Keep(args.lists.get("flags"), at);
+                return new Node.Keep(args.list(this, "flags"), at);
             }
             case "fileinto" -> {
                 if (!requires("fileinto", at, "fileinto")) {
@@ -226,7 +226,7 @@ public final class SieveCompiler {
                     problem(at, "fileinto needs a mailbox name, not an empty string");
                 }
                 return mailbox == null ? null
-                        : new Node.FileInto(mailbox, args.flags.contains("copy"), args.lists.get("flags"), at);
+                        : new Node.FileInto(mailbox, args.flags.contains("copy"), args.list(this, "flags"), at);
             }
             case "reject", "ereject" -> {
                 if (!requires(name, at, name)) {
@@ -235,6 +235,9 @@ public final class SieveCompiler {
                 String reason = Args.read(this, name, command.arguments(), Set.of(), at).oneString(this, name,
                         "the reason");
                 return reason == null ? null : new Node.Reject(reason, name.equals("ereject"), at);
+            }
+            case "vacation" -> {
+                return requires("vacation", at, "vacation") ? vacation(command) : null;
             }
             case "setflag", "addflag", "removeflag" -> {
                 if (!requires("imap4flags", at, name)) {
@@ -260,6 +263,52 @@ public final class SieveCompiler {
                 return null;
             }
         }
+    }
+
+    /** RFC 5230 §4 and RFC 6131: the response, its period, and the handle it is tracked by. */
+    private @Nullable Node vacation(Command command) {
+        Position at = command.at();
+        Set<String> tags = new java.util.HashSet<>(Set.of("days", "subject", "from", "addresses", "handle"));
+        if (required.contains("vacation-seconds")) {
+            tags.add("seconds");
+        }
+        Args args = Args.read(this, "vacation", command.arguments(), Set.of("mime"), at, false, false, tags);
+        String reason = args.oneString(this, "vacation", "the reason");
+        Long days = args.number(this, "days");
+        Long seconds = args.number(this, "seconds");
+        if (days != null && seconds != null) {
+            problem(at, "vacation takes one of :days and :seconds");
+        }
+        long period = seconds != null ? seconds : days != null ? multiplyDays(days, at) : 7 * 86_400L;
+        String subject = args.string(this, "subject");
+        String from = args.string(this, "from");
+        if (from != null) {
+            dev.hato.message.HeaderAddresses.Mailbox mailbox = dev.hato.message.HeaderAddresses.first(from);
+            if (mailbox == null || !Addresses.isMailbox(mailbox.address())) {
+                problem(at, "vacation :from needs an address, not '" + from + "'");
+            }
+        }
+        List<String> addresses = args.list(this, "addresses");
+        String handle = args.string(this, "handle");
+        boolean mime = args.flags.contains("mime");
+        if (reason == null) {
+            return null;
+        }
+        if (handle == null) {
+            // Pigeonhole's default handle, so that responses tracked before a migration are recognised after it
+            handle = reason + (subject == null ? "<default-subject>" : subject) + (from == null ? "<default-from>" : from)
+                    + (mime ? "<MIME>" : "<NO-MIME>");
+        }
+        return new Node.Vacation(reason, subject, from, addresses == null ? List.of() : addresses, mime, handle,
+                period, at);
+    }
+
+    private long multiplyDays(long days, Position at) {
+        if (Long.compareUnsigned(days, Long.MAX_VALUE / 86_400L) > 0) {
+            problem(at, "vacation :days is too large");
+            return 0;
+        }
+        return days * 86_400L;
     }
 
     private Set<String> flagsTag() {

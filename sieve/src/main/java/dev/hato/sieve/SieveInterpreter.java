@@ -62,6 +62,7 @@ public final class SieveInterpreter {
         private final Flags flags = new Flags();
         private @Nullable List<String> keptFlags;
         private Node.@Nullable Reject rejected;
+        private Node.@Nullable Vacation vacation;
             /**
          * By the address with its domain lower-cased (a local part is case-sensitive, RFC 5321 §2.4, and Pigeonhole
          * redirects to "A@x" and "a@x" both), the address as the script wrote it first.
@@ -102,8 +103,20 @@ public final class SieveInterpreter {
                     if (kept || !mailboxes.isEmpty() || !redirects.isEmpty()) {
                         throw new Failure("reject at " + reject.at() + " after an action that delivers the message");
                     }
+                    if (vacation != null) {
+                        throw new Failure("reject at " + reject.at() + " after vacation, which answers the sender too");
+                    }
                     rejected = reject;
                     implicitKeep = false;
+                } else if (node instanceof Node.Vacation answer) {
+                    count();
+                    if (vacation != null) {
+                        throw new Failure("a second vacation at " + answer.at() + " (the first at " + vacation.at() + ")");
+                    }
+                    if (rejected != null) {
+                        throw new Failure("vacation at " + answer.at() + " after reject, which answers the sender too");
+                    }
+                    vacation = answer;
                 } else if (node instanceof Node.Keep keep) {
                     count();
                     delivers(node);
@@ -234,6 +247,10 @@ public final class SieveInterpreter {
                 result.add(new Action.Keep(flags.list())); // RFC 5232 §3: the implicit keep takes the flags at the end
             }
             mailboxes.forEach((mailbox, stored) -> result.add(new Action.FileInto(mailbox, stored)));
+            if (vacation != null) {
+                result.add(new Action.Vacation(vacation.reason(), vacation.subject(), vacation.from(),
+                        vacation.addresses(), vacation.mime(), vacation.handle(), vacation.periodSeconds()));
+            }
             redirects.values().forEach(address -> result.add(new Action.Redirect(address)));
             return new Outcome(result.isEmpty() ? List.of(new Action.Discard()) : result, null);
         }

@@ -89,6 +89,11 @@ class PigeonholeDifferenceTest {
                 actions.add("fileinto " + fileInto.mailbox() + flags(fileInto.flags()));
             } else if (action instanceof Action.Redirect redirect) {
                 actions.add("redirect " + redirect.address());
+            } else if (action instanceof Action.Vacation vacation) {
+                actions.add("vacation seconds=" + vacation.periodSeconds()
+                        + (vacation.subject() == null ? "" : " subject=" + vacation.subject())
+                        + (vacation.from() == null ? "" : " from=" + vacation.from())
+                        + " handle=" + vacation.handle() + " reason=" + vacation.reason());
             } else if (action instanceof Action.Reject reject) {
                 actions.add("reject " + reject.reason());
             } else {
@@ -122,8 +127,31 @@ class PigeonholeDifferenceTest {
         }
         assertThat(process.exitValue()).as("sieve-test on %s: %s", script, err).isZero();
         String store = null;
+        String vacation = null;
+        boolean reason = false;
         for (String line : out.split("\n")) {
             String action = line.strip();
+            if (vacation != null) {
+                // "=> seconds : 259200", "=> subject : …", "=> from : …", "=> handle : …", then the reason
+                if (action.equals("START MESSAGE")) {
+                    reason = true;
+                    vacation += " reason=";
+                } else if (action.equals("END MESSAGE")) {
+                    actions.add(vacation.replace("reason=\n", "reason="));
+                    vacation = null;
+                    reason = false;
+                } else if (reason) {
+                    vacation += (vacation.endsWith("reason=") ? "" : "\n") + line;
+                } else if (action.startsWith("=> ")) {
+                    String[] field = action.substring(3).split(" *: ", 2);
+                    vacation += " " + field[0] + "=" + field[1];
+                }
+                continue;
+            }
+            if (action.equals("* send vacation message:")) {
+                vacation = "vacation";
+                continue;
+            }
             if (store != null && action.startsWith("+ add IMAP flags: ")) {
                 String flags = action.substring("+ add IMAP flags: ".length());
                 store += flags(List.of(flags.split(" ")));

@@ -14,7 +14,7 @@ class SieveCompilerTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "fileinto \"x\";|fileinto needs require \"fileinto\"",
         "require \"FileInto\";|unknown Sieve capability 'FileInto'",
-        "require \"vacation\";|unknown Sieve capability 'vacation'",
+        "require \"mailbox\";|unknown Sieve capability 'mailbox'",
         "keep; require \"fileinto\";|require must come before any other command",
         "require \"fileinto\"; fileinto [\"a\"];|fileinto takes one string, a mailbox name",
         "require \"fileinto\"; fileinto \"a\" \"b\";|fileinto takes one string",
@@ -48,11 +48,17 @@ class SieveCompilerTest {
         "stop 1;|stop takes no arguments",
         "keep :copy;|unknown tag :copy for keep",
         "if true { keep; } else true { keep; }|else takes no test",
+        "require \"vacation\"; vacation;|vacation takes one string, the reason",
+        "require \"vacation\"; vacation :days \"3\" \"x\";|:days takes a number",
+        "require \"vacation\"; vacation :seconds 3 \"x\";|unknown tag :seconds for vacation",
+        "require [\"vacation\", \"vacation-seconds\"]; vacation :seconds 3 :days 1 \"x\";|one of :days and :seconds",
+        "require \"vacation\"; vacation :from \"not an address\" \"x\";|vacation :from needs an address",
+        "require \"vacation\"; vacation :addresses 1 \"x\";|:addresses takes a string list",
         "keep :flags \"x\";|unknown tag :flags for keep",
         "addflag \"x\";|addflag needs require \"imap4flags\"",
         "if hasflag \"x\" { keep; }|the hasflag test needs require \"imap4flags\"",
         "require \"imap4flags\"; addflag;|addflag takes 1 string list",
-        "require \"imap4flags\"; keep :flags;|:flags takes a string list",
+        "require \"imap4flags\"; keep :flags;|:flags needs its argument",
         "require [\"imap4flags\", \"fileinto\"]; fileinto :flags \"a\" :flags \"b\" \"A\";|the tag :flags is given twice",
     })
     void badScriptsShouldBeRefusedAtUploadWithTheReason(String script, String reason) {
