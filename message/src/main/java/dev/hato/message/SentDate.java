@@ -41,8 +41,11 @@ public final class SentDate {
         return written == null ? null : written.toLocalDate();
     }
 
-    /** The date and time with the zone the field gives (UTC when it gives none), or null when it is not a date. */
-    private static @Nullable OffsetDateTime written(@Nullable String value) {
+    /**
+     * The date and time with the zone the field gives (UTC when it gives none), or null when it is not a date: what
+     * Sieve's date test reads (RFC 5260 §4).
+     */
+    public static @Nullable OffsetDateTime written(@Nullable String value) {
         if (value == null) {
             return null;
         }

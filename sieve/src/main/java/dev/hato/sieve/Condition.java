@@ -1,7 +1,9 @@
 package dev.hato.sieve;
 
 import dev.hato.sieve.grammar.Position;
+import java.time.ZoneOffset;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** A test of a compiled script (RFC 5228 §5), its arguments checked and resolved. */
 public sealed interface Condition {
@@ -31,15 +33,33 @@ public sealed interface Condition {
     /** RFC 5228 §5.9: {@code over} ({@code :over}) or under, the limit unsigned. */
     record Size(boolean over, long limit, Position at) implements Condition { }
 
+    /** RFC 5260 §6 {@code :index n [:last]}: only the n-th occurrence of a field, counted from the end with last. */
+    record Index(int position, boolean last) {
+        /** The chosen one of {@code occurrences}, or none. */
+        <T> List<T> select(List<T> occurrences) {
+            int i = last ? occurrences.size() - position : position - 1;
+            return i >= 0 && i < occurrences.size() ? List.of(occurrences.get(i)) : List.of();
+        }
+    }
+
+    /**
+     * RFC 5260 §4.1: the zone a date is compared in; {@code original}: the field's own ({@code :originalzone});
+     * neither: the server's.
+     */
+    record Zone(@Nullable ZoneOffset offset, boolean original) {
+        static final Zone LOCAL = new Zone(null, false);
+    }
+
     /** RFC 5228 §5.7: the decoded values of the named header fields. */
-    record Header(List<String> headers, Match match, Position at) implements Condition {
+    record Header(List<String> headers, Match match, @Nullable Index index, Position at) implements Condition {
         public Header {
             headers = List.copyOf(headers);
         }
     }
 
     /** RFC 5228 §5.1: one part of each address in the named header fields. */
-    record Address(List<String> headers, AddressPart part, Match match, Position at) implements Condition {
+    record Address(List<String> headers, AddressPart part, Match match, @Nullable Index index, Position at)
+            implements Condition {
         public Address {
             headers = List.copyOf(headers);
         }
@@ -54,4 +74,11 @@ public sealed interface Condition {
 
     /** RFC 5232 §4: the current flags, each a value, against the flags the keys name. */
     record HasFlag(Match match, Position at) implements Condition { }
+
+    /** RFC 5260 §4: a part of the date in a header field (its first occurrence unless {@code index} says). */
+    record Date(String header, Zone zone, String part, Match match, @Nullable Index index, Position at)
+            implements Condition { }
+
+    /** RFC 5260 §5: a part of the date and time of the evaluation. */
+    record CurrentDate(Zone zone, String part, Match match, Position at) implements Condition { }
 }

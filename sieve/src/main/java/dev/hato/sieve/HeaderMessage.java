@@ -83,10 +83,10 @@ public final class HeaderMessage implements SieveMessage {
     }
 
     @Override
-    public List<String> addresses(String name) {
-        List<String> addresses = new ArrayList<>();
+    public List<List<String>> addresses(String name) {
+        List<List<String>> addresses = new ArrayList<>();
         for (String value : raw(name)) {
-            HeaderAddresses.all(value).forEach(mailbox -> addresses.add(mailbox.address()));
+            addresses.add(HeaderAddresses.all(value).stream().map(HeaderAddresses.Mailbox::address).toList());
         }
         return addresses;
     }

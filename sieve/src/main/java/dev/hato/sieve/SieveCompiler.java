@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -311,6 +311,48 @@ public final class SieveCompiler {
         return days * 86_400L;
     }
 
+    private Set<String> indexTags() {
+        return required.contains("index") ? Set.of("index") : Set.of();
+    }
+
+    private Set<String> indexFlags() {
+        return required.contains("index") ? Set.of("last") : Set.of();
+    }
+
+    /** RFC 5260 §6: {@code :index n} from 1, {@code :last} only with it. */
+    private Condition.@Nullable Index index(Args args, Position at) {
+        Long position = args.number(this, "index");
+        if (position == null) {
+            if (args.flags.contains("last")) {
+                problem(at, ":last needs :index");
+            }
+            return null;
+        }
+        if (position == 0 || Long.compareUnsigned(position, Integer.MAX_VALUE) > 0) {
+            problem(at, ":index counts from 1, not " + Long.toUnsignedString(position));
+            return null;
+        }
+        return new Condition.Index(position.intValue(), args.flags.contains("last"));
+    }
+
+    /** RFC 5260 §4.1: {@code :zone "+hhmm"} or {@code :originalzone}, not both; the server's zone without either. */
+    private Condition.Zone zone(Args args, Position at) {
+        String zone = args.string(this, "zone");
+        boolean original = args.flags.contains("originalzone");
+        if (zone != null && original) {
+            problem(at, "a date test takes one of :zone and :originalzone");
+        }
+        if (zone == null) {
+            return original ? new Condition.Zone(null, true) : Condition.Zone.LOCAL;
+        }
+        java.time.ZoneOffset offset = DatePart.parseZone(zone);
+        if (offset == null) {
+            problem(at, ":zone takes a zone as +hhmm or -hhmm, not '" + zone + "'");
+            return Condition.Zone.LOCAL;
+        }
+        return new Condition.Zone(offset, false);
+    }
+
     private Set<String> flagsTag() {
         return required.contains("imap4flags") ? Set.of("flags") : Set.of();
     }
@@ -363,20 +405,52 @@ public final class SieveCompiler {
                 return new Condition.Size(!args.flags.contains("under"), limit.value(), at);
             }
             case "header" -> {
-                Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, false);
+                Args args = Args.read(this, name, test.arguments(), indexFlags(), at, true, false, indexTags());
                 List<List<String>> lists = args.stringLists(this, name, 2);
                 lists.get(0).forEach(header -> checkHeaderName(header, at));
-                return new Condition.Header(lists.get(0), match(args, lists.get(1), at), at);
+                return new Condition.Header(lists.get(0), match(args, lists.get(1), at), index(args, at), at);
             }
             case "address" -> {
-                Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, true);
+                Args args = Args.read(this, name, test.arguments(), indexFlags(), at, true, true, indexTags());
                 List<List<String>> lists = args.stringLists(this, name, 2);
                 for (String header : lists.get(0)) {
                     if (!ADDRESS_FIELDS.contains(header.toLowerCase(Locale.ROOT))) {
                         problem(at, "the address test reads fields that hold addresses, not '" + header + "'");
                     }
                 }
-                return new Condition.Address(lists.get(0), args.addressPart(), match(args, lists.get(1), at), at);
+                return new Condition.Address(lists.get(0), args.addressPart(), match(args, lists.get(1), at),
+                        index(args, at), at);
+            }
+            case "date", "currentdate" -> {
+                if (!requires("date", at, "the " + name + " test")) {
+                    return new Condition.False(at);
+                }
+                boolean header = name.equals("date");
+                Set<String> flags = new java.util.HashSet<>(header ? indexFlags() : Set.of());
+                Set<String> tags = new java.util.HashSet<>(header ? indexTags() : Set.of());
+                tags.add("zone");
+                if (header) {
+                    flags.add("originalzone");
+                }
+                Args args = Args.read(this, name, test.arguments(), flags, at, true, false, tags);
+                Condition.Zone zone = zone(args, at);
+                if (header) {
+                    List<List<String>> lists = args.stringLists(this, name, 3);
+                    String field = lists.get(0).size() == 1 ? lists.get(0).get(0) : null;
+                    String part = lists.get(1).size() == 1 ? lists.get(1).get(0) : null;
+                    if (field == null || part == null) {
+                        problem(at, "date takes one header name and one date-part");
+                        return new Condition.False(at);
+                    }
+                    checkHeaderName(field, at);
+                    return new Condition.Date(field, zone, part, match(args, lists.get(2), at), index(args, at), at);
+                }
+                List<List<String>> lists = args.stringLists(this, name, 2);
+                if (lists.get(0).size() != 1) {
+                    problem(at, "currentdate takes one date-part");
+                    return new Condition.False(at);
+                }
+                return new Condition.CurrentDate(zone, lists.get(0).get(0), match(args, lists.get(1), at), at);
             }
             case "hasflag" -> {
                 if (!requires("imap4flags", at, "the hasflag test")) {

@@ -1,5 +1,9 @@
 package dev.hato.sieve;
 
+import dev.hato.message.SentDate;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,14 +29,20 @@ public final class SieveInterpreter {
     public static final int MAX_REDIRECTS = 4;
 
     private final String separator;
+    private final Clock clock;
 
-    /** @param subaddressSeparator what separates user and detail for {@code :user}/{@code :detail} (RFC 5233) */
-    public SieveInterpreter(String subaddressSeparator) {
+    /**
+     * @param subaddressSeparator what separates user and detail for {@code :user}/{@code :detail} (RFC 5233)
+     * @param clock               the time of {@code currentdate}, and the server's zone for date tests without
+     *                            {@code :zone} (RFC 5260 §4.1)
+     */
+    public SieveInterpreter(String subaddressSeparator, Clock clock) {
         this.separator = subaddressSeparator;
+        this.clock = clock;
     }
 
     public Outcome evaluate(CompiledScript script, SieveMessage message, Budget budget) {
-        Run run = new Run(message, budget, separator);
+        Run run = new Run(message, budget, separator, clock);
         try {
             run.block(script.nodes());
         } catch (Budget.Exhausted e) {
@@ -56,6 +66,7 @@ public final class SieveInterpreter {
         private final SieveMessage message;
         private final Budget budget;
         private final String separator;
+        private final Clock clock;
         /** The mailboxes stored into, in order, each with the flags of its last fileinto (as Pigeonhole does). */
         private final Map<String, List<String>> mailboxes = new LinkedHashMap<>();
         /** imap4flags' internal variable (RFC 5232 §3). */
@@ -72,10 +83,11 @@ public final class SieveInterpreter {
         private boolean implicitKeep = true;
         private int actions;
 
-        Run(SieveMessage message, Budget budget, String separator) {
+        Run(SieveMessage message, Budget budget, String separator, Clock clock) {
             this.message = message;
             this.budget = budget;
             this.separator = separator;
+            this.clock = clock;
         }
 
         /** Runs the nodes in order; true when {@code stop} ended the script. */
@@ -203,17 +215,30 @@ public final class SieveInterpreter {
             }
             if (condition instanceof Condition.Header header) {
                 List<String> values = new ArrayList<>();
-                header.headers().forEach(name -> values.addAll(message.header(name)));
+                header.headers().forEach(name -> values.addAll(occurrences(message.header(name), header.index())));
                 return header.match().test(values, budget);
             }
             if (condition instanceof Condition.Address address) {
                 List<String> values = new ArrayList<>();
                 for (String name : address.headers()) {
-                    for (String value : message.addresses(name)) {
-                        addPart(values, address.part(), value);
+                    for (List<String> field : occurrences(message.addresses(name), address.index())) {
+                        field.forEach(value -> addPart(values, address.part(), value));
                     }
                 }
                 return address.match().test(values, budget);
+            }
+            if (condition instanceof Condition.Date date) {
+                // RFC 5260 §4: the first occurrence of the field, as Pigeonhole reads it, unless :index names one
+                List<String> fields = message.header(date.header());
+                List<String> chosen = date.index() == null ? (fields.isEmpty() ? fields : fields.subList(0, 1))
+                        : date.index().select(fields);
+                OffsetDateTime written = chosen.isEmpty() ? null : SentDate.written(chosen.get(0));
+                String part = written == null ? null : DatePart.of(inZone(written, date.zone()), date.part());
+                return part != null && date.match().test(List.of(part), budget);
+            }
+            if (condition instanceof Condition.CurrentDate now) {
+                String part = DatePart.of(inZone(OffsetDateTime.now(clock), now.zone()), now.part());
+                return part != null && now.match().test(List.of(part), budget);
             }
             Condition.Envelope envelope = (Condition.Envelope) condition;
             List<String> values = new ArrayList<>();
@@ -226,6 +251,19 @@ public final class SieveInterpreter {
                 }
             }
             return envelope.match().test(values, budget);
+        }
+
+        private static <T> List<T> occurrences(List<T> fields, Condition.@Nullable Index index) {
+            return index == null ? fields : index.select(fields);
+        }
+
+        private OffsetDateTime inZone(OffsetDateTime time, Condition.Zone zone) {
+            if (zone.original()) {
+                return time;
+            }
+            ZoneOffset offset = zone.offset() != null ? zone.offset()
+                    : clock.getZone().getRules().getOffset(time.toInstant());
+            return time.withOffsetSameInstant(offset);
         }
 
         /** Adds the part of the address, unless it has none (a {@code :detail} without separator). */

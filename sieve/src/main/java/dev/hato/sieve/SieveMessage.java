@@ -15,10 +15,10 @@ public interface SieveMessage {
     List<String> header(String name);
 
     /**
-     * The addresses ({@code local-part@domain}, as written) in every field named {@code name}, groups flattened
-     * (RFC 5228 §5.1, §2.7.4); an empty group gives none.
+     * The addresses ({@code local-part@domain}, as written) of every field named {@code name}, one list per field in
+     * order, groups flattened (RFC 5228 §5.1, §2.7.4); an empty group gives none.
      */
-    List<String> addresses(String name);
+    List<List<String>> addresses(String name);
 
     /** The message's size in octets (RFC 5228 §5.9). */
     long size();

@@ -60,9 +60,11 @@ public final class VacationPolicy {
             }
         }
         for (String field : RECIPIENT_FIELDS) {
-            for (String address : message.addresses(field)) {
-                if (mine.contains(normal(address))) {
-                    return Optional.empty();
+            for (List<String> addresses : message.addresses(field)) {
+                for (String address : addresses) {
+                    if (mine.contains(normal(address))) {
+                        return Optional.empty();
+                    }
                 }
             }
         }

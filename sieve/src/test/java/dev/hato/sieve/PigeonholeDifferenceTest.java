@@ -76,7 +76,7 @@ class PigeonholeDifferenceTest {
 
     private static Set<String> hato(CompiledScript script, Path message) throws IOException {
         byte[] raw = Files.readAllBytes(message);
-        Outcome outcome = new SieveInterpreter("+").evaluate(script, HeaderMessage.of(raw, raw.length, FROM, TO),
+        Outcome outcome = new SieveInterpreter("+", java.time.Clock.systemDefaultZone()).evaluate(script, HeaderMessage.of(raw, raw.length, FROM, TO),
                 Budget.generous());
         Set<String> actions = new TreeSet<>();
         if (outcome.failed()) {

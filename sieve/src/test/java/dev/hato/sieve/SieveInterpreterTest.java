@@ -16,7 +16,7 @@ class SieveInterpreterTest {
     }
 
     private static Outcome run(String script, String envelopeFrom, Budget budget) throws CompileException {
-        return new SieveInterpreter("+").evaluate(SieveCompiler.compile(script),
+        return new SieveInterpreter("+", java.time.Clock.systemDefaultZone()).evaluate(SieveCompiler.compile(script),
                 HeaderMessage.of(HEADER, 5000, envelopeFrom, "user@example.org"), budget);
     }
 
@@ -130,5 +130,25 @@ class SieveInterpreterTest {
                 .failure()).contains("a second reject");
         assertThat(run("require \"reject\"; redirect \"a@example.org\"; reject \"no\";", Budget.generous())
                 .failure()).contains("after an action that delivers");
+    }
+
+    @Test
+    void datesShouldBeComparedInTheServersZoneUnlessTheScriptNamesOne() throws CompileException {
+        byte[] header = ("Date: Mon, 7 Dec 2026 23:30:00 +0000\r\nDate: Tue, 8 Dec 2026 01:02:03 -0130\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        java.time.Clock tokyo = java.time.Clock.fixed(java.time.Instant.parse("2026-12-07T15:30:00Z"),
+                java.time.ZoneId.of("Asia/Tokyo"));
+        String script = "require [\"date\", \"index\", \"fileinto\"];"
+                + " if date :is \"date\" \"date\" \"2026-12-08\" { fileinto \"tokyo-date\"; }"
+                + " if date :originalzone :is \"date\" \"date\" \"2026-12-07\" { fileinto \"written-date\"; }"
+                + " if currentdate :is \"iso8601\" \"2026-12-08T00:30:00+09:00\" { fileinto \"now-tokyo\"; }"
+                + " if currentdate :zone \"+0000\" :is \"weekday\" \"1\" { fileinto \"monday-utc\"; }"
+                // RFC 5260 §6: date takes :index; Pigeonhole 0.5.19 reads the first field whatever it says
+                + " if date :index 2 :originalzone :is \"date\" \"zone\" \"-0130\" { fileinto \"second\"; }";
+        Outcome outcome = new SieveInterpreter("+", tokyo).evaluate(SieveCompiler.compile(script),
+                HeaderMessage.of(header, 100, "a@example.org", "b@example.org"), Budget.generous());
+        assertThat(outcome.actions()).containsExactly(new Action.FileInto("tokyo-date"),
+                new Action.FileInto("written-date"), new Action.FileInto("now-tokyo"),
+                new Action.FileInto("monday-utc"), new Action.FileInto("second"));
     }
 }
