@@ -60,7 +60,8 @@ final class Args {
             }
             String tagName = tag.name();
             if (matching && (tagName.equals("is") || tagName.equals("contains") || tagName.equals("matches")
-                    || (compiler.isRequired("relational") && (tagName.equals("value") || tagName.equals("count"))))) {
+                    || (compiler.isRequired("relational") && (tagName.equals("value") || tagName.equals("count")))
+                    || (compiler.isRequired("regex") && tagName.equals("regex")))) {
                 if (args.matchType != null) {
                     compiler.problem(tag.at(), name + " takes one match type");
                 }

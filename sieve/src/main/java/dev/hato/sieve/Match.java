@@ -14,22 +14,27 @@ import org.jspecify.annotations.Nullable;
  * @param relation for {@code :value} and {@code :count}, null otherwise
  */
 public record Match(Type type, @Nullable Relation relation, Comparator comparator, List<String> keys,
-                    List<Glob> patterns) {
+                    List<Glob> patterns, List<Regex> expressions) {
 
-    public enum Type { IS, CONTAINS, MATCHES, VALUE, COUNT }
+    public enum Type { IS, CONTAINS, MATCHES, VALUE, COUNT, REGEX }
 
     public Match {
         keys = List.copyOf(keys);
         patterns = List.copyOf(patterns);
+        expressions = List.copyOf(expressions);
         if ((relation == null) != (type != Type.VALUE && type != Type.COUNT)) {
             throw new IllegalArgumentException(":value and :count take a relation, the other match types none");
         }
     }
 
+    /** @throws IllegalArgumentException when a {@code :regex} key is not a regular expression this engine takes */
     static Match of(Type type, @Nullable Relation relation, Comparator comparator, List<String> keys) {
         List<Glob> patterns = type == Type.MATCHES
                 ? keys.stream().map(key -> Glob.compile(key, comparator)).toList() : List.of();
-        return new Match(type, relation, comparator, keys, patterns);
+        boolean caseInsensitive = !comparator.name().equals("i;octet");
+        List<Regex> expressions = type == Type.REGEX
+                ? keys.stream().map(key -> Regex.compile(key, caseInsensitive)).toList() : List.of();
+        return new Match(type, relation, comparator, keys, patterns, expressions);
     }
 
     /** Whether the values (those of every field or address the test reads, in order) match. */
@@ -60,6 +65,7 @@ public record Match(Type type, @Nullable Relation relation, Comparator comparato
             case IS -> comparator.equal(value, keys.get(key), budget);
             case CONTAINS -> comparator.contains(value, keys.get(key), budget);
             case MATCHES -> patterns.get(key).matches(value, budget);
+            case REGEX -> expressions.get(key).find(value, budget);
             case VALUE -> relation.holds(comparator.compare(value, keys.get(key), budget));
             case COUNT -> throw new IllegalStateException(":count compares the number of values");
         };

@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index", "regex",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -496,9 +496,19 @@ public final class SieveCompiler {
                     + comparator.name());
             type = Match.Type.IS;
         }
+        if (type == Match.Type.REGEX && !comparator.name().equals("i;octet")
+                && !comparator.name().equals("i;ascii-casemap")) {
+            problem(at, ":regex can be used with i;octet and i;ascii-casemap only, not " + comparator.name());
+            type = Match.Type.IS;
+        }
         boolean relational = type == Match.Type.VALUE || type == Match.Type.COUNT;
         Relation relation = args.relation();
-        return Match.of(type, relational ? (relation == null ? Relation.EQ : relation) : null, comparator, keys);
+        try {
+            return Match.of(type, relational ? (relation == null ? Relation.EQ : relation) : null, comparator, keys);
+        } catch (IllegalArgumentException e) {
+            problem(at, e.getMessage());
+            return Match.of(Match.Type.IS, null, comparator, keys);
+        }
     }
 
     /** RFC 5228 §5.7 with RFC 5322 §3.6.8: a field name is printable US-ASCII without ':', at least one. */
