@@ -20,14 +20,17 @@ public sealed interface Action {
         }
     }
 
-    /** Store in this mailbox of the recipient (RFC 5228 §4.1), with these IMAP flags (RFC 5232). */
-    record FileInto(String mailbox, List<String> flags) implements Action {
+    /**
+     * Store in this mailbox of the recipient (RFC 5228 §4.1), with these IMAP flags (RFC 5232); {@code create}: make
+     * the mailbox first if it does not exist (RFC 5490 §3.1), else a missing mailbox means the INBOX.
+     */
+    record FileInto(String mailbox, List<String> flags, boolean create) implements Action {
         public FileInto {
             flags = List.copyOf(flags);
         }
 
         public FileInto(String mailbox) {
-            this(mailbox, List.of());
+            this(mailbox, List.of(), false);
         }
     }
 

@@ -81,4 +81,11 @@ public sealed interface Condition {
 
     /** RFC 5260 §5: a part of the date and time of the evaluation. */
     record CurrentDate(Zone zone, String part, Match match, Position at) implements Condition { }
+
+    /** RFC 5490 §3.2: every named mailbox exists and takes deliveries. */
+    record MailboxExists(List<String> mailboxes, Position at) implements Condition {
+        public MailboxExists {
+            mailboxes = List.copyOf(mailboxes);
+        }
+    }
 }

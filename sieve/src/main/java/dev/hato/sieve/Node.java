@@ -38,9 +38,10 @@ public sealed interface Node {
 
     /**
      * RFC 5228 §4.1; {@code copy}: RFC 3894 {@code :copy}, the implicit keep stays; {@code flags}: RFC 5232
-     * {@code :flags}, null to store with the current flags.
+     * {@code :flags}, null to store with the current flags; {@code create}: RFC 5490 §3.1 {@code :create}.
      */
-    record FileInto(String mailbox, boolean copy, @Nullable List<String> flags, Position at) implements Node {
+    record FileInto(String mailbox, boolean copy, @Nullable List<String> flags, boolean create, Position at)
+            implements Node {
         public FileInto {
             flags = flags == null ? null : List.copyOf(flags);
         }

@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index", "regex",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index", "regex", "mailbox",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -220,13 +220,18 @@ public final class SieveCompiler {
                 if (!requires("fileinto", at, "fileinto")) {
                     return null;
                 }
-                Args args = Args.read(this, name, command.arguments(), copyTag(), at, false, false, flagsTag());
+                Set<String> tags = new java.util.HashSet<>(copyTag());
+                if (required.contains("mailbox")) {
+                    tags.add("create");
+                }
+                Args args = Args.read(this, name, command.arguments(), tags, at, false, false, flagsTag());
                 String mailbox = args.oneString(this, name, "a mailbox name");
                 if (mailbox != null && mailbox.isEmpty()) {
                     problem(at, "fileinto needs a mailbox name, not an empty string");
                 }
                 return mailbox == null ? null
-                        : new Node.FileInto(mailbox, args.flags.contains("copy"), args.list(this, "flags"), at);
+                        : new Node.FileInto(mailbox, args.flags.contains("copy"), args.list(this, "flags"),
+                                args.flags.contains("create"), at);
             }
             case "reject", "ereject" -> {
                 if (!requires(name, at, name)) {
@@ -451,6 +456,13 @@ public final class SieveCompiler {
                     return new Condition.False(at);
                 }
                 return new Condition.CurrentDate(zone, lists.get(0).get(0), match(args, lists.get(1), at), at);
+            }
+            case "mailboxexists" -> {
+                if (!requires("mailbox", at, "the mailboxexists test")) {
+                    return new Condition.False(at);
+                }
+                Args args = Args.read(this, name, test.arguments(), Set.of(), at);
+                return new Condition.MailboxExists(args.stringLists(this, name, 1).get(0), at);
             }
             case "hasflag" -> {
                 if (!requires("imap4flags", at, "the hasflag test")) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,8 +42,12 @@ public final class SieveInterpreter {
         this.clock = clock;
     }
 
-    public Outcome evaluate(CompiledScript script, SieveMessage message, Budget budget) {
-        Run run = new Run(message, budget, separator, clock);
+    /**
+     * @param mailboxes the recipient's mailboxes that take deliveries, for {@code mailboxexists} (RFC 5490 §3.2);
+     *                  the INBOX always does
+     */
+    public Outcome evaluate(CompiledScript script, SieveMessage message, Predicate<String> mailboxes, Budget budget) {
+        Run run = new Run(message, budget, separator, clock, mailboxes);
         try {
             run.block(script.nodes());
         } catch (Budget.Exhausted e) {
@@ -67,7 +72,10 @@ public final class SieveInterpreter {
         private final Budget budget;
         private final String separator;
         private final Clock clock;
-        /** The mailboxes stored into, in order, each with the flags of its last fileinto (as Pigeonhole does). */
+        private final Predicate<String> mailboxExists;
+        /** Mailboxes a fileinto asked to create (RFC 5490 §3.1). */
+        private final Set<String> create = new java.util.HashSet<>();
+        /** The mailboxes stored into, in order, each with the flags of its last fileinto. */
         private final Map<String, List<String>> mailboxes = new LinkedHashMap<>();
         /** imap4flags' internal variable (RFC 5232 §3). */
         private final Flags flags = new Flags();
@@ -83,11 +91,12 @@ public final class SieveInterpreter {
         private boolean implicitKeep = true;
         private int actions;
 
-        Run(SieveMessage message, Budget budget, String separator, Clock clock) {
+        Run(SieveMessage message, Budget budget, String separator, Clock clock, Predicate<String> mailboxExists) {
             this.message = message;
             this.budget = budget;
             this.separator = separator;
             this.clock = clock;
+            this.mailboxExists = mailboxExists;
         }
 
         /** Runs the nodes in order; true when {@code stop} ended the script. */
@@ -143,7 +152,10 @@ public final class SieveInterpreter {
                         kept = true;
                         keptFlags = flagsOf(fileInto.flags());
                     } else {
-                        mailboxes.put(fileInto.mailbox(), flagsOf(fileInto.flags()));
+                        // a repeated fileinto keeps the first one's :create and takes the last one's flags, as Pigeonhole
+                        if (mailboxes.put(fileInto.mailbox(), flagsOf(fileInto.flags())) == null && fileInto.create()) {
+                            create.add(fileInto.mailbox());
+                        }
                     }
                     implicitKeep &= fileInto.copy();
                 } else if (node instanceof Node.Flags change) {
@@ -202,6 +214,9 @@ public final class SieveInterpreter {
                     }
                 }
                 return combined.all();
+            }
+            if (condition instanceof Condition.MailboxExists exists) {
+                return exists.mailboxes().stream().allMatch(name -> isInbox(name) || mailboxExists.test(name));
             }
             if (condition instanceof Condition.HasFlag hasFlag) {
                 return hasFlag.match().test(flags.list(), budget);
@@ -284,7 +299,8 @@ public final class SieveInterpreter {
             } else if (implicitKeep) {
                 result.add(new Action.Keep(flags.list())); // RFC 5232 §3: the implicit keep takes the flags at the end
             }
-            mailboxes.forEach((mailbox, stored) -> result.add(new Action.FileInto(mailbox, stored)));
+            mailboxes.forEach((mailbox, stored) -> result.add(new Action.FileInto(mailbox, stored,
+                    create.contains(mailbox))));
             if (vacation != null) {
                 result.add(new Action.Vacation(vacation.reason(), vacation.subject(), vacation.from(),
                         vacation.addresses(), vacation.mime(), vacation.handle(), vacation.periodSeconds()));

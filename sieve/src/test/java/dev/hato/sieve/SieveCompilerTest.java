@@ -14,7 +14,7 @@ class SieveCompilerTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "fileinto \"x\";|fileinto needs require \"fileinto\"",
         "require \"FileInto\";|unknown Sieve capability 'FileInto'",
-        "require \"mailbox\";|unknown Sieve capability 'mailbox'",
+        "require \"variables\";|unknown Sieve capability 'variables'",
         "keep; require \"fileinto\";|require must come before any other command",
         "require \"fileinto\"; fileinto [\"a\"];|fileinto takes one string, a mailbox name",
         "require \"fileinto\"; fileinto \"a\" \"b\";|fileinto takes one string",

@@ -11,13 +11,15 @@ class SieveInterpreterTest {
     private static final byte[] HEADER = ("From: \"Taro\" <taro@example.jp>\r\nTo: a@example.org, b@example.org\r\n"
             + "Subject: =?UTF-8?B?5Lya6K2w?= notes\r\n\r\n").getBytes(StandardCharsets.UTF_8);
 
+    private static final java.util.Set<String> MAILBOXES = java.util.Set.of("Archive", "会議");
+
     private static Outcome run(String script, Budget budget) throws CompileException {
         return run(script, "sender@example.org", budget);
     }
 
     private static Outcome run(String script, String envelopeFrom, Budget budget) throws CompileException {
         return new SieveInterpreter("+", java.time.Clock.systemDefaultZone()).evaluate(SieveCompiler.compile(script),
-                HeaderMessage.of(HEADER, 5000, envelopeFrom, "user@example.org"), budget);
+                HeaderMessage.of(HEADER, 5000, envelopeFrom, "user@example.org"), MAILBOXES::contains, budget);
     }
 
     @Test
@@ -146,7 +148,7 @@ class SieveInterpreterTest {
                 // RFC 5260 §6: date takes :index; Pigeonhole 0.5.19 reads the first field whatever it says
                 + " if date :index 2 :originalzone :is \"date\" \"zone\" \"-0130\" { fileinto \"second\"; }";
         Outcome outcome = new SieveInterpreter("+", tokyo).evaluate(SieveCompiler.compile(script),
-                HeaderMessage.of(header, 100, "a@example.org", "b@example.org"), Budget.generous());
+                HeaderMessage.of(header, 100, "a@example.org", "b@example.org"), name -> false, Budget.generous());
         assertThat(outcome.actions()).containsExactly(new Action.FileInto("tokyo-date"),
                 new Action.FileInto("written-date"), new Action.FileInto("now-tokyo"),
                 new Action.FileInto("monday-utc"), new Action.FileInto("second"));
@@ -160,7 +162,8 @@ class SieveInterpreterTest {
                 + " if header :regex \"subject\" \"(x+x+)+y\" { fileinto \"never\"; }");
         long start = System.nanoTime();
         Outcome outcome = new SieveInterpreter("+", java.time.Clock.systemUTC()).evaluate(script,
-                HeaderMessage.of(header, 100, "a@example.org", "b@example.org"), new Budget(10_000, Long.MAX_VALUE / 4));
+                HeaderMessage.of(header, 100, "a@example.org", "b@example.org"), name -> false,
+                new Budget(10_000, Long.MAX_VALUE / 4));
         assertThat(outcome.failed()).isTrue();
         assertThat(outcome.actions()).containsExactly(new Action.Keep());
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
@@ -172,8 +175,19 @@ class SieveInterpreterTest {
         CompiledScript script = SieveCompiler.compile("require [\"regex\", \"fileinto\"];"
                 + " if header :regex \"subject\" \"^(a|b)*c\" { fileinto \"never\"; }");
         Outcome outcome = new SieveInterpreter("+", java.time.Clock.systemUTC()).evaluate(script,
-                HeaderMessage.of(header, header.length, "a@example.org", "b@example.org"), Budget.generous());
+                HeaderMessage.of(header, header.length, "a@example.org", "b@example.org"), name -> false,
+                Budget.generous());
         assertThat(outcome.failed()).isTrue();
         assertThat(outcome.actions()).containsExactly(new Action.Keep());
+    }
+
+    @Test
+    void mailboxexistsShouldAskTheRecipientsMailboxesAndCreateShouldBeCarried() throws CompileException {
+        String script = "require [\"mailbox\", \"fileinto\"];"
+                + " if mailboxexists [\"Archive\", \"inbox\"] { fileinto :create \"Archive/2026\"; }"
+                + " if mailboxexists [\"会議\", \"Missing\"] { fileinto \"never\"; }"
+                + " if mailboxexists \"会議\" { fileinto \"会議\"; }";
+        assertThat(run(script, Budget.generous()).actions()).containsExactly(
+                new Action.FileInto("Archive/2026", java.util.List.of(), true), new Action.FileInto("会議"));
     }
 }
