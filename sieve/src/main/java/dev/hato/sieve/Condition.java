@@ -88,4 +88,11 @@ public sealed interface Condition {
             mailboxes = List.copyOf(mailboxes);
         }
     }
+
+    /** RFC 5229 §5: the expanded source strings as values; {@code :count} counts the non-empty ones. */
+    record StringTest(List<String> sources, Match match, Position at) implements Condition {
+        public StringTest {
+            sources = List.copyOf(sources);
+        }
+    }
 }

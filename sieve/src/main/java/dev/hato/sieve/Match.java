@@ -37,8 +37,33 @@ public record Match(Type type, @Nullable Relation relation, Comparator comparato
         return new Match(type, relation, comparator, keys, patterns, expressions);
     }
 
+    /** Keys that hold variables: nothing is compiled until they are expanded ({@link #expanded}). */
+    static Match late(Type type, @Nullable Relation relation, Comparator comparator, List<String> keys) {
+        return new Match(type, relation, comparator, keys, List.of(), List.of());
+    }
+
+    /** Whether the keys must be expanded (and patterns compiled) when the test runs. */
+    boolean isLate() {
+        return (type == Type.MATCHES && patterns.size() != keys.size())
+                || (type == Type.REGEX && expressions.size() != keys.size())
+                || keys.stream().anyMatch(key -> key.contains("${"));
+    }
+
+    /** This match with {@code keys} expanded; a :regex key that is no regular expression fails the script. */
+    Match expanded(List<String> keys) {
+        return of(type, relation, comparator, keys);
+    }
+
     /** Whether the values (those of every field or address the test reads, in order) match. */
     public boolean test(List<String> values, Budget budget) {
+        return test(values, budget, null);
+    }
+
+    /**
+     * As {@link #test(List, Budget)}; a successful {@code :matches} or {@code :regex} gives its captures to
+     * {@code captures} (RFC 5229 §3.2).
+     */
+    boolean test(List<String> values, Budget budget, java.util.function.@Nullable Consumer<List<String>> captures) {
         if (type == Type.COUNT) {
             String count = Integer.toString(values.size());
             for (String key : keys) {
@@ -52,7 +77,19 @@ public record Match(Type type, @Nullable Relation relation, Comparator comparato
         for (String value : values) {
             for (int i = 0; i < keys.size(); i++) {
                 budget.spend(1);
-                if (matches(value, i, budget)) {
+                if (captures != null && type == Type.MATCHES) {
+                    List<String> found = patterns.get(i).match(value, budget);
+                    if (found != null) {
+                        captures.accept(found);
+                        return true;
+                    }
+                } else if (captures != null && type == Type.REGEX) {
+                    List<String> found = expressions.get(i).groups(value, budget);
+                    if (found != null) {
+                        captures.accept(found);
+                        return true;
+                    }
+                } else if (matches(value, i, budget)) {
                     return true;
                 }
             }

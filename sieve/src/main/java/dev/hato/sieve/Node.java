@@ -72,4 +72,21 @@ public sealed interface Node {
             addresses = List.copyOf(addresses);
         }
     }
+
+    /** RFC 5229 §4: {@code set}, the modifiers in the order they apply (highest precedence first). */
+    record Set(String name, String value, List<Modifier> modifiers, Position at) implements Node {
+        public enum Modifier {
+            LOWER(40), UPPER(40), LOWERFIRST(30), UPPERFIRST(30), QUOTEWILDCARD(20), LENGTH(10);
+
+            final int precedence;
+
+            Modifier(int precedence) {
+                this.precedence = precedence;
+            }
+        }
+
+        public Set {
+            modifiers = List.copyOf(modifiers);
+        }
+    }
 }

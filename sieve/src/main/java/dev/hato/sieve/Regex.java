@@ -56,6 +56,26 @@ final class Regex {
         }
     }
 
+    /** The groups of the first match ({@code ${0}} the whole of it; a group that took no part is empty), or null. */
+    java.util.@org.jspecify.annotations.Nullable List<String> groups(String value, Budget budget) {
+        budget.spend(1);
+        Matcher matcher = pattern.matcher(new Charged(value, budget));
+        try {
+            if (!matcher.find()) {
+                return null;
+            }
+        } catch (StackOverflowError tooDeep) {
+            throw new Budget.Exhausted("the regular expression went too deep into a value of " + value.length()
+                    + " characters");
+        }
+        java.util.List<String> groups = new java.util.ArrayList<>();
+        for (int g = 0; g <= matcher.groupCount(); g++) {
+            String group = matcher.group(g);
+            groups.add(group == null ? "" : group);
+        }
+        return groups;
+    }
+
     private static String translate(String ere) {
         StringBuilder java = new StringBuilder(ere.length() + 8);
         boolean quantified = false;

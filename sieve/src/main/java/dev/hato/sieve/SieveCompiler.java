@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index", "regex", "mailbox",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index", "regex", "mailbox", "variables",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -47,6 +47,8 @@ public final class SieveCompiler {
 
     private final List<Problem> problems = new ArrayList<>();
     private final Set<String> required = new HashSet<>(ALWAYS);
+    /** The script requires "variables": strings may hold references, checked when they are used, not here. */
+    private boolean variables;
 
     private SieveCompiler() { }
 
@@ -66,6 +68,10 @@ public final class SieveCompiler {
         List<Command> commands = script.commands();
         if (requires(commands, "encoded-character")) {
             commands = commands.stream().map(compiler::decoded).toList();
+        }
+        compiler.variables = requires(commands, "variables");
+        if (compiler.variables) {
+            commands.forEach(compiler::checkNamespaces);
         }
         List<Node> nodes = compiler.top(commands);
         if (!compiler.problems.isEmpty()) {
@@ -99,6 +105,37 @@ public final class SieveCompiler {
     private Test decoded(Test test) {
         return new Test(test.name(), decoded(test.arguments()), test.tests().stream().map(this::decoded).toList(),
                 test.testList(), test.at());
+    }
+
+    /** RFC 5229 §3: a reference to a namespace needs the extension that defines it; this engine has none. */
+    private void checkNamespaces(Command command) {
+        checkNamespaces(command.arguments());
+        command.tests().forEach(this::checkNamespaces);
+        if (command.block() != null) {
+            command.block().forEach(this::checkNamespaces);
+        }
+    }
+
+    private void checkNamespaces(Test test) {
+        checkNamespaces(test.arguments());
+        test.tests().forEach(this::checkNamespaces);
+    }
+
+    private void checkNamespaces(List<Argument> arguments) {
+        for (Argument argument : arguments) {
+            if (argument instanceof Argument.Strings strings) {
+                for (String value : strings.values()) {
+                    if (Variables.hasNamespacedReference(value)) {
+                        problem(strings.at(), "'" + value + "' refers to a variable namespace this server does not have");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether {@code value} is only known at run time (it refers to variables). */
+    private boolean dynamic(String value) {
+        return variables && value.contains("${");
     }
 
     private List<Argument> decoded(List<Argument> arguments) {
@@ -226,7 +263,7 @@ public final class SieveCompiler {
                 }
                 Args args = Args.read(this, name, command.arguments(), tags, at, false, false, flagsTag());
                 String mailbox = args.oneString(this, name, "a mailbox name");
-                if (mailbox != null && mailbox.isEmpty()) {
+                if (mailbox != null && mailbox.isEmpty() && !dynamic(mailbox)) {
                     problem(at, "fileinto needs a mailbox name, not an empty string");
                 }
                 return mailbox == null ? null
@@ -244,6 +281,9 @@ public final class SieveCompiler {
             case "vacation" -> {
                 return requires("vacation", at, "vacation") ? vacation(command) : null;
             }
+            case "set" -> {
+                return requires("variables", at, "set") ? set(command) : null;
+            }
             case "setflag", "addflag", "removeflag" -> {
                 if (!requires("imap4flags", at, name)) {
                     return null;
@@ -257,7 +297,7 @@ public final class SieveCompiler {
             case "redirect" -> {
                 Args args = Args.read(this, name, command.arguments(), copyTag(), at);
                 String address = args.oneString(this, name, "an address");
-                if (address != null && !Addresses.isMailbox(address)) {
+                if (address != null && !dynamic(address) && !Addresses.isMailbox(address)) {
                     problem(at, "redirect needs an address as local-part@domain, not '" + address + "'");
                     return null;
                 }
@@ -287,7 +327,7 @@ public final class SieveCompiler {
         long period = seconds != null ? seconds : days != null ? multiplyDays(days, at) : 7 * 86_400L;
         String subject = args.string(this, "subject");
         String from = args.string(this, "from");
-        if (from != null) {
+        if (from != null && !dynamic(from)) {
             dev.hato.message.HeaderAddresses.Mailbox mailbox = dev.hato.message.HeaderAddresses.first(from);
             if (mailbox == null || !Addresses.isMailbox(mailbox.address())) {
                 problem(at, "vacation :from needs an address, not '" + from + "'");
@@ -306,6 +346,43 @@ public final class SieveCompiler {
         }
         return new Node.Vacation(reason, subject, from, addresses == null ? List.of() : addresses, mime, handle,
                 period, at);
+    }
+
+    /** RFC 5229 §4: {@code set [modifiers] <name> <value>}; one modifier per precedence. */
+    private @Nullable Node set(Command command) {
+        Position at = command.at();
+        Set<String> modifierTags = new java.util.HashSet<>();
+        for (Node.Set.Modifier modifier : Node.Set.Modifier.values()) {
+            modifierTags.add(modifier.name().toLowerCase(Locale.ROOT));
+        }
+        Args args = Args.read(this, "set", command.arguments(), modifierTags, at);
+        List<Node.Set.Modifier> modifiers = new ArrayList<>();
+        for (Node.Set.Modifier modifier : Node.Set.Modifier.values()) {
+            if (args.flags.contains(modifier.name().toLowerCase(Locale.ROOT))) {
+                for (Node.Set.Modifier other : modifiers) {
+                    if (other.precedence == modifier.precedence) {
+                        problem(at, "set takes one of :" + other.name().toLowerCase(Locale.ROOT) + " and :"
+                                + modifier.name().toLowerCase(Locale.ROOT) + " (the same precedence)");
+                    }
+                }
+                modifiers.add(modifier);
+            }
+        }
+        List<List<String>> lists = args.stringLists(this, "set", 2);
+        if (lists.get(0).size() != 1 || lists.get(1).size() != 1) {
+            problem(at, "set takes a name and a value, one string each");
+            return null;
+        }
+        String name = lists.get(0).get(0);
+        if (Variables.isNumber(name)) {
+            problem(at, "set cannot assign to the match variable ${" + name + "}");
+            return null;
+        }
+        if (!Variables.isIdentifier(name)) {
+            problem(at, "'" + name + "' is not a variable name (letters, digits and _, not first a digit)");
+            return null;
+        }
+        return new Node.Set(name, lists.get(1).get(0), modifiers, at);
     }
 
     private long multiplyDays(long days, Position at) {
@@ -349,6 +426,10 @@ public final class SieveCompiler {
         }
         if (zone == null) {
             return original ? new Condition.Zone(null, true) : Condition.Zone.LOCAL;
+        }
+        if (dynamic(zone)) {
+            problem(at, ":zone with a variable is not supported; write the zone as +hhmm or -hhmm");
+            return Condition.Zone.LOCAL;
         }
         java.time.ZoneOffset offset = DatePart.parseZone(zone);
         if (offset == null) {
@@ -457,6 +538,14 @@ public final class SieveCompiler {
                 }
                 return new Condition.CurrentDate(zone, lists.get(0).get(0), match(args, lists.get(1), at), at);
             }
+            case "string" -> {
+                if (!requires("variables", at, "the string test")) {
+                    return new Condition.False(at);
+                }
+                Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, false);
+                List<List<String>> lists = args.stringLists(this, name, 2);
+                return new Condition.StringTest(lists.get(0), match(args, lists.get(1), at), at);
+            }
             case "mailboxexists" -> {
                 if (!requires("mailbox", at, "the mailboxexists test")) {
                     return new Condition.False(at);
@@ -515,8 +604,12 @@ public final class SieveCompiler {
         }
         boolean relational = type == Match.Type.VALUE || type == Match.Type.COUNT;
         Relation relation = args.relation();
+        Relation given = relational ? (relation == null ? Relation.EQ : relation) : null;
+        if (keys.stream().anyMatch(this::dynamic)) {
+            return Match.late(type, given, comparator, keys); // compiled when the keys are known
+        }
         try {
-            return Match.of(type, relational ? (relation == null ? Relation.EQ : relation) : null, comparator, keys);
+            return Match.of(type, given, comparator, keys);
         } catch (IllegalArgumentException e) {
             problem(at, e.getMessage());
             return Match.of(Match.Type.IS, null, comparator, keys);

@@ -47,7 +47,8 @@ public final class SieveInterpreter {
      *                  the INBOX always does
      */
     public Outcome evaluate(CompiledScript script, SieveMessage message, Predicate<String> mailboxes, Budget budget) {
-        Run run = new Run(message, budget, separator, clock, mailboxes);
+        Run run = new Run(message, budget, separator, clock, mailboxes,
+                script.capabilities().contains("variables") ? new Variables() : null);
         try {
             run.block(script.nodes());
         } catch (Budget.Exhausted e) {
@@ -73,6 +74,7 @@ public final class SieveInterpreter {
         private final String separator;
         private final Clock clock;
         private final Predicate<String> mailboxExists;
+        private final @Nullable Variables variables;
         /** Mailboxes a fileinto asked to create (RFC 5490 §3.1). */
         private final Set<String> create = new java.util.HashSet<>();
         /** The mailboxes stored into, in order, each with the flags of its last fileinto. */
@@ -91,12 +93,39 @@ public final class SieveInterpreter {
         private boolean implicitKeep = true;
         private int actions;
 
-        Run(SieveMessage message, Budget budget, String separator, Clock clock, Predicate<String> mailboxExists) {
+        Run(SieveMessage message, Budget budget, String separator, Clock clock, Predicate<String> mailboxExists,
+            @Nullable Variables variables) {
             this.message = message;
             this.budget = budget;
             this.separator = separator;
             this.clock = clock;
             this.mailboxExists = mailboxExists;
+            this.variables = variables;
+        }
+
+        /** The string with its variables expanded, when the script requires "variables" (RFC 5229 §3). */
+        private String x(String text) {
+            return variables == null ? text : variables.expand(text, budget);
+        }
+
+        private List<String> x(List<String> texts) {
+            return variables == null ? texts : variables.expand(texts, budget);
+        }
+
+        /** The match with its keys expanded, and compiled now when they held variables. */
+        private Match ready(Match match) {
+            if (variables == null || !match.isLate()) {
+                return match;
+            }
+            try {
+                return match.expanded(x(match.keys()));
+            } catch (IllegalArgumentException e) {
+                throw new Failure(e.getMessage());
+            }
+        }
+
+        private boolean test(Match match, List<String> values) {
+            return ready(match).test(values, budget, variables == null ? null : variables::matched);
         }
 
         /** Runs the nodes in order; true when {@code stop} ended the script. */
@@ -116,6 +145,8 @@ public final class SieveInterpreter {
                     }
                 } else if (node instanceof Node.Stop) {
                     return true;
+                } else if (node instanceof Node.Set set) {
+                    variables.set(set.name(), modified(x(set.value()), set.modifiers()));
                 } else if (node instanceof Node.Reject reject) {
                     count();
                     if (rejected != null) {
@@ -127,7 +158,7 @@ public final class SieveInterpreter {
                     if (vacation != null) {
                         throw new Failure("reject at " + reject.at() + " after vacation, which answers the sender too");
                     }
-                    rejected = reject;
+                    rejected = new Node.Reject(x(reject.reason()), reject.extended(), reject.at());
                     implicitKeep = false;
                 } else if (node instanceof Node.Vacation answer) {
                     count();
@@ -137,7 +168,10 @@ public final class SieveInterpreter {
                     if (rejected != null) {
                         throw new Failure("vacation at " + answer.at() + " after reject, which answers the sender too");
                     }
-                    vacation = answer;
+                    vacation = new Node.Vacation(x(answer.reason()), answer.subject() == null ? null
+                            : x(answer.subject()), answer.from() == null ? null : x(answer.from()),
+                            x(answer.addresses()), answer.mime(), x(answer.handle()), answer.periodSeconds(),
+                            answer.at());
                 } else if (node instanceof Node.Keep keep) {
                     count();
                     delivers(node);
@@ -145,9 +179,14 @@ public final class SieveInterpreter {
                     keptFlags = flagsOf(keep.flags());
                 } else if (node instanceof Node.Discard) {
                     implicitKeep = false;
-                } else if (node instanceof Node.FileInto fileInto) {
+                } else if (node instanceof Node.FileInto written) {
                     count();
                     delivers(node);
+                    Node.FileInto fileInto = new Node.FileInto(x(written.mailbox()), written.copy(), written.flags(),
+                            written.create(), written.at());
+                    if (fileInto.mailbox().isEmpty()) {
+                        throw new Failure("fileinto at " + fileInto.at() + " names no mailbox");
+                    }
                     if (isInbox(fileInto.mailbox())) {
                         kept = true;
                         keptFlags = flagsOf(fileInto.flags());
@@ -160,13 +199,18 @@ public final class SieveInterpreter {
                     implicitKeep &= fileInto.copy();
                 } else if (node instanceof Node.Flags change) {
                     switch (change.operation()) {
-                        case SET -> flags.set(change.flags());
-                        case ADD -> flags.add(change.flags());
-                        case REMOVE -> flags.remove(change.flags());
+                        case SET -> flags.set(x(change.flags()));
+                        case ADD -> flags.add(x(change.flags()));
+                        case REMOVE -> flags.remove(x(change.flags()));
                     }
-                } else if (node instanceof Node.Redirect redirect) {
+                } else if (node instanceof Node.Redirect written) {
                     count();
                     delivers(node);
+                    Node.Redirect redirect = new Node.Redirect(x(written.address()), written.copy(), written.at());
+                    if (!Addresses.isMailbox(redirect.address())) {
+                        throw new Failure("redirect at " + redirect.at() + " to '" + redirect.address()
+                                + "', which is not an address");
+                    }
                     if (redirects.putIfAbsent(sameAddress(redirect.address()), redirect.address()) == null
                             && redirects.size() > MAX_REDIRECTS) {
                         throw new Failure("more than " + MAX_REDIRECTS + " redirects");
@@ -179,7 +223,7 @@ public final class SieveInterpreter {
 
         /** The flags an action names with {@code :flags}, else the current ones (RFC 5232 §5). */
         private List<String> flagsOf(@Nullable List<String> named) {
-            return named != null ? Flags.parse(named) : flags.list();
+            return named != null ? Flags.parse(x(named)) : flags.list();
         }
 
         /** RFC 5429 §2.1, §2.2: once rejected, nothing may deliver the message (a run-time error, as Pigeonhole has it). */
@@ -216,13 +260,19 @@ public final class SieveInterpreter {
                 return combined.all();
             }
             if (condition instanceof Condition.MailboxExists exists) {
-                return exists.mailboxes().stream().allMatch(name -> isInbox(name) || mailboxExists.test(name));
+                return x(exists.mailboxes()).stream().allMatch(name -> isInbox(name) || mailboxExists.test(name));
             }
             if (condition instanceof Condition.HasFlag hasFlag) {
-                return hasFlag.match().test(flags.list(), budget);
+                return test(hasFlag.match(), flags.list());
+            }
+            if (condition instanceof Condition.StringTest string) {
+                List<String> sources = x(string.sources());
+                // RFC 5229 §5: :count counts the source strings that are not empty
+                return test(string.match(), string.match().type() == Match.Type.COUNT
+                        ? sources.stream().filter(source -> !source.isEmpty()).toList() : sources);
             }
             if (condition instanceof Condition.Exists exists) {
-                return exists.headers().stream().allMatch(name -> !message.header(name).isEmpty());
+                return x(exists.headers()).stream().allMatch(name -> !message.header(name).isEmpty());
             }
             if (condition instanceof Condition.Size size) {
                 int order = Long.compareUnsigned(message.size(), size.limit());
@@ -230,30 +280,30 @@ public final class SieveInterpreter {
             }
             if (condition instanceof Condition.Header header) {
                 List<String> values = new ArrayList<>();
-                header.headers().forEach(name -> values.addAll(occurrences(message.header(name), header.index())));
-                return header.match().test(values, budget);
+                x(header.headers()).forEach(name -> values.addAll(occurrences(message.header(name), header.index())));
+                return test(header.match(), values);
             }
             if (condition instanceof Condition.Address address) {
                 List<String> values = new ArrayList<>();
-                for (String name : address.headers()) {
+                for (String name : x(address.headers())) {
                     for (List<String> field : occurrences(message.addresses(name), address.index())) {
                         field.forEach(value -> addPart(values, address.part(), value));
                     }
                 }
-                return address.match().test(values, budget);
+                return test(address.match(), values);
             }
             if (condition instanceof Condition.Date date) {
                 // RFC 5260 §4: the first occurrence of the field, as Pigeonhole reads it, unless :index names one
-                List<String> fields = message.header(date.header());
+                List<String> fields = message.header(x(date.header()));
                 List<String> chosen = date.index() == null ? (fields.isEmpty() ? fields : fields.subList(0, 1))
                         : date.index().select(fields);
                 OffsetDateTime written = chosen.isEmpty() ? null : SentDate.written(chosen.get(0));
-                String part = written == null ? null : DatePart.of(inZone(written, date.zone()), date.part());
-                return part != null && date.match().test(List.of(part), budget);
+                String part = written == null ? null : DatePart.of(inZone(written, date.zone()), x(date.part()));
+                return part != null && test(date.match(), List.of(part));
             }
             if (condition instanceof Condition.CurrentDate now) {
-                String part = DatePart.of(inZone(OffsetDateTime.now(clock), now.zone()), now.part());
-                return part != null && now.match().test(List.of(part), budget);
+                String part = DatePart.of(inZone(OffsetDateTime.now(clock), now.zone()), x(now.part()));
+                return part != null && test(now.match(), List.of(part));
             }
             Condition.Envelope envelope = (Condition.Envelope) condition;
             List<String> values = new ArrayList<>();
@@ -265,7 +315,39 @@ public final class SieveInterpreter {
                     addPart(values, envelope.part(), value);
                 }
             }
-            return envelope.match().test(values, budget);
+            return test(envelope.match(), values);
+        }
+
+        /** RFC 5229 §4.1: the modifiers in precedence order; case changes are ASCII-only, as Pigeonhole's. */
+        private static String modified(String value, List<Node.Set.Modifier> modifiers) {
+            String result = value;
+            for (Node.Set.Modifier modifier : modifiers) {
+                result = switch (modifier) {
+                    case LOWER -> ascii(result, false);
+                    case UPPER -> ascii(result, true);
+                    case LOWERFIRST -> result.isEmpty() ? result : ascii(result.substring(0, 1), false)
+                            + result.substring(1);
+                    case UPPERFIRST -> result.isEmpty() ? result : ascii(result.substring(0, 1), true)
+                            + result.substring(1);
+                    case QUOTEWILDCARD -> result.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
+                    case LENGTH -> Integer.toString(result.codePointCount(0, result.length()));
+                };
+            }
+            return result;
+        }
+
+        private static String ascii(String text, boolean upper) {
+            StringBuilder out = new StringBuilder(text.length());
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (upper && c >= 'a' && c <= 'z') {
+                    c = (char) (c - 32);
+                } else if (!upper && c >= 'A' && c <= 'Z') {
+                    c = (char) (c + 32);
+                }
+                out.append(c);
+            }
+            return out.toString();
         }
 
         private static <T> List<T> occurrences(List<T> fields, Condition.@Nullable Index index) {

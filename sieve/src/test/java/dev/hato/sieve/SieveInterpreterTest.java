@@ -190,4 +190,39 @@ class SieveInterpreterTest {
         assertThat(run(script, Budget.generous()).actions()).containsExactly(
                 new Action.FileInto("Archive/2026", java.util.List.of(), true), new Action.FileInto("会議"));
     }
+
+    @Test
+    void stringsKnownOnlyAtRunTimeShouldBeCheckedThenAndFailTheScriptIfWrong() throws CompileException {
+        assertThat(run("require \"variables\"; set \"to\" \"not an address\"; redirect \"${to}\";",
+                Budget.generous()).failure()).contains("which is not an address");
+        assertThat(run("require [\"variables\", \"regex\"]; set \"p\" \"(\";"
+                + " if header :regex \"subject\" \"${p}\" { keep; }", Budget.generous()).failure())
+                .contains("invalid regular expression '('");
+        assertThat(run("require [\"variables\", \"fileinto\"]; fileinto \"${nothing}\";", Budget.generous())
+                .failure()).contains("names no mailbox");
+        assertThat(run("require \"variables\"; set \"to\" \"friend@example.org\"; redirect \"${to}\";",
+                Budget.generous()).actions()).containsExactly(new Action.Redirect("friend@example.org"));
+    }
+
+    @Test
+    void withoutVariablesAReferenceShouldBeLiteralText() throws CompileException {
+        assertThat(run("require \"fileinto\"; fileinto \"${1}\";", Budget.generous()).actions())
+                .containsExactly(new Action.FileInto("${1}"));
+    }
+
+    @Test
+    void variablesShouldBeBoundedInSizeAndNumber() throws CompileException {
+        StringBuilder script = new StringBuilder("require [\"variables\", \"fileinto\"]; set \"a\" \"0123456789\";");
+        for (int i = 0; i < 12; i++) {
+            script.append(" set \"a\" \"${a}${a}\";"); // 10 × 2^12 characters, cut at 4,096
+        }
+        script.append(" set :length \"n\" \"${a}\"; fileinto \"${n}\";");
+        assertThat(run(script.toString(), Budget.generous()).actions())
+                .containsExactly(new Action.FileInto(Integer.toString(Variables.MAX_VALUE)));
+        StringBuilder many = new StringBuilder("require \"variables\";");
+        for (int i = 0; i <= Variables.MAX_VARIABLES; i++) {
+            many.append(" set \"v").append(i).append("\" \"x\";");
+        }
+        assertThat(run(many.toString(), Budget.generous()).failure()).contains("more than 255 variables");
+    }
 }
