@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * style} is dropped, and character references are decoded (HTML 5 §13.1.4; the named ones mail actually uses,
  * and every numeric one). Memory is bounded: a tag name or reference longer than a few characters is not one.
  */
-final class HtmlText {
+public final class HtmlText {
 
     private static final int MAX_NAME = 32;
     private static final Set<String> BLOCKS = Set.of("br", "p", "div", "tr", "td", "th", "li", "h1", "h2", "h3",
@@ -51,6 +51,13 @@ final class HtmlText {
 
     HtmlText(StringBuilder out) {
         this.out = out;
+    }
+
+    /** The text a reader sees of a whole HTML document or fragment. */
+    public static String toText(CharSequence html) {
+        StringBuilder out = new StringBuilder(html.length());
+        new HtmlText(out).append(html);
+        return out.toString();
     }
 
     void append(CharSequence text) {

@@ -95,4 +95,13 @@ public sealed interface Condition {
             sources = List.copyOf(sources);
         }
     }
+
+    /**
+     * RFC 5173: the body as {@code :raw}, {@code :content} with these {@code types}, or {@code :text} (the default).
+     */
+    record Body(boolean raw, List<String> types, boolean text, Match match, Position at) implements Condition {
+        public Body {
+            types = List.copyOf(types);
+        }
+    }
 }

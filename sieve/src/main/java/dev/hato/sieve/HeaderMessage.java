@@ -13,9 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A {@link SieveMessage} over a message's header section as it arrived: fields split and unfolded once (RFC 5322
- * §2.2.3), values read as UTF-8 (RFC 6532) or, where they are not, as ISO-8859-1, and RFC 2047 words decoded when a
- * test asks. What delivery has after its one parse; the body is not read.
+ * A {@link SieveMessage} over a message as it arrived: header fields split and unfolded once (RFC 5322 §2.2.3),
+ * values read as UTF-8 (RFC 6532) or, where they are not, as ISO-8859-1, and RFC 2047 words decoded when a test
+ * asks; the body is read only by {@code body} tests ({@link BodyText}), and only when it was given.
  */
 public final class HeaderMessage implements SieveMessage {
 
@@ -23,8 +23,11 @@ public final class HeaderMessage implements SieveMessage {
     private final long size;
     private final String envelopeFrom;
     private final String envelopeTo;
+    private final byte[] octets;
 
-    private HeaderMessage(Map<String, List<String>> fields, long size, String envelopeFrom, String envelopeTo) {
+    private HeaderMessage(Map<String, List<String>> fields, long size, String envelopeFrom, String envelopeTo,
+                          byte[] octets) {
+        this.octets = octets;
         this.fields = fields;
         this.size = size;
         this.envelopeFrom = envelopeFrom;
@@ -32,7 +35,8 @@ public final class HeaderMessage implements SieveMessage {
     }
 
     /**
-     * @param header       the header section's octets, up to (and perhaps including) the empty line
+     * @param header       the message's octets: the header section, and the body when {@code body} tests are to
+     *                     read it (a header alone has no body, RFC 5173 §5)
      * @param size         the whole message's size in octets
      * @param envelopeFrom the reverse-path without brackets, empty for {@code <>}
      * @param envelopeTo   the recipient this evaluation is for
@@ -65,7 +69,7 @@ public final class HeaderMessage implements SieveMessage {
         if (name != null) {
             fields.computeIfAbsent(name, k -> new ArrayList<>()).add(value.toString().strip());
         }
-        return new HeaderMessage(fields, size, envelopeFrom, envelopeTo);
+        return new HeaderMessage(fields, size, envelopeFrom, envelopeTo, header);
     }
 
     private static String text(byte[] header) {
@@ -108,5 +112,10 @@ public final class HeaderMessage implements SieveMessage {
     @Override
     public String envelopeTo() {
         return envelopeTo;
+    }
+
+    @Override
+    public List<String> body(boolean raw, List<String> types, boolean text) {
+        return raw ? BodyText.raw(octets) : BodyText.content(octets, text ? BodyText.TEXT : types, text);
     }
 }

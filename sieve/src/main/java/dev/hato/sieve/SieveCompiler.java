@@ -31,7 +31,7 @@ public final class SieveCompiler {
      * What {@code require} accepts, and what ManageSieve will advertise in {@code SIEVE}. i;octet and i;ascii-casemap
      * need not be required (RFC 5228 §2.7.3); the other comparators must be.
      */
-    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index", "regex", "mailbox", "variables",
+    public static final Set<String> CAPABILITIES = Set.of("fileinto", "envelope", "copy", "subaddress", "relational", "encoded-character", "imap4flags", "reject", "ereject", "vacation", "vacation-seconds", "date", "index", "regex", "mailbox", "variables", "body",
             "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
             "comparator-i;unicode-casemap");
 
@@ -537,6 +537,23 @@ public final class SieveCompiler {
                     return new Condition.False(at);
                 }
                 return new Condition.CurrentDate(zone, lists.get(0).get(0), match(args, lists.get(1), at), at);
+            }
+            case "body" -> {
+                if (!requires("body", at, "the body test")) {
+                    return new Condition.False(at);
+                }
+                Args args = Args.read(this, name, test.arguments(), Set.of("raw", "text"), at, true, false,
+                        Set.of("content"));
+                List<String> types = args.list(this, "content");
+                int transforms = (args.flags.contains("raw") ? 1 : 0) + (args.flags.contains("text") ? 1 : 0)
+                        + (types != null ? 1 : 0);
+                if (transforms > 1) {
+                    problem(at, "body takes one of :raw, :content and :text");
+                }
+                List<String> keys = args.stringLists(this, name, 1).get(0);
+                boolean raw = args.flags.contains("raw");
+                return new Condition.Body(raw, types == null ? List.of() : types, !raw && types == null,
+                        match(args, keys, at), at);
             }
             case "string" -> {
                 if (!requires("variables", at, "the string test")) {

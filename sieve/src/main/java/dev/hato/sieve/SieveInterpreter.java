@@ -265,6 +265,11 @@ public final class SieveInterpreter {
             if (condition instanceof Condition.HasFlag hasFlag) {
                 return test(hasFlag.match(), flags.list());
             }
+            if (condition instanceof Condition.Body body) {
+                List<String> values = message.body(body.raw(), x(body.types()), body.text());
+                budget.spend(values.stream().mapToLong(String::length).sum() / 64);
+                return test(body.match(), values);
+            }
             if (condition instanceof Condition.StringTest string) {
                 List<String> sources = x(string.sources());
                 // RFC 5229 §5: :count counts the source strings that are not empty

@@ -28,4 +28,10 @@ public interface SieveMessage {
 
     /** The envelope recipient this evaluation is for. */
     String envelopeTo();
+
+    /**
+     * The strings a {@code body} test reads (RFC 5173 §5): {@code types} for {@code :content}, empty for
+     * {@code :raw} ({@code raw}) and {@code :text}. None when the message has no body.
+     */
+    List<String> body(boolean raw, List<String> types, boolean text);
 }
