@@ -43,9 +43,16 @@ public final class HeaderMessage implements SieveMessage {
      */
     public static HeaderMessage of(byte[] header, long size, String envelopeFrom, String envelopeTo) {
         Map<String, List<String>> fields = new HashMap<>();
+        int end = BodyText.bodyStart(header);
+        String text = text(header, end < 0 ? header.length : end); // the header only: the body is not read here
         String name = null;
         StringBuilder value = new StringBuilder();
-        for (String line : text(header).split("\r?\n", -1)) {
+        int from = 0;
+        while (from <= text.length()) {
+            int newline = text.indexOf('\n', from);
+            int to = newline < 0 ? text.length() : newline;
+            String line = text.substring(from, to > from && text.charAt(to - 1) == '\r' ? to - 1 : to);
+            from = to + 1;
             if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
                 if (name != null) {
                     value.append(line); // RFC 5322 §2.2.3: unfolding removes the CRLF only
@@ -72,12 +79,13 @@ public final class HeaderMessage implements SieveMessage {
         return new HeaderMessage(fields, size, envelopeFrom, envelopeTo, header);
     }
 
-    private static String text(byte[] header) {
+    private static String text(byte[] header, int length) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(header)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(header, 0, length))
+                    .toString();
         } catch (CharacterCodingException notUtf8) {
-            return new String(header, StandardCharsets.ISO_8859_1);
+            return new String(header, 0, length, StandardCharsets.ISO_8859_1);
         }
     }
 
