@@ -72,8 +72,15 @@ public sealed interface Condition {
         }
     }
 
-    /** RFC 5232 §4: the current flags, each a value, against the flags the keys name. */
-    record HasFlag(Match match, Position at) implements Condition { }
+    /**
+     * RFC 5232 §4: the flags of the internal variable, or of the named {@code variables}, each a value, against the
+     * flags the keys name.
+     */
+    record HasFlag(List<String> variables, Match match, Position at) implements Condition {
+        public HasFlag {
+            variables = List.copyOf(variables);
+        }
+    }
 
     /** RFC 5260 §4: a part of the date in a header field (its first occurrence unless {@code index} says). */
     record Date(String header, Zone zone, String part, Match match, @Nullable Index index, Position at)

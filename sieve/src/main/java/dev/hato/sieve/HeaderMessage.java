@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link SieveMessage} over a message as it arrived: header fields split and unfolded once (RFC 5322 §2.2.3),
@@ -94,13 +95,53 @@ public final class HeaderMessage implements SieveMessage {
         return raw(name).stream().map(EncodedWords::decode).toList();
     }
 
+    /**
+     * Each field's addresses as Pigeonhole gives them: {@code local@domain} with the local part quoted only where it
+     * must be ({@code "x.y"@example.com} is {@code x.y@example.com}); entries without a domain left out; and a field
+     * none of whose entries is an address given whole, so that {@code :all} can still see it while
+     * {@code :localpart} and {@code :domain} match nothing (RFC 5228 §2.7.4).
+     */
     @Override
     public List<List<String>> addresses(String name) {
         List<List<String>> addresses = new ArrayList<>();
         for (String value : raw(name)) {
-            addresses.add(HeaderAddresses.all(value).stream().map(HeaderAddresses.Mailbox::address).toList());
+            List<HeaderAddresses.Mailbox> mailboxes = HeaderAddresses.all(value);
+            List<String> valid = new ArrayList<>();
+            for (HeaderAddresses.Mailbox mailbox : mailboxes) {
+                String canonical = canonical(mailbox.address());
+                if (canonical != null) {
+                    valid.add(canonical);
+                }
+            }
+            addresses.add(valid.isEmpty() && !mailboxes.isEmpty() ? List.of(value.strip()) : valid);
         }
         return addresses;
+    }
+
+    /** {@code local@domain} with the local part in its simplest form, or null when it is not one. */
+    private static @Nullable String canonical(String address) {
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || at == address.length() - 1) {
+            return null;
+        }
+        String local = AddressPart.unquoted(address.substring(0, at));
+        return (isDotAtom(local) ? local : '"' + local.replace("\\", "\\\\").replace("\"", "\\\"") + '"')
+                + address.substring(at);
+    }
+
+    private static boolean isDotAtom(String local) {
+        if (local.isEmpty() || local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            boolean atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0 || c >= 0x80;
+            if (!atext) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private List<String> raw(String name) {

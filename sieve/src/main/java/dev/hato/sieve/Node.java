@@ -47,8 +47,11 @@ public sealed interface Node {
         }
     }
 
-    /** RFC 5232 §3: {@code setflag}, {@code addflag}, {@code removeflag} on the current flags. */
-    record Flags(Operation operation, List<String> flags, Position at) implements Node {
+    /**
+     * RFC 5232 §3: {@code setflag}, {@code addflag}, {@code removeflag} on the internal flags, or on the named
+     * {@code variable} (with "variables").
+     */
+    record Flags(Operation operation, @Nullable String variable, List<String> flags, Position at) implements Node {
         public enum Operation { SET, ADD, REMOVE }
 
         public Flags {

@@ -78,6 +78,7 @@ final class Regex {
 
     private static String translate(String ere) {
         StringBuilder java = new StringBuilder(ere.length() + 8);
+        int references = 0;
         boolean quantified = false;
         int i = 0;
         while (i < ere.length()) {
@@ -92,10 +93,13 @@ final class Regex {
                     char next = ere.charAt(++i);
                     if ("wWsSbB".indexOf(next) >= 0) {
                         java.append('\\').append(next);
-                    } else if (next == '<' || next == '>') {
-                        java.append("\\b");
+                    } else if (next == '<') {
+                        java.append("\\b(?=\\w)"); // GNU: the start of a word
+                    } else if (next == '>') {
+                        java.append("\\b(?<=\\w)"); // GNU: the end of a word
                     } else if (next >= '1' && next <= '9') {
                         java.append('\\').append(next); // a back-reference, as glibc's ERE takes it
+                        references = Math.max(references, next - '0');
                     } else {
                         java.append(Pattern.quote(String.valueOf(next)));
                     }
@@ -124,6 +128,9 @@ final class Regex {
                                 + "': a quantifier after a quantifier");
                     }
                     java.append(c);
+                    if (i + 1 < ere.length() && ere.charAt(i + 1) == ',') {
+                        java.append('0'); // glibc reads {,n} as {0,n}
+                    }
                 }
                 case '}' -> {
                     java.append(c);
@@ -133,6 +140,16 @@ final class Regex {
             }
             quantified = quantifier;
             i++;
+        }
+        int groups;
+        try {
+            groups = Pattern.compile(java.toString().replaceAll("\\\\[1-9]", "")).matcher("").groupCount();
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("invalid regular expression '" + ere + "': " + e.getDescription());
+        }
+        if (references > groups) {
+            throw new IllegalArgumentException("invalid regular expression '" + ere + "': a back-reference to group "
+                    + references + " of " + groups);
         }
         return java.toString();
     }

@@ -289,10 +289,20 @@ public final class SieveCompiler {
                     return null;
                 }
                 Args args = Args.read(this, name, command.arguments(), Set.of(), at);
-                List<String> flags = args.stringLists(this, name, 1).get(0);
+                // RFC 5232 §3: with "variables", a variable name may come first
+                boolean named = variables && args.positional.size() == 2;
+                List<List<String>> lists = args.stringLists(this, name, named ? 2 : 1);
+                String variable = null;
+                if (named) {
+                    if (lists.get(0).size() != 1 || !Variables.isIdentifier(lists.get(0).get(0))) {
+                        problem(at, name + " takes one variable name before its flags");
+                    } else {
+                        variable = lists.get(0).get(0);
+                    }
+                }
                 Node.Flags.Operation operation = name.equals("setflag") ? Node.Flags.Operation.SET
                         : name.equals("addflag") ? Node.Flags.Operation.ADD : Node.Flags.Operation.REMOVE;
-                return new Node.Flags(operation, flags, at);
+                return new Node.Flags(operation, variable, lists.get(named ? 1 : 0), at);
             }
             case "redirect" -> {
                 Args args = Args.read(this, name, command.arguments(), copyTag(), at);
@@ -346,6 +356,19 @@ public final class SieveCompiler {
         }
         return new Node.Vacation(reason, subject, from, addresses == null ? List.of() : addresses, mime, handle,
                 period, at);
+    }
+
+    /** The flags named in strings of space-separated flags (RFC 5232 §3). */
+    static List<String> splitFlags(List<String> strings) {
+        List<String> flags = new ArrayList<>();
+        for (String key : strings) {
+            for (String flag : key.split(" ")) {
+                if (!flag.isEmpty()) {
+                    flags.add(flag);
+                }
+            }
+        }
+        return flags;
     }
 
     /** RFC 5229 §4: {@code set [modifiers] <name> <value>}; one modifier per precedence. */
@@ -575,15 +598,16 @@ public final class SieveCompiler {
                     return new Condition.False(at);
                 }
                 Args args = Args.read(this, name, test.arguments(), Set.of(), at, true, false);
-                List<String> flags = new ArrayList<>();
-                for (String key : args.stringLists(this, name, 1).get(0)) {
-                    for (String flag : key.split(" ")) {
-                        if (!flag.isEmpty()) {
-                            flags.add(flag);
-                        }
+                // RFC 5232 §4: with "variables", a list of variable names may come first
+                boolean named = variables && args.positional.size() == 2;
+                List<List<String>> lists = args.stringLists(this, name, named ? 2 : 1);
+                List<String> names = named ? lists.get(0) : List.of();
+                for (String variable : names) {
+                    if (!Variables.isIdentifier(variable)) {
+                        problem(at, "'" + variable + "' is not a variable name");
                     }
                 }
-                return new Condition.HasFlag(match(args, flags, at), at);
+                return new Condition.HasFlag(names, match(args, splitFlags(lists.get(named ? 1 : 0)), at), at);
             }
             case "envelope" -> {
                 if (!requires("envelope", at, "the envelope test")) {

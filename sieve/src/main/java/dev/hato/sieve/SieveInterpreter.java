@@ -55,6 +55,9 @@ public final class SieveInterpreter {
             return Outcome.failed(e.getMessage());
         } catch (Failure e) {
             return Outcome.failed(e.getMessage());
+        } catch (RuntimeException unexpected) {
+            // A defect of the engine met by some message must not lose it: the message is kept (RFC 5228 §2.10.6).
+            return Outcome.failed("the engine failed: " + unexpected);
         }
         return run.outcome();
     }
@@ -173,14 +176,13 @@ public final class SieveInterpreter {
                             x(answer.addresses()), answer.mime(), x(answer.handle()), answer.periodSeconds(),
                             answer.at());
                 } else if (node instanceof Node.Keep keep) {
-                    count();
                     delivers(node);
+                    countUnless(kept);
                     kept = true;
                     keptFlags = flagsOf(keep.flags());
                 } else if (node instanceof Node.Discard) {
                     implicitKeep = false;
                 } else if (node instanceof Node.FileInto written) {
-                    count();
                     delivers(node);
                     Node.FileInto fileInto = new Node.FileInto(x(written.mailbox()), written.copy(), written.flags(),
                             written.create(), written.at());
@@ -188,9 +190,11 @@ public final class SieveInterpreter {
                         throw new Failure("fileinto at " + fileInto.at() + " names no mailbox");
                     }
                     if (isInbox(fileInto.mailbox())) {
+                        countUnless(kept);
                         kept = true;
                         keptFlags = flagsOf(fileInto.flags());
                     } else {
+                        countUnless(mailboxes.containsKey(fileInto.mailbox()));
                         // a repeated fileinto keeps the first one's :create and takes the last one's flags, as Pigeonhole
                         if (mailboxes.put(fileInto.mailbox(), flagsOf(fileInto.flags())) == null && fileInto.create()) {
                             create.add(fileInto.mailbox());
@@ -198,22 +202,33 @@ public final class SieveInterpreter {
                     }
                     implicitKeep &= fileInto.copy();
                 } else if (node instanceof Node.Flags change) {
+                    Flags target = flags;
+                    if (change.variable() != null) {
+                        target = new Flags();
+                        target.set(List.of(variables.get(change.variable())));
+                    }
                     switch (change.operation()) {
-                        case SET -> flags.set(x(change.flags()));
-                        case ADD -> flags.add(x(change.flags()));
-                        case REMOVE -> flags.remove(x(change.flags()));
+                        case SET -> target.set(x(change.flags()));
+                        case ADD -> target.add(x(change.flags()));
+                        case REMOVE -> target.remove(x(change.flags()));
+                    }
+                    if (change.variable() != null) {
+                        variables.set(change.variable(), String.join(" ", target.list()));
                     }
                 } else if (node instanceof Node.Redirect written) {
-                    count();
                     delivers(node);
                     Node.Redirect redirect = new Node.Redirect(x(written.address()), written.copy(), written.at());
                     if (!Addresses.isMailbox(redirect.address())) {
                         throw new Failure("redirect at " + redirect.at() + " to '" + redirect.address()
                                 + "', which is not an address");
                     }
-                    if (redirects.putIfAbsent(sameAddress(redirect.address()), redirect.address()) == null
-                            && redirects.size() > MAX_REDIRECTS) {
-                        throw new Failure("more than " + MAX_REDIRECTS + " redirects");
+                    boolean known = redirects.containsKey(sameAddress(redirect.address()));
+                    countUnless(known);
+                    if (!known) {
+                        redirects.put(sameAddress(redirect.address()), redirect.address());
+                        if (redirects.size() > MAX_REDIRECTS) {
+                            throw new Failure("more than " + MAX_REDIRECTS + " redirects");
+                        }
                     }
                     implicitKeep &= redirect.copy();
                 }
@@ -231,6 +246,13 @@ public final class SieveInterpreter {
             if (rejected != null) {
                 throw new Failure("an action at " + node.at() + " would deliver a message rejected at "
                         + rejected.at());
+            }
+        }
+
+        /** Counts an action unless it repeats one already taken: repeats are merged, as Pigeonhole merges them. */
+        private void countUnless(boolean repeated) {
+            if (!repeated) {
+                count();
             }
         }
 
@@ -263,7 +285,22 @@ public final class SieveInterpreter {
                 return x(exists.mailboxes()).stream().allMatch(name -> isInbox(name) || mailboxExists.test(name));
             }
             if (condition instanceof Condition.HasFlag hasFlag) {
-                return test(hasFlag.match(), flags.list());
+                List<String> values = flags.list();
+                if (!hasFlag.variables().isEmpty()) {
+                    Flags named = new Flags();
+                    named.set(hasFlag.variables().stream().map(variables::get).toList());
+                    values = named.list();
+                }
+                Match match = hasFlag.match();
+                if (variables != null && match.isLate()) {
+                    // the keys are lists of flags once expanded, as they are when written out (RFC 5232 §4)
+                    try {
+                        match = match.expanded(SieveCompiler.splitFlags(x(match.keys())));
+                    } catch (IllegalArgumentException e) {
+                        throw new Failure(e.getMessage());
+                    }
+                }
+                return test(match, values);
             }
             if (condition instanceof Condition.Body body) {
                 List<String> values = message.body(body.raw(), x(body.types()), body.text());
@@ -302,12 +339,14 @@ public final class SieveInterpreter {
                 List<String> fields = message.header(x(date.header()));
                 List<String> chosen = date.index() == null ? (fields.isEmpty() ? fields : fields.subList(0, 1))
                         : date.index().select(fields);
-                OffsetDateTime written = chosen.isEmpty() ? null : SentDate.written(chosen.get(0));
-                String part = written == null ? null : DatePart.of(inZone(written, date.zone()), x(date.part()));
+                OffsetDateTime written = chosen.isEmpty() ? null : SentDate.written(dateOf(date, chosen.get(0)));
+                OffsetDateTime zoned = written == null ? null : inZone(written, date.zone());
+                String part = zoned == null ? null : DatePart.of(zoned, x(date.part()));
                 return part != null && test(date.match(), List.of(part));
             }
             if (condition instanceof Condition.CurrentDate now) {
-                String part = DatePart.of(inZone(OffsetDateTime.now(clock), now.zone()), x(now.part()));
+                OffsetDateTime zoned = inZone(OffsetDateTime.now(clock), now.zone());
+                String part = zoned == null ? null : DatePart.of(zoned, x(now.part()));
                 return part != null && test(now.match(), List.of(part));
             }
             Condition.Envelope envelope = (Condition.Envelope) condition;
@@ -355,17 +394,30 @@ public final class SieveInterpreter {
             return out.toString();
         }
 
+        /** RFC 5260 §4: a Received field's date is what follows its last ";". */
+        private String dateOf(Condition.Date date, String value) {
+            if (!x(date.header()).equalsIgnoreCase("received")) {
+                return value;
+            }
+            int semicolon = value.lastIndexOf(';');
+            return semicolon < 0 ? value : value.substring(semicolon + 1);
+        }
+
         private static <T> List<T> occurrences(List<T> fields, Condition.@Nullable Index index) {
             return index == null ? fields : index.select(fields);
         }
 
-        private OffsetDateTime inZone(OffsetDateTime time, Condition.Zone zone) {
+        private @Nullable OffsetDateTime inZone(OffsetDateTime time, Condition.Zone zone) {
             if (zone.original()) {
                 return time;
             }
             ZoneOffset offset = zone.offset() != null ? zone.offset()
                     : clock.getZone().getRules().getOffset(time.toInstant());
-            return time.withOffsetSameInstant(offset);
+            try {
+                return time.withOffsetSameInstant(offset);
+            } catch (java.time.DateTimeException outOfRange) {
+                return null; // a date at the end of time cannot be moved into another zone: the test is false
+            }
         }
 
         /** Adds the part of the address, unless it has none (a {@code :detail} without separator). */

@@ -18,6 +18,12 @@ final class Variables {
     /** Pigeonhole's sieve_variables_max_variable_size (4 KiB), in characters here. */
     static final int MAX_VALUE = 4096;
 
+    /**
+     * The longest string an expansion may build: strings are expanded where they are used (keys, folder names), and
+     * without a bound 50,000 references to one 4,096-character variable would build 200 million characters.
+     */
+    static final int MAX_EXPANDED = 16 * MAX_VALUE;
+
     /** Pigeonhole's sieve_variables_max_scope_size. */
     static final int MAX_VARIABLES = 255;
 
@@ -32,6 +38,11 @@ final class Variables {
             throw new Budget.Exhausted("more than " + MAX_VARIABLES + " variables");
         }
         named.put(key, cut(value));
+    }
+
+    /** The value of a variable {@code set} names, empty when it was never set. */
+    String get(String name) {
+        return named.getOrDefault(name.toLowerCase(Locale.ROOT), "");
     }
 
     /** RFC 5229 §3.2: the captures of a successful match, {@code ${0}} the whole value. */
@@ -60,12 +71,15 @@ final class Variables {
                 open = text.indexOf("${", open + 2);
                 continue;
             }
+            budget.spend(1 + value.length() / 64);
+            if (out.length() + (open - copied) + value.length() > MAX_EXPANDED) {
+                throw new Budget.Exhausted("a string expands to more than " + MAX_EXPANDED + " characters");
+            }
             out.append(text, copied, open).append(value);
             copied = close + 1;
             open = text.indexOf("${", copied);
         }
         out.append(text, copied, text.length());
-        budget.spend(out.length() / 64);
         return out.toString();
     }
 
