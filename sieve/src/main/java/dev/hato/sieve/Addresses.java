@@ -15,17 +15,8 @@ final class Addresses {
         if (at <= 0 || at == address.length() - 1 || address.length() > 254 || at > 64) {
             return false;
         }
-        String local = address.substring(0, at);
-        if (local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
+        if (!isDotAtom(address.substring(0, at))) {
             return false;
-        }
-        for (int i = 0; i < local.length(); i++) {
-            char c = local.charAt(i);
-            boolean atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0 || c >= 0x80;
-            if (!atext) {
-                return false;
-            }
         }
         for (String label : address.substring(at + 1).split("\\.", -1)) {
             if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
@@ -38,6 +29,22 @@ final class Addresses {
                 if (!ok) {
                     return false;
                 }
+            }
+        }
+        return true;
+    }
+
+    /** RFC 5322 §3.2.3 dot-atom-text (with UTF-8 letters, RFC 6532): a local part that needs no quotes. */
+    static boolean isDotAtom(String local) {
+        if (local.isEmpty() || local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            boolean atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0 || c >= 0x80;
+            if (!atext) {
+                return false;
             }
         }
         return true;

@@ -125,23 +125,8 @@ public final class HeaderMessage implements SieveMessage {
             return null;
         }
         String local = AddressPart.unquoted(address.substring(0, at));
-        return (isDotAtom(local) ? local : '"' + local.replace("\\", "\\\\").replace("\"", "\\\"") + '"')
+        return (Addresses.isDotAtom(local) ? local : '"' + local.replace("\\", "\\\\").replace("\"", "\\\"") + '"')
                 + address.substring(at);
-    }
-
-    private static boolean isDotAtom(String local) {
-        if (local.isEmpty() || local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < local.length(); i++) {
-            char c = local.charAt(i);
-            boolean atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0 || c >= 0x80;
-            if (!atext) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private List<String> raw(String name) {
