@@ -67,10 +67,12 @@ public sealed interface Node {
 
     /**
      * RFC 5230 §4 (and RFC 6131 {@code :seconds}): answer the sender with {@code reason} at most once per
-     * {@code periodSeconds} and {@code handle}.
+     * {@code periodSeconds} and {@code handle}; a handle not {@code handleGiven} is made of the arguments as written,
+     * variables unexpanded, as Pigeonhole makes it.
      */
     record Vacation(String reason, @Nullable String subject, @Nullable String from, List<String> addresses,
-                    boolean mime, String handle, long periodSeconds, Position at) implements Node {
+                    boolean mime, String handle, boolean handleGiven, long periodSeconds, Position at)
+            implements Node {
         public Vacation {
             addresses = List.copyOf(addresses);
         }

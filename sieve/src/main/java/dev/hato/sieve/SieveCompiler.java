@@ -345,6 +345,7 @@ public final class SieveCompiler {
         }
         List<String> addresses = args.list(this, "addresses");
         String handle = args.string(this, "handle");
+        boolean handleGiven = handle != null;
         boolean mime = args.flags.contains("mime");
         if (reason == null) {
             return null;
@@ -355,7 +356,7 @@ public final class SieveCompiler {
                     + (mime ? "<MIME>" : "<NO-MIME>");
         }
         return new Node.Vacation(reason, subject, from, addresses == null ? List.of() : addresses, mime, handle,
-                period, at);
+                handleGiven, period, at);
     }
 
     /** The flags named in strings of space-separated flags (RFC 5232 §3). */

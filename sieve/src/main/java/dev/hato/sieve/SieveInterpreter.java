@@ -173,8 +173,9 @@ public final class SieveInterpreter {
                     }
                     vacation = new Node.Vacation(x(answer.reason()), answer.subject() == null ? null
                             : x(answer.subject()), answer.from() == null ? null : x(answer.from()),
-                            x(answer.addresses()), answer.mime(), x(answer.handle()), answer.periodSeconds(),
-                            answer.at());
+                            x(answer.addresses()), answer.mime(),
+                            answer.handleGiven() ? x(answer.handle()) : answer.handle(), true,
+                            answer.periodSeconds(), answer.at());
                 } else if (node instanceof Node.Keep keep) {
                     delivers(node);
                     countUnless(kept);

@@ -93,7 +93,7 @@ class PigeonholeDifferenceTest {
                 actions.add("redirect " + redirect.address());
             } else if (action instanceof Action.Vacation vacation) {
                 actions.add("vacation seconds=" + vacation.periodSeconds()
-                        + (vacation.subject() == null ? "" : " subject=" + vacation.subject())
+                        + (vacation.subject() == null ? "" : " subject=" + vacation.subject().strip()) // sieve-test lines are stripped
                         + (vacation.from() == null ? "" : " from=" + vacation.from())
                         + " handle=" + vacation.handle() + " reason=" + vacation.reason());
             } else if (action instanceof Action.Reject reject) {
