@@ -296,7 +296,7 @@ public final class SieveInterpreter {
                 if (variables != null && match.isLate()) {
                     // the keys are lists of flags once expanded, as they are when written out (RFC 5232 §4)
                     try {
-                        match = match.expanded(SieveCompiler.splitFlags(x(match.keys())));
+                        match = match.expanded(Conditions.splitFlags(x(match.keys())));
                     } catch (IllegalArgumentException e) {
                         throw new Failure(e.getMessage());
                     }
