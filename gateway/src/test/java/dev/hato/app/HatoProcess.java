@@ -35,13 +35,47 @@ final class HatoProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Free ports of 127.0.0.1 for the named listeners, to keep across restarts. */
+    /**
+     * Free ports of 127.0.0.1 for the named listeners, to keep across restarts. They are taken below the kernel's
+     * ephemeral range: a port from that range can be handed to a client connection while the server is down, and the
+     * restart then cannot bind it (FaultInjectionIT failed so once, "Failed to bind on [127.0.0.1:37889]").
+     */
     static Map<String, Integer> ports(String... listeners) throws IOException {
+        int ephemeralLow = ephemeralLow();
+        java.util.Random random = new java.util.Random();
         Map<String, Integer> ports = new HashMap<>();
         for (String listener : listeners) {
-            ports.put(listener, RunningHato.freePort());
+            for (int attempt = 0; !ports.containsKey(listener); attempt++) {
+                if (attempt > 1000) {
+                    throw new IOException("no free port of 127.0.0.1 between 10000 and " + ephemeralLow);
+                }
+                int port = 10_000 + random.nextInt(ephemeralLow - 10_000);
+                if (!ports.containsValue(port) && bindable(port)) {
+                    ports.put(listener, port);
+                }
+            }
         }
         return ports;
+    }
+
+    /** The lowest port the kernel gives client connections (/proc/sys/net/ipv4/ip_local_port_range). */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return Math.max(low, 11_000);
+        } catch (IOException | RuntimeException unknown) {
+            return 32_768;
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port), 1);
+            return true;
+        } catch (IOException inUse) {
+            return false;
+        }
     }
 
     /**
