@@ -28,7 +28,32 @@ public final class AsciiCasemap {
         return Boolean.compare(i < a.length(), j < b.length());
     }
 
-    private static int upperAscii(int c) {
+    /** {@code c} with a-z mapped to A-Z, everything else as it is (RFC 4790 §9.2): never locale-dependent. */
+    public static int upperAscii(int c) {
         return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
+    }
+
+    /** {@code s} with A-Z mapped to a-z and nothing else changed: names, tags, Sieve's {@code :lower}. */
+    public static String lower(CharSequence s) {
+        return map(s, false);
+    }
+
+    /** {@code s} with a-z mapped to A-Z and nothing else changed: Sieve's {@code :upper}. */
+    public static String upper(CharSequence s) {
+        return map(s, true);
+    }
+
+    private static String map(CharSequence s, boolean upper) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (upper && c >= 'a' && c <= 'z') {
+                c = (char) (c - ('a' - 'A'));
+            } else if (!upper && c >= 'A' && c <= 'Z') {
+                c = (char) (c + ('a' - 'A'));
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.hato.sieve;
 
+import dev.hato.message.AsciiCasemap;
 import dev.hato.message.SentDate;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -368,31 +369,17 @@ public final class SieveInterpreter {
             String result = value;
             for (Node.Set.Modifier modifier : modifiers) {
                 result = switch (modifier) {
-                    case LOWER -> ascii(result, false);
-                    case UPPER -> ascii(result, true);
-                    case LOWERFIRST -> result.isEmpty() ? result : ascii(result.substring(0, 1), false)
+                    case LOWER -> AsciiCasemap.lower(result);
+                    case UPPER -> AsciiCasemap.upper(result);
+                    case LOWERFIRST -> result.isEmpty() ? result : AsciiCasemap.lower(result.substring(0, 1))
                             + result.substring(1);
-                    case UPPERFIRST -> result.isEmpty() ? result : ascii(result.substring(0, 1), true)
+                    case UPPERFIRST -> result.isEmpty() ? result : AsciiCasemap.upper(result.substring(0, 1))
                             + result.substring(1);
                     case QUOTEWILDCARD -> result.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
                     case LENGTH -> Integer.toString(result.codePointCount(0, result.length()));
                 };
             }
             return result;
-        }
-
-        private static String ascii(String text, boolean upper) {
-            StringBuilder out = new StringBuilder(text.length());
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (upper && c >= 'a' && c <= 'z') {
-                    c = (char) (c - 32);
-                } else if (!upper && c >= 'A' && c <= 'Z') {
-                    c = (char) (c + 32);
-                }
-                out.append(c);
-            }
-            return out.toString();
         }
 
         /** RFC 5260 §4: a Received field's date is what follows its last ";". */

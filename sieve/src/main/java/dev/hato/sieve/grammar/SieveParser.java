@@ -1,5 +1,6 @@
 package dev.hato.sieve.grammar;
 
+import dev.hato.message.AsciiCasemap;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -282,12 +283,7 @@ public final class SieveParser {
         while (!atEnd() && isIdentifierPart(peek())) {
             pos++;
         }
-        StringBuilder name = new StringBuilder(pos - from);
-        for (int i = from; i < pos; i++) {
-            char c = text.charAt(i);
-            name.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
-        }
-        return name.toString();
+        return AsciiCasemap.lower(text.subSequence(from, pos));
     }
 
     /** White space and comments (RFC 5228 §8.1 {@code white-space}). */

@@ -17,17 +17,7 @@ final class AsciiCasemapComparator implements Comparator {
     }
 
     static int upper(int c) {
-        return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
-    }
-
-    /** ASCII lower case of a name (comparator names, relations): never locale-dependent. */
-    static String lower(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            out.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
-        }
-        return out.toString();
+        return AsciiCasemap.upperAscii(c);
     }
 
     @Override

@@ -20,7 +20,7 @@ public sealed interface Comparator
      * unknown.
      */
     static Optional<Comparator> named(String name) {
-        return switch (AsciiCasemapComparator.lower(name)) {
+        return switch (dev.hato.message.AsciiCasemap.lower(name)) {
             case OctetComparator.NAME -> Optional.of(OctetComparator.INSTANCE);
             case AsciiCasemapComparator.NAME -> Optional.of(AsciiCasemapComparator.INSTANCE);
             case AsciiNumericComparator.NAME -> Optional.of(AsciiNumericComparator.INSTANCE);

@@ -9,7 +9,7 @@ public enum Relation {
     /** "gt", "ge", ... case-insensitively (RFC 5231 §4); empty when unknown. */
     public static Optional<Relation> named(String name) {
         for (Relation relation : values()) {
-            if (relation.name().equals(upper(name))) {
+            if (relation.name().equals(dev.hato.message.AsciiCasemap.upper(name))) {
                 return Optional.of(relation);
             }
         }
@@ -26,11 +26,5 @@ public enum Relation {
             case EQ -> comparison == 0;
             case NE -> comparison != 0;
         };
-    }
-
-    private static String upper(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        s.chars().forEach(c -> out.append((char) AsciiCasemapComparator.upper(c)));
-        return out.toString();
     }
 }
