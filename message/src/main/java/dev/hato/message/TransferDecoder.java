@@ -24,6 +24,16 @@ public abstract class TransferDecoder {
         };
     }
 
+    /**
+     * The decoder for a part's Content-Transfer-Encoding field; for a mechanism that is not one of RFC 2045's, the
+     * octets as they are (RFC 2045 §6.4 says to treat the part as opaque data).
+     */
+    public static TransferDecoder forPart(MimeEntity part) {
+        String field = part.field("content-transfer-encoding");
+        TransferDecoder decoder = forMechanism(field == null ? null : MimeHeaderValue.firstToken(field));
+        return decoder != null ? decoder : new Identity();
+    }
+
     /** Decodes {@code length} octets of {@code in} from {@code offset}, appending what they give to {@code out}. */
     public abstract void decode(byte[] in, int offset, int length, ByteArrayOutputStream out);
 

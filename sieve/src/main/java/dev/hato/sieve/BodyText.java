@@ -6,7 +6,6 @@ import dev.hato.message.MessagePart;
 import dev.hato.message.MessageParser;
 import dev.hato.message.MimeCharsets;
 import dev.hato.message.MimeEntity;
-import dev.hato.message.MimeHeaderValue;
 import dev.hato.message.TransferDecoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
@@ -79,11 +78,7 @@ final class BodyText {
     }
 
     private static String decoded(byte[] message, MimeEntity part) {
-        String field = part.field("content-transfer-encoding");
-        TransferDecoder decoder = TransferDecoder.forMechanism(field == null ? null : MimeHeaderValue.firstToken(field));
-        if (decoder == null) {
-            decoder = TransferDecoder.forMechanism(null);
-        }
+        TransferDecoder decoder = TransferDecoder.forPart(part);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int from = (int) part.bodyStart();
         int to = (int) Math.min(part.end(), message.length);

@@ -4,7 +4,6 @@ import dev.hato.message.MessageLimits;
 import dev.hato.message.MessageParser;
 import dev.hato.message.MimeCharsets;
 import dev.hato.message.MimeEntity;
-import dev.hato.message.MimeHeaderValue;
 import dev.hato.message.TransferDecoder;
 import dev.hato.store.mail.Blobs;
 import java.io.ByteArrayOutputStream;
@@ -77,7 +76,7 @@ public final class MessageReading {
     /** The body of a leaf part, its transfer encoding undone, streamed in chunks. */
     Flux<byte[]> decoded(long blobId, MimeEntity part) {
         return Flux.defer(() -> {
-            TransferDecoder decoder = decoder(part);
+            TransferDecoder decoder = TransferDecoder.forPart(part);
             return range(blobId, part.bodyStart(), part.end()).map(chunk -> {
                 byte[] in = Octets.of(chunk);
                 ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
@@ -138,11 +137,4 @@ public final class MessageReading {
 
     /** Text of a part, and whether it was cut at {@link #MAX_SHOWN_OCTETS}. */
     record Text(String text, boolean cut) { }
-
-    private static TransferDecoder decoder(MimeEntity part) {
-        String field = part.field("content-transfer-encoding");
-        TransferDecoder decoder = TransferDecoder.forMechanism(field == null ? null : MimeHeaderValue.firstToken(field));
-        // An unknown mechanism: the octets as they are (RFC 2045 §6.4 says to treat the part as opaque data).
-        return decoder != null ? decoder : TransferDecoder.forMechanism(null);
-    }
 }
