@@ -68,14 +68,8 @@ final class SieveCommand {
                     used.removeIf(capability -> capability.equals("comparator-i;octet")
                             || capability.equals("comparator-i;ascii-casemap"));
                     out.println(file + ": ok" + (used.isEmpty() ? "" : " (" + String.join(", ", used) + ")"));
-                } catch (CompileException refused) {
-                    for (Problem problem : refused.problems()) {
-                        out.println(file + ":" + problem.at().line() + ":" + problem.at().column() + ": "
-                                + problem.message());
-                    }
-                    status = 1;
-                } catch (Unreadable unreadable) {
-                    out.println(file + ": " + unreadable.getMessage());
+                } catch (CompileException | Unreadable refused) {
+                    printRefusal(out, file, refused);
                     status = 1;
                 }
             }
@@ -122,15 +116,8 @@ final class SieveCommand {
             CompiledScript compiled;
             try {
                 compiled = SieveCompiler.compile(script(script));
-            } catch (CompileException refused) {
-                for (Problem problem : refused.problems()) {
-                    out.println(script + ":" + problem.at().line() + ":" + problem.at().column() + ": "
-                            + problem.message());
-                }
-                out.flush();
-                return 1;
-            } catch (Unreadable unreadable) {
-                out.println(script + ": " + unreadable.getMessage());
+            } catch (CompileException | Unreadable refused) {
+                printRefusal(out, script, refused);
                 out.flush();
                 return 1;
             }
@@ -149,6 +136,17 @@ final class SieveCommand {
             outcome.actions().forEach(action -> out.println(describe(action)));
             out.flush();
             return 0;
+        }
+    }
+
+    /** FILE:LINE:COLUMN: problem for each problem of a refused script, FILE: reason for one that cannot be read. */
+    private static void printRefusal(PrintWriter out, Path file, Exception refused) {
+        if (refused instanceof CompileException compile) {
+            for (Problem problem : compile.problems()) {
+                out.println(file + ":" + problem.at().line() + ":" + problem.at().column() + ": " + problem.message());
+            }
+        } else {
+            out.println(file + ": " + refused.getMessage());
         }
     }
 

@@ -45,28 +45,14 @@ final class Regex {
 
     /** Whether the expression matches anywhere in {@code value} (POSIX regexec searches, it does not anchor). */
     boolean find(String value, Budget budget) {
-        budget.spend(1);
-        Matcher matcher = pattern.matcher(new Charged(value, budget));
-        try {
-            return matcher.find();
-        } catch (StackOverflowError tooDeep) {
-            // Java's matcher recurses per repetition of a group: a long value can exhaust the thread's stack
-            throw new Budget.Exhausted("the regular expression went too deep into a value of " + value.length()
-                    + " characters");
-        }
+        return search(value, budget) != null;
     }
 
     /** The groups of the first match ({@code ${0}} the whole of it; a group that took no part is empty), or null. */
     java.util.@org.jspecify.annotations.Nullable List<String> groups(String value, Budget budget) {
-        budget.spend(1);
-        Matcher matcher = pattern.matcher(new Charged(value, budget));
-        try {
-            if (!matcher.find()) {
-                return null;
-            }
-        } catch (StackOverflowError tooDeep) {
-            throw new Budget.Exhausted("the regular expression went too deep into a value of " + value.length()
-                    + " characters");
+        Matcher matcher = search(value, budget);
+        if (matcher == null) {
+            return null;
         }
         java.util.List<String> groups = new java.util.ArrayList<>();
         for (int g = 0; g <= matcher.groupCount(); g++) {
@@ -74,6 +60,19 @@ final class Regex {
             groups.add(group == null ? "" : group);
         }
         return groups;
+    }
+
+    /** The matcher at the first match in {@code value}, or null; the budget charged as the value is read. */
+    private @org.jspecify.annotations.Nullable Matcher search(String value, Budget budget) {
+        budget.spend(1);
+        Matcher matcher = pattern.matcher(new Charged(value, budget));
+        try {
+            return matcher.find() ? matcher : null;
+        } catch (StackOverflowError tooDeep) {
+            // Java's matcher recurses per repetition of a group: a long value can exhaust the thread's stack
+            throw new Budget.Exhausted("the regular expression went too deep into a value of " + value.length()
+                    + " characters");
+        }
     }
 
     private static String translate(String ere) {
