@@ -52,6 +52,7 @@ public final class PgStore implements AutoCloseable {
     private final PgAddresses addresses;
     private final PgDkimKeys dkimKeys;
     private final PgOutboundTls outboundTls;
+    private final PgSieveScripts sieveScripts;
     private final PgMessageSearch search;
     private final MailboxFeed feed;
     private final PostgresqlConnectionFactory listener;
@@ -74,6 +75,7 @@ public final class PgStore implements AutoCloseable {
         this.addresses = new PgAddresses(db);
         this.dkimKeys = new PgDkimKeys(db);
         this.outboundTls = new PgOutboundTls(db);
+        this.sieveScripts = new PgSieveScripts(db);
         this.listener = listener;
         this.search = new PgMessageSearch(db);
         this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
@@ -186,6 +188,11 @@ public final class PgStore implements AutoCloseable {
     /** The DKIM signing keys of every domain. */
     public DkimKeys dkimKeys() {
         return dkimKeys;
+    }
+
+    /** Each person's Sieve scripts, with the vacation and failure records delivery keeps about them. */
+    public dev.hato.store.sieve.SieveScripts sieveScripts() {
+        return sieveScripts;
     }
 
     /** The MTA-STS policies fetched for destination domains (RFC 8461 §5.1: cached until they expire). */
