@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.delivery.ActiveScripts;
 import dev.hato.delivery.DeliveryPipeline;
 import dev.hato.delivery.DeliveringMailer;
 import dev.hato.delivery.DeliveringReportSender;
@@ -39,15 +40,27 @@ final class DeliveryWiring {
     }
 
     /** The pipeline of received messages; its reports are built with the server's host name as reporting MTA. */
-    static DeliveryPipeline pipeline(HatoProperties properties, PgStore store, Path spool, MailLog mailLog) {
+    static DeliveryPipeline pipeline(HatoProperties properties, PgStore store, Path spool, MailLog mailLog,
+                                     ActiveScripts scripts) {
         DeliverySettings settings = settings(properties);
         StoreStep storeStep = new StoreStep(store.deliveries());
+        GeneratedDelivery generated = generated(properties, store, storeStep);
         DeliveringReportSender reports = reports(properties.hostName(), spool, Schedulers.boundedElastic(),
-                generated(properties, store, storeStep));
+                generated);
         DeliveryQuotas quotas = store.mailboxes()::quotaToEnforce;
+        FilterStep filter = new FilterStep(scripts, store.mailboxes(),
+                new DeliveringMailer(generated, spool, Schedulers.boundedElastic(), indexer()::reader),
+                properties.smtp().subaddressSeparator(), postmaster(properties),
+                Clock.systemDefaultZone(), Schedulers.parallel());
         return new DeliveryPipeline(new DeliveryPipeline.Steps(resolve(properties, store), expand(properties, store),
-                new RouteStep(settings), new QuotaStep(quotas), new LoopStep(settings.maxHops()), new FilterStep(),
+                new RouteStep(settings), new QuotaStep(quotas), new LoopStep(settings.maxHops()), filter,
                 storeStep, new ReportStep(reports)), Clock.systemDefaultZone(), mailLog);
+    }
+
+    /** The address of the notes Hato writes to people: hato.smtp.postmaster, or postmaster at the host name. */
+    private static String postmaster(HatoProperties properties) {
+        String configured = properties.smtp().postmaster();
+        return configured == null || configured.isBlank() ? "postmaster@" + properties.hostName() : configured;
     }
 
     /** The path of reports and bounces (the outbound queue's, and the pipeline's own). */

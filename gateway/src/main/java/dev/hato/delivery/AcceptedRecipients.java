@@ -79,6 +79,21 @@ public final class AcceptedRecipients {
         return List.copyOf(accounts.keySet());
     }
 
+    /** The account {@code id}, which this message reaches. */
+    Account account(long id) {
+        Account account = accounts.get(id);
+        if (account == null) {
+            throw new IllegalArgumentException("the message does not reach account " + id);
+        }
+        return account;
+    }
+
+    /** The address, as the client wrote it, of the first recipient that reached account {@code id}. */
+    String requestedAddress(long id) {
+        Requested requested = requestOf.get(id);
+        return requested == null ? account(id).address() : requested.address();
+    }
+
     List<OutboundRecipient> outbound() {
         return List.copyOf(outbound.values());
     }
@@ -133,24 +148,32 @@ public final class AcceptedRecipients {
         forwardedBy.addAll(admitted.forwardedBy());
     }
 
+    /** As {@link #reports(Map)}, for accounts that did not get the message because it was over their quota. */
+    List<RecipientReport> reports(Collection<Long> over) {
+        Map<Long, DeliveryReply> failures = new LinkedHashMap<>();
+        over.forEach(account -> failures.put(account, QuotaStep.QUOTA_EXCEEDED));
+        return reports(failures);
+    }
+
     /**
      * The notifications to send once the message is committed: the success ones, without recipients whose
-     * accounts in {@code over} did not get the message, and a failure for each recipient that reached such an
-     * account (RFC 3461 §4.1: unless it asked NOTIFY without FAILURE; no NOTIFY means FAILURE,DELAY).
+     * accounts in {@code failures} did not get the message, and a failure (with that account's reply) for each
+     * recipient that reached such an account (RFC 3461 §4.1: unless it asked NOTIFY without FAILURE; no NOTIFY
+     * means FAILURE,DELAY).
      */
-    List<RecipientReport> reports(Collection<Long> over) {
+    List<RecipientReport> reports(Map<Long, DeliveryReply> failures) {
         Set<String> failed = new LinkedHashSet<>();
         List<RecipientReport> reports = new ArrayList<>();
-        for (Long account : over) {
-            Requested requested = requestOf.get(account);
+        for (Map.Entry<Long, DeliveryReply> failure : failures.entrySet()) {
+            Requested requested = requestOf.get(failure.getKey());
             if (requested == null || !failed.add(requested.address())) {
                 continue;
             }
             if (requested.notifyOn().isEmpty()
                     || requested.notifyOn().contains(OutboundRecipient.Notify.FAILURE)) {
+                DeliveryReply reply = failure.getValue();
                 reports.add(new RecipientReport(requested.address(), requested.orcpt(),
-                        RecipientReport.Action.FAILED, "5.2.2", null,
-                        "smtp; " + QuotaStep.QUOTA_EXCEEDED.line(), null, null));
+                        RecipientReport.Action.FAILED, reply.status(), null, "smtp; " + reply.line(), null, null));
             }
         }
         for (RecipientReport success : successes) {
