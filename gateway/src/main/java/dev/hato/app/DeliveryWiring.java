@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.auth.SecretFile;
 import dev.hato.delivery.ActiveScripts;
 import dev.hato.delivery.DeliveryPipeline;
 import dev.hato.delivery.DeliveringMailer;
@@ -15,6 +16,7 @@ import dev.hato.delivery.RecipientResolver;
 import dev.hato.delivery.ReportStep;
 import dev.hato.delivery.ResolveStep;
 import dev.hato.delivery.RouteStep;
+import dev.hato.delivery.Srs;
 import dev.hato.delivery.StoreStep;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.imap.fetch.MessageIndexer;
@@ -54,7 +56,21 @@ final class DeliveryWiring {
                 Clock.systemDefaultZone(), Schedulers.parallel());
         return new DeliveryPipeline(new DeliveryPipeline.Steps(resolve(properties, store), expand(properties, store),
                 new RouteStep(settings), new QuotaStep(quotas), new LoopStep(settings.maxHops()), filter,
-                storeStep, new ReportStep(reports)), Clock.systemDefaultZone(), mailLog);
+                storeStep, new ReportStep(reports)), Clock.systemDefaultZone(), mailLog, srs(properties));
+    }
+
+    /**
+     * The sender rewriting of forwarded mail, keyed by {@code srs.secret} in the data directory (made on first
+     * start; nodes on one database should share it, as a restored server must, or the bounces of mail forwarded
+     * before are refused for 21 days).
+     */
+    static Srs srs(HatoProperties properties) {
+        try {
+            return new Srs(SecretFile.read(properties.dataDir().resolve("srs.secret"), 32, "the SRS key"),
+                    Clock.systemUTC());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read or make the SRS key: " + e.getMessage(), e);
+        }
     }
 
     /** The address of the notes Hato writes to people: hato.smtp.postmaster, or postmaster at the host name. */
@@ -103,6 +119,6 @@ final class DeliveryWiring {
     }
 
     private static ExpandStep expand(HatoProperties properties, PgStore store) {
-        return new ExpandStep(store.addresses(), properties.smtp().subaddressSeparator());
+        return new ExpandStep(store.addresses(), properties.smtp().subaddressSeparator(), srs(properties));
     }
 }

@@ -31,6 +31,8 @@ public final class AcceptedRecipients {
     private final List<String> addresses = new ArrayList<>();
     /** Local addresses whose alias or forwarding sent the message elsewhere. */
     private final Set<String> forwardedBy = new LinkedHashSet<>();
+    /** For recipients elsewhere that a local alias or forwarding reached: that local address's domain. */
+    private final Map<String, String> forwardedVia = new LinkedHashMap<>();
     /** Recipients that asked for a success notification (RFC 3461 NOTIFY=SUCCESS) and get it from here. */
     private final List<RecipientReport> successes = new ArrayList<>();
     /** Accounts whose quota had no limit at admission (a limit set since then applies to the next message). */
@@ -94,6 +96,11 @@ public final class AcceptedRecipients {
         return requested == null ? account(id).address() : requested.address();
     }
 
+    /** The domain of the local address that forwarded the message to {@code address}, or null (not forwarded). */
+    @Nullable String forwardedVia(String address) {
+        return forwardedVia.get(address);
+    }
+
     List<OutboundRecipient> outbound() {
         return List.copyOf(outbound.values());
     }
@@ -144,6 +151,10 @@ public final class AcceptedRecipients {
         }
         for (String target : remote) {
             outbound.putIfAbsent(target, new OutboundRecipient(target, passed, admitted.onwardOrcpt()));
+            if (!admitted.forwardedBy().isEmpty()) {
+                String via = admitted.forwardedBy().get(0);
+                forwardedVia.putIfAbsent(target, via.substring(via.lastIndexOf('@') + 1));
+            }
         }
         forwardedBy.addAll(admitted.forwardedBy());
     }

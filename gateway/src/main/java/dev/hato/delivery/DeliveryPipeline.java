@@ -37,6 +37,7 @@ public final class DeliveryPipeline {
     private final RecipientResolver resolver;
     private final Clock clock;
     private final MailLog mailLog;
+    private final @Nullable Srs srs;
 
     public DeliveryPipeline(Steps steps, Clock clock) {
         this(steps, clock, MailLog.NONE);
@@ -44,10 +45,19 @@ public final class DeliveryPipeline {
 
     /** A pipeline that records in {@code mailLog} where each committed message went. */
     public DeliveryPipeline(Steps steps, Clock clock, MailLog mailLog) {
+        this(steps, clock, mailLog, null);
+    }
+
+    /**
+     * As above; {@code srs}, when given, rewrites the envelope sender of forwarded and redirected copies whose
+     * sender is of another domain, so that they pass SPF where they arrive and their bounces come back (issue 16).
+     */
+    public DeliveryPipeline(Steps steps, Clock clock, MailLog mailLog, @Nullable Srs srs) {
         this.steps = steps;
         this.resolver = new RecipientResolver(steps.resolve(), steps.expand());
         this.clock = clock;
         this.mailLog = mailLog;
+        this.srs = srs;
     }
 
     /**
@@ -89,7 +99,7 @@ public final class DeliveryPipeline {
                         spool.discard();
                         return Mono.just(DeliveryResult.refused(recipients, refusal));
                     }
-                    return redirects(decision).flatMap(onward -> steps.quota()
+                    return redirects(message, decision).flatMap(onward -> steps.quota()
                             .overQuota(recipients, decision.storing(), spool.size())
                             .flatMap(over -> {
                                 if (!over.isEmpty() && over.size() == accounts.size() && onward.isEmpty()
@@ -99,7 +109,8 @@ public final class DeliveryPipeline {
                                             "5.2.2", "Mailbox full: the message exceeds the quota of every "
                                                     + "recipient")));
                                 }
-                                return write(message, decision, onward, over);
+                                return outbound(message, onward).flatMap(outbound ->
+                                        write(message, decision, onward.copies(), outbound, over));
                             }));
                 })
                 .onErrorResume(failure -> {
@@ -133,7 +144,7 @@ public final class DeliveryPipeline {
      * queued. A redirect that leads nowhere keeps the message in the redirecting account's INBOX instead, so it is not
      * lost.
      */
-    private Mono<Onward> redirects(FilterDecision decision) {
+    private Mono<Onward> redirects(InboundMessage message, FilterDecision decision) {
         if (decision.redirects().isEmpty()) {
             return Mono.just(Onward.NONE);
         }
@@ -141,11 +152,13 @@ public final class DeliveryPipeline {
                 .concatMap(redirect -> resolver.resolve(redirect.address()).map(recipient -> {
                     if (recipient instanceof Recipient.Resolved resolved
                             && !(resolved.accounts().isEmpty() && resolved.remote().isEmpty())) {
+                        String via = domainOf(message.recipients().account(redirect.account()).address());
                         return new Onward(resolved.accounts().stream().map(a -> Copy.inbox(a.id())).toList(),
-                                resolved.remote().stream().map(DeliveryPipeline::redirected).toList());
+                                resolved.remote().stream().map(address -> redirected(address, via)).toList());
                     }
                     if (recipient instanceof Recipient.Remote remote) {
-                        return new Onward(List.of(), List.of(redirected(remote.address())));
+                        String via = domainOf(message.recipients().account(redirect.account()).address());
+                        return new Onward(List.of(), List.of(redirected(remote.address(), via)));
                     }
                     LOG.warn("a Sieve redirect to {} leads nowhere; kept in the INBOX of account {}",
                             redirect.address(), redirect.account());
@@ -154,18 +167,25 @@ public final class DeliveryPipeline {
                 .reduce(Onward.NONE, Onward::and);
     }
 
-    private static OutboundRecipient redirected(String address) {
-        return new OutboundRecipient(address, Set.of(), null);
+    private static Forwarded redirected(String address, String via) {
+        return new Forwarded(new OutboundRecipient(address, Set.of(), null), via);
     }
 
+    private static String domainOf(String address) {
+        return address.substring(address.lastIndexOf('@') + 1);
+    }
+
+    /** A recipient elsewhere, and the local domain that forwarded the message to it (null: not forwarded). */
+    private record Forwarded(OutboundRecipient recipient, @Nullable String via) { }
+
     /** The local copies and recipients elsewhere that redirects add. */
-    private record Onward(List<Copy> copies, List<OutboundRecipient> outbound) {
+    private record Onward(List<Copy> copies, List<Forwarded> outbound) {
         static final Onward NONE = new Onward(List.of(), List.of());
 
         Onward and(Onward other) {
             List<Copy> allCopies = new ArrayList<>(copies);
             allCopies.addAll(other.copies);
-            List<OutboundRecipient> allOutbound = new ArrayList<>(outbound);
+            List<Forwarded> allOutbound = new ArrayList<>(outbound);
             allOutbound.addAll(other.outbound);
             return new Onward(allCopies, allOutbound);
         }
@@ -181,14 +201,12 @@ public final class DeliveryPipeline {
      * NOTIFY=NEVER) with the success ones. A message nobody keeps (discarded, or rejected by every script) commits
      * nothing and is answered as delivered.
      */
-    private Mono<DeliveryResult> write(InboundMessage message, FilterDecision decision, Onward onward,
-                                       Set<Long> over) {
+    private Mono<DeliveryResult> write(InboundMessage message, FilterDecision decision, List<Copy> redirected,
+                                       List<OutboundRecipient> outbound, Set<Long> over) {
         AcceptedRecipients recipients = message.recipients();
         List<Copy> copies = new ArrayList<>(decision.copies().stream()
                 .filter(copy -> !over.contains(copy.accountId())).toList());
-        copies.addAll(onward.copies());
-        List<OutboundRecipient> outbound = new ArrayList<>(recipients.outbound());
-        outbound.addAll(onward.outbound());
+        copies.addAll(redirected);
         Map<Long, DeliveryReply> failures = new LinkedHashMap<>();
         over.forEach(account -> failures.put(account, QuotaStep.QUOTA_EXCEEDED));
         decision.rejected().forEach((account, reason) -> failures.putIfAbsent(account, rejection(reason)));
@@ -216,6 +234,28 @@ public final class DeliveryPipeline {
                     return Mono.just(DeliveryResult.refused(recipients, new DeliveryReply(451, "4.3.0",
                             "Message not stored (temporary storage failure), try again later")));
                 });
+    }
+
+    /**
+     * The recipients elsewhere: those admitted and those redirects add. A copy that a local address forwards (an
+     * alias, a forwarding, a Sieve redirect) leaves with an SRS sender in that address's domain, unless the sender
+     * is of a local domain (SPF passes for it as it is), or is the null sender.
+     */
+    private Mono<List<OutboundRecipient>> outbound(InboundMessage message, Onward onward) {
+        List<Forwarded> all = new ArrayList<>();
+        for (OutboundRecipient recipient : message.recipients().outbound()) {
+            all.add(new Forwarded(recipient, message.recipients().forwardedVia(recipient.address())));
+        }
+        all.addAll(onward.outbound());
+        String sender = message.envelope().sender();
+        Srs rewriting = srs;
+        if (rewriting == null || sender.isEmpty() || all.stream().allMatch(f -> f.via() == null)) {
+            return Mono.just(all.stream().map(Forwarded::recipient).toList());
+        }
+        return steps.resolve().resolve(sender).map(resolution -> all.stream()
+                .map(f -> f.via() == null || resolution instanceof ResolveStep.Local ? f.recipient()
+                        : f.recipient().withSender(rewriting.forward(sender, f.via())))
+                .toList());
     }
 
     /** What the sender is told of a script's refusal (RFC 5429 §2.1.1: 5.7.1, the script's reason). */

@@ -183,4 +183,32 @@ class SieveDeliveryTest {
                 .asString().contains("more than 4 redirects");
         assertThat(texts).filteredOn(t -> t.contains("Subject: one") || t.contains("Subject: two")).hasSize(2);
     }
+
+    @Test
+    void aMessageRedirectedElsewhereShouldLeaveWithAnSrsSenderWhoseBouncesFindTheirWayBack() throws Exception {
+        RunningHato.User bob = HATO.newUser("bob");
+        String target = "target" + System.nanoTime() + "@elsewhere.example";
+        activate(bob, "redirect \"" + target + "\";");
+
+        assertThat(SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<jane@outside.example>",
+                "RCPT TO:<" + bob.address() + ">", "DATA", "Subject: forwarded\r\n\r\nhello\r\n."))
+                .last().asString().startsWith("250");
+        String srs = queuedFor(target).message().envelope().sender();
+        assertThat(srs).startsWith("SRS0=").endsWith("=outside.example=jane@" + bob.address().split("@")[1]);
+
+        assertThat(SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<>", "RCPT TO:<" + srs + ">", "DATA",
+                "Subject: Undelivered Mail Returned to Sender\r\n\r\nno such user\r\n."))
+                .last().asString().startsWith("250");
+        dev.hato.store.queue.QueuedRecipient bounce = queuedFor("jane@outside.example");
+        assertThat(bounce.message().envelope().sender()).isEmpty();
+
+        String forged = srs.replace("=jane@", "=mallory@");
+        assertThat(SmtpLines.send(HATO.port("smtp"), "MAIL FROM:<>", "RCPT TO:<" + forged + ">"))
+                .last().asString().startsWith("550 5.1.1");
+    }
+
+    private static dev.hato.store.queue.QueuedRecipient queuedFor(String address) {
+        return HATO.store().outboundQueue().list().filter(r -> r.recipient().address().equals(address))
+                .blockFirst(WAIT);
+    }
 }

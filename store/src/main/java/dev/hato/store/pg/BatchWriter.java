@@ -422,14 +422,33 @@ final class BatchWriter {
             return blobs.id(delivery.content());
         }
 
-        /** One statement for the queue rows of every delivery of the batch that has outbound recipients. */
+        /**
+         * One statement for the queue rows of every delivery of the batch that has outbound recipients: a queue
+         * message per delivery and envelope sender (forwarded copies leave with their own, SRS, sender).
+         */
         private Mono<Void> queueOutbound() {
             List<Integer> queued = receipts.keySet().stream().sorted()
                     .filter(i -> !deliveries.get(i).outbound().isEmpty()).toList();
             if (queued.isEmpty()) {
                 return Mono.empty();
             }
-            int messages = queued.size();
+            List<Integer> owners = new ArrayList<>(); // the delivery of each queue message
+            List<String> groupSenders = new ArrayList<>();
+            List<List<OutboundRecipient>> groups = new ArrayList<>();
+            for (int i : queued) {
+                Delivery delivery = deliveries.get(i);
+                Map<String, List<OutboundRecipient>> bySender = new LinkedHashMap<>();
+                for (OutboundRecipient recipient : new LinkedHashSet<>(delivery.outbound())) {
+                    String sender = recipient.sender() == null ? delivery.envelope().sender() : recipient.sender();
+                    bySender.computeIfAbsent(sender, s -> new ArrayList<>()).add(recipient);
+                }
+                bySender.forEach((sender, recipients) -> {
+                    owners.add(i);
+                    groupSenders.add(sender);
+                    groups.add(recipients);
+                });
+            }
+            int messages = groups.size();
             Integer[] ords = new Integer[messages];
             Long[] blobIds = new Long[messages];
             Long[] sizes = new Long[messages];
@@ -445,19 +464,19 @@ final class BatchWriter {
             List<String> notify = new ArrayList<>();
             List<String> orcpts = new ArrayList<>();
             for (int m = 0; m < messages; m++) {
-                Delivery delivery = deliveries.get(queued.get(m));
+                Delivery delivery = deliveries.get(owners.get(m));
                 Envelope envelope = delivery.envelope();
-                ords[m] = queued.get(m);
+                ords[m] = m;
                 blobIds[m] = blobId(delivery);
                 sizes[m] = delivery.content().size();
-                senders[m] = envelope.sender();
+                senders[m] = groupSenders.get(m);
                 envIds[m] = envelope.envId();
                 rets[m] = envelope.ret() == null ? null : envelope.ret().name();
                 utf8[m] = envelope.utf8();
                 bodies[m] = envelope.body().keyword();
                 arrivals[m] = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
-                for (OutboundRecipient recipient : new LinkedHashSet<>(delivery.outbound())) {
-                    recipientOrds.add(queued.get(m));
+                for (OutboundRecipient recipient : groups.get(m)) {
+                    recipientOrds.add(m);
                     addresses.add(recipient.address());
                     domains.add(QueuedRecipient.domainOf(recipient.address()));
                     notify.add(String.join(",", recipient.notifyOn().stream().map(Enum::name).sorted().toList()));
@@ -470,12 +489,21 @@ final class BatchWriter {
                                     notify.toArray(String[]::new), orcpts.toArray(String[]::new)),
                             row -> Map.entry(Database.required(row, "ord", Integer.class),
                                     Database.required(row, "id", Long.class)))
-                    .doOnNext(queue -> receipts.computeIfPresent(queue.getKey(), (i, receipt) ->
-                            new DeliveryReceipt(receipt.blobId(), receipt.messages(), queue.getValue())))
-                    .count()
-                    .flatMap(count -> count == messages ? Mono.<Void>empty()
-                            : Mono.error(new IllegalStateException("queued " + count + " of " + messages
-                                    + " outbound messages")));
+                    .collectSortedList(Map.Entry.comparingByKey())
+                    .flatMap(rows -> {
+                        if (rows.size() != messages) {
+                            return Mono.error(new IllegalStateException("queued " + rows.size() + " of " + messages
+                                    + " outbound messages"));
+                        }
+                        // a delivery's receipt names its first queue message (the one with the message's sender)
+                        for (Map.Entry<Integer, Long> queue : rows) {
+                            receipts.computeIfPresent(owners.get(queue.getKey()), (i, receipt) ->
+                                    receipt.queuedMessageId() != null ? receipt
+                                            : new DeliveryReceipt(receipt.blobId(), receipt.messages(),
+                                                    queue.getValue()));
+                        }
+                        return Mono.<Void>empty();
+                    });
         }
     }
 
