@@ -6,6 +6,7 @@ import dev.hato.store.directory.Account;
 import dev.hato.store.sieve.SieveScript;
 import dev.hato.store.sieve.SieveScripts;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,10 +27,8 @@ final class SieveScriptCommands {
 
     private SieveScriptCommands() { }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = {
-            "Store FILE as the script NAME of an account (replacing a script of that name), after compiling it.",
-            "Exit status 0 when stored, 1 when the script does not compile (its problems are printed)."})
-    static final class Put implements Callable<Integer> {
+    /** What every one of these commands takes: the store's options and the account, by auth ID or address. */
+    abstract static class OnAccount implements Callable<Integer> {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
@@ -39,6 +38,28 @@ final class SieveScriptCommands {
         @Parameters(index = "0", paramLabel = "AUTH_ID_OR_ADDRESS")
         String who;
 
+        @Override
+        public final Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            int status = run(out);
+            out.flush();
+            return status;
+        }
+
+        abstract int run(PrintWriter out);
+
+        /** Runs {@code work} with the store open and the account found. */
+        final void withAccount(java.util.function.BiConsumer<CliContext, Account> work) {
+            try (CliContext context = store.open()) {
+                work.accept(context, UserCommand.findAccount(context, who));
+            }
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true, description = {
+            "Store FILE as the script NAME of an account (replacing a script of that name), after compiling it.",
+            "Exit status 0 when stored, 1 when the script does not compile (its problems are printed)."})
+    static final class Put extends OnAccount {
         @Parameters(index = "1", paramLabel = "FILE", description = "The Sieve script (UTF-8).")
         Path file;
 
@@ -50,110 +71,71 @@ final class SieveScriptCommands {
         boolean activate;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+        int run(PrintWriter out) {
             String text;
             try {
                 text = SieveCommand.script(file);
                 SieveCompiler.compile(text);
             } catch (CompileException | SieveCommand.Unreadable refused) {
                 SieveCommand.printRefusal(out, file, refused);
-                out.flush();
                 return 1;
             }
-            String scriptName = name != null ? name
-                    : file.getFileName().toString().replaceFirst("\\.sieve$", "");
-            try (CliContext context = store.open()) {
-                Account account = UserCommand.findAccount(context, who);
+            String scriptName = name != null ? name : file.getFileName().toString().replaceFirst("\\.sieve$", "");
+            withAccount((context, account) -> {
                 SieveScripts scripts = context.store().sieveScripts();
                 scripts.put(account.id(), scriptName, text).block();
                 if (activate) {
                     scripts.activate(account.id(), scriptName).block();
                 }
                 out.println("stored " + scriptName + " for " + account.address() + (activate ? " (active)" : ""));
-            }
+            });
             return 0;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List an account's scripts; the active "
             + "one is marked.")
-    static final class ListScripts implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        StoreOptions store = new StoreOptions();
-
-        @Parameters(index = "0", paramLabel = "AUTH_ID_OR_ADDRESS")
-        String who;
-
+    static final class ListScripts extends OnAccount {
         @Option(names = "--json", description = "One JSON array of objects, for scripts.")
         boolean json;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (CliContext context = store.open()) {
-                Account account = UserCommand.findAccount(context, who);
+        int run(PrintWriter out) {
+            withAccount((context, account) -> {
                 List<SieveScript> scripts = context.store().sieveScripts().list(account.id()).collectList().block();
                 if (json) {
-                    JsonOutput.print(out, scripts.stream().map(s -> JsonOutput.row("name",
-                            s.name(), "active", s.active(), "octets", s.content().getBytes(
-                                    java.nio.charset.StandardCharsets.UTF_8).length, "updated",
+                    JsonOutput.print(out, scripts.stream().map(s -> JsonOutput.row("name", s.name(), "active",
+                            s.active(), "octets", s.content().getBytes(StandardCharsets.UTF_8).length, "updated",
                             s.updatedAt().toString())).toList());
-                    return 0;
+                    return;
                 }
-                for (SieveScript script : scripts) {
-                    out.println(script.name() + (script.active() ? " (active)" : ""));
-                }
-            }
+                scripts.forEach(script -> out.println(script.name() + (script.active() ? " (active)" : "")));
+            });
             return 0;
         }
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Print one of an account's scripts.")
-    static final class Get implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        StoreOptions store = new StoreOptions();
-
-        @Parameters(index = "0", paramLabel = "AUTH_ID_OR_ADDRESS")
-        String who;
-
+    static final class Get extends OnAccount {
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            try (CliContext context = store.open()) {
-                Account account = UserCommand.findAccount(context, who);
+        int run(PrintWriter out) {
+            withAccount((context, account) -> {
                 SieveScript script = context.store().sieveScripts().get(account.id(), name).block();
                 if (script == null) {
                     throw new IllegalArgumentException(account.address() + " has no script named " + name);
                 }
-                PrintWriter out = spec.commandLine().getOut();
                 out.print(script.content());
-                out.flush();
-            }
+            });
             return 0;
         }
     }
 
     @Command(name = "activate", mixinStandardHelpOptions = true, description = "Make NAME the account's active "
             + "script, or with --none deactivate its scripts (mail is then kept in the INBOX).")
-    static final class Activate implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        StoreOptions store = new StoreOptions();
-
-        @Parameters(index = "0", paramLabel = "AUTH_ID_OR_ADDRESS")
-        String who;
-
+    static final class Activate extends OnAccount {
         @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
         @Nullable String name;
 
@@ -161,42 +143,31 @@ final class SieveScriptCommands {
         boolean none;
 
         @Override
-        public Integer call() {
+        int run(PrintWriter out) {
             if (none == (name != null)) {
                 throw new IllegalArgumentException("give either a NAME or --none");
             }
-            try (CliContext context = store.open()) {
-                Account account = UserCommand.findAccount(context, who);
+            withAccount((context, account) -> {
                 context.store().sieveScripts().activate(account.id(), name).block();
-                spec.commandLine().getOut().println(name == null ? "no active script for " + account.address()
+                out.println(name == null ? "no active script for " + account.address()
                         : name + " is the active script of " + account.address());
-            }
+            });
             return 0;
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete one of an account's scripts "
             + "(not the active one).")
-    static final class Delete implements Callable<Integer> {
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        StoreOptions store = new StoreOptions();
-
-        @Parameters(index = "0", paramLabel = "AUTH_ID_OR_ADDRESS")
-        String who;
-
+    static final class Delete extends OnAccount {
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            try (CliContext context = store.open()) {
-                Account account = UserCommand.findAccount(context, who);
+        int run(PrintWriter out) {
+            withAccount((context, account) -> {
                 context.store().sieveScripts().delete(account.id(), name).block();
-                spec.commandLine().getOut().println("deleted " + name + " of " + account.address());
-            }
+                out.println("deleted " + name + " of " + account.address());
+            });
             return 0;
         }
     }
