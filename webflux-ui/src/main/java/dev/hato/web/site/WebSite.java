@@ -1,6 +1,7 @@
 package dev.hato.web.site;
 
 import dev.hato.store.directory.Directory;
+import dev.hato.store.sieve.SieveScripts;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageSearch;
@@ -15,6 +16,8 @@ import dev.hato.web.mail.LiveRoutes;
 import dev.hato.web.mail.MailRoutes;
 import dev.hato.web.mail.MessageReading;
 import dev.hato.web.mail.ReaderRoutes;
+import dev.hato.web.filters.FilterRoutes;
+import dev.hato.web.filters.ScriptCheck;
 import dev.hato.web.settings.SettingsRoutes;
 import dev.hato.web.setup.ClientSettings;
 import dev.hato.web.setup.SetupRoutes;
@@ -90,7 +93,8 @@ public final class WebSite {
     /** The whole HTTPS site. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
                                           Mailboxes mailboxes, Blobs blobs, MessageSearch search,
-                                          MailSubmission submission, Supplier<ClientSettings> clients) {
+                                          MailSubmission submission, Supplier<ClientSettings> clients,
+                                          SieveScripts scripts, ScriptCheck check) {
         MessageReading.warmUp();
         MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
@@ -100,6 +104,7 @@ public final class WebSite {
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new LiveRoutes(mailboxes).routes())
                 .and(new SettingsRoutes(directory, mailboxes).routes())
+                .and(new FilterRoutes(mailboxes, scripts, check).routes())
                 .and(new SetupRoutes(clients).routes())
                 .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
