@@ -7,10 +7,13 @@ import ezvcard.property.Email;
 import ezvcard.property.Kind;
 import ezvcard.property.Member;
 import ezvcard.property.RawProperty;
+import ezvcard.io.scribe.ScribeIndex;
 import ezvcard.property.StructuredName;
+import ezvcard.property.VCardProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -143,6 +146,23 @@ public final class VCards {
             return VCardVersion.V3_0;
         }
         return "4.0".equals(name) ? VCardVersion.V4_0 : null;
+    }
+
+    /**
+     * {@code card} with only the properties named in {@code names} (upper case), as RFC 6352 §10.4.2's
+     * {@code CARDDAV:prop} asks; VERSION is always written.
+     */
+    public static VCard only(VCard card, Set<String> names) {
+        ScribeIndex scribes = new ScribeIndex();
+        VCard copy = new VCard(card.getVersion());
+        for (VCardProperty property : card.getProperties()) {
+            String name = property instanceof RawProperty ? ((RawProperty) property).getPropertyName()
+                    : scribes.getPropertyScribe(property).getPropertyName();
+            if (names.contains(name.toUpperCase(Locale.ROOT))) {
+                copy.addProperty(property);
+            }
+        }
+        return copy;
     }
 
     /** Text of all {@code cards} in {@code version}, one after the other (an export). */

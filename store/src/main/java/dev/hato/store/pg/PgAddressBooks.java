@@ -185,9 +185,9 @@ final class PgAddressBooks implements AddressBooks {
     }
 
     private static Mono<Void> check(List<String> existing, Precondition precondition) {
+        String ifMatch = precondition.ifMatch();
         boolean fails = precondition.ifNoneMatchAny() && !existing.isEmpty()
-                || precondition.ifMatch() != null && (existing.isEmpty() || !existing.get(0).equals(
-                        precondition.ifMatch()));
+                || ifMatch != null && (existing.isEmpty() || !ifMatch.equals("*") && !existing.get(0).equals(ifMatch));
         return fails ? Mono.error(new ContactException(Reason.PRECONDITION_FAILED,
                 "the contact is not in the state the request expects")) : Mono.empty();
     }

@@ -1,5 +1,6 @@
 package dev.hato.web.site;
 
+import dev.hato.store.contacts.AddressBooks;
 import dev.hato.store.directory.Directory;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
@@ -9,6 +10,8 @@ import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.compose.ComposeRoutes;
 import dev.hato.web.compose.MailSubmission;
+import dev.hato.web.dav.DavRoutes;
+import dev.hato.web.dav.DavSecurity;
 import dev.hato.web.mail.Correspondents;
 import dev.hato.web.mail.FolderRoutes;
 import dev.hato.web.mail.LiveRoutes;
@@ -90,7 +93,8 @@ public final class WebSite {
     /** The whole HTTPS site. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
                                           Mailboxes mailboxes, Blobs blobs, MessageSearch search,
-                                          MailSubmission submission, Supplier<ClientSettings> clients) {
+                                          AddressBooks addressBooks, MailSubmission submission,
+                                          Supplier<ClientSettings> clients) {
         MessageReading.warmUp();
         MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
@@ -101,12 +105,14 @@ public final class WebSite {
                 .and(new LiveRoutes(mailboxes).routes())
                 .and(new SettingsRoutes(directory, mailboxes).routes())
                 .and(new SetupRoutes(clients).routes())
+                .and(new DavRoutes(addressBooks).routes())
                 .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
                 .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
                 .build();
         HttpHandler site = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
-                .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords, directory)))
+                .filter(SiteLocale.remember(), new WebFilterChainProxy(DavSecurity.chain(passwords),
+                        security(settings, passwords, directory)))
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .sessionManager(sessions(settings))
                 .localeContextResolver(new SiteLocale())
