@@ -4,7 +4,9 @@ import dev.hato.web.login.LoginFilter;
 import dev.hato.web.login.PasswordCheck;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.stream.Stream;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -12,6 +14,8 @@ import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
+import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -33,7 +37,20 @@ public final class DavSecurity {
 
     private DavSecurity() { }
 
-    public static SecurityWebFilterChain chain(PasswordCheck passwords) {
+    /**
+     * The site's security filter: this chain for {@code /dav/} first, then {@code others}; the firewall lets WebDAV's
+     * methods through (Spring Security's refuses every method beyond RFC 9110's with 400).
+     */
+    public static WebFilterChainProxy around(PasswordCheck passwords, SecurityWebFilterChain others) {
+        StrictServerWebExchangeFirewall firewall = new StrictServerWebExchangeFirewall();
+        firewall.setAllowedHttpMethods(Stream.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
+                "PROPFIND", "PROPPATCH", "REPORT", "MKCOL").map(HttpMethod::valueOf).toList());
+        WebFilterChainProxy proxy = new WebFilterChainProxy(chain(passwords), others);
+        proxy.setFirewall(firewall);
+        return proxy;
+    }
+
+    static SecurityWebFilterChain chain(PasswordCheck passwords) {
         AuthenticationWebFilter basic = new AuthenticationWebFilter(
                 (Authentication attempt) -> LoginFilter.authenticate(passwords, (String) attempt.getPrincipal(),
                         (String) attempt.getCredentials(), (String) attempt.getDetails()));

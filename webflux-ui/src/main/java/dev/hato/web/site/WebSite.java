@@ -34,7 +34,6 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
-import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.security.web.server.authentication.RedirectServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authentication.logout.DelegatingServerLogoutHandler;
 import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
@@ -111,7 +110,7 @@ public final class WebSite {
                 .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
                 .build();
         HttpHandler site = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
-                .filter(SiteLocale.remember(), new WebFilterChainProxy(DavSecurity.chain(passwords),
+                .filter(SiteLocale.remember(), DavSecurity.around(passwords,
                         security(settings, passwords, directory)))
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .sessionManager(sessions(settings))
