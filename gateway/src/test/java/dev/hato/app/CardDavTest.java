@@ -38,6 +38,12 @@ class CardDavTest {
         DavClient.Reply wellKnown = DavClient.anonymous(HATO.httpsPort()).get("/.well-known/carddav", Map.of());
         assertThat(wellKnown.status()).isEqualTo(301);
         assertThat(wellKnown.header("Location")).isEqualTo("/dav/");
+        String plain = reactor.netty.http.client.HttpClient.create().get()
+                .uri("http://127.0.0.1:" + HATO.httpPort() + "/.well-known/carddav")
+                .responseSingle((response, body) -> reactor.core.publisher.Mono.just(response.status().code() + " "
+                        + response.responseHeaders().get("Location")))
+                .block(java.time.Duration.ofSeconds(30));
+        assertThat(plain).startsWith("301 https://").endsWith(":" + HATO.httpsPort() + "/.well-known/carddav");
 
         String principal = first("<d:current-user-principal><d:href>([^<]+)</d:href>", dav.propfind("/dav/", "0",
                 "<propfind xmlns='DAV:'><prop><current-user-principal/></prop></propfind>").body());
@@ -110,6 +116,10 @@ class CardDavTest {
                 + "<D:href>" + BOOK + "missing.vcf</D:href></C:addressbook-multiget>");
         assertThat(multiget.status()).isEqualTo(207);
         assertThat(multiget.body()).contains("VERSION:4.0", "山田 太郎", "404 Not Found");
+        DavClient.Reply trimmed = dav.report(BOOK, "<C:addressbook-multiget xmlns:D='DAV:'"
+                + " xmlns:C='urn:ietf:params:xml:ns:carddav'><D:prop><C:address-data><C:prop name='EMAIL'/>"
+                + "</C:address-data></D:prop><D:href>" + BOOK + "taro.vcf</D:href></C:addressbook-multiget>");
+        assertThat(trimmed.body()).contains("VERSION:3.0", "taro@example.jp").doesNotContain("山田");
 
         DavClient.Reply query = dav.report(BOOK, "<C:addressbook-query xmlns:D='DAV:'"
                 + " xmlns:C='urn:ietf:params:xml:ns:carddav'><D:prop><D:getetag/></D:prop><C:filter>"
