@@ -50,8 +50,8 @@ class CardDavTest {
         String home = first("<card:addressbook-home-set><d:href>([^<]+)</d:href>", dav.propfind(principal, "0",
                 "<propfind xmlns='DAV:' xmlns:C='urn:ietf:params:xml:ns:carddav'><prop><C:addressbook-home-set/>"
                         + "</prop></propfind>").body());
-        DavClient.Reply books = dav.propfind(home, "1", "<propfind xmlns='DAV:' xmlns:CS='http://calendarserver.org/ns/'>"
-                + "<prop><resourcetype/><displayname/><CS:getctag/><sync-token/><unknown-prop/></prop></propfind>");
+        DavClient.Reply books = dav.propfind(home, "1", "<propfind xmlns='DAV:'"
+                + " xmlns:CS='http://calendarserver.org/ns/'><prop><resourcetype/><displayname/><CS:getctag/><sync-token/><unknown-prop/></prop></propfind>");
         assertThat(books.status()).isEqualTo(207);
         assertThat(books.body()).contains("<d:href>" + BOOK + "</d:href>", "<card:addressbook/>",
                 "<cs:getctag>1</cs:getctag>", "<d:sync-token>urn:x-hato:sync:1</d:sync-token>", "404 Not Found");

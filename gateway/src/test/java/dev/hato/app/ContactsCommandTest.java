@@ -58,7 +58,8 @@ class ContactsCommandTest {
         assertThat(csv.out()).startsWith("\"Name\",\"First Name\"").contains("\"山田 太郎\",\"太郎\"",
                 "hanako@example.jp").doesNotContain("Team");
         CliRun thunderbird = hato("contacts", "export", ann.address(), "--format", "ldif");
-        assertThat(thunderbird.out()).contains("objectclass: groupOfNames", "member: cn=Carol Danvers,mail=carol@example.org",
+        assertThat(thunderbird.out()).contains("objectclass: groupOfNames",
+                "member: cn=Carol Danvers,mail=carol@example.org",
                 "mail: taro@example.jp");
         assertThat(new String(java.util.Base64.getDecoder().decode(thunderbird.out().lines()
                 .filter(line -> line.startsWith("cn:: ")).findFirst().orElseThrow().substring(5)),

@@ -3,7 +3,10 @@ package dev.hato.contacts.csv;
 import java.util.ArrayList;
 import java.util.List;
 
-/** RFC 4180 CSV: fields separated by commas, quoted with {@code "} (doubled inside), quoted fields may hold line breaks. */
+/**
+ * RFC 4180 CSV: fields separated by commas, quoted with {@code "} (doubled inside); quoted fields may hold line
+ * breaks.
+ */
 final class CsvTable {
 
     private CsvTable() { }

@@ -25,7 +25,8 @@ class LdifContactsTest {
         assertThat(cards).extracting(card -> VCards.describe(card).displayName())
                 .containsExactly("山口 春子", "Carol Danvers", "研究会");
         assertThat(VCards.describe(cards.get(0)).emails()).containsExactly("haruko@example.jp", "haruko@home.example");
-        assertThat(cards.get(1).getNotes().get(0).getValue()).isEqualTo("a long note that Thunderbird folded over two lines");
+        assertThat(cards.get(1).getNotes().get(0).getValue())
+                .isEqualTo("a long note that Thunderbird folded over two lines");
         VCard group = cards.get(2);
         assertThat(VCards.describe(group).group()).isTrue();
         assertThat(VCards.members(group)).containsExactly(cards.get(1).getUid().getValue(),

@@ -41,7 +41,8 @@ final class ContactResources {
         if (path.kind() == DavPath.Kind.BOOK) {
             return books.book(user.accountId(), path.book())
                     .flatMap(book -> books.contacts(user.accountId(), path.book())
-                            .map(contact -> version == null ? contact.vcard() : VCards.convert(contact.vcard(), version))
+                            .map(contact -> version == null ? contact.vcard()
+                                    : VCards.convert(contact.vcard(), version))
                             .collectList())
                     .flatMap(texts -> ServerResponse.ok().contentType(VCARD).bodyValue(String.join("", texts)))
                     .switchIfEmpty(Mono.defer(() -> DavResponses.status(HttpStatus.NOT_FOUND)));

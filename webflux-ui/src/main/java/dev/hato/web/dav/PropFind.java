@@ -48,11 +48,11 @@ final class PropFind {
     private Mono<Resource> self(WebUser user, DavPath path, PropRequest request) {
         switch (path.kind()) {
             case CONTEXT:
-                return Mono.just(new Resource(path.href(), Properties.context()));
+                return Mono.just(new Resource(path.href(), Properties.collection()));
             case PRINCIPAL:
                 return Mono.just(new Resource(path.href(), Properties.principal(user)));
             case HOME:
-                return Mono.just(new Resource(path.href(), Properties.home()));
+                return Mono.just(new Resource(path.href(), Properties.collection()));
             case BOOK:
                 return books.book(user.accountId(), path.book())
                         .map(book -> new Resource(path.href(), Properties.book(book)));
@@ -66,7 +66,7 @@ final class PropFind {
         switch (path.kind()) {
             case CONTEXT:
                 return Flux.just(new Resource(DavPath.PRINCIPAL, Properties.principal(user)),
-                        new Resource(DavPath.HOME, Properties.home()));
+                        new Resource(DavPath.HOME, Properties.collection()));
             case HOME:
                 return books.books(user.accountId())
                         .map(book -> new Resource(DavPath.book(book.name()).href(), Properties.book(book)));

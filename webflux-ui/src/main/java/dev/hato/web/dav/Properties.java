@@ -57,7 +57,8 @@ final class Properties {
         return props;
     }
 
-    static Map<QName, String> context() {
+    /** A plain collection: the context path and the address book home. */
+    static Map<QName, String> collection() {
         Map<QName, String> props = common();
         props.put(RESOURCETYPE, "<d:collection/>");
         return props;
@@ -70,12 +71,6 @@ final class Properties {
         props.put(dav("principal-URL"), PRINCIPAL_HREF);
         props.put(card("addressbook-home-set"), href(DavPath.HOME));
         props.put(dav("principal-collection-set"), PRINCIPAL_HREF);
-        return props;
-    }
-
-    static Map<QName, String> home() {
-        Map<QName, String> props = common();
-        props.put(RESOURCETYPE, "<d:collection/>");
         return props;
     }
 
