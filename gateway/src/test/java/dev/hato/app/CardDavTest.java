@@ -68,6 +68,11 @@ class CardDavTest {
         DavClient.Reply wrong = new DavClient(HATO.httpsPort(), ann.authId(), "wrong").propfind("/dav/", "0", "");
         assertThat(wrong.status()).isEqualTo(401);
         assertThat(wrong.header("Set-Cookie")).isNull();
+        Eventually.until(() -> HATO.store().auditLog().query(ann.authId(), null, 10).collectList()
+                        .block(java.time.Duration.ofSeconds(30)).stream()
+                        .anyMatch(event -> event.protocol().equals("carddav")
+                                && event.result() == dev.hato.store.audit.AuthEvent.Result.REJECTED),
+                "the audit log to record the CardDAV login", java.time.Duration.ofSeconds(10));
     }
 
     @Test

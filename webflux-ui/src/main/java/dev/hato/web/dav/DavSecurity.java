@@ -33,6 +33,8 @@ import reactor.core.publisher.Mono;
  */
 public final class DavSecurity {
 
+    /** How the audit log names CardDAV's logins. */
+    static final String PROTOCOL = "carddav";
     private static final String CHALLENGE = "Basic realm=\"Hato\", charset=\"UTF-8\"";
 
     private DavSecurity() { }
@@ -45,7 +47,7 @@ public final class DavSecurity {
         StrictServerWebExchangeFirewall firewall = new StrictServerWebExchangeFirewall();
         firewall.setAllowedHttpMethods(Stream.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
                 "PROPFIND", "PROPPATCH", "REPORT", "MKCOL").map(HttpMethod::valueOf).toList());
-        WebFilterChainProxy proxy = new WebFilterChainProxy(chain(passwords), others);
+        WebFilterChainProxy proxy = new WebFilterChainProxy(chain(passwords.forProtocol(PROTOCOL)), others);
         proxy.setFirewall(firewall);
         return proxy;
     }
