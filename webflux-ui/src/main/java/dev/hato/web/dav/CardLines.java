@@ -46,8 +46,8 @@ final class CardLines {
             int equals = head[i].indexOf('=');
             String key = (equals < 0 ? "TYPE" : head[i].substring(0, equals)).toUpperCase(Locale.ROOT);
             String value = equals < 0 ? head[i] : head[i].substring(equals + 1);
-            for (String one : value.split(",")) {
-                parameters.computeIfAbsent(key, k -> new ArrayList<>()).add(unquote(one));
+            for (String one : unquote(value).split(",")) {
+                parameters.computeIfAbsent(key, k -> new ArrayList<>()).add(one);
             }
         }
         lines.add(new Line(name, parameters, line.substring(colon + 1)));
