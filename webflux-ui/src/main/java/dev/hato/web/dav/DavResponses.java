@@ -31,8 +31,8 @@ final class DavResponses {
                 .bodyValue(Multistatus.error(namespace, condition, inner));
     }
 
-    /** What an error of the store, the vCard parser or the XML parser means for the client. */
-    static Mono<ServerResponse> failure(Throwable error, String bookHref) {
+    /** What an error of the store, the vCard parser or the XML parser means for the client of {@code path}. */
+    static Mono<ServerResponse> failure(Throwable error, DavPath path) {
         if (error instanceof DavXml.BadRequest) {
             return ServerResponse.badRequest().contentType(MediaType.TEXT_PLAIN).bodyValue(error.getMessage());
         }
@@ -52,9 +52,9 @@ final class DavResponses {
             case PRECONDITION_FAILED:
                 return status(HttpStatus.PRECONDITION_FAILED);
             case UID_CONFLICT:
-                String holder = e.conflict() == null ? "" : DavPath.contact("", e.conflict()).href();
-                return precondition(HttpStatus.CONFLICT, DavXml.CARDDAV, "no-uid-conflict", "<d:href>"
-                        + Xml.escape(bookHref + holder.substring(holder.lastIndexOf('/') + 1)) + "</d:href>");
+                String holder = e.conflict() == null ? "" : "<d:href>"
+                        + Xml.escape(DavPath.contact(path.book(), e.conflict()).href()) + "</d:href>";
+                return precondition(HttpStatus.CONFLICT, DavXml.CARDDAV, "no-uid-conflict", holder);
             case TOO_LARGE:
                 return precondition(HttpStatus.FORBIDDEN, DavXml.CARDDAV, "max-resource-size", "");
             case TOO_MANY:

@@ -47,11 +47,10 @@ public final class DavRoutes {
         if (path == null) {
             return DavResponses.status(HttpStatus.NOT_FOUND);
         }
-        String bookHref = path.kind() == DavPath.Kind.CONTACT ? DavPath.book(path.book()).href() : path.href();
         return PageModel.user(request)
                 .flatMap(user -> method(request, user, path))
                 .switchIfEmpty(Mono.defer(() -> DavResponses.status(HttpStatus.UNAUTHORIZED)))
-                .onErrorResume(error -> DavResponses.failure(error, bookHref));
+                .onErrorResume(error -> DavResponses.failure(error, path));
     }
 
     private Mono<ServerResponse> method(ServerRequest request, WebUser user, DavPath path) {
