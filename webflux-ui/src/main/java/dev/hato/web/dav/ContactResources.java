@@ -3,7 +3,6 @@ package dev.hato.web.dav;
 import dev.hato.contacts.ParsedCard;
 import dev.hato.contacts.VCards;
 import dev.hato.store.contacts.AddressBooks;
-
 import dev.hato.store.contacts.ContactCard;
 import dev.hato.store.contacts.Precondition;
 import dev.hato.web.login.WebUser;

@@ -6,7 +6,6 @@ import dev.hato.store.contacts.ContactChanges;
 import dev.hato.web.login.WebUser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
