@@ -214,7 +214,7 @@ public class HatoApplication {
                 properties.http().idleTimeout(), properties.maxConnections(), properties.maxConnectionsPerAddress(),
                 listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.directory(),
                         store.mailboxes(),
-                        store.blobs(), store.search(), mailListeners.webmailSubmission(),
+                        store.blobs(), store.search(), store.addressBooks(), mailListeners.webmailSubmission(),
                         () -> clientSettings(properties, mailListeners, listener), activeScripts,
                         HatoApplication::sieveProblems));
     }

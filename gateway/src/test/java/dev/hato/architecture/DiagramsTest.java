@@ -86,7 +86,7 @@ class DiagramsTest {
 
     /** The top-level package of a gateway class (dev.hato.imap.fetch → imap), empty for other modules. */
     private static Optional<String> gatewayPart(String packageName) {
-        return part(packageName).filter(p -> !Set.of("store", "message", "sieve", "tls", "webflux-ui").contains(p));
+        return part(packageName).filter(p -> !Set.of("store", "message", "sieve", "contacts", "tls", "webflux-ui").contains(p));
     }
 
     /** The part of Hato a package belongs to: a gateway top-level package, or one of the other modules. */

@@ -1,5 +1,6 @@
 package dev.hato.web.site;
 
+import dev.hato.store.contacts.AddressBooks;
 import dev.hato.store.directory.Directory;
 import dev.hato.store.sieve.SieveScripts;
 import dev.hato.store.mail.Blobs;
@@ -10,6 +11,8 @@ import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.compose.ComposeRoutes;
 import dev.hato.web.compose.MailSubmission;
+import dev.hato.web.dav.DavRoutes;
+import dev.hato.web.dav.DavSecurity;
 import dev.hato.web.mail.Correspondents;
 import dev.hato.web.mail.FolderRoutes;
 import dev.hato.web.mail.LiveRoutes;
@@ -34,7 +37,6 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
-import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.security.web.server.authentication.RedirectServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authentication.logout.DelegatingServerLogoutHandler;
 import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
@@ -93,8 +95,8 @@ public final class WebSite {
     /** The whole HTTPS site. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
                                           Mailboxes mailboxes, Blobs blobs, MessageSearch search,
-                                          MailSubmission submission, Supplier<ClientSettings> clients,
-                                          SieveScripts scripts, ScriptCheck check) {
+                                          AddressBooks addressBooks, MailSubmission submission,
+                                          Supplier<ClientSettings> clients, SieveScripts scripts, ScriptCheck check) {
         MessageReading.warmUp();
         MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
@@ -106,12 +108,14 @@ public final class WebSite {
                 .and(new SettingsRoutes(directory, mailboxes).routes())
                 .and(new FilterRoutes(mailboxes, scripts, check).routes())
                 .and(new SetupRoutes(clients).routes())
+                .and(new DavRoutes(addressBooks).routes())
                 .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
                 .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
                 .build();
         HttpHandler site = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
-                .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords, directory)))
+                .filter(SiteLocale.remember(), DavSecurity.around(passwords,
+                        security(settings, passwords, directory)))
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .sessionManager(sessions(settings))
                 .localeContextResolver(new SiteLocale())

@@ -203,7 +203,7 @@ class MailPagesTest {
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
             HttpHandlerConnector site = new HttpHandlerConnector(WebSite.httpHandler(
                     new WebSettings(idleTimeout, false, 100), passwords, store.directory(), store.mailboxes(),
-                    store.blobs(), store.search(), SUBMITTED,
+                    store.blobs(), store.search(), store.addressBooks(), SUBMITTED,
                     () -> new ClientSettings("mail.example.test", 993, 995, 465, 443), store.sieveScripts(),
                     TestScriptCheck::problems));
             web = WebTestClient.bindToServer(site).baseUrl("https://mail.example.test")

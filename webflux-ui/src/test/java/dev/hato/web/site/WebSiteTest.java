@@ -74,6 +74,12 @@ class WebSiteTest {
                 throw new UnsupportedOperationException(method.getName());
             });
 
+    private final dev.hato.store.contacts.AddressBooks addressBooks = (dev.hato.store.contacts.AddressBooks)
+            Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {dev.hato.store.contacts.AddressBooks.class}, (proxy, method, args) -> {
+                        throw new UnsupportedOperationException(method.getName());
+                    });
+
     /** The people's settings: none. */
     private final dev.hato.store.directory.Directory directory = (dev.hato.store.directory.Directory)
             Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.hato.store.directory.Directory.class},
@@ -113,7 +119,7 @@ class WebSiteTest {
     private WebTestClient client(boolean hsts) {
         return WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
                         new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, directory, mailboxes, blobs, search,
-                        submission,
+                        addressBooks, submission,
                         () -> CLIENTS, NO_SCRIPTS, TestScriptCheck::problems)))
                 .baseUrl("https://mail.example.test:8443").build();
     }
@@ -369,7 +375,7 @@ class WebSiteTest {
                         Duration.ofDays(7)));
         WebTestClient site = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
                         new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, directory, mailboxes, blobs, search,
-                        submission,
+                        addressBooks, submission,
                         () -> published, NO_SCRIPTS, TestScriptCheck::problems)))
                 .baseUrl("https://mta-sts.example.test").build();
         site.get().uri("/.well-known/mta-sts.txt").exchange()
