@@ -60,6 +60,11 @@ final class SettingsCommand {
         this.in = in;
     }
 
+    /** For picocli's own factory (help output); {@code hato} itself passes its standard input. */
+    SettingsCommand() {
+        this(System.in);
+    }
+
     /** One person to import: their account here, their login on the old system, their password there (if known). */
     record Person(String who, String login, @Nullable String password) { }
 

@@ -29,11 +29,7 @@ public record ForwardFile(List<String> targets, boolean keepCopy, List<String> u
         List<String> unsupported = new ArrayList<>();
         boolean keep = false;
         for (String rawLine : text.split("\r?\n")) {
-            String line = rawLine;
-            int hash = line.indexOf('#');
-            if (hash == 0 || hash > 0 && !line.substring(0, hash).contains("\"")) {
-                line = line.substring(0, hash);
-            }
+            String line = withoutComment(rawLine);
             for (String entry : line.split(",")) {
                 String item = entry.strip();
                 if (item.startsWith("\"") && item.endsWith("\"") && item.length() >= 2) {
@@ -66,6 +62,20 @@ public record ForwardFile(List<String> targets, boolean keepCopy, List<String> u
             }
         }
         return new ForwardFile(targets, keep, unsupported);
+    }
+
+    /** The line up to a {@code #} outside double quotes. */
+    private static String withoutComment(String line) {
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '#' && !quoted) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
     }
 
     private static String localPart(String address) {
