@@ -58,27 +58,38 @@ final class ContactsCommand {
                    @Option(names = "--format", paramLabel = FORMATS) @Nullable String format) throws IOException {
         List<VCard> cards = read(file, format == null ? formatOf(file) : format);
         PrintWriter err = spec.commandLine().getErr();
+        Imported imported;
+        try (CliContext context = store.open()) {
+            Account account = UserCommand.findAccount(context, who);
+            imported = importCards(context.store().addressBooks(), account.id(), cards, err::println);
+        }
+        spec.commandLine().getOut().println(imported.added() + " added, " + imported.replaced() + " replaced, "
+                + imported.refused() + " refused");
+        return imported.refused() == 0 ? 0 : 1;
+    }
+
+    /** How many cards an import added, replaced (same UID) and refused. */
+    record Imported(int added, int replaced, int refused) { }
+
+    /** Stores {@code cards} in the account's address book; each refusal goes to {@code refusals} as a line. */
+    static Imported importCards(AddressBooks books, long accountId, List<VCard> cards,
+                                java.util.function.Consumer<String> refusals) {
         int added = 0;
         int replaced = 0;
         int refused = 0;
-        try (CliContext context = store.open()) {
-            Account account = UserCommand.findAccount(context, who);
-            AddressBooks books = context.store().addressBooks();
-            for (VCard card : cards) {
-                try {
-                    if (put(books, account.id(), card)) {
-                        added++;
-                    } else {
-                        replaced++;
-                    }
-                } catch (ContactException | IllegalArgumentException e) {
-                    refused++;
-                    err.println("refused " + VCards.describe(card).displayName() + ": " + e.getMessage());
+        for (VCard card : cards) {
+            try {
+                if (put(books, accountId, card)) {
+                    added++;
+                } else {
+                    replaced++;
                 }
+            } catch (ContactException | IllegalArgumentException e) {
+                refused++;
+                refusals.accept("refused " + VCards.describe(card).displayName() + ": " + e.getMessage());
             }
         }
-        spec.commandLine().getOut().println(added + " added, " + replaced + " replaced, " + refused + " refused");
-        return refused == 0 ? 0 : 1;
+        return new Imported(added, replaced, refused);
     }
 
     /** Stores one card under its UID's resource name, replacing the contact of that UID; true when it is new. */
@@ -110,7 +121,7 @@ final class ContactsCommand {
                 : UUID.nameUUIDFromBytes(uid.getBytes(StandardCharsets.UTF_8)) + ".vcf";
     }
 
-    private static List<VCard> read(Path file, String format) throws IOException {
+    static List<VCard> read(Path file, String format) throws IOException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes((int) MAX_FILE + 1);
@@ -130,7 +141,7 @@ final class ContactsCommand {
         }
     }
 
-    private static String formatOf(Path file) {
+    static String formatOf(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".csv")) {
             return "csv";

@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code hato settings import}: what people set up on the old system, carried over by an administrator (the seed:
- * "settings are copied by administrators"): their Sieve scripts read from the old ManageSieve server, and their
- * {@code .forward} files. Each script is compiled by Hato's engine before it is stored; what cannot be carried over
+ * "settings are copied by administrators"): their Sieve scripts read from the old ManageSieve server, their
+ * {@code .forward} files and their address books (vCard, Outlook or Gmail CSV, Thunderbird LDIF). Each script is compiled by Hato's engine before it is stored; what cannot be carried over
  * is reported per person, with the reason, and nothing of it is stored.
  */
 @Command(name = "settings", mixinStandardHelpOptions = true,
@@ -79,8 +79,8 @@ final class SettingsCommand {
     }
 
     @Command(name = "import", description = {
-            "Import people's Sieve scripts from the old ManageSieve server and their .forward files, and report per "
-                    + "person what was imported and what could not be, and why.",
+            "Import people's Sieve scripts from the old ManageSieve server, their .forward files and their address "
+                    + "books, and report per person what was imported and what could not be, and why.",
             "Exit status 0 when everything was imported, 1 when something was not (see the report)."})
     int importSettings(
             @ArgGroup(exclusive = true, multiplicity = "1") Who who,
@@ -97,10 +97,14 @@ final class SettingsCommand {
             @Nullable String masterUser,
             @Option(names = "--forward-dir", paramLabel = "DIR", description = "Where the old system's .forward "
                     + "files are: DIR/LOGIN/.forward or DIR/LOGIN.forward.") @Nullable Path forwardDir,
+            @Option(names = "--contacts-dir", paramLabel = "DIR", description = "Where the old system's address "
+                    + "books are: DIR/LOGIN/* or DIR/LOGIN.vcf|.csv|.ldif (vCard, Outlook or Gmail CSV, Thunderbird "
+                    + "LDIF).") @Nullable Path contactsDir,
             @Option(names = "--json", description = "The report as one JSON array, for scripts.") boolean json)
             throws IOException, GeneralSecurityException {
-        if (managesieve == null && forwardDir == null) {
-            throw new IllegalArgumentException("nothing to import: give --managesieve and/or --forward-dir");
+        if (managesieve == null && forwardDir == null && contactsDir == null) {
+            throw new IllegalArgumentException("nothing to import: give --managesieve, --forward-dir and/or "
+                    + "--contacts-dir");
         }
         List<Person> people = people(who, login);
         String masterPassword = masterUser == null ? null : readPassword();
@@ -126,6 +130,9 @@ final class SettingsCommand {
                 }
                 if (forwardDir != null) {
                     importForward(context, account, person, forwardDir, report);
+                }
+                if (contactsDir != null) {
+                    importContacts(context, account, person, contactsDir, report);
                 }
                 complete &= report.failed.isEmpty();
                 print(out, json, rows, account.address(), report);
@@ -209,6 +216,39 @@ final class SettingsCommand {
             }
         } catch (IOException | RuntimeException e) {
             report.failed.add("forward: " + e.getMessage());
+        }
+    }
+
+    /** The person's address-book files: everything in DIR/LOGIN/, or DIR/LOGIN.vcf, .csv or .ldif. */
+    private static void importContacts(CliContext context, Account account, Person person, Path dir, Report report) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Path own = dir.resolve(person.login());
+            if (Files.isDirectory(own)) {
+                try (java.util.stream.Stream<Path> listed = Files.list(own)) {
+                    listed.filter(Files::isRegularFile).sorted().forEach(files::add);
+                }
+            }
+            for (String extension : List.of(".vcf", ".csv", ".ldif")) {
+                Path file = dir.resolve(person.login() + extension);
+                if (Files.isRegularFile(file)) {
+                    files.add(file);
+                }
+            }
+        } catch (IOException e) {
+            report.failed.add("contacts: " + e.getMessage());
+            return;
+        }
+        for (Path file : files) {
+            try {
+                ContactsCommand.Imported imported = ContactsCommand.importCards(context.store().addressBooks(),
+                        account.id(), ContactsCommand.read(file, ContactsCommand.formatOf(file)),
+                        refusal -> report.failed.add("contacts: " + file.getFileName() + ": " + refusal));
+                report.imported.add("contacts: " + file.getFileName() + ": " + imported.added() + " added, "
+                        + imported.replaced() + " replaced");
+            } catch (IOException | RuntimeException e) {
+                report.failed.add("contacts: " + file.getFileName() + ": " + e.getMessage());
+            }
         }
     }
 

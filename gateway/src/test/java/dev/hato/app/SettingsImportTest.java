@@ -34,6 +34,9 @@ class SettingsImportTest {
         Path forwards = Files.createDirectories(dir.resolve("forward/ben.old"));
         Files.writeString(forwards.resolve(".forward"), "# mine\n\\ben.old, ben@elsewhere.example\n"
                 + "\"|/usr/bin/procmail\"\n", StandardCharsets.UTF_8);
+        Path contacts = Files.createDirectories(dir.resolve("contacts"));
+        Files.writeString(contacts.resolve("ann.old.vcf"), "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:hanako-1\r\n"
+                + "FN:山田 花子\r\nN:山田;花子;;;\r\nEMAIL:hanako@example.jp\r\nEND:VCARD\r\n", StandardCharsets.UTF_8);
         Path csv = dir.resolve("people.csv");
         Files.writeString(csv, "address,login\n" + ann.address() + ",ann.old\n" + ben.address() + ",ben.old\n");
 
@@ -42,10 +45,11 @@ class SettingsImportTest {
             CliRun run = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "settings", "import",
                     "--csv", csv.toString(), "--managesieve", "127.0.0.1:" + old.port(), "--trust",
                     old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--forward-dir",
-                    dir.resolve("forward").toString());
+                    dir.resolve("forward").toString(), "--contacts-dir", contacts.toString());
 
             assertThat(run.status()).as(run.err()).isEqualTo(1); // something could not be carried over
-            assertThat(run.out()).contains(ann.address() + ": 2 imported, 1 not",
+            assertThat(run.out()).contains(ann.address() + ": 3 imported, 1 not",
+                    "imported contacts: ann.old.vcf: 1 added, 0 replaced",
                     "imported sieve: filters (active)", "imported sieve: 不在",
                     "NOT imported sieve: piped does not compile here", "vnd.dovecot.pipe",
                     ben.address() + ": 1 imported, 1 not",
@@ -57,6 +61,8 @@ class SettingsImportTest {
                 .collectList().block()).containsExactlyInAnyOrder("filters*", "不在");
         assertThat(HATO.scripts().get(ann.accountId(), "filters").block().content())
                 .isEqualTo(annScripts.get("filters"));
+        assertThat(HATO.store().addressBooks().search(ann.accountId(), "hanako", 10).collectList().block())
+                .hasSize(1);
         Forwarding forwarding = HATO.store().addresses().forwardings("example.test").collectList().block().stream()
                 .filter(f -> f.address().equals(ben.address())).findFirst().orElseThrow();
         assertThat(forwarding.targets()).containsExactly("ben@elsewhere.example");
