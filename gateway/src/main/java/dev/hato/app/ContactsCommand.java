@@ -1,28 +1,18 @@
 package dev.hato.app;
 
-import dev.hato.contacts.ParsedCard;
+import dev.hato.contacts.AddressBookFiles;
 import dev.hato.contacts.VCards;
-import dev.hato.contacts.csv.CsvContacts;
-import dev.hato.contacts.ldif.LdifContacts;
 import dev.hato.store.contacts.AddressBooks;
 import dev.hato.store.contacts.Contact;
-import dev.hato.store.contacts.ContactCard;
-import dev.hato.store.contacts.ContactException;
-import dev.hato.store.contacts.Precondition;
 import dev.hato.store.directory.Account;
 import ezvcard.VCard;
 import ezvcard.VCardVersion;
-import ezvcard.property.Uid;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,71 +46,21 @@ final class ContactsCommand {
     int importFile(@Parameters(index = "0", paramLabel = "AUTH_ID_OR_ADDRESS") String who,
                    @Parameters(index = "1", paramLabel = "FILE") Path file,
                    @Option(names = "--format", paramLabel = FORMATS) @Nullable String format) throws IOException {
-        List<VCard> cards = read(file, format == null ? formatOf(file) : format);
+        List<VCard> cards = read(file, format == null ? AddressBookFiles.formatOf(file.getFileName().toString())
+                : format);
         PrintWriter err = spec.commandLine().getErr();
-        Imported imported;
+        AddressBookFiles.Imported imported;
         try (CliContext context = store.open()) {
             Account account = UserCommand.findAccount(context, who);
-            imported = importCards(context.store().addressBooks(), account.id(), cards, err::println);
+            imported = AddressBookFiles.store(context.store().addressBooks(), account.id(), cards, err::println)
+                    .block();
         }
         spec.commandLine().getOut().println(imported.added() + " added, " + imported.replaced() + " replaced, "
                 + imported.refused() + " refused");
         return imported.refused() == 0 ? 0 : 1;
     }
 
-    /** How many cards an import added, replaced (same UID) and refused. */
-    record Imported(int added, int replaced, int refused) { }
-
-    /** Stores {@code cards} in the account's address book; each refusal goes to {@code refusals} as a line. */
-    static Imported importCards(AddressBooks books, long accountId, List<VCard> cards,
-                                java.util.function.Consumer<String> refusals) {
-        int added = 0;
-        int replaced = 0;
-        int refused = 0;
-        for (VCard card : cards) {
-            try {
-                if (put(books, accountId, card)) {
-                    added++;
-                } else {
-                    replaced++;
-                }
-            } catch (ContactException | IllegalArgumentException e) {
-                refused++;
-                refusals.accept("refused " + VCards.describe(card).displayName() + ": " + e.getMessage());
-            }
-        }
-        return new Imported(added, replaced, refused);
-    }
-
-    /** Stores one card under its UID's resource name, replacing the contact of that UID; true when it is new. */
-    private static boolean put(AddressBooks books, long accountId, VCard card) {
-        if (card.getUid() == null || card.getUid().getValue() == null || card.getUid().getValue().isBlank()) {
-            card.setUid(new Uid(UUID.randomUUID().toString()));
-        }
-        VCardVersion version = card.getVersion() == VCardVersion.V3_0 ? VCardVersion.V3_0 : VCardVersion.V4_0;
-        String text = VCards.write(card, version);
-        ParsedCard parsed = VCards.describe(card);
-        String uid = card.getUid().getValue();
-        ContactCard stored = new ContactCard(uid, text, parsed.kind(), parsed.displayName(), parsed.emails());
-        String name = resourceName(uid);
-        try {
-            return books.put(accountId, AddressBooks.DEFAULT, name, stored, Precondition.NONE).block().created();
-        } catch (ContactException e) {
-            if (e.reason() != ContactException.Reason.UID_CONFLICT || e.conflict() == null) {
-                throw e;
-            }
-            return books.put(accountId, AddressBooks.DEFAULT, e.conflict(), stored, Precondition.NONE).block()
-                    .created();
-        }
-    }
-
-    /** {@code UID.vcf} when the UID is a plain name, else a name derived from it that is. */
-    static String resourceName(String uid) {
-        String plain = uid.startsWith("urn:uuid:") ? uid.substring(9) : uid;
-        return plain.matches("[A-Za-z0-9._@-]{1,200}") ? plain + ".vcf"
-                : UUID.nameUUIDFromBytes(uid.getBytes(StandardCharsets.UTF_8)) + ".vcf";
-    }
-
+    /** The cards of {@code file}, at most {@link #MAX_FILE} octets, in {@code format}. */
     static List<VCard> read(Path file, String format) throws IOException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
@@ -129,24 +69,7 @@ final class ContactsCommand {
         if (bytes.length > MAX_FILE) {
             throw new IllegalArgumentException(file + " is larger than " + MAX_FILE + " octets");
         }
-        switch (format.toLowerCase(Locale.ROOT)) {
-            case "vcard":
-                return VCards.parseAll(new String(bytes, StandardCharsets.UTF_8));
-            case "csv":
-                return CsvContacts.read(bytes);
-            case "ldif":
-                return LdifContacts.read(new String(bytes, StandardCharsets.UTF_8));
-            default:
-                throw new IllegalArgumentException("unknown format " + format + "; use one of " + FORMATS);
-        }
-    }
-
-    static String formatOf(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".csv")) {
-            return "csv";
-        }
-        return name.endsWith(".ldif") || name.endsWith(".ldi") ? "ldif" : "vcard";
+        return AddressBookFiles.read(bytes, format);
     }
 
     @Command(name = "export", description = {"Print the address book of the account (auth ID, or address when it "
@@ -159,29 +82,14 @@ final class ContactsCommand {
         if (vcardVersion == null) {
             throw new IllegalArgumentException("--vcard-version is 3.0 or 4.0");
         }
-        List<VCard> cards = new ArrayList<>();
+        List<Contact> contacts;
         try (CliContext context = store.open()) {
             Account account = UserCommand.findAccount(context, who);
-            List<Contact> contacts = context.store().addressBooks().contacts(account.id(), AddressBooks.DEFAULT)
-                    .collectList().block();
-            for (Contact contact : contacts) {
-                cards.add(VCards.parseOne(contact.vcard()).card());
-            }
+            contacts = context.store().addressBooks().contacts(account.id(), AddressBooks.DEFAULT).collectList()
+                    .block();
         }
         PrintWriter out = spec.commandLine().getOut();
-        switch (format.toLowerCase(Locale.ROOT)) {
-            case "vcard":
-                out.print(VCards.writeAll(cards, vcardVersion));
-                break;
-            case "csv":
-                out.print(CsvContacts.write(cards));
-                break;
-            case "ldif":
-                out.print(LdifContacts.write(cards));
-                break;
-            default:
-                throw new IllegalArgumentException("unknown format " + format + "; use one of " + FORMATS);
-        }
+        out.print(AddressBookFiles.write(contacts, format, vcardVersion));
         out.flush();
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.contacts.AddressBookFiles;
 import dev.hato.legacy.ForwardFile;
 import dev.hato.legacy.ManageSieveClient;
 import dev.hato.provisioning.Csv;
@@ -241,9 +242,9 @@ final class SettingsCommand {
         }
         for (Path file : files) {
             try {
-                ContactsCommand.Imported imported = ContactsCommand.importCards(context.store().addressBooks(),
-                        account.id(), ContactsCommand.read(file, ContactsCommand.formatOf(file)),
-                        refusal -> report.failed.add("contacts: " + file.getFileName() + ": " + refusal));
+                AddressBookFiles.Imported imported = AddressBookFiles.store(context.store().addressBooks(),
+                        account.id(), ContactsCommand.read(file, AddressBookFiles.formatOf(file.toString())),
+                        refusal -> report.failed.add("contacts: " + file.getFileName() + ": " + refusal)).block();
                 report.imported.add("contacts: " + file.getFileName() + ": " + imported.added() + " added, "
                         + imported.replaced() + " replaced");
             } catch (IOException | RuntimeException e) {
