@@ -2,6 +2,7 @@ package dev.hato.web.mail;
 
 import dev.hato.message.EncodedWords;
 import dev.hato.message.HeaderAddresses;
+import dev.hato.store.contacts.AddressBooks;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageMeta;
@@ -17,9 +18,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The people someone wrote with lately, for address completion in compose: the senders of the newest messages in
- * the INBOX and the first recipients of the newest in Sent, newest first, each address once, as {@code Name
- * <address>}. Read from the first octets of {@link #LOOKED_AT} messages of each folder (their header sections), so the
+ * The addresses compose completes: the person's address book first (every address of every contact, by name), then
+ * the people they wrote with lately: the senders of the newest messages in the INBOX and the first recipients of the
+ * newest in Sent, newest first; each address once, as {@code Name <address>}. Read from the first octets of {@link #LOOKED_AT} messages of each folder (their header sections), so the
  * cost does not grow with the folders.
  */
 public final class Correspondents {
@@ -28,12 +29,47 @@ public final class Correspondents {
     static final int HEAD = 2048;
     static final int MAX = 50;
 
+    /** Most address-book entries offered. */
+    static final int MAX_CONTACTS = 500;
+
     private final Mailboxes mailboxes;
     private final Blobs blobs;
+    private final @org.jspecify.annotations.Nullable AddressBooks books;
 
     public Correspondents(Mailboxes mailboxes, Blobs blobs) {
+        this(mailboxes, blobs, null);
+    }
+
+    public Correspondents(Mailboxes mailboxes, Blobs blobs, @org.jspecify.annotations.Nullable AddressBooks books) {
         this.mailboxes = mailboxes;
         this.blobs = blobs;
+        this.books = books;
+    }
+
+    /** The address book's entries, then the recent correspondents not in it. */
+    public Mono<List<String>> suggestions(long accountId) {
+        AddressBooks addressBooks = books;
+        Mono<List<String>> known = addressBooks == null ? Mono.just(List.of())
+                : addressBooks.contacts(accountId, AddressBooks.DEFAULT).filter(c -> !"group".equals(c.card().kind()))
+                        .take(MAX_CONTACTS)
+                        .flatMapIterable(contact -> contact.emails().stream().map(email -> shown(
+                                new HeaderAddresses.Mailbox(email, contact.card().displayName()))).toList())
+                        .collectList();
+        return known.zipWith(recent(accountId), (book, recent) -> {
+            Map<String, String> all = new LinkedHashMap<>();
+            for (String entry : book) {
+                all.putIfAbsent(addressOf(entry), entry);
+            }
+            for (String entry : recent) {
+                all.putIfAbsent(addressOf(entry), entry);
+            }
+            return List.copyOf(all.values());
+        });
+    }
+
+    private static String addressOf(String shown) {
+        int open = shown.lastIndexOf('<');
+        return (open < 0 ? shown : shown.substring(open + 1, shown.length() - 1)).toLowerCase(Locale.ROOT);
     }
 
     public Mono<List<String>> recent(long accountId) {

@@ -19,6 +19,7 @@ import dev.hato.web.mail.LiveRoutes;
 import dev.hato.web.mail.MailRoutes;
 import dev.hato.web.mail.MessageReading;
 import dev.hato.web.mail.ReaderRoutes;
+import dev.hato.web.contacts.ContactRoutes;
 import dev.hato.web.filters.FilterRoutes;
 import dev.hato.web.filters.ScriptCheck;
 import dev.hato.web.settings.SettingsRoutes;
@@ -102,11 +103,12 @@ public final class WebSite {
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
                 .and(new MailRoutes(mailboxes, blobs, search).routes())
                 .and(new ReaderRoutes(mailboxes, reading).routes())
-                .and(new ComposeRoutes(mailboxes, reading, submission, new Correspondents(mailboxes, blobs)).routes())
+                .and(new ComposeRoutes(mailboxes, reading, submission, new Correspondents(mailboxes, blobs, addressBooks)).routes())
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new LiveRoutes(mailboxes).routes())
                 .and(new SettingsRoutes(directory, mailboxes).routes())
                 .and(new FilterRoutes(mailboxes, scripts, check).routes())
+                .and(new ContactRoutes(mailboxes, addressBooks).routes())
                 .and(new SetupRoutes(clients).routes())
                 .and(new DavRoutes(addressBooks).routes())
                 .and(Preloaded.staticFiles());

@@ -253,6 +253,24 @@ class MailPagesTest {
             return result;
         }
 
+        /** Posts one file as the multipart field {@code file}, with the page's CSRF token; the whole result. */
+        EntityExchangeResult<byte[]> upload(String path, String filename, byte[] octets) {
+            org.springframework.http.client.MultipartBodyBuilder body =
+                    new org.springframework.http.client.MultipartBodyBuilder();
+            body.part("_csrf", token);
+            body.part("file", new org.springframework.core.io.ByteArrayResource(octets) {
+                @Override
+                public String getFilename() {
+                    return filename;
+                }
+            }).contentType(MediaType.APPLICATION_OCTET_STREAM);
+            EntityExchangeResult<byte[]> result = web.post().uri(path).cookies(jar -> cookies.forEach(jar::add))
+                    .contentType(MediaType.MULTIPART_FORM_DATA).body(BodyInserters.fromMultipartData(body.build()))
+                    .exchange().expectBody().returnResult();
+            keep(result);
+            return result;
+        }
+
         /** Posts the compose form (multipart, with the page's CSRF token and any files); the whole result. */
         EntityExchangeResult<byte[]> compose(Map<String, String> fields, Map<String, byte[]> files) {
             org.springframework.http.client.MultipartBodyBuilder body =
@@ -756,6 +774,50 @@ class MailPagesTest {
         } finally {
             listening.dispose();
         }
+    }
+
+    @Test
+    void theAddressBookShouldBeEditedImportedExportedAndOfferedInCompose() {
+        Account bob = person();
+        Browser browser = new Browser(bob);
+        assertThat(browser.get("/contacts")).contains("id=\"contacts-list\"", "No contacts.");
+
+        EntityExchangeResult<byte[]> imported = browser.upload("/contacts/import", "outlook.vcf",
+                ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:hanako-1\r\nFN:山田 花子\r\nEMAIL:hanako@example.jp\r\n"
+                        + "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nUID:taro-1\r\nFN:Taro\r\n"
+                        + "EMAIL:taro@example.jp\r\nEND:VCARD\r\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(imported.getResponseHeaders().getLocation()).hasToString("/contacts?imported=2&refused=0");
+        assertThat(browser.get("/contacts?q=hanako")).contains("山田 花子").doesNotContain("taro@example.jp");
+
+        assertThat(browser.post("/contacts/save", "name", "", "etag", "", "kind", "individual", "displayName",
+                "Ann Example", "emails", "ann@example.org\r\nann@work.example", "phone", "+81 3 0000 0000",
+                "organization", "Uni", "note", "met at the seminar")).isEqualTo("/contacts?saved");
+        dev.hato.store.contacts.Contact ann = store.addressBooks().search(bob.id(), "Ann Example", 5).blockFirst();
+        assertThat(ann.emails()).containsExactly("ann@example.org", "ann@work.example");
+        String edit = browser.get("/contacts/edit?name=" + ann.name());
+        assertThat(edit).contains("value=\"Ann Example\"", "met at the seminar", "+81 3 0000 0000");
+
+        // A change from another program since the form was shown is not overwritten.
+        EntityExchangeResult<byte[]> stale = browser.postForm("/contacts/save", "name", ann.name(), "etag",
+                "\"not-the-tag\"", "kind", "individual", "displayName", "Ann Changed", "emails", "ann@example.org");
+        assertThat(stale.getStatus().value()).isEqualTo(422);
+        assertThat(browser.post("/contacts/save", "name", ann.name(), "etag", ann.etag(), "kind", "individual",
+                "displayName", "Ann Changed", "emails", "ann@example.org")).isEqualTo("/contacts?saved");
+
+        assertThat(browser.post("/contacts/save", "name", "", "etag", "", "kind", "group", "displayName", "Seminar",
+                "member", "hanako-1", "member", ann.uid())).isEqualTo("/contacts?saved");
+        assertThat(browser.get("/contacts")).contains("Seminar", "group of 2", "Ann Changed");
+
+        String exported = new String(browser.fetch("/contacts/export?format=csv").getResponseBody(),
+                StandardCharsets.UTF_8);
+        assertThat(exported).contains("hanako@example.jp", "ann@example.org");
+        assertThat(browser.get("/mail/compose")).contains("Ann Changed &lt;ann@example.org&gt;",
+                "山田 花子 &lt;hanako@example.jp&gt;");
+
+        dev.hato.store.contacts.Contact taro = store.addressBooks().search(bob.id(), "taro", 5).blockFirst();
+        assertThat(browser.post("/contacts/delete", "name", taro.name(), "etag", taro.etag()))
+                .isEqualTo("/contacts?saved");
+        assertThat(browser.get("/contacts")).doesNotContain("taro@example.jp");
     }
 
     @Test
