@@ -9,7 +9,6 @@ import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
 import dev.hato.protocol.Conversation;
 import dev.hato.protocol.ProtocolSession;
-import dev.hato.protocol.TlsParameters;
 import dev.hato.sieve.SieveCompiler;
 import dev.hato.sieve.SieveInterpreter;
 import dev.hato.store.directory.Account;
@@ -24,7 +23,6 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * One ManageSieve connection (RFC 5804). Commands are framed by IMAP's framer, told that ManageSieve clients send a
@@ -32,7 +30,7 @@ import reactor.core.publisher.Sinks;
  * per literal and per command (the store's script limit after login, a SASL response's size before). Before login
  * only CAPABILITY, STARTTLS, AUTHENTICATE (over TLS only, as every Hato protocol), NOOP and LOGOUT are valid (RFC 5804
  * §2); after it the script commands of {@link ScriptCommands}. After STARTTLS the capabilities go out again as soon
- * as TLS is up (RFC 5804 §2.2), as unsolicited output, since the client sends nothing until it has read them.
+ * as TLS is up (RFC 5804 §2.2), before any command sent under TLS is answered.
  */
 public final class ManageSieveSession implements ProtocolSession {
 
@@ -46,7 +44,6 @@ public final class ManageSieveSession implements ProtocolSession {
     private final ManageSieveParser parser = new ManageSieveParser();
     private final ManageSieveAuthExchange sasl;
     private final ScriptCommands scriptCommands;
-    private final Sinks.Many<Action> pushes = Sinks.many().unicast().onBackpressureBuffer();
 
     private ByteBuffer input = EMPTY;
     /** The literals of the command being received, in order, and the one arriving. */
@@ -84,18 +81,14 @@ public final class ManageSieveSession implements ProtocolSession {
         return Conversation.steps(this::step);
     }
 
+    /** RFC 5804 §2.2: after a successful STARTTLS the server re-issues the capability response, unasked. */
     @Override
-    public Flux<Action> unsolicited() {
-        return pushes.asFlux();
-    }
-
-    @Override
-    public void tlsEstablished(TlsParameters parameters) {
-        if (capabilitiesAfterTls) {
-            // RFC 5804 §2.2: after a successful STARTTLS the server re-issues the capability response.
-            capabilitiesAfterTls = false;
-            pushes.tryEmitNext(text(capabilities() + ManageSieveResponse.ok(null, "TLS negotiation successful")));
+    public @Nullable Flux<Action> afterTlsEstablished() {
+        if (!capabilitiesAfterTls) {
+            return null;
         }
+        capabilitiesAfterTls = false;
+        return write(capabilities() + ManageSieveResponse.ok(null, "TLS negotiation successful"));
     }
 
     @Override
@@ -122,7 +115,6 @@ public final class ManageSieveSession implements ProtocolSession {
     public void closed() {
         ended = true;
         sasl.abandon();
-        pushes.tryEmitComplete();
     }
 
     private @Nullable Flux<Action> step() {
