@@ -220,6 +220,36 @@ class ImapFramerTest {
     }
 
     @Test
+    void aSynchronizingLiteralOverTheLimitShouldBeSkippedWhenItsOctetsFollowAtOnce() {
+        // ManageSieve (RFC 5804 §4): the client sends {n} octets without waiting, so they must never be commands.
+        byte[] input = bytes("a PUTSCRIPT {17}\r\nc NOOP\r\n0123456789\r\nb NOOP\r\n");
+        for (Fragments.Split split : Fragments.of(input)) {
+            assertThat(frame(new ImapFramer(SMALL, true), split.buffers())).as(split.name())
+                    .containsExactly("!LITERAL_TOO_LARGE a", "F:b NOOP");
+        }
+    }
+
+    @Test
+    void aRefusedSynchronizingLiteralShouldBeSkippedWhenItsOctetsFollowAtOnce() {
+        byte[] input = bytes("a PUTSCRIPT x {9}\r\nc NOOP\r\n {2}\r\nxx\r\nb NOOP\r\n");
+        for (Fragments.Split split : Fragments.of(input)) {
+            ImapFramer framer = new ImapFramer(SMALL, true);
+            List<String> events = new ArrayList<>();
+            for (ByteBuffer buffer : split.buffers()) {
+                for (ImapDecoded d = framer.next(buffer); !(d instanceof ImapDecoded.NeedMore); d = framer.next(buffer)) {
+                    if (d instanceof ImapDecoded.LiteralStart start) {
+                        framer.refuseLiteral();
+                        events.add("L" + start.size());
+                    } else {
+                        events.add(d.toString());
+                    }
+                }
+            }
+            assertThat(events).as(split.name()).containsExactly("L9", "Frame[b NOOP]");
+        }
+    }
+
+    @Test
     void refusingAfterTheFirstChunkShouldDoNothing() {
         ImapFramer framer = new ImapFramer(SMALL);
         ByteBuffer in = ByteBuffer.wrap(bytes("a LOGIN {2+}\r\nxy\r\n"));
