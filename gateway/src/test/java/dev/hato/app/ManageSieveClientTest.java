@@ -40,24 +40,21 @@ class ManageSieveClientTest {
         Files.writeString(broken, "require \"nonsense\";\r\nkeep;\r\n");
         Path downloaded = dir.resolve("downloaded.sieve");
 
-        assertThat(run(port, user, "--upload", "--localsieve", local.toString(), "--remotesieve", "lists").status)
-                .isZero();
+        // One connection for the whole round, as a person's session in sieve-connect's shell would be.
+        Path commands = dir.resolve("commands");
+        Files.writeString(commands, String.join("\n", "upload " + local + " lists", "checkscript " + local, "list",
+                "activate lists", "list", "download lists " + downloaded, "delete lists", "deactivate",
+                "delete lists", "list", "quit", ""));
+        Result round = run(port, user, "--exec", commands.toString());
+        assertThat(round.output.lines().filter(line -> line.startsWith("\"")).toList())
+                .containsExactly("\"lists\"", "\"lists\" ACTIVE");
+        assertThat(round.output).contains("DELETESCRIPT(lists) failed: NO (ACTIVE)");
+        assertThat(Files.readString(downloaded)).isEqualTo(SCRIPT);
+
         Result refused = run(port, user, "--upload", "--localsieve", broken.toString(), "--remotesieve", "broken");
         assertThat(refused.status).isNotZero();
         assertThat(refused.output).contains("line 1, column 9").contains("nonsense");
-        assertThat(run(port, user, "--checkscript", "--localsieve", local.toString()).status).isZero();
-        assertThat(run(port, user, "--list").output).contains("\"lists\"").doesNotContain("ACTIVE")
-                .doesNotContain("broken");
-        assertThat(run(port, user, "--activate", "--remotesieve", "lists").status).isZero();
-        assertThat(run(port, user, "--list").output).contains("\"lists\" ACTIVE");
-        assertThat(run(port, user, "--download", "--remotesieve", "lists", "--localsieve", downloaded.toString())
-                .status).isZero();
-        assertThat(Files.readString(downloaded)).isEqualTo(SCRIPT);
-        Result activeDelete = run(port, user, "--delete", "--remotesieve", "lists");
-        assertThat(activeDelete.output).contains("DELETESCRIPT(lists) failed").contains("ACTIVE");
-        assertThat(run(port, user, "--deactivate").status).isZero();
-        assertThat(run(port, user, "--delete", "--remotesieve", "lists").status).isZero();
-        assertThat(run(port, user, "--list").output).doesNotContain("lists");
+        assertThat(run(port, user, "--list").output).doesNotContain("broken").doesNotContain("lists");
     }
 
     private record Result(int status, String output) { }

@@ -1,5 +1,6 @@
 package dev.hato.managesieve.session;
 
+import dev.hato.auth.sasl.SaslConversation;
 import dev.hato.imap.wire.ImapDecoded;
 import dev.hato.imap.wire.ImapFramer;
 import dev.hato.managesieve.wire.ManageSieveCommand;
@@ -42,7 +43,8 @@ public final class ManageSieveSession implements ProtocolSession {
     private final ManageSieveServices services;
     private final ImapFramer framer;
     private final ManageSieveParser parser = new ManageSieveParser();
-    private final ManageSieveAuthExchange sasl;
+    /** AUTHENTICATE through the shared engine; while an exchange runs, lines are its responses. */
+    private final SaslConversation sasl;
     private final ScriptCommands scriptCommands;
 
     private ByteBuffer input = EMPTY;
@@ -65,7 +67,7 @@ public final class ManageSieveSession implements ProtocolSession {
         this.tls = connection.tls();
         this.framer = new ImapFramer(new ImapFramer.Limits(settings.maxLineLength(),
                 settings.maxLiteralSizeBeforeLogin(), SieveScripts.MAX_SCRIPT_OCTETS, 16 * 1024), true);
-        this.sasl = new ManageSieveAuthExchange(services.sasl(), connection.remoteIp());
+        this.sasl = new SaslConversation(services.sasl(), "managesieve", connection.remoteIp(), false);
         this.scriptCommands = new ScriptCommands(services);
     }
 
@@ -158,7 +160,7 @@ public final class ManageSieveSession implements ProtocolSession {
                 sasl.abandon();
                 return bad(ManageSieveResponse.no(null, "Expected a string holding a SASL response"));
             }
-            return sasl.respond(response).flatMapMany(this::authReply);
+            return sasl.respond(response).flatMapMany(step -> authReply(SaslReplies.of(step, sasl.mechanism())));
         }
         ManageSieveCommand command = parser.parse(line, arguments);
         services.meters().counter("hato.managesieve.commands", "command", command.getClass().getSimpleName())
@@ -199,7 +201,8 @@ public final class ManageSieveSession implements ProtocolSession {
                 return bad(ManageSieveResponse.no("ENCRYPT-NEEDED",
                         "Authentication is not allowed without TLS; use STARTTLS first"));
             }
-            return sasl.start(authenticate.mechanism(), authenticate.initialResponse()).flatMapMany(this::authReply);
+            return sasl.start(authenticate.mechanism(), authenticate.initialResponse())
+                    .flatMapMany(step -> authReply(SaslReplies.of(step, sasl.mechanism())));
         }
         if (command instanceof ManageSieveCommand.StartTls) {
             return startTls();
@@ -281,18 +284,18 @@ public final class ManageSieveSession implements ProtocolSession {
     }
 
     /** A challenge, a login, or a refusal counted against the session's limits. */
-    private Flux<Action> authReply(ManageSieveAuthExchange.Reply reply) {
-        if (reply instanceof ManageSieveAuthExchange.Challenge challenge) {
+    private Flux<Action> authReply(SaslReplies.Reply reply) {
+        if (reply instanceof SaslReplies.Challenge challenge) {
             return write(challenge.line());
         }
-        if (reply instanceof ManageSieveAuthExchange.LoggedIn loggedIn) {
+        if (reply instanceof SaslReplies.LoggedIn loggedIn) {
             login("success");
             account = loggedIn.account();
             // After login a literal may be a whole script.
             framer.maxLiteralSize(SieveScripts.MAX_SCRIPT_OCTETS);
             return write(ManageSieveResponse.ok(null, "Logged in"));
         }
-        ManageSieveAuthExchange.Refused refused = (ManageSieveAuthExchange.Refused) reply;
+        SaslReplies.Refused refused = (SaslReplies.Refused) reply;
         if (refused.temporary()) {
             login("unavailable");
             return write(refused.line());

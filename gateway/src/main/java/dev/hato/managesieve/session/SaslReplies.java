@@ -1,21 +1,18 @@
 package dev.hato.managesieve.session;
 
-import dev.hato.auth.sasl.SaslConversation;
-import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.auth.sasl.SaslStep;
 import dev.hato.managesieve.wire.ManageSieveResponse;
 import dev.hato.store.directory.Account;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Mono;
 
 /**
- * ManageSieve's side of SASL (RFC 5804 §2.1) over the one {@link SaslEngine}: a challenge is a string holding base64,
- * the client's answer a string too ({@code "*"} cancels), and the engine's failures become {@code NO} responses with
- * RFC 5804 §1.3 codes ({@code TRYLATER} when the credential source cannot answer). The login throttle and audit log
- * are the engine's, under the protocol name {@code managesieve}. One per session.
+ * ManageSieve's side of SASL (RFC 5804 §2.1) over the one {@link dev.hato.auth.sasl.SaslEngine}, which the session
+ * reaches through a {@link dev.hato.auth.sasl.SaslConversation} named {@code managesieve} (the audit log's protocol,
+ * with the login throttle): a challenge is a string holding base64 (the client's answer is a string too, {@code "*"}
+ * cancels), and the engine's failures become {@code NO} responses with RFC 5804 §1.3 codes ({@code TRYLATER} when the
+ * credential source cannot answer).
  */
-final class ManageSieveAuthExchange {
+final class SaslReplies {
 
     /** What the session does next. */
     sealed interface Reply permits Challenge, LoggedIn, Refused { }
@@ -26,38 +23,16 @@ final class ManageSieveAuthExchange {
     /** The client is {@code account}. */
     record LoggedIn(Account account) implements Reply { }
 
-    /** Send {@code line}; {@code failedLogin}: it counts towards the failed logins, else towards bad commands. */
+    /**
+     * Send {@code line}. {@code failedLogin}: it counts towards the failed logins; {@code temporary}: towards nothing
+     * (the client may try again later); neither: towards the bad commands.
+     */
     record Refused(String line, boolean failedLogin, boolean temporary) implements Reply { }
 
-    private final SaslConversation sasl;
+    private SaslReplies() { }
 
-    ManageSieveAuthExchange(SaslEngine engine, String remoteIp) {
-        this.sasl = new SaslConversation(engine, "managesieve", remoteIp, false);
-    }
-
-    /** The SASL capability's mechanisms, strongest first (LOGIN is SMTP's only). */
-    List<String> mechanisms() {
-        return sasl.mechanisms();
-    }
-
-    boolean active() {
-        return sasl.active();
-    }
-
-    Mono<Reply> start(String mechanism, @Nullable String initialResponse) {
-        return sasl.start(mechanism, initialResponse).map(this::reply);
-    }
-
-    Mono<Reply> respond(String response) {
-        return sasl.respond(response).map(this::reply);
-    }
-
-    /** The connection ended, or the client's line was refused, in the middle of an exchange. */
-    void abandon() {
-        sasl.abandon();
-    }
-
-    private Reply reply(SaslStep step) {
+    /** The reply to {@code step} of an exchange of {@code mechanism}. */
+    static Reply of(SaslStep step, @Nullable String mechanism) {
         if (step instanceof SaslStep.Challenge challenge) {
             return new Challenge(ManageSieveResponse.string(challenge.base64()) + "\r\n");
         }
@@ -67,7 +42,7 @@ final class ManageSieveAuthExchange {
         SaslStep.Failure failure = (SaslStep.Failure) step;
         return switch (failure.reason()) {
             case UNSUPPORTED_MECHANISM -> bad("Unsupported authentication mechanism");
-            case MALFORMED -> bad("Cannot decode the " + sasl.mechanism() + " response");
+            case MALFORMED -> bad("Cannot decode the " + mechanism + " response");
             case TOO_LONG -> bad("Authentication response too long");
             // RFC 5804 §2.1: a client that sends "*" gets NO.
             case CANCELLED -> bad("Authentication cancelled");
