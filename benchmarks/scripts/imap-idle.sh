@@ -44,14 +44,9 @@ mkdir -p "$WORK" "$OUT"
 LOG="$WORK/run.log"
 CSV="$OUT/imap-idle.csv"
 say() { echo "$*" | tee -a "$LOG"; }
-HATO_PID=""
-cleanup() {
-  if [[ -n "$HATO_PID" ]]; then
-    kill "$HATO_PID" 2>/dev/null || true
-    wait "$HATO_PID" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
+# shellcheck source=hato-run.sh
+source "$ROOT/benchmarks/scripts/hato-run.sh"  # HATO_PID, hato_wait, hato_stop
+trap hato_stop EXIT
 
 say "imap-idle: $(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 say "  $SESSIONS sessions over $ACCOUNTS accounts, $ROUNDS deliveries per account, Hato -Xmx$HATO_HEAP"
@@ -71,11 +66,7 @@ java "-Xmx$HATO_HEAP" -jar "$HATO_JAR" serve --data-dir "$DATA" --hato.host-name
   --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 \
   --hato.ports.http=0 --hato.ports.https=0 --hato.max-connections-per-address=$(( SESSIONS + 1000 )) > "$WORK/hato.log" 2>&1 &
 HATO_PID=$!
-for _ in $(seq 1 240); do
-  grep -q "Stop with Ctrl-C" "$WORK/hato.log" && break
-  kill -0 "$HATO_PID" 2>/dev/null || { echo "imap-idle: Hato did not start, see $WORK/hato.log" >&2; exit 1; }
-  sleep 0.5
-done
+hato_wait imap-idle "$WORK/hato.log"
 grep -q "imaps .*127.0.0.1:$HATO_IMAPS" "$WORK/hato.log" \
   || { echo "imap-idle: Hato is not up with an IMAPS listener (see $WORK/hato.log)" >&2; exit 1; }
 say "  Hato pid $HATO_PID; before the sessions: RSS $(awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$HATO_PID/status") MiB"

@@ -1,5 +1,7 @@
 package dev.hato.app;
 
+import dev.hato.auth.SecretFile;
+import dev.hato.delivery.ActiveScripts;
 import dev.hato.delivery.DeliveryPipeline;
 import dev.hato.delivery.DeliveringMailer;
 import dev.hato.delivery.DeliveringReportSender;
@@ -14,6 +16,7 @@ import dev.hato.delivery.RecipientResolver;
 import dev.hato.delivery.ReportStep;
 import dev.hato.delivery.ResolveStep;
 import dev.hato.delivery.RouteStep;
+import dev.hato.delivery.Srs;
 import dev.hato.delivery.StoreStep;
 import dev.hato.dsn.DeliveryReports;
 import dev.hato.imap.fetch.MessageIndexer;
@@ -39,15 +42,41 @@ final class DeliveryWiring {
     }
 
     /** The pipeline of received messages; its reports are built with the server's host name as reporting MTA. */
-    static DeliveryPipeline pipeline(HatoProperties properties, PgStore store, Path spool, MailLog mailLog) {
+    static DeliveryPipeline pipeline(HatoProperties properties, PgStore store, Path spool, MailLog mailLog,
+                                     ActiveScripts scripts) {
         DeliverySettings settings = settings(properties);
         StoreStep storeStep = new StoreStep(store.deliveries());
+        GeneratedDelivery generated = generated(properties, store, storeStep);
         DeliveringReportSender reports = reports(properties.hostName(), spool, Schedulers.boundedElastic(),
-                generated(properties, store, storeStep));
+                generated);
         DeliveryQuotas quotas = store.mailboxes()::quotaToEnforce;
+        FilterStep filter = new FilterStep(scripts, store.mailboxes(),
+                new DeliveringMailer(generated, spool, Schedulers.boundedElastic(), indexer()::reader),
+                properties.smtp().subaddressSeparator(), postmaster(properties),
+                Clock.systemDefaultZone(), Schedulers.parallel());
         return new DeliveryPipeline(new DeliveryPipeline.Steps(resolve(properties, store), expand(properties, store),
-                new RouteStep(settings), new QuotaStep(quotas), new LoopStep(settings.maxHops()), new FilterStep(),
-                storeStep, new ReportStep(reports)), Clock.systemDefaultZone(), mailLog);
+                new RouteStep(settings), new QuotaStep(quotas), new LoopStep(settings.maxHops()), filter,
+                storeStep, new ReportStep(reports)), Clock.systemDefaultZone(), mailLog, srs(properties));
+    }
+
+    /**
+     * The sender rewriting of forwarded mail, keyed by {@code srs.secret} in the data directory (made on first
+     * start; nodes on one database should share it, as a restored server must, or the bounces of mail forwarded
+     * before are refused for 21 days).
+     */
+    static Srs srs(HatoProperties properties) {
+        try {
+            return new Srs(SecretFile.read(properties.dataDir().resolve("srs.secret"), 32, "the SRS key"),
+                    Clock.systemUTC());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read or make the SRS key: " + e.getMessage(), e);
+        }
+    }
+
+    /** The address of the notes Hato writes to people: hato.smtp.postmaster, or postmaster at the host name. */
+    private static String postmaster(HatoProperties properties) {
+        String configured = properties.smtp().postmaster();
+        return configured == null || configured.isBlank() ? "postmaster@" + properties.hostName() : configured;
     }
 
     /** The path of reports and bounces (the outbound queue's, and the pipeline's own). */
@@ -90,6 +119,6 @@ final class DeliveryWiring {
     }
 
     private static ExpandStep expand(HatoProperties properties, PgStore store) {
-        return new ExpandStep(store.addresses(), properties.smtp().subaddressSeparator());
+        return new ExpandStep(store.addresses(), properties.smtp().subaddressSeparator(), srs(properties));
     }
 }

@@ -2,6 +2,7 @@ package dev.hato.app;
 
 import dev.hato.app.monitoring.HealthSummary;
 import dev.hato.auth.Authenticator;
+import dev.hato.delivery.ActiveScripts;
 import dev.hato.dkim.DkimSigner;
 import dev.hato.dkim.MessageSigner;
 import dev.hato.maillog.MailLogWriter;
@@ -119,13 +120,22 @@ public class HatoApplication {
         return new InboundWiring(properties);
     }
 
+    /**
+     * Each person's Sieve scripts as this node runs them at delivery: every change made here goes through this
+     * object, so it applies to the next message at once.
+     */
+    @Bean
+    ActiveScripts activeScripts(PgStore store) {
+        return new ActiveScripts(store.sieveScripts(), Schedulers.boundedElastic());
+    }
+
     @Bean
     MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
                                 AuthWiring authWiring, MeterRegistry meters, MailLogWriter mailLog,
-                                InboundWiring inbound) {
+                                InboundWiring inbound, ActiveScripts activeScripts) {
         Authenticator tokens = tokenAuthenticator(properties, store);
         return new MailListeners(properties, store, serverTls, authWiring.sasl(tokens), meters, mailLog,
-                inbound.authenticator());
+                inbound.authenticator(), activeScripts);
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */

@@ -3,6 +3,7 @@ package dev.hato.app;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.hato.app.monitoring.SmtpMeters;
 import dev.hato.auth.sasl.SaslEngine;
+import dev.hato.delivery.ActiveScripts;
 import dev.hato.edge.ConnectionCap;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
@@ -72,9 +73,9 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters,
-                  MailLog mailLog, @Nullable InboundAuthenticator inbound) {
+                  MailLog mailLog, @Nullable InboundAuthenticator inbound, ActiveScripts scripts) {
         this.properties = properties;
-        SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound);
+        SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound, scripts);
         this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices);
         this.submission = new WebmailSubmission(smtpServices, submissionSettings(properties), store.directory(),
                 store.mailboxes());
@@ -143,10 +144,11 @@ public final class MailListeners implements SmartLifecycle {
 
     /** What every SMTP listener (and webmail's sending) shares: one pipeline, one set of sending limits. */
     private static SmtpServices smtpServices(HatoProperties properties, PgStore store, SaslEngine sasl,
-                                             MailLog mailLog, @Nullable InboundAuthenticator inbound) {
+                                             MailLog mailLog, @Nullable InboundAuthenticator inbound,
+                                             ActiveScripts scripts) {
         Path spool = properties.dataDir().resolve("spool");
         MessageIndexer indexer = DeliveryWiring.indexer();
-        return new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog),
+        return new SmtpServices(DeliveryWiring.pipeline(properties, store, spool, mailLog, scripts),
                 sasl, indexer::reader, Schedulers.boundedElastic(), Clock.systemDefaultZone(),
                 unknownRecipients(properties.smtp().unknownRecipients()),
                 sendLimits(properties.smtp().sendLimits(), store.auditLog()), mailLog, inbound,

@@ -30,13 +30,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code hato sieve check FILE...} and {@code hato sieve test SCRIPT MESSAGE}: Hato's Sieve engine (docs/sieve.md) on
- * files, before any script is used. {@code check} finds every problem of a script with its line, as an upload would
+ * files, before any script is used (and, in {@link SieveScriptCommands}, the scripts people have stored). {@code check} finds every problem of a script with its line, as an upload would
  * be refused: what to run over scripts exported from the old system before a migration. {@code test} prints what a
- * script would do with one message, as Pigeonhole's {@code sieve-test} does, so the two can be compared. Reads files
- * only: needs no database and no running server.
+ * script would do with one message, as Pigeonhole's {@code sieve-test} does, so the two can be compared. These two read
+ * files only: they need no database and no running server.
  */
-@Command(name = "sieve", mixinStandardHelpOptions = true, description = "Check Sieve scripts and try them on messages.",
-        subcommands = {SieveCommand.Check.class, SieveCommand.Try.class})
+@Command(name = "sieve", mixinStandardHelpOptions = true,
+        description = "Check Sieve scripts, try them on messages, and manage the scripts people have stored.",
+        subcommands = {SieveCommand.Check.class, SieveCommand.Try.class, SieveScriptCommands.Put.class,
+            SieveScriptCommands.ListScripts.class, SieveScriptCommands.Get.class, SieveScriptCommands.Activate.class,
+            SieveScriptCommands.Delete.class})
 final class SieveCommand {
 
     /** The largest script read: ManageSieve servers commonly refuse larger ones (Pigeonhole: 1 MiB). */
@@ -140,7 +143,7 @@ final class SieveCommand {
     }
 
     /** FILE:LINE:COLUMN: problem for each problem of a refused script, FILE: reason for one that cannot be read. */
-    private static void printRefusal(PrintWriter out, Path file, Exception refused) {
+    static void printRefusal(PrintWriter out, Path file, Exception refused) {
         if (refused instanceof CompileException compile) {
             for (Problem problem : compile.problems()) {
                 out.println(file + ":" + problem.at().line() + ":" + problem.at().column() + ": " + problem.message());

@@ -199,7 +199,7 @@ final class UserCommand {
     }
 
     /** The account named by auth ID, or by address when the argument has an '@'. */
-    private static Account findAccount(CliContext context, String who) {
+    static Account findAccount(CliContext context, String who) {
         String key = who.trim();
         Account account = (key.indexOf('@') >= 0
                 ? context.store().directory().findByAddress(RecipientResolver.normalize(key))

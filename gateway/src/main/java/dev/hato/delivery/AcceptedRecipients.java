@@ -31,6 +31,8 @@ public final class AcceptedRecipients {
     private final List<String> addresses = new ArrayList<>();
     /** Local addresses whose alias or forwarding sent the message elsewhere. */
     private final Set<String> forwardedBy = new LinkedHashSet<>();
+    /** For recipients elsewhere that a local alias or forwarding reached: that local address's domain. */
+    private final Map<String, String> forwardedVia = new LinkedHashMap<>();
     /** Recipients that asked for a success notification (RFC 3461 NOTIFY=SUCCESS) and get it from here. */
     private final List<RecipientReport> successes = new ArrayList<>();
     /** Accounts whose quota had no limit at admission (a limit set since then applies to the next message). */
@@ -77,6 +79,26 @@ public final class AcceptedRecipients {
 
     List<Long> accountsInOrder() {
         return List.copyOf(accounts.keySet());
+    }
+
+    /** The account {@code id}, which this message reaches. */
+    Account account(long id) {
+        Account account = accounts.get(id);
+        if (account == null) {
+            throw new IllegalArgumentException("the message does not reach account " + id);
+        }
+        return account;
+    }
+
+    /** The address, as the client wrote it, of the first recipient that reached account {@code id}. */
+    String requestedAddress(long id) {
+        Requested requested = requestOf.get(id);
+        return requested == null ? account(id).address() : requested.address();
+    }
+
+    /** The domain of the local address that forwarded the message to {@code address}, or null (not forwarded). */
+    @Nullable String forwardedVia(String address) {
+        return forwardedVia.get(address);
     }
 
     List<OutboundRecipient> outbound() {
@@ -129,28 +151,40 @@ public final class AcceptedRecipients {
         }
         for (String target : remote) {
             outbound.putIfAbsent(target, new OutboundRecipient(target, passed, admitted.onwardOrcpt()));
+            if (!admitted.forwardedBy().isEmpty()) {
+                String via = admitted.forwardedBy().get(0);
+                forwardedVia.putIfAbsent(target, via.substring(via.lastIndexOf('@') + 1));
+            }
         }
         forwardedBy.addAll(admitted.forwardedBy());
     }
 
+    /** As {@link #reports(Map)}, for accounts that did not get the message because it was over their quota. */
+    List<RecipientReport> reports(Collection<Long> over) {
+        Map<Long, DeliveryReply> failures = new LinkedHashMap<>();
+        over.forEach(account -> failures.put(account, QuotaStep.QUOTA_EXCEEDED));
+        return reports(failures);
+    }
+
     /**
      * The notifications to send once the message is committed: the success ones, without recipients whose
-     * accounts in {@code over} did not get the message, and a failure for each recipient that reached such an
-     * account (RFC 3461 §4.1: unless it asked NOTIFY without FAILURE; no NOTIFY means FAILURE,DELAY).
+     * accounts in {@code failures} did not get the message, and a failure (with that account's reply) for each
+     * recipient that reached such an account (RFC 3461 §4.1: unless it asked NOTIFY without FAILURE; no NOTIFY
+     * means FAILURE,DELAY).
      */
-    List<RecipientReport> reports(Collection<Long> over) {
+    List<RecipientReport> reports(Map<Long, DeliveryReply> failures) {
         Set<String> failed = new LinkedHashSet<>();
         List<RecipientReport> reports = new ArrayList<>();
-        for (Long account : over) {
-            Requested requested = requestOf.get(account);
+        for (Map.Entry<Long, DeliveryReply> failure : failures.entrySet()) {
+            Requested requested = requestOf.get(failure.getKey());
             if (requested == null || !failed.add(requested.address())) {
                 continue;
             }
             if (requested.notifyOn().isEmpty()
                     || requested.notifyOn().contains(OutboundRecipient.Notify.FAILURE)) {
+                DeliveryReply reply = failure.getValue();
                 reports.add(new RecipientReport(requested.address(), requested.orcpt(),
-                        RecipientReport.Action.FAILED, "5.2.2", null,
-                        "smtp; " + QuotaStep.QUOTA_EXCEEDED.line(), null, null));
+                        RecipientReport.Action.FAILED, reply.status(), null, "smtp; " + reply.line(), null, null));
             }
         }
         for (RecipientReport success : successes) {

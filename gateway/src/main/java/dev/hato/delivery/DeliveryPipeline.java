@@ -5,10 +5,13 @@ import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.queue.OutboundRecipient;
 import java.time.Clock;
 import java.time.Instant;
+import dev.hato.store.mail.Copy;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -34,6 +37,7 @@ public final class DeliveryPipeline {
     private final RecipientResolver resolver;
     private final Clock clock;
     private final MailLog mailLog;
+    private final @Nullable Srs srs;
 
     public DeliveryPipeline(Steps steps, Clock clock) {
         this(steps, clock, MailLog.NONE);
@@ -41,10 +45,19 @@ public final class DeliveryPipeline {
 
     /** A pipeline that records in {@code mailLog} where each committed message went. */
     public DeliveryPipeline(Steps steps, Clock clock, MailLog mailLog) {
+        this(steps, clock, mailLog, null);
+    }
+
+    /**
+     * As above; {@code srs}, when given, rewrites the envelope sender of forwarded and redirected copies whose
+     * sender is of another domain, so that they pass SPF where they arrive and their bounces come back (issue 16).
+     */
+    public DeliveryPipeline(Steps steps, Clock clock, MailLog mailLog, @Nullable Srs srs) {
         this.steps = steps;
         this.resolver = new RecipientResolver(steps.resolve(), steps.expand());
         this.clock = clock;
         this.mailLog = mailLog;
+        this.srs = srs;
     }
 
     /**
@@ -77,45 +90,143 @@ public final class DeliveryPipeline {
             spool.discard();
             return Mono.just(DeliveryResult.refused(recipients, loop));
         }
-        return steps.filter().filter(message, recipients.accountsInOrder())
-                .flatMap(accounts -> steps.quota().overQuota(recipients, accounts, spool.size()).flatMap(over -> {
-                    if (!over.isEmpty() && over.size() == accounts.size() && !recipients.queuesOutbound()) {
+        List<Long> accounts = recipients.accountsInOrder();
+        return spool.finish()
+                .flatMap(content -> steps.filter().filter(message, content, accounts))
+                .flatMap(decision -> {
+                    DeliveryReply refusal = refusalOf(decision, accounts, recipients);
+                    if (refusal != null) {
                         spool.discard();
-                        return Mono.just(DeliveryResult.refused(recipients, new DeliveryReply(552, "5.2.2",
-                                "Mailbox full: the message exceeds the quota of every recipient")));
+                        return Mono.just(DeliveryResult.refused(recipients, refusal));
                     }
-                    return write(message, accounts, over);
-                }))
+                    return redirects(message, decision).flatMap(onward -> steps.quota()
+                            .overQuota(recipients, decision.storing(), spool.size())
+                            .flatMap(over -> {
+                                if (!over.isEmpty() && over.size() == accounts.size() && onward.isEmpty()
+                                        && !recipients.queuesOutbound()) {
+                                    spool.discard();
+                                    return Mono.just(DeliveryResult.refused(recipients, new DeliveryReply(552,
+                                            "5.2.2", "Mailbox full: the message exceeds the quota of every "
+                                                    + "recipient")));
+                                }
+                                return outbound(message, onward).flatMap(outbound ->
+                                        write(message, decision, onward.copies(), outbound, over));
+                            }));
+                })
                 .onErrorResume(failure -> {
                     spool.discard();
-                    LOG.warn("quota lookup for message {} failed: {}", message.id(), failure.toString());
+                    LOG.warn("filtering or quota lookup for message {} failed: {}", message.id(), failure.toString());
                     return Mono.just(DeliveryResult.refused(recipients, new DeliveryReply(451, "4.3.0",
                             "Temporary lookup failure, try again later")));
                 });
     }
 
     /**
-     * Commits the message for the accounts within quota and the recipients elsewhere; those in {@code over} get a
-     * failure notification (unless they asked NOTIFY=NEVER) with the success ones.
+     * The refusal of the whole message at the protocol level (RFC 5429 §2.1): when every account's script rejected
+     * it and nothing of it goes elsewhere, and the reason can be an SMTP reply (one line of printable ASCII).
+     * Otherwise a refusal is a delivery status notification.
      */
-    private Mono<DeliveryResult> write(InboundMessage message, List<Long> filtered, Set<Long> over) {
+    private static @Nullable DeliveryReply refusalOf(FilterDecision decision, List<Long> accounts,
+                                                     AcceptedRecipients recipients) {
+        if (decision.rejected().size() != accounts.size() || accounts.isEmpty() || recipients.queuesOutbound()) {
+            return null;
+        }
+        String reason = decision.rejected().get(accounts.get(0));
+        if (reason == null || reason.length() > 400 || !reason.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            return null;
+        }
+        return new DeliveryReply(550, "5.7.1", reason.isBlank() ? "Message rejected by the recipient" : reason);
+    }
+
+    /**
+     * Where the redirects of {@code decision} lead, resolved as any recipient is: local accounts get a copy in their
+     * INBOX (their own scripts do not run again, so two people's redirects cannot loop here), addresses elsewhere are
+     * queued. A redirect that leads nowhere keeps the message in the redirecting account's INBOX instead, so it is not
+     * lost.
+     */
+    private Mono<Onward> redirects(InboundMessage message, FilterDecision decision) {
+        if (decision.redirects().isEmpty()) {
+            return Mono.just(Onward.NONE);
+        }
+        return reactor.core.publisher.Flux.fromIterable(decision.redirects())
+                .concatMap(redirect -> resolver.resolve(redirect.address()).map(recipient -> {
+                    if (recipient instanceof Recipient.Resolved resolved
+                            && !(resolved.accounts().isEmpty() && resolved.remote().isEmpty())) {
+                        String via = domainOf(message.recipients().account(redirect.account()).address());
+                        return new Onward(resolved.accounts().stream().map(a -> Copy.inbox(a.id())).toList(),
+                                resolved.remote().stream().map(address -> redirected(address, via)).toList());
+                    }
+                    if (recipient instanceof Recipient.Remote remote) {
+                        String via = domainOf(message.recipients().account(redirect.account()).address());
+                        return new Onward(List.of(), List.of(redirected(remote.address(), via)));
+                    }
+                    LOG.warn("a Sieve redirect to {} leads nowhere; kept in the INBOX of account {}",
+                            redirect.address(), redirect.account());
+                    return new Onward(List.of(Copy.inbox(redirect.account())), List.of());
+                }))
+                .reduce(Onward.NONE, Onward::and);
+    }
+
+    private static Forwarded redirected(String address, String via) {
+        return new Forwarded(new OutboundRecipient(address, Set.of(), null), via);
+    }
+
+    private static String domainOf(String address) {
+        return address.substring(address.lastIndexOf('@') + 1);
+    }
+
+    /** A recipient elsewhere, and the local domain that forwarded the message to it (null: not forwarded). */
+    private record Forwarded(OutboundRecipient recipient, @Nullable String via) { }
+
+    /** The local copies and recipients elsewhere that redirects add. */
+    private record Onward(List<Copy> copies, List<Forwarded> outbound) {
+        static final Onward NONE = new Onward(List.of(), List.of());
+
+        Onward and(Onward other) {
+            List<Copy> allCopies = new ArrayList<>(copies);
+            allCopies.addAll(other.copies);
+            List<Forwarded> allOutbound = new ArrayList<>(outbound);
+            allOutbound.addAll(other.outbound);
+            return new Onward(allCopies, allOutbound);
+        }
+
+        boolean isEmpty() {
+            return copies.isEmpty() && outbound.isEmpty();
+        }
+    }
+
+    /**
+     * Commits the message's copies for the accounts within quota, the recipients elsewhere and the redirects; the
+     * accounts in {@code over} and those whose script rejected it get a failure notification (unless they asked
+     * NOTIFY=NEVER) with the success ones. A message nobody keeps (discarded, or rejected by every script) commits
+     * nothing and is answered as delivered.
+     */
+    private Mono<DeliveryResult> write(InboundMessage message, FilterDecision decision, List<Copy> redirected,
+                                       List<OutboundRecipient> outbound, Set<Long> over) {
         AcceptedRecipients recipients = message.recipients();
-        List<Long> accounts = filtered.stream().filter(account -> !over.contains(account)).toList();
-        List<OutboundRecipient> outbound = recipients.outbound();
+        List<Copy> copies = new ArrayList<>(decision.copies().stream()
+                .filter(copy -> !over.contains(copy.accountId())).toList());
+        copies.addAll(redirected);
+        Map<Long, DeliveryReply> failures = new LinkedHashMap<>();
+        over.forEach(account -> failures.put(account, QuotaStep.QUOTA_EXCEEDED));
+        decision.rejected().forEach((account, reason) -> failures.putIfAbsent(account, rejection(reason)));
         // The write must not be cancelled by a client that hangs up while it waits for its answer: its batch may
         // already be reading the spool, and other sessions' messages share that transaction. So the write runs on
         // the report step's own subscription, and the spool is freed only when the write is over.
         Instant arrival = clock.instant();
-        Mono<DeliveryReceipt> write = message.spool().finish()
-                .flatMap(content -> steps.store().store(content, message.spool().facts(), accounts, arrival,
-                        message.envelope(), outbound, message.quarantine()))
-                .cache();
-        steps.reports().afterCommit(write, message, arrival, recipients.reports(over));
+        Mono<DeliveryReceipt> write = copies.isEmpty() && outbound.isEmpty()
+                ? Mono.just(new DeliveryReceipt(0, List.of()))
+                : message.spool().finish()
+                        .flatMap(content -> steps.store().store(content, message.spool().facts(), copies, arrival,
+                                message.envelope(), outbound, message.quarantine()))
+                        .cache();
+        steps.reports().afterCommit(write, message, arrival, recipients.reports(failures));
         return write
                 .map(receipt -> {
-                    DeliveryResult result = new DeliveryResult(verdicts(recipients, accounts),
+                    DeliveryResult result = new DeliveryResult(verdicts(recipients, failures),
                             receipt.messages().size(), outbound.size());
                     DeliveryLog.committed(mailLog, clock.instant(), message, receipt, result);
+                    steps.filter().afterCommit(decision, message);
                     return result;
                 })
                 .onErrorResume(failure -> {
@@ -125,17 +236,49 @@ public final class DeliveryPipeline {
                 });
     }
 
-    /** Per recipient: stored in one of {@code stored}, else queued, else over quota. */
-    private static List<RecipientVerdict> verdicts(AcceptedRecipients recipients, List<Long> stored) {
-        Set<Long> got = new HashSet<>(stored);
+    /**
+     * The recipients elsewhere: those admitted and those redirects add. A copy that a local address forwards (an
+     * alias, a forwarding, a Sieve redirect) leaves with an SRS sender in that address's domain, unless the sender
+     * is of a local domain (SPF passes for it as it is), or is the null sender.
+     */
+    private Mono<List<OutboundRecipient>> outbound(InboundMessage message, Onward onward) {
+        List<Forwarded> all = new ArrayList<>();
+        for (OutboundRecipient recipient : message.recipients().outbound()) {
+            all.add(new Forwarded(recipient, message.recipients().forwardedVia(recipient.address())));
+        }
+        all.addAll(onward.outbound());
+        String sender = message.envelope().sender();
+        Srs rewriting = srs;
+        if (rewriting == null || sender.isEmpty() || all.stream().allMatch(f -> f.via() == null)) {
+            return Mono.just(all.stream().map(Forwarded::recipient).toList());
+        }
+        return steps.resolve().resolve(sender).map(resolution -> all.stream()
+                .map(f -> f.via() == null || resolution instanceof ResolveStep.Local ? f.recipient()
+                        : f.recipient().withSender(rewriting.forward(sender, f.via())))
+                .toList());
+    }
+
+    /** What the sender is told of a script's refusal (RFC 5429 §2.1.1: 5.7.1, the script's reason). */
+    private static DeliveryReply rejection(String reason) {
+        String line = reason.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return new DeliveryReply(550, "5.7.1", line.isEmpty() ? "Message rejected by the recipient" : line);
+    }
+
+    /**
+     * Per recipient: delivered when one of its accounts took the message (kept, filed, redirected or discarded it),
+     * else queued when it goes elsewhere, else failed with the reply of its first account that did not take it.
+     */
+    private static List<RecipientVerdict> verdicts(AcceptedRecipients recipients,
+                                                   Map<Long, DeliveryReply> failures) {
         List<RecipientVerdict> verdicts = new ArrayList<>();
         for (AcceptedRecipients.Reached reached : recipients.reached()) {
-            if (reached.accounts().stream().anyMatch(got::contains)) {
+            if (reached.accounts().stream().anyMatch(account -> !failures.containsKey(account))) {
                 verdicts.add(new RecipientVerdict.Delivered(reached.address()));
             } else if (!reached.remote().isEmpty()) {
                 verdicts.add(new RecipientVerdict.Queued(reached.address()));
             } else {
-                verdicts.add(new RecipientVerdict.Failed(reached.address(), QuotaStep.QUOTA_EXCEEDED));
+                verdicts.add(new RecipientVerdict.Failed(reached.address(), reached.accounts().stream()
+                        .map(failures::get).findFirst().orElse(QuotaStep.QUOTA_EXCEEDED)));
             }
         }
         return verdicts;

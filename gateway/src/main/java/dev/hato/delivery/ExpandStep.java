@@ -24,7 +24,9 @@ import reactor.core.publisher.Mono;
  *   <li>an alias expands to its targets, each expanded in turn (aliases of aliases, accounts, remote addresses);</li>
  *   <li>plus-addressing: {@code user+tag@domain} goes to {@code user@domain} when no address or alias is literally
  *       {@code user+tag};</li>
- *   <li>an unknown address of a domain with a catch-all goes to the catch-all target.</li>
+ *   <li>an unknown address of a domain with a catch-all goes to the catch-all target;</li>
+ *   <li>an SRS address this server wrote on a forwarded message ({@link Srs}) goes back to the sender it
+ *       stands for: that is where the bounces of forwarded mail find their way.</li>
  * </ul>
  * Expansion stops at addresses already seen (a loop among local aliases delivers each account once) and at
  * {@link RecipientResolver#MAX_DEPTH} levels or {@link RecipientResolver#MAX_EXPANSION} addresses; an expansion
@@ -36,16 +38,31 @@ public final class ExpandStep {
 
     private final Addresses addresses;
     private final String separator;
+    private final @Nullable Srs srs;
 
     /** {@code subaddressSeparator} is {@code "+"} usually; empty switches plus-addressing off. */
     public ExpandStep(Addresses addresses, String subaddressSeparator) {
+        this(addresses, subaddressSeparator, null);
+    }
+
+    /** As above, with the SRS addresses {@code srs} writes going back to their senders. */
+    public ExpandStep(Addresses addresses, String subaddressSeparator, @Nullable Srs srs) {
         this.addresses = addresses;
         this.separator = subaddressSeparator;
+        this.srs = srs;
     }
 
     /** What the local address {@code local} reaches. */
     public Mono<Recipient> expand(ResolveStep.Local local) {
         String address = local.address();
+        Srs rewriting = srs;
+        if (rewriting != null && local.route().account() == null && local.route().aliasTargets().isEmpty()) {
+            int at = address.lastIndexOf('@');
+            java.util.Optional<String> original = rewriting.reverse(at < 0 ? address : address.substring(0, at));
+            if (original.isPresent()) {
+                return Mono.just(new Recipient.Resolved(List.of(), List.of(original.get()), List.of()));
+            }
+        }
         String start = local.normalized();
         Expansion expansion = new Expansion();
         expansion.seen.add(start);

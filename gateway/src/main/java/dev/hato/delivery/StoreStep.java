@@ -1,5 +1,6 @@
 package dev.hato.delivery;
 
+import dev.hato.store.mail.Copy;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.DeliveryWriter;
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * The last step: appends the message to the INBOX of each account and queues it for each recipient elsewhere, in
+ * The last step: stores the message's copies for the local accounts and queues it for each recipient elsewhere, in
  * one transaction (the {@link DeliveryWriter} batches it with other deliveries). The receipt proves the commit;
  * nothing may be acknowledged before it.
  */
@@ -31,14 +32,17 @@ public final class StoreStep {
      */
     public Mono<DeliveryReceipt> store(MessageContent content, @Nullable MessageFacts facts, List<Long> accounts,
                                        Instant arrival, Envelope envelope, List<OutboundRecipient> outbound) {
-        return store(content, facts, accounts, arrival, envelope, outbound, false);
+        return store(content, facts, Copy.inboxes(accounts), arrival, envelope, outbound, false);
     }
 
-    /** As above; {@code junk}: the local copies go to each account's \Junk mailbox (created when missing). */
-    public Mono<DeliveryReceipt> store(MessageContent content, @Nullable MessageFacts facts, List<Long> accounts,
+    /**
+     * As above, with each local copy's mailbox and flags (a Sieve script's decision); {@code junk}: the copies
+     * without a mailbox go to each account's \Junk mailbox (created when missing), not the INBOX.
+     */
+    public Mono<DeliveryReceipt> store(MessageContent content, @Nullable MessageFacts facts, List<Copy> copies,
                                        Instant arrival, Envelope envelope, List<OutboundRecipient> outbound,
                                        boolean junk) {
-        return writer.deliver(new Delivery(content, accounts, arrival, envelope, outbound,
-                accounts.isEmpty() ? null : facts, junk));
+        return writer.deliver(new Delivery(content, copies, arrival, envelope, outbound,
+                copies.isEmpty() ? null : facts, junk));
     }
 }

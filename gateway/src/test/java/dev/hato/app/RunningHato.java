@@ -155,6 +155,11 @@ final class RunningHato implements AutoCloseable {
         return context.getBean(PgStore.class);
     }
 
+    /** People's Sieve scripts, as this node's delivery runs them (changes through it apply at once). */
+    dev.hato.delivery.ActiveScripts scripts() {
+        return context.getBean(dev.hato.delivery.ActiveScripts.class);
+    }
+
     Authenticator authenticator() {
         return context.getBean(Authenticator.class);
     }

@@ -3,6 +3,7 @@ package dev.hato.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hato.dsn.DeliveryReports;
+import dev.hato.store.mail.Copy;
 import dev.hato.store.queue.Envelope;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,12 +14,16 @@ import reactor.core.scheduler.Schedulers;
 class FilterStepTest {
 
     @Test
-    void withoutFiltersEveryAccountShouldKeepItsCopyInOrder(@TempDir Path spool) {
+    void withoutFiltersEveryAccountShouldKeepItsCopyInItsInboxInOrder(@TempDir Path spool) {
         MessageSpool content = new MessageSpool(spool, 1024, Schedulers.immediate());
         InboundMessage message = new InboundMessage("id1", Envelope.NONE, DeliveryReports.Origin.UNAUTHENTICATED,
                 content, new AcceptedRecipients(), Hops.NONE);
 
-        assertThat(new FilterStep().filter(message, List.of(9L, 3L, 5L)).block()).containsExactly(9L, 3L, 5L);
+        FilterDecision decision = new FilterStep().filter(message, content, List.of(9L, 3L, 5L)).block();
+
+        assertThat(decision.copies()).containsExactly(Copy.inbox(9), Copy.inbox(3), Copy.inbox(5));
+        assertThat(decision.redirects()).isEmpty();
+        assertThat(decision.rejected()).isEmpty();
         content.discard();
     }
 }

@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EncodedWords {
 
+    /** Octets of text per encoded word: 60 base64 characters, within RFC 2047's 75 with the word's frame. */
+    private static final int OCTETS_PER_WORD = 45;
+
     private EncodedWords() {
     }
 
@@ -153,5 +156,30 @@ public final class EncodedWords {
 
     static int hex(char c) {
         return Character.digit(c, 16);
+    }
+
+    /**
+     * RFC 2047 encoded words for {@code text}, split between characters, folded one per line; the first is short
+     * enough that its line, where {@code used} characters come before it, stays within 76 characters (RFC 2047 §2).
+     */
+    public static String encode(String text, int used) {
+        byte[] octets = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder();
+        int start = 0;
+        // 12 characters of "=?UTF-8?B?" and "?=", 4 base64 characters per 3 octets; at least one character's worth.
+        int first = Math.max(6, Math.min(OCTETS_PER_WORD, (76 - used - 12) / 4 * 3));
+        while (start < octets.length) {
+            int end = Math.min(start + (start == 0 ? first : OCTETS_PER_WORD), octets.length);
+            while (end < octets.length && end > start + 1 && (octets[end] & 0xC0) == 0x80) {
+                end--; // never split a UTF-8 sequence (RFC 2047 §5: each word a whole number of characters)
+            }
+            if (out.length() > 0) {
+                out.append("\r\n ");
+            }
+            byte[] word = java.util.Arrays.copyOfRange(octets, start, end);
+            out.append("=?UTF-8?B?").append(java.util.Base64.getEncoder().encodeToString(word)).append("?=");
+            start = end;
+        }
+        return out.toString();
     }
 }

@@ -5,15 +5,12 @@ import dev.hato.auth.AuthenticatorSettings;
 import dev.hato.auth.CredentialSources;
 import dev.hato.auth.LocalCredentialSource;
 import dev.hato.auth.ScramKeys;
+import dev.hato.auth.SecretFile;
 import dev.hato.store.directory.Account;
 import dev.hato.store.directory.Directory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -126,35 +123,6 @@ public final class ScramKeySource {
      * nodes on one database should share the file (or the decoys of one node differ from another's).
      */
     public static byte[] secretIn(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            byte[] fresh = new byte[MIN_SECRET];
-            new SecureRandom().nextBytes(fresh);
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Path temporary = Files.createTempFile(parent, ".scram-secret", ".tmp");
-            try {
-                try {
-                    Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException notPosix) {
-                    // Windows: the data directory's own permissions protect it
-                }
-                Files.write(temporary, fresh);
-                try {
-                    Files.move(temporary, file); // two processes starting at once: the first one's secret wins
-                } catch (FileAlreadyExistsException lost) {
-                    // read the winner's below
-                }
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
-        }
-        byte[] secret = Files.readAllBytes(file);
-        if (secret.length < MIN_SECRET) {
-            throw new IOException(file + " holds " + secret.length + " octets; a SCRAM decoy secret needs at least "
-                    + MIN_SECRET + " (delete it to have a new one made)");
-        }
-        return secret;
+        return SecretFile.read(file, MIN_SECRET, "a SCRAM decoy secret");
     }
 }

@@ -1,5 +1,6 @@
 package dev.hato.pop3.wire;
 
+import dev.hato.message.EncodedWords;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,7 +37,6 @@ final class HeaderFieldDowngrade {
     private static final Set<String> UNSTRUCTURED_FIELDS = Set.of("subject", "comments", "keywords",
             "content-description");
     /** RFC 2047 §2: 75 characters; "=?UTF-8?B?" and "?=" take 12, leaving 63 base64 characters, i.e. 45 octets. */
-    private static final int OCTETS_PER_WORD = 45;
 
     private HeaderFieldDowngrade() { }
 
@@ -174,29 +174,8 @@ final class HeaderFieldDowngrade {
         return parts.isEmpty() ? null : parts;
     }
 
-    /**
-     * RFC 2047 encoded words for {@code text}, split between characters, folded one per line; the first is short
-     * enough that its line, where {@code used} characters come before it, stays within 76 characters (RFC 2047 §2).
-     */
     static String encodedWords(String text, int used) {
-        byte[] octets = text.getBytes(StandardCharsets.UTF_8);
-        StringBuilder out = new StringBuilder();
-        int start = 0;
-        // 12 characters of "=?UTF-8?B?" and "?=", 4 base64 characters per 3 octets; at least one character's worth.
-        int first = Math.max(6, Math.min(OCTETS_PER_WORD, (76 - used - 12) / 4 * 3));
-        while (start < octets.length) {
-            int end = Math.min(start + (start == 0 ? first : OCTETS_PER_WORD), octets.length);
-            while (end < octets.length && end > start + 1 && (octets[end] & 0xC0) == 0x80) {
-                end--; // never split a UTF-8 sequence (RFC 2047 §5: each word a whole number of characters)
-            }
-            if (out.length() > 0) {
-                out.append("\r\n ");
-            }
-            byte[] word = java.util.Arrays.copyOfRange(octets, start, end);
-            out.append("=?UTF-8?B?").append(Base64.getEncoder().encodeToString(word)).append("?=");
-            start = end;
-        }
-        return out.toString();
+        return EncodedWords.encode(text, used);
     }
 
     /** RFC 5322 §2.2.3: unfolding removes the CRLF (or bare LF) before a folding white space. */

@@ -7,26 +7,31 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One message to append to the INBOX (or, when {@code junk}, the \Junk mailbox, created when missing) of each of
- * {@code accountIds} (duplicates are delivered once) and to queue
- * for each of {@code outbound}, all in the same transaction: when the delivery writer reports the commit, the
+ * One message to store as each of {@code copies} (in the INBOX unless a copy names a mailbox; when {@code junk}, in
+ * the \Junk mailbox, created when missing; two copies that end in one mailbox are stored once, with the flags of
+ * both) and to queue for each of {@code outbound}, all in the same transaction: when the delivery writer reports the commit, the
  * local copies and the queue entries exist together, or, on failure, none of them. {@code facts}, when known,
  * are stored with a new blob in the same transaction (null: the gateway computes them when first needed).
  */
-public record Delivery(MessageContent content, List<Long> accountIds, Instant internalDate, Envelope envelope,
+public record Delivery(MessageContent content, List<Copy> copies, Instant internalDate, Envelope envelope,
                        List<OutboundRecipient> outbound, @Nullable MessageFacts facts, boolean junk) {
     public Delivery {
-        if (accountIds.isEmpty() && outbound.isEmpty()) {
+        if (copies.isEmpty() && outbound.isEmpty()) {
             throw new IllegalArgumentException("a delivery needs at least one recipient");
         }
-        accountIds = List.copyOf(accountIds);
+        copies = List.copyOf(copies);
         outbound = List.copyOf(outbound);
+    }
+
+    /** The accounts that get a copy, each once, in the order of their first copy. */
+    public List<Long> accountIds() {
+        return copies.stream().map(Copy::accountId).distinct().toList();
     }
 
     /** A delivery to the INBOXes. */
     public Delivery(MessageContent content, List<Long> accountIds, Instant internalDate, Envelope envelope,
                     List<OutboundRecipient> outbound, @Nullable MessageFacts facts) {
-        this(content, accountIds, internalDate, envelope, outbound, facts, false);
+        this(content, Copy.inboxes(accountIds), internalDate, envelope, outbound, facts, false);
     }
 
     /** A delivery whose facts are not known yet. */

@@ -1,8 +1,10 @@
 package dev.hato.store.pg;
 
 import dev.hato.store.directory.DirectoryException;
+import dev.hato.store.mail.Copy;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
+import dev.hato.store.mail.MailboxException;
 import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundRecipient;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +54,11 @@ final class BatchWriter {
 
     static final String JUNK_NAME = "Junk";
 
+    // The mailboxes named by copies (a Sieve script's fileinto), by account and name.
+    private static final String NAMED = "SELECT m.account_id, m.name, m.id FROM mailbox m"
+            + " JOIN unnest($1::bigint[], $2::text[]) AS v (account_id, name)"
+            + " ON m.account_id = v.account_id AND m.name = v.name";
+
     // ORDER BY under FOR NO KEY UPDATE (the lock the UPDATE below takes anyway) locks the rows in mailbox id order:
     // the sort runs before the row locks.
     private static final String LOCK_MAILBOXES = "SELECT m.id FROM mailbox m"
@@ -65,9 +73,10 @@ final class BatchWriter {
 
     // save_date takes its default, the transaction's time (RFC 8514), which the statement returns for the receipts.
     private static final String INSERT_MESSAGES = "WITH m AS ("
-            + "  INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date)"
-            + "  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],"
-            + "                       $6::bigint[], $7::timestamptz[])"
+            + "  INSERT INTO message (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags)"
+            + "  SELECT a, mb, u, ms, b, s, d, string_to_array(f, ' ')"
+            + "  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],"
+            + "              $6::bigint[], $7::timestamptz[], $8::text[]) AS v (a, mb, u, ms, b, s, d, f)"
             + "  RETURNING account_id, mailbox_id, uid, modseq),"
             + " c AS (INSERT INTO change (account_id, mailbox_id, modseq, uid, kind)"
             + "  SELECT account_id, mailbox_id, modseq, uid, 'append' FROM m)"
@@ -115,12 +124,16 @@ final class BatchWriter {
     private static final class Batch {
         private final Connection connection;
         private final List<Delivery> deliveries;
-        /** Distinct recipients of each delivery, in the order given. */
+        /** Distinct recipient accounts of each delivery, in the order given. */
         private final List<List<Long>> recipients = new ArrayList<>();
+        /** The copies of each delivery by target mailbox, once the mailboxes are known. */
+        private final List<List<Target>> targets = new ArrayList<>();
         private final @Nullable Outcome[] outcomes;
         private final Map<Long, Long> inboxes = new HashMap<>();
         /** The \Junk mailbox of each account that has a quarantined delivery in the batch. */
         private final Map<Long, Long> junk = new HashMap<>();
+        /** The mailboxes copies name, by account and stored name. */
+        private final Map<Map.Entry<Long, String>, Long> named = new HashMap<>();
         private final MailboxTree tree;
         /** The distinct blobs of the deliveries still in the batch. */
         private final BlobBatch blobs = new BlobBatch();
@@ -133,13 +146,15 @@ final class BatchWriter {
             this.deliveries = deliveries;
             this.outcomes = new Outcome[deliveries.size()];
             for (Delivery delivery : deliveries) {
-                recipients.add(List.copyOf(new LinkedHashSet<>(delivery.accountIds())));
+                recipients.add(delivery.accountIds());
             }
         }
 
         Mono<List<Outcome>> write() {
             return findInboxes()
                     .then(Mono.defer(this::findJunk))
+                    .then(Mono.defer(this::findNamed))
+                    .then(Mono.fromRunnable(this::resolveTargets))
                     .then(Mono.defer(this::readSmallBlobs))
                     .then(Mono.defer(() -> remaining().isEmpty()
                             ? Mono.<Void>empty() // everything rejected: no transaction at all
@@ -226,9 +241,78 @@ final class BatchWriter {
                     .then();
         }
 
-        /** The mailbox a delivery's copy for {@code account} goes to. */
-        private long target(Delivery delivery, long account) {
-            Long box = delivery.junk() ? junk.get(account) : null;
+        /**
+         * The mailboxes copies name that exist; a missing one is created when its copy asks for it (in its own
+         * transaction, as findJunk does). A copy whose mailbox is still missing, or whose name is not valid, goes to
+         * the INBOX.
+         */
+        private Mono<Void> findNamed() {
+            Map<Map.Entry<Long, String>, Boolean> wanted = new LinkedHashMap<>(); // to create?
+            for (int i : remaining()) {
+                for (Copy copy : deliveries.get(i).copies()) {
+                    String name = storedName(copy);
+                    if (name != null) {
+                        wanted.merge(Map.entry(copy.accountId(), name), copy.create(), Boolean::logicalOr);
+                    }
+                }
+            }
+            if (wanted.isEmpty()) {
+                return Mono.empty();
+            }
+            Long[] accounts = wanted.keySet().stream().map(Map.Entry::getKey).toArray(Long[]::new);
+            String[] names = wanted.keySet().stream().map(Map.Entry::getValue).toArray(String[]::new);
+            return Database.rows(Database.statement(connection, NAMED, accounts, names),
+                            row -> Map.entry(Map.entry(Database.required(row, "account_id", Long.class),
+                                    Database.required(row, "name", String.class)),
+                                    Database.required(row, "id", Long.class)))
+                    .doOnNext(box -> named.put(box.getKey(), box.getValue()))
+                    .thenMany(reactor.core.publisher.Flux.fromIterable(wanted.entrySet())
+                            .filter(want -> want.getValue() && !named.containsKey(want.getKey()))
+                            .map(Map.Entry::getKey)
+                            .concatMap(key -> tree.create(key.getKey(), key.getValue(), null)
+                                    .onErrorResume(error -> tree.find(key.getKey(), key.getValue()))
+                                    .doOnNext(box -> named.put(key, box.id()))
+                                    // a name the tree refuses (too deep, a limit): the copy goes to the INBOX
+                                    .onErrorResume(MailboxException.class, error -> Mono.empty())))
+                    .then();
+        }
+
+        /** The stored form of the mailbox a copy names, or null for the INBOX (or Junk) and for a name not valid. */
+        private static @Nullable String storedName(Copy copy) {
+            if (copy.mailbox() == null) {
+                return null;
+            }
+            try {
+                String name = MailboxNames.canonical(copy.mailbox());
+                return name.equals(MailboxNames.INBOX) ? null : name;
+            } catch (MailboxException invalid) {
+                return null;
+            }
+        }
+
+        /** The copies of each delivery still in the batch, by target mailbox, with their flags merged. */
+        private void resolveTargets() {
+            targets.clear();
+            for (int i = 0; i < deliveries.size(); i++) {
+                Delivery delivery = deliveries.get(i);
+                Map<Long, Target> byMailbox = new LinkedHashMap<>();
+                if (outcomes[i] == null) {
+                    for (Copy copy : delivery.copies()) {
+                        long mailbox = target(delivery, copy);
+                        byMailbox.computeIfAbsent(mailbox, id -> new Target(copy.accountId(), id))
+                                .flags.addAll(copy.flags());
+                    }
+                }
+                targets.add(List.copyOf(byMailbox.values()));
+            }
+        }
+
+        /** The mailbox one copy of a delivery goes to. */
+        private long target(Delivery delivery, Copy copy) {
+            long account = copy.accountId();
+            String name = storedName(copy);
+            Long box = name != null ? named.get(Map.entry(account, name))
+                    : delivery.junk() ? junk.get(account) : null;
             return box != null ? box : inboxes.get(account);
         }
 
@@ -247,9 +331,8 @@ final class BatchWriter {
             List<Integer> ready = remaining();
             TreeMap<Long, Reservation> reservations = new TreeMap<>(); // by mailbox id
             for (int i : ready) {
-                for (long account : recipients.get(i)) {
-                    reservations.computeIfAbsent(target(deliveries.get(i), account),
-                            id -> new Reservation(account)).count++;
+                for (Target target : targets.get(i)) {
+                    reservations.computeIfAbsent(target.mailboxId, id -> new Reservation(target.accountId)).count++;
                 }
             }
             if (reservations.isEmpty()) {
@@ -279,7 +362,7 @@ final class BatchWriter {
         }
 
         private Mono<Void> insertMessages(List<Integer> ready, TreeMap<Long, Reservation> reservations) {
-            int rows = ready.stream().mapToInt(i -> recipients.get(i).size()).sum();
+            int rows = ready.stream().mapToInt(i -> targets.get(i).size()).sum();
             Long[] accountIds = new Long[rows];
             Long[] mailboxIds = new Long[rows];
             Long[] uids = new Long[rows];
@@ -287,6 +370,7 @@ final class BatchWriter {
             Long[] blobIds = new Long[rows];
             Long[] sizes = new Long[rows];
             Instant[] dates = new Instant[rows];
+            String[] flags = new String[rows];
             int row = 0;
             Map<Integer, List<MessageMeta>> stored = new HashMap<>();
             // Batch order is arrival order, so a mailbox's UIDs follow the order its deliveries came in.
@@ -297,8 +381,10 @@ final class BatchWriter {
                 // PostgreSQL keeps microseconds; the receipt says what a later read returns.
                 Instant date = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
                 List<MessageMeta> metas = new ArrayList<>();
-                for (long account : recipients.get(i)) {
-                    long mailboxId = target(delivery, account);
+                for (Target target : targets.get(i)) {
+                    long account = target.accountId;
+                    long mailboxId = target.mailboxId;
+                    String[] kept = target.storedFlags();
                     Reservation reservation = reservations.get(mailboxId);
                     long uid = reservation.nextUid++;
                     accountIds[row] = account;
@@ -308,16 +394,17 @@ final class BatchWriter {
                     blobIds[row] = blobId;
                     sizes[row] = size;
                     dates[row] = date;
+                    flags[row] = String.join(" ", kept); // no flag holds a space (an atom, RFC 3501 §9)
                     row++;
                     metas.add(new MessageMeta(account, mailboxId, uid, reservation.modseq, blobId, size, date,
-                            Set.of()));
+                            Set.of(kept)));
                 }
                 stored.put(i, metas);
             }
             Long[] notifyMailboxes = reservations.keySet().toArray(Long[]::new);
             Long[] notifyModseqs = reservations.values().stream().map(r -> r.modseq).toArray(Long[]::new);
             return Database.rows(Database.statement(connection, INSERT_MESSAGES,
-                            accountIds, mailboxIds, uids, modseqs, blobIds, sizes, dates),
+                            accountIds, mailboxIds, uids, modseqs, blobIds, sizes, dates, flags),
                             result -> Database.required(result, "save_date", Instant.class))
                     .single()
                     .doOnNext(saveDate -> stored.forEach((i, metas) -> receipts.put(i,
@@ -335,14 +422,33 @@ final class BatchWriter {
             return blobs.id(delivery.content());
         }
 
-        /** One statement for the queue rows of every delivery of the batch that has outbound recipients. */
+        /**
+         * One statement for the queue rows of every delivery of the batch that has outbound recipients: a queue
+         * message per delivery and envelope sender (forwarded copies leave with their own, SRS, sender).
+         */
         private Mono<Void> queueOutbound() {
             List<Integer> queued = receipts.keySet().stream().sorted()
                     .filter(i -> !deliveries.get(i).outbound().isEmpty()).toList();
             if (queued.isEmpty()) {
                 return Mono.empty();
             }
-            int messages = queued.size();
+            List<Integer> owners = new ArrayList<>(); // the delivery of each queue message
+            List<String> groupSenders = new ArrayList<>();
+            List<List<OutboundRecipient>> groups = new ArrayList<>();
+            for (int i : queued) {
+                Delivery delivery = deliveries.get(i);
+                Map<String, List<OutboundRecipient>> bySender = new LinkedHashMap<>();
+                for (OutboundRecipient recipient : new LinkedHashSet<>(delivery.outbound())) {
+                    String sender = recipient.sender() == null ? delivery.envelope().sender() : recipient.sender();
+                    bySender.computeIfAbsent(sender, s -> new ArrayList<>()).add(recipient);
+                }
+                bySender.forEach((sender, recipients) -> {
+                    owners.add(i);
+                    groupSenders.add(sender);
+                    groups.add(recipients);
+                });
+            }
+            int messages = groups.size();
             Integer[] ords = new Integer[messages];
             Long[] blobIds = new Long[messages];
             Long[] sizes = new Long[messages];
@@ -358,19 +464,19 @@ final class BatchWriter {
             List<String> notify = new ArrayList<>();
             List<String> orcpts = new ArrayList<>();
             for (int m = 0; m < messages; m++) {
-                Delivery delivery = deliveries.get(queued.get(m));
+                Delivery delivery = deliveries.get(owners.get(m));
                 Envelope envelope = delivery.envelope();
-                ords[m] = queued.get(m);
+                ords[m] = m;
                 blobIds[m] = blobId(delivery);
                 sizes[m] = delivery.content().size();
-                senders[m] = envelope.sender();
+                senders[m] = groupSenders.get(m);
                 envIds[m] = envelope.envId();
                 rets[m] = envelope.ret() == null ? null : envelope.ret().name();
                 utf8[m] = envelope.utf8();
                 bodies[m] = envelope.body().keyword();
                 arrivals[m] = delivery.internalDate().truncatedTo(ChronoUnit.MICROS);
-                for (OutboundRecipient recipient : new LinkedHashSet<>(delivery.outbound())) {
-                    recipientOrds.add(queued.get(m));
+                for (OutboundRecipient recipient : groups.get(m)) {
+                    recipientOrds.add(m);
                     addresses.add(recipient.address());
                     domains.add(QueuedRecipient.domainOf(recipient.address()));
                     notify.add(String.join(",", recipient.notifyOn().stream().map(Enum::name).sorted().toList()));
@@ -383,12 +489,46 @@ final class BatchWriter {
                                     notify.toArray(String[]::new), orcpts.toArray(String[]::new)),
                             row -> Map.entry(Database.required(row, "ord", Integer.class),
                                     Database.required(row, "id", Long.class)))
-                    .doOnNext(queue -> receipts.computeIfPresent(queue.getKey(), (i, receipt) ->
-                            new DeliveryReceipt(receipt.blobId(), receipt.messages(), queue.getValue())))
-                    .count()
-                    .flatMap(count -> count == messages ? Mono.<Void>empty()
-                            : Mono.error(new IllegalStateException("queued " + count + " of " + messages
-                                    + " outbound messages")));
+                    .collectSortedList(Map.Entry.comparingByKey())
+                    .flatMap(rows -> {
+                        if (rows.size() != messages) {
+                            return Mono.error(new IllegalStateException("queued " + rows.size() + " of " + messages
+                                    + " outbound messages"));
+                        }
+                        // a delivery's receipt names its first queue message (the one with the message's sender)
+                        for (Map.Entry<Integer, Long> queue : rows) {
+                            receipts.computeIfPresent(owners.get(queue.getKey()), (i, receipt) ->
+                                    receipt.queuedMessageId() != null ? receipt
+                                            : new DeliveryReceipt(receipt.blobId(), receipt.messages(),
+                                                    queue.getValue()));
+                        }
+                        return Mono.<Void>empty();
+                    });
+        }
+    }
+
+    /** The copy of one delivery for one mailbox: its account, and the flags of every copy that ended there. */
+    private static final class Target {
+        final long accountId;
+        final long mailboxId;
+        final Set<String> flags = new LinkedHashSet<>();
+
+        Target(long accountId, long mailboxId) {
+            this.accountId = accountId;
+            this.mailboxId = mailboxId;
+        }
+
+        /** The flags as stored; one that is not valid is left out (the copy is stored, not refused, for it). */
+        String[] storedFlags() {
+            List<String> valid = new ArrayList<>();
+            for (String flag : flags) {
+                try {
+                    valid.addAll(List.of(Flags.canonical(List.of(flag))));
+                } catch (MailboxException invalid) {
+                    // a keyword IMAP could not show
+                }
+            }
+            return Flags.canonical(valid.size() > Flags.MAX_FLAGS ? valid.subList(0, Flags.MAX_FLAGS) : valid);
         }
     }
 

@@ -9,10 +9,13 @@ import org.jspecify.annotations.Nullable;
  * §4.2 ORCPT). An empty {@code notifyOn} means the client gave no NOTIFY: the outbound side then reports failures
  * and delays, as RFC 3461 §4.1 leaves to the server.
  *
- * @param orcpt the original recipient as {@code addr-type;xtext-decoded-address} (e.g. {@code rfc822;a@b.example}),
- *              or null
+ * @param orcpt  the original recipient as {@code addr-type;xtext-decoded-address} (e.g. {@code rfc822;a@b.example}),
+ *               or null
+ * @param sender the envelope sender this recipient's copy leaves with, when it is not the message's own (a
+ *               forwarded copy's SRS address); null for the message's sender
  */
-public record OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable String orcpt) {
+public record OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable String orcpt,
+                                @Nullable String sender) {
 
     /** RFC 3461 §4.1 NOTIFY values; NEVER is never combined with another. */
     public enum Notify { NEVER, SUCCESS, FAILURE, DELAY }
@@ -27,8 +30,17 @@ public record OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable 
         }
     }
 
+    public OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable String orcpt) {
+        this(address, notifyOn, orcpt, null);
+    }
+
     public OutboundRecipient(String address) {
         this(address, Set.of(), null);
+    }
+
+    /** This recipient, leaving with {@code newSender} as its envelope sender. */
+    public OutboundRecipient withSender(String newSender) {
+        return new OutboundRecipient(address, notifyOn, orcpt, newSender);
     }
 
     /** Whether a DSN of this kind goes to the sender (RFC 3461 §4.1, with FAILURE and DELAY as the default). */

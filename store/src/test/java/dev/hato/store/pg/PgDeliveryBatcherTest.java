@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hato.store.directory.Account;
 import dev.hato.store.directory.DirectoryException;
 import dev.hato.store.directory.NewAccount;
+import dev.hato.store.mail.Copy;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.MessageContent;
@@ -103,6 +104,36 @@ class PgDeliveryBatcherTest {
             stored += uids.size();
         }
         assertThat(stored).isEqualTo(200 + (200 + 6) / 7);
+    }
+
+    @Test
+    void copiesShouldGoToTheirMailboxesWithTheirFlagsAndAMissingOneToTheInboxUnlessCreated() {
+        Account ann = freshAccount();
+        Account ben = freshAccount();
+        long work = STORE.store().mailboxes().create(ann.id(), "Work", null).block(WAIT).id();
+        List<Copy> copies = List.of(
+                new Copy(ann.id(), "Work", List.of("\\seen", "$Important"), false),
+                new Copy(ann.id(), "work", List.of(), false),           // names are exact: no such mailbox, INBOX
+                new Copy(ann.id(), null, List.of("\\Flagged"), false),  // the same INBOX: one copy, flags merged
+                new Copy(ann.id(), "Lists/日本語", List.of("not valid("), true),
+                new Copy(ann.id(), "a//b", List.of(), true),            // not a valid name: INBOX
+                new Copy(ben.id(), "Missing", List.of(), false));       // missing, not created: INBOX
+        DeliveryReceipt receipt = STORE.store().deliveries().deliver(new Delivery(TestContent.unique("filed"), copies,
+                Instant.now(), dev.hato.store.queue.Envelope.NONE, List.of(), null, false)).block(WAIT);
+
+        assertThat(receipt.messages()).hasSize(4);
+        assertThat(STORE.store().mailboxes().messages(ann.id(), work).collectList().block(WAIT))
+                .singleElement().satisfies(m -> assertThat(m.flags()).containsExactlyInAnyOrder("\\Seen", "$Important"));
+        assertThat(messagesOf(ann)).singleElement()
+                .satisfies(m -> assertThat(m.flags()).containsExactly("\\Flagged"));
+        long created = STORE.store().mailboxes().find(ann.id(), "Lists/日本語").block(WAIT).id();
+        assertThat(STORE.store().mailboxes().messages(ann.id(), created).collectList().block(WAIT))
+                .singleElement().satisfies(m -> assertThat(m.flags()).isEmpty());
+        assertThat(STORE.store().mailboxes().find(ben.id(), "Missing").blockOptional(WAIT)).isEmpty();
+        assertThat(messagesOf(ben)).hasSize(1);
+        // The folder counts follow the flags the copies were stored with.
+        assertThat(STORE.store().mailboxes().status(ann.id(), work).block(WAIT).unseen()).isZero();
+        assertThat(STORE.store().mailboxes().status(ann.id(), inbox(ann)).block(WAIT).unseen()).isEqualTo(1);
     }
 
     @Test
