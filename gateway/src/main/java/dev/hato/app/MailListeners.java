@@ -32,6 +32,7 @@ import dev.hato.smtp.session.SendLimits;
 import dev.hato.smtp.session.UnknownRecipients;
 import dev.hato.store.audit.AuditLog;
 import dev.hato.store.audit.AuthEvent;
+import dev.hato.store.sieve.SieveScripts;
 
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
@@ -76,7 +77,7 @@ public final class MailListeners implements SmartLifecycle {
                   MailLog mailLog, @Nullable InboundAuthenticator inbound, ActiveScripts scripts) {
         this.properties = properties;
         SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound, scripts);
-        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices);
+        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices, scripts);
         this.submission = new WebmailSubmission(smtpServices, submissionSettings(properties), store.directory(),
                 store.mailboxes());
         this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog)).stream()
@@ -172,7 +173,8 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog, SmtpServices smtpServices) {
+            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog, SmtpServices smtpServices,
+            SieveScripts scripts) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         MessageIndexer indexer = DeliveryWiring.indexer();
@@ -215,19 +217,20 @@ public final class MailListeners implements SmartLifecycle {
                 .withAppendBatchLimits(imapProperties.maxAppendMessages(), imapProperties.maxAppendSize().toBytes());
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
-        sessions.put("managesieve", manageSieve(properties, store, sasl, meters));
+        // Through delivery's ActiveScripts, so that a script changed over ManageSieve applies to the next message.
+        sessions.put("managesieve", manageSieve(properties, scripts, sasl, meters));
         return sessions;
     }
 
     /** ManageSieve on its STARTTLS port; scripts are compiled on the bounded scheduler, never on an event loop. */
-    private static Function<ConnectionInfo, ProtocolSession> manageSieve(HatoProperties properties, PgStore store,
-            SaslEngine sasl, MeterRegistry meters) {
+    private static Function<ConnectionInfo, ProtocolSession> manageSieve(HatoProperties properties,
+            SieveScripts scripts, SaslEngine sasl, MeterRegistry meters) {
         HatoProperties.ManageSieve limits = properties.managesieve();
         ManageSieveSettings settings = ManageSieveSettings.defaults().withStartTlsOffered(true)
                 .withIdleTimeout(limits.idleTimeout())
                 .withLimits(ManageSieveSettings.defaults().maxLineLength(), limits.maxCommandsBeforeLogin(),
                         limits.maxBadCommands(), limits.maxAuthFailures());
-        ManageSieveServices services = new ManageSieveServices(sasl, store.sieveScripts(),
+        ManageSieveServices services = new ManageSieveServices(sasl, scripts,
                 Schedulers.boundedElastic(), GatewayStatus.VERSION, meters);
         return c -> new ManageSieveSession(settings, c, services);
     }
