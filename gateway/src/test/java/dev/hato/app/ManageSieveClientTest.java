@@ -17,14 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Debian's ManageSieve client, sieve-connect, against the running server: STARTTLS with the self-signed certificate
  * ({@code --notlsverify}), AUTHENTICATE PLAIN by auth ID, then upload, check, list, activate, download, deactivate
- * and delete, as a person managing their filters would. On CI the client is installed by .ci/run and its absence
- * fails the test; elsewhere the test is skipped without it.
+ * and delete, as a person managing their filters would; a refused upload with the compiler's problems; last a script
+ * uploaded and activated that files the next message delivered over SMTP. On CI the client is installed by .ci/run
+ * and its absence fails the test; elsewhere the test is skipped without it.
  */
 class ManageSieveClientTest {
 
     private static final String CLIENT = "/usr/bin/sieve-connect";
-    private static final String SCRIPT = "require \"fileinto\";\r\n"
-            + "if header :contains \"subject\" \"[list]\" {\r\n  fileinto \"Lists\";\r\n}\r\n";
+    private static final String SCRIPT = "require [\"fileinto\", \"mailbox\"];\r\n"
+            + "if header :contains \"subject\" \"[list]\" {\r\n  fileinto :create \"Lists\";\r\n}\r\n";
 
     @Test
     void sieveConnectShouldManageScriptsThroughStartTls(@TempDir Path dir) throws Exception {
@@ -55,6 +56,15 @@ class ManageSieveClientTest {
         assertThat(refused.status).isNotZero();
         assertThat(refused.output).contains("line 1, column 9").contains("nonsense");
         assertThat(run(port, user, "--list").output).doesNotContain("broken").doesNotContain("lists");
+
+        // Uploaded and activated over ManageSieve, the script files the next message at once.
+        Files.writeString(commands, String.join("\n", "upload " + local + " lists", "activate lists", "quit", ""));
+        assertThat(run(port, user, "--exec", commands.toString()).status).isZero();
+        assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<someone@example.org>", "RCPT TO:<" + user.address()
+                + ">", "DATA", "Subject: [list] weekly digest\r\n\r\nnews\r\n.")).last().asString().startsWith("250");
+        assertThat(hato.store().mailboxes().find(user.accountId(), "Lists")
+                .flatMapMany(box -> hato.store().mailboxes().messages(user.accountId(), box.id()))
+                .collectList().block(java.time.Duration.ofSeconds(30))).hasSize(1);
     }
 
     private record Result(int status, String output) { }
