@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         description = "Reactive mail gateway: SMTP, POP3 and HTTP on PostgreSQL.",
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
                 QueueCommand.class, DkimCommand.class, AuditCommand.class, LogCommand.class, ConfigCommand.class,
-                BackupCommand.class, RestoreCommand.class, TlsCommand.class, SieveCommand.class})
+                BackupCommand.class, RestoreCommand.class, TlsCommand.class, SieveCommand.class,
+                SettingsCommand.class, ContactsCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec
@@ -90,6 +91,9 @@ public final class Hato implements Runnable {
         public <K> K create(Class<K> type) throws Exception {
             if (type == UserCommand.class) {
                 return type.cast(new UserCommand(in));
+            }
+            if (type == SettingsCommand.class) {
+                return type.cast(new SettingsCommand(in));
             }
             return CommandLine.defaultFactory().create(type);
         }

@@ -206,15 +206,28 @@ public class HatoApplication {
      */
     @Bean
     WebmailListener webmailListener(HatoProperties properties, PgStore store, ServerTls serverTls,
-                                    Authenticator authenticator, MailListeners mailListeners) {
+                                    Authenticator authenticator, MailListeners mailListeners,
+                                    ActiveScripts activeScripts) {
         HatoProperties.Webmail webmail = properties.webmail();
         WebSettings settings = new WebSettings(webmail.idleTimeout(), !serverTls.selfSigned(), webmail.maxSessions());
         return new WebmailListener(properties.bindAddress(), properties.ports().https(), serverTls,
                 properties.http().idleTimeout(), properties.maxConnections(), properties.maxConnectionsPerAddress(),
                 listener -> WebSite.httpHandler(settings, new WebmailLogins(authenticator), store.directory(),
                         store.mailboxes(),
-                        store.blobs(), store.search(), mailListeners.webmailSubmission(),
-                        () -> clientSettings(properties, mailListeners, listener)));
+                        store.blobs(), store.search(), store.addressBooks(), mailListeners.webmailSubmission(),
+                        () -> clientSettings(properties, mailListeners, listener), activeScripts,
+                        HatoApplication::sieveProblems));
+    }
+
+    /** The webmail's filter page checks a script with the engine delivery runs. */
+    static java.util.List<dev.hato.web.filters.ScriptCheck.Problem> sieveProblems(String script) {
+        try {
+            dev.hato.sieve.SieveCompiler.compile(script);
+            return java.util.List.of();
+        } catch (dev.hato.sieve.CompileException refused) {
+            return refused.problems().stream().map(problem -> new dev.hato.web.filters.ScriptCheck.Problem(
+                    problem.at().line(), problem.at().column(), problem.message())).toList();
+        }
     }
 
     /**

@@ -13,16 +13,16 @@ import java.util.List;
  * A record that breaks the grammar becomes a problem on the line it starts on, and reading goes on at the next
  * line, so that one pass reports every bad record.
  */
-final class Csv {
+public final class Csv {
 
     /** One record and the line (1-based) of the file it starts on. */
-    record Record(int line, List<String> fields) { }
+    public record Record(int line, List<String> fields) { }
 
-    record Parsed(List<Record> records, List<ImportProblem> problems) { }
+    public record Parsed(List<Record> records, List<ImportProblem> problems) { }
 
     private Csv() { }
 
-    static Parsed read(Reader in) throws IOException {
+    public static Parsed read(Reader in) throws IOException {
         Parser parser = new Parser();
         char[] buffer = new char[8192];
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {

@@ -425,7 +425,7 @@ class WebmailBrowserTest {
             String message = browser.findElement(By.cssSelector("a.open")).getAttribute("href");
             for (String lang : List.of("en", "ja")) {
                 for (String page : List.of("/mail", "/mail?sort=thread", message, "/mail/compose", "/mail/folders",
-                        "/settings", "/setup")) {
+                        "/settings", "/settings/filters", "/settings/filters?text", "/setup")) {
                     String url = (page.startsWith("/") ? site + page : page) + (page.contains("?") ? "&" : "?")
                             + "lang=" + lang;
                     open(browser, url);
@@ -512,5 +512,43 @@ class WebmailBrowserTest {
         } finally {
             browser.quit();
         }
+    }
+
+    @Test
+    void aVacationAndARuleSetInTheBrowserShouldApplyToTheNextMessage() throws Exception {
+        RunningHato.User bob = hato.newUser("filters");
+        RunningHato.User ann = hato.newUser("asker");
+        WebDriver browser = browser();
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            String site = "https://127.0.0.1:" + hato.httpsPort();
+            logIn(browser, wait, site, bob);
+            browser.findElement(By.id("filters-link")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("filters-form")));
+            browser.findElement(By.id("vacation-on")).click();
+            browser.findElement(By.id("vacation-subject")).sendKeys("Away / 不在");
+            browser.findElement(By.id("vacation-text")).sendKeys("Back on Monday.");
+            List<org.openqa.selenium.WebElement> values = browser.findElements(By.name("value"));
+            values.get(0).sendKeys("[seminar]");
+            browser.findElements(By.name("argument")).get(0).sendKeys("Seminars");
+            browser.findElement(By.id("filters-submit")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("filters-saved")));
+            assertThat(browser.findElements(By.name("value")).get(0).getAttribute("value")).isEqualTo("[seminar]");
+            assertNoPolicyViolation(browser);
+        } finally {
+            browser.quit();
+        }
+
+        assertThat(SmtpLines.send(hato.port("smtp"), "MAIL FROM:<" + ann.address() + ">",
+                "RCPT TO:<" + bob.address() + ">", "DATA", "To: <" + bob.address() + ">\r\n"
+                        + "Subject: [seminar] Friday\r\n\r\nSee you.\r\n.")).last().asString().startsWith("250");
+        Eventually.until(() -> !hato.inbox(ann).isEmpty(), "a vacation response to " + ann.address(),
+                Duration.ofSeconds(30));
+        assertThat(new String(hato.content(hato.inbox(ann).get(0)), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("Auto-Submitted: auto-replied", "Back on Monday.");
+        long seminars = hato.store().mailboxes().find(bob.accountId(), "Seminars").block(Duration.ofSeconds(30)).id();
+        assertThat(hato.store().mailboxes().messages(bob.accountId(), seminars).collectList()
+                .block(Duration.ofSeconds(30))).hasSize(1);
+        assertThat(hato.inbox(bob)).isEmpty();
     }
 }

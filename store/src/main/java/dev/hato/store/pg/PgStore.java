@@ -53,6 +53,7 @@ public final class PgStore implements AutoCloseable {
     private final PgDkimKeys dkimKeys;
     private final PgOutboundTls outboundTls;
     private final PgSieveScripts sieveScripts;
+    private final PgAddressBooks addressBooks;
     private final PgMessageSearch search;
     private final MailboxFeed feed;
     private final PostgresqlConnectionFactory listener;
@@ -76,6 +77,7 @@ public final class PgStore implements AutoCloseable {
         this.dkimKeys = new PgDkimKeys(db);
         this.outboundTls = new PgOutboundTls(db);
         this.sieveScripts = new PgSieveScripts(db);
+        this.addressBooks = new PgAddressBooks(db);
         this.listener = listener;
         this.search = new PgMessageSearch(db);
         this.feed = new MailboxFeed(listener::create, FEED_FIRST_BACKOFF);
@@ -193,6 +195,11 @@ public final class PgStore implements AutoCloseable {
     /** Each person's Sieve scripts, with the vacation and failure records delivery keeps about them. */
     public dev.hato.store.sieve.SieveScripts sieveScripts() {
         return sieveScripts;
+    }
+
+    /** Each person's address books (contacts and groups, CardDAV's sync tokens). */
+    public dev.hato.store.contacts.AddressBooks addressBooks() {
+        return addressBooks;
     }
 
     /** The MTA-STS policies fetched for destination domains (RFC 8461 §5.1: cached until they expire). */

@@ -68,19 +68,33 @@ public final class LoginFilter {
         return exchange.getFormData().map(form -> {
             String login = form.getFirst("username");
             String password = form.getFirst("password");
-            InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-            String client = remote == null || remote.getAddress() == null ? "unknown"
-                    : remote.getAddress().getHostAddress();
-            return new Attempt(login == null ? "" : login.strip(), password == null ? "" : password, client);
+            return new Attempt(login == null ? "" : login.strip(), password == null ? "" : password,
+                    clientAddress(exchange));
         });
     }
 
+    /** The client's IP address, for the throttle and the audit log; {@code unknown} when the socket has none. */
+    public static String clientAddress(ServerWebExchange exchange) {
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+
     private static Mono<Authentication> authenticate(PasswordCheck check, Attempt attempt) {
-        if (attempt.login.isEmpty() || attempt.password.isEmpty() || attempt.login.length() > MAX_LOGIN
-                || attempt.password.length() > MAX_PASSWORD) {
+        return authenticate(check, attempt.login, attempt.password, attempt.client);
+    }
+
+    /**
+     * Checks credentials as the login form does (also for CardDAV's HTTP Basic): an authenticated token whose
+     * principal is the {@link WebUser}, or an error: {@link BadCredentialsException} for wrong ones,
+     * {@link AuthenticationServiceException} when the check could not be made (try later).
+     */
+    public static Mono<Authentication> authenticate(PasswordCheck check, String login, String password,
+                                                    String client) {
+        if (login.isEmpty() || password.isEmpty() || login.length() > MAX_LOGIN
+                || password.length() > MAX_PASSWORD) {
             return Mono.error(new BadCredentialsException("empty or overlong login or password"));
         }
-        return check.check(attempt.login, attempt.password, attempt.client)
+        return check.check(login, password, client)
                 .switchIfEmpty(Mono.fromSupplier(PasswordCheck.Unavailable::new))
                 .onErrorResume(error -> Mono.just(new PasswordCheck.Unavailable()))
                 .flatMap(LoginFilter::outcome);

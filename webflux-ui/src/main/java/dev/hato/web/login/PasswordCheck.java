@@ -15,6 +15,14 @@ public interface PasswordCheck {
      */
     Mono<Result> check(String login, String password, String clientAddress);
 
+    /**
+     * The same check, recorded in the audit log under {@code protocol} (CardDAV's logins are not the webmail's);
+     * this one where the implementation keeps no such record.
+     */
+    default PasswordCheck forProtocol(String protocol) {
+        return this;
+    }
+
     /** How a login went. */
     sealed interface Result permits Success, Rejected, Unavailable { }
 

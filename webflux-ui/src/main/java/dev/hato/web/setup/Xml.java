@@ -1,11 +1,11 @@
 package dev.hato.web.setup;
 
 /** Escaping for XML text and attribute values. */
-final class Xml {
+public final class Xml {
 
     private Xml() { }
 
-    static String escape(String text) {
+    public static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

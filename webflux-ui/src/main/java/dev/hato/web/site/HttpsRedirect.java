@@ -13,15 +13,15 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 /**
- * On the plain HTTP port: the webmail's pages move to HTTPS (301 for GET and HEAD, 308 otherwise so a form is not
- * silently turned into a GET). Only webmail paths are redirected; {@code /health}, {@code /} and autoconfig stay on
- * plain HTTP, and anything else stays unknown there (404).
+ * On the plain HTTP port: the webmail's pages and CardDAV move to HTTPS (301 for GET and HEAD, 308 otherwise so a
+ * form is not silently turned into a GET). Only these paths are redirected; {@code /health}, {@code /} and
+ * autoconfig stay on plain HTTP, and anything else stays unknown there (404).
  */
 public final class HttpsRedirect {
 
-    /** The webmail's paths. */
+    /** The webmail's paths, and CardDAV's (a client that tries {@code http://HOST/.well-known/carddav} first). */
     static final String[] PATHS = {"/login", "/logout", "/mail", "/mail/**", "/setup", "/setup/**", "/webjars/**",
-        "/static/**", "/autodiscover/autodiscover.xml"};
+        "/static/**", "/autodiscover/autodiscover.xml", "/.well-known/carddav", "/dav", "/dav/**"};
 
     private HttpsRedirect() { }
 

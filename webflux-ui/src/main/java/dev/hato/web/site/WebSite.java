@@ -1,6 +1,8 @@
 package dev.hato.web.site;
 
+import dev.hato.store.contacts.AddressBooks;
 import dev.hato.store.directory.Directory;
+import dev.hato.store.sieve.SieveScripts;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageSearch;
@@ -9,12 +11,16 @@ import dev.hato.web.login.LoginRoutes;
 import dev.hato.web.login.PasswordCheck;
 import dev.hato.web.compose.ComposeRoutes;
 import dev.hato.web.compose.MailSubmission;
+import dev.hato.web.dav.DavRoutes;
+import dev.hato.web.dav.DavSecurity;
 import dev.hato.web.mail.Correspondents;
 import dev.hato.web.mail.FolderRoutes;
 import dev.hato.web.mail.LiveRoutes;
 import dev.hato.web.mail.MailRoutes;
 import dev.hato.web.mail.MessageReading;
 import dev.hato.web.mail.ReaderRoutes;
+import dev.hato.web.filters.FilterRoutes;
+import dev.hato.web.filters.ScriptCheck;
 import dev.hato.web.settings.SettingsRoutes;
 import dev.hato.web.setup.ClientSettings;
 import dev.hato.web.setup.SetupRoutes;
@@ -31,7 +37,6 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
-import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.security.web.server.authentication.RedirectServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authentication.logout.DelegatingServerLogoutHandler;
 import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
@@ -90,7 +95,8 @@ public final class WebSite {
     /** The whole HTTPS site. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
                                           Mailboxes mailboxes, Blobs blobs, MessageSearch search,
-                                          MailSubmission submission, Supplier<ClientSettings> clients) {
+                                          AddressBooks addressBooks, MailSubmission submission,
+                                          Supplier<ClientSettings> clients, SieveScripts scripts, ScriptCheck check) {
         MessageReading.warmUp();
         MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
@@ -100,13 +106,16 @@ public final class WebSite {
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new LiveRoutes(mailboxes).routes())
                 .and(new SettingsRoutes(directory, mailboxes).routes())
+                .and(new FilterRoutes(mailboxes, scripts, check).routes())
                 .and(new SetupRoutes(clients).routes())
+                .and(new DavRoutes(addressBooks).routes())
                 .and(Preloaded.staticFiles());
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
                 .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
                 .build();
         HttpHandler site = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes, strategies))
-                .filter(SiteLocale.remember(), new WebFilterChainProxy(security(settings, passwords, directory)))
+                .filter(SiteLocale.remember(), DavSecurity.around(passwords,
+                        security(settings, passwords, directory)))
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .sessionManager(sessions(settings))
                 .localeContextResolver(new SiteLocale())

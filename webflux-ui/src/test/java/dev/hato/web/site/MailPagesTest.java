@@ -203,8 +203,9 @@ class MailPagesTest {
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
             HttpHandlerConnector site = new HttpHandlerConnector(WebSite.httpHandler(
                     new WebSettings(idleTimeout, false, 100), passwords, store.directory(), store.mailboxes(),
-                    store.blobs(), store.search(), SUBMITTED,
-                    () -> new ClientSettings("mail.example.test", 993, 995, 465, 443)));
+                    store.blobs(), store.search(), store.addressBooks(), SUBMITTED,
+                    () -> new ClientSettings("mail.example.test", 993, 995, 465, 443), store.sieveScripts(),
+                    TestScriptCheck::problems));
             web = WebTestClient.bindToServer(site).baseUrl("https://mail.example.test")
                     .responseTimeout(Duration.ofSeconds(30)).build();
             client = org.springframework.web.reactive.function.client.WebClient.builder().clientConnector(site)
@@ -233,6 +234,13 @@ class MailPagesTest {
 
         /** Posts a form with the page's CSRF token; returns where it redirected to. */
         String post(String path, String... fields) {
+            EntityExchangeResult<byte[]> result = postForm(path, fields);
+            assertThat(result.getStatus().is3xxRedirection()).as("POST " + path + ": " + result.getStatus()).isTrue();
+            return result.getResponseHeaders().getLocation().toString();
+        }
+
+        /** Posts a form (names and values, a name may repeat) with the page's CSRF token; the whole result. */
+        EntityExchangeResult<byte[]> postForm(String path, String... fields) {
             MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
             for (int i = 0; i < fields.length; i += 2) {
                 form.add(fields[i], fields[i + 1]);
@@ -242,8 +250,7 @@ class MailPagesTest {
                     .contentType(MediaType.APPLICATION_FORM_URLENCODED).body(BodyInserters.fromFormData(form))
                     .exchange().expectBody().returnResult();
             keep(result);
-            assertThat(result.getStatus().is3xxRedirection()).as("POST " + path + ": " + result.getStatus()).isTrue();
-            return result.getResponseHeaders().getLocation().toString();
+            return result;
         }
 
         /** Posts the compose form (multipart, with the page's CSRF token and any files); the whole result. */
@@ -749,6 +756,56 @@ class MailPagesTest {
         } finally {
             listening.dispose();
         }
+    }
+
+    @Test
+    void theFilterFormShouldWriteTheActiveSieveScriptAndReadItBack() {
+        Account bob = person();
+        Browser browser = new Browser(bob);
+        assertThat(browser.get("/settings/filters")).contains("id=\"filters-form\"", "id=\"forward-to\"");
+
+        assertThat(browser.post("/settings/filters", "forwardTo", "bob@elsewhere.example", "forwardKeep", "on",
+                "vacation", "on", "vacationFrom", "2026-12-24", "vacationUntil", "2027-01-04",
+                "vacationSubject", "Away / 不在", "vacationText", "Back on 5 January.\r\n1月5日に戻ります。",
+                "field", "subject", "match", "contains", "value", "[seminar]", "action", "fileinto",
+                "argument", "Seminars/2026",
+                "field", "from", "match", "is", "value", "", "action", "discard", "argument", "",
+                "field", "list-id", "match", "contains", "value", "staff.uni.example", "action", "seen",
+                "argument", "")).isEqualTo("/settings/filters?saved");
+
+        dev.hato.store.sieve.SieveScript script = store.sieveScripts().get(bob.id(), "hato-webmail").block();
+        assertThat(script.active()).isTrue();
+        assertThat(TestScriptCheck.problems(script.content())).isEmpty();
+        assertThat(script.content()).contains("redirect :copy \"bob@elsewhere.example\";",
+                "currentdate :value \"ge\" \"date\" \"2026-12-24\"", "vacation :subject \"Away / 不在\"",
+                "fileinto :create \"Seminars/2026\";", "addflag \"\\\\Seen\";")
+                .doesNotContain("discard");
+        String page = browser.get("/settings/filters?saved");
+        assertThat(page).contains("value=\"bob@elsewhere.example\"", "value=\"[seminar]\"",
+                "value=\"Seminars/2026\"", "1月5日に戻ります。", "value=\"2027-01-04\"");
+    }
+
+    @Test
+    void aScriptWrittenAsTextShouldBeCheckedAndRefusedWithItsLines() {
+        Account bob = person();
+        Browser browser = new Browser(bob);
+        String broken = "require \"fileinto\";\nif header :contains \"subject\" \"x\" {\n  fileinto;\n}\n";
+
+        EntityExchangeResult<byte[]> refused = browser.postForm("/settings/filters/text", "name", "mine",
+                "script", broken);
+
+        assertThat(refused.getStatus().value()).isEqualTo(422);
+        assertThat(new String(refused.getResponseBody(), StandardCharsets.UTF_8))
+                .contains("id=\"filters-problems\"", "Line 3, column").contains("fileinto;");
+        assertThat(store.sieveScripts().get(bob.id(), "mine").blockOptional()).isEmpty();
+
+        String fixed = "require \"fileinto\";\nif header :contains \"subject\" \"x\" {\n  fileinto \"X\";\n}\n";
+        assertThat(browser.post("/settings/filters/text", "name", "mine", "script", fixed))
+                .isEqualTo("/settings/filters?saved");
+        assertThat(store.sieveScripts().get(bob.id(), "mine").block().active()).isTrue();
+        // A script the form did not write is shown as text, not in the form.
+        assertThat(browser.get("/settings/filters")).contains("id=\"filters-text-form\"", "fileinto &quot;X&quot;;")
+                .doesNotContain("id=\"filters-form\"");
     }
 
     @Test

@@ -40,6 +40,12 @@ import reactor.core.publisher.Mono;
 class WebSiteTest {
 
     private static final ClientSettings CLIENTS = new ClientSettings("mail.example.test", 993, 995, 465, 8443);
+    /** This test never opens the filter page. */
+    private static final dev.hato.store.sieve.SieveScripts NO_SCRIPTS = (dev.hato.store.sieve.SieveScripts)
+            java.lang.reflect.Proxy.newProxyInstance(WebSiteTest.class.getClassLoader(),
+                    new Class<?>[] {dev.hato.store.sieve.SieveScripts.class}, (proxy, method, args) -> {
+                        throw new UnsupportedOperationException(method.getName());
+                    });
     private static final WebUser ALICE = new WebUser(7, "alice.a.bc-x7q2", "alice@example.test", "Alice");
 
     private final List<String> checkedFrom = new ArrayList<>();
@@ -67,6 +73,12 @@ class WebSiteTest {
             new Class<?>[] {Blobs.class}, (proxy, method, args) -> {
                 throw new UnsupportedOperationException(method.getName());
             });
+
+    private final dev.hato.store.contacts.AddressBooks addressBooks = (dev.hato.store.contacts.AddressBooks)
+            Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {dev.hato.store.contacts.AddressBooks.class}, (proxy, method, args) -> {
+                        throw new UnsupportedOperationException(method.getName());
+                    });
 
     /** The people's settings: none. */
     private final dev.hato.store.directory.Directory directory = (dev.hato.store.directory.Directory)
@@ -107,8 +119,8 @@ class WebSiteTest {
     private WebTestClient client(boolean hsts) {
         return WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
                         new WebSettings(Duration.ofMinutes(30), hsts, 1000), passwords, directory, mailboxes, blobs, search,
-                        submission,
-                        () -> CLIENTS)))
+                        addressBooks, submission,
+                        () -> CLIENTS, NO_SCRIPTS, TestScriptCheck::problems)))
                 .baseUrl("https://mail.example.test:8443").build();
     }
 
@@ -363,8 +375,8 @@ class WebSiteTest {
                         Duration.ofDays(7)));
         WebTestClient site = WebTestClient.bindToServer(new HttpHandlerConnector(WebSite.httpHandler(
                         new WebSettings(Duration.ofMinutes(30), false, 1000), passwords, directory, mailboxes, blobs, search,
-                        submission,
-                        () -> published)))
+                        addressBooks, submission,
+                        () -> published, NO_SCRIPTS, TestScriptCheck::problems)))
                 .baseUrl("https://mta-sts.example.test").build();
         site.get().uri("/.well-known/mta-sts.txt").exchange()
                 .expectStatus().isOk()

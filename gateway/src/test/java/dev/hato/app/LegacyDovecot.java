@@ -1,0 +1,120 @@
+package dev.hato.app;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A throwaway Dovecot with Pigeonhole's ManageSieve (Debian's dovecot-managesieved), as the old system a site moves
+ * from: STARTTLS with a self-signed certificate for 127.0.0.1, people in a passwd file, a master user, and each
+ * person's scripts placed in their Sieve storage before it starts. Mail processes run as nobody. Needs root, as CI
+ * has.
+ */
+final class LegacyDovecot implements AutoCloseable {
+
+    static final String MASTER = "migration-admin";
+    static final String MASTER_PASSWORD = "master-pw-" + System.nanoTime();
+
+    private final Path dir;
+    private final int port;
+
+    private LegacyDovecot(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Whether Debian's Dovecot with ManageSieve is installed here. */
+    static boolean installed() {
+        return Files.isExecutable(Path.of("/usr/sbin/dovecot"))
+                && Files.exists(Path.of("/usr/lib/dovecot/managesieve"));
+    }
+
+    /**
+     * Starts Dovecot in {@code dir} with {@code people} (login to password) and their {@code scripts} (login to
+     * script name to text; the first of each person's is active).
+     */
+    static LegacyDovecot start(Path dir, Map<String, String> people, Map<String, Map<String, String>> scripts)
+            throws Exception {
+        int port = RunningHato.freePort();
+        Files.createDirectories(dir.resolve("run"));
+        run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
+                "-out", dir.resolve("cert.pem").toString());
+        StringBuilder passwd = new StringBuilder();
+        people.forEach((login, password) -> passwd.append(login).append(":{PLAIN}").append(password).append('\n'));
+        Files.writeString(dir.resolve("passwd"), passwd);
+        Files.writeString(dir.resolve("masters"), MASTER + ":{PLAIN}" + MASTER_PASSWORD + "\n");
+        for (Map.Entry<String, Map<String, String>> person : scripts.entrySet()) {
+            Path home = dir.resolve("home").resolve(person.getKey());
+            Files.createDirectories(home.resolve("sieve"));
+            String active = null;
+            for (Map.Entry<String, String> script : person.getValue().entrySet()) {
+                Files.writeString(home.resolve("sieve").resolve(script.getKey() + ".sieve"), script.getValue(),
+                        StandardCharsets.UTF_8);
+                active = active == null ? script.getKey() : active;
+            }
+            if (active != null) {
+                Files.createSymbolicLink(home.resolve(".dovecot.sieve"), Path.of("sieve", active + ".sieve"));
+            }
+        }
+        Files.createDirectories(dir.resolve("home"));
+        Files.writeString(dir.resolve("dovecot.conf"), String.join("\n", List.of(
+                "base_dir = " + dir.resolve("run"),
+                "instance_name = hato-legacy-" + port,
+                "state_dir = " + dir.resolve("run/state"),
+                "log_path = " + dir.resolve("dovecot.log"),
+                "protocols = sieve",
+                "listen = 127.0.0.1",
+                "ssl = yes",
+                "ssl_cert = <" + dir.resolve("cert.pem"),
+                "ssl_key = <" + dir.resolve("key.pem"),
+                "ssl_dh = </usr/share/dovecot/dh.pem",
+                "auth_mechanisms = plain",
+                "passdb {", "  driver = passwd-file", "  master = yes", "  args = scheme=PLAIN " + dir.resolve("masters"),
+                "}",
+                "passdb {", "  driver = passwd-file", "  args = scheme=PLAIN " + dir.resolve("passwd"), "}",
+                "userdb {", "  driver = static", "  args = uid=65534 gid=65534 home=" + dir.resolve("home") + "/%u",
+                "}",
+                "mail_location = maildir:~/Maildir",
+                "first_valid_uid = 1",
+                "service managesieve-login {", "  inet_listener sieve {", "    address = 127.0.0.1",
+                "    port = " + port, "  }", "}",
+                "plugin {", "  sieve = file:~/sieve;active=~/.dovecot.sieve", "}", "")));
+        // Dovecot's auth process (user dovecot) reads the password files; mail processes run as nobody.
+        // (a test's temporary directory is the owner's only: Dovecot's users must pass through it)
+        run(dir, "chmod", "755", dir.toString(), dir.toAbsolutePath().getParent().toString());
+        run(dir, "chmod", "644", dir.resolve("passwd").toString(), dir.resolve("masters").toString());
+        run(dir, "chown", "-R", "65534:65534", dir.resolve("home").toString());
+        run(dir, "dovecot", "-c", dir.resolve("dovecot.conf").toString());
+        LegacyDovecot dovecot = new LegacyDovecot(dir, port);
+        Eventually.until(() -> Files.exists(dir.resolve("run/master.pid")), "Dovecot to start", Duration.ofSeconds(20));
+        return dovecot;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Dovecot's self-signed certificate, to trust. */
+    Path certificate() {
+        return dir.resolve("cert.pem");
+    }
+
+    @Override
+    public void close() throws Exception {
+        run(dir, "doveadm", "-c", dir.resolve("dovecot.conf").toString(), "stop");
+    }
+
+    private static void run(Path dir, String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("commands.log").toFile()).start();
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: "
+                    + Files.readString(dir.resolve("commands.log")));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hato.store.directory.Forwarding;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code hato settings import}: people's Sieve scripts read from the old system's ManageSieve server (Dovecot with
+ * Pigeonhole from Debian) and their .forward files, carried over with a report of what could not be.
+ */
+class SettingsImportTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+
+    @Test
+    void scriptsAndForwardingShouldBeCarriedOverAndWhatCannotBeShouldBeReported(@TempDir Path dir)
+            throws Exception {
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved is not installed");
+        RunningHato.User ann = HATO.newUser("annimport");
+        RunningHato.User ben = HATO.newUser("benimport");
+        Map<String, String> annScripts = new LinkedHashMap<>();
+        annScripts.put("filters", "require \"fileinto\";\nif header :contains \"subject\" \"[ml]\" {\n"
+                + "  fileinto \"Lists\";\n}\n");
+        annScripts.put("piped", "require \"vnd.dovecot.pipe\";\npipe \"archive\";\n");
+        annScripts.put("不在", "require \"vacation\";\nvacation \"不在です\";\n");
+        Path forwards = Files.createDirectories(dir.resolve("forward/ben.old"));
+        Files.writeString(forwards.resolve(".forward"), "# mine\n\\ben.old, ben@elsewhere.example\n"
+                + "\"|/usr/bin/procmail\"\n", StandardCharsets.UTF_8);
+        Path contacts = Files.createDirectories(dir.resolve("contacts"));
+        Files.writeString(contacts.resolve("ann.old.vcf"), "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:hanako-1\r\n"
+                + "FN:山田 花子\r\nN:山田;花子;;;\r\nEMAIL:hanako@example.jp\r\nEND:VCARD\r\n", StandardCharsets.UTF_8);
+        Path csv = dir.resolve("people.csv");
+        Files.writeString(csv, "address,login\n" + ann.address() + ",ann.old\n" + ben.address() + ",ben.old\n");
+
+        try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"),
+                Map.of("ann.old", "ann-pw", "ben.old", "ben-pw"), Map.of("ann.old", annScripts))) {
+            CliRun run = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "settings", "import",
+                    "--csv", csv.toString(), "--managesieve", "127.0.0.1:" + old.port(), "--trust",
+                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--forward-dir",
+                    dir.resolve("forward").toString(), "--contacts-dir", contacts.toString());
+
+            assertThat(run.status()).as(run.err()).isEqualTo(1); // something could not be carried over
+            assertThat(run.out()).contains(ann.address() + ": 3 imported, 1 not",
+                    "imported contacts: ann.old.vcf: 1 added, 0 replaced",
+                    "imported sieve: filters (active)", "imported sieve: 不在",
+                    "NOT imported sieve: piped does not compile here", "vnd.dovecot.pipe",
+                    ben.address() + ": 1 imported, 1 not",
+                    "imported forward: ben@elsewhere.example (keeps a copy)",
+                    "NOT imported forward: |/usr/bin/procmail cannot be carried over");
+        }
+
+        assertThat(HATO.scripts().list(ann.accountId()).map(s -> s.name() + (s.active() ? "*" : ""))
+                .collectList().block()).containsExactlyInAnyOrder("filters*", "不在");
+        assertThat(HATO.scripts().get(ann.accountId(), "filters").block().content())
+                .isEqualTo(annScripts.get("filters"));
+        assertThat(HATO.store().addressBooks().search(ann.accountId(), "hanako", 10).collectList().block())
+                .hasSize(1);
+        Forwarding forwarding = HATO.store().addresses().forwardings("example.test").collectList().block().stream()
+                .filter(f -> f.address().equals(ben.address())).findFirst().orElseThrow();
+        assertThat(forwarding.targets()).containsExactly("ben@elsewhere.example");
+        assertThat(forwarding.keepCopy()).isTrue();
+    }
+
+    @Test
+    void aWrongMasterPasswordShouldBeReportedPerPersonAndImportNothing(@TempDir Path dir) throws Exception {
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved is not installed");
+        RunningHato.User ann = HATO.newUser("annrefused");
+        try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("ann", "ann-pw"),
+                Map.of("ann", Map.of("filters", "keep;\n")))) {
+            CliRun run = CliRun.of(HATO.dataDir(), "wrong\n", "settings", "import", ann.address(), "--login", "ann",
+                    "--managesieve", "127.0.0.1:" + old.port(), "--trust", old.certificate().toString(),
+                    "--master-user", LegacyDovecot.MASTER);
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.out()).contains("NOT imported sieve: 127.0.0.1: NO");
+        }
+        assertThat(HATO.scripts().list(ann.accountId()).collectList().block()).isEmpty();
+    }
+}
