@@ -36,7 +36,7 @@ print(" ".join(str(x.getsockname()[1]) for x in s))')
     --hato.store.url="r2dbc:postgresql://127.0.0.1:$PGPORT/$1" --hato.store.username=hato \
     --hato.store.password=hato-secret --hato.ports.smtp="$SMTP" --hato.ports.pop3s="$POP3S" \
     --hato.ports.management="$MGMT" --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 \
-    --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.http=0 --hato.ports.https=0 \
+    --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.managesieve=0 --hato.ports.http=0 --hato.ports.https=0 \
     --hato.outbound.enabled=false >"$2.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do

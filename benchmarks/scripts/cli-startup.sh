@@ -29,7 +29,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 SMTP="$(free_port)"
 # Every listener on a free port, so that this runs beside anything else on the machine.
 java -jar "$JAR" serve --data-dir "$D" --hato.ports.smtp="$SMTP" --hato.ports.submissions=0 \
-  --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.imaps=0 \
+  --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.managesieve=0 \
   --hato.ports.http=0 --hato.ports.https=0 --hato.ports.management=0 > "$WORK/hato.log" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true' EXIT

@@ -28,7 +28,7 @@ java -jar "$JAR" domain add "$DOMAIN" --data-dir "$D" >/dev/null 2>&1
   for i in $(seq 1 "$RCPTS"); do echo "m$i@$DOMAIN,Member $i,,external"; done; } > "$WORK/members.csv"
 java -jar "$JAR" user import "$WORK/members.csv" --data-dir "$D" > "$WORK/import.log" 2>&1
 java -jar "$JAR" serve --data-dir "$D" --hato.ports.smtp="$PORT" --hato.ports.submissions=0 --hato.ports.submission=0 \
-  --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.http=0 \
+  --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.managesieve=0 --hato.ports.http=0 \
   --hato.ports.https=0 --hato.smtp.max-recipients="$RCPTS" > "$WORK/hato.log" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true' EXIT

@@ -62,7 +62,7 @@ DATA="$WORK/hato-data"
 java -jar "$HATO_JAR" domain add idle.bench.example --data-dir "$DATA" >>"$LOG" 2>&1
 java -jar "$HATO_JAR" user import "$WORK/people.csv" --out "$WORK/issued.csv" --data-dir "$DATA" >>"$LOG" 2>&1
 java "-Xmx$HATO_HEAP" -jar "$HATO_JAR" serve --data-dir "$DATA" --hato.host-name=localhost \
-  --hato.ports.smtp="$HATO_SMTP" --hato.ports.imaps="$HATO_IMAPS" --hato.ports.imap=0 \
+  --hato.ports.smtp="$HATO_SMTP" --hato.ports.imaps="$HATO_IMAPS" --hato.ports.managesieve=0 --hato.ports.imap=0 \
   --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 \
   --hato.ports.http=0 --hato.ports.https=0 --hato.max-connections-per-address=$(( SESSIONS + 1000 )) > "$WORK/hato.log" 2>&1 &
 HATO_PID=$!

@@ -27,7 +27,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"; D="$WORK/data"
 java -jar "$JAR" domain add hato.bench.example --data-dir "$D" >/dev/null 2>&1
 java -jar "$JAR" user add load@hato.bench.example --data-dir "$D" >/dev/null 2>&1
 java ${HATO_JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$D" --hato.ports.smtp="$PORT" --hato.ports.submissions=0 --hato.ports.submission=0 \
-  --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.http=0 \
+  --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.managesieve=0 --hato.ports.http=0 \
   --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true' EXIT

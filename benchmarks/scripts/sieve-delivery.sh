@@ -49,7 +49,7 @@ hato sieve put "away@$DOMAIN" "$ROOT/benchmarks/sieve/vacation.sieve" --activate
 # Outbound off: the vacation responses to client.bench.example are queued (committed), not sent.
 java -jar "$HATO_JAR" serve --data-dir "$WORK/data" --hato.ports.smtp="$HATO_PORT" --hato.outbound.enabled=false \
   --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 \
-  --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.http=0 --hato.ports.https=0 \
+  --hato.ports.imap=0 --hato.ports.imaps=0 --hato.ports.managesieve=0 --hato.ports.http=0 --hato.ports.https=0 \
   --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
 HATO_PID=$!
 hato_wait sieve-delivery "$WORK/hato.log"

@@ -109,7 +109,7 @@ java -jar "$HATO_JAR" user add "$HATO_TO" --data-dir "$HATO_DATA" >>"$LOG" 2>&1
 # The other listeners on free ports; 100 sessions from one address need more than the default per-address limit.
 # shellcheck disable=SC2086
 java ${HATO_JAVA_OPTS:-} -jar "$HATO_JAR" serve --data-dir "$HATO_DATA" --hato.ports.smtp="$HATO_PORT" \
-  --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 \
+  --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 --hato.ports.managesieve=0 \
   --hato.ports.http=0 --hato.ports.https=0 --hato.max-connections-per-address=1000 > "$WORK/hato.log" 2>&1 &
 HATO_PID=$!
 for _ in $(seq 1 240); do

@@ -63,7 +63,7 @@ trap cleanup EXIT
 start_hato() {  # start_hato KEY: a fresh data dir, so the self-signed certificate is generated with that key type
   local key=$1 data="$WORK/hato-$1"
   # shellcheck disable=SC2086
-  java ${HATO_JAVA_OPTS:-} -jar "$HATO_JAR" serve --data-dir "$data" --hato.ports.imaps="$HATO_IMAPS" \
+  java ${HATO_JAVA_OPTS:-} -jar "$HATO_JAR" serve --data-dir "$data" --hato.ports.imaps="$HATO_IMAPS" --hato.ports.managesieve=0 \
     --hato.ports.smtp=0 --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 \
     --hato.ports.pop3s=0 --hato.ports.imap=0 --hato.ports.http=0 --hato.ports.management=0 --hato.ports.https=0 \
     --hato.tls.self-signed-key-type="$key" --hato.max-connections-per-address=1000 > "$WORK/hato-$key.log" 2>&1 &

@@ -138,7 +138,7 @@ if [[ " $TARGETS " == *" hato "* ]]; then
   fi
   # shellcheck disable=SC2086
   java ${HATO_JAVA_OPTS:-} -jar "$HATO_JAR" serve --data-dir "$HATO_DATA" --hato.host-name=localhost \
-    --hato.ports.smtp="$HATO_SMTP" --hato.ports.https="$HATO_HTTPS" --hato.ports.imaps=0 --hato.ports.imap=0 \
+    --hato.ports.smtp="$HATO_SMTP" --hato.ports.https="$HATO_HTTPS" --hato.ports.imaps=0 --hato.ports.managesieve=0 --hato.ports.imap=0 \
     --hato.ports.submissions=0 --hato.ports.submission=0 --hato.ports.pop3=0 --hato.ports.pop3s=0 \
     --hato.ports.http=0 --hato.max-connections-per-address=1000 --hato.store.pool-size="$HATO_POOL_SIZE" \
     > "$WORK/hato.log" 2>&1 &

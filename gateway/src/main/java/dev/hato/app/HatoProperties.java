@@ -36,6 +36,7 @@ public record HatoProperties(
         @DefaultValue Smtp smtp,
         @DefaultValue Pop3 pop3,
         @DefaultValue Imap imap,
+        @DefaultValue ManageSieve managesieve,
         @DefaultValue Message message,
         @DefaultValue Auth auth,
         @DefaultValue Dkim dkim,
@@ -64,7 +65,8 @@ public record HatoProperties(
     }
 
     /**
-     * Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995, 143, 993 and 443.
+     * Unprivileged defaults for a first run; production uses 25, 465, 587, 110, 995, 143, 993 and 443 (ManageSieve
+     * keeps 4190, its registered port, which is unprivileged).
      * {@code management}: the operators' listener (status details, actuator) on {@code hato.management-address};
      * it must differ from {@code http}, or the details would be served to anyone (application.properties hands both
      * to Spring Boot's {@code management.server.*}).
@@ -73,10 +75,11 @@ public record HatoProperties(
                         @DefaultValue("5587") int submission, @DefaultValue("1110") int pop3,
                         @DefaultValue("1995") int pop3s, @DefaultValue("1143") int imap,
                         @DefaultValue("1993") int imaps, @DefaultValue("8080") int http,
-                        @DefaultValue("8081") int management, @DefaultValue("8443") int https) {
+                        @DefaultValue("8081") int management, @DefaultValue("8443") int https,
+                        @DefaultValue("4190") int managesieve) {
         public Ports {
             for (int port : new int[] {smtp, submissions, submission, pop3, pop3s, imap, imaps, http, management,
-                https}) {
+                https, managesieve}) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("port out of range: " + port);
                 }
@@ -272,6 +275,14 @@ public record HatoProperties(
     }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
+
+    /**
+     * ManageSieve (RFC 5804, docs/managesieve.md): {@code idleTimeout} ends a silent connection; the login deadline,
+     * connection limits and TLS are the other listeners'. dev.hato.managesieve.session.ManageSieveSettings checks
+     * the limits.
+     */
+    public record ManageSieve(@DefaultValue("10m") Duration idleTimeout, @DefaultValue("30") int maxCommandsBeforeLogin,
+                              @DefaultValue("10") int maxBadCommands, @DefaultValue("3") int maxAuthFailures) { }
 
     /**
      * IMAP limits and timers (dev.hato.imap.session.ImapSettings checks them): {@code idleTimeout} is the RFC 3501

@@ -18,6 +18,9 @@ import dev.hato.imap.session.MailboxChanges;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.hato.maillog.MailEvent;
 import dev.hato.maillog.MailLog;
+import dev.hato.managesieve.session.ManageSieveServices;
+import dev.hato.managesieve.session.ManageSieveSession;
+import dev.hato.managesieve.session.ManageSieveSettings;
 import dev.hato.pop3.session.MaildropHandover;
 import dev.hato.pop3.session.Pop3Services;
 import dev.hato.pop3.session.Pop3Session;
@@ -29,6 +32,7 @@ import dev.hato.smtp.session.SendLimits;
 import dev.hato.smtp.session.UnknownRecipients;
 import dev.hato.store.audit.AuditLog;
 import dev.hato.store.audit.AuthEvent;
+import dev.hato.store.sieve.SieveScripts;
 
 import dev.hato.store.pg.PgStore;
 import dev.hato.protocol.ConnectionInfo;
@@ -57,7 +61,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.scheduler.Schedulers;
 
-/** Binds the SMTP, POP3 and IMAP listeners when the application starts and closes them first when it stops. */
+/** Binds the SMTP, POP3, IMAP and ManageSieve listeners when the application starts and closes them first when it stops. */
 public final class MailListeners implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailListeners.class);
@@ -73,7 +77,7 @@ public final class MailListeners implements SmartLifecycle {
                   MailLog mailLog, @Nullable InboundAuthenticator inbound, ActiveScripts scripts) {
         this.properties = properties;
         SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound, scripts);
-        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices);
+        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices, scripts);
         this.submission = new WebmailSubmission(smtpServices, submissionSettings(properties), store.directory(),
                 store.mailboxes());
         this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog)).stream()
@@ -98,7 +102,7 @@ public final class MailListeners implements SmartLifecycle {
     /** The protocol a listener speaks, from its name: a tag of its meters. */
     static String protocol(String listener) {
         return listener.startsWith("smtp") || listener.startsWith("submission") ? "smtp"
-                : listener.startsWith("pop3") ? "pop3" : "imap";
+                : listener.startsWith("pop3") ? "pop3" : listener.equals("managesieve") ? "managesieve" : "imap";
     }
 
     /** The server's bound on RCPTs to unknown users, from hato.smtp.unknown-recipients.* (checked there). */
@@ -169,7 +173,8 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
-            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog, SmtpServices smtpServices) {
+            PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog, SmtpServices smtpServices,
+            SieveScripts scripts) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         MessageIndexer indexer = DeliveryWiring.indexer();
@@ -212,7 +217,22 @@ public final class MailListeners implements SmartLifecycle {
                 .withAppendBatchLimits(imapProperties.maxAppendMessages(), imapProperties.maxAppendSize().toBytes());
         sessions.put("imaps", c -> new ImapSession(imapSettings, c, imapServices));
         sessions.put("imap", c -> new ImapSession(imapSettings.withStartTlsOffered(true), c, imapServices));
+        // Through delivery's ActiveScripts, so that a script changed over ManageSieve applies to the next message.
+        sessions.put("managesieve", manageSieve(properties, scripts, sasl, meters));
         return sessions;
+    }
+
+    /** ManageSieve on its STARTTLS port; scripts are compiled on the bounded scheduler, never on an event loop. */
+    private static Function<ConnectionInfo, ProtocolSession> manageSieve(HatoProperties properties,
+            SieveScripts scripts, SaslEngine sasl, MeterRegistry meters) {
+        HatoProperties.ManageSieve limits = properties.managesieve();
+        ManageSieveSettings settings = ManageSieveSettings.defaults().withStartTlsOffered(true)
+                .withIdleTimeout(limits.idleTimeout())
+                .withLimits(ManageSieveSettings.defaults().maxLineLength(), limits.maxCommandsBeforeLogin(),
+                        limits.maxBadCommands(), limits.maxAuthFailures());
+        ManageSieveServices services = new ManageSieveServices(sasl, scripts,
+                Schedulers.boundedElastic(), GatewayStatus.VERSION, meters);
+        return c -> new ManageSieveSession(settings, c, services);
     }
 
     /** {@code services} with its mail log watched by {@code meters}. */
@@ -273,6 +293,12 @@ public final class MailListeners implements SmartLifecycle {
         servers.add(ProtocolServer.create("imap", sessions.get("imap")).port(ports.imap()).startTls(tls)
                 .maxConnectionsPerAddress(limit, imapBusy).maxConnections(cap, imapFull)
                 .loginDeadline(login, imapLate));
+        // RFC 5804 §1.3: BYE with TRYLATER is ManageSieve's temporary refusal.
+        servers.add(ProtocolServer.create("managesieve", sessions.get("managesieve")).port(ports.managesieve())
+                .startTls(tls)
+                .maxConnectionsPerAddress(limit, "BYE (TRYLATER) \"Too many connections from your address\"")
+                .maxConnections(cap, "BYE (TRYLATER) \"Too many connections, try again later\"")
+                .loginDeadline(login, "BYE \"Time to log in is over\""));
         return List.copyOf(servers);
     }
 
@@ -310,7 +336,10 @@ public final class MailListeners implements SmartLifecycle {
         return List.copyOf(bound);
     }
 
-    /** The bound port of a listener by name ("smtp", "submissions", "submission", "pop3s", "pop3", "imaps", "imap"). */
+    /**
+     * The bound port of a listener by name ("smtp", "submissions", "submission", "pop3s", "pop3", "imaps", "imap",
+     * "managesieve").
+     */
     public Optional<Integer> port(String name) {
         return servers().stream().filter(s -> s.name().equals(name)).map(ProtocolServer.BoundServer::port)
                 .findFirst();

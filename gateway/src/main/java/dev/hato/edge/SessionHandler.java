@@ -341,8 +341,25 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
                 } catch (RuntimeException e) {
                     LOG.warn("{}: session failed to take the TLS parameters", serverName, e);
                 }
+                sendWhatIsDueAfterTls();
             }
         });
+    }
+
+    /**
+     * The session's output due once TLS is up (ManageSieve's capabilities, RFC 5804 §2.2) runs as a command's answer
+     * does: input that arrived with the handshake's last flight waits in {@code pending} until it is written.
+     */
+    private void sendWhatIsDueAfterTls() {
+        Flux<Action> due = session.afterTlsEstablished();
+        if (due == null) {
+            return;
+        }
+        if (running == null) {
+            run(due);
+        } else {
+            due.publishOn(eventLoop()).subscribe(this::push);
+        }
     }
 
     private void compress(ChannelHandlerContext context, Action.Compress compress) {

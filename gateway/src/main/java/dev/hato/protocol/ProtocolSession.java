@@ -2,6 +2,7 @@ package dev.hato.protocol;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -61,6 +62,15 @@ public interface ProtocolSession {
      * on the connection's thread before any input that arrived under TLS is passed on. Ignored by default.
      */
     default void tlsEstablished(TlsParameters tls) {
+    }
+
+    /**
+     * Output due as soon as TLS is up, right after {@link #tlsEstablished}, written before any input that arrived
+     * under TLS is passed on: ManageSieve re-issues its capabilities after STARTTLS (RFC 5804 §2.2), and a client may
+     * send its next command without waiting for them. Null (the default) when nothing is due.
+     */
+    default @Nullable Flux<Action> afterTlsEstablished() {
+        return null;
     }
 
     /** The connection is gone (closed by either side); release what the session holds. Must not throw. */

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every SMTP, POP3 and IMAP conversation script, played twice: against the session state machines directly, and over
+ * Every SMTP, POP3, IMAP and ManageSieve conversation script, played twice: against the session state machines directly, and over
  * real sockets (plain, STARTTLS and implicit TLS) against the running server. Both must give the same replies.
  */
 class ConversationTest {
@@ -22,7 +22,7 @@ class ConversationTest {
      */
     static Stream<Arguments> scripts() {
         List<String> only = List.of(System.getProperty("hato.conversations", "").split(","));
-        return Stream.of("smtp", "pop3", "imap").flatMap(ConversationScript::all)
+        return Stream.of("smtp", "pop3", "imap", "managesieve").flatMap(ConversationScript::all)
                 .filter(script -> only.stream().anyMatch(part -> script.toString().contains(part)))
                 .flatMap(script -> Stream.of(Arguments.of(script, "session"), Arguments.of(script, "socket")));
     }
@@ -39,6 +39,8 @@ class ConversationTest {
             variables.put(name + "_ADDR", user.address());
             variables.put(name + "_PASS", user.password());
             variables.put(name + "_PLAIN", user.plain());
+            variables.put(name + "_PLAIN_WRONG", java.util.Base64.getEncoder().encodeToString(
+                    ("\0" + user.authId() + "\0wrong-password").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             variables.put(name + "_BEARER", dev.hato.auth.token.TestTokens.oauthBearer(user.address(), user.token()));
             variables.put(name + "_XOAUTH2", dev.hato.auth.token.TestTokens.xoauth2(user.authId(), user.token()));
             variables.put(name + "_TOKEN", user.token());

@@ -81,7 +81,7 @@ class DeploymentKitTest {
         HatoProperties example = installedExample();
 
         assertThat(example.ports()).isEqualTo(new HatoProperties.Ports(25, 465, 587, 110, 995, 143, 993, 80, 8081,
-                443));
+                443, 4190));
         assertThat(example.bindAddress()).isEqualTo("0.0.0.0");
         assertThat(example.managementAddress()).isEqualTo("127.0.0.1");
         assertThat(example.hostName()).isEqualTo("mail.example.org");

@@ -25,7 +25,7 @@ final class HatoProcess implements AutoCloseable {
     static final Path JAR = Path.of("target", "hato-exec.jar").toAbsolutePath();
     static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final List<String> LISTENERS = List.of("smtp", "submissions", "submission", "pop3", "pop3s",
-            "imap", "imaps", "http", "management", "https");
+            "imap", "imaps", "http", "management", "https", "managesieve");
 
     private final Process process;
     private final Path log;

@@ -68,7 +68,7 @@ final class RunningHato implements AutoCloseable {
                 "--hato.bind-address=127.0.0.1",
                 "--hato.ports.smtp=0", "--hato.ports.submissions=0", "--hato.ports.submission=0",
                 "--hato.ports.pop3=0", "--hato.ports.pop3s=0", "--hato.ports.imap=0", "--hato.ports.imaps=0",
-                "--hato.ports.http=0", "--hato.ports.management=0", "--hato.ports.https=0",
+                "--hato.ports.http=0", "--hato.ports.management=0", "--hato.ports.https=0", "--hato.ports.managesieve=0",
                 "--hato.smtp.max-message-size=2MB",
                 "--hato.auth.token.issuer=" + TOKEN_ISSUER,
                 "--hato.smtp.postmaster=postmaster@" + DOMAIN));

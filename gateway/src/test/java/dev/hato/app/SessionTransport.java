@@ -119,7 +119,13 @@ final class SessionTransport implements Transport {
 
     @Override
     public void startTls() {
-        // The session already switched its state when it answered; there is no socket to wrap.
+        // The session already switched its state when it answered; there is no socket to wrap, so the handshake
+        // "succeeds" at once, as the edge would report it (ManageSieve answers it with its capabilities).
+        session.tlsEstablished(new dev.hato.protocol.TlsParameters("TLSv1.3", "TLS_AES_128_GCM_SHA256"));
+        reactor.core.publisher.Flux<Action> due = session.afterTlsEstablished();
+        if (due != null) {
+            perform(due.collectList().block(Duration.ofSeconds(30)));
+        }
     }
 
     @Override

@@ -22,6 +22,7 @@ class ArchitectureTest {
     @Test
     void protocolPackagesShouldNotDependOnNettyReactorNettyOrSpring() {
         noClasses().that().resideInAnyPackage("dev.hato.smtp..", "dev.hato.pop3..", "dev.hato.imap..",
+                        "dev.hato.managesieve..",
                         "dev.hato.protocol..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "reactor.netty..",
                         "org.springframework..")

@@ -86,6 +86,8 @@ public final class ImapFramer {
     private final int maxLineLength;
     private final long maxNonSynchronizingLiteralSize;
     private final int maxChunkSize;
+    /** Whether the octets of a {@code {n}} literal come without a continuation request (ManageSieve). */
+    private final boolean octetsFollowAtOnce;
     private long maxLiteralSize;
 
     private State state = State.LINE;
@@ -107,6 +109,16 @@ public final class ImapFramer {
     private long announcedSize;
 
     public ImapFramer(Limits limits) {
+        this(limits, false);
+    }
+
+    /**
+     * A framer for a protocol of IMAP's string syntax whose clients send a synchronizing literal's octets without
+     * waiting, when {@code octetsFollowAtOnce}: ManageSieve has no continuation request (RFC 5804 §4), so a refused
+     * {@code {n}} literal is counted off and dropped as a refused {@code {n+}} is, never read as commands.
+     */
+    public ImapFramer(Limits limits, boolean octetsFollowAtOnce) {
+        this.octetsFollowAtOnce = octetsFollowAtOnce;
         this.maxLineLength = limits.maxLineLength();
         this.maxLiteralSize = limits.maxLiteralSize();
         this.maxNonSynchronizingLiteralSize = limits.maxNonSynchronizingLiteralSize();
@@ -168,7 +180,7 @@ public final class ImapFramer {
                     keepTail(in, in.position(), lf);
                     in.position(lf + 1);
                     int end = tailLength > 0 && tail[tailLength - 1] == '\r' ? tailLength - 1 : tailLength;
-                    if (announcement(tail, 0, end) == Announcement.NON_SYNCHRONIZING) {
+                    if (octetsComing(announcement(tail, 0, end))) {
                         remaining = announcedSize;
                         state = State.SKIP_LITERAL;
                     } else {
@@ -200,7 +212,7 @@ public final class ImapFramer {
         }
         clearLine();
         literalEnded = true;
-        if (synchronizingLiteral) {
+        if (synchronizingLiteral && !octetsFollowAtOnce) {
             remaining = 0;
             state = State.LINE;
         } else {
@@ -301,10 +313,16 @@ public final class ImapFramer {
     }
 
     private void skipIfNonSynchronizing(Announcement announcement) {
-        if (announcement == Announcement.NON_SYNCHRONIZING) {
+        if (octetsComing(announcement)) {
             remaining = announcedSize;
             state = State.SKIP_LITERAL;
         }
+    }
+
+    /** Whether the octets of a refused literal so announced arrive anyway and must be dropped as they do. */
+    private boolean octetsComing(Announcement announcement) {
+        return announcement == Announcement.NON_SYNCHRONIZING
+                || octetsFollowAtOnce && announcement == Announcement.SYNCHRONIZING;
     }
 
     /** The failure for the current line, tagged when the line began with a tag; clears the line. */

@@ -203,19 +203,43 @@ class ImapFramerTest {
     void aRefusedNonSynchronizingLiteralShouldBeSkippedWithTheRestOfItsCommand() {
         byte[] input = bytes("a APPEND nosuch {9+}\r\nc NOOP\r\n {2+}\r\nxx\r\nb NOOP\r\n");
         for (Fragments.Split split : Fragments.of(input)) {
-            ImapFramer framer = new ImapFramer(SMALL);
-            List<String> events = new ArrayList<>();
-            for (ByteBuffer buffer : split.buffers()) {
-                for (ImapDecoded d = framer.next(buffer); !(d instanceof ImapDecoded.NeedMore); d = framer.next(buffer)) {
-                    if (d instanceof ImapDecoded.LiteralStart start) {
-                        framer.refuseLiteral();
-                        events.add("L" + start.size());
-                    } else {
-                        events.add(d.toString());
-                    }
+            assertThat(refusingEveryLiteral(new ImapFramer(SMALL), split)).as(split.name())
+                    .containsExactly("L9", "Frame[b NOOP]");
+        }
+    }
+
+    /** The events of {@code split}, each literal refused as soon as it is announced. */
+    private static List<String> refusingEveryLiteral(ImapFramer framer, Fragments.Split split) {
+        List<String> events = new ArrayList<>();
+        for (ByteBuffer buffer : split.buffers()) {
+            for (ImapDecoded d = framer.next(buffer); !(d instanceof ImapDecoded.NeedMore); d = framer.next(buffer)) {
+                if (d instanceof ImapDecoded.LiteralStart start) {
+                    framer.refuseLiteral();
+                    events.add("L" + start.size());
+                } else {
+                    events.add(d.toString());
                 }
             }
-            assertThat(events).as(split.name()).containsExactly("L9", "Frame[b NOOP]");
+        }
+        return events;
+    }
+
+    @Test
+    void aSynchronizingLiteralOverTheLimitShouldBeSkippedWhenItsOctetsFollowAtOnce() {
+        // ManageSieve (RFC 5804 §4): the client sends {n} octets without waiting, so they must never be commands.
+        byte[] input = bytes("a PUTSCRIPT {17}\r\nc NOOP\r\n0123456789\r\nb NOOP\r\n");
+        for (Fragments.Split split : Fragments.of(input)) {
+            assertThat(frame(new ImapFramer(SMALL, true), split.buffers())).as(split.name())
+                    .containsExactly("!LITERAL_TOO_LARGE a", "F:b NOOP");
+        }
+    }
+
+    @Test
+    void aRefusedSynchronizingLiteralShouldBeSkippedWhenItsOctetsFollowAtOnce() {
+        byte[] input = bytes("a PUTSCRIPT x {9}\r\nc NOOP\r\n {2}\r\nxx\r\nb NOOP\r\n");
+        for (Fragments.Split split : Fragments.of(input)) {
+            assertThat(refusingEveryLiteral(new ImapFramer(SMALL, true), split)).as(split.name())
+                    .containsExactly("L9", "Frame[b NOOP]");
         }
     }
 
