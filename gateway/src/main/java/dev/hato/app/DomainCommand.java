@@ -50,4 +50,24 @@ final class DomainCommand {
         }
         return 0;
     }
+
+    @Command(name = "address-list", description = {"Show whether the people of DOMAIN are listed to one another "
+            + "(their display names and addresses in webmail's address book and compose; never their auth IDs), "
+            + "or switch it with --on or --off. Off unless switched on."})
+    int addressList(@Parameters(paramLabel = "DOMAIN") String name,
+                    @picocli.CommandLine.Option(names = "--on", description = "List the domain's people.") boolean on,
+                    @picocli.CommandLine.Option(names = "--off", description = "Stop listing them.") boolean off) {
+        if (on && off) {
+            throw new IllegalArgumentException("give --on or --off, not both");
+        }
+        String domain = dev.hato.delivery.RecipientResolver.normalizeDomain(name);
+        try (CliContext context = store.open()) {
+            if (on || off) {
+                context.store().directory().setAddressList(domain, on).block();
+            }
+            boolean listed = Boolean.TRUE.equals(context.store().directory().hasAddressList(domain).block());
+            spec.commandLine().getOut().println("address list of " + domain + ": " + (listed ? "on" : "off"));
+        }
+        return 0;
+    }
 }

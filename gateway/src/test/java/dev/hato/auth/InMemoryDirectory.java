@@ -39,6 +39,33 @@ final class InMemoryDirectory implements Directory {
                 : Mono.error(new DirectoryException(DirectoryException.Reason.DUPLICATE_DOMAIN, name));
     }
 
+    /** Domains whose people are listed to one another. */
+    private final java.util.Set<String> listed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public Mono<Void> setAddressList(String domain, boolean on) {
+        return Mono.fromRunnable(() -> {
+            if (on) {
+                listed.add(domain);
+            } else {
+                listed.remove(domain);
+            }
+        });
+    }
+
+    @Override
+    public Mono<Boolean> hasAddressList(String domain) {
+        return Mono.just(listed.contains(domain));
+    }
+
+    @Override
+    public Flux<dev.hato.store.directory.ListedPerson> addressList(String domain, String text, int limit) {
+        return hasAddressList(domain).flatMapMany(on -> !on ? Flux.empty() : accounts(domain)
+                .filter(a -> a.displayName().toLowerCase().contains(text.toLowerCase())
+                        || a.address().contains(text.toLowerCase()))
+                .map(a -> new dev.hato.store.directory.ListedPerson(a.displayName(), a.address())).take(limit));
+    }
+
     @Override
     public Flux<Domain> domains() {
         return Flux.fromIterable(domains.values()).sort(Comparator.comparing(Domain::name));

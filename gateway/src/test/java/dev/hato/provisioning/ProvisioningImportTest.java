@@ -398,6 +398,21 @@ class ProvisioningImportTest {
         }
 
         @Override
+        public Mono<Void> setAddressList(String domain, boolean on) {
+            return delegate.setAddressList(domain, on);
+        }
+
+        @Override
+        public Mono<Boolean> hasAddressList(String domain) {
+            return delegate.hasAddressList(domain);
+        }
+
+        @Override
+        public Flux<dev.hato.store.directory.ListedPerson> addressList(String domain, String text, int limit) {
+            return delegate.addressList(domain, text, limit);
+        }
+
+        @Override
         public Mono<Domain> addDomain(String name) {
             return delegate.addDomain(name);
         }

@@ -20,6 +20,18 @@ public interface Directory {
     Mono<Boolean> isLocalDomain(String name);
 
     /** Creates the account and its INBOX in one transaction; the address's domain must exist. */
+    /** Switches the domain's address list (its people listed to one another) on or off. */
+    Mono<Void> setAddressList(String domain, boolean on);
+
+    /** Whether the domain lists its people to one another. */
+    Mono<Boolean> hasAddressList(String domain);
+
+    /**
+     * The people of {@code domain} whose display name or address contains {@code text} (all when empty), by display
+     * name, at most {@code limit}; none when the domain's list is off.
+     */
+    Flux<ListedPerson> addressList(String domain, String text, int limit);
+
     Mono<Account> addAccount(NewAccount account);
 
     Mono<Account> findByAuthId(String authId);

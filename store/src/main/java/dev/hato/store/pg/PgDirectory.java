@@ -159,6 +159,32 @@ final class PgDirectory implements Directory {
     }
 
     @Override
+    public Mono<Void> setAddressList(String domain, boolean on) {
+        return db.update("UPDATE domain SET address_list = $2 WHERE name = $1", domain, on)
+                .flatMap(updated -> updated == 0 ? Mono.error(new DirectoryException(Reason.UNKNOWN_DOMAIN,
+                        "no local domain " + domain)) : Mono.empty());
+    }
+
+    @Override
+    public Mono<Boolean> hasAddressList(String domain) {
+        return db.query("SELECT address_list FROM domain WHERE name = $1",
+                row -> Database.required(row, "address_list", Boolean.class), domain).next().defaultIfEmpty(false);
+    }
+
+    @Override
+    public Flux<dev.hato.store.directory.ListedPerson> addressList(String domain, String text, int limit) {
+        // LIKE's own characters in the text are matched literally.
+        String pattern = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+                .replace("_", "\\_") + "%";
+        return db.query("SELECT a.display_name, a.address FROM account a JOIN domain d ON d.id = a.domain_id"
+                        + " WHERE d.name = $1 AND d.address_list"
+                        + " AND (lower(a.display_name) LIKE $2 OR a.address LIKE $2)"
+                        + " ORDER BY lower(a.display_name), a.address LIMIT $3",
+                row -> new dev.hato.store.directory.ListedPerson(Database.required(row, "display_name", String.class),
+                        Database.required(row, "address", String.class)), domain, pattern, limit);
+    }
+
+    @Override
     public Flux<Account> accounts(@Nullable String domain) {
         if (domain == null) {
             return db.query("SELECT " + ACCOUNT_COLUMNS + " FROM account a ORDER BY a.address", PgDirectory::account);

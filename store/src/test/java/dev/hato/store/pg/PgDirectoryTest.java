@@ -17,6 +17,39 @@ class PgDirectoryTest extends DirectoryContract {
     }
 
     @Test
+    void aDomainsAddressListShouldBeOffUntilSwitchedOnAndMatchItsTextLiterally() {
+        String domain = freshDomain();
+        directory().addDomain(domain).block();
+        directory().addAccount(new dev.hato.store.directory.NewAccount("hanako.yamada@" + domain, "hy.k3p9-x",
+                "山田 花子", null)).block();
+        directory().addAccount(new dev.hato.store.directory.NewAccount("p_100@" + domain, "p.100-x", "100% Staff",
+                null)).block();
+        org.assertj.core.api.Assertions.assertThat(directory().addressList(domain, "", 10).collectList().block())
+                .isEmpty();
+
+        directory().setAddressList(domain, true).block();
+
+        org.assertj.core.api.Assertions.assertThat(directory().hasAddressList(domain).block()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(directory().addressList(domain, "YAMADA", 10).collectList()
+                .block()).containsExactly(new dev.hato.store.directory.ListedPerson("山田 花子",
+                "hanako.yamada@" + domain));
+        org.assertj.core.api.Assertions.assertThat(directory().addressList(domain, "花子", 10).collectList().block())
+                .hasSize(1);
+        // LIKE's own characters are text here: "%" and "_" match only themselves.
+        org.assertj.core.api.Assertions.assertThat(directory().addressList(domain, "100%", 10).collectList().block())
+                .extracting(dev.hato.store.directory.ListedPerson::address).containsExactly("p_100@" + domain);
+        org.assertj.core.api.Assertions.assertThat(directory().addressList(domain, "_", 10).collectList().block())
+                .hasSize(1);
+        org.assertj.core.api.Assertions.assertThat(directory().addressList(domain, "", 1).collectList().block())
+                .hasSize(1);
+        directory().setAddressList(domain, false).block();
+        org.assertj.core.api.Assertions.assertThat(directory().addressList(domain, "", 10).collectList().block())
+                .isEmpty();
+        StepVerifier.create(directory().setAddressList("nowhere.example", true))
+                .verifyError(dev.hato.store.directory.DirectoryException.class);
+    }
+
+    @Test
     void aDomainNameThatIsNotLowerCaseShouldBeRejectedByTheSchema() {
         StepVerifier.create(directory().addDomain("Upper.Example")).verifyError(IllegalArgumentException.class);
     }

@@ -123,7 +123,7 @@ public final class ComposeRoutes {
             model.put("error", error);
         }
         WebUser user = (WebUser) model.get("user");
-        Mono<List<String>> recent = user == null ? Mono.just(List.of()) : correspondents.suggestions(user.accountId());
+        Mono<List<String>> recent = user == null ? Mono.just(List.of()) : correspondents.suggestions(user.accountId(), user.address());
         return recent.flatMap(addresses -> {
             model.put("recent", addresses);
             return ServerResponse.status(error == null ? HttpStatus.OK : HttpStatus.UNPROCESSABLE_ENTITY)

@@ -10,6 +10,8 @@ import dev.hato.store.contacts.Contact;
 import dev.hato.store.contacts.ContactCard;
 import dev.hato.store.contacts.ContactException;
 import dev.hato.store.contacts.Precondition;
+import dev.hato.store.directory.Directory;
+import dev.hato.store.directory.ListedPerson;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.web.mail.MailRoutes;
 import ezvcard.VCard;
@@ -44,12 +46,17 @@ public final class ContactRoutes {
     /** Largest file an import reads. */
     static final int MAX_IMPORT = 16 * 1024 * 1024;
 
+    /** Most people of the domain's address list one search shows. */
+    static final int LISTED = 50;
+
     private final Mailboxes mailboxes;
     private final AddressBooks books;
+    private final Directory directory;
 
-    public ContactRoutes(Mailboxes mailboxes, AddressBooks books) {
+    public ContactRoutes(Mailboxes mailboxes, AddressBooks books, Directory directory) {
         this.mailboxes = mailboxes;
         this.books = books;
+        this.directory = directory;
     }
 
     public RouterFunction<ServerResponse> routes() {
@@ -69,8 +76,11 @@ public final class ContactRoutes {
     private Mono<ServerResponse> list(ServerRequest request) {
         String query = request.queryParam("q").orElse("").strip();
         return MailRoutes.context(request, mailboxes, null).flatMap(context -> books.contacts(context.user()
-                        .accountId(), AddressBooks.DEFAULT).collectList().flatMap(contacts -> {
+                        .accountId(), AddressBooks.DEFAULT).collectList().zipWith(listed(context.user().address(),
+                        query)).flatMap(found -> {
+                    List<Contact> contacts = found.getT1();
                     Map<String, Object> model = context.model();
+                    model.put("listed", found.getT2());
                     String lower = query.toLowerCase(Locale.ROOT);
                     List<Row> rows = new ArrayList<>();
                     for (Contact contact : contacts) {
@@ -91,6 +101,18 @@ public final class ContactRoutes {
                     request.queryParam("saved").ifPresent(n -> model.put("saved", true));
                     return ServerResponse.ok().render("contacts", model);
                 }));
+    }
+
+    /**
+     * The people of the person's own domain matching {@code query}, when the domain lists them and a query is given:
+     * display names and addresses only.
+     */
+    private Mono<List<ListedPerson>> listed(String ownAddress, String query) {
+        if (query.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        String domain = ownAddress.substring(ownAddress.lastIndexOf('@') + 1);
+        return directory.addressList(domain, query, LISTED).collectList();
     }
 
     private Mono<ServerResponse> edit(ServerRequest request) {
@@ -240,6 +262,7 @@ public final class ContactRoutes {
     private static Mono<ServerResponse> refusal(Map<String, Object> model, String message) {
         model.put("error", message);
         model.put("rows", List.of());
+        model.put("listed", List.of());
         model.put("query", "");
         return ServerResponse.unprocessableEntity().render("contacts", model);
     }

@@ -3,6 +3,7 @@ package dev.hato.web.mail;
 import dev.hato.message.EncodedWords;
 import dev.hato.message.HeaderAddresses;
 import dev.hato.store.contacts.AddressBooks;
+import dev.hato.store.directory.Directory;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageMeta;
@@ -35,19 +36,43 @@ public final class Correspondents {
     private final Mailboxes mailboxes;
     private final Blobs blobs;
     private final @org.jspecify.annotations.Nullable AddressBooks books;
+    private final @org.jspecify.annotations.Nullable Directory directory;
 
     public Correspondents(Mailboxes mailboxes, Blobs blobs) {
-        this(mailboxes, blobs, null);
+        this(mailboxes, blobs, null, null);
     }
 
-    public Correspondents(Mailboxes mailboxes, Blobs blobs, @org.jspecify.annotations.Nullable AddressBooks books) {
+    /** With the person's address book and, when their domain lists its people, its address list. */
+    public Correspondents(Mailboxes mailboxes, Blobs blobs, @org.jspecify.annotations.Nullable AddressBooks books,
+                          @org.jspecify.annotations.Nullable Directory directory) {
         this.mailboxes = mailboxes;
         this.blobs = blobs;
         this.books = books;
+        this.directory = directory;
+    }
+
+    /** The address book's entries, then the recent correspondents, then the domain's address list. */
+    public Mono<List<String>> suggestions(long accountId, String ownAddress) {
+        Directory people = directory;
+        String domain = ownAddress.substring(ownAddress.lastIndexOf('@') + 1);
+        Mono<List<String>> listed = people == null ? Mono.just(List.of())
+                : people.addressList(domain, "", MAX_CONTACTS)
+                        .map(person -> shown(new HeaderAddresses.Mailbox(person.address(), person.displayName())))
+                        .collectList();
+        return suggestions(accountId).zipWith(listed, (mine, colleagues) -> {
+            Map<String, String> all = new LinkedHashMap<>();
+            for (String entry : mine) {
+                all.putIfAbsent(addressOf(entry), entry);
+            }
+            for (String entry : colleagues) {
+                all.putIfAbsent(addressOf(entry), entry);
+            }
+            return List.copyOf(all.values());
+        });
     }
 
     /** The address book's entries, then the recent correspondents not in it. */
-    public Mono<List<String>> suggestions(long accountId) {
+    private Mono<List<String>> suggestions(long accountId) {
         AddressBooks addressBooks = books;
         Mono<List<String>> known = addressBooks == null ? Mono.just(List.of())
                 : addressBooks.contacts(accountId, AddressBooks.DEFAULT).filter(c -> !"group".equals(c.card().kind()))

@@ -821,6 +821,30 @@ class MailPagesTest {
     }
 
     @Test
+    void aDomainsAddressListShouldShowColleaguesOnlyWhenOnAndNeverTheirAuthIds() {
+        String domain = "list" + PEOPLE.incrementAndGet() + ".example.test";
+        store.directory().addDomain(domain).block();
+        Account viewer = store.directory().addAccount(new NewAccount("viewer@" + domain, "vw.a.bc-" + PEOPLE.get(),
+                "Viewer", null)).block();
+        Account hanako = store.directory().addAccount(new NewAccount("hanako.yamada@" + domain,
+                "hy.x.zz-k3p9" + PEOPLE.get(), "山田 花子", null)).block();
+        Browser browser = new Browser(viewer);
+
+        assertThat(browser.get("/contacts?q=yamada")).doesNotContain("id=\"address-list\"");
+        assertThat(browser.get("/mail/compose")).doesNotContain("hanako.yamada@");
+
+        store.directory().setAddressList(domain, true).block();
+        String found = browser.get("/contacts?q=yamada");
+        assertThat(found).contains("id=\"address-list\"", "山田 花子", "hanako.yamada@" + domain)
+                .doesNotContain(hanako.authId());
+        assertThat(browser.get("/contacts?q=山田")).contains("hanako.yamada@" + domain);
+        assertThat(browser.get("/mail/compose")).contains("山田 花子 &lt;hanako.yamada@" + domain + "&gt;")
+                .doesNotContain(hanako.authId());
+        // People of other domains are never listed.
+        assertThat(new Browser(person()).get("/contacts?q=yamada")).doesNotContain("hanako.yamada@");
+    }
+
+    @Test
     void theFilterFormShouldWriteTheActiveSieveScriptAndReadItBack() {
         Account bob = person();
         Browser browser = new Browser(bob);
