@@ -425,7 +425,8 @@ class WebmailBrowserTest {
             String message = browser.findElement(By.cssSelector("a.open")).getAttribute("href");
             for (String lang : List.of("en", "ja")) {
                 for (String page : List.of("/mail", "/mail?sort=thread", message, "/mail/compose", "/mail/folders",
-                        "/settings", "/settings/filters", "/settings/filters?text", "/setup")) {
+                        "/settings", "/settings/filters", "/settings/filters?text", "/contacts", "/contacts/edit",
+                        "/contacts/edit?group", "/setup")) {
                     String url = (page.startsWith("/") ? site + page : page) + (page.contains("?") ? "&" : "?")
                             + "lang=" + lang;
                     open(browser, url);
@@ -550,5 +551,36 @@ class WebmailBrowserTest {
         assertThat(hato.store().mailboxes().messages(bob.accountId(), seminars).collectList()
                 .block(Duration.ofSeconds(30))).hasSize(1);
         assertThat(hato.inbox(bob)).isEmpty();
+    }
+
+    @Test
+    void aContactAddedInTheBrowserShouldBeOfferedWhenWriting() throws Exception {
+        RunningHato.User user = hato.newUser("book");
+        WebDriver browser = browser();
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            String site = "https://127.0.0.1:" + hato.httpsPort();
+            logIn(browser, wait, site, user);
+            browser.findElement(By.id("contacts-link")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("contact-new"))).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("contact-name"))).sendKeys("山田 花子");
+            browser.findElement(By.id("contact-emails")).sendKeys("hanako@example.jp");
+            browser.findElement(By.id("contact-submit")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("contacts-saved")));
+            assertThat(browser.findElement(By.id("contacts-list")).getText()).contains("山田 花子", "hanako@example.jp");
+
+            browser.findElement(By.id("group-new")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("contact-name"))).sendKeys("Seminar");
+            browser.findElement(By.id("member-0")).click();
+            browser.findElement(By.id("contact-submit")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("contacts-saved")));
+            assertThat(browser.findElement(By.id("contacts-list")).getText()).contains("Seminar");
+
+            open(browser, site + "/mail/compose");
+            assertThat(browser.getPageSource()).contains("山田 花子 &lt;hanako@example.jp&gt;");
+            assertNoPolicyViolation(browser);
+        } finally {
+            browser.quit();
+        }
     }
 }
