@@ -30,7 +30,8 @@ final class DeliveryLog {
             for (MessageMeta stored : receipt.messages()) {
                 if (recipient.accounts().contains(stored.accountId())) {
                     log.record(MailEvent.of(now, MailEvent.DELIVERED, message.id(), null,
-                            "to", recipient.address(), "account", stored.accountId(), "mailbox", "INBOX",
+                            "to", recipient.address(), "account", stored.accountId(),
+                            "mailbox", receipt.mailboxNames().getOrDefault(stored.mailboxId(), "INBOX"),
                             "mailbox_id", stored.mailboxId(), "uid", stored.uid()));
                 }
             }

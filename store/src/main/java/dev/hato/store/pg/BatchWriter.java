@@ -49,7 +49,7 @@ final class BatchWriter {
             + " WHERE account_id = ANY($1) AND name = 'INBOX'";
 
     // The \Junk mailbox of each account (the oldest, should a client have marked several), for quarantined mail.
-    private static final String JUNK = "SELECT DISTINCT ON (account_id) account_id, id FROM mailbox"
+    private static final String JUNK = "SELECT DISTINCT ON (account_id) account_id, id, name FROM mailbox"
             + " WHERE account_id = ANY($1) AND special_use = '\\Junk' ORDER BY account_id, id";
 
     static final String JUNK_NAME = "Junk";
@@ -132,6 +132,8 @@ final class BatchWriter {
         private final Map<Long, Long> inboxes = new HashMap<>();
         /** The \Junk mailbox of each account that has a quarantined delivery in the batch. */
         private final Map<Long, Long> junk = new HashMap<>();
+        /** The names of the mailboxes copies go to other than INBOXes (Junk and named ones), by id. */
+        private final Map<Long, String> targetNames = new HashMap<>();
         /** The mailboxes copies name, by account and stored name. */
         private final Map<Map.Entry<Long, String>, Long> named = new HashMap<>();
         private final MailboxTree tree;
@@ -230,14 +232,20 @@ final class BatchWriter {
                 return Mono.empty();
             }
             return Database.rows(Database.statement(connection, JUNK, (Object) accounts.toArray(Long[]::new)),
-                            row -> Map.entry(Database.required(row, "account_id", Long.class),
-                                    Database.required(row, "id", Long.class)))
+                            row -> {
+                                long id = Database.required(row, "id", Long.class);
+                                targetNames.put(id, Database.required(row, "name", String.class));
+                                return Map.entry(Database.required(row, "account_id", Long.class), id);
+                            })
                     .doOnNext(box -> junk.put(box.getKey(), box.getValue()))
                     .thenMany(reactor.core.publisher.Flux.fromIterable(accounts)
                             .filter(account -> !junk.containsKey(account))
                             .concatMap(account -> tree.create(account, JUNK_NAME, "\\Junk")
                                     .onErrorResume(error -> tree.find(account, JUNK_NAME))
-                                    .doOnNext(box -> junk.put(account, box.id()))))
+                                    .doOnNext(box -> {
+                                        junk.put(account, box.id());
+                                        targetNames.put(box.id(), box.name());
+                                    })))
                     .then();
         }
 
@@ -265,13 +273,19 @@ final class BatchWriter {
                             row -> Map.entry(Map.entry(Database.required(row, "account_id", Long.class),
                                     Database.required(row, "name", String.class)),
                                     Database.required(row, "id", Long.class)))
-                    .doOnNext(box -> named.put(box.getKey(), box.getValue()))
+                    .doOnNext(box -> {
+                        named.put(box.getKey(), box.getValue());
+                        targetNames.put(box.getValue(), box.getKey().getValue());
+                    })
                     .thenMany(reactor.core.publisher.Flux.fromIterable(wanted.entrySet())
                             .filter(want -> want.getValue() && !named.containsKey(want.getKey()))
                             .map(Map.Entry::getKey)
                             .concatMap(key -> tree.create(key.getKey(), key.getValue(), null)
                                     .onErrorResume(error -> tree.find(key.getKey(), key.getValue()))
-                                    .doOnNext(box -> named.put(key, box.id()))
+                                    .doOnNext(box -> {
+                                        named.put(key, box.id());
+                                        targetNames.put(box.id(), box.name());
+                                    })
                                     // a name the tree refuses (too deep, a limit): the copy goes to the INBOX
                                     .onErrorResume(MailboxException.class, error -> Mono.empty())))
                     .then();
@@ -412,10 +426,19 @@ final class BatchWriter {
                                     .map(meta -> new MessageMeta(meta.accountId(), meta.mailboxId(), meta.uid(),
                                             meta.modseq(), meta.blobId(), meta.size(), meta.internalDate(),
                                             meta.flags(), saveDate))
-                                    .toList()))))
+                                    .toList(), null, mailboxNames(metas)))))
                     // Queued by PostgreSQL and delivered to listeners only if the transaction commits.
                     .then(Database.rowsUpdated(Database.statement(connection, NOTIFY, notifyMailboxes, notifyModseqs)))
                     .then();
+        }
+
+        /** The name of each mailbox {@code metas} went to: INBOX unless Junk or a named mailbox. */
+        private Map<Long, String> mailboxNames(List<MessageMeta> metas) {
+            Map<Long, String> found = new HashMap<>();
+            for (MessageMeta meta : metas) {
+                found.put(meta.mailboxId(), targetNames.getOrDefault(meta.mailboxId(), MailboxNames.INBOX));
+            }
+            return found;
         }
 
         private long blobId(Delivery delivery) {
@@ -498,9 +521,7 @@ final class BatchWriter {
                         // a delivery's receipt names its first queue message (the one with the message's sender)
                         for (Map.Entry<Integer, Long> queue : rows) {
                             receipts.computeIfPresent(owners.get(queue.getKey()), (i, receipt) ->
-                                    receipt.queuedMessageId() != null ? receipt
-                                            : new DeliveryReceipt(receipt.blobId(), receipt.messages(),
-                                                    queue.getValue()));
+                                    receipt.queuedMessageId() != null ? receipt : receipt.queued(queue.getValue()));
                         }
                         return Mono.<Void>empty();
                     });

@@ -122,6 +122,9 @@ class PgDeliveryBatcherTest {
                 Instant.now(), dev.hato.store.queue.Envelope.NONE, List.of(), null, false)).block(WAIT);
 
         assertThat(receipt.messages()).hasSize(4);
+        // The receipt names where each copy went, for the mail log.
+        assertThat(receipt.messages()).extracting(m -> receipt.mailboxNames().get(m.mailboxId()))
+                .containsExactlyInAnyOrder("Work", "INBOX", "Lists/日本語", "INBOX");
         assertThat(STORE.store().mailboxes().messages(ann.id(), work).collectList().block(WAIT))
                 .singleElement().satisfies(m -> assertThat(m.flags()).containsExactlyInAnyOrder("\\Seen", "$Important"));
         assertThat(messagesOf(ann)).singleElement()
