@@ -193,6 +193,11 @@ public final class SmtpMeters {
         }
 
         @Override
+        public @org.jspecify.annotations.Nullable Flux<Action> afterTlsEstablished() {
+            return session.afterTlsEstablished();
+        }
+
+        @Override
         public void tlsEstablished(dev.hato.protocol.TlsParameters tls) {
             session.tlsEstablished(tls);
         }
