@@ -111,11 +111,21 @@ public final class RemoteJwks implements TokenKeySource {
         if (running != null) {
             return running;
         }
+        // The fetch stops being "in flight" before anyone sees its outcome: a caller that got the new keys and asks
+        // again at once must not be handed this finished fetch (and its older keys) as still running. Only this
+        // fetch is cleared, never a newer one.
+        AtomicReference<Mono<Fetched>> self = new AtomicReference<>();
         Mono<Fetched> fresh = Mono.defer(this::download)
-                .doOnNext(fetched -> current = fetched)
-                .doOnError(error -> LOG.warn("token keys: cannot read {}: {}", url, error.getMessage()))
-                .doFinally(signal -> inFlight.set(null))
+                .doOnNext(fetched -> {
+                    current = fetched;
+                    inFlight.compareAndSet(self.get(), null);
+                })
+                .doOnError(error -> {
+                    LOG.warn("token keys: cannot read {}: {}", url, error.getMessage());
+                    inFlight.compareAndSet(self.get(), null);
+                })
                 .cache();
+        self.set(fresh);
         if (inFlight.compareAndSet(null, fresh)) {
             return fresh;
         }
