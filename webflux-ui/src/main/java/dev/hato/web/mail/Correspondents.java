@@ -59,16 +59,7 @@ public final class Correspondents {
                 : people.addressList(domain, "", MAX_CONTACTS)
                         .map(person -> shown(new HeaderAddresses.Mailbox(person.address(), person.displayName())))
                         .collectList();
-        return suggestions(accountId).zipWith(listed, (mine, colleagues) -> {
-            Map<String, String> all = new LinkedHashMap<>();
-            for (String entry : mine) {
-                all.putIfAbsent(addressOf(entry), entry);
-            }
-            for (String entry : colleagues) {
-                all.putIfAbsent(addressOf(entry), entry);
-            }
-            return List.copyOf(all.values());
-        });
+        return suggestions(accountId).zipWith(listed, Correspondents::byAddress);
     }
 
     /** The address book's entries, then the recent correspondents not in it. */
@@ -80,16 +71,19 @@ public final class Correspondents {
                         .flatMapIterable(contact -> contact.emails().stream().map(email -> shown(
                                 new HeaderAddresses.Mailbox(email, contact.card().displayName()))).toList())
                         .collectList();
-        return known.zipWith(recent(accountId), (book, recent) -> {
-            Map<String, String> all = new LinkedHashMap<>();
-            for (String entry : book) {
-                all.putIfAbsent(addressOf(entry), entry);
-            }
-            for (String entry : recent) {
-                all.putIfAbsent(addressOf(entry), entry);
-            }
-            return List.copyOf(all.values());
-        });
+        return known.zipWith(recent(accountId), Correspondents::byAddress);
+    }
+
+    /** {@code first}, then the entries of {@code then} whose address is not in it: each address once. */
+    private static List<String> byAddress(List<String> first, List<String> then) {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (String entry : first) {
+            all.putIfAbsent(addressOf(entry), entry);
+        }
+        for (String entry : then) {
+            all.putIfAbsent(addressOf(entry), entry);
+        }
+        return List.copyOf(all.values());
     }
 
     private static String addressOf(String shown) {
