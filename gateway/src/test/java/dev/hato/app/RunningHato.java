@@ -47,9 +47,13 @@ final class RunningHato implements AutoCloseable {
                 // Mail for other domains is queued but not sent: no test talks to a DNS server or MX it does not run.
                 // Every test client is 127.0.0.1: the harvesting limits (RecipientHarvestingTest) must not add up
                 // over the whole suite, nor slow the scripts that try several unknown recipients.
+                // The login throttle keeps its counts but waits milliseconds, not seconds: every script's failed
+                // logins come from 127.0.0.1 and would otherwise wait up to 15 s each (the delays themselves are
+                // tested on servers of their own, startForLogins).
                 shared = start(dir, "--hato.outbound.enabled=false",
                         "--hato.smtp.unknown-recipients.per-client=1000000",
-                        "--hato.smtp.unknown-recipients.free=20");
+                        "--hato.smtp.unknown-recipients.free=20",
+                        "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms");
                 shared.provisioning().addDomain(DOMAIN).block();
                 shared.provisioning().addUser("postmaster@" + DOMAIN, "Postmaster", null, "postmaster-secret")
                         .block();
