@@ -9,6 +9,7 @@ import dev.hato.sieve.CompileException;
 import dev.hato.sieve.SieveCompiler;
 import dev.hato.store.directory.Account;
 import dev.hato.store.sieve.SieveScripts;
+import dev.hato.tls.TrustedCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,16 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -335,31 +332,9 @@ final class SettingsCommand {
     }
 
     /** The system's trusted certificates, and those of {@code pem} when given. */
-    private static SSLContext sslContext(@Nullable Path pem) throws IOException, GeneralSecurityException {
-        TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        system.init((KeyStore) null);
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        int n = 0;
-        for (javax.net.ssl.TrustManager manager : system.getTrustManagers()) {
-            if (manager instanceof javax.net.ssl.X509TrustManager x509) {
-                for (Certificate certificate : x509.getAcceptedIssuers()) {
-                    store.setCertificateEntry("system-" + n++, certificate);
-                }
-            }
-        }
-        if (pem != null) {
-            try (InputStream certificates = Files.newInputStream(pem)) {
-                for (Certificate certificate : CertificateFactory.getInstance("X.509")
-                        .generateCertificates(certificates)) {
-                    store.setCertificateEntry("trusted-" + n++, certificate);
-                }
-            }
-        }
-        TrustManagerFactory trusted = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trusted.init(store);
+    private static SSLContext sslContext(@Nullable Path pem) throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trusted.getTrustManagers(), null);
+        context.init(null, TrustedCertificates.trustManagers(pem, true).getTrustManagers(), null);
         return context;
     }
 

@@ -98,19 +98,20 @@ public final class FilterStep {
         boolean body = ready.values().stream().anyMatch(r -> r.compiled() != null
                 && r.compiled().capabilities().contains("body"));
         return MessageHead.read(content, body ? BODY_LIMIT : HEADER_LIMIT, !body)
-                .flatMap(head -> Flux.fromIterable(accounts)
+                .publishOn(worker)
+                .map(head -> HeaderMessage.of(head, content.size(), message.envelope().sender(), ""))
+                .flatMap(parsed -> Flux.fromIterable(accounts)
                         .concatMap(account -> {
                             ActiveScripts.Ready script = ready.get(account);
                             return script == null ? Mono.just(new Verdict(account, null, null))
-                                    : run(message, content.size(), head, account, script);
+                                    : run(message, parsed, account, script);
                         })
                         .collectList())
                 .map(verdicts -> decide(message.recipients(), verdicts));
     }
 
-    /** One account's script over the message. */
-    private Mono<Verdict> run(InboundMessage message, long size, byte[] head, long account,
-                              ActiveScripts.Ready ready) {
+    /** One account's script over the message, whose header {@code parsed} holds. */
+    private Mono<Verdict> run(InboundMessage message, HeaderMessage parsed, long account, ActiveScripts.Ready ready) {
         CompiledScript compiled = ready.compiled();
         if (compiled == null) {
             return Mono.just(new Verdict(account, ready, new Outcome(List.of(new Action.Keep()),
@@ -120,7 +121,7 @@ public final class FilterStep {
         return mailboxNames(account, compiled)
                 .publishOn(worker)
                 .map(names -> {
-                    HeaderMessage view = HeaderMessage.of(head, size, message.envelope().sender(), recipient);
+                    HeaderMessage view = parsed.forRecipient(recipient);
                     Budget budget = new Budget(MAX_STEPS, MAX_TIME.toNanos());
                     return new Verdict(account, ready, interpreter.evaluate(compiled, view, names, budget), view);
                 });

@@ -80,6 +80,14 @@ public final class HeaderMessage implements SieveMessage {
         return new HeaderMessage(fields, size, envelopeFrom, envelopeTo, header);
     }
 
+    /**
+     * The same message for another envelope recipient: the fields split once serve every recipient's script (a
+     * message to many scripted recipients, such as a list post, is not parsed again for each).
+     */
+    public HeaderMessage forRecipient(String otherEnvelopeTo) {
+        return new HeaderMessage(fields, size, envelopeFrom, otherEnvelopeTo, octets);
+    }
+
     private static String text(byte[] header, int length) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

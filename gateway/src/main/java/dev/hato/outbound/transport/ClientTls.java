@@ -1,18 +1,14 @@
 package dev.hato.outbound.transport;
 
+import dev.hato.tls.TlsException;
+import dev.hato.tls.TrustedCertificates;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.Provider;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLException;
@@ -84,27 +80,9 @@ public final class ClientTls {
 
     private static TrustManagerFactory trustManagers(@Nullable Path pem) {
         try {
-            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-            if (pem == null) {
-                factory.init((KeyStore) null);
-                return warmedUp(factory);
-            }
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            try (InputStream in = Files.newInputStream(pem)) {
-                int i = 0;
-                for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    store.setCertificateEntry("trusted-" + i++, (X509Certificate) certificate);
-                }
-                if (i == 0) {
-                    throw new IllegalArgumentException("no certificate in " + pem);
-                }
-            }
-            factory.init(store);
-            return warmedUp(factory);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read trusted certificates from " + pem + ": " + e.getMessage(),
-                    e);
+            return warmedUp(TrustedCertificates.trustManagers(pem, false));
+        } catch (TlsException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
