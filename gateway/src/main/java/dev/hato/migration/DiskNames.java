@@ -22,7 +22,7 @@ final class DiskNames {
         return String.join("/", levels);
     }
 
-    /** One level of a name: {@code &MMMwrzDIMPYw6w-} is {@code メーリングリスト}. */
+    /** One level of a name: {@code &MOEw,DDqMPMwsDDqMLkwyA-} is {@code メーリングリスト}. */
     static String level(String level) {
         for (int i = 0; i < level.length(); i++) {
             if (level.charAt(i) > 0x7e) {
