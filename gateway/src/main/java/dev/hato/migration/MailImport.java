@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -94,15 +95,24 @@ public final class MailImport {
     private ImportReport run(long accountId, List<MailFolder> folders, Set<String> subscriptions) {
         SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
         ImportReport report = new ImportReport();
+        Set<String> subscribe = new LinkedHashSet<>();
         for (MailFolder folder : folders) {
             String target = names.target(folder.name());
-            new FolderImport(accountId, target, names.specialUseToCreate(folder.name()),
-                    report.folder(folder.name(), target)).run(folder);
+            if (new FolderImport(accountId, target, names.specialUseToCreate(folder.name()),
+                    report.folder(folder.name(), target)).run(folder)) {
+                subscribe.add(target);
+            }
+        }
+        if (!subscriptions.isEmpty()) {
+            // the old server's subscriptions, where it kept any; else every folder, so that clients that show only
+            // subscribed folders show the imported ones
+            subscribe.clear();
+            subscriptions.forEach(name -> subscribe.add(names.target(name)));
         }
         if (!settings.dryRun()) {
-            for (String name : subscriptions) {
+            for (String name : subscribe) {
                 try {
-                    mailboxes.subscribe(accountId, names.target(name), true).block();
+                    mailboxes.subscribe(accountId, name, true).block();
                     report.subscribed();
                 } catch (MailboxException notAName) {
                     // a name Hato cannot have (an empty level): its folder, if any, was refused already
@@ -133,7 +143,8 @@ public final class MailImport {
             this.report = report;
         }
 
-        void run(MailFolder folder) {
+        /** Imports the folder; true when the target folder exists afterwards. */
+        boolean run(MailFolder folder) {
             mailbox = findMailbox();
             if (mailbox != null) {
                 readDigests(mailbox.id());
@@ -155,6 +166,7 @@ public final class MailImport {
                     report.refuse(folder.name(), "folder not created: " + e.getMessage());
                 }
             }
+            return mailbox != null;
         }
 
         private @Nullable MailboxInfo findMailbox() {
