@@ -20,7 +20,6 @@ final class LineReader {
     private boolean ended;
     private boolean lineStart = true;
     private boolean nextStartsLine = true;
-    private boolean pendingCr;
 
     LineReader(InputStream in, int max) {
         this.in = in;
@@ -32,11 +31,6 @@ final class LineReader {
         lineStart = nextStartsLine;
         length = 0;
         ended = false;
-        if (pendingCr) {
-            // a CR that ended the previous segment and turned out not to precede an LF
-            segment[length++] = '\r';
-            pendingCr = false;
-        }
         while (true) {
             if (position == limit && !fill()) {
                 nextStartsLine = false;
@@ -52,12 +46,8 @@ final class LineReader {
                 return true;
             }
             if (length == segment.length) {
+                // b is kept for the next segment; being no LF, it leaves a CR that ends this one a bare CR
                 position--;
-                if (segment[length - 1] == '\r') {
-                    // keep the CR aside: if an LF follows, the line ends in CRLF
-                    length--;
-                    pendingCr = true;
-                }
                 nextStartsLine = false;
                 return true;
             }

@@ -60,6 +60,8 @@ final class MboxFile implements MailFolder {
         /** An empty line not yet written: it separates messages when a From line follows. */
         private boolean emptyPending;
         private boolean inHeader;
+        /** Whether the segments read are the rest of a From line. */
+        private boolean inFromLine;
         /** The private field being read (and left out), with its continuation lines; null when none. */
         private @Nullable StringBuilder privateField;
 
@@ -78,6 +80,10 @@ final class MboxFile implements MailFolder {
                 boolean empty = start && lines.ended() && lines.length() == 0;
                 if (start && previousEmpty && lines.startsWith("From ")) {
                     begin();
+                    inFromLine = !lines.ended();
+                } else if (inFromLine) {
+                    // the rest of a From line longer than a segment: the separator, not the message
+                    inFromLine = !lines.ended();
                 } else if (message == null) {
                     if (!empty) {
                         throw new IOException(file + " is not an mbox file: line " + lineNumber
