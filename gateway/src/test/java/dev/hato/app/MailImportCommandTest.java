@@ -201,6 +201,45 @@ class MailImportCommandTest {
                 .contains("is not an mbox file");
     }
 
+    @Test
+    void dovecotsFsLayoutAndCouriersSubscriptionsShouldBeReadToo() throws Exception {
+        RunningHato.User fay = HATO.newUser("fslayout");
+        Path root = dir.resolve("Maildir");
+        message(root, "cur/1.M1P1.old:2,S", "inbox", Instant.parse("2021-05-01T00:00:00Z"));
+        message(root, "Lists/hato/cur/2.M1P1.old:2,F", "nested", Instant.parse("2021-05-02T00:00:00Z"));
+        message(root, "Deleted Items/cur/3.M1P1.old:2,ST", "trash", Instant.parse("2021-05-03T00:00:00Z"));
+        Files.writeString(root.resolve("courierimapsubscribed"), "INBOX\nINBOX.Lists.hato\n");
+
+        CliRun run = hato("import", "maildir", root.toString(), "--user", fay.authId());
+
+        assertThat(run.status()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("Deleted Items -> Trash: 1 found, 1 imported")
+                .contains("Lists/hato: 1 found, 1 imported").contains("2 subscriptions");
+        assertThat(messages(fay, "Lists/hato")).extracting(MessageMeta::flags).containsExactly(Set.of("\\Flagged"));
+        assertThat(messages(fay, "Trash")).extracting(MessageMeta::flags)
+                .containsExactly(Set.of("\\Seen", "\\Deleted"));
+        assertThat(mailboxes(fay)).doesNotContainKey("Deleted Items");
+        assertThat(HATO.store().mailboxes().subscriptions(fay.accountId()).collectList().block(WAIT))
+                .contains("Lists/hato");
+    }
+
+    @Test
+    void aBatchOverTheQuotaShouldBeRefusedMessageByMessageWithTheReason() throws Exception {
+        RunningHato.User gus = HATO.newUser("quota");
+        HATO.store().mailboxes().setQuota(gus.accountId(), null, 2L).block(WAIT);
+        Path root = dir.resolve("Maildir");
+        for (int i = 1; i <= 3; i++) {
+            message(root, "cur/" + i + ".M1P1.old:2,S", "message " + i, Instant.parse("2021-05-01T00:00:00Z"));
+        }
+
+        CliRun run = hato("import", "maildir", root.toString(), "--user", gus.authId());
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).contains("INBOX: 3 found, 0 imported, 0 already there, 3 refused")
+                .contains(": not stored: ");
+        assertThat(messages(gus, "INBOX")).isEmpty();
+    }
+
     private static Map<String, MailboxInfo> mailboxes(RunningHato.User user) {
         return HATO.store().mailboxes().list(user.accountId()).collectList().block(WAIT).stream()
                 .collect(Collectors.toMap(MailboxInfo::name, box -> box));
