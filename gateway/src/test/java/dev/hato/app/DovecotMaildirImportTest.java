@@ -39,12 +39,19 @@ class DovecotMaildirImportTest {
     private static final DateTimeFormatter DOVEADM_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @TempDir
-    Path dir;
+    Path temporary;
+
+    /**
+     * Where Dovecot works: a directory inside the test's temporary one, so that opening both to Dovecot's users
+     * (nobody must pass through them) never changes the permissions of the system's temporary directory.
+     */
+    private Path dir;
 
     @Test
     void aMaildirWrittenByDovecotShouldComeOutAsDovecotReportsIt() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/doveadm")), "Dovecot's doveadm is not installed");
         assumeTrue("root".equals(System.getProperty("user.name")), "doveadm runs mail access as nobody: needs root");
+        dir = Files.createDirectories(temporary.resolve("dovecot"));
         Path home = dir.resolve("home");
         Path maildir = home.resolve("Maildir");
         Files.createDirectories(maildir);
@@ -53,7 +60,7 @@ class DovecotMaildirImportTest {
                 "mail_uid = 65534", "mail_gid = 65534",
                 "userdb {", "  driver = static", "  args = home=" + home, "}",
                 "passdb {", "  driver = static", "  args = nopassword", "}", "")));
-        run("chmod", "755", dir.toString(), dir.getParent().toString());
+        run("chmod", "755", dir.toString(), temporary.toString());
         run("chown", "-R", "65534:65534", home.toString());
         doveadm("mailbox", "create", "Sent", "Lists.hato", "メーリングリスト");
         save("INBOX", "first");
