@@ -3,6 +3,7 @@ package dev.hato.store.mail;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -51,4 +52,29 @@ public interface Blobs {
      * a blob that has facts keeps them. NoSuchElementException when there is no such blob.
      */
     Mono<Void> storeFacts(long blobId, MessageFacts facts);
+
+    /**
+     * The SHA-256 of several blobs' octets, by blob id, in one read; blobs that do not exist are absent. What an
+     * import compares with to skip messages a mailbox already holds. This default reads every blob's octets; a store
+     * that keeps the digest (the PostgreSQL store keys blobs by it) answers without reading them.
+     */
+    default Mono<Map<Long, byte[]>> digests(Collection<Long> blobIds) {
+        return Flux.fromIterable(Set.copyOf(blobIds))
+                .concatMap(id -> content(id)
+                        .reduceWith(Blobs::sha256, (digest, chunk) -> {
+                            digest.update(chunk.duplicate());
+                            return digest;
+                        })
+                        .map(digest -> Map.entry(id, digest.digest()))
+                        .onErrorResume(java.util.NoSuchElementException.class, gone -> Mono.empty()))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
 }

@@ -97,6 +97,23 @@ final class PgBlobs implements Blobs {
     }
 
     @Override
+    public Mono<Map<Long, byte[]>> digests(Collection<Long> blobIds) {
+        Objects.requireNonNull(blobIds, "blobIds");
+        if (blobIds.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        // The blob's key (blob_sha256_key): no octets are read.
+        return db.query("SELECT id, sha256 FROM blob WHERE id = ANY($1)", row -> {
+                    ByteBuffer buffer = Database.required(row, "sha256", ByteBuffer.class);
+                    byte[] bytes = new byte[buffer.remaining()];
+                    buffer.get(bytes);
+                    return Map.entry(Database.required(row, "id", Long.class), bytes);
+                }, (Object) blobIds.toArray(Long[]::new))
+                .collect(HashMap<Long, byte[]>::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()))
+                .map(Map::copyOf);
+    }
+
+    @Override
     public Mono<Map<Long, String>> previews(Collection<Long> blobIds) {
         Objects.requireNonNull(blobIds, "blobIds");
         if (blobIds.isEmpty()) {

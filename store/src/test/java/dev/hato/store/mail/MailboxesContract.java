@@ -612,6 +612,62 @@ public abstract class MailboxesContract {
     }
 
     @Test
+    void digestsShouldBeTheSha256OfEachBlobsOctetsAsTheDefaultReadsThem() {
+        Account account = freshAccount();
+        TestContent small = TestContent.unique("digest");
+        TestContent large = TestContent.random(700 * 1024 + 3);
+        MailboxInfo inbox = box(account, "INBOX");
+        mailboxes().append(account.id(), inbox.id(), small, facts("small"), Set.of(), Instant.now()).block(WAIT);
+        mailboxes().append(account.id(), inbox.id(), large, facts("large"), Set.of(), Instant.now()).block(WAIT);
+        List<Long> ids = messages(account, inbox).stream().map(MessageMeta::blobId).toList();
+        Blobs onlyContent = new Blobs() {
+            @Override
+            public reactor.core.publisher.Flux<java.nio.ByteBuffer> content(long blobId) {
+                return blobs().content(blobId);
+            }
+
+            @Override
+            public Mono<Map<Long, java.nio.ByteBuffer>> heads(Map<Long, Integer> lengths) {
+                return blobs().heads(lengths);
+            }
+
+            @Override
+            public Mono<byte[]> structure(long blobId) {
+                return blobs().structure(blobId);
+            }
+
+            @Override
+            public Mono<Map<Long, byte[]>> structures(java.util.Collection<Long> blobIds) {
+                return blobs().structures(blobIds);
+            }
+
+            @Override
+            public Mono<Map<Long, String>> previews(java.util.Collection<Long> blobIds) {
+                return blobs().previews(blobIds);
+            }
+
+            @Override
+            public Mono<Void> storePreview(long blobId, String preview) {
+                return blobs().storePreview(blobId, preview);
+            }
+
+            @Override
+            public Mono<Void> storeFacts(long blobId, MessageFacts facts) {
+                return blobs().storeFacts(blobId, facts);
+            }
+        };
+
+        for (Blobs reader : List.of(blobs(), onlyContent)) {
+            Map<Long, byte[]> digests = reader.digests(List.of(ids.get(0), ids.get(1), Long.MAX_VALUE))
+                    .block(WAIT);
+            assertThat(digests).containsOnlyKeys(ids.get(0), ids.get(1));
+            assertThat(digests.get(ids.get(0))).isEqualTo(small.sha256());
+            assertThat(digests.get(ids.get(1))).isEqualTo(large.sha256());
+        }
+        assertThat(blobs().digests(List.of()).block(WAIT)).isEmpty();
+    }
+
+    @Test
     void appendOfALargeMessageShouldStoreAllOfIt() {
         Account account = freshAccount();
         TestContent content = TestContent.random(700 * 1024 + 3);
