@@ -53,6 +53,7 @@ public final class PgStore implements AutoCloseable {
     private final PgDkimKeys dkimKeys;
     private final PgOutboundTls outboundTls;
     private final PgSieveScripts sieveScripts;
+    private final PgLegacyBackends legacyBackends;
     private final PgAddressBooks addressBooks;
     private final PgMessageSearch search;
     private final MailboxFeed feed;
@@ -77,6 +78,7 @@ public final class PgStore implements AutoCloseable {
         this.dkimKeys = new PgDkimKeys(db);
         this.outboundTls = new PgOutboundTls(db);
         this.sieveScripts = new PgSieveScripts(db);
+        this.legacyBackends = new PgLegacyBackends(db);
         this.addressBooks = new PgAddressBooks(db);
         this.listener = listener;
         this.search = new PgMessageSearch(db);
@@ -195,6 +197,11 @@ public final class PgStore implements AutoCloseable {
     /** Each person's Sieve scripts, with the vacation and failure records delivery keeps about them. */
     public dev.hato.store.sieve.SieveScripts sieveScripts() {
         return sieveScripts;
+    }
+
+    /** The old mail systems of a migration, and people's logins on them. */
+    public dev.hato.store.legacy.LegacyBackends legacyBackends() {
+        return legacyBackends;
     }
 
     /** Each person's address books (contacts and groups, CardDAV's sync tokens). */

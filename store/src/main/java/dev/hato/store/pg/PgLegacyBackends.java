@@ -1,0 +1,123 @@
+package dev.hato.store.pg;
+
+import dev.hato.store.legacy.LegacyBackend;
+import dev.hato.store.legacy.LegacyBackend.Server;
+import dev.hato.store.legacy.LegacyBackend.Tls;
+import dev.hato.store.legacy.LegacyBackends;
+import io.r2dbc.spi.Readable;
+import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Legacy systems in {@code legacy_backend}, people's logins there in {@code legacy_login}. */
+final class PgLegacyBackends implements LegacyBackends {
+
+    private static final String COLUMNS = "name, imap_host, imap_port, imap_tls, pop3_host, pop3_port, pop3_tls,"
+            + " smtp_host, smtp_port, managesieve_host, managesieve_port, managesieve_tls, trust_pem, master_user,"
+            + " master_password";
+
+    private final Database db;
+
+    PgLegacyBackends(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public Mono<Boolean> put(LegacyBackend backend, boolean replace) {
+        StringBuilder sql = new StringBuilder("INSERT INTO legacy_backend (" + COLUMNS + ") VALUES ($1, $2, $3, $4,"
+                + " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (name) DO ");
+        if (replace) {
+            sql.append("UPDATE SET ");
+            String[] columns = COLUMNS.split(", ");
+            for (int i = 1; i < columns.length; i++) {
+                sql.append(i > 1 ? ", " : "").append(columns[i].strip()).append(" = excluded.")
+                        .append(columns[i].strip());
+            }
+        } else {
+            sql.append("NOTHING");
+        }
+        byte[] sealed = backend.sealedMasterPassword();
+        return db.update(sql.toString(), backend.name(),
+                        backend.imap().host(), backend.imap().port(), backend.imap().tls().label(),
+                        host(backend.pop3()), port(backend.pop3()), tls(backend.pop3()),
+                        host(backend.smtp()), port(backend.smtp()),
+                        host(backend.manageSieve()), port(backend.manageSieve()), tls(backend.manageSieve()),
+                        Database.nullable(backend.trustPem(), String.class),
+                        Database.nullable(backend.masterUser(), String.class),
+                        Database.nullable(sealed == null ? null : ByteBuffer.wrap(sealed), ByteBuffer.class))
+                .map(rows -> rows > 0);
+    }
+
+    @Override
+    public Flux<LegacyBackend> list() {
+        return db.query("SELECT " + COLUMNS + " FROM legacy_backend ORDER BY name", PgLegacyBackends::backend);
+    }
+
+    @Override
+    public Mono<LegacyBackend> find(String name) {
+        return db.query("SELECT " + COLUMNS + " FROM legacy_backend WHERE name = $1", PgLegacyBackends::backend,
+                name).singleOrEmpty();
+    }
+
+    @Override
+    public Mono<Boolean> remove(String name) {
+        return db.update("DELETE FROM legacy_backend WHERE name = $1", name).map(rows -> rows > 0);
+    }
+
+    @Override
+    public Mono<Void> setLogin(long accountId, @Nullable String login) {
+        if (login == null) {
+            return db.update("DELETE FROM legacy_login WHERE account_id = $1", accountId).then();
+        }
+        if (login.isEmpty() || login.length() > 255 || login.chars().anyMatch(Character::isISOControl)) {
+            return Mono.error(new IllegalArgumentException("a login is 1 to 255 characters without control "
+                    + "characters"));
+        }
+        return db.update("INSERT INTO legacy_login (account_id, login) VALUES ($1, $2)"
+                + " ON CONFLICT (account_id) DO UPDATE SET login = excluded.login", accountId, login).then();
+    }
+
+    @Override
+    public Mono<String> login(long accountId) {
+        return db.query("SELECT login FROM legacy_login WHERE account_id = $1",
+                row -> Database.required(row, "login", String.class), accountId).singleOrEmpty();
+    }
+
+    private static Object host(@Nullable Server server) {
+        return Database.nullable(server == null ? null : server.host(), String.class);
+    }
+
+    private static Object port(@Nullable Server server) {
+        return Database.nullable(server == null ? null : server.port(), Integer.class);
+    }
+
+    private static Object tls(@Nullable Server server) {
+        return Database.nullable(server == null ? null : server.tls().label(), String.class);
+    }
+
+    private static LegacyBackend backend(Readable row) {
+        ByteBuffer sealed = row.get("master_password", ByteBuffer.class);
+        byte[] password = null;
+        if (sealed != null) {
+            password = new byte[sealed.remaining()];
+            sealed.get(password);
+        }
+        return new LegacyBackend(Database.required(row, "name", String.class),
+                server(row, "imap", true), server(row, "pop3", true), server(row, "smtp", false),
+                server(row, "managesieve", true), row.get("trust_pem", String.class),
+                row.get("master_user", String.class), password);
+    }
+
+    /** A server's columns ({@code prefix_host}, {@code _port}, {@code _tls} when it has one); null when unset. */
+    private static @Nullable Server server(Readable row, String prefix, boolean hasTls) {
+        String host = row.get(prefix + "_host", String.class);
+        Integer port = row.get(prefix + "_port", Integer.class);
+        if (host == null || port == null) {
+            return null;
+        }
+        // SMTP to the old MTA is opportunistic STARTTLS, as every MX hop; its mode is not stored
+        return new Server(host, port, hasTls ? Tls.of(Database.required(row, prefix + "_tls", String.class))
+                : Tls.STARTTLS);
+    }
+}

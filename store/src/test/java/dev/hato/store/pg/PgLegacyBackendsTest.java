@@ -1,0 +1,100 @@
+package dev.hato.store.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hato.store.directory.Account;
+import dev.hato.store.directory.NewAccount;
+import dev.hato.store.legacy.LegacyBackend;
+import dev.hato.store.legacy.LegacyBackend.Server;
+import dev.hato.store.legacy.LegacyBackend.Tls;
+import dev.hato.store.legacy.LegacyBackends;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Legacy systems and people's logins on them, against the embedded PostgreSQL. */
+class PgLegacyBackendsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final AtomicInteger NEXT = new AtomicInteger();
+
+    @RegisterExtension
+    static final EmbeddedStore STORE = new EmbeddedStore();
+
+    private static LegacyBackends backends() {
+        return STORE.store().legacyBackends();
+    }
+
+    @Test
+    void aBackendShouldComeBackAsStoredWithEveryServerAndTheSealedPassword() {
+        String name = "old-" + NEXT.incrementAndGet();
+        LegacyBackend full = new LegacyBackend(name, new Server("imap.old.example", 993, Tls.IMPLICIT),
+                new Server("pop.old.example", 995, Tls.IMPLICIT), new Server("mx.old.example", 25, Tls.STARTTLS),
+                new Server("sieve.old.example", 4190, Tls.STARTTLS), "-----BEGIN CERTIFICATE-----\n...",
+                "migration-admin", new byte[] {1, 2, 3, 4});
+        LegacyBackend bare = new LegacyBackend(name + "-bare", new Server("127.0.0.1", 143, Tls.NONE), null, null,
+                null, null, null, null);
+
+        assertThat(backends().put(full, false).block(WAIT)).isTrue();
+        assertThat(backends().put(bare, false).block(WAIT)).isTrue();
+
+        assertThat(backends().find(name).block(WAIT)).isEqualTo(full);
+        assertThat(backends().find(name + "-bare").block(WAIT)).isEqualTo(bare);
+        assertThat(backends().list().collectList().block(WAIT)).contains(full, bare);
+        assertThat(backends().find("nothing-" + name).block(WAIT)).isNull();
+    }
+
+    @Test
+    void aSecondPutShouldReplaceOnlyWhenAskedTo() {
+        String name = "old-" + NEXT.incrementAndGet();
+        LegacyBackend first = new LegacyBackend(name, new Server("a.example", 143, Tls.STARTTLS), null, null, null,
+                null, "admin", new byte[] {9});
+        LegacyBackend second = new LegacyBackend(name, new Server("b.example", 993, Tls.IMPLICIT), null, null, null,
+                null, null, null);
+        backends().put(first, false).block(WAIT);
+
+        assertThat(backends().put(second, false).block(WAIT)).isFalse();
+        assertThat(backends().find(name).block(WAIT)).isEqualTo(first);
+        assertThat(backends().put(second, true).block(WAIT)).isTrue();
+        assertThat(backends().find(name).block(WAIT)).isEqualTo(second);
+
+        assertThat(backends().remove(name).block(WAIT)).isTrue();
+        assertThat(backends().remove(name).block(WAIT)).isFalse();
+        assertThat(backends().find(name).block(WAIT)).isNull();
+    }
+
+    @Test
+    void namesAndServersOutsideTheirFormsShouldBeRefusedBeforeTheStore() {
+        Server imap = new Server("imap.example", 993, Tls.IMPLICIT);
+        assertThatThrownBy(() -> new LegacyBackend("Old System", imap, null, null, null, null, null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Old System");
+        assertThatThrownBy(() -> new LegacyBackend("old", imap, null, null, null, null, "admin", null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Server("imap.example", 0, Tls.NONE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Tls.of("ssl")).hasMessageContaining("ssl");
+    }
+
+    @Test
+    void aPersonsLoginShouldBeKeptChangedAndClearedAndGoWithTheAccount() {
+        String domain = "l" + NEXT.incrementAndGet() + ".example";
+        STORE.store().directory().addDomain(domain).block(WAIT);
+        Account account = STORE.store().directory()
+                .addAccount(new NewAccount("taro@" + domain, "taro.l" + NEXT.get(), "Taro", null)).block(WAIT);
+
+        assertThat(backends().login(account.id()).block(WAIT)).isNull();
+        backends().setLogin(account.id(), "t-yamada").block(WAIT);
+        assertThat(backends().login(account.id()).block(WAIT)).isEqualTo("t-yamada");
+        backends().setLogin(account.id(), "yamada.t").block(WAIT);
+        assertThat(backends().login(account.id()).block(WAIT)).isEqualTo("yamada.t");
+        assertThatThrownBy(() -> backends().setLogin(account.id(), "bad\nlogin").block(WAIT))
+                .isInstanceOf(IllegalArgumentException.class);
+        backends().setLogin(account.id(), null).block(WAIT);
+        assertThat(backends().login(account.id()).block(WAIT)).isNull();
+
+        backends().setLogin(account.id(), "t-yamada").block(WAIT);
+        STORE.store().directory().removeAccount(account.authId()).block(WAIT);
+        assertThat(backends().login(account.id()).block(WAIT)).isNull();
+    }
+}
