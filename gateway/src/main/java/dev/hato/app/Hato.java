@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
                 QueueCommand.class, DkimCommand.class, AuditCommand.class, LogCommand.class, ConfigCommand.class,
                 BackupCommand.class, RestoreCommand.class, TlsCommand.class, SieveCommand.class,
-                SettingsCommand.class, ContactsCommand.class, MailImportCommand.class})
+                SettingsCommand.class, ContactsCommand.class, LegacyCommand.class, MailImportCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec
@@ -94,6 +94,9 @@ public final class Hato implements Runnable {
             }
             if (type == SettingsCommand.class) {
                 return type.cast(new SettingsCommand(in));
+            }
+            if (type == LegacyCommand.class) {
+                return type.cast(new LegacyCommand(in));
             }
             return CommandLine.defaultFactory().create(type);
         }

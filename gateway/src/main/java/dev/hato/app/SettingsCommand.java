@@ -2,12 +2,14 @@ package dev.hato.app;
 
 import dev.hato.contacts.AddressBookFiles;
 import dev.hato.legacy.ForwardFile;
+import dev.hato.legacy.MasterPasswords;
 import dev.hato.legacy.ManageSieveClient;
 import dev.hato.provisioning.Csv;
 import dev.hato.provisioning.ImportProblem;
 import dev.hato.sieve.CompileException;
 import dev.hato.sieve.SieveCompiler;
 import dev.hato.store.directory.Account;
+import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.sieve.SieveScripts;
 import dev.hato.tls.TrustedCertificates;
 import java.io.BufferedReader;
@@ -63,8 +65,15 @@ final class SettingsCommand {
         this(System.in);
     }
 
-    /** One person to import: their account here, their login on the old system, their password there (if known). */
-    record Person(String who, String login, @Nullable String password) { }
+    /**
+     * One person to import: their account here, their login on the old system (null: the one kept with
+     * {@code hato legacy login}, else what {@code who} says), their password there (if known).
+     */
+    record Person(String who, @Nullable String login, @Nullable String password) {
+        Person withLogin(String oldLogin) {
+            return new Person(who, oldLogin, password);
+        }
+    }
 
     static final class Who {
         @Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", description = "One person.")
@@ -84,6 +93,9 @@ final class SettingsCommand {
             @ArgGroup(exclusive = true, multiplicity = "1") Who who,
             @Option(names = "--login", paramLabel = "LOGIN", description = "The person's login on the old system "
                     + "(default: their address).") @Nullable String login,
+            @Option(names = "--legacy", paramLabel = "NAME", description = "An old system named with hato legacy "
+                    + "add: its ManageSieve server, trusted certificates and master user, instead of --managesieve, "
+                    + "--trust and --master-user.") @Nullable String legacy,
             @Option(names = "--managesieve", paramLabel = "HOST:PORT",
                     description = "The old ManageSieve server (port 4190 usually).") @Nullable String managesieve,
             @Option(names = "--managesieve-tls", paramLabel = "MODE", defaultValue = "starttls",
@@ -100,19 +112,29 @@ final class SettingsCommand {
                     + "LDIF).") @Nullable Path contactsDir,
             @Option(names = "--json", description = "The report as one JSON array, for scripts.") boolean json)
             throws IOException, GeneralSecurityException {
-        if (managesieve == null && forwardDir == null && contactsDir == null) {
-            throw new IllegalArgumentException("nothing to import: give --managesieve, --forward-dir and/or "
-                    + "--contacts-dir");
+        if (legacy == null && managesieve == null && forwardDir == null && contactsDir == null) {
+            throw new IllegalArgumentException("nothing to import: give --legacy or --managesieve, --forward-dir "
+                    + "and/or --contacts-dir");
+        }
+        if (legacy != null && (managesieve != null || trust != null || masterUser != null)) {
+            throw new IllegalArgumentException("--legacy names the ManageSieve server, trusted certificates and "
+                    + "master user: give it without --managesieve, --trust and --master-user");
         }
         List<Person> people = people(who, login);
-        String masterPassword = masterUser == null ? null : readPassword();
-        Source source = managesieve == null ? null : new Source(hostPort(managesieve), mode(tls),
-                sslContext(trust), masterUser, masterPassword);
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean complete = true;
         try (CliContext context = store.open()) {
-            for (Person person : people) {
+            Source source;
+            if (legacy != null) {
+                source = legacySource(context, legacy);
+            } else {
+                String masterPassword = masterUser == null ? null : readPassword();
+                source = managesieve == null ? null : new Source(LegacyCommand.server(managesieve,
+                        tls.toLowerCase(Locale.ROOT)), sslContext(trust), masterUser, masterPassword);
+            }
+            for (Person named : people) {
+                Person person = named;
                 Report report = new Report();
                 Account account;
                 try {
@@ -122,6 +144,10 @@ final class SettingsCommand {
                     complete = false;
                     print(out, json, rows, person.who(), report);
                     continue;
+                }
+                if (person.login() == null) {
+                    String kept = context.store().legacyBackends().login(account.id()).block();
+                    person = person.withLogin(kept != null ? kept : person.who());
                 }
                 if (source != null) {
                     importScripts(context.store().sieveScripts(), account, person, source, report);
@@ -150,8 +176,30 @@ final class SettingsCommand {
     }
 
     /** The old ManageSieve server and how to log in to it. */
-    private record Source(String[] hostPort, ManageSieveClient.Tls tls, SSLContext trust,
-                          @Nullable String masterUser, @Nullable String masterPassword) { }
+    private record Source(LegacyBackend.Server server, SSLContext trust, @Nullable String masterUser,
+                          @Nullable String masterPassword) { }
+
+    /** The ManageSieve server, trust and master user of the old system named {@code name}. */
+    private static Source legacySource(CliContext context, String name) throws GeneralSecurityException,
+            IOException {
+        LegacyBackend backend = context.store().legacyBackends().find(name).block();
+        if (backend == null) {
+            throw new IllegalArgumentException("no legacy system is named " + name + " (see hato legacy list)");
+        }
+        LegacyBackend.Server server = backend.manageSieve();
+        if (server == null) {
+            throw new IllegalArgumentException("legacy system " + name + " has no ManageSieve server (hato legacy "
+                    + "add " + name + " --replace ... --managesieve HOST:PORT)");
+        }
+        SSLContext trust = SSLContext.getInstance("TLS");
+        trust.init(null, (backend.trustPem() == null ? TrustedCertificates.trustManagers(null, true)
+                : TrustedCertificates.trustManagers(backend.trustPem(), "legacy system " + name, true))
+                .getTrustManagers(), null);
+        byte[] sealed = backend.sealedMasterPassword();
+        String password = sealed == null ? null
+                : MasterPasswords.of(context.properties().dataDir()).open(name, sealed);
+        return new Source(server, trust, backend.masterUser(), password);
+    }
 
     private static void importScripts(SieveScripts scripts, Account account, Person person, Source source,
                                       Report report) {
@@ -161,8 +209,8 @@ final class SettingsCommand {
                     + "or a password column)");
             return;
         }
-        try (ManageSieveClient client = ManageSieveClient.connect(source.hostPort()[0],
-                Integer.parseInt(source.hostPort()[1]), source.tls(), source.trust(), TIMEOUT)) {
+        try (ManageSieveClient client = ManageSieveClient.connect(source.server().host(), source.server().port(),
+                ManageSieveClient.Tls.valueOf(source.server().tls().name()), source.trust(), TIMEOUT)) {
             client.authenticate(person.login(), source.masterUser(), password);
             String active = null;
             for (ManageSieveClient.Listed listed : client.list()) {
@@ -265,7 +313,7 @@ final class SettingsCommand {
 
     private List<Person> people(Who who, @Nullable String login) throws IOException {
         if (who.one != null) {
-            return List.of(new Person(who.one, login != null ? login : who.one, null));
+            return List.of(new Person(who.one, login, null));
         }
         Path csv = who.csv;
         if (csv == null) {
@@ -298,7 +346,7 @@ final class SettingsCommand {
                 throw new IllegalArgumentException(csv + ":" + record.line() + ": no address");
             }
             String legacy = field(fields, loginColumn);
-            people.add(new Person(person, legacy != null ? legacy : person, field(fields, password)));
+            people.add(new Person(person, legacy, field(fields, password)));
         }
         return people;
     }
@@ -308,27 +356,6 @@ final class SettingsCommand {
             return null;
         }
         return fields.get(index).strip();
-    }
-
-    private static String[] hostPort(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1 || !text.substring(colon + 1).matches("[0-9]{1,5}")) {
-            throw new IllegalArgumentException("not HOST:PORT: " + text);
-        }
-        return new String[] {text.substring(0, colon).replace("[", "").replace("]", ""), text.substring(colon + 1)};
-    }
-
-    private static ManageSieveClient.Tls mode(String text) {
-        switch (text.toLowerCase(Locale.ROOT)) {
-            case "starttls":
-                return ManageSieveClient.Tls.STARTTLS;
-            case "implicit":
-                return ManageSieveClient.Tls.IMPLICIT;
-            case "none":
-                return ManageSieveClient.Tls.NONE;
-            default:
-                throw new IllegalArgumentException("--managesieve-tls is starttls, implicit or none, not " + text);
-        }
     }
 
     /** The system's trusted certificates, and those of {@code pem} when given. */

@@ -70,6 +70,34 @@ class SettingsImportTest {
     }
 
     @Test
+    void aNamedLegacySystemShouldServeTheImportWithThePersonsKeptLogin(@TempDir Path dir) throws Exception {
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved is not installed");
+        RunningHato.User cho = HATO.newUser("chonamed");
+        String name = "old-" + cho.authId().replaceAll("[^a-z0-9]", "");
+        try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("cho.old", "cho-pw"),
+                Map.of("cho.old", Map.of("filters", "require \"fileinto\";\nfileinto \"Old\";\n")))) {
+            CliRun add = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
+                    "--imap", "127.0.0.1:993", "--managesieve", "127.0.0.1:" + old.port(), "--trust",
+                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
+            assertThat(add.status()).as(add.err()).isZero();
+            assertThat(CliRun.of(HATO.dataDir(), "", "legacy", "login", cho.authId(), "cho.old").status()).isZero();
+
+            CliRun mixed = CliRun.of(HATO.dataDir(), "", "settings", "import", cho.address(), "--legacy", name,
+                    "--master-user", "someone");
+            assertThat(mixed.status()).isNotZero();
+            assertThat(mixed.err()).contains("without --managesieve, --trust and --master-user");
+
+            CliRun run = CliRun.of(HATO.dataDir(), "", "settings", "import", cho.authId(), "--legacy", name);
+
+            assertThat(run.status()).as(run.out() + run.err()).isZero();
+            assertThat(run.out()).contains(cho.address() + ": 1 imported", "imported sieve: filters (active)");
+        } finally {
+            CliRun.of(HATO.dataDir(), "", "legacy", "remove", name);
+        }
+        assertThat(HATO.scripts().get(cho.accountId(), "filters").block().content()).contains("fileinto \"Old\"");
+    }
+
+    @Test
     void aWrongMasterPasswordShouldBeReportedPerPersonAndImportNothing(@TempDir Path dir) throws Exception {
         assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved is not installed");
         RunningHato.User ann = HATO.newUser("annrefused");

@@ -95,7 +95,16 @@ final class PemMaterial {
         return certificates(file, open(file, "certificate chain"));
     }
 
+    /** Every CERTIFICATE block of {@code pem} (text from {@code origin}, named in errors), in order. */
+    static List<X509Certificate> parseCertificates(String origin, byte[] pem) {
+        return certificates(origin, reader(pem));
+    }
+
     private static List<X509Certificate> certificates(Path file, BufferedReader text) {
+        return certificates(file.toString(), text);
+    }
+
+    private static List<X509Certificate> certificates(String file, BufferedReader text) {
         List<X509Certificate> certificates = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter().setProvider(BouncyCastle.JCA);
         try (PEMParser parser = new PEMParser(text)) {

@@ -1,10 +1,12 @@
 package dev.hato.tls;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -26,9 +28,25 @@ public final class TrustedCertificates {
      * @throws TlsException when the file cannot be read or holds no certificate
      */
     public static TrustManagerFactory trustManagers(@Nullable Path pem, boolean withSystem) {
+        return pem == null ? trusting(null, "the JVM", withSystem)
+                : trusting(PemMaterial.readCertificates(pem), pem.toString(), withSystem);
+    }
+
+    /**
+     * The same for certificates held as PEM text (kept in the store, so that every node has them).
+     *
+     * @param origin where the text comes from, for the message when it holds no certificate
+     */
+    public static TrustManagerFactory trustManagers(String pem, String origin, boolean withSystem) {
+        return trusting(PemMaterial.parseCertificates(origin, pem.getBytes(StandardCharsets.US_ASCII)), origin,
+                withSystem);
+    }
+
+    private static TrustManagerFactory trusting(@Nullable List<X509Certificate> certificates, String origin,
+                                                boolean withSystem) {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-            if (pem == null) {
+            if (certificates == null) {
                 factory.init((KeyStore) null);
                 return factory;
             }
@@ -46,13 +64,13 @@ public final class TrustedCertificates {
                     }
                 }
             }
-            for (X509Certificate certificate : PemMaterial.readCertificates(pem)) {
+            for (X509Certificate certificate : certificates) {
                 store.setCertificateEntry("trusted-" + n++, certificate);
             }
             factory.init(store);
             return factory;
         } catch (IOException | GeneralSecurityException e) {
-            throw new TlsException("cannot trust the certificates of " + pem + ": " + PemMaterial.oneLine(e), e);
+            throw new TlsException("cannot trust the certificates of " + origin + ": " + PemMaterial.oneLine(e), e);
         }
     }
 }

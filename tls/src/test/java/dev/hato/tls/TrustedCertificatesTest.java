@@ -49,6 +49,18 @@ class TrustedCertificatesTest {
     }
 
     @Test
+    void pemTextShouldBeTrustedAsItsFileIs() throws Exception {
+        X509Certificate own = certificate("old.example");
+        Path pem = temporary.resolve("ca.pem");
+        PemMaterial.writeCertificates(List.of(own), pem);
+
+        assertThat(anchors(TrustedCertificates.trustManagers(Files.readString(pem), "the store", false)))
+                .containsExactly(own);
+        assertThatThrownBy(() -> TrustedCertificates.trustManagers("no PEM here", "legacy system old", false))
+                .isInstanceOf(TlsException.class).hasMessageContaining("legacy system old");
+    }
+
+    @Test
     void aFileWithoutCertificatesShouldBeRefusedByName() throws Exception {
         Path pem = temporary.resolve("empty.pem");
         Files.writeString(pem, "not a certificate\n");
