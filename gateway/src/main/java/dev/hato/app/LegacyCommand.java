@@ -1,6 +1,8 @@
 package dev.hato.app;
 
+import dev.hato.legacy.ManageSieveClient;
 import dev.hato.legacy.MasterPasswords;
+import dev.hato.legacy.ServerProbe;
 import dev.hato.store.directory.Account;
 import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackend.Server;
@@ -15,9 +17,12 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +31,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hato legacy add|list|remove|login}: the old mail systems a migration runs beside (issue 17), kept in the
+ * {@code hato legacy add|list|remove|check|login}: the old mail systems a migration runs beside (issue 17), kept in the
  * store so that every node and every later step (settings import, routes, the copier) finds them by name. The
  * master user's password is read from standard input and stored sealed ({@link MasterPasswords}); it is never
  * printed.
@@ -34,6 +39,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "legacy", mixinStandardHelpOptions = true,
         description = "Name the old mail systems a migration runs beside, and people's logins on them.")
 final class LegacyCommand {
+
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(20);
 
     private final InputStream in;
 
@@ -153,6 +160,92 @@ final class LegacyCommand {
                     + (stored == null ? account.address() + " (their address)" : stored));
         }
         return 0;
+    }
+
+    @Command(name = "check", description = {"Connect to each server of an old system as the migration will: TLS "
+            + "as configured, the certificate checked, the capabilities read; with --as, log in there as the master "
+            + "user acting for that person (IMAP, POP3, ManageSieve).",
+            "Exit status 0 when every server answered as it should, 1 otherwise."})
+    int check(@Parameters(paramLabel = "NAME") String name,
+              @Option(names = "--as", paramLabel = "LOGIN", description = "A person's login on the old system.")
+              @Nullable String as) throws GeneralSecurityException, IOException {
+        boolean ok = true;
+        PrintWriter out = spec.commandLine().getOut();
+        try (CliContext context = store.open()) {
+            LegacyBackend backend = find(context, name);
+            SSLContext trust = sslContext(backend);
+            String password = masterPassword(context, backend);
+            if (as != null && password == null) {
+                throw new IllegalArgumentException("legacy system " + name + " has no master user to log in with");
+            }
+            ServerProbe.Credentials credentials = as == null ? null
+                    : new ServerProbe.Credentials(as, backend.masterUser(), password);
+            ok &= report(out, "imap", backend.imap(), ServerProbe.imap(backend.imap().host(), backend.imap().port(),
+                    probeTls(backend.imap()), trust, CHECK_TIMEOUT, credentials));
+            Server pop3 = backend.pop3();
+            if (pop3 != null) {
+                ok &= report(out, "pop3", pop3, ServerProbe.pop3(pop3.host(), pop3.port(), probeTls(pop3), trust,
+                        CHECK_TIMEOUT, credentials));
+            }
+            Server manageSieve = backend.manageSieve();
+            if (manageSieve != null) {
+                ok &= report(out, "managesieve", manageSieve, manageSieve(manageSieve, trust, credentials));
+            }
+            Server smtp = backend.smtp();
+            if (smtp != null) {
+                ok &= report(out, "smtp", smtp, ServerProbe.smtp(smtp.host(), smtp.port(),
+                        context.properties().hostName(), trust, CHECK_TIMEOUT));
+            }
+        }
+        return ok ? 0 : 1;
+    }
+
+    /** The old system named {@code name}, or a clear refusal. */
+    static LegacyBackend find(CliContext context, String name) {
+        LegacyBackend backend = context.store().legacyBackends().find(name).block();
+        if (backend == null) {
+            throw new IllegalArgumentException("no legacy system is named " + name + " (see hato legacy list)");
+        }
+        return backend;
+    }
+
+    /** The certificates a client of {@code backend}'s servers trusts: its own beside the system's. */
+    static SSLContext sslContext(LegacyBackend backend) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, (backend.trustPem() == null ? TrustedCertificates.trustManagers(null, true)
+                : TrustedCertificates.trustManagers(backend.trustPem(), "legacy system " + backend.name(), true))
+                .getTrustManagers(), null);
+        return context;
+    }
+
+    /** The master user's password, opened with this data directory's key; null when there is no master user. */
+    static @Nullable String masterPassword(CliContext context, LegacyBackend backend) throws IOException {
+        byte[] sealed = backend.sealedMasterPassword();
+        return sealed == null ? null : MasterPasswords.of(context.properties().dataDir()).open(backend.name(), sealed);
+    }
+
+    private static ServerProbe.Result manageSieve(Server server, SSLContext trust,
+                                                  ServerProbe.@Nullable Credentials credentials) {
+        try (ManageSieveClient client = ManageSieveClient.connect(server.host(), server.port(),
+                ManageSieveClient.Tls.valueOf(server.tls().name()), trust, CHECK_TIMEOUT)) {
+            if (credentials != null) {
+                client.authenticate(credentials.user(), credentials.login(), credentials.password());
+                return new ServerProbe.Result(true, "ok, master user " + credentials.login() + " logged in for "
+                        + credentials.user());
+            }
+            return new ServerProbe.Result(true, "ok");
+        } catch (IOException | RuntimeException e) {
+            return new ServerProbe.Result(false, "failed: " + e.getMessage());
+        }
+    }
+
+    private static boolean report(PrintWriter out, String protocol, Server server, ServerProbe.Result result) {
+        out.println(protocol + " " + server + ": " + result.detail());
+        return result.ok();
+    }
+
+    private static ServerProbe.Tls probeTls(Server server) {
+        return ServerProbe.Tls.valueOf(server.tls().name());
     }
 
     /** {@code HOST:PORT} (an IPv6 address in brackets) with its TLS mode. */

@@ -2,7 +2,6 @@ package dev.hato.app;
 
 import dev.hato.contacts.AddressBookFiles;
 import dev.hato.legacy.ForwardFile;
-import dev.hato.legacy.MasterPasswords;
 import dev.hato.legacy.ManageSieveClient;
 import dev.hato.provisioning.Csv;
 import dev.hato.provisioning.ImportProblem;
@@ -182,23 +181,14 @@ final class SettingsCommand {
     /** The ManageSieve server, trust and master user of the old system named {@code name}. */
     private static Source legacySource(CliContext context, String name) throws GeneralSecurityException,
             IOException {
-        LegacyBackend backend = context.store().legacyBackends().find(name).block();
-        if (backend == null) {
-            throw new IllegalArgumentException("no legacy system is named " + name + " (see hato legacy list)");
-        }
+        LegacyBackend backend = LegacyCommand.find(context, name);
         LegacyBackend.Server server = backend.manageSieve();
         if (server == null) {
             throw new IllegalArgumentException("legacy system " + name + " has no ManageSieve server (hato legacy "
                     + "add " + name + " --replace ... --managesieve HOST:PORT)");
         }
-        SSLContext trust = SSLContext.getInstance("TLS");
-        trust.init(null, (backend.trustPem() == null ? TrustedCertificates.trustManagers(null, true)
-                : TrustedCertificates.trustManagers(backend.trustPem(), "legacy system " + name, true))
-                .getTrustManagers(), null);
-        byte[] sealed = backend.sealedMasterPassword();
-        String password = sealed == null ? null
-                : MasterPasswords.of(context.properties().dataDir()).open(name, sealed);
-        return new Source(server, trust, backend.masterUser(), password);
+        return new Source(server, LegacyCommand.sslContext(backend), backend.masterUser(),
+                LegacyCommand.masterPassword(context, backend));
     }
 
     private static void importScripts(SieveScripts scripts, Account account, Person person, Source source,

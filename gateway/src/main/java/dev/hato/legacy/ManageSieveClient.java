@@ -14,8 +14,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,14 +59,14 @@ public final class ManageSieveClient implements AutoCloseable {
         Socket plain = new Socket();
         plain.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
         plain.setSoTimeout((int) timeout.toMillis());
-        ManageSieveClient client = new ManageSieveClient(tls == Tls.IMPLICIT ? wrap(plain, host, port, trust) : plain,
-                host);
+        ManageSieveClient client = new ManageSieveClient(
+                tls == Tls.IMPLICIT ? LegacyTls.wrap(plain, host, port, trust) : plain, host);
         try {
             client.response(); // the capabilities of the greeting
             if (tls == Tls.STARTTLS) {
                 client.command("STARTTLS");
                 client.response();
-                client.socket = wrap(client.socket, host, port, trust);
+                client.socket = LegacyTls.wrap(client.socket, host, port, trust);
                 client.in = new BufferedInputStream(client.socket.getInputStream());
                 client.out = client.socket.getOutputStream();
                 client.response(); // RFC 5804 §2.2: the capabilities again, after the handshake
@@ -221,14 +219,5 @@ public final class ManageSieveClient implements AutoCloseable {
 
     private static String quoted(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static Socket wrap(Socket plain, String host, int port, SSLContext trust) throws IOException {
-        SSLSocket tls = (SSLSocket) trust.getSocketFactory().createSocket(plain, host, port, true);
-        SSLParameters parameters = tls.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
-        tls.setSSLParameters(parameters);
-        tls.startHandshake();
-        return tls;
     }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A throwaway Dovecot with Pigeonhole's ManageSieve (Debian's dovecot-managesieved), as the old system a site moves
- * from: STARTTLS with a self-signed certificate for 127.0.0.1, people in a passwd file, a master user, and each
+ * A throwaway Dovecot with Pigeonhole's ManageSieve (Debian's dovecot-managesieved), IMAP and POP3, as the old system
+ * a site moves from: STARTTLS with a self-signed certificate for 127.0.0.1, people in a passwd file, a master user, and each
  * person's scripts placed in their Sieve storage before it starts. Mail processes run as nobody. Needs root, as CI
  * has.
  */
@@ -21,16 +21,21 @@ final class LegacyDovecot implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final int imapPort;
+    private final int pop3Port;
 
-    private LegacyDovecot(Path dir, int port) {
+    private LegacyDovecot(Path dir, int port, int imapPort, int pop3Port) {
         this.dir = dir;
         this.port = port;
+        this.imapPort = imapPort;
+        this.pop3Port = pop3Port;
     }
 
     /** Whether Debian's Dovecot with ManageSieve is installed here. */
     static boolean installed() {
         return Files.isExecutable(Path.of("/usr/sbin/dovecot"))
-                && Files.exists(Path.of("/usr/lib/dovecot/managesieve"));
+                && Files.exists(Path.of("/usr/lib/dovecot/managesieve"))
+                && Files.exists(Path.of("/usr/lib/dovecot/imap")) && Files.exists(Path.of("/usr/lib/dovecot/pop3"));
     }
 
     /**
@@ -40,6 +45,8 @@ final class LegacyDovecot implements AutoCloseable {
     static LegacyDovecot start(Path dir, Map<String, String> people, Map<String, Map<String, String>> scripts)
             throws Exception {
         int port = RunningHato.freePort();
+        int imapPort = RunningHato.freePort();
+        int pop3Port = RunningHato.freePort();
         Files.createDirectories(dir.resolve("run"));
         run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
@@ -67,7 +74,7 @@ final class LegacyDovecot implements AutoCloseable {
                 "instance_name = hato-legacy-" + port,
                 "state_dir = " + dir.resolve("run/state"),
                 "log_path = " + dir.resolve("dovecot.log"),
-                "protocols = sieve",
+                "protocols = sieve imap pop3",
                 "listen = 127.0.0.1",
                 "ssl = yes",
                 "ssl_cert = <" + dir.resolve("cert.pem"),
@@ -83,6 +90,10 @@ final class LegacyDovecot implements AutoCloseable {
                 "first_valid_uid = 1",
                 "service managesieve-login {", "  inet_listener sieve {", "    address = 127.0.0.1",
                 "    port = " + port, "  }", "}",
+                "service imap-login {", "  inet_listener imap {", "    address = 127.0.0.1",
+                "    port = " + imapPort, "  }", "  inet_listener imaps {", "    port = 0", "  }", "}",
+                "service pop3-login {", "  inet_listener pop3 {", "    address = 127.0.0.1",
+                "    port = " + pop3Port, "  }", "  inet_listener pop3s {", "    port = 0", "  }", "}",
                 "plugin {", "  sieve = file:~/sieve;active=~/.dovecot.sieve", "}", "")));
         // Dovecot's auth process (user dovecot) reads the password files; mail processes run as nobody.
         // (a test's temporary directory is the owner's only: Dovecot's users must pass through it)
@@ -90,13 +101,24 @@ final class LegacyDovecot implements AutoCloseable {
         run(dir, "chmod", "644", dir.resolve("passwd").toString(), dir.resolve("masters").toString());
         run(dir, "chown", "-R", "65534:65534", dir.resolve("home").toString());
         run(dir, "dovecot", "-c", dir.resolve("dovecot.conf").toString());
-        LegacyDovecot dovecot = new LegacyDovecot(dir, port);
+        LegacyDovecot dovecot = new LegacyDovecot(dir, port, imapPort, pop3Port);
         Eventually.until(() -> Files.exists(dir.resolve("run/master.pid")), "Dovecot to start", Duration.ofSeconds(20));
         return dovecot;
     }
 
+    /** ManageSieve's port (STARTTLS). */
     int port() {
         return port;
+    }
+
+    /** IMAP's port (STARTTLS). */
+    int imapPort() {
+        return imapPort;
+    }
+
+    /** POP3's port (STLS). */
+    int pop3Port() {
+        return pop3Port;
     }
 
     /** Dovecot's self-signed certificate, to trust. */

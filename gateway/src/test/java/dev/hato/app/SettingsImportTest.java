@@ -23,7 +23,7 @@ class SettingsImportTest {
     @Test
     void scriptsAndForwardingShouldBeCarriedOverAndWhatCannotBeShouldBeReported(@TempDir Path dir)
             throws Exception {
-        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved is not installed");
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved, -imapd or -pop3d is not installed");
         RunningHato.User ann = HATO.newUser("annimport");
         RunningHato.User ben = HATO.newUser("benimport");
         Map<String, String> annScripts = new LinkedHashMap<>();
@@ -71,17 +71,36 @@ class SettingsImportTest {
 
     @Test
     void aNamedLegacySystemShouldServeTheImportWithThePersonsKeptLogin(@TempDir Path dir) throws Exception {
-        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved is not installed");
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved, -imapd or -pop3d is not installed");
         RunningHato.User cho = HATO.newUser("chonamed");
         String name = "old-" + cho.authId().replaceAll("[^a-z0-9]", "");
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("cho.old", "cho-pw"),
                 Map.of("cho.old", Map.of("filters", "require \"fileinto\";\nfileinto \"Old\";\n")))) {
             CliRun add = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
-                    "--imap", "127.0.0.1:993", "--managesieve", "127.0.0.1:" + old.port(), "--trust",
+                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--pop3",
+                    "127.0.0.1:" + old.pop3Port(), "--pop3-tls", "starttls", "--managesieve", "127.0.0.1:" + old.port(), "--trust",
                     old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
             assertThat(add.status()).as(add.err()).isZero();
             assertThat(CliRun.of(HATO.dataDir(), "", "legacy", "login", cho.authId(), "cho.old").status()).isZero();
 
+            CliRun check = CliRun.of(HATO.dataDir(), "", "legacy", "check", name, "--as", "cho.old");
+            assertThat(check.status()).as(check.out() + check.err()).isZero();
+            String loggedIn = "certificate trusted for 127.0.0.1; master user " + LegacyDovecot.MASTER
+                    + " logged in for cho.old";
+            assertThat(check.lines()).hasSize(3);
+            assertThat(check.lines().get(0)).startsWith("imap 127.0.0.1:" + old.imapPort() + " (starttls): ok, TLS")
+                    .endsWith(loggedIn);
+            assertThat(check.lines().get(1)).startsWith("pop3 127.0.0.1:" + old.pop3Port() + " (starttls): ok, TLS")
+                    .endsWith(loggedIn);
+            assertThat(check.lines().get(2)).isEqualTo("managesieve 127.0.0.1:" + old.port() + " (starttls): ok, "
+                    + "master user " + LegacyDovecot.MASTER + " logged in for cho.old");
+            assertThat(CliRun.of(HATO.dataDir(), "", "legacy", "add", name + "-untrusted", "--imap",
+                    "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls").status()).isZero();
+            CliRun untrusted = CliRun.of(HATO.dataDir(), "", "legacy", "check", name + "-untrusted");
+            assertThat(untrusted.status()).isEqualTo(1);
+            assertThat(untrusted.out()).startsWith("imap 127.0.0.1:" + old.imapPort() + " (starttls): failed: ")
+                    .containsIgnoringCase("certification path");
+            CliRun.of(HATO.dataDir(), "", "legacy", "remove", name + "-untrusted");
             CliRun mixed = CliRun.of(HATO.dataDir(), "", "settings", "import", cho.address(), "--legacy", name,
                     "--master-user", "someone");
             assertThat(mixed.status()).isNotZero();
@@ -99,7 +118,7 @@ class SettingsImportTest {
 
     @Test
     void aWrongMasterPasswordShouldBeReportedPerPersonAndImportNothing(@TempDir Path dir) throws Exception {
-        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved is not installed");
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-managesieved, -imapd or -pop3d is not installed");
         RunningHato.User ann = HATO.newUser("annrefused");
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("ann", "ann-pw"),
                 Map.of("ann", Map.of("filters", "keep;\n")))) {
