@@ -9,10 +9,8 @@ import dev.hato.store.legacy.LegacyBackend.Server;
 import dev.hato.store.legacy.LegacyBackend.Tls;
 import dev.hato.store.legacy.LegacyBackends;
 import dev.hato.tls.TrustedCertificates;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,7 +93,7 @@ final class LegacyCommand {
         byte[] sealed = null;
         try (CliContext context = store.open()) {
             if (masterUser != null) {
-                sealed = MasterPasswords.of(context.properties().dataDir()).seal(name, readPassword());
+                sealed = MasterPasswords.of(context.properties().dataDir()).seal(name, SettingsCommand.masterPassword(in));
             }
             LegacyBackend backend = new LegacyBackend(name, server(imap, imapTls),
                     pop3 == null ? null : server(pop3, pop3Tls), smtp == null ? null : server(smtp, "starttls"),
@@ -286,13 +284,5 @@ final class LegacyCommand {
             line.append(", master user ").append(backend.masterUser());
         }
         return line.toString();
-    }
-
-    private String readPassword() throws IOException {
-        String line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
-        if (line == null || line.isEmpty()) {
-            throw new IllegalArgumentException("no master password on standard input");
-        }
-        return line;
     }
 }

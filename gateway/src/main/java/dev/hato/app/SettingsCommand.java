@@ -128,7 +128,7 @@ final class SettingsCommand {
             if (legacy != null) {
                 source = legacySource(context, legacy);
             } else {
-                String masterPassword = masterUser == null ? null : readPassword();
+                String masterPassword = masterUser == null ? null : masterPassword(in);
                 source = managesieve == null ? null : new Source(LegacyCommand.server(managesieve,
                         tls.toLowerCase(Locale.ROOT)), sslContext(trust), masterUser, masterPassword);
             }
@@ -355,7 +355,8 @@ final class SettingsCommand {
         return context;
     }
 
-    private String readPassword() throws IOException {
+    /** A master user's password: the first line of {@code in} (shared with {@code hato legacy add}). */
+    static String masterPassword(InputStream in) throws IOException {
         String line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
         if (line == null || line.isEmpty()) {
             throw new IllegalArgumentException("no master password on standard input");
