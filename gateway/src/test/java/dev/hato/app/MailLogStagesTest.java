@@ -44,10 +44,9 @@ class MailLogStagesTest {
     @BeforeAll
     static void start() throws Exception {
         dns = new TestDnsServer();
-        TestSmtpServer secure = TestSmtpServer.on("127.0.0.2", 0)
-                .tls(TestCertificate.forHost("mx.secure.test").serverContext()).start();
-        SERVERS.add(secure);
-        int port = secure.port();
+        int port = LoopbackPorts.freeOnAll("127.0.0.2", "127.0.0.3");
+        SERVERS.add(TestSmtpServer.on("127.0.0.2", port)
+                .tls(TestCertificate.forHost("mx.secure.test").serverContext()).start());
         SERVERS.add(TestSmtpServer.on("127.0.0.3", port)
                 .tls(TestCertificate.forHost("mx.greylist.test").serverContext())
                 .rcpt((address, attempt) -> attempt == 1 ? "451 4.7.1 greylisted" : "250 2.1.5 ok").start());

@@ -47,9 +47,8 @@ class MailLogTest {
     @BeforeAll
     static void start() throws Exception {
         dns = new TestDnsServer();
-        TestSmtpServer accept = TestSmtpServer.on("127.0.0.2", 0).start();
-        SERVERS.add(accept);
-        int port = accept.port();
+        int port = LoopbackPorts.freeOnAll("127.0.0.2", "127.0.0.3", "127.0.0.4");
+        SERVERS.add(TestSmtpServer.on("127.0.0.2", port).start());
         SERVERS.add(TestSmtpServer.on("127.0.0.3", port)
                 .rcpt((address, attempt) -> attempt == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok").start());
         SERVERS.add(TestSmtpServer.on("127.0.0.4", port)

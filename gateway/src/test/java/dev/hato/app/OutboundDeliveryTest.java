@@ -68,9 +68,10 @@ class OutboundDeliveryTest {
     @BeforeAll
     static void start() throws Exception {
         dns = new TestDnsServer();
-        tempfail = server("127.0.0.2", 0, "tempfail.test", TestSmtpServer.on("127.0.0.2", 0)
+        int port = LoopbackPorts.freeOnAll("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6",
+                "127.0.0.7", "127.0.0.8", "127.0.0.9", "127.0.0.10", "127.0.0.11");
+        tempfail = server("127.0.0.2", port, "tempfail.test", TestSmtpServer.on("127.0.0.2", port)
                 .rcpt((address, attempt) -> attempt == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok"));
-        int port = tempfail.port();
         reject = server("127.0.0.3", port, "reject.test", TestSmtpServer.on("127.0.0.3", port)
                 .rcpt((address, attempt) -> "550 5.1.1 <" + address + ">: no such user"));
         TestCertificate featuresCertificate = TestCertificate.forHost("mx.features.test");

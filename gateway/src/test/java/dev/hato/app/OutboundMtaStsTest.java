@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,11 +85,12 @@ class OutboundMtaStsTest {
         Files.writeString(trusted, Files.readString(web.writePem(dataDir.resolve("web.pem")))
                 + Files.readString(mxCertificate.writePem(dataDir.resolve("mx.pem"))));
 
-        httpsPort = freePort("127.0.0.30");
+        httpsPort = LoopbackPorts.freeOnAll("127.0.0.30", "127.0.0.31");
         policyHost = https("127.0.0.30", httpsPort, web);
         untrustedPolicyHost = https("127.0.0.31", httpsPort, stranger);
 
-        int port = freePort("127.0.0.40");
+        int port = LoopbackPorts.freeOnAll("127.0.0.40", "127.0.0.41", "127.0.0.42", "127.0.0.43", "127.0.0.44",
+                "127.0.0.45", "127.0.0.46", "127.0.0.47", "127.0.0.48");
         enforced = destination("127.0.0.40", port, "enforced.test", mxCertificate, "enforce", "mx.enforced.test");
         wrongMx = destination("127.0.0.41", port, "wrongmx.test", mxCertificate, "enforce", "mx.other.test");
         untrusted = destination("127.0.0.42", port, "untrusted.test", stranger, "enforce", "mx.untrusted.test");
@@ -169,12 +169,6 @@ class OutboundMtaStsTest {
         });
         server.start();
         return server;
-    }
-
-    private static int freePort(String address) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
-            return socket.getLocalPort();
-        }
     }
 
     @AfterAll
