@@ -16,7 +16,9 @@ public interface LegacyBackends {
     /** One legacy system; empty when none has that name. */
     Mono<LegacyBackend> find(String name);
 
-    /** Removes a legacy system; false when none had that name. */
+    /**
+     * Removes a legacy system; false when none had that name. IllegalStateException while a route leads to it.
+     */
     Mono<Boolean> remove(String name);
 
     /** Records the person's login on the old systems ({@code null}: their address, the default). */
@@ -24,4 +26,22 @@ public interface LegacyBackends {
 
     /** The person's login on the old systems, when it is not their address; empty otherwise. */
     Mono<String> login(long accountId);
+
+    /**
+     * Sets the person's route ({@code null}: their domain's default). IllegalArgumentException when it names a
+     * legacy system that does not exist.
+     */
+    Mono<Void> setRoute(long accountId, @Nullable Route route);
+
+    /**
+     * Sets the default route of a domain's people: a legacy system, or Hato ({@code null}). IllegalArgumentException
+     * when it names a legacy system that does not exist.
+     */
+    Mono<Void> setDomainRoute(long domainId, @Nullable String backend);
+
+    /** The route that serves the person: their own, else their domain's default, else {@link Route#LOCAL}. */
+    Mono<Route> route(long accountId);
+
+    /** Every route set: the domains' defaults, then people's own, each by domain and address. */
+    Flux<RouteEntry> routes();
 }

@@ -4,13 +4,21 @@ import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackend.Server;
 import dev.hato.store.legacy.LegacyBackend.Tls;
 import dev.hato.store.legacy.LegacyBackends;
+import dev.hato.store.legacy.Route;
+import dev.hato.store.legacy.RouteEntry;
+import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Legacy systems in {@code legacy_backend}, people's logins there in {@code legacy_login}. */
+/**
+ * Legacy systems in {@code legacy_backend}, people's logins there in {@code legacy_login}, routes in
+ * {@code legacy_route} (a person's) and {@code legacy_domain_route} (a domain's default).
+ */
 final class PgLegacyBackends implements LegacyBackends {
 
     private static final String COLUMNS = "name, imap_host, imap_port, imap_tls, pop3_host, pop3_port, pop3_tls,"
@@ -62,7 +70,71 @@ final class PgLegacyBackends implements LegacyBackends {
 
     @Override
     public Mono<Boolean> remove(String name) {
-        return db.update("DELETE FROM legacy_backend WHERE name = $1", name).map(rows -> rows > 0);
+        return db.update("DELETE FROM legacy_backend WHERE name = $1", name).map(rows -> rows > 0)
+                .onErrorMap(PgLegacyBackends::foreignKey, e -> new IllegalStateException("routes still lead to "
+                        + name + ": set them to another system or to local first (hato route list)", e));
+    }
+
+    @Override
+    public Mono<Void> setRoute(long accountId, @Nullable Route route) {
+        if (route == null) {
+            return db.update("DELETE FROM legacy_route WHERE account_id = $1", accountId).then();
+        }
+        return db.update("INSERT INTO legacy_route (account_id, route, backend) VALUES ($1, $2, $3)"
+                        + " ON CONFLICT (account_id) DO UPDATE SET route = excluded.route, backend = excluded.backend",
+                        accountId, route.kind().name().toLowerCase(Locale.ROOT),
+                        Database.nullable(route.backend(), String.class))
+                .onErrorMap(PgLegacyBackends::foreignKey, e -> unknownBackend(route.backend(), e)).then();
+    }
+
+    @Override
+    public Mono<Void> setDomainRoute(long domainId, @Nullable String backend) {
+        if (backend == null) {
+            return db.update("DELETE FROM legacy_domain_route WHERE domain_id = $1", domainId).then();
+        }
+        return db.update("INSERT INTO legacy_domain_route (domain_id, backend) VALUES ($1, $2)"
+                        + " ON CONFLICT (domain_id) DO UPDATE SET backend = excluded.backend", domainId, backend)
+                .onErrorMap(PgLegacyBackends::foreignKey, e -> unknownBackend(backend, e)).then();
+    }
+
+    @Override
+    public Mono<Route> route(long accountId) {
+        return db.query("SELECT r.route, coalesce(r.backend, d.backend) AS backend FROM account a"
+                        + " LEFT JOIN legacy_route r ON r.account_id = a.id"
+                        + " LEFT JOIN legacy_domain_route d ON d.domain_id = a.domain_id WHERE a.id = $1",
+                        row -> route(row.get("route", String.class), row.get("backend", String.class)), accountId)
+                .singleOrEmpty().defaultIfEmpty(Route.LOCAL);
+    }
+
+    @Override
+    public Flux<RouteEntry> routes() {
+        return db.query("SELECT d.name AS domain, NULL AS address, 'legacy' AS route, r.backend, 0 AS own"
+                + " FROM legacy_domain_route r JOIN domain d ON d.id = r.domain_id"
+                + " UNION ALL SELECT d.name, a.address, r.route, r.backend, 1 FROM legacy_route r"
+                + " JOIN account a ON a.id = r.account_id JOIN domain d ON d.id = a.domain_id"
+                + " ORDER BY own, domain, address", row -> new RouteEntry(
+                        Database.required(row, "domain", String.class), row.get("address", String.class),
+                        route(row.get("route", String.class), row.get("backend", String.class))));
+    }
+
+    /** A person's own route (null: none), falling back on {@code backend} (their domain's default, or null). */
+    private static Route route(@Nullable String own, @Nullable String backend) {
+        if (own == null) {
+            return backend == null ? Route.LOCAL : Route.legacy(backend);
+        }
+        return switch (own) {
+            case "local" -> Route.LOCAL;
+            case "syncing" -> Route.SYNCING;
+            default -> Route.legacy(Objects.requireNonNull(backend));
+        };
+    }
+
+    private static boolean foreignKey(Throwable error) {
+        return error instanceof PostgresqlException postgres && "23503".equals(postgres.getErrorDetails().getCode());
+    }
+
+    private static IllegalArgumentException unknownBackend(@Nullable String name, Throwable cause) {
+        return new IllegalArgumentException("no legacy system is named " + name + " (hato legacy list)", cause);
     }
 
     @Override

@@ -9,6 +9,8 @@ import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackend.Server;
 import dev.hato.store.legacy.LegacyBackend.Tls;
 import dev.hato.store.legacy.LegacyBackends;
+import dev.hato.store.legacy.Route;
+import dev.hato.store.legacy.RouteEntry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -96,5 +98,43 @@ class PgLegacyBackendsTest {
         backends().setLogin(account.id(), "t-yamada").block(WAIT);
         STORE.store().directory().removeAccount(account.authId()).block(WAIT);
         assertThat(backends().login(account.id()).block(WAIT)).isNull();
+    }
+
+    @Test
+    void routesShouldFollowThePersonThenTheDomainThenLocalAndHoldTheirBackendInPlace() {
+        String domain = "r" + NEXT.incrementAndGet() + ".example";
+        var directory = STORE.store().directory();
+        long domainId = directory.addDomain(domain).block(WAIT).id();
+        Account taro = directory.addAccount(new NewAccount("taro@" + domain, "taro.r" + NEXT.get(), "Taro", null))
+                .block(WAIT);
+        Account hana = directory.addAccount(new NewAccount("hana@" + domain, "hana.r" + NEXT.get(), "Hana", null))
+                .block(WAIT);
+        String name = "old-" + NEXT.incrementAndGet();
+        backends().put(new LegacyBackend(name, new Server("imap.old.example", 993, Tls.IMPLICIT), null, null, null,
+                null, null, null), false).block(WAIT);
+
+        assertThat(backends().route(taro.id()).block(WAIT)).isEqualTo(Route.LOCAL);
+        backends().setDomainRoute(domainId, name).block(WAIT);
+        assertThat(backends().route(taro.id()).block(WAIT)).isEqualTo(Route.legacy(name));
+        backends().setRoute(hana.id(), Route.SYNCING).block(WAIT);
+        assertThat(backends().route(hana.id()).block(WAIT)).isEqualTo(Route.SYNCING);
+        backends().setRoute(taro.id(), Route.LOCAL).block(WAIT);
+        assertThat(backends().route(taro.id()).block(WAIT)).isEqualTo(Route.LOCAL);
+
+        assertThat(backends().routes().filter(entry -> entry.domain().equals(domain)).collectList().block(WAIT))
+                .containsExactly(new RouteEntry(domain, null, Route.legacy(name)),
+                        new RouteEntry(domain, hana.address(), Route.SYNCING),
+                        new RouteEntry(domain, taro.address(), Route.LOCAL));
+
+        assertThatThrownBy(() -> backends().setRoute(taro.id(), Route.legacy("nothing-" + name)).block(WAIT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing-" + name);
+        assertThatThrownBy(() -> backends().remove(name).block(WAIT))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("hato route list");
+        backends().setDomainRoute(domainId, null).block(WAIT);
+        backends().setRoute(hana.id(), null).block(WAIT);
+        assertThat(backends().route(hana.id()).block(WAIT)).isEqualTo(Route.LOCAL);
+        assertThat(backends().remove(name).block(WAIT)).isTrue();
+        assertThatThrownBy(() -> Route.parse("legacy:")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Route.parse("legacy:" + name)).isEqualTo(Route.legacy(name));
     }
 }

@@ -1,0 +1,9 @@
+package dev.hato.store.legacy;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A route as set: a person's own ({@code address} set), or a domain's default for everyone in it without one of
+ * their own ({@code address} null).
+ */
+public record RouteEntry(String domain, @Nullable String address, Route route) { }
