@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
                 QueueCommand.class, DkimCommand.class, AuditCommand.class, LogCommand.class, ConfigCommand.class,
                 BackupCommand.class, RestoreCommand.class, TlsCommand.class, SieveCommand.class,
-                SettingsCommand.class, ContactsCommand.class, LegacyCommand.class, MailImportCommand.class})
+                SettingsCommand.class, ContactsCommand.class, LegacyCommand.class, RouteCommand.class,
+                MailImportCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec

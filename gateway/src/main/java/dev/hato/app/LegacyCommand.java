@@ -1,5 +1,6 @@
 package dev.hato.app;
 
+import dev.hato.legacy.LegacyTls;
 import dev.hato.legacy.ManageSieveClient;
 import dev.hato.legacy.MasterPasswords;
 import dev.hato.legacy.ServerProbe;
@@ -209,11 +210,7 @@ final class LegacyCommand {
 
     /** The certificates a client of {@code backend}'s servers trusts: its own beside the system's. */
     static SSLContext sslContext(LegacyBackend backend) throws GeneralSecurityException {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, (backend.trustPem() == null ? TrustedCertificates.trustManagers(null, true)
-                : TrustedCertificates.trustManagers(backend.trustPem(), "legacy system " + backend.name(), true))
-                .getTrustManagers(), null);
-        return context;
+        return LegacyTls.context(backend);
     }
 
     /** The master user's password, opened with this data directory's key; null when there is no master user. */

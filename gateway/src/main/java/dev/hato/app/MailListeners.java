@@ -5,6 +5,7 @@ import dev.hato.app.monitoring.SmtpMeters;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.delivery.ActiveScripts;
 import dev.hato.edge.ConnectionCap;
+import dev.hato.edge.NettyBackendConnector;
 import dev.hato.edge.ProtocolServer;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.inbound.InboundAuthenticator;
@@ -35,11 +36,15 @@ import dev.hato.store.audit.AuthEvent;
 import dev.hato.store.sieve.SieveScripts;
 
 import dev.hato.store.pg.PgStore;
+import dev.hato.legacy.LegacyProxy;
+import dev.hato.legacy.MasterPasswords;
 import dev.hato.protocol.ConnectionInfo;
+import dev.hato.protocol.LoginRoutes;
 import dev.hato.protocol.ProtocolSession;
 import dev.hato.tls.ServerTls;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,13 +76,17 @@ public final class MailListeners implements SmartLifecycle {
     private final List<ProtocolServer> servers;
     private final List<ProtocolServer.BoundServer> bound = new ArrayList<>();
     private final WebmailSubmission submission;
+    /** Connections to old systems for proxied logins (issue 17). */
+    private final NettyBackendConnector backends = new NettyBackendConnector(Duration.ofSeconds(10),
+            Duration.ofSeconds(30));
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters,
                   MailLog mailLog, @Nullable InboundAuthenticator inbound, ActiveScripts scripts) {
         this.properties = properties;
         SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound, scripts);
-        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices, scripts);
+        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices, scripts,
+                loginRoutes(properties, store, backends));
         this.submission = new WebmailSubmission(smtpServices, submissionSettings(properties), store.directory(),
                 store.mailboxes());
         this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog)).stream()
@@ -172,9 +181,20 @@ public final class MailListeners implements SmartLifecycle {
         return mtaSettings(properties).withRole(SmtpSettings.Role.SUBMISSION);
     }
 
+    /** Proxied logins of people whose route names an old system (issue 17). */
+    private static LoginRoutes loginRoutes(HatoProperties properties, PgStore store, NettyBackendConnector backends) {
+        try {
+            return new LegacyProxy(store.legacyBackends(), MasterPasswords.of(properties.dataDir()), backends,
+                    Schedulers.boundedElastic());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + MasterPasswords.SECRET_FILE + " in "
+                    + properties.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Map<String, Function<ConnectionInfo, ProtocolSession>> sessions(HatoProperties properties,
             PgStore store, SaslEngine sasl, MeterRegistry meters, MailLog mailLog, SmtpServices smtpServices,
-            SieveScripts scripts) {
+            SieveScripts scripts, LoginRoutes logins) {
         Path spool = properties.dataDir().resolve("spool");
         String host = properties.hostName();
         MessageIndexer indexer = DeliveryWiring.indexer();
@@ -188,7 +208,8 @@ public final class MailListeners implements SmartLifecycle {
         SmtpSettings mta = mtaSettings(properties);
         SmtpSettings submission = submissionSettings(properties);
         Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs(),
-                MaildropHandover.defaults(), structure -> MessageStructure.decode(structure).root(), meters);
+                MaildropHandover.defaults(), structure -> MessageStructure.decode(structure).root(), meters,
+                logins);
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> mtaMeters.watch(new SmtpSession(mta.withStartTlsOffered(true), c, mtaServices)));
@@ -205,7 +226,7 @@ public final class MailListeners implements SmartLifecycle {
         ImapServices imapServices = new ImapServices(sasl, store.mailboxes(), changes,
                 renderer, new ImapSearch(store.search()), indexer::reader,
                 Schedulers.boundedElastic(), Clock.systemDefaultZone(), GatewayStatus.VERSION, meters, mailLog,
-                InboundWiring.junkReports(properties, store.blobs()));
+                InboundWiring.junkReports(properties, store.blobs()), logins);
         ImapSettings imapSettings = ImapSettings.defaults(host, spool)
                 .withAppendLimit(imapProperties.appendLimit().toBytes())
                 .withLimits(imapProperties.maxLineLength(), imapProperties.maxLiteralSize().toBytes(),
@@ -325,6 +346,7 @@ public final class MailListeners implements SmartLifecycle {
             }
         }
         bound.clear();
+        backends.close();
     }
 
     @Override

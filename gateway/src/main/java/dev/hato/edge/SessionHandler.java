@@ -71,6 +71,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private boolean tlsStarted;
     private boolean compressing;
     private boolean shuttingDown;
+    /** The connection was handed over to another server: bytes are relayed, the session hears nothing more. */
+    private @Nullable BackendChannel spliced;
 
     SessionHandler(String serverName, ProtocolSession session, @Nullable SslContext startTls,
                    @Nullable Deadline deadline, @Nullable TlsHandshakeMeter startTlsMeter) {
@@ -104,6 +106,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext context, Object msg) {
         if (!(msg instanceof ByteBuf buf)) {
             context.fireChannelRead(msg);
+            return;
+        }
+        BackendChannel backend = spliced;
+        if (backend != null) {
+            backend.forward(buf, context::read);
             return;
         }
         try {
@@ -143,6 +150,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         closing = true;
+        BackendChannel backend = spliced;
+        if (backend != null) {
+            backend.close();
+        }
         cancelIdleTimer();
         if (deadlineTimer != null) {
             deadlineTimer.cancel(false);
@@ -189,6 +200,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         context.executor().execute(() -> {
+            if (spliced != null) {
+                // The other server's session cannot be ended politely from here: the client reconnects.
+                context.close();
+                return;
+            }
             shuttingDown = true;
             pending.clear();
             if (running == null && !closing) {
@@ -204,6 +220,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void processPending() {
+        if (spliced != null) {
+            return;
+        }
         ByteBuffer next = pending.poll();
         if (next == null) {
             if (!closing) {
@@ -226,6 +245,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         running = null;
+        if (spliced != null) {
+            return;
+        }
         performPushed();
         ctx().flush();
         if (overdue && !closing && !loggedInInTime() && (pastGrace || !session.busy())) {
@@ -239,7 +261,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void deadlineReached() {
         deadlineTimer = null;
-        if (closing || loggedInInTime()) {
+        if (closing || spliced != null || loggedInInTime()) {
             return;
         }
         overdue = true;
@@ -254,7 +276,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void graceOver() {
         deadlineTimer = null;
-        if (closing || loggedInInTime()) {
+        if (closing || spliced != null || loggedInInTime()) {
             return;
         }
         pastGrace = true;
@@ -304,6 +326,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             startTls(context, tls);
         } else if (action instanceof Action.Compress compress) {
             compress(context, compress);
+        } else if (action instanceof Action.Splice splice) {
+            splice(context, splice);
         } else {
             closing = true;
             pending.clear();
@@ -378,6 +402,42 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         context.pipeline().addBefore(context.name(), "hato.deflate", new JdkZlibEncoder(ZlibWrapper.NONE));
     }
 
+    /**
+     * Hands the connection over to the server the session logged in to: the reply goes out, then what the client
+     * pipelined after its command, and from then on bytes are relayed both ways; timers and pushes stop.
+     */
+    private void splice(ChannelHandlerContext context, Action.Splice splice) {
+        if (!(splice.backend() instanceof BackendChannel backend) || spliced != null || compressing) {
+            throw new IllegalStateException(serverName + ": a session asked to splice what the edge cannot");
+        }
+        spliced = backend;
+        cancelIdleTimer();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
+        PushSubscriber pushSubscriber = pushes;
+        if (pushSubscriber != null) {
+            pushSubscriber.dispose();
+        }
+        pushed.clear();
+        context.write(Unpooled.wrappedBuffer(splice.reply()));
+        ByteBuf early = Unpooled.buffer();
+        early.writeBytes(splice.unread());
+        ByteBuffer piece;
+        while ((piece = pending.poll()) != null) {
+            early.writeBytes(piece);
+        }
+        backend.splice(context.channel());
+        context.flush();
+        if (early.isReadable()) {
+            backend.forward(early, context::read);
+        } else {
+            early.release();
+            context.read();
+        }
+    }
+
     /** Performs unsolicited actions that arrived while an answer was being written. */
     private void performPushed() {
         Action action;
@@ -388,7 +448,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void push(Action action) {
-        if (closing) {
+        if (closing || spliced != null) {
             return;
         }
         if (running != null) {

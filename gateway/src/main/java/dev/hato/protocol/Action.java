@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** What a protocol session asks the edge to do, in order. */
-public sealed interface Action permits Action.Write, Action.StartTls, Action.Compress, Action.Close {
+public sealed interface Action permits Action.Write, Action.StartTls, Action.Compress, Action.Splice,
+        Action.Close {
 
     /** Bytes to send. Replies are flushed when the session has consumed all input it was given. */
     record Write(ByteBuffer bytes) implements Action { }
@@ -21,6 +22,15 @@ public sealed interface Action permits Action.Write, Action.StartTls, Action.Com
      * client sent after the command and before seeing the reply is dropped (it must wait for the reply).
      */
     record Compress(ByteBuffer reply) implements Action { }
+
+    /**
+     * Hand the connection over to {@code backend}, a server the session has logged in to for the client (issue 17:
+     * a person still served by the old system): send {@code reply} as the session's last words, then relay bytes
+     * both ways unchanged until either side closes. Whatever the client sent after the command goes to the backend:
+     * first {@code unread}, what the session had taken in and not read, then what the edge holds. The session
+     * receives no more input.
+     */
+    record Splice(ByteBuffer reply, Backend backend, ByteBuffer unread) implements Action { }
 
     /** Flush what was written, then close the connection. */
     record Close() implements Action { }

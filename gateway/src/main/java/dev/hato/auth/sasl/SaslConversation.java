@@ -84,6 +84,12 @@ public final class SaslConversation {
         return engine.password(login, password, protocol, remoteIp);
     }
 
+    /** The password the last exchange carried (PLAIN, LOGIN); null for the other mechanisms or before one. */
+    public @Nullable String passwordGiven() {
+        SaslExchange current = exchange;
+        return current == null ? null : current.password();
+    }
+
     private boolean offered(String mechanism) {
         return loginOffered || !mechanism.equalsIgnoreCase(SaslEngine.LOGIN);
     }

@@ -50,6 +50,7 @@ public final class SaslExchange {
     private ScramMechanism.@Nullable Exchange scram;
     private @Nullable Account confirming;
     private @Nullable String serverFinal;
+    private @Nullable String password;
 
     SaslExchange(@Nullable String mechanism, String protocol, String remoteIp, SaslEngine engine) {
         this.mechanism = mechanism;
@@ -155,6 +156,7 @@ public final class SaslExchange {
         if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
             return done(Failure.of(Reason.AUTHZID_REFUSED));
         }
+        password = plain.password();
         return engine.password(plain.authcid(), plain.password(), protocol, remoteIp).flatMap(this::outcome);
     }
 
@@ -169,7 +171,16 @@ public final class SaslExchange {
     }
 
     private Mono<SaslStep> loginPassword(byte[] data) {
-        return engine.password(loginUsername, utf8(data), protocol, remoteIp).flatMap(this::outcome);
+        password = utf8(data);
+        return engine.password(loginUsername, password, protocol, remoteIp).flatMap(this::outcome);
+    }
+
+    /**
+     * The password the client gave (PLAIN, LOGIN), for a login Hato hands on to an old system (issue 17); null for
+     * the other mechanisms.
+     */
+    @Nullable String password() {
+        return password;
     }
 
     private Mono<SaslStep> scramStep(ScramMechanism.Step step) {

@@ -25,8 +25,11 @@ final class ImapAuthExchange {
     /** Send {@code line}; the next line from the client is a SASL response for {@link #respond}. */
     record Continue(String line) implements Reply { }
 
-    /** The command tagged {@code tag} logged the client in as {@code account}. */
-    record LoggedIn(String tag, Account account) implements Reply { }
+    /**
+     * The command tagged {@code tag} logged the client in as {@code account}, with {@code password} when the
+     * mechanism carried one (LOGIN, PLAIN): what a proxied login may use on the old system.
+     */
+    record LoggedIn(String tag, Account account, @Nullable String password) implements Reply { }
 
     /** Answer the command tagged {@code tag} with {@code text}, as {@code kind} says. */
     record Refused(String tag, Kind kind, String text) implements Reply { }
@@ -79,7 +82,7 @@ final class ImapAuthExchange {
     Mono<Reply> password(String commandTag, String login, String password) {
         return sasl.password(login, password).map(outcome -> {
             if (outcome instanceof AuthOutcome.Success success) {
-                return new LoggedIn(commandTag, success.account());
+                return new LoggedIn(commandTag, success.account(), password);
             }
             if (outcome instanceof AuthOutcome.Rejected rejected) {
                 return rejected(commandTag, rejected.addressGiven());
@@ -93,7 +96,7 @@ final class ImapAuthExchange {
             return new Continue("+ " + challenge.base64());
         }
         if (step instanceof SaslStep.Success success) {
-            return new LoggedIn(tag, success.account());
+            return new LoggedIn(tag, success.account(), sasl.passwordGiven());
         }
         SaslStep.Failure failure = (SaslStep.Failure) step;
         return switch (failure.reason()) {

@@ -5,6 +5,7 @@ import dev.hato.delivery.CheckedFactsReader;
 import dev.hato.imap.fetch.FetchRenderer;
 import dev.hato.imap.search.ImapSearch;
 import dev.hato.maillog.MailLog;
+import dev.hato.protocol.LoginRoutes;
 import dev.hato.store.mail.Mailboxes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -20,9 +21,11 @@ import reactor.core.scheduler.Scheduler;
  * {@code changes} is the node's one {@link MailboxChanges} over {@code mailboxes}: sessions get their mailbox events
  * from it and share the reads and \Recent claims of a change through it. {@code mailLog} records each message an
  * APPEND stored. {@code junkReports} hears of messages moved or copied into or out of Junk (a spam filter learns).
+ * {@code logins} says who is still served by an old system, and logs in there for them (issue 17).
  */
 public record ImapServices(SaslEngine sasl, Mailboxes mailboxes, MailboxChanges changes,
                            FetchRenderer fetch,
                            ImapSearch search,
                            CheckedFactsReader.Factory facts, Scheduler io, Clock clock,
-                           String version, MeterRegistry meters, MailLog mailLog, JunkReports junkReports) { }
+                           String version, MeterRegistry meters, MailLog mailLog, JunkReports junkReports,
+                           LoginRoutes logins) { }

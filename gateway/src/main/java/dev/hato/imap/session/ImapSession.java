@@ -445,6 +445,16 @@ public final class ImapSession implements ProtocolSession {
         dropPipelined();
     }
 
+    /**
+     * What the client sent after the command just read, taken out of the session's input: for the old server a
+     * proxied login hands the connection to (the framer holds nothing once a command is complete).
+     */
+    ByteBuffer takeUnread() {
+        ByteBuffer rest = ByteBuffer.allocate(input.remaining());
+        rest.put(input).flip();
+        return rest;
+    }
+
     private void dropPipelined() {
         input.position(input.limit());
     }

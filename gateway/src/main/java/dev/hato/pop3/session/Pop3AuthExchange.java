@@ -23,8 +23,8 @@ final class Pop3AuthExchange {
     /** Send {@code line}; the next line from the client is a SASL response for {@link #respond}. */
     record Continue(String line) implements Reply { }
 
-    /** The client is {@code account}: open its maildrop. */
-    record LoggedIn(Account account) implements Reply { }
+    /** The client is {@code account}: open its maildrop ({@code password}: the one given, for a proxied login). */
+    record LoggedIn(Account account, @Nullable String password) implements Reply { }
 
     /** Send {@code line}; {@code count} says which of the session's limits it counts towards. */
     record Refused(String line, Count count) implements Reply { }
@@ -69,7 +69,7 @@ final class Pop3AuthExchange {
     Mono<Reply> password(String login, String password) {
         return sasl.password(login, password).map(outcome -> {
             if (outcome instanceof AuthOutcome.Success success) {
-                return new LoggedIn(success.account());
+                return new LoggedIn(success.account(), password);
             }
             if (outcome instanceof AuthOutcome.Rejected rejected) {
                 return rejected(rejected.addressGiven());
@@ -83,7 +83,7 @@ final class Pop3AuthExchange {
             return new Continue("+ " + challenge.base64());
         }
         if (step instanceof SaslStep.Success success) {
-            return new LoggedIn(success.account());
+            return new LoggedIn(success.account(), sasl.passwordGiven());
         }
         SaslStep.Failure failure = (SaslStep.Failure) step;
         return switch (failure.reason()) {

@@ -2,6 +2,7 @@ package dev.hato.pop3.session;
 
 import dev.hato.message.MessagePart;
 import dev.hato.auth.sasl.SaslEngine;
+import dev.hato.protocol.LoginRoutes;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Mailboxes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,9 @@ import java.util.function.Function;
  * is this node's one {@link MaildropHandover}, shared by every POP3 listener. {@code parts} reads where the MIME
  * parts of a message lie from the structure stored with it ({@link Blobs#structure}), so that the header of every
  * part can be downgraded for a client not in UTF-8 mode (RFC 6856); the structure's encoding is the gateway's.
- * {@code meters} counts commands ({@code hato.pop3.commands}) and logins ({@code hato.pop3.logins}).
+ * {@code meters} counts commands ({@code hato.pop3.commands}) and logins ({@code hato.pop3.logins}). {@code logins}
+ * says who is still served by an old system, and logs in there for them (issue 17).
  */
 public record Pop3Services(SaslEngine sasl, Mailboxes mailboxes, Blobs blobs, MaildropHandover handover,
-                           Function<byte[], MessagePart> parts, MeterRegistry meters) { }
+                           Function<byte[], MessagePart> parts, MeterRegistry meters,
+                           LoginRoutes logins) { }

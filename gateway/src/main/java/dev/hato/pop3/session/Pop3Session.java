@@ -6,6 +6,7 @@ import dev.hato.pop3.wire.Pop3ContentEncoder;
 import dev.hato.pop3.wire.Pop3HeaderDowngrade;
 import dev.hato.protocol.Action;
 import dev.hato.protocol.ConnectionInfo;
+import dev.hato.protocol.LoginRoutes;
 import dev.hato.protocol.Conversation;
 import dev.hato.protocol.ProtocolSession;
 import dev.hato.protocol.wire.Decoded;
@@ -272,7 +273,7 @@ public final class Pop3Session implements ProtocolSession {
         }
         if (reply instanceof Pop3AuthExchange.LoggedIn loggedIn) {
             login("success");
-            return openMaildrop(loggedIn.account());
+            return proxyOrOpen(loggedIn.account(), loggedIn.password());
         }
         Pop3AuthExchange.Refused refused = (Pop3AuthExchange.Refused) reply;
         login(switch (refused.count()) {
@@ -290,6 +291,30 @@ public final class Pop3Session implements ProtocolSession {
     /** {@code hato.pop3.logins} by outcome: success, rejected, unavailable (a temporary failure) or error. */
     private void login(String outcome) {
         services.meters().counter("hato.pop3.logins", "outcome", outcome).increment();
+    }
+
+    /**
+     * A person still served by an old system (issue 17) is logged in there and the connection handed over; anyone
+     * else gets their maildrop here.
+     */
+    private Flux<Action> proxyOrOpen(Account account, @Nullable String password) {
+        return services.logins().login(LoginRoutes.Service.POP3, account.id(), account.address(), password)
+                .flatMapMany(proxied -> {
+                    if (proxied instanceof LoginRoutes.Connected connected) {
+                        end();
+                        // What the client pipelined after its command (RFC 2449 PIPELINING) is the old server's.
+                        ByteBuffer unread = ByteBuffer.allocate(input.remaining());
+                        unread.put(input).flip();
+                        return Flux.<Action>just(new Action.Splice(ByteBuffer.wrap(
+                                "+OK Logged in\r\n".getBytes(StandardCharsets.US_ASCII)), connected.backend(),
+                                unread));
+                    }
+                    LOG.warn("POP3 login of {} could not be passed on to the old system: {}", account.address(),
+                            ((LoginRoutes.Failed) proxied).reason());
+                    return reply("-ERR [SYS/TEMP] Your mailbox is on the old mail system, which cannot be reached"
+                            + " now; try again later");
+                })
+                .switchIfEmpty(Flux.defer(() -> openMaildrop(account)));
     }
 
     private Flux<Action> openMaildrop(Account account) {
