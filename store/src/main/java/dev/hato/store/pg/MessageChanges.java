@@ -95,6 +95,22 @@ final class MessageChanges {
     // RFC 3502 / RFC 4315: the messages of one APPEND get consecutive UIDs from $3 in the order given (ordinality n).
     // Flags travel as one space-separated text per message (unnest cannot take ragged arrays; a flag is an atom,
     // which holds no space).
+    /** RFC 3501 §2.3.1.1: UIDs are non-zero 32-bit numbers. */
+    private static final long MAX_UID = 4294967295L;
+
+    /** Migration (issue 17): UIDs as the old server gave them, the first at least uid_next. */
+    private static final String RESERVE_GIVEN_UIDS = "UPDATE mailbox SET uid_next = $4 + 1,"
+            + " highest_modseq = highest_modseq + 1"
+            + " WHERE account_id = $1 AND id = $2 AND uid_next <= $3 RETURNING highest_modseq, uidvalidity";
+
+    private static final String APPEND_GIVEN_UIDS = "WITH m AS (INSERT INTO message"
+            + "  (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags)"
+            + "  SELECT $1, $2, v.uid, $3, v.blob_id, v.size, v.internal_date, string_to_array(v.flags, ' ')"
+            + "  FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::text[])"
+            + "   AS v (uid, blob_id, size, internal_date, flags) RETURNING uid)"
+            + " INSERT INTO change (account_id, mailbox_id, modseq, uid, kind) SELECT $1, $2, $3, uid, 'append'"
+            + " FROM m CROSS JOIN (SELECT pg_notify('" + PgMessages.CHANNEL + "', $9)) AS n";
+
     private static final String APPEND = "WITH m AS (INSERT INTO message"
             + "  (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, flags)"
             + "  SELECT $1, $2, $3 + v.n - 1, $4, v.blob_id, v.size, v.internal_date, string_to_array(v.flags, ' ')"
@@ -252,9 +268,28 @@ final class MessageChanges {
      * them under the account lock, one UID reservation, and one statement for the message and change rows.
      */
     Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages) {
+        return append(accountId, mailboxId, messages, null);
+    }
+
+    /**
+     * {@link #append(long, long, List)}, with the UIDs the old server gave ({@code uids}, ascending, the first at
+     * least uid_next), or with UIDs reserved here ({@code uids} null).
+     */
+    Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages,
+                                    @Nullable List<Long> uids) {
         Objects.requireNonNull(messages, "messages");
         if (messages.isEmpty()) {
             return Mono.error(new IllegalArgumentException("an APPEND stores at least one message"));
+        }
+        if (uids != null) {
+            if (uids.size() != messages.size()) {
+                return Mono.error(new IllegalArgumentException("one UID per message"));
+            }
+            for (int i = 0; i < uids.size(); i++) {
+                if (uids.get(i) < 1 || uids.get(i) > MAX_UID || (i > 0 && uids.get(i) <= uids.get(i - 1))) {
+                    return Mono.error(new IllegalArgumentException("UIDs are ascending 32-bit numbers: " + uids));
+                }
+            }
         }
         return Mono.defer(() -> {
             int count = messages.size();
@@ -288,19 +323,26 @@ final class MessageChanges {
                                     .switchIfEmpty(Mono.error(() -> new MailboxException(Reason.NONEXISTENT,
                                             "no account " + accountId)))
                                     .flatMap(limits -> Quotas.checkQuota(connection, accountId, limits, adding))
-                                    .then(reserve(connection, accountId, mailboxId, count))
+                                    .then(uids == null ? reserve(connection, accountId, mailboxId, count)
+                                            : reserveGiven(connection, accountId, mailboxId, uids))
                                     .flatMap(reserved -> {
                                         Long[] blobIds = new Long[count];
                                         List<AppendResult> results = new ArrayList<>(count);
                                         for (int i = 0; i < count; i++) {
                                             blobIds[i] = blobs.id(messages.get(i).content());
                                             results.add(new AppendResult(reserved.uidValidity(),
-                                                    reserved.firstUid() + i, reserved.modseq()));
+                                                    uids == null ? reserved.firstUid() + i : uids.get(i),
+                                                    reserved.modseq()));
                                         }
-                                        return Database.rowsUpdated(Database.statement(connection, APPEND,
-                                                        accountId, mailboxId, reserved.firstUid(), reserved.modseq(),
-                                                        blobIds, sizes, dates, flags,
-                                                        mailboxId + ":" + reserved.modseq()))
+                                        String event = mailboxId + ":" + reserved.modseq();
+                                        return Database.rowsUpdated(uids == null
+                                                        ? Database.statement(connection, APPEND, accountId,
+                                                                mailboxId, reserved.firstUid(), reserved.modseq(),
+                                                                blobIds, sizes, dates, flags, event)
+                                                        : Database.statement(connection, APPEND_GIVEN_UIDS,
+                                                                accountId, mailboxId, reserved.modseq(),
+                                                                uids.toArray(Long[]::new), blobIds, sizes, dates,
+                                                                flags, event))
                                                 .thenReturn(List.copyOf(results));
                                     }))
                             .single());
@@ -322,6 +364,18 @@ final class MessageChanges {
                                 Database.required(row, "uidvalidity", Long.class)))
                 .singleOrEmpty()
                 .switchIfEmpty(MailboxErrors.nonexistent(mailboxId));
+    }
+
+    /** Takes the given UIDs and one modseq (which locks the row); CANNOT when the first is below uid_next. */
+    private static Mono<Reserved> reserveGiven(Connection connection, long accountId, long mailboxId,
+                                               List<Long> uids) {
+        return Database.rows(Database.statement(connection, RESERVE_GIVEN_UIDS, accountId, mailboxId, uids.get(0),
+                                uids.get(uids.size() - 1)),
+                        row -> new Reserved(uids.get(0), Database.required(row, "highest_modseq", Long.class),
+                                Database.required(row, "uidvalidity", Long.class)))
+                .singleOrEmpty()
+                .switchIfEmpty(Mono.error(() -> new MailboxException(Reason.CANNOT, "UID " + uids.get(0)
+                        + " is below the next UID of mailbox " + mailboxId + ", or the mailbox does not exist")));
     }
 
     private record Reserved(long firstUid, long modseq, long uidValidity) { }

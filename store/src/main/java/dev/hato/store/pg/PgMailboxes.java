@@ -2,6 +2,7 @@ package dev.hato.store.pg;
 
 import dev.hato.store.mail.MailboxInfo;
 import dev.hato.store.mail.MailboxStatus;
+import dev.hato.store.mail.KeptUids;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
@@ -29,13 +30,23 @@ import reactor.core.publisher.Mono;
  * {@link MessageChanges} (flags, COPY, MOVE, APPEND), {@link Quotas}, and {@link PgMessages} (listing, expunge,
  * leases); this class answers the status and change queries IMAP sessions poll, and hands out the change feed.
  */
-final class PgMailboxes implements Mailboxes {
+final class PgMailboxes implements Mailboxes, KeptUids {
 
     /** RFC 3501 §2.3.1.1: UIDs and UIDVALIDITY are 32-bit; uid_next may reach 2^32, then the mailbox is full. */
     static final long MAX_UID_NEXT = 1L << 32;
 
     // One snapshot: RFC 3501 §6.3.10 counts, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, and \Deleted for RFC 9051.
     // The counts the folder keeps (V16's triggers), and \Recent from the primary key: only the recent rows are read.
+    /**
+     * A mailbox that never held a message takes the old server's UIDVALIDITY; the account's last one is raised past
+     * it, so that the name's next mailbox gets another (MailboxTree.TAKE_UIDVALIDITY counts from it).
+     */
+    private static final String ADOPT_UIDVALIDITY = "WITH adopted AS (UPDATE mailbox SET uidvalidity = $3"
+            + "  WHERE account_id = $1 AND id = $2 AND (uidvalidity = $3 OR uid_next = 1) RETURNING id),"
+            + " raised AS (UPDATE account SET last_uidvalidity = greatest(last_uidvalidity, $3)"
+            + "  WHERE id = $1 AND EXISTS (SELECT 1 FROM adopted) RETURNING id)"
+            + " SELECT count(*) AS adopted FROM adopted";
+
     private static final String STATUS = "SELECT m.uidvalidity, m.uid_next, m.highest_modseq,"
             + " m.message_count AS messages,"
             + " (SELECT count(*) FROM message g WHERE g.account_id = m.account_id AND g.mailbox_id = m.id"
@@ -202,6 +213,27 @@ final class PgMailboxes implements Mailboxes {
     @Override
     public Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages) {
         return changes.append(accountId, mailboxId, messages);
+    }
+
+    @Override
+    public Mono<Boolean> adoptUidValidity(long accountId, long mailboxId, long uidValidity) {
+        if (uidValidity < 1 || uidValidity > 4294967295L) {
+            return Mono.error(new IllegalArgumentException("UIDVALIDITY is a non-zero 32-bit number: " + uidValidity));
+        }
+        return db.query(ADOPT_UIDVALIDITY, row -> Database.required(row, "adopted", Long.class) > 0, accountId,
+                mailboxId, uidValidity).single();
+    }
+
+    @Override
+    public Mono<List<AppendResult>> appendWithUids(long accountId, long mailboxId, List<NewMessage> messages,
+                                                   List<Long> uids) {
+        return changes.append(accountId, mailboxId, messages, uids);
+    }
+
+    @Override
+    public Mono<Void> raiseUidNext(long accountId, long mailboxId, long uidNext) {
+        return db.update("UPDATE mailbox SET uid_next = greatest(uid_next, $3) WHERE account_id = $1 AND id = $2",
+                accountId, mailboxId, Math.min(uidNext, 4294967296L)).then();
     }
 
     @Override

@@ -189,6 +189,11 @@ public final class PgStore implements AutoCloseable {
         return mailboxes;
     }
 
+    /** The same mailboxes, as a migration fills them: the old server's UIDVALIDITY and UIDs kept (issue 17). */
+    public dev.hato.store.mail.KeptUids keptUids() {
+        return mailboxes;
+    }
+
     /** The DKIM signing keys of every domain. */
     public DkimKeys dkimKeys() {
         return dkimKeys;

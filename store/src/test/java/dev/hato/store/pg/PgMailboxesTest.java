@@ -1,6 +1,7 @@
 package dev.hato.store.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.store.directory.Account;
 import dev.hato.store.directory.Directory;
@@ -8,12 +9,15 @@ import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.DeliveryWriter;
+import dev.hato.store.mail.KeptUids;
 import dev.hato.store.mail.MailboxException;
 import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Mailboxes.AppendResult;
 import dev.hato.store.mail.Mailboxes.MailboxEvent;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MailboxesContract;
 import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.MessageMeta;
 import dev.hato.store.mail.TestContent;
 import dev.hato.store.queue.Envelope;
 import java.time.Duration;
@@ -177,5 +181,35 @@ class PgMailboxesTest extends MailboxesContract {
         assertThat(blobs().structure(ownBlob).blockOptional(WAIT)).isEmpty();
         assertThat(Arrays.asList(new String(blobs().structure(sharedBlob).block(WAIT)).split(" ")))
                 .contains("structure", "of");
+    }
+
+    @Test
+    void aMigratedMailboxShouldKeepTheOldUidValidityAndUidsAndGiveLaterMailUidsAboveThem() {
+        Account account = freshAccount();
+        MailboxInfo box = mailboxes().create(account.id(), "Old/移行", null).block(WAIT);
+        KeptUids kept = STORE.store().keptUids();
+        long old = 1_600_000_000L;
+
+        assertThat(kept.adoptUidValidity(account.id(), box.id(), old).block(WAIT)).isTrue();
+        assertThat(kept.adoptUidValidity(account.id(), box.id(), old).block(WAIT)).isTrue();
+        List<AppendResult> copied = kept.appendWithUids(account.id(), box.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("five"), facts("five"), Set.of("\\Seen"), Instant.now()),
+                new Mailboxes.NewMessage(TestContent.unique("nine"), facts("nine"), Set.of(), Instant.now())),
+                List.of(5L, 9L)).block(WAIT);
+
+        assertThat(copied).extracting(AppendResult::uid).containsExactly(5L, 9L);
+        assertThat(copied).extracting(AppendResult::uidValidity).containsOnly(old);
+        assertThat(messages(account, box(account, "Old/移行"))).extracting(MessageMeta::uid).containsExactly(5L, 9L);
+        assertThat(kept.adoptUidValidity(account.id(), box.id(), old + 1).block(WAIT)).isFalse();
+        assertThatThrownBy(() -> kept.appendWithUids(account.id(), box.id(), List.of(new Mailboxes.NewMessage(
+                TestContent.unique("seven"), facts("seven"), Set.of(), Instant.now())), List.of(7L)).block(WAIT))
+                .isInstanceOf(MailboxException.class).hasMessageContaining("below the next UID");
+        assertThat(append(account, box(account, "Old/移行"), "later").uid()).isEqualTo(10L);
+
+        kept.raiseUidNext(account.id(), box.id(), 100).block(WAIT);
+        assertThat(append(account, box(account, "Old/移行"), "after the old UIDNEXT").uid()).isEqualTo(100L);
+        mailboxes().delete(account.id(), "Old/移行").block(WAIT);
+        assertThat(mailboxes().create(account.id(), "Old/移行", null).block(WAIT).uidValidity())
+                .isGreaterThan(old);
     }
 }
