@@ -68,7 +68,7 @@ final class OutboundWiring implements AutoCloseable {
                 : null;
         this.runner = QueueRunner.create(settings, store.outboundQueue(), resolver, connector, signer,
                 DeliveryWiring.reports(properties, store, settings.heloName(), spool, io),
-                Clock.systemUTC(), Schedulers.parallel(), meters, mailLog, mtaSts, tlsReports);
+                Clock.systemUTC(), Schedulers.parallel(), meters, mailLog, mtaSts, tlsReports, store.legacyBackends());
         runner.start();
         if (tlsReports != null) {
             tlsReports.start(Schedulers.parallel());
@@ -103,7 +103,11 @@ final class OutboundWiring implements AutoCloseable {
 
     static TlsPolicy policy(String name) {
         try {
-            return TlsPolicy.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            TlsPolicy policy = TlsPolicy.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            if (policy == TlsPolicy.OFFERED_VERIFY) {
+                throw new IllegalArgumentException("legacy systems' MTAs only");
+            }
+            return policy;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("a TLS policy is none, may, encrypt or verify, not '" + name + "'");
         }

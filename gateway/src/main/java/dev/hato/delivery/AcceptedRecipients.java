@@ -129,15 +129,18 @@ public final class AcceptedRecipients {
         Set<OutboundRecipient.Notify> notify = request.notifyOn();
         List<Account> local = admitted.accounts();
         List<String> remote = admitted.remote();
+        List<Recipient.Legacy> legacy = admitted.legacy();
         count++;
         addresses.add(address);
         local.forEach(account -> accounts.putIfAbsent(account.id(), account));
         local.forEach(account -> requestOf.putIfAbsent(account.id(),
                 new Requested(address, request.orcpt(), notify)));
-        reached.add(new Reached(address, local.stream().map(Account::id).toList(), remote));
+        List<String> elsewhere = new ArrayList<>(remote);
+        legacy.forEach(person -> elsewhere.add(person.address()));
+        reached.add(new Reached(address, local.stream().map(Account::id).toList(), elsewhere));
         boolean success = notify.contains(OutboundRecipient.Notify.SUCCESS);
         // RFC 3461 §6.2.7: an alias of exactly one address is not an expansion; the copy is reported as such.
-        boolean expanded = local.size() + remote.size() > 1;
+        boolean expanded = local.size() + remote.size() + legacy.size() > 1;
         Set<OutboundRecipient.Notify> passed = notify;
         if (success && expanded) {
             EnumSet<OutboundRecipient.Notify> without = EnumSet.noneOf(OutboundRecipient.Notify.class);
@@ -156,7 +159,19 @@ public final class AcceptedRecipients {
                 forwardedVia.putIfAbsent(target, via.substring(via.lastIndexOf('@') + 1));
             }
         }
+        // Issue 17: a person on a legacy system is relayed to its MTA as a relay would, with the message's own
+        // envelope sender (no SRS: the old system is part of this site) and their address as RCPT TO.
+        for (Recipient.Legacy person : legacy) {
+            outbound.putIfAbsent(person.address(), new OutboundRecipient(person.address(), passed,
+                    admitted.onwardOrcpt()).viaLegacy(person.backend()));
+        }
         forwardedBy.addAll(admitted.forwardedBy());
+    }
+
+    /** The legacy system whose MTA takes the queued recipient {@code address}, or null (its domain's MX hosts). */
+    @Nullable String transportOf(String address) {
+        OutboundRecipient recipient = outbound.get(address);
+        return recipient == null ? null : recipient.transport();
     }
 
     /** As {@link #reports(Map)}, for accounts that did not get the message because it was over their quota. */

@@ -10,14 +10,27 @@ public sealed interface Admission permits Admission.Admitted, Admission.Refused,
     /**
      * Accepted: the message will go to {@code accounts} here and be queued for {@code remote}; {@code forwardedBy}
      * are the local addresses whose alias or forwarding sent it elsewhere; {@code onwardOrcpt} is the ORCPT the
-     * remote copies carry (RFC 3461 §4.2), or null.
+     * remote copies carry (RFC 3461 §4.2), or null; {@code legacy}: the people it reaches who are still served by
+     * a legacy system, whose copies are queued for that system's MTA (issue 17).
      */
     record Admitted(String recipient, List<Account> accounts, List<String> remote, List<String> forwardedBy,
-                    @Nullable String onwardOrcpt) implements Admission {
+                    @Nullable String onwardOrcpt, List<Recipient.Legacy> legacy) implements Admission {
         public Admitted {
             accounts = List.copyOf(accounts);
             remote = List.copyOf(remote);
             forwardedBy = List.copyOf(forwardedBy);
+            legacy = List.copyOf(legacy);
+        }
+
+        /** Nobody served by a legacy system. */
+        public Admitted(String recipient, List<Account> accounts, List<String> remote, List<String> forwardedBy,
+                        @Nullable String onwardOrcpt) {
+            this(recipient, accounts, remote, forwardedBy, onwardOrcpt, List.of());
+        }
+
+        /** Whether any of it is queued for elsewhere: addresses of other domains, or people on legacy systems. */
+        public boolean queuesOutbound() {
+            return !remote.isEmpty() || !legacy.isEmpty();
         }
     }
 

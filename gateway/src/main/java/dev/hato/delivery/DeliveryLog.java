@@ -4,6 +4,7 @@ import dev.hato.maillog.MailEvent;
 import dev.hato.maillog.MailLog;
 import dev.hato.store.mail.DeliveryReceipt;
 import dev.hato.store.mail.MessageMeta;
+import dev.hato.store.queue.QueuedRecipient;
 import java.time.Instant;
 import java.util.List;
 
@@ -36,8 +37,10 @@ final class DeliveryLog {
                 }
             }
             for (String remote : recipient.remote()) {
+                String transport = message.recipients().transportOf(remote);
                 log.record(MailEvent.of(now, MailEvent.QUEUED, message.id(), receipt.queuedMessageId(),
-                        "to", remote, "orig_to", remote.equals(recipient.address()) ? null : recipient.address()));
+                        "to", remote, "orig_to", remote.equals(recipient.address()) ? null : recipient.address(),
+                        "transport", transport == null ? null : QueuedRecipient.LEGACY_PREFIX + transport));
             }
         }
     }

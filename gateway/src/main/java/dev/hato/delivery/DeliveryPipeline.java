@@ -150,11 +150,15 @@ public final class DeliveryPipeline {
         }
         return reactor.core.publisher.Flux.fromIterable(decision.redirects())
                 .concatMap(redirect -> resolver.resolve(redirect.address()).map(recipient -> {
-                    if (recipient instanceof Recipient.Resolved resolved
-                            && !(resolved.accounts().isEmpty() && resolved.remote().isEmpty())) {
+                    if (recipient instanceof Recipient.Resolved resolved && !resolved.isEmpty()) {
                         String via = domainOf(message.recipients().account(redirect.account()).address());
+                        List<Forwarded> onward = new ArrayList<>(resolved.remote().stream()
+                                .map(address -> redirected(address, via)).toList());
+                        // Issue 17: people on a legacy system get the redirect there, with the sender as it is.
+                        resolved.legacy().forEach(person -> onward.add(new Forwarded(new OutboundRecipient(
+                                person.address(), Set.of(), null).viaLegacy(person.backend()), null)));
                         return new Onward(resolved.accounts().stream().map(a -> Copy.inbox(a.id())).toList(),
-                                resolved.remote().stream().map(address -> redirected(address, via)).toList());
+                                onward);
                     }
                     if (recipient instanceof Recipient.Remote remote) {
                         String via = domainOf(message.recipients().account(redirect.account()).address());

@@ -25,6 +25,9 @@ import reactor.core.publisher.Mono;
  *   <li>plus-addressing: {@code user+tag@domain} goes to {@code user@domain} when no address or alias is literally
  *       {@code user+tag};</li>
  *   <li>an unknown address of a domain with a catch-all goes to the catch-all target;</li>
+ *   <li>an account whose person is still served by a legacy system (issue 17, route {@code legacy:NAME}) is
+ *       relayed there ({@link Recipient.Legacy}), without Hato's forwarding for it; {@code syncing} and
+ *       {@code local} people get their mail here;</li>
  *   <li>an SRS address this server wrote on a forwarded message ({@link Srs}) goes back to the sender it
  *       stands for: that is where the bounces of forwarded mail find their way.</li>
  * </ul>
@@ -72,11 +75,12 @@ public final class ExpandStep {
                 return new Recipient.Unroutable(address, expansion.problem);
             }
             if (expansion.found) {
-                return expansion.accounts.isEmpty() && expansion.remote.isEmpty()
+                return expansion.accounts.isEmpty() && expansion.remote.isEmpty() && expansion.legacy.isEmpty()
                         ? new Recipient.Unroutable(address,
                                 "The address expands to no existing recipient (an alias loop, or unknown targets)")
                         : new Recipient.Resolved(List.copyOf(expansion.accounts.values()),
-                                List.copyOf(expansion.remote), List.copyOf(expansion.forwardedBy));
+                                List.copyOf(expansion.remote), List.copyOf(expansion.forwardedBy),
+                                List.copyOf(expansion.legacy.values()));
             }
             return new Recipient.UnknownLocal(address);
         }));
@@ -84,6 +88,14 @@ public final class ExpandStep {
 
     private Mono<Void> expand(String address, AddressRoute route, int depth, Expansion expansion, boolean top) {
         Account account = route.account();
+        if (account != null && route.route().isLegacy()) {
+            // Issue 17: the person is still served by a legacy system, whose MTA gets their mail. Their forwarding
+            // and filters are the old system's business (it applies its own); Hato's apply once they move here.
+            expansion.found = true;
+            expansion.legacy.putIfAbsent(account.address(), new Recipient.Legacy(account.address(),
+                    java.util.Objects.requireNonNull(route.route().backend()), route.legacySmtp()));
+            return Mono.empty();
+        }
         if (account != null) {
             expansion.found = true;
             if (route.forwardTo().isEmpty() || route.keepCopy()) {
@@ -99,7 +111,8 @@ public final class ExpandStep {
         if (base != null) {
             return addresses.route(base).flatMap(baseRoute -> {
                 AddressRoute plain = new AddressRoute(baseRoute.domain(), baseRoute.account(), baseRoute.forwardTo(),
-                        baseRoute.keepCopy(), baseRoute.aliasTargets(), null);
+                        baseRoute.keepCopy(), baseRoute.aliasTargets(), null, baseRoute.route(),
+                        baseRoute.legacySmtp());
                 return expand(base, plain, depth, expansion, false)
                         .then(Mono.defer(() -> expansion.found || route.catchAll() == null || !top
                                 ? Mono.<Void>empty()
@@ -119,9 +132,10 @@ public final class ExpandStep {
      */
     private static Mono<Void> sentOn(String address, Mono<Void> expanding, Expansion expansion) {
         return Mono.defer(() -> {
-            int before = expansion.remote.size();
+            int before = expansion.remote.size() + expansion.legacy.size();
             return expanding.then(Mono.fromRunnable(() -> {
-                if (expansion.remote.size() > before && !expansion.forwardedBy.contains(address)) {
+                if (expansion.remote.size() + expansion.legacy.size() > before
+                        && !expansion.forwardedBy.contains(address)) {
                     expansion.forwardedBy.add(address);
                 }
             }));
@@ -183,6 +197,8 @@ public final class ExpandStep {
     private static final class Expansion {
         final Map<Long, Account> accounts = new LinkedHashMap<>();
         final Set<String> remote = new LinkedHashSet<>();
+        /** People served by legacy systems, by their address. */
+        final Map<String, Recipient.Legacy> legacy = new LinkedHashMap<>();
         final List<String> forwardedBy = new ArrayList<>();
         final Set<String> seen = new HashSet<>();
         boolean found;

@@ -7,6 +7,7 @@ import dev.hato.store.queue.OutboundRecipient;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,8 +28,15 @@ public final class GeneratedDelivery {
         }
     }
 
-    /** An address elsewhere: the message is queued for it. */
-    public record Remote(String address) implements Destination { }
+    /**
+     * An address elsewhere, or a person on a legacy system ({@code transport}: that system, whose MTA gets it;
+     * null: the address's MX hosts): the message is queued for it.
+     */
+    public record Remote(String address, @Nullable String transport) implements Destination {
+        public Remote(String address) {
+            this(address, null);
+        }
+    }
 
     /** Nowhere: a local address without an account, or elsewhere with outbound delivery off. */
     public record Unreachable(String reason) implements Destination { }
@@ -51,6 +59,11 @@ public final class GeneratedDelivery {
             if (recipient instanceof Recipient.Resolved resolved && !resolved.accounts().isEmpty()) {
                 return new Local(resolved.accounts().stream().map(Account::id).toList());
             }
+            if (recipient instanceof Recipient.Resolved resolved && !resolved.legacy().isEmpty()) {
+                // Issue 17: a report for a person still on a legacy system goes to them there.
+                Recipient.Legacy person = resolved.legacy().get(0);
+                return new Remote(person.address(), person.backend());
+            }
             if (recipient instanceof Recipient.Remote) {
                 return settings.remoteDelivery() ? new Remote(address) : new Unreachable(
                         "outbound delivery is not enabled, so a report cannot go to " + address);
@@ -68,8 +81,11 @@ public final class GeneratedDelivery {
             return store.store(message, message.facts(), local.accounts(), clock.instant(), envelope, List.of());
         }
         if (destination instanceof Remote remote) {
+            OutboundRecipient to = new OutboundRecipient(remote.address(), Set.of(OutboundRecipient.Notify.NEVER),
+                    null);
+            String transport = remote.transport();
             return store.store(message, null, List.of(), clock.instant(), envelope,
-                    List.of(new OutboundRecipient(remote.address(), Set.of(OutboundRecipient.Notify.NEVER), null)));
+                    List.of(transport == null ? to : to.viaLegacy(transport)));
         }
         return Mono.error(new IllegalArgumentException("no delivery to an unreachable destination"));
     }

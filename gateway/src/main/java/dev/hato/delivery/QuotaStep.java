@@ -35,7 +35,7 @@ public final class QuotaStep {
      * remembered in {@code recipients}, so the end of the message need not look them up again.
      */
     public Mono<Admission> admit(AcceptedRecipients recipients, Admission.Admitted admitted) {
-        return allFull(recipients, admitted.accounts()).map(full -> full && admitted.remote().isEmpty()
+        return allFull(recipients, admitted.accounts()).map(full -> full && !admitted.queuesOutbound()
                 ? new Admission.Refused(new DeliveryReply(452, "4.2.2", "<" + admitted.recipient()
                         + ">: Mailbox full, try again later"))
                 : admitted);

@@ -12,13 +12,32 @@ public sealed interface Recipient
      * forwarded to, and the local addresses whose alias or forwarding sent it elsewhere (they become
      * {@code Delivered-To} fields, by which a message coming back is recognised as a loop).
      */
-    record Resolved(List<Account> accounts, List<String> remote, List<String> forwardedBy) implements Recipient {
+    record Resolved(List<Account> accounts, List<String> remote, List<String> forwardedBy, List<Legacy> legacy)
+            implements Recipient {
         public Resolved {
             accounts = List.copyOf(accounts);
             remote = List.copyOf(remote);
             forwardedBy = List.copyOf(forwardedBy);
+            legacy = List.copyOf(legacy);
+        }
+
+        /** Nobody served by a legacy system. */
+        public Resolved(List<Account> accounts, List<String> remote, List<String> forwardedBy) {
+            this(accounts, remote, forwardedBy, List.of());
+        }
+
+        /** Whether it reaches nobody at all. */
+        public boolean isEmpty() {
+            return accounts.isEmpty() && remote.isEmpty() && legacy.isEmpty();
         }
     }
+
+    /**
+     * A person of a local domain still served by the legacy system {@code backend} (issue 17, route
+     * {@code legacy:NAME}): their mail is relayed to that system's MTA, addressed to {@code address} (their
+     * account's address, by which the old system knows them); {@code smtp}: whether that system has an SMTP server.
+     */
+    record Legacy(String address, String backend, boolean smtp) { }
 
     /** A local domain, but no such address (and no catch-all). */
     record UnknownLocal(String address) implements Recipient { }

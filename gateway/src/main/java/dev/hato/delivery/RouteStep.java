@@ -22,8 +22,18 @@ public final class RouteStep {
                 return new Admission.Refused(new DeliveryReply(451, "4.3.5", "<" + target + ">: forwarding to "
                         + "other domains is not enabled on this server (hato.outbound.enabled)"));
             }
+            for (Recipient.Legacy legacy : resolved.legacy()) {
+                // Issue 17: a person served by a legacy system without an SMTP server cannot get mail from here.
+                // Temporary (RFC 3463 X.3.5, system not configured to accept it): the sender's MTA keeps the
+                // message and tries again, by when the operator may have named the old MTA or moved the person.
+                if (!legacy.smtp()) {
+                    return new Admission.Refused(new DeliveryReply(451, "4.3.5", "<" + target + ">: this mailbox "
+                            + "is served by the legacy system " + legacy.backend() + ", which has no SMTP server set"
+                            + " here; try again later"));
+                }
+            }
             return new Admission.Admitted(target, resolved.accounts(), resolved.remote(), resolved.forwardedBy(),
-                    request.onwardOrcpt());
+                    request.onwardOrcpt(), resolved.legacy());
         }
         if (recipient instanceof Recipient.UnknownLocal) {
             return new Admission.UnknownUser(target);

@@ -20,7 +20,7 @@ record OutboundLog(MailLog log) {
     void relayed(Instant now, QueuedRecipient queued, RecipientResult result, @Nullable String remoteMta,
                  @Nullable TlsParameters tls) {
         log.record(MailEvent.of(now, MailEvent.RELAYED, null, queued.message().id(),
-                "to", queued.recipient().address(), "relay", remoteMta,
+                "to", queued.recipient().address(), "relay", remoteMta, "transport", transport(queued),
                 "tls", remoteMta == null ? null : tls != null,
                 "tls_protocol", tls == null ? null : tls.protocol(),
                 "tls_cipher", tls == null ? null : tls.cipherSuite(),
@@ -31,7 +31,7 @@ record OutboundLog(MailLog log) {
     void deferred(Instant now, QueuedRecipient queued, RecipientResult result, @Nullable String remoteMta,
                   @Nullable TlsParameters tls, Instant next) {
         log.record(MailEvent.of(now, MailEvent.DEFERRED, null, queued.message().id(),
-                "to", queued.recipient().address(), "relay", remoteMta,
+                "to", queued.recipient().address(), "relay", remoteMta, "transport", transport(queued),
                 "tls", remoteMta == null ? null : tls != null,
                 "tls_protocol", tls == null ? null : tls.protocol(),
                 "tls_cipher", tls == null ? null : tls.cipherSuite(),
@@ -40,7 +40,12 @@ record OutboundLog(MailLog log) {
 
     void bounced(Instant now, QueuedRecipient queued, String reason, @Nullable String remoteMta, boolean dsn) {
         log.record(MailEvent.of(now, MailEvent.BOUNCED, null, queued.message().id(),
-                "to", queued.recipient().address(), "relay", remoteMta, "reason", reason,
-                "attempts", queued.attempts() + 1, "dsn", dsn));
+                "to", queued.recipient().address(), "relay", remoteMta, "transport", transport(queued),
+                "reason", reason, "attempts", queued.attempts() + 1, "dsn", dsn));
+    }
+
+    /** {@code legacy:NAME} for a recipient relayed to a legacy system's MTA (issue 17); null otherwise. */
+    private static @Nullable String transport(QueuedRecipient queued) {
+        return queued.recipient().transport() == null ? null : queued.destination();
     }
 }

@@ -12,6 +12,7 @@ import dev.hato.outbound.client.SmtpFailure;
 import dev.hato.outbound.client.TlsFailure;
 import dev.hato.outbound.client.TlsPolicy;
 import dev.hato.protocol.TlsParameters;
+import dev.hato.store.legacy.LegacyBackends;
 import dev.hato.store.queue.Envelope;
 import dev.hato.store.queue.OutboundQueue;
 import dev.hato.store.queue.OutboundRecipient.Notify;
@@ -86,13 +87,15 @@ public final class QueueRunner implements AutoCloseable {
      * else is non-blocking and runs where the network and the store complete it. {@code reports} sends the bounces
      * and delay notices (the composition root gives it the pipeline's generated delivery). {@code mtaSts} looks up
      * the MTA-STS policies of destinations (null: none are), {@code tlsReports} counts every session with an MX host
-     * for the TLS reports (null: none are counted).
+     * for the TLS reports (null: none are counted). {@code legacy} names the legacy systems whose MTAs take the mail
+     * of people still served there (issue 17; null: such recipients are deferred).
      */
     public static QueueRunner create(OutboundSettings settings, OutboundQueue queue, MxResolver resolver,
                                      SmtpConnector connector, MessageSigner signer, ReportSender reports,
                                      Clock clock, Scheduler scheduler, MeterRegistry meters, MailLog mailLog,
-                                     @Nullable MtaSts mtaSts, @Nullable TlsReporting tlsReports) {
-        return new QueueRunner(settings, queue, new Routes(settings, resolver, mtaSts), connector, signer,
+                                     @Nullable MtaSts mtaSts, @Nullable TlsReporting tlsReports,
+                                     @Nullable LegacyBackends legacy) {
+        return new QueueRunner(settings, queue, new Routes(settings, resolver, mtaSts, legacy), connector, signer,
                 new Reporter(reports, queue), clock, scheduler, meters, mailLog, tlsReports);
     }
 
@@ -155,7 +158,7 @@ public final class QueueRunner implements AutoCloseable {
                 .collectList()
                 .doOnNext(claimed -> {
                     Map<String, List<QueuedRecipient>> byDomain = new LinkedHashMap<>();
-                    claimed.forEach(r -> byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r));
+                    claimed.forEach(r -> byDomain.computeIfAbsent(r.destination(), d -> new ArrayList<>()).add(r));
                     byDomain.forEach(this::startDestination);
                 })
                 .onErrorResume(error -> {
@@ -319,7 +322,7 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private Mono<SmtpClient> open(Hop hop, TlsPolicy tls) {
-        return connector.connect(hop.host(), hop.address(), hop.implicitTls(), tls == TlsPolicy.VERIFY)
+        return connector.connect(hop.host(), hop.address(), hop.implicitTls(), tls.verifies(), hop.trustPem())
                 .flatMap(transport -> SmtpClient.open(transport, new SmtpClient.Settings(settings.heloName(),
                                 tls, hop.username(), hop.password()))
                         .doOnError(error -> transport.close()));

@@ -1,6 +1,9 @@
 package dev.hato.outbound;
 
 import dev.hato.outbound.client.TlsPolicy;
+import dev.hato.store.legacy.LegacyBackend;
+import dev.hato.store.legacy.LegacyBackends;
+import dev.hato.store.queue.QueuedRecipient;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -14,7 +17,10 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Where a destination domain's mail goes: the smarthost, or its MX hosts in order (RFC 5321 §5.1). */
+/**
+ * Where a destination's mail goes: for a domain, the smarthost, or its MX hosts in order (RFC 5321 §5.1); for a
+ * legacy system ({@code legacy:NAME}, issue 17), that system's SMTP server, whatever the smarthost and DNS say.
+ */
 final class Routes {
 
     /** Addresses tried per destination and attempt, as Postfix's smtp_mx_address_limit keeps the list short. */
@@ -23,12 +29,20 @@ final class Routes {
     private final OutboundSettings settings;
     private final MxResolver resolver;
     private final @Nullable MtaSts mtaSts;
+    private final @Nullable LegacyBackends legacy;
 
     /** {@code mtaSts} null: MTA-STS policies are not looked up. */
     Routes(OutboundSettings settings, MxResolver resolver, @Nullable MtaSts mtaSts) {
+        this(settings, resolver, mtaSts, null);
+    }
+
+    /** As above; {@code legacy} null: recipients of legacy systems are deferred (no system is known). */
+    Routes(OutboundSettings settings, MxResolver resolver, @Nullable MtaSts mtaSts,
+           @Nullable LegacyBackends legacy) {
         this.settings = settings;
         this.resolver = resolver;
         this.mtaSts = mtaSts;
+        this.legacy = legacy;
     }
 
     /**
@@ -37,6 +51,9 @@ final class Routes {
      * attempt is refused and reported like the others (RFC 8461 §4.2, RFC 8460).
      */
     Mono<List<Hop>> hops(String domain) {
+        if (domain.startsWith(QueuedRecipient.LEGACY_PREFIX)) {
+            return legacyHops(domain.substring(QueuedRecipient.LEGACY_PREFIX.length()));
+        }
         Smarthost smarthost = settings.smarthost();
         if (smarthost != null) {
             return resolver.addresses(smarthost.host())
@@ -92,6 +109,52 @@ final class Routes {
         return new Hop(exchange, new InetSocketAddress(address, settings.remotePort()), false,
                 enforce ? TlsPolicy.VERIFY : settings.tlsFor(domain), null, null,
                 new Hop.Sts(domain, lookup, policy == null || policy.permits(exchange)));
+    }
+
+    /**
+     * The SMTP server of the legacy system {@code name}, read from the store at each attempt (a server changed with
+     * {@code hato legacy add --replace} applies to what is queued), as many of its addresses as {@link #MAX_HOPS}.
+     * No MX lookup: the old MTA is named by the operator. STARTTLS when it offers it, with a certificate that the
+     * system's own trusted certificates or the system CAs vouch for (no fallback to plain text once TLS fails: a
+     * server that offers TLS and shows another certificate is misconfigured or not the old MTA). Everything that
+     * keeps the mail from going there now is temporary (RFC 3463 4.3.5, system not configured): the recipient is
+     * retried, and the sender told of the delay and, after the retry period, of the failure, as for any recipient.
+     */
+    private Mono<List<Hop>> legacyHops(String name) {
+        LegacyBackends backends = legacy;
+        if (backends == null) {
+            return Mono.error(new RouteFailure(false, "4.3.5", "the legacy system " + name
+                    + " is not known to this node"));
+        }
+        return backends.find(name)
+                .onErrorMap(error -> new RouteFailure(false, "4.3.0", "the legacy system " + name
+                        + " could not be read: " + describe(error)))
+                .switchIfEmpty(Mono.error(() -> new RouteFailure(false, "4.3.5", "no legacy system is named " + name
+                        + " (hato legacy list)")))
+                .flatMap(backend -> {
+                    LegacyBackend.Server smtp = backend.smtp();
+                    if (smtp == null) {
+                        return Mono.error(new RouteFailure(false, "4.3.5", "the legacy system " + name + " has no"
+                                + " SMTP server (hato legacy add " + name + " ... --smtp HOST:PORT --replace)"));
+                    }
+                    boolean implicit = smtp.tls() == LegacyBackend.Tls.IMPLICIT;
+                    TlsPolicy tls = switch (smtp.tls()) {
+                        case NONE -> TlsPolicy.NONE;
+                        case IMPLICIT -> TlsPolicy.VERIFY;
+                        case STARTTLS -> TlsPolicy.OFFERED_VERIFY;
+                    };
+                    return resolver.addresses(smtp.host())
+                            .onErrorMap(error -> new RouteFailure(false, "4.4.3", "the SMTP server " + smtp.host()
+                                    + " of the legacy system " + name + " could not be resolved: " + describe(error)))
+                            .flatMap(addresses -> addresses.isEmpty()
+                                    ? Mono.error(new RouteFailure(false, "4.4.3", "no address found for the SMTP"
+                                            + " server " + smtp.host() + " of the legacy system " + name))
+                                    : Mono.just(addresses.stream().limit(MAX_HOPS)
+                                            .map(address -> new Hop(smtp.host(),
+                                                    new InetSocketAddress(address, smtp.port()), implicit, tls, null,
+                                                    null, null, backend.trustPem()))
+                                            .toList()));
+                });
     }
 
     /** By preference; hosts of equal preference in random order, so load spreads (RFC 5321 §5.1). */

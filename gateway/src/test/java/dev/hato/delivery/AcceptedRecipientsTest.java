@@ -47,6 +47,23 @@ class AcceptedRecipientsTest {
     }
 
     @Test
+    void aPersonOnALegacySystemShouldBeQueuedForItsMtaAsARelayWouldWithoutAnSrsSender() {
+        AcceptedRecipients recipients = new AcceptedRecipients();
+        RecipientRequest request = request("ann@example.test", EnumSet.of(Notify.SUCCESS));
+
+        recipients.accept(request, new Admission.Admitted("ann@example.test", List.of(), List.of(), List.of(),
+                request.onwardOrcpt(), List.of(new Recipient.Legacy("ann@example.test", "campus", true))));
+
+        assertThat(recipients.outbound()).containsExactly(new OutboundRecipient("ann@example.test",
+                Set.of(Notify.SUCCESS), "rfc822;ann@example.test", null, "campus"));
+        assertThat(recipients.transportOf("ann@example.test")).isEqualTo("campus");
+        assertThat(recipients.forwardedVia("ann@example.test")).isNull();
+        assertThat(recipients.queuesOutbound()).isTrue();
+        assertThat(recipients.reached().get(0).remote()).containsExactly("ann@example.test");
+        assertThat(recipients.reports(Set.of())).isEmpty();
+    }
+
+    @Test
     void anAccountOverQuotaShouldTurnItsRecipientsSuccessIntoAFailureReport() {
         AcceptedRecipients recipients = new AcceptedRecipients();
         recipients.accept(request("ann@example.test", EnumSet.of(Notify.SUCCESS, Notify.FAILURE)),

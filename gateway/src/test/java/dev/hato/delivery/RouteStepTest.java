@@ -39,6 +39,19 @@ class RouteStepTest {
     }
 
     @Test
+    void aPersonOnALegacySystemShouldBeAdmittedForItsMtaOrRefusedForNowWhenItHasNone() {
+        Recipient.Legacy relayed = new Recipient.Legacy("ann@example.test", "campus", true);
+        Admission admitted = QUEUEING.route(new Recipient.Resolved(List.of(), List.of(), List.of(),
+                List.of(relayed)), request("ann@example.test", false));
+        assertThat(((Admission.Admitted) admitted).legacy()).containsExactly(relayed);
+
+        Admission refused = QUEUEING.route(new Recipient.Resolved(List.of(), List.of(), List.of(),
+                List.of(new Recipient.Legacy("ann@example.test", "nosmtp", false))), request("ann@example.test", false));
+        assertThat(((Admission.Refused) refused).reply().line()).startsWith("451 4.3.5 <ann@example.test>: ")
+                .contains("legacy system nosmtp");
+    }
+
+    @Test
     void anUnknownLocalUserShouldBeLeftToTheProtocol() {
         assertThat(QUEUEING.route(new Recipient.UnknownLocal("x@example.test"), request("x@example.test", true)))
                 .isEqualTo(new Admission.UnknownUser("x@example.test"));

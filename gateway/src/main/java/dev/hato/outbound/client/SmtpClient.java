@@ -87,7 +87,7 @@ public final class SmtpClient {
                                 : Mono.just(extensions);
                     }
                     // RFC 3207 §4.2: everything known before TLS is forgotten; EHLO again.
-                    return transport.startTls(settings.tls() == TlsPolicy.VERIFY)
+                    return transport.startTls(settings.tls().verifies())
                             .onErrorMap(error -> new TlsFailure(transport.remoteHost(), error))
                             .then(Mono.defer(() -> hello(transport, settings)));
                 });

@@ -103,6 +103,20 @@ public final class ClientTls {
         return factory;
     }
 
+    /**
+     * These contexts, verifying against {@code pem}'s certificates and the system CAs instead (a legacy system's
+     * own, issue 17). Reads the JVM's CA file: call it off the event loops.
+     */
+    ClientTls trusting(String pem, String origin) {
+        try {
+            SslContext trusted = builder().endpointIdentificationAlgorithm("HTTPS")
+                    .trustManager(warmedUp(TrustedCertificates.trustManagers(pem, origin, true))).build();
+            return new ClientTls(opportunistic, trusted);
+        } catch (SSLException | TlsException e) {
+            throw new IllegalArgumentException("cannot trust the certificates of " + origin + ": " + e.getMessage(), e);
+        }
+    }
+
     SslContext context(boolean verify) {
         return verify ? verifying : opportunistic;
     }

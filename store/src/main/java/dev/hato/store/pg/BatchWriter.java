@@ -91,10 +91,11 @@ final class BatchWriter {
             + "    AS v (ord, blob_id, size, sender, envid, ret, utf8, body, arrival)),"
             + " m AS (INSERT INTO queue_message (id, blob_id, size, sender, envid, ret, utf8, body, arrival)"
             + "  SELECT id, blob_id, size, sender, envid, ret, utf8, body, arrival FROM v),"
-            + " r AS (INSERT INTO queue_recipient (message_id, address, domain, notify, orcpt, next_attempt)"
-            + "  SELECT v.id, r.address, r.domain, string_to_array(r.notify, ','), r.orcpt, v.arrival"
-            + "  FROM unnest($10::int[], $11::text[], $12::text[], $13::text[], $14::text[])"
-            + "    AS r (ord, address, domain, notify, orcpt) JOIN v ON v.ord = r.ord)"
+            + " r AS (INSERT INTO queue_recipient (message_id, address, domain, notify, orcpt, transport,"
+            + "  next_attempt)"
+            + "  SELECT v.id, r.address, r.domain, string_to_array(r.notify, ','), r.orcpt, r.transport, v.arrival"
+            + "  FROM unnest($10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])"
+            + "    AS r (ord, address, domain, notify, orcpt, transport) JOIN v ON v.ord = r.ord)"
             + " SELECT ord, id FROM v";
 
     private static final String NOTIFY = "SELECT pg_notify('" + PgMessages.CHANNEL + "', m || ':' || s)"
@@ -486,6 +487,7 @@ final class BatchWriter {
             List<String> domains = new ArrayList<>();
             List<String> notify = new ArrayList<>();
             List<String> orcpts = new ArrayList<>();
+            List<String> transports = new ArrayList<>();
             for (int m = 0; m < messages; m++) {
                 Delivery delivery = deliveries.get(owners.get(m));
                 Envelope envelope = delivery.envelope();
@@ -504,12 +506,14 @@ final class BatchWriter {
                     domains.add(QueuedRecipient.domainOf(recipient.address()));
                     notify.add(String.join(",", recipient.notifyOn().stream().map(Enum::name).sorted().toList()));
                     orcpts.add(recipient.orcpt());
+                    transports.add(recipient.transport());
                 }
             }
             return Database.rows(Database.statement(connection, INSERT_QUEUE, ords, blobIds, sizes, senders,
                                     envIds, rets, utf8, bodies, arrivals, recipientOrds.toArray(Integer[]::new),
                                     addresses.toArray(String[]::new), domains.toArray(String[]::new),
-                                    notify.toArray(String[]::new), orcpts.toArray(String[]::new)),
+                                    notify.toArray(String[]::new), orcpts.toArray(String[]::new),
+                                    transports.toArray(String[]::new)),
                             row -> Map.entry(Database.required(row, "ord", Integer.class),
                                     Database.required(row, "id", Long.class)))
                     .collectSortedList(Map.Entry.comparingByKey())

@@ -72,8 +72,11 @@ final class PgLegacyBackends implements LegacyBackends {
     public Mono<Boolean> remove(String name) {
         return db.update("DELETE FROM legacy_backend WHERE name = $1", name).map(rows -> rows > 0)
                 // No cause attached: the message says all, and the command line shows the innermost cause's.
-                .onErrorMap(PgLegacyBackends::foreignKey, e -> new IllegalStateException("routes still lead to "
-                        + name + ": set them to another system or to local first (hato route list)"));
+                .onErrorMap(PgLegacyBackends::foreignKey, e -> new IllegalStateException(queued(e)
+                        ? "mail queued for " + name + "'s MTA is still waiting: let it be delivered, or delete it"
+                                + " (hato queue list, hato queue delete)"
+                        : "routes still lead to " + name + ": set them to another system or to local first"
+                                + " (hato route list)"));
     }
 
     @Override
@@ -119,7 +122,7 @@ final class PgLegacyBackends implements LegacyBackends {
     }
 
     /** A person's own route (null: none), falling back on {@code backend} (their domain's default, or null). */
-    private static Route route(@Nullable String own, @Nullable String backend) {
+    static Route route(@Nullable String own, @Nullable String backend) {
         if (own == null) {
             return backend == null ? Route.LOCAL : Route.legacy(backend);
         }
@@ -128,6 +131,12 @@ final class PgLegacyBackends implements LegacyBackends {
             case "syncing" -> Route.SYNCING;
             default -> Route.legacy(Objects.requireNonNull(backend));
         };
+    }
+
+    /** Whether the foreign key that refused a removal is the outbound queue's (V22), not a route's. */
+    private static boolean queued(Throwable error) {
+        return error instanceof PostgresqlException postgres
+                && "queue_recipient_transport_fkey".equals(postgres.getErrorDetails().getConstraintName().orElse(""));
     }
 
     private static boolean foreignKey(Throwable error) {

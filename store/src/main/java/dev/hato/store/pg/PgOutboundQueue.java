@@ -33,15 +33,21 @@ final class PgOutboundQueue implements OutboundQueue {
     private static final int MAX_ERROR_LENGTH = 1000;
 
     private static final String COLUMNS = "r.id, r.message_id, r.address, r.domain, r.notify, r.orcpt, r.state,"
-            + " r.attempts, r.next_attempt, r.last_error, r.delay_notified, m.blob_id, m.size, m.sender, m.envid,"
-            + " m.ret, m.utf8, m.body, m.arrival";
+            + " r.transport, r.attempts, r.next_attempt, r.last_error, r.delay_notified, m.blob_id, m.size, m.sender,"
+            + " m.envid, m.ret, m.utf8, m.body, m.arrival";
+
+    // A destination is the recipient's domain, or 'legacy:NAME' when it goes to a legacy system's MTA (V22).
+    private static final String DESTINATION = "coalesce('" + QueuedRecipient.LEGACY_PREFIX
+            + "' || r.transport, r.domain)";
 
     private static final String CLAIM = "WITH d AS ("
-            + "  SELECT domain FROM queue_recipient WHERE state = 'queued' AND next_attempt <= clock_timestamp()"
-            + "  AND domain <> ALL($4) GROUP BY domain ORDER BY min(next_attempt) LIMIT $1),"
+            + "  SELECT " + DESTINATION + " AS destination FROM queue_recipient r WHERE r.state = 'queued'"
+            + "  AND r.next_attempt <= clock_timestamp() AND " + DESTINATION + " <> ALL($4)"
+            + "  GROUP BY 1 ORDER BY min(r.next_attempt) LIMIT $1),"
             + " p AS ("
             + "  SELECT r.id FROM queue_recipient r WHERE r.state = 'queued' AND r.next_attempt <= clock_timestamp()"
-            + "  AND r.domain IN (SELECT domain FROM d) ORDER BY r.domain, r.message_id, r.id LIMIT $2"
+            + "  AND " + DESTINATION + " IN (SELECT destination FROM d) ORDER BY " + DESTINATION + ", r.message_id,"
+            + "  r.id LIMIT $2"
             + "  FOR UPDATE OF r SKIP LOCKED)"
             + " UPDATE queue_recipient r SET next_attempt = clock_timestamp() + $3 * interval '1 microsecond'"
             + " FROM p, queue_message m WHERE r.id = p.id AND m.id = r.message_id"
@@ -74,7 +80,7 @@ final class PgOutboundQueue implements OutboundQueue {
         // The statement runs on its own (auto-commit): the rows come back only once the claim is committed.
         return db.query(CLAIM, PgOutboundQueue::recipient, destinations, limit, micros(lease),
                         busy.toArray(String[]::new))
-                .sort(Comparator.comparing(QueuedRecipient::domain)
+                .sort(Comparator.comparing(QueuedRecipient::destination)
                         .thenComparingLong(recipient -> recipient.message().id())
                         .thenComparingLong(QueuedRecipient::id));
     }
@@ -172,7 +178,7 @@ final class PgOutboundQueue implements OutboundQueue {
         }
         return new QueuedRecipient(Database.required(row, "id", Long.class), message,
                 new OutboundRecipient(Database.required(row, "address", String.class), notify,
-                        row.get("orcpt", String.class)),
+                        row.get("orcpt", String.class), null, row.get("transport", String.class)),
                 Database.required(row, "domain", String.class),
                 QueuedRecipient.State.valueOf(Database.required(row, "state", String.class).toUpperCase(Locale.ROOT)),
                 Database.required(row, "attempts", Integer.class),

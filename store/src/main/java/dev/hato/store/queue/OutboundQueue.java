@@ -18,7 +18,8 @@ import reactor.core.publisher.Mono;
 public interface OutboundQueue {
 
     /**
-     * Claims due recipients of at most {@code destinations} destination domains (earliest due first), at most
+     * Claims due recipients of at most {@code destinations} destinations (earliest due first; a destination is a
+     * domain, or a legacy system's MTA: {@link QueuedRecipient#destination()}), at most
      * {@code limit} recipients in all, grouped so that all due recipients of a message to one domain come together.
      * Destinations in {@code busy} (those this node is delivering to right now) are left alone. Emits the
      * recipients, ordered by destination and message, after the claim is committed.

@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
  *               or null
  * @param sender the envelope sender this recipient's copy leaves with, when it is not the message's own (a
  *               forwarded copy's SRS address); null for the message's sender
+ * @param transport the legacy system whose MTA takes this recipient's mail (issue 17: a person of a local domain
+ *               still served there), instead of the MX hosts of its domain or the smarthost; null: the usual route
  */
 public record OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable String orcpt,
-                                @Nullable String sender) {
+                                @Nullable String sender, @Nullable String transport) {
 
     /** RFC 3461 §4.1 NOTIFY values; NEVER is never combined with another. */
     public enum Notify { NEVER, SUCCESS, FAILURE, DELAY }
@@ -30,8 +32,13 @@ public record OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable 
         }
     }
 
+    public OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable String orcpt,
+                             @Nullable String sender) {
+        this(address, notifyOn, orcpt, sender, null);
+    }
+
     public OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable String orcpt) {
-        this(address, notifyOn, orcpt, null);
+        this(address, notifyOn, orcpt, null, null);
     }
 
     public OutboundRecipient(String address) {
@@ -40,7 +47,12 @@ public record OutboundRecipient(String address, Set<Notify> notifyOn, @Nullable 
 
     /** This recipient, leaving with {@code newSender} as its envelope sender. */
     public OutboundRecipient withSender(String newSender) {
-        return new OutboundRecipient(address, notifyOn, orcpt, newSender);
+        return new OutboundRecipient(address, notifyOn, orcpt, newSender, transport);
+    }
+
+    /** This recipient, relayed to the MTA of the legacy system {@code backend}. */
+    public OutboundRecipient viaLegacy(String backend) {
+        return new OutboundRecipient(address, notifyOn, orcpt, sender, backend);
     }
 
     /** Whether a DSN of this kind goes to the sender (RFC 3461 §4.1, with FAILURE and DELAY as the default). */

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * ({@code recipient}, with its DSN parameters), and how far delivery has come.
  *
  * @param id           the queue's id of this recipient
- * @param domain       the destination: the lower-cased domain of the address
+ * @param domain       the lower-cased domain of the address; the destination unless the recipient has a
+ *                     {@linkplain OutboundRecipient#transport() transport} (see {@link #destination()})
  * @param attempts     delivery attempts finished so far
  * @param nextAttempt  when it is due (for a claimed recipient: when its claim runs out)
  * @param lastError    the last failure as the remote server or the resolver gave it, or null
@@ -29,6 +30,18 @@ public record QueuedRecipient(long id, QueuedMessage message, OutboundRecipient 
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts cannot be negative");
         }
+    }
+
+    /** Destinations of recipients relayed to a legacy system's MTA start with this; no domain name has a colon. */
+    public static final String LEGACY_PREFIX = "legacy:";
+
+    /**
+     * Where this recipient goes, the unit of the runner's connections: {@code legacy:NAME} for a recipient relayed
+     * to the legacy system NAME, otherwise the domain of its address.
+     */
+    public String destination() {
+        String transport = recipient.transport();
+        return transport == null ? domain : LEGACY_PREFIX + transport;
     }
 
     /** The lower-cased domain of an address, or the whole address when it has no {@code @}. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hato.store.directory.Account;
 import dev.hato.store.directory.NewAccount;
+import dev.hato.store.legacy.LegacyBackend;
+import dev.hato.store.legacy.Route;
 import dev.hato.store.mail.BatchStats;
 import dev.hato.store.mail.Delivery;
 import dev.hato.store.mail.DeliveryReceipt;
@@ -205,6 +207,64 @@ class PgOutboundQueueTest {
         assertThat(after.recipients()).isEqualTo(before.recipients());
         assertThat(after.messages()).isEqualTo(before.messages());
         assertThat(after.oldestArrival()).isEqualTo(before.oldestArrival());
+    }
+
+    @Test
+    void recipientsOfALegacySystemShouldFormOneDestinationWhateverTheirDomainsAndKeepItsName() {
+        String name = "old" + NEXT.incrementAndGet();
+        LegacyBackend.Server imap = new LegacyBackend.Server("127.0.0.1", 993, LegacyBackend.Tls.IMPLICIT);
+        STORE.store().legacyBackends().put(new LegacyBackend(name, imap, null,
+                new LegacyBackend.Server("127.0.0.1", 25, LegacyBackend.Tls.STARTTLS), null, null, null, null), false)
+                .block(WAIT);
+        Account first = localAccount();
+        Account second = localAccount();
+        String destination = QueuedRecipient.LEGACY_PREFIX + name;
+        STORE.store().deliveries().deliver(new Delivery(TestContent.unique("legacy"), List.of(), Instant.now(),
+                Envelope.NONE, List.of(new OutboundRecipient(first.address()).viaLegacy(name),
+                        new OutboundRecipient(second.address()).viaLegacy(name)))).block(WAIT);
+
+        List<QueuedRecipient> busy = STORE.store().outboundQueue().claim(50, 500, LEASE, List.of(destination))
+                .collectList().block(WAIT);
+        assertThat(busy).noneMatch(r -> r.destination().equals(destination));
+
+        List<QueuedRecipient> claimed = new ArrayList<>();
+        List<QueuedRecipient> batch;
+        while (!(batch = STORE.store().outboundQueue().claim(50, 500, LEASE, List.of()).collectList().block(WAIT))
+                .isEmpty()) {
+            batch.stream().filter(r -> r.destination().equals(destination)).forEach(claimed::add);
+        }
+        assertThat(claimed).extracting(r -> r.recipient().address())
+                .containsExactlyInAnyOrder(first.address(), second.address());
+        assertThat(claimed).allSatisfy(r -> {
+            assertThat(r.recipient().transport()).isEqualTo(name);
+            assertThat(r.domain()).isEqualTo(QueuedRecipient.domainOf(r.recipient().address()));
+        });
+        // The queued mail keeps the system: it cannot be removed under it (V22, ON DELETE RESTRICT).
+        assertThatThrownBy(() -> STORE.store().legacyBackends().remove(name).block(WAIT))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("hato queue");
+        STORE.store().outboundQueue().delete(claimed.get(0).message().id()).block(WAIT);
+        assertThat(STORE.store().legacyBackends().remove(name).block(WAIT)).isTrue();
+    }
+
+    @Test
+    void theAddressLookupShouldCarryTheAccountsRoute() {
+        String name = "route" + NEXT.incrementAndGet();
+        LegacyBackend.Server imap = new LegacyBackend.Server("127.0.0.1", 993, LegacyBackend.Tls.IMPLICIT);
+        STORE.store().legacyBackends().put(new LegacyBackend(name, imap, null, null, null, null, null, null), false)
+                .block(WAIT);
+        Account account = localAccount();
+        assertThat(STORE.store().addresses().route(account.address()).block(WAIT).route()).isEqualTo(Route.LOCAL);
+
+        STORE.store().legacyBackends().setDomainRoute(account.domainId(), name).block(WAIT);
+        var byDomain = STORE.store().addresses().route(account.address()).block(WAIT);
+        assertThat(byDomain.route()).isEqualTo(Route.legacy(name));
+        assertThat(byDomain.legacySmtp()).isFalse();
+
+        STORE.store().legacyBackends().setRoute(account.id(), Route.SYNCING).block(WAIT);
+        assertThat(STORE.store().addresses().route(account.address()).block(WAIT).route()).isEqualTo(Route.SYNCING);
+        STORE.store().legacyBackends().setRoute(account.id(), null).block(WAIT);
+        STORE.store().legacyBackends().setDomainRoute(account.domainId(), null).block(WAIT);
+        assertThat(STORE.store().legacyBackends().remove(name).block(WAIT)).isTrue();
     }
 
     @Test
