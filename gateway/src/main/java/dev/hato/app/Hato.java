@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
                 QueueCommand.class, DkimCommand.class, AuditCommand.class, LogCommand.class, ConfigCommand.class,
                 BackupCommand.class, RestoreCommand.class, TlsCommand.class, SieveCommand.class,
                 SettingsCommand.class, ContactsCommand.class, LegacyCommand.class, RouteCommand.class,
-                MailImportCommand.class})
+                MailImportCommand.class, MigrateCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec
@@ -98,6 +98,9 @@ public final class Hato implements Runnable {
             }
             if (type == LegacyCommand.class) {
                 return type.cast(new LegacyCommand(in));
+            }
+            if (type == MigrateCommand.class) {
+                return type.cast(new MigrateCommand(in));
             }
             return CommandLine.defaultFactory().create(type);
         }

@@ -83,46 +83,47 @@ final class MailImportCommand {
                     io.dispose();
                     removeSpool(spool);
                 }
-                print(out, account, report);
+                print(out, account, report, dryRun, json);
             }
             out.flush();
             return report.refused() == 0 ? 0 : 1;
         }
 
         abstract ImportReport run(MailImport work, long accountId) throws IOException;
-
-        private void print(PrintWriter out, Account account, ImportReport report) {
-            if (json) {
-                List<Map<String, Object>> rows = new ArrayList<>();
-                for (ImportReport.Folder folder : report.folders()) {
-                    rows.add(JsonOutput.row("folder", folder.source(), "into", folder.target(), "found",
-                            folder.found(), dryRun ? "to_import" : "imported", folder.imported(), "already_there",
-                            folder.skipped(), "refused", folder.refused(), "refusals", folder.refusals().stream()
-                                    .map(r -> JsonOutput.row("origin", r.origin(), "reason", r.reason())).toList()));
-                }
-                JsonOutput.print(out, rows);
-                return;
-            }
-            String imported = dryRun ? " to import, " : " imported, ";
-            for (ImportReport.Folder folder : report.folders()) {
-                out.println(folder.source() + (folder.source().equals(folder.target()) ? "" : " -> "
-                        + folder.target()) + ": " + folder.found() + " found, " + folder.imported() + imported
-                        + folder.skipped() + " already there, " + folder.refused() + " refused");
-                for (ImportReport.Refusal refusal : folder.refusals()) {
-                    out.println("  refused " + refusal.origin() + ": " + refusal.reason());
-                }
-                if (folder.refused() > folder.refusals().size()) {
-                    out.println("  (" + (folder.refused() - folder.refusals().size()) + " more refused)");
-                }
-            }
-            out.println((dryRun ? "dry run for " : "") + account.address() + ": " + report.folders().size()
-                    + " folders, " + report.found() + " found, " + report.imported() + imported + report.skipped()
-                    + " already there, " + report.refused() + " refused"
-                    + (dryRun ? "" : ", " + report.subscriptions() + " subscriptions"));
-        }
     }
 
-    private static void removeSpool(Path spool) {
+    /** The report, per folder then in total, as text or (with {@code json}) one JSON array. */
+    static void print(PrintWriter out, Account account, ImportReport report, boolean dryRun, boolean json) {
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (ImportReport.Folder folder : report.folders()) {
+                rows.add(JsonOutput.row("folder", folder.source(), "into", folder.target(), "found",
+                        folder.found(), dryRun ? "to_import" : "imported", folder.imported(), "already_there",
+                        folder.skipped(), "refused", folder.refused(), "refusals", folder.refusals().stream()
+                                .map(r -> JsonOutput.row("origin", r.origin(), "reason", r.reason())).toList()));
+            }
+            JsonOutput.print(out, rows);
+            return;
+        }
+        String imported = dryRun ? " to import, " : " imported, ";
+        for (ImportReport.Folder folder : report.folders()) {
+            out.println(folder.source() + (folder.source().equals(folder.target()) ? "" : " -> "
+                    + folder.target()) + ": " + folder.found() + " found, " + folder.imported() + imported
+                    + folder.skipped() + " already there, " + folder.refused() + " refused");
+            for (ImportReport.Refusal refusal : folder.refusals()) {
+                out.println("  refused " + refusal.origin() + ": " + refusal.reason());
+            }
+            if (folder.refused() > folder.refusals().size()) {
+                out.println("  (" + (folder.refused() - folder.refusals().size()) + " more refused)");
+            }
+        }
+        out.println((dryRun ? "dry run for " : "") + account.address() + ": " + report.folders().size()
+                + " folders, " + report.found() + " found, " + report.imported() + imported + report.skipped()
+                + " already there, " + report.refused() + " refused"
+                + (dryRun ? "" : ", " + report.subscriptions() + " subscriptions"));
+    }
+
+    static void removeSpool(Path spool) {
         if (!Files.isDirectory(spool)) {
             return;
         }

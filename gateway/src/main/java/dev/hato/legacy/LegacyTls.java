@@ -26,7 +26,7 @@ public final class LegacyTls {
         return context;
     }
 
-    static SSLSocket wrap(Socket plain, String host, int port, SSLContext trust) throws IOException {
+    public static SSLSocket wrap(Socket plain, String host, int port, SSLContext trust) throws IOException {
         SSLSocket tls = (SSLSocket) trust.getSocketFactory().createSocket(plain, host, port, true);
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host

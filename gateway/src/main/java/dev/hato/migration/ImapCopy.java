@@ -1,0 +1,216 @@
+package dev.hato.migration;
+
+import dev.hato.delivery.MessageSpool;
+import dev.hato.imap.fetch.MessageIndexer;
+import dev.hato.message.LimitBreach;
+import dev.hato.store.legacy.LegacyBackend;
+import dev.hato.store.mail.KeptUids;
+import dev.hato.store.mail.MailboxException;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.Mailboxes;
+import dev.hato.store.mail.MessageContent;
+import dev.hato.store.mail.MessageFacts;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Copies one person's mailboxes from the old IMAP server into Hato (issue 17), keeping what clients remember: each
+ * folder's UIDVALIDITY and every message's UID, with its flags, keywords and internal date, the folder tree (names
+ * in modified UTF-7 decoded, special folders mapped as {@link SpecialUseNames} maps them) and the subscriptions.
+ *
+ * <p>One pass copies what the old folder holds from the Hato folder's next UID on, so a pass after an interrupted
+ * one, or a later pass while the person still uses the old system, copies only what is new: messages are stored in
+ * batches of at most {@value MailImport#BATCH_MESSAGES} messages or {@value MailImport#BATCH_OCTETS} octets, each
+ * batch one transaction with the old UIDs, and nothing is stored twice. Afterwards the Hato folder's next UID is at
+ * least the old UIDNEXT, so mail delivered to Hato later gets UIDs the old server never gave. A Hato folder that
+ * already held messages under another UIDVALIDITY is not touched (its UIDs cannot be the old ones): reported.
+ *
+ * <p>Messages are parsed once, as every stored message is, with the limits of an IMAP APPEND. Blocking: for the
+ * command line.
+ */
+public final class ImapCopy {
+
+    private final Mailboxes mailboxes;
+    private final KeptUids kept;
+    private final MessageIndexer indexer;
+    private final Scheduler io;
+    private final MailImport.Settings settings;
+    private final Clock clock;
+
+    public ImapCopy(Mailboxes mailboxes, KeptUids kept, MessageIndexer indexer, Scheduler io,
+                    MailImport.Settings settings, Clock clock) {
+        this.mailboxes = mailboxes;
+        this.kept = kept;
+        this.indexer = indexer;
+        this.io = io;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** How to log in on the old IMAP server: {@code authzid} acting through {@code authcid} (a master user), or not. */
+    public record Login(String authzid, String authcid, String password) { }
+
+    /** One pass over every folder of the person's old mailbox on {@code server}. */
+    public ImportReport copy(long accountId, LegacyBackend.Server server, SSLContext trust, Duration timeout,
+                             Login login) throws IOException {
+        try (ImapSource source = ImapSource.connect(server.host(), server.port(),
+                server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
+                timeout, login.authzid(), login.authcid(), login.password())) {
+            return copy(accountId, source);
+        }
+    }
+
+    ImportReport copy(long accountId, ImapSource source) throws IOException {
+        SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
+        ImportReport report = new ImportReport();
+        for (ImapSource.Folder folder : source.list()) {
+            if (!folder.selectable()) {
+                continue;
+            }
+            String target = names.target(folder.name());
+            new FolderCopy(accountId, target, names.specialUseToCreate(folder.name()),
+                    report.folder(folder.name(), target)).run(source, folder);
+        }
+        for (String name : source.subscribed()) {
+            try {
+                mailboxes.subscribe(accountId, names.target(name), true).block();
+                report.subscribed();
+            } catch (MailboxException notAName) {
+                // a name Hato cannot have: its folder was refused already
+            }
+        }
+        return report;
+    }
+
+    /** One folder's pass: the batch being gathered, with the old UIDs. */
+    private final class FolderCopy implements ImapSource.Messages {
+        private final long accountId;
+        private final String target;
+        private final @Nullable String specialUse;
+        private final ImportReport.Folder report;
+        private @Nullable MailboxInfo mailbox;
+        private final List<Mailboxes.NewMessage> batch = new ArrayList<>();
+        private final List<Long> uids = new ArrayList<>();
+        private final List<MessageSpool> spools = new ArrayList<>();
+        private long batchOctets;
+
+        FolderCopy(long accountId, String target, @Nullable String specialUse, ImportReport.Folder report) {
+            this.accountId = accountId;
+            this.target = target;
+            this.specialUse = specialUse;
+            this.report = report;
+        }
+
+        void run(ImapSource source, ImapSource.Folder folder) throws IOException {
+            ImapSource.Status status = source.examine(folder);
+            MailboxInfo box;
+            try {
+                box = findOrCreate();
+            } catch (MailboxException e) {
+                report.refuse(folder.name(), "folder not created: " + e.getMessage());
+                return;
+            }
+            if (!Boolean.TRUE.equals(kept.adoptUidValidity(accountId, box.id(), status.uidValidity()).block())) {
+                report.refuse(folder.name(), "not copied: " + target + " already holds messages under UIDVALIDITY "
+                        + box.uidValidity() + ", not the old server's " + status.uidValidity()
+                        + ", so their UIDs cannot be kept (copy into an empty folder, or import it instead)");
+                return;
+            }
+            mailbox = Objects.requireNonNull(mailboxes.find(accountId, box.name()).block(), target);
+            long from = mailbox.uidNext();
+            try {
+                if (status.exists() > 0 && (status.uidNext() == 0 || from < status.uidNext())) {
+                    source.fetch(from, this);
+                }
+            } finally {
+                flush();
+            }
+            if (status.uidNext() > 0) {
+                kept.raiseUidNext(accountId, mailbox.id(), status.uidNext()).block();
+            }
+        }
+
+        private MailboxInfo findOrCreate() {
+            MailboxInfo found = mailboxes.find(accountId, target).block();
+            if (found != null) {
+                return found;
+            }
+            try {
+                return Objects.requireNonNull(mailboxes.create(accountId, target, specialUse).block(), target);
+            } catch (MailboxException e) {
+                if (e.reason() != MailboxException.Reason.ALREADY_EXISTS) {
+                    throw e;
+                }
+                return Objects.requireNonNull(mailboxes.find(accountId, target).block(), target);
+            }
+        }
+
+        @Override
+        public IncomingMessage open(long uid) {
+            return new IncomingMessage("UID " + uid, settings.maxMessageOctets(), new MessageSpool(
+                    settings.spoolDirectory(), MailImport.SPOOL_MEMORY, io, indexer.reader(settings.limits(), 0)));
+        }
+
+        @Override
+        public void close(IncomingMessage message, long uid) {
+            report.countFound();
+            MessageSpool spool = message.spool();
+            String refusal = message.refusal();
+            if (refusal == null && message.octets() == 0) {
+                refusal = "empty (zero octets)";
+            }
+            if (refusal != null || spool == null) {
+                message.discard();
+                report.refuse(message.origin(), refusal == null ? "refused" : refusal);
+                return;
+            }
+            LimitBreach breach = spool.breach();
+            if (breach != null) {
+                spool.discard();
+                report.refuse(message.origin(), "beyond the server's MIME limits: " + breach.text());
+                return;
+            }
+            MessageContent content = Objects.requireNonNull(spool.finish().block(), "finished spool");
+            MessageFacts facts = Objects.requireNonNull(spool.facts(), "the spool reads facts");
+            Instant date = message.internalDate() != null ? message.internalDate()
+                    : facts.sort().sentDate() != null ? facts.sort().sentDate() : clock.instant();
+            Set<String> flags = message.flags();
+            batch.add(new Mailboxes.NewMessage(content, facts, flags, date));
+            uids.add(uid);
+            spools.add(spool);
+            batchOctets += content.size();
+            if (batch.size() >= MailImport.BATCH_MESSAGES || batchOctets >= MailImport.BATCH_OCTETS) {
+                flush();
+            }
+        }
+
+        /** Stores the batch, with its old UIDs, in one transaction. */
+        private void flush() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            try {
+                kept.appendWithUids(accountId, Objects.requireNonNull(mailbox).id(), List.copyOf(batch),
+                        List.copyOf(uids)).block();
+                report.countImported(batch.size());
+            } catch (MailboxException e) {
+                uids.forEach(uid -> report.refuse("UID " + uid, "not stored: " + e.getMessage()));
+            } finally {
+                spools.forEach(MessageSpool::discard);
+                batch.clear();
+                uids.clear();
+                spools.clear();
+                batchOctets = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,514 @@
+package dev.hato.migration;
+
+import dev.hato.imap.wire.ModifiedUtf7;
+import dev.hato.legacy.LegacyTls;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A blocking IMAP client (RFC 3501, RFC 9051) for reading an old server's mailboxes during a migration: folder tree
+ * and subscriptions, each folder's UIDVALIDITY and UIDNEXT, and its messages from a UID on, with flags and internal
+ * date, each message's octets streamed as they arrive. Responses are parsed from the stream (quoted strings,
+ * literals, nested lists), so a literal is never taken for a line. For the command line, never an event loop.
+ */
+final class ImapSource implements AutoCloseable {
+
+    /** A string or a list item longer than this (but a message body) is an error: names and flags are short. */
+    private static final int MAX_TOKEN = 64 * 1024;
+    private static final Pattern CODE_NUMBER = Pattern.compile("\\[(UIDVALIDITY|UIDNEXT) (\\d+)]",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern LITERAL_AT_END = Pattern.compile("\\{(\\d{1,12})\\+?}$");
+    private static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z",
+            Locale.ENGLISH);
+
+    /** A folder of the old server: its name on the wire, in Hato's form, and its LIST attributes. */
+    record Folder(String wireName, String name, Set<String> attributes) {
+        boolean selectable() {
+            return attributes.stream().noneMatch(a -> a.equalsIgnoreCase("\\Noselect")
+                    || a.equalsIgnoreCase("\\NonExistent"));
+        }
+    }
+
+    /** What EXAMINE said of a folder. */
+    record Status(long uidValidity, long uidNext, long exists) { }
+
+    /** Where fetched messages go. */
+    interface Messages {
+        /** A message with this UID starts: where to write its octets. */
+        IncomingMessage open(long uid);
+
+        /** Its octets, flags and date are all in. */
+        void close(IncomingMessage message, long uid);
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private int tags;
+    private int pushedBack = -1;
+
+    private ImapSource(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.out = socket.getOutputStream();
+    }
+
+    /**
+     * Connects to {@code host:port} (TLS at once when {@code implicitTls}, else STARTTLS when {@code startTls}; the
+     * certificate checked against {@code trust} and the host name) and logs in with SASL PLAIN: {@code authzid}
+     * acting through {@code authcid}'s password (a master user), or {@code authcid} alone ({@code authzid} empty).
+     */
+    static ImapSource connect(String host, int port, boolean implicitTls, boolean startTls, SSLContext trust,
+                              Duration timeout, String authzid, String authcid, String password) throws IOException {
+        Socket plain = new Socket();
+        plain.connect(new InetSocketAddress(host, port), Math.toIntExact(timeout.toMillis()));
+        plain.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+        Socket socket = implicitTls ? LegacyTls.wrap(plain, host, port, trust) : plain;
+        ImapSource source = new ImapSource(socket);
+        try {
+            String greeting = source.line();
+            if (!greeting.regionMatches(true, 0, "* OK", 0, 4)) {
+                throw new IOException("unexpected greeting: " + greeting);
+            }
+            if (startTls && !implicitTls) {
+                source.command("STARTTLS", null);
+                ImapSource secured = new ImapSource(LegacyTls.wrap(socket, host, port, trust));
+                secured.tags = source.tags;
+                source = secured;
+            }
+            String plainResponse = Base64.getEncoder().encodeToString((authzid + "\0" + authcid + "\0" + password)
+                    .getBytes(StandardCharsets.UTF_8));
+            source.authenticate(plainResponse);
+            return source;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private void authenticate(String response) throws IOException {
+        String tag = nextTag();
+        send(tag + " AUTHENTICATE PLAIN\r\n");
+        String line = line();
+        if (!line.startsWith("+")) {
+            throw new IOException("AUTHENTICATE PLAIN refused: " + line);
+        }
+        send(response + "\r\n");
+        readUntilTagged(tag, null);
+    }
+
+    /** Every folder (LIST "" "*"), in the server's order. */
+    List<Folder> list() throws IOException {
+        List<Folder> folders = new ArrayList<>();
+        command("LIST \"\" \"*\"", (kind, parser) -> {
+            if (kind.equalsIgnoreCase("LIST")) {
+                folders.add(parser.listed());
+            } else {
+                parser.skipLine();
+            }
+        });
+        return folders;
+    }
+
+    /** The names of the subscribed folders (LSUB), in Hato's form. */
+    Set<String> subscribed() throws IOException {
+        Set<String> names = new LinkedHashSet<>();
+        command("LSUB \"\" \"*\"", (kind, parser) -> {
+            if (kind.equalsIgnoreCase("LSUB")) {
+                names.add(parser.listed().name());
+            } else {
+                parser.skipLine();
+            }
+        });
+        return names;
+    }
+
+    /** Opens {@code folder} read-only (EXAMINE, so nothing is marked \Seen or loses \Recent there). */
+    Status examine(Folder folder) throws IOException {
+        long[] values = {0, 0, 0};
+        command("EXAMINE " + quoted(folder.wireName()), (kind, parser) -> {
+            String rest = parser.restOfLine();
+            if (kind.equalsIgnoreCase("OK")) {
+                Matcher code = CODE_NUMBER.matcher(rest);
+                if (code.find()) {
+                    values[code.group(1).equalsIgnoreCase("UIDVALIDITY") ? 0 : 1] = Long.parseLong(code.group(2));
+                }
+            } else if (rest.trim().equalsIgnoreCase("EXISTS") && kind.chars().allMatch(Character::isDigit)) {
+                values[2] = Long.parseLong(kind);
+            }
+        });
+        if (values[0] == 0) {
+            throw new IOException("the server gave no UIDVALIDITY for " + folder.name());
+        }
+        return new Status(values[0], values[1], values[2]);
+    }
+
+    /** Fetches the messages of the examined folder with UIDs from {@code fromUid} on, in UID order. */
+    void fetch(long fromUid, Messages messages) throws IOException {
+        command("UID FETCH " + fromUid + ":* (UID FLAGS INTERNALDATE BODY.PEEK[])", (kind, parser) -> {
+            String next = parser.atom();
+            if (!next.equalsIgnoreCase("FETCH")) {
+                parser.skipLine();
+                return;
+            }
+            parser.fetched(fromUid, messages);
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            command("LOGOUT", null);
+        } catch (IOException | RuntimeException e) {
+            // the connection goes either way
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+
+    /** An untagged response after its {@code *}: {@code kind} is its first word (or number). */
+    private interface Untagged {
+        void accept(String kind, ImapSource parser) throws IOException;
+    }
+
+    private void command(String command, @Nullable Untagged untagged) throws IOException {
+        String tag = nextTag();
+        send(tag + " " + command + "\r\n");
+        readUntilTagged(tag, untagged);
+    }
+
+    private void readUntilTagged(String tag, @Nullable Untagged untagged) throws IOException {
+        while (true) {
+            String first = atom();
+            if (first.equals("*")) {
+                expect(' ');
+                String kind = atom();
+                if (peek() == ' ') {
+                    read();
+                }
+                if (untagged == null) {
+                    skipLine();
+                } else {
+                    untagged.accept(kind, this);
+                }
+            } else if (first.equals(tag)) {
+                String result = restOfLine();
+                if (!result.regionMatches(true, 0, " OK", 0, 3)) {
+                    throw new IOException("the old server refused: " + tag + result);
+                }
+                return;
+            } else {
+                skipLine(); // a continuation or another tag: nothing this client waits for
+            }
+        }
+    }
+
+    /** The rest of a LIST or LSUB response: (attributes) delimiter name. */
+    private Folder listed() throws IOException {
+        expect('(');
+        Set<String> attributes = new LinkedHashSet<>();
+        while (peek() != ')') {
+            if (peek() == ' ') {
+                read();
+                continue;
+            }
+            attributes.add(atom());
+        }
+        read();
+        expect(' ');
+        String delimiter = string();
+        expect(' ');
+        String wire = string();
+        skipLine();
+        if (wire == null) {
+            throw new IOException("a folder without a name");
+        }
+        String name = ModifiedUtf7.decode(wire);
+        if (delimiter != null && !delimiter.equals("/")) {
+            name = name.replace("/", "_").replace(delimiter, "/");
+        }
+        if (name.equalsIgnoreCase("INBOX")) {
+            name = "INBOX";
+        }
+        return new Folder(wire, name, attributes);
+    }
+
+    /** The rest of {@code * n FETCH (...)}: the message streamed to {@code messages}. */
+    private void fetched(long fromUid, Messages messages) throws IOException {
+        expect(' ');
+        expect('(');
+        long uid = -1;
+        Set<String> flags = new LinkedHashSet<>();
+        Instant date = null;
+        IncomingMessage message = null;
+        boolean ended = false;
+        while (!ended) {
+            int c = peek();
+            if (c == ' ') {
+                read();
+                continue;
+            }
+            if (c == ')') {
+                read();
+                ended = true;
+                continue;
+            }
+            String item = atom().toUpperCase(Locale.ROOT);
+            expect(' ');
+            switch (item) {
+                case "UID" -> uid = Long.parseLong(atom());
+                case "FLAGS" -> {
+                    expect('(');
+                    while (peek() != ')') {
+                        if (peek() == ' ') {
+                            read();
+                        } else {
+                            flags.add(atom());
+                        }
+                    }
+                    read();
+                }
+                case "INTERNALDATE" -> date = internalDate(string());
+                case "BODY[]" -> {
+                    if (uid < 0) {
+                        throw new IOException("the server sent BODY[] before UID");
+                    }
+                    message = messages.open(uid);
+                    body(message);
+                }
+                default -> skipValue();
+            }
+        }
+        skipLine();
+        if (message == null || uid < fromUid) {
+            // n:* includes the last message even when its UID is below n (RFC 3501 §6.4.8): not new
+            if (message != null) {
+                message.discard();
+            }
+            return;
+        }
+        for (String flag : flags) {
+            if (!flag.equalsIgnoreCase("\\Recent")) {
+                message.flag(flag);
+            }
+        }
+        if (date != null) {
+            message.internalDate(date);
+        }
+        messages.close(message, uid);
+    }
+
+    private void body(IncomingMessage message) throws IOException {
+        if (peek() != '{') {
+            String text = string();
+            byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+            message.write(bytes, 0, bytes.length);
+            return;
+        }
+        long size = literalSize();
+        byte[] buffer = new byte[64 * 1024];
+        long left = size;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("the connection ended inside a message");
+            }
+            message.write(buffer, 0, n);
+            left -= n;
+        }
+        message.flush();
+    }
+
+    private static @Nullable Instant internalDate(@Nullable String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(text.trim(), INTERNALDATE).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private String nextTag() {
+        return "C" + (++tags);
+    }
+
+    private void send(String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private int peek() throws IOException {
+        if (pushedBack < 0) {
+            pushedBack = in.read();
+            if (pushedBack < 0) {
+                throw new IOException("the old server closed the connection");
+            }
+        }
+        return pushedBack;
+    }
+
+    private int read() throws IOException {
+        int c = peek();
+        pushedBack = -1;
+        return c;
+    }
+
+    private void expect(char wanted) throws IOException {
+        int c = read();
+        if (c != wanted) {
+            throw new IOException("unexpected '" + (char) c + "' where '" + wanted + "' belongs");
+        }
+    }
+
+    /** An atom, a number, a tag, or an item name such as BODY[] (up to a space, parenthesis or line end). */
+    private String atom() throws IOException {
+        StringBuilder atom = new StringBuilder();
+        while (true) {
+            int c = peek();
+            if (c == ' ' || c == '(' || c == ')' || c == '\r' || c == '\n') {
+                break;
+            }
+            atom.append((char) read());
+            if (atom.length() > MAX_TOKEN) {
+                throw new IOException("an atom longer than " + MAX_TOKEN + " octets");
+            }
+        }
+        return atom.toString();
+    }
+
+    /** A quoted string, a literal, or NIL (null). */
+    private @Nullable String string() throws IOException {
+        int c = peek();
+        if (c == '"') {
+            read();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            while (true) {
+                int b = read();
+                if (b == '"') {
+                    break;
+                }
+                if (b == '\\') {
+                    b = read();
+                }
+                bytes.write(b);
+                if (bytes.size() > MAX_TOKEN) {
+                    throw new IOException("a string longer than " + MAX_TOKEN + " octets");
+                }
+            }
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+        if (c == '{') {
+            long size = literalSize();
+            if (size > MAX_TOKEN) {
+                throw new IOException("a literal of " + size + " octets where a short string belongs");
+            }
+            return new String(in.readNBytes((int) size), StandardCharsets.UTF_8);
+        }
+        String atom = atom();
+        return atom.equalsIgnoreCase("NIL") ? null : atom;
+    }
+
+    /** {@code {n}} and its CRLF; the literal's octets follow. */
+    private long literalSize() throws IOException {
+        expect('{');
+        StringBuilder digits = new StringBuilder();
+        while (peek() != '}') {
+            digits.append((char) read());
+            if (digits.length() > 12) {
+                throw new IOException("a literal size too large");
+            }
+        }
+        read();
+        expect('\r');
+        expect('\n');
+        try {
+            return Long.parseLong(digits.toString().replace("+", ""));
+        } catch (NumberFormatException e) {
+            throw new IOException("a literal size that is not a number: " + digits);
+        }
+    }
+
+    private void skipValue() throws IOException {
+        int c = peek();
+        if (c == '(') {
+            read();
+            while (peek() != ')') {
+                if (peek() == ' ') {
+                    read();
+                } else {
+                    skipValue();
+                }
+            }
+            read();
+        } else if (c == '"' || c == '{') {
+            if (c == '{') {
+                long size = literalSize();
+                in.skipNBytes(size);
+            } else {
+                string();
+            }
+        } else {
+            atom();
+        }
+    }
+
+    /** The rest of the line, without CRLF; a literal that ends a line is skipped and the line goes on after it. */
+    private String restOfLine() throws IOException {
+        StringBuilder line = new StringBuilder();
+        while (true) {
+            int c = read();
+            if (c == '\r' && peek() == '\n') {
+                read();
+                Matcher literal = LITERAL_AT_END.matcher(line);
+                if (!literal.find()) {
+                    return line.toString();
+                }
+                in.skipNBytes(Long.parseLong(literal.group(1)));
+                line.setLength(literal.start());
+                continue;
+            }
+            line.append((char) c);
+            if (line.length() > MAX_TOKEN) {
+                throw new IOException("a line longer than " + MAX_TOKEN + " octets");
+            }
+        }
+    }
+
+    private void skipLine() throws IOException {
+        restOfLine();
+    }
+
+    private String line() throws IOException {
+        return restOfLine();
+    }
+}

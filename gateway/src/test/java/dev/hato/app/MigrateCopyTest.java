@@ -1,0 +1,200 @@
+package dev.hato.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hato.imap.wire.ModifiedUtf7;
+import dev.hato.store.mail.MailboxInfo;
+import dev.hato.store.mail.MessageMeta;
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code hato migrate copy} against Debian's Dovecot: folders (nested, Japanese, Maildir++ with '.' as delimiter),
+ * flags, keywords and internal dates, each folder's UIDVALIDITY and every UID kept (a gap left by an expunge too); a
+ * second pass copies only what is new; after the switch, a client sees in Hato the UIDVALIDITY and UIDs it knew.
+ */
+class MigrateCopyTest {
+
+    private static final RunningHato HATO = RunningHato.shared();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Instant RECEIVED = Instant.parse("2023-11-14T22:13:20Z");
+
+    @Test
+    void aPersonsFoldersShouldBeCopiedWithTheirUidsAndOnlyNewMailOnTheSecondPass(@TempDir Path dir)
+            throws Exception {
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-imapd, -pop3d or -managesieved is not installed");
+        RunningHato.User hana = HATO.newUser("hanacopy");
+        String japanese = ".Lists." + ModifiedUtf7.encode("日本語");
+        Path maildir = dir.resolve("dovecot/home/hana.old/Maildir");
+        message(maildir, "", 1, "one", "S");
+        message(maildir, "", 2, "two (expunged)", "");
+        message(maildir, "", 3, "three", "F");
+        message(maildir, japanese, 4, "リスト一", "S");
+        message(maildir, japanese, 5, "リスト二", "");
+        message(maildir, ".Sent", 6, "sent one", "S");
+        Files.writeString(maildir.resolve("subscriptions"), "Lists.日本語\nSent\n".replace("日本語",
+                ModifiedUtf7.encode("日本語")));
+
+        try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("hana.old", "hana-pw"),
+                Map.of())) {
+            String name = "copy-" + System.nanoTime();
+            CliRun added = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
+                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--trust",
+                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
+            assertThat(added.status()).as(added.err()).isZero();
+            assertThat(hato("legacy", "login", hana.authId(), "hana.old").status()).isZero();
+            assertThat(hato("route", "set", hana.authId(), "legacy", name).status()).isZero();
+            Map<String, Long> oldValidity = new LinkedHashMap<>();
+            Map<String, List<Long>> oldUids = new LinkedHashMap<>();
+            onDovecot(old, store -> {
+                Folder inbox = store.getFolder("INBOX");
+                inbox.open(Folder.READ_WRITE);
+                Message second = ((UIDFolder) inbox).getMessageByUID(2);
+                second.setFlag(Flags.Flag.DELETED, true);
+                inbox.expunge();
+                ((UIDFolder) inbox).getMessageByUID(3).setFlags(new Flags("$Work"), true);
+                inbox.close(false);
+                for (String folder : List.of("INBOX", "Lists.日本語", "Sent")) {
+                    Folder open = store.getFolder(folder);
+                    open.open(Folder.READ_ONLY);
+                    oldValidity.put(folder, ((UIDFolder) open).getUIDValidity());
+                    List<Long> uids = new ArrayList<>();
+                    for (Message message : open.getMessages()) {
+                        uids.add(((UIDFolder) open).getUID(message));
+                    }
+                    oldUids.put(folder, uids);
+                    open.close(false);
+                }
+                return null;
+            });
+            assertThat(oldUids.get("INBOX")).containsExactly(1L, 3L);
+
+            CliRun first = hato("migrate", "copy", hana.address());
+            assertThat(first.status()).as(first.out() + first.err()).isZero();
+            assertThat(first.out()).contains("INBOX: 2 found, 2 imported", "Lists/日本語: 2 found, 2 imported",
+                    "Sent: 1 found, 1 imported");
+
+            MailboxInfo inbox = mailbox(hana, "INBOX");
+            assertThat(inbox.uidValidity()).isEqualTo(oldValidity.get("INBOX"));
+            List<MessageMeta> copied = messages(hana, inbox);
+            assertThat(copied).extracting(MessageMeta::uid).containsExactly(1L, 3L);
+            assertThat(copied.get(0).flags()).containsExactly("\\Seen");
+            assertThat(copied.get(1).flags()).containsExactlyInAnyOrder("\\Flagged", "$Work");
+            assertThat(copied.get(0).internalDate()).isEqualTo(RECEIVED.plusSeconds(1));
+            MailboxInfo lists = mailbox(hana, "Lists/日本語");
+            assertThat(lists.uidValidity()).isEqualTo(oldValidity.get("Lists.日本語"));
+            assertThat(messages(hana, lists)).extracting(MessageMeta::uid)
+                    .containsExactlyElementsOf(oldUids.get("Lists.日本語"));
+            MailboxInfo sent = mailbox(hana, "Sent");
+            assertThat(sent.specialUse()).isEqualTo("\\Sent");
+            assertThat(sent.uidValidity()).isEqualTo(oldValidity.get("Sent"));
+            assertThat(HATO.store().mailboxes().subscriptions(hana.accountId()).collectList().block(WAIT))
+                    .contains("Lists/日本語", "Sent");
+
+            long newUid = onDovecot(old, store -> {
+                Folder box = store.getFolder("INBOX");
+                box.open(Folder.READ_WRITE);
+                MimeMessage fresh = new MimeMessage(Session.getInstance(new Properties()),
+                        new ByteArrayInputStream(("From: x@old.example\r\nSubject: four\r\n\r\nnew on the old "
+                                + "server\r\n").getBytes(StandardCharsets.US_ASCII)));
+                // RFC 4315 APPENDUID: the UID the old server gave it
+                long uid = ((org.eclipse.angus.mail.imap.IMAPFolder) box).appendUIDMessages(
+                        new Message[] {fresh})[0].uid;
+                box.close(false);
+                return uid;
+            });
+            CliRun second = hato("migrate", "copy", hana.authId());
+            assertThat(second.status()).as(second.out() + second.err()).isZero();
+            assertThat(second.out()).contains("INBOX: 1 found, 1 imported", "Lists/日本語: 0 found, 0 imported");
+            assertThat(messages(hana, mailbox(hana, "INBOX"))).extracting(MessageMeta::uid)
+                    .containsExactly(1L, 3L, newUid);
+
+            // The switch: the client sees the UIDVALIDITY and UIDs it knew; new mail gets UIDs above the old ones.
+            assertThat(hato("route", "set", hana.authId(), "local").status()).isZero();
+            ImapLines.deliver(HATO, hana, "first mail in Hato");
+            try (Store store = hatoStore(hana)) {
+                Folder box = store.getFolder("INBOX");
+                box.open(Folder.READ_ONLY);
+                assertThat(((UIDFolder) box).getUIDValidity()).isEqualTo(oldValidity.get("INBOX"));
+                List<Long> uids = new ArrayList<>();
+                for (Message message : box.getMessages()) {
+                    uids.add(((UIDFolder) box).getUID(message));
+                }
+                assertThat(uids).hasSize(4).startsWith(1L, 3L, newUid);
+                assertThat(uids.get(3)).isGreaterThan(newUid);
+                box.close(false);
+            }
+        }
+    }
+
+    private static CliRun hato(String... args) {
+        return CliRun.of(HATO.dataDir(), "", args);
+    }
+
+    private static MailboxInfo mailbox(RunningHato.User user, String name) {
+        return HATO.store().mailboxes().find(user.accountId(), name).block(WAIT);
+    }
+
+    private static List<MessageMeta> messages(RunningHato.User user, MailboxInfo box) {
+        return HATO.store().mailboxes().messages(user.accountId(), box.id()).collectList().block(WAIT);
+    }
+
+    /** A message file in the Maildir++ folder {@code folder} ("" for INBOX), received at a known time. */
+    private static void message(Path maildir, String folder, int n, String subject, String flags) throws Exception {
+        Path box = folder.isEmpty() ? maildir : maildir.resolve(folder);
+        for (String sub : List.of("cur", "new", "tmp")) {
+            Files.createDirectories(box.resolve(sub));
+        }
+        String encoded = "=?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(
+                subject.getBytes(StandardCharsets.UTF_8)) + "?=";
+        Path file = box.resolve("cur/17000000" + n + ".M" + n + ".old.example:2," + flags);
+        Files.writeString(file, "From: someone@old.example\r\nSubject: " + encoded + "\r\nMessage-ID: <m" + n
+                + "@old.example>\r\n\r\nbody " + n + "\r\n", StandardCharsets.US_ASCII);
+        Files.setLastModifiedTime(file, FileTime.from(RECEIVED.plusSeconds(n)));
+    }
+
+    private static <T> T onDovecot(LegacyDovecot old, StoreWork<T> work) throws Exception {
+        Properties properties = new Properties();
+        properties.put("mail.imap.starttls.enable", "true");
+        properties.put("mail.imap.starttls.required", "true");
+        properties.put("mail.imap.ssl.trust", "*");
+        properties.put("mail.imap.ssl.checkserveridentity", "false");
+        try (Store store = Session.getInstance(properties).getStore("imap")) {
+            store.connect("127.0.0.1", old.imapPort(), "hana.old", "hana-pw");
+            return work.run(store);
+        }
+    }
+
+    private static Store hatoStore(RunningHato.User user) throws Exception {
+        Properties properties = new Properties();
+        properties.put("mail.imaps.ssl.trust", "*");
+        properties.put("mail.imaps.ssl.checkserveridentity", "false");
+        Store store = Session.getInstance(properties).getStore("imaps");
+        store.connect("127.0.0.1", HATO.port("imaps"), user.authId(), user.password());
+        return store;
+    }
+
+    private interface StoreWork<T> {
+        T run(Store store) throws Exception;
+    }
+}
