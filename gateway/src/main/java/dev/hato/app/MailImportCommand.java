@@ -110,6 +110,10 @@ final class MailImportCommand {
             out.println(folder.source() + (folder.source().equals(folder.target()) ? "" : " -> "
                     + folder.target()) + ": " + folder.found() + " found, " + folder.imported() + imported
                     + folder.skipped() + " already there, " + folder.refused() + " refused");
+            if (folder.renumbered() > 0) {
+                out.println("  " + folder.renumbered() + " copied with new UIDs: their old ones were already given in"
+                        + " Hato");
+            }
             for (ImportReport.Refusal refusal : folder.refusals()) {
                 out.println("  refused " + refusal.origin() + ": " + refusal.reason());
             }

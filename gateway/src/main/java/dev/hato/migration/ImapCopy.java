@@ -4,20 +4,27 @@ import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.fetch.MessageIndexer;
 import dev.hato.message.LimitBreach;
 import dev.hato.store.legacy.LegacyBackend;
+import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.KeptUids;
 import dev.hato.store.mail.MailboxException;
 import dev.hato.store.mail.MailboxInfo;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
+import dev.hato.store.mail.MessageMeta;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
@@ -89,6 +96,76 @@ public final class ImapCopy {
             }
         }
         return report;
+    }
+
+    /**
+     * Copies back to the old server what arrived in Hato since the person's mail was taken over (a rollback, the
+     * seed's "mail0915" case without anyone moving mail by hand): in each folder that the old server has too, the
+     * messages whose UIDs are at or above the old folder's UIDNEXT, appended there with their flags and internal
+     * date. A message whose Message-ID the old folder already holds is skipped, so running it again appends
+     * nothing twice.
+     */
+    public ImportReport copyBack(long accountId, LegacyBackend.Server server, SSLContext trust, Duration timeout,
+                                 Login login, Blobs blobs) throws IOException {
+        try (ImapSource source = ImapSource.connect(server.host(), server.port(),
+                server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
+                timeout, login.authzid(), login.authcid(), login.password())) {
+            SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
+            Map<String, ImapSource.Folder> old = new LinkedHashMap<>();
+            for (ImapSource.Folder folder : source.list()) {
+                if (folder.selectable()) {
+                    old.putIfAbsent(names.target(folder.name()), folder);
+                }
+            }
+            ImportReport report = new ImportReport();
+            for (MailboxInfo box : mailboxes.list(accountId).collectList().block()) {
+                ImapSource.Folder folder = old.get(box.name());
+                if (folder == null) {
+                    continue; // a folder made in Hato: nothing the old server knew
+                }
+                ImportReport.Folder counts = report.folder(box.name(), folder.name());
+                long from = source.examine(folder).uidNext();
+                for (MessageMeta message : mailboxes.messages(accountId, box.id()).collectList().block()) {
+                    if (message.uid() < from) {
+                        continue;
+                    }
+                    counts.countFound();
+                    String messageId = messageId(blobs, message.blobId());
+                    if (messageId != null && source.holds(messageId)) {
+                        counts.countSkipped();
+                        continue;
+                    }
+                    source.append(folder, message.flags(), message.internalDate(), message.size(), out -> {
+                        for (ByteBuffer chunk : blobs.content(message.blobId()).toIterable()) {
+                            byte[] bytes = new byte[chunk.remaining()];
+                            chunk.get(bytes);
+                            out.write(bytes);
+                        }
+                    });
+                    counts.countImported(1);
+                }
+            }
+            return report;
+        }
+    }
+
+    private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^Message-ID:[ \\t]*(<[^>\\r\\n]{1,900}>)");
+
+    /** The Message-ID of a stored message, read from its first octets; null when it has none. */
+    private static @Nullable String messageId(Blobs blobs, long blobId) {
+        ByteBuffer head = blobs.heads(Map.of(blobId, 16 * 1024)).block().get(blobId);
+        if (head == null) {
+            head = blobs.content(blobId).blockFirst();
+        }
+        if (head == null) {
+            return null;
+        }
+        byte[] bytes = new byte[head.remaining()];
+        head.get(bytes);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        Matcher found = MESSAGE_ID.matcher(end < 0 ? text : text.substring(0, end));
+        return found.find() ? found.group(1) : null;
     }
 
     /** One folder's pass: the batch being gathered, with the old UIDs. */
@@ -198,9 +275,19 @@ public final class ImapCopy {
             if (batch.isEmpty()) {
                 return;
             }
+            long mailboxId = Objects.requireNonNull(mailbox).id();
             try {
-                kept.appendWithUids(accountId, Objects.requireNonNull(mailbox).id(), List.copyOf(batch),
-                        List.copyOf(uids)).block();
+                try {
+                    kept.appendWithUids(accountId, mailboxId, List.copyOf(batch), List.copyOf(uids)).block();
+                } catch (MailboxException taken) {
+                    if (taken.reason() != MailboxException.Reason.CANNOT) {
+                        throw taken;
+                    }
+                    // Mail that reached the old server after Hato took over the person's mail (a cutover's last
+                    // seconds): its UIDs are Hato's already, so it is kept with new ones rather than lost.
+                    mailboxes.append(accountId, mailboxId, List.copyOf(batch)).block();
+                    report.countRenumbered(batch.size());
+                }
                 report.countImported(batch.size());
             } catch (MailboxException e) {
                 uids.forEach(uid -> report.refuse("UID " + uid, "not stored: " + e.getMessage()));

@@ -39,11 +39,17 @@ final class ImapSource implements AutoCloseable {
     private static final Pattern CODE_NUMBER = Pattern.compile("\\[(UIDVALIDITY|UIDNEXT) (\\d+)]",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern LITERAL_AT_END = Pattern.compile("\\{(\\d{1,12})\\+?}$");
+    /** RFC 3501 date-time as APPEND takes it: a two-digit day. */
+    private static final DateTimeFormatter APPEND_DATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z",
+            Locale.ENGLISH);
     private static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z",
             Locale.ENGLISH);
 
-    /** A folder of the old server: its name on the wire, in Hato's form, and its LIST attributes. */
-    record Folder(String wireName, String name, Set<String> attributes) {
+    /**
+     * A folder of the old server: its name on the wire, in Hato's form, its LIST attributes and the server's
+     * hierarchy delimiter (null: flat).
+     */
+    record Folder(String wireName, String name, Set<String> attributes, @Nullable String delimiter) {
         boolean selectable() {
             return attributes.stream().noneMatch(a -> a.equalsIgnoreCase("\\Noselect")
                     || a.equalsIgnoreCase("\\NonExistent"));
@@ -176,6 +182,49 @@ final class ImapSource implements AutoCloseable {
         });
     }
 
+    /** Creates a folder named {@code name} (Hato's form) with the server's {@code delimiter}. */
+    Folder create(String name, @Nullable String delimiter) throws IOException {
+        String wire = ModifiedUtf7.encode(delimiter == null ? name : name.replace("/", delimiter));
+        command("CREATE " + quoted(wire), null);
+        return new Folder(wire, name, Set.of(), delimiter);
+    }
+
+    /** Whether the examined folder holds a message with this Message-ID (SEARCH HEADER, RFC 3501 §6.4.4). */
+    boolean holds(String messageId) throws IOException {
+        boolean[] found = {false};
+        command("UID SEARCH HEADER Message-ID " + quoted(messageId), (kind, parser) -> {
+            String rest = parser.restOfLine();
+            if (kind.equalsIgnoreCase("SEARCH") && !rest.isBlank()) {
+                found[0] = true;
+            }
+        });
+        return found[0];
+    }
+
+    /**
+     * Appends a message to {@code folder} with its flags and internal date (APPEND, a synchronizing literal of
+     * {@code size} octets written by {@code octets}).
+     */
+    void append(Folder folder, Set<String> flags, Instant internalDate, long size, OctetWriter octets)
+            throws IOException {
+        String tag = nextTag();
+        String flagList = String.join(" ", flags.stream().filter(f -> !f.equalsIgnoreCase("\\Recent")).toList());
+        send(tag + " APPEND " + quoted(folder.wireName()) + " (" + flagList + ") \""
+                + APPEND_DATE.format(internalDate.atZone(java.time.ZoneOffset.UTC)) + "\" {" + size + "}\r\n");
+        String go = line();
+        if (!go.startsWith("+")) {
+            throw new IOException("APPEND refused: " + go);
+        }
+        octets.write(out);
+        send("\r\n");
+        readUntilTagged(tag, null);
+    }
+
+    /** Writes a message's octets to the server. */
+    interface OctetWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
     @Override
     public void close() {
         try {
@@ -254,7 +303,7 @@ final class ImapSource implements AutoCloseable {
         if (name.equalsIgnoreCase("INBOX")) {
             name = "INBOX";
         }
-        return new Folder(wire, name, attributes);
+        return new Folder(wire, name, attributes, delimiter);
     }
 
     /** The rest of {@code * n FETCH (...)}: the message streamed to {@code messages}. */

@@ -22,6 +22,7 @@ public final class ImportReport {
         private int found;
         private int imported;
         private int skipped;
+        private int renumbered;
         private int refused;
         private final List<Refusal> refusals = new ArrayList<>();
 
@@ -40,6 +41,16 @@ public final class ImportReport {
 
         void countSkipped() {
             skipped++;
+        }
+
+        /** Copied with new UIDs: their old ones were given in Hato already (mail of a cutover's last seconds). */
+        void countRenumbered(int count) {
+            renumbered += count;
+        }
+
+        /** Messages copied with new UIDs (see {@link #countRenumbered}). */
+        public int renumbered() {
+            return renumbered;
         }
 
         void refuse(String origin, String reason) {

@@ -175,7 +175,7 @@ class LegacyProxyTest {
     }
 
     /** The subjects in the INBOX as Angus Mail sees them over {@code protocol} (imaps or pop3s) on Hato's port. */
-    private static List<String> subjects(String protocol, RunningHato.User user) throws Exception {
+    static List<String> subjects(String protocol, RunningHato.User user) throws Exception {
         Properties properties = new Properties();
         properties.put("mail." + protocol + ".ssl.trust", "*");
         properties.put("mail." + protocol + ".ssl.checkserveridentity", "false");

@@ -147,6 +147,58 @@ class MigrateCopyTest {
         }
     }
 
+    @Test
+    void aCutoverShouldMoveThePersonAndARollbackShouldCopyBackWhatArrivedInHatoOnce(@TempDir Path dir)
+            throws Exception {
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-imapd, -pop3d or -managesieved is not installed");
+        RunningHato.User kiko = HATO.newUser("kikomove");
+        Path maildir = dir.resolve("dovecot/home/kiko.old/Maildir");
+        message(maildir, "", 1, "old one", "S");
+        message(maildir, "", 2, "old two", "");
+        try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("kiko.old", "kiko-pw"),
+                Map.of())) {
+            String name = "move-" + System.nanoTime();
+            CliRun added = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
+                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--pop3",
+                    "127.0.0.1:" + old.pop3Port(), "--pop3-tls", "starttls", "--trust", old.certificate().toString(),
+                    "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
+            assertThat(added.status()).as(added.err()).isZero();
+            assertThat(hato("legacy", "login", kiko.authId(), "kiko.old").status()).isZero();
+            assertThat(hato("route", "set", kiko.authId(), "legacy", name).status()).isZero();
+
+            CliRun cutover = hato("migrate", "cutover", kiko.address());
+            assertThat(cutover.status()).as(cutover.out() + cutover.err()).isZero();
+            assertThat(cutover.out()).contains("INBOX: 2 found, 2 imported", "INBOX: 0 found, 0 imported",
+                    "route of " + kiko.address() + ": local");
+            assertThat(hato("route", "show", kiko.authId()).out()).contains("\tlocal");
+            ImapLines.deliver(HATO, kiko, "after the move");
+            Eventually.until(() -> HATO.inbox(kiko).size() == 3, "the new mail in Hato", WAIT);
+
+            CliRun rollback = hato("migrate", "rollback", kiko.authId(), "--legacy", name);
+            assertThat(rollback.status()).as(rollback.out() + rollback.err()).isZero();
+            assertThat(rollback.out()).contains("route of " + kiko.address() + ": legacy:" + name,
+                    "INBOX -> INBOX on " + name + ": 1 arrived in Hato, 1 copied back");
+            CliRun again = hato("migrate", "rollback", kiko.authId(), "--legacy", name);
+            assertThat(again.status()).as(again.out() + again.err()).isZero();
+            assertThat(again.out()).doesNotContain("1 copied back");
+
+            List<String> onTheOldServer = onDovecot(old, "kiko.old", "kiko-pw", store -> {
+                Folder inbox = store.getFolder("INBOX");
+                inbox.open(Folder.READ_ONLY);
+                List<String> subjects = new ArrayList<>();
+                for (Message message : inbox.getMessages()) {
+                    subjects.add(message.getSubject());
+                }
+                inbox.close(false);
+                return subjects;
+            });
+            assertThat(onTheOldServer).containsExactly("old one", "old two", "after the move");
+            // and their login to Hato is passed on to the old server again
+            assertThat(LegacyProxyTest.subjects("pop3s", kiko)).containsExactly("old one", "old two",
+                    "after the move");
+        }
+    }
+
     private static CliRun hato(String... args) {
         return CliRun.of(HATO.dataDir(), "", args);
     }
@@ -174,13 +226,18 @@ class MigrateCopyTest {
     }
 
     private static <T> T onDovecot(LegacyDovecot old, StoreWork<T> work) throws Exception {
+        return onDovecot(old, "hana.old", "hana-pw", work);
+    }
+
+    private static <T> T onDovecot(LegacyDovecot old, String user, String password, StoreWork<T> work)
+            throws Exception {
         Properties properties = new Properties();
         properties.put("mail.imap.starttls.enable", "true");
         properties.put("mail.imap.starttls.required", "true");
         properties.put("mail.imap.ssl.trust", "*");
         properties.put("mail.imap.ssl.checkserveridentity", "false");
         try (Store store = Session.getInstance(properties).getStore("imap")) {
-            store.connect("127.0.0.1", old.imapPort(), "hana.old", "hana-pw");
+            store.connect("127.0.0.1", old.imapPort(), user, password);
             return work.run(store);
         }
     }
