@@ -209,7 +209,7 @@ public final class MailListeners implements SmartLifecycle {
         SmtpSettings submission = submissionSettings(properties);
         Pop3Services pop3Services = new Pop3Services(sasl, store.mailboxes(), store.blobs(),
                 MaildropHandover.defaults(), structure -> MessageStructure.decode(structure).root(), meters,
-                logins);
+                logins, store.keptUids());
         Pop3Settings pop3 = Pop3Settings.defaults(host).withIdleTimeout(properties.pop3().idleTimeout());
         Map<String, Function<ConnectionInfo, ProtocolSession>> sessions = new LinkedHashMap<>();
         sessions.put("smtp", c -> mtaMeters.watch(new SmtpSession(mta.withStartTlsOffered(true), c, mtaServices)));

@@ -143,7 +143,7 @@ final class MigrateCommand {
     private record Job(CliContext context, Account account, LegacyBackends backends, LegacyBackend backend,
                        ImapCopy.Login login, SSLContext trust, ImapCopy copier) {
         ImportReport copy() throws IOException {
-            return copier.copy(account.id(), backend.imap(), trust, TIMEOUT, login);
+            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login);
         }
     }
 

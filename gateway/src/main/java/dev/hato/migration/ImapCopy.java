@@ -66,14 +66,62 @@ public final class ImapCopy {
     /** How to log in on the old IMAP server: {@code authzid} acting through {@code authcid} (a master user), or not. */
     public record Login(String authzid, String authcid, String password) { }
 
-    /** One pass over every folder of the person's old mailbox on {@code server}. */
-    public ImportReport copy(long accountId, LegacyBackend.Server server, SSLContext trust, Duration timeout,
-                             Login login) throws IOException {
+    /**
+     * One pass over every folder of the person's old mailbox on {@code server}; with the old system's {@code pop3}
+     * server, the POP3 unique-ids of the INBOX messages copied are kept too.
+     */
+    public ImportReport copy(long accountId, LegacyBackend.Server server, LegacyBackend.@Nullable Server pop3,
+                             SSLContext trust, Duration timeout, Login login) throws IOException {
         try (ImapSource source = ImapSource.connect(server.host(), server.port(),
                 server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
                 timeout, login.authzid(), login.authcid(), login.password())) {
-            return copy(accountId, source);
+            ImportReport report = copy(accountId, source);
+            if (pop3 != null) {
+                keepUidls(accountId, source, pop3, trust, timeout, login, report);
+            }
+            return report;
         }
+    }
+
+    /**
+     * The old POP3 server's unique-ids of the INBOX, matched to the IMAP UIDs by position: both number the same
+     * messages in the same order (as Dovecot and Courier do), which is checked message by message with the sizes;
+     * when the two views differ, no unique-id is kept and the INBOX's report says why.
+     */
+    private void keepUidls(long accountId, ImapSource source, LegacyBackend.Server pop3, SSLContext trust,
+                           Duration timeout, Login login, ImportReport report) throws IOException {
+        ImapSource.Folder inbox = source.list().stream().filter(f -> f.name().equals("INBOX")).findFirst()
+                .orElse(null);
+        MailboxInfo target = mailboxes.find(accountId, "INBOX").block();
+        if (inbox == null || target == null) {
+            return;
+        }
+        List<long[]> imap = source.uidsAndSizes(inbox);
+        List<Pop3Source.Entry> listed;
+        try (Pop3Source old = Pop3Source.connect(pop3.host(), pop3.port(), pop3.tls() == LegacyBackend.Tls.IMPLICIT,
+                pop3.tls() == LegacyBackend.Tls.STARTTLS, trust, timeout, login.authzid(), login.authcid(),
+                login.password())) {
+            listed = old.listing();
+        }
+        String mismatch = null;
+        if (listed.size() != imap.size()) {
+            mismatch = "POP3 lists " + listed.size() + " messages, IMAP " + imap.size();
+        }
+        Map<Long, String> uidls = new LinkedHashMap<>();
+        for (int i = 0; mismatch == null && i < listed.size(); i++) {
+            if (listed.get(i).size() != imap.get(i)[1]) {
+                mismatch = "message " + (i + 1) + " has " + listed.get(i).size() + " octets in POP3, "
+                        + imap.get(i)[1] + " in IMAP";
+            } else if (listed.get(i).uidl().matches("[!-~]{1,70}")) { // RFC 1939 §7; else Hato's own
+                uidls.put(imap.get(i)[0], listed.get(i).uidl());
+            }
+        }
+        if (mismatch != null) {
+            report.folder("INBOX (POP3)", "INBOX").refuse("POP3 UIDL", "unique-ids not kept: the old server's POP3"
+                    + " and IMAP views of INBOX differ (" + mismatch + ")");
+            return;
+        }
+        kept.keepUidls(accountId, target.id(), uidls).block();
     }
 
     ImportReport copy(long accountId, ImapSource source) throws IOException {

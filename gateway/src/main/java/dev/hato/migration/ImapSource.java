@@ -182,6 +182,40 @@ final class ImapSource implements AutoCloseable {
         });
     }
 
+    /** Each message of {@code folder} in sequence order: its UID and RFC822.SIZE. */
+    List<long[]> uidsAndSizes(Folder folder) throws IOException {
+        List<long[]> messages = new ArrayList<>();
+        if (examine(folder).exists() == 0) {
+            return messages;
+        }
+        command("UID FETCH 1:* (UID RFC822.SIZE)", (kind, parser) -> {
+            if (!parser.atom().equalsIgnoreCase("FETCH")) {
+                parser.skipLine();
+                return;
+            }
+            parser.expect(' ');
+            parser.expect('(');
+            long uid = -1;
+            long size = -1;
+            while (parser.peek() != ')') {
+                if (parser.peek() == ' ') {
+                    parser.read();
+                    continue;
+                }
+                String item = parser.atom().toUpperCase(Locale.ROOT);
+                parser.expect(' ');
+                switch (item) {
+                    case "UID" -> uid = Long.parseLong(parser.atom());
+                    case "RFC822.SIZE" -> size = Long.parseLong(parser.atom());
+                    default -> parser.skipValue();
+                }
+            }
+            parser.skipLine();
+            messages.add(new long[] {uid, size});
+        });
+        return messages;
+    }
+
     /** Creates a folder named {@code name} (Hato's form) with the server's {@code delimiter}. */
     Folder create(String name, @Nullable String delimiter) throws IOException {
         String wire = ModifiedUtf7.encode(delimiter == null ? name : name.replace("/", delimiter));

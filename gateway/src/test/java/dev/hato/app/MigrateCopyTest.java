@@ -59,7 +59,8 @@ class MigrateCopyTest {
                 Map.of())) {
             String name = "copy-" + System.nanoTime();
             CliRun added = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
-                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--trust",
+                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--pop3",
+                    "127.0.0.1:" + old.pop3Port(), "--pop3-tls", "starttls", "--trust",
                     old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
             assertThat(added.status()).as(added.err()).isZero();
             assertThat(hato("legacy", "login", hana.authId(), "hana.old").status()).isZero();
@@ -129,8 +130,13 @@ class MigrateCopyTest {
             assertThat(messages(hana, mailbox(hana, "INBOX"))).extracting(MessageMeta::uid)
                     .containsExactly(1L, 3L, newUid);
 
+            List<String> oldUidls = uidls(old.pop3Port(), false, "hana.old", "hana-pw");
+            assertThat(oldUidls).hasSize(3);
+
             // The switch: the client sees the UIDVALIDITY and UIDs it knew; new mail gets UIDs above the old ones.
             assertThat(hato("route", "set", hana.authId(), "local").status()).isZero();
+            // a POP3 client that leaves mail on the server sees the unique-ids it knew: it downloads nothing again
+            assertThat(uidls(HATO.port("pop3s"), true, hana.authId(), hana.password())).isEqualTo(oldUidls);
             ImapLines.deliver(HATO, hana, "first mail in Hato");
             try (Store store = hatoStore(hana)) {
                 Folder box = store.getFolder("INBOX");
@@ -196,6 +202,29 @@ class MigrateCopyTest {
             // and their login to Hato is passed on to the old server again
             assertThat(LegacyProxyTest.subjects("pop3s", kiko)).containsExactly("old one", "old two",
                     "after the move");
+        }
+    }
+
+    /** The POP3 unique-ids of a maildrop, as Angus Mail reads them. */
+    private static List<String> uidls(int port, boolean implicitTls, String user, String password) throws Exception {
+        String protocol = implicitTls ? "pop3s" : "pop3";
+        Properties properties = new Properties();
+        properties.put("mail." + protocol + ".ssl.trust", "*");
+        properties.put("mail." + protocol + ".ssl.checkserveridentity", "false");
+        if (!implicitTls) {
+            properties.put("mail.pop3.starttls.enable", "true");
+            properties.put("mail.pop3.starttls.required", "true");
+        }
+        try (Store store = Session.getInstance(properties).getStore(protocol)) {
+            store.connect("127.0.0.1", port, user, password);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            List<String> uidls = new ArrayList<>();
+            for (Message message : inbox.getMessages()) {
+                uidls.add(((org.eclipse.angus.mail.pop3.POP3Folder) inbox).getUID(message));
+            }
+            inbox.close(false);
+            return uidls;
         }
     }
 

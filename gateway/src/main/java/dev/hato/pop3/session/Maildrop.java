@@ -5,6 +5,7 @@ import dev.hato.store.mail.MailboxInfo;
 import dev.hato.store.mail.MessageMeta;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** The maildrop as numbered at login, with the deletion marks of this session. */
@@ -13,11 +14,14 @@ final class Maildrop {
     final MailboxInfo inbox;
     final List<MessageMeta> messages;
     final boolean[] deleted;
+    /** The unique-ids the old server gave messages copied from it, by UID (issue 17). */
+    final Map<Long, String> keptUidls;
     Instant leaseRenewed = Instant.now();
     boolean released;
 
-    Maildrop(Account account, MailboxInfo inbox, List<MessageMeta> messages) {
+    Maildrop(Account account, MailboxInfo inbox, List<MessageMeta> messages, Map<Long, String> keptUidls) {
         this.account = account;
+        this.keptUidls = Map.copyOf(keptUidls);
         this.inbox = inbox;
         this.messages = List.copyOf(messages);
         this.deleted = new boolean[messages.size()];

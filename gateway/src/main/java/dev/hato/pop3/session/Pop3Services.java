@@ -4,6 +4,7 @@ import dev.hato.message.MessagePart;
 import dev.hato.auth.sasl.SaslEngine;
 import dev.hato.protocol.LoginRoutes;
 import dev.hato.store.mail.Blobs;
+import dev.hato.store.mail.KeptUids;
 import dev.hato.store.mail.Mailboxes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
@@ -16,8 +17,9 @@ import java.util.function.Function;
  * parts of a message lie from the structure stored with it ({@link Blobs#structure}), so that the header of every
  * part can be downgraded for a client not in UTF-8 mode (RFC 6856); the structure's encoding is the gateway's.
  * {@code meters} counts commands ({@code hato.pop3.commands}) and logins ({@code hato.pop3.logins}). {@code logins}
- * says who is still served by an old system, and logs in there for them (issue 17).
+ * says who is still served by an old system, and logs in there for them (issue 17); {@code uidls} gives the
+ * unique-ids an old server gave the messages copied from it, which UIDL keeps.
  */
 public record Pop3Services(SaslEngine sasl, Mailboxes mailboxes, Blobs blobs, MaildropHandover handover,
                            Function<byte[], MessagePart> parts, MeterRegistry meters,
-                           LoginRoutes logins) { }
+                           LoginRoutes logins, KeptUids uidls) { }

@@ -332,8 +332,9 @@ public final class Pop3Session implements ProtocolSession {
                             // From here the lease is ours: whatever happens before the maildrop is open (an error,
                             // the client hanging up) must give it back, or the user is locked out for its duration.
                             return services.mailboxes().messages(account.id(), inbox.id()).collectList()
-                                    .flatMapMany(messages -> {
-                                        Maildrop drop = new Maildrop(account, inbox, messages);
+                                    .zipWith(services.uidls().uidls(account.id(), inbox.id()))
+                                    .flatMapMany(both -> {
+                                        Maildrop drop = new Maildrop(account, inbox, both.getT1(), both.getT2());
                                         if (!enter(new Pop3State.Transaction(drop))) {
                                             // The session ended while the maildrop was being opened.
                                             return releaseInbox(account, inbox).thenMany(Flux.<Action>empty());
@@ -539,9 +540,14 @@ public final class Pop3Session implements ProtocolSession {
         return reply(text);
     }
 
-    /** RFC 1939 §7: a unique-id is 1 to 70 characters in 0x21..0x7E and never reused for this maildrop. */
+    /**
+     * RFC 1939 §7: a unique-id is 1 to 70 characters in 0x21..0x7E and never reused for this maildrop: the one the
+     * old server gave a message copied from it (issue 17: POP3 clients that leave mail there download nothing
+     * again), else UIDVALIDITY.UID.
+     */
     private static String uniqueId(Maildrop drop, MessageMeta message) {
-        return drop.inbox.uidValidity() + "." + message.uid();
+        String kept = drop.keptUidls.get(message.uid());
+        return kept != null ? kept : drop.inbox.uidValidity() + "." + message.uid();
     }
 
     private static Flux<Action> ok(String text) {

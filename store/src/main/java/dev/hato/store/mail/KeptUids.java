@@ -3,6 +3,7 @@ package dev.hato.store.mail;
 import dev.hato.store.mail.Mailboxes.AppendResult;
 import dev.hato.store.mail.Mailboxes.NewMessage;
 import java.util.List;
+import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /**
@@ -31,4 +32,13 @@ public interface KeptUids {
      * gets UIDs the old server never gave.
      */
     Mono<Void> raiseUidNext(long accountId, long mailboxId, long uidNext);
+
+    /**
+     * Keeps the POP3 unique-ids the old server gave messages copied with their UIDs ({@code uidls}: UID to
+     * unique-id); a UID with no message, or that has one already, is left out.
+     */
+    Mono<Void> keepUidls(long accountId, long mailboxId, Map<Long, String> uidls);
+
+    /** The kept POP3 unique-ids of a mailbox's messages, by UID (empty for mail that came to Hato itself). */
+    Mono<Map<Long, String>> uidls(long accountId, long mailboxId);
 }

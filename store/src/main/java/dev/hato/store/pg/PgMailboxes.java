@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -228,6 +229,27 @@ final class PgMailboxes implements Mailboxes, KeptUids {
     public Mono<List<AppendResult>> appendWithUids(long accountId, long mailboxId, List<NewMessage> messages,
                                                    List<Long> uids) {
         return changes.append(accountId, mailboxId, messages, uids);
+    }
+
+    @Override
+    public Mono<Void> keepUidls(long accountId, long mailboxId, Map<Long, String> uidls) {
+        if (uidls.isEmpty()) {
+            return Mono.empty();
+        }
+        Long[] uids = uidls.keySet().toArray(Long[]::new);
+        String[] values = java.util.Arrays.stream(uids).map(uidls::get).toArray(String[]::new);
+        return db.update("INSERT INTO pop3_uidl (account_id, mailbox_id, uid, uidl)"
+                + " SELECT $1, $2, v.uid, v.uidl FROM unnest($3::bigint[], $4::text[]) AS v (uid, uidl)"
+                + " JOIN message m ON m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = v.uid"
+                + " ON CONFLICT (account_id, mailbox_id, uid) DO NOTHING", accountId, mailboxId, uids, values).then();
+    }
+
+    @Override
+    public Mono<Map<Long, String>> uidls(long accountId, long mailboxId) {
+        return db.query("SELECT uid, uidl FROM pop3_uidl WHERE account_id = $1 AND mailbox_id = $2",
+                        row -> Map.entry(Database.required(row, "uid", Long.class),
+                                Database.required(row, "uidl", String.class)), accountId, mailboxId)
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     @Override

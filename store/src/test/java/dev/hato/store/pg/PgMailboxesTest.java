@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -198,8 +199,14 @@ class PgMailboxesTest extends MailboxesContract {
                 List.of(5L, 9L)).block(WAIT);
 
         assertThat(copied).extracting(AppendResult::uid).containsExactly(5L, 9L);
+        kept.keepUidls(account.id(), box.id(), Map.of(5L, "0000000563d4e2a0", 9L, "0000000963d4e2a0", 77L, "none"))
+                .block(WAIT);
+        assertThat(kept.uidls(account.id(), box.id()).block(WAIT))
+                .isEqualTo(Map.of(5L, "0000000563d4e2a0", 9L, "0000000963d4e2a0"));
+        mailboxes().expunge(account.id(), box.id(), List.of(5L)).block(WAIT);
+        assertThat(kept.uidls(account.id(), box.id()).block(WAIT)).isEqualTo(Map.of(9L, "0000000963d4e2a0"));
         assertThat(copied).extracting(AppendResult::uidValidity).containsOnly(old);
-        assertThat(messages(account, box(account, "Old/移行"))).extracting(MessageMeta::uid).containsExactly(5L, 9L);
+        assertThat(messages(account, box(account, "Old/移行"))).extracting(MessageMeta::uid).containsExactly(9L);
         assertThat(kept.adoptUidValidity(account.id(), box.id(), old + 1).block(WAIT)).isFalse();
         assertThatThrownBy(() -> kept.appendWithUids(account.id(), box.id(), List.of(new Mailboxes.NewMessage(
                 TestContent.unique("seven"), facts("seven"), Set.of(), Instant.now())), List.of(7L)).block(WAIT))
