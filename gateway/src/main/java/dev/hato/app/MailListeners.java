@@ -79,14 +79,17 @@ public final class MailListeners implements SmartLifecycle {
     /** Connections to old systems for proxied logins (issue 17). */
     private final NettyBackendConnector backends = new NettyBackendConnector(Duration.ofSeconds(10),
             Duration.ofSeconds(30));
+    /** How often the routes of people with proxied connections are read again (a cutover closes theirs). */
+    private static final Duration ROUTE_CHECK = Duration.ofSeconds(10);
+    private final LegacyProxy proxy;
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters,
                   MailLog mailLog, @Nullable InboundAuthenticator inbound, ActiveScripts scripts) {
         this.properties = properties;
         SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound, scripts);
-        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices, scripts,
-                loginRoutes(properties, store, backends));
+        this.proxy = loginRoutes(properties, store, backends);
+        this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices, scripts, proxy);
         this.submission = new WebmailSubmission(smtpServices, submissionSettings(properties), store.directory(),
                 store.mailboxes());
         this.servers = servers(properties, sessions, tls.sslContext(), connectRefusals(mailLog)).stream()
@@ -182,10 +185,10 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     /** Proxied logins of people whose route names an old system (issue 17). */
-    private static LoginRoutes loginRoutes(HatoProperties properties, PgStore store, NettyBackendConnector backends) {
+    private static LegacyProxy loginRoutes(HatoProperties properties, PgStore store, NettyBackendConnector backends) {
         try {
             return new LegacyProxy(store.legacyBackends(), MasterPasswords.of(properties.dataDir()), backends,
-                    Schedulers.boundedElastic());
+                    Schedulers.boundedElastic(), ROUTE_CHECK);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + MasterPasswords.SECRET_FILE + " in "
                     + properties.dataDir() + ": " + e.getMessage(), e);
@@ -346,6 +349,7 @@ public final class MailListeners implements SmartLifecycle {
             }
         }
         bound.clear();
+        proxy.close();
         backends.close();
     }
 

@@ -112,6 +112,11 @@ final class BackendChannel extends ChannelInboundHandlerAdapter implements Backe
         channel.close();
     }
 
+    @Override
+    public void whenClosed(Runnable action) {
+        channel.closeFuture().addListener(done -> action.run());
+    }
+
     /**
      * From now on the server's bytes go to {@code to} unchanged, starting with whatever arrived after the last line
      * the session read. Called on {@code to}'s event loop; the relay runs on this channel's.

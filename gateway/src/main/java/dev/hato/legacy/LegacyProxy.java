@@ -7,12 +7,19 @@ import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackends;
 import dev.hato.store.legacy.Route;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -24,7 +31,9 @@ import reactor.core.scheduler.Scheduler;
  * recorded for them ({@code hato legacy login}), else their address. TLS to the old server is as configured for it,
  * its certificate checked against the system's trusted certificates and its host name.
  */
-public final class LegacyProxy implements LoginRoutes {
+public final class LegacyProxy implements LoginRoutes, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LegacyProxy.class);
 
     /** Lines read while logging in (untagged data before a tagged reply) before the old server is given up on. */
     private static final int MAX_LINES = 100;
@@ -34,10 +43,22 @@ public final class LegacyProxy implements LoginRoutes {
     private final BackendConnector connector;
     private final Scheduler blocking;
     private final Map<String, Trust> trust = new ConcurrentHashMap<>();
+    /** Every connection handed to an old server, with the person and the system it is for. */
+    private final Map<Backend, Spliced> spliced = new ConcurrentHashMap<>();
+    private final Duration routeCheck;
+    private @Nullable Disposable watching;
 
-    /** {@code blocking}: where trust stores are read (once per system and certificate set). */
+    private record Spliced(long accountId, String backend) { }
+
+    /**
+     * {@code blocking}: where trust stores are read (once per system and certificate set). Every {@code routeCheck}
+     * the routes of the people with proxied connections are read again (one query), and a connection whose person is
+     * no longer routed to that system is closed: their client reconnects and is served as their route now says (a
+     * cutover does not leave anyone on the old server until their client happens to reconnect).
+     */
     public LegacyProxy(LegacyBackends backends, MasterPasswords masterPasswords, BackendConnector connector,
-                       Scheduler blocking) {
+                       Scheduler blocking, Duration routeCheck) {
+        this.routeCheck = routeCheck;
         this.backends = backends;
         this.masterPasswords = masterPasswords;
         this.connector = connector;
@@ -59,11 +80,12 @@ public final class LegacyProxy implements LoginRoutes {
         return backends.route(accountId).filter(Route::isLegacy)
                 .flatMap(route -> backends.find(route.backend())
                         .flatMap(backend -> backends.login(accountId).defaultIfEmpty(address)
-                                .flatMap(login -> connect(service, backend, login, password)))
+                                .flatMap(login -> connect(service, accountId, backend, login, password)))
                         .switchIfEmpty(Mono.just(new Failed("the legacy system " + route.backend() + " is gone"))));
     }
 
-    private Mono<Proxied> connect(Service service, LegacyBackend backend, String login, @Nullable String password) {
+    private Mono<Proxied> connect(Service service, long accountId, LegacyBackend backend, String login,
+                                  @Nullable String password) {
         LegacyBackend.Server server = service == Service.IMAP ? backend.imap() : backend.pop3();
         if (server == null) {
             return Mono.just(new Failed("the legacy system " + backend.name() + " has no POP3 server"));
@@ -90,9 +112,53 @@ public final class LegacyProxy implements LoginRoutes {
                         ? imap(connection, server.tls() == LegacyBackend.Tls.STARTTLS, credentials)
                         : pop3(connection, server.tls() == LegacyBackend.Tls.STARTTLS, credentials))
                         .map(capabilities -> (Proxied) new Connected(connection, capabilities))
+                        .doOnNext(connected -> watch(connection, accountId, backend.name()))
                         .doOnError(error -> connection.close()))
                 .onErrorResume(error -> Mono.just(new Failed(where + " of " + backend.name() + ": "
                         + (error.getMessage() == null ? error.toString() : error.getMessage()))));
+    }
+
+    private void watch(Backend connection, long accountId, String backend) {
+        spliced.put(connection, new Spliced(accountId, backend));
+        connection.whenClosed(() -> spliced.remove(connection));
+        synchronized (this) {
+            if (watching == null) {
+                watching = Flux.interval(routeCheck, routeCheck)
+                        .onBackpressureDrop()
+                        .concatMap(tick -> closeMoved().onErrorResume(error -> {
+                            LOG.warn("checking the routes of proxied connections failed: {}", error.toString());
+                            return Mono.empty();
+                        }), 1)
+                        .subscribe();
+            }
+        }
+    }
+
+    /** Closes the proxied connections of people whose route no longer names the system they are connected to. */
+    private Mono<Void> closeMoved() {
+        if (spliced.isEmpty()) {
+            return Mono.empty();
+        }
+        Map<Backend, Spliced> now = Map.copyOf(spliced);
+        Set<Long> accounts = new HashSet<>();
+        now.values().forEach(entry -> accounts.add(entry.accountId()));
+        return backends.routes(accounts).doOnNext(routes -> now.forEach((connection, entry) -> {
+            Route route = routes.get(entry.accountId());
+            if (route == null || !route.isLegacy() || !entry.backend().equals(route.backend())) {
+                LOG.info("closing a connection proxied to {} for account {}: their route is now {}", entry.backend(),
+                        entry.accountId(), route == null ? "gone" : route.label());
+                connection.close();
+            }
+        })).then();
+    }
+
+    /** Stops watching routes; proxied connections stay until they end. */
+    @Override
+    public synchronized void close() {
+        if (watching != null) {
+            watching.dispose();
+            watching = null;
+        }
     }
 
     private Mono<SSLContext> trust(LegacyBackend backend) {

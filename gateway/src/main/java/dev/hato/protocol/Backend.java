@@ -21,6 +21,9 @@ public interface Backend {
      */
     Mono<Void> startTls();
 
-    /** Closes the connection (also after a failure); nothing happens when it is already closed or spliced. */
+    /** Closes the connection, spliced or not (the client's then closes too); nothing when it is closed already. */
     void close();
+
+    /** Runs {@code action} once the connection is closed (at once when it is already). */
+    void whenClosed(Runnable action);
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -156,6 +157,33 @@ class LegacyProxyTest {
         assertThat(hato("route", "set", gus.address(), "default").status()).isZero();
         assertThat(hato("legacy", "remove", gone).status()).isZero();
         try (SocketTransport imap = ImapLines.login(HATO, gus)) {
+            assertThat(ImapLines.command(imap, "s1 SELECT INBOX")).contains("* 0 EXISTS");
+        }
+    }
+
+    @Test
+    void aProxiedConnectionShouldBeClosedWhenThePersonsRouteNoLongerNamesThatSystem() throws Exception {
+        RunningHato.User ivy = HATO.newUser("ivyproxy");
+        assertThat(hato("legacy", "login", ivy.authId(), "dan.old").status()).isZero();
+        assertThat(hato("route", "set", ivy.authId(), "legacy", withMaster).status()).isZero();
+        try (SocketTransport imap = new SocketTransport(HATO.port("imaps"), true)) {
+            assertThat(imap.readLine()).startsWith("* OK");
+            imap.send(("l1 LOGIN " + ivy.authId() + " \"" + ivy.password() + "\"\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(imap.readLine()).startsWith("l1 OK [CAPABILITY IMAP4rev1");
+            ImapLines.command(imap, "n1 NOOP");
+
+            assertThat(hato("route", "set", ivy.authId(), "local").status()).isZero();
+            // the routes of proxied connections are read again every 10 seconds
+            Eventually.until(() -> {
+                try {
+                    return imap.closedByServer(); // waits for the next byte (30 s at most)
+                } catch (IOException e) {
+                    return true;
+                }
+            }, "the proxied connection to be closed", Duration.ofSeconds(40));
+        }
+        try (SocketTransport imap = ImapLines.login(HATO, ivy)) {
             assertThat(ImapLines.command(imap, "s1 SELECT INBOX")).contains("* 0 EXISTS");
         }
     }

@@ -42,6 +42,9 @@ public interface LegacyBackends {
     /** The route that serves the person: their own, else their domain's default, else {@link Route#LOCAL}. */
     Mono<Route> route(long accountId);
 
+    /** {@link #route} of several people at once, by account ID (an account that is gone is absent). */
+    Mono<java.util.Map<Long, Route>> routes(java.util.Collection<Long> accountIds);
+
     /** Every route set: the domains' defaults, then people's own, each by domain and address. */
     Flux<RouteEntry> routes();
 }

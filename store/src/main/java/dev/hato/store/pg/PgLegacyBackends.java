@@ -111,6 +111,20 @@ final class PgLegacyBackends implements LegacyBackends {
     }
 
     @Override
+    public Mono<java.util.Map<Long, Route>> routes(java.util.Collection<Long> accountIds) {
+        if (accountIds.isEmpty()) {
+            return Mono.just(java.util.Map.of());
+        }
+        return db.query("SELECT a.id, r.route, coalesce(r.backend, d.backend) AS backend FROM account a"
+                        + " LEFT JOIN legacy_route r ON r.account_id = a.id"
+                        + " LEFT JOIN legacy_domain_route d ON d.domain_id = a.domain_id WHERE a.id = ANY($1)",
+                        row -> java.util.Map.entry(Database.required(row, "id", Long.class),
+                                route(row.get("route", String.class), row.get("backend", String.class))),
+                        (Object) accountIds.toArray(Long[]::new))
+                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+    }
+
+    @Override
     public Flux<RouteEntry> routes() {
         return db.query("SELECT d.name AS domain, NULL AS address, 'legacy' AS route, r.backend, 0 AS own"
                 + " FROM legacy_domain_route r JOIN domain d ON d.id = r.domain_id"

@@ -126,6 +126,8 @@ class PgLegacyBackendsTest {
                         new RouteEntry(domain, hana.address(), Route.SYNCING),
                         new RouteEntry(domain, taro.address(), Route.LOCAL));
 
+        assertThat(backends().routes(java.util.List.of(taro.id(), hana.id(), -1L)).block(WAIT))
+                .isEqualTo(java.util.Map.of(taro.id(), Route.LOCAL, hana.id(), Route.SYNCING));
         assertThatThrownBy(() -> backends().setRoute(taro.id(), Route.legacy("nothing-" + name)).block(WAIT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing-" + name);
         assertThatThrownBy(() -> backends().remove(name).block(WAIT))
