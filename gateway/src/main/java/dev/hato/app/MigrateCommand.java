@@ -97,6 +97,30 @@ final class MigrateCommand {
         });
     }
 
+    @Command(name = "verify", description = {
+            "Compare a person's folders on the old server with Hato's: every message must be in the same folder "
+                    + "under the same UID with the same octets (SHA-256). One line per folder, and each message "
+                    + "missing or different, by UID.",
+            WHICH_SYSTEM, "Exit status 0 when every message was verified, 1 otherwise."})
+    int verify(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS") String who, @Mixin Options options)
+            throws IOException, GeneralSecurityException {
+        return run(who, options, (job, out) -> {
+            ImportReport report = job.copier.verify(job.account.id(), job.backend.imap(), job.trust, TIMEOUT,
+                    job.login, job.context.store().blobs());
+            for (ImportReport.Folder folder : report.folders()) {
+                out.println(folder.source() + (folder.source().equals(folder.target()) ? "" : " -> "
+                        + folder.target()) + ": " + folder.found() + " on " + job.backend.name() + ", "
+                        + folder.imported() + " verified, " + folder.refused() + " missing or different");
+                for (ImportReport.Refusal refusal : folder.refusals()) {
+                    out.println("  " + refusal.origin() + ": " + refusal.reason());
+                }
+            }
+            out.println(job.account.address() + ": " + report.found() + " messages, " + report.imported()
+                    + " verified, " + report.refused() + " missing or different");
+            return report.refused() == 0;
+        });
+    }
+
     @Command(name = "rollback", description = {
             "Move a person back to the old system: their route becomes legacy NAME again (mail for them goes there, "
                     + "their logins are passed on there), then what arrived in Hato since they moved is copied back "

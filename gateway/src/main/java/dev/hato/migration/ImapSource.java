@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +19,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -180,6 +184,67 @@ final class ImapSource implements AutoCloseable {
             }
             parser.fetched(fromUid, messages);
         });
+    }
+
+    /** The SHA-256 of every message of {@code folder}, by UID, each computed as its octets stream in. */
+    Map<Long, byte[]> digests(Folder folder) throws IOException {
+        Map<Long, byte[]> digests = new LinkedHashMap<>();
+        if (examine(folder).exists() == 0) {
+            return digests;
+        }
+        command("UID FETCH 1:* (UID BODY.PEEK[])", (kind, parser) -> {
+            if (!parser.atom().equalsIgnoreCase("FETCH")) {
+                parser.skipLine();
+                return;
+            }
+            parser.expect(' ');
+            parser.expect('(');
+            long uid = -1;
+            byte[] digest = null;
+            while (parser.peek() != ')') {
+                if (parser.peek() == ' ') {
+                    parser.read();
+                    continue;
+                }
+                String item = parser.atom().toUpperCase(Locale.ROOT);
+                parser.expect(' ');
+                switch (item) {
+                    case "UID" -> uid = Long.parseLong(parser.atom());
+                    case "BODY[]" -> digest = parser.literalDigest();
+                    default -> parser.skipValue();
+                }
+            }
+            parser.skipLine();
+            if (uid > 0 && digest != null) {
+                digests.put(uid, digest);
+            }
+        });
+        return digests;
+    }
+
+    /** The SHA-256 of a literal's octets (a quoted string's, or none for NIL), read as they arrive. */
+    private byte @Nullable [] literalDigest() throws IOException {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+        if (peek() != '{') {
+            String text = string();
+            return text == null ? null : sha256.digest(text.getBytes(StandardCharsets.UTF_8));
+        }
+        long left = literalSize();
+        byte[] buffer = new byte[64 * 1024];
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("the connection ended inside a message");
+            }
+            sha256.update(buffer, 0, n);
+            left -= n;
+        }
+        return sha256.digest();
     }
 
     /** Each message of {@code folder} in sequence order: its UID and RFC822.SIZE. */

@@ -124,11 +124,19 @@ class MigrateCopyTest {
                 box.close(false);
                 return uid;
             });
+            CliRun behind = hato("migrate", "verify", hana.authId());
+            assertThat(behind.status()).as(behind.out() + behind.err()).isEqualTo(1);
+            assertThat(behind.out()).contains("INBOX: 3 on " + name + ", 2 verified, 1 missing or different",
+                    "UID " + newUid + ": missing in Hato");
             CliRun second = hato("migrate", "copy", hana.authId());
             assertThat(second.status()).as(second.out() + second.err()).isZero();
             assertThat(second.out()).contains("INBOX: 1 found, 1 imported", "Lists/日本語: 0 found, 0 imported");
             assertThat(messages(hana, mailbox(hana, "INBOX"))).extracting(MessageMeta::uid)
                     .containsExactly(1L, 3L, newUid);
+            CliRun verified = hato("migrate", "verify", hana.authId());
+            assertThat(verified.status()).as(verified.out() + verified.err()).isZero();
+            assertThat(verified.out()).contains("INBOX: 3 on " + name + ", 3 verified, 0 missing or different",
+                    "Lists/日本語: 2 on " + name + ", 2 verified", hana.address() + ": 6 messages, 6 verified");
 
             List<String> oldUidls = uidls(old.pop3Port(), false, "hana.old", "hana-pw");
             assertThat(oldUidls).hasSize(3);
