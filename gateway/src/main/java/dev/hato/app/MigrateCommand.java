@@ -7,15 +7,26 @@ import dev.hato.migration.MailImport;
 import dev.hato.store.directory.Account;
 import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackends;
+import dev.hato.store.legacy.MigrationStatus;
 import dev.hato.store.legacy.Route;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;
@@ -41,6 +52,8 @@ final class MigrateCommand {
             + "legacy login), or with --password-stdin as the person.";
 
     private final InputStream in;
+    /** The person's password there, once read (--password-stdin). */
+    private @Nullable String password;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -63,11 +76,14 @@ final class MigrateCommand {
                     + "UIDVALIDITY and every UID kept. A pass after an interrupted one, or a later pass while the "
                     + "person still uses the old system, copies only what is new.",
             WHICH_SYSTEM, "Exit status 0 when everything was copied, 1 when something was refused (listed)."})
-    int copy(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS") String who, @Mixin Options options)
+    int copy(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
+            @Mixin Options options)
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
+            job.record("copying", false, null, 0, 0);
             ImportReport report = job.copy();
             MailImportCommand.print(out, job.account, report, false, options.json);
+            job.record("copied", true, null, report.imported(), report.refused());
             return report.refused() == 0;
         });
     }
@@ -78,20 +94,25 @@ final class MigrateCommand {
                     + "server meanwhile; then their route becomes local.",
             WHICH_SYSTEM, "Exit status 0 when everything was copied, 1 when something was refused (the route is "
                     + "then left at syncing: run it again)."})
-    int cutover(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS") String who, @Mixin Options options)
+    int cutover(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
+            @Mixin Options options)
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
+            job.record("copying", false, null, 0, 0);
             ImportReport first = job.copy();
             MailImportCommand.print(out, job.account, first, false, options.json);
+            job.record("copying", true, null, first.imported(), first.refused());
             job.backends.setRoute(job.account.id(), Route.SYNCING).block();
             ImportReport last = job.copy();
             MailImportCommand.print(out, job.account, last, false, options.json);
+            job.record("copied", true, null, last.imported(), last.refused());
             if (first.refused() + last.refused() > 0) {
                 out.println("route of " + job.account.address() + ": syncing (something was refused; run cutover "
                         + "again)");
                 return false;
             }
             job.backends.setRoute(job.account.id(), Route.LOCAL).block();
+            job.record("moved", false, null, 0, 0);
             out.println("route of " + job.account.address() + ": local (moved from " + job.backend.name() + ")");
             return true;
         });
@@ -102,7 +123,8 @@ final class MigrateCommand {
                     + "under the same UID with the same octets (SHA-256). One line per folder, and each message "
                     + "missing or different, by UID.",
             WHICH_SYSTEM, "Exit status 0 when every message was verified, 1 otherwise."})
-    int verify(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS") String who, @Mixin Options options)
+    int verify(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
+            @Mixin Options options)
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
             ImportReport report = job.copier.verify(job.account.id(), job.backend.imap(), job.trust, TIMEOUT,
@@ -117,6 +139,7 @@ final class MigrateCommand {
             }
             out.println(job.account.address() + ": " + report.found() + " messages, " + report.imported()
                     + " verified, " + report.refused() + " missing or different");
+            job.backends.recordVerification(job.account.id(), report.refused() == 0).block();
             return report.refused() == 0;
         });
     }
@@ -127,7 +150,8 @@ final class MigrateCommand {
                     + "into the same folders there, with flags and dates; a message the old folder holds already "
                     + "(same Message-ID) is not copied twice.",
             "--legacy NAME names the old system. Exit status 0 when everything was copied back."})
-    int rollback(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS") String who, @Mixin Options options)
+    int rollback(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
+            @Mixin Options options)
             throws IOException, GeneralSecurityException {
         if (options.legacy == null) {
             throw new IllegalArgumentException("give the old system to go back to: --legacy NAME");
@@ -137,6 +161,7 @@ final class MigrateCommand {
             out.println("route of " + job.account.address() + ": legacy:" + job.backend.name());
             ImportReport report = job.copier.copyBack(job.account.id(), job.backend.imap(), job.trust, TIMEOUT,
                     job.login, job.context.store().blobs());
+            job.record("rolled-back", false, null, 0, 0);
             for (ImportReport.Folder folder : report.folders()) {
                 out.println(folder.source() + " -> " + folder.target() + " on " + job.backend.name() + ": "
                         + folder.found() + " arrived in Hato, " + folder.imported() + " copied back, "
@@ -148,6 +173,18 @@ final class MigrateCommand {
 
     /** What every subcommand takes besides the person. */
     static final class Options {
+        @Option(names = "--domain", paramLabel = "DOMAIN", description = "Everyone in DOMAIN whose route names an "
+                + "old system (--legacy NAME: that one), instead of one person.")
+        @Nullable String domain;
+
+        @Option(names = "--csv", paramLabel = "FILE", description = "The people in FILE (an address or auth ID in "
+                + "the first column of each line; a header line 'address' and lines starting with # are skipped).")
+        @Nullable Path csv;
+
+        @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "People worked on at "
+                + "once (each holds one connection to the old IMAP server; default 1).")
+        int parallel;
+
         @Option(names = "--legacy", paramLabel = "NAME", description = "The old system (default: the route's).")
         @Nullable String legacy;
 
@@ -169,19 +206,83 @@ final class MigrateCommand {
         ImportReport copy() throws IOException {
             return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login);
         }
+
+        void record(String state, boolean pass, @Nullable String error, long copied, long refused) {
+            backends.recordMigration(account.id(), backend.name(), state, pass, copied, refused, error).block();
+        }
     }
 
     private interface Work {
         boolean run(Job job, PrintWriter out) throws IOException;
     }
 
-    private int run(String who, Options options, Work work) throws IOException, GeneralSecurityException {
+    /**
+     * Runs {@code work} for each person chosen (one, a domain's, a CSV's), {@code --parallel} at a time; one
+     * person's failure is reported and recorded, and the others go on. Each person's output is printed whole.
+     */
+    private int run(@Nullable String who, Options options, Work work) throws IOException, GeneralSecurityException {
         PrintWriter out = spec.commandLine().getOut();
-        boolean ok;
+        if ((who != null ? 1 : 0) + (options.domain != null ? 1 : 0) + (options.csv != null ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("give one person (AUTH_ID_OR_ADDRESS), --domain DOMAIN or --csv FILE");
+        }
+        if (options.parallel < 1 || options.parallel > 64) {
+            throw new IllegalArgumentException("--parallel is 1 to 64");
+        }
+        boolean ok = true;
         try (CliContext context = store.open()) {
-            Account account = UserCommand.findAccount(context, who);
-            LegacyBackends backends = context.store().legacyBackends();
-            String name = options.legacy;
+            List<Account> people = people(context, who, options);
+            HatoProperties properties = context.properties();
+            long limit = options.maxSize == null ? properties.imap().appendLimit().toBytes()
+                    : DataSize.parse(options.maxSize.replace(" ", "")).toBytes();
+            Path spool = Files.createDirectories(properties.dataDir().resolve("spool"))
+                    .resolve("migrate-" + ProcessHandle.current().pid());
+            Scheduler io = Schedulers.newBoundedElastic(2 * options.parallel, 1000, "hato-migrate");
+            ExecutorService workers = Executors.newFixedThreadPool(options.parallel);
+            try {
+                ImapCopy copier = new ImapCopy(context.store().mailboxes(), context.store().keptUids(),
+                        DeliveryWiring.indexer(), io, new MailImport.Settings(limit, spool,
+                        properties.message().limits(), false), Clock.systemUTC());
+                List<Future<Outcome>> outcomes = new ArrayList<>();
+                for (Account account : people) {
+                    outcomes.add(workers.submit(() -> person(context, account, options, copier, work)));
+                }
+                for (Future<Outcome> outcome : outcomes) {
+                    Outcome done = outcome.get();
+                    out.print(done.printed());
+                    ok &= done.ok();
+                }
+                if (people.size() > 1) {
+                    out.println(people.size() + " people, " + outcomes.stream().filter(f -> {
+                        try {
+                            return f.get().ok();
+                        } catch (InterruptedException | ExecutionException e) {
+                            return false;
+                        }
+                    }).count() + " without a problem");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            } finally {
+                workers.shutdownNow();
+                io.dispose();
+                MailImportCommand.removeSpool(spool);
+            }
+        }
+        out.flush();
+        return ok ? 0 : 1;
+    }
+
+    private record Outcome(boolean ok, String printed) { }
+
+    private Outcome person(CliContext context, Account account, Options options, ImapCopy copier, Work work) {
+        StringWriter printed = new StringWriter();
+        PrintWriter out = new PrintWriter(printed);
+        LegacyBackends backends = context.store().legacyBackends();
+        String name = options.legacy;
+        try {
             if (name == null) {
                 Route route = backends.route(account.id()).block();
                 if (route == null || !route.isLegacy()) {
@@ -194,7 +295,7 @@ final class MigrateCommand {
             String login = backends.login(account.id()).defaultIfEmpty(account.address()).block();
             ImapCopy.Login credentials;
             if (options.passwordStdin) {
-                credentials = new ImapCopy.Login("", login, SettingsCommand.masterPassword(in));
+                credentials = new ImapCopy.Login("", login, password());
             } else {
                 String master = LegacyCommand.masterPassword(context, backend);
                 if (master == null) {
@@ -203,24 +304,91 @@ final class MigrateCommand {
                 }
                 credentials = new ImapCopy.Login(login, backend.masterUser(), master);
             }
-            HatoProperties properties = context.properties();
-            long limit = options.maxSize == null ? properties.imap().appendLimit().toBytes()
-                    : DataSize.parse(options.maxSize.replace(" ", "")).toBytes();
-            Path spool = Files.createDirectories(properties.dataDir().resolve("spool"))
-                    .resolve("migrate-" + ProcessHandle.current().pid());
-            Scheduler io = Schedulers.newBoundedElastic(2, 1000, "hato-migrate");
-            try {
-                ImapCopy copy = new ImapCopy(context.store().mailboxes(), context.store().keptUids(),
-                        DeliveryWiring.indexer(), io, new MailImport.Settings(limit, spool,
-                        properties.message().limits(), false), Clock.systemUTC());
-                ok = work.run(new Job(context, account, backends, backend, credentials, LegacyTls.context(backend),
-                        copy), out);
-            } finally {
-                io.dispose();
-                MailImportCommand.removeSpool(spool);
+            boolean ok = work.run(new Job(context, account, backends, backend, credentials,
+                    LegacyTls.context(backend), copier), out);
+            out.flush();
+            return new Outcome(ok, printed.toString());
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            out.println(account.address() + ": failed: " + reason);
+            if (name != null && LegacyBackend.validName(name)) {
+                backends.recordMigration(account.id(), name, "failed", false, 0, 0, reason)
+                        .onErrorResume(ignored -> reactor.core.publisher.Mono.empty()).block();
+            }
+            out.flush();
+            return new Outcome(false, printed.toString());
+        }
+    }
+
+    /** The person's password on the old system, read once from standard input (one person only). */
+    private synchronized String password() throws IOException {
+        if (password == null) {
+            password = SettingsCommand.masterPassword(in);
+        }
+        return password;
+    }
+
+    /** The people chosen: one, everyone of a domain routed to an old system (the one named), or a CSV's. */
+    private static List<Account> people(CliContext context, @Nullable String who, Options options)
+            throws IOException {
+        if (who != null) {
+            return List.of(UserCommand.findAccount(context, who));
+        }
+        if (options.passwordStdin) {
+            throw new IllegalArgumentException("--password-stdin is for one person");
+        }
+        if (options.domain != null) {
+            List<Account> all = context.store().directory().accounts(options.domain.trim().toLowerCase(Locale.ROOT))
+                    .collectList().block();
+            Map<Long, Route> routes = context.store().legacyBackends()
+                    .routes(all.stream().map(Account::id).toList()).block();
+            return all.stream().filter(account -> {
+                Route route = routes.get(account.id());
+                return route != null && route.isLegacy()
+                        && (options.legacy == null || options.legacy.equals(route.backend()));
+            }).toList();
+        }
+        List<Account> people = new ArrayList<>();
+        for (String line : Files.readAllLines(options.csv)) {
+            String first = line.split(",", 2)[0].trim();
+            if (first.isEmpty() || first.startsWith("#") || first.equalsIgnoreCase("address")) {
+                continue;
+            }
+            people.add(UserCommand.findAccount(context, first));
+        }
+        return people;
+    }
+
+    @Command(name = "status", description = "Where each person's migration stands: the old system, the state "
+            + "(copying, copied, failed, moved, rolled-back), passes, messages copied and refused, the last "
+            + "verification and error.")
+    int status(@Option(names = "--domain", paramLabel = "DOMAIN") @Nullable String domain,
+               @Option(names = "--json", description = "One JSON array of objects, one per person.") boolean json) {
+        PrintWriter out = spec.commandLine().getOut();
+        try (CliContext context = store.open()) {
+            List<MigrationStatus> rows = context.store().legacyBackends()
+                    .migrations(domain == null ? null : domain.trim().toLowerCase(Locale.ROOT)).collectList().block();
+            if (json) {
+                JsonOutput.print(out, rows.stream().map(row -> JsonOutput.row("address", row.address(), "legacy",
+                        row.backend(), "state", row.state(), "passes", row.passes(), "copied", row.copied(),
+                        "refused", row.refused(), "verified", row.verified(), "last_error", row.lastError(),
+                        "started", row.startedAt().toString(), "updated", row.updatedAt().toString())).toList());
+            } else if (rows.isEmpty()) {
+                out.println("no migrations yet");
+            } else {
+                for (MigrationStatus row : rows) {
+                    out.println(row.address() + "\t" + row.backend() + "\t" + row.state() + "\t" + row.passes()
+                            + " passes, " + row.copied() + " copied, " + row.refused() + " refused, "
+                            + (row.verified() == null ? "not verified" : row.verified() ? "verified"
+                            : "verification FAILED") + "\tupdated " + row.updatedAt()
+                            + (row.lastError() == null ? "" : "\t" + row.lastError()));
+                }
+                Map<String, Long> byState = new TreeMap<>();
+                rows.forEach(row -> byState.merge(row.state(), 1L, Long::sum));
+                out.println(rows.size() + " people: " + byState);
             }
         }
         out.flush();
-        return ok ? 0 : 1;
+        return 0;
     }
 }

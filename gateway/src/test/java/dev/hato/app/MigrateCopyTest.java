@@ -180,11 +180,26 @@ class MigrateCopyTest {
             assertThat(hato("legacy", "login", kiko.authId(), "kiko.old").status()).isZero();
             assertThat(hato("route", "set", kiko.authId(), "legacy", name).status()).isZero();
 
+            // a batch: one person fails (no old system named), the other is copied all the same
+            RunningHato.User stay = HATO.newUser("staylocal");
+            Path csv = dir.resolve("people.csv");
+            Files.writeString(csv, "address\n" + kiko.address() + "\n# a comment\n" + stay.authId() + ",x\n");
+            CliRun batch = hato("migrate", "copy", "--csv", csv.toString(), "--parallel", "2");
+            assertThat(batch.status()).as(batch.out() + batch.err()).isEqualTo(1);
+            assertThat(batch.out()).contains(kiko.address() + ": 1 folders, 2 found, 2 imported",
+                    stay.address() + ": failed: the route of " + stay.address() + " names no old system",
+                    "2 people, 1 without a problem");
+            assertThat(hato("migrate", "status", "--domain", RunningHato.DOMAIN).out())
+                    .contains(kiko.address() + "\t" + name + "\tcopied\t1 passes, 2 copied, 0 refused, not verified");
+
             CliRun cutover = hato("migrate", "cutover", kiko.address());
             assertThat(cutover.status()).as(cutover.out() + cutover.err()).isZero();
-            assertThat(cutover.out()).contains("INBOX: 2 found, 2 imported", "INBOX: 0 found, 0 imported",
+            // the batch copied everything already: both passes of the cutover find nothing new
+            assertThat(cutover.out()).contains("INBOX: 0 found, 0 imported",
                     "route of " + kiko.address() + ": local");
             assertThat(hato("route", "show", kiko.authId()).out()).contains("\tlocal");
+            assertThat(hato("migrate", "status", "--json").out()).contains("\"address\":\"" + kiko.address() + "\"",
+                    "\"state\":\"moved\"", "\"passes\":3", "\"copied\":2");
             ImapLines.deliver(HATO, kiko, "after the move");
             Eventually.until(() -> HATO.inbox(kiko).size() == 3, "the new mail in Hato", WAIT);
 

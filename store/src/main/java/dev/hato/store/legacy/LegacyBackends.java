@@ -45,6 +45,20 @@ public interface LegacyBackends {
     /** {@link #route} of several people at once, by account ID (an account that is gone is absent). */
     Mono<java.util.Map<Long, Route>> routes(java.util.Collection<Long> accountIds);
 
+    /**
+     * Records a step of a person's migration from {@code backend}: its new {@code state}, and, for a pass, the
+     * messages it copied and refused (added to the totals; a pass counts when {@code pass}). {@code error}: why it
+     * failed, or null (which clears the last error).
+     */
+    Mono<Void> recordMigration(long accountId, String backend, String state, boolean pass, long copied, long refused,
+                               @Nullable String error);
+
+    /** Records the outcome of a verification of the person's copy. */
+    Mono<Void> recordVerification(long accountId, boolean verified);
+
+    /** Every person's migration, by domain and address; {@code domain} null for all. */
+    Flux<MigrationStatus> migrations(@Nullable String domain);
+
     /** Every route set: the domains' defaults, then people's own, each by domain and address. */
     Flux<RouteEntry> routes();
 }

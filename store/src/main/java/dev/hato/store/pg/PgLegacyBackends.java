@@ -4,6 +4,7 @@ import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackend.Server;
 import dev.hato.store.legacy.LegacyBackend.Tls;
 import dev.hato.store.legacy.LegacyBackends;
+import dev.hato.store.legacy.MigrationStatus;
 import dev.hato.store.legacy.Route;
 import dev.hato.store.legacy.RouteEntry;
 import io.r2dbc.postgresql.api.PostgresqlException;
@@ -122,6 +123,45 @@ final class PgLegacyBackends implements LegacyBackends {
                                 route(row.get("route", String.class), row.get("backend", String.class))),
                         (Object) accountIds.toArray(Long[]::new))
                 .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+    }
+
+    @Override
+    public Mono<Void> recordMigration(long accountId, String backend, String state, boolean pass, long copied,
+                                      long refused, @Nullable String error) {
+        return db.update("INSERT INTO migration (account_id, backend, state, passes, copied, refused, last_error)"
+                        + " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id) DO UPDATE SET"
+                        + " backend = excluded.backend, state = excluded.state,"
+                        + " passes = migration.passes + excluded.passes, copied = migration.copied + excluded.copied,"
+                        + " refused = migration.refused + excluded.refused, last_error = excluded.last_error,"
+                        + " updated_at = now()",
+                accountId, backend, state, pass ? 1 : 0, copied, refused,
+                Database.nullable(error == null ? null : error.length() > 2000 ? error.substring(0, 2000) : error,
+                        String.class)).then();
+    }
+
+    @Override
+    public Mono<Void> recordVerification(long accountId, boolean verified) {
+        return db.update("UPDATE migration SET verified = $2, updated_at = now() WHERE account_id = $1", accountId,
+                verified).then();
+    }
+
+    @Override
+    public Flux<MigrationStatus> migrations(@Nullable String domain) {
+        return db.query("SELECT m.*, a.address, d.name AS domain FROM migration m JOIN account a ON a.id = m.account_id"
+                        + " JOIN domain d ON d.id = a.domain_id WHERE $1::text IS NULL OR d.name = $1"
+                        + " ORDER BY d.name, a.address",
+                row -> new MigrationStatus(Database.required(row, "account_id", Long.class),
+                        Database.required(row, "address", String.class),
+                        Database.required(row, "domain", String.class),
+                        Database.required(row, "backend", String.class),
+                        Database.required(row, "state", String.class),
+                        Database.required(row, "passes", Integer.class),
+                        Database.required(row, "copied", Long.class),
+                        Database.required(row, "refused", Long.class),
+                        row.get("verified", Boolean.class), row.get("last_error", String.class),
+                        Database.required(row, "started_at", java.time.Instant.class),
+                        Database.required(row, "updated_at", java.time.Instant.class)),
+                Database.nullable(domain, String.class));
     }
 
     @Override

@@ -139,4 +139,28 @@ class PgLegacyBackendsTest {
         assertThatThrownBy(() -> Route.parse("legacy:")).isInstanceOf(IllegalArgumentException.class);
         assertThat(Route.parse("legacy:" + name)).isEqualTo(Route.legacy(name));
     }
+
+    @Test
+    void aMigrationShouldAddUpItsPassesAndKeepItsStateAndVerification() {
+        String domain = "m" + NEXT.incrementAndGet() + ".example";
+        STORE.store().directory().addDomain(domain).block(WAIT);
+        Account taro = STORE.store().directory()
+                .addAccount(new NewAccount("taro@" + domain, "taro.m" + NEXT.get(), "Taro", null)).block(WAIT);
+
+        backends().recordMigration(taro.id(), "campus", "copying", true, 120, 1, null).block(WAIT);
+        backends().recordMigration(taro.id(), "campus", "copied", true, 3, 0, null).block(WAIT);
+        backends().recordVerification(taro.id(), true).block(WAIT);
+        backends().recordMigration(taro.id(), "campus", "failed", false, 0, 0, "connection refused").block(WAIT);
+
+        assertThat(backends().migrations(domain).collectList().block(WAIT)).singleElement().satisfies(status -> {
+            assertThat(status.address()).isEqualTo("taro@" + domain);
+            assertThat(status.state()).isEqualTo("failed");
+            assertThat(status.passes()).isEqualTo(2);
+            assertThat(status.copied()).isEqualTo(123);
+            assertThat(status.refused()).isEqualTo(1);
+            assertThat(status.verified()).isTrue();
+            assertThat(status.lastError()).isEqualTo("connection refused");
+        });
+        assertThat(backends().migrations("nothing.example").collectList().block(WAIT)).isEmpty();
+    }
 }
