@@ -4,6 +4,7 @@ import dev.hato.legacy.LegacyTls;
 import dev.hato.migration.ImapCopy;
 import dev.hato.migration.ImportReport;
 import dev.hato.migration.MailImport;
+import dev.hato.migration.Notices;
 import dev.hato.store.directory.Account;
 import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackends;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +84,7 @@ final class MigrateCommand {
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
             job.record("copying", false, null, 0, 0);
-            ImportReport report = job.copy();
+            ImportReport report = job.copy(options);
             MailImportCommand.print(out, job.account, report, false, options.json);
             job.record("copied", true, null, report.imported(), report.refused());
             return report.refused() == 0;
@@ -99,7 +102,7 @@ final class MigrateCommand {
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
             job.record("copying", false, null, 0, 0);
-            ImportReport first = job.copy();
+            ImportReport first = job.copy(options);
             MailImportCommand.print(out, job.account, first, false, options.json);
             job.record("copying", true, null, first.imported(), first.refused());
             job.backends.setRoute(job.account.id(), Route.SYNCING).block();
@@ -113,6 +116,11 @@ final class MigrateCommand {
             }
             job.backends.setRoute(job.account.id(), Route.LOCAL).block();
             job.record("moved", false, null, 0, 0);
+            if (options.notify) {
+                MigrationStatus moved = job.backends.migration(job.account.id()).block();
+                job.copier.deliver(job.account.id(), job.notice(Notices.Kind.DONE, options,
+                        moved == null ? 0 : moved.copied()));
+            }
             out.println("route of " + job.account.address() + ": local (moved from " + job.backend.name() + ")");
             return true;
         });
@@ -198,13 +206,41 @@ final class MigrateCommand {
 
         @Option(names = "--json", description = "The report as one JSON array of objects, one per folder.")
         boolean json;
+
+        @Option(names = "--notify", description = "Tell the person by mail: when their first pass starts (in their "
+                + "old INBOX) and when the cutover is done (in Hato). Japanese and English, from the templates "
+                + "notice-start.txt and notice-done.txt (see --notice-dir).")
+        boolean notify;
+
+        @Option(names = "--notice-dir", paramLabel = "DIR", description = "Templates of your own for --notify: "
+                + "notice-start.txt, notice-done.txt (a Subject: line, an empty line, the text; {name}, {address}, "
+                + "{host}, {date}, {messages} are filled in).")
+        @Nullable Path noticeDir;
     }
 
     /** One person's migration work: their account, the old system, the login there, the copier. */
     private record Job(CliContext context, Account account, LegacyBackends backends, LegacyBackend backend,
                        ImapCopy.Login login, SSLContext trust, ImapCopy copier) {
         ImportReport copy() throws IOException {
-            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login);
+            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, null);
+        }
+
+        /** A pass that first puts the start notice in the old INBOX when {@code --notify} and it is the first. */
+        ImportReport copy(Options options) throws IOException {
+            MigrationStatus before = backends.migration(account.id()).block();
+            boolean first = before == null || before.state().equals("rolled-back") || before.passes() == 0;
+            byte[] notice = options.notify && first ? notice(Notices.Kind.START, options, 0) : null;
+            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, notice);
+        }
+
+        byte[] notice(Notices.Kind kind, Options options, long messages) {
+            String domain = account.address().substring(account.address().indexOf('@') + 1);
+            String host = context.properties().hostName();
+            return Notices.message(kind, options.noticeDir, Map.of("name", account.displayName().isBlank()
+                            ? account.address() : account.displayName(), "address", account.address(), "host", host,
+                    "date", java.time.ZonedDateTime.now().toString(), "messages", Long.toString(messages)),
+                    "Mail system <postmaster@" + domain + ">", account.address(), host, Instant.now(),
+                    ZoneId.systemDefault());
         }
 
         void record(String state, boolean pass, @Nullable String error, long copied, long refused) {

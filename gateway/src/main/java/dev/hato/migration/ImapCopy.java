@@ -75,10 +75,17 @@ public final class ImapCopy {
      * server, the POP3 unique-ids of the INBOX messages copied are kept too.
      */
     public ImportReport copy(long accountId, LegacyBackend.Server server, LegacyBackend.@Nullable Server pop3,
-                             SSLContext trust, Duration timeout, Login login) throws IOException {
+                             SSLContext trust, Duration timeout, Login login, byte @Nullable [] startNotice)
+            throws IOException {
         try (ImapSource source = ImapSource.connect(server.host(), server.port(),
                 server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
                 timeout, login.authzid(), login.authcid(), login.password())) {
+            if (startNotice != null) {
+                // where the person reads their mail now: the old INBOX (this pass copies it to Hato as well)
+                ImapSource.Folder inbox = source.list().stream().filter(f -> f.name().equals("INBOX")).findFirst()
+                        .orElseThrow(() -> new IOException("the old server lists no INBOX"));
+                source.append(inbox, Set.of(), clock.instant(), startNotice.length, out -> out.write(startNotice));
+            }
             ImportReport report = copy(accountId, source);
             if (pop3 != null) {
                 keepUidls(accountId, source, pop3, trust, timeout, login, report);
@@ -148,6 +155,22 @@ public final class ImapCopy {
             }
         }
         return report;
+    }
+
+    /** Delivers {@code message} (a notice) into the person's INBOX in Hato, unread, parsed as any message is. */
+    public void deliver(long accountId, byte[] message) {
+        MessageSpool spool = new MessageSpool(settings.spoolDirectory(), MailImport.SPOOL_MEMORY, io,
+                indexer.reader(settings.limits(), 0));
+        try {
+            spool.append(ByteBuffer.wrap(message)).block();
+            MessageContent content = Objects.requireNonNull(spool.finish().block(), "finished spool");
+            MessageFacts facts = Objects.requireNonNull(spool.facts(), "the spool reads facts");
+            MailboxInfo inbox = Objects.requireNonNull(mailboxes.find(accountId, "INBOX").block(), "INBOX");
+            mailboxes.append(accountId, inbox.id(), List.of(new Mailboxes.NewMessage(content, facts, Set.of(),
+                    clock.instant()))).block();
+        } finally {
+            spool.discard();
+        }
     }
 
     /**

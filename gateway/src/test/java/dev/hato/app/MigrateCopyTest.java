@@ -228,6 +228,58 @@ class MigrateCopyTest {
         }
     }
 
+    @Test
+    void withNotifyThePersonShouldBeToldInTheOldInboxAtTheStartAndInHatoWhenMovedInJapaneseAndEnglish(
+            @TempDir Path dir) throws Exception {
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-imapd, -pop3d or -managesieved is not installed");
+        RunningHato.User miko = HATO.newUser("mikonotice");
+        message(dir.resolve("dovecot/home/miko.old/Maildir"), "", 1, "old one", "S");
+        try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("miko.old", "miko-pw"),
+                Map.of())) {
+            String name = "notice-" + System.nanoTime();
+            assertThat(CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
+                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--trust",
+                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin")
+                    .status()).isZero();
+            assertThat(hato("legacy", "login", miko.authId(), "miko.old").status()).isZero();
+            assertThat(hato("route", "set", miko.authId(), "legacy", name).status()).isZero();
+
+            CliRun first = hato("migrate", "copy", miko.authId(), "--notify");
+            assertThat(first.status()).as(first.out() + first.err()).isZero();
+            assertThat(first.out()).contains("INBOX: 2 found, 2 imported");
+            assertThat(hato("migrate", "copy", miko.authId(), "--notify").out()).contains("INBOX: 0 found");
+            List<String> there = onDovecot(old, "miko.old", "miko-pw", store -> {
+                Folder inbox = store.getFolder("INBOX");
+                inbox.open(Folder.READ_ONLY);
+                List<String> subjects = new ArrayList<>();
+                String text = "";
+                for (Message message : inbox.getMessages()) {
+                    subjects.add(message.getSubject());
+                    if (!message.getSubject().equals("old one")) {
+                        text = (String) message.getContent();
+                    }
+                }
+                inbox.close(false);
+                subjects.add(text);
+                return subjects;
+            });
+            assertThat(there.subList(0, 2)).containsExactlyInAnyOrder("old one",
+                    "メールボックスの移行を始めました / Your mailbox is being moved");
+            assertThat(there.get(2)).contains("移行しています", miko.address(), "is being moved");
+
+            CliRun cutover = hato("migrate", "cutover", miko.authId(), "--notify");
+            assertThat(cutover.status()).as(cutover.out() + cutover.err()).isZero();
+            List<MessageMeta> inHato = HATO.inbox(miko);
+            assertThat(inHato).hasSize(3);
+            String done = new String(HATO.content(inHato.get(2)), StandardCharsets.UTF_8);
+            assertThat(done).contains("Auto-Submitted: auto-generated", "To: " + miko.address());
+            MimeMessage parsed = new MimeMessage(Session.getInstance(new Properties()),
+                    new ByteArrayInputStream(HATO.content(inHato.get(2))));
+            assertThat(parsed.getSubject()).isEqualTo("メールボックスの移行が終わりました / Your mailbox has been moved");
+            assertThat((String) parsed.getContent()).contains("移行が終わりました", "Messages moved: 2");
+        }
+    }
+
     /** The POP3 unique-ids of a maildrop, as Angus Mail reads them. */
     private static List<String> uidls(int port, boolean implicitTls, String user, String password) throws Exception {
         String protocol = implicitTls ? "pop3s" : "pop3";

@@ -59,6 +59,9 @@ public interface LegacyBackends {
     /** Every person's migration, by domain and address; {@code domain} null for all. */
     Flux<MigrationStatus> migrations(@Nullable String domain);
 
+    /** One person's migration; empty when none was recorded. */
+    Mono<MigrationStatus> migration(long accountId);
+
     /** Every route set: the domains' defaults, then people's own, each by domain and address. */
     Flux<RouteEntry> routes();
 }

@@ -149,19 +149,29 @@ final class PgLegacyBackends implements LegacyBackends {
     public Flux<MigrationStatus> migrations(@Nullable String domain) {
         return db.query("SELECT m.*, a.address, d.name AS domain FROM migration m JOIN account a ON a.id = m.account_id"
                         + " JOIN domain d ON d.id = a.domain_id WHERE $1::text IS NULL OR d.name = $1"
-                        + " ORDER BY d.name, a.address",
-                row -> new MigrationStatus(Database.required(row, "account_id", Long.class),
-                        Database.required(row, "address", String.class),
-                        Database.required(row, "domain", String.class),
-                        Database.required(row, "backend", String.class),
-                        Database.required(row, "state", String.class),
-                        Database.required(row, "passes", Integer.class),
-                        Database.required(row, "copied", Long.class),
-                        Database.required(row, "refused", Long.class),
-                        row.get("verified", Boolean.class), row.get("last_error", String.class),
-                        Database.required(row, "started_at", java.time.Instant.class),
-                        Database.required(row, "updated_at", java.time.Instant.class)),
+                        + " ORDER BY d.name, a.address", PgLegacyBackends::migration,
                 Database.nullable(domain, String.class));
+    }
+
+    @Override
+    public Mono<MigrationStatus> migration(long accountId) {
+        return db.query("SELECT m.*, a.address, d.name AS domain FROM migration m JOIN account a ON a.id = m.account_id"
+                + " JOIN domain d ON d.id = a.domain_id WHERE m.account_id = $1", PgLegacyBackends::migration,
+                accountId).singleOrEmpty();
+    }
+
+    private static MigrationStatus migration(Readable row) {
+        return new MigrationStatus(Database.required(row, "account_id", Long.class),
+                Database.required(row, "address", String.class),
+                Database.required(row, "domain", String.class),
+                Database.required(row, "backend", String.class),
+                Database.required(row, "state", String.class),
+                Database.required(row, "passes", Integer.class),
+                Database.required(row, "copied", Long.class),
+                Database.required(row, "refused", Long.class),
+                row.get("verified", Boolean.class), row.get("last_error", String.class),
+                Database.required(row, "started_at", java.time.Instant.class),
+                Database.required(row, "updated_at", java.time.Instant.class));
     }
 
     @Override
