@@ -207,6 +207,11 @@ final class MigrateCommand {
         @Option(names = "--json", description = "The report as one JSON array of objects, one per folder.")
         boolean json;
 
+        @Option(names = "--max-rate", paramLabel = "SIZE", description = "What each person's connection reads from "
+                + "the old IMAP server per second, at most (e.g. 2MB); with --parallel N the old server gives N times "
+                + "that. Default: no limit.")
+        @Nullable String maxRate;
+
         @Option(names = "--notify", description = "Tell the person by mail: when their first pass starts (in their "
                 + "old INBOX) and when the cutover is done (in Hato). Japanese and English, from the templates "
                 + "notice-start.txt and notice-done.txt (see --notice-dir).")
@@ -277,7 +282,8 @@ final class MigrateCommand {
             try {
                 ImapCopy copier = new ImapCopy(context.store().mailboxes(), context.store().keptUids(),
                         DeliveryWiring.indexer(), io, new MailImport.Settings(limit, spool,
-                        properties.message().limits(), false), Clock.systemUTC());
+                        properties.message().limits(), false), Clock.systemUTC(),
+                        options.maxRate == null ? 0 : DataSize.parse(options.maxRate.replace(" ", "")).toBytes());
                 List<Future<Outcome>> outcomes = new ArrayList<>();
                 for (Account account : people) {
                     outcomes.add(workers.submit(() -> person(context, account, options, copier, work)));

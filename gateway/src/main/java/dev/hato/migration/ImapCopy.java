@@ -56,9 +56,12 @@ public final class ImapCopy {
     private final Scheduler io;
     private final MailImport.Settings settings;
     private final Clock clock;
+    private final long bytesPerSecond;
 
+    /** {@code bytesPerSecond} above 0: what each connection to an old IMAP server reads, at most, on average. */
     public ImapCopy(Mailboxes mailboxes, KeptUids kept, MessageIndexer indexer, Scheduler io,
-                    MailImport.Settings settings, Clock clock) {
+                    MailImport.Settings settings, Clock clock, long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
         this.mailboxes = mailboxes;
         this.kept = kept;
         this.indexer = indexer;
@@ -79,7 +82,7 @@ public final class ImapCopy {
             throws IOException {
         try (ImapSource source = ImapSource.connect(server.host(), server.port(),
                 server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
-                timeout, login.authzid(), login.authcid(), login.password())) {
+                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
             if (startNotice != null) {
                 // where the person reads their mail now: the old INBOX (this pass copies it to Hato as well)
                 ImapSource.Folder inbox = source.list().stream().filter(f -> f.name().equals("INBOX")).findFirst()
@@ -184,7 +187,7 @@ public final class ImapCopy {
                                  Login login, Blobs blobs) throws IOException {
         try (ImapSource source = ImapSource.connect(server.host(), server.port(),
                 server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
-                timeout, login.authzid(), login.authcid(), login.password())) {
+                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
             SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
             Map<String, ImapSource.Folder> old = new LinkedHashMap<>();
             for (ImapSource.Folder folder : source.list()) {
@@ -234,7 +237,7 @@ public final class ImapCopy {
                                Login login, Blobs blobs) throws IOException {
         try (ImapSource source = ImapSource.connect(server.host(), server.port(),
                 server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
-                timeout, login.authzid(), login.authcid(), login.password())) {
+                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
             SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
             ImportReport report = new ImportReport();
             for (ImapSource.Folder folder : source.list()) {

@@ -78,9 +78,10 @@ final class ImapSource implements AutoCloseable {
     private int tags;
     private int pushedBack = -1;
 
-    private ImapSource(Socket socket) throws IOException {
+    private ImapSource(Socket socket, long bytesPerSecond) throws IOException {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.in = new BufferedInputStream(bytesPerSecond > 0
+                ? new ThrottledInput(socket.getInputStream(), bytesPerSecond) : socket.getInputStream(), 64 * 1024);
         this.out = socket.getOutputStream();
     }
 
@@ -88,14 +89,16 @@ final class ImapSource implements AutoCloseable {
      * Connects to {@code host:port} (TLS at once when {@code implicitTls}, else STARTTLS when {@code startTls}; the
      * certificate checked against {@code trust} and the host name) and logs in with SASL PLAIN: {@code authzid}
      * acting through {@code authcid}'s password (a master user), or {@code authcid} alone ({@code authzid} empty).
+     * {@code bytesPerSecond} above 0: what this connection reads from the server, at most, on average.
      */
     static ImapSource connect(String host, int port, boolean implicitTls, boolean startTls, SSLContext trust,
-                              Duration timeout, String authzid, String authcid, String password) throws IOException {
+                              Duration timeout, String authzid, String authcid, String password, long bytesPerSecond)
+            throws IOException {
         Socket plain = new Socket();
         plain.connect(new InetSocketAddress(host, port), Math.toIntExact(timeout.toMillis()));
         plain.setSoTimeout(Math.toIntExact(timeout.toMillis()));
         Socket socket = implicitTls ? LegacyTls.wrap(plain, host, port, trust) : plain;
-        ImapSource source = new ImapSource(socket);
+        ImapSource source = new ImapSource(socket, bytesPerSecond);
         try {
             String greeting = source.line();
             if (!greeting.regionMatches(true, 0, "* OK", 0, 4)) {
@@ -103,7 +106,7 @@ final class ImapSource implements AutoCloseable {
             }
             if (startTls && !implicitTls) {
                 source.command("STARTTLS", null);
-                ImapSource secured = new ImapSource(LegacyTls.wrap(socket, host, port, trust));
+                ImapSource secured = new ImapSource(LegacyTls.wrap(socket, host, port, trust), bytesPerSecond);
                 secured.tags = source.tags;
                 source = secured;
             }

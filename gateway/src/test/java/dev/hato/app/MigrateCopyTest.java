@@ -280,6 +280,58 @@ class MigrateCopyTest {
         }
     }
 
+    @Test
+    void aCopyKilledWithSigkillShouldResumeWithoutADuplicateOrALoss(@TempDir Path dir) throws Exception {
+        assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-imapd, -pop3d or -managesieved is not installed");
+        RunningHato.User nao = HATO.newUser("naokill");
+        int total = 3000;
+        Path maildir = dir.resolve("dovecot/home/nao.old/Maildir");
+        for (int n = 1; n <= total; n++) {
+            message(maildir, "", n, "message " + n, n % 2 == 0 ? "S" : "");
+        }
+        try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("nao.old", "nao-pw"),
+                Map.of())) {
+            String name = "kill-" + System.nanoTime();
+            assertThat(CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
+                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--trust",
+                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin")
+                    .status()).isZero();
+            assertThat(hato("legacy", "login", nao.authId(), "nao.old").status()).isZero();
+            assertThat(hato("route", "set", nao.authId(), "legacy", name).status()).isZero();
+
+            // A copy in a process of its own, slowed to 100 KB/s so that it is killed half-way.
+            Process copy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Hato.class.getName(), "migrate", "copy",
+                    nao.authId(), "--max-rate", "100KB", "--data-dir", HATO.dataDir().toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("copy.out").toFile()).start();
+            try {
+                Eventually.until(() -> inboxSize(nao) >= 300 || !copy.isAlive(), "a few batches committed",
+                        Duration.ofSeconds(90));
+                assertThat(copy.isAlive()).as(Files.readString(dir.resolve("copy.out"))).isTrue();
+            } finally {
+                copy.destroyForcibly(); // SIGKILL
+                copy.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            int copiedBefore = inboxSize(nao);
+            assertThat(copiedBefore).isBetween(100, total - 1);
+
+            CliRun resumed = hato("migrate", "copy", nao.authId());
+            assertThat(resumed.status()).as(resumed.out() + resumed.err()).isZero();
+            assertThat(resumed.out()).contains("INBOX: " + (total - copiedBefore) + " found, "
+                    + (total - copiedBefore) + " imported");
+            List<MessageMeta> all = messages(nao, mailbox(nao, "INBOX"));
+            assertThat(all).extracting(MessageMeta::uid).doesNotHaveDuplicates().hasSize(total);
+            CliRun verified = hato("migrate", "verify", nao.authId());
+            assertThat(verified.out()).as(verified.err()).contains("INBOX: " + total + " on " + name + ", " + total
+                    + " verified, 0 missing or different");
+        }
+    }
+
+    private static int inboxSize(RunningHato.User user) {
+        MailboxInfo inbox = mailbox(user, "INBOX");
+        return inbox == null ? 0 : messages(user, inbox).size();
+    }
+
     /** The POP3 unique-ids of a maildrop, as Angus Mail reads them. */
     private static List<String> uidls(int port, boolean implicitTls, String user, String password) throws Exception {
         String protocol = implicitTls ? "pop3s" : "pop3";
