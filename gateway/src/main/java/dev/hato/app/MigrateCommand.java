@@ -179,6 +179,58 @@ final class MigrateCommand {
         });
     }
 
+    @Command(name = "copy-back", description = {
+            "Copy what arrived in Hato between --since and --until (default: now) to the old system: every message "
+                    + "of the person's folders with an internal date in that window, with its flags and date, into "
+                    + "the folder of the same name there, or all into --folder NAME (created when missing), or "
+                    + "into INBOX with --inbox (for people who read their mail by POP3). A message the target folder "
+                    + "holds already (the same octets) is not copied twice.",
+            "TIME: 2026-09-15, 2026-09-15T09:00 (this machine's time zone) or 2026-09-15T00:00:00Z."})
+    int copyBack(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
+                 @Mixin Options options,
+                 @Option(names = "--since", required = true, paramLabel = "TIME") String since,
+                 @Option(names = "--until", paramLabel = "TIME") @Nullable String until,
+                 @Option(names = "--folder", paramLabel = "NAME") @Nullable String folder,
+                 @Option(names = "--inbox", description = "Into the old INBOX.") boolean inbox)
+            throws IOException, GeneralSecurityException {
+        if (folder != null && inbox) {
+            throw new IllegalArgumentException("give --folder NAME or --inbox, not both");
+        }
+        Instant from = time(since);
+        Instant to = until == null ? null : time(until);
+        String target = inbox ? "INBOX" : folder;
+        return run(who, options, (job, out) -> {
+            ImportReport report = job.copier.copyBack(job.account.id(), job.backend.imap(), job.trust, TIMEOUT,
+                    job.login, job.context.store().blobs(), from, to, target);
+            for (ImportReport.Folder each : report.folders()) {
+                out.println(each.source() + " -> " + each.target() + " on " + job.backend.name() + ": "
+                        + each.found() + " in the window, " + each.imported() + " copied back, " + each.skipped()
+                        + " there already");
+            }
+            out.println(job.account.address() + ": " + report.found() + " in the window, " + report.imported()
+                    + " copied back, " + report.skipped() + " there already");
+            return true;
+        });
+    }
+
+    /** An instant, a local date-time or a date (its midnight) in this machine's time zone. */
+    static Instant time(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException notInstant) {
+            try {
+                return java.time.LocalDateTime.parse(text).atZone(ZoneId.systemDefault()).toInstant();
+            } catch (java.time.format.DateTimeParseException notLocal) {
+                try {
+                    return java.time.LocalDate.parse(text).atStartOfDay(ZoneId.systemDefault()).toInstant();
+                } catch (java.time.format.DateTimeParseException notDate) {
+                    throw new IllegalArgumentException("not a time: " + text + " (2026-09-15, 2026-09-15T09:00 or "
+                            + "2026-09-15T00:00:00Z)");
+                }
+            }
+        }
+    }
+
     /** What every subcommand takes besides the person. */
     static final class Options {
         @Option(names = "--domain", paramLabel = "DOMAIN", description = "Everyone in DOMAIN whose route names an "

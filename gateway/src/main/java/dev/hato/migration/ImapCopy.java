@@ -213,13 +213,8 @@ public final class ImapCopy {
                         counts.countSkipped();
                         continue;
                     }
-                    source.append(folder, message.flags(), message.internalDate(), message.size(), out -> {
-                        for (ByteBuffer chunk : blobs.content(message.blobId()).toIterable()) {
-                            byte[] bytes = new byte[chunk.remaining()];
-                            chunk.get(bytes);
-                            out.write(bytes);
-                        }
-                    });
+                    source.append(folder, message.flags(), message.internalDate(), message.size(),
+                            out -> writeContent(blobs, message.blobId(), out));
                     counts.countImported(1);
                 }
             }
@@ -271,6 +266,81 @@ public final class ImapCopy {
                 });
             }
             return report;
+        }
+    }
+
+    /**
+     * Copies to the old server what arrived in Hato in a time window (the seed's "mail0915xxxx" case, without anyone
+     * moving mail by hand): every message of the person's folders whose internal date is at or after {@code since}
+     * and before {@code until} (null: now), appended with its flags and date into {@code folder} on the old server
+     * (Hato's form; created when missing), or into the folder of the same name when {@code folder} is null. A
+     * message whose octets the target folder holds already (the same SHA-256) is skipped, so running it again
+     * appends nothing twice.
+     */
+    public ImportReport copyBack(long accountId, LegacyBackend.Server server, SSLContext trust, Duration timeout,
+                                 Login login, Blobs blobs, Instant since, @Nullable Instant until,
+                                 @Nullable String folder) throws IOException {
+        try (ImapSource source = ImapSource.connect(server.host(), server.port(),
+                server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
+                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
+            List<ImapSource.Folder> listed = source.list();
+            SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
+            @Nullable String delimiter = listed.stream().map(ImapSource.Folder::delimiter)
+                    .filter(Objects::nonNull).findFirst().orElse(null);
+            Map<String, ImapSource.Folder> old = new LinkedHashMap<>();
+            for (ImapSource.Folder each : listed) {
+                old.putIfAbsent(folder != null ? each.name() : names.target(each.name()), each);
+            }
+            ImportReport report = new ImportReport();
+            Map<String, Set<String>> held = new HashMap<>();
+            for (MailboxInfo box : mailboxes.list(accountId).collectList().block()) {
+                String targetName = folder != null ? folder : box.name();
+                List<MessageMeta> window = mailboxes.messages(accountId, box.id()).collectList().block().stream()
+                        .filter(m -> !m.internalDate().isBefore(since)
+                                && (until == null || m.internalDate().isBefore(until))).toList();
+                if (window.isEmpty()) {
+                    continue;
+                }
+                ImapSource.Folder target = old.get(targetName);
+                if (target == null) {
+                    target = source.create(targetName, delimiter);
+                    old.put(targetName, target);
+                }
+                ImapSource.Folder into = target;
+                Set<String> there = held.computeIfAbsent(targetName, name -> {
+                    try {
+                        Set<String> digests = new HashSet<>();
+                        source.digests(into).values().forEach(d -> digests.add(HexFormat.of().formatHex(d)));
+                        return digests;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                ImportReport.Folder counts = report.folder(box.name(), targetName);
+                Map<Long, byte[]> digests = blobs.digests(window.stream().map(MessageMeta::blobId).toList()).block();
+                for (MessageMeta message : window) {
+                    counts.countFound();
+                    byte[] digest = digests.get(message.blobId());
+                    if (digest != null && !there.add(HexFormat.of().formatHex(digest))) {
+                        counts.countSkipped();
+                        continue;
+                    }
+                    source.append(into, message.flags(), message.internalDate(), message.size(),
+                            out -> writeContent(blobs, message.blobId(), out));
+                    counts.countImported(1);
+                }
+            }
+            return report;
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void writeContent(Blobs blobs, long blobId, java.io.OutputStream out) throws IOException {
+        for (ByteBuffer chunk : blobs.content(blobId).toIterable()) {
+            byte[] bytes = new byte[chunk.remaining()];
+            chunk.get(bytes);
+            out.write(bytes);
         }
     }
 

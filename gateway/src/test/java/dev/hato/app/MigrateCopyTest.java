@@ -233,6 +233,7 @@ class MigrateCopyTest {
             @TempDir Path dir) throws Exception {
         assumeTrue(LegacyDovecot.installed(), "Debian's dovecot-imapd, -pop3d or -managesieved is not installed");
         RunningHato.User miko = HATO.newUser("mikonotice");
+        Instant started = Instant.now().minusSeconds(1);
         message(dir.resolve("dovecot/home/miko.old/Maildir"), "", 1, "old one", "S");
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("miko.old", "miko-pw"),
                 Map.of())) {
@@ -277,6 +278,33 @@ class MigrateCopyTest {
                     new ByteArrayInputStream(HATO.content(inHato.get(2))));
             assertThat(parsed.getSubject()).isEqualTo("メールボックスの移行が終わりました / Your mailbox has been moved");
             assertThat((String) parsed.getContent()).contains("移行が終わりました", "Messages moved: 2");
+
+            // The mail0915 case: what arrived in Hato since the start, copied to the old server by the command.
+            ImapLines.deliver(HATO, miko, "arrived in Hato");
+            Eventually.until(() -> HATO.inbox(miko).size() == 4, "the delivery", WAIT);
+            String since = started.toString();
+            CliRun intoFolder = hato("migrate", "copy-back", miko.authId(), "--legacy", name, "--since", since,
+                    "--folder", "mail0915");
+            assertThat(intoFolder.status()).as(intoFolder.out() + intoFolder.err()).isZero();
+            assertThat(intoFolder.out()).contains(miko.address() + ": 3 in the window, 3 copied back, 0 there already");
+            assertThat(hato("migrate", "copy-back", miko.authId(), "--legacy", name, "--since", since, "--folder",
+                    "mail0915").out()).contains(": 3 in the window, 0 copied back, 3 there already");
+            // into INBOX for POP3 people: the start notice is there already
+            assertThat(hato("migrate", "copy-back", miko.authId(), "--legacy", name, "--since", since, "--inbox")
+                    .out()).contains(": 3 in the window, 2 copied back, 1 there already");
+            List<String> folder = onDovecot(old, "miko.old", "miko-pw", store -> {
+                Folder box = store.getFolder("mail0915");
+                box.open(Folder.READ_ONLY);
+                List<String> subjects = new ArrayList<>();
+                for (Message message : box.getMessages()) {
+                    subjects.add(message.getSubject());
+                }
+                box.close(false);
+                return subjects;
+            });
+            assertThat(folder).containsExactlyInAnyOrder("arrived in Hato",
+                    "メールボックスの移行を始めました / Your mailbox is being moved",
+                    "メールボックスの移行が終わりました / Your mailbox has been moved");
         }
     }
 
