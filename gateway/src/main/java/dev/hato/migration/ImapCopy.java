@@ -2,7 +2,6 @@ package dev.hato.migration;
 
 import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.message.LimitBreach;
 import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.KeptUids;
@@ -80,9 +79,7 @@ public final class ImapCopy {
     public ImportReport copy(long accountId, LegacyBackend.Server server, LegacyBackend.@Nullable Server pop3,
                              SSLContext trust, Duration timeout, Login login, byte @Nullable [] startNotice)
             throws IOException {
-        try (ImapSource source = ImapSource.connect(server.host(), server.port(),
-                server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
-                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
+        try (ImapSource source = open(server, trust, timeout, login)) {
             if (startNotice != null) {
                 // where the person reads their mail now: the old INBOX (this pass copies it to Hato as well)
                 ImapSource.Folder inbox = source.list().stream().filter(f -> f.name().equals("INBOX")).findFirst()
@@ -160,6 +157,13 @@ public final class ImapCopy {
         return report;
     }
 
+    private ImapSource open(LegacyBackend.Server server, SSLContext trust, Duration timeout, Login login)
+            throws IOException {
+        return ImapSource.connect(server.host(), server.port(), server.tls() == LegacyBackend.Tls.IMPLICIT,
+                server.tls() == LegacyBackend.Tls.STARTTLS, trust, timeout, login.authzid(), login.authcid(),
+                login.password(), bytesPerSecond);
+    }
+
     /** Delivers {@code message} (a notice) into the person's INBOX in Hato, unread, parsed as any message is. */
     public void deliver(long accountId, byte[] message) {
         MessageSpool spool = new MessageSpool(settings.spoolDirectory(), MailImport.SPOOL_MEMORY, io,
@@ -185,9 +189,7 @@ public final class ImapCopy {
      */
     public ImportReport copyBack(long accountId, LegacyBackend.Server server, SSLContext trust, Duration timeout,
                                  Login login, Blobs blobs) throws IOException {
-        try (ImapSource source = ImapSource.connect(server.host(), server.port(),
-                server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
-                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
+        try (ImapSource source = open(server, trust, timeout, login)) {
             SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
             Map<String, ImapSource.Folder> old = new LinkedHashMap<>();
             for (ImapSource.Folder folder : source.list()) {
@@ -230,9 +232,7 @@ public final class ImapCopy {
      */
     public ImportReport verify(long accountId, LegacyBackend.Server server, SSLContext trust, Duration timeout,
                                Login login, Blobs blobs) throws IOException {
-        try (ImapSource source = ImapSource.connect(server.host(), server.port(),
-                server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
-                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
+        try (ImapSource source = open(server, trust, timeout, login)) {
             SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
             ImportReport report = new ImportReport();
             for (ImapSource.Folder folder : source.list()) {
@@ -280,9 +280,7 @@ public final class ImapCopy {
     public ImportReport copyBack(long accountId, LegacyBackend.Server server, SSLContext trust, Duration timeout,
                                  Login login, Blobs blobs, Instant since, @Nullable Instant until,
                                  @Nullable String folder) throws IOException {
-        try (ImapSource source = ImapSource.connect(server.host(), server.port(),
-                server.tls() == LegacyBackend.Tls.IMPLICIT, server.tls() == LegacyBackend.Tls.STARTTLS, trust,
-                timeout, login.authzid(), login.authcid(), login.password(), bytesPerSecond)) {
+        try (ImapSource source = open(server, trust, timeout, login)) {
             List<ImapSource.Folder> listed = source.list();
             SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
             @Nullable String delimiter = listed.stream().map(ImapSource.Folder::delimiter)
@@ -435,20 +433,8 @@ public final class ImapCopy {
         @Override
         public void close(IncomingMessage message, long uid) {
             report.countFound();
-            MessageSpool spool = message.spool();
-            String refusal = message.refusal();
-            if (refusal == null && message.octets() == 0) {
-                refusal = "empty (zero octets)";
-            }
-            if (refusal != null || spool == null) {
-                message.discard();
-                report.refuse(message.origin(), refusal == null ? "refused" : refusal);
-                return;
-            }
-            LimitBreach breach = spool.breach();
-            if (breach != null) {
-                spool.discard();
-                report.refuse(message.origin(), "beyond the server's MIME limits: " + breach.text());
+            MessageSpool spool = message.accepted(report);
+            if (spool == null) {
                 return;
             }
             MessageContent content = Objects.requireNonNull(spool.finish().block(), "finished spool");

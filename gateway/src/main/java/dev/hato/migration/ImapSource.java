@@ -200,26 +200,17 @@ final class ImapSource implements AutoCloseable {
                 parser.skipLine();
                 return;
             }
-            parser.expect(' ');
-            parser.expect('(');
-            long uid = -1;
-            byte[] digest = null;
-            while (parser.peek() != ')') {
-                if (parser.peek() == ' ') {
-                    parser.read();
-                    continue;
-                }
-                String item = parser.atom().toUpperCase(Locale.ROOT);
-                parser.expect(' ');
+            long[] uid = {-1};
+            byte[][] digest = {null};
+            parser.fetchItems(item -> {
                 switch (item) {
-                    case "UID" -> uid = Long.parseLong(parser.atom());
-                    case "BODY[]" -> digest = parser.literalDigest();
+                    case "UID" -> uid[0] = Long.parseLong(parser.atom());
+                    case "BODY[]" -> digest[0] = parser.literalDigest();
                     default -> parser.skipValue();
                 }
-            }
-            parser.skipLine();
-            if (uid > 0 && digest != null) {
-                digests.put(uid, digest);
+            });
+            if (uid[0] > 0 && digest[0] != null) {
+                digests.put(uid[0], digest[0]);
             }
         });
         return digests;
@@ -261,25 +252,15 @@ final class ImapSource implements AutoCloseable {
                 parser.skipLine();
                 return;
             }
-            parser.expect(' ');
-            parser.expect('(');
-            long uid = -1;
-            long size = -1;
-            while (parser.peek() != ')') {
-                if (parser.peek() == ' ') {
-                    parser.read();
-                    continue;
-                }
-                String item = parser.atom().toUpperCase(Locale.ROOT);
-                parser.expect(' ');
+            long[] message = {-1, -1};
+            parser.fetchItems(item -> {
                 switch (item) {
-                    case "UID" -> uid = Long.parseLong(parser.atom());
-                    case "RFC822.SIZE" -> size = Long.parseLong(parser.atom());
+                    case "UID" -> message[0] = Long.parseLong(parser.atom());
+                    case "RFC822.SIZE" -> message[1] = Long.parseLong(parser.atom());
                     default -> parser.skipValue();
                 }
-            }
-            parser.skipLine();
-            messages.add(new long[] {uid, size});
+            });
+            messages.add(message);
         });
         return messages;
     }
@@ -410,28 +391,13 @@ final class ImapSource implements AutoCloseable {
 
     /** The rest of {@code * n FETCH (...)}: the message streamed to {@code messages}. */
     private void fetched(long fromUid, Messages messages) throws IOException {
-        expect(' ');
-        expect('(');
-        long uid = -1;
+        long[] uids = {-1};
         Set<String> flags = new LinkedHashSet<>();
-        Instant date = null;
-        IncomingMessage message = null;
-        boolean ended = false;
-        while (!ended) {
-            int c = peek();
-            if (c == ' ') {
-                read();
-                continue;
-            }
-            if (c == ')') {
-                read();
-                ended = true;
-                continue;
-            }
-            String item = atom().toUpperCase(Locale.ROOT);
-            expect(' ');
+        Instant[] dates = {null};
+        IncomingMessage[] opened = {null};
+        fetchItems(item -> {
             switch (item) {
-                case "UID" -> uid = Long.parseLong(atom());
+                case "UID" -> uids[0] = Long.parseLong(atom());
                 case "FLAGS" -> {
                     expect('(');
                     while (peek() != ')') {
@@ -443,18 +409,20 @@ final class ImapSource implements AutoCloseable {
                     }
                     read();
                 }
-                case "INTERNALDATE" -> date = internalDate(string());
+                case "INTERNALDATE" -> dates[0] = internalDate(string());
                 case "BODY[]" -> {
-                    if (uid < 0) {
+                    if (uids[0] < 0) {
                         throw new IOException("the server sent BODY[] before UID");
                     }
-                    message = messages.open(uid);
-                    body(message);
+                    opened[0] = messages.open(uids[0]);
+                    body(opened[0]);
                 }
                 default -> skipValue();
             }
-        }
-        skipLine();
+        });
+        long uid = uids[0];
+        Instant date = dates[0];
+        IncomingMessage message = opened[0];
         if (message == null || uid < fromUid) {
             // n:* includes the last message even when its UID is below n (RFC 3501 §6.4.8): not new
             if (message != null) {
@@ -471,6 +439,31 @@ final class ImapSource implements AutoCloseable {
             message.internalDate(date);
         }
         messages.close(message, uid);
+    }
+
+    /** Reads one FETCH item's value, its name given (upper case), or skips it. */
+    private interface FetchItem {
+        void read(String name) throws IOException;
+    }
+
+    /**
+     * The rest of {@code * n FETCH (name value ...)} after FETCH: each item's name to {@code item}, which reads its
+     * value; then the end of the line.
+     */
+    private void fetchItems(FetchItem item) throws IOException {
+        expect(' ');
+        expect('(');
+        while (peek() != ')') {
+            if (peek() == ' ') {
+                read();
+                continue;
+            }
+            String name = atom().toUpperCase(Locale.ROOT);
+            expect(' ');
+            item.read(name);
+        }
+        read();
+        skipLine();
     }
 
     private void body(IncomingMessage message) throws IOException {

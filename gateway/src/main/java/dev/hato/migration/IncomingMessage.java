@@ -138,6 +138,30 @@ final class IncomingMessage {
         return spool;
     }
 
+    /**
+     * The message's spool when it may be stored: not refused, not empty, within the MIME limits. Otherwise null, the
+     * refusal written to {@code report} (as APPEND refuses such a message: RFC 5530 LIMIT) and the spool freed.
+     */
+    @Nullable MessageSpool accepted(ImportReport.Folder report) {
+        MessageSpool target = spool();
+        String reason = refusal();
+        if (reason == null && octets() == 0) {
+            reason = "empty (zero octets)";
+        }
+        if (reason != null || target == null) {
+            discard();
+            report.refuse(origin(), reason == null ? "refused" : reason);
+            return null;
+        }
+        dev.hato.message.LimitBreach breach = target.breach();
+        if (breach != null) {
+            target.discard();
+            report.refuse(origin(), "beyond the server's MIME limits: " + breach.text());
+            return null;
+        }
+        return target;
+    }
+
     /** Frees the spool's memory and file. */
     void discard() {
         MessageSpool held = spool;

@@ -2,7 +2,6 @@ package dev.hato.migration;
 
 import dev.hato.delivery.MessageSpool;
 import dev.hato.imap.fetch.MessageIndexer;
-import dev.hato.message.LimitBreach;
 import dev.hato.message.MessageLimits;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.mail.MailboxException;
@@ -194,21 +193,8 @@ public final class MailImport {
         @Override
         public void close(IncomingMessage message) {
             report.countFound();
-            MessageSpool spool = message.spool();
-            String refusal = message.refusal();
-            if (refusal == null && message.octets() == 0) {
-                refusal = "empty (zero octets)";
-            }
-            if (refusal != null || spool == null) {
-                message.discard();
-                report.refuse(message.origin(), refusal == null ? "refused" : refusal);
-                return;
-            }
-            LimitBreach breach = spool.breach();
-            if (breach != null) {
-                spool.discard();
-                // RFC 5530 LIMIT, as APPEND refuses such a message: FETCH could not serve it
-                report.refuse(message.origin(), "beyond the server's MIME limits: " + breach.text());
+            MessageSpool spool = message.accepted(report);
+            if (spool == null) {
                 return;
             }
             MessageContent content = Objects.requireNonNull(spool.finish().block(), "finished spool");

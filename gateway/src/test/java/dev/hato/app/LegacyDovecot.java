@@ -121,6 +121,20 @@ final class LegacyDovecot implements AutoCloseable {
         return pop3Port;
     }
 
+    /**
+     * {@code hato legacy add NAME} for this Dovecot in the Hato of {@code dataDir}: IMAP (and with {@code pop3} POP3)
+     * with STARTTLS, its certificate trusted, the master user; the command's run (status 0 when added).
+     */
+    CliRun addTo(Path dataDir, String name, boolean pop3) {
+        java.util.List<String> args = new java.util.ArrayList<>(List.of("legacy", "add", name, "--imap",
+                "127.0.0.1:" + imapPort, "--imap-tls", "starttls"));
+        if (pop3) {
+            args.addAll(List.of("--pop3", "127.0.0.1:" + pop3Port, "--pop3-tls", "starttls"));
+        }
+        args.addAll(List.of("--trust", certificate().toString(), "--master-user", MASTER, "--master-password-stdin"));
+        return CliRun.of(dataDir, MASTER_PASSWORD + "\n", args.toArray(String[]::new));
+    }
+
     /** Dovecot's self-signed certificate, to trust. */
     Path certificate() {
         return dir.resolve("cert.pem");

@@ -45,10 +45,7 @@ class MigrateClientsTest {
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of(login, "ren-old-pw"),
                 Map.of())) {
             String name = "clients-" + System.nanoTime();
-            CliRun added = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
-                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--pop3",
-                    "127.0.0.1:" + old.pop3Port(), "--pop3-tls", "starttls", "--trust", old.certificate().toString(),
-                    "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
+            CliRun added = old.addTo(HATO.dataDir(), name, true);
             assertThat(added.status()).as(added.err()).isZero();
             assertThat(CliRun.of(HATO.dataDir(), "", "legacy", "login", ren.authId(), login).status()).isZero();
             assertThat(CliRun.of(HATO.dataDir(), "", "route", "set", ren.authId(), "legacy", name).status())

@@ -58,10 +58,7 @@ class MigrateCopyTest {
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("hana.old", "hana-pw"),
                 Map.of())) {
             String name = "copy-" + System.nanoTime();
-            CliRun added = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
-                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--pop3",
-                    "127.0.0.1:" + old.pop3Port(), "--pop3-tls", "starttls", "--trust",
-                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
+            CliRun added = old.addTo(HATO.dataDir(), name, true);
             assertThat(added.status()).as(added.err()).isZero();
             assertThat(hato("legacy", "login", hana.authId(), "hana.old").status()).isZero();
             assertThat(hato("route", "set", hana.authId(), "legacy", name).status()).isZero();
@@ -172,10 +169,7 @@ class MigrateCopyTest {
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("kiko.old", "kiko-pw"),
                 Map.of())) {
             String name = "move-" + System.nanoTime();
-            CliRun added = CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
-                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--pop3",
-                    "127.0.0.1:" + old.pop3Port(), "--pop3-tls", "starttls", "--trust", old.certificate().toString(),
-                    "--master-user", LegacyDovecot.MASTER, "--master-password-stdin");
+            CliRun added = old.addTo(HATO.dataDir(), name, true);
             assertThat(added.status()).as(added.err()).isZero();
             assertThat(hato("legacy", "login", kiko.authId(), "kiko.old").status()).isZero();
             assertThat(hato("route", "set", kiko.authId(), "legacy", name).status()).isZero();
@@ -211,16 +205,7 @@ class MigrateCopyTest {
             assertThat(again.status()).as(again.out() + again.err()).isZero();
             assertThat(again.out()).doesNotContain("1 copied back");
 
-            List<String> onTheOldServer = onDovecot(old, "kiko.old", "kiko-pw", store -> {
-                Folder inbox = store.getFolder("INBOX");
-                inbox.open(Folder.READ_ONLY);
-                List<String> subjects = new ArrayList<>();
-                for (Message message : inbox.getMessages()) {
-                    subjects.add(message.getSubject());
-                }
-                inbox.close(false);
-                return subjects;
-            });
+            List<String> onTheOldServer = onDovecot(old, "kiko.old", "kiko-pw", store -> subjects(store, "INBOX"));
             assertThat(onTheOldServer).containsExactly("old one", "old two", "after the move");
             // and their login to Hato is passed on to the old server again
             assertThat(LegacyProxyTest.subjects("pop3s", kiko)).containsExactly("old one", "old two",
@@ -238,9 +223,7 @@ class MigrateCopyTest {
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("miko.old", "miko-pw"),
                 Map.of())) {
             String name = "notice-" + System.nanoTime();
-            assertThat(CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
-                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--trust",
-                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin")
+            assertThat(old.addTo(HATO.dataDir(), name, false)
                     .status()).isZero();
             assertThat(hato("legacy", "login", miko.authId(), "miko.old").status()).isZero();
             assertThat(hato("route", "set", miko.authId(), "legacy", name).status()).isZero();
@@ -292,16 +275,7 @@ class MigrateCopyTest {
             // into INBOX for POP3 people: the start notice is there already
             assertThat(hato("migrate", "copy-back", miko.authId(), "--legacy", name, "--since", since, "--inbox")
                     .out()).contains(": 3 in the window, 2 copied back, 1 there already");
-            List<String> folder = onDovecot(old, "miko.old", "miko-pw", store -> {
-                Folder box = store.getFolder("mail0915");
-                box.open(Folder.READ_ONLY);
-                List<String> subjects = new ArrayList<>();
-                for (Message message : box.getMessages()) {
-                    subjects.add(message.getSubject());
-                }
-                box.close(false);
-                return subjects;
-            });
+            List<String> folder = onDovecot(old, "miko.old", "miko-pw", store -> subjects(store, "mail0915"));
             assertThat(folder).containsExactlyInAnyOrder("arrived in Hato",
                     "メールボックスの移行を始めました / Your mailbox is being moved",
                     "メールボックスの移行が終わりました / Your mailbox has been moved");
@@ -320,9 +294,7 @@ class MigrateCopyTest {
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("nao.old", "nao-pw"),
                 Map.of())) {
             String name = "kill-" + System.nanoTime();
-            assertThat(CliRun.of(HATO.dataDir(), LegacyDovecot.MASTER_PASSWORD + "\n", "legacy", "add", name,
-                    "--imap", "127.0.0.1:" + old.imapPort(), "--imap-tls", "starttls", "--trust",
-                    old.certificate().toString(), "--master-user", LegacyDovecot.MASTER, "--master-password-stdin")
+            assertThat(old.addTo(HATO.dataDir(), name, false)
                     .status()).isZero();
             assertThat(hato("legacy", "login", nao.authId(), "nao.old").status()).isZero();
             assertThat(hato("route", "set", nao.authId(), "legacy", name).status()).isZero();
@@ -381,6 +353,18 @@ class MigrateCopyTest {
             inbox.close(false);
             return uidls;
         }
+    }
+
+    /** The subjects of a folder's messages on the old server, in its order. */
+    private static List<String> subjects(Store store, String name) throws Exception {
+        Folder box = store.getFolder(name);
+        box.open(Folder.READ_ONLY);
+        List<String> subjects = new ArrayList<>();
+        for (Message message : box.getMessages()) {
+            subjects.add(message.getSubject());
+        }
+        box.close(false);
+        return subjects;
     }
 
     private static CliRun hato(String... args) {
