@@ -110,6 +110,10 @@ final class MailImportCommand {
             out.println(folder.source() + (folder.source().equals(folder.target()) ? "" : " -> "
                     + folder.target()) + ": " + folder.found() + " found, " + folder.imported() + imported
                     + folder.skipped() + " already there, " + folder.refused() + " refused");
+            if (folder.flagsUpdated() + folder.removed() > 0) {
+                out.println("  since the last pass: " + folder.flagsUpdated() + " with new flags, " + folder.removed()
+                        + " expunged there and here");
+            }
             if (folder.renumbered() > 0) {
                 out.println("  " + folder.renumbered() + " copied with new UIDs: their old ones were already given in"
                         + " Hato");

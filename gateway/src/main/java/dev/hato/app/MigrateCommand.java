@@ -279,7 +279,14 @@ final class MigrateCommand {
     private record Job(CliContext context, Account account, LegacyBackends backends, LegacyBackend backend,
                        ImapCopy.Login login, SSLContext trust, ImapCopy copier) {
         ImportReport copy() throws IOException {
-            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, null);
+            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, null,
+                    oldServerAlone());
+        }
+
+        /** Whether the person's route names this system: its mailbox is then the only one they change. */
+        boolean oldServerAlone() {
+            Route route = backends.route(account.id()).block();
+            return route != null && route.isLegacy() && backend.name().equals(route.backend());
         }
 
         /** A pass that first puts the start notice in the old INBOX when {@code --notify} and it is the first. */
@@ -287,7 +294,8 @@ final class MigrateCommand {
             MigrationStatus before = backends.migration(account.id()).block();
             boolean first = before == null || before.state().equals("rolled-back") || before.passes() == 0;
             byte[] notice = options.notify && first ? notice(Notices.Kind.START, options, 0) : null;
-            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, notice);
+            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, notice,
+                    oldServerAlone());
         }
 
         byte[] notice(Notices.Kind kind, Options options, long messages) {

@@ -74,11 +74,13 @@ public final class ImapCopy {
 
     /**
      * One pass over every folder of the person's old mailbox on {@code server}; with the old system's {@code pop3}
-     * server, the POP3 unique-ids of the INBOX messages copied are kept too.
+     * server, the POP3 unique-ids of the INBOX messages copied are kept too. With {@code mirror} (while the old
+     * server alone holds the person's mail: their route names it), flag changes and expunges there since the
+     * messages were copied are brought over as well.
      */
     public ImportReport copy(long accountId, LegacyBackend.Server server, LegacyBackend.@Nullable Server pop3,
-                             SSLContext trust, Duration timeout, Login login, byte @Nullable [] startNotice)
-            throws IOException {
+                             SSLContext trust, Duration timeout, Login login, byte @Nullable [] startNotice,
+                             boolean mirror) throws IOException {
         try (ImapSource source = open(server, trust, timeout, login)) {
             if (startNotice != null) {
                 // where the person reads their mail now: the old INBOX (this pass copies it to Hato as well)
@@ -86,7 +88,7 @@ public final class ImapCopy {
                         .orElseThrow(() -> new IOException("the old server lists no INBOX"));
                 source.append(inbox, Set.of(), clock.instant(), startNotice.length, out -> out.write(startNotice));
             }
-            ImportReport report = copy(accountId, source);
+            ImportReport report = copy(accountId, source, mirror);
             if (pop3 != null) {
                 keepUidls(accountId, source, pop3, trust, timeout, login, report);
             }
@@ -135,7 +137,7 @@ public final class ImapCopy {
         kept.keepUidls(accountId, target.id(), uidls).block();
     }
 
-    ImportReport copy(long accountId, ImapSource source) throws IOException {
+    ImportReport copy(long accountId, ImapSource source, boolean mirror) throws IOException {
         SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
         ImportReport report = new ImportReport();
         for (ImapSource.Folder folder : source.list()) {
@@ -144,7 +146,7 @@ public final class ImapCopy {
             }
             String target = names.target(folder.name());
             new FolderCopy(accountId, target, names.specialUseToCreate(folder.name()),
-                    report.folder(folder.name(), target)).run(source, folder);
+                    report.folder(folder.name(), target)).run(source, folder, mirror);
         }
         for (String name : source.subscribed()) {
             try {
@@ -380,7 +382,7 @@ public final class ImapCopy {
             this.report = report;
         }
 
-        void run(ImapSource source, ImapSource.Folder folder) throws IOException {
+        void run(ImapSource source, ImapSource.Folder folder, boolean mirror) throws IOException {
             ImapSource.Status status = source.examine(folder);
             MailboxInfo box;
             try {
@@ -397,6 +399,9 @@ public final class ImapCopy {
             }
             mailbox = Objects.requireNonNull(mailboxes.find(accountId, box.name()).block(), target);
             long from = mailbox.uidNext();
+            if (mirror && from > 1) {
+                mirror(source, from);
+            }
             try {
                 if (status.exists() > 0 && (status.uidNext() == 0 || from < status.uidNext())) {
                     source.fetch(from, this);
@@ -407,6 +412,44 @@ public final class ImapCopy {
             if (status.uidNext() > 0) {
                 kept.raiseUidNext(accountId, mailbox.id(), status.uidNext()).block();
             }
+        }
+
+        /**
+         * Brings over what changed on the old server since the messages below {@code from} were copied: their flags
+         * (set to the old server's, \\Recent aside) and their expunges. Only while the old server alone holds the
+         * person's mail: every message of the Hato folder below its next UID then came from there.
+         */
+        private void mirror(ImapSource source, long from) throws IOException {
+            Map<Long, Set<String>> old = source.flags(from - 1);
+            Map<Set<String>, List<Long>> changed = new HashMap<>();
+            List<Long> gone = new ArrayList<>();
+            MailboxInfo box = Objects.requireNonNull(mailbox);
+            for (MessageMeta message : mailboxes.messages(accountId, box.id()).collectList().block()) {
+                if (message.uid() >= from) {
+                    continue;
+                }
+                Set<String> there = old.get(message.uid());
+                if (there == null) {
+                    gone.add(message.uid());
+                } else if (!lower(there).equals(lower(message.flags()))) {
+                    changed.computeIfAbsent(there, flags -> new ArrayList<>()).add(message.uid());
+                }
+            }
+            for (Map.Entry<Set<String>, List<Long>> update : changed.entrySet()) {
+                mailboxes.store(accountId, box.id(), update.getValue(), Mailboxes.FlagMode.REPLACE, update.getKey(),
+                        null).block();
+                report.countFlagsUpdated(update.getValue().size());
+            }
+            if (!gone.isEmpty()) {
+                mailboxes.expunge(accountId, box.id(), gone).block();
+                report.countRemoved(gone.size());
+            }
+        }
+
+        private static Set<String> lower(Set<String> flags) {
+            Set<String> lowered = new HashSet<>();
+            flags.forEach(flag -> lowered.add(flag.toLowerCase(java.util.Locale.ROOT)));
+            return lowered;
         }
 
         private MailboxInfo findOrCreate() {

@@ -241,6 +241,46 @@ final class ImapSource implements AutoCloseable {
         return sha256.digest();
     }
 
+    /** The flags of the examined folder's messages with UIDs up to {@code toUid}, by UID (\\Recent left out). */
+    Map<Long, Set<String>> flags(long toUid) throws IOException {
+        Map<Long, Set<String>> flags = new LinkedHashMap<>();
+        command("UID FETCH 1:" + toUid + " (UID FLAGS)", (kind, parser) -> {
+            if (!parser.atom().equalsIgnoreCase("FETCH")) {
+                parser.skipLine();
+                return;
+            }
+            long[] uid = {-1};
+            Set<String> set = new LinkedHashSet<>();
+            parser.fetchItems(item -> {
+                switch (item) {
+                    case "UID" -> uid[0] = Long.parseLong(parser.atom());
+                    case "FLAGS" -> parser.flagList(set);
+                    default -> parser.skipValue();
+                }
+            });
+            if (uid[0] > 0 && uid[0] <= toUid) {
+                flags.put(uid[0], set);
+            }
+        });
+        return flags;
+    }
+
+    /** A parenthesized list of flags, \\Recent left out. */
+    private void flagList(Set<String> flags) throws IOException {
+        expect('(');
+        while (peek() != ')') {
+            if (peek() == ' ') {
+                read();
+            } else {
+                String flag = atom();
+                if (!flag.equalsIgnoreCase("\\Recent")) {
+                    flags.add(flag);
+                }
+            }
+        }
+        read();
+    }
+
     /** Each message of {@code folder} in sequence order: its UID and RFC822.SIZE. */
     List<long[]> uidsAndSizes(Folder folder) throws IOException {
         List<long[]> messages = new ArrayList<>();
@@ -398,17 +438,7 @@ final class ImapSource implements AutoCloseable {
         fetchItems(item -> {
             switch (item) {
                 case "UID" -> uids[0] = Long.parseLong(atom());
-                case "FLAGS" -> {
-                    expect('(');
-                    while (peek() != ')') {
-                        if (peek() == ' ') {
-                            read();
-                        } else {
-                            flags.add(atom());
-                        }
-                    }
-                    read();
-                }
+                case "FLAGS" -> flagList(flags);
                 case "INTERNALDATE" -> dates[0] = internalDate(string());
                 case "BODY[]" -> {
                     if (uids[0] < 0) {
@@ -430,11 +460,7 @@ final class ImapSource implements AutoCloseable {
             }
             return;
         }
-        for (String flag : flags) {
-            if (!flag.equalsIgnoreCase("\\Recent")) {
-                message.flag(flag);
-            }
-        }
+        flags.forEach(message::flag);
         if (date != null) {
             message.internalDate(date);
         }

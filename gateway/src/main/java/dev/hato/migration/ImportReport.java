@@ -23,6 +23,8 @@ public final class ImportReport {
         private int imported;
         private int skipped;
         private int renumbered;
+        private int flagsUpdated;
+        private int removed;
         private int refused;
         private final List<Refusal> refusals = new ArrayList<>();
 
@@ -46,6 +48,24 @@ public final class ImportReport {
         /** Copied with new UIDs: their old ones were given in Hato already (mail of a cutover's last seconds). */
         void countRenumbered(int count) {
             renumbered += count;
+        }
+
+        /** Messages copied earlier whose flags were set again to the old server's. */
+        void countFlagsUpdated(int count) {
+            flagsUpdated += count;
+        }
+
+        /** Messages copied earlier that the old server has expunged since, expunged here too. */
+        void countRemoved(int count) {
+            removed += count;
+        }
+
+        public int flagsUpdated() {
+            return flagsUpdated;
+        }
+
+        public int removed() {
+            return removed;
         }
 
         /** Messages copied with new UIDs (see {@link #countRenumbered}). */

@@ -125,15 +125,35 @@ class MigrateCopyTest {
             assertThat(behind.status()).as(behind.out() + behind.err()).isEqualTo(1);
             assertThat(behind.out()).contains("INBOX: 3 on " + name + ", 2 verified, 1 missing or different",
                     "UID " + newUid + ": missing in Hato");
+            // Meanwhile on the old server: a message read and answered, another expunged.
+            onDovecot(old, store -> {
+                Folder box = store.getFolder("INBOX");
+                box.open(Folder.READ_WRITE);
+                Message first1 = ((UIDFolder) box).getMessageByUID(1);
+                first1.setFlag(Flags.Flag.SEEN, false);
+                first1.setFlag(Flags.Flag.ANSWERED, true);
+                box.close(false);
+                Folder listsThere = store.getFolder("Lists.日本語");
+                listsThere.open(Folder.READ_WRITE);
+                ((UIDFolder) listsThere).getMessageByUID(oldUids.get("Lists.日本語").get(0))
+                        .setFlag(Flags.Flag.DELETED, true);
+                listsThere.close(true);
+                return null;
+            });
             CliRun second = hato("migrate", "copy", hana.authId());
             assertThat(second.status()).as(second.out() + second.err()).isZero();
-            assertThat(second.out()).contains("INBOX: 1 found, 1 imported", "Lists/日本語: 0 found, 0 imported");
+            assertThat(second.out()).contains("INBOX: 1 found, 1 imported",
+                    "since the last pass: 1 with new flags, 0 expunged there and here", "Lists/日本語: 0 found, 0 imported",
+                    "since the last pass: 0 with new flags, 1 expunged there and here");
+            assertThat(messages(hana, mailbox(hana, "INBOX")).get(0).flags()).containsExactly("\\Answered");
+            assertThat(messages(hana, mailbox(hana, "Lists/日本語"))).extracting(MessageMeta::uid)
+                    .containsExactly(oldUids.get("Lists.日本語").get(1));
             assertThat(messages(hana, mailbox(hana, "INBOX"))).extracting(MessageMeta::uid)
                     .containsExactly(1L, 3L, newUid);
             CliRun verified = hato("migrate", "verify", hana.authId());
             assertThat(verified.status()).as(verified.out() + verified.err()).isZero();
             assertThat(verified.out()).contains("INBOX: 3 on " + name + ", 3 verified, 0 missing or different",
-                    "Lists/日本語: 2 on " + name + ", 2 verified", hana.address() + ": 6 messages, 6 verified");
+                    "Lists/日本語: 1 on " + name + ", 1 verified", hana.address() + ": 5 messages, 5 verified");
 
             List<String> oldUidls = uidls(old.pop3Port(), false, "hana.old", "hana-pw");
             assertThat(oldUidls).hasSize(3);
