@@ -88,12 +88,13 @@ public final class ExpandStep {
 
     private Mono<Void> expand(String address, AddressRoute route, int depth, Expansion expansion, boolean top) {
         Account account = route.account();
-        if (account != null && route.route().isLegacy()) {
+        String legacy = route.legacyBackend();
+        if (account != null && legacy != null) {
             // Issue 17: the person is still served by a legacy system, whose MTA gets their mail. Their forwarding
             // and filters are the old system's business (it applies its own); Hato's apply once they move here.
             expansion.found = true;
             expansion.legacy.putIfAbsent(account.address(), new Recipient.Legacy(account.address(),
-                    java.util.Objects.requireNonNull(route.route().backend()), route.legacySmtp()));
+                    legacy, route.legacySmtp()));
             return Mono.empty();
         }
         if (account != null) {
@@ -111,7 +112,7 @@ public final class ExpandStep {
         if (base != null) {
             return addresses.route(base).flatMap(baseRoute -> {
                 AddressRoute plain = new AddressRoute(baseRoute.domain(), baseRoute.account(), baseRoute.forwardTo(),
-                        baseRoute.keepCopy(), baseRoute.aliasTargets(), null, baseRoute.route(),
+                        baseRoute.keepCopy(), baseRoute.aliasTargets(), null, baseRoute.legacyBackend(),
                         baseRoute.legacySmtp());
                 return expand(base, plain, depth, expansion, false)
                         .then(Mono.defer(() -> expansion.found || route.catchAll() == null || !top

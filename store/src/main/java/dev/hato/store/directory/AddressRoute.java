@@ -1,8 +1,6 @@
 package dev.hato.store.directory;
 
-import dev.hato.store.legacy.Route;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,21 +12,21 @@ import org.jspecify.annotations.Nullable;
  * @param keepCopy   whether a forwarding account also keeps the message
  * @param aliasTargets the alias's targets, empty when the address is no alias
  * @param catchAll   the domain's catch-all target, or null when the domain has none (the default)
- * @param route      where the account's person is served during a migration (issue 17; {@link Route#LOCAL} when
- *                   there is no account), read in the same query
+ * @param legacyBackend the old system that still serves the account's person during a migration (issue 17: their
+ *                   route names it), read in the same query; null when Hato serves them (or there is no account)
  * @param legacySmtp for a legacy route: whether that legacy system has an SMTP server to relay the mail to
  */
 public record AddressRoute(String domain, @Nullable Account account, List<String> forwardTo, boolean keepCopy,
-                           List<String> aliasTargets, @Nullable String catchAll, Route route, boolean legacySmtp) {
+                           List<String> aliasTargets, @Nullable String catchAll, @Nullable String legacyBackend,
+                           boolean legacySmtp) {
     public AddressRoute {
         forwardTo = List.copyOf(forwardTo);
         aliasTargets = List.copyOf(aliasTargets);
-        Objects.requireNonNull(route, "route");
     }
 
     /** An address served by Hato (no migration route). */
     public AddressRoute(String domain, @Nullable Account account, List<String> forwardTo, boolean keepCopy,
                         List<String> aliasTargets, @Nullable String catchAll) {
-        this(domain, account, forwardTo, keepCopy, aliasTargets, catchAll, Route.LOCAL, false);
+        this(domain, account, forwardTo, keepCopy, aliasTargets, catchAll, null, false);
     }
 }

@@ -192,10 +192,14 @@ final class PgAddresses implements Addresses {
         Boolean legacySmtp = row.get("legacy_smtp", Boolean.class);
         return new AddressRoute(Database.required(row, "domain", String.class), account, Arrays.asList(forwardTo),
                 keep == null || keep, aliasTargets == null ? List.of() : Arrays.asList(aliasTargets),
-                row.get("catch_all", String.class), account == null ? Route.LOCAL
-                        : PgLegacyBackends.route(row.get("own_route", String.class),
-                                row.get("legacy_backend", String.class)),
+                row.get("catch_all", String.class), account == null ? null
+                        : legacyBackend(PgLegacyBackends.route(row.get("own_route", String.class),
+                                row.get("legacy_backend", String.class))),
                 Boolean.TRUE.equals(legacySmtp));
+    }
+
+    private static @Nullable String legacyBackend(Route route) {
+        return route.isLegacy() ? route.backend() : null;
     }
 
     private static Alias alias(Readable row) {

@@ -253,15 +253,15 @@ class PgOutboundQueueTest {
         STORE.store().legacyBackends().put(new LegacyBackend(name, imap, null, null, null, null, null, null), false)
                 .block(WAIT);
         Account account = localAccount();
-        assertThat(STORE.store().addresses().route(account.address()).block(WAIT).route()).isEqualTo(Route.LOCAL);
+        assertThat(STORE.store().addresses().route(account.address()).block(WAIT).legacyBackend()).isNull();
 
         STORE.store().legacyBackends().setDomainRoute(account.domainId(), name).block(WAIT);
         var byDomain = STORE.store().addresses().route(account.address()).block(WAIT);
-        assertThat(byDomain.route()).isEqualTo(Route.legacy(name));
+        assertThat(byDomain.legacyBackend()).isEqualTo(name);
         assertThat(byDomain.legacySmtp()).isFalse();
 
         STORE.store().legacyBackends().setRoute(account.id(), Route.SYNCING).block(WAIT);
-        assertThat(STORE.store().addresses().route(account.address()).block(WAIT).route()).isEqualTo(Route.SYNCING);
+        assertThat(STORE.store().addresses().route(account.address()).block(WAIT).legacyBackend()).isNull();
         STORE.store().legacyBackends().setRoute(account.id(), null).block(WAIT);
         STORE.store().legacyBackends().setDomainRoute(account.domainId(), null).block(WAIT);
         assertThat(STORE.store().legacyBackends().remove(name).block(WAIT)).isTrue();
