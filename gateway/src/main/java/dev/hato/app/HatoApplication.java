@@ -38,6 +38,7 @@ import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -216,7 +217,24 @@ public class HatoApplication {
                         store.mailboxes(),
                         store.blobs(), store.search(), store.addressBooks(), mailListeners.webmailSubmission(),
                         () -> clientSettings(properties, mailListeners, listener), activeScripts,
-                        HatoApplication::sieveProblems));
+                        HatoApplication::sieveProblems, mailboxMoves(store)));
+    }
+
+    /** A person's move from the old system (issue 17), for the webmail's settings page: route and copier status. */
+    static dev.hato.web.settings.MailboxMoves mailboxMoves(PgStore store) {
+        return accountId -> Mono.zip(store.legacyBackends().route(accountId),
+                        store.legacyBackends().migration(accountId).map(java.util.Optional::of)
+                                .defaultIfEmpty(java.util.Optional.empty()))
+                .flatMap(both -> {
+                    boolean onOldSystem = both.getT1().isLegacy();
+                    dev.hato.store.legacy.MigrationStatus status = both.getT2().orElse(null);
+                    if (!onOldSystem && status == null) {
+                        return Mono.empty();
+                    }
+                    return Mono.just(new dev.hato.web.settings.MailboxMoves.Move(onOldSystem,
+                            status == null ? null : status.state(), status == null ? 0 : status.copied(),
+                            status == null ? null : status.verified(), status == null ? null : status.updatedAt()));
+                });
     }
 
     /** The webmail's filter page checks a script with the engine delivery runs. */

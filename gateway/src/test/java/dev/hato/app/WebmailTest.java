@@ -107,6 +107,32 @@ class WebmailTest {
     }
 
     @Test
+    void aPersonMovingFromTheOldSystemShouldSeeTheirMoveOnTheSettingsPage() {
+        RunningHato.User kai = hato.newUser("kaimove");
+        String name = "web-old-" + System.nanoTime();
+        var backends = hato.store().legacyBackends();
+        backends.put(new dev.hato.store.legacy.LegacyBackend(name, new dev.hato.store.legacy.LegacyBackend.Server(
+                "127.0.0.1", 993, dev.hato.store.legacy.LegacyBackend.Tls.IMPLICIT), null, null, null, null, null,
+                null), false).block(Duration.ofSeconds(30));
+        WebTestClient web = https("127.0.0.1");
+        String session = login(web, kai.authId(), kai.password()).getResponseCookies()
+                .getFirst(WebSite.SESSION_COOKIE).getValue();
+        java.util.function.Supplier<String> settings = () -> web.get().uri("/settings")
+                .cookie(WebSite.SESSION_COOKIE, session).exchange().expectStatus().isOk().expectBody(String.class)
+                .returnResult().getResponseBody();
+        assertThat(settings.get()).doesNotContain("mailbox-move");
+
+        backends.setRoute(kai.accountId(), dev.hato.store.legacy.Route.legacy(name)).block(Duration.ofSeconds(30));
+        assertThat(settings.get()).contains("id=\"move-old-system\"").doesNotContain("id=\"move-status\"");
+
+        backends.recordMigration(kai.accountId(), name, "moved", true, 321, 0, null).block(Duration.ofSeconds(30));
+        backends.recordVerification(kai.accountId(), true).block(Duration.ofSeconds(30));
+        backends.setRoute(kai.accountId(), dev.hato.store.legacy.Route.LOCAL).block(Duration.ofSeconds(30));
+        assertThat(settings.get()).contains("id=\"move-here\"", ">Moved<", ">321<", "Yes, every message");
+        backends.setRoute(kai.accountId(), null).block(Duration.ofSeconds(30));
+    }
+
+    @Test
     void styleSheetsAndScriptsShouldGoCompressedAndPagesNot() throws Exception {
         assertThat(encoding("/webjars/bootstrap/5.3.3/css/bootstrap.min.css")).isEqualTo("200 gzip");
         assertThat(encoding("/static/hato.js")).isEqualTo("200 gzip");

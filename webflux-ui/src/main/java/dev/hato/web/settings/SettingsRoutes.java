@@ -17,7 +17,8 @@ import reactor.core.publisher.Mono;
 /**
  * {@code GET /settings}: the person's settings; {@code POST /settings} saves them. The language ({@code auto}: the
  * browser's, else English or Japanese) is kept with the account (so it follows the person to every browser: it is
- * set again at each login) and in this browser's language cookie at once.
+ * set again at each login) and in this browser's language cookie at once. A person moving from the old mail system
+ * (issue 17) also sees how far their move has come.
  */
 public final class SettingsRoutes {
 
@@ -26,10 +27,12 @@ public final class SettingsRoutes {
 
     private final Directory directory;
     private final Mailboxes mailboxes;
+    private final MailboxMoves moves;
 
-    public SettingsRoutes(Directory directory, Mailboxes mailboxes) {
+    public SettingsRoutes(Directory directory, Mailboxes mailboxes, MailboxMoves moves) {
         this.directory = directory;
         this.mailboxes = mailboxes;
+        this.moves = moves;
     }
 
     public RouterFunction<ServerResponse> routes() {
@@ -48,13 +51,15 @@ public final class SettingsRoutes {
     private Mono<ServerResponse> page(ServerRequest request) {
         return MailRoutes.context(request, mailboxes, null).flatMap(context -> language(directory, context.user())
                 .defaultIfEmpty("auto")
-                .flatMap(chosen -> {
-                    context.model().put("chosenLanguage", chosen);
-                    if (request.queryParam("saved").isPresent()) {
-                        context.model().put("saved", true);
-                    }
-                    return ServerResponse.ok().render("settings", context.model());
-                }));
+                .flatMap(chosen -> moves.of(context.user().accountId())
+                        .doOnNext(move -> context.model().put("move", move))
+                        .then(Mono.defer(() -> {
+                            context.model().put("chosenLanguage", chosen);
+                            if (request.queryParam("saved").isPresent()) {
+                                context.model().put("saved", true);
+                            }
+                            return ServerResponse.ok().render("settings", context.model());
+                        }))));
     }
 
     private Mono<ServerResponse> save(ServerRequest request) {

@@ -22,6 +22,7 @@ import dev.hato.web.mail.ReaderRoutes;
 import dev.hato.web.contacts.ContactRoutes;
 import dev.hato.web.filters.FilterRoutes;
 import dev.hato.web.filters.ScriptCheck;
+import dev.hato.web.settings.MailboxMoves;
 import dev.hato.web.settings.SettingsRoutes;
 import dev.hato.web.setup.ClientSettings;
 import dev.hato.web.setup.SetupRoutes;
@@ -93,11 +94,21 @@ public final class WebSite {
 
     private WebSite() { }
 
-    /** The whole HTTPS site. */
+    /** The whole HTTPS site, for a server where nobody moves from an old system. */
     public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
                                           Mailboxes mailboxes, Blobs blobs, MessageSearch search,
                                           AddressBooks addressBooks, MailSubmission submission,
                                           Supplier<ClientSettings> clients, SieveScripts scripts, ScriptCheck check) {
+        return httpHandler(settings, passwords, directory, mailboxes, blobs, search, addressBooks, submission, clients,
+                scripts, check, MailboxMoves.NONE);
+    }
+
+    /** The whole HTTPS site; {@code moves}: people's moves from the old mail system, shown on their settings page. */
+    public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
+                                          Mailboxes mailboxes, Blobs blobs, MessageSearch search,
+                                          AddressBooks addressBooks, MailSubmission submission,
+                                          Supplier<ClientSettings> clients, SieveScripts scripts, ScriptCheck check,
+                                          MailboxMoves moves) {
         MessageReading.warmUp();
         MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
@@ -106,7 +117,7 @@ public final class WebSite {
                 .and(new ComposeRoutes(mailboxes, reading, submission, new Correspondents(mailboxes, blobs, addressBooks, directory)).routes())
                 .and(new FolderRoutes(mailboxes).routes())
                 .and(new LiveRoutes(mailboxes).routes())
-                .and(new SettingsRoutes(directory, mailboxes).routes())
+                .and(new SettingsRoutes(directory, mailboxes, moves).routes())
                 .and(new FilterRoutes(mailboxes, scripts, check).routes())
                 .and(new ContactRoutes(mailboxes, addressBooks, directory).routes())
                 .and(new SetupRoutes(clients).routes())

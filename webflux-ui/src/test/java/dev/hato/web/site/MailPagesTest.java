@@ -198,6 +198,10 @@ class MailPagesTest {
         }
 
         Browser(Account account, Duration idleTimeout) {
+            this(account, idleTimeout, dev.hato.web.settings.MailboxMoves.NONE);
+        }
+
+        Browser(Account account, Duration idleTimeout, dev.hato.web.settings.MailboxMoves moves) {
             WebUser user = new WebUser(account.id(), account.authId(), account.address(), "Person");
             PasswordCheck passwords = (login, password, client) -> Mono.just(login.equals(account.authId())
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
@@ -205,7 +209,7 @@ class MailPagesTest {
                     new WebSettings(idleTimeout, false, 100), passwords, store.directory(), store.mailboxes(),
                     store.blobs(), store.search(), store.addressBooks(), SUBMITTED,
                     () -> new ClientSettings("mail.example.test", 993, 995, 465, 443), store.sieveScripts(),
-                    TestScriptCheck::problems));
+                    TestScriptCheck::problems, moves));
             web = WebTestClient.bindToServer(site).baseUrl("https://mail.example.test")
                     .responseTimeout(Duration.ofSeconds(30)).build();
             client = org.springframework.web.reactive.function.client.WebClient.builder().clientConnector(site)
@@ -913,6 +917,24 @@ class MailPagesTest {
         assertThat(store.directory().settings(bob.id()).block()).doesNotContainKey("language");
         assertThat(second.cookies).containsEntry("hato-lang", "");
         assertThat(new Browser(bob).cookies).doesNotContainKey("hato-lang");
+    }
+
+    @Test
+    void aPersonMovingFromTheOldSystemShouldSeeHowFarTheMoveHasComeInEnglishAndJapanese() {
+        Account bob = person();
+        Account ann = person();
+        dev.hato.web.settings.MailboxMoves moves = id -> id == bob.id()
+                ? Mono.just(new dev.hato.web.settings.MailboxMoves.Move(true, "copied", 1234, true,
+                        java.time.Instant.parse("2026-12-07T12:00:00Z")))
+                : Mono.empty();
+        Browser moving = new Browser(bob, Duration.ofMinutes(30), moves);
+        assertThat(moving.get("/settings")).contains("id=\"mailbox-move\"", "id=\"move-old-system\"",
+                "Copied; kept up to date until the move", ">1234<", "Yes, every message", "2026-12-07T12:00:00Z");
+        moving.post("/settings", "language", "ja");
+        assertThat(moving.get("/settings")).contains("新しいメールシステムへの移行", "コピー済み", "すべて一致しました");
+        moving.post("/settings", "language", "auto");
+
+        assertThat(new Browser(ann, Duration.ofMinutes(30), moves).get("/settings")).doesNotContain("mailbox-move");
     }
 
     @Test
