@@ -172,7 +172,7 @@ final class LegacyCommand {
         PrintWriter out = spec.commandLine().getOut();
         try (CliContext context = store.open()) {
             LegacyBackend backend = find(context, name);
-            SSLContext trust = sslContext(backend);
+            SSLContext trust = LegacyTls.context(backend);
             String password = masterPassword(context, backend);
             if (as != null && password == null) {
                 throw new IllegalArgumentException("legacy system " + name + " has no master user to log in with");
@@ -206,11 +206,6 @@ final class LegacyCommand {
             throw new IllegalArgumentException("no legacy system is named " + name + " (see hato legacy list)");
         }
         return backend;
-    }
-
-    /** The certificates a client of {@code backend}'s servers trusts: its own beside the system's. */
-    static SSLContext sslContext(LegacyBackend backend) throws GeneralSecurityException {
-        return LegacyTls.context(backend);
     }
 
     /** The master user's password, opened with this data directory's key; null when there is no master user. */

@@ -2,6 +2,7 @@ package dev.hato.app;
 
 import dev.hato.contacts.AddressBookFiles;
 import dev.hato.legacy.ForwardFile;
+import dev.hato.legacy.LegacyTls;
 import dev.hato.legacy.ManageSieveClient;
 import dev.hato.provisioning.Csv;
 import dev.hato.provisioning.ImportProblem;
@@ -187,7 +188,7 @@ final class SettingsCommand {
             throw new IllegalArgumentException("legacy system " + name + " has no ManageSieve server (hato legacy "
                     + "add " + name + " --replace ... --managesieve HOST:PORT)");
         }
-        return new Source(server, LegacyCommand.sslContext(backend), backend.masterUser(),
+        return new Source(server, LegacyTls.context(backend), backend.masterUser(),
                 LegacyCommand.masterPassword(context, backend));
     }
 

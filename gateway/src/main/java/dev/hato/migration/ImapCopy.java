@@ -82,15 +82,19 @@ public final class ImapCopy {
                              SSLContext trust, Duration timeout, Login login, byte @Nullable [] startNotice,
                              boolean mirror) throws IOException {
         try (ImapSource source = open(server, trust, timeout, login)) {
+            List<ImapSource.Folder> folders = source.list();
+            ImapSource.Folder inbox = folders.stream().filter(f -> f.name().equals("INBOX")).findFirst()
+                    .orElse(null);
             if (startNotice != null) {
                 // where the person reads their mail now: the old INBOX (this pass copies it to Hato as well)
-                ImapSource.Folder inbox = source.list().stream().filter(f -> f.name().equals("INBOX")).findFirst()
-                        .orElseThrow(() -> new IOException("the old server lists no INBOX"));
+                if (inbox == null) {
+                    throw new IOException("the old server lists no INBOX");
+                }
                 source.append(inbox, Set.of(), clock.instant(), startNotice.length, out -> out.write(startNotice));
             }
-            ImportReport report = copy(accountId, source, mirror);
-            if (pop3 != null) {
-                keepUidls(accountId, source, pop3, trust, timeout, login, report);
+            ImportReport report = copy(accountId, source, folders, mirror);
+            if (pop3 != null && inbox != null) {
+                keepUidls(accountId, source, inbox, pop3, trust, timeout, login, report);
             }
             return report;
         }
@@ -101,12 +105,10 @@ public final class ImapCopy {
      * messages in the same order (as Dovecot and Courier do), which is checked message by message with the sizes;
      * when the two views differ, no unique-id is kept and the INBOX's report says why.
      */
-    private void keepUidls(long accountId, ImapSource source, LegacyBackend.Server pop3, SSLContext trust,
-                           Duration timeout, Login login, ImportReport report) throws IOException {
-        ImapSource.Folder inbox = source.list().stream().filter(f -> f.name().equals("INBOX")).findFirst()
-                .orElse(null);
+    private void keepUidls(long accountId, ImapSource source, ImapSource.Folder inbox, LegacyBackend.Server pop3,
+                           SSLContext trust, Duration timeout, Login login, ImportReport report) throws IOException {
         MailboxInfo target = mailboxes.find(accountId, "INBOX").block();
-        if (inbox == null || target == null) {
+        if (target == null) {
             return;
         }
         List<long[]> imap = source.uidsAndSizes(inbox);
@@ -137,10 +139,12 @@ public final class ImapCopy {
         kept.keepUidls(accountId, target.id(), uidls).block();
     }
 
-    ImportReport copy(long accountId, ImapSource source, boolean mirror) throws IOException {
+    /** One pass over {@code folders}, the old server's LIST. */
+    private ImportReport copy(long accountId, ImapSource source, List<ImapSource.Folder> folders, boolean mirror)
+            throws IOException {
         SpecialUseNames names = new SpecialUseNames(mailboxes.list(accountId).collectList().block());
         ImportReport report = new ImportReport();
-        for (ImapSource.Folder folder : source.list()) {
+        for (ImapSource.Folder folder : folders) {
             if (!folder.selectable()) {
                 continue;
             }
@@ -168,8 +172,7 @@ public final class ImapCopy {
 
     /** Delivers {@code message} (a notice) into the person's INBOX in Hato, unread, parsed as any message is. */
     public void deliver(long accountId, byte[] message) {
-        MessageSpool spool = new MessageSpool(settings.spoolDirectory(), MailImport.SPOOL_MEMORY, io,
-                indexer.reader(settings.limits(), 0));
+        MessageSpool spool = MailImport.spool(settings, io, indexer);
         try {
             spool.append(ByteBuffer.wrap(message)).block();
             MessageContent content = Objects.requireNonNull(spool.finish().block(), "finished spool");
@@ -205,22 +208,13 @@ public final class ImapCopy {
                 if (folder == null) {
                     continue; // a folder made in Hato: nothing the old server knew
                 }
-                ImportReport.Folder counts = report.folder(box.name(), folder.name());
                 long from = source.examine(folder).uidNext();
-                for (MessageMeta message : mailboxes.messages(accountId, box.id()).collectList().block()) {
-                    if (message.uid() < from) {
-                        continue;
-                    }
-                    counts.countFound();
+                List<MessageMeta> arrived = mailboxes.messages(accountId, box.id())
+                        .filter(message -> message.uid() >= from).collectList().block();
+                appendAbsent(source, folder, arrived, blobs, report.folder(box.name(), folder.name()), message -> {
                     String messageId = messageId(blobs, message.blobId());
-                    if (messageId != null && source.holds(messageId)) {
-                        counts.countSkipped();
-                        continue;
-                    }
-                    source.append(folder, message.flags(), message.internalDate(), message.size(),
-                            out -> writeContent(blobs, message.blobId(), out));
-                    counts.countImported(1);
-                }
+                    return messageId != null && source.holds(messageId);
+                });
             }
             return report;
         }
@@ -316,23 +310,38 @@ public final class ImapCopy {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
-                ImportReport.Folder counts = report.folder(box.name(), targetName);
                 Map<Long, byte[]> digests = blobs.digests(window.stream().map(MessageMeta::blobId).toList()).block();
-                for (MessageMeta message : window) {
-                    counts.countFound();
+                appendAbsent(source, into, window, blobs, report.folder(box.name(), targetName), message -> {
                     byte[] digest = digests.get(message.blobId());
-                    if (digest != null && !there.add(HexFormat.of().formatHex(digest))) {
-                        counts.countSkipped();
-                        continue;
-                    }
-                    source.append(into, message.flags(), message.internalDate(), message.size(),
-                            out -> writeContent(blobs, message.blobId(), out));
-                    counts.countImported(1);
-                }
+                    return digest != null && !there.add(HexFormat.of().formatHex(digest));
+                });
             }
             return report;
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /** Whether the target folder holds a message already. */
+    private interface Held {
+        boolean test(MessageMeta message) throws IOException;
+    }
+
+    /**
+     * Appends {@code messages} to {@code folder} on the old server with their flags and internal dates, but those
+     * the folder {@code held} already; counted in {@code counts}.
+     */
+    private static void appendAbsent(ImapSource source, ImapSource.Folder folder, List<MessageMeta> messages,
+                                     Blobs blobs, ImportReport.Folder counts, Held held) throws IOException {
+        for (MessageMeta message : messages) {
+            counts.countFound();
+            if (held.test(message)) {
+                counts.countSkipped();
+                continue;
+            }
+            source.append(folder, message.flags(), message.internalDate(), message.size(),
+                    out -> writeContent(blobs, message.blobId(), out));
+            counts.countImported(1);
         }
     }
 
@@ -454,23 +463,13 @@ public final class ImapCopy {
 
         private MailboxInfo findOrCreate() {
             MailboxInfo found = mailboxes.find(accountId, target).block();
-            if (found != null) {
-                return found;
-            }
-            try {
-                return Objects.requireNonNull(mailboxes.create(accountId, target, specialUse).block(), target);
-            } catch (MailboxException e) {
-                if (e.reason() != MailboxException.Reason.ALREADY_EXISTS) {
-                    throw e;
-                }
-                return Objects.requireNonNull(mailboxes.find(accountId, target).block(), target);
-            }
+            return found != null ? found : MailImport.create(mailboxes, accountId, target, specialUse);
         }
 
         @Override
         public IncomingMessage open(long uid) {
-            return new IncomingMessage("UID " + uid, settings.maxMessageOctets(), new MessageSpool(
-                    settings.spoolDirectory(), MailImport.SPOOL_MEMORY, io, indexer.reader(settings.limits(), 0)));
+            return new IncomingMessage("UID " + uid, settings.maxMessageOctets(),
+                    MailImport.spool(settings, io, indexer));
         }
 
         @Override

@@ -186,8 +186,7 @@ public final class MailImport {
 
         @Override
         public IncomingMessage open(String origin) {
-            return new IncomingMessage(origin, settings.maxMessageOctets(), new MessageSpool(
-                    settings.spoolDirectory(), SPOOL_MEMORY, io, indexer.reader(settings.limits(), 0)));
+            return new IncomingMessage(origin, settings.maxMessageOctets(), spool(settings, io, indexer));
         }
 
         @Override
@@ -249,17 +248,27 @@ public final class MailImport {
 
         /** Creates the target folder (and its missing parents); one made meanwhile by someone else is taken. */
         private MailboxInfo create() {
-            MailboxInfo created;
-            try {
-                created = mailboxes.create(accountId, target, specialUse).block();
-            } catch (MailboxException e) {
-                if (e.reason() != MailboxException.Reason.ALREADY_EXISTS) {
-                    throw e;
-                }
-                created = mailboxes.find(accountId, target).block();
-            }
-            mailbox = Objects.requireNonNull(created, target);
+            mailbox = MailImport.create(mailboxes, accountId, target, specialUse);
             return mailbox;
         }
+    }
+
+    /** A spool for one message, parsed as an APPEND is (the importers' and the copier's). */
+    static MessageSpool spool(Settings settings, Scheduler io, MessageIndexer indexer) {
+        return new MessageSpool(settings.spoolDirectory(), SPOOL_MEMORY, io, indexer.reader(settings.limits(), 0));
+    }
+
+    /** Creates the folder (and its missing parents); one made meanwhile by someone else is taken. */
+    static MailboxInfo create(Mailboxes mailboxes, long accountId, String name, @Nullable String specialUse) {
+        MailboxInfo created;
+        try {
+            created = mailboxes.create(accountId, name, specialUse).block();
+        } catch (MailboxException e) {
+            if (e.reason() != MailboxException.Reason.ALREADY_EXISTS) {
+                throw e;
+            }
+            created = mailboxes.find(accountId, name).block();
+        }
+        return Objects.requireNonNull(created, name);
     }
 }
