@@ -113,7 +113,9 @@ public final class LegacyProxy implements LoginRoutes, AutoCloseable {
                         : pop3(connection, server.tls() == LegacyBackend.Tls.STARTTLS, credentials))
                         .map(capabilities -> (Proxied) new Connected(connection, capabilities))
                         .doOnNext(connected -> watch(connection, accountId, backend.name()))
-                        .doOnError(error -> connection.close()))
+                        .doOnError(error -> connection.close())
+                        // the client went away while Hato logged in for it: nobody will splice this connection
+                        .doOnCancel(connection::close))
                 .onErrorResume(error -> Mono.just(new Failed(where + " of " + backend.name() + ": "
                         + (error.getMessage() == null ? error.toString() : error.getMessage()))));
     }

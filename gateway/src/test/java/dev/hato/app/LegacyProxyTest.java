@@ -189,6 +189,35 @@ class LegacyProxyTest {
     }
 
     @Test
+    void aClientGoneWhileHatoLogsInThereShouldHaveItsConnectionToTheOldServerClosed() throws Exception {
+        // An old server that accepts and stays silent: Hato's login there waits for the greeting (30 s at most).
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            RunningHato.User joe = HATO.newUser("joeproxy");
+            String name = "proxy-silent-" + NEXT.incrementAndGet();
+            assertThat(CliRun.of(HATO.dataDir(), "master-pw\n", "legacy", "add", name, "--imap",
+                    "127.0.0.1:" + silent.getLocalPort(), "--imap-tls", "none", "--master-user", "admin",
+                    "--master-password-stdin").status()).isZero();
+            assertThat(hato("route", "set", joe.authId(), "legacy", name).status()).isZero();
+            java.net.Socket proxied;
+            try (SocketTransport imap = new SocketTransport(HATO.port("imaps"), true)) {
+                assertThat(imap.readLine()).startsWith("* OK");
+                imap.send(("l1 LOGIN " + joe.authId() + " \"" + joe.password() + "\"\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                silent.setSoTimeout(20_000);
+                proxied = silent.accept(); // Hato logs in there for the client...
+            } // ...which goes away before the answer
+            try (proxied) {
+                proxied.setSoTimeout(10_000);
+                // Hato closes its connection at once, long before its 30 s wait for the greeting would end
+                assertThat(proxied.getInputStream().read()).isEqualTo(-1);
+            }
+            assertThat(hato("route", "set", joe.authId(), "default").status()).isZero();
+            assertThat(hato("legacy", "remove", name).status()).isZero();
+        }
+    }
+
+    @Test
     void routesShouldBeRefusedWhenTheyNameNoSystemOrNoPerson() {
         assertThat(hato("route", "set", dan.authId(), "legacy", "no-such-system").err())
                 .contains("no legacy system is named no-such-system");

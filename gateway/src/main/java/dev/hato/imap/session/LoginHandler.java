@@ -69,8 +69,9 @@ final class LoginHandler {
         if (proxied instanceof LoginRoutes.Connected connected) {
             session.logout();
             String reply = tag + " OK [CAPABILITY " + connected.capabilities() + "] Logged in\r\n";
-            return Flux.just(new Action.Splice(ByteBuffer.wrap(reply.getBytes(StandardCharsets.UTF_8)),
-                    connected.backend(), session.takeUnread()));
+            // Cancelled before the edge took it (the client went away): the old server's connection is closed.
+            return Flux.<Action>just(new Action.Splice(ByteBuffer.wrap(reply.getBytes(StandardCharsets.UTF_8)),
+                    connected.backend(), session.takeUnread())).doOnCancel(connected.backend()::close);
         }
         LOG.warn("IMAP login of {} could not be passed on to the old system: {}", user.address(),
                 ((LoginRoutes.Failed) proxied).reason());

@@ -305,9 +305,11 @@ public final class Pop3Session implements ProtocolSession {
                         // What the client pipelined after its command (RFC 2449 PIPELINING) is the old server's.
                         ByteBuffer unread = ByteBuffer.allocate(input.remaining());
                         unread.put(input).flip();
+                        // Cancelled before the edge took it (the client went away): the old server's connection
+                        // is closed.
                         return Flux.<Action>just(new Action.Splice(ByteBuffer.wrap(
                                 "+OK Logged in\r\n".getBytes(StandardCharsets.US_ASCII)), connected.backend(),
-                                unread));
+                                unread)).doOnCancel(connected.backend()::close);
                     }
                     LOG.warn("POP3 login of {} could not be passed on to the old system: {}", account.address(),
                             ((LoginRoutes.Failed) proxied).reason());
