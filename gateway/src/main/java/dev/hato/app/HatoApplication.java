@@ -1,5 +1,9 @@
 package dev.hato.app;
 
+import dev.hato.legacy.MasterPasswords;
+import dev.hato.migration.BackgroundMigrations;
+import dev.hato.migration.ImapCopy;
+import dev.hato.migration.MailImport;
 import dev.hato.app.monitoring.HealthSummary;
 import dev.hato.auth.Authenticator;
 import dev.hato.delivery.ActiveScripts;
@@ -23,6 +27,10 @@ import dev.hato.auth.token.TokenKeySource;
 import dev.hato.auth.token.TokenKeys;
 import dev.hato.auth.token.TokenSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -133,10 +141,34 @@ public class HatoApplication {
     @Bean
     MailListeners mailListeners(HatoProperties properties, PgStore store, ServerTls serverTls,
                                 AuthWiring authWiring, MeterRegistry meters, MailLogWriter mailLog,
-                                InboundWiring inbound, ActiveScripts activeScripts) {
+                                InboundWiring inbound, ActiveScripts activeScripts,
+                                BackgroundMigrations backgroundMigrations) {
         Authenticator tokens = tokenAuthenticator(properties, store);
         return new MailListeners(properties, store, serverTls, authWiring.sasl(tokens), meters, mailLog,
-                inbound.authenticator(), activeScripts);
+                inbound.authenticator(), activeScripts, backgroundMigrations);
+    }
+
+    /**
+     * The migrations the server runs by itself (issue 17): {@code hato migrate start}, and proxied first logins
+     * where a domain migrates on login. Closed before the store; a pass it interrupts is due again at once.
+     */
+    @Bean(destroyMethod = "close")
+    BackgroundMigrations backgroundMigrations(HatoProperties properties, PgStore store) {
+        HatoProperties.Migration settings = properties.migration();
+        Path spool = properties.dataDir().resolve("spool").resolve("migration");
+        try {
+            Files.createDirectories(spool);
+            ImapCopy copier = new ImapCopy(store.mailboxes(), store.keptUids(), DeliveryWiring.indexer(),
+                    Schedulers.boundedElastic(), new MailImport.Settings(properties.imap().appendLimit().toBytes(),
+                    spool, properties.message().limits(), false), Clock.systemUTC(), settings.maxRate().toBytes());
+            return new BackgroundMigrations(store.legacyBackends(), store.directory(),
+                    MasterPasswords.of(properties.dataDir()), copier, store.blobs(),
+                    new BackgroundMigrations.Settings(settings.pollInterval(), settings.passInterval(),
+                            settings.parallel(), properties.hostName()), Clock.systemUTC()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the migrations' spool " + spool + " or read "
+                    + MasterPasswords.SECRET_FILE + ": " + e.getMessage(), e);
+        }
     }
 
     /** Bearer-token logins (OAUTHBEARER, XOAUTH2), or null when no token issuer is configured. */

@@ -46,7 +46,8 @@ public record HatoProperties(
         @DefaultValue MailLog mailLog,
         @DefaultValue Webmail webmail,
         @DefaultValue HttpListeners http,
-        @DefaultValue MtaSts mtaSts) {
+        @DefaultValue MtaSts mtaSts,
+        @DefaultValue Migration migration) {
 
     public HatoProperties {
         if (maxConnectionsPerAddress < 1) {
@@ -275,6 +276,28 @@ public record HatoProperties(
     }
 
     public record Pop3(@DefaultValue("10m") Duration idleTimeout) { }
+
+    /**
+     * The migrations the server runs by itself (issue 17, docs/migration.md): every {@code pollInterval} it looks
+     * for people whose next pass is due, copies up to {@code parallel} of them at once, each connection reading at
+     * most {@code maxRate} per second from the old server (0: no limit), and makes the next pass of each
+     * {@code passInterval} after the last.
+     */
+    public record Migration(@DefaultValue("10s") Duration pollInterval, @DefaultValue("15m") Duration passInterval,
+                            @DefaultValue("4") int parallel, @DefaultValue("0") DataSize maxRate) {
+        public Migration {
+            if (pollInterval.isNegative() || pollInterval.isZero() || passInterval.isNegative()
+                    || passInterval.isZero()) {
+                throw new IllegalArgumentException("hato.migration.poll-interval and pass-interval must be positive");
+            }
+            if (parallel < 1 || parallel > 64) {
+                throw new IllegalArgumentException("hato.migration.parallel must be 1 to 64, got " + parallel);
+            }
+            if (maxRate.isNegative()) {
+                throw new IllegalArgumentException("hato.migration.max-rate must not be negative");
+            }
+        }
+    }
 
     /**
      * ManageSieve (RFC 5804, docs/managesieve.md): {@code idleTimeout} ends a silent connection; the login deadline,

@@ -85,10 +85,11 @@ public final class MailListeners implements SmartLifecycle {
     private volatile boolean running;
 
     MailListeners(HatoProperties properties, PgStore store, ServerTls tls, SaslEngine sasl, MeterRegistry meters,
-                  MailLog mailLog, @Nullable InboundAuthenticator inbound, ActiveScripts scripts) {
+                  MailLog mailLog, @Nullable InboundAuthenticator inbound, ActiveScripts scripts,
+                  LegacyProxy.LoginListener proxiedLogins) {
         this.properties = properties;
         SmtpServices smtpServices = smtpServices(properties, store, sasl, mailLog, inbound, scripts);
-        this.proxy = loginRoutes(properties, store, backends);
+        this.proxy = loginRoutes(properties, store, backends, proxiedLogins);
         this.sessions = sessions(properties, store, sasl, meters, mailLog, smtpServices, scripts, proxy);
         this.submission = new WebmailSubmission(smtpServices, submissionSettings(properties), store.directory(),
                 store.mailboxes());
@@ -185,10 +186,11 @@ public final class MailListeners implements SmartLifecycle {
     }
 
     /** Proxied logins of people whose route names an old system (issue 17). */
-    private static LegacyProxy loginRoutes(HatoProperties properties, PgStore store, NettyBackendConnector backends) {
+    private static LegacyProxy loginRoutes(HatoProperties properties, PgStore store, NettyBackendConnector backends,
+                                           LegacyProxy.LoginListener proxiedLogins) {
         try {
             return new LegacyProxy(store.legacyBackends(), MasterPasswords.of(properties.dataDir()), backends,
-                    Schedulers.boundedElastic(), ROUTE_CHECK);
+                    Schedulers.boundedElastic(), ROUTE_CHECK, proxiedLogins);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + MasterPasswords.SECRET_FILE + " in "
                     + properties.dataDir() + ": " + e.getMessage(), e);

@@ -4,7 +4,7 @@ import dev.hato.legacy.LegacyTls;
 import dev.hato.migration.ImapCopy;
 import dev.hato.migration.ImportReport;
 import dev.hato.migration.MailImport;
-import dev.hato.migration.Notices;
+import dev.hato.migration.PersonMigration;
 import dev.hato.store.directory.Account;
 import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackends;
@@ -83,12 +83,77 @@ final class MigrateCommand {
             @Mixin Options options)
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
-            job.record("copying", false, null, 0, 0);
-            ImportReport report = job.copy(options);
+            ImportReport report = job.person.pass(options.notify);
             MailImportCommand.print(out, job.account, report, false, options.json);
-            job.record("copied", true, null, report.imported(), report.refused());
             return report.refused() == 0;
         });
+    }
+
+    @Command(name = "start", description = {
+            "Hand people's migration to the running server: it makes a pass of copying now and another every "
+                    + "hato.migration.pass-interval while their route names the old system, up to "
+                    + "hato.migration.parallel people at once; hato migrate status shows where each stands.",
+            "With --cutover-when-verified, a pass that copied everything is verified (hato migrate verify) and, when "
+                    + "every message is there, the person is moved (hato migrate cutover) by the server itself.",
+            "The old system is --legacy NAME, else the one the person's route names. The server logs in there as "
+                    + "its master user; for a system without one, with the password the person gives at their next "
+                    + "IMAP or POP3 login through Hato (kept in memory only, until they are moved)."})
+    int start(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
+              @Mixin Options options,
+              @Option(names = "--cutover-when-verified", description = "Move each person once a pass is verified.")
+              boolean cutoverWhenVerified) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (options.passwordStdin) {
+            throw new IllegalArgumentException("the server logs in as the master user, or with the password of "
+                    + "the person's next login: --password-stdin is for copy, verify and cutover");
+        }
+        choiceOfPeople(who, options);
+        try (CliContext context = store.open()) {
+            LegacyBackends backends = context.store().legacyBackends();
+            List<Account> people = people(context, who, options);
+            for (Account account : people) {
+                String name = options.legacy;
+                Route route = backends.route(account.id()).block();
+                if (route == null || route.equals(Route.LOCAL)) {
+                    throw new IllegalArgumentException("the route of " + account.address() + " is local: Hato "
+                            + "serves them already (hato route set ADDRESS legacy NAME first)");
+                }
+                if (name == null) {
+                    if (!route.isLegacy()) {
+                        throw new IllegalArgumentException("the route of " + account.address() + " is "
+                                + route.label() + ": give --legacy NAME");
+                    }
+                    name = route.backend();
+                } else if (route.isLegacy() && !name.equals(route.backend())) {
+                    throw new IllegalArgumentException("the route of " + account.address() + " names "
+                            + route.backend() + ", not " + name);
+                }
+                LegacyBackend backend = LegacyCommand.find(context, name);
+                backends.startMigration(account.id(), backend.name(), cutoverWhenVerified, options.notify).block();
+                out.println(account.address() + ": started from " + backend.name()
+                        + (cutoverWhenVerified ? ", moved once verified" : "")
+                        + (backend.masterUser() == null ? " (no master user there: copies once they log in)" : ""));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    @Command(name = "stop", description = "Stop the server's passes for people (hato migrate start); their route "
+            + "and what was copied stay as they are.")
+    int stop(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
+             @Mixin Options options) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        choiceOfPeople(who, options);
+        try (CliContext context = store.open()) {
+            for (Account account : people(context, who, options)) {
+                boolean stopped = Boolean.TRUE.equals(context.store().legacyBackends().stopMigration(account.id())
+                        .block());
+                out.println(account.address() + ": " + (stopped ? "stopped" : "was not running in the server"));
+            }
+        }
+        out.flush();
+        return 0;
     }
 
     @Command(name = "cutover", description = {
@@ -101,25 +166,11 @@ final class MigrateCommand {
             @Mixin Options options)
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
-            job.record("copying", false, null, 0, 0);
-            ImportReport first = job.copy(options);
-            MailImportCommand.print(out, job.account, first, false, options.json);
-            job.record("copying", true, null, first.imported(), first.refused());
-            job.backends.setRoute(job.account.id(), Route.SYNCING).block();
-            ImportReport last = job.copy();
-            MailImportCommand.print(out, job.account, last, false, options.json);
-            job.record("copied", true, null, last.imported(), last.refused());
-            if (first.refused() + last.refused() > 0) {
+            if (!job.person.cutover(options.notify,
+                    report -> MailImportCommand.print(out, job.account, report, false, options.json))) {
                 out.println("route of " + job.account.address() + ": syncing (something was refused; run cutover "
                         + "again)");
                 return false;
-            }
-            job.backends.setRoute(job.account.id(), Route.LOCAL).block();
-            job.record("moved", false, null, 0, 0);
-            if (options.notify) {
-                MigrationStatus moved = job.backends.migration(job.account.id()).block();
-                job.copier.deliver(job.account.id(), job.notice(Notices.Kind.DONE, options,
-                        moved == null ? 0 : moved.copied()));
             }
             out.println("route of " + job.account.address() + ": local (moved from " + job.backend.name() + ")");
             return true;
@@ -135,8 +186,7 @@ final class MigrateCommand {
             @Mixin Options options)
             throws IOException, GeneralSecurityException {
         return run(who, options, (job, out) -> {
-            ImportReport report = job.copier.verify(job.account.id(), job.backend.imap(), job.trust, TIMEOUT,
-                    job.login, job.context.store().blobs());
+            ImportReport report = job.person.verify(job.context.store().blobs());
             for (ImportReport.Folder folder : report.folders()) {
                 out.println(folder.source() + (folder.source().equals(folder.target()) ? "" : " -> "
                         + folder.target()) + ": " + folder.found() + " on " + job.backend.name() + ", "
@@ -147,7 +197,6 @@ final class MigrateCommand {
             }
             out.println(job.account.address() + ": " + report.found() + " messages, " + report.imported()
                     + " verified, " + report.refused() + " missing or different");
-            job.backends.recordVerification(job.account.id(), report.refused() == 0).block();
             return report.refused() == 0;
         });
     }
@@ -169,7 +218,7 @@ final class MigrateCommand {
             out.println("route of " + job.account.address() + ": legacy:" + job.backend.name());
             ImportReport report = job.copier.copyBack(job.account.id(), job.backend.imap(), job.trust, TIMEOUT,
                     job.login, job.context.store().blobs());
-            job.record("rolled-back", false, null, 0, 0);
+            job.person.record("rolled-back", false, 0, 0);
             for (ImportReport.Folder folder : report.folders()) {
                 out.println(folder.source() + " -> " + folder.target() + " on " + job.backend.name() + ": "
                         + folder.found() + " arrived in Hato, " + folder.imported() + " copied back, "
@@ -275,43 +324,9 @@ final class MigrateCommand {
         @Nullable Path noticeDir;
     }
 
-    /** One person's migration work: their account, the old system, the login there, the copier. */
+    /** One person's migration work: their account, the old system, the login there, the copier, the steps. */
     private record Job(CliContext context, Account account, LegacyBackends backends, LegacyBackend backend,
-                       ImapCopy.Login login, SSLContext trust, ImapCopy copier) {
-        ImportReport copy() throws IOException {
-            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, null,
-                    oldServerAlone());
-        }
-
-        /** Whether the person's route names this system: its mailbox is then the only one they change. */
-        boolean oldServerAlone() {
-            Route route = backends.route(account.id()).block();
-            return route != null && route.isLegacy() && backend.name().equals(route.backend());
-        }
-
-        /** A pass that first puts the start notice in the old INBOX when {@code --notify} and it is the first. */
-        ImportReport copy(Options options) throws IOException {
-            MigrationStatus before = backends.migration(account.id()).block();
-            boolean first = before == null || before.state().equals("rolled-back") || before.passes() == 0;
-            byte[] notice = options.notify && first ? notice(Notices.Kind.START, options, 0) : null;
-            return copier.copy(account.id(), backend.imap(), backend.pop3(), trust, TIMEOUT, login, notice,
-                    oldServerAlone());
-        }
-
-        byte[] notice(Notices.Kind kind, Options options, long messages) {
-            String domain = account.address().substring(account.address().indexOf('@') + 1);
-            String host = context.properties().hostName();
-            return Notices.message(kind, options.noticeDir, Map.of("name", account.displayName().isBlank()
-                            ? account.address() : account.displayName(), "address", account.address(), "host", host,
-                    "date", java.time.ZonedDateTime.now().toString(), "messages", Long.toString(messages)),
-                    "Mail system <postmaster@" + domain + ">", account.address(), host, Instant.now(),
-                    ZoneId.systemDefault());
-        }
-
-        void record(String state, boolean pass, @Nullable String error, long copied, long refused) {
-            backends.recordMigration(account.id(), backend.name(), state, pass, copied, refused, error).block();
-        }
-    }
+                       ImapCopy.Login login, SSLContext trust, ImapCopy copier, PersonMigration person) { }
 
     private interface Work {
         boolean run(Job job, PrintWriter out) throws IOException;
@@ -323,9 +338,7 @@ final class MigrateCommand {
      */
     private int run(@Nullable String who, Options options, Work work) throws IOException, GeneralSecurityException {
         PrintWriter out = spec.commandLine().getOut();
-        if ((who != null ? 1 : 0) + (options.domain != null ? 1 : 0) + (options.csv != null ? 1 : 0) != 1) {
-            throw new IllegalArgumentException("give one person (AUTH_ID_OR_ADDRESS), --domain DOMAIN or --csv FILE");
-        }
+        choiceOfPeople(who, options);
         if (options.parallel < 1 || options.parallel > 64) {
             throw new IllegalArgumentException("--parallel is 1 to 64");
         }
@@ -377,6 +390,12 @@ final class MigrateCommand {
         return ok ? 0 : 1;
     }
 
+    private static void choiceOfPeople(@Nullable String who, Options options) {
+        if ((who != null ? 1 : 0) + (options.domain != null ? 1 : 0) + (options.csv != null ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("give one person (AUTH_ID_OR_ADDRESS), --domain DOMAIN or --csv FILE");
+        }
+    }
+
     private record Outcome(boolean ok, String printed) { }
 
     private Outcome person(CliContext context, Account account, Options options, ImapCopy copier, Work work) {
@@ -395,19 +414,15 @@ final class MigrateCommand {
             }
             LegacyBackend backend = LegacyCommand.find(context, name);
             String login = backends.login(account.id()).defaultIfEmpty(account.address()).block();
-            ImapCopy.Login credentials;
-            if (options.passwordStdin) {
-                credentials = new ImapCopy.Login("", login, password());
-            } else {
-                String master = LegacyCommand.masterPassword(context, backend);
-                if (master == null) {
-                    throw new IllegalArgumentException("legacy system " + name + " has no master user: give the "
-                            + "person's password there with --password-stdin");
-                }
-                credentials = new ImapCopy.Login(login, backend.masterUser(), master);
-            }
-            boolean ok = work.run(new Job(context, account, backends, backend, credentials,
-                    LegacyTls.context(backend), copier), out);
+            ImapCopy.Login credentials = PersonMigration.login(backend, login,
+                    options.passwordStdin ? null : LegacyCommand.masterPassword(context, backend),
+                    options.passwordStdin ? password() : null);
+            SSLContext trust = LegacyTls.context(backend);
+            PersonMigration steps = new PersonMigration(new PersonMigration.Person(account.id(), account.address(),
+                    account.displayName()), backends, backend, credentials, trust, copier,
+                    context.properties().hostName(), options.noticeDir);
+            boolean ok = work.run(new Job(context, account, backends, backend, credentials, trust, copier, steps),
+                    out);
             out.flush();
             return new Outcome(ok, printed.toString());
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
@@ -462,8 +477,8 @@ final class MigrateCommand {
     }
 
     @Command(name = "status", description = "Where each person's migration stands: the old system, the state "
-            + "(copying, copied, failed, moved, rolled-back), passes, messages copied and refused, the last "
-            + "verification and error.")
+            + "(queued, copying, copied, failed, moved, rolled-back), passes, messages copied and refused, the last "
+            + "verification and error, and whether the server makes the passes (hato migrate start).")
     int status(@Option(names = "--domain", paramLabel = "DOMAIN") @Nullable String domain,
                @Option(names = "--json", description = "One JSON array of objects, one per person.") boolean json) {
         PrintWriter out = spec.commandLine().getOut();
@@ -474,7 +489,9 @@ final class MigrateCommand {
                 JsonOutput.print(out, rows.stream().map(row -> JsonOutput.row("address", row.address(), "legacy",
                         row.backend(), "state", row.state(), "passes", row.passes(), "copied", row.copied(),
                         "refused", row.refused(), "verified", row.verified(), "last_error", row.lastError(),
-                        "started", row.startedAt().toString(), "updated", row.updatedAt().toString())).toList());
+                        "started", row.startedAt().toString(), "updated", row.updatedAt().toString(),
+                        "in_server", row.background(), "cutover_when_verified", row.cutoverWhenVerified(),
+                        "next_pass", row.nextPassAt() == null ? null : row.nextPassAt().toString())).toList());
             } else if (rows.isEmpty()) {
                 out.println("no migrations yet");
             } else {
@@ -483,6 +500,8 @@ final class MigrateCommand {
                             + " passes, " + row.copied() + " copied, " + row.refused() + " refused, "
                             + (row.verified() == null ? "not verified" : row.verified() ? "verified"
                             : "verification FAILED") + "\tupdated " + row.updatedAt()
+                            + (row.background() ? "\tin the server, next pass " + row.nextPassAt()
+                            + (row.cutoverWhenVerified() ? ", moved once verified" : "") : "")
                             + (row.lastError() == null ? "" : "\t" + row.lastError()));
                 }
                 Map<String, Long> byState = new TreeMap<>();

@@ -38,6 +38,10 @@ final class RouteCommand {
                     + "(their domain's)."})
     int set(@Option(names = "--domain", paramLabel = "DOMAIN", description = "Set the domain's default.")
             @Nullable String domain,
+            @Option(names = "--migrate-on-login", description = "With --domain and legacy NAME: the first login of "
+                    + "each person who follows this default (by IMAP or POP3 through Hato) starts their migration "
+                    + "in the server, moves them once verified, and tells them (hato migrate start "
+                    + "--cutover-when-verified --notify).") boolean migrateOnLogin,
             @Parameters(paramLabel = "[AUTH_ID_OR_ADDRESS] ROUTE [NAME]", arity = "1..3") List<String> words) {
         List<String> rest = words;
         String who = null;
@@ -53,6 +57,9 @@ final class RouteCommand {
             throw new IllegalArgumentException(kind.equals("legacy") ? "legacy needs the old system's NAME"
                     : "unexpected " + String.join(" ", rest.subList(1, rest.size())) + " after " + kind);
         }
+        if (migrateOnLogin && (domain == null || !kind.equals("legacy"))) {
+            throw new IllegalArgumentException("--migrate-on-login goes with --domain DOMAIN legacy NAME");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (CliContext context = store.open()) {
             LegacyBackends backends = context.store().legacyBackends();
@@ -65,8 +72,12 @@ final class RouteCommand {
                             + kind);
                 };
                 backends.setDomainRoute(target.id(), backend).block();
+                if (backend != null) {
+                    backends.setMigrateOnLogin(target.id(), migrateOnLogin).block();
+                }
                 out.println("default route of " + target.name() + ": "
-                        + (backend == null ? "local" : Route.legacy(backend).label()));
+                        + (backend == null ? "local" : Route.legacy(backend).label())
+                        + (migrateOnLogin ? " (migrate on login)" : ""));
                 return 0;
             }
             Account account = UserCommand.findAccount(context, who);
@@ -96,7 +107,7 @@ final class RouteCommand {
             }
             for (RouteEntry entry : entries) {
                 out.println((entry.address() == null ? "domain " + entry.domain() : entry.address()) + "\t"
-                        + entry.route().label());
+                        + entry.route().label() + (entry.migrateOnLogin() ? "\tmigrate on login" : ""));
             }
         }
         return 0;

@@ -46,7 +46,18 @@ public final class LegacyProxy implements LoginRoutes, AutoCloseable {
     /** Every connection handed to an old server, with the person and the system it is for. */
     private final Map<Backend, Spliced> spliced = new ConcurrentHashMap<>();
     private final Duration routeCheck;
+    private final LoginListener listener;
     private @Nullable Disposable watching;
+
+    /** Told of every login passed on to an old server, once the old server accepted it. */
+    @FunctionalInterface
+    public interface LoginListener {
+        /** Nothing to be told. */
+        LoginListener NONE = (accountId, password) -> Mono.empty();
+
+        /** {@code password}: what the client gave Hato, when its mechanism gives one (it is the old system's too). */
+        Mono<Void> loggedIn(long accountId, @Nullable String password);
+    }
 
     private record Spliced(long accountId, String backend) { }
 
@@ -54,11 +65,13 @@ public final class LegacyProxy implements LoginRoutes, AutoCloseable {
      * {@code blocking}: where trust stores are read (once per system and certificate set). Every {@code routeCheck}
      * the routes of the people with proxied connections are read again (one query), and a connection whose person is
      * no longer routed to that system is closed: their client reconnects and is served as their route now says (a
-     * cutover does not leave anyone on the old server until their client happens to reconnect).
+     * cutover does not leave anyone on the old server until their client happens to reconnect). {@code listener}
+     * is told of each login passed on (the background migrations start a person's migration there).
      */
     public LegacyProxy(LegacyBackends backends, MasterPasswords masterPasswords, BackendConnector connector,
-                       Scheduler blocking, Duration routeCheck) {
+                       Scheduler blocking, Duration routeCheck, LoginListener listener) {
         this.routeCheck = routeCheck;
+        this.listener = listener;
         this.backends = backends;
         this.masterPasswords = masterPasswords;
         this.connector = connector;
@@ -113,6 +126,12 @@ public final class LegacyProxy implements LoginRoutes, AutoCloseable {
                         : pop3(connection, server.tls() == LegacyBackend.Tls.STARTTLS, credentials))
                         .map(capabilities -> (Proxied) new Connected(connection, capabilities))
                         .doOnNext(connected -> watch(connection, accountId, backend.name()))
+                        .flatMap(connected -> listener.loggedIn(accountId, password)
+                                .onErrorResume(error -> {
+                                    LOG.warn("after the proxied login of account {}: {}", accountId, error.toString());
+                                    return Mono.empty();
+                                })
+                                .thenReturn(connected))
                         .doOnError(error -> connection.close())
                         // the client went away while Hato logged in for it: nobody will splice this connection
                         .doOnCancel(connection::close))

@@ -376,7 +376,7 @@ class MigrateCopyTest {
     }
 
     /** The subjects of a folder's messages on the old server, in its order. */
-    private static List<String> subjects(Store store, String name) throws Exception {
+    static List<String> subjects(Store store, String name) throws Exception {
         Folder box = store.getFolder(name);
         box.open(Folder.READ_ONLY);
         List<String> subjects = new ArrayList<>();
@@ -400,7 +400,7 @@ class MigrateCopyTest {
     }
 
     /** A message file in the Maildir++ folder {@code folder} ("" for INBOX), received at a known time. */
-    private static void message(Path maildir, String folder, int n, String subject, String flags) throws Exception {
+    static void message(Path maildir, String folder, int n, String subject, String flags) throws Exception {
         Path box = folder.isEmpty() ? maildir : maildir.resolve(folder);
         for (String sub : List.of("cur", "new", "tmp")) {
             Files.createDirectories(box.resolve(sub));
@@ -417,7 +417,7 @@ class MigrateCopyTest {
         return onDovecot(old, "hana.old", "hana-pw", work);
     }
 
-    private static <T> T onDovecot(LegacyDovecot old, String user, String password, StoreWork<T> work)
+    static <T> T onDovecot(LegacyDovecot old, String user, String password, StoreWork<T> work)
             throws Exception {
         Properties properties = new Properties();
         properties.put("mail.imap.starttls.enable", "true");
@@ -439,7 +439,7 @@ class MigrateCopyTest {
         return store;
     }
 
-    private interface StoreWork<T> {
+    interface StoreWork<T> {
         T run(Store store) throws Exception;
     }
 }

@@ -50,7 +50,9 @@ final class RunningHato implements AutoCloseable {
                 // The login throttle keeps its counts but waits milliseconds, not seconds: every script's failed
                 // logins come from 127.0.0.1 and would otherwise wait up to 15 s each (the delays themselves are
                 // tested on servers of their own, startForLogins).
+                // Background migrations (MigrateStartTest) look every half second and pass again after two.
                 shared = start(dir, "--hato.outbound.enabled=false",
+                        "--hato.migration.poll-interval=500ms", "--hato.migration.pass-interval=2s",
                         "--hato.smtp.unknown-recipients.per-client=1000000",
                         "--hato.smtp.unknown-recipients.free=20",
                         "--hato.auth.throttle.first-delay=5ms", "--hato.auth.throttle.max-delay=20ms");

@@ -64,4 +64,39 @@ public interface LegacyBackends {
 
     /** Every route set: the domains' defaults, then people's own, each by domain and address. */
     Flux<RouteEntry> routes();
+
+    /**
+     * Whether a proxied login of someone who follows the domain's default route starts their migration in the
+     * background ({@link #startOnLogin}); false when the domain has no legacy default to migrate from.
+     */
+    Mono<Boolean> setMigrateOnLogin(long domainId, boolean on);
+
+    /**
+     * Hands the person's migration from {@code backend} to the server: it makes passes by itself from now on (a
+     * person moved or rolled back before starts again as {@code queued}); with {@code cutoverWhenVerified} it moves
+     * them once a pass was verified, with {@code notify} it tells them.
+     */
+    Mono<Void> startMigration(long accountId, String backend, boolean cutoverWhenVerified, boolean notify);
+
+    /** Stops the server's passes for the person; false when no migration of theirs was running in the background. */
+    Mono<Boolean> stopMigration(long accountId);
+
+    /**
+     * Starts the person's migration, verified cutover and notices included, when their domain migrates on login,
+     * they follow its default route and no migration of theirs was ever recorded; true when it started.
+     */
+    Mono<Boolean> startOnLogin(long accountId);
+
+    /**
+     * Claims up to {@code limit} background migrations whose pass is due, oldest first, by moving their next pass
+     * {@code lease} ahead (a node that dies mid-pass leaves the person to be claimed again then); rows another node
+     * is claiming are skipped. The people's account IDs.
+     */
+    Flux<Long> claimDue(int limit, java.time.Duration lease);
+
+    /**
+     * Schedules the person's next background pass; {@code null}: no more (the server's work for them is done).
+     * Nothing when their migration no longer runs in the background ({@link #stopMigration} wins over a pass).
+     */
+    Mono<Void> schedulePass(long accountId, java.time.@Nullable Instant next);
 }

@@ -171,18 +171,71 @@ final class PgLegacyBackends implements LegacyBackends {
                 Database.required(row, "refused", Long.class),
                 row.get("verified", Boolean.class), row.get("last_error", String.class),
                 Database.required(row, "started_at", java.time.Instant.class),
-                Database.required(row, "updated_at", java.time.Instant.class));
+                Database.required(row, "updated_at", java.time.Instant.class),
+                Database.required(row, "background", Boolean.class),
+                Database.required(row, "cutover_when_verified", Boolean.class),
+                Database.required(row, "notify", Boolean.class),
+                row.get("next_pass_at", java.time.Instant.class));
     }
 
     @Override
     public Flux<RouteEntry> routes() {
-        return db.query("SELECT d.name AS domain, NULL AS address, 'legacy' AS route, r.backend, 0 AS own"
-                + " FROM legacy_domain_route r JOIN domain d ON d.id = r.domain_id"
-                + " UNION ALL SELECT d.name, a.address, r.route, r.backend, 1 FROM legacy_route r"
+        return db.query("SELECT d.name AS domain, NULL AS address, 'legacy' AS route, r.backend, 0 AS own,"
+                + " r.migrate_on_login FROM legacy_domain_route r JOIN domain d ON d.id = r.domain_id"
+                + " UNION ALL SELECT d.name, a.address, r.route, r.backend, 1, false FROM legacy_route r"
                 + " JOIN account a ON a.id = r.account_id JOIN domain d ON d.id = a.domain_id"
                 + " ORDER BY own, domain, address", row -> new RouteEntry(
                         Database.required(row, "domain", String.class), row.get("address", String.class),
-                        route(row.get("route", String.class), row.get("backend", String.class))));
+                        route(row.get("route", String.class), row.get("backend", String.class)),
+                        Database.required(row, "migrate_on_login", Boolean.class)));
+    }
+
+    @Override
+    public Mono<Boolean> setMigrateOnLogin(long domainId, boolean on) {
+        return db.update("UPDATE legacy_domain_route SET migrate_on_login = $2 WHERE domain_id = $1", domainId, on)
+                .map(rows -> rows > 0);
+    }
+
+    @Override
+    public Mono<Void> startMigration(long accountId, String backend, boolean cutoverWhenVerified, boolean notify) {
+        return db.update("INSERT INTO migration (account_id, backend, state, background, cutover_when_verified, notify,"
+                        + " next_pass_at) VALUES ($1, $2, 'queued', true, $3, $4, now())"
+                        + " ON CONFLICT (account_id) DO UPDATE SET backend = excluded.backend, background = true,"
+                        + " cutover_when_verified = excluded.cutover_when_verified, notify = excluded.notify,"
+                        + " next_pass_at = now(), updated_at = now(), state = CASE WHEN migration.state IN"
+                        + " ('moved', 'rolled-back') THEN 'queued' ELSE migration.state END",
+                        accountId, backend, cutoverWhenVerified, notify).then();
+    }
+
+    @Override
+    public Mono<Boolean> stopMigration(long accountId) {
+        return db.update("UPDATE migration SET background = false, next_pass_at = NULL, updated_at = now()"
+                + " WHERE account_id = $1 AND background", accountId).map(rows -> rows > 0);
+    }
+
+    @Override
+    public Mono<Boolean> startOnLogin(long accountId) {
+        return db.update("INSERT INTO migration (account_id, backend, state, background, cutover_when_verified, notify,"
+                + " next_pass_at) SELECT a.id, d.backend, 'queued', true, true, true, now() FROM account a"
+                + " JOIN legacy_domain_route d ON d.domain_id = a.domain_id"
+                + " WHERE a.id = $1 AND d.migrate_on_login"
+                + " AND NOT EXISTS (SELECT 1 FROM legacy_route r WHERE r.account_id = a.id)"
+                + " ON CONFLICT (account_id) DO NOTHING", accountId).map(rows -> rows > 0);
+    }
+
+    @Override
+    public Flux<Long> claimDue(int limit, java.time.Duration lease) {
+        return db.query("WITH due AS (SELECT account_id FROM migration WHERE background AND next_pass_at <= now()"
+                        + " ORDER BY next_pass_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+                        + " UPDATE migration m SET next_pass_at = now() + make_interval(secs => $2)"
+                        + " FROM due WHERE m.account_id = due.account_id RETURNING m.account_id",
+                row -> Database.required(row, "account_id", Long.class), limit, (double) lease.toSeconds());
+    }
+
+    @Override
+    public Mono<Void> schedulePass(long accountId, java.time.@Nullable Instant next) {
+        return db.update("UPDATE migration SET background = $2, next_pass_at = $3 WHERE account_id = $1 AND background", accountId,
+                next != null, Database.nullable(next, java.time.Instant.class)).then();
     }
 
     /** A person's own route (null: none), falling back on {@code backend} (their domain's default, or null). */

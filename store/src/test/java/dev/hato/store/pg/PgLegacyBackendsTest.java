@@ -163,4 +163,60 @@ class PgLegacyBackendsTest {
         });
         assertThat(backends().migrations("nothing.example").collectList().block(WAIT)).isEmpty();
     }
+
+    @Test
+    void backgroundMigrationsShouldBeClaimedOnceWhenDueAndStartOnLoginOnlyWhereTheDomainAsks() {
+        String domain = "b" + NEXT.incrementAndGet() + ".example";
+        var directory = STORE.store().directory();
+        long domainId = directory.addDomain(domain).block(WAIT).id();
+        Account taro = directory.addAccount(new NewAccount("taro@" + domain, "taro.b" + NEXT.get(), "Taro", null))
+                .block(WAIT);
+        Account hana = directory.addAccount(new NewAccount("hana@" + domain, "hana.b" + NEXT.get(), "Hana", null))
+                .block(WAIT);
+        String name = "old-" + NEXT.incrementAndGet();
+        backends().put(new LegacyBackend(name, new Server("imap.old.example", 993, Tls.IMPLICIT), null, null, null,
+                null, null, null), false).block(WAIT);
+
+        assertThat(backends().setMigrateOnLogin(domainId, true).block(WAIT)).as("no legacy default yet").isFalse();
+        backends().setDomainRoute(domainId, name).block(WAIT);
+        assertThat(backends().startOnLogin(taro.id()).block(WAIT)).as("the domain does not ask").isFalse();
+        assertThat(backends().setMigrateOnLogin(domainId, true).block(WAIT)).isTrue();
+        assertThat(backends().routes().filter(e -> e.domain().equals(domain)).collectList().block(WAIT))
+                .containsExactly(new RouteEntry(domain, null, Route.legacy(name), true));
+        backends().setRoute(hana.id(), Route.legacy(name)).block(WAIT);
+        assertThat(backends().startOnLogin(hana.id()).block(WAIT)).as("a route of her own").isFalse();
+        assertThat(backends().startOnLogin(taro.id()).block(WAIT)).isTrue();
+        assertThat(backends().startOnLogin(taro.id()).block(WAIT)).as("started once").isFalse();
+        assertThat(backends().migration(taro.id()).block(WAIT)).satisfies(status -> {
+            assertThat(status.state()).isEqualTo("queued");
+            assertThat(status.background()).isTrue();
+            assertThat(status.cutoverWhenVerified()).isTrue();
+            assertThat(status.tellPerson()).isTrue();
+        });
+
+        java.util.List<Long> claimed = backends().claimDue(1000, java.time.Duration.ofMinutes(5)).collectList()
+                .block(WAIT);
+        assertThat(claimed).contains(taro.id());
+        assertThat(backends().claimDue(1000, java.time.Duration.ofMinutes(5)).collectList().block(WAIT))
+                .as("leased").doesNotContain(taro.id());
+        backends().schedulePass(taro.id(), java.time.Instant.now().minusSeconds(1)).block(WAIT);
+        assertThat(backends().claimDue(1000, java.time.Duration.ofMinutes(5)).collectList().block(WAIT))
+                .contains(taro.id());
+        assertThat(backends().stopMigration(taro.id()).block(WAIT)).isTrue();
+        assertThat(backends().stopMigration(taro.id()).block(WAIT)).isFalse();
+        backends().schedulePass(hana.id(), null).block(WAIT);
+
+        backends().recordMigration(taro.id(), name, "moved", false, 0, 0, null).block(WAIT);
+        backends().startMigration(taro.id(), name, false, false).block(WAIT);
+        assertThat(backends().migration(taro.id()).block(WAIT)).satisfies(status -> {
+            assertThat(status.state()).as("started again").isEqualTo("queued");
+            assertThat(status.background()).isTrue();
+            assertThat(status.cutoverWhenVerified()).isFalse();
+            assertThat(status.nextPassAt()).isNotNull();
+        });
+        backends().schedulePass(taro.id(), null).block(WAIT);
+        assertThat(backends().migration(taro.id()).block(WAIT).background()).isFalse();
+        backends().setDomainRoute(domainId, null).block(WAIT);
+        backends().setRoute(hana.id(), null).block(WAIT);
+    }
 }
