@@ -15,3 +15,18 @@ CREATE INDEX migration_due_idx ON migration (next_pass_at) WHERE background;
 
 -- A domain whose people start their own migration by logging in (through the proxy) while routed to its default.
 ALTER TABLE legacy_domain_route ADD COLUMN migrate_on_login boolean NOT NULL DEFAULT false;
+
+-- How far a mailbox's copy from the old server has come: every old UID below uid_next has been fetched (stored,
+-- stored with a new UID, or refused). Written in the transaction of each batch, so a pass resumes exactly where the
+-- last committed batch ended. A pass starts here, not at the mailbox's own next UID: once Hato takes a person's mail
+-- (syncing), it gives UIDs itself, and mail that still reached the old server with a UID Hato had given must be
+-- fetched all the same (it is stored with a new UID).
+CREATE TABLE legacy_copied (
+    account_id bigint NOT NULL,
+    mailbox_id bigint NOT NULL,
+    uid_next   bigint NOT NULL,
+    CONSTRAINT legacy_copied_pkey PRIMARY KEY (account_id, mailbox_id),
+    CONSTRAINT legacy_copied_mailbox_fkey FOREIGN KEY (account_id, mailbox_id)
+        REFERENCES mailbox (account_id, id) ON DELETE CASCADE,
+    CONSTRAINT legacy_copied_uid_next_range CHECK (uid_next BETWEEN 1 AND 4294967296)
+);

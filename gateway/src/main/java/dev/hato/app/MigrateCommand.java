@@ -51,8 +51,9 @@ final class MigrateCommand {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String WHICH_SYSTEM = "The old system is --legacy NAME, else the one the person's route "
-            + "names. Logs in there as the system's master user acting for the person (their login there: hato "
-            + "legacy login), or with --password-stdin as the person.";
+            + "names (while it is syncing: the one their migration copies from). Logs in there as the system's master "
+            + "user acting for the person (their login there: hato legacy login), or with --password-stdin as the "
+            + "person.";
 
     private final InputStream in;
     /** The person's password there, once read (--password-stdin). */
@@ -158,18 +159,32 @@ final class MigrateCommand {
 
     @Command(name = "cutover", description = {
             "Move a person from the old system to Hato: a pass of copying; then their route becomes syncing (mail "
-                    + "for them lands in Hato, their logins are Hato's); a last pass brings what reached the old "
-                    + "server meanwhile; then their route becomes local.",
-            WHICH_SYSTEM, "Exit status 0 when everything was copied, 1 when something was refused (the route is "
-                    + "then left at syncing: run it again)."})
+                    + "for them lands in Hato, their logins are Hato's); mail for them that was queued for the old "
+                    + "MTA before gets there (up to --queue-wait); a last pass brings what reached the old server "
+                    + "meanwhile; then their route becomes local.",
+            WHICH_SYSTEM, "Exit status 0 when everything was copied, 1 when something was refused or is still "
+                    + "queued for the old MTA (the route is then left at syncing: run it again)."})
     int cutover(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
-            @Mixin Options options)
+            @Mixin Options options,
+            @Option(names = "--queue-wait", paramLabel = "DURATION", defaultValue = "60s", description = "How long "
+                    + "to wait for mail queued for the old MTA to get there (default 60s; e.g. 5m).")
+            String queueWait)
             throws IOException, GeneralSecurityException {
+        Duration wait = org.springframework.boot.convert.DurationStyle.detectAndParse(queueWait);
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("--queue-wait must not be negative");
+        }
         return run(who, options, (job, out) -> {
-            if (!job.person.cutover(options.notify,
-                    report -> MailImportCommand.print(out, job.account, report, false, options.json))) {
+            PersonMigration.Cutover outcome = job.person.cutover(options.notify, wait,
+                    report -> MailImportCommand.print(out, job.account, report, false, options.json));
+            if (outcome == PersonMigration.Cutover.REFUSED) {
                 out.println("route of " + job.account.address() + ": syncing (something was refused; run cutover "
                         + "again)");
+                return false;
+            }
+            if (outcome == PersonMigration.Cutover.QUEUED) {
+                out.println("route of " + job.account.address() + ": syncing (mail for them queued for the MTA of "
+                        + job.backend.name() + " is not there yet: hato queue list; run cutover again once it is)");
                 return false;
             }
             out.println("route of " + job.account.address() + ": local (moved from " + job.backend.name() + ")");
@@ -406,11 +421,15 @@ final class MigrateCommand {
         try {
             if (name == null) {
                 Route route = backends.route(account.id()).block();
-                if (route == null || !route.isLegacy()) {
+                MigrationStatus recorded = backends.migration(account.id()).block();
+                if (route != null && route.isLegacy()) {
+                    name = route.backend();
+                } else if (Route.SYNCING.equals(route) && recorded != null) {
+                    name = recorded.backend(); // a cutover that stopped half-way: the system it moves them from
+                } else {
                     throw new IllegalArgumentException("the route of " + account.address() + " names no old system:"
                             + " give --legacy NAME");
                 }
-                name = route.backend();
             }
             LegacyBackend backend = LegacyCommand.find(context, name);
             String login = backends.login(account.id()).defaultIfEmpty(account.address()).block();

@@ -46,6 +46,8 @@ import reactor.core.scheduler.Schedulers;
 public final class BackgroundMigrations implements LegacyProxy.LoginListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundMigrations.class);
+    /** How long a cutover waits for the person's mail queued for the old MTA to get there. */
+    private static final Duration QUEUE_WAIT = Duration.ofSeconds(60);
 
     /** How often, how many at once, and as which host the notices are sent. */
     public record Settings(Duration pollInterval, Duration passInterval, int parallel, String host) { }
@@ -212,9 +214,14 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
                     verified.found());
             return false;
         }
-        boolean moved = person.cutover(status.tellPerson(), report -> { });
-        LOG.info("migration of {}: {}", account.address(), moved ? "moved" : "cutover left at syncing");
-        return moved;
+        PersonMigration.Cutover cutover = person.cutover(status.tellPerson(), QUEUE_WAIT, report -> { });
+        LOG.info("migration of {}: cutover {}", account.address(), cutover);
+        if (cutover == PersonMigration.Cutover.QUEUED) {
+            backends.recordMigration(accountId, backend.name(), "copied", false, 0, 0, "mail queued for the MTA "
+                    + "of " + backend.name() + " before the switch is not there yet: the route stays syncing until "
+                    + "it is, and the next pass tries again").block();
+        }
+        return cutover == PersonMigration.Cutover.MOVED;
     }
 
     /**

@@ -407,7 +407,9 @@ public final class ImapCopy {
                 return;
             }
             mailbox = Objects.requireNonNull(mailboxes.find(accountId, box.name()).block(), target);
-            long from = mailbox.uidNext();
+            // Where the last pass (or its last committed batch) ended; a folder never marked starts at its next UID.
+            long from = Objects.requireNonNull(kept.copiedUpTo(accountId, mailbox.id())
+                    .defaultIfEmpty(mailbox.uidNext()).block());
             if (mirror && from > 1) {
                 mirror(source, from);
             }
@@ -500,6 +502,7 @@ public final class ImapCopy {
             }
             long mailboxId = Objects.requireNonNull(mailbox).id();
             try {
+                int stored = batch.size();
                 try {
                     kept.appendWithUids(accountId, mailboxId, List.copyOf(batch), List.copyOf(uids)).block();
                 } catch (MailboxException taken) {
@@ -508,10 +511,24 @@ public final class ImapCopy {
                     }
                     // Mail that reached the old server after Hato took over the person's mail (a cutover's last
                     // seconds): its UIDs are Hato's already, so it is kept with new ones rather than lost.
-                    mailboxes.append(accountId, mailboxId, List.copyOf(batch)).block();
-                    report.countRenumbered(batch.size());
+                    // A message whose octets the folder holds already is there (a copy-back after a rollback
+                    // put Hato's own mail on the old server): not stored twice.
+                    Set<String> held = kept.holding(accountId, mailboxId,
+                            batch.stream().map(message -> message.content().sha256()).toList()).block();
+                    List<Mailboxes.NewMessage> missing = batch.stream().filter(message -> !held.contains(
+                            HexFormat.of().formatHex(message.content().sha256()))).toList();
+                    for (int i = missing.size(); i < batch.size(); i++) {
+                        report.countSkipped();
+                    }
+                    if (missing.isEmpty()) {
+                        kept.raiseUidNext(accountId, mailboxId, uids.get(uids.size() - 1) + 1).block();
+                    } else {
+                        kept.appendRenumbered(accountId, mailboxId, missing, List.copyOf(uids)).block();
+                    }
+                    stored = missing.size();
+                    report.countRenumbered(stored);
                 }
-                report.countImported(batch.size());
+                report.countImported(stored);
             } catch (MailboxException e) {
                 uids.forEach(uid -> report.refuse("UID " + uid, "not stored: " + e.getMessage()));
             } finally {

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * The steps of one person's move from an old system, each recorded in their migration row, shared by
  * {@code hato migrate} and the server's background migrations ({@link BackgroundMigrations}): a pass of copying
  * (with the start notice in the old INBOX before the first), a verification, and the cutover (a pass, the route to
- * syncing, a last pass, the route to local, the done notice in Hato). Blocking.
+ * syncing, the mail queued for the old MTA delivered there, a last pass, the route to local, the done notice in
+ * Hato). Blocking.
  */
 public final class PersonMigration {
 
@@ -98,20 +99,37 @@ public final class PersonMigration {
         return report;
     }
 
+    /** How a cutover ended. */
+    public enum Cutover {
+        /** The route is local: the person is moved. */
+        MOVED,
+        /** Something was refused: the route is left at syncing, for another cutover. */
+        REFUSED,
+        /**
+         * Mail for the person queued for the old MTA before the switch had not reached the old server in time: the
+         * route is left at syncing (new mail lands in Hato), for another cutover once the queue has delivered it.
+         */
+        QUEUED
+    }
+
     /**
-     * Moves the person: a pass, their route to syncing (new mail lands in Hato, their logins are Hato's), a last
-     * pass for what reached the old server meanwhile, then their route to local, the state {@code moved} and, with
-     * {@code notify}, the done notice in their Hato INBOX. Each pass's report goes to {@code passes}. False when
-     * something was refused: the route is then left at syncing, for another cutover.
+     * Moves the person: a pass, their route to syncing (new mail lands in Hato, their logins are Hato's), then up
+     * to {@code queueWait} for the mail already queued for the old MTA to get there, a last pass for what reached
+     * the old server meanwhile, then their route to local, the state {@code moved} and, with {@code notify}, the
+     * done notice in their Hato INBOX. Each pass's report goes to {@code passes}.
      */
-    public boolean cutover(boolean notify, Consumer<ImportReport> passes) throws IOException {
+    public Cutover cutover(boolean notify, Duration queueWait, Consumer<ImportReport> passes) throws IOException {
         ImportReport first = pass(notify);
         passes.accept(first);
         backends.setRoute(person.accountId(), Route.SYNCING).block();
+        long queued = waitForQueue(queueWait);
         ImportReport last = pass(false);
         passes.accept(last);
         if (first.refused() + last.refused() > 0) {
-            return false;
+            return Cutover.REFUSED;
+        }
+        if (queued > 0) {
+            return Cutover.QUEUED;
         }
         backends.setRoute(person.accountId(), Route.LOCAL).block();
         record("moved", false, 0, 0);
@@ -119,7 +137,24 @@ public final class PersonMigration {
             MigrationStatus moved = backends.migration(person.accountId()).block();
             copier.deliver(person.accountId(), notice(Notices.Kind.DONE, moved == null ? 0 : moved.copied()));
         }
-        return true;
+        return Cutover.MOVED;
+    }
+
+    /** The person's mail queued for the old MTA, once it is all there or {@code limit} has passed. */
+    private long waitForQueue(Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            Long queued = backends.queuedForLegacy(person.accountId(), backend.name()).block();
+            if (queued == null || queued == 0 || System.nanoTime() - deadline >= 0) {
+                return queued == null ? 0 : queued;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the outbound queue");
+            }
+        }
     }
 
     /** Whether the person's route names this system: its mailbox is then the only one they change. */

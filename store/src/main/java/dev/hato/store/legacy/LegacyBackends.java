@@ -95,6 +95,12 @@ public interface LegacyBackends {
     Flux<Long> claimDue(int limit, java.time.Duration lease);
 
     /**
+     * The person's mail in the outbound queue still to go to {@code backend}'s MTA (recipients queued with that
+     * transport for their address): a cutover waits for it to reach the old server before its last pass.
+     */
+    Mono<Long> queuedForLegacy(long accountId, String backend);
+
+    /**
      * Schedules the person's next background pass; {@code null}: no more (the server's work for them is done).
      * Nothing when their migration no longer runs in the background ({@link #stopMigration} wins over a pass).
      */

@@ -23,13 +23,32 @@ public interface KeptUids {
     /**
      * Stores messages with the UIDs they had, in one transaction, as {@link Mailboxes#append(long, long, List)}
      * stores them (quota, change feed, one modseq): {@code uids} ascending, the first at least the mailbox's next
-     * UID, which becomes the last plus one. CANNOT when a UID is below the next UID (it may have been given already).
+     * UID, which becomes the last plus one; the {@link #copiedUpTo} mark becomes the last plus one too, in the same
+     * transaction. CANNOT when a UID is below the next UID (it may have been given already).
      */
     Mono<List<AppendResult>> appendWithUids(long accountId, long mailboxId, List<NewMessage> messages, List<Long> uids);
 
     /**
-     * Raises the mailbox's next UID to at least {@code uidNext} (the old server's UIDNEXT), so that mail stored later
-     * gets UIDs the old server never gave.
+     * Stores messages the old server numbered {@code oldUids} under new UIDs of Hato's (theirs were given here
+     * already), and raises the {@link #copiedUpTo} mark past them, in one transaction.
+     */
+    Mono<List<AppendResult>> appendRenumbered(long accountId, long mailboxId, List<NewMessage> messages,
+                                              List<Long> oldUids);
+
+    /**
+     * Which of {@code sha256s} (SHA-256 digests of message octets) the mailbox holds a message of, as lower-case hex.
+     */
+    Mono<java.util.Set<String>> holding(long accountId, long mailboxId, java.util.Collection<byte[]> sha256s);
+
+    /**
+     * The old server's UIDs fetched into the mailbox so far: every one below this was; empty when no copy has
+     * marked the mailbox.
+     */
+    Mono<Long> copiedUpTo(long accountId, long mailboxId);
+
+    /**
+     * Raises the mailbox's next UID to at least {@code uidNext} (the old server's UIDNEXT at the end of a pass), so
+     * that mail stored later gets UIDs the old server never gave, and the {@link #copiedUpTo} mark with it.
      */
     Mono<Void> raiseUidNext(long accountId, long mailboxId, long uidNext);
 

@@ -268,15 +268,21 @@ final class MessageChanges {
      * them under the account lock, one UID reservation, and one statement for the message and change rows.
      */
     Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages) {
-        return append(accountId, mailboxId, messages, null);
+        return append(accountId, mailboxId, messages, null, null);
     }
+
+    /** A migration's copy has fetched the old server's UIDs below $3 into the mailbox (table legacy_copied). */
+    static final String MARK_COPIED = "INSERT INTO legacy_copied (account_id, mailbox_id, uid_next) VALUES ($1, $2, $3)"
+            + " ON CONFLICT (account_id, mailbox_id) DO UPDATE SET uid_next = greatest(legacy_copied.uid_next,"
+            + " excluded.uid_next)";
 
     /**
      * {@link #append(long, long, List)}, with the UIDs the old server gave ({@code uids}, ascending, the first at
-     * least uid_next), or with UIDs reserved here ({@code uids} null).
+     * least uid_next), or with UIDs reserved here ({@code uids} null); with {@code copiedMark}, a migration's copy
+     * marks the old UIDs below it fetched, in the same transaction.
      */
     Mono<List<AppendResult>> append(long accountId, long mailboxId, List<NewMessage> messages,
-                                    @Nullable List<Long> uids) {
+                                    @Nullable List<Long> uids, @Nullable Long copiedMark) {
         Objects.requireNonNull(messages, "messages");
         if (messages.isEmpty()) {
             return Mono.error(new IllegalArgumentException("an APPEND stores at least one message"));
@@ -343,6 +349,9 @@ final class MessageChanges {
                                                                 accountId, mailboxId, reserved.modseq(),
                                                                 uids.toArray(Long[]::new), blobIds, sizes, dates,
                                                                 flags, event))
+                                                .then(copiedMark == null ? Mono.<Long>empty()
+                                                        : Database.rowsUpdated(Database.statement(connection,
+                                                                MARK_COPIED, accountId, mailboxId, copiedMark)))
                                                 .thenReturn(List.copyOf(results));
                                     }))
                             .single());

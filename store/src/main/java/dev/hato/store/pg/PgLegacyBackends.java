@@ -233,6 +233,13 @@ final class PgLegacyBackends implements LegacyBackends {
     }
 
     @Override
+    public Mono<Long> queuedForLegacy(long accountId, String backend) {
+        return db.query("SELECT count(*) AS waiting FROM queue_recipient r JOIN account a ON lower(r.address) ="
+                        + " lower(a.address) WHERE a.id = $1 AND r.transport = $2 AND r.state = 'queued'",
+                row -> Database.required(row, "waiting", Long.class), accountId, backend).single();
+    }
+
+    @Override
     public Mono<Void> schedulePass(long accountId, java.time.@Nullable Instant next) {
         return db.update("UPDATE migration SET background = $2, next_pass_at = $3 WHERE account_id = $1 AND background", accountId,
                 next != null, Database.nullable(next, java.time.Instant.class)).then();

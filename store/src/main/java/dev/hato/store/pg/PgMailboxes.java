@@ -228,7 +228,39 @@ final class PgMailboxes implements Mailboxes, KeptUids {
     @Override
     public Mono<List<AppendResult>> appendWithUids(long accountId, long mailboxId, List<NewMessage> messages,
                                                    List<Long> uids) {
-        return changes.append(accountId, mailboxId, messages, uids);
+        return changes.append(accountId, mailboxId, messages, uids, copiedMark(uids));
+    }
+
+    @Override
+    public Mono<List<AppendResult>> appendRenumbered(long accountId, long mailboxId, List<NewMessage> messages,
+                                                     List<Long> oldUids) {
+        return changes.append(accountId, mailboxId, messages, null, copiedMark(oldUids));
+    }
+
+    private static long copiedMark(List<Long> uids) {
+        if (uids.isEmpty()) {
+            throw new IllegalArgumentException("no UIDs");
+        }
+        return Math.min(uids.get(uids.size() - 1) + 1, 4294967296L);
+    }
+
+    @Override
+    public Mono<java.util.Set<String>> holding(long accountId, long mailboxId, java.util.Collection<byte[]> sha256s) {
+        if (sha256s.isEmpty()) {
+            return Mono.just(java.util.Set.of());
+        }
+        return db.query("SELECT DISTINCT encode(b.sha256, 'hex') AS digest FROM message m JOIN blob b ON b.id = m.blob_id"
+                        + " WHERE m.account_id = $1 AND m.mailbox_id = $2"
+                        + " AND b.sha256 IN (SELECT decode(d, 'hex') FROM unnest($3::text[]) AS d)",
+                row -> Database.required(row, "digest", String.class), accountId, mailboxId,
+                sha256s.stream().map(java.util.HexFormat.of()::formatHex).toArray(String[]::new))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Override
+    public Mono<Long> copiedUpTo(long accountId, long mailboxId) {
+        return db.query("SELECT uid_next FROM legacy_copied WHERE account_id = $1 AND mailbox_id = $2",
+                row -> Database.required(row, "uid_next", Long.class), accountId, mailboxId).singleOrEmpty();
     }
 
     @Override
@@ -254,8 +286,12 @@ final class PgMailboxes implements Mailboxes, KeptUids {
 
     @Override
     public Mono<Void> raiseUidNext(long accountId, long mailboxId, long uidNext) {
-        return db.update("UPDATE mailbox SET uid_next = greatest(uid_next, $3) WHERE account_id = $1 AND id = $2",
-                accountId, mailboxId, Math.min(uidNext, 4294967296L)).then();
+        long next = Math.min(uidNext, 4294967296L);
+        return db.inTransaction(connection -> Database.rowsUpdated(Database.statement(connection,
+                        "UPDATE mailbox SET uid_next = greatest(uid_next, $3) WHERE account_id = $1 AND id = $2",
+                        accountId, mailboxId, next))
+                .then(Database.rowsUpdated(Database.statement(connection, MessageChanges.MARK_COPIED, accountId,
+                        mailboxId, next)))).then();
     }
 
     @Override

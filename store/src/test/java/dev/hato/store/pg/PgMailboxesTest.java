@@ -219,4 +219,32 @@ class PgMailboxesTest extends MailboxesContract {
         assertThat(mailboxes().create(account.id(), "Old/移行", null).block(WAIT).uidValidity())
                 .isGreaterThan(old);
     }
+
+    @Test
+    void theCopiedMarkShouldFollowEachBatchAndRenumberedMailAndTheFolderShouldTellWhatItHolds() {
+        Account account = freshAccount();
+        MailboxInfo box = mailboxes().create(account.id(), "Marked", null).block(WAIT);
+        KeptUids kept = STORE.store().keptUids();
+        assertThat(kept.copiedUpTo(account.id(), box.id()).blockOptional(WAIT)).isEmpty();
+        var three = TestContent.unique("three");
+        kept.appendWithUids(account.id(), box.id(), List.of(new Mailboxes.NewMessage(three, facts("three"), Set.of(),
+                Instant.now())), List.of(3L)).block(WAIT);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).isEqualTo(4L);
+        // Hato gives UID 4 itself; the old server's 4 comes later and is stored under a new UID
+        assertThat(append(account, box(account, "Marked"), "hato's own").uid()).isEqualTo(4L);
+        List<AppendResult> renumbered = kept.appendRenumbered(account.id(), box.id(), List.of(
+                new Mailboxes.NewMessage(TestContent.unique("old four"), facts("old four"), Set.of(), Instant.now())),
+                List.of(4L)).block(WAIT);
+        assertThat(renumbered).extracting(AppendResult::uid).containsExactly(5L);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).isEqualTo(5L);
+        kept.raiseUidNext(account.id(), box.id(), 20).block(WAIT);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).isEqualTo(20L);
+        kept.raiseUidNext(account.id(), box.id(), 10).block(WAIT);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).as("never lowered").isEqualTo(20L);
+
+        byte[] absent = new byte[32];
+        assertThat(kept.holding(account.id(), box.id(), List.of(three.sha256(), absent)).block(WAIT))
+                .containsExactly(java.util.HexFormat.of().formatHex(three.sha256()));
+        assertThat(kept.holding(account.id(), box.id(), List.of()).block(WAIT)).isEmpty();
+    }
 }
