@@ -20,11 +20,13 @@ ALTER TABLE legacy_domain_route ADD COLUMN migrate_on_login boolean NOT NULL DEF
 -- stored with a new UID, or refused). Written in the transaction of each batch, so a pass resumes exactly where the
 -- last committed batch ended. A pass starts here, not at the mailbox's own next UID: once Hato takes a person's mail
 -- (syncing), it gives UIDs itself, and mail that still reached the old server with a UID Hato had given must be
--- fetched all the same (it is stored with a new UID).
+-- fetched all the same (it is stored with a new UID). old_modseq: the old folder's HIGHESTMODSEQ when the last pass
+-- examined it (RFC 7162; 0: unknown), so that the next asks only for the flags changed since (CHANGEDSINCE).
 CREATE TABLE legacy_copied (
     account_id bigint NOT NULL,
     mailbox_id bigint NOT NULL,
     uid_next   bigint NOT NULL,
+    old_modseq bigint NOT NULL DEFAULT 0,
     CONSTRAINT legacy_copied_pkey PRIMARY KEY (account_id, mailbox_id),
     CONSTRAINT legacy_copied_mailbox_fkey FOREIGN KEY (account_id, mailbox_id)
         REFERENCES mailbox (account_id, id) ON DELETE CASCADE,

@@ -111,8 +111,8 @@ final class MailImportCommand {
                     + folder.target()) + ": " + folder.found() + " found, " + folder.imported() + imported
                     + folder.skipped() + " already there, " + folder.refused() + " refused");
             if (folder.flagsUpdated() + folder.removed() > 0) {
-                out.println("  since the last pass: " + folder.flagsUpdated() + " with new flags, " + folder.removed()
-                        + " expunged there and here");
+                out.println("  since the last pass" + (folder.incremental() ? " (CONDSTORE)" : "") + ": "
+                        + folder.flagsUpdated() + " with new flags, " + folder.removed() + " expunged there and here");
             }
             if (folder.renumbered() > 0) {
                 out.println("  " + folder.renumbered() + " copied with new UIDs: their old ones were already given in"

@@ -408,10 +408,11 @@ public final class ImapCopy {
             }
             mailbox = Objects.requireNonNull(mailboxes.find(accountId, box.name()).block(), target);
             // Where the last pass (or its last committed batch) ended; a folder never marked starts at its next UID.
-            long from = Objects.requireNonNull(kept.copiedUpTo(accountId, mailbox.id())
-                    .defaultIfEmpty(mailbox.uidNext()).block());
+            KeptUids.CopyMark mark = kept.copiedUpTo(accountId, mailbox.id()).block();
+            long from = mark == null ? mailbox.uidNext() : mark.uidNext();
             if (mirror && from > 1) {
-                mirror(source, from);
+                // With CONDSTORE there (RFC 7162), only the flags changed since the last pass are asked for.
+                mirror(source, from, mark == null || status.highestModseq() == 0 ? 0 : mark.oldModseq());
             }
             try {
                 if (status.exists() > 0 && (status.uidNext() == 0 || from < status.uidNext())) {
@@ -423,15 +424,26 @@ public final class ImapCopy {
             if (status.uidNext() > 0) {
                 kept.raiseUidNext(accountId, mailbox.id(), status.uidNext()).block();
             }
+            if (status.highestModseq() > 0) {
+                // as EXAMINE found it: a change made during this pass has a higher one, and the next pass sees it
+                kept.keepOldModseq(accountId, mailbox.id(), status.highestModseq()).block();
+            }
         }
 
         /**
          * Brings over what changed on the old server since the messages below {@code from} were copied: their flags
          * (set to the old server's, \\Recent aside) and their expunges. Only while the old server alone holds the
-         * person's mail: every message of the Hato folder below its next UID then came from there.
+         * person's mail: every message of the Hato folder below its next UID then came from there. {@code
+         * changedSince} above 0 (the old folder's HIGHESTMODSEQ at the last pass): only the flags changed since are
+         * fetched, and expunges are found with UID SEARCH.
          */
-        private void mirror(ImapSource source, long from) throws IOException {
-            Map<Long, Set<String>> old = source.flags(from - 1);
+        private void mirror(ImapSource source, long from, long changedSince) throws IOException {
+            Map<Long, Set<String>> old = source.flags(from - 1, changedSince);
+            if (changedSince > 0) {
+                report.changesAskedFor();
+            }
+            // With only the changed flags at hand, the messages still there are asked for by UID alone.
+            Set<Long> present = changedSince > 0 ? source.uids(from - 1) : old.keySet();
             Map<Set<String>, List<Long>> changed = new HashMap<>();
             List<Long> gone = new ArrayList<>();
             MailboxInfo box = Objects.requireNonNull(mailbox);
@@ -440,9 +452,9 @@ public final class ImapCopy {
                     continue;
                 }
                 Set<String> there = old.get(message.uid());
-                if (there == null) {
+                if (!present.contains(message.uid())) {
                     gone.add(message.uid());
-                } else if (!lower(there).equals(lower(message.flags()))) {
+                } else if (there != null && !lower(there).equals(lower(message.flags()))) {
                     changed.computeIfAbsent(there, flags -> new ArrayList<>()).add(message.uid());
                 }
             }

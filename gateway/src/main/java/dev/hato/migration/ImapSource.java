@@ -18,6 +18,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,7 +41,7 @@ final class ImapSource implements AutoCloseable {
 
     /** A string or a list item longer than this (but a message body) is an error: names and flags are short. */
     private static final int MAX_TOKEN = 64 * 1024;
-    private static final Pattern CODE_NUMBER = Pattern.compile("\\[(UIDVALIDITY|UIDNEXT) (\\d+)]",
+    private static final Pattern CODE_NUMBER = Pattern.compile("\\[(UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ) (\\d+)]",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern LITERAL_AT_END = Pattern.compile("\\{(\\d{1,12})\\+?}$");
     /** RFC 3501 date-time as APPEND takes it: a two-digit day. */
@@ -60,8 +61,11 @@ final class ImapSource implements AutoCloseable {
         }
     }
 
-    /** What EXAMINE said of a folder. */
-    record Status(long uidValidity, long uidNext, long exists) { }
+    /**
+     * What EXAMINE said of a folder; {@code highestModseq} 0 when the server does not keep mod-sequences for it (no
+     * CONDSTORE, or NOMODSEQ: RFC 7162 §3.1.2).
+     */
+    record Status(long uidValidity, long uidNext, long exists, long highestModseq) { }
 
     /** Where fetched messages go. */
     interface Messages {
@@ -77,6 +81,7 @@ final class ImapSource implements AutoCloseable {
     private final OutputStream out;
     private int tags;
     private int pushedBack = -1;
+    private @Nullable Set<String> capabilities;
 
     private ImapSource(Socket socket, long bytesPerSecond) throws IOException {
         this.socket = socket;
@@ -157,15 +162,37 @@ final class ImapSource implements AutoCloseable {
         return names;
     }
 
-    /** Opens {@code folder} read-only (EXAMINE, so nothing is marked \Seen or loses \Recent there). */
+    /** Whether the server announces CONDSTORE (RFC 7162), asked once after login. */
+    boolean condstore() throws IOException {
+        if (capabilities == null) {
+            Set<String> found = new LinkedHashSet<>();
+            command("CAPABILITY", (kind, parser) -> {
+                String rest = parser.restOfLine();
+                if (kind.equalsIgnoreCase("CAPABILITY")) {
+                    for (String word : rest.trim().split(" +")) {
+                        found.add(word.toUpperCase(Locale.ROOT));
+                    }
+                }
+            });
+            capabilities = found;
+        }
+        return capabilities.contains("CONDSTORE") || capabilities.contains("QRESYNC");
+    }
+
+    /**
+     * Opens {@code folder} read-only (EXAMINE, so nothing is marked \Seen or loses \Recent there); with CONDSTORE
+     * on a server that has it, so that its HIGHESTMODSEQ is reported.
+     */
     Status examine(Folder folder) throws IOException {
-        long[] values = {0, 0, 0};
-        command("EXAMINE " + quoted(folder.wireName()), (kind, parser) -> {
+        long[] values = {0, 0, 0, 0};
+        command("EXAMINE " + quoted(folder.wireName()) + (condstore() ? " (CONDSTORE)" : ""), (kind, parser) -> {
             String rest = parser.restOfLine();
             if (kind.equalsIgnoreCase("OK")) {
                 Matcher code = CODE_NUMBER.matcher(rest);
                 if (code.find()) {
-                    values[code.group(1).equalsIgnoreCase("UIDVALIDITY") ? 0 : 1] = Long.parseLong(code.group(2));
+                    String name = code.group(1).toUpperCase(Locale.ROOT);
+                    values[name.equals("UIDVALIDITY") ? 0 : name.equals("UIDNEXT") ? 1 : 3] =
+                            Long.parseLong(code.group(2));
                 }
             } else if (rest.trim().equalsIgnoreCase("EXISTS") && kind.chars().allMatch(Character::isDigit)) {
                 values[2] = Long.parseLong(kind);
@@ -174,7 +201,23 @@ final class ImapSource implements AutoCloseable {
         if (values[0] == 0) {
             throw new IOException("the server gave no UIDVALIDITY for " + folder.name());
         }
-        return new Status(values[0], values[1], values[2]);
+        return new Status(values[0], values[1], values[2], values[3]);
+    }
+
+    /** The UIDs of the examined folder's messages up to {@code toUid} (UID SEARCH: no message data). */
+    Set<Long> uids(long toUid) throws IOException {
+        Set<Long> uids = new HashSet<>();
+        command("UID SEARCH UID 1:" + toUid, (kind, parser) -> {
+            String rest = parser.restOfLine();
+            if (kind.equalsIgnoreCase("SEARCH")) {
+                for (String word : rest.trim().split(" +")) {
+                    if (!word.isEmpty() && word.chars().allMatch(Character::isDigit)) {
+                        uids.add(Long.parseLong(word));
+                    }
+                }
+            }
+        });
+        return uids;
     }
 
     /** Fetches the messages of the examined folder with UIDs from {@code fromUid} on, in UID order. */
@@ -241,10 +284,14 @@ final class ImapSource implements AutoCloseable {
         return sha256.digest();
     }
 
-    /** The flags of the examined folder's messages with UIDs up to {@code toUid}, by UID (\\Recent left out). */
-    Map<Long, Set<String>> flags(long toUid) throws IOException {
+    /**
+     * The flags of the examined folder's messages with UIDs up to {@code toUid}, by UID (\\Recent left out); with
+     * {@code changedSince} above 0, only of those whose flags changed after that mod-sequence (RFC 7162 §3.1.4).
+     */
+    Map<Long, Set<String>> flags(long toUid, long changedSince) throws IOException {
         Map<Long, Set<String>> flags = new LinkedHashMap<>();
-        command("UID FETCH 1:" + toUid + " (UID FLAGS)", (kind, parser) -> {
+        command("UID FETCH 1:" + toUid + " (UID FLAGS)" + (changedSince > 0 ? " (CHANGEDSINCE " + changedSince + ")"
+                : ""), (kind, parser) -> {
             if (!parser.atom().equalsIgnoreCase("FETCH")) {
                 parser.skipLine();
                 return;

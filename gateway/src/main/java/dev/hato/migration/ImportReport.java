@@ -50,6 +50,18 @@ public final class ImportReport {
             renumbered += count;
         }
 
+        private boolean changesAskedFor;
+
+        /** The pass asked the old server only for the flags changed since the last one (CONDSTORE). */
+        void changesAskedFor() {
+            changesAskedFor = true;
+        }
+
+        /** Whether the pass asked only for the flags changed since the last one (RFC 7162 CHANGEDSINCE). */
+        public boolean incremental() {
+            return changesAskedFor;
+        }
+
         /** Messages copied earlier whose flags were set again to the old server's. */
         void countFlagsUpdated(int count) {
             flagsUpdated += count;

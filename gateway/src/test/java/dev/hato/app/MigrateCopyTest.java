@@ -143,8 +143,8 @@ class MigrateCopyTest {
             CliRun second = hato("migrate", "copy", hana.authId());
             assertThat(second.status()).as(second.out() + second.err()).isZero();
             assertThat(second.out()).contains("INBOX: 1 found, 1 imported",
-                    "since the last pass: 1 with new flags, 0 expunged there and here", "Lists/日本語: 0 found, 0 imported",
-                    "since the last pass: 0 with new flags, 1 expunged there and here");
+                    "since the last pass (CONDSTORE): 1 with new flags, 0 expunged there and here", "Lists/日本語: 0 found, 0 imported",
+                    "since the last pass (CONDSTORE): 0 with new flags, 1 expunged there and here");
             assertThat(messages(hana, mailbox(hana, "INBOX")).get(0).flags()).containsExactly("\\Answered");
             assertThat(messages(hana, mailbox(hana, "Lists/日本語"))).extracting(MessageMeta::uid)
                     .containsExactly(oldUids.get("Lists.日本語").get(1));

@@ -41,10 +41,16 @@ public interface KeptUids {
     Mono<java.util.Set<String>> holding(long accountId, long mailboxId, java.util.Collection<byte[]> sha256s);
 
     /**
-     * The old server's UIDs fetched into the mailbox so far: every one below this was; empty when no copy has
-     * marked the mailbox.
+     * How far a copy from the old server has come: every old UID below {@code uidNext} was fetched into the mailbox;
+     * {@code oldModseq}, the old folder's HIGHESTMODSEQ when the last pass examined it (0: unknown).
      */
-    Mono<Long> copiedUpTo(long accountId, long mailboxId);
+    record CopyMark(long uidNext, long oldModseq) { }
+
+    /** The mailbox's {@link CopyMark}; empty when no copy has marked it. */
+    Mono<CopyMark> copiedUpTo(long accountId, long mailboxId);
+
+    /** Keeps the old folder's HIGHESTMODSEQ as the last pass saw it, for a mailbox a copy has marked. */
+    Mono<Void> keepOldModseq(long accountId, long mailboxId, long oldModseq);
 
     /**
      * Raises the mailbox's next UID to at least {@code uidNext} (the old server's UIDNEXT at the end of a pass), so

@@ -3,6 +3,7 @@ package dev.hato.store.pg;
 import dev.hato.store.mail.MailboxInfo;
 import dev.hato.store.mail.MailboxStatus;
 import dev.hato.store.mail.KeptUids;
+import dev.hato.store.mail.KeptUids.CopyMark;
 import dev.hato.store.mail.Mailboxes;
 import dev.hato.store.mail.MessageContent;
 import dev.hato.store.mail.MessageFacts;
@@ -258,9 +259,16 @@ final class PgMailboxes implements Mailboxes, KeptUids {
     }
 
     @Override
-    public Mono<Long> copiedUpTo(long accountId, long mailboxId) {
-        return db.query("SELECT uid_next FROM legacy_copied WHERE account_id = $1 AND mailbox_id = $2",
-                row -> Database.required(row, "uid_next", Long.class), accountId, mailboxId).singleOrEmpty();
+    public Mono<CopyMark> copiedUpTo(long accountId, long mailboxId) {
+        return db.query("SELECT uid_next, old_modseq FROM legacy_copied WHERE account_id = $1 AND mailbox_id = $2",
+                row -> new CopyMark(Database.required(row, "uid_next", Long.class),
+                        Database.required(row, "old_modseq", Long.class)), accountId, mailboxId).singleOrEmpty();
+    }
+
+    @Override
+    public Mono<Void> keepOldModseq(long accountId, long mailboxId, long oldModseq) {
+        return db.update("UPDATE legacy_copied SET old_modseq = $3 WHERE account_id = $1 AND mailbox_id = $2",
+                accountId, mailboxId, oldModseq).then();
     }
 
     @Override

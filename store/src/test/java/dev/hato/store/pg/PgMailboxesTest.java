@@ -229,18 +229,21 @@ class PgMailboxesTest extends MailboxesContract {
         var three = TestContent.unique("three");
         kept.appendWithUids(account.id(), box.id(), List.of(new Mailboxes.NewMessage(three, facts("three"), Set.of(),
                 Instant.now())), List.of(3L)).block(WAIT);
-        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).isEqualTo(4L);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT).uidNext()).isEqualTo(4L);
         // Hato gives UID 4 itself; the old server's 4 comes later and is stored under a new UID
         assertThat(append(account, box(account, "Marked"), "hato's own").uid()).isEqualTo(4L);
         List<AppendResult> renumbered = kept.appendRenumbered(account.id(), box.id(), List.of(
                 new Mailboxes.NewMessage(TestContent.unique("old four"), facts("old four"), Set.of(), Instant.now())),
                 List.of(4L)).block(WAIT);
         assertThat(renumbered).extracting(AppendResult::uid).containsExactly(5L);
-        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).isEqualTo(5L);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT).uidNext()).isEqualTo(5L);
         kept.raiseUidNext(account.id(), box.id(), 20).block(WAIT);
-        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).isEqualTo(20L);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT).uidNext()).isEqualTo(20L);
         kept.raiseUidNext(account.id(), box.id(), 10).block(WAIT);
-        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT)).as("never lowered").isEqualTo(20L);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT).uidNext()).as("never lowered").isEqualTo(20L);
+        kept.keepOldModseq(account.id(), box.id(), 777).block(WAIT);
+        assertThat(kept.copiedUpTo(account.id(), box.id()).block(WAIT))
+                .isEqualTo(new KeptUids.CopyMark(20, 777));
 
         byte[] absent = new byte[32];
         assertThat(kept.holding(account.id(), box.id(), List.of(three.sha256(), absent)).block(WAIT))
