@@ -367,14 +367,23 @@ final class MigrateCommand {
                     .resolve("migrate-" + ProcessHandle.current().pid());
             Scheduler io = Schedulers.newBoundedElastic(2 * options.parallel, 1000, "hato-migrate");
             ExecutorService workers = Executors.newFixedThreadPool(options.parallel);
+            MigrationProgress progress = new MigrationProgress(spec.commandLine().getErr(), people.size(),
+                    System.console() != null);
             try {
                 ImapCopy copier = new ImapCopy(context.store().mailboxes(), context.store().keptUids(),
                         DeliveryWiring.indexer(), io, new MailImport.Settings(limit, spool,
                         properties.message().limits(), false), Clock.systemUTC(),
-                        options.maxRate == null ? 0 : DataSize.parse(options.maxRate.replace(" ", "")).toBytes());
+                        options.maxRate == null ? 0 : DataSize.parse(options.maxRate.replace(" ", "")).toBytes())
+                        .onStored(progress::stored);
                 List<Future<Outcome>> outcomes = new ArrayList<>();
                 for (Account account : people) {
-                    outcomes.add(workers.submit(() -> person(context, account, options, copier, work)));
+                    outcomes.add(workers.submit(() -> {
+                        try {
+                            return person(context, account, options, copier, work);
+                        } finally {
+                            progress.personDone();
+                        }
+                    }));
                 }
                 for (Future<Outcome> outcome : outcomes) {
                     Outcome done = outcome.get();
@@ -397,6 +406,7 @@ final class MigrateCommand {
                 throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
             } finally {
                 workers.shutdownNow();
+                progress.close();
                 io.dispose();
                 MailImportCommand.removeSpool(spool);
             }

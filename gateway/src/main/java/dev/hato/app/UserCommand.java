@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;
@@ -430,30 +429,6 @@ final class UserCommand {
                     err.println("hato: closing " + issuedPath + " failed: " + e.getMessage());
                 }
             }
-        }
-    }
-
-    /** The progress bar's line on a terminal: redrawn in place with a carriage return. */
-    private record TerminalLine(PrintWriter err) implements ProgressBarConsumer {
-        @Override
-        public int getMaxRenderedLength() {
-            try {
-                return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100")) - 1);
-            } catch (NumberFormatException e) {
-                return 99;
-            }
-        }
-
-        @Override
-        public void accept(String line) {
-            err.print('\r' + line);
-            err.flush();
-        }
-
-        @Override
-        public void close() {
-            err.println();
-            err.flush();
         }
     }
 

@@ -56,6 +56,8 @@ public final class ImapCopy {
     private final MailImport.Settings settings;
     private final Clock clock;
     private final long bytesPerSecond;
+    /** Told how many messages each batch stored (a command's progress); nothing by default. */
+    private volatile java.util.function.IntConsumer stored = count -> { };
 
     /** {@code bytesPerSecond} above 0: what each connection to an old IMAP server reads, at most, on average. */
     public ImapCopy(Mailboxes mailboxes, KeptUids kept, MessageIndexer indexer, Scheduler io,
@@ -67,6 +69,12 @@ public final class ImapCopy {
         this.io = io;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /** {@code listener} is told how many messages each batch stores, from the copying threads. */
+    public ImapCopy onStored(java.util.function.IntConsumer listener) {
+        this.stored = listener;
+        return this;
     }
 
     /** How to log in on the old IMAP server: {@code authzid} acting through {@code authcid} (a master user), or not. */
@@ -541,6 +549,7 @@ public final class ImapCopy {
                     report.countRenumbered(stored);
                 }
                 report.countImported(stored);
+                ImapCopy.this.stored.accept(stored);
             } catch (MailboxException e) {
                 uids.forEach(uid -> report.refuse("UID " + uid, "not stored: " + e.getMessage()));
             } finally {

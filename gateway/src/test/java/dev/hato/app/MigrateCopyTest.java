@@ -203,6 +203,8 @@ class MigrateCopyTest {
             assertThat(batch.out()).contains(kiko.address() + ": 1 folders, 2 found, 2 imported",
                     stay.address() + ": failed: the route of " + stay.address() + " names no old system",
                     "2 people, 1 without a problem");
+            // not a terminal: the progress as lines on standard error, the last one when all are done
+            assertThat(batch.err()).contains("migrate: 2/2 people done, 2 messages stored");
             assertThat(hato("migrate", "status", "--domain", RunningHato.DOMAIN).out())
                     .contains(kiko.address() + "\t" + name + "\tcopied\t1 passes, 2 copied, 0 refused, not verified");
 
