@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
                 QueueCommand.class, DkimCommand.class, AuditCommand.class, LogCommand.class, ConfigCommand.class,
                 BackupCommand.class, RestoreCommand.class, TlsCommand.class, SieveCommand.class,
                 SettingsCommand.class, ContactsCommand.class, LegacyCommand.class, RouteCommand.class,
-                MailImportCommand.class, MigrateCommand.class})
+                MailImportCommand.class, MigrateCommand.class, AdminCommand.class})
 public final class Hato implements Runnable {
 
     @CommandLine.Spec

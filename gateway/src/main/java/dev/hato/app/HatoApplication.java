@@ -249,7 +249,9 @@ public class HatoApplication {
                         store.mailboxes(),
                         store.blobs(), store.search(), store.addressBooks(), mailListeners.webmailSubmission(),
                         () -> clientSettings(properties, mailListeners, listener), activeScripts,
-                        HatoApplication::sieveProblems, mailboxMoves(store)));
+                        HatoApplication::sieveProblems, mailboxMoves(store),
+                        new dev.hato.web.admin.AdminRoutes(store.mailboxes(), store.administrators(),
+                                store.legacyBackends())));
     }
 
     /** A person's move from the old system (issue 17), for the webmail's settings page: route and copier status. */

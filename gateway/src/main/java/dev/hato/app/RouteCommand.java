@@ -123,7 +123,7 @@ final class RouteCommand {
         return 0;
     }
 
-    private static Domain findDomain(CliContext context, String name) {
+    static Domain findDomain(CliContext context, String name) {
         String wanted = name.trim().toLowerCase(Locale.ROOT);
         Domain domain = context.store().directory().domains().filter(d -> d.name().equals(wanted)).next().block();
         if (domain == null) {

@@ -59,6 +59,12 @@ public interface LegacyBackends {
     /** Every person's migration, by domain and address; {@code domain} null for all. */
     Flux<MigrationStatus> migrations(@Nullable String domain);
 
+    /**
+     * The migrations of the people of {@code domain}, by address, as {@code administrator} may see them: none
+     * unless they administer the domain (or the site). Decided in the query itself.
+     */
+    Flux<MigrationStatus> migrationsAdministered(long administrator, String domain);
+
     /** One person's migration; empty when none was recorded. */
     Mono<MigrationStatus> migration(long accountId);
 

@@ -154,6 +154,14 @@ final class PgLegacyBackends implements LegacyBackends {
     }
 
     @Override
+    public Flux<MigrationStatus> migrationsAdministered(long administrator, String domain) {
+        return db.query("SELECT m.*, a.address, d.name AS domain FROM migration m JOIN account a ON a.id = m.account_id"
+                        + " JOIN domain d ON d.id = a.domain_id WHERE d.name = $2 AND EXISTS (SELECT 1 FROM admin_grant g"
+                        + " WHERE g.account_id = $1 AND (g.domain_id IS NULL OR g.domain_id = d.id))"
+                        + " ORDER BY a.address", PgLegacyBackends::migration, administrator, domain);
+    }
+
+    @Override
     public Mono<MigrationStatus> migration(long accountId) {
         return db.query("SELECT m.*, a.address, d.name AS domain FROM migration m JOIN account a ON a.id = m.account_id"
                 + " JOIN domain d ON d.id = a.domain_id WHERE m.account_id = $1", PgLegacyBackends::migration,

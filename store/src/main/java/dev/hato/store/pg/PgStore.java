@@ -54,6 +54,7 @@ public final class PgStore implements AutoCloseable {
     private final PgOutboundTls outboundTls;
     private final PgSieveScripts sieveScripts;
     private final PgLegacyBackends legacyBackends;
+    private final PgAdministrators administrators;
     private final PgAddressBooks addressBooks;
     private final PgMessageSearch search;
     private final MailboxFeed feed;
@@ -79,6 +80,7 @@ public final class PgStore implements AutoCloseable {
         this.outboundTls = new PgOutboundTls(db);
         this.sieveScripts = new PgSieveScripts(db);
         this.legacyBackends = new PgLegacyBackends(db);
+        this.administrators = new PgAdministrators(db);
         this.addressBooks = new PgAddressBooks(db);
         this.listener = listener;
         this.search = new PgMessageSearch(db);
@@ -207,6 +209,11 @@ public final class PgStore implements AutoCloseable {
     /** The old mail systems of a migration, and people's logins on them. */
     public dev.hato.store.legacy.LegacyBackends legacyBackends() {
         return legacyBackends;
+    }
+
+    /** Site administrators and the administrators of domains. */
+    public dev.hato.store.admin.Administrators administrators() {
+        return administrators;
     }
 
     /** Each person's address books (contacts and groups, CardDAV's sync tokens). */

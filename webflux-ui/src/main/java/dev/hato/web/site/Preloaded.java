@@ -39,7 +39,7 @@ final class Preloaded {
             "/static/hato.js", "web/static/hato.js");
 
     static final List<String> TEMPLATES = List.of("fragments", "layout", "login", "mailbox", "message", "folders",
-            "compose", "settings", "filters", "contacts", "contact", "setup");
+            "compose", "settings", "filters", "contacts", "contact", "setup", "admin", "admin-migration");
 
     private Preloaded() { }
 

@@ -109,6 +109,19 @@ public final class WebSite {
                                           AddressBooks addressBooks, MailSubmission submission,
                                           Supplier<ClientSettings> clients, SieveScripts scripts, ScriptCheck check,
                                           MailboxMoves moves) {
+        return httpHandler(settings, passwords, directory, mailboxes, blobs, search, addressBooks, submission, clients,
+                scripts, check, moves, null);
+    }
+
+    /**
+     * The whole HTTPS site; {@code admin}: the admin area ({@code /admin}) for the administrators it names, or null
+     * for none.
+     */
+    public static HttpHandler httpHandler(WebSettings settings, PasswordCheck passwords, Directory directory,
+                                          Mailboxes mailboxes, Blobs blobs, MessageSearch search,
+                                          AddressBooks addressBooks, MailSubmission submission,
+                                          Supplier<ClientSettings> clients, SieveScripts scripts, ScriptCheck check,
+                                          MailboxMoves moves, dev.hato.web.admin.@org.jspecify.annotations.Nullable AdminRoutes admin) {
         MessageReading.warmUp();
         MessageReading reading = new MessageReading(blobs);
         RouterFunction<ServerResponse> routes = LoginRoutes.routes()
@@ -123,6 +136,9 @@ public final class WebSite {
                 .and(new SetupRoutes(clients).routes())
                 .and(new DavRoutes(addressBooks).routes())
                 .and(Preloaded.staticFiles());
+        if (admin != null) {
+            routes = admin.routes().and(routes);
+        }
         HandlerStrategies strategies = HandlerStrategies.builder().viewResolver(views())
                 .codecs(codecs -> codecs.defaultCodecs().multipartReader(multipart(submission.maxMessageSize())))
                 .build();

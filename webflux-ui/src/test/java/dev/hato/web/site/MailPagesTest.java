@@ -202,6 +202,16 @@ class MailPagesTest {
         }
 
         Browser(Account account, Duration idleTimeout, dev.hato.web.settings.MailboxMoves moves) {
+            this(account, idleTimeout, moves, null);
+        }
+
+        Browser(Account account, Duration idleTimeout, dev.hato.web.settings.MailboxMoves moves,
+                dev.hato.web.admin.@org.jspecify.annotations.Nullable AdminRoutes admin) {
+            this(store, account, idleTimeout, moves, admin);
+        }
+
+        Browser(PgStore store, Account account, Duration idleTimeout, dev.hato.web.settings.MailboxMoves moves,
+                dev.hato.web.admin.@org.jspecify.annotations.Nullable AdminRoutes admin) {
             WebUser user = new WebUser(account.id(), account.authId(), account.address(), "Person");
             PasswordCheck passwords = (login, password, client) -> Mono.just(login.equals(account.authId())
                     ? new PasswordCheck.Success(user) : new PasswordCheck.Rejected(false));
@@ -209,7 +219,7 @@ class MailPagesTest {
                     new WebSettings(idleTimeout, false, 100), passwords, store.directory(), store.mailboxes(),
                     store.blobs(), store.search(), store.addressBooks(), SUBMITTED,
                     () -> new ClientSettings("mail.example.test", 993, 995, 465, 443), store.sieveScripts(),
-                    TestScriptCheck::problems, moves));
+                    TestScriptCheck::problems, moves, admin));
             web = WebTestClient.bindToServer(site).baseUrl("https://mail.example.test")
                     .responseTimeout(Duration.ofSeconds(30)).build();
             client = org.springframework.web.reactive.function.client.WebClient.builder().clientConnector(site)
