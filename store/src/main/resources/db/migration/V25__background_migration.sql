@@ -32,3 +32,12 @@ CREATE TABLE legacy_copied (
         REFERENCES mailbox (account_id, id) ON DELETE CASCADE,
     CONSTRAINT legacy_copied_uid_next_range CHECK (uid_next BETWEEN 1 AND 4294967296)
 );
+
+-- One worker on a person's migration at a time: `hato migrate` (copy, cutover, verify, rollback, copy-back) and the
+-- server's passes take this lease first, renew it while they work, and give it back; a worker that dies leaves it
+-- to run out. A cutover's pass, route flip and last pass thus never meet another pass of the same person.
+CREATE TABLE migration_lock (
+    account_id bigint      NOT NULL PRIMARY KEY CONSTRAINT migration_lock_account_fkey REFERENCES account (id) ON DELETE CASCADE,
+    owner      text        NOT NULL,
+    until      timestamptz NOT NULL
+);

@@ -55,7 +55,18 @@ final class MigrateCommand {
             + "user acting for the person (their login there: hato legacy login), or with --password-stdin as the "
             + "person.";
 
+    /** Who holds a person's migration while this command works on them (hato migrate status shows no owner). */
+    private static final String HOST = host();
+    private static final String LOCK_OWNER = "hato migrate (process " + ProcessHandle.current().pid() + " on " + HOST
+            + ")";
+    private static final java.util.regex.Pattern LOCK_FORM =
+            java.util.regex.Pattern.compile("hato migrate \\(process (\\d+) on (.+)\\)");
+    /** The lease on a person's migration, renewed every third of it while the command works on them. */
+    private static final Duration LOCK_LEASE = Duration.ofMinutes(2);
+
     private final InputStream in;
+    /** The people whose migration this command holds now, for the renewals. */
+    private final java.util.Set<Long> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The person's password there, once read (--password-stdin). */
     private @Nullable String password;
 
@@ -369,6 +380,16 @@ final class MigrateCommand {
             ExecutorService workers = Executors.newFixedThreadPool(options.parallel);
             MigrationProgress progress = new MigrationProgress(spec.commandLine().getErr(), people.size(),
                     System.console() != null);
+            java.util.concurrent.ScheduledExecutorService renewals =
+                    Executors.newSingleThreadScheduledExecutor(runnable -> {
+                        Thread thread = new Thread(runnable, "hato-migrate-lease");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            LegacyBackends backends = context.store().legacyBackends();
+            renewals.scheduleAtFixedRate(() -> locked.forEach(id -> backends.lock(id, LOCK_OWNER, LOCK_LEASE)
+                    .onErrorResume(ignored -> reactor.core.publisher.Mono.empty()).block()),
+                    LOCK_LEASE.toSeconds() / 3, LOCK_LEASE.toSeconds() / 3, java.util.concurrent.TimeUnit.SECONDS);
             try {
                 ImapCopy copier = new ImapCopy(context.store().mailboxes(), context.store().keptUids(),
                         DeliveryWiring.indexer(), io, new MailImport.Settings(limit, spool,
@@ -406,6 +427,7 @@ final class MigrateCommand {
                 throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
             } finally {
                 workers.shutdownNow();
+                renewals.shutdownNow();
                 progress.close();
                 io.dispose();
                 MailImportCommand.removeSpool(spool);
@@ -426,6 +448,46 @@ final class MigrateCommand {
     private Outcome person(CliContext context, Account account, Options options, ImapCopy copier, Work work) {
         StringWriter printed = new StringWriter();
         PrintWriter out = new PrintWriter(printed);
+        LegacyBackends backends = context.store().legacyBackends();
+        String holder = backends.lock(account.id(), LOCK_OWNER, LOCK_LEASE).block();
+        if (holder != null && !LOCK_OWNER.equals(holder) && gone(holder)
+                && Boolean.TRUE.equals(backends.takeOver(account.id(), holder, LOCK_OWNER, LOCK_LEASE).block())) {
+            holder = LOCK_OWNER; // a command on this machine that was killed: its lease would keep the person waiting
+        }
+        if (!LOCK_OWNER.equals(holder)) {
+            out.println(account.address() + ": not now: " + (holder == null || holder.isEmpty() ? "another worker"
+                    : holder) + " is working on their migration; try again when it is done");
+            out.flush();
+            return new Outcome(false, printed.toString());
+        }
+        locked.add(account.id());
+        try {
+            return locked(context, account, options, copier, work, printed, out);
+        } finally {
+            locked.remove(account.id());
+            backends.unlock(account.id(), LOCK_OWNER).onErrorResume(ignored -> reactor.core.publisher.Mono.empty())
+                    .block();
+        }
+    }
+
+    /** Whether {@code holder} is a {@code hato migrate} of this machine whose process no longer runs. */
+    static boolean gone(String holder) {
+        java.util.regex.Matcher own = LOCK_FORM.matcher(holder);
+        return own.matches() && own.group(2).equals(HOST) && ProcessHandle.of(Long.parseLong(own.group(1)))
+                .map(process -> !process.isAlive()).orElse(true);
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** {@link #person}, once this command holds the lease on the person's migration. */
+    private Outcome locked(CliContext context, Account account, Options options, ImapCopy copier, Work work,
+                           StringWriter printed, PrintWriter out) {
         LegacyBackends backends = context.store().legacyBackends();
         String name = options.legacy;
         try {

@@ -36,7 +36,9 @@ import reactor.core.scheduler.Schedulers;
  * message is there, the person is moved ({@link PersonMigration#cutover}); then the server's work for them ends.
  *
  * <p>A claim is a lease of {@link #lease} that this node renews every poll while the pass runs: a node that dies
- * mid-pass leaves the person to be claimed again (the copy resumes where its last batch ended). A failure is recorded
+ * mid-pass leaves the person to be claimed again (the copy resumes where its last batch ended). A pass also holds
+ * the person's migration lock ({@link LegacyBackends#lock}), which {@code hato migrate} takes too: while a command
+ * works on someone, their pass waits for the next pass interval. A failure is recorded
  * and retried a {@code passInterval} later; what no retry can mend (the old system gone, no way to log in, a route
  * that names another system) ends the background work with the reason recorded.
  *
@@ -60,6 +62,8 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
     private final Settings settings;
     private final Clock clock;
     private final Duration lease;
+    /** This node, as the holder of the people's migration leases ({@link LegacyBackends#lock}). */
+    private final String owner = "the server (node " + java.util.UUID.randomUUID().toString().substring(0, 8) + ")";
     private final Scheduler threads;
     /** The people whose pass runs on this node now. */
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
@@ -99,7 +103,8 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
     private Mono<Void> poll() {
         Instant renewed = clock.instant().plus(lease);
         Mono<Void> renew = Flux.fromIterable(Set.copyOf(running))
-                .concatMap(accountId -> backends.schedulePass(accountId, renewed)).then();
+                .concatMap(accountId -> backends.schedulePass(accountId, renewed)
+                        .then(backends.lock(accountId, owner, lease))).then();
         return renew.then(Mono.defer(() -> {
             int free = settings.parallel() - running.size();
             if (free <= 0) {
@@ -134,6 +139,24 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
             return;
         }
         Instant next = clock.instant().plus(settings.passInterval());
+        String holder = backends.lock(accountId, owner, lease).block();
+        if (!owner.equals(holder)) {
+            // `hato migrate` (or another node) is working on them: their turn comes again after a pass interval
+            LOG.info("the migration of {} is held by {}: next try at {}", status.address(), holder, next);
+            backends.schedulePass(accountId, next).block();
+            return;
+        }
+        try {
+            turnAndSchedule(status, next);
+        } finally {
+            backends.unlock(accountId, owner).block();
+        }
+    }
+
+    /** The person's turn, under their migration lock; then their next pass is scheduled (or none). */
+    private void turnAndSchedule(MigrationStatus status, Instant planned) {
+        long accountId = status.accountId();
+        Instant next = planned;
         try {
             if (turn(status)) {
                 next = null;

@@ -141,6 +141,14 @@ class MigrateStartTest {
             assertThat(stopped.out()).contains(riku.address() + ": stopped");
             assertThat(hato("migrate", "stop", riku.address()).out()).contains("was not running in the server");
             assertThat(HATO.store().legacyBackends().migration(riku.accountId()).block(WAIT).background()).isFalse();
+
+            // one worker at a time: while another holds riku's migration, a command leaves it alone
+            HATO.store().legacyBackends().lock(riku.accountId(), "a test", Duration.ofMinutes(1)).block(WAIT);
+            CliRun held = hato("migrate", "copy", riku.address());
+            assertThat(held.status()).isEqualTo(1);
+            assertThat(held.out()).contains(riku.address() + ": not now: a test is working on their migration");
+            HATO.store().legacyBackends().unlock(riku.accountId(), "a test").block(WAIT);
+            assertThat(hato("migrate", "copy", riku.address()).status()).isZero();
         }
     }
 

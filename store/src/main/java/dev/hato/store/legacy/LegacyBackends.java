@@ -101,6 +101,21 @@ public interface LegacyBackends {
     Flux<Long> claimDue(int limit, java.time.Duration lease);
 
     /**
+     * Takes (or, for the same {@code owner}, renews) the lease on the person's migration for {@code lease}: one
+     * worker at a time. The owner that holds it afterwards: {@code owner} when it was taken.
+     */
+    Mono<String> lock(long accountId, String owner, java.time.Duration lease);
+
+    /**
+     * Takes the lease from {@code holder}, known to be gone (a process that no longer runs), for {@code owner}; false
+     * when {@code holder} no longer holds it.
+     */
+    Mono<Boolean> takeOver(long accountId, String holder, String owner, java.time.Duration lease);
+
+    /** Gives the lease back, if {@code owner} holds it. */
+    Mono<Void> unlock(long accountId, String owner);
+
+    /**
      * The person's mail in the outbound queue still to go to {@code backend}'s MTA (recipients queued with that
      * transport for their address): a cutover waits for it to reach the old server before its last pass.
      */

@@ -241,6 +241,32 @@ final class PgLegacyBackends implements LegacyBackends {
     }
 
     @Override
+    public Mono<String> lock(long accountId, String owner, java.time.Duration lease) {
+        return db.query("INSERT INTO migration_lock AS l (account_id, owner, until)"
+                        + " VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))"
+                        + " ON CONFLICT (account_id) DO UPDATE SET owner = excluded.owner, until = excluded.until"
+                        + " WHERE l.until < clock_timestamp() OR l.owner = excluded.owner RETURNING l.owner",
+                        row -> Database.required(row, "owner", String.class), accountId, owner,
+                        lease.toMillis() / 1000.0)
+                .singleOrEmpty()
+                .switchIfEmpty(Mono.defer(() -> db.query("SELECT owner FROM migration_lock WHERE account_id = $1",
+                        row -> Database.required(row, "owner", String.class), accountId).singleOrEmpty()))
+                .defaultIfEmpty("");
+    }
+
+    @Override
+    public Mono<Boolean> takeOver(long accountId, String holder, String owner, java.time.Duration lease) {
+        return db.update("UPDATE migration_lock SET owner = $3, until = clock_timestamp() + make_interval(secs => $4)"
+                + " WHERE account_id = $1 AND owner = $2", accountId, holder, owner, lease.toMillis() / 1000.0)
+                .map(rows -> rows > 0);
+    }
+
+    @Override
+    public Mono<Void> unlock(long accountId, String owner) {
+        return db.update("DELETE FROM migration_lock WHERE account_id = $1 AND owner = $2", accountId, owner).then();
+    }
+
+    @Override
     public Mono<Long> queuedForLegacy(long accountId, String backend) {
         return db.query("SELECT count(*) AS waiting FROM queue_recipient r JOIN account a ON lower(r.address) ="
                         + " lower(a.address) WHERE a.id = $1 AND r.transport = $2 AND r.state = 'queued'",

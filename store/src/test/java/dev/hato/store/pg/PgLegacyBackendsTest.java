@@ -219,4 +219,28 @@ class PgLegacyBackendsTest {
         backends().setDomainRoute(domainId, null).block(WAIT);
         backends().setRoute(hana.id(), null).block(WAIT);
     }
+
+    @Test
+    void oneWorkerAtATimeShouldHoldAPersonsMigration() throws InterruptedException {
+        String domain = "l" + NEXT.incrementAndGet() + ".example";
+        STORE.store().directory().addDomain(domain).block(WAIT);
+        Account taro = STORE.store().directory()
+                .addAccount(new NewAccount("taro@" + domain, "taro.l" + NEXT.get(), "Taro", null)).block(WAIT);
+        assertThat(backends().lock(taro.id(), "cli-1", Duration.ofMinutes(1)).block(WAIT)).isEqualTo("cli-1");
+        assertThat(backends().lock(taro.id(), "server-a", Duration.ofMinutes(1)).block(WAIT)).isEqualTo("cli-1");
+        assertThat(backends().lock(taro.id(), "cli-1", Duration.ofMillis(200)).block(WAIT)).as("renewed")
+                .isEqualTo("cli-1");
+        Thread.sleep(400);
+        assertThat(backends().lock(taro.id(), "server-a", Duration.ofMinutes(1)).block(WAIT)).as("ran out")
+                .isEqualTo("server-a");
+        backends().unlock(taro.id(), "cli-1").block(WAIT);
+        assertThat(backends().lock(taro.id(), "cli-2", Duration.ofMinutes(1)).block(WAIT)).as("not cli-1's")
+                .isEqualTo("server-a");
+        assertThat(backends().takeOver(taro.id(), "cli-9", "cli-3", Duration.ofMinutes(1)).block(WAIT)).isFalse();
+        assertThat(backends().takeOver(taro.id(), "server-a", "cli-3", Duration.ofMinutes(1)).block(WAIT)).isTrue();
+        assertThat(backends().lock(taro.id(), "cli-2", Duration.ofMinutes(1)).block(WAIT)).isEqualTo("cli-3");
+        backends().unlock(taro.id(), "cli-3").block(WAIT);
+        assertThat(backends().lock(taro.id(), "cli-2", Duration.ofMinutes(1)).block(WAIT)).isEqualTo("cli-2");
+        backends().unlock(taro.id(), "cli-2").block(WAIT);
+    }
 }
