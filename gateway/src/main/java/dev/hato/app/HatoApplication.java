@@ -150,10 +150,11 @@ public class HatoApplication {
 
     /**
      * The migrations the server runs by itself (issue 17): {@code hato migrate start}, and proxied first logins
-     * where a domain migrates on login. Closed before the store; a pass it interrupts is due again at once.
+     * where a domain migrates on login. Closed before the store; a pass it interrupts is due again at once. Scripts
+     * carried over at a cutover go through this node's {@link ActiveScripts}, so they apply to the next message.
      */
     @Bean(destroyMethod = "close")
-    BackgroundMigrations backgroundMigrations(HatoProperties properties, PgStore store) {
+    BackgroundMigrations backgroundMigrations(HatoProperties properties, PgStore store, ActiveScripts activeScripts) {
         HatoProperties.Migration settings = properties.migration();
         Path spool = properties.dataDir().resolve("spool").resolve("migration");
         try {
@@ -162,7 +163,7 @@ public class HatoApplication {
                     Schedulers.boundedElastic(), new MailImport.Settings(properties.imap().appendLimit().toBytes(),
                     spool, properties.message().limits(), false), Clock.systemUTC(), settings.maxRate().toBytes());
             return new BackgroundMigrations(store.legacyBackends(), store.directory(),
-                    MasterPasswords.of(properties.dataDir()), copier, store.blobs(),
+                    MasterPasswords.of(properties.dataDir()), copier, store.blobs(), activeScripts,
                     new BackgroundMigrations.Settings(settings.pollInterval(), settings.passInterval(),
                             settings.parallel(), properties.hostName()), Clock.systemUTC()).start();
         } catch (IOException e) {

@@ -172,7 +172,8 @@ final class MigrateCommand {
             "Move a person from the old system to Hato: a pass of copying; then their route becomes syncing (mail "
                     + "for them lands in Hato, their logins are Hato's); mail for them that was queued for the old "
                     + "MTA before gets there (up to --queue-wait); a last pass brings what reached the old server "
-                    + "meanwhile; then their route becomes local.",
+                    + "meanwhile; then their route becomes local. Before the switch, their Sieve scripts (filters, "
+                    + "vacation) are carried over from the old ManageSieve server when the system has one.",
             WHICH_SYSTEM, "Exit status 0 when everything was copied, 1 when something was refused or is still "
                     + "queued for the old MTA (the route is then left at syncing: run it again)."})
     int cutover(@Parameters(paramLabel = "AUTH_ID_OR_ADDRESS", arity = "0..1") @Nullable String who,
@@ -187,7 +188,8 @@ final class MigrateCommand {
         }
         return run(who, options, (job, out) -> {
             PersonMigration.Cutover outcome = job.person.cutover(options.notify, wait,
-                    report -> MailImportCommand.print(out, job.account, report, false, options.json));
+                    report -> MailImportCommand.print(out, job.account, report, false, options.json),
+                    note -> out.println(job.account.address() + ": " + note));
             if (outcome == PersonMigration.Cutover.REFUSED) {
                 out.println("route of " + job.account.address() + ": syncing (something was refused; run cutover "
                         + "again)");
@@ -511,7 +513,7 @@ final class MigrateCommand {
             SSLContext trust = LegacyTls.context(backend);
             PersonMigration steps = new PersonMigration(new PersonMigration.Person(account.id(), account.address(),
                     account.displayName()), backends, backend, credentials, trust, copier,
-                    context.properties().hostName(), options.noticeDir);
+                    context.properties().hostName(), options.noticeDir, context.store().sieveScripts());
             boolean ok = work.run(new Job(context, account, backends, backend, credentials, trust, copier, steps),
                     out);
             out.flush();

@@ -2,12 +2,10 @@ package dev.hato.app;
 
 import dev.hato.contacts.AddressBookFiles;
 import dev.hato.legacy.ForwardFile;
+import dev.hato.legacy.SieveImport;
 import dev.hato.legacy.LegacyTls;
-import dev.hato.legacy.ManageSieveClient;
 import dev.hato.provisioning.Csv;
 import dev.hato.provisioning.ImportProblem;
-import dev.hato.sieve.CompileException;
-import dev.hato.sieve.SieveCompiler;
 import dev.hato.store.directory.Account;
 import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.sieve.SieveScripts;
@@ -200,34 +198,8 @@ final class SettingsCommand {
                     + "or a password column)");
             return;
         }
-        try (ManageSieveClient client = ManageSieveClient.connect(source.server().host(), source.server().port(),
-                ManageSieveClient.Tls.valueOf(source.server().tls().name()), source.trust(), TIMEOUT)) {
-            client.authenticate(person.login(), source.masterUser(), password);
-            String active = null;
-            for (ManageSieveClient.Listed listed : client.list()) {
-                String text = client.get(listed.name());
-                String name = SieveScripts.validName(listed.name()) ? listed.name()
-                        : listed.name().replaceAll("[\\p{Cntrl}/\u2028\u2029]", "_");
-                try {
-                    SieveCompiler.compile(text);
-                } catch (CompileException refused) {
-                    report.failed.add("sieve: " + listed.name() + " does not compile here, not imported: "
-                            + refused.problems().stream().map(p -> "line " + p.at().line() + ": " + p.message())
-                            .reduce((a, b) -> a + "; " + b).orElse("?"));
-                    continue;
-                }
-                scripts.put(account.id(), name, text).block();
-                report.imported.add("sieve: " + name + (listed.active() ? " (active)" : ""));
-                if (listed.active()) {
-                    active = name;
-                }
-            }
-            if (active != null) {
-                scripts.activate(account.id(), active).block();
-            }
-        } catch (IOException | RuntimeException e) {
-            report.failed.add("sieve: " + e.getMessage());
-        }
+        SieveImport.run(scripts, account.id(), source.server(), source.trust(), TIMEOUT, person.login(),
+                source.masterUser(), password, report.imported, report.failed);
     }
 
     private static void importForward(CliContext context, Account account, Person person, Path dir, Report report) {

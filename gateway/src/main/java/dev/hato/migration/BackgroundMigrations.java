@@ -10,6 +10,7 @@ import dev.hato.store.legacy.LegacyBackends;
 import dev.hato.store.legacy.MigrationStatus;
 import dev.hato.store.legacy.Route;
 import dev.hato.store.mail.Blobs;
+import dev.hato.store.sieve.SieveScripts;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -59,6 +60,7 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
     private final MasterPasswords masterPasswords;
     private final ImapCopy copier;
     private final Blobs blobs;
+    private final SieveScripts scripts;
     private final Settings settings;
     private final Clock clock;
     private final Duration lease;
@@ -72,7 +74,8 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
     private @Nullable Disposable ticking;
 
     public BackgroundMigrations(LegacyBackends backends, Directory directory, MasterPasswords masterPasswords,
-                                ImapCopy copier, Blobs blobs, Settings settings, Clock clock) {
+                                ImapCopy copier, Blobs blobs, SieveScripts scripts, Settings settings, Clock clock) {
+        this.scripts = scripts;
         this.backends = backends;
         this.directory = directory;
         this.masterPasswords = masterPasswords;
@@ -224,7 +227,7 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
         }
         PersonMigration person = new PersonMigration(new PersonMigration.Person(accountId, account.address(),
                 account.displayName()), backends, backend, PersonMigration.login(backend, login, master, password),
-                LegacyTls.context(backend), copier, settings.host(), null);
+                LegacyTls.context(backend), copier, settings.host(), null, scripts);
         ImportReport pass = person.pass(status.tellPerson());
         LOG.info("migration of {} from {}: a pass copied {}, refused {}", account.address(), backend.name(),
                 pass.imported(), pass.refused());
@@ -237,7 +240,8 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
                     verified.found());
             return false;
         }
-        PersonMigration.Cutover cutover = person.cutover(status.tellPerson(), QUEUE_WAIT, report -> { });
+        PersonMigration.Cutover cutover = person.cutover(status.tellPerson(), QUEUE_WAIT, report -> { },
+                note -> LOG.info("migration of {}: {}", account.address(), note));
         LOG.info("migration of {}: cutover {}", account.address(), cutover);
         if (cutover == PersonMigration.Cutover.QUEUED) {
             backends.recordMigration(accountId, backend.name(), "copied", false, 0, 0, "mail queued for the MTA "

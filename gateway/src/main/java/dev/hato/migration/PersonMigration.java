@@ -1,10 +1,12 @@
 package dev.hato.migration;
 
+import dev.hato.legacy.SieveImport;
 import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackends;
 import dev.hato.store.legacy.MigrationStatus;
 import dev.hato.store.legacy.Route;
 import dev.hato.store.mail.Blobs;
+import dev.hato.store.sieve.SieveScripts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * The steps of one person's move from an old system, each recorded in their migration row, shared by
  * {@code hato migrate} and the server's background migrations ({@link BackgroundMigrations}): a pass of copying
  * (with the start notice in the old INBOX before the first), a verification, and the cutover (a pass, the route to
- * syncing, the mail queued for the old MTA delivered there, a last pass, the route to local, the done notice in
- * Hato). Blocking.
+ * syncing, with the person's Sieve scripts carried over from the old ManageSieve server first, the mail queued
+ * for the old MTA delivered there, a last pass, the route to local, the done notice in Hato). Blocking.
  */
 public final class PersonMigration {
 
@@ -38,10 +40,16 @@ public final class PersonMigration {
     private final ImapCopy copier;
     private final String host;
     private final @Nullable Path templates;
+    private final @Nullable SieveScripts scripts;
 
-    /** {@code templates}: the operator's notice templates, or null for the built-in ones. */
+    /**
+     * {@code templates}: the operator's notice templates, or null for the built-in ones; {@code scripts}: where the
+     * cutover puts the person's Sieve scripts from the old ManageSieve server (null: they are not carried over).
+     */
     public PersonMigration(Person person, LegacyBackends backends, LegacyBackend backend, ImapCopy.Login login,
-                           SSLContext trust, ImapCopy copier, String host, @Nullable Path templates) {
+                           SSLContext trust, ImapCopy copier, String host, @Nullable Path templates,
+                           @Nullable SieveScripts scripts) {
+        this.scripts = scripts;
         this.person = person;
         this.backends = backends;
         this.backend = backend;
@@ -118,9 +126,11 @@ public final class PersonMigration {
      * the old server meanwhile, then their route to local, the state {@code moved} and, with {@code notify}, the
      * done notice in their Hato INBOX. Each pass's report goes to {@code passes}.
      */
-    public Cutover cutover(boolean notify, Duration queueWait, Consumer<ImportReport> passes) throws IOException {
+    public Cutover cutover(boolean notify, Duration queueWait, Consumer<ImportReport> passes, Consumer<String> notes)
+            throws IOException {
         ImportReport first = pass(notify);
         passes.accept(first);
+        carryFilters(notes);
         backends.setRoute(person.accountId(), Route.SYNCING).block();
         long queued = waitForQueue(queueWait);
         ImportReport last = pass(false);
@@ -138,6 +148,26 @@ public final class PersonMigration {
             copier.deliver(person.accountId(), notice(Notices.Kind.DONE, moved == null ? 0 : moved.copied()));
         }
         return Cutover.MOVED;
+    }
+
+    /**
+     * The person's Sieve scripts (filters, vacation), read from the old system's ManageSieve server when it has one,
+     * stored as theirs with the active one active, just before Hato takes their mail; each script, or why one could
+     * not be carried over, goes to {@code notes}. A failure here does not stop the cutover.
+     */
+    private void carryFilters(Consumer<String> notes) {
+        LegacyBackend.Server server = backend.manageSieve();
+        if (scripts == null || server == null) {
+            return;
+        }
+        java.util.List<String> imported = new java.util.ArrayList<>();
+        java.util.List<String> failed = new java.util.ArrayList<>();
+        boolean master = !login.authzid().isEmpty();
+        SieveImport.run(scripts, person.accountId(), server, trust, TIMEOUT,
+                master ? login.authzid() : login.authcid(), master ? login.authcid() : null, login.password(),
+                imported, failed);
+        imported.forEach(notes);
+        failed.forEach(problem -> notes.accept(problem + " (not carried over)"));
     }
 
     /** The person's mail queued for the old MTA, once it is all there or {@code limit} has passed. */

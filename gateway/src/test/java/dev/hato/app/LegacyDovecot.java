@@ -126,10 +126,18 @@ final class LegacyDovecot implements AutoCloseable {
      * with STARTTLS, its certificate trusted, the master user; the command's run (status 0 when added).
      */
     CliRun addTo(Path dataDir, String name, boolean pop3) {
+        return addTo(dataDir, name, pop3, false);
+    }
+
+    /** As above; with {@code manageSieve}, its ManageSieve server too. */
+    CliRun addTo(Path dataDir, String name, boolean pop3, boolean manageSieve) {
         java.util.List<String> args = new java.util.ArrayList<>(List.of("legacy", "add", name, "--imap",
                 "127.0.0.1:" + imapPort, "--imap-tls", "starttls"));
         if (pop3) {
             args.addAll(List.of("--pop3", "127.0.0.1:" + pop3Port, "--pop3-tls", "starttls"));
+        }
+        if (manageSieve) {
+            args.addAll(List.of("--managesieve", "127.0.0.1:" + port, "--managesieve-tls", "starttls"));
         }
         args.addAll(List.of("--trust", certificate().toString(), "--master-user", MASTER, "--master-password-stdin"));
         return CliRun.of(dataDir, MASTER_PASSWORD + "\n", args.toArray(String[]::new));

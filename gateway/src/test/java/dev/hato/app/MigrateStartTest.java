@@ -46,10 +46,13 @@ class MigrateStartTest {
         MigrateCopyTest.message(maildir, "", 2, "old two", "F");
         MigrateCopyTest.message(maildir, lab, 3, "lab", "S");
         MigrateCopyTest.message(maildir, nested, 4, "論文その一", "");
+        String vacation = "require [\"vacation\", \"fileinto\"];\r\n"
+                + "if header :contains \"subject\" \"論文\" { fileinto \"研究室/論文\"; }\r\n"
+                + "vacation :days 3 \"I am away until Monday.\";\r\n";
         try (LegacyDovecot old = LegacyDovecot.start(dir.resolve("dovecot"), Map.of("sora.old", "sora-pw"),
-                Map.of())) {
+                Map.of("sora.old", Map.of("away", vacation)))) {
             String name = "start-" + System.nanoTime();
-            assertThat(old.addTo(HATO.dataDir(), name, true).status()).isZero();
+            assertThat(old.addTo(HATO.dataDir(), name, true, true).status()).isZero();
             assertThat(hato("legacy", "login", sora.authId(), "sora.old").status()).isZero();
             CliRun refused = hato("migrate", "start", sora.address());
             assertThat(refused.status()).as("route still local").isNotZero();
@@ -104,6 +107,13 @@ class MigrateStartTest {
                     + "the copy) and the done notice").hasSize(4).contains("old one", "old two");
             assertThat(hato("migrate", "status", "--domain", RunningHato.DOMAIN).out())
                     .contains(sora.address() + "\t" + name + "\tmoved");
+            // the filters and vacation of the old system came with the move, active
+            assertThat(HATO.store().sieveScripts().list(sora.accountId()).collectList().block(WAIT))
+                    .singleElement().satisfies(script -> {
+                        assertThat(script.name()).isEqualTo("away");
+                        assertThat(script.active()).isTrue();
+                        assertThat(script.content()).contains("I am away until Monday.");
+                    });
         }
     }
 
