@@ -41,3 +41,12 @@ CREATE TABLE migration_lock (
     owner      text        NOT NULL,
     until      timestamptz NOT NULL
 );
+
+-- How hard a migration may press an old system: at most max_connections people copied from it at once, each
+-- connection reading at most max_rate octets per second (NULL: no limit). Each process that copies (a node, a
+-- `hato migrate` command) keeps to these limits for its own connections.
+CREATE TABLE legacy_throttle (
+    backend         text    NOT NULL PRIMARY KEY CONSTRAINT legacy_throttle_backend_fkey REFERENCES legacy_backend (name) ON DELETE CASCADE,
+    max_connections integer CONSTRAINT legacy_throttle_connections_positive CHECK (max_connections > 0),
+    max_rate        bigint  CONSTRAINT legacy_throttle_rate_positive CHECK (max_rate > 0)
+);

@@ -9,6 +9,7 @@ import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackend.Server;
 import dev.hato.store.legacy.LegacyBackend.Tls;
 import dev.hato.store.legacy.LegacyBackends;
+import dev.hato.store.legacy.Throttle;
 import dev.hato.tls.TrustedCertificates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,6 +139,49 @@ final class LegacyCommand {
             spec.commandLine().getOut().println("removed legacy system " + name);
         }
         return 0;
+    }
+
+    @Command(name = "throttle", description = {"Show or set how hard a migration may press an old system: at most "
+            + "--max-connections people copied from it at once, each connection reading at most --max-rate per "
+            + "second (e.g. 2MB); 'none' lifts a limit. Each process that copies (a node of the server, a hato "
+            + "migrate command) keeps to them for its own connections; hato migrate --parallel and --max-rate, and "
+            + "hato.migration.parallel and max-rate, are kept to as well."})
+    int throttle(@Parameters(paramLabel = "NAME") String name,
+                 @Option(names = "--max-connections", paramLabel = "N|none") @Nullable String connections,
+                 @Option(names = "--max-rate", paramLabel = "SIZE|none") @Nullable String rate) {
+        try (CliContext context = store.open()) {
+            LegacyBackends backends = context.store().legacyBackends();
+            find(context, name);
+            Throttle throttle = backends.throttle(name).block();
+            if (connections != null || rate != null) {
+                Integer maxConnections = connections == null ? throttle.maxConnections()
+                        : connections.equalsIgnoreCase("none") ? null : positive(connections);
+                Long maxRate = rate == null ? throttle.maxRate() : rate.equalsIgnoreCase("none") ? null
+                        : org.springframework.util.unit.DataSize.parse(rate.replace(" ", "")).toBytes();
+                throttle = new Throttle(maxConnections, maxRate);
+                backends.setThrottle(name, throttle).block();
+            }
+            spec.commandLine().getOut().println(name + ": " + describe(throttle));
+        }
+        return 0;
+    }
+
+    private static int positive(String number) {
+        try {
+            int value = Integer.parseInt(number.trim());
+            if (value < 1 || value > 1000) {
+                throw new IllegalArgumentException("--max-connections is 1 to 1000 or none, not " + number);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--max-connections is 1 to 1000 or none, not " + number);
+        }
+    }
+
+    static String describe(Throttle throttle) {
+        return (throttle.maxConnections() == null ? "any number of connections" : "at most "
+                + throttle.maxConnections() + " connections") + ", " + (throttle.maxRate() == null
+                ? "no rate limit" : "at most " + throttle.maxRate() + " octets/s each");
     }
 
     @Command(name = "login", description = {"Show a person's login on the old systems, or set it when it is not "

@@ -10,6 +10,7 @@ import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackends;
 import dev.hato.store.legacy.MigrationStatus;
 import dev.hato.store.legacy.Route;
+import dev.hato.store.legacy.Throttle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -65,6 +66,9 @@ final class MigrateCommand {
     private static final Duration LOCK_LEASE = Duration.ofMinutes(2);
 
     private final InputStream in;
+    /** Per old system with a connection limit: the connections this command may still open to it. */
+    private final Map<String, java.util.concurrent.Semaphore> connections =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** The people whose migration this command holds now, for the renewals. */
     private final java.util.Set<Long> locked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The person's password there, once read (--password-stdin). */
@@ -338,7 +342,8 @@ final class MigrateCommand {
 
         @Option(names = "--max-rate", paramLabel = "SIZE", description = "What each person's connection reads from "
                 + "the old IMAP server per second, at most (e.g. 2MB); with --parallel N the old server gives N times "
-                + "that. Default: no limit.")
+                + "that. Default: the old system's throttle (hato legacy throttle), else no limit; the lower of the "
+                + "two when both are set.")
         @Nullable String maxRate;
 
         @Option(names = "--notify", description = "Tell the person by mail: when their first pass starts (in their "
@@ -506,6 +511,32 @@ final class MigrateCommand {
                 }
             }
             LegacyBackend backend = LegacyCommand.find(context, name);
+            Throttle throttle = backends.throttle(backend.name()).defaultIfEmpty(Throttle.NONE).block();
+            java.util.concurrent.Semaphore connections = throttle.maxConnections() == null ? null
+                    : this.connections.computeIfAbsent(backend.name(),
+                            system -> new java.util.concurrent.Semaphore(throttle.maxConnections()));
+            if (connections != null) {
+                connections.acquireUninterruptibly(); // the old system's throttle: --parallel may be more
+            }
+            try {
+                return throttled(context, account, options, copier.throttled(throttle.maxRate() == null ? 0
+                        : throttle.maxRate()), work, printed, out, backend);
+            } finally {
+                if (connections != null) {
+                    connections.release();
+                }
+            }
+        } catch (RuntimeException e) {
+            return failed(account, name, e, backends, printed, out);
+        }
+    }
+
+    /** The person's work, within the old system's throttle. */
+    private Outcome throttled(CliContext context, Account account, Options options, ImapCopy copier, Work work,
+                              StringWriter printed, PrintWriter out, LegacyBackend backend) {
+        LegacyBackends backends = context.store().legacyBackends();
+        String name = backend.name();
+        try {
             String login = backends.login(account.id()).defaultIfEmpty(account.address()).block();
             ImapCopy.Login credentials = PersonMigration.login(backend, login,
                     options.passwordStdin ? null : LegacyCommand.masterPassword(context, backend),
@@ -519,15 +550,21 @@ final class MigrateCommand {
             out.flush();
             return new Outcome(ok, printed.toString());
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            out.println(account.address() + ": failed: " + reason);
-            if (name != null && LegacyBackend.validName(name)) {
-                backends.recordMigration(account.id(), name, "failed", false, 0, 0, reason)
-                        .onErrorResume(ignored -> reactor.core.publisher.Mono.empty()).block();
-            }
-            out.flush();
-            return new Outcome(false, printed.toString());
+            return failed(account, name, e, backends, printed, out);
         }
+    }
+
+    /** A person's work that failed: said, and recorded in their migration when the old system is known. */
+    private static Outcome failed(Account account, @Nullable String name, Exception e, LegacyBackends backends,
+                                  StringWriter printed, PrintWriter out) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        out.println(account.address() + ": failed: " + reason);
+        if (name != null && LegacyBackend.validName(name)) {
+            backends.recordMigration(account.id(), name, "failed", false, 0, 0, reason)
+                    .onErrorResume(ignored -> reactor.core.publisher.Mono.empty()).block();
+        }
+        out.flush();
+        return new Outcome(false, printed.toString());
     }
 
     /** The person's password on the old system, read once from standard input (one person only). */

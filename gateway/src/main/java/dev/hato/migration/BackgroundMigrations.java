@@ -9,6 +9,7 @@ import dev.hato.store.legacy.LegacyBackend;
 import dev.hato.store.legacy.LegacyBackends;
 import dev.hato.store.legacy.MigrationStatus;
 import dev.hato.store.legacy.Route;
+import dev.hato.store.legacy.Throttle;
 import dev.hato.store.mail.Blobs;
 import dev.hato.store.sieve.SieveScripts;
 import java.io.IOException;
@@ -16,6 +17,8 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,9 @@ import reactor.core.scheduler.Schedulers;
  * and retried a {@code passInterval} later; what no retry can mend (the old system gone, no way to log in, a route
  * that names another system) ends the background work with the reason recorded.
  *
+ * <p>An old system's throttle ({@code hato legacy throttle}) bounds the people copied from it at once on this node
+ * (a person over it waits for the next poll) and the octets each connection reads per second.
+ *
  * <p>Logins: the old system's master user; where it has none, the password a person gave at their last proxied
  * login, kept in this node's memory only, until their migration ends.
  */
@@ -67,6 +73,8 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
     /** This node, as the holder of the people's migration leases ({@link LegacyBackends#lock}). */
     private final String owner = "the server (node " + java.util.UUID.randomUUID().toString().substring(0, 8) + ")";
     private final Scheduler threads;
+    /** The people being copied here now, by the old system they are copied from (its throttle counts them). */
+    private final Map<String, Set<Long>> perBackend = new HashMap<>();
     /** The people whose pass runs on this node now. */
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
     /** Passwords given at proxied logins, for old systems without a master user; only while the person migrates. */
@@ -142,6 +150,39 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
             return;
         }
         Instant next = clock.instant().plus(settings.passInterval());
+        Throttle throttle = backends.throttle(status.backend()).block();
+        if (!connectionFree(status.backend(), accountId, throttle == null ? Throttle.NONE : throttle)) {
+            // as many people of that old system as its throttle allows are being copied here: soon again
+            backends.schedulePass(accountId, clock.instant().plus(settings.pollInterval())).block();
+            return;
+        }
+        try {
+            lockedTurn(status, next, throttle == null ? Throttle.NONE : throttle);
+        } finally {
+            synchronized (perBackend) {
+                Set<Long> people = perBackend.get(status.backend());
+                if (people != null) {
+                    people.remove(accountId);
+                }
+            }
+        }
+    }
+
+    /** Whether the old system's throttle leaves a connection for one more person here; taken when it does. */
+    private boolean connectionFree(String backend, long accountId, Throttle throttle) {
+        synchronized (perBackend) {
+            Set<Long> people = perBackend.computeIfAbsent(backend, name -> new HashSet<>());
+            if (throttle.maxConnections() != null && people.size() >= throttle.maxConnections()) {
+                return false;
+            }
+            people.add(accountId);
+            return true;
+        }
+    }
+
+    /** The turn, under the person's migration lock when it can be had. */
+    private void lockedTurn(MigrationStatus status, Instant next, Throttle throttle) {
+        long accountId = status.accountId();
         String holder = backends.lock(accountId, owner, lease).block();
         if (!owner.equals(holder)) {
             // `hato migrate` (or another node) is working on them: their turn comes again after a pass interval
@@ -150,18 +191,18 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
             return;
         }
         try {
-            turnAndSchedule(status, next);
+            turnAndSchedule(status, next, throttle);
         } finally {
             backends.unlock(accountId, owner).block();
         }
     }
 
     /** The person's turn, under their migration lock; then their next pass is scheduled (or none). */
-    private void turnAndSchedule(MigrationStatus status, Instant planned) {
+    private void turnAndSchedule(MigrationStatus status, Instant planned, Throttle throttle) {
         long accountId = status.accountId();
         Instant next = planned;
         try {
-            if (turn(status)) {
+            if (turn(status, throttle)) {
                 next = null;
             }
         } catch (Stop | GeneralSecurityException e) {
@@ -188,7 +229,7 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
      * A pass, and with cutover-when-verified the verification and the cutover; true when the server's work for the
      * person is done (moved). {@link Stop} for what no retry mends.
      */
-    private boolean turn(MigrationStatus status) throws IOException, GeneralSecurityException {
+    private boolean turn(MigrationStatus status, Throttle throttle) throws IOException, GeneralSecurityException {
         long accountId = status.accountId();
         Route route = backends.route(accountId).block();
         if (route == null || route.equals(Route.LOCAL)) {
@@ -227,7 +268,8 @@ public final class BackgroundMigrations implements LegacyProxy.LoginListener, Au
         }
         PersonMigration person = new PersonMigration(new PersonMigration.Person(accountId, account.address(),
                 account.displayName()), backends, backend, PersonMigration.login(backend, login, master, password),
-                LegacyTls.context(backend), copier, settings.host(), null, scripts);
+                LegacyTls.context(backend), copier.throttled(throttle.maxRate() == null ? 0 : throttle.maxRate()),
+                settings.host(), null, scripts);
         ImportReport pass = person.pass(status.tellPerson());
         LOG.info("migration of {} from {}: a pass copied {}, refused {}", account.address(), backend.name(),
                 pass.imported(), pass.refused());

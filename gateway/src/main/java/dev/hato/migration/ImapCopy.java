@@ -71,6 +71,16 @@ public final class ImapCopy {
         this.clock = clock;
     }
 
+    /**
+     * This copier reading at most {@code rate} octets per second on each connection (0: no limit), or at its own
+     * limit when that is lower: for an old system with a throttle of its own. The same listener.
+     */
+    public ImapCopy throttled(long rate) {
+        long lower = rate <= 0 ? bytesPerSecond : bytesPerSecond <= 0 ? rate : Math.min(rate, bytesPerSecond);
+        return lower == bytesPerSecond ? this
+                : new ImapCopy(mailboxes, kept, indexer, io, settings, clock, lower).onStored(stored);
+    }
+
     /** {@code listener} is told how many messages each batch stores, from the copying threads. */
     public ImapCopy onStored(java.util.function.IntConsumer listener) {
         this.stored = listener;

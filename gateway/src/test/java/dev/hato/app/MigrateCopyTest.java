@@ -194,6 +194,12 @@ class MigrateCopyTest {
             assertThat(hato("legacy", "login", kiko.authId(), "kiko.old").status()).isZero();
             assertThat(hato("route", "set", kiko.authId(), "legacy", name).status()).isZero();
 
+            // the old system's throttle: one person at a time, whatever --parallel says
+            CliRun throttled = hato("legacy", "throttle", name, "--max-connections", "1", "--max-rate", "50MB");
+            assertThat(throttled.status()).as(throttled.err()).isZero();
+            assertThat(throttled.out()).contains(name + ": at most 1 connections, at most 52428800 octets/s each");
+            assertThat(hato("legacy", "throttle", name, "--max-connections", "0").err())
+                    .contains("--max-connections is 1 to 1000 or none");
             // a batch: one person fails (no old system named), the other is copied all the same
             RunningHato.User stay = HATO.newUser("staylocal");
             Path csv = dir.resolve("people.csv");

@@ -21,6 +21,12 @@ public interface LegacyBackends {
      */
     Mono<Boolean> remove(String name);
 
+    /** Sets how hard a migration may press the system; false when no system has that name. */
+    Mono<Boolean> setThrottle(String name, Throttle throttle);
+
+    /** How hard a migration may press the system: {@link Throttle#NONE} unless set. */
+    Mono<Throttle> throttle(String name);
+
     /** Records the person's login on the old systems ({@code null}: their address, the default). */
     Mono<Void> setLogin(long accountId, @Nullable String login);
 

@@ -241,6 +241,23 @@ final class PgLegacyBackends implements LegacyBackends {
     }
 
     @Override
+    public Mono<Boolean> setThrottle(String name, dev.hato.store.legacy.Throttle throttle) {
+        return db.update("INSERT INTO legacy_throttle (backend, max_connections, max_rate) SELECT name, $2, $3"
+                        + " FROM legacy_backend WHERE name = $1 ON CONFLICT (backend) DO UPDATE SET"
+                        + " max_connections = excluded.max_connections, max_rate = excluded.max_rate", name,
+                Database.nullable(throttle.maxConnections(), Integer.class),
+                Database.nullable(throttle.maxRate(), Long.class)).map(rows -> rows > 0);
+    }
+
+    @Override
+    public Mono<dev.hato.store.legacy.Throttle> throttle(String name) {
+        return db.query("SELECT max_connections, max_rate FROM legacy_throttle WHERE backend = $1",
+                        row -> new dev.hato.store.legacy.Throttle(row.get("max_connections", Integer.class),
+                                row.get("max_rate", Long.class)), name)
+                .singleOrEmpty().defaultIfEmpty(dev.hato.store.legacy.Throttle.NONE);
+    }
+
+    @Override
     public Mono<String> lock(long accountId, String owner, java.time.Duration lease) {
         return db.query("INSERT INTO migration_lock AS l (account_id, owner, until)"
                         + " VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))"

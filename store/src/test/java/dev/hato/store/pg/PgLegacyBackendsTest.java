@@ -243,4 +243,21 @@ class PgLegacyBackendsTest {
         assertThat(backends().lock(taro.id(), "cli-2", Duration.ofMinutes(1)).block(WAIT)).isEqualTo("cli-2");
         backends().unlock(taro.id(), "cli-2").block(WAIT);
     }
+
+    @Test
+    void aSystemsThrottleShouldBeKeptReplacedAndGoWithTheSystem() {
+        String name = "throttled-" + NEXT.incrementAndGet();
+        assertThat(backends().setThrottle(name, new dev.hato.store.legacy.Throttle(2, null)).block(WAIT))
+                .as("no such system").isFalse();
+        backends().put(new LegacyBackend(name, new Server("imap.old.example", 993, Tls.IMPLICIT), null, null, null,
+                null, null, null), false).block(WAIT);
+        assertThat(backends().throttle(name).block(WAIT)).isEqualTo(dev.hato.store.legacy.Throttle.NONE);
+        assertThat(backends().setThrottle(name, new dev.hato.store.legacy.Throttle(2, 1_000_000L)).block(WAIT))
+                .isTrue();
+        assertThat(backends().throttle(name).block(WAIT)).isEqualTo(new dev.hato.store.legacy.Throttle(2, 1_000_000L));
+        backends().setThrottle(name, new dev.hato.store.legacy.Throttle(null, 500L)).block(WAIT);
+        assertThat(backends().throttle(name).block(WAIT)).isEqualTo(new dev.hato.store.legacy.Throttle(null, 500L));
+        assertThat(backends().remove(name).block(WAIT)).isTrue();
+        assertThat(backends().throttle(name).block(WAIT)).isEqualTo(dev.hato.store.legacy.Throttle.NONE);
+    }
 }
