@@ -24,7 +24,7 @@ done
 [[ -f "$jar" ]] || { echo "security-probes: $jar not found; build with mvn -B -DskipTests package" >&2; exit 2; }
 
 login_deadline=5
-session_time=200  # port 25: longer than the recipient-harvesting probe's session
+session_time=60  # port 25: longer than the recipient-harvesting probe's session (about 13 s)
 # The harvesting delays are a tenth of the defaults (100 ms more per unknown recipient, at most 1 s): the probe
 # checks the 421 and the close after 20 unknown recipients, in about 13 s instead of two minutes; the delays
 # themselves are tested at their defaults in RecipientHarvestingTest and UnknownRecipientsTest.
